@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * The `dealreg` command line. Each capability registers its commands from `bin/commands/`.
+ */
+import { Command, CommanderError } from 'commander';
+import { commandModules } from './commands/index.ts';
+
+const program = new Command()
+  .name('dealreg')
+  .description('Partner deal-registration governance: intake, approvals, attribution ledger, pre-QBR check')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of commandModules) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`dealreg: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
