@@ -1,7 +1,7 @@
 import { registrationsTable } from './registrations-table.ts';
 import type { TableDefinition } from './table-definition.ts';
 
-export type { TableDefinition } from './table-definition.ts';
+export type { IndexDefinition, KeyDefinition, TableDefinition } from './table-definition.ts';
 
 /** Every table Dealreg owns, in the order they are created locally. */
 export const allTables: readonly TableDefinition[] = [registrationsTable];
