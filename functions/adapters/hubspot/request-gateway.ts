@@ -1,0 +1,227 @@
+import {
+  HubSpotAuthorizationError,
+  HubSpotConflictError,
+  HubSpotDailyLimitError,
+  HubSpotError,
+  HubSpotNotFoundError,
+  HubSpotRateLimitError,
+  HubSpotRequestError,
+  HubSpotUnavailableError,
+} from './errors.ts';
+import { RollingWindowLimiter } from './rolling-window-limiter.ts';
+
+/**
+ * Every HubSpot request goes through one gateway per process: it keeps the process under the
+ * portal's rolling request limit and the search limit, retries what is worth retrying and turns
+ * everything else into a named error.
+ *
+ * Why not the client's own `numberOfApiCallRetries`: it retries 5xx on creates (which can write
+ * twice when HubSpot created the object and then failed), ignores `Retry-After`, recognises the
+ * per-second search limit only by message text, waits 10 s × attempt on every ten-secondly 429,
+ * never retries a dropped connection, and logs to stderr. The client is therefore built with
+ * retries off and no Bottleneck limiter, and this gateway does both.
+ */
+export interface RateLimits {
+  /** Requests per rolling window for this process. @default 190 (private app, Professional/Enterprise) */
+  readonly requestsPerWindow: number;
+  /** @default 10_000 */
+  readonly windowMs: number;
+  /** Search requests per second (per portal). @default 5 */
+  readonly searchPerSecond: number;
+  /** Requests in flight at once. @default 10 */
+  readonly maxConcurrent: number;
+}
+
+export interface RetryPolicy {
+  /** Attempts per call, the first included. @default 6 */
+  readonly maxAttempts: number;
+  /** First backoff after a 5xx or dropped connection. @default 250 */
+  readonly baseDelayMs: number;
+  /** @default 8_000 */
+  readonly maxDelayMs: number;
+}
+
+export const defaultRateLimits: RateLimits = {
+  requestsPerWindow: 190,
+  windowMs: 10_000,
+  searchPerSecond: 5,
+  maxConcurrent: 10,
+};
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 8_000 };
+
+export type CallKind = 'standard' | 'search';
+
+export interface CallOptions {
+  readonly kind?: CallKind;
+  /**
+   * Whether a 5xx or a connection dropped mid-request may be retried. False for creates that
+   * have no unique key to detect the first attempt by; 429s are always retried (HubSpot did not
+   * process the request).
+   */
+  readonly retryAmbiguous?: boolean;
+}
+
+export interface GatewayStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  serverErrors: number;
+}
+
+/** The parts of a failed call the gateway looks at (`ApiException` of the client, or a fetch error). */
+interface FailureShape {
+  readonly code?: unknown;
+  readonly body?: unknown;
+  readonly headers?: unknown;
+  readonly type?: unknown;
+  readonly message?: unknown;
+}
+
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+]);
+
+export class HubSpotGateway {
+  readonly stats: GatewayStats = { requests: 0, retries: 0, rateLimited: 0, serverErrors: 0 };
+  readonly limits: RateLimits;
+  readonly retry: RetryPolicy;
+  readonly #standard: RollingWindowLimiter;
+  readonly #search: RollingWindowLimiter;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    options: {
+      limits?: Partial<RateLimits>;
+      retry?: Partial<RetryPolicy>;
+      sleep?: (ms: number) => Promise<void>;
+    } = {},
+  ) {
+    this.limits = { ...defaultRateLimits, ...options.limits };
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.#standard = new RollingWindowLimiter({
+      limit: this.limits.requestsPerWindow,
+      windowMs: this.limits.windowMs,
+      maxConcurrent: this.limits.maxConcurrent,
+    });
+    // Search requests count against both limits; the search limiter is entered first so a queued
+    // search does not hold a standard slot while it waits for its own.
+    this.#search = new RollingWindowLimiter({ limit: this.limits.searchPerSecond, windowMs: 1_000 });
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Runs one HubSpot call with limiting and retries; `what` names it in error messages. */
+  async call<T>(what: string, request: () => Promise<T>, options: CallOptions = {}): Promise<T> {
+    const kind = options.kind ?? 'standard';
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        this.stats.requests += 1;
+        return await (kind === 'search'
+          ? this.#search.run(() => this.#standard.run(request))
+          : this.#standard.run(request));
+      } catch (error) {
+        const delay = this.#retryDelay(what, error, attempt, options.retryAmbiguous ?? true);
+        this.stats.retries += 1;
+        await this.#sleep(delay);
+      }
+    }
+  }
+
+  /** The wait before the next attempt, or throws the named error when the call must not be retried. */
+  #retryDelay(what: string, error: unknown, attempt: number, retryAmbiguous: boolean): number {
+    const failure = (typeof error === 'object' && error !== null ? error : {}) as FailureShape;
+    const status = typeof failure.code === 'number' ? failure.code : undefined;
+    const body = (typeof failure.body === 'object' && failure.body !== null ? failure.body : {}) as Record<
+      string,
+      unknown
+    >;
+    const details = {
+      cause: error,
+      ...(status === undefined ? {} : { status }),
+      ...(typeof body.category === 'string' ? { category: body.category } : {}),
+      ...(typeof body.correlationId === 'string' ? { correlationId: body.correlationId } : {}),
+    };
+    const serverMessage = typeof body.message === 'string' ? `: ${body.message}` : '';
+    const lastAttempt = attempt >= this.retry.maxAttempts;
+
+    if (status === 429) {
+      this.stats.rateLimited += 1;
+      const policy = typeof body.policyName === 'string' ? body.policyName : undefined;
+      if (policy === 'DAILY') {
+        throw new HubSpotDailyLimitError(
+          `${what}: the HubSpot portal's daily API limit is used up; calls resume after midnight in the portal's time zone`,
+          details,
+        );
+      }
+      if (lastAttempt) {
+        throw new HubSpotRateLimitError(
+          `${what}: still rate limited by HubSpot (${policy ?? 'unknown policy'}) after ${attempt} attempts`,
+          details,
+        );
+      }
+      const retryAfter = retryAfterMs(failure.headers);
+      if (retryAfter !== undefined) return retryAfter;
+      const base = policy === 'SECONDLY' || isSecondly(body) ? 1_000 : 2_000;
+      return Math.min(this.limits.windowMs, base * 2 ** (attempt - 1)) + jitter(250);
+    }
+
+    const network =
+      status === undefined && typeof failure.code === 'string' && networkCodes.has(failure.code);
+    if ((status !== undefined && status >= 500) || network) {
+      this.stats.serverErrors += 1;
+      const reason = network
+        ? `could not reach HubSpot (${String(failure.code)})`
+        : `HubSpot answered ${status}`;
+      // A refused connection never reached HubSpot, so even a create may be repeated.
+      const safe = retryAmbiguous || failure.code === 'ECONNREFUSED';
+      if (lastAttempt || !safe) {
+        throw new HubSpotUnavailableError(
+          `${what}: ${reason}${serverMessage}${safe ? ` after ${attempt} attempts` : ' (not retried: the write may have happened)'}`,
+          details,
+        );
+      }
+      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+      return ceiling / 2 + jitter(ceiling / 2);
+    }
+
+    if (status === 401 || status === 403) {
+      throw new HubSpotAuthorizationError(
+        `${what}: HubSpot refused the access token (${status})${serverMessage}; check the token and its scopes`,
+        details,
+      );
+    }
+    if (status === 404)
+      throw new HubSpotNotFoundError(`${what}: not found in HubSpot${serverMessage}`, details);
+    if (status === 409)
+      throw new HubSpotConflictError(`${what}: already exists in HubSpot${serverMessage}`, details);
+    if (status !== undefined) {
+      throw new HubSpotRequestError(
+        `${what}: HubSpot rejected the request (${status})${serverMessage}`,
+        details,
+      );
+    }
+    if (error instanceof HubSpotError) throw error;
+    throw new HubSpotError(`${what}: ${error instanceof Error ? error.message : String(error)}`, details);
+  }
+}
+
+function isSecondly(body: Record<string, unknown>): boolean {
+  return typeof body.message === 'string' && /secondly/i.test(body.message);
+}
+
+function retryAfterMs(headers: unknown): number | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === 'retry-after');
+  const seconds = Number(entry?.[1]);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1_000 : undefined;
+}
+
+function jitter(maxMs: number): number {
+  return Math.floor(Math.random() * maxMs);
+}
