@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * One HubSpot form submission, as the workflow webhook posts it and as the Forms API lists it
+ * (`{conversionId, submittedAt, values: [{name, value}], pageUrl}`), so push and pull share this
+ * parser. Only the envelope is checked here; the registration fields are checked by
+ * `evaluateSubmission`.
+ */
+export const formSubmissionSchema = z.object({
+  conversionId: z
+    .string({ error: 'conversionId must be a string' })
+    .trim()
+    .min(1, 'conversionId must not be empty')
+    .max(128, 'conversionId is at most 128 characters')
+    .regex(/^[A-Za-z0-9._:-]*$/, 'conversionId may only contain letters, digits and . _ : -'),
+  submittedAt: z
+    .number({ error: 'submittedAt must be a number of milliseconds since 1970' })
+    .int('submittedAt must be a whole number of milliseconds')
+    .min(Date.UTC(2000, 0, 1), 'submittedAt is before the year 2000: expected milliseconds, not seconds'),
+  formGuid: z.string().trim().max(100, 'formGuid is at most 100 characters').optional(),
+  portalId: z.union([z.number().int(), z.string().trim().max(32)]).optional(),
+  pageUrl: z.string().max(2048, 'pageUrl is at most 2048 characters').optional(),
+  values: z
+    .array(
+      z.object({
+        name: z
+          .string({ error: 'every value needs a name' })
+          .trim()
+          .min(1, 'a value name must not be empty')
+          .max(100, 'a value name is at most 100 characters'),
+        value: z
+          .string({ error: 'every value must be a string' })
+          .max(10_000, 'a value is at most 10,000 characters'),
+      }),
+      { error: 'values must be a list of {name, value}' },
+    )
+    .max(200, 'a submission has at most 200 values'),
+});
+
+export type FormSubmission = z.infer<typeof formSubmissionSchema>;
+
+/** A problem with one part of a request, named so the sender can fix it. */
+export interface RequestProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Turns zod issues into `{path, message}` problems with dotted paths (`values.3.value`). */
+export function problemsFrom(error: z.ZodError): RequestProblem[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}

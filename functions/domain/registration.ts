@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import type { FormFieldMapping, RegistrationFieldName } from './form-field-mapping.ts';
+import type { FormSubmission } from './form-submission.ts';
+import { isCurrencyCode, type Money, parseAmount } from './money.ts';
+import { normaliseCompanyName, registrableDomain } from './normalise.ts';
+
+export const cloudMarketplaces = ['aws', 'azure', 'gcp', 'none'] as const;
+export type CloudMarketplace = (typeof cloudMarketplaces)[number];
+
+/** A deal registration as the partner submitted it, validated and normalised. */
+export interface RegistrationDetails {
+  readonly submitterEmail: string;
+  /** Registrable domain of the partner company. */
+  readonly partnerDomain: string;
+  readonly customerCompanyName: string;
+  /** The customer name for matching: case-folded, legal suffixes removed. */
+  readonly customerCompanyKey: string;
+  /** Registrable domain of the customer. */
+  readonly customerDomain: string;
+  readonly customerCountry?: string;
+  readonly estimatedAmount: Money;
+  /** YYYY-MM-DD. */
+  readonly expectedCloseDate: string;
+  readonly products: readonly string[];
+  readonly campaignId?: string;
+  readonly cloudMarketplace: CloudMarketplace;
+  readonly dealDescription?: string;
+}
+
+/** A registration field the partner has to fix, named the way the form names it. */
+export interface FieldProblem {
+  readonly field: RegistrationFieldName;
+  /** The label a partner sees, e.g. "Customer domain". */
+  readonly label: string;
+  /** The HubSpot form field it came from. */
+  readonly formField: string;
+  readonly message: string;
+  readonly value?: string;
+}
+
+export type SubmissionEvaluation =
+  | { readonly valid: true; readonly details: RegistrationDetails }
+  | {
+      readonly valid: false;
+      readonly problems: readonly FieldProblem[];
+      /** The submitter's address if it is usable, to tell them what to fix. */
+      readonly submitterEmail?: string;
+      readonly customerCompanyName?: string;
+    };
+
+export const fieldLabels: Readonly<Record<RegistrationFieldName, string>> = {
+  submitterEmail: 'Your email',
+  partnerDomain: 'Partner company domain',
+  customerCompanyName: 'Customer company name',
+  customerDomain: 'Customer domain',
+  customerCountry: 'Customer country',
+  estimatedAmount: 'Estimated amount',
+  currency: 'Currency',
+  expectedCloseDate: 'Expected close date',
+  products: 'Products',
+  campaignId: 'Campaign',
+  cloudMarketplace: 'Cloud marketplace',
+  dealDescription: 'Deal description',
+};
+
+const emailSchema = z.email();
+const multiValued: ReadonlySet<RegistrationFieldName> = new Set(['products']);
+
+/** Reads the submission's values by registration field through the form field mapping. */
+function readFields(submission: FormSubmission, mapping: FormFieldMapping) {
+  const byFormField = new Map<string, string[]>();
+  for (const { name, value } of submission.values) {
+    const list = byFormField.get(name) ?? [];
+    list.push(value);
+    byFormField.set(name, list);
+  }
+  return (field: RegistrationFieldName): string => {
+    const values = (byFormField.get(mapping[field]) ?? [])
+      .map((value) => value.trim())
+      .filter((v) => v !== '');
+    return multiValued.has(field) ? values.join(';') : (values[0] ?? '');
+  };
+}
+
+/** HubSpot date pickers send YYYY-MM-DD; the Forms API may list them as midnight-UTC epoch ms. */
+function parseCalendarDate(text: string): string | undefined {
+  let iso = text;
+  if (/^\d{10,13}$/.test(text)) {
+    const date = new Date(Number(text));
+    if (Number.isNaN(date.getTime())) return undefined;
+    iso = date.toISOString().slice(0, 10);
+  }
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (match === null) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const roundTrips =
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return roundTrips ? iso : undefined;
+}
+
+/**
+ * Checks a submission's business fields and normalises them. Every problem is reported at once,
+ * each naming the form field, so the partner can fix the whole form in one go.
+ */
+export function evaluateSubmission(
+  submission: FormSubmission,
+  mapping: FormFieldMapping,
+): SubmissionEvaluation {
+  const read = readFields(submission, mapping);
+  const problems: FieldProblem[] = [];
+  const problem = (field: RegistrationFieldName, message: string, value?: string) => {
+    problems.push({
+      field,
+      label: fieldLabels[field],
+      formField: mapping[field],
+      message,
+      ...(value === undefined || value === '' ? {} : { value }),
+    });
+  };
+  const required = (field: RegistrationFieldName): string | undefined => {
+    const value = read(field);
+    if (value === '') {
+      problem(field, `${fieldLabels[field]} is required`);
+      return undefined;
+    }
+    return value;
+  };
+  const limited = (field: RegistrationFieldName, value: string, max: number): string | undefined => {
+    if (value.length <= max) return value;
+    problem(field, `${fieldLabels[field]} is at most ${max} characters (got ${value.length})`);
+    return undefined;
+  };
+
+  const emailText = required('submitterEmail');
+  const submitterEmail =
+    emailText !== undefined && emailSchema.safeParse(emailText).success ? emailText : undefined;
+  if (emailText !== undefined && submitterEmail === undefined) {
+    problem('submitterEmail', `"${emailText}" is not an email address`, emailText);
+  }
+
+  const domainField = (field: 'partnerDomain' | 'customerDomain'): string | undefined => {
+    const text = required(field);
+    if (text === undefined) return undefined;
+    const domain = registrableDomain(text);
+    if (domain === undefined) {
+      problem(field, `"${text}" is not a company web domain such as example.com`, text);
+    }
+    return domain;
+  };
+  const partnerDomain = domainField('partnerDomain');
+  const customerDomain = domainField('customerDomain');
+  if (partnerDomain !== undefined && partnerDomain === customerDomain) {
+    problem(
+      'customerDomain',
+      `the customer domain is your own company's domain (${partnerDomain})`,
+      customerDomain,
+    );
+  }
+
+  const nameText = required('customerCompanyName');
+  const customerCompanyName =
+    nameText === undefined ? undefined : limited('customerCompanyName', nameText, 200);
+
+  const countryText = read('customerCountry');
+  const customerCountry =
+    countryText === ''
+      ? undefined
+      : limited(
+          'customerCountry',
+          /^[a-z]{2}$/i.test(countryText) ? countryText.toUpperCase() : countryText,
+          100,
+        );
+
+  const currencyText = read('currency').toUpperCase() || 'USD';
+  const currency = isCurrencyCode(currencyText) ? currencyText : undefined;
+  if (currency === undefined) {
+    problem(
+      'currency',
+      `"${read('currency')}" is not an ISO 4217 currency code such as USD or EUR`,
+      read('currency'),
+    );
+  }
+
+  const amountText = required('estimatedAmount');
+  let estimatedAmount: Money | undefined;
+  if (amountText !== undefined) {
+    const parsed = parseAmount(amountText, currency ?? 'USD');
+    if (!parsed.ok) problem('estimatedAmount', `${fieldLabels.estimatedAmount} ${parsed.reason}`, amountText);
+    else if (parsed.money.minorUnits === 0)
+      problem('estimatedAmount', 'Estimated amount must be more than zero', amountText);
+    else if (currency !== undefined) estimatedAmount = parsed.money;
+  }
+
+  const closeText = required('expectedCloseDate');
+  let expectedCloseDate: string | undefined;
+  if (closeText !== undefined) {
+    const parsed = parseCalendarDate(closeText);
+    const submittedOn = new Date(submission.submittedAt).toISOString().slice(0, 10);
+    if (parsed === undefined) {
+      problem('expectedCloseDate', `"${closeText}" is not a date in the form YYYY-MM-DD`, closeText);
+    } else if (parsed < submittedOn) {
+      problem(
+        'expectedCloseDate',
+        `the expected close date ${parsed} is in the past (submitted on ${submittedOn})`,
+        closeText,
+      );
+    } else {
+      expectedCloseDate = parsed;
+    }
+  }
+
+  const products = [
+    ...new Set(
+      read('products')
+        .split(';')
+        .map((product) => product.trim())
+        .filter((product) => product !== ''),
+    ),
+  ];
+  const longProduct = products.find((product) => product.length > 100);
+  if (longProduct !== undefined)
+    problem('products', 'each product name is at most 100 characters', longProduct);
+
+  const campaignText = read('campaignId');
+  const campaignId = campaignText === '' ? undefined : limited('campaignId', campaignText, 100);
+
+  const marketplaceText = read('cloudMarketplace').toLowerCase() || 'none';
+  const cloudMarketplace = (cloudMarketplaces as readonly string[]).includes(marketplaceText)
+    ? (marketplaceText as CloudMarketplace)
+    : undefined;
+  if (cloudMarketplace === undefined) {
+    problem(
+      'cloudMarketplace',
+      `"${read('cloudMarketplace')}" is not one of aws, azure, gcp or none`,
+      read('cloudMarketplace'),
+    );
+  }
+
+  const descriptionText = read('dealDescription');
+  const dealDescription =
+    descriptionText === '' ? undefined : limited('dealDescription', descriptionText, 5000);
+
+  if (
+    problems.length > 0 ||
+    submitterEmail === undefined ||
+    partnerDomain === undefined ||
+    customerDomain === undefined ||
+    customerCompanyName === undefined ||
+    estimatedAmount === undefined ||
+    expectedCloseDate === undefined ||
+    cloudMarketplace === undefined
+  ) {
+    return {
+      valid: false,
+      problems,
+      ...(submitterEmail === undefined ? {} : { submitterEmail }),
+      ...(nameText === undefined ? {} : { customerCompanyName: nameText }),
+    };
+  }
+  return {
+    valid: true,
+    details: {
+      submitterEmail,
+      partnerDomain,
+      customerCompanyName,
+      customerCompanyKey: normaliseCompanyName(customerCompanyName),
+      customerDomain,
+      ...(customerCountry === undefined ? {} : { customerCountry }),
+      estimatedAmount,
+      expectedCloseDate,
+      products,
+      ...(campaignId === undefined ? {} : { campaignId }),
+      cloudMarketplace,
+      ...(dealDescription === undefined ? {} : { dealDescription }),
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { verifyHubSpotSignatureV3 } from './hubspot-signature.ts';
+import {
+  MalformedRequestError,
+  PayloadTooLargeError,
+  SignatureRejectedError,
+  UnsupportedContentTypeError,
+} from './request-errors.ts';
+
+/** An API Gateway event whose body has been authenticated and parsed by `hubspotWebhookRequest`. */
+export type HubSpotWebhookEvent = APIGatewayProxyEvent & { parsedBody?: unknown };
+
+export interface HubSpotWebhookRequestOptions {
+  /** The HubSpot app's client secret (read lazily, e.g. from Secrets Manager, and cached). */
+  readonly clientSecret: () => Promise<string>;
+  readonly maxBodyBytes: number;
+  readonly now: () => Date;
+}
+
+/** The full URL the caller used, rebuilt from the API Gateway event (scheme, host, stage path, query). */
+export function requestUrl(event: APIGatewayProxyEvent): string {
+  const headers = event.headers ?? {};
+  const scheme = headers['x-forwarded-proto'] ?? 'https';
+  const host = event.requestContext?.domainName ?? headers.host ?? '';
+  const path = event.requestContext?.path ?? event.path;
+  const query = Object.entries(event.multiValueQueryStringParameters ?? {})
+    .flatMap(([name, values]) =>
+      (values ?? []).map((value) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`),
+    )
+    .join('&');
+  return `${scheme}://${host}${path}${query === '' ? '' : `?${query}`}`;
+}
+
+function rawBody(event: APIGatewayProxyEvent): Buffer {
+  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+/**
+ * Accepts only what HubSpot sent: a body within the size limit, signed with our client secret
+ * (v3, within five minutes), of type JSON, that parses. Checks run cheapest-first and the body is
+ * parsed only after it is authenticated. Expects lower-cased headers (`http-header-normalizer`).
+ */
+export function hubspotWebhookRequest(
+  options: HubSpotWebhookRequestOptions,
+): MiddlewareObj<HubSpotWebhookEvent, APIGatewayProxyResult> {
+  return {
+    before: async (request) => {
+      const { event } = request;
+      const headers = event.headers ?? {};
+      const body = rawBody(event);
+      if (body.byteLength > options.maxBodyBytes) {
+        throw new PayloadTooLargeError(
+          `the body is ${body.byteLength} bytes; this endpoint accepts at most ${options.maxBodyBytes} bytes`,
+        );
+      }
+      const bodyText = body.toString('utf8');
+      const check = verifyHubSpotSignatureV3(
+        {
+          method: event.httpMethod,
+          url: requestUrl(event),
+          body: bodyText,
+          timestamp: headers['x-hubspot-request-timestamp'],
+        },
+        headers['x-hubspot-signature-v3'],
+        await options.clientSecret(),
+        options.now(),
+      );
+      if (!check.valid) throw new SignatureRejectedError(`HubSpot signature rejected: ${check.reason}`);
+
+      const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (contentType !== 'application/json') {
+        throw new UnsupportedContentTypeError(
+          `the body must be application/json, not ${contentType === '' ? 'missing a Content-Type' : contentType}`,
+        );
+      }
+      try {
+        event.parsedBody = JSON.parse(bodyText) as unknown;
+      } catch (error) {
+        throw new MalformedRequestError(`the body is not valid JSON: ${(error as Error).message}`, {
+          cause: error,
+          problems: [{ path: '(body)', message: 'not valid JSON' }],
+        });
+      }
+    },
+  };
+}

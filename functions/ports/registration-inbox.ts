@@ -1,0 +1,21 @@
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+
+export type StoreResult =
+  | { readonly stored: true; readonly record: RegistrationRecord }
+  | { readonly stored: false; readonly existing: RegistrationRecord };
+
+/**
+ * Port: the durable inbox of submissions, keyed by registration id. Storing is idempotent:
+ * the first write wins and later ones get the stored record back.
+ */
+export interface RegistrationInbox {
+  storeIfNew(record: RegistrationRecord): Promise<StoreResult>;
+  get(registrationId: string): Promise<RegistrationRecord | undefined>;
+  recordWorkflowStarted(registrationId: string, execution: string, at: Date): Promise<void>;
+  /**
+   * Claims the right to email the submitter about a rejected submission, so concurrent
+   * deliveries send one email; a claim older than `leaseMs` may be taken over (the claimant died).
+   */
+  claimSubmitterNotification(registrationId: string, now: Date, leaseMs: number): Promise<boolean>;
+  recordSubmitterNotified(registrationId: string, at: Date): Promise<void>;
+}

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { defaultFormFieldMapping, formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import { formSubmissionSchema, problemsFrom } from '#domain/form-submission.ts';
+import { parseAmount } from '#domain/money.ts';
+import { normaliseCompanyName, registrableDomain } from '#domain/normalise.ts';
+import { evaluateSubmission } from '#domain/registration.ts';
+import { registrationIdFor } from '#domain/registration-id.ts';
+import { formSubmission } from '#test/support/submissions.ts';
+
+function problemsFor(fields: Record<string, string | undefined>) {
+  const evaluation = evaluateSubmission(formSubmission({ fields }), defaultFormFieldMapping);
+  return evaluation.valid ? [] : evaluation.problems.map((p) => `${p.formField}: ${p.message}`);
+}
+
+describe('registration fields', () => {
+  it('normalises a clean submission', () => {
+    const evaluation = evaluateSubmission(formSubmission(), defaultFormFieldMapping);
+    expect(evaluation).toEqual({
+      valid: true,
+      details: {
+        submitterEmail: 'pat.partner@northwind-partners.com',
+        partnerDomain: 'northwind-partners.com',
+        customerCompanyName: 'Contoso Ltd.',
+        customerCompanyKey: 'contoso',
+        customerDomain: 'contoso.com',
+        customerCountry: 'US',
+        estimatedAmount: { minorUnits: 12_000_050, currency: 'USD' },
+        expectedCloseDate: '2027-03-31',
+        products: ['Platform', 'Analytics'],
+        campaignId: 'cmp-aws-q1',
+        cloudMarketplace: 'aws',
+        dealDescription: 'Migration of the data platform',
+      },
+    });
+  });
+
+  it.each([
+    [{ email: undefined }, 'email: Your email is required'],
+    [{ email: 'pat at northwind' }, 'email: "pat at northwind" is not an email address'],
+    [{ partner_company_domain: '' }, 'partner_company_domain: Partner company domain is required'],
+    [
+      { partner_company_domain: 'localhost' },
+      'partner_company_domain: "localhost" is not a company web domain such as example.com',
+    ],
+    [{ customer_company_name: '  ' }, 'customer_company_name: Customer company name is required'],
+    [
+      { customer_company_name: 'x'.repeat(201) },
+      'customer_company_name: Customer company name is at most 200 characters (got 201)',
+    ],
+    [{ customer_domain: undefined }, 'customer_domain: Customer domain is required'],
+    [
+      { customer_domain: '10.0.0.1' },
+      'customer_domain: "10.0.0.1" is not a company web domain such as example.com',
+    ],
+    [
+      { customer_domain: 'https://shop.northwind-partners.com' },
+      "customer_domain: the customer domain is your own company's domain (northwind-partners.com)",
+    ],
+    [{ estimated_amount: undefined }, 'estimated_amount: Estimated amount is required'],
+    [{ estimated_amount: 'about 100k' }, 'estimated_amount: Estimated amount "about 100k" is not a number'],
+    [{ estimated_amount: '-500' }, 'estimated_amount: Estimated amount must not be negative'],
+    [{ estimated_amount: '0' }, 'estimated_amount: Estimated amount must be more than zero'],
+    [
+      { estimated_amount: '10.555' },
+      'estimated_amount: Estimated amount USD amounts have at most 2 decimals',
+    ],
+    [{ currency: 'DOLLARS' }, 'currency: "DOLLARS" is not an ISO 4217 currency code such as USD or EUR'],
+    [{ expected_close_date: undefined }, 'expected_close_date: Expected close date is required'],
+    [
+      { expected_close_date: '31/03/2027' },
+      'expected_close_date: "31/03/2027" is not a date in the form YYYY-MM-DD',
+    ],
+    [
+      { expected_close_date: '2027-02-30' },
+      'expected_close_date: "2027-02-30" is not a date in the form YYYY-MM-DD',
+    ],
+    [
+      { expected_close_date: '2026-11-23' },
+      'expected_close_date: the expected close date 2026-11-23 is in the past (submitted on 2026-11-24)',
+    ],
+    [{ products: `Platform;${'p'.repeat(101)}` }, 'products: each product name is at most 100 characters'],
+    [{ campaign_id: 'c'.repeat(101) }, 'campaign_id: Campaign is at most 100 characters (got 101)'],
+    [{ cloud_marketplace: 'oracle' }, 'cloud_marketplace: "oracle" is not one of aws, azure, gcp or none'],
+    [
+      { deal_description: 'd'.repeat(5001) },
+      'deal_description: Deal description is at most 5000 characters (got 5001)',
+    ],
+    [
+      { customer_country: 'c'.repeat(101) },
+      'customer_country: Customer country is at most 100 characters (got 101)',
+    ],
+  ])('names the problem with %o', (fields, expected) => {
+    expect(problemsFor(fields)).toEqual([expected]);
+  });
+
+  it('reports every problem at once and keeps a usable submitter address', () => {
+    const evaluation = evaluateSubmission(
+      formSubmission({ fields: { customer_domain: undefined, estimated_amount: 'lots', currency: 'XYZ1' } }),
+      defaultFormFieldMapping,
+    );
+    expect(evaluation.valid).toBe(false);
+    if (evaluation.valid) return;
+    expect(evaluation.problems.map((p) => p.field)).toEqual([
+      'customerDomain',
+      'currency',
+      'estimatedAmount',
+    ]);
+    expect(evaluation.submitterEmail).toBe('pat.partner@northwind-partners.com');
+    expect(evaluation.problems[0]?.label).toBe('Customer domain');
+  });
+
+  it('defaults the currency to USD and the marketplace to none', () => {
+    const evaluation = evaluateSubmission(
+      formSubmission({ fields: { currency: '', cloud_marketplace: undefined } }),
+      defaultFormFieldMapping,
+    );
+    expect(evaluation.valid && evaluation.details.estimatedAmount.currency).toBe('USD');
+    expect(evaluation.valid && evaluation.details.cloudMarketplace).toBe('none');
+  });
+
+  it('accepts a close date listed as midnight-UTC epoch milliseconds', () => {
+    const evaluation = evaluateSubmission(
+      formSubmission({ fields: { expected_close_date: String(Date.UTC(2027, 2, 31)) } }),
+      defaultFormFieldMapping,
+    );
+    expect(evaluation.valid && evaluation.details.expectedCloseDate).toBe('2027-03-31');
+  });
+
+  it('joins repeated multi-select values and drops duplicates', () => {
+    const submission = formSubmission();
+    submission.values.push({ name: 'products', value: 'Support' }, { name: 'products', value: 'Platform' });
+    const evaluation = evaluateSubmission(submission, defaultFormFieldMapping);
+    expect(evaluation.valid && evaluation.details.products).toEqual(['Platform', 'Analytics', 'Support']);
+  });
+
+  it('reads fields through a configured mapping', () => {
+    const mapping = formFieldMappingSchema.parse({ customerDomain: 'company_website' });
+    const submission = formSubmission({
+      fields: { customer_domain: undefined, company_website: 'fabrikam.io' },
+    });
+    const evaluation = evaluateSubmission(submission, mapping);
+    expect(evaluation.valid && evaluation.details.customerDomain).toBe('fabrikam.io');
+  });
+
+  it('refuses a mapping that reads one form field twice', () => {
+    const result = formFieldMappingSchema.safeParse({ customerDomain: 'email' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('form field "email" is already mapped to submitterEmail');
+  });
+});
+
+describe('normalisation', () => {
+  it.each([
+    ['www.Example.co.uk', 'example.co.uk'],
+    ['https://shop.acme.com/path?q=1', 'acme.com'],
+    ['sales@acme.io', 'acme.io'],
+    ['acme.com.', 'acme.com'],
+    ['bücher.de', 'xn--bcher-kva.de'],
+    ['co.uk', undefined],
+    ['localhost', undefined],
+    ['192.168.1.1', undefined],
+    ['', undefined],
+  ])('the registrable domain of %s is %s', (input, expected) => {
+    expect(registrableDomain(input)).toBe(expected);
+  });
+
+  it.each([
+    ['Acme, Inc.', 'acme'],
+    ['ACME Inc', 'acme'],
+    ['The Acme Co., Ltd.', 'the acme'],
+    ['Widgets Pty Ltd', 'widgets'],
+    ['Müller GmbH & Co. KG', 'müller'],
+    ['Limited', 'limited'],
+  ])('the comparable company name of %s is %s', (input, expected) => {
+    expect(normaliseCompanyName(input)).toBe(expected);
+  });
+
+  it.each([
+    ['120000', 'USD', 12_000_000],
+    ['120,000.5', 'USD', 12_000_050],
+    ['$ 1 200', 'USD', 120_000],
+    ['5000', 'JPY', 5000],
+    ['1.234', 'KWD', 1234],
+  ])('parses %s %s into %i minor units without rounding', (text, currency, minor) => {
+    expect(parseAmount(text, currency)).toEqual({ ok: true, money: { minorUnits: minor, currency } });
+  });
+
+  it('refuses decimals a currency does not have', () => {
+    expect(parseAmount('10.5', 'JPY')).toEqual({ ok: false, reason: 'JPY amounts have no decimals' });
+  });
+
+  it('derives a stable, readable registration id from the conversion id', () => {
+    expect(registrationIdFor('abc')).toBe(registrationIdFor('abc'));
+    expect(registrationIdFor('abc')).not.toBe(registrationIdFor('abd'));
+    expect(registrationIdFor('abc')).toMatch(/^DR-[0-9A-HJKMNP-TV-Z]{16}$/);
+  });
+});
+
+describe('submission envelope', () => {
+  it('names each malformed part', () => {
+    const result = formSubmissionSchema.safeParse({
+      conversionId: '',
+      submittedAt: 1764000000,
+      values: [{ name: 'x' }],
+    });
+    expect(result.success).toBe(false);
+    expect(problemsFrom(result.error ?? (undefined as never))).toEqual([
+      { path: 'conversionId', message: 'conversionId must not be empty' },
+      {
+        path: 'submittedAt',
+        message: 'submittedAt is before the year 2000: expected milliseconds, not seconds',
+      },
+      { path: 'values.0.value', message: 'every value must be a string' },
+    ]);
+  });
+});
