@@ -1,9 +1,10 @@
+import { ledgerTable } from './ledger-table.ts';
 import { registrationsTable } from './registrations-table.ts';
 import type { TableDefinition } from './table-definition.ts';
 
 export type { IndexDefinition, KeyDefinition, TableDefinition } from './table-definition.ts';
 
 /** Every table Dealreg owns, in the order they are created locally. */
-export const allTables: readonly TableDefinition[] = [registrationsTable];
+export const allTables: readonly TableDefinition[] = [registrationsTable, ledgerTable];
 
-export { registrationsTable };
+export { ledgerTable, registrationsTable };

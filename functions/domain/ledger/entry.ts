@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { Money } from './money.ts';
+
+/**
+ * The key of one hash chain. Normally a HubSpot deal (opportunity) id; investments that fund a
+ * campaign rather than one opportunity live on the chain `campaign:<campaignId>`.
+ */
+export const ChainId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9:_.-]{0,127}$/, 'expected an opportunity id (letters, digits, : _ . -)');
+
+/** An instant, normalised to UTC with milliseconds so that string order is time order. */
+export const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
+/** An instant exactly as the ledger stores it (already normalised). */
+export const StoredInstant = z.iso.datetime({ precision: 3 });
+
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
+
+/** How a partner relates to an opportunity (the label on the HubSpot association too). */
+export const RelationshipType = z.enum(['sourced', 'influenced', 'resell', 'referral']);
+export type RelationshipType = z.infer<typeof RelationshipType>;
+
+export const Customer = z.strictObject({
+  domain: z.string().min(1),
+  name: z.string().min(1).optional(),
+});
+export type Customer = z.infer<typeof Customer>;
+
+const Id = z.string().min(1).max(256);
+
+/** Payload of each entry type (DESIGN §3.4), without the chain bookkeeping. */
+const payloads = {
+  RegistrationApproved: {
+    registrationId: Id,
+    partnerId: Id,
+    customer: Customer,
+    relationshipType: RelationshipType,
+    campaignId: Id.optional(),
+    cloudMarketplace: z.enum(['aws', 'azure', 'gcp', 'none']).optional(),
+    estimatedAmount: Money.optional(),
+    decidedBy: z.string().min(1),
+    policyVersion: z.string().min(1).optional(),
+  },
+  PartnerAttached: {
+    partnerId: Id,
+    customer: Customer,
+    relationshipType: RelationshipType,
+    registrationId: Id.optional(),
+    campaignId: Id.optional(),
+    investmentId: Id.optional(),
+  },
+  PartnerDetached: {
+    partnerId: Id,
+    relationshipType: RelationshipType.optional(),
+    reason: z.string().min(1).optional(),
+  },
+  OpportunityCreated: {
+    customer: Customer,
+    dealName: z.string().min(1).optional(),
+    stage: z.string().min(1).optional(),
+    amount: Money.optional(),
+    closeDate: z.iso.date().optional(),
+  },
+  StageChanged: { stage: z.string().min(1), previousStage: z.string().min(1).optional() },
+  AmountChanged: { amount: Money },
+  CloseDateChanged: { closeDate: z.iso.date() },
+  ClosedWon: { amount: Money },
+  ClosedLost: { reason: z.string().min(1).optional() },
+  RegistrationExpired: { registrationId: Id, partnerId: Id },
+  InvestmentRecorded: {
+    investmentId: Id,
+    investmentType: z.string().min(1),
+    campaignId: Id,
+    partnerId: Id.optional(),
+    amount: Money,
+  },
+  Correction: {
+    /** Sequence number (on the same chain) of the entry this one supersedes. */
+    supersedesSequence: z.int().min(1),
+    reason: z.string().min(1),
+    approver: z.string().min(1),
+    /** Replacement values by field path (`amount.amountMinor`); applied over the superseded entry. */
+    changes: z.record(z.string().min(1), z.unknown()).refine((value) => Object.keys(value).length > 0, {
+      message: 'a correction must change at least one field',
+    }),
+  },
+} as const;
+
+export type EntryType = keyof typeof payloads;
+export const entryTypes = Object.keys(payloads) as EntryType[];
+
+const inputCommon = {
+  opportunityId: ChainId,
+  /** Business time: when this became true in the world. */
+  effectiveAt: Instant,
+  /** Who or what recorded it (`workflow`, `crm-events`, an approver's email). */
+  recordedBy: z.string().min(1),
+};
+
+const storedCommon = {
+  opportunityId: ChainId,
+  effectiveAt: StoredInstant,
+  recordedBy: z.string().min(1),
+  sequence: z.int().min(1),
+  /** System time: when the ledger learnt it. */
+  recordedAt: StoredInstant,
+  previousHash: Sha256Hex,
+  hash: Sha256Hex,
+  /** Index attribute: `YYYY-MM` of `effectiveAt`, for quarter queries. */
+  effectiveMonth: z.string().regex(/^\d{4}-\d{2}$/),
+  /** Index attribute present only on a chain's first entry, so chains can be listed without a scan. */
+  chainStart: z.literal('CHAIN').optional(),
+};
+
+function variant<T extends EntryType, C extends z.ZodRawShape>(type: T, common: C) {
+  return z.strictObject({ type: z.literal(type), ...common, ...payloads[type] });
+}
+
+function union<C extends z.ZodRawShape>(common: C) {
+  return z.discriminatedUnion('type', [
+    variant('RegistrationApproved', common),
+    variant('PartnerAttached', common),
+    variant('PartnerDetached', common),
+    variant('OpportunityCreated', common),
+    variant('StageChanged', common),
+    variant('AmountChanged', common),
+    variant('CloseDateChanged', common),
+    variant('ClosedWon', common),
+    variant('ClosedLost', common),
+    variant('RegistrationExpired', common),
+    variant('InvestmentRecorded', common),
+    variant('Correction', common),
+  ]);
+}
+
+/** What a caller asks to append: the fact, its business time and who records it. */
+export const LedgerEntryInput = union(inputCommon);
+export type LedgerEntryInput = z.input<typeof LedgerEntryInput>;
+export type ParsedLedgerEntryInput = z.output<typeof LedgerEntryInput>;
+
+/** An entry as stored: the fact plus sequence, system time and its link in the hash chain. */
+export const LedgerEntry = union(storedCommon);
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+export type LedgerEntryOf<T extends EntryType> = Extract<LedgerEntry, { type: T }>;
+
+/** The fields a correction may not change: they identify the entry or belong to the chain. */
+export const immutableFields: ReadonlySet<string> = new Set([
+  'type',
+  'opportunityId',
+  'sequence',
+  'recordedAt',
+  'recordedBy',
+  'previousHash',
+  'hash',
+  'effectiveMonth',
+  'chainStart',
+]);
+
+/** The first hash of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);

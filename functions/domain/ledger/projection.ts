@@ -1,0 +1,244 @@
+import { applyChanges } from './correction.ts';
+import type { Customer, LedgerEntry, RelationshipType } from './entry.ts';
+import type { Money } from './money.ts';
+
+/** The two time axes of a bitemporal question: true in the world at `asOf`, as known at `knownAt`. */
+export interface AsOf {
+  /** Business time (ISO, UTC). */
+  readonly asOf: string;
+  /** System time (ISO, UTC): only entries recorded by then count, corrections included. */
+  readonly knownAt: string;
+}
+
+/** The join record of play #2: Partner + Customer + Opportunity + RelationshipType. */
+export interface Attribution {
+  readonly opportunityId: string;
+  readonly partnerId: string;
+  readonly customer: Customer | undefined;
+  readonly relationshipType: RelationshipType;
+  readonly registrationId: string | undefined;
+  readonly campaignId: string | undefined;
+  readonly investmentId: string | undefined;
+  readonly since: string;
+  readonly until: string | undefined;
+  readonly active: boolean;
+  /** The entry that created it. */
+  readonly sequence: number;
+}
+
+export interface RegistrationState {
+  readonly registrationId: string;
+  readonly partnerId: string;
+  readonly relationshipType: RelationshipType | undefined;
+  readonly campaignId: string | undefined;
+  readonly status: 'approved' | 'expired';
+  readonly approvedAt: string | undefined;
+  readonly expiredAt: string | undefined;
+}
+
+export interface InvestmentState {
+  readonly investmentId: string;
+  readonly investmentType: string;
+  readonly campaignId: string;
+  readonly partnerId: string | undefined;
+  readonly amount: Money;
+  readonly effectiveAt: string;
+}
+
+export interface OpportunityState {
+  readonly opportunityId: string;
+  readonly customer: Customer | undefined;
+  readonly dealName: string | undefined;
+  readonly stage: string | undefined;
+  readonly amount: Money | undefined;
+  readonly closeDate: string | undefined;
+  readonly outcome: 'open' | 'won' | 'lost';
+  readonly closedAt: string | undefined;
+  readonly attributions: readonly Attribution[];
+  readonly registrations: readonly RegistrationState[];
+  readonly investments: readonly InvestmentState[];
+  /** Entries that counted (corrections not included) and the corrections applied to them. */
+  readonly entries: number;
+  readonly corrections: number;
+}
+
+/**
+ * The entries of one chain as known at `knownAt`: entries recorded later are ignored, and every
+ * correction recorded by then replaces the entry it supersedes (in sequence order, so the
+ * latest correction wins). Corrections themselves are not returned.
+ */
+export function correctedEntries(
+  entries: readonly LedgerEntry[],
+  knownAt: string,
+): { entries: LedgerEntry[]; corrections: number } {
+  const known = entries
+    .filter((entry) => entry.recordedAt <= knownAt)
+    .sort((a, b) => a.sequence - b.sequence);
+  const bySequence = new Map<number, LedgerEntry>();
+  let corrections = 0;
+  for (const entry of known) {
+    if (entry.type !== 'Correction') {
+      bySequence.set(entry.sequence, entry);
+      continue;
+    }
+    const target = bySequence.get(entry.supersedesSequence);
+    if (target === undefined) continue;
+    bySequence.set(entry.supersedesSequence, applyChanges(target, entry.changes));
+    corrections += 1;
+  }
+  return { entries: [...bySequence.values()], corrections };
+}
+
+function byBusinessTime(a: LedgerEntry, b: LedgerEntry): number {
+  if (a.effectiveAt !== b.effectiveAt) return a.effectiveAt < b.effectiveAt ? -1 : 1;
+  return a.sequence - b.sequence;
+}
+
+/**
+ * Folds one opportunity's chain into its state at business time `asOf` as known at `knownAt`.
+ * Entries are applied in business-time order (CRM events arrive out of order), ties by sequence.
+ * Pure and deterministic: the same chain prefix always gives the same state.
+ */
+export function projectOpportunity(
+  opportunityId: string,
+  chain: readonly LedgerEntry[],
+  at: AsOf,
+): OpportunityState {
+  const { entries, corrections } = correctedEntries(chain, at.knownAt);
+  const effective = entries.filter((entry) => entry.effectiveAt <= at.asOf).sort(byBusinessTime);
+  let customer: Customer | undefined;
+  let dealName: string | undefined;
+  let stage: string | undefined;
+  let amount: Money | undefined;
+  let closeDate: string | undefined;
+  let outcome: OpportunityState['outcome'] = 'open';
+  let closedAt: string | undefined;
+  const attributions: Attribution[] = [];
+  const registrations = new Map<string, RegistrationState>();
+  const investments: InvestmentState[] = [];
+
+  const close = (partnerId: string, until: string, relationshipType?: RelationshipType) => {
+    for (const [index, record] of attributions.entries()) {
+      if (record.active && record.partnerId === partnerId) {
+        if (relationshipType !== undefined && record.relationshipType !== relationshipType) continue;
+        attributions[index] = { ...record, active: false, until };
+      }
+    }
+  };
+
+  for (const entry of effective) {
+    switch (entry.type) {
+      case 'RegistrationApproved':
+        customer ??= entry.customer;
+        registrations.set(entry.registrationId, {
+          registrationId: entry.registrationId,
+          partnerId: entry.partnerId,
+          relationshipType: entry.relationshipType,
+          campaignId: entry.campaignId,
+          status: 'approved',
+          approvedAt: entry.effectiveAt,
+          expiredAt: undefined,
+        });
+        break;
+      case 'PartnerAttached':
+        customer ??= entry.customer;
+        close(entry.partnerId, entry.effectiveAt);
+        attributions.push({
+          opportunityId,
+          partnerId: entry.partnerId,
+          customer: entry.customer,
+          relationshipType: entry.relationshipType,
+          registrationId: entry.registrationId,
+          campaignId: entry.campaignId,
+          investmentId: entry.investmentId,
+          since: entry.effectiveAt,
+          until: undefined,
+          active: true,
+          sequence: entry.sequence,
+        });
+        break;
+      case 'PartnerDetached':
+        close(entry.partnerId, entry.effectiveAt, entry.relationshipType);
+        break;
+      case 'OpportunityCreated':
+        customer = entry.customer;
+        dealName = entry.dealName ?? dealName;
+        stage = entry.stage ?? stage;
+        amount = entry.amount ?? amount;
+        closeDate = entry.closeDate ?? closeDate;
+        break;
+      case 'StageChanged':
+        stage = entry.stage;
+        break;
+      case 'AmountChanged':
+        amount = entry.amount;
+        break;
+      case 'CloseDateChanged':
+        closeDate = entry.closeDate;
+        break;
+      case 'ClosedWon':
+        outcome = 'won';
+        amount = entry.amount;
+        closedAt = entry.effectiveAt;
+        break;
+      case 'ClosedLost':
+        outcome = 'lost';
+        closedAt = entry.effectiveAt;
+        break;
+      case 'RegistrationExpired': {
+        const registration = registrations.get(entry.registrationId);
+        registrations.set(entry.registrationId, {
+          registrationId: entry.registrationId,
+          partnerId: entry.partnerId,
+          relationshipType: registration?.relationshipType,
+          campaignId: registration?.campaignId,
+          status: 'expired',
+          approvedAt: registration?.approvedAt,
+          expiredAt: entry.effectiveAt,
+        });
+        break;
+      }
+      case 'InvestmentRecorded':
+        investments.push({
+          investmentId: entry.investmentId,
+          investmentType: entry.investmentType,
+          campaignId: entry.campaignId,
+          partnerId: entry.partnerId,
+          amount: entry.amount,
+          effectiveAt: entry.effectiveAt,
+        });
+        break;
+      case 'Correction':
+        break;
+    }
+  }
+  return {
+    opportunityId,
+    customer,
+    dealName,
+    stage,
+    amount,
+    closeDate,
+    outcome,
+    closedAt,
+    attributions,
+    registrations: [...registrations.values()].sort((a, b) => (a.registrationId < b.registrationId ? -1 : 1)),
+    investments,
+    entries: effective.length,
+    corrections,
+  };
+}
+
+/** Groups entries by chain and projects each; chains with nothing in effect yet are left out. */
+export function projectLedger(entries: Iterable<LedgerEntry>, at: AsOf): OpportunityState[] {
+  const chains = new Map<string, LedgerEntry[]>();
+  for (const entry of entries) {
+    const chain = chains.get(entry.opportunityId);
+    if (chain === undefined) chains.set(entry.opportunityId, [entry]);
+    else chain.push(entry);
+  }
+  return [...chains.keys()]
+    .sort()
+    .map((opportunityId) => projectOpportunity(opportunityId, chains.get(opportunityId) ?? [], at))
+    .filter((state) => state.entries > 0);
+}
