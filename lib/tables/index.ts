@@ -1,10 +1,11 @@
 import { ledgerTable } from './ledger-table.ts';
 import { registrationsTable } from './registrations-table.ts';
+import { sweeperStateTable } from './sweeper-state-table.ts';
 import type { TableDefinition } from './table-definition.ts';
 
 export type { IndexDefinition, KeyDefinition, TableDefinition } from './table-definition.ts';
 
 /** Every table Dealreg owns, in the order they are created locally. */
-export const allTables: readonly TableDefinition[] = [registrationsTable, ledgerTable];
+export const allTables: readonly TableDefinition[] = [registrationsTable, ledgerTable, sweeperStateTable];
 
-export { ledgerTable, registrationsTable };
+export { ledgerTable, registrationsTable, sweeperStateTable };

@@ -1,0 +1,85 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type SweepState,
+  SweepStateConflictError,
+  type SweepStateStore,
+} from '#use-cases/sweep-form-submissions.ts';
+
+/**
+ * The backfill sweeper's state in DynamoDB (table `SweeperState`), one item per form. Saves are
+ * conditional on the version read, so two overlapping runs of one form cannot both move it.
+ */
+export class DynamoDbSweepStateStore implements SweepStateStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #now: () => Date;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()) {
+    this.#client = client;
+    this.#tableName = tableName;
+    this.#now = now;
+  }
+
+  async load(formGuid: string): Promise<SweepState | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { formGuid }, ConsistentRead: true }),
+    );
+    const item = result.Item;
+    if (item === undefined) return undefined;
+    return {
+      formGuid,
+      version: Number(item.version),
+      ...(typeof item.watermark === 'number' ? { watermark: item.watermark } : {}),
+      ...(typeof item.resumeAfter === 'string' && typeof item.resumeNewestSeen === 'number'
+        ? {
+            resume: {
+              after: item.resumeAfter,
+              newestSeen: item.resumeNewestSeen,
+              ...(typeof item.resumeOldestFailed === 'number'
+                ? { oldestFailed: item.resumeOldestFailed }
+                : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  async save(state: Omit<SweepState, 'version'>, expectedVersion: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            formGuid: state.formGuid,
+            version: expectedVersion + 1,
+            updatedAt: this.#now().toISOString(),
+            watermark: state.watermark,
+            ...(state.watermark === undefined
+              ? {}
+              : { watermarkIso: new Date(state.watermark).toISOString() }),
+            resumeAfter: state.resume?.after,
+            resumeNewestSeen: state.resume?.newestSeen,
+            resumeOldestFailed: state.resume?.oldestFailed,
+          },
+          ConditionExpression:
+            expectedVersion === 0 ? 'attribute_not_exists(formGuid)' : '#version = :expected',
+          ...(expectedVersion === 0
+            ? {}
+            : {
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new SweepStateConflictError(
+          `another sweep of form ${state.formGuid} saved its state first (expected version ${expectedVersion})`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+}

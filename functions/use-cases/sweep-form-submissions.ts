@@ -1,0 +1,167 @@
+import { type FormSubmission, formSubmissionSchema } from '#domain/form-submission.ts';
+import type { FormSubmissions } from '#ports/hubspot.ts';
+
+/** Where the sweep of one form stands, kept between runs. */
+export interface SweepState {
+  readonly formGuid: string;
+  /**
+   * `submittedAt` (epoch ms) up to which every submission has been fed to intake. The next run
+   * pages down to this minus the overlap and no further.
+   */
+  readonly watermark?: number;
+  /** A run that stopped before reaching the watermark: where to go on, and what it had seen. */
+  readonly resume?: { readonly after: string; readonly newestSeen: number; readonly oldestFailed?: number };
+  /** Optimistic-concurrency counter; every save increments it. */
+  readonly version: number;
+}
+
+/** A concurrent run of the same form's sweep saved first: this run stops and leaves the state to it. */
+export class SweepStateConflictError extends Error {
+  override readonly name = 'SweepStateConflictError';
+}
+
+/** Port: the durable sweep state (DynamoDB in AWS and locally). */
+export interface SweepStateStore {
+  load(formGuid: string): Promise<SweepState | undefined>;
+  /** Saves `state` with version `expectedVersion + 1`, or throws {@link SweepStateConflictError}. */
+  save(state: Omit<SweepState, 'version'>, expectedVersion: number): Promise<void>;
+}
+
+export type IntakeOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+export interface SweepDependencies {
+  readonly submissions: FormSubmissions;
+  readonly state: SweepStateStore;
+  /** The intake path every webhook delivery takes; idempotent by conversion id. */
+  readonly intake: (submission: FormSubmission) => Promise<{ readonly outcome: IntakeOutcome }>;
+  readonly now: () => number;
+  /** Told about each submission that could not be taken in; the sweep goes on with the rest. */
+  readonly onProblem?: (problem: { conversionId: string; reason: string; error?: unknown }) => void;
+}
+
+export interface SweepOptions {
+  readonly formGuid: string;
+  /**
+   * How far below the watermark to look again, for submissions that reach the Forms API late.
+   * @default 15 minutes
+   */
+  readonly overlapMs?: number;
+  /** On the very first run, how far back to go. @default everything the form ever received */
+  readonly initialLookbackMs?: number;
+  /** Stop paging (and save where to resume) once this instant (epoch ms) has passed. */
+  readonly deadline?: number;
+  /** @default 50, the Forms API's maximum */
+  readonly pageSize?: number;
+}
+
+export interface SweepResult {
+  readonly formGuid: string;
+  /** True when the run reached the watermark (or the oldest submission); false when it must resume. */
+  readonly completed: boolean;
+  readonly pages: number;
+  readonly scanned: number;
+  readonly accepted: number;
+  readonly duplicate: number;
+  readonly rejected: number;
+  /** Intake threw: retried by the next run (the watermark stays below them). */
+  readonly failed: number;
+  /** Not a submission Dealreg can parse at all: reported, never retried. */
+  readonly malformed: number;
+  readonly watermark: number | undefined;
+}
+
+export const defaultOverlapMs = 15 * 60_000;
+
+/**
+ * Backfill of one form: feeds every submission the Forms API lists, newest first, through the
+ * intake path, so a submission whose workflow webhook HubSpot gave up on is still taken in —
+ * once, since intake is idempotent by conversion id.
+ * 1. load the sweep state; the cutoff is the watermark minus the overlap;
+ * 2. page from where an interrupted run stopped, or from the newest submission;
+ * 3. feed each submission at or above the cutoff to intake; remember the newest seen and the
+ *    oldest that failed;
+ * 4. after each page save where to resume; stop at the cutoff, the last page or the deadline;
+ * 5. when complete, move the watermark up to the newest submission seen — but never above one
+ *    that failed, so the next run tries it again.
+ */
+export async function sweepFormSubmissions(
+  deps: SweepDependencies,
+  options: SweepOptions,
+): Promise<SweepResult> {
+  const overlapMs = options.overlapMs ?? defaultOverlapMs;
+  const pageSize = options.pageSize ?? 50;
+  const loaded = await deps.state.load(options.formGuid);
+  let version = loaded?.version ?? 0;
+  const previousWatermark = loaded?.watermark;
+  const cutoff =
+    previousWatermark !== undefined
+      ? previousWatermark - overlapMs
+      : options.initialLookbackMs !== undefined
+        ? deps.now() - options.initialLookbackMs
+        : Number.NEGATIVE_INFINITY;
+
+  let after = loaded?.resume?.after;
+  let newestSeen = loaded?.resume?.newestSeen ?? Number.NEGATIVE_INFINITY;
+  let oldestFailed = loaded?.resume?.oldestFailed;
+  const counts = { pages: 0, scanned: 0, accepted: 0, duplicate: 0, rejected: 0, failed: 0, malformed: 0 };
+
+  const save = async (state: Omit<SweepState, 'version' | 'formGuid'>) => {
+    await deps.state.save({ formGuid: options.formGuid, ...state }, version);
+    version += 1;
+  };
+
+  for (;;) {
+    if (options.deadline !== undefined && deps.now() >= options.deadline) {
+      return { formGuid: options.formGuid, completed: false, ...counts, watermark: previousWatermark };
+    }
+    const page = await deps.submissions.listFormSubmissions(options.formGuid, {
+      ...(after === undefined ? {} : { after }),
+      limit: pageSize,
+    });
+    counts.pages += 1;
+    let reachedCutoff = false;
+    for (const listed of page.submissions) {
+      if (listed.submittedAt < cutoff) {
+        reachedCutoff = true;
+        continue;
+      }
+      counts.scanned += 1;
+      newestSeen = Math.max(newestSeen, listed.submittedAt);
+      const parsed = formSubmissionSchema.safeParse(listed);
+      if (!parsed.success) {
+        counts.malformed += 1;
+        deps.onProblem?.({
+          conversionId: String(listed.conversionId),
+          reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+        });
+        continue;
+      }
+      try {
+        const { outcome } = await deps.intake(parsed.data);
+        counts[outcome] += 1;
+      } catch (error) {
+        counts.failed += 1;
+        oldestFailed = Math.min(oldestFailed ?? listed.submittedAt, listed.submittedAt);
+        deps.onProblem?.({
+          conversionId: listed.conversionId,
+          reason: error instanceof Error ? error.message : String(error),
+          error,
+        });
+      }
+    }
+    if (reachedCutoff || page.after === undefined) break;
+    after = page.after;
+    await save({
+      ...(previousWatermark === undefined ? {} : { watermark: previousWatermark }),
+      resume: { after, newestSeen, ...(oldestFailed === undefined ? {} : { oldestFailed }) },
+    });
+  }
+
+  const candidates = [newestSeen, ...(oldestFailed === undefined ? [] : [oldestFailed])];
+  const reached = Math.min(...candidates);
+  const watermark = Number.isFinite(reached)
+    ? Math.max(previousWatermark ?? Number.NEGATIVE_INFINITY, reached)
+    : previousWatermark;
+  await save(watermark === undefined ? {} : { watermark });
+  return { formGuid: options.formGuid, completed: true, ...counts, watermark };
+}
