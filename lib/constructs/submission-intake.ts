@@ -1,0 +1,268 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+
+/** The intake handler's module, relative to this file. */
+const defaultIntakeEntry = fileURLToPath(
+  new URL('../../functions/handlers/form-submissions.ts', import.meta.url),
+);
+
+/** Raised when the intake is configured with a value it cannot use. */
+export class SubmissionIntakeConfigurationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SubmissionIntakeConfigurationError';
+  }
+}
+
+export interface SubmissionIntakeProps {
+  /** Registrations table: the inbox the intake writes each submission to. */
+  readonly registrationsTable: ITableV2;
+  /** The workflow started once per registration. */
+  readonly registrationWorkflow: IStateMachine;
+  /** Secrets Manager secret holding the HubSpot app client secret (signature v3 key). */
+  readonly hubspotClientSecret: ISecret;
+  /** Sender address of the emails to submitters; must be an SES-verified identity (address or domain). */
+  readonly mailFrom: string;
+  /**
+   * Address submitters are told to write to for help.
+   * @default - none; the emails name no support address
+   */
+  readonly supportEmail?: string;
+  /**
+   * Form field mapping (registration field → HubSpot form field name) for portals whose form
+   * names fields differently; passed to the function as JSON and validated there.
+   * @default - the default mapping (DESIGN §3.1)
+   */
+  readonly formFieldMapping?: Readonly<Record<string, string>>;
+  /** Topic that receives the function's alarms. */
+  readonly alarmTopic: ITopic;
+  /**
+   * API Gateway stage name; the webhook URL is `https://…/{stageName}/hubspot/form-submissions`.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+  /**
+   * Steady-state requests per second the stage accepts before answering 429 (HubSpot
+   * retries 429 honouring Retry-After).
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst of requests the stage accepts above the steady rate.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Log level of the intake function.
+   * @default 'INFO'
+   */
+  readonly logLevel?: DealregLogLevel;
+  /**
+   * Retention of the API access logs.
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly accessLogRetention?: RetentionDays;
+  /**
+   * The handler module; tests and forks may point elsewhere.
+   * @default functions/handlers/form-submissions.ts
+   */
+  readonly entry?: string;
+}
+
+/**
+ * Intake (DESIGN §3.1): the REST API HubSpot's workflow webhook posts form submissions to,
+ * and the function that verifies, stores and hands them to the registration workflow. The
+ * function may read and write the Registrations table (no delete, no scan), start the
+ * registration workflow, read the HubSpot client secret and send mail from the sender
+ * identity — nothing else.
+ */
+export class SubmissionIntake extends Construct {
+  public readonly api: RestApi;
+  public readonly function: DealregFunction;
+  public readonly accessLogs: LogGroup;
+  /** The URL to configure in the HubSpot workflow "Send a webhook" action. */
+  public readonly webhookUrl: string;
+
+  constructor(scope: Construct, id: string, props: SubmissionIntakeProps) {
+    super(scope, id);
+    const senderDomain = domainOf(props.mailFrom);
+    const stageName = props.stageName ?? 'prod';
+
+    this.function = new DealregFunction(this, 'FormSubmissions', {
+      entry: props.entry ?? defaultIntakeEntry,
+      description: 'Dealreg intake: HubSpot form submissions',
+      serviceName: 'dealreg-intake',
+      alarmTopic: props.alarmTopic,
+      logLevel: props.logLevel ?? 'INFO',
+      environment: {
+        REGISTRATIONS_TABLE: props.registrationsTable.tableName,
+        REGISTRATION_WORKFLOW_ARN: props.registrationWorkflow.stateMachineArn,
+        HUBSPOT_CLIENT_SECRET_ARN: props.hubspotClientSecret.secretArn,
+        MAIL_FROM: props.mailFrom,
+        ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),
+        ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
+      },
+    });
+    this.grantIntakePermissions(props, senderDomain);
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `${Stack.of(this).stackName}-intake`,
+      description: 'Dealreg: HubSpot webhooks',
+      endpointTypes: [EndpointType.REGIONAL],
+      // Execution logging needs the account-wide API Gateway CloudWatch role; access logs
+      // below record every request without touching account settings.
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: accessLogFormat(),
+        loggingLevel: MethodLoggingLevel.OFF,
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit ?? 50,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+      },
+    });
+    const formSubmissions = this.api.root.addResource('hubspot').addResource('form-submissions');
+    // Proxy integration: the handler needs the raw body and headers to verify the signature,
+    // and answers 400/413/415 with the problem named.
+    const post = formSubmissions.addMethod('POST', new LambdaIntegration(this.function));
+    this.webhookUrl = this.api.urlForPath(formSubmissions.path);
+
+    acknowledgeWebhookAuthorization(post);
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'The body is validated by the function after the signature check (zod, field-level messages, ' +
+        'size and content type); an API Gateway model could only answer a generic 400.',
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG6',
+      reason:
+        'Execution logging requires the account-wide API Gateway CloudWatch role, an account singleton this ' +
+        "app must not overwrite in the customer's account; access logging is on for every request.",
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'Only HubSpot-signed requests are processed (HMAC checked before any read or write) and stage ' +
+        'throttling caps volume; a WAF web ACL can be attached by the account owner if policy requires it.',
+    });
+
+    new CfnOutput(this, 'WebhookUrl', {
+      description: 'Target URL of the HubSpot workflow "Send a webhook" action (form submitted)',
+      value: this.webhookUrl,
+    });
+  }
+
+  private grantIntakePermissions(props: SubmissionIntakeProps, senderDomain: string): void {
+    const stack = Stack.of(this);
+    // Item-level reads and writes on the table only: no query, scan, batch or delete.
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.registrationsTable.tableArn],
+      }),
+    );
+    // The table is encrypted with a customer-managed key; DynamoDB uses it on the caller's behalf.
+    const tableKey = props.registrationsTable.encryptionKey;
+    if (tableKey) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [tableKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+        }),
+      );
+    }
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [props.registrationWorkflow.stateMachineArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.hubspotClientSecret.secretArn],
+      }),
+    );
+    // SES authorises sending against the verified identity: the address itself or its domain.
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.mailFrom }),
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
+        ],
+      }),
+    );
+  }
+}
+
+function acknowledgeWebhookAuthorization(method: Construct): void {
+  const reason =
+    'HubSpot workflow webhooks cannot carry IAM, Cognito or API-key credentials; each request is ' +
+    'authenticated by the HubSpot signature v3 (HMAC-SHA256 with the app client secret, timestamp ' +
+    'within 5 minutes) verified in the function before anything is read or written.';
+  Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+  Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
+}
+
+/**
+ * One JSON line per request: who called, what they got, how long it took and why an
+ * integration failed. Headers (the signature) and bodies are never logged.
+ */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      xrayTraceId: AccessLogField.contextXrayTraceId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      sourceIp: AccessLogField.contextIdentitySourceIp(),
+      userAgent: AccessLogField.contextIdentityUserAgent(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      protocol: AccessLogField.contextProtocol(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationStatus: AccessLogField.contextIntegrationStatus(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      integrationErrorMessage: AccessLogField.contextIntegrationErrorMessage(),
+      errorMessage: AccessLogField.contextErrorMessage(),
+    }),
+  );
+}
+
+/** The domain of an email address, for the SES domain identity. */
+function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = at > 0 ? address.slice(at + 1) : '';
+  if (!/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(domain)) {
+    throw new SubmissionIntakeConfigurationError(
+      `mailFrom must be a plain email address such as deals@example.com; got "${address}"`,
+    );
+  }
+  return domain.toLowerCase();
+}

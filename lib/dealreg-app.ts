@@ -1,0 +1,145 @@
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { z } from 'zod';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+/** Raised when the CDK context lacks a setting or holds one Dealreg cannot use. */
+export class DeploymentConfigurationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DeploymentConfigurationError';
+  }
+}
+
+/** CDK context keys (`cdk.json` "context", or `-c key=value` on the command line). */
+export const contextKeys = {
+  stage: 'dealreg:stage',
+  region: 'dealreg:region',
+  mailFrom: 'dealreg:mailFrom',
+  alarmEmail: 'dealreg:alarmEmail',
+  supportEmail: 'dealreg:supportEmail',
+  formFieldMapping: 'dealreg:formFieldMapping',
+} as const;
+
+const formFieldMapping = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  },
+  z.record(z.string(), z.string(), {
+    error: 'must be a JSON object of registration field → form field name',
+  }),
+);
+
+const deploymentSettingsSchema = z.object({
+  [contextKeys.stage]: z
+    .string({ error: 'is required (a stage name such as prod)' })
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be lower-case letters, digits and dashes, starting with a letter'),
+  [contextKeys.region]: z
+    .string({
+      error:
+        'is required: set it, or let the CDK CLI take the region of your AWS profile (CDK_DEFAULT_REGION)',
+    })
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
+  [contextKeys.mailFrom]: z.email({
+    error: 'must be the SES-verified sender address, such as deals@example.com',
+  }),
+  [contextKeys.alarmEmail]: z.email({ error: 'must be an email address' }).optional(),
+  [contextKeys.supportEmail]: z.email({ error: 'must be an email address' }).optional(),
+  [contextKeys.formFieldMapping]: formFieldMapping.optional(),
+});
+
+/** The deployment settings read from the CDK context. */
+export interface DeploymentSettings {
+  readonly stage: string;
+  /** Region of both stacks (tables with a customer-managed key cannot be region-agnostic). */
+  readonly region: string;
+  readonly mailFrom: string;
+  readonly alarmEmail?: string;
+  readonly supportEmail?: string;
+  readonly formFieldMapping?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Reads and checks the deployment settings; throws naming every missing or invalid key. The
+ * region comes from the context, else from the CDK CLI (the AWS profile's region).
+ */
+export function readDeploymentSettings(app: App): DeploymentSettings {
+  const raw: Record<string, unknown> = Object.fromEntries(
+    Object.values(contextKeys).map((key) => [key, emptyToUndefined(app.node.tryGetContext(key))]),
+  );
+  raw[contextKeys.region] ??= emptyToUndefined(process.env.CDK_DEFAULT_REGION);
+  const parsed = deploymentSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `context "${String(issue.path[0])}" ${issue.message}`,
+    );
+    throw new DeploymentConfigurationError(`Invalid deployment settings:\n  ${problems.join('\n  ')}`, {
+      cause: parsed.error,
+    });
+  }
+  const settings = parsed.data;
+  return {
+    stage: settings[contextKeys.stage],
+    region: settings[contextKeys.region],
+    mailFrom: settings[contextKeys.mailFrom],
+    ...optional('alarmEmail', settings[contextKeys.alarmEmail]),
+    ...optional('supportEmail', settings[contextKeys.supportEmail]),
+    ...optional('formFieldMapping', settings[contextKeys.formFieldMapping]),
+  };
+}
+
+export interface DealregApp {
+  readonly app: App;
+  readonly settings: DeploymentSettings;
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/**
+ * The Dealreg CDK app: the stateful stack (tables, keys, secrets) and the stateless stack
+ * (functions, API, workflows) wired to it, checked by cdk-nag's AWS Solutions rules when it
+ * is synthesised.
+ */
+export function createDealregApp(props: AppProps = {}): DealregApp {
+  const app = new App(props);
+  const settings = readDeploymentSettings(app);
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: settings.region };
+  const prefix = `Dealreg-${settings.stage}`;
+
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    env,
+    stage: settings.stage,
+    description: 'Dealreg data: registrations, attribution ledger, keys and secrets',
+    terminationProtection: true,
+  });
+  const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
+    env,
+    stage: settings.stage,
+    description: 'Dealreg code: intake API, registration workflow, alarms',
+    registrationsTable: stateful.registrationsTable,
+    hubspotClientSecret: stateful.hubspotClientSecret,
+    alarmsKey: stateful.alarmsKey,
+    mailFrom: settings.mailFrom,
+    ...optional('alarmEmail', settings.alarmEmail),
+    ...optional('supportEmail', settings.supportEmail),
+    ...optional('formFieldMapping', settings.formFieldMapping),
+  });
+  stateless.addDependency(stateful);
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, settings, stateful, stateless };
+}
+
+function emptyToUndefined(value: unknown): unknown {
+  return value === '' || value === null ? undefined : value;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -1,0 +1,100 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { DealregTable } from './constructs/dealreg-table.ts';
+import { allTables, registrationsTable } from './tables/index.ts';
+
+export interface StatefulStackProps extends StackProps {
+  /** Deployment stage (`prod`, `staging`, …); part of the secret's name. */
+  readonly stage: string;
+}
+
+/** Raised when a stack asks for a table the definitions do not describe. */
+export class UnknownTableError extends Error {
+  constructor(logicalName: string) {
+    super(`No table named "${logicalName}" is defined in lib/tables/index.ts`);
+    this.name = 'UnknownTableError';
+  }
+}
+
+/**
+ * Everything that holds data and must outlive a redeploy of the code: the tables, the keys
+ * that encrypt them, and the secrets. Every resource here is retained when the stack is
+ * deleted.
+ */
+export class StatefulStack extends Stack {
+  /** Customer-managed key encrypting every table. */
+  public readonly dataKey: Key;
+  /** Customer-managed key encrypting the alarm topic; CloudWatch alarms may use it to publish. */
+  public readonly alarmsKey: Key;
+  /** Every table of `lib/tables/index.ts`, by logical name. */
+  public readonly tables: ReadonlyMap<string, DealregTable>;
+  /** Registrations: the intake inbox and the registration records. */
+  public readonly registrationsTable: DealregTable;
+  /** Client secret of the HubSpot app; signs the webhooks HubSpot sends. */
+  public readonly hubspotClientSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+
+    this.dataKey = new Key(this, 'DataKey', {
+      description: 'Dealreg: encrypts deal registrations and the attribution ledger',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.alarmsKey = new Key(this, 'AlarmsKey', {
+      description: 'Dealreg: encrypts the alarm notification topic',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key.
+    this.alarmsKey.grant(
+      new ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    );
+
+    const tables = new Map<string, DealregTable>();
+    for (const definition of allTables) {
+      tables.set(
+        definition.logicalName,
+        new DealregTable(this, definition.logicalName, { definition, encryptionKey: this.dataKey }),
+      );
+    }
+    this.tables = tables;
+    this.registrationsTable = this.table(registrationsTable.logicalName);
+
+    const hubspotClientSecretName = `dealreg/${props.stage}/hubspot-client-secret`;
+    this.hubspotClientSecret = new Secret(this, 'HubSpotClientSecret', {
+      secretName: hubspotClientSecretName,
+      description:
+        'Client secret of the Dealreg HubSpot app (HubSpot developer portal > app > Auth). ' +
+        'Created with a random placeholder: replace it with put-secret-value before HubSpot sends webhooks.',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.hubspotClientSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'HubSpot issues this client secret and rotates it in its developer portal; AWS cannot rotate it. ' +
+        'After a rotation in HubSpot the new value is put here.',
+    });
+
+    new CfnOutput(this, 'HubSpotClientSecretName', {
+      description: 'Put the HubSpot app client secret here (aws secretsmanager put-secret-value)',
+      value: hubspotClientSecretName,
+    });
+  }
+
+  /** The table with this logical name; throws if `lib/tables` defines none. */
+  public table(logicalName: string): DealregTable {
+    const table = this.tables.get(logicalName);
+    if (!table) throw new UnknownTableError(logicalName);
+    return table;
+  }
+}

@@ -1,0 +1,78 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { RegistrationWorkflow } from './constructs/registration-workflow.ts';
+import { SubmissionIntake } from './constructs/submission-intake.ts';
+
+export interface StatelessStackProps extends StackProps {
+  /** API Gateway stage name. */
+  readonly stage: string;
+  /** Registrations table (from the stateful stack). */
+  readonly registrationsTable: ITableV2;
+  /** HubSpot app client secret (from the stateful stack). */
+  readonly hubspotClientSecret: ISecret;
+  /** Key the alarm topic is encrypted with (from the stateful stack); CloudWatch may use it. */
+  readonly alarmsKey: IKey;
+  /** Sender address of Dealreg's emails (an SES-verified identity). */
+  readonly mailFrom: string;
+  /**
+   * Address that receives alarm notifications (confirm the subscription email).
+   * @default - no subscription; subscribe to the topic yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Support address named in emails to submitters.
+   * @default - none
+   */
+  readonly supportEmail?: string;
+  /**
+   * Form field mapping for portals whose form names fields differently.
+   * @default - the default mapping
+   */
+  readonly formFieldMapping?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Code and wiring, safe to destroy and redeploy: one construct per capability, each granted
+ * exactly what its functions need from the stateful stack.
+ */
+export class StatelessStack extends Stack {
+  /** Every alarm of the app notifies this topic. */
+  public readonly alarmTopic: Topic;
+  public readonly registrationWorkflow: RegistrationWorkflow;
+  public readonly submissionIntake: SubmissionIntake;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'Dealreg alarms',
+      masterKey: props.alarmsKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    }
+
+    this.registrationWorkflow = new RegistrationWorkflow(this, 'RegistrationWorkflow', {
+      alarmTopic: this.alarmTopic,
+    });
+
+    this.submissionIntake = new SubmissionIntake(this, 'SubmissionIntake', {
+      registrationsTable: props.registrationsTable,
+      registrationWorkflow: this.registrationWorkflow.stateMachine,
+      hubspotClientSecret: props.hubspotClientSecret,
+      mailFrom: props.mailFrom,
+      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
+      ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
+      alarmTopic: this.alarmTopic,
+      stageName: props.stage,
+    });
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+  }
+}
