@@ -1,0 +1,152 @@
+import type {
+  AssociationLabel,
+  ExistingSchema,
+  ObjectSchemaSpec,
+  PortalSchemaAdmin,
+  PropertySpec,
+} from '#ports/hubspot.ts';
+import type { HubSpotConnection } from './connection.ts';
+
+interface SchemaShape {
+  readonly objectTypeId?: string;
+  readonly id: string;
+  readonly name: string;
+  readonly fullyQualifiedName?: string;
+  readonly properties: readonly { readonly name: string }[];
+  readonly associations: readonly { readonly fromObjectTypeId: string; readonly toObjectTypeId: string }[];
+}
+
+function toExistingSchema(schema: SchemaShape): ExistingSchema {
+  const objectTypeId = schema.objectTypeId ?? schema.id;
+  return {
+    objectTypeId,
+    name: schema.name,
+    fullyQualifiedName: schema.fullyQualifiedName ?? schema.name,
+    propertyNames: schema.properties.map((property) => property.name),
+    associatedObjectTypeIds: schema.associations.map((association) =>
+      association.fromObjectTypeId === objectTypeId
+        ? association.toObjectTypeId
+        : association.fromObjectTypeId,
+    ),
+  };
+}
+
+// The generated client types enumerations (property type, field type, association category) as
+// TypeScript enums whose values are HubSpot's strings; the casts below pass those strings.
+function propertyInput(spec: PropertySpec) {
+  return {
+    name: spec.name,
+    label: spec.label,
+    type: spec.type as never,
+    fieldType: spec.fieldType as never,
+    groupName: spec.groupName ?? '',
+    ...(spec.hasUniqueValue === undefined ? {} : { hasUniqueValue: spec.hasUniqueValue }),
+    ...(spec.options === undefined
+      ? {}
+      : {
+          options: spec.options.map((option, index) => ({ ...option, displayOrder: index, hidden: false })),
+        }),
+  };
+}
+
+/**
+ * Portal setup calls (schemas, properties, association labels) over the client. Creates are not
+ * retried after a 5xx: setup re-reads the portal on its next run instead, so nothing is made twice.
+ */
+export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
+  readonly #client: HubSpotConnection['client'];
+  readonly #gateway: HubSpotConnection['gateway'];
+
+  constructor(connection: HubSpotConnection) {
+    this.#client = connection.client;
+    this.#gateway = connection.gateway;
+  }
+
+  async listSchemas(): Promise<ExistingSchema[]> {
+    const answer = await this.#gateway.call('list custom object schemas', () =>
+      this.#client.crm.schemas.coreApi.getAll(),
+    );
+    return answer.results.map(toExistingSchema);
+  }
+
+  async createSchema(spec: ObjectSchemaSpec): Promise<ExistingSchema> {
+    const created = await this.#gateway.call(
+      `create the ${spec.name} object schema`,
+      () =>
+        this.#client.crm.schemas.coreApi.create({
+          name: spec.name,
+          labels: spec.labels,
+          primaryDisplayProperty: spec.primaryDisplayProperty,
+          requiredProperties: [...spec.requiredProperties],
+          searchableProperties: [...spec.searchableProperties],
+          associatedObjects: [...spec.associatedObjects],
+          properties: spec.properties.map((property) => {
+            const { groupName: _ignored, ...input } = propertyInput(property);
+            return input;
+          }),
+        }),
+      { retryAmbiguous: false },
+    );
+    return toExistingSchema(created);
+  }
+
+  async createSchemaAssociation(objectTypeId: string, toObjectTypeId: string, name: string): Promise<void> {
+    await this.#gateway.call(
+      `associate ${objectTypeId} with ${toObjectTypeId}`,
+      () =>
+        this.#client.crm.schemas.coreApi.createAssociation(objectTypeId, {
+          fromObjectTypeId: objectTypeId,
+          toObjectTypeId,
+          name,
+        }),
+      { retryAmbiguous: false },
+    );
+  }
+
+  async listPropertyNames(objectType: string): Promise<string[]> {
+    const answer = await this.#gateway.call(`list ${objectType} properties`, () =>
+      this.#client.crm.properties.coreApi.getAll(objectType),
+    );
+    return answer.results.map((property) => property.name);
+  }
+
+  async createProperty(objectType: string, spec: PropertySpec): Promise<void> {
+    await this.#gateway.call(
+      `create ${objectType} property ${spec.name}`,
+      () => this.#client.crm.properties.coreApi.create(objectType, propertyInput(spec)),
+      { retryAmbiguous: false },
+    );
+  }
+
+  async listAssociationLabels(fromObjectType: string, toObjectType: string): Promise<AssociationLabel[]> {
+    const answer = await this.#gateway.call(
+      `list ${fromObjectType} → ${toObjectType} association labels`,
+      () => this.#client.crm.associations.v4.schema.definitionsApi.getAll(fromObjectType, toObjectType),
+    );
+    return answer.results.map((definition) => ({
+      typeId: definition.typeId,
+      label: definition.label ?? null,
+      category: String(definition.category),
+    }));
+  }
+
+  async createAssociationLabel(
+    fromObjectType: string,
+    toObjectType: string,
+    label: string,
+    name: string,
+  ): Promise<number> {
+    const answer = await this.#gateway.call(
+      `create association label ${label}`,
+      () =>
+        this.#client.crm.associations.v4.schema.definitionsApi.create(fromObjectType, toObjectType, {
+          label,
+          name,
+        }),
+      { retryAmbiguous: false },
+    );
+    const created = answer.results.find((definition) => definition.label === label) ?? answer.results[0];
+    if (created === undefined) throw new Error(`HubSpot returned no type id for the new label ${label}`);
+    return created.typeId;
+  }
+}

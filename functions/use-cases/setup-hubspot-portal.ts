@@ -1,0 +1,210 @@
+import {
+  crmNames,
+  type ObjectSchemaSpec,
+  type PartnerRelationship,
+  type PortalSchemaAdmin,
+  type PropertySpec,
+  partnerRelationships,
+} from '#ports/hubspot.ts';
+
+/** Standard object type ids, as custom object schemas list their associations. */
+const objectTypeIds = { contacts: '0-1', companies: '0-2', deals: '0-3' } as const;
+
+const relationshipOptions = partnerRelationships.map((value) => ({
+  label: value[0]?.toUpperCase() + value.slice(1),
+  value,
+}));
+const names = crmNames.registration;
+
+/** The Deal Registration custom object: one record per registration, associated with companies, contacts and deals. */
+export const dealRegistrationSchema: ObjectSchemaSpec = {
+  name: crmNames.registrationObject,
+  labels: { singular: 'Deal Registration', plural: 'Deal Registrations' },
+  primaryDisplayProperty: names.name,
+  requiredProperties: [names.id, names.name],
+  searchableProperties: [names.id, names.name, names.customerDomain, names.partnerDomain],
+  associatedObjects: ['COMPANY', 'CONTACT', 'DEAL'],
+  properties: [
+    { name: names.id, label: 'Registration ID', type: 'string', fieldType: 'text', hasUniqueValue: true },
+    { name: names.name, label: 'Name', type: 'string', fieldType: 'text' },
+    {
+      name: names.status,
+      label: 'Status',
+      type: 'enumeration',
+      fieldType: 'select',
+      options: ['submitted', 'approved', 'rejected', 'expired'].map((value) => ({
+        label: value[0]?.toUpperCase() + value.slice(1),
+        value,
+      })),
+    },
+    {
+      name: names.relationship,
+      label: 'Partner relationship',
+      type: 'enumeration',
+      fieldType: 'select',
+      options: relationshipOptions,
+    },
+    { name: names.partnerDomain, label: 'Partner domain', type: 'string', fieldType: 'text' },
+    { name: names.customerDomain, label: 'Customer domain', type: 'string', fieldType: 'text' },
+    { name: names.customerCompanyName, label: 'Customer company name', type: 'string', fieldType: 'text' },
+    { name: names.estimatedAmount, label: 'Estimated amount', type: 'number', fieldType: 'number' },
+    { name: names.currency, label: 'Currency', type: 'string', fieldType: 'text' },
+    { name: names.expectedCloseDate, label: 'Expected close date', type: 'date', fieldType: 'date' },
+    { name: names.campaignId, label: 'Campaign', type: 'string', fieldType: 'text' },
+    {
+      name: names.cloudMarketplace,
+      label: 'Cloud marketplace',
+      type: 'enumeration',
+      fieldType: 'select',
+      options: [
+        { label: 'AWS', value: 'aws' },
+        { label: 'Azure', value: 'azure' },
+        { label: 'Google Cloud', value: 'gcp' },
+        { label: 'None', value: 'none' },
+      ],
+    },
+    { name: names.policyVersion, label: 'Policy version', type: 'string', fieldType: 'text' },
+    { name: names.expiresOn, label: 'Expires on', type: 'date', fieldType: 'date' },
+  ],
+};
+
+/** Deal properties Dealreg writes: the claiming registration (unique) and the partner mirror used by search. */
+export const dealPropertySpecs: readonly PropertySpec[] = [
+  {
+    name: crmNames.deal.registrationId,
+    label: 'Deal registration ID',
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'dealinformation',
+    hasUniqueValue: true,
+  },
+  {
+    name: crmNames.deal.partnerCompanyId,
+    label: 'Registered partner (company ID)',
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'dealinformation',
+  },
+  {
+    name: crmNames.deal.partnerRelationship,
+    label: 'Registered partner relationship',
+    type: 'enumeration',
+    fieldType: 'select',
+    groupName: 'dealinformation',
+    options: relationshipOptions,
+  },
+];
+
+export type SetupItemKind = 'object schema' | 'property' | 'association' | 'association label';
+
+export interface SetupItem {
+  readonly kind: SetupItemKind;
+  readonly name: string;
+  readonly status: 'exists' | 'created' | 'would create';
+}
+
+export interface SetupResult {
+  readonly dryRun: boolean;
+  readonly items: readonly SetupItem[];
+  /** The Deal Registration object type id (`2-…`), when it exists. */
+  readonly objectTypeId: string | undefined;
+}
+
+/**
+ * Brings a portal to what Dealreg needs, creating only what is missing (so it is safe to run
+ * again, and `dryRun` lists what a real run would create):
+ * 1. the Deal Registration object schema with its properties and its associations to
+ *    companies, contacts and deals;
+ * 2. the deal properties Dealreg writes;
+ * 3. the partner association labels (company → deal) for each relationship.
+ */
+export async function setupHubSpotPortal(
+  admin: PortalSchemaAdmin,
+  options: { readonly dryRun: boolean },
+): Promise<SetupResult> {
+  const items: SetupItem[] = [];
+  const record = (kind: SetupItemKind, name: string, exists: boolean) =>
+    items.push({ kind, name, status: exists ? 'exists' : options.dryRun ? 'would create' : 'created' });
+
+  // 1. the custom object
+  const schemas = await admin.listSchemas();
+  let schema = schemas.find((candidate) => candidate.name === dealRegistrationSchema.name);
+  record('object schema', dealRegistrationSchema.name, schema !== undefined);
+  if (schema === undefined) {
+    if (!options.dryRun) schema = await admin.createSchema(dealRegistrationSchema);
+    for (const property of dealRegistrationSchema.properties) {
+      items.push({
+        kind: 'property',
+        name: `${dealRegistrationSchema.name}.${property.name}`,
+        status: options.dryRun ? 'would create' : 'created',
+      });
+    }
+    for (const target of ['companies', 'contacts', 'deals'] as const) {
+      items.push({
+        kind: 'association',
+        name: `${dealRegistrationSchema.name} ↔ ${target}`,
+        status: options.dryRun ? 'would create' : 'created',
+      });
+    }
+  } else {
+    const existing = new Set(schema.propertyNames);
+    for (const property of dealRegistrationSchema.properties) {
+      const exists = existing.has(property.name);
+      record('property', `${dealRegistrationSchema.name}.${property.name}`, exists);
+      if (!exists && !options.dryRun) await admin.createProperty(schema.objectTypeId, property);
+    }
+    for (const target of ['companies', 'contacts', 'deals'] as const) {
+      const exists = schema.associatedObjectTypeIds.includes(objectTypeIds[target]);
+      record('association', `${dealRegistrationSchema.name} ↔ ${target}`, exists);
+      if (!exists && !options.dryRun) {
+        await admin.createSchemaAssociation(
+          schema.objectTypeId,
+          objectTypeIds[target],
+          `${dealRegistrationSchema.name}_to_${target}`,
+        );
+      }
+    }
+  }
+
+  // 2. deal properties
+  const dealProperties = new Set(await admin.listPropertyNames('deals'));
+  for (const property of dealPropertySpecs) {
+    const exists = dealProperties.has(property.name);
+    record('property', `deals.${property.name}`, exists);
+    if (!exists && !options.dryRun) await admin.createProperty('deals', property);
+  }
+
+  // 3. partner association labels
+  const labels = await admin.listAssociationLabels('companies', 'deals');
+  for (const relationship of partnerRelationships) {
+    const [label, name] = crmNames.partnerLabels[relationship as PartnerRelationship];
+    const exists = labels.some((existing) => existing.label === label);
+    record('association label', `companies → deals: ${label}`, exists);
+    if (!exists && !options.dryRun) await admin.createAssociationLabel('companies', 'deals', label, name);
+  }
+
+  return { dryRun: options.dryRun, items, objectTypeId: schema?.objectTypeId };
+}
+
+/**
+ * What to configure by hand in HubSpot (no public API creates workflow actions or a private
+ * app's webhook subscriptions): printed by `dealreg hubspot setup`.
+ */
+export function manualSettings(apiUrl: string | undefined): string[] {
+  const base = (apiUrl ?? '<your Dealreg API URL>').replace(/\/+$/, '');
+  return [
+    'Workflow (Automation → Workflows, form-based):',
+    '  trigger: the deal-registration form is submitted',
+    '  action: "Send a webhook", method POST',
+    `  URL: ${base}/hubspot/form-submissions`,
+    '  authentication: request signature (X-HubSpot-Signature-v3) with the private app client secret',
+    '  body: the form submission (conversionId, submittedAt, formGuid, portalId, values)',
+    'Private app → Webhooks:',
+    `  target URL: ${base}/hubspot/crm-events`,
+    '  subscriptions: deal.creation; deal.propertyChange for dealstage, amount, closedate;',
+    '                 deal.associationChange (companies); deal.deletion',
+    '  max concurrent requests: 10',
+    'Private app scopes: crm.objects.companies.read, crm.objects.contacts.read, crm.objects.deals.read/write,',
+    '  crm.objects.custom.read/write, crm.schemas.custom.read/write, crm.schemas.deals.read/write, forms',
+  ];
+}
