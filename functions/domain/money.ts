@@ -28,9 +28,11 @@ export type AmountParseResult =
  * currency has, and anything that is not a plain number.
  */
 export function parseAmount(text: string, currency: string): AmountParseResult {
+  // A currency symbol or code before or after the number is allowed ("$ 1,200", "1200 EUR").
   const cleaned = text
     .trim()
-    .replace(/^[^\d\-+.,]+/, '')
+    .replace(/^(?:\p{Sc}|[A-Z]{3}(?=[\s\d]))\s*/u, '')
+    .replace(/(?<=[\d\s])(?:\p{Sc}|[A-Z]{3})$/u, '')
     .replace(/[\s\u00a0_']/g, '');
   if (cleaned === '') return { ok: false, reason: 'is empty' };
   if (cleaned.startsWith('-')) return { ok: false, reason: 'must not be negative' };

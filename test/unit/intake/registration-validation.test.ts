@@ -179,6 +179,8 @@ describe('normalisation', () => {
     ['120000', 'USD', 12_000_000],
     ['120,000.5', 'USD', 12_000_050],
     ['$ 1 200', 'USD', 120_000],
+    ['USD 99', 'USD', 9900],
+    ['1,200 EUR', 'EUR', 120_000],
     ['5000', 'JPY', 5000],
     ['1.234', 'KWD', 1234],
   ])('parses %s %s into %i minor units without rounding', (text, currency, minor) => {

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { startLocalStack } from '#local/stack.ts';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new Error(`--port must be a whole number from 0 to 65535, got "${value}"`);
+  }
+  return parsed;
+}
+
+/** `dealreg local`: runs the whole system on this machine until Ctrl-C. */
+export function registerLocalCommand(program: Command): void {
+  program
+    .command('local')
+    .description('run Dealreg on this machine: DynamoDB Local, the API, the mailbox and the workflows')
+    .option('--port <n>', 'port of the local API (default: a free port)', port)
+    .option('--empty', 'start without the demo data')
+    .option('--data-dir <dir>', 'where local state and local.json go', '.dealreg')
+    .action(async (options: { port?: number; empty?: boolean; dataDir: string }) => {
+      const stack = await startLocalStack({
+        dataDir: options.dataDir,
+        ...(options.port === undefined ? {} : { port: options.port }),
+      });
+      const { description } = stack;
+      console.log(`Dealreg local stack ready at ${description.api}`);
+      console.log(`  form submissions  POST ${description.api}/hubspot/form-submissions`);
+      console.log(`  mailbox           ${description.api}/_local/mail/ui`);
+      console.log(`  DynamoDB Local    ${description.dynamodb.endpoint}`);
+      console.log(`  settings          ${options.dataDir}/local.json`);
+      console.log('Press Ctrl-C to stop.');
+      await new Promise<void>((resolve) => {
+        const shutdown = () => {
+          process.off('SIGINT', shutdown);
+          process.off('SIGTERM', shutdown);
+          resolve();
+        };
+        process.on('SIGINT', shutdown);
+        process.on('SIGTERM', shutdown);
+      });
+      await stack.stop();
+      console.log('Dealreg local stack stopped.');
+    });
+}

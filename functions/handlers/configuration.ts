@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** A Lambda started without a setting it needs. */
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Reads a function's settings from its environment with a zod schema, failing at cold start with
+ * every missing or invalid variable named.
+ */
+export function readEnvironment<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): z.infer<z.ZodObject<Shape>> {
+  const result = z.object(shape).safeParse(environment);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigurationError(`the function is misconfigured — ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** A required, non-empty environment variable. */
+export const requiredSetting = z.string({ error: 'is not set' }).trim().min(1, 'is empty');
+
+/** An optional JSON environment variable, parsed. */
+export const jsonSetting = z
+  .string()
+  .optional()
+  .transform((text, context) => {
+    if (text === undefined || text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `is not valid JSON (${(error as Error).message})` });
+      return z.NEVER;
+    }
+  });

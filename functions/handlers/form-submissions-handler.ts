@@ -1,0 +1,48 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { formSubmissionSchema, problemsFrom } from '#domain/form-submission.ts';
+import { errorResponses, jsonResponse } from '#http/http-responses.ts';
+import { type HubSpotWebhookEvent, hubspotWebhookRequest } from '#http/hubspot-webhook-request.ts';
+import { MalformedRequestError } from '#http/request-errors.ts';
+import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
+
+/** A form submission is a few kilobytes; anything near this is not one. */
+export const maxSubmissionBytes = 64 * 1024;
+
+export interface FormSubmissionsHandlerDependencies extends ReceiveSubmissionDependencies {
+  readonly clientSecret: () => Promise<string>;
+  readonly logger: Logger;
+}
+
+/**
+ * `POST /hubspot/form-submissions`: the target of the HubSpot workflow webhook. Answers 202 for a
+ * new submission (valid or rejected with reasons), 200 with the same registration id for a
+ * submission already received, 4xx naming what is wrong with a request that is not one.
+ */
+export function createFormSubmissionsHandler(deps: FormSubmissionsHandlerDependencies) {
+  return middy<HubSpotWebhookEvent, APIGatewayProxyResult>()
+    .use(injectLambdaContext(deps.logger))
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(deps.logger))
+    .use(
+      hubspotWebhookRequest({
+        clientSecret: deps.clientSecret,
+        maxBodyBytes: maxSubmissionBytes,
+        now: deps.now,
+      }),
+    )
+    .handler(async (event) => {
+      const parsed = formSubmissionSchema.safeParse(event.parsedBody);
+      if (!parsed.success) {
+        throw new MalformedRequestError('the body is not a HubSpot form submission', {
+          problems: problemsFrom(parsed.error),
+        });
+      }
+      const result = await receiveSubmission(deps, parsed.data, 'webhook');
+      deps.logger.info('form submission received', { ...result, conversionId: parsed.data.conversionId });
+      return jsonResponse(result.outcome === 'duplicate' ? 200 : 202, result);
+    });
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
+import { allTables } from '#lib/tables/index.ts';
+import { type LocalRoute, type RunningApiServer, startApiServer } from './api-server.ts';
+import { createTables, localClientConfig } from './create-tables.ts';
+import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { LocalRegistrationWorkflow } from './local-registration-workflow.ts';
+import { renderMailboxPage } from './mailbox-page.ts';
+
+export interface LocalStackOptions {
+  /** Port of the API; default a free one. */
+  readonly port?: number;
+  /** Where local state goes (`local.json`, the mailbox); default `.dealreg`. */
+  readonly dataDir?: string;
+}
+
+/** What `.dealreg/local.json` holds: everything a client of the local stack needs. */
+export interface LocalStackDescription {
+  readonly api: string;
+  readonly dynamodb: { readonly endpoint: string };
+  readonly tables: Record<string, string>;
+  readonly webhookClientSecret: string;
+  readonly mailbox: string;
+  readonly pid: number;
+  readonly startedAt: string;
+}
+
+export interface RunningLocalStack {
+  readonly description: LocalStackDescription;
+  readonly workflow: LocalRegistrationWorkflow;
+  readonly mailbox: LocalMailbox;
+  stop(): Promise<void>;
+}
+
+const json = (body: unknown) => ({ status: 200, body: JSON.stringify(body, null, 2) });
+
+/**
+ * Starts Dealreg on one machine: DynamoDB Local with the deployed tables, the same handlers
+ * behind a local API, the mailbox and the registration workflow, and writes `local.json`.
+ * Everything started is stopped by `stop()`, also when start-up fails half-way.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
+  const dataDir = resolve(options.dataDir ?? '.dealreg');
+  const stopping: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stopping.reverse()) await step().catch(() => undefined);
+    stopping.length = 0;
+  };
+  try {
+    await mkdir(dataDir, { recursive: true });
+    const mailboxDir = join(dataDir, 'mailbox');
+    await rm(mailboxDir, { recursive: true, force: true });
+
+    const dynamodb: RunningDynamoDbLocal = await startDynamoDbLocal();
+    stopping.push(() => dynamodb.stop());
+    const tables = await createTables(dynamodb.endpoint, allTables);
+    const client = new DynamoDBClient(localClientConfig(dynamodb.endpoint));
+    stopping.push(async () => client.destroy());
+    const documentClient = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+
+    const webhookClientSecret = randomBytes(24).toString('base64url');
+    const mailbox = new LocalMailbox(mailboxDir);
+    const workflow = new LocalRegistrationWorkflow();
+    const logger = new Logger({
+      serviceName: 'dealreg-local',
+      logLevel: (process.env.DEALREG_LOG_LEVEL ?? 'WARN') as 'WARN',
+    });
+    const now = () => new Date();
+
+    const formSubmissions = createFormSubmissionsHandler({
+      inbox: new DynamoDbRegistrationInbox(documentClient, tables.Registrations ?? 'Registrations'),
+      workflow,
+      mailer: mailbox,
+      formFieldMapping: defaultFormFieldMapping,
+      now,
+      clientSecret: async () => webhookClientSecret,
+      logger,
+    });
+
+    const localRoutes: LocalRoute[] = [
+      { method: 'GET', path: '/_local/mail', respond: async () => json(await mailbox.list()) },
+      {
+        method: 'GET',
+        path: '/_local/mail/ui',
+        respond: async () => ({
+          status: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: renderMailboxPage(await mailbox.list()),
+        }),
+      },
+      { method: 'GET', path: '/_local/executions', respond: async () => json(workflow.executions()) },
+    ];
+    const api: RunningApiServer = await startApiServer({
+      ...(options.port === undefined ? {} : { port: options.port }),
+      routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler: formSubmissions }],
+      localRoutes,
+    });
+    stopping.push(() => api.stop());
+
+    const description: LocalStackDescription = {
+      api: api.url,
+      dynamodb: { endpoint: dynamodb.endpoint },
+      tables,
+      webhookClientSecret,
+      mailbox: mailboxDir,
+      pid: process.pid,
+      startedAt: now().toISOString(),
+    };
+    const descriptionFile = join(dataDir, 'local.json');
+    await writeFile(descriptionFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
+    stopping.push(() => rm(descriptionFile, { force: true }));
+    return { description, workflow, mailbox, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

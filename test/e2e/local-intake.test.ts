@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localClientConfig } from '#local/create-tables.ts';
+import { deliver } from '#test/support/hubspot-webhook.ts';
+import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
+import { formSubmission } from '#test/support/submissions.ts';
+
+let stack: LocalStackProcess;
+
+beforeAll(async () => {
+  stack = await startLocalStackProcess();
+}, 90_000);
+
+afterAll(async () => {
+  if (stack.child.exitCode === null) await stack.interrupt();
+});
+
+async function countRegistrations(): Promise<number> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient(localClientConfig(stack.description.dynamodb.endpoint)),
+  );
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: stack.description.tables.Registrations,
+        ExclusiveStartKey: startKey,
+        Select: 'COUNT',
+        ConsistentRead: true,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  client.destroy();
+  return count;
+}
+
+describe('dealreg local', () => {
+  it('prints a ready line and writes local.json with the URLs and the webhook client secret', () => {
+    expect(stack.output()).toMatch(/ready at http:\/\/127\.0\.0\.1:\d+/);
+    expect(stack.description.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.description.dynamodb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.description.webhookClientSecret.length).toBeGreaterThanOrEqual(24);
+    expect(stack.description.tables.Registrations).toBeDefined();
+  });
+
+  it('turns 200 concurrent deliveries of 50 distinct submissions into exactly 50 registrations and 50 workflow starts', async () => {
+    const submissions = Array.from({ length: 50 }, (_, i) =>
+      formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `customer-${i}.example.com` } }),
+    );
+    const url = `${stack.description.api}/hubspot/form-submissions`;
+    const deliveries = Array.from({ length: 200 }, (_, i) => submissions[i % 50]);
+    const responses = await Promise.all(
+      deliveries.map((submission) =>
+        deliver(url, JSON.stringify(submission), { secret: stack.description.webhookClientSecret }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 202)).toHaveLength(50);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(150);
+
+    expect(await countRegistrations()).toBe(50);
+    const executions = (await (
+      await fetch(`${stack.description.api}/_local/executions`)
+    ).json()) as unknown[];
+    expect(executions).toHaveLength(50);
+  });
+
+  it('serves the mailbox as JSON and as an inbox page', async () => {
+    const invalid = formSubmission({ submittedAt: Date.now(), fields: { customer_domain: undefined } });
+    const response = await deliver(
+      `${stack.description.api}/hubspot/form-submissions`,
+      JSON.stringify(invalid),
+      {
+        secret: stack.description.webhookClientSecret,
+      },
+    );
+    expect(response.status).toBe(202);
+    const mails = (await (await fetch(`${stack.description.api}/_local/mail`)).json()) as {
+      subject: string;
+    }[];
+    expect(mails.map((mail) => mail.subject)).toContainEqual(expect.stringContaining('not accepted'));
+    const page = await fetch(`${stack.description.api}/_local/mail/ui`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('not accepted');
+  });
+
+  it('stops everything it started on Ctrl-C', async () => {
+    const code = await stack.interrupt();
+    expect(code).toBe(0);
+    await expect(fetch(stack.description.dynamodb.endpoint, { method: 'POST' })).rejects.toThrow();
+    await expect(fetch(`${stack.description.api}/_local/mail`)).rejects.toThrow();
+    expect(existsSync(join(stack.dataDir, 'local.json'))).toBe(false);
+  });
+});

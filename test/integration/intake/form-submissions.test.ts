@@ -1,0 +1,253 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import { registrationIdFor } from '#domain/registration-id.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
+import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
+import { LocalRegistrationWorkflow } from '#local/local-registration-workflow.ts';
+import type { RegistrationWorkflow } from '#ports/registration-workflow.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { deliver } from '#test/support/hubspot-webhook.ts';
+import { formSubmission } from '#test/support/submissions.ts';
+
+const secret = 'test-client-secret';
+const now = new Date('2026-11-24T09:00:05Z');
+
+let tables: TestTables;
+let mailbox: LocalMailbox;
+let workflow: LocalRegistrationWorkflow;
+/** Lets a test make the next workflow start fail, as if the process died right after storing. */
+let failNextStart = false;
+let api: RunningApiServer;
+let endpoint: string;
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-mail-')));
+  const crashingWorkflow: RegistrationWorkflow = {
+    start: async (input) => {
+      if (failNextStart) {
+        failNextStart = false;
+        throw new Error('process died before the workflow started');
+      }
+      return workflow.start(input);
+    },
+  };
+  const handler = createFormSubmissionsHandler({
+    inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),
+    workflow: crashingWorkflow,
+    mailer: mailbox,
+    formFieldMapping: defaultFormFieldMapping,
+    now: () => now,
+    clientSecret: async () => secret,
+    logger: new Logger({ logLevel: 'CRITICAL' }),
+  });
+  api = await startApiServer({ routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler }] });
+  endpoint = `${api.url}/hubspot/form-submissions`;
+});
+
+afterAll(async () => {
+  await api.stop();
+});
+
+beforeEach(async () => {
+  workflow = new LocalRegistrationWorkflow();
+  failNextStart = false;
+  await mailbox.clear();
+});
+
+async function storedRegistrations(): Promise<RegistrationRecord[]> {
+  const items: RegistrationRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await tables.documentClient.send(
+      new ScanCommand({
+        TableName: tables.tableName('Registrations'),
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...((page.Items ?? []) as RegistrationRecord[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
+const post = (body: string, options: Partial<Parameters<typeof deliver>[2]> = {}) =>
+  deliver(endpoint, body, { secret, timestamp: now.getTime() - 1000, ...options });
+
+describe('POST /hubspot/form-submissions', () => {
+  it('stores a new valid submission, starts its workflow and answers 202', async () => {
+    const submission = formSubmission();
+    const response = await post(JSON.stringify(submission));
+    expect(response.status).toBe(202);
+    const registrationId = registrationIdFor(submission.conversionId);
+    expect(await response.json()).toEqual({ outcome: 'accepted', registrationId, status: 'received' });
+
+    const stored = (await storedRegistrations()).find((r) => r.registrationId === registrationId);
+    expect(stored?.submission).toEqual(submission);
+    expect(stored?.details?.customerDomain).toBe('contoso.com');
+    expect(stored?.workflowStartedAt).toBe(now.toISOString());
+    expect(workflow.executions().map((e) => e.name)).toEqual([registrationId]);
+  });
+
+  it('answers 200 with the same registration id for a redelivery and starts nothing new', async () => {
+    const body = JSON.stringify(formSubmission());
+    const first = await post(body);
+    const second = await post(body);
+    expect(second.status).toBe(200);
+    const [a, b] = [(await first.json()) as object, (await second.json()) as object];
+    expect(b).toEqual({ ...a, outcome: 'duplicate' });
+    expect(workflow.executions()).toHaveLength(1);
+  });
+
+  it('stores an invalid submission as rejected with its reasons and emails the submitter what to fix', async () => {
+    const submission = formSubmission({ fields: { customer_domain: undefined, estimated_amount: 'lots' } });
+    const response = await post(JSON.stringify(submission));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
+
+    const stored = (await storedRegistrations()).find((r) => r.conversionId === submission.conversionId);
+    expect(stored?.status).toBe('rejected');
+    expect(stored?.problems?.map((p) => p.formField)).toEqual(['customer_domain', 'estimated_amount']);
+    expect(stored?.submitterNotifiedAt).toBe(now.toISOString());
+    expect(workflow.executions()).toHaveLength(0);
+
+    const mails = await mailbox.list();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.to).toEqual(['pat.partner@northwind-partners.com']);
+    expect(mails[0]?.text).toContain('Customer domain is required');
+    expect(mails[0]?.text).toContain('"lots" is not a number');
+  });
+
+  it('emails the submitter of a rejected submission once, however often it is delivered', async () => {
+    const body = JSON.stringify(formSubmission({ fields: { currency: 'ZZZ' } }));
+    await Promise.all([post(body), post(body), post(body)]);
+    await post(body);
+    expect(await mailbox.list()).toHaveLength(1);
+  });
+
+  it('completes the job when the process died between storing and starting the workflow', async () => {
+    const submission = formSubmission();
+    failNextStart = true;
+    const crashed = await post(JSON.stringify(submission));
+    expect(crashed.status).toBe(500);
+    const registrationId = registrationIdFor(submission.conversionId);
+    const halfDone = (await storedRegistrations()).find((r) => r.registrationId === registrationId);
+    expect(halfDone?.workflowStartedAt).toBeUndefined();
+
+    const redelivered = await post(JSON.stringify(submission));
+    expect(redelivered.status).toBe(200);
+    expect(workflow.executions().map((e) => e.name)).toEqual([registrationId]);
+    const done = (await storedRegistrations()).find((r) => r.registrationId === registrationId);
+    expect(done?.workflowStartedAt).toBe(now.toISOString());
+  });
+
+  describe('refuses requests that are not signed HubSpot form submissions, and writes nothing', () => {
+    it.each([
+      ['a missing signature', { omitSignature: true }, 'the X-HubSpot-Signature-v3 header is missing'],
+      ['a stale timestamp', { timestamp: now.getTime() - 6 * 60 * 1000 }, 'more than 5 minutes old'],
+      [
+        'a future timestamp',
+        { timestamp: now.getTime() + 6 * 60 * 1000 },
+        'more than 5 minutes in the future',
+      ],
+      ['another secret', { secret: 'forged' }, 'the signature does not match this request'],
+      ['an altered body', { signBody: '{}' }, 'the signature does not match this request'],
+      ['another URL', { signUrl: 'https://evil.example/hubspot/form-submissions' }, 'does not match'],
+    ])('401 for %s', async (_case, options, reason) => {
+      const before = (await storedRegistrations()).length;
+      const response = await post(JSON.stringify(formSubmission()), options);
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { error: string; message: string };
+      expect(body.error).toBe('signature_rejected');
+      expect(body.message).toContain(reason);
+      expect(await storedRegistrations()).toHaveLength(before);
+    });
+
+    it('400 for malformed JSON', async () => {
+      const before = (await storedRegistrations()).length;
+      const response = await post('{"conversionId": "x",');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: 'malformed_request',
+        problems: [{ path: '(body)' }],
+      });
+      expect(await storedRegistrations()).toHaveLength(before);
+    });
+
+    it('400 naming each field of a body that is not a form submission', async () => {
+      const before = (await storedRegistrations()).length;
+      const response = await post(JSON.stringify({ conversionId: 42, values: 'none' }));
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { problems: { path: string }[] };
+      expect(body.problems.map((p) => p.path)).toEqual(['conversionId', 'submittedAt', 'values']);
+      expect(await storedRegistrations()).toHaveLength(before);
+    });
+
+    it('415 for a body that is not JSON', async () => {
+      const before = (await storedRegistrations()).length;
+      const response = await post(JSON.stringify(formSubmission()), { contentType: 'text/plain' });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ error: 'unsupported_content_type' });
+      expect(await storedRegistrations()).toHaveLength(before);
+    });
+
+    it('413 for an oversize body', async () => {
+      const before = (await storedRegistrations()).length;
+      const huge = formSubmission({ fields: { deal_description: 'x'.repeat(70_000) } });
+      const response = await post(JSON.stringify(huge));
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({ error: 'payload_too_large' });
+      expect(await storedRegistrations()).toHaveLength(before);
+    });
+  });
+
+  it('never answers 5xx to random bodies and never leaves a partial write', async () => {
+    const field = fc.oneof(
+      fc.string(),
+      fc.constantFrom('', 'acme.com', '2027-01-01', '100', 'USD', 'a@b.co'),
+    );
+    const arbitraryBody = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc
+        .record({
+          conversionId: fc.oneof(fc.uuid(), fc.string(), fc.integer()),
+          submittedAt: fc.oneof(fc.integer(), fc.constant(now.getTime()), fc.string()),
+          values: fc.oneof(
+            fc.array(
+              fc.record({
+                name: fc.constantFrom('email', 'customer_domain', 'estimated_amount', 'x'),
+                value: field,
+              }),
+            ),
+            fc.anything(),
+          ),
+        })
+        .map((value) => JSON.stringify(value)),
+    );
+    await fc.assert(
+      fc.asyncProperty(arbitraryBody, async (body) => {
+        const response = await post(body);
+        expect(response.status).toBeLessThan(500);
+        const answer = (await response.json()) as { registrationId?: string };
+        if (response.status >= 400) return;
+        const stored = (await storedRegistrations()).find((r) => r.registrationId === answer.registrationId);
+        // A stored registration is complete: valid ones have a started workflow, rejected ones their reasons.
+        expect(stored).toBeDefined();
+        if (stored?.status === 'rejected') expect(stored.problems?.length).toBeGreaterThan(0);
+        else expect(stored?.workflowStartedAt).toBeDefined();
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
