@@ -24,5 +24,36 @@ export interface SentEmail {
 
 /** Port: sends an email. SES v2 in AWS, the local mailbox on one machine. */
 export interface Mailer {
+  /** @throws EmailDeliveryError when the email could not be handed over for delivery. */
   send(email: OutgoingEmail): Promise<SentEmail>;
+}
+
+/**
+ * The email could not be handed over for delivery. Declared with the port so use cases can
+ * handle it without knowing which adapter is behind the port.
+ */
+export class EmailDeliveryError extends Error {
+  override readonly name = 'EmailDeliveryError';
+  /** The template of the email that failed, e.g. `invalid-submission`. */
+  readonly template: string;
+  /** True when trying again later may succeed (throttling, a transient service error). */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { template: string; retryable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.template = options.template;
+    this.retryable = options.retryable;
+  }
+}
+
+/** The email itself is unusable (no recipient, a malformed address, a bad attachment). */
+export class InvalidEmailError extends Error {
+  override readonly name = 'InvalidEmailError';
+  /** The part of the email that is wrong, e.g. `to[1]`. */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
 }

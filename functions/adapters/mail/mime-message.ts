@@ -1,0 +1,94 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { z } from 'zod';
+import { type EmailAttachment, InvalidEmailError, type OutgoingEmail } from '#ports/mailer.ts';
+
+export interface MimeEnvelope {
+  /** The From address, e.g. `Dealreg <dealreg@example.com>` or a bare address. */
+  readonly from: string;
+  /** The Message-ID header, with angle brackets: `<id@domain>`. */
+  readonly messageId: string;
+  readonly date: Date;
+}
+
+const address = z.email();
+/** `Name <address>` or a bare address. */
+const FROM_WITH_NAME = /^[^<>\r\n]*<([^<>\r\n]+)>$/;
+
+/**
+ * Builds the RFC 5322 message of an email with nodemailer's MailComposer: multipart/alternative
+ * (text, then HTML), images with a Content-ID in multipart/related beside the HTML, other
+ * attachments in multipart/mixed. CRLF line ends; no file or URL access, so content can never
+ * pull in a local file or a remote resource.
+ *
+ * @throws InvalidEmailError when a recipient, the sender or an attachment is unusable.
+ */
+export async function buildMimeMessage(email: OutgoingEmail, envelope: MimeEnvelope): Promise<Buffer> {
+  assertSendable(email, envelope);
+  const composer = new MailComposer({
+    from: envelope.from,
+    to: [...email.to],
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId: envelope.messageId,
+    date: envelope.date,
+    headers: { 'X-Dealreg-Template': email.template },
+    attachments: (email.attachments ?? []).map((attachment) => ({
+      filename: attachment.filename,
+      contentType: attachment.contentType,
+      content: typeof attachment.content === 'string' ? attachment.content : Buffer.from(attachment.content),
+      ...(attachment.contentId === undefined ? {} : { cid: attachment.contentId }),
+    })),
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    newline: 'win',
+  });
+  return composer.compile().build();
+}
+
+/** The byte size of an attachment's content as it is sent (strings as UTF-8). */
+export function attachmentSize(attachment: EmailAttachment): number {
+  return typeof attachment.content === 'string'
+    ? Buffer.byteLength(attachment.content, 'utf8')
+    : attachment.content.byteLength;
+}
+
+/** The bare address of a From value (`Name <a@b>` → `a@b`). */
+export function bareAddress(from: string): string {
+  return FROM_WITH_NAME.exec(from.trim())?.[1]?.trim() ?? from.trim();
+}
+
+/** Checks a From value: a valid address, optionally with a display name. */
+export function assertValidFrom(from: string): void {
+  if (!address.safeParse(bareAddress(from)).success) {
+    throw new InvalidEmailError('from', `"${from}" is not an email address`);
+  }
+}
+
+function assertSendable(email: OutgoingEmail, envelope: MimeEnvelope): void {
+  assertValidFrom(envelope.from);
+  if (email.to.length === 0) throw new InvalidEmailError('to', 'an email needs at least one recipient');
+  email.to.forEach((recipient, index) => {
+    if (!address.safeParse(recipient).success) {
+      throw new InvalidEmailError(`to[${index}]`, `"${recipient}" is not an email address`);
+    }
+  });
+  if (/[\r\n]/.test(email.template)) throw new InvalidEmailError('template', 'must be one line');
+  (email.attachments ?? []).forEach((attachment, index) => {
+    if (attachment.filename.trim() === '') {
+      throw new InvalidEmailError(`attachments[${index}].filename`, 'an attachment needs a file name');
+    }
+    if (!/^[\w.+-]+\/[\w.+-]+(\s*;[^\r\n]*)?$/.test(attachment.contentType)) {
+      throw new InvalidEmailError(
+        `attachments[${index}].contentType`,
+        `"${attachment.contentType}" is not a MIME type`,
+      );
+    }
+    if (attachment.contentId !== undefined && !/^[^<>\s]+$/.test(attachment.contentId)) {
+      throw new InvalidEmailError(
+        `attachments[${index}].contentId`,
+        'a Content-ID has no spaces or angle brackets (they are added when the mail is built)',
+      );
+    }
+  });
+}

@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+
+/** A template was given input it cannot render (a missing field, a malformed address). */
+export class EmailTemplateInputError extends Error {
+  override readonly name = 'EmailTemplateInputError';
+  readonly template: string;
+  /** One entry per problem, e.g. `problems[0].message: a problem needs a message`. */
+  readonly issues: readonly string[];
+
+  constructor(template: string, issues: readonly string[], options?: { cause?: unknown }) {
+    super(`Cannot render the ${template} email: ${issues.join('; ')}`, options);
+    this.template = template;
+    this.issues = issues;
+  }
+
+  static fromZod(template: string, error: z.ZodError): EmailTemplateInputError {
+    const issues = error.issues.map((issue) =>
+      issue.path.length > 0 ? `${formatPath(issue.path)}: ${issue.message}` : issue.message,
+    );
+    return new EmailTemplateInputError(template, issues, { cause: error });
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
+    )
+    .join('');
+}
