@@ -1,0 +1,119 @@
+/**
+ * Intake over HTTP on the local stack (signed submissions, concurrency 50) beside its floor: the
+ * bare DynamoDB Local writes one submission needs (the conditional put of the inbox item and the
+ * update recording the workflow start), issued directly at the same concurrency, in the same run.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { registrationsTable } from '#lib/tables/index.ts';
+import { createTables, localClientConfig } from '#local/create-tables.ts';
+import { deliver } from '#test/support/hubspot-webhook.ts';
+import { startLocalStackProcess } from '#test/support/local-stack-process.ts';
+import { formSubmission } from '#test/support/submissions.ts';
+
+const submissions = Number(process.env.BENCH_SUBMISSIONS ?? 2000);
+const concurrency = 50;
+
+async function runPool(
+  count: number,
+  task: (index: number) => Promise<void>,
+): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        const t0 = performance.now();
+        await task(index);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+const stack = await startLocalStackProcess(['--empty']);
+try {
+  const { description } = stack;
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient(localClientConfig(description.dynamodb.endpoint)),
+  );
+  const url = `${description.api}/hubspot/form-submissions`;
+  const bodies = Array.from({ length: submissions }, (_, i) =>
+    JSON.stringify(
+      formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `bench-${i}.example.com` } }),
+    ),
+  );
+
+  // Warm both paths so neither pays JIT and connection set-up inside the measurement.
+  await deliver(url, JSON.stringify(formSubmission({ submittedAt: Date.now() })), {
+    secret: description.webhookClientSecret,
+  });
+
+  const intake = await runPool(submissions, async (i) => {
+    const response = await deliver(url, bodies[i] ?? '', { secret: description.webhookClientSecret });
+    if (response.status !== 202)
+      throw new Error(`submission ${i} answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  });
+
+  const names = await createTables(description.dynamodb.endpoint, [registrationsTable], 'floor-');
+  const floorTable = names.Registrations ?? '';
+  const floor = await runPool(submissions, async (i) => {
+    const registrationId = `floor-${i}-${randomUUID()}`;
+    await client.send(
+      new PutCommand({
+        TableName: floorTable,
+        Item: { registrationId, submission: JSON.parse(bodies[i] ?? '{}') as unknown, status: 'received' },
+        ConditionExpression: 'attribute_not_exists(registrationId)',
+      }),
+    );
+    await client.send(
+      new UpdateCommand({
+        TableName: floorTable,
+        Key: { registrationId },
+        UpdateExpression: 'SET workflowStartedAt = :at',
+        ExpressionAttributeValues: { ':at': new Date().toISOString() },
+      }),
+    );
+  });
+
+  let stored = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: description.tables.Registrations,
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    stored += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  const executions = ((await (await fetch(`${description.api}/_local/executions`)).json()) as unknown[])
+    .length;
+  client.destroy();
+
+  const intakeRate = submissions / intake.seconds;
+  const floorRate = submissions / floor.seconds;
+  console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
+  console.log(
+    `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `floor (bare writes):  ${floorRate.toFixed(0)} submissions/s, p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${percentile(floor.latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
+  console.log(
+    `lost: ${submissions + 1 - stored} stored-missing, ${submissions + 1 - executions} workflow starts missing (goal 0)`,
+  );
+} finally {
+  await stack.interrupt();
+}
