@@ -1,0 +1,147 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import type { ChainHead } from '#domain/ledger/seal.ts';
+import type { LedgerIndexKey, LedgerStore, RawLedgerItem } from '#ports/ledger.ts';
+
+/** A stored item DynamoDB could not even convert (e.g. a number beyond JavaScript's range). */
+function toRaw(item: Record<string, AttributeValue>): RawLedgerItem {
+  try {
+    return unmarshall(item);
+  } catch (error) {
+    return {
+      opportunityId: item.opportunityId?.S,
+      sequence: Number(item.sequence?.N),
+      unreadable: (error as Error).message,
+    };
+  }
+}
+
+/**
+ * The ledger in one DynamoDB table (see `lib/tables/ledger-table.ts`). Writes are PutItem with
+ * `attribute_not_exists`, so an entry is inserted once and never replaced; everything else reads.
+ */
+export class DynamoDbLedgerStore implements LedgerStore {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    if (tableName.length === 0) throw new Error('ledger table name is empty');
+    this.#client = client;
+    this.#tableName = tableName;
+  }
+
+  async readHead(opportunityId: string): Promise<ChainHead | undefined> {
+    const result = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        KeyConditionExpression: 'opportunityId = :id',
+        ExpressionAttributeValues: { ':id': { S: opportunityId } },
+        ProjectionExpression: 'opportunityId, #sequence, #hash',
+        ExpressionAttributeNames: { '#sequence': 'sequence', '#hash': 'hash' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = result.Items?.[0];
+    if (item === undefined) return undefined;
+    return { opportunityId, sequence: Number(item.sequence?.N), hash: String(item.hash?.S) };
+  }
+
+  async insert(entry: LedgerEntry): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: marshall(entry, { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(opportunityId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async readChainRaw(opportunityId: string): Promise<RawLedgerItem[]> {
+    return this.#queryAll({
+      TableName: this.#tableName,
+      KeyConditionExpression: 'opportunityId = :id',
+      ExpressionAttributeValues: { ':id': { S: opportunityId } },
+      ConsistentRead: true,
+    });
+  }
+
+  async scanRaw(
+    onItems: (items: RawLedgerItem[]) => void,
+    options: { segments?: number } = {},
+  ): Promise<void> {
+    const segments = options.segments ?? 4;
+    await Promise.all(
+      Array.from({ length: segments }, async (_, segment) => {
+        let startKey: Record<string, AttributeValue> | undefined;
+        do {
+          const page = await this.#client.send(
+            new ScanCommand({
+              TableName: this.#tableName,
+              Segment: segment,
+              TotalSegments: segments,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          onItems((page.Items ?? []).map(toRaw));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey !== undefined);
+      }),
+    );
+  }
+
+  async queryIndexRaw(key: LedgerIndexKey): Promise<RawLedgerItem[]> {
+    const [[attribute, value]] = Object.entries(key) as [[string, string]];
+    const indexName =
+      attribute === 'partnerId'
+        ? 'byPartner'
+        : attribute === 'campaignId'
+          ? 'byCampaign'
+          : 'byEffectiveMonth';
+    return this.#queryAll({
+      TableName: this.#tableName,
+      IndexName: indexName,
+      KeyConditionExpression: '#key = :value',
+      ExpressionAttributeNames: { '#key': attribute },
+      ExpressionAttributeValues: { ':value': { S: value } },
+    });
+  }
+
+  async listChainIds(): Promise<string[]> {
+    const items = await this.#queryAll({
+      TableName: this.#tableName,
+      IndexName: 'chains',
+      KeyConditionExpression: 'chainStart = :chain',
+      ExpressionAttributeValues: { ':chain': { S: 'CHAIN' } },
+      ProjectionExpression: 'opportunityId',
+    });
+    return items.map((item) => String(item.opportunityId));
+  }
+
+  async #queryAll(input: QueryCommandInput): Promise<RawLedgerItem[]> {
+    const items: RawLedgerItem[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      for (const item of page.Items ?? []) items.push(toRaw(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  }
+}

@@ -1,0 +1,85 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { applyChanges } from '#domain/ledger/correction.ts';
+import { Instant, LedgerEntry, type LedgerEntryInput } from '#domain/ledger/entry.ts';
+import {
+  AppendContentionError,
+  InvalidCorrectionError,
+  InvalidLedgerEntryError,
+} from '#domain/ledger/errors.ts';
+import { describeIssues, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import type { LedgerStore } from '#ports/ledger.ts';
+
+export interface AppendDependencies {
+  readonly store: LedgerStore;
+  /** System time source; defaults to the wall clock. */
+  readonly now?: () => Date;
+  /** How often to re-read the head and retry when another writer took the sequence. @default 200 */
+  readonly maxAttempts?: number;
+}
+
+/** Reads a chain and validates every entry (a chain that fails validation is reported by verify). */
+export async function readChain(store: LedgerStore, opportunityId: string): Promise<LedgerEntry[]> {
+  const items = await store.readChainRaw(opportunityId);
+  return items.map((item) => {
+    const result = LedgerEntry.safeParse(item);
+    if (!result.success) {
+      throw new InvalidLedgerEntryError(
+        [
+          `stored entry ${opportunityId}#${String(item.sequence)} is unreadable (run ledger verify)`,
+          ...describeIssues(result.error),
+        ],
+        { cause: result.error },
+      );
+    }
+    return result.data;
+  });
+}
+
+async function checkCorrection(store: LedgerStore, input: Extract<LedgerEntryInput, { type: 'Correction' }>) {
+  const chain = await readChain(store, input.opportunityId);
+  const target = chain.find((entry) => entry.sequence === input.supersedesSequence);
+  if (target === undefined) {
+    throw new InvalidCorrectionError(
+      `opportunity ${input.opportunityId} has no entry ${input.supersedesSequence} to correct`,
+    );
+  }
+  if (target.type === 'Correction') {
+    throw new InvalidCorrectionError(
+      `entry ${target.sequence} is itself a correction; correct entry ${target.supersedesSequence} instead`,
+    );
+  }
+  const changes = { ...input.changes };
+  if (typeof changes.effectiveAt === 'string') {
+    const instant = Instant.safeParse(changes.effectiveAt);
+    if (!instant.success)
+      throw new InvalidCorrectionError(`effectiveAt: ${changes.effectiveAt} is not an ISO instant`);
+    changes.effectiveAt = instant.data;
+  }
+  // Throws naming the field when the corrected entry would not be a valid entry of its type.
+  applyChanges(target, changes);
+  return changes;
+}
+
+/**
+ * Appends one entry to its opportunity's chain: validates it, links it to the current head and
+ * inserts it on the next sequence number. When a concurrent writer took that number the head is
+ * re-read and the entry re-chained, so concurrent appends never fork a chain or lose an entry.
+ * A `Correction` must name an existing, non-correction entry and leave it valid.
+ * This is the one call the registration workflow and the CRM-events handler make.
+ */
+export async function appendEntry(deps: AppendDependencies, input: LedgerEntryInput): Promise<LedgerEntry> {
+  let parsed = parseEntryInput(input);
+  if (parsed.type === 'Correction') {
+    parsed = { ...parsed, changes: await checkCorrection(deps.store, parsed) };
+  }
+  const now = deps.now ?? (() => new Date());
+  const maxAttempts = deps.maxAttempts ?? 200;
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    const head = await deps.store.readHead(parsed.opportunityId);
+    const entry = sealEntry(parsed, head, now());
+    if (await deps.store.insert(entry)) return entry;
+    // Lost the race: full-jitter exponential backoff spreads the contenders out before the re-read.
+    await sleep(Math.random() * Math.min(4 * 2 ** Math.min(attempt, 10), 250));
+  }
+  throw new AppendContentionError(parsed.opportunityId, maxAttempts);
+}

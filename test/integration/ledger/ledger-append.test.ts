@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
+import { freezeMoney } from '#domain/ledger/money.ts';
+import { ledgerTable } from '#lib/tables/index.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
+import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
+import { verifyLedger } from '#use-cases/ledger-verify.ts';
+
+let tables: TestTables;
+let store: DynamoDbLedgerStore;
+
+beforeAll(async () => {
+  tables = await createTestTables([ledgerTable]);
+  store = new DynamoDbLedgerStore(tables.client, tables.tableName('Ledger'));
+});
+afterAll(() => tables.client.destroy());
+
+describe('appending to the ledger', () => {
+  it('chains entries of one opportunity by sequence and previous hash', async () => {
+    const [first, second] = opportunityStory('opp-chain');
+    const a = await appendEntry({ store }, first as never);
+    const b = await appendEntry({ store }, second as never);
+
+    expect([a.sequence, b.sequence]).toEqual([1, 2]);
+    expect(b.previousHash).toBe(a.hash);
+    expect(await readChain(store, 'opp-chain')).toEqual([a, b]);
+  });
+
+  it('keeps one unforked chain of 50 entries when 50 appends race on one opportunity', async () => {
+    const amounts = Array.from({ length: 50 }, (_, index) => 100_000 + index);
+
+    await Promise.all(
+      amounts.map((amountMinor) =>
+        appendEntry(
+          { store },
+          {
+            type: 'AmountChanged',
+            opportunityId: 'opp-race',
+            effectiveAt: '2026-09-01T00:00:00Z',
+            recordedBy: 'crm-events',
+            amount: freezeMoney(amountMinor, 'USD', '1'),
+          },
+        ),
+      ),
+    );
+
+    const chain = await readChain(store, 'opp-race');
+    expect(chain.map((entry) => entry.sequence)).toEqual(amounts.map((_, index) => index + 1));
+    expect(
+      new Set(chain.map((entry) => (entry.type === 'AmountChanged' ? entry.amount.amountMinor : 0))),
+    ).toEqual(new Set(amounts));
+    const verification = await verifyLedger({ store }, { opportunityId: 'opp-race' });
+    expect(verification.ok).toBe(true);
+    expect(verification.entries).toBe(50);
+  });
+
+  it('refuses an entry with a bad field, naming it, and writes nothing', async () => {
+    const attempt = appendEntry(
+      { store },
+      {
+        type: 'AmountChanged',
+        opportunityId: 'opp-bad',
+        effectiveAt: 'yesterday',
+        recordedBy: 'crm-events',
+        amount: { amountMinor: 1.5, currency: 'usd', usdRate: '1', usdMinor: 2 },
+      },
+    );
+
+    await expect(attempt).rejects.toBeInstanceOf(InvalidLedgerEntryError);
+    await expect(attempt).rejects.toThrow(/effectiveAt.*amount\.amountMinor.*amount\.currency/s);
+    expect(await store.readChainRaw('opp-bad')).toEqual([]);
+  });
+
+  it('appends a correction that leaves the superseded entry untouched', async () => {
+    for (const input of opportunityStory('opp-correct')) await appendEntry({ store }, input);
+    const before = await readChain(store, 'opp-correct');
+
+    const correction = await appendEntry(
+      { store },
+      {
+        type: 'Correction',
+        opportunityId: 'opp-correct',
+        effectiveAt: '2026-09-10T00:00:00Z',
+        recordedBy: 'cli',
+        supersedesSequence: 2,
+        reason: 'partner only influenced the deal',
+        approver: 'vp-sales@vendor.example',
+        changes: { relationshipType: 'influenced' },
+      },
+    );
+
+    const after = await readChain(store, 'opp-correct');
+    expect(correction.sequence).toBe(before.length + 1);
+    expect(after.slice(0, before.length)).toEqual(before);
+  });
+
+  it('refuses a correction of a missing entry or one that would make it invalid', async () => {
+    for (const input of opportunityStory('opp-correct-bad')) await appendEntry({ store }, input);
+    const correction = (supersedesSequence: number, changes: Record<string, unknown>) =>
+      appendEntry(
+        { store },
+        {
+          type: 'Correction',
+          opportunityId: 'opp-correct-bad',
+          effectiveAt: '2026-09-10T00:00:00Z',
+          recordedBy: 'cli',
+          supersedesSequence,
+          reason: 'typo',
+          approver: 'vp-sales@vendor.example',
+          changes,
+        },
+      );
+
+    await expect(correction(99, { stage: 'x' })).rejects.toThrow(/no entry 99/);
+    await expect(correction(2, { relationshipType: 'friend' })).rejects.toThrow(/relationshipType/);
+    await expect(correction(2, { sequence: 7 })).rejects.toBeInstanceOf(InvalidCorrectionError);
+    expect(await readChain(store, 'opp-correct-bad')).toHaveLength(5);
+  });
+});
