@@ -1,0 +1,47 @@
+import type { Policy, RelationshipType } from './policy-schema.ts';
+
+/** What a relationship type means in money for the partner and for the direct rep. */
+export interface Compensation {
+  readonly relationshipType: RelationshipType;
+  readonly label: string;
+  readonly partner: {
+    readonly kind: 'margin' | 'referral-fee' | 'none';
+    readonly percent: number;
+    /** The margin or fee on the registered amount, in US cents. */
+    readonly amountUsdMinor: number;
+  };
+  readonly directRep: {
+    readonly creditPercent: number;
+    /** The quota credit on the registered amount, in US cents. */
+    readonly creditUsdMinor: number;
+  };
+  /** One sentence for emails and pages, e.g. "Partner earns a 20% margin (USD 10,000.00); …". */
+  readonly summary: string;
+}
+
+function usd(minor: number): string {
+  return `USD ${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** The compensation consequence of approving `amountUsdMinor` under `relationshipType`. */
+export function compensationFor(
+  policy: Policy,
+  relationshipType: RelationshipType,
+  amountUsdMinor: number,
+): Compensation {
+  const terms = policy.relationshipTypes[relationshipType];
+  const partnerPercent = terms.partnerCompensation === 'none' ? 0 : terms.partnerPercent;
+  const partnerAmount = Math.round((amountUsdMinor * partnerPercent) / 100);
+  const repCredit = Math.round((amountUsdMinor * terms.directRepCreditPercent) / 100);
+  const partnerText =
+    terms.partnerCompensation === 'none'
+      ? 'the partner earns no margin or fee'
+      : `the partner earns a ${partnerPercent}% ${terms.partnerCompensation === 'margin' ? 'margin' : 'referral fee'} (${usd(partnerAmount)})`;
+  return {
+    relationshipType,
+    label: terms.label,
+    partner: { kind: terms.partnerCompensation, percent: partnerPercent, amountUsdMinor: partnerAmount },
+    directRep: { creditPercent: terms.directRepCreditPercent, creditUsdMinor: repCredit },
+    summary: `${terms.label}: ${partnerText}; the direct rep is credited ${terms.directRepCreditPercent}% (${usd(repCredit)}).`,
+  };
+}

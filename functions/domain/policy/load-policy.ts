@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { z } from 'zod';
+import { describeValue } from './policy-fields.ts';
+import { type Policy, policySchema } from './policy-schema.ts';
+import { type PolicyProblem, PolicyValidationError } from './policy-validation-error.ts';
+
+/** A validated policy and the version every verdict, decision and report it governs is stamped with. */
+export interface LoadedPolicy {
+  readonly policy: Policy;
+  /** `pv-` + the first 12 hex digits of SHA-256 over the RFC 8785 canonical JSON of the full policy. */
+  readonly policyVersion: string;
+}
+
+const expectedWords: Readonly<Record<string, string>> = {
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a group of settings (a JSON object)',
+  record: 'a group of settings (a JSON object)',
+  array: 'a list',
+};
+
+/**
+ * Plain words for the issues the policy's fields do not explain themselves (unknown settings,
+ * wrong kinds of value). Field-specific messages take precedence over these.
+ */
+function plainWords(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return `must be ${expectedWords[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`;
+    case 'unrecognized_keys': {
+      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+      return issue.keys.length === 1
+        ? `has a setting Dealreg does not know: ${keys} (check its spelling)`
+        : `has settings Dealreg does not know: ${keys} (check their spelling)`;
+    }
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${describeValue(issue.input)}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `must list at least ${issue.minimum} item(s)`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return text;
+}
+
+/** The policy version of an already validated policy. */
+export function policyVersionOf(policy: Policy): string {
+  const canonical = canonicalize(policy);
+  if (canonical === undefined) throw new TypeError('the policy cannot be written as JSON');
+  return `pv-${createHash('sha256').update(canonical).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Validates a policy, fills in every default and computes its version. Accepts the JSON text of
+ * a policy file or an already parsed object; `{}` is the built-in default policy.
+ *
+ * The version is the hash of the complete policy after defaults, so two files that say the same
+ * thing (keys in another order, a default written out or left out) have the same version, and
+ * any change of a value gives a new one.
+ *
+ * @throws PolicyValidationError listing every problem found, each naming the setting.
+ */
+export function loadPolicy(source: string | unknown): LoadedPolicy {
+  let input: unknown = source;
+  if (typeof source === 'string') {
+    try {
+      input = JSON.parse(source);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new PolicyValidationError([{ path: '', message: `is not valid JSON: ${detail}` }], {
+        cause: error,
+      });
+    }
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new PolicyValidationError([
+      { path: '', message: `must be a JSON object of settings, got ${describeValue(input)}` },
+    ]);
+  }
+  const parsed = policySchema.safeParse(input, { error: plainWords });
+  if (!parsed.success) {
+    const problems: PolicyProblem[] = parsed.error.issues.map((issue) => ({
+      path: pathText(issue.path),
+      message: issue.message,
+    }));
+    throw new PolicyValidationError(problems, { cause: parsed.error });
+  }
+  return { policy: parsed.data, policyVersion: policyVersionOf(parsed.data) };
+}

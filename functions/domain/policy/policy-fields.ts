@@ -1,0 +1,94 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+/** How a value is shown inside a validation message: `-3`, `"Mars/Olympus"`, `a list`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a group of settings';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return String(value);
+}
+
+/** A zod error function saying what a field must be and what it got instead. */
+export function mustBe(expectation: string) {
+  return (issue: { readonly input?: unknown }) =>
+    issue.input === undefined ? 'is required' : `must be ${expectation}, got ${describeValue(issue.input)}`;
+}
+
+/** Field schemas that explain themselves in plain words when the value is wrong. */
+export const field = {
+  businessHours: () => {
+    const error = mustBe('a positive number of business hours');
+    return z.number({ error }).positive({ error }).max(10_000, { error });
+  },
+  wholeDays: (least = 1) => {
+    const error = mustBe(
+      least === 0 ? 'a whole number of days, zero or more' : 'a whole number of days, at least 1',
+    );
+    return z.number({ error }).int({ error }).min(least, { error }).max(3_650, { error });
+  },
+  wholeMonths: () => {
+    const error = mustBe('a whole number of months, at least 1');
+    return z.number({ error }).int({ error }).min(1, { error }).max(120, { error });
+  },
+  count: () => {
+    const error = mustBe('a whole number, zero or more');
+    return z.number({ error }).int({ error }).min(0, { error }).max(100, { error });
+  },
+  usd: () => {
+    const error = mustBe('an amount in US dollars, zero or more');
+    return z.number({ error }).min(0, { error }).max(1e12, { error });
+  },
+  percent: () => {
+    const error = mustBe('a percentage between 0 and 100');
+    return z.number({ error }).min(0, { error }).max(100, { error });
+  },
+  ratio: () => {
+    const error = mustBe('a number between 0 and 1 (1 means identical names)');
+    return z.number({ error }).min(0, { error }).max(1, { error });
+  },
+  month: () => {
+    const error = mustBe('a month number from 1 (January) to 12 (December)');
+    return z.number({ error }).int({ error }).min(1, { error }).max(12, { error });
+  },
+  text: (max = 2_000) => {
+    const error = mustBe(`text of at most ${max} characters`);
+    return z.string({ error }).trim().min(1, { error: 'must not be empty' }).max(max, { error });
+  },
+  email: () => z.email({ error: mustBe('an email address') }),
+  timeZone: () => {
+    const error = mustBe('an IANA time zone such as America/New_York or Europe/Berlin');
+    return z.string({ error }).refine((zone) => IANAZone.isValidZone(zone), { error });
+  },
+  time: () => {
+    const error = mustBe('a time of day written HH:MM, 00:00 to 24:00');
+    return z.string({ error }).regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error });
+  },
+  date: () => {
+    const error = mustBe('a calendar date written YYYY-MM-DD');
+    return z.string({ error }).refine(
+      (text) => {
+        const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+        if (match === null) return false;
+        const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+        return date.toISOString().slice(0, 10) === text;
+      },
+      { error },
+    );
+  },
+  id: () => {
+    const error = mustBe('an identifier of letters, digits and dashes, such as emea-channel-manager');
+    return z.string({ error }).regex(/^[a-z0-9][a-z0-9-]{0,63}$/i, { error });
+  },
+  countryCode: () => {
+    const error = mustBe('a two-letter ISO 3166 country code such as US or DE');
+    return z.string({ error }).regex(/^[A-Z]{2}$/, { error });
+  },
+  choice: <const T extends readonly [string, ...string[]]>(values: T) => {
+    const listed = values.map((value) => `"${value}"`).join(', ');
+    return z.enum(values, { error: mustBe(`one of ${listed}`) });
+  },
+};

@@ -1,0 +1,370 @@
+import { z } from 'zod';
+import { minutesOfDay, weekdays } from '#domain/business-hours/business-calendar.ts';
+import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import { field } from './policy-fields.ts';
+
+/**
+ * The policy: every rule the registration workflow enforces and the rules-of-engagement page
+ * explains, in one configuration. Every setting has a default, so `{}` is a complete policy;
+ * `policy/default-policy.json` writes those defaults out.
+ */
+
+export const relationshipTypes = ['sourced', 'influenced', 'resell', 'referral'] as const;
+export type RelationshipType = (typeof relationshipTypes)[number];
+
+export const cloudMarketplaceNames = ['aws', 'azure', 'gcp', 'none'] as const;
+
+const relationship = () => field.choice(relationshipTypes);
+
+const strict = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject(shape, { error: (issue) => (issue.input === undefined ? 'is required' : undefined) });
+
+const slaSchema = strict({
+  /** Business hours after the approval request at which the approver is reminded. */
+  reminderHours: field.businessHours().default(24),
+  /** Business hours after the approval request at which it is escalated (the SLA deadline). */
+  escalationHours: field.businessHours().default(48),
+  /** Business hours after the approval request at which the policy default decides. */
+  finalHours: field.businessHours().default(72),
+  /** What happens when nobody has decided by the final deadline. */
+  defaultDecision: field.choice(['approve', 'reject']).default('approve'),
+});
+
+const calendarSchema = strict({
+  timeZone: field.timeZone().default('America/New_York'),
+  workingDays: z
+    .array(field.choice(weekdays), {
+      error: (issue) => (issue.input === undefined ? 'is required' : undefined),
+    })
+    .min(1, { error: 'must list at least one working day' })
+    .default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
+  workingHours: strict({
+    start: field.time().default('09:00'),
+    end: field.time().default('17:00'),
+  }).prefault({}),
+  holidays: z.array(field.date()).default([]),
+});
+
+const thresholdsSchema = strict({
+  /** Registrations with no conflict and an amount below this are approved at once. */
+  autoApproveBelowUsd: field.usd().default(25_000),
+  /** Registrations of this amount or more need a second approval level. */
+  secondLevelApprovalFromUsd: field.usd().default(250_000),
+});
+
+const approverSchema = strict({
+  name: field.text(200),
+  email: field.email(),
+  timeZone: field.timeZone(),
+});
+
+const approverChainSchema = strict({
+  firstApprover: field.id(),
+  escalationApprover: field.id(),
+  secondLevelApprover: field.id(),
+  /** Who a stalled second-level approval escalates to; the escalation approver when left out. */
+  secondLevelEscalationApprover: field.id().optional(),
+});
+
+const routingRuleSchema = strict({
+  name: field.text(200),
+  /** Customer regions (keys of `regions`) this rule covers; any region when left out. */
+  regions: z.array(field.id()).min(1, { error: 'must list at least one region' }).optional(),
+  cloudMarketplaces: z
+    .array(field.choice(cloudMarketplaceNames))
+    .min(1, { error: 'must list at least one cloud marketplace' })
+    .optional(),
+  minAmountUsd: field.usd().optional(),
+  /** Exclusive upper bound. */
+  maxAmountUsd: field.usd().optional(),
+  ...approverChainSchema.shape,
+});
+
+const defaultApprovers = {
+  'channel-manager': {
+    name: 'Channel Manager',
+    email: 'channel-manager@example.com',
+    timeZone: 'America/New_York',
+  },
+  'partner-director': {
+    name: 'Director of Partnerships',
+    email: 'partner-director@example.com',
+    timeZone: 'America/New_York',
+  },
+  'vp-sales': { name: 'VP Sales', email: 'vp-sales@example.com', timeZone: 'America/Los_Angeles' },
+};
+
+const routingSchema = strict({
+  /** Checked in order; the first rule whose conditions all hold routes the registration. */
+  rules: z.array(routingRuleSchema).default([]),
+  /** The chain for registrations no rule matches. */
+  fallback: approverChainSchema.prefault({
+    firstApprover: 'channel-manager',
+    escalationApprover: 'partner-director',
+    secondLevelApprover: 'vp-sales',
+  }),
+});
+
+const compensationSchema = strict({
+  label: field.text(100),
+  description: field.text(),
+  /** How the partner is paid for a registration of this type. */
+  partnerCompensation: field.choice(['margin', 'referral-fee', 'none']),
+  /** The margin or referral fee, as a percentage of the deal amount. */
+  partnerPercent: field.percent().default(0),
+  /** The share of the deal credited to the direct rep's quota. */
+  directRepCreditPercent: field.percent(),
+});
+
+const defaultRelationshipTerms = {
+  sourced: {
+    label: 'Partner-sourced',
+    description: 'The partner found the opportunity and brought it to us first.',
+    partnerCompensation: 'margin' as const,
+    partnerPercent: 20,
+    directRepCreditPercent: 50,
+  },
+  influenced: {
+    label: 'Partner-influenced',
+    description: 'We already knew the opportunity; the partner helped win it.',
+    partnerCompensation: 'margin' as const,
+    partnerPercent: 10,
+    directRepCreditPercent: 100,
+  },
+  resell: {
+    label: 'Resell',
+    description: 'The partner buys from us and resells to the customer.',
+    partnerCompensation: 'margin' as const,
+    partnerPercent: 25,
+    directRepCreditPercent: 100,
+  },
+  referral: {
+    label: 'Referral',
+    description: 'The partner introduced the customer; we sell and contract directly.',
+    partnerCompensation: 'referral-fee' as const,
+    partnerPercent: 10,
+    directRepCreditPercent: 100,
+  },
+};
+
+const relationshipTermsSchema = strict({
+  sourced: compensationSchema.prefault(defaultRelationshipTerms.sourced),
+  influenced: compensationSchema.prefault(defaultRelationshipTerms.influenced),
+  resell: compensationSchema.prefault(defaultRelationshipTerms.resell),
+  referral: compensationSchema.prefault(defaultRelationshipTerms.referral),
+});
+
+const conflictsSchema = strict({
+  /** The relationship a registration with no conflict is approved as. */
+  defaultRelationship: relationship().default('sourced'),
+  competingPartner: strict({
+    /**
+     * `first-registration-wins`: the later registration goes to review and may be approved only
+     * as `laterRegistrationRelationship`; `reject-later-registration`: it is rejected.
+     */
+    resolution: field
+      .choice(['first-registration-wins', 'reject-later-registration'])
+      .default('first-registration-wins'),
+    laterRegistrationRelationship: relationship().default('influenced'),
+    /** Customer names this similar (0–1) or more count as the same customer. */
+    companyNameSimilarityThreshold: field.ratio().default(0.88),
+  }).prefault({}),
+  directActivity: strict({
+    lookBackDays: field.wholeDays().default(60),
+    relationshipIfApproved: relationship().default('influenced'),
+  }).prefault({}),
+  existingCustomer: strict({
+    closedWonWithinMonths: field.wholeMonths().default(12),
+    /** The expansion rule: what a registration for a recent customer gets. */
+    outcome: field.choice(['needs-review', 'clear']).default('needs-review'),
+    relationshipIfApproved: relationship().default('influenced'),
+  }).prefault({}),
+});
+
+const validitySchema = strict({
+  days: field.wholeDays().default(90),
+  expiryWarningDaysBefore: field.wholeDays(0).default(14),
+  maxExtensions: field.count().default(1),
+  extensionDays: field.wholeDays().default(90),
+});
+
+const definitionsSchema = strict({
+  partnerSourced: strict({
+    description: field
+      .text()
+      .default('Closed-won revenue of opportunities whose partner relationship is sourced or referral.'),
+    relationshipTypes: z
+      .array(relationship())
+      .min(1, { error: 'must list at least one relationship type' })
+      .default(['sourced', 'referral']),
+  }).prefault({}),
+  partnerInfluenced: strict({
+    description: field
+      .text()
+      .default('Closed-won revenue of opportunities whose partner relationship is influenced or resell.'),
+    relationshipTypes: z
+      .array(relationship())
+      .min(1, { error: 'must list at least one relationship type' })
+      .default(['influenced', 'resell']),
+  }).prefault({}),
+  croView: strict({
+    description: field
+      .text()
+      .default('Closed-won revenue of HubSpot deals whose Deal source property says Partner.'),
+    /** The HubSpot deal property the CRO's dashboards group by. */
+    dealProperty: field.text(100).default('deal_source'),
+    partnerValues: z
+      .array(field.text(100))
+      .min(1, { error: 'must list at least one value' })
+      .default(['Partner']),
+  }).prefault({}),
+});
+
+const reportingSchema = strict({
+  fiscalYearStartMonth: field.month().default(1),
+  /** The pre-QBR check runs this many business days before each fiscal quarter ends. */
+  qbrCheckBusinessDaysBeforeQuarterEnd: field.wholeDays().default(10),
+  leadership: z
+    .array(strict({ name: field.text(200), email: field.email() }))
+    .default([{ name: 'Chief Revenue Officer', email: 'cro@example.com' }]),
+});
+
+const policyShape = {
+  /** Shown as the title of the rules-of-engagement page. */
+  programName: field.text(200).default('Partner program'),
+  sla: slaSchema.prefault({}),
+  calendar: calendarSchema.prefault({}),
+  thresholds: thresholdsSchema.prefault({}),
+  approvers: z.record(field.id(), approverSchema).default(defaultApprovers),
+  /** Customer country (ISO 3166 alpha-2) → region, for routing. Unlisted countries have no region. */
+  regions: z.record(field.id(), z.array(field.countryCode())).default({
+    'north-america': ['US', 'CA'],
+    emea: ['GB', 'IE', 'DE', 'FR', 'NL', 'BE', 'ES', 'IT', 'SE', 'DK', 'NO', 'FI', 'CH', 'AT', 'PL'],
+    apac: ['AU', 'NZ', 'JP', 'SG', 'IN', 'KR'],
+  }),
+  routing: routingSchema.prefault({}),
+  relationshipTypes: relationshipTermsSchema.prefault({}),
+  conflicts: conflictsSchema.prefault({}),
+  validity: validitySchema.prefault({}),
+  definitions: definitionsSchema.prefault({}),
+  reporting: reportingSchema.prefault({}),
+  formFieldMapping: formFieldMappingSchema.prefault({}),
+};
+
+type PolicyShape = z.output<z.ZodObject<typeof policyShape>>;
+
+/** Checks that span several settings; each names the setting to change. */
+function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
+  const problem = (path: (string | number)[], message: string, input?: unknown) =>
+    context.addIssue({ code: 'custom', path, message, input });
+
+  const { sla } = policy;
+  if (sla.reminderHours >= sla.escalationHours) {
+    problem(
+      ['sla', 'reminderHours'],
+      `must be less than sla.escalationHours (${sla.escalationHours}), got ${sla.reminderHours}`,
+    );
+  }
+  if (sla.escalationHours >= sla.finalHours) {
+    problem(
+      ['sla', 'escalationHours'],
+      `must be less than sla.finalHours (${sla.finalHours}), got ${sla.escalationHours}`,
+    );
+  }
+
+  const hours = policy.calendar.workingHours;
+  if (minutesOfDay(hours.start) >= minutesOfDay(hours.end)) {
+    problem(
+      ['calendar', 'workingHours', 'end'],
+      `must be later than the start (${hours.start}), got "${hours.end}"`,
+    );
+  }
+
+  const { thresholds } = policy;
+  if (thresholds.autoApproveBelowUsd > thresholds.secondLevelApprovalFromUsd) {
+    problem(
+      ['thresholds', 'autoApproveBelowUsd'],
+      `must not be more than thresholds.secondLevelApprovalFromUsd (${thresholds.secondLevelApprovalFromUsd}), got ${thresholds.autoApproveBelowUsd}`,
+    );
+  }
+
+  const { validity } = policy;
+  if (validity.expiryWarningDaysBefore >= validity.days) {
+    problem(
+      ['validity', 'expiryWarningDaysBefore'],
+      `must be less than validity.days (${validity.days}), got ${validity.expiryWarningDaysBefore}`,
+    );
+  }
+
+  const approverIds = Object.keys(policy.approvers);
+  const known = approverIds.length === 0 ? 'none are defined' : `known approvers: ${approverIds.join(', ')}`;
+  const checkChain = (path: (string | number)[], chain: PolicyShape['routing']['fallback']) => {
+    const roles = [
+      'firstApprover',
+      'escalationApprover',
+      'secondLevelApprover',
+      'secondLevelEscalationApprover',
+    ] as const;
+    for (const role of roles) {
+      const id = chain[role];
+      if (id === undefined) continue;
+      if (!Object.hasOwn(policy.approvers, id)) {
+        problem([...path, role], `names approver "${id}", who is not listed under approvers (${known})`);
+      }
+    }
+  };
+  checkChain(['routing', 'fallback'], policy.routing.fallback);
+  policy.routing.rules.forEach((rule, index) => {
+    checkChain(['routing', 'rules', index], rule);
+    for (const [position, region] of (rule.regions ?? []).entries()) {
+      if (!Object.hasOwn(policy.regions, region)) {
+        problem(
+          ['routing', 'rules', index, 'regions', position],
+          `names region "${region}", which is not listed under regions (known regions: ${Object.keys(policy.regions).join(', ') || 'none'})`,
+        );
+      }
+    }
+    if (
+      rule.minAmountUsd !== undefined &&
+      rule.maxAmountUsd !== undefined &&
+      rule.minAmountUsd >= rule.maxAmountUsd
+    ) {
+      problem(
+        ['routing', 'rules', index, 'maxAmountUsd'],
+        `must be more than minAmountUsd (${rule.minAmountUsd}), got ${rule.maxAmountUsd}`,
+      );
+    }
+  });
+
+  const regionOfCountry = new Map<string, string>();
+  for (const [region, countries] of Object.entries(policy.regions)) {
+    for (const [position, country] of countries.entries()) {
+      const other = regionOfCountry.get(country);
+      if (other !== undefined && other !== region) {
+        problem(['regions', region, position], `lists ${country}, which is already in region "${other}"`);
+      }
+      regionOfCountry.set(country, region);
+    }
+  }
+
+  const sourced = new Set(policy.definitions.partnerSourced.relationshipTypes);
+  for (const [position, type] of policy.definitions.partnerInfluenced.relationshipTypes.entries()) {
+    if (sourced.has(type)) {
+      problem(
+        ['definitions', 'partnerInfluenced', 'relationshipTypes', position],
+        `lists "${type}", which definitions.partnerSourced already counts: a relationship cannot be both`,
+      );
+    }
+  }
+}
+
+/** The policy as written: zod-validated, every default filled in. */
+export const policySchema = z.strictObject(policyShape).superRefine(checkConsistency);
+
+/** A complete, validated policy. */
+export type Policy = z.output<typeof policySchema>;
+/** A policy as written in a file: any setting may be left out. */
+export type PolicyInput = z.input<typeof policySchema>;
+export type Approver = Policy['approvers'][string];
+export type RoutingRule = Policy['routing']['rules'][number];
+export type RelationshipTerms = Policy['relationshipTypes'][RelationshipType];

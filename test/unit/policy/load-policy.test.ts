@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
+
+const defaultPolicyText = readFileSync(
+  new URL('../../../policy/default-policy.json', import.meta.url),
+  'utf8',
+);
+const examplePolicyText = readFileSync(
+  new URL('../../../policy/example-policy.json', import.meta.url),
+  'utf8',
+);
+
+/** The plain messages a policy is refused with, or an empty list when it loads. */
+function problemsOf(source: unknown): readonly string[] {
+  try {
+    loadPolicy(source);
+    return [];
+  } catch (error) {
+    if (error instanceof PolicyValidationError) return error.messages;
+    throw error;
+  }
+}
+
+/** The same JSON value with every object's keys in reverse order. */
+function reverseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([key, inner]) => [key, reverseKeys(inner)]),
+    );
+  }
+  return value;
+}
+
+describe('loadPolicy', () => {
+  it('accepts an empty policy and fills in every default', () => {
+    const { policy, policyVersion } = loadPolicy('{}');
+    expect(policyVersion).toMatch(/^pv-[0-9a-f]{12}$/);
+    expect(policy.sla).toEqual({
+      reminderHours: 24,
+      escalationHours: 48,
+      finalHours: 72,
+      defaultDecision: 'approve',
+    });
+    expect(policy.thresholds.secondLevelApprovalFromUsd).toBe(250_000);
+    expect(policy.conflicts.directActivity.lookBackDays).toBe(60);
+    expect(policy.validity).toEqual({
+      days: 90,
+      expiryWarningDaysBefore: 14,
+      maxExtensions: 1,
+      extensionDays: 90,
+    });
+    expect(policy.relationshipTypes.referral.partnerCompensation).toBe('referral-fee');
+    expect(policy.formFieldMapping.customerDomain).toBe('customer_domain');
+  });
+
+  it('accepts the shipped default and example policies', () => {
+    expect(loadPolicy(defaultPolicyText).policy.calendar.holidays).toContain('2026-11-26');
+    const example = loadPolicy(examplePolicyText).policy;
+    expect(example.calendar.timeZone).toBe('Europe/Berlin');
+    expect(example.relationshipTypes.sourced.partnerPercent).toBe(25);
+    // Relationship types the example leaves out keep their defaults.
+    expect(example.relationshipTypes.influenced.partnerPercent).toBe(10);
+    expect(example.formFieldMapping.partnerDomain).toBe('partner_website');
+    expect(example.formFieldMapping.customerDomain).toBe('customer_domain');
+  });
+
+  it('lists every problem in plain words naming the setting', () => {
+    const problems = problemsOf({
+      sla: { reminderHours: -3 },
+      calendar: { timeZone: 'Mars/Olympus', workingDays: ['funday'], holidays: ['2026-02-30'] },
+      thresholds: { autoApproveBelowUsd: 'lots' },
+      conflicts: { competingPartner: { resolution: 'coin-flip', companyNameSimilarityThreshold: 1.5 } },
+      approvers: { 'new-manager': { name: 'New Manager', email: 'not-an-address' } },
+      validity: { days: 2.5 },
+      slaa: {},
+    });
+    expect(problems).toEqual([
+      'sla.reminderHours must be a positive number of business hours, got -3',
+      'calendar.timeZone must be an IANA time zone such as America/New_York or Europe/Berlin, got "Mars/Olympus"',
+      'calendar.workingDays[0] must be one of "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", got "funday"',
+      'calendar.holidays[0] must be a calendar date written YYYY-MM-DD, got "2026-02-30"',
+      'thresholds.autoApproveBelowUsd must be an amount in US dollars, zero or more, got "lots"',
+      'approvers.new-manager.email must be an email address, got "not-an-address"',
+      'approvers.new-manager.timeZone is required',
+      'conflicts.competingPartner.resolution must be one of "first-registration-wins", "reject-later-registration", got "coin-flip"',
+      'conflicts.competingPartner.companyNameSimilarityThreshold must be a number between 0 and 1 (1 means identical names), got 1.5',
+      'validity.days must be a whole number of days, at least 1, got 2.5',
+      'The policy has a setting Dealreg does not know: "slaa" (check its spelling)',
+    ]);
+  });
+
+  it('explains settings that contradict each other', () => {
+    expect(
+      problemsOf({
+        sla: { reminderHours: 50 },
+        calendar: { workingHours: { start: '17:00', end: '09:00' } },
+        thresholds: { autoApproveBelowUsd: 300_000 },
+        validity: { days: 10 },
+        routing: {
+          rules: [
+            {
+              name: 'Nordics',
+              regions: ['nordics'],
+              firstApprover: 'bob',
+              escalationApprover: 'partner-director',
+              secondLevelApprover: 'vp-sales',
+            },
+          ],
+        },
+        definitions: { partnerInfluenced: { relationshipTypes: ['influenced', 'referral'] } },
+      }),
+    ).toEqual([
+      'sla.reminderHours must be less than sla.escalationHours (48), got 50',
+      'calendar.workingHours.end must be later than the start (17:00), got "09:00"',
+      'thresholds.autoApproveBelowUsd must not be more than thresholds.secondLevelApprovalFromUsd (250000), got 300000',
+      'validity.expiryWarningDaysBefore must be less than validity.days (10), got 14',
+      'routing.rules[0].firstApprover names approver "bob", who is not listed under approvers (known approvers: channel-manager, partner-director, vp-sales)',
+      'routing.rules[0].regions[0] names region "nordics", which is not listed under regions (known regions: north-america, emea, apac)',
+      'definitions.partnerInfluenced.relationshipTypes[1] lists "referral", which definitions.partnerSourced already counts: a relationship cannot be both',
+    ]);
+  });
+
+  it('refuses text that is not JSON, and JSON that is not an object', () => {
+    expect(problemsOf('{ "sla": ')).toEqual([expect.stringMatching(/^The policy is not valid JSON: /)]);
+    expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);
+  });
+
+  it('reports a form field mapped twice', () => {
+    expect(problemsOf({ formFieldMapping: { customerDomain: 'email' } })).toEqual([
+      'formFieldMapping.customerDomain form field "email" is already mapped to submitterEmail',
+    ]);
+  });
+
+  it('throws one error whose message lists every problem', () => {
+    expect(() => loadPolicy({ sla: { reminderHours: -3, finalHours: 0 } })).toThrow(
+      'The policy is not valid:\n- sla.reminderHours must be a positive number of business hours, got -3\n- sla.finalHours must be a positive number of business hours, got 0',
+    );
+  });
+});
+
+describe('policyVersion', () => {
+  it('does not change when keys are reordered or defaults are written out', () => {
+    const written = JSON.parse(examplePolicyText) as unknown;
+    expect(loadPolicy(reverseKeys(written)).policyVersion).toBe(loadPolicy(written).policyVersion);
+    const spelledOut = loadPolicy({}).policy;
+    expect(loadPolicy(JSON.parse(JSON.stringify(spelledOut))).policyVersion).toBe(
+      loadPolicy({}).policyVersion,
+    );
+  });
+
+  it('changes when any setting changes', () => {
+    const base = loadPolicy(examplePolicyText);
+    type Edit = (policy: Record<string, Record<string, unknown>>) => void;
+    const edits: readonly Edit[] = [
+      (p) => Object.assign(p, { sla: { ...p.sla, reminderHours: 9 } }),
+      (p) => Object.assign(p, { calendar: { ...p.calendar, holidays: ['2026-01-02'] } }),
+      (p) => Object.assign(p, { thresholds: { ...p.thresholds, autoApproveBelowUsd: 10_001 } }),
+      (p) => Object.assign(p, { validity: { ...p.validity, maxExtensions: 0 } }),
+      (p) => Object.assign(p, { formFieldMapping: { campaignId: 'utm_campaign' } }),
+      (p) => Object.assign(p, { programName: 'Northwind Partner Program' }),
+    ];
+    for (const edit of edits) {
+      const edited = JSON.parse(examplePolicyText) as Record<string, Record<string, unknown>>;
+      edit(edited);
+      expect(loadPolicy(edited).policyVersion).not.toBe(base.policyVersion);
+    }
+  });
+
+  it('changes when any text of the rules of engagement changes', () => {
+    const full = loadPolicy({}).policy;
+    const textPaths: string[][] = [];
+    const collect = (value: unknown, path: string[]) => {
+      if (
+        typeof value === 'string' &&
+        ['name', 'label', 'description', 'programName'].includes(path.at(-1) ?? '')
+      ) {
+        textPaths.push(path);
+      } else if (value !== null && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) collect(inner, [...path, key]);
+      }
+    };
+    collect(full, []);
+    expect(textPaths.length).toBeGreaterThan(10);
+    const baseVersion = loadPolicy({}).policyVersion;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...textPaths),
+        fc.string({ minLength: 1, maxLength: 40 }).filter((text) => text.trim() !== ''),
+        (path, text) => {
+          const edited = JSON.parse(JSON.stringify(full)) as Record<string, unknown>;
+          let holder: Record<string, unknown> = edited;
+          for (const key of path.slice(0, -1)) holder = holder[key] as Record<string, unknown>;
+          const last = path.at(-1) ?? '';
+          fc.pre(holder[last] !== text.trim());
+          holder[last] = text;
+          expect(loadPolicy(edited).policyVersion).not.toBe(baseVersion);
+        },
+      ),
+    );
+  });
+});
