@@ -1,0 +1,250 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminRoutes, emptyStats, type SandboxStats } from './admin-routes.ts';
+import { crmRoutes } from './crm-routes.ts';
+import { HubSpotApiError, SandboxSeedError } from './errors.ts';
+import { FaultInjector } from './faults.ts';
+import { formRoutes, submitRoute } from './forms-routes.ts';
+import { makeRequest, matchRoute, type Route, readBody, type SandboxResponse } from './http.ts';
+import { Portal } from './portal.ts';
+import { DEFAULT_RATE_LIMIT, RateLimiter, rateLimitBody } from './rate-limiter.ts';
+import type { SandboxSeed } from './seed.ts';
+import { applySeed } from './seed-apply.ts';
+import { DEFAULT_RETRY, DEFAULT_SUBSCRIBED_PROPERTIES, WebhookDispatcher } from './webhooks.ts';
+
+export type { SandboxSeed } from './seed.ts';
+export { signatureV3 } from './webhooks.ts';
+
+export interface HubSpotSandboxOptions {
+  /** Port to listen on (loopback); default: a free port. */
+  port?: number;
+  /** Bearer token every CRM call must carry; default: random. */
+  accessToken?: string;
+  /** Default 1234567. */
+  portalId?: number;
+  /** Initial data: the format of demo-seed.json and `POST /_sandbox/seed`. */
+  seed?: SandboxSeed;
+  /** Default 190 requests per 10,000 ms rolling window and 5 searches per second; `false` turns limits off. */
+  rateLimit?: { requestsPerWindow: number; windowMs: number; searchPerSecond: number } | false;
+  /** Where form submissions are sent (HubSpot workflow "Send a webhook"). */
+  workflowWebhook?: { url: string; clientSecret: string; dropRate?: number };
+  /** Where CRM change batches are sent (Webhooks API subscriptions). */
+  crmWebhook?: { url: string; clientSecret: string };
+  /** Clock for createdAt/updatedAt/submittedAt (default Date.now). Rate limits use real time. */
+  now?: () => number;
+}
+
+export interface RunningHubSpotSandbox {
+  url: string;
+  accessToken: string;
+  portalId: number;
+  stop(): Promise<void>;
+}
+
+const API_BODY_LIMIT = 10 * 1024 * 1024;
+const ADMIN_BODY_LIMIT = 512 * 1024 * 1024;
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function send(response: ServerResponse, result: SandboxResponse, extraHeaders: Record<string, string>): void {
+  const headers: Record<string, string> = { ...extraHeaders, ...(result.headers ?? {}) };
+  if (result.status === 204 || result.body === undefined) {
+    response.writeHead(result.status, headers);
+    response.end();
+    return;
+  }
+  const text = JSON.stringify(result.body);
+  headers['Content-Type'] = 'application/json;charset=utf-8';
+  headers['Content-Length'] = String(Buffer.byteLength(text));
+  response.writeHead(result.status, headers);
+  response.end(text);
+}
+
+function errorResult(error: unknown): SandboxResponse {
+  if (error instanceof HubSpotApiError) return { status: error.status, body: error.toBody() };
+  if (error instanceof SandboxSeedError) {
+    return {
+      status: 400,
+      body: {
+        status: 'error',
+        message: error.message,
+        correlationId: randomUUID(),
+        category: 'VALIDATION_ERROR',
+      },
+    };
+  }
+  return {
+    status: 500,
+    body: {
+      status: 'error',
+      message: `internal error: ${error instanceof Error ? error.message : String(error)}`,
+      correlationId: randomUUID(),
+      category: 'INTERNAL_ERROR',
+    },
+  };
+}
+
+/**
+ * Starts a local, stateful stand-in for a HubSpot portal: the CRM v3/v4 endpoints, schemas,
+ * properties, pipelines, owners, the Forms APIs, the public form submit endpoint, signed workflow
+ * webhooks and Webhooks API event batches, HubSpot's rate limits, and `/_sandbox/*` controls.
+ */
+export async function startHubSpotSandbox(
+  options: HubSpotSandboxOptions = {},
+): Promise<RunningHubSpotSandbox> {
+  const portalId = options.portalId ?? 1234567;
+  const accessToken = options.accessToken ?? `pat-local-${randomBytes(16).toString('hex')}`;
+  if (accessToken === '') throw new SandboxSeedError('accessToken cannot be empty');
+  const portal = new Portal(portalId, options.now ?? Date.now);
+  const limiter = new RateLimiter(
+    options.rateLimit === false ? false : { ...DEFAULT_RATE_LIMIT, ...(options.rateLimit ?? {}) },
+  );
+  const faults = new FaultInjector();
+  const dropRate = options.workflowWebhook?.dropRate ?? 0;
+  if (dropRate < 0 || dropRate > 1)
+    throw new SandboxSeedError(`workflowWebhook.dropRate must be between 0 and 1; got ${dropRate}`);
+  const webhooks = new WebhookDispatcher(portal, {
+    workflow: options.workflowWebhook === undefined ? undefined : { ...options.workflowWebhook, dropRate },
+    crm: options.crmWebhook,
+    retry: { ...DEFAULT_RETRY },
+    subscribedProperties: new Set(DEFAULT_SUBSCRIBED_PROPERTIES),
+    crmDuplicateRate: 0,
+    crmShuffle: false,
+    crmBatchSize: 100,
+    crmBatchDelayMs: 50,
+  });
+  if (options.seed !== undefined) {
+    const seed = options.seed;
+    portal.silently(() => applySeed(portal, seed));
+  }
+
+  let stats: SandboxStats = emptyStats();
+  const routes: Route[] = [
+    ...adminRoutes({
+      portal,
+      limiter,
+      faults,
+      webhooks,
+      stats: () => stats,
+      resetStats: () => {
+        stats = emptyStats();
+        for (const key of Object.keys(webhooks.stats) as (keyof typeof webhooks.stats)[])
+          webhooks.stats[key] = 0;
+      },
+    }),
+    submitRoute(portal, webhooks),
+    ...formRoutes(portal),
+    ...crmRoutes(portal),
+  ];
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    stats.requests++;
+    const method = request.method ?? 'GET';
+    const url = new URL(request.url ?? '/', 'http://sandbox.local');
+    const matched = matchRoute(routes, method, url.pathname);
+    let headers: Record<string, string> = {};
+    try {
+      if (matched === undefined) {
+        await readBody(request, API_BODY_LIMIT);
+        throw new HubSpotApiError(404, `resource not found: ${method} ${url.pathname}`);
+      }
+      if (matched === 'method-not-allowed') {
+        await readBody(request, API_BODY_LIMIT);
+        throw new HubSpotApiError(405, `Method ${method} is not allowed on ${url.pathname}`);
+      }
+      const { route: target, params } = matched;
+      if (target.kind === 'api' || target.kind === 'search') {
+        const authorization = request.headers.authorization ?? '';
+        const token = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : '';
+        if (token === '' || !sameToken(token, accessToken)) {
+          stats.unauthorized++;
+          await readBody(request, API_BODY_LIMIT);
+          throw new HubSpotApiError(
+            401,
+            token === ''
+              ? 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'
+              : 'Authentication credentials not valid: the access token is not recognised by this portal.',
+            'INVALID_AUTHENTICATION',
+          );
+        }
+        stats.apiRequests++;
+        if (target.kind === 'search') stats.searchRequests++;
+        const fault = faults.take(method, url.pathname);
+        if (fault !== undefined) {
+          stats.faultsInjected++;
+          if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+          if (fault.status !== undefined) {
+            await readBody(request, API_BODY_LIMIT);
+            const decision =
+              limiter.settings === false ? undefined : limiter.take(target.kind === 'search', portal.now());
+            headers = decision?.headers ?? {};
+            if (fault.status === 429) {
+              stats.tooManyRequests++;
+              send(
+                response,
+                { status: 429, body: rateLimitBody(fault.policyName, randomUUID()) },
+                { ...headers, 'X-HubSpot-RateLimit-Remaining': '0' },
+              );
+              return;
+            }
+            throw new HubSpotApiError(
+              fault.status,
+              'The server encountered an internal error (injected fault).',
+              'INTERNAL_ERROR',
+            );
+          }
+        }
+        const decision = limiter.take(target.kind === 'search', portal.now());
+        headers = decision.headers;
+        if (decision.exceeded !== undefined) {
+          await readBody(request, API_BODY_LIMIT);
+          stats.rateLimited++;
+          stats.tooManyRequests++;
+          stats.rateLimitedByPolicy[decision.exceeded] =
+            (stats.rateLimitedByPolicy[decision.exceeded] ?? 0) + 1;
+          send(response, { status: 429, body: rateLimitBody(decision.exceeded, randomUUID()) }, headers);
+          return;
+        }
+      }
+      const text = await readBody(request, target.kind === 'admin' ? ADMIN_BODY_LIMIT : API_BODY_LIMIT);
+      const result = await target.handler(makeRequest(method, url, request.headers, text, params));
+      send(response, result, headers);
+    } catch (error) {
+      send(response, errorResult(error), headers);
+    }
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, errorResult(error), {});
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accessToken,
+    portalId,
+    stop: async () => {
+      await webhooks.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

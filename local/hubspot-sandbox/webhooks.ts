@@ -1,0 +1,306 @@
+import { createHmac, randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CrmChange, FormSubmission, Portal } from './portal.ts';
+
+/** HubSpot signature v3: base64 HMAC-SHA256(secret, method + uri + body + timestamp). */
+export function signatureV3(
+  clientSecret: string,
+  method: string,
+  uri: string,
+  body: string,
+  timestamp: number,
+): string {
+  return createHmac('sha256', clientSecret).update(`${method}${uri}${body}${timestamp}`).digest('base64');
+}
+
+export interface WebhookTarget {
+  url: string;
+  clientSecret: string;
+}
+
+/** Delivery retry policy: HubSpot retries 5xx and connection failures (over days); locally fewer and faster. */
+export interface RetryPolicy {
+  /** Total attempts, the first included. */
+  maxAttempts: number;
+  /** Delay before retry n (1-based), the last entry repeating. */
+  delaysMs: number[];
+  /** Per-attempt response timeout. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, delaysMs: [100, 500, 2000], timeoutMs: 10_000 };
+
+export interface WebhookSettings {
+  workflow: (WebhookTarget & { dropRate: number }) | undefined;
+  crm: WebhookTarget | undefined;
+  retry: RetryPolicy;
+  /** Deal properties whose changes are reported (`deal.propertyChange`). */
+  subscribedProperties: Set<string>;
+  /** Probability that a CRM event is delivered twice (HubSpot may duplicate). */
+  crmDuplicateRate: number;
+  /** Shuffle the events of each batch (HubSpot does not order them). */
+  crmShuffle: boolean;
+  /** Largest CRM event batch. */
+  crmBatchSize: number;
+  /** How long CRM events gather before a batch is sent. */
+  crmBatchDelayMs: number;
+}
+
+export interface WebhookStats {
+  workflowDelivered: number;
+  workflowDropped: number;
+  workflowFailed: number;
+  workflowAttempts: number;
+  crmBatchesDelivered: number;
+  crmEventsDelivered: number;
+  crmBatchesFailed: number;
+  crmAttempts: number;
+}
+
+export const DEFAULT_SUBSCRIBED_PROPERTIES = [
+  'dealstage',
+  'amount',
+  'closedate',
+  'pipeline',
+  'hubspot_owner_id',
+  'dealname',
+  'deal_currency_code',
+  'hs_is_closed_won',
+];
+
+const APP_ID = 4_200_001;
+const SUBSCRIPTION_IDS = {
+  creation: 3_100_001,
+  propertyChange: 3_100_002,
+  deletion: 3_100_003,
+  associationChange: 3_100_004,
+};
+
+/**
+ * Sends what a HubSpot portal sends: the workflow "Send a webhook" action for each form
+ * submission, and Webhooks API event batches for deal changes, both signed with v3 signatures
+ * and retried on 5xx, 429 and connection failures.
+ */
+export class WebhookDispatcher {
+  readonly settings: WebhookSettings;
+  readonly stats: WebhookStats = {
+    workflowDelivered: 0,
+    workflowDropped: 0,
+    workflowFailed: 0,
+    workflowAttempts: 0,
+    crmBatchesDelivered: 0,
+    crmEventsDelivered: 0,
+    crmBatchesFailed: 0,
+    crmAttempts: 0,
+  };
+  private readonly portal: Portal;
+  private readonly pending = new Set<Promise<void>>();
+  private queue: Record<string, unknown>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private readonly random: () => number;
+
+  constructor(portal: Portal, settings: WebhookSettings, random: () => number = Math.random) {
+    this.portal = portal;
+    this.settings = settings;
+    this.random = random;
+    portal.onChange((change) => this.onChange(change));
+  }
+
+  /** Sends the workflow webhook for a submission (unless dropped); does not wait for delivery. */
+  formSubmitted(formGuid: string, submission: FormSubmission): void {
+    const target = this.settings.workflow;
+    if (target === undefined || this.stopped) return;
+    if (this.random() < target.dropRate) {
+      this.stats.workflowDropped++;
+      return;
+    }
+    const body = JSON.stringify({
+      conversionId: submission.conversionId,
+      submittedAt: submission.submittedAt,
+      formGuid,
+      portalId: this.portal.portalId,
+      values: submission.values,
+      pageUrl: submission.pageUrl,
+    });
+    this.track(
+      this.deliver(target, body, () => this.stats.workflowAttempts++).then((ok) => {
+        if (ok) this.stats.workflowDelivered++;
+        else this.stats.workflowFailed++;
+      }),
+    );
+  }
+
+  private onChange(change: CrmChange): void {
+    if (this.settings.crm === undefined || this.stopped) return;
+    const event = this.toEvent(change);
+    if (event === undefined) return;
+    this.queue.push(event);
+    if (this.random() < this.settings.crmDuplicateRate) this.queue.push({ ...event });
+    if (this.queue.length >= this.settings.crmBatchSize) this.flushQueue();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flushQueue(), this.settings.crmBatchDelayMs);
+    }
+  }
+
+  /** HubSpot's Webhooks API event for a deal change; undefined for changes nobody subscribed to. */
+  private toEvent(change: CrmChange): Record<string, unknown> | undefined {
+    const base = {
+      eventId: randomInt(1, 2 ** 31 - 1),
+      portalId: this.portal.portalId,
+      appId: APP_ID,
+      occurredAt: change.occurredAt,
+      attemptNumber: 0,
+      changeSource: 'INTEGRATION',
+      sourceId: String(APP_ID),
+    };
+    switch (change.kind) {
+      case 'creation':
+      case 'deletion':
+        if (change.typeId !== '0-3') return undefined;
+        return {
+          ...base,
+          subscriptionId: SUBSCRIPTION_IDS[change.kind],
+          subscriptionType: `deal.${change.kind}`,
+          objectId: Number(change.objectId),
+          ...(change.kind === 'creation' ? { changeFlag: 'CREATED' } : { changeFlag: 'DELETED' }),
+        };
+      case 'propertyChange':
+        if (change.typeId !== '0-3' || !this.settings.subscribedProperties.has(change.propertyName))
+          return undefined;
+        return {
+          ...base,
+          subscriptionId: SUBSCRIPTION_IDS.propertyChange,
+          subscriptionType: 'deal.propertyChange',
+          objectId: Number(change.objectId),
+          propertyName: change.propertyName,
+          propertyValue: change.propertyValue,
+        };
+      case 'associationChange': {
+        // Deal↔company changes are reported once, from the deal's side.
+        if (change.fromTypeId !== '0-3' || change.toTypeId !== '0-2') return undefined;
+        const type = this.portal.associationTypes.get(change.associationTypeId);
+        return {
+          ...base,
+          subscriptionId: SUBSCRIPTION_IDS.associationChange,
+          subscriptionType: 'deal.associationChange',
+          objectId: Number(change.fromObjectId),
+          associationType: 'DEAL_TO_COMPANY',
+          fromObjectId: Number(change.fromObjectId),
+          toObjectId: Number(change.toObjectId),
+          associationRemoved: change.removed,
+          isPrimaryAssociation: type?.label === 'Primary',
+          associationCategory: change.category,
+          associationTypeId: change.associationTypeId,
+          ...(type?.label == null ? {} : { associationLabel: type.label }),
+        };
+      }
+    }
+  }
+
+  private flushQueue(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const target = this.settings.crm;
+    while (this.queue.length > 0 && target !== undefined) {
+      const batch = this.queue.splice(0, this.settings.crmBatchSize);
+      if (this.settings.crmShuffle) shuffle(batch, this.random);
+      this.track(this.deliverCrmBatch(target, batch));
+    }
+  }
+
+  private async deliverCrmBatch(target: WebhookTarget, batch: Record<string, unknown>[]): Promise<void> {
+    let attemptNumber = 0;
+    const ok = await this.deliver(
+      target,
+      () => JSON.stringify(batch.map((event) => ({ ...event, attemptNumber }))),
+      () => {
+        this.stats.crmAttempts++;
+      },
+      () => {
+        attemptNumber++;
+      },
+    );
+    if (ok) {
+      this.stats.crmBatchesDelivered++;
+      this.stats.crmEventsDelivered += batch.length;
+    } else this.stats.crmBatchesFailed++;
+  }
+
+  /** POSTs a signed body, retrying 5xx, 429 and connection failures; true when a 2xx came back. */
+  private async deliver(
+    target: WebhookTarget,
+    body: string | (() => string),
+    onAttempt: () => void,
+    onRetry: () => void = () => {},
+  ): Promise<boolean> {
+    const { retry } = this.settings;
+    for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
+      if (this.stopped) return false;
+      onAttempt();
+      const text = typeof body === 'string' ? body : body();
+      const timestamp = Date.now();
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await fetch(target.url, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'User-Agent': 'HubSpot Connect 2.0 (http://dev.hubspot.com/) - Dealreg local sandbox',
+            'X-HubSpot-Signature-v3': signatureV3(target.clientSecret, 'POST', target.url, text, timestamp),
+            'X-HubSpot-Signature-Version': 'v3',
+            'X-HubSpot-Request-Timestamp': String(timestamp),
+          },
+          body: text,
+          signal: AbortSignal.any([AbortSignal.timeout(retry.timeoutMs), this.abort.signal]),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        if (response.ok) return true;
+        if (response.status === 429) {
+          const header = Number(response.headers.get('retry-after'));
+          retryAfterMs = Number.isFinite(header) && header > 0 ? header * 1000 : undefined;
+        } else if (response.status < 500) {
+          return false; // HubSpot does not retry other 4xx
+        }
+      } catch {
+        // connection refused, reset or timed out: retried like a 5xx
+      }
+      if (attempt < retry.maxAttempts) {
+        onRetry();
+        const delay = retryAfterMs ?? retry.delaysMs[Math.min(attempt - 1, retry.delaysMs.length - 1)] ?? 0;
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
+      }
+    }
+    return false;
+  }
+
+  private track(promise: Promise<void>): void {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise));
+  }
+
+  /** Sends queued CRM events now and waits until every delivery in flight has finished. */
+  async flush(): Promise<void> {
+    this.flushQueue();
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Stops sending; deliveries in flight give up at their next attempt. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.queue = [];
+    await Promise.allSettled([...this.pending]);
+  }
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swap = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = swap;
+  }
+}
