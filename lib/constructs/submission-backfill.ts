@@ -1,0 +1,220 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+
+/** The backfill's Lambda entry module (composition of `createSubmissionBackfillHandler`). */
+const defaultBackfillEntry = fileURLToPath(
+  new URL('../../functions/handlers/submission-backfill-entry.ts', import.meta.url),
+);
+
+/** Raised when the backfill is configured with a value it cannot use. */
+export class SubmissionBackfillConfigurationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SubmissionBackfillConfigurationError';
+  }
+}
+
+export interface SubmissionBackfillProps {
+  /** SweeperState table: the watermark per form. */
+  readonly sweeperStateTable: ITableV2;
+  /** Registrations table: the inbox intake writes to. */
+  readonly registrationsTable: ITableV2;
+  /** The workflow intake starts once per registration. */
+  readonly registrationWorkflow: IStateMachine;
+  /** Secrets Manager secret holding the HubSpot private app access token (Forms API read). */
+  readonly hubspotAccessToken: ISecret;
+  /** The HubSpot portal (hub) id; the Forms API does not return it with submissions. */
+  readonly portalId: number;
+  /** GUIDs of the deal-registration forms to sweep. */
+  readonly formGuids: readonly string[];
+  /** Sender address of the emails to submitters of invalid registrations (an SES-verified identity). */
+  readonly mailFrom: string;
+  /** Topic that receives the function's alarms. */
+  readonly alarmTopic: ITopic;
+  /**
+   * How often the sweep runs.
+   * @default ScheduleExpression.rate(Duration.minutes(15))
+   */
+  readonly schedule?: ScheduleExpression;
+  /**
+   * Timeout of one run; the sweep stops 30 s before it and resumes on the next run.
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Requests per rolling 10 s this function may make to HubSpot. Its concurrency is reserved at
+   * 1, so this is its whole share of the portal's limit; leave room for the other functions.
+   * @default 50
+   */
+  readonly hubspotRequestsPerWindow?: number;
+  /**
+   * Form field mapping, as for the intake.
+   * @default - the default mapping
+   */
+  readonly formFieldMapping?: Readonly<Record<string, string>>;
+  /**
+   * Support address named in emails to submitters.
+   * @default - none
+   */
+  readonly supportEmail?: string;
+  /** @default 'INFO' */
+  readonly logLevel?: DealregLogLevel;
+  /**
+   * The handler module; tests and forks may point elsewhere.
+   * @default functions/handlers/submission-backfill-entry.ts
+   */
+  readonly entry?: string;
+}
+
+/**
+ * Backfill (DESIGN §3.1): on a schedule, pages through the forms' submissions in the Forms API
+ * and feeds any that intake never received (a webhook HubSpot gave up on) through the same
+ * intake path. One run at a time (reserved concurrency 1; the state is also version-checked).
+ * The function may read and write its SweeperState item, read and write Registrations items,
+ * start the registration workflow, read the HubSpot access token and send mail from the sender
+ * identity — nothing else.
+ */
+export class SubmissionBackfill extends Construct {
+  public readonly function: DealregFunction;
+  public readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: SubmissionBackfillProps) {
+    super(scope, id);
+    if (props.formGuids.length === 0) {
+      throw new SubmissionBackfillConfigurationError('formGuids must name at least one form to sweep');
+    }
+    for (const guid of props.formGuids) {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(guid)) {
+        throw new SubmissionBackfillConfigurationError(`formGuids: "${guid}" is not a HubSpot form GUID`);
+      }
+    }
+    if (!Number.isInteger(props.portalId) || props.portalId <= 0) {
+      throw new SubmissionBackfillConfigurationError(
+        `portalId must be a positive whole number, got ${props.portalId}`,
+      );
+    }
+    const timeout = props.timeout ?? Duration.minutes(5);
+    if (timeout.toSeconds() < 60) {
+      throw new SubmissionBackfillConfigurationError(
+        'timeout must be at least one minute (the sweep keeps 30 s to save its place)',
+      );
+    }
+    const senderDomain = domainOf(props.mailFrom);
+
+    this.function = new DealregFunction(this, 'Sweeper', {
+      entry: props.entry ?? defaultBackfillEntry,
+      description: 'Dealreg backfill: form submissions the webhook missed',
+      serviceName: 'dealreg-backfill',
+      alarmTopic: props.alarmTopic,
+      timeout,
+      reservedConcurrentExecutions: 1,
+      logLevel: props.logLevel ?? 'INFO',
+      environment: {
+        SWEEPER_STATE_TABLE: props.sweeperStateTable.tableName,
+        REGISTRATIONS_TABLE: props.registrationsTable.tableName,
+        REGISTRATION_WORKFLOW_ARN: props.registrationWorkflow.stateMachineArn,
+        HUBSPOT_ACCESS_TOKEN_ARN: props.hubspotAccessToken.secretArn,
+        HUBSPOT_PORTAL_ID: String(props.portalId),
+        HUBSPOT_REQUESTS_PER_WINDOW: String(props.hubspotRequestsPerWindow ?? 50),
+        FORM_GUIDS: props.formGuids.join(','),
+        MAIL_FROM: props.mailFrom,
+        ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),
+        ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
+      },
+    });
+    this.grantPermissions(props, senderDomain);
+
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: 'Dealreg: sweep deal-registration form submissions into intake',
+      schedule: props.schedule ?? ScheduleExpression.rate(Duration.minutes(15)),
+      // A missed run is made up by the next one (the watermark), so retries would only pile up.
+      target: new LambdaInvoke(this.function, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(15),
+        deadLetterQueue: this.function.deadLetters,
+      }),
+    });
+  }
+
+  private grantPermissions(props: SubmissionBackfillProps, senderDomain: string): void {
+    const stack = Stack.of(this);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [props.sweeperStateTable.tableArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.registrationsTable.tableArn],
+      }),
+    );
+    const keys = [props.sweeperStateTable.encryptionKey, props.registrationsTable.encryptionKey].filter(
+      (key) => key !== undefined,
+    );
+    const keyArns = [...new Set(keys.map((key) => key.keyArn))];
+    if (keyArns.length > 0) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: keyArns,
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+        }),
+      );
+    }
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [props.registrationWorkflow.stateMachineArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.hubspotAccessToken.secretArn],
+      }),
+    );
+    const secretKey = props.hubspotAccessToken.encryptionKey;
+    if (secretKey) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secretKey.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` },
+          },
+        }),
+      );
+    }
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.mailFrom }),
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
+        ],
+      }),
+    );
+  }
+}
+
+function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = at > 0 ? address.slice(at + 1) : '';
+  if (!/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(domain)) {
+    throw new SubmissionBackfillConfigurationError(
+      `mailFrom must be a plain email address such as deals@example.com; got "${address}"`,
+    );
+  }
+  return domain.toLowerCase();
+}
