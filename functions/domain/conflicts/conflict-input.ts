@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+const isoInstant = z.iso.datetime({ offset: true });
+const usdMinor = z.number().int().nonnegative();
+
+/** The registration being checked, after normalisation (DESIGN §3.2 step 1). */
+export const registrationUnderCheckSchema = z.object({
+  registrationId: z.string().min(1),
+  /** The HubSpot company id of the partner. */
+  partnerId: z.string().min(1),
+  /** Registrable domain of the partner, e.g. `cloudpartner.io`. */
+  partnerDomain: z.string().min(1),
+  partnerName: z.string().optional(),
+  /** Registrable domain of the customer, e.g. `acme.com`. */
+  customerDomain: z.string().min(1),
+  /** The customer name for matching: case-folded, legal suffixes removed (`customerCompanyKey`). */
+  customerCompanyName: z.string().min(1),
+  amountUsdMinor: usdMinor,
+  /** ISO-8601. */
+  submittedAt: isoInstant,
+});
+export type RegistrationUnderCheck = z.infer<typeof registrationUnderCheckSchema>;
+
+/**
+ * Where a registration stands. `submitted` and `in-review` wait for a decision; `approved`
+ * holds the customer until it expires. The rest hold nothing.
+ */
+export const registrationStatuses = [
+  'submitted',
+  'in-review',
+  'approved',
+  'rejected',
+  'expired',
+  'withdrawn',
+] as const;
+export type RegistrationStatus = (typeof registrationStatuses)[number];
+
+/** Another registration for the same customer (by domain or similar company name). */
+export const otherRegistrationSchema = z.object({
+  registrationId: z.string().min(1),
+  partnerId: z.string().min(1),
+  partnerDomain: z.string().min(1),
+  partnerName: z.string().optional(),
+  customerDomain: z.string().min(1),
+  customerCompanyName: z.string().min(1),
+  status: z.enum(registrationStatuses),
+  submittedAt: isoInstant,
+  approvedAt: isoInstant.optional(),
+  /** When an approved registration stops holding the customer. */
+  expiresAt: isoInstant.optional(),
+});
+export type OtherRegistration = z.infer<typeof otherRegistrationSchema>;
+
+/** An open HubSpot deal of the customer company. */
+export const openDealSchema = z.object({
+  dealId: z.string().min(1),
+  dealName: z.string(),
+  ownerId: z.string().optional(),
+  ownerName: z.string().optional(),
+  /** Whether the owner is on the direct sales team (not a partner manager). */
+  ownerIsDirectRep: z.boolean(),
+  stage: z.string().optional(),
+  createdAt: isoInstant.optional(),
+  amountUsdMinor: usdMinor.optional(),
+});
+export type OpenDeal = z.infer<typeof openDealSchema>;
+
+/** A call, meeting, email, note or task a direct rep logged with the customer company. */
+export const directEngagementSchema = z.object({
+  engagementId: z.string().min(1),
+  type: z.enum(['call', 'meeting', 'email', 'note', 'task']),
+  ownerId: z.string().optional(),
+  ownerName: z.string().optional(),
+  occurredAt: isoInstant,
+});
+export type DirectEngagement = z.infer<typeof directEngagementSchema>;
+
+/** A deal the customer company closed as won. */
+export const closedWonDealSchema = z.object({
+  dealId: z.string().min(1),
+  dealName: z.string(),
+  closedAt: isoInstant,
+  amountUsdMinor: usdMinor.optional(),
+});
+export type ClosedWonDeal = z.infer<typeof closedWonDealSchema>;
+
+/**
+ * What the evidence-gathering ports found about the customer. Gatherers may return more than
+ * the policy's windows cover; the check itself applies the look-back windows, so the verdict
+ * explains exactly what counted.
+ */
+export const conflictEvidenceSchema = z.object({
+  otherRegistrations: z.array(otherRegistrationSchema).default([]),
+  openDeals: z.array(openDealSchema).default([]),
+  directEngagements: z.array(directEngagementSchema).default([]),
+  closedWonDeals: z.array(closedWonDealSchema).default([]),
+});
+export type ConflictEvidence = z.input<typeof conflictEvidenceSchema>;
