@@ -64,20 +64,21 @@ export class LocalMailbox implements Mailer {
 
   /** @param options the options, or just the directory for the defaults */
   constructor(options: LocalMailboxOptions | string) {
-    if (typeof options === 'string') options = { directory: options };
-    if (options.directory.trim() === '') throw new LocalMailboxError('The mailbox directory is required');
-    this.directory = options.directory;
-    this.from = options.from ?? 'Dealreg <dealreg@dealreg.local>';
+    const resolved = typeof options === 'string' ? { directory: options } : options;
+    if (resolved.directory.trim() === '') throw new LocalMailboxError('The mailbox directory is required');
+    this.directory = resolved.directory;
+    this.from = resolved.from ?? 'Dealreg <dealreg@dealreg.local>';
     assertValidFrom(this.from);
-    this.now = options.now ?? (() => new Date());
+    this.now = resolved.now ?? (() => new Date());
   }
 
   async send(email: OutgoingEmail): Promise<SentEmail> {
     const sentAt = this.now();
     const id = randomUUID();
     const messageId = `<${id}@${bareAddress(this.from).split('@')[1] ?? 'dealreg.local'}>`;
-    const eml = await buildMimeMessage(email, { from: this.from, messageId, date: sentAt });
+    // Stamped before the first await, so concurrent sends list in the order they were called.
     const base = `${sortableStamp(sentAt)}-${id}`;
+    const eml = await buildMimeMessage(email, { from: this.from, messageId, date: sentAt });
     const entry: MailboxEntry = {
       messageId,
       sentAt: sentAt.toISOString(),

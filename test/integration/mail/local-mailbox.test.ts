@@ -94,6 +94,17 @@ describe('the local mailbox', () => {
     expect((await mailbox.list()).map((entry) => entry.subject)).toEqual(subjects);
   });
 
+  it('lists concurrent sends in the order they were called, however long each takes to build', async () => {
+    const mailbox = new LocalMailbox({ directory });
+    const big = [
+      { filename: 'big.bin', contentType: 'application/octet-stream', content: new Uint8Array(4_000_000) },
+    ];
+
+    await Promise.all([mailbox.send(mail('slow', { attachments: big })), mailbox.send(mail('fast'))]);
+
+    expect((await mailbox.list()).map((entry) => entry.subject)).toEqual(['slow', 'fast']);
+  });
+
   it('stores the exact MIME message beside each entry', async () => {
     const mailbox = new LocalMailbox({ directory, from: 'deals@vendor.example' });
     const email = renderInvalidSubmissionEmail({
