@@ -178,21 +178,29 @@ export class WebhookDispatcher {
           propertyValue: change.propertyValue,
         };
       case 'associationChange': {
-        // Deal↔company changes are reported once, from the deal's side.
-        if (change.fromTypeId !== '0-3' || change.toTypeId !== '0-2') return undefined;
-        const type = this.portal.associationTypes.get(change.associationTypeId);
+        // Deal↔company changes are reported once, from the deal's side, whichever side made them.
+        const fromDeal = change.fromTypeId === '0-3' && change.toTypeId === '0-2';
+        const fromCompany = change.fromTypeId === '0-2' && change.toTypeId === '0-3';
+        if (!fromDeal && !fromCompany) return undefined;
+        const stated = this.portal.associationTypes.get(change.associationTypeId);
+        const typeId = fromDeal
+          ? change.associationTypeId
+          : (stated?.inverseTypeId ?? change.associationTypeId);
+        const type = this.portal.associationTypes.get(typeId);
+        const dealId = fromDeal ? change.fromObjectId : change.toObjectId;
+        const companyId = fromDeal ? change.toObjectId : change.fromObjectId;
         return {
           ...base,
           subscriptionId: SUBSCRIPTION_IDS.associationChange,
           subscriptionType: 'deal.associationChange',
-          objectId: Number(change.fromObjectId),
+          objectId: Number(dealId),
           associationType: 'DEAL_TO_COMPANY',
-          fromObjectId: Number(change.fromObjectId),
-          toObjectId: Number(change.toObjectId),
+          fromObjectId: Number(dealId),
+          toObjectId: Number(companyId),
           associationRemoved: change.removed,
           isPrimaryAssociation: type?.label === 'Primary',
           associationCategory: change.category,
-          associationTypeId: change.associationTypeId,
+          associationTypeId: typeId,
           ...(type?.label == null ? {} : { associationLabel: type.label }),
         };
       }
