@@ -86,7 +86,7 @@ describe('tamper detection', () => {
         const report = await verifyLedger({ store }, { opportunityId: String(original.opportunityId) });
 
         const first = report.broken[0];
-        if (first?.sequence === original.sequence && first.opportunityId === original.opportunityId) {
+        if (first?.sequence === original.sequence && first?.opportunityId === original.opportunityId) {
           detected += 1;
         } else {
           missed.push(`${String(original.opportunityId)}#${String(original.sequence)}.${attribute}`);

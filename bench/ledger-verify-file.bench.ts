@@ -1,0 +1,105 @@
+/**
+ * Verify's own work — canonicalise, hash, link and gap checks — over 1,000,000 entries streamed
+ * from a JSON-lines file, with no database in the way. The file is generated first (in this
+ * process); verification runs in a fresh child process so its peak RSS is its own.
+ * Goals: ≥ 200,000 entries/s and peak RSS ≤ 256 MB.
+ * `node bench/ledger-verify-file.bench.ts [entries]`
+ */
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChainVerifier } from '#domain/ledger/chain-verifier.ts';
+import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
+
+const PER_CHAIN = 10;
+
+async function generate(path: string, total: number): Promise<void> {
+  const out = createWriteStream(path);
+  const recordedAt = new Date('2026-09-30T12:00:00Z');
+  let written = 0;
+  for (let chain = 0; written < total; chain += 1) {
+    const opportunityId = `opp-${chain}`;
+    const story = opportunityStory(opportunityId, chain).map(parseEntryInput);
+    let head: ChainHead | undefined;
+    for (let index = 0; index < PER_CHAIN && written < total; index += 1) {
+      const input = story[index % story.length] as (typeof story)[number];
+      const entry = sealEntry(input, head, recordedAt);
+      head = entry;
+      written += 1;
+      if (!out.write(`${JSON.stringify(entry)}\n`)) await once(out, 'drain');
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function verifyFile(path: string): Promise<void> {
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const verifier = new ChainVerifier();
+  // Split chunks on newlines by hand: one decode per line, no readline queue between reader and verifier.
+  let carry: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const buffer = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+    let start = 0;
+    for (let end = buffer.indexOf(10, start); end !== -1; end = buffer.indexOf(10, start)) {
+      verifier.add(JSON.parse(buffer.toString('utf8', start, end)) as Record<string, unknown>);
+      start = end + 1;
+    }
+    carry = start < buffer.length ? buffer.subarray(start) : undefined;
+  }
+  if (carry !== undefined && carry.length > 0)
+    verifier.add(JSON.parse(carry.toString('utf8')) as Record<string, unknown>);
+  const report = verifier.finish();
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(
+    JSON.stringify({
+      ok: report.ok,
+      entries: report.entries,
+      chains: report.chains,
+      seconds,
+      entriesPerSecond: Math.round(report.entries / seconds),
+      cpuSeconds,
+      entriesPerCpuSecond: Math.round(report.entries / cpuSeconds),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+}
+
+if (process.argv[2] === '--verify') {
+  await verifyFile(process.argv[3] as string);
+} else {
+  const total = Number(process.argv[2] ?? 1_000_000);
+  const directory = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const path = join(directory, 'ledger.jsonl');
+  try {
+    const generationStarted = performance.now();
+    await generate(path, total);
+    console.log(
+      `generated ${total.toLocaleString('en')} entries (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s`,
+    );
+    const child = spawnSync(process.execPath, [import.meta.filename, '--verify', path], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`verify child failed: ${child.stderr}`);
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as {
+      ok: boolean;
+      entries: number;
+      chains: number;
+      seconds: number;
+      entriesPerSecond: number;
+      cpuSeconds: number;
+      entriesPerCpuSecond: number;
+      peakRssMb: number;
+    };
+    console.log(
+      `verify (streamed from file): ${result.entries.toLocaleString('en')} entries in ${result.chains.toLocaleString('en')} chains, ${result.seconds.toFixed(2)} s → ${result.entriesPerSecond.toLocaleString('en')} entries/s wall, ${result.entriesPerCpuSecond.toLocaleString('en')} entries per CPU-second (goal ≥ 200,000), load average ${loadavg()[0]?.toFixed(1)}, peak RSS ${result.peakRssMb} MB (goal ≤ 256), chains intact: ${result.ok}`,
+    );
+    if (!result.ok) process.exitCode = 1;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
