@@ -1,5 +1,6 @@
 const SURROGATE = /[\uD800-\uDFFF]/;
 /** Characters JSON.stringify would escape (or check): quotes, backslash, controls, surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
 const NEEDS_CARE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
