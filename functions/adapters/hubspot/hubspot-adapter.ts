@@ -384,28 +384,26 @@ export class HubSpotAdapter implements HubSpotPort {
         `the "${crmNames.partnerLabels[relationship][0]}" association label is missing; run \`dealreg hubspot setup\``,
       );
     }
-    // The association PUT adds labels, so a relabelled partner first gets the new label, then
-    // loses the others: at no moment does the deal lack a partner label.
+    // The association PUT adds a label to those the pair has, so a relabelled partner first
+    // gets the new label, then loses the others: the deal never lacks a partner label.
     await this.#gateway.call('label partner association', () =>
       this.#client.crm.associations.v4.basicApi.create('companies', partnerCompanyId, 'deals', dealId, [
         { associationCategory: 'USER_DEFINED' as never, associationTypeId: wanted },
       ]),
     );
-    const current = await this.#associations('deals', dealId, 'companies');
-    const partnerTypeIds = new Set([...labels.values()]);
-    const stale = (
-      current.find((entry) => entry.toObjectId === partnerCompanyId)?.associationTypes ?? []
-    ).filter((type) => partnerTypeIds.has(type.typeId) && type.typeId !== wanted);
+    // Removing labels the pair does not carry is a no-op, so the other partner labels are
+    // removed without first listing the partner's (possibly many) deal associations.
+    const stale = [...labels.values()].filter((typeId) => typeId !== wanted);
     if (stale.length > 0) {
-      await this.#gateway.call('remove previous partner label', () =>
+      await this.#gateway.call('remove other partner labels', () =>
         this.#client.crm.associations.v4.batchApi.archiveLabels('companies', 'deals', {
           inputs: [
             {
               _from: { id: partnerCompanyId },
               to: { id: dealId },
-              types: stale.map((type) => ({
-                associationCategory: type.category as never,
-                associationTypeId: type.typeId,
+              types: stale.map((typeId) => ({
+                associationCategory: 'USER_DEFINED' as never,
+                associationTypeId: typeId,
               })),
             },
           ],
