@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerHubSpotCommands } from './hubspot.ts';
 import { registerLocalCommand } from './local.ts';
+import { registerPolicyCommands } from './policy.ts';
 import { registerSweepCommand } from './sweep.ts';
 
 /** A module that adds one command group to the CLI. */
@@ -11,4 +12,5 @@ export const commandModules: readonly RegisterCommand[] = [
   registerLocalCommand,
   registerHubSpotCommands,
   registerSweepCommand,
+  registerPolicyCommands,
 ];

@@ -190,9 +190,7 @@ const validitySchema = strict({
 
 const definitionsSchema = strict({
   partnerSourced: strict({
-    description: field
-      .text()
-      .default('Closed-won revenue of opportunities whose partner relationship is sourced or referral.'),
+    description: field.text().default('Closed-won revenue of opportunities a partner brought to us.'),
     relationshipTypes: z
       .array(relationship())
       .min(1, { error: 'must list at least one relationship type' })
@@ -201,16 +199,14 @@ const definitionsSchema = strict({
   partnerInfluenced: strict({
     description: field
       .text()
-      .default('Closed-won revenue of opportunities whose partner relationship is influenced or resell.'),
+      .default('Closed-won revenue of opportunities a partner helped win or transacted.'),
     relationshipTypes: z
       .array(relationship())
       .min(1, { error: 'must list at least one relationship type' })
       .default(['influenced', 'resell']),
   }).prefault({}),
   croView: strict({
-    description: field
-      .text()
-      .default('Closed-won revenue of HubSpot deals whose Deal source property says Partner.'),
+    description: field.text().default('Closed-won revenue that the CRO dashboards attribute to partners.'),
     /** The HubSpot deal property the CRO's dashboards group by. */
     dealProperty: field.text(100).default('deal_source'),
     partnerValues: z
