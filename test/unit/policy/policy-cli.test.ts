@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const node = join(root, 'node_modules/.bin/node');
+const run = promisify(execFile);
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the `dealreg` CLI as a user would and returns its exit code and output. */
+async function dealreg(...args: string[]): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(node, ['bin/dealreg.ts', ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+let workDir: string;
+let defaultVersion: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'dealreg-policy-cli-'));
+  defaultVersion = loadPolicy(await readFile(join(root, 'policy/default-policy.json'), 'utf8')).policyVersion;
+});
+
+describe('dealreg policy validate', () => {
+  it('accepts the default policy and prints its version', async () => {
+    const outcome = await dealreg('policy', 'validate');
+    expect(outcome).toEqual({
+      code: 0,
+      stdout: `policy/default-policy.json is a valid policy, version ${defaultVersion}.\n`,
+      stderr: '',
+    });
+  });
+
+  it('lists every problem of an invalid policy and exits non-zero', async () => {
+    const file = join(workDir, 'broken.json');
+    await writeFile(
+      file,
+      JSON.stringify({ sla: { reminderHours: -3 }, calendar: { timeZone: 'Mars/Olympus' } }),
+    );
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr).toBe(
+      [
+        `${file} is not a valid policy (2 problems):`,
+        '  - sla.reminderHours must be a positive number of business hours, got -3',
+        '  - calendar.timeZone must be an IANA time zone such as America/New_York or Europe/Berlin, got "Mars/Olympus"',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('names a file that does not exist', async () => {
+    const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('missing.json: the file does not exist');
+  });
+});
+
+describe('dealreg policy show', () => {
+  it('writes the HTML rules of engagement, stamped with the version', async () => {
+    const out = join(workDir, 'rules.html');
+    const outcome = await dealreg('policy', 'show', '--format', 'html', '--out', out);
+    expect(outcome.code).toBe(0);
+    const page = await readFile(out, 'utf8');
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(page).toContain(`<code>${defaultVersion}</code>`);
+    expect(page).toContain('<h2>How conflicts are resolved</h2>');
+  });
+
+  it('prints Markdown of a named policy file to standard output', async () => {
+    const outcome = await dealreg('policy', 'show', 'policy/example-policy.json');
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/^# Northwind Cloud Partner Program: rules of engagement\n/);
+  });
+
+  it('writes nothing for an invalid policy', async () => {
+    const file = join(workDir, 'invalid.json');
+    const out = join(workDir, 'never.md');
+    await writeFile(file, '{"validity": {"days": 0}}');
+    const outcome = await dealreg('policy', 'show', file, '--out', out);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('validity.days must be a whole number of days, at least 1, got 0');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an unknown format', async () => {
+    const outcome = await dealreg('policy', 'show', '--format', 'pdf');
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain("argument 'pdf' is invalid. Allowed choices are markdown, html.");
+  });
+});
