@@ -182,7 +182,7 @@ export class HubSpotGateway {
       const safe = retryAmbiguous || failure.code === 'ECONNREFUSED';
       if (lastAttempt || !safe) {
         throw new HubSpotUnavailableError(
-          `${what}: ${reason}${serverMessage}${safe ? ` after ${attempt} attempts` : ' (not retried: the write may have happened)'}`,
+          `${what}: ${reason}${safe ? ` after ${attempt} attempts` : ' (not retried: the write may have happened)'}${serverMessage}`,
           details,
         );
       }

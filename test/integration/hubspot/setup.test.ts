@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crmNames } from '#ports/hubspot.ts';
+import { dealRegistrationSchema, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
+import { type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
+
+let under: SandboxUnderTest;
+
+interface PortalShape {
+  schemas: { objectTypeId: string; name: string; properties: string[]; associations: string[] }[];
+  dealProperties: string[];
+  labels: { typeId: number; label: string | null }[];
+}
+
+/** What the portal holds, read through the same admin port setup uses. */
+async function portalShape(): Promise<PortalShape> {
+  const schemas = await under.admin.listSchemas();
+  return {
+    schemas: schemas.map((schema) => ({
+      objectTypeId: schema.objectTypeId,
+      name: schema.name,
+      properties: [...schema.propertyNames].sort(),
+      associations: [...schema.associatedObjectTypeIds].sort(),
+    })),
+    dealProperties: (await under.admin.listPropertyNames('deals')).sort(),
+    labels: (await under.admin.listAssociationLabels('companies', 'deals'))
+      .map(({ typeId, label }) => ({ typeId, label }))
+      .sort((a, b) => a.typeId - b.typeId),
+  };
+}
+
+beforeAll(async () => {
+  under = await startSandboxUnderTest();
+});
+
+afterAll(async () => {
+  await under?.stop();
+});
+
+describe('dealreg hubspot setup', () => {
+  it('changes nothing on a dry run and lists everything it would create', async () => {
+    const before = await portalShape();
+
+    const result = await setupHubSpotPortal(under.admin, { dryRun: true });
+
+    expect(await portalShape()).toEqual(before);
+    expect(result.items.every((item) => item.status === 'would create')).toBe(true);
+    expect(result.items.filter((item) => item.kind === 'association label')).toHaveLength(4);
+    expect(result.objectTypeId).toBeUndefined();
+  });
+
+  it('creates the object, its properties and associations, the deal properties and the partner labels', async () => {
+    const result = await setupHubSpotPortal(under.admin, { dryRun: false });
+
+    const shape = await portalShape();
+    const schema = shape.schemas.find((candidate) => candidate.name === crmNames.registrationObject);
+    expect(result.objectTypeId).toMatch(/^2-\d+$/);
+    expect(schema?.objectTypeId).toBe(result.objectTypeId);
+    expect(schema?.properties).toEqual(
+      expect.arrayContaining(dealRegistrationSchema.properties.map((p) => p.name)),
+    );
+    expect(schema?.associations).toEqual(expect.arrayContaining(['0-1', '0-2', '0-3']));
+    expect(shape.dealProperties).toEqual(expect.arrayContaining(Object.values(crmNames.deal)));
+    expect(shape.labels.map((label) => label.label)).toEqual(
+      expect.arrayContaining(Object.values(crmNames.partnerLabels).map(([label]) => label)),
+    );
+    expect(result.items.every((item) => item.status === 'created')).toBe(true);
+  });
+
+  it('run again, finds everything in place and creates no duplicate', async () => {
+    const before = await portalShape();
+
+    const again = await setupHubSpotPortal(under.admin, { dryRun: false });
+
+    expect(await portalShape()).toEqual(before);
+    expect(again.items.every((item) => item.status === 'exists')).toBe(true);
+    expect(before.schemas.filter((schema) => schema.name === crmNames.registrationObject)).toHaveLength(1);
+    expect(before.labels.filter((label) => label.label === 'Sourced partner')).toHaveLength(1);
+  });
+
+  it('completes a portal where only part of the setup was done', async () => {
+    const partial = await startSandboxUnderTest({
+      seed: {
+        properties: {
+          deals: [
+            { name: crmNames.deal.registrationId, type: 'string', fieldType: 'text', hasUniqueValue: true },
+          ],
+        },
+        labels: [
+          { from: 'companies', to: 'deals', label: 'Sourced partner', name: 'dealreg_sourced_partner' },
+        ],
+      },
+    });
+    try {
+      const result = await setupHubSpotPortal(partial.admin, { dryRun: false });
+
+      const statusOf = (name: string) => result.items.find((item) => item.name.endsWith(name))?.status;
+      expect(statusOf(`deals.${crmNames.deal.registrationId}`)).toBe('exists');
+      expect(statusOf(`deals.${crmNames.deal.partnerRelationship}`)).toBe('created');
+      expect(statusOf('Sourced partner')).toBe('exists');
+      expect(statusOf('Referral partner')).toBe('created');
+      const labels = await partial.admin.listAssociationLabels('companies', 'deals');
+      expect(labels.filter((label) => label.label === 'Sourced partner')).toHaveLength(1);
+    } finally {
+      await partial.stop();
+    }
+  });
+});
