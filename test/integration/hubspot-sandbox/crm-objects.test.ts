@@ -228,4 +228,21 @@ describe('HubSpot sandbox: CRM objects', () => {
       associations: { companies: { results: [{ id: company.id, type: 'deal_to_company' }] } },
     });
   });
+
+  it('drops archived records from search and list, and lists them with archived=true', async () => {
+    const client = clientFor(sandbox);
+    const deal = await client.crm.deals.basicApi.create({
+      properties: { dealname: 'soon archived', description: 'archive-me' },
+      associations: [],
+    });
+    await client.crm.deals.basicApi.archive(deal.id);
+    const search = await call(sandbox, 'POST', '/crm/v3/objects/deals/search', {
+      filterGroups: [{ filters: [{ propertyName: 'description', operator: 'EQ', value: 'archive-me' }] }],
+    });
+    expect((search.body as { total: number }).total).toBe(0);
+    const archived = await call(sandbox, 'GET', '/crm/v3/objects/deals?archived=true&limit=100');
+    const results = (archived.body as { results: { id: string; archived: boolean }[] }).results;
+    expect(results).toContainEqual(expect.objectContaining({ id: deal.id, archived: true }));
+    expect((await call(sandbox, 'DELETE', `/crm/v3/objects/deals/${deal.id}`)).status).toBe(204);
+  });
 });
