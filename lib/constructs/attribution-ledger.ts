@@ -1,0 +1,245 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { AnyPrincipal, Effect, Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectLockRetention,
+} from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct, type IConstruct } from 'constructs';
+import { ledgerTable } from '#lib/tables/index.ts';
+import { DealregFunction } from './dealreg-function.ts';
+import { DealregTable } from './dealreg-table.ts';
+
+export interface AttributionLedgerProps {
+  /** Receives the tampering alarm and the functions' error alarms. */
+  readonly alarmTopic: ITopic;
+  /**
+   * The ledger table, when another construct already built it from `lib/tables/ledger-table.ts`
+   * (it must have a NEW_AND_OLD_IMAGES stream).
+   * @default - a `DealregTable` from `ledgerTable`, encrypted with `encryptionKey`
+   */
+  readonly table?: TableV2;
+  /**
+   * Key for the table this construct creates; required when `table` is not given.
+   * @default - none
+   */
+  readonly encryptionKey?: IKey;
+  /**
+   * How long each digest stays locked (Object Lock, compliance mode: nobody, root included,
+   * can shorten it or delete the object before it ends).
+   * @default Duration.days(2557) (seven years)
+   */
+  readonly digestRetention?: Duration;
+  /**
+   * When digests are written.
+   * @default Schedule.rate(Duration.hours(24))
+   */
+  readonly digestSchedule?: Schedule;
+}
+
+/** Actions nobody may perform on the ledger table: entries are inserted once, never changed. */
+export const deniedLedgerActions = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
+/** What a ledger writer may do: insert (conditional PutItem) and read, nothing else. */
+export const ledgerWriterActions = [
+  'dynamodb:PutItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:DescribeTable',
+] as const;
+
+/** Key prefix of digests in the bucket (the S3 digest store's default). */
+export const DIGEST_PREFIX = 'ledger-digests/';
+
+const handlerPath = (name: string) =>
+  fileURLToPath(new URL(`../../functions/handlers/${name}`, import.meta.url));
+
+/**
+ * The attribution ledger with its defence in depth (DESIGN §3.4): the insert-only table
+ * (PITR, deletion protection, stream of new and old images) with a resource policy that denies
+ * every update and delete to every principal; a stream consumer that counts non-INSERT events
+ * and an alarm on that count; the digest bucket with Object Lock in compliance mode; and a
+ * scheduled function that writes a digest of all chain heads there.
+ */
+export class AttributionLedger extends Construct {
+  public readonly table: TableV2;
+  public readonly digestBucket: Bucket;
+  /** Counts MODIFY/REMOVE events on the ledger stream. */
+  public readonly streamGuard: DealregFunction;
+  /** Writes the periodic digest. */
+  public readonly digestWriter: DealregFunction;
+  /** Non-INSERT events on the ledger stream, per minute. */
+  public readonly tamperingMetric: Metric;
+  /** In alarm as soon as one ledger entry was modified or removed. */
+  public readonly tamperingAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: AttributionLedgerProps) {
+    super(scope, id);
+    if (props.table === undefined && props.encryptionKey === undefined) {
+      throw new Error(
+        'AttributionLedger needs either an existing ledger table or an encryptionKey for a new one',
+      );
+    }
+    this.table =
+      props.table ??
+      new DealregTable(this, 'Table', {
+        definition: ledgerTable,
+        encryptionKey: props.encryptionKey as IKey,
+      });
+
+    this.table.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'LedgerEntriesAreNeverChanged',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...deniedLedgerActions],
+        resources: ['*'],
+      }),
+    );
+
+    this.digestBucket = new Bucket(this, 'DigestBucket', {
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(
+        props.digestRetention ?? Duration.days(2557),
+      ),
+      versioned: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.digestBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Digests are write-once under compliance-mode Object Lock: no request can alter or delete them before ' +
+        'retention ends, which is what access logs would otherwise be needed to reconstruct.',
+    });
+
+    this.streamGuard = new DealregFunction(this, 'StreamGuard', {
+      entry: handlerPath('ledger-stream-guard.ts'),
+      description: 'Dealreg ledger stream guard: counts modified or removed ledger entries',
+      serviceName: 'dealreg-ledger-guard',
+      alarmTopic: props.alarmTopic,
+    });
+    this.streamGuard.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        retryAttempts: 3,
+        bisectBatchOnError: true,
+        onFailure: new SqsDlq(this.streamGuard.deadLetters),
+        // Inserts are the ledger working as designed; only the rest is worth a look.
+        filters: [FilterCriteria.filter({ eventName: FilterRule.notEquals('INSERT') })],
+      }),
+    );
+
+    this.tamperingMetric = new Metric({
+      namespace: 'Dealreg',
+      metricName: 'LedgerNonInsertEvents',
+      dimensionsMap: { service: 'dealreg-ledger-guard' },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    });
+    this.tamperingAlarm = new Alarm(this, 'TamperingAlarm', {
+      alarmDescription: 'An attribution ledger entry was modified or removed (the ledger is insert-only)',
+      metric: this.tamperingMetric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.tamperingAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+
+    this.digestWriter = new DealregFunction(this, 'DigestWriter', {
+      entry: handlerPath('ledger-digest.ts'),
+      description: 'Dealreg ledger digest: commits every chain head to the Object Lock bucket',
+      serviceName: 'dealreg-ledger-digest',
+      alarmTopic: props.alarmTopic,
+      timeout: Duration.minutes(5),
+      environment: { LEDGER_TABLE: this.table.tableName, DIGEST_BUCKET: this.digestBucket.bucketName },
+    });
+    this.grantRead(this.digestWriter);
+    this.grantDigestWrite(this.digestWriter);
+    const bucketLogicalId = Stack.of(this).getLogicalId(this.digestBucket.node.defaultChild as CfnBucket);
+    Validations.of(this.digestWriter.role as IConstruct).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${DIGEST_PREFIX}*]`,
+      reason:
+        'Each digest is a new object named by its creation time, so the writer needs the digest prefix; it gets ' +
+        'PutObject and GetObject there and nothing else, and Object Lock forbids overwriting or deleting them.',
+    });
+    new Rule(this, 'DigestSchedule', {
+      description: 'Writes the attribution ledger digest',
+      schedule: props.digestSchedule ?? Schedule.rate(Duration.hours(24)),
+      targets: [
+        new LambdaFunction(this.digestWriter, {
+          deadLetterQueue: this.digestWriter.deadLetters,
+          retryAttempts: 2,
+        }),
+      ],
+    });
+  }
+
+  /** The table and each of its indexes, named one by one (no wildcard). */
+  #tableResources(): string[] {
+    return [
+      this.table.tableArn,
+      ...(ledgerTable.globalSecondaryIndexes ?? []).map(
+        (index) => `${this.table.tableArn}/index/${index.indexName}`,
+      ),
+    ];
+  }
+
+  /** Lets `grantee` append entries: conditional PutItem and reads, never update or delete. */
+  public grantAppend(grantee: IGrantable): Grant {
+    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...ledgerWriterActions],
+      resourceArns: this.#tableResources(),
+    });
+  }
+
+  /** Lets `grantee` read the ledger (queries, reports, verify). */
+  public grantRead(grantee: IGrantable): Grant {
+    this.table.encryptionKey?.grantDecrypt(grantee);
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ledgerWriterActions.filter((action) => action !== 'dynamodb:PutItem'),
+      resourceArns: this.#tableResources(),
+    });
+  }
+
+  /** Lets `grantee` write new digests and read existing ones; there is no delete to grant. */
+  public grantDigestWrite(grantee: IGrantable): Grant {
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.digestBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${DIGEST_PREFIX}*`] } },
+    });
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:GetObject'],
+      resourceArns: [this.digestBucket.arnForObjects(`${DIGEST_PREFIX}*`)],
+    });
+  }
+}
