@@ -75,34 +75,36 @@ describe('HubSpot sandbox: custom object schemas and properties', () => {
     const running = await start({ schemas: [registrationSchema] });
     const client = clientFor(running);
     const [schema] = (await client.crm.schemas.coreApi.getAll()).results;
-    if (schema === undefined) throw new Error('schema missing');
-    const record = await client.crm.objects.basicApi.create(schema.fullyQualifiedName, {
+    const fullyQualifiedName = schema?.fullyQualifiedName;
+    const objectTypeId = schema?.objectTypeId;
+    if (fullyQualifiedName === undefined || objectTypeId === undefined) throw new Error('schema missing');
+    const record = await client.crm.objects.basicApi.create(fullyQualifiedName, {
       properties: { registration_id: 'REG-1', status: 'approved' },
       associations: [],
     });
     expect(
       (
-        await call(running, 'POST', `/crm/v3/objects/${schema.objectTypeId}`, {
+        await call(running, 'POST', `/crm/v3/objects/${objectTypeId}`, {
           properties: { status: 'approved' },
         })
       ).status,
     ).toBe(400);
     expect(
       (
-        await call(running, 'POST', `/crm/v3/objects/${schema.objectTypeId}`, {
+        await call(running, 'POST', `/crm/v3/objects/${objectTypeId}`, {
           properties: { registration_id: 'reg-1' },
         })
       ).status,
     ).toBe(409);
     expect(
       (
-        await call(running, 'POST', `/crm/v3/objects/${schema.objectTypeId}`, {
+        await call(running, 'POST', `/crm/v3/objects/${objectTypeId}`, {
           properties: { registration_id: 'REG-2', status: 'maybe' },
         })
       ).status,
     ).toBe(400);
     const byUnique = await client.crm.objects.basicApi.getById(
-      schema.objectTypeId,
+      objectTypeId,
       'REG-1',
       ['status'],
       undefined,
