@@ -130,7 +130,6 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     ...optional('supportEmail', settings.supportEmail),
     ...optional('formFieldMapping', settings.formFieldMapping),
   });
-  stateless.addDependency(stateful);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, settings, stateful, stateless };

@@ -32,6 +32,7 @@ export function renderRegistrationWorkflowAsl(): Record<string, unknown> {
   const scope = new Stack(undefined, 'RegistrationWorkflowDefinition');
   const chain = buildRegistrationWorkflow(scope);
   const graph = new StateGraph(chain.startState, registrationWorkflowComment);
-  const asl = graph.toGraphJson(QueryLanguage.JSON_PATH) as Record<string, unknown>;
-  return { Comment: registrationWorkflowComment, ...asl };
+  // Through JSON, as deployed: drops undefined fields and the graph's null-prototype objects.
+  const asl = JSON.parse(JSON.stringify(graph.toGraphJson())) as Record<string, unknown>;
+  return { Comment: registrationWorkflowComment, QueryLanguage: QueryLanguage.JSON_PATH, ...asl };
 }

@@ -208,9 +208,10 @@ export class SubmissionIntake extends Construct {
       }),
     );
     // SES authorises sending against the verified identity: the address itself or its domain.
+    // The mailer sends MIME (SendEmail with Content.Raw), which SES authorises as SendRawEmail.
     this.function.addToRolePolicy(
       new PolicyStatement({
-        actions: ['ses:SendEmail'],
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
         resources: [
           stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.mailFrom }),
           stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),

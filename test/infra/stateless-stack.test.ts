@@ -1,0 +1,284 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
+
+let synthesized: SynthesizedApp;
+
+beforeAll(() => {
+  synthesized = synthesizeDealregApp();
+});
+
+/** `{"Fn::ImportValue": "…"}` naming the stateful stack's export of this construct. */
+function importOf(construct: Parameters<typeof logicalIdOf>[0]) {
+  return {
+    'Fn::ImportValue': Match.stringLikeRegexp(
+      `^Dealreg-test-Stateful:ExportsOutput.*${logicalIdOf(construct)}`,
+    ),
+  };
+}
+
+describe('intake function', () => {
+  it('runs on Node.js 24, arm64, traced, with its settings in the environment', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+    const intake = stateless.submissionIntake.function;
+
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: {
+          REGISTRATIONS_TABLE: importOf(stateful.registrationsTable),
+          REGISTRATION_WORKFLOW_ARN: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
+          HUBSPOT_CLIENT_SECRET_ARN: importOf(stateful.hubspotClientSecret),
+          MAIL_FROM: 'deals@partners.example.com',
+          POWERTOOLS_SERVICE_NAME: 'dealreg-intake',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+    expect(logicalIdOf(intake)).toMatch(/^SubmissionIntakeFormSubmissions/);
+  });
+
+  it('is granted exactly item reads and writes on Registrations, one workflow start, the client secret and mail from the sender', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+    const intake = stateless.submissionIntake.function;
+
+    const statements = statementsOfRole(statelessTemplate, intake.role ?? intake);
+
+    const grants = statements.map((statement) => ({
+      actions: [statement.Action].flat().sort(),
+      resource: JSON.stringify(statement.Resource),
+    }));
+    expect(grants.map((grant) => grant.actions)).toEqual([
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      ['sqs:SendMessage'],
+      ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      ['states:StartExecution'],
+      ['secretsmanager:GetSecretValue'],
+      ['ses:SendEmail', 'ses:SendRawEmail'],
+    ]);
+    const resourceOf = (action: string) =>
+      grants.find((grant) => grant.actions.includes(action))?.resource ?? '';
+    expect(resourceOf('dynamodb:GetItem')).toMatch(
+      new RegExp(`ExportsOutputFnGetAtt${logicalIdOf(stateful.registrationsTable)}Arn`),
+    );
+    expect(resourceOf('dynamodb:GetItem')).not.toContain('index');
+    expect(resourceOf('kms:Decrypt')).toContain(`ExportsOutputFnGetAtt${logicalIdOf(stateful.dataKey)}Arn`);
+    expect(resourceOf('states:StartExecution')).toBe(
+      JSON.stringify({ Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) }),
+    );
+    expect(resourceOf('secretsmanager:GetSecretValue')).toContain(
+      `ExportsOutputRef${logicalIdOf(stateful.hubspotClientSecret)}`,
+    );
+    expect(resourceOf('ses:SendEmail')).toContain(':identity/deals@partners.example.com');
+    expect(resourceOf('ses:SendEmail')).toContain(':identity/partners.example.com');
+    // The only "*" resources are X-Ray's, which has no resource-level permissions.
+    expect(grants.filter((grant) => grant.resource === '"*"').map((grant) => grant.actions[0])).toEqual([
+      'xray:PutTelemetryRecords',
+    ]);
+  });
+
+  it('uses the table key only through DynamoDB', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const intake = stateless.submissionIntake.function;
+
+    const [kms] = statementsOfRole(statelessTemplate, intake.role ?? intake).filter((statement) =>
+      [statement.Action].flat().includes('kms:Decrypt'),
+    );
+
+    expect(kms?.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+      },
+    });
+  });
+
+  it('logs to a log group kept for three months, with a dead-letter queue and alarms on errors and dead letters', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const intake = stateless.submissionIntake.function;
+    const topic = { Ref: logicalIdOf(stateless.alarmTopic) };
+
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: logicalIdOf(intake.logGroup) } },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalIdOf(intake.deadLetters), 'Arn'] } },
+    });
+    statelessTemplate.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+    });
+    statelessTemplate.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(intake) } }],
+      AlarmActions: [topic],
+    });
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(intake.deadLetters), 'QueueName'] } },
+      ],
+      AlarmActions: [topic],
+    });
+  });
+});
+
+describe('intake API', () => {
+  it('routes POST /hubspot/form-submissions to the intake function without an API Gateway authorizer', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const intake = stateless.submissionIntake;
+
+    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'hubspot' });
+    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'form-submissions' });
+    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'NONE',
+      Integration: {
+        Type: 'AWS_PROXY',
+        Uri: Match.objectLike({
+          'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(intake.function), 'Arn'] }])],
+        }),
+      },
+    });
+    expect(statelessTemplate.findResources('AWS::ApiGateway::Method')).toSatisfy(
+      (methods: object) => Object.keys(methods).length === 1,
+    );
+  });
+
+  it('writes JSON access logs of every request, kept a year, without headers or bodies', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const accessLogs = stateless.submissionIntake.accessLogs;
+
+    const [stage] = Object.values(statelessTemplate.findResources('AWS::ApiGateway::Stage'));
+    const format = JSON.parse(stage?.Properties.AccessLogSetting.Format);
+
+    expect(stage?.Properties.AccessLogSetting.DestinationArn).toEqual({
+      'Fn::GetAtt': [logicalIdOf(accessLogs), 'Arn'],
+    });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      sourceIp: '$context.identity.sourceIp',
+      status: '$context.status',
+      integrationErrorMessage: '$context.integrationErrorMessage',
+    });
+    expect(Object.values(format).join(' ')).not.toMatch(/header|body/i);
+    statelessTemplate.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('throttles the stage (50 requests/s, bursts of 100), traces it and names it after the stage', () => {
+    const { statelessTemplate } = synthesized;
+
+    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'test',
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ],
+    });
+  });
+
+  it('does not touch the account-wide API Gateway CloudWatch role', () => {
+    const { statelessTemplate } = synthesized;
+
+    statelessTemplate.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  it('outputs the webhook URL to configure in HubSpot', () => {
+    const { statelessTemplate } = synthesized;
+
+    const outputs = statelessTemplate.findOutputs('*', {
+      Description: Match.stringLikeRegexp('Send a webhook'),
+    });
+
+    expect(JSON.stringify(Object.values(outputs)[0]?.Value)).toContain('/hubspot/form-submissions');
+  });
+});
+
+describe('registration workflow', () => {
+  it('is a Standard state machine logging every event to its own log group, traced with X-Ray', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const workflow = stateless.registrationWorkflow;
+
+    statelessTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { 'Fn::GetAtt': [logicalIdOf(workflow.logGroup), 'Arn'] },
+            },
+          },
+        ],
+      },
+    });
+    statelessTemplate.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/vendedlogs/states/Dealreg-test-Stateless-registration-workflow',
+      RetentionInDays: 90,
+    });
+  });
+
+  it('alarms when an execution fails, times out or is aborted', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const stateMachine = { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) };
+
+    const [alarm] = Object.values(
+      statelessTemplate.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmDescription: Match.stringLikeRegexp('Registration workflow') },
+      }),
+    );
+    const metrics = alarm?.Properties.Metrics as Array<{
+      Id: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } };
+    }>;
+
+    expect(alarm?.Properties.AlarmActions).toEqual([{ Ref: logicalIdOf(stateless.alarmTopic) }]);
+    expect(alarm?.Properties.Threshold).toBe(1);
+    expect(
+      metrics
+        .filter((metric) => metric.MetricStat)
+        .map((metric) => metric.MetricStat?.Metric.MetricName)
+        .sort(),
+    ).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const metric of metrics.filter((m) => m.MetricStat)) {
+      expect(metric.MetricStat?.Metric.Dimensions).toEqual([
+        { Name: 'StateMachineArn', Value: stateMachine },
+      ]);
+    }
+  });
+});
+
+describe('alarm topic', () => {
+  it('is encrypted with the alarms key, refuses plain HTTP and mails the alarm address', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+
+    statelessTemplate.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: importOf(stateful.alarmsKey),
+    });
+    statelessTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'revops-alerts@example.com',
+      TopicArn: { Ref: logicalIdOf(stateless.alarmTopic) },
+    });
+  });
+});

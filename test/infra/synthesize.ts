@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { contextKeys, createDealregApp, type DealregApp } from '#lib/dealreg-app.ts';
+
+/** The context the infrastructure tests deploy with. */
+export const testContext = {
+  [contextKeys.stage]: 'test',
+  [contextKeys.region]: 'eu-west-1',
+  [contextKeys.mailFrom]: 'deals@partners.example.com',
+  [contextKeys.alarmEmail]: 'revops-alerts@example.com',
+} as const;
+
+export interface SynthesizedApp extends DealregApp {
+  readonly statefulTemplate: Template;
+  readonly statelessTemplate: Template;
+}
+
+export interface SynthesizeOptions {
+  /** @default testContext */
+  readonly context?: Record<string, unknown>;
+}
+
+/**
+ * Builds and synthesises the whole app (bundling the functions with esbuild and running the
+ * cdk-nag validation plugin) into a fresh directory. Call once per test file.
+ */
+export function synthesizeDealregApp(options: SynthesizeOptions = {}): SynthesizedApp {
+  const built = createDealregApp({
+    context: options.context ?? testContext,
+    outdir: mkdtempSync(join(tmpdir(), 'dealreg-cdk-')),
+    // CDK's CloudFormation schema check takes seconds per synth; `cdk synth` runs it. The
+    // cdk-nag plugin runs either way.
+    builtinCloudFormationValidation: false,
+  });
+  return {
+    ...built,
+    statefulTemplate: Template.fromStack(built.stateful),
+    statelessTemplate: Template.fromStack(built.stateless),
+  };
+}
+
+/** The CloudFormation logical id of an L2 construct's main resource. */
+export function logicalIdOf(construct: IConstruct): string {
+  const resource = construct.node.defaultChild;
+  if (!CfnElement.isCfnElement(resource))
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(construct).getLogicalId(resource);
+}
+
+export interface PolicyStatementJson {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+/** Every statement of the inline policies attached to a role. */
+export function statementsOfRole(template: Template, role: IConstruct): PolicyStatementJson[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: logicalIdOf(role) }] },
+  });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
