@@ -1,4 +1,4 @@
-import { addBusinessHours } from '#domain/business-hours/business-hours.ts';
+import { addBusinessHours, businessHoursBetween } from '#domain/business-hours/business-hours.ts';
 import type { Policy } from './policy-schema.ts';
 
 /** The three moments of one approval level's SLA clock. */
@@ -23,5 +23,32 @@ export function approvalDeadlines(policy: Policy, requestedAt: Date): ApprovalDe
     reminderAt: addBusinessHours(requestedAt, sla.reminderHours, calendar),
     escalationAt: addBusinessHours(requestedAt, sla.escalationHours, calendar),
     finalAt: addBusinessHours(requestedAt, sla.finalHours, calendar),
+  };
+}
+
+/**
+ * The deadlines after the clock was paused (the partner was asked for more information) from
+ * `pausedAt` until `resumedAt`: every deadline still ahead at the pause keeps the business hours
+ * it had left, counted again from the resumption. Deadlines already passed stay as they were.
+ */
+export function resumeDeadlines(
+  policy: Policy,
+  deadlines: ApprovalDeadlines,
+  pausedAt: Date,
+  resumedAt: Date,
+): ApprovalDeadlines {
+  if (resumedAt.getTime() < pausedAt.getTime()) {
+    throw new RangeError('the clock cannot resume before it was paused');
+  }
+  const { calendar } = policy;
+  const shift = (deadline: Date) =>
+    deadline.getTime() <= pausedAt.getTime()
+      ? deadline
+      : addBusinessHours(resumedAt, businessHoursBetween(pausedAt, deadline, calendar), calendar);
+  return {
+    requestedAt: deadlines.requestedAt,
+    reminderAt: shift(deadlines.reminderAt),
+    escalationAt: shift(deadlines.escalationAt),
+    finalAt: shift(deadlines.finalAt),
   };
 }
