@@ -1,0 +1,207 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
+import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
+import { LocalRegistrationWorkflow } from '#local/local-registration-workflow.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { registrationValues } from '#test/support/submissions.ts';
+import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
+import { type SweepResult, sweepFormSubmissions } from '#use-cases/sweep-form-submissions.ts';
+import { type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
+
+const formGuid = 'f1a2b3c4-0000-4000-8000-00000000dea1';
+const clientSecret = 'backfill-test-client-secret';
+const fields = registrationValues().map(({ name }) => ({ name }));
+
+let tables: TestTables;
+let api: RunningApiServer;
+let under: SandboxUnderTest;
+let intakeDeps: ReceiveSubmissionDependencies;
+let workflow: LocalRegistrationWorkflow;
+
+interface WebhookStats {
+  workflowDropped: number;
+  workflowDelivered: number;
+  workflowFailed: number;
+}
+
+async function webhookStats(): Promise<WebhookStats> {
+  return ((await under.control('/_sandbox/state')) as { stats: { webhooks: WebhookStats } }).stats.webhooks;
+}
+
+/** Submits the form through the sandbox's public endpoint, as a partner's browser would. */
+async function submitForms(count: number, tag: string): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    const response = await fetch(
+      `${under.sandbox.url}/submissions/v3/integration/submit/${under.sandbox.portalId}/${formGuid}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          fields: registrationValues({ customer_company_name: `Customer ${tag}-${index}` }),
+        }),
+      },
+    );
+    if (!response.ok) throw new Error(`form submit answered ${response.status}: ${await response.text()}`);
+  }
+}
+
+/** Waits until the sandbox has delivered or dropped a webhook for every submission. */
+async function webhooksSettled(expected: number): Promise<WebhookStats> {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const stats = await webhookStats();
+    if (stats.workflowDelivered + stats.workflowDropped + stats.workflowFailed >= expected) return stats;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('webhooks did not settle');
+}
+
+async function registrations(): Promise<RegistrationRecord[]> {
+  const scanned = await tables.documentClient.send(
+    new ScanCommand({ TableName: tables.tableName('Registrations'), ConsistentRead: true }),
+  );
+  return (scanned.Items ?? []) as RegistrationRecord[];
+}
+
+function sweepState() {
+  return new DynamoDbSweepStateStore(tables.documentClient, tables.tableName('SweeperState'));
+}
+
+function sweep(overlapMs = 1_000, clock: { now: () => number; deadline?: number } = { now: Date.now }) {
+  return sweepFormSubmissions(
+    {
+      submissions: under.adapter,
+      state: sweepState(),
+      intake: (submission) => receiveSubmission(intakeDeps, submission, 'backfill'),
+      now: clock.now,
+    },
+    {
+      formGuid,
+      pageSize: 10,
+      overlapMs,
+      ...(clock.deadline === undefined ? {} : { deadline: clock.deadline }),
+    },
+  );
+}
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  workflow = new LocalRegistrationWorkflow();
+  intakeDeps = {
+    inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),
+    workflow,
+    mailer: new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-backfill-mail-'))),
+    formFieldMapping: defaultFormFieldMapping,
+    now: () => new Date(),
+  };
+  const handler = createFormSubmissionsHandler({
+    ...intakeDeps,
+    clientSecret: async () => clientSecret,
+    logger: new Logger({ logLevel: 'CRITICAL' }),
+  });
+  api = await startApiServer({ routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler }] });
+  under = await startSandboxUnderTest({
+    seed: { forms: [{ guid: formGuid, name: 'Deal registration', fields }] },
+    workflowWebhook: { url: `${api.url}/hubspot/form-submissions`, clientSecret, dropRate: 0.3 },
+  });
+});
+
+afterAll(async () => {
+  await under?.stop();
+  await api?.stop();
+});
+
+describe('backfill with 30% of workflow webhooks dropped', () => {
+  it('takes in every submission exactly once between the webhooks and the sweeper', async () => {
+    await submitForms(60, 'a');
+    const settled = await webhooksSettled(60);
+
+    const result = await sweep();
+
+    const stored = await registrations();
+    const byVia = (via: string) => stored.filter((record) => record.receivedVia === via).length;
+    expect(settled.workflowDropped).toBeGreaterThan(0);
+    expect(stored).toHaveLength(60);
+    expect(new Set(stored.map((record) => record.conversionId)).size).toBe(60);
+    expect(byVia('webhook')).toBe(settled.workflowDelivered);
+    expect(byVia('backfill')).toBe(settled.workflowDropped);
+    expect(result).toMatchObject({
+      completed: true,
+      scanned: 60,
+      accepted: settled.workflowDropped,
+      failed: 0,
+    });
+    expect(result.duplicate).toBe(settled.workflowDelivered);
+    expect(workflow.executions()).toHaveLength(60);
+  });
+
+  it('next run pages only down to the watermark and picks up what was dropped since', async () => {
+    const before = await webhookStats();
+    await submitForms(15, 'b');
+    const settled = await webhooksSettled(75);
+
+    const result = await sweep(0);
+
+    const stored = await registrations();
+    expect(stored).toHaveLength(75);
+    expect(new Set(stored.map((record) => record.conversionId)).size).toBe(75);
+    expect(result.accepted).toBe(settled.workflowDropped - before.workflowDropped);
+    // 15 new submissions in pages of 10; the second page reaches below the watermark.
+    expect(result.pages).toBe(2);
+    expect(result.scanned).toBeLessThan(20);
+    expect(workflow.executions()).toHaveLength(75);
+  });
+
+  it('a sweep racing the webhooks still stores each submission once', async () => {
+    const submitting = submitForms(20, 'c');
+    const racing = (async () => {
+      const results: SweepResult[] = [];
+      for (let run = 0; run < 3; run += 1) {
+        results.push(await sweep());
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      return results;
+    })();
+    await Promise.all([submitting, racing]);
+    await webhooksSettled(95);
+
+    await sweep();
+
+    const stored = await registrations();
+    expect(stored).toHaveLength(95);
+    expect(new Set(stored.map((record) => record.conversionId)).size).toBe(95);
+    expect(workflow.executions()).toHaveLength(95);
+  });
+
+  it('a run stopped by its deadline saves its place, and the next run resumes there', async () => {
+    const watermarkBefore = (await sweepState().load(formGuid))?.watermark;
+    await submitForms(25, 'd');
+    const settled = await webhooksSettled(120);
+    let ticks = 0;
+
+    // The clock passes the deadline after the first page.
+    const stopped = await sweep(0, { now: () => (ticks++ === 0 ? 0 : 10), deadline: 5 });
+    const saved = await sweepState().load(formGuid);
+    const resumed = await sweep(0);
+
+    const stored = await registrations();
+    expect(stopped).toMatchObject({ completed: false, pages: 1, scanned: 10 });
+    expect(saved?.watermark).toBe(watermarkBefore);
+    expect(saved?.resume?.after).toEqual(expect.any(String));
+    expect(resumed.completed).toBe(true);
+    expect(resumed.scanned).toBeLessThan(25);
+    expect(stored).toHaveLength(120);
+    expect(new Set(stored.map((record) => record.conversionId)).size).toBe(120);
+    expect(stored.filter((record) => record.receivedVia === 'backfill').length).toBe(settled.workflowDropped);
+    expect((await sweepState().load(formGuid))?.resume).toBeUndefined();
+  });
+});
