@@ -16,7 +16,7 @@ let synthesized: SynthesizedApp;
 beforeAll(() => {
   // Synthesis runs the cdk-nag plugin registered by createDealregApp, and throws on any
   // unacknowledged error.
-  synthesized = synthesizeDealregApp();
+  synthesized = synthesizeDealregApp({ bundle: true });
 });
 
 function acknowledgements(): Acknowledgement[] {

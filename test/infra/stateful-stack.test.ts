@@ -117,6 +117,13 @@ describe('stateful stack', () => {
     statefulTemplate.hasOutput('HubSpotClientSecretName', {});
   });
 
+  it('is protected against stack deletion', () => {
+    const { stateful, stateless } = synthesized;
+
+    expect(stateful.terminationProtection).toBe(true);
+    expect(stateless.terminationProtection).toBe(false);
+  });
+
   it('refuses to look up a table the definitions do not describe', () => {
     const { stateful } = synthesized;
 

@@ -22,15 +22,25 @@ export interface SynthesizedApp extends DealregApp {
 export interface SynthesizeOptions {
   /** @default testContext */
   readonly context?: Record<string, unknown>;
+  /**
+   * Bundle the functions with esbuild (seconds per function), as `cdk synth` does; resource
+   * and permission assertions do not need the bundles.
+   * @default false
+   */
+  readonly bundle?: boolean;
 }
 
 /**
- * Builds and synthesises the whole app (bundling the functions with esbuild and running the
- * cdk-nag validation plugin) into a fresh directory. Call once per test file.
+ * Builds and synthesises the whole app (running the cdk-nag validation plugin) into a fresh
+ * directory. Call once per test file.
  */
 export function synthesizeDealregApp(options: SynthesizeOptions = {}): SynthesizedApp {
   const built = createDealregApp({
-    context: options.context ?? testContext,
+    context: {
+      ...(options.context ?? testContext),
+      // The CDK's own switch (what `cdk synth --exclusively` uses): no stack bundles its assets.
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
     outdir: mkdtempSync(join(tmpdir(), 'dealreg-cdk-')),
     // CDK's CloudFormation schema check takes seconds per synth; `cdk synth` runs it. The
     // cdk-nag plugin runs either way.
