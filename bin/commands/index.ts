@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerHubSpotCommands } from './hubspot.ts';
+import { registerInvestmentCommands } from './investments.ts';
+import { registerLedgerCommands } from './ledger.ts';
 import { registerLocalCommand } from './local.ts';
 import { registerPolicyCommands } from './policy.ts';
 import { registerSweepCommand } from './sweep.ts';
@@ -13,4 +15,6 @@ export const commandModules: readonly RegisterCommand[] = [
   registerHubSpotCommands,
   registerSweepCommand,
   registerPolicyCommands,
+  registerLedgerCommands,
+  registerInvestmentCommands,
 ];

@@ -1,0 +1,215 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { type LedgerEntryInput, LedgerEntryInput as LedgerEntryInputSchema } from '#domain/ledger/entry.ts';
+import { DecimalRate, freezeMoney, minorUnitDigits, parseAmount } from '#domain/ledger/money.ts';
+import type { LedgerStore } from '#ports/ledger.ts';
+import { type AppendDependencies, appendEntry, readChain } from './ledger-append.ts';
+
+/** One thing wrong in an investments file, by line and column. */
+export interface ImportProblem {
+  readonly line: number;
+  readonly column: string;
+  readonly message: string;
+}
+
+/** The file was refused as a whole; nothing was appended. */
+export class InvestmentImportError extends Error {
+  override readonly name = 'InvestmentImportError';
+  readonly problems: readonly ImportProblem[];
+  constructor(problems: readonly ImportProblem[], options?: ErrorOptions) {
+    super(
+      `investments file refused, nothing imported:\n${problems
+        .map(
+          (problem) =>
+            `  line ${problem.line}${problem.column ? `, column ${problem.column}` : ''}: ${problem.message}`,
+        )
+        .join('\n')}`,
+      options,
+    );
+    this.problems = problems;
+  }
+}
+
+export const investmentColumns = [
+  'investmentId',
+  'investmentType',
+  'campaignId',
+  'partnerId',
+  'amount',
+  'currency',
+  'usdRate',
+  'effectiveAt',
+  'opportunityId',
+] as const;
+const requiredColumns = [
+  'investmentId',
+  'investmentType',
+  'campaignId',
+  'amount',
+  'currency',
+  'usdRate',
+  'effectiveAt',
+];
+
+const Row = z.object({
+  investmentId: z.string().trim().min(1, 'is empty'),
+  investmentType: z.string().trim().min(1, 'is empty'),
+  campaignId: z.string().trim().min(1, 'is empty'),
+  partnerId: z.string().trim().optional(),
+  amount: z.string().trim().min(1, 'is empty'),
+  currency: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{3}$/, 'is not an ISO 4217 code such as USD'),
+  usdRate: z.string().trim().min(1, 'is empty'),
+  effectiveAt: z
+    .string()
+    .trim()
+    .transform((value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value)),
+  opportunityId: z.string().trim().optional(),
+});
+
+/**
+ * Parses and validates a whole investments CSV (header row with the columns above) into ledger
+ * inputs. Returns every problem found, each naming its line and column; the inputs are only
+ * meaningful when there are none.
+ */
+export function parseInvestmentsCsv(
+  text: string,
+  recordedBy: string,
+): { inputs: LedgerEntryInput[]; problems: ImportProblem[] } {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
+  } catch (error) {
+    const line = (error as { lines?: number }).lines ?? 0;
+    return {
+      inputs: [],
+      problems: [{ line, column: '', message: `not valid CSV: ${(error as Error).message}` }],
+    };
+  }
+  const problems: ImportProblem[] = [];
+  const header = Object.keys(records[0]?.record ?? {});
+  if (records.length === 0)
+    problems.push({ line: 1, column: '', message: 'the file has no investment rows' });
+  for (const column of requiredColumns) {
+    if (records.length > 0 && !header.includes(column))
+      problems.push({ line: 1, column, message: 'column is missing' });
+  }
+  for (const column of header) {
+    if (!(investmentColumns as readonly string[]).includes(column)) {
+      problems.push({
+        line: 1,
+        column,
+        message: `unknown column (expected ${investmentColumns.join(', ')})`,
+      });
+    }
+  }
+  if (problems.length > 0) return { inputs: [], problems };
+
+  const inputs: LedgerEntryInput[] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of records) {
+    const line = info.lines;
+    const row = Row.safeParse(record);
+    if (!row.success) {
+      for (const issue of row.error.issues) {
+        problems.push({ line, column: String(issue.path[0] ?? ''), message: issue.message });
+      }
+      continue;
+    }
+    const value = row.data;
+    const earlier = seen.get(value.investmentId);
+    if (earlier !== undefined) {
+      problems.push({
+        line,
+        column: 'investmentId',
+        message: `${value.investmentId} is already on line ${earlier}`,
+      });
+      continue;
+    }
+    seen.set(value.investmentId, line);
+    const rate = DecimalRate.safeParse(value.usdRate);
+    if (!rate.success) {
+      problems.push({ line, column: 'usdRate', message: rate.error.issues[0]?.message ?? 'is not a rate' });
+      continue;
+    }
+    let amount: ReturnType<typeof freezeMoney>;
+    try {
+      minorUnitDigits(value.currency);
+    } catch (error) {
+      problems.push({ line, column: 'currency', message: (error as Error).message });
+      continue;
+    }
+    try {
+      amount = freezeMoney(parseAmount(value.amount, value.currency), value.currency, rate.data);
+    } catch (error) {
+      problems.push({ line, column: 'amount', message: (error as Error).message });
+      continue;
+    }
+    const input = {
+      type: 'InvestmentRecorded' as const,
+      opportunityId: value.opportunityId || `campaign:${value.campaignId}`,
+      effectiveAt: value.effectiveAt,
+      recordedBy,
+      investmentId: value.investmentId,
+      investmentType: value.investmentType,
+      campaignId: value.campaignId,
+      ...(value.partnerId ? { partnerId: value.partnerId } : {}),
+      amount,
+    };
+    const checked = LedgerEntryInputSchema.safeParse(input);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) {
+        const field = String(issue.path[0] ?? '');
+        problems.push({ line, column: field === 'amount' ? 'amount' : field, message: issue.message });
+      }
+      continue;
+    }
+    inputs.push(input);
+  }
+  return { inputs, problems };
+}
+
+/**
+ * Imports an investments file all or nothing: every line is validated before the first append,
+ * and one bad line refuses the file (`InvestmentImportError` naming each line and column).
+ * Investments already in the ledger (same id on the same chain) are skipped, so re-running an
+ * import that was interrupted completes it without duplicates.
+ */
+export async function importInvestments(
+  deps: AppendDependencies,
+  text: string,
+  recordedBy = 'investments-import',
+): Promise<{ appended: number; skipped: number }> {
+  const { inputs, problems } = parseInvestmentsCsv(text, recordedBy);
+  if (problems.length > 0) throw new InvestmentImportError(problems);
+  const recorded = await alreadyRecorded(deps.store, inputs);
+  let appended = 0;
+  let skipped = 0;
+  for (const input of inputs) {
+    if (
+      input.type === 'InvestmentRecorded' &&
+      recorded.has(`${input.opportunityId}\u0000${input.investmentId}`)
+    ) {
+      skipped += 1;
+      continue;
+    }
+    await appendEntry(deps, input);
+    appended += 1;
+  }
+  return { appended, skipped };
+}
+
+async function alreadyRecorded(
+  store: LedgerStore,
+  inputs: readonly LedgerEntryInput[],
+): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const chain of new Set(inputs.map((input) => input.opportunityId))) {
+    for (const entry of await readChain(store, chain)) {
+      if (entry.type === 'InvestmentRecorded') keys.add(`${chain}\u0000${entry.investmentId}`);
+    }
+  }
+  return keys;
+}

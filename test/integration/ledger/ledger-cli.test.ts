@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { ledgerTable } from '#lib/tables/index.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
+import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
+
+const run = promisify(execFile);
+const cli = join(import.meta.dirname, '../../../bin/dealreg.ts');
+
+let tables: TestTables;
+let store: DynamoDbLedgerStore;
+let dataDir: string;
+
+async function dealreg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args, '--data-dir', dataDir], {
+      env: { ...process.env, DYNAMODB_ENDPOINT: tables.endpoint, LEDGER_TABLE: tables.tableName('Ledger') },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  tables = await createTestTables([ledgerTable]);
+  store = new DynamoDbLedgerStore(tables.client, tables.tableName('Ledger'));
+  dataDir = mkdtempSync(join(tmpdir(), 'dealreg-ledger-cli-'));
+  for (const input of opportunityStory('9001', 1)) await appendEntry({ store }, input);
+});
+afterAll(() => tables.client.destroy());
+
+describe('dealreg ledger', () => {
+  it('shows an opportunity as of a business date, before later entries took effect', async () => {
+    const result = await dealreg('ledger', 'show', '--opportunity', '9001', '--as-of', '2026-08-01', '--format', 'json');
+
+    expect(result.code).toBe(0);
+    const shown = JSON.parse(result.stdout) as { state: { stage: string; attributions: { partnerId: string }[] } };
+    expect(shown.state.stage).toBe('appointmentscheduled');
+    expect(shown.state.attributions.map((record) => record.partnerId)).toEqual(['partner-1']);
+  });
+
+  it('appends a correction from --set values and verifies clean, writing a digest first', async () => {
+    const corrected = await dealreg(
+      'ledger',
+      'correct',
+      '--opportunity',
+      '9001',
+      '--sequence',
+      '2',
+      '--reason',
+      'partner only influenced the deal',
+      '--approver',
+      'vp-sales@vendor.example',
+      '--set',
+      'relationshipType=influenced',
+    );
+    const digest = await dealreg('ledger', 'digest');
+    const verified = await dealreg('ledger', 'verify');
+
+    expect(corrected.stdout).toMatch(/correction #6 on 9001 supersedes #2/);
+    expect(digest.code).toBe(0);
+    expect(verified).toMatchObject({ code: 0 });
+    expect(verified.stdout).toMatch(/6 entries in 1 chains, 1 digests checked[\s\S]*ledger intact/);
+  });
+
+  it('refuses a correction with a bad value, naming the field, and appends nothing', async () => {
+    const result = await dealreg(
+      'ledger',
+      'correct',
+      '--opportunity',
+      '9001',
+      '--sequence',
+      '5',
+      '--reason',
+      'typo',
+      '--approver',
+      'cfo@vendor.example',
+      '--set',
+      'amount.amountMinor=-5',
+    );
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/amount\.amountMinor/);
+    expect(await readChain(store, '9001')).toHaveLength(6);
+  });
+
+  it('exits non-zero naming the altered entry when an item was changed in the table', async () => {
+    await tables.client.send(
+      new UpdateItemCommand({
+        TableName: tables.tableName('Ledger'),
+        Key: marshall({ opportunityId: '9001', sequence: 3 }),
+        UpdateExpression: 'SET dealName = :name',
+        ExpressionAttributeValues: marshall({ ':name': 'Bigger deal' }),
+      }),
+    );
+
+    const result = await dealreg('ledger', 'verify', '--opportunity', '9001');
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/BROKEN 9001 #3 \(hash-mismatch\)/);
+  });
+});
+
+describe('dealreg investments import', () => {
+  const header = 'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt';
+
+  it('imports nothing from a file with one bad line and names its line and column', async () => {
+    const file = join(dataDir, 'bad.csv');
+    writeFileSync(
+      file,
+      [
+        header,
+        'inv-1,MDF,camp-a,partner-1,25000.00,USD,1,2026-07-01',
+        'inv-2,events,camp-a,partner-1,12.345,USD,1,2026-07-02',
+        'inv-3,SPIFF,camp-b,,500,EUR,1.08,2026-07-03',
+      ].join('\n'),
+    );
+
+    const result = await dealreg('investments', 'import', file);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/line 3, column amount: .*more than 2 decimals/);
+    expect(await store.readChainRaw('campaign:camp-a')).toEqual([]);
+    expect(await store.readChainRaw('campaign:camp-b')).toEqual([]);
+  });
+
+  it('imports every line of a valid file once, even when run twice', async () => {
+    const file = join(dataDir, 'good.csv');
+    writeFileSync(
+      file,
+      [
+        header,
+        'inv-1,MDF,camp-a,partner-1,25000.00,USD,1,2026-07-01',
+        'inv-3,SPIFF,camp-b,,500,EUR,1.08,2026-07-03',
+      ].join('\n'),
+    );
+
+    const first = await dealreg('investments', 'import', file);
+    const second = await dealreg('investments', 'import', file);
+
+    expect(first.stdout).toMatch(/imported 2 investment/);
+    expect(second.stdout).toMatch(/imported 0 investment.*2 already recorded/);
+    const [spiff] = await readChain(store, 'campaign:camp-b');
+    expect(spiff).toMatchObject({
+      type: 'InvestmentRecorded',
+      amount: { amountMinor: 50000, currency: 'EUR', usdRate: '1.08', usdMinor: 54000 },
+    });
+  });
+});
