@@ -41,10 +41,21 @@ afterAll(() => tables.client.destroy());
 
 describe('dealreg ledger', () => {
   it('shows an opportunity as of a business date, before later entries took effect', async () => {
-    const result = await dealreg('ledger', 'show', '--opportunity', '9001', '--as-of', '2026-08-01', '--format', 'json');
+    const result = await dealreg(
+      'ledger',
+      'show',
+      '--opportunity',
+      '9001',
+      '--as-of',
+      '2026-08-01',
+      '--format',
+      'json',
+    );
 
     expect(result.code).toBe(0);
-    const shown = JSON.parse(result.stdout) as { state: { stage: string; attributions: { partnerId: string }[] } };
+    const shown = JSON.parse(result.stdout) as {
+      state: { stage: string; attributions: { partnerId: string }[] };
+    };
     expect(shown.state.stage).toBe('appointmentscheduled');
     expect(shown.state.attributions.map((record) => record.partnerId)).toEqual(['partner-1']);
   });
