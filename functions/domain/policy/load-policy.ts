@@ -38,6 +38,8 @@ function plainWords(issue: z.core.$ZodRawIssue): string | undefined {
     }
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${describeValue(issue.input)}`;
+    case 'invalid_key':
+      return 'is not a valid name: use letters, digits and dashes, such as emea-channel-manager';
     case 'too_small':
       if (issue.origin === 'array') return `must list at least ${issue.minimum} item(s)`;
       return undefined;

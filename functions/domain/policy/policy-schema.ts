@@ -105,53 +105,65 @@ const routingSchema = strict({
   }),
 });
 
-const compensationSchema = strict({
-  label: field.text(100),
-  description: field.text(),
-  /** How the partner is paid for a registration of this type. */
-  partnerCompensation: field.choice(['margin', 'referral-fee', 'none']),
-  /** The margin or referral fee, as a percentage of the deal amount. */
-  partnerPercent: field.percent().default(0),
-  /** The share of the deal credited to the direct rep's quota. */
-  directRepCreditPercent: field.percent(),
-});
+interface RelationshipTermsDefaults {
+  readonly label: string;
+  readonly description: string;
+  readonly partnerCompensation: 'margin' | 'referral-fee' | 'none';
+  readonly partnerPercent: number;
+  readonly directRepCreditPercent: number;
+}
 
-const defaultRelationshipTerms = {
+const defaultRelationshipTerms: Readonly<Record<RelationshipType, RelationshipTermsDefaults>> = {
   sourced: {
     label: 'Partner-sourced',
     description: 'The partner found the opportunity and brought it to us first.',
-    partnerCompensation: 'margin' as const,
+    partnerCompensation: 'margin',
     partnerPercent: 20,
     directRepCreditPercent: 50,
   },
   influenced: {
     label: 'Partner-influenced',
     description: 'We already knew the opportunity; the partner helped win it.',
-    partnerCompensation: 'margin' as const,
+    partnerCompensation: 'margin',
     partnerPercent: 10,
     directRepCreditPercent: 100,
   },
   resell: {
     label: 'Resell',
     description: 'The partner buys from us and resells to the customer.',
-    partnerCompensation: 'margin' as const,
+    partnerCompensation: 'margin',
     partnerPercent: 25,
     directRepCreditPercent: 100,
   },
   referral: {
     label: 'Referral',
     description: 'The partner introduced the customer; we sell and contract directly.',
-    partnerCompensation: 'referral-fee' as const,
+    partnerCompensation: 'referral-fee',
     partnerPercent: 10,
     directRepCreditPercent: 100,
   },
 };
 
+/** The terms of one relationship type; a setting left out keeps that type's default. */
+const termsSchema = (defaults: RelationshipTermsDefaults) =>
+  strict({
+    label: field.text(100).default(defaults.label),
+    description: field.text().default(defaults.description),
+    /** How the partner is paid for a registration of this type. */
+    partnerCompensation: field
+      .choice(['margin', 'referral-fee', 'none'])
+      .default(defaults.partnerCompensation),
+    /** The margin or referral fee, as a percentage of the deal amount. */
+    partnerPercent: field.percent().default(defaults.partnerPercent),
+    /** The share of the deal credited to the direct rep's quota. */
+    directRepCreditPercent: field.percent().default(defaults.directRepCreditPercent),
+  }).prefault({});
+
 const relationshipTermsSchema = strict({
-  sourced: compensationSchema.prefault(defaultRelationshipTerms.sourced),
-  influenced: compensationSchema.prefault(defaultRelationshipTerms.influenced),
-  resell: compensationSchema.prefault(defaultRelationshipTerms.resell),
-  referral: compensationSchema.prefault(defaultRelationshipTerms.referral),
+  sourced: termsSchema(defaultRelationshipTerms.sourced),
+  influenced: termsSchema(defaultRelationshipTerms.influenced),
+  resell: termsSchema(defaultRelationshipTerms.resell),
+  referral: termsSchema(defaultRelationshipTerms.referral),
 });
 
 const conflictsSchema = strict({
@@ -355,7 +367,10 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
 }
 
 /** The policy as written: zod-validated, every default filled in. */
-export const policySchema = z.strictObject(policyShape).superRefine(checkConsistency);
+export const policySchema = z.strictObject(policyShape).superRefine(checkConsistency, {
+  // Cross-setting checks need every setting well-formed; until then the field problems are the news.
+  when: (payload) => payload.issues.length === 0,
+});
 
 /** A complete, validated policy. */
 export type Policy = z.output<typeof policySchema>;

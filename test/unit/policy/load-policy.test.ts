@@ -137,6 +137,29 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('reports a malformed setting without tripping the cross-setting checks', () => {
+    expect(
+      problemsOf({
+        calendar: { workingHours: { start: '9:00' } },
+        approvers: { 'Bad Key!': { name: 'X', email: 'x@example.com', timeZone: 'UTC' } },
+      }),
+    ).toEqual([
+      'calendar.workingHours.start must be a time of day written HH:MM, 00:00 to 24:00, got "9:00"',
+      'approvers.Bad Key! is not a valid name: use letters, digits and dashes, such as emea-channel-manager',
+    ]);
+  });
+
+  it('lets a relationship type change one term and keep the others', () => {
+    const { policy } = loadPolicy({ relationshipTypes: { sourced: { partnerPercent: 30 } } });
+    expect(policy.relationshipTypes.sourced).toEqual({
+      label: 'Partner-sourced',
+      description: 'The partner found the opportunity and brought it to us first.',
+      partnerCompensation: 'margin',
+      partnerPercent: 30,
+      directRepCreditPercent: 50,
+    });
+  });
+
   it('throws one error whose message lists every problem', () => {
     expect(() => loadPolicy({ sla: { reminderHours: -3, finalHours: 0 } })).toThrow(
       'The policy is not valid:\n- sla.reminderHours must be a positive number of business hours, got -3\n- sla.finalHours must be a positive number of business hours, got 0',
