@@ -311,20 +311,31 @@ function matchesQuery(store: ObjectStore, record: CrmRecord, query: string): boo
 }
 
 function sortRecords(store: ObjectStore, records: CrmRecord[], sorts: Sort[]): void {
-  const keys = sorts.map((sort) => ({ ...sort, property: store.properties.get(sort.propertyName) }));
-  records.sort((a, b) => {
-    for (const sort of keys) {
-      const left = propertyValue(a, sort.propertyName);
-      const right = propertyValue(b, sort.propertyName);
+  // Keys are computed once per record, not once per comparison.
+  const keyed = records.map((record) => ({
+    record,
+    id: Number(record.id),
+    keys: sorts.map((sort) => {
+      const value = propertyValue(record, sort.propertyName);
+      if (value === undefined) return undefined;
+      return sort.propertyName === 'hs_object_id'
+        ? Number(value)
+        : comparable(store.properties.get(sort.propertyName), value);
+    }),
+  }));
+  keyed.sort((a, b) => {
+    for (const [index, sort] of sorts.entries()) {
+      const left = a.keys[index];
+      const right = b.keys[index];
       if (left === undefined && right === undefined) continue;
       if (left === undefined) return 1; // records without a value come last either way
       if (right === undefined) return -1;
-      const order =
-        sort.propertyName === 'hs_object_id'
-          ? Number(left) - Number(right)
-          : compareKeys(comparable(sort.property, left), comparable(sort.property, right));
+      const order = compareKeys(left, right);
       if (order !== 0) return sort.direction === 'ASCENDING' ? order : -order;
     }
-    return Number(a.id) - Number(b.id);
+    return a.id - b.id;
+  });
+  keyed.forEach((entry, index) => {
+    records[index] = entry.record;
   });
 }

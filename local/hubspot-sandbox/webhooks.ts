@@ -248,7 +248,8 @@ export class WebhookDispatcher {
       if (this.stopped) return false;
       onAttempt();
       const text = typeof body === 'string' ? body : body();
-      const timestamp = Date.now();
+      // The sandbox clock, so a local stack on a shared virtual clock accepts the timestamp.
+      const timestamp = this.portal.now();
       let retryAfterMs: number | undefined;
       try {
         const response = await fetch(target.url, {
