@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -44,10 +44,12 @@ export class RegistrationWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: RegistrationWorkflowProps) {
     super(scope, id);
 
+    // The vendedlogs prefix keeps the account's CloudWatch Logs resource policy small (AWS
+    // guidance for Step Functions logging). The stack id's GUID makes the name unique per stack
+    // instance, so a retained group never blocks redeploying a destroyed stateless stack.
+    const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     this.logGroup = new LogGroup(this, 'ExecutionLogs', {
-      // The vendedlogs prefix keeps CloudWatch Logs resource policies small (AWS guidance
-      // for Step Functions logging).
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-registration-workflow`,
+      logGroupName: `/aws/vendedlogs/states/dealreg-registration-workflow-${stackGuid}`,
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });

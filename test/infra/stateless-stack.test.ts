@@ -225,9 +225,18 @@ describe('registration workflow', () => {
         ],
       },
     });
-    statelessTemplate.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: '/aws/vendedlogs/states/Dealreg-test-Stateless-registration-workflow',
-      RetentionInDays: 90,
+    const logGroup = statelessTemplate.toJSON().Resources[logicalIdOf(workflow.logGroup)];
+    expect(logGroup.Properties.RetentionInDays).toBe(90);
+    expect(logGroup.DeletionPolicy).toBe('Retain');
+    // Unique per stack instance: a retained group must not block recreating the stack.
+    expect(logGroup.Properties.LogGroupName).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          '/aws/vendedlogs/states/dealreg-registration-workflow-',
+          { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] },
+        ],
+      ],
     });
   });
 
