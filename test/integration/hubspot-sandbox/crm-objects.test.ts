@@ -245,4 +245,73 @@ describe('HubSpot sandbox: CRM objects', () => {
     expect(results).toContainEqual(expect.objectContaining({ id: deal.id, archived: true }));
     expect((await call(sandbox, 'DELETE', `/crm/v3/objects/deals/${deal.id}`)).status).toBe(204);
   });
+
+  it('upserts by a unique property: updates the existing record and creates the missing one', async () => {
+    const client = clientFor(sandbox);
+    const existing = await client.crm.contacts.basicApi.create({
+      properties: { email: 'upsert@partner.example', firstname: 'Old' },
+      associations: [],
+    });
+    const response = await call(sandbox, 'POST', '/crm/v3/objects/contacts/batch/upsert', {
+      inputs: [
+        { id: 'upsert@partner.example', idProperty: 'email', properties: { firstname: 'New' } },
+        { id: 'fresh@partner.example', idProperty: 'email', properties: { firstname: 'Fresh' } },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const results = (response.body as { results: { id: string; new: boolean }[] }).results;
+    expect(results).toContainEqual(expect.objectContaining({ id: existing.id, new: false }));
+    expect(results.filter((result) => result.new)).toHaveLength(1);
+    const read = await call(
+      sandbox,
+      'GET',
+      '/crm/v3/objects/contacts/fresh@partner.example?idProperty=email&properties=firstname',
+    );
+    expect(read.body).toMatchObject({ properties: { firstname: 'Fresh' } });
+  });
+
+  it('lists owners filtered by email and the associations of one record through v4', async () => {
+    const client = clientFor(sandbox);
+    const company = await client.crm.companies.basicApi.create({
+      properties: { name: 'Hub' },
+      associations: [],
+    });
+    const deals = await client.crm.deals.batchApi.create({
+      inputs: [0, 1, 2].map((i) => ({ properties: { dealname: `hub ${i}` }, associations: [] })),
+    });
+    for (const deal of deals.results) {
+      await client.crm.associations.v4.basicApi.createDefault('companies', company.id, 'deals', deal.id);
+    }
+    const page = await client.crm.associations.v4.basicApi.getPage(
+      'companies',
+      company.id,
+      'deals',
+      undefined,
+      2,
+    );
+    expect(page.results).toHaveLength(2);
+    expect(page.paging?.next?.after).toBeDefined();
+    const rest = await client.crm.associations.v4.basicApi.getPage(
+      'companies',
+      company.id,
+      'deals',
+      page.paging?.next?.after,
+      2,
+    );
+    const all = [...page.results, ...rest.results].map((result) => String(result.toObjectId)).sort();
+    expect(all).toEqual(deals.results.map((deal) => deal.id).sort());
+    expect(rest.results[0]?.associationTypes).toEqual([
+      { category: 'HUBSPOT_DEFINED', typeId: 342, label: null },
+    ]);
+
+    await call(sandbox, 'POST', '/_sandbox/seed', {
+      owners: [
+        { id: '801', email: 'rep.one@vendor.example', firstName: 'Rep', lastName: 'One' },
+        { id: '802', email: 'rep.two@vendor.example', firstName: 'Rep', lastName: 'Two' },
+      ],
+    });
+    const owners = await client.crm.owners.ownersApi.getPage('REP.TWO@vendor.example');
+    expect(owners.results.map((owner) => owner.id)).toEqual(['802']);
+    expect((await call(sandbox, 'GET', '/crm/v3/owners/999')).status).toBe(404);
+  });
 });

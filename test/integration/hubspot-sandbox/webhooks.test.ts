@@ -327,6 +327,42 @@ describe('HubSpot sandbox: CRM webhook subscriptions', () => {
     }
   });
 
+  it('reports a labelled association made from the company side from the deal side, with its label', async () => {
+    const hook = await receiver();
+    const sandbox = await sandboxWith({
+      crmWebhook: { url: hook.url, clientSecret: CRM_SECRET },
+      seed: {
+        companies: [{ id: '11', properties: { name: 'Partner', type: 'PARTNER' } }],
+        deals: [{ id: '21', properties: { dealname: 'Deal' } }],
+        labels: [{ from: 'companies', to: 'deals', label: 'Influenced', name: 'partner_influenced' }],
+      },
+    });
+    const labels = await call(sandbox, 'GET', '/crm/v4/associations/companies/deals/labels');
+    const influenced = (labels.body as { results: { typeId: number; label: string | null }[] }).results.find(
+      (type) => type.label === 'Influenced',
+    );
+    await call(sandbox, 'PUT', '/crm/v4/objects/companies/11/associations/deals/21', [
+      { associationCategory: 'USER_DEFINED', associationTypeId: influenced?.typeId },
+    ]);
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    const received = (await events(hook)).filter(
+      (event) => event.subscriptionType === 'deal.associationChange',
+    );
+    expect(received).toContainEqual(
+      expect.objectContaining({
+        objectId: 21,
+        fromObjectId: 21,
+        toObjectId: 11,
+        associationRemoved: false,
+        associationCategory: 'USER_DEFINED',
+        associationLabel: 'Influenced',
+      }),
+    );
+    expect(received).toContainEqual(
+      expect.objectContaining({ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 341 }),
+    );
+  });
+
   it('sends batches of at most 100 events and can duplicate every event on request', async () => {
     const hook = await receiver();
     const sandbox = await sandboxWith({ crmWebhook: { url: hook.url, clientSecret: CRM_SECRET } });
