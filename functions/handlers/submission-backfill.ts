@@ -1,83 +1,96 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { z } from 'zod';
-import type { FormSubmissions } from '#ports/hubspot.ts';
-import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
-import {
-  type SweepResult,
-  SweepStateConflictError,
-  type SweepStateStore,
-  sweepFormSubmissions,
-} from '#use-cases/sweep-form-submissions.ts';
-
-export interface SubmissionBackfillDependencies {
-  readonly submissions: FormSubmissions;
-  readonly sweepState: SweepStateStore;
-  /** The same dependencies the webhook intake runs with. */
-  readonly intake: ReceiveSubmissionDependencies;
-  /** The deal-registration forms to sweep. */
-  readonly formGuids: readonly string[];
-  readonly logger: Logger;
-  /** Re-check this far below the watermark. @default 15 minutes */
-  readonly overlapMs?: number;
-  /** Stop paging this long before the invocation times out, to save where to resume. @default 30 s */
-  readonly stopBeforeTimeoutMs?: number;
-}
-
-/** The schedule may name forms to sweep; without a payload, the configured forms are swept. */
-const backfillEventSchema = z
-  .object({ formGuids: z.array(z.string().trim().min(1)).min(1).optional() })
-  .passthrough()
-  .optional()
-  .nullable();
-
-export interface SubmissionBackfillSummary {
-  readonly results: readonly SweepResult[];
-  /** Forms skipped because another run of their sweep was saving at the same time. */
-  readonly skipped: readonly string[];
-}
-
 /**
- * The scheduled backfill: sweeps each configured form's submissions through the intake path
- * (receivedVia `backfill`), stopping early enough before the Lambda timeout to save where the
- * next run resumes.
+ * Lambda entry point of the scheduled backfill: wires the AWS adapters from the environment into
+ * the handler. Clients are built once per container; the HubSpot connection is built on the first
+ * invocation (the access token comes from Secrets Manager) and is the process's only one, so its
+ * limiter holds the whole container under the share of the portal's rate limit given to it.
  */
-export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependencies) {
-  return middy<unknown, SubmissionBackfillSummary>()
-    .use(injectLambdaContext(deps.logger))
-    .handler(async (event: unknown, context: Context) => {
-      const parsed = backfillEventSchema.safeParse(event);
-      if (!parsed.success) {
-        throw new Error(`backfill event: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-      }
-      const formGuids = parsed.data?.formGuids ?? deps.formGuids;
-      const now = () => deps.intake.now().getTime();
-      const deadline = now() + context.getRemainingTimeInMillis() - (deps.stopBeforeTimeoutMs ?? 30_000);
-      const results: SweepResult[] = [];
-      const skipped: string[] = [];
-      for (const formGuid of formGuids) {
-        try {
-          const result = await sweepFormSubmissions(
-            {
-              submissions: deps.submissions,
-              state: deps.sweepState,
-              intake: (submission) => receiveSubmission(deps.intake, submission, 'backfill'),
-              now,
-              onProblem: (problem) =>
-                deps.logger.error('backfill could not take in a submission', { formGuid, ...problem }),
-            },
-            { formGuid, deadline, ...(deps.overlapMs === undefined ? {} : { overlapMs: deps.overlapMs }) },
-          );
-          deps.logger.info('form swept', { ...result });
-          results.push(result);
-        } catch (error) {
-          if (!(error instanceof SweepStateConflictError)) throw error;
-          deps.logger.warn('another backfill run is sweeping this form; skipped', { formGuid });
-          skipped.push(formGuid);
-        }
-      }
-      return { results, skipped };
-    });
+import { Logger } from '@aws-lambda-powertools/logger';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
+import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
+import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
+import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
+import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import type { FormSubmissions } from '#ports/hubspot.ts';
+import { ConfigurationError, jsonSetting, readEnvironment, requiredSetting } from './configuration.ts';
+import { createSubmissionBackfillHandler } from './submission-backfill-handler.ts';
+
+const positiveWhole = (name: string) =>
+  requiredSetting.regex(/^[1-9]\d*$/, `${name} must be a positive whole number`).transform(Number);
+
+const settings = readEnvironment({
+  SWEEPER_STATE_TABLE: requiredSetting,
+  REGISTRATIONS_TABLE: requiredSetting,
+  REGISTRATION_WORKFLOW_ARN: requiredSetting,
+  HUBSPOT_ACCESS_TOKEN_ARN: requiredSetting,
+  HUBSPOT_PORTAL_ID: positiveWhole('HUBSPOT_PORTAL_ID'),
+  HUBSPOT_REQUESTS_PER_WINDOW: positiveWhole('HUBSPOT_REQUESTS_PER_WINDOW').optional(),
+  HUBSPOT_BASE_URL: requiredSetting.optional(),
+  FORM_GUIDS: requiredSetting,
+  MAIL_FROM: requiredSetting,
+  SUPPORT_EMAIL: requiredSetting.optional(),
+  FORM_FIELD_MAPPING: jsonSetting,
+});
+
+const mapping = formFieldMappingSchema.safeParse(settings.FORM_FIELD_MAPPING ?? {});
+if (!mapping.success) {
+  throw new ConfigurationError(
+    `FORM_FIELD_MAPPING is invalid — ${mapping.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+  );
 }
+
+const logger = new Logger({ serviceName: 'dealreg-backfill' });
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+let adapter: Promise<HubSpotAdapter> | undefined;
+/** The HubSpot adapter, built once the access token has been read. */
+function hubSpot(): Promise<HubSpotAdapter> {
+  adapter ??= getSecret<string>(settings.HUBSPOT_ACCESS_TOKEN_ARN, { maxAge: 300 })
+    .then((token) => {
+      if (typeof token !== 'string' || token.trim() === '') {
+        throw new ConfigurationError(
+          `the HubSpot access token ${settings.HUBSPOT_ACCESS_TOKEN_ARN} is empty`,
+        );
+      }
+      const connection = sharedHubSpotConnection({
+        accessToken: token,
+        ...(settings.HUBSPOT_BASE_URL === undefined ? {} : { basePath: settings.HUBSPOT_BASE_URL }),
+        limits: { requestsPerWindow: settings.HUBSPOT_REQUESTS_PER_WINDOW ?? 50 },
+      });
+      return new HubSpotAdapter(connection, { portalId: settings.HUBSPOT_PORTAL_ID });
+    })
+    .catch((error: unknown) => {
+      adapter = undefined;
+      throw error;
+    });
+  return adapter;
+}
+
+const submissions: FormSubmissions = {
+  listFormSubmissions: async (formGuid, page) => (await hubSpot()).listFormSubmissions(formGuid, page),
+};
+
+export const handler = createSubmissionBackfillHandler({
+  submissions,
+  sweepState: new DynamoDbSweepStateStore(documentClient, settings.SWEEPER_STATE_TABLE),
+  intake: {
+    inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
+    workflow: new StepFunctionsRegistrationWorkflow(new SFNClient({}), settings.REGISTRATION_WORKFLOW_ARN),
+    mailer: sesMailerFromEnvironment(process.env, new SESv2Client({})),
+    formFieldMapping: mapping.data,
+    now: () => new Date(),
+    ...(settings.SUPPORT_EMAIL === undefined ? {} : { supportEmail: settings.SUPPORT_EMAIL }),
+  },
+  formGuids: settings.FORM_GUIDS.split(',')
+    .map((guid) => guid.trim())
+    .filter((guid) => guid !== ''),
+  logger,
+});

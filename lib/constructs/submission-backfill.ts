@@ -10,9 +10,9 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
 
-/** The backfill's Lambda entry module (composition of `createSubmissionBackfillHandler`). */
+/** The backfill's Lambda entry module. */
 const defaultBackfillEntry = fileURLToPath(
-  new URL('../../functions/handlers/submission-backfill-entry.ts', import.meta.url),
+  new URL('../../functions/handlers/submission-backfill.ts', import.meta.url),
 );
 
 /** Raised when the backfill is configured with a value it cannot use. */
@@ -70,7 +70,7 @@ export interface SubmissionBackfillProps {
   readonly logLevel?: DealregLogLevel;
   /**
    * The handler module; tests and forks may point elsewhere.
-   * @default functions/handlers/submission-backfill-entry.ts
+   * @default functions/handlers/submission-backfill.ts
    */
   readonly entry?: string;
 }

@@ -152,6 +152,12 @@ describe('submission backfill construct', () => {
     });
   });
 
+  it('bundles its own Lambda entry module by default', () => {
+    const { template } = build({ entry: undefined });
+
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
   it('takes another schedule', () => {
     const { template } = build({ schedule: ScheduleExpression.rate(Duration.hours(1)) });
 

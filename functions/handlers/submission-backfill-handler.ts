@@ -1,0 +1,83 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { FormSubmissions } from '#ports/hubspot.ts';
+import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
+import {
+  type SweepResult,
+  SweepStateConflictError,
+  type SweepStateStore,
+  sweepFormSubmissions,
+} from '#use-cases/sweep-form-submissions.ts';
+
+export interface SubmissionBackfillDependencies {
+  readonly submissions: FormSubmissions;
+  readonly sweepState: SweepStateStore;
+  /** The same dependencies the webhook intake runs with. */
+  readonly intake: ReceiveSubmissionDependencies;
+  /** The deal-registration forms to sweep. */
+  readonly formGuids: readonly string[];
+  readonly logger: Logger;
+  /** Re-check this far below the watermark. @default 15 minutes */
+  readonly overlapMs?: number;
+  /** Stop paging this long before the invocation times out, to save where to resume. @default 30 s */
+  readonly stopBeforeTimeoutMs?: number;
+}
+
+/** The schedule may name forms to sweep; without a payload, the configured forms are swept. */
+const backfillEventSchema = z
+  .object({ formGuids: z.array(z.string().trim().min(1)).min(1).optional() })
+  .passthrough()
+  .optional()
+  .nullable();
+
+export interface SubmissionBackfillSummary {
+  readonly results: readonly SweepResult[];
+  /** Forms skipped because another run of their sweep was saving at the same time. */
+  readonly skipped: readonly string[];
+}
+
+/**
+ * The scheduled backfill: sweeps each configured form's submissions through the intake path
+ * (receivedVia `backfill`), stopping early enough before the Lambda timeout to save where the
+ * next run resumes.
+ */
+export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependencies) {
+  return middy<unknown, SubmissionBackfillSummary>()
+    .use(injectLambdaContext(deps.logger))
+    .handler(async (event: unknown, context: Context) => {
+      const parsed = backfillEventSchema.safeParse(event);
+      if (!parsed.success) {
+        throw new Error(`backfill event: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+      }
+      const formGuids = parsed.data?.formGuids ?? deps.formGuids;
+      const now = () => deps.intake.now().getTime();
+      const deadline = now() + context.getRemainingTimeInMillis() - (deps.stopBeforeTimeoutMs ?? 30_000);
+      const results: SweepResult[] = [];
+      const skipped: string[] = [];
+      for (const formGuid of formGuids) {
+        try {
+          const result = await sweepFormSubmissions(
+            {
+              submissions: deps.submissions,
+              state: deps.sweepState,
+              intake: (submission) => receiveSubmission(deps.intake, submission, 'backfill'),
+              now,
+              onProblem: (problem) =>
+                deps.logger.error('backfill could not take in a submission', { formGuid, ...problem }),
+            },
+            { formGuid, deadline, ...(deps.overlapMs === undefined ? {} : { overlapMs: deps.overlapMs }) },
+          );
+          deps.logger.info('form swept', { ...result });
+          results.push(result);
+        } catch (error) {
+          if (!(error instanceof SweepStateConflictError)) throw error;
+          deps.logger.warn('another backfill run is sweeping this form; skipped', { formGuid });
+          skipped.push(formGuid);
+        }
+      }
+      return { results, skipped };
+    });
+}
