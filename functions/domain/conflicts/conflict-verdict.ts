@@ -1,8 +1,16 @@
-import type { Compensation } from '#domain/policy/compensation.ts';
-import type { RelationshipType } from '#domain/policy/policy-schema.ts';
-import type { RegistrationStatus } from './conflict-input.ts';
+import { z } from 'zod';
+import { compensationSchema } from '#domain/policy/compensation.ts';
+import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+import { registrationStatuses } from './conflict-input.ts';
 
-export type ConflictOutcome = 'clear' | 'needs-review' | 'reject';
+/**
+ * The verdict of the conflict check as data. It is stored with the registration and read back by
+ * the approval page and the reports, so it has a schema: `conflictVerdictSchema.parse` checks a
+ * stored verdict at that edge.
+ */
+
+export const conflictOutcomes = ['clear', 'needs-review', 'reject'] as const;
+export type ConflictOutcome = (typeof conflictOutcomes)[number];
 
 /**
  * The rules in their fixed precedence. When several fire, the most severe outcome decides and,
@@ -19,91 +27,100 @@ export type ConflictRuleId = (typeof conflictRuleIds)[number];
 export const noConflictRuleId = 'no-conflict';
 export type VerdictRuleId = ConflictRuleId | typeof noConflictRuleId;
 
-interface EvidenceBase {
+const evidenceBase = {
   /** The rule this evidence made fire. */
-  readonly ruleId: ConflictRuleId;
+  ruleId: z.enum(conflictRuleIds),
   /** One plain sentence for emails and the approval page. */
-  readonly detail: string;
-}
+  detail: z.string(),
+};
 
-export interface RegistrationEvidence extends EvidenceBase {
-  readonly kind: 'registration';
-  readonly registrationId: string;
-  readonly partnerId: string;
-  readonly partnerDomain: string;
-  readonly partnerName?: string;
-  readonly status: RegistrationStatus;
-  readonly submittedAt: string;
-  readonly approvedAt?: string;
-  readonly expiresAt?: string;
+export const registrationEvidenceSchema = z.object({
+  kind: z.literal('registration'),
+  ...evidenceBase,
+  registrationId: z.string(),
+  partnerId: z.string(),
+  partnerDomain: z.string(),
+  partnerName: z.string().optional(),
+  status: z.enum(registrationStatuses),
+  submittedAt: z.string(),
+  approvedAt: z.string().optional(),
+  expiresAt: z.string().optional(),
   /** How it was recognised as the same customer. */
-  readonly matchedBy: 'domain' | 'company-name';
+  matchedBy: z.enum(['domain', 'company-name']),
   /** Company-name similarity, 0–1. */
-  readonly similarity: number;
-}
+  similarity: z.number(),
+});
+export type RegistrationEvidence = z.infer<typeof registrationEvidenceSchema>;
 
-export interface OpenDealEvidence extends EvidenceBase {
-  readonly kind: 'open-deal';
-  readonly dealId: string;
-  readonly dealName: string;
-  readonly ownerId?: string;
-  readonly ownerName?: string;
-  readonly stage?: string;
-  readonly createdAt?: string;
-  readonly amountUsdMinor?: number;
-}
+export const openDealEvidenceSchema = z.object({
+  kind: z.literal('open-deal'),
+  ...evidenceBase,
+  dealId: z.string(),
+  dealName: z.string(),
+  ownerId: z.string().optional(),
+  ownerName: z.string().optional(),
+  stage: z.string().optional(),
+  createdAt: z.string().optional(),
+  amountUsdMinor: z.number().int().optional(),
+});
+export type OpenDealEvidence = z.infer<typeof openDealEvidenceSchema>;
 
-export interface EngagementEvidence extends EvidenceBase {
-  readonly kind: 'engagement';
-  readonly engagementId: string;
-  readonly type: string;
-  readonly ownerId?: string;
-  readonly ownerName?: string;
-  readonly occurredAt: string;
+export const engagementEvidenceSchema = z.object({
+  kind: z.literal('engagement'),
+  ...evidenceBase,
+  engagementId: z.string(),
+  type: z.string(),
+  ownerId: z.string().optional(),
+  ownerName: z.string().optional(),
+  occurredAt: z.string(),
   /** Whole days between the engagement and the submission. */
-  readonly daysBeforeSubmission: number;
-}
+  daysBeforeSubmission: z.number().int(),
+});
+export type EngagementEvidence = z.infer<typeof engagementEvidenceSchema>;
 
-export interface ClosedWonEvidence extends EvidenceBase {
-  readonly kind: 'closed-won-deal';
-  readonly dealId: string;
-  readonly dealName: string;
-  readonly closedAt: string;
-  readonly amountUsdMinor?: number;
-}
+export const closedWonEvidenceSchema = z.object({
+  kind: z.literal('closed-won-deal'),
+  ...evidenceBase,
+  dealId: z.string(),
+  dealName: z.string(),
+  closedAt: z.string(),
+  amountUsdMinor: z.number().int().optional(),
+});
+export type ClosedWonEvidence = z.infer<typeof closedWonEvidenceSchema>;
 
-export type ConflictEvidenceItem =
-  | RegistrationEvidence
-  | OpenDealEvidence
-  | EngagementEvidence
-  | ClosedWonEvidence;
+export const conflictEvidenceItemSchema = z.discriminatedUnion('kind', [
+  registrationEvidenceSchema,
+  openDealEvidenceSchema,
+  engagementEvidenceSchema,
+  closedWonEvidenceSchema,
+]);
+export type ConflictEvidenceItem = z.infer<typeof conflictEvidenceItemSchema>;
 
 /** A rule that fired, with what it alone would have decided. */
-export interface FiredRule {
-  readonly ruleId: ConflictRuleId;
-  readonly outcome: ConflictOutcome;
-  readonly reason: string;
+export const firedRuleSchema = z.object({
+  ruleId: z.enum(conflictRuleIds),
+  outcome: z.enum(conflictOutcomes),
+  reason: z.string(),
   /** The relationship this rule allows if the registration is approved; null when it rejects. */
-  readonly relationshipType: RelationshipType | null;
-}
+  relationshipType: z.enum(relationshipTypes).nullable(),
+});
+export type FiredRule = z.infer<typeof firedRuleSchema>;
 
-/**
- * The explainable result of the conflict check (DESIGN §3.2), stored with the registration and
- * shown to the approver.
- */
-export interface ConflictVerdict {
-  readonly outcome: ConflictOutcome;
+/** The explainable result of the conflict check (DESIGN §3.2). */
+export const conflictVerdictSchema = z.object({
+  outcome: z.enum(conflictOutcomes),
   /** The deciding rule, or `no-conflict`. */
-  readonly ruleId: VerdictRuleId;
+  ruleId: z.union([z.enum(conflictRuleIds), z.literal(noConflictRuleId)]),
   /** One plain sentence saying which rule decided and why. */
-  readonly reason: string;
+  reason: z.string(),
   /** The evidence of every rule that fired, in rule precedence. */
-  readonly evidence: readonly ConflictEvidenceItem[];
+  evidence: z.array(conflictEvidenceItemSchema),
   /** Every rule that fired, deciding rule first. */
-  readonly firedRules: readonly FiredRule[];
+  firedRules: z.array(firedRuleSchema),
   /** The relationship the policy gives if approved (approvers may override with a reason); null on reject. */
-  readonly relationshipType: RelationshipType | null;
+  relationshipType: z.enum(relationshipTypes).nullable(),
   /** What approval under that relationship means for partner and direct rep; null on reject. */
-  readonly compensation: Compensation | null;
-  readonly policyVersion: string;
-}
+  compensation: compensationSchema.nullable(),
+  policyVersion: z.string(),
+});
+export type ConflictVerdict = z.infer<typeof conflictVerdictSchema>;

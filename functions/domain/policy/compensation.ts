@@ -1,23 +1,25 @@
-import type { Policy, RelationshipType } from './policy-schema.ts';
+import { z } from 'zod';
+import { type Policy, type RelationshipType, relationshipTypes } from './policy-schema.ts';
 
 /** What a relationship type means in money for the partner and for the direct rep. */
-export interface Compensation {
-  readonly relationshipType: RelationshipType;
-  readonly label: string;
-  readonly partner: {
-    readonly kind: 'margin' | 'referral-fee' | 'none';
-    readonly percent: number;
+export const compensationSchema = z.object({
+  relationshipType: z.enum(relationshipTypes),
+  label: z.string(),
+  partner: z.object({
+    kind: z.enum(['margin', 'referral-fee', 'none']),
+    percent: z.number(),
     /** The margin or fee on the registered amount, in US cents. */
-    readonly amountUsdMinor: number;
-  };
-  readonly directRep: {
-    readonly creditPercent: number;
+    amountUsdMinor: z.number().int(),
+  }),
+  directRep: z.object({
+    creditPercent: z.number(),
     /** The quota credit on the registered amount, in US cents. */
-    readonly creditUsdMinor: number;
-  };
-  /** One sentence for emails and pages, e.g. "Partner earns a 20% margin (USD 10,000.00); …". */
-  readonly summary: string;
-}
+    creditUsdMinor: z.number().int(),
+  }),
+  /** One sentence for emails and pages, e.g. "Partner-sourced: the partner earns a 20% margin (USD 10,000.00); …". */
+  summary: z.string(),
+});
+export type Compensation = z.infer<typeof compensationSchema>;
 
 function usd(minor: number): string {
   return `USD ${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

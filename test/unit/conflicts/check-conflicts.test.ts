@@ -10,6 +10,7 @@ import type {
   OtherRegistration,
   RegistrationUnderCheck,
 } from '#domain/conflicts/conflict-input.ts';
+import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import type { PolicyInput } from '#domain/policy/policy-schema.ts';
 
@@ -348,6 +349,13 @@ describe('checkConflicts: precedence', () => {
       'direct-activity:engagement',
       'existing-customer:closed-won-deal',
     ]);
+  });
+
+  it('stores as JSON and reads back through the verdict schema unchanged', () => {
+    const verdict = check(everything);
+    const stored = JSON.parse(JSON.stringify(verdict)) as unknown;
+    expect(conflictVerdictSchema.parse(stored)).toEqual(verdict);
+    expect(() => conflictVerdictSchema.parse({ ...verdict, outcome: 'maybe' })).toThrow(/outcome/);
   });
 
   it('among rules with the same outcome, the earlier rule decides', () => {
