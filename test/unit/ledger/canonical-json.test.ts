@@ -1,0 +1,41 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fastCanonicalJson } from '#domain/ledger/fast-canonical-json.ts';
+
+const jsonData = fc.jsonValue({ maxDepth: 4 });
+
+describe('fast canonical JSON', () => {
+  it('produces exactly the bytes of the canonicalize package for any JSON data', () => {
+    fc.assert(
+      fc.property(jsonData, (value) => {
+        expect(fastCanonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves out only the named top-level member', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), jsonData), jsonData, (record, hash) => {
+        const { hash: _ignored, ...rest } = record;
+        expect(fastCanonicalJson({ ...record, hash }, 'hash')).toBe(canonicalize(rest));
+      }),
+    );
+  });
+
+  it('sorts keys by UTF-16 code units and writes numbers the ECMAScript way (RFC 8785 examples)', () => {
+    expect(
+      fastCanonicalJson({ '\u20ac': 'Euro', '\r': 'CR', '1': 1, '\ud83d\ude00': 'smiley', '\u00f6': 'o' }),
+    ).toBe('{"\\r":"CR","1":1,"ö":"o","€":"Euro","😀":"smiley"}');
+    expect(fastCanonicalJson([1e21, 1e-7, -0, 0.1 + 0.2, 333333333.3333333])).toBe(
+      '[1e+21,1e-7,0,0.30000000000000004,333333333.3333333]',
+    );
+  });
+
+  it('refuses what canonical JSON cannot carry', () => {
+    expect(() => fastCanonicalJson({ a: Number.NaN })).toThrow();
+    expect(() => fastCanonicalJson({ a: '\ud800' })).toThrow(/surrogate/);
+    expect(() => fastCanonicalJson({ a: new Set([1]) })).toThrow(/not a JSON value/);
+  });
+});

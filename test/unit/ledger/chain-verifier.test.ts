@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ChainVerifier } from '#domain/ledger/chain-verifier.ts';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { buildDigest } from '#domain/ledger/merkle.ts';
+import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import { opportunityStory } from './sample-entries.ts';
+
+function chain(opportunityId: string, length: number, index = 0): LedgerEntry[] {
+  const story = opportunityStory(opportunityId, index).map(parseEntryInput);
+  const entries: LedgerEntry[] = [];
+  let head: ChainHead | undefined;
+  for (let sequence = 0; sequence < length; sequence += 1) {
+    head = sealEntry(
+      story[sequence % story.length] as (typeof story)[number],
+      head,
+      new Date('2026-09-01T00:00:00Z'),
+    );
+    entries.push(head as LedgerEntry);
+  }
+  return entries;
+}
+
+function verify(items: readonly object[], setup?: (verifier: ChainVerifier) => void) {
+  const verifier = new ChainVerifier();
+  setup?.(verifier);
+  for (const item of items) verifier.add(structuredClone(item) as Record<string, unknown>);
+  return verifier.finish();
+}
+
+const ledger = [...chain('opp-a', 7, 1), ...chain('opp-b', 4, 2), ...chain('opp-c', 1, 3)];
+
+describe('chain verifier', () => {
+  it('accepts intact chains in any arrival order', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(ledger, { minLength: ledger.length, maxLength: ledger.length }),
+        (shuffled) => {
+          const report = verify(shuffled);
+          expect(report).toMatchObject({ ok: true, chains: 3, entries: 12, broken: [] });
+          expect(report.heads.map((head) => [head.opportunityId, head.sequence])).toEqual([
+            ['opp-a', 7],
+            ['opp-b', 4],
+            ['opp-c', 1],
+          ]);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('names the altered entry for any single changed field, in any order', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(ledger.length - 1),
+        fc.string({ minLength: 1 }),
+        fc.boolean(),
+        (position, text, reverse) => {
+          const items = structuredClone(ledger) as unknown as Record<string, unknown>[];
+          const target = items[position] as Record<string, unknown>;
+          const fields = Object.keys(target).filter((key) => key !== 'opportunityId' && key !== 'sequence');
+          const field = fields[text.length % fields.length] as string;
+          target[field] = target[field] === text ? `${text}!` : text;
+
+          const report = verify(reverse ? items.reverse() : items);
+
+          expect(report.ok).toBe(false);
+          expect(report.broken).toHaveLength(1);
+          expect(report.broken[0]).toMatchObject({
+            opportunityId: target.opportunityId,
+            sequence: target.sequence,
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('names a missing middle entry as a sequence gap', () => {
+    const items = ledger.filter((entry) => !(entry.opportunityId === 'opp-a' && entry.sequence === 3));
+
+    expect(verify(items).broken).toEqual([
+      expect.objectContaining({ opportunityId: 'opp-a', sequence: 3, problem: 'sequence-gap' }),
+    ]);
+  });
+
+  it('names an entry whose previous hash does not link to its predecessor', () => {
+    const other = chain('opp-a', 3, 9);
+    const items = ledger.map((entry) =>
+      entry.opportunityId === 'opp-a' && entry.sequence === 3 ? (other[2] as LedgerEntry) : entry,
+    );
+
+    expect(verify(items).broken).toEqual([
+      expect.objectContaining({ opportunityId: 'opp-a', sequence: 3, problem: 'broken-link' }),
+    ]);
+  });
+
+  it('checks digest heads: a removed last entry is missing, a replaced one mismatches', () => {
+    const digest = buildDigest(
+      [
+        { opportunityId: 'opp-a', sequence: 7, hash: (ledger[6] as LedgerEntry).hash },
+        { opportunityId: 'opp-b', sequence: 4, hash: 'e'.repeat(64) },
+      ],
+      new Date('2026-09-30T00:00:00Z'),
+    );
+    const items = ledger.filter((entry) => !(entry.opportunityId === 'opp-a' && entry.sequence === 7));
+
+    const report = verify(items, (verifier) => verifier.expectDigest(digest, 'd1'));
+
+    expect(report.broken).toEqual([
+      expect.objectContaining({ opportunityId: 'opp-a', sequence: 7, problem: 'missing-entry' }),
+      expect.objectContaining({ opportunityId: 'opp-b', sequence: 4, problem: 'digest-mismatch' }),
+    ]);
+  });
+
+  it('reports an item without an opportunity id instead of throwing', () => {
+    expect(verify([{ sequence: 1 }]).broken[0]).toMatchObject({ problem: 'malformed' });
+  });
+});

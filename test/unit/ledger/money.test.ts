@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { freezeMoney, parseAmount } from '#domain/ledger/money.ts';
+
+describe('ledger money', () => {
+  it('freezes an amount to USD cents with exact decimal arithmetic', () => {
+    expect(freezeMoney(5_000_000, 'EUR', '1.0842')).toEqual({
+      amountMinor: 5_000_000,
+      currency: 'EUR',
+      usdRate: '1.0842',
+      usdMinor: 5_421_000,
+    });
+    expect(freezeMoney(1_000_000, 'JPY', '0.0067')).toMatchObject({ usdMinor: 670_000 });
+    expect(freezeMoney(1, 'USD', '0.5')).toMatchObject({ usdMinor: 1 });
+  });
+
+  it('keeps USD amounts unchanged at rate 1', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Math.floor(Number.MAX_SAFE_INTEGER / 1000) }), (amountMinor) => {
+        expect(freezeMoney(amountMinor, 'USD', '1').usdMinor).toBe(amountMinor);
+      }),
+    );
+  });
+
+  it('parses decimal amounts into minor units of the currency, refusing extra decimals', () => {
+    expect(parseAmount('25000.5', 'USD')).toBe(2_500_050);
+    expect(parseAmount('1200', 'JPY')).toBe(1200);
+    expect(() => parseAmount('12.345', 'USD')).toThrow(/more than 2 decimals/);
+    expect(() => parseAmount('1,200', 'USD')).toThrow(/not an amount/);
+    expect(() => parseAmount('5.5', 'JPY')).toThrow(/more than 0 decimals/);
+  });
+
+  it('refuses a rate that is not a positive decimal', () => {
+    expect(() => freezeMoney(100, 'EUR', '0')).toThrow(/greater than zero/);
+    expect(() => freezeMoney(100, 'EUR', '1e3')).toThrow(/decimal rate/);
+  });
+});
