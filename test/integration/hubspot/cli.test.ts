@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
+import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
+import { LocalRegistrationWorkflow } from '#local/local-registration-workflow.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { registrationValues } from '#test/support/submissions.ts';
+import { type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..', '..');
+const node = join(root, 'node_modules', '.bin', 'node');
+const formGuid = 'f1a2b3c4-0000-4000-8000-00000000dea1';
+const clientSecret = 'cli-test-client-secret';
+
+/** Runs the `dealreg` CLI; resolves with exit code and output instead of throwing on failure. */
+async function dealreg(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(node, [join(root, 'bin', 'dealreg.ts'), ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+let under: SandboxUnderTest;
+let tables: TestTables;
+let api: RunningApiServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  const handler = createFormSubmissionsHandler({
+    inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),
+    workflow: new LocalRegistrationWorkflow(),
+    mailer: new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-cli-mail-'))),
+    formFieldMapping: defaultFormFieldMapping,
+    now: () => new Date(),
+    clientSecret: async () => clientSecret,
+    logger: new Logger({ logLevel: 'CRITICAL' }),
+  });
+  api = await startApiServer({ routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler }] });
+  under = await startSandboxUnderTest({
+    seed: {
+      forms: [
+        {
+          guid: formGuid,
+          name: 'Deal registration',
+          fields: registrationValues().map(({ name }) => ({ name })),
+        },
+      ],
+      formSubmissions: Array.from({ length: 7 }, (_, index) => ({
+        formGuid,
+        conversionId: `cli-conv-${index}`,
+        submittedAt: Date.now() - (10 - index) * 60_000,
+        values: registrationValues({ customer_company_name: `CLI customer ${index}` }),
+      })),
+    },
+  });
+  dataDir = await mkdtemp(join(tmpdir(), 'dealreg-cli-'));
+  await writeFile(
+    join(dataDir, 'local.json'),
+    JSON.stringify({
+      api: api.url,
+      webhookClientSecret: clientSecret,
+      dynamodb: { endpoint: tables.endpoint },
+      tables: tables.names,
+      hubspot: {
+        url: under.sandbox.url,
+        accessToken: under.sandbox.accessToken,
+        portalId: under.sandbox.portalId,
+      },
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await under?.stop();
+  await api?.stop();
+});
+
+describe('dealreg hubspot setup', () => {
+  it('refuses to run without a token, saying where one comes from', async () => {
+    const result = await dealreg(['hubspot', 'setup', '--data-dir', join(dataDir, 'missing')]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no HubSpot access token: pass --token, set HUBSPOT_ACCESS_TOKEN/);
+  });
+
+  it('lists what it would create on a dry run, then creates it, then finds it all in place', async () => {
+    const options = [
+      '--token',
+      under.sandbox.accessToken,
+      '--base-url',
+      under.sandbox.url,
+      '--data-dir',
+      dataDir,
+    ];
+
+    const dry = await dealreg(['hubspot', 'setup', '--dry-run', ...options]);
+    const first = await dealreg(['hubspot', 'setup', ...options]);
+    const second = await dealreg(['hubspot', 'setup', ...options]);
+
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/would create\s+object schema: deal_registration/);
+    expect(first.stdout).toMatch(/created\s+association label: companies → deals: Sourced partner/);
+    expect(first.stdout).toMatch(/Deal Registration object type id: 2-\d+/);
+    expect(second.stdout).toContain('The portal already has everything Dealreg needs.');
+    expect(second.stdout).toContain(`${api.url}/hubspot/form-submissions`);
+  }, 60_000);
+
+  it('takes the token and URL of the running local stack from local.json', async () => {
+    const result = await dealreg(['hubspot', 'setup', '--dry-run', '--data-dir', dataDir]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('token from local stack');
+  });
+});
+
+describe('dealreg sweep', () => {
+  it('feeds the submissions the local stack never received through intake, once', async () => {
+    const first = await dealreg(['sweep', '--form', formGuid, '--data-dir', dataDir]);
+    const second = await dealreg(['sweep', '--form', formGuid, '--data-dir', dataDir, '--overlap', '60']);
+
+    const stored = await tables.documentClient.send(
+      new ScanCommand({ TableName: tables.tableName('Registrations'), ConsistentRead: true }),
+    );
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('7 submission(s) in 1 page(s) — 7 new');
+    expect(second.stdout).toContain('0 new, 0 new but invalid, 7 already received');
+    expect(stored.Items).toHaveLength(7);
+  }, 60_000);
+
+  it('names the missing form', async () => {
+    const result = await dealreg(['sweep', '--data-dir', dataDir]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no form to sweep: pass --form GUID or set DEALREG_FORM_GUID');
+  });
+});
