@@ -1,6 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
+import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -31,9 +32,18 @@ const formFieldMapping = z.preprocess(
       return value;
     }
   },
-  z.record(z.string(), z.string(), {
-    error: 'must be a JSON object of registration field → form field name',
-  }),
+  z
+    .record(z.string(), z.string(), {
+      error: 'must be a JSON object of registration field → form field name',
+    })
+    // The function checks the mapping again at cold start; checking here fails the deploy instead.
+    .superRefine((mapping, context) => {
+      const checked = formFieldMappingSchema.safeParse(mapping);
+      for (const issue of checked.error?.issues ?? []) {
+        const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+        context.addIssue({ code: 'custom', message: `is invalid — ${field}${issue.message}` });
+      }
+    }),
 );
 
 const deploymentSettingsSchema = z.object({

@@ -80,6 +80,8 @@ describe('deployment settings', () => {
     [contextKeys.mailFrom, 'Dealreg <deals@example.com>', 'sender address'],
     [contextKeys.alarmEmail, 'revops', 'email address'],
     [contextKeys.formFieldMapping, '{not json', 'JSON object'],
+    [contextKeys.formFieldMapping, '{"customerWebsite":"website"}', 'customerWebsite'],
+    [contextKeys.formFieldMapping, '{"customerDomain":"email"}', 'already mapped to submitterEmail'],
   ])('refuses %s = %j, saying why', (key, value, why) => {
     const error = errorFrom({ ...valid, [key]: value });
 
