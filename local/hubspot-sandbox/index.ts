@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { adminRoutes, emptyStats, type SandboxStats } from './admin-routes.ts';
 import { crmRoutes } from './crm-routes.ts';
 import { HubSpotApiError, SandboxSeedError } from './errors.ts';
@@ -10,12 +12,43 @@ import { formRoutes, submitRoute } from './forms-routes.ts';
 import { makeRequest, matchRoute, type Route, readBody, type SandboxResponse } from './http.ts';
 import { Portal } from './portal.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, rateLimitBody } from './rate-limiter.ts';
-import type { SandboxSeed } from './seed.ts';
+import { type SandboxSeed, sandboxSeedSchema } from './seed.ts';
 import { applySeed } from './seed-apply.ts';
 import { DEFAULT_RETRY, DEFAULT_SUBSCRIBED_PROPERTIES, WebhookDispatcher } from './webhooks.ts';
 
+export { SandboxSeedError } from './errors.ts';
 export type { SandboxSeed } from './seed.ts';
 export { signatureV3 } from './webhooks.ts';
+
+/** The demo portal: partner companies, customers, direct reps, deals, engagements and the registration form. */
+export const DEMO_SEED_PATH = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
+
+/** Reads and validates a seed file (default: the demo seed); throws SandboxSeedError naming the problem. */
+export async function readSeedFile(path: string = DEMO_SEED_PATH): Promise<SandboxSeed> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new SandboxSeedError(`cannot read the HubSpot sandbox seed file ${path}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SandboxSeedError(
+      `the HubSpot sandbox seed file ${path} is not JSON: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const parsed = sandboxSeedSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new SandboxSeedError(`invalid HubSpot sandbox seed file ${path}: ${issues.join('; ')}`);
+  }
+  return json as SandboxSeed;
+}
 
 export interface HubSpotSandboxOptions {
   /** Port to listen on (loopback); default: a free port. */
@@ -228,9 +261,16 @@ export async function startHubSpotSandbox(
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) =>
+      reject(
+        new Error(
+          `the HubSpot sandbox could not listen on 127.0.0.1:${options.port ?? 0}: ${error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
     server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

@@ -1,8 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type RunningHubSpotSandbox,
+  readSeedFile,
   type SandboxSeed,
+  SandboxSeedError,
   startHubSpotSandbox,
 } from '#local/hubspot-sandbox/index.ts';
 import { call, clientFor } from './sandbox-fixture.ts';
@@ -259,10 +263,7 @@ describe('HubSpot sandbox: associations v4', () => {
 
 describe('HubSpot sandbox: pipelines, owners, forms and seeding', () => {
   it('loads demo-seed.json: partners, owners, open and closed deals, engagements and the registration form', async () => {
-    const seed = JSON.parse(
-      await readFile(new URL('../../../local/hubspot-sandbox/demo-seed.json', import.meta.url), 'utf8'),
-    ) as SandboxSeed;
-    const running = await start(seed);
+    const running = await start(await readSeedFile());
     const client = clientFor(running);
     const partners = await client.crm.companies.searchApi.doSearch({
       filterGroups: [{ filters: [{ propertyName: 'type', operator: 'EQ' as never, value: 'PARTNER' }] }],
@@ -345,6 +346,18 @@ describe('HubSpot sandbox: pipelines, owners, forms and seeding', () => {
     expect(state.types.deals?.records).toBe(0);
     const unknownKey = await call(running, 'POST', '/_sandbox/seed', { spaceships: [] });
     expect(unknownKey.status).toBe(400);
+  });
+
+  it('names the file and the field when a seed file is invalid', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'sandbox-seed-'));
+    const path = join(directory, 'seed.json');
+    await writeFile(
+      path,
+      JSON.stringify({ owners: [{ id: '1', email: 'not-an-email', firstName: 'A', lastName: 'B' }] }),
+    );
+    await expect(readSeedFile(path)).rejects.toThrow(SandboxSeedError);
+    await expect(readSeedFile(path)).rejects.toThrow(/seed\.json.*owners\.0\.email/);
+    await expect(readSeedFile(join(directory, 'missing.json'))).rejects.toThrow(/missing\.json/);
   });
 
   it('resets to an empty portal', async () => {
