@@ -83,6 +83,11 @@ function sameCustomer(
     );
 }
 
+/** The same partner company: the same HubSpot company, or the same registrable domain. */
+function samePartner(other: OtherRegistration, registration: RegistrationUnderCheck): boolean {
+  return other.partnerId === registration.partnerId || other.partnerDomain === registration.partnerDomain;
+}
+
 function holdsCustomer(other: OtherRegistration, at: string): boolean {
   if (pendingStatuses.has(other.status)) return true;
   return other.status === 'approved' && (other.expiresAt === undefined || ms(other.expiresAt) > ms(at));
@@ -137,10 +142,7 @@ function duplicateRule(
     registration,
     evidence.otherRegistrations,
     policy.conflicts.competingPartner.companyNameSimilarityThreshold,
-  ).filter(
-    ({ other }) =>
-      other.partnerId === registration.partnerId && holdsCustomer(other, registration.submittedAt),
-  );
+  ).filter(({ other }) => samePartner(other, registration) && holdsCustomer(other, registration.submittedAt));
   const first = matches[0];
   if (first === undefined) return undefined;
   const items = matches.map((match) =>
@@ -173,7 +175,7 @@ function competingPartnerRule(
     settings.companyNameSimilarityThreshold,
   ).filter(
     ({ other }) =>
-      other.partnerId !== registration.partnerId &&
+      !samePartner(other, registration) &&
       holdsCustomer(other, registration.submittedAt) &&
       (other.status === 'approved' || isEarlier(other, registration)),
   );

@@ -137,6 +137,15 @@ describe('checkConflicts: duplicate', () => {
       },
     ]);
   });
+  it('recognises the same partner by its domain when the company record differs', () => {
+    const verdict = check({
+      otherRegistrations: [
+        otherRegistration({ partnerId: 'partner-1-duplicate-record', partnerDomain: 'cloudpartner.io' }),
+      ],
+    });
+    expect(verdict.ruleId).toBe('duplicate');
+    expect(verdict.firedRules.map((rule) => rule.ruleId)).toEqual(['duplicate']);
+  });
 });
 
 describe('checkConflicts: competing partner', () => {
