@@ -137,6 +137,7 @@ describe('checkConflicts: duplicate', () => {
       },
     ]);
   });
+
   it('recognises the same partner by its domain when the company record differs', () => {
     const verdict = check({
       otherRegistrations: [
