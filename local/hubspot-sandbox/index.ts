@@ -215,7 +215,10 @@ export async function startHubSpotSandbox(
           if (fault.status !== undefined) {
             await readBody(request, API_BODY_LIMIT);
             const decision =
-              limiter.settings === false ? undefined : limiter.take(target.kind === 'search', portal.now());
+              limiter.settings === false
+                ? undefined
+                : // an injected 429 stands for someone else's spending: it does not use this budget
+                  limiter.take(target.kind === 'search', portal.now(), fault.status !== 429);
             headers = decision?.headers ?? {};
             if (fault.status === 429) {
               stats.tooManyRequests++;

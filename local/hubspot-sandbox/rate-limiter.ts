@@ -65,8 +65,11 @@ export class RateLimiter {
     this.dayCount = 0;
   }
 
-  /** Decides on one request and returns the `X-HubSpot-RateLimit-*` headers to send with it. */
-  take(isSearch: boolean, wallClock: number): RateLimitDecision {
+  /**
+   * Decides on one request and returns the `X-HubSpot-RateLimit-*` headers to send with it.
+   * With `consume` false (an injected 429) nothing is counted.
+   */
+  take(isSearch: boolean, wallClock: number, consume = true): RateLimitDecision {
     const settings = this.settings;
     if (settings === false) return { exceeded: undefined, headers: {} };
     const now = this.clock();
@@ -81,6 +84,7 @@ export class RateLimiter {
     if (this.dayCount >= settings.daily) exceeded = 'DAILY';
     else if (used >= settings.requestsPerWindow) exceeded = 'TEN_SECONDLY_ROLLING';
     else if (isSearch && searchUsed >= settings.searchPerSecond) exceeded = 'SECONDLY';
+    if (!consume) exceeded = exceeded ?? 'TEN_SECONDLY_ROLLING';
     if (exceeded === undefined) {
       this.window.add(now);
       if (isSearch) this.searchWindow.add(now);

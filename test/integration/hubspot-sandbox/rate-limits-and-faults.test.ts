@@ -112,6 +112,16 @@ describe('HubSpot sandbox: injected faults', () => {
     expect((await read()).status).toBe(200);
   });
 
+  it('does not charge injected 429s to the rolling budget', async () => {
+    const running = await start({ requestsPerWindow: 3, windowMs: 10_000, searchPerSecond: 5 });
+    await call(running, 'POST', '/_sandbox/faults', { path: '/crm/v3/owners', status: 429, times: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await call(running, 'GET', '/crm/v3/owners')).status);
+    expect(statuses).toEqual([429, 429, 200, 200, 200, 429]);
+    const stats = await call(running, 'GET', '/_sandbox/stats');
+    expect(stats.body).toMatchObject({ faultsInjected: 2, rateLimited: 1, tooManyRequests: 3 });
+  });
+
   it('injects 5xx that the official client sees as a failed call', async () => {
     const running = await start(false);
     await call(running, 'POST', '/_sandbox/faults', {
