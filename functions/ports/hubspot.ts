@@ -196,8 +196,13 @@ export interface DealWriter {
   ): Promise<void>;
 }
 
+/** A paging cursor the CRM no longer accepts (expired or from another listing): start over from the top. */
+export class StalePagingCursorError extends Error {
+  override readonly name = 'StalePagingCursorError';
+}
+
 export interface FormSubmissions {
-  /** One page of the form's submissions, newest first. */
+  /** One page of the form's submissions, newest first; a rejected `after` throws {@link StalePagingCursorError}. */
   listFormSubmissions(formGuid: string, page?: { after?: string; limit?: number }): Promise<SubmissionPage>;
 }
 

@@ -1,5 +1,5 @@
 import { type FormSubmission, formSubmissionSchema } from '#domain/form-submission.ts';
-import type { FormSubmissions } from '#ports/hubspot.ts';
+import { type FormSubmissions, StalePagingCursorError, type SubmissionPage } from '#ports/hubspot.ts';
 
 /** Where the sweep of one form stands, kept between runs. */
 export interface SweepState {
@@ -77,7 +77,8 @@ export const defaultOverlapMs = 15 * 60_000;
  * intake path, so a submission whose workflow webhook HubSpot gave up on is still taken in —
  * once, since intake is idempotent by conversion id.
  * 1. load the sweep state; the cutoff is the watermark minus the overlap;
- * 2. page from where an interrupted run stopped, or from the newest submission;
+ * 2. page from where an interrupted run stopped (from the newest submission when there is no
+ *    such place, or HubSpot no longer accepts its cursor);
  * 3. feed each submission at or above the cutoff to intake; remember the newest seen and the
  *    oldest that failed;
  * 4. after each page save where to resume; stop at the cutoff, the last page or the deadline;
@@ -114,10 +115,19 @@ export async function sweepFormSubmissions(
     if (options.deadline !== undefined && deps.now() >= options.deadline) {
       return { formGuid: options.formGuid, completed: false, ...counts, watermark: previousWatermark };
     }
-    const page = await deps.submissions.listFormSubmissions(options.formGuid, {
-      ...(after === undefined ? {} : { after }),
-      limit: pageSize,
-    });
+    let page: SubmissionPage;
+    try {
+      page = await deps.submissions.listFormSubmissions(options.formGuid, {
+        ...(after === undefined ? {} : { after }),
+        limit: pageSize,
+      });
+    } catch (error) {
+      if (!(error instanceof StalePagingCursorError) || after === undefined) throw error;
+      // The saved cursor is no longer accepted: page again from the newest submission. What was
+      // already taken in comes back as duplicates; nothing is skipped.
+      after = undefined;
+      continue;
+    }
     counts.pages += 1;
     let reachedCutoff = false;
     for (const listed of page.submissions) {

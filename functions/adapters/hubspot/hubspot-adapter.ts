@@ -14,6 +14,7 @@ import {
   type PartnerRelationship,
   type Pipeline,
   type RegistrationRecord,
+  StalePagingCursorError,
   type SubmissionPage,
   type TimeWindow,
 } from '#ports/hubspot.ts';
@@ -428,23 +429,7 @@ export class HubSpotAdapter implements HubSpotPort {
   ): Promise<SubmissionPage> {
     const limit = Math.min(50, Math.max(1, page.limit ?? 50));
     const what = `list submissions of form ${formGuid}`;
-    const response = await this.#gateway.call(what, async () => {
-      const answer = await this.#client.apiRequest({
-        method: 'GET',
-        path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formGuid)}`,
-        qs: { limit: String(limit), ...(page.after === undefined ? {} : { after: page.after }) },
-      });
-      const text = await answer.text();
-      const body = parseJson(text);
-      if (answer.status !== 200) {
-        throw Object.assign(new Error(`HubSpot answered ${answer.status}`), {
-          code: answer.status,
-          body,
-          headers: Object.fromEntries(answer.headers.entries()),
-        });
-      }
-      return body;
-    });
+    const response = await this.#listSubmissionsPage(what, formGuid, limit, page.after);
     const parsed = submissionsPageSchema.safeParse(response);
     if (!parsed.success) {
       throw new HubSpotError(
@@ -466,6 +451,35 @@ export class HubSpotAdapter implements HubSpotPort {
       })),
       ...(after === undefined ? {} : { after }),
     };
+  }
+
+  async #listSubmissionsPage(what: string, formGuid: string, limit: number, after: string | undefined) {
+    try {
+      return await this.#gateway.call(what, async () => {
+        const answer = await this.#client.apiRequest({
+          method: 'GET',
+          path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formGuid)}`,
+          qs: { limit: String(limit), ...(after === undefined ? {} : { after }) },
+        });
+        const text = await answer.text();
+        const body = parseJson(text);
+        if (answer.status !== 200) {
+          throw Object.assign(new Error(`HubSpot answered ${answer.status}`), {
+            code: answer.status,
+            body,
+            headers: Object.fromEntries(answer.headers.entries()),
+          });
+        }
+        return body;
+      });
+    } catch (error) {
+      if (after !== undefined && error instanceof HubSpotRequestError && error.status === 400) {
+        throw new StalePagingCursorError(`${what}: HubSpot no longer accepts the paging cursor "${after}"`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   /* ---------- helpers ---------- */

@@ -2,12 +2,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import type { FormSubmission } from '#domain/form-submission.ts';
+import { registrationIdFor } from '#domain/registration-id.ts';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
@@ -203,5 +205,63 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
     expect(new Set(stored.map((record) => record.conversionId)).size).toBe(120);
     expect(stored.filter((record) => record.receivedVia === 'backfill').length).toBe(settled.workflowDropped);
     expect((await sweepState().load(formGuid))?.resume).toBeUndefined();
+  });
+
+  it('starts over from the newest submission when HubSpot no longer accepts the saved cursor', async () => {
+    const store = sweepState();
+    const current = await store.load(formGuid);
+    await store.save(
+      {
+        formGuid,
+        ...(current?.watermark === undefined ? {} : { watermark: current.watermark }),
+        resume: { after: 'not-a-cursor', newestSeen: current?.watermark ?? 0 },
+      },
+      current?.version ?? 0,
+    );
+
+    const result = await sweep(0);
+
+    expect(result.completed).toBe(true);
+    expect(result.failed).toBe(0);
+    expect((await sweepState().load(formGuid))?.resume).toBeUndefined();
+  });
+
+  it('keeps the watermark below a submission intake failed on, and takes it in on the next run', async () => {
+    await submitForms(5, 'e');
+    await webhooksSettled(125);
+    const newest = (await under.adapter.listFormSubmissions(formGuid, { limit: 5 })).submissions;
+    const victim = newest[2];
+    if (victim === undefined) throw new Error('expected five new submissions');
+    await tables.documentClient.send(
+      new DeleteCommand({
+        TableName: tables.tableName('Registrations'),
+        Key: { registrationId: registrationIdFor(victim.conversionId) },
+      }),
+    );
+    const problems: string[] = [];
+    const failing = (submission: FormSubmission) =>
+      submission.conversionId === victim.conversionId
+        ? Promise.reject(new Error('the workflow could not be started'))
+        : receiveSubmission(intakeDeps, submission, 'backfill');
+
+    const first = await sweepFormSubmissions(
+      {
+        submissions: under.adapter,
+        state: sweepState(),
+        intake: failing,
+        now: Date.now,
+        onProblem: (problem) => problems.push(problem.conversionId),
+      },
+      { formGuid, pageSize: 10, overlapMs: 0 },
+    );
+    const second = await sweep(0);
+
+    expect(first.failed).toBe(1);
+    expect(problems).toEqual([victim.conversionId]);
+    expect(first.watermark).toBe(victim.submittedAt);
+    expect(second.accepted).toBe(1);
+    const stored = await registrations();
+    expect(stored.filter((record) => record.conversionId === victim.conversionId)).toHaveLength(1);
+    expect(stored).toHaveLength(125);
   });
 });
