@@ -141,8 +141,9 @@ function toApiGatewayEvent(
   };
 }
 
-function lambdaContext(name: string): Context {
-  const deadline = Date.now() + 30_000;
+/** The context Lambda hands a function, with `timeoutMs` left to run. */
+export function lambdaContext(name: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
   const requestId = randomUUID();
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -5,13 +5,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
+import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
+import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
-import { allTables } from '#lib/tables/index.ts';
-import { type LocalRoute, type RunningApiServer, startApiServer } from './api-server.ts';
+import { createSubmissionBackfillHandler } from '#handlers/submission-backfill-handler.ts';
+import { allTables, registrationsTable, sweeperStateTable } from '#lib/tables/index.ts';
+import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
+import { type LocalRoute, lambdaContext, type RunningApiServer, startApiServer } from './api-server.ts';
 import { createTables, localClientConfig } from './create-tables.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from './hubspot-sandbox/index.ts';
 import { LocalRegistrationWorkflow } from './local-registration-workflow.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
 
@@ -20,6 +26,10 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Where local state goes (`local.json`, the mailbox); default `.dealreg`. */
   readonly dataDir?: string;
+  /** Seed the HubSpot sandbox with the demo portal (partners, customers, reps, deals); default true. */
+  readonly demoData?: boolean;
+  /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
+  readonly backfillIntervalMs?: number;
 }
 
 /** What `.dealreg/local.json` holds: everything a client of the local stack needs. */
@@ -27,6 +37,13 @@ export interface LocalStackDescription {
   readonly api: string;
   readonly dynamodb: { readonly endpoint: string };
   readonly tables: Record<string, string>;
+  readonly hubspot: {
+    readonly url: string;
+    readonly accessToken: string;
+    readonly portalId: number;
+    /** The deal-registration form partners submit. */
+    readonly formGuid: string;
+  };
   readonly webhookClientSecret: string;
   readonly mailbox: string;
   readonly pid: number;
@@ -37,6 +54,8 @@ export interface RunningLocalStack {
   readonly description: LocalStackDescription;
   readonly workflow: LocalRegistrationWorkflow;
   readonly mailbox: LocalMailbox;
+  /** Runs the scheduled backfill once now. */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,12 +96,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const now = () => new Date();
 
-    const formSubmissions = createFormSubmissionsHandler({
-      inbox: new DynamoDbRegistrationInbox(documentClient, tables.Registrations ?? 'Registrations'),
+    const tableName = (logicalName: string) => tables[logicalName] ?? logicalName;
+    const intake: ReceiveSubmissionDependencies = {
+      inbox: new DynamoDbRegistrationInbox(documentClient, tableName(registrationsTable.logicalName)),
       workflow,
       mailer: mailbox,
       formFieldMapping: defaultFormFieldMapping,
       now,
+    };
+    const formSubmissions = createFormSubmissionsHandler({
+      ...intake,
       clientSecret: async () => webhookClientSecret,
       logger,
     });
@@ -107,10 +130,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stopping.push(() => api.stop());
 
+    // The HubSpot sandbox posts each form submission to the API, signed, as a HubSpot workflow does.
+    const seed = await readSeedFile();
+    const sandbox: RunningHubSpotSandbox = await startHubSpotSandbox({
+      seed: options.demoData === false ? { forms: seed.forms ?? [] } : seed,
+      workflowWebhook: { url: `${api.url}/hubspot/form-submissions`, clientSecret: webhookClientSecret },
+    });
+    stopping.push(() => sandbox.stop());
+    const formGuid = seed.forms?.[0]?.guid;
+    if (formGuid === undefined) throw new Error('the HubSpot sandbox seed defines no deal-registration form');
+
+    // The backfill runs on a timer, as EventBridge Scheduler runs it in AWS, through the same handler.
+    const backfill = createSubmissionBackfillHandler({
+      submissions: new HubSpotAdapter(
+        sharedHubSpotConnection({ accessToken: sandbox.accessToken, basePath: sandbox.url }),
+        { portalId: sandbox.portalId },
+      ),
+      sweepState: new DynamoDbSweepStateStore(documentClient, tableName(sweeperStateTable.logicalName)),
+      intake,
+      formGuids: [formGuid],
+      logger,
+    });
+    const sweep = async () => {
+      await backfill({}, lambdaContext('dealreg-submission-backfill', 5 * 60_000));
+    };
+    const timer = setInterval(
+      () => {
+        sweep().catch((error: unknown) => logger.error('scheduled backfill failed', { error }));
+      },
+      options.backfillIntervalMs ?? 5 * 60_000,
+    );
+    timer.unref();
+    stopping.push(async () => clearInterval(timer));
+
     const description: LocalStackDescription = {
       api: api.url,
       dynamodb: { endpoint: dynamodb.endpoint },
       tables,
+      hubspot: { url: sandbox.url, accessToken: sandbox.accessToken, portalId: sandbox.portalId, formGuid },
       webhookClientSecret,
       mailbox: mailboxDir,
       pid: process.pid,
@@ -119,7 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const descriptionFile = join(dataDir, 'local.json');
     await writeFile(descriptionFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     stopping.push(() => rm(descriptionFile, { force: true }));
-    return { description, workflow, mailbox, stop };
+    return { description, workflow, mailbox, sweep, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { runDemo } from '#local/demo.ts';
 import { startLocalStack } from '#local/stack.ts';
 
 function port(value: string): number {
@@ -20,14 +21,17 @@ export function registerLocalCommand(program: Command): void {
     .action(async (options: { port?: number; empty?: boolean; dataDir: string }) => {
       const stack = await startLocalStack({
         dataDir: options.dataDir,
+        demoData: options.empty !== true,
         ...(options.port === undefined ? {} : { port: options.port }),
       });
       const { description } = stack;
       console.log(`Dealreg local stack ready at ${description.api}`);
       console.log(`  form submissions  POST ${description.api}/hubspot/form-submissions`);
       console.log(`  mailbox           ${description.api}/_local/mail/ui`);
+      console.log(`  HubSpot sandbox   ${description.hubspot.url} (form ${description.hubspot.formGuid})`);
       console.log(`  DynamoDB Local    ${description.dynamodb.endpoint}`);
       console.log(`  settings          ${options.dataDir}/local.json`);
+      if (options.empty !== true) await runDemo(stack, (line) => console.log(line));
       console.log('Press Ctrl-C to stop.');
       await new Promise<void>((resolve) => {
         const shutdown = () => {

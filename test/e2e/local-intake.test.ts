@@ -98,3 +98,27 @@ describe('dealreg local', () => {
     expect(existsSync(join(stack.dataDir, 'local.json'))).toBe(false);
   });
 });
+
+describe('dealreg local with the demo', () => {
+  it('tells the demo story: two workflows started (one recovered by the backfill) and the partner emailed', async () => {
+    const demo = await startLocalStackProcess([]);
+    try {
+      expect(demo.output()).toContain(
+        'Registration workflows started: 2 (1 recovered by the backfill); emails sent: 1.',
+      );
+      const mails = (await (await fetch(`${demo.description.api}/_local/mail`)).json()) as {
+        to: string[];
+        text: string;
+      }[];
+      expect(mails).toHaveLength(1);
+      expect(mails[0]?.to).toEqual(['tom.ridley@skyline-integrators.co.uk']);
+      expect(mails[0]?.text).toContain('is in the past');
+      const executions = (await (
+        await fetch(`${demo.description.api}/_local/executions`)
+      ).json()) as unknown[];
+      expect(executions).toHaveLength(2);
+    } finally {
+      await demo.interrupt();
+    }
+  }, 120_000);
+});

@@ -33,8 +33,10 @@ export async function startLocalStackProcess(
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`dealreg local did not get ready:\n${output}`)), 60_000);
+    // With the demo, wait until it has told its story too.
+    const readyLine = args.includes('--empty') ? /ready/ : /Press Ctrl-C/;
     const check = () => {
-      if (/ready/.test(output)) {
+      if (readyLine.test(output)) {
         clearTimeout(timer);
         resolve();
       }
