@@ -93,8 +93,8 @@ export function renderMarkdown(blocks: readonly Block[]): string {
 
 const styles = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}
 h1{font-size:1.8rem}h2{margin-top:2rem;border-bottom:1px solid #d9e2ec;padding-bottom:.25rem}
-table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #d9e2ec;padding:.4rem .6rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f0f4f8}code{background:#f0f4f8;padding:0 .2rem;border-radius:3px}`;
+table{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.92rem}th,td{border:1px solid #d9e2ec;padding:.4rem .6rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th{background:#f0f4f8}code{background:#f0f4f8;padding:0 .2rem;border-radius:3px}td code{word-break:break-all}`;
 
 /** The document as a standalone HTML page. */
 export function renderHtml(blocks: readonly Block[], title: string): string {

@@ -63,7 +63,7 @@ function countsAs(policy: Policy, type: RelationshipType): string {
 function approverText(policy: Policy, id: string | undefined): Line {
   if (id === undefined) return ['—'];
   const approver = policy.approvers[id];
-  return approver === undefined ? [{ code: id }] : [`${approver.name} <${approver.email}>`];
+  return approver === undefined ? [{ code: id }] : [`${approver.name} `, { code: approver.email }];
 }
 
 function conflictSection(policy: Policy): Block[] {
@@ -249,16 +249,18 @@ function routingSection(policy: Policy): Block[] {
         'Applies to',
         'First approver',
         'Escalates to',
-        'Second level',
-        'Second level escalates to',
+        `Second level (from ${usd(thresholds.secondLevelApprovalFromUsd)})`,
       ],
       rows: chains.map(({ name, when, chain }) => [
         [{ strong: name }],
         when,
         approverText(policy, chain.firstApprover),
         approverText(policy, chain.escalationApprover),
-        approverText(policy, chain.secondLevelApprover),
-        approverText(policy, chain.secondLevelEscalationApprover ?? chain.escalationApprover),
+        [
+          ...approverText(policy, chain.secondLevelApprover),
+          ', escalates to ',
+          ...approverText(policy, chain.secondLevelEscalationApprover ?? chain.escalationApprover),
+        ],
       ]),
     },
     heading(3, 'Regions'),

@@ -67,7 +67,7 @@ describe('rules of engagement', () => {
     expect(html).toContain(
       '<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Partners: rules of engagement</h1>',
     );
-    expect(html).toContain('<td>Zoë &quot;Z&quot; &lt;O&#39;Neil&gt; &lt;zoe@example.com&gt;</td>');
+    expect(html).toContain('<td>Zoë &quot;Z&quot; &lt;O&#39;Neil&gt; <code>zoe@example.com</code></td>');
     expect(html.startsWith('<!doctype html>')).toBe(true);
   });
 
