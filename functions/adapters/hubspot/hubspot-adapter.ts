@@ -1,3 +1,5 @@
+import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
+import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
 import { z } from 'zod';
 import {
   type Company,
@@ -26,6 +28,9 @@ import {
   HubSpotNotFoundError,
   HubSpotRequestError,
 } from './errors.ts';
+
+// The generated client types HubSpot's enumerations as TypeScript enums of the same strings.
+const userDefined = 'USER_DEFINED' as AssociationSpecAssociationCategoryEnum;
 
 /** Batch endpoints take at most this many inputs. */
 export const batchSize = 100;
@@ -389,7 +394,7 @@ export class HubSpotAdapter implements HubSpotPort {
     // gets the new label, then loses the others: the deal never lacks a partner label.
     await this.#gateway.call('label partner association', () =>
       this.#client.crm.associations.v4.basicApi.create('companies', partnerCompanyId, 'deals', dealId, [
-        { associationCategory: 'USER_DEFINED' as never, associationTypeId: wanted },
+        { associationCategory: userDefined, associationTypeId: wanted },
       ]),
     );
     // Removing labels the pair does not carry is a no-op, so the other partner labels are
@@ -403,7 +408,7 @@ export class HubSpotAdapter implements HubSpotPort {
               _from: { id: partnerCompanyId },
               to: { id: dealId },
               types: stale.map((typeId) => ({
-                associationCategory: 'USER_DEFINED' as never,
+                associationCategory: userDefined,
                 associationTypeId: typeId,
               })),
             },
@@ -680,7 +685,12 @@ export class HubSpotAdapter implements HubSpotPort {
       () =>
         this.#client.crm.objects.searchApi.doSearch(objectType, {
           filterGroups: [
-            { filters: request.filters.map((filter) => ({ ...filter, operator: filter.operator as never })) },
+            {
+              filters: request.filters.map((filter) => ({
+                ...filter,
+                operator: filter.operator as FilterOperatorEnum,
+              })),
+            },
           ],
           properties: request.properties,
           limit: searchPageSize,

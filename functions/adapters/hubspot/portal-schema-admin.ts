@@ -1,4 +1,9 @@
 import type {
+  PropertyCreateFieldTypeEnum,
+  PropertyCreateTypeEnum,
+} from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate.js';
+import type { ObjectTypePropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/schemas/models/ObjectTypePropertyCreate.js';
+import type {
   AssociationLabel,
   ExistingSchema,
   ObjectSchemaSpec,
@@ -31,14 +36,14 @@ function toExistingSchema(schema: SchemaShape): ExistingSchema {
   };
 }
 
-// The generated client types enumerations (property type, field type, association category) as
-// TypeScript enums whose values are HubSpot's strings; the casts below pass those strings.
+// The generated client types HubSpot's enumerations (property type, field type) as TypeScript
+// enums of the same strings; the casts below pass those strings.
 function propertyInput(spec: PropertySpec) {
   return {
     name: spec.name,
     label: spec.label,
-    type: spec.type as never,
-    fieldType: spec.fieldType as never,
+    type: spec.type as PropertyCreateTypeEnum,
+    fieldType: spec.fieldType as PropertyCreateFieldTypeEnum,
     groupName: spec.groupName ?? '',
     ...(spec.hasUniqueValue === undefined ? {} : { hasUniqueValue: spec.hasUniqueValue }),
     ...(spec.options === undefined
@@ -82,7 +87,7 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
           associatedObjects: [...spec.associatedObjects],
           properties: spec.properties.map((property) => {
             const { groupName: _ignored, ...input } = propertyInput(property);
-            return input;
+            return { ...input, type: property.type as ObjectTypePropertyCreateTypeEnum };
           }),
         }),
       { retryAmbiguous: false },
