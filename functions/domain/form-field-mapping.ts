@@ -49,9 +49,11 @@ const formFieldName = z
  * name. Two registration fields may not read the same form field.
  */
 export const formFieldMappingSchema = z
-  .object(Object.fromEntries(registrationFieldNames.map((name) => [name, formFieldName.optional()])) as {
-    [K in RegistrationFieldName]: z.ZodOptional<typeof formFieldName>;
-  })
+  .object(
+    Object.fromEntries(registrationFieldNames.map((name) => [name, formFieldName.optional()])) as {
+      [K in RegistrationFieldName]: z.ZodOptional<typeof formFieldName>;
+    },
+  )
   .strict()
   .transform((partial, context) => {
     const mapping = { ...defaultFormFieldMapping } as Record<RegistrationFieldName, string>;
