@@ -77,6 +77,11 @@ export interface RunningHubSpotSandbox {
 }
 
 const API_BODY_LIMIT = 10 * 1024 * 1024;
+const CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type',
+};
 const ADMIN_BODY_LIMIT = 512 * 1024 * 1024;
 
 function sameToken(given: string, expected: string): boolean {
@@ -180,8 +185,14 @@ export async function startHubSpotSandbox(
     stats.requests++;
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'http://sandbox.local');
+    // The public submit endpoint accepts cross-origin AJAX posts, as HubSpot's does.
+    const isSubmit = url.pathname.startsWith('/submissions/v3/integration/submit/');
+    if (isSubmit && method === 'OPTIONS') {
+      send(response, { status: 204 }, CORS_HEADERS);
+      return;
+    }
     const matched = matchRoute(routes, method, url.pathname);
-    let headers: Record<string, string> = {};
+    let headers: Record<string, string> = isSubmit ? { ...CORS_HEADERS } : {};
     try {
       if (matched === undefined) {
         await readBody(request, API_BODY_LIMIT);

@@ -213,6 +213,19 @@ describe('HubSpot sandbox: form submissions and the workflow webhook', () => {
     expect(stats.webhooks.workflowFailed).toBe(1);
   });
 
+  it('accepts cross-origin submissions like HubSpot: preflight and response carry CORS headers', async () => {
+    const sandbox = await sandboxWith({});
+    const path = `${sandbox.url}/submissions/v3/integration/submit/${sandbox.portalId}/${FORM}`;
+    const preflight = await fetch(path, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://partners.example' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    const response = await submit(sandbox, { email: 'a@b.example', customer_domain: 'c.example' });
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('lists submissions newest first, 50 at most per page, with a stable after cursor', async () => {
     const sandbox = await sandboxWith({
       seed: {
