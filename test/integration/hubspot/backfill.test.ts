@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
@@ -12,6 +13,7 @@ import type { FormSubmission } from '#domain/form-submission.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
+import { createSubmissionBackfillHandler } from '#handlers/submission-backfill-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { LocalRegistrationWorkflow } from '#local/local-registration-workflow.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
@@ -263,5 +265,28 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
     const stored = await registrations();
     expect(stored.filter((record) => record.conversionId === victim.conversionId)).toHaveLength(1);
     expect(stored).toHaveLength(125);
+  });
+
+  it('runs as the scheduled Lambda handler, sweeping the configured forms within the time left', async () => {
+    const handler = createSubmissionBackfillHandler({
+      submissions: under.adapter,
+      sweepState: sweepState(),
+      intake: intakeDeps,
+      formGuids: [formGuid],
+      logger: new Logger({ logLevel: 'CRITICAL' }),
+      overlapMs: 0,
+    });
+    const context = {
+      functionName: 'dealreg-backfill',
+      awsRequestId: 'test-request',
+      getRemainingTimeInMillis: () => 120_000,
+    } as unknown as Context;
+
+    const summary = await handler({}, context);
+
+    expect(summary.skipped).toEqual([]);
+    expect(summary.results).toHaveLength(1);
+    expect(summary.results[0]).toMatchObject({ formGuid, completed: true, failed: 0 });
+    await expect(handler({ formGuids: [] }, context)).rejects.toThrow(/backfill event/);
   });
 });
