@@ -1,6 +1,6 @@
 import { hash as digest } from 'node:crypto';
 import { GENESIS_HASH, LedgerEntry } from './entry.ts';
-import { fastCanonicalJson } from './fast-canonical-json.ts';
+import { fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
 import { chainHash } from './hash.ts';
 import type { LedgerDigest } from './merkle.ts';
 import { type ChainHead, describeIssues } from './seal.ts';
@@ -88,6 +88,31 @@ export class ChainVerifier {
 
   /** Checks one item as read from the store (not trusted: any attribute may have been altered). */
   add(item: Record<string, unknown>): void {
+    this.#check(item, undefined);
+  }
+
+  /** Checks one entry given as JSON text (a line of an export), parsing and canonicalising in one go. */
+  addJson(text: string): void {
+    let parsed: { value: unknown; canonical: string | undefined };
+    try {
+      parsed = parseWithCanonicalJson(text, 'hash');
+    } catch (error) {
+      try {
+        parsed = { value: JSON.parse(text), canonical: undefined };
+      } catch {
+        this.#break('(unknown)', 0, 'malformed', `not JSON: ${(error as Error).message}`);
+        return;
+      }
+    }
+    const { value } = parsed;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.#break('(unknown)', 0, 'malformed', 'entry is not a JSON object');
+      return;
+    }
+    this.#check(value as Record<string, unknown>, parsed.canonical);
+  }
+
+  #check(item: Record<string, unknown>, canonical: string | undefined): void {
     const { opportunityId, sequence, hash: storedHash, previousHash } = item;
     if (typeof opportunityId !== 'string') {
       this.#break(
@@ -123,7 +148,7 @@ export class ChainVerifier {
     }
     let computed: string;
     try {
-      computed = digest('sha256', fastCanonicalJson(item, 'hash') + previousHash, 'hex');
+      computed = digest('sha256', (canonical ?? fastCanonicalJson(item, 'hash')) + previousHash, 'hex');
       if (computed !== storedHash) {
         // Confirm with the reference serialiser before calling it tampering.
         const { hash: _stored, ...body } = item;

@@ -3,36 +3,41 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
 const NEEDS_CARE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** In JSON text, any string needing escapes shows a backslash; astral characters show surrogates. */
+const JSON_TEXT_NEEDS_CARE = /[\\\uD800-\uDFFF]/;
 
-function primitive(value: unknown): string {
-  if (typeof value === 'string' && !NEEDS_CARE.test(value)) return `"${value}"`;
+function quote(value: string, plain: boolean): string {
+  if (plain || !NEEDS_CARE.test(value)) return `"${value}"`;
+  if (SURROGATE.test(value) && LONE_SURROGATE.test(value))
+    throw new TypeError('Lone surrogate is not allowed');
+  return JSON.stringify(value);
+}
+
+function primitive(value: unknown, plain: boolean): string {
+  if (typeof value === 'string') return quote(value, plain);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`${value} is not allowed in canonical JSON`);
     // ECMAScript Number::toString, which both JSON.stringify and RFC 8785 use.
     return String(value);
   }
-  if (typeof value === 'string') {
-    if (SURROGATE.test(value) && LONE_SURROGATE.test(value)) {
-      throw new TypeError('Lone surrogate is not allowed');
-    }
-    return JSON.stringify(value);
-  }
-  if (value === null || typeof value === 'boolean') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
   throw new TypeError(`a ${typeof value} is not a JSON value`);
 }
 
-function serialise(value: unknown, skipKey: string | undefined): string {
-  if (typeof value !== 'object' || value === null) return primitive(value);
+function serialise(value: unknown, skipKey: string | undefined, plain: boolean): string {
+  if (typeof value !== 'object' || value === null) return primitive(value, plain);
   if (Array.isArray(value)) {
     let out = '[';
     for (let index = 0; index < value.length; index += 1) {
       const item: unknown = value[index];
       if (index > 0) out += ',';
-      out += item === undefined ? 'null' : serialise(item, undefined);
+      out += item === undefined ? 'null' : serialise(item, undefined, plain);
     }
     return `${out}]`;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
     throw new TypeError(`a ${value.constructor?.name ?? 'non-plain'} object is not a JSON value`);
   }
   const record = value as Record<string, unknown>;
@@ -44,7 +49,7 @@ function serialise(value: unknown, skipKey: string | undefined): string {
     if (key === skipKey) continue;
     const member = record[key];
     if (member === undefined) continue;
-    out += `${first ? '' : ','}${primitive(key)}:${serialise(member, undefined)}`;
+    out += `${first ? '' : ','}${quote(key, plain)}:${serialise(member, undefined, plain)}`;
     first = false;
   }
   return `${out}}`;
@@ -54,10 +59,23 @@ function serialise(value: unknown, skipKey: string | undefined): string {
  * RFC 8785 canonical JSON for plain JSON data (what JSON.parse or the DynamoDB unmarshaller
  * returns), optionally leaving out one top-level member. The `canonicalize` package is the
  * reference used when entries are written; this is the allocation-light twin for verify's hot
- * loop (no cycle tracking, one string builder per object, surrogate scan only when one occurs).
+ * loop (no cycle tracking, one string builder per object, escaping only where a string needs it).
  * A property test holds the two byte-identical, and verify falls back to `canonicalize` before
  * it ever reports a mismatch. Anything that is not plain JSON data throws.
  */
 export function fastCanonicalJson(value: unknown, omitTopLevelKey?: string): string {
-  return serialise(value, omitTopLevelKey);
+  return serialise(value, omitTopLevelKey, false);
+}
+
+/**
+ * Parses one JSON text and returns the value with its canonical JSON (minus `omitTopLevelKey`).
+ * When the text holds no backslash and no surrogate, no string in it can need escaping, so
+ * strings are quoted without being scanned one by one.
+ */
+export function parseWithCanonicalJson(
+  text: string,
+  omitTopLevelKey?: string,
+): { value: unknown; canonical: string } {
+  const value: unknown = JSON.parse(text);
+  return { value, canonical: serialise(value, omitTopLevelKey, !JSON_TEXT_NEEDS_CARE.test(text)) };
 }

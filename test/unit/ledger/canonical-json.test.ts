@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastCanonicalJson } from '#domain/ledger/fast-canonical-json.ts';
+import { fastCanonicalJson, parseWithCanonicalJson } from '#domain/ledger/fast-canonical-json.ts';
 
 const jsonData = fc.jsonValue({ maxDepth: 4 });
 
@@ -12,6 +12,19 @@ describe('fast canonical JSON', () => {
         expect(fastCanonicalJson(value)).toBe(canonicalize(value));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('canonicalises JSON text exactly like canonicalize of the parsed value, escapes or not', () => {
+    fc.assert(
+      fc.property(jsonData, fc.boolean(), (value, indent) => {
+        const text = JSON.stringify(value, null, indent ? 2 : undefined);
+        expect(parseWithCanonicalJson(text).canonical).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(parseWithCanonicalJson('{"b":"say \\"hi\\"","a":"\\u00e9\\n"}').canonical).toBe(
+      '{"a":"é\\n","b":"say \\"hi\\""}',
     );
   });
 

@@ -113,6 +113,20 @@ describe('chain verifier', () => {
     ]);
   });
 
+  it('verifies JSON lines the same way as parsed items, naming an altered line', () => {
+    const lines = ledger.map((entry) => JSON.stringify(entry));
+    lines[2] = (lines[2] as string).replace('"customer-1.example.com"', '"customer-1.example.org"');
+    const verifier = new ChainVerifier();
+
+    for (const line of [...lines, 'not json']) verifier.addJson(line);
+    const report = verifier.finish();
+
+    expect(report.broken).toEqual([
+      expect.objectContaining({ opportunityId: '(unknown)', problem: 'malformed' }),
+      expect.objectContaining({ opportunityId: 'opp-a', sequence: 3, problem: 'hash-mismatch' }),
+    ]);
+  });
+
   it('reports an item without an opportunity id instead of throwing', () => {
     expect(verify([{ sequence: 1 }]).broken[0]).toMatchObject({ problem: 'malformed' });
   });
