@@ -974,6 +974,10 @@ export class Portal {
     if (!Array.isArray(properties) || properties.length === 0)
       throw validationError('"properties" must be a non-empty array');
     const fullyQualifiedName = `p${this.portalId}_${name}`;
+    const taken = this.typeNames.get(name.toLowerCase());
+    if (taken !== undefined && this.stores.get(taken)?.info.custom === false) {
+      throw validationError(`${name} is the name of a standard object type and cannot name a custom object`);
+    }
     for (const store of this.stores.values()) {
       if (store.info.custom && store.info.name.toLowerCase() === name.toLowerCase()) {
         throw conflict(
@@ -1021,7 +1025,7 @@ export class Portal {
         objectTypeId,
         name,
         singular: name.toLowerCase(),
-        aliases: [name, fullyQualifiedName, labels.singular, labels.plural],
+        aliases: [name, fullyQualifiedName],
         defaultProperties: [
           'hs_createdate',
           'hs_lastmodifieddate',
