@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -37,8 +37,9 @@ beforeAll(async () => {
   defaultVersion = loadPolicy(await readFile(join(root, 'policy/default-policy.json'), 'utf8')).policyVersion;
 });
 
-describe('dealreg policy validate', () => {
-  it('accepts the default policy and prints its version', async () => {
+// Each test starts its own CLI process and uses its own files, so they run side by side.
+describe.concurrent('dealreg policy validate', () => {
+  it('accepts the default policy and prints its version', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate');
     expect(outcome).toEqual({
       code: 0,
@@ -47,7 +48,7 @@ describe('dealreg policy validate', () => {
     });
   });
 
-  it('lists every problem of an invalid policy and exits non-zero', async () => {
+  it('lists every problem of an invalid policy and exits non-zero', async ({ expect }) => {
     const file = join(workDir, 'broken.json');
     await writeFile(
       file,
@@ -66,15 +67,15 @@ describe('dealreg policy validate', () => {
     );
   });
 
-  it('names a file that does not exist', async () => {
+  it('names a file that does not exist', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain('missing.json: the file does not exist');
   });
 });
 
-describe('dealreg policy show', () => {
-  it('writes the HTML rules of engagement, stamped with the version', async () => {
+describe.concurrent('dealreg policy show', () => {
+  it('writes the HTML rules of engagement, stamped with the version', async ({ expect }) => {
     const out = join(workDir, 'rules.html');
     const outcome = await dealreg('policy', 'show', '--format', 'html', '--out', out);
     expect(outcome.code).toBe(0);
@@ -84,13 +85,13 @@ describe('dealreg policy show', () => {
     expect(page).toContain('<h2>How conflicts are resolved</h2>');
   });
 
-  it('prints Markdown of a named policy file to standard output', async () => {
+  it('prints Markdown of a named policy file to standard output', async ({ expect }) => {
     const outcome = await dealreg('policy', 'show', 'policy/example-policy.json');
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/^# Northwind Cloud Partner Program: rules of engagement\n/);
   });
 
-  it('writes nothing for an invalid policy', async () => {
+  it('writes nothing for an invalid policy', async ({ expect }) => {
     const file = join(workDir, 'invalid.json');
     const out = join(workDir, 'never.md');
     await writeFile(file, '{"validity": {"days": 0}}');
@@ -100,7 +101,7 @@ describe('dealreg policy show', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses an unknown format', async () => {
+  it('refuses an unknown format', async ({ expect }) => {
     const outcome = await dealreg('policy', 'show', '--format', 'pdf');
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain("argument 'pdf' is invalid. Allowed choices are markdown, html.");
