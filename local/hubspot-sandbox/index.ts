@@ -152,6 +152,7 @@ export async function startHubSpotSandbox(
     crm: options.crmWebhook,
     retry: { ...DEFAULT_RETRY },
     subscribedProperties: new Set(DEFAULT_SUBSCRIBED_PROPERTIES),
+    workflowDuplicateRate: 0,
     crmDuplicateRate: 0,
     crmShuffle: false,
     crmBatchSize: 100,

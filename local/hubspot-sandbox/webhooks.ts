@@ -36,6 +36,8 @@ export interface WebhookSettings {
   retry: RetryPolicy;
   /** Deal properties whose changes are reported (`deal.propertyChange`). */
   subscribedProperties: Set<string>;
+  /** Probability that a workflow webhook is delivered twice (as after a timed-out attempt). */
+  workflowDuplicateRate: number;
   /** Probability that a CRM event is delivered twice (HubSpot may duplicate). */
   crmDuplicateRate: number;
   /** Shuffle the events of each batch (HubSpot does not order them). */
@@ -124,12 +126,15 @@ export class WebhookDispatcher {
       values: submission.values,
       pageUrl: submission.pageUrl,
     });
-    this.track(
-      this.deliver(target, body, () => this.stats.workflowAttempts++).then((ok) => {
-        if (ok) this.stats.workflowDelivered++;
-        else this.stats.workflowFailed++;
-      }),
-    );
+    const copies = this.random() < this.settings.workflowDuplicateRate ? 2 : 1;
+    for (let copy = 0; copy < copies; copy++) {
+      this.track(
+        this.deliver(target, body, () => this.stats.workflowAttempts++).then((ok) => {
+          if (ok) this.stats.workflowDelivered++;
+          else this.stats.workflowFailed++;
+        }),
+      );
+    }
   }
 
   private onChange(change: CrmChange): void {
