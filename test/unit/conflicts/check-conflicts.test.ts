@@ -11,6 +11,7 @@ import type {
   RegistrationUnderCheck,
 } from '#domain/conflicts/conflict-input.ts';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
+import { registrationUnderCheck } from '#domain/conflicts/registration-under-check.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import type { PolicyInput } from '#domain/policy/policy-schema.ts';
 
@@ -419,5 +420,46 @@ describe('checkConflicts: malformed input', () => {
     expect(() =>
       check({ otherRegistrations: [{ ...otherRegistration(), status: 'lost' as unknown as 'approved' }] }),
     ).toThrow(/status/);
+  });
+});
+
+describe('registrationUnderCheck', () => {
+  it('matches on the normalised company key of a validated registration', () => {
+    const details = {
+      submitterEmail: 'pat@cloudpartner.io',
+      partnerDomain: 'cloudpartner.io',
+      customerCompanyName: 'Acme, Inc.',
+      customerCompanyKey: 'acme',
+      customerDomain: 'acme.com',
+      estimatedAmount: { minorUnits: 9_000_000, currency: 'EUR' },
+      expectedCloseDate: '2027-01-31',
+      products: [],
+      cloudMarketplace: 'aws' as const,
+    };
+    const checked = registrationUnderCheck(
+      { registrationId: 'reg-9', submittedAt: '2026-11-10T15:00:00.000Z', details },
+      { id: 'partner-1', name: 'Cloud Partner' },
+      10_000_000,
+    );
+    expect(checked).toEqual({
+      registrationId: 'reg-9',
+      partnerId: 'partner-1',
+      partnerDomain: 'cloudpartner.io',
+      partnerName: 'Cloud Partner',
+      customerDomain: 'acme.com',
+      customerCompanyName: 'acme',
+      amountUsdMinor: 10_000_000,
+      submittedAt: '2026-11-10T15:00:00.000Z',
+    });
+    const verdict = check(
+      {
+        otherRegistrations: [
+          otherRegistration({ customerDomain: 'acme-group.com', customerCompanyName: 'acme' }),
+        ],
+      },
+      defaults,
+      checked,
+    );
+    expect(verdict.ruleId).toBe('competing-partner');
   });
 });
