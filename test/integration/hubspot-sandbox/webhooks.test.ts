@@ -190,6 +190,16 @@ describe('HubSpot sandbox: form submissions and the workflow webhook', () => {
     expect((await call(sandbox, 'PUT', '/_sandbox/webhooks', { dropRate: 2 })).status).toBe(400);
   });
 
+  it('delivers a submission twice, identically, at workflowDuplicateRate 1', async () => {
+    const hook = await receiver();
+    const sandbox = await sandboxWith({ workflowWebhook: { url: hook.url, clientSecret: SECRET } });
+    await call(sandbox, 'PUT', '/_sandbox/webhooks', { workflowDuplicateRate: 1 });
+    await submit(sandbox, { email: 'a@b.example', customer_domain: 'c.example' });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    expect(hook.received).toHaveLength(2);
+    expect(hook.received[0]?.body).toBe(hook.received[1]?.body);
+  });
+
   it('retries a 5xx answer with the same body and a fresh signature, but not a 4xx', async () => {
     const hook = await receiver([500, 503]);
     const sandbox = await sandboxWith({ workflowWebhook: { url: hook.url, clientSecret: SECRET } });
