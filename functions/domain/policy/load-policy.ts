@@ -78,7 +78,8 @@ export function loadPolicy(source: string | unknown): LoadedPolicy {
   let input: unknown = source;
   if (typeof source === 'string') {
     try {
-      input = JSON.parse(source);
+      // Editors on Windows may save JSON with a byte-order mark, which JSON.parse refuses.
+      input = JSON.parse(source.replace(/^\uFEFF/, ''));
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new PolicyValidationError([{ path: '', message: `is not valid JSON: ${detail}` }], {

@@ -126,6 +126,10 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('reads a file saved with a byte-order mark', () => {
+    expect(loadPolicy('\uFEFF{}').policyVersion).toBe(loadPolicy('{}').policyVersion);
+  });
+
   it('refuses text that is not JSON, and JSON that is not an object', () => {
     expect(problemsOf('{ "sla": ')).toEqual([expect.stringMatching(/^The policy is not valid JSON: /)]);
     expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);
