@@ -64,6 +64,7 @@ export function adminRoutes(deps: {
       crm: s.crm === undefined ? null : { url: s.crm.url },
       retry: s.retry,
       subscribedProperties: [...s.subscribedProperties],
+      workflowDuplicateRate: s.workflowDuplicateRate,
       crmDuplicateRate: s.crmDuplicateRate,
       crmShuffle: s.crmShuffle,
       crmBatchSize: s.crmBatchSize,
@@ -208,6 +209,10 @@ export function adminRoutes(deps: {
         body.crmDuplicateRate === undefined
           ? undefined
           : probability(body.crmDuplicateRate, 'crmDuplicateRate');
+      const workflowDuplicate =
+        body.workflowDuplicateRate === undefined
+          ? undefined
+          : probability(body.workflowDuplicateRate, 'workflowDuplicateRate');
       const retry = body.retry as
         | { maxAttempts?: unknown; delaysMs?: unknown; timeoutMs?: unknown }
         | undefined;
@@ -240,6 +245,7 @@ export function adminRoutes(deps: {
       if (crm === null) s.crm = undefined;
       else if (crm !== undefined) s.crm = { url: String(crm.url), clientSecret: String(crm.clientSecret) };
       if (duplicate !== undefined) s.crmDuplicateRate = duplicate;
+      if (workflowDuplicate !== undefined) s.workflowDuplicateRate = workflowDuplicate;
       if (typeof body.crmShuffle === 'boolean') s.crmShuffle = body.crmShuffle;
       if (batchSize !== undefined) s.crmBatchSize = Math.floor(batchSize);
       if (body.crmBatchDelayMs !== undefined)
