@@ -38,6 +38,8 @@ interface RuleResult {
 }
 
 const ms = (iso: string) => Date.parse(iso);
+/** Orders ids the same way on every machine, whatever its locale. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const day = (iso: string) => iso.slice(0, 10);
 
 function plural(count: number, one: string, many = `${one}s`): string {
@@ -79,7 +81,7 @@ function sameCustomer(
     .sort(
       (a, b) =>
         ms(a.other.submittedAt) - ms(b.other.submittedAt) ||
-        a.other.registrationId.localeCompare(b.other.registrationId),
+        byCodeUnits(a.other.registrationId, b.other.registrationId),
     );
 }
 
@@ -214,13 +216,13 @@ function directActivityRule(
   const windowStart = submitted.minus({ days: settings.lookBackDays }).toMillis();
   const deals = evidence.openDeals
     .filter((deal) => deal.ownerIsDirectRep)
-    .sort((a, b) => a.dealId.localeCompare(b.dealId));
+    .sort((a, b) => byCodeUnits(a.dealId, b.dealId));
   const engagements = evidence.directEngagements
     .filter(
       (engagement) =>
         ms(engagement.occurredAt) >= windowStart && ms(engagement.occurredAt) <= submitted.toMillis(),
     )
-    .sort((a, b) => ms(b.occurredAt) - ms(a.occurredAt) || a.engagementId.localeCompare(b.engagementId));
+    .sort((a, b) => ms(b.occurredAt) - ms(a.occurredAt) || byCodeUnits(a.engagementId, b.engagementId));
   if (deals.length === 0 && engagements.length === 0) return undefined;
 
   const dealEvidence = deals.map(
@@ -279,7 +281,7 @@ function existingCustomerRule(
   const windowStart = submitted.minus({ months: settings.closedWonWithinMonths }).toMillis();
   const deals = evidence.closedWonDeals
     .filter((deal) => ms(deal.closedAt) >= windowStart && ms(deal.closedAt) <= submitted.toMillis())
-    .sort((a, b) => ms(b.closedAt) - ms(a.closedAt) || a.dealId.localeCompare(b.dealId));
+    .sort((a, b) => ms(b.closedAt) - ms(a.closedAt) || byCodeUnits(a.dealId, b.dealId));
   const latest = deals[0];
   if (latest === undefined) return undefined;
   const items = deals.map(
