@@ -24,9 +24,9 @@ export interface HubSpotConnection {
  * settings in a process-wide singleton (`ApiDecoratorService`): each `new Client()` replaces them
  * for every API object created afterwards, so two clients built with different settings silently
  * reconfigure each other. We therefore build every client with the client's own retries and
- * limiter off (the gateway does both, see `request-gateway.ts`), and production code uses
- * {@link sharedHubSpotConnection}: one connection per process, so one limiter holds the whole
- * process under the portal's rate limit.
+ * limiter off (the gateway does both, see `request-gateway.ts`) — so clients cannot reconfigure
+ * each other — and production code uses {@link sharedHubSpotConnection}: one connection per
+ * portal per process, so one limiter holds the whole process under the portal's rate limit.
  */
 export function createHubSpotConnection(settings: HubSpotConnectionSettings): HubSpotConnection {
   if (settings.accessToken.trim() === '') {
@@ -42,20 +42,19 @@ export function createHubSpotConnection(settings: HubSpotConnectionSettings): Hu
   return { client, gateway, basePath };
 }
 
-let shared: { readonly key: string; readonly connection: HubSpotConnection } | undefined;
+const shared = new Map<string, HubSpotConnection>();
 
 /**
- * The process's one connection. Asking again with the same token and base path returns it;
- * asking for another portal is refused rather than silently sharing or splitting the limiter.
+ * The process's connection to a portal: asking again with the same token and base path returns
+ * the same client and limiter (the first caller's limits apply), so every part of the process
+ * shares one budget per portal. Another portal (another token or base path) gets its own.
  */
 export function sharedHubSpotConnection(settings: HubSpotConnectionSettings): HubSpotConnection {
-  const key = `${settings.basePath ?? ''}\n${settings.accessToken}`;
-  if (shared === undefined) {
-    shared = { key, connection: createHubSpotConnection(settings) };
-  } else if (shared.key !== key) {
-    throw new HubSpotConfigurationError(
-      'this process already holds a HubSpot connection to another portal; build one connection per process',
-    );
+  const key = `${(settings.basePath ?? '').replace(/\/+$/, '')}\n${settings.accessToken}`;
+  let connection = shared.get(key);
+  if (connection === undefined) {
+    connection = createHubSpotConnection(settings);
+    shared.set(key, connection);
   }
-  return shared.connection;
+  return connection;
 }
