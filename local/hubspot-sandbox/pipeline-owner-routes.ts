@@ -1,0 +1,88 @@
+import { notFound } from './errors.ts';
+import { intParam, type Route, route, type SandboxRequest } from './http.ts';
+import type { Portal } from './portal.ts';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function pipelineJson(
+  pipeline: Portal['pipelines'] extends Map<string, infer P> ? P : never,
+): Record<string, unknown> {
+  const created = iso(pipeline.createdAt);
+  const updated = iso(pipeline.updatedAt);
+  return {
+    id: pipeline.id,
+    label: pipeline.label,
+    displayOrder: pipeline.displayOrder,
+    createdAt: created,
+    updatedAt: updated,
+    archived: false,
+    stages: pipeline.stages.map((stage) => ({
+      id: stage.id,
+      label: stage.label,
+      displayOrder: stage.displayOrder,
+      metadata: { isClosed: String(stage.isClosed), probability: String(stage.probability) },
+      createdAt: created,
+      updatedAt: updated,
+      archived: false,
+      writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+    })),
+  };
+}
+
+export function pipelineAndOwnerRoutes(portal: Portal): Route[] {
+  const dealsOnly = (type: string): void => {
+    if (portal.store(type).info.name !== 'deals') throw notFound(`No pipelines for ${type} in this sandbox`);
+  };
+  const pipelineOf = (request: SandboxRequest) => {
+    dealsOnly(request.params.type ?? '');
+    const pipeline = portal.pipelines.get(request.params.id ?? '');
+    if (pipeline === undefined) throw notFound(`Pipeline ${request.params.id ?? ''} not found`);
+    return pipeline;
+  };
+  const ownerJson = (
+    owner: Portal['owners'] extends Map<string, infer O> ? O : never,
+  ): Record<string, unknown> => ({
+    id: owner.id,
+    email: owner.email,
+    type: 'PERSON',
+    firstName: owner.firstName,
+    lastName: owner.lastName,
+    userId: owner.userId,
+    userIdIncludingInactive: owner.userId,
+    createdAt: iso(owner.createdAt),
+    updatedAt: iso(owner.updatedAt),
+    archived: false,
+    teams: owner.teams,
+  });
+  return [
+    route('GET', '/crm/v3/pipelines/:type', 'api', (request) => {
+      dealsOnly(request.params.type ?? '');
+      const pipelines = [...portal.pipelines.values()].sort((a, b) => a.displayOrder - b.displayOrder);
+      return { status: 200, body: { results: pipelines.map(pipelineJson) } };
+    }),
+    route('GET', '/crm/v3/pipelines/:type/:id', 'api', (request) => ({
+      status: 200,
+      body: pipelineJson(pipelineOf(request)),
+    })),
+    route('GET', '/crm/v3/pipelines/:type/:id/stages', 'api', (request) => ({
+      status: 200,
+      body: { results: (pipelineJson(pipelineOf(request)).stages as unknown[]) ?? [] },
+    })),
+    route('GET', '/crm/v3/owners', 'api', (request) => {
+      const limit = intParam(request.query, 'limit', 100, 500);
+      const email = request.query.get('email')?.toLowerCase();
+      const all = [...portal.owners.values()].filter(
+        (owner) => email === undefined || owner.email.toLowerCase() === email,
+      );
+      const offset = Number(request.query.get('after') ?? 0) || 0;
+      const body: Record<string, unknown> = { results: all.slice(offset, offset + limit).map(ownerJson) };
+      if (offset + limit < all.length) body.paging = { next: { after: String(offset + limit) } };
+      return { status: 200, body };
+    }),
+    route('GET', '/crm/v3/owners/:id', 'api', (request) => {
+      const owner = portal.owners.get(request.params.id ?? '');
+      if (owner === undefined) throw notFound(`Owner ${request.params.id ?? ''} not found`);
+      return { status: 200, body: ownerJson(owner) };
+    }),
+  ];
+}
