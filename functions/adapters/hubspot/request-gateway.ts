@@ -39,6 +39,12 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   /** @default 8_000 */
   readonly maxDelayMs: number;
+  /**
+   * An attempt with no answer after this long counts as a dropped connection (the client sets
+   * no timeout of its own, so a stalled socket would otherwise hold the call until the Lambda
+   * times out). @default 30_000
+   */
+  readonly attemptTimeoutMs: number;
 }
 
 export const defaultRateLimits: RateLimits = {
@@ -48,7 +54,12 @@ export const defaultRateLimits: RateLimits = {
   maxConcurrent: 10,
 };
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 8_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  attemptTimeoutMs: 30_000,
+};
 
 export type CallKind = 'standard' | 'search';
 
@@ -122,9 +133,10 @@ export class HubSpotGateway {
     for (let attempt = 1; ; attempt += 1) {
       try {
         this.stats.requests += 1;
+        const timed = () => withTimeout(request, this.retry.attemptTimeoutMs);
         return await (kind === 'search'
-          ? this.#search.run(() => this.#standard.run(request))
-          : this.#standard.run(request));
+          ? this.#search.run(() => this.#standard.run(timed))
+          : this.#standard.run(timed));
       } catch (error) {
         const delay = this.#retryDelay(what, error, attempt, options.retryAmbiguous ?? true);
         this.stats.retries += 1;
@@ -175,9 +187,11 @@ export class HubSpotGateway {
       status === undefined && typeof failure.code === 'string' && networkCodes.has(failure.code);
     if ((status !== undefined && status >= 500) || network) {
       this.stats.serverErrors += 1;
-      const reason = network
-        ? `could not reach HubSpot (${String(failure.code)})`
-        : `HubSpot answered ${status}`;
+      const reason = !network
+        ? `HubSpot answered ${status}`
+        : failure.code === 'ETIMEDOUT'
+          ? `HubSpot did not answer (${String(failure.message)})`
+          : `could not reach HubSpot (${String(failure.code)})`;
       // A refused connection never reached HubSpot, so even a create may be repeated.
       const safe = retryAmbiguous || failure.code === 'ECONNREFUSED';
       if (lastAttempt || !safe) {
@@ -209,6 +223,30 @@ export class HubSpotGateway {
     if (error instanceof HubSpotError) throw error;
     throw new HubSpotError(`${what}: ${error instanceof Error ? error.message : String(error)}`, details);
   }
+}
+
+/**
+ * Settles with the request, or rejects as a timed-out connection after `ms`. The request itself
+ * cannot be aborted through the client and may still reach HubSpot, so a timed-out write is
+ * treated as ambiguous, like a 5xx.
+ */
+function withTimeout<T>(request: () => Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
+    request().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function isSecondly(body: Record<string, unknown>): boolean {

@@ -116,6 +116,34 @@ describe('HubSpot adapter resilience', () => {
     expect(deals.filter((deal) => deal.properties.dealreg_registration_id === 'reg-down')).toHaveLength(0);
   });
 
+  it('gives up on an attempt that does not answer in time, retries, and still writes the deal once', async () => {
+    const impatient = await startSandboxUnderTest(
+      { seed },
+      { retry: { maxAttempts: 4, attemptTimeoutMs: 300, baseDelayMs: 10 } },
+    );
+    try {
+      await setupHubSpotPortal(impatient.admin, { dryRun: false });
+      // The first create is answered (and carried out) only after the client gave up on it.
+      await sandboxAdmin(impatient.sandbox.url, '/_sandbox/faults', {
+        body: { path: '^/crm/v3/objects/deals$', method: 'POST', latencyMs: 700, times: 1 },
+      });
+
+      const made = await impatient.adapter.createOrLinkDeal({
+        registrationId: 'reg-slow',
+        name: 'Globex – slow',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+
+      const deals = await recordsOf(impatient.sandbox.url, 'deals');
+      const written = deals.filter((deal) => deal.properties.dealreg_registration_id === 'reg-slow');
+      expect(written).toHaveLength(1);
+      expect(written[0]?.id).toBe(made.dealId);
+      expect(impatient.connection.gateway.stats.serverErrors).toBeGreaterThanOrEqual(1);
+    } finally {
+      await impatient.stop();
+    }
+  });
+
   it('waits out slow answers', async () => {
     await inject({ path: '/crm/v3/objects/companies/search', latencyMs: 400, times: 1 });
     const began = performance.now();
