@@ -112,7 +112,7 @@ export function adminRoutes(deps: {
       }
       const associations: { from: string; to: string; typeIds: number[] }[] = [];
       if (withRecords) {
-        for (const [from, targets] of portal.associations) {
+        for (const [from, targets] of portal.associations.links) {
           for (const [to, typeIds] of targets) associations.push({ from, to, typeIds: [...typeIds] });
         }
       }
@@ -121,7 +121,7 @@ export function adminRoutes(deps: {
         body: {
           portalId: portal.portalId,
           types,
-          labels: [...portal.associationTypes.values()].filter((type) => type.category === 'USER_DEFINED'),
+          labels: [...portal.associations.types.values()].filter((type) => type.category === 'USER_DEFINED'),
           pipelines: [...portal.pipelines.values()],
           owners: [...portal.owners.values()],
           forms: [...portal.forms.values()].map((form) => ({

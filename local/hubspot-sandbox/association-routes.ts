@@ -17,9 +17,11 @@ function labelsBetween(
   toTypeId: string,
   toId: string,
 ): Record<string, unknown> {
-  const pair = portal.associated(fromTypeId, fromId, toTypeId).find((entry) => entry.toId === toId);
+  const pair = portal.associations
+    .associated(fromTypeId, fromId, toTypeId)
+    .find((entry) => entry.toId === toId);
   const labels = (pair?.typeIds ?? [])
-    .map((typeId) => portal.associationTypes.get(typeId)?.label)
+    .map((typeId) => portal.associations.types.get(typeId)?.label)
     .filter((label): label is string => typeof label === 'string');
   return {
     fromObjectTypeId: fromTypeId,
@@ -43,7 +45,9 @@ export function associationRoutes(portal: Portal): Route[] {
     if (!Array.isArray(body) || body.length === 0) {
       throw validationError(`${where} must be a non-empty array of {associationCategory, associationTypeId}`);
     }
-    return body.map((spec: AssociationInput) => portal.associationType(spec, fromTypeId, toTypeId));
+    return body.map((spec: AssociationInput) =>
+      portal.associations.associationType(spec, fromTypeId, toTypeId),
+    );
   };
   return [
     route('PUT', '/crm/v4/objects/:from/:fromId/associations/default/:to/:toId', 'api', (request) => {
@@ -53,8 +57,10 @@ export function associationRoutes(portal: Portal): Route[] {
       const toId = request.params.toId ?? '';
       live(from, fromId);
       live(to, toId);
-      const type = portal.defaultAssociationType(from.info.objectTypeId, to.info.objectTypeId);
-      portal.associate(from.info.objectTypeId, fromId, to.info.objectTypeId, toId, [type.typeId]);
+      const type = portal.associations.defaultAssociationType(from.info.objectTypeId, to.info.objectTypeId);
+      portal.associations.associate(from.info.objectTypeId, fromId, to.info.objectTypeId, toId, [
+        type.typeId,
+      ]);
       const now = new Date().toISOString();
       return {
         status: 200,
@@ -90,7 +96,7 @@ export function associationRoutes(portal: Portal): Route[] {
       );
       live(from, fromId);
       live(to, toId);
-      portal.associate(
+      portal.associations.associate(
         from.info.objectTypeId,
         fromId,
         to.info.objectTypeId,
@@ -105,7 +111,7 @@ export function associationRoutes(portal: Portal): Route[] {
     route('DELETE', '/crm/v4/objects/:from/:fromId/associations/:to/:toId', 'api', (request) => {
       const from = portal.store(request.params.from ?? '');
       const to = portal.store(request.params.to ?? '');
-      portal.disassociate(
+      portal.associations.disassociate(
         from.info.objectTypeId,
         request.params.fromId ?? '',
         to.info.objectTypeId,
@@ -120,14 +126,14 @@ export function associationRoutes(portal: Portal): Route[] {
       const fromId = request.params.fromId ?? '';
       live(from, fromId);
       const limit = intParam(request.query, 'limit', 500, 500);
-      const all = portal.associated(from.info.objectTypeId, fromId, to.info.objectTypeId);
+      const all = portal.associations.associated(from.info.objectTypeId, fromId, to.info.objectTypeId);
       const offset = Number(request.query.get('after') ?? 0) || 0;
       const page = all.slice(offset, offset + limit);
       const body: Record<string, unknown> = {
         results: page.map(({ toId, typeIds }) => ({
           toObjectId: num(toId),
           associationTypes: typeIds.flatMap((typeId) => {
-            const type = portal.associationTypes.get(typeId);
+            const type = portal.associations.types.get(typeId);
             return type === undefined ? [] : [specJson(type)];
           }),
         })),
@@ -144,7 +150,7 @@ export function associationRoutes(portal: Portal): Route[] {
       const missing: string[] = [];
       inputs.forEach((input, index) => {
         const id = idOf(input, index);
-        const found = portal.associated(from.info.objectTypeId, id, to.info.objectTypeId);
+        const found = portal.associations.associated(from.info.objectTypeId, id, to.info.objectTypeId);
         if (found.length === 0) {
           missing.push(id);
           return;
@@ -154,7 +160,7 @@ export function associationRoutes(portal: Portal): Route[] {
           to: found.map(({ toId, typeIds }) => ({
             toObjectId: num(toId),
             associationTypes: typeIds.flatMap((typeId) => {
-              const type = portal.associationTypes.get(typeId);
+              const type = portal.associations.types.get(typeId);
               return type === undefined ? [] : [specJson(type)];
             }),
           })),
@@ -189,7 +195,7 @@ export function associationRoutes(portal: Portal): Route[] {
         return { fromId, toId, types };
       });
       for (const item of prepared) {
-        portal.associate(
+        portal.associations.associate(
           from.info.objectTypeId,
           item.fromId,
           to.info.objectTypeId,
@@ -211,7 +217,7 @@ export function associationRoutes(portal: Portal): Route[] {
       const from = portal.store(request.params.from ?? '');
       const to = portal.store(request.params.to ?? '');
       const inputs = inputsOf(portal, request.object());
-      const type = portal.defaultAssociationType(from.info.objectTypeId, to.info.objectTypeId);
+      const type = portal.associations.defaultAssociationType(from.info.objectTypeId, to.info.objectTypeId);
       const pairs = inputs.map((input) => {
         const fromId = String((input.from as { id?: unknown } | undefined)?.id ?? '');
         const toId = String((input.to as { id?: unknown } | undefined)?.id ?? '');
@@ -220,7 +226,9 @@ export function associationRoutes(portal: Portal): Route[] {
         return { fromId, toId };
       });
       for (const pair of pairs)
-        portal.associate(from.info.objectTypeId, pair.fromId, to.info.objectTypeId, pair.toId, [type.typeId]);
+        portal.associations.associate(from.info.objectTypeId, pair.fromId, to.info.objectTypeId, pair.toId, [
+          type.typeId,
+        ]);
       const results = pairs.map((pair) => ({
         from: { id: pair.fromId },
         to: { id: pair.toId },
@@ -236,7 +244,7 @@ export function associationRoutes(portal: Portal): Route[] {
         const fromId = String((input.from as { id?: unknown } | undefined)?.id ?? '');
         const targets = Array.isArray(input.to) ? input.to : [];
         for (const target of targets) {
-          portal.disassociate(
+          portal.associations.disassociate(
             from.info.objectTypeId,
             fromId,
             to.info.objectTypeId,
@@ -257,7 +265,7 @@ export function associationRoutes(portal: Portal): Route[] {
         types: typesFrom(input.types, from.info.objectTypeId, to.info.objectTypeId, `inputs[${index}].types`),
       }));
       for (const item of prepared) {
-        portal.disassociate(
+        portal.associations.disassociate(
           from.info.objectTypeId,
           item.fromId,
           to.info.objectTypeId,
@@ -272,13 +280,19 @@ export function associationRoutes(portal: Portal): Route[] {
       const to = portal.store(request.params.to ?? '');
       return {
         status: 200,
-        body: { results: portal.labels(from.info.objectTypeId, to.info.objectTypeId).map(specJson) },
+        body: {
+          results: portal.associations.labels(from.info.objectTypeId, to.info.objectTypeId).map(specJson),
+        },
       };
     }),
     route('POST', '/crm/v4/associations/:from/:to/labels', 'api', (request) => {
       const from = portal.store(request.params.from ?? '');
       const to = portal.store(request.params.to ?? '');
-      const created = portal.createLabel(from.info.objectTypeId, to.info.objectTypeId, request.object());
+      const created = portal.associations.createLabel(
+        from.info.objectTypeId,
+        to.info.objectTypeId,
+        request.object(),
+      );
       return { status: 200, body: { results: created.map(specJson) } };
     }),
   ];

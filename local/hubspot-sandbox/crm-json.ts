@@ -33,13 +33,17 @@ export function recordJson(
     const associations: Record<string, unknown> = {};
     for (const name of associationTypes) {
       const other = portal.store(name);
-      const found = portal.associated(store.info.objectTypeId, record.id, other.info.objectTypeId);
+      const found = portal.associations.associated(
+        store.info.objectTypeId,
+        record.id,
+        other.info.objectTypeId,
+      );
       if (found.length === 0) continue;
       associations[other.info.name] = {
         results: found.flatMap(({ toId, typeIds }) =>
           typeIds.map((typeId) => ({
             id: toId,
-            type: portal.associationTypes.get(typeId)?.name ?? String(typeId),
+            type: portal.associations.types.get(typeId)?.name ?? String(typeId),
           })),
         ),
       };

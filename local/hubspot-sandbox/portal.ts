@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { AssociationGraph } from './associations.ts';
 import { conflict, HubSpotApiError, notFound, validationError } from './errors.ts';
 import {
   DEFAULT_DEAL_PIPELINE,
-  HUBSPOT_DEFINED_ASSOCIATIONS,
   type ObjectTypeInfo,
   type PropertyDefinition,
   propertyDefinition,
@@ -130,9 +130,7 @@ export class Portal {
   readonly stores = new Map<string, ObjectStore>();
   /** Lower-cased name/alias/id → object type id. */
   readonly typeNames = new Map<string, string>();
-  readonly associationTypes = new Map<number, AssociationType>();
-  /** `fromType/fromId` → `toType/toId` → association type ids. */
-  readonly associations = new Map<string, Map<string, Set<number>>>();
+  readonly associations: AssociationGraph;
   readonly pipelines = new Map<string, Pipeline>();
   readonly owners = new Map<string, Owner>();
   readonly forms = new Map<string, FormDefinition>();
@@ -140,7 +138,6 @@ export class Portal {
   readonly submissions = new Map<string, FormSubmission[]>();
   readonly conversionIds = new Set<string>();
   private nextId = 10_000_001;
-  private nextTypeId = 9000;
   private nextCustomObjectId = 1_000_001;
   private submissionSequence = 0;
   private readonly listeners: ((change: CrmChange) => void)[] = [];
@@ -148,6 +145,11 @@ export class Portal {
   constructor(portalId: number, now: () => number) {
     this.portalId = portalId;
     this.now = now;
+    this.associations = new AssociationGraph(
+      now,
+      (change) => this.emit(change),
+      (typeId) => this.storeById(typeId).info.singular,
+    );
     this.reset();
   }
 
@@ -177,15 +179,12 @@ export class Portal {
   reset(): void {
     this.stores.clear();
     this.typeNames.clear();
-    this.associationTypes.clear();
-    this.associations.clear();
     this.pipelines.clear();
     this.owners.clear();
     this.forms.clear();
     this.submissions.clear();
     this.conversionIds.clear();
     this.nextId = 10_000_001;
-    this.nextTypeId = 9000;
     this.nextCustomObjectId = 1_000_001;
     const nowIso = new Date(this.now()).toISOString();
     for (const spec of STANDARD_TYPES) {
@@ -208,19 +207,7 @@ export class Portal {
       }
       if (spec.info.name === 'contacts') this.uniqueIndex(store, 'email');
     }
-    for (const [fromTypeId, toTypeId, typeId, label, inverseTypeId] of HUBSPOT_DEFINED_ASSOCIATIONS) {
-      const from = this.storeById(fromTypeId);
-      const to = this.storeById(toTypeId);
-      this.associationTypes.set(typeId, {
-        typeId,
-        fromTypeId,
-        toTypeId,
-        category: 'HUBSPOT_DEFINED',
-        label,
-        name: `${from.info.singular}_to_${to.info.singular}${label === 'Primary' ? '_primary' : ''}`,
-        inverseTypeId,
-      });
-    }
+    this.associations.reset();
     const at = this.now();
     this.pipelines.set('default', {
       ...DEFAULT_DEAL_PIPELINE,
@@ -610,7 +597,7 @@ export class Portal {
         throw validationError(`associations[${index}] needs "to.id" and a non-empty "types" list`);
       }
       const types = (candidate.types as AssociationInput[]).map((type) =>
-        this.associationType(type, store.info.objectTypeId, undefined),
+        this.associations.associationType(type, store.info.objectTypeId, undefined),
       );
       const toTypeId = types[0]?.toTypeId ?? '';
       const toStore = this.storeById(toTypeId);
@@ -669,7 +656,7 @@ export class Portal {
         }
       }
       for (const association of item.associations) {
-        this.associate(
+        this.associations.associate(
           store.info.objectTypeId,
           id,
           association.toTypeId,
@@ -738,9 +725,9 @@ export class Portal {
     record.archived = true;
     record.archivedAt = this.now();
     const key = `${store.info.objectTypeId}/${id}`;
-    for (const [target, types] of this.associations.get(key) ?? []) {
+    for (const [target, types] of this.associations.links.get(key) ?? []) {
       const [toTypeId = '', toId = ''] = target.split('/');
-      this.disassociate(store.info.objectTypeId, id, toTypeId, toId, [...types]);
+      this.associations.disassociate(store.info.objectTypeId, id, toTypeId, toId, [...types]);
     }
     this.emit({
       kind: 'deletion',
@@ -774,188 +761,6 @@ export class Portal {
       if (record !== undefined && record.archived === archived) return { records, next: record.id };
     }
     return { records };
-  }
-
-  // ---------------------------------------------------------------- associations
-
-  /** Resolves an association type for a from/to pair; 400 when it does not exist for that pair. */
-  associationType(
-    input: AssociationInput,
-    fromTypeId: string,
-    toTypeId: string | undefined,
-  ): AssociationType {
-    const typeId = Number(input?.associationTypeId);
-    const type = this.associationTypes.get(typeId);
-    if (
-      type === undefined ||
-      type.fromTypeId !== fromTypeId ||
-      (toTypeId !== undefined && type.toTypeId !== toTypeId)
-    ) {
-      throw validationError(
-        `${String(input?.associationTypeId)} is not a valid association type id from ${fromTypeId}${toTypeId === undefined ? '' : ` to ${toTypeId}`}`,
-      );
-    }
-    if (input.associationCategory !== undefined && input.associationCategory !== type.category) {
-      throw validationError(
-        `association type ${typeId} has category ${type.category}, not ${input.associationCategory}`,
-      );
-    }
-    return type;
-  }
-
-  /** The unlabelled (default) association type of a pair. */
-  defaultAssociationType(fromTypeId: string, toTypeId: string): AssociationType {
-    const type = this.findDefaultAssociationType(fromTypeId, toTypeId);
-    if (type === undefined)
-      throw validationError(`No association is defined between ${fromTypeId} and ${toTypeId}`);
-    return type;
-  }
-
-  private findDefaultAssociationType(fromTypeId: string, toTypeId: string): AssociationType | undefined {
-    for (const type of this.associationTypes.values()) {
-      if (type.fromTypeId === fromTypeId && type.toTypeId === toTypeId && type.label === null) return type;
-    }
-    return undefined;
-  }
-
-  associate(fromTypeId: string, fromId: string, toTypeId: string, toId: string, typeIds: number[]): void {
-    const forward = this.pairTypes(fromTypeId, fromId, toTypeId, toId);
-    const backward = this.pairTypes(toTypeId, toId, fromTypeId, fromId);
-    // A labelled association always comes with the pair's unlabelled one, as in HubSpot.
-    const labelled = typeIds.some((typeId) => this.associationTypes.get(typeId)?.label != null);
-    const unlabelled = labelled ? this.findDefaultAssociationType(fromTypeId, toTypeId) : undefined;
-    for (const typeId of unlabelled === undefined ? typeIds : [unlabelled.typeId, ...typeIds]) {
-      const type = this.associationTypes.get(typeId);
-      if (type === undefined || forward.has(typeId)) continue;
-      forward.add(typeId);
-      backward.add(type.inverseTypeId);
-      this.emit({
-        kind: 'associationChange',
-        fromTypeId,
-        fromObjectId: fromId,
-        toTypeId,
-        toObjectId: toId,
-        associationTypeId: typeId,
-        category: type.category,
-        removed: false,
-        occurredAt: this.now(),
-      });
-    }
-  }
-
-  disassociate(
-    fromTypeId: string,
-    fromId: string,
-    toTypeId: string,
-    toId: string,
-    typeIds: number[] | undefined,
-  ): void {
-    const forward = this.associations.get(`${fromTypeId}/${fromId}`)?.get(`${toTypeId}/${toId}`);
-    if (forward === undefined) return;
-    const removing = typeIds ?? [...forward];
-    const backward = this.associations.get(`${toTypeId}/${toId}`)?.get(`${fromTypeId}/${fromId}`);
-    for (const typeId of removing) {
-      if (!forward.delete(typeId)) continue;
-      const type = this.associationTypes.get(typeId);
-      if (type !== undefined) backward?.delete(type.inverseTypeId);
-      this.emit({
-        kind: 'associationChange',
-        fromTypeId,
-        fromObjectId: fromId,
-        toTypeId,
-        toObjectId: toId,
-        associationTypeId: typeId,
-        category: type?.category ?? 'HUBSPOT_DEFINED',
-        removed: true,
-        occurredAt: this.now(),
-      });
-    }
-    if (forward.size === 0) this.associations.get(`${fromTypeId}/${fromId}`)?.delete(`${toTypeId}/${toId}`);
-    if (backward?.size === 0) this.associations.get(`${toTypeId}/${toId}`)?.delete(`${fromTypeId}/${fromId}`);
-  }
-
-  private pairTypes(fromTypeId: string, fromId: string, toTypeId: string, toId: string): Set<number> {
-    const key = `${fromTypeId}/${fromId}`;
-    let targets = this.associations.get(key);
-    if (targets === undefined) {
-      targets = new Map();
-      this.associations.set(key, targets);
-    }
-    const target = `${toTypeId}/${toId}`;
-    let types = targets.get(target);
-    if (types === undefined) {
-      types = new Set();
-      targets.set(target, types);
-    }
-    return types;
-  }
-
-  /** Associated record ids of one type, with their association type ids. */
-  associated(fromTypeId: string, fromId: string, toTypeId: string): { toId: string; typeIds: number[] }[] {
-    const result: { toId: string; typeIds: number[] }[] = [];
-    for (const [target, types] of this.associations.get(`${fromTypeId}/${fromId}`) ?? []) {
-      const slash = target.indexOf('/');
-      if (target.slice(0, slash) !== toTypeId || types.size === 0) continue;
-      result.push({ toId: target.slice(slash + 1), typeIds: [...types] });
-    }
-    return result.sort((a, b) => Number(a.toId) - Number(b.toId));
-  }
-
-  /** Creates a user-defined label for a pair (and its inverse); 409 when the name is taken. */
-  createLabel(
-    fromTypeId: string,
-    toTypeId: string,
-    input: { label?: unknown; name?: unknown; inverseLabel?: unknown },
-  ): AssociationType[] {
-    if (typeof input?.label !== 'string' || input.label.trim() === '')
-      throw validationError('"label" is required');
-    if (typeof input.name !== 'string' || !/^[A-Za-z0-9_]+$/.test(input.name)) {
-      throw validationError('"name" is required and may contain only letters, digits and underscores');
-    }
-    if (input.inverseLabel !== undefined && typeof input.inverseLabel !== 'string') {
-      throw validationError('"inverseLabel" must be a string');
-    }
-    for (const type of this.associationTypes.values()) {
-      const samePair = type.fromTypeId === fromTypeId && type.toTypeId === toTypeId;
-      if (
-        samePair &&
-        type.category === 'USER_DEFINED' &&
-        (type.name === input.name || type.label === input.label)
-      ) {
-        throw conflict(
-          `An association label named ${input.name} ("${input.label}") already exists for ${fromTypeId} to ${toTypeId}`,
-        );
-      }
-    }
-    const forwardId = this.nextTypeId++;
-    const backwardId = this.nextTypeId++;
-    const forward: AssociationType = {
-      typeId: forwardId,
-      fromTypeId,
-      toTypeId,
-      category: 'USER_DEFINED',
-      label: input.label,
-      name: input.name,
-      inverseTypeId: backwardId,
-    };
-    const backward: AssociationType = {
-      typeId: backwardId,
-      fromTypeId: toTypeId,
-      toTypeId: fromTypeId,
-      category: 'USER_DEFINED',
-      label: typeof input.inverseLabel === 'string' ? input.inverseLabel : input.label,
-      name: typeof input.inverseLabel === 'string' ? `${input.name}_inverse` : input.name,
-      inverseTypeId: forwardId,
-    };
-    this.associationTypes.set(forwardId, forward);
-    this.associationTypes.set(backwardId, backward);
-    return [forward, backward];
-  }
-
-  labels(fromTypeId: string, toTypeId: string): AssociationType[] {
-    return [...this.associationTypes.values()]
-      .filter((type) => type.fromTypeId === fromTypeId && type.toTypeId === toTypeId)
-      .sort((a, b) => a.typeId - b.typeId);
   }
 
   // ---------------------------------------------------------------- schemas and properties
@@ -1063,7 +868,7 @@ export class Portal {
     for (const definition of definitions) store.properties.set(definition.name, definition);
     const at = this.now();
     const associations = targets.map((target) =>
-      this.defineCustomAssociation(objectTypeId, target.info.objectTypeId, undefined),
+      this.associations.defineCustomAssociation(objectTypeId, target.info.objectTypeId, undefined),
     );
     store.schema = {
       id: String(numericId),
@@ -1086,42 +891,6 @@ export class Portal {
       associationIds: associations.map((association) => association.typeId),
     };
     return store;
-  }
-
-  /** Adds an association definition between a custom object and another type (both directions). */
-  defineCustomAssociation(fromTypeId: string, toTypeId: string, name: string | undefined): AssociationType {
-    const from = this.storeById(fromTypeId);
-    const to = this.storeById(toTypeId);
-    for (const type of this.associationTypes.values()) {
-      if (type.fromTypeId === fromTypeId && type.toTypeId === toTypeId && type.label === null) {
-        throw conflict(
-          `An association between ${fromTypeId} and ${toTypeId} is already defined (id ${type.typeId})`,
-        );
-      }
-    }
-    const forwardId = this.nextTypeId++;
-    const backwardId = this.nextTypeId++;
-    const forwardName = name ?? `${from.info.singular}_to_${to.info.singular}`;
-    const forward: AssociationType = {
-      typeId: forwardId,
-      fromTypeId,
-      toTypeId,
-      category: 'USER_DEFINED',
-      label: null,
-      name: forwardName,
-      inverseTypeId: backwardId,
-    };
-    this.associationTypes.set(forwardId, forward);
-    this.associationTypes.set(backwardId, {
-      typeId: backwardId,
-      fromTypeId: toTypeId,
-      toTypeId: fromTypeId,
-      category: 'USER_DEFINED',
-      label: null,
-      name: `${to.info.singular}_to_${from.info.singular}`,
-      inverseTypeId: forwardId,
-    });
-    return forward;
   }
 
   /** Parses a property create request (HubSpot's required fields: name, label, type, fieldType, groupName). */

@@ -12,7 +12,7 @@ function schemaJson(portal: Portal, store: ObjectStore): Record<string, unknown>
     associationIds: undefined,
     properties: [...store.properties.values()].map(propertyToJson),
     associations: associationIds.flatMap((typeId) => {
-      const type = portal.associationTypes.get(typeId);
+      const type = portal.associations.types.get(typeId);
       if (type === undefined) return [];
       return [
         {
@@ -63,7 +63,7 @@ export function schemaRoutes(portal: Portal, prefix: string): Route[] {
       if (body.fromObjectTypeId !== undefined && portal.store(String(body.fromObjectTypeId)) !== store) {
         throw validationError('fromObjectTypeId must be the schema in the path');
       }
-      const type = portal.defineCustomAssociation(
+      const type = portal.associations.defineCustomAssociation(
         store.info.objectTypeId,
         target.info.objectTypeId,
         typeof body.name === 'string' ? body.name : undefined,

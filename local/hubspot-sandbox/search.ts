@@ -203,7 +203,11 @@ function candidates(portal: Portal, store: ObjectStore, group: Filter[]): Iterab
       const ids = filter.operator === 'EQ' ? [filter.value ?? ''] : (filter.values ?? []);
       const found = new Set<string>();
       for (const id of ids) {
-        for (const { toId } of portal.associated(other.info.objectTypeId, id, store.info.objectTypeId))
+        for (const { toId } of portal.associations.associated(
+          other.info.objectTypeId,
+          id,
+          store.info.objectTypeId,
+        ))
           found.add(toId);
       }
       return recordsOf(store, found);
@@ -239,7 +243,9 @@ function matchesFilter(portal: Portal, store: ObjectStore, record: CrmRecord, fi
   if (filter.propertyName.startsWith('associations.')) {
     const other = portal.store(filter.propertyName.slice('associations.'.length));
     const associatedIds = new Set(
-      portal.associated(store.info.objectTypeId, record.id, other.info.objectTypeId).map((a) => a.toId),
+      portal.associations
+        .associated(store.info.objectTypeId, record.id, other.info.objectTypeId)
+        .map((a) => a.toId),
     );
     switch (filter.operator) {
       case 'EQ':

@@ -103,7 +103,7 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
   }
   for (const [index, label] of seed.labels.entries()) {
     try {
-      portal.createLabel(
+      portal.associations.createLabel(
         portal.store(label.from).info.objectTypeId,
         portal.store(label.to).info.objectTypeId,
         label,
@@ -174,7 +174,7 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
       let typeId = association.typeId;
       if (typeId === undefined && association.label !== undefined) {
         const label = association.label;
-        const found = portal
+        const found = portal.associations
           .labels(from.info.objectTypeId, to.info.objectTypeId)
           .find((type) => type.label === label);
         if (found === undefined)
@@ -185,8 +185,8 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
       }
       const type =
         typeId === undefined
-          ? portal.defaultAssociationType(from.info.objectTypeId, to.info.objectTypeId)
-          : portal.associationType(
+          ? portal.associations.defaultAssociationType(from.info.objectTypeId, to.info.objectTypeId)
+          : portal.associations.associationType(
               { associationTypeId: typeId },
               from.info.objectTypeId,
               to.info.objectTypeId,
@@ -198,13 +198,17 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
   });
   for (const link of links) {
     // A labelled association also carries the default one, as in HubSpot.
-    const fallback = portal.defaultAssociationType(
+    const fallback = portal.associations.defaultAssociationType(
       link.from.info.objectTypeId,
       link.to.info.objectTypeId,
     ).typeId;
-    portal.associate(link.from.info.objectTypeId, link.fromId, link.to.info.objectTypeId, link.toId, [
-      ...new Set([fallback, ...link.typeIds]),
-    ]);
+    portal.associations.associate(
+      link.from.info.objectTypeId,
+      link.fromId,
+      link.to.info.objectTypeId,
+      link.toId,
+      [...new Set([fallback, ...link.typeIds])],
+    );
     summary.associations++;
   }
 

@@ -187,11 +187,11 @@ export class WebhookDispatcher {
         const fromDeal = change.fromTypeId === '0-3' && change.toTypeId === '0-2';
         const fromCompany = change.fromTypeId === '0-2' && change.toTypeId === '0-3';
         if (!fromDeal && !fromCompany) return undefined;
-        const stated = this.portal.associationTypes.get(change.associationTypeId);
+        const stated = this.portal.associations.types.get(change.associationTypeId);
         const typeId = fromDeal
           ? change.associationTypeId
           : (stated?.inverseTypeId ?? change.associationTypeId);
-        const type = this.portal.associationTypes.get(typeId);
+        const type = this.portal.associations.types.get(typeId);
         const dealId = fromDeal ? change.fromObjectId : change.toObjectId;
         const companyId = fromDeal ? change.toObjectId : change.fromObjectId;
         return {
