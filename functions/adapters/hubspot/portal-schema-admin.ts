@@ -11,6 +11,7 @@ import type {
   PropertySpec,
 } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
+import { HubSpotAuthorizationError, HubSpotConfigurationError, HubSpotRequestError } from './errors.ts';
 
 interface SchemaShape {
   readonly objectTypeId?: string;
@@ -75,23 +76,34 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
   }
 
   async createSchema(spec: ObjectSchemaSpec): Promise<ExistingSchema> {
-    const created = await this.#gateway.call(
-      `create the ${spec.name} object schema`,
-      () =>
-        this.#client.crm.schemas.coreApi.create({
-          name: spec.name,
-          labels: spec.labels,
-          primaryDisplayProperty: spec.primaryDisplayProperty,
-          requiredProperties: [...spec.requiredProperties],
-          searchableProperties: [...spec.searchableProperties],
-          associatedObjects: [...spec.associatedObjects],
-          properties: spec.properties.map((property) => {
-            const { groupName: _ignored, ...input } = propertyInput(property);
-            return { ...input, type: property.type as ObjectTypePropertyCreateTypeEnum };
+    const created = await this.#gateway
+      .call(
+        `create the ${spec.name} object schema`,
+        () =>
+          this.#client.crm.schemas.coreApi.create({
+            name: spec.name,
+            labels: spec.labels,
+            primaryDisplayProperty: spec.primaryDisplayProperty,
+            requiredProperties: [...spec.requiredProperties],
+            searchableProperties: [...spec.searchableProperties],
+            associatedObjects: [...spec.associatedObjects],
+            properties: spec.properties.map((property) => {
+              const { groupName: _ignored, ...input } = propertyInput(property);
+              return { ...input, type: property.type as ObjectTypePropertyCreateTypeEnum };
+            }),
           }),
-        }),
-      { retryAmbiguous: false },
-    );
+        { retryAmbiguous: false },
+      )
+      .catch((error: unknown) => {
+        // Custom objects exist only on Enterprise portals; HubSpot says so with a 403 or 400.
+        if (error instanceof HubSpotAuthorizationError || error instanceof HubSpotRequestError) {
+          throw new HubSpotConfigurationError(
+            `${error.message} — custom objects need a HubSpot Enterprise portal and a token with the crm.schemas.custom.write scope`,
+            { cause: error, ...(error.status === undefined ? {} : { status: error.status }) },
+          );
+        }
+        throw error;
+      });
     return toExistingSchema(created);
   }
 
