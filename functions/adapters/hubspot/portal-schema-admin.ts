@@ -128,11 +128,24 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
   }
 
   async createProperty(objectType: string, spec: PropertySpec): Promise<void> {
+    // HubSpot requires a group; a property added later to a custom object goes to its first group.
+    const groupName = spec.groupName ?? (await this.#firstPropertyGroup(objectType));
     await this.#gateway.call(
       `create ${objectType} property ${spec.name}`,
-      () => this.#client.crm.properties.coreApi.create(objectType, propertyInput(spec)),
+      () => this.#client.crm.properties.coreApi.create(objectType, propertyInput({ ...spec, groupName })),
       { retryAmbiguous: false },
     );
+  }
+
+  async #firstPropertyGroup(objectType: string): Promise<string> {
+    const groups = await this.#gateway.call(`list ${objectType} property groups`, () =>
+      this.#client.crm.properties.groupsApi.getAll(objectType),
+    );
+    const first = [...groups.results].sort((a, b) => a.displayOrder - b.displayOrder)[0];
+    if (first === undefined) {
+      throw new HubSpotConfigurationError(`${objectType} has no property group to add properties to`);
+    }
+    return first.name;
   }
 
   async listAssociationLabels(fromObjectType: string, toObjectType: string): Promise<AssociationLabel[]> {

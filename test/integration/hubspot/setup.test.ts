@@ -104,4 +104,36 @@ describe('dealreg hubspot setup', () => {
       await partial.stop();
     }
   });
+
+  it('adds the associations and properties an older Deal Registration object lacks', async () => {
+    const older = await startSandboxUnderTest({
+      seed: {
+        schemas: [
+          {
+            name: crmNames.registrationObject,
+            labels: { singular: 'Deal Registration', plural: 'Deal Registrations' },
+            primaryDisplayProperty: crmNames.registration.name,
+            requiredProperties: [crmNames.registration.name],
+            associatedObjects: ['COMPANY'],
+            properties: [
+              { name: crmNames.registration.name, label: 'Name', type: 'string', fieldType: 'text' },
+            ],
+          },
+        ],
+      },
+    });
+    try {
+      const result = await setupHubSpotPortal(older.admin, { dryRun: false });
+
+      const [schema] = await older.admin.listSchemas();
+      const statusOf = (name: string) => result.items.find((item) => item.name === name)?.status;
+      expect(statusOf(`${crmNames.registrationObject} ↔ companies`)).toBe('exists');
+      expect(statusOf(`${crmNames.registrationObject} ↔ deals`)).toBe('created');
+      expect(statusOf(`${crmNames.registrationObject}.${crmNames.registration.id}`)).toBe('created');
+      expect(schema?.associatedObjectTypeIds).toEqual(expect.arrayContaining(['0-1', '0-2', '0-3']));
+      expect(schema?.propertyNames).toContain(crmNames.registration.id);
+    } finally {
+      await older.stop();
+    }
+  });
 });
