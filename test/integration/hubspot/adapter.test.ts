@@ -18,6 +18,7 @@ const seed = {
     { id: '1003', properties: { name: 'Globex Holdings', domain: 'globex-holdings.com', type: 'PROSPECT' } },
     { id: '1004', properties: { name: 'Cloudwise Reseller Copy', domain: 'cloudwise.io', type: 'OTHER' } },
   ],
+  contacts: [{ id: '5001', properties: { email: 'pat@cloudwise.io', firstname: 'Pat' } }],
   deals: [
     {
       id: '2001',
@@ -197,6 +198,32 @@ describe('HubSpot adapter against the sandbox, through @hubspot/api-client', () 
       dealreg_status: 'approved',
       dealreg_relationship: 'sourced',
     });
+  });
+
+  it('associates the Deal Registration record with the partner, customer, submitter and deal', async () => {
+    const { recordId } = await under.adapter.upsertRegistrationRecord({
+      registrationId: 'reg-0010',
+      name: 'Cloudwise → Globex (linked)',
+      status: 'approved',
+      partnerCompanyId: '1001',
+      customerCompanyId: '1002',
+      submitterContactId: '5001',
+      dealId: '2001',
+    });
+    const schemas = await under.admin.listSchemas();
+    const objectType = schemas.find((schema) => schema.name === 'deal_registration')?.objectTypeId ?? '';
+    const associated = async (toType: string) => {
+      const response = await fetch(
+        `${under.sandbox.url}/crm/v4/objects/${objectType}/${recordId}/associations/${toType}`,
+        { headers: { authorization: `Bearer ${under.sandbox.accessToken}` } },
+      );
+      const body = (await response.json()) as { results: { toObjectId: string | number }[] };
+      return body.results.map((result) => String(result.toObjectId)).sort();
+    };
+
+    expect(await associated('companies')).toEqual(['1001', '1002']);
+    expect(await associated('contacts')).toEqual(['5001']);
+    expect(await associated('deals')).toEqual(['2001']);
   });
 
   it('creates the deal of a registration once, however often asked, and links an existing deal', async () => {
