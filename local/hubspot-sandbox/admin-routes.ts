@@ -124,11 +124,11 @@ export function adminRoutes(deps: {
           labels: [...portal.associations.types.values()].filter((type) => type.category === 'USER_DEFINED'),
           pipelines: [...portal.pipelines.values()],
           owners: [...portal.owners.values()],
-          forms: [...portal.forms.values()].map((form) => ({
+          forms: [...portal.forms.definitions.values()].map((form) => ({
             ...form,
-            submissions: portal.submissions.get(form.guid)?.length ?? 0,
+            submissions: portal.forms.submissions.get(form.guid)?.length ?? 0,
           })),
-          ...(withRecords ? { associations, submissions: Object.fromEntries(portal.submissions) } : {}),
+          ...(withRecords ? { associations, submissions: Object.fromEntries(portal.forms.submissions) } : {}),
           rateLimit: limiter.settings,
           webhooks: webhookSettings(),
           faults: faults.list(),

@@ -1,6 +1,7 @@
 import { HubSpotApiError, notFound, validationError } from './errors.ts';
+import type { FormDefinition, FormSubmission } from './form-store.ts';
 import { intParam, type Route, route } from './http.ts';
-import type { FormDefinition, FormSubmission, Portal } from './portal.ts';
+import type { Portal } from './portal.ts';
 import { parseTimestamp } from './values.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 
@@ -79,20 +80,20 @@ export function formRoutes(portal: Portal): Route[] {
   return [
     route('GET', '/marketing/v3/forms', 'api', (request) => {
       const limit = intParam(request.query, 'limit', 20, 100);
-      const forms = [...portal.forms.values()];
+      const forms = [...portal.forms.definitions.values()];
       const offset = Number(request.query.get('after') ?? 0) || 0;
       const body: Record<string, unknown> = { results: forms.slice(offset, offset + limit).map(formJson) };
       if (offset + limit < forms.length) body.paging = { next: { after: String(offset + limit) } };
       return { status: 200, body };
     }),
     route('GET', '/marketing/v3/forms/:guid', 'api', (request) => {
-      const form = portal.forms.get(request.params.guid ?? '');
+      const form = portal.forms.definitions.get(request.params.guid ?? '');
       if (form === undefined) throw notFound(`Form ${request.params.guid ?? ''} not found`);
       return { status: 200, body: formJson(form) };
     }),
     route('GET', '/form-integrations/v1/submissions/forms/:guid', 'api', (request) => {
       const guid = request.params.guid ?? '';
-      const list = portal.submissions.get(guid);
+      const list = portal.forms.submissions.get(guid);
       if (list === undefined) throw notFound(`Form ${guid} not found`);
       const limit = intParam(request.query, 'limit', 20, 50);
       const after = request.query.get('after');
@@ -140,7 +141,7 @@ export function formRoutes(portal: Portal): Route[] {
 /** The public form submit endpoint (no auth), which stores the submission and fires the workflow webhook. */
 export function submitRoute(portal: Portal, webhooks: WebhookDispatcher): Route {
   return route('POST', '/submissions/v3/integration/submit/:portalId/:guid', 'public', (request) => {
-    const form = portal.forms.get(request.params.guid ?? '');
+    const form = portal.forms.definitions.get(request.params.guid ?? '');
     if (form === undefined || request.params.portalId !== String(portal.portalId)) {
       throw submissionError(404, 'Form not found', [
         {
@@ -199,7 +200,7 @@ export function submitRoute(portal: Portal, webhooks: WebhookDispatcher): Route 
     }
     if (problems.length > 0) throw submissionError(400, 'The request is not valid', problems);
     const context = (body.context ?? {}) as { pageUri?: unknown };
-    const submission = portal.addSubmission(form.guid, {
+    const submission = portal.forms.addSubmission(form.guid, {
       submittedAt,
       values,
       ...(typeof context.pageUri === 'string' ? { pageUrl: context.pageUri } : {}),

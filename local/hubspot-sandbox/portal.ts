@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { AssociationGraph } from './associations.ts';
 import { conflict, HubSpotApiError, notFound, validationError } from './errors.ts';
+import { FormStore } from './form-store.ts';
 import {
   DEFAULT_DEAL_PIPELINE,
   type ObjectTypeInfo,
@@ -68,23 +68,6 @@ export interface Owner {
   updatedAt: number;
 }
 
-export interface FormDefinition {
-  guid: string;
-  name: string;
-  fields: { name: string; label: string; required: boolean; fieldType: string }[];
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface FormSubmission {
-  conversionId: string;
-  submittedAt: number;
-  values: { name: string; value: string }[];
-  pageUrl: string;
-  /** Arrival order, to break ties between equal `submittedAt`. */
-  sequence: number;
-}
-
 /** A CRM change the webhook subscriptions may report. */
 export type CrmChange =
   | { kind: 'creation'; typeId: string; objectId: string; occurredAt: number }
@@ -133,18 +116,15 @@ export class Portal {
   readonly associations: AssociationGraph;
   readonly pipelines = new Map<string, Pipeline>();
   readonly owners = new Map<string, Owner>();
-  readonly forms = new Map<string, FormDefinition>();
-  /** Per form, ascending by (submittedAt, sequence). */
-  readonly submissions = new Map<string, FormSubmission[]>();
-  readonly conversionIds = new Set<string>();
+  readonly forms: FormStore;
   private nextId = 10_000_001;
   private nextCustomObjectId = 1_000_001;
-  private submissionSequence = 0;
   private readonly listeners: ((change: CrmChange) => void)[] = [];
 
   constructor(portalId: number, now: () => number) {
     this.portalId = portalId;
     this.now = now;
+    this.forms = new FormStore(now);
     this.associations = new AssociationGraph(
       now,
       (change) => this.emit(change),
@@ -181,9 +161,7 @@ export class Portal {
     this.typeNames.clear();
     this.pipelines.clear();
     this.owners.clear();
-    this.forms.clear();
-    this.submissions.clear();
-    this.conversionIds.clear();
+    this.forms.reset();
     this.nextId = 10_000_001;
     this.nextCustomObjectId = 1_000_001;
     const nowIso = new Date(this.now()).toISOString();
@@ -959,68 +937,6 @@ export class Portal {
 
   addProperties(store: ObjectStore, definitions: PropertyDefinition[]): void {
     for (const definition of definitions) store.properties.set(definition.name, definition);
-  }
-
-  // ---------------------------------------------------------------- forms
-
-  addForm(input: {
-    guid: string;
-    name: string;
-    fields: { name: string; label?: string; required?: boolean; fieldType?: string }[];
-  }): FormDefinition {
-    const at = this.now();
-    const form: FormDefinition = {
-      guid: input.guid,
-      name: input.name,
-      fields: input.fields.map((field) => ({
-        name: field.name,
-        label: field.label ?? field.name,
-        required: field.required ?? false,
-        fieldType: field.fieldType ?? 'single_line_text',
-      })),
-      createdAt: at,
-      updatedAt: at,
-    };
-    this.forms.set(form.guid, form);
-    if (!this.submissions.has(form.guid)) this.submissions.set(form.guid, []);
-    return form;
-  }
-
-  /** Stores a submission in (submittedAt, arrival) order. */
-  addSubmission(
-    formGuid: string,
-    input: {
-      conversionId?: string;
-      submittedAt: number;
-      values: { name: string; value: string }[];
-      pageUrl?: string;
-    },
-  ): FormSubmission {
-    const list = this.submissions.get(formGuid);
-    if (list === undefined) throw notFound(`Form ${formGuid} not found`);
-    const conversionId = input.conversionId ?? randomUUID();
-    if (this.conversionIds.has(conversionId)) throw conflict(`Submission ${conversionId} already exists`);
-    const submission: FormSubmission = {
-      conversionId,
-      submittedAt: input.submittedAt,
-      values: input.values,
-      pageUrl: input.pageUrl ?? '',
-      sequence: this.submissionSequence++,
-    };
-    const last = list.at(-1);
-    if (last === undefined || last.submittedAt <= submission.submittedAt) list.push(submission);
-    else {
-      let low = 0;
-      let high = list.length;
-      while (low < high) {
-        const mid = (low + high) >> 1;
-        if ((list[mid]?.submittedAt ?? 0) <= submission.submittedAt) low = mid + 1;
-        else high = mid;
-      }
-      list.splice(low, 0, submission);
-    }
-    this.conversionIds.add(conversionId);
-    return submission;
   }
 
   validateBatchSize(inputs: unknown): unknown[] {

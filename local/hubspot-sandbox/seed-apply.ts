@@ -213,7 +213,7 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
   }
 
   for (const form of seed.forms) {
-    portal.addForm(form);
+    portal.forms.add(form);
     summary.forms++;
   }
   for (const [index, submission] of seed.formSubmissions.entries()) {
@@ -221,7 +221,7 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
     if (submittedAt === undefined)
       throw new SandboxSeedError(`formSubmissions[${index}].submittedAt is not a timestamp`);
     try {
-      portal.addSubmission(submission.formGuid, { ...submission, submittedAt });
+      portal.forms.addSubmission(submission.formGuid, { ...submission, submittedAt });
     } catch (error) {
       explain(`formSubmissions[${index}]`, error);
     }

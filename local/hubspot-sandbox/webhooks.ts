@@ -1,6 +1,7 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CrmChange, FormSubmission, Portal } from './portal.ts';
+import type { FormSubmission } from './form-store.ts';
+import type { CrmChange, Portal } from './portal.ts';
 
 /** HubSpot signature v3: base64 HMAC-SHA256(secret, method + uri + body + timestamp). */
 export function signatureV3(

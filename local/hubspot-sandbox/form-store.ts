@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { conflict, notFound } from './errors.ts';
+
+export interface FormDefinition {
+  guid: string;
+  name: string;
+  fields: { name: string; label: string; required: boolean; fieldType: string }[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface FormSubmission {
+  conversionId: string;
+  submittedAt: number;
+  values: { name: string; value: string }[];
+  pageUrl: string;
+  /** Arrival order, to break ties between equal `submittedAt`. */
+  sequence: number;
+}
+
+/** Form definitions and their submissions, kept in (submittedAt, arrival) order. */
+export class FormStore {
+  readonly definitions = new Map<string, FormDefinition>();
+  /** Per form, ascending by (submittedAt, sequence). */
+  readonly submissions = new Map<string, FormSubmission[]>();
+  private readonly conversionIds = new Set<string>();
+  private submissionSequence = 0;
+  private readonly now: () => number;
+
+  constructor(now: () => number) {
+    this.now = now;
+  }
+
+  reset(): void {
+    this.definitions.clear();
+    this.submissions.clear();
+    this.conversionIds.clear();
+  }
+
+  /** Adds (or replaces) a form definition. */
+  add(input: {
+    guid: string;
+    name: string;
+    fields: { name: string; label?: string; required?: boolean; fieldType?: string }[];
+  }): FormDefinition {
+    const at = this.now();
+    const form: FormDefinition = {
+      guid: input.guid,
+      name: input.name,
+      fields: input.fields.map((field) => ({
+        name: field.name,
+        label: field.label ?? field.name,
+        required: field.required ?? false,
+        fieldType: field.fieldType ?? 'single_line_text',
+      })),
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.definitions.set(form.guid, form);
+    if (!this.submissions.has(form.guid)) this.submissions.set(form.guid, []);
+    return form;
+  }
+
+  /** Stores a submission in (submittedAt, arrival) order. */
+  addSubmission(
+    formGuid: string,
+    input: {
+      conversionId?: string;
+      submittedAt: number;
+      values: { name: string; value: string }[];
+      pageUrl?: string;
+    },
+  ): FormSubmission {
+    const list = this.submissions.get(formGuid);
+    if (list === undefined) throw notFound(`Form ${formGuid} not found`);
+    const conversionId = input.conversionId ?? randomUUID();
+    if (this.conversionIds.has(conversionId)) throw conflict(`Submission ${conversionId} already exists`);
+    const submission: FormSubmission = {
+      conversionId,
+      submittedAt: input.submittedAt,
+      values: input.values,
+      pageUrl: input.pageUrl ?? '',
+      sequence: this.submissionSequence++,
+    };
+    const last = list.at(-1);
+    if (last === undefined || last.submittedAt <= submission.submittedAt) list.push(submission);
+    else {
+      let low = 0;
+      let high = list.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if ((list[mid]?.submittedAt ?? 0) <= submission.submittedAt) low = mid + 1;
+        else high = mid;
+      }
+      list.splice(low, 0, submission);
+    }
+    this.conversionIds.add(conversionId);
+    return submission;
+  }
+}
