@@ -236,6 +236,36 @@ describe('HubSpot sandbox: form submissions and the workflow webhook', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
   });
 
+  it('retries a receiver that refuses connections, then counts the webhook as failed', async () => {
+    const closed = await receiver();
+    const url = closed.url;
+    await closed.stop();
+    const sandbox = await sandboxWith({ workflowWebhook: { url, clientSecret: SECRET } });
+    await call(sandbox, 'PUT', '/_sandbox/webhooks', { retry: { maxAttempts: 3, delaysMs: [10] } });
+    await submit(sandbox, { email: 'a@b.example', customer_domain: 'c.example' });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    const stats = (await call(sandbox, 'GET', '/_sandbox/stats')).body as {
+      webhooks: { workflowAttempts: number; workflowFailed: number; workflowDelivered: number };
+    };
+    expect(stats.webhooks).toMatchObject({ workflowAttempts: 3, workflowFailed: 1, workflowDelivered: 0 });
+  });
+
+  it('stamps submittedAt and the signature timestamp from the sandbox clock', async () => {
+    const hook = await receiver();
+    const at = Date.parse('2026-12-01T09:30:00Z');
+    const sandbox = await sandboxWith({
+      workflowWebhook: { url: hook.url, clientSecret: SECRET },
+      now: () => at,
+    });
+    await submit(sandbox, { email: 'a@b.example', customer_domain: 'c.example' });
+    await hook.waitFor(1);
+    const [delivery] = hook.received;
+    expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({ submittedAt: at });
+    expect(delivery?.headers['x-hubspot-request-timestamp']).toBe(String(at));
+    const listed = await call(sandbox, 'GET', `/form-integrations/v1/submissions/forms/${FORM}`);
+    expect(listed.body).toMatchObject({ results: [{ submittedAt: at }] });
+  });
+
   it('lists submissions newest first, 50 at most per page, with a stable after cursor', async () => {
     const sandbox = await sandboxWith({
       seed: {
