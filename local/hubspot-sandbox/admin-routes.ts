@@ -1,4 +1,4 @@
-import { SandboxSeedError } from './errors.ts';
+import { SandboxAdminError } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
 import { type Route, route } from './http.ts';
 import type { Portal } from './portal.ts';
@@ -36,14 +36,14 @@ export function emptyStats(): SandboxStats {
 function positive(value: unknown, name: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0)
-    throw new SandboxSeedError(`${name} must be a positive number; got ${String(value)}`);
+    throw new SandboxAdminError(`${name} must be a positive number; got ${String(value)}`);
   return n;
 }
 
 function probability(value: unknown, name: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1)
-    throw new SandboxSeedError(`${name} must be between 0 and 1; got ${String(value)}`);
+    throw new SandboxAdminError(`${name} must be between 0 and 1; got ${String(value)}`);
   return n;
 }
 
@@ -185,7 +185,7 @@ export function adminRoutes(deps: {
       // Validate everything before changing anything.
       const dropRate = body.dropRate === undefined ? undefined : probability(body.dropRate, 'dropRate');
       if (dropRate !== undefined && s.workflow === undefined && body.workflow === undefined) {
-        throw new SandboxSeedError(
+        throw new SandboxAdminError(
           'dropRate needs a workflow webhook: set "workflow": {url, clientSecret} first',
         );
       }
@@ -202,7 +202,7 @@ export function adminRoutes(deps: {
           typeof target.clientSecret !== 'string' ||
           target.clientSecret === ''
         ) {
-          throw new SandboxSeedError(`${name} needs "url" (absolute URL) and "clientSecret"`);
+          throw new SandboxAdminError(`${name} needs "url" (absolute URL) and "clientSecret"`);
         }
       }
       const duplicate =
@@ -222,17 +222,17 @@ export function adminRoutes(deps: {
           retry.delaysMs !== undefined &&
           (!Array.isArray(retry.delaysMs) || retry.delaysMs.some((d) => !(Number(d) >= 0)))
         ) {
-          throw new SandboxSeedError('retry.delaysMs must be an array of numbers ≥ 0');
+          throw new SandboxAdminError('retry.delaysMs must be an array of numbers ≥ 0');
         }
         if (retry.timeoutMs !== undefined) positive(retry.timeoutMs, 'retry.timeoutMs');
       }
       if (body.subscribedProperties !== undefined && !Array.isArray(body.subscribedProperties)) {
-        throw new SandboxSeedError('subscribedProperties must be an array of deal property names');
+        throw new SandboxAdminError('subscribedProperties must be an array of deal property names');
       }
       const batchSize =
         body.crmBatchSize === undefined ? undefined : positive(body.crmBatchSize, 'crmBatchSize');
       if (batchSize !== undefined && batchSize > 100)
-        throw new SandboxSeedError('crmBatchSize is at most 100');
+        throw new SandboxAdminError('crmBatchSize is at most 100');
 
       if (workflow === null) s.workflow = undefined;
       else if (workflow !== undefined)

@@ -64,3 +64,11 @@ export class SandboxSeedError extends Error {
     this.name = 'SandboxSeedError';
   }
 }
+
+/** An admin request (`/_sandbox/faults`, `rate-limit`, `webhooks`) with a bad setting; answered with 400, nothing changed. */
+export class SandboxAdminError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SandboxAdminError';
+  }
+}

@@ -1,4 +1,4 @@
-import { SandboxSeedError } from './errors.ts';
+import { SandboxAdminError } from './errors.ts';
 import type { RateLimitPolicy } from './rate-limiter.ts';
 
 /** An injected fault: the next `times` requests matching `path` (and `method`) get it. */
@@ -33,7 +33,7 @@ export class FaultInjector {
 
   add(request: FaultRequest): Fault {
     if (typeof request.path !== 'string' || request.path === '') {
-      throw new SandboxSeedError(
+      throw new SandboxAdminError(
         'fault "path" is required: a regular expression matched against the request path',
       );
     }
@@ -41,25 +41,25 @@ export class FaultInjector {
     try {
       path = new RegExp(request.path);
     } catch (error) {
-      throw new SandboxSeedError(`fault "path" is not a valid regular expression: ${request.path}`, {
+      throw new SandboxAdminError(`fault "path" is not a valid regular expression: ${request.path}`, {
         cause: error,
       });
     }
     const status = request.status === undefined ? undefined : Number(request.status);
     if (status !== undefined && !(status === 429 || (status >= 500 && status <= 599))) {
-      throw new SandboxSeedError(`fault "status" must be 429 or 5xx; got ${String(request.status)}`);
+      throw new SandboxAdminError(`fault "status" must be 429 or 5xx; got ${String(request.status)}`);
     }
     const latencyMs = request.latencyMs === undefined ? 0 : Number(request.latencyMs);
     if (!Number.isFinite(latencyMs) || latencyMs < 0)
-      throw new SandboxSeedError('fault "latencyMs" must be ≥ 0');
+      throw new SandboxAdminError('fault "latencyMs" must be ≥ 0');
     if (status === undefined && latencyMs === 0)
-      throw new SandboxSeedError('a fault needs a "status", a "latencyMs" or both');
+      throw new SandboxAdminError('a fault needs a "status", a "latencyMs" or both');
     const times = request.times === undefined ? 1 : Number(request.times);
     if (!Number.isInteger(times) || times < 1)
-      throw new SandboxSeedError('fault "times" must be a positive integer');
+      throw new SandboxAdminError('fault "times" must be a positive integer');
     const policyName = (request.policyName ?? 'TEN_SECONDLY_ROLLING') as RateLimitPolicy;
     if (!['TEN_SECONDLY_ROLLING', 'SECONDLY', 'DAILY'].includes(policyName)) {
-      throw new SandboxSeedError('fault "policyName" must be TEN_SECONDLY_ROLLING, SECONDLY or DAILY');
+      throw new SandboxAdminError('fault "policyName" must be TEN_SECONDLY_ROLLING, SECONDLY or DAILY');
     }
     const fault: Fault = {
       id: this.nextId++,

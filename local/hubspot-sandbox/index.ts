@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { adminRoutes, emptyStats, type SandboxStats } from './admin-routes.ts';
 import { crmRoutes } from './crm-routes.ts';
-import { HubSpotApiError, SandboxSeedError } from './errors.ts';
+import { HubSpotApiError, SandboxAdminError, SandboxSeedError } from './errors.ts';
 import { FaultInjector } from './faults.ts';
 import { formRoutes, submitRoute } from './forms-routes.ts';
 import { makeRequest, matchRoute, type Route, readBody, type SandboxResponse } from './http.ts';
@@ -106,7 +106,7 @@ function send(response: ServerResponse, result: SandboxResponse, extraHeaders: R
 
 function errorResult(error: unknown): SandboxResponse {
   if (error instanceof HubSpotApiError) return { status: error.status, body: error.toBody() };
-  if (error instanceof SandboxSeedError) {
+  if (error instanceof SandboxSeedError || error instanceof SandboxAdminError) {
     return {
       status: 400,
       body: {
