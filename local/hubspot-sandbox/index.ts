@@ -286,6 +286,8 @@ export async function startHubSpotSandbox(
     );
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.removeAllListeners('error');
+      // A failure after start-up must not take the whole local stack down with it.
+      server.on('error', (error) => console.error(`HubSpot sandbox: ${error.message}`));
       resolve();
     });
   });
