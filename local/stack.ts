@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
@@ -11,7 +12,10 @@ import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
-import { createSubmissionBackfillHandler } from '#handlers/submission-backfill-handler.ts';
+import {
+  createSubmissionBackfillHandler,
+  type SubmissionBackfillSummary,
+} from '#handlers/submission-backfill-handler.ts';
 import { allTables, registrationsTable, sweeperStateTable } from '#lib/tables/index.ts';
 import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
 import { type LocalRoute, lambdaContext, type RunningApiServer, startApiServer } from './api-server.ts';
@@ -54,12 +58,30 @@ export interface RunningLocalStack {
   readonly description: LocalStackDescription;
   readonly workflow: LocalRegistrationWorkflow;
   readonly mailbox: LocalMailbox;
-  /** Runs the scheduled backfill once now. */
-  sweep(): Promise<void>;
+  /** Runs the scheduled backfill once now, over the given forms or the configured ones. */
+  sweep(formGuids?: readonly string[]): Promise<SubmissionBackfillSummary>;
   stop(): Promise<void>;
 }
 
 const json = (body: unknown) => ({ status: 200, body: JSON.stringify(body, null, 2) });
+
+const backfillRequestSchema = z.object(
+  {
+    formGuids: z
+      .array(z.string().trim().min(1), { error: 'formGuids must be a list of form GUIDs' })
+      .min(1)
+      .optional(),
+  },
+  { error: 'the body must be a JSON object such as {"formGuids": ["…"]}' },
+);
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Starts Dealreg on one machine: DynamoDB Local with the deployed tables, the same handlers
@@ -122,6 +144,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       },
       { method: 'GET', path: '/_local/executions', respond: async () => json(workflow.executions()) },
+      {
+        method: 'POST',
+        path: '/_local/backfill',
+        respond: async ({ body }) => {
+          const request = backfillRequestSchema.safeParse(body.trim() === '' ? {} : safeJson(body));
+          if (!request.success) {
+            return {
+              status: 400,
+              body: JSON.stringify({ error: 'malformed_request', message: request.error.issues[0]?.message }),
+            };
+          }
+          return json(await sweep(request.data.formGuids));
+        },
+      },
     ];
     const api: RunningApiServer = await startApiServer({
       ...(options.port === undefined ? {} : { port: options.port }),
@@ -151,9 +187,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       formGuids: [formGuid],
       logger,
     });
-    const sweep = async () => {
-      await backfill({}, lambdaContext('dealreg-submission-backfill', 5 * 60_000));
-    };
+    const sweep = (formGuids?: readonly string[]) =>
+      backfill(
+        formGuids === undefined ? {} : { formGuids },
+        lambdaContext('dealreg-submission-backfill', 5 * 60_000),
+      );
     const timer = setInterval(
       () => {
         sweep().catch((error: unknown) => logger.error('scheduled backfill failed', { error }));

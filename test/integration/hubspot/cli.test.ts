@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
@@ -127,27 +126,5 @@ describe('dealreg hubspot setup', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('token from local stack');
-  });
-});
-
-describe('dealreg sweep', () => {
-  it('feeds the submissions the local stack never received through intake, once', async () => {
-    const first = await dealreg(['sweep', '--form', formGuid, '--data-dir', dataDir]);
-    const second = await dealreg(['sweep', '--form', formGuid, '--data-dir', dataDir, '--overlap', '60']);
-
-    const stored = await tables.documentClient.send(
-      new ScanCommand({ TableName: tables.tableName('Registrations'), ConsistentRead: true }),
-    );
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain('7 submission(s) in 1 page(s) — 7 new');
-    expect(second.stdout).toContain('0 new, 0 new but invalid, 7 already received');
-    expect(stored.Items).toHaveLength(7);
-  }, 60_000);
-
-  it('names the missing form', async () => {
-    const result = await dealreg(['sweep', '--data-dir', dataDir]);
-
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('no form to sweep: pass --form GUID or set DEALREG_FORM_GUID');
   });
 });

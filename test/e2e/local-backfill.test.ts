@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import { localClientConfig } from '#local/create-tables.ts';
+import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
+import { registrationValues } from '#test/support/submissions.ts';
+
+const run = promisify(execFile);
+let stack: LocalStackProcess;
+
+async function dealreg(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/dealreg.ts', ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+async function sandbox(method: string, path: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${stack.description.hubspot.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(response.ok).toBe(true);
+  return response;
+}
+
+async function registrations(): Promise<RegistrationRecord[]> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient(localClientConfig(stack.description.dynamodb.endpoint)),
+  );
+  const page = await client.send(
+    new ScanCommand({ TableName: stack.description.tables.Registrations, ConsistentRead: true }),
+  );
+  client.destroy();
+  return (page.Items ?? []) as RegistrationRecord[];
+}
+
+beforeAll(async () => {
+  stack = await startLocalStackProcess(['--empty']);
+}, 90_000);
+
+afterAll(async () => {
+  await stack.interrupt();
+});
+
+describe('dealreg sweep against the local stack', () => {
+  it('takes in, as backfill and once, the submissions whose webhook HubSpot never delivered', async () => {
+    const { hubspot } = stack.description;
+    await sandbox('PUT', '/_sandbox/webhooks', { dropRate: 1 });
+    for (const domain of ['lost-one.example.com', 'lost-two.example.com', 'lost-three.example.com']) {
+      const values = registrationValues({ customer_domain: domain, expected_close_date: '2099-01-31' });
+      await sandbox('POST', `/submissions/v3/integration/submit/${hubspot.portalId}/${hubspot.formGuid}`, {
+        fields: values,
+      });
+    }
+    await sandbox('POST', '/_sandbox/webhooks/flush');
+    expect(await registrations()).toHaveLength(0);
+
+    const first = await dealreg(['sweep', '--data-dir', stack.dataDir]);
+    const second = await dealreg(['sweep', '--data-dir', stack.dataDir]);
+
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      '3 submission(s) in 1 page(s) — 3 new, 0 new but invalid, 0 already received',
+    );
+    expect(second.stdout).toContain('0 new, 0 new but invalid, 3 already received');
+    const stored = await registrations();
+    expect(stored.map((r) => r.receivedVia)).toEqual(['backfill', 'backfill', 'backfill']);
+    const executions = (await (
+      await fetch(`${stack.description.api}/_local/executions`)
+    ).json()) as unknown[];
+    expect(executions).toHaveLength(3);
+  }, 60_000);
+
+  it('refuses a malformed backfill request with 400', async () => {
+    const response = await fetch(`${stack.description.api}/_local/backfill`, {
+      method: 'POST',
+      body: '{"formGuids": []}',
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('says how to start the local stack when none runs', async () => {
+    const result = await dealreg(['sweep', '--data-dir', await mkdtemp(join(tmpdir(), 'dealreg-none-'))]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "dealreg sweep runs the local stack's backfill: start it with `npx dealreg local`",
+    );
+  });
+});
