@@ -139,6 +139,13 @@ export async function startHubSpotSandbox(
   const portalId = options.portalId ?? 1234567;
   const accessToken = options.accessToken ?? `pat-local-${randomBytes(16).toString('hex')}`;
   if (accessToken === '') throw new SandboxSeedError('accessToken cannot be empty');
+  if (options.rateLimit !== undefined && options.rateLimit !== false) {
+    for (const [name, value] of Object.entries(options.rateLimit)) {
+      if (!(Number.isFinite(value) && value > 0)) {
+        throw new SandboxSeedError(`rateLimit.${name} must be a positive number; got ${String(value)}`);
+      }
+    }
+  }
   const portal = new Portal(portalId, options.now ?? Date.now);
   const limiter = new RateLimiter(
     options.rateLimit === false ? false : { ...DEFAULT_RATE_LIMIT, ...(options.rateLimit ?? {}) },

@@ -94,6 +94,19 @@ describe('HubSpot sandbox: rate limits', () => {
   });
 });
 
+describe('HubSpot sandbox: start-up settings', () => {
+  it('refuses a rate limit that is not a positive number, naming it', async () => {
+    await expect(
+      startHubSpotSandbox({ rateLimit: { requestsPerWindow: 0, windowMs: 10_000, searchPerSecond: 5 } }),
+    ).rejects.toThrow(/rateLimit\.requestsPerWindow/);
+    await expect(
+      startHubSpotSandbox({
+        workflowWebhook: { url: 'http://127.0.0.1:9/hooks', clientSecret: 's', dropRate: 1.5 },
+      }),
+    ).rejects.toThrow(/dropRate/);
+  });
+});
+
 describe('HubSpot sandbox: injected faults', () => {
   it('injects N × 429 with the requested policy, then serves normally', async () => {
     const running = await start(false);
