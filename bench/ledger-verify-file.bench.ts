@@ -10,9 +10,9 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChainVerifier } from '#domain/ledger/chain-verifier.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
+import { verifyJsonLines } from '#use-cases/ledger-verify.ts';
 
 const PER_CHAIN = 10;
 
@@ -39,30 +39,9 @@ async function generate(path: string, total: number): Promise<void> {
 async function verifyFile(path: string): Promise<void> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const verifier = new ChainVerifier();
-  // Split chunks on newlines by hand: one decode per line, no readline queue between reader and
-  // verifier; only a line that straddles two chunks is copied.
-  let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    let start = 0;
-    if (carry !== undefined) {
-      const end = chunk.indexOf(10);
-      if (end === -1) {
-        carry = Buffer.concat([carry, chunk]);
-        continue;
-      }
-      verifier.addJson(Buffer.concat([carry, chunk.subarray(0, end)]).toString('utf8'));
-      start = end + 1;
-      carry = undefined;
-    }
-    for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
-      verifier.addJson(chunk.toString('utf8', start, end));
-      start = end + 1;
-    }
-    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
-  }
-  if (carry !== undefined && carry.length > 0) verifier.addJson(carry.toString('utf8'));
-  const report = verifier.finish();
+  const report = await verifyJsonLines(
+    createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>,
+  );
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

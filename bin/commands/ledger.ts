@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -13,9 +14,14 @@ import type { OpportunityState } from '#domain/ledger/projection.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
-import { writeDigest } from '#use-cases/ledger-digest.ts';
+import { loadDigests, writeDigest } from '#use-cases/ledger-digest.ts';
 import { attributionsAsOf, opportunityAsOf, renderLedgerReport } from '#use-cases/ledger-queries.ts';
-import { verifyLedger } from '#use-cases/ledger-verify.ts';
+import {
+  exportJsonLines,
+  type LedgerVerification,
+  verifyJsonLines,
+  verifyLedger,
+} from '#use-cases/ledger-verify.ts';
 
 /** Settings the ledger commands could not find or could not use. */
 export class LedgerConnectionError extends Error {
@@ -206,18 +212,46 @@ export function registerLedgerCommands(program: Command): void {
     .command('verify')
     .description('check every hash chain and digest; exits 1 naming the first bad entry of each broken chain')
     .option('--opportunity <id>', 'verify one opportunity only')
+    .option(
+      '--file <export.jsonl>',
+      'verify an export (ledger export) instead of the table, against local digests',
+    )
     .option('--segments <n>', 'parallel scan segments', positiveInteger('--segments'), 4)
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
     .addOption(dataDir())
-    .action(async (options: Common & { opportunity?: string; segments: number; format: string }) => {
-      await withLedger(options, async ({ store, digests, describe }) => {
-        const report = await verifyLedger(
-          { store, digests },
-          {
-            segments: options.segments,
-            ...(options.opportunity === undefined ? {} : { opportunityId: options.opportunity }),
-          },
-        );
+    .action(
+      async (options: Common & { opportunity?: string; file?: string; segments: number; format: string }) => {
+        const only = options.opportunity === undefined ? {} : { opportunityId: options.opportunity };
+        let report: LedgerVerification;
+        let describe: string;
+        if (options.file !== undefined) {
+          const file = options.file;
+          const { loaded, problems } = await loadDigests(
+            new FileDigestStore(join(options.dataDir, 'ledger-digests')),
+          );
+          const input = createReadStream(file, { highWaterMark: 1 << 20 });
+          const opened = new Promise<void>((resolve, reject) => {
+            input.once('open', () => resolve());
+            input.once('error', (error) =>
+              reject(new Error(`cannot read ${file}: ${error.message}`, { cause: error })),
+            );
+          });
+          await opened;
+          const result = await verifyJsonLines(input as AsyncIterable<Buffer>, { ...only, digests: loaded });
+          report = { ...result, ok: result.ok && problems.length === 0, digestProblems: problems };
+          describe = file;
+        } else {
+          const connection = await connectLedger(options.dataDir);
+          try {
+            report = await verifyLedger(
+              { store: connection.store, digests: connection.digests },
+              { segments: options.segments, ...only },
+            );
+            describe = connection.describe;
+          } finally {
+            connection.close();
+          }
+        }
         if (options.format === 'json') {
           const { heads: _heads, ...rest } = report;
           console.log(JSON.stringify(rest, null, 2));
@@ -238,6 +272,27 @@ export function registerLedgerCommands(program: Command): void {
           );
         }
         if (!report.ok) process.exitCode = 1;
+      },
+    );
+
+  ledger
+    .command('export')
+    .description(
+      'write every ledger entry as a canonical JSON line (verify it offline with ledger verify --file)',
+    )
+    .requiredOption('--out <file>', 'file to create (refuses to overwrite)')
+    .addOption(dataDir())
+    .action(async (options: Common & { out: string }) => {
+      await withLedger(options, async ({ store, describe }) => {
+        const output = await open(options.out, 'wx');
+        try {
+          const count = await exportJsonLines(store, async (text) => {
+            await output.write(text);
+          });
+          console.log(`exported ${count} entries from ${describe} to ${options.out}`);
+        } finally {
+          await output.close();
+        }
       });
     });
 

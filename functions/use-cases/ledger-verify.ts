@@ -1,4 +1,6 @@
 import { ChainVerifier, type VerifyReport } from '#domain/ledger/chain-verifier.ts';
+import { canonicalJson } from '#domain/ledger/hash.ts';
+import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import { loadDigests } from './ledger-digest.ts';
 
@@ -43,4 +45,63 @@ export async function verifyLedger(
   }
   const report = verifier.finish();
   return { ...report, ok: report.ok && digestProblems.length === 0, digestProblems };
+}
+
+/**
+ * Verifies a ledger export streamed as JSON lines (one entry per line, any order), holding only
+ * per-chain state, so a file of any size verifies in bounded memory. Lines are split by hand:
+ * one decode per line, and only a line that straddles two chunks is copied.
+ */
+export async function verifyJsonLines(
+  chunks: AsyncIterable<Buffer>,
+  options: { opportunityId?: string; digests?: readonly { name: string; digest: LedgerDigest }[] } = {},
+): Promise<VerifyReport> {
+  const verifier = new ChainVerifier(
+    options.opportunityId === undefined ? {} : { only: options.opportunityId },
+  );
+  for (const { name, digest } of options.digests ?? []) verifier.expectDigest(digest, name);
+  const addLine = (line: string) => {
+    if (line.trim() !== '') verifier.addJson(line);
+  };
+  let carry: Buffer | undefined;
+  for await (const chunk of chunks) {
+    let start = 0;
+    if (carry !== undefined) {
+      const end = chunk.indexOf(10);
+      if (end === -1) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      addLine(Buffer.concat([carry, chunk.subarray(0, end)]).toString('utf8'));
+      start = end + 1;
+      carry = undefined;
+    }
+    for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
+      addLine(chunk.toString('utf8', start, end));
+      start = end + 1;
+    }
+    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+  }
+  if (carry !== undefined) addLine(carry.toString('utf8'));
+  return verifier.finish();
+}
+
+/** Writes every ledger item as one canonical JSON line, page by page (for offline verify). */
+export async function exportJsonLines(
+  store: LedgerStore,
+  write: (text: string) => Promise<void> | void,
+  options: { segments?: number } = {},
+): Promise<number> {
+  let count = 0;
+  let pending: Promise<void> = Promise.resolve();
+  await store.scanRaw(
+    (items) => {
+      const text = items.map((item) => `${canonicalJson(item)}\n`).join('');
+      count += items.length;
+      pending = pending.then(() => write(text));
+    },
+    options.segments === undefined ? {} : { segments: options.segments },
+  );
+  await pending;
+  return count;
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +119,20 @@ describe('dealreg ledger', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/BROKEN 9001 #3 \(hash-mismatch\)/);
+  });
+  it('exports canonical JSON lines that verify offline against the digests, naming the same break', async () => {
+    const file = join(dataDir, 'ledger.jsonl');
+
+    const exported = await dealreg('ledger', 'export', '--out', file);
+    const again = await dealreg('ledger', 'export', '--out', file);
+    const verified = await dealreg('ledger', 'verify', '--file', file);
+
+    expect(exported.stdout).toMatch(/exported 6 entries/);
+    expect(again.code).not.toBe(0);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(6);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(/6 entries in 1 chains, 1 digests checked/);
+    expect(verified.stdout).toMatch(/BROKEN 9001 #3 \(hash-mismatch\)/);
   });
 });
 
