@@ -295,5 +295,21 @@ export function associationRoutes(portal: Portal): Route[] {
       );
       return { status: 200, body: { results: created.map(specJson) } };
     }),
+    route('PUT', '/crm/v4/associations/:from/:to/labels', 'api', (request) => {
+      const from = portal.store(request.params.from ?? '');
+      const to = portal.store(request.params.to ?? '');
+      portal.associations.renameLabel(from.info.objectTypeId, to.info.objectTypeId, request.object());
+      return { status: 204 };
+    }),
+    route('DELETE', '/crm/v4/associations/:from/:to/labels/:typeId', 'api', (request) => {
+      const from = portal.store(request.params.from ?? '');
+      const to = portal.store(request.params.to ?? '');
+      portal.associations.removeLabel(
+        from.info.objectTypeId,
+        to.info.objectTypeId,
+        Number(request.params.typeId),
+      );
+      return { status: 204 };
+    }),
   ];
 }

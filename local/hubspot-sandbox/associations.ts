@@ -1,4 +1,4 @@
-import { conflict, validationError } from './errors.ts';
+import { conflict, notFound, validationError } from './errors.ts';
 import { HUBSPOT_DEFINED_ASSOCIATIONS } from './object-types.ts';
 import type { AssociationInput, AssociationType, CrmChange } from './portal.ts';
 
@@ -211,6 +211,58 @@ export class AssociationGraph {
     this.types.set(forwardId, forward);
     this.types.set(backwardId, backward);
     return [forward, backward];
+  }
+
+  /** Removes a user-defined label (both directions) from the pair and from every association carrying it. */
+  removeLabel(fromTypeId: string, toTypeId: string, typeId: number): void {
+    const type = this.types.get(typeId);
+    if (
+      type === undefined ||
+      type.fromTypeId !== fromTypeId ||
+      type.toTypeId !== toTypeId ||
+      type.category !== 'USER_DEFINED' ||
+      type.label === null
+    ) {
+      throw notFound(`No user-defined association label ${typeId} from ${fromTypeId} to ${toTypeId}`);
+    }
+    for (const [from, targets] of this.links) {
+      for (const [to, typeIds] of targets) {
+        if (!typeIds.has(typeId)) continue;
+        const [, fromId = ''] = from.split('/');
+        const [, toId = ''] = to.split('/');
+        this.disassociate(fromTypeId, fromId, toTypeId, toId, [typeId]);
+      }
+    }
+    this.types.delete(type.inverseTypeId);
+    this.types.delete(typeId);
+  }
+
+  /** Renames a user-defined label (and its inverse label). */
+  renameLabel(
+    fromTypeId: string,
+    toTypeId: string,
+    input: { associationTypeId?: unknown; label?: unknown; inverseLabel?: unknown },
+  ): void {
+    const type = this.types.get(Number(input?.associationTypeId));
+    if (
+      type === undefined ||
+      type.fromTypeId !== fromTypeId ||
+      type.toTypeId !== toTypeId ||
+      type.category !== 'USER_DEFINED' ||
+      type.label === null
+    ) {
+      throw notFound(
+        `No user-defined association label ${String(input?.associationTypeId)} from ${fromTypeId} to ${toTypeId}`,
+      );
+    }
+    if (typeof input.label !== 'string' || input.label.trim() === '')
+      throw validationError('"label" is required');
+    const inverse = this.types.get(type.inverseTypeId);
+    const paired = inverse !== undefined && inverse.label !== type.label;
+    type.label = input.label;
+    if (inverse !== undefined)
+      inverse.label =
+        typeof input.inverseLabel === 'string' ? input.inverseLabel : paired ? inverse.label : input.label;
   }
 
   labels(fromTypeId: string, toTypeId: string): AssociationType[] {

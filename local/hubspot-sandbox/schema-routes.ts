@@ -174,5 +174,43 @@ export function propertyRoutes(portal: Portal): Route[] {
         throw notFound(`Property ${request.params.name ?? ''} does not exist on ${store.info.name}`);
       return { status: 200, body: propertyToJson(property) };
     }),
+    route('PATCH', '/crm/v3/properties/:type/:name', 'api', (request) => {
+      const store = portal.store(request.params.type ?? '');
+      const property = store.properties.get(request.params.name ?? '');
+      if (property === undefined)
+        throw notFound(`Property ${request.params.name ?? ''} does not exist on ${store.info.name}`);
+      if (property.hubspotDefined)
+        throw validationError(`${property.name} is defined by HubSpot and cannot be changed`);
+      const body = request.object();
+      const options = body.options;
+      if (
+        options !== undefined &&
+        (!Array.isArray(options) || options.some((option) => typeof option?.value !== 'string'))
+      ) {
+        throw validationError('options must be an array of {label, value}');
+      }
+      if (body.groupName !== undefined && !store.groups.has(String(body.groupName))) {
+        throw validationError(
+          `Property group ${String(body.groupName)} does not exist for ${store.info.name}`,
+        );
+      }
+      if (typeof body.label === 'string') property.label = body.label;
+      if (typeof body.description === 'string') property.description = body.description;
+      if (typeof body.groupName === 'string') property.groupName = body.groupName;
+      if (typeof body.hidden === 'boolean') property.hidden = body.hidden;
+      if (typeof body.displayOrder === 'number') property.displayOrder = body.displayOrder;
+      if (Array.isArray(options)) {
+        property.options = options.map(
+          (option: { label?: unknown; value: string; displayOrder?: unknown; hidden?: unknown }, index) => ({
+            label: typeof option.label === 'string' ? option.label : option.value,
+            value: option.value,
+            displayOrder: typeof option.displayOrder === 'number' ? option.displayOrder : index,
+            hidden: option.hidden === true,
+          }),
+        );
+      }
+      property.updatedAt = new Date(portal.now()).toISOString();
+      return { status: 200, body: propertyToJson(property) };
+    }),
   ];
 }

@@ -261,6 +261,84 @@ describe('HubSpot sandbox: associations v4', () => {
   });
 });
 
+describe('HubSpot sandbox: changing definitions', () => {
+  it('updates a custom property with 200 so a new option becomes writable, and refuses HubSpot-defined ones', async () => {
+    const running = await start({
+      properties: {
+        deals: [
+          {
+            name: 'dealreg_relationship',
+            type: 'enumeration',
+            fieldType: 'select',
+            options: [{ label: 'Sourced', value: 'sourced' }],
+          },
+        ],
+      },
+    });
+    const rejected = await call(running, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'x', dealreg_relationship: 'resell' },
+    });
+    expect(rejected.status).toBe(400);
+    const client = clientFor(running);
+    const updated = await client.crm.properties.coreApi.update('deals', 'dealreg_relationship', {
+      options: [
+        { label: 'Sourced', value: 'sourced', displayOrder: 0, hidden: false },
+        { label: 'Resell', value: 'resell', displayOrder: 1, hidden: false },
+      ],
+    });
+    expect(updated.options.map((option) => option.value)).toEqual(['sourced', 'resell']);
+    const accepted = await call(running, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'x', dealreg_relationship: 'resell' },
+    });
+    expect(accepted.status).toBe(201);
+    expect(
+      (await call(running, 'PATCH', '/crm/v3/properties/deals/dealstage', { label: 'Stage' })).status,
+    ).toBe(400);
+  });
+
+  it('renames a label (204) and deletes one (204), taking it off every association that carried it', async () => {
+    const running = await start({
+      companies: [{ id: '11', properties: { name: 'Partner', type: 'PARTNER' } }],
+      deals: [{ id: '21', properties: { dealname: 'Deal' } }],
+      labels: [{ from: 'companies', to: 'deals', label: 'Referral', name: 'partner_referral' }],
+      associations: [
+        { from: { type: 'companies', id: '11' }, to: { type: 'deals', id: '21' }, label: 'Referral' },
+      ],
+    });
+    const labelsOf = async () =>
+      (
+        (await call(running, 'GET', '/crm/v4/associations/companies/deals/labels')).body as {
+          results: { typeId: number; label: string | null }[];
+        }
+      ).results;
+    const referral = (await labelsOf()).find((type) => type.label === 'Referral');
+    if (referral === undefined) throw new Error('label missing');
+    const renamed = await call(running, 'PUT', '/crm/v4/associations/companies/deals/labels', {
+      associationTypeId: referral.typeId,
+      label: 'Referred',
+    });
+    expect(renamed.status).toBe(204);
+    expect((await labelsOf()).map((type) => type.label)).toContain('Referred');
+
+    const removed = await call(
+      running,
+      'DELETE',
+      `/crm/v4/associations/companies/deals/labels/${referral.typeId}`,
+    );
+    expect(removed.status).toBe(204);
+    expect((await labelsOf()).some((type) => type.typeId === referral.typeId)).toBe(false);
+    const associations = await call(running, 'GET', '/crm/v4/objects/companies/11/associations/deals');
+    expect(associations.body).toEqual({
+      results: [
+        { toObjectId: 21, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 342, label: null }] },
+      ],
+    });
+    expect((await call(running, 'DELETE', `/crm/v4/associations/companies/deals/labels/342`)).status).toBe(
+      404,
+    );
+  });
+});
+
 describe('HubSpot sandbox: pipelines, owners, forms and seeding', () => {
   it('loads demo-seed.json: partners, owners, open and closed deals, engagements and the registration form', async () => {
     const running = await start(await readSeedFile());
