@@ -6,7 +6,7 @@ import {
   InvalidCorrectionError,
   InvalidLedgerEntryError,
 } from '#domain/ledger/errors.ts';
-import { describeIssues, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import { type ChainHead, describeIssues, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 
 export interface AppendDependencies {
@@ -64,22 +64,44 @@ async function checkCorrection(store: LedgerStore, input: Extract<LedgerEntryInp
  * Appends one entry to its opportunity's chain: validates it, links it to the current head and
  * inserts it on the next sequence number. When a concurrent writer took that number the head is
  * re-read and the entry re-chained, so concurrent appends never fork a chain or lose an entry.
+ * With a `sourceEventId`, an event already on the chain is not appended again: its entry is
+ * returned (race-free: a concurrent duplicate loses the sequence race and then finds the winner).
  * A `Correction` must name an existing, non-correction entry and leave it valid.
- * This is the one call the registration workflow and the CRM-events handler make.
  */
-export async function appendEntry(deps: AppendDependencies, input: LedgerEntryInput): Promise<LedgerEntry> {
+export async function appendEntryOnce(
+  deps: AppendDependencies,
+  input: LedgerEntryInput,
+): Promise<{ entry: LedgerEntry; appended: boolean }> {
   let parsed = parseEntryInput(input);
   if (parsed.type === 'Correction') {
     parsed = { ...parsed, changes: await checkCorrection(deps.store, parsed) };
   }
   const now = deps.now ?? (() => new Date());
   const maxAttempts = deps.maxAttempts ?? 200;
+  const { sourceEventId } = parsed;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const head = await deps.store.readHead(parsed.opportunityId);
+    let head: ChainHead | undefined;
+    if (sourceEventId === undefined) {
+      head = await deps.store.readHead(parsed.opportunityId);
+    } else {
+      const chain = await readChain(deps.store, parsed.opportunityId);
+      const recorded = chain.find((entry) => entry.sourceEventId === sourceEventId);
+      if (recorded !== undefined) return { entry: recorded, appended: false };
+      head = chain.at(-1);
+    }
     const entry = sealEntry(parsed, head, now());
-    if (await deps.store.insert(entry)) return entry;
+    if (await deps.store.insert(entry)) return { entry, appended: true };
     // Lost the race: full-jitter exponential backoff spreads the contenders out before the re-read.
     await sleep(Math.random() * Math.min(4 * 2 ** Math.min(attempt, 10), 250));
   }
   throw new AppendContentionError(parsed.opportunityId, maxAttempts);
+}
+
+/**
+ * Appends one entry (see `appendEntryOnce`) and returns it — or, for a `sourceEventId` already
+ * recorded, the entry recorded then. This is the one call the registration workflow and the
+ * CRM-events handler make.
+ */
+export async function appendEntry(deps: AppendDependencies, input: LedgerEntryInput): Promise<LedgerEntry> {
+  return (await appendEntryOnce(deps, input)).entry;
 }

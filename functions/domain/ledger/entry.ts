@@ -90,18 +90,28 @@ const payloads = {
 export type EntryType = keyof typeof payloads;
 export const entryTypes = Object.keys(payloads) as EntryType[];
 
+/**
+ * Identity of the event an entry records (e.g. `deal:123:dealstage:closedwon:1767225600000`, a
+ * workflow execution and step). When present, appending the same event again returns the entry
+ * already recorded instead of adding a second one: redelivered webhooks and retried tasks are
+ * recorded once.
+ */
+const SourceEventId = z.string().min(1).max(512).optional();
+
 const inputCommon = {
   opportunityId: ChainId,
   /** Business time: when this became true in the world. */
   effectiveAt: Instant,
   /** Who or what recorded it (`workflow`, `crm-events`, an approver's email). */
   recordedBy: z.string().min(1),
+  sourceEventId: SourceEventId,
 };
 
 const storedCommon = {
   opportunityId: ChainId,
   effectiveAt: StoredInstant,
   recordedBy: z.string().min(1),
+  sourceEventId: SourceEventId,
   sequence: z.int().min(1),
   /** System time: when the ledger learnt it. */
   recordedAt: StoredInstant,
@@ -152,6 +162,7 @@ export const immutableFields: ReadonlySet<string> = new Set([
   'sequence',
   'recordedAt',
   'recordedBy',
+  'sourceEventId',
   'previousHash',
   'hash',
   'effectiveMonth',
