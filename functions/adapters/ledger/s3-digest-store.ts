@@ -1,11 +1,4 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NotFound,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DigestStore } from '#ports/ledger.ts';
 
 /** A digest that already exists under that name; digests are never replaced. */
@@ -33,21 +26,24 @@ export class S3DigestStore implements DigestStore {
   async write(name: string, document: string): Promise<string> {
     const key = `${this.#prefix}${name}`;
     try {
-      await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
-      throw new DigestExistsError(`digest ${key} already exists in ${this.#bucket}`);
+      await this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: document,
+          ContentType: 'application/json',
+          ChecksumAlgorithm: 'SHA256',
+          IfNoneMatch: '*',
+        }),
+      );
     } catch (error) {
-      if (!(error instanceof NotFound)) throw error;
+      // If-None-Match: * answers 412 when the name is taken (no HeadObject first: without a
+      // ListBucket grant S3 answers 403, not 404, for a missing key).
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+        throw new DigestExistsError(`digest ${key} already exists in ${this.#bucket}`, { cause: error });
+      }
+      throw error;
     }
-    await this.#client.send(
-      new PutObjectCommand({
-        Bucket: this.#bucket,
-        Key: key,
-        Body: document,
-        ContentType: 'application/json',
-        ChecksumAlgorithm: 'SHA256',
-        IfNoneMatch: '*',
-      }),
-    );
     return `s3://${this.#bucket}/${key}`;
   }
 
