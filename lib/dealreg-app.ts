@@ -21,6 +21,9 @@ export const contextKeys = {
   alarmEmail: 'dealreg:alarmEmail',
   supportEmail: 'dealreg:supportEmail',
   formFieldMapping: 'dealreg:formFieldMapping',
+  hubspotPortalId: 'dealreg:hubspotPortalId',
+  formGuids: 'dealreg:formGuids',
+  backfillSchedule: 'dealreg:backfillSchedule',
 } as const;
 
 const formFieldMapping = z.preprocess(
@@ -46,6 +49,64 @@ const formFieldMapping = z.preprocess(
     }),
 );
 
+const portalIdHint = 'the HubSpot portal (hub) id, a positive whole number such as 1234567';
+
+/** `-c` values arrive as strings, `cdk.json` values as numbers or strings. */
+const hubspotPortalId = z.preprocess(
+  (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+  z
+    .number({
+      error: (issue) =>
+        issue.input === undefined ? `is required: ${portalIdHint}` : `must be ${portalIdHint}`,
+    })
+    .int({ error: `must be ${portalIdHint}` })
+    .positive({ error: `must be ${portalIdHint}` }),
+);
+
+const formGuidsHint =
+  'the GUIDs of the deal-registration forms to sweep, comma-separated (HubSpot > Marketing > Forms > ' +
+  'the form: the GUID in its URL)';
+
+/** One GUID, a comma-separated list, or (in `cdk.json`) an array of them. */
+const formGuids = z.preprocess(
+  (value) => {
+    const list: unknown = typeof value === 'string' ? value.split(',') : value;
+    return Array.isArray(list)
+      ? list.map((guid) => (typeof guid === 'string' ? guid.trim() : guid)).filter((guid) => guid !== '')
+      : list;
+  },
+  z
+    .array(z.string(), {
+      error: (issue) =>
+        issue.input === undefined ? `is required: ${formGuidsHint}` : `must be ${formGuidsHint}`,
+    })
+    .min(1, `must name at least one form: ${formGuidsHint}`)
+    .superRefine((guids, context) => {
+      const seen = new Set<string>();
+      for (const guid of guids) {
+        if (seen.has(guid.toLowerCase())) {
+          context.addIssue({ code: 'custom', message: `names the form "${guid}" twice` });
+        }
+        seen.add(guid.toLowerCase());
+        if (!z.guid().safeParse(guid).success) {
+          context.addIssue({
+            code: 'custom',
+            message: `holds "${guid}", which is not a HubSpot form GUID (such as 0c8b5b4e-3f35-4c5e-9a3e-2f1a7d6b9c01)`,
+          });
+        }
+      }
+    }),
+);
+
+/** EventBridge Scheduler expressions: `rate(15 minutes)`, `cron(0/30 8-18 ? * MON-FRI *)`. */
+const backfillSchedule = z
+  .string()
+  .trim()
+  .regex(
+    /^(rate\(1 (minute|hour|day)\)|rate\(([2-9]|[1-9]\d+) (minutes|hours|days)\)|cron\((\S+ ){5}\S+\))$/,
+    'must be an EventBridge Scheduler expression such as "rate(15 minutes)" or "cron(0/30 * * * ? *)"',
+  );
+
 const deploymentSettingsSchema = z.object({
   [contextKeys.stage]: z
     .string({ error: 'is required (a stage name such as prod)' })
@@ -62,6 +123,9 @@ const deploymentSettingsSchema = z.object({
   [contextKeys.alarmEmail]: z.email({ error: 'must be an email address' }).optional(),
   [contextKeys.supportEmail]: z.email({ error: 'must be an email address' }).optional(),
   [contextKeys.formFieldMapping]: formFieldMapping.optional(),
+  [contextKeys.hubspotPortalId]: hubspotPortalId,
+  [contextKeys.formGuids]: formGuids,
+  [contextKeys.backfillSchedule]: backfillSchedule.optional(),
 });
 
 /** The deployment settings read from the CDK context. */
@@ -73,6 +137,12 @@ export interface DeploymentSettings {
   readonly alarmEmail?: string;
   readonly supportEmail?: string;
   readonly formFieldMapping?: Readonly<Record<string, string>>;
+  /** The HubSpot portal (hub) id whose forms the backfill sweeps. */
+  readonly hubspotPortalId: number;
+  /** GUIDs of the deal-registration forms the backfill sweeps (at least one). */
+  readonly formGuids: readonly string[];
+  /** EventBridge Scheduler expression of the backfill; the construct's default when absent. */
+  readonly backfillSchedule?: string;
 }
 
 /**
@@ -101,6 +171,9 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     ...optional('alarmEmail', settings[contextKeys.alarmEmail]),
     ...optional('supportEmail', settings[contextKeys.supportEmail]),
     ...optional('formFieldMapping', settings[contextKeys.formFieldMapping]),
+    hubspotPortalId: settings[contextKeys.hubspotPortalId],
+    formGuids: settings[contextKeys.formGuids],
+    ...optional('backfillSchedule', settings[contextKeys.backfillSchedule]),
   };
 }
 
@@ -131,11 +204,16 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     env,
     stage: settings.stage,
-    description: 'Dealreg code: intake API, registration workflow, alarms',
+    description: 'Dealreg code: intake API, registration workflow, submission backfill, alarms',
     registrationsTable: stateful.registrationsTable,
+    sweeperStateTable: stateful.sweeperStateTable,
     hubspotClientSecret: stateful.hubspotClientSecret,
+    hubspotAccessToken: stateful.hubspotAccessToken,
     alarmsKey: stateful.alarmsKey,
     mailFrom: settings.mailFrom,
+    hubspotPortalId: settings.hubspotPortalId,
+    formGuids: settings.formGuids,
+    ...optional('backfillSchedule', settings.backfillSchedule),
     ...optional('alarmEmail', settings.alarmEmail),
     ...optional('supportEmail', settings.supportEmail),
     ...optional('formFieldMapping', settings.formFieldMapping),

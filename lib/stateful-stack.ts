@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { DealregTable } from './constructs/dealreg-table.ts';
-import { allTables, registrationsTable } from './tables/index.ts';
+import { allTables, registrationsTable, sweeperStateTable } from './tables/index.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Deployment stage (`prod`, `staging`, …); part of the secret's name. */
@@ -33,8 +33,12 @@ export class StatefulStack extends Stack {
   public readonly tables: ReadonlyMap<string, DealregTable>;
   /** Registrations: the intake inbox and the registration records. */
   public readonly registrationsTable: DealregTable;
+  /** SweeperState: where the submission backfill stands per HubSpot form. */
+  public readonly sweeperStateTable: DealregTable;
   /** Client secret of the HubSpot app; signs the webhooks HubSpot sends. */
   public readonly hubspotClientSecret: Secret;
+  /** Access token of the HubSpot private app; the backfill reads the Forms API with it. */
+  public readonly hubspotAccessToken: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -68,6 +72,7 @@ export class StatefulStack extends Stack {
     }
     this.tables = tables;
     this.registrationsTable = this.table(registrationsTable.logicalName);
+    this.sweeperStateTable = this.table(sweeperStateTable.logicalName);
 
     const hubspotClientSecretName = `dealreg/${props.stage}/hubspot-client-secret`;
     this.hubspotClientSecret = new Secret(this, 'HubSpotClientSecret', {
@@ -88,6 +93,28 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'HubSpotClientSecretName', {
       description: 'Put the HubSpot app client secret here (aws secretsmanager put-secret-value)',
       value: hubspotClientSecretName,
+    });
+
+    const hubspotAccessTokenName = `dealreg/${props.stage}/hubspot-access-token`;
+    this.hubspotAccessToken = new Secret(this, 'HubSpotAccessToken', {
+      secretName: hubspotAccessTokenName,
+      description:
+        'Access token of the Dealreg HubSpot private app (HubSpot settings > Integrations > Private apps; ' +
+        'scope forms). Created with a random placeholder: replace it with put-secret-value, or the ' +
+        'submission backfill fails (and alarms) on every run.',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.hubspotAccessToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'HubSpot issues the private app access token and rotates it from the private app settings in the ' +
+        'portal; Secrets Manager has no rotation function for it. After a rotation the new token is put here.',
+    });
+
+    new CfnOutput(this, 'HubSpotAccessTokenName', {
+      description: 'Put the HubSpot private app access token here (aws secretsmanager put-secret-value)',
+      value: hubspotAccessTokenName,
     });
   }
 

@@ -1,11 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { RegistrationWorkflow } from './constructs/registration-workflow.ts';
+import { SubmissionBackfill } from './constructs/submission-backfill.ts';
 import { SubmissionIntake } from './constructs/submission-intake.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -13,8 +15,21 @@ export interface StatelessStackProps extends StackProps {
   readonly stage: string;
   /** Registrations table (from the stateful stack). */
   readonly registrationsTable: ITableV2;
+  /** SweeperState table: the backfill's watermark per form (from the stateful stack). */
+  readonly sweeperStateTable: ITableV2;
   /** HubSpot app client secret (from the stateful stack). */
   readonly hubspotClientSecret: ISecret;
+  /** HubSpot private app access token (from the stateful stack); the backfill reads forms with it. */
+  readonly hubspotAccessToken: ISecret;
+  /** The HubSpot portal (hub) id whose forms the backfill sweeps. */
+  readonly hubspotPortalId: number;
+  /** GUIDs of the deal-registration forms the backfill sweeps. */
+  readonly formGuids: readonly string[];
+  /**
+   * EventBridge Scheduler expression of the backfill, such as `rate(15 minutes)`.
+   * @default - the SubmissionBackfill default (every 15 minutes)
+   */
+  readonly backfillSchedule?: string;
   /** Key the alarm topic is encrypted with (from the stateful stack); CloudWatch may use it. */
   readonly alarmsKey: IKey;
   /** Sender address of Dealreg's emails (an SES-verified identity). */
@@ -45,6 +60,7 @@ export class StatelessStack extends Stack {
   public readonly alarmTopic: Topic;
   public readonly registrationWorkflow: RegistrationWorkflow;
   public readonly submissionIntake: SubmissionIntake;
+  public readonly submissionBackfill: SubmissionBackfill;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -71,6 +87,20 @@ export class StatelessStack extends Stack {
       ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
       alarmTopic: this.alarmTopic,
       stageName: props.stage,
+    });
+
+    this.submissionBackfill = new SubmissionBackfill(this, 'SubmissionBackfill', {
+      sweeperStateTable: props.sweeperStateTable,
+      registrationsTable: props.registrationsTable,
+      registrationWorkflow: this.registrationWorkflow.stateMachine,
+      hubspotAccessToken: props.hubspotAccessToken,
+      portalId: props.hubspotPortalId,
+      formGuids: props.formGuids,
+      mailFrom: props.mailFrom,
+      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
+      ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
+      ...(props.backfillSchedule ? { schedule: ScheduleExpression.expression(props.backfillSchedule) } : {}),
+      alarmTopic: this.alarmTopic,
     });
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });

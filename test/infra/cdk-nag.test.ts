@@ -69,7 +69,15 @@ describe('cdk-nag AWS Solutions checks', () => {
         `${acknowledgement.ruleId} at ${acknowledgement.path}`,
       ).toBeGreaterThan(80);
     }
-    expect(new Set(found.map((a) => a.reason)).size).toBeGreaterThanOrEqual(found.length - 1);
+    // A reason repeats only as one decision: two related rules on the same construct (the webhook
+    // method's APIG4 and COG4), or one rule on every instance of a construct class (each
+    // DealregFunction role's X-Ray grant) — never as a catch-all pasted across the app.
+    const byReason = Map.groupBy(found, (acknowledgement) => acknowledgement.reason);
+    for (const [reason, uses] of byReason) {
+      const onePlace = new Set(uses.map((use) => use.path)).size === 1;
+      const oneRule = new Set(uses.map((use) => use.ruleId)).size === 1;
+      expect(onePlace || oneRule, reason).toBe(true);
+    }
   });
 
   it('acknowledge only findings the rules would otherwise raise there', () => {

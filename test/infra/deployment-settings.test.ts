@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -7,10 +8,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SubmissionIntake, SubmissionIntakeConfigurationError } from '#lib/constructs/submission-intake.ts';
 import { contextKeys, DeploymentConfigurationError, readDeploymentSettings } from '#lib/dealreg-app.ts';
 
+const formGuid = '0c8b5b4e-3f35-4c5e-9a3e-2f1a7d6b9c01';
+const otherFormGuid = '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+
 const valid = {
   [contextKeys.stage]: 'prod',
   [contextKeys.region]: 'eu-west-1',
   [contextKeys.mailFrom]: 'deals@example.com',
+  [contextKeys.hubspotPortalId]: '1234567',
+  [contextKeys.formGuids]: formGuid,
 };
 
 function settingsFrom(context: Record<string, unknown>) {
@@ -46,6 +52,8 @@ describe('deployment settings', () => {
       [contextKeys.alarmEmail]: 'alerts@example.com',
       [contextKeys.supportEmail]: 'help@example.com',
       [contextKeys.formFieldMapping]: '{"customerDomain":"company_website"}',
+      [contextKeys.formGuids]: ` ${formGuid} ,${otherFormGuid}`,
+      [contextKeys.backfillSchedule]: 'rate(1 hour)',
     });
 
     expect(settings).toEqual({
@@ -55,7 +63,33 @@ describe('deployment settings', () => {
       alarmEmail: 'alerts@example.com',
       supportEmail: 'help@example.com',
       formFieldMapping: { customerDomain: 'company_website' },
+      hubspotPortalId: 1234567,
+      formGuids: [formGuid, otherFormGuid],
+      backfillSchedule: 'rate(1 hour)',
     });
+  });
+
+  it('reads the portal id as a number and the forms as a list when cdk.json holds them so', () => {
+    const settings = settingsFrom({
+      ...valid,
+      [contextKeys.hubspotPortalId]: 1234567,
+      [contextKeys.formGuids]: [formGuid, otherFormGuid],
+    });
+
+    expect(settings.hubspotPortalId).toBe(1234567);
+    expect(settings.formGuids).toEqual([formGuid, otherFormGuid]);
+    expect(settings.backfillSchedule).toBeUndefined();
+  });
+
+  it('accepts the placeholders cdk.json ships with, so `cdk synth` works out of the box', () => {
+    const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+      context: Record<string, unknown>;
+    };
+
+    const settings = settingsFrom({ ...cdkJson.context, [contextKeys.region]: 'eu-west-1' });
+
+    expect(settings.hubspotPortalId).toBeGreaterThan(0);
+    expect(settings.formGuids.length).toBeGreaterThan(0);
   });
 
   it('takes the region of the AWS profile when the context names none', () => {
@@ -72,6 +106,13 @@ describe('deployment settings', () => {
     expect(error.message).toContain('context "dealreg:stage" is required');
     expect(error.message).toContain('context "dealreg:region" is required');
     expect(error.message).toContain('context "dealreg:mailFrom"');
+    expect(error.message).toContain(
+      'context "dealreg:hubspotPortalId" is required: the HubSpot portal (hub) id',
+    );
+    expect(error.message).toContain(
+      'context "dealreg:formGuids" is required: the GUIDs of the deal-registration forms',
+    );
+    expect(error.message).not.toContain('dealreg:backfillSchedule');
   });
 
   it.each([
@@ -82,6 +123,21 @@ describe('deployment settings', () => {
     [contextKeys.formFieldMapping, '{not json', 'JSON object'],
     [contextKeys.formFieldMapping, '{"customerWebsite":"website"}', 'customerWebsite'],
     [contextKeys.formFieldMapping, '{"customerDomain":"email"}', 'already mapped to submitterEmail'],
+    [
+      contextKeys.hubspotPortalId,
+      'hub-1234567',
+      'must be the HubSpot portal (hub) id, a positive whole number',
+    ],
+    [contextKeys.hubspotPortalId, '0', 'positive whole number'],
+    [contextKeys.hubspotPortalId, -7, 'positive whole number'],
+    [contextKeys.hubspotPortalId, 12.5, 'positive whole number'],
+    [contextKeys.formGuids, ' , ', 'must name at least one form'],
+    [contextKeys.formGuids, `${formGuid},contact-us`, 'holds "contact-us", which is not a HubSpot form GUID'],
+    [contextKeys.formGuids, `${formGuid},${formGuid.toUpperCase()}`, 'twice'],
+    [contextKeys.formGuids, 42, 'must be the GUIDs of the deal-registration forms'],
+    [contextKeys.backfillSchedule, 'every 15 minutes', 'EventBridge Scheduler expression'],
+    [contextKeys.backfillSchedule, 'rate(1 minutes)', 'EventBridge Scheduler expression'],
+    [contextKeys.backfillSchedule, 'cron(0 * * * *)', 'EventBridge Scheduler expression'],
   ])('refuses %s = %j, saying why', (key, value, why) => {
     const error = errorFrom({ ...valid, [key]: value });
 

@@ -1,8 +1,9 @@
-import type { CfnResource } from 'aws-cdk-lib';
+import { type CfnResource, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allTables } from '#lib/tables/index.ts';
-import { type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
+import { allTables, sweeperStateTable } from '#lib/tables/index.ts';
+import { logicalIdOf, type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 
 let synthesized: SynthesizedApp;
 
@@ -115,6 +116,48 @@ describe('stateful stack', () => {
       },
     });
     statefulTemplate.hasOutput('HubSpotClientSecretName', {});
+  });
+
+  it('creates the HubSpot private app access token secret with a random placeholder, retained, under a stage-specific name', () => {
+    const { stateful, statefulTemplate } = synthesized;
+
+    const secret = statefulTemplate.toJSON().Resources[logicalIdOf(stateful.hubspotAccessToken)];
+
+    expect(secret).toMatchObject({
+      Type: 'AWS::SecretsManager::Secret',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Name: 'dealreg/test/hubspot-access-token',
+        GenerateSecretString: { PasswordLength: 32, ExcludePunctuation: true },
+      },
+    });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    statefulTemplate.hasOutput('HubSpotAccessTokenName', { Value: 'dealreg/test/hubspot-access-token' });
+    statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  });
+
+  it('acknowledges that AWS cannot rotate either HubSpot credential, each with its own reason', () => {
+    const { stateful } = synthesized;
+    const rotationReason = (secret: IConstruct) =>
+      secret.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+        .find(([id]) => id.endsWith('AwsSolutions-SMG4'))?.[1];
+
+    const clientSecret = rotationReason(stateful.hubspotClientSecret);
+    const accessToken = rotationReason(stateful.hubspotAccessToken);
+
+    expect(accessToken).toMatch(/private app/);
+    expect(clientSecret).toMatch(/client secret/);
+    expect(accessToken).not.toBe(clientSecret);
+  });
+
+  it('exposes the SweeperState table the backfill keeps its place in', () => {
+    const { stateful } = synthesized;
+
+    expect(stateful.sweeperStateTable).toBe(stateful.table(sweeperStateTable.logicalName));
+    expect(stateful.sweeperStateTable.definition.partitionKey).toEqual({ name: 'formGuid', type: 'S' });
   });
 
   it('is protected against stack deletion', () => {

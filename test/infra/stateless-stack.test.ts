@@ -1,6 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
+import { contextKeys } from '#lib/dealreg-app.ts';
+import {
+  logicalIdOf,
+  type SynthesizedApp,
+  statementsOfRole,
+  synthesizeDealregApp,
+  testContext,
+  testFormGuids,
+} from './synthesize.ts';
 
 let synthesized: SynthesizedApp;
 
@@ -267,6 +275,230 @@ describe('registration workflow', () => {
         { Name: 'StateMachineArn', Value: stateMachine },
       ]);
     }
+  });
+});
+
+describe('submission backfill', () => {
+  it('runs one sweep at a time on Node.js 24, with the portal, forms and tables in its environment', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+    const sweeper = stateless.submissionBackfill.function;
+
+    const resource = statelessTemplate.toJSON().Resources[logicalIdOf(sweeper)];
+
+    expect(resource.Type).toBe('AWS::Lambda::Function');
+    expect(resource.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      ReservedConcurrentExecutions: 1,
+      Timeout: 300,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalIdOf(sweeper.deadLetters), 'Arn'] } },
+    });
+    expect(resource.Properties.Environment.Variables).toEqual({
+      SWEEPER_STATE_TABLE: {
+        'Fn::ImportValue': expect.stringMatching(logicalIdOf(stateful.sweeperStateTable)),
+      },
+      REGISTRATIONS_TABLE: {
+        'Fn::ImportValue': expect.stringMatching(logicalIdOf(stateful.registrationsTable)),
+      },
+      REGISTRATION_WORKFLOW_ARN: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
+      HUBSPOT_ACCESS_TOKEN_ARN: {
+        'Fn::ImportValue': expect.stringMatching(
+          `ExportsOutputRef${logicalIdOf(stateful.hubspotAccessToken)}`,
+        ),
+      },
+      HUBSPOT_PORTAL_ID: '12345678',
+      HUBSPOT_REQUESTS_PER_WINDOW: '50',
+      FORM_GUIDS: testFormGuids.join(','),
+      MAIL_FROM: 'deals@partners.example.com',
+      POWERTOOLS_SERVICE_NAME: 'dealreg-backfill',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('is granted exactly its SweeperState and Registrations items, one workflow start, the access token and mail', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+    const sweeper = stateless.submissionBackfill.function;
+    const importOfArn = (construct: Parameters<typeof logicalIdOf>[0]) => ({
+      'Fn::ImportValue': expect.stringMatching(`ExportsOutputFnGetAtt${logicalIdOf(construct)}Arn`),
+    });
+    const identity = (name: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:', { Ref: 'AWS::AccountId' }, name],
+      ],
+    });
+
+    const statements = statementsOfRole(statelessTemplate, sweeper.role ?? sweeper);
+
+    expect(
+      statements.map(({ Action, Resource, Condition }) => ({
+        actions: [Action].flat().sort(),
+        resource: Resource,
+        ...(Condition ? { condition: Condition } : {}),
+      })),
+    ).toEqual([
+      {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resource: { 'Fn::GetAtt': [logicalIdOf(sweeper.logGroup), 'Arn'] },
+      },
+      { actions: ['sqs:SendMessage'], resource: { 'Fn::GetAtt': [logicalIdOf(sweeper.deadLetters), 'Arn'] } },
+      { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resource: importOfArn(stateful.sweeperStateTable),
+      },
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resource: importOfArn(stateful.registrationsTable),
+      },
+      {
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resource: importOfArn(stateful.dataKey),
+        condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+          },
+        },
+      },
+      {
+        actions: ['states:StartExecution'],
+        resource: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
+      },
+      {
+        actions: ['secretsmanager:GetSecretValue'],
+        resource: {
+          'Fn::ImportValue': expect.stringMatching(
+            `ExportsOutputRef${logicalIdOf(stateful.hubspotAccessToken)}`,
+          ),
+        },
+      },
+      {
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resource: [
+          identity(':identity/deals@partners.example.com'),
+          identity(':identity/partners.example.com'),
+        ],
+      },
+    ]);
+  });
+
+  it('keeps each HubSpot credential with the one function that uses it', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+    const secretsOf = (fn: typeof stateless.submissionIntake.function) =>
+      statementsOfRole(statelessTemplate, fn.role ?? fn)
+        .filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .map((statement) => JSON.stringify(statement.Resource));
+
+    const intake = secretsOf(stateless.submissionIntake.function);
+    const backfill = secretsOf(stateless.submissionBackfill.function);
+
+    expect(intake).toEqual([expect.stringContaining(logicalIdOf(stateful.hubspotClientSecret))]);
+    expect(backfill).toEqual([expect.stringContaining(logicalIdOf(stateful.hubspotAccessToken))]);
+  });
+
+  it('is invoked every 15 minutes by EventBridge Scheduler, once per run, failed invocations to its DLQ', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const backfill = stateless.submissionBackfill;
+
+    statelessTemplate.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalIdOf(backfill.function), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [logicalIdOf(backfill.scheduleRole), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 900 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(backfill.function.deadLetters), 'Arn'] } },
+      },
+    });
+  });
+
+  it("lets only this account's scheduler assume the schedule role, which may invoke the sweeper and nothing else", () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const backfill = stateless.submissionBackfill;
+    const sweeperArn = { 'Fn::GetAtt': [logicalIdOf(backfill.function), 'Arn'] };
+
+    const role = statelessTemplate.toJSON().Resources[logicalIdOf(backfill.scheduleRole)];
+    const statements = statementsOfRole(statelessTemplate, backfill.scheduleRole);
+
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':scheduler:eu-west-1:',
+                  { Ref: 'AWS::AccountId' },
+                  ':schedule-group/default',
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    expect(statements).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: [sweeperArn, { 'Fn::Join': ['', [sweeperArn, ':*']] }],
+      },
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(backfill.function.deadLetters), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('alarms on failed sweeps and on dead letters', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const sweeper = stateless.submissionBackfill.function;
+    const topic = { Ref: logicalIdOf(stateless.alarmTopic) };
+
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(sweeper) } }],
+      AlarmActions: [topic],
+    });
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(sweeper.deadLetters), 'QueueName'] } },
+      ],
+      AlarmActions: [topic],
+    });
+  });
+
+  it('takes its schedule, support address and form field mapping from the deployment settings', () => {
+    const { stateless, statelessTemplate } = synthesizeDealregApp({
+      context: {
+        ...testContext,
+        [contextKeys.backfillSchedule]: 'cron(0/30 7-19 ? * MON-FRI *)',
+        [contextKeys.supportEmail]: 'partner-help@example.com',
+        [contextKeys.formFieldMapping]: '{"customerDomain":"company_website"}',
+      },
+    });
+    const sweeper = statelessTemplate.toJSON().Resources[logicalIdOf(stateless.submissionBackfill.function)];
+
+    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0/30 7-19 ? * MON-FRI *)',
+    });
+    expect(sweeper.Properties.Environment.Variables).toMatchObject({
+      SUPPORT_EMAIL: 'partner-help@example.com',
+      FORM_FIELD_MAPPING: '{"customerDomain":"company_website"}',
+    });
   });
 });
 

@@ -6,12 +6,20 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { contextKeys, createDealregApp, type DealregApp } from '#lib/dealreg-app.ts';
 
+/** The forms the infrastructure tests' backfill sweeps. */
+export const testFormGuids = [
+  '0c8b5b4e-3f35-4c5e-9a3e-2f1a7d6b9c01',
+  '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6',
+] as const;
+
 /** The context the infrastructure tests deploy with. */
 export const testContext = {
   [contextKeys.stage]: 'test',
   [contextKeys.region]: 'eu-west-1',
   [contextKeys.mailFrom]: 'deals@partners.example.com',
   [contextKeys.alarmEmail]: 'revops-alerts@example.com',
+  [contextKeys.hubspotPortalId]: '12345678',
+  [contextKeys.formGuids]: `${testFormGuids[0]}, ${testFormGuids[1]}`,
 } as const;
 
 export interface SynthesizedApp extends DealregApp {
