@@ -45,7 +45,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
         TableName: this.#tableName,
         KeyConditionExpression: 'opportunityId = :id',
         ExpressionAttributeValues: { ':id': { S: opportunityId } },
-        ProjectionExpression: 'opportunityId, #sequence, #hash',
+        ProjectionExpression: 'opportunityId, #sequence, #hash, recordedAt',
         ExpressionAttributeNames: { '#sequence': 'sequence', '#hash': 'hash' },
         ScanIndexForward: false,
         Limit: 1,
@@ -54,7 +54,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
     );
     const item = result.Items?.[0];
     if (item === undefined) return undefined;
-    return { opportunityId, sequence: Number(item.sequence?.N), hash: String(item.hash?.S) };
+    return {
+      opportunityId,
+      sequence: Number(item.sequence?.N),
+      hash: String(item.hash?.S),
+      ...(item.recordedAt?.S === undefined ? {} : { recordedAt: item.recordedAt.S }),
+    };
   }
 
   async insert(entry: LedgerEntry): Promise<boolean> {

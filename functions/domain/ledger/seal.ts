@@ -8,6 +8,8 @@ export interface ChainHead {
   readonly opportunityId: string;
   readonly sequence: number;
   readonly hash: string;
+  /** System time of the last entry, when known: the next one is never recorded earlier. */
+  readonly recordedAt?: string;
 }
 
 /** Formats zod issues as `path: message` lines. */
@@ -41,10 +43,14 @@ export function sealEntry(
 ): LedgerEntry {
   const sequence = (head?.sequence ?? 0) + 1;
   const previousHash = head?.hash ?? GENESIS_HASH;
+  // System time never runs backwards within a chain, even when writers' clocks disagree, so an
+  // as-of-known-at report cannot later gain an entry recorded "before" an entry it already saw.
+  const now = recordedAt.toISOString();
+  const systemTime = head?.recordedAt !== undefined && head.recordedAt > now ? head.recordedAt : now;
   const body = withoutUndefined({
     ...input,
     sequence,
-    recordedAt: recordedAt.toISOString(),
+    recordedAt: systemTime,
     previousHash,
     effectiveMonth: input.effectiveAt.slice(0, 7),
     ...(sequence === 1 ? { chainStart: 'CHAIN' as const } : {}),

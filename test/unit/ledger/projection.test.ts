@@ -96,6 +96,18 @@ describe('projecting an opportunity', () => {
   });
 });
 
+describe('sealing entries', () => {
+  it('never records an entry earlier than the one before it, whatever the writer clock says', () => {
+    const [first, second] = story as [LedgerEntryInput, LedgerEntryInput];
+    const head = sealEntry(parseEntryInput(first), undefined, new Date('2026-09-10T00:00:05Z'));
+
+    const next = sealEntry(parseEntryInput(second), head, new Date('2026-09-10T00:00:01Z'));
+
+    expect(next.recordedAt).toBe('2026-09-10T00:00:05.000Z');
+    expect(next.previousHash).toBe(head.hash);
+  });
+});
+
 describe('fiscal quarters', () => {
   it('maps a quarter to its months for calendar and shifted fiscal years', () => {
     expect(parseFiscalQuarter('2026-Q4').months).toEqual(['2026-10', '2026-11', '2026-12']);
