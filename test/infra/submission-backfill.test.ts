@@ -107,6 +107,7 @@ describe('submission backfill construct', () => {
         'logs:PutLogEvents',
         'secretsmanager:GetSecretValue',
         'ses:SendEmail',
+        'ses:SendRawEmail',
         'sqs:SendMessage',
         'states:StartExecution',
         'xray:PutTelemetryRecords',
