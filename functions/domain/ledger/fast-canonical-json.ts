@@ -25,6 +25,34 @@ function primitive(value: unknown, plain: boolean): string {
   throw new TypeError(`a ${typeof value} is not a JSON value`);
 }
 
+interface Shape {
+  /** Keys in RFC 8785 order (UTF-16 code units, which is what the default sort compares). */
+  readonly keys: readonly string[];
+  /** `"key":` for each, escaped as JSON requires. */
+  readonly prefixes: readonly string[];
+}
+
+/** Ledger items come in a handful of shapes; sorting and quoting their keys once saves a third. */
+const shapes = new Map<string, Shape>();
+const MAX_SHAPES = 4096;
+
+/**
+ * The id is the key count and the keys joined by NUL. Shapes whose keys contain NUL are never
+ * cached, so a cached id has exactly count − 1 NULs and can only match the same key list.
+ */
+function shapeOf(record: Record<string, unknown>): Shape {
+  const own = Object.keys(record);
+  const id = `${own.length}:${own.join('\u0000')}`;
+  let shape = shapes.get(id);
+  if (shape === undefined) {
+    const cacheable = shapes.size < MAX_SHAPES && !own.some((key) => key.includes('\u0000'));
+    const keys = own.sort();
+    shape = { keys, prefixes: keys.map((key) => `${quote(key, false)}:`) };
+    if (cacheable) shapes.set(id, shape);
+  }
+  return shape;
+}
+
 function serialise(value: unknown, skipKey: string | undefined, plain: boolean): string {
   if (typeof value !== 'object' || value === null) return primitive(value, plain);
   if (Array.isArray(value)) {
@@ -41,15 +69,15 @@ function serialise(value: unknown, skipKey: string | undefined, plain: boolean):
     throw new TypeError(`a ${value.constructor?.name ?? 'non-plain'} object is not a JSON value`);
   }
   const record = value as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
-  const keys = Object.keys(record).sort();
+  const { keys, prefixes } = shapeOf(record);
   let out = '{';
   let first = true;
-  for (const key of keys) {
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index] as string;
     if (key === skipKey) continue;
     const member = record[key];
     if (member === undefined) continue;
-    out += `${first ? '' : ','}${quote(key, plain)}:${serialise(member, undefined, plain)}`;
+    out += `${first ? '' : ','}${prefixes[index]}${serialise(member, undefined, plain)}`;
     first = false;
   }
   return `${out}}`;

@@ -46,6 +46,19 @@ describe('fast canonical JSON', () => {
     );
   });
 
+  it('never confuses objects whose keys join to the same text', () => {
+    const objects = [
+      {},
+      { '': 1 },
+      { a: 1, b: 2 },
+      { 'a\u0000b': 1 },
+      { 'a\u0000b': 1, c: 2 },
+      { a: 1, 'b\u0000c': 2 },
+    ];
+
+    for (const value of [...objects, ...objects]) expect(fastCanonicalJson(value)).toBe(canonicalize(value));
+  });
+
   it('refuses what canonical JSON cannot carry', () => {
     expect(() => fastCanonicalJson({ a: Number.NaN })).toThrow();
     expect(() => fastCanonicalJson({ a: '\ud800' })).toThrow(/surrogate/);
