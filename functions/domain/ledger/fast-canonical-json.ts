@@ -26,29 +26,41 @@ function primitive(value: unknown, plain: boolean): string {
 }
 
 interface Shape {
+  /** The keys as the object listed them: the shape's identity. */
+  readonly own: readonly string[];
   /** Keys in RFC 8785 order (UTF-16 code units, which is what the default sort compares). */
   readonly keys: readonly string[];
   /** `"key":` for each, escaped as JSON requires. */
   readonly prefixes: readonly string[];
 }
 
-/** Ledger items come in a handful of shapes; sorting and quoting their keys once saves a third. */
-const shapes = new Map<string, Shape>();
-const MAX_SHAPES = 4096;
-
 /**
- * The id is the key count and the keys joined by NUL. Shapes whose keys contain NUL are never
- * cached, so a cached id has exactly count − 1 NULs and can only match the same key list.
+ * Ledger items come in a handful of shapes; sorting and quoting their keys once per shape saves
+ * a third of the work. Shapes are bucketed by key count and first key and matched key by key.
  */
+const shapes = new Map<string, Shape[]>();
+const MAX_SHAPES = 4096;
+let shapeCount = 0;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
 function shapeOf(record: Record<string, unknown>): Shape {
   const own = Object.keys(record);
-  const id = `${own.length}:${own.join('\u0000')}`;
-  let shape = shapes.get(id);
-  if (shape === undefined) {
-    const cacheable = shapes.size < MAX_SHAPES && !own.some((key) => key.includes('\u0000'));
-    const keys = own.sort();
-    shape = { keys, prefixes: keys.map((key) => `${quote(key, false)}:`) };
-    if (cacheable) shapes.set(id, shape);
+  const bucketId = `${own.length}:${own[0] ?? ''}`;
+  const bucket = shapes.get(bucketId);
+  if (bucket !== undefined) {
+    for (const shape of bucket) if (sameKeys(shape.own, own)) return shape;
+  }
+  const keys = [...own].sort();
+  const shape: Shape = { own, keys, prefixes: keys.map((key) => `${quote(key, false)}:`) };
+  if (shapeCount < MAX_SHAPES) {
+    shapeCount += 1;
+    if (bucket === undefined) shapes.set(bucketId, [shape]);
+    else bucket.push(shape);
   }
   return shape;
 }
