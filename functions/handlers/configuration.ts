@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 
 /** A Lambda started without a setting it needs. */
 export class ConfigurationError extends Error {
@@ -40,3 +41,16 @@ export const jsonSetting = z
       return z.NEVER;
     }
   });
+
+/**
+ * `FORM_FIELD_MAPPING`: optional JSON mapping registration fields to the portal's form field
+ * names, checked like the deployment checks it; absent means the default mapping.
+ */
+export const formFieldMappingSetting = jsonSetting.transform((value, context) => {
+  const mapping = formFieldMappingSchema.safeParse(value ?? {});
+  if (mapping.success) return mapping.data;
+  for (const issue of mapping.error.issues) {
+    context.addIssue({ code: 'custom', message: `${issue.path.join('.') || 'mapping'}: ${issue.message}` });
+  }
+  return z.NEVER;
+});

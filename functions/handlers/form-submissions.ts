@@ -11,8 +11,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
 import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
-import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
-import { ConfigurationError, jsonSetting, readEnvironment, requiredSetting } from './configuration.ts';
+import {
+  ConfigurationError,
+  formFieldMappingSetting,
+  readEnvironment,
+  requiredSetting,
+} from './configuration.ts';
 import { createFormSubmissionsHandler } from './form-submissions-handler.ts';
 
 const settings = readEnvironment({
@@ -21,15 +25,8 @@ const settings = readEnvironment({
   HUBSPOT_CLIENT_SECRET_ARN: requiredSetting,
   MAIL_FROM: requiredSetting,
   SUPPORT_EMAIL: requiredSetting.optional(),
-  FORM_FIELD_MAPPING: jsonSetting,
+  FORM_FIELD_MAPPING: formFieldMappingSetting,
 });
-
-const mapping = formFieldMappingSchema.safeParse(settings.FORM_FIELD_MAPPING ?? {});
-if (!mapping.success) {
-  throw new ConfigurationError(
-    `FORM_FIELD_MAPPING is invalid — ${mapping.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-  );
-}
 
 const logger = new Logger({ serviceName: 'dealreg-intake' });
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -40,7 +37,7 @@ export const handler = createFormSubmissionsHandler({
   inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
   workflow: new StepFunctionsRegistrationWorkflow(new SFNClient({}), settings.REGISTRATION_WORKFLOW_ARN),
   mailer: sesMailerFromEnvironment(process.env, new SESv2Client({})),
-  formFieldMapping: mapping.data,
+  formFieldMapping: settings.FORM_FIELD_MAPPING,
   now: () => new Date(),
   ...(settings.SUPPORT_EMAIL === undefined ? {} : { supportEmail: settings.SUPPORT_EMAIL }),
   // Cached for five minutes, so a rotated client secret takes effect without a deploy.

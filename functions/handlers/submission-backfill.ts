@@ -16,9 +16,13 @@ import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
 import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
-import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import type { FormSubmissions } from '#ports/hubspot.ts';
-import { ConfigurationError, jsonSetting, readEnvironment, requiredSetting } from './configuration.ts';
+import {
+  ConfigurationError,
+  formFieldMappingSetting,
+  readEnvironment,
+  requiredSetting,
+} from './configuration.ts';
 import { createSubmissionBackfillHandler } from './submission-backfill-handler.ts';
 
 const positiveWhole = (name: string) =>
@@ -35,15 +39,8 @@ const settings = readEnvironment({
   FORM_GUIDS: requiredSetting,
   MAIL_FROM: requiredSetting,
   SUPPORT_EMAIL: requiredSetting.optional(),
-  FORM_FIELD_MAPPING: jsonSetting,
+  FORM_FIELD_MAPPING: formFieldMappingSetting,
 });
-
-const mapping = formFieldMappingSchema.safeParse(settings.FORM_FIELD_MAPPING ?? {});
-if (!mapping.success) {
-  throw new ConfigurationError(
-    `FORM_FIELD_MAPPING is invalid — ${mapping.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-  );
-}
 
 const logger = new Logger({ serviceName: 'dealreg-backfill' });
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -85,7 +82,7 @@ export const handler = createSubmissionBackfillHandler({
     inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
     workflow: new StepFunctionsRegistrationWorkflow(new SFNClient({}), settings.REGISTRATION_WORKFLOW_ARN),
     mailer: sesMailerFromEnvironment(process.env, new SESv2Client({})),
-    formFieldMapping: mapping.data,
+    formFieldMapping: settings.FORM_FIELD_MAPPING,
     now: () => new Date(),
     ...(settings.SUPPORT_EMAIL === undefined ? {} : { supportEmail: settings.SUPPORT_EMAIL }),
   },

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigurationError,
+  formFieldMappingSetting,
+  readEnvironment,
+  requiredSetting,
+} from '#handlers/configuration.ts';
+
+describe('function configuration', () => {
+  const shape = { REGISTRATIONS_TABLE: requiredSetting, FORM_FIELD_MAPPING: formFieldMappingSetting };
+
+  it('fails at cold start naming every missing or invalid variable', () => {
+    expect(() => readEnvironment(shape, { FORM_FIELD_MAPPING: '{"customerDomain":' })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => readEnvironment(shape, { FORM_FIELD_MAPPING: '{"customerDomain":' })).toThrow(
+      /REGISTRATIONS_TABLE: is not set; FORM_FIELD_MAPPING: is not valid JSON/,
+    );
+    expect(() => readEnvironment(shape, { REGISTRATIONS_TABLE: '  ' })).toThrow(
+      /REGISTRATIONS_TABLE: is empty/,
+    );
+  });
+
+  it('uses the default field mapping when none is configured', () => {
+    const settings = readEnvironment(shape, { REGISTRATIONS_TABLE: 'Registrations' });
+    expect(settings.FORM_FIELD_MAPPING.customerDomain).toBe('customer_domain');
+  });
+
+  it('applies a configured field mapping and refuses one that reads a form field twice', () => {
+    const settings = readEnvironment(shape, {
+      REGISTRATIONS_TABLE: 'Registrations',
+      FORM_FIELD_MAPPING: '{"customerDomain":"company_website"}',
+    });
+    expect(settings.FORM_FIELD_MAPPING.customerDomain).toBe('company_website');
+    expect(() =>
+      readEnvironment(shape, { REGISTRATIONS_TABLE: 'R', FORM_FIELD_MAPPING: '{"customerDomain":"email"}' }),
+    ).toThrow(/FORM_FIELD_MAPPING: customerDomain: form field "email" is already mapped to submitterEmail/);
+  });
+});
