@@ -75,6 +75,17 @@ const backfillRequestSchema = z.object(
   { error: 'the body must be a JSON object such as {"formGuids": ["…"]}' },
 );
 
+const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+
+/** `DEALREG_LOG_LEVEL` for the local stack's handlers; warnings and errors only unless asked. */
+function localLogLevel(setting: string | undefined): (typeof logLevels)[number] {
+  if (setting === undefined || setting === '') return 'WARN';
+  const level = logLevels.find((candidate) => candidate === setting.toUpperCase());
+  if (level === undefined)
+    throw new Error(`DEALREG_LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${setting}"`);
+  return level;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -114,7 +125,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const workflow = new LocalRegistrationWorkflow();
     const logger = new Logger({
       serviceName: 'dealreg-local',
-      logLevel: (process.env.DEALREG_LOG_LEVEL ?? 'WARN') as 'WARN',
+      logLevel: localLogLevel(process.env.DEALREG_LOG_LEVEL),
     });
     const now = () => new Date();
 
