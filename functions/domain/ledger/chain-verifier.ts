@@ -82,7 +82,19 @@ export class ChainVerifier {
         bySequence = new Map();
         this.#expected.set(head.opportunityId, bySequence);
       }
-      bySequence.set(head.sequence, { hash: head.hash, digest: name, seen: false });
+      const earlier = bySequence.get(head.sequence);
+      if (earlier === undefined) {
+        bySequence.set(head.sequence, { hash: head.hash, digest: name, seen: false });
+      } else if (earlier.hash !== head.hash) {
+        // Two digests committed to different contents for the same entry: history was rewritten
+        // between them (the ledger itself may match either one).
+        this.#break(
+          head.opportunityId,
+          head.sequence,
+          'digest-mismatch',
+          `digests ${earlier.digest} and ${name} recorded different hashes (${short(earlier.hash)}, ${short(head.hash)}) for this entry`,
+        );
+      }
     }
   }
 

@@ -127,6 +127,22 @@ describe('chain verifier', () => {
     ]);
   });
 
+  it('names an entry two digests disagree on, even when the ledger matches the later one', () => {
+    const head = { opportunityId: 'opp-b', sequence: 4, hash: (ledger[10] as LedgerEntry).hash };
+    const first = buildDigest([{ ...head, hash: 'a'.repeat(64) }], new Date('2026-09-01T00:00:00Z'));
+    const second = buildDigest([head], new Date('2026-09-02T00:00:00Z'));
+
+    const report = verify(ledger, (verifier) => {
+      verifier.expectDigest(first, 'd1');
+      verifier.expectDigest(second, 'd2');
+    });
+
+    expect(report.broken).toEqual([
+      expect.objectContaining({ opportunityId: 'opp-b', sequence: 4, problem: 'digest-mismatch' }),
+    ]);
+    expect(report.broken[0]?.detail).toMatch(/digests d1 and d2 recorded different hashes/);
+  });
+
   it('reports an item without an opportunity id instead of throwing', () => {
     expect(verify([{ sequence: 1 }]).broken[0]).toMatchObject({ problem: 'malformed' });
   });
