@@ -4,13 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
-import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
-import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
+import { awsIntakeDependencies } from './aws-intake.ts';
 import {
   ConfigurationError,
   formFieldMappingSetting,
@@ -29,17 +23,8 @@ const settings = readEnvironment({
 });
 
 const logger = new Logger({ serviceName: 'dealreg-intake' });
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-
 export const handler = createFormSubmissionsHandler({
-  inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
-  workflow: new StepFunctionsRegistrationWorkflow(new SFNClient({}), settings.REGISTRATION_WORKFLOW_ARN),
-  mailer: sesMailerFromEnvironment(process.env, new SESv2Client({})),
-  formFieldMapping: settings.FORM_FIELD_MAPPING,
-  now: () => new Date(),
-  ...(settings.SUPPORT_EMAIL === undefined ? {} : { supportEmail: settings.SUPPORT_EMAIL }),
+  ...awsIntakeDependencies(settings),
   // Cached for five minutes, so a rotated client secret takes effect without a deploy.
   clientSecret: async () => {
     const secret = await getSecret<string>(settings.HUBSPOT_CLIENT_SECRET_ARN, { maxAge: 300 });

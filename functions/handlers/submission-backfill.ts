@@ -6,17 +6,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
-import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
-import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
 import type { FormSubmissions } from '#ports/hubspot.ts';
+import { awsIntakeDependencies, documentClient } from './aws-intake.ts';
 import {
   ConfigurationError,
   formFieldMappingSetting,
@@ -43,9 +37,6 @@ const settings = readEnvironment({
 });
 
 const logger = new Logger({ serviceName: 'dealreg-backfill' });
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 
 let adapter: Promise<HubSpotAdapter> | undefined;
 /** The HubSpot adapter, built once the access token has been read. */
@@ -78,14 +69,7 @@ const submissions: FormSubmissions = {
 export const handler = createSubmissionBackfillHandler({
   submissions,
   sweepState: new DynamoDbSweepStateStore(documentClient, settings.SWEEPER_STATE_TABLE),
-  intake: {
-    inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
-    workflow: new StepFunctionsRegistrationWorkflow(new SFNClient({}), settings.REGISTRATION_WORKFLOW_ARN),
-    mailer: sesMailerFromEnvironment(process.env, new SESv2Client({})),
-    formFieldMapping: settings.FORM_FIELD_MAPPING,
-    now: () => new Date(),
-    ...(settings.SUPPORT_EMAIL === undefined ? {} : { supportEmail: settings.SUPPORT_EMAIL }),
-  },
+  intake: awsIntakeDependencies(settings),
   formGuids: settings.FORM_GUIDS.split(',')
     .map((guid) => guid.trim())
     .filter((guid) => guid !== ''),
