@@ -3,7 +3,7 @@
  * The `dealreg` command line. Each capability registers its commands from `bin/commands/`.
  */
 import { Command, CommanderError } from 'commander';
-import { commandModules } from './commands/index.ts';
+import { groupsFor } from './commands/index.ts';
 
 const program = new Command()
   .name('dealreg')
@@ -11,9 +11,8 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of commandModules) register(program);
-
 try {
+  for (const load of groupsFor(process.argv.slice(2))) (await load())(program);
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {

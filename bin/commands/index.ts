@@ -1,20 +1,25 @@
 import type { Command } from 'commander';
-import { registerHubSpotCommands } from './hubspot.ts';
-import { registerInvestmentCommands } from './investments.ts';
-import { registerLedgerCommands } from './ledger.ts';
-import { registerLocalCommand } from './local.ts';
-import { registerPolicyCommands } from './policy.ts';
-import { registerSweepCommand } from './sweep.ts';
 
 /** A module that adds one command group to the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-/** Every command group of the CLI, in help order. Add one line per new command module. */
-export const commandModules: readonly RegisterCommand[] = [
-  registerLocalCommand,
-  registerHubSpotCommands,
-  registerSweepCommand,
-  registerPolicyCommands,
-  registerLedgerCommands,
-  registerInvestmentCommands,
-];
+/**
+ * Every command group of the CLI by its command name, in help order. A group is loaded only when
+ * its command runs (all of them for `dealreg --help`), so one command does not pay for the AWS and
+ * HubSpot clients of the others at start-up. Add one line per new command module.
+ */
+export const commandGroups: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+  local: async () => (await import('./local.ts')).registerLocalCommand,
+  hubspot: async () => (await import('./hubspot.ts')).registerHubSpotCommands,
+  sweep: async () => (await import('./sweep.ts')).registerSweepCommand,
+  policy: async () => (await import('./policy.ts')).registerPolicyCommands,
+  ledger: async () => (await import('./ledger.ts')).registerLedgerCommands,
+  investments: async () => (await import('./investments.ts')).registerInvestmentCommands,
+};
+
+/** The groups needed to run `argv`: the named command's, or all of them for help and unknown commands. */
+export function groupsFor(argv: readonly string[]): (() => Promise<RegisterCommand>)[] {
+  const name = argv.find((argument) => !argument.startsWith('-'));
+  const group = name === undefined ? undefined : commandGroups[name];
+  return group === undefined ? Object.values(commandGroups) : [group];
+}
