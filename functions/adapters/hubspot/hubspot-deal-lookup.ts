@@ -1,0 +1,148 @@
+import type { DealFacts } from '#domain/crm-events/crm-event-entries.ts';
+import type { Customer } from '#domain/ledger/entry.ts';
+import { registrableDomain } from '#domain/normalise.ts';
+import type { CrmDealLookup } from '#use-cases/record-crm-events.ts';
+import type { HubSpotConnection } from './connection.ts';
+
+const batchSize = 100;
+const primaryLabel = 'primary';
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += batchSize)
+    result.push(items.slice(start, start + batchSize));
+  return result;
+}
+
+interface CompanyLink {
+  readonly companyId: string;
+  readonly primary: boolean;
+}
+
+/**
+ * What the CRM-events use case reads from HubSpot, in batches of 100: the deals (name, amount,
+ * currency), their company associations and those companies (name, domain, type). The customer
+ * is the deal's associated company that is not of type PARTNER and has a domain, the primary one
+ * first.
+ */
+export class HubSpotDealLookup implements CrmDealLookup {
+  readonly #client: HubSpotConnection['client'];
+  readonly #gateway: HubSpotConnection['gateway'];
+  #labels: Promise<ReadonlyMap<number, string | null>> | undefined;
+
+  constructor(connection: HubSpotConnection) {
+    this.#client = connection.client;
+    this.#gateway = connection.gateway;
+  }
+
+  async describeDeals(dealIds: readonly string[]): Promise<ReadonlyMap<string, DealFacts>> {
+    const ids = [...new Set(dealIds)];
+    const [deals, links] = await Promise.all([this.#readDeals(ids), this.#companyLinks(ids)]);
+    const companyIds = [
+      ...new Set([...links.values()].flatMap((list) => list.map((link) => link.companyId))),
+    ];
+    const companies = await this.#readCompanies(companyIds);
+    const facts = new Map<string, DealFacts>();
+    for (const [dealId, properties] of deals) {
+      const candidates = [...(links.get(dealId) ?? [])].sort(
+        (a, b) => Number(b.primary) - Number(a.primary) || a.companyId.localeCompare(b.companyId),
+      );
+      let customer: Customer | undefined;
+      for (const link of candidates) {
+        const company = companies.get(link.companyId);
+        if (company === undefined || company.type?.toUpperCase() === 'PARTNER') continue;
+        const domain = company.domain?.trim() ?? '';
+        if (domain === '') continue;
+        const name = company.name?.trim();
+        customer = {
+          domain: registrableDomain(domain) ?? domain.toLowerCase(),
+          ...(name ? { name } : {}),
+        };
+        break;
+      }
+      facts.set(dealId, {
+        name: properties.dealname ?? null,
+        amount: properties.amount ?? null,
+        currency: properties.deal_currency_code ?? null,
+        customer,
+      });
+    }
+    return facts;
+  }
+
+  dealToCompanyLabels(): Promise<ReadonlyMap<number, string | null>> {
+    this.#labels ??= this.#gateway
+      .call('read deal-to-company association labels', () =>
+        this.#client.crm.associations.v4.schema.definitionsApi.getAll('deals', 'companies'),
+      )
+      .then(
+        (answer) =>
+          new Map(answer.results.map((definition) => [definition.typeId, definition.label ?? null])),
+      )
+      .catch((error: unknown) => {
+        this.#labels = undefined;
+        throw error;
+      });
+    return this.#labels;
+  }
+
+  async #readObjects(
+    objectType: string,
+    ids: readonly string[],
+    properties: string[],
+  ): Promise<Map<string, Record<string, string | null>>> {
+    const answers = await Promise.all(
+      chunks(ids).map((chunk) =>
+        this.#gateway.call(`batch-read ${objectType}`, () =>
+          this.#client.crm.objects.batchApi.read(objectType, {
+            inputs: chunk.map((id) => ({ id })),
+            properties,
+            propertiesWithHistory: [],
+          }),
+        ),
+      ),
+    );
+    return new Map(
+      answers.flatMap((answer) => answer.results.map((object) => [object.id, object.properties] as const)),
+    );
+  }
+
+  #readDeals(ids: readonly string[]) {
+    return this.#readObjects('deals', ids, ['dealname', 'amount', 'deal_currency_code']);
+  }
+
+  async #readCompanies(ids: readonly string[]) {
+    const objects = await this.#readObjects('companies', ids, ['name', 'domain', 'type']);
+    return new Map(
+      [...objects].map(([id, properties]) => [
+        id,
+        { name: properties.name ?? null, domain: properties.domain ?? null, type: properties.type ?? null },
+      ]),
+    );
+  }
+
+  async #companyLinks(dealIds: readonly string[]): Promise<Map<string, CompanyLink[]>> {
+    const answers = await Promise.all(
+      chunks(dealIds).map((chunk) =>
+        this.#gateway.call('batch-read deal companies', () =>
+          this.#client.crm.associations.v4.batchApi.getPage('deals', 'companies', {
+            inputs: chunk.map((id) => ({ id })),
+          }),
+        ),
+      ),
+    );
+    const links = new Map<string, CompanyLink[]>();
+    for (const answer of answers) {
+      for (const result of answer.results) {
+        links.set(
+          String(result._from.id),
+          result.to.map((to) => ({
+            companyId: String(to.toObjectId),
+            primary: to.associationTypes.some((type) => type.label?.toLowerCase() === primaryLabel),
+          })),
+        );
+      }
+    }
+    return links;
+  }
+}

@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Customer, LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
+import { CurrencyCode, DecimalRate, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
+import type { CrmEvent } from './hubspot-crm-event.ts';
+
+/** What HubSpot currently says about a deal, read once per batch for the events that need it. */
+export interface DealFacts {
+  readonly name: string | null;
+  /** The deal amount as HubSpot stores it (a decimal string), or null when unset. */
+  readonly amount: string | null;
+  /** `deal_currency_code`, or null for the portal's company currency. */
+  readonly currency: string | null;
+  /** The deal's customer: its associated company that is not a partner (the primary one first). */
+  readonly customer: Customer | undefined;
+}
+
+/** How CRM events become ledger entries in this deployment. */
+export interface CrmEventSettings {
+  /** Currency of deals without `deal_currency_code` (the portal's company currency). */
+  readonly defaultCurrency: string;
+  /** USD per one unit of each currency (decimal strings); USD is always 1. */
+  readonly usdRates: Readonly<Record<string, string>>;
+  /** Deal stages that mean closed-won and closed-lost. */
+  readonly wonStages: ReadonlySet<string>;
+  readonly lostStages: ReadonlySet<string>;
+  /** Deal↔company association labels that make the company a partner of the deal, by label (lower-case). */
+  readonly partnerLabels: ReadonlyMap<string, RelationshipType>;
+}
+
+/** What became of one event. */
+export type EventDisposition =
+  | { readonly outcome: 'entry'; readonly entry: LedgerEntryInput }
+  /** Nothing to record by design (a property or association Dealreg does not track). */
+  | { readonly outcome: 'ignored'; readonly reason: string }
+  /** Should be recorded but cannot be with what HubSpot told us; reported, never silently dropped. */
+  | { readonly outcome: 'skipped'; readonly reason: string };
+
+/** Who records CRM-event entries. */
+export const crmEventsRecorder = 'crm-events';
+
+const maxKeyPart = 160;
+
+/** Long values (a deal name, say) are hashed so the key stays within the ledger's limit. */
+function keyPart(value: string): string {
+  return value.length <= maxKeyPart ? value : `sha256-${createHash('sha256').update(value).digest('hex')}`;
+}
+
+/**
+ * The identity of an event for de-duplication: (object, property, value, occurredAt). HubSpot's
+ * `eventId` is not unique and a redelivered event may carry another, so it is not part of it.
+ */
+export function eventKey(event: CrmEvent): string {
+  const at = String(event.occurredAt);
+  switch (event.kind) {
+    case 'created':
+      return `deal:${event.dealId}:creation::${at}`;
+    case 'property':
+      return `deal:${event.dealId}:${keyPart(event.property)}:${keyPart(event.value)}:${at}`;
+    case 'association': {
+      const type = event.typeId === undefined ? `label=${keyPart(event.label ?? '')}` : String(event.typeId);
+      return `deal:${event.dealId}:company-association:${event.companyId}/${type}/${event.removed ? 'removed' : 'added'}:${at}`;
+    }
+    case 'other':
+      return `deal:${event.dealId}:${keyPart(event.subscriptionType)}::${at}`;
+  }
+}
+
+/** Within one instant: the deal exists first; a relabel detaches the old label before attaching the new. */
+function rank(event: CrmEvent): number {
+  if (event.kind === 'created') return 0;
+  if (event.kind === 'association') return event.removed ? 1 : 2;
+  if (event.kind === 'property') return 3;
+  return 4;
+}
+
+/**
+ * The batch's distinct events in one canonical order — by deal, business time, then a fixed
+ * order of kinds and keys — so the same set of events is appended in the same order however
+ * HubSpot shuffled or repeated it.
+ */
+export function uniqueInCanonicalOrder(events: readonly CrmEvent[]): { key: string; event: CrmEvent }[] {
+  const byKey = new Map<string, CrmEvent>();
+  for (const event of events) {
+    const key = eventKey(event);
+    if (!byKey.has(key)) byKey.set(key, event);
+  }
+  const compare = (a: { key: string; event: CrmEvent }, b: { key: string; event: CrmEvent }) =>
+    a.event.dealId.length - b.event.dealId.length ||
+    (a.event.dealId < b.event.dealId ? -1 : a.event.dealId > b.event.dealId ? 1 : 0) ||
+    a.event.occurredAt - b.event.occurredAt ||
+    rank(a.event) - rank(b.event) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  return [...byKey.entries()].map(([key, event]) => ({ key, event })).sort(compare);
+}
+
+/** Whether mapping this event needs the deal's current facts from HubSpot. */
+export function needsDealFacts(event: CrmEvent, settings: CrmEventSettings): boolean {
+  if (event.kind === 'created') return true;
+  if (event.kind === 'property') {
+    return (
+      event.property === 'amount' || (event.property === 'dealstage' && settings.wonStages.has(event.value))
+    );
+  }
+  return event.kind === 'association' && !event.removed;
+}
+
+/** The partner relationship an association label stands for, if it is a partner label. */
+export function relationshipOfLabel(
+  label: string | undefined,
+  settings: CrmEventSettings,
+): RelationshipType | undefined {
+  if (label === undefined) return undefined;
+  return settings.partnerLabels.get(label.trim().toLowerCase());
+}
+
+type MoneyResult = { money: ReturnType<typeof freezeMoney> } | { problem: string };
+
+function money(amountText: string, currency: string, settings: CrmEventSettings): MoneyResult {
+  const rate = currency === 'USD' ? '1' : settings.usdRates[currency];
+  if (rate === undefined) {
+    return { problem: `no USD rate is configured for ${currency} (CRM_EVENTS_USD_RATES)` };
+  }
+  try {
+    return { money: freezeMoney(parseAmount(amountText, currency), currency, rate) };
+  } catch (error) {
+    return { problem: `amount ${JSON.stringify(amountText)}: ${(error as Error).message}` };
+  }
+}
+
+/** A HubSpot date property value (epoch ms or ISO) as the calendar date it stands for (UTC). */
+function calendarDate(value: string): string | undefined {
+  const trimmed = value.trim();
+  const date = /^\d{1,16}$/.test(trimmed) ? new Date(Number(trimmed)) : new Date(trimmed);
+  if (Number.isNaN(date.getTime())) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * Maps one CRM event to the ledger entry it stands for (DESIGN §3.5), with the event's
+ * `occurredAt` as business time and its key as the entry's source event id. `facts` are the
+ * deal's current facts, required only when {@link needsDealFacts} says so; `label` is the
+ * association's label when the event itself did not name it.
+ */
+export function toLedgerEntry(
+  key: string,
+  event: CrmEvent,
+  facts: DealFacts | undefined,
+  settings: CrmEventSettings,
+  resolvedLabel?: string,
+): EventDisposition {
+  const common = {
+    opportunityId: event.dealId,
+    effectiveAt: new Date(event.occurredAt).toISOString(),
+    recordedBy: crmEventsRecorder,
+    sourceEventId: key,
+  };
+  const currency = facts?.currency?.trim().toUpperCase() || settings.defaultCurrency;
+  switch (event.kind) {
+    case 'other':
+      return { outcome: 'ignored', reason: `${event.subscriptionType} is not recorded` };
+    case 'created': {
+      if (facts === undefined)
+        return { outcome: 'skipped', reason: `deal ${event.dealId} no longer exists in HubSpot` };
+      if (facts.customer === undefined) {
+        return {
+          outcome: 'skipped',
+          reason: `deal ${event.dealId} has no customer company with a domain; its creation cannot be attributed`,
+        };
+      }
+      return {
+        outcome: 'entry',
+        entry: {
+          type: 'OpportunityCreated',
+          ...common,
+          customer: facts.customer,
+          ...(facts.name ? { dealName: facts.name } : {}),
+        },
+      };
+    }
+    case 'property': {
+      if (event.property === 'dealstage') {
+        if (event.value === '') return { outcome: 'ignored', reason: 'deal stage cleared' };
+        if (settings.lostStages.has(event.value)) {
+          return { outcome: 'entry', entry: { type: 'ClosedLost', ...common } };
+        }
+        if (settings.wonStages.has(event.value)) {
+          if (facts?.amount === null || facts?.amount === undefined || facts.amount.trim() === '') {
+            return {
+              outcome: 'skipped',
+              reason: `deal ${event.dealId} was won without an amount in HubSpot`,
+            };
+          }
+          const won = money(facts.amount, currency, settings);
+          if ('problem' in won) return { outcome: 'skipped', reason: `deal ${event.dealId}: ${won.problem}` };
+          return { outcome: 'entry', entry: { type: 'ClosedWon', ...common, amount: won.money } };
+        }
+        return { outcome: 'entry', entry: { type: 'StageChanged', ...common, stage: event.value } };
+      }
+      if (event.property === 'amount') {
+        if (event.value.trim() === '') return { outcome: 'ignored', reason: 'deal amount cleared' };
+        const changed = money(event.value, currency, settings);
+        if ('problem' in changed)
+          return { outcome: 'skipped', reason: `deal ${event.dealId}: ${changed.problem}` };
+        return { outcome: 'entry', entry: { type: 'AmountChanged', ...common, amount: changed.money } };
+      }
+      if (event.property === 'closedate') {
+        if (event.value.trim() === '') return { outcome: 'ignored', reason: 'close date cleared' };
+        const closeDate = calendarDate(event.value);
+        if (closeDate === undefined) {
+          return {
+            outcome: 'skipped',
+            reason: `deal ${event.dealId}: close date ${JSON.stringify(event.value)} is not a date`,
+          };
+        }
+        return { outcome: 'entry', entry: { type: 'CloseDateChanged', ...common, closeDate } };
+      }
+      return { outcome: 'ignored', reason: `deal property ${event.property} is not recorded` };
+    }
+    case 'association': {
+      const relationshipType = relationshipOfLabel(event.label ?? resolvedLabel, settings);
+      if (relationshipType === undefined) {
+        return { outcome: 'ignored', reason: 'not a partner association label' };
+      }
+      if (event.removed) {
+        return {
+          outcome: 'entry',
+          entry: {
+            type: 'PartnerDetached',
+            ...common,
+            partnerId: event.companyId,
+            relationshipType,
+            reason: 'partner association label removed in HubSpot',
+          },
+        };
+      }
+      if (facts?.customer === undefined) {
+        return {
+          outcome: 'skipped',
+          reason: `deal ${event.dealId} has no customer company with a domain; partner ${event.companyId} cannot be attached`,
+        };
+      }
+      return {
+        outcome: 'entry',
+        entry: {
+          type: 'PartnerAttached',
+          ...common,
+          partnerId: event.companyId,
+          customer: facts.customer,
+          relationshipType,
+        },
+      };
+    }
+  }
+}
+
+/** `{"EUR": "1.08", "GBP": "1.27"}`: USD per unit of each deal currency, as configured. */
+export const UsdRates = z.record(CurrencyCode, DecimalRate, {
+  error: 'expected a JSON object of currency code → USD rate, such as {"EUR": "1.08"}',
+});

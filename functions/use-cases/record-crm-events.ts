@@ -1,0 +1,139 @@
+import {
+  type CrmEventSettings,
+  type DealFacts,
+  needsDealFacts,
+  toLedgerEntry,
+  uniqueInCanonicalOrder,
+} from '#domain/crm-events/crm-event-entries.ts';
+import type { CrmEvent } from '#domain/crm-events/hubspot-crm-event.ts';
+import type { LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
+import { crmNames, partnerRelationships } from '#ports/hubspot.ts';
+import type { LedgerStore } from '#ports/ledger.ts';
+import { appendEntryOnce } from './ledger-append.ts';
+
+/** What the CRM-events use case reads from HubSpot: one batch read per request, not per event. */
+export interface CrmDealLookup {
+  /** Current facts of each deal; deals HubSpot no longer has are absent from the map. */
+  describeDeals(dealIds: readonly string[]): Promise<ReadonlyMap<string, DealFacts>>;
+  /** Label of each deal→company association type id (null for unlabelled types). */
+  dealToCompanyLabels(): Promise<ReadonlyMap<number, string | null>>;
+}
+
+export interface RecordCrmEventsDependencies {
+  readonly store: LedgerStore;
+  readonly deals: CrmDealLookup;
+  readonly settings: CrmEventSettings;
+  /** System time of the entries. */
+  readonly now: () => Date;
+  /** Deals appended to at the same time (entries of one deal are always appended in order). @default 8 */
+  readonly concurrency?: number;
+}
+
+export interface CrmEventsOutcome {
+  /** Events in the request. */
+  readonly received: number;
+  /** Distinct events (by object, property, value and occurredAt). */
+  readonly unique: number;
+  /** New ledger entries. */
+  readonly recorded: number;
+  /** Events the ledger already had (earlier deliveries). */
+  readonly alreadyRecorded: number;
+  /** Events Dealreg does not record (other properties, unlabelled associations, deletions). */
+  readonly ignored: number;
+  /** Events that should be recorded but could not be, each with the reason. */
+  readonly skipped: readonly { readonly event: string; readonly reason: string }[];
+}
+
+/**
+ * Settings with the partner labels `dealreg hubspot setup` creates (and their relationship names),
+ * `closedwon` / `closedlost` as the closing stages and USD as the portal currency unless given.
+ */
+export function crmEventSettings(overrides: Partial<CrmEventSettings> = {}): CrmEventSettings {
+  const partnerLabels = new Map<string, RelationshipType>();
+  for (const relationship of partnerRelationships) {
+    const [label, name] = crmNames.partnerLabels[relationship];
+    partnerLabels.set(label.toLowerCase(), relationship);
+    partnerLabels.set(name.toLowerCase(), relationship);
+  }
+  return {
+    defaultCurrency: 'USD',
+    usdRates: {},
+    wonStages: new Set(['closedwon']),
+    lostStages: new Set(['closedlost']),
+    partnerLabels,
+    ...overrides,
+  };
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Records one Webhooks API batch in the ledger (DESIGN §3.5):
+ * 1. keep each distinct event once, in a canonical order (HubSpot shuffles and repeats);
+ * 2. read, in one go, the facts of the deals whose events need them (customer, currency, amount)
+ *    and the association labels the events did not name;
+ * 3. map every event to its ledger entry, with `occurredAt` as business time;
+ * 4. append each deal's entries in order, deals side by side; an event already in the ledger
+ *    (an earlier delivery) is not appended again.
+ * A failure to read HubSpot or write the ledger throws: the whole batch is answered 5xx and
+ * HubSpot delivers it again, which step 4 makes harmless.
+ */
+export async function recordCrmEvents(
+  deps: RecordCrmEventsDependencies,
+  events: readonly CrmEvent[],
+): Promise<CrmEventsOutcome> {
+  const unique = uniqueInCanonicalOrder(events);
+
+  const dealIds = [
+    ...new Set(
+      unique.filter(({ event }) => needsDealFacts(event, deps.settings)).map(({ event }) => event.dealId),
+    ),
+  ];
+  const unlabelled = unique.some(
+    ({ event }) => event.kind === 'association' && event.label === undefined && event.typeId !== undefined,
+  );
+  const [facts, labels] = await Promise.all([
+    dealIds.length > 0 ? deps.deals.describeDeals(dealIds) : new Map<string, DealFacts>(),
+    unlabelled ? deps.deals.dealToCompanyLabels() : new Map<number, string | null>(),
+  ]);
+
+  const byDeal = new Map<string, LedgerEntryInput[]>();
+  const skipped: { event: string; reason: string }[] = [];
+  let ignored = 0;
+  for (const { key, event } of unique) {
+    const label =
+      event.kind === 'association' && event.label === undefined && event.typeId !== undefined
+        ? (labels.get(event.typeId) ?? undefined)
+        : undefined;
+    const disposition = toLedgerEntry(key, event, facts.get(event.dealId), deps.settings, label);
+    if (disposition.outcome === 'ignored') ignored += 1;
+    else if (disposition.outcome === 'skipped') skipped.push({ event: key, reason: disposition.reason });
+    else {
+      const entries = byDeal.get(event.dealId);
+      if (entries === undefined) byDeal.set(event.dealId, [disposition.entry]);
+      else entries.push(disposition.entry);
+    }
+  }
+
+  let recorded = 0;
+  let alreadyRecorded = 0;
+  await inParallel([...byDeal.values()], deps.concurrency ?? 8, async (entries) => {
+    for (const entry of entries) {
+      const result = await appendEntryOnce({ store: deps.store, now: deps.now }, entry);
+      if (result.appended) recorded += 1;
+      else alreadyRecorded += 1;
+    }
+  });
+
+  return { received: events.length, unique: unique.length, recorded, alreadyRecorded, ignored, skipped };
+}
