@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
+import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import type { OutgoingEmail } from '#ports/mailer.ts';
+import { html, type SafeHtml } from './html.ts';
+import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
+import {
+  compensationRows,
+  momentSchema,
+  type RegistrationSummary,
+  registrationRows,
+  registrationSummarySchema,
+  reviewableVerdictSchema,
+  rowsHtml,
+  rowsText,
+  timeZoneSchema,
+  verdictHtml,
+  verdictText,
+  webLinkSchema,
+} from './registration-summary.ts';
+
+/**
+ * What the three emails to an approver share (request, reminder, escalation): who they go to,
+ * the registration, the verdict, the deadline in the approver's own time zone, and one
+ * "Review and decide" link that opens the confirmation page and decides nothing by itself
+ * (mail scanners follow links, DESIGN §3.3).
+ */
+
+export const approverSchema = z.object({
+  name: z.string().trim().min(1, 'the approver name is required'),
+  email: z.email('the approver email must be an email address'),
+  timeZone: timeZoneSchema,
+});
+export type ApproverInput = z.input<typeof approverSchema>;
+
+/** Who approved the first level of a two-level approval, for the second-level approver. */
+export const firstLevelApprovalSchema = z.object({
+  approverName: z.string().trim().min(1, 'name the approver of the first level'),
+  approvedAt: momentSchema('approvedAt'),
+  /** The relationship the first approver chose, e.g. `Partner-influenced`. */
+  relationshipLabel: z.string().trim().min(1).optional(),
+  /** Their reason, when they departed from the verdict. */
+  reason: z.string().trim().min(1).optional(),
+});
+
+/** Fields every approver email has; each template adds its own. */
+export const approvalEmailFields = {
+  /** The stable approval id the link and the page refer to. */
+  approvalId: z.string().trim().min(1, 'the approval id is required'),
+  approver: approverSchema,
+  registration: registrationSummarySchema,
+  verdict: reviewableVerdictSchema,
+  /** The link to the confirmation page (`GET /approvals/{approvalId}?t=…`). */
+  reviewUrl: webLinkSchema('the review link'),
+  /** This approver's SLA deadline. */
+  deadline: momentSchema('deadline'),
+  /** Who the approval goes to if this approver has not decided by the deadline. */
+  escalatesTo: z.string().trim().min(1, 'name who it escalates to').optional(),
+  level: z.union([z.literal(1), z.literal(2)], { error: 'the level must be 1 or 2' }).default(1),
+  firstLevelApproval: firstLevelApprovalSchema.optional(),
+};
+
+/** The final deadline and what the policy decides then, for emails that state it. */
+export const slaDefaultFields = {
+  /** When the policy default decides if nobody has. */
+  finalDeadline: momentSchema('finalDeadline').optional(),
+  /** The policy's decision at the final deadline (`sla.defaultDecision`). */
+  slaDefault: z.enum(['approve', 'reject'], { error: 'slaDefault must be approve or reject' }).optional(),
+};
+
+/**
+ * "Please decide by …", who it goes to otherwise and, when given, what the policy decides at the
+ * final deadline, all in the approver's zone.
+ */
+export function decideBySentence(input: {
+  readonly deadline: Date;
+  readonly timeZone: string;
+  readonly verdict: ConflictVerdict;
+  readonly escalatesTo?: string | undefined;
+  readonly finalDeadline?: Date | undefined;
+  readonly slaDefault?: 'approve' | 'reject' | undefined;
+}): string {
+  const { verdict, timeZone } = input;
+  const sentences = [`Please decide by ${approverDeadline(input.deadline, timeZone)}.`];
+  if (input.escalatesTo) sentences.push(`If you have not decided by then, it goes to ${input.escalatesTo}.`);
+  if (input.finalDeadline && input.slaDefault) {
+    const outcome =
+      input.slaDefault === 'approve'
+        ? `approved as ${verdict.compensation?.label ?? verdict.relationshipType}`
+        : 'rejected';
+    sentences.push(
+      `If nobody has decided by ${approverDeadline(input.finalDeadline, timeZone)}, the policy's default applies: ${outcome}.`,
+    );
+  }
+  return sentences.join(' ');
+}
+
+/** A second-level approval must say who approved the first level. */
+export function requireFirstLevelApproval(
+  value: { readonly level: 1 | 2; readonly firstLevelApproval?: unknown },
+  context: z.RefinementCtx,
+): void {
+  if (value.level === 2 && value.firstLevelApproval === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['firstLevelApproval'],
+      message: 'a second-level approval names who approved the first level',
+    });
+  }
+}
+
+export interface FirstLevelApproval {
+  readonly approverName: string;
+  readonly approvedAt: Date;
+  readonly relationshipLabel?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+/** What a template decides; the shared renderer lays it out the same way for all three. */
+export interface ApproverEmailContent {
+  readonly template: string;
+  readonly subject: string;
+  readonly title: string;
+  readonly approvalId: string;
+  readonly approver: { readonly name: string; readonly email: string; readonly timeZone: string };
+  /** Opening paragraphs, plain text (escaped into the HTML part). */
+  readonly intro: readonly string[];
+  /** The deadline paragraph: what to do by when and what happens otherwise. */
+  readonly deadline: string;
+  readonly registration: RegistrationSummary;
+  readonly verdict: ConflictVerdict;
+  /** The evidence list; a reminder leaves it to the page to keep the email short. */
+  readonly showEvidence: boolean;
+  readonly reviewUrl: string;
+  readonly level: 1 | 2;
+  readonly firstLevelApproval?: FirstLevelApproval | undefined;
+}
+
+const LINK_NOTE =
+  'The link opens a confirmation page with the registration, the conflict evidence and the time left. Opening it decides nothing: you decide with the buttons on that page.';
+
+/** The deadline in the approver's zone, with the zone named. */
+export function approverDeadline(deadline: Date, timeZone: string): string {
+  return formatDeadline(deadline, timeZone);
+}
+
+function levelSentence(content: ApproverEmailContent): string | undefined {
+  const first = content.firstLevelApproval;
+  if (content.level !== 2 || first === undefined) return undefined;
+  const as = first.relationshipLabel ? ` as ${first.relationshipLabel}` : '';
+  const why = first.reason ? ` Their reason: ${first.reason}` : '';
+  return `This is the second approval level, required for deals of this size. ${first.approverName} approved the first level${as} on ${approverDeadline(first.approvedAt, content.approver.timeZone)}.${why}`;
+}
+
+function ifApprovedText(verdict: ConflictVerdict): string {
+  const compensation = verdict.compensation;
+  const label = compensation?.label ?? verdict.relationshipType ?? '';
+  return `If you approve, the policy records it as ${label} (${verdict.relationshipType}). You may instead approve it as another relationship type, with a reason (reported as an exception to the rule), reject it with a reason, or ask the partner for more information.`;
+}
+
+/** Renders an approver email: HTML and text from the same content, every value escaped in HTML. */
+export function renderApproverEmail(content: ApproverEmailContent): OutgoingEmail {
+  const { verdict, registration } = content;
+  const second = levelSentence(content);
+  const intro = second === undefined ? content.intro : [...content.intro, second];
+  const compensation = verdict.compensation === null ? [] : compensationRows(verdict.compensation);
+  const footerLines = [
+    `Approval ${content.approvalId} · registration ${registration.registrationId} · policy version ${verdict.policyVersion}`,
+    `Sent to ${content.approver.name} (${content.approver.email}); times are in ${content.approver.timeZone}.`,
+  ];
+
+  const body: SafeHtml = html`${intro.map((paragraph) => html`<p style="${emailStyle.paragraph}">${paragraph}</p>`)}
+<p style="${emailStyle.paragraph}"><strong>${content.deadline}</strong></p>
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 8px 0;"><tr><td style="background-color:#0b69a3;padding:12px 20px;"><a href="${content.reviewUrl}" style="${emailStyle.font}font-size:16px;line-height:20px;font-weight:600;color:#ffffff;text-decoration:none;">Review and decide</a></td></tr></table>
+<p style="${emailStyle.small}margin-bottom:16px;">${LINK_NOTE}</p>
+<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">Registration</h3>
+${rowsHtml(registrationRows(registration))}
+${
+  content.showEvidence
+    ? verdictHtml(verdict)
+    : html`<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">Conflict check</h3>
+<p style="${emailStyle.paragraph}">${verdict.reason} The page lists the evidence.</p>`
+}
+<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">If you approve</h3>
+<p style="${emailStyle.paragraph}">${ifApprovedText(verdict)}</p>
+${rowsHtml(compensation)}`;
+
+  const footer = html`${footerLines.map((line) => html`<p style="${emailStyle.small}">${line}</p>`)}`;
+
+  return {
+    to: [content.approver.email],
+    subject: content.subject,
+    template: content.template,
+    html: renderHtmlLayout({ title: content.title, preheader: content.deadline, body, footer }),
+    text: renderTextLayout({
+      title: content.title,
+      sections: [
+        ...intro,
+        content.deadline,
+        `Review and decide: ${content.reviewUrl}\n${LINK_NOTE}`,
+        `REGISTRATION\n${rowsText(registrationRows(registration))}`,
+        content.showEvidence
+          ? verdictText(verdict)
+          : `CONFLICT CHECK\n${verdict.reason} The page lists the evidence.`,
+        `IF YOU APPROVE\n${ifApprovedText(verdict)}\n${rowsText(compensation)}`,
+      ],
+      footer: footerLines,
+    }),
+  };
+}

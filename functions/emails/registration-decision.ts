@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
+import { compensationSchema } from '#domain/policy/compensation.ts';
+import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+import type { OutgoingEmail } from '#ports/mailer.ts';
+import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { type PartnerEmailBlock, renderPartnerEmail } from './partner-email-parts.ts';
+import {
+  momentSchema,
+  oneLine,
+  registrationRows,
+  registrationSummarySchema,
+  shortDate,
+  subjectLine,
+  timeZoneSchema,
+  usd,
+} from './registration-summary.ts';
+
+export const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
+
+/** How a decision was made: by an approver, by the policy at once, or by the SLA default. */
+export const decisionChannels = ['approver', 'auto', 'sla-default'] as const;
+
+const decisionBase = {
+  decidedThrough: z.enum(decisionChannels, {
+    error: 'decidedThrough must be approver, auto or sla-default',
+  }),
+  /** The approver's name; required when an approver decided. */
+  decidedBy: z.string().trim().min(1, 'name the approver who decided').optional(),
+  decidedAt: momentSchema('decidedAt'),
+};
+
+const approvedSchema = z.object({
+  outcome: z.literal('approved'),
+  ...decisionBase,
+  relationshipType: z.enum(relationshipTypes),
+  /** How the policy names the relationship, e.g. `Partner-influenced`. */
+  relationshipLabel: z.string().trim().min(1, 'the relationship label is required'),
+  /** Present when the approver chose another relationship than the rule gave. */
+  override: z
+    .object({
+      policyRelationshipLabel: z.string().trim().min(1, 'name the relationship the rule gave'),
+      reason: z.string().trim().min(1, 'an override needs its reason'),
+    })
+    .optional(),
+  /** What the relationship pays; only the partner's side is shown to the partner. */
+  compensation: compensationSchema.optional(),
+  /** When the registration stops protecting the deal. */
+  validUntil: momentSchema('validUntil'),
+});
+
+const rejectedSchema = z.object({
+  outcome: z.literal('rejected'),
+  ...decisionBase,
+  reason: z.string().trim().min(1, 'a rejection needs its reason'),
+});
+
+export const registrationDecisionEmailInputSchema = z.object({
+  to: z.email('the recipient must be an email address'),
+  registration: registrationSummarySchema,
+  decision: z
+    .discriminatedUnion('outcome', [approvedSchema, rejectedSchema], {
+      error: 'the outcome must be approved or rejected',
+    })
+    .superRefine((decision, context) => {
+      if (decision.decidedThrough === 'approver' && decision.decidedBy === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['decidedBy'],
+          message: 'a decision by an approver names the approver',
+        });
+      }
+    }),
+  /** The business calendar's zone: dates are shown in it. */
+  timeZone: timeZoneSchema,
+  policyVersion: z.string().trim().min(1, 'the policy version is required'),
+  supportEmail: z.email('the support address must be an email address').optional(),
+});
+
+export type RegistrationDecisionEmailInput = z.input<typeof registrationDecisionEmailInputSchema>;
+type Decision = z.output<typeof registrationDecisionEmailInputSchema>['decision'];
+
+/**
+ * The email telling the submitting partner the outcome: approved as which relationship (with
+ * the approver's reason when they departed from the rule) and until when, or rejected with the
+ * reason. A decision made by the SLA default says so plainly.
+ *
+ * @throws EmailTemplateInputError naming the field when the input is unusable.
+ */
+export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmailInput): OutgoingEmail {
+  const parsed = registrationDecisionEmailInputSchema.safeParse(input);
+  if (!parsed.success) throw EmailTemplateInputError.fromZod(REGISTRATION_DECISION_TEMPLATE, parsed.error);
+  const email = parsed.data;
+  const { decision, registration, timeZone } = email;
+  const customer = oneLine(registration.customerCompanyName);
+  const reference = registration.registrationId;
+  const when = formatDeadline(decision.decidedAt, timeZone);
+
+  const blocks: PartnerEmailBlock[] =
+    decision.outcome === 'approved'
+      ? approvedBlocks(decision, customer, when, timeZone)
+      : rejectedBlocks(decision, customer, when);
+  blocks.push({ kind: 'rows', heading: 'Your registration', rows: registrationRows(registration) });
+
+  const contact = email.supportEmail
+    ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
+    : `Questions? Reply to your channel manager and quote reference ${reference}.`;
+
+  return renderPartnerEmail({
+    template: REGISTRATION_DECISION_TEMPLATE,
+    to: email.to,
+    subject: subjectLine(
+      decision.outcome === 'approved'
+        ? `Approved as ${decision.relationshipLabel}: your deal registration for ${customer}, protected until ${shortDate(decision.validUntil, timeZone)}`
+        : `Not approved: your deal registration for ${customer}`,
+    ),
+    title:
+      decision.outcome === 'approved'
+        ? 'Your deal registration was approved'
+        : 'Your deal registration was not approved',
+    blocks,
+    footer: [contact, `Reference ${reference} · policy version ${email.policyVersion}`],
+  });
+}
+
+type Approved = Extract<Decision, { outcome: 'approved' }>;
+type Rejected = Extract<Decision, { outcome: 'rejected' }>;
+
+const SLA_DEFAULT =
+  'Nobody decided on it within the approval time limit (SLA), so the policy’s default decision was applied. No person made this decision.';
+
+function approvedBlocks(
+  decision: Approved,
+  customer: string,
+  when: string,
+  timeZone: string,
+): PartnerEmailBlock[] {
+  const as = `as ${decision.relationshipLabel}`;
+  const headline: Record<Approved['decidedThrough'], string> = {
+    approver: `${decision.decidedBy} approved your registration of the deal with ${customer} ${as} on ${when}.`,
+    auto: `Your registration of the deal with ${customer} was approved automatically ${as} on ${when}, under the policy’s rules.`,
+    'sla-default': `Your registration of the deal with ${customer} was approved ${as} by the SLA default on ${when}.`,
+  };
+  const blocks: PartnerEmailBlock[] = [{ kind: 'emphasis', text: headline[decision.decidedThrough] }];
+  if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
+  if (decision.override) {
+    blocks.push({
+      kind: 'quote',
+      label: `The policy’s rule gave ${decision.override.policyRelationshipLabel}; it was approved ${as} instead, for this reason:`,
+      text: decision.override.reason,
+    });
+  }
+  const partner = decision.compensation?.partner;
+  if (partner) {
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        partner.kind === 'none'
+          ? `${decision.relationshipLabel} registrations earn no margin or fee.`
+          : `${decision.relationshipLabel} registrations earn a ${partner.percent}% ${partner.kind === 'margin' ? 'margin' : 'referral fee'}: ${usd(partner.amountUsdMinor)} on the registered amount.`,
+    });
+  }
+  blocks.push({
+    kind: 'emphasis',
+    text: `The registration protects this deal until ${formatDeadline(decision.validUntil, timeZone)}. You will be warned before it expires.`,
+  });
+  return blocks;
+}
+
+function rejectedBlocks(decision: Rejected, customer: string, when: string): PartnerEmailBlock[] {
+  const headline: Record<Rejected['decidedThrough'], string> = {
+    approver: `${decision.decidedBy} did not approve your registration of the deal with ${customer} (decided ${when}).`,
+    auto: `Your registration of the deal with ${customer} was not approved: the policy’s rules reject it (decided ${when}).`,
+    'sla-default': `Your registration of the deal with ${customer} was not approved by the SLA default (decided ${when}).`,
+  };
+  const blocks: PartnerEmailBlock[] = [{ kind: 'emphasis', text: headline[decision.decidedThrough] }];
+  if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
+  blocks.push(
+    { kind: 'quote', label: 'The reason:', text: decision.reason },
+    { kind: 'paragraph', text: 'The deal is not registered and no protection applies.' },
+  );
+  return blocks;
+}
