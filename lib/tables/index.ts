@@ -1,3 +1,4 @@
+import { approvalsTable } from './approvals-table.ts';
 import { ledgerTable } from './ledger-table.ts';
 import { registrationsTable } from './registrations-table.ts';
 import { sweeperStateTable } from './sweeper-state-table.ts';
@@ -6,6 +7,11 @@ import type { TableDefinition } from './table-definition.ts';
 export type { IndexDefinition, KeyDefinition, TableDefinition } from './table-definition.ts';
 
 /** Every table Dealreg owns, in the order they are created locally. */
-export const allTables: readonly TableDefinition[] = [registrationsTable, ledgerTable, sweeperStateTable];
+export const allTables: readonly TableDefinition[] = [
+  registrationsTable,
+  ledgerTable,
+  sweeperStateTable,
+  approvalsTable,
+];
 
-export { ledgerTable, registrationsTable, sweeperStateTable };
+export { approvalsTable, ledgerTable, registrationsTable, sweeperStateTable };

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
+import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+
+/**
+ * An approval task: one approver asked to decide one registration at one step of the approval
+ * loop. The approval id is stable for the life of the task (reminders re-use it; each wait of the
+ * workflow attaches a new callback token to it); escalation supersedes the task with a new one
+ * for the next approver.
+ */
+
+export const approvalSteps = ['first-level', 'escalated', 'second-level'] as const;
+export type ApprovalStep = (typeof approvalSteps)[number];
+
+export const approvalStatuses = ['pending', 'decided', 'superseded'] as const;
+export type ApprovalStatus = (typeof approvalStatuses)[number];
+
+/** How a decision reached Dealreg (DESIGN §3.2: link, page, SLA default, auto). */
+export const decisionChannels = ['page', 'sla-default'] as const;
+export type DecisionChannel = (typeof decisionChannels)[number];
+
+export const approvalApproverSchema = z.object({
+  email: z.email(),
+  name: z.string().min(1),
+  /** IANA time zone the approver reads deadlines in. */
+  timeZone: z.string().min(1),
+});
+export type ApprovalApprover = z.infer<typeof approvalApproverSchema>;
+
+/** What the approver is shown: the registration as submitted and the conflict verdict. */
+export const approvalSubjectSchema = z.object({
+  partnerName: z.string().optional(),
+  partnerDomain: z.string(),
+  submitterEmail: z.string(),
+  customerCompanyName: z.string(),
+  customerDomain: z.string(),
+  customerCountry: z.string().optional(),
+  amount: z.object({ minorUnits: z.number().int(), currency: z.string() }),
+  amountUsdMinor: z.number().int().optional(),
+  expectedCloseDate: z.string(),
+  products: z.array(z.string()),
+  campaignId: z.string().optional(),
+  cloudMarketplace: z.string(),
+  dealDescription: z.string().optional(),
+  submittedAt: z.string(),
+  verdict: conflictVerdictSchema,
+});
+export type ApprovalSubject = z.infer<typeof approvalSubjectSchema>;
+
+/** Where the user agent and source IP of a page view or decision are kept. */
+export const accessSchema = z.object({
+  at: z.iso.datetime(),
+  userAgent: z.string(),
+  sourceIp: z.string(),
+});
+export type Access = z.infer<typeof accessSchema>;
+
+const decidedBy = z.object({ email: z.string(), name: z.string() });
+
+/** The approver's choice, as the workflow receives it. */
+export const approvalChoiceSchema = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('approve'),
+    relationshipType: z.enum(relationshipTypes),
+    /** Required when the relationship departs from the verdict's. */
+    reason: z.string().optional(),
+  }),
+  z.object({ outcome: z.literal('reject'), reason: z.string().min(1) }),
+  z.object({ outcome: z.literal('request-info'), question: z.string().min(1) }),
+]);
+export type ApprovalChoice = z.infer<typeof approvalChoiceSchema>;
+
+/** A recorded decision: the choice, who made it, when, through which channel and from where. */
+export const recordedDecisionSchema = z.object({
+  choice: approvalChoiceSchema,
+  decidedBy,
+  decidedAt: z.iso.datetime(),
+  channel: z.enum(decisionChannels),
+  /** The policy version of the verdict the decision followed or departed from. */
+  policyVersion: z.string(),
+  /** True when the decision departs from the verdict's rule (DESIGN §3.2: an exception). */
+  exception: z.boolean(),
+  access: accessSchema.optional(),
+});
+export type RecordedDecision = z.infer<typeof recordedDecisionSchema>;
+
+export const supersessionSchema = z.object({
+  /** The approval that replaces this one, when the workflow created one. */
+  approvalId: z.string().optional(),
+  approver: approvalApproverSchema,
+  at: z.iso.datetime(),
+  reason: z.string(),
+});
+export type Supersession = z.infer<typeof supersessionSchema>;
+
+export const approvalTaskSchema = z.object({
+  approvalId: z.string().min(1),
+  registrationId: z.string().min(1),
+  step: z.enum(approvalSteps),
+  approver: approvalApproverSchema,
+  /** ISO-8601: the SLA deadline of this step. */
+  deadline: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+  status: z.enum(approvalStatuses),
+  subject: approvalSubjectSchema,
+  supersededBy: supersessionSchema.optional(),
+  decision: recordedDecisionSchema.optional(),
+  /** The workflow's current callback token for this task (Step Functions task token in AWS). */
+  callbackToken: z.string().optional(),
+  /** When the decision was handed to the waiting workflow. */
+  handedOverAt: z.iso.datetime().optional(),
+});
+export type ApprovalTask = z.infer<typeof approvalTaskSchema>;
+
+/** What the workflow supplies to open a task; the rest is set by Dealreg. */
+export type NewApprovalTask = Pick<
+  ApprovalTask,
+  'approvalId' | 'registrationId' | 'step' | 'approver' | 'deadline' | 'createdAt' | 'subject'
+>;
+
+/** Approver identities compare by email, case-insensitively. */
+export function sameApprover(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import { departsFromVerdict } from '#domain/policy/registration-decision.ts';
+import type { ApprovalChoice } from './approval-task.ts';
+import { InvalidDecisionError } from './errors.ts';
+
+/** The buttons of the confirmation page; each posts its own `decision` value. */
+export const decisionButtons = ['approve', 'approve-influenced', 'reject', 'request-info'] as const;
+export type DecisionButton = (typeof decisionButtons)[number];
+
+/** Longest reason or question accepted; the page's text areas say so too. */
+export const maxTextLength = 2000;
+
+const text = z
+  .string()
+  .trim()
+  .max(maxTextLength, { error: `must be at most ${maxTextLength} characters` })
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const formSchema = z.object({
+  decision: z.enum(decisionButtons, { error: 'must be one of the page buttons' }),
+  reason: text,
+  question: text,
+});
+
+/** The fields of a decision as posted by the page, before they are read. */
+export interface DecisionFields {
+  readonly decision?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly question?: string | undefined;
+}
+
+/** The relationship a plain "Approve" gives: the verdict's, which the policy chose. */
+export function policyRelationship(verdict: ConflictVerdict): ApprovalChoice & { outcome: 'approve' } {
+  return { outcome: 'approve', relationshipType: verdict.relationshipType ?? 'influenced' };
+}
+
+/**
+ * Reads the approver's choice from the page's fields. A rejection needs a reason, a request for
+ * information needs the question, and an approval that departs from the verdict (e.g. as
+ * influenced where the policy gives sourced) needs the reason for the exception. Throws
+ * `InvalidDecisionError` naming each missing or invalid field.
+ */
+export function readDecision(
+  fields: DecisionFields,
+  verdict: ConflictVerdict,
+): { choice: ApprovalChoice; exception: boolean } {
+  const parsed = formSchema.safeParse(fields);
+  if (!parsed.success) {
+    throw new InvalidDecisionError(
+      parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'form', message: issue.message })),
+    );
+  }
+  const { decision, reason, question } = parsed.data;
+  const missing = (field: string, message: string) => new InvalidDecisionError([{ field, message }]);
+  switch (decision) {
+    case 'request-info':
+      if (question === undefined) throw missing('question', 'is required to ask the partner for information');
+      return { choice: { outcome: 'request-info', question }, exception: false };
+    case 'reject':
+      if (reason === undefined) throw missing('reason', 'is required to reject a registration');
+      return {
+        choice: { outcome: 'reject', reason },
+        exception: departsFromVerdict(verdict, { decision: 'reject' }),
+      };
+    default: {
+      const relationshipType =
+        decision === 'approve-influenced' ? 'influenced' : policyRelationship(verdict).relationshipType;
+      const exception = departsFromVerdict(verdict, { decision: 'approve', relationshipType });
+      if (exception && reason === undefined) {
+        throw missing(
+          'reason',
+          `is required to approve as ${relationshipType} where the policy gives ${verdict.relationshipType ?? 'a rejection'}`,
+        );
+      }
+      return {
+        choice: { outcome: 'approve', relationshipType, ...(reason === undefined ? {} : { reason }) },
+        exception,
+      };
+    }
+  }
+}

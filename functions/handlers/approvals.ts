@@ -1,0 +1,71 @@
+/**
+ * Lambda entry point for `GET|POST /approvals/{approvalId}`: wires the AWS adapters from the
+ * environment into the handler. Clients are built once per container.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import type { DecisionCallback } from '#ports/approvals.ts';
+import { createApprovalsHandler } from './approvals-handler.ts';
+import { ConfigurationError, readEnvironment, requiredSetting } from './configuration.ts';
+
+const settings = readEnvironment({
+  APPROVALS_TABLE: requiredSetting,
+  APPROVAL_SIGNING_KEY_SECRET_ARN: requiredSetting,
+});
+
+const logger = new Logger({ serviceName: 'dealreg-approvals' });
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const store = new DynamoDbApprovalStore(documentClient, settings.APPROVALS_TABLE);
+const sfn = new SFNClient({});
+
+/**
+ * Resumes the registration workflow's "Wait for approver decision" task with the callback token
+ * the workflow attached to the approval. A token that already timed out means the workflow moved
+ * on (escalation or the SLA default); it finds the decision when its conditional supersede fails.
+ */
+const callback: DecisionCallback = {
+  async resume(approvalId, decision) {
+    const task = await store.get(approvalId);
+    if (task?.callbackToken === undefined) {
+      throw new Error(`approval ${approvalId} has no workflow callback token to resume`);
+    }
+    try {
+      await sfn.send(
+        new SendTaskSuccessCommand({
+          taskToken: task.callbackToken,
+          output: JSON.stringify({ approvalId, decision }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TaskTimedOut) {
+        logger.warn('workflow wait already timed out; the decision stays recorded', { approvalId });
+        return;
+      }
+      throw error;
+    }
+  },
+};
+
+export const handler = createApprovalsHandler({
+  store,
+  callback,
+  now: () => new Date(),
+  // Cached for five minutes, so a rotated signing key takes effect without a deploy.
+  signingKey: async () => {
+    const secret = await getSecret<string>(settings.APPROVAL_SIGNING_KEY_SECRET_ARN, { maxAge: 300 });
+    if (typeof secret !== 'string' || secret === '') {
+      throw new ConfigurationError(
+        `the approval signing key ${settings.APPROVAL_SIGNING_KEY_SECRET_ARN} is empty`,
+      );
+    }
+    return new ApprovalSigningKey(secret);
+  },
+  logger,
+});

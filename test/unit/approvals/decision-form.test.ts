@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { readDecision } from '#domain/approvals/decision-form.ts';
+import { InvalidDecisionError } from '#domain/approvals/errors.ts';
+import { directActivityVerdict } from './approval-fixtures.ts';
+
+const sourcedVerdict = directActivityVerdict();
+
+function problems(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InvalidDecisionError) return error.problems.map((p) => p.field);
+    throw error;
+  }
+  return [];
+}
+
+describe('reading the approver decision', () => {
+  it('approves under the relationship the policy gave, without needing a reason', () => {
+    expect(readDecision({ decision: 'approve' }, sourcedVerdict)).toEqual({
+      choice: { outcome: 'approve', relationshipType: 'sourced' },
+      exception: false,
+    });
+  });
+
+  it('approves as influenced with its reason, recorded as an exception to a sourced verdict', () => {
+    expect(
+      readDecision({ decision: 'approve-influenced', reason: ' rep met them first ' }, sourcedVerdict),
+    ).toEqual({
+      choice: { outcome: 'approve', relationshipType: 'influenced', reason: 'rep met them first' },
+      exception: true,
+    });
+  });
+
+  it('approves as influenced without an exception where the verdict already gives influenced', () => {
+    const verdict = directActivityVerdict({ relationshipType: 'influenced' });
+
+    expect(readDecision({ decision: 'approve-influenced' }, verdict).exception).toBe(false);
+  });
+
+  it.each([
+    [{ decision: 'reject' }, 'reason'],
+    [{ decision: 'reject', reason: '   ' }, 'reason'],
+    [{ decision: 'approve-influenced' }, 'reason'],
+    [{ decision: 'request-info', reason: 'wrong field' }, 'question'],
+    [{ decision: 'approve!' }, 'decision'],
+    [{}, 'decision'],
+    [{ decision: 'reject', reason: 'x'.repeat(2001) }, 'reason'],
+  ])('refuses %j naming the field %s', (fields, field) => {
+    expect(problems(() => readDecision(fields, sourcedVerdict))).toEqual([field]);
+  });
+
+  it('rejects with the reason, an exception only when the verdict was clear', () => {
+    expect(readDecision({ decision: 'reject', reason: 'duplicate of 41' }, sourcedVerdict)).toEqual({
+      choice: { outcome: 'reject', reason: 'duplicate of 41' },
+      exception: false,
+    });
+    expect(
+      readDecision({ decision: 'reject', reason: 'no' }, directActivityVerdict({ outcome: 'clear' }))
+        .exception,
+    ).toBe(true);
+  });
+
+  it('asks for more information with the question', () => {
+    expect(
+      readDecision({ decision: 'request-info', question: 'Who is the champion?' }, sourcedVerdict),
+    ).toEqual({
+      choice: { outcome: 'request-info', question: 'Who is the champion?' },
+      exception: false,
+    });
+  });
+});
