@@ -1,0 +1,360 @@
+import { randomInt } from 'node:crypto';
+import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliver } from '#test/support/hubspot-webhook.ts';
+import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
+import {
+  type CrmEventsUnderTest,
+  customerId,
+  otherPartnerId,
+  partnerId,
+  secret,
+  startCrmEvents,
+  withoutSequences,
+} from './crm-events-fixture.ts';
+
+const day = 86_400_000;
+const t0 = Date.parse('2026-07-01T10:00:00Z');
+const at = { asOf: '2026-12-31T00:00:00.000Z', knownAt: '2099-01-01T00:00:00.000Z' };
+
+/** Deals of the seeded portal. */
+const propertyDeals = Array.from({ length: 10 }, (_, index) => String(40_000_100 + index));
+const referenceDeal = '40000001';
+const singleBatchDeals = ['40000002', '40000003'];
+const otherDeals = ['40000010', '40000011', '40000012'];
+
+let crm: CrmEventsUnderTest;
+
+beforeAll(async () => {
+  crm = await startCrmEvents([...propertyDeals, referenceDeal, ...singleBatchDeals, ...otherDeals]);
+});
+afterAll(async () => {
+  await crm.stop();
+});
+
+type RawEvent = Record<string, unknown>;
+
+function base(dealId: string, occurredAt: number, subscriptionType: string): RawEvent {
+  return {
+    eventId: randomInt(1, 2 ** 31 - 1),
+    subscriptionId: 3_100_002,
+    portalId: 1234567,
+    appId: 4_200_001,
+    occurredAt,
+    subscriptionType,
+    attemptNumber: 0,
+    objectId: Number(dealId),
+    changeSource: 'CRM_UI',
+  };
+}
+
+const property = (dealId: string, occurredAt: number, propertyName: string, propertyValue: string) => ({
+  ...base(dealId, occurredAt, 'deal.propertyChange'),
+  propertyName,
+  propertyValue,
+});
+
+const association = (
+  dealId: string,
+  occurredAt: number,
+  companyId: string,
+  label: string,
+  removed: boolean,
+) => ({
+  ...base(dealId, occurredAt, 'deal.associationChange'),
+  associationType: 'DEAL_TO_COMPANY',
+  fromObjectId: Number(dealId),
+  toObjectId: Number(companyId),
+  associationRemoved: removed,
+  isPrimaryAssociation: false,
+  associationCategory: 'USER_DEFINED',
+  associationLabel: label,
+});
+
+/** A deal's life in HubSpot events, in the order it happened: creation to closed-won, with a relabelled partner. */
+function dealLife(dealId: string): RawEvent[] {
+  return [
+    base(dealId, t0, 'deal.creation'),
+    property(dealId, t0, 'dealstage', 'qualifiedtobuy'),
+    property(dealId, t0 + day, 'amount', '40000'),
+    property(dealId, t0 + day, 'dealname', 'Globex – data platform'),
+    association(dealId, t0 + 2 * day, partnerId, 'Sourced partner', false),
+    association(dealId, t0 + 2 * day, '20000011', 'Primary', false),
+    property(dealId, t0 + 30 * day, 'amount', '55000.50'),
+    property(dealId, t0 + 31 * day, 'closedate', String(Date.parse('2026-09-30T00:00:00Z'))),
+    association(dealId, t0 + 40 * day, partnerId, 'Sourced partner', true),
+    association(dealId, t0 + 40 * day, partnerId, 'Influenced partner', false),
+    association(dealId, t0 + 41 * day, otherPartnerId, 'Referral partner', false),
+    property(dealId, t0 + 60 * day, 'dealstage', 'closedwon'),
+  ];
+}
+
+/** A new deal of the seeded customer, as the seeded ones (a fresh ledger chain for each property run). */
+async function newDeal(): Promise<string> {
+  const created = await crm.hubspot.connection.client.crm.deals.basicApi.create({
+    properties: {
+      dealname: 'Globex – data platform',
+      amount: '55000',
+      deal_currency_code: 'EUR',
+      pipeline: 'default',
+      dealstage: 'closedwon',
+    },
+    associations: [
+      {
+        to: { id: customerId },
+        types: [
+          {
+            associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
+            associationTypeId: 341,
+          },
+        ],
+      },
+    ],
+  });
+  return created.id;
+}
+
+/** Same event, new delivery: HubSpot gives a redelivered or duplicated event another eventId. */
+const redelivered = (event: RawEvent): RawEvent => ({ ...event, eventId: randomInt(1, 2 ** 31 - 1) });
+
+async function send(events: unknown, options: Partial<Parameters<typeof deliver>[2]> = {}) {
+  return deliver(crm.endpoint, JSON.stringify(events), {
+    secret,
+    timestamp: crm.clock().getTime(),
+    ...options,
+  });
+}
+
+describe('POST /hubspot/crm-events', () => {
+  it('rejects a batch without a valid signature with 401 and records nothing', async () => {
+    const response = await send(dealLife(otherDeals[0] as string), { omitSignature: true });
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'signature_rejected' });
+    expect(await opportunityHistory(crm.store, otherDeals[0] as string)).toEqual([]);
+  });
+
+  it('rejects a stale signature with 401', async () => {
+    const response = await send(dealLife(otherDeals[0] as string), { timestamp: Date.now() - 6 * 60_000 });
+
+    expect(response.status).toBe(401);
+  });
+
+  it('rejects a body that is not JSON with 415', async () => {
+    const response = await send(dealLife(otherDeals[0] as string), { contentType: 'text/plain' });
+
+    expect(response.status).toBe(415);
+  });
+
+  it('rejects a body too large for a batch with 413', async () => {
+    const response = await deliver(crm.endpoint, `[${' '.repeat(300 * 1024)}]`, {
+      secret,
+      timestamp: Date.now(),
+    });
+
+    expect(response.status).toBe(413);
+  });
+
+  it('rejects more than 100 events with 400 and records none of them', async () => {
+    const events = Array.from({ length: 101 }, (_, index) =>
+      property(otherDeals[0] as string, t0 + index, 'amount', String(1000 + index)),
+    );
+
+    const response = await send(events);
+
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('at most 100 events');
+    expect(await opportunityHistory(crm.store, otherDeals[0] as string)).toEqual([]);
+  });
+
+  it('names the field of the event that is malformed, and records nothing of the batch', async () => {
+    const events = [
+      property(otherDeals[0] as string, t0, 'amount', '1000'),
+      { ...property(otherDeals[0] as string, t0, 'amount', '2000'), occurredAt: 'yesterday' },
+    ];
+
+    const response = await send(events);
+
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { problems: { path: string }[] };
+    expect(body.problems.map((problem) => problem.path)).toEqual(['[1].occurredAt']);
+    expect(await opportunityHistory(crm.store, otherDeals[0] as string)).toEqual([]);
+  });
+
+  it('records a deal’s life as ledger entries with the events’ times as business time', async () => {
+    const dealId = otherDeals[1] as string;
+
+    const response = await send(dealLife(dealId));
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      received: 12,
+      unique: 12,
+      recorded: 10,
+      alreadyRecorded: 0,
+      ignored: 2,
+      skipped: [],
+    });
+    const history = await opportunityHistory(crm.store, dealId);
+    expect(history.map((entry) => entry.type)).toEqual([
+      'OpportunityCreated',
+      'StageChanged',
+      'AmountChanged',
+      'PartnerAttached',
+      'AmountChanged',
+      'CloseDateChanged',
+      'PartnerDetached',
+      'PartnerAttached',
+      'PartnerAttached',
+      'ClosedWon',
+    ]);
+    expect(history[0]).toMatchObject({
+      effectiveAt: '2026-07-01T10:00:00.000Z',
+      customer: { domain: 'globex.com', name: 'Globex Corp' },
+      recordedBy: 'crm-events',
+    });
+    const state = await opportunityAsOf(crm.store, dealId, at);
+    expect(state).toMatchObject({
+      stage: 'qualifiedtobuy',
+      outcome: 'won',
+      closeDate: '2026-09-30',
+      amount: { amountMinor: 5_500_000, currency: 'EUR', usdRate: '1.08', usdMinor: 5_940_000 },
+    });
+    expect(
+      state.attributions.map(({ partnerId: id, relationshipType, active, since, until }) => ({
+        id,
+        relationshipType,
+        active,
+        since,
+        until,
+      })),
+    ).toEqual([
+      {
+        id: partnerId,
+        relationshipType: 'sourced',
+        active: false,
+        since: '2026-07-03T10:00:00.000Z',
+        until: '2026-08-10T10:00:00.000Z',
+      },
+      {
+        id: partnerId,
+        relationshipType: 'influenced',
+        active: true,
+        since: '2026-08-10T10:00:00.000Z',
+        until: undefined,
+      },
+      {
+        id: otherPartnerId,
+        relationshipType: 'referral',
+        active: true,
+        since: '2026-08-11T10:00:00.000Z',
+        until: undefined,
+      },
+    ]);
+  });
+
+  it('answers a redelivered batch with 200 and records nothing twice', async () => {
+    const dealId = otherDeals[2] as string;
+    await send(dealLife(dealId));
+    const before = await opportunityHistory(crm.store, dealId);
+
+    const response = await send(dealLife(dealId).map(redelivered));
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ recorded: 0, alreadyRecorded: 10 });
+    expect(await opportunityHistory(crm.store, dealId)).toEqual(before);
+  });
+
+  it('reports an amount in a currency without a configured USD rate instead of dropping it silently', async () => {
+    const response = await send([property(otherDeals[0] as string, t0, 'amount', '12.345')]);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { skipped: { reason: string }[] };
+    expect(body.skipped[0]?.reason).toContain('more than 2 decimals for EUR');
+  });
+
+  it('answers a full batch of 100 events well within HubSpot’s 5 second timeout', async () => {
+    const events = Array.from({ length: 100 }, (_, index) =>
+      property(propertyDeals[index % 10] as string, t0 - (index + 1) * 1000, 'closedate', '2026-12-31'),
+    );
+    const started = performance.now();
+
+    const response = await send(events);
+
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(200);
+    expect(elapsed).toBeLessThan(5000);
+    console.info(`100-event batch answered in ${elapsed.toFixed(0)} ms`);
+  });
+});
+
+describe('unordered, duplicated deliveries', () => {
+  it('give the same ledger state as the ordered unique events, however they are shuffled, repeated and split', async () => {
+    const ordered = await send(dealLife(referenceDeal));
+    expect(ordered.status).toBe(200);
+    const expected = withoutSequences(await opportunityAsOf(crm.store, referenceDeal, at));
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 12, maxLength: 12 }),
+        fc.infiniteStream(fc.nat()),
+        fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 4 }),
+        fc.boolean(),
+        async (copies, randomness, cuts, concurrent) => {
+          const dealId = await newDeal();
+          const life = dealLife(dealId);
+          const repeated = life.flatMap((event, index) =>
+            Array.from({ length: copies[index] ?? 1 }, () => redelivered(event)),
+          );
+          // Fisher–Yates driven by fast-check, so a failure shrinks and replays.
+          const numbers = randomness[Symbol.iterator]();
+          for (let i = repeated.length - 1; i > 0; i -= 1) {
+            const j = (numbers.next().value as number) % (i + 1);
+            [repeated[i], repeated[j]] = [repeated[j] as RawEvent, repeated[i] as RawEvent];
+          }
+          const bounds = [...new Set([0, ...cuts.map((cut) => cut % repeated.length), repeated.length])].sort(
+            (a, b) => a - b,
+          );
+          const batches = bounds.slice(1).map((end, index) => repeated.slice(bounds[index], end));
+
+          const responses = concurrent
+            ? await Promise.all(batches.map((batch) => send(batch)))
+            : await batches.reduce<Promise<Response[]>>(
+                async (done, batch) => [...(await done), await send(batch)],
+                Promise.resolve([]),
+              );
+
+          expect(responses.map((response) => response.status)).toEqual(batches.map(() => 200));
+          expect(await opportunityHistory(crm.store, dealId)).toHaveLength(10);
+          expect(withoutSequences(await opportunityAsOf(crm.store, dealId, at))).toEqual(expected);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 240_000);
+
+  it('gives the identical hash chain for one shuffled, duplicated batch as for the ordered unique batch', async () => {
+    const [ordered, shuffled] = singleBatchDeals as [string, string];
+    const fixed = new Date();
+    crm.clock = () => fixed;
+    try {
+      await send(dealLife(ordered));
+      const life = dealLife(shuffled);
+      await send([...life, ...life.slice(3).map(redelivered)].reverse());
+
+      const strip = (entries: Awaited<ReturnType<typeof opportunityHistory>>) =>
+        entries.map(
+          ({ opportunityId: _id, sourceEventId, previousHash: _p, hash: _h, chainStart: _c, ...rest }) => ({
+            ...rest,
+            sourceEventId: sourceEventId?.replace(shuffled, ordered),
+          }),
+        );
+      const a = await opportunityHistory(crm.store, ordered);
+      const b = await opportunityHistory(crm.store, shuffled);
+      expect(strip(b)).toEqual(strip(a));
+    } finally {
+      crm.clock = () => new Date();
+    }
+  });
+});
