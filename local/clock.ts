@@ -1,0 +1,170 @@
+import { DateTime, Duration } from 'luxon';
+
+/** A move of the virtual clock that cannot be made: a malformed duration or time, or a move back. */
+export class ClockMoveError extends Error {
+  override readonly name = 'ClockMoveError';
+}
+
+/** A timer on the virtual clock; `cancel()` is harmless after it fired. */
+export interface ClockTimer {
+  readonly dueAt: Date;
+  cancel(): void;
+}
+
+interface ScheduledTimer {
+  readonly dueMs: number;
+  readonly sequence: number;
+  readonly fire: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * Parses how far to move the clock: milliseconds (a non-negative integer) or an ISO-8601
+ * duration such as `PT49H` or `P2DT3H`. Calendar units (`P1M`) are applied to `from` in UTC.
+ */
+export function durationTarget(from: Date, duration: string | number): Date {
+  if (typeof duration === 'number') {
+    if (!Number.isSafeInteger(duration) || duration < 0) {
+      throw new ClockMoveError(
+        `advance must be a non-negative whole number of milliseconds, got ${duration}`,
+      );
+    }
+    return new Date(from.getTime() + duration);
+  }
+  const parsed = Duration.fromISO(duration);
+  if (!parsed.isValid) {
+    throw new ClockMoveError(`advance must be an ISO-8601 duration such as PT49H or P2D, got "${duration}"`);
+  }
+  const target = DateTime.fromJSDate(from, { zone: 'utc' }).plus(parsed).toJSDate();
+  if (target.getTime() < from.getTime()) {
+    throw new ClockMoveError(`advance must not be negative, got "${duration}"`);
+  }
+  return target;
+}
+
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses an ISO-8601 instant that carries its offset (`Z` or `±hh:mm`); anything else is refused. */
+export function parseInstant(value: string): Date {
+  const parsed = isoInstant.test(value) ? DateTime.fromISO(value, { setZone: true }) : undefined;
+  if (parsed === undefined || !parsed.isValid) {
+    throw new ClockMoveError(
+      `a time must be an ISO-8601 instant with its offset, such as 2026-11-24T09:00:00Z, got "${value}"`,
+    );
+  }
+  return parsed.toJSDate();
+}
+
+/**
+ * The local stack's clock. Time stands still until it is moved with `advance` or `setTo`;
+ * moving it fires the timers that fell due in order of their due time (then of registration),
+ * with the clock showing each timer's due time while it fires. After each timer the clock
+ * waits for its settle hooks (the workflow runner: until every execution is blocked again),
+ * so what a fired timer schedules within the same move fires in the same move.
+ */
+export class VirtualClock {
+  #nowMs: number;
+  #sequence = 0;
+  readonly #timers: ScheduledTimer[] = [];
+  readonly #settleHooks = new Set<() => Promise<void>>();
+  #moving: Promise<unknown> = Promise.resolve();
+
+  constructor(start: Date | string) {
+    const startDate = typeof start === 'string' ? parseInstant(start) : start;
+    if (Number.isNaN(startDate.getTime())) throw new ClockMoveError('the clock needs a valid start time');
+    this.#nowMs = startDate.getTime();
+  }
+
+  /** The current virtual time. */
+  now(): Date {
+    return new Date(this.#nowMs);
+  }
+
+  /** Calls `fire` once the clock reaches `at` (at once on the next move if `at` is not later than now). */
+  schedule(at: Date, fire: () => void): ClockTimer {
+    const timer: ScheduledTimer = { dueMs: at.getTime(), sequence: this.#sequence++, fire, cancelled: false };
+    this.#timers.push(timer);
+    return {
+      dueAt: new Date(timer.dueMs),
+      cancel: () => {
+        timer.cancelled = true;
+        const index = this.#timers.indexOf(timer);
+        if (index >= 0) this.#timers.splice(index, 1);
+      },
+    };
+  }
+
+  /** How many timers wait for the clock. */
+  pendingTimers(): number {
+    return this.#timers.length;
+  }
+
+  /** Registers work to wait for after each fired timer; returns its removal. */
+  addSettleHook(hook: () => Promise<void>): () => void {
+    this.#settleHooks.add(hook);
+    return () => this.#settleHooks.delete(hook);
+  }
+
+  /** Moves the clock forward by milliseconds or an ISO-8601 duration and fires what fell due. */
+  advance(duration: string | number): Promise<Date> {
+    return this.#serialised(() => this.#runUntil(durationTarget(this.now(), duration)));
+  }
+
+  /** Moves the clock forward to an instant (never back) and fires what fell due. */
+  setTo(instant: string | Date): Promise<Date> {
+    return this.#serialised(() => {
+      const target = typeof instant === 'string' ? parseInstant(instant) : instant;
+      if (target.getTime() < this.#nowMs) {
+        throw new ClockMoveError(
+          `the clock only moves forward: it is ${this.now().toISOString()}, asked for ${target.toISOString()}`,
+        );
+      }
+      return this.#runUntil(target);
+    });
+  }
+
+  /** Fires timers already due (for instance scheduled at the current time) without moving. */
+  fireDue(): Promise<Date> {
+    return this.#serialised(() => this.#runUntil(this.now()));
+  }
+
+  #serialised(move: () => Promise<Date>): Promise<Date> {
+    const result = this.#moving.then(move);
+    this.#moving = result.catch(() => undefined);
+    return result;
+  }
+
+  async #runUntil(target: Date): Promise<Date> {
+    const targetMs = target.getTime();
+    await this.#settle();
+    for (;;) {
+      const next = this.#nextDue(targetMs);
+      if (next === undefined) break;
+      this.#timers.splice(this.#timers.indexOf(next), 1);
+      this.#nowMs = Math.max(this.#nowMs, next.dueMs);
+      next.fire();
+      await this.#settle();
+    }
+    this.#nowMs = Math.max(this.#nowMs, targetMs);
+    return this.now();
+  }
+
+  #nextDue(targetMs: number): ScheduledTimer | undefined {
+    let next: ScheduledTimer | undefined;
+    for (const timer of this.#timers) {
+      if (timer.cancelled || timer.dueMs > targetMs) continue;
+      if (
+        next === undefined ||
+        timer.dueMs < next.dueMs ||
+        (timer.dueMs === next.dueMs && timer.sequence < next.sequence)
+      ) {
+        next = timer;
+      }
+    }
+    return next;
+  }
+
+  async #settle(): Promise<void> {
+    for (const hook of this.#settleHooks) await hook();
+  }
+}
