@@ -8,6 +8,7 @@ import {
   handOver,
   refuseDecided,
   refuseSuperseded,
+  retryStalledHandOver,
 } from './view-approval.ts';
 
 export interface DecisionRequest {
@@ -27,7 +28,7 @@ export interface DecisionRequest {
  * 4. write it conditionally on the task still pending — a racing decision or escalation wins
  *    or loses as a whole, and the loser gets the 409 or 410;
  * 5. hand it to the waiting workflow; if that fails the decision stays recorded and the
- *    hand-over is retried when the task is next opened.
+ *    hand-over is retried when the task is opened after `handOverGraceMs`.
  */
 export async function decideApproval(
   deps: ApprovalDependencies,
@@ -42,9 +43,7 @@ export async function decideApproval(
   });
   refuseSuperseded(task);
   if (task.decision !== undefined) {
-    await handOver(deps, task).catch((error: unknown) =>
-      deps.logger.error('decision hand-over retry failed', { approvalId: task.approvalId, error }),
-    );
+    await retryStalledHandOver(deps, task);
     refuseDecided(task);
   }
 

@@ -60,13 +60,31 @@ export function refuseSuperseded(task: ApprovalTask): void {
 }
 
 /**
- * Hands a recorded decision to the waiting workflow unless that already happened. Called after
- * a decision and again whenever a decided task is opened, so a failed hand-over is retried.
+ * How long after a decision its hand-over counts as still under way; a decided task opened later
+ * than this without a recorded hand-over is handed over again.
  */
+export const handOverGraceMs = 60_000;
+
+/** Hands a recorded decision to the waiting workflow and notes that it did. */
 export async function handOver(deps: ApprovalDependencies, task: ApprovalTask): Promise<void> {
   if (task.decision === undefined || task.handedOverAt !== undefined) return;
   await deps.callback.resume(task.approvalId, task.decision);
   await deps.store.recordHandedOver(task.approvalId, deps.now());
+}
+
+/**
+ * Retries the hand-over of a decision that was recorded but, a grace period later, still not
+ * handed over (the workflow was unreachable). Within the grace period the decider's own request
+ * is still handing it over, and a second hand-over would race it. Failures are logged only.
+ */
+export async function retryStalledHandOver(deps: ApprovalDependencies, task: ApprovalTask): Promise<void> {
+  if (task.decision === undefined || task.handedOverAt !== undefined) return;
+  if (deps.now().getTime() - Date.parse(task.decision.decidedAt) < handOverGraceMs) return;
+  try {
+    await handOver(deps, task);
+  } catch (error) {
+    deps.logger.error('decision hand-over retry failed', { approvalId: task.approvalId, error });
+  }
 }
 
 /**
@@ -75,7 +93,7 @@ export async function handOver(deps: ApprovalDependencies, task: ApprovalTask): 
  * 1. authorise the link (403 forged, expired or another approver's; 404 unknown approval);
  * 2. log the view with user agent and source IP;
  * 3. superseded by escalation → 410 naming the new approver;
- * 4. decided → show who decided and when (retrying the hand-over to the workflow if needed);
+ * 4. decided → show who decided and when (retrying a stalled hand-over to the workflow);
  * 5. pending → issue a page nonce for the decision form.
  */
 export async function viewApproval(
@@ -89,11 +107,7 @@ export async function viewApproval(
   deps.logger.info('approval page viewed', { approvalId: task.approvalId, status: task.status, ...access });
   refuseSuperseded(task);
   if (task.decision !== undefined) {
-    try {
-      await handOver(deps, task);
-    } catch (error) {
-      deps.logger.error('decision hand-over retry failed', { approvalId: task.approvalId, error });
-    }
+    await retryStalledHandOver(deps, task);
     return { state: 'decided', task, decision: task.decision };
   }
   const token = request.token ?? '';

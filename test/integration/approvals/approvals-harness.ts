@@ -1,0 +1,93 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import type { NewApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
+import { approvalLink, signLinkToken } from '#domain/approvals/link-token.ts';
+import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
+import { approvalsTable } from '#lib/tables/index.ts';
+import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
+import type { DecisionCallback } from '#ports/approvals.ts';
+import { createTestTables } from '#test/support/dynamodb.ts';
+import { newApprovalTask } from '#test/unit/approvals/approval-fixtures.ts';
+
+/** Stands in for the waiting workflow: records each hand-over, and can refuse the next ones. */
+export class RecordingDecisionCallback implements DecisionCallback {
+  readonly resumed: { approvalId: string; decision: RecordedDecision }[] = [];
+  failures = 0;
+
+  async resume(approvalId: string, decision: RecordedDecision): Promise<void> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('the workflow is unreachable');
+    }
+    this.resumed.push({ approvalId, decision });
+  }
+}
+
+export interface ApprovalsApi {
+  readonly api: RunningApiServer;
+  readonly store: DynamoDbApprovalStore;
+  readonly callback: RecordingDecisionCallback;
+  readonly key: ApprovalSigningKey;
+  /** The clock the handler reads; tests move it. */
+  clock: Date;
+  /** Opens a pending task and returns it with the link its approver is emailed. */
+  open(overrides?: Partial<NewApprovalTask>): Promise<{ task: NewApprovalTask; link: string; token: string }>;
+  /** Signs a link for any claims, to build wrong-approver and expired links. */
+  linkFor(
+    approvalId: string,
+    claims: { approverEmail: string; step?: NewApprovalTask['step']; expiresAt?: Date },
+  ): string;
+}
+
+/** The approvals API over HTTP, on fresh Approvals tables in DynamoDB Local. */
+export async function startApprovalsApi(): Promise<ApprovalsApi> {
+  const tables = await createTestTables([approvalsTable]);
+  const store = new DynamoDbApprovalStore(
+    tables.documentClient,
+    tables.tableName(approvalsTable.logicalName),
+  );
+  const callback = new RecordingDecisionCallback();
+  const key = new ApprovalSigningKey('integration-test-signing-key-0123456789');
+  const harness: ApprovalsApi = {
+    api: undefined as unknown as RunningApiServer,
+    store,
+    callback,
+    key,
+    clock: new Date('2026-11-24T09:00:00Z'),
+    async open(overrides = {}) {
+      const task = await store.create(newApprovalTask(overrides));
+      const token = signLinkToken(key, {
+        approvalId: task.approvalId,
+        approverEmail: task.approver.email,
+        step: task.step,
+        expiresAt: new Date('2026-12-24T09:00:00Z'),
+      });
+      return { task, token, link: approvalLink(harness.api.url, task.approvalId, token) };
+    },
+    linkFor(approvalId, claims) {
+      const token = signLinkToken(key, {
+        approvalId,
+        approverEmail: claims.approverEmail,
+        step: claims.step ?? 'first-level',
+        expiresAt: claims.expiresAt ?? new Date('2026-12-24T09:00:00Z'),
+      });
+      return approvalLink(harness.api.url, approvalId, token);
+    },
+  };
+  const handler = createApprovalsHandler({
+    store,
+    callback,
+    signingKey: async () => key,
+    now: () => harness.clock,
+    logger: new Logger({ logLevel: 'CRITICAL' }),
+  });
+  const api = await startApiServer({
+    routes: [
+      { method: 'GET', path: '/approvals/{approvalId}', handler },
+      { method: 'POST', path: '/approvals/{approvalId}', handler },
+    ],
+  });
+  Object.assign(harness, { api });
+  return harness;
+}
