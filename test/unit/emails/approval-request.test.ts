@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ApprovalRequestEmailInput,
-  renderApprovalRequestEmail,
-} from '#emails/approval-request.ts';
+import { type ApprovalRequestEmailInput, renderApprovalRequestEmail } from '#emails/approval-request.ts';
 import { EmailTemplateInputError } from '#emails/email-template-input-error.ts';
 import { occurrences, registration, verdict } from './registration-email-fixtures.ts';
 
@@ -41,7 +38,9 @@ describe('the approval request email', () => {
       input({ approver: { name: 'Cam Channel', email: 'cam@vendor.example', timeZone } }),
     );
 
-    expect(email.text).toContain(`Please decide by ${shown}. If you have not decided by then, it goes to Director of Partnerships.`);
+    expect(email.text).toContain(
+      `Please decide by ${shown}. If you have not decided by then, it goes to Director of Partnerships.`,
+    );
     expect(email.html).toContain(`Please decide by ${shown}.`);
   });
 
@@ -93,7 +92,13 @@ describe('the approval request email', () => {
   it('says so when no rule fired', () => {
     const email = renderApprovalRequestEmail(
       input({
-        verdict: verdict({ outcome: 'clear', ruleId: 'no-conflict', reason: 'No rule fired.', evidence: [], firedRules: [] }),
+        verdict: verdict({
+          outcome: 'clear',
+          ruleId: 'no-conflict',
+          reason: 'No rule fired.',
+          evidence: [],
+          firedRules: [],
+        }),
       }),
     );
 
@@ -186,8 +191,16 @@ describe('the approval request email', () => {
       { approver: { name: 'Cam', email: 'cam@vendor.example', timeZone: 'Mars/Olympus' } },
       'approver.timeZone: must be an IANA time zone',
     ],
-    ['a bad approver address', { approver: { name: 'Cam', email: 'cam', timeZone: 'UTC' } }, 'approver.email:'],
-    ['a deadline that is not a date-time', { deadline: 'Friday' }, 'deadline: deadline must be an ISO-8601 date-time'],
+    [
+      'a bad approver address',
+      { approver: { name: 'Cam', email: 'cam', timeZone: 'UTC' } },
+      'approver.email:',
+    ],
+    [
+      'a deadline that is not a date-time',
+      { deadline: 'Friday' },
+      'deadline: deadline must be an ISO-8601 date-time',
+    ],
     [
       'a verdict that rejects',
       { verdict: verdict({ outcome: 'reject', relationshipType: null, compensation: null }) },
