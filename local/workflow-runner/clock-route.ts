@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { LocalResponse, LocalRoute } from '../api-server.ts';
+import { ClockMoveError, type VirtualClock } from '../clock.ts';
+
+const clockMoveSchema = z.union(
+  [
+    z.strictObject({
+      advance: z.union([z.string().min(1), z.number()], {
+        error: 'advance must be an ISO-8601 duration such as "PT49H" or a number of milliseconds',
+      }),
+    }),
+    z.strictObject({
+      to: z.string({ error: 'to must be an ISO-8601 instant such as "2026-11-24T09:00:00Z"' }),
+    }),
+  ],
+  { error: 'the body must be {"advance": "PT49H"} or {"to": "2026-11-24T09:00:00Z"}' },
+);
+
+const badRequest = (message: string): LocalResponse => ({
+  status: 400,
+  body: JSON.stringify({ error: 'malformed_request', message }),
+});
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The clock's local routes (DESIGN §4.2): `POST /_local/clock` with `{"advance": "PT49H"}` (or
+ * milliseconds) or `{"to": ISO-8601}` moves the virtual clock, runs what fell due and answers
+ * `{"now": ISO}`; `GET /_local/clock` answers the time. A bad body gets 400 naming the problem.
+ */
+export function clockRoutes(clock: VirtualClock): LocalRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/_local/clock',
+      respond: async () => ({ status: 200, body: JSON.stringify({ now: clock.now().toISOString() }) }),
+    },
+    {
+      method: 'POST',
+      path: '/_local/clock',
+      respond: async ({ body }) => {
+        const request = clockMoveSchema.safeParse(parseJson(body));
+        if (!request.success) {
+          const issue = request.error.issues[0];
+          const nested = issue?.code === 'invalid_union' ? issue.errors.flat()[0]?.message : undefined;
+          return badRequest(nested ?? issue?.message ?? 'malformed body');
+        }
+        try {
+          const now =
+            'advance' in request.data
+              ? await clock.advance(request.data.advance)
+              : await clock.setTo(request.data.to);
+          return { status: 200, body: JSON.stringify({ now: now.toISOString() }) };
+        } catch (error) {
+          if (error instanceof ClockMoveError) return badRequest(error.message);
+          throw error;
+        }
+      },
+    },
+  ];
+}

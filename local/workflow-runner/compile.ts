@@ -1,0 +1,232 @@
+import { createRequire } from 'node:module';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { InvalidDefinitionError } from './errors.ts';
+
+/** asl-validator ships no type declarations; this is the part the runner uses. */
+type AslValidator = (definition: unknown) => {
+  readonly isValid: boolean;
+  readonly errors: ReadonlyArray<{ readonly 'Error code': string; readonly Message: string }>;
+};
+
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+/**
+ * The longest Task timeout `aws-local-stepfunctions` can arm without its real timer overflowing
+ * (setTimeout's 2^31-1 ms). Task and Wait states get it so the package's own timer never fires;
+ * the runner enforces the real timeouts on the virtual clock.
+ */
+const engineTaskTimeoutSeconds = 2_147_483;
+
+/** The resource the rewritten Wait states name; the runner's override answers it. */
+const waitResource = 'arn:aws:states:::local:wait';
+
+/** What the runner does in place of the package for one Task state. */
+export interface TaskStateSpec {
+  readonly kind: 'task';
+  readonly stateName: string;
+  /** The Resource as deployed, e.g. `arn:aws:states:::lambda:invoke.waitForTaskToken`. */
+  readonly resource: string;
+  /** `.waitForTaskToken`: the task ends on `sendTaskSuccess`/`sendTaskFailure` with its token. */
+  readonly callback: boolean;
+  readonly timeoutSeconds?: number;
+  /** The state has `TimeoutSecondsPath`; its value arrives as `timeoutSeconds` in the wrapper. */
+  readonly dynamicTimeout: boolean;
+  /** The state has `Parameters`; the handler gets them rather than the effective input. */
+  readonly hasParameters: boolean;
+}
+
+/** A Wait state, run on the virtual clock. */
+export interface WaitStateSpec {
+  readonly kind: 'wait';
+  readonly stateName: string;
+}
+
+export type StateSpec = TaskStateSpec | WaitStateSpec;
+
+/**
+ * What the package hands the runner's override of a rewritten state: the effective input (after
+ * InputPath), the evaluated Parameters, and the evaluated wait or timeout fields.
+ */
+export interface OverrideInput {
+  readonly input: unknown;
+  readonly parameters?: unknown;
+  readonly timeoutSeconds?: unknown;
+  readonly seconds?: unknown;
+  readonly timestamp?: unknown;
+}
+
+export interface CompiledStateMachine {
+  /** The definition as given (deployed). */
+  readonly definition: Record<string, unknown>;
+  /** The same machine with Task and Wait states handed to the runner (never deployed). */
+  readonly executable: StateMachineDefinition;
+  readonly states: ReadonlyMap<string, StateSpec>;
+  /** The original type of every state, Wait states included. */
+  readonly stateTypes: ReadonlyMap<string, string>;
+  /** States with a Retry field; their pauses elapse at once. */
+  readonly retryingStates: readonly string[];
+  readonly executionTimeoutSeconds?: number;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `aws-local-stepfunctions` stamps `$$.Execution.StartTime` with the real time; the runner
+ * supplies the virtual start time under another name and points the paths at it.
+ */
+function pointStartTimeAtClock(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.split('$$.Execution.StartTime').join('$$.Execution.VirtualStartTime');
+  }
+  if (Array.isArray(value)) return value.map(pointStartTimeAtClock);
+  if (isObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, pointStartTimeAtClock(inner)]),
+    );
+  }
+  return value;
+}
+
+function without(state: Json, keys: readonly string[]): Json {
+  return Object.fromEntries(Object.entries(state).filter(([key]) => !keys.includes(key)));
+}
+
+interface Collected {
+  states: Map<string, StateSpec>;
+  stateTypes: Map<string, string>;
+  retrying: string[];
+}
+
+function compileTask(name: string, state: Json, collected: Collected): Json {
+  const resource = state.Resource;
+  if (typeof resource !== 'string') throw new InvalidDefinitionError(`Task state "${name}" has no Resource`);
+  if (resource.endsWith('.sync') || resource.includes('.sync:')) {
+    throw new InvalidDefinitionError(
+      `Task state "${name}": the local runner does not run .sync integrations`,
+    );
+  }
+  if ('HeartbeatSeconds' in state || 'HeartbeatSecondsPath' in state) {
+    throw new InvalidDefinitionError(`Task state "${name}": the local runner does not supply heartbeats`);
+  }
+  const timeoutSeconds = state.TimeoutSeconds;
+  collected.states.set(name, {
+    kind: 'task',
+    stateName: name,
+    resource,
+    callback: resource.endsWith('.waitForTaskToken'),
+    ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
+    dynamicTimeout: typeof state.TimeoutSecondsPath === 'string',
+    hasParameters: 'Parameters' in state,
+  });
+  return {
+    ...without(state, ['TimeoutSeconds', 'TimeoutSecondsPath', 'Parameters', 'Credentials']),
+    TimeoutSeconds: engineTaskTimeoutSeconds,
+    Parameters: {
+      'input.$': '$',
+      ...('Parameters' in state ? { parameters: state.Parameters } : {}),
+      ...(typeof state.TimeoutSecondsPath === 'string'
+        ? { 'timeoutSeconds.$': state.TimeoutSecondsPath }
+        : {}),
+    },
+  };
+}
+
+function compileWait(name: string, state: Json, collected: Collected): Json {
+  collected.states.set(name, { kind: 'wait', stateName: name });
+  const fields: Json = {};
+  if ('Seconds' in state) fields.seconds = state.Seconds;
+  if ('Timestamp' in state) fields.timestamp = state.Timestamp;
+  if (typeof state.SecondsPath === 'string') fields['seconds.$'] = state.SecondsPath;
+  if (typeof state.TimestampPath === 'string') fields['timestamp.$'] = state.TimestampPath;
+  return {
+    ...without(state, ['Type', 'Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath']),
+    Type: 'Task',
+    Resource: waitResource,
+    TimeoutSeconds: engineTaskTimeoutSeconds,
+    Parameters: { 'input.$': '$', ...fields },
+  };
+}
+
+function compileStates(states: unknown, collected: Collected): Json {
+  if (!isObject(states)) throw new InvalidDefinitionError('a state machine needs a States object');
+  const compiled: Json = {};
+  for (const [name, state] of Object.entries(states)) {
+    if (!isObject(state)) throw new InvalidDefinitionError(`state "${name}" is not an object`);
+    if (state.QueryLanguage === 'JSONata') {
+      throw new InvalidDefinitionError(`state "${name}": the local runner runs JSONPath states only`);
+    }
+    if (collected.stateTypes.has(name))
+      throw new InvalidDefinitionError(`state name "${name}" is used twice`);
+    collected.stateTypes.set(name, String(state.Type));
+    if (Array.isArray(state.Retry)) collected.retrying.push(name);
+    compiled[name] = compileState(name, state, collected);
+  }
+  return compiled;
+}
+
+function compileState(name: string, state: Json, collected: Collected): Json {
+  switch (state.Type) {
+    case 'Task':
+      return compileTask(name, state, collected);
+    case 'Wait':
+      return compileWait(name, state, collected);
+    case 'Parallel': {
+      const branches = Array.isArray(state.Branches) ? state.Branches : [];
+      return { ...state, Branches: branches.map((branch) => compileMachine(branch, collected)) };
+    }
+    case 'Map': {
+      const processorKey = 'ItemProcessor' in state ? 'ItemProcessor' : 'Iterator';
+      const processor = state[processorKey];
+      if (
+        isObject(processor) &&
+        isObject(processor.ProcessorConfig) &&
+        processor.ProcessorConfig.Mode === 'DISTRIBUTED'
+      ) {
+        throw new InvalidDefinitionError(`Map state "${name}": the local runner has no Distributed Map`);
+      }
+      const { ProcessorConfig: _config, ...inline } = isObject(processor) ? processor : {};
+      return { ...state, [processorKey]: compileMachine(inline, collected) };
+    }
+    default:
+      return state;
+  }
+}
+
+function compileMachine(machine: unknown, collected: Collected): Json {
+  if (!isObject(machine)) throw new InvalidDefinitionError('a branch or item processor is not an object');
+  return { ...without(machine, ['QueryLanguage']), States: compileStates(machine.States, collected) };
+}
+
+/**
+ * Checks the definition with `asl-validator` and prepares the copy the package executes: Task
+ * and Wait states become overrides answered by the runner (callbacks, timeouts and waits on the
+ * virtual clock), the execution timeout moves to the clock, and `$$.Execution.StartTime` reads
+ * the virtual start. The definition itself is not changed.
+ */
+export function compileStateMachine(definition: unknown): CompiledStateMachine {
+  if (!isObject(definition))
+    throw new InvalidDefinitionError('a state machine definition must be a JSON object');
+  if (definition.QueryLanguage === 'JSONata') {
+    throw new InvalidDefinitionError('the local runner runs JSONPath state machines only');
+  }
+  // On a copy: the validator writes default query languages into its input.
+  const { isValid, errors } = aslValidator(structuredClone(definition));
+  if (!isValid) {
+    const reasons = errors.map((error) => error.Message).join('; ');
+    throw new InvalidDefinitionError(`invalid state machine definition: ${reasons}`);
+  }
+  const collected: Collected = { states: new Map(), stateTypes: new Map(), retrying: [] };
+  const machine = compileMachine(pointStartTimeAtClock(definition), collected);
+  const timeout = definition.TimeoutSeconds;
+  return {
+    definition,
+    executable: without(machine, ['TimeoutSeconds', 'Version']) as unknown as StateMachineDefinition,
+    states: collected.states,
+    stateTypes: collected.stateTypes,
+    retryingStates: collected.retrying,
+    ...(typeof timeout === 'number' ? { executionTimeoutSeconds: timeout } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+/** The state machine definition cannot run locally: invalid ASL or a feature the runner lacks. */
+export class InvalidDefinitionError extends Error {
+  override readonly name = 'InvalidDefinitionError';
+}
+
+/** Step Functions' `InvalidName`: an execution name it would refuse. */
+export class InvalidExecutionNameError extends Error {
+  override readonly name = 'InvalidName';
+}
+
+/** Step Functions' `ExecutionAlreadyExists`: the name was used before (closed, or another input). */
+export class ExecutionAlreadyExistsError extends Error {
+  override readonly name = 'ExecutionAlreadyExists';
+}
+
+/** Step Functions' `ExecutionDoesNotExist`. */
+export class ExecutionDoesNotExistError extends Error {
+  override readonly name = 'ExecutionDoesNotExist';
+}
+
+/** Step Functions' `InvalidToken`: no task ever issued this token. */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidToken';
+}
+
+/** Step Functions' `TaskTimedOut`: the task of this token is closed (decided, failed, timed out or stopped). */
+export class TaskTimedOutError extends Error {
+  override readonly name = 'TaskTimedOut';
+}
+
+/** Step Functions' `InvalidOutput` / `InvalidInput`: a value that is not JSON. */
+export class InvalidJsonPayloadError extends Error {
+  override readonly name = 'InvalidJsonPayloadError';
+}

@@ -1,0 +1,23 @@
+export { clockRoutes } from './clock-route.ts';
+export { type CompiledStateMachine, compileStateMachine } from './compile.ts';
+export {
+  ExecutionAlreadyExistsError,
+  ExecutionDoesNotExistError,
+  InvalidDefinitionError,
+  InvalidExecutionNameError,
+  InvalidJsonPayloadError,
+  InvalidTokenError,
+  TaskTimedOutError,
+} from './errors.ts';
+export { type RenderAslOptions, renderAsl } from './render-asl.ts';
+export {
+  type ExecutionDescription,
+  type ExecutionStatus,
+  type HistoryEvent,
+  LocalWorkflowRunner,
+  type LocalWorkflowRunnerOptions,
+  type OpenTask,
+  type StartExecutionOptions,
+  type TaskContext,
+  type TaskHandler,
+} from './runner.ts';

@@ -1,0 +1,152 @@
+import { Duration } from 'aws-cdk-lib';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  Errors,
+  Fail,
+  IntegrationPattern,
+  JsonPath,
+  Pass,
+  Result,
+  Succeed,
+  TaskInput,
+  Timeout,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { renderAsl } from '#local/workflow-runner/render-asl.ts';
+
+export const functionArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+function lambda(scope: Construct, name: string) {
+  return LambdaFunction.fromFunctionArn(scope, `${name} function`, functionArn(name));
+}
+
+/**
+ * Ask an approver (callback, 48-hour SLA): a rejection is recorded, any other task failure is
+ * reported as a fault (States.TaskFailed, listed before the timeout on purpose: it must not
+ * take States.Timeout), a timeout applies the default decision.
+ */
+export function approvalMachine(): Record<string, unknown> {
+  return renderAsl(
+    (scope) => {
+      const ask = new LambdaInvoke(scope, 'Wait for approver decision', {
+        lambdaFunction: lambda(scope, 'send-approval-request'),
+        integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: TaskInput.fromObject({
+          taskToken: JsonPath.taskToken,
+          registrationId: JsonPath.stringAt('$.registrationId'),
+          startedAt: JsonPath.stringAt('$$.Execution.StartTime'),
+        }),
+        taskTimeout: Timeout.duration(Duration.hours(48)),
+        resultPath: '$.decision',
+      });
+      ask.addCatch(
+        new Pass(scope, 'Record rejection', {
+          result: Result.fromString('rejected'),
+          resultPath: '$.outcome',
+        }),
+        {
+          errors: ['Rejected'],
+          resultPath: '$.failure',
+        },
+      );
+      ask.addCatch(
+        new Pass(scope, 'Report handler fault', {
+          result: Result.fromString('fault'),
+          resultPath: '$.outcome',
+        }),
+        {
+          errors: [Errors.TASKS_FAILED],
+          resultPath: '$.failure',
+        },
+      );
+      ask.addCatch(
+        new Pass(scope, 'Apply default decision', {
+          result: Result.fromString('default'),
+          resultPath: '$.outcome',
+        }),
+        {
+          errors: [Errors.TIMEOUT],
+        },
+      );
+      return ask.next(
+        new Pass(scope, 'Record approval', {
+          result: Result.fromString('approved'),
+          resultPath: '$.outcome',
+        }),
+      );
+    },
+    { comment: 'Approval with an SLA' },
+  );
+}
+
+/** Waits until `$.remindAt`, then until `$.escalateAt`, notifying at each step. */
+export function reminderMachine(): Record<string, unknown> {
+  return renderAsl((scope) => {
+    const notifyFunction = lambda(scope, 'notify');
+    const notify = (id: string, step: string) =>
+      new LambdaInvoke(scope, id, {
+        lambdaFunction: notifyFunction,
+        payload: TaskInput.fromObject({ step, registrationId: JsonPath.stringAt('$.registrationId') }),
+        resultPath: JsonPath.DISCARD,
+        retryOnServiceExceptions: false,
+      });
+    return new Wait(scope, 'Wait until the reminder is due', { time: WaitTime.timestampPath('$.remindAt') })
+      .next(notify('Remind approver', 'reminder'))
+      .next(new Wait(scope, 'Wait until escalation is due', { time: WaitTime.timestampPath('$.escalateAt') }))
+      .next(notify('Escalate to sales leader', 'escalation'))
+      .next(new Wait(scope, 'Wait one more hour', { time: WaitTime.duration(Duration.hours(1)) }))
+      .next(notify('Apply default decision', 'default'));
+  });
+}
+
+/** Routes on `$.amount`: small deals are approved at once, large ones wait `$.holdSeconds`. */
+export function routingMachine(): Record<string, unknown> {
+  return renderAsl((scope) => {
+    const hold = new Wait(scope, 'Hold large deal', { time: WaitTime.secondsPath('$.holdSeconds') }).next(
+      new Succeed(scope, 'Large deal released'),
+    );
+    return new Choice(scope, 'Route by amount')
+      .when(Condition.numberGreaterThan('$.amount', 100_000), hold)
+      .when(
+        Condition.numberLessThan('$.amount', 0),
+        new Fail(scope, 'Refuse negative amount', { error: 'BadAmount' }),
+      )
+      .otherwise(new Succeed(scope, 'Approve at once'));
+  });
+}
+
+/** Checks conflicts through a Lambda ARN resource, retrying HubSpot outages, with a fallback. */
+export function conflictCheckMachine(): Record<string, unknown> {
+  return renderAsl((scope) => {
+    const check = new LambdaInvoke(scope, 'Check conflicts', {
+      lambdaFunction: lambda(scope, 'check-conflicts'),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.verdict',
+    });
+    check.addRetry({
+      errors: ['HubSpotUnavailable'],
+      interval: Duration.minutes(1),
+      maxAttempts: 2,
+      backoffRate: 2,
+    });
+    check.addCatch(new Pass(scope, 'Send to manual review'), {
+      errors: [Errors.ALL],
+      resultPath: '$.failure',
+    });
+    return check.next(new Pass(scope, 'Use verdict'));
+  });
+}
+
+/** A Wait that outlasts the execution's own 1-day timeout. */
+export function overlongMachine(): Record<string, unknown> {
+  return renderAsl(
+    (scope) => new Wait(scope, 'Wait two days', { time: WaitTime.duration(Duration.days(2)) }),
+    { timeoutSeconds: 86_400 },
+  );
+}
