@@ -43,7 +43,7 @@ export const registrationSummarySchema = z.object({
   /** The amount in US cents at the day's frozen rate. */
   amountUsdMinor: z.number().int().nonnegative('the USD amount must not be negative'),
   expectedCloseDate: field.date(),
-  products: z.array(z.string()).default([]),
+  products: z.array(z.string()).readonly().default([]),
   cloudMarketplace: z.enum(cloudMarketplaces),
   campaignId: z.string().trim().optional(),
   dealDescription: z.string().optional(),

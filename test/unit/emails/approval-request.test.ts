@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RegistrationDetails } from '#domain/registration.ts';
 import { type ApprovalRequestEmailInput, renderApprovalRequestEmail } from '#emails/approval-request.ts';
 import { EmailTemplateInputError } from '#emails/email-template-input-error.ts';
 import { occurrences, registration, verdict } from './registration-email-fixtures.ts';
@@ -61,6 +62,29 @@ describe('the approval request email', () => {
     }
     expect(email.html).toContain('EUR 300,000.00 (USD 324,000.00 at the day&#39;s rate)');
     expect(email.html).toContain('Analytics Cloud, Data Guard');
+  });
+
+  it('takes a registration’s details as intake stores them, plus the id, partner name and USD amount', () => {
+    const details: RegistrationDetails = {
+      submitterEmail: 'pat@acme-partners.example',
+      partnerDomain: 'acme-partners.example',
+      customerCompanyName: 'Initech Ltd',
+      customerCompanyKey: 'initech',
+      customerDomain: 'initech.example',
+      estimatedAmount: { minorUnits: 5_000_000, currency: 'GBP' },
+      expectedCloseDate: '2027-03-31',
+      products: ['Analytics Cloud'],
+      cloudMarketplace: 'none',
+    };
+
+    const email = renderApprovalRequestEmail(
+      input({ registration: { ...details, registrationId: 'reg_02', amountUsdMinor: 6_300_000 } }),
+    );
+
+    expect(email.text).toContain('Partner: acme-partners.example\n');
+    expect(email.text).toContain("Amount: GBP 50,000.00 (USD 63,000.00 at the day's rate)");
+    expect(email.text).toContain('Cloud marketplace: None');
+    expect(email.text).toContain('Campaign: none given');
   });
 
   it('shows a USD amount once', () => {
