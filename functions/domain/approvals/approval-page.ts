@@ -87,7 +87,7 @@ function row(label: string, value: string | undefined): SafeHtml {
   return value === undefined || value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`;
 }
 
-function registrationTable(subject: ApprovalSubject, registrationId: string): SafeHtml {
+function registrationTable(subject: ApprovalSubject, registrationId: string, timeZone: string): SafeHtml {
   const usd =
     subject.amountUsdMinor !== undefined && subject.amount.currency !== 'USD'
       ? ` (${formatMoney(subject.amountUsdMinor, 'USD')})`
@@ -103,7 +103,7 @@ ${row('Products', subject.products.join(', '))}
 ${row('Cloud marketplace', subject.cloudMarketplace)}
 ${row('Campaign', subject.campaignId)}
 ${row('Description', subject.dealDescription)}
-${row('Submitted at', subject.submittedAt)}
+${row('Submitted at', formatDeadline(new Date(subject.submittedAt), timeZone))}
 ${row('Registration', registrationId)}
 </table>`;
 }
@@ -129,23 +129,23 @@ function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHt
   const action = encodeURIComponent(task.approvalId);
   const { verdict } = task.subject;
   const policy = policyRelationship(verdict).relationshipType;
-  const textarea = (name: string, label: string, required: boolean) =>
-    html`<label for="${name}-${label.length}">${label}</label><textarea id="${name}-${label.length}" name="${name}" maxlength="${maxTextLength}"${required ? trustedHtml(' required') : ''}></textarea>`;
+  const textarea = (decision: string, name: string, label: string, required: boolean) =>
+    html`<label for="${decision}-${name}">${label}</label><textarea id="${decision}-${name}" name="${name}" maxlength="${maxTextLength}"${required ? trustedHtml(' required') : ''}></textarea>`;
   return html`<h2>Your decision</h2>
 <form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="approve">
-${textarea('reason', verdict.relationshipType === policy ? 'Note (optional)' : 'Reason for the exception (required)', verdict.relationshipType !== policy)}
+${textarea('approve', 'reason', verdict.relationshipType === policy ? 'Note (optional)' : 'Reason for the exception (required)', verdict.relationshipType !== policy)}
 <button type="submit" id="approve">Approve as ${policy}</button></form>
 ${
   policy !== 'influenced' &&
   html`<form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="approve-influenced">
-${textarea('reason', 'Why influenced rather than the policy’s relationship (required)', true)}
+${textarea('approve-influenced', 'reason', 'Why influenced rather than the policy’s relationship (required)', true)}
 <button type="submit" id="approve-influenced">Approve as influenced</button></form>`
 }
 <form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="reject">
-${textarea('reason', 'Reason for rejecting (required; the partner receives it)', true)}
+${textarea('reject', 'reason', 'Reason for rejecting (required; the partner receives it)', true)}
 <button type="submit" class="reject" id="reject">Reject</button></form>
 <form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="request-info">
-${textarea('question', 'Question for the partner (required; the SLA clock pauses until they answer)', true)}
+${textarea('request-info', 'question', 'Question for the partner (required; the SLA clock pauses until they answer)', true)}
 <button type="submit" class="info" id="request-info">Ask for more information</button></form>`;
 }
 
@@ -163,7 +163,7 @@ export function renderPendingPage(task: ApprovalTask, token: string, nonce: stri
     html`<p>${task.approver.name}, please review this partner deal registration. Nothing is decided until you press one of the buttons below.</p>
 <div class="deadline${left.overdue ? ' overdue' : ''}" id="sla"><strong>Decide by ${formatDeadline(deadline, task.approver.timeZone)}</strong> — ${left.text}.</div>
 <h2>Registration</h2>
-${registrationTable(task.subject, task.registrationId)}
+${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}
 <h2>Conflict evidence</h2>
 ${verdictSection(task.subject.verdict)}
 ${decisionForms(task, token, nonce)}
@@ -192,7 +192,7 @@ export function renderDecidedPage(task: ApprovalTask, decision: RecordedDecision
     justNow ? 'Thank you — your decision is recorded' : 'This registration was already decided',
     html`<p class="notice" id="decision">${decidedBy(task, decision)}</p>
 <h2>Registration</h2>
-${registrationTable(task.subject, task.registrationId)}`,
+${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`,
   );
 }
 

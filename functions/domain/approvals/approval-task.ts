@@ -42,7 +42,7 @@ export const approvalSubjectSchema = z.object({
   campaignId: z.string().optional(),
   cloudMarketplace: z.string(),
   dealDescription: z.string().optional(),
-  submittedAt: z.string(),
+  submittedAt: z.iso.datetime(),
   verdict: conflictVerdictSchema,
 });
 export type ApprovalSubject = z.infer<typeof approvalSubjectSchema>;

@@ -1,0 +1,181 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type ApprovalsApi, startApprovalsApi } from '#test/integration/approvals/approvals-harness.ts';
+import { salesLeader } from '#test/unit/approvals/approval-fixtures.ts';
+
+const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+let harness: ApprovalsApi;
+let browser: Browser;
+/** CSP violations and page errors reported by the browser, per test. */
+let browserProblems: string[];
+
+beforeAll(async () => {
+  harness = await startApprovalsApi();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  await mkdir(artifacts, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await harness?.api.stop();
+});
+
+beforeEach(() => {
+  harness.callback.resumed.length = 0;
+  harness.clock = new Date('2026-11-24T09:00:00Z');
+  browserProblems = [];
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') browserProblems.push(message.text());
+  });
+  page.on('pageerror', (error) => browserProblems.push(error.message));
+  return page;
+}
+
+/** Clicks a submit button and returns the status of the POST it sent. */
+async function click(page: Page, selector: string): Promise<number> {
+  const response = page.waitForResponse((r) => r.request().method() === 'POST');
+  await page.click(selector);
+  const status = (await response).status();
+  await page.waitForLoadState('load');
+  return status;
+}
+
+describe('approving in a browser', () => {
+  it('opening the link twice decides nothing', async () => {
+    const { task, link } = await harness.open();
+    const page = await newPage();
+
+    const first = await page.goto(link);
+    const second = await page.goto(link);
+
+    expect(first?.status()).toBe(200);
+    expect(second?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Approval: Acme Analytics');
+    expect(await page.locator('script').count()).toBe(0);
+    expect((await harness.store.get(task.approvalId))?.status).toBe('pending');
+    expect(harness.callback.resumed).toEqual([]);
+    const views = await harness.store.listViews(task.approvalId);
+    expect(views).toHaveLength(2);
+    expect(views[0]?.userAgent).toContain('HeadlessChrome');
+    expect(browserProblems).toEqual([]);
+    await page.screenshot({ path: join(artifacts, 'approval-page.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('the button decides, and the page says so', async () => {
+    const { task, link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+
+    await page.fill('form:has(#approve-influenced) textarea[name="reason"]', 'Dana Direct met them first');
+    const status = await click(page, '#approve-influenced');
+
+    expect(status).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Thank you — your decision is recorded');
+    expect(await page.locator('#decision').textContent()).toContain(
+      'approved as influenced — Dana Direct met them first',
+    );
+    const stored = await harness.store.get(task.approvalId);
+    expect(stored?.decision?.choice).toEqual({
+      outcome: 'approve',
+      relationshipType: 'influenced',
+      reason: 'Dana Direct met them first',
+    });
+    expect(stored?.decision?.access?.userAgent).toContain('HeadlessChrome');
+    expect(harness.callback.resumed).toHaveLength(1);
+    expect(browserProblems).toEqual([]);
+    await page.screenshot({ path: join(artifacts, 'approval-decided.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('the browser will not send a rejection without its reason', async () => {
+    const { task, link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+
+    await page.click('#reject');
+
+    expect(page.url()).toBe(link);
+    expect((await harness.store.get(task.approvalId))?.status).toBe('pending');
+    await page.close();
+  });
+
+  it('a second decision gets 409 naming who decided', async () => {
+    const { task, link } = await harness.open();
+    const firstTab = await newPage();
+    const secondTab = await newPage();
+    await firstTab.goto(link);
+    await secondTab.goto(link);
+
+    const first = await click(firstTab, '#approve');
+    await secondTab.fill('form:has(#reject) textarea[name="reason"]', 'Customer already in a direct deal');
+    const second = await click(secondTab, '#reject');
+
+    expect(first).toBe(200);
+    expect(second).toBe(409);
+    expect(await secondTab.locator('#decision').textContent()).toContain(
+      'Casey Channel (casey@vendor.example) already approved as sourced',
+    );
+    expect((await harness.store.get(task.approvalId))?.decision?.choice.outcome).toBe('approve');
+    expect(harness.callback.resumed).toHaveLength(1);
+    await firstTab.close();
+    await secondTab.close();
+  });
+
+  it('an escalated link gets 410 naming the new approver', async () => {
+    const { task, link } = await harness.open();
+    const openBefore = await newPage();
+    await openBefore.goto(link);
+    await harness.store.supersede(task.approvalId, {
+      approver: salesLeader,
+      at: '2026-11-26T16:00:00.000Z',
+      reason: 'SLA deadline passed',
+    });
+    const openAfter = await newPage();
+
+    const reopened = await openAfter.goto(link);
+    const clicked = await click(openBefore, '#approve');
+
+    expect(reopened?.status()).toBe(410);
+    expect(await openAfter.locator('#superseded').textContent()).toContain('escalated to Lee Leader');
+    expect(clicked).toBe(410);
+    expect(harness.callback.resumed).toEqual([]);
+    await openBefore.close();
+    await openAfter.close();
+  });
+
+  it('a tampered token gets 403', async () => {
+    const { task, link } = await harness.open();
+    const url = new URL(link);
+    const token = url.searchParams.get('t') ?? '';
+    url.searchParams.set(
+      't',
+      token.replace(/\.([\w-])/, (_, c: string) => `.${c === 'A' ? 'B' : 'A'}`),
+    );
+    const page = await newPage();
+
+    const response = await page.goto(url.toString());
+
+    expect(response?.status()).toBe(403);
+    expect(await page.locator('h1').textContent()).toBe('This approval link is not valid');
+    expect(await page.locator('form').count()).toBe(0);
+    expect(await harness.store.listViews(task.approvalId)).toEqual([]);
+    await page.close();
+  });
+});
