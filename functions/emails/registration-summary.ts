@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { ApprovalSubject } from '#domain/approvals/approval-task.ts';
 import {
   type ConflictEvidenceItem,
   type ConflictOutcome,
@@ -10,7 +11,7 @@ import {
 import { formatMoney, isCurrencyCode } from '#domain/money.ts';
 import type { Compensation } from '#domain/policy/compensation.ts';
 import { field } from '#domain/policy/policy-fields.ts';
-import { cloudMarketplaces } from '#domain/registration.ts';
+import { type CloudMarketplace, cloudMarketplaces } from '#domain/registration.ts';
 import { html, type SafeHtml } from './html.ts';
 import { emailStyle } from './layout.ts';
 
@@ -40,8 +41,8 @@ export const registrationSummarySchema = z.object({
     minorUnits: z.number().int().nonnegative('the amount must not be negative'),
     currency: z.string().refine(isCurrencyCode, 'must be an ISO 4217 currency code such as USD'),
   }),
-  /** The amount in US cents at the day's frozen rate. */
-  amountUsdMinor: z.number().int().nonnegative('the USD amount must not be negative'),
+  /** The amount in US cents at the day's frozen rate; shown beside a non-USD amount. */
+  amountUsdMinor: z.number().int().nonnegative('the USD amount must not be negative').optional(),
   expectedCloseDate: field.date(),
   products: z.array(z.string()).readonly().default([]),
   cloudMarketplace: z.enum(cloudMarketplaces),
@@ -49,6 +50,24 @@ export const registrationSummarySchema = z.object({
   dealDescription: z.string().optional(),
 });
 export type RegistrationSummary = z.output<typeof registrationSummarySchema>;
+export type RegistrationSummaryInput = z.input<typeof registrationSummarySchema>;
+
+/**
+ * The summary of the registration an approval task is about, from the task's stored subject.
+ * The marketplace is checked when the email is rendered, like every other field.
+ */
+export function registrationSummaryFromApprovalSubject(
+  registrationId: string,
+  subject: ApprovalSubject,
+): RegistrationSummaryInput {
+  const { amount, verdict: _verdict, submittedAt: _submittedAt, cloudMarketplace, ...rest } = subject;
+  return {
+    ...rest,
+    registrationId,
+    estimatedAmount: amount,
+    cloudMarketplace: cloudMarketplace as CloudMarketplace,
+  };
+}
 
 /** An instant given as a Date or an ISO-8601 date-time with offset, read as a Date. */
 export function momentSchema(name: string) {
@@ -116,7 +135,7 @@ export function partnerShortName(summary: RegistrationSummary): string {
 /** `EUR 100,000.00 (USD 108,000.00)`; a USD amount is shown once. */
 export function amountLabel(summary: RegistrationSummary): string {
   const amount = formatMoney(summary.estimatedAmount);
-  return summary.estimatedAmount.currency === 'USD'
+  return summary.estimatedAmount.currency === 'USD' || summary.amountUsdMinor === undefined
     ? amount
     : `${amount} (${usd(summary.amountUsdMinor)} at the day's rate)`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RegistrationDetails } from '#domain/registration.ts';
 import { type ApprovalRequestEmailInput, renderApprovalRequestEmail } from '#emails/approval-request.ts';
 import { EmailTemplateInputError } from '#emails/email-template-input-error.ts';
+import { registrationSummaryFromApprovalSubject } from '#emails/registration-summary.ts';
 import { occurrences, registration, verdict } from './registration-email-fixtures.ts';
 
 const REVIEW_URL = 'https://dealreg.example/approvals/apr_01?t=tok.sig&v=2';
@@ -85,6 +86,29 @@ describe('the approval request email', () => {
     expect(email.text).toContain("Amount: GBP 50,000.00 (USD 63,000.00 at the day's rate)");
     expect(email.text).toContain('Cloud marketplace: None');
     expect(email.text).toContain('Campaign: none given');
+  });
+
+  it('takes the subject an approval task stores', () => {
+    const summary = registrationSummaryFromApprovalSubject('reg_03', {
+      partnerDomain: 'acme-partners.example',
+      submitterEmail: 'pat@acme-partners.example',
+      customerCompanyName: 'Umbrella Corp',
+      customerDomain: 'umbrella.example',
+      amount: { minorUnits: 9_900_000, currency: 'EUR' },
+      expectedCloseDate: '2027-04-30',
+      products: [],
+      cloudMarketplace: 'gcp',
+      submittedAt: '2026-11-24T08:00:00.000Z',
+      verdict: verdict(),
+    });
+
+    const email = renderApprovalRequestEmail(input({ registration: summary }));
+
+    expect(email.text).toContain('Customer: Umbrella Corp (umbrella.example)');
+    expect(email.text).toContain('Amount: EUR 99,000.00\n');
+    expect(email.text).toContain('Products: none given');
+    expect(email.text).toContain('Cloud marketplace: Google Cloud Marketplace');
+    expect(email.text).toContain('Reference: reg_03');
   });
 
   it('shows a USD amount once', () => {
