@@ -31,6 +31,9 @@ export interface TaskStateSpec {
   readonly timeoutSeconds?: number;
   /** The state has `TimeoutSecondsPath`; its value arrives as `timeoutSeconds` in the wrapper. */
   readonly dynamicTimeout: boolean;
+  readonly heartbeatSeconds?: number;
+  /** The state has `HeartbeatSecondsPath`; its value arrives as `heartbeatSeconds` in the wrapper. */
+  readonly dynamicHeartbeat: boolean;
   /** The state has `Parameters`; the handler gets them rather than the effective input. */
   readonly hasParameters: boolean;
 }
@@ -51,6 +54,7 @@ export interface OverrideInput {
   readonly input: unknown;
   readonly parameters?: unknown;
   readonly timeoutSeconds?: unknown;
+  readonly heartbeatSeconds?: unknown;
   readonly seconds?: unknown;
   readonly timestamp?: unknown;
 }
@@ -100,6 +104,29 @@ interface Collected {
   retrying: string[];
 }
 
+/**
+ * Step Functions lets `States.Timeout` match a missed heartbeat as well as `States.HeartbeatTimeout`;
+ * the package matches names exactly, so a retrier or catcher naming the first names both.
+ */
+function heartbeatTimeoutsAsTimeouts(state: Json): Json {
+  const widen = (handlers: unknown) =>
+    Array.isArray(handlers)
+      ? handlers.map((handler: unknown) => {
+          if (!isObject(handler) || !Array.isArray(handler.ErrorEquals)) return handler;
+          const errors = handler.ErrorEquals as unknown[];
+          const widened =
+            errors.includes('States.Timeout') && !errors.includes('States.HeartbeatTimeout')
+              ? [...errors, 'States.HeartbeatTimeout']
+              : errors;
+          return { ...handler, ErrorEquals: widened };
+        })
+      : handlers;
+  return {
+    ...('Retry' in state ? { Retry: widen(state.Retry) } : {}),
+    ...('Catch' in state ? { Catch: widen(state.Catch) } : {}),
+  };
+}
+
 function compileTask(name: string, state: Json, collected: Collected): Json {
   const resource = state.Resource;
   if (typeof resource !== 'string') throw new InvalidDefinitionError(`Task state "${name}" has no Resource`);
@@ -108,10 +135,9 @@ function compileTask(name: string, state: Json, collected: Collected): Json {
       `Task state "${name}": the local runner does not run .sync integrations`,
     );
   }
-  if ('HeartbeatSeconds' in state || 'HeartbeatSecondsPath' in state) {
-    throw new InvalidDefinitionError(`Task state "${name}": the local runner does not supply heartbeats`);
-  }
   const timeoutSeconds = state.TimeoutSeconds;
+  const heartbeatSeconds = state.HeartbeatSeconds;
+  const heartbeats = 'HeartbeatSeconds' in state || 'HeartbeatSecondsPath' in state;
   collected.states.set(name, {
     kind: 'task',
     stateName: name,
@@ -119,17 +145,28 @@ function compileTask(name: string, state: Json, collected: Collected): Json {
     callback: resource.endsWith('.waitForTaskToken'),
     ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
     dynamicTimeout: typeof state.TimeoutSecondsPath === 'string',
+    ...(typeof heartbeatSeconds === 'number' ? { heartbeatSeconds } : {}),
+    dynamicHeartbeat: typeof state.HeartbeatSecondsPath === 'string',
     hasParameters: 'Parameters' in state,
   });
+  const timeoutPath = state.TimeoutSecondsPath;
+  const heartbeatPath = state.HeartbeatSecondsPath;
   return {
-    ...without(state, ['TimeoutSeconds', 'TimeoutSecondsPath', 'Parameters', 'Credentials']),
+    ...without(state, [
+      'TimeoutSeconds',
+      'TimeoutSecondsPath',
+      'HeartbeatSeconds',
+      'HeartbeatSecondsPath',
+      'Parameters',
+      'Credentials',
+    ]),
+    ...(heartbeats ? heartbeatTimeoutsAsTimeouts(state) : {}),
     TimeoutSeconds: engineTaskTimeoutSeconds,
     Parameters: {
       'input.$': '$',
       ...('Parameters' in state ? { parameters: state.Parameters } : {}),
-      ...(typeof state.TimeoutSecondsPath === 'string'
-        ? { 'timeoutSeconds.$': state.TimeoutSecondsPath }
-        : {}),
+      ...(typeof timeoutPath === 'string' ? { 'timeoutSeconds.$': timeoutPath } : {}),
+      ...(typeof heartbeatPath === 'string' ? { 'heartbeatSeconds.$': heartbeatPath } : {}),
     },
   };
 }

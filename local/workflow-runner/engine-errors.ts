@@ -71,11 +71,15 @@ function statesTimeoutPrototype(): Promise<object | undefined> {
 }
 
 /**
- * A `States.Timeout` the package treats as its own (not matched by `States.TaskFailed`), once
+ * A `States.Timeout` (or `States.HeartbeatTimeout`) the package treats as its own timeout, not
+ * matched by `States.TaskFailed`, once
  * `prepareEngineErrors()` has run.
  */
-export function statesTimeout(cause: string): Error {
-  const failure = new StateFailure('States.Timeout', cause);
+export function statesTimeout(
+  cause: string,
+  error: 'States.Timeout' | 'States.HeartbeatTimeout' = 'States.Timeout',
+): Error {
+  const failure = new StateFailure(error, cause);
   if (knownTimeoutPrototype !== undefined) Object.setPrototypeOf(failure, knownTimeoutPrototype);
   return failure;
 }

@@ -126,6 +126,7 @@ interface TokenEntry {
   readonly task: OpenTask;
   readonly execution: Execution;
   open: boolean;
+  heartbeat: () => void;
   settle?: (outcome: { output: unknown } | { error: Error }) => void;
 }
 
@@ -248,6 +249,11 @@ export class LocalWorkflowRunner {
     const entry = this.#openToken(taskToken);
     entry.open = false;
     entry.settle?.({ error: new StateFailure(error, cause) });
+  }
+
+  /** `SendTaskHeartbeat`: the task of `taskToken` is alive; its HeartbeatSeconds start again. */
+  async sendTaskHeartbeat(taskToken: string): Promise<void> {
+    this.#openToken(taskToken).heartbeat();
   }
 
   /** `StopExecution`: aborts a running execution. */
@@ -582,15 +588,10 @@ export class LocalWorkflowRunner {
     try {
       await nextTurn(); // lets the history catch up with the package's StateEntered first
       const parameters = spec.hasParameters ? given.parameters : given.input;
-      const timeoutSeconds = spec.timeoutSeconds ?? given.timeoutSeconds;
-      if (
-        timeoutSeconds !== undefined &&
-        (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)
-      ) {
-        throw new StatesRuntimeFailure(
-          `Task state "${spec.stateName}": the timeout must be a positive integer`,
-        );
-      }
+      const timeoutSeconds = this.#seconds(spec, 'timeout', spec.timeoutSeconds ?? given.timeoutSeconds);
+      const heartbeatSeconds = spec.callback
+        ? this.#seconds(spec, 'heartbeat', spec.heartbeatSeconds ?? given.heartbeatSeconds)
+        : undefined;
       const issuedAt = this.#clock.now();
       const timeoutAt =
         timeoutSeconds === undefined ? undefined : new Date(issuedAt.getTime() + timeoutSeconds * 1000);
@@ -600,6 +601,21 @@ export class LocalWorkflowRunner {
         );
         cleanups.push(() => timer.cancel());
       }
+      // A missed heartbeat fails the task; each heartbeat sent for the token starts the wait again.
+      let heartbeatTimer: ClockTimer | undefined;
+      const awaitHeartbeat = () => {
+        if (heartbeatSeconds === undefined) return;
+        heartbeatTimer?.cancel();
+        heartbeatTimer = this.#clock.schedule(
+          new Date(this.#clock.now().getTime() + heartbeatSeconds * 1000),
+          () =>
+            outcome.reject(
+              statesTimeout(`no heartbeat within ${heartbeatSeconds} seconds`, 'States.HeartbeatTimeout'),
+            ),
+        );
+      };
+      awaitHeartbeat();
+      cleanups.push(() => heartbeatTimer?.cancel());
       this.#record(execution, 'TaskScheduled', spec.stateName, {
         resource: spec.resource,
         parameters,
@@ -619,6 +635,7 @@ export class LocalWorkflowRunner {
           },
           execution,
           open: true,
+          heartbeat: awaitHeartbeat,
           settle: (result) =>
             'output' in result ? outcome.resolve(result.output) : outcome.reject(result.error),
         };
@@ -649,7 +666,7 @@ export class LocalWorkflowRunner {
       return output;
     } catch (error) {
       const failure = handlerFailure(error);
-      const timedOut = failure.name === 'States.Timeout';
+      const timedOut = failure.name === 'States.Timeout' || failure.name === 'States.HeartbeatTimeout';
       this.#record(execution, timedOut ? 'TaskTimedOut' : 'TaskFailed', spec.stateName, {
         error: failure.name,
         cause: failure.message,
@@ -660,6 +677,16 @@ export class LocalWorkflowRunner {
       execution.busy -= 1;
       this.#signal();
     }
+  }
+
+  #seconds(spec: TaskStateSpec, what: 'timeout' | 'heartbeat', value: unknown): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new StatesRuntimeFailure(
+        `Task state "${spec.stateName}": the ${what} must be a positive integer`,
+      );
+    }
+    return value;
   }
 
   /** Calls the handler of a Task resource as Step Functions would call the service. */

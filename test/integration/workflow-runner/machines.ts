@@ -150,3 +150,21 @@ export function overlongMachine(): Record<string, unknown> {
     { timeoutSeconds: 86_400 },
   );
 }
+
+/** A callback that must send a heartbeat every hour; a missed one counts as a timeout. */
+export function heartbeatMachine(): Record<string, unknown> {
+  return renderAsl((scope) => {
+    const ask = new LambdaInvoke(scope, 'Wait for partner documents', {
+      lambdaFunction: lambda(scope, 'send-approval-request'),
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({ taskToken: JsonPath.taskToken }),
+      heartbeatTimeout: Timeout.duration(Duration.hours(1)),
+      taskTimeout: Timeout.duration(Duration.hours(48)),
+    });
+    ask.addCatch(new Pass(scope, 'Close as incomplete'), {
+      errors: [Errors.TIMEOUT],
+      resultPath: '$.failure',
+    });
+    return ask;
+  });
+}

@@ -12,6 +12,7 @@ import {
   approvalMachine,
   conflictCheckMachine,
   functionArn,
+  heartbeatMachine,
   overlongMachine,
   reminderMachine,
   routingMachine,
@@ -122,6 +123,26 @@ describe('timeouts on the virtual clock', () => {
     const timedOut = runner.getExecutionHistory('reg-1').find((event) => event.type === 'TaskTimedOut');
     expect(timedOut?.timestamp).toBe('2026-11-26T09:00:00.000Z');
     await expect(runner.sendTaskSuccess(token, { decision: 'approved' })).rejects.toThrow(TaskTimedOutError);
+  });
+
+  it('fails a callback task whose heartbeats stop, caught as a timeout', async () => {
+    await runner.startExecution(heartbeatMachine(), { name: 'documents' });
+    await runner.settle();
+    const token = approvalRequests[0]?.context.taskToken ?? '';
+
+    await clock.advance('PT50M');
+    await runner.sendTaskHeartbeat(token);
+    await clock.advance('PT50M');
+    expect(runner.describeExecution('documents').status).toBe('RUNNING');
+    await clock.advance('PT15M');
+
+    expect(runner.describeExecution('documents')).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { failure: { Error: 'States.HeartbeatTimeout' } },
+    });
+    expect(runner.statesVisited('documents')).toEqual(['Wait for partner documents', 'Close as incomplete']);
+    const timedOut = runner.getExecutionHistory('documents').find((event) => event.type === 'TaskTimedOut');
+    expect(timedOut?.timestamp).toBe('2026-11-24T10:50:00.000Z');
   });
 
   it('times the whole execution out on the clock', async () => {
