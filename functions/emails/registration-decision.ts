@@ -169,9 +169,9 @@ function approvedBlocks(
 
 function rejectedBlocks(decision: Rejected, customer: string, when: string): PartnerEmailBlock[] {
   const headline: Record<Rejected['decidedThrough'], string> = {
-    approver: `${decision.decidedBy} did not approve your registration of the deal with ${customer} (decided ${when}).`,
-    auto: `Your registration of the deal with ${customer} was not approved: the policy’s rules reject it (decided ${when}).`,
-    'sla-default': `Your registration of the deal with ${customer} was not approved by the SLA default (decided ${when}).`,
+    approver: `${decision.decidedBy} did not approve your registration of the deal with ${customer}. Decided on ${when}.`,
+    auto: `Your registration of the deal with ${customer} was not approved: the policy’s rules reject it. Decided on ${when}.`,
+    'sla-default': `Your registration of the deal with ${customer} was not approved by the SLA default. Decided on ${when}.`,
   };
   const blocks: PartnerEmailBlock[] = [{ kind: 'emphasis', text: headline[decision.decidedThrough] }];
   if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
