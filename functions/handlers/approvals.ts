@@ -5,11 +5,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
-import type { DecisionCallback } from '#ports/approvals.ts';
+import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import { createApprovalsHandler } from './approvals-handler.ts';
 import { ConfigurationError, readEnvironment, requiredSetting } from './configuration.ts';
 
@@ -25,33 +25,14 @@ const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 const store = new DynamoDbApprovalStore(documentClient, settings.APPROVALS_TABLE);
 const sfn = new SFNClient({});
 
-/**
- * Resumes the registration workflow's "Wait for approver decision" task with the callback token
- * the workflow attached to the approval. A token that already timed out means the workflow moved
- * on (escalation or the SLA default); it finds the decision when its conditional supersede fails.
- */
-const callback: DecisionCallback = {
-  async resume(approvalId, decision) {
-    const task = await store.get(approvalId);
-    if (task?.callbackToken === undefined) {
-      throw new Error(`approval ${approvalId} has no workflow callback token to resume`);
-    }
-    try {
-      await sfn.send(
-        new SendTaskSuccessCommand({
-          taskToken: task.callbackToken,
-          output: JSON.stringify({ approvalId, decision }),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TaskTimedOut) {
-        logger.warn('workflow wait already timed out; the decision stays recorded', { approvalId });
-        return;
-      }
-      throw error;
-    }
+// The workflow's "Wait for approver decision" task attached its task token to the approval.
+const callback = taskTokenDecisionCallback(
+  store,
+  async (taskToken, output) => {
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
   },
-};
+  logger,
+);
 
 export const handler = createApprovalsHandler({
   store,

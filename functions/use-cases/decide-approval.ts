@@ -2,8 +2,10 @@ import type { Access, ApprovalTask, RecordedDecision } from '#domain/approvals/a
 import { readDecision } from '#domain/approvals/decision-form.ts';
 import { DecisionHandoverError } from '#domain/approvals/errors.ts';
 import { verifyPageNonce } from '#domain/approvals/page-nonce.ts';
+import type { ApprovalStore, DecisionCallback } from '#ports/approvals.ts';
 import {
   type ApprovalDependencies,
+  type ApprovalLogger,
   authoriseLink,
   handOver,
   refuseDecided,
@@ -81,4 +83,42 @@ export async function decideApproval(
     throw new DecisionHandoverError(task.approvalId, { cause: error });
   }
   return written.task;
+}
+
+/** What the waiting "Wait for approver decision" task receives as its output. */
+export interface DecisionTaskOutput {
+  readonly approvalId: string;
+  readonly decision: RecordedDecision;
+}
+
+/**
+ * A `DecisionCallback` that ends the workflow's current wait on the approval: it looks up the
+ * callback token the workflow attached to the task and calls `sendTaskSuccess` with it —
+ * Step Functions' `SendTaskSuccess` in AWS, the local runner's `sendTaskSuccess` locally. A
+ * token whose task is already closed (`TaskTimedOut`: the wait ran out and the workflow moved on
+ * to escalation or the SLA default) counts as handed over: the workflow finds the decision when
+ * its conditional supersede fails.
+ */
+export function taskTokenDecisionCallback(
+  store: ApprovalStore,
+  sendTaskSuccess: (taskToken: string, output: DecisionTaskOutput) => Promise<void>,
+  logger: Pick<ApprovalLogger, 'warn'>,
+): DecisionCallback {
+  return {
+    async resume(approvalId, decision) {
+      const task = await store.get(approvalId);
+      if (task?.callbackToken === undefined) {
+        throw new Error(`approval ${approvalId} has no workflow callback token to resume`);
+      }
+      try {
+        await sendTaskSuccess(task.callbackToken, { approvalId, decision });
+      } catch (error) {
+        if (error instanceof Error && error.name === 'TaskTimedOut') {
+          logger.warn('the workflow wait already closed; the decision stays recorded', { approvalId });
+          return;
+        }
+        throw error;
+      }
+    },
+  };
 }

@@ -92,3 +92,23 @@ export function approvalLink(apiBaseUrl: string, approvalId: string, token: stri
   url.searchParams.set('t', token);
   return url.toString();
 }
+
+/**
+ * The emailed link for a task: signed for its approval, approver and step, valid until
+ * `expiresAt` (the workflow passes the final deadline of the step, after which the link has no
+ * use).
+ */
+export function approvalLinkFor(
+  key: ApprovalSigningKey,
+  apiBaseUrl: string,
+  task: { approvalId: string; approver: { email: string }; step: ApprovalStep },
+  expiresAt: Date,
+): string {
+  const token = signLinkToken(key, {
+    approvalId: task.approvalId,
+    approverEmail: task.approver.email,
+    step: task.step,
+    expiresAt,
+  });
+  return approvalLink(apiBaseUrl, task.approvalId, token);
+}

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApprovalLinkRejectedError } from '#domain/approvals/errors.ts';
-import { approvalLink, signLinkToken, verifyLinkToken } from '#domain/approvals/link-token.ts';
+import {
+  approvalLink,
+  approvalLinkFor,
+  signLinkToken,
+  verifyLinkToken,
+} from '#domain/approvals/link-token.ts';
 import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 
 const compare = vi.hoisted(() => ({ calls: [] as [Buffer, Buffer][] }));
@@ -128,5 +133,26 @@ describe('approval link tokens', () => {
     const link = approvalLink('https://api.example/prod', 'apr 1', 'v1.a.b');
 
     expect(link).toBe('https://api.example/prod/approvals/apr%201?t=v1.a.b');
+  });
+});
+
+describe('the emailed approval link', () => {
+  it('carries a token that verifies for the task it was issued for', () => {
+    const task = {
+      approvalId: 'apr-9',
+      approver: { email: 'lee@vendor.example' },
+      step: 'escalated' as const,
+    };
+    const link = new URL(approvalLinkFor(key, 'http://127.0.0.1:3000', task, claims.expiresAt));
+
+    const verified = verifyLinkToken(key, link.searchParams.get('t') ?? '', { approvalId: 'apr-9', now });
+
+    expect(link.pathname).toBe('/approvals/apr-9');
+    expect(verified).toEqual({
+      approvalId: 'apr-9',
+      approverEmail: 'lee@vendor.example',
+      step: 'escalated',
+      expiresAt: claims.expiresAt,
+    });
   });
 });
