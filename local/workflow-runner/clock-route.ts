@@ -2,19 +2,21 @@ import { z } from 'zod';
 import type { LocalResponse, LocalRoute } from '../api-server.ts';
 import { ClockMoveError, type VirtualClock } from '../clock.ts';
 
-const clockMoveSchema = z.union(
-  [
-    z.strictObject({
-      advance: z.union([z.string().min(1), z.number()], {
-        error: 'advance must be an ISO-8601 duration such as "PT49H" or a number of milliseconds',
-      }),
-    }),
-    z.strictObject({
-      to: z.string({ error: 'to must be an ISO-8601 instant such as "2026-11-24T09:00:00Z"' }),
-    }),
-  ],
-  { error: 'the body must be {"advance": "PT49H"} or {"to": "2026-11-24T09:00:00Z"}' },
-);
+const bodyShape = 'the body must be {"advance": "PT49H"} (or milliseconds) or {"to": "2026-11-24T09:00:00Z"}';
+
+const clockMoveSchema = z
+  .strictObject(
+    {
+      advance: z
+        .union([z.string().min(1), z.number()], {
+          error: 'advance must be an ISO-8601 duration such as "PT49H" or a number of milliseconds',
+        })
+        .optional(),
+      to: z.string({ error: 'to must be an ISO-8601 instant such as "2026-11-24T09:00:00Z"' }).optional(),
+    },
+    { error: bodyShape },
+  )
+  .refine((body) => (body.advance === undefined) !== (body.to === undefined), { error: bodyShape });
 
 const badRequest = (message: string): LocalResponse => ({
   status: 400,
@@ -48,14 +50,11 @@ export function clockRoutes(clock: VirtualClock): LocalRoute[] {
         const request = clockMoveSchema.safeParse(parseJson(body));
         if (!request.success) {
           const issue = request.error.issues[0];
-          const nested = issue?.code === 'invalid_union' ? issue.errors.flat()[0]?.message : undefined;
-          return badRequest(nested ?? issue?.message ?? 'malformed body');
+          return badRequest(issue?.code === 'unrecognized_keys' ? bodyShape : (issue?.message ?? bodyShape));
         }
         try {
-          const now =
-            'advance' in request.data
-              ? await clock.advance(request.data.advance)
-              : await clock.setTo(request.data.to);
+          const { advance, to } = request.data;
+          const now = advance !== undefined ? await clock.advance(advance) : await clock.setTo(to ?? '');
           return { status: 200, body: JSON.stringify({ now: now.toISOString() }) };
         } catch (error) {
           if (error instanceof ClockMoveError) return badRequest(error.message);
