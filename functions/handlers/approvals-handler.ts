@@ -88,7 +88,7 @@ function approvalErrorPages(logger: Logger): MiddlewareObj<APIGatewayProxyEvent,
         );
       } else if (error instanceof ApprovalAlreadyDecidedError) {
         logger.info('second decision refused', { ...where, decidedBy: error.decision.decidedBy.email });
-        request.response = htmlPage(409, renderAlreadyDecidedPage(undefined, error.decision));
+        request.response = htmlPage(409, renderAlreadyDecidedPage(error.decision, error.timeZone));
       } else if (error instanceof ApprovalSupersededError) {
         logger.info('superseded approval link used', { ...where, newApprover: error.newApprover.email });
         request.response = htmlPage(410, renderSupersededPage(error.newApprover, error.supersededAt));

@@ -121,5 +121,6 @@ export async function viewApproval(
 
 /** The 409 of a decided task. */
 export function refuseDecided(task: ApprovalTask): void {
-  if (task.decision !== undefined) throw new ApprovalAlreadyDecidedError(task.approvalId, task.decision);
+  if (task.decision !== undefined)
+    throw new ApprovalAlreadyDecidedError(task.approvalId, task.decision, task.approver.timeZone);
 }

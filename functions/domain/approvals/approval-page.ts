@@ -196,11 +196,11 @@ ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`
   );
 }
 
-/** 409: a second decision; says who decided and when. */
-export function renderAlreadyDecidedPage(task: ApprovalTask | undefined, decision: RecordedDecision): string {
+/** 409: a second decision; says who decided and when, in the approver's time zone. */
+export function renderAlreadyDecidedPage(decision: RecordedDecision, timeZone: string): string {
   return page(
     'Already decided',
-    html`<p class="notice" id="decision">Your decision was not recorded: ${decision.decidedBy.name} (${decision.decidedBy.email}) already ${describeChoice(decision.choice)}, at ${task ? formatDeadline(new Date(decision.decidedAt), task.approver.timeZone) : decision.decidedAt}.</p>`,
+    html`<p class="notice" id="decision">Your decision was not recorded: ${decision.decidedBy.name} (${decision.decidedBy.email}) already ${describeChoice(decision.choice)}, on ${formatDeadline(new Date(decision.decidedAt), timeZone)}.</p>`,
   );
 }
 

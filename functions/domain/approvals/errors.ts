@@ -28,14 +28,22 @@ export class ApprovalLinkRejectedError extends Error {
 /** The approval was decided already; carries who decided and when. */
 export class ApprovalAlreadyDecidedError extends Error {
   readonly decision: RecordedDecision;
+  /** The time zone of the approver the task was for, to show the time of the decision in. */
+  readonly timeZone: string;
 
-  constructor(approvalId: string, decision: RecordedDecision, options?: { cause?: unknown }) {
+  constructor(
+    approvalId: string,
+    decision: RecordedDecision,
+    timeZone: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       `approval ${approvalId} was already decided by ${decision.decidedBy.name} at ${decision.decidedAt}`,
       options,
     );
     this.name = 'ApprovalAlreadyDecidedError';
     this.decision = decision;
+    this.timeZone = timeZone;
   }
 }
 

@@ -49,37 +49,12 @@ export async function startApprovalsApi(): Promise<ApprovalsApi> {
   );
   const callback = new RecordingDecisionCallback();
   const key = new ApprovalSigningKey('integration-test-signing-key-0123456789');
-  const harness: ApprovalsApi = {
-    api: undefined as unknown as RunningApiServer,
-    store,
-    callback,
-    key,
-    clock: new Date('2026-11-24T09:00:00Z'),
-    async open(overrides = {}) {
-      const task = await store.create(newApprovalTask(overrides));
-      const token = signLinkToken(key, {
-        approvalId: task.approvalId,
-        approverEmail: task.approver.email,
-        step: task.step,
-        expiresAt: new Date('2026-12-24T09:00:00Z'),
-      });
-      return { task, token, link: approvalLink(harness.api.url, task.approvalId, token) };
-    },
-    linkFor(approvalId, claims) {
-      const token = signLinkToken(key, {
-        approvalId,
-        approverEmail: claims.approverEmail,
-        step: claims.step ?? 'first-level',
-        expiresAt: claims.expiresAt ?? new Date('2026-12-24T09:00:00Z'),
-      });
-      return approvalLink(harness.api.url, approvalId, token);
-    },
-  };
+  const clock = { now: new Date('2026-11-24T09:00:00Z') };
   const handler = createApprovalsHandler({
     store,
     callback,
     signingKey: async () => key,
-    now: () => harness.clock,
+    now: () => clock.now,
     logger: new Logger({ logLevel: 'CRITICAL' }),
   });
   const api = await startApiServer({
@@ -88,6 +63,34 @@ export async function startApprovalsApi(): Promise<ApprovalsApi> {
       { method: 'POST', path: '/approvals/{approvalId}', handler },
     ],
   });
-  Object.assign(harness, { api });
+  const linkFor: ApprovalsApi['linkFor'] = (approvalId, claims) =>
+    approvalLink(
+      api.url,
+      approvalId,
+      signLinkToken(key, {
+        approvalId,
+        approverEmail: claims.approverEmail,
+        step: claims.step ?? 'first-level',
+        expiresAt: claims.expiresAt ?? new Date('2026-12-24T09:00:00Z'),
+      }),
+    );
+  const harness: ApprovalsApi = {
+    api,
+    store,
+    callback,
+    key,
+    get clock() {
+      return clock.now;
+    },
+    set clock(now: Date) {
+      clock.now = now;
+    },
+    async open(overrides = {}) {
+      const task = await store.create(newApprovalTask(overrides));
+      const link = linkFor(task.approvalId, { approverEmail: task.approver.email, step: task.step });
+      return { task, link, token: new URL(link).searchParams.get('t') ?? '' };
+    },
+    linkFor,
+  };
   return harness;
 }

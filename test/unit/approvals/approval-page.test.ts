@@ -77,14 +77,17 @@ describe('the approval confirmation page', () => {
 
   it('names who decided and when on the 409 page, and the new approver on the 410 page', () => {
     const task = pendingTask();
-    const conflict = renderAlreadyDecidedPage(task, {
-      choice: { outcome: 'reject', reason: 'duplicate' },
-      decidedBy: { email: 'casey@vendor.example', name: 'Casey Channel' },
-      decidedAt: '2026-11-24T10:15:00.000Z',
-      channel: 'page',
-      policyVersion: 'p',
-      exception: false,
-    });
+    const conflict = renderAlreadyDecidedPage(
+      {
+        choice: { outcome: 'reject', reason: 'duplicate' },
+        decidedBy: { email: 'casey@vendor.example', name: 'Casey Channel' },
+        decidedAt: '2026-11-24T10:15:00.000Z',
+        channel: 'page',
+        policyVersion: 'p',
+        exception: false,
+      },
+      task.approver.timeZone,
+    );
     const gone = renderSupersededPage(
       { name: 'Lee Leader', email: 'lee@vendor.example' },
       '2026-11-26T16:00:00Z',
