@@ -204,9 +204,12 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     env,
     stage: settings.stage,
-    description: 'Dealreg code: intake API, registration workflow, submission backfill, alarms',
+    description:
+      'Dealreg code: intake API, registration workflow, submission backfill, CRM events, ledger guards, alarms',
     registrationsTable: stateful.registrationsTable,
     sweeperStateTable: stateful.sweeperStateTable,
+    ledgerTable: stateful.ledgerTable,
+    ledgerDigestBucketName: stateful.ledgerDigestBucketName,
     hubspotClientSecret: stateful.hubspotClientSecret,
     hubspotAccessToken: stateful.hubspotAccessToken,
     alarmsKey: stateful.alarmsKey,

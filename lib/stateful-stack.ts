@@ -1,14 +1,24 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { createDigestBucket } from './constructs/attribution-ledger.ts';
 import { DealregTable } from './constructs/dealreg-table.ts';
-import { allTables, registrationsTable, sweeperStateTable } from './tables/index.ts';
+import { allTables, ledgerTable, registrationsTable, sweeperStateTable } from './tables/index.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Deployment stage (`prod`, `staging`, …); part of the secret's name. */
   readonly stage: string;
+}
+
+/**
+ * The digest bucket's name: `dealreg-{stage}-digest-{account}-{region}` (at most 63 characters; the
+ * account and region resolve in whichever stack uses the name).
+ */
+export function ledgerDigestBucketName(stage: string): string {
+  return `dealreg-${stage}-digest-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 
 /** Raised when a stack asks for a table the definitions do not describe. */
@@ -35,6 +45,12 @@ export class StatefulStack extends Stack {
   public readonly registrationsTable: DealregTable;
   /** SweeperState: where the submission backfill stands per HubSpot form. */
   public readonly sweeperStateTable: DealregTable;
+  /** Ledger: the attribution ledger's entries, insert-only (its guards live in `AttributionLedger`). */
+  public readonly ledgerTable: DealregTable;
+  /** Where the ledger digests are kept, write-once (Object Lock, compliance mode). */
+  public readonly ledgerDigestBucket: Bucket;
+  /** Its name, built from the stage, account and region, so other stacks import it without an export. */
+  public readonly ledgerDigestBucketName: string;
   /** Client secret of the HubSpot app; signs the webhooks HubSpot sends. */
   public readonly hubspotClientSecret: Secret;
   /** Access token of the HubSpot private app; the backfill reads the Forms API with it. */
@@ -73,6 +89,11 @@ export class StatefulStack extends Stack {
     this.tables = tables;
     this.registrationsTable = this.table(registrationsTable.logicalName);
     this.sweeperStateTable = this.table(sweeperStateTable.logicalName);
+    this.ledgerTable = this.table(ledgerTable.logicalName);
+    this.ledgerDigestBucketName = ledgerDigestBucketName(props.stage);
+    this.ledgerDigestBucket = createDigestBucket(this, 'LedgerDigestBucket', {
+      bucketName: this.ledgerDigestBucketName,
+    });
 
     const hubspotClientSecretName = `dealreg/${props.stage}/hubspot-client-secret`;
     this.hubspotClientSecret = new Secret(this, 'HubSpotClientSecret', {

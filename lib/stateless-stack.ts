@@ -1,11 +1,14 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { AttributionLedger } from './constructs/attribution-ledger.ts';
+import { CrmEvents } from './constructs/crm-events.ts';
 import { RegistrationWorkflow } from './constructs/registration-workflow.ts';
 import { SubmissionBackfill } from './constructs/submission-backfill.ts';
 import { SubmissionIntake } from './constructs/submission-intake.ts';
@@ -17,6 +20,15 @@ export interface StatelessStackProps extends StackProps {
   readonly registrationsTable: ITableV2;
   /** SweeperState table: the backfill's watermark per form (from the stateful stack). */
   readonly sweeperStateTable: ITableV2;
+  /** Ledger table (from the stateful stack; its stream feeds the tampering guard). */
+  readonly ledgerTable: TableV2;
+  /** Name of the Object Lock bucket of the ledger digests (from the stateful stack). */
+  readonly ledgerDigestBucketName: string;
+  /**
+   * USD per unit of each deal currency other than USD, for CRM amount changes.
+   * @default - none
+   */
+  readonly usdRates?: Readonly<Record<string, string>>;
   /** HubSpot app client secret (from the stateful stack). */
   readonly hubspotClientSecret: ISecret;
   /** HubSpot private app access token (from the stateful stack); the backfill reads forms with it. */
@@ -61,6 +73,8 @@ export class StatelessStack extends Stack {
   public readonly registrationWorkflow: RegistrationWorkflow;
   public readonly submissionIntake: SubmissionIntake;
   public readonly submissionBackfill: SubmissionBackfill;
+  public readonly attributionLedger: AttributionLedger;
+  public readonly crmEvents: CrmEvents;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -101,6 +115,21 @@ export class StatelessStack extends Stack {
       ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
       ...(props.backfillSchedule ? { schedule: ScheduleExpression.expression(props.backfillSchedule) } : {}),
       alarmTopic: this.alarmTopic,
+    });
+
+    this.attributionLedger = new AttributionLedger(this, 'AttributionLedger', {
+      alarmTopic: this.alarmTopic,
+      table: props.ledgerTable,
+      digestBucket: Bucket.fromBucketName(this, 'LedgerDigestBucket', props.ledgerDigestBucketName),
+    });
+
+    this.crmEvents = new CrmEvents(this, 'CrmEvents', {
+      ledger: this.attributionLedger,
+      api: this.submissionIntake.api,
+      hubspotClientSecret: props.hubspotClientSecret,
+      hubspotAccessToken: props.hubspotAccessToken,
+      alarmTopic: this.alarmTopic,
+      ...(props.usdRates ? { usdRates: props.usdRates } : {}),
     });
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });

@@ -13,10 +13,11 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
-  type CfnBucket,
+  type IBucket,
   ObjectLockRetention,
 } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { DealregFunction } from './dealreg-function.ts';
@@ -42,6 +43,12 @@ export interface AttributionLedgerProps {
    * @default Duration.days(2557) (seven years)
    */
   readonly digestRetention?: Duration;
+  /**
+   * The digest bucket, when the stateful stack keeps it (built with {@link createDigestBucket}, and
+   * imported here by its name so that no stack export pins it).
+   * @default - a digest bucket created here with `digestRetention`
+   */
+  readonly digestBucket?: IBucket;
   /**
    * When digests are written.
    * @default Schedule.rate(Duration.hours(24))
@@ -74,6 +81,35 @@ const handlerPath = (name: string) =>
   fileURLToPath(new URL(`../../functions/handlers/${name}`, import.meta.url));
 
 /**
+ * The write-once digest bucket: versioned, encrypted, SSL-only, Object Lock in compliance mode
+ * (nobody, root included, can shorten the retention or delete a digest before it ends), retained.
+ */
+export function createDigestBucket(
+  scope: Construct,
+  id: string,
+  options: { readonly retention?: Duration; readonly bucketName?: string } = {},
+): Bucket {
+  const { retention, bucketName } = options;
+  const bucket = new Bucket(scope, id, {
+    ...(bucketName === undefined ? {} : { bucketName }),
+    objectLockEnabled: true,
+    objectLockDefaultRetention: ObjectLockRetention.compliance(retention ?? Duration.days(2557)),
+    versioned: true,
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'Digests are write-once under compliance-mode Object Lock: no request can alter or delete them before ' +
+      'retention ends, which is what access logs would otherwise be needed to reconstruct.',
+  });
+  return bucket;
+}
+
+/**
  * The attribution ledger with its defence in depth (DESIGN §3.4): the insert-only table
  * (PITR, deletion protection, stream of new and old images) with a resource policy that denies
  * every update and delete to every principal; a stream consumer that counts non-INSERT events
@@ -82,7 +118,7 @@ const handlerPath = (name: string) =>
  */
 export class AttributionLedger extends Construct {
   public readonly table: TableV2;
-  public readonly digestBucket: Bucket;
+  public readonly digestBucket: IBucket;
   /** Counts MODIFY/REMOVE events on the ledger stream. */
   public readonly streamGuard: DealregFunction;
   /** Writes the periodic digest. */
@@ -116,23 +152,11 @@ export class AttributionLedger extends Construct {
       }),
     );
 
-    this.digestBucket = new Bucket(this, 'DigestBucket', {
-      objectLockEnabled: true,
-      objectLockDefaultRetention: ObjectLockRetention.compliance(
-        props.digestRetention ?? Duration.days(2557),
-      ),
-      versioned: true,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.digestBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'Digests are write-once under compliance-mode Object Lock: no request can alter or delete them before ' +
-        'retention ends, which is what access logs would otherwise be needed to reconstruct.',
-    });
+    this.digestBucket =
+      props.digestBucket ??
+      createDigestBucket(this, 'DigestBucket', {
+        ...(props.digestRetention === undefined ? {} : { retention: props.digestRetention }),
+      });
 
     this.streamGuard = new DealregFunction(this, 'StreamGuard', {
       entry: handlerPath('ledger-stream-guard.ts'),
@@ -179,9 +203,12 @@ export class AttributionLedger extends Construct {
     });
     this.grantRead(this.digestWriter);
     this.grantDigestWrite(this.digestWriter);
-    const bucketLogicalId = Stack.of(this).getLogicalId(this.digestBucket.node.defaultChild as CfnBucket);
+    // The finding names the digest prefix as cdk-nag renders it (a bucket here or one imported by name).
+    const digestObjects = flattenCfnReference(
+      Stack.of(this).resolve(this.digestBucket.arnForObjects(`${DIGEST_PREFIX}*`)),
+    );
     Validations.of(this.digestWriter.role as IConstruct).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${DIGEST_PREFIX}*]`,
+      id: `AwsSolutions-IAM5[Resource::${digestObjects}]`,
       reason:
         'Each digest is a new object named by its creation time, so the writer needs the digest prefix; it gets ' +
         'PutObject and GetObject there and nothing else, and Object Lock forbids overwriting or deleting them.',

@@ -151,8 +151,9 @@ describe('intake API', () => {
         }),
       },
     });
+    // The intake's and the CRM events' webhooks; nothing else is exposed.
     expect(statelessTemplate.findResources('AWS::ApiGateway::Method')).toSatisfy(
-      (methods: object) => Object.keys(methods).length === 1,
+      (methods: object) => Object.keys(methods).length === 2,
     );
   });
 
@@ -393,9 +394,14 @@ describe('submission backfill', () => {
 
     const intake = secretsOf(stateless.submissionIntake.function);
     const backfill = secretsOf(stateless.submissionBackfill.function);
+    const crmEvents = secretsOf(stateless.crmEvents.function);
 
     expect(intake).toEqual([expect.stringContaining(logicalIdOf(stateful.hubspotClientSecret))]);
     expect(backfill).toEqual([expect.stringContaining(logicalIdOf(stateful.hubspotAccessToken))]);
+    // CRM events verify signatures with the client secret and read deals with the access token.
+    expect(crmEvents).toHaveLength(1);
+    expect(crmEvents[0]).toContain(logicalIdOf(stateful.hubspotClientSecret));
+    expect(crmEvents[0]).toContain(logicalIdOf(stateful.hubspotAccessToken));
   });
 
   it('is invoked every 15 minutes by EventBridge Scheduler, once per run, failed invocations to its DLQ', () => {

@@ -1,0 +1,224 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AttributionLedger, deniedLedgerActions } from '#lib/constructs/attribution-ledger.ts';
+import { CrmEvents, CrmEventsConfigurationError } from '#lib/constructs/crm-events.ts';
+import { ledgerTable } from '#lib/tables/index.ts';
+import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
+
+let synthesized: SynthesizedApp;
+
+beforeAll(() => {
+  synthesized = synthesizeDealregApp();
+}, 120_000);
+
+/** `{"Fn::ImportValue": "…"}` naming the stateful stack's export of this construct. */
+function importOf(construct: Parameters<typeof logicalIdOf>[0]) {
+  return {
+    'Fn::ImportValue': Match.stringLikeRegexp(
+      `^Dealreg-test-Stateful:ExportsOutput.*${logicalIdOf(construct)}`,
+    ),
+  };
+}
+
+describe('CRM events function', () => {
+  it('runs on Node.js 24, arm64, with the ledger table and both HubSpot credentials in its environment', () => {
+    const { stateful, statelessTemplate } = synthesized;
+
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: {
+        Variables: Match.objectLike({
+          LEDGER_TABLE: importOf(stateful.ledgerTable),
+          HUBSPOT_CLIENT_SECRET_ARN: importOf(stateful.hubspotClientSecret),
+          HUBSPOT_ACCESS_TOKEN_ARN: importOf(stateful.hubspotAccessToken),
+          HUBSPOT_REQUESTS_PER_WINDOW: '50',
+          POWERTOOLS_SERVICE_NAME: 'dealreg-crm-events',
+        }),
+      },
+    });
+  });
+
+  it('may insert ledger entries and read the ledger, never update or delete, and read the two HubSpot credentials', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+    const fn = stateless.crmEvents.function;
+
+    const statements = statementsOfRole(statelessTemplate, fn.role ?? fn);
+    const dynamodb = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    );
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+
+    expect(dynamodb).toHaveLength(1);
+    expect([dynamodb[0]?.Action].flat().sort()).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+    ]);
+    const resources = JSON.stringify(dynamodb[0]?.Resource);
+    expect(resources).toContain(logicalIdOf(stateful.ledgerTable));
+    for (const index of ledgerTable.globalSecondaryIndexes ?? []) {
+      expect(resources).toContain(`/index/${index.indexName}`);
+    }
+    expect(resources).not.toContain(logicalIdOf(stateful.registrationsTable));
+    for (const denied of deniedLedgerActions) expect(actions).not.toContain(denied);
+    expect(actions.filter((action) => action.startsWith('s3:') || action.startsWith('states:'))).toEqual([]);
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('is denied every update and delete by the ledger table policy, whatever its role says', () => {
+    const { stateful, statefulTemplate } = synthesized;
+
+    const table = statefulTemplate.findResources('AWS::DynamoDB::GlobalTable')[
+      logicalIdOf(stateful.ledgerTable)
+    ];
+    const policy = table?.Properties.Replicas[0].ResourcePolicy.PolicyDocument;
+
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [...deniedLedgerActions],
+        Resource: '*',
+      }),
+    );
+  });
+});
+
+describe('CRM events route', () => {
+  it('adds POST /hubspot/crm-events to the intake API beside the form submissions, proxied to the function without an authorizer', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const api = stateless.submissionIntake.api;
+
+    const hubspot = statelessTemplate.findResources('AWS::ApiGateway::Resource', {
+      Properties: { PathPart: 'hubspot' },
+    });
+    expect(Object.keys(hubspot)).toHaveLength(1);
+    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Resource', {
+      PathPart: 'crm-events',
+      ParentId: { Ref: Object.keys(hubspot)[0] },
+      RestApiId: { Ref: logicalIdOf(api) },
+    });
+    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'NONE',
+      Integration: {
+        Type: 'AWS_PROXY',
+        Uri: Match.objectLike({
+          'Fn::Join': [
+            '',
+            Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(stateless.crmEvents.function), 'Arn'] }]),
+          ],
+        }),
+      },
+    });
+  });
+
+  it('outputs the webhook URL to configure in the HubSpot app', () => {
+    const { statelessTemplate } = synthesized;
+
+    const outputs = statelessTemplate.findOutputs('*', {
+      Description: Match.stringLikeRegexp('webhook subscriptions'),
+    });
+
+    expect(JSON.stringify(Object.values(outputs)[0]?.Value)).toContain('/hubspot/crm-events');
+  });
+});
+
+describe('CrmEvents construct', () => {
+  function build(props: { usdRates?: Record<string, string>; defaultCurrency?: string }) {
+    const stack = new Stack(new App(), 'CrmEventsTest', {
+      env: { region: 'eu-west-1', account: '111111111111' },
+    });
+    const alarmTopic = new Topic(stack, 'Alarms');
+    const ledger = new AttributionLedger(stack, 'Ledger', {
+      alarmTopic,
+      encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }),
+    });
+    return new CrmEvents(stack, 'CrmEvents', {
+      ledger,
+      api: new RestApi(stack, 'Api'),
+      hubspotClientSecret: new Secret(stack, 'ClientSecret'),
+      hubspotAccessToken: new Secret(stack, 'AccessToken'),
+      alarmTopic,
+      ...props,
+      entry: new URL('../../functions/handlers/crm-events.ts', import.meta.url).pathname,
+    });
+  }
+
+  it('refuses a USD rate that is not a positive decimal, naming it', () => {
+    expect(() => build({ usdRates: { EUR: '1,08' } })).toThrow(CrmEventsConfigurationError);
+    expect(() => build({ usdRates: { EUR: '1,08' } })).toThrow(/EUR: "1,08"/);
+  });
+
+  it('refuses a default currency that is not an ISO 4217 code', () => {
+    expect(() => build({ defaultCurrency: 'euro' })).toThrow(/defaultCurrency must be an ISO 4217 code/);
+  });
+});
+
+describe('attribution ledger in the app', () => {
+  it('keeps the digest bucket in the stateful stack under compliance-mode Object Lock, named for stage, account and region', () => {
+    const { stateful, statefulTemplate } = synthesized;
+
+    statefulTemplate.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+        },
+        BucketName: {
+          'Fn::Join': ['', ['dealreg-test-digest-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]],
+        },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    expect(logicalIdOf(stateful.ledgerDigestBucket)).toMatch(/^LedgerDigestBucket/);
+  });
+
+  it('guards the stateful ledger table’s stream from the stateless stack and alarms on tampering', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+
+    statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: {
+        'Fn::ImportValue': Match.stringLikeRegexp(`${logicalIdOf(stateful.ledgerTable)}StreamArn`),
+      },
+      FunctionName: { Ref: logicalIdOf(stateless.attributionLedger.streamGuard) },
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ eventName: [{ 'anything-but': ['INSERT'] }] }) }],
+      },
+    });
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'LedgerNonInsertEvents',
+      Threshold: 1,
+    });
+  });
+
+  it('writes digests on a schedule into the stateful bucket, under the digest prefix only', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const writer = stateless.attributionLedger.digestWriter;
+
+    const s3 = statementsOfRole(statelessTemplate, writer.role ?? writer).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('s3:')),
+    );
+
+    expect(s3.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
+    expect(JSON.stringify(s3)).toContain(':s3:::dealreg-test-digest-');
+    expect(JSON.stringify(s3)).not.toContain('ImportValue');
+    statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(writer), 'Arn'] } })],
+    });
+  });
+});
