@@ -9,6 +9,8 @@ export {
   InvalidTokenError,
   TaskTimedOutError,
 } from './errors.ts';
+export { executionRoutes } from './execution-routes.ts';
+export { RunnerRegistrationWorkflow } from './registration-workflow.ts';
 export { type RenderAslOptions, renderAsl } from './render-asl.ts';
 export {
   type ExecutionDescription,

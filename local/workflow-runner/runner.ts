@@ -192,12 +192,12 @@ export class LocalWorkflowRunner {
   /**
    * Starts an execution, like `StartExecution`: a name already used with the same state machine
    * is refused with `ExecutionAlreadyExists`, except for a running execution started with the
-   * same input, which is returned as it is.
+   * same input, which is returned as it is (`alreadyRunning`).
    */
   async startExecution(
     definition: unknown,
     options: StartExecutionOptions = {},
-  ): Promise<{ executionArn: string; startDate: string }> {
+  ): Promise<{ executionArn: string; startDate: string; alreadyRunning: boolean }> {
     const compiled = this.#compile(definition);
     const stateMachineName = options.stateMachineName ?? this.#defaultStateMachineName(compiled);
     const name = options.name ?? randomUUID();
@@ -212,7 +212,7 @@ export class LocalWorkflowRunner {
     const existing = this.#executions.get(arn);
     if (existing !== undefined) {
       if (existing.status === 'RUNNING' && existing.inputKey === inputKey) {
-        return { executionArn: arn, startDate: existing.startDate.toISOString() };
+        return { executionArn: arn, startDate: existing.startDate.toISOString(), alreadyRunning: true };
       }
       throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${arn}'`);
     }
@@ -233,7 +233,7 @@ export class LocalWorkflowRunner {
     };
     this.#executions.set(arn, execution);
     this.#run(execution);
-    return { executionArn: arn, startDate: execution.startDate.toISOString() };
+    return { executionArn: arn, startDate: execution.startDate.toISOString(), alreadyRunning: false };
   }
 
   /** `SendTaskSuccess`: ends the waiting task of `taskToken` with `output` (JSON). */
