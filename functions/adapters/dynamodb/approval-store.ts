@@ -17,7 +17,7 @@ import {
   type RecordedDecision,
   type Supersession,
 } from '#domain/approvals/approval-task.ts';
-import { ApprovalNotFoundError } from '#domain/approvals/errors.ts';
+import { ApprovalNotFoundError, InvalidApprovalTaskError } from '#domain/approvals/errors.ts';
 import type { ApprovalStore, ConditionalResult } from '#ports/approvals.ts';
 
 const taskRecord = 'task';
@@ -57,7 +57,15 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   async create(task: NewApprovalTask): Promise<ApprovalTask> {
-    const stored: ApprovalTask = approvalTaskSchema.parse({ ...task, status: 'pending' });
+    const parsed = approvalTaskSchema.safeParse({ ...task, status: 'pending' });
+    if (!parsed.success) {
+      throw new InvalidApprovalTaskError(
+        task.approvalId,
+        parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+        { cause: parsed.error },
+      );
+    }
+    const stored = parsed.data;
     try {
       await this.#client.send(
         new PutCommand({

@@ -91,3 +91,14 @@ export class DecisionHandoverError extends Error {
     this.name = 'DecisionHandoverError';
   }
 }
+
+/** The workflow asked to open a task with fields that are not a valid task; names each field. */
+export class InvalidApprovalTaskError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(approvalId: string, problems: readonly string[], options?: { cause?: unknown }) {
+    super(`approval ${approvalId} cannot be opened: ${problems.join('; ')}`, options);
+    this.name = 'InvalidApprovalTaskError';
+    this.problems = problems;
+  }
+}

@@ -1,6 +1,11 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { approvalPageCsp } from '#domain/approvals/approval-page.ts';
-import { salesLeader } from '#test/unit/approvals/approval-fixtures.ts';
+import { InvalidApprovalTaskError } from '#domain/approvals/errors.ts';
+import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
+import { startApiServer } from '#local/api-server.ts';
+import { newApprovalTask, salesLeader } from '#test/unit/approvals/approval-fixtures.ts';
 import { handOverGraceMs } from '#use-cases/view-approval.ts';
 import { type ApprovalsApi, startApprovalsApi } from './approvals-harness.ts';
 
@@ -288,5 +293,46 @@ describe('handing the decision to the workflow', () => {
 
     expect(again.approvalId).toBe(task.approvalId);
     expect(again.status).toBe('pending');
+  });
+});
+
+describe('opening approval tasks', () => {
+  it('refuses a task with an invalid approver email or deadline, naming the fields, and stores nothing', async () => {
+    const task = newApprovalTask({
+      approver: { email: 'not-an-email', name: 'Casey', timeZone: 'UTC' },
+      deadline: 'next Tuesday',
+    });
+
+    const opening = harness.store.create(task);
+
+    await expect(opening).rejects.toThrow(InvalidApprovalTaskError);
+    await expect(opening).rejects.toThrow(/approver\.email: .*deadline: /);
+    expect(await harness.store.get(task.approvalId)).toBeUndefined();
+  });
+});
+
+describe('when the store fails', () => {
+  it('answers 500 with a page that gives no internal details', async () => {
+    const broken = createApprovalsHandler({
+      store: new DynamoDbApprovalStore(harness.documentClient, 'no-such-table'),
+      callback: harness.callback,
+      signingKey: async () => harness.key,
+      now: () => harness.clock,
+      logger: new Logger({ logLevel: 'CRITICAL' }),
+    });
+    const api = await startApiServer({
+      routes: [{ method: 'GET', path: '/approvals/{approvalId}', handler: broken }],
+    });
+    const link = harness
+      .linkFor('apr-1', { approverEmail: 'casey@vendor.example' })
+      .replace(harness.api.url, api.url);
+
+    const response = await openPage(link);
+    await api.stop();
+
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain('Something went wrong');
+    expect(response.body).not.toMatch(/ResourceNotFound|no-such-table/);
   });
 });

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import type { NewApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
 import { approvalLink, signLinkToken } from '#domain/approvals/link-token.ts';
@@ -29,6 +30,8 @@ export interface ApprovalsApi {
   readonly store: DynamoDbApprovalStore;
   readonly callback: RecordingDecisionCallback;
   readonly key: ApprovalSigningKey;
+  /** The DynamoDB Local client the store uses. */
+  readonly documentClient: DynamoDBDocumentClient;
   /** The clock the handler reads; tests move it. */
   clock: Date;
   /** Opens a pending task and returns it with the link its approver is emailed. */
@@ -79,6 +82,7 @@ export async function startApprovalsApi(): Promise<ApprovalsApi> {
     store,
     callback,
     key,
+    documentClient: tables.documentClient,
     get clock() {
       return clock.now;
     },
