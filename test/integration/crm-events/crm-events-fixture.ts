@@ -22,6 +22,15 @@ export function seed(dealIds: readonly string[]) {
       const [label, name] = crmNames.partnerLabels[relationship];
       return { from: 'companies', to: 'deals', label, name };
     }),
+    // The deal properties `dealreg hubspot setup` adds; the adapter mirrors the partner on them.
+    properties: {
+      deals: Object.values(crmNames.deal).map((name) => ({
+        name,
+        label: name,
+        type: 'string' as const,
+        fieldType: 'text',
+      })),
+    },
     companies: [
       { id: partnerId, properties: { name: 'Cloudwise Partners', domain: 'cloudwise.io', type: 'PARTNER' } },
       { id: otherPartnerId, properties: { name: 'Northwind GmbH', domain: 'northwind.de', type: 'PARTNER' } },
