@@ -187,6 +187,21 @@ function compileWait(name: string, state: Json, collected: Collected): Json {
   };
 }
 
+/** `$$.State.Name` is the state's own name: the package has no such field, so it is written in. */
+function nameTheState(name: string, state: Json): Json {
+  const fillIn = (template: unknown): unknown => {
+    if (Array.isArray(template)) return template.map(fillIn);
+    if (!isObject(template)) return template;
+    return Object.fromEntries(
+      Object.entries(template).map(([key, value]) =>
+        key.endsWith('.$') && value === '$$.State.Name' ? [key.slice(0, -2), name] : [key, fillIn(value)],
+      ),
+    );
+  };
+  const templates = ['Parameters', 'ResultSelector', 'ItemSelector'].filter((field) => field in state);
+  return { ...state, ...Object.fromEntries(templates.map((field) => [field, fillIn(state[field])])) };
+}
+
 function compileStates(states: unknown, collected: Collected): Json {
   if (!isObject(states)) throw new InvalidDefinitionError('a state machine needs a States object');
   const compiled: Json = {};
@@ -199,7 +214,7 @@ function compileStates(states: unknown, collected: Collected): Json {
       throw new InvalidDefinitionError(`state name "${name}" is used twice`);
     collected.stateTypes.set(name, String(state.Type));
     if (Array.isArray(state.Retry)) collected.retrying.push(name);
-    compiled[name] = compileState(name, state, collected);
+    compiled[name] = compileState(name, nameTheState(name, state), collected);
   }
   return compiled;
 }

@@ -412,6 +412,7 @@ export class LocalWorkflowRunner {
       execution.mintedToken ??= randomUUID();
       return execution.mintedToken;
     };
+    const clock = this.#clock;
     const machine = new StateMachine(compiled.executable, { validationOptions: { noValidate: true } });
     const run = machine.run(execution.input as never, {
       overrides: {
@@ -428,6 +429,12 @@ export class LocalWorkflowRunner {
         StateMachine: {
           Id: `arn:aws:states:local:000000000000:stateMachine:${execution.stateMachineName}`,
           Name: execution.stateMachineName,
+        },
+        // Paths are evaluated as a state is entered, and the clock does not move meanwhile.
+        State: {
+          get EnteredTime() {
+            return clock.now().toISOString();
+          },
         },
         // Read while the Parameters of a Task state are evaluated, just before its override runs.
         Task: {

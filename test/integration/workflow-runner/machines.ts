@@ -91,7 +91,12 @@ export function reminderMachine(): Record<string, unknown> {
     const notify = (id: string, step: string) =>
       new LambdaInvoke(scope, id, {
         lambdaFunction: notifyFunction,
-        payload: TaskInput.fromObject({ step, registrationId: JsonPath.stringAt('$.registrationId') }),
+        payload: TaskInput.fromObject({
+          step,
+          registrationId: JsonPath.stringAt('$.registrationId'),
+          state: JsonPath.stringAt('$$.State.Name'),
+          enteredAt: JsonPath.stringAt('$$.State.EnteredTime'),
+        }),
         resultPath: JsonPath.DISCARD,
         retryOnServiceExceptions: false,
       });

@@ -163,9 +163,11 @@ describe('timeouts on the virtual clock', () => {
 describe('Wait states', () => {
   it('are released by the clock in due order, across executions, with the clock at each due time', async () => {
     const notified: string[] = [];
+    const contexts: unknown[] = [];
     runner.registerHandler('notify', async (input, context) => {
-      const { step, registrationId } = input as { step: string; registrationId: string };
+      const { step, registrationId, state, enteredAt } = input as Record<string, string>;
       notified.push(`${registrationId} ${step} ${context.now().toISOString()}`);
+      contexts.push({ state, enteredAt });
       return null;
     });
     await runner.startExecution(reminderMachine(), {
@@ -190,6 +192,7 @@ describe('Wait states', () => {
       'early default 2026-11-24T14:00:00.000Z',
       'late reminder 2026-11-24T15:00:00.000Z',
     ]);
+    expect(contexts[1]).toEqual({ state: 'Escalate to sales leader', enteredAt: '2026-11-24T13:00:00.000Z' });
     expect(runner.describeExecution('early').status).toBe('SUCCEEDED');
     expect(runner.describeExecution('late').status).toBe('RUNNING');
     expect(runner.statesVisited('early')).toHaveLength(6);
