@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import { signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import { createApprovalsHandler } from './approvals-handler.ts';
 import { ConfigurationError, readEnvironment, requiredSetting } from './configuration.ts';
@@ -38,7 +38,8 @@ export const handler = createApprovalsHandler({
   store,
   callback,
   now: () => new Date(),
-  // Cached for five minutes, so a rotated signing key takes effect without a deploy.
+  // Cached for five minutes, so a rotated signing key takes effect without a deploy; during a
+  // rotation the secret holds {"current", "previous"} and links signed with either verify.
   signingKey: async () => {
     const secret = await getSecret<string>(settings.APPROVAL_SIGNING_KEY_SECRET_ARN, { maxAge: 300 });
     if (typeof secret !== 'string' || secret === '') {
@@ -46,7 +47,7 @@ export const handler = createApprovalsHandler({
         `the approval signing key ${settings.APPROVAL_SIGNING_KEY_SECRET_ARN} is empty`,
       );
     }
-    return new ApprovalSigningKey(secret);
+    return signingKeyFromSecret(secret);
   },
   logger,
 });

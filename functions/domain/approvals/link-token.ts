@@ -36,6 +36,13 @@ export function macsEqual(expected: Buffer, given: Buffer): boolean {
   return expected.byteLength === given.byteLength && timingSafeEqual(expected, given);
 }
 
+/** Whether `given` equals one of the accepted MACs; every candidate is compared in constant time. */
+export function anyMacEqual(accepted: readonly Buffer[], given: Buffer): boolean {
+  let found = false;
+  for (const expected of accepted) if (macsEqual(expected, given)) found = true;
+  return found;
+}
+
 /**
  * Verifies a link token for the approval at `approvalId`: the MAC first (compared in constant
  * time), then that it names this approval, then its expiry. Throws `ApprovalLinkRejectedError`
@@ -58,7 +65,7 @@ export function verifyLinkToken(
   if (
     !canonical ||
     given.byteLength !== macBytes ||
-    !macsEqual(key.signLink(`${version}.${encoded}`), given)
+    !anyMacEqual(key.acceptedLinkMacs(`${version}.${encoded}`), given)
   ) {
     throw new ApprovalLinkRejectedError(
       'forged',

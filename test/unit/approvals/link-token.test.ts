@@ -6,7 +6,7 @@ import {
   signLinkToken,
   verifyLinkToken,
 } from '#domain/approvals/link-token.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import { ApprovalSigningKey, signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
 
 const compare = vi.hoisted(() => ({ calls: [] as [Buffer, Buffer][] }));
 
@@ -154,5 +154,42 @@ describe('the emailed approval link', () => {
       step: 'escalated',
       expiresAt: claims.expiresAt,
     });
+  });
+});
+
+describe('rotating the signing key', () => {
+  const oldSecret = 'o'.repeat(32);
+  const newSecret = 'n'.repeat(32);
+
+  it('keeps links signed with the previous key working and signs new links with the current key', () => {
+    const before = new ApprovalSigningKey(oldSecret);
+    const during = signingKeyFromSecret(JSON.stringify({ current: newSecret, previous: oldSecret }));
+    const after = new ApprovalSigningKey(newSecret);
+    const oldLink = signLinkToken(before, claims);
+    const newLink = signLinkToken(during, claims);
+
+    expect(rejection(() => verifyLinkToken(during, oldLink, { approvalId: 'apr-1', now }))).toBe('accepted');
+    expect(rejection(() => verifyLinkToken(after, newLink, { approvalId: 'apr-1', now }))).toBe('accepted');
+    expect(rejection(() => verifyLinkToken(after, oldLink, { approvalId: 'apr-1', now }))).toBe('forged');
+  });
+
+  it('compares against every accepted key, each in constant time', () => {
+    const during = new ApprovalSigningKey(newSecret, oldSecret);
+    compare.calls.length = 0;
+
+    verifyLinkToken(during, signLinkToken(during, claims), { approvalId: 'apr-1', now });
+
+    expect(compare.calls).toHaveLength(2);
+  });
+
+  it('reads a plain secret as the key and names what is wrong with a malformed rotation secret', () => {
+    expect(() => signingKeyFromSecret('p'.repeat(32))).not.toThrow();
+    expect(() => signingKeyFromSecret('{"current": ')).toThrow(/not valid JSON/);
+    expect(() => signingKeyFromSecret(JSON.stringify({ previous: oldSecret }))).toThrow(
+      /current: is required/,
+    );
+    expect(() => signingKeyFromSecret(JSON.stringify({ current: 'short' }))).toThrow(
+      /current approval signing key has 5 bytes/,
+    );
   });
 });

@@ -80,3 +80,15 @@ describe('page nonces', () => {
     expect(rejection(() => verifyPageNonce(key, '', { approvalId: 'apr-1', token, now }))).toBe('malformed');
   });
 });
+
+describe('page nonces across a key rotation', () => {
+  it('accepts a page opened before the rotation', () => {
+    const before = new ApprovalSigningKey('o'.repeat(32));
+    const during = new ApprovalSigningKey('n'.repeat(32), 'o'.repeat(32));
+    const nonce = issuePageNonce(before, 'apr-1', token, now);
+
+    expect(rejection(() => verifyPageNonce(during, nonce, { approvalId: 'apr-1', token, now }))).toBe(
+      'accepted',
+    );
+  });
+});
