@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
 import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+import { cloudMarketplaces } from '#domain/registration.ts';
 
 /**
  * An approval task: one approver asked to decide one registration at one step of the approval
@@ -40,7 +41,7 @@ export const approvalSubjectSchema = z.object({
   expectedCloseDate: z.string(),
   products: z.array(z.string()),
   campaignId: z.string().optional(),
-  cloudMarketplace: z.string(),
+  cloudMarketplace: z.enum(cloudMarketplaces),
   dealDescription: z.string().optional(),
   submittedAt: z.iso.datetime(),
   verdict: conflictVerdictSchema,
