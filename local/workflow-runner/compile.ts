@@ -67,6 +67,8 @@ export interface CompiledStateMachine {
   readonly states: ReadonlyMap<string, StateSpec>;
   /** The original type of every state, Wait states included. */
   readonly stateTypes: ReadonlyMap<string, string>;
+  /** The Parallel and Map states around each state (a failed one abandons what runs inside). */
+  readonly enclosing: ReadonlyMap<string, readonly string[]>;
   /** States with a Retry field; their pauses elapse at once. */
   readonly retryingStates: readonly string[];
   readonly executionTimeoutSeconds?: number;
@@ -102,6 +104,10 @@ interface Collected {
   states: Map<string, StateSpec>;
   stateTypes: Map<string, string>;
   retrying: string[];
+  /** Parallel and Map states around each state, innermost last. */
+  enclosing: Map<string, readonly string[]>;
+  /** The Parallel and Map states being compiled, innermost last. */
+  around: string[];
 }
 
 /**
@@ -213,6 +219,7 @@ function compileStates(states: unknown, collected: Collected): Json {
     if (collected.stateTypes.has(name))
       throw new InvalidDefinitionError(`state name "${name}" is used twice`);
     collected.stateTypes.set(name, String(state.Type));
+    collected.enclosing.set(name, [...collected.around]);
     if (Array.isArray(state.Retry)) collected.retrying.push(name);
     compiled[name] = compileState(name, nameTheState(name, state), collected);
   }
@@ -227,7 +234,10 @@ function compileState(name: string, state: Json, collected: Collected): Json {
       return compileWait(name, state, collected);
     case 'Parallel': {
       const branches = Array.isArray(state.Branches) ? state.Branches : [];
-      return { ...state, Branches: branches.map((branch) => compileMachine(branch, collected)) };
+      collected.around.push(name);
+      const compiled = { ...state, Branches: branches.map((branch) => compileMachine(branch, collected)) };
+      collected.around.pop();
+      return compiled;
     }
     case 'Map': {
       const processorKey = 'ItemProcessor' in state ? 'ItemProcessor' : 'Iterator';
@@ -240,7 +250,10 @@ function compileState(name: string, state: Json, collected: Collected): Json {
         throw new InvalidDefinitionError(`Map state "${name}": the local runner has no Distributed Map`);
       }
       const { ProcessorConfig: _config, ...inline } = isObject(processor) ? processor : {};
-      return { ...state, [processorKey]: compileMachine(inline, collected) };
+      collected.around.push(name);
+      const compiled = { ...state, [processorKey]: compileMachine(inline, collected) };
+      collected.around.pop();
+      return compiled;
     }
     default:
       return state;
@@ -270,7 +283,13 @@ export function compileStateMachine(definition: unknown): CompiledStateMachine {
     const reasons = errors.map((error) => error.Message).join('; ');
     throw new InvalidDefinitionError(`invalid state machine definition: ${reasons}`);
   }
-  const collected: Collected = { states: new Map(), stateTypes: new Map(), retrying: [] };
+  const collected: Collected = {
+    states: new Map(),
+    stateTypes: new Map(),
+    retrying: [],
+    enclosing: new Map(),
+    around: [],
+  };
   const machine = compileMachine(pointStartTimeAtClock(definition), collected);
   const timeout = definition.TimeoutSeconds;
   return {
@@ -279,6 +298,7 @@ export function compileStateMachine(definition: unknown): CompiledStateMachine {
     states: collected.states,
     stateTypes: collected.stateTypes,
     retryingStates: collected.retrying,
+    enclosing: collected.enclosing,
     ...(typeof timeout === 'number' ? { executionTimeoutSeconds: timeout } : {}),
   };
 }

@@ -107,7 +107,7 @@ interface Execution {
   readonly compiled: CompiledStateMachine;
   readonly history: HistoryEvent[];
   /** Ends every task or wait still open (stop, timeout, a failed Parallel branch). */
-  readonly releases: Set<(reason: Error) => void>;
+  readonly releases: Set<{ readonly stateName: string; readonly release: (reason: Error) => void }>;
   status: ExecutionStatus;
   output?: unknown;
   error?: string;
@@ -489,6 +489,11 @@ export class LocalWorkflowRunner {
         }
       }
       this.#record(execution, type, stateName, Object.keys(details).length > 0 ? details : undefined);
+      const stateType = stateName === undefined ? undefined : execution.compiled.stateTypes.get(stateName);
+      if (type === 'StateFailed' && (stateType === 'Parallel' || stateType === 'Map')) {
+        // The package abandons the other branches or iterations; Step Functions stops their tasks.
+        this.#release(execution, new StatesRuntimeFailure(`"${stateName}" failed`), stateName);
+      }
     }
   }
 
@@ -505,8 +510,13 @@ export class LocalWorkflowRunner {
     execution.abort?.();
   }
 
-  #release(execution: Execution, reason: Error): void {
-    for (const release of [...execution.releases]) release(reason);
+  /** Ends the open waits of an execution, or only those inside a Parallel or Map state. */
+  #release(execution: Execution, reason: Error, inside?: string): void {
+    for (const wait of [...execution.releases]) {
+      if (inside === undefined || execution.compiled.enclosing.get(wait.stateName)?.includes(inside)) {
+        wait.release(reason);
+      }
+    }
   }
 
   #close(
@@ -525,7 +535,7 @@ export class LocalWorkflowRunner {
       execution.cause = end.cause;
     }
     execution.timeoutTimer?.cancel();
-    // Tasks of branches the package abandoned (a failed Parallel branch) still wait: end them.
+    // Whatever still waits (nothing, unless the execution was stopped) ends with it.
     this.#release(execution, new StatesRuntimeFailure('the execution closed'));
     this.#signal();
   }
@@ -534,11 +544,19 @@ export class LocalWorkflowRunner {
    * Waits for the clock or a callback: counts the execution as blocked meanwhile, and ends the
    * wait when the execution is stopped.
    */
-  async #block<T>(execution: Execution, waiting: Promise<T>, onRelease: () => void): Promise<T> {
+  async #block<T>(
+    execution: Execution,
+    stateName: string,
+    waiting: Promise<T>,
+    onRelease: () => void,
+  ): Promise<T> {
     const released = Promise.withResolvers<never>();
-    const release = (reason: Error) => {
-      onRelease();
-      released.reject(reason);
+    const release = {
+      stateName,
+      release: (reason: Error) => {
+        onRelease();
+        released.reject(reason);
+      },
     };
     execution.releases.add(release);
     execution.busy -= 1;
@@ -576,7 +594,7 @@ export class LocalWorkflowRunner {
       if (due.getTime() > now.getTime()) {
         const elapsed = Promise.withResolvers<void>();
         const timer = this.#clock.schedule(due, () => elapsed.resolve());
-        await this.#block(execution, elapsed.promise, () => timer.cancel());
+        await this.#block(execution, stateName, elapsed.promise, () => timer.cancel());
       }
       return given.input;
     } finally {
@@ -668,7 +686,7 @@ export class LocalWorkflowRunner {
       }
       await Promise.race([invoked, outcome.promise.then(() => undefined)]);
       this.#record(execution, 'TaskSubmitted', spec.stateName, { taskToken });
-      const output = await this.#block(execution, outcome.promise, () => undefined);
+      const output = await this.#block(execution, spec.stateName, outcome.promise, () => undefined);
       this.#record(execution, 'TaskSucceeded', spec.stateName, { output });
       return output;
     } catch (error) {

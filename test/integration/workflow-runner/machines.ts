@@ -7,6 +7,7 @@ import {
   Fail,
   IntegrationPattern,
   JsonPath,
+  Parallel,
   Pass,
   Result,
   Succeed,
@@ -171,5 +172,27 @@ export function heartbeatMachine(): Record<string, unknown> {
       resultPath: '$.failure',
     });
     return ask;
+  });
+}
+
+/** Two approvers asked at once; the first refusal ends both. */
+export function twoApproversMachine(): Record<string, unknown> {
+  return renderAsl((scope) => {
+    const send = lambda(scope, 'send-approval-request');
+    const ask = (id: string, level: string) =>
+      new LambdaInvoke(scope, id, {
+        lambdaFunction: send,
+        integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: TaskInput.fromObject({ taskToken: JsonPath.taskToken, level }),
+        taskTimeout: Timeout.duration(Duration.hours(48)),
+      });
+    const both = new Parallel(scope, 'Ask both approval levels', { resultPath: '$.decisions' })
+      .branch(ask('Ask partner manager', 'first'))
+      .branch(ask('Ask sales leader', 'second'));
+    const refusal = new Pass(scope, 'Record refusal').next(
+      new Wait(scope, 'Hold refusal for an hour', { time: WaitTime.duration(Duration.hours(1)) }),
+    );
+    both.addCatch(refusal, { errors: ['Rejected'], resultPath: '$.failure' });
+    return both.next(new Pass(scope, 'Record both approvals'));
   });
 }

@@ -16,6 +16,7 @@ import {
   overlongMachine,
   reminderMachine,
   routingMachine,
+  twoApproversMachine,
 } from './machines.ts';
 
 const start = '2026-11-24T09:00:00.000Z';
@@ -103,6 +104,42 @@ describe('callback tasks', () => {
 
     expect(new Set(tokens).size).toBe(2);
     expect(runner.openTasks().map((task) => task.executionName)).toEqual(['reg-1', 'reg-2']);
+  });
+});
+
+describe('callback tasks in parallel branches', () => {
+  it('resumes when both branches are decided', async () => {
+    await runner.startExecution(twoApproversMachine(), { name: 'two-levels' });
+    await runner.settle();
+    const [first, second] = runner.openTasks('two-levels');
+
+    await runner.sendTaskSuccess(second?.taskToken ?? '', { approvedBy: 'leader' });
+    await runner.sendTaskSuccess(first?.taskToken ?? '', { approvedBy: 'manager' });
+    await runner.settle();
+
+    expect(runner.describeExecution('two-levels')).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { decisions: [{ approvedBy: 'manager' }, { approvedBy: 'leader' }] },
+    });
+  });
+
+  it('closes the task of the other branch, and its timeout, when one branch fails', async () => {
+    await runner.startExecution(twoApproversMachine(), { name: 'refused' });
+    await runner.settle();
+    const [first, second] = runner.openTasks('refused');
+
+    await runner.sendTaskFailure(first?.taskToken ?? '', 'Rejected', 'direct deal in progress');
+    await runner.settle();
+
+    expect(runner.statesVisited('refused').slice(-2)).toEqual(['Record refusal', 'Hold refusal for an hour']);
+    expect(runner.openTasks()).toEqual([]);
+    expect(clock.pendingTimers()).toBe(1);
+    await clock.advance('PT1H');
+    expect(runner.describeExecution('refused')).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { failure: { Error: 'Rejected' } },
+    });
+    await expect(runner.sendTaskSuccess(second?.taskToken ?? '', {})).rejects.toThrow(TaskTimedOutError);
   });
 });
 
