@@ -34,9 +34,9 @@ export interface CrmEventsOutcome {
   readonly received: number;
   /** Distinct events (by object, property, value and occurredAt). */
   readonly unique: number;
-  /** New ledger entries. */
+  /** New ledger entries (a closing stage gives two: the stage change and the outcome). */
   readonly recorded: number;
-  /** Events the ledger already had (earlier deliveries). */
+  /** Entries the ledger already had (earlier deliveries). */
   readonly alreadyRecorded: number;
   /** Events Dealreg does not record (other properties, unlabelled associations, deletions). */
   readonly ignored: number;
@@ -119,9 +119,11 @@ export async function recordCrmEvents(
     if (disposition.outcome === 'ignored') ignored += 1;
     else if (disposition.outcome === 'skipped') skipped.push({ event: key, reason: disposition.reason });
     else {
+      const found = [disposition.entry, ...(disposition.followedBy ? [disposition.followedBy] : [])];
+      if (disposition.skipped !== undefined) skipped.push({ event: key, reason: disposition.skipped });
       const entries = byDeal.get(event.dealId);
-      if (entries === undefined) byDeal.set(event.dealId, [disposition.entry]);
-      else entries.push(disposition.entry);
+      if (entries === undefined) byDeal.set(event.dealId, found);
+      else entries.push(...found);
     }
   }
 

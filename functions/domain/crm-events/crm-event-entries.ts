@@ -30,7 +30,14 @@ export interface CrmEventSettings {
 
 /** What became of one event. */
 export type EventDisposition =
-  | { readonly outcome: 'entry'; readonly entry: LedgerEntryInput }
+  | {
+      readonly outcome: 'entry';
+      readonly entry: LedgerEntryInput;
+      /** A second fact of the same event (a closing stage is a stage change and an outcome). */
+      readonly followedBy?: LedgerEntryInput;
+      /** Why a second fact it implies could not be recorded. */
+      readonly skipped?: string;
+    }
   /** Nothing to record by design (a property or association Dealreg does not track). */
   | { readonly outcome: 'ignored'; readonly reason: string }
   /** Should be recorded but cannot be with what HubSpot told us; reported, never silently dropped. */
@@ -181,21 +188,35 @@ export function toLedgerEntry(
     case 'property': {
       if (event.property === 'dealstage') {
         if (event.value === '') return { outcome: 'ignored', reason: 'deal stage cleared' };
+        const stageChanged: LedgerEntryInput = { type: 'StageChanged', ...common, stage: event.value };
+        // The outcome is its own fact with its own identity, so a redelivery finds both.
+        const outcome = { ...common, sourceEventId: `${key}:outcome` };
         if (settings.lostStages.has(event.value)) {
-          return { outcome: 'entry', entry: { type: 'ClosedLost', ...common } };
+          return { outcome: 'entry', entry: stageChanged, followedBy: { type: 'ClosedLost', ...outcome } };
         }
         if (settings.wonStages.has(event.value)) {
           if (facts?.amount === null || facts?.amount === undefined || facts.amount.trim() === '') {
             return {
-              outcome: 'skipped',
-              reason: `deal ${event.dealId} was won without an amount in HubSpot`,
+              outcome: 'entry',
+              entry: stageChanged,
+              skipped: `deal ${event.dealId} was won without an amount in HubSpot; ClosedWon not recorded`,
             };
           }
           const won = money(facts.amount, currency, settings);
-          if ('problem' in won) return { outcome: 'skipped', reason: `deal ${event.dealId}: ${won.problem}` };
-          return { outcome: 'entry', entry: { type: 'ClosedWon', ...common, amount: won.money } };
+          if ('problem' in won) {
+            return {
+              outcome: 'entry',
+              entry: stageChanged,
+              skipped: `deal ${event.dealId}: ${won.problem}; ClosedWon not recorded`,
+            };
+          }
+          return {
+            outcome: 'entry',
+            entry: stageChanged,
+            followedBy: { type: 'ClosedWon', ...outcome, amount: won.money },
+          };
         }
-        return { outcome: 'entry', entry: { type: 'StageChanged', ...common, stage: event.value } };
+        return { outcome: 'entry', entry: stageChanged };
       }
       if (event.property === 'amount') {
         if (event.value.trim() === '') return { outcome: 'ignored', reason: 'deal amount cleared' };

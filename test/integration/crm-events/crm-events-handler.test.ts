@@ -191,7 +191,7 @@ describe('POST /hubspot/crm-events', () => {
     expect(await response.json()).toEqual({
       received: 12,
       unique: 12,
-      recorded: 10,
+      recorded: 11,
       alreadyRecorded: 0,
       ignored: 2,
       skipped: [],
@@ -207,6 +207,7 @@ describe('POST /hubspot/crm-events', () => {
       'PartnerDetached',
       'PartnerAttached',
       'PartnerAttached',
+      'StageChanged',
       'ClosedWon',
     ]);
     expect(history[0]).toMatchObject({
@@ -216,7 +217,7 @@ describe('POST /hubspot/crm-events', () => {
     });
     const state = await opportunityAsOf(crm.store, dealId, at);
     expect(state).toMatchObject({
-      stage: 'qualifiedtobuy',
+      stage: 'closedwon',
       outcome: 'won',
       closeDate: '2026-09-30',
       amount: { amountMinor: 5_500_000, currency: 'EUR', usdRate: '1.08', usdMinor: 5_940_000 },
@@ -262,12 +263,35 @@ describe('POST /hubspot/crm-events', () => {
     const response = await send(dealLife(dealId).map(redelivered));
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ recorded: 0, alreadyRecorded: 10 });
+    expect(await response.json()).toMatchObject({ recorded: 0, alreadyRecorded: 11 });
     expect(await opportunityHistory(crm.store, dealId)).toEqual(before);
   });
 
-  it('reports an amount in a currency without a configured USD rate instead of dropping it silently', async () => {
-    const response = await send([property(otherDeals[0] as string, t0, 'amount', '12.345')]);
+  it('resolves a partner label from the association type id when the event does not name it', async () => {
+    const dealId = otherDeals[0] as string;
+    const definitions = await crm.hubspot.connection.client.crm.associations.v4.schema.definitionsApi.getAll(
+      'deals',
+      'companies',
+    );
+    const resell = definitions.results.find((definition) => definition.label === 'Resell partner');
+    const { associationLabel: _label, ...event } = association(
+      dealId,
+      t0,
+      partnerId,
+      'Resell partner',
+      false,
+    );
+
+    const response = await send([{ ...event, associationTypeId: resell?.typeId }]);
+
+    expect(response.status).toBe(200);
+    expect(await opportunityHistory(crm.store, dealId)).toEqual([
+      expect.objectContaining({ type: 'PartnerAttached', partnerId, relationshipType: 'resell' }),
+    ]);
+  });
+
+  it('reports an amount it cannot record (more decimals than the currency has) instead of dropping it silently', async () => {
+    const response = await send([property(otherDeals[0] as string, t0 + 1, 'amount', '12.345')]);
 
     expect(response.status).toBe(200);
     const body = (await response.json()) as { skipped: { reason: string }[] };
@@ -326,7 +350,7 @@ describe('unordered, duplicated deliveries', () => {
               );
 
           expect(responses.map((response) => response.status)).toEqual(batches.map(() => 200));
-          expect(await opportunityHistory(crm.store, dealId)).toHaveLength(10);
+          expect(await opportunityHistory(crm.store, dealId)).toHaveLength(11);
           expect(withoutSequences(await opportunityAsOf(crm.store, dealId, at))).toEqual(expected);
         },
       ),
