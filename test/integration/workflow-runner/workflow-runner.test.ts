@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '#local/clock.ts';
 import {
   ExecutionAlreadyExistsError,
+  InvalidDefinitionError,
   InvalidExecutionNameError,
   InvalidTokenError,
   LocalWorkflowRunner,
@@ -359,5 +360,31 @@ describe('handler errors', () => {
       error: 'States.Runtime',
       cause: expect.stringContaining('no local handler is registered for "check-conflicts"'),
     });
+  });
+});
+
+describe('definitions', () => {
+  it('refuses invalid ASL and features it cannot run faithfully, naming why', async () => {
+    const jsonata = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
+    const dangling = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } };
+    const distributed = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'B',
+            States: { B: { Type: 'Pass', End: true } },
+          },
+          End: true,
+        },
+      },
+    };
+
+    await expect(runner.startExecution(jsonata)).rejects.toThrow(/JSONPath state machines only/);
+    await expect(runner.startExecution(dangling)).rejects.toThrow(InvalidDefinitionError);
+    await expect(runner.startExecution(distributed)).rejects.toThrow(/no Distributed Map/);
+    expect(runner.listExecutions()).toEqual([]);
   });
 });
