@@ -28,6 +28,8 @@ export interface TaskStateSpec {
   readonly resource: string;
   /** `.waitForTaskToken`: the task ends on `sendTaskSuccess`/`sendTaskFailure` with its token. */
   readonly callback: boolean;
+  /** The `FunctionName` of a `lambda:invoke` task, when it is written in the definition. */
+  readonly functionName?: string;
   readonly timeoutSeconds?: number;
   /** The state has `TimeoutSecondsPath`; its value arrives as `timeoutSeconds` in the wrapper. */
   readonly dynamicTimeout: boolean;
@@ -149,6 +151,9 @@ function compileTask(name: string, state: Json, collected: Collected): Json {
     stateName: name,
     resource,
     callback: resource.endsWith('.waitForTaskToken'),
+    ...(isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string'
+      ? { functionName: state.Parameters.FunctionName }
+      : {}),
     ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
     dynamicTimeout: typeof state.TimeoutSecondsPath === 'string',
     ...(typeof heartbeatSeconds === 'number' ? { heartbeatSeconds } : {}),

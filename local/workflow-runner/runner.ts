@@ -127,7 +127,7 @@ interface TokenEntry {
   readonly execution: Execution;
   open: boolean;
   heartbeat: () => void;
-  settle?: (outcome: { output: unknown } | { error: Error }) => void;
+  settle: (outcome: { output: unknown } | { error: Error }) => void;
 }
 
 const lambdaInvoke = 'arn:aws:states:::lambda:invoke';
@@ -190,6 +190,22 @@ export class LocalWorkflowRunner {
   }
 
   /**
+   * The functions and resources of a definition's Task states that no handler answers yet (a
+   * `FunctionName` chosen at run time is not known here): for failing fast at start-up.
+   */
+  unhandledResources(definition: unknown): string[] {
+    const missing = new Set<string>();
+    for (const spec of this.#compile(definition).states.values()) {
+      if (spec.kind !== 'task') continue;
+      const resource = spec.resource.replace(/\.waitForTaskToken$/, '');
+      const target = resource === lambdaInvoke ? spec.functionName : resource;
+      if (target !== undefined && !this.#handlers.has(functionName(target)))
+        missing.add(functionName(target));
+    }
+    return [...missing];
+  }
+
+  /**
    * Starts an execution, like `StartExecution`: a name already used with the same state machine
    * is refused with `ExecutionAlreadyExists`, except for a running execution started with the
    * same input, which is returned as it is (`alreadyRunning`).
@@ -241,14 +257,14 @@ export class LocalWorkflowRunner {
     const entry = this.#openToken(taskToken);
     const value = toJson(output, 'the task output');
     entry.open = false;
-    entry.settle?.({ output: value });
+    entry.settle({ output: value });
   }
 
   /** `SendTaskFailure`: fails the waiting task of `taskToken` with a States language error and cause. */
   async sendTaskFailure(taskToken: string, error = '', cause = ''): Promise<void> {
     const entry = this.#openToken(taskToken);
     entry.open = false;
-    entry.settle?.({ error: new StateFailure(error, cause) });
+    entry.settle({ error: new StateFailure(error, cause) });
   }
 
   /** `SendTaskHeartbeat`: the task of `taskToken` is alive; its HeartbeatSeconds start again. */

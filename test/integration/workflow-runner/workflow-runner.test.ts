@@ -351,6 +351,11 @@ describe('handler errors', () => {
     expect(runner.openTasks()).toEqual([]);
   });
 
+  it('names the functions of a definition that no handler answers, for failing fast at start-up', () => {
+    expect(runner.unhandledResources(twoApproversMachine())).toEqual([]);
+    expect(runner.unhandledResources(conflictCheckMachine())).toEqual(['check-conflicts']);
+  });
+
   it('fails the execution, past any Catch, when no local handler is registered for a resource', async () => {
     await runner.startExecution(conflictCheckMachine(), { name: 'unwired', input: {} });
     await runner.settle();
