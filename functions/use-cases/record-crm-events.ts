@@ -7,9 +7,10 @@ import {
 } from '#domain/crm-events/crm-event-entries.ts';
 import type { CrmEvent } from '#domain/crm-events/hubspot-crm-event.ts';
 import type { LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
+import { projectOpportunity } from '#domain/ledger/projection.ts';
 import { crmNames, partnerRelationships } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
-import { appendEntryOnce } from './ledger-append.ts';
+import { appendEntryOnce, readChain } from './ledger-append.ts';
 
 /** What the CRM-events use case reads from HubSpot: one batch read per request, not per event. */
 export interface CrmDealLookup {
@@ -81,7 +82,8 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
  * Records one Webhooks API batch in the ledger (DESIGN §3.5):
  * 1. keep each distinct event once, in a canonical order (HubSpot shuffles and repeats);
  * 2. read, in one go, the facts of the deals whose events need them (customer, currency, amount)
- *    and the association labels the events did not name;
+ *    and the association labels the events did not name; a deal without a customer company in
+ *    HubSpot keeps the customer the ledger already has for it;
  * 3. map every event to its ledger entry, with `occurredAt` as business time;
  * 4. append each deal's entries in order, deals side by side; an event already in the ledger
  *    (an earlier delivery) is not appended again.
@@ -107,6 +109,24 @@ export async function recordCrmEvents(
     unlabelled ? deps.deals.dealToCompanyLabels() : new Map<number, string | null>(),
   ]);
 
+  // A partner labelled on a deal without a customer company still has the customer the ledger
+  // already knows for that opportunity (from its registration or creation).
+  const customerless = [
+    ...new Set(
+      unique
+        .filter(({ event }) => event.kind === 'association' && !event.removed)
+        .map(({ event }) => event.dealId)
+        .filter((dealId) => facts.get(dealId)?.customer === undefined),
+    ),
+  ];
+  const known = new Map(facts);
+  const everything = { asOf: '9999-12-31T23:59:59.999Z', knownAt: '9999-12-31T23:59:59.999Z' };
+  for (const dealId of customerless) {
+    const { customer } = projectOpportunity(dealId, await readChain(deps.store, dealId), everything);
+    if (customer === undefined) continue;
+    known.set(dealId, { name: null, amount: null, currency: null, ...facts.get(dealId), customer });
+  }
+
   const byDeal = new Map<string, LedgerEntryInput[]>();
   const skipped: { event: string; reason: string }[] = [];
   let ignored = 0;
@@ -115,7 +135,7 @@ export async function recordCrmEvents(
       event.kind === 'association' && event.label === undefined && event.typeId !== undefined
         ? (labels.get(event.typeId) ?? undefined)
         : undefined;
-    const disposition = toLedgerEntry(key, event, facts.get(event.dealId), deps.settings, label);
+    const disposition = toLedgerEntry(key, event, known.get(event.dealId), deps.settings, label);
     if (disposition.outcome === 'ignored') ignored += 1;
     else if (disposition.outcome === 'skipped') skipped.push({ event: key, reason: disposition.reason });
     else {

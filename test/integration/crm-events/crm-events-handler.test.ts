@@ -3,6 +3,7 @@ import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '#test/support/hubspot-webhook.ts';
+import { appendEntry } from '#use-cases/ledger-append.ts';
 import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
 import {
   type CrmEventsUnderTest,
@@ -288,6 +289,47 @@ describe('POST /hubspot/crm-events', () => {
     expect(await opportunityHistory(crm.store, dealId)).toEqual([
       expect.objectContaining({ type: 'PartnerAttached', partnerId, relationshipType: 'resell' }),
     ]);
+  });
+
+  it('attaches a partner to a deal without a customer company using the customer its registration recorded', async () => {
+    const { id: dealId } = await crm.hubspot.connection.client.crm.deals.basicApi.create({
+      properties: { dealname: 'Initech – renewal', pipeline: 'default', dealstage: 'qualifiedtobuy' },
+    });
+    await appendEntry(
+      { store: crm.store },
+      {
+        type: 'RegistrationApproved',
+        opportunityId: dealId,
+        effectiveAt: new Date(t0).toISOString(),
+        recordedBy: 'workflow',
+        registrationId: 'reg-initech-1',
+        partnerId,
+        customer: { domain: 'initech.com', name: 'Initech' },
+        relationshipType: 'sourced',
+        decidedBy: 'channel.manager@example.com',
+      },
+    );
+
+    const response = await send([association(dealId, t0 + day, partnerId, 'Sourced partner', false)]);
+
+    expect(await response.json()).toMatchObject({ recorded: 1, skipped: [] });
+    expect((await opportunityHistory(crm.store, dealId)).at(-1)).toMatchObject({
+      type: 'PartnerAttached',
+      customer: { domain: 'initech.com', name: 'Initech' },
+    });
+  });
+
+  it('reports a partner it cannot attach because nobody knows the deal’s customer', async () => {
+    const { id: dealId } = await crm.hubspot.connection.client.crm.deals.basicApi.create({
+      properties: { dealname: 'Unknown customer deal', pipeline: 'default', dealstage: 'qualifiedtobuy' },
+    });
+
+    const response = await send([association(dealId, t0, partnerId, 'Sourced partner', false)]);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { recorded: number; skipped: { reason: string }[] };
+    expect(body.recorded).toBe(0);
+    expect(body.skipped[0]?.reason).toContain('has no customer company with a domain');
   });
 
   it('reports an amount it cannot record (more decimals than the currency has) instead of dropping it silently', async () => {
