@@ -72,24 +72,6 @@ describe('CRM events function', () => {
     expect(actions.filter((action) => action.startsWith('s3:') || action.startsWith('states:'))).toEqual([]);
     expect(actions).toContain('secretsmanager:GetSecretValue');
   });
-
-  it('is denied every update and delete by the ledger table policy, whatever its role says', () => {
-    const { stateful, statefulTemplate } = synthesized;
-
-    const table = statefulTemplate.findResources('AWS::DynamoDB::GlobalTable')[
-      logicalIdOf(stateful.ledgerTable)
-    ];
-    const policy = table?.Properties.Replicas[0].ResourcePolicy.PolicyDocument;
-
-    expect(policy.Statement).toContainEqual(
-      expect.objectContaining({
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: [...deniedLedgerActions],
-        Resource: '*',
-      }),
-    );
-  });
 });
 
 describe('CRM events route', () => {
@@ -160,65 +142,5 @@ describe('CrmEvents construct', () => {
 
   it('refuses a default currency that is not an ISO 4217 code', () => {
     expect(() => build({ defaultCurrency: 'euro' })).toThrow(/defaultCurrency must be an ISO 4217 code/);
-  });
-});
-
-describe('attribution ledger in the app', () => {
-  it('keeps the digest bucket in the stateful stack under compliance-mode Object Lock, named for stage, account and region', () => {
-    const { stateful, statefulTemplate } = synthesized;
-
-    statefulTemplate.hasResource('AWS::S3::Bucket', {
-      Properties: Match.objectLike({
-        ObjectLockEnabled: true,
-        ObjectLockConfiguration: {
-          ObjectLockEnabled: 'Enabled',
-          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
-        },
-        BucketName: {
-          'Fn::Join': ['', ['dealreg-test-digest-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]],
-        },
-      }),
-      DeletionPolicy: 'Retain',
-    });
-    expect(logicalIdOf(stateful.ledgerDigestBucket)).toMatch(/^LedgerDigestBucket/);
-  });
-
-  it('guards the stateful ledger table’s stream from the stateless stack and alarms on tampering', () => {
-    const { stateful, stateless, statelessTemplate } = synthesized;
-
-    statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: {
-        'Fn::ImportValue': Match.stringLikeRegexp(`${logicalIdOf(stateful.ledgerTable)}StreamArn`),
-      },
-      FunctionName: { Ref: logicalIdOf(stateless.attributionLedger.streamGuard) },
-      FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ eventName: [{ 'anything-but': ['INSERT'] }] }) }],
-      },
-    });
-    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'LedgerNonInsertEvents',
-      Threshold: 1,
-    });
-  });
-
-  it('writes digests on a schedule into the stateful bucket, under the digest prefix only', () => {
-    const { stateless, statelessTemplate } = synthesized;
-    const writer = stateless.attributionLedger.digestWriter;
-
-    const s3 = statementsOfRole(statelessTemplate, writer.role ?? writer).filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith('s3:')),
-    );
-
-    expect(s3.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
-      's3:GetObject',
-      's3:ListBucket',
-      's3:PutObject',
-    ]);
-    expect(JSON.stringify(s3)).toContain(':s3:::dealreg-test-digest-');
-    expect(JSON.stringify(s3)).not.toContain('ImportValue');
-    statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 day)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(writer), 'Arn'] } })],
-    });
   });
 });

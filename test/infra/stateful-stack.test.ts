@@ -2,6 +2,7 @@ import { type CfnResource, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deniedLedgerActions } from '#lib/constructs/attribution-ledger.ts';
 import { allTables, sweeperStateTable } from '#lib/tables/index.ts';
 import { logicalIdOf, type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 
@@ -171,5 +172,44 @@ describe('stateful stack', () => {
     const { stateful } = synthesized;
 
     expect(() => stateful.table('Nope')).toThrow(/No table named "Nope"/);
+  });
+});
+
+describe('attribution ledger data', () => {
+  it('keeps the digest bucket in the stateful stack under compliance-mode Object Lock, named for stage, account and region', () => {
+    const { stateful, statefulTemplate } = synthesized;
+
+    statefulTemplate.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+        },
+        BucketName: {
+          'Fn::Join': ['', ['dealreg-test-digest-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]],
+        },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    expect(logicalIdOf(stateful.ledgerDigestBucket)).toMatch(/^LedgerDigestBucket/);
+  });
+
+  it('keeps the Ledger table insert-only: its resource policy denies every update and delete to everyone', () => {
+    const { stateful, statefulTemplate } = synthesized;
+
+    const table = statefulTemplate.findResources('AWS::DynamoDB::GlobalTable')[
+      logicalIdOf(stateful.ledgerTable)
+    ];
+    const policy = table?.Properties.Replicas[0].ResourcePolicy.PolicyDocument;
+
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [...deniedLedgerActions],
+        Resource: '*',
+      }),
+    );
   });
 });

@@ -529,3 +529,44 @@ describe('alarm topic', () => {
     });
   });
 });
+
+describe('attribution ledger guards', () => {
+  it('guards the stateful ledger table’s stream from the stateless stack and alarms on tampering', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+
+    statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: {
+        'Fn::ImportValue': Match.stringLikeRegexp(`${logicalIdOf(stateful.ledgerTable)}StreamArn`),
+      },
+      FunctionName: { Ref: logicalIdOf(stateless.attributionLedger.streamGuard) },
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ eventName: [{ 'anything-but': ['INSERT'] }] }) }],
+      },
+    });
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'LedgerNonInsertEvents',
+      Threshold: 1,
+    });
+  });
+
+  it('writes digests on a schedule into the stateful bucket, under the digest prefix only', () => {
+    const { stateless, statelessTemplate } = synthesized;
+    const writer = stateless.attributionLedger.digestWriter;
+
+    const s3 = statementsOfRole(statelessTemplate, writer.role ?? writer).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('s3:')),
+    );
+
+    expect(s3.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
+    expect(JSON.stringify(s3)).toContain(':s3:::dealreg-test-digest-');
+    expect(JSON.stringify(s3)).not.toContain('ImportValue');
+    statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(writer), 'Arn'] } })],
+    });
+  });
+});
