@@ -10,6 +10,7 @@ export {
   TaskTimedOutError,
 } from './errors.ts';
 export { executionRoutes } from './execution-routes.ts';
+export { type LambdaHandler, lambdaTask } from './lambda-task.ts';
 export { RunnerRegistrationWorkflow } from './registration-workflow.ts';
 export { type RenderAslOptions, renderAsl } from './render-asl.ts';
 export {

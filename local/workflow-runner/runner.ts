@@ -95,6 +95,8 @@ export interface LocalWorkflowRunnerOptions {
   readonly clock: VirtualClock;
   /** Handlers by resource ARN, Lambda function ARN or function name. */
   readonly handlers?: Readonly<Record<string, TaskHandler>>;
+  /** Told of every execution that closes (for logging failures on the local stack). */
+  readonly onExecutionClosed?: (execution: ExecutionDescription) => void;
 }
 
 interface Execution {
@@ -176,9 +178,11 @@ export class LocalWorkflowRunner {
   readonly #tokens = new Map<string, TokenEntry>();
   #changed = Promise.withResolvers<void>();
   readonly #removeSettleHook: () => void;
+  readonly #onExecutionClosed: (execution: ExecutionDescription) => void;
 
   constructor(options: LocalWorkflowRunnerOptions) {
     this.#clock = options.clock;
+    this.#onExecutionClosed = options.onExecutionClosed ?? (() => undefined);
     for (const [resource, handler] of Object.entries(options.handlers ?? {}))
       this.registerHandler(resource, handler);
     this.#removeSettleHook = this.#clock.addSettleHook(() => this.settle());
@@ -301,6 +305,16 @@ export class LocalWorkflowRunner {
     return this.getExecutionHistory(executionArnOrName)
       .filter((event) => event.type === 'StateEntered' && event.stateName !== undefined)
       .map((event) => event.stateName as string);
+  }
+
+  /**
+   * State transitions as Step Functions bills them: every state entered (in branches and
+   * iterations too) and every retry.
+   */
+  stateTransitions(executionArnOrName: string): number {
+    return this.getExecutionHistory(executionArnOrName).filter(
+      (event) => event.type === 'StateEntered' || event.type === 'StateRetried',
+    ).length;
   }
 
   /** Callback tasks waiting for `sendTaskSuccess`/`sendTaskFailure`, optionally of one execution. */
@@ -554,6 +568,7 @@ export class LocalWorkflowRunner {
     // Whatever still waits (nothing, unless the execution was stopped) ends with it.
     this.#release(execution, new StatesRuntimeFailure('the execution closed'));
     this.#signal();
+    this.#onExecutionClosed(this.#describe(execution));
   }
 
   /**

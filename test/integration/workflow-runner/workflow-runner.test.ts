@@ -6,6 +6,7 @@ import {
   InvalidExecutionNameError,
   InvalidTokenError,
   LocalWorkflowRunner,
+  lambdaTask,
   type TaskContext,
   TaskTimedOutError,
 } from '#local/workflow-runner/index.ts';
@@ -318,6 +319,7 @@ describe('handler errors', () => {
     const retries = runner.getExecutionHistory('retried').filter((event) => event.type === 'StateRetried');
     expect(retries).toHaveLength(2);
     expect(runner.statesVisited('retried')).toEqual(['Check conflicts', 'Use verdict']);
+    expect(runner.stateTransitions('retried')).toBe(4);
   });
 
   it('hands an error the retries do not cover to Catch, shaped like a Lambda function error', async () => {
@@ -391,5 +393,31 @@ describe('definitions', () => {
     await expect(runner.startExecution(dangling)).rejects.toThrow(InvalidDefinitionError);
     await expect(runner.startExecution(distributed)).rejects.toThrow(/no Distributed Map/);
     expect(runner.listExecutions()).toEqual([]);
+  });
+});
+
+describe('wiring', () => {
+  it('runs a deployed Lambda handler with a Lambda context and reports each closed execution', async () => {
+    const closed: string[] = [];
+    const wired = new LocalWorkflowRunner({
+      clock,
+      onExecutionClosed: (execution) => closed.push(`${execution.name} ${execution.status}`),
+    });
+    wired.registerHandler(
+      'check-conflicts',
+      lambdaTask('dealreg-check-conflicts', async (event: { registrationId: string }, context) => ({
+        registrationId: event.registrationId,
+        ranAs: context.functionName,
+      })),
+    );
+
+    await wired.startExecution(conflictCheckMachine(), { name: 'wired', input: { registrationId: 'reg-3' } });
+    await wired.settle();
+
+    expect(wired.describeExecution('wired').output).toMatchObject({
+      verdict: { registrationId: 'reg-3', ranAs: 'dealreg-check-conflicts' },
+    });
+    expect(closed).toEqual(['wired SUCCEEDED']);
+    await wired.close();
   });
 });
