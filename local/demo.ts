@@ -101,9 +101,9 @@ export async function runDemo(stack: RunningLocalStack, log: (line: string) => v
     if (registration.dropWebhook) await sandboxAdmin(stack, 'PUT', '/_sandbox/webhooks', { dropRate: 0 });
     log(`  - ${registration.story}`);
   }
-  const before = stack.workflow.executions().length;
+  const before = stack.runner.listExecutions().length;
   await stack.sweep();
-  const after = stack.workflow.executions().length;
+  const after = stack.runner.listExecutions().length;
   const mails = await stack.mailbox.list();
   log(
     `  Registration workflows started: ${after} (${after - before} recovered by the backfill); emails sent: ${mails.length}.`,

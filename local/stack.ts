@@ -18,12 +18,19 @@ import {
 } from '#handlers/submission-backfill-handler.ts';
 import { allTables, registrationsTable, sweeperStateTable } from '#lib/tables/index.ts';
 import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
+import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
 import { type LocalRoute, lambdaContext, type RunningApiServer, startApiServer } from './api-server.ts';
+import { VirtualClock } from './clock.ts';
 import { createTables, localClientConfig } from './create-tables.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from './hubspot-sandbox/index.ts';
-import { LocalRegistrationWorkflow } from './local-registration-workflow.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
+import {
+  clockRoutes,
+  executionRoutes,
+  LocalWorkflowRunner,
+  RunnerRegistrationWorkflow,
+} from './workflow-runner/index.ts';
 
 export interface LocalStackOptions {
   /** Port of the API; default a free one. */
@@ -56,7 +63,9 @@ export interface LocalStackDescription {
 
 export interface RunningLocalStack {
   readonly description: LocalStackDescription;
-  readonly workflow: LocalRegistrationWorkflow;
+  /** Runs the deployed state machine definitions on the virtual clock. */
+  readonly runner: LocalWorkflowRunner;
+  readonly clock: VirtualClock;
   readonly mailbox: LocalMailbox;
   /** Runs the scheduled backfill once now, over the given forms or the configured ones. */
   sweep(formGuids?: readonly string[]): Promise<SubmissionBackfillSummary>;
@@ -122,7 +131,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const webhookClientSecret = randomBytes(24).toString('base64url');
     const mailbox = new LocalMailbox(mailboxDir);
-    const workflow = new LocalRegistrationWorkflow();
+    // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is moved.
+    const clock = new VirtualClock(new Date());
+    const runner = new LocalWorkflowRunner({ clock });
+    stopping.push(() => runner.close());
+    const workflow = new RunnerRegistrationWorkflow(runner, renderRegistrationWorkflowAsl());
     const logger = new Logger({
       serviceName: 'dealreg-local',
       logLevel: localLogLevel(process.env.DEALREG_LOG_LEVEL),
@@ -154,7 +167,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           body: renderMailboxPage(await mailbox.list()),
         }),
       },
-      { method: 'GET', path: '/_local/executions', respond: async () => json(workflow.executions()) },
+      ...clockRoutes(clock),
+      ...executionRoutes(runner),
       {
         method: 'POST',
         path: '/_local/backfill',
@@ -225,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const descriptionFile = join(dataDir, 'local.json');
     await writeFile(descriptionFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     stopping.push(() => rm(descriptionFile, { force: true }));
-    return { description, workflow, mailbox, sweep, stop };
+    return { description, runner, clock, mailbox, sweep, stop };
   } catch (error) {
     await stop();
     throw error;

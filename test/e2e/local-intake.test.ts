@@ -65,10 +65,28 @@ describe('dealreg local', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(150);
 
     expect(await countRegistrations()).toBe(50);
-    const executions = (await (
-      await fetch(`${stack.description.api}/_local/executions`)
-    ).json()) as unknown[];
+    const executions = (await (await fetch(`${stack.description.api}/_local/executions`)).json()) as {
+      status: string;
+    }[];
     expect(executions).toHaveLength(50);
+    // Each ran the deployed registration state machine on the local workflow runner.
+    expect(new Set(executions.map((execution) => execution.status))).toEqual(new Set(['SUCCEEDED']));
+  });
+
+  it('moves the virtual clock on POST /_local/clock and names a bad request', async () => {
+    const before = (await (await fetch(`${stack.description.api}/_local/clock`)).json()) as { now: string };
+    const moved = await fetch(`${stack.description.api}/_local/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advance: 'PT49H' }),
+    });
+    expect(moved.status).toBe(200);
+    const after = (await moved.json()) as { now: string };
+    expect(Date.parse(after.now) - Date.parse(before.now)).toBe(49 * 3_600_000);
+    const bad = await fetch(`${stack.description.api}/_local/clock`, {
+      method: 'POST',
+      body: '{"advance":"soon"}',
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('serves the mailbox as JSON and as an inbox page', async () => {
