@@ -24,6 +24,7 @@ export const contextKeys = {
   hubspotPortalId: 'dealreg:hubspotPortalId',
   formGuids: 'dealreg:formGuids',
   backfillSchedule: 'dealreg:backfillSchedule',
+  usdRates: 'dealreg:usdRates',
 } as const;
 
 const formFieldMapping = z.preprocess(
@@ -107,6 +108,26 @@ const backfillSchedule = z
     'must be an EventBridge Scheduler expression such as "rate(15 minutes)" or "cron(0/30 * * * ? *)"',
   );
 
+/** `{"EUR": "1.08"}`: USD per unit of each deal currency other than USD (CRM amount changes). */
+const usdRates = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  },
+  z.record(
+    z.string().regex(/^[A-Z]{3}$/, 'must use ISO 4217 currency codes such as EUR'),
+    z
+      .string()
+      .regex(/^(0|[1-9]\d{0,8})(\.\d{1,12})?$/, 'must map each currency to a decimal string such as "1.08"')
+      .refine((rate) => Number(rate) > 0, 'must map each currency to a rate above zero'),
+    { error: 'must be a JSON object of currency code → USD rate, such as {"EUR": "1.08"}' },
+  ),
+);
+
 const deploymentSettingsSchema = z.object({
   [contextKeys.stage]: z
     .string({ error: 'is required (a stage name such as prod)' })
@@ -126,6 +147,7 @@ const deploymentSettingsSchema = z.object({
   [contextKeys.hubspotPortalId]: hubspotPortalId,
   [contextKeys.formGuids]: formGuids,
   [contextKeys.backfillSchedule]: backfillSchedule.optional(),
+  [contextKeys.usdRates]: usdRates.optional(),
 });
 
 /** The deployment settings read from the CDK context. */
@@ -143,6 +165,8 @@ export interface DeploymentSettings {
   readonly formGuids: readonly string[];
   /** EventBridge Scheduler expression of the backfill; the construct's default when absent. */
   readonly backfillSchedule?: string;
+  /** USD per unit of each deal currency other than USD, for the amounts of CRM events. */
+  readonly usdRates?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -174,6 +198,7 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     hubspotPortalId: settings[contextKeys.hubspotPortalId],
     formGuids: settings[contextKeys.formGuids],
     ...optional('backfillSchedule', settings[contextKeys.backfillSchedule]),
+    ...optional('usdRates', settings[contextKeys.usdRates]),
   };
 }
 
@@ -217,6 +242,7 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     hubspotPortalId: settings.hubspotPortalId,
     formGuids: settings.formGuids,
     ...optional('backfillSchedule', settings.backfillSchedule),
+    ...optional('usdRates', settings.usdRates),
     ...optional('alarmEmail', settings.alarmEmail),
     ...optional('supportEmail', settings.supportEmail),
     ...optional('formFieldMapping', settings.formFieldMapping),

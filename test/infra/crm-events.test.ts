@@ -7,8 +7,15 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttributionLedger, deniedLedgerActions } from '#lib/constructs/attribution-ledger.ts';
 import { CrmEvents, CrmEventsConfigurationError } from '#lib/constructs/crm-events.ts';
+import { contextKeys } from '#lib/dealreg-app.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
-import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
+import {
+  logicalIdOf,
+  type SynthesizedApp,
+  statementsOfRole,
+  synthesizeDealregApp,
+  testContext,
+} from './synthesize.ts';
 
 let synthesized: SynthesizedApp;
 
@@ -111,6 +118,26 @@ describe('CRM events route', () => {
     });
 
     expect(JSON.stringify(Object.values(outputs)[0]?.Value)).toContain('/hubspot/crm-events');
+  });
+});
+
+describe('CRM events deployment settings', () => {
+  it('passes the USD rates of the dealreg:usdRates context to the function', () => {
+    const { statelessTemplate } = synthesizeDealregApp({
+      context: { ...testContext, [contextKeys.usdRates]: '{"EUR": "1.08", "GBP": "1.27"}' },
+    });
+
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ CRM_EVENTS_USD_RATES: JSON.stringify({ EUR: '1.08', GBP: '1.27' }) }),
+      },
+    });
+  });
+
+  it('refuses a USD rate written as a number, naming the context key', () => {
+    expect(() =>
+      synthesizeDealregApp({ context: { ...testContext, [contextKeys.usdRates]: '{"EUR": 1.08}' } }),
+    ).toThrow(/context "dealreg:usdRates"/);
   });
 });
 
