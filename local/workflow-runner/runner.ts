@@ -581,6 +581,8 @@ export class LocalWorkflowRunner {
     waiting: Promise<T>,
     onRelease: () => void,
   ): Promise<T> {
+    // Stopped while its handler ran: nothing would release the wait any more.
+    if (execution.status !== 'RUNNING') throw new StatesRuntimeFailure('the execution closed');
     const released = Promise.withResolvers<never>();
     const release = {
       stateName,

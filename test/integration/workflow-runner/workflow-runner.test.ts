@@ -291,6 +291,24 @@ describe('execution names', () => {
     expect(runner.openTasks()).toEqual([]);
   });
 
+  it('leaves no task or timer behind when stopped while a handler runs', async () => {
+    const sending = Promise.withResolvers<void>();
+    runner.registerHandler('send-approval-request', async () => {
+      await sending.promise;
+      return { sent: true };
+    });
+    await runner.startExecution(approvalMachine(), { name: 'stopped', input: { registrationId: 'stopped' } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    await runner.stopExecution('stopped', { error: 'Withdrawn', cause: 'the partner withdrew it' });
+    sending.resolve();
+    await runner.settle();
+
+    expect(runner.describeExecution('stopped')).toMatchObject({ status: 'ABORTED', error: 'Withdrawn' });
+    expect(runner.openTasks()).toEqual([]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it('refuses names Step Functions refuses', async () => {
     await expect(runner.startExecution(routingMachine(), { name: 'has space' })).rejects.toThrow(
       InvalidExecutionNameError,
