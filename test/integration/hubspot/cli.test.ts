@@ -10,8 +10,8 @@ import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
-import { LocalRegistrationWorkflow } from '#local/local-registration-workflow.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
 import { registrationValues } from '#test/support/submissions.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
 

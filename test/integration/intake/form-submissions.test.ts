@@ -12,10 +12,10 @@ import { registrationIdFor } from '#domain/registration-id.ts';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
-import { LocalRegistrationWorkflow } from '#local/local-registration-workflow.ts';
 import type { RegistrationWorkflow } from '#ports/registration-workflow.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
+import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
 const secret = 'test-client-secret';
