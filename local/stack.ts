@@ -5,18 +5,22 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import {
   createSubmissionBackfillHandler,
   type SubmissionBackfillSummary,
 } from '#handlers/submission-backfill-handler.ts';
-import { allTables, registrationsTable, sweeperStateTable } from '#lib/tables/index.ts';
+import { allTables, approvalsTable, registrationsTable, sweeperStateTable } from '#lib/tables/index.ts';
+import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
 import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
 import { type LocalRoute, lambdaContext, type RunningApiServer, startApiServer } from './api-server.ts';
@@ -150,6 +154,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       formFieldMapping: defaultFormFieldMapping,
       now,
     };
+    // Approvers open emailed links here; a decision resumes the waiting workflow's callback task.
+    const approvalStore = new DynamoDbApprovalStore(documentClient, tableName(approvalsTable.logicalName));
+    const approvalSigningKey = new ApprovalSigningKey(randomBytes(32));
+    const approvals = createApprovalsHandler({
+      store: approvalStore,
+      callback: taskTokenDecisionCallback(
+        approvalStore,
+        async (taskToken, output) => runner.sendTaskSuccess(taskToken, output),
+        logger,
+      ),
+      signingKey: async () => approvalSigningKey,
+      now: () => clock.now(),
+      logger,
+    });
     const formSubmissions = createFormSubmissionsHandler({
       ...intake,
       clientSecret: async () => webhookClientSecret,
@@ -186,7 +204,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ];
     const api: RunningApiServer = await startApiServer({
       ...(options.port === undefined ? {} : { port: options.port }),
-      routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler: formSubmissions }],
+      routes: [
+        { method: 'POST', path: '/hubspot/form-submissions', handler: formSubmissions },
+        { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
+        { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
+      ],
       localRoutes,
     });
     stopping.push(() => api.stop());

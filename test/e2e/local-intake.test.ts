@@ -108,6 +108,12 @@ describe('dealreg local', () => {
     expect(await page.text()).toContain('not accepted');
   });
 
+  it('serves the approval pages and refuses a link it did not sign', async () => {
+    const response = await fetch(`${stack.description.api}/approvals/AP-UNKNOWN?t=v1.forged.mac`);
+    expect([403, 404]).toContain(response.status);
+    expect(response.headers.get('content-type')).toContain('text/html');
+  });
+
   it('stops everything it started on Ctrl-C', async () => {
     const code = await stack.interrupt();
     expect(code).toBe(0);
