@@ -10,20 +10,36 @@ import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
+import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
+import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import {
   createSubmissionBackfillHandler,
   type SubmissionBackfillSummary,
 } from '#handlers/submission-backfill-handler.ts';
-import { allTables, approvalsTable, registrationsTable, sweeperStateTable } from '#lib/tables/index.ts';
+import {
+  allTables,
+  approvalsTable,
+  ledgerTable,
+  registrationsTable,
+  sweeperStateTable,
+} from '#lib/tables/index.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
+import { crmEventSettings } from '#use-cases/record-crm-events.ts';
 import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
-import { type LocalRoute, lambdaContext, type RunningApiServer, startApiServer } from './api-server.ts';
+import {
+  type ApiGatewayHandler,
+  type LocalRoute,
+  lambdaContext,
+  type RunningApiServer,
+  startApiServer,
+} from './api-server.ts';
 import { VirtualClock } from './clock.ts';
 import { createTables, localClientConfig } from './create-tables.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -154,6 +170,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       formFieldMapping: defaultFormFieldMapping,
       now,
     };
+    // HubSpot's CRM change batches land in the ledger; the handler needs the sandbox, started below.
+    let crmEvents: ApiGatewayHandler = async () => {
+      throw new Error('the local stack is still starting');
+    };
+
     // Approvers open emailed links here; a decision resumes the waiting workflow's callback task.
     const approvalStore = new DynamoDbApprovalStore(documentClient, tableName(approvalsTable.logicalName));
     const approvalSigningKey = new ApprovalSigningKey(randomBytes(32));
@@ -206,6 +227,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.port === undefined ? {} : { port: options.port }),
       routes: [
         { method: 'POST', path: '/hubspot/form-submissions', handler: formSubmissions },
+        {
+          method: 'POST',
+          path: '/hubspot/crm-events',
+          handler: (event, context) => crmEvents(event, context),
+        },
         { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
         { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
       ],
@@ -218,17 +244,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sandbox: RunningHubSpotSandbox = await startHubSpotSandbox({
       seed: options.demoData === false ? { forms: seed.forms ?? [] } : seed,
       workflowWebhook: { url: `${api.url}/hubspot/form-submissions`, clientSecret: webhookClientSecret },
+      crmWebhook: { url: `${api.url}/hubspot/crm-events`, clientSecret: webhookClientSecret },
     });
     stopping.push(() => sandbox.stop());
     const formGuid = seed.forms?.[0]?.guid;
     if (formGuid === undefined) throw new Error('the HubSpot sandbox seed defines no deal-registration form');
 
+    const hubspot = sharedHubSpotConnection({ accessToken: sandbox.accessToken, basePath: sandbox.url });
+    crmEvents = createCrmEventsHandler({
+      store: new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName)),
+      deals: new HubSpotDealLookup(hubspot),
+      // Frozen demo rates; deployments set theirs with the dealreg:usdRates setting.
+      settings: crmEventSettings({ usdRates: { EUR: '1.08', GBP: '1.27' } }),
+      now,
+      clientSecret: async () => webhookClientSecret,
+      logger,
+    });
+
     // The backfill runs on a timer, as EventBridge Scheduler runs it in AWS, through the same handler.
     const backfill = createSubmissionBackfillHandler({
-      submissions: new HubSpotAdapter(
-        sharedHubSpotConnection({ accessToken: sandbox.accessToken, basePath: sandbox.url }),
-        { portalId: sandbox.portalId },
-      ),
+      submissions: new HubSpotAdapter(hubspot, { portalId: sandbox.portalId }),
       sweepState: new DynamoDbSweepStateStore(documentClient, tableName(sweeperStateTable.logicalName)),
       intake,
       formGuids: [formGuid],
