@@ -65,9 +65,15 @@ describe('dealreg local', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(150);
 
     expect(await countRegistrations()).toBe(50);
-    const executions = (await (await fetch(`${stack.description.api}/_local/executions`)).json()) as {
-      status: string;
-    }[];
+    // Executions run on after intake answers; wait until none is still running.
+    let executions: { status: string }[] = [];
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      executions = (await (await fetch(`${stack.description.api}/_local/executions`)).json()) as {
+        status: string;
+      }[];
+      if (executions.every((execution) => execution.status !== 'RUNNING')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(executions).toHaveLength(50);
     // Each ran the deployed registration state machine on the local workflow runner.
     expect(new Set(executions.map((execution) => execution.status))).toEqual(new Set(['SUCCEEDED']));
