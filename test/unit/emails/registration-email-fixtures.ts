@@ -30,7 +30,8 @@ export function verdict(overrides: Partial<ConflictVerdict> = {}): ConflictVerdi
   return {
     outcome: 'needs-review',
     ruleId: 'direct-activity',
-    reason: 'A direct rep has an open deal with Globex GmbH; if approved, the relationship is Partner-influenced.',
+    reason:
+      'A direct rep has an open deal with Globex GmbH; if approved, the relationship is Partner-influenced.',
     evidence: [
       {
         kind: 'open-deal',
