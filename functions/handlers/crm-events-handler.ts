@@ -1,11 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { parseCrmEventBatch } from '#domain/crm-events/hubspot-crm-event.ts';
-import { errorResponses, jsonResponse } from '#http/http-responses.ts';
-import { type HubSpotWebhookEvent, hubspotWebhookRequest } from '#http/hubspot-webhook-request.ts';
+import { jsonResponse } from '#http/http-responses.ts';
+import { hubspotWebhookEndpoint } from '#http/hubspot-webhook-endpoint.ts';
 import { MalformedRequestError } from '#http/request-errors.ts';
 import { type RecordCrmEventsDependencies, recordCrmEvents } from '#use-cases/record-crm-events.ts';
 
@@ -25,29 +21,23 @@ export interface CrmEventsHandlerDependencies extends RecordCrmEventsDependencie
  * could not be reached.
  */
 export function createCrmEventsHandler(deps: CrmEventsHandlerDependencies) {
-  return middy<HubSpotWebhookEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(deps.logger))
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(deps.logger))
-    .use(
-      hubspotWebhookRequest({
-        clientSecret: deps.clientSecret,
-        maxBodyBytes: maxCrmEventBatchBytes,
-        now: deps.now,
-      }),
-    )
-    .handler(async (event) => {
-      const parsed = parseCrmEventBatch(event.parsedBody);
-      if (!parsed.success) {
-        throw new MalformedRequestError('the body is not a batch of HubSpot webhook events', {
-          problems: parsed.problems,
-        });
-      }
-      const outcome = await recordCrmEvents(deps, parsed.events);
-      if (outcome.skipped.length > 0) {
-        deps.logger.warn('CRM events not recorded', { skipped: outcome.skipped });
-      }
-      deps.logger.info('CRM events received', { ...outcome, skipped: outcome.skipped.length });
-      return jsonResponse(200, outcome);
-    });
+  return hubspotWebhookEndpoint({
+    clientSecret: deps.clientSecret,
+    maxBodyBytes: maxCrmEventBatchBytes,
+    now: deps.now,
+    logger: deps.logger,
+  }).handler(async (event) => {
+    const parsed = parseCrmEventBatch(event.parsedBody);
+    if (!parsed.success) {
+      throw new MalformedRequestError('the body is not a batch of HubSpot webhook events', {
+        problems: parsed.problems,
+      });
+    }
+    const outcome = await recordCrmEvents(deps, parsed.events);
+    if (outcome.skipped.length > 0) {
+      deps.logger.warn('CRM events not recorded', { skipped: outcome.skipped });
+    }
+    deps.logger.info('CRM events received', { ...outcome, skipped: outcome.skipped.length });
+    return jsonResponse(200, outcome);
+  });
 }

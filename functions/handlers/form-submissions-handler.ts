@@ -1,11 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { formSubmissionSchema, problemsFrom } from '#domain/form-submission.ts';
-import { errorResponses, jsonResponse } from '#http/http-responses.ts';
-import { type HubSpotWebhookEvent, hubspotWebhookRequest } from '#http/hubspot-webhook-request.ts';
+import { jsonResponse } from '#http/http-responses.ts';
+import { hubspotWebhookEndpoint } from '#http/hubspot-webhook-endpoint.ts';
 import { MalformedRequestError } from '#http/request-errors.ts';
 import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
 
@@ -23,26 +19,20 @@ export interface FormSubmissionsHandlerDependencies extends ReceiveSubmissionDep
  * submission already received, 4xx naming what is wrong with a request that is not one.
  */
 export function createFormSubmissionsHandler(deps: FormSubmissionsHandlerDependencies) {
-  return middy<HubSpotWebhookEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(deps.logger))
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(deps.logger))
-    .use(
-      hubspotWebhookRequest({
-        clientSecret: deps.clientSecret,
-        maxBodyBytes: maxSubmissionBytes,
-        now: deps.now,
-      }),
-    )
-    .handler(async (event) => {
-      const parsed = formSubmissionSchema.safeParse(event.parsedBody);
-      if (!parsed.success) {
-        throw new MalformedRequestError('the body is not a HubSpot form submission', {
-          problems: problemsFrom(parsed.error),
-        });
-      }
-      const result = await receiveSubmission(deps, parsed.data, 'webhook');
-      deps.logger.info('form submission received', { ...result, conversionId: parsed.data.conversionId });
-      return jsonResponse(result.outcome === 'duplicate' ? 200 : 202, result);
-    });
+  return hubspotWebhookEndpoint({
+    clientSecret: deps.clientSecret,
+    maxBodyBytes: maxSubmissionBytes,
+    now: deps.now,
+    logger: deps.logger,
+  }).handler(async (event) => {
+    const parsed = formSubmissionSchema.safeParse(event.parsedBody);
+    if (!parsed.success) {
+      throw new MalformedRequestError('the body is not a HubSpot form submission', {
+        problems: problemsFrom(parsed.error),
+      });
+    }
+    const result = await receiveSubmission(deps, parsed.data, 'webhook');
+    deps.logger.info('form submission received', { ...result, conversionId: parsed.data.conversionId });
+    return jsonResponse(result.outcome === 'duplicate' ? 200 : 202, result);
+  });
 }
