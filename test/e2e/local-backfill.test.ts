@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
 import { localClientConfig } from '#local/create-tables.ts';
+import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 import { registrationValues } from '#test/support/submissions.ts';
 
-const run = promisify(execFile);
 let stack: LocalStackProcess;
-
-async function dealreg(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/dealreg.ts', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 async function sandbox(method: string, path: string, body?: unknown): Promise<Response> {
   const response = await fetch(`${stack.description.hubspot.url}${path}`, {

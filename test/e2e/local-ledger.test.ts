@@ -1,20 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 
-const run = promisify(execFile);
 let stack: LocalStackProcess;
-
-async function dealreg(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/dealreg.ts', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 /** A HubSpot CRM call to the sandbox, as the portal's private app would make it. */
 async function hubspot(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
