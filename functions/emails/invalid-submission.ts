@@ -28,6 +28,8 @@ export const invalidSubmissionEmailInputSchema = z.object({
   customerCompanyName: z.string().optional(),
   problems: z.array(problemSchema).min(1, 'an invalid-submission email needs at least one problem'),
   supportEmail: z.email('the support address must be an email address').optional(),
+  /** The page the form was submitted from; linked as the way back, if it is an http(s) URL. */
+  formUrl: z.string().optional(),
 });
 
 export type InvalidSubmissionEmailInput = z.input<typeof invalidSubmissionEmailInputSchema>;
@@ -57,6 +59,7 @@ export function renderInvalidSubmissionEmail(input: InvalidSubmissionEmailInput)
     : `Thank you for registering a deal. We could not accept it: ${fieldsNeedFixing} correcting.`;
   const instruction =
     'Please correct the fields below and submit the deal registration form again. Until then the deal is not registered and no protection applies.';
+  const formLink = email.formUrl === undefined ? undefined : httpLink(email.formUrl);
   const mailto = email.supportEmail
     ? safeUrl(
         `mailto:${email.supportEmail}?subject=${encodeURIComponent(`Deal registration ${email.registrationId}`)}`,
@@ -79,6 +82,7 @@ ${email.problems.map(
 </tr>`,
 )}
 </table>
+${formLink ? html`<p style="${emailStyle.paragraph}"><a href="${formLink}" style="${emailStyle.link}">Open the deal registration form</a></p>` : ''}
 <p style="${emailStyle.paragraph}">Reference: <span style="${emailStyle.code}">${email.registrationId}</span><br>Submitted: ${submitted}</p>`;
 
   const htmlFooter = html`<p style="${emailStyle.small}">${
@@ -98,6 +102,7 @@ ${email.problems.map(
         intro,
         instruction,
         email.problems.map(problemAsText).join('\n\n'),
+        ...(formLink ? [`The form: ${formLink}`] : []),
         `Reference: ${email.registrationId}\nSubmitted: ${submitted}`,
       ],
       footer: [
@@ -118,6 +123,12 @@ function problemAsText(problem: Problem, index: number): string {
     `   What to fix: ${problem.message}`,
     `   You entered: ${entered}`,
   ].join('\n');
+}
+
+/** Only an http(s) URL is linked: a page URL comes from the submission and is not trusted. */
+function httpLink(url: string): string | undefined {
+  const safe = safeUrl(url.trim());
+  return safe !== undefined && /^https?:\/\//i.test(safe) ? safe : undefined;
 }
 
 function isEmpty(value: string | undefined): boolean {

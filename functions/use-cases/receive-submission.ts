@@ -108,6 +108,7 @@ async function notifySubmitterOnce(
         ...(problem.value === undefined ? {} : { value: problem.value }),
       })),
       ...(deps.supportEmail === undefined ? {} : { supportEmail: deps.supportEmail }),
+      ...(record.submission.pageUrl === undefined ? {} : { formUrl: record.submission.pageUrl }),
     }),
   );
   await deps.inbox.recordSubmitterNotified(record.registrationId, deps.now());

@@ -110,7 +110,10 @@ describe('POST /hubspot/form-submissions', () => {
   });
 
   it('stores an invalid submission as rejected with its reasons and emails the submitter what to fix', async () => {
-    const submission = formSubmission({ fields: { customer_domain: undefined, estimated_amount: 'lots' } });
+    const submission = formSubmission({
+      fields: { customer_domain: undefined, estimated_amount: 'lots' },
+      pageUrl: 'https://partners.example.com/register-a-deal',
+    });
     const response = await post(JSON.stringify(submission));
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
@@ -126,6 +129,7 @@ describe('POST /hubspot/form-submissions', () => {
     expect(mails[0]?.to).toEqual(['pat.partner@northwind-partners.com']);
     expect(mails[0]?.text).toContain('Customer domain is required');
     expect(mails[0]?.text).toContain('"lots" is not a number');
+    expect(mails[0]?.links).toContain('https://partners.example.com/register-a-deal');
   });
 
   it('emails the submitter of a rejected submission once, however often it is delivered', async () => {

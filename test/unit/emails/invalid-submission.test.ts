@@ -169,6 +169,20 @@ describe('the invalid-submission email', () => {
     expect(withoutSupport.text).toContain('quote reference reg_01JDEALREG');
   });
 
+  it('links back to the page the form was submitted from, and only an http(s) page', () => {
+    const withForm = renderInvalidSubmissionEmail(
+      input({ formUrl: 'https://partners.example/register?x=1&y=2' }),
+    );
+    const hostile = renderInvalidSubmissionEmail(input({ formUrl: 'javascript:alert(1)' }));
+    const none = renderInvalidSubmissionEmail(input());
+
+    expect(withForm.html).toContain('href="https://partners.example/register?x=1&amp;y=2"');
+    expect(withForm.text).toContain('The form: https://partners.example/register?x=1&y=2');
+    expect(hostile.html).not.toContain('javascript:');
+    expect(hostile.text).not.toContain('The form:');
+    expect(none.html).not.toContain('Open the deal registration form');
+  });
+
   it.each([
     ['no problems', { problems: [] }, 'problems: an invalid-submission email needs at least one problem'],
     ['a bad recipient', { to: 'not-an-address' }, 'to: the recipient must be an email address'],
