@@ -11,6 +11,9 @@ import {
 } from './object-types.ts';
 import { parseTimestamp } from './values.ts';
 
+/** `setValue`'s answer when the property already held the value. */
+const unchanged = Symbol('unchanged');
+
 /** One CRM record. Only properties with a value are stored. */
 export interface CrmRecord {
   id: string;
@@ -431,22 +434,8 @@ export class Portal {
     emit: boolean,
   ): void {
     for (const [name, value] of values) {
-      const before = record.properties.get(name);
-      if (before === (value ?? undefined)) continue;
-      this.unindex(store, record, name, before);
-      if (value === null) record.properties.delete(name);
-      else record.properties.set(name, value);
-      this.index(store, record, name, value ?? undefined);
-      if (emit) {
-        this.emit({
-          kind: 'propertyChange',
-          typeId: store.info.objectTypeId,
-          objectId: record.id,
-          propertyName: name,
-          propertyValue: value ?? '',
-          occurredAt: record.updatedAt,
-        });
-      }
+      const before = this.setValue(store, record, name, value);
+      if (before !== unchanged && emit) this.emitPropertyChange(store, record, name, value);
     }
     if (store.info.name === 'deals') this.computeDealFlags(store, record, emit);
     record.properties.set(store.info.modifiedProperty, new Date(record.updatedAt).toISOString());
@@ -461,23 +450,46 @@ export class Portal {
       ['hs_deal_stage_probability', stage === undefined ? null : String(stage.probability)],
     ]);
     for (const [name, value] of computed) {
-      const before = record.properties.get(name);
-      if (before === (value ?? undefined)) continue;
-      this.unindex(store, record, name, before);
-      if (value === null) record.properties.delete(name);
-      else record.properties.set(name, value);
-      this.index(store, record, name, value ?? undefined);
-      if (emit && before !== undefined) {
-        this.emit({
-          kind: 'propertyChange',
-          typeId: store.info.objectTypeId,
-          objectId: record.id,
-          propertyName: name,
-          propertyValue: value ?? '',
-          occurredAt: record.updatedAt,
-        });
-      }
+      const before = this.setValue(store, record, name, value);
+      // A flag appearing for the first time is part of the creation, not a change.
+      if (before !== unchanged && before !== undefined && emit)
+        this.emitPropertyChange(store, record, name, value);
     }
+  }
+
+  /**
+   * Sets one property (null removes it), keeping the search indexes right. Returns the value it
+   * had, or `unchanged` when it already held this value.
+   */
+  private setValue(
+    store: ObjectStore,
+    record: CrmRecord,
+    name: string,
+    value: string | null,
+  ): string | undefined | typeof unchanged {
+    const before = record.properties.get(name);
+    if (before === (value ?? undefined)) return unchanged;
+    this.unindex(store, record, name, before);
+    if (value === null) record.properties.delete(name);
+    else record.properties.set(name, value);
+    this.index(store, record, name, value ?? undefined);
+    return before;
+  }
+
+  private emitPropertyChange(
+    store: ObjectStore,
+    record: CrmRecord,
+    name: string,
+    value: string | null,
+  ): void {
+    this.emit({
+      kind: 'propertyChange',
+      typeId: store.info.objectTypeId,
+      objectId: record.id,
+      propertyName: name,
+      propertyValue: value ?? '',
+      occurredAt: record.updatedAt,
+    });
   }
 
   private index(store: ObjectStore, record: CrmRecord, name: string, value: string | undefined): void {
