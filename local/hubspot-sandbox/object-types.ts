@@ -38,6 +38,23 @@ export interface ObjectTypeInfo {
 
 type PropertySpec = [name: string, type: PropertyDefinition['type'], fieldType: string, options?: string[]];
 
+/** The lifecycle stage contacts and companies share, with HubSpot's default stages. */
+const lifecycleStage: PropertySpec = [
+  'lifecyclestage',
+  'enumeration',
+  'radio',
+  [
+    'subscriber',
+    'lead',
+    'marketingqualifiedlead',
+    'salesqualifiedlead',
+    'opportunity',
+    'customer',
+    'evangelist',
+    'other',
+  ],
+];
+
 const ENGAGEMENT_COMMON: PropertySpec[] = [
   ['hs_timestamp', 'datetime', 'date'],
   ['hubspot_owner_id', 'enumeration', 'select'],
@@ -96,21 +113,7 @@ export const STANDARD_TYPES: readonly StandardTypeSpec[] = [
       ['country', 'string', 'text'],
       ['associatedcompanyid', 'number', 'number'],
       ['hubspot_owner_id', 'enumeration', 'select'],
-      [
-        'lifecyclestage',
-        'enumeration',
-        'radio',
-        [
-          'subscriber',
-          'lead',
-          'marketingqualifiedlead',
-          'salesqualifiedlead',
-          'opportunity',
-          'customer',
-          'evangelist',
-          'other',
-        ],
-      ],
+      lifecycleStage,
       ['createdate', 'datetime', 'date'],
       ['lastmodifieddate', 'datetime', 'date'],
       ['hs_object_id', 'number', 'number'],
@@ -142,21 +145,7 @@ export const STANDARD_TYPES: readonly StandardTypeSpec[] = [
       ['numberofemployees', 'number', 'number'],
       ['annualrevenue', 'number', 'number'],
       ['hubspot_owner_id', 'enumeration', 'select'],
-      [
-        'lifecyclestage',
-        'enumeration',
-        'radio',
-        [
-          'subscriber',
-          'lead',
-          'marketingqualifiedlead',
-          'salesqualifiedlead',
-          'opportunity',
-          'customer',
-          'evangelist',
-          'other',
-        ],
-      ],
+      lifecycleStage,
       ['createdate', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'datetime', 'date'],
       ['hs_object_id', 'number', 'number'],
