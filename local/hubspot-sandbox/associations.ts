@@ -90,17 +90,7 @@ export class AssociationGraph {
       if (type === undefined || forward.has(typeId)) continue;
       forward.add(typeId);
       backward.add(type.inverseTypeId);
-      this.emit({
-        kind: 'associationChange',
-        fromTypeId,
-        fromObjectId: fromId,
-        toTypeId,
-        toObjectId: toId,
-        associationTypeId: typeId,
-        category: type.category,
-        removed: false,
-        occurredAt: this.now(),
-      });
+      this.emitChange([fromTypeId, fromId, toTypeId, toId], typeId, type.category, false);
     }
   }
 
@@ -119,20 +109,35 @@ export class AssociationGraph {
       if (!forward.delete(typeId)) continue;
       const type = this.types.get(typeId);
       if (type !== undefined) backward?.delete(type.inverseTypeId);
-      this.emit({
-        kind: 'associationChange',
-        fromTypeId,
-        fromObjectId: fromId,
-        toTypeId,
-        toObjectId: toId,
-        associationTypeId: typeId,
-        category: type?.category ?? 'HUBSPOT_DEFINED',
-        removed: true,
-        occurredAt: this.now(),
-      });
+      this.emitChange(
+        [fromTypeId, fromId, toTypeId, toId],
+        typeId,
+        type?.category ?? 'HUBSPOT_DEFINED',
+        true,
+      );
     }
     if (forward.size === 0) this.links.get(`${fromTypeId}/${fromId}`)?.delete(`${toTypeId}/${toId}`);
     if (backward?.size === 0) this.links.get(`${toTypeId}/${toId}`)?.delete(`${fromTypeId}/${fromId}`);
+  }
+
+  /** Announces one association type added or removed between two records. */
+  private emitChange(
+    [fromTypeId, fromObjectId, toTypeId, toObjectId]: readonly [string, string, string, string],
+    associationTypeId: number,
+    category: 'HUBSPOT_DEFINED' | 'USER_DEFINED',
+    removed: boolean,
+  ): void {
+    this.emit({
+      kind: 'associationChange',
+      fromTypeId,
+      fromObjectId,
+      toTypeId,
+      toObjectId,
+      associationTypeId,
+      category,
+      removed,
+      occurredAt: this.now(),
+    });
   }
 
   private pairTypes(fromTypeId: string, fromId: string, toTypeId: string, toId: string): Set<number> {
