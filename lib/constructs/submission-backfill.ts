@@ -9,6 +9,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { sendEmailAsStatement } from './ses-sender.ts';
 
 /** The backfill's Lambda entry module. */
 const defaultBackfillEntry = fileURLToPath(
@@ -110,7 +111,11 @@ export class SubmissionBackfill extends Construct {
         'timeout must be at least one minute (the sweep keeps 30 s to save its place)',
       );
     }
-    const senderDomain = domainOf(props.mailFrom);
+    const sendEmailAs = sendEmailAsStatement(
+      this,
+      props.mailFrom,
+      (message) => new SubmissionBackfillConfigurationError(message),
+    );
 
     this.function = new DealregFunction(this, 'Sweeper', {
       entry: props.entry ?? defaultBackfillEntry,
@@ -133,7 +138,7 @@ export class SubmissionBackfill extends Construct {
         ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
       },
     });
-    this.grantPermissions(props, senderDomain);
+    this.grantPermissions(props, sendEmailAs);
 
     // The construct's own role (not the stack-wide one the target would share), so its one
     // cdk-nag finding is acknowledged here, for this role only.
@@ -173,7 +178,7 @@ export class SubmissionBackfill extends Construct {
     });
   }
 
-  private grantPermissions(props: SubmissionBackfillProps, senderDomain: string): void {
+  private grantPermissions(props: SubmissionBackfillProps, sendEmailAs: PolicyStatement): void {
     const stack = Stack.of(this);
     this.function.addToRolePolicy(
       new PolicyStatement({
@@ -224,26 +229,6 @@ export class SubmissionBackfill extends Construct {
         }),
       );
     }
-    // The mailer sends MIME (SESv2 SendEmail with Content.Raw), which SES authorises as SendRawEmail.
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.mailFrom }),
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
-        ],
-      }),
-    );
+    this.function.addToRolePolicy(sendEmailAs);
   }
-}
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  const domain = at > 0 ? address.slice(at + 1) : '';
-  if (!/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(domain)) {
-    throw new SubmissionBackfillConfigurationError(
-      `mailFrom must be a plain email address such as deals@example.com; got "${address}"`,
-    );
-  }
-  return domain.toLowerCase();
 }

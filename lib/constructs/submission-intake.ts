@@ -17,6 +17,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { sendEmailAsStatement } from './ses-sender.ts';
 
 /** The intake handler's module, relative to this file. */
 const defaultIntakeEntry = fileURLToPath(
@@ -102,7 +103,11 @@ export class SubmissionIntake extends Construct {
 
   constructor(scope: Construct, id: string, props: SubmissionIntakeProps) {
     super(scope, id);
-    const senderDomain = domainOf(props.mailFrom);
+    const sendEmailAs = sendEmailAsStatement(
+      this,
+      props.mailFrom,
+      (message) => new SubmissionIntakeConfigurationError(message),
+    );
     const stageName = props.stageName ?? 'prod';
 
     this.function = new DealregFunction(this, 'FormSubmissions', {
@@ -120,7 +125,7 @@ export class SubmissionIntake extends Construct {
         ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
       },
     });
-    this.grantIntakePermissions(props, senderDomain);
+    this.grantIntakePermissions(props, sendEmailAs);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.ONE_YEAR,
@@ -175,7 +180,7 @@ export class SubmissionIntake extends Construct {
     });
   }
 
-  private grantIntakePermissions(props: SubmissionIntakeProps, senderDomain: string): void {
+  private grantIntakePermissions(props: SubmissionIntakeProps, sendEmailAs: PolicyStatement): void {
     const stack = Stack.of(this);
     // Item-level reads and writes on the table only: no query, scan, batch or delete.
     this.function.addToRolePolicy(
@@ -207,17 +212,7 @@ export class SubmissionIntake extends Construct {
         resources: [props.hubspotClientSecret.secretArn],
       }),
     );
-    // SES authorises sending against the verified identity: the address itself or its domain.
-    // The mailer sends MIME (SendEmail with Content.Raw), which SES authorises as SendRawEmail.
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.mailFrom }),
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
-        ],
-      }),
-    );
+    this.function.addToRolePolicy(sendEmailAs);
   }
 }
 
@@ -254,16 +249,4 @@ function accessLogFormat(): AccessLogFormat {
       errorMessage: AccessLogField.contextErrorMessage(),
     }),
   );
-}
-
-/** The domain of an email address, for the SES domain identity. */
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  const domain = at > 0 ? address.slice(at + 1) : '';
-  if (!/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(domain)) {
-    throw new SubmissionIntakeConfigurationError(
-      `mailFrom must be a plain email address such as deals@example.com; got "${address}"`,
-    );
-  }
-  return domain.toLowerCase();
 }
