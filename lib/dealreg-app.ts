@@ -27,15 +27,22 @@ export const contextKeys = {
   usdRates: 'dealreg:usdRates',
 } as const;
 
-const formFieldMapping = z.preprocess(
-  (value) => {
+/**
+ * A context value that may be given as JSON text (`-c key='{…}'`) or as an object in `cdk.json`;
+ * text that is not JSON is left for the schema to refuse.
+ */
+function jsonContext<Schema extends z.ZodType>(schema: Schema) {
+  return z.preprocess((value) => {
     if (typeof value !== 'string') return value;
     try {
       return JSON.parse(value);
     } catch {
       return value;
     }
-  },
+  }, schema);
+}
+
+const formFieldMapping = jsonContext(
   z
     .record(z.string(), z.string(), {
       error: 'must be a JSON object of registration field → form field name',
@@ -109,15 +116,7 @@ const backfillSchedule = z
   );
 
 /** `{"EUR": "1.08"}`: USD per unit of each deal currency other than USD (CRM amount changes). */
-const usdRates = z.preprocess(
-  (value) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  },
+const usdRates = jsonContext(
   z.record(
     z.string().regex(/^[A-Z]{3}$/, 'must use ISO 4217 currency codes such as EUR'),
     z
