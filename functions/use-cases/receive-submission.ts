@@ -1,6 +1,6 @@
 import type { FormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { FormSubmission } from '#domain/form-submission.ts';
-import { evaluateSubmission } from '#domain/registration.ts';
+import { evaluateSubmission, type SubmissionEvaluation } from '#domain/registration.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import type { ReceivedVia, RegistrationRecord } from '#domain/registration-record.ts';
 import { renderInvalidSubmissionEmail } from '#emails/invalid-submission.ts';
@@ -60,7 +60,9 @@ export async function receiveSubmission(
 
   const stored = await deps.inbox.storeIfNew(record);
   const current = stored.stored ? stored.record : stored.existing;
-  await completePendingWork(deps, current);
+  // The evaluation above is of this very submission when it was just stored; a stored one is
+  // re-evaluated only if its submitter still has to be told.
+  await completePendingWork(deps, current, stored.stored ? evaluation : undefined);
   return {
     outcome: stored.stored ? (evaluation.valid ? 'accepted' : 'rejected') : 'duplicate',
     registrationId,
@@ -71,9 +73,10 @@ export async function receiveSubmission(
 async function completePendingWork(
   deps: ReceiveSubmissionDependencies,
   record: RegistrationRecord,
+  evaluation: SubmissionEvaluation | undefined,
 ): Promise<void> {
   if (record.status === 'rejected') {
-    await notifySubmitterOnce(deps, record);
+    await notifySubmitterOnce(deps, record, evaluation);
   } else if (record.workflowStartedAt === undefined) {
     const started = await deps.workflow.start({ registrationId: record.registrationId });
     await deps.inbox.recordWorkflowStarted(record.registrationId, started.execution, deps.now());
@@ -83,9 +86,10 @@ async function completePendingWork(
 async function notifySubmitterOnce(
   deps: ReceiveSubmissionDependencies,
   record: RegistrationRecord,
+  known: SubmissionEvaluation | undefined,
 ): Promise<void> {
   if (record.submitterNotifiedAt !== undefined) return;
-  const evaluation = evaluateSubmission(record.submission, deps.formFieldMapping);
+  const evaluation = known ?? evaluateSubmission(record.submission, deps.formFieldMapping);
   if (evaluation.valid || evaluation.submitterEmail === undefined) return;
   const claimed = await deps.inbox.claimSubmitterNotification(
     record.registrationId,
