@@ -48,9 +48,11 @@ export type ApprovalEscalationEmailInput = z.input<typeof approvalEscalationEmai
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderApprovalEscalationEmail(input: ApprovalEscalationEmailInput): OutgoingEmail {
-  const parsed = approvalEscalationEmailInputSchema.safeParse(input);
-  if (!parsed.success) throw EmailTemplateInputError.fromZod(APPROVAL_ESCALATION_TEMPLATE, parsed.error);
-  const email = parsed.data;
+  const email = EmailTemplateInputError.check(
+    APPROVAL_ESCALATION_TEMPLATE,
+    approvalEscalationEmailInputSchema,
+    input,
+  );
   const { registration, approver, verdict, previousApprover } = email;
   const zone = approver.timeZone;
   const customer = oneLine(registration.customerCompanyName);

@@ -36,9 +36,11 @@ export type ApprovalReminderEmailInput = z.input<typeof approvalReminderEmailInp
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderApprovalReminderEmail(input: ApprovalReminderEmailInput): OutgoingEmail {
-  const parsed = approvalReminderEmailInputSchema.safeParse(input);
-  if (!parsed.success) throw EmailTemplateInputError.fromZod(APPROVAL_REMINDER_TEMPLATE, parsed.error);
-  const email = parsed.data;
+  const email = EmailTemplateInputError.check(
+    APPROVAL_REMINDER_TEMPLATE,
+    approvalReminderEmailInputSchema,
+    input,
+  );
   const { registration, approver } = email;
   const zone = approver.timeZone;
   const customer = oneLine(registration.customerCompanyName);

@@ -37,9 +37,11 @@ export type ApprovalRequestEmailInput = z.input<typeof approvalRequestEmailInput
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderApprovalRequestEmail(input: ApprovalRequestEmailInput): OutgoingEmail {
-  const parsed = approvalRequestEmailInputSchema.safeParse(input);
-  if (!parsed.success) throw EmailTemplateInputError.fromZod(APPROVAL_REQUEST_TEMPLATE, parsed.error);
-  const email = parsed.data;
+  const email = EmailTemplateInputError.check(
+    APPROVAL_REQUEST_TEMPLATE,
+    approvalRequestEmailInputSchema,
+    input,
+  );
   const { registration, approver, verdict } = email;
   const zone = approver.timeZone;
   const customer = oneLine(registration.customerCompanyName);

@@ -13,6 +13,13 @@ export class EmailTemplateInputError extends Error {
     this.issues = issues;
   }
 
+  /** Checks a template's input with its schema, throwing this error naming every problem. */
+  static check<Schema extends z.ZodType>(template: string, schema: Schema, input: unknown): z.output<Schema> {
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) throw EmailTemplateInputError.fromZod(template, parsed.error);
+    return parsed.data;
+  }
+
   static fromZod(template: string, error: z.ZodError): EmailTemplateInputError {
     const issues = error.issues.map((issue) =>
       issue.path.length > 0 ? `${formatPath(issue.path)}: ${issue.message}` : issue.message,

@@ -62,9 +62,7 @@ export type ExpiryWarningEmailInput = z.input<typeof expiryWarningEmailInputSche
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderExpiryWarningEmail(input: ExpiryWarningEmailInput): OutgoingEmail {
-  const parsed = expiryWarningEmailInputSchema.safeParse(input);
-  if (!parsed.success) throw EmailTemplateInputError.fromZod(EXPIRY_WARNING_TEMPLATE, parsed.error);
-  const email = parsed.data;
+  const email = EmailTemplateInputError.check(EXPIRY_WARNING_TEMPLATE, expiryWarningEmailInputSchema, input);
   const { registration, extension, timeZone } = email;
   const customer = oneLine(registration.customerCompanyName);
   const reference = registration.registrationId;

@@ -53,9 +53,11 @@ export type InformationRequestEmailInput = z.input<typeof informationRequestEmai
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderInformationRequestEmail(input: InformationRequestEmailInput): OutgoingEmail {
-  const parsed = informationRequestEmailInputSchema.safeParse(input);
-  if (!parsed.success) throw EmailTemplateInputError.fromZod(INFORMATION_REQUEST_TEMPLATE, parsed.error);
-  const email = parsed.data;
+  const email = EmailTemplateInputError.check(
+    INFORMATION_REQUEST_TEMPLATE,
+    informationRequestEmailInputSchema,
+    input,
+  );
   const { registration } = email;
   const customer = oneLine(registration.customerCompanyName);
   const reference = registration.registrationId;

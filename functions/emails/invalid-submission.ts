@@ -42,9 +42,11 @@ type Problem = z.output<typeof problemSchema>;
  * @throws EmailTemplateInputError when the input is unusable (no problems, a bad address).
  */
 export function renderInvalidSubmissionEmail(input: InvalidSubmissionEmailInput): OutgoingEmail {
-  const parsed = invalidSubmissionEmailInputSchema.safeParse(input);
-  if (!parsed.success) throw EmailTemplateInputError.fromZod(INVALID_SUBMISSION_TEMPLATE, parsed.error);
-  const email = parsed.data;
+  const email = EmailTemplateInputError.check(
+    INVALID_SUBMISSION_TEMPLATE,
+    invalidSubmissionEmailInputSchema,
+    input,
+  );
 
   const customer = oneLine(email.customerCompanyName ?? '');
   const submitted = formatSubmittedAt(email.submittedAt);

@@ -88,9 +88,11 @@ type Decision = z.output<typeof registrationDecisionEmailInputSchema>['decision'
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmailInput): OutgoingEmail {
-  const parsed = registrationDecisionEmailInputSchema.safeParse(input);
-  if (!parsed.success) throw EmailTemplateInputError.fromZod(REGISTRATION_DECISION_TEMPLATE, parsed.error);
-  const email = parsed.data;
+  const email = EmailTemplateInputError.check(
+    REGISTRATION_DECISION_TEMPLATE,
+    registrationDecisionEmailInputSchema,
+    input,
+  );
   const { decision, registration, timeZone } = email;
   const customer = oneLine(registration.customerCompanyName);
   const reference = registration.registrationId;
