@@ -3,8 +3,8 @@ import { z } from 'zod';
 const isoInstant = z.iso.datetime({ offset: true });
 const usdMinor = z.number().int().nonnegative();
 
-/** The registration being checked, after normalisation (DESIGN §3.2 step 1). */
-export const registrationUnderCheckSchema = z.object({
+/** Who registered which customer: what every registration the check compares carries. */
+const registrationPartiesSchema = z.object({
   registrationId: z.string().min(1),
   /** The HubSpot company id of the partner. */
   partnerId: z.string().min(1),
@@ -15,6 +15,10 @@ export const registrationUnderCheckSchema = z.object({
   customerDomain: z.string().min(1),
   /** The customer name for matching: case-folded, legal suffixes removed (`customerCompanyKey`). */
   customerCompanyName: z.string().min(1),
+});
+
+/** The registration being checked, after normalisation (DESIGN §3.2 step 1). */
+export const registrationUnderCheckSchema = registrationPartiesSchema.extend({
   amountUsdMinor: usdMinor,
   /** ISO-8601. */
   submittedAt: isoInstant,
@@ -36,13 +40,7 @@ export const registrationStatuses = [
 export type RegistrationStatus = (typeof registrationStatuses)[number];
 
 /** Another registration for the same customer (by domain or similar company name). */
-export const otherRegistrationSchema = z.object({
-  registrationId: z.string().min(1),
-  partnerId: z.string().min(1),
-  partnerDomain: z.string().min(1),
-  partnerName: z.string().optional(),
-  customerDomain: z.string().min(1),
-  customerCompanyName: z.string().min(1),
+export const otherRegistrationSchema = registrationPartiesSchema.extend({
   status: z.enum(registrationStatuses),
   submittedAt: isoInstant,
   approvedAt: isoInstant.optional(),
