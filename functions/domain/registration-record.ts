@@ -1,5 +1,6 @@
 import type { FormSubmission } from './form-submission.ts';
 import type { FieldProblem, RegistrationDetails } from './registration.ts';
+import type { RegistrationProgress } from './registration-progress.ts';
 
 /** How a submission reached Dealreg. */
 export type ReceivedVia = 'webhook' | 'backfill';
@@ -27,4 +28,6 @@ export interface RegistrationRecord {
   readonly workflowStartedAt?: string;
   readonly workflowExecution?: string;
   readonly submitterNotifiedAt?: string;
+  /** What the registration workflow has done with it (absent until it ran its first step). */
+  readonly progress?: RegistrationProgress;
 }

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
+import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+
+/**
+ * What the registration workflow has done with a registration, kept on its record in the
+ * registrations table beside the submission: where it stands, the conflict verdict, the
+ * decision (who, when, through which channel, under which policy version, exception or not) and
+ * the SLA history. The pre-QBR report reads funnel stages and SLA compliance from here.
+ */
+
+/**
+ * Where a registration stands in the workflow:
+ * - `in-review`: checked, waiting for an approver;
+ * - `awaiting-information`: an approver asked the partner a question; the SLA clock is paused;
+ * - `approved`: holds the customer until `expiresAt`;
+ * - `declined`: rejected by the conflict check, an approver or the SLA default;
+ * - `expired`: the validity window ended.
+ */
+export const workflowStatuses = [
+  'in-review',
+  'awaiting-information',
+  'approved',
+  'declined',
+  'expired',
+] as const;
+export type WorkflowStatus = (typeof workflowStatuses)[number];
+
+/** How a decision reached Dealreg (DESIGN §3.2). */
+export const decisionSources = ['auto', 'page', 'sla-default'] as const;
+export type DecisionSource = (typeof decisionSources)[number];
+
+export const registrationDecisionSchema = z.object({
+  outcome: z.enum(['approve', 'reject']),
+  /** Set when approved. */
+  relationshipType: z.enum(relationshipTypes).optional(),
+  reason: z.string(),
+  decidedBy: z.object({ email: z.string(), name: z.string() }),
+  decidedAt: z.iso.datetime(),
+  channel: z.enum(decisionSources),
+  policyVersion: z.string(),
+  /** True when the decision departs from the verdict's rule. */
+  exception: z.boolean(),
+  /** The approval task that carried it, when an approver or the SLA default decided. */
+  approvalId: z.string().optional(),
+});
+export type RegistrationDecision = z.infer<typeof registrationDecisionSchema>;
+
+/** The SLA history of the approval loop (absent for automatic decisions). */
+export const slaHistorySchema = z.object({
+  /** When the first approver was asked. */
+  requestedAt: z.iso.datetime(),
+  /** The first level's SLA deadline (escalation time): a decision by then is within SLA. */
+  deadline: z.iso.datetime(),
+  reminders: z.number().int().nonnegative(),
+  escalations: z.number().int().nonnegative(),
+  /** True when the policy default decided at the final deadline. */
+  defaulted: z.boolean(),
+  /** Business hours the clock stood still while the partner answered a question. */
+  pausedHours: z.number().nonnegative(),
+});
+export type SlaHistory = z.infer<typeof slaHistorySchema>;
+
+export const registrationProgressSchema = z.object({
+  status: z.enum(workflowStatuses),
+  /** The HubSpot company id and name of the partner. */
+  partnerId: z.string().optional(),
+  partnerName: z.string().optional(),
+  /** The estimated amount in US cents at the frozen rate of the submission day. */
+  amountUsdMinor: z.number().int().nonnegative().optional(),
+  verdict: conflictVerdictSchema.optional(),
+  decision: registrationDecisionSchema.optional(),
+  sla: slaHistorySchema.optional(),
+  /** The HubSpot deal (opportunity) the approved registration created or linked. */
+  dealId: z.string().optional(),
+  /** The HubSpot Deal Registration record. */
+  hubspotRecordId: z.string().optional(),
+  approvedAt: z.iso.datetime().optional(),
+  expiresAt: z.iso.datetime().optional(),
+  extensions: z.number().int().nonnegative().optional(),
+  expiredAt: z.iso.datetime().optional(),
+  updatedAt: z.iso.datetime(),
+});
+export type RegistrationProgress = z.infer<typeof registrationProgressSchema>;
