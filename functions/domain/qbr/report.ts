@@ -1,0 +1,185 @@
+import { z } from 'zod';
+
+/**
+ * The pre-QBR report (DESIGN §3.6, §4.3): stable keys, amounts in USD as numbers (dollars with
+ * cents as decimals), every figure recomputable as of `asOf`. The HTML email, the CSV files and
+ * the JSON document are all renderings of this one object.
+ */
+
+const usd = z.number().finite();
+const count = z.int().min(0);
+/** A ratio between 0 and 1 (or above, for ROI); `null` when its denominator is zero. */
+const ratio = z.number().finite().nullable();
+
+export const quarterLabelSchema = z.string().regex(/^\d{4}-Q[1-4]$/, 'expected a quarter such as 2026-Q4');
+
+export const conversionSchema = z.strictObject({
+  submittedToApproved: ratio,
+  approvedToOpportunity: ratio,
+  opportunityToClosedWon: ratio,
+});
+export type Conversion = z.infer<typeof conversionSchema>;
+
+export const funnelSchema = z.strictObject({
+  submitted: count,
+  approved: count,
+  rejected: count,
+  opportunities: count,
+  closedWon: count,
+  closedWonAmount: usd,
+  conversion: conversionSchema,
+});
+export type Funnel = z.infer<typeof funnelSchema>;
+
+/** One row of a funnel broken down by campaign, partner, cloud marketplace or region. */
+export const funnelRowSchema = z.strictObject({
+  key: z.string(),
+  label: z.string(),
+  submitted: count,
+  approved: count,
+  opportunities: count,
+  closedWon: count,
+  closedWonAmount: usd,
+  conversion: conversionSchema,
+});
+export type FunnelRow = z.infer<typeof funnelRowSchema>;
+
+export const differenceDealSchema = z.strictObject({
+  opportunityId: z.string(),
+  dealName: z.string(),
+  amount: usd,
+  /** The ledger's relationship at asOf (`sourced`, `influenced`, …), or `none`. */
+  ledgerRelationship: z.string(),
+  croCountsAsPartner: z.boolean(),
+  explanation: z.string(),
+});
+export type DifferenceDeal = z.infer<typeof differenceDealSchema>;
+
+export const attributionSchema = z.strictObject({
+  partnerSourcedRevenue: usd,
+  partnerInfluencedRevenue: usd,
+  croPartnerRevenue: usd,
+  /** partnerSourcedRevenue − croPartnerRevenue. */
+  difference: usd,
+  differenceDeals: z.array(differenceDealSchema),
+});
+export type AttributionSummary = z.infer<typeof attributionSchema>;
+
+export const roiRowSchema = z.strictObject({
+  investmentType: z.string(),
+  invested: usd,
+  closedWonRevenue: usd,
+  /** (closedWonRevenue − invested) / invested; `null` when nothing was invested. */
+  roi: ratio,
+});
+export type RoiRow = z.infer<typeof roiRowSchema>;
+
+export const slaSchema = z.strictObject({
+  decisions: count,
+  withinSla: count,
+  reminders: count,
+  escalations: count,
+  defaulted: count,
+  /** `null` when no decision was taken in the quarter. */
+  medianHoursToDecision: z.number().finite().min(0).nullable(),
+});
+export type SlaSummary = z.infer<typeof slaSchema>;
+
+export const exceptionSchema = z.strictObject({
+  registrationId: z.string(),
+  decidedBy: z.string(),
+  decidedAt: z.string(),
+  verdictRuleId: z.string(),
+  /** What the decision was (`approved as sourced`, `rejected`, …). */
+  decision: z.string(),
+  reason: z.string(),
+});
+export type QbrException = z.infer<typeof exceptionSchema>;
+
+export const findingCodes = [
+  'LEDGER_INTEGRITY',
+  'ATTRIBUTION_DRIFT',
+  'AMOUNT_DRIFT',
+  'STAGE_DRIFT',
+  'SOURCED_WITHOUT_REGISTRATION',
+  'ORPHAN_REGISTRATION',
+  'EXPIRED_STILL_ATTRIBUTED',
+  'SLA_BREACH',
+  'POLICY_EXCEPTION',
+  'DEFINITION_MISMATCH',
+  'RETROACTIVE_CHANGE',
+] as const;
+export const findingCodeSchema = z.enum(findingCodes);
+export type FindingCode = z.infer<typeof findingCodeSchema>;
+
+export const severities = ['critical', 'high', 'medium', 'low'] as const;
+export const severitySchema = z.enum(severities);
+export type Severity = z.infer<typeof severitySchema>;
+
+export const findingSchema = z.strictObject({
+  code: findingCodeSchema,
+  severity: severitySchema,
+  opportunityId: z.string().optional(),
+  registrationId: z.string().optional(),
+  detail: z.string(),
+  /** The facts behind the finding, as named values (ledger vs HubSpot, dates, amounts). */
+  evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /** What to do before the meeting. */
+  fix: z.string(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const integritySchema = z.strictObject({
+  chains: count,
+  entries: count,
+  broken: count,
+});
+export type IntegritySummary = z.infer<typeof integritySchema>;
+
+/** Headline numbers for the one-screen summary. */
+export const scorecardSchema = z.strictObject({
+  closedWonAmount: usd,
+  partnerSourcedRevenue: usd,
+  croPartnerRevenue: usd,
+  /** withinSla / decisions; `null` without decisions. */
+  slaCompliance: ratio,
+  findings: z.strictObject({ critical: count, high: count, medium: count, low: count }),
+});
+export type Scorecard = z.infer<typeof scorecardSchema>;
+
+export const qbrReportSchema = z.strictObject({
+  quarter: quarterLabelSchema,
+  /** The moment the figures are as of (business and system time), ISO UTC. */
+  asOf: z.iso.datetime(),
+  /** When the report was computed. Not part of the figures: two runs as of the same moment differ only here. */
+  generatedAt: z.iso.datetime(),
+  policyVersion: z.string(),
+  scorecard: scorecardSchema,
+  funnel: funnelSchema,
+  byCampaign: z.array(funnelRowSchema),
+  byPartner: z.array(funnelRowSchema),
+  byCloudMarketplace: z.array(funnelRowSchema),
+  byRegion: z.array(funnelRowSchema),
+  attribution: attributionSchema,
+  roiByInvestmentType: z.array(roiRowSchema),
+  sla: slaSchema,
+  exceptions: z.array(exceptionSchema),
+  /** Ranked: critical first, then high, medium, low. */
+  findings: z.array(findingSchema),
+  integrity: integritySchema,
+});
+export type QbrReport = z.infer<typeof qbrReportSchema>;
+
+const severityRank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** Orders findings critical first; within a severity by code, then opportunity and registration. */
+export function rankFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      severityRank[a.severity] - severityRank[b.severity] ||
+      a.code.localeCompare(b.code) ||
+      (a.opportunityId ?? '').localeCompare(b.opportunityId ?? '') ||
+      (a.registrationId ?? '').localeCompare(b.registrationId ?? '') ||
+      a.detail.localeCompare(b.detail),
+  );
+}
