@@ -15,7 +15,9 @@ import { relationshipTypes } from '#domain/policy/policy-schema.ts';
  * - `awaiting-information`: an approver asked the partner a question; the SLA clock is paused;
  * - `approved`: holds the customer until `expiresAt`;
  * - `declined`: rejected by the conflict check, an approver or the SLA default;
- * - `expired`: the validity window ended.
+ * - `expired`: the validity window ended;
+ * - `merged`: a resubmission that answered an approver's question on an earlier registration
+ *   (`answers` names it); it is not a registration of its own.
  */
 export const workflowStatuses = [
   'in-review',
@@ -23,6 +25,7 @@ export const workflowStatuses = [
   'approved',
   'declined',
   'expired',
+  'merged',
 ] as const;
 export type WorkflowStatus = (typeof workflowStatuses)[number];
 
@@ -75,6 +78,17 @@ export const registrationProgressSchema = z.object({
   dealId: z.string().optional(),
   /** The HubSpot Deal Registration record. */
   hubspotRecordId: z.string().optional(),
+  /** The first level's approval while the second level decides (large deals). */
+  firstLevel: z
+    .object({
+      approverName: z.string(),
+      approvedAt: z.iso.datetime(),
+      relationshipType: z.enum(relationshipTypes),
+      reason: z.string().optional(),
+    })
+    .optional(),
+  /** For a `merged` resubmission: the registration whose question it answered. */
+  answers: z.string().optional(),
   approvedAt: z.iso.datetime().optional(),
   expiresAt: z.iso.datetime().optional(),
   extensions: z.number().int().nonnegative().optional(),

@@ -149,6 +149,8 @@ export interface CustomerDirectory {
 export interface DealDirectory {
   /** Deals associated with the company that are in a stage not marked closed, with their owners. */
   openDealsOfCompany(companyId: string): Promise<DealWithOwner[]>;
+  /** Deals associated with the company that are in a closed stage won with probability 1 (closed won). */
+  closedWonDealsOfCompany(companyId: string): Promise<Deal[]>;
   /** Reads deals by id, in batches of 100; ids not found are listed in `missing`. */
   batchReadDeals(
     ids: readonly string[],

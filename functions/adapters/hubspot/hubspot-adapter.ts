@@ -172,6 +172,17 @@ export class HubSpotAdapter implements HubSpotPort {
     );
   }
 
+  async closedWonDealsOfCompany(companyId: string): Promise<Deal[]> {
+    const dealIds = await this.#associatedIds('companies', companyId, 'deals');
+    const [{ deals }, pipelines] = await Promise.all([this.batchReadDeals(dealIds), this.pipelines()]);
+    const wonStages = new Set(
+      pipelines.flatMap((pipeline) =>
+        pipeline.stages.filter((stage) => stage.isClosed && stage.probability === 1).map((stage) => stage.id),
+      ),
+    );
+    return deals.filter((deal) => deal.stageId !== null && wonStages.has(deal.stageId));
+  }
+
   async batchReadDeals(
     ids: readonly string[],
     properties: readonly string[] = dealProperties,

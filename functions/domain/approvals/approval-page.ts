@@ -39,7 +39,11 @@ export const approvalPageCsp = [
   "base-uri 'none'",
 ].join('; ');
 
-function page(title: string, body: SafeHtml): string {
+/**
+ * A whole Dealreg page (approvals, extension requests) in the one layout and style block
+ * `approvalPageCsp` allows.
+ */
+export function renderPage(title: string, body: SafeHtml): string {
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -103,6 +107,7 @@ ${row('Products', subject.products.join(', '))}
 ${row('Cloud marketplace', subject.cloudMarketplace)}
 ${row('Campaign', subject.campaignId)}
 ${row('Description', subject.dealDescription)}
+${row(subject.request?.kind === 'extension' ? 'Extension requested' : 'Note', subject.request?.note)}
 ${row('Submitted at', formatDeadline(new Date(subject.submittedAt), timeZone))}
 ${row('Registration', registrationId)}
 </table>`;
@@ -158,7 +163,7 @@ export function renderPendingPage(task: ApprovalTask, token: string, nonce: stri
     escalated: 'Escalated approval',
     'second-level': 'Second-level approval',
   }[task.step];
-  return page(
+  return renderPage(
     `${step}: ${task.subject.customerCompanyName}`,
     html`<p>${task.approver.name}, please review this partner deal registration. Nothing is decided until you press one of the buttons below.</p>
 <div class="deadline${left.overdue ? ' overdue' : ''}" id="sla"><strong>Decide by ${formatDeadline(deadline, task.approver.timeZone)}</strong> — ${left.text}.</div>
@@ -188,7 +193,7 @@ function decidedBy(task: ApprovalTask, decision: RecordedDecision): string {
 
 /** The page after a decision was recorded, and for a link opened again after it. */
 export function renderDecidedPage(task: ApprovalTask, decision: RecordedDecision, justNow: boolean): string {
-  return page(
+  return renderPage(
     justNow ? 'Thank you — your decision is recorded' : 'This registration was already decided',
     html`<p class="notice" id="decision">${decidedBy(task, decision)}</p>
 <h2>Registration</h2>
@@ -198,7 +203,7 @@ ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`
 
 /** 409: a second decision; says who decided and when, in the approver's time zone. */
 export function renderAlreadyDecidedPage(decision: RecordedDecision, timeZone: string): string {
-  return page(
+  return renderPage(
     'Already decided',
     html`<p class="notice" id="decision">Your decision was not recorded: ${decision.decidedBy.name} (${decision.decidedBy.email}) already ${describeChoice(decision.choice)}, on ${formatDeadline(new Date(decision.decidedAt), timeZone)}.</p>`,
   );
@@ -206,7 +211,7 @@ export function renderAlreadyDecidedPage(decision: RecordedDecision, timeZone: s
 
 /** 410: the link was superseded by escalation; names the new approver. */
 export function renderSupersededPage(newApprover: { name: string; email: string }, at: string): string {
-  return page(
+  return renderPage(
     'This approval was passed on',
     html`<p class="notice" id="superseded">The SLA deadline passed and this registration was escalated to ${newApprover.name} (${newApprover.email}) at ${at}. This link no longer decides anything; please contact them if you have information to add.</p>`,
   );
@@ -214,7 +219,7 @@ export function renderSupersededPage(newApprover: { name: string; email: string 
 
 /** Any other refusal (403, 400, 404, 413, 415, 500): what is wrong and what to do. */
 export function renderProblemPage(title: string, message: string, details: readonly string[] = []): string {
-  return page(
+  return renderPage(
     title,
     html`<p class="notice" id="problem">${message}</p>${details.length > 0 && html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>`}`,
   );

@@ -45,6 +45,11 @@ export const approvalSubjectSchema = z.object({
   dealDescription: z.string().optional(),
   submittedAt: z.iso.datetime(),
   verdict: conflictVerdictSchema,
+  /**
+   * What is asked, when it is not the registration itself: an extension of an approved
+   * registration, or a registration the partner resubmitted with answers. Shown as written.
+   */
+  request: z.object({ kind: z.enum(['registration', 'extension']), note: z.string().optional() }).optional(),
 });
 export type ApprovalSubject = z.infer<typeof approvalSubjectSchema>;
 

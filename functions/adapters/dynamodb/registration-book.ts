@@ -1,0 +1,131 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type {
+  ProgressPrecondition,
+  ProgressSideEffects,
+  RegistrationBook,
+} from '#ports/registration-book.ts';
+
+const customerDomainIndex = 'byCustomerDomain';
+
+/** The registrations table as the workflow's book: reads, the customer-domain index, conditional progress writes. */
+export class DynamoDbRegistrationBook implements RegistrationBook {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#tableName = tableName;
+  }
+
+  async get(registrationId: string): Promise<RegistrationRecord | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
+    );
+    return result.Item as RegistrationRecord | undefined;
+  }
+
+  async byCustomerDomain(customerDomain: string): Promise<RegistrationRecord[]> {
+    const records: RegistrationRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: customerDomainIndex,
+          KeyConditionExpression: 'customerDomain = :domain',
+          ExpressionAttributeValues: { ':domain': customerDomain },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      records.push(...((page.Items ?? []) as RegistrationRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return records;
+  }
+
+  async saveProgress(
+    registrationId: string,
+    progress: RegistrationProgress,
+    options: { precondition?: ProgressPrecondition; sideEffects?: ProgressSideEffects } = {},
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#id': 'registrationId', '#progress': 'progress' };
+    const values: Record<string, unknown> = { ':progress': progress };
+    const conditions = ['attribute_exists(#id)'];
+    const statuses = options.precondition?.statusIn;
+    if (statuses !== undefined) {
+      names['#status'] = 'status';
+      const alternatives = statuses.map((status, index) => {
+        if (status === 'none') return 'attribute_not_exists(#progress)';
+        values[`:s${index}`] = status;
+        return `#progress.#status = :s${index}`;
+      });
+      conditions.push(`(${alternatives.join(' OR ')})`);
+    }
+    return this.#update(
+      registrationId,
+      { ...(options.sideEffects?.set ?? {}) },
+      options.sideEffects?.remove ?? [],
+      { names, values, conditions, progress: true },
+    );
+  }
+
+  async claim(
+    registrationId: string,
+    condition: { attribute: string; equals: string },
+    effects: ProgressSideEffects,
+  ): Promise<boolean> {
+    return this.#update(registrationId, { ...(effects.set ?? {}) }, effects.remove ?? [], {
+      names: { '#id': 'registrationId', '#claimed': condition.attribute },
+      values: { ':claimed': condition.equals },
+      conditions: ['attribute_exists(#id)', '#claimed = :claimed'],
+      progress: false,
+    });
+  }
+
+  async #update(
+    registrationId: string,
+    set: Record<string, unknown>,
+    remove: readonly string[],
+    expression: {
+      names: Record<string, string>;
+      values: Record<string, unknown>;
+      conditions: string[];
+      progress: boolean;
+    },
+  ): Promise<boolean> {
+    const { names, values } = expression;
+    const assignments = expression.progress ? ['#progress = :progress'] : [];
+    Object.entries(set).forEach(([attribute, value], index) => {
+      names[`#set${index}`] = attribute;
+      values[`:set${index}`] = value;
+      assignments.push(`#set${index} = :set${index}`);
+    });
+    const removals = remove.map((attribute, index) => {
+      names[`#rm${index}`] = attribute;
+      return `#rm${index}`;
+    });
+    const update = [
+      ...(assignments.length > 0 ? [`SET ${assignments.join(', ')}`] : []),
+      ...(removals.length > 0 ? [`REMOVE ${removals.join(', ')}`] : []),
+    ].join(' ');
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { registrationId },
+          UpdateExpression: update,
+          ConditionExpression: expression.conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

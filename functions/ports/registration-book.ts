@@ -1,0 +1,47 @@
+import type { RegistrationProgress, WorkflowStatus } from '#domain/registration-progress.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+
+/** A condition on the workflow status a progress write expects to find. */
+export interface ProgressPrecondition {
+  /** Write only if the registration's progress status is one of these (`none`: no progress yet). */
+  readonly statusIn: readonly (WorkflowStatus | 'none')[];
+}
+
+/** Further top-level attributes a progress write sets or removes in the same atomic write. */
+export interface ProgressSideEffects {
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly remove?: readonly string[];
+}
+
+/**
+ * Port: the registrations as the workflow sees them — the stored submission plus the progress
+ * the workflow records. Every progress write is one atomic, optionally conditional write.
+ */
+export interface RegistrationBook {
+  get(registrationId: string): Promise<RegistrationRecord | undefined>;
+  /** Every registration of a customer domain (registrable domain), oldest first. */
+  byCustomerDomain(customerDomain: string): Promise<RegistrationRecord[]>;
+  /**
+   * Records the workflow's progress. Returns false (and writes nothing) when the precondition
+   * does not hold.
+   */
+  saveProgress(
+    registrationId: string,
+    progress: RegistrationProgress,
+    options?: { readonly precondition?: ProgressPrecondition; readonly sideEffects?: ProgressSideEffects },
+  ): Promise<boolean>;
+  /** Sets or removes top-level attributes if `attribute` currently equals `equals` (an atomic claim). */
+  claim(
+    registrationId: string,
+    condition: { readonly attribute: string; readonly equals: string },
+    effects: ProgressSideEffects,
+  ): Promise<boolean>;
+}
+
+/**
+ * Port: resumes a workflow execution waiting on a callback (Step Functions `SendTaskSuccess` in
+ * AWS, the local runner's callback registry on one machine).
+ */
+export interface WorkflowCallbacks {
+  succeed(taskToken: string, output: unknown): Promise<void>;
+}
