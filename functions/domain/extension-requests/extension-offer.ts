@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { maxTextLength } from '#domain/approvals/decision-form.ts';
+import type { RegistrationDetails } from '#domain/registration.ts';
+import { InvalidExtensionRequestError } from './errors.ts';
+
+/**
+ * The one extension of an approved registration (DESIGN §3.2 step 7), as the registration item
+ * holds it. The workflow's "Warn partner of expiry" task writes the offer and the callback token
+ * of its wait; the partner's request is written once, conditionally, and handed to that wait.
+ */
+
+/** What the workflow offered: to whom, from when, until when the partner may ask. */
+export const extensionOfferSchema = z.object({
+  offeredAt: z.iso.datetime({ offset: true }),
+  /** The partner may ask until this moment; the link expires with it. */
+  expiresAt: z.iso.datetime({ offset: true }),
+  partnerEmail: z.email(),
+});
+export type ExtensionOffer = z.infer<typeof extensionOfferSchema>;
+
+/** The partner's request: exactly what the waiting workflow receives as `extensionRequest`. */
+export const extensionRequestSchema = z.object({
+  requestedAt: z.iso.datetime(),
+  requestedBy: z.email(),
+  reason: z.string().min(1),
+});
+export type ExtensionRequest = z.infer<typeof extensionRequestSchema>;
+
+/** The output `SendTaskSuccess` gives the workflow's wait. */
+export interface ExtensionTaskOutput {
+  readonly extensionRequest: ExtensionRequest;
+}
+
+/** The registration as the extension page shows it. */
+export interface ExtensionRegistration {
+  readonly registrationId: string;
+  readonly details: RegistrationDetails;
+  readonly partnerName?: string;
+  /** When the registration expires unless extended (the workflow's `progress.expiresAt`). */
+  readonly expiresAt?: string;
+  readonly offer?: ExtensionOffer;
+  /** The callback token of the workflow's wait for a request. */
+  readonly callbackToken?: string;
+  readonly request?: ExtensionRequest;
+  /** When the request was handed to the waiting workflow. */
+  readonly handedOverAt?: string;
+}
+
+/** Whether two email addresses name the same partner contact. */
+export function samePartner(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+const formSchema = z.object({
+  reason: z
+    .string({ error: 'is required: say why the deal needs more time' })
+    .trim()
+    .min(1, 'is required: say why the deal needs more time')
+    .max(maxTextLength, `must be at most ${maxTextLength} characters`),
+});
+
+/** Reads the partner's reason from the page's form; throws `InvalidExtensionRequestError` naming it. */
+export function readExtensionReason(fields: { reason?: string | undefined }): string {
+  const parsed = formSchema.safeParse(fields);
+  if (!parsed.success) {
+    throw new InvalidExtensionRequestError(
+      parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'form', message: issue.message })),
+    );
+  }
+  return parsed.data.reason;
+}

@@ -1,0 +1,88 @@
+import { renderPage } from '#domain/approvals/approval-page.ts';
+import { maxTextLength } from '#domain/approvals/decision-form.ts';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
+import { formatMoney } from '#domain/money.ts';
+import { html, type SafeHtml } from '#emails/html.ts';
+import type { ExtensionOffer, ExtensionRegistration, ExtensionRequest } from './extension-offer.ts';
+
+/**
+ * The partner's extension request pages, server-rendered with no script (a mail scanner that
+ * opens the link requests nothing) in the approval pages' layout, so the same
+ * Content-Security-Policy covers them. Every value is escaped by the `html` tag.
+ */
+
+function row(label: string, value: string | undefined): SafeHtml {
+  return value === undefined || value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`;
+}
+
+function registrationTable(registration: ExtensionRegistration, timeZone: string): SafeHtml {
+  const { details } = registration;
+  const partner = registration.partnerName
+    ? `${registration.partnerName} (${details.partnerDomain})`
+    : details.partnerDomain;
+  return html`<table>
+${row('Partner', partner)}
+${row('Customer', `${details.customerCompanyName} (${details.customerDomain})`)}
+${row('Estimated amount', formatMoney(details.estimatedAmount))}
+${row('Expected close date', details.expectedCloseDate)}
+${row('Products', details.products.join(', '))}
+${row('Registration expires', registration.expiresAt && formatDeadline(new Date(registration.expiresAt), timeZone))}
+${row('Reference', registration.registrationId)}
+</table>`;
+}
+
+/** The confirmation page: the registration, until when to ask, a reason field and one button. */
+export function renderExtensionRequestPage(
+  registration: ExtensionRegistration & { offer: ExtensionOffer },
+  token: string,
+  nonce: string,
+  timeZone: string,
+): string {
+  const action = 'extension';
+  return renderPage(
+    `Extend your registration: ${registration.details.customerCompanyName}`,
+    html`<p>Your registration of this deal expires soon. You may ask once for an extension; an approver decides on it. Nothing is requested until you press the button below.</p>
+<div class="deadline" id="offer"><strong>Ask by ${formatDeadline(new Date(registration.offer.expiresAt), timeZone)}</strong>.</div>
+<h2>Registration</h2>
+${registrationTable(registration, timeZone)}
+<h2>Your request</h2>
+<form method="post" action="${action}"><input type="hidden" name="t" value="${token}"><input type="hidden" name="nonce" value="${nonce}">
+<label for="reason">What has moved since you registered, and why the deal needs more time (required)</label><textarea id="reason" name="reason" maxlength="${maxTextLength}" required></textarea>
+<button type="submit" id="request-extension">Request the extension</button></form>
+<p><small>This page expires 30 minutes after it was opened; open the link from your email again if it does.</small></p>`,
+  );
+}
+
+/** After the request was recorded, and for the link opened again after it. */
+export function renderExtensionRequestedPage(
+  registration: ExtensionRegistration,
+  request: ExtensionRequest,
+  justNow: boolean,
+  timeZone: string,
+): string {
+  return renderPage(
+    justNow ? 'Thank you — your extension request is recorded' : 'The extension was already requested',
+    html`<p class="notice" id="request">${request.requestedBy} requested the extension on ${formatDeadline(new Date(request.requestedAt), timeZone)}. An approver decides on it; you will be emailed the outcome.</p>
+<h2>Registration</h2>
+${registrationTable(registration, timeZone)}`,
+  );
+}
+
+/** 409: a second request; says when (and by whom) the first one was made. */
+export function renderAlreadyRequestedPage(
+  request: { requestedAt: string; requestedBy: string },
+  timeZone: string,
+): string {
+  return renderPage(
+    'Already requested',
+    html`<p class="notice" id="request">Your request was not recorded: the one extension of this registration was already requested by ${request.requestedBy} on ${formatDeadline(new Date(request.requestedAt), timeZone)}.</p>`,
+  );
+}
+
+/** 410: the offer ran out before the request. */
+export function renderOfferExpiredPage(expiredAt: string, timeZone: string): string {
+  return renderPage(
+    'The extension offer has expired',
+    html`<p class="notice" id="expired">Extensions of this registration could be requested until ${formatDeadline(new Date(expiredAt), timeZone)}. Nothing was recorded. If the deal is still active, contact your channel manager.</p>`,
+  );
+}
