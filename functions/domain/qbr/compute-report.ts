@@ -1,0 +1,113 @@
+import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import type { Policy } from '#domain/policy/policy-schema.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import { attributionSummary, roiByInvestmentType } from './attribution.ts';
+import type { CrmDealsRead } from './crm-deal.ts';
+import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
+import { dollars, funnelRegistrations, funnelRows, funnelTotals, ratio } from './funnel.ts';
+import type { OpportunityFacts } from './opportunity-facts.ts';
+import { type AttributionDefinitions, quarterFigures } from './quarter-figures.ts';
+import { type QbrReport, qbrReportSchema, severities } from './report.ts';
+import { policyExceptions, slaSummary } from './sla.ts';
+
+export interface QbrReportInputs {
+  readonly quarter: FiscalQuarter;
+  /** Business and system time of every figure (ISO, UTC, milliseconds). */
+  readonly asOf: string;
+  readonly generatedAt: string;
+  readonly policy: Policy;
+  readonly policyVersion: string;
+  /** Every ledger chain projected at asOf (campaign chains included). */
+  readonly facts: readonly OpportunityFacts[];
+  /** The registrations table (records submitted after asOf are ignored). */
+  readonly registrations: readonly RegistrationRecord[];
+  /** HubSpot's current deals; undefined skips the CRM reconciliation. */
+  readonly crm: CrmDealsRead | undefined;
+  readonly integrity: {
+    readonly chains: number;
+    readonly entries: number;
+    readonly broken: readonly BrokenChain[];
+  };
+  readonly retroactive: readonly RetroactiveChange[];
+  readonly orphanAfterDays: number;
+}
+
+/** The definitions of the policy in the form the computations take. */
+export function attributionDefinitions(policy: Policy): AttributionDefinitions {
+  return {
+    sourcedTypes: policy.definitions.partnerSourced.relationshipTypes,
+    influencedTypes: policy.definitions.partnerInfluenced.relationshipTypes,
+  };
+}
+
+/**
+ * Computes the pre-QBR report from data already gathered. Pure and deterministic: the same
+ * inputs give the same report, `generatedAt` aside.
+ */
+export function computeQbrReport(inputs: QbrReportInputs): QbrReport {
+  const { quarter, asOf, policy } = inputs;
+  const definitions = attributionDefinitions(policy);
+  const cohort = funnelRegistrations(inputs.registrations, inputs.facts, {
+    quarter,
+    asOf,
+    regions: policy.regions,
+  });
+  const attribution = attributionSummary(
+    inputs.facts,
+    quarter,
+    definitions,
+    policy.definitions.croView,
+    inputs.crm,
+  );
+  const sla = slaSummary(inputs.registrations, quarter, asOf, policy.calendar);
+  const exceptions = policyExceptions(inputs.registrations, quarter, asOf);
+  const findings = reconcile({
+    quarter,
+    asOf,
+    definitions,
+    croDealProperty: policy.definitions.croView.dealProperty,
+    facts: inputs.facts,
+    records: inputs.registrations,
+    crm: inputs.crm,
+    broken: inputs.integrity.broken,
+    retroactive: inputs.retroactive,
+    differenceDeals: attribution.differenceDeals,
+    exceptions,
+    orphanAfterDays: inputs.orphanAfterDays,
+  });
+  const figures = quarterFigures(inputs.facts, quarter, definitions);
+  const bySeverity = Object.fromEntries(
+    severities.map((severity) => [
+      severity,
+      findings.filter((finding) => finding.severity === severity).length,
+    ]),
+  ) as Record<(typeof severities)[number], number>;
+  return qbrReportSchema.parse({
+    quarter: quarter.label,
+    asOf,
+    generatedAt: inputs.generatedAt,
+    policyVersion: inputs.policyVersion,
+    scorecard: {
+      closedWonAmount: dollars(figures.closedWonUsdMinor),
+      partnerSourcedRevenue: attribution.partnerSourcedRevenue,
+      croPartnerRevenue: attribution.croPartnerRevenue,
+      slaCompliance: ratio(sla.withinSla, sla.decisions),
+      findings: bySeverity,
+    },
+    funnel: funnelTotals(cohort),
+    byCampaign: funnelRows(cohort, 'campaign'),
+    byPartner: funnelRows(cohort, 'partner'),
+    byCloudMarketplace: funnelRows(cohort, 'cloudMarketplace'),
+    byRegion: funnelRows(cohort, 'region'),
+    attribution,
+    roiByInvestmentType: roiByInvestmentType(inputs.facts, quarter),
+    sla,
+    exceptions,
+    findings,
+    integrity: {
+      chains: inputs.integrity.chains,
+      entries: inputs.integrity.entries,
+      broken: inputs.integrity.broken.length,
+    },
+  });
+}

@@ -1,0 +1,417 @@
+import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import { minorUnitDigits } from '#domain/ledger/money.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
+import { dollars } from './funnel.ts';
+import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';
+import { type AttributionDefinitions, wonIn } from './quarter-figures.ts';
+import { type DifferenceDeal, type Finding, type QbrException, rankFindings } from './report.ts';
+import { decidedIn } from './sla.ts';
+import type { SnapshotDifference } from './snapshot.ts';
+
+/** A chain `ledger verify` found broken (its first bad entry). */
+export interface BrokenChain {
+  readonly opportunityId: string;
+  readonly sequence: number;
+  readonly problem: string;
+  readonly detail: string;
+}
+
+/** A closed quarter whose recomputed figures differ from its frozen snapshot. */
+export interface RetroactiveChange {
+  readonly quarter: string;
+  readonly frozenAt: string;
+  readonly differences: readonly SnapshotDifference[];
+}
+
+export interface FindingInputs {
+  readonly quarter: FiscalQuarter;
+  readonly asOf: string;
+  readonly definitions: AttributionDefinitions;
+  readonly croDealProperty: string;
+  readonly facts: readonly OpportunityFacts[];
+  readonly records: readonly RegistrationRecord[];
+  /** HubSpot's current deals; without them the drift checks are skipped. */
+  readonly crm: CrmDealsRead | undefined;
+  readonly broken: readonly BrokenChain[];
+  readonly retroactive: readonly RetroactiveChange[];
+  readonly differenceDeals: readonly DifferenceDeal[];
+  readonly exceptions: readonly QbrException[];
+  /** An approved registration with no opportunity this many days after approval is an orphan. */
+  readonly orphanAfterDays: number;
+}
+
+const dayMs = 86_400_000;
+const iso = (value: string) => new Date(value).toISOString();
+
+function linksText(links: readonly PartnerLink[]): string {
+  return links.length === 0
+    ? 'none'
+    : links.map((link) => `${link.partnerId}:${link.relationshipType}`).join(', ');
+}
+
+function integrityFindings(broken: readonly BrokenChain[]): Finding[] {
+  return broken.map((chain) => ({
+    code: 'LEDGER_INTEGRITY',
+    severity: 'critical',
+    opportunityId: chain.opportunityId,
+    detail: `The ledger chain of opportunity ${chain.opportunityId} is broken at entry #${chain.sequence} (${chain.problem}): ${chain.detail}`,
+    evidence: { sequence: chain.sequence, problem: chain.problem },
+    fix: 'Run `dealreg ledger verify`, restore the table from point-in-time recovery to before the change, and leave this opportunity out of the deck until the chain verifies.',
+  }));
+}
+
+/**
+ * The partner relationship of an opportunity as approved, as the ledger holds it now and as
+ * HubSpot shows it: a relabel or removal in HubSpot after approval, or a HubSpot partner the
+ * ledger does not have, is drift.
+ */
+function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): Finding | undefined {
+  const approved = facts.registrations.filter(
+    (registration) => registration.status === 'approved' && registration.relationshipType !== undefined,
+  );
+  const reasons: string[] = [];
+  for (const registration of approved) {
+    const current = facts.activePartners.filter((link) => link.partnerId === registration.partnerId);
+    if (current.length === 0)
+      reasons.push(
+        `registration ${registration.registrationId} approved ${registration.partnerId} as ${registration.relationshipType}, but the ledger shows that partner removed since`,
+      );
+    else if (!current.some((link) => link.relationshipType === registration.relationshipType))
+      reasons.push(
+        `registration ${registration.registrationId} approved ${registration.partnerId} as ${registration.relationshipType}, but it is now labelled ${current.map((link) => link.relationshipType).join('+')}`,
+      );
+  }
+  if (deal !== undefined && deal.partnerCompanyId !== null) {
+    const matches = facts.activePartners.some(
+      (link) =>
+        link.partnerId === deal.partnerCompanyId &&
+        (deal.partnerRelationship === null || link.relationshipType === deal.partnerRelationship),
+    );
+    if (!matches)
+      reasons.push(
+        `HubSpot shows partner ${deal.partnerCompanyId} as ${deal.partnerRelationship ?? 'unlabelled'}, the ledger ${linksText(facts.activePartners)}`,
+      );
+  } else if (deal !== undefined && facts.activePartners.length > 0 && approved.length > 0) {
+    reasons.push(`HubSpot shows no partner on the deal, the ledger ${linksText(facts.activePartners)}`);
+  }
+  if (reasons.length === 0) return undefined;
+  const first = approved[0];
+  return {
+    code: 'ATTRIBUTION_DRIFT',
+    severity: 'high',
+    opportunityId: facts.opportunityId,
+    ...(first === undefined ? {} : { registrationId: first.registrationId }),
+    detail: `Partner attribution of ${facts.dealName ?? facts.opportunityId} drifted: ${reasons.join('; ')}.`,
+    evidence: {
+      approved:
+        approved
+          .map((registration) => `${registration.partnerId}:${registration.relationshipType}`)
+          .join(', ') || 'none',
+      ledgerNow: linksText(facts.activePartners),
+      hubspotPartner: deal?.partnerCompanyId ?? null,
+      hubspotRelationship: deal?.partnerRelationship ?? null,
+    },
+    fix: 'Ask the deal owner who changed the partner association and why; restore the approved label in HubSpot, or record the change as a correction approved by the channel lead so both systems agree.',
+  };
+}
+
+function amountDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuarter): Finding | undefined {
+  const ledger = facts.amount;
+  if (ledger === undefined && deal.amount === null) return undefined;
+  const currency = deal.currency ?? ledger?.currency ?? 'USD';
+  let hubspotMinor: number | null = null;
+  try {
+    hubspotMinor = deal.amount === null ? null : Math.round(deal.amount * 10 ** minorUnitDigits(currency));
+  } catch {
+    hubspotMinor = null;
+  }
+  const same = ledger !== undefined && hubspotMinor === ledger.amountMinor && currency === ledger.currency;
+  if (same) return undefined;
+  const ledgerText =
+    ledger === undefined ? 'no amount' : `${ledger.amountMinor} minor units of ${ledger.currency}`;
+  const hubspotText = deal.amount === null ? 'no amount' : `${deal.amount} ${currency}`;
+  return {
+    code: 'AMOUNT_DRIFT',
+    severity: wonIn(facts, quarter) ? 'high' : 'medium',
+    opportunityId: facts.opportunityId,
+    detail: `The amount of ${facts.dealName ?? facts.opportunityId} differs: ledger ${ledgerText}, HubSpot ${hubspotText}.`,
+    evidence: {
+      ledgerAmountMinor: ledger?.amountMinor ?? null,
+      ledgerCurrency: ledger?.currency ?? null,
+      ledgerUsd: ledger === undefined ? null : dollars(ledger.usdMinor),
+      hubspotAmount: deal.amount,
+      hubspotCurrency: deal.currency,
+    },
+    fix: 'Check the CRM-events webhook deliveries for this deal; if HubSpot is right, the next amount change reaches the ledger — otherwise correct the deal in HubSpot before the meeting.',
+  };
+}
+
+function stageDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuarter): Finding | undefined {
+  const ledgerWon = facts.outcome === 'won';
+  const outcomeDiffers = deal.closedWon !== null && deal.closedWon !== ledgerWon;
+  const stageDiffers = facts.stage !== undefined && deal.stageId !== null && facts.stage !== deal.stageId;
+  if (!outcomeDiffers && !stageDiffers) return undefined;
+  return {
+    code: 'STAGE_DRIFT',
+    severity: outcomeDiffers && (ledgerWon ? wonIn(facts, quarter) : true) ? 'high' : 'medium',
+    opportunityId: facts.opportunityId,
+    detail: outcomeDiffers
+      ? `${facts.dealName ?? facts.opportunityId} is ${ledgerWon ? 'closed-won' : facts.outcome} in the ledger but ${deal.closedWon ? 'closed-won' : 'not closed-won'} in HubSpot (stage ${deal.stageId ?? 'none'}).`
+      : `${facts.dealName ?? facts.opportunityId} is in stage ${facts.stage} in the ledger but ${deal.stageId} in HubSpot.`,
+    evidence: {
+      ledgerStage: facts.stage ?? null,
+      ledgerOutcome: facts.outcome,
+      hubspotStage: deal.stageId,
+      hubspotClosedWon: deal.closedWon,
+    },
+    fix: 'Replay the missed stage change: check the CRM-events webhook subscription and its failed deliveries, then confirm the stage with the deal owner.',
+  };
+}
+
+function sourcedWithoutRegistration(
+  facts: OpportunityFacts,
+  deal: CrmDeal | undefined,
+  definitions: AttributionDefinitions,
+  quarter: FiscalQuarter,
+): Finding | undefined {
+  if (!wonIn(facts, quarter)) return undefined;
+  const registered = new Set(facts.registrations.map((registration) => registration.partnerId));
+  const unregistered = facts.partnersAtClose.filter(
+    (link) => definitions.sourcedTypes.includes(link.relationshipType) && !registered.has(link.partnerId),
+  );
+  const hubspotSourced =
+    deal !== undefined &&
+    deal.partnerRelationship !== null &&
+    definitions.sourcedTypes.includes(deal.partnerRelationship) &&
+    deal.registrationId === null &&
+    facts.registrations.length === 0;
+  if (unregistered.length === 0 && !hubspotSourced) return undefined;
+  const who =
+    unregistered.length > 0
+      ? linksText(unregistered)
+      : `${deal?.partnerCompanyId ?? 'a partner'}:${deal?.partnerRelationship}`;
+  return {
+    code: 'SOURCED_WITHOUT_REGISTRATION',
+    severity: 'high',
+    opportunityId: facts.opportunityId,
+    detail: `${facts.dealName ?? facts.opportunityId} counts as partner-sourced (${who}) but no approved registration backs it.`,
+    evidence: {
+      partnersAtClose: linksText(facts.partnersAtClose),
+      registrations: facts.registrations.length,
+      wonUsd: dollars(facts.amount?.usdMinor ?? 0),
+      hubspotRegistrationId: deal?.registrationId ?? null,
+    },
+    fix: 'Have the partner submit the registration (it will be decided under the written rules) or relabel the relationship as influenced; until then leave the deal out of partner-sourced revenue.',
+  };
+}
+
+function orphanRegistrations(inputs: FindingInputs): Finding[] {
+  const { asOf, facts, records, orphanAfterDays, crm } = inputs;
+  const cutoff = new Date(Date.parse(asOf) - orphanAfterDays * dayMs).toISOString();
+  const byOpportunity = new Map(facts.map((item) => [item.opportunityId, item]));
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const onCreatedChain = new Set(
+    facts.filter((item) => item.created).flatMap((item) => item.registrations.map((r) => r.registrationId)),
+  );
+  const report = (registrationId: string, approvedAt: string, opportunityId: string | undefined) => {
+    if (seen.has(registrationId)) return;
+    seen.add(registrationId);
+    const days = Math.floor((Date.parse(asOf) - Date.parse(approvedAt)) / dayMs);
+    findings.push({
+      code: 'ORPHAN_REGISTRATION',
+      severity: 'medium',
+      ...(opportunityId === undefined ? {} : { opportunityId }),
+      registrationId,
+      detail: `Registration ${registrationId} was approved ${days} days ago and has no opportunity yet.`,
+      evidence: {
+        approvedAt,
+        daysSinceApproval: days,
+        dealInHubSpot: opportunityId === undefined || crm === undefined ? null : crm.deals.has(opportunityId),
+      },
+      fix: 'Ask the partner and the channel manager whether the deal is real; create the opportunity or let the registration expire so it stops holding the customer.',
+    });
+  };
+  for (const item of facts) {
+    if (item.campaignChain || item.created) continue;
+    for (const registration of item.registrations) {
+      if (registration.status !== 'approved' || registration.approvedAt === undefined) continue;
+      if (registration.approvedAt <= cutoff)
+        report(registration.registrationId, registration.approvedAt, item.opportunityId);
+    }
+  }
+  for (const record of records) {
+    const progress = record.progress;
+    if (progress?.status !== 'approved' || progress.approvedAt === undefined) continue;
+    const approvedAt = iso(progress.approvedAt);
+    if (approvedAt > asOf || approvedAt > cutoff) continue;
+    const opportunity = progress.dealId === undefined ? undefined : byOpportunity.get(progress.dealId);
+    if (opportunity?.created === true || onCreatedChain.has(record.registrationId)) continue;
+    report(record.registrationId, approvedAt, progress.dealId);
+  }
+  return findings;
+}
+
+function expiredStillAttributed(facts: OpportunityFacts, deal: CrmDeal | undefined): Finding[] {
+  const findings: Finding[] = [];
+  for (const registration of facts.registrations) {
+    if (registration.status !== 'expired' || registration.expiredAt === undefined) continue;
+    const expiredAt = registration.expiredAt;
+    if (facts.outcome === 'won' && facts.closedAt !== undefined && facts.closedAt <= expiredAt) continue;
+    const still = facts.activePartners.filter(
+      (link) =>
+        link.partnerId === registration.partnerId &&
+        (link.registrationId === undefined || link.registrationId === registration.registrationId),
+    );
+    const inHubSpot = deal?.partnerCompanyId === registration.partnerId;
+    if (still.length === 0 && !inHubSpot) continue;
+    findings.push({
+      code: 'EXPIRED_STILL_ATTRIBUTED',
+      severity: 'high',
+      opportunityId: facts.opportunityId,
+      registrationId: registration.registrationId,
+      detail: `Registration ${registration.registrationId} expired on ${expiredAt.slice(0, 10)}, but ${registration.partnerId} is still attributed on ${facts.dealName ?? facts.opportunityId}${still.length === 0 ? ' in HubSpot' : ''}.`,
+      evidence: {
+        expiredAt,
+        partnerId: registration.partnerId,
+        ledgerNow: linksText(still),
+        hubspotPartner: deal?.partnerCompanyId ?? null,
+      },
+      fix: 'Detach the partner (or approve an extension under the validity rule) so an expired registration earns no credit.',
+    });
+  }
+  return findings;
+}
+
+function slaBreaches(inputs: FindingInputs): Finding[] {
+  const { records, quarter, asOf } = inputs;
+  const findings: Finding[] = [];
+  for (const record of records) {
+    const { decision, sla, status } = record.progress ?? {};
+    if (sla === undefined) continue;
+    const deadline = iso(sla.deadline);
+    if (decision !== undefined && decidedIn(record, quarter, asOf)) {
+      const decidedAt = iso(decision.decidedAt);
+      if (!sla.defaulted && decidedAt <= deadline) continue;
+      findings.push({
+        code: 'SLA_BREACH',
+        severity: sla.defaulted ? 'high' : 'medium',
+        registrationId: record.registrationId,
+        detail: sla.defaulted
+          ? `Nobody decided registration ${record.registrationId}; the policy default decided it at the final deadline after ${sla.escalations} escalation(s).`
+          : `Registration ${record.registrationId} was decided after its SLA deadline (${deadline} → ${decidedAt}).`,
+        evidence: {
+          requestedAt: iso(sla.requestedAt),
+          deadline,
+          decidedAt,
+          reminders: sla.reminders,
+          escalations: sla.escalations,
+          defaulted: sla.defaulted,
+          decidedBy: decision.decidedBy.email,
+        },
+        fix: 'Review the approver routing and coverage for this region and amount; agree the SLA with sales leadership again if deadlines are routinely missed.',
+      });
+    } else if (
+      decision === undefined &&
+      (status === 'in-review' || status === 'awaiting-information') &&
+      deadline < asOf &&
+      iso(sla.requestedAt) < quarter.end
+    ) {
+      findings.push({
+        code: 'SLA_BREACH',
+        severity: 'high',
+        registrationId: record.registrationId,
+        detail: `Registration ${record.registrationId} is still waiting for a decision past its SLA deadline ${deadline}.`,
+        evidence: {
+          requestedAt: iso(sla.requestedAt),
+          deadline,
+          reminders: sla.reminders,
+          escalations: sla.escalations,
+          status,
+        },
+        fix: 'Decide it now: the partner is waiting and the policy default will apply at the final deadline.',
+      });
+    }
+  }
+  return findings;
+}
+
+function exceptionFindings(exceptions: readonly QbrException[]): Finding[] {
+  return exceptions.map((exception) => ({
+    code: 'POLICY_EXCEPTION',
+    severity: 'medium',
+    registrationId: exception.registrationId,
+    detail: `Registration ${exception.registrationId} was ${exception.decision} by ${exception.decidedBy}, departing from the ${exception.verdictRuleId} rule: ${exception.reason}`,
+    evidence: {
+      decidedBy: exception.decidedBy,
+      decidedAt: exception.decidedAt,
+      verdictRuleId: exception.verdictRuleId,
+      decision: exception.decision,
+    },
+    fix: 'Be ready to explain this exception; if the rule keeps being overridden, change the rule in the policy rather than deciding case by case.',
+  }));
+}
+
+function definitionFindings(deals: readonly DifferenceDeal[], property: string): Finding[] {
+  return deals.map((deal) => ({
+    code: 'DEFINITION_MISMATCH',
+    severity: 'high',
+    opportunityId: deal.opportunityId,
+    detail: `${deal.dealName} (${deal.amount.toFixed(2)} USD): ${deal.explanation}`,
+    evidence: {
+      amount: deal.amount,
+      ledgerRelationship: deal.ledgerRelationship,
+      croCountsAsPartner: deal.croCountsAsPartner,
+      croProperty: property,
+    },
+    fix: `Agree with the CRO's team which definition applies, then set ${property} in HubSpot or relabel the partner relationship so both views count this deal the same way.`,
+  }));
+}
+
+function retroactiveFindings(changes: readonly RetroactiveChange[]): Finding[] {
+  return changes.flatMap((change) =>
+    change.differences.map((difference) => ({
+      code: 'RETROACTIVE_CHANGE' as const,
+      severity: 'critical' as const,
+      ...(difference.opportunityId === undefined ? {} : { opportunityId: difference.opportunityId }),
+      detail: `Closed quarter ${change.quarter} changed since it was frozen on ${change.frozenAt.slice(0, 10)}: ${difference.figure}${difference.opportunityId === undefined ? '' : ` of ${difference.opportunityId}`} was ${difference.frozen ?? 'absent'}, is now ${difference.now ?? 'absent'}.`,
+      evidence: {
+        quarter: change.quarter,
+        frozenAt: change.frozenAt,
+        figure: difference.figure,
+        frozen: difference.frozen,
+        now: difference.now,
+      },
+      fix: `Find the back-dated entry or correction behind it (dealreg ledger show --opportunity …); present ${change.quarter} as reported then, and explain the restatement separately.`,
+    })),
+  );
+}
+
+/** Every finding of DESIGN §3.6, ranked critical first. */
+export function reconcile(inputs: FindingInputs): Finding[] {
+  const findings: Finding[] = [...integrityFindings(inputs.broken)];
+  for (const item of inputs.facts) {
+    if (item.campaignChain) continue;
+    const deal = inputs.crm?.deals.get(item.opportunityId);
+    const drift = attributionDrift(item, deal);
+    if (drift !== undefined) findings.push(drift);
+    if (deal !== undefined) {
+      const amount = amountDrift(item, deal, inputs.quarter);
+      if (amount !== undefined) findings.push(amount);
+      const stage = stageDrift(item, deal, inputs.quarter);
+      if (stage !== undefined) findings.push(stage);
+    }
+    const sourced = sourcedWithoutRegistration(item, deal, inputs.definitions, inputs.quarter);
+    if (sourced !== undefined) findings.push(sourced);
+    findings.push(...expiredStillAttributed(item, deal));
+  }
+  findings.push(
+    ...orphanRegistrations(inputs),
+    ...slaBreaches(inputs),
+    ...exceptionFindings(inputs.exceptions),
+    ...definitionFindings(inputs.differenceDeals, inputs.croDealProperty),
+    ...retroactiveFindings(inputs.retroactive),
+  );
+  return rankFindings(findings);
+}

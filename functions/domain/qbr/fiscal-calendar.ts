@@ -1,0 +1,104 @@
+import { DateTime } from 'luxon';
+import { type BusinessCalendar, minutesOfDay, weekdays } from '#domain/business-hours/business-calendar.ts';
+import { type FiscalQuarter, parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+
+/**
+ * Quarter arithmetic on the fiscal calendar of the policy (`reporting.fiscalYearStartMonth`).
+ * Quarters are the ledger's: `[start, end)` in UTC, labelled by the fiscal year they end in.
+ */
+
+export type { FiscalQuarter };
+
+function labelParts(label: string): { year: number; quarter: number } {
+  const match = /^(\d{4})-Q([1-4])$/.exec(label);
+  if (match === null) throw new RangeError(`"${label}" is not a quarter such as 2026-Q4`);
+  return { year: Number(match[1]), quarter: Number(match[2]) };
+}
+
+/** The quarter `offset` quarters after (negative: before) `label`. */
+export function shiftQuarter(label: string, offset: number, fiscalYearStartMonth = 1): FiscalQuarter {
+  const { year, quarter } = labelParts(label);
+  const index = year * 4 + (quarter - 1) + offset;
+  return parseFiscalQuarter(`${Math.floor(index / 4)}-Q${(index % 4) + 1}`, fiscalYearStartMonth);
+}
+
+/** The fiscal quarter that contains the instant `at` (UTC). */
+export function quarterContaining(at: Date, fiscalYearStartMonth = 1): FiscalQuarter {
+  if (Number.isNaN(at.getTime())) throw new RangeError('the moment is not a valid date');
+  const monthIndex = at.getUTCFullYear() * 12 + at.getUTCMonth();
+  const sinceStart = monthIndex - (fiscalYearStartMonth - 1);
+  const startYear = Math.floor(sinceStart / 12);
+  const quarter = Math.floor((sinceStart - startYear * 12) / 3) + 1;
+  const fiscalYear = fiscalYearStartMonth === 1 ? startYear : startYear + 1;
+  return parseFiscalQuarter(`${fiscalYear}-Q${quarter}`, fiscalYearStartMonth);
+}
+
+/** Whether the quarter is over at `asOf` (its figures can be frozen). */
+export function isQuarterClosed(quarter: FiscalQuarter, asOf: Date): boolean {
+  return asOf.getTime() >= Date.parse(quarter.end);
+}
+
+/** The last instant of the quarter (its end is exclusive), ISO with milliseconds. */
+export function lastInstantOf(quarter: FiscalQuarter): string {
+  return new Date(Date.parse(quarter.end) - 1).toISOString();
+}
+
+/**
+ * When the pre-QBR check for `quarter` runs: the opening of working hours (in the calendar's
+ * time zone) of the working day that leaves `businessDaysBefore` working days in the quarter,
+ * that day included. With 10 days and a quarter ending on Thursday 31 December, that is the
+ * tenth working day counted back from the 31st (holidays and weekends skipped).
+ *
+ * @throws RangeError when the quarter has fewer working days than asked for.
+ */
+export function qbrCheckMoment(
+  quarter: FiscalQuarter,
+  businessDaysBefore: number,
+  calendar: BusinessCalendar,
+): Date {
+  if (!Number.isInteger(businessDaysBefore) || businessDaysBefore < 1) {
+    throw new RangeError(
+      `business days before the quarter end must be a whole number ≥ 1, got ${businessDaysBefore}`,
+    );
+  }
+  const zone = calendar.timeZone;
+  const working = new Set(calendar.workingDays);
+  const holidays = new Set(calendar.holidays);
+  const first = DateTime.fromISO(quarter.start, { zone: 'utc' }).toISODate() ?? '';
+  let day = DateTime.fromISO(quarter.end, { zone: 'utc' })
+    .minus({ days: 1 })
+    .setZone(zone, { keepLocalTime: true });
+  let counted = 0;
+  while ((day.toISODate() ?? '') >= first) {
+    const weekday = weekdays[day.weekday - 1];
+    if (weekday !== undefined && working.has(weekday) && !holidays.has(day.toISODate() ?? '')) {
+      counted += 1;
+      if (counted === businessDaysBefore) {
+        const minutes = minutesOfDay(calendar.workingHours.start);
+        return day
+          .set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 })
+          .toJSDate();
+      }
+    }
+    day = day.minus({ days: 1 });
+  }
+  throw new RangeError(
+    `quarter ${quarter.label} has only ${counted} working days, fewer than the ${businessDaysBefore} asked for`,
+  );
+}
+
+/** The next quarter whose check moment is at or after `now`, and that moment. */
+export function nextQbrCheck(
+  now: Date,
+  businessDaysBefore: number,
+  calendar: BusinessCalendar,
+  fiscalYearStartMonth = 1,
+): { quarter: FiscalQuarter; runAt: Date } {
+  let quarter = quarterContaining(now, fiscalYearStartMonth);
+  for (let step = 0; step < 2; step += 1) {
+    const runAt = qbrCheckMoment(quarter, businessDaysBefore, calendar);
+    if (runAt.getTime() >= now.getTime()) return { quarter, runAt };
+    quarter = shiftQuarter(quarter.label, 1, fiscalYearStartMonth);
+  }
+  return { quarter, runAt: qbrCheckMoment(quarter, businessDaysBefore, calendar) };
+}

@@ -1,0 +1,144 @@
+import type { LedgerEntry, RelationshipType } from '#domain/ledger/entry.ts';
+import type { Money } from '#domain/ledger/money.ts';
+import {
+  type AsOf,
+  type Attribution,
+  correctedEntries,
+  projectOpportunity,
+} from '#domain/ledger/projection.ts';
+
+/** A partner's relationship to an opportunity, as the report needs it. */
+export interface PartnerLink {
+  readonly partnerId: string;
+  readonly relationshipType: RelationshipType;
+  readonly registrationId: string | undefined;
+  readonly campaignId: string | undefined;
+}
+
+/** A registration approved on an opportunity's chain, as of the moment. */
+export interface LedgerRegistration {
+  readonly registrationId: string;
+  readonly partnerId: string;
+  /** The relationship the approval decided. */
+  readonly relationshipType: RelationshipType | undefined;
+  readonly campaignId: string | undefined;
+  readonly cloudMarketplace: string | undefined;
+  readonly approvedAt: string | undefined;
+  readonly expiredAt: string | undefined;
+  readonly status: 'approved' | 'expired';
+}
+
+export interface LedgerInvestment {
+  readonly investmentId: string;
+  readonly investmentType: string;
+  readonly campaignId: string;
+  readonly usdMinor: number;
+  readonly effectiveAt: string;
+}
+
+/**
+ * What the report needs of one opportunity's chain at a moment (both time axes): its state, the
+ * partners attached now and at close, its registrations and the investments recorded on it.
+ * Small enough to keep one per opportunity for a whole portfolio.
+ */
+export interface OpportunityFacts {
+  readonly opportunityId: string;
+  /** `campaign:<id>` chains hold investments, not opportunities. */
+  readonly campaignChain: boolean;
+  readonly dealName: string | undefined;
+  readonly stage: string | undefined;
+  readonly amount: Money | undefined;
+  readonly outcome: 'open' | 'won' | 'lost';
+  readonly closedAt: string | undefined;
+  /** An `OpportunityCreated` entry is in effect. */
+  readonly created: boolean;
+  /** Partners attached at the moment. */
+  readonly activePartners: readonly PartnerLink[];
+  /** Partners attached when the opportunity closed (empty while open). */
+  readonly partnersAtClose: readonly PartnerLink[];
+  readonly registrations: readonly LedgerRegistration[];
+  readonly investments: readonly LedgerInvestment[];
+}
+
+function link(record: Attribution): PartnerLink {
+  return {
+    partnerId: record.partnerId,
+    relationshipType: record.relationshipType,
+    registrationId: record.registrationId,
+    campaignId: record.campaignId,
+  };
+}
+
+const byPartner = (a: PartnerLink, b: PartnerLink) =>
+  a.partnerId < b.partnerId
+    ? -1
+    : a.partnerId > b.partnerId
+      ? 1
+      : a.relationshipType < b.relationshipType
+        ? -1
+        : 1;
+
+/**
+ * Projects one chain at `at` into the facts the report reads. Pure: the same chain and moment
+ * always give the same facts; entries recorded or effective later change nothing.
+ */
+export function opportunityFacts(
+  opportunityId: string,
+  chain: readonly LedgerEntry[],
+  at: AsOf,
+): OpportunityFacts {
+  const state = projectOpportunity(opportunityId, chain, at);
+  const { entries } = correctedEntries(chain, at.knownAt);
+  let created = false;
+  const marketplaces = new Map<string, string | undefined>();
+  for (const entry of entries) {
+    if (entry.effectiveAt > at.asOf) continue;
+    if (entry.type === 'OpportunityCreated') created = true;
+    else if (entry.type === 'RegistrationApproved')
+      marketplaces.set(entry.registrationId, entry.cloudMarketplace);
+  }
+  const closedAt = state.closedAt;
+  const atClose =
+    closedAt === undefined
+      ? []
+      : state.attributions.filter(
+          (record) => record.since <= closedAt && (record.until === undefined || record.until > closedAt),
+        );
+  return {
+    opportunityId,
+    campaignChain: opportunityId.startsWith('campaign:'),
+    dealName: state.dealName,
+    stage: state.stage,
+    amount: state.amount,
+    outcome: state.outcome,
+    closedAt,
+    created,
+    activePartners: state.attributions
+      .filter((record) => record.active)
+      .map(link)
+      .sort(byPartner),
+    partnersAtClose: atClose.map(link).sort(byPartner),
+    registrations: state.registrations.map((registration) => ({
+      registrationId: registration.registrationId,
+      partnerId: registration.partnerId,
+      relationshipType: registration.relationshipType,
+      campaignId: registration.campaignId,
+      cloudMarketplace: marketplaces.get(registration.registrationId),
+      approvedAt: registration.approvedAt,
+      expiredAt: registration.expiredAt,
+      status: registration.status,
+    })),
+    investments: state.investments.map((investment) => ({
+      investmentId: investment.investmentId,
+      investmentType: investment.investmentType,
+      campaignId: investment.campaignId,
+      usdMinor: investment.amount.usdMinor,
+      effectiveAt: investment.effectiveAt,
+    })),
+  };
+}
+
+/** USD cents of the closed-won amount, 0 unless won. */
+export function wonUsdMinor(facts: OpportunityFacts): number {
+  return facts.outcome === 'won' ? (facts.amount?.usdMinor ?? 0) : 0;
+}
