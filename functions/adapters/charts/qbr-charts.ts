@@ -1,0 +1,248 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { QbrReport } from '#domain/qbr/report.ts';
+import { CHART_FONT_FAMILY, type ChartImage, renderChartPng } from './chart-renderer.ts';
+
+/** The charts of the pre-QBR report, in the order the email shows them. */
+export const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla'] as const;
+export type QbrChartId = (typeof qbrChartIds)[number];
+
+/** A chart's specification with the words that stand in for it where images are not shown. */
+export interface QbrChartSpec {
+  readonly id: QbrChartId;
+  readonly title: string;
+  /** The chart's figures in one sentence: the image's alt text and the plain-text part. */
+  readonly alt: string;
+  readonly spec: TopLevelSpec;
+}
+
+export interface QbrChart extends Omit<QbrChartSpec, 'spec'> {
+  readonly image: ChartImage;
+}
+
+/** Width of the charts in CSS pixels: the email card is 600 wide with 24 px padding each side. */
+export const QBR_CHART_WIDTH = 552;
+/** Axis labels longer than this (in pixels) end in an ellipsis, so a long name cannot push the bars away. */
+const LABEL_LIMIT = 170;
+
+const COLORS = {
+  primary: '#0b69a3',
+  secondary: '#9fb3c8',
+  good: '#2f8132',
+  bad: '#c0392b',
+  warn: '#de911d',
+  neutral: '#627d98',
+} as const;
+
+const usdFormat = '$,.0f';
+
+/** The end of a value axis: 35% past the largest value (1 when all are zero). */
+function headroom(max: number): number {
+  return max <= 0 ? 1 : max * 1.35;
+}
+
+function percent(value: number | null): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
+}
+
+function usd(value: number): string {
+  return `${value < 0 ? '-' : ''}$${Math.abs(value).toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
+}
+
+const baseConfig = {
+  font: CHART_FONT_FAMILY,
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 11, labelLimit: LABEL_LIMIT, gridColor: '#e4e7eb' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom', labelLimit: LABEL_LIMIT },
+  title: { fontSize: 13, anchor: 'start', color: '#1f2933' },
+} as const;
+
+/** Bars per category, each labelled with its figure; `text` is the label beside the bar. */
+function labelledBars(input: {
+  title: string;
+  rows: readonly { category: string; value: number; text: string; color: string }[];
+  valueTitle: string;
+  valueFormat?: string;
+}): TopLevelSpec {
+  const values = input.rows.map((row) => row.value);
+  return {
+    title: input.title,
+    width: QBR_CHART_WIDTH,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    height: { step: 30 },
+    data: { values: input.rows },
+    encoding: {
+      y: { field: 'category', type: 'nominal', sort: null, title: null },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        title: input.valueTitle,
+        ...(input.valueFormat ? { axis: { format: input.valueFormat } } : {}),
+        // Room right of the longest bar for its label.
+        scale: { domain: [Math.min(0, ...values), headroom(Math.max(0, ...values))], nice: true },
+      },
+    },
+    layer: [
+      {
+        mark: { type: 'bar', cornerRadiusEnd: 2 },
+        encoding: { color: { field: 'color', type: 'nominal', scale: null } },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#1f2933' },
+        encoding: { text: { field: 'text', type: 'nominal' } },
+      },
+    ],
+    config: baseConfig,
+  } as TopLevelSpec;
+}
+
+function funnelChart(report: QbrReport): QbrChartSpec {
+  const { funnel } = report;
+  const stages = [
+    { category: 'Submitted', value: funnel.submitted, text: `${funnel.submitted}` },
+    {
+      category: 'Approved',
+      value: funnel.approved,
+      text: `${funnel.approved} · ${percent(funnel.conversion.submittedToApproved)} of submitted`,
+    },
+    {
+      category: 'Opportunities',
+      value: funnel.opportunities,
+      text: `${funnel.opportunities} · ${percent(funnel.conversion.approvedToOpportunity)} of approved`,
+    },
+    {
+      category: 'Closed-won',
+      value: funnel.closedWon,
+      text: `${funnel.closedWon} · ${percent(funnel.conversion.opportunityToClosedWon)} of opportunities`,
+    },
+  ];
+  return {
+    id: 'funnel',
+    title: 'Funnel: registration to closed-won',
+    alt: `Funnel for ${report.quarter}: ${stages.map((stage) => `${stage.category} ${stage.text}`).join('; ')}; closed-won amount ${usd(funnel.closedWonAmount)}.`,
+    spec: labelledBars({
+      title: `Funnel ${report.quarter}`,
+      rows: stages.map((stage) => ({ ...stage, color: COLORS.primary })),
+      valueTitle: 'Registrations',
+    }),
+  };
+}
+
+function attributionChart(report: QbrReport): QbrChartSpec {
+  const a = report.attribution;
+  const rows = [
+    { category: 'Sourced (ledger)', value: a.partnerSourcedRevenue, color: COLORS.primary },
+    { category: 'Influenced (ledger)', value: a.partnerInfluencedRevenue, color: COLORS.secondary },
+    { category: 'Partner (CRO view)', value: a.croPartnerRevenue, color: COLORS.neutral },
+  ].map((row) => ({ ...row, text: usd(row.value) }));
+  return {
+    id: 'attribution',
+    title: 'Partner-sourced vs partner-influenced vs the CRO figure',
+    alt: `Attribution: ${rows.map((row) => `${row.category} ${row.text}`).join('; ')}; difference sourced − CRO ${usd(a.difference)}.`,
+    spec: labelledBars({
+      title: 'Closed-won revenue by attribution view (USD)',
+      rows,
+      valueTitle: 'USD',
+      valueFormat: usdFormat,
+    }),
+  };
+}
+
+function roiChart(report: QbrReport): QbrChartSpec {
+  const values = report.roiByInvestmentType.flatMap((row) => [
+    { investmentType: row.investmentType, measure: 'Invested', amount: row.invested },
+    { investmentType: row.investmentType, measure: 'Closed-won revenue', amount: row.closedWonRevenue },
+  ]);
+  const spec = {
+    title: 'Invested vs closed-won revenue by investment type (USD)',
+    width: QBR_CHART_WIDTH,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    height: { step: 20 },
+    data: { values },
+    encoding: {
+      y: { field: 'investmentType', type: 'nominal', sort: null, title: null },
+      yOffset: { field: 'measure', type: 'nominal', sort: ['Invested', 'Closed-won revenue'] },
+      x: {
+        field: 'amount',
+        type: 'quantitative',
+        title: 'USD',
+        axis: { format: usdFormat },
+        scale: { domain: [0, headroom(Math.max(0, ...values.map((value) => value.amount)))], nice: true },
+      },
+      color: {
+        field: 'measure',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['Invested', 'Closed-won revenue'], range: [COLORS.secondary, COLORS.primary] },
+      },
+    },
+    layer: [
+      { mark: { type: 'bar', cornerRadiusEnd: 2 } },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#1f2933' },
+        encoding: {
+          text: { field: 'amount', type: 'quantitative', format: usdFormat },
+          color: { value: '#1f2933' },
+        },
+      },
+    ],
+    config: baseConfig,
+  } as TopLevelSpec;
+  const described = report.roiByInvestmentType.map(
+    (row) =>
+      `${row.investmentType}: invested ${usd(row.invested)}, closed-won ${usd(row.closedWonRevenue)}, ROI ${percent(row.roi)}`,
+  );
+  return {
+    id: 'roi',
+    title: 'ROI by investment type',
+    alt:
+      described.length === 0
+        ? 'ROI: no investments recorded for the quarter.'
+        : `ROI: ${described.join('; ')}.`,
+    spec,
+  };
+}
+
+function slaChart(report: QbrReport): QbrChartSpec {
+  const { sla } = report;
+  const late = Math.max(0, sla.decisions - sla.withinSla);
+  const compliance = sla.decisions === 0 ? null : sla.withinSla / sla.decisions;
+  const rows = [
+    { category: 'Within SLA', value: sla.withinSla, color: COLORS.good },
+    { category: 'After the SLA', value: late, color: COLORS.bad },
+    { category: 'Reminders', value: sla.reminders, color: COLORS.neutral },
+    { category: 'Escalations', value: sla.escalations, color: COLORS.warn },
+    { category: 'SLA defaults', value: sla.defaulted, color: COLORS.bad },
+  ].map((row) => ({ ...row, text: `${row.value}` }));
+  return {
+    id: 'sla',
+    title: 'SLA compliance',
+    alt: `SLA: ${percent(compliance)} of ${sla.decisions} decisions within SLA; ${rows
+      .map((row) => `${row.category} ${row.text}`)
+      .join('; ')}.`,
+    spec: labelledBars({
+      title: `SLA compliance: ${percent(compliance)} within SLA`,
+      rows,
+      valueTitle: 'Count',
+    }),
+  };
+}
+
+/** The specifications of the report's charts (pure: no drawing), in display order. */
+export function qbrChartSpecs(report: QbrReport): QbrChartSpec[] {
+  return [funnelChart(report), attributionChart(report), roiChart(report), slaChart(report)];
+}
+
+/**
+ * Draws the report's charts as PNGs: the funnel, sourced vs influenced vs the CRO figure, ROI
+ * by investment type and SLA compliance. The same report always gives the same bytes.
+ *
+ * @throws ChartRenderError when a chart cannot be drawn.
+ */
+export async function renderQbrCharts(report: QbrReport): Promise<QbrChart[]> {
+  const charts: QbrChart[] = [];
+  // One at a time: the renderer is single-threaded WebAssembly, so nothing is gained in parallel.
+  for (const { spec, ...chart } of qbrChartSpecs(report)) {
+    charts.push({ ...chart, image: await renderChartPng(spec) });
+  }
+  return charts;
+}

@@ -1,0 +1,184 @@
+import { type CsvColumn, toCsv } from '#emails/csv.ts';
+import type { DifferenceDeal, Finding, FunnelRow, QbrException, QbrReport, RoiRow } from './report.ts';
+
+/** One CSV file of the report: an email attachment, a file in the report's folder. */
+export interface QbrCsvFile {
+  readonly filename: string;
+  readonly content: string;
+}
+
+interface FunnelStage {
+  readonly stage: string;
+  readonly count: number;
+  /** Share of the previous stage; empty for the first stage or a zero denominator. */
+  readonly conversionFromPrevious: number | null;
+  readonly amount: number | null;
+}
+
+const funnelColumns: readonly CsvColumn<FunnelStage>[] = [
+  { header: 'Stage', value: (row) => row.stage },
+  { header: 'Count', value: (row) => row.count },
+  { header: 'Conversion from previous stage', value: (row) => row.conversionFromPrevious },
+  { header: 'Amount (USD)', value: (row) => row.amount },
+];
+
+function breakdownColumns(dimension: string): readonly CsvColumn<FunnelRow>[] {
+  return [
+    { header: `${dimension} id`, value: (row) => row.key },
+    { header: dimension, value: (row) => row.label },
+    { header: 'Submitted', value: (row) => row.submitted },
+    { header: 'Approved', value: (row) => row.approved },
+    { header: 'Opportunities', value: (row) => row.opportunities },
+    { header: 'Closed-won', value: (row) => row.closedWon },
+    { header: 'Closed-won amount (USD)', value: (row) => row.closedWonAmount },
+    { header: 'Submitted to approved', value: (row) => row.conversion.submittedToApproved },
+    { header: 'Approved to opportunity', value: (row) => row.conversion.approvedToOpportunity },
+    { header: 'Opportunity to closed-won', value: (row) => row.conversion.opportunityToClosedWon },
+  ];
+}
+
+interface AttributionLine {
+  readonly view: string;
+  readonly revenue: number;
+}
+
+const attributionColumns: readonly CsvColumn<AttributionLine>[] = [
+  { header: 'View', value: (row) => row.view },
+  { header: 'Closed-won revenue (USD)', value: (row) => row.revenue },
+];
+
+const differenceColumns: readonly CsvColumn<DifferenceDeal>[] = [
+  { header: 'Opportunity id', value: (row) => row.opportunityId },
+  { header: 'Deal', value: (row) => row.dealName },
+  { header: 'Amount (USD)', value: (row) => row.amount },
+  { header: 'Ledger relationship', value: (row) => row.ledgerRelationship },
+  { header: 'CRO counts as partner', value: (row) => (row.croCountsAsPartner ? 'yes' : 'no') },
+  { header: 'Explanation', value: (row) => row.explanation },
+];
+
+const roiColumns: readonly CsvColumn<RoiRow>[] = [
+  { header: 'Investment type', value: (row) => row.investmentType },
+  { header: 'Invested (USD)', value: (row) => row.invested },
+  { header: 'Closed-won revenue (USD)', value: (row) => row.closedWonRevenue },
+  { header: 'ROI', value: (row) => row.roi },
+];
+
+interface SlaLine {
+  readonly measure: string;
+  readonly value: number | null;
+}
+
+const slaColumns: readonly CsvColumn<SlaLine>[] = [
+  { header: 'Measure', value: (row) => row.measure },
+  { header: 'Value', value: (row) => row.value },
+];
+
+const exceptionColumns: readonly CsvColumn<QbrException>[] = [
+  { header: 'Registration id', value: (row) => row.registrationId },
+  { header: 'Decided by', value: (row) => row.decidedBy },
+  { header: 'Decided at', value: (row) => row.decidedAt },
+  { header: 'Rule of the verdict', value: (row) => row.verdictRuleId },
+  { header: 'Decision', value: (row) => row.decision },
+  { header: 'Reason', value: (row) => row.reason },
+];
+
+interface RankedFinding extends Finding {
+  readonly rank: number;
+}
+
+/** Evidence as `name: value` pairs on one line, in the order the metrics gave them. */
+export function evidenceText(evidence: Finding['evidence']): string {
+  return Object.entries(evidence)
+    .map(([name, value]) => `${name}: ${value === null ? 'none' : String(value)}`)
+    .join('; ');
+}
+
+const findingColumns: readonly CsvColumn<RankedFinding>[] = [
+  { header: 'Rank', value: (row) => row.rank },
+  { header: 'Severity', value: (row) => row.severity },
+  { header: 'Code', value: (row) => row.code },
+  { header: 'Opportunity id', value: (row) => row.opportunityId },
+  { header: 'Registration id', value: (row) => row.registrationId },
+  { header: 'Detail', value: (row) => row.detail },
+  { header: 'Evidence', value: (row) => evidenceText(row.evidence) },
+  { header: 'Fix before the meeting', value: (row) => row.fix },
+];
+
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
+}
+
+/**
+ * The report's figures as CSV files, one per table (funnel, each breakdown, attribution and the
+ * deals behind the difference, ROI, SLA, exceptions, findings), named
+ * `qbr-<quarter>-<table>.csv`. Every text cell taken from data (a partner's or a deal's name) is
+ * neutralised so a spreadsheet shows it as text and never runs it as a formula; amounts are
+ * numbers in USD, ratios between 0 and 1.
+ */
+export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
+  const { funnel, attribution, sla } = report;
+  const stages: FunnelStage[] = [
+    { stage: 'Registrations submitted', count: funnel.submitted, conversionFromPrevious: null, amount: null },
+    {
+      stage: 'Approved',
+      count: funnel.approved,
+      conversionFromPrevious: funnel.conversion.submittedToApproved,
+      amount: null,
+    },
+    { stage: 'Rejected', count: funnel.rejected, conversionFromPrevious: null, amount: null },
+    {
+      stage: 'Opportunities',
+      count: funnel.opportunities,
+      conversionFromPrevious: funnel.conversion.approvedToOpportunity,
+      amount: null,
+    },
+    {
+      stage: 'Closed-won',
+      count: funnel.closedWon,
+      conversionFromPrevious: funnel.conversion.opportunityToClosedWon,
+      amount: funnel.closedWonAmount,
+    },
+  ];
+  const attributionLines: AttributionLine[] = [
+    { view: 'Partner-sourced (ledger)', revenue: attribution.partnerSourcedRevenue },
+    { view: 'Partner-influenced (ledger)', revenue: attribution.partnerInfluencedRevenue },
+    { view: 'Partner revenue (CRO view)', revenue: attribution.croPartnerRevenue },
+    { view: 'Difference (sourced minus CRO view)', revenue: attribution.difference },
+  ];
+  const slaLines: SlaLine[] = [
+    { measure: 'Decisions', value: sla.decisions },
+    { measure: 'Within SLA', value: sla.withinSla },
+    { measure: 'Share within SLA', value: ratio(sla.withinSla, sla.decisions) },
+    { measure: 'Reminders', value: sla.reminders },
+    { measure: 'Escalations', value: sla.escalations },
+    { measure: 'Decided by SLA default', value: sla.defaulted },
+    { measure: 'Median hours to decision', value: sla.medianHoursToDecision },
+    { measure: 'Exceptions', value: report.exceptions.length },
+  ];
+  const name = (table: string) => `qbr-${report.quarter}-${table}.csv`;
+  return [
+    { filename: name('funnel'), content: toCsv(stages, funnelColumns) },
+    { filename: name('by-campaign'), content: toCsv(report.byCampaign, breakdownColumns('Campaign')) },
+    { filename: name('by-partner'), content: toCsv(report.byPartner, breakdownColumns('Partner')) },
+    {
+      filename: name('by-cloud-marketplace'),
+      content: toCsv(report.byCloudMarketplace, breakdownColumns('Cloud marketplace')),
+    },
+    { filename: name('by-region'), content: toCsv(report.byRegion, breakdownColumns('Region')) },
+    { filename: name('attribution'), content: toCsv(attributionLines, attributionColumns) },
+    {
+      filename: name('attribution-difference-deals'),
+      content: toCsv(attribution.differenceDeals, differenceColumns),
+    },
+    { filename: name('roi-by-investment-type'), content: toCsv(report.roiByInvestmentType, roiColumns) },
+    { filename: name('sla'), content: toCsv(slaLines, slaColumns) },
+    { filename: name('exceptions'), content: toCsv(report.exceptions, exceptionColumns) },
+    {
+      filename: name('findings'),
+      content: toCsv(
+        report.findings.map((finding, index) => ({ ...finding, rank: index + 1 })),
+        findingColumns,
+      ),
+    },
+  ];
+}

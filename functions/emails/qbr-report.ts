@@ -1,0 +1,590 @@
+import { z } from 'zod';
+import { type QbrChart, renderQbrCharts } from '#adapters/charts/qbr-charts.ts';
+import {
+  type Finding,
+  type FunnelRow,
+  type QbrReport,
+  qbrReportSchema,
+  type Severity,
+} from '#domain/qbr/report.ts';
+import { evidenceText, qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
+import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
+import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { html, type SafeHtml } from './html.ts';
+import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
+import { subjectLine } from './registration-summary.ts';
+
+export const QBR_REPORT_TEMPLATE = 'qbr-report';
+
+/** Rows of each breakdown shown in the email; the CSV attachments hold them all. */
+export const BREAKDOWN_ROWS_SHOWN = 10;
+
+const recipientsSchema = z
+  .array(z.email('each leadership recipient must be an email address'))
+  .min(1, 'the report needs at least one recipient');
+
+const qbrEmailInputSchema = z.strictObject({ report: qbrReportSchema, to: recipientsSchema });
+
+/** The Content-ID of a chart's inline image. */
+export function chartContentId(chart: Pick<QbrChart, 'id'>): string {
+  return `qbr-${chart.id}@dealreg`;
+}
+
+/** The file name of the report's JSON document, e.g. `qbr-2026-Q4.json`. */
+export function qbrReportJsonFilename(report: Pick<QbrReport, 'quarter'>): string {
+  return `qbr-${report.quarter}.json`;
+}
+
+const wholeUsd = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  maximumFractionDigits: 0,
+});
+const exactUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+
+/** Headline amounts in whole dollars: `$1,250,001`. */
+export function formatUsd(amount: number): string {
+  return wholeUsd.format(amount);
+}
+
+/** Table amounts to the cent: `$1,250,000.50`. */
+export function formatUsdExact(amount: number): string {
+  return exactUsd.format(amount);
+}
+
+/** A ratio as a percentage with one decimal; `n/a` when it has no denominator. */
+export function formatPercent(value: number | null): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
+}
+
+const severityColor: Record<Severity, string> = {
+  critical: '#ab091e',
+  high: '#c0392b',
+  medium: '#de911d',
+  low: '#627d98',
+};
+
+const style = {
+  ...emailStyle,
+  section:
+    "margin:24px 0 8px 0;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:17px;line-height:24px;font-weight:600;color:#243b53;",
+  number: `${emailStyle.cell}text-align:right;white-space:nowrap;`,
+  tileValue:
+    "margin:0;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:20px;line-height:26px;font-weight:600;color:#1f2933;",
+  tile: 'padding:8px;border:1px solid #e4e7eb;background-color:#f5f7fa;vertical-align:top;width:33%;',
+  image: 'display:block;width:100%;max-width:552px;height:auto;border:0;margin:0 0 16px 0;',
+} as const;
+
+interface ChartSources {
+  /** The `src` of a chart's image: `cid:…` in the email, a data: URI in the standalone page. */
+  readonly src: (chart: QbrChart) => string;
+}
+
+function chartHtml(charts: readonly QbrChart[], id: QbrChart['id'], sources: ChartSources): SafeHtml {
+  const chart = charts.find((candidate) => candidate.id === id);
+  if (chart === undefined) return html``;
+  return html`<img class="qbr-chart" data-chart="${chart.id}" src="${sources.src(chart)}" width="${chart.image.width}" height="${chart.image.height}" alt="${chart.alt}" style="${style.image}">`;
+}
+
+function section(id: string, title: string, content: SafeHtml): SafeHtml {
+  return html`<div id="${id}"><h2 style="${style.section}">${title}</h2>${content}</div>`;
+}
+
+function table(
+  headers: readonly { label: string; numeric?: boolean }[],
+  rows: readonly (readonly (string | number)[])[],
+  id?: string,
+): SafeHtml {
+  return html`<table role="presentation" ${id ? html`id="${id}"` : ''} width="100%" cellpadding="0" cellspacing="0" border="0" style="${style.table}">
+<tr>${headers.map((header) => html`<th style="${style.headerCell}${header.numeric ? 'text-align:right;' : ''}">${header.label}</th>`)}</tr>
+${rows.map(
+  (row) =>
+    html`<tr>${row.map((cell, index) => html`<td style="${headers[index]?.numeric ? style.number : style.cell}">${cell}</td>`)}</tr>`,
+)}
+</table>`;
+}
+
+interface ScorecardTile {
+  readonly label: string;
+  readonly value: string;
+}
+
+function scorecardTiles(report: QbrReport): ScorecardTile[] {
+  const { scorecard, findings } = report;
+  const counts = scorecard.findings;
+  return [
+    { label: 'Closed-won (partner deals)', value: formatUsd(scorecard.closedWonAmount) },
+    { label: 'Partner-sourced (ledger)', value: formatUsd(scorecard.partnerSourcedRevenue) },
+    { label: 'Partner revenue (CRO view)', value: formatUsd(scorecard.croPartnerRevenue) },
+    { label: 'Sourced minus CRO view', value: formatUsd(report.attribution.difference) },
+    {
+      label: 'Registration to closed-won',
+      value: formatPercent(
+        report.funnel.submitted === 0 ? null : report.funnel.closedWon / report.funnel.submitted,
+      ),
+    },
+    { label: 'Decisions within SLA', value: formatPercent(scorecard.slaCompliance) },
+    {
+      label: 'Findings to fix',
+      value: `${findings.length} (${counts.critical} critical, ${counts.high} high)`,
+    },
+    {
+      label: 'Ledger integrity',
+      value:
+        report.integrity.broken === 0
+          ? `${report.integrity.chains} chains intact`
+          : `${report.integrity.broken} of ${report.integrity.chains} chains broken`,
+    },
+    { label: 'Policy exceptions', value: `${report.exceptions.length}` },
+  ];
+}
+
+function scorecardHtml(report: QbrReport): SafeHtml {
+  const tiles = scorecardTiles(report);
+  const rows: ScorecardTile[][] = [];
+  for (let index = 0; index < tiles.length; index += 3) rows.push(tiles.slice(index, index + 3));
+  return section(
+    'scorecard',
+    'Scorecard',
+    html`<table role="presentation" width="100%" cellpadding="0" cellspacing="4" border="0" style="${style.table}">
+${rows.map(
+  (row) =>
+    html`<tr>${row.map(
+      (tile) =>
+        html`<td class="qbr-tile" style="${style.tile}"><p style="${style.small}">${tile.label}</p><p class="qbr-tile-value" style="${style.tileValue}">${tile.value}</p></td>`,
+    )}</tr>`,
+)}
+</table>`,
+  );
+}
+
+function funnelStages(report: QbrReport): (readonly [string, number, string])[] {
+  const { funnel } = report;
+  return [
+    ['Registrations submitted', funnel.submitted, ''],
+    ['Approved', funnel.approved, `${formatPercent(funnel.conversion.submittedToApproved)} of submitted`],
+    ['Rejected', funnel.rejected, ''],
+    [
+      'Opportunities',
+      funnel.opportunities,
+      `${formatPercent(funnel.conversion.approvedToOpportunity)} of approved`,
+    ],
+    [
+      'Closed-won',
+      funnel.closedWon,
+      `${formatPercent(funnel.conversion.opportunityToClosedWon)} of opportunities · ${formatUsdExact(funnel.closedWonAmount)}`,
+    ],
+  ];
+}
+
+const breakdownHeaders = [
+  { label: '' },
+  { label: 'Submitted', numeric: true },
+  { label: 'Approved', numeric: true },
+  { label: 'Opps', numeric: true },
+  { label: 'Won', numeric: true },
+  { label: 'Won (USD)', numeric: true },
+  { label: 'Sub→won', numeric: true },
+];
+
+function breakdownRow(row: FunnelRow): (string | number)[] {
+  return [
+    row.label,
+    row.submitted,
+    `${row.approved} (${formatPercent(row.conversion.submittedToApproved)})`,
+    `${row.opportunities} (${formatPercent(row.conversion.approvedToOpportunity)})`,
+    `${row.closedWon} (${formatPercent(row.conversion.opportunityToClosedWon)})`,
+    formatUsd(row.closedWonAmount),
+    formatPercent(row.submitted === 0 ? null : row.closedWon / row.submitted),
+  ];
+}
+
+interface Breakdown {
+  readonly id: string;
+  readonly title: string;
+  /** What one row is, the first column's heading. */
+  readonly dimension: string;
+  readonly rows: readonly FunnelRow[];
+  readonly file: string;
+}
+
+function breakdowns(report: QbrReport): Breakdown[] {
+  const file = (table: string) => `qbr-${report.quarter}-${table}.csv`;
+  return [
+    {
+      id: 'by-campaign',
+      title: 'By campaign',
+      dimension: 'Campaign',
+      rows: report.byCampaign,
+      file: file('by-campaign'),
+    },
+    {
+      id: 'by-partner',
+      title: 'By partner',
+      dimension: 'Partner',
+      rows: report.byPartner,
+      file: file('by-partner'),
+    },
+    {
+      id: 'by-cloud-marketplace',
+      title: 'By cloud marketplace',
+      dimension: 'Marketplace',
+      rows: report.byCloudMarketplace,
+      file: file('by-cloud-marketplace'),
+    },
+    {
+      id: 'by-region',
+      title: 'By region',
+      dimension: 'Region',
+      rows: report.byRegion,
+      file: file('by-region'),
+    },
+  ];
+}
+
+function breakdownHtml(breakdown: Breakdown): SafeHtml {
+  if (breakdown.rows.length === 0) return html``;
+  const hidden = breakdown.rows.length - BREAKDOWN_ROWS_SHOWN;
+  return html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">${breakdown.title}</p>
+${table(
+  breakdownHeaders.map((header, index) => (index === 0 ? { label: breakdown.dimension } : header)),
+  breakdown.rows.slice(0, BREAKDOWN_ROWS_SHOWN).map(breakdownRow),
+  breakdown.id,
+)}
+${hidden > 0 && html`<p style="${style.small}margin-bottom:16px;">${hidden} more in ${breakdown.file}.</p>`}`;
+}
+
+function funnelHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
+  return section(
+    'funnel',
+    'Funnel: campaign to closed-won',
+    html`${chartHtml(charts, 'funnel', sources)}
+${table(
+  [{ label: 'Stage' }, { label: 'Count', numeric: true }, { label: 'Conversion', numeric: true }],
+  funnelStages(report),
+  'funnel-stages',
+)}
+${breakdowns(report).map(breakdownHtml)}`,
+  );
+}
+
+function attributionHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
+  const a = report.attribution;
+  const deals = a.differenceDeals;
+  return section(
+    'attribution',
+    'Partner-sourced and partner-influenced beside the CRO figure',
+    html`${chartHtml(charts, 'attribution', sources)}
+${table(
+  [{ label: 'View' }, { label: 'Closed-won revenue', numeric: true }],
+  [
+    ['Partner-sourced (ledger)', formatUsdExact(a.partnerSourcedRevenue)],
+    ['Partner-influenced (ledger)', formatUsdExact(a.partnerInfluencedRevenue)],
+    ['Partner revenue (CRO view)', formatUsdExact(a.croPartnerRevenue)],
+    ['Difference: sourced minus CRO view', formatUsdExact(a.difference)],
+  ],
+  'attribution-views',
+)}
+${
+  deals.length === 0
+    ? html`<p style="${style.paragraph}">No deal explains a difference: both views count the same deals.</p>`
+    : html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">The deals that explain the difference</p>
+${table(
+  [
+    { label: 'Deal' },
+    { label: 'Amount', numeric: true },
+    { label: 'Ledger' },
+    { label: 'CRO view' },
+    { label: 'Why' },
+  ],
+  deals.map((deal) => [
+    `${deal.dealName} (${deal.opportunityId})`,
+    formatUsdExact(deal.amount),
+    deal.ledgerRelationship,
+    deal.croCountsAsPartner ? 'partner' : 'not partner',
+    deal.explanation,
+  ]),
+  'difference-deals',
+)}`
+}`,
+  );
+}
+
+function roiHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
+  return section(
+    'roi',
+    'ROI by investment type',
+    report.roiByInvestmentType.length === 0
+      ? html`<p style="${style.paragraph}">No investment was recorded for the quarter.</p>`
+      : html`${chartHtml(charts, 'roi', sources)}
+${table(
+  [
+    { label: 'Investment type' },
+    { label: 'Invested', numeric: true },
+    { label: 'Closed-won revenue', numeric: true },
+    { label: 'ROI', numeric: true },
+  ],
+  report.roiByInvestmentType.map((row) => [
+    row.investmentType,
+    formatUsdExact(row.invested),
+    formatUsdExact(row.closedWonRevenue),
+    formatPercent(row.roi),
+  ]),
+  'roi-table',
+)}`,
+  );
+}
+
+function slaRows(report: QbrReport): (readonly [string, string])[] {
+  const { sla } = report;
+  return [
+    ['Decisions', `${sla.decisions}`],
+    [
+      'Within SLA',
+      `${sla.withinSla} (${formatPercent(sla.decisions === 0 ? null : sla.withinSla / sla.decisions)})`,
+    ],
+    ['Reminders sent', `${sla.reminders}`],
+    ['Escalations', `${sla.escalations}`],
+    ['Decided by the SLA default', `${sla.defaulted}`],
+    [
+      'Median time to decision',
+      sla.medianHoursToDecision === null ? 'n/a' : `${sla.medianHoursToDecision.toFixed(1)} hours`,
+    ],
+  ];
+}
+
+function slaHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
+  return section(
+    'sla',
+    'SLA compliance and exceptions',
+    html`${chartHtml(charts, 'sla', sources)}
+${table([{ label: 'Measure' }, { label: 'Value', numeric: true }], slaRows(report), 'sla-table')}
+${
+  report.exceptions.length === 0
+    ? html`<p style="${style.paragraph}">No decision departed from its rule’s verdict.</p>`
+    : html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">Decisions that departed from the rule’s verdict</p>
+${table(
+  [
+    { label: 'Registration' },
+    { label: 'Decided by' },
+    { label: 'Rule' },
+    { label: 'Decision' },
+    { label: 'Reason' },
+  ],
+  report.exceptions.map((exception) => [
+    `${exception.registrationId} (${exception.decidedAt.slice(0, 10)})`,
+    exception.decidedBy,
+    exception.verdictRuleId,
+    exception.decision,
+    exception.reason,
+  ]),
+  'exceptions',
+)}`
+}`,
+  );
+}
+
+function findingSubject(finding: Finding): string {
+  return [
+    finding.opportunityId && `opportunity ${finding.opportunityId}`,
+    finding.registrationId && `registration ${finding.registrationId}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+function findingsHtml(report: QbrReport): SafeHtml {
+  return section(
+    'findings',
+    'Findings to fix before the meeting',
+    report.findings.length === 0
+      ? html`<p style="${style.paragraph}">No findings: the ledger and HubSpot agree.</p>`
+      : html`<ol style="margin:0 0 16px 0;padding:0 0 0 20px;">
+${report.findings.map((finding) => {
+  const subject = findingSubject(finding);
+  return html`<li class="qbr-finding" style="${style.paragraph}margin-bottom:12px;">
+<span style="display:inline-block;padding:1px 6px;background-color:${severityColor[finding.severity]};color:#ffffff;font-size:12px;font-weight:600;text-transform:uppercase;">${finding.severity}</span>
+<code style="${style.code}">${finding.code}</code>${subject && html` · ${subject}`}<br>
+${finding.detail}<br>
+<span style="${style.small}">Evidence: ${evidenceText(finding.evidence)}</span><br>
+<strong>Fix:</strong> ${finding.fix}
+</li>`;
+})}
+</ol>`,
+  );
+}
+
+function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml {
+  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; computed ${report.generatedAt}; policy version ${report.policyVersion}. Ledger: ${report.integrity.entries} entries in ${report.integrity.chains} chains, ${report.integrity.broken} broken.</p>
+${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
+}
+
+function bodyHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
+  const { counts } = findingCounts(report);
+  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${report.asOf}, checked against HubSpot: ${counts}.</p>
+${scorecardHtml(report)}
+${funnelHtml(report, charts, sources)}
+${attributionHtml(report, charts, sources)}
+${roiHtml(report, charts, sources)}
+${slaHtml(report, charts, sources)}
+${findingsHtml(report)}`;
+}
+
+function findingCounts(report: QbrReport): { counts: string; urgent: number } {
+  const c = report.scorecard.findings;
+  const total = report.findings.length;
+  const counts =
+    total === 0
+      ? 'no findings'
+      : `${total} finding${total === 1 ? '' : 's'} (${c.critical} critical, ${c.high} high, ${c.medium} medium, ${c.low} low)`;
+  return { counts, urgent: c.critical + c.high };
+}
+
+function subject(report: QbrReport): string {
+  const { urgent } = findingCounts(report);
+  const attention =
+    urgent === 0
+      ? 'no critical or high findings'
+      : `${urgent} critical or high finding${urgent === 1 ? '' : 's'}`;
+  return subjectLine(
+    `Pre-QBR check ${report.quarter}: ${attention}; partner-sourced ${formatUsd(report.attribution.partnerSourcedRevenue)} vs CRO view ${formatUsd(report.attribution.croPartnerRevenue)}`,
+  );
+}
+
+function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: readonly string[]): string {
+  const lines = (rows: readonly (readonly [string, string | number])[]) =>
+    rows.map(([label, value]) => `  ${label}: ${value}`).join('\n');
+  const breakdownText = breakdowns(report)
+    .filter((breakdown) => breakdown.rows.length > 0)
+    .map(
+      (breakdown) =>
+        `${breakdown.title}:\n${breakdown.rows
+          .slice(0, BREAKDOWN_ROWS_SHOWN)
+          .map((row) => {
+            const [label, ...cells] = breakdownRow(row);
+            return `  ${label}: submitted ${cells[0]}, approved ${cells[1]}, opportunities ${cells[2]}, won ${cells[3]}, ${cells[4]}`;
+          })
+          .join('\n')}`,
+    );
+  const chartsText = charts.map((chart) => `[${chart.title}] ${chart.alt}`);
+  const findingsText =
+    report.findings.length === 0
+      ? ['No findings: the ledger and HubSpot agree.']
+      : report.findings.map((finding, index) => {
+          const about = findingSubject(finding);
+          return `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.code}${about ? ` · ${about}` : ''}\n   ${finding.detail}\n   Evidence: ${evidenceText(finding.evidence)}\n   Fix: ${finding.fix}`;
+        });
+  return renderTextLayout({
+    title: `Pre-QBR check ${report.quarter}`,
+    sections: [
+      `The partner figures for ${report.quarter} as of ${report.asOf}, checked against HubSpot: ${findingCounts(report).counts}.`,
+      `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
+      `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
+      ...breakdownText,
+      `ATTRIBUTION\n${lines([
+        ['Partner-sourced (ledger)', formatUsdExact(report.attribution.partnerSourcedRevenue)],
+        ['Partner-influenced (ledger)', formatUsdExact(report.attribution.partnerInfluencedRevenue)],
+        ['Partner revenue (CRO view)', formatUsdExact(report.attribution.croPartnerRevenue)],
+        ['Difference: sourced minus CRO view', formatUsdExact(report.attribution.difference)],
+      ])}${report.attribution.differenceDeals
+        .map(
+          (deal) =>
+            `\n  - ${deal.dealName} (${deal.opportunityId}) ${formatUsdExact(deal.amount)}: ledger ${deal.ledgerRelationship}, CRO view ${deal.croCountsAsPartner ? 'partner' : 'not partner'}. ${deal.explanation}`,
+        )
+        .join('')}`,
+      `ROI BY INVESTMENT TYPE\n${
+        report.roiByInvestmentType.length === 0
+          ? '  No investment was recorded for the quarter.'
+          : lines(
+              report.roiByInvestmentType.map(
+                (row) =>
+                  [
+                    row.investmentType,
+                    `invested ${formatUsdExact(row.invested)}, closed-won ${formatUsdExact(row.closedWonRevenue)}, ROI ${formatPercent(row.roi)}`,
+                  ] as const,
+              ),
+            )
+      }`,
+      `SLA\n${lines(slaRows(report))}${report.exceptions
+        .map(
+          (exception) =>
+            `\n  - Exception ${exception.registrationId}: ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
+        )
+        .join('')}`,
+      `FINDINGS (most severe first)\n${findingsText.join('\n')}`,
+      `CHARTS\n${chartsText.join('\n')}`,
+    ],
+    footer: [
+      `Figures as of ${report.asOf}; computed ${report.generatedAt}; policy version ${report.policyVersion}.`,
+      ...(attachments.length > 0 ? [`Attached: ${attachments.join(', ')}.`] : []),
+    ],
+  });
+}
+
+function checkedReport(report: QbrReport): QbrReport {
+  return EmailTemplateInputError.check(QBR_REPORT_TEMPLATE, qbrReportSchema, report);
+}
+
+/**
+ * The pre-QBR email to leadership: a one-screen scorecard, the funnel with the conversion at
+ * every stage and its breakdowns, sourced and influenced revenue beside the CRO figure with the
+ * deals that explain the difference, ROI by investment type, SLA compliance and exceptions, and
+ * the ranked findings with evidence and fix. Charts are inline PNGs (`cid:`; mail clients block
+ * SVG); the CSV files and the JSON document are attached. Every value is escaped.
+ *
+ * @throws EmailTemplateInputError when the report or a recipient is invalid.
+ * @throws ChartRenderError when a chart cannot be drawn.
+ */
+export async function renderQbrReportEmail(report: QbrReport, to: readonly string[]): Promise<OutgoingEmail> {
+  const input = EmailTemplateInputError.check(QBR_REPORT_TEMPLATE, qbrEmailInputSchema, { report, to });
+  const checked = input.report;
+  const charts = await renderQbrCharts(checked);
+  const csvFiles = qbrReportCsvFiles(checked);
+  const jsonFile = qbrReportJsonFilename(checked);
+  const attachmentNames = [...csvFiles.map((file) => file.filename), jsonFile];
+  const sources: ChartSources = { src: (chart) => `cid:${chartContentId(chart)}` };
+  const attachments: EmailAttachment[] = [
+    ...charts.map((chart) => ({
+      filename: `qbr-${checked.quarter}-${chart.id}.png`,
+      contentType: 'image/png',
+      content: chart.image.png,
+      contentId: chartContentId(chart),
+    })),
+    ...csvFiles.map((file) => ({ filename: file.filename, contentType: 'text/csv', content: file.content })),
+    { filename: jsonFile, contentType: 'application/json', content: `${JSON.stringify(checked, null, 2)}\n` },
+  ];
+  return {
+    template: QBR_REPORT_TEMPLATE,
+    to: input.to,
+    subject: subject(checked),
+    html: renderHtmlLayout({
+      title: `Pre-QBR check ${checked.quarter}`,
+      preheader: `${findingCounts(checked).counts}; partner-sourced ${formatUsd(checked.attribution.partnerSourcedRevenue)}`,
+      body: bodyHtml(checked, charts, sources),
+      footer: footerHtml(checked, attachmentNames),
+    }),
+    text: textPart(checked, charts, attachmentNames),
+    attachments,
+  };
+}
+
+/**
+ * The same report as one standalone HTML page (`dealreg qbr check --format html`, the stored
+ * copy): the charts are embedded as `data:` URIs, so the file opens anywhere without its
+ * attachments.
+ *
+ * @throws EmailTemplateInputError when the report is invalid.
+ * @throws ChartRenderError when a chart cannot be drawn.
+ */
+export async function renderQbrReportHtml(report: QbrReport): Promise<string> {
+  const checked = checkedReport(report);
+  const charts = await renderQbrCharts(checked);
+  const sources: ChartSources = {
+    src: (chart) => `data:image/png;base64,${Buffer.from(chart.image.png).toString('base64')}`,
+  };
+  return renderHtmlLayout({
+    title: `Pre-QBR check ${checked.quarter}`,
+    body: bodyHtml(checked, charts, sources),
+    footer: footerHtml(checked, []),
+  });
+}

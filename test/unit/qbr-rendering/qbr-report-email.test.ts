@@ -1,0 +1,117 @@
+import PostalMime from 'postal-mime';
+import { describe, expect, it } from 'vitest';
+import { buildMimeMessage } from '#adapters/mail/mime-message.ts';
+import { EmailTemplateInputError } from '#emails/email-template-input-error.ts';
+import { renderQbrReportEmail, renderQbrReportHtml } from '#emails/qbr-report.ts';
+import { mimeTree, shape } from '#test/integration/mail/mime-tree.ts';
+import { FORMULA_PARTNER, SCRIPT_PARTNER, sampleQbrReport } from './qbr-report-fixture.ts';
+
+const leadership = ['cro@vendor.example', 'vp-partners@vendor.example'];
+const envelope = {
+  from: 'Dealreg <deals@vendor.example>',
+  messageId: '<qbr-1@vendor.example>',
+  date: new Date('2026-12-14T17:01:00.000Z'),
+};
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+describe('the pre-QBR report email', () => {
+  it('is text and HTML with the charts inline beside the HTML and the files attached', async () => {
+    const email = await renderQbrReportEmail(sampleQbrReport(), leadership);
+
+    const raw = (await buildMimeMessage(email, envelope)).toString('utf8');
+
+    expect(shape(mimeTree(raw))).toBe(
+      `multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,${Array(4).fill('image/png').join(',')}))${',text/csv'.repeat(11)},application/json)`,
+    );
+  });
+
+  it('references every inline chart by its Content-ID, and each image is a PNG', async () => {
+    const email = await renderQbrReportEmail(sampleQbrReport(), leadership);
+
+    const parsed = await PostalMime.parse(await buildMimeMessage(email, envelope));
+    const images = parsed.attachments.filter((attachment) => attachment.mimeType === 'image/png');
+    const cids = [...(parsed.html ?? '').matchAll(/src="cid:([^"]+)"/g)].map((match) => match[1]);
+
+    expect(cids).toEqual([
+      'qbr-funnel@dealreg',
+      'qbr-attribution@dealreg',
+      'qbr-roi@dealreg',
+      'qbr-sla@dealreg',
+    ]);
+    expect(images.map((image) => image.contentId)).toEqual(cids.map((cid) => `<${cid}>`));
+    for (const image of images) {
+      expect([...new Uint8Array(image.content as ArrayBuffer).slice(0, 8)]).toEqual(PNG_SIGNATURE);
+      expect(image.disposition).toBe('inline');
+    }
+    expect(parsed.to?.map((to) => ('address' in to ? to.address : undefined))).toEqual(leadership);
+    expect(parsed.subject).toBe(
+      'Pre-QBR check 2026-Q4: 2 critical or high findings; partner-sourced $800,000 vs CRO view $650,000',
+    );
+  });
+
+  it('attaches CSV files whose formula-like cells are neutralised, and the JSON document', async () => {
+    const report = sampleQbrReport();
+    const email = await renderQbrReportEmail(report, leadership);
+
+    const parsed = await PostalMime.parse(await buildMimeMessage(email, envelope));
+    const byName = new Map(parsed.attachments.map((attachment) => [attachment.filename, attachment]));
+    const decode = (name: string) =>
+      new TextDecoder().decode(byName.get(name)?.content as ArrayBuffer | undefined);
+
+    expect(decode('qbr-2026-Q4-by-partner.csv')).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(JSON.parse(decode('qbr-2026-Q4.json'))).toEqual(report);
+  });
+
+  it('keeps a partner named like a script or a formula as text in HTML and plain text', async () => {
+    const email = await renderQbrReportEmail(sampleQbrReport(), leadership);
+
+    expect(email.html).not.toMatch(/<script/i);
+    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(email.html).toContain('=HYPERLINK(&quot;http://x&quot;)');
+    expect(email.text).toContain(SCRIPT_PARTNER);
+    expect(email.text).toContain(FORMULA_PARTNER);
+  });
+
+  it('gives the funnel, the attribution difference deals and the ranked findings in the plain-text part', async () => {
+    const email = await renderQbrReportEmail(sampleQbrReport(), leadership);
+
+    expect(email.text).toContain('  Approved: 30 (75.0% of submitted)');
+    expect(email.text).toContain('  Difference: sourced minus CRO view: $150,000.00');
+    expect(email.text).toContain(
+      '  - Globex data platform (9001) $150,000.00: ledger sourced, CRO view not partner.',
+    );
+    expect(email.text).toMatch(/1\. \[CRITICAL\] LEDGER_INTEGRITY · opportunity 9003\n/);
+    expect(email.text).toContain('   Fix: Restore the entry from the digest and run dealreg ledger verify.');
+  });
+
+  it('refuses a recipient that is not an email address, naming it', async () => {
+    const attempt = renderQbrReportEmail(sampleQbrReport(), ['cro@vendor.example', 'not an address']);
+
+    await expect(attempt).rejects.toBeInstanceOf(EmailTemplateInputError);
+    await expect(attempt).rejects.toThrow(/to\[1\]: each leadership recipient must be an email address/);
+  });
+
+  it('refuses a report that does not follow the schema, naming the field', async () => {
+    const broken = { ...sampleQbrReport(), quarter: '2026-Q5' };
+
+    await expect(renderQbrReportEmail(broken, leadership)).rejects.toThrow(/report\.quarter/);
+  });
+});
+
+describe('the standalone HTML report', () => {
+  it('embeds the charts as data URIs and links to nothing outside the page', async () => {
+    const page = await renderQbrReportHtml(sampleQbrReport());
+
+    const sources = [...page.matchAll(/src="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(sources).toHaveLength(4);
+    expect(sources.every((source) => source.startsWith('data:image/png;base64,iVBORw0KGgo'))).toBe(true);
+    expect(page).not.toContain('cid:');
+    expect(page).not.toMatch(/<script/i);
+  });
+
+  it('is the same page for the same report', async () => {
+    const report = sampleQbrReport();
+
+    expect(await renderQbrReportHtml(report)).toBe(await renderQbrReportHtml(structuredClone(report)));
+  });
+});

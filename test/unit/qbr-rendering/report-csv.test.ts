@@ -1,0 +1,96 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
+import { FORMULA_PARTNER, SCRIPT_PARTNER, sampleQbrReport } from './qbr-report-fixture.ts';
+
+function table(filename: string): Record<string, string>[] {
+  const file = qbrReportCsvFiles(sampleQbrReport()).find((candidate) => candidate.filename === filename);
+  if (file === undefined) throw new Error(`no ${filename}`);
+  return parse(file.content, { columns: true });
+}
+
+describe('the pre-QBR CSV files', () => {
+  it('writes one file per table, named after the quarter', () => {
+    const files = qbrReportCsvFiles(sampleQbrReport());
+
+    expect(files.map((file) => file.filename)).toEqual([
+      'qbr-2026-Q4-funnel.csv',
+      'qbr-2026-Q4-by-campaign.csv',
+      'qbr-2026-Q4-by-partner.csv',
+      'qbr-2026-Q4-by-cloud-marketplace.csv',
+      'qbr-2026-Q4-by-region.csv',
+      'qbr-2026-Q4-attribution.csv',
+      'qbr-2026-Q4-attribution-difference-deals.csv',
+      'qbr-2026-Q4-roi-by-investment-type.csv',
+      'qbr-2026-Q4-sla.csv',
+      'qbr-2026-Q4-exceptions.csv',
+      'qbr-2026-Q4-findings.csv',
+    ]);
+    expect(files.every((file) => file.content.includes('\r\n'))).toBe(true);
+  });
+
+  it('gives the funnel with the conversion from the stage before', () => {
+    expect(table('qbr-2026-Q4-funnel.csv')).toEqual([
+      {
+        Stage: 'Registrations submitted',
+        Count: '40',
+        'Conversion from previous stage': '',
+        'Amount (USD)': '',
+      },
+      { Stage: 'Approved', Count: '30', 'Conversion from previous stage': '0.75', 'Amount (USD)': '' },
+      { Stage: 'Rejected', Count: '6', 'Conversion from previous stage': '', 'Amount (USD)': '' },
+      { Stage: 'Opportunities', Count: '24', 'Conversion from previous stage': '0.8', 'Amount (USD)': '' },
+      {
+        Stage: 'Closed-won',
+        Count: '12',
+        'Conversion from previous stage': '0.5',
+        'Amount (USD)': '1250000.5',
+      },
+    ]);
+  });
+
+  it('shows a partner named like a formula as text, never as a formula', () => {
+    const partners = table('qbr-2026-Q4-by-partner.csv').map((row) => row.Partner);
+
+    expect(partners).toEqual(['Acme Cloud Partners', `'${FORMULA_PARTNER}`, SCRIPT_PARTNER]);
+  });
+
+  it('neutralises every text cell a spreadsheet would run, and keeps amounts as numbers', () => {
+    const report = sampleQbrReport();
+    const negative = sampleQbrReport({
+      attribution: { ...report.attribution, difference: -150_000 },
+    });
+    const attribution = qbrReportCsvFiles(negative).find((file) =>
+      file.filename.endsWith('-attribution.csv'),
+    );
+    const cells = qbrReportCsvFiles(report).flatMap((file) => (parse(file.content) as string[][]).flat());
+
+    expect(cells.filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
+    expect(table('qbr-2026-Q4-exceptions.csv')[0]?.Reason).toBe("'+ customer asked for this partner");
+    expect(table('qbr-2026-Q4-attribution-difference-deals.csv')[1]?.Explanation).toBe(
+      "'-2+3 counted as partner by the CRO view only",
+    );
+    expect(parse(attribution?.content ?? '', { columns: true })).toContainEqual({
+      View: 'Difference (sourced minus CRO view)',
+      'Closed-won revenue (USD)': '-150000',
+    });
+  });
+
+  it('ranks the findings as the report does, with evidence and fix', () => {
+    const findings = table('qbr-2026-Q4-findings.csv');
+
+    expect(findings.map((row) => [row.Rank, row.Severity, row.Code])).toEqual([
+      ['1', 'critical', 'LEDGER_INTEGRITY'],
+      ['2', 'high', 'ATTRIBUTION_DRIFT'],
+      ['3', 'medium', 'SLA_BREACH'],
+      ['4', 'low', 'POLICY_EXCEPTION'],
+    ]);
+    expect(findings[1]?.Evidence).toBe(
+      `ledgerPartner: Acme Cloud Partners; hubspotPartner: ${FORMULA_PARTNER}`,
+    );
+    expect(findings[3]?.Evidence).toBe('verdictRuleId: competing-partner; reason: none');
+    expect(findings[0]?.['Fix before the meeting']).toBe(
+      'Restore the entry from the digest and run dealreg ledger verify.',
+    );
+  });
+});
