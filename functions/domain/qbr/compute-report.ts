@@ -1,12 +1,12 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { Policy } from '#domain/policy/policy-schema.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
 import { attributionSummary, roiByInvestmentType } from './attribution.ts';
 import type { CrmDealsRead } from './crm-deal.ts';
 import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
 import { dollars, funnelRegistrations, funnelRows, funnelTotals, ratio } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import { type AttributionDefinitions, quarterFigures } from './quarter-figures.ts';
+import type { QbrRegistration } from './registration-view.ts';
 import { type QbrReport, qbrReportSchema, severities } from './report.ts';
 import { policyExceptions, slaSummary } from './sla.ts';
 
@@ -20,7 +20,7 @@ export interface QbrReportInputs {
   /** Every ledger chain projected at asOf (campaign chains included). */
   readonly facts: readonly OpportunityFacts[];
   /** The registrations table (records submitted after asOf are ignored). */
-  readonly registrations: readonly RegistrationRecord[];
+  readonly registrations: readonly QbrRegistration[];
   /** HubSpot's current deals; undefined skips the CRM reconciliation. */
   readonly crm: CrmDealsRead | undefined;
   readonly integrity: {

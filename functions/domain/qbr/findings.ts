@@ -1,10 +1,10 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { minorUnitDigits } from '#domain/ledger/money.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
 import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';
 import { type AttributionDefinitions, wonIn } from './quarter-figures.ts';
+import type { QbrRegistration } from './registration-view.ts';
 import { type DifferenceDeal, type Finding, type QbrException, rankFindings } from './report.ts';
 import { decidedIn } from './sla.ts';
 import type { SnapshotDifference } from './snapshot.ts';
@@ -30,7 +30,7 @@ export interface FindingInputs {
   readonly definitions: AttributionDefinitions;
   readonly croDealProperty: string;
   readonly facts: readonly OpportunityFacts[];
-  readonly records: readonly RegistrationRecord[];
+  readonly records: readonly QbrRegistration[];
   /** HubSpot's current deals; without them the drift checks are skipped. */
   readonly crm: CrmDealsRead | undefined;
   readonly broken: readonly BrokenChain[];

@@ -1,6 +1,6 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
 import type { LedgerRegistration, OpportunityFacts } from './opportunity-facts.ts';
+import type { QbrRegistration } from './registration-view.ts';
 import type { Conversion, Funnel, FunnelRow } from './report.ts';
 
 /**
@@ -69,7 +69,7 @@ export function ledgerRegistrations(
 
 /** The cohort of registrations submitted in the quarter, each followed to asOf. */
 export function funnelRegistrations(
-  records: readonly RegistrationRecord[],
+  records: readonly QbrRegistration[],
   facts: readonly OpportunityFacts[],
   context: FunnelContext,
 ): FunnelRegistration[] {

@@ -58,6 +58,8 @@ export interface OpportunityFacts {
   readonly partnersAtClose: readonly PartnerLink[];
   readonly registrations: readonly LedgerRegistration[];
   readonly investments: readonly LedgerInvestment[];
+  /** Entries in effect (corrections applied); 0 for a chain that had not started at the moment. */
+  readonly entries: number;
 }
 
 function link(record: Attribution): PartnerLink {
@@ -135,6 +137,7 @@ export function opportunityFacts(
       usdMinor: investment.amount.usdMinor,
       effectiveAt: investment.effectiveAt,
     })),
+    entries: state.entries,
   };
 }
 

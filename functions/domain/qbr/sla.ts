@@ -1,13 +1,13 @@
 import type { BusinessCalendar } from '#domain/business-hours/business-calendar.ts';
 import { businessHoursBetween } from '#domain/business-hours/business-hours.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { QbrRegistration } from './registration-view.ts';
 import type { QbrException, SlaSummary } from './report.ts';
 
 const iso = (value: string) => new Date(value).toISOString();
 
 /** Whether the record's decision was taken in the quarter, by asOf. */
-export function decidedIn(record: RegistrationRecord, quarter: FiscalQuarter, asOf: string): boolean {
+export function decidedIn(record: QbrRegistration, quarter: FiscalQuarter, asOf: string): boolean {
   const decidedAt = record.progress?.decision?.decidedAt;
   if (decidedAt === undefined) return false;
   const at = iso(decidedAt);
@@ -30,7 +30,7 @@ function median(values: readonly number[]): number | null {
  * the clock stood paused.
  */
 export function slaSummary(
-  records: readonly RegistrationRecord[],
+  records: readonly QbrRegistration[],
   quarter: FiscalQuarter,
   asOf: string,
   calendar: BusinessCalendar,
@@ -57,7 +57,7 @@ export function slaSummary(
 
 /** Decisions taken in the quarter that departed from the conflict verdict's rule, oldest first. */
 export function policyExceptions(
-  records: readonly RegistrationRecord[],
+  records: readonly QbrRegistration[],
   quarter: FiscalQuarter,
   asOf: string,
 ): QbrException[] {

@@ -1,0 +1,55 @@
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type QbrRegistration, qbrRegistrationSchema } from '#domain/qbr/registration-view.ts';
+import { InvalidRegistrationRecordError, type RegistrationHistory } from '#ports/qbr.ts';
+
+/**
+ * The registrations table read whole for the pre-QBR report: a parallel scan (segments run at
+ * once), each record checked against the report's view of a registration.
+ */
+export class DynamoDbRegistrationHistory implements RegistrationHistory {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #segments: number;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string, options: { segments?: number } = {}) {
+    if (tableName.length === 0) throw new Error('registrations table name is empty');
+    this.#client = client;
+    this.#tableName = tableName;
+    this.#segments = options.segments ?? 4;
+  }
+
+  async listRegistrations(): Promise<QbrRegistration[]> {
+    const segments = await Promise.all(
+      Array.from({ length: this.#segments }, (_, segment) => this.#scanSegment(segment)),
+    );
+    return segments.flat();
+  }
+
+  async #scanSegment(segment: number): Promise<QbrRegistration[]> {
+    const records: QbrRegistration[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          Segment: segment,
+          TotalSegments: this.#segments,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const parsed = qbrRegistrationSchema.safeParse(item);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new InvalidRegistrationRecordError(
+            `registration ${String(item.registrationId)} in ${this.#tableName} cannot be reported on: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+            { cause: parsed.error },
+          );
+        }
+        records.push(parsed.data);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return records;
+  }
+}

@@ -1,0 +1,303 @@
+import { LedgerEntry } from '#domain/ledger/entry.ts';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import type { AsOf } from '#domain/ledger/projection.ts';
+import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
+import { attributionDefinitions, computeQbrReport } from '#domain/qbr/compute-report.ts';
+import type { CrmDeal, CrmDealsRead } from '#domain/qbr/crm-deal.ts';
+import type { BrokenChain, RetroactiveChange } from '#domain/qbr/findings.ts';
+import { isQuarterClosed, lastInstantOf, shiftQuarter } from '#domain/qbr/fiscal-calendar.ts';
+import { type OpportunityFacts, opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
+import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
+import type { QbrReport } from '#domain/qbr/report.ts';
+import { compareWithSnapshot, type QbrSnapshot } from '#domain/qbr/snapshot.ts';
+import { crmNames, type Deal, type DealDirectory } from '#ports/hubspot.ts';
+import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
+import type { QbrSnapshotStore, RegistrationHistory } from '#ports/qbr.ts';
+import { verifyLedger } from './ledger-verify.ts';
+
+/** Where a long run is, for a progress bar. */
+export interface QbrProgress {
+  readonly phase: 'verify' | 'ledger' | 'registrations' | 'hubspot' | 'snapshots' | 'compute';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface BuildQbrReportDependencies {
+  readonly ledger: LedgerStore;
+  /** Ledger digests to verify the chains against; omitted, only the chains are checked. */
+  readonly digests?: DigestStore;
+  readonly registrations: RegistrationHistory;
+  /** HubSpot's deals; omitted, the CRM reconciliation (drift, CRO view) is skipped. */
+  readonly deals?: Pick<DealDirectory, 'batchReadDeals'>;
+  /** Frozen closed quarters; omitted, RETROACTIVE_CHANGE is not checked and nothing is frozen. */
+  readonly snapshots?: QbrSnapshotStore;
+  readonly policy: LoadedPolicy;
+  readonly now?: () => Date;
+  readonly onProgress?: (progress: QbrProgress) => void;
+  /** @default 30 */
+  readonly orphanAfterDays?: number;
+  /** Deals per HubSpot read call (each call is split into batches of 100 by the adapter). @default 2000 */
+  readonly dealsPerCall?: number;
+  /** Read calls in flight at once; the adapter's limiter keeps them under the portal's limit. @default 3 */
+  readonly dealCallConcurrency?: number;
+}
+
+export interface BuildQbrReportRequest {
+  /** `YYYY-QN` on the policy's fiscal calendar. */
+  readonly quarter: string;
+  /** The moment the report is as of, on both time axes. */
+  readonly asOf: Date;
+}
+
+/** A request the report cannot be built for (bad quarter or moment). */
+export class QbrRequestError extends Error {
+  override readonly name = 'QbrRequestError';
+}
+
+/** The deal properties the reconciliation reads. */
+export function reconciliationProperties(croProperty: string): string[] {
+  return [
+    ...new Set([
+      'dealname',
+      'amount',
+      'deal_currency_code',
+      'dealstage',
+      'closedate',
+      'hs_is_closed_won',
+      crmNames.deal.registrationId,
+      crmNames.deal.partnerCompanyId,
+      crmNames.deal.partnerRelationship,
+      croProperty,
+    ]),
+  ];
+}
+
+function toCrmDeal(deal: Deal, croProperty: string): CrmDeal {
+  const flag = deal.properties.hs_is_closed_won;
+  return {
+    id: deal.id,
+    name: deal.name,
+    amount: deal.amount,
+    currency: deal.currency,
+    stageId: deal.stageId,
+    closedWon: flag === 'true' ? true : flag === 'false' ? false : null,
+    registrationId: deal.registrationId,
+    partnerCompanyId: deal.partnerCompanyId,
+    partnerRelationship: deal.partnerRelationship,
+    croValue: deal.properties[croProperty] ?? null,
+  };
+}
+
+/**
+ * Reads every deal by id, `perCall` ids per adapter call and `concurrency` calls at once, so
+ * the adapter's limiter always has batches queued (the run stays at the rate-limit floor) while
+ * progress is reported call by call.
+ */
+export async function readCrmDeals(
+  deals: Pick<DealDirectory, 'batchReadDeals'>,
+  ids: readonly string[],
+  croProperty: string,
+  options: { perCall?: number; concurrency?: number; onProgress?: (done: number) => void } = {},
+): Promise<CrmDealsRead> {
+  const perCall = options.perCall ?? 2_000;
+  const properties = reconciliationProperties(croProperty);
+  const slices: string[][] = [];
+  for (let start = 0; start < ids.length; start += perCall) slices.push(ids.slice(start, start + perCall));
+  const found = new Map<string, CrmDeal>();
+  const missing = new Set<string>();
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (let index = next++; index < slices.length; index = next++) {
+      const slice = slices[index] ?? [];
+      const answer = await deals.batchReadDeals(slice, properties);
+      for (const deal of answer.deals) found.set(deal.id, toCrmDeal(deal, croProperty));
+      for (const id of answer.missing) missing.add(id);
+      done += slice.length;
+      options.onProgress?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 3) }, worker));
+  return { deals: found, missing };
+}
+
+/** Groups raw ledger items by chain, keeping the readable entries (broken ones are reported by verify). */
+async function readLedger(store: LedgerStore): Promise<Map<string, LedgerEntry[]>> {
+  const chains = new Map<string, LedgerEntry[]>();
+  await store.scanRaw((items) => {
+    for (const item of items) {
+      const parsed = LedgerEntry.safeParse(item);
+      if (!parsed.success) continue;
+      const chain = chains.get(parsed.data.opportunityId);
+      if (chain === undefined) chains.set(parsed.data.opportunityId, [parsed.data]);
+      else chain.push(parsed.data);
+    }
+  });
+  return chains;
+}
+
+function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsOf): OpportunityFacts[] {
+  const facts: OpportunityFacts[] = [];
+  for (const id of [...chains.keys()].sort()) facts.push(opportunityFacts(id, chains.get(id) ?? [], at));
+  return facts;
+}
+
+/**
+ * The ledger's integrity as of the moment: chains and entries recorded by then, and the broken
+ * chains whose first bad entry was among them (or could not be read at all), so entries recorded
+ * later do not change the figures of an earlier report.
+ */
+function integrityAsOf(
+  chains: ReadonlyMap<string, readonly LedgerEntry[]>,
+  broken: readonly BrokenChain[],
+  asOf: string,
+): { chains: number; entries: number; broken: BrokenChain[] } {
+  let chainCount = 0;
+  let entries = 0;
+  const lastKnown = new Map<string, number>();
+  for (const [id, chain] of chains) {
+    let known = 0;
+    let last = 0;
+    for (const entry of chain) {
+      if (entry.recordedAt > asOf) continue;
+      known += 1;
+      last = Math.max(last, entry.sequence);
+    }
+    if (known === 0) continue;
+    chainCount += 1;
+    entries += known;
+    lastKnown.set(id, last);
+  }
+  const relevant = broken.filter((chain) => {
+    const last = lastKnown.get(chain.opportunityId);
+    return (
+      !chains.has(chain.opportunityId) ||
+      (last !== undefined && last >= chain.sequence) ||
+      chain.problem === 'malformed'
+    );
+  });
+  return { chains: chainCount, entries, broken: relevant };
+}
+
+/**
+ * Builds the pre-QBR report of a quarter as of a moment:
+ * 1. verify the ledger's hash chains (and digests);
+ * 2. read the ledger and project every chain as of the moment (business and system time);
+ * 3. read the registrations table;
+ * 4. read HubSpot's current deals of the ledger's opportunities, 100 per request under the limiter;
+ * 5. compare closed quarters with their frozen snapshots, and freeze newly closed ones;
+ * 6. compute the metrics and the findings.
+ * Deterministic for the same asOf: entries recorded or effective later change nothing.
+ */
+export async function buildQbrReport(
+  deps: BuildQbrReportDependencies,
+  request: BuildQbrReportRequest,
+): Promise<QbrReport> {
+  const { policy, policyVersion } = deps.policy;
+  const fiscalStart = policy.reporting.fiscalYearStartMonth;
+  let quarter: ReturnType<typeof parseFiscalQuarter>;
+  try {
+    quarter = parseFiscalQuarter(request.quarter, fiscalStart);
+  } catch (error) {
+    throw new QbrRequestError(`quarter: ${(error as Error).message}`, { cause: error });
+  }
+  if (Number.isNaN(request.asOf.getTime())) throw new QbrRequestError('asOf: not a valid date');
+  const asOf = request.asOf.toISOString();
+  if (asOf < quarter.start) {
+    throw new QbrRequestError(
+      `asOf ${asOf} is before ${quarter.label} starts (${quarter.start}): nothing to report yet`,
+    );
+  }
+  const progress = deps.onProgress ?? (() => undefined);
+  const now = deps.now ?? (() => new Date());
+  const definitions = attributionDefinitions(policy);
+  const croProperty = policy.definitions.croView.dealProperty;
+
+  progress({ phase: 'verify', done: 0, total: 1 });
+  const verification = await verifyLedger({
+    store: deps.ledger,
+    ...(deps.digests ? { digests: deps.digests } : {}),
+  });
+  progress({ phase: 'verify', done: 1, total: 1 });
+
+  progress({ phase: 'ledger', done: 0, total: 1 });
+  const chains = await readLedger(deps.ledger);
+  const at: AsOf = { asOf, knownAt: asOf };
+  const facts = projectAll(chains, at).filter((item) => item.entries > 0);
+  progress({ phase: 'ledger', done: 1, total: 1 });
+
+  progress({ phase: 'registrations', done: 0, total: 1 });
+  const registrations = (await deps.registrations.listRegistrations()).filter(
+    (record) => new Date(record.submittedAt).toISOString() <= asOf,
+  );
+  progress({ phase: 'registrations', done: 1, total: 1 });
+
+  let crm: CrmDealsRead | undefined;
+  if (deps.deals !== undefined) {
+    const ids = facts.filter((item) => !item.campaignChain).map((item) => item.opportunityId);
+    progress({ phase: 'hubspot', done: 0, total: ids.length });
+    crm = await readCrmDeals(deps.deals, ids, croProperty, {
+      ...(deps.dealsPerCall === undefined ? {} : { perCall: deps.dealsPerCall }),
+      ...(deps.dealCallConcurrency === undefined ? {} : { concurrency: deps.dealCallConcurrency }),
+      onProgress: (done) => progress({ phase: 'hubspot', done, total: ids.length }),
+    });
+  }
+
+  const retroactive: RetroactiveChange[] = [];
+  if (deps.snapshots !== undefined) {
+    const store = deps.snapshots;
+    const frozen = await store.list();
+    progress({ phase: 'snapshots', done: 0, total: frozen.length });
+    const snapshots: QbrSnapshot[] = [];
+    for (const label of frozen) {
+      const snapshot = await store.read(label);
+      if (snapshot !== undefined) snapshots.push(snapshot);
+    }
+    for (const [index, snapshot] of snapshots.entries()) {
+      const closed = parseFiscalQuarter(snapshot.quarter, fiscalStart);
+      // A snapshot frozen after asOf did not exist then: comparing would make the report depend on when it is run.
+      if (new Date(snapshot.frozenAt).toISOString() > asOf || !isQuarterClosed(closed, request.asOf))
+        continue;
+      const figures = quarterFigures(
+        projectAll(chains, { asOf: lastInstantOf(closed), knownAt: asOf }),
+        closed,
+        definitions,
+      );
+      const differences = compareWithSnapshot(snapshot, figures);
+      if (differences.length > 0)
+        retroactive.push({ quarter: snapshot.quarter, frozenAt: snapshot.frozenAt, differences });
+      progress({ phase: 'snapshots', done: index + 1, total: frozen.length });
+    }
+    // The report's quarter (once over) and the one before it are frozen the first time they are reported closed.
+    for (const candidate of [shiftQuarter(quarter.label, -1, fiscalStart), quarter]) {
+      if (!isQuarterClosed(candidate, request.asOf) || frozen.includes(candidate.label)) continue;
+      await store.write({
+        quarter: candidate.label,
+        frozenAt: asOf,
+        policyVersion,
+        figures: quarterFigures(
+          projectAll(chains, { asOf: lastInstantOf(candidate), knownAt: asOf }),
+          candidate,
+          definitions,
+        ),
+      });
+    }
+  }
+
+  progress({ phase: 'compute', done: 0, total: 1 });
+  const report = computeQbrReport({
+    quarter,
+    asOf,
+    generatedAt: now().toISOString(),
+    policy,
+    policyVersion,
+    facts,
+    registrations,
+    crm,
+    integrity: integrityAsOf(chains, verification.broken, asOf),
+    retroactive,
+    orphanAfterDays: deps.orphanAfterDays ?? 30,
+  });
+  progress({ phase: 'compute', done: 1, total: 1 });
+  return report;
+}

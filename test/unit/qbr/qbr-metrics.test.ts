@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { qbrReportSchema } from '#domain/qbr/report.ts';
+import { report } from './qbr-fixtures.ts';
+import { scenarioChains, scenarioCrm, scenarioRegistrations } from './qbr-scenario.ts';
+
+const scenario = () =>
+  report({ chains: scenarioChains(), registrations: scenarioRegistrations(), crm: scenarioCrm() });
+
+describe('pre-QBR metrics of a hand-computed quarter', () => {
+  it('follows the cohort submitted in the quarter through the funnel', () => {
+    const { funnel } = scenario();
+    // submitted: R1–R6 (R7, R9 were submitted in Q3, R8 after asOf) = 6
+    // approved: R1, R2, R3 = 3; rejected: R4 (approver) + R5 (invalid) = 2; R6 pending
+    // opportunities: O1, O2, O3 = 3; closed-won: O1 100,000 + O3 50,000 = 2 for 150,000
+    // conversions: 3/6 = 0.5, 3/3 = 1, 2/3 = 0.6667
+    expect(funnel).toEqual({
+      submitted: 6,
+      approved: 3,
+      rejected: 2,
+      opportunities: 3,
+      closedWon: 2,
+      closedWonAmount: 150_000,
+      conversion: { submittedToApproved: 0.5, approvedToOpportunity: 1, opportunityToClosedWon: 0.6667 },
+    });
+  });
+
+  it('breaks the funnel down by campaign, richest first', () => {
+    const rows = scenario().byCampaign.map((row) => [
+      row.key,
+      row.submitted,
+      row.approved,
+      row.opportunities,
+      row.closedWon,
+      row.closedWonAmount,
+    ]);
+    // C1: R1, R2 → 2 approved, 2 opportunities, O1 won 100,000
+    // C2: R3, R6 → 1 approved (R3), 1 opportunity, O3 won 50,000
+    // none: R4, R5 → nothing past submission
+    expect(rows).toEqual([
+      ['C1', 2, 2, 2, 1, 100_000],
+      ['C2', 2, 1, 1, 1, 50_000],
+      ['none', 2, 0, 0, 0, 0],
+    ]);
+    expect(scenario().byCampaign[1]?.conversion).toEqual({
+      submittedToApproved: 0.5,
+      approvedToOpportunity: 1,
+      opportunityToClosedWon: 1,
+    });
+  });
+
+  it('breaks the funnel down by partner, named as the registrations name them', () => {
+    const rows = scenario().byPartner.map((row) => [
+      row.key,
+      row.label,
+      row.submitted,
+      row.approved,
+      row.closedWonAmount,
+    ]);
+    // P1 Acme: R1, R2, R6 → 2 approved, O1 100,000; P2 Beta: R3, R4 → 1 approved, O3 50,000; R5 has no partner
+    expect(rows).toEqual([
+      ['P1', 'Acme Partners', 3, 2, 100_000],
+      ['P2', 'Beta Cloud', 2, 1, 50_000],
+      ['unknown', 'unknown', 1, 0, 0],
+    ]);
+  });
+
+  it('breaks the funnel down by cloud marketplace and by region of the policy', () => {
+    const report = scenario();
+    // aws: R1 (won 100,000), R6; gcp: R3 (won 50,000); azure: R2; none: R4; R5 states none
+    expect(report.byCloudMarketplace.map((row) => [row.key, row.submitted, row.closedWonAmount])).toEqual([
+      ['aws', 2, 100_000],
+      ['gcp', 1, 50_000],
+      ['azure', 1, 0],
+      ['none', 1, 0],
+      ['unknown', 1, 0],
+    ]);
+    // north-america: R1 (US), R6 (CA); apac: R3 (JP); emea: R2 (DE); unassigned: R4 (BR), R5 (no country)
+    expect(report.byRegion.map((row) => [row.key, row.submitted, row.approved, row.closedWonAmount])).toEqual(
+      [
+        ['north-america', 2, 1, 100_000],
+        ['apac', 1, 1, 50_000],
+        ['unassigned', 2, 0, 0],
+        ['emea', 1, 1, 0],
+      ],
+    );
+  });
+
+  it('puts partner-sourced and influenced revenue next to the CRO view and names the deals between them', () => {
+    const { attribution } = scenario();
+    // won in Q4: O1 100,000 sourced (P1), O3 50,000 influenced (P2), O4 20,000 sourced (P3)
+    // sourced = 100,000 + 20,000 = 120,000; influenced = 50,000
+    // CRO (deal_source = Partner): O1 + O3 = 150,000; difference = 120,000 − 150,000 = −30,000
+    expect(attribution.partnerSourcedRevenue).toBe(120_000);
+    expect(attribution.partnerInfluencedRevenue).toBe(50_000);
+    expect(attribution.croPartnerRevenue).toBe(150_000);
+    expect(attribution.difference).toBe(-30_000);
+    expect(
+      attribution.differenceDeals.map((deal) => [
+        deal.opportunityId,
+        deal.dealName,
+        deal.amount,
+        deal.ledgerRelationship,
+        deal.croCountsAsPartner,
+      ]),
+    ).toEqual([
+      ['O3', 'Kite expansion', 50_000, 'influenced', true],
+      ['O4', 'Lynx renewal', 20_000, 'sourced', false],
+    ]);
+    expect(attribution.differenceDeals[1]?.explanation).toContain('deal_source is "Direct"');
+  });
+
+  it('shares a campaign’s revenue among the investment types that funded it', () => {
+    // C1 invested mdf 10,000 + events 30,000 = 40,000 and won O1 100,000:
+    //   mdf gets 100,000 × 10/40 = 25,000 → ROI (25,000 − 10,000) / 10,000 = 1.5
+    //   events gets 100,000 × 30/40 = 75,000 → ROI (75,000 − 30,000) / 30,000 = 1.5
+    // C2 invested spiff 5,000 and won O3 50,000 → ROI (50,000 − 5,000) / 5,000 = 9
+    expect(scenario().roiByInvestmentType).toEqual([
+      { investmentType: 'events', invested: 30_000, closedWonRevenue: 75_000, roi: 1.5 },
+      { investmentType: 'mdf', invested: 10_000, closedWonRevenue: 25_000, roi: 1.5 },
+      { investmentType: 'spiff', invested: 5_000, closedWonRevenue: 50_000, roi: 9 },
+    ]);
+  });
+
+  it('measures SLA compliance of the decisions taken in the quarter through the approval loop', () => {
+    // decisions with an SLA decided in Q4: R1, R3, R4, R9 (R2 was automatic) = 4
+    // within SLA: R1 (by 10-07), R4 (by 10-22) = 2; R3 decided after its deadline; R9 defaulted
+    // reminders 1 (R3) + 2 (R9) = 3; escalations 1 (R3) + 1 (R9) = 2; defaulted 1
+    // business hours (New York, 9–17, Mon–Fri): R1 10:00→14:00 = 4; R4 Tue 9:00→Wed 9:00 = 8;
+    //   R3 Mon 9:00→Fri 9:00 = 32; R9 Mon 9-28 9:00→Wed 10-07 17:00 = 5×8 + 3×8 = 64
+    // median of 4, 8, 32, 64 = (8 + 32) / 2 = 20
+    expect(scenario().sla).toEqual({
+      decisions: 4,
+      withinSla: 2,
+      reminders: 3,
+      escalations: 2,
+      defaulted: 1,
+      medianHoursToDecision: 20,
+    });
+  });
+
+  it('lists the decisions that departed from the verdict', () => {
+    expect(scenario().exceptions).toEqual([
+      {
+        registrationId: 'R4',
+        decidedBy: 'channel-manager@example.com',
+        decidedAt: '2026-10-21T13:00:00.000Z',
+        verdictRuleId: 'no-conflict',
+        decision: 'rejected',
+        reason: 'Direct team already negotiating',
+      },
+    ]);
+  });
+
+  it('puts the headline numbers on the scorecard and validates against the report schema', () => {
+    const computed = scenario();
+    // closed-won in Q4: 100,000 + 50,000 + 20,000 = 170,000; SLA compliance 2/4 = 0.5
+    expect(computed.scorecard).toEqual({
+      closedWonAmount: 170_000,
+      partnerSourcedRevenue: 120_000,
+      croPartnerRevenue: 150_000,
+      slaCompliance: 0.5,
+      findings: { critical: 0, high: 5, medium: 3, low: 0 },
+    });
+    expect(qbrReportSchema.parse(JSON.parse(JSON.stringify(computed)))).toEqual(computed);
+  });
+
+  it('ranks the findings of the quarter critical first', () => {
+    const findings = scenario().findings.map((finding) => [
+      finding.severity,
+      finding.code,
+      finding.opportunityId ?? finding.registrationId,
+    ]);
+    expect(findings).toEqual([
+      ['high', 'DEFINITION_MISMATCH', 'O3'],
+      ['high', 'DEFINITION_MISMATCH', 'O4'],
+      ['high', 'SLA_BREACH', 'R6'],
+      ['high', 'SLA_BREACH', 'R9'],
+      ['high', 'SOURCED_WITHOUT_REGISTRATION', 'O4'],
+      ['medium', 'ORPHAN_REGISTRATION', 'R9'],
+      ['medium', 'POLICY_EXCEPTION', 'R4'],
+      ['medium', 'SLA_BREACH', 'R3'],
+    ]);
+    for (const finding of scenario().findings) expect(finding.fix.length).toBeGreaterThan(20);
+  });
+});
