@@ -222,7 +222,11 @@ export function report(inputs: Partial<QbrReportInputs> & { chains?: LedgerEntry
     facts: factsOf(chains, rest.asOf ?? asOf),
     registrations: [],
     crm: undefined,
-    integrity: { chains: chains.length, entries: chains.flat().length, broken: [] },
+    integrity: {
+      chains: chains.length,
+      entries: chains.flat().filter((entry) => entry.recordedAt <= (rest.asOf ?? asOf)).length,
+      broken: [],
+    },
     retroactive: [],
     orphanAfterDays: 30,
     ...rest,

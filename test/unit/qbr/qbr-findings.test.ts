@@ -1,0 +1,357 @@
+import { describe, expect, it } from 'vitest';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import { lastInstantOf } from '#domain/qbr/fiscal-calendar.ts';
+import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
+import { compareWithSnapshot } from '#domain/qbr/snapshot.ts';
+import { approval, chain, created, crmDeal, crmOf, factsOf, report, usd, won } from './qbr-fixtures.ts';
+
+const definitions = { sourcedTypes: ['sourced', 'referral'], influencedTypes: ['influenced', 'resell'] };
+const codes = (findings: readonly { code: string }[]) => findings.map((finding) => finding.code);
+
+describe('pre-QBR reconciliation findings', () => {
+  it('reports a broken ledger chain as critical LEDGER_INTEGRITY', () => {
+    const computed = report({
+      integrity: {
+        chains: 3,
+        entries: 12,
+        broken: [
+          {
+            opportunityId: 'O7',
+            sequence: 4,
+            problem: 'hash-mismatch',
+            detail: 'stored hash 1a2b… ≠ computed 9f8e…',
+          },
+        ],
+      },
+    });
+    expect(computed.integrity).toEqual({ chains: 3, entries: 12, broken: 1 });
+    expect(computed.findings).toEqual([
+      expect.objectContaining({
+        code: 'LEDGER_INTEGRITY',
+        severity: 'critical',
+        opportunityId: 'O7',
+        evidence: { sequence: 4, problem: 'hash-mismatch' },
+      }),
+    ]);
+  });
+
+  it('reports a partner relationship overwritten in HubSpot after approval as ATTRIBUTION_DRIFT', () => {
+    // Approved as sourced on 10-05; on 11-02 someone relabels the association in HubSpot to
+    // influenced: the CRM-events handler records the detach and the new label.
+    const chains = [
+      chain('O1', [
+        ...approval({
+          registrationId: 'R1',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-05T18:00:00Z',
+        }),
+        created('2026-10-06T12:00:00Z', 'Orion rollout', 80_000),
+        {
+          type: 'PartnerDetached',
+          effectiveAt: '2026-11-02T12:00:00Z',
+          recordedBy: 'crm-events',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          reason: 'partner association label removed in HubSpot',
+        },
+        {
+          type: 'PartnerAttached',
+          effectiveAt: '2026-11-02T12:00:00Z',
+          recordedBy: 'crm-events',
+          partnerId: 'P1',
+          customer: { domain: 'r1.example.com' },
+          relationshipType: 'influenced',
+        },
+      ]),
+    ];
+    const crm = crmOf([
+      crmDeal('O1', {
+        amount: 80_000,
+        stageId: 'appointmentscheduled',
+        closedWon: false,
+        registrationId: 'R1',
+        partnerCompanyId: 'P1',
+        partnerRelationship: 'sourced',
+      }),
+    ]);
+    const drift = report({ chains, crm }).findings.filter((finding) => finding.code === 'ATTRIBUTION_DRIFT');
+    expect(drift).toHaveLength(1);
+    expect(drift[0]).toMatchObject({
+      severity: 'high',
+      opportunityId: 'O1',
+      registrationId: 'R1',
+      evidence: {
+        approved: 'P1:sourced',
+        ledgerNow: 'P1:influenced',
+        hubspotPartner: 'P1',
+        hubspotRelationship: 'sourced',
+      },
+    });
+    expect(drift[0]?.detail).toContain('approved P1 as sourced, but it is now labelled influenced');
+  });
+
+  it('reports a HubSpot partner the ledger does not have as ATTRIBUTION_DRIFT', () => {
+    const chains = [
+      chain('O1', [
+        ...approval({
+          registrationId: 'R1',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-05T18:00:00Z',
+        }),
+        created('2026-10-06T12:00:00Z', 'Orion', 1_000),
+      ]),
+    ];
+    const crm = crmOf([
+      crmDeal('O1', { amount: 1_000, partnerCompanyId: 'P9', partnerRelationship: 'sourced' }),
+    ]);
+    expect(codes(report({ chains, crm }).findings)).toEqual(['ATTRIBUTION_DRIFT']);
+  });
+
+  it('reports amounts and stages that differ from HubSpot as AMOUNT_DRIFT and STAGE_DRIFT', () => {
+    // O1 won 100,000.00 USD on 11-20 in the ledger; HubSpot says 95,000.50 and not won.
+    // O2 open at 40,000 in stage appointmentscheduled; HubSpot has it in contractsent at 40,000.
+    const chains = [
+      chain('O1', [
+        ...approval({
+          registrationId: 'R1',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-05T18:00:00Z',
+        }),
+        created('2026-10-06T12:00:00Z', 'Orion', 90_000),
+        ...won('2026-11-20T15:00:00Z', 100_000),
+      ]),
+      chain('O2', [
+        ...approval({
+          registrationId: 'R2',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-05T18:00:00Z',
+        }),
+        created('2026-10-06T12:00:00Z', 'Nimbus', 40_000),
+      ]),
+    ];
+    const crm = crmOf([
+      crmDeal('O1', {
+        amount: 95_000.5,
+        stageId: 'contractsent',
+        closedWon: false,
+        partnerCompanyId: 'P1',
+        partnerRelationship: 'sourced',
+        registrationId: 'R1',
+        croValue: 'Partner',
+      }),
+      crmDeal('O2', {
+        amount: 40_000,
+        stageId: 'contractsent',
+        closedWon: false,
+        partnerCompanyId: 'P1',
+        partnerRelationship: 'sourced',
+        registrationId: 'R2',
+      }),
+    ]);
+    const findings = report({ chains, crm }).findings.map((finding) => [
+      finding.code,
+      finding.severity,
+      finding.opportunityId,
+    ]);
+    // O1 was won in the quarter, so both of its drifts are high; O2's stage drift is medium.
+    expect(findings).toEqual([
+      ['AMOUNT_DRIFT', 'high', 'O1'],
+      ['STAGE_DRIFT', 'high', 'O1'],
+      ['STAGE_DRIFT', 'medium', 'O2'],
+    ]);
+    const amount = report({ chains, crm }).findings[0];
+    // 100,000.00 USD = 10,000,000 cents in the ledger; HubSpot 95,000.50
+    expect(amount?.evidence).toMatchObject({
+      ledgerAmountMinor: 10_000_000,
+      ledgerUsd: 100_000,
+      hubspotAmount: 95_000.5,
+    });
+  });
+
+  it('reports a deal counted partner-sourced without an approved registration', () => {
+    const chains = [
+      chain('O4', [
+        {
+          type: 'PartnerAttached',
+          effectiveAt: '2026-11-01T12:00:00Z',
+          recordedBy: 'crm-events',
+          partnerId: 'P3',
+          customer: { domain: 'lynx.example.com' },
+          relationshipType: 'referral',
+        },
+        created('2026-11-01T12:00:00Z', 'Lynx', 20_000),
+        ...won('2026-12-05T15:00:00Z', 20_000),
+      ]),
+    ];
+    const computed = report({ chains });
+    // referral counts as sourced under the default definitions: 20,000 sourced, no registration
+    expect(computed.attribution.partnerSourcedRevenue).toBe(20_000);
+    expect(computed.findings).toEqual([
+      expect.objectContaining({
+        code: 'SOURCED_WITHOUT_REGISTRATION',
+        severity: 'high',
+        opportunityId: 'O4',
+      }),
+    ]);
+  });
+
+  it('reports an approved registration with no opportunity after 30 days as ORPHAN_REGISTRATION', () => {
+    // Approved 2026-11-01 (44 days before asOf 12-15) on deal O5, which never appeared; R6 approved
+    // 12-01 (14 days) is not an orphan yet.
+    const chains = [
+      chain(
+        'O5',
+        approval({
+          registrationId: 'R5',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-11-01T00:00:00Z',
+        }),
+      ),
+      chain(
+        'O6',
+        approval({
+          registrationId: 'R6',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-12-01T00:00:00Z',
+        }),
+      ),
+    ];
+    const crm = crmOf([], ['O5', 'O6']);
+    expect(report({ chains, crm }).findings).toEqual([
+      expect.objectContaining({
+        code: 'ORPHAN_REGISTRATION',
+        registrationId: 'R5',
+        evidence: { approvedAt: '2026-11-01T00:00:00.000Z', daysSinceApproval: 44, dealInHubSpot: false },
+      }),
+    ]);
+  });
+
+  it('reports a partner still attributed after its registration expired', () => {
+    const chains = [
+      chain('O8', [
+        ...approval({
+          registrationId: 'R8',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-08-01T00:00:00Z',
+        }),
+        created('2026-08-02T00:00:00Z', 'Falcon', 30_000),
+        {
+          type: 'RegistrationExpired',
+          effectiveAt: '2026-10-30T00:00:00Z',
+          registrationId: 'R8',
+          partnerId: 'P1',
+        },
+      ]),
+      // Won before it expired: the credit stands.
+      chain('O9', [
+        ...approval({
+          registrationId: 'R9',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-08-01T00:00:00Z',
+        }),
+        created('2026-08-02T00:00:00Z', 'Heron', 30_000),
+        ...won('2026-10-01T00:00:00Z', 30_000),
+        {
+          type: 'RegistrationExpired',
+          effectiveAt: '2026-10-30T00:00:00Z',
+          registrationId: 'R9',
+          partnerId: 'P1',
+        },
+      ]),
+    ];
+    expect(report({ chains }).findings).toEqual([
+      expect.objectContaining({
+        code: 'EXPIRED_STILL_ATTRIBUTED',
+        severity: 'high',
+        opportunityId: 'O8',
+        registrationId: 'R8',
+      }),
+    ]);
+  });
+
+  it('reports a closed quarter whose figures moved since its snapshot as RETROACTIVE_CHANGE', () => {
+    // Q3 closed with O1 won on 09-10 for 60,000 (sourced). Frozen on 10-01. On 11-15 a correction
+    // back-dated to Q3 changes the won amount to 45,000: Q3's figures moved by −15,000.
+    const q3 = parseFiscalQuarter('2026-Q3');
+    const entries = chain('O1', [
+      ...approval({
+        registrationId: 'R1',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: '2026-08-01T00:00:00Z',
+      }),
+      created('2026-08-02T00:00:00Z', 'Orion', 60_000),
+      ...won('2026-09-10T00:00:00Z', 60_000),
+      {
+        type: 'Correction',
+        effectiveAt: '2026-11-15T00:00:00Z',
+        supersedesSequence: 5,
+        reason: 'won amount was entered gross of discount',
+        approver: 'revops@example.com',
+        changes: { amount: usd(45_000) },
+      },
+    ]);
+    const frozenAt = '2026-10-01T00:00:00.000Z';
+    const frozen = quarterFigures(factsOf([entries], lastInstantOf(q3), frozenAt), q3, definitions);
+    expect(frozen.partnerSourcedUsdMinor).toBe(6_000_000);
+    const snapshot = { quarter: '2026-Q3', frozenAt, policyVersion: 'pv-x', figures: frozen };
+    const now = quarterFigures(
+      factsOf([entries], lastInstantOf(q3), '2026-12-15T00:00:00.000Z'),
+      q3,
+      definitions,
+    );
+    const differences = compareWithSnapshot(snapshot, now);
+    // closedWonUsdMinor and partnerSourcedUsdMinor: 6,000,000 → 4,500,000 cents; O1 likewise
+    expect(differences).toEqual([
+      { figure: 'closedWonUsdMinor', opportunityId: undefined, frozen: 6_000_000, now: 4_500_000 },
+      { figure: 'partnerSourcedUsdMinor', opportunityId: undefined, frozen: 6_000_000, now: 4_500_000 },
+      { figure: 'opportunity.usdMinor', opportunityId: 'O1', frozen: 6_000_000, now: 4_500_000 },
+    ]);
+    const computed = report({
+      chains: [entries],
+      retroactive: [{ quarter: '2026-Q3', frozenAt, differences }],
+    });
+    expect(
+      computed.findings.slice(0, 3).map((finding) => [finding.code, finding.severity, finding.opportunityId]),
+    ).toEqual([
+      ['RETROACTIVE_CHANGE', 'critical', undefined],
+      ['RETROACTIVE_CHANGE', 'critical', undefined],
+      ['RETROACTIVE_CHANGE', 'critical', 'O1'],
+    ]);
+    expect(computed.scorecard.findings.critical).toBe(3);
+  });
+
+  it('finds nothing retroactive while a closed quarter stays as frozen', () => {
+    const q3 = parseFiscalQuarter('2026-Q3');
+    const entries = chain('O1', [
+      created('2026-08-02T00:00:00Z', 'Orion', 60_000),
+      ...won('2026-09-10T00:00:00Z', 60_000),
+    ]);
+    const figures = quarterFigures(factsOf([entries], lastInstantOf(q3)), q3, definitions);
+    const later = chain('O1', [
+      created('2026-08-02T00:00:00Z', 'Orion', 60_000),
+      ...won('2026-09-10T00:00:00Z', 60_000),
+      // Effective in Q4: does not touch Q3.
+      { type: 'AmountChanged', effectiveAt: '2026-10-15T00:00:00Z', amount: usd(1) },
+    ]);
+    const now = quarterFigures(
+      factsOf([later], lastInstantOf(q3), '2026-12-15T00:00:00.000Z'),
+      q3,
+      definitions,
+    );
+    expect(
+      compareWithSnapshot(
+        { quarter: '2026-Q3', frozenAt: '2026-10-01T00:00:00.000Z', policyVersion: 'pv', figures },
+        now,
+      ),
+    ).toEqual([]);
+  });
+});
