@@ -232,6 +232,8 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
       'Dealreg code: intake API, registration workflow, submission backfill, CRM events, ledger guards, alarms',
     registrationsTable: stateful.registrationsTable,
     sweeperStateTable: stateful.sweeperStateTable,
+    approvalsTable: stateful.approvalsTable,
+    approvalSigningKey: stateful.approvalSigningKey,
     ledgerTable: stateful.ledgerTable,
     ledgerDigestBucketName: stateful.ledgerDigestBucketName,
     hubspotClientSecret: stateful.hubspotClientSecret,

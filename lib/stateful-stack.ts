@@ -6,7 +6,13 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { createDigestBucket } from './constructs/attribution-ledger.ts';
 import { DealregTable } from './constructs/dealreg-table.ts';
-import { allTables, ledgerTable, registrationsTable, sweeperStateTable } from './tables/index.ts';
+import {
+  allTables,
+  approvalsTable,
+  ledgerTable,
+  registrationsTable,
+  sweeperStateTable,
+} from './tables/index.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Deployment stage (`prod`, `staging`, …); part of the secret's name. */
@@ -55,6 +61,10 @@ export class StatefulStack extends Stack {
   public readonly hubspotClientSecret: Secret;
   /** Access token of the HubSpot private app; the backfill reads the Forms API with it. */
   public readonly hubspotAccessToken: Secret;
+  /** Approvals: approval tasks and their page views. */
+  public readonly approvalsTable: DealregTable;
+  /** Signs the emailed approval and extension links and the pages' nonces (HMAC-SHA256). */
+  public readonly approvalSigningKey: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -90,6 +100,7 @@ export class StatefulStack extends Stack {
     this.registrationsTable = this.table(registrationsTable.logicalName);
     this.sweeperStateTable = this.table(sweeperStateTable.logicalName);
     this.ledgerTable = this.table(ledgerTable.logicalName);
+    this.approvalsTable = this.table(approvalsTable.logicalName);
     this.ledgerDigestBucketName = ledgerDigestBucketName(props.stage);
     this.ledgerDigestBucket = createDigestBucket(this, 'LedgerDigestBucket', {
       bucketName: this.ledgerDigestBucketName,
@@ -136,6 +147,24 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'HubSpotAccessTokenName', {
       description: 'Put the HubSpot private app access token here (aws secretsmanager put-secret-value)',
       value: hubspotAccessTokenName,
+    });
+
+    this.approvalSigningKey = new Secret(this, 'ApprovalSigningKey', {
+      secretName: `dealreg/${props.stage}/approval-signing-key`,
+      description:
+        'Key of the HMAC-SHA256 signatures on approval and extension links and page nonces, generated at ' +
+        'deployment. To rotate, put {"current": "<new key>", "previous": "<old key>"}: links already emailed ' +
+        'keep working until they expire; drop "previous" after the longest SLA.',
+      // 96 letters and digits: about 570 random bits, well over the 48 bytes asked of the key.
+      generateSecretString: { passwordLength: 96, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.approvalSigningKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'An automatic rotation would invalidate links approvers and partners already hold mid-SLA; the key ' +
+        'is rotated by putting {"current", "previous"}, which the functions accept, and removing the previous ' +
+        'key after the links signed with it expired.',
     });
   }
 

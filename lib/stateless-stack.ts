@@ -7,6 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
 import { CrmEvents } from './constructs/crm-events.ts';
 import { RegistrationWorkflow } from './constructs/registration-workflow.ts';
@@ -18,6 +19,15 @@ export interface StatelessStackProps extends StackProps {
   readonly stage: string;
   /** Registrations table (from the stateful stack). */
   readonly registrationsTable: ITableV2;
+  /** Approvals table: approval tasks and their page views (from the stateful stack). */
+  readonly approvalsTable: ITableV2;
+  /** The approval and extension link signing key (from the stateful stack). */
+  readonly approvalSigningKey: ISecret;
+  /**
+   * IANA time zone of the business calendar, in which the extension page shows dates.
+   * @default 'UTC'
+   */
+  readonly calendarTimeZone?: string;
   /** SweeperState table: the backfill's watermark per form (from the stateful stack). */
   readonly sweeperStateTable: ITableV2;
   /** Ledger table (from the stateful stack; its stream feeds the tampering guard). */
@@ -75,6 +85,7 @@ export class StatelessStack extends Stack {
   public readonly submissionBackfill: SubmissionBackfill;
   public readonly attributionLedger: AttributionLedger;
   public readonly crmEvents: CrmEvents;
+  public readonly approvals: Approvals;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -130,6 +141,16 @@ export class StatelessStack extends Stack {
       hubspotAccessToken: props.hubspotAccessToken,
       alarmTopic: this.alarmTopic,
       ...(props.usdRates ? { usdRates: props.usdRates } : {}),
+    });
+
+    this.approvals = new Approvals(this, 'Approvals', {
+      api: this.submissionIntake.api,
+      approvalsTable: props.approvalsTable,
+      registrationsTable: props.registrationsTable,
+      signingKey: props.approvalSigningKey,
+      registrationWorkflow: this.registrationWorkflow.stateMachine,
+      alarmTopic: this.alarmTopic,
+      ...(props.calendarTimeZone ? { calendarTimeZone: props.calendarTimeZone } : {}),
     });
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });

@@ -135,7 +135,8 @@ describe('stateful stack', () => {
     });
     expect(secret.Properties.SecretString).toBeUndefined();
     statefulTemplate.hasOutput('HubSpotAccessTokenName', { Value: 'dealreg/test/hubspot-access-token' });
-    statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // The two HubSpot credentials and the approval signing key (test/infra/approvals.test.ts).
+    statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 3);
   });
 
   it('acknowledges that AWS cannot rotate either HubSpot credential, each with its own reason', () => {

@@ -151,9 +151,10 @@ describe('intake API', () => {
         }),
       },
     });
-    // The intake's and the CRM events' webhooks; nothing else is exposed.
+    // The intake's and the CRM events' webhooks, and GET and POST of the approval and extension
+    // pages (test/infra/approvals.test.ts); nothing else is exposed.
     expect(statelessTemplate.findResources('AWS::ApiGateway::Method')).toSatisfy(
-      (methods: object) => Object.keys(methods).length === 2,
+      (methods: object) => Object.keys(methods).length === 6,
     );
   });
 

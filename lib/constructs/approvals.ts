@@ -1,0 +1,248 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnStage, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct, type IConstruct } from 'constructs';
+import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+
+const defaultApprovalsEntry = fileURLToPath(
+  new URL('../../functions/handlers/approvals.ts', import.meta.url),
+);
+const defaultExtensionRequestsEntry = fileURLToPath(
+  new URL('../../functions/handlers/extension-requests.ts', import.meta.url),
+);
+
+/** Raised when the approvals capability is configured with a value it cannot use. */
+export class ApprovalsConfigurationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApprovalsConfigurationError';
+  }
+}
+
+export interface ApprovalsProps {
+  /** The REST API the pages are served on (the intake's). */
+  readonly api: RestApi;
+  /** Approval tasks and their page views: read, put view items, update decisions. */
+  readonly approvalsTable: ITableV2;
+  /** Registrations: read, and the conditional update that records an extension request. */
+  readonly registrationsTable: ITableV2;
+  /** The secret approval and extension links and page nonces are signed with. */
+  readonly signingKey: ISecret;
+  readonly alarmTopic: ITopic;
+  /**
+   * The registration workflow whose callback tasks the pages resume (`states:SendTaskSuccess`).
+   * When the workflow is built after this construct (it needs `apiBaseUrl` and `signingKey`),
+   * leave this out and call `allowResuming` with it; synth fails if neither was done.
+   * @default - none: call `allowResuming`
+   */
+  readonly registrationWorkflow?: IStateMachine;
+  /**
+   * IANA time zone the extension page shows dates in (the business calendar's).
+   * @default 'UTC'
+   */
+  readonly calendarTimeZone?: string;
+  /** @default 'INFO' */
+  readonly logLevel?: DealregLogLevel;
+  /**
+   * The approval pages' handler module.
+   * @default functions/handlers/approvals.ts
+   */
+  readonly approvalsEntry?: string;
+  /**
+   * The extension request page's handler module.
+   * @default functions/handlers/extension-requests.ts
+   */
+  readonly extensionRequestsEntry?: string;
+}
+
+/**
+ * Approvals (DESIGN §3.3) and the partner's extension request (§3.2 step 7) on the intake's
+ * REST API: `GET|POST /approvals/{approvalId}` and
+ * `GET|POST /registrations/{registrationId}/extension`, each proxied to its own function. The
+ * approvals function may read and write approval items; the extension function may read
+ * registrations and update them (conditionally, in code); both may read the signing key and
+ * resume the registration workflow's callback tasks — nothing else.
+ */
+export class Approvals extends Construct {
+  public readonly approvalsFunction: DealregFunction;
+  public readonly extensionRequestsFunction: DealregFunction;
+  /** The signing key, for the workflow functions that sign the emailed links (`APPROVAL_SIGNING_KEY_SECRET_ARN`). */
+  public readonly signingKey: ISecret;
+  /**
+   * The API's base URL with a trailing slash (`APPROVALS_API_URL`), built from the API id and the
+   * literal stage name rather than the stage resource, so the workflow's functions can carry it
+   * without a dependency cycle through the API deployment.
+   */
+  public readonly apiBaseUrl: string;
+  #resumable: IStateMachine | undefined;
+
+  constructor(scope: Construct, id: string, props: ApprovalsProps) {
+    super(scope, id);
+    const timeZone = props.calendarTimeZone ?? 'UTC';
+    if (!Token.isUnresolved(timeZone) && !isTimeZone(timeZone)) {
+      throw new ApprovalsConfigurationError(
+        `calendarTimeZone must be an IANA time zone such as Europe/Berlin; got ${JSON.stringify(timeZone)}`,
+      );
+    }
+    this.signingKey = props.signingKey;
+    this.apiBaseUrl = baseUrlOf(props.api);
+
+    this.approvalsFunction = new DealregFunction(this, 'ApprovalPages', {
+      entry: props.approvalsEntry ?? defaultApprovalsEntry,
+      description: 'Dealreg approvals: confirmation pages and decisions',
+      serviceName: 'dealreg-approvals',
+      alarmTopic: props.alarmTopic,
+      logLevel: props.logLevel ?? 'INFO',
+      environment: {
+        APPROVALS_TABLE: props.approvalsTable.tableName,
+        APPROVAL_SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
+      },
+    });
+    this.extensionRequestsFunction = new DealregFunction(this, 'ExtensionRequests', {
+      entry: props.extensionRequestsEntry ?? defaultExtensionRequestsEntry,
+      description: 'Dealreg extension requests: the partner asks for the one extension',
+      serviceName: 'dealreg-extension-requests',
+      alarmTopic: props.alarmTopic,
+      logLevel: props.logLevel ?? 'INFO',
+      environment: {
+        REGISTRATIONS_TABLE: props.registrationsTable.tableName,
+        APPROVAL_SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
+        CALENDAR_TIME_ZONE: timeZone,
+      },
+    });
+
+    // Item reads and writes only: no query, scan, batch or delete.
+    grantItemAccess(this.approvalsFunction, props.approvalsTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    grantItemAccess(this.extensionRequestsFunction, props.registrationsTable, [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    for (const fn of this.functions()) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.signingKey.secretArn],
+        }),
+      );
+    }
+    if (props.registrationWorkflow !== undefined) this.allowResuming(props.registrationWorkflow);
+    this.node.addValidation({
+      validate: () =>
+        this.#resumable === undefined
+          ? [
+              'Approvals: no registration workflow to resume; pass registrationWorkflow or call allowResuming()',
+            ]
+          : [],
+    });
+
+    this.addRoutes(props.api);
+    new CfnOutput(this, 'ApiBaseUrl', {
+      description: 'Base URL of the approval and extension request pages (APPROVALS_API_URL)',
+      value: this.apiBaseUrl,
+    });
+  }
+
+  /**
+   * Lets both functions end the registration workflow's callback tasks with
+   * `states:SendTaskSuccess` — on that state machine only, and no other task action.
+   */
+  public allowResuming(stateMachine: IStateMachine): void {
+    if (this.#resumable !== undefined) {
+      throw new ApprovalsConfigurationError('Approvals: the registration workflow to resume was already set');
+    }
+    this.#resumable = stateMachine;
+    for (const fn of this.functions()) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess'],
+          resources: [stateMachine.stateMachineArn],
+        }),
+      );
+    }
+  }
+
+  private functions(): DealregFunction[] {
+    return [this.approvalsFunction, this.extensionRequestsFunction];
+  }
+
+  private addRoutes(api: RestApi): void {
+    const approvals = (api.root.getResource('approvals') ?? api.root.addResource('approvals')).addResource(
+      '{approvalId}',
+    );
+    const registrations = api.root.getResource('registrations') ?? api.root.addResource('registrations');
+    const extension = (
+      registrations.getResource('{registrationId}') ?? registrations.addResource('{registrationId}')
+    ).addResource('extension');
+    // Proxy integrations: the functions render every answer, errors included, as a page.
+    const approvalsIntegration = new LambdaIntegration(this.approvalsFunction);
+    const extensionIntegration = new LambdaIntegration(this.extensionRequestsFunction);
+    approvals.addMethod('GET', approvalsIntegration);
+    approvals.addMethod('POST', approvalsIntegration);
+    extension.addMethod('GET', extensionIntegration);
+    extension.addMethod('POST', extensionIntegration);
+    // The GET and POST of each page are one decision, acknowledged on the page's resource.
+    acknowledgeLinkAuthorisation(
+      approvals,
+      'Approvers open these pages from links in email, without AWS credentials; each request is authorised ' +
+        'by the HMAC-signed link token bound to the approval id, the approver, the step and an expiry, and a ' +
+        'decision (POST) also needs the signed per-page nonce, all checked in the function before any read.',
+    );
+    acknowledgeLinkAuthorisation(
+      extension,
+      'Partners open this page from the expiry warning email, without AWS credentials; each request is ' +
+        'authorised by the HMAC-signed token bound to the registration, the partner email and the offer expiry, ' +
+        'and a request (POST) also needs the signed per-page nonce, all checked in the function first.',
+    );
+  }
+}
+
+function acknowledgeLinkAuthorisation(resource: IConstruct, reason: string): void {
+  Validations.of(resource).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+  Validations.of(resource).acknowledge({ id: 'AwsSolutions-COG4', reason });
+}
+
+/** The API's stage URL from its id and the stage's literal name (no reference to the stage resource). */
+function baseUrlOf(api: RestApi): string {
+  const stage = api.deploymentStage.node.defaultChild;
+  const stageName = stage instanceof CfnStage ? stage.stageName : undefined;
+  if (stageName === undefined || Token.isUnresolved(stageName)) {
+    throw new ApprovalsConfigurationError('Approvals: the API stage needs a literal stage name');
+  }
+  const stack = Stack.of(api);
+  return `https://${api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}/`;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Item-level actions on one table, and its customer-managed key through DynamoDB only.
+ */
+function grantItemAccess(fn: DealregFunction, table: ITableV2, actions: string[]): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+  const key = table.encryptionKey;
+  if (key === undefined) return;
+  const stack = Stack.of(fn);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+    }),
+  );
+}

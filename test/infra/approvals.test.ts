@@ -1,0 +1,311 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Approvals, ApprovalsConfigurationError, type ApprovalsProps } from '#lib/constructs/approvals.ts';
+import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
+
+const echoEntry = new URL('./fixtures/echo-handler.ts', import.meta.url).pathname;
+
+interface Built {
+  readonly stack: Stack;
+  readonly approvals: Approvals;
+  readonly approvalsTable: TableV2;
+  readonly registrationsTable: TableV2;
+  readonly key: Key;
+  readonly secret: Secret;
+  readonly workflow: StateMachine;
+  readonly api: RestApi;
+}
+
+/** The construct in a stack of its own, with the resources the stacks would hand it. */
+function build(overrides: Partial<ApprovalsProps> & { withWorkflow?: boolean } = {}): Built {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'ApprovalsTest', { env: { region: 'eu-west-1', account: '111111111111' } });
+  const key = new Key(stack, 'DataKey', { enableKeyRotation: true });
+  const table = (id: string) =>
+    new TableV2(stack, id, {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      encryption: TableEncryptionV2.customerManagedKey(key),
+    });
+  const approvalsTable = table('ApprovalsTable');
+  const registrationsTable = table('RegistrationsTable');
+  const secret = new Secret(stack, 'SigningKey');
+  const workflow = new StateMachine(stack, 'Workflow', {
+    definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Start')),
+  });
+  const api = new RestApi(stack, 'Api', { deployOptions: { stageName: 'test' } });
+  api.root.addResource('hubspot').addMethod('POST', new MockIntegration());
+  const { withWorkflow = true, ...props } = overrides;
+  const approvals = new Approvals(stack, 'Approvals', {
+    api,
+    approvalsTable,
+    registrationsTable,
+    signingKey: secret,
+    alarmTopic: new Topic(stack, 'Alarms'),
+    ...(withWorkflow ? { registrationWorkflow: workflow } : {}),
+    approvalsEntry: echoEntry,
+    extensionRequestsEntry: echoEntry,
+    ...props,
+  });
+  return { stack, approvals, approvalsTable, registrationsTable, key, secret, workflow, api };
+}
+
+const getAtt = (construct: Parameters<typeof logicalIdOf>[0], attribute = 'Arn') => ({
+  'Fn::GetAtt': [logicalIdOf(construct), attribute],
+});
+
+function kmsViaDynamoDb(key: Key) {
+  return {
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    Resource: getAtt(key),
+    Condition: {
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+      },
+    },
+  };
+}
+
+const xray = {
+  Effect: 'Allow',
+  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  Resource: '*',
+};
+
+/** A role's statements without the log-group and dead-letter ones every DealregFunction has. */
+function capabilityStatements(template: Template, role: Parameters<typeof statementsOfRole>[1]) {
+  return statementsOfRole(template, role).filter(
+    (statement) =>
+      ![statement.Action].flat().some((action) => action.startsWith('logs:') || action.startsWith('sqs:')),
+  );
+}
+
+describe('Approvals construct permissions', () => {
+  it('lets the approval pages read, put and update approval items, read the signing key and resume the workflow — nothing else', () => {
+    const built = build();
+    const template = Template.fromStack(built.stack);
+    const fn = built.approvals.approvalsFunction;
+
+    const statements = capabilityStatements(template, fn.role ?? fn);
+
+    expect(statements).toEqual([
+      xray,
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: getAtt(built.approvalsTable),
+      },
+      kmsViaDynamoDb(built.key),
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: logicalIdOf(built.secret) },
+      },
+      { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: logicalIdOf(built.workflow) } },
+    ]);
+  });
+
+  it('lets the extension page read and update registrations (no put, delete, query or scan), read the signing key and resume the workflow', () => {
+    const built = build();
+    const template = Template.fromStack(built.stack);
+    const fn = built.approvals.extensionRequestsFunction;
+
+    const statements = capabilityStatements(template, fn.role ?? fn);
+
+    expect(statements).toEqual([
+      xray,
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: getAtt(built.registrationsTable),
+      },
+      kmsViaDynamoDb(built.key),
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: logicalIdOf(built.secret) },
+      },
+      { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: logicalIdOf(built.workflow) } },
+    ]);
+  });
+
+  it('grants the workflow resumption given later through allowResuming', () => {
+    const built = build({ withWorkflow: false });
+    built.approvals.allowResuming(built.workflow);
+    const template = Template.fromStack(built.stack);
+    const fn = built.approvals.extensionRequestsFunction;
+
+    const statements = capabilityStatements(template, fn.role ?? fn);
+
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'states:SendTaskSuccess',
+      Resource: { Ref: logicalIdOf(built.workflow) },
+    });
+  });
+});
+
+describe('Approvals construct environment and routes', () => {
+  it('gives each function its table, the signing key and, for the extension page, the calendar time zone', () => {
+    const built = build({ calendarTimeZone: 'Europe/Berlin' });
+    const template = Template.fromStack(built.stack);
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          APPROVALS_TABLE: { Ref: logicalIdOf(built.approvalsTable) },
+          APPROVAL_SIGNING_KEY_SECRET_ARN: { Ref: logicalIdOf(built.secret) },
+          POWERTOOLS_SERVICE_NAME: 'dealreg-approvals',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          REGISTRATIONS_TABLE: { Ref: logicalIdOf(built.registrationsTable) },
+          APPROVAL_SIGNING_KEY_SECRET_ARN: { Ref: logicalIdOf(built.secret) },
+          CALENDAR_TIME_ZONE: 'Europe/Berlin',
+          POWERTOOLS_SERVICE_NAME: 'dealreg-extension-requests',
+        }),
+      },
+    });
+  });
+
+  it('serves GET and POST of /approvals/{approvalId} and /registrations/{registrationId}/extension, each proxied to its function', () => {
+    const built = build();
+    const template = Template.fromStack(built.stack);
+
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const idOf = (pathPart: string) =>
+      Object.entries(resources).find(([, resource]) => resource.Properties.PathPart === pathPart)?.[0];
+    expect(
+      template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'extension' } }),
+    ).toEqual({
+      [idOf('extension') ?? '']: expect.objectContaining({
+        Properties: expect.objectContaining({ ParentId: { Ref: idOf('{registrationId}') } }),
+      }),
+    });
+    for (const [path, fn] of [
+      ['{approvalId}', built.approvals.approvalsFunction],
+      ['extension', built.approvals.extensionRequestsFunction],
+    ] as const) {
+      for (const method of ['GET', 'POST']) {
+        template.hasResourceProperties('AWS::ApiGateway::Method', {
+          HttpMethod: method,
+          ResourceId: { Ref: idOf(path) },
+          AuthorizationType: 'NONE',
+          Integration: {
+            Type: 'AWS_PROXY',
+            Uri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([getAtt(fn)])] }),
+          },
+        });
+      }
+    }
+  });
+
+  it('exports a base URL built from the API id and the literal stage name, not the stage resource', () => {
+    const built = build();
+
+    const url = built.stack.resolve(built.approvals.apiBaseUrl);
+
+    expect(url).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: logicalIdOf(built.api) },
+          '.execute-api.eu-west-1.',
+          { Ref: 'AWS::URLSuffix' },
+          '/test/',
+        ],
+      ],
+    });
+    expect(built.approvals.signingKey).toBe(built.secret);
+  });
+});
+
+describe('Approvals construct configuration', () => {
+  it('refuses a calendar time zone that is not an IANA zone', () => {
+    expect(() => build({ calendarTimeZone: 'CET+1' })).toThrow(ApprovalsConfigurationError);
+  });
+
+  it('fails synthesis when no workflow to resume was given', () => {
+    const built = build({ withWorkflow: false });
+
+    expect(() => Template.fromStack(built.stack)).toThrow(/no registration workflow to resume/);
+  });
+
+  it('refuses a second workflow to resume', () => {
+    const built = build();
+
+    expect(() => built.approvals.allowResuming(built.workflow)).toThrow(/already set/);
+  });
+});
+
+describe('Approvals in the Dealreg app', () => {
+  let synthesized: SynthesizedApp;
+
+  beforeAll(() => {
+    synthesized = synthesizeDealregApp();
+  }, 120_000);
+
+  it('keeps the signing key in the stateful stack: generated at deployment, 96 letters and digits, retained', () => {
+    const { stateful, statefulTemplate } = synthesized;
+
+    const secret = statefulTemplate.toJSON().Resources[logicalIdOf(stateful.approvalSigningKey)];
+
+    expect(secret).toMatchObject({
+      Type: 'AWS::SecretsManager::Secret',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Name: 'dealreg/test/approval-signing-key',
+        GenerateSecretString: { PasswordLength: 96, ExcludePunctuation: true, IncludeSpace: false },
+      },
+    });
+    expect(secret.Properties.SecretString).toBeUndefined();
+  });
+
+  it('wires the stateful approvals table, registrations table and signing key into the two functions', () => {
+    const { stateful, stateless, statelessTemplate } = synthesized;
+    const imported = (construct: Parameters<typeof logicalIdOf>[0]) => ({
+      'Fn::ImportValue': Match.stringLikeRegexp(
+        `^Dealreg-test-Stateful:ExportsOutput.*${logicalIdOf(construct)}`,
+      ),
+    });
+
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          APPROVALS_TABLE: imported(stateful.approvalsTable),
+          APPROVAL_SIGNING_KEY_SECRET_ARN: imported(stateful.approvalSigningKey),
+        }),
+      },
+    });
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          REGISTRATIONS_TABLE: imported(stateful.registrationsTable),
+          APPROVAL_SIGNING_KEY_SECRET_ARN: imported(stateful.approvalSigningKey),
+          CALENDAR_TIME_ZONE: 'UTC',
+        }),
+      },
+    });
+    const statements = statementsOfRole(
+      statelessTemplate,
+      stateless.approvals.extensionRequestsFunction.role ?? stateless.approvals.extensionRequestsFunction,
+    );
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'states:SendTaskSuccess',
+      Resource: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
+    });
+  });
+});
