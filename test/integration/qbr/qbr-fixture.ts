@@ -1,0 +1,90 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
+import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
+import type { QbrRegistration } from '#domain/qbr/registration-view.ts';
+import { ledgerTable, registrationsTable } from '#lib/tables/index.ts';
+import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { appendEntry } from '#use-cases/ledger-append.ts';
+import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
+
+/** DynamoDB Local tables, the HubSpot sandbox set up like a portal, and a settable system clock. */
+export interface QbrWorld {
+  readonly tables: TestTables;
+  readonly under: SandboxUnderTest;
+  readonly ledger: DynamoDbLedgerStore;
+  readonly registrations: DynamoDbRegistrationHistory;
+  /** System time the next ledger entries are recorded at. */
+  readonly clock: { now: Date };
+  append(input: LedgerEntryInput): Promise<void>;
+  putRegistration(record: QbrRegistration): Promise<void>;
+  /** Calls the sandbox's CRM API with the access token, as any HubSpot client would. */
+  crm(method: string, path: string, body?: unknown): Promise<{ id: string }>;
+  createPartner(name: string, domain: string): Promise<string>;
+  createDeal(properties: Record<string, string>): Promise<string>;
+  updateDeal(id: string, properties: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startQbrWorld(): Promise<QbrWorld> {
+  const tables = await createTestTables([ledgerTable, registrationsTable]);
+  const under = await startSandboxUnderTest();
+  await setupHubSpotPortal(under.admin, { dryRun: false });
+  const ledger = new DynamoDbLedgerStore(tables.client, tables.tableName(ledgerTable.logicalName));
+  const registrations = new DynamoDbRegistrationHistory(
+    tables.documentClient,
+    tables.tableName(registrationsTable.logicalName),
+  );
+  const clock = { now: new Date('2026-10-01T00:00:00Z') };
+  const crm = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${under.sandbox.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${under.sandbox.accessToken}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return (text === '' ? { id: '' } : JSON.parse(text)) as { id: string };
+  };
+  await crm('POST', '/crm/v3/properties/deals', {
+    name: 'deal_source',
+    label: 'Deal source',
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'dealinformation',
+  });
+  return {
+    tables,
+    under,
+    ledger,
+    registrations,
+    clock,
+    async append(input) {
+      await appendEntry({ store: ledger, now: () => clock.now }, input);
+    },
+    async putRegistration(record) {
+      await tables.documentClient.send(
+        new PutCommand({ TableName: tables.tableName(registrationsTable.logicalName), Item: record }),
+      );
+    },
+    crm,
+    async createPartner(name, domain) {
+      return (
+        await crm('POST', '/crm/v3/objects/companies', { properties: { name, domain, type: 'PARTNER' } })
+      ).id;
+    },
+    async createDeal(properties) {
+      return (
+        await crm('POST', '/crm/v3/objects/deals', { properties: { pipeline: 'default', ...properties } })
+      ).id;
+    },
+    async updateDeal(id, properties) {
+      await crm('PATCH', `/crm/v3/objects/deals/${id}`, { properties });
+    },
+    async close() {
+      tables.client.destroy();
+      await under.stop();
+    },
+  };
+}
