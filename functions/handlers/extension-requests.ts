@@ -5,10 +5,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
+import { stepFunctionsTaskSuccess } from '#adapters/stepfunctions/send-task-success.ts';
 import { signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
 import { field } from '#domain/policy/policy-fields.ts';
 import { ConfigurationError, readEnvironment, requiredSetting } from './configuration.ts';
@@ -24,14 +25,11 @@ const logger = new Logger({ serviceName: 'dealreg-extension-requests' });
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
-const sfn = new SFNClient({});
 
 export const handler = createExtensionRequestsHandler({
   store: new DynamoDbExtensionRequestStore(documentClient, settings.REGISTRATIONS_TABLE),
   // The workflow's "Warn partner of expiry" task stored the token of its wait on the registration.
-  sendTaskSuccess: async (taskToken, output) => {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
-  },
+  sendTaskSuccess: stepFunctionsTaskSuccess(new SFNClient({})),
   // Cached for five minutes, so a rotated key takes effect without a deploy.
   signingKey: async () => {
     const secret = await getSecret<string>(settings.APPROVAL_SIGNING_KEY_SECRET_ARN, { maxAge: 300 });
