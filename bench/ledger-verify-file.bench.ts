@@ -1,23 +1,50 @@
 /**
  * Verify's own work — canonicalise, hash, link and gap checks — over 1,000,000 entries streamed
- * from a JSON-lines file, with no database in the way. The file is generated first (in this
- * process); verification runs in a fresh child process so its peak RSS is its own.
- * Goals: ≥ 200,000 entries/s and peak RSS ≤ 256 MB.
+ * from a JSON-lines file, with no database in the way. Two files hold the same entries:
+ * - as `ledger export` writes them (canonical JSON lines): the path `ledger verify --file` takes;
+ * - with keys in the order the entries were built (`JSON.stringify`): text that is not canonical,
+ *   so every line is parsed and re-serialised (the general path).
+ * The files are generated first (in this process); each is verified in a fresh child process so
+ * its peak RSS is its own. Goals: ≥ 200,000 entries/s and peak RSS ≤ 256 MB.
  * `node bench/ledger-verify-file.bench.ts [entries]`
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canonicalJson } from '#domain/ledger/hash.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { verifyJsonLines } from '#use-cases/ledger-verify.ts';
 
 const PER_CHAIN = 10;
 
-async function generate(path: string, total: number): Promise<void> {
-  const out = createWriteStream(path);
+interface Result {
+  ok: boolean;
+  entries: number;
+  chains: number;
+  seconds: number;
+  entriesPerSecond: number;
+  cpuSeconds: number;
+  entriesPerCpuSecond: number;
+  peakRssMb: number;
+}
+
+async function write(out: WriteStream, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+async function generate(exportPath: string, insertionOrderPath: string, total: number): Promise<void> {
+  const exported = createWriteStream(exportPath);
+  const insertionOrder = createWriteStream(insertionOrderPath);
   const recordedAt = new Date('2026-09-30T12:00:00Z');
   let written = 0;
   for (let chain = 0; written < total; chain += 1) {
@@ -29,11 +56,15 @@ async function generate(path: string, total: number): Promise<void> {
       const entry = sealEntry(input, head, recordedAt);
       head = entry;
       written += 1;
-      if (!out.write(`${JSON.stringify(entry)}\n`)) await once(out, 'drain');
+      // What `ledger export` writes for each item.
+      await write(exported, `${canonicalJson(entry)}\n`);
+      await write(insertionOrder, `${JSON.stringify(entry)}\n`);
     }
   }
-  out.end();
-  await once(out, 'finish');
+  for (const out of [exported, insertionOrder]) {
+    out.end();
+    await once(out, 'finish');
+  }
 }
 
 async function verifyFile(path: string): Promise<void> {
@@ -45,18 +76,23 @@ async function verifyFile(path: string): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  console.log(
-    JSON.stringify({
-      ok: report.ok,
-      entries: report.entries,
-      chains: report.chains,
-      seconds,
-      entriesPerSecond: Math.round(report.entries / seconds),
-      cpuSeconds,
-      entriesPerCpuSecond: Math.round(report.entries / cpuSeconds),
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    }),
-  );
+  const result: Result = {
+    ok: report.ok,
+    entries: report.entries,
+    chains: report.chains,
+    seconds,
+    entriesPerSecond: Math.round(report.entries / seconds),
+    cpuSeconds,
+    entriesPerCpuSecond: Math.round(report.entries / cpuSeconds),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  console.log(JSON.stringify(result));
+}
+
+function verifyInChild(path: string): Result {
+  const child = spawnSync(process.execPath, [import.meta.filename, '--verify', path], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`verify child failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as Result;
 }
 
 if (process.argv[2] === '--verify') {
@@ -64,29 +100,24 @@ if (process.argv[2] === '--verify') {
 } else {
   const total = Number(process.argv[2] ?? 1_000_000);
   const directory = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
-  const path = join(directory, 'ledger.jsonl');
+  const exportPath = join(directory, 'ledger-export.jsonl');
+  const insertionOrderPath = join(directory, 'ledger-insertion-order.jsonl');
   try {
     const generationStarted = performance.now();
-    await generate(path, total);
+    await generate(exportPath, insertionOrderPath, total);
     console.log(
-      `generated ${total.toLocaleString('en')} entries (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s`,
+      `generated ${total.toLocaleString('en')} entries twice (${(statSync(exportPath).size / 2 ** 20).toFixed(0)} MiB each) in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s`,
     );
-    const child = spawnSync(process.execPath, [import.meta.filename, '--verify', path], { encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`verify child failed: ${child.stderr}`);
-    const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as {
-      ok: boolean;
-      entries: number;
-      chains: number;
-      seconds: number;
-      entriesPerSecond: number;
-      cpuSeconds: number;
-      entriesPerCpuSecond: number;
-      peakRssMb: number;
-    };
-    console.log(
-      `verify (streamed from file): ${result.entries.toLocaleString('en')} entries in ${result.chains.toLocaleString('en')} chains, ${result.seconds.toFixed(2)} s → ${result.entriesPerSecond.toLocaleString('en')} entries/s wall, ${result.entriesPerCpuSecond.toLocaleString('en')} entries per CPU-second (goal ≥ 200,000), load average ${loadavg()[0]?.toFixed(1)}, peak RSS ${result.peakRssMb} MB (goal ≤ 256), chains intact: ${result.ok}`,
-    );
-    if (!result.ok) process.exitCode = 1;
+    for (const [label, path] of [
+      ['export (canonical lines)', exportPath],
+      ['insertion-order lines (general path)', insertionOrderPath],
+    ] as const) {
+      const result = verifyInChild(path);
+      console.log(
+        `verify ${label}: ${result.entries.toLocaleString('en')} entries in ${result.chains.toLocaleString('en')} chains, ${result.seconds.toFixed(2)} s → ${result.entriesPerSecond.toLocaleString('en')} entries/s wall, ${result.entriesPerCpuSecond.toLocaleString('en')} entries per CPU-second (goal ≥ 200,000), load average ${loadavg()[0]?.toFixed(1)}, peak RSS ${result.peakRssMb} MB (goal ≤ 256), chains intact: ${result.ok}`,
+      );
+      if (!result.ok) process.exitCode = 1;
+    }
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

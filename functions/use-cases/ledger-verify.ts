@@ -4,6 +4,9 @@ import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import { loadDigests } from './ledger-digest.ts';
 
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
 export interface VerifyDependencies {
   readonly store: LedgerStore;
   /** Digests to check the ledger against; omitted, only the chains are checked. */
@@ -49,8 +52,9 @@ export async function verifyLedger(
 
 /**
  * Verifies a ledger export streamed as JSON lines (one entry per line, any order), holding only
- * per-chain state, so a file of any size verifies in bounded memory. Lines are split by hand:
- * one decode per line, and only a line that straddles two chunks is copied.
+ * per-chain state, so a file of any size verifies in bounded memory. Lines are handed to the
+ * verifier as byte ranges of the chunk they arrived in: only a line that straddles two chunks is
+ * copied, and a canonical line is never decoded as a whole.
  */
 export async function verifyJsonLines(
   chunks: AsyncIterable<Buffer>,
@@ -60,31 +64,33 @@ export async function verifyJsonLines(
     options.opportunityId === undefined ? {} : { only: options.opportunityId },
   );
   for (const { name, digest } of options.digests ?? []) verifier.expectDigest(digest, name);
-  const addLine = (line: string) => {
-    // Blank lines are allowed (only short lines are checked, to avoid copying every line).
-    if (line.length === 0 || (line.length < 8 && line.trim() === '')) return;
-    verifier.addJson(line);
+  const addLine = (bytes: Buffer, start: number, lineEnd: number) => {
+    const end = lineEnd > start && bytes[lineEnd - 1] === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
+    // Blank lines are allowed (only short lines are decoded to check).
+    if (end === start || (end - start < 8 && bytes.toString('utf8', start, end).trim() === '')) return;
+    verifier.addJsonBytes(bytes, start, end);
   };
   let carry: Buffer | undefined;
   for await (const chunk of chunks) {
     let start = 0;
     if (carry !== undefined) {
-      const end = chunk.indexOf(10);
+      const end = chunk.indexOf(NEWLINE);
       if (end === -1) {
         carry = Buffer.concat([carry, chunk]);
         continue;
       }
-      addLine(Buffer.concat([carry, chunk.subarray(0, end)]).toString('utf8'));
+      const line = Buffer.concat([carry, chunk.subarray(0, end)]);
+      addLine(line, 0, line.length);
       start = end + 1;
       carry = undefined;
     }
-    for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
-      addLine(chunk.toString('utf8', start, end));
+    for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      addLine(chunk, start, end);
       start = end + 1;
     }
     if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
   }
-  if (carry !== undefined) addLine(carry.toString('utf8'));
+  if (carry !== undefined) addLine(carry, 0, carry.length);
   return verifier.finish();
 }
 

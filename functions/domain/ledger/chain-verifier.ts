@@ -1,6 +1,6 @@
 import { hash as digest } from 'node:crypto';
 import { GENESIS_HASH, LedgerEntry } from './entry.ts';
-import { fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
+import { CanonicalTextScanner, fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
 import { chainHash } from './hash.ts';
 import type { LedgerDigest } from './merkle.ts';
 import { type ChainHead, describeIssues } from './seal.ts';
@@ -52,6 +52,16 @@ interface ExpectedHead {
   seen: boolean;
 }
 
+/** Top-level members the canonical-text path reads, by their index in the scanner. */
+const LINE_MEMBERS = ['hash', 'opportunityId', 'sequence', 'previousHash'];
+const HASH = 0;
+const OPPORTUNITY_ID = 1;
+const SEQUENCE = 2;
+const PREVIOUS_HASH = 3;
+const ONE = 0x31;
+const NINE = 0x39;
+const QUOTE = 0x22;
+
 const short = (hash: unknown) => (typeof hash === 'string' ? `${hash.slice(0, 12)}…` : String(hash));
 
 /**
@@ -66,6 +76,9 @@ export class ChainVerifier {
   readonly #only: string | undefined;
   #entries = 0;
   #digests = 0;
+  readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
+  /** Reused buffer holding the bytes an entry's hash covers. */
+  #hashed = Buffer.allocUnsafe(4096);
 
   /** @param only verify a single chain; items of other chains are ignored. */
   constructor(options: { only?: string } = {}) {
@@ -122,6 +135,63 @@ export class ChainVerifier {
       return;
     }
     this.#check(value as Record<string, unknown>, parsed.canonical);
+  }
+
+  /**
+   * Checks one entry given as UTF-8 JSON text, `bytes[start, end)` (a line of an export). An
+   * export writes each entry canonically; when the text is provably canonical and hashes to its
+   * stored hash, the text itself is what is hashed, with no parse and no re-serialisation.
+   * Anything else, including every mismatch, is decided by `addJson`.
+   */
+  addJsonBytes(bytes: Buffer, start = 0, end = bytes.length): void {
+    if (!this.#checkCanonicalText(bytes, start, end)) this.addJson(bytes.toString('utf8', start, end));
+  }
+
+  /**
+   * The scanner has proved the text canonical, so canonicalising the parsed entry minus `hash`
+   * would give back exactly the text minus the `hash` member: hashing those bytes (and the
+   * previous hash) checks what the general path checks. Returns false, having recorded nothing,
+   * when the text is not canonical, a chain attribute is not as an intact entry has it, or the
+   * hash differs (the general path then names the problem).
+   */
+  #checkCanonicalText(bytes: Buffer, start: number, end: number): boolean {
+    const scanner = this.#scanner;
+    if (!scanner.scan(bytes, start, end)) return false;
+    const { valueStart, valueEnd, cutStart, cutEnd } = scanner;
+    const hashStart = valueStart[HASH] as number;
+    const idStart = valueStart[OPPORTUNITY_ID] as number;
+    const sequenceStart = valueStart[SEQUENCE] as number;
+    const previousStart = valueStart[PREVIOUS_HASH] as number;
+    if (hashStart === -1 || idStart === -1 || sequenceStart === -1 || previousStart === -1) return false;
+    const hashEnd = valueEnd[HASH] as number;
+    const previousEnd = valueEnd[PREVIOUS_HASH] as number;
+    if (bytes[hashStart] !== QUOTE || bytes[idStart] !== QUOTE || bytes[previousStart] !== QUOTE)
+      return false;
+    // A canonical integer starting 1–9 is a positive integer of at most 15 digits.
+    const leading = bytes[sequenceStart] as number;
+    if (leading < ONE || leading > NINE) return false;
+    const cutFrom = cutStart[HASH] as number;
+    const cutTo = cutEnd[HASH] as number;
+    const length = end - start - (cutTo - cutFrom) + (previousEnd - previousStart - 2);
+    if (this.#hashed.length < length) this.#hashed = Buffer.allocUnsafe(2 * length);
+    const hashed = this.#hashed;
+    let filled = bytes.copy(hashed, 0, start, cutFrom);
+    filled += bytes.copy(hashed, filled, cutTo, end);
+    filled += bytes.copy(hashed, filled, previousStart + 1, previousEnd - 1);
+    const computed = digest('sha256', hashed.subarray(0, filled), 'hex');
+    const storedHash = bytes.toString('latin1', hashStart + 1, hashEnd - 1);
+    if (computed !== storedHash) return false;
+    const encoding = scanner.nonAscii ? 'utf8' : 'latin1';
+    const opportunityId = bytes.toString(encoding, idStart + 1, (valueEnd[OPPORTUNITY_ID] as number) - 1);
+    if (this.#only !== undefined && opportunityId !== this.#only) return true;
+    let sequence = 0;
+    for (let index = sequenceStart; index < (valueEnd[SEQUENCE] as number); index += 1) {
+      sequence = sequence * 10 + (bytes[index] as number) - 0x30;
+    }
+    const previousHash = bytes.toString(encoding, previousStart + 1, previousEnd - 1);
+    this.#entries += 1;
+    this.#checkChain(this.#state(opportunityId), opportunityId, sequence, storedHash, previousHash);
+    return true;
   }
 
   #check(item: Record<string, unknown>, canonical: string | undefined): void {
@@ -185,6 +255,17 @@ export class ChainVerifier {
         this.#describeMismatch(item, storedHash, computed),
       );
     }
+    this.#checkChain(state, opportunityId, sequence, storedHash, previousHash);
+  }
+
+  /** Checks an entry's place in its chain: digest heads recorded for it, and its link. */
+  #checkChain(
+    state: ChainState,
+    opportunityId: string,
+    sequence: number,
+    storedHash: string,
+    previousHash: string,
+  ): void {
     const expected = this.#expected.get(opportunityId)?.get(sequence);
     if (expected !== undefined) {
       expected.seen = true;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChainVerifier } from '#domain/ledger/chain-verifier.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { canonicalJson } from '#domain/ledger/hash.ts';
 import { buildDigest } from '#domain/ledger/merkle.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { opportunityStory } from './sample-entries.ts';
@@ -19,6 +20,19 @@ function chain(opportunityId: string, length: number, index = 0): LedgerEntry[] 
     entries.push(head as LedgerEntry);
   }
   return entries;
+}
+
+/** Verifies items as `ledger export` writes them: canonical JSON lines, read as bytes of one buffer. */
+function verifyExport(items: readonly object[]) {
+  const verifier = new ChainVerifier();
+  const lines = items.map((item) => Buffer.from(`${canonicalJson(item)}\n`));
+  const bytes = Buffer.concat(lines);
+  let start = 0;
+  for (const line of lines) {
+    verifier.addJsonBytes(bytes, start, start + line.length - 1);
+    start += line.length;
+  }
+  return verifier.finish();
 }
 
 function verify(items: readonly object[], setup?: (verifier: ChainVerifier) => void) {
@@ -145,5 +159,58 @@ describe('chain verifier', () => {
 
   it('reports an item without an opportunity id instead of throwing', () => {
     expect(verify([{ sequence: 1 }]).broken[0]).toMatchObject({ problem: 'malformed' });
+  });
+
+  it('verifies export lines from their bytes exactly as parsed items, naming any altered attribute', () => {
+    expect(verifyExport(ledger)).toEqual(verify(ledger));
+    fc.assert(
+      fc.property(fc.nat(ledger.length - 1), fc.string({ minLength: 1 }), (position, text) => {
+        const items = structuredClone(ledger) as unknown as Record<string, unknown>[];
+        const target = items[position] as Record<string, unknown>;
+        const fields = Object.keys(target).filter((key) => key !== 'opportunityId' && key !== 'sequence');
+        const field = fields[text.length % fields.length] as string;
+        target[field] = target[field] === text ? `${text}!` : text;
+
+        const report = verifyExport(items);
+
+        expect(report).toEqual(verify(items));
+        expect(report.broken).toEqual([
+          expect.objectContaining({ opportunityId: target.opportunityId, sequence: target.sequence }),
+        ]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('judges an export line with any byte changed exactly as the parsing path does, never as intact', () => {
+    const lines = ledger.map((entry) => Buffer.from(canonicalJson(entry)));
+    fc.assert(
+      fc.property(fc.nat(ledger.length - 1), fc.nat(), fc.integer({ min: 0, max: 255 }), (line, at, byte) => {
+        const altered = lines.map((bytes) => Buffer.from(bytes));
+        const target = altered[line] as Buffer;
+        const position = at % target.length;
+        fc.pre(target[position] !== byte);
+        target[position] = byte;
+        const fromBytes = new ChainVerifier();
+        const fromText = new ChainVerifier();
+
+        for (const bytes of altered) {
+          fromBytes.addJsonBytes(bytes);
+          fromText.addJson(bytes.toString('utf8'));
+        }
+        const report = fromBytes.finish();
+
+        expect(report).toEqual(fromText.finish());
+        expect(report.ok).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('checks only the chain asked for when reading export lines', () => {
+    const verifier = new ChainVerifier({ only: 'opp-b' });
+    for (const entry of ledger) verifier.addJsonBytes(Buffer.from(canonicalJson(entry)));
+
+    expect(verifier.finish()).toMatchObject({ ok: true, chains: 1, entries: 4 });
   });
 });

@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { canonicalJson } from '#domain/ledger/hash.ts';
+import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import { verifyJsonLines } from '#use-cases/ledger-verify.ts';
+import { opportunityStory } from './sample-entries.ts';
+
+function chain(opportunityId: string, index: number): LedgerEntry[] {
+  let head: ChainHead | undefined;
+  return opportunityStory(opportunityId, index)
+    .map(parseEntryInput)
+    .map((input) => {
+      const entry = sealEntry(input, head, new Date('2026-09-30T00:00:00Z'));
+      head = entry;
+      return entry;
+    });
+}
+
+const ledger = [...chain('opp-a', 1), ...chain('opp-b', 2)];
+
+/** Splits a file's bytes into chunks at the given cut points, as a stream would deliver them. */
+async function* chunked(bytes: Buffer, cuts: readonly number[]): AsyncIterable<Buffer> {
+  let start = 0;
+  for (const cut of [...new Set(cuts.map((at) => at % bytes.length))].sort((a, b) => a - b)) {
+    yield bytes.subarray(start, cut);
+    start = cut;
+  }
+  yield bytes.subarray(start);
+}
+
+describe('verify of a JSON-lines export', () => {
+  it('gives the same report however the file is cut into chunks, with CRLF and blank lines', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), async (cuts, crlf) => {
+        const newline = crlf ? '\r\n' : '\n';
+        const text = `${ledger.map((entry) => canonicalJson(entry)).join(`${newline}  ${newline}`)}${newline}`;
+
+        const report = await verifyJsonLines(chunked(Buffer.from(text), cuts));
+
+        expect(report).toMatchObject({ ok: true, chains: 2, entries: ledger.length, broken: [] });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('names an altered entry split across two chunks', async () => {
+    const lines = ledger.map((entry) => canonicalJson(entry));
+    lines[6] = (lines[6] as string).replace('"customer-2.example.com"', '"customer-2.example.net"');
+    const bytes = Buffer.from(lines.join('\n'));
+    const middleOfLine = bytes.indexOf('customer-2.example.net');
+
+    const report = await verifyJsonLines(chunked(bytes, [middleOfLine]));
+
+    expect(report.broken).toEqual([
+      expect.objectContaining({ opportunityId: 'opp-b', sequence: 2, problem: 'hash-mismatch' }),
+    ]);
+  });
+});
