@@ -15,6 +15,7 @@ export const commandGroups: Readonly<Record<string, () => Promise<RegisterComman
   policy: async () => (await import('./policy.ts')).registerPolicyCommands,
   ledger: async () => (await import('./ledger.ts')).registerLedgerCommands,
   investments: async () => (await import('./investments.ts')).registerInvestmentCommands,
+  qbr: async () => (await import('./qbr.ts')).registerQbrCommands,
 };
 
 /** The groups needed to run `argv`: the named command's, or all of them for help and unknown commands. */

@@ -1,0 +1,295 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
+import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
+import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
+import type { QbrReport } from '#domain/qbr/report.ts';
+import { qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
+import { qbrReportJsonFilename, renderQbrReportEmail, renderQbrReportHtml } from '#emails/qbr-report.ts';
+import { localClientConfig } from '#local/create-tables.ts';
+import { buildQbrReport, type QbrProgress } from '#use-cases/qbr-build-report.ts';
+import { connect, resolveHubSpotSettings } from './hubspot.ts';
+import { connectLedger } from './ledger.ts';
+import { loadPolicyFile } from './policy.ts';
+
+/** Settings `qbr check` could not find or use. */
+export class QbrCommandError extends Error {
+  override readonly name = 'QbrCommandError';
+}
+
+const formats = ['json', 'html', 'csv'] as const;
+type Format = (typeof formats)[number];
+
+interface CheckOptions {
+  readonly quarter: string;
+  readonly asOf?: Date;
+  readonly format: Format;
+  readonly out?: string;
+  readonly send?: boolean;
+  readonly policy?: string;
+  readonly hubspot: boolean;
+  readonly dataDir: string;
+  readonly token?: string;
+  readonly baseUrl?: string;
+  readonly portalId?: string;
+}
+
+function quarterArgument(value: string): string {
+  if (!/^\d{4}-Q[1-4]$/.test(value)) {
+    throw new InvalidArgumentError(`expected a fiscal quarter such as 2026-Q4, got "${value}"`);
+  }
+  return value;
+}
+
+function instantArgument(value: string): Date {
+  const parsed = z.iso.datetime({ offset: true }).safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidArgumentError(`expected an ISO instant such as 2026-12-15T00:00:00Z, got "${value}"`);
+  }
+  return new Date(value);
+}
+
+const localTablesSchema = z.object({
+  dynamodb: z.object({ endpoint: z.string() }).optional(),
+  tables: z.record(z.string(), z.string()).optional(),
+  mailbox: z.string().optional(),
+});
+
+/** The registrations table: `REGISTRATIONS_TABLE` (+ `DYNAMODB_ENDPOINT`), else the running local stack's. */
+async function connectRegistrations(dataDir: string, environment: NodeJS.ProcessEnv = process.env) {
+  let endpoint = environment.DYNAMODB_ENDPOINT?.trim() || undefined;
+  let tableName = environment.REGISTRATIONS_TABLE?.trim() || undefined;
+  if (tableName === undefined) {
+    const local = await readLocalJson(dataDir);
+    tableName = local.tables?.Registrations;
+    endpoint ??= local.dynamodb?.endpoint;
+    if (tableName === undefined) {
+      throw new QbrCommandError(
+        `no registrations table: set REGISTRATIONS_TABLE, or start the local stack (npx dealreg local) so ${join(dataDir, 'local.json')} names it`,
+      );
+    }
+  }
+  const client = new DynamoDBClient(endpoint === undefined ? {} : localClientConfig(endpoint));
+  const history = new DynamoDbRegistrationHistory(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName,
+  );
+  return { history, close: () => client.destroy() };
+}
+
+async function readLocalJson(dataDir: string): Promise<z.infer<typeof localTablesSchema>> {
+  const file = join(dataDir, 'local.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  const parsed = localTablesSchema.safeParse(JSON.parse(text));
+  if (!parsed.success)
+    throw new QbrCommandError(`${file} does not describe a local stack`, { cause: parsed.error });
+  return parsed.data;
+}
+
+const phaseNames: Readonly<Record<QbrProgress['phase'], string>> = {
+  verify: 'verifying ledger chains',
+  ledger: 'reading the ledger',
+  registrations: 'reading registrations',
+  hubspot: 'reading HubSpot deals',
+  snapshots: 'comparing closed quarters',
+  compute: 'computing the report',
+};
+
+/** Progress on stderr: a bar redrawn in place on a terminal, one line per phase otherwise. */
+function progressReporter(stream: NodeJS.WriteStream = process.stderr): (event: QbrProgress) => void {
+  let lastPhase: string | undefined;
+  let lastDrawn = 0;
+  return (event) => {
+    const name = phaseNames[event.phase];
+    if (!stream.isTTY) {
+      if (event.phase !== lastPhase) stream.write(`… ${name}\n`);
+      lastPhase = event.phase;
+      return;
+    }
+    const now = Date.now();
+    if (event.phase === lastPhase && event.done < event.total && now - lastDrawn < 100) return;
+    lastPhase = event.phase;
+    lastDrawn = now;
+    const share = event.total === 0 ? 1 : event.done / event.total;
+    const width = 24;
+    const filled = Math.round(share * width);
+    const count =
+      event.total > 1 ? ` ${event.done.toLocaleString('en-US')}/${event.total.toLocaleString('en-US')}` : '';
+    stream.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${name}${count}`);
+    if (event.phase === 'compute' && event.done === event.total) stream.write('\n');
+  };
+}
+
+const money = (amount: number) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(
+    amount,
+  );
+const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
+
+/** The one-screen summary: headline figures and the top findings. */
+export function summarise(report: QbrReport): string {
+  const { funnel, attribution, sla, scorecard } = report;
+  const lines = [
+    `Pre-QBR check ${report.quarter} as of ${report.asOf} (policy ${report.policyVersion})`,
+    `Funnel       ${funnel.submitted} submitted → ${funnel.approved} approved (${percent(funnel.conversion.submittedToApproved)}) → ${funnel.opportunities} opportunities (${percent(funnel.conversion.approvedToOpportunity)}) → ${funnel.closedWon} closed-won (${percent(funnel.conversion.opportunityToClosedWon)}) ${money(funnel.closedWonAmount)}`,
+    `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${money(attribution.croPartnerRevenue)} · difference ${money(attribution.difference)} (${attribution.differenceDeals.length} deal(s))`,
+    `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${row.roi === null ? '—' : `${row.roi.toFixed(2)}×`}`).join(' · ') || 'no investments'}`,
+    `SLA          ${sla.withinSla}/${sla.decisions} within SLA (${percent(scorecard.slaCompliance)}), ${sla.escalations} escalation(s), ${sla.defaulted} default(s), median ${sla.medianHoursToDecision ?? '—'} business h; ${report.exceptions.length} exception(s)`,
+    `Ledger       ${report.integrity.entries} entries in ${report.integrity.chains} chains, ${report.integrity.broken} broken`,
+    `Findings     ${scorecard.findings.critical} critical · ${scorecard.findings.high} high · ${scorecard.findings.medium} medium · ${scorecard.findings.low} low`,
+  ];
+  for (const finding of report.findings.slice(0, 8)) {
+    const detail = finding.detail.length > 110 ? `${finding.detail.slice(0, 109)}…` : finding.detail;
+    lines.push(`  ${finding.severity.padEnd(8)} ${finding.code.padEnd(28)} ${detail}`);
+  }
+  if (report.findings.length > 8) lines.push(`  … and ${report.findings.length - 8} more`);
+  return lines.join('\n');
+}
+
+interface OutputFile {
+  readonly name: string;
+  readonly content: string;
+}
+
+async function renderFiles(report: QbrReport, format: Format): Promise<OutputFile[]> {
+  switch (format) {
+    case 'json':
+      return [{ name: qbrReportJsonFilename(report), content: `${JSON.stringify(report, null, 2)}\n` }];
+    case 'html':
+      return [{ name: `qbr-${report.quarter}.html`, content: await renderQbrReportHtml(report) }];
+    case 'csv':
+      return qbrReportCsvFiles(report).map((file) => ({ name: file.filename, content: file.content }));
+  }
+}
+
+/** Writes every file through a temporary name and a rename, so no reader sees half a file. */
+async function writeFiles(directory: string, files: readonly OutputFile[]): Promise<string[]> {
+  await mkdir(directory, { recursive: true });
+  const written: string[] = [];
+  for (const file of files) {
+    const path = join(directory, file.name);
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, file.content);
+    await rename(temporary, path);
+    written.push(path);
+  }
+  return written;
+}
+
+async function check(options: CheckOptions): Promise<void> {
+  if (options.format === 'csv' && options.out === undefined) {
+    throw new QbrCommandError('--format csv writes several files: name a directory with --out DIR');
+  }
+  const policy = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));
+  const leadership = policy.policy.reporting.leadership.map((person) => person.email);
+  let mailbox: LocalMailbox | undefined;
+  if (options.send) {
+    const local = await readLocalJson(options.dataDir);
+    if (local.mailbox === undefined) {
+      throw new QbrCommandError(
+        `--send needs the local stack's mailbox: start it (npx dealreg local) so ${join(options.dataDir, 'local.json')} names it`,
+      );
+    }
+    mailbox = new LocalMailbox(local.mailbox);
+  }
+  const ledger = await connectLedger(options.dataDir);
+  const registrations = await connectRegistrations(options.dataDir).catch((error: unknown) => {
+    ledger.close();
+    throw error;
+  });
+  try {
+    let deals: HubSpotAdapter | undefined;
+    if (options.hubspot) {
+      const settings = await resolveHubSpotSettings({
+        dataDir: options.dataDir,
+        ...(options.token === undefined ? {} : { token: options.token }),
+        ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+        ...(options.portalId === undefined ? {} : { portalId: options.portalId }),
+      });
+      deals = new HubSpotAdapter(connect(settings), { portalId: settings.portalId ?? 0 });
+    }
+    const bucket = process.env.QBR_SNAPSHOT_BUCKET?.trim() || undefined;
+    const snapshots =
+      bucket === undefined
+        ? new FileSnapshotStore(join(options.dataDir, 'reports', 'snapshots'))
+        : new S3SnapshotStore(new S3Client({}), bucket);
+    const report = await buildQbrReport(
+      {
+        ledger: ledger.store,
+        digests: ledger.digests,
+        registrations: registrations.history,
+        ...(deals === undefined ? {} : { deals }),
+        snapshots,
+        policy,
+        onProgress: progressReporter(),
+      },
+      { quarter: options.quarter, asOf: options.asOf ?? new Date() },
+    );
+    const files = await renderFiles(report, options.format);
+    const summary = summarise(report);
+    if (options.out === undefined) {
+      // The document goes to stdout, so the summary goes to stderr.
+      process.stdout.write(files[0]?.content ?? '');
+      process.stderr.write(`${summary}\n`);
+    } else {
+      const written = await writeFiles(options.out, files);
+      console.log(summary);
+      for (const path of written) console.log(`wrote ${path}`);
+    }
+    if (mailbox !== undefined) {
+      const email = await renderQbrReportEmail(report, leadership);
+      const sent = await mailbox.send(email);
+      (options.out === undefined ? process.stderr : process.stdout).write(
+        `sent "${email.subject}" to ${leadership.join(', ')} (${sent.messageId})\n`,
+      );
+    }
+  } finally {
+    ledger.close();
+    registrations.close();
+  }
+}
+
+/** `dealreg qbr check`: the pre-QBR pressure test on demand. */
+export function registerQbrCommands(program: Command): void {
+  const qbr = program
+    .command('qbr')
+    .description('the pre-QBR pressure test: metrics, reconciliation and findings');
+  qbr
+    .command('check')
+    .description(
+      'reconcile the ledger with HubSpot and compute the quarter as of a moment; JSON to stdout unless --out',
+    )
+    .requiredOption(
+      '--quarter <YYYY-QN>',
+      'fiscal quarter (policy reporting.fiscalYearStartMonth)',
+      quarterArgument,
+    )
+    .option('--as-of <iso>', 'the moment, on both time axes (default: now)', instantArgument)
+    .addOption(new Option('--format <format>', 'output').choices(formats).default('json'))
+    .option('--out <dir>', 'write the report files into this directory and print a summary')
+    .option('--send', 'email the report to reporting.leadership through the local mailbox')
+    .option('--policy <file>', 'policy file (default: policy/default-policy.json)')
+    .option('--no-hubspot', 'skip the reconciliation with HubSpot (ledger and registrations only)')
+    .option('--token <token>', 'HubSpot access token (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)')
+    .option('--base-url <url>', 'HubSpot API base URL (default: HUBSPOT_BASE_URL, then the local sandbox)')
+    .option('--portal-id <id>', 'HubSpot portal id')
+    .addOption(
+      new Option('--data-dir <dir>', 'where local.json and the report snapshots live').default('.dealreg'),
+    )
+    .action(async (options: CheckOptions) => {
+      await check(options);
+    });
+}

@@ -1,0 +1,208 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { freezeMoney } from '#domain/ledger/money.ts';
+import { qbrReportSchema } from '#domain/qbr/report.ts';
+import { ledgerTable, registrationsTable } from '#lib/tables/index.ts';
+import { dealreg } from '#test/support/dealreg-cli.ts';
+import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
+
+const usd = (dollars: number) => freezeMoney(dollars * 100, 'USD', '1');
+let world: QbrWorld;
+let dataDir: string;
+let dealId: string;
+
+beforeAll(async () => {
+  world = await startQbrWorld();
+  dataDir = await mkdtemp(join(tmpdir(), 'dealreg-qbr-cli-'));
+  // What a running local stack writes: the CLI finds the tables, the sandbox and the mailbox here.
+  await writeFile(
+    join(dataDir, 'local.json'),
+    JSON.stringify({
+      dynamodb: { endpoint: world.tables.endpoint },
+      tables: {
+        Ledger: world.tables.tableName(ledgerTable.logicalName),
+        Registrations: world.tables.tableName(registrationsTable.logicalName),
+      },
+      hubspot: {
+        url: world.under.sandbox.url,
+        accessToken: world.under.sandbox.accessToken,
+        portalId: world.under.sandbox.portalId,
+      },
+      mailbox: join(dataDir, 'mailbox'),
+    }),
+  );
+  const partner = await world.createPartner('Acme <script>x</script> Partners', 'acme.example');
+  dealId = await world.createDeal({
+    dealname: '=HYPERLINK("http://evil.example","Orion")',
+    amount: '100000',
+    deal_currency_code: 'USD',
+    dealstage: 'closedwon',
+    dealreg_registration_id: 'R1',
+    dealreg_partner_company_id: partner,
+    dealreg_partner_relationship: 'sourced',
+    deal_source: 'Direct',
+  });
+  const customer = { domain: 'orion.example.com' };
+  world.clock.now = new Date('2026-10-05T18:00:00Z');
+  await world.append({
+    type: 'RegistrationApproved',
+    opportunityId: dealId,
+    effectiveAt: '2026-10-05T18:00:00Z',
+    recordedBy: 'workflow',
+    registrationId: 'R1',
+    partnerId: partner,
+    customer,
+    relationshipType: 'sourced',
+    decidedBy: 'channel-manager@example.com',
+  });
+  await world.append({
+    type: 'PartnerAttached',
+    opportunityId: dealId,
+    effectiveAt: '2026-10-05T18:00:00Z',
+    recordedBy: 'workflow',
+    partnerId: partner,
+    customer,
+    relationshipType: 'sourced',
+    registrationId: 'R1',
+  });
+  await world.append({
+    type: 'OpportunityCreated',
+    opportunityId: dealId,
+    effectiveAt: '2026-10-05T18:00:00Z',
+    recordedBy: 'crm-events',
+    customer,
+    dealName: '=HYPERLINK("http://evil.example","Orion")',
+    stage: 'appointmentscheduled',
+    amount: usd(100_000),
+  });
+  world.clock.now = new Date('2026-11-20T15:00:00Z');
+  await world.append({
+    type: 'StageChanged',
+    opportunityId: dealId,
+    effectiveAt: '2026-11-20T15:00:00Z',
+    recordedBy: 'crm-events',
+    stage: 'closedwon',
+  });
+  await world.append({
+    type: 'ClosedWon',
+    opportunityId: dealId,
+    effectiveAt: '2026-11-20T15:00:00Z',
+    recordedBy: 'crm-events',
+    amount: usd(100_000),
+  });
+  await world.putRegistration({
+    registrationId: 'R1',
+    submittedAt: '2026-10-05T13:00:00.000Z',
+    status: 'received',
+    details: {
+      partnerDomain: 'acme.example',
+      customerCountry: 'US',
+      campaignId: 'C1',
+      cloudMarketplace: 'aws',
+    },
+    progress: {
+      status: 'approved',
+      partnerId: partner,
+      partnerName: 'Acme <script>x</script> Partners',
+      dealId,
+      approvedAt: '2026-10-05T18:00:00.000Z',
+      updatedAt: '2026-10-05T18:00:00.000Z',
+    },
+  });
+});
+
+afterAll(async () => {
+  await world?.close();
+  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+});
+
+const asOf = ['--quarter', '2026-Q4', '--as-of', '2026-12-15T00:00:00Z'];
+
+describe('dealreg qbr check against a running stack', () => {
+  it('prints the JSON report on stdout and the summary with progress on stderr', async () => {
+    const result = await dealreg(['qbr', 'check', ...asOf, '--data-dir', dataDir]);
+    expect(result.code).toBe(0);
+    const report = qbrReportSchema.parse(JSON.parse(result.stdout));
+    // One deal won on 11-20 for 100,000, sourced in the ledger, "Direct" for the CRO.
+    expect(report.attribution).toMatchObject({
+      partnerSourcedRevenue: 100_000,
+      croPartnerRevenue: 0,
+      difference: 100_000,
+    });
+    expect(report.findings.map((finding) => finding.code)).toEqual(['DEFINITION_MISMATCH']);
+    expect(result.stderr).toContain('Pre-QBR check 2026-Q4 as of 2026-12-15T00:00:00.000Z');
+    expect(result.stderr).toContain('reading HubSpot deals');
+    expect(result.stderr).toMatch(/Findings\s+0 critical · 1 high/);
+  });
+
+  it('writes CSV files into --out, prints the summary and mails leadership through the local mailbox', async () => {
+    const out = join(dataDir, 'out-csv');
+    const result = await dealreg([
+      'qbr',
+      'check',
+      ...asOf,
+      '--format',
+      'csv',
+      '--out',
+      out,
+      '--send',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Attribution  sourced $100,000');
+    const files = await readdir(out);
+    expect(files.length).toBeGreaterThan(1);
+    expect(files.every((name) => name.endsWith('.csv'))).toBe(true);
+    const all = (await Promise.all(files.map((name) => readFile(join(out, name), 'utf8')))).join('\n');
+    // The deal named =HYPERLINK(…) is neutralised, never a formula.
+    expect(all).not.toMatch(/(^|,)"?=HYPERLINK/m);
+    const mails = await new LocalMailbox(join(dataDir, 'mailbox')).list();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.to).toEqual(['cro@example.com']);
+    expect(result.stdout).toContain('sent "');
+  });
+
+  it('writes the standalone HTML page with the partner name escaped', async () => {
+    const out = join(dataDir, 'out-html');
+    const result = await dealreg([
+      'qbr',
+      'check',
+      ...asOf,
+      '--format',
+      'html',
+      '--out',
+      out,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.code).toBe(0);
+    const html = await readFile(join(out, 'qbr-2026-Q4.html'), 'utf8');
+    expect(html).toContain('Acme &lt;script&gt;');
+    expect(html).not.toContain('<script>x</script>');
+  });
+
+  it('refuses bad arguments with a clear message and a failing exit code', async () => {
+    const quarter = await dealreg(['qbr', 'check', '--quarter', '2026-13', '--data-dir', dataDir]);
+    expect(quarter.code).not.toBe(0);
+    expect(quarter.stderr).toContain('expected a fiscal quarter such as 2026-Q4');
+    const csv = await dealreg(['qbr', 'check', ...asOf, '--format', 'csv', '--data-dir', dataDir]);
+    expect(csv.code).not.toBe(0);
+    expect(csv.stderr).toContain('--format csv writes several files');
+    const early = await dealreg([
+      'qbr',
+      'check',
+      '--quarter',
+      '2026-Q4',
+      '--as-of',
+      '2026-09-01T00:00:00Z',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toContain('before 2026-Q4 starts');
+  });
+});
