@@ -1,0 +1,197 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { prefetchedDeals } from '#adapters/reports/deal-batch.ts';
+import { FileQbrRunStore } from '#adapters/reports/file-qbr-run-store.ts';
+import { FileReportStore } from '#adapters/reports/file-report-store.ts';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
+import { qbrReportFiles, reportKey } from '#emails/qbr-report-files.ts';
+import {
+  createQbrBatchWorker,
+  createQbrDealExport,
+  createQbrDueCheck,
+  createQbrReportMailer,
+  QbrStepInputError,
+  StoredReportMissingError,
+} from '#handlers/qbr-delivery.ts';
+import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
+import { sampleQbrReport } from './qbr-report-fixture.ts';
+
+const policy = loadPolicy({});
+const { calendar, reporting } = policy.policy;
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'dealreg-qbr-delivery-'));
+}
+
+describe('deciding whether the pre-QBR check is due', () => {
+  // The default policy: 10 business days before the quarter ends, fiscal year from January.
+  const q4 = parseFiscalQuarter('2026-Q4', reporting.fiscalYearStartMonth);
+  const dueAt = qbrCheckMoment(q4, reporting.qbrCheckBusinessDaysBeforeQuarterEnd, calendar);
+
+  it('is due on the tenth business day before the quarter ends, when the daily schedule fires', async () => {
+    const check = createQbrDueCheck({ policy, now: () => new Date(dueAt.getTime() + 90_000) });
+
+    const result = await check({});
+
+    expect(result).toMatchObject({
+      due: true,
+      quarter: '2026-Q4',
+      asOf: new Date(dueAt.getTime() + 90_000).toISOString(),
+    });
+  });
+
+  it('is not due the business day before or after', async () => {
+    const dayBefore = createQbrDueCheck({ policy, now: () => new Date(dueAt.getTime() - 24 * 3_600_000) });
+    const dayAfter = createQbrDueCheck({ policy, now: () => new Date(dueAt.getTime() + 24 * 3_600_000) });
+
+    const [before, after] = await Promise.all([dayBefore({}), dayAfter({})]);
+
+    expect(before.due).toBe(false);
+    expect(before.reason).toBe(`next check of 2026-Q4 is due ${dueAt.toISOString()}`);
+    expect(after.due).toBe(false);
+  });
+
+  it('is always due when someone asks for a quarter', async () => {
+    const check = createQbrDueCheck({ policy, now: () => new Date('2026-11-24T12:00:00Z') });
+
+    const result = await check({ quarter: '2026-Q3', asOf: '2026-10-01T00:00:00Z' });
+
+    expect(result).toEqual({
+      due: true,
+      quarter: '2026-Q3',
+      asOf: '2026-10-01T00:00:00.000Z',
+      reason: 'requested on demand',
+    });
+  });
+
+  it('refuses a quarter that is not one, naming it', async () => {
+    const check = createQbrDueCheck({ policy, now: () => new Date() });
+
+    await expect(check({ quarter: '2026-Q5' })).rejects.toThrow(
+      /quarter: expected a quarter such as 2026-Q4/,
+    );
+  });
+});
+
+describe('exporting the deal ids to read', () => {
+  it('writes the opportunities of the ledger, not its campaign chains, as one sorted JSON array', async () => {
+    const runs = new FileQbrRunStore(await tempDir());
+    const ledger = { listChainIds: async () => ['9002', 'campaign:cmp-1', '9001'] };
+    const exportIds = createQbrDealExport({ ledger, runs });
+
+    const result = await exportIds({ quarter: '2026-Q4', asOf: '2026-12-14T17:00:00Z' });
+
+    expect(result).toEqual({
+      quarter: '2026-Q4',
+      asOf: '2026-12-14T17:00:00Z',
+      run: 'runs/2026-Q4/2026-12-14T17-00-00Z',
+      key: 'runs/2026-Q4/2026-12-14T17-00-00Z/deal-ids.json',
+      dealCount: 2,
+    });
+  });
+});
+
+describe('the batch worker (a Distributed Map iteration, run as a plain function)', () => {
+  let hubspot: SandboxUnderTest;
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    hubspot = await startSandboxUnderTest();
+    for (const [name, amount] of [
+      ['Globex data platform', '150000'],
+      ['Initech renewal', '42000.5'],
+    ] as const) {
+      const deal = await hubspot.connection.client.crm.deals.basicApi.create({
+        properties: { dealname: name, amount, hs_analytics_source: 'PARTNER' },
+        associations: [],
+      });
+      ids.push(deal.id);
+    }
+  });
+
+  afterAll(async () => {
+    await hubspot?.stop();
+  });
+
+  it('reads one batch from HubSpot and stores it for the report step, unknown ids as missing', async () => {
+    const runs = new FileQbrRunStore(await tempDir());
+    const worker = createQbrBatchWorker({ deals: hubspot.adapter, runs, croProperty: 'hs_analytics_source' });
+    const run = 'runs/2026-Q4/2026-12-14T17-00-00Z';
+
+    const result = await worker({ Items: [...ids, '99999999'], BatchInput: { run } });
+    const answer = await prefetchedDeals(await runs.readBatches(run)).batchReadDeals([
+      ids[1] ?? '',
+      '99999999',
+    ]);
+
+    expect(result).toMatchObject({ deals: 2, missing: 1 });
+    expect(answer.missing).toEqual(['99999999']);
+    expect(answer.deals).toHaveLength(1);
+    expect(answer.deals[0]).toMatchObject({ id: ids[1], name: 'Initech renewal', amount: 42000.5 });
+    expect(answer.deals[0]?.properties.hs_analytics_source).toBe('PARTNER');
+  });
+
+  it('stores a retried batch once', async () => {
+    const runs = new FileQbrRunStore(await tempDir());
+    const worker = createQbrBatchWorker({ deals: hubspot.adapter, runs, croProperty: 'hs_analytics_source' });
+    const input = { Items: ids, BatchInput: { run: 'runs/2026-Q4/x' } };
+
+    await worker(input);
+    await worker(input);
+
+    expect(await runs.readBatches('runs/2026-Q4/x')).toHaveLength(1);
+  });
+
+  it('refuses a batch larger than one HubSpot batch read', async () => {
+    const worker = createQbrBatchWorker({
+      deals: hubspot.adapter,
+      runs: new FileQbrRunStore(await tempDir()),
+      croProperty: 'hs_analytics_source',
+    });
+    const items = Array.from({ length: 101 }, (_, index) => String(index + 1));
+
+    const attempt = worker({ Items: items, BatchInput: { run: 'runs/2026-Q4/x' } });
+
+    await expect(attempt).rejects.toBeInstanceOf(QbrStepInputError);
+    await expect(attempt).rejects.toThrow(/Items: a batch holds at most 100 deal ids/);
+  });
+});
+
+describe('emailing the stored report to leadership', () => {
+  it('sends the stored report to every leadership address of the policy', async () => {
+    const report = sampleQbrReport();
+    const reports = new FileReportStore(await tempDir());
+    await reports.save(reportKey(report), await qbrReportFiles(report));
+    const mailbox = new LocalMailbox({ directory: await tempDir(), from: 'Dealreg <deals@vendor.example>' });
+    const mail = createQbrReportMailer({
+      reports,
+      mailer: mailbox,
+      leadership: ['cro@vendor.example', 'ceo@vendor.example'],
+    });
+
+    const result = await mail({ quarter: report.quarter, asOf: report.asOf });
+
+    const [sent] = await mailbox.list();
+    expect(result).toMatchObject({ quarter: '2026-Q4', recipients: 2 });
+    expect(sent?.to).toEqual(['cro@vendor.example', 'ceo@vendor.example']);
+    expect(sent?.subject).toMatch(/^Pre-QBR check 2026-Q4: /);
+  });
+
+  it('fails, naming the report, when it was never stored', async () => {
+    const mail = createQbrReportMailer({
+      reports: new FileReportStore(await tempDir()),
+      mailer: new LocalMailbox({ directory: await tempDir() }),
+      leadership: ['cro@vendor.example'],
+    });
+
+    const attempt = mail({ quarter: '2026-Q4', asOf: '2026-12-14T17:00:00Z' });
+
+    await expect(attempt).rejects.toBeInstanceOf(StoredReportMissingError);
+    await expect(attempt).rejects.toThrow('no stored report for 2026-Q4 as of 2026-12-14T17:00:00.000Z');
+  });
+});
