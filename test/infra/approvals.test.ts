@@ -1,13 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { LambdaIntegration, MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Approvals, ApprovalsConfigurationError, type ApprovalsProps } from '#lib/constructs/approvals.ts';
+import { DealregFunction } from '#lib/constructs/dealreg-function.ts';
 import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
 
 const echoEntry = new URL('./fixtures/echo-handler.ts', import.meta.url).pathname;
@@ -294,7 +296,8 @@ describe('Approvals in the Dealreg app', () => {
         Variables: Match.objectLike({
           REGISTRATIONS_TABLE: imported(stateful.registrationsTable),
           APPROVAL_SIGNING_KEY_SECRET_ARN: imported(stateful.approvalSigningKey),
-          CALENDAR_TIME_ZONE: 'UTC',
+          // The policy's calendar zone when the app passes it, UTC otherwise.
+          CALENDAR_TIME_ZONE: Match.stringLikeRegexp('^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z_+-]+)+)$'),
         }),
       },
     });
@@ -307,5 +310,70 @@ describe('Approvals in the Dealreg app', () => {
       Action: 'states:SendTaskSuccess',
       Resource: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
     });
+  });
+});
+
+describe('Approvals base URL in the workflow’s functions', () => {
+  /**
+   * The stateless stack's shape: the intake function starts the workflow, the workflow runs a
+   * function that signs links to the pages, and the pages resume the workflow. The workflow is
+   * built before the API exists, so its function takes the URL lazily.
+   */
+  function wire(urlOf: (approvals: Approvals, api: RestApi) => string) {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'WiringTest', { env: { region: 'eu-west-1', account: '111111111111' } });
+    const alarmTopic = new Topic(stack, 'Alarms');
+    const table = new TableV2(stack, 'Table', { partitionKey: { name: 'id', type: AttributeType.STRING } });
+    const secret = new Secret(stack, 'SigningKey');
+    const wired: { approvals?: Approvals; api?: RestApi } = {};
+    const steps = new DealregFunction(stack, 'Steps', {
+      entry: echoEntry,
+      description: 'workflow steps',
+      serviceName: 'steps',
+      alarmTopic,
+      environment: {
+        APPROVALS_API_URL: Lazy.string({
+          produce: () => (wired.approvals && wired.api ? urlOf(wired.approvals, wired.api) : ''),
+        }),
+      },
+    });
+    const workflow = new StateMachine(stack, 'Workflow', {
+      definitionBody: DefinitionBody.fromChainable(
+        new LambdaInvoke(stack, 'Warn partner', { lambdaFunction: steps }),
+      ),
+    });
+    const intake = new DealregFunction(stack, 'Intake', {
+      entry: echoEntry,
+      description: 'intake',
+      serviceName: 'intake',
+      alarmTopic,
+      environment: { REGISTRATION_WORKFLOW_ARN: workflow.stateMachineArn },
+    });
+    wired.api = new RestApi(stack, 'Api', { deployOptions: { stageName: 'prod' } });
+    wired.api.root.addResource('hubspot').addMethod('POST', new LambdaIntegration(intake));
+    wired.approvals = new Approvals(stack, 'Approvals', {
+      api: wired.api,
+      approvalsTable: table,
+      registrationsTable: table,
+      signingKey: secret,
+      alarmTopic,
+      registrationWorkflow: workflow,
+      approvalsEntry: echoEntry,
+      extensionRequestsEntry: echoEntry,
+    });
+    // Template.fromStack refuses a template whose resources reference each other in a cycle.
+    return Template.fromStack(stack);
+  }
+
+  it('adds no dependency cycle when the workflow’s function carries apiBaseUrl', () => {
+    const template = wire((approvals) => approvals.apiBaseUrl);
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ APPROVALS_API_URL: Match.anyValue() }) },
+    });
+  });
+
+  it('would close a cycle through the API deployment with the stage URL instead', () => {
+    expect(() => wire((_approvals, api) => api.url)).toThrow(/dependency cycle/);
   });
 });
