@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { hash as digest } from 'node:crypto';
 import { GENESIS_HASH, LedgerEntry } from './entry.ts';
 import { CanonicalTextScanner, fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
@@ -61,6 +62,16 @@ const PREVIOUS_HASH = 3;
 const ONE = 0x31;
 const NINE = 0x39;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Whether ASCII `bytes[start, end)` spell `text` (or `text` is ASCII and they spell it). */
+function spells(bytes: Uint8Array, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let index = 0; index < text.length; index += 1) {
+    if (bytes[start + index] !== text.charCodeAt(index)) return false;
+  }
+  return true;
+}
 
 const short = (hash: unknown) => (typeof hash === 'string' ? `${hash.slice(0, 12)}…` : String(hash));
 
@@ -77,6 +88,9 @@ export class ChainVerifier {
   #entries = 0;
   #digests = 0;
   readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
+  /** The chain of the last export line checked, and its state. */
+  #lastId = '';
+  #lastState: ChainState | undefined;
   /** Reused buffer holding the bytes an entry's hash covers. */
   #hashed = Buffer.allocUnsafe(4096);
 
@@ -118,9 +132,13 @@ export class ChainVerifier {
 
   /** Checks one entry given as JSON text (a line of an export), parsing and canonicalising in one go. */
   addJson(text: string): void {
+    this.#addJson(text, undefined);
+  }
+
+  #addJson(text: string, plain: boolean | undefined): void {
     let parsed: { value: unknown; canonical: string | undefined };
     try {
-      parsed = parseWithCanonicalJson(text, 'hash');
+      parsed = parseWithCanonicalJson(text, 'hash', plain);
     } catch (error) {
       try {
         parsed = { value: JSON.parse(text), canonical: undefined };
@@ -144,7 +162,11 @@ export class ChainVerifier {
    * Anything else, including every mismatch, is decided by `addJson`.
    */
   addJsonBytes(bytes: Buffer, start = 0, end = bytes.length): void {
-    if (!this.#checkCanonicalText(bytes, start, end)) this.addJson(bytes.toString('utf8', start, end));
+    if (this.#checkCanonicalText(bytes, start, end)) return;
+    // ASCII without a backslash: no string in the text can need escaping.
+    const line = bytes.subarray(start, end);
+    const ascii = isAscii(line);
+    this.#addJson(line.toString(ascii ? 'latin1' : 'utf8'), ascii && line.indexOf(BACKSLASH) === -1);
   }
 
   /**
@@ -179,18 +201,30 @@ export class ChainVerifier {
     filled += bytes.copy(hashed, filled, cutTo, end);
     filled += bytes.copy(hashed, filled, previousStart + 1, previousEnd - 1);
     const computed = digest('sha256', hashed.subarray(0, filled), 'hex');
-    const storedHash = bytes.toString('latin1', hashStart + 1, hashEnd - 1);
-    if (computed !== storedHash) return false;
-    const encoding = scanner.nonAscii ? 'utf8' : 'latin1';
-    const opportunityId = bytes.toString(encoding, idStart + 1, (valueEnd[OPPORTUNITY_ID] as number) - 1);
+    if (!spells(bytes, hashStart + 1, hashEnd - 1, computed)) return false;
+    // Exports list a chain's entries together: its id and state are usually the last line's.
+    const idEnd = (valueEnd[OPPORTUNITY_ID] as number) - 1;
+    let state = this.#lastState;
+    let opportunityId = this.#lastId;
+    if (scanner.nonAscii || !spells(bytes, idStart + 1, idEnd, opportunityId)) {
+      opportunityId = bytes.toString(scanner.nonAscii ? 'utf8' : 'latin1', idStart + 1, idEnd);
+      state = undefined;
+    }
     if (this.#only !== undefined && opportunityId !== this.#only) return true;
+    state ??= this.#state(opportunityId);
+    this.#lastId = opportunityId;
+    this.#lastState = state;
     let sequence = 0;
     for (let index = sequenceStart; index < (valueEnd[SEQUENCE] as number); index += 1) {
       sequence = sequence * 10 + (bytes[index] as number) - 0x30;
     }
-    const previousHash = bytes.toString(encoding, previousStart + 1, previousEnd - 1);
+    // The link to the entry before is usually exactly the chain's last hash: no need to decode it.
+    const previousHash =
+      !scanner.nonAscii && spells(bytes, previousStart + 1, previousEnd - 1, state.lastHash)
+        ? state.lastHash
+        : bytes.toString(scanner.nonAscii ? 'utf8' : 'latin1', previousStart + 1, previousEnd - 1);
     this.#entries += 1;
-    this.#checkChain(this.#state(opportunityId), opportunityId, sequence, storedHash, previousHash);
+    this.#checkChain(state, opportunityId, sequence, computed, previousHash);
     return true;
   }
 

@@ -38,7 +38,7 @@ interface Shape {
 
 /**
  * Ledger items come in a handful of shapes; sorting and quoting their keys once per shape saves
- * a third of the work. Shapes are bucketed by key count and first key and matched key by key.
+ * a third of the work. Shapes are bucketed by first key and matched key by key.
  */
 const shapes = new Map<string, Shape[]>();
 const MAX_SHAPES = 4096;
@@ -52,7 +52,7 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 
 function shapeOf(record: Record<string, unknown>): Shape {
   const own = Object.keys(record);
-  const bucketId = `${own.length}:${own[0] ?? ''}`;
+  const bucketId = own[0] ?? '';
   const bucket = shapes.get(bucketId);
   if (bucket !== undefined) {
     for (const shape of bucket) if (sameKeys(shape.own, own)) return shape;
@@ -112,14 +112,16 @@ export function fastCanonicalJson(value: unknown, omitTopLevelKey?: string): str
 /**
  * Parses one JSON text and returns the value with its canonical JSON (minus `omitTopLevelKey`).
  * When the text holds no backslash and no surrogate, no string in it can need escaping, so
- * strings are quoted without being scanned one by one.
+ * strings are quoted without being scanned one by one. A caller that has already checked the
+ * bytes of the text says so with `plain` (true: neither is present), sparing the search.
  */
 export function parseWithCanonicalJson(
   text: string,
   omitTopLevelKey?: string,
+  plain: boolean = !JSON_TEXT_NEEDS_CARE.test(text),
 ): { value: unknown; canonical: string } {
   const value: unknown = JSON.parse(text);
-  return { value, canonical: serialise(value, omitTopLevelKey, !JSON_TEXT_NEEDS_CARE.test(text)) };
+  return { value, canonical: serialise(value, omitTopLevelKey, plain) };
 }
 
 const QUOTE = 0x22;

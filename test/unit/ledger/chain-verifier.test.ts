@@ -213,4 +213,43 @@ describe('chain verifier', () => {
 
     expect(verifier.finish()).toMatchObject({ ok: true, chains: 1, entries: 4 });
   });
+
+  it('verifies lines in any key order with escapes and characters beyond ASCII, naming an altered one', () => {
+    const names = ['Zürich AG', 'say "hi"\n', 'Ⓐ 😀 co', 'plain'];
+    let head: ChainHead | undefined;
+    const entries = names.map((name, index) => {
+      const input = parseEntryInput({
+        type: 'OpportunityCreated',
+        opportunityId: 'opp-text',
+        effectiveAt: `2026-07-0${index + 1}T00:00:00Z`,
+        recordedBy: 'crm-events',
+        customer: { domain: 'customer.example.com', name },
+      });
+      head = sealEntry(input, head, new Date('2026-09-01T00:00:00Z'));
+      return head;
+    });
+    const texts = [
+      ...entries.map((entry) => canonicalJson(entry)),
+      ...entries.map((entry) => JSON.stringify(entry)),
+    ];
+    const check = (lines: readonly string[]) => {
+      const verifier = new ChainVerifier();
+      for (const line of lines) verifier.addJsonBytes(Buffer.from(line));
+      return verifier.finish();
+    };
+
+    expect(check(texts.slice(0, 4))).toMatchObject({ ok: true, entries: 4 });
+    expect(check(texts.slice(4))).toMatchObject({ ok: true, entries: 4 });
+    for (const [index, source, altered] of [
+      [2, texts[2] as string, (texts[2] as string).replace('😀', '😁')],
+      [1, texts[5] as string, (texts[5] as string).replace('\\"hi\\"', '\\"ho\\"')],
+    ] as const) {
+      const lines = texts.slice(0, 4);
+      lines[index] = altered;
+      expect(altered).not.toBe(source);
+      expect(check(lines).broken).toEqual([
+        expect.objectContaining({ opportunityId: 'opp-text', sequence: index + 1, problem: 'hash-mismatch' }),
+      ]);
+    }
+  });
 });
