@@ -181,10 +181,11 @@ function integrityAsOf(
 
 /**
  * Builds the pre-QBR report of a quarter as of a moment:
- * 1. verify the ledger's hash chains (and digests);
- * 2. read the ledger and project every chain as of the moment (business and system time);
- * 3. read the registrations table;
- * 4. read HubSpot's current deals of the ledger's opportunities, 100 per request under the limiter;
+ * 1. start reading HubSpot's current deals of the ledger's opportunities, 100 per request under
+ *    the limiter (the slow part, so everything else runs meanwhile);
+ * 2. verify the ledger's hash chains (and digests);
+ * 3. read the ledger and project every chain as of the moment (business and system time);
+ * 4. read the registrations table;
  * 5. compare closed quarters with their frozen snapshots, and freeze newly closed ones;
  * 6. compute the metrics and the findings.
  * Deterministic for the same asOf: entries recorded or effective later change nothing.
@@ -213,6 +214,24 @@ export async function buildQbrReport(
   const definitions = attributionDefinitions(policy);
   const croProperty = policy.definitions.croView.dealProperty;
 
+  // HubSpot is the bottleneck (a rate limit, not CPU): its reads start first, from the chain
+  // index, and run while the ledger is verified and projected.
+  let crmRead: Promise<CrmDealsRead> | undefined;
+  if (deps.deals !== undefined) {
+    const deals = deps.deals;
+    crmRead = (async () => {
+      const ids = (await deps.ledger.listChainIds()).filter((id) => !id.startsWith('campaign:')).sort();
+      progress({ phase: 'hubspot', done: 0, total: ids.length });
+      return readCrmDeals(deals, ids, croProperty, {
+        ...(deps.dealsPerCall === undefined ? {} : { perCall: deps.dealsPerCall }),
+        ...(deps.dealCallConcurrency === undefined ? {} : { concurrency: deps.dealCallConcurrency }),
+        onProgress: (done) => progress({ phase: 'hubspot', done, total: ids.length }),
+      });
+    })();
+    // Awaited below; until then a failure must not surface as an unhandled rejection.
+    crmRead.catch(() => undefined);
+  }
+
   progress({ phase: 'verify', done: 0, total: 1 });
   const verification = await verifyLedger({
     store: deps.ledger,
@@ -232,16 +251,7 @@ export async function buildQbrReport(
   );
   progress({ phase: 'registrations', done: 1, total: 1 });
 
-  let crm: CrmDealsRead | undefined;
-  if (deps.deals !== undefined) {
-    const ids = facts.filter((item) => !item.campaignChain).map((item) => item.opportunityId);
-    progress({ phase: 'hubspot', done: 0, total: ids.length });
-    crm = await readCrmDeals(deps.deals, ids, croProperty, {
-      ...(deps.dealsPerCall === undefined ? {} : { perCall: deps.dealsPerCall }),
-      ...(deps.dealCallConcurrency === undefined ? {} : { concurrency: deps.dealCallConcurrency }),
-      onProgress: (done) => progress({ phase: 'hubspot', done, total: ids.length }),
-    });
-  }
+  const crm = await crmRead;
 
   const retroactive: RetroactiveChange[] = [];
   if (deps.snapshots !== undefined) {
