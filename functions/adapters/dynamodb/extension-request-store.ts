@@ -106,7 +106,9 @@ export class DynamoDbExtensionRequestStore implements ExtensionRequestStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { registrationId },
-          UpdateExpression: 'SET extensionRequest = :request, extensionRequestAccess = :access',
+          // A hand-over mark left by the request of an earlier offer does not count for this one.
+          UpdateExpression:
+            'SET extensionRequest = :request, extensionRequestAccess = :access REMOVE extensionRequestHandedOverAt',
           ConditionExpression:
             'attribute_exists(registrationId) AND attribute_not_exists(extensionRequest) AND ' +
             'extensionOffer.expiresAt = :offerExpiresAt' +
@@ -140,8 +142,7 @@ export class DynamoDbExtensionRequestStore implements ExtensionRequestStore {
       new UpdateCommand({
         TableName: this.#tableName,
         Key: { registrationId },
-        UpdateExpression:
-          'SET extensionRequestHandedOverAt = if_not_exists(extensionRequestHandedOverAt, :at)',
+        UpdateExpression: 'SET extensionRequestHandedOverAt = :at',
         ConditionExpression: 'attribute_exists(extensionRequest)',
         ExpressionAttributeValues: { ':at': at.toISOString() },
       }),

@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { approvalPageCsp } from '#domain/approvals/approval-page.ts';
 import { approvalLink, signLinkToken } from '#domain/approvals/link-token.ts';
@@ -317,5 +318,37 @@ describe('POST /registrations/{registrationId}/extension', () => {
 
     expect(response.status).toBe(410);
     expect((await harness.item(registrationId))?.extensionRequestHandedOverAt).toBeDefined();
+  });
+
+  it('takes the request of a later offer, and retries its hand-over, though an earlier request was handed over', async () => {
+    const { registrationId, link } = await harness.offer();
+    await requestFromPage(link, { reason: 'First extension' });
+    // The workflow approved it and, before the new expiry, offered again (a policy with two extensions).
+    const laterExpiry = '2027-05-21T17:00:00.000Z';
+    await harness.documentClient.send(
+      new UpdateCommand({
+        TableName: harness.tableName,
+        Key: { registrationId },
+        UpdateExpression:
+          'SET extensionOffer = :offer, extensionCallbackToken = :token REMOVE extensionRequest',
+        ExpressionAttributeValues: {
+          ':offer': { offeredAt: '2027-05-07T09:00:00.000Z', expiresAt: laterExpiry, partnerEmail },
+          ':token': 'task-token-of-the-second-offer',
+        },
+      }),
+    );
+    harness.clock = new Date('2027-05-07T09:30:00Z');
+    const laterLink = harness.linkFor(registrationId, { expiresAt: new Date(laterExpiry) });
+    harness.sfn.failures = ['ServiceUnavailable'];
+
+    const response = await requestFromPage(laterLink, { reason: 'Second extension' });
+    harness.clock = new Date(harness.clock.getTime() + handOverGraceMs + 1000);
+    await openPage(laterLink);
+
+    expect(response.status).toBe(503);
+    expect(harness.sfn.sent.map((sent) => [sent.taskToken, sent.output.extensionRequest.reason])).toEqual([
+      [`task-token-${registrationId}`, 'First extension'],
+      ['task-token-of-the-second-offer', 'Second extension'],
+    ]);
   });
 });

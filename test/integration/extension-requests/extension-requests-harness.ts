@@ -82,6 +82,8 @@ export interface ExtensionRequestsApi {
   /** The registration item as stored. */
   item(registrationId: string): Promise<Record<string, unknown> | undefined>;
   readonly documentClient: DynamoDBDocumentClient;
+  /** The Registrations table's name in DynamoDB Local. */
+  readonly tableName: string;
 }
 
 /** The extension request page over HTTP, on a fresh Registrations table in DynamoDB Local. */
@@ -119,6 +121,7 @@ export async function startExtensionRequestsApi(): Promise<ExtensionRequestsApi>
     sfn,
     key,
     documentClient: tables.documentClient,
+    tableName,
     get clock() {
       return clock.now;
     },
