@@ -1,0 +1,248 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AttributionLedger } from '#lib/constructs/attribution-ledger.ts';
+import { DealregTable } from '#lib/constructs/dealreg-table.ts';
+import {
+  createReportsBucket,
+  PreQbrCheck,
+  PreQbrCheckConfigurationError,
+  type PreQbrCheckProps,
+} from '#lib/constructs/pre-qbr-check.ts';
+import { registrationsTable } from '#lib/tables/index.ts';
+import { logicalIdOf, statementsOfRole } from './synthesize.ts';
+import { validateAsl } from './validate-asl.ts';
+
+/** The token as the stateful stack keeps it: rotated in HubSpot, not by Secrets Manager. */
+function hubspotToken(stack: Stack): Secret {
+  const secret = new Secret(stack, 'HubSpotToken');
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason: 'Test fixture: rotated in HubSpot.',
+  });
+  return secret;
+}
+
+interface Built {
+  readonly bucket: Bucket;
+  readonly stack: Stack;
+  readonly check: PreQbrCheck;
+  readonly template: Template;
+  readonly ledger: AttributionLedger;
+}
+
+function build(overrides: Partial<PreQbrCheckProps> = {}): Built {
+  // No bundling: the assertions are about resources and permissions, not the bundles.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'PreQbr', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const key = new Key(stack, 'DataKey', { enableKeyRotation: true });
+  const alarmTopic = new Topic(stack, 'Alarms', { enforceSSL: true, masterKey: key });
+  const ledger = new AttributionLedger(stack, 'Ledger', { alarmTopic, encryptionKey: key });
+  const registrations = new DealregTable(stack, 'Registrations', {
+    definition: registrationsTable,
+    encryptionKey: key,
+  });
+  const bucket = createReportsBucket(stack, 'Reports');
+  const check = new PreQbrCheck(stack, 'PreQbrCheck', {
+    alarmTopic,
+    ledger,
+    registrationsTable: registrations,
+    reportsBucket: bucket,
+    hubspotAccessToken: hubspotToken(stack),
+    hubspotPortalId: 12345678,
+    mailFrom: 'deals@partners.example.com',
+    ...overrides,
+  });
+  return { stack, check, template: Template.fromStack(stack), ledger, bucket };
+}
+
+let built: Built;
+
+beforeAll(() => {
+  built = build();
+}, 120_000);
+
+/** The state machine's definition, with the function ARNs (tokens) replaced by placeholders. */
+function definition(): Record<string, unknown> {
+  const machines = built.template.findResources('AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines);
+  const parts = (machine?.Properties.DefinitionString['Fn::Join'][1] ?? []) as unknown[];
+  const text = parts
+    .map((part) =>
+      typeof part === 'string'
+        ? part
+        : 'Fn::GetAtt' in (part as object)
+          ? 'arn:aws:lambda:eu-west-1:111111111111:function:placeholder'
+          : 'placeholder',
+    )
+    .join('');
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+interface AslState {
+  readonly Type: string;
+  readonly MaxConcurrency?: number;
+  readonly ItemBatcher?: { MaxItemsPerBatch?: number };
+  readonly ItemReader?: { Resource?: string };
+  readonly ItemProcessor?: { ProcessorConfig?: { Mode?: string; ExecutionType?: string } };
+  readonly Next?: string;
+}
+
+describe('the pre-QBR workflow', () => {
+  it('is valid Amazon States Language', () => {
+    const validation = validateAsl(definition());
+
+    expect(validation.errors).toEqual([]);
+    expect(validation.isValid).toBe(true);
+  });
+
+  it('reads the business process, from the due check to the email', () => {
+    const states = definition().States as Record<string, AslState>;
+
+    expect(definition().StartAt).toBe('Decide whether the check is due');
+    expect(Object.keys(states).sort()).toEqual(
+      [
+        'Build and store the report',
+        'Build and store the report from the batches',
+        'Decide whether the check is due',
+        'Email the report to leadership',
+        'Export the deal ids to read',
+        'Is the check due today?',
+        'Is the portfolio too large for one function?',
+        'Not due today',
+        'Read HubSpot deals in batches of 100',
+        'Report delivered',
+      ].sort(),
+    );
+  });
+
+  it('fans out over the S3 export in batches of 100, at most the concurrency the HubSpot budget allows', () => {
+    const map = (definition().States as Record<string, AslState>)['Read HubSpot deals in batches of 100'];
+
+    expect(map).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 9,
+      ItemBatcher: { MaxItemsPerBatch: 100 },
+      ItemReader: { Resource: expect.stringMatching(/:states:::s3:getObject$/) },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
+      Next: 'Build and store the report from the batches',
+    });
+  });
+
+  it('is a Standard state machine, traced, logging to its own group', () => {
+    built.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+});
+
+describe('the pre-QBR schedule', () => {
+  it('starts the workflow every day at the opening of working hours in the calendar zone', () => {
+    built.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 9 * * ? *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      Target: { Arn: { Ref: logicalIdOf(built.check.stateMachine) }, Input: '{"trigger":"schedule"}' },
+    });
+  });
+});
+
+describe('the pre-QBR functions', () => {
+  it('caps the batch workers at the concurrency the budget allows, each with its share of the budget', () => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 9,
+      Environment: {
+        Variables: Match.objectLike({
+          HUBSPOT_REQUESTS_PER_WINDOW: '10',
+          REPORTS_BUCKET: { Ref: logicalIdOf(built.bucket) },
+        }),
+      },
+    });
+  });
+
+  it('gives the email function read access to stored reports and sending as the sender, nothing else', () => {
+    const fn = built.check.emailReport;
+
+    const statements = statementsOfRole(built.template, fn.role ?? fn);
+    const actions = statements.flatMap((statement) => [statement.Action].flat()).sort();
+
+    // Besides its own logs, traces and dead-letter queue.
+    expect(actions.filter((action) => !/^(logs|xray|sqs):/.test(action))).toEqual([
+      's3:GetObject',
+      'ses:SendEmail',
+      'ses:SendRawEmail',
+    ]);
+    expect(JSON.stringify(statements)).toContain('/reports/*');
+  });
+
+  it('lets the batch worker write run files and read the HubSpot token, and touch no table', () => {
+    const fn = built.check.batchWorker;
+
+    const actions = statementsOfRole(built.template, fn.role ?? fn).flatMap((statement) =>
+      [statement.Action].flat(),
+    );
+
+    expect(actions).toContain('s3:PutObject');
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+    expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+    expect(actions).not.toContain('s3:GetObject');
+  });
+
+  it('lets the report function read the ledger and scan registrations, never write a table', () => {
+    const fn = built.check.buildReport;
+
+    const actions = statementsOfRole(built.template, fn.role ?? fn).flatMap((statement) =>
+      [statement.Action].flat(),
+    );
+
+    expect(actions).toContain('dynamodb:Scan');
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
+    expect(actions).not.toContain('s3:DeleteObject');
+  });
+
+  it('ships the chart renderer and font to the functions that draw charts', () => {
+    const layer = logicalIdOf(built.check.chartAssets);
+    const withLayer = Object.values(built.template.findResources('AWS::Lambda::Function')).filter((fn) =>
+      JSON.stringify(fn.Properties.Layers ?? []).includes(layer),
+    );
+
+    expect(withLayer).toHaveLength(2);
+    for (const fn of withLayer) {
+      expect(fn.Properties.Environment.Variables.DEALREG_CHART_ASSETS_DIR).toBe('/opt/chart-assets');
+    }
+  });
+});
+
+describe('cdk-nag on the pre-QBR check', () => {
+  it('finds nothing unacknowledged', () => {
+    const report = new AwsSolutionsChecks().validateScope(built.stack);
+
+    expect(
+      report.violations.map(
+        (violation) =>
+          `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('configuration', () => {
+  it('refuses more batch workers than the request budget', () => {
+    expect(() => build({ hubspotRequestBudget: 5, batchConcurrency: 6 })).toThrow(
+      PreQbrCheckConfigurationError,
+    );
+    expect(() => build({ hubspotRequestBudget: 5, batchConcurrency: 6 })).toThrow(/batchConcurrency must be/);
+  });
+
+  it('refuses a policy document that is not valid, naming the setting', () => {
+    expect(() => build({ policyDocument: '{"reporting": {"fiscalYearStartMonth": 13}}' })).toThrow(
+      /policyDocument:[\s\S]*reporting\.fiscalYearStartMonth/,
+    );
+  });
+});

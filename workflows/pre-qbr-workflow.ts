@@ -1,0 +1,170 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  Choice,
+  Condition,
+  DistributedMap,
+  type IChainable,
+  ItemBatcher,
+  JsonPath,
+  S3JsonItemReader,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/** The state machine's comment: what one execution is. */
+export const preQbrWorkflowComment =
+  'One pre-QBR check: decide it is due, read HubSpot, build and store the report, email leadership';
+
+/** Deals per Distributed Map item batch: what one HubSpot batch read accepts. */
+export const DEALS_PER_BATCH = 100;
+
+/** HubSpot errors a later attempt may not meet (rate limit, outage); others fail at once. */
+const TRANSIENT_HUBSPOT_ERRORS = ['HubSpotRateLimitError', 'HubSpotUnavailableError'];
+
+export interface PreQbrWorkflowFunctions {
+  readonly dueCheck: IFunction;
+  readonly dealExport: IFunction;
+  readonly batchWorker: IFunction;
+  readonly buildReport: IFunction;
+  readonly emailReport: IFunction;
+}
+
+export interface PreQbrWorkflowProps {
+  readonly functions: PreQbrWorkflowFunctions;
+  /** The bucket the deal ids are exported to (the Distributed Map's item reader reads it). */
+  readonly reportsBucket: IBucket;
+  /** Above this many deals, HubSpot is read by the Distributed Map rather than in the report step. */
+  readonly largePortfolioDeals: number;
+  /** Batch workers at once: capped so their HubSpot requests stay under the portal's limit. */
+  readonly maxConcurrency: number;
+}
+
+/**
+ * The pre-QBR check (DESIGN §3.6) as CDK chainables, JSONPath query language:
+ *
+ * 1. *Decide whether the check is due* — the daily schedule starts every execution; only the
+ *    due business day (or an on-demand request naming a quarter) goes on.
+ * 2. *Export the deal ids to read* — the ledger's opportunities, as one JSON array in S3.
+ * 3. For a large portfolio, *Read HubSpot deals in batches of 100*: a Distributed Map over that
+ *    export, each batch one Lambda invocation (one HubSpot request), at most `maxConcurrency`
+ *    at once; the batches are stored for the next step.
+ * 4. *Build and store the report* — metrics, reconciliation and findings; JSON, HTML and CSV
+ *    files in the reports bucket.
+ * 5. *Email the report to leadership*.
+ *
+ * Only small JSON objects pass between states (the 256 KB limit); the report travels through S3.
+ */
+export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps): IChainable {
+  const { functions } = props;
+  const invoke = (id: string, fn: IFunction, payload: TaskInput, resultPath: string) =>
+    new LambdaInvoke(scope, id, {
+      lambdaFunction: fn,
+      payload,
+      payloadResponseOnly: true,
+      resultPath,
+      retryOnServiceExceptions: true,
+    });
+  const fields = (values: Record<string, string>) => TaskInput.fromObject(values);
+
+  // The execution input: `{}` from the schedule, `{quarter, asOf?}` on demand.
+  const dueCheck = invoke(
+    'Decide whether the check is due',
+    functions.dueCheck,
+    TaskInput.fromJsonPathAt('$'),
+    '$.check',
+  );
+
+  const notDue = new Succeed(scope, 'Not due today', {
+    comment: 'The daily schedule fired on a day that is not the check day of any quarter',
+  });
+
+  const exportIds = invoke(
+    'Export the deal ids to read',
+    functions.dealExport,
+    fields({ 'quarter.$': '$.check.quarter', 'asOf.$': '$.check.asOf' }),
+    '$.export',
+  );
+
+  const readBatches = new DistributedMap(scope, 'Read HubSpot deals in batches of 100', {
+    comment: 'Each batch is one HubSpot batch read; concurrency stays under the portal rate limit',
+    itemReader: new S3JsonItemReader({ bucket: props.reportsBucket, key: JsonPath.stringAt('$.export.key') }),
+    itemBatcher: new ItemBatcher({
+      maxItemsPerBatch: DEALS_PER_BATCH,
+      batchInput: { 'run.$': '$.export.run' },
+    }),
+    maxConcurrency: props.maxConcurrency,
+    toleratedFailurePercentage: 0,
+    resultPath: JsonPath.DISCARD,
+    // Each child is one short Lambda call: Express children cost a fraction of Standard ones.
+    mapExecutionType: StateMachineType.EXPRESS,
+  });
+  const readBatch = new LambdaInvoke(scope, 'Read one batch of deals', {
+    lambdaFunction: functions.batchWorker,
+    payload: TaskInput.fromJsonPathAt('$'),
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: true,
+  });
+  readBatch.addRetry({
+    errors: TRANSIENT_HUBSPOT_ERRORS,
+    interval: Duration.seconds(10),
+    backoffRate: 2,
+    maxAttempts: 4,
+  });
+  readBatches.itemProcessor(readBatch);
+
+  const buildAfterBatches = invoke(
+    'Build and store the report from the batches',
+    functions.buildReport,
+    fields({ 'quarter.$': '$.check.quarter', 'asOf.$': '$.check.asOf', 'run.$': '$.export.run' }),
+    '$.report',
+  );
+  const build = invoke(
+    'Build and store the report',
+    functions.buildReport,
+    fields({ 'quarter.$': '$.check.quarter', 'asOf.$': '$.check.asOf' }),
+    '$.report',
+  );
+  for (const step of [build, buildAfterBatches]) {
+    step.addRetry({
+      errors: TRANSIENT_HUBSPOT_ERRORS,
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: 3,
+    });
+  }
+
+  const email = invoke(
+    'Email the report to leadership',
+    functions.emailReport,
+    fields({ 'quarter.$': '$.report.quarter', 'asOf.$': '$.report.asOf' }),
+    '$.email',
+  );
+  email.addRetry({
+    errors: ['EmailDeliveryError'],
+    interval: Duration.minutes(1),
+    backoffRate: 2,
+    maxAttempts: 3,
+  });
+  const delivered = new Succeed(scope, 'Report delivered', {
+    comment: 'The report is stored and leadership has it in their inbox',
+  });
+  email.next(delivered);
+
+  const portfolioSize = new Choice(scope, 'Is the portfolio too large for one function?')
+    .when(
+      Condition.numberGreaterThan('$.export.dealCount', props.largePortfolioDeals),
+      readBatches.next(buildAfterBatches).next(email),
+    )
+    .otherwise(build.next(email));
+
+  return dueCheck.next(
+    new Choice(scope, 'Is the check due today?')
+      .when(Condition.booleanEquals('$.check.due', true), exportIds.next(portfolioSize))
+      .otherwise(notDue),
+  );
+}
