@@ -77,41 +77,48 @@ try {
       groupName: 'dealinformation',
     }),
   });
-  const generated = (await fetch(`${sandbox.url}/_sandbox/generate`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      objectType: 'deals',
-      count: deals,
-      properties: {
-        dealname: 'Deal {i}',
-        amount: '{i}',
-        deal_currency_code: 'USD',
-        pipeline: 'default',
-        dealstage: 'closedwon',
-        dealreg_registration_id: 'reg-{i}',
-        dealreg_partner_company_id: 'partner-{i}',
-        dealreg_partner_relationship: 'sourced',
-        deal_source: 'Partner',
-      },
-    }),
-  }).then((response) => response.json())) as { firstId: string };
-  const first = Number(generated.firstId);
+  // Generated in slices so no single control request runs for minutes on a busy machine.
+  const ids: string[] = [];
+  const slice = 10_000;
+  for (let offset = 0; offset < deals; offset += slice) {
+    const generated = (await fetch(`${sandbox.url}/_sandbox/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        objectType: 'deals',
+        count: Math.min(slice, deals - offset),
+        properties: {
+          dealname: 'Deal {i}',
+          amount: '{i}',
+          deal_currency_code: 'USD',
+          pipeline: 'default',
+          dealstage: 'closedwon',
+          dealreg_registration_id: 'reg-{i}',
+          dealreg_partner_company_id: 'partner-{i}',
+          dealreg_partner_relationship: 'sourced',
+          deal_source: 'Partner',
+        },
+      }),
+    }).then((response) => response.json())) as { firstId: string; lastId: string };
+    for (let id = Number(generated.firstId); id <= Number(generated.lastId); id += 1) ids.push(String(id));
+  }
 
   // Every deal has its approved registration, partner and creation; the CRM-events win on 11-20.
   const store = new MemoryLedgerStore();
   const money = (index: number, amount = index) => freezeMoney(amount * 100, 'USD', '1');
   for (let index = 0; index < deals; index += 1) {
-    const opportunityId = String(first + index);
+    const opportunityId = ids[index] ?? '';
+    // The sandbox's {i} counts within each generated slice.
+    const local = index % slice;
     const customer = { domain: `customer-${index}.example.com` };
-    const partnerId = `partner-${index}`;
+    const partnerId = `partner-${local}`;
     const inputs: LedgerEntryInput[] = [
       {
         type: 'RegistrationApproved',
         opportunityId,
         effectiveAt: '2026-10-05T12:00:00Z',
         recordedBy: 'workflow',
-        registrationId: `reg-${index}`,
+        registrationId: `reg-${local}`,
         partnerId,
         customer,
         relationshipType: 'sourced',
@@ -125,7 +132,7 @@ try {
         partnerId,
         customer,
         relationshipType: 'sourced',
-        registrationId: `reg-${index}`,
+        registrationId: `reg-${local}`,
       },
       {
         type: 'OpportunityCreated',
@@ -135,7 +142,7 @@ try {
         customer,
         dealName: `Deal ${index}`,
         stage: 'appointmentscheduled',
-        amount: money(index),
+        amount: money(local),
       },
       {
         type: 'StageChanged',
@@ -149,7 +156,7 @@ try {
         opportunityId,
         effectiveAt: '2026-11-20T12:00:00Z',
         recordedBy: 'crm-events',
-        amount: money(index, index % 100 === 0 ? index + 1 : index),
+        amount: money(local, index % 100 === 0 ? local + 1 : local),
       },
     ];
     let head: LedgerEntry | undefined;
