@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -25,7 +29,12 @@ export const contextKeys = {
   formGuids: 'dealreg:formGuids',
   backfillSchedule: 'dealreg:backfillSchedule',
   usdRates: 'dealreg:usdRates',
+  policyFile: 'dealreg:policyFile',
+  registrationFormUrl: 'dealreg:registrationFormUrl',
 } as const;
+
+/** The policy deployed when `dealreg:policyFile` is not set. */
+export const defaultPolicyFile = fileURLToPath(new URL('../policy/default-policy.json', import.meta.url));
 
 /**
  * A context value that may be given as JSON text (`-c key='{…}'`) or as an object in `cdk.json`;
@@ -147,6 +156,14 @@ const deploymentSettingsSchema = z.object({
   [contextKeys.formGuids]: formGuids,
   [contextKeys.backfillSchedule]: backfillSchedule.optional(),
   [contextKeys.usdRates]: usdRates.optional(),
+  [contextKeys.policyFile]: z
+    .string({ error: 'must be the path of a policy JSON file' })
+    .trim()
+    .min(1)
+    .optional(),
+  [contextKeys.registrationFormUrl]: z
+    .url({ protocol: /^https?$/, error: 'must be the http(s) URL of the registration form' })
+    .optional(),
 });
 
 /** The deployment settings read from the CDK context. */
@@ -166,6 +183,33 @@ export interface DeploymentSettings {
   readonly backfillSchedule?: string;
   /** USD per unit of each deal currency other than USD, for the amounts of CRM events. */
   readonly usdRates?: Readonly<Record<string, string>>;
+  /** The policy the workflow enforces, validated, and its text as deployed. */
+  readonly policy: LoadedPolicy;
+  readonly policyText: string;
+  /** The registration form's public URL, for partners asked to resubmit with more information. */
+  readonly registrationFormUrl?: string;
+}
+
+/** Reads and validates the policy file; a missing or invalid file fails the synth naming it. */
+function readPolicy(path: string | undefined): { policy: LoadedPolicy; policyText: string } {
+  const file = resolve(path ?? defaultPolicyFile);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DeploymentConfigurationError(
+      `Invalid deployment settings:\n  context "${contextKeys.policyFile}" names ${file}, which cannot be read (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  try {
+    return { policy: loadPolicy(text), policyText: text };
+  } catch (error) {
+    throw new DeploymentConfigurationError(
+      `Invalid deployment settings:\n  the policy ${file} is not valid — ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -198,6 +242,8 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     formGuids: settings[contextKeys.formGuids],
     ...optional('backfillSchedule', settings[contextKeys.backfillSchedule]),
     ...optional('usdRates', settings[contextKeys.usdRates]),
+    ...readPolicy(settings[contextKeys.policyFile]),
+    ...optional('registrationFormUrl', settings[contextKeys.registrationFormUrl]),
   };
 }
 
@@ -247,6 +293,9 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     ...optional('alarmEmail', settings.alarmEmail),
     ...optional('supportEmail', settings.supportEmail),
     ...optional('formFieldMapping', settings.formFieldMapping),
+    policyText: settings.policyText,
+    calendarTimeZone: settings.policy.policy.calendar.timeZone,
+    ...optional('registrationFormUrl', settings.registrationFormUrl),
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

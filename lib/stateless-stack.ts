@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -28,6 +28,13 @@ export interface StatelessStackProps extends StackProps {
    * @default 'UTC'
    */
   readonly calendarTimeZone?: string;
+  /** The validated policy (JSON text) the registration workflow enforces. */
+  readonly policyText: string;
+  /**
+   * The registration form's public URL, for partners asked to resubmit with more information.
+   * @default - the email names the approver to write to instead
+   */
+  readonly registrationFormUrl?: string;
   /** SweeperState table: the backfill's watermark per form (from the stateful stack). */
   readonly sweeperStateTable: ITableV2;
   /** Ledger table (from the stateful stack; its stream feeds the tampering guard). */
@@ -99,8 +106,32 @@ export class StatelessStack extends Stack {
       this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
 
+    this.attributionLedger = new AttributionLedger(this, 'AttributionLedger', {
+      alarmTopic: this.alarmTopic,
+      table: props.ledgerTable,
+      digestBucket: Bucket.fromBucketName(this, 'LedgerDigestBucket', props.ledgerDigestBucketName),
+    });
+
+    // The steps email links to the intake API, created below: its URL is built from the API id
+    // (not its stage), so the workflow does not depend on the API's methods, which depend on it.
+    const apiUrl = Lazy.string({
+      produce: () =>
+        `https://${this.submissionIntake.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${props.stage}/`,
+    });
     this.registrationWorkflow = new RegistrationWorkflow(this, 'RegistrationWorkflow', {
       alarmTopic: this.alarmTopic,
+      registrationsTable: props.registrationsTable,
+      approvalsTable: props.approvalsTable,
+      ledger: this.attributionLedger,
+      hubspotAccessToken: props.hubspotAccessToken,
+      hubspotPortalId: props.hubspotPortalId,
+      approvalSigningKey: props.approvalSigningKey,
+      approvalsApiUrl: apiUrl,
+      mailFrom: props.mailFrom,
+      policyText: props.policyText,
+      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
+      ...(props.registrationFormUrl ? { registrationFormUrl: props.registrationFormUrl } : {}),
+      ...(props.usdRates ? { usdRates: props.usdRates } : {}),
     });
 
     this.submissionIntake = new SubmissionIntake(this, 'SubmissionIntake', {
@@ -126,12 +157,6 @@ export class StatelessStack extends Stack {
       ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
       ...(props.backfillSchedule ? { schedule: ScheduleExpression.expression(props.backfillSchedule) } : {}),
       alarmTopic: this.alarmTopic,
-    });
-
-    this.attributionLedger = new AttributionLedger(this, 'AttributionLedger', {
-      alarmTopic: this.alarmTopic,
-      table: props.ledgerTable,
-      digestBucket: Bucket.fromBucketName(this, 'LedgerDigestBucket', props.ledgerDigestBucketName),
     });
 
     this.crmEvents = new CrmEvents(this, 'CrmEvents', {

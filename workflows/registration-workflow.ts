@@ -1,38 +1,228 @@
-import { Stack } from 'aws-cdk-lib';
-import { type IChainable, Pass, QueryLanguage, StateGraph, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib';
+import { type IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  type IChainable,
+  IntegrationPattern,
+  JsonPath,
+  Succeed,
+  TaskInput,
+  Timeout,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { renderAsl } from './render-asl.ts';
 
 /** The state machine's comment: what one execution is. */
-export const registrationWorkflowComment = 'One deal registration, from receipt to decision';
+export const registrationWorkflowComment = 'One deal registration, from receipt to decision and expiry';
+
+/** The name of the Lambda function that runs every step, when the definition is rendered on its own. */
+export const registrationStepsFunctionName = 'dealreg-registration-steps';
+
+export interface RegistrationWorkflowFunctions {
+  /** The function that runs every step (functions/handlers/registration-steps.ts). */
+  readonly steps: IFunction;
+}
+
+/** Errors worth retrying: the CRM's rate limit or outage, a mail hand-over, ledger contention. */
+const transientErrors = [
+  'HubSpotRateLimitError',
+  'HubSpotUnavailableError',
+  'EmailDeliveryError',
+  'AppendContentionError',
+];
 
 /**
  * The registration workflow (DESIGN §3.2) as CDK chainables, JSONPath query language. The
  * stack deploys it and the local workflow runner executes the same definition.
  *
- * One execution per registration; the intake starts it with the registration id as the
- * execution name. Today it records the registration; normalisation, the conflict check,
- * routing and the approval loop are added here as states of their own, each named as the
- * business step it is.
+ * One execution per registration, named by its registration id. Every Task runs one step of
+ * `functions/use-cases/registration-workflow/steps.ts` in the steps function; the execution's
+ * state carries only ids, the routing answers and the approval loop's timers, so the history
+ * holds no more personal data than it must. The approval loop waits on callback tasks whose
+ * timeouts are the SLA timers: reminder, escalation, then the policy default at the final
+ * deadline.
  */
-export function buildRegistrationWorkflow(scope: Construct): IChainable {
-  const received = new Pass(scope, 'Registration received', {
-    comment: 'The intake stored the submission and started this execution',
+export function buildRegistrationWorkflow(
+  scope: Construct,
+  functions: RegistrationWorkflowFunctions,
+): IChainable {
+  const id = { 'registrationId.$': '$.registrationId' };
+
+  /** A step that answers at once; its answer lands at `resultPath` (or is discarded). */
+  const step = (
+    name: string,
+    stepName: string,
+    resultPath: string | undefined,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const task = new LambdaInvoke(scope, name, {
+      lambdaFunction: functions.steps,
+      payload: TaskInput.fromObject({ step: stepName, ...id, ...extra }),
+      payloadResponseOnly: true,
+      resultPath: resultPath ?? JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(Duration.minutes(2)),
+    });
+    task.addRetry({ errors: transientErrors, interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
+    return task;
+  };
+
+  /** A step that waits for a callback (the task token) until `timeoutPath` seconds pass. */
+  const callback = (
+    name: string,
+    stepName: string,
+    resultPath: string,
+    timeoutPath: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const task = new LambdaInvoke(scope, name, {
+      lambdaFunction: functions.steps,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({ step: stepName, ...id, taskToken: JsonPath.taskToken, ...extra }),
+      resultPath,
+      taskTimeout: Timeout.at(timeoutPath),
+    });
+    task.addRetry({ errors: transientErrors, interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
+    return task;
+  };
+
+  const timedOut = { errors: ['States.Timeout'], resultPath: '$.timeout' };
+
+  // Intake → assessment.
+  const normalise = step('Normalise registration', 'normalise', '$.normalised');
+  const check = step('Check for channel conflict', 'check-conflicts', '$.assessment');
+  const route = new Choice(scope, 'Route by verdict', {
+    comment: 'Clear and small: approve; rejected by a rule: decline; otherwise an approver decides',
   });
-  const recorded = new Succeed(scope, 'Registration recorded', {
-    comment: 'The registration is recorded and waits for the conflict check',
+
+  // Decisions without an approver.
+  const approveAutomatically = step('Approve automatically', 'approve-automatically', undefined, {
+    'reason.$': '$.assessment.reason',
   });
-  return received.next(recorded);
+  const rejectAutomatically = step('Reject automatically', 'reject-automatically', undefined, {
+    'reason.$': '$.assessment.reason',
+  });
+  const answerHandedOver = new Succeed(scope, 'Answer handed to the earlier registration', {
+    comment: 'A resubmission that answered an approver question resumed that registration',
+  });
+
+  // The approval loop.
+  const askApprover = step('Ask approver', 'ask-approver', '$.approval');
+  const waitForDecision = callback(
+    'Wait for approver decision',
+    'await-decision',
+    '$.decision',
+    '$.approval.secondsToNextTimer',
+    { 'approvalId.$': '$.approval.approvalId' },
+  );
+  const whichDeadline = new Choice(scope, 'Which SLA deadline passed?');
+  const remind = step('Remind approver', 'remind-approver', '$.approval', { 'approval.$': '$.approval' });
+  const escalate = step('Escalate to next approver', 'escalate', '$.approval', {
+    'approval.$': '$.approval',
+  });
+  const applyDefault = step('Apply the policy default', 'apply-policy-default', '$.decision', {
+    'approval.$': '$.approval',
+  });
+  const recordDecision = step('Record approver decision', 'record-decision', '$.outcome', {
+    'approval.$': '$.approval',
+    'decision.$': '$.decision',
+  });
+  const whatDecided = new Choice(scope, 'What was decided?');
+  const askPartner = callback(
+    'Ask partner for more information',
+    'ask-partner-for-information',
+    '$.answer',
+    '$.outcome.informationTimeoutSeconds',
+    { 'approval.$': '$.approval', 'decision.$': '$.decision' },
+  );
+  const resume = step("Resume approval with the partner's answer", 'resume-approval', '$.approval', {
+    'approval.$': '$.approval',
+    'answer.$': '$.answer',
+  });
+  const declineUnanswered = step('Decline unanswered registration', 'decline-unanswered', undefined);
+
+  // Outcomes.
+  const register = step('Register deal in HubSpot', 'register-in-hubspot', '$.registered');
+  const tellApproved = step('Tell partner it is approved', 'tell-partner-approved', undefined);
+  const tellDeclined = step('Tell partner it is declined', 'tell-partner-declined', undefined);
+
+  // Validity: warning, one extension on request, expiry.
+  const waitForWarning = new Wait(scope, 'Wait until expiry warning', {
+    time: WaitTime.timestampPath('$.registered.validity.warnAt'),
+  });
+  const warn = callback(
+    'Warn partner of expiry',
+    'warn-of-expiry',
+    '$.extensionRequest',
+    '$.registered.validity.secondsFromWarningToExpiry',
+  );
+  const extend = step('Extend validity', 'extend-validity', '$.registered.validity');
+  const tellRefused = step(
+    'Tell partner the extension is refused',
+    'tell-partner-extension-refused',
+    undefined,
+    {
+      'decision.$': '$.decision',
+    },
+  );
+  const waitForExpiry = new Wait(scope, 'Wait until expiry', {
+    time: WaitTime.timestampPath('$.registered.validity.expiresAt'),
+  });
+  const expire = step('Expire registration', 'expire', undefined);
+
+  normalise.next(check).next(route);
+  route
+    .when(Condition.stringEquals('$.assessment.next', 'auto-approve'), approveAutomatically)
+    .when(Condition.stringEquals('$.assessment.next', 'auto-reject'), rejectAutomatically)
+    .when(Condition.stringEquals('$.assessment.next', 'resubmission'), answerHandedOver)
+    .otherwise(askApprover);
+  approveAutomatically.next(register);
+  rejectAutomatically.next(tellDeclined);
+
+  askApprover.next(waitForDecision);
+  waitForDecision.addCatch(whichDeadline, timedOut).next(recordDecision);
+  whichDeadline
+    .when(Condition.stringEquals('$.approval.nextTimer', 'reminder'), remind)
+    .when(Condition.stringEquals('$.approval.nextTimer', 'escalation'), escalate)
+    .otherwise(applyDefault);
+  remind.next(waitForDecision);
+  escalate.next(waitForDecision);
+  applyDefault.next(recordDecision);
+  recordDecision.next(whatDecided);
+  whatDecided
+    .when(Condition.stringEquals('$.outcome.next', 'second-level'), askApprover)
+    .when(Condition.stringEquals('$.outcome.next', 'information'), askPartner)
+    .when(Condition.stringEquals('$.outcome.next', 'approved'), register)
+    .when(Condition.stringEquals('$.outcome.next', 'extended'), extend)
+    .when(Condition.stringEquals('$.outcome.next', 'extension-refused'), tellRefused)
+    .otherwise(tellDeclined);
+  askPartner.addCatch(declineUnanswered, timedOut).next(resume);
+  resume.next(waitForDecision);
+  declineUnanswered.next(tellDeclined);
+
+  register.next(tellApproved).next(waitForWarning).next(warn);
+  warn.addCatch(expire, timedOut).next(askApprover);
+  extend.next(waitForWarning);
+  tellRefused.next(waitForExpiry).next(expire);
+  return normalise;
 }
 
 /**
  * The workflow's Amazon States Language document, rendered without deploying anything (for
- * the local workflow runner and for validation).
+ * the local workflow runner and for validation): the steps function is the one named
+ * `registrationStepsFunctionName`, in the given region and account.
  */
-export function renderRegistrationWorkflowAsl(): Record<string, unknown> {
-  const scope = new Stack(undefined, 'RegistrationWorkflowDefinition');
-  const chain = buildRegistrationWorkflow(scope);
-  const graph = new StateGraph(chain.startState, registrationWorkflowComment);
-  // Through JSON, as deployed: drops undefined fields and the graph's null-prototype objects.
-  const asl = JSON.parse(JSON.stringify(graph.toGraphJson())) as Record<string, unknown>;
-  return { Comment: registrationWorkflowComment, QueryLanguage: QueryLanguage.JSON_PATH, ...asl };
+export function renderRegistrationWorkflowAsl(
+  options: { region?: string; account?: string } = {},
+): Record<string, unknown> {
+  return renderAsl(
+    (scope) =>
+      buildRegistrationWorkflow(scope, {
+        steps: LambdaFunction.fromFunctionName(scope, 'RegistrationSteps', registrationStepsFunctionName),
+      }),
+    { comment: registrationWorkflowComment, ...options },
+  );
 }

@@ -74,6 +74,12 @@ export interface DealregFunctionProps {
    * @default 1
    */
   readonly errorAlarmThreshold?: number;
+  /**
+   * Constants replaced in the bundle at deploy time (esbuild `define`), e.g. configuration too
+   * large for the environment's 4 KB; keys are expressions, values JSON literals.
+   * @default - none
+   */
+  readonly define?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -145,6 +151,7 @@ export class DealregFunction extends NodejsFunction {
         sourceMap: true,
         sourcesContent: false,
         externalModules: [],
+        ...(props.define === undefined ? {} : { define: { ...props.define } }),
       },
     });
 

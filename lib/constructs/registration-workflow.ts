@@ -1,7 +1,11 @@
-import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { Aws, type CfnElement, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
   DefinitionBody,
@@ -12,10 +16,36 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildRegistrationWorkflow, registrationWorkflowComment } from '#workflows/registration-workflow.ts';
+import type { AttributionLedger } from './attribution-ledger.ts';
+import { DealregFunction } from './dealreg-function.ts';
+import { sendEmailAsStatement } from './ses-sender.ts';
 
 export interface RegistrationWorkflowProps {
   /** Topic that receives the workflow-failure alarm. */
   readonly alarmTopic: ITopic;
+  /** The registrations (read, the customer-domain index, progress updates). */
+  readonly registrationsTable: ITableV2;
+  /** The approval tasks (opened, superseded, decided by the SLA default). */
+  readonly approvalsTable: ITableV2;
+  /** The attribution ledger approvals and expiries are appended to. */
+  readonly ledger: AttributionLedger;
+  /** HubSpot private app access token. */
+  readonly hubspotAccessToken: ISecret;
+  readonly hubspotPortalId: number;
+  /** The key approval and extension links are signed with. */
+  readonly approvalSigningKey: ISecret;
+  /** Base URL of the API serving `/approvals/…` and `/registrations/…/extension`. */
+  readonly approvalsApiUrl: string;
+  /** Sender address of the workflow's emails (an SES-verified identity). */
+  readonly mailFrom: string;
+  /** The validated policy, as JSON text; baked into the steps function's bundle. */
+  readonly policyText: string;
+  /** @default - none */
+  readonly supportEmail?: string;
+  /** The registration form's public URL, for partners asked to resubmit. @default - none */
+  readonly registrationFormUrl?: string;
+  /** USD per unit of each non-USD currency. @default - none */
+  readonly usdRates?: Readonly<Record<string, string>>;
   /**
    * Retention of the execution log group.
    * @default RetentionDays.THREE_MONTHS
@@ -37,6 +67,8 @@ export interface RegistrationWorkflowProps {
  */
 export class RegistrationWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
+  /** Runs every step of the workflow (functions/handlers/registration-steps.ts). */
+  public readonly steps: DealregFunction;
   public readonly logGroup: LogGroup;
   /** In alarm when an execution failed, timed out or was aborted. */
   public readonly failuresAlarm: Alarm;
@@ -54,17 +86,24 @@ export class RegistrationWorkflow extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.steps = this.createSteps(props);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       comment: registrationWorkflowComment,
       stateMachineType: StateMachineType.STANDARD,
       queryLanguage: QueryLanguage.JSON_PATH,
-      definitionBody: DefinitionBody.fromChainable(buildRegistrationWorkflow(this)),
+      definitionBody: DefinitionBody.fromChainable(buildRegistrationWorkflow(this, { steps: this.steps })),
       tracingEnabled: true,
       logs: {
         destination: this.logGroup,
         level: LogLevel.ALL,
         includeExecutionData: props.includeExecutionDataInLogs ?? false,
       },
+    });
+    Validations.of(this.stateMachine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.steps.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason:
+        'The Step Functions Lambda integration grants InvokeFunction on the steps function and its versions ' +
+        '(ARN:*), that one function only.',
     });
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -94,5 +133,100 @@ export class RegistrationWorkflow extends Construct {
     const alarmAction = new SnsAction(props.alarmTopic);
     this.failuresAlarm.addAlarmAction(alarmAction);
     this.failuresAlarm.addOkAction(alarmAction);
+
+    // A callback ends the workflow's own waits (a decision recorded before its wait began). A
+    // policy of its own, not the role's default one, so the function does not depend on the
+    // state machine that depends on it.
+    new Policy(this, 'ResumeOwnWaits', {
+      roles: [roleOf(this.steps)],
+      statements: [
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
   }
+
+  private createSteps(props: RegistrationWorkflowProps): DealregFunction {
+    const steps = new DealregFunction(this, 'Steps', {
+      entry: fileURLToPath(new URL('../../functions/handlers/registration-steps.ts', import.meta.url)),
+      description: 'Dealreg registration workflow steps',
+      serviceName: 'dealreg-registration-workflow',
+      alarmTopic: props.alarmTopic,
+      memorySize: 512,
+      timeout: Duration.minutes(2),
+      environment: {
+        REGISTRATIONS_TABLE: props.registrationsTable.tableName,
+        APPROVALS_TABLE: props.approvalsTable.tableName,
+        LEDGER_TABLE: props.ledger.table.tableName,
+        HUBSPOT_ACCESS_TOKEN_ARN: props.hubspotAccessToken.secretArn,
+        HUBSPOT_PORTAL_ID: String(props.hubspotPortalId),
+        APPROVAL_SIGNING_KEY_SECRET_ARN: props.approvalSigningKey.secretArn,
+        APPROVALS_API_URL: props.approvalsApiUrl,
+        MAIL_FROM: props.mailFrom,
+        ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),
+        ...(props.registrationFormUrl ? { REGISTRATION_FORM_URL: props.registrationFormUrl } : {}),
+        ...(props.usdRates ? { USD_RATES: JSON.stringify(props.usdRates) } : {}),
+      },
+      // The policy is part of the deployed code: one deployment, one policy version.
+      define: { 'process.env.DEALREG_POLICY': JSON.stringify(props.policyText) },
+    });
+    const stack = Stack.of(this);
+    steps.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [
+          props.registrationsTable.tableArn,
+          `${props.registrationsTable.tableArn}/index/byCustomerDomain`,
+        ],
+      }),
+    );
+    steps.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.approvalsTable.tableArn],
+      }),
+    );
+    const keys = [props.registrationsTable.encryptionKey, props.approvalsTable.encryptionKey].filter(
+      (key) => key !== undefined,
+    );
+    if (keys.length > 0) {
+      steps.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [...new Set(keys.map((key) => key.keyArn))],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+        }),
+      );
+    }
+    props.ledger.grantAppend(steps);
+    steps.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.hubspotAccessToken.secretArn, props.approvalSigningKey.secretArn],
+      }),
+    );
+    for (const secret of [props.hubspotAccessToken, props.approvalSigningKey])
+      secret.encryptionKey?.grantDecrypt(steps);
+    steps.addToRolePolicy(
+      sendEmailAsStatement(this, props.mailFrom, (message) => new Error(`RegistrationWorkflow: ${message}`)),
+    );
+    Validations.of(roleOf(steps)).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'The ledger key grant names that one key only; these are the KMS actions its data-key operations need.',
+    });
+    Validations.of(roleOf(steps)).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      reason:
+        'The ledger key grant names that one key only; these are the KMS actions its data-key operations need.',
+    });
+    return steps;
+  }
+}
+
+function roleOf(fn: DealregFunction): IRole {
+  if (fn.role === undefined) throw new Error(`${fn.node.path} has no execution role`);
+  return fn.role;
 }

@@ -1,7 +1,4 @@
-/** The state machine definition cannot run locally: invalid ASL or a feature the runner lacks. */
-export class InvalidDefinitionError extends Error {
-  override readonly name = 'InvalidDefinitionError';
-}
+export { InvalidDefinitionError } from '#workflows/definition-error.ts';
 
 /** Step Functions' `InvalidName`: an execution name it would refuse. */
 export class InvalidExecutionNameError extends Error {

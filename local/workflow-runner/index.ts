@@ -1,3 +1,4 @@
+export { type RenderAslOptions, renderAsl } from '#workflows/render-asl.ts';
 export { clockRoutes } from './clock-route.ts';
 export { type CompiledStateMachine, compileStateMachine } from './compile.ts';
 export {
@@ -12,7 +13,6 @@ export {
 export { executionRoutes } from './execution-routes.ts';
 export { type LambdaHandler, lambdaTask } from './lambda-task.ts';
 export { RunnerRegistrationWorkflow } from './registration-workflow.ts';
-export { type RenderAslOptions, renderAsl } from './render-asl.ts';
 export {
   type ExecutionDescription,
   type ExecutionStatus,

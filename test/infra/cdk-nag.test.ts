@@ -17,7 +17,7 @@ beforeAll(() => {
   // Synthesis runs the cdk-nag plugin registered by createDealregApp, and throws on any
   // unacknowledged error.
   synthesized = synthesizeDealregApp({ bundle: true });
-});
+}, 600_000);
 
 function acknowledgements(): Acknowledgement[] {
   return synthesized.app.node.findAll().flatMap((construct) =>

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -56,7 +58,10 @@ describe('deployment settings', () => {
       [contextKeys.backfillSchedule]: 'rate(1 hour)',
     });
 
-    expect(settings).toEqual({
+    const { policy, policyText, ...rest } = settings;
+    expect(policy.policyVersion).toMatch(/^pv-[0-9a-f]{12}$/);
+    expect(policyText).toContain('"sla"');
+    expect(rest).toEqual({
       stage: 'prod',
       region: 'eu-west-1',
       mailFrom: 'deals@example.com',
@@ -67,6 +72,18 @@ describe('deployment settings', () => {
       formGuids: [formGuid, otherFormGuid],
       backfillSchedule: 'rate(1 hour)',
     });
+  });
+
+  it('deploys the default policy unless a policy file is named, and refuses an invalid one naming the problem', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dealreg-policy-'));
+    const invalid = join(directory, 'policy.json');
+    writeFileSync(invalid, JSON.stringify({ sla: { reminderHours: -1 } }));
+
+    expect(settingsFrom(valid).policy.policy.sla.finalHours).toBe(72);
+    expect(() => settingsFrom({ ...valid, [contextKeys.policyFile]: invalid })).toThrow(/sla\.reminderHours/);
+    expect(() =>
+      settingsFrom({ ...valid, [contextKeys.policyFile]: join(directory, 'missing.json') }),
+    ).toThrow(/dealreg:policyFile.*cannot be read/);
   });
 
   it('reads the portal id as a number and the forms as a list when cdk.json holds them so', () => {

@@ -1,19 +1,9 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
-import { type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
+import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
+import { synthesizedRegistrationWorkflowAsl } from './synthesized-workflow.ts';
 import { validateAsl } from './validate-asl.ts';
-
-/** A deployed-looking ARN for every reference the definition makes to another resource. */
-const placeholderArn = 'arn:aws:lambda:eu-west-1:123456789012:function:placeholder';
-
-/** The state machine's definition as deployed, with references replaced by placeholder ARNs. */
-function deployedDefinition(definitionString: unknown): Record<string, unknown> {
-  if (typeof definitionString === 'string') return JSON.parse(definitionString);
-  const join = (definitionString as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (!join) throw new Error(`unexpected DefinitionString ${JSON.stringify(definitionString)}`);
-  const [separator, parts] = join;
-  return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : placeholderArn)).join(separator));
-}
 
 let synthesized: SynthesizedApp;
 
@@ -21,12 +11,11 @@ beforeAll(() => {
   synthesized = synthesizeDealregApp();
 });
 
+type States = Record<string, Record<string, unknown>>;
+
 describe('registration workflow definition', () => {
   it('deploys an ASL document that asl-validator accepts', () => {
-    const { statelessTemplate } = synthesized;
-    const [stateMachine] = Object.values(statelessTemplate.findResources('AWS::StepFunctions::StateMachine'));
-
-    const definition = deployedDefinition(stateMachine?.Properties.DefinitionString);
+    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
     const result = validateAsl(definition);
 
     expect(result.errors).toEqual([]);
@@ -34,33 +23,112 @@ describe('registration workflow definition', () => {
   });
 
   it('renders, without a deployment, the same document the stack deploys', () => {
-    const { statelessTemplate } = synthesized;
-    const [stateMachine] = Object.values(statelessTemplate.findResources('AWS::StepFunctions::StateMachine'));
-
-    const rendered = renderRegistrationWorkflowAsl();
-
-    expect(rendered).toEqual(deployedDefinition(stateMachine?.Properties.DefinitionString));
-    expect(validateAsl(rendered).isValid).toBe(true);
+    expect(renderRegistrationWorkflowAsl()).toEqual(
+      synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate),
+    );
   });
 
-  it('records a received registration and succeeds, in JSONPath', () => {
-    const asl = renderRegistrationWorkflowAsl();
+  it('reads as the business process, in JSONPath, with the SLA timers as callback timeouts', () => {
+    const asl = renderRegistrationWorkflowAsl() as { StartAt: string; QueryLanguage: string; States: States };
 
-    expect(asl.StartAt).toBe('Registration received');
-    expect(asl.States).toMatchObject({
-      'Registration received': { Type: 'Pass', Next: 'Registration recorded' },
-      'Registration recorded': { Type: 'Succeed' },
-    });
     expect(asl.QueryLanguage).toBe('JSONPath');
+    expect(asl.StartAt).toBe('Normalise registration');
+    expect(Object.keys(asl.States)).toEqual(
+      expect.arrayContaining([
+        'Check for channel conflict',
+        'Route by verdict',
+        'Ask approver',
+        'Wait for approver decision',
+        'Which SLA deadline passed?',
+        'Remind approver',
+        'Escalate to next approver',
+        'Apply the policy default',
+        'Record approver decision',
+        'Ask partner for more information',
+        'Register deal in HubSpot',
+        'Tell partner it is approved',
+        'Warn partner of expiry',
+        'Extend validity',
+        'Expire registration',
+      ]),
+    );
+    expect(asl.States['Wait for approver decision']).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSecondsPath: '$.approval.secondsToNextTimer',
+      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Which SLA deadline passed?' }],
+    });
+    expect(asl.States['Warn partner of expiry']).toMatchObject({
+      TimeoutSecondsPath: '$.registered.validity.secondsFromWarningToExpiry',
+      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Expire registration' }],
+    });
   });
 
   it('is caught by the validator when a state points nowhere', () => {
-    const asl = renderRegistrationWorkflowAsl() as { States: Record<string, Record<string, unknown>> };
+    const asl = renderRegistrationWorkflowAsl() as { States: States };
     const broken = {
       ...asl,
-      States: { ...asl.States, 'Registration received': { Type: 'Pass', Next: 'No such state' } },
+      States: { ...asl.States, 'Route by verdict': { Type: 'Pass', Next: 'No such state' } },
     };
 
     expect(validateAsl(broken).isValid).toBe(false);
+  });
+});
+
+describe('registration workflow infrastructure', () => {
+  it('is a Standard state machine that logs every event and is traced', () => {
+    synthesized.statelessTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+  });
+
+  it('bakes the validated policy into the steps function and names its settings', () => {
+    const steps = synthesized.stateless.registrationWorkflow.steps;
+    const resource = synthesized.statelessTemplate.findResources('AWS::Lambda::Function')[logicalIdOf(steps)];
+    const variables = resource?.Properties?.Environment?.Variables as Record<string, unknown>;
+
+    expect(Object.keys(variables)).toEqual(
+      expect.arrayContaining([
+        'REGISTRATIONS_TABLE',
+        'APPROVALS_TABLE',
+        'LEDGER_TABLE',
+        'HUBSPOT_ACCESS_TOKEN_ARN',
+        'HUBSPOT_PORTAL_ID',
+        'APPROVAL_SIGNING_KEY_SECRET_ARN',
+        'APPROVALS_API_URL',
+        'MAIL_FROM',
+      ]),
+    );
+    expect(variables).not.toHaveProperty('DEALREG_POLICY');
+    expect(resource?.Properties?.Runtime).toBe('nodejs24.x');
+  });
+
+  it('grants the steps exactly their tables, secrets, sender and their own callbacks — never a delete or batch write', () => {
+    const { statelessTemplate, stateless } = synthesized;
+    const steps = stateless.registrationWorkflow.steps;
+    const statements = statementsOfRole(statelessTemplate, steps.role ?? steps);
+    const actions = statements.flatMap((statement) =>
+      Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+    );
+
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'secretsmanager:GetSecretValue',
+        'ses:SendRawEmail',
+        'states:SendTaskSuccess',
+      ]),
+    );
+    expect(
+      actions.filter((action) => /Delete|BatchWrite|PartiQL|\*$/.test(action) && !action.startsWith('kms:')),
+    ).toEqual([]);
+    const sendTaskSuccess = statements.find((statement) => statement.Action === 'states:SendTaskSuccess');
+    expect(JSON.stringify(sendTaskSuccess?.Resource)).toContain(
+      logicalIdOf(stateless.registrationWorkflow.stateMachine),
+    );
   });
 });

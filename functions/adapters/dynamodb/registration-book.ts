@@ -56,9 +56,9 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     const conditions = ['attribute_exists(#id)'];
     const statuses = options.precondition?.statusIn;
     if (statuses !== undefined) {
-      names['#status'] = 'status';
       const alternatives = statuses.map((status, index) => {
         if (status === 'none') return 'attribute_not_exists(#progress)';
+        names['#status'] = 'status';
         values[`:s${index}`] = status;
         return `#progress.#status = :s${index}`;
       });

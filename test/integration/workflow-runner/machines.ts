@@ -18,7 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { renderAsl } from '#local/workflow-runner/render-asl.ts';
+import { renderAsl } from '#workflows/render-asl.ts';
 
 export const functionArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 

@@ -1,7 +1,7 @@
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { describe, expect, it } from 'vitest';
-import { renderAsl } from '#local/workflow-runner/render-asl.ts';
+import { renderAsl } from '#workflows/render-asl.ts';
 
 function invokeBoth(named: boolean) {
   return renderAsl((scope) => {

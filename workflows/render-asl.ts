@@ -2,7 +2,7 @@ import { App, CfnElement, Stack, Token } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IChainable, QueryLanguage, StateGraph } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { InvalidDefinitionError } from './errors.ts';
+import { InvalidDefinitionError } from './definition-error.ts';
 
 export interface RenderAslOptions {
   /** The definition's Comment. */

@@ -1,0 +1,33 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { RegistrationWorkflowDependencies } from '#use-cases/registration-workflow/dependencies.ts';
+import { runRegistrationStep } from '#use-cases/registration-workflow/steps.ts';
+
+export interface RegistrationStepsHandlerDependencies extends RegistrationWorkflowDependencies {
+  readonly logger: Logger;
+}
+
+/**
+ * The Lambda handler behind every Task of the registration workflow: the event names the step
+ * (`{"step": "check-conflicts", "registrationId": …}`) and the answer is what the state machine
+ * reads next. Errors propagate by name, so the state machine retries the transient ones
+ * (`HubSpotRateLimitError`, `EmailDeliveryError`…) and fails loudly on the rest.
+ */
+export function createRegistrationStepsHandler(deps: RegistrationStepsHandlerDependencies) {
+  return middy<unknown, unknown>()
+    .use(injectLambdaContext(deps.logger))
+    .handler(async (event) => {
+      const step =
+        typeof event === 'object' && event !== null ? (event as { step?: unknown }).step : undefined;
+      deps.logger.appendKeys({
+        step: typeof step === 'string' ? step : 'unknown',
+        registrationId: (event as { registrationId?: unknown } | null)?.registrationId as string | undefined,
+      });
+      try {
+        return (await runRegistrationStep(deps, event)) ?? null;
+      } finally {
+        deps.logger.resetKeys();
+      }
+    });
+}

@@ -1,0 +1,91 @@
+import type { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
+import type { RegistrationDetails } from '#domain/registration.ts';
+import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { ApprovalStore } from '#ports/approvals.ts';
+import type { HubSpotPort } from '#ports/hubspot.ts';
+import type { LedgerStore } from '#ports/ledger.ts';
+import type { Mailer } from '#ports/mailer.ts';
+import type { RegistrationBook, WorkflowCallbacks } from '#ports/registration-book.ts';
+
+/** What the CRM must answer and do for the workflow. */
+export type WorkflowCrm = Pick<
+  HubSpotPort,
+  | 'findPartnerByDomain'
+  | 'findCompaniesByDomain'
+  | 'findCompaniesByName'
+  | 'openDealsOfCompany'
+  | 'closedWonDealsOfCompany'
+  | 'engagementsWithCompany'
+  | 'upsertRegistrationRecord'
+  | 'createOrLinkDeal'
+  | 'associatePartner'
+>;
+
+export interface WorkflowLogger {
+  info(message: string, ...extra: unknown[]): void;
+  warn(message: string, ...extra: unknown[]): void;
+}
+
+/** Everything the registration workflow's steps use: ports, the policy, settings and the clock. */
+export interface RegistrationWorkflowDependencies {
+  readonly book: RegistrationBook;
+  readonly approvals: ApprovalStore;
+  readonly crm: WorkflowCrm;
+  readonly ledger: LedgerStore;
+  readonly mailer: Mailer;
+  readonly callbacks: WorkflowCallbacks;
+  readonly policy: LoadedPolicy;
+  readonly signingKey: () => Promise<ApprovalSigningKey>;
+  /** Base URL of the approvals API (approval and extension links). */
+  readonly apiBaseUrl: string;
+  /** USD per unit of each non-USD currency, as configured (`{"EUR": "1.08"}`). */
+  readonly usdRates: Readonly<Record<string, string>>;
+  /** The registration form's public URL, for partners asked to resubmit with more information. */
+  readonly registrationFormUrl?: string | undefined;
+  readonly supportEmail?: string | undefined;
+  readonly now: () => Date;
+  readonly logger: WorkflowLogger;
+}
+
+/** A registration the intake validated, with the progress the workflow recorded so far. */
+export interface ValidRegistration {
+  readonly record: RegistrationRecord;
+  readonly details: RegistrationDetails;
+  readonly progress: RegistrationProgress | undefined;
+}
+
+/** The registration does not exist or was never valid: the workflow was started by mistake. */
+export class RegistrationNotFoundError extends Error {
+  override readonly name = 'RegistrationNotFoundError';
+}
+
+/** Loads a registration the intake accepted; throws when there is none. */
+export async function loadRegistration(
+  deps: Pick<RegistrationWorkflowDependencies, 'book'>,
+  registrationId: string,
+): Promise<ValidRegistration> {
+  const record = await deps.book.get(registrationId);
+  if (record?.details === undefined) {
+    throw new RegistrationNotFoundError(
+      record === undefined
+        ? `registration ${registrationId} does not exist`
+        : `registration ${registrationId} was not accepted (status ${record.status}); it has no details to work on`,
+    );
+  }
+  return { record, details: record.details, progress: record.progress };
+}
+
+/** The progress so far, or an error when a step that needs it runs before the conflict check. */
+export function requireProgress(registration: ValidRegistration): RegistrationProgress {
+  if (registration.progress === undefined) {
+    throw new Error(`registration ${registration.record.registrationId} has not been checked yet`);
+  }
+  return registration.progress;
+}
+
+/** Whole seconds from `now` until `at`, at least one (Step Functions timeouts are positive integers). */
+export function secondsUntil(at: Date, now: Date): number {
+  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
+}

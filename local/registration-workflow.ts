@@ -1,0 +1,83 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
+import type { HubSpotConnection } from '#adapters/hubspot/connection.ts';
+import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
+import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import type { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
+import { createRegistrationStepsHandler } from '#handlers/registration-steps-handler.ts';
+import type { Mailer } from '#ports/mailer.ts';
+import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
+import {
+  registrationStepsFunctionName,
+  renderRegistrationWorkflowAsl,
+} from '#workflows/registration-workflow.ts';
+import type { VirtualClock } from './clock.ts';
+import { type LocalWorkflowRunner, lambdaTask, RunnerRegistrationWorkflow } from './workflow-runner/index.ts';
+
+export interface LocalRegistrationWorkflowOptions {
+  readonly runner: LocalWorkflowRunner;
+  /** Every step reads this clock, so SLA deadlines and the runner's timers agree. */
+  readonly clock: VirtualClock;
+  readonly client: DynamoDBClient;
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly tables: { readonly registrations: string; readonly approvals: string; readonly ledger: string };
+  readonly hubspot: HubSpotConnection;
+  readonly portalId: number;
+  readonly mailer: Mailer;
+  readonly signingKey: ApprovalSigningKey;
+  /** Where approval and extension links point. */
+  readonly apiBaseUrl: string;
+  readonly policy: LoadedPolicy;
+  readonly usdRates?: Readonly<Record<string, string>>;
+  readonly registrationFormUrl?: string;
+  readonly logger: Logger;
+  /**
+   * The definition to run: by default the one `workflows/registration-workflow.ts` renders
+   * (what CDK deploys); tests may pass the definition taken from the synthesised stack.
+   */
+  readonly definition?: Record<string, unknown>;
+}
+
+export interface LocalRegistrationWorkflow {
+  /** The registration workflow port the intake starts executions through. */
+  readonly workflow: RunnerRegistrationWorkflow;
+  readonly definition: Record<string, unknown>;
+}
+
+/**
+ * The registration workflow on one machine: prepares the HubSpot portal (the Deal Registration
+ * object, deal properties, partner labels), and runs the deployed definition on the local
+ * runner with the same steps handler the Lambda function runs, wired to local adapters.
+ */
+export async function startLocalRegistrationWorkflow(
+  options: LocalRegistrationWorkflowOptions,
+): Promise<LocalRegistrationWorkflow> {
+  await setupHubSpotPortal(new HubSpotPortalSchemaAdmin(options.hubspot), { dryRun: false });
+  const { runner, clock } = options;
+  const handler = createRegistrationStepsHandler({
+    book: new DynamoDbRegistrationBook(options.documentClient, options.tables.registrations),
+    approvals: new DynamoDbApprovalStore(options.documentClient, options.tables.approvals),
+    crm: new HubSpotAdapter(options.hubspot, { portalId: options.portalId }),
+    ledger: new DynamoDbLedgerStore(options.client, options.tables.ledger),
+    mailer: options.mailer,
+    callbacks: { succeed: async (token, output) => runner.sendTaskSuccess(token, output) },
+    policy: options.policy,
+    signingKey: async () => options.signingKey,
+    apiBaseUrl: options.apiBaseUrl,
+    usdRates: options.usdRates ?? {},
+    registrationFormUrl: options.registrationFormUrl,
+    now: () => clock.now(),
+    logger: options.logger,
+  });
+  runner.registerHandler(
+    registrationStepsFunctionName,
+    lambdaTask(registrationStepsFunctionName, handler, 120_000),
+  );
+  const definition = options.definition ?? renderRegistrationWorkflowAsl();
+  return { workflow: new RunnerRegistrationWorkflow(runner, definition), definition };
+}

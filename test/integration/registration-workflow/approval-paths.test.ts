@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalDeadlines } from '#domain/policy/approval-deadlines.ts';
+import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
+
+/**
+ * Every path of the approval loop, on the definition CDK deploys, against DynamoDB Local and the
+ * HubSpot sandbox, decided over HTTP from the emailed links. Default policy: auto-approve below
+ * USD 25,000, second level from USD 250,000; reminder after 24, escalation after 48, the default
+ * (approve) after 72 business hours of the New York calendar; channel manager, then the director
+ * of partnerships; VP sales for the second level.
+ */
+const partner = 'pat.partner@northwind-partners.com';
+const channelManager = 'channel-manager@example.com';
+const director = 'partner-director@example.com';
+const vpSales = 'vp-sales@example.com';
+
+let harness: WorkflowUnderTest;
+
+beforeAll(async () => {
+  harness = await startWorkflowUnderTest();
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function waitingFor(registrationId: string) {
+  const record = await harness.registration(registrationId);
+  expect(record.progress?.status).toBe('in-review');
+  return record;
+}
+
+describe('registrations an approver decides', () => {
+  it('direct-rep activity → needs review → the approver approves it as influenced, linked to the open deal', async () => {
+    const registrationId = await harness.submit({
+      customer_company_name: 'Globex Corporation',
+      customer_domain: 'globex.com',
+      estimated_amount: '15000',
+    });
+    const record = await waitingFor(registrationId);
+    expect(record.progress?.verdict).toMatchObject({
+      outcome: 'needs-review',
+      ruleId: 'direct-activity',
+      relationshipType: 'influenced',
+    });
+    const [request] = await harness.mails({ to: channelManager, template: 'approval-request' });
+    expect(request?.text).toContain('Globex');
+
+    const decided = await harness.decide(channelManager, 'approve');
+    expect(decided.status).toBe(200);
+
+    const approved = await harness.registration(registrationId);
+    expect(approved.progress).toMatchObject({
+      status: 'approved',
+      decision: { outcome: 'approve', relationshipType: 'influenced', channel: 'page', exception: false },
+      dealId: '401',
+    });
+    const chain = await harness.ledgerChain('401');
+    expect(chain.map((entry) => entry.type)).toEqual(['RegistrationApproved', 'PartnerAttached']);
+    expect(chain[1]).toMatchObject({ partnerId: '201', relationshipType: 'influenced', registrationId });
+    expect(harness.statesVisited(registrationId)).toEqual([
+      'Normalise registration',
+      'Check for channel conflict',
+      'Route by verdict',
+      'Ask approver',
+      'Wait for approver decision',
+      'Record approver decision',
+      'What was decided?',
+      'Register deal in HubSpot',
+      'Tell partner it is approved',
+      'Wait until expiry warning',
+    ]);
+  });
+
+  it('the approver rejects with a reason; the partner is told why', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'reject-me.com',
+      estimated_amount: '40000',
+    });
+    await waitingFor(registrationId);
+
+    await harness.decide(channelManager, 'reject', {
+      reason: 'The customer is in a territory we do not serve.',
+    });
+
+    const record = await harness.registration(registrationId);
+    expect(record.progress).toMatchObject({
+      status: 'declined',
+      decision: {
+        outcome: 'reject',
+        channel: 'page',
+        reason: 'The customer is in a territory we do not serve.',
+      },
+    });
+    const [mail] = await harness
+      .mails({ to: partner, template: 'registration-decision' })
+      .then((mails) => mails.filter((candidate) => candidate.text.includes('reject-me.com')));
+    expect(mail?.text).toContain('territory we do not serve');
+    expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
+  });
+
+  it('request for information → the partner resubmits → the same approver decides with the clock resumed', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'question.com',
+      estimated_amount: '40000',
+    });
+    await waitingFor(registrationId);
+
+    await harness.decide(channelManager, 'request-info', {
+      question: 'Which products does the customer evaluate?',
+    });
+    expect((await harness.registration(registrationId)).progress?.status).toBe('awaiting-information');
+    const [asked] = await harness.mails({ to: partner, template: 'information-request' });
+    expect(asked?.text).toContain('Which products does the customer evaluate?');
+
+    const resubmission = await harness.submit({
+      customer_domain: 'question.com',
+      estimated_amount: '45000',
+      deal_description: 'Evaluating Platform and Analytics',
+    });
+    expect((await harness.registration(resubmission)).progress).toMatchObject({
+      status: 'merged',
+      answers: registrationId,
+    });
+    expect(harness.statesVisited(resubmission).at(-1)).toBe('Answer handed to the earlier registration');
+    expect((await harness.registration(registrationId)).progress?.status).toBe('in-review');
+    const requests = await harness.mails({ to: channelManager, template: 'approval-request' });
+    expect(requests.filter((mail) => mail.text.includes('question.com'))).toHaveLength(2);
+
+    await harness.decide(channelManager, 'approve');
+    expect((await harness.registration(registrationId)).progress?.status).toBe('approved');
+    expect(harness.statesVisited(registrationId)).toContain("Resume approval with the partner's answer");
+  });
+
+  it('reminder, then a decision: the approver is reminded at the reminder time and decides after it', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'remind-me.com',
+      estimated_amount: '40000',
+    });
+    const requestedAt = harness.clock.now();
+    await waitingFor(registrationId);
+    const { reminderAt } = approvalDeadlines(harness.policy.policy, requestedAt);
+
+    await harness.clock.setTo(new Date(reminderAt.getTime() + 60_000).toISOString());
+
+    const reminders = (await harness.mails({ to: channelManager, template: 'approval-reminder' })).filter(
+      (mail) => mail.text.includes('remind-me.com'),
+    );
+    expect(reminders).toHaveLength(1);
+    expect((await harness.registration(registrationId)).progress?.sla).toMatchObject({
+      reminders: 1,
+      escalations: 0,
+    });
+    await harness.decide(channelManager, 'approve');
+    expect((await harness.registration(registrationId)).progress?.status).toBe('approved');
+    expect(harness.statesVisited(registrationId)).toContain('Remind approver');
+  });
+
+  it('escalation: at the SLA deadline the director gets it, the first link answers 410, the director decides', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'escalate-me.com',
+      estimated_amount: '40000',
+    });
+    const requestedAt = harness.clock.now();
+    await waitingFor(registrationId);
+    const { escalationAt } = approvalDeadlines(harness.policy.policy, requestedAt);
+
+    await harness.clock.setTo(new Date(escalationAt.getTime() + 60_000).toISOString());
+
+    const escalations = (await harness.mails({ to: director, template: 'approval-escalation' })).filter(
+      (mail) => mail.text.includes('escalate-me.com'),
+    );
+    expect(escalations).toHaveLength(1);
+    const stale = await harness.decide(channelManager, 'approve');
+    expect(stale.status).toBe(410);
+    expect(stale.body).toContain(director);
+    await harness.decide(director, 'approve');
+    const record = await harness.registration(registrationId);
+    expect(record.progress).toMatchObject({
+      status: 'approved',
+      decision: { decidedBy: { email: director } },
+      sla: { reminders: 1, escalations: 1, defaulted: false },
+    });
+  });
+
+  it('nobody decides: the policy default approves at the final deadline and says so', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'nobody-decides.com',
+      estimated_amount: '40000',
+    });
+    const requestedAt = harness.clock.now();
+    await waitingFor(registrationId);
+    const { finalAt } = approvalDeadlines(harness.policy.policy, requestedAt);
+
+    await harness.clock.setTo(new Date(finalAt.getTime() + 60_000).toISOString());
+
+    const record = await harness.registration(registrationId);
+    expect(record.progress).toMatchObject({
+      status: 'approved',
+      decision: { outcome: 'approve', channel: 'sla-default', relationshipType: 'sourced' },
+      sla: { reminders: 1, escalations: 1, defaulted: true },
+    });
+    const visited = harness.statesVisited(registrationId);
+    expect(visited.filter((state) => state === 'Which SLA deadline passed?')).toHaveLength(3);
+    expect(visited).toEqual(
+      expect.arrayContaining(['Remind approver', 'Escalate to next approver', 'Apply the policy default']),
+    );
+  });
+
+  it('a large deal needs two levels: the channel manager, then VP sales', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'big-deal.com',
+      estimated_amount: '300000',
+    });
+    await waitingFor(registrationId);
+
+    await harness.decide(channelManager, 'approve');
+    const afterFirst = await harness.registration(registrationId);
+    expect(afterFirst.progress).toMatchObject({
+      status: 'in-review',
+      firstLevel: { approverName: 'Channel Manager' },
+    });
+    const [second] = (await harness.mails({ to: vpSales, template: 'approval-request' })).filter((mail) =>
+      mail.text.includes('big-deal.com'),
+    );
+    expect(second?.subject).toMatch(/second-level/i);
+
+    await harness.decide(vpSales, 'approve');
+    expect((await harness.registration(registrationId)).progress).toMatchObject({
+      status: 'approved',
+      decision: { decidedBy: { email: vpSales } },
+    });
+    expect(harness.statesVisited(registrationId).filter((state) => state === 'Ask approver')).toHaveLength(2);
+  });
+});

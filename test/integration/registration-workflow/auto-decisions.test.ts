@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeDealregApp } from '#test/infra/synthesize.ts';
+import { synthesizedRegistrationWorkflowAsl } from '#test/infra/synthesized-workflow.ts';
+import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
+
+let harness: WorkflowUnderTest;
+
+beforeAll(async () => {
+  // The definition exactly as the synthesised stack deploys it.
+  const { statelessTemplate } = synthesizeDealregApp();
+  harness = await startWorkflowUnderTest({
+    definition: synthesizedRegistrationWorkflowAsl(statelessTemplate),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('a clean registration under the auto-approve limit', () => {
+  it('is approved at once as sourced, registered in HubSpot, recorded in the ledger and the partner is told', async () => {
+    const registrationId = await harness.submit({
+      customer_company_name: 'Contoso Ltd',
+      customer_domain: 'contoso.com',
+      estimated_amount: '12000',
+    });
+
+    const record = await harness.registration(registrationId);
+    expect(record.progress).toMatchObject({
+      status: 'approved',
+      partnerId: '201',
+      verdict: { outcome: 'clear', ruleId: 'no-conflict' },
+      decision: { outcome: 'approve', relationshipType: 'sourced', channel: 'auto', exception: false },
+    });
+    expect(harness.statesVisited(registrationId)).toEqual([
+      'Normalise registration',
+      'Check for channel conflict',
+      'Route by verdict',
+      'Approve automatically',
+      'Register deal in HubSpot',
+      'Tell partner it is approved',
+      'Wait until expiry warning',
+    ]);
+    const dealId = record.progress?.dealId ?? '';
+    const deals = await harness.hubspotRecords('deals');
+    expect(deals.find((deal) => deal.id === dealId)?.properties).toMatchObject({ amount: '12000' });
+    const chain = await harness.ledgerChain(dealId);
+    expect(chain.map((entry) => entry.type)).toEqual([
+      'OpportunityCreated',
+      'RegistrationApproved',
+      'PartnerAttached',
+    ]);
+    expect(chain[1]).toMatchObject({ registrationId, partnerId: '201', relationshipType: 'sourced' });
+    const [decision] = await harness.mails({
+      to: 'pat.partner@northwind-partners.com',
+      template: 'registration-decision',
+    });
+    expect(decision?.subject).toMatch(/approved/i);
+  });
+
+  it('declines a second registration of the same customer by the same partner as a duplicate', async () => {
+    const first = await harness.submit({
+      customer_company_name: 'Fabrikam',
+      customer_domain: 'fabrikam.com',
+      estimated_amount: '5000',
+    });
+    const second = await harness.submit({
+      customer_company_name: 'Fabrikam',
+      customer_domain: 'fabrikam.com',
+      estimated_amount: '7000',
+    });
+
+    expect((await harness.registration(first)).progress?.status).toBe('approved');
+    const declined = await harness.registration(second);
+    expect(declined.progress).toMatchObject({
+      status: 'declined',
+      verdict: { outcome: 'reject', ruleId: 'duplicate' },
+      decision: { outcome: 'reject', channel: 'auto' },
+    });
+    expect(harness.statesVisited(second)).toEqual([
+      'Normalise registration',
+      'Check for channel conflict',
+      'Route by verdict',
+      'Reject automatically',
+      'Tell partner it is declined',
+    ]);
+    expect(harness.runner.describeExecution(second).status).toBe('SUCCEEDED');
+  });
+
+  it('declines a registration from a domain that is not a partner company in HubSpot, saying why', async () => {
+    const registrationId = await harness.submit({
+      email: 'someone@unknown-reseller.net',
+      partner_company_domain: 'unknown-reseller.net',
+      customer_domain: 'contoso-two.com',
+    });
+
+    const record = await harness.registration(registrationId);
+    expect(record.progress?.decision).toMatchObject({ outcome: 'reject', channel: 'auto' });
+    expect(record.progress?.decision?.reason).toContain(
+      'unknown-reseller.net is not a partner company in HubSpot',
+    );
+    const [mail] = await harness.mails({
+      to: 'someone@unknown-reseller.net',
+      template: 'registration-decision',
+    });
+    expect(mail?.text).toContain('unknown-reseller.net is not a partner company');
+  });
+});

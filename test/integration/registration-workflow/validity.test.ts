@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
+
+/**
+ * After approval: the expiry warning, one extension on request (approved by an approver) and
+ * expiry as a ledger entry, on the virtual clock. Default policy: valid 90 days, warned 14 days
+ * before, one extension of 90 days.
+ */
+const partner = 'pat.partner@northwind-partners.com';
+const channelManager = 'channel-manager@example.com';
+const day = 86_400_000;
+
+let harness: WorkflowUnderTest;
+
+beforeAll(async () => {
+  harness = await startWorkflowUnderTest();
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function warningsFor(domain: string) {
+  return (await harness.mails({ to: partner, template: 'expiry-warning' })).filter((mail) =>
+    mail.text.includes(domain),
+  );
+}
+
+/** Opens the extension link of the latest warning and asks for the extension with a reason. */
+async function requestExtension(domain: string, reason: string) {
+  const link = (await warningsFor(domain))
+    .at(-1)
+    ?.links.find((candidate) => candidate.includes('/extension'));
+  if (link === undefined) throw new Error(`no extension link in the warning about ${domain}`);
+  const page = await (await fetch(link)).text();
+  const token = /name="t" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const nonce = /name="nonce" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const response = await fetch(link.split('?')[0] ?? link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ t: token, nonce, reason }).toString(),
+  });
+  await harness.settle();
+  return response.status;
+}
+
+describe('validity of an approved registration', () => {
+  it('warns before expiry, then expires: a ledger entry and a HubSpot status, not a deletion', async () => {
+    const registrationId = await harness.submit({ customer_domain: 'expires.com', estimated_amount: '9000' });
+    const approved = await harness.registration(registrationId);
+    const expiresAt = new Date(approved.progress?.expiresAt ?? '');
+    const approvedAt = new Date(approved.progress?.approvedAt ?? '');
+    expect(Math.round((expiresAt.getTime() - approvedAt.getTime()) / day)).toBe(90);
+
+    await harness.clock.setTo(new Date(expiresAt.getTime() - 14 * day + 60_000).toISOString());
+    const [warning] = await warningsFor('expires.com');
+    expect(warning?.links.some((link) => link.includes(`/registrations/${registrationId}/extension`))).toBe(
+      true,
+    );
+    expect((await harness.registration(registrationId)).progress?.status).toBe('approved');
+
+    await harness.clock.setTo(new Date(expiresAt.getTime() + 60_000).toISOString());
+
+    const expired = await harness.registration(registrationId);
+    expect(expired.progress).toMatchObject({ status: 'expired' });
+    const dealId = expired.progress?.dealId ?? '';
+    const chain = await harness.ledgerChain(dealId);
+    expect(chain.map((entry) => entry.type)).toEqual([
+      'OpportunityCreated',
+      'RegistrationApproved',
+      'PartnerAttached',
+      'RegistrationExpired',
+    ]);
+    const records = await harness.hubspotRecords('deal_registration');
+    expect(
+      records.find((record) => record.properties.dealreg_registration_id === registrationId)?.properties,
+    ).toMatchObject({
+      dealreg_status: 'expired',
+    });
+    expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
+    expect(harness.statesVisited(registrationId).slice(-3)).toEqual([
+      'Wait until expiry warning',
+      'Warn partner of expiry',
+      'Expire registration',
+    ]);
+  });
+
+  it('extension: the partner asks from the warning, the approver approves, expiry moves once and only once', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'extend-me.com',
+      estimated_amount: '9000',
+    });
+    const firstExpiry = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+
+    await harness.clock.setTo(new Date(firstExpiry.getTime() - 14 * day + 60_000).toISOString());
+    expect(await requestExtension('extend-me.com', 'The customer moved the board meeting to March.')).toBe(
+      200,
+    );
+    const [request] = (await harness.mails({ to: channelManager, template: 'approval-request' })).filter(
+      (mail) => mail.text.includes('extend-me.com'),
+    );
+    expect(request).toBeDefined();
+    await harness.decide(channelManager, 'approve');
+
+    const extended = await harness.registration(registrationId);
+    const secondExpiry = new Date(extended.progress?.expiresAt ?? '');
+    expect(extended.progress).toMatchObject({ status: 'approved', extensions: 1 });
+    expect(Math.round((secondExpiry.getTime() - firstExpiry.getTime()) / day)).toBe(90);
+    expect(harness.statesVisited(registrationId)).toContain('Extend validity');
+
+    // Past the first expiry it still holds; the second warning offers no extension; it expires at the new date.
+    await harness.clock.setTo(new Date(firstExpiry.getTime() + day).toISOString());
+    expect((await harness.registration(registrationId)).progress?.status).toBe('approved');
+    await harness.clock.setTo(new Date(secondExpiry.getTime() - 14 * day + 60_000).toISOString());
+    const warnings = await warningsFor('extend-me.com');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]?.links.some((link) => link.includes('/extension'))).toBe(false);
+    await harness.clock.setTo(new Date(secondExpiry.getTime() + 60_000).toISOString());
+    expect((await harness.registration(registrationId)).progress?.status).toBe('expired');
+  });
+});

@@ -1,0 +1,265 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
+import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
+import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalMailbox, type MailboxEntry } from '#adapters/mail/local-mailbox.ts';
+import { defaultPolicyFile } from '#bin/commands/policy.ts';
+import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
+import type { RegistrationRecord } from '#domain/registration-record.ts';
+import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
+import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
+import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/index.ts';
+import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
+import { VirtualClock } from '#local/clock.ts';
+import type { SandboxSeed } from '#local/hubspot-sandbox/index.ts';
+import { startLocalRegistrationWorkflow } from '#local/registration-workflow.ts';
+import { clockRoutes, LocalWorkflowRunner } from '#local/workflow-runner/index.ts';
+import { createTestTables } from '#test/support/dynamodb.ts';
+import { formSubmission } from '#test/support/submissions.ts';
+import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
+import { readChain } from '#use-cases/ledger-append.ts';
+import { receiveSubmission } from '#use-cases/receive-submission.ts';
+import { recordsOf, type SandboxUnderTest, startSandboxUnderTest } from '../hubspot/sandbox.ts';
+
+/**
+ * The portal the workflow tests run against: two partners; Contoso, a customer nobody sells to
+ * yet; Globex, with an open deal and a meeting of a direct rep; Initech, closed won last
+ * summer. Deal amounts in USD.
+ */
+export const workflowSeed: SandboxSeed = {
+  owners: [{ id: '701', email: 'dana.reyes@vendor.example', firstName: 'Dana', lastName: 'Reyes' }],
+  companies: [
+    {
+      id: '201',
+      properties: { name: 'Northwind Partners', domain: 'northwind-partners.com', type: 'PARTNER' },
+    },
+    { id: '202', properties: { name: 'Rival Partners', domain: 'rival-partners.io', type: 'PARTNER' } },
+    { id: '301', properties: { name: 'Contoso Ltd', domain: 'contoso.com', type: 'PROSPECT' } },
+    { id: '302', properties: { name: 'Globex Corporation', domain: 'globex.com', type: 'PROSPECT' } },
+    { id: '303', properties: { name: 'Initech', domain: 'initech.com', type: 'OTHER' } },
+  ],
+  deals: [
+    {
+      id: '401',
+      createdAt: '2026-10-01T14:00:00Z',
+      properties: {
+        dealname: 'Globex – data platform',
+        amount: '180000',
+        deal_currency_code: 'USD',
+        pipeline: 'default',
+        dealstage: 'presentationscheduled',
+        hubspot_owner_id: '701',
+      },
+    },
+    {
+      id: '402',
+      createdAt: '2026-03-02T10:00:00Z',
+      properties: {
+        dealname: 'Initech – subscription',
+        amount: '96000',
+        deal_currency_code: 'USD',
+        pipeline: 'default',
+        dealstage: 'closedwon',
+        closedate: '2026-06-28T00:00:00Z',
+        hubspot_owner_id: '701',
+      },
+    },
+  ],
+  engagements: [
+    {
+      type: 'meetings',
+      id: '501',
+      properties: {
+        hs_timestamp: '2026-11-03T15:00:00Z',
+        hs_meeting_title: 'Globex discovery',
+        hubspot_owner_id: '701',
+      },
+    },
+  ],
+  associations: [
+    { from: { type: 'deals', id: '401' }, to: { type: 'companies', id: '302' } },
+    { from: { type: 'deals', id: '402' }, to: { type: 'companies', id: '303' } },
+    { from: { type: 'meetings', id: '501' }, to: { type: 'companies', id: '302' } },
+  ],
+} as SandboxSeed;
+
+/** Monday 23 November 2026, 09:00 in New York (the default policy's calendar). */
+export const mondayMorning = new Date('2026-11-23T14:00:00Z');
+
+export interface WorkflowUnderTest {
+  readonly clock: VirtualClock;
+  readonly runner: LocalWorkflowRunner;
+  readonly mailbox: LocalMailbox;
+  readonly api: RunningApiServer;
+  readonly sandbox: SandboxUnderTest;
+  readonly policy: LoadedPolicy;
+  /** Submits a registration through the intake (fields of the default form) and returns its id. */
+  submit(fields?: Record<string, string | undefined>): Promise<string>;
+  /** Runs what can run without moving the clock. */
+  settle(): Promise<void>;
+  registration(registrationId: string): Promise<RegistrationRecord>;
+  /** Mails sent so far (optionally only to `to`, with `template`). */
+  mails(filter?: { to?: string; template?: string }): Promise<MailboxEntry[]>;
+  /** Opens the approval link of the latest mail to `approver` and presses a button on the page. */
+  decide(
+    approver: string,
+    decision: 'approve' | 'approve-influenced' | 'reject' | 'request-info',
+    text?: { reason?: string; question?: string },
+  ): Promise<{ status: number; body: string }>;
+  statesVisited(registrationId: string): string[];
+  ledgerChain(opportunityId: string): Promise<LedgerEntry[]>;
+  hubspotRecords(type: string): Promise<{ id: string; properties: Record<string, string> }[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The registration workflow end to end on one machine, as `dealreg local` runs it: the intake,
+ * the definition CDK deploys on the local runner and virtual clock, the steps handler on
+ * DynamoDB Local and the HubSpot sandbox, approvals and extension pages over HTTP, the mailbox.
+ */
+export async function startWorkflowUnderTest(
+  options: { definition?: Record<string, unknown>; policy?: unknown } = {},
+): Promise<WorkflowUnderTest> {
+  const tables = await createTestTables([registrationsTable, approvalsTable, ledgerTable]);
+  const names = {
+    registrations: tables.tableName(registrationsTable.logicalName),
+    approvals: tables.tableName(approvalsTable.logicalName),
+    ledger: tables.tableName(ledgerTable.logicalName),
+  };
+  const sandbox = await startSandboxUnderTest({ seed: workflowSeed });
+  const mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-workflow-mail-')));
+  const clock = new VirtualClock(mondayMorning);
+  const runner = new LocalWorkflowRunner({ clock });
+  const logger = new Logger({ serviceName: 'dealreg-workflow-test', logLevel: 'ERROR' });
+  const signingKey = new ApprovalSigningKey('workflow-test-signing-key-0123456789abcdef');
+  const policy = loadPolicy(options.policy ?? (await readFile(defaultPolicyFile, 'utf8')));
+
+  const approvalStore = new DynamoDbApprovalStore(tables.documentClient, names.approvals);
+  const approvals = createApprovalsHandler({
+    store: approvalStore,
+    callback: taskTokenDecisionCallback(
+      approvalStore,
+      async (token, output) => runner.sendTaskSuccess(token, output),
+      logger,
+    ),
+    signingKey: async () => signingKey,
+    now: () => clock.now(),
+    logger,
+  });
+  const extensions = createExtensionRequestsHandler({
+    store: new DynamoDbExtensionRequestStore(tables.documentClient, names.registrations),
+    sendTaskSuccess: async (token, output) => runner.sendTaskSuccess(token, output),
+    signingKey: async () => signingKey,
+    now: () => clock.now(),
+    timeZone: policy.policy.calendar.timeZone,
+    logger,
+  });
+  const api = await startApiServer({
+    routes: [
+      { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
+      { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
+      { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensions },
+      { method: 'POST', path: '/registrations/{registrationId}/extension', handler: extensions },
+    ],
+    localRoutes: clockRoutes(clock),
+  });
+
+  const { workflow } = await startLocalRegistrationWorkflow({
+    runner,
+    clock,
+    client: tables.client,
+    documentClient: tables.documentClient,
+    tables: names,
+    hubspot: sandbox.connection,
+    portalId: sandbox.sandbox.portalId,
+    mailer: mailbox,
+    signingKey,
+    apiBaseUrl: api.url,
+    policy,
+    usdRates: { EUR: '1.08' },
+    registrationFormUrl: 'https://partners.example.com/register',
+    logger,
+    ...(options.definition === undefined ? {} : { definition: options.definition }),
+  });
+  const inbox = new DynamoDbRegistrationInbox(tables.documentClient, names.registrations);
+  const book = new DynamoDbRegistrationBook(tables.documentClient, names.registrations);
+  const ledger = new DynamoDbLedgerStore(tables.client, names.ledger);
+
+  const mails: WorkflowUnderTest['mails'] = async (filter = {}) =>
+    (await mailbox.list()).filter(
+      (mail) =>
+        (filter.to === undefined || mail.to.includes(filter.to)) &&
+        (filter.template === undefined || mail.template === filter.template),
+    );
+
+  return {
+    clock,
+    runner,
+    mailbox,
+    api,
+    sandbox,
+    policy,
+    async submit(fields = {}) {
+      const submittedAt = clock.now().getTime();
+      const result = await receiveSubmission(
+        {
+          inbox,
+          workflow,
+          mailer: mailbox,
+          formFieldMapping: defaultFormFieldMapping,
+          now: () => clock.now(),
+        },
+        formSubmission({ submittedAt, fields }),
+        'webhook',
+      );
+      await runner.settle();
+      return result.registrationId;
+    },
+    settle: () => runner.settle(),
+    async registration(registrationId) {
+      const record = await book.get(registrationId);
+      if (record === undefined) throw new Error(`no registration ${registrationId}`);
+      return record;
+    },
+    mails,
+    async decide(approver, decision, text = {}) {
+      const [latest] = (await mails({ to: approver }))
+        .filter((mail) => mail.links.some((link) => link.includes('/approvals/')))
+        .slice(-1);
+      const link = latest?.links.find((candidate) => candidate.includes('/approvals/'));
+      if (link === undefined) throw new Error(`no approval link was mailed to ${approver}`);
+      const page = await fetch(link);
+      const html = await page.text();
+      const token = /name="t" value="([^"]+)"/.exec(html)?.[1];
+      const nonce = /name="nonce" value="([^"]+)"/.exec(html)?.[1];
+      if (token === undefined || nonce === undefined) return { status: page.status, body: html };
+      const form = new URLSearchParams({ t: token, nonce, decision, ...text });
+      const response = await fetch(link.split('?')[0] ?? link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+      const body = await response.text();
+      await runner.settle();
+      return { status: response.status, body };
+    },
+    statesVisited(registrationId) {
+      return runner.statesVisited(registrationId);
+    },
+    ledgerChain: (opportunityId) => readChain(ledger, opportunityId),
+    hubspotRecords: (type) => recordsOf(sandbox.sandbox.url, type),
+    async close() {
+      await runner.close();
+      await api.stop();
+      await sandbox.stop();
+    },
+  };
+}
