@@ -228,7 +228,14 @@ function orphanRegistrations(inputs: FindingInputs): Finding[] {
       evidence: {
         approvedAt,
         daysSinceApproval: days,
-        dealInHubSpot: opportunityId === undefined || crm === undefined ? null : crm.deals.has(opportunityId),
+        dealInHubSpot:
+          opportunityId === undefined || crm === undefined
+            ? null
+            : crm.deals.has(opportunityId)
+              ? true
+              : crm.missing.has(opportunityId)
+                ? false
+                : null,
       },
       fix: 'Ask the partner and the channel manager whether the deal is real; create the opportunity or let the registration expire so it stops holding the customer.',
     });
@@ -313,8 +320,9 @@ function slaBreaches(inputs: FindingInputs): Finding[] {
         fix: 'Review the approver routing and coverage for this region and amount; agree the SLA with sales leadership again if deadlines are routinely missed.',
       });
     } else if (
-      decision === undefined &&
-      (status === 'in-review' || status === 'awaiting-information') &&
+      (decision === undefined || iso(decision.decidedAt) > asOf) &&
+      (decision !== undefined || status === 'in-review' || status === 'awaiting-information') &&
+      iso(sla.requestedAt) <= asOf &&
       deadline < asOf &&
       iso(sla.requestedAt) < quarter.end
     ) {
@@ -328,7 +336,7 @@ function slaBreaches(inputs: FindingInputs): Finding[] {
           deadline,
           reminders: sla.reminders,
           escalations: sla.escalations,
-          status,
+          status: decision === undefined ? (status ?? null) : 'in-review',
         },
         fix: 'Decide it now: the partner is waiting and the policy default will apply at the final deadline.',
       });

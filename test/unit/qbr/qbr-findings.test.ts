@@ -3,7 +3,20 @@ import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { lastInstantOf } from '#domain/qbr/fiscal-calendar.ts';
 import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
 import { compareWithSnapshot } from '#domain/qbr/snapshot.ts';
-import { approval, chain, created, crmDeal, crmOf, factsOf, report, usd, won } from './qbr-fixtures.ts';
+import {
+  approval,
+  chain,
+  created,
+  crmDeal,
+  crmOf,
+  decision,
+  factsOf,
+  record,
+  report,
+  sla,
+  usd,
+  won,
+} from './qbr-fixtures.ts';
 
 const definitions = { sourcedTypes: ['sourced', 'referral'], influencedTypes: ['influenced', 'resell'] };
 const codes = (findings: readonly { code: string }[]) => findings.map((finding) => finding.code);
@@ -230,6 +243,32 @@ describe('pre-QBR reconciliation findings', () => {
         evidence: { approvedAt: '2026-11-01T00:00:00.000Z', daysSinceApproval: 44, dealInHubSpot: false },
       }),
     ]);
+  });
+
+  it('reports a registration waiting past its SLA deadline at asOf, even when decided later', () => {
+    // Requested 12-01, deadline 12-03; decided on 12-20, after asOf 12-15: at asOf it was waiting.
+    const late = record({
+      registrationId: 'R7',
+      submittedAt: '2026-12-01T12:00:00Z',
+      partnerId: 'P1',
+      progress: {
+        status: 'approved',
+        decision: decision('approve', '2026-12-20T12:00:00Z'),
+        sla: sla('2026-12-01T13:00:00Z', '2026-12-03T21:00:00Z'),
+      },
+    });
+    const computed = report({ registrations: [late] });
+    expect(computed.findings).toEqual([
+      expect.objectContaining({
+        code: 'SLA_BREACH',
+        severity: 'high',
+        registrationId: 'R7',
+        evidence: expect.objectContaining({ status: 'in-review' }),
+      }),
+    ]);
+    // Not yet a decision of the quarter as of 12-15.
+    expect(computed.sla.decisions).toBe(0);
+    expect(computed.funnel).toMatchObject({ submitted: 1, approved: 0 });
   });
 
   it('reports a partner still attributed after its registration expired', () => {
