@@ -6,6 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { createDigestBucket } from './constructs/attribution-ledger.ts';
 import { DealregTable } from './constructs/dealreg-table.ts';
+import { createReportsBucket, reportsBucketName } from './constructs/pre-qbr-check.ts';
 import {
   allTables,
   approvalsTable,
@@ -57,6 +58,8 @@ export class StatefulStack extends Stack {
   public readonly ledgerDigestBucket: Bucket;
   /** Its name, built from the stage, account and region, so other stacks import it without an export. */
   public readonly ledgerDigestBucketName: string;
+  /** Pre-QBR reports, frozen quarter snapshots and the working files of large runs (named by `reportsBucketName`). */
+  public readonly reportsBucket: Bucket;
   /** Client secret of the HubSpot app; signs the webhooks HubSpot sends. */
   public readonly hubspotClientSecret: Secret;
   /** Access token of the HubSpot private app; the backfill reads the Forms API with it. */
@@ -104,6 +107,9 @@ export class StatefulStack extends Stack {
     this.ledgerDigestBucketName = ledgerDigestBucketName(props.stage);
     this.ledgerDigestBucket = createDigestBucket(this, 'LedgerDigestBucket', {
       bucketName: this.ledgerDigestBucketName,
+    });
+    this.reportsBucket = createReportsBucket(this, 'ReportsBucket', {
+      bucketName: reportsBucketName(props.stage),
     });
 
     const hubspotClientSecretName = `dealreg/${props.stage}/hubspot-client-secret`;

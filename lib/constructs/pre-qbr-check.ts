@@ -46,11 +46,24 @@ export class PreQbrCheckConfigurationError extends Error {
 }
 
 /**
+ * The reports bucket's name: `dealreg-{stage}-reports-{account}-{region}`, so the stateless stack
+ * can refer to it by name (the account and region resolve in whichever stack uses it).
+ */
+export function reportsBucketName(stage: string): string {
+  return `dealreg-${stage}-reports-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+}
+
+/**
  * The reports bucket (stateful): private, encrypted, TLS only, versioned so a replaced report can
  * be recovered; run working files expire after a week.
  */
-export function createReportsBucket(scope: Construct, id: string): Bucket {
+export function createReportsBucket(
+  scope: Construct,
+  id: string,
+  options: { bucketName?: string } = {},
+): Bucket {
   const bucket = new Bucket(scope, id, {
+    ...(options.bucketName === undefined ? {} : { bucketName: options.bucketName }),
     encryption: BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
