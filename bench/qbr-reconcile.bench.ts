@@ -93,13 +93,16 @@ try {
           deal_currency_code: 'USD',
           pipeline: 'default',
           dealstage: 'closedwon',
-          dealreg_registration_id: 'reg-{i}',
+          dealreg_registration_id: `reg-${offset / slice}-{i}`,
           dealreg_partner_company_id: 'partner-{i}',
           dealreg_partner_relationship: 'sourced',
           deal_source: 'Partner',
         },
       }),
-    }).then((response) => response.json())) as { firstId: string; lastId: string };
+    }).then(async (response) => {
+      if (!response.ok) throw new Error(`generate answered ${response.status}: ${await response.text()}`);
+      return response.json();
+    })) as { firstId: string; lastId: string };
     for (let id = Number(generated.firstId); id <= Number(generated.lastId); id += 1) ids.push(String(id));
   }
 
@@ -118,7 +121,7 @@ try {
         opportunityId,
         effectiveAt: '2026-10-05T12:00:00Z',
         recordedBy: 'workflow',
-        registrationId: `reg-${local}`,
+        registrationId: `reg-${Math.floor(index / slice)}-${local}`,
         partnerId,
         customer,
         relationshipType: 'sourced',
@@ -132,7 +135,7 @@ try {
         partnerId,
         customer,
         relationshipType: 'sourced',
-        registrationId: `reg-${local}`,
+        registrationId: `reg-${Math.floor(index / slice)}-${local}`,
       },
       {
         type: 'OpportunityCreated',
