@@ -1,4 +1,11 @@
-import { ChainVerifier, type VerifyReport } from '#domain/ledger/chain-verifier.ts';
+import { createReadStream } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import {
+  ChainVerifier,
+  mergeVerifyReports,
+  type VerifyPart,
+  type VerifyReport,
+} from '#domain/ledger/chain-verifier.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
@@ -58,11 +65,12 @@ export async function verifyLedger(
  */
 export async function verifyJsonLines(
   chunks: AsyncIterable<Buffer>,
-  options: { opportunityId?: string; digests?: readonly { name: string; digest: LedgerDigest }[] } = {},
+  options: JsonLinesOptions & { part?: VerifyPart } = {},
 ): Promise<VerifyReport> {
-  const verifier = new ChainVerifier(
-    options.opportunityId === undefined ? {} : { only: options.opportunityId },
-  );
+  const verifier = new ChainVerifier({
+    ...(options.opportunityId === undefined ? {} : { only: options.opportunityId }),
+    ...(options.part === undefined ? {} : { part: options.part }),
+  });
   for (const { name, digest } of options.digests ?? []) verifier.expectDigest(digest, name);
   const addLine = (bytes: Buffer, start: number, lineEnd: number) => {
     const end = lineEnd > start && bytes[lineEnd - 1] === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
@@ -92,6 +100,74 @@ export async function verifyJsonLines(
   }
   if (carry !== undefined) addLine(carry, 0, carry.length);
   return verifier.finish();
+}
+
+/** Options of a JSON-lines verification. */
+export interface JsonLinesOptions {
+  /** Verify this chain only. */
+  readonly opportunityId?: string;
+  /** Digests whose heads the export must contain, unchanged. */
+  readonly digests?: readonly { name: string; digest: LedgerDigest }[];
+}
+
+/** What a verify worker is given (structured-cloned). */
+export interface VerifyWorkerInput extends JsonLinesOptions {
+  readonly path: string;
+  readonly part: VerifyPart;
+}
+
+export class VerifyWorkerError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'VerifyWorkerError';
+  }
+}
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Verifies an export file. With `workers` > 1, each worker thread reads the whole file and
+ * checks a disjoint part of the chains (every line is scanned by each, but hashed and linked by
+ * one), and the parts' reports are merged into the report one thread would give.
+ */
+export async function verifyJsonLinesFile(
+  path: string,
+  options: JsonLinesOptions & { workers?: number } = {},
+): Promise<VerifyReport> {
+  const { workers = 1, ...rest } = options;
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`workers must be a positive integer, got ${workers}`);
+  if (workers === 1)
+    return verifyJsonLines(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), rest);
+  const parts = Array.from({ length: workers }, (_, index) =>
+    verifyInWorker({ ...rest, path, part: { index, count: workers } }),
+  );
+  return mergeVerifyReports(await Promise.all(parts));
+}
+
+function verifyInWorker(input: VerifyWorkerInput): Promise<VerifyReport> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./ledger-verify-worker.ts', import.meta.url), { workerData: input });
+    let report: VerifyReport | undefined;
+    worker.once('message', (message: VerifyReport) => {
+      report = message;
+    });
+    worker.once('error', (error) =>
+      reject(
+        new VerifyWorkerError(
+          `verifying part ${input.part.index + 1} of ${input.path} failed: ${error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
+    worker.once('exit', (code) => {
+      if (report !== undefined) resolve(report);
+      else
+        reject(
+          new VerifyWorkerError(`verify worker for part ${input.part.index + 1} exited with code ${code}`),
+        );
+    });
+  });
 }
 
 /** Writes every ledger item as one canonical JSON line, page by page (for offline verify). */

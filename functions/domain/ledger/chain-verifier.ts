@@ -53,6 +53,24 @@ interface ExpectedHead {
   seen: boolean;
 }
 
+/** Where problems of items without a usable opportunity id are filed. */
+const UNKNOWN = '(unknown)';
+
+/** One of `count` disjoint parts of the chains, checked by its own verifier (e.g. in a worker). */
+export interface VerifyPart {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** The part (0 … count-1) a chain belongs to: FNV-1a over its id, so every verifier agrees. */
+export function partOfChain(opportunityId: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < opportunityId.length; index += 1) {
+    hash = Math.imul(hash ^ opportunityId.charCodeAt(index), 0x01000193);
+  }
+  return (hash >>> 0) % count;
+}
+
 /** Top-level members the canonical-text path reads, by their index in the scanner. */
 const LINE_MEMBERS = ['hash', 'opportunityId', 'sequence', 'previousHash'];
 const HASH = 0;
@@ -85,25 +103,36 @@ export class ChainVerifier {
   readonly #chains = new Map<string, ChainState>();
   readonly #expected = new Map<string, Map<number, ExpectedHead>>();
   readonly #only: string | undefined;
+  readonly #part: VerifyPart | undefined;
   #entries = 0;
   #digests = 0;
   readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
-  /** The chain of the last export line checked, and its state. */
-  #lastId = '';
+  /** The chain of the last export line checked, and its state (undefined: not checked here). */
+  #lastId: string | undefined;
   #lastState: ChainState | undefined;
   /** Reused buffer holding the bytes an entry's hash covers. */
   #hashed = Buffer.allocUnsafe(4096);
 
-  /** @param only verify a single chain; items of other chains are ignored. */
-  constructor(options: { only?: string } = {}) {
+  /**
+   * @param only verify a single chain; items of other chains are ignored.
+   * @param part verify only the chains of one part (see `partOfChain`); items of others are ignored.
+   */
+  constructor(options: { only?: string; part?: VerifyPart } = {}) {
     this.#only = options.only;
+    this.#part = options.part;
+  }
+
+  /** Whether this verifier checks the chain (problems of unidentifiable items go to one part). */
+  #owns(opportunityId: string): boolean {
+    if (this.#only !== undefined && opportunityId !== this.#only) return false;
+    return this.#part === undefined || partOfChain(opportunityId, this.#part.count) === this.#part.index;
   }
 
   /** Registers a digest whose heads the ledger must still contain, unchanged. */
   expectDigest(digest: LedgerDigest, name: string): void {
     this.#digests += 1;
     for (const head of digest.heads) {
-      if (this.#only !== undefined && head.opportunityId !== this.#only) continue;
+      if (!this.#owns(head.opportunityId)) continue;
       let bySequence = this.#expected.get(head.opportunityId);
       if (bySequence === undefined) {
         bySequence = new Map();
@@ -143,13 +172,13 @@ export class ChainVerifier {
       try {
         parsed = { value: JSON.parse(text), canonical: undefined };
       } catch {
-        this.#break('(unknown)', 0, 'malformed', `not JSON: ${(error as Error).message}`);
+        this.#break(UNKNOWN, 0, 'malformed', `not JSON: ${(error as Error).message}`);
         return;
       }
     }
     const { value } = parsed;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.#break('(unknown)', 0, 'malformed', 'entry is not a JSON object');
+      this.#break(UNKNOWN, 0, 'malformed', 'entry is not a JSON object');
       return;
     }
     this.#check(value as Record<string, unknown>, parsed.canonical);
@@ -192,6 +221,22 @@ export class ChainVerifier {
     // A canonical integer starting 1–9 is a positive integer of at most 15 digits.
     const leading = bytes[sequenceStart] as number;
     if (leading < ONE || leading > NINE) return false;
+    // Exports list a chain's entries together: its id and state are usually the last line's.
+    // The text is canonical, so this is exactly the id the general path would parse.
+    const idEnd = (valueEnd[OPPORTUNITY_ID] as number) - 1;
+    let state = this.#lastState;
+    let opportunityId = this.#lastId;
+    if (
+      opportunityId === undefined ||
+      scanner.nonAscii ||
+      !spells(bytes, idStart + 1, idEnd, opportunityId)
+    ) {
+      opportunityId = bytes.toString(scanner.nonAscii ? 'utf8' : 'latin1', idStart + 1, idEnd);
+      this.#lastId = opportunityId;
+      state = this.#owns(opportunityId) ? this.#state(opportunityId) : undefined;
+      this.#lastState = state;
+    }
+    if (state === undefined) return true;
     const cutFrom = cutStart[HASH] as number;
     const cutTo = cutEnd[HASH] as number;
     const length = end - start - (cutTo - cutFrom) + (previousEnd - previousStart - 2);
@@ -202,18 +247,6 @@ export class ChainVerifier {
     filled += bytes.copy(hashed, filled, previousStart + 1, previousEnd - 1);
     const computed = digest('sha256', hashed.subarray(0, filled), 'hex');
     if (!spells(bytes, hashStart + 1, hashEnd - 1, computed)) return false;
-    // Exports list a chain's entries together: its id and state are usually the last line's.
-    const idEnd = (valueEnd[OPPORTUNITY_ID] as number) - 1;
-    let state = this.#lastState;
-    let opportunityId = this.#lastId;
-    if (scanner.nonAscii || !spells(bytes, idStart + 1, idEnd, opportunityId)) {
-      opportunityId = bytes.toString(scanner.nonAscii ? 'utf8' : 'latin1', idStart + 1, idEnd);
-      state = undefined;
-    }
-    if (this.#only !== undefined && opportunityId !== this.#only) return true;
-    state ??= this.#state(opportunityId);
-    this.#lastId = opportunityId;
-    this.#lastState = state;
     let sequence = 0;
     for (let index = sequenceStart; index < (valueEnd[SEQUENCE] as number); index += 1) {
       sequence = sequence * 10 + (bytes[index] as number) - 0x30;
@@ -232,14 +265,14 @@ export class ChainVerifier {
     const { opportunityId, sequence, hash: storedHash, previousHash } = item;
     if (typeof opportunityId !== 'string') {
       this.#break(
-        '(unknown)',
+        UNKNOWN,
         typeof sequence === 'number' ? sequence : 0,
         'malformed',
         'item has no opportunityId',
       );
       return;
     }
-    if (this.#only !== undefined && opportunityId !== this.#only) return;
+    if (!this.#owns(opportunityId)) return;
     this.#entries += 1;
     const state = this.#state(opportunityId);
     if (typeof sequence !== 'number' || !Number.isInteger(sequence) || sequence < 1) {
@@ -425,6 +458,28 @@ export class ChainVerifier {
   }
 
   #break(opportunityId: string, sequence: number, problem: ChainProblem, detail: string): void {
+    const part = this.#part;
+    if (opportunityId === UNKNOWN && part !== undefined && partOfChain(UNKNOWN, part.count) !== part.index)
+      return;
     this.#record(this.#state(opportunityId), opportunityId, sequence, problem, detail);
   }
+}
+
+const byChain = (a: { opportunityId: string }, b: { opportunityId: string }) =>
+  a.opportunityId < b.opportunityId ? -1 : a.opportunityId > b.opportunityId ? 1 : 0;
+
+/**
+ * Joins the reports of verifiers that each checked one part of the chains (`part`), over the
+ * same items and digests, into the report one verifier would have given.
+ */
+export function mergeVerifyReports(reports: readonly VerifyReport[]): VerifyReport {
+  const broken = reports.flatMap((report) => report.broken).sort(byChain);
+  return {
+    ok: broken.length === 0,
+    chains: reports.reduce((sum, report) => sum + report.chains, 0),
+    entries: reports.reduce((sum, report) => sum + report.entries, 0),
+    digestsChecked: reports[0]?.digestsChecked ?? 0,
+    broken,
+    heads: reports.flatMap((report) => report.heads).sort(byChain),
+  };
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChainVerifier } from '#domain/ledger/chain-verifier.ts';
+import { ChainVerifier, mergeVerifyReports } from '#domain/ledger/chain-verifier.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
-import { canonicalJson } from '#domain/ledger/hash.ts';
+import { canonicalJson, chainHash } from '#domain/ledger/hash.ts';
 import { buildDigest } from '#domain/ledger/merkle.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { opportunityStory } from './sample-entries.ts';
@@ -163,6 +163,10 @@ describe('chain verifier', () => {
 
   it('verifies export lines from their bytes exactly as parsed items, naming any altered attribute', () => {
     expect(verifyExport(ledger)).toEqual(verify(ledger));
+    const { hash: _hash, ...body } = { ...(ledger[0] as LedgerEntry), opportunityId: '' };
+    const unnamed = { ...body, hash: chainHash(body, body.previousHash) };
+    expect(verifyExport([unnamed, ...ledger])).toEqual(verify([unnamed, ...ledger]));
+    expect(verifyExport([unnamed])).toMatchObject({ ok: true, entries: 1, chains: 1 });
     fc.assert(
       fc.property(fc.nat(ledger.length - 1), fc.string({ minLength: 1 }), (position, text) => {
         const items = structuredClone(ledger) as unknown as Record<string, unknown>[];
@@ -251,5 +255,39 @@ describe('chain verifier', () => {
         expect.objectContaining({ opportunityId: 'opp-text', sequence: index + 1, problem: 'hash-mismatch' }),
       ]);
     }
+  });
+
+  it('gives, split into parts of the chains and merged, the report of one verifier', () => {
+    const digest = buildDigest(
+      [
+        { opportunityId: 'opp-a', sequence: 7, hash: (ledger[6] as LedgerEntry).hash },
+        { opportunityId: 'opp-c', sequence: 1, hash: 'e'.repeat(64) },
+      ],
+      new Date('2026-09-30T00:00:00Z'),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(ledger.length),
+        fc.string(),
+        (count, position, text) => {
+          const lines = ledger.map((entry) => canonicalJson(entry));
+          if (position < lines.length)
+            lines[position] = (lines[position] as string).replace('"sequence"', text);
+          lines.push('not json');
+          const check = (part?: { index: number; count: number }) => {
+            const verifier = new ChainVerifier(part === undefined ? {} : { part });
+            verifier.expectDigest(digest, 'd1');
+            for (const line of lines) verifier.addJsonBytes(Buffer.from(line));
+            return verifier.finish();
+          };
+
+          const parts = Array.from({ length: count }, (_, index) => check({ index, count }));
+
+          expect(mergeVerifyReports(parts)).toEqual(check());
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

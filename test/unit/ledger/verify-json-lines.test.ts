@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
-import { verifyJsonLines } from '#use-cases/ledger-verify.ts';
+import { verifyJsonLines, verifyJsonLinesFile } from '#use-cases/ledger-verify.ts';
 import { opportunityStory } from './sample-entries.ts';
 
 function chain(opportunityId: string, index: number): LedgerEntry[] {
@@ -55,5 +58,31 @@ describe('verify of a JSON-lines export', () => {
     expect(report.broken).toEqual([
       expect.objectContaining({ opportunityId: 'opp-b', sequence: 2, problem: 'hash-mismatch' }),
     ]);
+  });
+
+  it('gives the same report from worker threads as from one thread, naming an altered entry', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'verify-workers-'));
+    try {
+      const lines = [...ledger, ...chain('opp-c', 3), ...chain('opp-d', 4)].map((entry) =>
+        canonicalJson(entry),
+      );
+      lines[4] = (lines[4] as string).replace('"amountMinor":6000001', '"amountMinor":6000002');
+      const path = join(directory, 'ledger.jsonl');
+      writeFileSync(path, `${lines.join('\n')}\nnot json\n`);
+
+      const single = await verifyJsonLinesFile(path);
+      const parallel = await verifyJsonLinesFile(path, { workers: 3 });
+
+      expect(parallel).toEqual(single);
+      expect(single.broken).toEqual([
+        expect.objectContaining({ opportunityId: '(unknown)', problem: 'malformed' }),
+        expect.objectContaining({ opportunityId: 'opp-a', sequence: 5, problem: 'hash-mismatch' }),
+      ]);
+      await expect(verifyJsonLinesFile(join(directory, 'missing.jsonl'), { workers: 2 })).rejects.toThrow(
+        /missing\.jsonl/,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
