@@ -110,6 +110,8 @@ try {
   const store = new MemoryLedgerStore();
   const money = (index: number, amount = index) => freezeMoney(amount * 100, 'USD', '1');
   for (let index = 0; index < deals; index += 1) {
+    // Let the event loop breathe, so idle keep-alive sockets the sandbox closes are noticed.
+    if (index % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
     const opportunityId = ids[index] ?? '';
     // The sandbox's {i} counts within each generated slice.
     const local = index % slice;

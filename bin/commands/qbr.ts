@@ -100,8 +100,7 @@ async function readLocalJson(dataDir: string): Promise<z.infer<typeof localTable
 }
 
 const phaseNames: Readonly<Record<QbrProgress['phase'], string>> = {
-  verify: 'verifying ledger chains',
-  ledger: 'reading the ledger',
+  ledger: 'reading and verifying the ledger',
   registrations: 'reading registrations',
   hubspot: 'reading HubSpot deals',
   snapshots: 'comparing closed quarters',
@@ -249,6 +248,8 @@ async function check(options: CheckOptions): Promise<void> {
       console.log(summary);
       for (const path of written) console.log(`wrote ${path}`);
     }
+    // Like `ledger verify`: a broken chain fails the run (the report is still written, with the finding).
+    if (report.integrity.broken > 0) process.exitCode = 1;
     if (mailbox !== undefined) {
       const email = await renderQbrReportEmail(report, leadership);
       const sent = await mailbox.send(email);
@@ -270,7 +271,7 @@ export function registerQbrCommands(program: Command): void {
   qbr
     .command('check')
     .description(
-      'reconcile the ledger with HubSpot and compute the quarter as of a moment; JSON to stdout unless --out',
+      'reconcile the ledger with HubSpot and compute the quarter as of a moment; JSON to stdout unless --out; exits 1 when a ledger chain is broken',
     )
     .requiredOption(
       '--quarter <YYYY-QN>',

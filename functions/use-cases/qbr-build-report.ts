@@ -1,9 +1,11 @@
+import { ChainVerifier, type VerifyReport } from '#domain/ledger/chain-verifier.ts';
 import { LedgerEntry } from '#domain/ledger/entry.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { AsOf } from '#domain/ledger/projection.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { attributionDefinitions, computeQbrReport } from '#domain/qbr/compute-report.ts';
 import type { CrmDeal, CrmDealsRead } from '#domain/qbr/crm-deal.ts';
+import { hasEntryShape } from '#domain/qbr/entry-shape.ts';
 import type { BrokenChain, RetroactiveChange } from '#domain/qbr/findings.ts';
 import { isQuarterClosed, lastInstantOf, shiftQuarter } from '#domain/qbr/fiscal-calendar.ts';
 import { type OpportunityFacts, opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
@@ -13,11 +15,11 @@ import { compareWithSnapshot, type QbrSnapshot } from '#domain/qbr/snapshot.ts';
 import { crmNames, type Deal, type DealDirectory } from '#ports/hubspot.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { QbrSnapshotStore, RegistrationHistory } from '#ports/qbr.ts';
-import { verifyLedger } from './ledger-verify.ts';
+import { loadDigests } from './ledger-digest.ts';
 
 /** Where a long run is, for a progress bar. */
 export interface QbrProgress {
-  readonly phase: 'verify' | 'ledger' | 'registrations' | 'hubspot' | 'snapshots' | 'compute';
+  readonly phase: 'ledger' | 'registrations' | 'hubspot' | 'snapshots' | 'compute';
   readonly done: number;
   readonly total: number;
 }
@@ -121,19 +123,37 @@ export async function readCrmDeals(
   return { deals: found, missing };
 }
 
-/** Groups raw ledger items by chain, keeping the readable entries (broken ones are reported by verify). */
-async function readLedger(store: LedgerStore): Promise<Map<string, LedgerEntry[]>> {
+/**
+ * One pass over the ledger: every raw item goes through the chain verifier (hashes, links,
+ * gaps, digests — what `ledger verify` checks) and, when readable, into its chain. Entries whose
+ * shape is right are taken as they are (the chain check vouches for them); the rest go through
+ * the entry schema, and unreadable ones are left to the verifier's report.
+ */
+async function readAndVerifyLedger(
+  store: LedgerStore,
+  digests: DigestStore | undefined,
+): Promise<{ chains: Map<string, LedgerEntry[]>; verification: VerifyReport }> {
+  const verifier = new ChainVerifier();
+  if (digests !== undefined) {
+    for (const { name, digest } of (await loadDigests(digests)).loaded) verifier.expectDigest(digest, name);
+  }
   const chains = new Map<string, LedgerEntry[]>();
   await store.scanRaw((items) => {
     for (const item of items) {
-      const parsed = LedgerEntry.safeParse(item);
-      if (!parsed.success) continue;
-      const chain = chains.get(parsed.data.opportunityId);
-      if (chain === undefined) chains.set(parsed.data.opportunityId, [parsed.data]);
-      else chain.push(parsed.data);
+      verifier.add(item);
+      let entry: LedgerEntry;
+      if (hasEntryShape(item)) entry = item;
+      else {
+        const parsed = LedgerEntry.safeParse(item);
+        if (!parsed.success) continue;
+        entry = parsed.data;
+      }
+      const chain = chains.get(entry.opportunityId);
+      if (chain === undefined) chains.set(entry.opportunityId, [entry]);
+      else chain.push(entry);
     }
   });
-  return chains;
+  return { chains, verification: verifier.finish() };
 }
 
 function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsOf): OpportunityFacts[] {
@@ -183,11 +203,11 @@ function integrityAsOf(
  * Builds the pre-QBR report of a quarter as of a moment:
  * 1. start reading HubSpot's current deals of the ledger's opportunities, 100 per request under
  *    the limiter (the slow part, so everything else runs meanwhile);
- * 2. verify the ledger's hash chains (and digests);
- * 3. read the ledger and project every chain as of the moment (business and system time);
- * 4. read the registrations table;
- * 5. compare closed quarters with their frozen snapshots, and freeze newly closed ones;
- * 6. compute the metrics and the findings.
+ * 2. read the ledger once, verifying its hash chains (and digests) as `ledger verify` does, and
+ *    project every chain as of the moment (business and system time);
+ * 3. read the registrations table;
+ * 4. compare closed quarters with their frozen snapshots, and freeze newly closed ones;
+ * 5. compute the metrics and the findings.
  * Deterministic for the same asOf: entries recorded or effective later change nothing.
  */
 export async function buildQbrReport(
@@ -232,15 +252,8 @@ export async function buildQbrReport(
     crmRead.catch(() => undefined);
   }
 
-  progress({ phase: 'verify', done: 0, total: 1 });
-  const verification = await verifyLedger({
-    store: deps.ledger,
-    ...(deps.digests ? { digests: deps.digests } : {}),
-  });
-  progress({ phase: 'verify', done: 1, total: 1 });
-
   progress({ phase: 'ledger', done: 0, total: 1 });
-  const chains = await readLedger(deps.ledger);
+  const { chains, verification } = await readAndVerifyLedger(deps.ledger, deps.digests);
   const at: AsOf = { asOf, knownAt: asOf };
   const facts = projectAll(chains, at).filter((item) => item.entries > 0);
   progress({ phase: 'ledger', done: 1, total: 1 });
@@ -275,7 +288,12 @@ export async function buildQbrReport(
       );
       const differences = compareWithSnapshot(snapshot, figures);
       if (differences.length > 0)
-        retroactive.push({ quarter: snapshot.quarter, frozenAt: snapshot.frozenAt, differences });
+        retroactive.push({
+          quarter: snapshot.quarter,
+          frozenAt: snapshot.frozenAt,
+          policyChanged: snapshot.policyVersion !== policyVersion,
+          differences,
+        });
       progress({ phase: 'snapshots', done: index + 1, total: frozen.length });
     }
     // The report's quarter (once over) and the one before it are frozen the first time they are reported closed.

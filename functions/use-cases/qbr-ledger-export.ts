@@ -1,5 +1,6 @@
-import { entryTypes, LedgerEntry, RelationshipType } from '#domain/ledger/entry.ts';
+import { LedgerEntry } from '#domain/ledger/entry.ts';
 import type { AsOf } from '#domain/ledger/projection.ts';
+import { hasEntryShape } from '#domain/qbr/entry-shape.ts';
 import { type OpportunityFacts, opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
 
 /** An export line that is not a ledger entry, or an export not grouped by opportunity. */
@@ -14,72 +15,6 @@ export class LedgerExportError extends Error {
  * message when a line fails.
  */
 export type ExportValidation = 'full' | 'shape';
-
-const knownTypes: ReadonlySet<string> = new Set(entryTypes);
-const relationships: ReadonlySet<string> = new Set(RelationshipType.options);
-const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isText = (value: unknown) => typeof value === 'string' && value.length > 0;
-const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
-const isMoney = (value: unknown) =>
-  isObject(value) &&
-  isCount(value.amountMinor) &&
-  isCount(value.usdMinor) &&
-  typeof value.currency === 'string' &&
-  typeof value.usdRate === 'string';
-const isCustomer = (value: unknown) => isObject(value) && isText(value.domain);
-
-/** Whether `raw` has every field the report reads, of the right kind (see {@link ExportValidation}). */
-function hasEntryShape(raw: unknown): raw is LedgerEntry {
-  if (!isObject(raw)) return false;
-  const { type } = raw;
-  if (typeof type !== 'string' || !knownTypes.has(type)) return false;
-  if (!isText(raw.opportunityId) || !Number.isSafeInteger(raw.sequence) || (raw.sequence as number) < 1)
-    return false;
-  if (typeof raw.effectiveAt !== 'string' || !instant.test(raw.effectiveAt)) return false;
-  if (typeof raw.recordedAt !== 'string' || !instant.test(raw.recordedAt)) return false;
-  switch (type) {
-    case 'RegistrationApproved':
-      return (
-        isText(raw.registrationId) &&
-        isText(raw.partnerId) &&
-        isCustomer(raw.customer) &&
-        relationships.has(raw.relationshipType as string) &&
-        (raw.estimatedAmount === undefined || isMoney(raw.estimatedAmount))
-      );
-    case 'PartnerAttached':
-      return (
-        isText(raw.partnerId) && isCustomer(raw.customer) && relationships.has(raw.relationshipType as string)
-      );
-    case 'PartnerDetached':
-      return isText(raw.partnerId);
-    case 'OpportunityCreated':
-      return isCustomer(raw.customer) && (raw.amount === undefined || isMoney(raw.amount));
-    case 'StageChanged':
-      return isText(raw.stage);
-    case 'AmountChanged':
-    case 'ClosedWon':
-      return isMoney(raw.amount);
-    case 'CloseDateChanged':
-      return isText(raw.closeDate);
-    case 'RegistrationExpired':
-      return isText(raw.registrationId) && isText(raw.partnerId);
-    case 'InvestmentRecorded':
-      return (
-        isText(raw.investmentId) &&
-        isText(raw.investmentType) &&
-        isText(raw.campaignId) &&
-        isMoney(raw.amount)
-      );
-    case 'Correction':
-      return Number.isSafeInteger(raw.supersedesSequence) && isObject(raw.changes);
-    default:
-      return true;
-  }
-}
 
 export interface ExportFacts {
   readonly facts: OpportunityFacts[];

@@ -21,6 +21,8 @@ export interface BrokenChain {
 export interface RetroactiveChange {
   readonly quarter: string;
   readonly frozenAt: string;
+  /** True when the snapshot was frozen under another policy version (the definitions may have moved the figure, not the history). */
+  readonly policyChanged?: boolean;
   readonly differences: readonly SnapshotDifference[];
 }
 
@@ -390,8 +392,11 @@ function retroactiveFindings(changes: readonly RetroactiveChange[]): Finding[] {
         figure: difference.figure,
         frozen: difference.frozen,
         now: difference.now,
+        policyChanged: change.policyChanged ?? false,
       },
-      fix: `Find the back-dated entry or correction behind it (dealreg ledger show --opportunity …); present ${change.quarter} as reported then, and explain the restatement separately.`,
+      fix: change.policyChanged
+        ? `The policy changed since ${change.quarter} was frozen: check whether the new definitions or a back-dated entry moved it (dealreg ledger show --opportunity …); present ${change.quarter} as reported then, and explain the restatement separately.`
+        : `Find the back-dated entry or correction behind it (dealreg ledger show --opportunity …); present ${change.quarter} as reported then, and explain the restatement separately.`,
     })),
   );
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { freezeMoney } from '#domain/ledger/money.ts';
@@ -204,5 +205,25 @@ describe('dealreg qbr check against a running stack', () => {
     ]);
     expect(early.code).not.toBe(0);
     expect(early.stderr).toContain('before 2026-Q4 starts');
+  });
+
+  it('fails the run when a ledger chain is broken, with the finding in the report', async () => {
+    const [first] = await world.ledger.readChainRaw(dealId);
+    // Written around the ledger's append path, as someone with table access could: the hash no longer matches.
+    await world.tables.documentClient.send(
+      new PutCommand({
+        TableName: world.tables.tableName(ledgerTable.logicalName),
+        Item: { ...first, opportunityId: 'tampered-1', recordedBy: 'someone' },
+      }),
+    );
+    const result = await dealreg(['qbr', 'check', ...asOf, '--data-dir', dataDir]);
+    expect(result.code).toBe(1);
+    const report = qbrReportSchema.parse(JSON.parse(result.stdout));
+    expect(report.integrity.broken).toBe(1);
+    expect(report.findings[0]).toMatchObject({
+      code: 'LEDGER_INTEGRITY',
+      severity: 'critical',
+      opportunityId: 'tampered-1',
+    });
   });
 });
