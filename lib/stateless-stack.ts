@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
 import { CrmEvents } from './constructs/crm-events.ts';
+import { PreQbrCheck, reportsBucketName } from './constructs/pre-qbr-check.ts';
 import { RegistrationWorkflow } from './constructs/registration-workflow.ts';
 import { SubmissionBackfill } from './constructs/submission-backfill.ts';
 import { SubmissionIntake } from './constructs/submission-intake.ts';
@@ -93,6 +94,7 @@ export class StatelessStack extends Stack {
   public readonly attributionLedger: AttributionLedger;
   public readonly crmEvents: CrmEvents;
   public readonly approvals: Approvals;
+  public readonly preQbrCheck: PreQbrCheck;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -178,6 +180,21 @@ export class StatelessStack extends Stack {
       ...(props.calendarTimeZone ? { calendarTimeZone: props.calendarTimeZone } : {}),
     });
 
+    this.preQbrCheck = new PreQbrCheck(this, 'PreQbrCheck', {
+      alarmTopic: this.alarmTopic,
+      ledger: this.attributionLedger,
+      registrationsTable: props.registrationsTable,
+      reportsBucket: Bucket.fromBucketName(this, 'ReportsBucket', reportsBucketName(props.stage)),
+      hubspotAccessToken: props.hubspotAccessToken,
+      hubspotPortalId: props.hubspotPortalId,
+      mailFrom: props.mailFrom,
+      policyDocument: props.policyText,
+    });
+
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'PreQbrCheckStateMachineArn', {
+      description: 'Start an on-demand pre-QBR check with {"quarter": "2026-Q4"}',
+      value: this.preQbrCheck.stateMachine.stateMachineArn,
+    });
   }
 }

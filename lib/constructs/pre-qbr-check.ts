@@ -452,16 +452,6 @@ export class PreQbrCheck extends Construct {
       [render(objects(REPORTS_PREFIX))],
       'The stored report to send is named by quarter and moment at run time; the role only reads under reports/.',
     );
-    for (const fn of [this.dealExport, this.buildReport]) {
-      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        Validations.of(fn.role as IConstruct).acknowledge({
-          id: `AwsSolutions-IAM5[Action::${action}]`,
-          reason:
-            'The ledger read grant lets DynamoDB use the customer-managed data key on the reader’s behalf; it names ' +
-            'that one key only.',
-        });
-      }
-    }
   }
 
   #acknowledgeStateMachine(props: PreQbrCheckProps): void {

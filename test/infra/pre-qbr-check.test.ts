@@ -15,7 +15,7 @@ import {
   type PreQbrCheckProps,
 } from '#lib/constructs/pre-qbr-check.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
-import { logicalIdOf, statementsOfRole } from './synthesize.ts';
+import { logicalIdOf, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
 import { validateAsl } from './validate-asl.ts';
 
 /** The token as the stateful stack keeps it: rotated in HubSpot, not by Secrets Manager. */
@@ -244,5 +244,27 @@ describe('configuration', () => {
     expect(() => build({ policyDocument: '{"reporting": {"fiscalYearStartMonth": 13}}' })).toThrow(
       /policyDocument:[\s\S]*reporting\.fiscalYearStartMonth/,
     );
+  });
+});
+
+describe('in the deployed app', () => {
+  it('stores reports in the stateful stack’s bucket, named by stage, and is started on demand by its output', () => {
+    const app = synthesizeDealregApp();
+    const bucketName = {
+      'Fn::Join': ['', ['dealreg-test-reports-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]],
+    };
+
+    app.statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: bucketName,
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    app.statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ REPORTS_BUCKET: bucketName, DEALREG_POLICY: Match.anyValue() }),
+      },
+    });
+    app.statelessTemplate.hasOutput('PreQbrCheckStateMachineArn', {
+      Value: { Ref: logicalIdOf(app.stateless.preQbrCheck.stateMachine) },
+    });
   });
 });
