@@ -4,26 +4,20 @@
  * - as `ledger export` writes them (canonical JSON lines): the path `ledger verify --file` takes;
  * - with keys in the order the entries were built (`JSON.stringify`): text that is not canonical,
  *   so every line is parsed and re-serialised (the general path).
- * The files are generated first (in this process); each is verified in a fresh child process so
- * its peak RSS is its own. Goals: ≥ 200,000 entries/s and peak RSS ≤ 256 MB.
+ * The export is verified by one thread and by two worker threads (each checking half of the
+ * chains). The files are generated first (in this process); each run is in a fresh child process
+ * so its peak RSS is its own. Goals: ≥ 200,000 entries/s and peak RSS ≤ 256 MB.
  * `node bench/ledger-verify-file.bench.ts [entries]`
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  type WriteStream,
-} from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
-import { verifyJsonLines } from '#use-cases/ledger-verify.ts';
+import { verifyJsonLinesFile } from '#use-cases/ledger-verify.ts';
 
 const PER_CHAIN = 10;
 
@@ -67,12 +61,10 @@ async function generate(exportPath: string, insertionOrderPath: string, total: n
   }
 }
 
-async function verifyFile(path: string): Promise<void> {
+async function verifyFile(path: string, workers: number): Promise<void> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const report = await verifyJsonLines(
-    createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>,
-  );
+  const report = await verifyJsonLinesFile(path, { workers });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -89,14 +81,16 @@ async function verifyFile(path: string): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-function verifyInChild(path: string): Result {
-  const child = spawnSync(process.execPath, [import.meta.filename, '--verify', path], { encoding: 'utf8' });
+function verifyInChild(path: string, workers: number): Result {
+  const child = spawnSync(process.execPath, [import.meta.filename, '--verify', path, String(workers)], {
+    encoding: 'utf8',
+  });
   if (child.status !== 0) throw new Error(`verify child failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as Result;
 }
 
 if (process.argv[2] === '--verify') {
-  await verifyFile(process.argv[3] as string);
+  await verifyFile(process.argv[3] as string, Number(process.argv[4]));
 } else {
   const total = Number(process.argv[2] ?? 1_000_000);
   const directory = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
@@ -108,11 +102,12 @@ if (process.argv[2] === '--verify') {
     console.log(
       `generated ${total.toLocaleString('en')} entries twice (${(statSync(exportPath).size / 2 ** 20).toFixed(0)} MiB each) in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s`,
     );
-    for (const [label, path] of [
-      ['export (canonical lines)', exportPath],
-      ['insertion-order lines (general path)', insertionOrderPath],
+    for (const [label, path, workers] of [
+      ['export (canonical lines), 1 thread', exportPath, 1],
+      ['export (canonical lines), 2 worker threads', exportPath, 2],
+      ['insertion-order lines (general path), 1 thread', insertionOrderPath, 1],
     ] as const) {
-      const result = verifyInChild(path);
+      const result = verifyInChild(path, workers);
       console.log(
         `verify ${label}: ${result.entries.toLocaleString('en')} entries in ${result.chains.toLocaleString('en')} chains, ${result.seconds.toFixed(2)} s → ${result.entriesPerSecond.toLocaleString('en')} entries/s wall, ${result.entriesPerCpuSecond.toLocaleString('en')} entries per CPU-second (goal ≥ 200,000), load average ${loadavg()[0]?.toFixed(1)}, peak RSS ${result.peakRssMb} MB (goal ≤ 256), chains intact: ${result.ok}`,
       );

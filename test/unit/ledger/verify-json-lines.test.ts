@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -6,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
-import { verifyJsonLines, verifyJsonLinesFile } from '#use-cases/ledger-verify.ts';
+import { readChunks, verifyJsonLines, verifyJsonLinesFile } from '#use-cases/ledger-verify.ts';
 import { opportunityStory } from './sample-entries.ts';
 
 function chain(opportunityId: string, index: number): LedgerEntry[] {
@@ -81,6 +82,26 @@ describe('verify of a JSON-lines export', () => {
       await expect(verifyJsonLinesFile(join(directory, 'missing.jsonl'), { workers: 2 })).rejects.toThrow(
         /missing\.jsonl/,
       );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('verifies a file read in small reused buffers, lines straddling them, as read whole', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'verify-chunks-'));
+    try {
+      const text = ledger.map((entry) => `${canonicalJson(entry)}\n`).join('');
+      const path = join(directory, 'ledger.jsonl');
+      writeFileSync(path, text);
+      const file = await open(path);
+      try {
+        const report = await verifyJsonLines(readChunks(file, 97));
+
+        expect(report).toEqual(await verifyJsonLines(chunked(Buffer.from(text), [])));
+        expect(report).toMatchObject({ ok: true, entries: ledger.length });
+      } finally {
+        await file.close();
+      }
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
