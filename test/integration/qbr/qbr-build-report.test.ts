@@ -297,7 +297,12 @@ describe('pre-QBR report against DynamoDB Local and the HubSpot sandbox', () => 
       (finding) => finding.code === 'RETROACTIVE_CHANGE' && finding.opportunityId === ids.zephyr,
     );
     // Zephyr's Q3 won amount: 6,000,000 cents frozen, 4,500,000 now.
-    expect(retro?.evidence).toMatchObject({ quarter: '2026-Q3', frozen: 6_000_000, now: 4_500_000, policyChanged: false });
+    expect(retro?.evidence).toMatchObject({
+      quarter: '2026-Q3',
+      frozen: 6_000_000,
+      now: 4_500_000,
+      policyChanged: false,
+    });
     expect(report.findings[0]?.severity).toBe('critical');
     expect(report.integrity).toEqual({ chains: 3, entries: 16, broken: 0 });
     expect(progress.at(-1)).toEqual({ phase: 'compute', done: 1, total: 1 });
