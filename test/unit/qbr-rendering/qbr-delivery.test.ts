@@ -56,6 +56,28 @@ describe('deciding whether the pre-QBR check is due', () => {
     expect(after.due).toBe(false);
   });
 
+  it.each(['Australia/Sydney', 'Pacific/Honolulu'])(
+    'is due on the check day and only then in a calendar zone far from UTC (%s)',
+    async (timeZone) => {
+      const zoned = loadPolicy({ calendar: { timeZone } });
+      const checkAt = qbrCheckMoment(
+        q4,
+        reporting.qbrCheckBusinessDaysBeforeQuarterEnd,
+        zoned.policy.calendar,
+      );
+      const at = (offsetHours: number) =>
+        createQbrDueCheck({
+          policy: zoned,
+          now: () => new Date(checkAt.getTime() + offsetHours * 3_600_000),
+        })({});
+
+      const [onTime, lateSameDay, dayBefore, dayAfter] = await Promise.all([at(0), at(6), at(-24), at(24)]);
+
+      expect([onTime.due, lateSameDay.due, dayBefore.due, dayAfter.due]).toEqual([true, true, false, false]);
+      expect(onTime.quarter).toBe('2026-Q4');
+    },
+  );
+
   it('is always due when someone asks for a quarter', async () => {
     const check = createQbrDueCheck({ policy, now: () => new Date('2026-11-24T12:00:00Z') });
 

@@ -1,11 +1,19 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dealBatchName } from '#adapters/reports/deal-batch.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import { reportFolder } from '#adapters/reports/report-location.ts';
+import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
 import { REPORT_MANIFEST, S3ReportStore } from '#adapters/reports/s3-report-store.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON, reportKey } from '#emails/qbr-report-files.ts';
 import { InvalidReportFileError } from '#ports/report-store.ts';
@@ -135,5 +143,73 @@ describe('the S3 report store', () => {
     const reports = new S3ReportStore(new S3Client({ region: 'eu-west-1' }), 'dealreg-reports');
 
     expect(await reports.read(key, REPORT_JSON)).toBeUndefined();
+  });
+});
+
+// The stores only call transformToString on a body.
+const jsonBody = (text: string) =>
+  ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
+
+describe('the S3 run store', () => {
+  const deal = {
+    id: '9001',
+    name: 'Globex',
+    amount: 150000,
+    currency: 'USD',
+    pipelineId: 'default',
+    stageId: 'closedwon',
+    ownerId: null,
+    closeDate: null,
+    createdAt: null,
+    registrationId: 'reg-1',
+    partnerCompanyId: '77',
+    partnerRelationship: 'sourced',
+    properties: { deal_source: 'Partner' },
+  };
+
+  it('writes each batch under the run, named by its ids, and reads every page of batches back', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(ListObjectsV2Command, { ContinuationToken: undefined }).resolves({
+      Contents: [{ Key: 'runs/r/deal-batches/a.json' }],
+      IsTruncated: true,
+      NextContinuationToken: 'page-2',
+    });
+    s3.on(ListObjectsV2Command, { ContinuationToken: 'page-2' }).resolves({
+      Contents: [{ Key: 'runs/r/deal-batches/b.json' }],
+      IsTruncated: false,
+    });
+    s3.on(GetObjectCommand, { Key: 'runs/r/deal-batches/a.json' }).resolves({
+      Body: jsonBody(JSON.stringify({ deals: [deal], missing: [] })),
+    });
+    s3.on(GetObjectCommand, { Key: 'runs/r/deal-batches/b.json' }).resolves({
+      Body: jsonBody(JSON.stringify({ deals: [], missing: ['9002'] })),
+    });
+    const runs = new S3QbrRunStore(new S3Client({ region: 'eu-west-1' }), 'dealreg-reports');
+
+    await runs.writeBatch('runs/r', ['9001', '9002'], { deals: [deal], missing: ['9002'] });
+    const batches = await runs.readBatches('runs/r');
+
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Key).toBe(
+      `runs/r/deal-batches/${dealBatchName(['9001', '9002'])}`,
+    );
+    expect(batches).toEqual([
+      { deals: [deal], missing: [] },
+      { deals: [], missing: ['9002'] },
+    ]);
+  });
+
+  it('names the object that is not a deal batch', async () => {
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [{ Key: 'runs/r/deal-batches/a.json' }],
+      IsTruncated: false,
+    });
+    s3.on(GetObjectCommand).resolves({
+      Body: jsonBody(JSON.stringify({ deals: [{ id: '1' }], missing: [] })),
+    });
+    const runs = new S3QbrRunStore(new S3Client({ region: 'eu-west-1' }), 'dealreg-reports');
+
+    await expect(runs.readBatches('runs/r')).rejects.toThrow(
+      /s3:\/\/dealreg-reports\/runs\/r\/deal-batches\/a\.json is not a deal batch: deals\.0\.name/,
+    );
   });
 });
