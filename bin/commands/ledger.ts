@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -19,7 +19,7 @@ import { attributionsAsOf, opportunityAsOf, renderLedgerReport } from '#use-case
 import {
   exportJsonLines,
   type LedgerVerification,
-  verifyJsonLines,
+  verifyJsonLinesFile,
   verifyLedger,
 } from '#use-cases/ledger-verify.ts';
 
@@ -217,10 +217,24 @@ export function registerLedgerCommands(program: Command): void {
       'verify an export (ledger export) instead of the table, against local digests',
     )
     .option('--segments <n>', 'parallel scan segments', positiveInteger('--segments'), 4)
+    .option(
+      '--workers <n>',
+      'with --file: worker threads, each checking a part of the chains (1: the calling thread only)',
+      positiveInteger('--workers'),
+      1,
+    )
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
     .addOption(dataDir())
     .action(
-      async (options: Common & { opportunity?: string; file?: string; segments: number; format: string }) => {
+      async (
+        options: Common & {
+          opportunity?: string;
+          file?: string;
+          segments: number;
+          workers: number;
+          format: string;
+        },
+      ) => {
         const only = options.opportunity === undefined ? {} : { opportunityId: options.opportunity };
         let report: LedgerVerification;
         let describe: string;
@@ -229,15 +243,19 @@ export function registerLedgerCommands(program: Command): void {
           const { loaded, problems } = await loadDigests(
             new FileDigestStore(join(options.dataDir, 'ledger-digests')),
           );
-          const input = createReadStream(file, { highWaterMark: 1 << 20 });
-          const opened = new Promise<void>((resolve, reject) => {
-            input.once('open', () => resolve());
-            input.once('error', (error) =>
-              reject(new Error(`cannot read ${file}: ${error.message}`, { cause: error })),
+          try {
+            await access(file, constants.R_OK);
+          } catch (error) {
+            throw new Error(
+              `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+              { cause: error },
             );
+          }
+          const result = await verifyJsonLinesFile(file, {
+            ...only,
+            digests: loaded,
+            workers: options.workers,
           });
-          await opened;
-          const result = await verifyJsonLines(input as AsyncIterable<Buffer>, { ...only, digests: loaded });
           report = { ...result, ok: result.ok && problems.length === 0, digestProblems: problems };
           describe = file;
         } else {

@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { type LedgerEntryInput, LedgerEntryInput as LedgerEntryInputSchema } from '#domain/ledger/entry.ts';
-import { DecimalRate, freezeMoney, minorUnitDigits, parseAmount } from '#domain/ledger/money.ts';
+import { DecimalRate, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
+import { isCurrencyCode } from '#domain/money.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import { type AppendDependencies, appendEntry, readChain } from './ledger-append.ts';
 
@@ -56,16 +57,21 @@ const Row = z.object({
   investmentType: z.string().trim().min(1, 'is empty'),
   campaignId: z.string().trim().min(1, 'is empty'),
   partnerId: z.string().trim().optional(),
-  amount: z.string().trim().min(1, 'is empty'),
+  amount: z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}(\.\d+)?$/, 'is not an amount such as 1250.50'),
   currency: z
     .string()
     .trim()
-    .regex(/^[A-Z]{3}$/, 'is not an ISO 4217 code such as USD'),
-  usdRate: z.string().trim().min(1, 'is empty'),
+    .regex(/^[A-Z]{3}$/, { error: 'is not an ISO 4217 code such as USD', abort: true })
+    .refine(isCurrencyCode, 'is not a currency in ISO 4217'),
+  usdRate: z.string().trim().pipe(DecimalRate),
   effectiveAt: z
     .string()
     .trim()
-    .transform((value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value)),
+    .transform((value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value))
+    .pipe(z.iso.datetime({ offset: true, error: 'is not a date (YYYY-MM-DD) or an ISO instant' })),
   opportunityId: z.string().trim().optional(),
 });
 
@@ -78,9 +84,23 @@ export function parseInvestmentsCsv(
   text: string,
   recordedBy: string,
 ): { inputs: LedgerEntryInput[]; problems: ImportProblem[] } {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: {
+    record: Record<string, string>;
+    info: {
+      lines: number;
+      columns?: { name: string }[];
+      error?: { code?: string; record?: unknown };
+    };
+  }[];
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
+    records = parse(text, {
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      bom: true,
+      relax_column_count: true,
+    });
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 0;
     return {
@@ -89,7 +109,8 @@ export function parseInvestmentsCsv(
     };
   }
   const problems: ImportProblem[] = [];
-  const header = Object.keys(records[0]?.record ?? {});
+  const header =
+    records[0]?.info.columns?.map((column) => column.name) ?? Object.keys(records[0]?.record ?? {});
   if (records.length === 0)
     problems.push({ line: 1, column: '', message: 'the file has no investment rows' });
   for (const column of requiredColumns) {
@@ -111,11 +132,22 @@ export function parseInvestmentsCsv(
   const seen = new Map<string, number>();
   for (const { record, info } of records) {
     const line = info.lines;
+    if (info.error?.code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
+      const fields = Array.isArray(info.error.record) ? info.error.record.length : Object.keys(record).length;
+      problems.push({ line, column: '', message: `has ${fields} fields, the header has ${header.length}` });
+      continue;
+    }
+    // Every problem of the line is named, not only the first.
     const row = Row.safeParse(record);
     if (!row.success) {
       for (const issue of row.error.issues) {
         problems.push({ line, column: String(issue.path[0] ?? ''), message: issue.message });
       }
+      const id = typeof record.investmentId === 'string' ? record.investmentId.trim() : '';
+      const earlier = seen.get(id);
+      if (id !== '' && earlier !== undefined)
+        problems.push({ line, column: 'investmentId', message: `${id} is already on line ${earlier}` });
+      else if (id !== '') seen.set(id, line);
       continue;
     }
     const value = row.data;
@@ -129,20 +161,9 @@ export function parseInvestmentsCsv(
       continue;
     }
     seen.set(value.investmentId, line);
-    const rate = DecimalRate.safeParse(value.usdRate);
-    if (!rate.success) {
-      problems.push({ line, column: 'usdRate', message: rate.error.issues[0]?.message ?? 'is not a rate' });
-      continue;
-    }
     let amount: ReturnType<typeof freezeMoney>;
     try {
-      minorUnitDigits(value.currency);
-    } catch (error) {
-      problems.push({ line, column: 'currency', message: (error as Error).message });
-      continue;
-    }
-    try {
-      amount = freezeMoney(parseAmount(value.amount, value.currency), value.currency, rate.data);
+      amount = freezeMoney(parseAmount(value.amount, value.currency), value.currency, value.usdRate);
     } catch (error) {
       problems.push({ line, column: 'amount', message: (error as Error).message });
       continue;
@@ -162,7 +183,9 @@ export function parseInvestmentsCsv(
     if (!checked.success) {
       for (const issue of checked.error.issues) {
         const field = String(issue.path[0] ?? '');
-        problems.push({ line, column: field === 'amount' ? 'amount' : field, message: issue.message });
+        // A campaign chain id is built from campaignId; name the column the user wrote.
+        const column = field === 'opportunityId' && !value.opportunityId ? 'campaignId' : field;
+        problems.push({ line, column, message: issue.message });
       }
       continue;
     }

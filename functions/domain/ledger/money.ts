@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCurrencyCode } from '../money.ts';
 
 /** ISO 4217 alphabetic code. */
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD');
@@ -6,7 +7,7 @@ export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217
 /** A positive decimal written as a string, so a frozen exchange rate never passes through a float. */
 export const DecimalRate = z
   .string()
-  .regex(/^(0|[1-9]\d{0,8})(\.\d{1,12})?$/, 'expected a decimal rate such as 1.0842')
+  .regex(/^(0|[1-9]\d{0,8})(\.\d{1,12})?$/, { error: 'expected a decimal rate such as 1.0842', abort: true })
   .refine((value) => Number(value) > 0, 'a rate must be greater than zero');
 
 /**
@@ -23,6 +24,7 @@ export type Money = z.infer<typeof Money>;
 
 /** Number of minor-unit digits of a currency (2 for USD, 0 for JPY, 3 for BHD). */
 export function minorUnitDigits(currency: string): number {
+  if (!isCurrencyCode(currency)) throw new RangeError(`unknown currency ${currency}`);
   try {
     return (
       new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??

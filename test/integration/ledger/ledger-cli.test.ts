@@ -126,6 +126,7 @@ describe('dealreg ledger', () => {
     const exported = await dealreg('ledger', 'export', '--out', file);
     const again = await dealreg('ledger', 'export', '--out', file);
     const verified = await dealreg('ledger', 'verify', '--file', file);
+    const inWorkers = await dealreg('ledger', 'verify', '--file', file, '--workers', '2');
 
     expect(exported.stdout).toMatch(/exported 6 entries/);
     expect(again.code).not.toBe(0);
@@ -133,6 +134,63 @@ describe('dealreg ledger', () => {
     expect(verified.code).toBe(1);
     expect(verified.stdout).toMatch(/6 entries in 1 chains, 1 digests checked/);
     expect(verified.stdout).toMatch(/BROKEN 9001 #3 \(hash-mismatch\)/);
+    expect(inWorkers).toEqual(verified);
+  });
+
+  it('names an export file it cannot read and a worker count that is not a whole number', async () => {
+    const missing = await dealreg('ledger', 'verify', '--file', join(dataDir, 'no-such-export.jsonl'));
+    const badWorkers = await dealreg(
+      'ledger',
+      'verify',
+      '--file',
+      join(dataDir, 'x.jsonl'),
+      '--workers',
+      '0',
+    );
+
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/cannot read .*no-such-export\.jsonl: ENOENT/);
+    expect(badWorkers.code).not.toBe(0);
+    expect(badWorkers.stderr).toMatch(/--workers must be a whole number/);
+  });
+
+  it('prints the same report bytes as of a moment after later entries and a correction', async () => {
+    const asOf = ['--as-of', '2026-08-20T00:00:00Z', '--known-at', new Date().toISOString()];
+    const before = await dealreg('ledger', 'report', ...asOf);
+
+    await appendEntry(
+      { store },
+      {
+        type: 'StageChanged',
+        opportunityId: '9001',
+        effectiveAt: '2026-08-01T00:00:00Z',
+        recordedBy: 'crm-events',
+        stage: 'closedwon',
+      },
+    );
+    await dealreg(
+      'ledger',
+      'correct',
+      '--opportunity',
+      '9001',
+      '--sequence',
+      '1',
+      '--reason',
+      'registered under another campaign',
+      '--approver',
+      'vp-sales@vendor.example',
+      '--set',
+      'campaignId=campaign-9',
+    );
+    for (const input of opportunityStory('9002', 2)) await appendEntry({ store }, input);
+    const after = await dealreg('ledger', 'report', ...asOf);
+    const knownNow = await dealreg('ledger', 'report', '--as-of', '2026-08-20T00:00:00Z');
+
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout).opportunities).toHaveLength(1);
+    expect(after.stdout).toBe(before.stdout);
+    expect(knownNow.stdout).not.toBe(before.stdout);
+    expect(JSON.parse(knownNow.stdout).opportunities).toHaveLength(2);
   });
 });
 

@@ -34,4 +34,9 @@ describe('ledger money', () => {
     expect(() => freezeMoney(100, 'EUR', '0')).toThrow(/greater than zero/);
     expect(() => freezeMoney(100, 'EUR', '1e3')).toThrow(/decimal rate/);
   });
+
+  it('refuses a well-formed code that is not a currency', () => {
+    expect(() => freezeMoney(100, 'XYZ', '1')).toThrow(/unknown currency XYZ/);
+    expect(() => parseAmount('100', 'ABC')).toThrow(/unknown currency ABC/);
+  });
 });

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { parseInvestmentsCsv } from '#use-cases/ledger-import-investments.ts';
+
+const header = 'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt';
+const good = 'inv-1,MDF,camp-a,partner-1,25000.00,USD,1,2026-07-01';
+
+function problemsOf(...rows: string[]) {
+  return parseInvestmentsCsv([header, ...rows].join('\n'), 'test').problems;
+}
+
+describe('investments CSV', () => {
+  it('turns each valid line into an investment entry on its campaign chain, amounts frozen in USD', () => {
+    const { inputs, problems } = parseInvestmentsCsv(
+      [header, good, 'inv-2,events,camp-b,,1000,JPY,0.0067,2026-07-02T09:00:00+09:00'].join('\n'),
+      'finance@vendor.example',
+    );
+
+    expect(problems).toEqual([]);
+    expect(inputs).toEqual([
+      expect.objectContaining({
+        type: 'InvestmentRecorded',
+        opportunityId: 'campaign:camp-a',
+        investmentId: 'inv-1',
+        recordedBy: 'finance@vendor.example',
+        amount: { amountMinor: 2_500_000, currency: 'USD', usdRate: '1', usdMinor: 2_500_000 },
+      }),
+      expect.objectContaining({
+        opportunityId: 'campaign:camp-b',
+        effectiveAt: '2026-07-02T09:00:00+09:00',
+        amount: { amountMinor: 1000, currency: 'JPY', usdRate: '0.0067', usdMinor: 670 },
+      }),
+    ]);
+    expect(inputs[1]).not.toHaveProperty('partnerId');
+  });
+
+  it('names every problem of every bad line, by file line and column, blank lines counted', () => {
+    const problems = problemsOf(
+      good,
+      '',
+      'inv-2,MDF,,partner-1,abc,usd,0,2026-13-01',
+      'inv-3,MDF,camp-a,partner-1,100,XYZ,1.2,2026-07-01',
+      'inv-1,SPIFF,camp-c,partner-2,10,USD,1,2026-07-03',
+      'inv-4,MDF,camp-a,partner-1,5.5,JPY,0.0067,2026-07-01',
+    );
+
+    expect(problems).toEqual([
+      { line: 4, column: 'campaignId', message: 'is empty' },
+      { line: 4, column: 'amount', message: 'is not an amount such as 1250.50' },
+      { line: 4, column: 'currency', message: 'is not an ISO 4217 code such as USD' },
+      { line: 4, column: 'usdRate', message: 'a rate must be greater than zero' },
+      { line: 4, column: 'effectiveAt', message: 'is not a date (YYYY-MM-DD) or an ISO instant' },
+      { line: 5, column: 'currency', message: 'is not a currency in ISO 4217' },
+      { line: 6, column: 'investmentId', message: 'inv-1 is already on line 2' },
+      { line: 7, column: 'amount', message: '"5.5" has more than 0 decimals for JPY' },
+    ]);
+  });
+
+  it('names a line with too few or too many fields and still checks the others', () => {
+    const problems = problemsOf(
+      'inv-1,MDF,camp-a,partner-1,100,USD,1',
+      'inv-2,MDF,camp-a,partner-1,100,USD,1,2026-07-01,extra,more',
+      'inv-3,MDF,camp-a,partner-1,100,USD,one,2026-07-01',
+    );
+
+    expect(problems).toEqual([
+      { line: 2, column: '', message: 'has 7 fields, the header has 8' },
+      { line: 3, column: '', message: 'has 10 fields, the header has 8' },
+      { line: 4, column: 'usdRate', message: 'expected a decimal rate such as 1.0842' },
+    ]);
+  });
+
+  it('refuses a header without a required column or with an unknown one', () => {
+    const { problems } = parseInvestmentsCsv(
+      'investmentId,investmentType,campaignId,amount,currency,effectiveAt,budgetOwner\ninv-1,MDF,c,1,USD,2026-07-01,me',
+      'test',
+    );
+
+    expect(problems).toEqual([
+      { line: 1, column: 'usdRate', message: 'column is missing' },
+      { line: 1, column: 'budgetOwner', message: expect.stringMatching(/^unknown column/) },
+    ]);
+  });
+
+  it('names the line where the CSV itself breaks, and a file without rows', () => {
+    const unclosed = problemsOf(good, 'inv-2,MDF,"camp-a,partner-1,100,USD,1,2026-07-01');
+    const empty = parseInvestmentsCsv(`${header}\n`, 'test').problems;
+
+    expect(unclosed).toEqual([
+      { line: 3, column: '', message: expect.stringMatching(/^not valid CSV: Quote Not Closed/) },
+    ]);
+    expect(empty).toEqual([{ line: 1, column: '', message: 'the file has no investment rows' }]);
+  });
+
+  it('names a campaign id that cannot key a ledger chain under its own column', () => {
+    const problems = problemsOf('inv-1,MDF,camp a!,partner-1,100,USD,1,2026-07-01');
+
+    expect(problems).toEqual([
+      { line: 2, column: 'campaignId', message: expect.stringMatching(/opportunity id/) },
+    ]);
+  });
+});
