@@ -409,7 +409,11 @@ describe('submission backfill', () => {
     const { stateless, statelessTemplate } = synthesized;
     const backfill = stateless.submissionBackfill;
 
-    statelessTemplate.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    const sweeperArn = { 'Fn::GetAtt': [logicalIdOf(backfill.function), 'Arn'] };
+    const schedulesOfSweeper = Object.values(
+      statelessTemplate.findResources('AWS::Scheduler::Schedule'),
+    ).filter((schedule) => JSON.stringify(schedule.Properties.Target.Arn) === JSON.stringify(sweeperArn));
+    expect(schedulesOfSweeper).toHaveLength(1);
     statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
