@@ -17,17 +17,5 @@ export interface RegistrationStepsHandlerDependencies extends RegistrationWorkfl
 export function createRegistrationStepsHandler(deps: RegistrationStepsHandlerDependencies) {
   return middy<unknown, unknown>()
     .use(injectLambdaContext(deps.logger))
-    .handler(async (event) => {
-      const step =
-        typeof event === 'object' && event !== null ? (event as { step?: unknown }).step : undefined;
-      deps.logger.appendKeys({
-        step: typeof step === 'string' ? step : 'unknown',
-        registrationId: (event as { registrationId?: unknown } | null)?.registrationId as string | undefined,
-      });
-      try {
-        return (await runRegistrationStep(deps, event)) ?? null;
-      } finally {
-        deps.logger.resetKeys();
-      }
-    });
+    .handler(async (event) => (await runRegistrationStep(deps, event)) ?? null);
 }

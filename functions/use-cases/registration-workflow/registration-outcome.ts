@@ -126,6 +126,10 @@ export async function registerInHubSpot(
   const amount = details.estimatedAmount;
   const majorAmount = amount.minorUnits / 10 ** minorUnitDigits(amount.currency);
   const linkedDeal = progress.verdict?.evidence.find((item) => item.kind === 'open-deal');
+  // The deal belongs to the customer company when HubSpot knows it, so CRM changes attribute to it.
+  const customerCompany = (await deps.crm.findCompaniesByDomain(details.customerDomain)).find(
+    (company) => company.type?.toUpperCase() !== 'PARTNER',
+  );
   const deal = await deps.crm.createOrLinkDeal(
     {
       registrationId,
@@ -133,6 +137,7 @@ export async function registerInHubSpot(
       amount: majorAmount,
       currency: amount.currency,
       closeDate: details.expectedCloseDate,
+      ...(customerCompany === undefined ? {} : { customerCompanyId: customerCompany.id }),
     },
     linkedDeal !== undefined && 'dealId' in linkedDeal ? linkedDeal.dealId : undefined,
   );
@@ -153,6 +158,7 @@ export async function registerInHubSpot(
     policyVersion: decision.policyVersion,
     expiresOn: window.expiresAt.toISOString().slice(0, 10),
     partnerCompanyId: partnerId,
+    ...(customerCompany === undefined ? {} : { customerCompanyId: customerCompany.id }),
     dealId: deal.dealId,
   });
 
