@@ -13,6 +13,21 @@ const demoRegistrations: readonly {
   readonly dropWebhook?: boolean;
 }[] = [
   {
+    story: 'Cloudwise Partners registers Initrode (USD 12,000, nobody else sells there): approved at once',
+    answers: {
+      email: 'maya.chen@cloudwise.io',
+      partner_company_domain: 'cloudwise.io',
+      customer_company_name: 'Initrode',
+      customer_domain: 'initrode.com',
+      customer_country: 'US',
+      estimated_amount: '12000',
+      currency: 'USD',
+      expected_close_date: isoDate(45),
+      products: 'Platform',
+      cloud_marketplace: 'none',
+    },
+  },
+  {
     story: 'Cloudwise Partners registers Globex Corporation (AWS Marketplace, USD 180,000)',
     answers: {
       email: 'maya.chen@cloudwise.io',
@@ -82,7 +97,7 @@ async function sandboxAdmin(
  */
 export async function runDemo(stack: RunningLocalStack, log: (line: string) => void): Promise<void> {
   const { hubspot } = stack.description;
-  log('Demo: three partners submit the deal-registration form in the HubSpot sandbox.');
+  log('Demo: partners submit the deal-registration form in the HubSpot sandbox.');
   for (const registration of demoRegistrations) {
     if (registration.dropWebhook) await sandboxAdmin(stack, 'PUT', '/_sandbox/webhooks', { dropRate: 1 });
     const response = await fetch(
@@ -103,10 +118,28 @@ export async function runDemo(stack: RunningLocalStack, log: (line: string) => v
   }
   const before = stack.runner.listExecutions().length;
   await stack.sweep();
+  await stack.runner.settle();
   const after = stack.runner.listExecutions().length;
   const mails = await stack.mailbox.list();
   log(
     `  Registration workflows started: ${after} (${after - before} recovered by the backfill); emails sent: ${mails.length}.`,
   );
-  log(`  Read the partner's email at ${stack.description.api}/_local/mail/ui`);
+  for (const execution of stack.runner.listExecutions()) {
+    const visited = stack.runner.statesVisited(execution.name);
+    log(`  ${execution.name}: ${describeProgress(visited)}`);
+  }
+  log(`  Read the emails (approvers' links included) at ${stack.description.api}/_local/mail/ui`);
+  log(
+    `  Move the clock to see reminders, escalation and the SLA default: curl -X POST ${stack.description.api}/_local/clock -d '{"advance":"PT72H"}'`,
+  );
+}
+
+/** Where a registration's workflow stands, from the states it went through. */
+function describeProgress(visited: readonly string[]): string {
+  const last = visited.at(-1);
+  if (visited.includes('Approve automatically'))
+    return 'approved at once, registered in HubSpot, partner told';
+  if (visited.includes('Reject automatically')) return 'declined by a conflict rule, partner told why';
+  if (last === 'Wait for approver decision') return 'waiting for the approver (approval email sent)';
+  return last === undefined ? 'starting' : `at "${last}"`;
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
@@ -15,13 +16,16 @@ import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
+import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import {
   createSubmissionBackfillHandler,
   type SubmissionBackfillSummary,
 } from '#handlers/submission-backfill-handler.ts';
+import { defaultPolicyFile } from '#lib/dealreg-app.ts';
 import {
   allTables,
   approvalsTable,
@@ -45,6 +49,7 @@ import { createTables, localClientConfig } from './create-tables.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from './hubspot-sandbox/index.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
+import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
 import {
   clockRoutes,
   executionRoutes,
@@ -61,7 +66,12 @@ export interface LocalStackOptions {
   readonly demoData?: boolean;
   /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
   readonly backfillIntervalMs?: number;
+  /** The policy the workflow enforces; default `policy/default-policy.json`. */
+  readonly policyFile?: string;
 }
+
+/** Frozen demo rates (USD per unit); deployments set theirs with the dealreg:usdRates setting. */
+const demoUsdRates = { EUR: '1.08', GBP: '1.27' };
 
 /** What `.dealreg/local.json` holds: everything a client of the local stack needs. */
 export interface LocalStackDescription {
@@ -155,7 +165,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const clock = new VirtualClock(new Date());
     const runner = new LocalWorkflowRunner({ clock });
     stopping.push(() => runner.close());
-    const workflow = new RunnerRegistrationWorkflow(runner, renderRegistrationWorkflowAsl());
+    // The intake starts executions through this port; the steps are registered once the sandbox runs.
+    const workflowDefinition = renderRegistrationWorkflowAsl();
+    const workflow = new RunnerRegistrationWorkflow(runner, workflowDefinition);
     const logger = new Logger({
       serviceName: 'dealreg-local',
       logLevel: localLogLevel(process.env.DEALREG_LOG_LEVEL),
@@ -187,6 +199,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
       signingKey: async () => approvalSigningKey,
       now: () => clock.now(),
+      logger,
+    });
+    const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
+    // Partners ask for the one extension from the expiry warning's link.
+    const extensionRequests = createExtensionRequestsHandler({
+      store: new DynamoDbExtensionRequestStore(documentClient, tableName(registrationsTable.logicalName)),
+      sendTaskSuccess: async (taskToken, output) => runner.sendTaskSuccess(taskToken, output),
+      signingKey: async () => approvalSigningKey,
+      now: () => clock.now(),
+      timeZone: policy.policy.calendar.timeZone,
       logger,
     });
     const formSubmissions = createFormSubmissionsHandler({
@@ -234,6 +256,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
         { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
         { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
+        { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
+        { method: 'POST', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
       ],
       localRoutes,
     });
@@ -251,11 +275,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (formGuid === undefined) throw new Error('the HubSpot sandbox seed defines no deal-registration form');
 
     const hubspot = sharedHubSpotConnection({ accessToken: sandbox.accessToken, basePath: sandbox.url });
+    // The registration workflow's steps: the same handler the Lambda function runs, on local adapters.
+    await startLocalRegistrationWorkflow({
+      runner,
+      clock,
+      client,
+      documentClient,
+      tables: {
+        registrations: tableName(registrationsTable.logicalName),
+        approvals: tableName(approvalsTable.logicalName),
+        ledger: tableName(ledgerTable.logicalName),
+      },
+      hubspot,
+      portalId: sandbox.portalId,
+      mailer: mailbox,
+      signingKey: approvalSigningKey,
+      apiBaseUrl: api.url,
+      policy,
+      usdRates: demoUsdRates,
+      logger,
+      definition: workflowDefinition,
+    });
     crmEvents = createCrmEventsHandler({
       store: new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName)),
       deals: new HubSpotDealLookup(hubspot),
-      // Frozen demo rates; deployments set theirs with the dealreg:usdRates setting.
-      settings: crmEventSettings({ usdRates: { EUR: '1.08', GBP: '1.27' } }),
+      settings: crmEventSettings({ usdRates: demoUsdRates }),
       now,
       clientSecret: async () => webhookClientSecret,
       logger,

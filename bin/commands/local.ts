@@ -18,9 +18,11 @@ export function registerLocalCommand(program: Command): void {
     .option('--port <n>', 'port of the local API (default: a free port)', port)
     .option('--empty', 'start without the demo data')
     .option('--data-dir <dir>', 'where local state and local.json go', '.dealreg')
-    .action(async (options: { port?: number; empty?: boolean; dataDir: string }) => {
+    .option('--policy <file>', 'the policy the workflow enforces (default: policy/default-policy.json)')
+    .action(async (options: { port?: number; empty?: boolean; dataDir: string; policy?: string }) => {
       const stack = await startLocalStack({
         dataDir: options.dataDir,
+        ...(options.policy === undefined ? {} : { policyFile: options.policy }),
         demoData: options.empty !== true,
         ...(options.port === undefined ? {} : { port: options.port }),
       });

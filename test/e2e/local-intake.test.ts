@@ -130,23 +130,28 @@ describe('dealreg local', () => {
 });
 
 describe('dealreg local with the demo', () => {
-  it('tells the demo story: two workflows started (one recovered by the backfill) and the partner emailed', async () => {
+  it('tells the demo story: a registration approved at once, two waiting for an approver (one recovered by the backfill), an invalid one emailed', async () => {
     const demo = await startLocalStackProcess([]);
     try {
-      expect(demo.output()).toContain(
-        'Registration workflows started: 2 (1 recovered by the backfill); emails sent: 1.',
-      );
+      expect(demo.output()).toContain('Registration workflows started: 3 (1 recovered by the backfill)');
+      expect(demo.output()).toMatch(/approved at once, registered in HubSpot, partner told/);
+      expect(demo.output().match(/waiting for the approver/g)).toHaveLength(2);
       const mails = (await (await fetch(`${demo.description.api}/_local/mail`)).json()) as {
         to: string[];
+        template: string;
         text: string;
       }[];
-      expect(mails).toHaveLength(1);
-      expect(mails[0]?.to).toEqual(['tom.ridley@skyline-integrators.co.uk']);
-      expect(mails[0]?.text).toContain('is in the past');
+      const sent = (template: string) => mails.filter((mail) => mail.template === template);
+      expect(sent('invalid-submission').map((mail) => mail.to)).toEqual([
+        ['tom.ridley@skyline-integrators.co.uk'],
+      ]);
+      expect(sent('invalid-submission')[0]?.text).toContain('is in the past');
+      expect(sent('registration-decision').map((mail) => mail.to)).toEqual([['maya.chen@cloudwise.io']]);
+      expect(sent('approval-request')).toHaveLength(2);
       const executions = (await (
         await fetch(`${demo.description.api}/_local/executions`)
       ).json()) as unknown[];
-      expect(executions).toHaveLength(2);
+      expect(executions).toHaveLength(3);
     } finally {
       await demo.interrupt();
     }

@@ -2,6 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
@@ -22,7 +23,7 @@ import { VirtualClock } from '#local/clock.ts';
 import type { SandboxSeed } from '#local/hubspot-sandbox/index.ts';
 import { startLocalRegistrationWorkflow } from '#local/registration-workflow.ts';
 import { clockRoutes, LocalWorkflowRunner } from '#local/workflow-runner/index.ts';
-import { createTestTables } from '#test/support/dynamodb.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import { readChain } from '#use-cases/ledger-append.ts';
@@ -91,6 +92,35 @@ export const workflowSeed: SandboxSeed = {
   ],
 } as SandboxSeed;
 
+/** Asks DynamoDB for the capacity every request consumes and reports it, read and write units apart. */
+function countCapacity(
+  client: DynamoDBClient,
+  report: (command: string, units: { read: number; write: number }) => void,
+): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      for (const capacity of Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]) {
+        const { ReadCapacityUnits, WriteCapacityUnits, CapacityUnits } = capacity as Record<
+          string,
+          number | undefined
+        >;
+        const command = context.commandName ?? 'unknown';
+        const writes = /Put|Update|Delete|Write/.test(command);
+        report(command, {
+          read: ReadCapacityUnits ?? (writes ? 0 : (CapacityUnits ?? 0)),
+          write: WriteCapacityUnits ?? (writes ? (CapacityUnits ?? 0) : 0),
+        });
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'countConsumedCapacity' },
+  );
+}
+
 /** Monday 23 November 2026, 09:00 in New York (the default policy's calendar). */
 export const mondayMorning = new Date('2026-11-23T14:00:00Z');
 
@@ -126,9 +156,18 @@ export interface WorkflowUnderTest {
  * DynamoDB Local and the HubSpot sandbox, approvals and extension pages over HTTP, the mailbox.
  */
 export async function startWorkflowUnderTest(
-  options: { definition?: Record<string, unknown>; policy?: unknown } = {},
+  options: {
+    definition?: Record<string, unknown>;
+    policy?: unknown;
+    /** Tables to use instead of fresh ones in the test run's DynamoDB Local (benchmarks bring their own). */
+    tables?: Pick<TestTables, 'client' | 'documentClient' | 'tableName'>;
+    /** Sees every DynamoDB request's consumed capacity (the client is asked to return it). */
+    onCapacity?: (command: string, units: { read: number; write: number }) => void;
+  } = {},
 ): Promise<WorkflowUnderTest> {
-  const tables = await createTestTables([registrationsTable, approvalsTable, ledgerTable]);
+  const tables =
+    options.tables ?? (await createTestTables([registrationsTable, approvalsTable, ledgerTable]));
+  if (options.onCapacity !== undefined) countCapacity(tables.client, options.onCapacity);
   const names = {
     registrations: tables.tableName(registrationsTable.logicalName),
     approvals: tables.tableName(approvalsTable.logicalName),
@@ -217,7 +256,14 @@ export async function startWorkflowUnderTest(
           formFieldMapping: defaultFormFieldMapping,
           now: () => clock.now(),
         },
-        formSubmission({ submittedAt, fields }),
+        formSubmission({
+          submittedAt,
+          // Four months ahead of the virtual clock, so a registration stays valid as tests move it.
+          fields: {
+            expected_close_date: new Date(submittedAt + 120 * 86_400_000).toISOString().slice(0, 10),
+            ...fields,
+          },
+        }),
         'webhook',
       );
       await runner.settle();
