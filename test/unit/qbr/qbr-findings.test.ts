@@ -393,4 +393,159 @@ describe('pre-QBR reconciliation findings', () => {
       ),
     ).toEqual([]);
   });
+
+  it('reports a decision that departed from its verdict’s rule as POLICY_EXCEPTION, only for decisions of the quarter up to asOf', () => {
+    // R10: the competing-partner rule allowed influenced only; the approver approved it as sourced
+    // on 11-03 with a reason → one exception. R11 departed too, but was decided in Q3 (09-20);
+    // R12 departed on 12-20, after asOf 12-15; R13 followed its verdict. Only R10 counts.
+    const competing = {
+      outcome: 'needs-review' as const,
+      ruleId: 'competing-partner' as const,
+      reason: 'P2 holds an approved registration for this customer.',
+      evidence: [],
+      firedRules: [],
+      relationshipType: 'influenced' as const,
+      compensation: null,
+      policyVersion: 'pv-1',
+    };
+    const decided = (registrationId: string, at: string, exception: boolean) =>
+      record({
+        registrationId,
+        submittedAt: '2026-09-15T12:00:00Z',
+        partnerId: 'P1',
+        progress: {
+          status: 'approved',
+          verdict: competing,
+          decision: decision('approve', at, {
+            exception,
+            relationshipType: 'sourced',
+            reason: 'Partner brought the buyer to the first meeting',
+          }),
+        },
+      });
+    const computed = report({
+      registrations: [
+        decided('R10', '2026-11-03T15:00:00Z', true),
+        decided('R11', '2026-09-20T15:00:00Z', true),
+        decided('R12', '2026-12-20T15:00:00Z', true),
+        decided('R13', '2026-11-04T15:00:00Z', false),
+      ],
+    });
+    expect(computed.exceptions.map((exception) => exception.registrationId)).toEqual(['R10']);
+    expect(computed.findings).toEqual([
+      {
+        code: 'POLICY_EXCEPTION',
+        severity: 'medium',
+        registrationId: 'R10',
+        detail:
+          'Registration R10 was approved as sourced by channel-manager@example.com, departing from the competing-partner rule: Partner brought the buyer to the first meeting',
+        evidence: {
+          decidedBy: 'channel-manager@example.com',
+          decidedAt: '2026-11-03T15:00:00.000Z',
+          verdictRuleId: 'competing-partner',
+          decision: 'approved as sourced',
+        },
+        fix: expect.stringContaining('change the rule in the policy'),
+      },
+    ]);
+  });
+
+  it('reports every won deal the ledger and the CRO view count differently as DEFINITION_MISMATCH', () => {
+    // Won in Q4 (CRO view: deal_source = "Partner"):
+    //   O1 sourced (P1), 80,000, deal_source "Direct"  → ledger yes, CRO no  → mismatch
+    //   O2 no partner,   30,000, deal_source "Partner" → ledger no,  CRO yes → mismatch
+    //   O3 sourced (P2), 10,000, deal_source "Partner" → both yes           → agreement
+    // Won in Q3: O4 sourced, 5,000, "Direct" → outside the quarter, not compared.
+    // sourced = 80,000 + 10,000 = 90,000; CRO = 30,000 + 10,000 = 40,000; difference = 50,000
+    const chains = [
+      chain('O1', [
+        ...approval({
+          registrationId: 'R1',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-01T12:00:00Z',
+        }),
+        created('2026-10-02T12:00:00Z', 'Orion', 80_000),
+        ...won('2026-11-10T12:00:00Z', 80_000),
+      ]),
+      chain('O2', [
+        created('2026-10-02T12:00:00Z', 'Nimbus', 30_000),
+        ...won('2026-11-11T12:00:00Z', 30_000),
+      ]),
+      chain('O3', [
+        ...approval({
+          registrationId: 'R3',
+          partnerId: 'P2',
+          relationshipType: 'sourced',
+          at: '2026-10-01T12:00:00Z',
+        }),
+        created('2026-10-02T12:00:00Z', 'Kite', 10_000),
+        ...won('2026-11-12T12:00:00Z', 10_000),
+      ]),
+      chain('O4', [
+        ...approval({
+          registrationId: 'R4',
+          partnerId: 'P2',
+          relationshipType: 'sourced',
+          at: '2026-07-01T12:00:00Z',
+        }),
+        created('2026-07-02T12:00:00Z', 'Heron', 5_000),
+        ...won('2026-08-12T12:00:00Z', 5_000),
+      ]),
+    ];
+    const synced = (id: string, amount: number, croValue: string, partner?: string) =>
+      crmDeal(id, {
+        amount,
+        stageId: 'closedwon',
+        closedWon: true,
+        croValue,
+        ...(partner === undefined
+          ? {}
+          : { partnerCompanyId: partner, partnerRelationship: 'sourced', registrationId: `R${id.slice(1)}` }),
+      });
+    const crm = crmOf([
+      synced('O1', 80_000, 'Direct', 'P1'),
+      synced('O2', 30_000, 'Partner'),
+      synced('O3', 10_000, 'Partner', 'P2'),
+      synced('O4', 5_000, 'Direct', 'P2'),
+    ]);
+
+    const computed = report({ chains, crm });
+
+    expect(computed.attribution).toMatchObject({
+      partnerSourcedRevenue: 90_000,
+      croPartnerRevenue: 40_000,
+      difference: 50_000,
+    });
+    expect(computed.findings).toEqual([
+      {
+        code: 'DEFINITION_MISMATCH',
+        severity: 'high',
+        opportunityId: 'O1',
+        detail:
+          'Orion (80000.00 USD): The ledger counts it partner-sourced (P1 (sourced, registration R1) at close) but HubSpot\'s deal_source is "Direct", so the CRO view leaves it out.',
+        evidence: {
+          amount: 80_000,
+          ledgerRelationship: 'sourced',
+          croCountsAsPartner: false,
+          croProperty: 'deal_source',
+        },
+        fix: expect.stringContaining('set deal_source in HubSpot'),
+      },
+      {
+        code: 'DEFINITION_MISMATCH',
+        severity: 'high',
+        opportunityId: 'O2',
+        detail:
+          'Nimbus (30000.00 USD): HubSpot\'s deal_source is "Partner", so the CRO view counts it as partner revenue, but the ledger has no partner at close.',
+        evidence: {
+          amount: 30_000,
+          ledgerRelationship: 'none',
+          croCountsAsPartner: true,
+          croProperty: 'deal_source',
+        },
+        fix: expect.stringContaining('set deal_source in HubSpot'),
+      },
+    ]);
+  });
 });
