@@ -10,10 +10,12 @@ import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
+import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
-import { qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
-import { qbrReportJsonFilename, renderQbrReportEmail, renderQbrReportHtml } from '#emails/qbr-report.ts';
+import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
+import { qbrReportFiles, REPORT_HTML, REPORT_JSON, reportKey } from '#emails/qbr-report-files.ts';
 import { localClientConfig } from '#local/create-tables.ts';
+import type { ReportFile } from '#ports/report-store.ts';
 import { buildQbrReport, type QbrProgress } from '#use-cases/qbr-build-report.ts';
 import { connect, resolveHubSpotSettings } from './hubspot.ts';
 import { connectLedger } from './ledger.ts';
@@ -33,6 +35,7 @@ interface CheckOptions {
   readonly format: Format;
   readonly out?: string;
   readonly send?: boolean;
+  readonly store: boolean;
   readonly policy?: string;
   readonly hubspot: boolean;
   readonly dataDir: string;
@@ -107,8 +110,14 @@ const phaseNames: Readonly<Record<QbrProgress['phase'], string>> = {
   compute: 'computing the report',
 };
 
+/** Where progress goes: stderr, or anything with its two members. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /** Progress on stderr: a bar redrawn in place on a terminal, one line per phase otherwise. */
-function progressReporter(stream: NodeJS.WriteStream = process.stderr): (event: QbrProgress) => void {
+export function progressReporter(stream: ProgressStream = process.stderr): (event: QbrProgress) => void {
   let lastPhase: string | undefined;
   let lastDrawn = 0;
   return (event) => {
@@ -160,32 +169,31 @@ export function summarise(report: QbrReport): string {
 
 interface OutputFile {
   readonly name: string;
-  readonly content: string;
+  readonly content: string | Uint8Array;
 }
 
-async function renderFiles(report: QbrReport, format: Format): Promise<OutputFile[]> {
+/** The files of one format, taken from the report's stored files (the HTML and its charts are drawn once). */
+function filesOf(report: QbrReport, stored: readonly ReportFile[], format: Format): OutputFile[] {
+  const named = (name: string) => stored.find((file) => file.name === name)?.content ?? '';
   switch (format) {
     case 'json':
-      return [{ name: qbrReportJsonFilename(report), content: `${JSON.stringify(report, null, 2)}\n` }];
+      return [{ name: qbrReportJsonFilename(report), content: named(REPORT_JSON) }];
     case 'html':
-      return [{ name: `qbr-${report.quarter}.html`, content: await renderQbrReportHtml(report) }];
+      return [{ name: `qbr-${report.quarter}.html`, content: named(REPORT_HTML) }];
     case 'csv':
-      return qbrReportCsvFiles(report).map((file) => ({ name: file.filename, content: file.content }));
+      return stored.filter((file) => file.name.endsWith('.csv'));
   }
 }
 
 /** Writes every file through a temporary name and a rename, so no reader sees half a file. */
-async function writeFiles(directory: string, files: readonly OutputFile[]): Promise<string[]> {
+async function writeFiles(directory: string, files: readonly OutputFile[]): Promise<void> {
   await mkdir(directory, { recursive: true });
-  const written: string[] = [];
   for (const file of files) {
     const path = join(directory, file.name);
     const temporary = `${path}.${process.pid}.tmp`;
     await writeFile(temporary, file.content);
     await rename(temporary, path);
-    written.push(path);
   }
-  return written;
 }
 
 async function check(options: CheckOptions): Promise<void> {
@@ -237,25 +245,30 @@ async function check(options: CheckOptions): Promise<void> {
       },
       { quarter: options.quarter, asOf: options.asOf ?? new Date() },
     );
-    const files = await renderFiles(report, options.format);
+    const stored = await qbrReportFiles(report);
+    const files = filesOf(report, stored, options.format);
     const summary = summarise(report);
-    if (options.out === undefined) {
-      // The document goes to stdout, so the summary goes to stderr.
-      process.stdout.write(files[0]?.content ?? '');
-      process.stderr.write(`${summary}\n`);
-    } else {
-      const written = await writeFiles(options.out, files);
-      console.log(summary);
-      for (const path of written) console.log(`wrote ${path}`);
+    // With the document on stdout, everything else goes to stderr.
+    const messages = options.out === undefined ? process.stderr : process.stdout;
+    if (options.out === undefined) process.stdout.write(files[0]?.content ?? '');
+    else await writeFiles(options.out, files);
+    messages.write(`${summary}\n`);
+    if (options.out !== undefined) {
+      for (const file of files) messages.write(`wrote ${join(options.out, file.name)}\n`);
+    }
+    if (options.store) {
+      const folder = await new FileReportStore(join(options.dataDir, 'reports')).save(
+        reportKey(report),
+        stored,
+      );
+      messages.write(`stored the report (JSON, HTML, CSV) in ${folder}\n`);
     }
     // Like `ledger verify`: a broken chain fails the run (the report is still written, with the finding).
     if (report.integrity.broken > 0) process.exitCode = 1;
     if (mailbox !== undefined) {
       const email = await renderQbrReportEmail(report, leadership);
       const sent = await mailbox.send(email);
-      (options.out === undefined ? process.stderr : process.stdout).write(
-        `sent "${email.subject}" to ${leadership.join(', ')} (${sent.messageId})\n`,
-      );
+      messages.write(`sent "${email.subject}" to ${leadership.join(', ')} (${sent.messageId})\n`);
     }
   } finally {
     ledger.close();
@@ -282,13 +295,16 @@ export function registerQbrCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'output').choices(formats).default('json'))
     .option('--out <dir>', 'write the report files into this directory and print a summary')
     .option('--send', 'email the report to reporting.leadership through the local mailbox')
+    .option('--no-store', 'do not keep a copy under <data-dir>/reports/<quarter>/<asOf>/')
     .option('--policy <file>', 'policy file (default: policy/default-policy.json)')
     .option('--no-hubspot', 'skip the reconciliation with HubSpot (ledger and registrations only)')
     .option('--token <token>', 'HubSpot access token (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)')
     .option('--base-url <url>', 'HubSpot API base URL (default: HUBSPOT_BASE_URL, then the local sandbox)')
     .option('--portal-id <id>', 'HubSpot portal id')
     .addOption(
-      new Option('--data-dir <dir>', 'where local.json and the report snapshots live').default('.dealreg'),
+      new Option('--data-dir <dir>', 'where local.json, the stored reports and the snapshots live').default(
+        '.dealreg',
+      ),
     )
     .action(async (options: CheckOptions) => {
       await check(options);

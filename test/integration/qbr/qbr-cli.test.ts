@@ -167,6 +167,24 @@ describe('dealreg qbr check against a running stack', () => {
     expect(result.stdout).toContain('sent "');
   });
 
+  it('keeps every run under <data-dir>/reports/<quarter>/<asOf>/, unless told not to', async () => {
+    const folder = join(dataDir, 'reports', '2026-Q4', '2026-12-15T00-00-00Z');
+    await rm(join(dataDir, 'reports', '2026-Q4'), { recursive: true, force: true });
+
+    const skipped = await dealreg(['qbr', 'check', ...asOf, '--no-store', '--data-dir', dataDir]);
+    const skippedFolder = await readdir(folder).catch(() => 'absent');
+    const result = await dealreg(['qbr', 'check', ...asOf, '--data-dir', dataDir]);
+
+    expect(skipped.code).toBe(0);
+    expect(skippedFolder).toBe('absent');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`stored the report (JSON, HTML, CSV) in ${folder}`);
+    const files = await readdir(folder);
+    expect(files).toEqual(expect.arrayContaining(['report.json', 'report.html', 'qbr-2026-Q4-funnel.csv']));
+    // The stored document is the one printed on stdout.
+    expect(JSON.parse(await readFile(join(folder, 'report.json'), 'utf8'))).toEqual(JSON.parse(result.stdout));
+  });
+
   it('writes the standalone HTML page with the partner name escaped', async () => {
     const out = join(dataDir, 'out-html');
     const result = await dealreg([
