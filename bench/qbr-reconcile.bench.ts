@@ -45,6 +45,8 @@ class MemoryLedgerStore implements LedgerStore {
       if (page.length >= 1_000) {
         onItems(page);
         page = [];
+        // A DynamoDB scan awaits each page: the event loop runs between pages (HubSpot reads go on).
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
     if (page.length > 0) onItems(page);
@@ -219,6 +221,11 @@ try {
     `findings:              ${report.findings.length} (AMOUNT_DRIFT ${drift}, expected ${Math.ceil(deals / 100)}: every 100th deal was won at a different amount)`,
   );
   console.log(`floor (⌈R/L⌉ − 1) × W: ${floor.toFixed(1)} s`);
+  for (const [name, phase] of phases) {
+    console.log(
+      `  phase ${name.padEnd(14)} ${((phase.start - began) / 1_000).toFixed(2)} → ${((phase.end - began) / 1_000).toFixed(2)} s`,
+    );
+  }
   console.log(
     `HubSpot phase:         ${hubspotSeconds.toFixed(2)} s (${floor === 0 ? 'n/a' : (hubspotSeconds / floor).toFixed(3)}× floor)`,
   );

@@ -3,7 +3,7 @@ import { LedgerEntry } from '#domain/ledger/entry.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { AsOf } from '#domain/ledger/projection.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
-import { attributionDefinitions, computeQbrReport } from '#domain/qbr/compute-report.ts';
+import { attributionDefinitions, finishQbrReport, prepareQbrReport } from '#domain/qbr/compute-report.ts';
 import type { CrmDeal, CrmDealsRead } from '#domain/qbr/crm-deal.ts';
 import { hasEntryShape } from '#domain/qbr/entry-shape.ts';
 import type { BrokenChain, RetroactiveChange } from '#domain/qbr/findings.ts';
@@ -207,7 +207,8 @@ function integrityAsOf(
  *    project every chain as of the moment (business and system time);
  * 3. read the registrations table;
  * 4. compare closed quarters with their frozen snapshots, and freeze newly closed ones;
- * 5. compute the metrics and the findings.
+ * 5. compute the metrics that need no HubSpot data (funnel, ROI, SLA), then, once the deals are
+ *    read, the attribution views and the findings.
  * Deterministic for the same asOf: entries recorded or effective later change nothing.
  */
 export async function buildQbrReport(
@@ -264,9 +265,8 @@ export async function buildQbrReport(
   );
   progress({ phase: 'registrations', done: 1, total: 1 });
 
-  const crm = await crmRead;
-
   const retroactive: RetroactiveChange[] = [];
+  const toFreeze: QbrSnapshot[] = [];
   if (deps.snapshots !== undefined) {
     const store = deps.snapshots;
     const frozen = await store.list();
@@ -296,10 +296,11 @@ export async function buildQbrReport(
         });
       progress({ phase: 'snapshots', done: index + 1, total: frozen.length });
     }
-    // The report's quarter (once over) and the one before it are frozen the first time they are reported closed.
+    // The report's quarter (once over) and the one before it are frozen the first time they are
+    // reported closed — written below, once the run has succeeded.
     for (const candidate of [shiftQuarter(quarter.label, -1, fiscalStart), quarter]) {
       if (!isQuarterClosed(candidate, request.asOf) || frozen.includes(candidate.label)) continue;
-      await store.write({
+      toFreeze.push({
         quarter: candidate.label,
         frozenAt: asOf,
         policyVersion,
@@ -312,8 +313,8 @@ export async function buildQbrReport(
     }
   }
 
-  progress({ phase: 'compute', done: 0, total: 1 });
-  const report = computeQbrReport({
+  // Everything that does not need HubSpot is computed while its reads go on; what does comes after.
+  const prepared = prepareQbrReport({
     quarter,
     asOf,
     generatedAt: now().toISOString(),
@@ -321,11 +322,14 @@ export async function buildQbrReport(
     policyVersion,
     facts,
     registrations,
-    crm,
     integrity: integrityAsOf(chains, verification.broken, asOf),
     retroactive,
     orphanAfterDays: deps.orphanAfterDays ?? 30,
   });
+  const crm = await crmRead;
+  progress({ phase: 'compute', done: 0, total: 1 });
+  const report = finishQbrReport(prepared, crm);
+  for (const snapshot of toFreeze) await deps.snapshots?.write(snapshot);
   progress({ phase: 'compute', done: 1, total: 1 });
   return report;
 }

@@ -5,9 +5,18 @@ import type { CrmDealsRead } from './crm-deal.ts';
 import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
 import { dollars, funnelRegistrations, funnelRows, funnelTotals, ratio } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
-import { type AttributionDefinitions, quarterFigures } from './quarter-figures.ts';
+import { type AttributionDefinitions, closedWonUsdMinorIn } from './quarter-figures.ts';
 import type { QbrRegistration } from './registration-view.ts';
-import { type QbrReport, qbrReportSchema, severities } from './report.ts';
+import {
+  type Funnel,
+  type FunnelRow,
+  type QbrException,
+  type QbrReport,
+  qbrReportSchema,
+  type RoiRow,
+  type SlaSummary,
+  severities,
+} from './report.ts';
 import { policyExceptions, slaSummary } from './sla.ts';
 
 export interface QbrReportInputs {
@@ -40,27 +49,56 @@ export function attributionDefinitions(policy: Policy): AttributionDefinitions {
   };
 }
 
+/** Everything of the report that does not need HubSpot, worked out while HubSpot is still being read. */
+export interface PreparedQbrReport {
+  readonly inputs: Omit<QbrReportInputs, 'crm'>;
+  readonly definitions: AttributionDefinitions;
+  readonly funnel: Funnel;
+  readonly byCampaign: FunnelRow[];
+  readonly byPartner: FunnelRow[];
+  readonly byCloudMarketplace: FunnelRow[];
+  readonly byRegion: FunnelRow[];
+  readonly roiByInvestmentType: RoiRow[];
+  readonly sla: SlaSummary;
+  readonly exceptions: QbrException[];
+  readonly closedWonUsdMinor: number;
+}
+
 /**
- * Computes the pre-QBR report from data already gathered. Pure and deterministic: the same
- * inputs give the same report, `generatedAt` aside.
+ * The first half of {@link computeQbrReport}: the funnel and its breakdowns, ROI, SLA and
+ * exceptions, none of which depend on HubSpot — so a build can compute them while the deals are
+ * still being read under the rate limit.
  */
-export function computeQbrReport(inputs: QbrReportInputs): QbrReport {
+export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): PreparedQbrReport {
   const { quarter, asOf, policy } = inputs;
-  const definitions = attributionDefinitions(policy);
   const cohort = funnelRegistrations(inputs.registrations, inputs.facts, {
     quarter,
     asOf,
     regions: policy.regions,
   });
-  const attribution = attributionSummary(
-    inputs.facts,
-    quarter,
-    definitions,
-    policy.definitions.croView,
-    inputs.crm,
-  );
-  const sla = slaSummary(inputs.registrations, quarter, asOf, policy.calendar);
-  const exceptions = policyExceptions(inputs.registrations, quarter, asOf);
+  return {
+    inputs,
+    definitions: attributionDefinitions(policy),
+    funnel: funnelTotals(cohort),
+    byCampaign: funnelRows(cohort, 'campaign'),
+    byPartner: funnelRows(cohort, 'partner'),
+    byCloudMarketplace: funnelRows(cohort, 'cloudMarketplace'),
+    byRegion: funnelRows(cohort, 'region'),
+    roiByInvestmentType: roiByInvestmentType(inputs.facts, quarter),
+    sla: slaSummary(inputs.registrations, quarter, asOf, policy.calendar),
+    exceptions: policyExceptions(inputs.registrations, quarter, asOf),
+    closedWonUsdMinor: closedWonUsdMinorIn(inputs.facts, quarter),
+  };
+}
+
+/**
+ * The second half of {@link computeQbrReport}: the attribution views (the CRO's comes from
+ * HubSpot) and the reconciliation findings, then the whole report checked against its schema.
+ */
+export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead | undefined): QbrReport {
+  const { inputs, definitions, sla, exceptions } = prepared;
+  const { quarter, asOf, policy } = inputs;
+  const attribution = attributionSummary(inputs.facts, quarter, definitions, policy.definitions.croView, crm);
   const findings = reconcile({
     quarter,
     asOf,
@@ -68,14 +106,13 @@ export function computeQbrReport(inputs: QbrReportInputs): QbrReport {
     croDealProperty: policy.definitions.croView.dealProperty,
     facts: inputs.facts,
     records: inputs.registrations,
-    crm: inputs.crm,
+    crm,
     broken: inputs.integrity.broken,
     retroactive: inputs.retroactive,
     differenceDeals: attribution.differenceDeals,
     exceptions,
     orphanAfterDays: inputs.orphanAfterDays,
   });
-  const figures = quarterFigures(inputs.facts, quarter, definitions);
   const bySeverity = Object.fromEntries(
     severities.map((severity) => [
       severity,
@@ -88,19 +125,19 @@ export function computeQbrReport(inputs: QbrReportInputs): QbrReport {
     generatedAt: inputs.generatedAt,
     policyVersion: inputs.policyVersion,
     scorecard: {
-      closedWonAmount: dollars(figures.closedWonUsdMinor),
+      closedWonAmount: dollars(prepared.closedWonUsdMinor),
       partnerSourcedRevenue: attribution.partnerSourcedRevenue,
       croPartnerRevenue: attribution.croPartnerRevenue,
       slaCompliance: ratio(sla.withinSla, sla.decisions),
       findings: bySeverity,
     },
-    funnel: funnelTotals(cohort),
-    byCampaign: funnelRows(cohort, 'campaign'),
-    byPartner: funnelRows(cohort, 'partner'),
-    byCloudMarketplace: funnelRows(cohort, 'cloudMarketplace'),
-    byRegion: funnelRows(cohort, 'region'),
+    funnel: prepared.funnel,
+    byCampaign: prepared.byCampaign,
+    byPartner: prepared.byPartner,
+    byCloudMarketplace: prepared.byCloudMarketplace,
+    byRegion: prepared.byRegion,
     attribution,
-    roiByInvestmentType: roiByInvestmentType(inputs.facts, quarter),
+    roiByInvestmentType: prepared.roiByInvestmentType,
     sla,
     exceptions,
     findings,
@@ -110,4 +147,13 @@ export function computeQbrReport(inputs: QbrReportInputs): QbrReport {
       broken: inputs.integrity.broken.length,
     },
   });
+}
+
+/**
+ * Computes the pre-QBR report from data already gathered. Pure and deterministic: the same
+ * inputs give the same report, `generatedAt` aside.
+ */
+export function computeQbrReport(inputs: QbrReportInputs): QbrReport {
+  const { crm, ...rest } = inputs;
+  return finishQbrReport(prepareQbrReport(rest), crm);
 }

@@ -118,13 +118,25 @@ function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): F
   };
 }
 
+const digitsByCurrency = new Map<string, number>();
+
+/** Minor-unit digits of a currency, asked of Intl once per currency (a formatter per deal is slow). */
+function currencyDigits(currency: string): number {
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = minorUnitDigits(currency);
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
+}
+
 function amountDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuarter): Finding | undefined {
   const ledger = facts.amount;
   if (ledger === undefined && deal.amount === null) return undefined;
   const currency = deal.currency ?? ledger?.currency ?? 'USD';
   let hubspotMinor: number | null = null;
   try {
-    hubspotMinor = deal.amount === null ? null : Math.round(deal.amount * 10 ** minorUnitDigits(currency));
+    hubspotMinor = deal.amount === null ? null : Math.round(deal.amount * 10 ** currencyDigits(currency));
   } catch {
     hubspotMinor = null;
   }

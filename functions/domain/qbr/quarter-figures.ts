@@ -90,3 +90,10 @@ export function quarterFigures(
     opportunities,
   };
 }
+
+/** The USD cents won in `quarter` (the scorecard's figure), without the per-opportunity record of a snapshot. */
+export function closedWonUsdMinorIn(facts: Iterable<OpportunityFacts>, quarter: FiscalQuarter): number {
+  let total = 0;
+  for (const item of facts) if (!item.campaignChain && wonIn(item, quarter)) total += wonUsdMinor(item);
+  return total;
+}
