@@ -182,7 +182,9 @@ describe('dealreg qbr check against a running stack', () => {
     const files = await readdir(folder);
     expect(files).toEqual(expect.arrayContaining(['report.json', 'report.html', 'qbr-2026-Q4-funnel.csv']));
     // The stored document is the one printed on stdout.
-    expect(JSON.parse(await readFile(join(folder, 'report.json'), 'utf8'))).toEqual(JSON.parse(result.stdout));
+    expect(JSON.parse(await readFile(join(folder, 'report.json'), 'utf8'))).toEqual(
+      JSON.parse(result.stdout),
+    );
   });
 
   it('writes the standalone HTML page with the partner name escaped', async () => {
