@@ -223,12 +223,8 @@ function sourcedWithoutRegistration(
 function orphanRegistrations(inputs: FindingInputs): Finding[] {
   const { asOf, facts, records, orphanAfterDays, crm } = inputs;
   const cutoff = new Date(Date.parse(asOf) - orphanAfterDays * dayMs).toISOString();
-  const byOpportunity = new Map(facts.map((item) => [item.opportunityId, item]));
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const onCreatedChain = new Set(
-    facts.filter((item) => item.created).flatMap((item) => item.registrations.map((r) => r.registrationId)),
-  );
   const report = (registrationId: string, approvedAt: string, opportunityId: string | undefined) => {
     if (seen.has(registrationId)) return;
     seen.add(registrationId);
@@ -262,9 +258,16 @@ function orphanRegistrations(inputs: FindingInputs): Finding[] {
         report(registration.registrationId, registration.approvedAt, item.opportunityId);
     }
   }
+  // Built only when the registrations table has records (a ledger export alone has none).
+  let byOpportunity: Map<string, OpportunityFacts> | undefined;
+  let onCreatedChain: Set<string> | undefined;
   for (const record of records) {
     const progress = record.progress;
     if (progress?.status !== 'approved' || progress.approvedAt === undefined) continue;
+    byOpportunity ??= new Map(facts.map((item) => [item.opportunityId, item]));
+    onCreatedChain ??= new Set(
+      facts.filter((item) => item.created).flatMap((item) => item.registrations.map((r) => r.registrationId)),
+    );
     const approvedAt = iso(progress.approvedAt);
     if (approvedAt > asOf || approvedAt > cutoff) continue;
     const opportunity = progress.dealId === undefined ? undefined : byOpportunity.get(progress.dealId);

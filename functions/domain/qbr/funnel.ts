@@ -74,7 +74,13 @@ export function funnelRegistrations(
   context: FunnelContext,
 ): FunnelRegistration[] {
   const { quarter, asOf } = context;
-  const byOpportunity = new Map(facts.map((item) => [item.opportunityId, item]));
+  // Only registrations the ledger does not link need the lookup by id: built on first use.
+  let byOpportunity: Map<string, OpportunityFacts> | undefined;
+  const opportunityOf = (opportunityId: string | undefined) => {
+    if (opportunityId === undefined) return undefined;
+    byOpportunity ??= new Map(facts.map((item) => [item.opportunityId, item]));
+    return byOpportunity.get(opportunityId);
+  };
   const onLedger = ledgerRegistrations(facts);
   const regionOf = new Map<string, string>();
   for (const [region, countries] of Object.entries(context.regions))
@@ -86,8 +92,7 @@ export function funnelRegistrations(
       partnerNames.set(progress.partnerId, progress.partnerName);
   }
   const inQuarter = (at: string) => at >= quarter.start && at < quarter.end && at <= asOf;
-  const reached = (opportunityId: string | undefined) => {
-    const opportunity = opportunityId === undefined ? undefined : byOpportunity.get(opportunityId);
+  const reached = (opportunity: OpportunityFacts | undefined) => {
     if (opportunity === undefined || !opportunity.created)
       return { opportunityId: undefined, closedWon: false, closedWonUsdMinor: 0 };
     const won = opportunity.outcome === 'won';
@@ -126,7 +131,7 @@ export function funnelRegistrations(
       region: country === undefined ? undefined : regionOf.get(country),
       state,
       ...(state === 'approved'
-        ? reached(ledger?.opportunity.opportunityId ?? progress?.dealId)
+        ? reached(ledger?.opportunity ?? opportunityOf(progress?.dealId))
         : { opportunityId: undefined, closedWon: false, closedWonUsdMinor: 0 }),
     });
   }
@@ -142,7 +147,7 @@ export function funnelRegistrations(
       cloudMarketplace: registration.cloudMarketplace,
       region: undefined,
       state: 'approved',
-      ...reached(opportunity.opportunityId),
+      ...reached(opportunity),
     });
   }
   return cohort.sort((a, b) => (a.registrationId < b.registrationId ? -1 : 1));
@@ -152,19 +157,59 @@ interface Tally {
   submitted: number;
   approved: number;
   rejected: number;
-  opportunities: Set<string>;
-  won: Map<string, number>;
+  opportunities: number;
+  closedWon: number;
+  closedWonUsdMinor: number;
 }
 
-function tally(registrations: Iterable<FunnelRegistration>): Tally {
-  const result: Tally = { submitted: 0, approved: 0, rejected: 0, opportunities: new Set(), won: new Map() };
+const sharedByCohort = new WeakMap<readonly FunnelRegistration[], ReadonlySet<string>>();
+
+/** The opportunities more than one registration of the cohort leads to (rare), found once per cohort. */
+function sharedOpportunities(cohort: readonly FunnelRegistration[]): ReadonlySet<string> {
+  const known = sharedByCohort.get(cohort);
+  if (known !== undefined) return known;
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const registration of cohort) {
+    const id = registration.opportunityId;
+    if (id === undefined) continue;
+    if (seen.has(id)) shared.add(id);
+    else seen.add(id);
+  }
+  sharedByCohort.set(cohort, shared);
+  return shared;
+}
+
+/**
+ * Counts one group of the cohort; an opportunity two registrations share counts once. Only the
+ * shared ones go through a set, so the totals and the four breakdowns stay cheap on large cohorts.
+ */
+function tally(registrations: readonly FunnelRegistration[], shared: ReadonlySet<string>): Tally {
+  const result: Tally = {
+    submitted: 0,
+    approved: 0,
+    rejected: 0,
+    opportunities: 0,
+    closedWon: 0,
+    closedWonUsdMinor: 0,
+  };
+  let counted: Set<string> | undefined;
   for (const registration of registrations) {
     result.submitted += 1;
     if (registration.state === 'approved') result.approved += 1;
     if (registration.state === 'rejected') result.rejected += 1;
-    if (registration.opportunityId === undefined) continue;
-    result.opportunities.add(registration.opportunityId);
-    if (registration.closedWon) result.won.set(registration.opportunityId, registration.closedWonUsdMinor);
+    const id = registration.opportunityId;
+    if (id === undefined) continue;
+    if (shared.size > 0 && shared.has(id)) {
+      counted ??= new Set();
+      if (counted.has(id)) continue;
+      counted.add(id);
+    }
+    result.opportunities += 1;
+    if (registration.closedWon) {
+      result.closedWon += 1;
+      result.closedWonUsdMinor += registration.closedWonUsdMinor;
+    }
   }
   return result;
 }
@@ -172,27 +217,21 @@ function tally(registrations: Iterable<FunnelRegistration>): Tally {
 function conversion(counts: Tally): Conversion {
   return {
     submittedToApproved: ratio(counts.approved, counts.submitted),
-    approvedToOpportunity: ratio(counts.opportunities.size, counts.approved),
-    opportunityToClosedWon: ratio(counts.won.size, counts.opportunities.size),
+    approvedToOpportunity: ratio(counts.opportunities, counts.approved),
+    opportunityToClosedWon: ratio(counts.closedWon, counts.opportunities),
   };
 }
 
-const sum = (values: Iterable<number>) => {
-  let total = 0;
-  for (const value of values) total += value;
-  return total;
-};
-
 /** The funnel totals; an opportunity two registrations share counts once. */
 export function funnelTotals(registrations: readonly FunnelRegistration[]): Funnel {
-  const counts = tally(registrations);
+  const counts = tally(registrations, sharedOpportunities(registrations));
   return {
     submitted: counts.submitted,
     approved: counts.approved,
     rejected: counts.rejected,
-    opportunities: counts.opportunities.size,
-    closedWon: counts.won.size,
-    closedWonAmount: dollars(sum(counts.won.values())),
+    opportunities: counts.opportunities,
+    closedWon: counts.closedWon,
+    closedWonAmount: dollars(counts.closedWonUsdMinor),
     conversion: conversion(counts),
   };
 }
@@ -230,16 +269,17 @@ export function funnelRows(
     if (group === undefined) groups.set(key, { label, members: [registration] });
     else group.members.push(registration);
   }
+  const shared = sharedOpportunities(registrations);
   const rows = [...groups.entries()].map(([key, { label, members }]) => {
-    const counts = tally(members);
+    const counts = tally(members, shared);
     return {
       key,
       label,
       submitted: counts.submitted,
       approved: counts.approved,
-      opportunities: counts.opportunities.size,
-      closedWon: counts.won.size,
-      closedWonAmount: dollars(sum(counts.won.values())),
+      opportunities: counts.opportunities,
+      closedWon: counts.closedWon,
+      closedWonAmount: dollars(counts.closedWonUsdMinor),
       conversion: conversion(counts),
     };
   });

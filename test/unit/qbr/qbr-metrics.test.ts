@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { qbrReportSchema } from '#domain/qbr/report.ts';
-import { report } from './qbr-fixtures.ts';
+import { approval, chain, created, report, won } from './qbr-fixtures.ts';
 import { scenarioChains, scenarioCrm, scenarioRegistrations } from './qbr-scenario.ts';
 
 const scenario = () =>
@@ -181,5 +181,72 @@ describe('pre-QBR metrics of a hand-computed quarter', () => {
       ['medium', 'SLA_BREACH', 'R3'],
     ]);
     for (const finding of scenario().findings) expect(finding.fix.length).toBeGreaterThan(20);
+  });
+
+  it('counts an opportunity two registrations lead to once in the totals, and once in each group', () => {
+    // O1 (won 50,000 on 11-20) was registered by P1 (R1, sourced, C1) and by P2 (R2, influenced, C1);
+    // O2 (open) by P1 alone (R3, C2). Cohort: R1, R2, R3 → 3 approved, 2 opportunities, 1 won.
+    const chains = [
+      chain('O1', [
+        ...approval({
+          registrationId: 'R1',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-05T12:00:00Z',
+          campaignId: 'C1',
+        }),
+        ...approval({
+          registrationId: 'R2',
+          partnerId: 'P2',
+          relationshipType: 'influenced',
+          at: '2026-10-06T12:00:00Z',
+          campaignId: 'C1',
+        }),
+        created('2026-10-07T12:00:00Z', 'Orion', 50_000),
+        ...won('2026-11-20T12:00:00Z', 50_000),
+      ]),
+      chain('O2', [
+        ...approval({
+          registrationId: 'R3',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-08T12:00:00Z',
+          campaignId: 'C2',
+        }),
+        created('2026-10-09T12:00:00Z', 'Nimbus', 10_000),
+      ]),
+    ];
+
+    const computed = report({ chains });
+
+    // 3 approved → 2 opportunities (O1 once) → 1 won for 50,000, not 100,000
+    expect(computed.funnel).toMatchObject({
+      approved: 3,
+      opportunities: 2,
+      closedWon: 1,
+      closedWonAmount: 50_000,
+    });
+    expect(computed.funnel.conversion).toEqual({
+      submittedToApproved: 1,
+      approvedToOpportunity: 0.6667,
+      opportunityToClosedWon: 0.5,
+    });
+    // C1: R1 + R2 share O1 → 1 opportunity, 1 won; P1: O1 and O2; P2: O1
+    expect(
+      computed.byCampaign.map((row) => [
+        row.key,
+        row.approved,
+        row.opportunities,
+        row.closedWon,
+        row.closedWonAmount,
+      ]),
+    ).toEqual([
+      ['C1', 2, 1, 1, 50_000],
+      ['C2', 1, 1, 0, 0],
+    ]);
+    expect(computed.byPartner.map((row) => [row.key, row.opportunities, row.closedWonAmount])).toEqual([
+      ['P1', 2, 50_000],
+      ['P2', 1, 50_000],
+    ]);
   });
 });
