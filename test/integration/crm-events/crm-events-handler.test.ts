@@ -256,6 +256,34 @@ describe('POST /hubspot/crm-events', () => {
     ]);
   });
 
+  it('records a deal lost in HubSpot as its stage and a ClosedLost entry, once however often delivered', async () => {
+    const dealId = await newDeal();
+    const lost = property(dealId, t0 + 20 * day, 'dealstage', 'closedlost');
+    const events = [
+      base(dealId, t0, 'deal.creation'),
+      property(dealId, t0, 'dealstage', 'qualifiedtobuy'),
+      lost,
+      redelivered(lost),
+    ];
+
+    const first = await send(events.reverse());
+    const again = await send([redelivered(lost)]);
+
+    expect([first.status, again.status]).toEqual([200, 200]);
+    const history = await opportunityHistory(crm.store, dealId);
+    expect(history.map((entry) => entry.type)).toEqual([
+      'OpportunityCreated',
+      'StageChanged',
+      'StageChanged',
+      'ClosedLost',
+    ]);
+    expect(history[3]).toMatchObject({ effectiveAt: '2026-07-21T10:00:00.000Z', recordedBy: 'crm-events' });
+    const state = await opportunityAsOf(crm.store, dealId, at);
+    expect(state).toMatchObject({ stage: 'closedlost', outcome: 'lost' });
+    const before = await opportunityAsOf(crm.store, dealId, { ...at, asOf: '2026-07-15T00:00:00.000Z' });
+    expect(before).toMatchObject({ stage: 'qualifiedtobuy', outcome: 'open' });
+  });
+
   it('answers a redelivered batch with 200 and records nothing twice', async () => {
     const dealId = otherDeals[2] as string;
     await send(dealLife(dealId));
