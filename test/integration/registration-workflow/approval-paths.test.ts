@@ -3,7 +3,7 @@ import { approvalDeadlines } from '#domain/policy/approval-deadlines.ts';
 import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
 
 /**
- * Every path of the approval loop, on the definition CDK deploys, against DynamoDB Local and the
+ * Every path of the approval loop, on the definition the synthesised stack deploys, against DynamoDB Local and the
  * HubSpot sandbox, decided over HTTP from the emailed links. Default policy: auto-approve below
  * USD 25,000, second level from USD 250,000; reminder after 24, escalation after 48, the default
  * (approve) after 72 business hours of the New York calendar; channel manager, then the director

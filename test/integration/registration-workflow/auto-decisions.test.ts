@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeDealregApp } from '#test/infra/synthesize.ts';
-import { synthesizedRegistrationWorkflowAsl } from '#test/infra/synthesized-workflow.ts';
 import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
 
 let harness: WorkflowUnderTest;
 
 beforeAll(async () => {
-  // The definition exactly as the synthesised stack deploys it.
-  const { statelessTemplate } = synthesizeDealregApp();
-  harness = await startWorkflowUnderTest({
-    definition: synthesizedRegistrationWorkflowAsl(statelessTemplate),
-  });
+  harness = await startWorkflowUnderTest();
 }, 60_000);
 
 afterAll(async () => {

@@ -23,6 +23,8 @@ import { VirtualClock } from '#local/clock.ts';
 import type { SandboxSeed } from '#local/hubspot-sandbox/index.ts';
 import { startLocalRegistrationWorkflow } from '#local/registration-workflow.ts';
 import { clockRoutes, LocalWorkflowRunner } from '#local/workflow-runner/index.ts';
+import { synthesizeDealregApp } from '#test/infra/synthesize.ts';
+import { synthesizedRegistrationWorkflowAsl } from '#test/infra/synthesized-workflow.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
@@ -157,6 +159,7 @@ export interface WorkflowUnderTest {
  */
 export async function startWorkflowUnderTest(
   options: {
+    /** @default the registration workflow of the synthesised stateless stack */
     definition?: Record<string, unknown>;
     policy?: unknown;
     /** Tables to use instead of fresh ones in the test run's DynamoDB Local (benchmarks bring their own). */
@@ -226,7 +229,9 @@ export async function startWorkflowUnderTest(
     usdRates: { EUR: '1.08' },
     registrationFormUrl: 'https://partners.example.com/register',
     logger,
-    ...(options.definition === undefined ? {} : { definition: options.definition }),
+    // By default the definition exactly as the synthesised stack deploys it.
+    definition:
+      options.definition ?? synthesizedRegistrationWorkflowAsl(synthesizeDealregApp().statelessTemplate),
   });
   const inbox = new DynamoDbRegistrationInbox(tables.documentClient, names.registrations);
   const book = new DynamoDbRegistrationBook(tables.documentClient, names.registrations);
