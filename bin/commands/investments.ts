@@ -27,13 +27,13 @@ export function registerInvestmentCommands(program: Command): void {
       }
       const ledger = await connectLedger(options.dataDir);
       try {
-        const { appended, skipped } = await importInvestments(
+        const { appended, skipped, atomic } = await importInvestments(
           { store: ledger.store },
           text,
           options.recordedBy,
         );
         console.log(
-          `imported ${appended} investment(s) from ${file}${skipped > 0 ? `; ${skipped} already recorded, skipped` : ''}`,
+          `imported ${appended} investment(s) from ${file}${atomic || appended === 0 ? '' : ' one at a time (too many for one transaction)'}${skipped > 0 ? `; ${skipped} already recorded, skipped` : ''}`,
         );
       } finally {
         ledger.close();

@@ -16,6 +16,13 @@ export interface LedgerStore {
   readHead(opportunityId: string): Promise<ChainHead | undefined>;
   /** Inserts the entry if its (opportunity, sequence) is free; false when another writer took it. */
   insert(entry: LedgerEntry): Promise<boolean>;
+  /**
+   * Inserts every entry or none (each on a free sequence number); false, having written nothing,
+   * when any was taken. Optional: a store without it gets entries one `insert` at a time.
+   * `maxBatch` is how many entries one call may hold.
+   */
+  insertAll?(entries: readonly LedgerEntry[]): Promise<boolean>;
+  readonly maxBatch?: number;
   /** Every entry of a chain in sequence order, unvalidated. */
   readChainRaw(opportunityId: string): Promise<RawLedgerItem[]>;
   /** Streams every item of the ledger, page by page, in no particular order. */

@@ -105,3 +105,43 @@ export async function appendEntryOnce(
 export async function appendEntry(deps: AppendDependencies, input: LedgerEntryInput): Promise<LedgerEntry> {
   return (await appendEntryOnce(deps, input)).entry;
 }
+
+/**
+ * Appends several entries all or none, in one store transaction: the heads of their chains are
+ * read, the entries chained in the order given and inserted together; when another writer took
+ * one of the sequence numbers nothing was written, and the heads are re-read. For plain facts
+ * only: a correction or an entry with a `sourceEventId` goes through `appendEntryOnce`.
+ * Throws when the store has no transactions or the entries exceed its batch size.
+ */
+export async function appendAll(
+  deps: AppendDependencies,
+  inputs: readonly LedgerEntryInput[],
+): Promise<LedgerEntry[]> {
+  const { store } = deps;
+  if (store.insertAll === undefined || store.maxBatch === undefined)
+    throw new TypeError('this ledger store cannot insert entries in one transaction');
+  if (inputs.length > store.maxBatch)
+    throw new RangeError(`${inputs.length} entries exceed the ${store.maxBatch} one transaction can hold`);
+  const parsed = inputs.map((input) => {
+    const entry = parseEntryInput(input);
+    if (entry.type === 'Correction' || entry.sourceEventId !== undefined)
+      throw new TypeError(`appendAll takes plain facts; append ${entry.type} entries one at a time`);
+    return entry;
+  });
+  const chains = [...new Set(parsed.map((entry) => entry.opportunityId))];
+  const now = deps.now ?? (() => new Date());
+  const maxAttempts = deps.maxAttempts ?? 200;
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    const heads = new Map<string, ChainHead | undefined>();
+    for (const chain of chains) heads.set(chain, await store.readHead(chain));
+    const recordedAt = now();
+    const sealed = parsed.map((input) => {
+      const entry = sealEntry(input, heads.get(input.opportunityId), recordedAt);
+      heads.set(input.opportunityId, entry);
+      return entry;
+    });
+    if (await store.insertAll(sealed)) return sealed;
+    await sleep(Math.random() * Math.min(4 * 2 ** Math.min(attempt, 10), 250));
+  }
+  throw new AppendContentionError(chains.join(', '), maxAttempts);
+}

@@ -4,7 +4,7 @@ import { type LedgerEntryInput, LedgerEntryInput as LedgerEntryInputSchema } fro
 import { DecimalRate, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
 import { isCurrencyCode } from '#domain/money.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
-import { type AppendDependencies, appendEntry, readChain } from './ledger-append.ts';
+import { type AppendDependencies, appendAll, appendEntry, readChain } from './ledger-append.ts';
 
 /** One thing wrong in an investments file, by line and column. */
 export interface ImportProblem {
@@ -195,33 +195,35 @@ export function parseInvestmentsCsv(
 }
 
 /**
- * Imports an investments file all or nothing: every line is validated before the first append,
- * and one bad line refuses the file (`InvestmentImportError` naming each line and column).
- * Investments already in the ledger (same id on the same chain) are skipped, so re-running an
- * import that was interrupted completes it without duplicates.
+ * Imports an investments file all or nothing: every line is validated before anything is
+ * written, and one bad line refuses the file (`InvestmentImportError` naming each line and
+ * column). The investments are then written in one transaction when the store has them and the
+ * file fits in one (100 new investments in DynamoDB), so a failure writes none; a larger file
+ * is written one investment at a time. Either way, investments already in the ledger (same id on
+ * the same chain) are skipped, so re-running an import that was cut short completes it without
+ * duplicates.
  */
 export async function importInvestments(
   deps: AppendDependencies,
   text: string,
   recordedBy = 'investments-import',
-): Promise<{ appended: number; skipped: number }> {
+): Promise<{ appended: number; skipped: number; atomic: boolean }> {
   const { inputs, problems } = parseInvestmentsCsv(text, recordedBy);
   if (problems.length > 0) throw new InvestmentImportError(problems);
   const recorded = await alreadyRecorded(deps.store, inputs);
-  let appended = 0;
-  let skipped = 0;
-  for (const input of inputs) {
-    if (
-      input.type === 'InvestmentRecorded' &&
-      recorded.has(`${input.opportunityId}\u0000${input.investmentId}`)
-    ) {
-      skipped += 1;
-      continue;
-    }
-    await appendEntry(deps, input);
-    appended += 1;
+  const pending = inputs.filter(
+    (input) =>
+      input.type !== 'InvestmentRecorded' ||
+      !recorded.has(`${input.opportunityId}\u0000${input.investmentId}`),
+  );
+  const skipped = inputs.length - pending.length;
+  const { insertAll, maxBatch } = deps.store;
+  if (insertAll !== undefined && maxBatch !== undefined && pending.length <= maxBatch) {
+    await appendAll(deps, pending);
+    return { appended: pending.length, skipped, atomic: true };
   }
-  return { appended, skipped };
+  for (const input of pending) await appendEntry(deps, input);
+  return { appended: pending.length, skipped, atomic: false };
 }
 
 async function alreadyRecorded(

@@ -6,6 +6,8 @@ import {
   QueryCommand,
   type QueryCommandInput,
   ScanCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
@@ -25,6 +27,9 @@ function toRaw(item: Record<string, AttributeValue>): RawLedgerItem {
   }
 }
 
+/** DynamoDB's limit on the actions of one TransactWriteItems call. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
 /**
  * The ledger in one DynamoDB table (see `lib/tables/ledger-table.ts`). Writes are PutItem with
  * `attribute_not_exists`, so an entry is inserted once and never replaced; everything else reads.
@@ -32,6 +37,7 @@ function toRaw(item: Record<string, AttributeValue>): RawLedgerItem {
 export class DynamoDbLedgerStore implements LedgerStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
+  readonly maxBatch: number = MAX_TRANSACTION_ITEMS;
 
   constructor(client: DynamoDBClient, tableName: string) {
     if (tableName.length === 0) throw new Error('ledger table name is empty');
@@ -74,6 +80,43 @@ export class DynamoDbLedgerStore implements LedgerStore {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Inserts every entry or none, in one transaction of conditional puts (at most 100, DynamoDB's
+   * limit). False when any (opportunity, sequence) was taken or another transaction held one of
+   * them: nothing was written and the caller re-reads the heads.
+   */
+  async insertAll(entries: readonly LedgerEntry[]): Promise<boolean> {
+    if (entries.length === 0) return true;
+    if (entries.length > MAX_TRANSACTION_ITEMS) {
+      throw new RangeError(
+        `a transaction holds at most ${MAX_TRANSACTION_ITEMS} entries, got ${entries.length}`,
+      );
+    }
+    try {
+      await this.#client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: entries.map((entry) => ({
+            Put: {
+              TableName: this.#tableName,
+              Item: marshall(entry, { removeUndefinedValues: true }),
+              ConditionExpression: 'attribute_not_exists(opportunityId)',
+            },
+          })),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        (error.CancellationReasons ?? []).some(
+          (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+        )
+      )
+        return false;
       throw error;
     }
   }

@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
 import { freezeMoney } from '#domain/ledger/money.ts';
+import { parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
-import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
+import { appendAll, appendEntry, readChain } from '#use-cases/ledger-append.ts';
+import { importInvestments } from '#use-cases/ledger-import-investments.ts';
 import { verifyLedger } from '#use-cases/ledger-verify.ts';
 
 let tables: TestTables;
@@ -117,5 +119,69 @@ describe('appending to the ledger', () => {
     await expect(correction(2, { relationshipType: 'friend' })).rejects.toThrow(/relationshipType/);
     await expect(correction(2, { sequence: 7 })).rejects.toBeInstanceOf(InvalidCorrectionError);
     expect(await readChain(store, 'opp-correct-bad')).toHaveLength(5);
+  });
+
+  it('inserts entries of several chains all or none: one taken sequence writes none of them', async () => {
+    const [first, second] = opportunityStory('opp-all-a');
+    const taken = await appendEntry({ store }, first as never);
+    const fresh = sealEntry(parseEntryInput(opportunityStory('opp-all-b')[0]), undefined, new Date());
+    const clash = sealEntry(parseEntryInput(second), undefined, new Date());
+
+    const inserted = await store.insertAll([fresh, clash]);
+
+    expect(clash.sequence).toBe(taken.sequence);
+    expect(inserted).toBe(false);
+    expect(await store.readChainRaw('opp-all-b')).toEqual([]);
+    expect(await readChain(store, 'opp-all-a')).toEqual([taken]);
+  });
+
+  it('appends a set of entries in one transaction while single appends race on one of its chains', async () => {
+    const set = ['opp-set-a', 'opp-set-b', 'opp-set-c'].flatMap((id, index) =>
+      opportunityStory(id, index).slice(0, 2),
+    );
+    const racing = Array.from({ length: 10 }, (_, index) =>
+      appendEntry(
+        { store },
+        {
+          type: 'AmountChanged',
+          opportunityId: 'opp-set-a',
+          effectiveAt: '2026-09-01T00:00:00Z',
+          recordedBy: 'crm-events',
+          amount: freezeMoney(100 + index, 'USD', '1'),
+        },
+      ),
+    );
+
+    const [appended] = await Promise.all([appendAll({ store }, set), ...racing]);
+
+    expect(appended).toHaveLength(6);
+    expect(await readChain(store, 'opp-set-a')).toHaveLength(12);
+    expect(await readChain(store, 'opp-set-b')).toHaveLength(2);
+    for (const id of ['opp-set-a', 'opp-set-b', 'opp-set-c']) {
+      expect((await verifyLedger({ store }, { opportunityId: id })).ok).toBe(true);
+    }
+  });
+
+  it('imports investments in one transaction, or one by one when the file is larger than a transaction', async () => {
+    class SmallBatchStore extends DynamoDbLedgerStore {
+      override readonly maxBatch = 2;
+    }
+    const small = new SmallBatchStore(tables.client, tables.tableName('Ledger'));
+    const csv = (...ids: string[]) =>
+      [
+        'investmentId,investmentType,campaignId,amount,currency,usdRate,effectiveAt',
+        ...ids.map((id) => `${id},MDF,camp-tx,1000,USD,1,2026-07-01`),
+      ].join('\n');
+
+    const atOnce = await importInvestments({ store: small }, csv('tx-1', 'tx-2'));
+    const oneByOne = await importInvestments({ store: small }, csv('tx-1', 'tx-3', 'tx-4', 'tx-5'));
+
+    expect(atOnce).toEqual({ appended: 2, skipped: 0, atomic: true });
+    expect(oneByOne).toEqual({ appended: 3, skipped: 1, atomic: false });
+    expect(
+      (await readChain(store, 'campaign:camp-tx')).map((entry) =>
+        entry.type === 'InvestmentRecorded' ? entry.investmentId : entry.type,
+      ),
+    ).toEqual(['tx-1', 'tx-2', 'tx-3', 'tx-4', 'tx-5']);
   });
 });
