@@ -76,6 +76,7 @@ function hubSpot(): Promise<HubSpotAdapter> {
 const crm: WorkflowCrm = {
   findPartnerByDomain: async (domain) => (await hubSpot()).findPartnerByDomain(domain),
   findCompaniesByDomain: async (domain) => (await hubSpot()).findCompaniesByDomain(domain),
+  findOrCreateCustomerCompany: async (customer) => (await hubSpot()).findOrCreateCustomerCompany(customer),
   findCompaniesByName: async (name) => (await hubSpot()).findCompaniesByName(name),
   openDealsOfCompany: async (id) => (await hubSpot()).openDealsOfCompany(id),
   closedWonDealsOfCompany: async (id) => (await hubSpot()).closedWonDealsOfCompany(id),

@@ -140,8 +140,24 @@ export interface PartnerDirectory {
   findPartnerByDomain(domain: string): Promise<Company | null>;
 }
 
+/** The customer an approved registration is for, as the CRM company the deal belongs to. */
+export interface CustomerCompanyDraft {
+  /** Normalised domain; the company is found by it. */
+  readonly domain: string;
+  readonly name: string;
+  /** ISO 3166 country code, when the partner gave one. */
+  readonly country?: string;
+}
+
 export interface CustomerDirectory {
   findCompaniesByDomain(domain: string): Promise<Company[]>;
+  /**
+   * The customer company with this domain (not a partner), created with the registration's name
+   * and country when the CRM has none, so the deal and its later changes belong to a customer.
+   */
+  findOrCreateCustomerCompany(
+    customer: CustomerCompanyDraft,
+  ): Promise<{ companyId: string; created: boolean }>;
   /** Companies whose name contains every word of `name` (the CRM's token match); fuzzy scoring is the domain's. */
   findCompaniesByName(name: string): Promise<Company[]>;
 }

@@ -1,8 +1,11 @@
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
+import type { AssociationSpecAssociationCategoryEnum as ObjectAssociationCategory } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
+import type { PublicAssociationsForObject } from '@hubspot/api-client/lib/codegen/crm/objects/models/PublicAssociationsForObject.js';
 import { z } from 'zod';
 import {
   type Company,
+  type CustomerCompanyDraft,
   crmNames,
   type Deal,
   type DealDraft,
@@ -31,6 +34,9 @@ import {
 
 // The generated client types HubSpot's enumerations as TypeScript enums of the same strings.
 const userDefined = 'USER_DEFINED' as AssociationSpecAssociationCategoryEnum;
+const hubspotDefined = 'HUBSPOT_DEFINED' as ObjectAssociationCategory;
+/** HubSpot's defined (unlabelled) association type from a deal to a company. */
+const dealToCompanyTypeId = 341;
 
 /** Batch endpoints take at most this many inputs. */
 export const batchSize = 100;
@@ -137,6 +143,21 @@ export class HubSpotAdapter implements HubSpotPort {
       properties: companyProperties,
     });
     return companies.map(toCompany);
+  }
+
+  async findOrCreateCustomerCompany(
+    customer: CustomerCompanyDraft,
+  ): Promise<{ companyId: string; created: boolean }> {
+    const existing = (await this.findCompaniesByDomain(customer.domain)).find(
+      (company) => company.type?.toUpperCase() !== 'PARTNER',
+    );
+    if (existing !== undefined) return { companyId: existing.id, created: false };
+    const properties: Record<string, string> = { name: customer.name, domain: customer.domain.toLowerCase() };
+    if (customer.country !== undefined) properties.country = customer.country;
+    const made = await this.#gateway.call('create customer company', () =>
+      this.#client.crm.companies.basicApi.create({ properties, associations: [] }),
+    );
+    return { companyId: made.id, created: true };
   }
 
   async findCompaniesByName(name: string): Promise<Company[]> {
@@ -380,10 +401,25 @@ export class HubSpotAdapter implements HubSpotPort {
     if (draft.pipelineId !== undefined) properties.pipeline = draft.pipelineId;
     if (draft.stageId !== undefined) properties.dealstage = draft.stageId;
     if (draft.ownerId !== undefined) properties.hubspot_owner_id = draft.ownerId;
-    const made = await this.#createUnique('deals', 'create deal', properties, () =>
-      this.#findByUniqueProperty('deals', crmNames.deal.registrationId, draft.registrationId),
+    // The customer company rides in the create itself, so the deal never exists without it and
+    // the CRM's creation event can already be attributed to the customer.
+    const associations =
+      draft.customerCompanyId === undefined
+        ? []
+        : [
+            {
+              to: { id: draft.customerCompanyId },
+              types: [{ associationCategory: hubspotDefined, associationTypeId: dealToCompanyTypeId }],
+            },
+          ];
+    const made = await this.#createUnique(
+      'deals',
+      'create deal',
+      properties,
+      () => this.#findByUniqueProperty('deals', crmNames.deal.registrationId, draft.registrationId),
+      associations,
     );
-    if (draft.customerCompanyId !== undefined) {
+    if (!made.created && draft.customerCompanyId !== undefined) {
       await this.#associateDefault('deals', made.id, 'companies', draft.customerCompanyId);
     }
     return { dealId: made.id, created: made.created };
@@ -594,10 +630,11 @@ export class HubSpotAdapter implements HubSpotPort {
     what: string,
     properties: Record<string, string>,
     findExisting: () => Promise<CrmObject | null>,
+    associations: PublicAssociationsForObject[] = [],
   ): Promise<{ id: string; created: boolean }> {
     try {
       const made = await this.#gateway.call(what, () =>
-        this.#client.crm.objects.basicApi.create(objectType, { properties, associations: [] }),
+        this.#client.crm.objects.basicApi.create(objectType, { properties, associations }),
       );
       return { id: made.id, created: true };
     } catch (error) {

@@ -14,6 +14,7 @@ export type WorkflowCrm = Pick<
   HubSpotPort,
   | 'findPartnerByDomain'
   | 'findCompaniesByDomain'
+  | 'findOrCreateCustomerCompany'
   | 'findCompaniesByName'
   | 'openDealsOfCompany'
   | 'closedWonDealsOfCompany'

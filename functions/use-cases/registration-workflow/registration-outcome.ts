@@ -126,10 +126,13 @@ export async function registerInHubSpot(
   const amount = details.estimatedAmount;
   const majorAmount = amount.minorUnits / 10 ** minorUnitDigits(amount.currency);
   const linkedDeal = progress.verdict?.evidence.find((item) => item.kind === 'open-deal');
-  // The deal belongs to the customer company when HubSpot knows it, so CRM changes attribute to it.
-  const customerCompany = (await deps.crm.findCompaniesByDomain(details.customerDomain)).find(
-    (company) => company.type?.toUpperCase() !== 'PARTNER',
-  );
+  // The deal belongs to the customer company (created when HubSpot has none), so the CRM's later
+  // changes to the deal are attributed to this customer in the ledger.
+  const customerCompany = await deps.crm.findOrCreateCustomerCompany({
+    domain: details.customerDomain,
+    name: details.customerCompanyName,
+    ...(details.customerCountry === undefined ? {} : { country: details.customerCountry }),
+  });
   const deal = await deps.crm.createOrLinkDeal(
     {
       registrationId,
@@ -137,7 +140,7 @@ export async function registerInHubSpot(
       amount: majorAmount,
       currency: amount.currency,
       closeDate: details.expectedCloseDate,
-      ...(customerCompany === undefined ? {} : { customerCompanyId: customerCompany.id }),
+      customerCompanyId: customerCompany.companyId,
     },
     linkedDeal !== undefined && 'dealId' in linkedDeal ? linkedDeal.dealId : undefined,
   );
@@ -158,7 +161,7 @@ export async function registerInHubSpot(
     policyVersion: decision.policyVersion,
     expiresOn: window.expiresAt.toISOString().slice(0, 10),
     partnerCompanyId: partnerId,
-    ...(customerCompany === undefined ? {} : { customerCompanyId: customerCompany.id }),
+    customerCompanyId: customerCompany.companyId,
     dealId: deal.dealId,
   });
 

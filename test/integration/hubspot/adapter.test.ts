@@ -226,6 +226,29 @@ describe('HubSpot adapter against the sandbox, through @hubspot/api-client', () 
     expect(await associated('deals')).toEqual(['2001']);
   });
 
+  it('finds the customer company by domain, never a partner, and creates it once when HubSpot has none', async () => {
+    const known = await under.adapter.findOrCreateCustomerCompany({ domain: 'globex.com', name: 'Globex' });
+    const made = await under.adapter.findOrCreateCustomerCompany({
+      domain: 'Umbrella-Health.com',
+      name: 'Umbrella Health',
+      country: 'GB',
+    });
+    const again = await under.adapter.findOrCreateCustomerCompany({
+      domain: 'umbrella-health.com',
+      name: 'Umbrella Health Ltd',
+    });
+
+    expect(known).toEqual({ companyId: '1002', created: false });
+    expect(made.created).toBe(true);
+    expect(again).toEqual({ companyId: made.companyId, created: false });
+    const umbrella = (await recordsOf(under.sandbox.url, 'companies')).filter(
+      (company) => company.properties.domain === 'umbrella-health.com',
+    );
+    expect(umbrella.map((company) => company.properties)).toEqual([
+      expect.objectContaining({ name: 'Umbrella Health', country: 'GB' }),
+    ]);
+  });
+
   it('creates the deal of a registration once, however often asked, and links an existing deal', async () => {
     const draft = {
       registrationId: 'reg-0002',

@@ -67,3 +67,18 @@ export async function recordsOf(
   };
   return (state.types[type]?.items ?? []).filter((item) => !item.archived);
 }
+
+/** The ids of `toTypeId` records associated with one record, read from the sandbox's own state. */
+export async function associatedIdsOf(
+  baseUrl: string,
+  from: { typeId: string; id: string },
+  toTypeId: string,
+): Promise<string[]> {
+  const state = (await sandboxAdmin(baseUrl, '/_sandbox/state?records=true')) as {
+    associations?: { from: string; to: string; typeIds: number[] }[];
+  };
+  return (state.associations ?? [])
+    .filter((link) => link.from === `${from.typeId}/${from.id}` && link.to.startsWith(`${toTypeId}/`))
+    .map((link) => link.to.slice(toTypeId.length + 1))
+    .sort();
+}

@@ -38,6 +38,8 @@ describe('a clean registration under the auto-approve limit', () => {
     const dealId = record.progress?.dealId ?? '';
     const deals = await harness.hubspotRecords('deals');
     expect(deals.find((deal) => deal.id === dealId)?.properties).toMatchObject({ amount: '12000' });
+    // The deal belongs to the customer company HubSpot already had.
+    expect(await harness.companiesOfDeal(dealId)).toContain('301');
     const chain = await harness.ledgerChain(dealId);
     expect(chain.map((entry) => entry.type)).toEqual([
       'OpportunityCreated',
@@ -64,7 +66,14 @@ describe('a clean registration under the auto-approve limit', () => {
       estimated_amount: '7000',
     });
 
-    expect((await harness.registration(first)).progress?.status).toBe('approved');
+    const approved = await harness.registration(first);
+    expect(approved.progress?.status).toBe('approved');
+    // HubSpot had no Fabrikam: the customer company is created once, and the deal belongs to it.
+    const customers = (await harness.hubspotRecords('companies')).filter(
+      (company) => company.properties.domain === 'fabrikam.com',
+    );
+    expect(customers.map((company) => company.properties.name)).toEqual(['Fabrikam']);
+    expect(await harness.companiesOfDeal(approved.progress?.dealId ?? '')).toContain(customers[0]?.id);
     const declined = await harness.registration(second);
     expect(declined.progress).toMatchObject({
       status: 'declined',

@@ -30,7 +30,12 @@ import { formSubmission } from '#test/support/submissions.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import { readChain } from '#use-cases/ledger-append.ts';
 import { receiveSubmission } from '#use-cases/receive-submission.ts';
-import { recordsOf, type SandboxUnderTest, startSandboxUnderTest } from '../hubspot/sandbox.ts';
+import {
+  associatedIdsOf,
+  recordsOf,
+  type SandboxUnderTest,
+  startSandboxUnderTest,
+} from '../hubspot/sandbox.ts';
 
 /**
  * The portal the workflow tests run against: two partners; Contoso, a customer nobody sells to
@@ -149,6 +154,8 @@ export interface WorkflowUnderTest {
   statesVisited(registrationId: string): string[];
   ledgerChain(opportunityId: string): Promise<LedgerEntry[]>;
   hubspotRecords(type: string): Promise<{ id: string; properties: Record<string, string> }[]>;
+  /** Companies (`0-2`) a deal (`0-3`) is associated with in the sandbox. */
+  companiesOfDeal(dealId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -307,6 +314,7 @@ export async function startWorkflowUnderTest(
     },
     ledgerChain: (opportunityId) => readChain(ledger, opportunityId),
     hubspotRecords: (type) => recordsOf(sandbox.sandbox.url, type),
+    companiesOfDeal: (dealId) => associatedIdsOf(sandbox.sandbox.url, { typeId: '0-3', id: dealId }, '0-2'),
     async close() {
       await runner.close();
       await api.stop();
