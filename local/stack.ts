@@ -13,6 +13,7 @@ import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
@@ -34,6 +35,7 @@ import {
   sweeperStateTable,
 } from '#lib/tables/index.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
+import { writeDigest } from '#use-cases/ledger-digest.ts';
 import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
 import { crmEventSettings } from '#use-cases/record-crm-events.ts';
 import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
@@ -68,6 +70,11 @@ export interface LocalStackOptions {
   readonly backfillIntervalMs?: number;
   /** The policy the workflow enforces; default `policy/default-policy.json`. */
   readonly policyFile?: string;
+  /**
+   * How often a ledger digest is written under `<data dir>/ledger-digests/`, as the deployed
+   * schedule writes them to the Object Lock bucket; default every hour.
+   */
+  readonly digestIntervalMs?: number;
 }
 
 /** Frozen demo rates (USD per unit); deployments set theirs with the dealreg:usdRates setting. */
@@ -326,6 +333,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     timer.unref();
     stopping.push(async () => clearInterval(timer));
+
+    // Ledger digests on a timer, as the deployed schedule writes them, into the files
+    // `dealreg ledger verify` checks the ledger against.
+    const digests = {
+      store: new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName)),
+      digests: new FileDigestStore(join(dataDir, 'ledger-digests')),
+      now,
+    };
+    const digestTimer = setInterval(
+      () => {
+        writeDigest(digests).catch((error: unknown) =>
+          logger.error('scheduled ledger digest failed', { error }),
+        );
+      },
+      options.digestIntervalMs ?? 60 * 60_000,
+    );
+    digestTimer.unref();
+    stopping.push(async () => clearInterval(digestTimer));
 
     const description: LocalStackDescription = {
       api: api.url,

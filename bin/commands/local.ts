@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Duration } from 'luxon';
 import { runDemo } from '#local/demo.ts';
 import { startLocalStack } from '#local/stack.ts';
 
@@ -10,6 +11,25 @@ function port(value: string): number {
   return parsed;
 }
 
+function digestInterval(value: string): number {
+  const duration = Duration.fromISO(value);
+  const ms = duration.isValid ? duration.toMillis() : Number.NaN;
+  if (!(ms >= 1000)) {
+    throw new Error(
+      `--digest-every must be an ISO 8601 duration of at least one second such as PT1H, got "${value}"`,
+    );
+  }
+  return ms;
+}
+
+interface LocalOptions {
+  port?: number;
+  empty?: boolean;
+  dataDir: string;
+  policy?: string;
+  digestEvery?: number;
+}
+
 /** `dealreg local`: runs the whole system on this machine until Ctrl-C. */
 export function registerLocalCommand(program: Command): void {
   program
@@ -19,9 +39,15 @@ export function registerLocalCommand(program: Command): void {
     .option('--empty', 'start without the demo data')
     .option('--data-dir <dir>', 'where local state and local.json go', '.dealreg')
     .option('--policy <file>', 'the policy the workflow enforces (default: policy/default-policy.json)')
-    .action(async (options: { port?: number; empty?: boolean; dataDir: string; policy?: string }) => {
+    .option(
+      '--digest-every <duration>',
+      'how often a ledger digest is written under <data dir>/ledger-digests, as ISO 8601 (default: PT1H)',
+      digestInterval,
+    )
+    .action(async (options: LocalOptions) => {
       const stack = await startLocalStack({
         dataDir: options.dataDir,
+        ...(options.digestEvery === undefined ? {} : { digestIntervalMs: options.digestEvery }),
         ...(options.policy === undefined ? {} : { policyFile: options.policy }),
         demoData: options.empty !== true,
         ...(options.port === undefined ? {} : { port: options.port }),

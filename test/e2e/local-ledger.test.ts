@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
@@ -22,7 +24,7 @@ const flushWebhooks = () =>
   fetch(`${stack.description.hubspot.url}/_sandbox/webhooks/flush`, { method: 'POST', body: '{}' });
 
 beforeAll(async () => {
-  stack = await startLocalStackProcess([]);
+  stack = await startLocalStackProcess(['--digest-every', 'PT2S']);
 }, 120_000);
 
 afterAll(async () => {
@@ -73,4 +75,25 @@ describe('HubSpot deal changes on the local stack', () => {
     const verified = await dealreg(['ledger', 'verify', '--data-dir', stack.dataDir]);
     expect(verified.code, verified.stderr + verified.stdout).toBe(0);
   }, 60_000);
+
+  it('writes ledger digests on a schedule, which verify checks the ledger against', async () => {
+    const digestDir = join(stack.dataDir, 'ledger-digests');
+    const digests = async () =>
+      (await readdir(digestDir).catch(() => [])).filter((name) => name.endsWith('.json'));
+    const first = (await digests()).length;
+    await expect.poll(digests, { timeout: 20_000, interval: 500 }).not.toHaveLength(first);
+
+    const verified = await dealreg(['ledger', 'verify', '--data-dir', stack.dataDir]);
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0);
+    const [, checked] = /(\d+) digests checked/.exec(verified.stdout) ?? [];
+    expect(Number(checked)).toBeGreaterThan(first);
+  }, 60_000);
+});
+
+describe('dealreg local settings', () => {
+  it('refuses a digest interval that is not an ISO 8601 duration, naming the option', async () => {
+    const refused = await dealreg(['local', '--empty', '--digest-every', 'hourly']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/--digest-every must be an ISO 8601 duration .* got "hourly"/);
+  });
 });
