@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -120,11 +120,13 @@ export interface ProgressStream {
 export function progressReporter(stream: ProgressStream = process.stderr): (event: QbrProgress) => void {
   let lastPhase: string | undefined;
   let lastDrawn = 0;
+  // HubSpot is read while the ledger is verified, so phases interleave: a log names each once.
+  const logged = new Set<QbrProgress['phase']>();
   return (event) => {
     const name = phaseNames[event.phase];
     if (!stream.isTTY) {
-      if (event.phase !== lastPhase) stream.write(`… ${name}\n`);
-      lastPhase = event.phase;
+      if (!logged.has(event.phase)) stream.write(`… ${name}\n`);
+      logged.add(event.phase);
       return;
     }
     const now = Date.now();
@@ -186,8 +188,43 @@ function filesOf(report: QbrReport, stored: readonly ReportFile[], format: Forma
 }
 
 /** Writes every file through a temporary name and a rename, so no reader sees half a file. */
+/**
+ * Creates the output directory and its missing parents one level at a time. `mkdir` with
+ * `recursive` never returns where the kernel answers "no such file" for a parent that exists
+ * (under /proc, for one); a plain `mkdir` fails there at once, naming the directory.
+ */
+async function createOutputDirectory(directory: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = resolve(directory); ; current = dirname(current)) {
+    try {
+      if ((await stat(current)).isDirectory()) break;
+      throw new QbrCommandError(`--out ${directory}: ${current} exists and is not a directory`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined) throw error;
+      if (code !== 'ENOENT') {
+        throw new QbrCommandError(`--out ${directory}: ${current} cannot be a directory (${code})`, {
+          cause: error,
+        });
+      }
+    }
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const path of missing.reverse()) {
+    await mkdir(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') return;
+      throw new QbrCommandError(
+        `--out ${directory}: cannot create ${path} (${error.code ?? error.message})`,
+        {
+          cause: error,
+        },
+      );
+    });
+  }
+}
+
 async function writeFiles(directory: string, files: readonly OutputFile[]): Promise<void> {
-  await mkdir(directory, { recursive: true });
   for (const file of files) {
     const path = join(directory, file.name);
     const temporary = `${path}.${process.pid}.tmp`;
@@ -200,6 +237,8 @@ async function check(options: CheckOptions): Promise<void> {
   if (options.format === 'csv' && options.out === undefined) {
     throw new QbrCommandError('--format csv writes several files: name a directory with --out DIR');
   }
+  // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
+  if (options.out !== undefined) await createOutputDirectory(options.out);
   const policy = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));
   const leadership = policy.policy.reporting.leadership.map((person) => person.email);
   let mailbox: LocalMailbox | undefined;

@@ -227,6 +227,25 @@ describe('dealreg qbr check against a running stack', () => {
     expect(early.stderr).toContain('before 2026-Q4 starts');
   });
 
+  it.each([
+    [['--quarter', '2026-Q5'], "'2026-Q5' is invalid. expected a fiscal quarter such as 2026-Q4"],
+    [['--quarter', '2026-Q4', '--as-of', 'yesterday'], "'yesterday' is invalid. expected an ISO instant"],
+    [['--quarter', '2026-Q4', '--format', 'pdf'], "'pdf' is invalid. Allowed choices are json, html, csv"],
+    // Parent is a file: refused before anything is read.
+    [
+      ['--quarter', '2026-Q4', '--out', '/dev/null/reports'],
+      '--out /dev/null/reports: /dev/null/reports cannot be',
+    ],
+    // procfs answers "no such file" for a parent that exists: a recursive mkdir would spin forever.
+    [['--quarter', '2026-Q4', '--out', '/proc/reports'], '--out /proc/reports: cannot create /proc/reports'],
+  ])('refuses %j, naming what is wrong, and writes nothing', async (args, message) => {
+    const result = await dealreg(['qbr', 'check', ...args, '--data-dir', dataDir]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+  });
+
   it('fails the run when a ledger chain is broken, with the finding in the report', async () => {
     const [first] = await world.ledger.readChainRaw(dealId);
     // Written around the ledger's append path, as someone with table access could: the hash no longer matches.

@@ -38,19 +38,23 @@ describe('qbr check progress', () => {
     ]);
   });
 
-  it('writes one plain line per phase when stderr is not a terminal', () => {
+  it('writes one plain line per phase when stderr is not a terminal, though phases interleave', () => {
     const stream = capture(false);
     const report = progressReporter(stream);
 
-    report({ phase: 'ledger', done: 0, total: 1 });
-    report({ phase: 'ledger', done: 1, total: 1 });
+    // HubSpot is read while the ledger is verified: their events arrive mixed.
     report({ phase: 'hubspot', done: 0, total: 300 });
+    report({ phase: 'ledger', done: 0, total: 1 });
+    report({ phase: 'hubspot', done: 100, total: 300 });
+    report({ phase: 'ledger', done: 1, total: 1 });
+    report({ phase: 'registrations', done: 1, total: 1 });
     report({ phase: 'hubspot', done: 300, total: 300 });
     report({ phase: 'compute', done: 1, total: 1 });
 
     expect(stream.chunks).toEqual([
-      '… reading and verifying the ledger\n',
       '… reading HubSpot deals\n',
+      '… reading and verifying the ledger\n',
+      '… reading registrations\n',
       '… computing the report\n',
     ]);
   });
