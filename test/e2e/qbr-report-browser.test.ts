@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,15 @@ describe('the pre-QBR report in a browser', () => {
     expect(findings).toHaveLength(4);
     expect(findings[0]).toMatch(/^critical LEDGER_INTEGRITY · opportunity 9003/i);
     expect(findings.every((finding) => finding.includes('Fix:'))).toBe(true);
+  });
+
+  it('leaves a full-page screenshot as a test artifact', async () => {
+    const png = await readFile(join(artifacts, 'qbr-report.png'));
+
+    // PNG signature, then the IHDR chunk: width and height as big-endian 32-bit integers.
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.readUInt32BE(16)).toBe(800);
+    // Full page: taller than the 900-pixel viewport, since the findings come after the charts.
+    expect(png.readUInt32BE(20)).toBeGreaterThan(900);
   });
 });
