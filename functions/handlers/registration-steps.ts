@@ -83,6 +83,7 @@ const crm: WorkflowCrm = {
   engagementsWithCompany: async (id, window, owners) =>
     (await hubSpot()).engagementsWithCompany(id, window, owners),
   upsertRegistrationRecord: async (record) => (await hubSpot()).upsertRegistrationRecord(record),
+  batchReadDeals: async (ids) => (await hubSpot()).batchReadDeals(ids),
   createOrLinkDeal: async (draft, existing) => (await hubSpot()).createOrLinkDeal(draft, existing),
   associatePartner: async (partner, deal, relationship) =>
     (await hubSpot()).associatePartner(partner, deal, relationship),

@@ -21,6 +21,7 @@ export type WorkflowCrm = Pick<
   | 'engagementsWithCompany'
   | 'upsertRegistrationRecord'
   | 'createOrLinkDeal'
+  | 'batchReadDeals'
   | 'associatePartner'
 >;
 

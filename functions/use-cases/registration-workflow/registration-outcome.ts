@@ -1,10 +1,11 @@
 import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
-import { freezeMoney } from '#domain/ledger/money.ts';
+import { freezeMoney, parseAmount } from '#domain/ledger/money.ts';
 import { minorUnitDigits } from '#domain/money.ts';
 import { extendedValidityWindow, validityWindow } from '#domain/policy/registration-validity.ts';
 import type { RegistrationDecision, RegistrationProgress } from '#domain/registration-progress.ts';
 import { renderExpiryWarningEmail } from '#emails/expiry-warning.ts';
 import { renderRegistrationDecisionEmail } from '#emails/registration-decision.ts';
+import type { Deal } from '#ports/hubspot.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
 import {
   loadRegistration,
@@ -108,6 +109,22 @@ function usdRate(deps: RegistrationWorkflowDependencies, currency: string): stri
   return currency === 'USD' ? '1' : deps.usdRates[currency];
 }
 
+/** A CRM deal's amount frozen at the configured USD rate, when it has one and the rate is known. */
+function dealAmount(
+  deps: RegistrationWorkflowDependencies,
+  deal: Deal,
+): ReturnType<typeof freezeMoney> | undefined {
+  const currency = deal.currency ?? 'USD';
+  const rate = usdRate(deps, currency);
+  if (deal.amount === null || rate === undefined) return undefined;
+  try {
+    return freezeMoney(parseAmount(String(deal.amount), currency), currency, rate);
+  } catch (error) {
+    deps.logger.warn('linked deal amount not recorded', { dealId: deal.id, error: (error as Error).message });
+    return undefined;
+  }
+}
+
 /**
  * "Register deal in HubSpot": the Deal Registration record, the deal (an open deal the verdict
  * found for the customer is linked, else one is created), the partner ↔ deal association with
@@ -184,6 +201,21 @@ export async function registerInHubSpot(
       dealName: `${details.customerCompanyName} — ${progress.partnerName ?? details.partnerDomain}`,
       ...(estimatedAmount ? { amount: estimatedAmount } : {}),
       closeDate: details.expectedCloseDate,
+    });
+  } else if ((await deps.ledger.readHead(deal.dealId)) === undefined) {
+    // A deal HubSpot had before the ledger saw it: its chain opens with the deal as HubSpot has
+    // it now, so the opportunity's amount, stage and close date are on record from the approval.
+    const [current] = (await deps.crm.batchReadDeals([deal.dealId])).deals;
+    const linkedAmount = current === undefined ? undefined : dealAmount(deps, current);
+    await appendEntry(ledger, {
+      type: 'OpportunityCreated',
+      ...common,
+      sourceEventId: `registration:${registrationId}:opportunity-linked`,
+      customer,
+      ...(current?.name ? { dealName: current.name } : {}),
+      ...(current?.stageId ? { stage: current.stageId } : {}),
+      ...(linkedAmount === undefined ? {} : { amount: linkedAmount }),
+      ...(current?.closeDate ? { closeDate: current.closeDate.slice(0, 10) } : {}),
     });
   }
   await appendEntry(ledger, {

@@ -56,8 +56,18 @@ describe('registrations an approver decides', () => {
       dealId: '401',
     });
     const chain = await harness.ledgerChain('401');
-    expect(chain.map((entry) => entry.type)).toEqual(['RegistrationApproved', 'PartnerAttached']);
-    expect(chain[1]).toMatchObject({ partnerId: '201', relationshipType: 'influenced', registrationId });
+    // HubSpot had deal 401 before the ledger did: its chain opens with the deal as HubSpot has it.
+    expect(chain.map((entry) => entry.type)).toEqual([
+      'OpportunityCreated',
+      'RegistrationApproved',
+      'PartnerAttached',
+    ]);
+    expect(chain[0]).toMatchObject({
+      dealName: 'Globex – data platform',
+      stage: 'presentationscheduled',
+      amount: { amountMinor: 18_000_000, currency: 'USD', usdMinor: 18_000_000 },
+    });
+    expect(chain[2]).toMatchObject({ partnerId: '201', relationshipType: 'influenced', registrationId });
     expect(harness.statesVisited(registrationId)).toEqual([
       'Normalise registration',
       'Check for channel conflict',

@@ -273,6 +273,10 @@ export async function startWorkflowUnderTest(
           // Four months ahead of the virtual clock, so a registration stays valid as tests move it.
           fields: {
             expected_close_date: new Date(submittedAt + 120 * 86_400_000).toISOString().slice(0, 10),
+            // A customer of its own domain has its own name, as a real one would.
+            ...(fields.customer_domain === undefined
+              ? {}
+              : { customer_company_name: nameOfDomain(fields.customer_domain) }),
             ...fields,
           },
         }),
@@ -321,4 +325,13 @@ export async function startWorkflowUnderTest(
       await sandbox.stop();
     },
   };
+}
+
+/** "remind-me.com" → "Remind Me": a company name for a customer domain a test made up. */
+function nameOfDomain(domain: string): string {
+  const [label = domain] = domain.split('.');
+  return label
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
 }
