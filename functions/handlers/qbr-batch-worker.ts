@@ -1,8 +1,8 @@
 /** Lambda entry: the Distributed Map's worker, one batch of up to 100 HubSpot deals per invocation. */
 import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
+import { createQbrBatchWorker } from '#use-cases/qbr-delivery.ts';
 import { readEnvironment } from './configuration.ts';
 import { hubSpotDeals, policyFrom, s3 } from './qbr-aws.ts';
-import { createQbrBatchWorker } from './qbr-delivery.ts';
 import { qbrSettings } from './qbr-settings.ts';
 
 const settings = readEnvironment({

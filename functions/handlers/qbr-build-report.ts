@@ -7,9 +7,9 @@ import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
 import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
 import { S3ReportStore } from '#adapters/reports/s3-report-store.ts';
+import { createQbrReportBuilder } from '#use-cases/qbr-delivery.ts';
 import { readEnvironment } from './configuration.ts';
 import { hubSpotDeals, policyFrom, s3 } from './qbr-aws.ts';
-import { createQbrReportBuilder } from './qbr-delivery.ts';
 import { qbrSettings } from './qbr-settings.ts';
 
 const settings = readEnvironment({

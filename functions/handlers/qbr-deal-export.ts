@@ -2,9 +2,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
+import { createQbrDealExport } from '#use-cases/qbr-delivery.ts';
 import { readEnvironment } from './configuration.ts';
 import { s3 } from './qbr-aws.ts';
-import { createQbrDealExport } from './qbr-delivery.ts';
 import { qbrSettings } from './qbr-settings.ts';
 
 const settings = readEnvironment({

@@ -2,9 +2,9 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SesMailer } from '#adapters/mail/ses-mailer.ts';
 import { S3ReportStore } from '#adapters/reports/s3-report-store.ts';
+import { createQbrReportMailer } from '#use-cases/qbr-delivery.ts';
 import { readEnvironment } from './configuration.ts';
 import { policyFrom, s3 } from './qbr-aws.ts';
-import { createQbrReportMailer } from './qbr-delivery.ts';
 import { qbrSettings } from './qbr-settings.ts';
 
 const settings = readEnvironment({

@@ -10,6 +10,7 @@ import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
 import { qbrReportFiles, reportKey } from '#emails/qbr-report-files.ts';
+import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
 import {
   createQbrBatchWorker,
   createQbrDealExport,
@@ -17,8 +18,7 @@ import {
   createQbrReportMailer,
   QbrStepInputError,
   StoredReportMissingError,
-} from '#handlers/qbr-delivery.ts';
-import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
+} from '#use-cases/qbr-delivery.ts';
 import { sampleQbrReport } from './qbr-report-fixture.ts';
 
 const policy = loadPolicy({});
