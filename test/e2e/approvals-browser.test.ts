@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApprovalsApi, startApprovalsApi } from '#test/integration/approvals/approvals-harness.ts';
+import { launchChromium } from '#test/support/chromium.ts';
 import { salesLeader } from '#test/unit/approvals/approval-fixtures.ts';
 
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -14,16 +15,7 @@ let browserProblems: string[];
 
 beforeAll(async () => {
   harness = await startApprovalsApi();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
 }, 60_000);
 

@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderQbrReportHtml } from '#emails/qbr-report.ts';
+import { launchChromium } from '#test/support/chromium.ts';
 import { SCRIPT_PARTNER, sampleQbrReport } from '#test/unit/qbr-rendering/qbr-report-fixture.ts';
 
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -14,16 +15,7 @@ const problems: string[] = [];
 const requests: string[] = [];
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
   const file = join(artifacts, 'qbr-report.html');
   await writeFile(file, await renderQbrReportHtml(sampleQbrReport()));

@@ -188,7 +188,8 @@ function firstLevelApproval(deps: RegistrationWorkflowDependencies, progress: Re
   };
 }
 
-async function emailApprovalRequest(
+/** What the approval request and its reminder both tell the approver. */
+async function approvalEmailBasics(
   deps: RegistrationWorkflowDependencies,
   registration: ValidRegistration,
   progress: RegistrationProgress,
@@ -196,7 +197,7 @@ async function emailApprovalRequest(
   state: ApprovalState,
 ) {
   const deadlines = toDates(state.deadlines);
-  const email = renderApprovalRequestEmail({
+  return {
     approvalId: task.approvalId,
     approver: approverInput(state.approver),
     registration: registrationSummary(registration, progress),
@@ -206,6 +207,19 @@ async function emailApprovalRequest(
     escalatesTo: state.escalateTo.name,
     level: state.level,
     ...firstLevelApproval(deps, progress),
+  };
+}
+
+async function emailApprovalRequest(
+  deps: RegistrationWorkflowDependencies,
+  registration: ValidRegistration,
+  progress: RegistrationProgress,
+  task: ApprovalTask,
+  state: ApprovalState,
+) {
+  const deadlines = toDates(state.deadlines);
+  const email = renderApprovalRequestEmail({
+    ...(await approvalEmailBasics(deps, registration, progress, task, state)),
     finalDeadline: deadlines.finalAt,
     slaDefault: deps.policy.policy.sla.defaultDecision,
   });
@@ -340,15 +354,7 @@ export async function remindApprover(
     const registration = await loadRegistration(deps, registrationId);
     const progress = requireProgress(registration);
     const email = renderApprovalReminderEmail({
-      approvalId: task.approvalId,
-      approver: approverInput(state.approver),
-      registration: registrationSummary(registration, progress),
-      verdict: task.subject.verdict,
-      reviewUrl: await reviewUrl(deps, task, deadlines.finalAt),
-      deadline: deadlines.escalationAt,
-      escalatesTo: state.escalateTo.name,
-      level: state.level,
-      ...firstLevelApproval(deps, progress),
+      ...(await approvalEmailBasics(deps, registration, progress, task, state)),
       requestedAt: deadlines.requestedAt,
     });
     await deps.mailer.send({ ...email, to: [state.approver.email] });

@@ -1,5 +1,6 @@
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium } from '#test/support/chromium.ts';
 import { type ExtensionRequestsApi, startExtensionRequestsApi } from './extension-requests-harness.ts';
 
 let harness: ExtensionRequestsApi;
@@ -9,10 +10,7 @@ let browserProblems: string[];
 
 beforeAll(async () => {
   harness = await startExtensionRequestsApi();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
