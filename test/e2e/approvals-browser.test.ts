@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApprovalsApi, startApprovalsApi } from '#test/integration/approvals/approvals-harness.ts';
-import { launchChromium } from '#test/support/chromium.ts';
+import { launchChromium, openWatchedPage } from '#test/support/chromium.ts';
 import { salesLeader } from '#test/unit/approvals/approval-fixtures.ts';
 
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -30,14 +30,7 @@ beforeEach(() => {
   browserProblems = [];
 });
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') browserProblems.push(message.text());
-  });
-  page.on('pageerror', (error) => browserProblems.push(error.message));
-  return page;
-}
+const newPage = (): Promise<Page> => openWatchedPage(browser, browserProblems);
 
 /** Clicks a submit button and returns the status of the POST it sent. */
 async function click(page: Page, selector: string): Promise<number> {

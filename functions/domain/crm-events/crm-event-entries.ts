@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Customer, LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
-import { CurrencyCode, DecimalRate, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
+import { CurrencyCode, DecimalRate, type FrozenAmount, freezeAmount } from '#domain/ledger/money.ts';
 import type { CrmEvent } from './hubspot-crm-event.ts';
 
 /** What HubSpot currently says about a deal, read once per batch for the events that need it. */
@@ -121,18 +121,8 @@ export function relationshipOfLabel(
   return settings.partnerLabels.get(label.trim().toLowerCase());
 }
 
-type MoneyResult = { money: ReturnType<typeof freezeMoney> } | { problem: string };
-
-function money(amountText: string, currency: string, settings: CrmEventSettings): MoneyResult {
-  const rate = currency === 'USD' ? '1' : settings.usdRates[currency];
-  if (rate === undefined) {
-    return { problem: `no USD rate is configured for ${currency} (CRM_EVENTS_USD_RATES)` };
-  }
-  try {
-    return { money: freezeMoney(parseAmount(amountText, currency), currency, rate) };
-  } catch (error) {
-    return { problem: `amount ${JSON.stringify(amountText)}: ${(error as Error).message}` };
-  }
+function money(amountText: string, currency: string, settings: CrmEventSettings): FrozenAmount {
+  return freezeAmount(amountText, currency, settings.usdRates);
 }
 
 /** A HubSpot date property value (epoch ms or ISO) as the calendar date it stands for (UTC). */

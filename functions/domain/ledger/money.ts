@@ -69,3 +69,29 @@ export function parseAmount(text: string, currency: string): number {
   }
   return Number(BigInt(match[1] + fraction.padEnd(digits, '0')));
 }
+
+/** USD per unit of `currency` from configured rates (USD itself is 1), or undefined when not configured. */
+export function usdRateOf(currency: string, usdRates: Readonly<Record<string, string>>): string | undefined {
+  return currency === 'USD' ? '1' : usdRates[currency];
+}
+
+export type FrozenAmount = { readonly money: Money } | { readonly problem: string };
+
+/**
+ * A decimal amount as the CRM stores it ("1250.5"), in minor units with its USD rate frozen from
+ * the configured rates; or the problem, in words, that keeps it from being recorded.
+ */
+export function freezeAmount(
+  amountText: string,
+  currency: string,
+  usdRates: Readonly<Record<string, string>>,
+): FrozenAmount {
+  const rate = usdRateOf(currency, usdRates);
+  if (rate === undefined)
+    return { problem: `no USD rate is configured for ${currency} (setting dealreg:usdRates)` };
+  try {
+    return { money: freezeMoney(parseAmount(amountText, currency), currency, rate) };
+  } catch (error) {
+    return { problem: `amount ${JSON.stringify(amountText)}: ${(error as Error).message}` };
+  }
+}

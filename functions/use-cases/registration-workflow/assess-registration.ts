@@ -7,7 +7,7 @@ import type {
   RegistrationStatus,
 } from '#domain/conflicts/conflict-input.ts';
 import { registrationUnderCheck } from '#domain/conflicts/registration-under-check.ts';
-import { freezeMoney } from '#domain/ledger/money.ts';
+import { freezeMoney, usdRateOf } from '#domain/ledger/money.ts';
 import type { Money } from '#domain/money.ts';
 import { routeRegistration } from '#domain/policy/registration-decision.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
@@ -24,8 +24,7 @@ export function amountInUsdMinor(
   amount: Money,
   usdRates: Readonly<Record<string, string>>,
 ): number | undefined {
-  if (amount.currency === 'USD') return amount.minorUnits;
-  const rate = usdRates[amount.currency];
+  const rate = usdRateOf(amount.currency, usdRates);
   return rate === undefined ? undefined : freezeMoney(amount.minorUnits, amount.currency, rate).usdMinor;
 }
 

@@ -1,5 +1,5 @@
 import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
-import { freezeMoney, parseAmount } from '#domain/ledger/money.ts';
+import { freezeAmount, freezeMoney, type Money, usdRateOf } from '#domain/ledger/money.ts';
 import { minorUnitDigits } from '#domain/money.ts';
 import { extendedValidityWindow, validityWindow } from '#domain/policy/registration-validity.ts';
 import type { RegistrationDecision, RegistrationProgress } from '#domain/registration-progress.ts';
@@ -105,24 +105,13 @@ function approvedDecision(registration: ValidRegistration): {
   return { progress, decision: { ...decision, relationshipType: decision.relationshipType }, partnerId };
 }
 
-function usdRate(deps: RegistrationWorkflowDependencies, currency: string): string | undefined {
-  return currency === 'USD' ? '1' : deps.usdRates[currency];
-}
-
 /** A CRM deal's amount frozen at the configured USD rate, when it has one and the rate is known. */
-function dealAmount(
-  deps: RegistrationWorkflowDependencies,
-  deal: Deal,
-): ReturnType<typeof freezeMoney> | undefined {
-  const currency = deal.currency ?? 'USD';
-  const rate = usdRate(deps, currency);
-  if (deal.amount === null || rate === undefined) return undefined;
-  try {
-    return freezeMoney(parseAmount(String(deal.amount), currency), currency, rate);
-  } catch (error) {
-    deps.logger.warn('linked deal amount not recorded', { dealId: deal.id, error: (error as Error).message });
-    return undefined;
-  }
+function dealAmount(deps: RegistrationWorkflowDependencies, deal: Deal): Money | undefined {
+  if (deal.amount === null) return undefined;
+  const frozen = freezeAmount(String(deal.amount), deal.currency ?? 'USD', deps.usdRates);
+  if ('money' in frozen) return frozen.money;
+  deps.logger.warn('linked deal amount not recorded', { dealId: deal.id, problem: frozen.problem });
+  return undefined;
 }
 
 /**
@@ -183,7 +172,7 @@ export async function registerInHubSpot(
   });
 
   const customer = { domain: details.customerDomain, name: details.customerCompanyName };
-  const rate = usdRate(deps, amount.currency);
+  const rate = usdRateOf(amount.currency, deps.usdRates);
   const estimatedAmount =
     rate === undefined ? undefined : freezeMoney(amount.minorUnits, amount.currency, rate);
   const ledger = { store: deps.ledger, now: deps.now };

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from '#test/support/chromium.ts';
+import { launchChromium, openWatchedPage } from '#test/support/chromium.ts';
 import { type ExtensionRequestsApi, startExtensionRequestsApi } from './extension-requests-harness.ts';
 
 let harness: ExtensionRequestsApi;
@@ -24,14 +24,7 @@ beforeEach(() => {
   browserProblems = [];
 });
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') browserProblems.push(message.text());
-  });
-  page.on('pageerror', (error) => browserProblems.push(error.message));
-  return page;
-}
+const newPage = (): Promise<Page> => openWatchedPage(browser, browserProblems);
 
 async function submit(page: Page): Promise<number> {
   const response = page.waitForResponse((r) => r.request().method() === 'POST');

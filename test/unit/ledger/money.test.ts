@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { freezeMoney, parseAmount } from '#domain/ledger/money.ts';
+import { freezeAmount, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
 
 describe('ledger money', () => {
   it('freezes an amount to USD cents with exact decimal arithmetic', () => {
@@ -38,5 +38,22 @@ describe('ledger money', () => {
   it('refuses a well-formed code that is not a currency', () => {
     expect(() => freezeMoney(100, 'XYZ', '1')).toThrow(/unknown currency XYZ/);
     expect(() => parseAmount('100', 'ABC')).toThrow(/unknown currency ABC/);
+  });
+
+  it('freezes a CRM amount at the configured rate, USD at 1, and says why when it cannot', () => {
+    const rates = { EUR: '1.08' };
+
+    expect(freezeAmount('1250.5', 'EUR', rates)).toEqual({
+      money: { amountMinor: 125_050, currency: 'EUR', usdRate: '1.08', usdMinor: 135_054 },
+    });
+    expect(freezeAmount('99', 'USD', {})).toEqual({
+      money: { amountMinor: 9_900, currency: 'USD', usdRate: '1', usdMinor: 9_900 },
+    });
+    expect(freezeAmount('10', 'GBP', rates)).toEqual({
+      problem: 'no USD rate is configured for GBP (setting dealreg:usdRates)',
+    });
+    expect(freezeAmount('1.234', 'EUR', rates)).toEqual({
+      problem: 'amount "1.234": "1.234" has more than 2 decimals for EUR',
+    });
   });
 });
