@@ -18,6 +18,7 @@ import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import {
   startWorkflowUnderTest,
   type WorkflowUnderTest,
+  workflowPeople,
 } from '#test/integration/registration-workflow/workflow-harness.ts';
 import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
 
@@ -102,7 +103,7 @@ async function measure(
 }
 
 const minuteAfter = (at: Date) => new Date(at.getTime() + 60_000).toISOString();
-const approver = 'channel-manager@example.com';
+const approver = workflowPeople.channelManager;
 
 const paths: PathFigures[] = [];
 paths.push(await measure('auto-approve', '9000', async () => {}));
@@ -115,7 +116,7 @@ paths.push(
   await measure('escalated', '40000', async (_id, requestedAt) => {
     const { escalationAt } = approvalDeadlines(harness.policy.policy, requestedAt);
     await harness.clock.setTo(minuteAfter(escalationAt));
-    await harness.decide('partner-director@example.com', 'approve');
+    await harness.decide(workflowPeople.director, 'approve');
   }),
 );
 paths.push(
@@ -132,7 +133,7 @@ paths.push(
 paths.push(
   await measure('two levels', '300000', async () => {
     await harness.decide(approver, 'approve');
-    await harness.decide('vp-sales@example.com', 'approve');
+    await harness.decide(workflowPeople.vpSales, 'approve');
   }),
 );
 

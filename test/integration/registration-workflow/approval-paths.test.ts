@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalDeadlines } from '#domain/policy/approval-deadlines.ts';
-import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
+import { startWorkflowUnderTest, type WorkflowUnderTest, workflowPeople } from './workflow-harness.ts';
+
+const { partner, channelManager, director, vpSales } = workflowPeople;
 
 /**
  * Every path of the approval loop, on the definition the synthesised stack deploys, against DynamoDB Local and the
@@ -9,10 +11,6 @@ import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harne
  * (approve) after 72 business hours of the New York calendar; channel manager, then the director
  * of partnerships; VP sales for the second level.
  */
-const partner = 'pat.partner@northwind-partners.com';
-const channelManager = 'channel-manager@example.com';
-const director = 'partner-director@example.com';
-const vpSales = 'vp-sales@example.com';
 
 let harness: WorkflowUnderTest;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
+import { startWorkflowUnderTest, type WorkflowUnderTest, workflowPeople } from './workflow-harness.ts';
 
 let harness: WorkflowUnderTest;
 
@@ -48,7 +48,7 @@ describe('a clean registration under the auto-approve limit', () => {
     ]);
     expect(chain[1]).toMatchObject({ registrationId, partnerId: '201', relationshipType: 'sourced' });
     const [decision] = await harness.mails({
-      to: 'pat.partner@northwind-partners.com',
+      to: workflowPeople.partner,
       template: 'registration-decision',
     });
     expect(decision?.subject).toMatch(/approved/i);

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
+import { startWorkflowUnderTest, type WorkflowUnderTest, workflowPeople } from './workflow-harness.ts';
+
+const { partner, channelManager } = workflowPeople;
 
 /**
  * After approval: the expiry warning, one extension on request (approved by an approver) and
  * expiry as a ledger entry, on the virtual clock. Default policy: valid 90 days, warned 14 days
  * before, one extension of 90 days.
  */
-const partner = 'pat.partner@northwind-partners.com';
-const channelManager = 'channel-manager@example.com';
 const day = 86_400_000;
 
 let harness: WorkflowUnderTest;

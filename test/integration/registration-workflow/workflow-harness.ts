@@ -42,6 +42,17 @@ import {
  * yet; Globex, with an open deal and a meeting of a direct rep; Initech, closed won last
  * summer. Deal amounts in USD.
  */
+/**
+ * Who takes part in the workflow under test: the partner contact the form submissions come from
+ * (`test/support/submissions.ts`) and the approvers of the default policy.
+ */
+export const workflowPeople = {
+  partner: 'pat.partner@northwind-partners.com',
+  channelManager: 'channel-manager@example.com',
+  director: 'partner-director@example.com',
+  vpSales: 'vp-sales@example.com',
+} as const;
+
 export const workflowSeed: SandboxSeed = {
   owners: [{ id: '701', email: 'dana.reyes@vendor.example', firstName: 'Dana', lastName: 'Reyes' }],
   companies: [
