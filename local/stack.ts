@@ -13,7 +13,7 @@ import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
-import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
+import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
@@ -303,8 +303,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger,
       definition: workflowDefinition,
     });
+    const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
     crmEvents = createCrmEventsHandler({
-      store: new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName)),
+      store: ledgerStore,
       deals: new HubSpotDealLookup(hubspot),
       settings: crmEventSettings({ usdRates: demoUsdRates }),
       now,
@@ -337,8 +338,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Ledger digests on a timer, as the deployed schedule writes them, into the files
     // `dealreg ledger verify` checks the ledger against.
     const digests = {
-      store: new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName)),
-      digests: new FileDigestStore(join(dataDir, 'ledger-digests')),
+      store: ledgerStore,
+      digests: new FileDigestStore(localDigestDirectory(dataDir)),
       now,
     };
     const digestTimer = setInterval(

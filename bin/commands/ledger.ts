@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
-import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
+import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { S3DigestStore } from '#adapters/ledger/s3-digest-store.ts';
 import { Instant, type LedgerEntry } from '#domain/ledger/entry.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
@@ -74,7 +74,7 @@ export async function connectLedger(
   }
   const client = new DynamoDBClient(endpoint === undefined ? {} : localClientConfig(endpoint));
   const bucket = environment.LEDGER_DIGEST_BUCKET?.trim() || undefined;
-  const digestDir = join(dataDir, 'ledger-digests');
+  const digestDir = localDigestDirectory(dataDir);
   const s3 = bucket === undefined ? undefined : new S3Client({});
   return {
     store: new DynamoDbLedgerStore(client, tableName),
@@ -241,7 +241,7 @@ export function registerLedgerCommands(program: Command): void {
         if (options.file !== undefined) {
           const file = options.file;
           const { loaded, problems } = await loadDigests(
-            new FileDigestStore(join(options.dataDir, 'ledger-digests')),
+            new FileDigestStore(localDigestDirectory(options.dataDir)),
           );
           try {
             await access(file, constants.R_OK);

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 
@@ -87,7 +87,7 @@ describe('HubSpot deal changes on the local stack', () => {
   }, 60_000);
 
   it('writes ledger digests on a schedule, which verify checks the ledger against', async () => {
-    const digestDir = join(stack.dataDir, 'ledger-digests');
+    const digestDir = localDigestDirectory(stack.dataDir);
     const digests = async () =>
       (await readdir(digestDir).catch(() => [])).filter((name) => name.endsWith('.json'));
     const first = (await digests()).length;

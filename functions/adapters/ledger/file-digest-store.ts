@@ -9,6 +9,11 @@ const NAME = /^[A-Za-z0-9._-]+\.json$/;
  * the exclusive flag, so an existing digest is never overwritten — the local stand-in for
  * S3 Object Lock.
  */
+/** Where a local stack's ledger digests live, under its data directory. */
+export function localDigestDirectory(dataDir: string): string {
+  return join(dataDir, 'ledger-digests');
+}
+
 export class FileDigestStore implements DigestStore {
   readonly #directory: string;
 
