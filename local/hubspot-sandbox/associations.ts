@@ -218,9 +218,9 @@ export class AssociationGraph {
     return [forward, backward];
   }
 
-  /** Removes a user-defined label (both directions) from the pair and from every association carrying it. */
-  removeLabel(fromTypeId: string, toTypeId: string, typeId: number): void {
-    const type = this.types.get(typeId);
+  /** The user-defined label `typeId` of the pair, or a 404 as HubSpot answers for an unknown label. */
+  private userDefinedLabel(fromTypeId: string, toTypeId: string, typeId: unknown): AssociationType {
+    const type = this.types.get(Number(typeId));
     if (
       type === undefined ||
       type.fromTypeId !== fromTypeId ||
@@ -228,8 +228,14 @@ export class AssociationGraph {
       type.category !== 'USER_DEFINED' ||
       type.label === null
     ) {
-      throw notFound(`No user-defined association label ${typeId} from ${fromTypeId} to ${toTypeId}`);
+      throw notFound(`No user-defined association label ${String(typeId)} from ${fromTypeId} to ${toTypeId}`);
     }
+    return type;
+  }
+
+  /** Removes a user-defined label (both directions) from the pair and from every association carrying it. */
+  removeLabel(fromTypeId: string, toTypeId: string, typeId: number): void {
+    const type = this.userDefinedLabel(fromTypeId, toTypeId, typeId);
     for (const [from, targets] of this.links) {
       for (const [to, typeIds] of targets) {
         if (!typeIds.has(typeId)) continue;
@@ -248,18 +254,7 @@ export class AssociationGraph {
     toTypeId: string,
     input: { associationTypeId?: unknown; label?: unknown; inverseLabel?: unknown },
   ): void {
-    const type = this.types.get(Number(input?.associationTypeId));
-    if (
-      type === undefined ||
-      type.fromTypeId !== fromTypeId ||
-      type.toTypeId !== toTypeId ||
-      type.category !== 'USER_DEFINED' ||
-      type.label === null
-    ) {
-      throw notFound(
-        `No user-defined association label ${String(input?.associationTypeId)} from ${fromTypeId} to ${toTypeId}`,
-      );
-    }
+    const type = this.userDefinedLabel(fromTypeId, toTypeId, input?.associationTypeId);
     if (typeof input.label !== 'string' || input.label.trim() === '')
       throw validationError('"label" is required');
     const inverse = this.types.get(type.inverseTypeId);
