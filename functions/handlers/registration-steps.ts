@@ -23,21 +23,25 @@ import type { WorkflowCrm } from '#use-cases/registration-workflow/dependencies.
 import { ConfigurationError, jsonSetting, readEnvironment, requiredSetting } from './configuration.ts';
 import { createRegistrationStepsHandler } from './registration-steps-handler.ts';
 
-const settings = readEnvironment({
-  REGISTRATIONS_TABLE: requiredSetting,
-  APPROVALS_TABLE: requiredSetting,
-  LEDGER_TABLE: requiredSetting,
-  HUBSPOT_ACCESS_TOKEN_ARN: requiredSetting,
-  HUBSPOT_PORTAL_ID: requiredSetting.regex(/^\d+$/, 'must be the numeric portal id').transform(Number),
-  HUBSPOT_BASE_URL: requiredSetting.optional(),
-  APPROVAL_SIGNING_KEY_SECRET_ARN: requiredSetting,
-  APPROVALS_API_URL: requiredSetting,
-  MAIL_FROM: requiredSetting,
-  SUPPORT_EMAIL: requiredSetting.optional(),
-  REGISTRATION_FORM_URL: requiredSetting.optional(),
-  USD_RATES: jsonSetting.pipe(UsdRates.optional()),
-  DEALREG_POLICY: requiredSetting,
-});
+const settings = readEnvironment(
+  {
+    REGISTRATIONS_TABLE: requiredSetting,
+    APPROVALS_TABLE: requiredSetting,
+    LEDGER_TABLE: requiredSetting,
+    HUBSPOT_ACCESS_TOKEN_ARN: requiredSetting,
+    HUBSPOT_PORTAL_ID: requiredSetting.regex(/^\d+$/, 'must be the numeric portal id').transform(Number),
+    HUBSPOT_BASE_URL: requiredSetting.optional(),
+    APPROVAL_SIGNING_KEY_SECRET_ARN: requiredSetting,
+    APPROVALS_API_URL: requiredSetting,
+    MAIL_FROM: requiredSetting,
+    SUPPORT_EMAIL: requiredSetting.optional(),
+    REGISTRATION_FORM_URL: requiredSetting.optional(),
+    USD_RATES: jsonSetting.pipe(UsdRates.optional()),
+    DEALREG_POLICY: requiredSetting,
+  },
+  // esbuild bakes the policy in by replacing this very expression, not reads of process.env.
+  { ...process.env, DEALREG_POLICY: process.env.DEALREG_POLICY },
+);
 
 const logger = new Logger({ serviceName: 'dealreg-registration-workflow' });
 const policy = loadPolicy(settings.DEALREG_POLICY);
