@@ -10,8 +10,8 @@
  * Then the local latency from a submission to the approver's email, p50 and p95.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { approvalDeadlines } from '#domain/policy/approval-deadlines.ts';
+import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
@@ -42,7 +42,7 @@ const names = await createTables(
 );
 const tables = {
   client,
-  documentClient: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  documentClient: documentClientOver(client),
   tableName: (logical: string) => names[logical] ?? logical,
 };
 const capacity = { read: 0, write: 0 };

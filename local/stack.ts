@@ -3,7 +3,6 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
@@ -26,6 +25,7 @@ import {
   createSubmissionBackfillHandler,
   type SubmissionBackfillSummary,
 } from '#handlers/submission-backfill-handler.ts';
+import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { defaultPolicyFile } from '#lib/dealreg-app.ts';
 import {
   allTables,
@@ -162,9 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tables = await createTables(dynamodb.endpoint, allTables);
     const client = new DynamoDBClient(localClientConfig(dynamodb.endpoint));
     stopping.push(async () => client.destroy());
-    const documentClient = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    const documentClient = documentClientOver(client);
 
     const webhookClientSecret = randomBytes(24).toString('base64url');
     const mailbox = new LocalMailbox(mailboxDir);

@@ -2,7 +2,6 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
@@ -14,6 +13,7 @@ import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON, reportKey } from '#emails/qbr-report-files.ts';
+import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
 import { buildQbrReport, type QbrProgress } from '#use-cases/qbr-build-report.ts';
@@ -80,10 +80,7 @@ async function connectRegistrations(dataDir: string, environment: NodeJS.Process
     }
   }
   const client = new DynamoDBClient(endpoint === undefined ? {} : localClientConfig(endpoint));
-  const history = new DynamoDbRegistrationHistory(
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    tableName,
-  );
+  const history = new DynamoDbRegistrationHistory(documentClientOver(client), tableName);
   return { history, close: () => client.destroy() };
 }
 

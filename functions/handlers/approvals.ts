@@ -1,17 +1,16 @@
 /**
  * Lambda entry point for `GET|POST /approvals/{approvalId}`: wires the AWS adapters from the
- * environment into the handler. Clients are built once per container.
+ * environment into the handler.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
-import { signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
+import { stepFunctionsTaskSuccess } from '#adapters/stepfunctions/send-task-success.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import { createApprovalsHandler } from './approvals-handler.ts';
-import { ConfigurationError, readEnvironment, requiredSetting } from './configuration.ts';
+import { documentClient } from './wiring/clients/dynamodb.ts';
+import { stepFunctions } from './wiring/clients/step-functions.ts';
+import { readEnvironment, requiredSetting } from './wiring/configuration.ts';
+import { approvalSigningKey } from './wiring/secrets.ts';
 
 const settings = readEnvironment({
   APPROVALS_TABLE: requiredSetting,
@@ -19,35 +18,13 @@ const settings = readEnvironment({
 });
 
 const logger = new Logger({ serviceName: 'dealreg-approvals' });
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 const store = new DynamoDbApprovalStore(documentClient, settings.APPROVALS_TABLE);
-const sfn = new SFNClient({});
-
-// The workflow's "Wait for approver decision" task attached its task token to the approval.
-const callback = taskTokenDecisionCallback(
-  store,
-  async (taskToken, output) => {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
-  },
-  logger,
-);
 
 export const handler = createApprovalsHandler({
   store,
-  callback,
+  // The workflow's "Wait for approver decision" task attached its task token to the approval.
+  callback: taskTokenDecisionCallback(store, stepFunctionsTaskSuccess(stepFunctions), logger),
   now: () => new Date(),
-  // Cached for five minutes, so a rotated signing key takes effect without a deploy; during a
-  // rotation the secret holds {"current", "previous"} and links signed with either verify.
-  signingKey: async () => {
-    const secret = await getSecret<string>(settings.APPROVAL_SIGNING_KEY_SECRET_ARN, { maxAge: 300 });
-    if (typeof secret !== 'string' || secret === '') {
-      throw new ConfigurationError(
-        `the approval signing key ${settings.APPROVAL_SIGNING_KEY_SECRET_ARN} is empty`,
-      );
-    }
-    return signingKeyFromSecret(secret);
-  },
+  signingKey: approvalSigningKey(settings.APPROVAL_SIGNING_KEY_SECRET_ARN),
   logger,
 });

@@ -1,17 +1,12 @@
 /**
  * Lambda entry point for `POST /hubspot/form-submissions`: wires the AWS adapters from the
- * environment into the handler. Clients are built once per container.
+ * environment into the handler.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { awsIntakeDependencies } from './aws-intake.ts';
-import {
-  ConfigurationError,
-  formFieldMappingSetting,
-  readEnvironment,
-  requiredSetting,
-} from './configuration.ts';
 import { createFormSubmissionsHandler } from './form-submissions-handler.ts';
+import { formFieldMappingSetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';
+import { awsIntakeDependencies } from './wiring/intake.ts';
+import { secretText } from './wiring/secrets.ts';
 
 const settings = readEnvironment({
   REGISTRATIONS_TABLE: requiredSetting,
@@ -22,18 +17,8 @@ const settings = readEnvironment({
   FORM_FIELD_MAPPING: formFieldMappingSetting,
 });
 
-const logger = new Logger({ serviceName: 'dealreg-intake' });
 export const handler = createFormSubmissionsHandler({
   ...awsIntakeDependencies(settings),
-  // Cached for five minutes, so a rotated client secret takes effect without a deploy.
-  clientSecret: async () => {
-    const secret = await getSecret<string>(settings.HUBSPOT_CLIENT_SECRET_ARN, { maxAge: 300 });
-    if (typeof secret !== 'string' || secret === '') {
-      throw new ConfigurationError(
-        `the HubSpot client secret ${settings.HUBSPOT_CLIENT_SECRET_ARN} is empty`,
-      );
-    }
-    return secret;
-  },
-  logger,
+  clientSecret: () => secretText(settings.HUBSPOT_CLIENT_SECRET_ARN, 'HubSpot client secret'),
+  logger: new Logger({ serviceName: 'dealreg-intake' }),
 });

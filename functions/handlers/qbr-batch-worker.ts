@@ -1,21 +1,19 @@
 /** Lambda entry: the Distributed Map's worker, one batch of up to 100 HubSpot deals per invocation. */
+import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
 import { createQbrBatchWorker } from '#use-cases/qbr-delivery.ts';
-import { readEnvironment } from './configuration.ts';
-import { hubSpotDeals, policyFrom, s3 } from './qbr-aws.ts';
-import { qbrSettings } from './qbr-settings.ts';
+import { s3 } from './wiring/clients/s3.ts';
+import { policySetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';
+import { connectToHubSpot, hubSpotPortalSettings } from './wiring/hubspot.ts';
 
 const settings = readEnvironment({
-  DEALREG_POLICY: qbrSettings.DEALREG_POLICY,
-  REPORTS_BUCKET: qbrSettings.REPORTS_BUCKET,
-  HUBSPOT_ACCESS_TOKEN_ARN: qbrSettings.HUBSPOT_ACCESS_TOKEN_ARN,
-  HUBSPOT_PORTAL_ID: qbrSettings.HUBSPOT_PORTAL_ID,
-  HUBSPOT_BASE_URL: qbrSettings.HUBSPOT_BASE_URL,
-  HUBSPOT_REQUESTS_PER_WINDOW: qbrSettings.HUBSPOT_REQUESTS_PER_WINDOW,
+  DEALREG_POLICY: policySetting,
+  REPORTS_BUCKET: requiredSetting,
+  ...hubSpotPortalSettings,
 });
 
 export const handler = createQbrBatchWorker({
-  deals: hubSpotDeals(settings),
+  deals: new HubSpotAdapter(await connectToHubSpot(settings), { portalId: settings.HUBSPOT_PORTAL_ID }),
   runs: new S3QbrRunStore(s3, settings.REPORTS_BUCKET),
-  croProperty: policyFrom(settings.DEALREG_POLICY).policy.definitions.croView.dealProperty,
+  croProperty: settings.DEALREG_POLICY.policy.definitions.croView.dealProperty,
 });

@@ -1,20 +1,19 @@
 /** Lambda entry: "Email the report to leadership" of the pre-QBR workflow. */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SesMailer } from '#adapters/mail/ses-mailer.ts';
+import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
 import { S3ReportStore } from '#adapters/reports/s3-report-store.ts';
 import { createQbrReportMailer } from '#use-cases/qbr-delivery.ts';
-import { readEnvironment } from './configuration.ts';
-import { policyFrom, s3 } from './qbr-aws.ts';
-import { qbrSettings } from './qbr-settings.ts';
+import { s3 } from './wiring/clients/s3.ts';
+import { ses } from './wiring/clients/ses.ts';
+import { policySetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';
 
 const settings = readEnvironment({
-  DEALREG_POLICY: qbrSettings.DEALREG_POLICY,
-  REPORTS_BUCKET: qbrSettings.REPORTS_BUCKET,
-  MAIL_FROM: qbrSettings.MAIL_FROM,
+  DEALREG_POLICY: policySetting,
+  REPORTS_BUCKET: requiredSetting,
+  MAIL_FROM: requiredSetting,
 });
 
 export const handler = createQbrReportMailer({
   reports: new S3ReportStore(s3, settings.REPORTS_BUCKET),
-  mailer: new SesMailer({ client: new SESv2Client({}), from: settings.MAIL_FROM }),
-  leadership: policyFrom(settings.DEALREG_POLICY).policy.reporting.leadership.map((person) => person.email),
+  mailer: sesMailerFromEnvironment(process.env, ses),
+  leadership: settings.DEALREG_POLICY.policy.reporting.leadership.map((person) => person.email),
 });

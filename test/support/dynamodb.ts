@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { allTables, type TableDefinition } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
 
@@ -29,7 +30,7 @@ export async function createTestTables(
     endpoint,
     names,
     client,
-    documentClient: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    documentClient: documentClientOver(client),
     tableName(logicalName) {
       const name = names[logicalName];
       if (name === undefined) throw new Error(`no test table for ${logicalName}`);

@@ -4,7 +4,7 @@ import {
   formFieldMappingSetting,
   readEnvironment,
   requiredSetting,
-} from '#handlers/configuration.ts';
+} from '#handlers/wiring/configuration.ts';
 
 describe('function configuration', () => {
   const shape = { REGISTRATIONS_TABLE: requiredSetting, FORM_FIELD_MAPPING: formFieldMappingSetting };

@@ -1,17 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
 import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
 import type { FormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
-
-/** The one DynamoDB document client of a Lambda container. */
-export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+import { documentClient } from './clients/dynamodb.ts';
+import { ses } from './clients/ses.ts';
+import { stepFunctions } from './clients/step-functions.ts';
 
 /**
  * The intake's AWS adapters, as every function that takes in submissions (the webhook and the
@@ -26,8 +20,8 @@ export function awsIntakeDependencies(settings: {
 }): ReceiveSubmissionDependencies {
   return {
     inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
-    workflow: new StepFunctionsRegistrationWorkflow(new SFNClient({}), settings.REGISTRATION_WORKFLOW_ARN),
-    mailer: sesMailerFromEnvironment(process.env, new SESv2Client({})),
+    workflow: new StepFunctionsRegistrationWorkflow(stepFunctions, settings.REGISTRATION_WORKFLOW_ARN),
+    mailer: sesMailerFromEnvironment(process.env, ses),
     formFieldMapping: settings.FORM_FIELD_MAPPING,
     now: () => new Date(),
     ...(settings.SUPPORT_EMAIL === undefined ? {} : { supportEmail: settings.SUPPORT_EMAIL }),

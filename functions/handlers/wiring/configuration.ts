@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
+import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
 
 /** A Lambda started without a setting it needs. */
 export class ConfigurationError extends Error {
@@ -28,6 +30,11 @@ export function readEnvironment<Shape extends z.ZodRawShape>(
 /** A required, non-empty environment variable. */
 export const requiredSetting = z.string({ error: 'is not set' }).trim().min(1, 'is empty');
 
+/** A required whole number above zero (a portal id, a request budget), parsed. */
+export const positiveWholeNumberSetting = requiredSetting
+  .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+  .transform(Number);
+
 /** An optional JSON environment variable, parsed. */
 export const jsonSetting = z
   .string()
@@ -53,4 +60,18 @@ export const formFieldMappingSetting = jsonSetting.transform((value, context) =>
     context.addIssue({ code: 'custom', message: `${issue.path.join('.') || 'mapping'}: ${issue.message}` });
   }
   return z.NEVER;
+});
+
+/**
+ * `DEALREG_POLICY`: the policy of this deployment (validated when the stack was synthesised),
+ * loaded with every default filled in; each problem is named like a missing setting.
+ */
+export const policySetting = requiredSetting.transform((text, context): LoadedPolicy => {
+  try {
+    return loadPolicy(text);
+  } catch (error) {
+    const problems = error instanceof PolicyValidationError ? error.messages : [(error as Error).message];
+    for (const message of problems) context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  }
 });

@@ -1,0 +1,37 @@
+import { type HubSpotConnection, sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
+import { positiveWholeNumberSetting, requiredSetting } from './configuration.ts';
+import { secretText } from './secrets.ts';
+
+/** The settings a function connects to HubSpot with, for `readEnvironment`. */
+export const hubSpotConnectionSettings = {
+  HUBSPOT_ACCESS_TOKEN_ARN: requiredSetting,
+  /** Another API base (a sandbox); HubSpot's API when absent. */
+  HUBSPOT_BASE_URL: requiredSetting.optional(),
+  /** This process's share of the portal's rate limit; the gateway's default when absent. */
+  HUBSPOT_REQUESTS_PER_WINDOW: positiveWholeNumberSetting.optional(),
+};
+
+/** {@link hubSpotConnectionSettings} and the portal (hub) id, which the CRM adapter needs. */
+export const hubSpotPortalSettings = {
+  ...hubSpotConnectionSettings,
+  HUBSPOT_PORTAL_ID: positiveWholeNumberSetting,
+};
+
+/**
+ * The process's connection to the HubSpot portal, its access token read from Secrets Manager.
+ * Entry files await it at cold start: a failed read fails the start, and Lambda starts the
+ * function afresh on its next invocation.
+ */
+export async function connectToHubSpot(settings: {
+  readonly HUBSPOT_ACCESS_TOKEN_ARN: string;
+  readonly HUBSPOT_BASE_URL?: string | undefined;
+  readonly HUBSPOT_REQUESTS_PER_WINDOW?: number | undefined;
+}): Promise<HubSpotConnection> {
+  return sharedHubSpotConnection({
+    accessToken: await secretText(settings.HUBSPOT_ACCESS_TOKEN_ARN, 'HubSpot access token'),
+    ...(settings.HUBSPOT_BASE_URL === undefined ? {} : { basePath: settings.HUBSPOT_BASE_URL }),
+    ...(settings.HUBSPOT_REQUESTS_PER_WINDOW === undefined
+      ? {}
+      : { limits: { requestsPerWindow: settings.HUBSPOT_REQUESTS_PER_WINDOW } }),
+  });
+}
