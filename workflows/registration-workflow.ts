@@ -14,6 +14,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import type { RegistrationStepName } from '#use-cases/registration-workflow/step-names.ts';
 import { renderAsl } from './render-asl.ts';
 
 /** The state machine's comment: what one execution is. */
@@ -40,7 +41,8 @@ const transientErrors = [
  * stack deploys it and the local workflow runner executes the same definition.
  *
  * One execution per registration, named by its registration id. Every Task runs one step of
- * `functions/use-cases/registration-workflow/steps.ts` in the steps function; the execution's
+ * `functions/use-cases/registration-workflow/steps.ts` in the steps function, named as
+ * `step-names.ts` lists them (a misspelt step does not compile); the execution's
  * state carries only ids, the routing answers and the approval loop's timers, so the history
  * holds no more personal data than it must. The approval loop waits on callback tasks whose
  * timeouts are the SLA timers: reminder, escalation, then the policy default at the final
@@ -55,7 +57,7 @@ export function buildRegistrationWorkflow(
   /** A step that answers at once; its answer lands at `resultPath` (or is discarded). */
   const step = (
     name: string,
-    stepName: string,
+    stepName: RegistrationStepName,
     resultPath: string | undefined,
     extra: Record<string, unknown> = {},
   ) => {
@@ -73,7 +75,7 @@ export function buildRegistrationWorkflow(
   /** A step that waits for a callback (the task token) until `timeoutPath` seconds pass. */
   const callback = (
     name: string,
-    stepName: string,
+    stepName: RegistrationStepName,
     resultPath: string,
     timeoutPath: string,
     extra: Record<string, unknown> = {},

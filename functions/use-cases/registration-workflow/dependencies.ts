@@ -87,6 +87,20 @@ export function requireProgress(registration: ValidRegistration): RegistrationPr
   return registration.progress;
 }
 
+/** A registration the workflow has normalised: its progress is known. */
+export interface RegistrationInProgress extends ValidRegistration {
+  readonly progress: RegistrationProgress;
+}
+
+/** Loads a registration with its progress; throws when there is none or it was not normalised yet. */
+export async function loadRegistrationInProgress(
+  deps: Pick<RegistrationWorkflowDependencies, 'book'>,
+  registrationId: string,
+): Promise<RegistrationInProgress> {
+  const registration = await loadRegistration(deps, registrationId);
+  return { ...registration, progress: requireProgress(registration) };
+}
+
 /** Whole seconds from `now` until `at`, at least one (Step Functions timeouts are positive integers). */
 export function secondsUntil(at: Date, now: Date): number {
   return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));

@@ -1,157 +1,112 @@
 import { z } from 'zod';
-import {
-  applyPolicyDefault,
-  approvalStateSchema,
-  askApprover,
-  askPartnerForInformation,
-  awaitDecision,
-  decisionOutputSchema,
-  declineUnanswered,
-  escalateApproval,
-  recordApproverDecision,
-  remindApprover,
-  resumeApproval,
-} from './approval-loop.ts';
-import { checkRegistrationConflicts, normaliseRegistration } from './assess-registration.ts';
+import { applyPolicyDefault } from './apply-policy-default.ts';
+import { type ApprovalState, approvalStateSchema, decisionOutputSchema } from './approval-state.ts';
+import { askApprover } from './ask-approver.ts';
+import { askPartnerForInformation, declineUnanswered } from './ask-partner-for-information.ts';
+import { checkRegistrationConflicts } from './check-for-channel-conflict.ts';
+import { approveAutomatically, rejectAutomatically } from './decide-automatically.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
-import {
-  approveAutomatically,
-  expireRegistration,
-  extendValidity,
-  notifyApproved,
-  notifyDeclined,
-  notifyExtensionRefused,
-  registerInHubSpot,
-  rejectAutomatically,
-  warnOfExpiry,
-} from './registration-outcome.ts';
-
-const registrationId = z.string().min(1);
-const taskToken = z.string().min(1);
-const reason = z.string().min(1);
-
-/**
- * The input of every task of the registration workflow: the step to run and what it needs. The
- * state machine (workflows/registration-workflow.ts) passes exactly these shapes.
- */
-export const registrationStepSchema = z.discriminatedUnion('step', [
-  z.object({ step: z.literal('normalise'), registrationId }),
-  z.object({ step: z.literal('check-conflicts'), registrationId }),
-  z.object({ step: z.literal('approve-automatically'), registrationId, reason }),
-  z.object({ step: z.literal('reject-automatically'), registrationId, reason }),
-  z.object({ step: z.literal('ask-approver'), registrationId }),
-  z.object({ step: z.literal('await-decision'), registrationId, approvalId: z.string().min(1), taskToken }),
-  z.object({ step: z.literal('remind-approver'), registrationId, approval: approvalStateSchema }),
-  z.object({ step: z.literal('escalate'), registrationId, approval: approvalStateSchema }),
-  z.object({ step: z.literal('apply-policy-default'), registrationId, approval: approvalStateSchema }),
-  z.object({
-    step: z.literal('record-decision'),
-    registrationId,
-    approval: approvalStateSchema,
-    decision: decisionOutputSchema,
-  }),
-  z.object({
-    step: z.literal('ask-partner-for-information'),
-    registrationId,
-    approval: approvalStateSchema,
-    decision: decisionOutputSchema,
-    taskToken,
-  }),
-  z.object({
-    step: z.literal('resume-approval'),
-    registrationId,
-    approval: approvalStateSchema,
-    answer: z.object({ resubmissionId: z.string().min(1) }),
-  }),
-  z.object({ step: z.literal('decline-unanswered'), registrationId }),
-  z.object({ step: z.literal('register-in-hubspot'), registrationId }),
-  z.object({ step: z.literal('tell-partner-approved'), registrationId }),
-  z.object({ step: z.literal('tell-partner-declined'), registrationId }),
-  z.object({ step: z.literal('warn-of-expiry'), registrationId, taskToken }),
-  z.object({ step: z.literal('extend-validity'), registrationId }),
-  z.object({
-    step: z.literal('tell-partner-extension-refused'),
-    registrationId,
-    decision: decisionOutputSchema,
-  }),
-  z.object({ step: z.literal('expire'), registrationId }),
-]);
-export type RegistrationStep = z.infer<typeof registrationStepSchema>;
-export type RegistrationStepName = RegistrationStep['step'];
+import { escalateApproval } from './escalate-to-next-approver.ts';
+import { expireRegistration } from './expire-registration.ts';
+import { extendValidity } from './extend-validity.ts';
+import { normaliseRegistration } from './normalise-registration.ts';
+import { recordApproverDecision } from './record-approver-decision.ts';
+import { registerInHubSpot } from './register-deal-in-hubspot.ts';
+import { remindApprover } from './remind-approver.ts';
+import { resumeApproval } from './resume-approval.ts';
+import { type RegistrationStepName, registrationStepNames } from './step-names.ts';
+import { notifyApproved, notifyDeclined, notifyExtensionRefused } from './tell-partner-the-decision.ts';
+import { awaitDecision } from './wait-for-approver-decision.ts';
+import { warnOfExpiry } from './warn-partner-of-expiry.ts';
 
 /** A task sent input the step does not accept: a mismatch between the state machine and the code. */
 export class InvalidStepInputError extends Error {
   override readonly name = 'InvalidStepInputError';
 }
 
+type Deps = RegistrationWorkflowDependencies;
+
+/** Runs one step on the task's input, which it validates first. */
+type RegistrationStepHandler = (deps: Deps, input: unknown) => Promise<unknown>;
+
+function parseStepInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
+  throw new InvalidStepInputError(
+    `the workflow task input is not a registration step — ${problems.join('; ')}`,
+  );
+}
+
+/** A step taking the input `schema` describes (the registration id and what else the task sends). */
+function step<Schema extends z.ZodType>(
+  schema: Schema,
+  run: (deps: Deps, input: z.output<Schema>) => Promise<unknown>,
+): RegistrationStepHandler {
+  return (deps, input) => run(deps, parseStepInput(schema, input));
+}
+
+const text = z.string().min(1);
+const registration = z.object({ registrationId: text });
+const approvalLoop = registration.extend({ approval: approvalStateSchema });
+const decided = approvalLoop.extend({ decision: decisionOutputSchema });
+
+/** A step that needs only the registration id. */
+const ofRegistration = (run: (deps: Deps, registrationId: string) => Promise<unknown>) =>
+  step(registration, (deps, input) => run(deps, input.registrationId));
+
+/** A step of the approval loop: the registration id and the loop's state. */
+const ofApprovalLoop = (
+  run: (deps: Deps, registrationId: string, approval: ApprovalState) => Promise<unknown>,
+) => step(approvalLoop, (deps, input) => run(deps, input.registrationId, input.approval));
+
+/**
+ * Every step of the registration workflow by the name the state machine
+ * (workflows/registration-workflow.ts) sends, with the input that task passes.
+ */
+const registrationSteps = {
+  normalise: ofRegistration(normaliseRegistration),
+  'check-conflicts': ofRegistration(checkRegistrationConflicts),
+  'approve-automatically': step(registration.extend({ reason: text }), (deps, input) =>
+    approveAutomatically(deps, input.registrationId, input.reason),
+  ),
+  'reject-automatically': step(registration.extend({ reason: text }), (deps, input) =>
+    rejectAutomatically(deps, input.registrationId, input.reason),
+  ),
+  'ask-approver': ofRegistration(askApprover),
+  'await-decision': step(registration.extend({ approvalId: text, taskToken: text }), awaitDecision),
+  'remind-approver': ofApprovalLoop(remindApprover),
+  escalate: ofApprovalLoop(escalateApproval),
+  'apply-policy-default': ofApprovalLoop(applyPolicyDefault),
+  'record-decision': step(decided, (deps, input) =>
+    recordApproverDecision(deps, input.registrationId, input),
+  ),
+  'ask-partner-for-information': step(decided.extend({ taskToken: text }), (deps, input) =>
+    askPartnerForInformation(deps, input.registrationId, input),
+  ),
+  'resume-approval': step(
+    approvalLoop.extend({ answer: z.object({ resubmissionId: text }) }),
+    (deps, input) => resumeApproval(deps, input.registrationId, input),
+  ),
+  'decline-unanswered': ofRegistration(declineUnanswered),
+  'register-in-hubspot': ofRegistration(registerInHubSpot),
+  'tell-partner-approved': ofRegistration(notifyApproved),
+  'tell-partner-declined': ofRegistration(notifyDeclined),
+  'warn-of-expiry': step(registration.extend({ taskToken: text }), (deps, input) =>
+    warnOfExpiry(deps, input.registrationId, input.taskToken),
+  ),
+  'extend-validity': ofRegistration(extendValidity),
+  'tell-partner-extension-refused': step(
+    registration.extend({ decision: decisionOutputSchema }),
+    (deps, input) => notifyExtensionRefused(deps, input.registrationId, input.decision),
+  ),
+  expire: ofRegistration(expireRegistration),
+} satisfies Record<RegistrationStepName, RegistrationStepHandler>;
+
+const stepNameSchema = z.object({ step: z.enum(registrationStepNames) });
+
 /** Runs one step of the registration workflow and answers what the state machine reads next. */
-export async function runRegistrationStep(
-  deps: RegistrationWorkflowDependencies,
-  input: unknown,
-): Promise<unknown> {
-  const parsed = registrationStepSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`,
-    );
-    throw new InvalidStepInputError(
-      `the workflow task input is not a registration step — ${problems.join('; ')}`,
-    );
-  }
-  const event = parsed.data;
-  const id = event.registrationId;
-  switch (event.step) {
-    case 'normalise':
-      return normaliseRegistration(deps, id);
-    case 'check-conflicts':
-      return checkRegistrationConflicts(deps, id);
-    case 'approve-automatically':
-      return approveAutomatically(deps, id, event.reason);
-    case 'reject-automatically':
-      return rejectAutomatically(deps, id, event.reason);
-    case 'ask-approver':
-      return askApprover(deps, id);
-    case 'await-decision':
-      return awaitDecision(deps, event);
-    case 'remind-approver':
-      return remindApprover(deps, id, event.approval);
-    case 'escalate':
-      return escalateApproval(deps, id, event.approval);
-    case 'apply-policy-default':
-      return applyPolicyDefault(deps, id, event.approval);
-    case 'record-decision':
-      return recordApproverDecision(deps, id, event);
-    case 'ask-partner-for-information':
-      return askPartnerForInformation(deps, id, event);
-    case 'resume-approval':
-      return resumeApproval(deps, id, event);
-    case 'decline-unanswered':
-      return declineUnanswered(deps, id);
-    case 'register-in-hubspot':
-      return registerInHubSpot(deps, id);
-    case 'tell-partner-approved':
-      return notifyApproved(deps, id);
-    case 'tell-partner-declined':
-      return notifyDeclined(deps, id);
-    case 'warn-of-expiry':
-      return warnOfExpiry(deps, id, event.taskToken);
-    case 'extend-validity':
-      return extendValidity(deps, id);
-    case 'tell-partner-extension-refused': {
-      const { decision } = event.decision;
-      const refusalReason =
-        decision.choice.outcome === 'approve'
-          ? 'no reason given'
-          : 'reason' in decision.choice
-            ? decision.choice.reason
-            : decision.choice.question;
-      return notifyExtensionRefused(deps, id, {
-        decidedBy: decision.decidedBy,
-        decidedAt: decision.decidedAt,
-        reason: refusalReason,
-      });
-    }
-    case 'expire':
-      return expireRegistration(deps, id);
-  }
+export async function runRegistrationStep(deps: Deps, input: unknown): Promise<unknown> {
+  const { step: name } = parseStepInput(stepNameSchema, input);
+  return registrationSteps[name](deps, input);
 }

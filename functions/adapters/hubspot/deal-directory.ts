@@ -1,0 +1,219 @@
+import type { Pipeline as CrmPipeline } from '@hubspot/api-client/lib/codegen/crm/pipelines/models/Pipeline.js';
+import {
+  crmNames,
+  type Deal,
+  type DealDirectory,
+  type DealSearch,
+  type DealWithOwner,
+  type Owner,
+  type Pipeline,
+  type PipelineStage,
+  type TimeWindow,
+} from '#ports/hubspot.ts';
+import type { HubSpotConnection } from './connection.ts';
+import {
+  associatedIds,
+  batchRead,
+  type CrmObject,
+  propertyText,
+  rememberedUntilFailure,
+  type SearchFilter,
+  type SearchRequest,
+  searchPage,
+  searchResultCap,
+} from './crm-requests.ts';
+import { HubSpotNotFoundError, HubSpotRequestError } from './errors.ts';
+
+/** The deal properties read unless others are asked for. */
+export const dealProperties = [
+  'dealname',
+  'amount',
+  'deal_currency_code',
+  'pipeline',
+  'dealstage',
+  'hubspot_owner_id',
+  'closedate',
+  'createdate',
+  crmNames.deal.registrationId,
+  crmNames.deal.partnerCompanyId,
+  crmNames.deal.partnerRelationship,
+];
+
+/**
+ * Deals in HubSpot: a company's open and closed-won deals, reads by id, searches over any time
+ * window, and the deal pipelines (read once per adapter).
+ */
+export class HubSpotDealDirectory implements DealDirectory {
+  readonly #connection: HubSpotConnection;
+  readonly #owners = new Map<string, Promise<Owner | null>>();
+  readonly #pipelines: () => Promise<Pipeline[]>;
+
+  constructor(connection: HubSpotConnection) {
+    this.#connection = connection;
+    this.#pipelines = rememberedUntilFailure(async () => {
+      const { client, gateway } = connection;
+      const answer = await gateway.call('read deal pipelines', () =>
+        client.crm.pipelines.pipelinesApi.getAll('deals'),
+      );
+      return answer.results.map(toPipeline);
+    });
+  }
+
+  async openDealsOfCompany(companyId: string): Promise<DealWithOwner[]> {
+    const { deals, stages } = await this.#dealsOfCompany(companyId);
+    const closedStages = new Set(stages.filter((stage) => stage.isClosed).map((stage) => stage.id));
+    const open = deals.filter((deal) => deal.stageId === null || !closedStages.has(deal.stageId));
+    return Promise.all(
+      open.map(async (deal) => ({
+        ...deal,
+        owner: deal.ownerId === null ? null : await this.#owner(deal.ownerId),
+      })),
+    );
+  }
+
+  async closedWonDealsOfCompany(companyId: string): Promise<Deal[]> {
+    const { deals, stages } = await this.#dealsOfCompany(companyId);
+    const wonStages = new Set(
+      stages.filter((stage) => stage.isClosed && stage.probability === 1).map((stage) => stage.id),
+    );
+    return deals.filter((deal) => deal.stageId !== null && wonStages.has(deal.stageId));
+  }
+
+  async batchReadDeals(
+    ids: readonly string[],
+    properties: readonly string[] = dealProperties,
+  ): Promise<{ deals: Deal[]; missing: string[] }> {
+    const objects = await batchRead(this.#connection, 'deals', 'batch-read deals', ids, properties);
+    const found = new Set(objects.map((object) => object.id));
+    return { deals: objects.map(toDeal), missing: [...new Set(ids)].filter((id) => !found.has(id)) };
+  }
+
+  async *searchDeals(search: DealSearch): AsyncIterable<Deal> {
+    const dateProperty = search.dateProperty ?? 'createdate';
+    const fixed: SearchFilter[] = [
+      ...(search.partnerCompanyId === undefined
+        ? []
+        : [
+            {
+              propertyName: crmNames.deal.partnerCompanyId,
+              operator: 'EQ' as const,
+              value: search.partnerCompanyId,
+            },
+          ]),
+      ...(search.relationship === undefined
+        ? []
+        : [
+            {
+              propertyName: crmNames.deal.partnerRelationship,
+              operator: 'EQ' as const,
+              value: search.relationship,
+            },
+          ]),
+    ];
+    // Depth-first over the window, oldest part first: a part with more results than one query
+    // may return is halved until every part fits under the cap.
+    const pending: TimeWindow[] = [{ from: search.from, to: search.to }];
+    while (pending.length > 0) {
+      const window = pending.shift() as TimeWindow;
+      const filters: SearchFilter[] = [
+        ...fixed,
+        { propertyName: dateProperty, operator: 'GTE', value: String(window.from) },
+        { propertyName: dateProperty, operator: 'LT', value: String(window.to) },
+      ];
+      const request: SearchRequest = { filters, properties: dealProperties, sort: dateProperty };
+      const first = await searchPage(this.#connection, 'deals', 'search deals', request);
+      if (first.total > searchResultCap && window.to - window.from > 1) {
+        const middle = Math.floor((window.from + window.to) / 2);
+        pending.unshift({ from: window.from, to: middle }, { from: middle, to: window.to });
+        continue;
+      }
+      if (first.total > searchResultCap) {
+        throw new HubSpotRequestError(
+          `search deals: more than ${searchResultCap} deals share the instant ${window.from}; narrow the search`,
+        );
+      }
+      let page = first;
+      for (;;) {
+        for (const object of page.results) yield toDeal(object);
+        if (page.after === undefined) break;
+        page = await searchPage(this.#connection, 'deals', 'search deals', { ...request, after: page.after });
+      }
+    }
+  }
+
+  pipelines(): Promise<Pipeline[]> {
+    return this.#pipelines();
+  }
+
+  /** The company's deals, and the stages of every pipeline to tell open from closed ones. */
+  async #dealsOfCompany(companyId: string): Promise<{ deals: Deal[]; stages: PipelineStage[] }> {
+    const dealIds = await associatedIds(this.#connection, 'companies', companyId, 'deals');
+    const [{ deals }, pipelines] = await Promise.all([this.batchReadDeals(dealIds), this.pipelines()]);
+    return { deals, stages: pipelines.flatMap((pipeline) => pipeline.stages) };
+  }
+
+  #owner(ownerId: string): Promise<Owner | null> {
+    let owner = this.#owners.get(ownerId);
+    if (owner === undefined) {
+      const { client, gateway } = this.#connection;
+      const numeric = Number(ownerId);
+      owner = gateway
+        .call(`read owner ${ownerId}`, () => client.crm.owners.ownersApi.getById(numeric, 'id', false))
+        .then((found) => ({
+          id: found.id,
+          email: found.email ?? null,
+          firstName: found.firstName ?? null,
+          lastName: found.lastName ?? null,
+        }))
+        .catch((error: unknown) => {
+          if (error instanceof HubSpotNotFoundError) return null;
+          this.#owners.delete(ownerId);
+          throw error;
+        });
+      this.#owners.set(ownerId, owner);
+    }
+    return owner;
+  }
+}
+
+function toPipeline(pipeline: CrmPipeline): Pipeline {
+  return {
+    id: pipeline.id,
+    label: pipeline.label,
+    stages: [...pipeline.stages]
+      .sort((a, b) => a.displayOrder - b.displayOrder)
+      .map((stage) => {
+        const probability = Number(stage.metadata?.probability);
+        return {
+          id: stage.id,
+          label: stage.label,
+          displayOrder: stage.displayOrder,
+          isClosed: String(stage.metadata?.isClosed) === 'true',
+          probability:
+            stage.metadata?.probability === undefined || Number.isNaN(probability) ? null : probability,
+        };
+      }),
+  };
+}
+
+function toDeal(object: CrmObject): Deal {
+  const text = (name: string) => propertyText(object.properties, name);
+  const amount = text('amount');
+  const properties: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(object.properties)) properties[name] = value ?? null;
+  return {
+    id: object.id,
+    name: text('dealname'),
+    amount: amount === null || Number.isNaN(Number(amount)) ? null : Number(amount),
+    currency: text('deal_currency_code'),
+    pipelineId: text('pipeline'),
+    stageId: text('dealstage'),
+    ownerId: text('hubspot_owner_id'),
+    closeDate: text('closedate'),
+    createdAt: text('createdate'),
+    registrationId: text(crmNames.deal.registrationId),
+    partnerCompanyId: text(crmNames.deal.partnerCompanyId),
+    partnerRelationship: text(crmNames.deal.partnerRelationship),
+    properties,
+  };
+}

@@ -1,0 +1,25 @@
+import type { Company, PartnerDirectory } from '#ports/hubspot.ts';
+import { companyProperties, toCompany } from './companies.ts';
+import type { HubSpotConnection } from './connection.ts';
+import { searchAll } from './crm-requests.ts';
+
+/** Partners as HubSpot keeps them: companies of type PARTNER, found by domain. */
+export class HubSpotPartnerDirectory implements PartnerDirectory {
+  readonly #connection: HubSpotConnection;
+
+  constructor(connection: HubSpotConnection) {
+    this.#connection = connection;
+  }
+
+  async findPartnerByDomain(domain: string): Promise<Company | null> {
+    const companies = await searchAll(this.#connection, 'companies', 'find partner by domain', {
+      filters: [
+        { propertyName: 'domain', operator: 'EQ', value: domain.toLowerCase() },
+        { propertyName: 'type', operator: 'EQ', value: 'PARTNER' },
+      ],
+      properties: companyProperties,
+    });
+    const first = companies[0];
+    return first === undefined ? null : toCompany(first);
+  }
+}

@@ -1,0 +1,43 @@
+import type { RecordedDecision } from '#domain/approvals/approval-task.ts';
+import { slaDefaultDecision } from '#domain/policy/registration-decision.ts';
+import type { ApprovalState, DecisionOutput } from './approval-state.ts';
+import { getTask } from './approval-tasks.ts';
+import { slaDefaultDecider } from './deciders.ts';
+import type { RegistrationWorkflowDependencies } from './dependencies.ts';
+import { countInSla } from './sla-history.ts';
+
+/**
+ * "Apply the policy default": nobody decided by the final deadline, so the policy's default
+ * decision (`sla.defaultDecision`) is recorded on the task — conditionally, so a decision that
+ * arrived at the last moment wins and is the one returned.
+ */
+export async function applyPolicyDefault(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+  state: ApprovalState,
+): Promise<DecisionOutput> {
+  const now = deps.now();
+  const task = await getTask(deps, state.approvalId);
+  const fallback = slaDefaultDecision(task.subject.verdict, deps.policy);
+  const reason = `Nobody decided by the final deadline (${state.deadlines.finalAt}); the policy default (${fallback.decision}) applies.`;
+  const decision: RecordedDecision = {
+    choice:
+      fallback.decision === 'approve'
+        ? { outcome: 'approve', relationshipType: fallback.relationshipType, reason }
+        : { outcome: 'reject', reason },
+    decidedBy: slaDefaultDecider,
+    decidedAt: now.toISOString(),
+    channel: 'sla-default',
+    policyVersion: deps.policy.policyVersion,
+    exception: false,
+  };
+  const written = await deps.approvals.decide(state.approvalId, decision);
+  const recorded = written.task.decision;
+  if (recorded === undefined)
+    throw new Error(`approval ${state.approvalId} has no decision after the SLA default`);
+  if (written.applied && state.purpose === 'registration') {
+    await countInSla(deps, registrationId, (sla) => ({ ...sla, defaulted: true }));
+  }
+  deps.logger.info('SLA default', { registrationId, approvalId: state.approvalId, applied: written.applied });
+  return { approvalId: state.approvalId, decision: recorded };
+}

@@ -1,0 +1,56 @@
+import type { ApprovalSubject, ApprovalTask } from '#domain/approvals/approval-task.ts';
+import { type RoutedApprover, routeApproval } from '#domain/policy/approver-routing.ts';
+import type { RegistrationInProgress, RegistrationWorkflowDependencies } from './dependencies.ts';
+
+/** The approval task, which must exist: the workflow opened it. */
+export async function getTask(
+  deps: Pick<RegistrationWorkflowDependencies, 'approvals'>,
+  approvalId: string,
+): Promise<ApprovalTask> {
+  const task = await deps.approvals.get(approvalId);
+  if (task === undefined) throw new Error(`approval ${approvalId} does not exist`);
+  return task;
+}
+
+/** Who approves the registration under the policy, at each level, and whom each escalates to. */
+export function routeOf(deps: RegistrationWorkflowDependencies, registration: RegistrationInProgress) {
+  return routeApproval(deps.policy.policy, {
+    customerCountry: registration.details.customerCountry,
+    cloudMarketplace: registration.details.cloudMarketplace,
+    amountUsdMinor: registration.progress.amountUsdMinor ?? 0,
+  });
+}
+
+/** The approver as an approval task names them. */
+export function approverInput(approver: RoutedApprover) {
+  return { name: approver.name, email: approver.email, timeZone: approver.timeZone };
+}
+
+/** What an approval task shows the approver: the registration, the conflict verdict and what is asked. */
+export function subjectOf(
+  registration: RegistrationInProgress,
+  request?: ApprovalSubject['request'],
+): ApprovalSubject {
+  const { details, record, progress } = registration;
+  if (progress.verdict === undefined) {
+    throw new Error(`registration ${record.registrationId} has no conflict verdict to show the approver`);
+  }
+  return {
+    ...(progress.partnerName ? { partnerName: progress.partnerName } : {}),
+    partnerDomain: details.partnerDomain,
+    submitterEmail: details.submitterEmail,
+    customerCompanyName: details.customerCompanyName,
+    customerDomain: details.customerDomain,
+    ...(details.customerCountry ? { customerCountry: details.customerCountry } : {}),
+    amount: { minorUnits: details.estimatedAmount.minorUnits, currency: details.estimatedAmount.currency },
+    ...(progress.amountUsdMinor === undefined ? {} : { amountUsdMinor: progress.amountUsdMinor }),
+    expectedCloseDate: details.expectedCloseDate,
+    products: [...details.products],
+    ...(details.campaignId ? { campaignId: details.campaignId } : {}),
+    cloudMarketplace: details.cloudMarketplace,
+    ...(details.dealDescription ? { dealDescription: details.dealDescription } : {}),
+    submittedAt: record.submittedAt,
+    verdict: progress.verdict,
+    ...(request === undefined ? {} : { request }),
+  };
+}

@@ -1,0 +1,113 @@
+import type { ApprovalTask } from '#domain/approvals/approval-task.ts';
+import { approvalLinkFor } from '#domain/approvals/link-token.ts';
+import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import { renderApprovalEscalationEmail } from '#emails/approval-escalation.ts';
+import { renderApprovalReminderEmail } from '#emails/approval-reminder.ts';
+import { renderApprovalRequestEmail } from '#emails/approval-request.ts';
+import { type ApprovalState, toDates } from './approval-state.ts';
+import { approverInput } from './approval-tasks.ts';
+import type { RegistrationInProgress, RegistrationWorkflowDependencies } from './dependencies.ts';
+import { registrationSummary } from './registration-summary.ts';
+
+/** What an email to an approver is about: the registration as it stands, the task and the loop's state. */
+export interface ApprovalInReview {
+  readonly registration: RegistrationInProgress;
+  readonly task: ApprovalTask;
+  readonly state: ApprovalState;
+}
+
+async function reviewUrl(deps: RegistrationWorkflowDependencies, task: ApprovalTask, finalAt: Date) {
+  // The link lives until the final deadline plus a day, so a late click still shows what happened.
+  return approvalLinkFor(
+    await deps.signingKey(),
+    deps.apiBaseUrl,
+    task,
+    new Date(finalAt.getTime() + 86_400_000),
+  );
+}
+
+function firstLevelApproval(deps: RegistrationWorkflowDependencies, progress: RegistrationProgress) {
+  const first = progress.firstLevel;
+  if (first === undefined) return {};
+  return {
+    firstLevelApproval: {
+      approverName: first.approverName,
+      approvedAt: first.approvedAt,
+      relationshipLabel: deps.policy.policy.relationshipTypes[first.relationshipType].label,
+      ...(first.reason ? { reason: first.reason } : {}),
+    },
+  };
+}
+
+/** What the approval request and its reminder both tell the approver. */
+async function approvalEmailBasics(
+  deps: RegistrationWorkflowDependencies,
+  { registration, task, state }: ApprovalInReview,
+) {
+  const deadlines = toDates(state.deadlines);
+  return {
+    approvalId: task.approvalId,
+    approver: approverInput(state.approver),
+    registration: registrationSummary(registration, registration.progress),
+    verdict: task.subject.verdict,
+    reviewUrl: await reviewUrl(deps, task, deadlines.finalAt),
+    deadline: deadlines.escalationAt,
+    escalatesTo: state.escalateTo.name,
+    level: state.level,
+    ...firstLevelApproval(deps, registration.progress),
+  };
+}
+
+/** Asks the task's approver to decide, by the SLA deadline, through the link to the task. */
+export async function emailApprovalRequest(
+  deps: RegistrationWorkflowDependencies,
+  approval: ApprovalInReview,
+): Promise<void> {
+  const { state } = approval;
+  const email = renderApprovalRequestEmail({
+    ...(await approvalEmailBasics(deps, approval)),
+    finalDeadline: toDates(state.deadlines).finalAt,
+    slaDefault: deps.policy.policy.sla.defaultDecision,
+  });
+  await deps.mailer.send({ ...email, to: [state.approver.email] });
+}
+
+/** Reminds the task's approver, with the same link, that the SLA deadline is near. */
+export async function emailApprovalReminder(
+  deps: RegistrationWorkflowDependencies,
+  approval: ApprovalInReview,
+): Promise<void> {
+  const { state } = approval;
+  const email = renderApprovalReminderEmail({
+    ...(await approvalEmailBasics(deps, approval)),
+    requestedAt: toDates(state.deadlines).requestedAt,
+  });
+  await deps.mailer.send({ ...email, to: [state.approver.email] });
+}
+
+/**
+ * Hands the escalated task to the escalation approver: who missed the SLA deadline, and the
+ * final deadline before the policy default applies. `state` is the loop's state before escalation.
+ */
+export async function emailEscalation(
+  deps: RegistrationWorkflowDependencies,
+  { registration, task, state }: ApprovalInReview,
+): Promise<void> {
+  const deadlines = toDates(state.deadlines);
+  const email = renderApprovalEscalationEmail({
+    approvalId: task.approvalId,
+    approver: approverInput(state.escalateTo),
+    registration: registrationSummary(registration, registration.progress),
+    verdict: task.subject.verdict,
+    reviewUrl: await reviewUrl(deps, task, deadlines.finalAt),
+    deadline: deadlines.finalAt,
+    level: state.level,
+    ...firstLevelApproval(deps, registration.progress),
+    previousApprover: { name: state.approver.name, email: state.approver.email },
+    requestedAt: deadlines.requestedAt,
+    missedDeadline: deadlines.escalationAt,
+    finalDeadline: deadlines.finalAt,
+    slaDefault: deps.policy.policy.sla.defaultDecision,
+  });
+  await deps.mailer.send({ ...email, to: [state.escalateTo.email] });
+}

@@ -1,0 +1,75 @@
+import { renderInformationRequestEmail } from '#emails/information-request.ts';
+import type { ApprovalState, DecisionOutput } from './approval-state.ts';
+import { slaDefaultDecider } from './deciders.ts';
+import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
+import { registrationSummary } from './registration-summary.ts';
+
+/** How long a partner has to answer an approver's question before the registration is declined. */
+export const informationResponseDays = 10;
+
+/**
+ * "Ask partner for more information" (a callback task): emails the submitting partner the
+ * approver's question and how to answer — submit the registration form again for the same
+ * customer — and keeps this wait's token on the registration; the resubmission resumes it.
+ */
+export async function askPartnerForInformation(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+  input: { approval: ApprovalState; decision: DecisionOutput; taskToken: string },
+): Promise<void> {
+  const registration = await loadRegistrationInProgress(deps, registrationId);
+  const { progress } = registration;
+  const { choice, decidedBy, decidedAt } = input.decision.decision;
+  if (choice.outcome !== 'request-info') throw new Error('the decision asks no question');
+  await deps.book.saveProgress(registrationId, progress, {
+    sideEffects: {
+      set: {
+        informationCallbackToken: input.taskToken,
+        informationRequest: {
+          askedAt: decidedAt,
+          question: choice.question,
+          approvalId: input.decision.approvalId,
+        },
+      },
+    },
+  });
+  const email = renderInformationRequestEmail({
+    to: registration.details.submitterEmail,
+    registration: registrationSummary(registration, progress),
+    approverName: decidedBy.name,
+    approverEmail: decidedBy.email,
+    question: choice.question,
+    askedAt: decidedAt,
+    ...(deps.registrationFormUrl ? { resubmitUrl: deps.registrationFormUrl } : {}),
+    timeZone: deps.policy.policy.calendar.timeZone,
+    policyVersion: deps.policy.policyVersion,
+  });
+  await deps.mailer.send(email);
+}
+
+/** "Decline unanswered registration": the partner did not answer the question in time. */
+export async function declineUnanswered(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+): Promise<void> {
+  const { progress } = await loadRegistrationInProgress(deps, registrationId);
+  const now = deps.now().toISOString();
+  await deps.book.saveProgress(
+    registrationId,
+    {
+      ...progress,
+      status: 'declined',
+      decision: {
+        outcome: 'reject',
+        reason: `The partner did not answer the approver's question within ${informationResponseDays} days.`,
+        decidedBy: slaDefaultDecider,
+        decidedAt: now,
+        channel: 'sla-default',
+        policyVersion: deps.policy.policyVersion,
+        exception: false,
+      },
+      updatedAt: now,
+    },
+    { sideEffects: { remove: ['informationCallbackToken'] } },
+  );
+}

@@ -1,0 +1,65 @@
+import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
+import { registrationUnderCheck } from '#domain/conflicts/registration-under-check.ts';
+import { routeRegistration } from '#domain/policy/registration-decision.ts';
+import { gatherEvidence } from './conflict-evidence.ts';
+import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
+
+/** What "Check for channel conflict" answers: where the registration goes next, and why. */
+export interface ConflictCheckResult {
+  readonly next: 'auto-approve' | 'auto-reject' | 'approval' | 'resubmission';
+  readonly outcome: string;
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/**
+ * "Check for channel conflict", steps 2 and 3 (DESIGN §3.2): the conflict verdict `{outcome,
+ * ruleId, evidence[], policyVersion}` under the current policy, stored with the registration,
+ * and the route it leads to. A partner domain that is not a partner company in HubSpot makes the
+ * submission business-invalid: it is declined with that reason.
+ */
+export async function checkRegistrationConflicts(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+): Promise<ConflictCheckResult> {
+  const registration = await loadRegistrationInProgress(deps, registrationId);
+  const { details, record, progress } = registration;
+  const now = deps.now().toISOString();
+  if (progress.status === 'merged') {
+    const reason = `This submission answered the question asked on registration ${progress.answers}; that registration goes on with it.`;
+    return { next: 'resubmission', outcome: 'clear', ruleId: 'resubmission', reason };
+  }
+  if (progress.partnerId === undefined) {
+    const reason = `${details.partnerDomain} is not a partner company in HubSpot, so the registration cannot be accepted. Ask the partner team to add the company as a partner, then submit again.`;
+    return { next: 'auto-reject', outcome: 'reject', ruleId: 'unknown-partner', reason };
+  }
+  const evidence = await gatherEvidence(deps, registration);
+  const under = registrationUnderCheck(
+    { registrationId, submittedAt: record.submittedAt, details },
+    { id: progress.partnerId, ...(progress.partnerName ? { name: progress.partnerName } : {}) },
+    progress.amountUsdMinor ?? 0,
+  );
+  const verdict = checkConflicts(under, evidence, deps.policy);
+  const facts = {
+    customerCountry: details.customerCountry,
+    cloudMarketplace: details.cloudMarketplace,
+    amountUsdMinor: progress.amountUsdMinor ?? 0,
+  };
+  const routed = routeRegistration(verdict, facts, deps.policy);
+  // Without a USD rate the amount cannot be compared with the thresholds: an approver decides.
+  const route =
+    progress.amountUsdMinor === undefined && routed.next === 'auto-approve'
+      ? {
+          next: 'approval' as const,
+          reason: `No USD rate is configured for ${details.estimatedAmount.currency}, so the amount cannot be compared with the auto-approve limit; an approver decides.`,
+        }
+      : routed;
+  await deps.book.saveProgress(registrationId, { ...progress, verdict, updatedAt: now });
+  deps.logger.info('conflict check', {
+    registrationId,
+    outcome: verdict.outcome,
+    ruleId: verdict.ruleId,
+    next: route.next,
+  });
+  return { next: route.next, outcome: verdict.outcome, ruleId: verdict.ruleId, reason: route.reason };
+}

@@ -1,0 +1,79 @@
+import { needsSecondLevelApproval } from '#domain/policy/approver-routing.ts';
+import type { ApprovalState, DecisionOutput } from './approval-state.ts';
+import { routeOf } from './approval-tasks.ts';
+import { informationResponseDays } from './ask-partner-for-information.ts';
+import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
+
+/** What "Record approver decision" answers: where the workflow goes next. */
+export interface RecordedOutcome {
+  readonly next: 'second-level' | 'information' | 'approved' | 'rejected' | 'extended' | 'extension-refused';
+  /** For `information`: how long the partner has to answer. */
+  readonly informationTimeoutSeconds?: number;
+}
+
+/**
+ * "Record approver decision": the decision (an approver's, or the SLA default's) becomes the
+ * registration's — approved, declined, a question for the partner, or for a large deal the first
+ * of two levels. For an extension request: extended or refused.
+ */
+export async function recordApproverDecision(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+  input: { approval: ApprovalState; decision: DecisionOutput },
+): Promise<RecordedOutcome> {
+  const { approval } = input;
+  const { decision } = input.decision;
+  const registration = await loadRegistrationInProgress(deps, registrationId);
+  const { progress } = registration;
+  const now = deps.now().toISOString();
+  const choice = decision.choice;
+
+  if (approval.purpose === 'extension') {
+    return { next: choice.outcome === 'approve' ? 'extended' : 'extension-refused' };
+  }
+  if (choice.outcome === 'request-info') {
+    await deps.book.saveProgress(registrationId, {
+      ...progress,
+      status: 'awaiting-information',
+      updatedAt: now,
+    });
+    return { next: 'information', informationTimeoutSeconds: informationResponseDays * 86_400 };
+  }
+  if (
+    choice.outcome === 'approve' &&
+    approval.level === 1 &&
+    needsSecondLevelApproval(deps.policy.policy, progress.amountUsdMinor ?? 0) &&
+    routeOf(deps, registration).secondLevel !== undefined
+  ) {
+    await deps.book.saveProgress(registrationId, {
+      ...progress,
+      firstLevel: {
+        approverName: decision.decidedBy.name,
+        approvedAt: decision.decidedAt,
+        relationshipType: choice.relationshipType,
+        ...(choice.reason ? { reason: choice.reason } : {}),
+      },
+      updatedAt: now,
+    });
+    return { next: 'second-level' };
+  }
+  const approved = choice.outcome === 'approve';
+  await deps.book.saveProgress(registrationId, {
+    ...progress,
+    status: approved ? 'approved' : 'declined',
+    decision: {
+      outcome: approved ? 'approve' : 'reject',
+      ...(approved ? { relationshipType: choice.relationshipType } : {}),
+      reason: choice.reason ?? progress.verdict?.reason ?? 'Approved by the approver.',
+      decidedBy: decision.decidedBy,
+      decidedAt: decision.decidedAt,
+      channel: decision.channel === 'sla-default' ? 'sla-default' : 'page',
+      policyVersion: decision.policyVersion,
+      exception: decision.exception,
+      approvalId: input.decision.approvalId,
+    },
+    ...(approved ? { approvedAt: decision.decidedAt } : {}),
+    updatedAt: now,
+  });
+  return { next: approved ? 'approved' : 'rejected' };
+}

@@ -1,0 +1,107 @@
+import type { RegistrationDecision, RegistrationProgress } from '#domain/registration-progress.ts';
+import {
+  type RegistrationDecisionEmailInput,
+  renderRegistrationDecisionEmail,
+} from '#emails/registration-decision.ts';
+import type { DecisionOutput } from './approval-state.ts';
+import { loadApprovedRegistration } from './approved-registration.ts';
+import {
+  loadRegistration,
+  loadRegistrationInProgress,
+  type RegistrationWorkflowDependencies,
+  type ValidRegistration,
+} from './dependencies.ts';
+import { registrationSummary } from './registration-summary.ts';
+
+/** Emails the submitting partner a decision on the registration, under the current policy. */
+async function emailDecision(
+  deps: RegistrationWorkflowDependencies,
+  registration: ValidRegistration,
+  progress: RegistrationProgress | undefined,
+  decision: RegistrationDecisionEmailInput['decision'],
+): Promise<void> {
+  const email = renderRegistrationDecisionEmail({
+    to: registration.details.submitterEmail,
+    registration: registrationSummary(registration, progress),
+    decision,
+    timeZone: deps.policy.policy.calendar.timeZone,
+    policyVersion: deps.policy.policyVersion,
+    ...(deps.supportEmail ? { supportEmail: deps.supportEmail } : {}),
+  });
+  await deps.mailer.send(email);
+}
+
+/** How the decision was taken, and by whom when an approver took it. */
+function decidedThrough(decision: RegistrationDecision) {
+  return {
+    decidedThrough: decision.channel === 'page' ? 'approver' : decision.channel,
+    ...(decision.channel === 'page' ? { decidedBy: decision.decidedBy.name } : {}),
+    decidedAt: decision.decidedAt,
+  } as const;
+}
+
+/** "Tell partner it is approved": the decision email, with the relationship and the validity. */
+export async function notifyApproved(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+): Promise<void> {
+  const registration = await loadApprovedRegistration(deps, registrationId);
+  const { progress, decision } = registration;
+  const { policy } = deps.policy;
+  const verdictRelationship = progress.verdict?.relationshipType;
+  await emailDecision(deps, registration, progress, {
+    outcome: 'approved',
+    ...decidedThrough(decision),
+    relationshipType: decision.relationshipType,
+    relationshipLabel: policy.relationshipTypes[decision.relationshipType].label,
+    ...(verdictRelationship &&
+    verdictRelationship !== decision.relationshipType &&
+    decision.channel === 'page'
+      ? {
+          override: {
+            policyRelationshipLabel: policy.relationshipTypes[verdictRelationship].label,
+            reason: decision.reason,
+          },
+        }
+      : {}),
+    validUntil: progress.expiresAt ?? decision.decidedAt,
+  });
+}
+
+/** "Tell partner it is declined": the decision email with the reason. */
+export async function notifyDeclined(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+): Promise<void> {
+  const registration = await loadRegistration(deps, registrationId);
+  const decision = registration.progress?.decision;
+  if (decision?.outcome !== 'reject') throw new Error(`registration ${registrationId} is not declined`);
+  await emailDecision(deps, registration, registration.progress, {
+    outcome: 'rejected',
+    ...decidedThrough(decision),
+    reason: decision.reason,
+  });
+}
+
+/** "Tell partner the extension is refused": the registration stays valid until its expiry. */
+export async function notifyExtensionRefused(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+  refusal: DecisionOutput,
+): Promise<void> {
+  const { choice, decidedBy, decidedAt } = refusal.decision;
+  const reason =
+    choice.outcome === 'approve' ? 'no reason given' : 'reason' in choice ? choice.reason : choice.question;
+  const registration = await loadRegistrationInProgress(deps, registrationId);
+  const { progress } = registration;
+  await deps.book.saveProgress(registrationId, progress, {
+    sideEffects: { remove: ['extensionCallbackToken', 'extensionOffer'] },
+  });
+  await emailDecision(deps, registration, progress, {
+    outcome: 'rejected',
+    decidedThrough: 'approver',
+    decidedBy: decidedBy.name,
+    decidedAt,
+    reason: `Your request to extend the registration was declined: ${reason} The registration stays valid until ${progress.expiresAt?.slice(0, 10) ?? 'its expiry'}.`,
+  });
+}

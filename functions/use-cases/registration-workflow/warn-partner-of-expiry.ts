@@ -1,0 +1,60 @@
+import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
+import { renderExpiryWarningEmail } from '#emails/expiry-warning.ts';
+import { loadApprovedRegistration } from './approved-registration.ts';
+import type { RegistrationWorkflowDependencies } from './dependencies.ts';
+import { registrationSummary } from './registration-summary.ts';
+
+/**
+ * "Warn partner of expiry" (a callback task, until the expiry): the warning email, with the
+ * link to request the extension while the policy still allows one. The wait's token is kept on
+ * the registration; the extension page resumes the workflow with the request.
+ */
+export async function warnOfExpiry(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+  taskToken: string,
+): Promise<void> {
+  const registration = await loadApprovedRegistration(deps, registrationId);
+  const { progress, decision } = registration;
+  const { policy, policyVersion } = deps.policy;
+  if (progress.expiresAt === undefined) throw new Error(`registration ${registrationId} has no expiry`);
+  const expiresAt = new Date(progress.expiresAt);
+  const available = (progress.extensions ?? 0) < policy.validity.maxExtensions;
+  const partnerEmail = registration.details.submitterEmail;
+  if (available) {
+    await deps.book.saveProgress(registrationId, progress, {
+      sideEffects: {
+        set: {
+          extensionCallbackToken: taskToken,
+          extensionOffer: {
+            offeredAt: deps.now().toISOString(),
+            expiresAt: progress.expiresAt,
+            partnerEmail,
+          },
+        },
+        remove: ['extensionRequest'],
+      },
+    });
+  }
+  const email = renderExpiryWarningEmail({
+    to: partnerEmail,
+    registration: registrationSummary(registration, progress),
+    relationshipLabel: policy.relationshipTypes[decision.relationshipType].label,
+    expiresAt,
+    extension: available
+      ? {
+          available: true,
+          days: policy.validity.extensionDays,
+          requestUrl: extensionRequestLink(
+            await deps.signingKey(),
+            deps.apiBaseUrl,
+            { registrationId, partnerEmail },
+            expiresAt,
+          ),
+        }
+      : { available: false },
+    timeZone: policy.calendar.timeZone,
+    policyVersion,
+  });
+  await deps.mailer.send(email);
+}
