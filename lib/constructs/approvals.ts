@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import { CfnStage, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 
 const defaultApprovalsEntry = fileURLToPath(
   new URL('../../functions/handlers/approvals.ts', import.meta.url),
@@ -190,24 +191,19 @@ export class Approvals extends Construct {
     extension.addMethod('GET', extensionIntegration);
     extension.addMethod('POST', extensionIntegration);
     // The GET and POST of each page are one decision, acknowledged on the page's resource.
-    acknowledgeLinkAuthorisation(
+    acknowledgeNoApiAuthorizer(
       approvals,
       'Approvers open these pages from links in email, without AWS credentials; each request is authorised ' +
         'by the HMAC-signed link token bound to the approval id, the approver, the step and an expiry, and a ' +
         'decision (POST) also needs the signed per-page nonce, all checked in the function before any read.',
     );
-    acknowledgeLinkAuthorisation(
+    acknowledgeNoApiAuthorizer(
       extension,
       'Partners open this page from the expiry warning email, without AWS credentials; each request is ' +
         'authorised by the HMAC-signed token bound to the registration, the partner email and the offer expiry, ' +
         'and a request (POST) also needs the signed per-page nonce, all checked in the function first.',
     );
   }
-}
-
-function acknowledgeLinkAuthorisation(resource: IConstruct, reason: string): void {
-  Validations.of(resource).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-  Validations.of(resource).acknowledge({ id: 'AwsSolutions-COG4', reason });
 }
 
 /** The API's stage URL from its id and the stage's literal name (no reference to the stage resource). */

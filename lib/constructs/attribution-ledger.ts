@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,11 +17,11 @@ import {
   ObjectLockRetention,
 } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { DealregFunction } from './dealreg-function.ts';
 import { DealregTable } from './dealreg-table.ts';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 
 export interface AttributionLedgerProps {
   /** Receives the tampering alarm and the functions' error alarms. */
@@ -203,16 +203,12 @@ export class AttributionLedger extends Construct {
     });
     this.grantRead(this.digestWriter);
     this.grantDigestWrite(this.digestWriter);
-    // The finding names the digest prefix as cdk-nag renders it (a bucket here or one imported by name).
-    const digestObjects = flattenCfnReference(
-      Stack.of(this).resolve(this.digestBucket.arnForObjects(`${DIGEST_PREFIX}*`)),
-    );
-    Validations.of(this.digestWriter.role as IConstruct).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${digestObjects}]`,
-      reason:
-        'Each digest is a new object named by its creation time, so the writer needs the digest prefix; it gets ' +
+    acknowledgeWildcardResource(
+      this.digestWriter.role as IConstruct,
+      this.digestBucket.arnForObjects(`${DIGEST_PREFIX}*`),
+      'Each digest is a new object named by its creation time, so the writer needs the digest prefix; it gets ' +
         'PutObject and GetObject there and nothing else, and Object Lock forbids overwriting or deleting them.',
-    });
+    );
     new Rule(this, 'DigestSchedule', {
       description: 'Writes the attribution ledger digest',
       schedule: props.digestSchedule ?? Schedule.rate(Duration.hours(24)),

@@ -7,6 +7,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 
 const defaultEntry = fileURLToPath(new URL('../../functions/handlers/crm-events.ts', import.meta.url));
 
@@ -110,12 +111,12 @@ export class CrmEvents extends Construct {
     const crmEvents = hubspot.addResource('crm-events');
     // Proxy integration: the signature covers the raw body and the exact URL.
     const post = crmEvents.addMethod('POST', new LambdaIntegration(this.function));
-    const reason =
+    acknowledgeNoApiAuthorizer(
+      post,
       'HubSpot Webhooks API subscriptions cannot carry IAM, Cognito or API-key credentials; every batch is ' +
-      'authenticated by its signature v3 (HMAC-SHA256 with the app client secret, timestamp within 5 minutes), ' +
-      'checked in the function before the ledger or HubSpot is touched.';
-    Validations.of(post).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-    Validations.of(post).acknowledge({ id: 'AwsSolutions-COG4', reason });
+        'authenticated by its signature v3 (HMAC-SHA256 with the app client secret, timestamp within 5 minutes), ' +
+        'checked in the function before the ledger or HubSpot is touched.',
+    );
     this.webhookUrl = props.api.urlForPath(crmEvents.path);
 
     new CfnOutput(this, 'WebhookUrl', {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, type CfnElement, Duration, Fn, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -22,13 +22,13 @@ import {
   StateMachine,
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 import { CHART_ASSETS_DIR_VARIABLE } from '#adapters/charts/chart-renderer.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-workflow.ts';
 import { type AttributionLedger, DIGEST_PREFIX } from './attribution-ledger.ts';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
 
 /** Where the stored reports live in the reports bucket (`reports/<quarter>/<asOf>/…`, snapshots included). */
@@ -364,7 +364,7 @@ export class PreQbrCheck extends Construct {
 
   #grant(props: PreQbrCheckProps, sendEmailAs: ReturnType<typeof sendEmailAsStatement>): void {
     const bucket = props.reportsBucket;
-    const stack = Stack.of(this);
+    const _stack = Stack.of(this);
     const objects = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
     const listUnder = (grantee: IGrantable, prefix: string) =>
       Grant.addToPrincipal({
@@ -423,33 +423,23 @@ export class PreQbrCheck extends Construct {
     });
     this.emailReport.addToRolePolicy(sendEmailAs);
 
-    const render = (arn: string) => flattenCfnReference(stack.resolve(arn));
     const acknowledge = (fn: DealregFunction, resources: readonly string[], reason: string) => {
-      for (const resource of resources) {
-        Validations.of(fn.role as IConstruct).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason,
-        });
-      }
+      for (const resource of resources) acknowledgeWildcardResource(fn.role as IConstruct, resource, reason);
     };
     const runReason =
       'Each run writes its deal ids and batches under runs/<quarter>/<asOf>/, named at run time; the role may ' +
       'write there and nowhere else in the reports bucket.';
-    acknowledge(this.dealExport, [render(objects(RUNS_PREFIX))], runReason);
-    acknowledge(this.batchWorker, [render(objects(RUNS_PREFIX))], runReason);
+    acknowledge(this.dealExport, [objects(RUNS_PREFIX)], runReason);
+    acknowledge(this.batchWorker, [objects(RUNS_PREFIX)], runReason);
     acknowledge(
       this.buildReport,
-      [
-        render(objects(RUNS_PREFIX)),
-        render(objects(REPORTS_PREFIX)),
-        render(digests.arnForObjects(`${DIGEST_PREFIX}*`)),
-      ],
+      [objects(RUNS_PREFIX), objects(REPORTS_PREFIX), digests.arnForObjects(`${DIGEST_PREFIX}*`)],
       'Reports, snapshots and run files are named by quarter and moment at run time, digests by their creation ' +
         'time; the role reads and writes those prefixes only, and only reads the digests.',
     );
     acknowledge(
       this.emailReport,
-      [render(objects(REPORTS_PREFIX))],
+      [objects(REPORTS_PREFIX)],
       'The stored report to send is named by quarter and moment at run time; the role only reads under reports/.',
     );
   }
@@ -463,31 +453,30 @@ export class PreQbrCheck extends Construct {
         'executions (whose ARNs exist only at run time) do not support narrower resources.',
     });
     for (const fn of [this.dueCheck, this.dealExport, this.batchWorker, this.buildReport, this.emailReport]) {
-      Validations.of(this.stateMachine).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: 'Invoking a task function includes its versions and aliases (function ARN:*); each is named.',
-      });
+      acknowledgeWildcardResource(
+        this.stateMachine,
+        `${fn.functionArn}:*`,
+        'Invoking a task function includes its versions and aliases (function ARN:*); each is named.',
+      );
     }
-    const reportObjects = `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/*`;
-    Validations.of(this.stateMachine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(reportObjects))}]`,
-      reason:
-        'The Distributed Map reads the exported deal ids, whose key is named at run time, from the reports bucket.',
-    });
+    acknowledgeWildcardResource(
+      this.stateMachine,
+      `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/*`,
+      'The Distributed Map reads the exported deal ids, whose key is named at run time, from the reports bucket.',
+    );
     // The Distributed Map's own policy: describe, stop and redrive its child executions, named at run time.
     const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
     if (mapPolicy instanceof Policy) {
       const document = stack.resolve(mapPolicy.document.toJSON()) as { Statement: { Resource: unknown }[] };
       for (const statement of document.Statement) {
         for (const resource of [statement.Resource].flat()) {
-          const rendered = flattenCfnReference(resource);
-          if (!rendered.includes('*')) continue;
-          Validations.of(mapPolicy).acknowledge({
-            id: `AwsSolutions-IAM5[Resource::${rendered}]`,
-            reason:
-              'Child executions of the Distributed Map are named at run time under this state machine; the ' +
+          if (!renderCfnValue(resource).includes('*')) continue;
+          acknowledgeWildcardResource(
+            mapPolicy,
+            resource,
+            'Child executions of the Distributed Map are named at run time under this state machine; the ' +
               'policy names this state machine only.',
-          });
+          );
         }
       }
     }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, type CfnElement, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { buildRegistrationWorkflow, registrationWorkflowComment } from '#workflows/registration-workflow.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { DealregFunction } from './dealreg-function.ts';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
 
 export interface RegistrationWorkflowProps {
@@ -99,12 +100,12 @@ export class RegistrationWorkflow extends Construct {
         includeExecutionData: props.includeExecutionDataInLogs ?? false,
       },
     });
-    Validations.of(this.stateMachine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.steps.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        'The Step Functions Lambda integration grants InvokeFunction on the steps function and its versions ' +
+    acknowledgeWildcardResource(
+      this.stateMachine,
+      `${this.steps.functionArn}:*`,
+      'The Step Functions Lambda integration grants InvokeFunction on the steps function and its versions ' +
         '(ARN:*), that one function only.',
-    });
+    );
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

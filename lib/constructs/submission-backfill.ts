@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -9,6 +9,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
 
 /** The backfill's Lambda entry module. */
@@ -158,12 +159,12 @@ export class SubmissionBackfill extends Construct {
         },
       }),
     });
-    Validations.of(this.scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.function.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        "The scheduler target's invoke grant names the sweeper function and its versions and aliases " +
+    acknowledgeWildcardResource(
+      this.scheduleRole,
+      `${this.function.functionArn}:*`,
+      "The scheduler target's invoke grant names the sweeper function and its versions and aliases " +
         '(function ARN:*); the role can invoke this one function and nothing else.',
-    });
+    );
 
     this.schedule = new Schedule(this, 'Schedule', {
       description: 'Dealreg: sweep deal-registration form submissions into intake',

@@ -17,6 +17,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
 
 /** The intake handler's module, relative to this file. */
@@ -154,7 +155,12 @@ export class SubmissionIntake extends Construct {
     const post = formSubmissions.addMethod('POST', new LambdaIntegration(this.function));
     this.webhookUrl = this.api.urlForPath(formSubmissions.path);
 
-    acknowledgeWebhookAuthorization(post);
+    acknowledgeNoApiAuthorizer(
+      post,
+      'HubSpot workflow webhooks cannot carry IAM, Cognito or API-key credentials; each request is ' +
+        'authenticated by the HubSpot signature v3 (HMAC-SHA256 with the app client secret, timestamp ' +
+        'within 5 minutes) verified in the function before anything is read or written.',
+    );
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason:
@@ -214,15 +220,6 @@ export class SubmissionIntake extends Construct {
     );
     this.function.addToRolePolicy(sendEmailAs);
   }
-}
-
-function acknowledgeWebhookAuthorization(method: Construct): void {
-  const reason =
-    'HubSpot workflow webhooks cannot carry IAM, Cognito or API-key credentials; each request is ' +
-    'authenticated by the HubSpot signature v3 (HMAC-SHA256 with the app client secret, timestamp ' +
-    'within 5 minutes) verified in the function before anything is read or written.';
-  Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-  Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
 }
 
 /**
