@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -19,7 +18,7 @@ import {
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { ledgerTable } from '#lib/tables/index.ts';
-import { DealregFunction } from './dealreg-function.ts';
+import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { DealregTable } from './dealreg-table.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 
@@ -76,9 +75,6 @@ export const ledgerWriterActions = [
 
 /** Key prefix of digests in the bucket (the S3 digest store's default). */
 export const DIGEST_PREFIX = 'ledger-digests/';
-
-const handlerPath = (name: string) =>
-  fileURLToPath(new URL(`../../functions/handlers/${name}`, import.meta.url));
 
 /**
  * The write-once digest bucket: versioned, encrypted, SSL-only, Object Lock in compliance mode
@@ -159,7 +155,7 @@ export class AttributionLedger extends Construct {
       });
 
     this.streamGuard = new DealregFunction(this, 'StreamGuard', {
-      entry: handlerPath('ledger-stream-guard.ts'),
+      entry: handlerEntry('ledger-stream-guard.ts'),
       description: 'Dealreg ledger stream guard: counts modified or removed ledger entries',
       serviceName: 'dealreg-ledger-guard',
       alarmTopic: props.alarmTopic,
@@ -194,7 +190,7 @@ export class AttributionLedger extends Construct {
     this.tamperingAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
 
     this.digestWriter = new DealregFunction(this, 'DigestWriter', {
-      entry: handlerPath('ledger-digest.ts'),
+      entry: handlerEntry('ledger-digest.ts'),
       description: 'Dealreg ledger digest: commits every chain head to the Object Lock bucket',
       serviceName: 'dealreg-ledger-digest',
       alarmTopic: props.alarmTopic,

@@ -1,22 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Validations } from 'aws-cdk-lib';
 import { LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import type { AttributionLedger } from './attribution-ledger.ts';
-import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues } from './grants.ts';
 import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
-
-const defaultEntry = fileURLToPath(new URL('../../functions/handlers/crm-events.ts', import.meta.url));
 
 /** Raised when the CRM-events capability is configured with a value it cannot use. */
 export class CrmEventsConfigurationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CrmEventsConfigurationError';
-  }
+  override readonly name = 'CrmEventsConfigurationError';
 }
 
 export interface CrmEventsProps {
@@ -84,7 +78,7 @@ export class CrmEvents extends Construct {
     }
 
     this.function = new DealregFunction(this, 'CrmEvents', {
-      entry: props.entry ?? defaultEntry,
+      entry: props.entry ?? handlerEntry('crm-events.ts'),
       description: 'Dealreg CRM events: HubSpot deal changes into the attribution ledger',
       serviceName: 'dealreg-crm-events',
       alarmTopic: props.alarmTopic,
@@ -99,12 +93,7 @@ export class CrmEvents extends Construct {
       },
     });
     props.ledger.grantAppend(this.function);
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.hubspotClientSecret.secretArn, props.hubspotAccessToken.secretArn],
-      }),
-    );
+    grantSecretValues(this.function, [props.hubspotClientSecret, props.hubspotAccessToken]);
     acknowledgeKeyGrant(this.function.role as IConstruct);
 
     const hubspot = props.api.root.getResource('hubspot') ?? props.api.root.addResource('hubspot');

@@ -3,33 +3,29 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Fn, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable, Policy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, Policy } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, LayerVersion } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import {
-  DefinitionBody,
-  LogLevel,
-  QueryLanguage,
-  StateMachine,
-  StateMachineType,
-} from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { CHART_ASSETS_DIR_VARIABLE } from '#adapters/charts/chart-renderer.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-workflow.ts';
 import { type AttributionLedger, DIGEST_PREFIX } from './attribution-ledger.ts';
-import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
+import { createSchedulerRole } from './scheduler-role.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
+import { createWorkflowStateMachine } from './workflow-state-machine.ts';
 
 /** Where the stored reports live in the reports bucket (`reports/<quarter>/<asOf>/…`, snapshots included). */
 export const REPORTS_PREFIX = 'reports/';
@@ -37,8 +33,6 @@ export const REPORTS_PREFIX = 'reports/';
 export const RUNS_PREFIX = 'runs/';
 
 const defaultPolicyFile = fileURLToPath(new URL('../../policy/default-policy.json', import.meta.url));
-const handlerPath = (file: string) =>
-  fileURLToPath(new URL(`../../functions/handlers/${file}`, import.meta.url));
 
 /** A setting of the pre-QBR check that cannot work, named; thrown at synth. */
 export class PreQbrCheckConfigurationError extends Error {
@@ -198,14 +192,14 @@ export class PreQbrCheck extends Construct {
 
     this.dueCheck = new DealregFunction(this, 'DueCheck', {
       ...common,
-      entry: handlerPath('qbr-due-check.ts'),
+      entry: handlerEntry('qbr-due-check.ts'),
       description: 'Dealreg pre-QBR: decides whether today is the check day',
       serviceName: 'dealreg-qbr',
       environment: { DEALREG_POLICY: policyText },
     });
     this.dealExport = new DealregFunction(this, 'DealExport', {
       ...common,
-      entry: handlerPath('qbr-deal-export.ts'),
+      entry: handlerEntry('qbr-deal-export.ts'),
       description: 'Dealreg pre-QBR: exports the deal ids to read from HubSpot',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(5),
@@ -216,7 +210,7 @@ export class PreQbrCheck extends Construct {
     });
     this.batchWorker = new DealregFunction(this, 'BatchWorker', {
       ...common,
-      entry: handlerPath('qbr-batch-worker.ts'),
+      entry: handlerEntry('qbr-batch-worker.ts'),
       description: 'Dealreg pre-QBR: reads one batch of 100 deals from HubSpot',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(2),
@@ -232,7 +226,7 @@ export class PreQbrCheck extends Construct {
     });
     this.buildReport = new DealregFunction(this, 'BuildReport', {
       ...common,
-      entry: handlerPath('qbr-build-report.ts'),
+      entry: handlerEntry('qbr-build-report.ts'),
       description: 'Dealreg pre-QBR: builds, renders and stores the report',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(15),
@@ -250,7 +244,7 @@ export class PreQbrCheck extends Construct {
     });
     this.emailReport = new DealregFunction(this, 'EmailReport', {
       ...common,
-      entry: handlerPath('qbr-email-report.ts'),
+      entry: handlerEntry('qbr-email-report.ts'),
       description: 'Dealreg pre-QBR: emails the stored report to leadership',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(2),
@@ -266,34 +260,25 @@ export class PreQbrCheck extends Construct {
     this.emailReport.addLayers(this.chartAssets);
     this.#grant(props, sendEmailAs);
 
-    const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
-    const logGroup = new LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/dealreg-pre-qbr-check-${stackGuid}`,
-      retention: RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
+    this.stateMachine = createWorkflowStateMachine(this, {
       comment: preQbrWorkflowComment,
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      definitionBody: DefinitionBody.fromChainable(
-        buildPreQbrWorkflow(this, {
-          functions: {
-            dueCheck: this.dueCheck,
-            dealExport: this.dealExport,
-            batchWorker: this.batchWorker,
-            buildReport: this.buildReport,
-            emailReport: this.emailReport,
-          },
-          reportsBucket: props.reportsBucket,
-          largePortfolioDeals: large,
-          maxConcurrency: concurrency,
-        }),
-      ),
+      definition: buildPreQbrWorkflow(this, {
+        functions: {
+          dueCheck: this.dueCheck,
+          dealExport: this.dealExport,
+          batchWorker: this.batchWorker,
+          buildReport: this.buildReport,
+          emailReport: this.emailReport,
+        },
+        reportsBucket: props.reportsBucket,
+        largePortfolioDeals: large,
+        maxConcurrency: concurrency,
+      }),
+      logName: 'dealreg-pre-qbr-check',
+      logRetention: RetentionDays.ONE_YEAR,
+      includeExecutionData: false,
       timeout: Duration.hours(6),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
-    });
+    }).stateMachine;
     this.#acknowledgeStateMachine(props);
 
     this.schedule = this.#dailySchedule(policy);
@@ -329,22 +314,11 @@ export class PreQbrCheck extends Construct {
   #dailySchedule(policy: LoadedPolicy): Schedule {
     const { calendar } = policy.policy;
     const [hour, minute] = calendar.workingHours.start.split(':').map(Number);
-    const stack = Stack.of(this);
-    const role = new Role(this, 'ScheduleRole', {
-      description: 'EventBridge Scheduler: starts the Dealreg pre-QBR check',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
-    });
+    const role = createSchedulerRole(
+      this,
+      'ScheduleRole',
+      'EventBridge Scheduler: starts the Dealreg pre-QBR check',
+    );
     return new Schedule(this, 'Schedule', {
       description: 'Dealreg: daily start of the pre-QBR check; it runs on the check day only',
       schedule: ScheduleExpression.cron({
