@@ -20,6 +20,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { DealregTable } from './dealreg-table.ts';
+import { tableKeysThroughDynamoDb } from './grants.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 
 export interface AttributionLedgerProps {
@@ -227,9 +228,13 @@ export class AttributionLedger extends Construct {
     ];
   }
 
-  /** Lets `grantee` append entries: conditional PutItem and reads, never update or delete. */
+  /**
+   * Lets `grantee` append entries: conditional PutItem and reads, never update or delete, and the
+   * table's key through DynamoDB only, as every other table writer holds its table's key.
+   */
   public grantAppend(grantee: IGrantable): Grant {
-    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    const key = tableKeysThroughDynamoDb(this, [this.table]);
+    if (key !== undefined) grantee.grantPrincipal.addToPrincipalPolicy(key);
     return Grant.addToPrincipal({
       grantee,
       actions: [...ledgerWriterActions],

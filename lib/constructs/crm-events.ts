@@ -1,8 +1,8 @@
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput } from 'aws-cdk-lib';
 import { LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues } from './grants.ts';
@@ -94,7 +94,6 @@ export class CrmEvents extends Construct {
     });
     props.ledger.grantAppend(this.function);
     grantSecretValues(this.function, [props.hubspotClientSecret, props.hubspotAccessToken]);
-    acknowledgeKeyGrant(this.function.role as IConstruct);
 
     const hubspot = props.api.root.getResource('hubspot') ?? props.api.root.addResource('hubspot');
     const crmEvents = hubspot.addResource('crm-events');
@@ -112,18 +111,6 @@ export class CrmEvents extends Construct {
       description:
         'Target URL of the HubSpot app webhook subscriptions (deal creation, property and association changes)',
       value: this.webhookUrl,
-    });
-  }
-}
-
-/** The ledger key grant (`grantEncryptDecrypt`) names wildcard KMS actions on one key. */
-function acknowledgeKeyGrant(role: IConstruct): void {
-  for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason:
-        "DynamoDB encrypts new ledger entries with the customer-managed data key on the writer's behalf; the " +
-        'grant names that one key only, and these are the KMS actions its data-key operations need.',
     });
   }
 }

@@ -171,16 +171,6 @@ export class RegistrationWorkflow extends Construct {
     steps.addToRolePolicy(
       sendEmailAsStatement(this, props.mailFrom, (message) => new Error(`RegistrationWorkflow: ${message}`)),
     );
-    Validations.of(roleOf(steps)).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        'The ledger key grant names that one key only; these are the KMS actions its data-key operations need.',
-    });
-    Validations.of(roleOf(steps)).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-      reason:
-        'The ledger key grant names that one key only; these are the KMS actions its data-key operations need.',
-    });
     return steps;
   }
 }

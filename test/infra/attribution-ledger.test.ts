@@ -6,7 +6,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttributionLedger, deniedLedgerActions } from '#lib/constructs/attribution-ledger.ts';
-import { allow, attribute, ledgerTableAndIndexes, statementsOf } from './iam-statements.ts';
+import { allow, attribute, ledgerTableAndIndexes, statementsOf, viaDynamoDb } from './iam-statements.ts';
 import { logicalIdOf } from './synthesize.ts';
 
 let stack: Stack;
@@ -59,13 +59,14 @@ describe('AttributionLedger', () => {
     });
   });
 
-  it('grants a writer conditional puts and reads only, never update or delete', () => {
+  it('grants a writer conditional puts and reads only, never update or delete, and the key through DynamoDB only', () => {
     const statements = statementsOf(template, writer);
 
     expect(statements).toEqual([
       allow(
-        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
         [attribute(ledger.table.encryptionKey as Key)],
+        viaDynamoDb,
       ),
       allow(
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],

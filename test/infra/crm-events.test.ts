@@ -8,7 +8,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AttributionLedger } from '#lib/constructs/attribution-ledger.ts';
 import { CrmEvents, CrmEventsConfigurationError } from '#lib/constructs/crm-events.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
-import { allow, functionBaseline, imported, ledgerTableAndIndexes, statementsOf } from './iam-statements.ts';
+import {
+  allow,
+  functionBaseline,
+  imported,
+  ledgerTableAndIndexes,
+  statementsOf,
+  viaDynamoDb,
+} from './iam-statements.ts';
 import { logicalIdOf, type SynthesizedApp, synthesizeDealregApp, testContext } from './synthesize.ts';
 
 let synthesized: SynthesizedApp;
@@ -54,8 +61,9 @@ describe('CRM events function', () => {
     expect(statements).toEqual([
       ...functionBaseline(fn),
       allow(
-        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
         [imported(stateful.dataKey, 'Arn')],
+        viaDynamoDb,
       ),
       allow(
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],

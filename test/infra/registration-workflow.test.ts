@@ -133,7 +133,6 @@ describe('registration workflow infrastructure', () => {
         [imported(stateful.approvalsTable, 'Arn')],
       ),
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [dataKey], viaDynamoDb),
-      allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], [dataKey]),
       allow(
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),
