@@ -24,7 +24,7 @@ export interface StatefulStackProps extends StackProps {
  * The digest bucket's name: `dealreg-{stage}-digest-{account}-{region}` (at most 63 characters; the
  * account and region resolve in whichever stack uses the name).
  */
-export function ledgerDigestBucketName(stage: string): string {
+function ledgerDigestBucketName(stage: string): string {
   return `dealreg-${stage}-digest-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 

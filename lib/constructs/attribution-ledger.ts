@@ -66,7 +66,7 @@ export const deniedLedgerActions = [
 ] as const;
 
 /** What a ledger writer may do: insert (conditional PutItem) and read, nothing else. */
-export const ledgerWriterActions = [
+const ledgerWriterActions = [
   'dynamodb:PutItem',
   'dynamodb:GetItem',
   'dynamodb:Query',

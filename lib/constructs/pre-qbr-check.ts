@@ -28,9 +28,9 @@ import { sendEmailAsStatement } from './ses-sender.ts';
 import { createWorkflowStateMachine } from './workflow-state-machine.ts';
 
 /** Where the stored reports live in the reports bucket (`reports/<quarter>/<asOf>/…`, snapshots included). */
-export const REPORTS_PREFIX = 'reports/';
+const REPORTS_PREFIX = 'reports/';
 /** Working files of one run (deal ids, deal batches); expired after a week. */
-export const RUNS_PREFIX = 'runs/';
+const RUNS_PREFIX = 'runs/';
 
 const defaultPolicyFile = fileURLToPath(new URL('../../policy/default-policy.json', import.meta.url));
 
