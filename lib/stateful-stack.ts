@@ -24,7 +24,7 @@ export interface StatefulStackProps extends StackProps {
  * The digest bucket's name: `dealreg-{stage}-digest-{account}-{region}` (at most 63 characters; the
  * account and region resolve in whichever stack uses the name).
  */
-export function ledgerDigestBucketName(stage: string): string {
+function ledgerDigestBucketName(stage: string): string {
   return `dealreg-${stage}-digest-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 
@@ -112,47 +112,27 @@ export class StatefulStack extends Stack {
       bucketName: reportsBucketName(props.stage),
     });
 
-    const hubspotClientSecretName = `dealreg/${props.stage}/hubspot-client-secret`;
-    this.hubspotClientSecret = new Secret(this, 'HubSpotClientSecret', {
-      secretName: hubspotClientSecretName,
+    this.hubspotClientSecret = this.#hubSpotCredential('HubSpotClientSecret', {
+      secretName: `dealreg/${props.stage}/hubspot-client-secret`,
       description:
         'Client secret of the Dealreg HubSpot app (HubSpot developer portal > app > Auth). ' +
         'Created with a random placeholder: replace it with put-secret-value before HubSpot sends webhooks.',
-      generateSecretString: { passwordLength: 32, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.hubspotClientSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      rotation:
         'HubSpot issues this client secret and rotates it in its developer portal; AWS cannot rotate it. ' +
         'After a rotation in HubSpot the new value is put here.',
+      outputDescription: 'Put the HubSpot app client secret here (aws secretsmanager put-secret-value)',
     });
-
-    new CfnOutput(this, 'HubSpotClientSecretName', {
-      description: 'Put the HubSpot app client secret here (aws secretsmanager put-secret-value)',
-      value: hubspotClientSecretName,
-    });
-
-    const hubspotAccessTokenName = `dealreg/${props.stage}/hubspot-access-token`;
-    this.hubspotAccessToken = new Secret(this, 'HubSpotAccessToken', {
-      secretName: hubspotAccessTokenName,
+    this.hubspotAccessToken = this.#hubSpotCredential('HubSpotAccessToken', {
+      secretName: `dealreg/${props.stage}/hubspot-access-token`,
       description:
         'Access token of the Dealreg HubSpot private app (HubSpot settings > Integrations > Private apps; ' +
         'scope forms). Created with a random placeholder: replace it with put-secret-value, or the ' +
         'submission backfill fails (and alarms) on every run.',
-      generateSecretString: { passwordLength: 32, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.hubspotAccessToken).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      rotation:
         'HubSpot issues the private app access token and rotates it from the private app settings in the ' +
         'portal; Secrets Manager has no rotation function for it. After a rotation the new token is put here.',
-    });
-
-    new CfnOutput(this, 'HubSpotAccessTokenName', {
-      description: 'Put the HubSpot private app access token here (aws secretsmanager put-secret-value)',
-      value: hubspotAccessTokenName,
+      outputDescription:
+        'Put the HubSpot private app access token here (aws secretsmanager put-secret-value)',
     });
 
     this.approvalSigningKey = new Secret(this, 'ApprovalSigningKey', {
@@ -172,6 +152,25 @@ export class StatefulStack extends Stack {
         'is rotated by putting {"current", "previous"}, which the functions accept, and removing the previous ' +
         'key after the links signed with it expired.',
     });
+  }
+
+  /**
+   * A credential HubSpot issues: created with a random placeholder that the operator replaces
+   * (its name is an output), retained, and rotated in HubSpot rather than by Secrets Manager.
+   */
+  #hubSpotCredential(
+    id: string,
+    options: { secretName: string; description: string; rotation: string; outputDescription: string },
+  ): Secret {
+    const secret = new Secret(this, id, {
+      secretName: options.secretName,
+      description: options.description,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: options.rotation });
+    new CfnOutput(this, `${id}Name`, { description: options.outputDescription, value: options.secretName });
+    return secret;
   }
 
   /** The table with this logical name; throws if `lib/tables` defines none. */

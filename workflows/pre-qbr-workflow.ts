@@ -21,7 +21,7 @@ export const preQbrWorkflowComment =
   'One pre-QBR check: decide it is due, read HubSpot, build and store the report, email leadership';
 
 /** Deals per Distributed Map item batch: what one HubSpot batch read accepts. */
-export const DEALS_PER_BATCH = 100;
+const DEALS_PER_BATCH = 100;
 
 /** HubSpot errors a later attempt may not meet (rate limit, outage); others fail at once. */
 const TRANSIENT_HUBSPOT_ERRORS = ['HubSpotRateLimitError', 'HubSpotUnavailableError'];

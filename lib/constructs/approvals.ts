@@ -1,27 +1,18 @@
-import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import { CfnStage, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct, type IConstruct } from 'constructs';
-import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
-
-const defaultApprovalsEntry = fileURLToPath(
-  new URL('../../functions/handlers/approvals.ts', import.meta.url),
-);
-const defaultExtensionRequestsEntry = fileURLToPath(
-  new URL('../../functions/handlers/extension-requests.ts', import.meta.url),
-);
+import { Construct } from 'constructs';
+import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 
 /** Raised when the approvals capability is configured with a value it cannot use. */
 export class ApprovalsConfigurationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ApprovalsConfigurationError';
-  }
+  override readonly name = 'ApprovalsConfigurationError';
 }
 
 export interface ApprovalsProps {
@@ -93,7 +84,7 @@ export class Approvals extends Construct {
     this.apiBaseUrl = baseUrlOf(props.api);
 
     this.approvalsFunction = new DealregFunction(this, 'ApprovalPages', {
-      entry: props.approvalsEntry ?? defaultApprovalsEntry,
+      entry: props.approvalsEntry ?? handlerEntry('approvals.ts'),
       description: 'Dealreg approvals: confirmation pages and decisions',
       serviceName: 'dealreg-approvals',
       alarmTopic: props.alarmTopic,
@@ -104,7 +95,7 @@ export class Approvals extends Construct {
       },
     });
     this.extensionRequestsFunction = new DealregFunction(this, 'ExtensionRequests', {
-      entry: props.extensionRequestsEntry ?? defaultExtensionRequestsEntry,
+      entry: props.extensionRequestsEntry ?? handlerEntry('extension-requests.ts'),
       description: 'Dealreg extension requests: the partner asks for the one extension',
       serviceName: 'dealreg-extension-requests',
       alarmTopic: props.alarmTopic,
@@ -117,23 +108,16 @@ export class Approvals extends Construct {
     });
 
     // Item reads and writes only: no query, scan, batch or delete.
-    grantItemAccess(this.approvalsFunction, props.approvalsTable, [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
+    grantTableAccess(this.approvalsFunction, [
+      {
+        table: props.approvalsTable,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      },
     ]);
-    grantItemAccess(this.extensionRequestsFunction, props.registrationsTable, [
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
+    grantTableAccess(this.extensionRequestsFunction, [
+      { table: props.registrationsTable, actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
     ]);
-    for (const fn of this.functions()) {
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [props.signingKey.secretArn],
-        }),
-      );
-    }
+    for (const fn of this.functions()) grantSecretValues(fn, [props.signingKey]);
     if (props.registrationWorkflow !== undefined) this.allowResuming(props.registrationWorkflow);
     this.node.addValidation({
       validate: () =>
@@ -190,24 +174,19 @@ export class Approvals extends Construct {
     extension.addMethod('GET', extensionIntegration);
     extension.addMethod('POST', extensionIntegration);
     // The GET and POST of each page are one decision, acknowledged on the page's resource.
-    acknowledgeLinkAuthorisation(
+    acknowledgeNoApiAuthorizer(
       approvals,
       'Approvers open these pages from links in email, without AWS credentials; each request is authorised ' +
         'by the HMAC-signed link token bound to the approval id, the approver, the step and an expiry, and a ' +
         'decision (POST) also needs the signed per-page nonce, all checked in the function before any read.',
     );
-    acknowledgeLinkAuthorisation(
+    acknowledgeNoApiAuthorizer(
       extension,
       'Partners open this page from the expiry warning email, without AWS credentials; each request is ' +
         'authorised by the HMAC-signed token bound to the registration, the partner email and the offer expiry, ' +
         'and a request (POST) also needs the signed per-page nonce, all checked in the function first.',
     );
   }
-}
-
-function acknowledgeLinkAuthorisation(resource: IConstruct, reason: string): void {
-  Validations.of(resource).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-  Validations.of(resource).acknowledge({ id: 'AwsSolutions-COG4', reason });
 }
 
 /** The API's stage URL from its id and the stage's literal name (no reference to the stage resource). */
@@ -228,21 +207,4 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Item-level actions on one table, and its customer-managed key through DynamoDB only.
- */
-function grantItemAccess(fn: DealregFunction, table: ITableV2, actions: string[]): void {
-  fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
-  const key = table.encryptionKey;
-  if (key === undefined) return;
-  const stack = Stack.of(fn);
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
-    }),
-  );
 }

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,11 +16,12 @@ import {
   ObjectLockRetention,
 } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 import { ledgerTable } from '#lib/tables/index.ts';
-import { DealregFunction } from './dealreg-function.ts';
+import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { DealregTable } from './dealreg-table.ts';
+import { tableKeysThroughDynamoDb } from './grants.ts';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 
 export interface AttributionLedgerProps {
   /** Receives the tampering alarm and the functions' error alarms. */
@@ -66,7 +66,7 @@ export const deniedLedgerActions = [
 ] as const;
 
 /** What a ledger writer may do: insert (conditional PutItem) and read, nothing else. */
-export const ledgerWriterActions = [
+const ledgerWriterActions = [
   'dynamodb:PutItem',
   'dynamodb:GetItem',
   'dynamodb:Query',
@@ -76,9 +76,6 @@ export const ledgerWriterActions = [
 
 /** Key prefix of digests in the bucket (the S3 digest store's default). */
 export const DIGEST_PREFIX = 'ledger-digests/';
-
-const handlerPath = (name: string) =>
-  fileURLToPath(new URL(`../../functions/handlers/${name}`, import.meta.url));
 
 /**
  * The write-once digest bucket: versioned, encrypted, SSL-only, Object Lock in compliance mode
@@ -159,7 +156,7 @@ export class AttributionLedger extends Construct {
       });
 
     this.streamGuard = new DealregFunction(this, 'StreamGuard', {
-      entry: handlerPath('ledger-stream-guard.ts'),
+      entry: handlerEntry('ledger-stream-guard.ts'),
       description: 'Dealreg ledger stream guard: counts modified or removed ledger entries',
       serviceName: 'dealreg-ledger-guard',
       alarmTopic: props.alarmTopic,
@@ -194,7 +191,7 @@ export class AttributionLedger extends Construct {
     this.tamperingAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
 
     this.digestWriter = new DealregFunction(this, 'DigestWriter', {
-      entry: handlerPath('ledger-digest.ts'),
+      entry: handlerEntry('ledger-digest.ts'),
       description: 'Dealreg ledger digest: commits every chain head to the Object Lock bucket',
       serviceName: 'dealreg-ledger-digest',
       alarmTopic: props.alarmTopic,
@@ -203,16 +200,12 @@ export class AttributionLedger extends Construct {
     });
     this.grantRead(this.digestWriter);
     this.grantDigestWrite(this.digestWriter);
-    // The finding names the digest prefix as cdk-nag renders it (a bucket here or one imported by name).
-    const digestObjects = flattenCfnReference(
-      Stack.of(this).resolve(this.digestBucket.arnForObjects(`${DIGEST_PREFIX}*`)),
-    );
-    Validations.of(this.digestWriter.role as IConstruct).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${digestObjects}]`,
-      reason:
-        'Each digest is a new object named by its creation time, so the writer needs the digest prefix; it gets ' +
+    acknowledgeWildcardResource(
+      this.digestWriter.role as IConstruct,
+      this.digestBucket.arnForObjects(`${DIGEST_PREFIX}*`),
+      'Each digest is a new object named by its creation time, so the writer needs the digest prefix; it gets ' +
         'PutObject and GetObject there and nothing else, and Object Lock forbids overwriting or deleting them.',
-    });
+    );
     new Rule(this, 'DigestSchedule', {
       description: 'Writes the attribution ledger digest',
       schedule: props.digestSchedule ?? Schedule.rate(Duration.hours(24)),
@@ -235,9 +228,13 @@ export class AttributionLedger extends Construct {
     ];
   }
 
-  /** Lets `grantee` append entries: conditional PutItem and reads, never update or delete. */
+  /**
+   * Lets `grantee` append entries: conditional PutItem and reads, never update or delete, and the
+   * table's key through DynamoDB only, as every other table writer holds its table's key.
+   */
   public grantAppend(grantee: IGrantable): Grant {
-    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    const key = tableKeysThroughDynamoDb(this, [this.table]);
+    if (key !== undefined) grantee.grantPrincipal.addToPrincipalPolicy(key);
     return Grant.addToPrincipal({
       grantee,
       actions: [...ledgerWriterActions],

@@ -1,21 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput } from 'aws-cdk-lib';
 import { LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { AttributionLedger } from './attribution-ledger.ts';
-import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
-
-const defaultEntry = fileURLToPath(new URL('../../functions/handlers/crm-events.ts', import.meta.url));
+import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues } from './grants.ts';
+import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 
 /** Raised when the CRM-events capability is configured with a value it cannot use. */
 export class CrmEventsConfigurationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CrmEventsConfigurationError';
-  }
+  override readonly name = 'CrmEventsConfigurationError';
 }
 
 export interface CrmEventsProps {
@@ -83,7 +78,7 @@ export class CrmEvents extends Construct {
     }
 
     this.function = new DealregFunction(this, 'CrmEvents', {
-      entry: props.entry ?? defaultEntry,
+      entry: props.entry ?? handlerEntry('crm-events.ts'),
       description: 'Dealreg CRM events: HubSpot deal changes into the attribution ledger',
       serviceName: 'dealreg-crm-events',
       alarmTopic: props.alarmTopic,
@@ -98,42 +93,24 @@ export class CrmEvents extends Construct {
       },
     });
     props.ledger.grantAppend(this.function);
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.hubspotClientSecret.secretArn, props.hubspotAccessToken.secretArn],
-      }),
-    );
-    acknowledgeKeyGrant(this.function.role as IConstruct);
+    grantSecretValues(this.function, [props.hubspotClientSecret, props.hubspotAccessToken]);
 
     const hubspot = props.api.root.getResource('hubspot') ?? props.api.root.addResource('hubspot');
     const crmEvents = hubspot.addResource('crm-events');
     // Proxy integration: the signature covers the raw body and the exact URL.
     const post = crmEvents.addMethod('POST', new LambdaIntegration(this.function));
-    const reason =
+    acknowledgeNoApiAuthorizer(
+      post,
       'HubSpot Webhooks API subscriptions cannot carry IAM, Cognito or API-key credentials; every batch is ' +
-      'authenticated by its signature v3 (HMAC-SHA256 with the app client secret, timestamp within 5 minutes), ' +
-      'checked in the function before the ledger or HubSpot is touched.';
-    Validations.of(post).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-    Validations.of(post).acknowledge({ id: 'AwsSolutions-COG4', reason });
+        'authenticated by its signature v3 (HMAC-SHA256 with the app client secret, timestamp within 5 minutes), ' +
+        'checked in the function before the ledger or HubSpot is touched.',
+    );
     this.webhookUrl = props.api.urlForPath(crmEvents.path);
 
     new CfnOutput(this, 'WebhookUrl', {
       description:
         'Target URL of the HubSpot app webhook subscriptions (deal creation, property and association changes)',
       value: this.webhookUrl,
-    });
-  }
-}
-
-/** The ledger key grant (`grantEncryptDecrypt`) names wildcard KMS actions on one key. */
-function acknowledgeKeyGrant(role: IConstruct): void {
-  for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason:
-        "DynamoDB encrypts new ledger entries with the customer-managed data key on the writer's behalf; the " +
-        'grant names that one key only, and these are the KMS actions its data-key operations need.',
     });
   }
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -15,6 +16,11 @@ import type { Construct } from 'constructs';
  */
 const esmRequireBanner =
   "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
+
+/** The absolute path of a handler module in `functions/handlers/`, such as `crm-events.ts`. */
+export function handlerEntry(module: string): string {
+  return fileURLToPath(new URL(`../../functions/handlers/${module}`, import.meta.url));
+}
 
 /** Log levels understood by Powertools Logger. */
 export type DealregLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';

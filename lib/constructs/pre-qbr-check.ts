@@ -3,42 +3,36 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, type CfnElement, Duration, Fn, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable, Policy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, Policy } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, LayerVersion } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import {
-  DefinitionBody,
-  LogLevel,
-  QueryLanguage,
-  StateMachine,
-  StateMachineType,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { CHART_ASSETS_DIR_VARIABLE } from '#adapters/charts/chart-renderer.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-workflow.ts';
 import { type AttributionLedger, DIGEST_PREFIX } from './attribution-ledger.ts';
-import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
+import { createSchedulerRole } from './scheduler-role.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
+import { createWorkflowStateMachine } from './workflow-state-machine.ts';
 
 /** Where the stored reports live in the reports bucket (`reports/<quarter>/<asOf>/…`, snapshots included). */
-export const REPORTS_PREFIX = 'reports/';
+const REPORTS_PREFIX = 'reports/';
 /** Working files of one run (deal ids, deal batches); expired after a week. */
-export const RUNS_PREFIX = 'runs/';
+const RUNS_PREFIX = 'runs/';
 
 const defaultPolicyFile = fileURLToPath(new URL('../../policy/default-policy.json', import.meta.url));
-const handlerPath = (file: string) =>
-  fileURLToPath(new URL(`../../functions/handlers/${file}`, import.meta.url));
 
 /** A setting of the pre-QBR check that cannot work, named; thrown at synth. */
 export class PreQbrCheckConfigurationError extends Error {
@@ -198,14 +192,14 @@ export class PreQbrCheck extends Construct {
 
     this.dueCheck = new DealregFunction(this, 'DueCheck', {
       ...common,
-      entry: handlerPath('qbr-due-check.ts'),
+      entry: handlerEntry('qbr-due-check.ts'),
       description: 'Dealreg pre-QBR: decides whether today is the check day',
       serviceName: 'dealreg-qbr',
       environment: { DEALREG_POLICY: policyText },
     });
     this.dealExport = new DealregFunction(this, 'DealExport', {
       ...common,
-      entry: handlerPath('qbr-deal-export.ts'),
+      entry: handlerEntry('qbr-deal-export.ts'),
       description: 'Dealreg pre-QBR: exports the deal ids to read from HubSpot',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(5),
@@ -216,7 +210,7 @@ export class PreQbrCheck extends Construct {
     });
     this.batchWorker = new DealregFunction(this, 'BatchWorker', {
       ...common,
-      entry: handlerPath('qbr-batch-worker.ts'),
+      entry: handlerEntry('qbr-batch-worker.ts'),
       description: 'Dealreg pre-QBR: reads one batch of 100 deals from HubSpot',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(2),
@@ -232,7 +226,7 @@ export class PreQbrCheck extends Construct {
     });
     this.buildReport = new DealregFunction(this, 'BuildReport', {
       ...common,
-      entry: handlerPath('qbr-build-report.ts'),
+      entry: handlerEntry('qbr-build-report.ts'),
       description: 'Dealreg pre-QBR: builds, renders and stores the report',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(15),
@@ -250,7 +244,7 @@ export class PreQbrCheck extends Construct {
     });
     this.emailReport = new DealregFunction(this, 'EmailReport', {
       ...common,
-      entry: handlerPath('qbr-email-report.ts'),
+      entry: handlerEntry('qbr-email-report.ts'),
       description: 'Dealreg pre-QBR: emails the stored report to leadership',
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(2),
@@ -266,34 +260,25 @@ export class PreQbrCheck extends Construct {
     this.emailReport.addLayers(this.chartAssets);
     this.#grant(props, sendEmailAs);
 
-    const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
-    const logGroup = new LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/dealreg-pre-qbr-check-${stackGuid}`,
-      retention: RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
+    this.stateMachine = createWorkflowStateMachine(this, {
       comment: preQbrWorkflowComment,
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      definitionBody: DefinitionBody.fromChainable(
-        buildPreQbrWorkflow(this, {
-          functions: {
-            dueCheck: this.dueCheck,
-            dealExport: this.dealExport,
-            batchWorker: this.batchWorker,
-            buildReport: this.buildReport,
-            emailReport: this.emailReport,
-          },
-          reportsBucket: props.reportsBucket,
-          largePortfolioDeals: large,
-          maxConcurrency: concurrency,
-        }),
-      ),
+      definition: buildPreQbrWorkflow(this, {
+        functions: {
+          dueCheck: this.dueCheck,
+          dealExport: this.dealExport,
+          batchWorker: this.batchWorker,
+          buildReport: this.buildReport,
+          emailReport: this.emailReport,
+        },
+        reportsBucket: props.reportsBucket,
+        largePortfolioDeals: large,
+        maxConcurrency: concurrency,
+      }),
+      logName: 'dealreg-pre-qbr-check',
+      logRetention: RetentionDays.ONE_YEAR,
+      includeExecutionData: false,
       timeout: Duration.hours(6),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
-    });
+    }).stateMachine;
     this.#acknowledgeStateMachine(props);
 
     this.schedule = this.#dailySchedule(policy);
@@ -329,22 +314,11 @@ export class PreQbrCheck extends Construct {
   #dailySchedule(policy: LoadedPolicy): Schedule {
     const { calendar } = policy.policy;
     const [hour, minute] = calendar.workingHours.start.split(':').map(Number);
-    const stack = Stack.of(this);
-    const role = new Role(this, 'ScheduleRole', {
-      description: 'EventBridge Scheduler: starts the Dealreg pre-QBR check',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
-    });
+    const role = createSchedulerRole(
+      this,
+      'ScheduleRole',
+      'EventBridge Scheduler: starts the Dealreg pre-QBR check',
+    );
     return new Schedule(this, 'Schedule', {
       description: 'Dealreg: daily start of the pre-QBR check; it runs on the check day only',
       schedule: ScheduleExpression.cron({
@@ -364,7 +338,7 @@ export class PreQbrCheck extends Construct {
 
   #grant(props: PreQbrCheckProps, sendEmailAs: ReturnType<typeof sendEmailAsStatement>): void {
     const bucket = props.reportsBucket;
-    const stack = Stack.of(this);
+    const _stack = Stack.of(this);
     const objects = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
     const listUnder = (grantee: IGrantable, prefix: string) =>
       Grant.addToPrincipal({
@@ -423,33 +397,23 @@ export class PreQbrCheck extends Construct {
     });
     this.emailReport.addToRolePolicy(sendEmailAs);
 
-    const render = (arn: string) => flattenCfnReference(stack.resolve(arn));
     const acknowledge = (fn: DealregFunction, resources: readonly string[], reason: string) => {
-      for (const resource of resources) {
-        Validations.of(fn.role as IConstruct).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason,
-        });
-      }
+      for (const resource of resources) acknowledgeWildcardResource(fn.role as IConstruct, resource, reason);
     };
     const runReason =
       'Each run writes its deal ids and batches under runs/<quarter>/<asOf>/, named at run time; the role may ' +
       'write there and nowhere else in the reports bucket.';
-    acknowledge(this.dealExport, [render(objects(RUNS_PREFIX))], runReason);
-    acknowledge(this.batchWorker, [render(objects(RUNS_PREFIX))], runReason);
+    acknowledge(this.dealExport, [objects(RUNS_PREFIX)], runReason);
+    acknowledge(this.batchWorker, [objects(RUNS_PREFIX)], runReason);
     acknowledge(
       this.buildReport,
-      [
-        render(objects(RUNS_PREFIX)),
-        render(objects(REPORTS_PREFIX)),
-        render(digests.arnForObjects(`${DIGEST_PREFIX}*`)),
-      ],
+      [objects(RUNS_PREFIX), objects(REPORTS_PREFIX), digests.arnForObjects(`${DIGEST_PREFIX}*`)],
       'Reports, snapshots and run files are named by quarter and moment at run time, digests by their creation ' +
         'time; the role reads and writes those prefixes only, and only reads the digests.',
     );
     acknowledge(
       this.emailReport,
-      [render(objects(REPORTS_PREFIX))],
+      [objects(REPORTS_PREFIX)],
       'The stored report to send is named by quarter and moment at run time; the role only reads under reports/.',
     );
   }
@@ -463,31 +427,30 @@ export class PreQbrCheck extends Construct {
         'executions (whose ARNs exist only at run time) do not support narrower resources.',
     });
     for (const fn of [this.dueCheck, this.dealExport, this.batchWorker, this.buildReport, this.emailReport]) {
-      Validations.of(this.stateMachine).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: 'Invoking a task function includes its versions and aliases (function ARN:*); each is named.',
-      });
+      acknowledgeWildcardResource(
+        this.stateMachine,
+        `${fn.functionArn}:*`,
+        'Invoking a task function includes its versions and aliases (function ARN:*); each is named.',
+      );
     }
-    const reportObjects = `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/*`;
-    Validations.of(this.stateMachine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(reportObjects))}]`,
-      reason:
-        'The Distributed Map reads the exported deal ids, whose key is named at run time, from the reports bucket.',
-    });
+    acknowledgeWildcardResource(
+      this.stateMachine,
+      `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/*`,
+      'The Distributed Map reads the exported deal ids, whose key is named at run time, from the reports bucket.',
+    );
     // The Distributed Map's own policy: describe, stop and redrive its child executions, named at run time.
     const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
     if (mapPolicy instanceof Policy) {
       const document = stack.resolve(mapPolicy.document.toJSON()) as { Statement: { Resource: unknown }[] };
       for (const statement of document.Statement) {
         for (const resource of [statement.Resource].flat()) {
-          const rendered = flattenCfnReference(resource);
-          if (!rendered.includes('*')) continue;
-          Validations.of(mapPolicy).acknowledge({
-            id: `AwsSolutions-IAM5[Resource::${rendered}]`,
-            reason:
-              'Child executions of the Distributed Map are named at run time under this state machine; the ' +
+          if (!renderCfnValue(resource).includes('*')) continue;
+          acknowledgeWildcardResource(
+            mapPolicy,
+            resource,
+            'Child executions of the Distributed Map are named at run time under this state machine; the ' +
               'policy names this state machine only.',
-          });
+          );
         }
       }
     }

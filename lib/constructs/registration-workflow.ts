@@ -1,24 +1,20 @@
-import { fileURLToPath } from 'node:url';
-import { Aws, type CfnElement, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import {
-  DefinitionBody,
-  LogLevel,
-  QueryLanguage,
-  StateMachine,
-  StateMachineType,
-} from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildRegistrationWorkflow, registrationWorkflowComment } from '#workflows/registration-workflow.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
-import { DealregFunction } from './dealreg-function.ts';
+import { DealregFunction, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
+import { createWorkflowStateMachine } from './workflow-state-machine.ts';
 
 export interface RegistrationWorkflowProps {
   /** Topic that receives the workflow-failure alarm. */
@@ -76,35 +72,22 @@ export class RegistrationWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: RegistrationWorkflowProps) {
     super(scope, id);
 
-    // The vendedlogs prefix keeps the account's CloudWatch Logs resource policy small (AWS
-    // guidance for Step Functions logging). The stack id's GUID makes the name unique per stack
-    // instance, so a retained group never blocks redeploying a destroyed stateless stack.
-    const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
-    this.logGroup = new LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/dealreg-registration-workflow-${stackGuid}`,
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
     this.steps = this.createSteps(props);
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
+    const workflow = createWorkflowStateMachine(this, {
       comment: registrationWorkflowComment,
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      definitionBody: DefinitionBody.fromChainable(buildRegistrationWorkflow(this, { steps: this.steps })),
-      tracingEnabled: true,
-      logs: {
-        destination: this.logGroup,
-        level: LogLevel.ALL,
-        includeExecutionData: props.includeExecutionDataInLogs ?? false,
-      },
+      definition: buildRegistrationWorkflow(this, { steps: this.steps }),
+      logName: 'dealreg-registration-workflow',
+      logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      includeExecutionData: props.includeExecutionDataInLogs ?? false,
     });
-    Validations.of(this.stateMachine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.steps.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        'The Step Functions Lambda integration grants InvokeFunction on the steps function and its versions ' +
+    this.stateMachine = workflow.stateMachine;
+    this.logGroup = workflow.logGroup;
+    acknowledgeWildcardResource(
+      this.stateMachine,
+      `${this.steps.functionArn}:*`,
+      'The Step Functions Lambda integration grants InvokeFunction on the steps function and its versions ' +
         '(ARN:*), that one function only.',
-    });
+    );
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -150,7 +133,7 @@ export class RegistrationWorkflow extends Construct {
 
   private createSteps(props: RegistrationWorkflowProps): DealregFunction {
     const steps = new DealregFunction(this, 'Steps', {
-      entry: fileURLToPath(new URL('../../functions/handlers/registration-steps.ts', import.meta.url)),
+      entry: handlerEntry('registration-steps.ts'),
       description: 'Dealreg registration workflow steps',
       serviceName: 'dealreg-registration-workflow',
       alarmTopic: props.alarmTopic,
@@ -172,56 +155,22 @@ export class RegistrationWorkflow extends Construct {
       // The policy is part of the deployed code: one deployment, one policy version.
       define: { 'process.env.DEALREG_POLICY': JSON.stringify(props.policyText) },
     });
-    const stack = Stack.of(this);
-    steps.addToRolePolicy(
-      new PolicyStatement({
+    grantTableAccess(steps, [
+      {
+        table: props.registrationsTable,
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-        resources: [
-          props.registrationsTable.tableArn,
-          `${props.registrationsTable.tableArn}/index/byCustomerDomain`,
-        ],
-      }),
-    );
-    steps.addToRolePolicy(
-      new PolicyStatement({
+        indexes: ['byCustomerDomain'],
+      },
+      {
+        table: props.approvalsTable,
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [props.approvalsTable.tableArn],
-      }),
-    );
-    const keys = [props.registrationsTable.encryptionKey, props.approvalsTable.encryptionKey].filter(
-      (key) => key !== undefined,
-    );
-    if (keys.length > 0) {
-      steps.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-          resources: [...new Set(keys.map((key) => key.keyArn))],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
-        }),
-      );
-    }
+      },
+    ]);
     props.ledger.grantAppend(steps);
-    steps.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.hubspotAccessToken.secretArn, props.approvalSigningKey.secretArn],
-      }),
-    );
-    for (const secret of [props.hubspotAccessToken, props.approvalSigningKey])
-      secret.encryptionKey?.grantDecrypt(steps);
+    grantSecretValues(steps, [props.hubspotAccessToken, props.approvalSigningKey]);
     steps.addToRolePolicy(
       sendEmailAsStatement(this, props.mailFrom, (message) => new Error(`RegistrationWorkflow: ${message}`)),
     );
-    Validations.of(roleOf(steps)).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        'The ledger key grant names that one key only; these are the KMS actions its data-key operations need.',
-    });
-    Validations.of(roleOf(steps)).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-      reason:
-        'The ledger key grant names that one key only; these are the KMS actions its data-key operations need.',
-    });
     return steps;
   }
 }

@@ -1,27 +1,21 @@
-import { fileURLToPath } from 'node:url';
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
+import { createSchedulerRole } from './scheduler-role.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
-
-/** The backfill's Lambda entry module. */
-const defaultBackfillEntry = fileURLToPath(
-  new URL('../../functions/handlers/submission-backfill.ts', import.meta.url),
-);
 
 /** Raised when the backfill is configured with a value it cannot use. */
 export class SubmissionBackfillConfigurationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SubmissionBackfillConfigurationError';
-  }
+  override readonly name = 'SubmissionBackfillConfigurationError';
 }
 
 export interface SubmissionBackfillProps {
@@ -118,7 +112,7 @@ export class SubmissionBackfill extends Construct {
     );
 
     this.function = new DealregFunction(this, 'Sweeper', {
-      entry: props.entry ?? defaultBackfillEntry,
+      entry: props.entry ?? handlerEntry('submission-backfill.ts'),
       description: 'Dealreg backfill: form submissions the webhook missed',
       serviceName: 'dealreg-backfill',
       alarmTopic: props.alarmTopic,
@@ -140,30 +134,17 @@ export class SubmissionBackfill extends Construct {
     });
     this.grantPermissions(props, sendEmailAs);
 
-    // The construct's own role (not the stack-wide one the target would share), so its one
-    // cdk-nag finding is acknowledged here, for this role only.
-    const stack = Stack.of(this);
-    this.scheduleRole = new Role(this, 'ScheduleRole', {
-      description: 'EventBridge Scheduler: invokes the Dealreg submission backfill',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
-    });
-    Validations.of(this.scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.function.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        "The scheduler target's invoke grant names the sweeper function and its versions and aliases " +
+    this.scheduleRole = createSchedulerRole(
+      this,
+      'ScheduleRole',
+      'EventBridge Scheduler: invokes the Dealreg submission backfill',
+    );
+    acknowledgeWildcardResource(
+      this.scheduleRole,
+      `${this.function.functionArn}:*`,
+      "The scheduler target's invoke grant names the sweeper function and its versions and aliases " +
         '(function ARN:*); the role can invoke this one function and nothing else.',
-    });
+    );
 
     this.schedule = new Schedule(this, 'Schedule', {
       description: 'Dealreg: sweep deal-registration form submissions into intake',
@@ -179,56 +160,15 @@ export class SubmissionBackfill extends Construct {
   }
 
   private grantPermissions(props: SubmissionBackfillProps, sendEmailAs: PolicyStatement): void {
-    const stack = Stack.of(this);
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [props.sweeperStateTable.tableArn],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new PolicyStatement({
+    grantTableAccess(this.function, [
+      { table: props.sweeperStateTable, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+      {
+        table: props.registrationsTable,
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [props.registrationsTable.tableArn],
-      }),
-    );
-    const keys = [props.sweeperStateTable.encryptionKey, props.registrationsTable.encryptionKey].filter(
-      (key) => key !== undefined,
-    );
-    const keyArns = [...new Set(keys.map((key) => key.keyArn))];
-    if (keyArns.length > 0) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-          resources: keyArns,
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
-        }),
-      );
-    }
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['states:StartExecution'],
-        resources: [props.registrationWorkflow.stateMachineArn],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.hubspotAccessToken.secretArn],
-      }),
-    );
-    const secretKey = props.hubspotAccessToken.encryptionKey;
-    if (secretKey) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [secretKey.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` },
-          },
-        }),
-      );
-    }
+      },
+    ]);
+    props.registrationWorkflow.grantStartExecution(this.function);
+    grantSecretValues(this.function, [props.hubspotAccessToken]);
     this.function.addToRolePolicy(sendEmailAs);
   }
 }

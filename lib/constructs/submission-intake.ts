@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
@@ -10,26 +9,20 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DealregFunction, type DealregLogLevel } from './dealreg-function.ts';
+import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
-
-/** The intake handler's module, relative to this file. */
-const defaultIntakeEntry = fileURLToPath(
-  new URL('../../functions/handlers/form-submissions.ts', import.meta.url),
-);
 
 /** Raised when the intake is configured with a value it cannot use. */
 export class SubmissionIntakeConfigurationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SubmissionIntakeConfigurationError';
-  }
+  override readonly name = 'SubmissionIntakeConfigurationError';
 }
 
 export interface SubmissionIntakeProps {
@@ -111,7 +104,7 @@ export class SubmissionIntake extends Construct {
     const stageName = props.stageName ?? 'prod';
 
     this.function = new DealregFunction(this, 'FormSubmissions', {
-      entry: props.entry ?? defaultIntakeEntry,
+      entry: props.entry ?? handlerEntry('form-submissions.ts'),
       description: 'Dealreg intake: HubSpot form submissions',
       serviceName: 'dealreg-intake',
       alarmTopic: props.alarmTopic,
@@ -154,7 +147,12 @@ export class SubmissionIntake extends Construct {
     const post = formSubmissions.addMethod('POST', new LambdaIntegration(this.function));
     this.webhookUrl = this.api.urlForPath(formSubmissions.path);
 
-    acknowledgeWebhookAuthorization(post);
+    acknowledgeNoApiAuthorizer(
+      post,
+      'HubSpot workflow webhooks cannot carry IAM, Cognito or API-key credentials; each request is ' +
+        'authenticated by the HubSpot signature v3 (HMAC-SHA256 with the app client secret, timestamp ' +
+        'within 5 minutes) verified in the function before anything is read or written.',
+    );
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason:
@@ -181,48 +179,17 @@ export class SubmissionIntake extends Construct {
   }
 
   private grantIntakePermissions(props: SubmissionIntakeProps, sendEmailAs: PolicyStatement): void {
-    const stack = Stack.of(this);
     // Item-level reads and writes on the table only: no query, scan, batch or delete.
-    this.function.addToRolePolicy(
-      new PolicyStatement({
+    grantTableAccess(this.function, [
+      {
+        table: props.registrationsTable,
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [props.registrationsTable.tableArn],
-      }),
-    );
-    // The table is encrypted with a customer-managed key; DynamoDB uses it on the caller's behalf.
-    const tableKey = props.registrationsTable.encryptionKey;
-    if (tableKey) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-          resources: [tableKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
-        }),
-      );
-    }
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['states:StartExecution'],
-        resources: [props.registrationWorkflow.stateMachineArn],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.hubspotClientSecret.secretArn],
-      }),
-    );
+      },
+    ]);
+    props.registrationWorkflow.grantStartExecution(this.function);
+    grantSecretValues(this.function, [props.hubspotClientSecret]);
     this.function.addToRolePolicy(sendEmailAs);
   }
-}
-
-function acknowledgeWebhookAuthorization(method: Construct): void {
-  const reason =
-    'HubSpot workflow webhooks cannot carry IAM, Cognito or API-key credentials; each request is ' +
-    'authenticated by the HubSpot signature v3 (HMAC-SHA256 with the app client secret, timestamp ' +
-    'within 5 minutes) verified in the function before anything is read or written.';
-  Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-  Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
 }
 
 /**

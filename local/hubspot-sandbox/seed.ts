@@ -138,5 +138,3 @@ export const sandboxSeedSchema = z
 
 /** A seed document as written (every list optional). */
 export type SandboxSeed = z.input<typeof sandboxSeedSchema>;
-/** A seed document after validation (every list present). */
-export type ParsedSandboxSeed = z.output<typeof sandboxSeedSchema>;

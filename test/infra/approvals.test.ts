@@ -10,7 +10,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Approvals, ApprovalsConfigurationError, type ApprovalsProps } from '#lib/constructs/approvals.ts';
 import { DealregFunction } from '#lib/constructs/dealreg-function.ts';
-import { logicalIdOf, type SynthesizedApp, statementsOfRole, synthesizeDealregApp } from './synthesize.ts';
+import { allow, attribute, functionBaseline, ref, statementsOf, viaDynamoDb } from './iam-statements.ts';
+import { logicalIdOf, type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 
 const echoEntry = new URL('./fixtures/echo-handler.ts', import.meta.url).pathname;
 
@@ -58,36 +59,9 @@ function build(overrides: Partial<ApprovalsProps> & { withWorkflow?: boolean } =
   return { stack, approvals, approvalsTable, registrationsTable, key, secret, workflow, api };
 }
 
-const getAtt = (construct: Parameters<typeof logicalIdOf>[0], attribute = 'Arn') => ({
-  'Fn::GetAtt': [logicalIdOf(construct), attribute],
+const getAtt = (construct: Parameters<typeof logicalIdOf>[0]) => ({
+  'Fn::GetAtt': [logicalIdOf(construct), 'Arn'],
 });
-
-function kmsViaDynamoDb(key: Key) {
-  return {
-    Effect: 'Allow',
-    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-    Resource: getAtt(key),
-    Condition: {
-      StringEquals: {
-        'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
-      },
-    },
-  };
-}
-
-const xray = {
-  Effect: 'Allow',
-  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-  Resource: '*',
-};
-
-/** A role's statements without the log-group and dead-letter ones every DealregFunction has. */
-function capabilityStatements(template: Template, role: Parameters<typeof statementsOfRole>[1]) {
-  return statementsOfRole(template, role).filter(
-    (statement) =>
-      ![statement.Action].flat().some((action) => action.startsWith('logs:') || action.startsWith('sqs:')),
-  );
-}
 
 describe('Approvals construct permissions', () => {
   it('lets the approval pages read, put and update approval items, read the signing key and resume the workflow — nothing else', () => {
@@ -95,22 +69,17 @@ describe('Approvals construct permissions', () => {
     const template = Template.fromStack(built.stack);
     const fn = built.approvals.approvalsFunction;
 
-    const statements = capabilityStatements(template, fn.role ?? fn);
+    const statements = statementsOf(template, fn);
 
     expect(statements).toEqual([
-      xray,
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Resource: getAtt(built.approvalsTable),
-      },
-      kmsViaDynamoDb(built.key),
-      {
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: { Ref: logicalIdOf(built.secret) },
-      },
-      { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: logicalIdOf(built.workflow) } },
+      ...functionBaseline(fn),
+      allow(
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [attribute(built.approvalsTable)],
+      ),
+      allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [attribute(built.key)], viaDynamoDb),
+      allow(['secretsmanager:GetSecretValue'], [ref(built.secret)]),
+      allow(['states:SendTaskSuccess'], [ref(built.workflow)]),
     ]);
   });
 
@@ -119,22 +88,14 @@ describe('Approvals construct permissions', () => {
     const template = Template.fromStack(built.stack);
     const fn = built.approvals.extensionRequestsFunction;
 
-    const statements = capabilityStatements(template, fn.role ?? fn);
+    const statements = statementsOf(template, fn);
 
     expect(statements).toEqual([
-      xray,
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        Resource: getAtt(built.registrationsTable),
-      },
-      kmsViaDynamoDb(built.key),
-      {
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: { Ref: logicalIdOf(built.secret) },
-      },
-      { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: logicalIdOf(built.workflow) } },
+      ...functionBaseline(fn),
+      allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [attribute(built.registrationsTable)]),
+      allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [attribute(built.key)], viaDynamoDb),
+      allow(['secretsmanager:GetSecretValue'], [ref(built.secret)]),
+      allow(['states:SendTaskSuccess'], [ref(built.workflow)]),
     ]);
   });
 
@@ -144,13 +105,9 @@ describe('Approvals construct permissions', () => {
     const template = Template.fromStack(built.stack);
     const fn = built.approvals.extensionRequestsFunction;
 
-    const statements = capabilityStatements(template, fn.role ?? fn);
+    const statements = statementsOf(template, fn);
 
-    expect(statements).toContainEqual({
-      Effect: 'Allow',
-      Action: 'states:SendTaskSuccess',
-      Resource: { Ref: logicalIdOf(built.workflow) },
-    });
+    expect(statements).toContainEqual(allow(['states:SendTaskSuccess'], [ref(built.workflow)]));
   });
 });
 
@@ -301,15 +258,10 @@ describe('Approvals in the Dealreg app', () => {
         }),
       },
     });
-    const statements = statementsOfRole(
-      statelessTemplate,
-      stateless.approvals.extensionRequestsFunction.role ?? stateless.approvals.extensionRequestsFunction,
+    const statements = statementsOf(statelessTemplate, stateless.approvals.extensionRequestsFunction);
+    expect(statements).toContainEqual(
+      allow(['states:SendTaskSuccess'], [ref(stateless.registrationWorkflow.stateMachine)]),
     );
-    expect(statements).toContainEqual({
-      Effect: 'Allow',
-      Action: 'states:SendTaskSuccess',
-      Resource: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
-    });
   });
 });
 

@@ -6,7 +6,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttributionLedger, deniedLedgerActions } from '#lib/constructs/attribution-ledger.ts';
-import { logicalIdOf, statementsOfRole } from './synthesize.ts';
+import { allow, attribute, ledgerTableAndIndexes, statementsOf, viaDynamoDb } from './iam-statements.ts';
+import { logicalIdOf } from './synthesize.ts';
 
 let stack: Stack;
 let ledger: AttributionLedger;
@@ -58,22 +59,20 @@ describe('AttributionLedger', () => {
     });
   });
 
-  it('grants a writer conditional puts and reads only, never update or delete', () => {
-    const statements = statementsOfRole(template, writer);
-    const dynamodbActions = statements
-      .flatMap((statement) => [statement.Action].flat())
-      .filter((action) => action.startsWith('dynamodb:'));
+  it('grants a writer conditional puts and reads only, never update or delete, and the key through DynamoDB only', () => {
+    const statements = statementsOf(template, writer);
 
-    expect(dynamodbActions.sort()).toEqual(
-      [
-        'dynamodb:DescribeTable',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-      ].sort(),
-    );
-    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+    expect(statements).toEqual([
+      allow(
+        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        [attribute(ledger.table.encryptionKey as Key)],
+        viaDynamoDb,
+      ),
+      allow(
+        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
+        ledgerTableAndIndexes(attribute(ledger.table)),
+      ),
+    ]);
   });
 
   it('feeds only non-INSERT stream events to the guard and alarms on the first one', () => {
@@ -124,9 +123,7 @@ describe('AttributionLedger', () => {
       ScheduleExpression: 'rate(1 day)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(ledger.digestWriter), 'Arn'] } })],
     });
-    const actions = statementsOfRole(template, ledger.digestWriter.role as Role).flatMap((statement) =>
-      [statement.Action].flat(),
-    );
+    const actions = statementsOf(template, ledger.digestWriter).flatMap((statement) => statement.actions);
     expect(actions).toContain('s3:PutObject');
     expect(actions.filter((action) => /Delete|UpdateItem/.test(action))).toEqual([]);
   });

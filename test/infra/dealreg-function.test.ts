@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DealregFunction } from '#lib/constructs/dealreg-function.ts';
+import { allow, attribute, statementsOf } from './iam-statements.ts';
+import { logicalIdOf } from './synthesize.ts';
 
 const esmRequireBanner =
   "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
@@ -150,23 +153,15 @@ describe('DealregFunction', () => {
   });
 
   it('starts with write access to its own log group only, not the AWS-managed basic execution policy', () => {
-    const roleId = stack.getLogicalId(stack.node.findChild('DefaultsRole').node.defaultChild as never);
-    const logGroupId = stack.getLogicalId(defaults.logGroup.node.defaultChild as never);
+    const role = template.toJSON().Resources[logicalIdOf(defaults.role as Role)];
 
-    const role = template.toJSON().Resources[roleId];
-    const [policy] = Object.values(
-      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
-    );
+    const statements = statementsOf(template, defaults);
 
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(policy?.Properties.PolicyDocument.Statement).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
-      },
-      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: expect.any(Object) },
-      { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+    expect(statements).toEqual([
+      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [attribute(defaults.logGroup)]),
+      allow(['sqs:SendMessage'], [attribute(defaults.deadLetters)]),
+      allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
     ]);
   });
 

@@ -12,6 +12,7 @@ import {
   SubmissionBackfillConfigurationError,
   type SubmissionBackfillProps,
 } from '#lib/constructs/submission-backfill.ts';
+import { allow, attribute, functionBaseline, ref, sendEmailAs, statementsOf } from './iam-statements.ts';
 
 const fixtureEntry = fileURLToPath(new URL('./fixtures/echo-handler.ts', import.meta.url));
 const formGuid = '0c8b5b4e-3f35-4c5e-9a3e-2f1a7d6b9c01';
@@ -66,75 +67,44 @@ describe('submission backfill construct', () => {
   });
 
   it('lets the scheduler role invoke the sweeper and nothing else', () => {
-    const { template, stack, backfill } = built;
-    const functionId = stack.getLogicalId(backfill.function.node.defaultChild as never);
+    const { template, backfill } = built;
 
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-      JSON.stringify(policy).includes('lambda:InvokeFunction'),
-    );
-    const statements = policies.flatMap(
-      (policy) =>
-        (policy.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } })
-          .PolicyDocument.Statement,
-    );
+    const statements = statementsOf(template, backfill.scheduleRole);
 
-    expect(statements.some((statement) => statement.Action === 'lambda:InvokeFunction')).toBe(true);
-    for (const statement of statements.filter((candidate) => candidate.Action === 'lambda:InvokeFunction')) {
-      expect(JSON.stringify(statement.Resource)).toContain(functionId);
-    }
+    expect(statements).toEqual([
+      allow(['lambda:InvokeFunction'], [attribute(backfill.function), `${attribute(backfill.function)}:*`]),
+      allow(['sqs:SendMessage'], [attribute(backfill.function.deadLetters)]),
+    ]);
   });
 
   it('grants the sweeper exactly: its state item, registration items, starting the workflow, the token and mail', () => {
     const { template, stack, backfill } = built;
-    const roleId = stack.getLogicalId(backfill.function.role?.node.defaultChild as never);
+    const child = (id: string) => stack.node.findChild(id);
 
-    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
-      JSON.stringify(candidate.Properties?.Roles).includes(roleId),
-    );
-    const document = policy?.Properties?.PolicyDocument as
-      | { Statement: { Action: string | string[] }[] }
-      | undefined;
-    const actions = (document?.Statement ?? []).flatMap((statement) =>
-      Array.isArray(statement.Action) ? statement.Action : [statement.Action],
-    );
+    const statements = statementsOf(template, backfill.function);
 
-    expect([...new Set(actions)].sort()).toEqual(
-      [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'secretsmanager:GetSecretValue',
-        'ses:SendEmail',
-        'ses:SendRawEmail',
-        'sqs:SendMessage',
-        'states:StartExecution',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ].sort(),
-    );
-    expect(actions).not.toContain('dynamodb:Scan');
-    expect(actions).not.toContain('dynamodb:DeleteItem');
+    expect(statements).toEqual([
+      ...functionBaseline(backfill.function),
+      allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [attribute(child('SweeperState'))]),
+      allow(
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [attribute(child('Registrations'))],
+      ),
+      allow(['states:StartExecution'], [ref(child('Workflow'))]),
+      allow(['secretsmanager:GetSecretValue'], [ref(child('Token'))]),
+      sendEmailAs('111111111111'),
+    ]);
   });
 
   it('may only read and write items of the SweeperState table, not update or delete them', () => {
-    const { template, stack } = built;
-    const sweeperTableId = stack.getLogicalId(
-      stack.node.findChild('SweeperState').node.defaultChild as never,
+    const { template, stack, backfill } = built;
+    const sweeperTable = attribute(stack.node.findChild('SweeperState'));
+
+    const onSweeperTable = statementsOf(template, backfill.function).filter((statement) =>
+      statement.resources.includes(sweeperTable),
     );
 
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-            Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [sweeperTableId, 'Arn'] },
-          },
-        ]),
-      },
-    });
+    expect(onSweeperTable).toEqual([allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [sweeperTable])]);
   });
 
   it('runs one sweep at a time, with the configured forms, portal and HubSpot budget', () => {

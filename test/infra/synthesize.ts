@@ -68,18 +68,3 @@ export function logicalIdOf(construct: IConstruct): string {
     throw new Error(`${construct.node.path} has no CloudFormation resource`);
   return Stack.of(construct).getLogicalId(resource);
 }
-
-export interface PolicyStatementJson {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: unknown;
-}
-
-/** Every statement of the inline policies attached to a role. */
-export function statementsOfRole(template: Template, role: IConstruct): PolicyStatementJson[] {
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: [{ Ref: logicalIdOf(role) }] },
-  });
-  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
