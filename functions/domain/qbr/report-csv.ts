@@ -1,4 +1,4 @@
-import { type CsvColumn, toCsv } from '#emails/csv.ts';
+import { type CsvColumn, toCsv } from '#rendering/csv.ts';
 import type { DifferenceDeal, Finding, FunnelRow, QbrException, QbrReport, RoiRow } from './report.ts';
 
 /** One CSV file of the report: an email attachment, a file in the report's folder. */
