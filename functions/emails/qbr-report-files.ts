@@ -1,6 +1,6 @@
 import type { QbrReport } from '#domain/qbr/report.ts';
-import { qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
 import type { ReportFile, ReportKey } from '#ports/report-store.ts';
+import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { renderQbrReportHtml } from './qbr-report.ts';
 
 /** The name of the JSON document in a stored report. */

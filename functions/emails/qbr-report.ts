@@ -6,10 +6,10 @@ import {
   qbrReportSchema,
   type Severity,
 } from '#domain/qbr/report.ts';
-import { evidenceText, qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
 import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
 import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
+import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 import { subjectLine } from './registration-summary.ts';
