@@ -11,7 +11,8 @@ import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { UsdRates } from '#domain/crm-events/crm-event-entries.ts';
 import { CurrencyCode } from '#domain/ledger/money.ts';
-import { type CrmDealLookup, crmEventSettings } from '#use-cases/record-crm-events.ts';
+import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
+import { crmEventSettings } from '#use-cases/record-crm-events.ts';
 import { ConfigurationError, jsonSetting, readEnvironment, requiredSetting } from './configuration.ts';
 import { createCrmEventsHandler } from './crm-events-handler.ts';
 
