@@ -1,5 +1,5 @@
 import type { MailboxEntry } from '#adapters/mail/local-mailbox.ts';
-import { html, safeUrl, trustedHtml } from '#emails/html.ts';
+import { html, safeUrl, trustedHtml } from '#rendering/html.ts';
 
 /**
  * The page has no script. Each mail's HTML is shown in an iframe with an empty `sandbox`

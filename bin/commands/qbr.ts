@@ -11,11 +11,12 @@ import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
+import { reportKey } from '#domain/qbr/report-location.ts';
 import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
-import { qbrReportFiles, REPORT_HTML, REPORT_JSON, reportKey } from '#emails/qbr-report-files.ts';
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
+import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { buildQbrReport, type QbrProgress } from '#use-cases/qbr-build-report.ts';
 import { connect, resolveHubSpotSettings } from './hubspot.ts';
 import { connectLedger } from './ledger.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '#rendering/html.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 import {
   compensationRows,

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
+import { html, safeUrl } from '#rendering/html.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
-import { html, safeUrl } from './html.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 
 export const INVALID_SUBMISSION_TEMPLATE = 'invalid-submission';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml, trustedHtml } from './html.ts';
+import { html, type SafeHtml, trustedHtml } from '#rendering/html.ts';
 
 /**
  * Inline styles shared by the templates. Mail clients (Gmail, Outlook) drop `<style>` blocks

@@ -1,5 +1,5 @@
 import type { OutgoingEmail } from '#ports/mailer.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '#rendering/html.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 import { type Row, rowsHtml, rowsText } from './registration-summary.ts';
 

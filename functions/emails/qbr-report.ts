@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { type QbrChart, renderQbrCharts } from '#adapters/charts/qbr-charts.ts';
 import {
   type Finding,
   type FunnelRow,
@@ -7,10 +6,11 @@ import {
   qbrReportSchema,
   type Severity,
 } from '#domain/qbr/report.ts';
-import { evidenceText, qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
 import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
+import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
+import { html, type SafeHtml } from '#rendering/html.ts';
+import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
-import { html, type SafeHtml } from './html.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 import { subjectLine } from './registration-summary.ts';
 

@@ -12,7 +12,7 @@ import { formatMoney, isCurrencyCode } from '#domain/money.ts';
 import type { Compensation } from '#domain/policy/compensation.ts';
 import { field } from '#domain/policy/policy-fields.ts';
 import { type CloudMarketplace, cloudMarketplaces } from '#domain/registration.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '#rendering/html.ts';
 import { emailStyle } from './layout.ts';
 
 /**

@@ -4,13 +4,9 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { FormSubmissions } from '#ports/hubspot.ts';
+import { SweepStateConflictError, type SweepStateStore } from '#ports/sweep-state.ts';
 import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
-import {
-  type SweepResult,
-  SweepStateConflictError,
-  type SweepStateStore,
-  sweepFormSubmissions,
-} from '#use-cases/sweep-form-submissions.ts';
+import { type SweepResult, sweepFormSubmissions } from '#use-cases/sweep-form-submissions.ts';
 
 export interface SubmissionBackfillDependencies {
   readonly submissions: FormSubmissions;

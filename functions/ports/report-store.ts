@@ -1,17 +1,11 @@
+import type { ReportKey } from '#domain/qbr/report-location.ts';
+
 /** One file of a stored report: the JSON document, the HTML page or a CSV table. */
 export interface ReportFile {
   /** A plain file name, e.g. `report.json` or `qbr-2026-Q4-funnel.csv`. */
   readonly name: string;
   readonly contentType: string;
   readonly content: string | Uint8Array;
-}
-
-/** Which report a set of files belongs to. */
-export interface ReportKey {
-  /** `YYYY-QN`. */
-  readonly quarter: string;
-  /** The moment the report is as of, ISO UTC. */
-  readonly asOf: string;
 }
 
 /**
@@ -27,9 +21,4 @@ export interface ReportStore {
   save(key: ReportKey, files: readonly ReportFile[]): Promise<string>;
   /** The content of one stored file, or undefined when the report or file does not exist. */
   read(key: ReportKey, name: string): Promise<Uint8Array | undefined>;
-}
-
-/** A report key or file name that cannot be stored (a path, an empty name, a bad quarter). */
-export class InvalidReportFileError extends Error {
-  override readonly name = 'InvalidReportFileError';
 }

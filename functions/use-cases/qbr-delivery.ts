@@ -5,18 +5,17 @@
  * passes at most 256 KB between states), so the report itself travels through the report store.
  */
 import { z } from 'zod';
-import { dealBatchName, prefetchedDeals, runFolder } from '#adapters/reports/deal-batch.ts';
-import { reportFolder } from '#adapters/reports/report-location.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
 import { type QbrReport, qbrReportSchema } from '#domain/qbr/report.ts';
+import { dealBatchName, reportFolder, reportKey, runFolder } from '#domain/qbr/report-location.ts';
 import { renderQbrReportEmail } from '#emails/qbr-report.ts';
-import { qbrReportFiles, REPORT_JSON, reportKey } from '#emails/qbr-report-files.ts';
-import type { DealDirectory } from '#ports/hubspot.ts';
+import type { Deal, DealDirectory } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import type { Mailer } from '#ports/mailer.ts';
-import type { QbrRunStore } from '#ports/qbr-run-store.ts';
+import type { DealBatch, QbrRunStore } from '#ports/qbr-run-store.ts';
 import type { ReportStore } from '#ports/report-store.ts';
+import { qbrReportFiles, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import {
   type BuildQbrReportDependencies,
   buildQbrReport,
@@ -185,6 +184,28 @@ const buildInputSchema = runSchema.extend({
   /** Present when batch workers read HubSpot already: the report reads their answers instead. */
   run: z.string().optional(),
 });
+
+/**
+ * The deals the batch workers read, answering the report's `batchReadDeals` from memory: the
+ * report step of a large run reads HubSpot through the stored batches, not again. An id no
+ * batch answered for is reported missing.
+ */
+export function prefetchedDeals(batches: readonly DealBatch[]): Pick<DealDirectory, 'batchReadDeals'> {
+  const byId = new Map<string, Deal>();
+  for (const batch of batches) for (const deal of batch.deals) byId.set(deal.id, deal);
+  return {
+    batchReadDeals: async (ids) => {
+      const deals: Deal[] = [];
+      const missing: string[] = [];
+      for (const id of ids) {
+        const deal = byId.get(id);
+        if (deal === undefined) missing.push(id);
+        else deals.push(deal);
+      }
+      return { deals, missing };
+    },
+  };
+}
 
 export interface BuiltReportResult extends QbrRun {
   readonly location: string;

@@ -8,17 +8,10 @@ import {
 import type { CrmEvent } from '#domain/crm-events/hubspot-crm-event.ts';
 import type { LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
+import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
 import { crmNames, partnerRelationships } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import { appendEntryOnce, readChain } from './ledger-append.ts';
-
-/** What the CRM-events use case reads from HubSpot: one batch read per request, not per event. */
-export interface CrmDealLookup {
-  /** Current facts of each deal; deals HubSpot no longer has are absent from the map. */
-  describeDeals(dealIds: readonly string[]): Promise<ReadonlyMap<string, DealFacts>>;
-  /** Label of each deal→company association type id (null for unlabelled types). */
-  dealToCompanyLabels(): Promise<ReadonlyMap<number, string | null>>;
-}
 
 export interface RecordCrmEventsDependencies {
   readonly store: LedgerStore;

@@ -1,31 +1,6 @@
 import { type FormSubmission, formSubmissionSchema } from '#domain/form-submission.ts';
 import { type FormSubmissions, StalePagingCursorError, type SubmissionPage } from '#ports/hubspot.ts';
-
-/** Where the sweep of one form stands, kept between runs. */
-export interface SweepState {
-  readonly formGuid: string;
-  /**
-   * `submittedAt` (epoch ms) up to which every submission has been fed to intake. The next run
-   * pages down to this minus the overlap and no further.
-   */
-  readonly watermark?: number;
-  /** A run that stopped before reaching the watermark: where to go on, and what it had seen. */
-  readonly resume?: { readonly after: string; readonly newestSeen: number; readonly oldestFailed?: number };
-  /** Optimistic-concurrency counter; every save increments it. */
-  readonly version: number;
-}
-
-/** A concurrent run of the same form's sweep saved first: this run stops and leaves the state to it. */
-export class SweepStateConflictError extends Error {
-  override readonly name = 'SweepStateConflictError';
-}
-
-/** Port: the durable sweep state (DynamoDB in AWS and locally). */
-export interface SweepStateStore {
-  load(formGuid: string): Promise<SweepState | undefined>;
-  /** Saves `state` with version `expectedVersion + 1`, or throws {@link SweepStateConflictError}. */
-  save(state: Omit<SweepState, 'version'>, expectedVersion: number): Promise<void>;
-}
+import type { SweepState, SweepStateStore } from '#ports/sweep-state.ts';
 
 export type IntakeOutcome = 'accepted' | 'duplicate' | 'rejected';
 

@@ -17,8 +17,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { CHART_ASSETS_DIR_VARIABLE } from '#adapters/charts/chart-renderer.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
+import { CHART_ASSETS_DIR_VARIABLE } from '#rendering/charts/chart-renderer.ts';
 import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-workflow.ts';
 import { type AttributionLedger, DIGEST_PREFIX } from './attribution-ledger.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
@@ -482,7 +482,7 @@ function stageChartAssets(): string {
   const require = createRequire(import.meta.url);
   copyFileSync(require.resolve('@resvg/resvg-wasm/index_bg.wasm'), join(folder, 'index_bg.wasm'));
   copyFileSync(
-    fileURLToPath(new URL('../../functions/adapters/charts/fonts/DejaVuSans.ttf', import.meta.url)),
+    fileURLToPath(new URL('../../functions/rendering/charts/fonts/DejaVuSans.ttf', import.meta.url)),
     join(folder, 'DejaVuSans.ttf'),
   );
   stagedChartAssets = root;

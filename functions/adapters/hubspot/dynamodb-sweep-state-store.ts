@@ -1,10 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  type SweepState,
-  SweepStateConflictError,
-  type SweepStateStore,
-} from '#use-cases/sweep-form-submissions.ts';
+import { type SweepState, SweepStateConflictError, type SweepStateStore } from '#ports/sweep-state.ts';
 
 /**
  * The backfill sweeper's state in DynamoDB (table `SweeperState`), one item per form. Saves are

@@ -1,7 +1,7 @@
 import type { DealFacts } from '#domain/crm-events/crm-event-entries.ts';
 import type { Customer } from '#domain/ledger/entry.ts';
 import { registrableDomain } from '#domain/normalise.ts';
-import type { CrmDealLookup } from '#use-cases/record-crm-events.ts';
+import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
 import type { HubSpotConnection } from './connection.ts';
 
 const batchSize = 100;

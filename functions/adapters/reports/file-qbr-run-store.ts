@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dealBatchName } from '#domain/qbr/report-location.ts';
 import type { DealBatch, QbrRunStore } from '#ports/qbr-run-store.ts';
-import { dealBatchName, parseDealBatch } from './deal-batch.ts';
+import { parseDealBatch } from './deal-batch.ts';
 
 /** A run's working files in a directory (locally under `.dealreg/`), each written then renamed into place. */
 export class FileQbrRunStore implements QbrRunStore {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReportFile, ReportKey, ReportStore } from '#ports/report-store.ts';
-import { checkReportFiles, reportFolder } from './report-location.ts';
+import { type ReportKey, reportFolder } from '#domain/qbr/report-location.ts';
+import type { ReportFile, ReportStore } from '#ports/report-store.ts';
+import { checkReportFiles } from './report-file-names.ts';
 
 /**
  * Reports as files under a directory (locally `.dealreg/reports/`): `<quarter>/<asOf>/<name>`.

@@ -1,6 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { dealBatchName } from '#domain/qbr/report-location.ts';
 import type { DealBatch, QbrRunStore } from '#ports/qbr-run-store.ts';
-import { dealBatchName, parseDealBatch } from './deal-batch.ts';
+import { parseDealBatch } from './deal-batch.ts';
 
 /**
  * A run's working files in the reports bucket: the deal ids the Distributed Map reads

@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ReportFile, ReportKey, ReportStore } from '#ports/report-store.ts';
-import { checkReportFiles, reportFolder } from './report-location.ts';
+import { type ReportKey, reportFolder } from '#domain/qbr/report-location.ts';
+import type { ReportFile, ReportStore } from '#ports/report-store.ts';
+import { checkReportFiles } from './report-file-names.ts';
 
 /** The file written last: its presence says every other file of the report is there. */
 export const REPORT_MANIFEST = 'manifest.json';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
-import { html, type SafeHtml, trustedHtml } from '#emails/html.ts';
+import { html, type SafeHtml, trustedHtml } from '#rendering/html.ts';
 import type { ApprovalChoice, ApprovalSubject, ApprovalTask, RecordedDecision } from './approval-task.ts';
 import { maxTextLength, policyRelationship } from './decision-form.ts';
 

@@ -2,7 +2,7 @@ import { renderPage } from '#domain/approvals/approval-page.ts';
 import { maxTextLength } from '#domain/approvals/decision-form.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { formatMoney } from '#domain/money.ts';
-import { html, type SafeHtml } from '#emails/html.ts';
+import { html, type SafeHtml } from '#rendering/html.ts';
 import type { ExtensionOffer, ExtensionRegistration, ExtensionRequest } from './extension-offer.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MailboxEntry } from '#adapters/mail/local-mailbox.ts';
-import { escapeHtml } from '#emails/html.ts';
 import { renderMailboxPage } from '#local/mailbox-page.ts';
+import { escapeHtml } from '#rendering/html.ts';
 import { unexpectedMarkup } from '#test/unit/emails/html-safety.ts';
 
 const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, safeUrl, trustedHtml } from '#emails/html.ts';
 import { renderHtmlLayout, renderTextLayout } from '#emails/layout.ts';
+import { escapeHtml, html, safeUrl, trustedHtml } from '#rendering/html.ts';
 import { unexpectedMarkup } from './html-safety.ts';
 
 const HOSTILE = `<script>alert("x")</script>' onmouseover='alert(1)' "><img src=x onerror=alert(2)>&amp;`;

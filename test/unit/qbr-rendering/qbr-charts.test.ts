@@ -4,8 +4,8 @@ import {
   ChartRenderError,
   renderChartPng,
   renderChartSvg,
-} from '#adapters/charts/chart-renderer.ts';
-import { QBR_CHART_WIDTH, qbrChartSpecs, renderQbrCharts } from '#adapters/charts/qbr-charts.ts';
+} from '#rendering/charts/chart-renderer.ts';
+import { QBR_CHART_WIDTH, qbrChartSpecs, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { SCRIPT_PARTNER, sampleQbrReport } from './qbr-report-fixture.ts';
 
 /** Width and height from a PNG's IHDR chunk. */
@@ -86,7 +86,7 @@ describe('the pre-QBR charts', () => {
   it('names the setting to fix when the renderer or font cannot be found', async () => {
     vi.stubEnv(CHART_ASSETS_DIR_VARIABLE, '/nonexistent/chart-assets');
     vi.resetModules();
-    const fresh = await import('#adapters/charts/chart-renderer.ts');
+    const fresh = await import('#rendering/charts/chart-renderer.ts');
 
     const attempt = fresh.renderChartPng({ data: { values: [{ a: 1 }] }, mark: 'bar' });
 

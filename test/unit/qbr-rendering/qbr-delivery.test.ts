@@ -3,19 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
-import { prefetchedDeals } from '#adapters/reports/deal-batch.ts';
 import { FileQbrRunStore } from '#adapters/reports/file-qbr-run-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
-import { qbrReportFiles, reportKey } from '#emails/qbr-report-files.ts';
+import { reportKey } from '#domain/qbr/report-location.ts';
+import { qbrReportFiles } from '#rendering/qbr-report-files.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
 import {
   createQbrBatchWorker,
   createQbrDealExport,
   createQbrDueCheck,
   createQbrReportMailer,
+  prefetchedDeals,
   QbrStepInputError,
   StoredReportMissingError,
 } from '#use-cases/qbr-delivery.ts';

@@ -10,13 +10,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dealBatchName } from '#adapters/reports/deal-batch.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
-import { reportFolder } from '#adapters/reports/report-location.ts';
 import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
 import { REPORT_MANIFEST, S3ReportStore } from '#adapters/reports/s3-report-store.ts';
-import { qbrReportFiles, REPORT_HTML, REPORT_JSON, reportKey } from '#emails/qbr-report-files.ts';
-import { InvalidReportFileError } from '#ports/report-store.ts';
+import {
+  dealBatchName,
+  InvalidReportFileError,
+  reportFolder,
+  reportKey,
+} from '#domain/qbr/report-location.ts';
+import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { sampleQbrReport } from './qbr-report-fixture.ts';
 
 const key = { quarter: '2026-Q4', asOf: '2026-12-14T17:00:00.000Z' };

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { neutraliseCsvCell, toCsv } from '#emails/csv.ts';
+import { neutraliseCsvCell, toCsv } from '#rendering/csv.ts';
 
 const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20'];
 

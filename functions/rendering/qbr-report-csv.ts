@@ -1,5 +1,12 @@
-import { type CsvColumn, toCsv } from '#emails/csv.ts';
-import type { DifferenceDeal, Finding, FunnelRow, QbrException, QbrReport, RoiRow } from './report.ts';
+import type {
+  DifferenceDeal,
+  Finding,
+  FunnelRow,
+  QbrException,
+  QbrReport,
+  RoiRow,
+} from '#domain/qbr/report.ts';
+import { type CsvColumn, toCsv } from './csv.ts';
 
 /** One CSV file of the report: an email attachment, a file in the report's folder. */
 export interface QbrCsvFile {

@@ -1,17 +1,12 @@
 import type { QbrReport } from '#domain/qbr/report.ts';
-import { qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
-import type { ReportFile, ReportKey } from '#ports/report-store.ts';
-import { renderQbrReportHtml } from './qbr-report.ts';
+import { renderQbrReportHtml } from '#emails/qbr-report.ts';
+import type { ReportFile } from '#ports/report-store.ts';
+import { qbrReportCsvFiles } from './qbr-report-csv.ts';
 
 /** The name of the JSON document in a stored report. */
 export const REPORT_JSON = 'report.json';
 /** The name of the standalone HTML page in a stored report. */
 export const REPORT_HTML = 'report.html';
-
-/** The key a report is stored under. */
-export function reportKey(report: Pick<QbrReport, 'quarter' | 'asOf'>): ReportKey {
-  return { quarter: report.quarter, asOf: report.asOf };
-}
 
 /**
  * Every file of a stored report: the JSON document (DESIGN §4.3), the standalone HTML page with

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { qbrReportCsvFiles } from '#domain/qbr/report-csv.ts';
+import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { FORMULA_PARTNER, SCRIPT_PARTNER, sampleQbrReport } from './qbr-report-fixture.ts';
 
 function table(filename: string): Record<string, string>[] {
