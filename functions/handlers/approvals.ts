@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
-import { signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
+import { signingKeyFromSecret } from '#domain/signed-links/signing-key.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import { createApprovalsHandler } from './approvals-handler.ts';
 import { ConfigurationError, readEnvironment, requiredSetting } from './configuration.ts';

@@ -10,8 +10,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
 import { stepFunctionsTaskSuccess } from '#adapters/stepfunctions/send-task-success.ts';
-import { signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
 import { field } from '#domain/policy/policy-fields.ts';
+import { signingKeyFromSecret } from '#domain/signed-links/signing-key.ts';
 import { ConfigurationError, readEnvironment, requiredSetting } from './configuration.ts';
 import { createExtensionRequestsHandler } from './extension-requests-handler.ts';
 

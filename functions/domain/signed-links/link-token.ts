@@ -1,121 +1,143 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type ApprovalStep, approvalSteps } from './approval-task.ts';
-import { ApprovalLinkRejectedError } from './errors.ts';
+import { LinkRefusedError } from './errors.ts';
+import { signToken, verifyToken } from './signed-token.ts';
 import type { ApprovalSigningKey } from './signing-key.ts';
 
 /**
- * Approval link tokens: `v1.<claims>.<mac>`, both parts base64url. The claims are the approval
- * id, the approver's email, the step and the expiry (epoch seconds); the MAC is HMAC-SHA256 over
- * the encoded claims, so changing any of them, or the MAC, makes the token forged.
+ * Emailed links that open one page for one person: the link token (the `t` query parameter)
+ * names what the page is for (the purpose, as the token's audience), the approval or
+ * registration it opens (`sub`), the person it was sent to (`email`, lower-cased), what they may
+ * do there (`scope`, e.g. the approval step) and its expiry. A new kind of link is a
+ * `LinkPurpose` and a route.
  */
 
+/** What a kind of emailed link is for, and the words its refusals use. */
+export interface LinkPurpose {
+  /** The token audience of its links; its page nonces are for `${name}-page`. */
+  readonly name: string;
+  /** "approval link" */
+  readonly link: string;
+  /** "approval page" */
+  readonly page: string;
+  /** What the page's form sends: "decision". */
+  readonly act: string;
+  /** What the link opens: "approval"; a link used on another is refused as `wrong-approval`. */
+  readonly subject: string;
+  /** Who else a link may have been sent to, as in "issued to another approver". */
+  readonly otherHolder: string;
+  /** The refusal of a link issued to someone else: `wrong-approver`. */
+  readonly wrongHolder: `wrong-${string}`;
+  /** The page's path under the API base URL, e.g. `approvals/{approvalId}`. */
+  path(subject: string): string;
+}
+
 export interface LinkClaims {
-  readonly approvalId: string;
-  /** Lower-cased. */
-  readonly approverEmail: string;
-  readonly step: ApprovalStep;
+  /** The approval, registration… the link opens. */
+  readonly subject: string;
+  /** The email address the link was sent to; lower-cased when signed. */
+  readonly holder: string;
+  /** What the holder may do there, when a purpose distinguishes it (the approval step). */
+  readonly scope?: string | undefined;
   readonly expiresAt: Date;
 }
 
-const version = 'v1';
-const macBytes = 32;
-const claimsSchema = z.tuple([z.string().min(1), z.string().min(1), z.enum(approvalSteps), z.number().int()]);
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  email: z.string().min(1),
+  scope: z.string().min(1).optional(),
+});
 
-/** Signs a link token for one approver at one step of one approval, valid until `expiresAt`. */
-export function signLinkToken(key: ApprovalSigningKey, claims: LinkClaims): string {
-  const expiry = Math.floor(claims.expiresAt.getTime() / 1000);
-  const encoded = Buffer.from(
-    JSON.stringify([claims.approvalId, claims.approverEmail.trim().toLowerCase(), claims.step, expiry]),
-  ).toString('base64url');
-  return `${version}.${encoded}.${key.signLink(`${version}.${encoded}`).toString('base64url')}`;
-}
-
-/** Whether two MACs are equal, in time independent of where they differ. */
-export function macsEqual(expected: Buffer, given: Buffer): boolean {
-  return expected.byteLength === given.byteLength && timingSafeEqual(expected, given);
-}
-
-/** Whether `given` equals one of the accepted MACs; every candidate is compared in constant time. */
-export function anyMacEqual(accepted: readonly Buffer[], given: Buffer): boolean {
-  let found = false;
-  for (const expected of accepted) if (macsEqual(expected, given)) found = true;
-  return found;
+/** Signs a link token for one person and one approval, registration…, valid until `expiresAt`. */
+export function signLinkToken(
+  key: ApprovalSigningKey,
+  purpose: LinkPurpose,
+  claims: LinkClaims,
+): Promise<string> {
+  return signToken(
+    key,
+    purpose.name,
+    { sub: claims.subject, email: claims.holder.trim().toLowerCase(), scope: claims.scope },
+    claims.expiresAt,
+  );
 }
 
 /**
- * Verifies a link token for the approval at `approvalId`: the MAC first (compared in constant
- * time), then that it names this approval, then its expiry. Throws `ApprovalLinkRejectedError`
- * saying which check failed; whether it names the current approver is for the caller to check.
+ * Verifies a link token for the page of `expected.subject`: its MAC (current or previous key),
+ * that it is a link of this purpose, its expiry, then that it names this subject. Throws
+ * `LinkRefusedError` saying which check failed, or what `whenExpired` makes of an expired link
+ * (an extension link expires with its offer: 410). Whether it names the right person is
+ * `checkLinkHolder`'s to say, once the caller has loaded what the link opens.
  */
-export function verifyLinkToken(
+export async function verifyLinkToken(
   key: ApprovalSigningKey,
+  purpose: LinkPurpose,
   token: string,
-  expected: { approvalId: string; now: Date },
-): LinkClaims {
-  const parts = token.split('.');
-  const [tokenVersion, encoded, mac] = parts;
-  if (parts.length !== 3 || tokenVersion !== version || !encoded || !mac || !/^[\w-]+$/.test(mac)) {
-    throw new ApprovalLinkRejectedError('malformed', 'the approval link is incomplete or damaged');
+  expected: { subject: string; now: Date; whenExpired?: (subject: string, expiredAt: Date) => Error },
+): Promise<LinkClaims> {
+  const check = await verifyToken(key, token, purpose.name, expected.now);
+  if (!check.valid) {
+    switch (check.refusal) {
+      case 'malformed':
+        throw new LinkRefusedError('malformed', `the ${purpose.link} is incomplete or damaged`);
+      case 'forged':
+        throw new LinkRefusedError('forged', `the ${purpose.link} was not issued by Dealreg or was altered`);
+      case 'expired':
+        throw (
+          expected.whenExpired?.(expected.subject, check.expiredAt) ??
+          new LinkRefusedError('expired', `the ${purpose.link} expired at ${check.expiredAt.toISOString()}`)
+        );
+    }
   }
-  const given = Buffer.from(mac, 'base64url');
-  // Only the canonical spelling is accepted: the last base64url character has spare bits, so
-  // another spelling of the same MAC would be an altered token that still verified.
-  const canonical = given.toString('base64url') === mac;
-  if (
-    !canonical ||
-    given.byteLength !== macBytes ||
-    !anyMacEqual(key.acceptedLinkMacs(`${version}.${encoded}`), given)
-  ) {
-    throw new ApprovalLinkRejectedError(
-      'forged',
-      'the approval link was not issued by Dealreg or was altered',
-    );
-  }
-  let claims: z.infer<typeof claimsSchema>;
-  try {
-    claims = claimsSchema.parse(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')));
-  } catch (error) {
-    // A correctly signed token always carries valid claims; this guards against key misuse.
-    throw new ApprovalLinkRejectedError('malformed', 'the approval link carries unreadable claims', {
-      cause: error,
+  const claims = claimsSchema.safeParse(check.claims);
+  if (!claims.success) {
+    // A token Dealreg signed always carries these claims; this guards against key misuse.
+    throw new LinkRefusedError('malformed', `the ${purpose.link} carries unreadable claims`, {
+      cause: claims.error,
     });
   }
-  const [approvalId, approverEmail, step, expiry] = claims;
-  if (approvalId !== expected.approvalId) {
-    throw new ApprovalLinkRejectedError('wrong-approval', 'the approval link belongs to another approval');
+  const { sub, email, scope } = claims.data;
+  if (sub !== expected.subject) {
+    throw new LinkRefusedError(
+      `wrong-${purpose.subject}`,
+      `the ${purpose.link} belongs to another ${purpose.subject}`,
+    );
   }
-  const expiresAt = new Date(expiry * 1000);
-  if (expected.now.getTime() >= expiresAt.getTime()) {
-    throw new ApprovalLinkRejectedError('expired', `the approval link expired at ${expiresAt.toISOString()}`);
-  }
-  return { approvalId, approverEmail, step, expiresAt };
+  return { subject: sub, holder: email, scope, expiresAt: new Date(Number(check.claims.exp) * 1000) };
 }
 
-/** The link an approver receives: `GET {apiBaseUrl}/approvals/{approvalId}?t={token}`. */
-export function approvalLink(apiBaseUrl: string, approvalId: string, token: string): string {
+/** Email addresses compare case-insensitively. */
+function sameEmail(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/** Refuses a link issued to someone other than `holder` (or for another scope, e.g. step). */
+export function checkLinkHolder(
+  purpose: LinkPurpose,
+  claims: LinkClaims,
+  holder: { readonly email: string; readonly scope?: string },
+): void {
+  if (!sameEmail(claims.holder, holder.email) || claims.scope !== holder.scope) {
+    throw new LinkRefusedError(
+      purpose.wrongHolder,
+      `the ${purpose.link} was issued to ${purpose.otherHolder}`,
+    );
+  }
+}
+
+/** The page's URL with the token as `t`: `{apiBaseUrl}/{purpose.path(subject)}?t={token}`. */
+export function linkUrl(purpose: LinkPurpose, apiBaseUrl: string, subject: string, token: string): string {
   const base = apiBaseUrl.endsWith('/') ? apiBaseUrl : `${apiBaseUrl}/`;
-  const url = new URL(`approvals/${encodeURIComponent(approvalId)}`, base);
+  const url = new URL(purpose.path(subject), base);
   url.searchParams.set('t', token);
   return url.toString();
 }
 
-/**
- * The emailed link for a task: signed for its approval, approver and step, valid until
- * `expiresAt` (the workflow passes the final deadline of the step, after which the link has no
- * use).
- */
-export function approvalLinkFor(
+/** The link emailed to `claims.holder`: signed for them and the subject, valid until `claims.expiresAt`. */
+export async function signedLink(
   key: ApprovalSigningKey,
+  purpose: LinkPurpose,
   apiBaseUrl: string,
-  task: { approvalId: string; approver: { email: string }; step: ApprovalStep },
-  expiresAt: Date,
-): string {
-  const token = signLinkToken(key, {
-    approvalId: task.approvalId,
-    approverEmail: task.approver.email,
-    step: task.step,
-    expiresAt,
-  });
-  return approvalLink(apiBaseUrl, task.approvalId, token);
+  claims: LinkClaims,
+): Promise<string> {
+  return linkUrl(purpose, apiBaseUrl, claims.subject, await signLinkToken(key, purpose, claims));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalLinkFor } from '#domain/approvals/approval-link.ts';
 import {
   type ApprovalStep,
   type ApprovalSubject,
@@ -6,7 +7,6 @@ import {
   type RecordedDecision,
   recordedDecisionSchema,
 } from '#domain/approvals/approval-task.ts';
-import { approvalLinkFor } from '#domain/approvals/link-token.ts';
 import { businessHoursBetween } from '#domain/business-hours/business-hours.ts';
 import {
   type ApprovalDeadlines,

@@ -1,4 +1,4 @@
-import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
+import { extensionRequestLink } from '#domain/extension-requests/extension-link.ts';
 import { freezeAmount, freezeMoney, type Money, usdRateOf } from '#domain/ledger/money.ts';
 import { minorUnitDigits } from '#domain/money.ts';
 import { extendedValidityWindow, validityWindow } from '#domain/policy/registration-validity.ts';
@@ -356,7 +356,7 @@ export async function warnOfExpiry(
       ? {
           available: true,
           days: policy.validity.extensionDays,
-          requestUrl: extensionRequestLink(
+          requestUrl: await extensionRequestLink(
             await deps.signingKey(),
             deps.apiBaseUrl,
             { registrationId, partnerEmail },

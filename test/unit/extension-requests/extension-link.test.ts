@@ -1,117 +1,135 @@
+import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signLinkToken, verifyLinkToken } from '#domain/approvals/link-token.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
-import { ExtensionLinkRejectedError, ExtensionOfferExpiredError } from '#domain/extension-requests/errors.ts';
-import {
-  extensionRequestLink,
-  signExtensionToken,
-  verifyExtensionToken,
-} from '#domain/extension-requests/extension-token.ts';
+import { approvalLinkFor, approvalLinks } from '#domain/approvals/approval-link.ts';
+import { ExtensionOfferExpiredError } from '#domain/extension-requests/errors.ts';
+import { extensionLinks, extensionRequestLink } from '#domain/extension-requests/extension-link.ts';
+import { LinkRefusedError } from '#domain/signed-links/errors.ts';
+import { signLinkToken, verifyLinkToken } from '#domain/signed-links/link-token.ts';
+import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
+import { viewExtensionOffer } from '#use-cases/request-extension.ts';
 
 const key = new ApprovalSigningKey('unit-test-signing-key-0123456789abcdef');
 const now = new Date('2027-02-06T09:00:00Z');
 const expiresAt = new Date('2027-02-20T17:00:00Z');
-const claims = { registrationId: 'reg-1', partnerEmail: 'Pat@Cloudsmiths.example', expiresAt };
+const offer = { registrationId: 'reg-1', partnerEmail: 'Pat@Cloudsmiths.example' };
 
-function rejection(action: () => unknown): string | undefined {
+const verifyExtension = (token: string, subject = 'reg-1', verifyingKey = key) =>
+  verifyLinkToken(verifyingKey, extensionLinks, token, { subject, now });
+
+async function rejection(action: () => Promise<unknown>): Promise<string | undefined> {
   try {
-    action();
+    await action();
   } catch (error) {
-    if (error instanceof ExtensionLinkRejectedError) return error.rejection;
+    if (error instanceof LinkRefusedError) return error.rejection;
     throw error;
   }
   return undefined;
 }
 
-describe('extension request tokens', () => {
-  it('carry the registration, the lower-cased partner email and the expiry', () => {
-    const token = signExtensionToken(key, claims);
+async function tokenOf(link: Promise<string>): Promise<string> {
+  return new URL(await link).searchParams.get('t') ?? '';
+}
 
-    expect(verifyExtensionToken(key, token, { registrationId: 'reg-1', now })).toEqual({
-      registrationId: 'reg-1',
-      partnerEmail: 'pat@cloudsmiths.example',
+describe('extension request links', () => {
+  it('carry the registration, the lower-cased partner email and the expiry', async () => {
+    const token = await tokenOf(extensionRequestLink(key, 'https://api.example/prod', offer, expiresAt));
+
+    expect(await verifyExtension(token)).toEqual({
+      subject: 'reg-1',
+      holder: 'pat@cloudsmiths.example',
+      scope: undefined,
       expiresAt,
     });
   });
 
-  it('put the token in a link to the registration’s extension page', () => {
-    const link = new URL(extensionRequestLink(key, 'https://api.example/prod', claims, expiresAt));
+  it('lead to the registration’s extension page', async () => {
+    const link = new URL(await extensionRequestLink(key, 'https://api.example/prod', offer, expiresAt));
 
     expect(link.pathname).toBe('/prod/registrations/reg-1/extension');
-    expect(
-      verifyExtensionToken(key, link.searchParams.get('t') ?? '', { registrationId: 'reg-1', now })
-        .partnerEmail,
-    ).toBe('pat@cloudsmiths.example');
   });
 
-  it('are forged when signed with another key, when a claim or the MAC is altered, or the MAC is spelled otherwise', () => {
-    const token = signExtensionToken(key, claims);
-    const [version, encoded, mac = ''] = token.split('.');
-    const otherKey = signExtensionToken(
-      new ApprovalSigningKey('another-signing-key-0123456789abcdef'),
-      claims,
+  it('are forged when signed with another key, when a claim or the MAC is altered, or the MAC is spelled otherwise', async () => {
+    const token = await tokenOf(extensionRequestLink(key, 'https://api.example', offer, expiresAt));
+    const [header, payload = '', mac = ''] = token.split('.');
+    const otherKey = await tokenOf(
+      extensionRequestLink(
+        new ApprovalSigningKey('another-signing-key-0123456789abcdef'),
+        'https://api.example',
+        offer,
+        expiresAt,
+      ),
     );
-    const alteredClaims = `${version}.${Buffer.from(JSON.stringify(['extension', 'reg-1', 'eve@evil.example', 1900000000])).toString('base64url')}.${mac}`;
-    const alteredMac = `${version}.${encoded}.${mac.slice(0, -2)}${mac.at(-2) === 'A' ? 'B' : 'A'}${mac.at(-1)}`;
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
+    const alteredClaims = `${header}.${base64url.encode(JSON.stringify({ ...claims, email: 'eve@evil.example' }))}.${mac}`;
+    const alteredMac = `${header}.${payload}.${mac.slice(0, -2)}${mac.at(-2) === 'A' ? 'B' : 'A'}${mac.at(-1)}`;
     // The last of 43 base64url characters carries 2 spare bits: another spelling of the same bytes.
-    const lastIndex = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(
-      mac.at(-1) ?? '',
-    );
-    const respelled = `${version}.${encoded}.${mac.slice(0, -1)}${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[lastIndex ^ 1]}`;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = `${header}.${payload}.${mac.slice(0, -1)}${alphabet[alphabet.indexOf(mac.at(-1) ?? '') ^ 1]}`;
 
     for (const forged of [otherKey, alteredClaims, alteredMac, respelled]) {
-      expect(rejection(() => verifyExtensionToken(key, forged, { registrationId: 'reg-1', now }))).toBe(
-        'forged',
-      );
+      expect(await rejection(() => verifyExtension(forged))).toBe('forged');
     }
   });
 
-  it('are not approval link tokens, nor the reverse', () => {
-    const extension = signExtensionToken(key, claims);
-    const approval = signLinkToken(key, {
-      approvalId: 'reg-1',
-      approverEmail: 'pat@cloudsmiths.example',
-      step: 'first-level',
-      expiresAt,
-    });
-
-    expect(rejection(() => verifyExtensionToken(key, approval, { registrationId: 'reg-1', now }))).toBe(
-      'malformed',
+  it('are not approval links, nor the reverse', async () => {
+    const extension = await tokenOf(extensionRequestLink(key, 'https://api.example', offer, expiresAt));
+    const approval = await tokenOf(
+      approvalLinkFor(
+        key,
+        'https://api.example',
+        { approvalId: 'reg-1', approver: { email: offer.partnerEmail }, step: 'first-level' },
+        expiresAt,
+      ),
     );
-    expect(() => verifyLinkToken(key, extension, { approvalId: 'reg-1', now })).toThrow(
+
+    expect(await rejection(() => verifyExtension(approval))).toBe('malformed');
+    await expect(verifyLinkToken(key, approvalLinks, extension, { subject: 'reg-1', now })).rejects.toThrow(
       /incomplete or damaged/,
     );
-    const asExtension = approval.replace(/^v1\./, 'e1.');
-    expect(rejection(() => verifyExtensionToken(key, asExtension, { registrationId: 'reg-1', now }))).toBe(
-      'forged',
-    );
+    const [header, payload = '', mac] = approval.split('.');
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
+    const asExtension = `${header}.${base64url.encode(JSON.stringify({ ...claims, aud: extensionLinks.name }))}.${mac}`;
+    expect(await rejection(() => verifyExtension(asExtension))).toBe('forged');
   });
 
-  it('belong to one registration', () => {
-    const token = signExtensionToken(key, claims);
+  it('belong to one registration', async () => {
+    const token = await tokenOf(extensionRequestLink(key, 'https://api.example', offer, expiresAt));
 
-    expect(rejection(() => verifyExtensionToken(key, token, { registrationId: 'reg-2', now }))).toBe(
-      'wrong-registration',
-    );
+    expect(await rejection(() => verifyExtension(token, 'reg-2'))).toBe('wrong-registration');
   });
 
-  it('expire with the offer, as a 410 rather than a forgery', () => {
-    const token = signExtensionToken(key, claims);
-
-    expect(() => verifyExtensionToken(key, token, { registrationId: 'reg-1', now: expiresAt })).toThrow(
-      ExtensionOfferExpiredError,
+  it('expire with the offer, as a 410 rather than a forgery', async () => {
+    const token = await tokenOf(extensionRequestLink(key, 'https://api.example', offer, expiresAt));
+    const opening = viewExtensionOffer(
+      {
+        store: {
+          get: () => Promise.reject(new Error('an expired link loads nothing')),
+          recordRequest: () => Promise.reject(new Error('not called')),
+          recordHandedOver: () => Promise.reject(new Error('not called')),
+        },
+        sendTaskSuccess: () => Promise.reject(new Error('not called')),
+        signingKey: async () => key,
+        now: () => expiresAt,
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      },
+      { subject: 'reg-1', token, access: { userAgent: 'test', sourceIp: '127.0.0.1' } },
     );
+
+    await expect(opening).rejects.toThrow(ExtensionOfferExpiredError);
+    await expect(opening).rejects.toMatchObject({ detail: { expiredAt: expiresAt.toISOString() } });
   });
 
-  it('signed with the previous key still verify during a rotation', () => {
-    const token = signExtensionToken(new ApprovalSigningKey('previous-signing-key-0123456789abcdef'), claims);
+  it('signed with the previous key still verify during a rotation', async () => {
+    const token = await signLinkToken(
+      new ApprovalSigningKey('previous-signing-key-0123456789abcdef'),
+      extensionLinks,
+      { subject: 'reg-1', holder: offer.partnerEmail, expiresAt },
+    );
     const rotated = new ApprovalSigningKey(
       'current-signing-key-0123456789abcdefgh',
       'previous-signing-key-0123456789abcdef',
     );
 
-    expect(verifyExtensionToken(rotated, token, { registrationId: 'reg-1', now }).registrationId).toBe(
-      'reg-1',
-    );
+    expect((await verifyExtension(token, 'reg-1', rotated)).subject).toBe('reg-1');
   });
 });

@@ -1,195 +1,197 @@
-import { describe, expect, it, vi } from 'vitest';
-import { ApprovalLinkRejectedError } from '#domain/approvals/errors.ts';
-import {
-  approvalLink,
-  approvalLinkFor,
-  signLinkToken,
-  verifyLinkToken,
-} from '#domain/approvals/link-token.ts';
-import { ApprovalSigningKey, signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
-
-const compare = vi.hoisted(() => ({ calls: [] as [Buffer, Buffer][] }));
-
-vi.mock('node:crypto', async (importOriginal) => {
-  const original = await importOriginal<typeof import('node:crypto')>();
-  return {
-    ...original,
-    timingSafeEqual: (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
-      compare.calls.push([
-        Buffer.from(a.buffer, a.byteOffset, a.byteLength),
-        Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-      ]);
-      return original.timingSafeEqual(a, b);
-    },
-  };
-});
+import { base64url, SignJWT } from 'jose';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { approvalLinkFor, approvalLinks } from '#domain/approvals/approval-link.ts';
+import { extensionLinks } from '#domain/extension-requests/extension-link.ts';
+import { LinkRefusedError } from '#domain/signed-links/errors.ts';
+import { checkLinkHolder, linkUrl, signLinkToken, verifyLinkToken } from '#domain/signed-links/link-token.ts';
+import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 
 const key = new ApprovalSigningKey('k'.repeat(32));
 const now = new Date('2026-11-24T09:00:00Z');
 const claims = {
-  approvalId: 'apr-1',
-  approverEmail: 'Casey@Vendor.example',
-  step: 'first-level' as const,
+  subject: 'apr-1',
+  holder: 'Casey@Vendor.example',
+  scope: 'first-level',
   expiresAt: new Date('2026-12-01T09:00:00Z'),
 };
 
-function rejection(run: () => unknown): string {
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function rejection(run: () => Promise<unknown>): Promise<string> {
   try {
-    run();
+    await run();
   } catch (error) {
-    if (error instanceof ApprovalLinkRejectedError) return error.rejection;
+    if (error instanceof LinkRefusedError) return error.rejection;
     throw error;
   }
   return 'accepted';
 }
 
-/** Re-encodes the claims part of a token with one claim changed, keeping the original MAC. */
-function withClaims(token: string, change: (claims: unknown[]) => unknown[]): string {
-  const [version, encoded, mac] = token.split('.');
-  const decoded = JSON.parse(Buffer.from(encoded ?? '', 'base64url').toString('utf8')) as unknown[];
-  return `${version}.${Buffer.from(JSON.stringify(change(decoded))).toString('base64url')}.${mac}`;
+const verifyApproval = (token: string, at = now, subject = 'apr-1') =>
+  verifyLinkToken(key, approvalLinks, token, { subject, now: at });
+
+/** Re-encodes the claims of a token with one claim changed, keeping its header and MAC. */
+function withClaims(
+  token: string,
+  change: (claims: Record<string, unknown>) => Record<string, unknown>,
+): string {
+  const [header, payload = '', mac] = token.split('.');
+  const decoded = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
+  return `${header}.${base64url.encode(JSON.stringify(change(decoded)))}.${mac}`;
 }
 
-describe('approval link tokens', () => {
-  it('accepts the token it signed, with the approver email lower-cased', () => {
-    const token = signLinkToken(key, claims);
+describe('link tokens', () => {
+  it('accepts the token it signed, with the holder email lower-cased', async () => {
+    const token = await signLinkToken(key, approvalLinks, claims);
 
-    const verified = verifyLinkToken(key, token, { approvalId: 'apr-1', now });
+    const verified = await verifyApproval(token);
 
-    expect(verified).toEqual({ ...claims, approverEmail: 'casey@vendor.example' });
+    expect(verified).toEqual({ ...claims, holder: 'casey@vendor.example' });
   });
 
   it.each([
-    ['approval id', (c: unknown[]) => ['apr-2', ...c.slice(1)]],
-    ['approver', (c: unknown[]) => [c[0], 'mallory@vendor.example', ...c.slice(2)]],
-    ['step', (c: unknown[]) => [c[0], c[1], 'escalated', c[3]]],
-    ['expiry', (c: unknown[]) => [c[0], c[1], c[2], Number(c[3]) + 86_400]],
-  ])('refuses a token whose %s was changed as forged', (_part, change) => {
-    const tampered = withClaims(signLinkToken(key, claims), change);
+    ['approval id', (c: Record<string, unknown>) => ({ ...c, sub: 'apr-2' })],
+    ['approver', (c: Record<string, unknown>) => ({ ...c, email: 'mallory@vendor.example' })],
+    ['step', (c: Record<string, unknown>) => ({ ...c, scope: 'escalated' })],
+    ['expiry', (c: Record<string, unknown>) => ({ ...c, exp: Number(c.exp) + 86_400 })],
+    ['purpose', (c: Record<string, unknown>) => ({ ...c, aud: 'extension' })],
+  ])('refuses a token whose %s was changed as forged', async (_part, change) => {
+    const tampered = withClaims(await signLinkToken(key, approvalLinks, claims), change);
 
-    expect(rejection(() => verifyLinkToken(key, tampered, { approvalId: 'apr-1', now }))).toBe('forged');
+    expect(await rejection(() => verifyApproval(tampered))).toBe('forged');
   });
 
-  it('refuses a token with any single character of its MAC changed', () => {
-    const token = signLinkToken(key, claims);
+  it('refuses a token with any single character of its MAC changed', async () => {
+    const token = await signLinkToken(key, approvalLinks, claims);
     const macStart = token.lastIndexOf('.') + 1;
     for (let i = macStart; i < token.length; i++) {
       const swapped = token[i] === 'A' ? 'B' : 'A';
       const tampered = `${token.slice(0, i)}${swapped}${token.slice(i + 1)}`;
-      expect(rejection(() => verifyLinkToken(key, tampered, { approvalId: 'apr-1', now }))).toBe('forged');
+      expect(await rejection(() => verifyApproval(tampered))).toBe('forged');
     }
   });
 
-  it('refuses a token signed with another key', () => {
-    const token = signLinkToken(new ApprovalSigningKey('x'.repeat(32)), claims);
+  it('refuses a token signed with another key, even one that names this key', async () => {
+    const otherSecret = new Uint8Array(32).fill(1);
+    const otherKey = await signLinkToken(new ApprovalSigningKey('x'.repeat(32)), approvalLinks, claims);
+    const posingAsThisKey = await new SignJWT({
+      sub: 'apr-1',
+      email: 'casey@vendor.example',
+      scope: 'first-level',
+    })
+      .setProtectedHeader({ alg: 'HS256', kid: key.current.id })
+      .setAudience(approvalLinks.name)
+      .setExpirationTime(claims.expiresAt)
+      .sign(otherSecret);
 
-    expect(rejection(() => verifyLinkToken(key, token, { approvalId: 'apr-1', now }))).toBe('forged');
+    expect(await rejection(() => verifyApproval(otherKey))).toBe('forged');
+    expect(await rejection(() => verifyApproval(posingAsThisKey))).toBe('forged');
   });
 
-  it('refuses a genuine token used on another approval', () => {
-    const token = signLinkToken(key, claims);
+  it('refuses a token whose header was changed to another algorithm as forged', async () => {
+    const [, payload, mac] = (await signLinkToken(key, approvalLinks, claims)).split('.');
+    const header = base64url.encode(JSON.stringify({ alg: 'HS512', kid: key.current.id }));
 
-    expect(rejection(() => verifyLinkToken(key, token, { approvalId: 'apr-2', now }))).toBe('wrong-approval');
+    expect(await rejection(() => verifyApproval(`${header}.${payload}.${mac}`))).toBe('forged');
   });
 
-  it('accepts a token until its expiry and refuses it from then on', () => {
-    const token = signLinkToken(key, claims);
+  it('refuses a genuine token used on another approval', async () => {
+    const token = await signLinkToken(key, approvalLinks, claims);
+
+    expect(await rejection(() => verifyApproval(token, now, 'apr-2'))).toBe('wrong-approval');
+  });
+
+  it('accepts a token until its expiry and refuses it from then on', async () => {
+    const token = await signLinkToken(key, approvalLinks, claims);
     const justBefore = new Date(claims.expiresAt.getTime() - 1000);
 
-    expect(rejection(() => verifyLinkToken(key, token, { approvalId: 'apr-1', now: justBefore }))).toBe(
-      'accepted',
-    );
-    expect(rejection(() => verifyLinkToken(key, token, { approvalId: 'apr-1', now: claims.expiresAt }))).toBe(
-      'expired',
-    );
+    expect(await rejection(() => verifyApproval(token, justBefore))).toBe('accepted');
+    expect(await rejection(() => verifyApproval(token, claims.expiresAt))).toBe('expired');
   });
 
-  it.each(['', 'v1', 'v1..', 'v2.abc.def', 'v1.abc.de=f', 'v1.abc.def.ghi', 'v1.%%%.AAAA'])(
-    'refuses the damaged token %j without throwing anything else',
-    (token) => {
-      expect(['malformed', 'forged']).toContain(
-        rejection(() => verifyLinkToken(key, token, { approvalId: 'apr-1', now })),
-      );
-    },
-  );
-
-  it('compares MACs with the constant-time comparison', () => {
-    const token = signLinkToken(key, claims);
-    compare.calls.length = 0;
-
-    verifyLinkToken(key, token, { approvalId: 'apr-1', now });
-
-    expect(compare.calls).toHaveLength(1);
-    const [expected, given] = compare.calls[0] ?? [];
-    expect(given?.toString('base64url')).toBe(token.split('.')[2]);
-    expect(expected?.equals(given ?? Buffer.alloc(0))).toBe(true);
+  it.each([
+    '',
+    'v1',
+    'v1..',
+    'v2.abc.def',
+    'v1.abc.de=f',
+    'v1.abc.def.ghi',
+    'v1.%%%.AAAA',
+    'eyJhbGciOiJub25lIn0.e30.',
+  ])('refuses the damaged token %j without throwing anything else', async (token) => {
+    expect(['malformed', 'forged']).toContain(await rejection(() => verifyApproval(token)));
   });
 
-  it('refuses a signing key shorter than 32 bytes', () => {
-    expect(() => new ApprovalSigningKey('short')).toThrow(/at least 32/);
+  it('checks the MAC with WebCrypto’s HMAC verify, which compares in constant time', async () => {
+    const token = await signLinkToken(key, approvalLinks, claims);
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+
+    await verifyApproval(token);
+
+    expect(verify).toHaveBeenCalledTimes(1);
+    const [algorithm, , signature] = verify.mock.calls[0] ?? [];
+    expect(algorithm).toMatchObject({ name: 'HMAC' });
+    expect(base64url.encode(new Uint8Array(signature as Uint8Array))).toBe(token.split('.')[2]);
   });
 
   it('builds the emailed link under the API base URL with the token as `t`', () => {
-    const link = approvalLink('https://api.example/prod', 'apr 1', 'v1.a.b');
+    const link = linkUrl(approvalLinks, 'https://api.example/prod', 'apr 1', 'a.b.c');
 
-    expect(link).toBe('https://api.example/prod/approvals/apr%201?t=v1.a.b');
+    expect(link).toBe('https://api.example/prod/approvals/apr%201?t=a.b.c');
+  });
+});
+
+describe('link purposes', () => {
+  it('never verify a link of one purpose as another, in either direction', async () => {
+    const extension = await signLinkToken(key, extensionLinks, { ...claims, scope: undefined });
+    const approval = await signLinkToken(key, approvalLinks, claims);
+
+    expect(await rejection(() => verifyApproval(extension))).toBe('malformed');
+    await expect(verifyApproval(extension)).rejects.toThrow(/approval link is incomplete or damaged/);
+    expect(
+      await rejection(() => verifyLinkToken(key, extensionLinks, approval, { subject: 'apr-1', now })),
+    ).toBe('malformed');
+  });
+
+  it('refuse a link naming another person or another scope, with the purpose’s words', async () => {
+    const verified = await verifyApproval(await signLinkToken(key, approvalLinks, claims));
+
+    expect(() =>
+      checkLinkHolder(approvalLinks, verified, { email: ' CASEY@vendor.example', scope: 'first-level' }),
+    ).not.toThrow();
+    expect(() =>
+      checkLinkHolder(approvalLinks, verified, { email: 'lee@vendor.example', scope: 'first-level' }),
+    ).toThrow(
+      expect.objectContaining({
+        rejection: 'wrong-approver',
+        message: 'the approval link was issued to another approver',
+      }),
+    );
+    expect(() =>
+      checkLinkHolder(approvalLinks, verified, { email: 'casey@vendor.example', scope: 'escalated' }),
+    ).toThrow(LinkRefusedError);
   });
 });
 
 describe('the emailed approval link', () => {
-  it('carries a token that verifies for the task it was issued for', () => {
+  it('carries a token that verifies for the task it was issued for', async () => {
     const task = {
       approvalId: 'apr-9',
       approver: { email: 'lee@vendor.example' },
       step: 'escalated' as const,
     };
-    const link = new URL(approvalLinkFor(key, 'http://127.0.0.1:3000', task, claims.expiresAt));
+    const link = new URL(await approvalLinkFor(key, 'http://127.0.0.1:3000', task, claims.expiresAt));
 
-    const verified = verifyLinkToken(key, link.searchParams.get('t') ?? '', { approvalId: 'apr-9', now });
+    const verified = await verifyApproval(link.searchParams.get('t') ?? '', now, 'apr-9');
 
     expect(link.pathname).toBe('/approvals/apr-9');
     expect(verified).toEqual({
-      approvalId: 'apr-9',
-      approverEmail: 'lee@vendor.example',
-      step: 'escalated',
+      subject: 'apr-9',
+      holder: 'lee@vendor.example',
+      scope: 'escalated',
       expiresAt: claims.expiresAt,
     });
-  });
-});
-
-describe('rotating the signing key', () => {
-  const oldSecret = 'o'.repeat(32);
-  const newSecret = 'n'.repeat(32);
-
-  it('keeps links signed with the previous key working and signs new links with the current key', () => {
-    const before = new ApprovalSigningKey(oldSecret);
-    const during = signingKeyFromSecret(JSON.stringify({ current: newSecret, previous: oldSecret }));
-    const after = new ApprovalSigningKey(newSecret);
-    const oldLink = signLinkToken(before, claims);
-    const newLink = signLinkToken(during, claims);
-
-    expect(rejection(() => verifyLinkToken(during, oldLink, { approvalId: 'apr-1', now }))).toBe('accepted');
-    expect(rejection(() => verifyLinkToken(after, newLink, { approvalId: 'apr-1', now }))).toBe('accepted');
-    expect(rejection(() => verifyLinkToken(after, oldLink, { approvalId: 'apr-1', now }))).toBe('forged');
-  });
-
-  it('compares against every accepted key, each in constant time', () => {
-    const during = new ApprovalSigningKey(newSecret, oldSecret);
-    compare.calls.length = 0;
-
-    verifyLinkToken(during, signLinkToken(during, claims), { approvalId: 'apr-1', now });
-
-    expect(compare.calls).toHaveLength(2);
-  });
-
-  it('reads a plain secret as the key and names what is wrong with a malformed rotation secret', () => {
-    expect(() => signingKeyFromSecret('p'.repeat(32))).not.toThrow();
-    expect(() => signingKeyFromSecret('{"current": ')).toThrow(/not valid JSON/);
-    expect(() => signingKeyFromSecret(JSON.stringify({ previous: oldSecret }))).toThrow(
-      /current: is required/,
-    );
-    expect(() => signingKeyFromSecret(JSON.stringify({ current: 'short' }))).toThrow(
-      /current approval signing key has 5 bytes/,
-    );
   });
 });

@@ -1,94 +1,113 @@
+import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ApprovalLinkRejectedError } from '#domain/approvals/errors.ts';
-import { signLinkToken } from '#domain/approvals/link-token.ts';
-import { issuePageNonce, pageNonceLifetimeMs, verifyPageNonce } from '#domain/approvals/page-nonce.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import { approvalLinks } from '#domain/approvals/approval-link.ts';
+import { extensionLinks } from '#domain/extension-requests/extension-link.ts';
+import { LinkRefusedError } from '#domain/signed-links/errors.ts';
+import { signLinkToken } from '#domain/signed-links/link-token.ts';
+import { issuePageNonce, pageNonceLifetimeMs, verifyPageNonce } from '#domain/signed-links/page-nonce.ts';
+import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 
 const key = new ApprovalSigningKey('k'.repeat(32));
 const now = new Date('2026-11-24T09:00:00Z');
-const token = signLinkToken(key, {
-  approvalId: 'apr-1',
-  approverEmail: 'casey@vendor.example',
-  step: 'first-level',
+const token = await signLinkToken(key, approvalLinks, {
+  subject: 'apr-1',
+  holder: 'casey@vendor.example',
+  scope: 'first-level',
   expiresAt: new Date('2026-12-01T09:00:00Z'),
 });
+const page = { subject: 'apr-1', token };
 
-function rejection(run: () => unknown): string {
+/** `accepted`, or the refusal and its message. */
+async function outcome(
+  nonce: string,
+  expected: { subject?: string; token?: string; now?: Date } = {},
+  verifyingKey = key,
+): Promise<string> {
   try {
-    run();
+    await verifyPageNonce(verifyingKey, approvalLinks, nonce, { ...page, now, ...expected });
   } catch (error) {
-    if (error instanceof ApprovalLinkRejectedError) return error.rejection;
+    if (error instanceof LinkRefusedError) return `${error.rejection}: ${error.message}`;
     throw error;
   }
   return 'accepted';
 }
 
+const notFromPage = 'not-from-page: the decision did not come from the approval page';
+
+/** Re-encodes the claims of a nonce with one claim changed, keeping its header and MAC. */
+function withClaims(
+  nonce: string,
+  change: (claims: Record<string, unknown>) => Record<string, unknown>,
+): string {
+  const [header, payload = '', mac] = nonce.split('.');
+  const decoded = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
+  return `${header}.${base64url.encode(JSON.stringify(change(decoded)))}.${mac}`;
+}
+
 describe('page nonces', () => {
-  it('accepts the nonce issued for this approval and link token', () => {
-    const nonce = issuePageNonce(key, 'apr-1', token, now);
+  it('accepts the nonce issued for this approval and link token', async () => {
+    const nonce = await issuePageNonce(key, approvalLinks, page, now);
 
-    expect(rejection(() => verifyPageNonce(key, nonce, { approvalId: 'apr-1', token, now }))).toBe(
-      'accepted',
+    expect(await outcome(nonce)).toBe('accepted');
+  });
+
+  it('issues a different nonce for every rendering of the page', async () => {
+    expect(await issuePageNonce(key, approvalLinks, page, now)).not.toBe(
+      await issuePageNonce(key, approvalLinks, page, now),
     );
   });
 
-  it('issues a different nonce for every rendering of the page', () => {
-    expect(issuePageNonce(key, 'apr-1', token, now)).not.toBe(issuePageNonce(key, 'apr-1', token, now));
+  it('refuses a nonce issued for another approval or another link token', async () => {
+    const nonce = await issuePageNonce(key, approvalLinks, page, now);
+
+    expect(await outcome(nonce, { subject: 'apr-2' })).toBe(notFromPage);
+    expect(await outcome(nonce, { token: `${token}x` })).toBe(notFromPage);
   });
 
-  it('refuses a nonce issued for another approval or another link token', () => {
-    const nonce = issuePageNonce(key, 'apr-1', token, now);
+  it('refuses a nonce of another kind of page for the same id', async () => {
+    const extensionNonce = await issuePageNonce(key, extensionLinks, page, now);
 
-    expect(rejection(() => verifyPageNonce(key, nonce, { approvalId: 'apr-2', token, now }))).toBe('forged');
-    expect(
-      rejection(() => verifyPageNonce(key, nonce, { approvalId: 'apr-1', token: `${token}x`, now })),
-    ).toBe('forged');
+    expect(await outcome(extensionNonce)).toBe(notFromPage);
   });
 
-  it('refuses a link token presented as a nonce, and a nonce under another key', () => {
-    const foreign = issuePageNonce(new ApprovalSigningKey('x'.repeat(32)), 'apr-1', token, now);
+  it('refuses a link token presented as a nonce, and a nonce under another key', async () => {
+    const foreign = await issuePageNonce(new ApprovalSigningKey('x'.repeat(32)), approvalLinks, page, now);
 
-    expect(rejection(() => verifyPageNonce(key, token, { approvalId: 'apr-1', token, now }))).toBe(
-      'malformed',
-    );
-    expect(rejection(() => verifyPageNonce(key, foreign, { approvalId: 'apr-1', token, now }))).toBe(
-      'forged',
-    );
+    expect(await outcome(token)).toBe(notFromPage);
+    expect(await outcome(foreign)).toBe(notFromPage);
   });
 
-  it('refuses a nonce whose expiry or random part was changed', () => {
-    const [version, random, expiry, mac] = issuePageNonce(key, 'apr-1', token, now).split('.');
-    const later = `${version}.${random}.${Number(expiry) + 3600}.${mac}`;
-    const otherRandom = `${version}.${'A'.repeat(22)}.${expiry}.${mac}`;
+  it('refuses a nonce whose expiry, random id or link digest was changed', async () => {
+    const nonce = await issuePageNonce(key, approvalLinks, page, now);
+    const later = withClaims(nonce, (c) => ({ ...c, exp: Number(c.exp) + 3600 }));
+    const otherRandom = withClaims(nonce, (c) => ({ ...c, jti: 'A'.repeat(36) }));
+    const otherLink = withClaims(nonce, (c) => ({ ...c, lnk: 'A'.repeat(43) }));
 
-    expect(rejection(() => verifyPageNonce(key, later, { approvalId: 'apr-1', token, now }))).toBe('forged');
-    expect(rejection(() => verifyPageNonce(key, otherRandom, { approvalId: 'apr-1', token, now }))).toBe(
-      'forged',
-    );
+    for (const tampered of [later, otherRandom, otherLink]) {
+      expect(await outcome(tampered)).toBe(notFromPage);
+    }
   });
 
-  it('refuses a nonce once the page has been open longer than its lifetime', () => {
-    const nonce = issuePageNonce(key, 'apr-1', token, now);
+  it('refuses a nonce once the page has been open longer than its lifetime', async () => {
+    const nonce = await issuePageNonce(key, approvalLinks, page, now);
     const late = new Date(now.getTime() + pageNonceLifetimeMs);
 
-    expect(rejection(() => verifyPageNonce(key, nonce, { approvalId: 'apr-1', token, now: late }))).toBe(
-      'expired',
+    expect(await outcome(nonce, { now: late })).toBe(
+      'not-from-page: the approval page was open too long; open the link from your email again',
     );
   });
 
-  it('refuses a missing nonce', () => {
-    expect(rejection(() => verifyPageNonce(key, '', { approvalId: 'apr-1', token, now }))).toBe('malformed');
+  it('refuses a missing nonce', async () => {
+    expect(await outcome('')).toBe(notFromPage);
   });
 });
 
 describe('page nonces across a key rotation', () => {
-  it('accepts a page opened before the rotation', () => {
+  it('accepts a page opened before the rotation', async () => {
     const before = new ApprovalSigningKey('o'.repeat(32));
     const during = new ApprovalSigningKey('n'.repeat(32), 'o'.repeat(32));
-    const nonce = issuePageNonce(before, 'apr-1', token, now);
+    const nonce = await issuePageNonce(before, approvalLinks, page, now);
 
-    expect(rejection(() => verifyPageNonce(during, nonce, { approvalId: 'apr-1', token, now }))).toBe(
-      'accepted',
-    );
+    expect(await outcome(nonce, {}, during)).toBe('accepted');
   });
 });
