@@ -5,15 +5,11 @@ import { extensionLinks } from '#domain/extension-requests/extension-link.ts';
 import { LinkRefusedError } from '#domain/signed-links/errors.ts';
 import { checkLinkHolder, linkUrl, signLinkToken, verifyLinkToken } from '#domain/signed-links/link-token.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
+import { approvalLinkClaims, withClaims } from './signed-token-parts.ts';
 
 const key = new ApprovalSigningKey('k'.repeat(32));
 const now = new Date('2026-11-24T09:00:00Z');
-const claims = {
-  subject: 'apr-1',
-  holder: 'Casey@Vendor.example',
-  scope: 'first-level',
-  expiresAt: new Date('2026-12-01T09:00:00Z'),
-};
+const claims = approvalLinkClaims;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -31,16 +27,6 @@ async function rejection(run: () => Promise<unknown>): Promise<string> {
 
 const verifyApproval = (token: string, at = now, subject = 'apr-1') =>
   verifyLinkToken(key, approvalLinks, token, { subject, now: at });
-
-/** Re-encodes the claims of a token with one claim changed, keeping its header and MAC. */
-function withClaims(
-  token: string,
-  change: (claims: Record<string, unknown>) => Record<string, unknown>,
-): string {
-  const [header, payload = '', mac] = token.split('.');
-  const decoded = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
-  return `${header}.${base64url.encode(JSON.stringify(change(decoded)))}.${mac}`;
-}
 
 describe('link tokens', () => {
   it('accepts the token it signed, with the holder email lower-cased', async () => {

@@ -1,4 +1,3 @@
-import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { approvalLinks } from '#domain/approvals/approval-link.ts';
 import { extensionLinks } from '#domain/extension-requests/extension-link.ts';
@@ -6,15 +5,11 @@ import { LinkRefusedError } from '#domain/signed-links/errors.ts';
 import { signLinkToken } from '#domain/signed-links/link-token.ts';
 import { issuePageNonce, pageNonceLifetimeMs, verifyPageNonce } from '#domain/signed-links/page-nonce.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
+import { approvalLinkClaims, withClaims } from './signed-token-parts.ts';
 
 const key = new ApprovalSigningKey('k'.repeat(32));
 const now = new Date('2026-11-24T09:00:00Z');
-const token = await signLinkToken(key, approvalLinks, {
-  subject: 'apr-1',
-  holder: 'casey@vendor.example',
-  scope: 'first-level',
-  expiresAt: new Date('2026-12-01T09:00:00Z'),
-});
+const token = await signLinkToken(key, approvalLinks, approvalLinkClaims);
 const page = { subject: 'apr-1', token };
 
 /** `accepted`, or the refusal and its message. */
@@ -33,16 +28,6 @@ async function outcome(
 }
 
 const notFromPage = 'not-from-page: the decision did not come from the approval page';
-
-/** Re-encodes the claims of a nonce with one claim changed, keeping its header and MAC. */
-function withClaims(
-  nonce: string,
-  change: (claims: Record<string, unknown>) => Record<string, unknown>,
-): string {
-  const [header, payload = '', mac] = nonce.split('.');
-  const decoded = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
-  return `${header}.${base64url.encode(JSON.stringify(change(decoded)))}.${mac}`;
-}
 
 describe('page nonces', () => {
   it('accepts the nonce issued for this approval and link token', async () => {

@@ -1,17 +1,12 @@
-import { base64url } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { approvalLinks } from '#domain/approvals/approval-link.ts';
 import { LinkRefusedError } from '#domain/signed-links/errors.ts';
 import { signLinkToken, verifyLinkToken } from '#domain/signed-links/link-token.ts';
 import { ApprovalSigningKey, signingKeyFromSecret } from '#domain/signed-links/signing-key.ts';
+import { approvalLinkClaims, keyIdOf } from './signed-token-parts.ts';
 
 const now = new Date('2026-11-24T09:00:00Z');
-const claims = {
-  subject: 'apr-1',
-  holder: 'casey@vendor.example',
-  scope: 'first-level',
-  expiresAt: new Date('2026-12-01T09:00:00Z'),
-};
+const claims = approvalLinkClaims;
 const oldSecret = 'o'.repeat(32);
 const newSecret = 'n'.repeat(32);
 
@@ -27,11 +22,6 @@ async function rejection(key: ApprovalSigningKey, token: string): Promise<string
     throw error;
   }
   return 'accepted';
-}
-
-function keyIdOf(token: string): unknown {
-  const [header = ''] = token.split('.');
-  return (JSON.parse(new TextDecoder().decode(base64url.decode(header))) as { kid?: unknown }).kid;
 }
 
 describe('the signing key', () => {
