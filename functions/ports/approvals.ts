@@ -1,15 +1,16 @@
 import type {
-  Access,
   ApprovalTask,
   NewApprovalTask,
   RecordedDecision,
   Supersession,
 } from '#domain/approvals/approval-task.ts';
+import type { Access } from '#domain/signed-links/access.ts';
 
 /** The result of a conditional write on a task: whether it applied, and the task as it now is. */
-export type ConditionalResult =
-  | { readonly applied: true; readonly task: ApprovalTask }
-  | { readonly applied: false; readonly task: ApprovalTask };
+export interface ConditionalResult {
+  readonly applied: boolean;
+  readonly task: ApprovalTask;
+}
 
 /**
  * Port: where approval tasks live. Decisions and supersessions are conditional writes on a

@@ -1,9 +1,9 @@
-import type { Access } from '#domain/approvals/approval-task.ts';
 import type {
   ExtensionRegistration,
   ExtensionRequest,
   ExtensionTaskOutput,
 } from '#domain/extension-requests/extension-offer.ts';
+import type { Access } from '#domain/signed-links/access.ts';
 
 /** The result of the conditional write of a request, with the registration as it now is. */
 export type RecordRequestResult =

@@ -1,56 +1,45 @@
-import type { Access, ApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
-import { readDecision } from '#domain/approvals/decision-form.ts';
-import { DecisionHandoverError } from '#domain/approvals/errors.ts';
-import { verifyPageNonce } from '#domain/approvals/page-nonce.ts';
+import type { ApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
+import { type DecisionFields, readDecision } from '#domain/approvals/decision-form.ts';
+import { accessAt } from '#domain/signed-links/access.ts';
+import { HandoverFailedError } from '#domain/signed-links/errors.ts';
 import type { ApprovalStore, DecisionCallback } from '#ports/approvals.ts';
+import { type FormSubmission, type PageLogger, waitClosed } from './signed-link-pages.ts';
 import {
   type ApprovalDependencies,
-  type ApprovalLogger,
-  authoriseLink,
+  approvalPage,
   handOver,
   refuseDecided,
   refuseSuperseded,
-  retryStalledHandOver,
+  retryDecisionHandOver,
 } from './view-approval.ts';
 
-export interface DecisionRequest {
-  readonly approvalId: string;
-  readonly token: string | undefined;
-  readonly nonce: string | undefined;
-  readonly fields: { decision?: string; reason?: string; question?: string };
-  readonly access: Omit<Access, 'at'>;
-}
-
 /**
- * `POST /approvals/{approvalId}`: records the approver's decision and hands it to the workflow.
- * Steps:
- * 1. authorise the link token (403/404) and the page nonce (403: not from this page, or stale);
+ * `POST /approvals/{approvalId}` (the approval id is the link's subject): records the approver's
+ * decision and hands it to the workflow. Steps:
+ * 1. open the link (403/404) and check the page nonce (403: not from this page, or stale);
  * 2. superseded → 410 naming the new approver; decided → 409 naming who decided and when;
  * 3. read the choice (400 when a required reason or question is missing);
  * 4. write it conditionally on the task still pending — a racing decision or escalation wins
  *    or loses as a whole, and the loser gets the 409 or 410;
- * 5. hand it to the waiting workflow; if that fails the decision stays recorded and the
+ * 5. hand it to the waiting workflow; if that fails the decision stays recorded (503) and the
  *    hand-over is retried when the task is opened after `handOverGraceMs`.
  */
 export async function decideApproval(
   deps: ApprovalDependencies,
-  request: DecisionRequest,
-): Promise<ApprovalTask> {
-  const task = await authoriseLink(deps, request.approvalId, request.token);
-  const now = deps.now();
-  verifyPageNonce(await deps.signingKey(), request.nonce ?? '', {
-    approvalId: task.approvalId,
-    token: request.token ?? '',
-    now,
-  });
+  request: FormSubmission<DecisionFields>,
+): Promise<{ task: ApprovalTask; decision: RecordedDecision }> {
+  const page = approvalPage(deps);
+  const task = await page.open(request);
+  await page.checkNonce(request);
   refuseSuperseded(task);
   if (task.decision !== undefined) {
-    await retryStalledHandOver(deps, task);
+    await retryDecisionHandOver(deps, page, task);
     refuseDecided(task);
   }
 
+  const now = deps.now();
   const { choice, exception } = readDecision(request.fields, task.subject.verdict);
-  const access: Access = { ...request.access, at: now.toISOString() };
+  const access = accessAt(request.access, now);
   const decision: RecordedDecision = {
     choice,
     decidedBy: { email: task.approver.email, name: task.approver.name },
@@ -80,9 +69,9 @@ export async function decideApproval(
   try {
     await handOver(deps, written.task);
   } catch (error) {
-    throw new DecisionHandoverError(task.approvalId, { cause: error });
+    throw new HandoverFailedError(`the decision on approval ${task.approvalId}`, { cause: error });
   }
-  return written.task;
+  return { task: written.task, decision };
 }
 
 /** What the waiting "Wait for approver decision" task receives as its output. */
@@ -96,13 +85,13 @@ export interface DecisionTaskOutput {
  * callback token the workflow attached to the task and calls `sendTaskSuccess` with it —
  * Step Functions' `SendTaskSuccess` in AWS, the local runner's `sendTaskSuccess` locally. A
  * token whose task is already closed (`TaskTimedOut`: the wait ran out and the workflow moved on
- * to escalation or the SLA default) counts as handed over: the workflow finds the decision when
- * its conditional supersede fails.
+ * to escalation or the SLA default; or `TaskDoesNotExist`) counts as handed over: the workflow
+ * finds the decision when its conditional supersede fails.
  */
 export function taskTokenDecisionCallback(
   store: ApprovalStore,
   sendTaskSuccess: (taskToken: string, output: DecisionTaskOutput) => Promise<void>,
-  logger: Pick<ApprovalLogger, 'warn'>,
+  logger: Pick<PageLogger, 'warn'>,
 ): DecisionCallback {
   return {
     async resume(approvalId, decision) {
@@ -113,7 +102,7 @@ export function taskTokenDecisionCallback(
       try {
         await sendTaskSuccess(task.callbackToken, { approvalId, decision });
       } catch (error) {
-        if (error instanceof Error && error.name === 'TaskTimedOut') {
+        if (waitClosed(error)) {
           logger.warn('the workflow wait already closed; the decision stays recorded', { approvalId });
           return;
         }

@@ -1,99 +1,57 @@
-import type { Access } from '#domain/approvals/approval-task.ts';
-import { ApprovalLinkRejectedError } from '#domain/approvals/errors.ts';
-import { issuePageNonce, verifyPageNonce } from '#domain/approvals/page-nonce.ts';
-import type { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import {
   ExtensionAlreadyRequestedError,
-  ExtensionHandoverError,
-  ExtensionLinkRejectedError,
   ExtensionOfferExpiredError,
-  ExtensionOfferNotFoundError,
 } from '#domain/extension-requests/errors.ts';
+import { extensionLinks } from '#domain/extension-requests/extension-link.ts';
 import {
-  type ExtensionOffer,
-  type ExtensionRegistration,
   type ExtensionRequest,
+  type ExtensionView,
+  type OfferedRegistration,
   readExtensionReason,
-  samePartner,
 } from '#domain/extension-requests/extension-offer.ts';
-import { verifyExtensionToken } from '#domain/extension-requests/extension-token.ts';
+import { accessAt } from '#domain/signed-links/access.ts';
+import { HandoverFailedError, NotFoundError } from '#domain/signed-links/errors.ts';
 import type { ExtensionRequestStore, SendExtensionTaskSuccess } from '#ports/extension-requests.ts';
-import { type ApprovalLogger, handOverGraceMs } from './view-approval.ts';
+import {
+  type FormSubmission,
+  type LinkOpening,
+  type LinkPage,
+  linkPage,
+  type SignedLinkDependencies,
+  waitClosed,
+} from './signed-link-pages.ts';
 
-export interface ExtensionRequestDependencies {
+export interface ExtensionRequestDependencies extends SignedLinkDependencies {
   readonly store: ExtensionRequestStore;
   /** Ends the workflow's wait: `SendTaskSuccess` in AWS, the local runner's locally. */
   readonly sendTaskSuccess: SendExtensionTaskSuccess;
-  /** The approval signing key (the extension links are signed with it too). */
-  readonly signingKey: () => Promise<ApprovalSigningKey>;
-  readonly now: () => Date;
-  readonly logger: ApprovalLogger;
-}
-
-/** A registration with an open offer and the workflow's callback token. */
-export type OfferedRegistration = ExtensionRegistration & {
-  readonly offer: ExtensionOffer;
-  readonly callbackToken: string;
-};
-
-/** What the extension page shows. */
-export type ExtensionView =
-  | {
-      readonly state: 'open';
-      readonly registration: OfferedRegistration;
-      readonly token: string;
-      readonly nonce: string;
-    }
-  | {
-      readonly state: 'requested';
-      readonly registration: OfferedRegistration;
-      readonly request: ExtensionRequest;
-    };
-
-/** The page nonce binds the form to this registration's extension page (not an approval page). */
-function pageId(registrationId: string): string {
-  return `extension:${registrationId}`;
 }
 
 /**
- * Loads the registration behind a link and checks the link: signed by Dealreg for extensions of
- * this registration, not expired (410), naming the partner the offer was made to (403).
+ * The page an extension link opens: the registration and its offer, whose link names the partner
+ * the offer was made to and expires with the offer (410).
  */
-async function authoriseLink(
-  deps: ExtensionRequestDependencies,
-  registrationId: string,
-  token: string | undefined,
-): Promise<OfferedRegistration> {
-  if (token === undefined || token === '') {
-    throw new ExtensionLinkRejectedError('malformed', 'the extension link has no token');
-  }
-  const claims = verifyExtensionToken(await deps.signingKey(), token, { registrationId, now: deps.now() });
-  const registration = await deps.store.get(registrationId);
-  if (registration === undefined) {
-    throw new ExtensionOfferNotFoundError(registrationId, `there is no registration ${registrationId}`);
-  }
-  const { offer, callbackToken } = registration;
-  if (offer === undefined || callbackToken === undefined) {
-    throw new ExtensionOfferNotFoundError(
-      registrationId,
-      `registration ${registrationId} has no extension on offer`,
-    );
-  }
-  if (!samePartner(claims.partnerEmail, offer.partnerEmail)) {
-    throw new ExtensionLinkRejectedError('wrong-partner', 'the extension link was issued to someone else');
-  }
-  return { ...registration, offer, callbackToken };
+function extensionPage(deps: ExtensionRequestDependencies): LinkPage<OfferedRegistration> {
+  return linkPage(deps, extensionLinks, {
+    async load(registrationId) {
+      const registration = await deps.store.get(registrationId);
+      if (registration === undefined) throw new NotFoundError(`there is no registration ${registrationId}`);
+      const { offer, callbackToken } = registration;
+      if (offer === undefined || callbackToken === undefined) {
+        throw new NotFoundError(`registration ${registrationId} has no extension on offer`);
+      }
+      return { ...registration, offer, callbackToken };
+    },
+    holder: (registration) => ({ email: registration.offer.partnerEmail }),
+    whenExpired: (registrationId, expiredAt) =>
+      new ExtensionOfferExpiredError(registrationId, expiredAt.toISOString()),
+  });
 }
 
 function refuseExpired(registration: OfferedRegistration, now: Date): void {
   if (now.getTime() >= Date.parse(registration.offer.expiresAt)) {
     throw new ExtensionOfferExpiredError(registration.registrationId, registration.offer.expiresAt);
   }
-}
-
-/** Whether a failed `SendTaskSuccess` says the wait is already closed (timed out or answered). */
-function waitClosed(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TaskTimedOut' || error.name === 'TaskDoesNotExist');
 }
 
 /**
@@ -120,31 +78,28 @@ async function handOver(
   return outcome;
 }
 
-/**
- * A request recorded a grace period ago and still not handed over (the workflow was unreachable)
- * is handed over again; within the grace period the requester's own POST may still be doing it.
- */
-async function retryStalledHandOver(
+/** Hands over a request the workflow did not get when it was made (see `retryStalledHandOver`). */
+async function retryRequestHandOver(
   deps: ExtensionRequestDependencies,
+  page: LinkPage<OfferedRegistration>,
   registration: OfferedRegistration,
+  request: ExtensionRequest,
 ): Promise<void> {
-  const { request } = registration;
-  if (request === undefined || registration.handedOverAt !== undefined) return;
-  if (deps.now().getTime() - Date.parse(request.requestedAt) < handOverGraceMs) return;
-  try {
-    await handOver(deps, registration, request);
-  } catch (error) {
-    deps.logger.error('extension request hand-over retry failed', {
-      registrationId: registration.registrationId,
-      error,
-    });
-  }
+  await page.retryStalledHandOver(
+    {
+      subject: registration.registrationId,
+      recordedAt: request.requestedAt,
+      handedOverAt: registration.handedOverAt,
+    },
+    () => handOver(deps, registration, request),
+  );
 }
 
 /**
- * `GET /registrations/{registrationId}/extension?t=…`: checks the link and renders the page
- * state. Requests nothing: mail scanners fetch these links. Steps:
- * 1. authorise the link (403 forged or another partner's; 404 no offer; 410 expired link);
+ * `GET /registrations/{registrationId}/extension?t=…` (the registration id is the link's
+ * subject): checks the link and renders the page state. Requests nothing: mail scanners fetch
+ * these links. Steps:
+ * 1. open the link (403 forged or another partner's; 404 no offer; 410 expired link);
  * 2. log the view with user agent and source IP;
  * 3. requested already → show when (retrying a stalled hand-over to the workflow);
  * 4. offer run out → 410;
@@ -152,42 +107,35 @@ async function retryStalledHandOver(
  */
 export async function viewExtensionOffer(
   deps: ExtensionRequestDependencies,
-  request: { registrationId: string; token: string | undefined; access: Omit<Access, 'at'> },
+  opening: LinkOpening,
 ): Promise<ExtensionView> {
-  const registration = await authoriseLink(deps, request.registrationId, request.token);
+  const page = extensionPage(deps);
+  const registration = await page.open(opening);
+  const { registrationId } = registration;
   const now = deps.now();
   deps.logger.info('extension page viewed', {
-    registrationId: registration.registrationId,
+    registrationId,
     requested: registration.request !== undefined,
-    at: now.toISOString(),
-    ...request.access,
+    ...accessAt(opening.access, now),
   });
   if (registration.request !== undefined) {
-    await retryStalledHandOver(deps, registration);
+    await retryRequestHandOver(deps, page, registration, registration.request);
     return { state: 'requested', registration, request: registration.request };
   }
   refuseExpired(registration, now);
-  const token = request.token ?? '';
+  const token = opening.token ?? '';
   return {
     state: 'open',
     registration,
     token,
-    nonce: issuePageNonce(await deps.signingKey(), pageId(registration.registrationId), token, now),
+    nonce: await page.nonce({ subject: registrationId, token }),
   };
-}
-
-export interface ExtensionRequestSubmission {
-  readonly registrationId: string;
-  readonly token: string | undefined;
-  readonly nonce: string | undefined;
-  readonly fields: { reason?: string };
-  readonly access: Omit<Access, 'at'>;
 }
 
 /**
  * `POST /registrations/{registrationId}/extension`: records the partner's request and resumes
  * the workflow waiting for it. Steps:
- * 1. authorise the link token (403/404/410) and the page nonce (403: not from this page, or stale);
+ * 1. open the link (403/404/410) and check the page nonce (403: not from this page, or stale);
  * 2. requested already → 409 saying when; offer run out → 410;
  * 3. read the reason (400 when missing or too long);
  * 4. write it conditionally — once only, and only while the offer runs; a racing request loses
@@ -197,30 +145,17 @@ export interface ExtensionRequestSubmission {
  */
 export async function requestExtension(
   deps: ExtensionRequestDependencies,
-  submission: ExtensionRequestSubmission,
+  submission: FormSubmission<{ reason?: string | undefined }>,
 ): Promise<{ registration: OfferedRegistration; request: ExtensionRequest }> {
-  const registration = await authoriseLink(deps, submission.registrationId, submission.token);
-  const now = deps.now();
-  try {
-    verifyPageNonce(await deps.signingKey(), submission.nonce ?? '', {
-      approvalId: pageId(registration.registrationId),
-      token: submission.token ?? '',
-      now,
-    });
-  } catch (error) {
-    if (!(error instanceof ApprovalLinkRejectedError)) throw error;
-    throw new ExtensionLinkRejectedError(
-      'not-from-page',
-      error.rejection === 'expired'
-        ? 'the extension page was open too long; open the link from your email again'
-        : 'the request did not come from the extension page',
-      { cause: error },
-    );
-  }
+  const page = extensionPage(deps);
+  const registration = await page.open(submission);
+  const { registrationId } = registration;
+  await page.checkNonce(submission);
   if (registration.request !== undefined) {
-    await retryStalledHandOver(deps, registration);
-    throw new ExtensionAlreadyRequestedError(registration.registrationId, registration.request);
+    await retryRequestHandOver(deps, page, registration, registration.request);
+    throw new ExtensionAlreadyRequestedError(registrationId, registration.request);
   }
+  const now = deps.now();
   refuseExpired(registration, now);
 
   const request: ExtensionRequest = {
@@ -228,51 +163,39 @@ export async function requestExtension(
     requestedBy: registration.offer.partnerEmail,
     reason: readExtensionReason(submission.fields),
   };
-  const access: Access = { ...submission.access, at: now.toISOString() };
-  const written = await deps.store.recordRequest(registration.registrationId, request, access);
+  const access = accessAt(submission.access, now);
+  const written = await deps.store.recordRequest(registrationId, request, access);
   if (!written.recorded) {
-    deps.logger.warn('extension request not recorded', {
-      registrationId: registration.registrationId,
-      reason: written.reason,
-      ...access,
-    });
+    deps.logger.warn('extension request not recorded', { registrationId, reason: written.reason, ...access });
     const stored = written.registration;
     switch (written.reason) {
       case 'already-requested':
         if (stored?.request === undefined) break;
-        throw new ExtensionAlreadyRequestedError(registration.registrationId, stored.request);
+        throw new ExtensionAlreadyRequestedError(registrationId, stored.request);
       case 'offer-expired':
         throw new ExtensionOfferExpiredError(
-          registration.registrationId,
+          registrationId,
           stored?.offer?.expiresAt ?? registration.offer.expiresAt,
         );
       case 'offer-replaced':
-        throw new ExtensionOfferNotFoundError(
-          registration.registrationId,
-          'the extension offer was renewed; use the link in the most recent email',
-        );
+        throw new NotFoundError('the extension offer was renewed; use the link in the most recent email');
       case 'no-offer':
         break;
     }
-    throw new ExtensionOfferNotFoundError(
-      registration.registrationId,
-      `registration ${registration.registrationId} has no extension on offer`,
-    );
+    throw new NotFoundError(`registration ${registrationId} has no extension on offer`);
   }
-  deps.logger.info('extension requested', {
-    registrationId: registration.registrationId,
-    requestedBy: request.requestedBy,
-    ...access,
-  });
+  deps.logger.info('extension requested', { registrationId, requestedBy: request.requestedBy, ...access });
 
   let outcome: 'resumed' | 'closed';
   try {
     outcome = await handOver(deps, registration, request);
   } catch (error) {
-    throw new ExtensionHandoverError(registration.registrationId, { cause: error });
+    throw new HandoverFailedError(`the extension request of registration ${registrationId}`, {
+      cause: error,
+    });
   }
   if (outcome === 'closed') {
-    throw new ExtensionOfferExpiredError(registration.registrationId, registration.offer.expiresAt);
+    throw new ExtensionOfferExpiredError(registrationId, registration.offer.expiresAt);
   }
   return { registration: { ...registration, request }, request };
 }

@@ -1,45 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
-  type Access,
   type ApprovalTask,
-  accessSchema,
   approvalTaskSchema,
   type NewApprovalTask,
   type RecordedDecision,
   type Supersession,
 } from '#domain/approvals/approval-task.ts';
-import { ApprovalNotFoundError, InvalidApprovalTaskError } from '#domain/approvals/errors.ts';
+import { InvalidApprovalTaskError } from '#domain/approvals/errors.ts';
+import { type Access, accessSchema } from '#domain/signed-links/access.ts';
+import { NotFoundError } from '#domain/signed-links/errors.ts';
 import type { ApprovalStore, ConditionalResult } from '#ports/approvals.ts';
+import { DynamoDbTableStore, parseItem } from './table-store.ts';
 
 const taskRecord = 'task';
 const viewPrefix = 'view#';
 
-/** A stored item that is not a task as Dealreg writes it. */
-export class CorruptApprovalItemError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CorruptApprovalItemError';
-  }
+function toTask(item: Record<string, unknown>): ApprovalTask {
+  return parseItem(approvalTaskSchema, item, `approval item ${String(item.approvalId)}`);
 }
 
-function toTask(item: Record<string, unknown>): ApprovalTask {
-  const { record: _record, ...fields } = item;
-  const parsed = approvalTaskSchema.safeParse(fields);
-  if (!parsed.success) {
-    throw new CorruptApprovalItemError(`approval item ${String(item.approvalId)} is not a valid task`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
+function notFound(approvalId: string, options?: { cause?: unknown }): NotFoundError {
+  return new NotFoundError(`there is no approval ${approvalId}`, options);
 }
 
 /**
@@ -47,15 +31,7 @@ function toTask(item: Record<string, unknown>): ApprovalTask {
  * supersessions are conditional updates on `status = pending`; the losing writer gets the task
  * back from the failed condition itself (`ReturnValuesOnConditionCheckFailure`).
  */
-export class DynamoDbApprovalStore implements ApprovalStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#client = client;
-    this.#tableName = tableName;
-  }
-
+export class DynamoDbApprovalStore extends DynamoDbTableStore implements ApprovalStore {
   async create(task: NewApprovalTask): Promise<ApprovalTask> {
     const parsed = approvalTaskSchema.safeParse({ ...task, status: 'pending' });
     if (!parsed.success) {
@@ -67,9 +43,9 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     }
     const stored = parsed.data;
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#tableName,
+          TableName: this.tableName,
           Item: { ...stored, record: taskRecord },
           ConditionExpression: 'attribute_not_exists(approvalId)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -90,9 +66,9 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   async get(approvalId: string): Promise<ApprovalTask | undefined> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new GetCommand({
-        TableName: this.#tableName,
+        TableName: this.tableName,
         Key: { approvalId, record: taskRecord },
         ConsistentRead: true,
       }),
@@ -109,9 +85,9 @@ export class DynamoDbApprovalStore implements ApprovalStore {
 
   async recordView(approvalId: string, access: Access): Promise<void> {
     const view = accessSchema.parse(access);
-    await this.#client.send(
+    await this.client.send(
       new PutCommand({
-        TableName: this.#tableName,
+        TableName: this.tableName,
         Item: { approvalId, record: `${viewPrefix}${view.at}#${randomBytes(6).toString('hex')}`, ...view },
       }),
     );
@@ -121,9 +97,9 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     const views: Access[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.#client.send(
+      const page = await this.client.send(
         new QueryCommand({
-          TableName: this.#tableName,
+          TableName: this.tableName,
           KeyConditionExpression: 'approvalId = :id AND begins_with(#record, :prefix)',
           ExpressionAttributeNames: { '#record': 'record' },
           ExpressionAttributeValues: { ':id': approvalId, ':prefix': viewPrefix },
@@ -162,26 +138,15 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     approvalId: string,
     change: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> },
   ): Promise<ConditionalResult> {
-    try {
-      const result = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { approvalId, record: taskRecord },
-          ...change,
-          ConditionExpression: 'attribute_exists(approvalId) AND #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...change.ExpressionAttributeValues, ':pending': 'pending' },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      if (result.Attributes === undefined) throw new ApprovalNotFoundError(approvalId);
-      return { applied: true, task: toTask(result.Attributes) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item === undefined) throw new ApprovalNotFoundError(approvalId, { cause: error });
-      return { applied: false, task: toTask(unmarshall(error.Item)) };
-    }
+    const result = await this.conditionalUpdate({
+      Key: { approvalId, record: taskRecord },
+      ...change,
+      ConditionExpression: 'attribute_exists(approvalId) AND #status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ...change.ExpressionAttributeValues, ':pending': 'pending' },
+    });
+    if (result.item === undefined) throw notFound(approvalId);
+    return { applied: result.applied, task: toTask(result.item) };
   }
 
   async #update(
@@ -189,17 +154,16 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     change: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> },
   ): Promise<void> {
     try {
-      await this.#client.send(
+      await this.client.send(
         new UpdateCommand({
-          TableName: this.#tableName,
+          TableName: this.tableName,
           Key: { approvalId, record: taskRecord },
           ...change,
           ConditionExpression: 'attribute_exists(approvalId)',
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        throw new ApprovalNotFoundError(approvalId, { cause: error });
+      if (error instanceof ConditionalCheckFailedException) throw notFound(approvalId, { cause: error });
       throw error;
     }
   }

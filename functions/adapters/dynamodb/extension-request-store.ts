@@ -1,9 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { type Access, accessSchema } from '#domain/approvals/approval-task.ts';
-import { CorruptExtensionOfferError } from '#domain/extension-requests/errors.ts';
 import {
   type ExtensionRegistration,
   type ExtensionRequest,
@@ -11,7 +7,9 @@ import {
   extensionRequestSchema,
 } from '#domain/extension-requests/extension-offer.ts';
 import type { RegistrationDetails } from '#domain/registration.ts';
+import { type Access, accessSchema } from '#domain/signed-links/access.ts';
 import type { ExtensionRequestStore, RecordRequestResult } from '#ports/extension-requests.ts';
+import { DynamoDbTableStore, parseItem } from './table-store.ts';
 
 /** The attributes of a registration item the extension pages read; the rest is ignored. */
 const itemSchema = z.object({
@@ -32,26 +30,20 @@ const itemSchema = z.object({
 });
 
 function toRegistration(item: Record<string, unknown>): ExtensionRegistration {
-  const parsed = itemSchema.safeParse(item);
-  if (!parsed.success) {
-    throw new CorruptExtensionOfferError(
-      String(item.registrationId),
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-      { cause: parsed.error },
-    );
-  }
-  const data = parsed.data;
+  const data = parseItem(
+    itemSchema,
+    item,
+    `the extension offer of registration ${String(item.registrationId)}`,
+  );
   return {
     registrationId: data.registrationId,
     details: data.details,
-    ...(data.progress?.partnerName === undefined ? {} : { partnerName: data.progress.partnerName }),
-    ...(data.progress?.expiresAt === undefined ? {} : { expiresAt: data.progress.expiresAt }),
-    ...(data.extensionOffer === undefined ? {} : { offer: data.extensionOffer }),
-    ...(data.extensionCallbackToken === undefined ? {} : { callbackToken: data.extensionCallbackToken }),
-    ...(data.extensionRequest === undefined ? {} : { request: data.extensionRequest }),
-    ...(data.extensionRequestHandedOverAt === undefined
-      ? {}
-      : { handedOverAt: data.extensionRequestHandedOverAt }),
+    partnerName: data.progress?.partnerName,
+    expiresAt: data.progress?.expiresAt,
+    offer: data.extensionOffer,
+    callbackToken: data.extensionCallbackToken,
+    request: data.extensionRequest,
+    handedOverAt: data.extensionRequestHandedOverAt,
   };
 }
 
@@ -61,18 +53,10 @@ function toRegistration(item: Record<string, unknown>): ExtensionRegistration {
  * once, with `extensionRequestAccess` (user agent, source IP) beside it, and
  * `extensionRequestHandedOverAt` after the workflow was resumed.
  */
-export class DynamoDbExtensionRequestStore implements ExtensionRequestStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#client = client;
-    this.#tableName = tableName;
-  }
-
+export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements ExtensionRequestStore {
   async get(registrationId: string): Promise<ExtensionRegistration | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { registrationId }, ConsistentRead: true }),
     );
     return result.Item === undefined ? undefined : toRegistration(result.Item);
   }
@@ -101,46 +85,36 @@ export class DynamoDbExtensionRequestStore implements ExtensionRequestStore {
       return { recorded: false, reason: 'offer-expired', registration: current };
     }
     const canonical = new Date(offerExpiresAt).toISOString() === offerExpiresAt;
-    try {
-      const result = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { registrationId },
-          // A hand-over mark left by the request of an earlier offer does not count for this one.
-          UpdateExpression:
-            'SET extensionRequest = :request, extensionRequestAccess = :access REMOVE extensionRequestHandedOverAt',
-          ConditionExpression:
-            'attribute_exists(registrationId) AND attribute_not_exists(extensionRequest) AND ' +
-            'extensionOffer.expiresAt = :offerExpiresAt' +
-            (canonical ? ' AND extensionOffer.expiresAt > :requestedAt' : ''),
-          ExpressionAttributeValues: {
-            ':request': checkedRequest,
-            ':access': checkedAccess,
-            ':offerExpiresAt': offerExpiresAt,
-            ...(canonical ? { ':requestedAt': new Date(checkedRequest.requestedAt).toISOString() } : {}),
-          },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      if (result.Attributes === undefined) throw new Error(`registration ${registrationId} returned no item`);
-      return { recorded: true, registration: toRegistration(result.Attributes) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const stored = error.Item === undefined ? undefined : toRegistration(unmarshall(error.Item));
-      if (stored?.request !== undefined) {
-        return { recorded: false, reason: 'already-requested', registration: stored };
-      }
-      if (stored?.offer === undefined) return { recorded: false, reason: 'no-offer', registration: stored };
-      const expired = Date.parse(checkedRequest.requestedAt) >= Date.parse(stored.offer.expiresAt);
-      return { recorded: false, reason: expired ? 'offer-expired' : 'offer-replaced', registration: stored };
+    const result = await this.conditionalUpdate({
+      Key: { registrationId },
+      // A hand-over mark left by the request of an earlier offer does not count for this one.
+      UpdateExpression:
+        'SET extensionRequest = :request, extensionRequestAccess = :access REMOVE extensionRequestHandedOverAt',
+      ConditionExpression:
+        'attribute_exists(registrationId) AND attribute_not_exists(extensionRequest) AND ' +
+        'extensionOffer.expiresAt = :offerExpiresAt' +
+        (canonical ? ' AND extensionOffer.expiresAt > :requestedAt' : ''),
+      ExpressionAttributeValues: {
+        ':request': checkedRequest,
+        ':access': checkedAccess,
+        ':offerExpiresAt': offerExpiresAt,
+        ...(canonical ? { ':requestedAt': new Date(checkedRequest.requestedAt).toISOString() } : {}),
+      },
+    });
+    if (result.applied) return { recorded: true, registration: toRegistration(result.item) };
+    const stored = result.item === undefined ? undefined : toRegistration(result.item);
+    if (stored?.request !== undefined) {
+      return { recorded: false, reason: 'already-requested', registration: stored };
     }
+    if (stored?.offer === undefined) return { recorded: false, reason: 'no-offer', registration: stored };
+    const expired = Date.parse(checkedRequest.requestedAt) >= Date.parse(stored.offer.expiresAt);
+    return { recorded: false, reason: expired ? 'offer-expired' : 'offer-replaced', registration: stored };
   }
 
   async recordHandedOver(registrationId: string, at: Date): Promise<void> {
-    await this.#client.send(
+    await this.client.send(
       new UpdateCommand({
-        TableName: this.#tableName,
+        TableName: this.tableName,
         Key: { registrationId },
         UpdateExpression: 'SET extensionRequestHandedOverAt = :at',
         ConditionExpression: 'attribute_exists(extensionRequest)',

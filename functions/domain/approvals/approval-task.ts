@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
 import { relationshipTypes } from '#domain/policy/policy-schema.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
+import { accessSchema } from '#domain/signed-links/access.ts';
 
 /**
  * An approval task: one approver asked to decide one registration at one step of the approval
@@ -52,14 +53,6 @@ export const approvalSubjectSchema = z.object({
   request: z.object({ kind: z.enum(['registration', 'extension']), note: z.string().optional() }).optional(),
 });
 export type ApprovalSubject = z.infer<typeof approvalSubjectSchema>;
-
-/** Where the user agent and source IP of a page view or decision are kept. */
-export const accessSchema = z.object({
-  at: z.iso.datetime(),
-  userAgent: z.string(),
-  sourceIp: z.string(),
-});
-export type Access = z.infer<typeof accessSchema>;
 
 const decidedBy = z.object({ email: z.string(), name: z.string() });
 
@@ -124,7 +117,7 @@ export type NewApprovalTask = Pick<
   'approvalId' | 'registrationId' | 'step' | 'approver' | 'deadline' | 'createdAt' | 'subject'
 >;
 
-/** Approver identities compare by email, case-insensitively. */
-export function sameApprover(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
+/** What the confirmation page shows. */
+export type ApprovalView =
+  | { readonly state: 'pending'; readonly task: ApprovalTask; readonly token: string; readonly nonce: string }
+  | { readonly state: 'decided'; readonly task: ApprovalTask; readonly decision: RecordedDecision };

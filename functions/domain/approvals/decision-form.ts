@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import { departsFromVerdict } from '#domain/policy/registration-decision.ts';
+import { InvalidFormError } from '#domain/signed-links/errors.ts';
+import { maxTextLength, readForm } from '#domain/signed-links/page-form.ts';
 import type { ApprovalChoice } from './approval-task.ts';
-import { InvalidDecisionError } from './errors.ts';
 
 /** The buttons of the confirmation page; each posts its own `decision` value. */
 export const decisionButtons = ['approve', 'approve-influenced', 'reject', 'request-info'] as const;
-export type DecisionButton = (typeof decisionButtons)[number];
-
-/** Longest reason or question accepted; the page's text areas say so too. */
-export const maxTextLength = 2000;
 
 const text = z
   .string()
@@ -40,20 +37,14 @@ export function policyRelationship(verdict: ConflictVerdict): ApprovalChoice & {
  * Reads the approver's choice from the page's fields. A rejection needs a reason, a request for
  * information needs the question, and an approval that departs from the verdict (e.g. as
  * influenced where the policy gives sourced) needs the reason for the exception. Throws
- * `InvalidDecisionError` naming each missing or invalid field.
+ * `InvalidFormError` naming each missing or invalid field.
  */
 export function readDecision(
   fields: DecisionFields,
   verdict: ConflictVerdict,
 ): { choice: ApprovalChoice; exception: boolean } {
-  const parsed = formSchema.safeParse(fields);
-  if (!parsed.success) {
-    throw new InvalidDecisionError(
-      parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'form', message: issue.message })),
-    );
-  }
-  const { decision, reason, question } = parsed.data;
-  const missing = (field: string, message: string) => new InvalidDecisionError([{ field, message }]);
+  const { decision, reason, question } = readForm(formSchema, fields);
+  const missing = (field: string, message: string) => new InvalidFormError([{ field, message }]);
   switch (decision) {
     case 'request-info':
       if (question === undefined) throw missing('question', 'is required to ask the partner for information');

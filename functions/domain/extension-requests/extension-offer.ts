@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { maxTextLength } from '#domain/approvals/decision-form.ts';
 import type { RegistrationDetails } from '#domain/registration.ts';
-import { InvalidExtensionRequestError } from './errors.ts';
+import { maxTextLength, readForm } from '#domain/signed-links/page-form.ts';
 
 /**
  * The one extension of an approved registration (DESIGN §3.2 step 7), as the registration item
@@ -46,11 +45,6 @@ export interface ExtensionRegistration {
   readonly handedOverAt?: string;
 }
 
-/** Whether two email addresses name the same partner contact. */
-export function samePartner(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
 const formSchema = z.object({
   reason: z
     .string({ error: 'is required: say why the deal needs more time' })
@@ -59,13 +53,27 @@ const formSchema = z.object({
     .max(maxTextLength, `must be at most ${maxTextLength} characters`),
 });
 
-/** Reads the partner's reason from the page's form; throws `InvalidExtensionRequestError` naming it. */
+/** Reads the partner's reason from the page's form; throws `InvalidFormError` naming it. */
 export function readExtensionReason(fields: { reason?: string | undefined }): string {
-  const parsed = formSchema.safeParse(fields);
-  if (!parsed.success) {
-    throw new InvalidExtensionRequestError(
-      parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'form', message: issue.message })),
-    );
-  }
-  return parsed.data.reason;
+  return readForm(formSchema, fields).reason;
 }
+
+/** A registration with an open offer and the workflow's callback token. */
+export type OfferedRegistration = ExtensionRegistration & {
+  readonly offer: ExtensionOffer;
+  readonly callbackToken: string;
+};
+
+/** What the extension page shows. */
+export type ExtensionView =
+  | {
+      readonly state: 'open';
+      readonly registration: OfferedRegistration;
+      readonly token: string;
+      readonly nonce: string;
+    }
+  | {
+      readonly state: 'requested';
+      readonly registration: OfferedRegistration;
+      readonly request: ExtensionRequest;
+    };

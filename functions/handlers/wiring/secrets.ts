@@ -1,5 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { signingKeyFromSecret } from '#domain/approvals/signing-key.ts';
+import { signingKeyFromSecret } from '#domain/signed-links/signing-key.ts';
 import { secretsManager } from './clients/secrets-manager.ts';
 import { ConfigurationError } from './configuration.ts';
 

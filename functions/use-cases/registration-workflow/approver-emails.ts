@@ -1,5 +1,5 @@
+import { approvalLinkFor } from '#domain/approvals/approval-link.ts';
 import type { ApprovalTask } from '#domain/approvals/approval-task.ts';
-import { approvalLinkFor } from '#domain/approvals/link-token.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import { renderApprovalEscalationEmail } from '#emails/approval-escalation.ts';
 import { renderApprovalReminderEmail } from '#emails/approval-reminder.ts';

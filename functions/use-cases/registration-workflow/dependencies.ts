@@ -1,8 +1,8 @@
-import type { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { RegistrationDetails } from '#domain/registration.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import type { ApprovalStore } from '#ports/approvals.ts';
 import type { HubSpotPort } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';

@@ -1,4 +1,4 @@
-import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
+import { extensionRequestLink } from '#domain/extension-requests/extension-link.ts';
 import { renderExpiryWarningEmail } from '#emails/expiry-warning.ts';
 import { loadApprovedRegistration } from './approved-registration.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
@@ -45,7 +45,7 @@ export async function warnOfExpiry(
       ? {
           available: true,
           days: policy.validity.extensionDays,
-          requestUrl: extensionRequestLink(
+          requestUrl: await extensionRequestLink(
             await deps.signingKey(),
             deps.apiBaseUrl,
             { registrationId, partnerEmail },

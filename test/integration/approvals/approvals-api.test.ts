@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
-import { approvalPageCsp } from '#domain/approvals/approval-page.ts';
 import { InvalidApprovalTaskError } from '#domain/approvals/errors.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { startApiServer } from '#local/api-server.ts';
+import { pageCsp } from '#pages/page-layout.ts';
 import { newApprovalTask, salesLeader } from '#test/unit/approvals/approval-fixtures.ts';
-import { handOverGraceMs } from '#use-cases/view-approval.ts';
+import { handOverGraceMs } from '#use-cases/signed-link-pages.ts';
 import { type ApprovalsApi, startApprovalsApi } from './approvals-harness.ts';
 
 let harness: ApprovalsApi;
@@ -70,7 +70,7 @@ describe('GET /approvals/{approvalId}', () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(first.body).toContain('Acme Analytics');
-    expect(first.headers.get('content-security-policy')).toBe(approvalPageCsp);
+    expect(first.headers.get('content-security-policy')).toBe(pageCsp);
     expect(first.headers.get('cache-control')).toBe('no-store');
     expect(first.headers.get('referrer-policy')).toBe('no-referrer');
     const stored = await harness.store.get(task.approvalId);
@@ -101,9 +101,9 @@ describe('GET /approvals/{approvalId}', () => {
 
     const responses = await Promise.all([
       openPage(tampered.toString()),
-      openPage(harness.linkFor(task.approvalId, { approverEmail: 'mallory@vendor.example' })),
+      openPage(await harness.linkFor(task.approvalId, { approverEmail: 'mallory@vendor.example' })),
       openPage(
-        harness.linkFor(task.approvalId, {
+        await harness.linkFor(task.approvalId, {
           approverEmail: task.approver.email,
           expiresAt: new Date('2026-11-24T08:59:00Z'),
         }),
@@ -120,7 +120,7 @@ describe('GET /approvals/{approvalId}', () => {
 
   it('answers 404 for an approval that does not exist', async () => {
     const response = await openPage(
-      harness.linkFor('apr-unknown', { approverEmail: 'casey@vendor.example' }),
+      await harness.linkFor('apr-unknown', { approverEmail: 'casey@vendor.example' }),
     );
 
     expect(response.status).toBe(404);
@@ -323,9 +323,10 @@ describe('when the store fails', () => {
     const api = await startApiServer({
       routes: [{ method: 'GET', path: '/approvals/{approvalId}', handler: broken }],
     });
-    const link = harness
-      .linkFor('apr-1', { approverEmail: 'casey@vendor.example' })
-      .replace(harness.api.url, api.url);
+    const link = (await harness.linkFor('apr-1', { approverEmail: 'casey@vendor.example' })).replace(
+      harness.api.url,
+      api.url,
+    );
 
     const response = await openPage(link);
     await api.stop();

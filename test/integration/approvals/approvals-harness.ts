@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { approvalLinks } from '#domain/approvals/approval-link.ts';
 import type { NewApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
-import { approvalLink, signLinkToken } from '#domain/approvals/link-token.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import { signedLink } from '#domain/signed-links/link-token.ts';
+import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { approvalsTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
@@ -40,7 +41,7 @@ export interface ApprovalsApi {
   linkFor(
     approvalId: string,
     claims: { approverEmail: string; step?: NewApprovalTask['step']; expiresAt?: Date },
-  ): string;
+  ): Promise<string>;
 }
 
 /** The approvals API over HTTP, on fresh Approvals tables in DynamoDB Local. */
@@ -67,16 +68,12 @@ export async function startApprovalsApi(): Promise<ApprovalsApi> {
     ],
   });
   const linkFor: ApprovalsApi['linkFor'] = (approvalId, claims) =>
-    approvalLink(
-      api.url,
-      approvalId,
-      signLinkToken(key, {
-        approvalId,
-        approverEmail: claims.approverEmail,
-        step: claims.step ?? 'first-level',
-        expiresAt: claims.expiresAt ?? new Date('2026-12-24T09:00:00Z'),
-      }),
-    );
+    signedLink(key, approvalLinks, api.url, {
+      subject: approvalId,
+      holder: claims.approverEmail,
+      scope: claims.step ?? 'first-level',
+      expiresAt: claims.expiresAt ?? new Date('2026-12-24T09:00:00Z'),
+    });
   const harness: ApprovalsApi = {
     api,
     store,
@@ -91,7 +88,7 @@ export async function startApprovalsApi(): Promise<ApprovalsApi> {
     },
     async open(overrides = {}) {
       const task = await store.create(newApprovalTask(overrides));
-      const link = linkFor(task.approvalId, { approverEmail: task.approver.email, step: task.step });
+      const link = await linkFor(task.approvalId, { approverEmail: task.approver.email, step: task.step });
       return { task, link, token: new URL(link).searchParams.get('t') ?? '' };
     },
     linkFor,

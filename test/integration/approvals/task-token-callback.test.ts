@@ -69,7 +69,10 @@ describe('handing a decision over through the task token', () => {
       decision,
     );
 
-    await expect(timedOut).resolves.toBeUndefined();
-    await expect(invalid).rejects.toThrow(/InvalidToken/);
+    // Both awaited at once: neither rejection may go unhandled while the other is awaited.
+    await Promise.all([
+      expect(timedOut).resolves.toBeUndefined(),
+      expect(invalid).rejects.toThrow(/InvalidToken/),
+    ]);
   });
 });

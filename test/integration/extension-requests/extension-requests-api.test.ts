@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { approvalPageCsp } from '#domain/approvals/approval-page.ts';
-import { approvalLink, signLinkToken } from '#domain/approvals/link-token.ts';
-import { handOverGraceMs } from '#use-cases/view-approval.ts';
+import { approvalLinkFor } from '#domain/approvals/approval-link.ts';
+import { pageCsp } from '#pages/page-layout.ts';
+import { handOverGraceMs } from '#use-cases/signed-link-pages.ts';
 import {
   type ExtensionRequestsApi,
   offerExpiresAt,
@@ -77,7 +77,7 @@ describe('GET /registrations/{registrationId}/extension', () => {
     expect(first.body).toContain('name="reason"');
     expect(first.body.match(/<button/g)).toHaveLength(1);
     expect(first.body).not.toContain('<script');
-    expect(first.headers.get('content-security-policy')).toBe(approvalPageCsp);
+    expect(first.headers.get('content-security-policy')).toBe(pageCsp);
     expect(first.headers.get('cache-control')).toBe('no-store');
     expect(first.headers.get('referrer-policy')).toBe('no-referrer');
     expect(first.headers.get('x-frame-options')).toBe('DENY');
@@ -101,13 +101,14 @@ describe('GET /registrations/{registrationId}/extension', () => {
 
   it('refuses an approval link token for the same id with 403', async () => {
     const { registrationId } = await harness.offer();
-    const approvalToken = signLinkToken(harness.key, {
-      approvalId: registrationId,
-      approverEmail: partnerEmail,
-      step: 'first-level',
-      expiresAt: new Date(offerExpiresAt),
-    });
-    const url = new URL(approvalLink(harness.api.url, registrationId, approvalToken));
+    const url = new URL(
+      await approvalLinkFor(
+        harness.key,
+        harness.api.url,
+        { approvalId: registrationId, approver: { email: partnerEmail }, step: 'first-level' },
+        new Date(offerExpiresAt),
+      ),
+    );
     url.pathname = `/registrations/${registrationId}/extension`;
 
     const page = await openPage(url.toString());
@@ -123,7 +124,7 @@ describe('GET /registrations/{registrationId}/extension', () => {
 
     const wrongRegistration = await openPage(otherRegistration.toString());
     const wrongPartner = await openPage(
-      harness.linkFor(first.registrationId, { partnerEmail: 'someone@elsewhere.example' }),
+      await harness.linkFor(first.registrationId, { partnerEmail: 'someone@elsewhere.example' }),
     );
 
     expect(wrongRegistration.status).toBe(403);
@@ -162,7 +163,7 @@ describe('GET /registrations/{registrationId}/extension', () => {
       extensionCallbackToken: undefined,
     });
 
-    const page = await openPage(harness.linkFor(registrationId));
+    const page = await openPage(await harness.linkFor(registrationId));
 
     expect(page.status).toBe(404);
     expect(page.body).toContain('no extension on offer');
@@ -338,7 +339,7 @@ describe('POST /registrations/{registrationId}/extension', () => {
       }),
     );
     harness.clock = new Date('2027-05-07T09:30:00Z');
-    const laterLink = harness.linkFor(registrationId, { expiresAt: new Date(laterExpiry) });
+    const laterLink = await harness.linkFor(registrationId, { expiresAt: new Date(laterExpiry) });
     harness.sfn.failures = ['ServiceUnavailable'];
 
     const response = await requestFromPage(laterLink, { reason: 'Second extension' });

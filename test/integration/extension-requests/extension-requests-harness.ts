@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
+import { extensionRequestLink } from '#domain/extension-requests/extension-link.ts';
 import type { ExtensionTaskOutput } from '#domain/extension-requests/extension-offer.ts';
-import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
+import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
@@ -78,7 +78,7 @@ export interface ExtensionRequestsApi {
   /** Stores an offered registration and returns its id and the link the partner is emailed. */
   offer(overrides?: Record<string, unknown>): Promise<{ registrationId: string; link: string }>;
   /** Signs a link for any registration, partner and expiry. */
-  linkFor(registrationId: string, claims?: { partnerEmail?: string; expiresAt?: Date }): string;
+  linkFor(registrationId: string, claims?: { partnerEmail?: string; expiresAt?: Date }): Promise<string>;
   /** The registration item as stored. */
   item(registrationId: string): Promise<Record<string, unknown> | undefined>;
   readonly documentClient: DynamoDBDocumentClient;
@@ -133,7 +133,7 @@ export async function startExtensionRequestsApi(): Promise<ExtensionRequestsApi>
       await tables.documentClient.send(
         new PutCommand({ TableName: tableName, Item: offeredRegistration(registrationId, overrides) }),
       );
-      return { registrationId, link: linkFor(registrationId) };
+      return { registrationId, link: await linkFor(registrationId) };
     },
     linkFor,
     async item(registrationId) {

@@ -15,8 +15,8 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
-import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
+import { extensionRequestLink } from '#domain/extension-requests/extension-link.ts';
+import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
@@ -88,7 +88,7 @@ beforeAll(async () => {
         );
         links.set(
           registrationId,
-          extensionRequestLink(key, api.url, { registrationId, partnerEmail }, new Date(expiresAt)),
+          await extensionRequestLink(key, api.url, { registrationId, partnerEmail }, new Date(expiresAt)),
         );
         return { sent: true };
       },

@@ -10,11 +10,11 @@ import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalMailbox, type MailboxEntry } from '#adapters/mail/local-mailbox.ts';
 import { defaultPolicyFile } from '#bin/commands/policy.ts';
-import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
+import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/index.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readDecision } from '#domain/approvals/decision-form.ts';
-import { InvalidDecisionError } from '#domain/approvals/errors.ts';
+import { InvalidFormError } from '#domain/signed-links/errors.ts';
 import { directActivityVerdict } from './approval-fixtures.ts';
 
 const sourcedVerdict = directActivityVerdict();
@@ -9,7 +9,7 @@ function problems(run: () => unknown): string[] {
   try {
     run();
   } catch (error) {
-    if (error instanceof InvalidDecisionError) return error.problems.map((p) => p.field);
+    if (error instanceof InvalidFormError) return error.problems.map((p) => p.field);
     throw error;
   }
   return [];

@@ -4,61 +4,45 @@ import { z } from 'zod';
 /** Fewer bytes than this cannot carry the 256 bits an HMAC-SHA256 key should have. */
 export const minimumSigningKeyBytes = 32;
 
-interface DerivedKeys {
-  readonly link: Buffer;
-  readonly nonce: Buffer;
+/** One secret as tokens use it: the key id tokens name it by, and the HMAC key derived from it. */
+export interface TokenKey {
+  /** Public and stable for the secret: the `kid` header of every token it signs. */
+  readonly id: string;
+  readonly secret: Uint8Array;
 }
 
-function derive(secret: Uint8Array | string, which: string): DerivedKeys {
+function derive(secret: Uint8Array | string, which: string): TokenKey {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   if (bytes.byteLength < minimumSigningKeyBytes) {
     throw new RangeError(
       `the ${which} approval signing key has ${bytes.byteLength} bytes; it needs at least ${minimumSigningKeyBytes}`,
     );
   }
-  // One secret, two derived keys: a page nonce can never be replayed as a link token or back.
+  // Both derived from the secret, neither reveals it: the id is published in every token.
   return {
-    link: createHmac('sha256', bytes).update('dealreg approval link v1').digest(),
-    nonce: createHmac('sha256', bytes).update('dealreg approval page nonce v1').digest(),
+    id: createHmac('sha256', bytes).update('dealreg signing key id').digest('base64url').slice(0, 11),
+    secret: createHmac('sha256', bytes).update('dealreg signed tokens v2').digest(),
   };
 }
 
 /**
- * The secret approval links and page nonces are signed with (Secrets Manager in AWS). New links
- * are signed with the current key; links signed with the previous key keep working after a
- * rotation, so approvers holding an emailed link are not locked out mid-SLA.
+ * The secret every emailed link and page nonce is signed with (Secrets Manager in AWS). New
+ * tokens are signed with the current key; tokens signed with the previous key keep working after
+ * a rotation, so someone holding an emailed link is not locked out mid-SLA.
  */
 export class ApprovalSigningKey {
-  readonly #current: DerivedKeys;
-  readonly #previous: DerivedKeys | undefined;
+  /** The key new tokens are signed with. */
+  readonly current: TokenKey;
+  readonly #previous: TokenKey | undefined;
 
   constructor(current: Uint8Array | string, previous?: Uint8Array | string) {
-    this.#current = derive(current, 'current');
+    this.current = derive(current, 'current');
     this.#previous = previous === undefined ? undefined : derive(previous, 'previous');
   }
 
-  /** HMAC-SHA256 of `data` under the current link-token key. */
-  signLink(data: string): Buffer {
-    return createHmac('sha256', this.#current.link).update(data).digest();
-  }
-
-  /** The MACs of `data` a valid link token may carry: current key first, then the previous one. */
-  acceptedLinkMacs(data: string): Buffer[] {
-    return this.#keys().map((keys) => createHmac('sha256', keys.link).update(data).digest());
-  }
-
-  /** HMAC-SHA256 of `data` under the current page-nonce key. */
-  signNonce(data: string): Buffer {
-    return createHmac('sha256', this.#current.nonce).update(data).digest();
-  }
-
-  /** The MACs of `data` a valid page nonce may carry. */
-  acceptedNonceMacs(data: string): Buffer[] {
-    return this.#keys().map((keys) => createHmac('sha256', keys.nonce).update(data).digest());
-  }
-
-  #keys(): DerivedKeys[] {
-    return this.#previous === undefined ? [this.#current] : [this.#current, this.#previous];
+  /** The key a token names by its `kid`, if it is the current or the previous one. */
+  byId(id: unknown): TokenKey | undefined {
+    return [this.current, this.#previous].find((key) => key !== undefined && key.id === id);
   }
 }
 

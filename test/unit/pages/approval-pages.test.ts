@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { ApprovalTask } from '#domain/approvals/approval-task.ts';
 import {
-  approvalPageCsp,
   renderAlreadyDecidedPage,
   renderPendingPage,
   renderSupersededPage,
   timeLeft,
-} from '#domain/approvals/approval-page.ts';
-import type { ApprovalTask } from '#domain/approvals/approval-task.ts';
-import { approvalSubject, directActivityVerdict, newApprovalTask } from './approval-fixtures.ts';
+} from '#pages/approval-pages.ts';
+import { pageCsp } from '#pages/page-layout.ts';
+import {
+  approvalSubject,
+  directActivityVerdict,
+  newApprovalTask,
+} from '#test/unit/approvals/approval-fixtures.ts';
 
 const now = new Date('2026-11-24T09:00:00Z');
 const hostile = '<script>alert(1)</script>"\'&';
@@ -44,8 +48,8 @@ describe('the approval confirmation page', () => {
     const page = renderPendingPage(pendingTask(), 'v1.t.m', 'v1.n', now);
 
     expect(page).not.toMatch(/<script|onload|onclick|http-equiv="refresh"|autofocus/i);
-    expect(approvalPageCsp).toContain("default-src 'none'");
-    expect(approvalPageCsp).toContain("form-action 'self'");
+    expect(pageCsp).toContain("default-src 'none'");
+    expect(pageCsp).toContain("form-action 'self'");
   });
 
   it('escapes every value the partner or approver typed', () => {

@@ -1,69 +1,18 @@
-import { createHash } from 'node:crypto';
+import type {
+  ApprovalChoice,
+  ApprovalSubject,
+  ApprovalTask,
+  ApprovalView,
+  RecordedDecision,
+} from '#domain/approvals/approval-task.ts';
+import { policyRelationship } from '#domain/approvals/decision-form.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import { maxTextLength } from '#domain/signed-links/page-form.ts';
 import { html, type SafeHtml, trustedHtml } from '#rendering/html.ts';
-import type { ApprovalChoice, ApprovalSubject, ApprovalTask, RecordedDecision } from './approval-task.ts';
-import { maxTextLength, policyRelationship } from './decision-form.ts';
+import { pageExpiryNote, renderPage, signedFormFields, tableRow } from './page-layout.ts';
 
-/**
- * The approver's pages, rendered on the server with no script at all: nothing on them acts by
- * itself, so a mail scanner that opens the link cannot decide. Every value is escaped by the
- * `html` tag; the one style block is allowed by its hash in the Content-Security-Policy.
- */
-
-const styles = `
-body{margin:0;background:#f0f4f8;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1f2933;}
-header{background:#243b53;color:#fff;padding:14px 24px;font-weight:600;}
-main{max-width:760px;margin:24px auto;background:#fff;border:1px solid #d9e2ec;padding:24px;}
-h1{font-size:22px;margin:0 0 12px;} h2{font-size:17px;margin:24px 0 8px;}
-table{border-collapse:collapse;width:100%;} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e4e7eb;vertical-align:top;font-size:14px;}
-th{width:34%;color:#52606d;font-weight:600;}
-.deadline{padding:12px;border-left:4px solid #0b69a3;background:#f5f7fa;margin:12px 0;}
-.overdue{border-left-color:#c62828;}
-.verdict{padding:12px;background:#fffbea;border:1px solid #f0d78c;}
-form{border:1px solid #d9e2ec;padding:12px;margin:12px 0;}
-label{display:block;font-size:14px;margin-bottom:6px;}
-textarea{width:100%;box-sizing:border-box;min-height:64px;font:inherit;}
-button{margin-top:8px;padding:8px 16px;font-size:15px;border:0;color:#fff;background:#0b69a3;cursor:pointer;}
-button.reject{background:#c62828;} button.info{background:#52606d;}
-.notice{padding:12px;background:#f5f7fa;border-left:4px solid #52606d;}
-small{color:#616e7c;}
-`;
-
-/** The Content-Security-Policy of every approval page: no script, no external anything. */
-export const approvalPageCsp = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(styles).digest('base64')}'`,
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
-
-/**
- * A whole Dealreg page (approvals, extension requests) in the one layout and style block
- * `approvalPageCsp` allows.
- */
-export function renderPage(title: string, body: SafeHtml): string {
-  return html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>${title} · Dealreg</title>
-<style>${trustedHtml(styles)}</style>
-</head>
-<body>
-<header>Dealreg · Partner deal registration</header>
-<main>
-<h1>${title}</h1>
-${body}
-</main>
-</body>
-</html>
-`.value;
-}
+/** The approver's pages, in the layout every page an emailed link opens shares. */
 
 function formatMoney(minorUnits: number, currency: string): string {
   const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
@@ -87,29 +36,25 @@ export function timeLeft(deadline: Date, now: Date): { text: string; overdue: bo
   return ms >= 0 ? { text: `${span} left`, overdue: false } : { text: `overdue by ${span}`, overdue: true };
 }
 
-function row(label: string, value: string | undefined): SafeHtml {
-  return value === undefined || value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`;
-}
-
 function registrationTable(subject: ApprovalSubject, registrationId: string, timeZone: string): SafeHtml {
   const usd =
     subject.amountUsdMinor !== undefined && subject.amount.currency !== 'USD'
       ? ` (${formatMoney(subject.amountUsdMinor, 'USD')})`
       : '';
   return html`<table>
-${row('Partner', subject.partnerName ? `${subject.partnerName} (${subject.partnerDomain})` : subject.partnerDomain)}
-${row('Submitted by', subject.submitterEmail)}
-${row('Customer', `${subject.customerCompanyName} (${subject.customerDomain})`)}
-${row('Customer country', subject.customerCountry)}
-${row('Estimated amount', `${formatMoney(subject.amount.minorUnits, subject.amount.currency)}${usd}`)}
-${row('Expected close date', subject.expectedCloseDate)}
-${row('Products', subject.products.join(', '))}
-${row('Cloud marketplace', subject.cloudMarketplace)}
-${row('Campaign', subject.campaignId)}
-${row('Description', subject.dealDescription)}
-${row(subject.request?.kind === 'extension' ? 'Extension requested' : 'Note', subject.request?.note)}
-${row('Submitted at', formatDeadline(new Date(subject.submittedAt), timeZone))}
-${row('Registration', registrationId)}
+${tableRow('Partner', subject.partnerName ? `${subject.partnerName} (${subject.partnerDomain})` : subject.partnerDomain)}
+${tableRow('Submitted by', subject.submitterEmail)}
+${tableRow('Customer', `${subject.customerCompanyName} (${subject.customerDomain})`)}
+${tableRow('Customer country', subject.customerCountry)}
+${tableRow('Estimated amount', `${formatMoney(subject.amount.minorUnits, subject.amount.currency)}${usd}`)}
+${tableRow('Expected close date', subject.expectedCloseDate)}
+${tableRow('Products', subject.products.join(', '))}
+${tableRow('Cloud marketplace', subject.cloudMarketplace)}
+${tableRow('Campaign', subject.campaignId)}
+${tableRow('Description', subject.dealDescription)}
+${tableRow(subject.request?.kind === 'extension' ? 'Extension requested' : 'Note', subject.request?.note)}
+${tableRow('Submitted at', formatDeadline(new Date(subject.submittedAt), timeZone))}
+${tableRow('Registration', registrationId)}
 </table>`;
 }
 
@@ -126,10 +71,6 @@ ${
 }`;
 }
 
-function hidden(token: string, nonce: string): SafeHtml {
-  return html`<input type="hidden" name="t" value="${token}"><input type="hidden" name="nonce" value="${nonce}">`;
-}
-
 function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
   const action = encodeURIComponent(task.approvalId);
   const { verdict } = task.subject;
@@ -137,19 +78,19 @@ function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHt
   const textarea = (decision: string, name: string, label: string, required: boolean) =>
     html`<label for="${decision}-${name}">${label}</label><textarea id="${decision}-${name}" name="${name}" maxlength="${maxTextLength}"${required ? trustedHtml(' required') : ''}></textarea>`;
   return html`<h2>Your decision</h2>
-<form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="approve">
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve">
 ${textarea('approve', 'reason', verdict.relationshipType === policy ? 'Note (optional)' : 'Reason for the exception (required)', verdict.relationshipType !== policy)}
 <button type="submit" id="approve">Approve as ${policy}</button></form>
 ${
   policy !== 'influenced' &&
-  html`<form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="approve-influenced">
+  html`<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve-influenced">
 ${textarea('approve-influenced', 'reason', 'Why influenced rather than the policy’s relationship (required)', true)}
 <button type="submit" id="approve-influenced">Approve as influenced</button></form>`
 }
-<form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="reject">
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="reject">
 ${textarea('reject', 'reason', 'Reason for rejecting (required; the partner receives it)', true)}
 <button type="submit" class="reject" id="reject">Reject</button></form>
-<form method="post" action="${action}">${hidden(token, nonce)}<input type="hidden" name="decision" value="request-info">
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="request-info">
 ${textarea('request-info', 'question', 'Question for the partner (required; the SLA clock pauses until they answer)', true)}
 <button type="submit" class="info" id="request-info">Ask for more information</button></form>`;
 }
@@ -172,7 +113,7 @@ ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}
 <h2>Conflict evidence</h2>
 ${verdictSection(task.subject.verdict)}
 ${decisionForms(task, token, nonce)}
-<p><small>Approval ${task.approvalId}. This page expires 30 minutes after it was opened; open the link from your email again if it does.</small></p>`,
+${pageExpiryNote(`Approval ${task.approvalId}. `)}`,
   );
 }
 
@@ -189,6 +130,13 @@ function describeChoice(choice: ApprovalChoice): string {
 
 function decidedBy(task: ApprovalTask, decision: RecordedDecision): string {
   return `${decision.decidedBy.name} (${decision.decidedBy.email}) ${describeChoice(decision.choice)}, on ${formatDeadline(new Date(decision.decidedAt), task.approver.timeZone)}.`;
+}
+
+/** The page an approval link opens: the pending task's decisions, or the decision already made. */
+export function renderApprovalView(view: ApprovalView, now: Date): string {
+  return view.state === 'pending'
+    ? renderPendingPage(view.task, view.token, view.nonce, now)
+    : renderDecidedPage(view.task, view.decision, false);
 }
 
 /** The page after a decision was recorded, and for a link opened again after it. */
@@ -214,13 +162,5 @@ export function renderSupersededPage(newApprover: { name: string; email: string 
   return renderPage(
     'This approval was passed on',
     html`<p class="notice" id="superseded">The SLA deadline passed and this registration was escalated to ${newApprover.name} (${newApprover.email}) at ${at}. This link no longer decides anything; please contact them if you have information to add.</p>`,
-  );
-}
-
-/** Any other refusal (403, 400, 404, 413, 415, 500): what is wrong and what to do. */
-export function renderProblemPage(title: string, message: string, details: readonly string[] = []): string {
-  return renderPage(
-    title,
-    html`<p class="notice" id="problem">${message}</p>${details.length > 0 && html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>`}`,
   );
 }

@@ -1,19 +1,16 @@
-import { renderPage } from '#domain/approvals/approval-page.ts';
-import { maxTextLength } from '#domain/approvals/decision-form.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
+import type {
+  ExtensionOffer,
+  ExtensionRegistration,
+  ExtensionRequest,
+  ExtensionView,
+} from '#domain/extension-requests/extension-offer.ts';
 import { formatMoney } from '#domain/money.ts';
+import { maxTextLength } from '#domain/signed-links/page-form.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
-import type { ExtensionOffer, ExtensionRegistration, ExtensionRequest } from './extension-offer.ts';
+import { pageExpiryNote, renderPage, signedFormFields, tableRow } from './page-layout.ts';
 
-/**
- * The partner's extension request pages, server-rendered with no script (a mail scanner that
- * opens the link requests nothing) in the approval pages' layout, so the same
- * Content-Security-Policy covers them. Every value is escaped by the `html` tag.
- */
-
-function row(label: string, value: string | undefined): SafeHtml {
-  return value === undefined || value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`;
-}
+/** The partner's extension request pages, in the layout every page an emailed link opens shares. */
 
 function registrationTable(registration: ExtensionRegistration, timeZone: string): SafeHtml {
   const { details } = registration;
@@ -21,13 +18,13 @@ function registrationTable(registration: ExtensionRegistration, timeZone: string
     ? `${registration.partnerName} (${details.partnerDomain})`
     : details.partnerDomain;
   return html`<table>
-${row('Partner', partner)}
-${row('Customer', `${details.customerCompanyName} (${details.customerDomain})`)}
-${row('Estimated amount', formatMoney(details.estimatedAmount))}
-${row('Expected close date', details.expectedCloseDate)}
-${row('Products', details.products.join(', '))}
-${row('Registration expires', registration.expiresAt && formatDeadline(new Date(registration.expiresAt), timeZone))}
-${row('Reference', registration.registrationId)}
+${tableRow('Partner', partner)}
+${tableRow('Customer', `${details.customerCompanyName} (${details.customerDomain})`)}
+${tableRow('Estimated amount', formatMoney(details.estimatedAmount))}
+${tableRow('Expected close date', details.expectedCloseDate)}
+${tableRow('Products', details.products.join(', '))}
+${tableRow('Registration expires', registration.expiresAt && formatDeadline(new Date(registration.expiresAt), timeZone))}
+${tableRow('Reference', registration.registrationId)}
 </table>`;
 }
 
@@ -46,11 +43,18 @@ export function renderExtensionRequestPage(
 <h2>Registration</h2>
 ${registrationTable(registration, timeZone)}
 <h2>Your request</h2>
-<form method="post" action="${action}"><input type="hidden" name="t" value="${token}"><input type="hidden" name="nonce" value="${nonce}">
+<form method="post" action="${action}">${signedFormFields(token, nonce)}
 <label for="reason">What has moved since you registered, and why the deal needs more time (required)</label><textarea id="reason" name="reason" maxlength="${maxTextLength}" required></textarea>
 <button type="submit" id="request-extension">Request the extension</button></form>
-<p><small>This page expires 30 minutes after it was opened; open the link from your email again if it does.</small></p>`,
+${pageExpiryNote()}`,
   );
+}
+
+/** The page an extension link opens: the open offer's form, or the request already made. */
+export function renderExtensionView(view: ExtensionView, timeZone: string): string {
+  return view.state === 'open'
+    ? renderExtensionRequestPage(view.registration, view.token, view.nonce, timeZone)
+    : renderExtensionRequestedPage(view.registration, view.request, false, timeZone);
 }
 
 /** After the request was recorded, and for the link opened again after it. */
