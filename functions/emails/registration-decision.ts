@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { compensationSchema } from '#domain/policy/compensation.ts';
-import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { type PartnerEmailBlock, renderPartnerEmail } from './partner-email-parts.ts';
@@ -33,7 +33,7 @@ const decisionBase = {
 const approvedSchema = z.object({
   outcome: z.literal('approved'),
   ...decisionBase,
-  relationshipType: z.enum(relationshipTypes),
+  relationshipType: relationshipTypeSchema,
   /** How the policy names the relationship, e.g. `Partner-influenced`. */
   relationshipLabel: z.string().trim().min(1, 'the relationship label is required'),
   /** Present when the approver chose another relationship than the rule gave. */

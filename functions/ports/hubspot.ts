@@ -4,12 +4,14 @@
  * over `@hubspot/api-client`. Ids are HubSpot's string ids; instants are epoch milliseconds.
  */
 import type { FormSubmission } from '#domain/form-submission.ts';
+import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 
 export type { FormSubmission };
 
-/** How a partner takes part in an opportunity; also the label of the partner ↔ deal association. */
-export const partnerRelationships = ['sourced', 'influenced', 'resell', 'referral'] as const;
-export type PartnerRelationship = (typeof partnerRelationships)[number];
+/** @deprecated use `relationshipTypes` from `#domain/relationship-type.ts` */
+export const partnerRelationships = relationshipTypes;
+/** @deprecated use `RelationshipType` from `#domain/relationship-type.ts` */
+export type PartnerRelationship = RelationshipType;
 
 export interface Company {
   readonly id: string;
@@ -94,7 +96,7 @@ export interface RegistrationRecord {
   readonly registrationId: string;
   readonly name: string;
   readonly status: 'submitted' | 'approved' | 'rejected' | 'expired';
-  readonly relationship?: PartnerRelationship;
+  readonly relationship?: RelationshipType;
   readonly partnerDomain?: string;
   readonly customerDomain?: string;
   readonly customerCompanyName?: string;
@@ -129,7 +131,7 @@ export interface DealDraft {
 
 export interface DealSearch extends TimeWindow {
   readonly partnerCompanyId?: string;
-  readonly relationship?: PartnerRelationship;
+  readonly relationship?: RelationshipType;
   /** The date property the window applies to. @default 'createdate' */
   readonly dateProperty?: 'createdate' | 'closedate' | 'hs_lastmodifieddate';
 }
@@ -207,11 +209,7 @@ export interface DealWriter {
    * Makes `relationship` the partner's (only) partner label on the deal association and mirrors
    * it on the deal's properties so deals can be searched by partner and relationship.
    */
-  associatePartner(
-    partnerCompanyId: string,
-    dealId: string,
-    relationship: PartnerRelationship,
-  ): Promise<void>;
+  associatePartner(partnerCompanyId: string, dealId: string, relationship: RelationshipType): Promise<void>;
 }
 
 /** A paging cursor the CRM no longer accepts (expired or from another listing): start over from the top. */
@@ -325,6 +323,6 @@ export const crmNames = {
     referral: ['Referral partner', 'dealreg_referral_partner'],
   },
 } as const satisfies {
-  partnerLabels: Record<PartnerRelationship, readonly [string, string]>;
+  partnerLabels: Record<RelationshipType, readonly [string, string]>;
   [key: string]: unknown;
 };

@@ -1,16 +1,15 @@
+import { relationshipTypes } from '#domain/relationship-type.ts';
 import {
   crmNames,
   type ObjectSchemaSpec,
-  type PartnerRelationship,
   type PortalSchemaAdmin,
   type PropertySpec,
-  partnerRelationships,
 } from '#ports/hubspot.ts';
 
 /** Standard object type ids, as custom object schemas list their associations. */
 const objectTypeIds = { contacts: '0-1', companies: '0-2', deals: '0-3' } as const;
 
-const relationshipOptions = partnerRelationships.map((value) => ({
+const relationshipOptions = relationshipTypes.map((value) => ({
   label: value[0]?.toUpperCase() + value.slice(1),
   value,
 }));
@@ -176,8 +175,8 @@ export async function setupHubSpotPortal(
 
   // 3. partner association labels
   const labels = await admin.listAssociationLabels('companies', 'deals');
-  for (const relationship of partnerRelationships) {
-    const [label, name] = crmNames.partnerLabels[relationship as PartnerRelationship];
+  for (const relationship of relationshipTypes) {
+    const [label, name] = crmNames.partnerLabels[relationship];
     const exists = labels.some((existing) => existing.label === label);
     record('association label', `companies → deals: ${label}`, exists);
     if (!exists && !options.dryRun) await admin.createAssociationLabel('companies', 'deals', label, name);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Customer, LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
+import type { Customer, LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { CurrencyCode, DecimalRate, type FrozenAmount, freezeAmount } from '#domain/ledger/money.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { CrmEvent } from './hubspot-crm-event.ts';
 
 /** What HubSpot currently says about a deal, read once per batch for the events that need it. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { cloudMarketplaces } from '#domain/registration.ts';
+import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 import { Money } from './money.ts';
 
 /**
@@ -17,10 +19,6 @@ export const StoredInstant = z.iso.datetime({ precision: 3 });
 
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
 
-/** How a partner relates to an opportunity (the label on the HubSpot association too). */
-export const RelationshipType = z.enum(['sourced', 'influenced', 'resell', 'referral']);
-export type RelationshipType = z.infer<typeof RelationshipType>;
-
 export const Customer = z.strictObject({
   domain: z.string().min(1),
   name: z.string().min(1).optional(),
@@ -35,9 +33,9 @@ const payloads = {
     registrationId: Id,
     partnerId: Id,
     customer: Customer,
-    relationshipType: RelationshipType,
+    relationshipType: relationshipTypeSchema,
     campaignId: Id.optional(),
-    cloudMarketplace: z.enum(['aws', 'azure', 'gcp', 'none']).optional(),
+    cloudMarketplace: z.enum(cloudMarketplaces).optional(),
     estimatedAmount: Money.optional(),
     decidedBy: z.string().min(1),
     policyVersion: z.string().min(1).optional(),
@@ -45,14 +43,14 @@ const payloads = {
   PartnerAttached: {
     partnerId: Id,
     customer: Customer,
-    relationshipType: RelationshipType,
+    relationshipType: relationshipTypeSchema,
     registrationId: Id.optional(),
     campaignId: Id.optional(),
     investmentId: Id.optional(),
   },
   PartnerDetached: {
     partnerId: Id,
-    relationshipType: RelationshipType.optional(),
+    relationshipType: relationshipTypeSchema.optional(),
     reason: z.string().min(1).optional(),
   },
   OpportunityCreated: {

@@ -1,5 +1,6 @@
+import type { RelationshipType } from '#domain/relationship-type.ts';
 import { applyChanges } from './correction.ts';
-import type { Customer, LedgerEntry, RelationshipType } from './entry.ts';
+import type { Customer, LedgerEntry } from './entry.ts';
 import type { Money } from './money.ts';
 
 /** The two time axes of a bitemporal question: true in the world at `asOf`, as known at `knownAt`. */

@@ -1,7 +1,8 @@
 import type { Weekday } from '#domain/business-hours/business-calendar.ts';
+import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { type Block, type Line, renderHtml, renderMarkdown } from './document.ts';
 import type { LoadedPolicy } from './load-policy.ts';
-import { type Policy, type RelationshipType, relationshipTypes } from './policy-schema.ts';
+import type { Policy } from './policy-schema.ts';
 
 /**
  * The rules-of-engagement page: the policy the registration workflow enforces, written for the

@@ -1,4 +1,4 @@
-import type { LedgerEntry, RelationshipType } from '#domain/ledger/entry.ts';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import type { Money } from '#domain/ledger/money.ts';
 import {
   type AsOf,
@@ -6,6 +6,7 @@ import {
   correctedEntries,
   projectOpportunity,
 } from '#domain/ledger/projection.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 
 /** A partner's relationship to an opportunity, as the report needs it. */
 export interface PartnerLink {
