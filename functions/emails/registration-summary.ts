@@ -8,7 +8,7 @@ import {
   conflictVerdictSchema,
   type VerdictRuleId,
 } from '#domain/conflicts/conflict-verdict.ts';
-import { formatMoney, isCurrencyCode } from '#domain/money.ts';
+import { formatMoney, moneySchema } from '#domain/money.ts';
 import type { Compensation } from '#domain/policy/compensation.ts';
 import { field } from '#domain/policy/policy-fields.ts';
 import { type CloudMarketplace, cloudMarketplaces } from '#domain/registration.ts';
@@ -37,10 +37,7 @@ export const registrationSummarySchema = z.object({
   customerCompanyName: z.string().trim().min(1, 'the customer company name is required'),
   customerDomain: z.string().trim().min(1, 'the customer domain is required'),
   customerCountry: z.string().trim().optional(),
-  estimatedAmount: z.object({
-    minorUnits: z.number().int().nonnegative('the amount must not be negative'),
-    currency: z.string().refine(isCurrencyCode, 'must be an ISO 4217 currency code such as USD'),
-  }),
+  estimatedAmount: moneySchema,
   /** The amount in US cents at the day's frozen rate; shown beside a non-USD amount. */
   amountUsdMinor: z.number().int().nonnegative('the USD amount must not be negative').optional(),
   expectedCloseDate: field.date(),

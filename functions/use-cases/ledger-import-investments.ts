@@ -1,8 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { type LedgerEntryInput, LedgerEntryInput as LedgerEntryInputSchema } from '#domain/ledger/entry.ts';
-import { DecimalRate, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
-import { isCurrencyCode } from '#domain/money.ts';
+import { decimalRateSchema, freezeMoney, isCurrencyCode, parseDecimalAmount } from '#domain/money.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import { type AppendDependencies, appendAll, appendEntry, readChain } from './ledger-append.ts';
 
@@ -66,7 +65,7 @@ const Row = z.object({
     .trim()
     .regex(/^[A-Z]{3}$/, { error: 'is not an ISO 4217 code such as USD', abort: true })
     .refine(isCurrencyCode, 'is not a currency in ISO 4217'),
-  usdRate: z.string().trim().pipe(DecimalRate),
+  usdRate: z.string().trim().pipe(decimalRateSchema),
   effectiveAt: z
     .string()
     .trim()
@@ -163,7 +162,7 @@ export function parseInvestmentsCsv(
     seen.set(value.investmentId, line);
     let amount: ReturnType<typeof freezeMoney>;
     try {
-      amount = freezeMoney(parseAmount(value.amount, value.currency), value.currency, value.usdRate);
+      amount = freezeMoney(parseDecimalAmount(value.amount, value.currency), value.currency, value.usdRate);
     } catch (error) {
       problems.push({ line, column: 'amount', message: (error as Error).message });
       continue;

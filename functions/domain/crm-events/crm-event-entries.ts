@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { Customer, LedgerEntryInput } from '#domain/ledger/entry.ts';
-import { CurrencyCode, DecimalRate, type FrozenAmount, freezeAmount } from '#domain/ledger/money.ts';
+import { type AmountFreezeResult, freezeAmount, usdRatesSchema } from '#domain/money.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { CrmEvent } from './hubspot-crm-event.ts';
 
@@ -122,7 +121,7 @@ export function relationshipOfLabel(
   return settings.partnerLabels.get(label.trim().toLowerCase());
 }
 
-function money(amountText: string, currency: string, settings: CrmEventSettings): FrozenAmount {
+function money(amountText: string, currency: string, settings: CrmEventSettings): AmountFreezeResult {
   return freezeAmount(amountText, currency, settings.usdRates);
 }
 
@@ -266,7 +265,5 @@ export function toLedgerEntry(
   }
 }
 
-/** `{"EUR": "1.08", "GBP": "1.27"}`: USD per unit of each deal currency, as configured. */
-export const UsdRates = z.record(CurrencyCode, DecimalRate, {
-  error: 'expected a JSON object of currency code → USD rate, such as {"EUR": "1.08"}',
-});
+/** @deprecated use `usdRatesSchema` from `#domain/money.ts` */
+export const UsdRates = usdRatesSchema;

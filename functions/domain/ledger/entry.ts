@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { frozenMoneySchema } from '#domain/money.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { relationshipTypeSchema } from '#domain/relationship-type.ts';
-import { Money } from './money.ts';
 
 /**
  * The key of one hash chain. Normally a HubSpot deal (opportunity) id; investments that fund a
@@ -36,7 +36,7 @@ const payloads = {
     relationshipType: relationshipTypeSchema,
     campaignId: Id.optional(),
     cloudMarketplace: z.enum(cloudMarketplaces).optional(),
-    estimatedAmount: Money.optional(),
+    estimatedAmount: frozenMoneySchema.optional(),
     decidedBy: z.string().min(1),
     policyVersion: z.string().min(1).optional(),
   },
@@ -57,13 +57,13 @@ const payloads = {
     customer: Customer,
     dealName: z.string().min(1).optional(),
     stage: z.string().min(1).optional(),
-    amount: Money.optional(),
+    amount: frozenMoneySchema.optional(),
     closeDate: z.iso.date().optional(),
   },
   StageChanged: { stage: z.string().min(1), previousStage: z.string().min(1).optional() },
-  AmountChanged: { amount: Money },
+  AmountChanged: { amount: frozenMoneySchema },
   CloseDateChanged: { closeDate: z.iso.date() },
-  ClosedWon: { amount: Money },
+  ClosedWon: { amount: frozenMoneySchema },
   ClosedLost: { reason: z.string().min(1).optional() },
   RegistrationExpired: { registrationId: Id, partnerId: Id },
   InvestmentRecorded: {
@@ -71,7 +71,7 @@ const payloads = {
     investmentType: z.string().min(1),
     campaignId: Id,
     partnerId: Id.optional(),
-    amount: Money,
+    amount: frozenMoneySchema,
   },
   Correction: {
     /** Sequence number (on the same chain) of the entry this one supersedes. */

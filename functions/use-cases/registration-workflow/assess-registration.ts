@@ -7,8 +7,7 @@ import type {
   RegistrationStatus,
 } from '#domain/conflicts/conflict-input.ts';
 import { registrationUnderCheck } from '#domain/conflicts/registration-under-check.ts';
-import { freezeMoney, usdRateOf } from '#domain/ledger/money.ts';
-import type { Money } from '#domain/money.ts';
+import { freezeMoney, type Money, usdRateOf } from '#domain/money.ts';
 import { routeRegistration } from '#domain/policy/registration-decision.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import type { RegistrationRecord } from '#domain/registration-record.ts';
