@@ -91,8 +91,11 @@ export interface SubmissionPage {
   readonly after?: string;
 }
 
-/** The Deal Registration record kept in the CRM for an approved (or decided) registration. */
-export interface RegistrationRecord {
+/**
+ * A record of HubSpot's Deal Registration custom object (`crmNames.registrationObject`): what the
+ * CRM shows of a decided registration. Not the registration Dealreg stores (`StoredRegistration`).
+ */
+export interface DealRegistrationRecord {
   readonly registrationId: string;
   readonly name: string;
   readonly status: 'submitted' | 'approved' | 'rejected' | 'expired';
@@ -115,6 +118,9 @@ export interface RegistrationRecord {
   readonly submitterContactId?: string;
   readonly dealId?: string;
 }
+
+/** @deprecated use `DealRegistrationRecord` */
+export type RegistrationRecord = DealRegistrationRecord;
 
 export interface DealDraft {
   readonly registrationId: string;
@@ -194,9 +200,9 @@ export interface EngagementHistory {
   ): Promise<Engagement[]>;
 }
 
-export interface RegistrationRecords {
+export interface DealRegistrationRecords {
   /** Creates or updates the Deal Registration record keyed by registration id. */
-  upsertRegistrationRecord(record: RegistrationRecord): Promise<{ recordId: string; created: boolean }>;
+  upsertRegistrationRecord(record: DealRegistrationRecord): Promise<{ recordId: string; created: boolean }>;
 }
 
 export interface DealWriter {
@@ -228,7 +234,7 @@ export interface HubSpotPort
     CustomerDirectory,
     DealDirectory,
     EngagementHistory,
-    RegistrationRecords,
+    DealRegistrationRecords,
     DealWriter,
     FormSubmissions {}
 

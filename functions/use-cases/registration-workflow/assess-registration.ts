@@ -10,7 +10,7 @@ import { registrationUnderCheck } from '#domain/conflicts/registration-under-che
 import { freezeMoney, type Money, usdRateOf } from '#domain/money.ts';
 import { routeRegistration } from '#domain/policy/registration-decision.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import {
   loadRegistration,
   type RegistrationWorkflowDependencies,
@@ -33,7 +33,7 @@ interface OpenInformationRequest {
   readonly callbackToken: string;
 }
 
-function openInformationRequest(record: RegistrationRecord): OpenInformationRequest | undefined {
+function openInformationRequest(record: StoredRegistration): OpenInformationRequest | undefined {
   const token = (record as { informationCallbackToken?: unknown }).informationCallbackToken;
   if (record.progress?.status !== 'awaiting-information' || typeof token !== 'string') return undefined;
   return { registrationId: record.registrationId, callbackToken: token };
@@ -115,7 +115,7 @@ export async function normaliseRegistration(
   return { registrationId, next: 'check' };
 }
 
-function conflictStatus(record: RegistrationRecord): RegistrationStatus | undefined {
+function conflictStatus(record: StoredRegistration): RegistrationStatus | undefined {
   if (record.details === undefined) return undefined;
   switch (record.progress?.status) {
     case undefined:
@@ -134,7 +134,7 @@ function conflictStatus(record: RegistrationRecord): RegistrationStatus | undefi
   }
 }
 
-function asOtherRegistration(record: RegistrationRecord): OtherRegistration | undefined {
+function asOtherRegistration(record: StoredRegistration): OtherRegistration | undefined {
   const status = conflictStatus(record);
   const details = record.details;
   if (status === undefined || details === undefined) return undefined;

@@ -5,7 +5,7 @@ import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-requ
 import { ApprovalSigningKey } from '#domain/approvals/signing-key.ts';
 import type { ExtensionTaskOutput } from '#domain/extension-requests/extension-offer.ts';
 import { extensionRequestLink } from '#domain/extension-requests/extension-token.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
@@ -33,7 +33,7 @@ export const offerExpiresAt = '2027-02-20T17:00:00.000Z';
 
 /** An approved registration whose workflow offered the extension and waits for the request. */
 export function offeredRegistration(registrationId: string, overrides: Record<string, unknown> = {}) {
-  const record: RegistrationRecord = {
+  const record: StoredRegistration = {
     registrationId,
     conversionId: `conv-${registrationId}`,
     submittedAt: '2026-11-20T10:00:00.000Z',
