@@ -2,22 +2,17 @@ import { z } from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
+import { compensationRows } from './compensation-rows.ts';
+import { reviewableVerdictSchema, verdictHtml, verdictText } from './conflict-check-section.ts';
+import { momentSchema, timeZoneSchema, webLinkSchema } from './email-input-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 import {
-  compensationRows,
-  momentSchema,
   type RegistrationSummary,
   registrationRows,
   registrationSummarySchema,
-  reviewableVerdictSchema,
-  rowsHtml,
-  rowsText,
-  timeZoneSchema,
-  verdictHtml,
-  verdictText,
-  webLinkSchema,
 } from './registration-summary.ts';
+import { rowsHtml, rowsText } from './summary-rows.ts';
 
 /**
  * What the three emails to an approver share (request, reminder, escalation): who they go to,

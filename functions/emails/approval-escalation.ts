@@ -9,16 +9,10 @@ import {
   requireFirstLevelApproval,
   slaDefaultFields,
 } from './approval-email-parts.ts';
+import { momentSchema } from './email-input-fields.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
-import {
-  amountLabel,
-  momentSchema,
-  oneLine,
-  partnerLabel,
-  partnerShortName,
-  shortDeadline,
-  subjectLine,
-} from './registration-summary.ts';
+import { oneLine, shortDeadline, subjectLine } from './email-text.ts';
+import { amountLabel, partnerLabel, partnerShortName } from './registration-summary.ts';
 
 export const APPROVAL_ESCALATION_TEMPLATE = 'approval-escalation';
 

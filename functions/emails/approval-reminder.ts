@@ -6,16 +6,10 @@ import {
   renderApproverEmail,
   requireFirstLevelApproval,
 } from './approval-email-parts.ts';
+import { momentSchema } from './email-input-fields.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
-import {
-  amountLabel,
-  momentSchema,
-  oneLine,
-  partnerLabel,
-  partnerShortName,
-  shortDeadline,
-  subjectLine,
-} from './registration-summary.ts';
+import { oneLine, shortDeadline, subjectLine } from './email-text.ts';
+import { amountLabel, partnerLabel, partnerShortName } from './registration-summary.ts';
 
 export const APPROVAL_REMINDER_TEMPLATE = 'approval-reminder';
 

@@ -9,14 +9,8 @@ import {
   slaDefaultFields,
 } from './approval-email-parts.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
-import {
-  amountLabel,
-  oneLine,
-  partnerLabel,
-  partnerShortName,
-  shortDeadline,
-  subjectLine,
-} from './registration-summary.ts';
+import { oneLine, shortDeadline, subjectLine } from './email-text.ts';
+import { amountLabel, partnerLabel, partnerShortName } from './registration-summary.ts';
 
 export const APPROVAL_REQUEST_TEMPLATE = 'approval-request';
 

@@ -1,18 +1,11 @@
 import { z } from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
+import { momentSchema, timeZoneSchema, webLinkSchema } from './email-input-fields.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { oneLine, shortDate, subjectLine } from './email-text.ts';
 import { type PartnerEmailBlock, renderPartnerEmail } from './partner-email-parts.ts';
-import {
-  momentSchema,
-  oneLine,
-  registrationRows,
-  registrationSummarySchema,
-  shortDate,
-  subjectLine,
-  timeZoneSchema,
-  webLinkSchema,
-} from './registration-summary.ts';
+import { registrationRows, registrationSummarySchema } from './registration-summary.ts';
 
 export const EXPIRY_WARNING_TEMPLATE = 'expiry-warning';
 

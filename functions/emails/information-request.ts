@@ -1,19 +1,11 @@
 import { z } from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
+import { momentSchema, timeZoneSchema, webLinkSchema } from './email-input-fields.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { oneLine, subjectLine, truncate } from './email-text.ts';
 import { type PartnerEmailBlock, renderPartnerEmail } from './partner-email-parts.ts';
-import {
-  MAX_QUOTED_LENGTH,
-  momentSchema,
-  oneLine,
-  registrationRows,
-  registrationSummarySchema,
-  subjectLine,
-  timeZoneSchema,
-  truncate,
-  webLinkSchema,
-} from './registration-summary.ts';
+import { MAX_QUOTED_LENGTH, registrationRows, registrationSummarySchema } from './registration-summary.ts';
 
 export const INFORMATION_REQUEST_TEMPLATE = 'information-request';
 

@@ -1,7 +1,7 @@
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, type SafeHtml } from './html.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
-import { type Row, rowsHtml, rowsText } from './registration-summary.ts';
+import { type Row, rowsHtml, rowsText } from './summary-rows.ts';
 
 /**
  * The layout of the emails to the submitting partner (decision, information request, expiry

@@ -3,18 +3,11 @@ import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { compensationSchema } from '#domain/policy/compensation.ts';
 import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
+import { momentSchema, timeZoneSchema } from './email-input-fields.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { oneLine, shortDate, subjectLine, usd } from './email-text.ts';
 import { type PartnerEmailBlock, renderPartnerEmail } from './partner-email-parts.ts';
-import {
-  momentSchema,
-  oneLine,
-  registrationRows,
-  registrationSummarySchema,
-  shortDate,
-  subjectLine,
-  timeZoneSchema,
-  usd,
-} from './registration-summary.ts';
+import { registrationRows, registrationSummarySchema } from './registration-summary.ts';
 
 export const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
 
