@@ -17,3 +17,15 @@ export function webLinkSchema(name: string) {
 }
 
 export const timeZoneSchema = field.timeZone();
+
+/**
+ * A check that at least one of two optional fields is given, the problem reported on the first:
+ * how a partner can answer or act when either way will do.
+ */
+export function requireEither(first: string, second: string, message: string) {
+  return (value: Readonly<Record<string, unknown>>, context: z.RefinementCtx): void => {
+    if (value[first] === undefined && value[second] === undefined) {
+      context.addIssue({ code: 'custom', path: [first], message });
+    }
+  };
+}
