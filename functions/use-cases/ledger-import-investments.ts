@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { type LedgerEntryInput, LedgerEntryInput as LedgerEntryInputSchema } from '#domain/ledger/entry.ts';
+import { type LedgerEntryInput, ledgerEntryInputSchema } from '#domain/ledger/entry.ts';
 import { decimalRateSchema, freezeMoney, isCurrencyCode, parseDecimalAmount } from '#domain/money.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import { type AppendDependencies, appendAll, appendEntry, readChain } from './ledger-append.ts';
@@ -51,7 +51,7 @@ const requiredColumns = [
   'effectiveAt',
 ];
 
-const Row = z.object({
+const investmentRowSchema = z.object({
   investmentId: z.string().trim().min(1, 'is empty'),
   investmentType: z.string().trim().min(1, 'is empty'),
   campaignId: z.string().trim().min(1, 'is empty'),
@@ -137,7 +137,7 @@ export function parseInvestmentsCsv(
       continue;
     }
     // Every problem of the line is named, not only the first.
-    const row = Row.safeParse(record);
+    const row = investmentRowSchema.safeParse(record);
     if (!row.success) {
       for (const issue of row.error.issues) {
         problems.push({ line, column: String(issue.path[0] ?? ''), message: issue.message });
@@ -178,7 +178,7 @@ export function parseInvestmentsCsv(
       ...(value.partnerId ? { partnerId: value.partnerId } : {}),
       amount,
     };
-    const checked = LedgerEntryInputSchema.safeParse(input);
+    const checked = ledgerEntryInputSchema.safeParse(input);
     if (!checked.success) {
       for (const issue of checked.error.issues) {
         const field = String(issue.path[0] ?? '');
