@@ -4,12 +4,10 @@
  * over `@hubspot/api-client`. Ids are HubSpot's string ids; instants are epoch milliseconds.
  */
 import type { FormSubmission } from '#domain/form-submission.ts';
-import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 
 export type { FormSubmission };
 
-/** @deprecated use `relationshipTypes` from `#domain/relationship-type.ts` */
-export const partnerRelationships = relationshipTypes;
 /** @deprecated use `RelationshipType` from `#domain/relationship-type.ts` */
 export type PartnerRelationship = RelationshipType;
 
