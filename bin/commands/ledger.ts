@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { S3DigestStore } from '#adapters/ledger/s3-digest-store.ts';
-import { Instant, type LedgerEntry } from '#domain/ledger/entry.ts';
+import { instantSchema, type LedgerEntry } from '#domain/ledger/entry.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { OpportunityState } from '#domain/ledger/projection.ts';
 import { localClientConfig } from '#local/create-tables.ts';
@@ -93,7 +93,7 @@ export async function connectLedger(
 function instant(name: string) {
   return (value: string): string => {
     const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
-    const result = Instant.safeParse(date);
+    const result = instantSchema.safeParse(date);
     if (!result.success)
       throw new Error(`${name} must be an ISO date or instant such as 2026-09-30T23:59:59Z, got "${value}"`);
     return result.data;

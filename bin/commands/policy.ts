@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
-import { type RulesFormat, renderRulesOfEngagement } from '#domain/policy/rules-of-engagement.ts';
+import { type RulesFormat, renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
 
 /** The policy the CLI and the local stack use when no file is named. */
 export const defaultPolicyFile = fileURLToPath(new URL('../../policy/default-policy.json', import.meta.url));

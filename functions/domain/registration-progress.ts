@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
-import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 
 /**
  * What the registration workflow has done with a registration, kept on its record in the
@@ -36,7 +36,7 @@ export type DecisionSource = (typeof decisionSources)[number];
 export const registrationDecisionSchema = z.object({
   outcome: z.enum(['approve', 'reject']),
   /** Set when approved. */
-  relationshipType: z.enum(relationshipTypes).optional(),
+  relationshipType: relationshipTypeSchema.optional(),
   reason: z.string(),
   decidedBy: z.object({ email: z.string(), name: z.string() }),
   decidedAt: z.iso.datetime(),
@@ -83,7 +83,7 @@ export const registrationProgressSchema = z.object({
     .object({
       approverName: z.string(),
       approvedAt: z.iso.datetime(),
-      relationshipType: z.enum(relationshipTypes),
+      relationshipType: relationshipTypeSchema,
       reason: z.string().optional(),
     })
     .optional(),

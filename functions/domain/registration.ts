@@ -1,42 +1,48 @@
 import { z } from 'zod';
-import type { FormFieldMapping, RegistrationFieldName } from './form-field-mapping.ts';
+import {
+  type FormFieldMapping,
+  type RegistrationFieldName,
+  registrationFieldNames,
+} from './form-field-mapping.ts';
 import type { FormSubmission } from './form-submission.ts';
-import { isCurrencyCode, type Money, parseAmount } from './money.ts';
+import { isCurrencyCode, type Money, moneySchema, parseAmount } from './money.ts';
 import { normaliseCompanyName, registrableDomain } from './normalise.ts';
 
 export const cloudMarketplaces = ['aws', 'azure', 'gcp', 'none'] as const;
 export type CloudMarketplace = (typeof cloudMarketplaces)[number];
 
 /** A deal registration as the partner submitted it, validated and normalised. */
-export interface RegistrationDetails {
-  readonly submitterEmail: string;
+export const registrationDetailsSchema = z.object({
+  submitterEmail: z.string(),
   /** Registrable domain of the partner company. */
-  readonly partnerDomain: string;
-  readonly customerCompanyName: string;
+  partnerDomain: z.string(),
+  customerCompanyName: z.string(),
   /** The customer name for matching: case-folded, legal suffixes removed. */
-  readonly customerCompanyKey: string;
+  customerCompanyKey: z.string(),
   /** Registrable domain of the customer. */
-  readonly customerDomain: string;
-  readonly customerCountry?: string;
-  readonly estimatedAmount: Money;
+  customerDomain: z.string(),
+  customerCountry: z.string().optional(),
+  estimatedAmount: moneySchema,
   /** YYYY-MM-DD. */
-  readonly expectedCloseDate: string;
-  readonly products: readonly string[];
-  readonly campaignId?: string;
-  readonly cloudMarketplace: CloudMarketplace;
-  readonly dealDescription?: string;
-}
+  expectedCloseDate: z.string(),
+  products: z.array(z.string()).readonly(),
+  campaignId: z.string().optional(),
+  cloudMarketplace: z.enum(cloudMarketplaces),
+  dealDescription: z.string().optional(),
+});
+export type RegistrationDetails = z.infer<typeof registrationDetailsSchema>;
 
 /** A registration field the partner has to fix, named the way the form names it. */
-export interface FieldProblem {
-  readonly field: RegistrationFieldName;
+export const fieldProblemSchema = z.object({
+  field: z.enum(registrationFieldNames),
   /** The label a partner sees, e.g. "Customer domain". */
-  readonly label: string;
+  label: z.string(),
   /** The HubSpot form field it came from. */
-  readonly formField: string;
-  readonly message: string;
-  readonly value?: string;
-}
+  formField: z.string(),
+  message: z.string(),
+  value: z.string().optional(),
+});
+export type FieldProblem = z.infer<typeof fieldProblemSchema>;
 
 export type SubmissionEvaluation =
   | { readonly valid: true; readonly details: RegistrationDetails }

@@ -3,21 +3,19 @@ import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
+import { compensationRows } from './compensation-rows.ts';
+import { reviewableVerdictSchema, verdictHtml, verdictText } from './conflict-check-section.ts';
+import { momentSchema, timeZoneSchema, webLinkSchema } from './email-input-fields.ts';
+import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { oneLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 import {
-  compensationRows,
-  momentSchema,
+  partnerLabel,
   type RegistrationSummary,
   registrationRows,
   registrationSummarySchema,
-  reviewableVerdictSchema,
-  rowsHtml,
-  rowsText,
-  timeZoneSchema,
-  verdictHtml,
-  verdictText,
-  webLinkSchema,
 } from './registration-summary.ts';
+import { rowsHtml, rowsText } from './summary-rows.ts';
 
 /**
  * What the three emails to an approver share (request, reminder, escalation): who they go to,
@@ -26,15 +24,14 @@ import {
  * (mail scanners follow links, DESIGN §3.3).
  */
 
-export const approverSchema = z.object({
+const approverSchema = z.object({
   name: z.string().trim().min(1, 'the approver name is required'),
   email: z.email('the approver email must be an email address'),
   timeZone: timeZoneSchema,
 });
-export type ApproverInput = z.input<typeof approverSchema>;
 
 /** Who approved the first level of a two-level approval, for the second-level approver. */
-export const firstLevelApprovalSchema = z.object({
+const firstLevelApprovalSchema = z.object({
   approverName: z.string().trim().min(1, 'name the approver of the first level'),
   approvedAt: momentSchema('approvedAt'),
   /** The relationship the first approver chose, e.g. `Partner-influenced`. */
@@ -44,7 +41,7 @@ export const firstLevelApprovalSchema = z.object({
 });
 
 /** Fields every approver email has; each template adds its own. */
-export const approvalEmailFields = {
+const approvalEmailFields = {
   /** The stable approval id the link and the page refer to. */
   approvalId: z.string().trim().min(1, 'the approval id is required'),
   approver: approverSchema,
@@ -68,19 +65,31 @@ export const slaDefaultFields = {
   slaDefault: z.enum(['approve', 'reject'], { error: 'slaDefault must be approve or reject' }).optional(),
 };
 
+/** The fields every approver email has, as a template receives them. */
+export type ApproverEmail = z.output<z.ZodObject<typeof approvalEmailFields>>;
+
+/**
+ * The input schema of an approver email: the fields every approver email has, then the
+ * template's own (`own`); a second-level approval must say who approved the first level.
+ */
+export function approverEmailInputSchema<Own extends z.ZodRawShape>(own: Own) {
+  return z.object({ ...approvalEmailFields, ...own }).superRefine(requireFirstLevelApproval);
+}
+
 /**
  * "Please decide by …", who it goes to otherwise and, when given, what the policy decides at the
  * final deadline, all in the approver's zone.
  */
 export function decideBySentence(input: {
   readonly deadline: Date;
-  readonly timeZone: string;
+  readonly approver: { readonly timeZone: string };
   readonly verdict: ConflictVerdict;
   readonly escalatesTo?: string | undefined;
   readonly finalDeadline?: Date | undefined;
   readonly slaDefault?: 'approve' | 'reject' | undefined;
 }): string {
-  const { verdict, timeZone } = input;
+  const { verdict } = input;
+  const timeZone = input.approver.timeZone;
   const sentences = [`Please decide by ${approverDeadline(input.deadline, timeZone)}.`];
   if (input.escalatesTo) sentences.push(`If you have not decided by then, it goes to ${input.escalatesTo}.`);
   if (input.finalDeadline && input.slaDefault) {
@@ -96,8 +105,8 @@ export function decideBySentence(input: {
 }
 
 /** A second-level approval must say who approved the first level. */
-export function requireFirstLevelApproval(
-  value: { readonly level: 1 | 2; readonly firstLevelApproval?: unknown },
+function requireFirstLevelApproval(
+  value: { readonly level?: unknown; readonly firstLevelApproval?: unknown },
   context: z.RefinementCtx,
 ): void {
   if (value.level === 2 && value.firstLevelApproval === undefined) {
@@ -109,28 +118,39 @@ export function requireFirstLevelApproval(
   }
 }
 
-export interface FirstLevelApproval {
+interface FirstLevelApproval {
   readonly approverName: string;
   readonly approvedAt: Date;
   readonly relationshipLabel?: string | undefined;
   readonly reason?: string | undefined;
 }
 
-/** What a template decides; the shared renderer lays it out the same way for all three. */
-export interface ApproverEmailContent {
-  readonly template: string;
+/** What a template writes; the shared renderer lays it out the same way for all three. */
+export interface ApproverEmailWords {
   readonly subject: string;
   readonly title: string;
-  readonly approvalId: string;
-  readonly approver: { readonly name: string; readonly email: string; readonly timeZone: string };
   /** Opening paragraphs, plain text (escaped into the HTML part). */
   readonly intro: readonly string[];
   /** The deadline paragraph: what to do by when and what happens otherwise. */
   readonly deadline: string;
-  readonly registration: RegistrationSummary;
-  readonly verdict: ConflictVerdict;
   /** The evidence list; a reminder leaves it to the page to keep the email short. */
   readonly showEvidence: boolean;
+}
+
+/** How a template names the approver's zone, the customer and the partner, each on one line. */
+export interface ApproverEmailNames {
+  /** The approver's time zone: every time is shown in it. */
+  readonly zone: string;
+  readonly customer: string;
+  readonly partner: string;
+}
+
+interface ApproverEmailContent extends ApproverEmailWords {
+  readonly template: string;
+  readonly approvalId: string;
+  readonly approver: { readonly name: string; readonly email: string; readonly timeZone: string };
+  readonly registration: RegistrationSummary;
+  readonly verdict: ConflictVerdict;
   readonly reviewUrl: string;
   readonly level: 1 | 2;
   readonly firstLevelApproval?: FirstLevelApproval | undefined;
@@ -158,8 +178,40 @@ function ifApprovedText(verdict: ConflictVerdict): string {
   return `If you approve, the policy records it as ${label} (${verdict.relationshipType}). You may instead approve it as another relationship type, with a reason (reported as an exception to the rule), reject it with a reason, or ask the partner for more information.`;
 }
 
-/** Renders an approver email: HTML and text from the same content, every value escaped in HTML. */
-export function renderApproverEmail(content: ApproverEmailContent): OutgoingEmail {
+/**
+ * Renders an approver email: checks the input with the template's schema, lets the template
+ * write its words, and lays them out with the registration, the verdict and the link.
+ *
+ * @throws EmailTemplateInputError naming the field when the input is unusable.
+ */
+export function renderApproverEmail<Schema extends z.ZodType<ApproverEmail>>(
+  template: string,
+  schema: Schema,
+  input: unknown,
+  write: (email: z.output<Schema>, names: ApproverEmailNames) => ApproverEmailWords,
+): OutgoingEmail {
+  const email = EmailTemplateInputError.check(template, schema, input);
+  const { registration } = email;
+  const words = write(email, {
+    zone: email.approver.timeZone,
+    customer: oneLine(registration.customerCompanyName),
+    partner: oneLine(partnerLabel(registration)),
+  });
+  return layOut({
+    template,
+    ...words,
+    approvalId: email.approvalId,
+    approver: email.approver,
+    registration,
+    verdict: email.verdict,
+    reviewUrl: email.reviewUrl,
+    level: email.level,
+    firstLevelApproval: email.firstLevelApproval,
+  });
+}
+
+/** HTML and text from the same content, every value escaped in HTML. */
+function layOut(content: ApproverEmailContent): OutgoingEmail {
   const { verdict, registration } = content;
   const second = levelSentence(content);
   const intro = second === undefined ? content.intro : [...content.intro, second];

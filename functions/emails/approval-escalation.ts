@@ -2,41 +2,30 @@ import { z } from 'zod';
 import { formatMoney } from '#domain/money.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import {
-  approvalEmailFields,
   approverDeadline,
+  approverEmailInputSchema,
   decideBySentence,
   renderApproverEmail,
-  requireFirstLevelApproval,
   slaDefaultFields,
 } from './approval-email-parts.ts';
-import { EmailTemplateInputError } from './email-template-input-error.ts';
-import {
-  amountLabel,
-  momentSchema,
-  oneLine,
-  partnerLabel,
-  partnerShortName,
-  shortDeadline,
-  subjectLine,
-} from './registration-summary.ts';
+import { momentSchema } from './email-input-fields.ts';
+import { shortDeadline, subjectLine } from './email-text.ts';
+import { amountLabel, partnerShortName } from './registration-summary.ts';
 
 export const APPROVAL_ESCALATION_TEMPLATE = 'approval-escalation';
 
-export const approvalEscalationEmailInputSchema = z
-  .object({
-    ...approvalEmailFields,
-    /** The approver who did not decide in time. */
-    previousApprover: z.object({
-      name: z.string().trim().min(1, 'name the approver who did not decide'),
-      email: z.email('the previous approver email must be an email address'),
-    }),
-    /** When the previous approver was asked. */
-    requestedAt: momentSchema('requestedAt'),
-    /** The SLA deadline the previous approver missed. */
-    missedDeadline: momentSchema('missedDeadline'),
-    ...slaDefaultFields,
-  })
-  .superRefine(requireFirstLevelApproval);
+export const approvalEscalationEmailInputSchema = approverEmailInputSchema({
+  /** The approver who did not decide in time. */
+  previousApprover: z.object({
+    name: z.string().trim().min(1, 'name the approver who did not decide'),
+    email: z.email('the previous approver email must be an email address'),
+  }),
+  /** When the previous approver was asked. */
+  requestedAt: momentSchema('requestedAt'),
+  /** The SLA deadline the previous approver missed. */
+  missedDeadline: momentSchema('missedDeadline'),
+  ...slaDefaultFields,
+});
 
 export type ApprovalEscalationEmailInput = z.input<typeof approvalEscalationEmailInputSchema>;
 
@@ -48,43 +37,24 @@ export type ApprovalEscalationEmailInput = z.input<typeof approvalEscalationEmai
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderApprovalEscalationEmail(input: ApprovalEscalationEmailInput): OutgoingEmail {
-  const email = EmailTemplateInputError.check(
+  return renderApproverEmail(
     APPROVAL_ESCALATION_TEMPLATE,
     approvalEscalationEmailInputSchema,
     input,
+    (email, { zone, customer, partner }) => {
+      const { registration, approver, previousApprover } = email;
+      return {
+        subject: subjectLine(
+          `Escalated to you: decide by ${shortDeadline(email.deadline, zone)} on ${customer}, ${formatMoney(registration.estimatedAmount)}, registered by ${partnerShortName(registration)}`,
+        ),
+        title: 'An overdue deal registration was escalated to you',
+        intro: [
+          `${approver.name}, ${previousApprover.name} (${previousApprover.email}) was asked on ${approverDeadline(email.requestedAt, zone)} to decide on the deal ${partner} registered with ${customer} for ${amountLabel(registration)}, and did not decide by the SLA deadline of ${approverDeadline(email.missedDeadline, zone)}.`,
+          `The decision is now yours. The link sent to ${previousApprover.name} no longer works.`,
+        ],
+        deadline: decideBySentence(email),
+        showEvidence: true,
+      };
+    },
   );
-  const { registration, approver, verdict, previousApprover } = email;
-  const zone = approver.timeZone;
-  const customer = oneLine(registration.customerCompanyName);
-  const partner = oneLine(partnerLabel(registration));
-
-  const deadline = decideBySentence({
-    deadline: email.deadline,
-    timeZone: zone,
-    verdict,
-    escalatesTo: email.escalatesTo,
-    finalDeadline: email.finalDeadline,
-    slaDefault: email.slaDefault,
-  });
-
-  return renderApproverEmail({
-    template: APPROVAL_ESCALATION_TEMPLATE,
-    subject: subjectLine(
-      `Escalated to you: decide by ${shortDeadline(email.deadline, zone)} on ${customer}, ${formatMoney(registration.estimatedAmount)}, registered by ${partnerShortName(registration)}`,
-    ),
-    title: 'An overdue deal registration was escalated to you',
-    approvalId: email.approvalId,
-    approver,
-    intro: [
-      `${approver.name}, ${previousApprover.name} (${previousApprover.email}) was asked on ${approverDeadline(email.requestedAt, zone)} to decide on the deal ${partner} registered with ${customer} for ${amountLabel(registration)}, and did not decide by the SLA deadline of ${approverDeadline(email.missedDeadline, zone)}.`,
-      `The decision is now yours. The link sent to ${previousApprover.name} no longer works.`,
-    ],
-    deadline,
-    registration,
-    verdict,
-    showEvidence: true,
-    reviewUrl: email.reviewUrl,
-    level: email.level,
-    firstLevelApproval: email.firstLevelApproval,
-  });
 }

@@ -1,31 +1,16 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
-import {
-  approvalEmailFields,
-  approverDeadline,
-  renderApproverEmail,
-  requireFirstLevelApproval,
-} from './approval-email-parts.ts';
-import { EmailTemplateInputError } from './email-template-input-error.ts';
-import {
-  amountLabel,
-  momentSchema,
-  oneLine,
-  partnerLabel,
-  partnerShortName,
-  shortDeadline,
-  subjectLine,
-} from './registration-summary.ts';
+import { approverDeadline, approverEmailInputSchema, renderApproverEmail } from './approval-email-parts.ts';
+import { momentSchema } from './email-input-fields.ts';
+import { shortDeadline, subjectLine } from './email-text.ts';
+import { amountLabel, partnerShortName } from './registration-summary.ts';
 
 export const APPROVAL_REMINDER_TEMPLATE = 'approval-reminder';
 
-export const approvalReminderEmailInputSchema = z
-  .object({
-    ...approvalEmailFields,
-    /** When this approver was first asked. */
-    requestedAt: momentSchema('requestedAt'),
-  })
-  .superRefine(requireFirstLevelApproval);
+export const approvalReminderEmailInputSchema = approverEmailInputSchema({
+  /** When this approver was first asked. */
+  requestedAt: momentSchema('requestedAt'),
+});
 
 export type ApprovalReminderEmailInput = z.input<typeof approvalReminderEmailInputSchema>;
 
@@ -36,36 +21,26 @@ export type ApprovalReminderEmailInput = z.input<typeof approvalReminderEmailInp
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderApprovalReminderEmail(input: ApprovalReminderEmailInput): OutgoingEmail {
-  const email = EmailTemplateInputError.check(
+  return renderApproverEmail(
     APPROVAL_REMINDER_TEMPLATE,
     approvalReminderEmailInputSchema,
     input,
+    (email, { zone, customer, partner }) => {
+      const { registration, approver } = email;
+      const escalation = email.escalatesTo
+        ? `After that it is escalated to ${email.escalatesTo} and this link no longer works.`
+        : 'After that the approval is escalated and this link no longer works.';
+      return {
+        subject: subjectLine(
+          `Reminder: decide by ${shortDeadline(email.deadline, zone)} on ${customer}, registered by ${partnerShortName(registration)}`,
+        ),
+        title: 'Reminder: a deal registration is waiting for your decision',
+        intro: [
+          `${approver.name}, you were asked on ${approverDeadline(email.requestedAt, zone)} to decide on the deal ${partner} registered with ${customer} for ${amountLabel(registration)}. It has not been decided yet.`,
+        ],
+        deadline: `The SLA deadline is ${approverDeadline(email.deadline, zone)}. ${escalation}`,
+        showEvidence: false,
+      };
+    },
   );
-  const { registration, approver } = email;
-  const zone = approver.timeZone;
-  const customer = oneLine(registration.customerCompanyName);
-  const partner = oneLine(partnerLabel(registration));
-  const escalation = email.escalatesTo
-    ? `After that it is escalated to ${email.escalatesTo} and this link no longer works.`
-    : 'After that the approval is escalated and this link no longer works.';
-
-  return renderApproverEmail({
-    template: APPROVAL_REMINDER_TEMPLATE,
-    subject: subjectLine(
-      `Reminder: decide by ${shortDeadline(email.deadline, zone)} on ${customer}, registered by ${partnerShortName(registration)}`,
-    ),
-    title: 'Reminder: a deal registration is waiting for your decision',
-    approvalId: email.approvalId,
-    approver,
-    intro: [
-      `${approver.name}, you were asked on ${approverDeadline(email.requestedAt, zone)} to decide on the deal ${partner} registered with ${customer} for ${amountLabel(registration)}. It has not been decided yet.`,
-    ],
-    deadline: `The SLA deadline is ${approverDeadline(email.deadline, zone)}. ${escalation}`,
-    registration,
-    verdict: email.verdict,
-    showEvidence: false,
-    reviewUrl: email.reviewUrl,
-    level: email.level,
-    firstLevelApproval: email.firstLevelApproval,
-  });
 }

@@ -1,31 +1,18 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { formatMoney } from '#domain/money.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import {
-  approvalEmailFields,
+  approverEmailInputSchema,
   decideBySentence,
   renderApproverEmail,
-  requireFirstLevelApproval,
   slaDefaultFields,
 } from './approval-email-parts.ts';
-import { EmailTemplateInputError } from './email-template-input-error.ts';
-import {
-  amountLabel,
-  oneLine,
-  partnerLabel,
-  partnerShortName,
-  shortDeadline,
-  subjectLine,
-} from './registration-summary.ts';
+import { shortDeadline, subjectLine } from './email-text.ts';
+import { amountLabel, partnerShortName } from './registration-summary.ts';
 
 export const APPROVAL_REQUEST_TEMPLATE = 'approval-request';
 
-export const approvalRequestEmailInputSchema = z
-  .object({
-    ...approvalEmailFields,
-    ...slaDefaultFields,
-  })
-  .superRefine(requireFirstLevelApproval);
+export const approvalRequestEmailInputSchema = approverEmailInputSchema(slaDefaultFields);
 
 export type ApprovalRequestEmailInput = z.input<typeof approvalRequestEmailInputSchema>;
 
@@ -37,46 +24,27 @@ export type ApprovalRequestEmailInput = z.input<typeof approvalRequestEmailInput
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderApprovalRequestEmail(input: ApprovalRequestEmailInput): OutgoingEmail {
-  const email = EmailTemplateInputError.check(
+  return renderApproverEmail(
     APPROVAL_REQUEST_TEMPLATE,
     approvalRequestEmailInputSchema,
     input,
+    (email, { zone, customer, partner }) => {
+      const { registration, approver } = email;
+      const prefix = email.level === 2 ? 'Second-level approval: review' : 'Review';
+      return {
+        subject: subjectLine(
+          `${prefix} and decide by ${shortDeadline(email.deadline, zone)}: ${customer}, ${formatMoney(registration.estimatedAmount)}, registered by ${partnerShortName(registration)}`,
+        ),
+        title:
+          email.level === 2
+            ? 'A deal registration needs your second-level approval'
+            : 'A deal registration needs your decision',
+        intro: [
+          `${approver.name}, ${partner} registered a deal with ${customer} for ${amountLabel(registration)}. Please approve or reject it, or ask the partner for more information.`,
+        ],
+        deadline: decideBySentence(email),
+        showEvidence: true,
+      };
+    },
   );
-  const { registration, approver, verdict } = email;
-  const zone = approver.timeZone;
-  const customer = oneLine(registration.customerCompanyName);
-  const partner = oneLine(partnerLabel(registration));
-
-  const deadline = decideBySentence({
-    deadline: email.deadline,
-    timeZone: zone,
-    verdict,
-    escalatesTo: email.escalatesTo,
-    finalDeadline: email.finalDeadline,
-    slaDefault: email.slaDefault,
-  });
-
-  const prefix = email.level === 2 ? 'Second-level approval: review' : 'Review';
-  return renderApproverEmail({
-    template: APPROVAL_REQUEST_TEMPLATE,
-    subject: subjectLine(
-      `${prefix} and decide by ${shortDeadline(email.deadline, zone)}: ${customer}, ${formatMoney(registration.estimatedAmount)}, registered by ${partnerShortName(registration)}`,
-    ),
-    title:
-      email.level === 2
-        ? 'A deal registration needs your second-level approval'
-        : 'A deal registration needs your decision',
-    approvalId: email.approvalId,
-    approver,
-    intro: [
-      `${approver.name}, ${partner} registered a deal with ${customer} for ${amountLabel(registration)}. Please approve or reject it, or ask the partner for more information.`,
-    ],
-    deadline,
-    registration,
-    verdict,
-    showEvidence: true,
-    reviewUrl: email.reviewUrl,
-    level: email.level,
-    firstLevelApproval: email.firstLevelApproval,
-  });
 }

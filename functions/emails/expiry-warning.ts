@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
-import { EmailTemplateInputError } from './email-template-input-error.ts';
-import { type PartnerEmailBlock, renderPartnerEmail } from './partner-email-parts.ts';
+import { momentSchema, requireEither, webLinkSchema } from './email-input-fields.ts';
+import { shortDate, subjectLine } from './email-text.ts';
 import {
-  momentSchema,
-  oneLine,
-  registrationRows,
-  registrationSummarySchema,
-  shortDate,
-  subjectLine,
-  timeZoneSchema,
-  webLinkSchema,
-} from './registration-summary.ts';
+  type PartnerEmailBlock,
+  partnerEmailFields,
+  policyContextFields,
+  renderPartnerEmail,
+} from './partner-email-parts.ts';
 
 export const EXPIRY_WARNING_TEMPLATE = 'expiry-warning';
 
@@ -26,19 +22,16 @@ const extensionAvailableSchema = z
     /** Who to write to instead, or as well. */
     contactEmail: z.email('the contact must be an email address').optional(),
   })
-  .superRefine((value, context) => {
-    if (value.requestUrl === undefined && value.contactEmail === undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['requestUrl'],
-        message: 'say how to request the extension: a request link or a contact email',
-      });
-    }
-  });
+  .superRefine(
+    requireEither(
+      'requestUrl',
+      'contactEmail',
+      'say how to request the extension: a request link or a contact email',
+    ),
+  );
 
 export const expiryWarningEmailInputSchema = z.object({
-  to: z.email('the recipient must be an email address'),
-  registration: registrationSummarySchema,
+  ...partnerEmailFields,
   /** The relationship it was approved as, e.g. `Partner-sourced`. */
   relationshipLabel: z.string().trim().min(1).optional(),
   expiresAt: momentSchema('expiresAt'),
@@ -48,9 +41,7 @@ export const expiryWarningEmailInputSchema = z.object({
     [extensionAvailableSchema, z.object({ available: z.literal(false) })],
     { error: 'extension.available must be true or false' },
   ),
-  /** The business calendar's zone: dates are shown in it. */
-  timeZone: timeZoneSchema,
-  policyVersion: z.string().trim().min(1, 'the policy version is required'),
+  ...policyContextFields,
 });
 
 export type ExpiryWarningEmailInput = z.input<typeof expiryWarningEmailInputSchema>;
@@ -62,55 +53,53 @@ export type ExpiryWarningEmailInput = z.input<typeof expiryWarningEmailInputSche
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderExpiryWarningEmail(input: ExpiryWarningEmailInput): OutgoingEmail {
-  const email = EmailTemplateInputError.check(EXPIRY_WARNING_TEMPLATE, expiryWarningEmailInputSchema, input);
-  const { registration, extension, timeZone } = email;
-  const customer = oneLine(registration.customerCompanyName);
-  const reference = registration.registrationId;
-  const as = email.relationshipLabel ? ` (approved as ${email.relationshipLabel})` : '';
-
-  const blocks: PartnerEmailBlock[] = [
-    {
-      kind: 'emphasis',
-      text: `Your registration of the deal with ${customer}${as} expires on ${formatDeadline(email.expiresAt, timeZone)}.`,
+  return renderPartnerEmail(
+    EXPIRY_WARNING_TEMPLATE,
+    expiryWarningEmailInputSchema,
+    input,
+    (email, { customer, reference }) => {
+      const { extension, timeZone } = email;
+      const as = email.relationshipLabel ? ` (approved as ${email.relationshipLabel})` : '';
+      const blocks: PartnerEmailBlock[] = [
+        {
+          kind: 'emphasis',
+          text: `Your registration of the deal with ${customer}${as} expires on ${formatDeadline(email.expiresAt, timeZone)}.`,
+        },
+        {
+          kind: 'paragraph',
+          text: 'After that it no longer protects your claim to this deal: the expiry is recorded, and another registration for this customer can be approved.',
+        },
+      ];
+      if (extension.available) {
+        blocks.push({
+          kind: 'paragraph',
+          text: `If the deal is still active, you can request one extension of ${extension.days} day${extension.days === 1 ? '' : 's'}. An approver decides on it, so ask before the expiry date and say what has moved since you registered.`,
+        });
+        if (extension.requestUrl !== undefined) {
+          blocks.push({ kind: 'button', label: 'Request the extension', url: extension.requestUrl });
+        }
+        if (extension.contactEmail !== undefined) {
+          blocks.push({
+            kind: 'paragraph',
+            text: `${extension.requestUrl === undefined ? 'Write' : 'Or write'} to ${extension.contactEmail} and quote reference ${reference}.`,
+          });
+        }
+      } else {
+        blocks.push({
+          kind: 'paragraph',
+          text: 'This registration has already had its extension and cannot be extended again.',
+        });
+      }
+      const expires = shortDate(email.expiresAt, timeZone);
+      return {
+        subject: subjectLine(
+          extension.available
+            ? `Action needed: your deal registration for ${customer} expires on ${expires}; request the extension if the deal is still open`
+            : `Your deal registration for ${customer} expires on ${expires}`,
+        ),
+        title: 'Your deal registration expires soon',
+        blocks,
+      };
     },
-    {
-      kind: 'paragraph',
-      text: 'After that it no longer protects your claim to this deal: the expiry is recorded, and another registration for this customer can be approved.',
-    },
-  ];
-  if (extension.available) {
-    blocks.push({
-      kind: 'paragraph',
-      text: `If the deal is still active, you can request one extension of ${extension.days} day${extension.days === 1 ? '' : 's'}. An approver decides on it, so ask before the expiry date and say what has moved since you registered.`,
-    });
-    if (extension.requestUrl !== undefined) {
-      blocks.push({ kind: 'button', label: 'Request the extension', url: extension.requestUrl });
-    }
-    if (extension.contactEmail !== undefined) {
-      blocks.push({
-        kind: 'paragraph',
-        text: `${extension.requestUrl === undefined ? 'Write' : 'Or write'} to ${extension.contactEmail} and quote reference ${reference}.`,
-      });
-    }
-  } else {
-    blocks.push({
-      kind: 'paragraph',
-      text: 'This registration has already had its extension and cannot be extended again.',
-    });
-  }
-  blocks.push({ kind: 'rows', heading: 'Your registration', rows: registrationRows(registration) });
-
-  const expires = shortDate(email.expiresAt, timeZone);
-  return renderPartnerEmail({
-    template: EXPIRY_WARNING_TEMPLATE,
-    to: email.to,
-    subject: subjectLine(
-      extension.available
-        ? `Action needed: your deal registration for ${customer} expires on ${expires}; request the extension if the deal is still open`
-        : `Your deal registration for ${customer} expires on ${expires}`,
-    ),
-    title: 'Your deal registration expires soon',
-    blocks,
-    footer: [`Reference ${reference} · policy version ${email.policyVersion}`],
-  });
+  );
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, safeUrl } from '#rendering/html.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { oneLine, truncate } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 
 export const INVALID_SUBMISSION_TEMPLATE = 'invalid-submission';
@@ -135,16 +136,6 @@ function httpLink(url: string): string | undefined {
 
 function isEmpty(value: string | undefined): boolean {
   return value === undefined || value.trim() === '';
-}
-
-function truncate(value: string, max: number): string {
-  const characters = [...value];
-  return characters.length <= max ? value : `${characters.slice(0, max).join('')}… (cut)`;
-}
-
-/** Collapses line breaks and runs of whitespace: for the subject and one-line mentions. */
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
 }
 
 function formatSubmittedAt(iso: string): string {

@@ -1,12 +1,36 @@
+import { z } from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
+import { timeZoneSchema } from './email-input-fields.ts';
+import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { oneLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
-import { type Row, rowsHtml, rowsText } from './registration-summary.ts';
+import { registrationRows, registrationSummarySchema } from './registration-summary.ts';
+import { type Row, rowsHtml, rowsText } from './summary-rows.ts';
 
 /**
- * The layout of the emails to the submitting partner (decision, information request, expiry
- * warning): a list of blocks, each rendered once as escaped HTML and once as verbatim text.
+ * What the emails to the submitting partner share (decision, information request, expiry
+ * warning): who they go to, the registration, the policy version, and the layout: a list of
+ * blocks, each rendered once as escaped HTML and once as verbatim text, ending with the
+ * registration's summary rows.
  */
+
+/** The recipient and the registration: the first fields of every email to the partner. */
+export const partnerEmailFields = {
+  to: z.email('the recipient must be an email address'),
+  registration: registrationSummarySchema,
+};
+
+/** The calendar and the policy the email speaks of: the last fields of every email to the partner. */
+export const policyContextFields = {
+  /** The business calendar's zone: dates are shown in it. */
+  timeZone: timeZoneSchema,
+  policyVersion: z.string().trim().min(1, 'the policy version is required'),
+};
+
+/** The fields every email to the partner has, as a template receives them. */
+export type PartnerEmail = z.output<z.ZodObject<typeof partnerEmailFields & typeof policyContextFields>>;
+
 export type PartnerEmailBlock =
   | { readonly kind: 'paragraph'; readonly text: string }
   /** A sentence that must not be missed (the decision, the expiry date). */
@@ -17,7 +41,22 @@ export type PartnerEmailBlock =
   | { readonly kind: 'button'; readonly label: string; readonly url: string }
   | { readonly kind: 'rows'; readonly heading: string; readonly rows: readonly Row[] };
 
-export interface PartnerEmailContent {
+/** What a template writes; the registration's rows and the reference are added after it. */
+export interface PartnerEmailWords {
+  readonly subject: string;
+  readonly title: string;
+  readonly blocks: readonly PartnerEmailBlock[];
+  /** Who to ask, first in the footer. */
+  readonly contact?: string;
+}
+
+/** How a template names the customer (on one line) and the registration (its reference). */
+export interface PartnerEmailNames {
+  readonly customer: string;
+  readonly reference: string;
+}
+
+interface PartnerEmailContent {
   readonly template: string;
   readonly to: string;
   readonly subject: string;
@@ -60,8 +99,40 @@ function blockText(block: PartnerEmailBlock): string {
   }
 }
 
-/** Renders an email to the submitting partner from its blocks. */
-export function renderPartnerEmail(content: PartnerEmailContent): OutgoingEmail {
+/**
+ * Renders an email to the submitting partner: checks the input with the template's schema, lets
+ * the template write its words, and adds the registration's rows and the reference.
+ *
+ * @throws EmailTemplateInputError naming the field when the input is unusable.
+ */
+export function renderPartnerEmail<Schema extends z.ZodType<PartnerEmail>>(
+  template: string,
+  schema: Schema,
+  input: unknown,
+  write: (email: z.output<Schema>, names: PartnerEmailNames) => PartnerEmailWords,
+): OutgoingEmail {
+  const email = EmailTemplateInputError.check(template, schema, input);
+  const { registration } = email;
+  const reference = registration.registrationId;
+  const words = write(email, { customer: oneLine(registration.customerCompanyName), reference });
+  return layOut({
+    template,
+    to: email.to,
+    subject: words.subject,
+    title: words.title,
+    blocks: [
+      ...words.blocks,
+      { kind: 'rows', heading: 'Your registration', rows: registrationRows(registration) },
+    ],
+    footer: [
+      ...(words.contact === undefined ? [] : [words.contact]),
+      `Reference ${reference} · policy version ${email.policyVersion}`,
+    ],
+  });
+}
+
+/** Lays the blocks out as HTML and as text. */
+function layOut(content: PartnerEmailContent): OutgoingEmail {
   const first = content.blocks.find((block) => block.kind !== 'rows' && block.kind !== 'button');
   const preheader = first !== undefined && 'text' in first ? first.text : undefined;
   return {

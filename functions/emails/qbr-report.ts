@@ -11,8 +11,8 @@ import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts'
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
+import { subjectLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
-import { subjectLine } from './registration-summary.ts';
 
 export const QBR_REPORT_TEMPLATE = 'qbr-report';
 

@@ -1,20 +1,16 @@
 import { z } from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { compensationSchema } from '#domain/policy/compensation.ts';
-import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
-import { EmailTemplateInputError } from './email-template-input-error.ts';
-import { type PartnerEmailBlock, renderPartnerEmail } from './partner-email-parts.ts';
+import { momentSchema } from './email-input-fields.ts';
+import { shortDate, subjectLine, usd } from './email-text.ts';
 import {
-  momentSchema,
-  oneLine,
-  registrationRows,
-  registrationSummarySchema,
-  shortDate,
-  subjectLine,
-  timeZoneSchema,
-  usd,
-} from './registration-summary.ts';
+  type PartnerEmailBlock,
+  partnerEmailFields,
+  policyContextFields,
+  renderPartnerEmail,
+} from './partner-email-parts.ts';
 
 export const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
 
@@ -33,7 +29,7 @@ const decisionBase = {
 const approvedSchema = z.object({
   outcome: z.literal('approved'),
   ...decisionBase,
-  relationshipType: z.enum(relationshipTypes),
+  relationshipType: relationshipTypeSchema,
   /** How the policy names the relationship, e.g. `Partner-influenced`. */
   relationshipLabel: z.string().trim().min(1, 'the relationship label is required'),
   /** Present when the approver chose another relationship than the rule gave. */
@@ -56,8 +52,7 @@ const rejectedSchema = z.object({
 });
 
 export const registrationDecisionEmailInputSchema = z.object({
-  to: z.email('the recipient must be an email address'),
-  registration: registrationSummarySchema,
+  ...partnerEmailFields,
   decision: z
     .discriminatedUnion('outcome', [approvedSchema, rejectedSchema], {
       error: 'the outcome must be approved or rejected',
@@ -71,9 +66,7 @@ export const registrationDecisionEmailInputSchema = z.object({
         });
       }
     }),
-  /** The business calendar's zone: dates are shown in it. */
-  timeZone: timeZoneSchema,
-  policyVersion: z.string().trim().min(1, 'the policy version is required'),
+  ...policyContextFields,
   supportEmail: z.email('the support address must be an email address').optional(),
 });
 
@@ -88,41 +81,33 @@ type Decision = z.output<typeof registrationDecisionEmailInputSchema>['decision'
  * @throws EmailTemplateInputError naming the field when the input is unusable.
  */
 export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmailInput): OutgoingEmail {
-  const email = EmailTemplateInputError.check(
+  return renderPartnerEmail(
     REGISTRATION_DECISION_TEMPLATE,
     registrationDecisionEmailInputSchema,
     input,
+    (email, { customer, reference }) => {
+      const { decision, timeZone } = email;
+      const when = formatDeadline(decision.decidedAt, timeZone);
+      return {
+        subject: subjectLine(
+          decision.outcome === 'approved'
+            ? `Approved as ${decision.relationshipLabel}: your deal registration for ${customer}, protected until ${shortDate(decision.validUntil, timeZone)}`
+            : `Not approved: your deal registration for ${customer}`,
+        ),
+        title:
+          decision.outcome === 'approved'
+            ? 'Your deal registration was approved'
+            : 'Your deal registration was not approved',
+        blocks:
+          decision.outcome === 'approved'
+            ? approvedBlocks(decision, customer, when, timeZone)
+            : rejectedBlocks(decision, customer, when),
+        contact: email.supportEmail
+          ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
+          : `Questions? Reply to your channel manager and quote reference ${reference}.`,
+      };
+    },
   );
-  const { decision, registration, timeZone } = email;
-  const customer = oneLine(registration.customerCompanyName);
-  const reference = registration.registrationId;
-  const when = formatDeadline(decision.decidedAt, timeZone);
-
-  const blocks: PartnerEmailBlock[] =
-    decision.outcome === 'approved'
-      ? approvedBlocks(decision, customer, when, timeZone)
-      : rejectedBlocks(decision, customer, when);
-  blocks.push({ kind: 'rows', heading: 'Your registration', rows: registrationRows(registration) });
-
-  const contact = email.supportEmail
-    ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
-    : `Questions? Reply to your channel manager and quote reference ${reference}.`;
-
-  return renderPartnerEmail({
-    template: REGISTRATION_DECISION_TEMPLATE,
-    to: email.to,
-    subject: subjectLine(
-      decision.outcome === 'approved'
-        ? `Approved as ${decision.relationshipLabel}: your deal registration for ${customer}, protected until ${shortDate(decision.validUntil, timeZone)}`
-        : `Not approved: your deal registration for ${customer}`,
-    ),
-    title:
-      decision.outcome === 'approved'
-        ? 'Your deal registration was approved'
-        : 'Your deal registration was not approved',
-    blocks,
-    footer: [contact, `Reference ${reference} · policy version ${email.policyVersion}`],
-  });
 }
 
 type Approved = Extract<Decision, { outcome: 'approved' }>;

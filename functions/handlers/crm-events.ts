@@ -6,8 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
-import { UsdRates } from '#domain/crm-events/crm-event-entries.ts';
-import { CurrencyCode } from '#domain/ledger/money.ts';
+import { currencyCodeSchema, usdRatesSchema } from '#domain/money.ts';
 import { crmEventSettings } from '#use-cases/record-crm-events.ts';
 import { createCrmEventsHandler } from './crm-events-handler.ts';
 import { dynamodb } from './wiring/clients/dynamodb.ts';
@@ -26,8 +25,8 @@ const settings = readEnvironment({
   ...hubSpotConnectionSettings,
   // The share of the portal's rate limit the construct gives this function, when it names none.
   HUBSPOT_REQUESTS_PER_WINDOW: positiveWholeNumberSetting.default(50),
-  CRM_EVENTS_DEFAULT_CURRENCY: CurrencyCode.optional(),
-  CRM_EVENTS_USD_RATES: jsonSetting.pipe(UsdRates.optional()),
+  CRM_EVENTS_DEFAULT_CURRENCY: currencyCodeSchema.optional(),
+  CRM_EVENTS_USD_RATES: jsonSetting.pipe(usdRatesSchema.optional()),
 });
 
 export const handler = createCrmEventsHandler({

@@ -10,7 +10,7 @@ import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
 import { stepFunctionsTaskSuccess } from '#adapters/stepfunctions/send-task-success.ts';
-import { UsdRates } from '#domain/crm-events/crm-event-entries.ts';
+import { usdRatesSchema } from '#domain/money.ts';
 import { createRegistrationStepsHandler } from './registration-steps-handler.ts';
 import { documentClient, dynamodb } from './wiring/clients/dynamodb.ts';
 import { ses } from './wiring/clients/ses.ts';
@@ -30,7 +30,7 @@ const settings = readEnvironment(
     MAIL_FROM: requiredSetting,
     SUPPORT_EMAIL: requiredSetting.optional(),
     REGISTRATION_FORM_URL: requiredSetting.optional(),
-    USD_RATES: jsonSetting.pipe(UsdRates.optional()),
+    USD_RATES: jsonSetting.pipe(usdRatesSchema.optional()),
     DEALREG_POLICY: policySetting,
   },
   // The policy is baked into the bundle at deploy time (esbuild replaces this very expression),

@@ -4,12 +4,9 @@
  * over `@hubspot/api-client`. Ids are HubSpot's string ids; instants are epoch milliseconds.
  */
 import type { FormSubmission } from '#domain/form-submission.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 
 export type { FormSubmission };
-
-/** How a partner takes part in an opportunity; also the label of the partner ↔ deal association. */
-export const partnerRelationships = ['sourced', 'influenced', 'resell', 'referral'] as const;
-export type PartnerRelationship = (typeof partnerRelationships)[number];
 
 export interface Company {
   readonly id: string;
@@ -89,12 +86,15 @@ export interface SubmissionPage {
   readonly after?: string;
 }
 
-/** The Deal Registration record kept in the CRM for an approved (or decided) registration. */
-export interface RegistrationRecord {
+/**
+ * A record of HubSpot's Deal Registration custom object (`crmNames.registrationObject`): what the
+ * CRM shows of a decided registration. Not the registration Dealreg stores (`StoredRegistration`).
+ */
+export interface DealRegistrationRecord {
   readonly registrationId: string;
   readonly name: string;
   readonly status: 'submitted' | 'approved' | 'rejected' | 'expired';
-  readonly relationship?: PartnerRelationship;
+  readonly relationship?: RelationshipType;
   readonly partnerDomain?: string;
   readonly customerDomain?: string;
   readonly customerCompanyName?: string;
@@ -129,7 +129,7 @@ export interface DealDraft {
 
 export interface DealSearch extends TimeWindow {
   readonly partnerCompanyId?: string;
-  readonly relationship?: PartnerRelationship;
+  readonly relationship?: RelationshipType;
   /** The date property the window applies to. @default 'createdate' */
   readonly dateProperty?: 'createdate' | 'closedate' | 'hs_lastmodifieddate';
 }
@@ -192,9 +192,9 @@ export interface EngagementHistory {
   ): Promise<Engagement[]>;
 }
 
-export interface RegistrationRecords {
+export interface DealRegistrationRecords {
   /** Creates or updates the Deal Registration record keyed by registration id. */
-  upsertRegistrationRecord(record: RegistrationRecord): Promise<{ recordId: string; created: boolean }>;
+  upsertRegistrationRecord(record: DealRegistrationRecord): Promise<{ recordId: string; created: boolean }>;
 }
 
 export interface DealWriter {
@@ -207,11 +207,7 @@ export interface DealWriter {
    * Makes `relationship` the partner's (only) partner label on the deal association and mirrors
    * it on the deal's properties so deals can be searched by partner and relationship.
    */
-  associatePartner(
-    partnerCompanyId: string,
-    dealId: string,
-    relationship: PartnerRelationship,
-  ): Promise<void>;
+  associatePartner(partnerCompanyId: string, dealId: string, relationship: RelationshipType): Promise<void>;
 }
 
 /** A paging cursor the CRM no longer accepts (expired or from another listing): start over from the top. */
@@ -230,7 +226,7 @@ export interface HubSpotPort
     CustomerDirectory,
     DealDirectory,
     EngagementHistory,
-    RegistrationRecords,
+    DealRegistrationRecords,
     DealWriter,
     FormSubmissions {}
 
@@ -325,6 +321,6 @@ export const crmNames = {
     referral: ['Referral partner', 'dealreg_referral_partner'],
   },
 } as const satisfies {
-  partnerLabels: Record<PartnerRelationship, readonly [string, string]>;
+  partnerLabels: Record<RelationshipType, readonly [string, string]>;
   [key: string]: unknown;
 };

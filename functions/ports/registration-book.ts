@@ -1,5 +1,5 @@
 import type { RegistrationProgress, WorkflowStatus } from '#domain/registration-progress.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 
 /** A condition on the workflow status a progress write expects to find. */
 export interface ProgressPrecondition {
@@ -18,9 +18,9 @@ export interface ProgressSideEffects {
  * the workflow records. Every progress write is one atomic, optionally conditional write.
  */
 export interface RegistrationBook {
-  get(registrationId: string): Promise<RegistrationRecord | undefined>;
+  get(registrationId: string): Promise<StoredRegistration | undefined>;
   /** Every registration of a customer domain (registrable domain), oldest first. */
-  byCustomerDomain(customerDomain: string): Promise<RegistrationRecord[]>;
+  byCustomerDomain(customerDomain: string): Promise<StoredRegistration[]>;
   /**
    * Records the workflow's progress. Returns false (and writes nothing) when the precondition
    * does not hold.

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyChanges } from '#domain/ledger/correction.ts';
-import { Instant, LedgerEntry, type LedgerEntryInput } from '#domain/ledger/entry.ts';
+import {
+  instantSchema,
+  type LedgerEntry,
+  type LedgerEntryInput,
+  ledgerEntrySchema,
+} from '#domain/ledger/entry.ts';
 import {
   AppendContentionError,
   InvalidCorrectionError,
@@ -21,7 +26,7 @@ export interface AppendDependencies {
 export async function readChain(store: LedgerStore, opportunityId: string): Promise<LedgerEntry[]> {
   const items = await store.readChainRaw(opportunityId);
   return items.map((item) => {
-    const result = LedgerEntry.safeParse(item);
+    const result = ledgerEntrySchema.safeParse(item);
     if (!result.success) {
       throw new InvalidLedgerEntryError(
         [
@@ -50,7 +55,7 @@ async function checkCorrection(store: LedgerStore, input: Extract<LedgerEntryInp
   }
   const changes = { ...input.changes };
   if (typeof changes.effectiveAt === 'string') {
-    const instant = Instant.safeParse(changes.effectiveAt);
+    const instant = instantSchema.safeParse(changes.effectiveAt);
     if (!instant.success)
       throw new InvalidCorrectionError(`effectiveAt: ${changes.effectiveAt} is not an ISO instant`);
     changes.effectiveAt = instant.data;

@@ -1,8 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { type LedgerEntryInput, LedgerEntryInput as LedgerEntryInputSchema } from '#domain/ledger/entry.ts';
-import { DecimalRate, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
-import { isCurrencyCode } from '#domain/money.ts';
+import { type LedgerEntryInput, ledgerEntryInputSchema } from '#domain/ledger/entry.ts';
+import { decimalRateSchema, freezeMoney, isCurrencyCode, parseDecimalAmount } from '#domain/money.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import { type AppendDependencies, appendAll, appendEntry, readChain } from './ledger-append.ts';
 
@@ -52,7 +51,7 @@ const requiredColumns = [
   'effectiveAt',
 ];
 
-const Row = z.object({
+const investmentRowSchema = z.object({
   investmentId: z.string().trim().min(1, 'is empty'),
   investmentType: z.string().trim().min(1, 'is empty'),
   campaignId: z.string().trim().min(1, 'is empty'),
@@ -66,7 +65,7 @@ const Row = z.object({
     .trim()
     .regex(/^[A-Z]{3}$/, { error: 'is not an ISO 4217 code such as USD', abort: true })
     .refine(isCurrencyCode, 'is not a currency in ISO 4217'),
-  usdRate: z.string().trim().pipe(DecimalRate),
+  usdRate: z.string().trim().pipe(decimalRateSchema),
   effectiveAt: z
     .string()
     .trim()
@@ -138,7 +137,7 @@ export function parseInvestmentsCsv(
       continue;
     }
     // Every problem of the line is named, not only the first.
-    const row = Row.safeParse(record);
+    const row = investmentRowSchema.safeParse(record);
     if (!row.success) {
       for (const issue of row.error.issues) {
         problems.push({ line, column: String(issue.path[0] ?? ''), message: issue.message });
@@ -163,7 +162,7 @@ export function parseInvestmentsCsv(
     seen.set(value.investmentId, line);
     let amount: ReturnType<typeof freezeMoney>;
     try {
-      amount = freezeMoney(parseAmount(value.amount, value.currency), value.currency, value.usdRate);
+      amount = freezeMoney(parseDecimalAmount(value.amount, value.currency), value.currency, value.usdRate);
     } catch (error) {
       problems.push({ line, column: 'amount', message: (error as Error).message });
       continue;
@@ -179,7 +178,7 @@ export function parseInvestmentsCsv(
       ...(value.partnerId ? { partnerId: value.partnerId } : {}),
       amount,
     };
-    const checked = LedgerEntryInputSchema.safeParse(input);
+    const checked = ledgerEntryInputSchema.safeParse(input);
     if (!checked.success) {
       for (const issue of checked.error.issues) {
         const field = String(issue.path[0] ?? '');

@@ -1,4 +1,4 @@
-import { LedgerEntry } from '#domain/ledger/entry.ts';
+import { type LedgerEntry, ledgerEntrySchema } from '#domain/ledger/entry.ts';
 import { InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
@@ -31,7 +31,7 @@ export interface LedgerReport {
 
 function parseAll(items: readonly RawLedgerItem[]): LedgerEntry[] {
   return items.map((item) => {
-    const result = LedgerEntry.safeParse(item);
+    const result = ledgerEntrySchema.safeParse(item);
     if (!result.success) {
       throw new InvalidLedgerEntryError(
         [

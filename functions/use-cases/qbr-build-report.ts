@@ -1,5 +1,5 @@
 import { ChainVerifier, type VerifyReport } from '#domain/ledger/chain-verifier.ts';
-import { LedgerEntry } from '#domain/ledger/entry.ts';
+import { type LedgerEntry, ledgerEntrySchema } from '#domain/ledger/entry.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { AsOf } from '#domain/ledger/projection.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
@@ -144,7 +144,7 @@ async function readAndVerifyLedger(
       let entry: LedgerEntry;
       if (hasEntryShape(item)) entry = item;
       else {
-        const parsed = LedgerEntry.safeParse(item);
+        const parsed = ledgerEntrySchema.safeParse(item);
         if (!parsed.success) continue;
         entry = parsed.data;
       }

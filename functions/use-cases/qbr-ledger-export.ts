@@ -1,4 +1,4 @@
-import { LedgerEntry } from '#domain/ledger/entry.ts';
+import { type LedgerEntry, ledgerEntrySchema } from '#domain/ledger/entry.ts';
 import type { AsOf } from '#domain/ledger/projection.ts';
 import { hasEntryShape } from '#domain/qbr/entry-shape.ts';
 import { type OpportunityFacts, opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
@@ -64,7 +64,7 @@ export async function factsFromJsonLines(
     if (shapeOnly && hasEntryShape(raw)) {
       entry = raw;
     } else {
-      const parsed = LedgerEntry.safeParse(raw);
+      const parsed = ledgerEntrySchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new LedgerExportError(

@@ -2,7 +2,7 @@ import type { FormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { FormSubmission } from '#domain/form-submission.ts';
 import { evaluateSubmission, type SubmissionEvaluation } from '#domain/registration.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
-import type { ReceivedVia, RegistrationRecord } from '#domain/registration-record.ts';
+import type { ReceivedVia, StoredRegistration } from '#domain/stored-registration.ts';
 import { renderInvalidSubmissionEmail } from '#emails/invalid-submission.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import type { RegistrationInbox } from '#ports/registration-inbox.ts';
@@ -45,7 +45,7 @@ export async function receiveSubmission(
 ): Promise<ReceiveSubmissionResult> {
   const registrationId = registrationIdFor(submission.conversionId);
   const evaluation = evaluateSubmission(submission, deps.formFieldMapping);
-  const record: RegistrationRecord = {
+  const record: StoredRegistration = {
     registrationId,
     conversionId: submission.conversionId,
     ...(submission.formGuid === undefined ? {} : { formGuid: submission.formGuid }),
@@ -72,7 +72,7 @@ export async function receiveSubmission(
 
 async function completePendingWork(
   deps: ReceiveSubmissionDependencies,
-  record: RegistrationRecord,
+  record: StoredRegistration,
   evaluation: SubmissionEvaluation | undefined,
 ): Promise<void> {
   if (record.status === 'rejected') {
@@ -85,7 +85,7 @@ async function completePendingWork(
 
 async function notifySubmitterOnce(
   deps: ReceiveSubmissionDependencies,
-  record: RegistrationRecord,
+  record: StoredRegistration,
   known: SubmissionEvaluation | undefined,
 ): Promise<void> {
   if (record.submitterNotifiedAt !== undefined) return;

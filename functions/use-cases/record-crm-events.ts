@@ -6,10 +6,11 @@ import {
   uniqueInCanonicalOrder,
 } from '#domain/crm-events/crm-event-entries.ts';
 import type { CrmEvent } from '#domain/crm-events/hubspot-crm-event.ts';
-import type { LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
+import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
+import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
-import { crmNames, partnerRelationships } from '#ports/hubspot.ts';
+import { crmNames } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import { appendEntryOnce, readChain } from './ledger-append.ts';
 
@@ -44,7 +45,7 @@ export interface CrmEventsOutcome {
  */
 export function crmEventSettings(overrides: Partial<CrmEventSettings> = {}): CrmEventSettings {
   const partnerLabels = new Map<string, RelationshipType>();
-  for (const relationship of partnerRelationships) {
+  for (const relationship of relationshipTypes) {
     const [label, name] = crmNames.partnerLabels[relationship];
     partnerLabels.set(label.toLowerCase(), relationship);
     partnerLabels.set(name.toLowerCase(), relationship);

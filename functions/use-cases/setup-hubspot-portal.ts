@@ -1,23 +1,22 @@
+import { relationshipTypes } from '#domain/relationship-type.ts';
 import {
   crmNames,
   type ObjectSchemaSpec,
-  type PartnerRelationship,
   type PortalSchemaAdmin,
   type PropertySpec,
-  partnerRelationships,
 } from '#ports/hubspot.ts';
 
 /** Standard object type ids, as custom object schemas list their associations. */
 const objectTypeIds = { contacts: '0-1', companies: '0-2', deals: '0-3' } as const;
 
-const relationshipOptions = partnerRelationships.map((value) => ({
+const relationshipOptions = relationshipTypes.map((value) => ({
   label: value[0]?.toUpperCase() + value.slice(1),
   value,
 }));
 const names = crmNames.registration;
 
 /** The Deal Registration custom object: one record per registration, associated with companies, contacts and deals. */
-export const dealRegistrationSchema: ObjectSchemaSpec = {
+export const dealRegistrationObjectSpec: ObjectSchemaSpec = {
   name: crmNames.registrationObject,
   labels: { singular: 'Deal Registration', plural: 'Deal Registrations' },
   primaryDisplayProperty: names.name,
@@ -128,39 +127,39 @@ export async function setupHubSpotPortal(
 
   // 1. the custom object
   const schemas = await admin.listSchemas();
-  let schema = schemas.find((candidate) => candidate.name === dealRegistrationSchema.name);
-  record('object schema', dealRegistrationSchema.name, schema !== undefined);
+  let schema = schemas.find((candidate) => candidate.name === dealRegistrationObjectSpec.name);
+  record('object schema', dealRegistrationObjectSpec.name, schema !== undefined);
   if (schema === undefined) {
-    if (!options.dryRun) schema = await admin.createSchema(dealRegistrationSchema);
-    for (const property of dealRegistrationSchema.properties) {
+    if (!options.dryRun) schema = await admin.createSchema(dealRegistrationObjectSpec);
+    for (const property of dealRegistrationObjectSpec.properties) {
       items.push({
         kind: 'property',
-        name: `${dealRegistrationSchema.name}.${property.name}`,
+        name: `${dealRegistrationObjectSpec.name}.${property.name}`,
         status: options.dryRun ? 'would create' : 'created',
       });
     }
     for (const target of ['companies', 'contacts', 'deals'] as const) {
       items.push({
         kind: 'association',
-        name: `${dealRegistrationSchema.name} ↔ ${target}`,
+        name: `${dealRegistrationObjectSpec.name} ↔ ${target}`,
         status: options.dryRun ? 'would create' : 'created',
       });
     }
   } else {
     const existing = new Set(schema.propertyNames);
-    for (const property of dealRegistrationSchema.properties) {
+    for (const property of dealRegistrationObjectSpec.properties) {
       const exists = existing.has(property.name);
-      record('property', `${dealRegistrationSchema.name}.${property.name}`, exists);
+      record('property', `${dealRegistrationObjectSpec.name}.${property.name}`, exists);
       if (!exists && !options.dryRun) await admin.createProperty(schema.objectTypeId, property);
     }
     for (const target of ['companies', 'contacts', 'deals'] as const) {
       const exists = schema.associatedObjectTypeIds.includes(objectTypeIds[target]);
-      record('association', `${dealRegistrationSchema.name} ↔ ${target}`, exists);
+      record('association', `${dealRegistrationObjectSpec.name} ↔ ${target}`, exists);
       if (!exists && !options.dryRun) {
         await admin.createSchemaAssociation(
           schema.objectTypeId,
           objectTypeIds[target],
-          `${dealRegistrationSchema.name}_to_${target}`,
+          `${dealRegistrationObjectSpec.name}_to_${target}`,
         );
       }
     }
@@ -176,8 +175,8 @@ export async function setupHubSpotPortal(
 
   // 3. partner association labels
   const labels = await admin.listAssociationLabels('companies', 'deals');
-  for (const relationship of partnerRelationships) {
-    const [label, name] = crmNames.partnerLabels[relationship as PartnerRelationship];
+  for (const relationship of relationshipTypes) {
+    const [label, name] = crmNames.partnerLabels[relationship];
     const exists = labels.some((existing) => existing.label === label);
     record('association label', `companies → deals: ${label}`, exists);
     if (!exists && !options.dryRun) await admin.createAssociationLabel('companies', 'deals', label, name);

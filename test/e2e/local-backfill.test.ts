@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
@@ -22,7 +22,7 @@ async function sandbox(method: string, path: string, body?: unknown): Promise<Re
   return response;
 }
 
-async function registrations(): Promise<RegistrationRecord[]> {
+async function registrations(): Promise<StoredRegistration[]> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient(localClientConfig(stack.description.dynamodb.endpoint)),
   );
@@ -30,7 +30,7 @@ async function registrations(): Promise<RegistrationRecord[]> {
     new ScanCommand({ TableName: stack.description.tables.Registrations, ConsistentRead: true }),
   );
   client.destroy();
-  return (page.Items ?? []) as RegistrationRecord[];
+  return (page.Items ?? []) as StoredRegistration[];
 }
 
 beforeAll(async () => {

@@ -1,12 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type {
   ProgressPrecondition,
   ProgressSideEffects,
   RegistrationBook,
 } from '#ports/registration-book.ts';
+import { storedRegistrationFrom } from './stored-registration-item.ts';
 
 const customerDomainIndex = 'byCustomerDomain';
 
@@ -20,15 +21,15 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     this.#tableName = tableName;
   }
 
-  async get(registrationId: string): Promise<RegistrationRecord | undefined> {
+  async get(registrationId: string): Promise<StoredRegistration | undefined> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
     );
-    return result.Item as RegistrationRecord | undefined;
+    return result.Item === undefined ? undefined : storedRegistrationFrom(result.Item, this.#tableName);
   }
 
-  async byCustomerDomain(customerDomain: string): Promise<RegistrationRecord[]> {
-    const records: RegistrationRecord[] = [];
+  async byCustomerDomain(customerDomain: string): Promise<StoredRegistration[]> {
+    const records: StoredRegistration[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
@@ -40,7 +41,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
           ExclusiveStartKey: startKey,
         }),
       );
-      records.push(...((page.Items ?? []) as RegistrationRecord[]));
+      records.push(...(page.Items ?? []).map((item) => storedRegistrationFrom(item, this.#tableName)));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return records;

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type { RegistrationInbox, StoreResult } from '#ports/registration-inbox.ts';
+import { storedRegistrationFrom } from './stored-registration-item.ts';
 
 /**
  * The registration inbox in DynamoDB: a conditional put on the registration id makes the first
@@ -17,7 +18,7 @@ export class DynamoDbRegistrationInbox implements RegistrationInbox {
     this.#tableName = tableName;
   }
 
-  async storeIfNew(record: RegistrationRecord): Promise<StoreResult> {
+  async storeIfNew(record: StoredRegistration): Promise<StoreResult> {
     try {
       await this.#client.send(
         new PutCommand({
@@ -31,7 +32,7 @@ export class DynamoDbRegistrationInbox implements RegistrationInbox {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = error.Item
-        ? (unmarshall(error.Item) as RegistrationRecord)
+        ? storedRegistrationFrom(unmarshall(error.Item), this.#tableName)
         : await this.get(record.registrationId);
       if (existing === undefined)
         throw new Error(`registration ${record.registrationId} vanished after a conflicting write`, {
@@ -41,11 +42,11 @@ export class DynamoDbRegistrationInbox implements RegistrationInbox {
     }
   }
 
-  async get(registrationId: string): Promise<RegistrationRecord | undefined> {
+  async get(registrationId: string): Promise<StoredRegistration | undefined> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
     );
-    return result.Item as RegistrationRecord | undefined;
+    return result.Item === undefined ? undefined : storedRegistrationFrom(result.Item, this.#tableName);
   }
 
   async recordWorkflowStarted(registrationId: string, execution: string, at: Date): Promise<void> {

@@ -1,6 +1,7 @@
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import type { AssociationSpecAssociationCategoryEnum as ObjectAssociationCategory } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
-import { crmNames, type DealDraft, type DealWriter, type PartnerRelationship } from '#ports/hubspot.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
+import { crmNames, type DealDraft, type DealWriter } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
 import {
   associateDefault,
@@ -99,7 +100,7 @@ export class HubSpotDealWriter implements DealWriter {
   async associatePartner(
     partnerCompanyId: string,
     dealId: string,
-    relationship: PartnerRelationship,
+    relationship: RelationshipType,
   ): Promise<void> {
     const { client, gateway } = this.#connection;
     const labels = await this.#partnerLabelTypeIds();

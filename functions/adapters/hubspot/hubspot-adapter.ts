@@ -1,15 +1,15 @@
+import type { RelationshipType } from '#domain/relationship-type.ts';
 import type {
   Company,
   CustomerCompanyDraft,
   Deal,
   DealDraft,
+  DealRegistrationRecord,
   DealSearch,
   DealWithOwner,
   Engagement,
   HubSpotPort,
-  PartnerRelationship,
   Pipeline,
-  RegistrationRecord,
   SubmissionPage,
   TimeWindow,
 } from '#ports/hubspot.ts';
@@ -99,7 +99,7 @@ export class HubSpotAdapter implements HubSpotPort {
     return this.#engagements.engagementsWithCompany(companyId, window, ownerIds);
   }
 
-  upsertRegistrationRecord(record: RegistrationRecord): Promise<{ recordId: string; created: boolean }> {
+  upsertRegistrationRecord(record: DealRegistrationRecord): Promise<{ recordId: string; created: boolean }> {
     return this.#records.upsertRegistrationRecord(record);
   }
 
@@ -107,11 +107,7 @@ export class HubSpotAdapter implements HubSpotPort {
     return this.#dealWriter.createOrLinkDeal(draft, existingDealId);
   }
 
-  associatePartner(
-    partnerCompanyId: string,
-    dealId: string,
-    relationship: PartnerRelationship,
-  ): Promise<void> {
+  associatePartner(partnerCompanyId: string, dealId: string, relationship: RelationshipType): Promise<void> {
     return this.#dealWriter.associatePartner(partnerCompanyId, dealId, relationship);
   }
 

@@ -1,4 +1,4 @@
-import { crmNames, type RegistrationRecord, type RegistrationRecords } from '#ports/hubspot.ts';
+import { crmNames, type DealRegistrationRecord, type DealRegistrationRecords } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
 import {
   associateDefault,
@@ -12,7 +12,7 @@ import { HubSpotConfigurationError } from './errors.ts';
  * The Deal Registration custom object in HubSpot (created by `dealreg hubspot setup`), keyed by
  * registration id so a repeated write updates the record it made before.
  */
-export class HubSpotRegistrationRecords implements RegistrationRecords {
+export class HubSpotRegistrationRecords implements DealRegistrationRecords {
   readonly #connection: HubSpotConnection;
   /** The portal's object type id of the Deal Registration object, read once per adapter. */
   readonly #objectType: () => Promise<string>;
@@ -35,7 +35,7 @@ export class HubSpotRegistrationRecords implements RegistrationRecords {
   }
 
   async upsertRegistrationRecord(
-    record: RegistrationRecord,
+    record: DealRegistrationRecord,
   ): Promise<{ recordId: string; created: boolean }> {
     const connection = this.#connection;
     const objectType = await this.#objectType();
@@ -74,7 +74,7 @@ export class HubSpotRegistrationRecords implements RegistrationRecords {
   }
 }
 
-function registrationProperties(record: RegistrationRecord): Record<string, string> {
+function registrationProperties(record: DealRegistrationRecord): Record<string, string> {
   const names = crmNames.registration;
   const properties: Record<string, string> = {
     [names.id]: record.registrationId,

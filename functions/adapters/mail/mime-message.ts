@@ -10,7 +10,7 @@ export interface MimeEnvelope {
   readonly date: Date;
 }
 
-const address = z.email();
+const addressSchema = z.email();
 /** `Name <address>` or a bare address. */
 const FROM_WITH_NAME = /^[^<>\r\n]*<([^<>\r\n]+)>$/;
 
@@ -60,7 +60,7 @@ export function bareAddress(from: string): string {
 
 /** Checks a From value: a valid address, optionally with a display name. */
 export function assertValidFrom(from: string): void {
-  if (!address.safeParse(bareAddress(from)).success) {
+  if (!addressSchema.safeParse(bareAddress(from)).success) {
     throw new InvalidEmailError('from', `"${from}" is not an email address`);
   }
 }
@@ -69,7 +69,7 @@ function assertSendable(email: OutgoingEmail, envelope: MimeEnvelope): void {
   assertValidFrom(envelope.from);
   if (email.to.length === 0) throw new InvalidEmailError('to', 'an email needs at least one recipient');
   email.to.forEach((recipient, index) => {
-    if (!address.safeParse(recipient).success) {
+    if (!addressSchema.safeParse(recipient).success) {
       throw new InvalidEmailError(`to[${index}]`, `"${recipient}" is not an email address`);
     }
   });

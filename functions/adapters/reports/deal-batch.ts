@@ -1,22 +1,22 @@
 import { z } from 'zod';
 import { type DealBatch, InvalidDealBatchError } from '#ports/qbr-run-store.ts';
 
-const nullableText = z.string().nullable();
+const nullableTextSchema = z.string().nullable();
 
 const dealSchema = z.strictObject({
   id: z.string().min(1),
-  name: nullableText,
+  name: nullableTextSchema,
   amount: z.number().finite().nullable(),
-  currency: nullableText,
-  pipelineId: nullableText,
-  stageId: nullableText,
-  ownerId: nullableText,
-  closeDate: nullableText,
-  createdAt: nullableText,
-  registrationId: nullableText,
-  partnerCompanyId: nullableText,
-  partnerRelationship: nullableText,
-  properties: z.record(z.string(), nullableText),
+  currency: nullableTextSchema,
+  pipelineId: nullableTextSchema,
+  stageId: nullableTextSchema,
+  ownerId: nullableTextSchema,
+  closeDate: nullableTextSchema,
+  createdAt: nullableTextSchema,
+  registrationId: nullableTextSchema,
+  partnerCompanyId: nullableTextSchema,
+  partnerRelationship: nullableTextSchema,
+  properties: z.record(z.string(), nullableTextSchema),
 });
 
 const dealBatchSchema = z.strictObject({

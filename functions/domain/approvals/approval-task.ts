@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
-import { relationshipTypes } from '#domain/policy/policy-schema.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
+import { relationshipTypes } from '#domain/relationship-type.ts';
 import { accessSchema } from '#domain/signed-links/access.ts';
 
 /**

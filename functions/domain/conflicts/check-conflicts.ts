@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import { compensationFor } from '#domain/policy/compensation.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
-import type { Policy, RelationshipType } from '#domain/policy/policy-schema.ts';
+import type { Policy } from '#domain/policy/policy-schema.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 import { companyNameSimilarity } from './company-name-similarity.ts';
 import {
   type ConflictEvidence,

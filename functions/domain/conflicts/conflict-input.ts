@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-const isoInstant = z.iso.datetime({ offset: true });
-const usdMinor = z.number().int().nonnegative();
+const isoInstantSchema = z.iso.datetime({ offset: true });
+const usdMinorSchema = z.number().int().nonnegative();
 
 /** Who registered which customer: what every registration the check compares carries. */
 const registrationPartiesSchema = z.object({
@@ -19,9 +19,9 @@ const registrationPartiesSchema = z.object({
 
 /** The registration being checked, after normalisation (DESIGN §3.2 step 1). */
 export const registrationUnderCheckSchema = registrationPartiesSchema.extend({
-  amountUsdMinor: usdMinor,
+  amountUsdMinor: usdMinorSchema,
   /** ISO-8601. */
-  submittedAt: isoInstant,
+  submittedAt: isoInstantSchema,
 });
 export type RegistrationUnderCheck = z.infer<typeof registrationUnderCheckSchema>;
 
@@ -42,10 +42,10 @@ export type RegistrationStatus = (typeof registrationStatuses)[number];
 /** Another registration for the same customer (by domain or similar company name). */
 export const otherRegistrationSchema = registrationPartiesSchema.extend({
   status: z.enum(registrationStatuses),
-  submittedAt: isoInstant,
-  approvedAt: isoInstant.optional(),
+  submittedAt: isoInstantSchema,
+  approvedAt: isoInstantSchema.optional(),
   /** When an approved registration stops holding the customer. */
-  expiresAt: isoInstant.optional(),
+  expiresAt: isoInstantSchema.optional(),
 });
 export type OtherRegistration = z.infer<typeof otherRegistrationSchema>;
 
@@ -58,8 +58,8 @@ export const openDealSchema = z.object({
   /** Whether the owner is on the direct sales team (not a partner manager). */
   ownerIsDirectRep: z.boolean(),
   stage: z.string().optional(),
-  createdAt: isoInstant.optional(),
-  amountUsdMinor: usdMinor.optional(),
+  createdAt: isoInstantSchema.optional(),
+  amountUsdMinor: usdMinorSchema.optional(),
 });
 export type OpenDeal = z.infer<typeof openDealSchema>;
 
@@ -69,7 +69,7 @@ export const directEngagementSchema = z.object({
   type: z.enum(['call', 'meeting', 'email', 'note', 'task']),
   ownerId: z.string().optional(),
   ownerName: z.string().optional(),
-  occurredAt: isoInstant,
+  occurredAt: isoInstantSchema,
 });
 export type DirectEngagement = z.infer<typeof directEngagementSchema>;
 
@@ -77,8 +77,8 @@ export type DirectEngagement = z.infer<typeof directEngagementSchema>;
 export const closedWonDealSchema = z.object({
   dealId: z.string().min(1),
   dealName: z.string(),
-  closedAt: isoInstant,
-  amountUsdMinor: usdMinor.optional(),
+  closedAt: isoInstantSchema,
+  amountUsdMinor: usdMinorSchema.optional(),
 });
 export type ClosedWonDeal = z.infer<typeof closedWonDealSchema>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compensationSchema } from '#domain/policy/compensation.ts';
-import { relationshipTypes } from '#domain/policy/policy-schema.ts';
+import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 import { registrationStatuses } from './conflict-input.ts';
 
 /**
@@ -102,7 +102,7 @@ export const firedRuleSchema = z.object({
   outcome: z.enum(conflictOutcomes),
   reason: z.string(),
   /** The relationship this rule allows if the registration is approved; null when it rejects. */
-  relationshipType: z.enum(relationshipTypes).nullable(),
+  relationshipType: relationshipTypeSchema.nullable(),
 });
 export type FiredRule = z.infer<typeof firedRuleSchema>;
 
@@ -118,7 +118,7 @@ export const conflictVerdictSchema = z.object({
   /** Every rule that fired, deciding rule first. */
   firedRules: z.array(firedRuleSchema),
   /** The relationship the policy gives if approved (approvers may override with a reason); null on reject. */
-  relationshipType: z.enum(relationshipTypes).nullable(),
+  relationshipType: relationshipTypeSchema.nullable(),
   /** What approval under that relationship means for partner and direct rep; null on reject. */
   compensation: compensationSchema.nullable(),
   policyVersion: z.string(),

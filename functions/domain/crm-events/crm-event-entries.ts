@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import type { Customer, LedgerEntryInput, RelationshipType } from '#domain/ledger/entry.ts';
-import { CurrencyCode, DecimalRate, type FrozenAmount, freezeAmount } from '#domain/ledger/money.ts';
+import type { Customer, LedgerEntryInput } from '#domain/ledger/entry.ts';
+import { type AmountFreezeResult, freezeAmount } from '#domain/money.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { CrmEvent } from './hubspot-crm-event.ts';
 
 /** What HubSpot currently says about a deal, read once per batch for the events that need it. */
@@ -121,7 +121,7 @@ export function relationshipOfLabel(
   return settings.partnerLabels.get(label.trim().toLowerCase());
 }
 
-function money(amountText: string, currency: string, settings: CrmEventSettings): FrozenAmount {
+function money(amountText: string, currency: string, settings: CrmEventSettings): AmountFreezeResult {
   return freezeAmount(amountText, currency, settings.usdRates);
 }
 
@@ -264,8 +264,3 @@ export function toLedgerEntry(
     }
   }
 }
-
-/** `{"EUR": "1.08", "GBP": "1.27"}`: USD per unit of each deal currency, as configured. */
-export const UsdRates = z.record(CurrencyCode, DecimalRate, {
-  error: 'expected a JSON object of currency code → USD rate, such as {"EUR": "1.08"}',
-});

@@ -5,22 +5,22 @@ import type { RequestProblem } from '#domain/form-submission.ts';
 export const maxEventsPerBatch = 100;
 
 /** HubSpot ids arrive as numbers (objectId) or digit strings; the ledger keys them as strings. */
-const HubSpotId = z
+const hubSpotIdSchema = z
   .union([z.int().positive(), z.string().regex(/^\d{1,20}$/, 'expected a HubSpot id (digits)')])
   .transform(String);
 
 /** Milliseconds since 1970, as HubSpot writes `occurredAt`. */
-const EpochMs = z.int().min(0).max(8_640_000_000_000_000);
+const epochMsSchema = z.int().min(0).max(8_640_000_000_000_000);
 
 const common = {
   subscriptionType: z.string().min(1),
-  objectId: HubSpotId,
-  occurredAt: EpochMs,
+  objectId: hubSpotIdSchema,
+  occurredAt: epochMsSchema,
 };
 
-const creation = z.looseObject({ ...common, subscriptionType: z.literal('deal.creation') });
+const creationSchema = z.looseObject({ ...common, subscriptionType: z.literal('deal.creation') });
 
-const propertyChange = z.looseObject({
+const propertyChangeSchema = z.looseObject({
   ...common,
   subscriptionType: z.literal('deal.propertyChange'),
   propertyName: z.string().min(1),
@@ -28,18 +28,18 @@ const propertyChange = z.looseObject({
   propertyValue: z.string().max(65_536),
 });
 
-const associationChange = z.looseObject({
+const associationChangeSchema = z.looseObject({
   ...common,
   subscriptionType: z.literal('deal.associationChange'),
   associationType: z.string().min(1),
-  fromObjectId: HubSpotId,
-  toObjectId: HubSpotId,
+  fromObjectId: hubSpotIdSchema,
+  toObjectId: hubSpotIdSchema,
   associationRemoved: z.boolean(),
   associationTypeId: z.int().optional(),
   associationLabel: z.string().nullable().optional(),
 });
 
-const anyEvent = z.looseObject(common);
+const anyEventSchema = z.looseObject(common);
 
 /** One HubSpot CRM change, in the terms Dealreg records. Times are epoch milliseconds. */
 export type CrmEvent =
@@ -81,16 +81,16 @@ function problems(error: z.ZodError, prefix: string): RequestProblem[] {
 }
 
 function parseEvent(raw: unknown, path: string): { event: CrmEvent } | { problems: RequestProblem[] } {
-  const base = anyEvent.safeParse(raw);
+  const base = anyEventSchema.safeParse(raw);
   if (!base.success) return { problems: problems(base.error, path) };
   const { subscriptionType } = base.data;
   if (subscriptionType === 'deal.creation') {
-    const parsed = creation.safeParse(raw);
+    const parsed = creationSchema.safeParse(raw);
     if (!parsed.success) return { problems: problems(parsed.error, path) };
     return { event: { kind: 'created', dealId: parsed.data.objectId, occurredAt: parsed.data.occurredAt } };
   }
   if (subscriptionType === 'deal.propertyChange') {
-    const parsed = propertyChange.safeParse(raw);
+    const parsed = propertyChangeSchema.safeParse(raw);
     if (!parsed.success) return { problems: problems(parsed.error, path) };
     const { objectId, propertyName, propertyValue, occurredAt } = parsed.data;
     return {
@@ -98,7 +98,7 @@ function parseEvent(raw: unknown, path: string): { event: CrmEvent } | { problem
     };
   }
   if (subscriptionType === 'deal.associationChange') {
-    const parsed = associationChange.safeParse(raw);
+    const parsed = associationChangeSchema.safeParse(raw);
     if (!parsed.success) return { problems: problems(parsed.error, path) };
     const data = parsed.data;
     if (data.associationType !== 'DEAL_TO_COMPANY') {

@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { hash as digest } from 'node:crypto';
-import { GENESIS_HASH, LedgerEntry } from './entry.ts';
+import { GENESIS_HASH, ledgerEntrySchema } from './entry.ts';
 import { CanonicalTextScanner, fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
 import { chainHash } from './hash.ts';
 import type { LedgerDigest } from './merkle.ts';
@@ -440,7 +440,7 @@ export class ChainVerifier {
   }
 
   #describeMismatch(item: Record<string, unknown>, stored: string, computed: string): string {
-    const parsed = LedgerEntry.safeParse(item);
+    const parsed = ledgerEntrySchema.safeParse(item);
     const invalid = parsed.success ? '' : `; invalid fields: ${describeIssues(parsed.error).join(', ')}`;
     return `content was altered: stored hash ${short(stored)}, content hashes to ${short(computed)}${invalid}`;
   }

@@ -1,4 +1,4 @@
-import { immutableFields, LedgerEntry } from './entry.ts';
+import { immutableFields, type LedgerEntry, ledgerEntrySchema } from './entry.ts';
 import { InvalidCorrectionError } from './errors.ts';
 import { describeIssues } from './seal.ts';
 
@@ -32,7 +32,7 @@ export function applyChanges(target: LedgerEntry, changes: Readonly<Record<strin
     if (value === null) delete cursor[leaf];
     else cursor[leaf] = value;
   }
-  const result = LedgerEntry.safeParse(copy);
+  const result = ledgerEntrySchema.safeParse(copy);
   if (!result.success) {
     throw new InvalidCorrectionError(
       `the corrected ${target.type} entry ${target.sequence} would be invalid: ${describeIssues(result.error).join('; ')}`,

@@ -1,79 +1,79 @@
 import { z } from 'zod';
-import { Money } from './money.ts';
+import { frozenMoneySchema } from '#domain/money.ts';
+import { cloudMarketplaces } from '#domain/registration.ts';
+import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 
 /**
  * The key of one hash chain. Normally a HubSpot deal (opportunity) id; investments that fund a
  * campaign rather than one opportunity live on the chain `campaign:<campaignId>`.
  */
-export const ChainId = z
+export const chainIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9:_.-]{0,127}$/, 'expected an opportunity id (letters, digits, : _ . -)');
 
 /** An instant, normalised to UTC with milliseconds so that string order is time order. */
-export const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+export const instantSchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value).toISOString());
 
 /** An instant exactly as the ledger stores it (already normalised). */
-export const StoredInstant = z.iso.datetime({ precision: 3 });
+export const storedInstantSchema = z.iso.datetime({ precision: 3 });
 
-export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
+export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
 
-/** How a partner relates to an opportunity (the label on the HubSpot association too). */
-export const RelationshipType = z.enum(['sourced', 'influenced', 'resell', 'referral']);
-export type RelationshipType = z.infer<typeof RelationshipType>;
-
-export const Customer = z.strictObject({
+export const customerSchema = z.strictObject({
   domain: z.string().min(1),
   name: z.string().min(1).optional(),
 });
-export type Customer = z.infer<typeof Customer>;
+export type Customer = z.infer<typeof customerSchema>;
 
-const Id = z.string().min(1).max(256);
+const idSchema = z.string().min(1).max(256);
 
 /** Payload of each entry type (DESIGN §3.4), without the chain bookkeeping. */
 const payloads = {
   RegistrationApproved: {
-    registrationId: Id,
-    partnerId: Id,
-    customer: Customer,
-    relationshipType: RelationshipType,
-    campaignId: Id.optional(),
-    cloudMarketplace: z.enum(['aws', 'azure', 'gcp', 'none']).optional(),
-    estimatedAmount: Money.optional(),
+    registrationId: idSchema,
+    partnerId: idSchema,
+    customer: customerSchema,
+    relationshipType: relationshipTypeSchema,
+    campaignId: idSchema.optional(),
+    cloudMarketplace: z.enum(cloudMarketplaces).optional(),
+    estimatedAmount: frozenMoneySchema.optional(),
     decidedBy: z.string().min(1),
     policyVersion: z.string().min(1).optional(),
   },
   PartnerAttached: {
-    partnerId: Id,
-    customer: Customer,
-    relationshipType: RelationshipType,
-    registrationId: Id.optional(),
-    campaignId: Id.optional(),
-    investmentId: Id.optional(),
+    partnerId: idSchema,
+    customer: customerSchema,
+    relationshipType: relationshipTypeSchema,
+    registrationId: idSchema.optional(),
+    campaignId: idSchema.optional(),
+    investmentId: idSchema.optional(),
   },
   PartnerDetached: {
-    partnerId: Id,
-    relationshipType: RelationshipType.optional(),
+    partnerId: idSchema,
+    relationshipType: relationshipTypeSchema.optional(),
     reason: z.string().min(1).optional(),
   },
   OpportunityCreated: {
-    customer: Customer,
+    customer: customerSchema,
     dealName: z.string().min(1).optional(),
     stage: z.string().min(1).optional(),
-    amount: Money.optional(),
+    amount: frozenMoneySchema.optional(),
     closeDate: z.iso.date().optional(),
   },
   StageChanged: { stage: z.string().min(1), previousStage: z.string().min(1).optional() },
-  AmountChanged: { amount: Money },
+  AmountChanged: { amount: frozenMoneySchema },
   CloseDateChanged: { closeDate: z.iso.date() },
-  ClosedWon: { amount: Money },
+  ClosedWon: { amount: frozenMoneySchema },
   ClosedLost: { reason: z.string().min(1).optional() },
-  RegistrationExpired: { registrationId: Id, partnerId: Id },
+  RegistrationExpired: { registrationId: idSchema, partnerId: idSchema },
   InvestmentRecorded: {
-    investmentId: Id,
+    investmentId: idSchema,
     investmentType: z.string().min(1),
-    campaignId: Id,
-    partnerId: Id.optional(),
-    amount: Money,
+    campaignId: idSchema,
+    partnerId: idSchema.optional(),
+    amount: frozenMoneySchema,
   },
   Correction: {
     /** Sequence number (on the same chain) of the entry this one supersedes. */
@@ -96,27 +96,27 @@ export const entryTypes = Object.keys(payloads) as EntryType[];
  * already recorded instead of adding a second one: redelivered webhooks and retried tasks are
  * recorded once.
  */
-const SourceEventId = z.string().min(1).max(512).optional();
+const sourceEventIdSchema = z.string().min(1).max(512).optional();
 
 const inputCommon = {
-  opportunityId: ChainId,
+  opportunityId: chainIdSchema,
   /** Business time: when this became true in the world. */
-  effectiveAt: Instant,
+  effectiveAt: instantSchema,
   /** Who or what recorded it (`workflow`, `crm-events`, an approver's email). */
   recordedBy: z.string().min(1),
-  sourceEventId: SourceEventId,
+  sourceEventId: sourceEventIdSchema,
 };
 
 const storedCommon = {
-  opportunityId: ChainId,
-  effectiveAt: StoredInstant,
+  opportunityId: chainIdSchema,
+  effectiveAt: storedInstantSchema,
   recordedBy: z.string().min(1),
-  sourceEventId: SourceEventId,
+  sourceEventId: sourceEventIdSchema,
   sequence: z.int().min(1),
   /** System time: when the ledger learnt it. */
-  recordedAt: StoredInstant,
-  previousHash: Sha256Hex,
-  hash: Sha256Hex,
+  recordedAt: storedInstantSchema,
+  previousHash: sha256HexSchema,
+  hash: sha256HexSchema,
   /** Index attribute: `YYYY-MM` of `effectiveAt`, for quarter queries. */
   effectiveMonth: z.string().regex(/^\d{4}-\d{2}$/),
   /** Index attribute present only on a chain's first entry, so chains can be listed without a scan. */
@@ -145,13 +145,13 @@ function union<C extends z.ZodRawShape>(common: C) {
 }
 
 /** What a caller asks to append: the fact, its business time and who records it. */
-export const LedgerEntryInput = union(inputCommon);
-export type LedgerEntryInput = z.input<typeof LedgerEntryInput>;
-export type ParsedLedgerEntryInput = z.output<typeof LedgerEntryInput>;
+export const ledgerEntryInputSchema = union(inputCommon);
+export type LedgerEntryInput = z.input<typeof ledgerEntryInputSchema>;
+export type ParsedLedgerEntryInput = z.output<typeof ledgerEntryInputSchema>;
 
 /** An entry as stored: the fact plus sequence, system time and its link in the hash chain. */
-export const LedgerEntry = union(storedCommon);
-export type LedgerEntry = z.infer<typeof LedgerEntry>;
+export const ledgerEntrySchema = union(storedCommon);
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
 export type LedgerEntryOf<T extends EntryType> = Extract<LedgerEntry, { type: T }>;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ChainId, Sha256Hex } from './entry.ts';
+import { chainIdSchema, sha256HexSchema } from './entry.ts';
 import { InvalidDigestError } from './errors.ts';
 import { canonicalJson } from './hash.ts';
 import { type ChainHead, describeIssues } from './seal.ts';
@@ -39,18 +39,22 @@ export function merkleRoot(heads: readonly ChainHead[]): string {
   return (level[0] as Buffer).toString('hex');
 }
 
-const DigestHead = z.strictObject({ opportunityId: ChainId, sequence: z.int().min(1), hash: Sha256Hex });
+const digestHeadSchema = z.strictObject({
+  opportunityId: chainIdSchema,
+  sequence: z.int().min(1),
+  hash: sha256HexSchema,
+});
 
 /** A periodic commitment to the whole ledger: every chain head and their Merkle root. */
-export const LedgerDigest = z.strictObject({
+export const ledgerDigestSchema = z.strictObject({
   version: z.literal(1),
   createdAt: z.iso.datetime({ precision: 3 }),
   chains: z.int().min(0),
   entries: z.int().min(0),
-  root: Sha256Hex,
-  heads: z.array(DigestHead),
+  root: sha256HexSchema,
+  heads: z.array(digestHeadSchema),
 });
-export type LedgerDigest = z.infer<typeof LedgerDigest>;
+export type LedgerDigest = z.infer<typeof ledgerDigestSchema>;
 
 /** Builds the digest document for the given heads. */
 export function buildDigest(heads: readonly ChainHead[], createdAt: Date): LedgerDigest {
@@ -71,7 +75,7 @@ export function buildDigest(heads: readonly ChainHead[], createdAt: Date): Ledge
 
 /** Parses a stored digest and checks that its root commits to its heads. */
 export function parseDigest(document: unknown, name: string): LedgerDigest {
-  const result = LedgerDigest.safeParse(document);
+  const result = ledgerDigestSchema.safeParse(document);
   if (!result.success) {
     throw new InvalidDigestError(`digest ${name} is malformed: ${describeIssues(result.error).join('; ')}`, {
       cause: result.error,

@@ -1,6 +1,7 @@
+import type { FrozenMoney } from '#domain/money.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 import { applyChanges } from './correction.ts';
-import type { Customer, LedgerEntry, RelationshipType } from './entry.ts';
-import type { Money } from './money.ts';
+import type { Customer, LedgerEntry } from './entry.ts';
 
 /** The two time axes of a bitemporal question: true in the world at `asOf`, as known at `knownAt`. */
 export interface AsOf {
@@ -41,7 +42,7 @@ export interface InvestmentState {
   readonly investmentType: string;
   readonly campaignId: string;
   readonly partnerId: string | undefined;
-  readonly amount: Money;
+  readonly amount: FrozenMoney;
   readonly effectiveAt: string;
 }
 
@@ -50,7 +51,7 @@ export interface OpportunityState {
   readonly customer: Customer | undefined;
   readonly dealName: string | undefined;
   readonly stage: string | undefined;
-  readonly amount: Money | undefined;
+  readonly amount: FrozenMoney | undefined;
   readonly closeDate: string | undefined;
   readonly outcome: 'open' | 'won' | 'lost';
   readonly closedAt: string | undefined;
@@ -109,7 +110,7 @@ export function projectOpportunity(
   let customer: Customer | undefined;
   let dealName: string | undefined;
   let stage: string | undefined;
-  let amount: Money | undefined;
+  let amount: FrozenMoney | undefined;
   let closeDate: string | undefined;
   let outcome: OpportunityState['outcome'] = 'open';
   let closedAt: string | undefined;

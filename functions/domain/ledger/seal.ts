@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import { GENESIS_HASH, type LedgerEntry, LedgerEntryInput, type ParsedLedgerEntryInput } from './entry.ts';
+import {
+  GENESIS_HASH,
+  type LedgerEntry,
+  ledgerEntryInputSchema,
+  type ParsedLedgerEntryInput,
+} from './entry.ts';
 import { InvalidLedgerEntryError } from './errors.ts';
 import { chainHash } from './hash.ts';
 
@@ -21,7 +26,7 @@ export function describeIssues(error: z.ZodError): string[] {
 
 /** Validates what a caller wants to append, throwing `InvalidLedgerEntryError` naming each bad field. */
 export function parseEntryInput(input: unknown): ParsedLedgerEntryInput {
-  const result = LedgerEntryInput.safeParse(input);
+  const result = ledgerEntryInputSchema.safeParse(input);
   if (!result.success)
     throw new InvalidLedgerEntryError(describeIssues(result.error), { cause: result.error });
   return result.data;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { type Policy, type RelationshipType, relationshipTypes } from './policy-schema.ts';
+import { type RelationshipType, relationshipTypeSchema } from '#domain/relationship-type.ts';
+import type { Policy } from './policy-schema.ts';
 
 /** What a relationship type means in money for the partner and for the direct rep. */
 export const compensationSchema = z.object({
-  relationshipType: z.enum(relationshipTypes),
+  relationshipType: relationshipTypeSchema,
   label: z.string(),
   partner: z.object({
     kind: z.enum(['margin', 'referral-fee', 'none']),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { minutesOfDay, weekdays } from '#domain/business-hours/business-calendar.ts';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import { cloudMarketplaces } from '#domain/registration.ts';
+import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { field } from './policy-fields.ts';
 
 /**
@@ -8,11 +10,6 @@ import { field } from './policy-fields.ts';
  * explains, in one configuration. Every setting has a default, so `{}` is a complete policy;
  * `policy/default-policy.json` writes those defaults out.
  */
-
-export const relationshipTypes = ['sourced', 'influenced', 'resell', 'referral'] as const;
-export type RelationshipType = (typeof relationshipTypes)[number];
-
-export const cloudMarketplaceNames = ['aws', 'azure', 'gcp', 'none'] as const;
 
 const relationship = () => field.choice(relationshipTypes);
 
@@ -71,7 +68,7 @@ const routingRuleSchema = strict({
   /** Customer regions (keys of `regions`) this rule covers; any region when left out. */
   regions: z.array(field.id()).min(1, { error: 'must list at least one region' }).optional(),
   cloudMarketplaces: z
-    .array(field.choice(cloudMarketplaceNames))
+    .array(field.choice(cloudMarketplaces))
     .min(1, { error: 'must list at least one cloud marketplace' })
     .optional(),
   minAmountUsd: field.usd().optional(),

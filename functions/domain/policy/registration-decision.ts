@@ -1,4 +1,5 @@
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 import {
   type ApprovalRoute,
   isBelowAutoApproveLimit,
@@ -6,7 +7,6 @@ import {
   routeApproval,
 } from './approver-routing.ts';
 import type { LoadedPolicy } from './load-policy.ts';
-import type { RelationshipType } from './policy-schema.ts';
 
 /**
  * What happens to a checked registration next (DESIGN §3.2 step 3):

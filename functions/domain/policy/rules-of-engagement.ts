@@ -1,12 +1,14 @@
 import type { Weekday } from '#domain/business-hours/business-calendar.ts';
-import { type Block, type Line, renderHtml, renderMarkdown } from './document.ts';
+import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
+import type { Block, Line } from './document.ts';
 import type { LoadedPolicy } from './load-policy.ts';
-import { type Policy, type RelationshipType, relationshipTypes } from './policy-schema.ts';
+import type { Policy } from './policy-schema.ts';
 
 /**
- * The rules-of-engagement page: the policy the registration workflow enforces, written for the
+ * The rules of engagement: the policy the registration workflow enforces, written for the
  * sales, partner and RevOps teams who are trained on it. Generated from the configuration
  * itself, so the document and the behaviour cannot drift apart; stamped with the policy version.
+ * `functions/rendering/rules-of-engagement-page.ts` renders it as a page.
  */
 
 const usd = (amount: number) => `USD ${amount.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
@@ -340,14 +342,4 @@ export function rulesOfEngagement({ policy, policyVersion }: LoadedPolicy): Bloc
     ...validitySection(policy),
     ...reportingSection(policy),
   ];
-}
-
-export type RulesFormat = 'markdown' | 'html';
-
-/** The rules-of-engagement page as Markdown or a standalone HTML page. */
-export function renderRulesOfEngagement(loaded: LoadedPolicy, format: RulesFormat): string {
-  const blocks = rulesOfEngagement(loaded);
-  return format === 'html'
-    ? renderHtml(blocks, `${loaded.policy.programName}: rules of engagement (${loaded.policyVersion})`)
-    : renderMarkdown(blocks);
 }

@@ -1,7 +1,8 @@
-import { entryTypes, type LedgerEntry, RelationshipType } from '#domain/ledger/entry.ts';
+import { entryTypes, type LedgerEntry } from '#domain/ledger/entry.ts';
+import { relationshipTypes } from '#domain/relationship-type.ts';
 
 const knownTypes: ReadonlySet<string> = new Set(entryTypes);
-const relationships: ReadonlySet<string> = new Set(RelationshipType.options);
+const relationships: ReadonlySet<string> = new Set(relationshipTypes);
 const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 type Json = Record<string, unknown>;

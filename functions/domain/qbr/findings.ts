@@ -1,5 +1,5 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
-import { minorUnitDigits } from '#domain/ledger/money.ts';
+import { minorUnitDigits } from '#domain/money.ts';
 import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';

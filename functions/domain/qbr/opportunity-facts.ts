@@ -1,11 +1,12 @@
-import type { LedgerEntry, RelationshipType } from '#domain/ledger/entry.ts';
-import type { Money } from '#domain/ledger/money.ts';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import {
   type AsOf,
   type Attribution,
   correctedEntries,
   projectOpportunity,
 } from '#domain/ledger/projection.ts';
+import type { FrozenMoney } from '#domain/money.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
 
 /** A partner's relationship to an opportunity, as the report needs it. */
 export interface PartnerLink {
@@ -47,7 +48,7 @@ export interface OpportunityFacts {
   readonly campaignChain: boolean;
   readonly dealName: string | undefined;
   readonly stage: string | undefined;
-  readonly amount: Money | undefined;
+  readonly amount: FrozenMoney | undefined;
   readonly outcome: 'open' | 'won' | 'lost';
   readonly closedAt: string | undefined;
   /** An `OpportunityCreated` entry is in effect. */

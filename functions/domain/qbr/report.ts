@@ -6,27 +6,27 @@ import { z } from 'zod';
  * the JSON document are all renderings of this one object.
  */
 
-const usd = z.number().finite();
-const count = z.int().min(0);
+const usdSchema = z.number().finite();
+const countSchema = z.int().min(0);
 /** A ratio between 0 and 1 (or above, for ROI); `null` when its denominator is zero. */
-const ratio = z.number().finite().nullable();
+const ratioSchema = z.number().finite().nullable();
 
 export const quarterLabelSchema = z.string().regex(/^\d{4}-Q[1-4]$/, 'expected a quarter such as 2026-Q4');
 
 export const conversionSchema = z.strictObject({
-  submittedToApproved: ratio,
-  approvedToOpportunity: ratio,
-  opportunityToClosedWon: ratio,
+  submittedToApproved: ratioSchema,
+  approvedToOpportunity: ratioSchema,
+  opportunityToClosedWon: ratioSchema,
 });
 export type Conversion = z.infer<typeof conversionSchema>;
 
 export const funnelSchema = z.strictObject({
-  submitted: count,
-  approved: count,
-  rejected: count,
-  opportunities: count,
-  closedWon: count,
-  closedWonAmount: usd,
+  submitted: countSchema,
+  approved: countSchema,
+  rejected: countSchema,
+  opportunities: countSchema,
+  closedWon: countSchema,
+  closedWonAmount: usdSchema,
   conversion: conversionSchema,
 });
 export type Funnel = z.infer<typeof funnelSchema>;
@@ -35,11 +35,11 @@ export type Funnel = z.infer<typeof funnelSchema>;
 export const funnelRowSchema = z.strictObject({
   key: z.string(),
   label: z.string(),
-  submitted: count,
-  approved: count,
-  opportunities: count,
-  closedWon: count,
-  closedWonAmount: usd,
+  submitted: countSchema,
+  approved: countSchema,
+  opportunities: countSchema,
+  closedWon: countSchema,
+  closedWonAmount: usdSchema,
   conversion: conversionSchema,
 });
 export type FunnelRow = z.infer<typeof funnelRowSchema>;
@@ -47,7 +47,7 @@ export type FunnelRow = z.infer<typeof funnelRowSchema>;
 export const differenceDealSchema = z.strictObject({
   opportunityId: z.string(),
   dealName: z.string(),
-  amount: usd,
+  amount: usdSchema,
   /** The ledger's relationship at asOf (`sourced`, `influenced`, …), or `none`. */
   ledgerRelationship: z.string(),
   croCountsAsPartner: z.boolean(),
@@ -56,30 +56,30 @@ export const differenceDealSchema = z.strictObject({
 export type DifferenceDeal = z.infer<typeof differenceDealSchema>;
 
 export const attributionSchema = z.strictObject({
-  partnerSourcedRevenue: usd,
-  partnerInfluencedRevenue: usd,
-  croPartnerRevenue: usd,
+  partnerSourcedRevenue: usdSchema,
+  partnerInfluencedRevenue: usdSchema,
+  croPartnerRevenue: usdSchema,
   /** partnerSourcedRevenue − croPartnerRevenue. */
-  difference: usd,
+  difference: usdSchema,
   differenceDeals: z.array(differenceDealSchema),
 });
 export type AttributionSummary = z.infer<typeof attributionSchema>;
 
 export const roiRowSchema = z.strictObject({
   investmentType: z.string(),
-  invested: usd,
-  closedWonRevenue: usd,
+  invested: usdSchema,
+  closedWonRevenue: usdSchema,
   /** (closedWonRevenue − invested) / invested; `null` when nothing was invested. */
-  roi: ratio,
+  roi: ratioSchema,
 });
 export type RoiRow = z.infer<typeof roiRowSchema>;
 
 export const slaSchema = z.strictObject({
-  decisions: count,
-  withinSla: count,
-  reminders: count,
-  escalations: count,
-  defaulted: count,
+  decisions: countSchema,
+  withinSla: countSchema,
+  reminders: countSchema,
+  escalations: countSchema,
+  defaulted: countSchema,
   /** `null` when no decision was taken in the quarter. */
   medianHoursToDecision: z.number().finite().min(0).nullable(),
 });
@@ -130,20 +130,25 @@ export const findingSchema = z.strictObject({
 export type Finding = z.infer<typeof findingSchema>;
 
 export const integritySchema = z.strictObject({
-  chains: count,
-  entries: count,
-  broken: count,
+  chains: countSchema,
+  entries: countSchema,
+  broken: countSchema,
 });
 export type IntegritySummary = z.infer<typeof integritySchema>;
 
 /** Headline numbers for the one-screen summary. */
 export const scorecardSchema = z.strictObject({
-  closedWonAmount: usd,
-  partnerSourcedRevenue: usd,
-  croPartnerRevenue: usd,
+  closedWonAmount: usdSchema,
+  partnerSourcedRevenue: usdSchema,
+  croPartnerRevenue: usdSchema,
   /** withinSla / decisions; `null` without decisions. */
-  slaCompliance: ratio,
-  findings: z.strictObject({ critical: count, high: count, medium: count, low: count }),
+  slaCompliance: ratioSchema,
+  findings: z.strictObject({
+    critical: countSchema,
+    high: countSchema,
+    medium: countSchema,
+    low: countSchema,
+  }),
 });
 export type Scorecard = z.infer<typeof scorecardSchema>;
 

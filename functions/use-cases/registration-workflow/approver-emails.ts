@@ -4,10 +4,10 @@ import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import { renderApprovalEscalationEmail } from '#emails/approval-escalation.ts';
 import { renderApprovalReminderEmail } from '#emails/approval-reminder.ts';
 import { renderApprovalRequestEmail } from '#emails/approval-request.ts';
+import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import { type ApprovalState, toDates } from './approval-state.ts';
 import { approverInput } from './approval-tasks.ts';
 import type { RegistrationInProgress, RegistrationWorkflowDependencies } from './dependencies.ts';
-import { registrationSummary } from './registration-summary.ts';
 
 /** What an email to an approver is about: the registration as it stands, the task and the loop's state. */
 export interface ApprovalInReview {
@@ -48,7 +48,7 @@ async function approvalEmailBasics(
   return {
     approvalId: task.approvalId,
     approver: approverInput(state.approver),
-    registration: registrationSummary(registration, registration.progress),
+    registration: registrationSummaryFromStoredRegistration(registration, registration.progress),
     verdict: task.subject.verdict,
     reviewUrl: await reviewUrl(deps, task, deadlines.finalAt),
     deadline: deadlines.escalationAt,
@@ -97,7 +97,7 @@ export async function emailEscalation(
   const email = renderApprovalEscalationEmail({
     approvalId: task.approvalId,
     approver: approverInput(state.escalateTo),
-    registration: registrationSummary(registration, registration.progress),
+    registration: registrationSummaryFromStoredRegistration(registration, registration.progress),
     verdict: task.subject.verdict,
     reviewUrl: await reviewUrl(deps, task, deadlines.finalAt),
     deadline: deadlines.finalAt,

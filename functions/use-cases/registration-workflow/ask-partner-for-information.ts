@@ -1,8 +1,8 @@
 import { renderInformationRequestEmail } from '#emails/information-request.ts';
+import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import type { ApprovalState, DecisionOutput } from './approval-state.ts';
 import { slaDefaultDecider } from './deciders.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
-import { registrationSummary } from './registration-summary.ts';
 
 /** How long a partner has to answer an approver's question before the registration is declined. */
 export const informationResponseDays = 10;
@@ -35,7 +35,7 @@ export async function askPartnerForInformation(
   });
   const email = renderInformationRequestEmail({
     to: registration.details.submitterEmail,
-    registration: registrationSummary(registration, progress),
+    registration: registrationSummaryFromStoredRegistration(registration, progress),
     approverName: decidedBy.name,
     approverEmail: decidedBy.email,
     question: choice.question,

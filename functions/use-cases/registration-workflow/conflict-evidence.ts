@@ -5,12 +5,12 @@ import type {
   OtherRegistration,
   RegistrationStatus,
 } from '#domain/conflicts/conflict-input.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type { RegistrationWorkflowDependencies, ValidRegistration } from './dependencies.ts';
 import { amountInUsdMinor } from './normalise-registration.ts';
 
 /** A registration's status in the words of the conflict rules; undefined when it was never valid. */
-function conflictStatus(record: RegistrationRecord): RegistrationStatus | undefined {
+function conflictStatus(record: StoredRegistration): RegistrationStatus | undefined {
   if (record.details === undefined) return undefined;
   switch (record.progress?.status) {
     case undefined:
@@ -29,7 +29,7 @@ function conflictStatus(record: RegistrationRecord): RegistrationStatus | undefi
   }
 }
 
-function asOtherRegistration(record: RegistrationRecord): OtherRegistration | undefined {
+function asOtherRegistration(record: StoredRegistration): OtherRegistration | undefined {
   const status = conflictStatus(record);
   const details = record.details;
   if (status === undefined || details === undefined) return undefined;

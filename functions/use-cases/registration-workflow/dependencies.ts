@@ -1,8 +1,8 @@
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { RegistrationDetails } from '#domain/registration.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
 import type { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type { ApprovalStore } from '#ports/approvals.ts';
 import type { HubSpotPort } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
@@ -53,7 +53,7 @@ export interface RegistrationWorkflowDependencies {
 
 /** A registration the intake validated, with the progress the workflow recorded so far. */
 export interface ValidRegistration {
-  readonly record: RegistrationRecord;
+  readonly record: StoredRegistration;
   readonly details: RegistrationDetails;
   readonly progress: RegistrationProgress | undefined;
 }

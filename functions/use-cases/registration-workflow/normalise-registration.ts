@@ -1,7 +1,7 @@
-import { freezeMoney, usdRateOf } from '#domain/ledger/money.ts';
 import type { Money } from '#domain/money.ts';
+import { freezeMoney, usdRateOf } from '#domain/money.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { loadRegistration, type RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /** The amount in US cents at the configured rate, or undefined when no rate is configured. */
@@ -19,7 +19,7 @@ interface OpenInformationRequest {
   readonly callbackToken: string;
 }
 
-function openInformationRequest(record: RegistrationRecord): OpenInformationRequest | undefined {
+function openInformationRequest(record: StoredRegistration): OpenInformationRequest | undefined {
   const token = (record as { informationCallbackToken?: unknown }).informationCallbackToken;
   if (record.progress?.status !== 'awaiting-information' || typeof token !== 'string') return undefined;
   return { registrationId: record.registrationId, callbackToken: token };

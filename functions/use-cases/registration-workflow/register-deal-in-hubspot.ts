@@ -1,5 +1,4 @@
-import { freezeAmount, freezeMoney, type Money, usdRateOf } from '#domain/ledger/money.ts';
-import { minorUnitDigits } from '#domain/money.ts';
+import { type FrozenMoney, freezeAmount, freezeMoney, minorUnitDigits, usdRateOf } from '#domain/money.ts';
 import { validityWindow } from '#domain/policy/registration-validity.ts';
 import type { Deal } from '#ports/hubspot.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
@@ -12,7 +11,7 @@ import type { RegistrationWorkflowDependencies } from './dependencies.ts';
 import { type ValidityTimers, validityTimers } from './validity-timers.ts';
 
 /** A CRM deal's amount frozen at the configured USD rate, when it has one and the rate is known. */
-function dealAmount(deps: RegistrationWorkflowDependencies, deal: Deal): Money | undefined {
+function dealAmount(deps: RegistrationWorkflowDependencies, deal: Deal): FrozenMoney | undefined {
   if (deal.amount === null) return undefined;
   const frozen = freezeAmount(String(deal.amount), deal.currency ?? 'USD', deps.usdRates);
   if ('money' in frozen) return frozen.money;

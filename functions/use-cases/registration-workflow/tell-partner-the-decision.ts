@@ -3,6 +3,7 @@ import {
   type RegistrationDecisionEmailInput,
   renderRegistrationDecisionEmail,
 } from '#emails/registration-decision.ts';
+import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import type { DecisionOutput } from './approval-state.ts';
 import { loadApprovedRegistration } from './approved-registration.ts';
 import {
@@ -11,7 +12,6 @@ import {
   type RegistrationWorkflowDependencies,
   type ValidRegistration,
 } from './dependencies.ts';
-import { registrationSummary } from './registration-summary.ts';
 
 /** Emails the submitting partner a decision on the registration, under the current policy. */
 async function emailDecision(
@@ -22,7 +22,7 @@ async function emailDecision(
 ): Promise<void> {
   const email = renderRegistrationDecisionEmail({
     to: registration.details.submitterEmail,
-    registration: registrationSummary(registration, progress),
+    registration: registrationSummaryFromStoredRegistration(registration, progress),
     decision,
     timeZone: deps.policy.policy.calendar.timeZone,
     policyVersion: deps.policy.policyVersion,

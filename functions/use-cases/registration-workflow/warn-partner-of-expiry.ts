@@ -1,8 +1,8 @@
 import { extensionRequestLink } from '#domain/extension-requests/extension-link.ts';
 import { renderExpiryWarningEmail } from '#emails/expiry-warning.ts';
+import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import { loadApprovedRegistration } from './approved-registration.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
-import { registrationSummary } from './registration-summary.ts';
 
 /**
  * "Warn partner of expiry" (a callback task, until the expiry): the warning email, with the
@@ -38,7 +38,7 @@ export async function warnOfExpiry(
   }
   const email = renderExpiryWarningEmail({
     to: partnerEmail,
-    registration: registrationSummary(registration, progress),
+    registration: registrationSummaryFromStoredRegistration(registration, progress),
     relationshipLabel: policy.relationshipTypes[decision.relationshipType].label,
     expiresAt,
     extension: available

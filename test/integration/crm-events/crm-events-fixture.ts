@@ -2,10 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import type { OpportunityState } from '#domain/ledger/projection.ts';
+import { relationshipTypes } from '#domain/relationship-type.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
-import { crmNames, partnerRelationships } from '#ports/hubspot.ts';
+import { crmNames } from '#ports/hubspot.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { crmEventSettings } from '#use-cases/record-crm-events.ts';
@@ -18,7 +19,7 @@ export const customerId = '20000011';
 /** A portal with two partners, one customer, the partner labels `dealreg hubspot setup` creates and `deals` deals of that customer. */
 export function seed(dealIds: readonly string[]) {
   return {
-    labels: partnerRelationships.map((relationship) => {
+    labels: relationshipTypes.map((relationship) => {
       const [label, name] = crmNames.partnerLabels[relationship];
       return { from: 'companies', to: 'deals', label, name };
     }),

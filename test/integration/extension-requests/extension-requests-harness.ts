@@ -4,8 +4,8 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
 import { extensionRequestLink } from '#domain/extension-requests/extension-link.ts';
 import type { ExtensionTaskOutput } from '#domain/extension-requests/extension-offer.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
@@ -33,7 +33,7 @@ export const offerExpiresAt = '2027-02-20T17:00:00.000Z';
 
 /** An approved registration whose workflow offered the extension and waits for the request. */
 export function offeredRegistration(registrationId: string, overrides: Record<string, unknown> = {}) {
-  const record: RegistrationRecord = {
+  const record: StoredRegistration = {
     registrationId,
     conversionId: `conv-${registrationId}`,
     submittedAt: '2026-11-20T10:00:00.000Z',

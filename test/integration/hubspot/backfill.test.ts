@@ -11,7 +11,7 @@ import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { FormSubmission } from '#domain/form-submission.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import { createSubmissionBackfillHandler } from '#handlers/submission-backfill-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
@@ -69,11 +69,11 @@ async function webhooksSettled(expected: number): Promise<WebhookStats> {
   throw new Error('webhooks did not settle');
 }
 
-async function registrations(): Promise<RegistrationRecord[]> {
+async function registrations(): Promise<StoredRegistration[]> {
   const scanned = await tables.documentClient.send(
     new ScanCommand({ TableName: tables.tableName('Registrations'), ConsistentRead: true }),
   );
-  return (scanned.Items ?? []) as RegistrationRecord[];
+  return (scanned.Items ?? []) as StoredRegistration[];
 }
 
 function sweepState() {

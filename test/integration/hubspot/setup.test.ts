@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crmNames } from '#ports/hubspot.ts';
-import { dealRegistrationSchema, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
+import { dealRegistrationObjectSpec, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
 
 let under: SandboxUnderTest;
@@ -56,7 +56,7 @@ describe('dealreg hubspot setup', () => {
     expect(result.objectTypeId).toMatch(/^2-\d+$/);
     expect(schema?.objectTypeId).toBe(result.objectTypeId);
     expect(schema?.properties).toEqual(
-      expect.arrayContaining(dealRegistrationSchema.properties.map((p) => p.name)),
+      expect.arrayContaining(dealRegistrationObjectSpec.properties.map((p) => p.name)),
     );
     expect(schema?.associations).toEqual(expect.arrayContaining(['0-1', '0-2', '0-3']));
     expect(shape.dealProperties).toEqual(expect.arrayContaining(Object.values(crmNames.deal)));

@@ -9,7 +9,7 @@ import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import type { RegistrationWorkflow } from '#ports/registration-workflow.ts';
@@ -64,8 +64,8 @@ beforeEach(async () => {
   await mailbox.clear();
 });
 
-async function storedRegistrations(): Promise<RegistrationRecord[]> {
-  const items: RegistrationRecord[] = [];
+async function storedRegistrations(): Promise<StoredRegistration[]> {
+  const items: StoredRegistration[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await tables.documentClient.send(
@@ -75,7 +75,7 @@ async function storedRegistrations(): Promise<RegistrationRecord[]> {
         ConsistentRead: true,
       }),
     );
-    items.push(...((page.Items ?? []) as RegistrationRecord[]));
+    items.push(...((page.Items ?? []) as StoredRegistration[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return items;

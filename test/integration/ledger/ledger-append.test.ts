@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
-import { freezeMoney } from '#domain/ledger/money.ts';
 import { parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import { freezeMoney } from '#domain/money.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';

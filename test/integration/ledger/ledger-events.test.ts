@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
-import { freezeMoney } from '#domain/ledger/money.ts';
+import { freezeMoney } from '#domain/money.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { appendEntryOnce, readChain } from '#use-cases/ledger-append.ts';

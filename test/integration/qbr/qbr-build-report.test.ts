@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
-import { freezeMoney } from '#domain/ledger/money.ts';
+import { freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import {
   type BuildQbrReportDependencies,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
-import { freezeMoney } from '#domain/ledger/money.ts';
+import { freezeMoney } from '#domain/money.ts';
 import { qbrReportSchema } from '#domain/qbr/report.ts';
 import { ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { dealreg } from '#test/support/dealreg-cli.ts';

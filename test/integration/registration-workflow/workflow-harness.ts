@@ -13,8 +13,8 @@ import { defaultPolicyFile } from '#bin/commands/policy.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
-import type { RegistrationRecord } from '#domain/registration-record.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/index.ts';
@@ -153,7 +153,7 @@ export interface WorkflowUnderTest {
   submit(fields?: Record<string, string | undefined>): Promise<string>;
   /** Runs what can run without moving the clock. */
   settle(): Promise<void>;
-  registration(registrationId: string): Promise<RegistrationRecord>;
+  registration(registrationId: string): Promise<StoredRegistration>;
   /** Mails sent so far (optionally only to `to`, with `template`). */
   mails(filter?: { to?: string; template?: string }): Promise<MailboxEntry[]>;
   /** Opens the approval link of the latest mail to `approver` and presses a button on the page. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { freezeAmount, freezeMoney, parseAmount } from '#domain/ledger/money.ts';
+import { freezeAmount, freezeMoney, parseDecimalAmount } from '#domain/money.ts';
 
 describe('ledger money', () => {
   it('freezes an amount to USD cents with exact decimal arithmetic', () => {
@@ -23,11 +23,11 @@ describe('ledger money', () => {
   });
 
   it('parses decimal amounts into minor units of the currency, refusing extra decimals', () => {
-    expect(parseAmount('25000.5', 'USD')).toBe(2_500_050);
-    expect(parseAmount('1200', 'JPY')).toBe(1200);
-    expect(() => parseAmount('12.345', 'USD')).toThrow(/more than 2 decimals/);
-    expect(() => parseAmount('1,200', 'USD')).toThrow(/not an amount/);
-    expect(() => parseAmount('5.5', 'JPY')).toThrow(/more than 0 decimals/);
+    expect(parseDecimalAmount('25000.5', 'USD')).toBe(2_500_050);
+    expect(parseDecimalAmount('1200', 'JPY')).toBe(1200);
+    expect(() => parseDecimalAmount('12.345', 'USD')).toThrow(/more than 2 decimals/);
+    expect(() => parseDecimalAmount('1,200', 'USD')).toThrow(/not an amount/);
+    expect(() => parseDecimalAmount('5.5', 'JPY')).toThrow(/more than 0 decimals/);
   });
 
   it('refuses a rate that is not a positive decimal', () => {
@@ -37,7 +37,7 @@ describe('ledger money', () => {
 
   it('refuses a well-formed code that is not a currency', () => {
     expect(() => freezeMoney(100, 'XYZ', '1')).toThrow(/unknown currency XYZ/);
-    expect(() => parseAmount('100', 'ABC')).toThrow(/unknown currency ABC/);
+    expect(() => parseDecimalAmount('100', 'ABC')).toThrow(/unknown currency ABC/);
   });
 
   it('freezes a CRM amount at the configured rate, USD at 1, and says why when it cannot', () => {

@@ -1,5 +1,5 @@
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
-import { freezeMoney } from '#domain/ledger/money.ts';
+import { freezeMoney } from '#domain/money.ts';
 
 /** Realistic inputs for one opportunity's life, used by ledger tests and benchmarks. */
 export function opportunityStory(opportunityId: string, index = 0): LedgerEntryInput[] {

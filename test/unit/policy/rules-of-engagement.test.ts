@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import type { PolicyInput } from '#domain/policy/policy-schema.ts';
-import { renderRulesOfEngagement } from '#domain/policy/rules-of-engagement.ts';
+import { renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
 
 const markdownOf = (input: PolicyInput) => renderRulesOfEngagement(loadPolicy(input), 'markdown');
 const htmlOf = (input: PolicyInput) => renderRulesOfEngagement(loadPolicy(input), 'html');

@@ -1,7 +1,7 @@
 import type { LedgerEntry, LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
-import { freezeMoney, type Money } from '#domain/ledger/money.ts';
 import { parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import { type FrozenMoney, freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { computeQbrReport, type QbrReportInputs } from '#domain/qbr/compute-report.ts';
 import type { CrmDeal, CrmDealsRead } from '#domain/qbr/crm-deal.ts';
@@ -14,7 +14,7 @@ export const q4 = parseFiscalQuarter('2026-Q4');
 export const asOf = '2026-12-15T00:00:00.000Z';
 
 /** Whole US dollars as ledger money (USD at rate 1). */
-export const usd = (dollars: number): Money => freezeMoney(Math.round(dollars * 100), 'USD', '1');
+export const usd = (dollars: number): FrozenMoney => freezeMoney(Math.round(dollars * 100), 'USD', '1');
 
 type EntryBody = LedgerEntryInput extends infer T
   ? T extends LedgerEntryInput

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { formSubmissionSchema } from './form-submission.ts';
+import { fieldProblemSchema, registrationDetailsSchema } from './registration.ts';
+import { registrationProgressSchema } from './registration-progress.ts';
+
+/** How a submission reached Dealreg. */
+export const receivedViaSchema = z.enum(['webhook', 'backfill']);
+export type ReceivedVia = z.infer<typeof receivedViaSchema>;
+
+/**
+ * A registration as the registrations table stores it: the raw submission exactly as received
+ * (nothing a partner submitted is ever lost), and either the validated details or the problems
+ * found. The item also carries attributes other parts of Dealreg keep beside it (the extension
+ * request, the workflow's callback tokens); they are read by their owners and pass through here.
+ */
+export const storedRegistrationSchema = z.looseObject({
+  registrationId: z.string().min(1),
+  conversionId: z.string(),
+  formGuid: z.string().optional(),
+  /** ISO-8601, from HubSpot's submittedAt. */
+  submittedAt: z.string(),
+  /** ISO-8601, when Dealreg first stored it. */
+  receivedAt: z.string(),
+  receivedVia: receivedViaSchema,
+  /** `received` goes on to the registration workflow; `rejected` needs a corrected resubmission. */
+  status: z.string(),
+  submission: formSubmissionSchema,
+  details: registrationDetailsSchema.optional(),
+  problems: z.array(fieldProblemSchema).readonly().optional(),
+  /** Top-level copy of details.customerDomain, for the conflict-check index. */
+  customerDomain: z.string().optional(),
+  workflowStartedAt: z.string().optional(),
+  workflowExecution: z.string().optional(),
+  submitterNotifiedAt: z.string().optional(),
+  /** What the registration workflow has done with it (absent until it ran its first step). */
+  progress: registrationProgressSchema.optional(),
+});
+export type StoredRegistration = z.infer<typeof storedRegistrationSchema>;
