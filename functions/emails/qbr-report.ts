@@ -9,6 +9,7 @@ import {
 import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
 import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
+import { formatPercent, formatUsd, formatUsdExact } from '#rendering/qbr-figures.ts';
 import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
@@ -33,28 +34,6 @@ export function chartContentId(chart: Pick<QbrChart, 'id'>): string {
 /** The file name of the report's JSON document, e.g. `qbr-2026-Q4.json`. */
 export function qbrReportJsonFilename(report: Pick<QbrReport, 'quarter'>): string {
   return `qbr-${report.quarter}.json`;
-}
-
-const wholeUsd = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  maximumFractionDigits: 0,
-});
-const exactUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-
-/** Headline amounts in whole dollars: `$1,250,001`. */
-export function formatUsd(amount: number): string {
-  return wholeUsd.format(amount);
-}
-
-/** Table amounts to the cent: `$1,250,000.50`. */
-export function formatUsdExact(amount: number): string {
-  return exactUsd.format(amount);
-}
-
-/** A ratio as a percentage with one decimal; `n/a` when it has no denominator. */
-export function formatPercent(value: number | null): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 }
 
 const severityColor: Record<Severity, string> = {
