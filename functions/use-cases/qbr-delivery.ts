@@ -8,7 +8,13 @@ import { z } from 'zod';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
 import { type QbrReport, qbrReportSchema } from '#domain/qbr/report.ts';
-import { dealBatchName, reportFolder, reportKey, runFolder } from '#domain/qbr/report-location.ts';
+import {
+  DEAL_BATCH_SIZE,
+  dealBatchName,
+  reportFolder,
+  reportKey,
+  runFolder,
+} from '#domain/qbr/report-location.ts';
 import { renderQbrReportEmail } from '#emails/qbr-report.ts';
 import type { Deal, DealDirectory } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
@@ -138,9 +144,6 @@ export function createQbrDealExport(deps: { ledger: Pick<LedgerStore, 'listChain
 }
 
 // ── 3. Read one batch of deals (the Distributed Map's worker) ───────────────────────────────
-
-/** At most what one HubSpot batch read accepts. */
-export const DEAL_BATCH_SIZE = 100;
 
 const batchInputSchema = z.object({
   Items: z
