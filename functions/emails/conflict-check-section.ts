@@ -48,7 +48,7 @@ function verdictRows(verdict: ConflictVerdict): Row[] {
 }
 
 /** One evidence item as a sentence plus the facts behind it. */
-export function evidenceLines(item: ConflictEvidenceItem): { detail: string; facts: string } {
+function evidenceLines(item: ConflictEvidenceItem): { detail: string; facts: string } {
   const rule = ruleNames[item.ruleId];
   switch (item.kind) {
     case 'registration':

@@ -15,10 +15,10 @@ import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 
-export const QBR_REPORT_TEMPLATE = 'qbr-report';
+const QBR_REPORT_TEMPLATE = 'qbr-report';
 
 /** Rows of each breakdown shown in the email; the CSV attachments hold them all. */
-export const BREAKDOWN_ROWS_SHOWN = 10;
+const BREAKDOWN_ROWS_SHOWN = 10;
 
 const recipientsSchema = z
   .array(z.email('each leadership recipient must be an email address'))
@@ -27,7 +27,7 @@ const recipientsSchema = z
 const qbrEmailInputSchema = z.strictObject({ report: qbrReportSchema, to: recipientsSchema });
 
 /** The Content-ID of a chart's inline image. */
-export function chartContentId(chart: Pick<QbrChart, 'id'>): string {
+function chartContentId(chart: Pick<QbrChart, 'id'>): string {
   return `qbr-${chart.id}@dealreg`;
 }
 

@@ -45,7 +45,7 @@ const momentSchema = z.iso.datetime({ offset: true, error: 'expected an ISO-8601
 
 /** Which report a step works on. */
 const runSchema = z.strictObject({ quarter: quarterSchema, asOf: momentSchema });
-export type QbrRun = z.infer<typeof runSchema>;
+type QbrRun = z.infer<typeof runSchema>;
 
 // ── 1. Is the check due? ─────────────────────────────────────────────────────────────────────
 
@@ -56,7 +56,7 @@ const dueCheckInputSchema = z.object({
   asOf: momentSchema.optional(),
 });
 
-export interface DueCheckResult extends QbrRun {
+interface DueCheckResult extends QbrRun {
   readonly due: boolean;
   /** Why, in words, for the execution history. */
   readonly reason: string;
@@ -121,7 +121,7 @@ function startOfDay(moment: Date, timeZone: string): Date {
 
 // ── 2. Export the deal ids ───────────────────────────────────────────────────────────────────
 
-export interface DealExportResult extends QbrRun {
+interface DealExportResult extends QbrRun {
   /** The run's folder in the run store. */
   readonly run: string;
   /** The key of the JSON array of deal ids. */
@@ -155,7 +155,7 @@ const batchInputSchema = z.object({
   }),
 });
 
-export interface DealBatchResult {
+interface DealBatchResult {
   readonly batch: string;
   readonly deals: number;
   readonly missing: number;
@@ -210,7 +210,7 @@ export function prefetchedDeals(batches: readonly DealBatch[]): Pick<DealDirecto
   };
 }
 
-export interface BuiltReportResult extends QbrRun {
+interface BuiltReportResult extends QbrRun {
   readonly location: string;
   readonly findings: QbrReport['scorecard']['findings'];
   readonly brokenChains: number;
@@ -248,7 +248,7 @@ export function createQbrReportBuilder(deps: {
 
 // ── 5. Email leadership ─────────────────────────────────────────────────────────────────────
 
-export interface EmailedReportResult extends QbrRun {
+interface EmailedReportResult extends QbrRun {
   readonly messageId: string;
   readonly recipients: number;
 }

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } f
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /** The item after a conditional update, or as it was when the condition failed (none: no item). */
-export type ConditionalUpdateResult =
+type ConditionalUpdateResult =
   | { readonly applied: true; readonly item: Record<string, unknown> }
   | { readonly applied: false; readonly item: Record<string, unknown> | undefined };
 

@@ -9,7 +9,7 @@ import type { HubSpotConnection } from './connection.ts';
 import { HubSpotConflictError, HubSpotNotFoundError } from './errors.ts';
 
 /** Batch endpoints take at most this many inputs. */
-export const batchSize = 100;
+const batchSize = 100;
 /** Search answers at most this many results per page … */
 const searchPageSize = 200;
 /** … and at most this many per query, however it is paged. */

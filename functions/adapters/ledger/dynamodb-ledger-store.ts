@@ -49,7 +49,7 @@ function toRaw(item: Record<string, AttributeValue>): RawLedgerItem {
 }
 
 /** DynamoDB's limit on the actions of one TransactWriteItems call. */
-export const MAX_TRANSACTION_ITEMS = 100;
+const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * The ledger in one DynamoDB table (see `lib/tables/ledger-table.ts`). Writes are PutItem with

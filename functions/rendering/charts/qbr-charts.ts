@@ -4,11 +4,11 @@ import { formatPercent } from '#rendering/qbr-figures.ts';
 import { CHART_FONT_FAMILY, type ChartImage, renderChartPng } from './chart-renderer.ts';
 
 /** The charts of the pre-QBR report, in the order the email shows them. */
-export const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla'] as const;
-export type QbrChartId = (typeof qbrChartIds)[number];
+const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla'] as const;
+type QbrChartId = (typeof qbrChartIds)[number];
 
 /** A chart's specification with the words that stand in for it where images are not shown. */
-export interface QbrChartSpec {
+interface QbrChartSpec {
   readonly id: QbrChartId;
   readonly title: string;
   /** The chart's figures in one sentence: the image's alt text and the plain-text part. */
