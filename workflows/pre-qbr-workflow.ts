@@ -15,13 +15,11 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { DEAL_BATCH_SIZE } from '#domain/qbr/report-location.ts';
 
 /** The state machine's comment: what one execution is. */
 export const preQbrWorkflowComment =
   'One pre-QBR check: decide it is due, read HubSpot, build and store the report, email leadership';
-
-/** Deals per Distributed Map item batch: what one HubSpot batch read accepts. */
-const DEALS_PER_BATCH = 100;
 
 /** HubSpot errors a later attempt may not meet (rate limit, outage); others fail at once. */
 const TRANSIENT_HUBSPOT_ERRORS = ['HubSpotRateLimitError', 'HubSpotUnavailableError'];
@@ -90,11 +88,11 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
     '$.export',
   );
 
-  const readBatches = new DistributedMap(scope, 'Read HubSpot deals in batches of 100', {
+  const readBatches = new DistributedMap(scope, `Read HubSpot deals in batches of ${DEAL_BATCH_SIZE}`, {
     comment: 'Each batch is one HubSpot batch read; concurrency stays under the portal rate limit',
     itemReader: new S3JsonItemReader({ bucket: props.reportsBucket, key: JsonPath.stringAt('$.export.key') }),
     itemBatcher: new ItemBatcher({
-      maxItemsPerBatch: DEALS_PER_BATCH,
+      maxItemsPerBatch: DEAL_BATCH_SIZE,
       batchInput: { 'run.$': '$.export.run' },
     }),
     maxConcurrency: props.maxConcurrency,

@@ -62,7 +62,7 @@ export function minorUnitDigits(currency: string): number {
   }
 }
 
-export type AmountParseResult =
+type AmountParseResult =
   | { readonly ok: true; readonly money: Money }
   | { readonly ok: false; readonly reason: string };
 

@@ -19,7 +19,7 @@ import { relationshipTypeSchema } from '#domain/relationship-type.ts';
  * - `merged`: a resubmission that answered an approver's question on an earlier registration
  *   (`answers` names it); it is not a registration of its own.
  */
-export const workflowStatuses = [
+const workflowStatuses = [
   'in-review',
   'awaiting-information',
   'approved',
@@ -30,10 +30,9 @@ export const workflowStatuses = [
 export type WorkflowStatus = (typeof workflowStatuses)[number];
 
 /** How a decision reached Dealreg (DESIGN §3.2). */
-export const decisionSources = ['auto', 'page', 'sla-default'] as const;
-export type DecisionSource = (typeof decisionSources)[number];
+const decisionSources = ['auto', 'page', 'sla-default'] as const;
 
-export const registrationDecisionSchema = z.object({
+const registrationDecisionSchema = z.object({
   outcome: z.enum(['approve', 'reject']),
   /** Set when approved. */
   relationshipType: relationshipTypeSchema.optional(),
@@ -50,7 +49,7 @@ export const registrationDecisionSchema = z.object({
 export type RegistrationDecision = z.infer<typeof registrationDecisionSchema>;
 
 /** The SLA history of the approval loop (absent for automatic decisions). */
-export const slaHistorySchema = z.object({
+const slaHistorySchema = z.object({
   /** When the first approver was asked. */
   requestedAt: z.iso.datetime(),
   /** The first level's SLA deadline (escalation time): a decision by then is within SLA. */

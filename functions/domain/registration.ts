@@ -42,7 +42,7 @@ export const fieldProblemSchema = z.object({
   message: z.string(),
   value: z.string().optional(),
 });
-export type FieldProblem = z.infer<typeof fieldProblemSchema>;
+type FieldProblem = z.infer<typeof fieldProblemSchema>;
 
 export type SubmissionEvaluation =
   | { readonly valid: true; readonly details: RegistrationDetails }
@@ -54,7 +54,7 @@ export type SubmissionEvaluation =
       readonly customerCompanyName?: string;
     };
 
-export const fieldLabels: Readonly<Record<RegistrationFieldName, string>> = {
+const fieldLabels: Readonly<Record<RegistrationFieldName, string>> = {
   submitterEmail: 'Your email',
   partnerDomain: 'Partner company domain',
   customerCompanyName: 'Customer company name',

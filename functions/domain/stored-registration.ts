@@ -4,7 +4,7 @@ import { fieldProblemSchema, registrationDetailsSchema } from './registration.ts
 import { registrationProgressSchema } from './registration-progress.ts';
 
 /** How a submission reached Dealreg. */
-export const receivedViaSchema = z.enum(['webhook', 'backfill']);
+const receivedViaSchema = z.enum(['webhook', 'backfill']);
 export type ReceivedVia = z.infer<typeof receivedViaSchema>;
 
 /**

@@ -66,7 +66,7 @@ export const slaDefaultFields = {
 };
 
 /** The fields every approver email has, as a template receives them. */
-export type ApproverEmail = z.output<z.ZodObject<typeof approvalEmailFields>>;
+type ApproverEmail = z.output<z.ZodObject<typeof approvalEmailFields>>;
 
 /**
  * The input schema of an approver email: the fields every approver email has, then the
@@ -126,7 +126,7 @@ interface FirstLevelApproval {
 }
 
 /** What a template writes; the shared renderer lays it out the same way for all three. */
-export interface ApproverEmailWords {
+interface ApproverEmailWords {
   readonly subject: string;
   readonly title: string;
   /** Opening paragraphs, plain text (escaped into the HTML part). */
@@ -138,7 +138,7 @@ export interface ApproverEmailWords {
 }
 
 /** How a template names the approver's zone, the customer and the partner, each on one line. */
-export interface ApproverEmailNames {
+interface ApproverEmailNames {
   /** The approver's time zone: every time is shown in it. */
   readonly zone: string;
   readonly customer: string;

@@ -12,9 +12,9 @@ import { momentSchema } from './email-input-fields.ts';
 import { shortDeadline, subjectLine } from './email-text.ts';
 import { amountLabel, partnerShortName } from './registration-summary.ts';
 
-export const APPROVAL_ESCALATION_TEMPLATE = 'approval-escalation';
+const APPROVAL_ESCALATION_TEMPLATE = 'approval-escalation';
 
-export const approvalEscalationEmailInputSchema = approverEmailInputSchema({
+const approvalEscalationEmailInputSchema = approverEmailInputSchema({
   /** The approver who did not decide in time. */
   previousApprover: z.object({
     name: z.string().trim().min(1, 'name the approver who did not decide'),

@@ -5,9 +5,9 @@ import { momentSchema } from './email-input-fields.ts';
 import { shortDeadline, subjectLine } from './email-text.ts';
 import { amountLabel, partnerShortName } from './registration-summary.ts';
 
-export const APPROVAL_REMINDER_TEMPLATE = 'approval-reminder';
+const APPROVAL_REMINDER_TEMPLATE = 'approval-reminder';
 
-export const approvalReminderEmailInputSchema = approverEmailInputSchema({
+const approvalReminderEmailInputSchema = approverEmailInputSchema({
   /** When this approver was first asked. */
   requestedAt: momentSchema('requestedAt'),
 });

@@ -10,9 +10,9 @@ import {
 import { shortDeadline, subjectLine } from './email-text.ts';
 import { amountLabel, partnerShortName } from './registration-summary.ts';
 
-export const APPROVAL_REQUEST_TEMPLATE = 'approval-request';
+const APPROVAL_REQUEST_TEMPLATE = 'approval-request';
 
-export const approvalRequestEmailInputSchema = approverEmailInputSchema(slaDefaultFields);
+const approvalRequestEmailInputSchema = approverEmailInputSchema(slaDefaultFields);
 
 export type ApprovalRequestEmailInput = z.input<typeof approvalRequestEmailInputSchema>;
 

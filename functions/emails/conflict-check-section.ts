@@ -6,7 +6,7 @@ import {
   type VerdictRuleId,
 } from '#domain/conflicts/conflict-verdict.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
-import { formatInstant, usd } from './email-text.ts';
+import { formatCalendarDate, usd } from './email-text.ts';
 import { emailStyle } from './layout.ts';
 import { type Row, rowsHtml, rowsText } from './summary-rows.ts';
 
@@ -48,7 +48,7 @@ function verdictRows(verdict: ConflictVerdict): Row[] {
 }
 
 /** One evidence item as a sentence plus the facts behind it. */
-export function evidenceLines(item: ConflictEvidenceItem): { detail: string; facts: string } {
+function evidenceLines(item: ConflictEvidenceItem): { detail: string; facts: string } {
   const rule = ruleNames[item.ruleId];
   switch (item.kind) {
     case 'registration':
@@ -59,9 +59,9 @@ export function evidenceLines(item: ConflictEvidenceItem): { detail: string; fac
           `registration ${item.registrationId}`,
           `partner ${item.partnerName ? `${item.partnerName} (${item.partnerDomain})` : item.partnerDomain}`,
           `status ${item.status}`,
-          `submitted ${formatInstant(item.submittedAt)}`,
-          item.approvedAt && `approved ${formatInstant(item.approvedAt)}`,
-          item.expiresAt && `expires ${formatInstant(item.expiresAt)}`,
+          `submitted ${formatCalendarDate(item.submittedAt)}`,
+          item.approvedAt && `approved ${formatCalendarDate(item.approvedAt)}`,
+          item.expiresAt && `expires ${formatCalendarDate(item.expiresAt)}`,
           item.matchedBy === 'domain'
             ? 'matched by customer domain'
             : `matched by company name (similarity ${item.similarity.toFixed(2)})`,
@@ -75,7 +75,7 @@ export function evidenceLines(item: ConflictEvidenceItem): { detail: string; fac
           `open HubSpot deal "${item.dealName}" (${item.dealId})`,
           item.ownerName && `owner ${item.ownerName}`,
           item.stage && `stage ${item.stage}`,
-          item.createdAt && `created ${formatInstant(item.createdAt)}`,
+          item.createdAt && `created ${formatCalendarDate(item.createdAt)}`,
           item.amountUsdMinor !== undefined && `amount ${usd(item.amountUsdMinor)}`,
         ]),
       };
@@ -86,7 +86,7 @@ export function evidenceLines(item: ConflictEvidenceItem): { detail: string; fac
           rule,
           `${item.type} ${item.engagementId}`,
           item.ownerName && `by ${item.ownerName}`,
-          `on ${formatInstant(item.occurredAt)}`,
+          `on ${formatCalendarDate(item.occurredAt)}`,
           `${item.daysBeforeSubmission} day${item.daysBeforeSubmission === 1 ? '' : 's'} before submission`,
         ]),
       };
@@ -96,7 +96,7 @@ export function evidenceLines(item: ConflictEvidenceItem): { detail: string; fac
         facts: joinFacts([
           rule,
           `closed-won deal "${item.dealName}" (${item.dealId})`,
-          `closed ${formatInstant(item.closedAt)}`,
+          `closed ${formatCalendarDate(item.closedAt)}`,
           item.amountUsdMinor !== undefined && `amount ${usd(item.amountUsdMinor)}`,
         ]),
       };

@@ -8,14 +8,11 @@ export function usd(minorUnits: number): string {
   return formatMoney({ minorUnits, currency: 'USD' });
 }
 
-/** `15 Jan 2027` from `2027-01-15`. */
-export function formatCalendarDate(date: string): string {
-  const parsed = DateTime.fromISO(date, { zone: 'utc' });
-  return parsed.isValid ? parsed.toFormat('d LLL yyyy') : date;
-}
-
-/** A stored timestamp as a date (UTC); shown as given when it is not ISO-8601. */
-export function formatInstant(iso: string): string {
+/**
+ * `15 Jan 2027` from a date (`2027-01-15`) or a stored timestamp, in UTC; shown as given when it
+ * is not ISO-8601.
+ */
+export function formatCalendarDate(iso: string): string {
   const parsed = DateTime.fromISO(iso, { zone: 'utc' });
   return parsed.isValid ? parsed.toFormat('d LLL yyyy') : iso;
 }

@@ -10,7 +10,7 @@ import {
   renderPartnerEmail,
 } from './partner-email-parts.ts';
 
-export const EXPIRY_WARNING_TEMPLATE = 'expiry-warning';
+const EXPIRY_WARNING_TEMPLATE = 'expiry-warning';
 
 const extensionAvailableSchema = z
   .object({
@@ -30,7 +30,7 @@ const extensionAvailableSchema = z
     ),
   );
 
-export const expiryWarningEmailInputSchema = z.object({
+const expiryWarningEmailInputSchema = z.object({
   ...partnerEmailFields,
   /** The relationship it was approved as, e.g. `Partner-sourced`. */
   relationshipLabel: z.string().trim().min(1).optional(),

@@ -11,9 +11,9 @@ import {
 } from './partner-email-parts.ts';
 import { MAX_QUOTED_LENGTH } from './registration-summary.ts';
 
-export const INFORMATION_REQUEST_TEMPLATE = 'information-request';
+const INFORMATION_REQUEST_TEMPLATE = 'information-request';
 
-export const informationRequestEmailInputSchema = z
+const informationRequestEmailInputSchema = z
   .object({
     ...partnerEmailFields,
     approverName: z.string().trim().min(1, 'name the approver who asks'),

@@ -6,7 +6,7 @@ import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { oneLine, truncate } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 
-export const INVALID_SUBMISSION_TEMPLATE = 'invalid-submission';
+const INVALID_SUBMISSION_TEMPLATE = 'invalid-submission';
 
 /** Longest entered value quoted back in full; longer ones are cut so the email stays readable. */
 const MAX_QUOTED_LENGTH = 300;
@@ -22,7 +22,7 @@ const problemSchema = z.object({
   value: z.string().optional(),
 });
 
-export const invalidSubmissionEmailInputSchema = z.object({
+const invalidSubmissionEmailInputSchema = z.object({
   to: z.email('the recipient must be an email address'),
   registrationId: z.string().trim().min(1, 'the registration id is required'),
   submittedAt: z.iso.datetime({ offset: true, error: 'submittedAt must be an ISO-8601 date-time' }),

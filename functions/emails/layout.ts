@@ -21,7 +21,7 @@ export const emailStyle = {
   link: 'color:#0b69a3;text-decoration:underline;',
 } as const;
 
-export interface HtmlLayoutInput {
+interface HtmlLayoutInput {
   /** Document title and the heading at the top of the card. */
   readonly title: string;
   /** Preview text shown by mail clients next to the subject; hidden in the body. */
@@ -70,7 +70,7 @@ ${msoTableClose}
 `.value;
 }
 
-export interface TextLayoutInput {
+interface TextLayoutInput {
   readonly title: string;
   /** Paragraphs and blocks of the body, separated by a blank line. */
   readonly sections: readonly string[];

@@ -29,7 +29,7 @@ export const policyContextFields = {
 };
 
 /** The fields every email to the partner has, as a template receives them. */
-export type PartnerEmail = z.output<z.ZodObject<typeof partnerEmailFields & typeof policyContextFields>>;
+type PartnerEmail = z.output<z.ZodObject<typeof partnerEmailFields & typeof policyContextFields>>;
 
 export type PartnerEmailBlock =
   | { readonly kind: 'paragraph'; readonly text: string }
@@ -42,7 +42,7 @@ export type PartnerEmailBlock =
   | { readonly kind: 'rows'; readonly heading: string; readonly rows: readonly Row[] };
 
 /** What a template writes; the registration's rows and the reference are added after it. */
-export interface PartnerEmailWords {
+interface PartnerEmailWords {
   readonly subject: string;
   readonly title: string;
   readonly blocks: readonly PartnerEmailBlock[];
@@ -51,7 +51,7 @@ export interface PartnerEmailWords {
 }
 
 /** How a template names the customer (on one line) and the registration (its reference). */
-export interface PartnerEmailNames {
+interface PartnerEmailNames {
   readonly customer: string;
   readonly reference: string;
 }

@@ -9,15 +9,16 @@ import {
 import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
 import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
+import { formatPercent, formatUsd, formatUsdExact } from '#rendering/qbr-figures.ts';
 import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 
-export const QBR_REPORT_TEMPLATE = 'qbr-report';
+const QBR_REPORT_TEMPLATE = 'qbr-report';
 
 /** Rows of each breakdown shown in the email; the CSV attachments hold them all. */
-export const BREAKDOWN_ROWS_SHOWN = 10;
+const BREAKDOWN_ROWS_SHOWN = 10;
 
 const recipientsSchema = z
   .array(z.email('each leadership recipient must be an email address'))
@@ -26,35 +27,13 @@ const recipientsSchema = z
 const qbrEmailInputSchema = z.strictObject({ report: qbrReportSchema, to: recipientsSchema });
 
 /** The Content-ID of a chart's inline image. */
-export function chartContentId(chart: Pick<QbrChart, 'id'>): string {
+function chartContentId(chart: Pick<QbrChart, 'id'>): string {
   return `qbr-${chart.id}@dealreg`;
 }
 
 /** The file name of the report's JSON document, e.g. `qbr-2026-Q4.json`. */
 export function qbrReportJsonFilename(report: Pick<QbrReport, 'quarter'>): string {
   return `qbr-${report.quarter}.json`;
-}
-
-const wholeUsd = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  maximumFractionDigits: 0,
-});
-const exactUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-
-/** Headline amounts in whole dollars: `$1,250,001`. */
-export function formatUsd(amount: number): string {
-  return wholeUsd.format(amount);
-}
-
-/** Table amounts to the cent: `$1,250,000.50`. */
-export function formatUsdExact(amount: number): string {
-  return exactUsd.format(amount);
-}
-
-/** A ratio as a percentage with one decimal; `n/a` when it has no denominator. */
-export function formatPercent(value: number | null): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 }
 
 const severityColor: Record<Severity, string> = {

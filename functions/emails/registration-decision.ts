@@ -12,10 +12,10 @@ import {
   renderPartnerEmail,
 } from './partner-email-parts.ts';
 
-export const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
+const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
 
 /** How a decision was made: by an approver, by the policy at once, or by the SLA default. */
-export const decisionChannels = ['approver', 'auto', 'sla-default'] as const;
+const decisionChannels = ['approver', 'auto', 'sla-default'] as const;
 
 const decisionBase = {
   decidedThrough: z.enum(decisionChannels, {
@@ -51,7 +51,7 @@ const rejectedSchema = z.object({
   reason: z.string().trim().min(1, 'a rejection needs its reason'),
 });
 
-export const registrationDecisionEmailInputSchema = z.object({
+const registrationDecisionEmailInputSchema = z.object({
   ...partnerEmailFields,
   decision: z
     .discriminatedUnion('outcome', [approvedSchema, rejectedSchema], {

@@ -40,7 +40,7 @@ export const registrationSummarySchema = z.object({
   dealDescription: z.string().optional(),
 });
 export type RegistrationSummary = z.output<typeof registrationSummarySchema>;
-export type RegistrationSummaryInput = z.input<typeof registrationSummarySchema>;
+type RegistrationSummaryInput = z.input<typeof registrationSummarySchema>;
 
 /**
  * The summary of the registration an approval task is about, from the task's stored subject.

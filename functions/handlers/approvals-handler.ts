@@ -11,7 +11,7 @@ import {
 import { decideApproval } from '#use-cases/decide-approval.ts';
 import { type ApprovalDependencies, viewApproval } from '#use-cases/view-approval.ts';
 
-export interface ApprovalsHandlerDependencies extends ApprovalDependencies {
+interface ApprovalsHandlerDependencies extends ApprovalDependencies {
   readonly logger: Logger;
 }
 

@@ -6,9 +6,9 @@ import { MalformedRequestError } from '#http/request-errors.ts';
 import { type RecordCrmEventsDependencies, recordCrmEvents } from '#use-cases/record-crm-events.ts';
 
 /** 100 events of a few hundred bytes each; a body far beyond that is not a HubSpot batch. */
-export const maxCrmEventBatchBytes = 256 * 1024;
+const maxCrmEventBatchBytes = 256 * 1024;
 
-export interface CrmEventsHandlerDependencies extends RecordCrmEventsDependencies {
+interface CrmEventsHandlerDependencies extends RecordCrmEventsDependencies {
   readonly clientSecret: () => Promise<string>;
   readonly logger: Logger;
 }

@@ -17,7 +17,7 @@ import {
   viewExtensionOffer,
 } from '#use-cases/request-extension.ts';
 
-export interface ExtensionRequestsHandlerDependencies extends ExtensionRequestDependencies {
+interface ExtensionRequestsHandlerDependencies extends ExtensionRequestDependencies {
   readonly logger: Logger;
   /** IANA time zone dates are shown in (the business calendar's). */
   readonly timeZone: string;

@@ -6,9 +6,9 @@ import { MalformedRequestError } from '#http/request-errors.ts';
 import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
 
 /** A form submission is a few kilobytes; anything near this is not one. */
-export const maxSubmissionBytes = 64 * 1024;
+const maxSubmissionBytes = 64 * 1024;
 
-export interface FormSubmissionsHandlerDependencies extends ReceiveSubmissionDependencies {
+interface FormSubmissionsHandlerDependencies extends ReceiveSubmissionDependencies {
   readonly clientSecret: () => Promise<string>;
   readonly logger: Logger;
 }

@@ -7,7 +7,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { findLedgerTampering } from '#use-cases/ledger-stream-guard.ts';
 
 /** Metric the ledger construct alarms on (namespace `Dealreg`). */
-export const LEDGER_TAMPERING_METRIC = 'LedgerNonInsertEvents';
+const LEDGER_TAMPERING_METRIC = 'LedgerNonInsertEvents';
 
 /**
  * Consumes the ledger table's stream (the event source mapping already filters out INSERTs)

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { RegistrationWorkflowDependencies } from '#use-cases/registration-workflow/dependencies.ts';
 import { runRegistrationStep } from '#use-cases/registration-workflow/steps.ts';
 
-export interface RegistrationStepsHandlerDependencies extends RegistrationWorkflowDependencies {
+interface RegistrationStepsHandlerDependencies extends RegistrationWorkflowDependencies {
   readonly logger: Logger;
 }
 

@@ -8,7 +8,7 @@ import { SweepStateConflictError, type SweepStateStore } from '#ports/sweep-stat
 import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
 import { type SweepResult, sweepFormSubmissions } from '#use-cases/sweep-form-submissions.ts';
 
-export interface SubmissionBackfillDependencies {
+interface SubmissionBackfillDependencies {
   readonly submissions: FormSubmissions;
   readonly sweepState: SweepStateStore;
   /** The same dependencies the webhook intake runs with. */

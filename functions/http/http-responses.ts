@@ -15,7 +15,7 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
   };
 }
 
-export interface ErrorLogger {
+interface ErrorLogger {
   error(message: string, ...extra: unknown[]): void;
 }
 

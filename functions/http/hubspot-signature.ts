@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** HubSpot refuses to sign with, and we refuse to accept, timestamps further than this from now. */
-export const signatureToleranceMs = 5 * 60 * 1000;
+const signatureToleranceMs = 5 * 60 * 1000;
 
 /**
  * The percent-encodings HubSpot decodes in the URI before signing (v3). Everything else stays
@@ -30,7 +30,7 @@ export function signedUri(url: string): string {
   );
 }
 
-export interface SignedRequest {
+interface SignedRequest {
   readonly method: string;
   /** The full URL the request was sent to, scheme and query included. */
   readonly url: string;
@@ -49,7 +49,7 @@ export function hubSpotSignatureV3(request: SignedRequest, clientSecret: string)
     .digest('base64');
 }
 
-export type SignatureCheck = { readonly valid: true } | { readonly valid: false; readonly reason: string };
+type SignatureCheck = { readonly valid: true } | { readonly valid: false; readonly reason: string };
 
 /**
  * Verifies a HubSpot v3 signature: present, made with our secret over this exact request, and

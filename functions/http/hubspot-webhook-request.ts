@@ -19,7 +19,7 @@ export interface HubSpotWebhookRequestOptions {
 }
 
 /** The full URL the caller used, rebuilt from the API Gateway event (scheme, host, stage path, query). */
-export function requestUrl(event: APIGatewayProxyEvent): string {
+function requestUrl(event: APIGatewayProxyEvent): string {
   const headers = event.headers ?? {};
   const scheme = headers['x-forwarded-proto'] ?? 'https';
   const host = event.requestContext?.domainName ?? headers.host ?? '';

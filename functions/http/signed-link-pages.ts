@@ -46,7 +46,7 @@ class PageRequestError extends Error {
 }
 
 /** What a kind of link page declares: its texts, its form, its routes and its own error pages. */
-export interface SignedLinkPages<Field extends string> {
+interface SignedLinkPages<Field extends string> {
   /** The path parameter that names what the link opens, e.g. `approvalId`. */
   readonly subjectParameter: string;
   /** The title of the 404 page. */

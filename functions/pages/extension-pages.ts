@@ -29,7 +29,7 @@ ${tableRow('Reference', registration.registrationId)}
 }
 
 /** The confirmation page: the registration, until when to ask, a reason field and one button. */
-export function renderExtensionRequestPage(
+function renderExtensionRequestPage(
   registration: ExtensionRegistration & { offer: ExtensionOffer },
   token: string,
   nonce: string,

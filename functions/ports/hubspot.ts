@@ -232,7 +232,7 @@ export interface HubSpotPort
 
 /* ---------- portal setup ---------- */
 
-export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
+type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
 
 export interface PropertySpec {
   readonly name: string;

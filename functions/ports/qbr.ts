@@ -3,7 +3,7 @@ import type { QbrSnapshot } from '#domain/qbr/snapshot.ts';
 
 /** Port: every registration in the registrations table, as the pre-QBR report reads them. */
 export interface RegistrationHistory {
-  /** Every record, in no particular order. @throws InvalidRegistrationRecordError naming a malformed record. */
+  /** Every record, in no particular order. @throws CorruptItemError naming a malformed record. */
   listRegistrations(): Promise<QbrRegistration[]>;
 }
 
@@ -18,11 +18,6 @@ export interface QbrSnapshotStore {
   write(snapshot: QbrSnapshot): Promise<boolean>;
   /** Quarters that have a snapshot, oldest first. */
   list(): Promise<string[]>;
-}
-
-/** A stored record that is not a registration the report can read. */
-export class InvalidRegistrationRecordError extends Error {
-  override readonly name = 'InvalidRegistrationRecordError';
 }
 
 /** A stored snapshot that cannot be read back. */

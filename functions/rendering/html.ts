@@ -15,15 +15,7 @@ export class SafeHtml {
 }
 
 /** What may be interpolated into an `html` template. */
-export type HtmlValue =
-  | SafeHtml
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | undefined
-  | readonly HtmlValue[];
+type HtmlValue = SafeHtml | string | number | bigint | boolean | null | undefined | readonly HtmlValue[];
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',

@@ -9,7 +9,7 @@ import type {
 import { type CsvColumn, toCsv } from './csv.ts';
 
 /** One CSV file of the report: an email attachment, a file in the report's folder. */
-export interface QbrCsvFile {
+interface QbrCsvFile {
   readonly filename: string;
   readonly content: string;
 }

@@ -6,14 +6,14 @@ import type { LedgerStore } from '#ports/ledger.ts';
 import { type AppendDependencies, appendAll, appendEntry, readChain } from './ledger-append.ts';
 
 /** One thing wrong in an investments file, by line and column. */
-export interface ImportProblem {
+interface ImportProblem {
   readonly line: number;
   readonly column: string;
   readonly message: string;
 }
 
 /** The file was refused as a whole; nothing was appended. */
-export class InvestmentImportError extends Error {
+class InvestmentImportError extends Error {
   override readonly name = 'InvestmentImportError';
   readonly problems: readonly ImportProblem[];
   constructor(problems: readonly ImportProblem[], options?: ErrorOptions) {
@@ -30,7 +30,7 @@ export class InvestmentImportError extends Error {
   }
 }
 
-export const investmentColumns = [
+const investmentColumns = [
   'investmentId',
   'investmentType',
   'campaignId',

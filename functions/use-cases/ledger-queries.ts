@@ -15,14 +15,14 @@ import { readChain } from './ledger-append.ts';
 export { readChain as opportunityHistory };
 
 /** Which opportunities a report covers. */
-export interface AttributionFilter {
+interface AttributionFilter {
   readonly partnerId?: string;
   readonly campaignId?: string;
   readonly quarter?: FiscalQuarter;
 }
 
 /** The ledger's answer to "what did we believe, as of when": one state per opportunity. */
-export interface LedgerReport {
+interface LedgerReport {
   readonly asOf: string;
   readonly knownAt: string;
   readonly filter: { partnerId?: string; campaignId?: string; quarter?: string };

@@ -1,12 +1,12 @@
 /** One stream record, reduced to what the guard looks at. */
-export interface LedgerStreamRecord {
+interface LedgerStreamRecord {
   readonly eventName?: string;
   readonly dynamodb?: { readonly Keys?: Record<string, { S?: string; N?: string }> };
   readonly userIdentity?: unknown;
 }
 
 /** A change to the ledger table that was not an insert: someone modified or removed an entry. */
-export interface LedgerTampering {
+interface LedgerTampering {
   readonly eventName: string;
   readonly opportunityId: string | undefined;
   readonly sequence: number | undefined;

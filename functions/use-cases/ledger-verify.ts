@@ -14,7 +14,7 @@ import { loadDigests } from './ledger-digest.ts';
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-export interface VerifyDependencies {
+interface VerifyDependencies {
   readonly store: LedgerStore;
   /** Digests to check the ledger against; omitted, only the chains are checked. */
   readonly digests?: DigestStore;
@@ -103,7 +103,7 @@ export async function verifyJsonLines(
 }
 
 /** Options of a JSON-lines verification. */
-export interface JsonLinesOptions {
+interface JsonLinesOptions {
   /** Verify this chain only. */
   readonly opportunityId?: string;
   /** Digests whose heads the export must contain, unchanged. */
@@ -116,7 +116,7 @@ export interface VerifyWorkerInput extends JsonLinesOptions {
   readonly part: VerifyPart;
 }
 
-export class VerifyWorkerError extends Error {
+class VerifyWorkerError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'VerifyWorkerError';

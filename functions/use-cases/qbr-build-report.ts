@@ -44,7 +44,7 @@ export interface BuildQbrReportDependencies {
   readonly dealCallConcurrency?: number;
 }
 
-export interface BuildQbrReportRequest {
+interface BuildQbrReportRequest {
   /** `YYYY-QN` on the policy's fiscal calendar. */
   readonly quarter: string;
   /** The moment the report is as of, on both time axes. */
@@ -52,7 +52,7 @@ export interface BuildQbrReportRequest {
 }
 
 /** A request the report cannot be built for (bad quarter or moment). */
-export class QbrRequestError extends Error {
+class QbrRequestError extends Error {
   override readonly name = 'QbrRequestError';
 }
 
@@ -95,7 +95,7 @@ function toCrmDeal(deal: Deal, croProperty: string): CrmDeal {
  * the adapter's limiter always has batches queued (the run stays at the rate-limit floor) while
  * progress is reported call by call.
  */
-export async function readCrmDeals(
+async function readCrmDeals(
   deals: Pick<DealDirectory, 'batchReadDeals'>,
   ids: readonly string[],
   croProperty: string,

@@ -8,7 +8,13 @@ import { z } from 'zod';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
 import { type QbrReport, qbrReportSchema } from '#domain/qbr/report.ts';
-import { dealBatchName, reportFolder, reportKey, runFolder } from '#domain/qbr/report-location.ts';
+import {
+  DEAL_BATCH_SIZE,
+  dealBatchName,
+  reportFolder,
+  reportKey,
+  runFolder,
+} from '#domain/qbr/report-location.ts';
 import { renderQbrReportEmail } from '#emails/qbr-report.ts';
 import type { Deal, DealDirectory } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
@@ -39,7 +45,7 @@ const momentSchema = z.iso.datetime({ offset: true, error: 'expected an ISO-8601
 
 /** Which report a step works on. */
 const runSchema = z.strictObject({ quarter: quarterSchema, asOf: momentSchema });
-export type QbrRun = z.infer<typeof runSchema>;
+type QbrRun = z.infer<typeof runSchema>;
 
 // ── 1. Is the check due? ─────────────────────────────────────────────────────────────────────
 
@@ -50,7 +56,7 @@ const dueCheckInputSchema = z.object({
   asOf: momentSchema.optional(),
 });
 
-export interface DueCheckResult extends QbrRun {
+interface DueCheckResult extends QbrRun {
   readonly due: boolean;
   /** Why, in words, for the execution history. */
   readonly reason: string;
@@ -115,7 +121,7 @@ function startOfDay(moment: Date, timeZone: string): Date {
 
 // ── 2. Export the deal ids ───────────────────────────────────────────────────────────────────
 
-export interface DealExportResult extends QbrRun {
+interface DealExportResult extends QbrRun {
   /** The run's folder in the run store. */
   readonly run: string;
   /** The key of the JSON array of deal ids. */
@@ -139,9 +145,6 @@ export function createQbrDealExport(deps: { ledger: Pick<LedgerStore, 'listChain
 
 // ── 3. Read one batch of deals (the Distributed Map's worker) ───────────────────────────────
 
-/** At most what one HubSpot batch read accepts. */
-export const DEAL_BATCH_SIZE = 100;
-
 const batchInputSchema = z.object({
   Items: z
     .array(z.string().min(1, 'a deal id is empty'))
@@ -152,7 +155,7 @@ const batchInputSchema = z.object({
   }),
 });
 
-export interface DealBatchResult {
+interface DealBatchResult {
   readonly batch: string;
   readonly deals: number;
   readonly missing: number;
@@ -207,7 +210,7 @@ export function prefetchedDeals(batches: readonly DealBatch[]): Pick<DealDirecto
   };
 }
 
-export interface BuiltReportResult extends QbrRun {
+interface BuiltReportResult extends QbrRun {
   readonly location: string;
   readonly findings: QbrReport['scorecard']['findings'];
   readonly brokenChains: number;
@@ -245,7 +248,7 @@ export function createQbrReportBuilder(deps: {
 
 // ── 5. Email leadership ─────────────────────────────────────────────────────────────────────
 
-export interface EmailedReportResult extends QbrRun {
+interface EmailedReportResult extends QbrRun {
   readonly messageId: string;
   readonly recipients: number;
 }

@@ -14,9 +14,9 @@ export class LedgerExportError extends Error {
  * faster, for exports `ledger verify --file` has verified — and falls back to the schema for the
  * message when a line fails.
  */
-export type ExportValidation = 'full' | 'shape';
+type ExportValidation = 'full' | 'shape';
 
-export interface ExportFacts {
+interface ExportFacts {
   readonly facts: OpportunityFacts[];
   readonly entries: number;
   readonly chains: number;

@@ -18,7 +18,7 @@ export interface ReceiveSubmissionDependencies {
   readonly supportEmail?: string;
 }
 
-export interface ReceiveSubmissionResult {
+interface ReceiveSubmissionResult {
   /** `accepted`: new and valid; `rejected`: new and invalid; `duplicate`: seen before. */
   readonly outcome: 'accepted' | 'rejected' | 'duplicate';
   readonly registrationId: string;

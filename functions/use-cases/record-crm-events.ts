@@ -24,7 +24,7 @@ export interface RecordCrmEventsDependencies {
   readonly concurrency?: number;
 }
 
-export interface CrmEventsOutcome {
+interface CrmEventsOutcome {
   /** Events in the request. */
   readonly received: number;
   /** Distinct events (by object, property, value and occurredAt). */

@@ -68,7 +68,7 @@ export const dealRegistrationObjectSpec: ObjectSchemaSpec = {
 };
 
 /** Deal properties Dealreg writes: the claiming registration (unique) and the partner mirror used by search. */
-export const dealPropertySpecs: readonly PropertySpec[] = [
+const dealPropertySpecs: readonly PropertySpec[] = [
   {
     name: crmNames.deal.registrationId,
     label: 'Deal registration ID',
@@ -94,15 +94,15 @@ export const dealPropertySpecs: readonly PropertySpec[] = [
   },
 ];
 
-export type SetupItemKind = 'object schema' | 'property' | 'association' | 'association label';
+type SetupItemKind = 'object schema' | 'property' | 'association' | 'association label';
 
-export interface SetupItem {
+interface SetupItem {
   readonly kind: SetupItemKind;
   readonly name: string;
   readonly status: 'exists' | 'created' | 'would create';
 }
 
-export interface SetupResult {
+interface SetupResult {
   readonly dryRun: boolean;
   readonly items: readonly SetupItem[];
   /** The Deal Registration object type id (`2-…`), when it exists. */

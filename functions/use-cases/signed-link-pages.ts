@@ -39,7 +39,7 @@ export interface SignedLinkDependencies {
 }
 
 /** What a link leads to, and how to tell whether it was sent to the right person. */
-export interface LinkTarget<Item> {
+interface LinkTarget<Item> {
   /** Loads what the link opens; throws `NotFoundError` when there is nothing to open. */
   load(subject: string): Promise<Item>;
   /** The person (and scope, e.g. step) the stored item says the link must name. */

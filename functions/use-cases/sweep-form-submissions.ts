@@ -2,9 +2,9 @@ import { type FormSubmission, formSubmissionSchema } from '#domain/form-submissi
 import { type FormSubmissions, StalePagingCursorError, type SubmissionPage } from '#ports/hubspot.ts';
 import type { SweepState, SweepStateStore } from '#ports/sweep-state.ts';
 
-export type IntakeOutcome = 'accepted' | 'duplicate' | 'rejected';
+type IntakeOutcome = 'accepted' | 'duplicate' | 'rejected';
 
-export interface SweepDependencies {
+interface SweepDependencies {
   readonly submissions: FormSubmissions;
   readonly state: SweepStateStore;
   /** The intake path every webhook delivery takes; idempotent by conversion id. */
@@ -14,7 +14,7 @@ export interface SweepDependencies {
   readonly onProblem?: (problem: { conversionId: string; reason: string; error?: unknown }) => void;
 }
 
-export interface SweepOptions {
+interface SweepOptions {
   readonly formGuid: string;
   /**
    * How far below the watermark to look again, for submissions that reach the Forms API late.
@@ -45,7 +45,7 @@ export interface SweepResult {
   readonly watermark: number | undefined;
 }
 
-export const defaultOverlapMs = 15 * 60_000;
+const defaultOverlapMs = 15 * 60_000;
 
 /**
  * Backfill of one form: feeds every submission the Forms API lists, newest first, through the

@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
+import { DIGEST_PREFIX } from '#domain/ledger/digest-location.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { DealregTable } from './dealreg-table.ts';
@@ -73,9 +74,6 @@ const ledgerWriterActions = [
   'dynamodb:Scan',
   'dynamodb:DescribeTable',
 ] as const;
-
-/** Key prefix of digests in the bucket (the S3 digest store's default). */
-export const DIGEST_PREFIX = 'ledger-digests/';
 
 /**
  * The write-once digest bucket: versioned, encrypted, SSL-only, Object Lock in compliance mode

@@ -17,20 +17,17 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
+import { DIGEST_PREFIX } from '#domain/ledger/digest-location.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
+import { REPORTS_PREFIX, RUNS_PREFIX } from '#domain/qbr/report-location.ts';
 import { CHART_ASSETS_DIR_VARIABLE } from '#rendering/charts/chart-renderer.ts';
 import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-workflow.ts';
-import { type AttributionLedger, DIGEST_PREFIX } from './attribution-ledger.ts';
+import type { AttributionLedger } from './attribution-ledger.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
 import { createWorkflowStateMachine } from './workflow-state-machine.ts';
-
-/** Where the stored reports live in the reports bucket (`reports/<quarter>/<asOf>/…`, snapshots included). */
-const REPORTS_PREFIX = 'reports/';
-/** Working files of one run (deal ids, deal batches); expired after a week. */
-const RUNS_PREFIX = 'runs/';
 
 const defaultPolicyFile = fileURLToPath(new URL('../../policy/default-policy.json', import.meta.url));
 

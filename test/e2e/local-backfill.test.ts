@@ -2,12 +2,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
+import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { registrationValues } from '#test/support/submissions.ts';
 
 let stack: LocalStackProcess;
@@ -23,14 +24,16 @@ async function sandbox(method: string, path: string, body?: unknown): Promise<Re
 }
 
 async function registrations(): Promise<StoredRegistration[]> {
+  const tableName = stack.description.tables.Registrations;
+  if (tableName === undefined) throw new Error('the local stack names no Registrations table');
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient(localClientConfig(stack.description.dynamodb.endpoint)),
   );
-  const page = await client.send(
-    new ScanCommand({ TableName: stack.description.tables.Registrations, ConsistentRead: true }),
-  );
-  client.destroy();
-  return (page.Items ?? []) as StoredRegistration[];
+  try {
+    return await scanStoredRegistrations(client, tableName);
+  } finally {
+    client.destroy();
+  }
 }
 
 beforeAll(async () => {

@@ -13,14 +13,23 @@ import { InvalidApprovalTaskError } from '#domain/approvals/errors.ts';
 import { type Access, accessSchema } from '#domain/signed-links/access.ts';
 import { NotFoundError } from '#domain/signed-links/errors.ts';
 import type { ApprovalStore, ConditionalResult } from '#ports/approvals.ts';
-import { DynamoDbTableStore, parseItem } from './table-store.ts';
+import { type ItemKind, parseItem } from './parse-item.ts';
+import { DynamoDbTableStore } from './table-store.ts';
 
 const taskRecord = 'task';
 const viewPrefix = 'view#';
 
-function toTask(item: Record<string, unknown>): ApprovalTask {
-  return parseItem(approvalTaskSchema, item, `approval item ${String(item.approvalId)}`);
-}
+const approvalKey = ['approvalId', 'record'];
+const taskItem: ItemKind<typeof approvalTaskSchema> = {
+  schema: approvalTaskSchema,
+  what: 'an approval task',
+  key: approvalKey,
+};
+const viewItem: ItemKind<typeof accessSchema> = {
+  schema: accessSchema,
+  what: 'a view of an approval page',
+  key: approvalKey,
+};
 
 function notFound(approvalId: string, options?: { cause?: unknown }): NotFoundError {
   return new NotFoundError(`there is no approval ${approvalId}`, options);
@@ -54,7 +63,7 @@ export class DynamoDbApprovalStore extends DynamoDbTableStore implements Approva
       return stored;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || error.Item === undefined) throw error;
-      const existing = toTask(unmarshall(error.Item));
+      const existing = parseItem(taskItem, this.tableName, unmarshall(error.Item));
       if (existing.registrationId !== task.registrationId || existing.step !== task.step) {
         throw new Error(
           `approval ${task.approvalId} already exists for registration ${existing.registrationId} (${existing.step})`,
@@ -73,7 +82,7 @@ export class DynamoDbApprovalStore extends DynamoDbTableStore implements Approva
         ConsistentRead: true,
       }),
     );
-    return result.Item === undefined ? undefined : toTask(result.Item);
+    return result.Item === undefined ? undefined : parseItem(taskItem, this.tableName, result.Item);
   }
 
   async attachCallbackToken(approvalId: string, callbackToken: string): Promise<void> {
@@ -107,7 +116,7 @@ export class DynamoDbApprovalStore extends DynamoDbTableStore implements Approva
           ConsistentRead: true,
         }),
       );
-      for (const item of page.Items ?? []) views.push(accessSchema.parse(item));
+      for (const item of page.Items ?? []) views.push(parseItem(viewItem, this.tableName, item));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return views;
@@ -146,7 +155,7 @@ export class DynamoDbApprovalStore extends DynamoDbTableStore implements Approva
       ExpressionAttributeValues: { ...change.ExpressionAttributeValues, ':pending': 'pending' },
     });
     if (result.item === undefined) throw notFound(approvalId);
-    return { applied: result.applied, task: toTask(result.item) };
+    return { applied: result.applied, task: parseItem(taskItem, this.tableName, result.item) };
   }
 
   async #update(

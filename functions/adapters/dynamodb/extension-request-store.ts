@@ -6,35 +6,35 @@ import {
   extensionOfferSchema,
   extensionRequestSchema,
 } from '#domain/extension-requests/extension-offer.ts';
-import type { RegistrationDetails } from '#domain/registration.ts';
+import { registrationDetailsSchema } from '#domain/registration.ts';
+import { registrationProgressSchema } from '#domain/registration-progress.ts';
 import { type Access, accessSchema } from '#domain/signed-links/access.ts';
+import { storedRegistrationSchema } from '#domain/stored-registration.ts';
 import type { ExtensionRequestStore, RecordRequestResult } from '#ports/extension-requests.ts';
-import { DynamoDbTableStore, parseItem } from './table-store.ts';
+import { type ItemKind, parseItem } from './parse-item.ts';
+import { DynamoDbTableStore } from './table-store.ts';
 
-/** The attributes of a registration item the extension pages read; the rest is ignored. */
-const itemSchema = z.object({
-  registrationId: z.string().min(1),
-  details: z.custom<RegistrationDetails>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as Record<string, unknown>).customerCompanyName === 'string' &&
-      typeof (value as Record<string, unknown>).partnerDomain === 'string',
-    'is missing: only a valid registration can be extended',
-  ),
-  progress: z.object({ partnerName: z.string().optional(), expiresAt: z.string().optional() }).optional(),
+/**
+ * The attributes of a registration item the extension pages read; the rest is ignored. Only a
+ * valid registration (one with its details) can be extended.
+ */
+const extensionItemSchema = storedRegistrationSchema.pick({ registrationId: true }).extend({
+  details: registrationDetailsSchema,
+  progress: registrationProgressSchema.pick({ partnerName: true, expiresAt: true }).optional(),
   extensionOffer: extensionOfferSchema.optional(),
   extensionCallbackToken: z.string().min(1).optional(),
   extensionRequest: extensionRequestSchema.optional(),
   extensionRequestHandedOverAt: z.string().optional(),
 });
 
-function toRegistration(item: Record<string, unknown>): ExtensionRegistration {
-  const data = parseItem(
-    itemSchema,
-    item,
-    `the extension offer of registration ${String(item.registrationId)}`,
-  );
+const extensionItem: ItemKind<typeof extensionItemSchema> = {
+  schema: extensionItemSchema,
+  what: 'a registration the extension page can show',
+  key: ['registrationId'],
+};
+
+function toRegistration(item: Record<string, unknown>, tableName: string): ExtensionRegistration {
+  const data = parseItem(extensionItem, tableName, item);
   return {
     registrationId: data.registrationId,
     details: data.details,
@@ -58,7 +58,7 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { registrationId }, ConsistentRead: true }),
     );
-    return result.Item === undefined ? undefined : toRegistration(result.Item);
+    return result.Item === undefined ? undefined : toRegistration(result.Item, this.tableName);
   }
 
   /**
@@ -101,8 +101,8 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
         ...(canonical ? { ':requestedAt': new Date(checkedRequest.requestedAt).toISOString() } : {}),
       },
     });
-    if (result.applied) return { recorded: true, registration: toRegistration(result.item) };
-    const stored = result.item === undefined ? undefined : toRegistration(result.item);
+    if (result.applied) return { recorded: true, registration: toRegistration(result.item, this.tableName) };
+    const stored = result.item === undefined ? undefined : toRegistration(result.item, this.tableName);
     if (stored?.request !== undefined) {
       return { recorded: false, reason: 'already-requested', registration: stored };
     }

@@ -7,7 +7,8 @@ import type {
   ProgressSideEffects,
   RegistrationBook,
 } from '#ports/registration-book.ts';
-import { storedRegistrationFrom } from './stored-registration-item.ts';
+import { parseItem } from './parse-item.ts';
+import { storedRegistrationItem } from './stored-registration-item.ts';
 
 const customerDomainIndex = 'byCustomerDomain';
 
@@ -25,7 +26,9 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
     );
-    return result.Item === undefined ? undefined : storedRegistrationFrom(result.Item, this.#tableName);
+    return result.Item === undefined
+      ? undefined
+      : parseItem(storedRegistrationItem, this.#tableName, result.Item);
   }
 
   async byCustomerDomain(customerDomain: string): Promise<StoredRegistration[]> {
@@ -41,7 +44,9 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
           ExclusiveStartKey: startKey,
         }),
       );
-      records.push(...(page.Items ?? []).map((item) => storedRegistrationFrom(item, this.#tableName)));
+      records.push(
+        ...(page.Items ?? []).map((item) => parseItem(storedRegistrationItem, this.#tableName, item)),
+      );
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return records;

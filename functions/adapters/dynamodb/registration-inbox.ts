@@ -3,7 +3,8 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type { RegistrationInbox, StoreResult } from '#ports/registration-inbox.ts';
-import { storedRegistrationFrom } from './stored-registration-item.ts';
+import { parseItem } from './parse-item.ts';
+import { storedRegistrationItem } from './stored-registration-item.ts';
 
 /**
  * The registration inbox in DynamoDB: a conditional put on the registration id makes the first
@@ -32,7 +33,7 @@ export class DynamoDbRegistrationInbox implements RegistrationInbox {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = error.Item
-        ? storedRegistrationFrom(unmarshall(error.Item), this.#tableName)
+        ? parseItem(storedRegistrationItem, this.#tableName, unmarshall(error.Item))
         : await this.get(record.registrationId);
       if (existing === undefined)
         throw new Error(`registration ${record.registrationId} vanished after a conflicting write`, {
@@ -46,7 +47,9 @@ export class DynamoDbRegistrationInbox implements RegistrationInbox {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
     );
-    return result.Item === undefined ? undefined : storedRegistrationFrom(result.Item, this.#tableName);
+    return result.Item === undefined
+      ? undefined
+      : parseItem(storedRegistrationItem, this.#tableName, result.Item);
   }
 
   async recordWorkflowStarted(registrationId: string, execution: string, at: Date): Promise<void> {

@@ -1,35 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { z } from 'zod';
-
-/** A stored item that is not what Dealreg writes there. */
-export class CorruptItemError extends Error {
-  constructor(what: string, problems: readonly string[], options?: { cause?: unknown }) {
-    super(`${what} is unreadable: ${problems.join('; ')}`, options);
-    this.name = 'CorruptItemError';
-  }
-}
-
-/** Reads a stored item with `schema`; throws `CorruptItemError` naming `what` and each problem. */
-export function parseItem<Schema extends z.ZodType>(
-  schema: Schema,
-  item: Record<string, unknown>,
-  what: string,
-): z.output<Schema> {
-  const parsed = schema.safeParse(item);
-  if (!parsed.success) {
-    throw new CorruptItemError(
-      what,
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-      { cause: parsed.error },
-    );
-  }
-  return parsed.data;
-}
 
 /** The item after a conditional update, or as it was when the condition failed (none: no item). */
-export type ConditionalUpdateResult =
+type ConditionalUpdateResult =
   | { readonly applied: true; readonly item: Record<string, unknown> }
   | { readonly applied: false; readonly item: Record<string, unknown> | undefined };
 

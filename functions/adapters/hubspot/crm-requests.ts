@@ -9,7 +9,7 @@ import type { HubSpotConnection } from './connection.ts';
 import { HubSpotConflictError, HubSpotNotFoundError } from './errors.ts';
 
 /** Batch endpoints take at most this many inputs. */
-export const batchSize = 100;
+const batchSize = 100;
 /** Search answers at most this many results per page … */
 const searchPageSize = 200;
 /** … and at most this many per query, however it is paged. */
@@ -122,6 +122,15 @@ export async function searchAll(
   return results;
 }
 
+/** The distinct ids in batches of at most {@link batchSize}, what one batch request takes. */
+export function inBatches(ids: readonly string[]): string[][] {
+  const unique = [...new Set(ids)];
+  const batches: string[][] = [];
+  for (let start = 0; start < unique.length; start += batchSize)
+    batches.push(unique.slice(start, start + batchSize));
+  return batches;
+}
+
 /** Reads objects by id, in batches of {@link batchSize}; ids not found are left out. */
 export async function batchRead(
   { client, gateway }: HubSpotConnection,
@@ -130,12 +139,8 @@ export async function batchRead(
   ids: readonly string[],
   properties: readonly string[],
 ): Promise<CrmObject[]> {
-  const unique = [...new Set(ids)];
-  const chunks: string[][] = [];
-  for (let start = 0; start < unique.length; start += batchSize)
-    chunks.push(unique.slice(start, start + batchSize));
   const answers = await Promise.all(
-    chunks.map((chunk) =>
+    inBatches(ids).map((chunk) =>
       gateway.call(what, () =>
         client.crm.objects.batchApi.read(objectType, {
           inputs: chunk.map((id) => ({ id })),

@@ -25,7 +25,7 @@ import {
 import { HubSpotNotFoundError, HubSpotRequestError } from './errors.ts';
 
 /** The deal properties read unless others are asked for. */
-export const dealProperties = [
+const dealProperties = [
   'dealname',
   'amount',
   'deal_currency_code',

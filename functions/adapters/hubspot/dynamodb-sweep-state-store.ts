@@ -1,6 +1,24 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { type ItemKind, parseItem } from '#adapters/dynamodb/parse-item.ts';
 import { type SweepState, SweepStateConflictError, type SweepStateStore } from '#ports/sweep-state.ts';
+
+/** A form's sweep state as `save` writes it (`watermarkIso` and `updatedAt` are for people). */
+const sweepStateItemSchema = z.object({
+  formGuid: z.string().min(1),
+  version: z.int().min(1),
+  watermark: z.number().optional(),
+  resumeAfter: z.string().optional(),
+  resumeNewestSeen: z.number().optional(),
+  resumeOldestFailed: z.number().optional(),
+});
+
+const sweepStateItem: ItemKind<typeof sweepStateItemSchema> = {
+  schema: sweepStateItemSchema,
+  what: 'a sweep state',
+  key: ['formGuid'],
+};
 
 /**
  * The backfill sweeper's state in DynamoDB (table `SweeperState`), one item per form. Saves are
@@ -21,11 +39,11 @@ export class DynamoDbSweepStateStore implements SweepStateStore {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { formGuid }, ConsistentRead: true }),
     );
-    const item = result.Item;
-    if (item === undefined) return undefined;
+    if (result.Item === undefined) return undefined;
+    const item = parseItem(sweepStateItem, this.#tableName, result.Item);
     return {
       formGuid,
-      version: Number(item.version),
+      version: item.version,
       ...(typeof item.watermark === 'number' ? { watermark: item.watermark } : {}),
       ...(typeof item.resumeAfter === 'string' && typeof item.resumeNewestSeen === 'number'
         ? {

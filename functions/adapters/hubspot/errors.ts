@@ -2,7 +2,7 @@
  * Named errors of the HubSpot adapter. Each carries the HTTP status (when there was one), the
  * CRM's correlation id for support tickets, and the original error as `cause`.
  */
-export interface HubSpotErrorDetails {
+interface HubSpotErrorDetails {
   readonly status?: number;
   readonly category?: string;
   readonly correlationId?: string;

@@ -22,7 +22,7 @@ import { HubSpotFormSubmissions, type HubSpotFormSubmissionsOptions } from './fo
 import { HubSpotPartnerDirectory } from './partner-directory.ts';
 import { HubSpotRegistrationRecords } from './registration-records.ts';
 
-export type HubSpotAdapterOptions = HubSpotFormSubmissionsOptions;
+type HubSpotAdapterOptions = HubSpotFormSubmissionsOptions;
 
 /**
  * Every CRM port over one connection, for the wiring that wants them all: each call goes to the

@@ -3,16 +3,9 @@ import type { Customer } from '#domain/ledger/entry.ts';
 import { registrableDomain } from '#domain/normalise.ts';
 import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
 import type { HubSpotConnection } from './connection.ts';
+import { batchRead, type CrmObject, inBatches, rememberedUntilFailure } from './crm-requests.ts';
 
-const batchSize = 100;
 const primaryLabel = 'primary';
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += batchSize)
-    result.push(items.slice(start, start + batchSize));
-  return result;
-}
 
 interface CompanyLink {
   readonly companyId: string;
@@ -26,13 +19,19 @@ interface CompanyLink {
  * first.
  */
 export class HubSpotDealLookup implements CrmDealLookup {
-  readonly #client: HubSpotConnection['client'];
-  readonly #gateway: HubSpotConnection['gateway'];
-  #labels: Promise<ReadonlyMap<number, string | null>> | undefined;
+  readonly #connection: HubSpotConnection;
+  /** The portal's deal-to-company association labels, read once per adapter. */
+  readonly #labels: () => Promise<ReadonlyMap<number, string | null>>;
 
   constructor(connection: HubSpotConnection) {
-    this.#client = connection.client;
-    this.#gateway = connection.gateway;
+    this.#connection = connection;
+    this.#labels = rememberedUntilFailure(async () => {
+      const { client, gateway } = connection;
+      const answer = await gateway.call('read deal-to-company association labels', () =>
+        client.crm.associations.v4.schema.definitionsApi.getAll('deals', 'companies'),
+      );
+      return new Map(answer.results.map((definition) => [definition.typeId, definition.label ?? null]));
+    });
   }
 
   async describeDeals(dealIds: readonly string[]): Promise<ReadonlyMap<string, DealFacts>> {
@@ -71,40 +70,22 @@ export class HubSpotDealLookup implements CrmDealLookup {
   }
 
   dealToCompanyLabels(): Promise<ReadonlyMap<number, string | null>> {
-    this.#labels ??= this.#gateway
-      .call('read deal-to-company association labels', () =>
-        this.#client.crm.associations.v4.schema.definitionsApi.getAll('deals', 'companies'),
-      )
-      .then(
-        (answer) =>
-          new Map(answer.results.map((definition) => [definition.typeId, definition.label ?? null])),
-      )
-      .catch((error: unknown) => {
-        this.#labels = undefined;
-        throw error;
-      });
-    return this.#labels;
+    return this.#labels();
   }
 
   async #readObjects(
     objectType: string,
     ids: readonly string[],
-    properties: string[],
-  ): Promise<Map<string, Record<string, string | null>>> {
-    const answers = await Promise.all(
-      chunks(ids).map((chunk) =>
-        this.#gateway.call(`batch-read ${objectType}`, () =>
-          this.#client.crm.objects.batchApi.read(objectType, {
-            inputs: chunk.map((id) => ({ id })),
-            properties,
-            propertiesWithHistory: [],
-          }),
-        ),
-      ),
+    properties: readonly string[],
+  ): Promise<Map<string, CrmObject['properties']>> {
+    const objects = await batchRead(
+      this.#connection,
+      objectType,
+      `batch-read ${objectType}`,
+      ids,
+      properties,
     );
-    return new Map(
-      answers.flatMap((answer) => answer.results.map((object) => [object.id, object.properties] as const)),
-    );
+    return new Map(objects.map((object) => [object.id, object.properties]));
   }
 
   #readDeals(ids: readonly string[]) {
@@ -122,10 +103,11 @@ export class HubSpotDealLookup implements CrmDealLookup {
   }
 
   async #companyLinks(dealIds: readonly string[]): Promise<Map<string, CompanyLink[]>> {
+    const { client, gateway } = this.#connection;
     const answers = await Promise.all(
-      chunks(dealIds).map((chunk) =>
-        this.#gateway.call('batch-read deal companies', () =>
-          this.#client.crm.associations.v4.batchApi.getPage('deals', 'companies', {
+      inBatches(dealIds).map((chunk) =>
+        gateway.call('batch-read deal companies', () =>
+          client.crm.associations.v4.batchApi.getPage('deals', 'companies', {
             inputs: chunk.map((id) => ({ id })),
           }),
         ),

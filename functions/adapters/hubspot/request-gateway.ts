@@ -47,23 +47,23 @@ export interface RetryPolicy {
   readonly attemptTimeoutMs: number;
 }
 
-export const defaultRateLimits: RateLimits = {
+const defaultRateLimits: RateLimits = {
   requestsPerWindow: 190,
   windowMs: 10_000,
   searchPerSecond: 5,
   maxConcurrent: 10,
 };
 
-export const defaultRetryPolicy: RetryPolicy = {
+const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 6,
   baseDelayMs: 250,
   maxDelayMs: 8_000,
   attemptTimeoutMs: 30_000,
 };
 
-export type CallKind = 'standard' | 'search';
+type CallKind = 'standard' | 'search';
 
-export interface CallOptions {
+interface CallOptions {
   readonly kind?: CallKind;
   /**
    * Whether a 5xx or a connection dropped mid-request may be retried. False for creates that
@@ -73,7 +73,7 @@ export interface CallOptions {
   readonly retryAmbiguous?: boolean;
 }
 
-export interface GatewayStats {
+interface GatewayStats {
   requests: number;
   retries: number;
   rateLimited: number;

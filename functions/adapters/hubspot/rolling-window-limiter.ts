@@ -9,7 +9,7 @@
  * let 2 × limit through across a window edge, and plain spacing (`minTime`) wastes the burst the
  * portal allows; this is exact and costs one latency per window.
  */
-export interface RollingWindowOptions {
+interface RollingWindowOptions {
   readonly limit: number;
   readonly windowMs: number;
   /** @default Infinity */

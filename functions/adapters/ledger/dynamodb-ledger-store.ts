@@ -10,9 +10,30 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { z } from 'zod';
+import { type ItemKind, parseItem } from '#adapters/dynamodb/parse-item.ts';
+import {
+  chainIdSchema,
+  type LedgerEntry,
+  sha256HexSchema,
+  storedInstantSchema,
+} from '#domain/ledger/entry.ts';
 import type { ChainHead } from '#domain/ledger/seal.ts';
 import type { LedgerIndexKey, LedgerStore, RawLedgerItem } from '#ports/ledger.ts';
+
+const chainHeadItemSchema = z.object({
+  opportunityId: chainIdSchema,
+  sequence: z.int().min(1),
+  hash: sha256HexSchema,
+  recordedAt: storedInstantSchema.optional(),
+});
+
+/** The last entry of a chain, as much of it as the next entry links to. */
+const chainHeadItem: ItemKind<typeof chainHeadItemSchema> = {
+  schema: chainHeadItemSchema,
+  what: 'the head of a ledger chain',
+  key: ['opportunityId', 'sequence'],
+};
 
 /** A stored item DynamoDB could not even convert (e.g. a number beyond JavaScript's range). */
 function toRaw(item: Record<string, AttributeValue>): RawLedgerItem {
@@ -28,7 +49,7 @@ function toRaw(item: Record<string, AttributeValue>): RawLedgerItem {
 }
 
 /** DynamoDB's limit on the actions of one TransactWriteItems call. */
-export const MAX_TRANSACTION_ITEMS = 100;
+const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * The ledger in one DynamoDB table (see `lib/tables/ledger-table.ts`). Writes are PutItem with
@@ -60,11 +81,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
     );
     const item = result.Items?.[0];
     if (item === undefined) return undefined;
+    const head = parseItem(chainHeadItem, this.#tableName, unmarshall(item));
     return {
       opportunityId,
-      sequence: Number(item.sequence?.N),
-      hash: String(item.hash?.S),
-      ...(item.recordedAt?.S === undefined ? {} : { recordedAt: item.recordedAt.S }),
+      sequence: head.sequence,
+      hash: head.hash,
+      ...(head.recordedAt === undefined ? {} : { recordedAt: head.recordedAt }),
     };
   }
 

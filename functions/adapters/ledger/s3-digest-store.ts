@@ -1,4 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DIGEST_PREFIX } from '#domain/ledger/digest-location.ts';
 import type { DigestStore } from '#ports/ledger.ts';
 
 /** A digest that already exists under that name; digests are never replaced. */
@@ -16,7 +17,7 @@ export class S3DigestStore implements DigestStore {
   readonly #bucket: string;
   readonly #prefix: string;
 
-  constructor(client: S3Client, bucket: string, prefix = 'ledger-digests/') {
+  constructor(client: S3Client, bucket: string, prefix = DIGEST_PREFIX) {
     if (bucket.length === 0) throw new Error('digest bucket name is empty');
     this.#client = client;
     this.#bucket = bucket;

@@ -36,7 +36,7 @@ export class LocalMailboxError extends Error {
   override readonly name = 'LocalMailboxError';
 }
 
-export interface LocalMailboxOptions {
+interface LocalMailboxOptions {
   /** Where the mails are written (created if missing), e.g. `.dealreg/mail`. */
   readonly directory: string;
   /** @default 'Dealreg <dealreg@dealreg.local>' */

@@ -2,7 +2,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 import { type EmailAttachment, InvalidEmailError, type OutgoingEmail } from '#ports/mailer.ts';
 
-export interface MimeEnvelope {
+interface MimeEnvelope {
   /** The From address, e.g. `Dealreg <dealreg@example.com>` or a bare address. */
   readonly from: string;
   /** The Message-ID header, with angle brackets: `<id@domain>`. */

@@ -3,7 +3,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { EmailDeliveryError, type Mailer, type OutgoingEmail, type SentEmail } from '#ports/mailer.ts';
 import { assertValidFrom, bareAddress, buildMimeMessage } from './mime-message.ts';
 
-export interface SesMailerOptions {
+interface SesMailerOptions {
   /** Built once at module scope by the caller, so warm invocations reuse its connections. */
   readonly client: SESv2Client;
   /** The sender, an SES-verified identity: `deals@example.com` or `Dealreg <deals@example.com>`. */

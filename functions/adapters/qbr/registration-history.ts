@@ -1,6 +1,13 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type ItemKind, parseItem } from '#adapters/dynamodb/parse-item.ts';
 import { type QbrRegistration, qbrRegistrationSchema } from '#domain/qbr/registration-view.ts';
-import { InvalidRegistrationRecordError, type RegistrationHistory } from '#ports/qbr.ts';
+import type { RegistrationHistory } from '#ports/qbr.ts';
+
+const reportedItem: ItemKind<typeof qbrRegistrationSchema> = {
+  schema: qbrRegistrationSchema,
+  what: 'a registration the pre-QBR report can read',
+  key: ['registrationId'],
+};
 
 /**
  * The registrations table read whole for the pre-QBR report: a parallel scan (segments run at
@@ -37,17 +44,7 @@ export class DynamoDbRegistrationHistory implements RegistrationHistory {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        const parsed = qbrRegistrationSchema.safeParse(item);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new InvalidRegistrationRecordError(
-            `registration ${String(item.registrationId)} in ${this.#tableName} cannot be reported on: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
-            { cause: parsed.error },
-          );
-        }
-        records.push(parsed.data);
-      }
+      for (const item of page.Items ?? []) records.push(parseItem(reportedItem, this.#tableName, item));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return records;

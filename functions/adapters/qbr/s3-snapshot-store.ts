@@ -5,6 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { SNAPSHOTS_PREFIX } from '#domain/qbr/report-location.ts';
 import { type QbrSnapshot, qbrSnapshotSchema } from '#domain/qbr/snapshot.ts';
 import type { QbrSnapshotStore } from '#ports/qbr.ts';
 import { parseSnapshot } from './file-snapshot-store.ts';
@@ -20,7 +21,7 @@ export class S3SnapshotStore implements QbrSnapshotStore {
   readonly #bucket: string;
   readonly #prefix: string;
 
-  constructor(client: S3Client, bucket: string, prefix = 'reports/snapshots/') {
+  constructor(client: S3Client, bucket: string, prefix = SNAPSHOTS_PREFIX) {
     if (bucket.length === 0) throw new Error('snapshot bucket name is empty');
     this.#client = client;
     this.#bucket = bucket;

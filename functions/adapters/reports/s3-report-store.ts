@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type ReportKey, reportFolder } from '#domain/qbr/report-location.ts';
+import { REPORTS_PREFIX, type ReportKey, reportFolder } from '#domain/qbr/report-location.ts';
 import type { ReportFile, ReportStore } from '#ports/report-store.ts';
 import { checkReportFiles } from './report-file-names.ts';
 
@@ -16,7 +16,7 @@ export class S3ReportStore implements ReportStore {
   readonly #bucket: string;
   readonly #prefix: string;
 
-  constructor(client: S3Client, bucket: string, prefix = 'reports/') {
+  constructor(client: S3Client, bucket: string, prefix = REPORTS_PREFIX) {
     if (bucket.trim() === '') throw new Error('the reports bucket name is empty');
     this.#client = client;
     this.#bucket = bucket;

@@ -11,17 +11,15 @@ import { accessSchema } from '#domain/signed-links/access.ts';
  * for the next approver.
  */
 
-export const approvalSteps = ['first-level', 'escalated', 'second-level'] as const;
+const approvalSteps = ['first-level', 'escalated', 'second-level'] as const;
 export type ApprovalStep = (typeof approvalSteps)[number];
 
-export const approvalStatuses = ['pending', 'decided', 'superseded'] as const;
-export type ApprovalStatus = (typeof approvalStatuses)[number];
+const approvalStatuses = ['pending', 'decided', 'superseded'] as const;
 
 /** How a decision reached Dealreg (DESIGN §3.2: link, page, SLA default, auto). */
-export const decisionChannels = ['page', 'sla-default'] as const;
-export type DecisionChannel = (typeof decisionChannels)[number];
+const decisionChannels = ['page', 'sla-default'] as const;
 
-export const approvalApproverSchema = z.object({
+const approvalApproverSchema = z.object({
   email: z.email(),
   name: z.string().min(1),
   /** IANA time zone the approver reads deadlines in. */
@@ -30,7 +28,7 @@ export const approvalApproverSchema = z.object({
 export type ApprovalApprover = z.infer<typeof approvalApproverSchema>;
 
 /** What the approver is shown: the registration as submitted and the conflict verdict. */
-export const approvalSubjectSchema = z.object({
+const approvalSubjectSchema = z.object({
   partnerName: z.string().optional(),
   partnerDomain: z.string(),
   submitterEmail: z.string(),
@@ -57,7 +55,7 @@ export type ApprovalSubject = z.infer<typeof approvalSubjectSchema>;
 const decidedBy = z.object({ email: z.string(), name: z.string() });
 
 /** The approver's choice, as the workflow receives it. */
-export const approvalChoiceSchema = z.discriminatedUnion('outcome', [
+const approvalChoiceSchema = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('approve'),
     relationshipType: z.enum(relationshipTypes),
@@ -83,7 +81,7 @@ export const recordedDecisionSchema = z.object({
 });
 export type RecordedDecision = z.infer<typeof recordedDecisionSchema>;
 
-export const supersessionSchema = z.object({
+const supersessionSchema = z.object({
   /** The approval that replaces this one, when the workflow created one. */
   approvalId: z.string().optional(),
   approver: approvalApproverSchema,

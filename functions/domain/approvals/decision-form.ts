@@ -6,7 +6,7 @@ import { maxTextLength, readForm } from '#domain/signed-links/page-form.ts';
 import type { ApprovalChoice } from './approval-task.ts';
 
 /** The buttons of the confirmation page; each posts its own `decision` value. */
-export const decisionButtons = ['approve', 'approve-influenced', 'reject', 'request-info'] as const;
+const decisionButtons = ['approve', 'approve-influenced', 'reject', 'request-info'] as const;
 
 const text = z
   .string()

@@ -40,7 +40,7 @@ export const registrationStatuses = [
 export type RegistrationStatus = (typeof registrationStatuses)[number];
 
 /** Another registration for the same customer (by domain or similar company name). */
-export const otherRegistrationSchema = registrationPartiesSchema.extend({
+const otherRegistrationSchema = registrationPartiesSchema.extend({
   status: z.enum(registrationStatuses),
   submittedAt: isoInstantSchema,
   approvedAt: isoInstantSchema.optional(),
@@ -50,7 +50,7 @@ export const otherRegistrationSchema = registrationPartiesSchema.extend({
 export type OtherRegistration = z.infer<typeof otherRegistrationSchema>;
 
 /** An open HubSpot deal of the customer company. */
-export const openDealSchema = z.object({
+const openDealSchema = z.object({
   dealId: z.string().min(1),
   dealName: z.string(),
   ownerId: z.string().optional(),
@@ -64,7 +64,7 @@ export const openDealSchema = z.object({
 export type OpenDeal = z.infer<typeof openDealSchema>;
 
 /** A call, meeting, email, note or task a direct rep logged with the customer company. */
-export const directEngagementSchema = z.object({
+const directEngagementSchema = z.object({
   engagementId: z.string().min(1),
   type: z.enum(['call', 'meeting', 'email', 'note', 'task']),
   ownerId: z.string().optional(),
@@ -74,7 +74,7 @@ export const directEngagementSchema = z.object({
 export type DirectEngagement = z.infer<typeof directEngagementSchema>;
 
 /** A deal the customer company closed as won. */
-export const closedWonDealSchema = z.object({
+const closedWonDealSchema = z.object({
   dealId: z.string().min(1),
   dealName: z.string(),
   closedAt: isoInstantSchema,

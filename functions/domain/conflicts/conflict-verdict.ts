@@ -9,7 +9,7 @@ import { registrationStatuses } from './conflict-input.ts';
  * stored verdict at that edge.
  */
 
-export const conflictOutcomes = ['clear', 'needs-review', 'reject'] as const;
+const conflictOutcomes = ['clear', 'needs-review', 'reject'] as const;
 export type ConflictOutcome = (typeof conflictOutcomes)[number];
 
 /**
@@ -34,7 +34,7 @@ const evidenceBase = {
   detail: z.string(),
 };
 
-export const registrationEvidenceSchema = z.object({
+const registrationEvidenceSchema = z.object({
   kind: z.literal('registration'),
   ...evidenceBase,
   registrationId: z.string(),
@@ -52,7 +52,7 @@ export const registrationEvidenceSchema = z.object({
 });
 export type RegistrationEvidence = z.infer<typeof registrationEvidenceSchema>;
 
-export const openDealEvidenceSchema = z.object({
+const openDealEvidenceSchema = z.object({
   kind: z.literal('open-deal'),
   ...evidenceBase,
   dealId: z.string(),
@@ -65,7 +65,7 @@ export const openDealEvidenceSchema = z.object({
 });
 export type OpenDealEvidence = z.infer<typeof openDealEvidenceSchema>;
 
-export const engagementEvidenceSchema = z.object({
+const engagementEvidenceSchema = z.object({
   kind: z.literal('engagement'),
   ...evidenceBase,
   engagementId: z.string(),
@@ -78,7 +78,7 @@ export const engagementEvidenceSchema = z.object({
 });
 export type EngagementEvidence = z.infer<typeof engagementEvidenceSchema>;
 
-export const closedWonEvidenceSchema = z.object({
+const closedWonEvidenceSchema = z.object({
   kind: z.literal('closed-won-deal'),
   ...evidenceBase,
   dealId: z.string(),
@@ -88,7 +88,7 @@ export const closedWonEvidenceSchema = z.object({
 });
 export type ClosedWonEvidence = z.infer<typeof closedWonEvidenceSchema>;
 
-export const conflictEvidenceItemSchema = z.discriminatedUnion('kind', [
+const conflictEvidenceItemSchema = z.discriminatedUnion('kind', [
   registrationEvidenceSchema,
   openDealEvidenceSchema,
   engagementEvidenceSchema,
@@ -97,7 +97,7 @@ export const conflictEvidenceItemSchema = z.discriminatedUnion('kind', [
 export type ConflictEvidenceItem = z.infer<typeof conflictEvidenceItemSchema>;
 
 /** A rule that fired, with what it alone would have decided. */
-export const firedRuleSchema = z.object({
+const firedRuleSchema = z.object({
   ruleId: z.enum(conflictRuleIds),
   outcome: z.enum(conflictOutcomes),
   reason: z.string(),

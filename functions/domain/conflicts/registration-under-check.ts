@@ -2,7 +2,7 @@ import type { RegistrationDetails } from '#domain/registration.ts';
 import type { RegistrationUnderCheck } from './conflict-input.ts';
 
 /** The partner company a registration came from, as found in HubSpot. */
-export interface RegisteringPartner {
+interface RegisteringPartner {
   /** HubSpot company id. */
   readonly id: string;
   readonly name?: string;

@@ -29,7 +29,7 @@ export interface CrmEventSettings {
 }
 
 /** What became of one event. */
-export type EventDisposition =
+type EventDisposition =
   | {
       readonly outcome: 'entry';
       readonly entry: LedgerEntryInput;
@@ -44,7 +44,7 @@ export type EventDisposition =
   | { readonly outcome: 'skipped'; readonly reason: string };
 
 /** Who records CRM-event entries. */
-export const crmEventsRecorder = 'crm-events';
+const crmEventsRecorder = 'crm-events';
 
 const maxKeyPart = 160;
 
@@ -57,7 +57,7 @@ function keyPart(value: string): string {
  * The identity of an event for de-duplication: (object, property, value, occurredAt). HubSpot's
  * `eventId` is not unique and a redelivered event may carry another, so it is not part of it.
  */
-export function eventKey(event: CrmEvent): string {
+function eventKey(event: CrmEvent): string {
   const at = String(event.occurredAt);
   switch (event.kind) {
     case 'created':
@@ -113,7 +113,7 @@ export function needsDealFacts(event: CrmEvent, settings: CrmEventSettings): boo
 }
 
 /** The partner relationship an association label stands for, if it is a partner label. */
-export function relationshipOfLabel(
+function relationshipOfLabel(
   label: string | undefined,
   settings: CrmEventSettings,
 ): RelationshipType | undefined {

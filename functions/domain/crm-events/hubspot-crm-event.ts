@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RequestProblem } from '#domain/form-submission.ts';
 
 /** HubSpot sends at most 100 events per Webhooks API request. */
-export const maxEventsPerBatch = 100;
+const maxEventsPerBatch = 100;
 
 /** HubSpot ids arrive as numbers (objectId) or digit strings; the ledger keys them as strings. */
 const hubSpotIdSchema = z
@@ -69,7 +69,7 @@ export type CrmEvent =
       readonly occurredAt: number;
     };
 
-export type CrmEventBatchParse =
+type CrmEventBatchParse =
   | { readonly success: true; readonly events: CrmEvent[] }
   | { readonly success: false; readonly problems: RequestProblem[] };
 

@@ -6,7 +6,7 @@ import { chainHash } from './hash.ts';
 import type { LedgerDigest } from './merkle.ts';
 import { type ChainHead, describeIssues } from './seal.ts';
 
-export type ChainProblem =
+type ChainProblem =
   | 'malformed'
   | 'hash-mismatch'
   | 'broken-link'
@@ -15,7 +15,7 @@ export type ChainProblem =
   | 'missing-entry';
 
 /** The first bad entry of a chain: where it is and what differs. */
-export interface ChainBreak {
+interface ChainBreak {
   readonly opportunityId: string;
   readonly sequence: number;
   readonly problem: ChainProblem;
@@ -63,7 +63,7 @@ export interface VerifyPart {
 }
 
 /** The part (0 … count-1) a chain belongs to: FNV-1a over its id, so every verifier agrees. */
-export function partOfChain(opportunityId: string, count: number): number {
+function partOfChain(opportunityId: string, count: number): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < opportunityId.length; index += 1) {
     hash = Math.imul(hash ^ opportunityId.charCodeAt(index), 0x01000193);

@@ -21,7 +21,7 @@ export const storedInstantSchema = z.iso.datetime({ precision: 3 });
 
 export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
 
-export const customerSchema = z.strictObject({
+const customerSchema = z.strictObject({
   domain: z.string().min(1),
   name: z.string().min(1).optional(),
 });
@@ -87,7 +87,7 @@ const payloads = {
   },
 } as const;
 
-export type EntryType = keyof typeof payloads;
+type EntryType = keyof typeof payloads;
 export const entryTypes = Object.keys(payloads) as EntryType[];
 
 /**
@@ -152,8 +152,6 @@ export type ParsedLedgerEntryInput = z.output<typeof ledgerEntryInputSchema>;
 /** An entry as stored: the fact plus sequence, system time and its link in the hash chain. */
 export const ledgerEntrySchema = union(storedCommon);
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
-
-export type LedgerEntryOf<T extends EntryType> = Extract<LedgerEntry, { type: T }>;
 
 /** The fields a correction may not change: they identify the entry or belong to the chain. */
 export const immutableFields: ReadonlySet<string> = new Set([

@@ -18,8 +18,3 @@ export function canonicalJson(value: unknown): string {
 export function chainHash(entryWithoutHash: object, previousHash: string): string {
   return createHash('sha256').update(canonicalJson(entryWithoutHash)).update(previousHash).digest('hex');
 }
-
-/** SHA-256 hex of a string or bytes. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}

@@ -46,7 +46,7 @@ const digestHeadSchema = z.strictObject({
 });
 
 /** A periodic commitment to the whole ledger: every chain head and their Merkle root. */
-export const ledgerDigestSchema = z.strictObject({
+const ledgerDigestSchema = z.strictObject({
   version: z.literal(1),
   createdAt: z.iso.datetime({ precision: 3 }),
   chains: z.int().min(0),

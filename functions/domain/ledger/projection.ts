@@ -27,7 +27,7 @@ export interface Attribution {
   readonly sequence: number;
 }
 
-export interface RegistrationState {
+interface RegistrationState {
   readonly registrationId: string;
   readonly partnerId: string;
   readonly relationshipType: RelationshipType | undefined;
@@ -37,7 +37,7 @@ export interface RegistrationState {
   readonly expiredAt: string | undefined;
 }
 
-export interface InvestmentState {
+interface InvestmentState {
   readonly investmentId: string;
   readonly investmentType: string;
   readonly campaignId: string;

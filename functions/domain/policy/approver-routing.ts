@@ -15,7 +15,7 @@ export interface RoutedApprover extends Approver {
 }
 
 /** One level of approval: who decides, and who it escalates to when the SLA deadline passes. */
-export interface ApprovalLevel {
+interface ApprovalLevel {
   readonly approver: RoutedApprover;
   readonly escalateTo: RoutedApprover;
 }

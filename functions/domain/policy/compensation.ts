@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatMoney } from '#domain/money.ts';
 import { type RelationshipType, relationshipTypeSchema } from '#domain/relationship-type.ts';
 import type { Policy } from './policy-schema.ts';
 
@@ -22,8 +23,8 @@ export const compensationSchema = z.object({
 });
 export type Compensation = z.infer<typeof compensationSchema>;
 
-function usd(minor: number): string {
-  return `USD ${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+function usd(minorUnits: number): string {
+  return formatMoney({ minorUnits, currency: 'USD' });
 }
 
 /** The compensation consequence of approving `amountUsdMinor` under `relationshipType`. */

@@ -4,7 +4,7 @@
  */
 
 /** Inline text: plain, `code` (setting names, ids) or strong. */
-export type Inline = string | { readonly code: string } | { readonly strong: string };
+type Inline = string | { readonly code: string } | { readonly strong: string };
 export type Line = readonly Inline[];
 
 export type Block =

@@ -58,7 +58,7 @@ function pathText(path: readonly PropertyKey[]): string {
 }
 
 /** The policy version of an already validated policy. */
-export function policyVersionOf(policy: Policy): string {
+function policyVersionOf(policy: Policy): string {
   const canonical = canonicalize(policy);
   if (canonical === undefined) throw new TypeError('the policy cannot be written as JSON');
   return `pv-${createHash('sha256').update(canonical).digest('hex').slice(0, 12)}`;

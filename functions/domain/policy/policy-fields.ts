@@ -13,7 +13,7 @@ export function describeValue(value: unknown): string {
 }
 
 /** A zod error function saying what a field must be and what it got instead. */
-export function mustBe(expectation: string) {
+function mustBe(expectation: string) {
   return (issue: { readonly input?: unknown }) =>
     issue.input === undefined ? 'is required' : `must be ${expectation}, got ${describeValue(issue.input)}`;
 }

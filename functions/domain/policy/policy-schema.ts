@@ -374,5 +374,3 @@ export type Policy = z.output<typeof policySchema>;
 /** A policy as written in a file: any setting may be left out. */
 export type PolicyInput = z.input<typeof policySchema>;
 export type Approver = Policy['approvers'][string];
-export type RoutingRule = Policy['routing']['rules'][number];
-export type RelationshipTerms = Policy['relationshipTypes'][RelationshipType];

@@ -26,6 +26,6 @@ export class PolicyValidationError extends Error {
 }
 
 /** A problem as one sentence: the setting's path followed by what is wrong with it. */
-export function describeProblem(problem: PolicyProblem): string {
+function describeProblem(problem: PolicyProblem): string {
   return problem.path === '' ? `The policy ${problem.message}` : `${problem.path} ${problem.message}`;
 }

@@ -14,7 +14,7 @@ import type { LoadedPolicy } from './load-policy.ts';
  * - `auto-approve`: the verdict is clear and the amount is below the auto-approve limit.
  * - `approval`: everything else goes to the routed approvers.
  */
-export type RegistrationRoute =
+type RegistrationRoute =
   | { readonly next: 'auto-reject'; readonly reason: string; readonly policyVersion: string }
   | {
       readonly next: 'auto-approve';
@@ -76,7 +76,7 @@ export function slaDefaultDecision(
 }
 
 /** A decision as an approver made it, for comparing with the verdict. */
-export type ApproverDecision =
+type ApproverDecision =
   | { readonly decision: 'approve'; readonly relationshipType: RelationshipType }
   | { readonly decision: 'reject' };
 

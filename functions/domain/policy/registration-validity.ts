@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Policy } from './policy-schema.ts';
 
 /** When an approved registration stops protecting the partner, and when they are warned. */
-export interface ValidityWindow {
+interface ValidityWindow {
   readonly expiresAt: Date;
   readonly warnAt: Date;
 }

@@ -6,7 +6,7 @@ import { type AttributionClass, type AttributionDefinitions, classify, wonIn } f
 import type { AttributionSummary, DifferenceDeal, RoiRow } from './report.ts';
 
 /** The CRO's view (policy `definitions.croView`): a HubSpot deal property and the values that mean "partner". */
-export interface CroView {
+interface CroView {
   readonly dealProperty: string;
   readonly partnerValues: readonly string[];
 }

@@ -50,7 +50,7 @@ export function attributionDefinitions(policy: Policy): AttributionDefinitions {
 }
 
 /** Everything of the report that does not need HubSpot, worked out while HubSpot is still being read. */
-export interface PreparedQbrReport {
+interface PreparedQbrReport {
   readonly inputs: Omit<QbrReportInputs, 'crm'>;
   readonly definitions: AttributionDefinitions;
   readonly funnel: Funnel;

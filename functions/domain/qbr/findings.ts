@@ -26,7 +26,7 @@ export interface RetroactiveChange {
   readonly differences: readonly SnapshotDifference[];
 }
 
-export interface FindingInputs {
+interface FindingInputs {
   readonly quarter: FiscalQuarter;
   readonly asOf: string;
   readonly definitions: AttributionDefinitions;

@@ -12,7 +12,7 @@ import type { Conversion, Funnel, FunnelRow } from './report.ts';
  */
 
 /** One registration of the cohort, with what it reached by asOf. */
-export interface FunnelRegistration {
+interface FunnelRegistration {
   readonly registrationId: string;
   readonly submittedAt: string;
   readonly partnerKey: string;
@@ -27,7 +27,7 @@ export interface FunnelRegistration {
   readonly closedWonUsdMinor: number;
 }
 
-export interface FunnelContext {
+interface FunnelContext {
   readonly quarter: FiscalQuarter;
   readonly asOf: string;
   /** Region → countries (policy `regions`). */
@@ -52,7 +52,7 @@ export function dollars(usdMinor: number): number {
 }
 
 /** Every registration approved on a ledger chain at asOf, by id, with its opportunity. */
-export function ledgerRegistrations(
+function ledgerRegistrations(
   facts: Iterable<OpportunityFacts>,
 ): Map<string, { registration: LedgerRegistration; opportunity: OpportunityFacts }> {
   const found = new Map<string, { registration: LedgerRegistration; opportunity: OpportunityFacts }>();
@@ -236,7 +236,7 @@ export function funnelTotals(registrations: readonly FunnelRegistration[]): Funn
   };
 }
 
-export type FunnelDimension = 'campaign' | 'partner' | 'cloudMarketplace' | 'region';
+type FunnelDimension = 'campaign' | 'partner' | 'cloudMarketplace' | 'region';
 
 function keyAndLabel(registration: FunnelRegistration, dimension: FunnelDimension): [string, string] {
   switch (dimension) {

@@ -29,7 +29,7 @@ export interface LedgerRegistration {
   readonly status: 'approved' | 'expired';
 }
 
-export interface LedgerInvestment {
+interface LedgerInvestment {
   readonly investmentId: string;
   readonly investmentType: string;
   readonly campaignId: string;

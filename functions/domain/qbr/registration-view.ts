@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { registrationProgressSchema } from '#domain/registration-progress.ts';
-import type { StoredRegistration } from '#domain/stored-registration.ts';
 
 /**
  * The parts of a registrations-table record the pre-QBR report reads: when it was submitted,
@@ -23,8 +22,3 @@ export const qbrRegistrationSchema = z.object({
   progress: registrationProgressSchema.optional(),
 });
 export type QbrRegistration = z.infer<typeof qbrRegistrationSchema>;
-
-/** A full record is a valid view of itself (checked by the compiler). */
-export function asQbrRegistration(record: StoredRegistration): QbrRegistration {
-  return record;
-}

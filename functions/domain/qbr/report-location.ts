@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { QbrReport } from './report.ts';
 
+/** Where the stored reports live in the reports bucket: `reports/<quarter>/<asOf>/…`. */
+export const REPORTS_PREFIX = 'reports/';
+/** Where the frozen figures of closed quarters live, beside the reports: `reports/snapshots/<quarter>.json`. */
+export const SNAPSHOTS_PREFIX = `${REPORTS_PREFIX}snapshots/`;
+/** Where the working files of one run live (deal ids, deal batches), kept for a few days only. */
+export const RUNS_PREFIX = 'runs/';
+/** Deals per batch of a run: at most what one HubSpot batch read accepts. */
+export const DEAL_BATCH_SIZE = 100;
+
 /** Which report a set of files belongs to. */
 export interface ReportKey {
   /** `YYYY-QN`. */
@@ -40,7 +49,7 @@ export function reportFolder(key: ReportKey): string {
 
 /** The run folder of a report: `runs/<quarter>/<asOf folder>`. */
 export function runFolder(reportFolder: string): string {
-  return `runs/${reportFolder}`;
+  return `${RUNS_PREFIX}${reportFolder}`;
 }
 
 /** The file name of a batch: derived from its ids, so a retried batch overwrites its own file. */

@@ -13,14 +13,14 @@ const ratioSchema = z.number().finite().nullable();
 
 export const quarterLabelSchema = z.string().regex(/^\d{4}-Q[1-4]$/, 'expected a quarter such as 2026-Q4');
 
-export const conversionSchema = z.strictObject({
+const conversionSchema = z.strictObject({
   submittedToApproved: ratioSchema,
   approvedToOpportunity: ratioSchema,
   opportunityToClosedWon: ratioSchema,
 });
 export type Conversion = z.infer<typeof conversionSchema>;
 
-export const funnelSchema = z.strictObject({
+const funnelSchema = z.strictObject({
   submitted: countSchema,
   approved: countSchema,
   rejected: countSchema,
@@ -32,7 +32,7 @@ export const funnelSchema = z.strictObject({
 export type Funnel = z.infer<typeof funnelSchema>;
 
 /** One row of a funnel broken down by campaign, partner, cloud marketplace or region. */
-export const funnelRowSchema = z.strictObject({
+const funnelRowSchema = z.strictObject({
   key: z.string(),
   label: z.string(),
   submitted: countSchema,
@@ -44,7 +44,7 @@ export const funnelRowSchema = z.strictObject({
 });
 export type FunnelRow = z.infer<typeof funnelRowSchema>;
 
-export const differenceDealSchema = z.strictObject({
+const differenceDealSchema = z.strictObject({
   opportunityId: z.string(),
   dealName: z.string(),
   amount: usdSchema,
@@ -55,7 +55,7 @@ export const differenceDealSchema = z.strictObject({
 });
 export type DifferenceDeal = z.infer<typeof differenceDealSchema>;
 
-export const attributionSchema = z.strictObject({
+const attributionSchema = z.strictObject({
   partnerSourcedRevenue: usdSchema,
   partnerInfluencedRevenue: usdSchema,
   croPartnerRevenue: usdSchema,
@@ -65,7 +65,7 @@ export const attributionSchema = z.strictObject({
 });
 export type AttributionSummary = z.infer<typeof attributionSchema>;
 
-export const roiRowSchema = z.strictObject({
+const roiRowSchema = z.strictObject({
   investmentType: z.string(),
   invested: usdSchema,
   closedWonRevenue: usdSchema,
@@ -74,7 +74,7 @@ export const roiRowSchema = z.strictObject({
 });
 export type RoiRow = z.infer<typeof roiRowSchema>;
 
-export const slaSchema = z.strictObject({
+const slaSchema = z.strictObject({
   decisions: countSchema,
   withinSla: countSchema,
   reminders: countSchema,
@@ -85,7 +85,7 @@ export const slaSchema = z.strictObject({
 });
 export type SlaSummary = z.infer<typeof slaSchema>;
 
-export const exceptionSchema = z.strictObject({
+const exceptionSchema = z.strictObject({
   registrationId: z.string(),
   decidedBy: z.string(),
   decidedAt: z.string(),
@@ -96,7 +96,7 @@ export const exceptionSchema = z.strictObject({
 });
 export type QbrException = z.infer<typeof exceptionSchema>;
 
-export const findingCodes = [
+const findingCodes = [
   'LEDGER_INTEGRITY',
   'ATTRIBUTION_DRIFT',
   'AMOUNT_DRIFT',
@@ -109,14 +109,13 @@ export const findingCodes = [
   'DEFINITION_MISMATCH',
   'RETROACTIVE_CHANGE',
 ] as const;
-export const findingCodeSchema = z.enum(findingCodes);
-export type FindingCode = z.infer<typeof findingCodeSchema>;
+const findingCodeSchema = z.enum(findingCodes);
 
 export const severities = ['critical', 'high', 'medium', 'low'] as const;
-export const severitySchema = z.enum(severities);
+const severitySchema = z.enum(severities);
 export type Severity = z.infer<typeof severitySchema>;
 
-export const findingSchema = z.strictObject({
+const findingSchema = z.strictObject({
   code: findingCodeSchema,
   severity: severitySchema,
   opportunityId: z.string().optional(),
@@ -129,15 +128,14 @@ export const findingSchema = z.strictObject({
 });
 export type Finding = z.infer<typeof findingSchema>;
 
-export const integritySchema = z.strictObject({
+const integritySchema = z.strictObject({
   chains: countSchema,
   entries: countSchema,
   broken: countSchema,
 });
-export type IntegritySummary = z.infer<typeof integritySchema>;
 
 /** Headline numbers for the one-screen summary. */
-export const scorecardSchema = z.strictObject({
+const scorecardSchema = z.strictObject({
   closedWonAmount: usdSchema,
   partnerSourcedRevenue: usdSchema,
   croPartnerRevenue: usdSchema,
@@ -150,7 +148,6 @@ export const scorecardSchema = z.strictObject({
     low: countSchema,
   }),
 });
-export type Scorecard = z.infer<typeof scorecardSchema>;
 
 export const qbrReportSchema = z.strictObject({
   quarter: quarterLabelSchema,

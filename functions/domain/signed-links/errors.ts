@@ -51,7 +51,7 @@ export abstract class AlreadyDoneError<Done = unknown> extends LinkSpentError<Do
 export abstract class NoLongerOpenError<Closure = unknown> extends LinkSpentError<Closure> {}
 
 /** One problem with a field of a page's form. */
-export interface FormProblem {
+interface FormProblem {
   readonly field: string;
   readonly message: string;
 }

@@ -31,7 +31,7 @@ export interface LinkPurpose {
   path(subject: string): string;
 }
 
-export interface LinkClaims {
+interface LinkClaims {
   /** The approval, registration… the link opens. */
   readonly subject: string;
   /** The email address the link was sent to; lower-cased when signed. */

@@ -12,9 +12,9 @@ const algorithm = 'HS256';
 const macBytes = 32;
 
 /** Claims a token carries besides `aud` and `exp`; an undefined claim is left out. */
-export type TokenClaims = Readonly<Record<string, string | undefined>>;
+type TokenClaims = Readonly<Record<string, string | undefined>>;
 
-export type TokenCheck =
+type TokenCheck =
   | { readonly valid: true; readonly claims: JWTPayload }
   | { readonly valid: false; readonly refusal: 'malformed' | 'forged' }
   | { readonly valid: false; readonly refusal: 'expired'; readonly expiredAt: Date };

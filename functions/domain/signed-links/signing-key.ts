@@ -2,10 +2,10 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /** Fewer bytes than this cannot carry the 256 bits an HMAC-SHA256 key should have. */
-export const minimumSigningKeyBytes = 32;
+const minimumSigningKeyBytes = 32;
 
 /** One secret as tokens use it: the key id tokens name it by, and the HMAC key derived from it. */
-export interface TokenKey {
+interface TokenKey {
   /** Public and stable for the secret: the `kid` header of every token it signs. */
   readonly id: string;
   readonly secret: Uint8Array;

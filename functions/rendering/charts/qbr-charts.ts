@@ -1,13 +1,14 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { QbrReport } from '#domain/qbr/report.ts';
+import { formatPercent } from '#rendering/qbr-figures.ts';
 import { CHART_FONT_FAMILY, type ChartImage, renderChartPng } from './chart-renderer.ts';
 
 /** The charts of the pre-QBR report, in the order the email shows them. */
-export const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla'] as const;
-export type QbrChartId = (typeof qbrChartIds)[number];
+const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla'] as const;
+type QbrChartId = (typeof qbrChartIds)[number];
 
 /** A chart's specification with the words that stand in for it where images are not shown. */
-export interface QbrChartSpec {
+interface QbrChartSpec {
   readonly id: QbrChartId;
   readonly title: string;
   /** The chart's figures in one sentence: the image's alt text and the plain-text part. */
@@ -38,10 +39,6 @@ const usdFormat = '$,.0f';
 /** The end of a value axis: 35% past the largest value (1 when all are zero). */
 function headroom(max: number): number {
   return max <= 0 ? 1 : max * 1.35;
-}
-
-function percent(value: number | null): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 }
 
 function usd(value: number): string {
@@ -102,17 +99,17 @@ function funnelChart(report: QbrReport): QbrChartSpec {
     {
       category: 'Approved',
       value: funnel.approved,
-      text: `${funnel.approved} · ${percent(funnel.conversion.submittedToApproved)} of submitted`,
+      text: `${funnel.approved} · ${formatPercent(funnel.conversion.submittedToApproved)} of submitted`,
     },
     {
       category: 'Opportunities',
       value: funnel.opportunities,
-      text: `${funnel.opportunities} · ${percent(funnel.conversion.approvedToOpportunity)} of approved`,
+      text: `${funnel.opportunities} · ${formatPercent(funnel.conversion.approvedToOpportunity)} of approved`,
     },
     {
       category: 'Closed-won',
       value: funnel.closedWon,
-      text: `${funnel.closedWon} · ${percent(funnel.conversion.opportunityToClosedWon)} of opportunities`,
+      text: `${funnel.closedWon} · ${formatPercent(funnel.conversion.opportunityToClosedWon)} of opportunities`,
     },
   ];
   return {
@@ -189,7 +186,7 @@ function roiChart(report: QbrReport): QbrChartSpec {
   } as TopLevelSpec;
   const described = report.roiByInvestmentType.map(
     (row) =>
-      `${row.investmentType}: invested ${usd(row.invested)}, closed-won ${usd(row.closedWonRevenue)}, ROI ${percent(row.roi)}`,
+      `${row.investmentType}: invested ${usd(row.invested)}, closed-won ${usd(row.closedWonRevenue)}, ROI ${formatPercent(row.roi)}`,
   );
   return {
     id: 'roi',
@@ -216,11 +213,11 @@ function slaChart(report: QbrReport): QbrChartSpec {
   return {
     id: 'sla',
     title: 'SLA compliance',
-    alt: `SLA: ${percent(compliance)} of ${sla.decisions} decisions within SLA; ${rows
+    alt: `SLA: ${formatPercent(compliance)} of ${sla.decisions} decisions within SLA; ${rows
       .map((row) => `${row.category} ${row.text}`)
       .join('; ')}.`,
     spec: labelledBars({
-      title: `SLA compliance: ${percent(compliance)} within SLA`,
+      title: `SLA compliance: ${formatPercent(compliance)} within SLA`,
       rows,
       valueTitle: 'Count',
     }),

@@ -4,8 +4,8 @@ import type { ApprovalDeadlines } from '#domain/policy/approval-deadlines.ts';
 import { secondsUntil } from './dependencies.ts';
 
 /** Which SLA timer the current wait ends at. */
-export const slaTimers = ['reminder', 'escalation', 'final'] as const;
-export type SlaTimer = (typeof slaTimers)[number];
+const slaTimers = ['reminder', 'escalation', 'final'] as const;
+type SlaTimer = (typeof slaTimers)[number];
 
 const isoInstant = z.iso.datetime({ offset: true });
 const routedApproverSchema = z.object({

@@ -10,7 +10,7 @@ import { approverInput } from './approval-tasks.ts';
 import type { RegistrationInProgress, RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /** What an email to an approver is about: the registration as it stands, the task and the loop's state. */
-export interface ApprovalInReview {
+interface ApprovalInReview {
   readonly registration: RegistrationInProgress;
   readonly task: ApprovalTask;
   readonly state: ApprovalState;

@@ -5,7 +5,7 @@ import { gatherEvidence } from './conflict-evidence.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /** What "Check for channel conflict" answers: where the registration goes next, and why. */
-export interface ConflictCheckResult {
+interface ConflictCheckResult {
   readonly next: 'auto-approve' | 'auto-reject' | 'approval' | 'resubmission';
   readonly outcome: string;
   readonly ruleId: string;

@@ -10,7 +10,7 @@ import type { Mailer } from '#ports/mailer.ts';
 import type { RegistrationBook, WorkflowCallbacks } from '#ports/registration-book.ts';
 
 /** What the CRM must answer and do for the workflow. */
-export type WorkflowCrm = Pick<
+type WorkflowCrm = Pick<
   HubSpotPort,
   | 'findPartnerByDomain'
   | 'findCompaniesByDomain'
@@ -25,7 +25,7 @@ export type WorkflowCrm = Pick<
   | 'associatePartner'
 >;
 
-export interface WorkflowLogger {
+interface WorkflowLogger {
   info(message: string, ...extra: unknown[]): void;
   warn(message: string, ...extra: unknown[]): void;
 }
@@ -59,7 +59,7 @@ export interface ValidRegistration {
 }
 
 /** The registration does not exist or was never valid: the workflow was started by mistake. */
-export class RegistrationNotFoundError extends Error {
+class RegistrationNotFoundError extends Error {
   override readonly name = 'RegistrationNotFoundError';
 }
 
@@ -80,7 +80,7 @@ export async function loadRegistration(
 }
 
 /** The progress so far, or an error when a step that needs it runs before the conflict check. */
-export function requireProgress(registration: ValidRegistration): RegistrationProgress {
+function requireProgress(registration: ValidRegistration): RegistrationProgress {
   if (registration.progress === undefined) {
     throw new Error(`registration ${registration.record.registrationId} has not been checked yet`);
   }

@@ -26,7 +26,7 @@ function openInformationRequest(record: StoredRegistration): OpenInformationRequ
 }
 
 /** What "Normalise registration" answers. */
-export interface NormaliseResult {
+interface NormaliseResult {
   readonly registrationId: string;
   /** `resubmission`: it answered a question on another registration and ends there. */
   readonly next: 'check' | 'resubmission';

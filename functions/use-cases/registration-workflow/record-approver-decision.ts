@@ -5,7 +5,7 @@ import { informationResponseDays } from './ask-partner-for-information.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /** What "Record approver decision" answers: where the workflow goes next. */
-export interface RecordedOutcome {
+interface RecordedOutcome {
   readonly next: 'second-level' | 'information' | 'approved' | 'rejected' | 'extended' | 'extension-refused';
   /** For `information`: how long the partner has to answer. */
   readonly informationTimeoutSeconds?: number;

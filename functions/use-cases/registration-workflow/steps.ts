@@ -20,7 +20,7 @@ import { awaitDecision } from './wait-for-approver-decision.ts';
 import { warnOfExpiry } from './warn-partner-of-expiry.ts';
 
 /** A task sent input the step does not accept: a mismatch between the state machine and the code. */
-export class InvalidStepInputError extends Error {
+class InvalidStepInputError extends Error {
   override readonly name = 'InvalidStepInputError';
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
@@ -17,6 +17,7 @@ import { createSubmissionBackfillHandler } from '#handlers/submission-backfill-h
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
+import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { registrationValues } from '#test/support/submissions.ts';
 import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
 import { type SweepResult, sweepFormSubmissions } from '#use-cases/sweep-form-submissions.ts';
@@ -69,11 +70,8 @@ async function webhooksSettled(expected: number): Promise<WebhookStats> {
   throw new Error('webhooks did not settle');
 }
 
-async function registrations(): Promise<StoredRegistration[]> {
-  const scanned = await tables.documentClient.send(
-    new ScanCommand({ TableName: tables.tableName('Registrations'), ConsistentRead: true }),
-  );
-  return (scanned.Items ?? []) as StoredRegistration[];
+function registrations(): Promise<StoredRegistration[]> {
+  return scanStoredRegistrations(tables.documentClient, tables.tableName('Registrations'));
 }
 
 function sweepState() {

@@ -2,7 +2,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
@@ -16,6 +15,7 @@ import type { RegistrationWorkflow } from '#ports/registration-workflow.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
+import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
 const secret = 'test-client-secret';
@@ -64,21 +64,8 @@ beforeEach(async () => {
   await mailbox.clear();
 });
 
-async function storedRegistrations(): Promise<StoredRegistration[]> {
-  const items: StoredRegistration[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await tables.documentClient.send(
-      new ScanCommand({
-        TableName: tables.tableName('Registrations'),
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...((page.Items ?? []) as StoredRegistration[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return items;
+function storedRegistrations(): Promise<StoredRegistration[]> {
+  return scanStoredRegistrations(tables.documentClient, tables.tableName('Registrations'));
 }
 
 const post = (body: string, options: Partial<Parameters<typeof deliver>[2]> = {}) =>

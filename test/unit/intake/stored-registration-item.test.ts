@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { CorruptRegistrationItemError } from '#adapters/dynamodb/corrupt-registration-item-error.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { evaluateSubmission } from '#domain/registration.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
+import { CorruptItemError } from '#ports/corrupt-item-error.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
 const tableName = 'Registrations';
@@ -59,10 +59,10 @@ describe('reading a stored registration back', () => {
     const read = inbox.get(registrationId);
     const query = book.byCustomerDomain('contoso.com');
     // assess
-    await expect(read).rejects.toThrow(CorruptRegistrationItemError);
+    await expect(read).rejects.toThrow(CorruptItemError);
     await expect(read).rejects.toThrow(
       `item ${registrationId} of table ${tableName} is not a stored registration: details.estimatedAmount:`,
     );
-    await expect(query).rejects.toThrow(CorruptRegistrationItemError);
+    await expect(query).rejects.toThrow(CorruptItemError);
   });
 });

@@ -1,0 +1,24 @@
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { parseItem } from '#adapters/dynamodb/parse-item.ts';
+import { storedRegistrationItem } from '#adapters/dynamodb/stored-registration-item.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
+
+/**
+ * Every item of a registrations table, read consistently and parsed as Dealreg reads a stored
+ * registration back: an item that is not one fails the test with the table, the key and the problem.
+ */
+export async function scanStoredRegistrations(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<StoredRegistration[]> {
+  const records: StoredRegistration[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+    );
+    for (const item of page.Items ?? []) records.push(parseItem(storedRegistrationItem, tableName, item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return records;
+}
