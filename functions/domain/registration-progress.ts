@@ -29,8 +29,11 @@ const workflowStatuses = [
 ] as const;
 export type WorkflowStatus = (typeof workflowStatuses)[number];
 
-/** How a decision reached Dealreg (DESIGN §3.2). */
-const decisionSources = ['auto', 'page', 'sla-default'] as const;
+/**
+ * How a decision reached Dealreg (DESIGN §3.2): decided automatically under the policy, by an
+ * approver on the approval page, or by the policy default at the final SLA deadline.
+ */
+export const decisionChannelSchema = z.enum(['auto', 'page', 'sla-default']);
 
 const registrationDecisionSchema = z.object({
   outcome: z.enum(['approve', 'reject']),
@@ -39,7 +42,7 @@ const registrationDecisionSchema = z.object({
   reason: z.string(),
   decidedBy: z.object({ email: z.string(), name: z.string() }),
   decidedAt: z.iso.datetime(),
-  channel: z.enum(decisionSources),
+  channel: decisionChannelSchema,
   policyVersion: z.string(),
   /** True when the decision departs from the verdict's rule. */
   exception: z.boolean(),

@@ -15,10 +15,10 @@ import {
 const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
 
 /** How a decision was made: by an approver, by the policy at once, or by the SLA default. */
-const decisionChannels = ['approver', 'auto', 'sla-default'] as const;
+const decidedThroughChoices = ['approver', 'auto', 'sla-default'] as const;
 
 const decisionBase = {
-  decidedThrough: z.enum(decisionChannels, {
+  decidedThrough: z.enum(decidedThroughChoices, {
     error: 'decidedThrough must be approver, auto or sla-default',
   }),
   /** The approver's name; required when an approver decided. */

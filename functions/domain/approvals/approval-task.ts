@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
+import { decisionChannelSchema } from '#domain/registration-progress.ts';
 import { relationshipTypes } from '#domain/relationship-type.ts';
 import { accessSchema } from '#domain/signed-links/access.ts';
 
@@ -16,8 +17,8 @@ export type ApprovalStep = (typeof approvalSteps)[number];
 
 const approvalStatuses = ['pending', 'decided', 'superseded'] as const;
 
-/** How a decision reached Dealreg (DESIGN §3.2: link, page, SLA default, auto). */
-const decisionChannels = ['page', 'sla-default'] as const;
+/** An approval task is decided on its page or by the SLA default, never automatically. */
+const approvalDecisionChannelSchema = decisionChannelSchema.exclude(['auto']);
 
 const approvalApproverSchema = z.object({
   email: z.email(),
@@ -72,7 +73,7 @@ export const recordedDecisionSchema = z.object({
   choice: approvalChoiceSchema,
   decidedBy,
   decidedAt: z.iso.datetime(),
-  channel: z.enum(decisionChannels),
+  channel: approvalDecisionChannelSchema,
   /** The policy version of the verdict the decision followed or departed from. */
   policyVersion: z.string(),
   /** True when the decision departs from the verdict's rule (DESIGN §3.2: an exception). */
