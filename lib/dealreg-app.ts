@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
@@ -262,7 +264,8 @@ export interface DealregApp {
 export function createDealregApp(props: AppProps = {}): DealregApp {
   const app = new App(props);
   const settings = readDeploymentSettings(app);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: settings.region };
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const env = { ...(account === undefined ? {} : { account }), region: settings.region };
   const prefix = `Dealreg-${settings.stage}`;
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
@@ -276,14 +279,16 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     stage: settings.stage,
     description:
       'Dealreg code: intake API, registration workflow, submission backfill, CRM events, ledger guards, alarms',
-    registrationsTable: stateful.registrationsTable,
-    sweeperStateTable: stateful.sweeperStateTable,
-    approvalsTable: stateful.approvalsTable,
-    approvalSigningKey: stateful.approvalSigningKey,
+    // TableV2 and Secret expose `tableId` and `secretFullArn` as getters typed `T | undefined`, which
+    // exactOptionalPropertyTypes does not accept for their interfaces' `?: T` (aws/aws-cdk#37996).
+    registrationsTable: stateful.registrationsTable as ITableV2,
+    sweeperStateTable: stateful.sweeperStateTable as ITableV2,
+    approvalsTable: stateful.approvalsTable as ITableV2,
+    approvalSigningKey: stateful.approvalSigningKey as ISecret,
     ledgerTable: stateful.ledgerTable,
     ledgerDigestBucketName: stateful.ledgerDigestBucketName,
-    hubspotClientSecret: stateful.hubspotClientSecret,
-    hubspotAccessToken: stateful.hubspotAccessToken,
+    hubspotClientSecret: stateful.hubspotClientSecret as ISecret,
+    hubspotAccessToken: stateful.hubspotAccessToken as ISecret,
     alarmsKey: stateful.alarmsKey,
     mailFrom: settings.mailFrom,
     hubspotPortalId: settings.hubspotPortalId,

@@ -67,7 +67,7 @@ export interface SubmissionBackfillProps {
    * The handler module; tests and forks may point elsewhere.
    * @default functions/handlers/submission-backfill.ts
    */
-  readonly entry?: string;
+  readonly entry?: string | undefined;
 }
 
 /**

@@ -118,7 +118,11 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
   const batches: {
     name: string;
     store: ObjectStore;
-    records: { id?: string | number; properties: Record<string, unknown>; createdAt?: number | string }[];
+    records: {
+      id?: string | number | undefined;
+      properties: Record<string, unknown>;
+      createdAt?: number | string | undefined;
+    }[];
   }[] = [];
   const add = (name: string, records: (typeof batches)[number]['records']): void => {
     if (records.length === 0) return;

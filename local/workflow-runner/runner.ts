@@ -119,7 +119,7 @@ interface Execution {
   busy: number;
   /** Overrides waiting for the clock or a callback. */
   blocked: number;
-  mintedToken?: string;
+  mintedToken?: string | undefined;
   abort?: () => void;
   timeoutTimer?: ClockTimer;
 }
