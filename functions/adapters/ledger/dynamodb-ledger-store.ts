@@ -64,7 +64,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       opportunityId,
       sequence: Number(item.sequence?.N),
       hash: String(item.hash?.S),
-      ...(item.recordedAt?.S === undefined ? {} : { recordedAt: item.recordedAt.S }),
+      recordedAt: item.recordedAt?.S,
     };
   }
 

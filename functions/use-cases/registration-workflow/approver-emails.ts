@@ -34,7 +34,7 @@ function firstLevelApproval(deps: RegistrationWorkflowDependencies, progress: Re
       approverName: first.approverName,
       approvedAt: first.approvedAt,
       relationshipLabel: deps.policy.policy.relationshipTypes[first.relationshipType].label,
-      ...(first.reason ? { reason: first.reason } : {}),
+      reason: first.reason || undefined,
     },
   };
 }
