@@ -131,9 +131,9 @@ export class StatelessStack extends Stack {
       approvalsApiUrl: apiUrl,
       mailFrom: props.mailFrom,
       policyText: props.policyText,
-      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
-      ...(props.registrationFormUrl ? { registrationFormUrl: props.registrationFormUrl } : {}),
-      ...(props.usdRates ? { usdRates: props.usdRates } : {}),
+      supportEmail: props.supportEmail,
+      registrationFormUrl: props.registrationFormUrl,
+      usdRates: props.usdRates,
     });
 
     this.submissionIntake = new SubmissionIntake(this, 'SubmissionIntake', {
@@ -141,8 +141,8 @@ export class StatelessStack extends Stack {
       registrationWorkflow: this.registrationWorkflow.stateMachine,
       hubspotClientSecret: props.hubspotClientSecret,
       mailFrom: props.mailFrom,
-      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
-      ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
+      supportEmail: props.supportEmail,
+      formFieldMapping: props.formFieldMapping,
       alarmTopic: this.alarmTopic,
       stageName: props.stage,
     });
@@ -155,9 +155,9 @@ export class StatelessStack extends Stack {
       portalId: props.hubspotPortalId,
       formGuids: props.formGuids,
       mailFrom: props.mailFrom,
-      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
-      ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
-      ...(props.backfillSchedule ? { schedule: ScheduleExpression.expression(props.backfillSchedule) } : {}),
+      supportEmail: props.supportEmail,
+      formFieldMapping: props.formFieldMapping,
+      schedule: props.backfillSchedule ? ScheduleExpression.expression(props.backfillSchedule) : undefined,
       alarmTopic: this.alarmTopic,
     });
 
@@ -167,7 +167,7 @@ export class StatelessStack extends Stack {
       hubspotClientSecret: props.hubspotClientSecret,
       hubspotAccessToken: props.hubspotAccessToken,
       alarmTopic: this.alarmTopic,
-      ...(props.usdRates ? { usdRates: props.usdRates } : {}),
+      usdRates: props.usdRates,
     });
 
     this.approvals = new Approvals(this, 'Approvals', {
@@ -177,7 +177,7 @@ export class StatelessStack extends Stack {
       signingKey: props.approvalSigningKey,
       registrationWorkflow: this.registrationWorkflow.stateMachine,
       alarmTopic: this.alarmTopic,
-      ...(props.calendarTimeZone ? { calendarTimeZone: props.calendarTimeZone } : {}),
+      calendarTimeZone: props.calendarTimeZone || undefined,
     });
 
     this.preQbrCheck = new PreQbrCheck(this, 'PreQbrCheck', {

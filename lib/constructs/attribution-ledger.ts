@@ -84,7 +84,7 @@ export const DIGEST_PREFIX = 'ledger-digests/';
 export function createDigestBucket(
   scope: Construct,
   id: string,
-  options: { readonly retention?: Duration; readonly bucketName?: string } = {},
+  options: { readonly retention?: Duration | undefined; readonly bucketName?: string | undefined } = {},
 ): Bucket {
   const { retention, bucketName } = options;
   const bucket = new Bucket(scope, id, {
@@ -155,7 +155,7 @@ export class AttributionLedger extends Construct {
     this.digestBucket =
       props.digestBucket ??
       (createDigestBucket(this, 'DigestBucket', {
-        ...(props.digestRetention === undefined ? {} : { retention: props.digestRetention }),
+        retention: props.digestRetention,
       }) as IBucket);
 
     this.streamGuard = new DealregFunction(this, 'StreamGuard', {
