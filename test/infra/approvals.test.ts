@@ -52,7 +52,7 @@ function build(overrides: Partial<ApprovalsProps> & { withWorkflow?: boolean } =
     registrationsTable: registrationsTable as ITableV2,
     signingKey: secret as ISecret,
     alarmTopic: new Topic(stack, 'Alarms'),
-    ...(withWorkflow ? { registrationWorkflow: workflow } : {}),
+    registrationWorkflow: withWorkflow ? workflow : undefined,
     approvalsEntry: echoEntry,
     extensionRequestsEntry: echoEntry,
     ...props,
