@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
@@ -172,22 +174,22 @@ export interface DeploymentSettings {
   /** Region of both stacks (tables with a customer-managed key cannot be region-agnostic). */
   readonly region: string;
   readonly mailFrom: string;
-  readonly alarmEmail?: string;
-  readonly supportEmail?: string;
-  readonly formFieldMapping?: Readonly<Record<string, string>>;
+  readonly alarmEmail?: string | undefined;
+  readonly supportEmail?: string | undefined;
+  readonly formFieldMapping?: Readonly<Record<string, string>> | undefined;
   /** The HubSpot portal (hub) id whose forms the backfill sweeps. */
   readonly hubspotPortalId: number;
   /** GUIDs of the deal-registration forms the backfill sweeps (at least one). */
   readonly formGuids: readonly string[];
   /** EventBridge Scheduler expression of the backfill; the construct's default when absent. */
-  readonly backfillSchedule?: string;
+  readonly backfillSchedule?: string | undefined;
   /** USD per unit of each deal currency other than USD, for the amounts of CRM events. */
-  readonly usdRates?: Readonly<Record<string, string>>;
+  readonly usdRates?: Readonly<Record<string, string>> | undefined;
   /** The policy the workflow enforces, validated, and its text as deployed. */
   readonly policy: LoadedPolicy;
   readonly policyText: string;
   /** The registration form's public URL, for partners asked to resubmit with more information. */
-  readonly registrationFormUrl?: string;
+  readonly registrationFormUrl?: string | undefined;
 }
 
 /** Reads and validates the policy file; a missing or invalid file fails the synth naming it. */
@@ -235,15 +237,15 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     stage: settings[contextKeys.stage],
     region: settings[contextKeys.region],
     mailFrom: settings[contextKeys.mailFrom],
-    ...optional('alarmEmail', settings[contextKeys.alarmEmail]),
-    ...optional('supportEmail', settings[contextKeys.supportEmail]),
-    ...optional('formFieldMapping', settings[contextKeys.formFieldMapping]),
+    alarmEmail: settings[contextKeys.alarmEmail],
+    supportEmail: settings[contextKeys.supportEmail],
+    formFieldMapping: settings[contextKeys.formFieldMapping],
     hubspotPortalId: settings[contextKeys.hubspotPortalId],
     formGuids: settings[contextKeys.formGuids],
-    ...optional('backfillSchedule', settings[contextKeys.backfillSchedule]),
-    ...optional('usdRates', settings[contextKeys.usdRates]),
+    backfillSchedule: settings[contextKeys.backfillSchedule],
+    usdRates: settings[contextKeys.usdRates],
     ...readPolicy(settings[contextKeys.policyFile]),
-    ...optional('registrationFormUrl', settings[contextKeys.registrationFormUrl]),
+    registrationFormUrl: settings[contextKeys.registrationFormUrl],
   };
 }
 
@@ -262,7 +264,8 @@ export interface DealregApp {
 export function createDealregApp(props: AppProps = {}): DealregApp {
   const app = new App(props);
   const settings = readDeploymentSettings(app);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: settings.region };
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const env = { ...(account === undefined ? {} : { account }), region: settings.region };
   const prefix = `Dealreg-${settings.stage}`;
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
@@ -276,26 +279,28 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     stage: settings.stage,
     description:
       'Dealreg code: intake API, registration workflow, submission backfill, CRM events, ledger guards, alarms',
-    registrationsTable: stateful.registrationsTable,
-    sweeperStateTable: stateful.sweeperStateTable,
-    approvalsTable: stateful.approvalsTable,
-    approvalSigningKey: stateful.approvalSigningKey,
+    // TableV2 and Secret expose `tableId` and `secretFullArn` as getters typed `T | undefined`, which
+    // exactOptionalPropertyTypes does not accept for their interfaces' `?: T` (aws/aws-cdk#37996).
+    registrationsTable: stateful.registrationsTable as ITableV2,
+    sweeperStateTable: stateful.sweeperStateTable as ITableV2,
+    approvalsTable: stateful.approvalsTable as ITableV2,
+    approvalSigningKey: stateful.approvalSigningKey as ISecret,
     ledgerTable: stateful.ledgerTable,
     ledgerDigestBucketName: stateful.ledgerDigestBucketName,
-    hubspotClientSecret: stateful.hubspotClientSecret,
-    hubspotAccessToken: stateful.hubspotAccessToken,
+    hubspotClientSecret: stateful.hubspotClientSecret as ISecret,
+    hubspotAccessToken: stateful.hubspotAccessToken as ISecret,
     alarmsKey: stateful.alarmsKey,
     mailFrom: settings.mailFrom,
     hubspotPortalId: settings.hubspotPortalId,
     formGuids: settings.formGuids,
-    ...optional('backfillSchedule', settings.backfillSchedule),
-    ...optional('usdRates', settings.usdRates),
-    ...optional('alarmEmail', settings.alarmEmail),
-    ...optional('supportEmail', settings.supportEmail),
-    ...optional('formFieldMapping', settings.formFieldMapping),
+    backfillSchedule: settings.backfillSchedule,
+    usdRates: settings.usdRates,
+    alarmEmail: settings.alarmEmail,
+    supportEmail: settings.supportEmail,
+    formFieldMapping: settings.formFieldMapping,
     policyText: settings.policyText,
     calendarTimeZone: settings.policy.policy.calendar.timeZone,
-    ...optional('registrationFormUrl', settings.registrationFormUrl),
+    registrationFormUrl: settings.registrationFormUrl,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -304,8 +309,4 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
 
 function emptyToUndefined(value: unknown): unknown {
   return value === '' || value === null ? undefined : value;
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -35,7 +35,7 @@ export interface StatelessStackProps extends StackProps {
    * The registration form's public URL, for partners asked to resubmit with more information.
    * @default - the email names the approver to write to instead
    */
-  readonly registrationFormUrl?: string;
+  readonly registrationFormUrl?: string | undefined;
   /** SweeperState table: the backfill's watermark per form (from the stateful stack). */
   readonly sweeperStateTable: ITableV2;
   /** Ledger table (from the stateful stack; its stream feeds the tampering guard). */
@@ -46,7 +46,7 @@ export interface StatelessStackProps extends StackProps {
    * USD per unit of each deal currency other than USD, for CRM amount changes.
    * @default - none
    */
-  readonly usdRates?: Readonly<Record<string, string>>;
+  readonly usdRates?: Readonly<Record<string, string>> | undefined;
   /** HubSpot app client secret (from the stateful stack). */
   readonly hubspotClientSecret: ISecret;
   /** HubSpot private app access token (from the stateful stack); the backfill reads forms with it. */
@@ -59,7 +59,7 @@ export interface StatelessStackProps extends StackProps {
    * EventBridge Scheduler expression of the backfill, such as `rate(15 minutes)`.
    * @default - the SubmissionBackfill default (every 15 minutes)
    */
-  readonly backfillSchedule?: string;
+  readonly backfillSchedule?: string | undefined;
   /** Key the alarm topic is encrypted with (from the stateful stack); CloudWatch may use it. */
   readonly alarmsKey: IKey;
   /** Sender address of Dealreg's emails (an SES-verified identity). */
@@ -68,17 +68,17 @@ export interface StatelessStackProps extends StackProps {
    * Address that receives alarm notifications (confirm the subscription email).
    * @default - no subscription; subscribe to the topic yourself
    */
-  readonly alarmEmail?: string;
+  readonly alarmEmail?: string | undefined;
   /**
    * Support address named in emails to submitters.
    * @default - none
    */
-  readonly supportEmail?: string;
+  readonly supportEmail?: string | undefined;
   /**
    * Form field mapping for portals whose form names fields differently.
    * @default - the default mapping
    */
-  readonly formFieldMapping?: Readonly<Record<string, string>>;
+  readonly formFieldMapping?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -131,9 +131,9 @@ export class StatelessStack extends Stack {
       approvalsApiUrl: apiUrl,
       mailFrom: props.mailFrom,
       policyText: props.policyText,
-      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
-      ...(props.registrationFormUrl ? { registrationFormUrl: props.registrationFormUrl } : {}),
-      ...(props.usdRates ? { usdRates: props.usdRates } : {}),
+      supportEmail: props.supportEmail,
+      registrationFormUrl: props.registrationFormUrl,
+      usdRates: props.usdRates,
     });
 
     this.submissionIntake = new SubmissionIntake(this, 'SubmissionIntake', {
@@ -141,8 +141,8 @@ export class StatelessStack extends Stack {
       registrationWorkflow: this.registrationWorkflow.stateMachine,
       hubspotClientSecret: props.hubspotClientSecret,
       mailFrom: props.mailFrom,
-      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
-      ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
+      supportEmail: props.supportEmail,
+      formFieldMapping: props.formFieldMapping,
       alarmTopic: this.alarmTopic,
       stageName: props.stage,
     });
@@ -155,9 +155,9 @@ export class StatelessStack extends Stack {
       portalId: props.hubspotPortalId,
       formGuids: props.formGuids,
       mailFrom: props.mailFrom,
-      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
-      ...(props.formFieldMapping ? { formFieldMapping: props.formFieldMapping } : {}),
-      ...(props.backfillSchedule ? { schedule: ScheduleExpression.expression(props.backfillSchedule) } : {}),
+      supportEmail: props.supportEmail,
+      formFieldMapping: props.formFieldMapping,
+      schedule: props.backfillSchedule ? ScheduleExpression.expression(props.backfillSchedule) : undefined,
       alarmTopic: this.alarmTopic,
     });
 
@@ -167,7 +167,7 @@ export class StatelessStack extends Stack {
       hubspotClientSecret: props.hubspotClientSecret,
       hubspotAccessToken: props.hubspotAccessToken,
       alarmTopic: this.alarmTopic,
-      ...(props.usdRates ? { usdRates: props.usdRates } : {}),
+      usdRates: props.usdRates,
     });
 
     this.approvals = new Approvals(this, 'Approvals', {
@@ -177,7 +177,7 @@ export class StatelessStack extends Stack {
       signingKey: props.approvalSigningKey,
       registrationWorkflow: this.registrationWorkflow.stateMachine,
       alarmTopic: this.alarmTopic,
-      ...(props.calendarTimeZone ? { calendarTimeZone: props.calendarTimeZone } : {}),
+      calendarTimeZone: props.calendarTimeZone || undefined,
     });
 
     this.preQbrCheck = new PreQbrCheck(this, 'PreQbrCheck', {

@@ -173,7 +173,7 @@ const jsonHeaders = { 'content-type': 'application/json; charset=utf-8' };
  * function receives and runs the same handler, plus `/_local/...` routes for the local stack.
  */
 export function startApiServer(options: {
-  port?: number;
+  port?: number | undefined;
   routes: readonly LambdaRoute[];
   localRoutes?: readonly LocalRoute[];
 }): Promise<RunningApiServer> {

@@ -30,18 +30,18 @@ export function createTableInput(definition: TableDefinition, tableName: string)
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: attributeDefinitions,
     KeySchema: keySchema(definition.partitionKey, definition.sortKey),
-    ...(indexes.length > 0
-      ? {
-          GlobalSecondaryIndexes: indexes.map((index) => ({
+    // DynamoDB refuses an empty list of indexes.
+    GlobalSecondaryIndexes:
+      indexes.length > 0
+        ? indexes.map((index) => ({
             IndexName: index.indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
             Projection: { ProjectionType: 'ALL' as const },
-          })),
-        }
-      : {}),
-    ...(definition.stream
-      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }
-      : {}),
+          }))
+        : undefined,
+    StreamSpecification: definition.stream
+      ? { StreamEnabled: true, StreamViewType: definition.stream }
+      : undefined,
   };
 }
 

@@ -61,20 +61,20 @@ import {
 
 export interface LocalStackOptions {
   /** Port of the API; default a free one. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Where local state goes (`local.json`, the mailbox); default `.dealreg`. */
-  readonly dataDir?: string;
+  readonly dataDir?: string | undefined;
   /** Seed the HubSpot sandbox with the demo portal (partners, customers, reps, deals); default true. */
-  readonly demoData?: boolean;
+  readonly demoData?: boolean | undefined;
   /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
-  readonly backfillIntervalMs?: number;
+  readonly backfillIntervalMs?: number | undefined;
   /** The policy the workflow enforces; default `policy/default-policy.json`. */
-  readonly policyFile?: string;
+  readonly policyFile?: string | undefined;
   /**
    * How often a ledger digest is written under `<data dir>/ledger-digests/`, as the deployed
    * schedule writes them to the Object Lock bucket; default every hour.
    */
-  readonly digestIntervalMs?: number;
+  readonly digestIntervalMs?: number | undefined;
 }
 
 /** Frozen demo rates (USD per unit); deployments set theirs with the dealreg:usdRates setting. */
@@ -251,7 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     ];
     const api: RunningApiServer = await startApiServer({
-      ...(options.port === undefined ? {} : { port: options.port }),
+      port: options.port,
       routes: [
         { method: 'POST', path: '/hubspot/form-submissions', handler: formSubmissions },
         {

@@ -88,9 +88,9 @@ export function renderAsl(
     unknown
   >;
   return {
-    ...(options.comment === undefined ? {} : { Comment: options.comment }),
+    Comment: options.comment,
     QueryLanguage: QueryLanguage.JSON_PATH,
-    ...(options.timeoutSeconds === undefined ? {} : { TimeoutSeconds: options.timeoutSeconds }),
+    TimeoutSeconds: options.timeoutSeconds,
     ...asl,
   };
 }

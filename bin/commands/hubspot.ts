@@ -21,9 +21,9 @@ const localDescriptionSchema = z.object({
 export type LocalDescription = z.infer<typeof localDescriptionSchema>;
 
 export interface HubSpotCommandOptions {
-  readonly token?: string;
-  readonly baseUrl?: string;
-  readonly portalId?: string;
+  readonly token?: string | undefined;
+  readonly baseUrl?: string | undefined;
+  readonly portalId?: string | undefined;
   readonly dataDir: string;
 }
 
@@ -117,7 +117,7 @@ export async function resolveHubSpotSettings(
 export function connect(settings: ResolvedHubSpotSettings): HubSpotConnection {
   return createHubSpotConnection({
     accessToken: settings.accessToken,
-    ...(settings.basePath === undefined ? {} : { basePath: settings.basePath }),
+    basePath: settings.basePath,
   });
 }
 

@@ -431,11 +431,12 @@ export function registerLedgerCommands(program: Command): void {
             store,
             { asOf: options.asOf ?? now, knownAt: options.knownAt ?? now },
             {
-              ...(options.partner === undefined ? {} : { partnerId: options.partner }),
-              ...(options.campaign === undefined ? {} : { campaignId: options.campaign }),
-              ...(options.quarter === undefined
-                ? {}
-                : { quarter: parseFiscalQuarter(options.quarter, options.fiscalYearStart) }),
+              partnerId: options.partner,
+              campaignId: options.campaign,
+              quarter:
+                options.quarter === undefined
+                  ? undefined
+                  : parseFiscalQuarter(options.quarter, options.fiscalYearStart),
             },
           );
           console.log(renderLedgerReport(report));

@@ -47,10 +47,10 @@ export function registerLocalCommand(program: Command): void {
     .action(async (options: LocalOptions) => {
       const stack = await startLocalStack({
         dataDir: options.dataDir,
-        ...(options.digestEvery === undefined ? {} : { digestIntervalMs: options.digestEvery }),
-        ...(options.policy === undefined ? {} : { policyFile: options.policy }),
+        digestIntervalMs: options.digestEvery,
+        policyFile: options.policy,
         demoData: options.empty !== true,
-        ...(options.port === undefined ? {} : { port: options.port }),
+        port: options.port,
       });
       const { description } = stack;
       console.log(`Dealreg local stack ready at ${description.api}`);

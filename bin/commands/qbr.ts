@@ -259,9 +259,9 @@ async function check(options: CheckOptions): Promise<void> {
     if (options.hubspot) {
       const settings = await resolveHubSpotSettings({
         dataDir: options.dataDir,
-        ...(options.token === undefined ? {} : { token: options.token }),
-        ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
-        ...(options.portalId === undefined ? {} : { portalId: options.portalId }),
+        token: options.token,
+        baseUrl: options.baseUrl,
+        portalId: options.portalId,
       });
       deals = new HubSpotAdapter(connect(settings), { portalId: settings.portalId ?? 0 });
     }
@@ -275,7 +275,7 @@ async function check(options: CheckOptions): Promise<void> {
         ledger: ledger.store,
         digests: ledger.digests,
         registrations: registrations.history,
-        ...(deals === undefined ? {} : { deals }),
+        deals,
         snapshots,
         policy,
         onProgress: progressReporter(),

@@ -50,8 +50,8 @@ export type SubmissionEvaluation =
       readonly valid: false;
       readonly problems: readonly FieldProblem[];
       /** The submitter's address if it is usable, to tell them what to fix. */
-      readonly submitterEmail?: string;
-      readonly customerCompanyName?: string;
+      readonly submitterEmail?: string | undefined;
+      readonly customerCompanyName?: string | undefined;
     };
 
 const fieldLabels: Readonly<Record<RegistrationFieldName, string>> = {
@@ -121,7 +121,7 @@ export function evaluateSubmission(
       label: fieldLabels[field],
       formField: mapping[field],
       message,
-      ...(value === undefined || value === '' ? {} : { value }),
+      value: value === '' ? undefined : value,
     });
   };
   const required = (field: RegistrationFieldName): string | undefined => {
@@ -260,8 +260,8 @@ export function evaluateSubmission(
     return {
       valid: false,
       problems,
-      ...(submitterEmail === undefined ? {} : { submitterEmail }),
-      ...(nameText === undefined ? {} : { customerCompanyName: nameText }),
+      submitterEmail,
+      customerCompanyName: nameText,
     };
   }
   return {
@@ -272,13 +272,13 @@ export function evaluateSubmission(
       customerCompanyName,
       customerCompanyKey: normaliseCompanyName(customerCompanyName),
       customerDomain,
-      ...(customerCountry === undefined ? {} : { customerCountry }),
+      customerCountry,
       estimatedAmount,
       expectedCloseDate,
       products,
-      ...(campaignId === undefined ? {} : { campaignId }),
+      campaignId,
       cloudMarketplace,
-      ...(dealDescription === undefined ? {} : { dealDescription }),
+      dealDescription,
     },
   };
 }

@@ -25,7 +25,7 @@ interface HtmlLayoutInput {
   /** Document title and the heading at the top of the card. */
   readonly title: string;
   /** Preview text shown by mail clients next to the subject; hidden in the body. */
-  readonly preheader?: string;
+  readonly preheader?: string | undefined;
   readonly body: SafeHtml;
   /** Small print under the card (reference ids, who to contact). */
   readonly footer?: SafeHtml;

@@ -141,7 +141,7 @@ function layOut(content: PartnerEmailContent): OutgoingEmail {
     template: content.template,
     html: renderHtmlLayout({
       title: content.title,
-      ...(preheader === undefined ? {} : { preheader }),
+      preheader,
       body: html`${content.blocks.map(blockHtml)}`,
       footer: html`${content.footer.map((line) => html`<p style="${emailStyle.small}">${line}</p>`)}`,
     }),

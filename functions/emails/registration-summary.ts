@@ -73,22 +73,22 @@ export function registrationSummaryFromStoredRegistration(
   const { details, record } = registration;
   return {
     registrationId: record.registrationId,
-    ...(progress?.partnerName ? { partnerName: progress.partnerName } : {}),
+    partnerName: progress?.partnerName || undefined,
     partnerDomain: details.partnerDomain,
     submitterEmail: details.submitterEmail,
     customerCompanyName: details.customerCompanyName,
     customerDomain: details.customerDomain,
-    ...(details.customerCountry ? { customerCountry: details.customerCountry } : {}),
+    customerCountry: details.customerCountry || undefined,
     estimatedAmount: {
       minorUnits: details.estimatedAmount.minorUnits,
       currency: details.estimatedAmount.currency,
     },
-    ...(progress?.amountUsdMinor === undefined ? {} : { amountUsdMinor: progress.amountUsdMinor }),
+    amountUsdMinor: progress?.amountUsdMinor,
     expectedCloseDate: details.expectedCloseDate,
     products: [...details.products],
     cloudMarketplace: details.cloudMarketplace,
-    ...(details.campaignId ? { campaignId: details.campaignId } : {}),
-    ...(details.dealDescription ? { dealDescription: details.dealDescription } : {}),
+    campaignId: details.campaignId || undefined,
+    dealDescription: details.dealDescription || undefined,
   };
 }
 

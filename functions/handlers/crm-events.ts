@@ -33,6 +33,7 @@ export const handler = createCrmEventsHandler({
   store: new DynamoDbLedgerStore(dynamodb, settings.LEDGER_TABLE),
   deals: new HubSpotDealLookup(await connectToHubSpot(settings)),
   settings: crmEventSettings({
+    // Spread over crmEventSettings' defaults: an undefined key would replace the default currency.
     ...(settings.CRM_EVENTS_DEFAULT_CURRENCY === undefined
       ? {}
       : { defaultCurrency: settings.CRM_EVENTS_DEFAULT_CURRENCY }),

@@ -64,7 +64,7 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
               onProblem: (problem) =>
                 deps.logger.error('backfill could not take in a submission', { formGuid, ...problem }),
             },
-            { formGuid, deadline, ...(deps.overlapMs === undefined ? {} : { overlapMs: deps.overlapMs }) },
+            { formGuid, deadline, overlapMs: deps.overlapMs },
           );
           deps.logger.info('form swept', { ...result });
           results.push(result);

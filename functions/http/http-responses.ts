@@ -32,7 +32,7 @@ export function errorResponses(logger: ErrorLogger): MiddlewareObj<unknown, APIG
         request.response = jsonResponse(error.statusCode, {
           error: error.code,
           message: error.message,
-          ...(error.problems.length > 0 ? { problems: error.problems } : {}),
+          problems: error.problems.length > 0 ? error.problems : undefined,
         });
         return;
       }

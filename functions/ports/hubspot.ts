@@ -83,7 +83,7 @@ export interface SubmissionPage {
   /** Newest first. */
   readonly submissions: readonly FormSubmission[];
   /** Cursor of the next (older) page; absent on the last page. */
-  readonly after?: string;
+  readonly after?: string | undefined;
 }
 
 /**
@@ -102,7 +102,7 @@ export interface DealRegistrationRecord {
   readonly currency?: string;
   /** YYYY-MM-DD. */
   readonly expectedCloseDate?: string;
-  readonly campaignId?: string;
+  readonly campaignId?: string | undefined;
   readonly cloudMarketplace?: string;
   readonly policyVersion?: string;
   /** YYYY-MM-DD. */
@@ -146,7 +146,7 @@ export interface CustomerCompanyDraft {
   readonly domain: string;
   readonly name: string;
   /** ISO 3166 country code, when the partner gave one. */
-  readonly country?: string;
+  readonly country?: string | undefined;
 }
 
 export interface CustomerDirectory {
@@ -217,7 +217,10 @@ export class StalePagingCursorError extends Error {
 
 export interface FormSubmissions {
   /** One page of the form's submissions, newest first; a rejected `after` throws {@link StalePagingCursorError}. */
-  listFormSubmissions(formGuid: string, page?: { after?: string; limit?: number }): Promise<SubmissionPage>;
+  listFormSubmissions(
+    formGuid: string,
+    page?: { after?: string | undefined; limit?: number | undefined },
+  ): Promise<SubmissionPage>;
 }
 
 /** Everything Dealreg reads and writes in the CRM. */

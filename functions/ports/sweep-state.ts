@@ -5,9 +5,11 @@ export interface SweepState {
    * `submittedAt` (epoch ms) up to which every submission has been fed to intake. The next run
    * pages down to this minus the overlap and no further.
    */
-  readonly watermark?: number;
+  readonly watermark?: number | undefined;
   /** A run that stopped before reaching the watermark: where to go on, and what it had seen. */
-  readonly resume?: { readonly after: string; readonly newestSeen: number; readonly oldestFailed?: number };
+  readonly resume?:
+    | { readonly after: string; readonly newestSeen: number; readonly oldestFailed?: number | undefined }
+    | undefined;
   /** Optimistic-concurrency counter; every save increments it. */
   readonly version: number;
 }

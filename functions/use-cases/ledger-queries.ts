@@ -16,16 +16,20 @@ export { readChain as opportunityHistory };
 
 /** Which opportunities a report covers. */
 interface AttributionFilter {
-  readonly partnerId?: string;
-  readonly campaignId?: string;
-  readonly quarter?: FiscalQuarter;
+  readonly partnerId?: string | undefined;
+  readonly campaignId?: string | undefined;
+  readonly quarter?: FiscalQuarter | undefined;
 }
 
 /** The ledger's answer to "what did we believe, as of when": one state per opportunity. */
 interface LedgerReport {
   readonly asOf: string;
   readonly knownAt: string;
-  readonly filter: { partnerId?: string; campaignId?: string; quarter?: string };
+  readonly filter: {
+    partnerId?: string | undefined;
+    campaignId?: string | undefined;
+    quarter?: string | undefined;
+  };
   readonly opportunities: readonly OpportunityState[];
 }
 
@@ -118,9 +122,9 @@ export async function attributionsAsOf(
     asOf: at.asOf,
     knownAt: at.knownAt,
     filter: {
-      ...(filter.partnerId !== undefined ? { partnerId: filter.partnerId } : {}),
-      ...(filter.campaignId !== undefined ? { campaignId: filter.campaignId } : {}),
-      ...(filter.quarter !== undefined ? { quarter: filter.quarter.label } : {}),
+      partnerId: filter.partnerId,
+      campaignId: filter.campaignId,
+      quarter: filter.quarter?.label,
     },
     opportunities,
   };

@@ -1,7 +1,9 @@
 /** One stream record, reduced to what the guard looks at. */
 interface LedgerStreamRecord {
-  readonly eventName?: string;
-  readonly dynamodb?: { readonly Keys?: Record<string, { S?: string; N?: string }> };
+  readonly eventName?: string | undefined;
+  readonly dynamodb?:
+    | { readonly Keys?: Record<string, { S?: string | undefined; N?: string | undefined }> | undefined }
+    | undefined;
   readonly userIdentity?: unknown;
 }
 

@@ -12,8 +12,8 @@ const file = await open(path);
 try {
   const report = await verifyJsonLines(readChunks(file), {
     part,
-    ...(opportunityId === undefined ? {} : { opportunityId }),
-    ...(digests === undefined ? {} : { digests }),
+    opportunityId,
+    digests,
   });
   parentPort.postMessage(report);
 } finally {

@@ -68,8 +68,8 @@ export async function verifyJsonLines(
   options: JsonLinesOptions & { part?: VerifyPart } = {},
 ): Promise<VerifyReport> {
   const verifier = new ChainVerifier({
-    ...(options.opportunityId === undefined ? {} : { only: options.opportunityId }),
-    ...(options.part === undefined ? {} : { part: options.part }),
+    only: options.opportunityId,
+    part: options.part,
   });
   for (const { name, digest } of options.digests ?? []) verifier.expectDigest(digest, name);
   const addLine = (bytes: Buffer, start: number, lineEnd: number) => {
@@ -105,9 +105,9 @@ export async function verifyJsonLines(
 /** Options of a JSON-lines verification. */
 interface JsonLinesOptions {
   /** Verify this chain only. */
-  readonly opportunityId?: string;
+  readonly opportunityId?: string | undefined;
   /** Digests whose heads the export must contain, unchanged. */
-  readonly digests?: readonly { name: string; digest: LedgerDigest }[];
+  readonly digests?: readonly { name: string; digest: LedgerDigest }[] | undefined;
 }
 
 /** What a verify worker is given (structured-cloned). */

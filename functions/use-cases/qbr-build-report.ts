@@ -27,21 +27,21 @@ export interface QbrProgress {
 export interface BuildQbrReportDependencies {
   readonly ledger: LedgerStore;
   /** Ledger digests to verify the chains against; omitted, only the chains are checked. */
-  readonly digests?: DigestStore;
+  readonly digests?: DigestStore | undefined;
   readonly registrations: RegistrationHistory;
   /** HubSpot's deals; omitted, the CRM reconciliation (drift, CRO view) is skipped. */
-  readonly deals?: Pick<DealDirectory, 'batchReadDeals'>;
+  readonly deals?: Pick<DealDirectory, 'batchReadDeals'> | undefined;
   /** Frozen closed quarters; omitted, RETROACTIVE_CHANGE is not checked and nothing is frozen. */
-  readonly snapshots?: QbrSnapshotStore;
+  readonly snapshots?: QbrSnapshotStore | undefined;
   readonly policy: LoadedPolicy;
-  readonly now?: () => Date;
-  readonly onProgress?: (progress: QbrProgress) => void;
+  readonly now?: (() => Date) | undefined;
+  readonly onProgress?: ((progress: QbrProgress) => void) | undefined;
   /** @default 30 */
-  readonly orphanAfterDays?: number;
+  readonly orphanAfterDays?: number | undefined;
   /** Deals per HubSpot read call (each call is split into batches of 100 by the adapter). @default 2000 */
-  readonly dealsPerCall?: number;
+  readonly dealsPerCall?: number | undefined;
   /** Read calls in flight at once; the adapter's limiter keeps them under the portal's limit. @default 3 */
-  readonly dealCallConcurrency?: number;
+  readonly dealCallConcurrency?: number | undefined;
 }
 
 interface BuildQbrReportRequest {
@@ -99,7 +99,11 @@ async function readCrmDeals(
   deals: Pick<DealDirectory, 'batchReadDeals'>,
   ids: readonly string[],
   croProperty: string,
-  options: { perCall?: number; concurrency?: number; onProgress?: (done: number) => void } = {},
+  options: {
+    perCall?: number | undefined;
+    concurrency?: number | undefined;
+    onProgress?: ((done: number) => void) | undefined;
+  } = {},
 ): Promise<CrmDealsRead> {
   const perCall = options.perCall ?? 2_000;
   const properties = reconciliationProperties(croProperty);
@@ -244,8 +248,8 @@ export async function buildQbrReport(
       const ids = (await deps.ledger.listChainIds()).filter((id) => !id.startsWith('campaign:')).sort();
       progress({ phase: 'hubspot', done: 0, total: ids.length });
       return readCrmDeals(deals, ids, croProperty, {
-        ...(deps.dealsPerCall === undefined ? {} : { perCall: deps.dealsPerCall }),
-        ...(deps.dealCallConcurrency === undefined ? {} : { concurrency: deps.dealCallConcurrency }),
+        perCall: deps.dealsPerCall,
+        concurrency: deps.dealCallConcurrency,
         onProgress: (done) => progress({ phase: 'hubspot', done, total: ids.length }),
       });
     })();

@@ -15,7 +15,7 @@ export interface ReceiveSubmissionDependencies {
   readonly formFieldMapping: FormFieldMapping;
   readonly now: () => Date;
   /** Where partners can ask for help, quoted in the invalid-submission email. */
-  readonly supportEmail?: string;
+  readonly supportEmail?: string | undefined;
 }
 
 interface ReceiveSubmissionResult {
@@ -48,7 +48,7 @@ export async function receiveSubmission(
   const record: StoredRegistration = {
     registrationId,
     conversionId: submission.conversionId,
-    ...(submission.formGuid === undefined ? {} : { formGuid: submission.formGuid }),
+    formGuid: submission.formGuid,
     submittedAt: new Date(submission.submittedAt).toISOString(),
     receivedAt: deps.now().toISOString(),
     receivedVia,
@@ -102,17 +102,15 @@ async function notifySubmitterOnce(
       to: evaluation.submitterEmail,
       registrationId: record.registrationId,
       submittedAt: record.submittedAt,
-      ...(evaluation.customerCompanyName === undefined
-        ? {}
-        : { customerCompanyName: evaluation.customerCompanyName }),
+      customerCompanyName: evaluation.customerCompanyName,
       problems: (record.problems ?? evaluation.problems).map((problem) => ({
         field: problem.label,
         formField: problem.formField,
         message: problem.message,
-        ...(problem.value === undefined ? {} : { value: problem.value }),
+        value: problem.value,
       })),
-      ...(deps.supportEmail === undefined ? {} : { supportEmail: deps.supportEmail }),
-      ...(record.submission.pageUrl === undefined ? {} : { formUrl: record.submission.pageUrl }),
+      supportEmail: deps.supportEmail,
+      formUrl: record.submission.pageUrl,
     }),
   );
   await deps.inbox.recordSubmitterNotified(record.registrationId, deps.now());

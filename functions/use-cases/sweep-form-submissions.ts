@@ -20,13 +20,13 @@ interface SweepOptions {
    * How far below the watermark to look again, for submissions that reach the Forms API late.
    * @default 15 minutes
    */
-  readonly overlapMs?: number;
+  readonly overlapMs?: number | undefined;
   /** On the very first run, how far back to go. @default everything the form ever received */
-  readonly initialLookbackMs?: number;
+  readonly initialLookbackMs?: number | undefined;
   /** Stop paging (and save where to resume) once this instant (epoch ms) has passed. */
-  readonly deadline?: number;
+  readonly deadline?: number | undefined;
   /** @default 50, the Forms API's maximum */
-  readonly pageSize?: number;
+  readonly pageSize?: number | undefined;
 }
 
 export interface SweepResult {
@@ -93,7 +93,7 @@ export async function sweepFormSubmissions(
     let page: SubmissionPage;
     try {
       page = await deps.submissions.listFormSubmissions(options.formGuid, {
-        ...(after === undefined ? {} : { after }),
+        after,
         limit: pageSize,
       });
     } catch (error) {
@@ -137,8 +137,8 @@ export async function sweepFormSubmissions(
     if (reachedCutoff || page.after === undefined) break;
     after = page.after;
     await save({
-      ...(previousWatermark === undefined ? {} : { watermark: previousWatermark }),
-      resume: { after, newestSeen, ...(oldestFailed === undefined ? {} : { oldestFailed }) },
+      watermark: previousWatermark,
+      resume: { after, newestSeen, oldestFailed },
     });
   }
 

@@ -31,12 +31,12 @@ export interface ApprovalsProps {
    * leave this out and call `allowResuming` with it; synth fails if neither was done.
    * @default - none: call `allowResuming`
    */
-  readonly registrationWorkflow?: IStateMachine;
+  readonly registrationWorkflow?: IStateMachine | undefined;
   /**
    * IANA time zone the extension page shows dates in (the business calendar's).
    * @default 'UTC'
    */
-  readonly calendarTimeZone?: string;
+  readonly calendarTimeZone?: string | undefined;
   /** @default 'INFO' */
   readonly logLevel?: DealregLogLevel;
   /**

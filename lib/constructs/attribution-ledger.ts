@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable, ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -82,7 +82,7 @@ const ledgerWriterActions = [
 export function createDigestBucket(
   scope: Construct,
   id: string,
-  options: { readonly retention?: Duration; readonly bucketName?: string } = {},
+  options: { readonly retention?: Duration | undefined; readonly bucketName?: string | undefined } = {},
 ): Bucket {
   const { retention, bucketName } = options;
   const bucket = new Bucket(scope, id, {
@@ -147,11 +147,14 @@ export class AttributionLedger extends Construct {
       }),
     );
 
+    // TableV2 and Bucket expose `tableId`, `tableStreamArn` and `isWebsite` as getters typed
+    // `T | undefined`, which exactOptionalPropertyTypes does not accept for their interfaces'
+    // `?: T` (aws/aws-cdk#37996); hence the `as` to the interfaces.
     this.digestBucket =
       props.digestBucket ??
-      createDigestBucket(this, 'DigestBucket', {
-        ...(props.digestRetention === undefined ? {} : { retention: props.digestRetention }),
-      });
+      (createDigestBucket(this, 'DigestBucket', {
+        retention: props.digestRetention,
+      }) as IBucket);
 
     this.streamGuard = new DealregFunction(this, 'StreamGuard', {
       entry: handlerEntry('ledger-stream-guard.ts'),
@@ -160,7 +163,7 @@ export class AttributionLedger extends Construct {
       alarmTopic: props.alarmTopic,
     });
     this.streamGuard.addEventSource(
-      new DynamoEventSource(this.table, {
+      new DynamoEventSource(this.table as ITable, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 100,
         retryAttempts: 3,
@@ -231,7 +234,7 @@ export class AttributionLedger extends Construct {
    * table's key through DynamoDB only, as every other table writer holds its table's key.
    */
   public grantAppend(grantee: IGrantable): Grant {
-    const key = tableKeysThroughDynamoDb(this, [this.table]);
+    const key = tableKeysThroughDynamoDb(this, [this.table as ITableV2]);
     if (key !== undefined) grantee.grantPrincipal.addToPrincipalPolicy(key);
     return Grant.addToPrincipal({
       grantee,

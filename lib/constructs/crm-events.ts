@@ -27,7 +27,7 @@ export interface CrmEventsProps {
    * USD per unit of each deal currency other than USD, as decimal strings (`{EUR: '1.08'}`).
    * @default - none: amounts in other currencies are reported as not recorded
    */
-  readonly usdRates?: Readonly<Record<string, string>>;
+  readonly usdRates?: Readonly<Record<string, string>> | undefined;
   /**
    * Currency of deals without `deal_currency_code` (the portal's company currency).
    * @default 'USD'

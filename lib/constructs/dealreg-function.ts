@@ -141,7 +141,9 @@ export class DealregFunction extends NodejsFunction {
       logGroup,
       role,
       deadLetterQueue: deadLetters,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,

@@ -37,11 +37,11 @@ export interface RegistrationWorkflowProps {
   /** The validated policy, as JSON text; baked into the steps function's bundle. */
   readonly policyText: string;
   /** @default - none */
-  readonly supportEmail?: string;
+  readonly supportEmail?: string | undefined;
   /** The registration form's public URL, for partners asked to resubmit. @default - none */
-  readonly registrationFormUrl?: string;
+  readonly registrationFormUrl?: string | undefined;
   /** USD per unit of each non-USD currency. @default - none */
-  readonly usdRates?: Readonly<Record<string, string>>;
+  readonly usdRates?: Readonly<Record<string, string>> | undefined;
   /**
    * Retention of the execution log group.
    * @default RetentionDays.THREE_MONTHS

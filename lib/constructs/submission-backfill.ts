@@ -39,7 +39,7 @@ export interface SubmissionBackfillProps {
    * How often the sweep runs.
    * @default ScheduleExpression.rate(Duration.minutes(15))
    */
-  readonly schedule?: ScheduleExpression;
+  readonly schedule?: ScheduleExpression | undefined;
   /**
    * Timeout of one run; the sweep stops 30 s before it and resumes on the next run.
    * @default Duration.minutes(5)
@@ -55,19 +55,19 @@ export interface SubmissionBackfillProps {
    * Form field mapping, as for the intake.
    * @default - the default mapping
    */
-  readonly formFieldMapping?: Readonly<Record<string, string>>;
+  readonly formFieldMapping?: Readonly<Record<string, string>> | undefined;
   /**
    * Support address named in emails to submitters.
    * @default - none
    */
-  readonly supportEmail?: string;
+  readonly supportEmail?: string | undefined;
   /** @default 'INFO' */
   readonly logLevel?: DealregLogLevel;
   /**
    * The handler module; tests and forks may point elsewhere.
    * @default functions/handlers/submission-backfill.ts
    */
-  readonly entry?: string;
+  readonly entry?: string | undefined;
 }
 
 /**

@@ -38,13 +38,13 @@ export interface SubmissionIntakeProps {
    * Address submitters are told to write to for help.
    * @default - none; the emails name no support address
    */
-  readonly supportEmail?: string;
+  readonly supportEmail?: string | undefined;
   /**
    * Form field mapping (registration field → HubSpot form field name) for portals whose form
    * names fields differently; passed to the function as JSON and validated there.
    * @default - the default mapping (DESIGN §3.1)
    */
-  readonly formFieldMapping?: Readonly<Record<string, string>>;
+  readonly formFieldMapping?: Readonly<Record<string, string>> | undefined;
   /** Topic that receives the function's alarms. */
   readonly alarmTopic: ITopic;
   /**

@@ -55,7 +55,7 @@ export function createWorkflowStateMachine(
     stateMachineType: StateMachineType.STANDARD,
     queryLanguage: QueryLanguage.JSON_PATH,
     definitionBody: DefinitionBody.fromChainable(props.definition),
-    timeout: props.timeout,
+    ...(props.timeout === undefined ? {} : { timeout: props.timeout }),
     tracingEnabled: true,
     logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData },
   });

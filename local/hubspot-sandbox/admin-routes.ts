@@ -97,17 +97,15 @@ export function adminRoutes(deps: {
           objectTypeId: store.info.objectTypeId,
           records: live,
           archived: store.records.size - live,
-          ...(withRecords
-            ? {
-                items: [...store.records.values()].map((record) => ({
-                  id: record.id,
-                  archived: record.archived,
-                  createdAt: record.createdAt,
-                  updatedAt: record.updatedAt,
-                  properties: Object.fromEntries(record.properties),
-                })),
-              }
-            : {}),
+          items: withRecords
+            ? [...store.records.values()].map((record) => ({
+                id: record.id,
+                archived: record.archived,
+                createdAt: record.createdAt,
+                updatedAt: record.updatedAt,
+                properties: Object.fromEntries(record.properties),
+              }))
+            : undefined,
         };
       }
       const associations: { from: string; to: string; typeIds: number[] }[] = [];

@@ -39,7 +39,7 @@ export class HubSpotApiError extends Error {
       status: 'error',
       message: this.message,
       correlationId: randomUUID(),
-      ...(this.category === undefined ? {} : { category: this.category }),
+      category: this.category,
       ...this.extra,
     };
   }

@@ -41,7 +41,12 @@ export class FormStore {
   add(input: {
     guid: string;
     name: string;
-    fields: { name: string; label?: string; required?: boolean; fieldType?: string }[];
+    fields: {
+      name: string;
+      label?: string | undefined;
+      required?: boolean | undefined;
+      fieldType?: string | undefined;
+    }[];
   }): FormDefinition {
     const at = this.now();
     const form: FormDefinition = {
@@ -65,10 +70,10 @@ export class FormStore {
   addSubmission(
     formGuid: string,
     input: {
-      conversionId?: string;
+      conversionId?: string | undefined;
       submittedAt: number;
       values: { name: string; value: string }[];
-      pageUrl?: string;
+      pageUrl?: string | undefined;
     },
   ): FormSubmission {
     const list = this.submissions.get(formGuid);

@@ -203,7 +203,7 @@ export function submitRoute(portal: Portal, webhooks: WebhookDispatcher): Route 
     const submission = portal.forms.addSubmission(form.guid, {
       submittedAt,
       values,
-      ...(typeof context.pageUri === 'string' ? { pageUrl: context.pageUri } : {}),
+      pageUrl: typeof context.pageUri === 'string' ? context.pageUri : undefined,
     });
     webhooks.formSubmitted(form.guid, submission);
     return { status: 200, body: { inlineMessage: 'Thanks for submitting the form.' } };

@@ -52,15 +52,15 @@ export async function readSeedFile(path: string = DEMO_SEED_PATH): Promise<Sandb
 
 export interface HubSpotSandboxOptions {
   /** Port to listen on (loopback); default: a free port. */
-  port?: number;
+  port?: number | undefined;
   /** Bearer token every CRM call must carry; default: random. */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** Default 1234567. */
-  portalId?: number;
+  portalId?: number | undefined;
   /** Initial data: the format of demo-seed.json and `POST /_sandbox/seed`. */
-  seed?: SandboxSeed;
+  seed?: SandboxSeed | undefined;
   /** Default 190 requests per 10,000 ms rolling window and 5 searches per second; `false` turns limits off. */
-  rateLimit?: { requestsPerWindow: number; windowMs: number; searchPerSecond: number } | false;
+  rateLimit?: { requestsPerWindow: number; windowMs: number; searchPerSecond: number } | false | undefined;
   /** Where form submissions are sent (HubSpot workflow "Send a webhook"). */
   workflowWebhook?: { url: string; clientSecret: string; dropRate?: number };
   /** Where CRM change batches are sent (Webhooks API subscriptions). */

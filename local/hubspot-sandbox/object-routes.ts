@@ -34,7 +34,7 @@ export function objectRoutes(portal: Portal, prefix: string): Route[] {
         body: {
           total: result.total,
           results: result.records.map((record) => recordJson(portal, store, record, properties)),
-          ...(result.next === undefined ? {} : { paging: { next: { after: result.next } } }),
+          paging: result.next === undefined ? undefined : { next: { after: result.next } },
         },
       };
     }),
@@ -194,7 +194,7 @@ export function objectRoutes(portal: Portal, prefix: string): Route[] {
         {
           id: request.params.id ?? '',
           properties: body.properties,
-          ...(idProperty === undefined ? {} : { idProperty }),
+          idProperty,
         },
       ]);
       const [record] = portal.commitUpdates(store, prepared);

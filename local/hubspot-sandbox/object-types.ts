@@ -245,13 +245,15 @@ export function propertyDefinition(
     name: string;
     type: PropertyDefinition['type'];
     fieldType: string;
-    label?: string;
+    label?: string | undefined;
     groupName: string;
-    description?: string;
-    options?: { label: string; value: string; displayOrder?: number; hidden?: boolean }[];
-    hasUniqueValue?: boolean;
-    hidden?: boolean;
-    displayOrder?: number;
+    description?: string | undefined;
+    options?:
+      | { label: string; value: string; displayOrder?: number | undefined; hidden?: boolean | undefined }[]
+      | undefined;
+    hasUniqueValue?: boolean | undefined;
+    hidden?: boolean | undefined;
+    displayOrder?: number | undefined;
   },
   hubspotDefined: boolean,
   nowIso: string,

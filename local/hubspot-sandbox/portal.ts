@@ -553,11 +553,11 @@ export class Portal {
   /** Validates a batch of creates; returns the prepared values, or throws before anything is stored. */
   prepareCreates(
     store: ObjectStore,
-    inputs: { properties: unknown; associations?: unknown; id?: string }[],
+    inputs: { properties: unknown; associations?: unknown; id?: string | undefined }[],
   ): {
     values: Map<string, string | null>;
     associations: { toTypeId: string; toId: string; types: number[] }[];
-    id?: string;
+    id?: string | undefined;
   }[] {
     const pending = new Map<string, Set<string>>();
     return inputs.map((input) => {
@@ -569,7 +569,7 @@ export class Portal {
       return {
         values,
         associations: this.prepareCreateAssociations(store, input.associations),
-        ...(input.id === undefined ? {} : { id: input.id }),
+        id: input.id,
       };
     });
   }
@@ -681,7 +681,7 @@ export class Portal {
   /** Validates updates against existing records; throws before anything changes. */
   prepareUpdates(
     store: ObjectStore,
-    inputs: { id: string; properties: unknown; idProperty?: string }[],
+    inputs: { id: string; properties: unknown; idProperty?: string | undefined }[],
   ): { record: CrmRecord; values: Map<string, string | null> }[] {
     const pending = new Map<string, Set<string>>();
     return inputs.map((input) => {

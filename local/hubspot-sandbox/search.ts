@@ -44,7 +44,7 @@ interface Sort {
 export interface SearchResult {
   total: number;
   records: CrmRecord[];
-  next?: string;
+  next?: string | undefined;
 }
 
 function asString(value: unknown, field: string): string {
@@ -176,7 +176,7 @@ export function search(portal: Portal, store: ObjectStore, body: Record<string, 
   return {
     total: matches.length,
     records: page,
-    ...(end < matches.length && limit > 0 ? { next: String(end) } : {}),
+    next: end < matches.length && limit > 0 ? String(end) : undefined,
   };
 }
 

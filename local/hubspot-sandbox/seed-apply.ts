@@ -118,7 +118,11 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
   const batches: {
     name: string;
     store: ObjectStore;
-    records: { id?: string | number; properties: Record<string, unknown>; createdAt?: number | string }[];
+    records: {
+      id?: string | number | undefined;
+      properties: Record<string, unknown>;
+      createdAt?: number | string | undefined;
+    }[];
   }[] = [];
   const add = (name: string, records: (typeof batches)[number]['records']): void => {
     if (records.length === 0) return;
@@ -149,7 +153,7 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
             if (ids.has(id)) throw new SandboxSeedError(`${batch.name}[${index}]: id ${id} is used twice`);
             ids.add(id);
           }
-          return { properties: record.properties, ...(id === undefined ? {} : { id }) };
+          return { properties: record.properties, id };
         }),
       );
     } catch (error) {
@@ -241,7 +245,7 @@ export interface GenerateRequest {
 export function generateRecords(
   portal: Portal,
   request: unknown,
-): { objectType: string; created: number; firstId?: string; lastId?: string } {
+): { objectType: string; created: number; firstId?: string | undefined; lastId?: string | undefined } {
   const candidate = (request ?? {}) as Partial<GenerateRequest>;
   if (typeof candidate.objectType !== 'string')
     throw new SandboxSeedError('generate: "objectType" is required');
@@ -273,8 +277,8 @@ export function generateRecords(
   return {
     objectType: store.info.name,
     created: count,
-    ...(ids[0] === undefined ? {} : { firstId: ids[0] }),
-    ...(ids[1] === undefined ? {} : { lastId: ids[1] }),
+    firstId: ids[0],
+    lastId: ids[1],
   };
 }
 

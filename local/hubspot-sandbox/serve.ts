@@ -22,10 +22,10 @@ if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
 }
 try {
   const sandbox = await startHubSpotSandbox({
-    ...(port === undefined ? {} : { port }),
-    ...(values.token === undefined ? {} : { accessToken: values.token }),
-    ...(values.empty ? {} : { seed: await readSeedFile(values.seed) }),
-    ...(values['no-rate-limit'] ? { rateLimit: false as const } : {}),
+    port,
+    accessToken: values.token,
+    seed: values.empty ? undefined : await readSeedFile(values.seed),
+    rateLimit: values['no-rate-limit'] ? false : undefined,
   });
   console.log(
     JSON.stringify({

@@ -207,7 +207,7 @@ export class WebhookDispatcher {
           isPrimaryAssociation: type?.label === 'Primary',
           associationCategory: change.category,
           associationTypeId: typeId,
-          ...(type?.label == null ? {} : { associationLabel: type.label }),
+          associationLabel: type?.label ?? undefined,
         };
       }
     }

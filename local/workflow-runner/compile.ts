@@ -29,11 +29,11 @@ export interface TaskStateSpec {
   /** `.waitForTaskToken`: the task ends on `sendTaskSuccess`/`sendTaskFailure` with its token. */
   readonly callback: boolean;
   /** The `FunctionName` of a `lambda:invoke` task, when it is written in the definition. */
-  readonly functionName?: string;
-  readonly timeoutSeconds?: number;
+  readonly functionName?: string | undefined;
+  readonly timeoutSeconds?: number | undefined;
   /** The state has `TimeoutSecondsPath`; its value arrives as `timeoutSeconds` in the wrapper. */
   readonly dynamicTimeout: boolean;
-  readonly heartbeatSeconds?: number;
+  readonly heartbeatSeconds?: number | undefined;
   /** The state has `HeartbeatSecondsPath`; its value arrives as `heartbeatSeconds` in the wrapper. */
   readonly dynamicHeartbeat: boolean;
   /** The state has `Parameters`; the handler gets them rather than the effective input. */
@@ -73,7 +73,7 @@ export interface CompiledStateMachine {
   readonly enclosing: ReadonlyMap<string, readonly string[]>;
   /** States with a Retry field; their pauses elapse at once. */
   readonly retryingStates: readonly string[];
-  readonly executionTimeoutSeconds?: number;
+  readonly executionTimeoutSeconds?: number | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -151,12 +151,13 @@ function compileTask(name: string, state: Json, collected: Collected): Json {
     stateName: name,
     resource,
     callback: resource.endsWith('.waitForTaskToken'),
-    ...(isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string'
-      ? { functionName: state.Parameters.FunctionName }
-      : {}),
-    ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
+    functionName:
+      isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string'
+        ? state.Parameters.FunctionName
+        : undefined,
+    timeoutSeconds: typeof timeoutSeconds === 'number' ? timeoutSeconds : undefined,
     dynamicTimeout: typeof state.TimeoutSecondsPath === 'string',
-    ...(typeof heartbeatSeconds === 'number' ? { heartbeatSeconds } : {}),
+    heartbeatSeconds: typeof heartbeatSeconds === 'number' ? heartbeatSeconds : undefined,
     dynamicHeartbeat: typeof state.HeartbeatSecondsPath === 'string',
     hasParameters: 'Parameters' in state,
   });
@@ -304,6 +305,6 @@ export function compileStateMachine(definition: unknown): CompiledStateMachine {
     stateTypes: collected.stateTypes,
     retryingStates: collected.retrying,
     enclosing: collected.enclosing,
-    ...(typeof timeout === 'number' ? { executionTimeoutSeconds: timeout } : {}),
+    executionTimeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
   };
 }

@@ -27,7 +27,7 @@ export interface TaskContext {
   /** The Resource of the Task state as deployed. */
   readonly resource: string;
   /** The callback token of a `.waitForTaskToken` task (also in its Parameters via `$$.Task.Token`). */
-  readonly taskToken?: string;
+  readonly taskToken?: string | undefined;
   /** The virtual time. */
   now(): Date;
 }
@@ -51,10 +51,10 @@ export interface HistoryEvent {
    * `WaitScheduled`, `ExecutionAborted`, `ExecutionTimedOut`).
    */
   readonly type: string;
-  readonly stateName?: string;
+  readonly stateName?: string | undefined;
   /** The state's type as defined (a Wait state is `Wait` here). */
-  readonly stateType?: string;
-  readonly details?: Record<string, unknown>;
+  readonly stateType?: string | undefined;
+  readonly details?: Record<string, unknown> | undefined;
 }
 
 export interface ExecutionDescription {
@@ -64,10 +64,10 @@ export interface ExecutionDescription {
   readonly status: ExecutionStatus;
   readonly input: unknown;
   readonly output?: unknown;
-  readonly error?: string;
-  readonly cause?: string;
+  readonly error?: string | undefined;
+  readonly cause?: string | undefined;
   readonly startDate: string;
-  readonly stopDate?: string;
+  readonly stopDate?: string | undefined;
 }
 
 /** A `.waitForTaskToken` task waiting for its callback. */
@@ -79,7 +79,7 @@ export interface OpenTask {
   /** What the task's resource was invoked with (its Parameters). */
   readonly input: unknown;
   readonly issuedAt: string;
-  readonly timeoutAt?: string;
+  readonly timeoutAt?: string | undefined;
 }
 
 export interface StartExecutionOptions {
@@ -119,7 +119,7 @@ interface Execution {
   busy: number;
   /** Overrides waiting for the clock or a callback. */
   blocked: number;
-  mintedToken?: string;
+  mintedToken?: string | undefined;
   abort?: () => void;
   timeoutTimer?: ClockTimer;
 }
@@ -394,11 +394,11 @@ export class LocalWorkflowRunner {
       stateMachineName: execution.stateMachineName,
       status: execution.status,
       input: execution.input,
-      ...(execution.output === undefined ? {} : { output: execution.output }),
-      ...(execution.error === undefined ? {} : { error: execution.error }),
-      ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+      output: execution.output,
+      error: execution.error,
+      cause: execution.cause,
       startDate: execution.startDate.toISOString(),
-      ...(execution.stopDate === undefined ? {} : { stopDate: execution.stopDate.toISOString() }),
+      stopDate: execution.stopDate?.toISOString(),
     };
   }
 
@@ -422,9 +422,9 @@ export class LocalWorkflowRunner {
       id: execution.history.length + 1,
       timestamp: this.#clock.now().toISOString(),
       type,
-      ...(stateName === undefined ? {} : { stateName }),
-      ...(stateType === undefined ? {} : { stateType }),
-      ...(details === undefined ? {} : { details }),
+      stateName,
+      stateType,
+      details,
     });
   }
 
@@ -677,7 +677,7 @@ export class LocalWorkflowRunner {
       this.#record(execution, 'TaskScheduled', spec.stateName, {
         resource: spec.resource,
         parameters,
-        ...(timeoutAt === undefined ? {} : { timeoutAt: timeoutAt.toISOString() }),
+        timeoutAt: timeoutAt?.toISOString(),
       });
       let entry: TokenEntry | undefined;
       if (taskToken !== undefined) {
@@ -689,7 +689,7 @@ export class LocalWorkflowRunner {
             stateName: spec.stateName,
             input: parameters,
             issuedAt: issuedAt.toISOString(),
-            ...(timeoutAt === undefined ? {} : { timeoutAt: timeoutAt.toISOString() }),
+            timeoutAt: timeoutAt?.toISOString(),
           },
           execution,
           open: true,
@@ -708,7 +708,7 @@ export class LocalWorkflowRunner {
         executionName: execution.name,
         stateName: spec.stateName,
         resource: spec.resource,
-        ...(taskToken === undefined ? {} : { taskToken }),
+        taskToken,
         now: () => this.#clock.now(),
       };
       const invoked = this.#invoke(spec, parameters, context);

@@ -1,9 +1,9 @@
 import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LambdaIntegration, MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, type ITableV2, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -47,11 +47,12 @@ function build(overrides: Partial<ApprovalsProps> & { withWorkflow?: boolean } =
   const { withWorkflow = true, ...props } = overrides;
   const approvals = new Approvals(stack, 'Approvals', {
     api,
-    approvalsTable,
-    registrationsTable,
-    signingKey: secret,
+    // `as`: TableV2 and Secret do not match their interfaces under exactOptionalPropertyTypes (aws/aws-cdk#37996).
+    approvalsTable: approvalsTable as ITableV2,
+    registrationsTable: registrationsTable as ITableV2,
+    signingKey: secret as ISecret,
     alarmTopic: new Topic(stack, 'Alarms'),
-    ...(withWorkflow ? { registrationWorkflow: workflow } : {}),
+    registrationWorkflow: withWorkflow ? workflow : undefined,
     approvalsEntry: echoEntry,
     extensionRequestsEntry: echoEntry,
     ...props,
@@ -305,9 +306,9 @@ describe('Approvals base URL in the workflow’s functions', () => {
     wired.api.root.addResource('hubspot').addMethod('POST', new LambdaIntegration(intake));
     wired.approvals = new Approvals(stack, 'Approvals', {
       api: wired.api,
-      approvalsTable: table,
-      registrationsTable: table,
-      signingKey: secret,
+      approvalsTable: table as ITableV2,
+      registrationsTable: table as ITableV2,
+      signingKey: secret as ISecret,
       alarmTopic,
       registrationWorkflow: workflow,
       approvalsEntry: echoEntry,

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttributionLedger } from '#lib/constructs/attribution-ledger.ts';
@@ -150,8 +150,9 @@ describe('CrmEvents construct', () => {
     return new CrmEvents(stack, 'CrmEvents', {
       ledger,
       api: new RestApi(stack, 'Api'),
-      hubspotClientSecret: new Secret(stack, 'ClientSecret'),
-      hubspotAccessToken: new Secret(stack, 'AccessToken'),
+      // `as`: Secret does not match ISecret under exactOptionalPropertyTypes (aws/aws-cdk#37996).
+      hubspotClientSecret: new Secret(stack, 'ClientSecret') as ISecret,
+      hubspotAccessToken: new Secret(stack, 'AccessToken') as ISecret,
       alarmTopic,
       ...props,
       entry: new URL('../../functions/handlers/crm-events.ts', import.meta.url).pathname,

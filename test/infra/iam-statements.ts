@@ -12,7 +12,7 @@ import { logicalIdOf } from './synthesize.ts';
  * export name without the hash), so a test names the complete policy in plain strings.
  */
 export interface Statement {
-  readonly sid?: string;
+  readonly sid?: string | undefined;
   readonly effect: 'Allow' | 'Deny';
   readonly principal?: unknown;
   readonly actions: readonly string[];
@@ -59,12 +59,12 @@ function rendered(value: unknown): unknown {
 /** Statements of a synthesized policy document, normalised for `toEqual`. */
 export function normaliseStatements(statements: readonly StatementJson[]): Statement[] {
   return statements.map((statement) => ({
-    ...(statement.Sid === undefined ? {} : { sid: statement.Sid }),
+    sid: statement.Sid,
     effect: statement.Effect,
-    ...(statement.Principal === undefined ? {} : { principal: rendered(statement.Principal) }),
+    principal: rendered(statement.Principal),
     actions: [statement.Action].flat().sort(),
     resources: [statement.Resource].flat().map((resource) => renderCfnValue(withoutExportHashes(resource))),
-    ...(statement.Condition === undefined ? {} : { condition: rendered(statement.Condition) }),
+    condition: rendered(statement.Condition),
   }));
 }
 
@@ -92,7 +92,7 @@ export function allow(
     effect: 'Allow',
     actions: [...actions].sort(),
     resources,
-    ...(condition === undefined ? {} : { condition }),
+    condition,
   };
 }
 

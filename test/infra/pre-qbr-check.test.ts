@@ -1,8 +1,9 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -52,9 +53,10 @@ function build(overrides: Partial<PreQbrCheckProps> = {}): Built {
   const check = new PreQbrCheck(stack, 'PreQbrCheck', {
     alarmTopic,
     ledger,
-    registrationsTable: registrations,
-    reportsBucket: bucket,
-    hubspotAccessToken: hubspotToken(stack),
+    // `as`: TableV2, Bucket and Secret do not match their interfaces under exactOptionalPropertyTypes (aws/aws-cdk#37996).
+    registrationsTable: registrations as ITableV2,
+    reportsBucket: bucket as IBucket,
+    hubspotAccessToken: hubspotToken(stack) as ISecret,
     hubspotPortalId: 12345678,
     mailFrom: 'deals@partners.example.com',
     ...overrides,

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, type ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,10 +31,11 @@ function build(overrides: Partial<SubmissionBackfillProps> = {}) {
   });
   const hubspotAccessToken = new Secret(stack, 'Token');
   const backfill = new SubmissionBackfill(stack, 'SubmissionBackfill', {
-    sweeperStateTable,
-    registrationsTable,
+    // `as`: TableV2 and Secret do not match their interfaces under exactOptionalPropertyTypes (aws/aws-cdk#37996).
+    sweeperStateTable: sweeperStateTable as ITableV2,
+    registrationsTable: registrationsTable as ITableV2,
     registrationWorkflow,
-    hubspotAccessToken,
+    hubspotAccessToken: hubspotAccessToken as ISecret,
     portalId: 12345678,
     formGuids: [formGuid],
     mailFrom: 'deals@partners.example.com',

@@ -5,11 +5,11 @@ import { HubSpotGateway, type RateLimits, type RetryPolicy } from './request-gat
 export interface HubSpotConnectionSettings {
   readonly accessToken: string;
   /** The sandbox's URL locally; HubSpot's API otherwise. @default 'https://api.hubapi.com' */
-  readonly basePath?: string;
+  readonly basePath?: string | undefined;
   /** The budget of *this process*; with N concurrent processes give each limit ÷ N. */
-  readonly limits?: Partial<RateLimits>;
-  readonly retry?: Partial<RetryPolicy>;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly limits?: Partial<RateLimits> | undefined;
+  readonly retry?: Partial<RetryPolicy> | undefined;
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 /** A HubSpot client and the gateway every call through it must pass. */
@@ -35,9 +35,9 @@ export function createHubSpotConnection(settings: HubSpotConnectionSettings): Hu
   const basePath = (settings.basePath ?? 'https://api.hubapi.com').replace(/\/+$/, '');
   const client = new Client({ accessToken: settings.accessToken, basePath, numberOfApiCallRetries: 0 });
   const gateway = new HubSpotGateway({
-    ...(settings.limits ? { limits: settings.limits } : {}),
-    ...(settings.retry ? { retry: settings.retry } : {}),
-    ...(settings.sleep ? { sleep: settings.sleep } : {}),
+    limits: settings.limits,
+    retry: settings.retry,
+    sleep: settings.sleep,
   });
   return { client, gateway, basePath };
 }

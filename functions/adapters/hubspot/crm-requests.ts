@@ -48,7 +48,7 @@ export interface SearchRequest {
   readonly filters: SearchFilter[];
   readonly properties: string[];
   readonly sort?: string;
-  readonly after?: string;
+  readonly after?: string | undefined;
 }
 
 /** A property's value, or null when the CRM has none (unset, null or empty). */
@@ -78,7 +78,7 @@ export async function searchPage(
   objectType: string,
   what: string,
   request: SearchRequest,
-): Promise<{ results: CrmObject[]; total: number; after?: string }> {
+): Promise<{ results: CrmObject[]; total: number; after?: string | undefined }> {
   const answer = await gateway.call(
     what,
     () =>
@@ -99,7 +99,7 @@ export async function searchPage(
     { kind: 'search' },
   );
   const after = answer.paging?.next?.after;
-  return { results: answer.results, total: answer.total, ...(after === undefined ? {} : { after }) };
+  return { results: answer.results, total: answer.total, after };
 }
 
 /** Every result of a search, page after page, up to the CRM's cap on results per query. */
@@ -114,7 +114,7 @@ export async function searchAll(
   do {
     const page = await searchPage(connection, objectType, what, {
       ...request,
-      ...(after === undefined ? {} : { after }),
+      after,
     });
     results.push(...page.results);
     after = results.length >= searchResultCap ? undefined : page.after;

@@ -44,18 +44,15 @@ export class DynamoDbSweepStateStore implements SweepStateStore {
     return {
       formGuid,
       version: item.version,
-      ...(typeof item.watermark === 'number' ? { watermark: item.watermark } : {}),
-      ...(typeof item.resumeAfter === 'string' && typeof item.resumeNewestSeen === 'number'
-        ? {
-            resume: {
+      watermark: typeof item.watermark === 'number' ? item.watermark : undefined,
+      resume:
+        typeof item.resumeAfter === 'string' && typeof item.resumeNewestSeen === 'number'
+          ? {
               after: item.resumeAfter,
               newestSeen: item.resumeNewestSeen,
-              ...(typeof item.resumeOldestFailed === 'number'
-                ? { oldestFailed: item.resumeOldestFailed }
-                : {}),
-            },
-          }
-        : {}),
+              oldestFailed: typeof item.resumeOldestFailed === 'number' ? item.resumeOldestFailed : undefined,
+            }
+          : undefined,
     };
   }
 
@@ -69,9 +66,7 @@ export class DynamoDbSweepStateStore implements SweepStateStore {
             version: expectedVersion + 1,
             updatedAt: this.#now().toISOString(),
             watermark: state.watermark,
-            ...(state.watermark === undefined
-              ? {}
-              : { watermarkIso: new Date(state.watermark).toISOString() }),
+            watermarkIso: state.watermark === undefined ? undefined : new Date(state.watermark).toISOString(),
             resumeAfter: state.resume?.after,
             resumeNewestSeen: state.resume?.newestSeen,
             resumeOldestFailed: state.resume?.oldestFailed,

@@ -3,9 +3,9 @@
  * CRM's correlation id for support tickets, and the original error as `cause`.
  */
 interface HubSpotErrorDetails {
-  readonly status?: number;
-  readonly category?: string;
-  readonly correlationId?: string;
+  readonly status?: number | undefined;
+  readonly category?: string | undefined;
+  readonly correlationId?: string | undefined;
   readonly cause?: unknown;
 }
 

@@ -32,7 +32,7 @@ export class HubSpotFormSubmissions implements FormSubmissions {
 
   async listFormSubmissions(
     formGuid: string,
-    page: { after?: string; limit?: number } = {},
+    page: { after?: string | undefined; limit?: number | undefined } = {},
   ): Promise<SubmissionPage> {
     const limit = Math.min(50, Math.max(1, page.limit ?? 50));
     const what = `list submissions of form ${formGuid}`;
@@ -54,9 +54,9 @@ export class HubSpotFormSubmissions implements FormSubmissions {
         formGuid,
         portalId: this.#portalId,
         values: result.values,
-        ...(result.pageUrl === undefined ? {} : { pageUrl: result.pageUrl }),
+        pageUrl: result.pageUrl,
       })),
-      ...(after === undefined ? {} : { after }),
+      after,
     };
   }
 
@@ -67,6 +67,7 @@ export class HubSpotFormSubmissions implements FormSubmissions {
         const answer = await client.apiRequest({
           method: 'GET',
           path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formGuid)}`,
+          // URLSearchParams would send an undefined cursor as the text "undefined".
           qs: { limit: String(limit), ...(after === undefined ? {} : { after }) },
         });
         const text = await answer.text();

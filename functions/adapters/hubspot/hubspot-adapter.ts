@@ -111,7 +111,10 @@ export class HubSpotAdapter implements HubSpotPort {
     return this.#dealWriter.associatePartner(partnerCompanyId, dealId, relationship);
   }
 
-  listFormSubmissions(formGuid: string, page?: { after?: string; limit?: number }): Promise<SubmissionPage> {
+  listFormSubmissions(
+    formGuid: string,
+    page?: { after?: string | undefined; limit?: number | undefined },
+  ): Promise<SubmissionPage> {
     return this.#forms.listFormSubmissions(formGuid, page);
   }
 }

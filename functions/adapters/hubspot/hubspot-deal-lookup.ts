@@ -55,7 +55,7 @@ export class HubSpotDealLookup implements CrmDealLookup {
         const name = company.name?.trim();
         customer = {
           domain: registrableDomain(domain) ?? domain.toLowerCase(),
-          ...(name ? { name } : {}),
+          name: name || undefined,
         };
         break;
       }

@@ -99,7 +99,7 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
         if (error instanceof HubSpotAuthorizationError || error instanceof HubSpotRequestError) {
           throw new HubSpotConfigurationError(
             `${error.message} — custom objects need a HubSpot Enterprise portal and a token with the crm.schemas.custom.write scope`,
-            { cause: error, ...(error.status === undefined ? {} : { status: error.status }) },
+            { cause: error, status: error.status },
           );
         }
         throw error;

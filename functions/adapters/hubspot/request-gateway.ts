@@ -109,9 +109,9 @@ export class HubSpotGateway {
 
   constructor(
     options: {
-      limits?: Partial<RateLimits>;
-      retry?: Partial<RetryPolicy>;
-      sleep?: (ms: number) => Promise<void>;
+      limits?: Partial<RateLimits> | undefined;
+      retry?: Partial<RetryPolicy> | undefined;
+      sleep?: ((ms: number) => Promise<void>) | undefined;
     } = {},
   ) {
     this.limits = { ...defaultRateLimits, ...options.limits };
@@ -155,9 +155,9 @@ export class HubSpotGateway {
     >;
     const details = {
       cause: error,
-      ...(status === undefined ? {} : { status }),
-      ...(typeof body.category === 'string' ? { category: body.category } : {}),
-      ...(typeof body.correlationId === 'string' ? { correlationId: body.correlationId } : {}),
+      status,
+      category: typeof body.category === 'string' ? body.category : undefined,
+      correlationId: typeof body.correlationId === 'string' ? body.correlationId : undefined,
     };
     const serverMessage = typeof body.message === 'string' ? `: ${body.message}` : '';
     const lastAttempt = attempt >= this.retry.maxAttempts;

@@ -86,7 +86,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       opportunityId,
       sequence: head.sequence,
       hash: head.hash,
-      ...(head.recordedAt === undefined ? {} : { recordedAt: head.recordedAt }),
+      recordedAt: head.recordedAt,
     };
   }
 

@@ -93,7 +93,7 @@ export class LocalMailbox implements Mailer {
         filename: attachment.filename,
         contentType: attachment.contentType,
         size: attachmentSize(attachment),
-        ...(attachment.contentId === undefined ? {} : { contentId: attachment.contentId }),
+        contentId: attachment.contentId,
       })),
       emlFile: `${base}.eml`,
     };

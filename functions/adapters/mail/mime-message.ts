@@ -37,7 +37,7 @@ export async function buildMimeMessage(email: OutgoingEmail, envelope: MimeEnvel
       filename: attachment.filename,
       contentType: attachment.contentType,
       content: typeof attachment.content === 'string' ? attachment.content : Buffer.from(attachment.content),
-      ...(attachment.contentId === undefined ? {} : { cid: attachment.contentId }),
+      cid: attachment.contentId,
     })),
     disableFileAccess: true,
     disableUrlAccess: true,

@@ -12,7 +12,7 @@ interface SesMailerOptions {
    * SES configuration set for event publishing (bounces, complaints, deliveries).
    * @default - none
    */
-  readonly configurationSetName?: string;
+  readonly configurationSetName?: string | undefined;
   /** @default real time; stamped in the Date header. */
   readonly now?: () => Date;
 }
@@ -64,9 +64,7 @@ export class SesMailer implements Mailer {
           EmailTags: [
             { Name: 'template', Value: email.template.replace(TAG_VALUE_UNSAFE, '_').slice(0, 256) },
           ],
-          ...(this.configurationSetName === undefined
-            ? {}
-            : { ConfigurationSetName: this.configurationSetName }),
+          ConfigurationSetName: this.configurationSetName,
         }),
       );
       if (result.MessageId === undefined) {
@@ -94,7 +92,8 @@ export function sesMailerFromEnvironment(
   if (!from)
     throw new SesMailerConfigurationError('MAIL_FROM is not set: the sender address of outgoing email');
   const configurationSetName = environment.SES_CONFIGURATION_SET?.trim();
-  return new SesMailer({ client, from, ...(configurationSetName ? { configurationSetName } : {}) });
+  // An empty setting means no configuration set.
+  return new SesMailer({ client, from, configurationSetName: configurationSetName || undefined });
 }
 
 function errorName(error: unknown): string {

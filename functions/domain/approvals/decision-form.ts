@@ -66,7 +66,7 @@ export function readDecision(
         );
       }
       return {
-        choice: { outcome: 'approve', relationshipType, ...(reason === undefined ? {} : { reason }) },
+        choice: { outcome: 'approve', relationshipType, reason },
         exception,
       };
     }

@@ -5,7 +5,7 @@ import type { RegistrationUnderCheck } from './conflict-input.ts';
 interface RegisteringPartner {
   /** HubSpot company id. */
   readonly id: string;
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**
@@ -27,7 +27,7 @@ export function registrationUnderCheck(
     registrationId: registration.registrationId,
     partnerId: partner.id,
     partnerDomain: details.partnerDomain,
-    ...(partner.name === undefined ? {} : { partnerName: partner.name }),
+    partnerName: partner.name,
     customerDomain: details.customerDomain,
     customerCompanyName: details.customerCompanyKey,
     amountUsdMinor,

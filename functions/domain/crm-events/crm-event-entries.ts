@@ -171,7 +171,7 @@ export function toLedgerEntry(
           type: 'OpportunityCreated',
           ...common,
           customer: facts.customer,
-          ...(facts.name ? { dealName: facts.name } : {}),
+          dealName: facts.name || undefined,
         },
       };
     }

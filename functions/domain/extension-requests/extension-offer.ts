@@ -34,15 +34,15 @@ export interface ExtensionTaskOutput {
 export interface ExtensionRegistration {
   readonly registrationId: string;
   readonly details: RegistrationDetails;
-  readonly partnerName?: string;
+  readonly partnerName?: string | undefined;
   /** When the registration expires unless extended (the workflow's `progress.expiresAt`). */
-  readonly expiresAt?: string;
-  readonly offer?: ExtensionOffer;
+  readonly expiresAt?: string | undefined;
+  readonly offer?: ExtensionOffer | undefined;
   /** The callback token of the workflow's wait for a request. */
-  readonly callbackToken?: string;
-  readonly request?: ExtensionRequest;
+  readonly callbackToken?: string | undefined;
+  readonly request?: ExtensionRequest | undefined;
   /** When the request was handed to the waiting workflow. */
-  readonly handedOverAt?: string;
+  readonly handedOverAt?: string | undefined;
 }
 
 const formSchema = z.object({

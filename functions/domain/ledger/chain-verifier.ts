@@ -117,7 +117,7 @@ export class ChainVerifier {
    * @param only verify a single chain; items of other chains are ignored.
    * @param part verify only the chains of one part (see `partOfChain`); items of others are ignored.
    */
-  constructor(options: { only?: string; part?: VerifyPart } = {}) {
+  constructor(options: { only?: string | undefined; part?: VerifyPart | undefined } = {}) {
     this.#only = options.only;
     this.#part = options.part;
   }

@@ -14,7 +14,7 @@ export interface ChainHead {
   readonly sequence: number;
   readonly hash: string;
   /** System time of the last entry, when known: the next one is never recorded earlier. */
-  readonly recordedAt?: string;
+  readonly recordedAt?: string | undefined;
 }
 
 /** Formats zod issues as `path: message` lines. */
@@ -58,7 +58,7 @@ export function sealEntry(
     recordedAt: systemTime,
     previousHash,
     effectiveMonth: input.effectiveAt.slice(0, 7),
-    ...(sequence === 1 ? { chainStart: 'CHAIN' as const } : {}),
+    chainStart: sequence === 1 ? ('CHAIN' as const) : undefined,
   });
   return { ...body, hash: chainHash(body, previousHash) } as LedgerEntry;
 }

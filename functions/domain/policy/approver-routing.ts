@@ -27,7 +27,7 @@ export interface ApprovalRoute {
   readonly region: string | undefined;
   readonly firstLevel: ApprovalLevel;
   /** Present when the amount reaches `thresholds.secondLevelApprovalFromUsd`. */
-  readonly secondLevel?: ApprovalLevel;
+  readonly secondLevel?: ApprovalLevel | undefined;
 }
 
 const usdMinor = (usd: number) => Math.round(usd * 100);
@@ -77,13 +77,11 @@ export function routeApproval(policy: Policy, facts: RoutingFacts): ApprovalRout
     rule: rule?.name ?? 'fallback',
     region,
     firstLevel: { approver: approver(policy, chain.firstApprover), escalateTo: escalation },
-    ...(needsSecondLevelApproval(policy, facts.amountUsdMinor)
+    secondLevel: needsSecondLevelApproval(policy, facts.amountUsdMinor)
       ? {
-          secondLevel: {
-            approver: approver(policy, chain.secondLevelApprover),
-            escalateTo: approver(policy, chain.secondLevelEscalationApprover ?? chain.escalationApprover),
-          },
+          approver: approver(policy, chain.secondLevelApprover),
+          escalateTo: approver(policy, chain.secondLevelEscalationApprover ?? chain.escalationApprover),
         }
-      : {}),
+      : undefined,
   };
 }

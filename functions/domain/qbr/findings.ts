@@ -103,7 +103,7 @@ function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): F
     code: 'ATTRIBUTION_DRIFT',
     severity: 'high',
     opportunityId: facts.opportunityId,
-    ...(first === undefined ? {} : { registrationId: first.registrationId }),
+    registrationId: first?.registrationId,
     detail: `Partner attribution of ${facts.dealName ?? facts.opportunityId} drifted: ${reasons.join('; ')}.`,
     evidence: {
       approved:
@@ -232,7 +232,7 @@ function orphanRegistrations(inputs: FindingInputs): Finding[] {
     findings.push({
       code: 'ORPHAN_REGISTRATION',
       severity: 'medium',
-      ...(opportunityId === undefined ? {} : { opportunityId }),
+      opportunityId,
       registrationId,
       detail: `Registration ${registrationId} was approved ${days} days ago and has no opportunity yet.`,
       evidence: {
@@ -399,7 +399,7 @@ function retroactiveFindings(changes: readonly RetroactiveChange[]): Finding[] {
     change.differences.map((difference) => ({
       code: 'RETROACTIVE_CHANGE' as const,
       severity: 'critical' as const,
-      ...(difference.opportunityId === undefined ? {} : { opportunityId: difference.opportunityId }),
+      opportunityId: difference.opportunityId,
       detail: `Closed quarter ${change.quarter} changed since it was frozen on ${change.frozenAt.slice(0, 10)}: ${difference.figure}${difference.opportunityId === undefined ? '' : ` of ${difference.opportunityId}`} was ${difference.frozen ?? 'absent'}, is now ${difference.now ?? 'absent'}.`,
       evidence: {
         quarter: change.quarter,

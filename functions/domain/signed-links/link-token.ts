@@ -72,7 +72,11 @@ export async function verifyLinkToken(
   key: ApprovalSigningKey,
   purpose: LinkPurpose,
   token: string,
-  expected: { subject: string; now: Date; whenExpired?: (subject: string, expiredAt: Date) => Error },
+  expected: {
+    subject: string;
+    now: Date;
+    whenExpired?: ((subject: string, expiredAt: Date) => Error) | undefined;
+  },
 ): Promise<LinkClaims> {
   const check = await verifyToken(key, token, purpose.name, expected.now);
   if (!check.valid) {

@@ -29,9 +29,10 @@ export async function connectToHubSpot(settings: {
 }): Promise<HubSpotConnection> {
   return sharedHubSpotConnection({
     accessToken: await secretText(settings.HUBSPOT_ACCESS_TOKEN_ARN, 'HubSpot access token'),
-    ...(settings.HUBSPOT_BASE_URL === undefined ? {} : { basePath: settings.HUBSPOT_BASE_URL }),
-    ...(settings.HUBSPOT_REQUESTS_PER_WINDOW === undefined
-      ? {}
-      : { limits: { requestsPerWindow: settings.HUBSPOT_REQUESTS_PER_WINDOW } }),
+    basePath: settings.HUBSPOT_BASE_URL,
+    limits:
+      settings.HUBSPOT_REQUESTS_PER_WINDOW === undefined
+        ? undefined
+        : { requestsPerWindow: settings.HUBSPOT_REQUESTS_PER_WINDOW },
   });
 }

@@ -24,6 +24,6 @@ export function awsIntakeDependencies(settings: {
     mailer: sesMailerFromEnvironment(process.env, ses),
     formFieldMapping: settings.FORM_FIELD_MAPPING,
     now: () => new Date(),
-    ...(settings.SUPPORT_EMAIL === undefined ? {} : { supportEmail: settings.SUPPORT_EMAIL }),
+    supportEmail: settings.SUPPORT_EMAIL,
   };
 }

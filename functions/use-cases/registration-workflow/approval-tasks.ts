@@ -36,21 +36,21 @@ export function subjectOf(
     throw new Error(`registration ${record.registrationId} has no conflict verdict to show the approver`);
   }
   return {
-    ...(progress.partnerName ? { partnerName: progress.partnerName } : {}),
+    partnerName: progress.partnerName || undefined,
     partnerDomain: details.partnerDomain,
     submitterEmail: details.submitterEmail,
     customerCompanyName: details.customerCompanyName,
     customerDomain: details.customerDomain,
-    ...(details.customerCountry ? { customerCountry: details.customerCountry } : {}),
+    customerCountry: details.customerCountry || undefined,
     amount: { minorUnits: details.estimatedAmount.minorUnits, currency: details.estimatedAmount.currency },
-    ...(progress.amountUsdMinor === undefined ? {} : { amountUsdMinor: progress.amountUsdMinor }),
+    amountUsdMinor: progress.amountUsdMinor,
     expectedCloseDate: details.expectedCloseDate,
     products: [...details.products],
-    ...(details.campaignId ? { campaignId: details.campaignId } : {}),
+    campaignId: details.campaignId || undefined,
     cloudMarketplace: details.cloudMarketplace,
-    ...(details.dealDescription ? { dealDescription: details.dealDescription } : {}),
+    dealDescription: details.dealDescription || undefined,
     submittedAt: record.submittedAt,
     verdict: progress.verdict,
-    ...(request === undefined ? {} : { request }),
+    request,
   };
 }

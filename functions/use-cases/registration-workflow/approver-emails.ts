@@ -28,14 +28,12 @@ async function reviewUrl(deps: RegistrationWorkflowDependencies, task: ApprovalT
 
 function firstLevelApproval(deps: RegistrationWorkflowDependencies, progress: RegistrationProgress) {
   const first = progress.firstLevel;
-  if (first === undefined) return {};
+  if (first === undefined) return undefined;
   return {
-    firstLevelApproval: {
-      approverName: first.approverName,
-      approvedAt: first.approvedAt,
-      relationshipLabel: deps.policy.policy.relationshipTypes[first.relationshipType].label,
-      ...(first.reason ? { reason: first.reason } : {}),
-    },
+    approverName: first.approverName,
+    approvedAt: first.approvedAt,
+    relationshipLabel: deps.policy.policy.relationshipTypes[first.relationshipType].label,
+    reason: first.reason || undefined,
   };
 }
 
@@ -54,7 +52,7 @@ async function approvalEmailBasics(
     deadline: deadlines.escalationAt,
     escalatesTo: state.escalateTo.name,
     level: state.level,
-    ...firstLevelApproval(deps, registration.progress),
+    firstLevelApproval: firstLevelApproval(deps, registration.progress),
   };
 }
 
@@ -102,7 +100,7 @@ export async function emailEscalation(
     reviewUrl: await reviewUrl(deps, task, deadlines.finalAt),
     deadline: deadlines.finalAt,
     level: state.level,
-    ...firstLevelApproval(deps, registration.progress),
+    firstLevelApproval: firstLevelApproval(deps, registration.progress),
     previousApprover: { name: state.approver.name, email: state.approver.email },
     requestedAt: deadlines.requestedAt,
     missedDeadline: deadlines.escalationAt,

@@ -40,7 +40,7 @@ export async function askPartnerForInformation(
     approverEmail: decidedBy.email,
     question: choice.question,
     askedAt: decidedAt,
-    ...(deps.registrationFormUrl ? { resubmitUrl: deps.registrationFormUrl } : {}),
+    resubmitUrl: deps.registrationFormUrl || undefined,
     timeZone: deps.policy.policy.calendar.timeZone,
     policyVersion: deps.policy.policyVersion,
   });

@@ -36,7 +36,7 @@ export async function checkRegistrationConflicts(
   const evidence = await gatherEvidence(deps, registration);
   const under = registrationUnderCheck(
     { registrationId, submittedAt: record.submittedAt, details },
-    { id: progress.partnerId, ...(progress.partnerName ? { name: progress.partnerName } : {}) },
+    { id: progress.partnerId, name: progress.partnerName || undefined },
     progress.amountUsdMinor ?? 0,
   );
   const verdict = checkConflicts(under, evidence, deps.policy);

@@ -38,13 +38,13 @@ function asOtherRegistration(record: StoredRegistration): OtherRegistration | un
     registrationId: record.registrationId,
     partnerId: progress?.partnerId ?? `domain:${details.partnerDomain}`,
     partnerDomain: details.partnerDomain,
-    ...(progress?.partnerName ? { partnerName: progress.partnerName } : {}),
+    partnerName: progress?.partnerName || undefined,
     customerDomain: details.customerDomain,
     customerCompanyName: details.customerCompanyKey,
     status,
     submittedAt: record.submittedAt,
-    ...(progress?.approvedAt ? { approvedAt: progress.approvedAt } : {}),
-    ...(progress?.expiresAt ? { expiresAt: progress.expiresAt } : {}),
+    approvedAt: progress?.approvedAt || undefined,
+    expiresAt: progress?.expiresAt || undefined,
   };
 }
 
@@ -108,15 +108,15 @@ export async function gatherEvidence(
         return {
           dealId: deal.id,
           dealName: deal.name ?? `Deal ${deal.id}`,
-          ...(deal.ownerId === null ? {} : { ownerId: deal.ownerId }),
-          ...(ownerName === '' ? {} : { ownerName }),
+          ownerId: deal.ownerId ?? undefined,
+          ownerName: ownerName || undefined,
           ownerIsDirectRep:
             deal.ownerId !== null &&
             deal.registrationId === null &&
             !channelTeam.has((deal.owner?.email ?? '').toLowerCase()),
-          ...(deal.stageId === null ? {} : { stage: deal.stageId }),
-          ...(deal.createdAt === null ? {} : { createdAt: new Date(deal.createdAt).toISOString() }),
-          ...(usd === undefined ? {} : { amountUsdMinor: usd }),
+          stage: deal.stageId ?? undefined,
+          createdAt: deal.createdAt === null ? undefined : new Date(deal.createdAt).toISOString(),
+          amountUsdMinor: usd,
         };
       });
       const closedWonDeals: ClosedWonDeal[] = won.map((deal) => ({
@@ -129,7 +129,7 @@ export async function gatherEvidence(
         .map((engagement) => ({
           engagementId: engagement.id,
           type: engagementKinds[engagement.type],
-          ...(engagement.ownerId === null ? {} : { ownerId: engagement.ownerId }),
+          ownerId: engagement.ownerId ?? undefined,
           occurredAt: new Date(engagement.occurredAt).toISOString(),
         }));
       return { openDeals, closedWonDeals, directEngagements };

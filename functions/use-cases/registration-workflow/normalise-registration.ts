@@ -91,9 +91,10 @@ export async function normaliseRegistration(
   const normalised: RegistrationProgress = {
     ...(progress ?? {}),
     status: progress?.status ?? 'in-review',
+    // Spread over the stored progress: an undefined key would erase what an earlier run found.
     ...(partner === null ? {} : { partnerId: partner.id }),
     ...(partner?.name ? { partnerName: partner.name } : {}),
-    ...(amountUsdMinor === undefined ? {} : { amountUsdMinor }),
+    amountUsdMinor,
     updatedAt: now.toISOString(),
   };
   await deps.book.saveProgress(registrationId, normalised, {

@@ -51,7 +51,7 @@ export async function recordApproverDecision(
         approverName: decision.decidedBy.name,
         approvedAt: decision.decidedAt,
         relationshipType: choice.relationshipType,
-        ...(choice.reason ? { reason: choice.reason } : {}),
+        reason: choice.reason || undefined,
       },
       updatedAt: now,
     });
@@ -63,7 +63,7 @@ export async function recordApproverDecision(
     status: approved ? 'approved' : 'declined',
     decision: {
       outcome: approved ? 'approve' : 'reject',
-      ...(approved ? { relationshipType: choice.relationshipType } : {}),
+      relationshipType: approved ? choice.relationshipType : undefined,
       reason: choice.reason ?? progress.verdict?.reason ?? 'Approved by the approver.',
       decidedBy: decision.decidedBy,
       decidedAt: decision.decidedAt,
@@ -72,6 +72,7 @@ export async function recordApproverDecision(
       exception: decision.exception,
       approvalId: input.decision.approvalId,
     },
+    // Spread over the stored progress: an undefined key would erase a stored approvedAt.
     ...(approved ? { approvedAt: decision.decidedAt } : {}),
     updatedAt: now,
   });

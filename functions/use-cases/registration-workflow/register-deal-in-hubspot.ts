@@ -46,7 +46,7 @@ export async function registerInHubSpot(
   const customerCompany = await deps.crm.findOrCreateCustomerCompany({
     domain: details.customerDomain,
     name: details.customerCompanyName,
-    ...(details.customerCountry === undefined ? {} : { country: details.customerCountry }),
+    country: details.customerCountry,
   });
   const deal = await deps.crm.createOrLinkDeal(
     {
@@ -71,7 +71,7 @@ export async function registerInHubSpot(
     estimatedAmount: majorAmount,
     currency: amount.currency,
     expectedCloseDate: details.expectedCloseDate,
-    ...(details.campaignId ? { campaignId: details.campaignId } : {}),
+    campaignId: details.campaignId || undefined,
     cloudMarketplace: details.cloudMarketplace,
     policyVersion: decision.policyVersion,
     expiresOn: window.expiresAt.toISOString().slice(0, 10),
@@ -127,7 +127,7 @@ async function appendApprovalEntries(
       sourceEventId: `registration:${registrationId}:opportunity-created`,
       customer,
       dealName: dealNameOf(registration),
-      ...(estimatedAmount ? { amount: estimatedAmount } : {}),
+      amount: estimatedAmount,
       closeDate: details.expectedCloseDate,
     });
   } else if ((await deps.ledger.readHead(deal.dealId)) === undefined) {
@@ -140,10 +140,10 @@ async function appendApprovalEntries(
       ...common,
       sourceEventId: `registration:${registrationId}:opportunity-linked`,
       customer,
-      ...(current?.name ? { dealName: current.name } : {}),
-      ...(current?.stageId ? { stage: current.stageId } : {}),
-      ...(linkedAmount === undefined ? {} : { amount: linkedAmount }),
-      ...(current?.closeDate ? { closeDate: current.closeDate.slice(0, 10) } : {}),
+      dealName: current?.name || undefined,
+      stage: current?.stageId || undefined,
+      amount: linkedAmount,
+      closeDate: current?.closeDate ? current.closeDate.slice(0, 10) : undefined,
     });
   }
   await appendEntry(ledger, {
@@ -154,9 +154,9 @@ async function appendApprovalEntries(
     partnerId,
     customer,
     relationshipType: decision.relationshipType,
-    ...(details.campaignId ? { campaignId: details.campaignId } : {}),
+    campaignId: details.campaignId || undefined,
     cloudMarketplace: details.cloudMarketplace,
-    ...(estimatedAmount ? { estimatedAmount } : {}),
+    estimatedAmount,
     decidedBy: decision.decidedBy.email,
     policyVersion: decision.policyVersion,
   });
@@ -168,6 +168,6 @@ async function appendApprovalEntries(
     customer,
     relationshipType: decision.relationshipType,
     registrationId,
-    ...(details.campaignId ? { campaignId: details.campaignId } : {}),
+    campaignId: details.campaignId || undefined,
   });
 }

@@ -42,9 +42,7 @@ export async function resumeApproval(
   const resumed: RegistrationProgress = {
     ...progress,
     status: 'in-review',
-    ...(progress.sla
-      ? { sla: { ...progress.sla, pausedHours: progress.sla.pausedHours + pausedHours } }
-      : {}),
+    sla: progress.sla ? { ...progress.sla, pausedHours: progress.sla.pausedHours + pausedHours } : undefined,
     updatedAt: now.toISOString(),
   };
   const state: ApprovalState = {

@@ -26,7 +26,7 @@ async function emailDecision(
     decision,
     timeZone: deps.policy.policy.calendar.timeZone,
     policyVersion: deps.policy.policyVersion,
-    ...(deps.supportEmail ? { supportEmail: deps.supportEmail } : {}),
+    supportEmail: deps.supportEmail || undefined,
   });
   await deps.mailer.send(email);
 }
@@ -35,7 +35,7 @@ async function emailDecision(
 function decidedThrough(decision: RegistrationDecision) {
   return {
     decidedThrough: decision.channel === 'page' ? 'approver' : decision.channel,
-    ...(decision.channel === 'page' ? { decidedBy: decision.decidedBy.name } : {}),
+    decidedBy: decision.channel === 'page' ? decision.decidedBy.name : undefined,
     decidedAt: decision.decidedAt,
   } as const;
 }
@@ -54,16 +54,13 @@ export async function notifyApproved(
     ...decidedThrough(decision),
     relationshipType: decision.relationshipType,
     relationshipLabel: policy.relationshipTypes[decision.relationshipType].label,
-    ...(verdictRelationship &&
-    verdictRelationship !== decision.relationshipType &&
-    decision.channel === 'page'
-      ? {
-          override: {
+    override:
+      verdictRelationship && verdictRelationship !== decision.relationshipType && decision.channel === 'page'
+        ? {
             policyRelationshipLabel: policy.relationshipTypes[verdictRelationship].label,
             reason: decision.reason,
-          },
-        }
-      : {}),
+          }
+        : undefined,
     validUntil: progress.expiresAt ?? decision.decidedAt,
   });
 }

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function start(seed?: SandboxSeed): Promise<RunningHubSpotSandbox> {
-  sandbox = await startHubSpotSandbox({ rateLimit: false, ...(seed === undefined ? {} : { seed }) });
+  sandbox = await startHubSpotSandbox({ rateLimit: false, seed });
   return sandbox;
 }
 

@@ -90,7 +90,7 @@ function sweep(overlapMs = 1_000, clock: { now: () => number; deadline?: number 
       formGuid,
       pageSize: 10,
       overlapMs,
-      ...(clock.deadline === undefined ? {} : { deadline: clock.deadline }),
+      deadline: clock.deadline,
     },
   );
 }
@@ -213,7 +213,7 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
     await store.save(
       {
         formGuid,
-        ...(current?.watermark === undefined ? {} : { watermark: current.watermark }),
+        watermark: current?.watermark,
         resume: { after: 'not-a-cursor', newestSeen: current?.watermark ?? 0 },
       },
       current?.version ?? 0,

@@ -47,7 +47,7 @@ function mailer(configurationSetName?: string): SesMailer {
     client: new SESv2Client({ region: 'us-east-1' }),
     from: 'Dealreg <deals@vendor.example>',
     now: () => new Date('2026-11-24T08:00:00.000Z'),
-    ...(configurationSetName === undefined ? {} : { configurationSetName }),
+    configurationSetName,
   });
 }
 

@@ -329,7 +329,7 @@ describe('checkConflicts: existing customer', () => {
 });
 
 describe('checkConflicts: precedence', () => {
-  const everything: ConflictEvidence = {
+  const everything = {
     otherRegistrations: [
       otherRegistration(),
       otherRegistration({
@@ -341,7 +341,7 @@ describe('checkConflicts: precedence', () => {
     openDeals: [directDeal],
     directEngagements: [engagement('2026-11-01T15:00:00Z')],
     closedWonDeals: [closedWon('2026-03-01T12:00:00Z')],
-  };
+  } satisfies ConflictEvidence;
 
   it('lets a rejecting rule decide and keeps the evidence of every rule that fired', () => {
     const verdict = check(everything);
@@ -387,13 +387,14 @@ describe('checkConflicts: precedence', () => {
 
   it('gives the same verdict whatever order the evidence arrives in', () => {
     const baseline = check(everything);
-    const lists = everything as Required<ConflictEvidence>;
     fc.assert(
       fc.property(
-        fc.shuffledSubarray([...lists.otherRegistrations], { minLength: lists.otherRegistrations.length }),
+        fc.shuffledSubarray([...everything.otherRegistrations], {
+          minLength: everything.otherRegistrations.length,
+        }),
         fc.shuffledSubarray(
           [
-            ...lists.directEngagements,
+            ...everything.directEngagements,
             engagement('2026-10-20T10:00:00Z', 'eng-2'),
             engagement('2026-10-20T10:00:00Z', 'eng-3'),
           ],

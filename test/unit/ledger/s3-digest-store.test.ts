@@ -57,7 +57,7 @@ describe('S3 digest store', () => {
     // The store only calls transformToString on the body.
     const body = {
       transformToString: async () => '{"root":"r"}',
-    } as unknown as GetObjectCommandOutput['Body'];
+    } as unknown as NonNullable<GetObjectCommandOutput['Body']>;
     s3.on(GetObjectCommand).resolves({ Body: body });
 
     expect(await store.list()).toEqual(['digest-1.json', 'digest-2.json']);

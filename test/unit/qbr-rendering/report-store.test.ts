@@ -151,7 +151,7 @@ describe('the S3 report store', () => {
 
 // The stores only call transformToString on a body.
 const jsonBody = (text: string) =>
-  ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
+  ({ transformToString: async () => text }) as unknown as NonNullable<GetObjectCommandOutput['Body']>;
 
 describe('the S3 run store', () => {
   const deal = {

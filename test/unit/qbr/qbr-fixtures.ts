@@ -59,7 +59,7 @@ export function approval(options: {
       relationshipType: options.relationshipType,
       decidedBy: 'approver@vendor.example',
       ...campaign,
-      ...(options.cloudMarketplace === undefined ? {} : { cloudMarketplace: options.cloudMarketplace }),
+      cloudMarketplace: options.cloudMarketplace,
     },
     {
       type: 'PartnerAttached',
@@ -134,26 +134,23 @@ export function record(options: {
     registrationId: options.registrationId,
     submittedAt: options.submittedAt,
     status: options.invalid ? 'rejected' : 'received',
-    ...(options.invalid
-      ? {}
+    details: options.invalid
+      ? undefined
       : {
-          details: {
-            partnerDomain: `${options.partnerId ?? 'partner'}.example`,
-            ...(options.country === undefined ? {} : { customerCountry: options.country }),
-            ...(options.campaignId === undefined ? {} : { campaignId: options.campaignId }),
-            cloudMarketplace: options.cloudMarketplace ?? 'none',
-          },
-        }),
-    ...(options.progress === undefined
-      ? {}
-      : {
-          progress: {
+          partnerDomain: `${options.partnerId ?? 'partner'}.example`,
+          customerCountry: options.country,
+          campaignId: options.campaignId,
+          cloudMarketplace: options.cloudMarketplace ?? 'none',
+        },
+    progress:
+      options.progress === undefined
+        ? undefined
+        : {
             ...options.progress,
-            ...(options.partnerId === undefined ? {} : { partnerId: options.partnerId }),
-            ...(options.partnerName === undefined ? {} : { partnerName: options.partnerName }),
+            partnerId: options.partnerId,
+            partnerName: options.partnerName,
             updatedAt: options.submittedAt,
           },
-        }),
   };
 }
 
@@ -170,7 +167,7 @@ export function decision(
     channel: 'page',
     policyVersion: policy.policyVersion,
     exception: false,
-    ...(outcome === 'approve' ? { relationshipType: 'sourced' as const } : {}),
+    relationshipType: outcome === 'approve' ? 'sourced' : undefined,
     ...extra,
   };
 }

@@ -82,7 +82,7 @@ describe('S3 snapshot store', () => {
   it('reads a snapshot back, and nothing for a quarter never frozen', async () => {
     const body = {
       transformToString: async () => JSON.stringify(snapshot),
-    } as unknown as GetObjectCommandOutput['Body'];
+    } as unknown as NonNullable<GetObjectCommandOutput['Body']>;
     s3.on(GetObjectCommand, { Key: 'reports/snapshots/2026-Q3.json' }).resolves({ Body: body });
     s3.on(GetObjectCommand, { Key: 'reports/snapshots/2026-Q2.json' }).rejects(
       new NoSuchKey({ message: 'no such key', $metadata: {} }),
