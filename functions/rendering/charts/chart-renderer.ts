@@ -55,6 +55,22 @@ async function locateAssets(): Promise<{ wasm: string; font: string }> {
   };
 }
 
+const rendererStarted = Symbol.for('dealreg.charts.resvg-wasm-started');
+
+/**
+ * resvg-wasm keeps one instance per process and refuses a second `initWasm`, while this module
+ * may be evaluated more than once in a process (a test runner sharing a worker between files),
+ * so whether it started is kept on the process, not in this module.
+ */
+function startRendererOnce(wasm: Buffer): Promise<void> {
+  const processWide = globalThis as { [rendererStarted]?: Promise<void> };
+  processWide[rendererStarted] ??= initWasm(wasm).catch((cause: unknown) => {
+    delete processWide[rendererStarted];
+    throw cause;
+  });
+  return processWide[rendererStarted];
+}
+
 /** Loads the WebAssembly renderer and the font once per process. */
 function loadAssets(): Promise<RendererAssets> {
   assets ??= (async () => {
@@ -73,7 +89,7 @@ function loadAssets(): Promise<RendererAssets> {
         );
       }),
     ]);
-    await initWasm(wasm);
+    await startRendererOnce(wasm);
     return { font: new Uint8Array(font) };
   })();
   // A failed start is not cached: the next chart tries again (and reports the same cause).
