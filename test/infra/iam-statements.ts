@@ -115,6 +115,14 @@ export function imported(construct: IConstruct, attributeName?: string): string 
 /** `kms:ViaService` naming DynamoDB in the test region: a table key used through DynamoDB only. */
 export const viaDynamoDb = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.<AWS::URLSuffix>' } };
 
+/** Item reads and writes on a stateful table, with its data key used through DynamoDB only. */
+export function itemReadsAndWrites(table: IConstruct, dataKey: IConstruct): Statement[] {
+  return [
+    allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [imported(table, 'Arn')]),
+    allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [imported(dataKey, 'Arn')], viaDynamoDb),
+  ];
+}
+
 /** What every `DealregFunction` role holds before any grant: its log group, its dead letters, X-Ray. */
 export function functionBaseline(fn: DealregFunction): Statement[] {
   return [

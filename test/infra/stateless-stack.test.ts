@@ -6,6 +6,7 @@ import {
   attribute,
   functionBaseline,
   imported,
+  itemReadsAndWrites,
   ledgerTableAndIndexes,
   ref,
   sendEmailAs,
@@ -67,15 +68,7 @@ describe('intake function', () => {
 
     expect(statements).toEqual([
       ...functionBaseline(intake),
-      allow(
-        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        [imported(stateful.registrationsTable, 'Arn')],
-      ),
-      allow(
-        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        [imported(stateful.dataKey, 'Arn')],
-        viaDynamoDb,
-      ),
+      ...itemReadsAndWrites(stateful.registrationsTable, stateful.dataKey),
       allow(['states:StartExecution'], [ref(stateless.registrationWorkflow.stateMachine)]),
       allow(['secretsmanager:GetSecretValue'], [imported(stateful.hubspotClientSecret)]),
       sendEmailAs(),
@@ -316,15 +309,7 @@ describe('submission backfill', () => {
     expect(statements).toEqual([
       ...functionBaseline(sweeper),
       allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [imported(stateful.sweeperStateTable, 'Arn')]),
-      allow(
-        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        [imported(stateful.registrationsTable, 'Arn')],
-      ),
-      allow(
-        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        [imported(stateful.dataKey, 'Arn')],
-        viaDynamoDb,
-      ),
+      ...itemReadsAndWrites(stateful.registrationsTable, stateful.dataKey),
       allow(['states:StartExecution'], [ref(stateless.registrationWorkflow.stateMachine)]),
       allow(['secretsmanager:GetSecretValue'], [imported(stateful.hubspotAccessToken)]),
       sendEmailAs(),
