@@ -59,10 +59,12 @@ export interface PreQbrWorkflowProps {
  */
 export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps): IChainable {
   const { functions } = props;
-  const invoke = (id: string, fn: IFunction, payload: TaskInput, resultPath: string) =>
+  // Without `payload` the function receives the state's whole input. `TaskInput.fromJsonPathAt('$')`
+  // would not do that: with `payloadResponseOnly` CDK renders it as the literal string "$".
+  const invoke = (id: string, fn: IFunction, payload: TaskInput | undefined, resultPath: string) =>
     new LambdaInvoke(scope, id, {
       lambdaFunction: fn,
-      payload,
+      ...(payload === undefined ? {} : { payload }),
       payloadResponseOnly: true,
       resultPath,
       retryOnServiceExceptions: true,
@@ -70,12 +72,7 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
   const fields = (values: Record<string, string>) => TaskInput.fromObject(values);
 
   // The execution input: `{}` from the schedule, `{quarter, asOf?}` on demand.
-  const dueCheck = invoke(
-    'Decide whether the check is due',
-    functions.dueCheck,
-    TaskInput.fromJsonPathAt('$'),
-    '$.check',
-  );
+  const dueCheck = invoke('Decide whether the check is due', functions.dueCheck, undefined, '$.check');
 
   const notDue = new Succeed(scope, 'Not due today', {
     comment: 'The daily schedule fired on a day that is not the check day of any quarter',
@@ -103,7 +100,6 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
   });
   const readBatch = new LambdaInvoke(scope, 'Read one batch of deals', {
     lambdaFunction: functions.batchWorker,
-    payload: TaskInput.fromJsonPathAt('$'),
     payloadResponseOnly: true,
     retryOnServiceExceptions: true,
   });

@@ -18,7 +18,7 @@ import {
 import { registrationsTable } from '#lib/tables/index.ts';
 import { allow, attribute, functionBaseline, sendEmailAs, statementsOf } from './iam-statements.ts';
 import { logicalIdOf, synthesizeDealregApp } from './synthesize.ts';
-import { validateAsl } from './validate-asl.ts';
+import { tasksWithNonObjectParameters, validateAsl } from './validate-asl.ts';
 
 /** The token as the stateful stack keeps it: rotated in HubSpot, not by Secrets Manager. */
 function hubspotToken(stack: Stack): Secret {
@@ -102,6 +102,10 @@ describe('the pre-QBR workflow', () => {
 
     expect(validation.errors).toEqual([]);
     expect(validation.isValid).toBe(true);
+  });
+
+  it('hands every task an object as its input, never a literal string', () => {
+    expect(tasksWithNonObjectParameters(definition())).toEqual([]);
   });
 
   it('reads the business process, from the due check to the email', () => {

@@ -13,7 +13,7 @@ import {
 } from './iam-statements.ts';
 import { logicalIdOf, type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 import { synthesizedRegistrationWorkflowAsl } from './synthesized-workflow.ts';
-import { validateAsl } from './validate-asl.ts';
+import { tasksWithNonObjectParameters, validateAsl } from './validate-asl.ts';
 
 let synthesized: SynthesizedApp;
 
@@ -30,6 +30,12 @@ describe('registration workflow definition', () => {
 
     expect(result.errors).toEqual([]);
     expect(result.isValid).toBe(true);
+  });
+
+  it('hands every step an object as its input, never a literal string', () => {
+    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
+
+    expect(tasksWithNonObjectParameters(definition)).toEqual([]);
   });
 
   it('renders, without a deployment, the same document the stack deploys', () => {

@@ -20,3 +20,27 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValid
 export function validateAsl(definition: unknown): AslValidation {
   return aslValidator(structuredClone(definition));
 }
+
+/**
+ * The Task states, at any depth (Map item processors, Parallel branches), whose `Parameters` is
+ * present but not an object. AWS Step Functions requires an object ("Parameters": a JSON object
+ * of key-value pairs, Amazon States Language specification), yet asl-validator accepts a string:
+ * CDK's `payloadResponseOnly` with `TaskInput.fromJsonPathAt('$')` renders `"Parameters": "$"`,
+ * and the function then receives the literal string `"$"`.
+ */
+export function tasksWithNonObjectParameters(definition: unknown): string[] {
+  const found: string[] = [];
+  const visit = (machine: unknown): void => {
+    const states = (machine as { States?: Record<string, Record<string, unknown>> }).States ?? {};
+    for (const [name, state] of Object.entries(states)) {
+      const parameters = state.Parameters;
+      const isObject = typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters);
+      if (state.Type === 'Task' && parameters !== undefined && !isObject) found.push(name);
+      if (state.ItemProcessor !== undefined) visit(state.ItemProcessor);
+      if (state.Iterator !== undefined) visit(state.Iterator);
+      for (const branch of (state.Branches as unknown[] | undefined) ?? []) visit(branch);
+    }
+  };
+  visit(definition);
+  return found;
+}
