@@ -33,9 +33,6 @@ const settings = readEnvironment(
     USD_RATES: jsonSetting.pipe(usdRatesSchema.optional()),
     DEALREG_POLICY: policySetting,
   },
-  // The policy is baked into the bundle at deploy time (esbuild replaces this very expression),
-  // so every execution of one deployment runs under one policy version.
-  { ...process.env, DEALREG_POLICY: process.env.DEALREG_POLICY },
 );
 
 export const handler = createRegistrationStepsHandler({

@@ -23,6 +23,7 @@ import { REPORTS_PREFIX, RUNS_PREFIX } from '#domain/qbr/report-location.ts';
 import { CHART_ASSETS_DIR_VARIABLE } from '#rendering/charts/chart-renderer.ts';
 import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-workflow.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
+import { bakedPolicy } from './baked-policy.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
@@ -180,7 +181,7 @@ export class PreQbrCheck extends Construct {
       compatibleArchitectures: [Architecture.ARM_64, Architecture.X86_64],
     });
 
-    const policyText = JSON.stringify(policy.policy);
+    const policyInCode = bakedPolicy(JSON.stringify(policy.policy));
     const hubspot = {
       HUBSPOT_ACCESS_TOKEN_ARN: props.hubspotAccessToken.secretArn,
       HUBSPOT_PORTAL_ID: String(props.hubspotPortalId),
@@ -192,7 +193,7 @@ export class PreQbrCheck extends Construct {
       entry: handlerEntry('qbr-due-check.ts'),
       description: 'Dealreg pre-QBR: decides whether today is the check day',
       serviceName: 'dealreg-qbr',
-      environment: { DEALREG_POLICY: policyText },
+      define: policyInCode,
     });
     this.dealExport = new DealregFunction(this, 'DealExport', {
       ...common,
@@ -214,9 +215,9 @@ export class PreQbrCheck extends Construct {
       reservedConcurrentExecutions: concurrency,
       // The Distributed Map retries throttled batches; single errors are not worth a page.
       errorAlarmThreshold: 5,
+      define: policyInCode,
       environment: {
         ...hubspot,
-        DEALREG_POLICY: policyText,
         REPORTS_BUCKET: props.reportsBucket.bucketName,
         HUBSPOT_REQUESTS_PER_WINDOW: String(Math.floor(budget / concurrency)),
       },
@@ -228,9 +229,9 @@ export class PreQbrCheck extends Construct {
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(15),
       memorySize: 3008,
+      define: policyInCode,
       environment: {
         ...hubspot,
-        DEALREG_POLICY: policyText,
         REPORTS_BUCKET: props.reportsBucket.bucketName,
         LEDGER_TABLE: props.ledger.table.tableName,
         REGISTRATIONS_TABLE: props.registrationsTable.tableName,
@@ -246,8 +247,8 @@ export class PreQbrCheck extends Construct {
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(2),
       memorySize: 1024,
+      define: policyInCode,
       environment: {
-        DEALREG_POLICY: policyText,
         REPORTS_BUCKET: props.reportsBucket.bucketName,
         MAIL_FROM: props.mailFrom,
         [CHART_ASSETS_DIR_VARIABLE]: '/opt/chart-assets',

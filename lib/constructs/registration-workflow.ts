@@ -10,6 +10,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildRegistrationWorkflow, registrationWorkflowComment } from '#workflows/registration-workflow.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
+import { bakedPolicy } from './baked-policy.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
@@ -152,8 +153,7 @@ export class RegistrationWorkflow extends Construct {
         ...(props.registrationFormUrl ? { REGISTRATION_FORM_URL: props.registrationFormUrl } : {}),
         ...(props.usdRates ? { USD_RATES: JSON.stringify(props.usdRates) } : {}),
       },
-      // The policy is part of the deployed code: one deployment, one policy version.
-      define: { 'process.env.DEALREG_POLICY': JSON.stringify(props.policyText) },
+      define: bakedPolicy(props.policyText),
     });
     grantTableAccess(steps, [
       {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -6,8 +7,11 @@ import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { build as bundleWithEsbuild } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { AttributionLedger } from '#lib/constructs/attribution-ledger.ts';
+import { bakedPolicy } from '#lib/constructs/baked-policy.ts';
 import { DealregTable } from '#lib/constructs/dealreg-table.ts';
 import {
   createReportsBucket,
@@ -260,11 +264,41 @@ describe('in the deployed app', () => {
     });
     app.statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ REPORTS_BUCKET: bucketName, DEALREG_POLICY: Match.anyValue() }),
+        Variables: Match.objectLike({ REPORTS_BUCKET: bucketName }),
       },
     });
     app.statelessTemplate.hasOutput('PreQbrCheckStateMachineArn', {
       Value: { Ref: logicalIdOf(app.stateless.preQbrCheck.stateMachine) },
     });
+  });
+});
+
+describe('the policy of the pre-QBR functions', () => {
+  it('is in their code, not in any environment', () => {
+    const functions = built.template.findResources('AWS::Lambda::Function');
+
+    for (const [id, resource] of Object.entries(functions)) {
+      const variables = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
+      expect(variables, id).not.toHaveProperty('DEALREG_POLICY');
+    }
+  });
+
+  it('reaches the settings of a function bundled the way the constructs bundle it', async () => {
+    const policy = loadPolicy(readFileSync('policy/example-policy.json', 'utf8'));
+    const bundle = await bundleWithEsbuild({
+      entryPoints: ['functions/handlers/qbr-due-check.ts'],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      define: { ...bakedPolicy(JSON.stringify(policy.policy)) },
+    });
+    const code = bundle.outputFiles[0]?.text ?? '';
+
+    expect(code).not.toContain('process.env.DEALREG_POLICY');
+    const leader = policy.policy.reporting.leadership[0]?.email;
+    expect(leader).toBeDefined();
+    expect(code).toContain(`${leader}`);
   });
 });

@@ -12,12 +12,23 @@ export class ConfigurationError extends Error {
 }
 
 /**
+ * The function's environment, with the policy baked into its bundle. The constructs have esbuild
+ * replace the expression `process.env.DEALREG_POLICY` with the policy validated at synth time
+ * (one deployment, one policy version, and no 4 KB environment to outgrow); reading the
+ * environment object as a whole would never see that replacement, so the expression is written
+ * out here, once. Outside a bundle it reads the variable (the local stack and tests set it).
+ */
+function deployedEnvironment(): Readonly<Record<string, string | undefined>> {
+  return { ...process.env, DEALREG_POLICY: process.env.DEALREG_POLICY };
+}
+
+/**
  * Reads a function's settings from its environment with a zod schema, failing at cold start with
  * every missing or invalid variable named.
  */
 export function readEnvironment<Shape extends z.ZodRawShape>(
   shape: Shape,
-  environment: Readonly<Record<string, string | undefined>> = process.env,
+  environment: Readonly<Record<string, string | undefined>> = deployedEnvironment(),
 ): z.infer<z.ZodObject<Shape>> {
   const result = z.object(shape).safeParse(environment);
   if (!result.success) {
