@@ -19,21 +19,19 @@ import { jsonSetting, policySetting, readEnvironment, requiredSetting } from './
 import { connectToHubSpot, hubSpotPortalSettings } from './wiring/hubspot.ts';
 import { approvalSigningKey } from './wiring/secrets.ts';
 
-const settings = readEnvironment(
-  {
-    REGISTRATIONS_TABLE: requiredSetting,
-    APPROVALS_TABLE: requiredSetting,
-    LEDGER_TABLE: requiredSetting,
-    ...hubSpotPortalSettings,
-    APPROVAL_SIGNING_KEY_SECRET_ARN: requiredSetting,
-    APPROVALS_API_URL: requiredSetting,
-    MAIL_FROM: requiredSetting,
-    SUPPORT_EMAIL: requiredSetting.optional(),
-    REGISTRATION_FORM_URL: requiredSetting.optional(),
-    USD_RATES: jsonSetting.pipe(usdRatesSchema.optional()),
-    DEALREG_POLICY: policySetting,
-  },
-);
+const settings = readEnvironment({
+  REGISTRATIONS_TABLE: requiredSetting,
+  APPROVALS_TABLE: requiredSetting,
+  LEDGER_TABLE: requiredSetting,
+  ...hubSpotPortalSettings,
+  APPROVAL_SIGNING_KEY_SECRET_ARN: requiredSetting,
+  APPROVALS_API_URL: requiredSetting,
+  MAIL_FROM: requiredSetting,
+  SUPPORT_EMAIL: requiredSetting.optional(),
+  REGISTRATION_FORM_URL: requiredSetting.optional(),
+  USD_RATES: jsonSetting.pipe(usdRatesSchema.optional()),
+  DEALREG_POLICY: policySetting,
+});
 
 export const handler = createRegistrationStepsHandler({
   book: new DynamoDbRegistrationBook(documentClient, settings.REGISTRATIONS_TABLE),
