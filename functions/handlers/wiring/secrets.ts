@@ -1,5 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { signingKeyFromSecret } from '#domain/signed-links/signing-key.ts';
+import { type ApprovalSigningKey, signingKeyFromSecret } from '#domain/signed-links/signing-key.ts';
 import { secretsManager } from './clients/secrets-manager.ts';
 import { ConfigurationError } from './configuration.ts';
 
@@ -23,8 +23,13 @@ export async function secretText(arn: string, what: string): Promise<string> {
 /**
  * The approval signing key, read from its secret on each use (cached as {@link secretText}
  * caches): during a rotation the secret holds `{"current", "previous"}` and links signed with
- * either verify.
+ * either verify. The keys are derived again only when the secret's text changes.
  */
-export function approvalSigningKey(secretArn: string) {
-  return async () => signingKeyFromSecret(await secretText(secretArn, 'approval signing key'));
+export function approvalSigningKey(secretArn: string): () => Promise<ApprovalSigningKey> {
+  let derived: { readonly text: string; readonly key: ApprovalSigningKey } | undefined;
+  return async () => {
+    const text = await secretText(secretArn, 'approval signing key');
+    if (derived?.text !== text) derived = { text, key: signingKeyFromSecret(text) };
+    return derived.key;
+  };
 }

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#handlers/wiring/configuration.ts';
 import { connectToHubSpot } from '#handlers/wiring/hubspot.ts';
-import { secretText } from '#handlers/wiring/secrets.ts';
+import { approvalSigningKey, secretText } from '#handlers/wiring/secrets.ts';
 import { tracer } from '#handlers/wiring/tracer.ts';
 
 // Secrets Manager has no local emulator: the client is mocked at the SDK boundary. Each test
@@ -55,5 +55,17 @@ describe('the secrets a function reads', () => {
 
     expect(connection.basePath).toBe('http://127.0.0.1:4010');
     expect(secretsManager.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({ SecretId: arn });
+  });
+
+  it('derives the signing key once while the text of its secret is unchanged', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:signing-key';
+    secretHolds(arn, 'first-signing-key-0123456789abcdef0123');
+    const signingKey = approvalSigningKey(arn);
+
+    const first = await signingKey();
+    const again = await signingKey();
+
+    expect(again).toBe(first);
+    expect(first.current.id).toMatch(/^[\w-]{11}$/);
   });
 });
