@@ -179,10 +179,27 @@ describe('intake API', () => {
     });
   });
 
-  it('does not touch the account-wide API Gateway CloudWatch role', () => {
+  it('sets the account-wide API Gateway CloudWatch role its access logs need, and keeps it when the stack goes', () => {
     const { statelessTemplate } = synthesized;
 
-    statelessTemplate.resourceCountIs('AWS::ApiGateway::Account', 0);
+    const accounts = statelessTemplate.findResources('AWS::ApiGateway::Account');
+    expect(Object.values(accounts)).toHaveLength(1);
+    const [account] = Object.values(accounts);
+    expect(account?.DeletionPolicy).toBe('Retain');
+    const roleReference = (account?.Properties as { CloudWatchRoleArn: { 'Fn::GetAtt': [string, string] } })
+      .CloudWatchRoleArn['Fn::GetAtt'];
+    expect(roleReference[1]).toBe('Arn');
+    const role = statelessTemplate.toJSON().Resources[roleReference[0]];
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(role.DeletionPolicy).toBe('Retain');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+    ]);
+    // The stage deploys after the account setting, or API Gateway refuses its access logs.
+    const stages = statelessTemplate.findResources('AWS::ApiGateway::Stage');
+    for (const stage of Object.values(stages)) {
+      expect(JSON.stringify(stage.DependsOn ?? [])).toContain(Object.keys(accounts)[0]);
+    }
   });
 
   it('outputs the webhook URL to configure in HubSpot', () => {
