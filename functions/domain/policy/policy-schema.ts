@@ -4,6 +4,7 @@ import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { field } from './policy-fields.ts';
+import { longestWorkflow, MAX_WORKFLOW_DAYS } from './workflow-lifetime.ts';
 
 /**
  * The policy: every rule the registration workflow enforces and the rules-of-engagement page
@@ -299,6 +300,21 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
       ['validity', 'expiryWarningDaysBefore'],
       `must be less than validity.days (${validity.days}), got ${validity.expiryWarningDaysBefore}`,
     );
+  }
+
+  if (minutesOfDay(hours.start) < minutesOfDay(hours.end)) {
+    const lifetime = longestWorkflow(policy);
+    if (lifetime.totalDays > MAX_WORKFLOW_DAYS) {
+      const extensions =
+        validity.maxExtensions === 0
+          ? ''
+          : ` + ${validity.maxExtensions} extension${validity.maxExtensions === 1 ? '' : 's'} of ${validity.extensionDays} days`;
+      problem(
+        ['validity', 'days'],
+        `makes a registration's workflow run up to ${lifetime.totalDays} days (${validity.days} days of validity${extensions} + up to ${lifetime.approvalDays} days of approvals under sla.finalHours), ` +
+          `but a workflow ends after one year: keep validity.days + validity.maxExtensions × validity.extensionDays within ${MAX_WORKFLOW_DAYS - lifetime.approvalDays} days`,
+      );
+    }
   }
 
   const approverIds = Object.keys(policy.approvers);
