@@ -185,15 +185,19 @@ describe('intake API', () => {
     const accounts = statelessTemplate.findResources('AWS::ApiGateway::Account');
     expect(Object.values(accounts)).toHaveLength(1);
     const [account] = Object.values(accounts);
-    expect(account?.DeletionPolicy).toBe('Retain');
-    const roleReference = (account?.Properties as { CloudWatchRoleArn: { 'Fn::GetAtt': [string, string] } })
+    if (account === undefined) throw new Error('no AWS::ApiGateway::Account');
+    expect(account.DeletionPolicy).toBe('Retain');
+    const roleReference = (account.Properties as { CloudWatchRoleArn: { 'Fn::GetAtt': [string, string] } })
       .CloudWatchRoleArn['Fn::GetAtt'];
     expect(roleReference[1]).toBe('Arn');
     const role = statelessTemplate.toJSON().Resources[roleReference[0]];
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(role.DeletionPolicy).toBe('Retain');
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      expect.objectContaining({ Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+      expect.objectContaining({
+        Principal: { Service: 'apigateway.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+      }),
     ]);
     // The stage deploys after the account setting, or API Gateway refuses its access logs.
     const stages = statelessTemplate.findResources('AWS::ApiGateway::Stage');
