@@ -193,7 +193,8 @@ export class PreQbrCheck extends Construct {
       entry: handlerEntry('qbr-due-check.ts'),
       description: 'Dealreg pre-QBR: decides whether today is the check day',
       serviceName: 'dealreg-qbr',
-      define: policyInCode,
+      define: policyInCode.define,
+      environment: policyInCode.environment,
     });
     this.dealExport = new DealregFunction(this, 'DealExport', {
       ...common,
@@ -215,8 +216,9 @@ export class PreQbrCheck extends Construct {
       reservedConcurrentExecutions: concurrency,
       // The Distributed Map retries throttled batches; single errors are not worth a page.
       errorAlarmThreshold: 5,
-      define: policyInCode,
+      define: policyInCode.define,
       environment: {
+        ...policyInCode.environment,
         ...hubspot,
         REPORTS_BUCKET: props.reportsBucket.bucketName,
         HUBSPOT_REQUESTS_PER_WINDOW: String(Math.floor(budget / concurrency)),
@@ -229,8 +231,9 @@ export class PreQbrCheck extends Construct {
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(15),
       memorySize: 3008,
-      define: policyInCode,
+      define: policyInCode.define,
       environment: {
+        ...policyInCode.environment,
         ...hubspot,
         REPORTS_BUCKET: props.reportsBucket.bucketName,
         LEDGER_TABLE: props.ledger.table.tableName,
@@ -247,8 +250,9 @@ export class PreQbrCheck extends Construct {
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(2),
       memorySize: 1024,
-      define: policyInCode,
+      define: policyInCode.define,
       environment: {
+        ...policyInCode.environment,
         REPORTS_BUCKET: props.reportsBucket.bucketName,
         MAIL_FROM: props.mailFrom,
         [CHART_ASSETS_DIR_VARIABLE]: '/opt/chart-assets',

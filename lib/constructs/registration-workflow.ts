@@ -133,6 +133,7 @@ export class RegistrationWorkflow extends Construct {
   }
 
   private createSteps(props: RegistrationWorkflowProps): DealregFunction {
+    const policyInCode = bakedPolicy(props.policyText);
     const steps = new DealregFunction(this, 'Steps', {
       entry: handlerEntry('registration-steps.ts'),
       description: 'Dealreg registration workflow steps',
@@ -141,6 +142,7 @@ export class RegistrationWorkflow extends Construct {
       memorySize: 512,
       timeout: Duration.minutes(2),
       environment: {
+        ...policyInCode.environment,
         REGISTRATIONS_TABLE: props.registrationsTable.tableName,
         APPROVALS_TABLE: props.approvalsTable.tableName,
         LEDGER_TABLE: props.ledger.table.tableName,
@@ -153,7 +155,7 @@ export class RegistrationWorkflow extends Construct {
         ...(props.registrationFormUrl ? { REGISTRATION_FORM_URL: props.registrationFormUrl } : {}),
         ...(props.usdRates ? { USD_RATES: JSON.stringify(props.usdRates) } : {}),
       },
-      define: bakedPolicy(props.policyText),
+      define: policyInCode.define,
     });
     grantTableAccess(steps, [
       {

@@ -274,12 +274,17 @@ describe('in the deployed app', () => {
 });
 
 describe('the policy of the pre-QBR functions', () => {
-  it('is in their code, not in any environment', () => {
+  it('is in their code, not in any environment, which declares only its version', () => {
     const functions = built.template.findResources('AWS::Lambda::Function');
+    const { dueCheck, batchWorker, buildReport, emailReport } = built.check;
+    const carrierIds = [dueCheck, batchWorker, buildReport, emailReport].map((fn) => logicalIdOf(fn));
+    // No policy document given: the construct deploys the default policy file.
+    const { policyVersion } = loadPolicy(readFileSync('policy/default-policy.json', 'utf8'));
 
     for (const [id, resource] of Object.entries(functions)) {
       const variables = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
       expect(variables, id).not.toHaveProperty('DEALREG_POLICY');
+      if (carrierIds.includes(id)) expect(variables.DEALREG_POLICY_VERSION, id).toBe(policyVersion);
     }
   });
 
@@ -292,7 +297,7 @@ describe('the policy of the pre-QBR functions', () => {
       platform: 'node',
       format: 'esm',
       packages: 'external',
-      define: { ...bakedPolicy(JSON.stringify(policy.policy)) },
+      define: { ...bakedPolicy(JSON.stringify(policy.policy)).define },
     });
     const code = bundle.outputFiles[0]?.text ?? '';
 

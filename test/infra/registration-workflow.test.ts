@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
 import {
   allow,
@@ -117,6 +119,10 @@ describe('registration workflow infrastructure', () => {
       ]),
     );
     expect(variables).not.toHaveProperty('DEALREG_POLICY');
+    // The synthesis deploys the default policy; the function checks its code against this.
+    expect(variables.DEALREG_POLICY_VERSION).toBe(
+      loadPolicy(readFileSync('policy/default-policy.json', 'utf8')).policyVersion,
+    );
     expect(resource?.Properties?.Runtime).toBe('nodejs24.x');
   });
 

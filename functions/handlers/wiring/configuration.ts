@@ -35,7 +35,28 @@ export function readEnvironment<Shape extends z.ZodRawShape>(
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigurationError(`the function is misconfigured — ${problems.join('; ')}`);
   }
+  checkPolicyVersion((result.data as { DEALREG_POLICY?: unknown }).DEALREG_POLICY, environment);
   return result.data;
+}
+
+/**
+ * The stack declares the version of the policy it deployed (`DEALREG_POLICY_VERSION`); the policy
+ * in the function's code must be that one. A bundle built from another policy (a stale asset, a
+ * hand-uploaded zip) would otherwise decide registrations under rules nobody deployed.
+ */
+function checkPolicyVersion(
+  policy: unknown,
+  environment: Readonly<Record<string, string | undefined>>,
+): void {
+  const declared = environment.DEALREG_POLICY_VERSION;
+  if (declared === undefined || policy === undefined) return;
+  const baked = (policy as LoadedPolicy).policyVersion;
+  if (baked !== declared) {
+    throw new ConfigurationError(
+      `the function is misconfigured — DEALREG_POLICY_VERSION: the stack deployed policy ${declared}, ` +
+        `but the function's code carries policy ${baked}; deploy the stack again so both come from one policy file`,
+    );
+  }
 }
 
 /** A required, non-empty environment variable. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import {
   ConfigurationError,
   formFieldMappingSetting,
+  policySetting,
   readEnvironment,
   requiredSetting,
 } from '#handlers/wiring/configuration.ts';
@@ -35,5 +37,28 @@ describe('function configuration', () => {
     expect(() =>
       readEnvironment(shape, { REGISTRATIONS_TABLE: 'R', FORM_FIELD_MAPPING: '{"customerDomain":"email"}' }),
     ).toThrow(/FORM_FIELD_MAPPING: customerDomain: form field "email" is already mapped to submitterEmail/);
+  });
+
+  it('starts only when the policy in its code is the version the stack deployed', () => {
+    const deployed = JSON.stringify({ validity: { days: 120 } });
+    const { policyVersion } = loadPolicy(deployed);
+    const policyShape = { DEALREG_POLICY: policySetting };
+
+    expect(
+      readEnvironment(policyShape, { DEALREG_POLICY: deployed, DEALREG_POLICY_VERSION: policyVersion })
+        .DEALREG_POLICY.policy.validity.days,
+    ).toBe(120);
+    expect(() =>
+      readEnvironment(policyShape, { DEALREG_POLICY: '{}', DEALREG_POLICY_VERSION: policyVersion }),
+    ).toThrow(
+      new ConfigurationError(
+        `the function is misconfigured — DEALREG_POLICY_VERSION: the stack deployed policy ${policyVersion}, ` +
+          `but the function's code carries policy ${loadPolicy('{}').policyVersion}; deploy the stack again so both come from one policy file`,
+      ),
+    );
+    // Outside a deployment (tests, the local stack) no version is declared.
+    expect(readEnvironment(policyShape, { DEALREG_POLICY: '{}' }).DEALREG_POLICY.policyVersion).toBe(
+      loadPolicy('{}').policyVersion,
+    );
   });
 });

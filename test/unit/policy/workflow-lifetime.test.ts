@@ -27,20 +27,24 @@ describe('the longest a registration workflow runs', () => {
     });
   });
 
-  it('counts every holiday as falling inside the approval window', () => {
-    const { policy } = loadPolicy(
-      JSON.stringify({
-        calendar: { holidays: ['2026-12-25', '2027-01-01'] },
-        validity: { maxExtensions: 0 },
-      }),
-    );
+  it('counts the most holidays that ever fall inside one approval window', () => {
+    const holidays = ['2026-07-03', '2026-12-24', '2026-12-25', '2027-01-01', '2027-01-15'];
+    const { policy } = loadPolicy({ calendar: { holidays }, validity: { maxExtensions: 0 } });
 
-    // One approval: 2 levels × (14 + 2 holidays) = 32 days; 90 days of validity.
+    // 14 days from Dec 24 take in Dec 24, 25 and Jan 1: 17 days, which still end before Jan 15
+    // (Dec 24 + 17 days = Jan 10). July 3 stands alone. One approval: 2 levels × 17 = 34 days.
     expect(longestWorkflow(policy)).toMatchObject({
-      approvalLevelDays: 16,
-      approvalDays: 32,
-      totalDays: 122,
+      approvalLevelDays: 17,
+      approvalDays: 34,
+      totalDays: 124,
     });
+  });
+
+  it('takes in a holiday the lengthened window reaches', () => {
+    // 14 days from Jan 1 reach Jan 14; Jan 1 and Jan 10 inside make 16 days, which reach Jan 16.
+    const { policy } = loadPolicy({ calendar: { holidays: ['2027-01-01', '2027-01-10', '2027-01-16'] } });
+
+    expect(longestWorkflow(policy).approvalLevelDays).toBe(17);
   });
 
   it('accepts the default policy', () => {
