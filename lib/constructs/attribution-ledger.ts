@@ -2,8 +2,6 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable, ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -15,6 +13,8 @@ import {
   type IBucket,
   ObjectLockRetention,
 } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { DIGEST_PREFIX } from '#domain/ledger/digest-location.ts';
@@ -23,6 +23,7 @@ import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { DealregTable } from './dealreg-table.ts';
 import { tableKeysThroughDynamoDb } from './grants.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
+import { createSchedulerRole } from './scheduler-role.ts';
 
 export interface AttributionLedgerProps {
   /** Receives the tampering alarm and the functions' error alarms. */
@@ -51,10 +52,10 @@ export interface AttributionLedgerProps {
    */
   readonly digestBucket?: IBucket;
   /**
-   * When digests are written.
-   * @default Schedule.rate(Duration.hours(24))
+   * When digests are written (EventBridge Scheduler, like every Dealreg schedule).
+   * @default ScheduleExpression.rate(Duration.hours(24))
    */
-  readonly digestSchedule?: Schedule;
+  readonly digestSchedule?: ScheduleExpression;
 }
 
 /** Actions nobody may perform on the ledger table: entries are inserted once, never changed. */
@@ -118,6 +119,8 @@ export class AttributionLedger extends Construct {
   public readonly streamGuard: DealregFunction;
   /** Writes the periodic digest. */
   public readonly digestWriter: DealregFunction;
+  /** Runs the digest writer (EventBridge Scheduler, with a role and a dead-letter queue). */
+  public readonly digestSchedule: Schedule;
   /** Non-INSERT events on the ledger stream, per minute. */
   public readonly tamperingMetric: Metric;
   /** In alarm as soon as one ledger entry was modified or removed. */
@@ -207,15 +210,27 @@ export class AttributionLedger extends Construct {
       'Each digest is a new object named by its creation time, so the writer needs the digest prefix; it gets ' +
         'PutObject and GetObject there and nothing else, and Object Lock forbids overwriting or deleting them.',
     );
-    new Rule(this, 'DigestSchedule', {
-      description: 'Writes the attribution ledger digest',
-      schedule: props.digestSchedule ?? Schedule.rate(Duration.hours(24)),
-      targets: [
-        new LambdaFunction(this.digestWriter, {
-          deadLetterQueue: this.digestWriter.deadLetters,
-          retryAttempts: 2,
-        }),
-      ],
+    const scheduleRole = createSchedulerRole(
+      this,
+      'DigestScheduleRole',
+      'EventBridge Scheduler: invokes the Dealreg ledger digest writer',
+    );
+    acknowledgeWildcardResource(
+      scheduleRole,
+      `${this.digestWriter.functionArn}:*`,
+      "The scheduler target's invoke grant names the digest writer and its versions and aliases " +
+        '(function ARN:*); the role can invoke this one function and nothing else.',
+    );
+    this.digestSchedule = new Schedule(this, 'DigestSchedule', {
+      description: 'Dealreg: writes the attribution ledger digest',
+      schedule: props.digestSchedule ?? ScheduleExpression.rate(Duration.hours(24)),
+      target: new LambdaInvoke(this.digestWriter, {
+        role: scheduleRole,
+        retryAttempts: 2,
+        // A digest a day late is still useful; one older than the next run is not.
+        maxEventAge: Duration.hours(12),
+        deadLetterQueue: this.digestWriter.deadLetters,
+      }),
     });
   }
 

@@ -119,9 +119,13 @@ describe('AttributionLedger', () => {
   });
 
   it('writes digests on a schedule with a writer that cannot delete them', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 day)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(ledger.digestWriter), 'Arn'] } })],
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [logicalIdOf(ledger.digestWriter), 'Arn'] },
+        RoleArn: Match.anyValue(),
+        DeadLetterConfig: { Arn: Match.anyValue() },
+      }),
     });
     const actions = statementsOf(template, ledger.digestWriter).flatMap((statement) => statement.actions);
     expect(actions).toContain('s3:PutObject');

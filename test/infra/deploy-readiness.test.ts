@@ -39,6 +39,19 @@ function referenceBytes(value: unknown): number {
   );
 }
 
+/** "Amazon API Gateway quotas": a REST API integration answers within 29 seconds. */
+const apiIntegrationSeconds = 29;
+
+/** The logical id of the function a Lambda proxy integration URI invokes. */
+function integratedFunction(uri: unknown): string | undefined {
+  const parts = (uri as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join']?.[1] ?? [];
+  for (const part of parts) {
+    const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt?.[1] === 'Arn') return getAtt[0];
+  }
+  return undefined;
+}
+
 /** Every state machine's definition, references replaced by a placeholder (they sit inside JSON strings). */
 function stateMachineDefinitions(template: Template): Record<string, unknown> {
   const definitions: Record<string, unknown> = {};
@@ -83,5 +96,66 @@ describe.each([
     for (const [id, definition] of Object.entries(definitions)) {
       expect(tasksWithNonObjectParameters(definition), id).toEqual([]);
     }
+  });
+
+  it('gives every function behind the API a timeout within API Gateway’s 29-second integration limit', () => {
+    const functions = app.statelessTemplate.findResources('AWS::Lambda::Function');
+    const tooSlow: string[] = [];
+    const integrated = new Set<string>();
+    for (const [id, method] of Object.entries(
+      app.statelessTemplate.findResources('AWS::ApiGateway::Method'),
+    )) {
+      const integration = method.Properties?.Integration as
+        | { Uri?: unknown; TimeoutInMillis?: number }
+        | undefined;
+      const target = integratedFunction(integration?.Uri);
+      if (target === undefined) continue;
+      integrated.add(target);
+      // "Amazon API Gateway quotas": integration timeout 50 ms – 29 seconds for REST APIs.
+      const timeout = (functions[target]?.Properties?.Timeout as number | undefined) ?? 3;
+      if (timeout > apiIntegrationSeconds)
+        tooSlow.push(`${id} → ${target}: ${timeout} s > ${apiIntegrationSeconds} s`);
+      if ((integration?.TimeoutInMillis ?? 0) > apiIntegrationSeconds * 1000) {
+        tooSlow.push(
+          `${id}: TimeoutInMillis ${integration?.TimeoutInMillis} > ${apiIntegrationSeconds * 1000}`,
+        );
+      }
+    }
+
+    // The intake, the CRM events, the approval pages and the extension pages.
+    expect(integrated.size).toBe(4);
+    expect(tooSlow).toEqual([]);
+  });
+
+  it('sends every alarm somewhere', () => {
+    const silent = [app.statefulTemplate, app.statelessTemplate].flatMap((template) =>
+      Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+        .filter(([, alarm]) => ((alarm.Properties?.AlarmActions as unknown[] | undefined) ?? []).length === 0)
+        .map(([id]) => `${id}: no alarm action`),
+    );
+
+    expect(silent).toEqual([]);
+  });
+
+  it('runs every schedule through EventBridge Scheduler with its own role and a dead-letter queue', () => {
+    const problems: string[] = [];
+    for (const template of [app.statefulTemplate, app.statelessTemplate]) {
+      for (const [id, schedule] of Object.entries(template.findResources('AWS::Scheduler::Schedule'))) {
+        const target = schedule.Properties?.Target as {
+          RoleArn?: unknown;
+          DeadLetterConfig?: { Arn?: unknown };
+        };
+        if (target.RoleArn === undefined) problems.push(`${id}: no role`);
+        if (target.DeadLetterConfig?.Arn === undefined) problems.push(`${id}: no dead-letter queue`);
+      }
+      for (const [id, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
+        if (rule.Properties?.ScheduleExpression !== undefined) {
+          problems.push(`${id}: an EventBridge rule on a schedule (use EventBridge Scheduler)`);
+        }
+      }
+    }
+
+    expect(Object.keys(app.statelessTemplate.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3);
+    expect(problems).toEqual([]);
   });
 });

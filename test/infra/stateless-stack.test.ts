@@ -513,9 +513,9 @@ describe('attribution ledger guards', () => {
       allow(['s3:ListBucket'], [bucket], { StringLike: { 's3:prefix': ['ledger-digests/*'] } }),
       allow(['s3:PutObject', 's3:GetObject'], [`${bucket}/ledger-digests/*`]),
     ]);
-    statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 day)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(writer), 'Arn'] } })],
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(writer), 'Arn'] } }),
     });
   });
 });
