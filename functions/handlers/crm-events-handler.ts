@@ -16,8 +16,8 @@ interface CrmEventsHandlerDependencies extends RecordCrmEventsDependencies {
 /**
  * `POST /hubspot/crm-events`: the target of the HubSpot app's Webhooks API subscriptions (deal
  * creation, stage, amount and close-date changes, deal↔company association changes). Answers 200
- * with what was recorded once the batch is in the ledger; 400/401/413/415 naming what is wrong
- * with a request that is not a signed batch; 500 (HubSpot retries) when the ledger or HubSpot
+ * with what was recorded once the batch is in the ledger, naming any event it could not read;
+ * 400/401/413/415 naming what is wrong with a request that is not a signed batch; 500 (HubSpot retries) when the ledger or HubSpot
  * could not be reached.
  */
 export function createCrmEventsHandler(deps: CrmEventsHandlerDependencies) {
@@ -33,11 +33,21 @@ export function createCrmEventsHandler(deps: CrmEventsHandlerDependencies) {
         problems: parsed.problems,
       });
     }
-    const outcome = await recordCrmEvents(deps, parsed.events);
-    if (outcome.skipped.length > 0) {
-      deps.logger.warn('CRM events not recorded', { skipped: outcome.skipped });
+    const recorded = await recordCrmEvents(deps, parsed.events);
+    // An event Dealreg cannot read is answered for, never a reason to refuse its batch.
+    const outcome = {
+      ...recorded,
+      received: recorded.received + parsed.unusable.length,
+      unusable: parsed.unusable,
+    };
+    if (outcome.skipped.length > 0 || outcome.unusable.length > 0) {
+      deps.logger.warn('CRM events not recorded', { skipped: outcome.skipped, unusable: outcome.unusable });
     }
-    deps.logger.info('CRM events received', { ...outcome, skipped: outcome.skipped.length });
+    deps.logger.info('CRM events received', {
+      ...outcome,
+      skipped: outcome.skipped.length,
+      unusable: outcome.unusable.length,
+    });
     return jsonResponse(200, outcome);
   });
 }

@@ -1,7 +1,9 @@
 import {
   type CrmEventSettings,
   type DealFacts,
+  namesNoLabel,
   needsDealFacts,
+  partnerLabelEntries,
   toLedgerEntry,
   uniqueInCanonicalOrder,
 } from '#domain/crm-events/crm-event-entries.ts';
@@ -98,6 +100,12 @@ export async function recordCrmEvents(
   const unlabelled = unique.some(
     ({ event }) => event.kind === 'association' && event.label === undefined && event.typeId !== undefined,
   );
+  // HubSpot's association events name no label: each deal↔company pair is brought to its labels
+  // as HubSpot has them now, once, at the pair's latest event of the batch.
+  const latestOfPair = new Map<string, string>();
+  for (const { key, event } of unique) {
+    if (event.kind === 'association' && namesNoLabel(event)) latestOfPair.set(pairOf(event), key);
+  }
   const [facts, labels] = await Promise.all([
     dealIds.length > 0 ? deps.deals.describeDeals(dealIds) : new Map<string, DealFacts>(),
     unlabelled ? deps.deals.dealToCompanyLabels() : new Map<number, string | null>(),
@@ -124,7 +132,34 @@ export async function recordCrmEvents(
   const byDeal = new Map<string, LedgerEntryInput[]>();
   const skipped: { event: string; reason: string }[] = [];
   let ignored = 0;
+  const chains = new Map<string, Promise<ReturnType<typeof projectOpportunity>>>();
+  const stateOf = (dealId: string) => {
+    let state = chains.get(dealId);
+    if (state === undefined) {
+      state = readChain(deps.store, dealId).then((chain) => projectOpportunity(dealId, chain, everything));
+      chains.set(dealId, state);
+    }
+    return state;
+  };
+  const add = (dealId: string, found: readonly LedgerEntryInput[]) => {
+    const entries = byDeal.get(dealId);
+    if (entries === undefined) byDeal.set(dealId, [...found]);
+    else entries.push(...found);
+  };
   for (const { key, event } of unique) {
+    if (event.kind === 'association' && namesNoLabel(event)) {
+      if (latestOfPair.get(pairOf(event)) !== key) continue;
+      const inLedger = new Set(
+        (await stateOf(event.dealId)).attributions
+          .filter((attribution) => attribution.active && attribution.partnerId === event.companyId)
+          .map((attribution) => attribution.relationshipType),
+      );
+      const resolved = partnerLabelEntries(key, event, known.get(event.dealId), inLedger, deps.settings);
+      if (resolved.skipped !== undefined) skipped.push({ event: key, reason: resolved.skipped });
+      if (resolved.entries.length === 0 && resolved.skipped === undefined) ignored += 1;
+      add(event.dealId, resolved.entries);
+      continue;
+    }
     const label =
       event.kind === 'association' && event.label === undefined && event.typeId !== undefined
         ? (labels.get(event.typeId) ?? undefined)
@@ -135,9 +170,7 @@ export async function recordCrmEvents(
     else {
       const found = [disposition.entry, ...(disposition.followedBy ? [disposition.followedBy] : [])];
       if (disposition.skipped !== undefined) skipped.push({ event: key, reason: disposition.skipped });
-      const entries = byDeal.get(event.dealId);
-      if (entries === undefined) byDeal.set(event.dealId, found);
-      else entries.push(...found);
+      add(event.dealId, found);
     }
   }
 
@@ -152,4 +185,9 @@ export async function recordCrmEvents(
   });
 
   return { received: events.length, unique: unique.length, recorded, alreadyRecorded, ignored, skipped };
+}
+
+/** A deal↔company pair of an association change. */
+function pairOf(event: Extract<CrmEvent, { kind: 'association' }>): string {
+  return `${event.dealId}/${event.companyId}`;
 }

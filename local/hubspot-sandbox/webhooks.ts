@@ -195,19 +195,19 @@ export class WebhookDispatcher {
         const type = this.portal.associations.types.get(typeId);
         const dealId = fromDeal ? change.fromObjectId : change.toObjectId;
         const companyId = fromDeal ? change.toObjectId : change.fromObjectId;
+        // "Webhooks API" (association change payloads) and the changelog "New subscription types
+        // for Webhooks": associationType, fromObjectId, toObjectId, associationRemoved and
+        // isPrimaryAssociation — no objectId, no association type id, no label. A relabel is a
+        // removal of the old type and an addition of the new, each an event of its own.
         return {
           ...base,
           subscriptionId: SUBSCRIPTION_IDS.associationChange,
           subscriptionType: 'deal.associationChange',
-          objectId: Number(dealId),
           associationType: 'DEAL_TO_COMPANY',
           fromObjectId: Number(dealId),
           toObjectId: Number(companyId),
           associationRemoved: change.removed,
           isPrimaryAssociation: type?.label === 'Primary',
-          associationCategory: change.category,
-          associationTypeId: typeId,
-          associationLabel: type?.label ?? undefined,
         };
       }
     }

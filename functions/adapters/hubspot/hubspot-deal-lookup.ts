@@ -10,6 +10,8 @@ const primaryLabel = 'primary';
 interface CompanyLink {
   readonly companyId: string;
   readonly primary: boolean;
+  /** Every label the pair has (unlabelled association types have none). */
+  readonly labels: readonly string[];
 }
 
 /**
@@ -64,6 +66,9 @@ export class HubSpotDealLookup implements CrmDealLookup {
         amount: properties.amount ?? null,
         currency: properties.deal_currency_code ?? null,
         customer,
+        companyLabels: new Map(
+          (links.get(dealId) ?? []).map((link) => [link.companyId, link.labels] as const),
+        ),
       });
     }
     return facts;
@@ -121,6 +126,7 @@ export class HubSpotDealLookup implements CrmDealLookup {
           result.to.map((to) => ({
             companyId: String(to.toObjectId),
             primary: to.associationTypes.some((type) => type.label?.toLowerCase() === primaryLabel),
+            labels: to.associationTypes.flatMap((type) => (type.label ? [type.label] : [])),
           })),
         );
       }

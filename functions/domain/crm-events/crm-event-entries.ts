@@ -13,6 +13,8 @@ export interface DealFacts {
   readonly currency: string | null;
   /** The deal's customer: its associated company that is not a partner (the primary one first). */
   readonly customer: Customer | undefined;
+  /** The labels of each company associated with the deal (company id → labels), as HubSpot has them now. */
+  readonly companyLabels?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** How CRM events become ledger entries in this deployment. */
@@ -109,7 +111,71 @@ export function needsDealFacts(event: CrmEvent, settings: CrmEventSettings): boo
       event.property === 'amount' || (event.property === 'dealstage' && settings.wonStages.has(event.value))
     );
   }
-  return event.kind === 'association' && !event.removed;
+  return event.kind === 'association' && (!event.removed || namesNoLabel(event));
+}
+
+/**
+ * Whether an association change names neither its label nor its type: HubSpot's own events never
+ * do ("Webhooks API", association change payloads), so what changed is read from the deal's
+ * associations as they are now.
+ */
+export function namesNoLabel(event: CrmEvent): boolean {
+  return event.kind === 'association' && event.label === undefined && event.typeId === undefined;
+}
+
+/**
+ * The entries that bring the ledger's partner relationships of one deal↔company pair to the
+ * partner labels the pair has in HubSpot now: every relationship the ledger has that HubSpot no
+ * longer labels is detached, every newly labelled one attached. `key` is the pair's latest event;
+ * each entry's source id adds its relationship, so a redelivery appends nothing.
+ */
+export function partnerLabelEntries(
+  key: string,
+  event: Extract<CrmEvent, { kind: 'association' }>,
+  facts: DealFacts | undefined,
+  inLedger: ReadonlySet<RelationshipType>,
+  settings: CrmEventSettings,
+): { readonly entries: LedgerEntryInput[]; readonly skipped?: string } {
+  if (facts === undefined) {
+    return { entries: [], skipped: `deal ${event.dealId} no longer exists in HubSpot` };
+  }
+  const inHubSpot = new Set<RelationshipType>();
+  for (const label of facts.companyLabels?.get(event.companyId) ?? []) {
+    const relationship = relationshipOfLabel(label, settings);
+    if (relationship !== undefined) inHubSpot.add(relationship);
+  }
+  const common = (relationshipType: RelationshipType) => ({
+    opportunityId: event.dealId,
+    effectiveAt: new Date(event.occurredAt).toISOString(),
+    recordedBy: crmEventsRecorder,
+    sourceEventId: `${key}:${relationshipType}`,
+    partnerId: event.companyId,
+    relationshipType,
+  });
+  const entries: LedgerEntryInput[] = [];
+  for (const relationshipType of [...inLedger].sort()) {
+    if (inHubSpot.has(relationshipType)) continue;
+    entries.push({
+      type: 'PartnerDetached',
+      ...common(relationshipType),
+      reason: 'partner association label removed in HubSpot',
+    });
+  }
+  const added = [...inHubSpot].filter((relationshipType) => !inLedger.has(relationshipType)).sort();
+  if (added.length > 0 && facts.customer === undefined) {
+    return {
+      entries,
+      skipped: `deal ${event.dealId} has no customer company with a domain; partner ${event.companyId} cannot be attached`,
+    };
+  }
+  for (const relationshipType of added) {
+    entries.push({
+      type: 'PartnerAttached',
+      ...common(relationshipType),
+      customer: facts.customer as Customer,
+    });
+  }
+  return { entries };
 }
 
 /** The partner relationship an association label stands for, if it is a partner label. */

@@ -12,34 +12,42 @@ const hubSpotIdSchema = z
 /** Milliseconds since 1970, as HubSpot writes `occurredAt`. */
 const epochMsSchema = z.int().min(0).max(8_640_000_000_000_000);
 
-const common = {
+// Event shapes: "Webhooks API" (legacy `deal.*` subscriptions: objectId, propertyName,
+// propertyValue; association changes carry associationType, fromObjectId, toObjectId,
+// associationRemoved and isPrimaryAssociation, and no objectId or label) and "Create generic
+// webhook subscriptions" (`object.*` subscriptions, the object named by objectTypeId, `0-3` for
+// deals). Extra fields (eventId, portalId, appId, attemptNumber, changeSource…) are kept aside.
+const anyEventSchema = z.looseObject({
   subscriptionType: z.string().min(1),
-  objectId: hubSpotIdSchema,
   occurredAt: epochMsSchema,
-};
+  objectId: hubSpotIdSchema.optional(),
+  objectTypeId: z.string().optional(),
+});
 
-const creationSchema = z.looseObject({ ...common, subscriptionType: z.literal('deal.creation') });
+const objectEventSchema = z.looseObject({ objectId: hubSpotIdSchema });
 
 const propertyChangeSchema = z.looseObject({
-  ...common,
-  subscriptionType: z.literal('deal.propertyChange'),
+  objectId: hubSpotIdSchema,
   propertyName: z.string().min(1),
   /** A cleared property arrives as an empty string. */
   propertyValue: z.string().max(65_536),
 });
 
 const associationChangeSchema = z.looseObject({
-  ...common,
-  subscriptionType: z.literal('deal.associationChange'),
   associationType: z.string().min(1),
   fromObjectId: hubSpotIdSchema,
   toObjectId: hubSpotIdSchema,
   associationRemoved: z.boolean(),
+  fromObjectTypeId: z.string().optional(),
+  toObjectTypeId: z.string().optional(),
+  /** Not in HubSpot's events; Dealreg's own tools may name the association type or label. */
   associationTypeId: z.int().optional(),
   associationLabel: z.string().nullable().optional(),
 });
 
-const anyEventSchema = z.looseObject(common);
+/** HubSpot's object type ids of deals and companies. */
+const DEAL_TYPE_ID = '0-3';
+const COMPANY_TYPE_ID = '0-2';
 
 /** One HubSpot CRM change, in the terms Dealreg records. Times are epoch milliseconds. */
 export type CrmEvent =
@@ -69,8 +77,14 @@ export type CrmEvent =
       readonly occurredAt: number;
     };
 
+/** An event of the batch Dealreg cannot read, named by its place in the batch. */
+export interface UnusableCrmEvent {
+  readonly path: string;
+  readonly reason: string;
+}
+
 type CrmEventBatchParse =
-  | { readonly success: true; readonly events: CrmEvent[] }
+  | { readonly success: true; readonly events: CrmEvent[]; readonly unusable: UnusableCrmEvent[] }
   | { readonly success: false; readonly problems: RequestProblem[] };
 
 function problems(error: z.ZodError, prefix: string): RequestProblem[] {
@@ -80,52 +94,84 @@ function problems(error: z.ZodError, prefix: string): RequestProblem[] {
   }));
 }
 
+/** `deal.propertyChange` and `object.propertyChange` of a deal are the same event. */
+function eventNameOf(subscriptionType: string, objectTypeId: string | undefined): string | undefined {
+  const [object, change] = subscriptionType.split('.', 2);
+  if (change === undefined) return undefined;
+  if (object === 'deal') return change;
+  if (object === 'object' && (change === 'associationChange' || objectTypeId === DEAL_TYPE_ID)) return change;
+  return undefined;
+}
+
+/** Which end of an association change is the deal and which the company, if it links the two. */
+function dealAndCompany(
+  data: z.infer<typeof associationChangeSchema>,
+): { dealId: string; companyId: string } | undefined {
+  const from = data.fromObjectTypeId;
+  const to = data.toObjectTypeId;
+  const type = data.associationType.toUpperCase();
+  if (
+    (from === DEAL_TYPE_ID && to === COMPANY_TYPE_ID) ||
+    (from === undefined && type === 'DEAL_TO_COMPANY')
+  ) {
+    return { dealId: data.fromObjectId, companyId: data.toObjectId };
+  }
+  if (
+    (from === COMPANY_TYPE_ID && to === DEAL_TYPE_ID) ||
+    (from === undefined && type === 'COMPANY_TO_DEAL')
+  ) {
+    return { dealId: data.toObjectId, companyId: data.fromObjectId };
+  }
+  return undefined;
+}
+
 function parseEvent(raw: unknown, path: string): { event: CrmEvent } | { problems: RequestProblem[] } {
   const base = anyEventSchema.safeParse(raw);
   if (!base.success) return { problems: problems(base.error, path) };
-  const { subscriptionType } = base.data;
-  if (subscriptionType === 'deal.creation') {
-    const parsed = creationSchema.safeParse(raw);
+  const { subscriptionType, occurredAt, objectTypeId } = base.data;
+  const other = (dealId: string): { event: CrmEvent } => ({
+    event: { kind: 'other', dealId, subscriptionType, occurredAt },
+  });
+  const change = eventNameOf(subscriptionType, objectTypeId);
+  if (change === 'creation') {
+    const parsed = objectEventSchema.safeParse(raw);
     if (!parsed.success) return { problems: problems(parsed.error, path) };
-    return { event: { kind: 'created', dealId: parsed.data.objectId, occurredAt: parsed.data.occurredAt } };
+    return { event: { kind: 'created', dealId: parsed.data.objectId, occurredAt } };
   }
-  if (subscriptionType === 'deal.propertyChange') {
+  if (change === 'propertyChange') {
     const parsed = propertyChangeSchema.safeParse(raw);
     if (!parsed.success) return { problems: problems(parsed.error, path) };
-    const { objectId, propertyName, propertyValue, occurredAt } = parsed.data;
+    const { objectId, propertyName, propertyValue } = parsed.data;
     return {
       event: { kind: 'property', dealId: objectId, property: propertyName, value: propertyValue, occurredAt },
     };
   }
-  if (subscriptionType === 'deal.associationChange') {
+  if (change === 'associationChange') {
     const parsed = associationChangeSchema.safeParse(raw);
     if (!parsed.success) return { problems: problems(parsed.error, path) };
     const data = parsed.data;
-    if (data.associationType !== 'DEAL_TO_COMPANY') {
-      return {
-        event: { kind: 'other', dealId: data.objectId, subscriptionType, occurredAt: data.occurredAt },
-      };
-    }
+    const ends = dealAndCompany(data);
+    if (ends === undefined) return other(data.fromObjectId);
     return {
       event: {
         kind: 'association',
-        dealId: data.fromObjectId,
-        companyId: data.toObjectId,
+        ...ends,
         removed: data.associationRemoved,
         typeId: data.associationTypeId,
         label: data.associationLabel ?? undefined,
-        occurredAt: data.occurredAt,
+        occurredAt,
       },
     };
   }
-  return {
-    event: { kind: 'other', dealId: base.data.objectId, subscriptionType, occurredAt: base.data.occurredAt },
-  };
+  return other(base.data.objectId ?? '0');
 }
 
 /**
- * Parses a HubSpot Webhooks API request body: a JSON array of 1 to 100 events. Every problem is
- * named by its path (`[3].occurredAt`); subscriptions Dealreg does not record parse as `other`.
+ * Parses a HubSpot Webhooks API request body: a JSON array of 1 to 100 events. Only a body that
+ * is not such an array is refused: an event Dealreg cannot read is returned as unusable, named by
+ * its path (`[3].occurredAt`), so it never costs the other events of its batch (HubSpot would
+ * redeliver the whole batch, and never get past it). Subscriptions Dealreg does not record parse
+ * as `other`.
  */
 export function parseCrmEventBatch(body: unknown): CrmEventBatchParse {
   if (!Array.isArray(body)) {
@@ -146,11 +192,13 @@ export function parseCrmEventBatch(body: unknown): CrmEventBatchParse {
     };
   }
   const events: CrmEvent[] = [];
-  const found: RequestProblem[] = [];
+  const unusable: UnusableCrmEvent[] = [];
   for (const [index, raw] of body.entries()) {
     const result = parseEvent(raw, `[${index}]`);
     if ('event' in result) events.push(result.event);
-    else found.push(...result.problems);
+    else {
+      for (const problem of result.problems) unusable.push({ path: problem.path, reason: problem.message });
+    }
   }
-  return found.length > 0 ? { success: false, problems: found } : { success: true, events };
+  return { success: true, events, unusable };
 }
