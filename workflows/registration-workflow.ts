@@ -5,6 +5,7 @@ import {
   Condition,
   type IChainable,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   Succeed,
   TaskInput,
@@ -35,6 +36,20 @@ const transientErrors = [
   'EmailDeliveryError',
   'AppendContentionError',
 ];
+
+/**
+ * Lambda refused the invocation because every container the steps function may run is busy (its
+ * concurrency is capped to share the HubSpot portal's budget): nothing ran, so it is always safe
+ * to try again, with jitter so a burst does not come back at once.
+ */
+const throttled = {
+  errors: ['Lambda.TooManyRequestsException'],
+  interval: Duration.seconds(2),
+  maxAttempts: 12,
+  backoffRate: 1.5,
+  maxDelay: Duration.minutes(2),
+  jitterStrategy: JitterType.FULL,
+};
 
 /**
  * The registration workflow (DESIGN §3.2) as CDK chainables, JSONPath query language. The
@@ -69,6 +84,7 @@ export function buildRegistrationWorkflow(
       taskTimeout: Timeout.duration(Duration.minutes(2)),
     });
     task.addRetry({ errors: transientErrors, interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
+    task.addRetry(throttled);
     return task;
   };
 
@@ -88,6 +104,7 @@ export function buildRegistrationWorkflow(
       taskTimeout: Timeout.at(timeoutPath),
     });
     task.addRetry({ errors: transientErrors, interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
+    task.addRetry(throttled);
     return task;
   };
 

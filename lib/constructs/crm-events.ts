@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues } from './grants.ts';
+import { type HubSpotShare, hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 
 /** Raised when the CRM-events capability is configured with a value it cannot use. */
@@ -34,10 +35,11 @@ export interface CrmEventsProps {
    */
   readonly defaultCurrency?: string;
   /**
-   * This function's share of the portal's HubSpot rate limit, per 10 seconds.
-   * @default 50
+   * This function's share of the portal's HubSpot budget: its containers (reserved concurrency)
+   * and each one's requests per 10 s and searches per second.
+   * @default hubSpotBudget.crmEvents
    */
-  readonly hubspotRequestsPerWindow?: number;
+  readonly hubspotShare?: HubSpotShare;
   /** @default 'INFO' */
   readonly logLevel?: DealregLogLevel;
   /**
@@ -77,7 +79,10 @@ export class CrmEvents extends Construct {
       );
     }
 
+    const share = props.hubspotShare ?? hubSpotBudget.crmEvents;
     this.function = new DealregFunction(this, 'CrmEvents', {
+      // HubSpot redelivers a batch that was refused while every container was busy.
+      reservedConcurrentExecutions: share.containers,
       entry: props.entry ?? handlerEntry('crm-events.ts'),
       description: 'Dealreg CRM events: HubSpot deal changes into the attribution ledger',
       serviceName: 'dealreg-crm-events',
@@ -87,7 +92,7 @@ export class CrmEvents extends Construct {
         LEDGER_TABLE: props.ledger.table.tableName,
         HUBSPOT_CLIENT_SECRET_ARN: props.hubspotClientSecret.secretArn,
         HUBSPOT_ACCESS_TOKEN_ARN: props.hubspotAccessToken.secretArn,
-        HUBSPOT_REQUESTS_PER_WINDOW: String(props.hubspotRequestsPerWindow ?? 50),
+        ...hubSpotShareEnvironment(share),
         ...(props.defaultCurrency ? { CRM_EVENTS_DEFAULT_CURRENCY: props.defaultCurrency } : {}),
         ...(props.usdRates ? { CRM_EVENTS_USD_RATES: JSON.stringify(props.usdRates) } : {}),
       },

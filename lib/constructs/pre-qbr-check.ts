@@ -25,6 +25,7 @@ import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-w
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
@@ -96,16 +97,17 @@ export interface PreQbrCheckProps {
    */
   readonly policyDocument?: string;
   /**
-   * HubSpot requests per rolling 10 s this check may use. The portal allows 190 (Professional,
-   * Enterprise); the rest is left to intake, CRM events and the backfill running meanwhile.
-   * @default 90
+   * HubSpot requests per rolling 10 s the batch workers may use together. The portal allows 190
+   * (Professional, Enterprise); the rest is left to the functions running meanwhile
+   * (`hubspot-budget.ts`).
+   * @default 30 (hubSpotBudget.preQbrBatches: 3 workers × 10)
    */
   readonly hubspotRequestBudget?: number;
   /**
    * Batch workers at once in the Distributed Map. Each makes one request per invocation and
    * has its own limiter of `hubspotRequestBudget / batchConcurrency` requests per 10 s, so the
    * sum never exceeds the budget; the worker's reserved concurrency enforces the cap.
-   * @default 9
+   * @default 3
    */
   readonly batchConcurrency?: number;
   /**
@@ -145,8 +147,9 @@ export class PreQbrCheck extends Construct {
   constructor(scope: Construct, id: string, props: PreQbrCheckProps) {
     super(scope, id);
     const policy = readPolicy(props.policyDocument);
-    const budget = props.hubspotRequestBudget ?? 90;
-    const concurrency = props.batchConcurrency ?? 9;
+    const batches = hubSpotBudget.preQbrBatches;
+    const budget = props.hubspotRequestBudget ?? batches.containers * batches.requestsPerWindow;
+    const concurrency = props.batchConcurrency ?? batches.containers;
     const large = props.largePortfolioDeals ?? 200_000;
     if (!Number.isInteger(budget) || budget < 1 || budget > 250) {
       throw new PreQbrCheckConfigurationError(
@@ -221,7 +224,11 @@ export class PreQbrCheck extends Construct {
         ...policyInCode.environment,
         ...hubspot,
         REPORTS_BUCKET: props.reportsBucket.bucketName,
-        HUBSPOT_REQUESTS_PER_WINDOW: String(Math.floor(budget / concurrency)),
+        ...hubSpotShareEnvironment({
+          containers: concurrency,
+          requestsPerWindow: Math.floor(budget / concurrency),
+          searchesPerSecond: batches.searchesPerSecond,
+        }),
       },
     });
     this.buildReport = new DealregFunction(this, 'BuildReport', {
@@ -231,6 +238,7 @@ export class PreQbrCheck extends Construct {
       serviceName: 'dealreg-qbr',
       timeout: Duration.minutes(15),
       memorySize: 3008,
+      reservedConcurrentExecutions: hubSpotBudget.preQbrReport.containers,
       define: policyInCode.define,
       environment: {
         ...policyInCode.environment,
@@ -239,7 +247,7 @@ export class PreQbrCheck extends Construct {
         LEDGER_TABLE: props.ledger.table.tableName,
         REGISTRATIONS_TABLE: props.registrationsTable.tableName,
         LEDGER_DIGEST_BUCKET: props.ledger.digestBucket.bucketName,
-        HUBSPOT_REQUESTS_PER_WINDOW: String(budget),
+        ...hubSpotShareEnvironment(hubSpotBudget.preQbrReport),
         [CHART_ASSETS_DIR_VARIABLE]: '/opt/chart-assets',
       },
     });

@@ -13,6 +13,7 @@ import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
 import { createWorkflowStateMachine } from './workflow-state-machine.ts';
@@ -141,8 +142,12 @@ export class RegistrationWorkflow extends Construct {
       alarmTopic: props.alarmTopic,
       memorySize: 512,
       timeout: Duration.minutes(2),
+      // The portal's HubSpot budget is shared by capping the containers (hubspot-budget.ts); the
+      // workflow retries an invocation Lambda throttled.
+      reservedConcurrentExecutions: hubSpotBudget.registrationSteps.containers,
       environment: {
         ...policyInCode.environment,
+        ...hubSpotShareEnvironment(hubSpotBudget.registrationSteps),
         REGISTRATIONS_TABLE: props.registrationsTable.tableName,
         APPROVALS_TABLE: props.approvalsTable.tableName,
         LEDGER_TABLE: props.ledger.table.tableName,

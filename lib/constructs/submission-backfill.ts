@@ -9,6 +9,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { type HubSpotShare, hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
@@ -46,11 +47,11 @@ export interface SubmissionBackfillProps {
    */
   readonly timeout?: Duration;
   /**
-   * Requests per rolling 10 s this function may make to HubSpot. Its concurrency is reserved at
-   * 1, so this is its whole share of the portal's limit; leave room for the other functions.
-   * @default 50
+   * This function's share of the portal's HubSpot budget. One sweep runs at a time (its
+   * concurrency is reserved at 1), so only the per-container rates apply.
+   * @default hubSpotBudget.submissionBackfill
    */
-  readonly hubspotRequestsPerWindow?: number;
+  readonly hubspotShare?: Omit<HubSpotShare, 'containers'>;
   /**
    * Form field mapping, as for the intake.
    * @default - the default mapping
@@ -125,7 +126,7 @@ export class SubmissionBackfill extends Construct {
         REGISTRATION_WORKFLOW_ARN: props.registrationWorkflow.stateMachineArn,
         HUBSPOT_ACCESS_TOKEN_ARN: props.hubspotAccessToken.secretArn,
         HUBSPOT_PORTAL_ID: String(props.portalId),
-        HUBSPOT_REQUESTS_PER_WINDOW: String(props.hubspotRequestsPerWindow ?? 50),
+        ...hubSpotShareEnvironment({ ...hubSpotBudget.submissionBackfill, ...props.hubspotShare }),
         FORM_GUIDS: props.formGuids.join(','),
         MAIL_FROM: props.mailFrom,
         ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),

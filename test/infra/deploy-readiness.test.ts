@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hubSpotPortalLimits } from '#lib/constructs/hubspot-budget.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
 import { type SynthesizedApp, synthesizeDealregApp, testContext } from './synthesize.ts';
 import { tasksWithNonObjectParameters } from './validate-asl.ts';
@@ -157,5 +158,36 @@ describe.each([
 
     expect(Object.keys(app.statelessTemplate.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3);
     expect(problems).toEqual([]);
+  });
+
+  it('shares one HubSpot budget between every function that calls HubSpot: containers × share within the portal’s limits', () => {
+    const shares: string[] = [];
+    let requests = 0;
+    let searches = 0;
+    for (const [id, resource] of Object.entries(
+      app.statelessTemplate.findResources('AWS::Lambda::Function'),
+    )) {
+      const variables = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
+      if (variables.HUBSPOT_ACCESS_TOKEN_ARN === undefined) continue;
+      const containers = resource.Properties?.ReservedConcurrentExecutions as number | undefined;
+      const perWindow = Number(variables.HUBSPOT_REQUESTS_PER_WINDOW);
+      const perSecond = Number(variables.HUBSPOT_SEARCHES_PER_SECOND);
+      if (containers === undefined || !(perWindow > 0) || !Number.isInteger(perSecond) || perSecond < 0) {
+        shares.push(
+          `${id}: calls HubSpot without a capped share (containers ${containers}, ${perWindow}/10 s, ${perSecond} searches/s)`,
+        );
+        continue;
+      }
+      requests += containers * perWindow;
+      searches += containers * perSecond;
+    }
+
+    expect(shares).toEqual([]);
+    // "API usage guidelines and limits": 190 requests per 10 s, 5 searches per second.
+    expect(requests).toBeLessThanOrEqual(hubSpotPortalLimits.requestsPerWindow);
+    expect(searches).toBeLessThanOrEqual(hubSpotPortalLimits.searchesPerSecond);
+    console.info(
+      `HubSpot budget in use: ${requests} of ${hubSpotPortalLimits.requestsPerWindow} requests per 10 s, ${searches} of ${hubSpotPortalLimits.searchesPerSecond} searches per second`,
+    );
   });
 });

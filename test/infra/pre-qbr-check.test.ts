@@ -137,7 +137,7 @@ describe('the pre-QBR workflow', () => {
 
     expect(map).toMatchObject({
       Type: 'Map',
-      MaxConcurrency: 9,
+      MaxConcurrency: 3,
       ItemBatcher: { MaxItemsPerBatch: 100 },
       ItemReader: { Resource: expect.stringMatching(/:states:::s3:getObject$/) },
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
@@ -166,10 +166,11 @@ describe('the pre-QBR schedule', () => {
 describe('the pre-QBR functions', () => {
   it('caps the batch workers at the concurrency the budget allows, each with its share of the budget', () => {
     built.template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 9,
+      ReservedConcurrentExecutions: 3,
       Environment: {
         Variables: Match.objectLike({
           HUBSPOT_REQUESTS_PER_WINDOW: '10',
+          HUBSPOT_SEARCHES_PER_SECOND: '0',
           REPORTS_BUCKET: { Ref: logicalIdOf(built.bucket) },
         }),
       },

@@ -1,5 +1,6 @@
 import {
   HubSpotAuthorizationError,
+  HubSpotConfigurationError,
   HubSpotConflictError,
   HubSpotDailyLimitError,
   HubSpotError,
@@ -26,7 +27,11 @@ export interface RateLimits {
   readonly requestsPerWindow: number;
   /** @default 10_000 */
   readonly windowMs: number;
-  /** Search requests per second (per portal). @default 5 */
+  /**
+   * Search requests per second for this process (the portal allows 5, counted per second, so
+   * processes sharing a portal split it in whole searches); 0 for a process that must not
+   * search. @default 5
+   */
   readonly searchPerSecond: number;
   /** Requests in flight at once. @default 10 */
   readonly maxConcurrent: number;
@@ -104,7 +109,7 @@ export class HubSpotGateway {
   readonly limits: RateLimits;
   readonly retry: RetryPolicy;
   readonly #standard: RollingWindowLimiter;
-  readonly #search: RollingWindowLimiter;
+  readonly #search: RollingWindowLimiter | undefined;
   readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -123,18 +128,24 @@ export class HubSpotGateway {
     });
     // Search requests count against both limits; the search limiter is entered first so a queued
     // search does not hold a standard slot while it waits for its own.
-    this.#search = new RollingWindowLimiter({ limit: this.limits.searchPerSecond, windowMs: 1_000 });
+    const searches = this.limits.searchPerSecond;
+    this.#search = searches >= 1 ? new RollingWindowLimiter({ limit: searches, windowMs: 1_000 }) : undefined;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Runs one HubSpot call with limiting and retries; `what` names it in error messages. */
   async call<T>(what: string, request: () => Promise<T>, options: CallOptions = {}): Promise<T> {
     const kind = options.kind ?? 'standard';
+    if (kind === 'search' && this.#search === undefined) {
+      throw new HubSpotConfigurationError(
+        `${what}: this process has no share of the portal's search limit (searchPerSecond is 0)`,
+      );
+    }
     for (let attempt = 1; ; attempt += 1) {
       try {
         this.stats.requests += 1;
         const timed = () => withTimeout(request, this.retry.attemptTimeoutMs);
-        return await (kind === 'search'
+        return await (kind === 'search' && this.#search !== undefined
           ? this.#search.run(() => this.#standard.run(timed))
           : this.#standard.run(timed));
       } catch (error) {

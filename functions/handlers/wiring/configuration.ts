@@ -67,6 +67,11 @@ export const positiveWholeNumberSetting = requiredSetting
   .regex(/^[1-9]\d*$/, 'must be a positive whole number')
   .transform(Number);
 
+/** A required whole number, zero or more, parsed. */
+export const wholeNumberSetting = requiredSetting
+  .regex(/^(?:0|[1-9]\d*)$/, 'must be a whole number, zero or more')
+  .transform(Number);
+
 /** An optional JSON environment variable, parsed. */
 export const jsonSetting = z
   .string()

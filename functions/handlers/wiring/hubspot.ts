@@ -1,5 +1,5 @@
 import { type HubSpotConnection, sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
-import { positiveWholeNumberSetting, requiredSetting } from './configuration.ts';
+import { positiveWholeNumberSetting, requiredSetting, wholeNumberSetting } from './configuration.ts';
 import { secretText } from './secrets.ts';
 
 /** The settings a function connects to HubSpot with, for `readEnvironment`. */
@@ -9,6 +9,8 @@ export const hubSpotConnectionSettings = {
   HUBSPOT_BASE_URL: requiredSetting.optional(),
   /** This process's share of the portal's rate limit; the gateway's default when absent. */
   HUBSPOT_REQUESTS_PER_WINDOW: positiveWholeNumberSetting.optional(),
+  /** This process's share of the portal's search limit, in whole searches per second (0: it never searches). */
+  HUBSPOT_SEARCHES_PER_SECOND: wholeNumberSetting.optional(),
 };
 
 /** {@link hubSpotConnectionSettings} and the portal (hub) id, which the CRM adapter needs. */
@@ -26,13 +28,18 @@ export async function connectToHubSpot(settings: {
   readonly HUBSPOT_ACCESS_TOKEN_ARN: string;
   readonly HUBSPOT_BASE_URL?: string | undefined;
   readonly HUBSPOT_REQUESTS_PER_WINDOW?: number | undefined;
+  readonly HUBSPOT_SEARCHES_PER_SECOND?: number | undefined;
 }): Promise<HubSpotConnection> {
   return sharedHubSpotConnection({
     accessToken: await secretText(settings.HUBSPOT_ACCESS_TOKEN_ARN, 'HubSpot access token'),
     basePath: settings.HUBSPOT_BASE_URL,
-    limits:
-      settings.HUBSPOT_REQUESTS_PER_WINDOW === undefined
-        ? undefined
-        : { requestsPerWindow: settings.HUBSPOT_REQUESTS_PER_WINDOW },
+    limits: {
+      ...(settings.HUBSPOT_REQUESTS_PER_WINDOW === undefined
+        ? {}
+        : { requestsPerWindow: settings.HUBSPOT_REQUESTS_PER_WINDOW }),
+      ...(settings.HUBSPOT_SEARCHES_PER_SECOND === undefined
+        ? {}
+        : { searchPerSecond: settings.HUBSPOT_SEARCHES_PER_SECOND }),
+    },
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   HubSpotAuthorizationError,
+  HubSpotConfigurationError,
   HubSpotConflictError,
   HubSpotDailyLimitError,
   HubSpotRateLimitError,
@@ -127,5 +128,20 @@ describe('HubSpot request gateway', () => {
     );
     await expect(instance.call('create deal', conflict.call)).rejects.toBeInstanceOf(HubSpotConflictError);
     expect(unauthorised.calls() + conflict.calls()).toBe(2);
+  });
+});
+
+describe('a process without a share of the search limit', () => {
+  it('refuses to search, naming the setting, and still makes other calls', async () => {
+    const instance = new HubSpotGateway({ limits: { searchPerSecond: 0 } });
+    const search = failing();
+
+    await expect(instance.call('find companies by domain', search.call, { kind: 'search' })).rejects.toThrow(
+      new HubSpotConfigurationError(
+        "find companies by domain: this process has no share of the portal's search limit (searchPerSecond is 0)",
+      ),
+    );
+    expect(search.calls()).toBe(0);
+    await expect(instance.call('read deal', failing().call)).resolves.toBe('ok');
   });
 });
