@@ -54,7 +54,15 @@ export function skippedCheck(id: string, title: string, because: string): Doctor
 
 /** A check whose facts AWS or HubSpot would not give (permissions, network). */
 export function uncheckable(id: string, title: string, reason: string, needs: string): DoctorCheck {
-  return fail(id, title, `could not check: ${reason}`, `run with AWS credentials allowed ${needs}`);
+  const denied = /AccessDenied|not authorized|UnrecognizedClient|security token/i.test(reason);
+  return fail(
+    id,
+    title,
+    `could not check: ${reason}`,
+    denied
+      ? `run with AWS credentials allowed ${needs}`
+      : `check your AWS credentials, --profile and --region and that AWS can be reached, then run again (it needs ${needs})`,
+  );
 }
 
 /** Whether every check passed: the only case `dealreg doctor` exits 0. */
