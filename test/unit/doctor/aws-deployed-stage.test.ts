@@ -32,13 +32,11 @@ const stage = () => new AwsDeployedStage(awsDeployedStageClients({ region: 'eu-w
 
 describe('the deployed stage as AWS describes it', () => {
   it('reports a stack CloudFormation does not know as not found', async () => {
-    cloudFormation
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error('Stack with id Dealreg-prod-Stateless does not exist'), {
-          name: 'ValidationError',
-        }),
-      );
+    cloudFormation.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id Dealreg-prod-Stateless does not exist'), {
+        name: 'ValidationError',
+      }),
+    );
 
     await expect(stage().stack('Dealreg-prod-Stateless')).resolves.toEqual({
       found: false,
