@@ -6,7 +6,7 @@ import {
   hubSpotTokenCheck,
   lastRunCheck,
   secretCheck,
-  senderDomain,
+  senderDomains,
   senderIdentityCheck,
   sesProductionAccessCheck,
   skippedCheck,
@@ -156,10 +156,10 @@ export async function checkDeployedStage(
       mailFrom === undefined
         ? skippedCheck('ses-sender', 'SES sender verified', statelessMissing)
         : attempt('ses-sender', 'SES sender verified', 'ses:GetEmailIdentity', async () => {
-            const [byAddress, byDomain] = await Promise.all([
-              aws.emailIdentity(mailFrom),
-              aws.emailIdentity(senderDomain(mailFrom)),
-            ]);
+            const [byAddress, ...byDomain] = await Promise.all(
+              [mailFrom, ...senderDomains(mailFrom)].map((identity) => aws.emailIdentity(identity)),
+            );
+            if (byAddress === undefined) throw new Error('SES was not asked about the sender');
             return senderIdentityCheck(
               'ses-sender',
               'SES sender verified',
@@ -221,7 +221,10 @@ export async function checkDeployedStage(
         secretName: accessToken.facts.name,
         portalId: Number.isInteger(portal) && portal > 0 ? portal : undefined,
       },
-      await deps.hubspot.inspect(accessToken.facts.value.trim()),
+      await deps.hubspot.inspect(accessToken.facts.value.trim()).catch((error: unknown) => ({
+        kind: 'unreachable' as const,
+        message: error instanceof Error ? error.message : String(error),
+      })),
     );
   } else {
     token = skippedCheck(tokenId, tokenTitle, 'the HubSpot access token is not stored');

@@ -231,27 +231,38 @@ export function senderDomain(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
-/** SES sends from the address when it, or its domain, is a verified identity. */
+/**
+ * The domains whose verification covers the address: its domain, then each parent down to two
+ * labels (`deals@eu.mail.example.com` → `eu.mail.example.com`, `mail.example.com`, `example.com`).
+ */
+export function senderDomains(address: string): string[] {
+  const labels = senderDomain(address).split('.');
+  const domains: string[] = [];
+  for (let start = 0; start <= labels.length - 2; start += 1) domains.push(labels.slice(start).join('.'));
+  return domains.length > 0 ? domains : [senderDomain(address)];
+}
+
+/** SES sends from the address when it, its domain or a parent domain is a verified identity. */
 export function senderIdentityCheck(
   id: string,
   title: string,
   facts: SenderFacts,
   region: string,
 ): DoctorCheck {
-  for (const identity of [facts.byAddress, facts.byDomain]) {
-    if (identity.found && identity.verifiedForSending) {
-      return pass(
-        id,
-        title,
-        identity === facts.byAddress
-          ? `${facts.address} is verified in SES (${region})`
-          : `${facts.address} sends as the verified domain ${identity.identity} (${region})`,
-      );
-    }
+  const candidates = [facts.byAddress, ...facts.byDomain];
+  const verified = candidates.find((identity) => identity.found && identity.verifiedForSending);
+  if (verified !== undefined) {
+    return pass(
+      id,
+      title,
+      verified === facts.byAddress
+        ? `${facts.address} is verified in SES (${region})`
+        : `${facts.address} sends as the verified domain ${verified.identity} (${region})`,
+    );
   }
-  const pending = [facts.byAddress, facts.byDomain].find((identity) => identity.found);
+  const pending = candidates.find((identity) => identity.found);
   if (pending?.found) {
-    const isDomain = pending === facts.byDomain;
+    const isDomain = pending !== facts.byAddress;
     return fail(
       id,
       title,
@@ -264,7 +275,7 @@ export function senderIdentityCheck(
   return fail(
     id,
     title,
-    `neither ${facts.address} nor ${senderDomain(facts.address)} is an SES identity in ${region}: Dealreg cannot send mail`,
+    `neither ${facts.address} nor its domain is an SES identity in ${region}: Dealreg cannot send mail`,
     `verify the address or its domain in SES in ${region} (SES console → Identities → Create identity)`,
   );
 }

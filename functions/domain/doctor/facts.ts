@@ -43,11 +43,16 @@ export type EmailIdentityFacts =
       readonly verificationStatus?: string | undefined;
     };
 
-/** The sender address and the two identities that can make it sendable. */
+/**
+ * The sender address and the identities that can make it sendable: the address itself, or its
+ * domain or a parent domain (a verified domain covers its subdomains,
+ * https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html).
+ */
 export interface SenderFacts {
   readonly address: string;
   readonly byAddress: EmailIdentityFacts;
-  readonly byDomain: EmailIdentityFacts;
+  /** The address's domain first, then each parent domain. */
+  readonly byDomain: readonly EmailIdentityFacts[];
 }
 
 /** The account's SES sending status in the region. */

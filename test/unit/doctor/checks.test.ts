@@ -6,6 +6,7 @@ import {
   hubSpotTokenCheck,
   lastRunCheck,
   secretCheck,
+  senderDomains,
   senderIdentityCheck,
   sesProductionAccessCheck,
   skippedCheck,
@@ -199,7 +200,7 @@ describe('SES checks', () => {
       {
         address: 'deals@x.com',
         byAddress: { identity: 'deals@x.com', found: false },
-        byDomain: found('x.com', true),
+        byDomain: [found('x.com', true)],
       },
       'eu-west-1',
     );
@@ -214,7 +215,7 @@ describe('SES checks', () => {
       {
         address: 'deals@x.com',
         byAddress: found('deals@x.com', false),
-        byDomain: { identity: 'x.com', found: false },
+        byDomain: [{ identity: 'x.com', found: false }],
       },
       'eu-west-1',
     );
@@ -231,7 +232,7 @@ describe('SES checks', () => {
       {
         address: 'deals@x.com',
         byAddress: { identity: 'deals@x.com', found: false },
-        byDomain: { identity: 'x.com', found: false },
+        byDomain: [{ identity: 'x.com', found: false }],
       },
       'eu-west-1',
     );
@@ -377,5 +378,36 @@ describe('the verdict', () => {
 
     expect(allPassed([passed])).toBe(true);
     expect(allPassed([passed, skippedCheck('b', 'B', 'the stack is missing')])).toBe(false);
+  });
+});
+
+describe('sender domains', () => {
+  it('lists the domain of the address and each parent domain, nearest first', () => {
+    expect(senderDomains('Deals@EU.mail.example.com')).toEqual([
+      'eu.mail.example.com',
+      'mail.example.com',
+      'example.com',
+    ]);
+  });
+
+  it('passes an address of a subdomain sending as a verified parent domain', () => {
+    const check = senderIdentityCheck(
+      'ses-sender',
+      'Sender',
+      {
+        address: 'deals@eu.example.com',
+        byAddress: { identity: 'deals@eu.example.com', found: false },
+        byDomain: [
+          { identity: 'eu.example.com', found: false },
+          { identity: 'example.com', found: true, verifiedForSending: true, verificationStatus: 'SUCCESS' },
+        ],
+      },
+      'eu-west-1',
+    );
+
+    expect(check).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('verified domain example.com'),
+    });
   });
 });
