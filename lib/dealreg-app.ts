@@ -6,6 +6,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
+import { dealregStackNames } from '#domain/deployment.ts';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -266,15 +267,15 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
   const settings = readDeploymentSettings(app);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const env = { ...(account === undefined ? {} : { account }), region: settings.region };
-  const prefix = `Dealreg-${settings.stage}`;
+  const stackNames = dealregStackNames(settings.stage);
 
-  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+  const stateful = new StatefulStack(app, stackNames.stateful, {
     env,
     stage: settings.stage,
     description: 'Dealreg data: registrations, attribution ledger, keys and secrets',
     terminationProtection: true,
   });
-  const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
+  const stateless = new StatelessStack(app, stackNames.stateless, {
     env,
     stage: settings.stage,
     description:

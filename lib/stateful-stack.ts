@@ -4,6 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { statefulOutputKeys } from '#domain/deployment.ts';
 import { createDigestBucket } from './constructs/attribution-ledger.ts';
 import { DealregTable } from './constructs/dealreg-table.ts';
 import { createReportsBucket, reportsBucketName } from './constructs/pre-qbr-check.ts';
@@ -120,6 +121,7 @@ export class StatefulStack extends Stack {
       rotation:
         'HubSpot issues this client secret and rotates it in its developer portal; AWS cannot rotate it. ' +
         'After a rotation in HubSpot the new value is put here.',
+      outputKey: statefulOutputKeys.hubspotClientSecretName,
       outputDescription: 'Put the HubSpot app client secret here (aws secretsmanager put-secret-value)',
     });
     this.hubspotAccessToken = this.#hubSpotCredential('HubSpotAccessToken', {
@@ -131,6 +133,7 @@ export class StatefulStack extends Stack {
       rotation:
         'HubSpot issues the private app access token and rotates it from the private app settings in the ' +
         'portal; Secrets Manager has no rotation function for it. After a rotation the new token is put here.',
+      outputKey: statefulOutputKeys.hubspotAccessTokenName,
       outputDescription:
         'Put the HubSpot private app access token here (aws secretsmanager put-secret-value)',
     });
@@ -160,7 +163,13 @@ export class StatefulStack extends Stack {
    */
   #hubSpotCredential(
     id: string,
-    options: { secretName: string; description: string; rotation: string; outputDescription: string },
+    options: {
+      secretName: string;
+      description: string;
+      rotation: string;
+      outputKey: string;
+      outputDescription: string;
+    },
   ): Secret {
     const secret = new Secret(this, id, {
       secretName: options.secretName,
@@ -169,7 +178,10 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: options.rotation });
-    new CfnOutput(this, `${id}Name`, { description: options.outputDescription, value: options.secretName });
+    new CfnOutput(this, options.outputKey, {
+      description: options.outputDescription,
+      value: options.secretName,
+    });
     return secret;
   }
 

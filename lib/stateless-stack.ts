@@ -7,6 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { statelessOutputKeys } from '#domain/deployment.ts';
 import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
 import { CrmEvents } from './constructs/crm-events.ts';
@@ -191,7 +192,24 @@ export class StatelessStack extends Stack {
       policyDocument: props.policyText,
     });
 
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, statelessOutputKeys.alarmTopicArn, { value: this.alarmTopic.topicArn });
+    // What `dealreg doctor` checks: the sender identity, the portal, and the scheduled functions.
+    new CfnOutput(this, statelessOutputKeys.mailFrom, {
+      description: 'Sender address of Dealreg emails (an SES-verified address or domain)',
+      value: props.mailFrom,
+    });
+    new CfnOutput(this, statelessOutputKeys.hubspotPortalId, {
+      description: 'The HubSpot portal (hub) id this stage works with',
+      value: String(props.hubspotPortalId),
+    });
+    new CfnOutput(this, statelessOutputKeys.backfillFunctionName, {
+      description: 'The function the backfill schedule invokes',
+      value: this.submissionBackfill.function.functionName,
+    });
+    new CfnOutput(this, statelessOutputKeys.ledgerDigestFunctionName, {
+      description: 'The function that writes the daily ledger digest',
+      value: this.attributionLedger.digestWriter.functionName,
+    });
     new CfnOutput(this, 'PreQbrCheckStateMachineArn', {
       description: 'Start an on-demand pre-QBR check with {"quarter": "2026-Q4"}',
       value: this.preQbrCheck.stateMachine.stateMachineArn,

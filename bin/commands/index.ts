@@ -16,6 +16,7 @@ export const commandGroups: Readonly<Record<string, () => Promise<RegisterComman
   ledger: async () => (await import('./ledger.ts')).registerLedgerCommands,
   investments: async () => (await import('./investments.ts')).registerInvestmentCommands,
   qbr: async () => (await import('./qbr.ts')).registerQbrCommands,
+  doctor: async () => (await import('./doctor.ts')).registerDoctorCommand,
 };
 
 /** The groups needed to run `argv`: the named command's, or all of them for help and unknown commands. */

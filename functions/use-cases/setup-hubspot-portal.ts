@@ -1,3 +1,4 @@
+import { requiredHubSpotScopes } from '#domain/hubspot-scopes.ts';
 import { relationshipTypes } from '#domain/relationship-type.ts';
 import {
   crmNames,
@@ -203,7 +204,7 @@ export function manualSettings(apiUrl: string | undefined): string[] {
     '  subscriptions: deal.creation; deal.propertyChange for dealstage, amount, closedate;',
     '                 deal.associationChange (companies); deal.deletion',
     '  max concurrent requests: 10',
-    'Private app scopes: crm.objects.companies.read, crm.objects.contacts.read, crm.objects.deals.read/write,',
-    '  crm.objects.custom.read/write, crm.schemas.custom.read/write, crm.schemas.deals.read/write, forms',
+    'Private app scopes:',
+    ...requiredHubSpotScopes.map((scope) => `  ${scope}`),
   ];
 }

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { requiredHubSpotScopes } from '#domain/hubspot-scopes.ts';
 import { adminRoutes, emptyStats, type SandboxStats } from './admin-routes.ts';
 import { crmRoutes } from './crm-routes.ts';
 import { HubSpotApiError, SandboxAdminError, SandboxSeedError } from './errors.ts';
@@ -14,6 +15,7 @@ import { Portal } from './portal.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, rateLimitBody } from './rate-limiter.ts';
 import { type SandboxSeed, sandboxSeedSchema } from './seed.ts';
 import { applySeed } from './seed-apply.ts';
+import { tokenInfoRoutes } from './token-info-routes.ts';
 import { DEFAULT_RETRY, DEFAULT_SUBSCRIBED_PROPERTIES, WebhookDispatcher } from './webhooks.ts';
 
 export { SandboxSeedError } from './errors.ts';
@@ -57,6 +59,8 @@ export interface HubSpotSandboxOptions {
   accessToken?: string | undefined;
   /** Default 1234567. */
   portalId?: number | undefined;
+  /** Scopes the token reports (`POST /oauth/v2/private-apps/get/access-token-info`); default: every scope Dealreg needs. */
+  tokenScopes?: readonly string[] | undefined;
   /** Initial data: the format of demo-seed.json and `POST /_sandbox/seed`. */
   seed?: SandboxSeed | undefined;
   /** Default 190 requests per 10,000 ms rolling window and 5 searches per second; `false` turns limits off. */
@@ -185,6 +189,7 @@ export async function startHubSpotSandbox(
       },
     }),
     submitRoute(portal, webhooks),
+    ...tokenInfoRoutes({ accessToken, portalId, scopes: options.tokenScopes ?? requiredHubSpotScopes }),
     ...formRoutes(portal),
     ...crmRoutes(portal),
   ];

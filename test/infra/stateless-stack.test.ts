@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dealregStackNames, statelessOutputKeys } from '#domain/deployment.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
 import {
   allow,
@@ -518,5 +519,29 @@ describe('attribution ledger guards', () => {
       ScheduleExpression: 'rate(1 day)',
       Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(writer), 'Arn'] } }),
     });
+  });
+});
+
+describe('what dealreg doctor reads', () => {
+  it('outputs the sender, the portal and the scheduled functions under the keys the doctor looks for', () => {
+    const { stateless, statelessTemplate } = synthesized;
+
+    statelessTemplate.hasOutput(statelessOutputKeys.mailFrom, { Value: 'deals@partners.example.com' });
+    statelessTemplate.hasOutput(statelessOutputKeys.hubspotPortalId, { Value: '12345678' });
+    statelessTemplate.hasOutput(statelessOutputKeys.backfillFunctionName, {
+      Value: { Ref: logicalIdOf(stateless.submissionBackfill.function) },
+    });
+    statelessTemplate.hasOutput(statelessOutputKeys.ledgerDigestFunctionName, {
+      Value: { Ref: logicalIdOf(stateless.attributionLedger.digestWriter) },
+    });
+    statelessTemplate.hasOutput(statelessOutputKeys.alarmTopicArn, {
+      Value: { Ref: logicalIdOf(stateless.alarmTopic) },
+    });
+  });
+
+  it('names the stacks as the doctor does', () => {
+    expect([synthesized.stateful.stackName, synthesized.stateless.stackName]).toEqual(
+      Object.values(dealregStackNames('test')),
+    );
   });
 });

@@ -1,0 +1,49 @@
+import { AwsDeployedStage, awsDeployedStageClients } from '#adapters/aws/aws-deployed-stage.ts';
+import { HubSpotAccessTokenInfo } from '#adapters/hubspot/access-token-info.ts';
+import { allPassed } from '#domain/doctor/checks.ts';
+import { doctorReportJson, doctorReportLines } from '#rendering/doctor-report.ts';
+import { checkDeployedStage } from '#use-cases/check-deployed-stage.ts';
+import type { DoctorOptions } from './doctor.ts';
+
+const stagePattern = /^[a-z][a-z0-9-]{0,19}$/;
+
+/**
+ * Wires the AWS and HubSpot adapters to the checks and prints the report; answers the exit code
+ * (0 only when every check passed). `HUBSPOT_BASE_URL` points the token check elsewhere (the
+ * local sandbox), as for the other HubSpot commands.
+ */
+export async function runDoctor(
+  options: DoctorOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  write: (text: string) => void = (text) => console.log(text),
+): Promise<number> {
+  if (!stagePattern.test(options.stage)) {
+    throw new Error(
+      `--stage must be a stage name as deployed (lower-case letters, digits and dashes, starting with a letter), got "${options.stage}"`,
+    );
+  }
+  const clients = awsDeployedStageClients({ region: options.region, profile: options.profile });
+  let region: string;
+  try {
+    region = await clients.cloudFormation.config.region();
+  } catch (error) {
+    throw new Error('no AWS region: pass --region, set AWS_REGION, or give your AWS profile a region', {
+      cause: error,
+    });
+  }
+  const checks = await checkDeployedStage(
+    {
+      aws: new AwsDeployedStage(clients),
+      hubspot: new HubSpotAccessTokenInfo({ basePath: env.HUBSPOT_BASE_URL || undefined }),
+      now: () => new Date(),
+    },
+    { stage: options.stage, region },
+  );
+  const heading = { stage: options.stage, region };
+  write(
+    options.format === 'json'
+      ? doctorReportJson(heading, checks)
+      : doctorReportLines(heading, checks).join('\n'),
+  );
+  return allPassed(checks) ? 0 : 1;
+}
