@@ -36,6 +36,11 @@ export interface StatelessStackProps extends StackProps {
    * @default - the email names the approver to write to instead
    */
   readonly registrationFormUrl?: string | undefined;
+  /**
+   * Above this many deals the pre-QBR check reads HubSpot with its Distributed Map.
+   * @default - the PreQbrCheck default (200,000)
+   */
+  readonly largePortfolioDeals?: number | undefined;
   /** SweeperState table: the backfill's watermark per form (from the stateful stack). */
   readonly sweeperStateTable: ITableV2;
   /** Ledger table (from the stateful stack; its stream feeds the tampering guard). */
@@ -189,6 +194,7 @@ export class StatelessStack extends Stack {
       hubspotPortalId: props.hubspotPortalId,
       mailFrom: props.mailFrom,
       policyDocument: props.policyText,
+      ...(props.largePortfolioDeals === undefined ? {} : { largePortfolioDeals: props.largePortfolioDeals }),
     });
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
