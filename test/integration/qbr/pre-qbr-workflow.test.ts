@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { reportFolder } from '#domain/qbr/report-location.ts';
-import { contextKeys } from '#lib/dealreg-app.ts';
+import { contextKeys, defaultPolicyFile } from '#lib/dealreg-app.ts';
 import { ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { VirtualClock } from '#local/clock.ts';
 import { type LocalPreQbrCheck, startLocalPreQbrCheck } from '#local/pre-qbr-check.ts';
@@ -24,9 +25,13 @@ import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
  */
 
 const usd = (dollars: number) => freezeMoney(dollars * 100, 'USD', '1');
-const policy = loadPolicy({});
-/** 10 business days before 2026-Q4 ends: Friday 18 December 2026, 09:00 in New York. */
-const checkDay = '2026-12-18T14:00:00.000Z';
+/** The policy the stack deploys (`dealreg:policyFile` unset). */
+const policy = loadPolicy(readFileSync(defaultPolicyFile, 'utf8'));
+/**
+ * 10 business days before 2026-Q4 ends (weekends and the default calendar's holidays, 24 and 25
+ * December, not counted): Wednesday 16 December 2026, 09:00 in New York.
+ */
+const checkDay = '2026-12-16T14:00:00.000Z';
 
 let world: QbrWorld;
 let dataDir: string;
@@ -156,7 +161,7 @@ beforeAll(async () => {
   const app = synthesizeDealregApp({ context: { ...testContext, [contextKeys.largePortfolioDeals]: '2' } });
   const definition = synthesizedPreQbrWorkflowAsl(app.statelessTemplate);
   dataDir = await mkdtemp(join(tmpdir(), 'dealreg-pre-qbr-'));
-  clock = new VirtualClock('2026-12-17T12:00:00Z');
+  clock = new VirtualClock('2026-12-15T12:00:00Z');
   runner = new LocalWorkflowRunner({
     clock,
     objectStore: new DirectoryBuckets({ [reportsBucketOf(definition)]: dataDir }),
@@ -188,7 +193,7 @@ afterAll(async () => {
 
 describe('the scheduled pre-QBR check, from the definition CDK deploys', () => {
   it('starts every working morning and stops at the due check on a day that is not the check day', async () => {
-    await clock.setTo('2026-12-17T14:00:00Z');
+    await clock.setTo('2026-12-15T14:00:00Z');
 
     const [execution] = runner.listExecutions();
     expect(execution).toMatchObject({ status: 'SUCCEEDED', input: { trigger: 'schedule' } });
