@@ -261,7 +261,7 @@ function compileState(name: string, state: Json, collected: Collected): Json {
         );
         collected.around.pop();
         collected.states.set(name, spec);
-        return standIn;
+        return { ...standIn, TimeoutSeconds: engineTaskTimeoutSeconds };
       }
       const { ProcessorConfig: _config, ...inline } = isObject(processor) ? processor : {};
       const compiled = { ...state, [processorKey]: compileMachine(inline, collected) };

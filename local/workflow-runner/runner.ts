@@ -694,7 +694,9 @@ export class LocalWorkflowRunner {
           details[key] = value;
         }
       }
-      this.#record(execution, type, stateName, Object.keys(details).length > 0 ? details : undefined);
+      // A child execution's own start and end are not the parent's: they are named as the child's.
+      const recorded = 'childExecution' in marks && type.startsWith('Execution') ? `Child${type}` : type;
+      this.#record(execution, recorded, stateName, Object.keys(details).length > 0 ? details : undefined);
       const stateType = stateName === undefined ? undefined : execution.compiled.stateTypes.get(stateName);
       if (type === 'StateFailed' && (stateType === 'Parallel' || stateType === 'Map')) {
         // The package abandons the other branches or iterations; Step Functions stops their tasks.

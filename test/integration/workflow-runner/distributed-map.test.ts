@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import {
@@ -11,6 +12,8 @@ import {
   S3JsonItemReader,
   StateMachineType,
   Succeed,
+  Wait,
+  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -117,6 +120,10 @@ describe('a Distributed Map reading its items from S3 (ItemReader)', () => {
       key: 'runs/q4/deal-ids.json',
       results: [{ read: 1 }, { read: 1 }, { read: 1 }],
     });
+    const types = runner.getExecutionHistory(execution.executionArn).map((event) => event.type);
+    expect(types.filter((type) => type.startsWith('MapRun'))).toEqual(['MapRunStarted', 'MapRunSucceeded']);
+    expect(types.filter((type) => type === 'ChildExecutionSucceeded')).toHaveLength(3);
+    expect(types.filter((type) => type === 'ExecutionSucceeded')).toHaveLength(1);
   });
 
   it('fails with States.ItemReaderFailed when the object does not exist', async () => {
@@ -247,6 +254,37 @@ describe('concurrency, selection and failures', () => {
     expect(caught.status).toBe('SUCCEEDED');
     expect(runner.statesVisited(caught.executionArn)).toContain('Too many failed');
     expect(tolerated.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('child executions on the virtual clock', () => {
+  it('wait in their Wait states until the clock is moved, and the Map then goes on', async () => {
+    await putItems('items.json', ids(2));
+    const machine = renderAsl((scope) => {
+      const bucket = Bucket.fromBucketName(scope, 'Reports', bucketName);
+      const map = new DistributedMap(scope, 'Read every item', {
+        itemReader: new S3JsonItemReader({ bucket, key: JsonPath.stringAt('$.key') }),
+        resultPath: '$.results',
+      });
+      map.itemProcessor(
+        new Wait(scope, 'Wait an hour', { time: WaitTime.duration(Duration.hours(1)) }).next(
+          new LambdaInvoke(scope, 'Work on the item', {
+            lambdaFunction: LambdaFunction.fromFunctionArn(scope, 'Worker', functionArn('worker')),
+            payloadResponseOnly: true,
+          }),
+        ),
+      );
+      return map;
+    });
+
+    const { executionArn } = await runner.startExecution(machine, { input: { key: 'items.json' } });
+    await runner.settle();
+    const waiting = runner.describeExecution(executionArn).status;
+    await clock.advance('PT1H');
+
+    expect(waiting).toBe('RUNNING');
+    expect(calls).toEqual(['deal-1', 'deal-2']);
+    expect(runner.describeExecution(executionArn).status).toBe('SUCCEEDED');
   });
 });
 
