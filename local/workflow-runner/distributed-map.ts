@@ -314,19 +314,25 @@ function batch(items: readonly unknown[], context: MapRunContext): { input: unkn
       ? { Items: batchItems }
       : { BatchInput: given.batchInput, Items: batchItems };
   const batches: { input: unknown; items: number }[] = [];
+  // The child input's size, counted as it grows: the empty batch, each item, a comma between two.
+  const emptyBytes = bytesOf(withInput([]));
   let current: unknown[] = [];
+  let currentBytes = emptyBytes;
   for (const item of items) {
-    const candidate = [...current, item];
-    if (current.length > 0 && (candidate.length > maxItems || bytesOf(withInput(candidate)) > maxBytes)) {
-      batches.push({ input: withInput(current), items: current.length });
-      current = [item];
-    } else {
-      current = candidate;
-    }
-    if (bytesOf(withInput(current)) > maxBytes) {
+    const itemBytes = bytesOf(item);
+    if (itemBytes + emptyBytes > maxBytes) {
       throw new StatesRuntimeFailure(
         `Map state "${spec.stateName}": an item alone makes a batch input over ${maxBytes} bytes`,
       );
+    }
+    const grown = currentBytes + itemBytes + (current.length > 0 ? 1 : 0);
+    if (current.length > 0 && (current.length + 1 > maxItems || grown > maxBytes)) {
+      batches.push({ input: withInput(current), items: current.length });
+      current = [item];
+      currentBytes = emptyBytes + itemBytes;
+    } else {
+      current.push(item);
+      currentBytes = grown;
     }
   }
   if (current.length > 0) batches.push({ input: withInput(current), items: current.length });
