@@ -34,6 +34,7 @@ export const contextKeys = {
   usdRates: 'dealreg:usdRates',
   policyFile: 'dealreg:policyFile',
   registrationFormUrl: 'dealreg:registrationFormUrl',
+  largePortfolioDeals: 'dealreg:largePortfolioDeals',
 } as const;
 
 /** The policy deployed when `dealreg:policyFile` is not set. */
@@ -167,6 +168,11 @@ const deploymentSettingsSchema = z.object({
   [contextKeys.registrationFormUrl]: z
     .url({ protocol: /^https?$/, error: 'must be the http(s) URL of the registration form' })
     .optional(),
+  [contextKeys.largePortfolioDeals]: z.coerce
+    .number({ error: 'must be a whole number of deals, such as 200000' })
+    .int('must be a whole number of deals, such as 200000')
+    .positive('must be a whole number of deals above zero, such as 200000')
+    .optional(),
 });
 
 /** The deployment settings read from the CDK context. */
@@ -191,6 +197,8 @@ export interface DeploymentSettings {
   readonly policyText: string;
   /** The registration form's public URL, for partners asked to resubmit with more information. */
   readonly registrationFormUrl?: string | undefined;
+  /** Above this many deals the pre-QBR check reads HubSpot with its Distributed Map; the construct's default when absent. */
+  readonly largePortfolioDeals?: number | undefined;
 }
 
 /** Reads and validates the policy file; a missing or invalid file fails the synth naming it. */
@@ -247,6 +255,7 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     usdRates: settings[contextKeys.usdRates],
     ...readPolicy(settings[contextKeys.policyFile]),
     registrationFormUrl: settings[contextKeys.registrationFormUrl],
+    largePortfolioDeals: settings[contextKeys.largePortfolioDeals],
   };
 }
 
@@ -302,6 +311,7 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     policyText: settings.policyText,
     calendarTimeZone: settings.policy.policy.calendar.timeZone,
     registrationFormUrl: settings.registrationFormUrl,
+    largePortfolioDeals: settings.largePortfolioDeals,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -37,6 +37,11 @@ export interface StatelessStackProps extends StackProps {
    * @default - the email names the approver to write to instead
    */
   readonly registrationFormUrl?: string | undefined;
+  /**
+   * Above this many deals the pre-QBR check reads HubSpot with its Distributed Map.
+   * @default - the PreQbrCheck default (200,000)
+   */
+  readonly largePortfolioDeals?: number | undefined;
   /** SweeperState table: the backfill's watermark per form (from the stateful stack). */
   readonly sweeperStateTable: ITableV2;
   /** Ledger table (from the stateful stack; its stream feeds the tampering guard). */
@@ -190,6 +195,7 @@ export class StatelessStack extends Stack {
       hubspotPortalId: props.hubspotPortalId,
       mailFrom: props.mailFrom,
       policyDocument: props.policyText,
+      ...(props.largePortfolioDeals === undefined ? {} : { largePortfolioDeals: props.largePortfolioDeals }),
     });
 
     new CfnOutput(this, statelessOutputKeys.alarmTopicArn, { value: this.alarmTopic.topicArn });

@@ -51,6 +51,7 @@ import { createTables, localClientConfig } from './create-tables.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from './hubspot-sandbox/index.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
+import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
 import {
   clockRoutes,
@@ -168,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const mailbox = new LocalMailbox(mailboxDir);
     // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is moved.
     const clock = new VirtualClock(new Date());
-    const runner = new LocalWorkflowRunner({ clock });
+    const runner = new LocalWorkflowRunner({ clock, objectStore: localReportsBuckets(dataDir) });
     stopping.push(() => runner.close());
     // The intake starts executions through this port; the steps are registered once the sandbox runs.
     const workflowDefinition = renderRegistrationWorkflowAsl();
@@ -301,6 +302,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger,
       definition: workflowDefinition,
     });
+    // The pre-QBR check, started every working morning on the virtual clock as the Scheduler starts it.
+    const preQbr = startLocalPreQbrCheck({
+      runner,
+      clock,
+      client,
+      documentClient,
+      tables: {
+        ledger: tableName(ledgerTable.logicalName),
+        registrations: tableName(registrationsTable.logicalName),
+      },
+      hubspot,
+      portalId: sandbox.portalId,
+      mailer: mailbox,
+      policy,
+      dataDir,
+      onScheduleError: (error) => logger.error('the scheduled pre-QBR check did not start', { error }),
+    });
+    stopping.push(async () => preQbr.stop());
     const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
     crmEvents = createCrmEventsHandler({
       store: ledgerStore,

@@ -246,6 +246,18 @@ export function createQbrReportBuilder(deps: {
   };
 }
 
+/**
+ * The input each step's handler accepts, by step: what the pre-QBR state machine's tasks must
+ * send (the infrastructure tests check the deployed definition against it).
+ */
+export const qbrStepInputSchemas = {
+  dueCheck: dueCheckInputSchema,
+  dealExport: runSchema,
+  batchWorker: batchInputSchema,
+  buildReport: buildInputSchema,
+  emailReport: runSchema,
+} as const satisfies Record<string, z.ZodType>;
+
 // ── 5. Email leadership ─────────────────────────────────────────────────────────────────────
 
 interface EmailedReportResult extends QbrRun {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { compileDistributedMap, type DistributedMapSpec } from './distributed-map.ts';
 import { InvalidDefinitionError } from './errors.ts';
 
 /** asl-validator ships no type declarations; this is the part the runner uses. */
@@ -46,7 +47,7 @@ export interface WaitStateSpec {
   readonly stateName: string;
 }
 
-export type StateSpec = TaskStateSpec | WaitStateSpec;
+export type StateSpec = TaskStateSpec | WaitStateSpec | DistributedMapSpec;
 
 /**
  * What the package hands the runner's override of a rewritten state: the effective input (after
@@ -248,15 +249,21 @@ function compileState(name: string, state: Json, collected: Collected): Json {
     case 'Map': {
       const processorKey = 'ItemProcessor' in state ? 'ItemProcessor' : 'Iterator';
       const processor = state[processorKey];
+      collected.around.push(name);
       if (
         isObject(processor) &&
         isObject(processor.ProcessorConfig) &&
         processor.ProcessorConfig.Mode === 'DISTRIBUTED'
       ) {
-        throw new InvalidDefinitionError(`Map state "${name}": the local runner has no Distributed Map`);
+        // Child workflow executions: the ItemProcessor runs as a machine of its own (see distributed-map.ts).
+        const { state: standIn, spec } = compileDistributedMap(name, state, processor, (machine) =>
+          compileMachine(machine, collected),
+        );
+        collected.around.pop();
+        collected.states.set(name, spec);
+        return { ...standIn, TimeoutSeconds: engineTaskTimeoutSeconds };
       }
       const { ProcessorConfig: _config, ...inline } = isObject(processor) ? processor : {};
-      collected.around.push(name);
       const compiled = { ...state, [processorKey]: compileMachine(inline, collected) };
       collected.around.pop();
       return compiled;

@@ -12,6 +12,7 @@ export {
 } from './errors.ts';
 export { executionRoutes } from './execution-routes.ts';
 export { type LambdaHandler, lambdaTask } from './lambda-task.ts';
+export { DirectoryBuckets, type LocalObjectStore, LocalObjectStoreError } from './object-store.ts';
 export { RunnerRegistrationWorkflow } from './registration-workflow.ts';
 export {
   type ExecutionDescription,

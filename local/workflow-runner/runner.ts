@@ -9,6 +9,12 @@ import {
   type OverrideInput,
   type TaskStateSpec,
 } from './compile.ts';
+import {
+  type ChildOutcome,
+  type DistributedMapInput,
+  type DistributedMapSpec,
+  runMapRun,
+} from './distributed-map.ts';
 import { prepareEngineErrors, StateFailure, StatesRuntimeFailure, statesTimeout } from './engine-errors.ts';
 import {
   ExecutionAlreadyExistsError,
@@ -18,6 +24,7 @@ import {
   InvalidTokenError,
   TaskTimedOutError,
 } from './errors.ts';
+import type { LocalObjectStore } from './object-store.ts';
 
 /** What a local task handler is told besides its input. */
 export interface TaskContext {
@@ -97,6 +104,26 @@ export interface LocalWorkflowRunnerOptions {
   readonly handlers?: Readonly<Record<string, TaskHandler>>;
   /** Told of every execution that closes (for logging failures on the local stack). */
   readonly onExecutionClosed?: (execution: ExecutionDescription) => void;
+  /** The S3 buckets a Distributed Map reads its items from and writes its results to. */
+  readonly objectStore?: LocalObjectStore;
+}
+
+/** Whose Context object it is: the execution or one of its Map children. */
+interface ExecutionContextOf {
+  readonly arn: string;
+  readonly name: string;
+  readonly input: unknown;
+  readonly stateMachineArn: string;
+  readonly stateMachineName: string;
+  readonly startDate: Date;
+}
+
+/** What the package is told for every run of a machine and of its Map children. */
+interface RunOptions {
+  readonly overrides: {
+    readonly taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>>;
+    readonly retryIntervalOverrides: Record<string, number>;
+  };
 }
 
 interface Execution {
@@ -121,6 +148,8 @@ interface Execution {
   blocked: number;
   mintedToken?: string | undefined;
   abort?: () => void;
+  /** Aborts the running child workflow executions of its Distributed Map states. */
+  readonly childAborts: Set<() => void>;
   timeoutTimer?: ClockTimer;
 }
 
@@ -179,9 +208,11 @@ export class LocalWorkflowRunner {
   #changed = Promise.withResolvers<void>();
   readonly #removeSettleHook: () => void;
   readonly #onExecutionClosed: (execution: ExecutionDescription) => void;
+  readonly #objectStore: LocalObjectStore | undefined;
 
   constructor(options: LocalWorkflowRunnerOptions) {
     this.#clock = options.clock;
+    this.#objectStore = options.objectStore;
     this.#onExecutionClosed = options.onExecutionClosed ?? (() => undefined);
     for (const [resource, handler] of Object.entries(options.handlers ?? {}))
       this.registerHandler(resource, handler);
@@ -247,6 +278,7 @@ export class LocalWorkflowRunner {
       compiled,
       history: [],
       releases: new Set(),
+      childAborts: new Set(),
       status: 'RUNNING',
       busy: 0,
       blocked: 0,
@@ -431,48 +463,32 @@ export class LocalWorkflowRunner {
   #run(execution: Execution): void {
     const { compiled } = execution;
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const spec of compiled.states.values()) {
-      overrides[spec.stateName] = (input) =>
-        spec.kind === 'wait'
-          ? this.#wait(execution, spec.stateName, input as OverrideInput)
-          : this.#task(execution, spec, input as OverrideInput);
-    }
-    const immediateRetries = Object.fromEntries(compiled.retryingStates.map((name) => [name, 0]));
-    const minted = () => {
-      execution.mintedToken ??= randomUUID();
-      return execution.mintedToken;
+    const runOptions: RunOptions = {
+      overrides: {
+        taskResourceLocalHandlers: overrides,
+        retryIntervalOverrides: Object.fromEntries(compiled.retryingStates.map((name) => [name, 0])),
+      },
     };
-    const clock = this.#clock;
+    for (const spec of compiled.states.values()) {
+      overrides[spec.stateName] = (input) => {
+        if (spec.kind === 'wait') return this.#wait(execution, spec.stateName, input as OverrideInput);
+        if (spec.kind === 'distributedMap') {
+          return this.#distributedMap(execution, spec, input as DistributedMapInput, runOptions);
+        }
+        return this.#task(execution, spec, input as OverrideInput);
+      };
+    }
     const machine = new StateMachine(compiled.executable, { validationOptions: { noValidate: true } });
     const run = machine.run(execution.input as never, {
-      overrides: {
-        taskResourceLocalHandlers: overrides as never,
-        retryIntervalOverrides: immediateRetries,
-      },
-      context: {
-        Execution: {
-          Id: execution.arn,
-          Name: execution.name,
-          RoleArn: 'arn:aws:iam::000000000000:role/local-workflow-runner',
-          VirtualStartTime: execution.startDate.toISOString(),
-        },
-        StateMachine: {
-          Id: `arn:aws:states:local:000000000000:stateMachine:${execution.stateMachineName}`,
-          Name: execution.stateMachineName,
-        },
-        // Paths are evaluated as a state is entered, and the clock does not move meanwhile.
-        State: {
-          get EnteredTime() {
-            return clock.now().toISOString();
-          },
-        },
-        // Read while the Parameters of a Task state are evaluated, just before its override runs.
-        Task: {
-          get Token() {
-            return minted();
-          },
-        },
-      },
+      overrides: runOptions.overrides as never,
+      context: this.#context(execution, {
+        arn: execution.arn,
+        name: execution.name,
+        input: execution.input,
+        stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${execution.stateMachineName}`,
+        stateMachineName: execution.stateMachineName,
+        startDate: execution.startDate,
+      }),
     });
     execution.abort = run.abort;
     void this.#recordEvents(execution, run.eventLogs);
@@ -500,7 +516,167 @@ export class LocalWorkflowRunner {
     );
   }
 
-  async #recordEvents(execution: Execution, events: AsyncGenerator<{ type: string }>): Promise<void> {
+  /** The Context object of an execution (or of a Distributed Map's child execution). */
+  #context(execution: Execution, of: ExecutionContextOf): Record<string, unknown> {
+    const clock = this.#clock;
+    const minted = () => {
+      execution.mintedToken ??= randomUUID();
+      return execution.mintedToken;
+    };
+    return {
+      Execution: {
+        Id: of.arn,
+        Name: of.name,
+        Input: of.input,
+        RoleArn: 'arn:aws:iam::000000000000:role/local-workflow-runner',
+        VirtualStartTime: of.startDate.toISOString(),
+      },
+      StateMachine: { Id: of.stateMachineArn, Name: of.stateMachineName },
+      // Paths are evaluated as a state is entered, and the clock does not move meanwhile.
+      State: {
+        get EnteredTime() {
+          return clock.now().toISOString();
+        },
+      },
+      // Read while the Parameters of a Task state are evaluated, just before its override runs.
+      Task: {
+        get Token() {
+          return minted();
+        },
+      },
+    };
+  }
+
+  /**
+   * A Map state in Distributed mode: one Map Run (see distributed-map.ts), whose child workflow
+   * executions run the ItemProcessor with the package and the same overrides, so their Task and
+   * Wait states call the registered handlers on the virtual clock. Their events go into this
+   * execution's history, marked with the Map Run and the child's name.
+   */
+  async #distributedMap(
+    execution: Execution,
+    spec: DistributedMapSpec,
+    given: DistributedMapInput,
+    runOptions: RunOptions,
+  ): Promise<unknown> {
+    const machineName = `${execution.stateMachineName}/${spec.label}`;
+    const mapRunId = randomUUID();
+    const mapRunArn = `arn:aws:states:local:000000000000:mapRun:${machineName}:${mapRunId}`;
+    const childStateMachineArn = `arn:aws:states:local:000000000000:stateMachine:${machineName}`;
+    const childArnPrefix =
+      spec.executionType === 'EXPRESS'
+        ? `arn:aws:states:local:000000000000:express:${machineName}:${mapRunId}`
+        : `arn:aws:states:local:000000000000:execution:${machineName}`;
+    const busy = async <T>(work: () => Promise<T>): Promise<T> => {
+      execution.busy += 1;
+      try {
+        return await work();
+      } finally {
+        execution.busy -= 1;
+        this.#signal();
+      }
+    };
+    await busy(() => nextTurn()); // lets the history catch up with the package's StateEntered first
+    this.#record(execution, 'MapRunStarted', spec.stateName, { mapRunArn });
+    try {
+      const result = await runMapRun({
+        spec,
+        given,
+        objects: this.#objectStore,
+        mapRunArn,
+        childArnPrefix,
+        childStateMachineArn,
+        now: () => this.#clock.now(),
+        stopped: () => execution.status !== 'RUNNING',
+        busy,
+        select: (template, item, index) => this.#select(execution, given.input, template, item, index),
+        runChild: (input, name) =>
+          this.#runChild(execution, spec, runOptions, input, {
+            arn: `${childArnPrefix}:${name}`,
+            name,
+            input,
+            stateMachineArn: childStateMachineArn,
+            stateMachineName: machineName,
+            startDate: this.#clock.now(),
+          }),
+      });
+      this.#record(execution, 'MapRunSucceeded', spec.stateName, { mapRunArn });
+      return result;
+    } catch (error) {
+      const failure = error instanceof Error ? error : new StatesRuntimeFailure(String(error));
+      this.#record(execution, 'MapRunFailed', spec.stateName, {
+        mapRunArn,
+        error: failure.name,
+        cause: failure.message,
+      });
+      throw failure;
+    }
+  }
+
+  /** Evaluates an ItemSelector with the package: a Pass state's Parameters, `$$.Map.Item` in the context. */
+  async #select(
+    execution: Execution,
+    mapInput: unknown,
+    template: unknown,
+    item: unknown,
+    index: number,
+  ): Promise<unknown> {
+    const selector = new StateMachine(
+      { StartAt: 'Select', States: { Select: { Type: 'Pass', Parameters: template as never, End: true } } },
+      { validationOptions: { noValidate: true } },
+    );
+    const context = {
+      ...this.#context(execution, {
+        arn: execution.arn,
+        name: execution.name,
+        input: execution.input,
+        stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${execution.stateMachineName}`,
+        stateMachineName: execution.stateMachineName,
+        startDate: execution.startDate,
+      }),
+      Map: { Item: { Index: index, Value: item } },
+    };
+    try {
+      return await selector.run(mapInput as never, { context }).result;
+    } catch (error) {
+      const failure = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
+      throw new StatesRuntimeFailure(`ItemSelector of item ${index}: ${(failure as Error).message}`);
+    }
+  }
+
+  async #runChild(
+    execution: Execution,
+    spec: DistributedMapSpec,
+    runOptions: RunOptions,
+    input: unknown,
+    child: ExecutionContextOf,
+  ): Promise<ChildOutcome> {
+    const machine = new StateMachine(spec.processor as never, { validationOptions: { noValidate: true } });
+    const run = machine.run(input as never, {
+      overrides: runOptions.overrides as never,
+      context: this.#context(execution, child),
+    });
+    execution.childAborts.add(run.abort);
+    void this.#recordEvents(execution, run.eventLogs, { mapRun: spec.stateName, childExecution: child.name });
+    try {
+      return { status: 'SUCCEEDED', output: await run.result };
+    } catch (error) {
+      const failure = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
+      return {
+        status: 'FAILED',
+        error: failure instanceof Error ? failure.name : 'States.Runtime',
+        cause: failure instanceof Error ? failure.message : String(failure),
+      };
+    } finally {
+      execution.childAborts.delete(run.abort);
+    }
+  }
+
+  async #recordEvents(
+    execution: Execution,
+    events: AsyncGenerator<{ type: string }>,
+    marks: Record<string, unknown> = {},
+  ): Promise<void> {
     for await (const event of events) {
       const {
         type,
@@ -509,7 +685,7 @@ export class LocalWorkflowRunner {
       } = event as { type: string; timestamp?: number } & Record<string, unknown>;
       const state = isRecord(rest.state) ? rest.state : undefined;
       const stateName = typeof state?.name === 'string' ? state.name : undefined;
-      const details: Record<string, unknown> = {};
+      const details: Record<string, unknown> = { ...marks };
       for (const [key, value] of Object.entries(rest)) {
         if (key === 'state' && state !== undefined) {
           const { name: _name, type: _type, ...data } = state;
@@ -518,7 +694,9 @@ export class LocalWorkflowRunner {
           details[key] = value;
         }
       }
-      this.#record(execution, type, stateName, Object.keys(details).length > 0 ? details : undefined);
+      // A child execution's own start and end are not the parent's: they are named as the child's.
+      const recorded = 'childExecution' in marks && type.startsWith('Execution') ? `Child${type}` : type;
+      this.#record(execution, recorded, stateName, Object.keys(details).length > 0 ? details : undefined);
       const stateType = stateName === undefined ? undefined : execution.compiled.stateTypes.get(stateName);
       if (type === 'StateFailed' && (stateType === 'Parallel' || stateType === 'Map')) {
         // The package abandons the other branches or iterations; Step Functions stops their tasks.
@@ -565,6 +743,7 @@ export class LocalWorkflowRunner {
       execution.cause = end.cause;
     }
     execution.timeoutTimer?.cancel();
+    for (const abort of [...execution.childAborts]) abort();
     // Whatever still waits (nothing, unless the execution was stopped) ends with it.
     this.#release(execution, new StatesRuntimeFailure('the execution closed'));
     this.#signal();

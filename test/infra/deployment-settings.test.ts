@@ -98,6 +98,16 @@ describe('deployment settings', () => {
     expect(settings.backfillSchedule).toBeUndefined();
   });
 
+  it('reads the pre-QBR large-portfolio threshold as a number, from text or from cdk.json', () => {
+    expect(settingsFrom({ ...valid, [contextKeys.largePortfolioDeals]: '5000' }).largePortfolioDeals).toBe(
+      5000,
+    );
+    expect(settingsFrom({ ...valid, [contextKeys.largePortfolioDeals]: 5000 }).largePortfolioDeals).toBe(
+      5000,
+    );
+    expect(settingsFrom(valid).largePortfolioDeals).toBeUndefined();
+  });
+
   it('accepts the placeholders cdk.json ships with, so `cdk synth` works out of the box', () => {
     const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
       context: Record<string, unknown>;
@@ -155,6 +165,9 @@ describe('deployment settings', () => {
     [contextKeys.backfillSchedule, 'every 15 minutes', 'EventBridge Scheduler expression'],
     [contextKeys.backfillSchedule, 'rate(1 minutes)', 'EventBridge Scheduler expression'],
     [contextKeys.backfillSchedule, 'cron(0 * * * *)', 'EventBridge Scheduler expression'],
+    [contextKeys.largePortfolioDeals, 'many', 'whole number of deals'],
+    [contextKeys.largePortfolioDeals, '0', 'above zero'],
+    [contextKeys.largePortfolioDeals, 2.5, 'whole number of deals'],
   ])('refuses %s = %j, saying why', (key, value, why) => {
     const error = errorFrom({ ...valid, [key]: value });
 

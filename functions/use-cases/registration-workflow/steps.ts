@@ -26,8 +26,10 @@ class InvalidStepInputError extends Error {
 
 type Deps = RegistrationWorkflowDependencies;
 
-/** Runs one step on the task's input, which it validates first. */
-type RegistrationStepHandler = (deps: Deps, input: unknown) => Promise<unknown>;
+/** Runs one step on the task's input, which it validates first against `inputSchema`. */
+type RegistrationStepHandler = ((deps: Deps, input: unknown) => Promise<unknown>) & {
+  readonly inputSchema: z.ZodType;
+};
 
 function parseStepInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   const parsed = schema.safeParse(input);
@@ -43,7 +45,9 @@ function step<Schema extends z.ZodType>(
   schema: Schema,
   run: (deps: Deps, input: z.output<Schema>) => Promise<unknown>,
 ): RegistrationStepHandler {
-  return (deps, input) => run(deps, parseStepInput(schema, input));
+  return Object.assign((deps: Deps, input: unknown) => run(deps, parseStepInput(schema, input)), {
+    inputSchema: schema,
+  });
 }
 
 const text = z.string().min(1);
@@ -104,6 +108,14 @@ const registrationSteps = {
 } satisfies Record<RegistrationStepName, RegistrationStepHandler>;
 
 const stepNameSchema = z.object({ step: z.enum(registrationStepNames) });
+
+/**
+ * The task input a step accepts, its `step` name included: what the state machine's task for it
+ * must send (the infrastructure tests check the deployed definition against it).
+ */
+export function registrationStepInputSchema(name: RegistrationStepName): z.ZodType {
+  return z.intersection(stepNameSchema, registrationSteps[name].inputSchema);
+}
 
 /** Runs one step of the registration workflow and answers what the state machine reads next. */
 export async function runRegistrationStep(deps: Deps, input: unknown): Promise<unknown> {

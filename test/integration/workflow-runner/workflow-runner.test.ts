@@ -392,24 +392,16 @@ describe('definitions', () => {
   it('refuses invalid ASL and features it cannot run faithfully, naming why', async () => {
     const jsonata = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
     const dangling = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } };
-    const distributed = {
-      StartAt: 'Each',
+    const sync = {
+      StartAt: 'Run',
       States: {
-        Each: {
-          Type: 'Map',
-          ItemProcessor: {
-            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-            StartAt: 'B',
-            States: { B: { Type: 'Pass', End: true } },
-          },
-          End: true,
-        },
+        Run: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', End: true },
       },
     };
 
     await expect(runner.startExecution(jsonata)).rejects.toThrow(/JSONPath state machines only/);
     await expect(runner.startExecution(dangling)).rejects.toThrow(InvalidDefinitionError);
-    await expect(runner.startExecution(distributed)).rejects.toThrow(/no Distributed Map/);
+    await expect(runner.startExecution(sync)).rejects.toThrow(/does not run .sync integrations/);
     expect(runner.listExecutions()).toEqual([]);
   });
 });
