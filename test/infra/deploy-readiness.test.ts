@@ -190,4 +190,32 @@ describe.each([
       `HubSpot budget in use: ${requests} of ${hubSpotPortalLimits.requestsPerWindow} requests per 10 s, ${searches} of ${hubSpotPortalLimits.searchesPerSecond} searches per second`,
     );
   });
+
+  it('gives every function that calls HubSpot outside the API time to wait for its budget and complete one call', () => {
+    const integrated = new Set<string>();
+    for (const method of Object.values(app.statelessTemplate.findResources('AWS::ApiGateway::Method'))) {
+      const target = integratedFunction(
+        (method.Properties?.Integration as { Uri?: unknown } | undefined)?.Uri,
+      );
+      if (target !== undefined) integrated.add(target);
+    }
+    // A container waits at most one rolling window for a free slot of its share, then one attempt
+    // may take the gateway's attempt timeout (request-gateway.ts, 30 s) before it is retried.
+    const needed = hubSpotPortalLimits.windowSeconds + 30;
+    const short: string[] = [];
+    let checked = 0;
+    for (const [id, resource] of Object.entries(
+      app.statelessTemplate.findResources('AWS::Lambda::Function'),
+    )) {
+      const variables = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
+      if (variables.HUBSPOT_ACCESS_TOKEN_ARN === undefined || integrated.has(id)) continue;
+      checked += 1;
+      const timeout = (resource.Properties?.Timeout as number | undefined) ?? 3;
+      if (timeout < needed) short.push(`${id}: ${timeout} s < ${needed} s`);
+    }
+
+    // The registration steps, the backfill, the batch workers and the report builder.
+    expect(checked).toBe(4);
+    expect(short).toEqual([]);
+  });
 });
