@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** HubSpot refuses to sign with, and we refuse to accept, timestamps further than this from now. */
 const signatureToleranceMs = 5 * 60 * 1000;
@@ -84,6 +84,66 @@ export function verifyHubSpotSignatureV3(
   );
   const received = Buffer.from(signature, 'utf8');
   // Compare equal-length buffers only; the length of a base64 SHA-256 MAC is public anyway.
+  const matches = expected.length === received.length && timingSafeEqual(expected, received);
+  return matches ? { valid: true } : { valid: false, reason: 'the signature does not match this request' };
+}
+
+/**
+ * `X-HubSpot-Signature` with `X-HubSpot-Signature-Version: v2` ("Validating requests from
+ * HubSpot", HubSpot developer documentation): hex SHA-256 of the client secret, the method, the
+ * full URI as sent and the body. It carries no timestamp, so a v2 request can be replayed; the
+ * endpoints that accept it are idempotent (a submission by conversion id, a CRM event by its key).
+ */
+export function hubSpotSignatureV2(request: Omit<SignedRequest, 'timestamp'>, clientSecret: string): string {
+  return createHash('sha256')
+    .update(`${clientSecret}${request.method.toUpperCase()}${request.url}${request.body}`, 'utf8')
+    .digest('hex');
+}
+
+/** The signature headers of a request, lower-cased. */
+interface SignatureHeaders {
+  readonly 'x-hubspot-signature-v3'?: string | undefined;
+  readonly 'x-hubspot-request-timestamp'?: string | undefined;
+  readonly 'x-hubspot-signature'?: string | undefined;
+  readonly 'x-hubspot-signature-version'?: string | undefined;
+}
+
+/**
+ * Verifies a request HubSpot signed: v3 when its header is present (HubSpot sends it beside the
+ * older versions, and only it is time-bound); otherwise v2. A v1 signature (secret and body only,
+ * not bound to the URL) and an unsigned request are refused.
+ */
+export function verifyHubSpotRequest(
+  request: Omit<SignedRequest, 'timestamp'>,
+  headers: SignatureHeaders,
+  clientSecret: string,
+  now: Date,
+): SignatureCheck {
+  const v3 = headers['x-hubspot-signature-v3'];
+  if (v3 !== undefined && v3 !== '') {
+    return verifyHubSpotSignatureV3(
+      { ...request, timestamp: headers['x-hubspot-request-timestamp'] },
+      v3,
+      clientSecret,
+      now,
+    );
+  }
+  const signature = headers['x-hubspot-signature'];
+  const version = headers['x-hubspot-signature-version']?.trim().toLowerCase();
+  if (signature === undefined || signature === '') {
+    return {
+      valid: false,
+      reason: 'the request is not signed (no X-HubSpot-Signature-v3 or X-HubSpot-Signature header)',
+    };
+  }
+  if (version !== 'v2') {
+    return {
+      valid: false,
+      reason: `signature version ${version ?? '(none)'} is not accepted; HubSpot signs with v3, or v2 where v3 is not sent`,
+    };
+  }
+  const expected = Buffer.from(hubSpotSignatureV2(request, clientSecret), 'utf8');
+  const received = Buffer.from(signature.trim().toLowerCase(), 'utf8');
   const matches = expected.length === received.length && timingSafeEqual(expected, received);
   return matches ? { valid: true } : { valid: false, reason: 'the signature does not match this request' };
 }

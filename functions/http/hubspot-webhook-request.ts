@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { verifyHubSpotSignatureV3 } from './hubspot-signature.ts';
+import { verifyHubSpotRequest } from './hubspot-signature.ts';
 import {
   MalformedRequestError,
   PayloadTooLargeError,
@@ -39,7 +39,7 @@ function rawBody(event: APIGatewayProxyEvent): Buffer {
 
 /**
  * Accepts only what HubSpot sent: a body within the size limit, signed with our client secret
- * (v3, within five minutes), of type JSON, that parses. Checks run cheapest-first and the body is
+ * (v3 within five minutes, or v2 where HubSpot sends no v3), of type JSON, that parses. Checks run cheapest-first and the body is
  * parsed only after it is authenticated. Expects lower-cased headers (`http-header-normalizer`).
  */
 export function hubspotWebhookRequest(
@@ -56,14 +56,9 @@ export function hubspotWebhookRequest(
         );
       }
       const bodyText = body.toString('utf8');
-      const check = verifyHubSpotSignatureV3(
-        {
-          method: event.httpMethod,
-          url: requestUrl(event),
-          body: bodyText,
-          timestamp: headers['x-hubspot-request-timestamp'],
-        },
-        headers['x-hubspot-signature-v3'],
+      const check = verifyHubSpotRequest(
+        { method: event.httpMethod, url: requestUrl(event), body: bodyText },
+        headers,
         await options.clientSecret(),
         options.now(),
       );

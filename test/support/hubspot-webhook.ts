@@ -1,4 +1,4 @@
-import { hubSpotSignatureV3 } from '#http/hubspot-signature.ts';
+import { hubSpotSignatureV2, hubSpotSignatureV3 } from '#http/hubspot-signature.ts';
 
 export interface DeliveryOptions {
   readonly secret: string;
@@ -9,6 +9,8 @@ export interface DeliveryOptions {
   readonly signBody?: string;
   readonly signUrl?: string;
   readonly omitSignature?: boolean;
+  /** Sign with v2 (`X-HubSpot-Signature`, no timestamp) instead of v3, as HubSpot does where it sends no v3. */
+  readonly signatureVersion?: 'v2' | 'v3';
 }
 
 /**
@@ -22,8 +24,19 @@ export async function deliver(url: string, body: string, options: DeliveryOption
     { method, url: options.signUrl ?? url, body: options.signBody ?? body, timestamp },
     options.secret,
   );
-  const headers: Record<string, string> = { 'X-HubSpot-Request-Timestamp': timestamp };
-  if (!options.omitSignature) headers['X-HubSpot-Signature-v3'] = signature;
+  const headers: Record<string, string> = {};
+  if (options.omitSignature) {
+    // Unsigned.
+  } else if (options.signatureVersion === 'v2') {
+    headers['X-HubSpot-Signature'] = hubSpotSignatureV2(
+      { method, url: options.signUrl ?? url, body: options.signBody ?? body },
+      options.secret,
+    );
+    headers['X-HubSpot-Signature-Version'] = 'v2';
+  } else {
+    headers['X-HubSpot-Request-Timestamp'] = timestamp;
+    headers['X-HubSpot-Signature-v3'] = signature;
+  }
   if (options.contentType !== null) headers['Content-Type'] = options.contentType ?? 'application/json';
   return fetch(url, { method, headers, body });
 }

@@ -1,6 +1,12 @@
 import { Signature } from '@hubspot/api-client';
 import { describe, expect, it } from 'vitest';
-import { hubSpotSignatureV3, signedUri, verifyHubSpotSignatureV3 } from '#http/hubspot-signature.ts';
+import {
+  hubSpotSignatureV2,
+  hubSpotSignatureV3,
+  signedUri,
+  verifyHubSpotRequest,
+  verifyHubSpotSignatureV3,
+} from '#http/hubspot-signature.ts';
 
 const secret = 'client-secret-1';
 const now = new Date('2026-11-24T10:00:00Z');
@@ -107,5 +113,69 @@ describe('HubSpot signature v3', () => {
     expect(verifyHubSpotSignatureV3({ ...request, url: sentUrl }, hubspotSigned, secret, now)).toEqual({
       valid: true,
     });
+  });
+});
+
+describe('HubSpot signatures of older versions', () => {
+  const unsigned = { method: request.method, url: request.url, body: request.body };
+  const v2 = hubSpotSignatureV2(unsigned, secret);
+
+  it('computes v2 as the official client library does', () => {
+    const fromLibrary = Signature.getSignature('POST', 'v2', {
+      signature: '',
+      clientSecret: secret,
+      requestBody: request.body,
+      url: request.url,
+    });
+    expect(v2).toBe(fromLibrary);
+  });
+
+  it('accepts v2 when HubSpot sends no v3, and prefers v3 when it does', () => {
+    const v2Headers = { 'x-hubspot-signature': v2, 'x-hubspot-signature-version': 'v2' };
+
+    expect(verifyHubSpotRequest(unsigned, v2Headers, secret, now)).toEqual({ valid: true });
+    // A stale v3 beside a valid v2 is refused: v3 is the one that is bound to a time.
+    expect(
+      verifyHubSpotRequest(
+        unsigned,
+        {
+          ...v2Headers,
+          'x-hubspot-signature-v3': signature,
+          'x-hubspot-request-timestamp': String(now.getTime() - 6 * 60_000),
+        },
+        secret,
+        now,
+      ),
+    ).toEqual({ valid: false, reason: 'the request timestamp is more than 5 minutes old' });
+  });
+
+  it('refuses an altered v2 request, a v1 signature and an unsigned request', () => {
+    const altered = { ...unsigned, body: unsigned.body.replace('c-1', 'c-2') };
+    const v1 = Signature.getSignature('POST', 'v1', {
+      signature: '',
+      clientSecret: secret,
+      requestBody: request.body,
+    });
+
+    expect(
+      verifyHubSpotRequest(
+        altered,
+        { 'x-hubspot-signature': v2, 'x-hubspot-signature-version': 'v2' },
+        secret,
+        now,
+      ),
+    ).toEqual({ valid: false, reason: 'the signature does not match this request' });
+    expect(
+      verifyHubSpotRequest(
+        unsigned,
+        { 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' },
+        secret,
+        now,
+      ),
+    ).toEqual({
+      valid: false,
+      reason: 'signature version v1 is not accepted; HubSpot signs with v3, or v2 where v3 is not sent',
+    });
+    expect(verifyHubSpotRequest(unsigned, {}, secret, now).valid).toBe(false);
   });
 });
