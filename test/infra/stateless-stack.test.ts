@@ -53,7 +53,6 @@ describe('intake function', () => {
           MAIL_FROM: 'deals@partners.example.com',
           POWERTOOLS_SERVICE_NAME: 'dealreg-intake',
           POWERTOOLS_LOG_LEVEL: 'INFO',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });
@@ -296,7 +295,6 @@ describe('submission backfill', () => {
       MAIL_FROM: 'deals@partners.example.com',
       POWERTOOLS_SERVICE_NAME: 'dealreg-backfill',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
