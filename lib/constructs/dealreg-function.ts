@@ -17,6 +17,14 @@ import type { Construct } from 'constructs';
 const esmRequireBanner =
   "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
 
+/**
+ * Packages a function bundle gets a stand-in for: loaded at every cold start by a dependency
+ * that never calls them on Node.js 24 (see each stand-in's comment).
+ */
+const bundleAliases = {
+  'whatwg-url': fileURLToPath(new URL('../../functions/shims/whatwg-url.ts', import.meta.url)),
+};
+
 /** The absolute path of a handler module in `functions/handlers/`, such as `crm-events.ts`. */
 export function handlerEntry(module: string): string {
   return fileURLToPath(new URL(`../../functions/handlers/${module}`, import.meta.url));
@@ -163,6 +171,9 @@ export class DealregFunction extends NodejsFunction {
         sourceMap: true,
         sourcesContent: false,
         externalModules: [],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(bundleAliases).map(([module, standIn]) => [`--alias:${module}`, standIn]),
+        ),
         ...(props.define === undefined ? {} : { define: { ...props.define } }),
       },
     });
