@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 import {
   type AwsRequest,
+  directoryBytes,
   type ImportOutcome,
   importBundle,
   lambdaRuntimeEnvironment,
@@ -20,6 +22,65 @@ import {
  * load). Every AWS endpoint points at a local stand-in that answers `GetSecretValue` and refuses
  * anything else, so those imports complete as they would in Lambda and any other call is seen.
  */
+
+/** "Deployment package size: 250 MB (unzipped, including layers)" (AWS Lambda quotas). */
+const lambdaUnzippedBytes = 250 * 1024 * 1024;
+
+/** What a function's minified bundle may weigh unless it is named below. */
+const defaultBudget = { kb: 400, why: 'the default budget' };
+
+/**
+ * The functions whose bundle cannot meet the default budget, each with what it must carry. Every
+ * function that talks to AWS carries the SDK v3 clients it uses, with their shared Smithy core and
+ * the X-Ray capture of the Powertools tracer (450–550 KB), and the domain's libraries: zod's
+ * schema builders (~95 KB), luxon (70 KB) and tldts with the public-suffix list that names a
+ * customer's registrable domain (100–125 KB).
+ */
+const budgets: Record<string, { readonly kb: number; readonly why: string }> = {
+  'Approvals/ApprovalPages': {
+    kb: 950,
+    why: 'DynamoDB, Step Functions and Secrets Manager clients, and the domain',
+  },
+  'Approvals/ExtensionRequests': {
+    kb: 950,
+    why: 'DynamoDB, Step Functions and Secrets Manager clients, and the domain',
+  },
+  'AttributionLedger/DigestWriter': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
+  'PreQbrCheck/DealExport': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
+  'SubmissionIntake/FormSubmissions': {
+    kb: 1150,
+    why: 'DynamoDB, Step Functions, Secrets Manager and SES clients, nodemailer to build MIME mail, and the domain',
+  },
+  'CrmEvents/CrmEvents': {
+    kb: 1700,
+    why: "HubSpot's generated CRM clients (~620 KB, one copy of the HTTP layer per API), DynamoDB and Secrets Manager clients, and the domain",
+  },
+  'PreQbrCheck/BatchWorker': {
+    kb: 1700,
+    why: "HubSpot's generated CRM clients (~620 KB), S3 and Secrets Manager clients, and the domain",
+  },
+  'RegistrationWorkflow/Steps': {
+    kb: 2000,
+    why: "HubSpot's generated CRM clients (~620 KB), DynamoDB, SES, Step Functions and Secrets Manager clients, nodemailer, and the domain",
+  },
+  'SubmissionBackfill/Sweeper': {
+    kb: 2000,
+    why: "HubSpot's generated CRM clients (~620 KB), DynamoDB, SES, Step Functions and Secrets Manager clients, nodemailer, and the domain",
+  },
+  'PreQbrCheck/EmailReport': {
+    kb: 2000,
+    why: 'the report charts (vega and vega-lite, ~1 MB), S3 and SES clients, nodemailer, and the domain',
+  },
+  'PreQbrCheck/BuildReport': {
+    kb: 2800,
+    why: "the report charts (vega and vega-lite, ~1 MB), HubSpot's generated CRM clients (~620 KB), DynamoDB, S3 and Secrets Manager clients, and the domain",
+  },
+};
+
+/** `Dealreg-test-Stateless/PreQbrCheck/DueCheck` → `PreQbrCheck/DueCheck`. */
+function shortName(fn: SynthesizedFunction): string {
+  return fn.name.split('/').slice(1).join('/');
+}
 
 interface Started {
   readonly outcome: ImportOutcome;
@@ -66,7 +127,7 @@ beforeAll(async () => {
 
 describe('every function bundle', () => {
   it('is found for each function of the stateless stack', () => {
-    expect(functions.map((fn) => fn.name.split('/').slice(1).join('/')).sort()).toEqual([
+    expect(functions.map(shortName).sort()).toEqual([
       'Approvals/ApprovalPages',
       'Approvals/ExtensionRequests',
       'AttributionLedger/DigestWriter',
@@ -115,7 +176,7 @@ describe('every function bundle', () => {
   it('reads the HubSpot access token at cold start exactly where the entry file connects to HubSpot', () => {
     const readers = functions
       .filter((fn) => (started.get(fn.name)?.requests.length ?? 0) > 0)
-      .map((fn) => fn.name.split('/').slice(1).join('/'))
+      .map(shortName)
       .sort();
 
     expect(readers).toEqual([
@@ -147,5 +208,40 @@ describe('every function bundle', () => {
     expect(outcome.imported).toBe(false);
     expect(outcome.imported ? '' : outcome.error).toMatch(/ECONNREFUSED/);
     expect(outcome.imported ? '' : outcome.error).not.toMatch(/ConfigurationError/);
+  });
+});
+
+describe('deploy readiness of the bundles', () => {
+  it("keeps every function within Lambda's 250 MB unzipped, its layers included", () => {
+    const oversized = functions.flatMap((fn) => {
+      const bytes = [fn.codeDirectory, ...fn.layerDirectories].reduce(
+        (sum, directory) => sum + directoryBytes(directory),
+        0,
+      );
+      return bytes > lambdaUnzippedBytes
+        ? [`${fn.name}: ${(bytes / 2 ** 20).toFixed(1)} MB unzipped, over Lambda's limit of 250 MB`]
+        : [];
+    });
+
+    expect(oversized).toEqual([]);
+  });
+
+  it('keeps every minified bundle within its budget: 400 KB, or the named budget of what it must carry', () => {
+    const overBudget = functions.flatMap((fn) => {
+      const budget = budgets[shortName(fn)] ?? defaultBudget;
+      const kb = statSync(fn.bundle).size / 1024;
+      return kb > budget.kb
+        ? [`${fn.name}: ${kb.toFixed(0)} KB, over its budget of ${budget.kb} KB (${budget.why})`]
+        : [];
+    });
+
+    expect(overBudget).toEqual([]);
+  });
+
+  it('names a budget only for functions that exist and need one', () => {
+    const sizes = new Map(functions.map((fn) => [shortName(fn), statSync(fn.bundle).size / 1024]));
+    const stale = Object.keys(budgets).filter((name) => (sizes.get(name) ?? 0) <= defaultBudget.kb);
+
+    expect(stale).toEqual([]);
   });
 });
