@@ -292,6 +292,8 @@ export type ImportOutcome =
       readonly handlerType: string;
       /** The import alone, measured inside the process. */
       readonly importMs: number;
+      /** CPU time of the process up to the handler's import (Node.js start included): steadier than wall time on a busy machine. */
+      readonly cpuMs: number;
       /** The process, from spawn to exit. */
       readonly processMs: number;
     }
@@ -308,7 +310,9 @@ const started = performance.now();
 try {
   const module = await import(process.argv[1]);
   const importMs = performance.now() - started;
-  console.log(JSON.stringify({ imported: true, handlerType: typeof module[process.argv[2]], importMs }));
+  const { user, system } = process.cpuUsage();
+  const cpuMs = (user + system) / 1000;
+  console.log(JSON.stringify({ imported: true, handlerType: typeof module[process.argv[2]], importMs, cpuMs }));
 } catch (error) {
   const cause = error?.cause === undefined ? '' : \` (cause: \${error.cause?.name ?? ''} \${error.cause?.code ?? error.cause?.message ?? error.cause})\`;
   console.log(JSON.stringify({ imported: false, error: \`\${error?.name}: \${error?.message}\${cause}\` }));
