@@ -61,7 +61,7 @@ try {
             gateway.call(
               'search companies by domain',
               () =>
-                client.crm.companies.searchApi.doSearch({
+                client.crm.objects.searchApi.doSearch('companies', {
                   filterGroups: [
                     {
                       filters: [

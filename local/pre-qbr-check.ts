@@ -14,13 +14,11 @@ import { FileQbrRunStore } from '#adapters/reports/file-qbr-run-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { Mailer } from '#ports/mailer.ts';
-import {
-  createQbrBatchWorker,
-  createQbrDealExport,
-  createQbrDueCheck,
-  createQbrReportBuilder,
-  createQbrReportMailer,
-} from '#use-cases/qbr-delivery.ts';
+import { createQbrBatchWorker } from '#use-cases/qbr-delivery/batch-worker.ts';
+import { createQbrDealExport } from '#use-cases/qbr-delivery/deal-export.ts';
+import { createQbrDueCheck } from '#use-cases/qbr-delivery/due-check.ts';
+import { createQbrReportBuilder } from '#use-cases/qbr-delivery/report-builder.ts';
+import { createQbrReportMailer } from '#use-cases/qbr-delivery/report-mailer.ts';
 import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-workflow.ts';
 import { renderAsl } from '#workflows/render-asl.ts';
 import type { ClockTimer, VirtualClock } from './clock.ts';

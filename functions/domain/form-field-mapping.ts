@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The registration fields Dealreg understands. Each is read from a HubSpot form field whose

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One HubSpot form submission, as the workflow webhook posts it and as the Forms API lists it

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
 import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How a partner takes part in an opportunity. The policy prices each one, the ledger records it

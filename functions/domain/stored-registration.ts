@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formSubmissionSchema } from './form-submission.ts';
 import { fieldProblemSchema, registrationDetailsSchema } from './registration.ts';
 import { registrationProgressSchema } from './registration-progress.ts';

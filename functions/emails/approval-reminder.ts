@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { approverDeadline, approverEmailInputSchema, renderApproverEmail } from './approval-email-parts.ts';
 import { momentSchema } from './email-input-fields.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatMoney } from '#domain/money.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import {

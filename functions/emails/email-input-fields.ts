@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { field } from '#domain/policy/policy-fields.ts';
 
 /** Field schemas the email templates' inputs share, each naming the field in its message. */

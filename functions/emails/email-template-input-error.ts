@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A template was given input it cannot render (a missing field, a malformed address). */
 export class EmailTemplateInputError extends Error {

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, safeUrl } from '#rendering/html.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';

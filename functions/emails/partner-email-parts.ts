@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { timeZoneSchema } from './email-input-fields.ts';

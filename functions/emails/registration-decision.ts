@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { compensationSchema } from '#domain/policy/compensation.ts';
 import { relationshipTypeSchema } from '#domain/relationship-type.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalSubject } from '#domain/approvals/approval-task.ts';
 import { formatMoney, moneySchema } from '#domain/money.ts';
 import { field } from '#domain/policy/policy-fields.ts';

@@ -3,7 +3,7 @@
  * adapters from the environment into the handler.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
 import { stepFunctionsTaskSuccess } from '#adapters/stepfunctions/send-task-success.ts';
 import { field } from '#domain/policy/policy-fields.ts';

@@ -6,7 +6,7 @@ import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
 import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
 import { S3ReportStore } from '#adapters/reports/s3-report-store.ts';
-import { createQbrReportBuilder } from '#use-cases/qbr-delivery.ts';
+import { createQbrReportBuilder } from '#use-cases/qbr-delivery/report-builder.ts';
 import { documentClient, dynamodb } from './wiring/clients/dynamodb.ts';
 import { s3 } from './wiring/clients/s3.ts';
 import { policySetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';

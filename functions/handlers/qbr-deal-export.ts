@@ -1,7 +1,7 @@
 /** Lambda entry: "Export the deal ids to read" of the pre-QBR workflow. */
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { S3QbrRunStore } from '#adapters/reports/s3-qbr-run-store.ts';
-import { createQbrDealExport } from '#use-cases/qbr-delivery.ts';
+import { createQbrDealExport } from '#use-cases/qbr-delivery/deal-export.ts';
 import { dynamodb } from './wiring/clients/dynamodb.ts';
 import { s3 } from './wiring/clients/s3.ts';
 import { readEnvironment, requiredSetting } from './wiring/configuration.ts';

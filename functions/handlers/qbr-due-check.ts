@@ -1,5 +1,5 @@
 /** Lambda entry: "Decide whether the check is due" of the pre-QBR workflow. */
-import { createQbrDueCheck } from '#use-cases/qbr-delivery.ts';
+import { createQbrDueCheck } from '#use-cases/qbr-delivery/due-check.ts';
 import { policySetting, readEnvironment } from './wiring/configuration.ts';
 
 const settings = readEnvironment({ DEALREG_POLICY: policySetting });

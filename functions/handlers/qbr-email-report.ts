@@ -1,7 +1,7 @@
 /** Lambda entry: "Email the report to leadership" of the pre-QBR workflow. */
 import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
 import { S3ReportStore } from '#adapters/reports/s3-report-store.ts';
-import { createQbrReportMailer } from '#use-cases/qbr-delivery.ts';
+import { createQbrReportMailer } from '#use-cases/qbr-delivery/report-mailer.ts';
 import { s3 } from './wiring/clients/s3.ts';
 import { ses } from './wiring/clients/ses.ts';
 import { policySetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';

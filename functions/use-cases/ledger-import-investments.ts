@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type LedgerEntryInput, ledgerEntryInputSchema } from '#domain/ledger/entry.ts';
 import { decimalRateSchema, freezeMoney, isCurrencyCode, parseDecimalAmount } from '#domain/money.ts';
 import type { LedgerStore } from '#ports/ledger.ts';

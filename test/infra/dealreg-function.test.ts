@@ -69,14 +69,13 @@ describe('DealregFunction', () => {
     });
   });
 
-  it('sets the Powertools service and log level and enables source maps, keeping the caller environment', () => {
+  it('sets the Powertools service and log level, keeping the caller environment, and no NODE_OPTIONS (source maps are not loaded at start)', () => {
     const properties = functionNamed('Function with every default');
 
     expect(properties.Environment.Variables).toEqual({
       TABLE: 'registrations',
       POWERTOOLS_SERVICE_NAME: 'dealreg-test',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

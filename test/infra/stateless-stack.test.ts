@@ -54,7 +54,6 @@ describe('intake function', () => {
           MAIL_FROM: 'deals@partners.example.com',
           POWERTOOLS_SERVICE_NAME: 'dealreg-intake',
           POWERTOOLS_LOG_LEVEL: 'INFO',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });
@@ -319,7 +318,6 @@ describe('submission backfill', () => {
       MAIL_FROM: 'deals@partners.example.com',
       POWERTOOLS_SERVICE_NAME: 'dealreg-backfill',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { preQbrFunctionNames } from '#local/pre-qbr-check.ts';
-import { qbrStepInputSchemas } from '#use-cases/qbr-delivery.ts';
+import { qbrStepInputSchemas } from '#use-cases/qbr-delivery/step-input-schemas.ts';
 import { registrationStepNames } from '#use-cases/registration-workflow/step-names.ts';
 import { registrationStepInputSchema } from '#use-cases/registration-workflow/steps.ts';
 import { registrationStepsFunctionName } from '#workflows/registration-workflow.ts';

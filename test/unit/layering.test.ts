@@ -49,7 +49,7 @@ const forbidden = [
   },
   { ...probe('the domain uses an SDK', 'domain', '@aws-sdk/client-s3'), message: 'The domain is pure' },
   {
-    ...probe('a port imports a use case', 'ports', '#use-cases/qbr-delivery.ts'),
+    ...probe('a port imports a use case', 'ports', '#use-cases/qbr-delivery/due-check.ts'),
     message: 'A port declares what the domain and the use cases need',
   },
   {
@@ -57,7 +57,11 @@ const forbidden = [
     message: 'A use case reaches adapters only through ports',
   },
   {
-    ...probe('an adapter takes its port from a use case', 'adapters', '../use-cases/qbr-delivery.ts'),
+    ...probe(
+      'an adapter takes its port from a use case',
+      'adapters',
+      '../use-cases/qbr-delivery/due-check.ts',
+    ),
     message: 'An adapter implements a port',
   },
   {

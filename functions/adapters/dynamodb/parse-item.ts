@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CorruptItemError } from '#ports/corrupt-item-error.ts';
 
 /** What the items of a table are: their schema, how an error names one, and the key that finds it. */

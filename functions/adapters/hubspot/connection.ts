@@ -1,4 +1,4 @@
-import { Client } from '@hubspot/api-client';
+import { createHubSpotCrmClient, type HubSpotCrmClient } from './crm-client.ts';
 import { HubSpotConfigurationError } from './errors.ts';
 import { HubSpotGateway, type RateLimits, type RetryPolicy } from './request-gateway.ts';
 
@@ -14,26 +14,29 @@ export interface HubSpotConnectionSettings {
 
 /** A HubSpot client and the gateway every call through it must pass. */
 export interface HubSpotConnection {
-  readonly client: Client;
+  readonly client: HubSpotCrmClient;
   readonly gateway: HubSpotGateway;
   readonly basePath: string;
 }
 
 /**
- * Builds a client and its gateway. `@hubspot/api-client` keeps its retry and Bottleneck limiter
- * settings in a process-wide singleton (`ApiDecoratorService`): each `new Client()` replaces them
- * for every API object created afterwards, so two clients built with different settings silently
- * reconfigure each other. We therefore build every client with the client's own retries and
- * limiter off (the gateway does both, see `request-gateway.ts`) — so clients cannot reconfigure
- * each other — and production code uses {@link sharedHubSpotConnection}: one connection per
- * portal per process, so one limiter holds the whole process under the portal's rate limit.
+ * Builds a client and its gateway. The client carries neither retries nor a limiter: the gateway
+ * does both (see `request-gateway.ts`). It is our CRM client over the library's generated APIs
+ * (`crm-client.ts`), which never touches the library's process-wide `ApiDecoratorService`, where
+ * each `new Client()` replaces the retry and Bottleneck settings of every API object created
+ * afterwards. Production code uses {@link sharedHubSpotConnection}: one connection per portal per
+ * process, so one limiter holds the whole process under the portal's rate limit.
  */
 export function createHubSpotConnection(settings: HubSpotConnectionSettings): HubSpotConnection {
   if (settings.accessToken.trim() === '') {
     throw new HubSpotConfigurationError('a HubSpot access token is required (HUBSPOT_ACCESS_TOKEN)');
   }
   const basePath = (settings.basePath ?? 'https://api.hubapi.com').replace(/\/+$/, '');
-  const client = new Client({ accessToken: settings.accessToken, basePath, numberOfApiCallRetries: 0 });
+  const client = createHubSpotCrmClient({
+    accessToken: settings.accessToken,
+    basePath,
+    numberOfApiCallRetries: 0,
+  });
   const gateway = new HubSpotGateway({
     limits: settings.limits,
     retry: settings.retry,

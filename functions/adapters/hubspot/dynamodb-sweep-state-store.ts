@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ItemKind, parseItem } from '#adapters/dynamodb/parse-item.ts';
 import { type SweepState, SweepStateConflictError, type SweepStateStore } from '#ports/sweep-state.ts';
 

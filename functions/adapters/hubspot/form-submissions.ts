@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FormSubmissions, StalePagingCursorError, type SubmissionPage } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
 import { HubSpotError, HubSpotRequestError } from './errors.ts';

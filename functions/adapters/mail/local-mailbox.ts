@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EmailDeliveryError, type Mailer, type OutgoingEmail, type SentEmail } from '#ports/mailer.ts';
 import { extractLinks } from './links.ts';
 import { assertValidFrom, attachmentSize, bareAddress, buildMimeMessage } from './mime-message.ts';

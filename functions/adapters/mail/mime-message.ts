@@ -1,5 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EmailAttachment, InvalidEmailError, type OutgoingEmail } from '#ports/mailer.ts';
 
 interface MimeEnvelope {

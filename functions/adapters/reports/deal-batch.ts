@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DealBatch, InvalidDealBatchError } from '#ports/qbr-run-store.ts';
 
 const nullableTextSchema = z.string().nullable();

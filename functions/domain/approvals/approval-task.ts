@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { decisionChannelSchema } from '#domain/registration-progress.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import { departsFromVerdict } from '#domain/policy/registration-decision.ts';
 import { InvalidFormError } from '#domain/signed-links/errors.ts';

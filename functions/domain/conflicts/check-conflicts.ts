@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { compensationFor } from '#domain/policy/compensation.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { Policy } from '#domain/policy/policy-schema.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const isoInstantSchema = z.iso.datetime({ offset: true });
 const usdMinorSchema = z.number().int().nonnegative();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestProblem } from '#domain/form-submission.ts';
 
 /** HubSpot sends at most 100 events per Webhooks API request. */

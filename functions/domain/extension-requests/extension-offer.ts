@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RegistrationDetails } from '#domain/registration.ts';
 import { maxTextLength, readForm } from '#domain/signed-links/page-form.ts';
 

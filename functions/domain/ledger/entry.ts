@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { frozenMoneySchema } from '#domain/money.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { relationshipTypeSchema } from '#domain/relationship-type.ts';

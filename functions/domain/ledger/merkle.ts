@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { chainIdSchema, sha256HexSchema } from './entry.ts';
 import { InvalidDigestError } from './errors.ts';
 import { canonicalJson } from './hash.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatMoney } from '#domain/money.ts';
 import { type RelationshipType, relationshipTypeSchema } from '#domain/relationship-type.ts';
 import type { Policy } from './policy-schema.ts';

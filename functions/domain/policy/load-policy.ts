@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { describeValue } from './policy-fields.ts';
 import { type Policy, policySchema } from './policy-schema.ts';
 import { type PolicyProblem, PolicyValidationError } from './policy-validation-error.ts';

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How a value is shown inside a validation message: `-3`, `"Mars/Olympus"`, `a list`. */
 export function describeValue(value: unknown): string {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { minutesOfDay, weekdays } from '#domain/business-hours/business-calendar.ts';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { type OpportunityFacts, type PartnerLink, wonUsdMinor } from './opportunity-facts.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The pre-QBR report (DESIGN §3.6, §4.3): stable keys, amounts in USD as numbers (dollars with

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type QuarterFigures, quarterFiguresSchema } from './quarter-figures.ts';
 import { quarterLabelSchema } from './report.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** When, from which user agent and which source IP a page was opened or its form sent. */
 export const accessSchema = z.object({

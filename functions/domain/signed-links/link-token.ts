@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LinkRefusedError } from './errors.ts';
 import { signToken, verifyToken } from './signed-token.ts';
 import type { ApprovalSigningKey } from './signing-key.ts';

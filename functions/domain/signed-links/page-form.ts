@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidFormError } from './errors.ts';
 
 /** Longest text a page's form accepts in one field; the pages' text areas say so too. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Fewer bytes than this cannot carry the 256 bits an HMAC-SHA256 key should have. */
 const minimumSigningKeyBytes = 32;

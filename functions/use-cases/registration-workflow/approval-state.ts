@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ApprovalStep, recordedDecisionSchema } from '#domain/approvals/approval-task.ts';
 import type { ApprovalDeadlines } from '#domain/policy/approval-deadlines.ts';
 import { secondsUntil } from './dependencies.ts';

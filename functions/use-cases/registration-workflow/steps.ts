@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { applyPolicyDefault } from './apply-policy-default.ts';
 import { type ApprovalState, approvalStateSchema, decisionOutputSchema } from './approval-state.ts';
 import { askApprover } from './ask-approver.ts';

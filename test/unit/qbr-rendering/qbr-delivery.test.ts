@@ -11,15 +11,12 @@ import { qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
 import { qbrReportFiles } from '#rendering/qbr-report-files.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
-import {
-  createQbrBatchWorker,
-  createQbrDealExport,
-  createQbrDueCheck,
-  createQbrReportMailer,
-  prefetchedDeals,
-  QbrStepInputError,
-  StoredReportMissingError,
-} from '#use-cases/qbr-delivery.ts';
+import { createQbrBatchWorker } from '#use-cases/qbr-delivery/batch-worker.ts';
+import { createQbrDealExport } from '#use-cases/qbr-delivery/deal-export.ts';
+import { createQbrDueCheck } from '#use-cases/qbr-delivery/due-check.ts';
+import { prefetchedDeals } from '#use-cases/qbr-delivery/report-builder.ts';
+import { createQbrReportMailer, StoredReportMissingError } from '#use-cases/qbr-delivery/report-mailer.ts';
+import { QbrStepInputError } from '#use-cases/qbr-delivery/step-input.ts';
 import { sampleQbrReport } from './qbr-report-fixture.ts';
 
 const policy = loadPolicy({});
