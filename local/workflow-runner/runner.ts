@@ -16,6 +16,7 @@ import {
   InvalidExecutionNameError,
   InvalidJsonPayloadError,
   InvalidTokenError,
+  RunnerClosedError,
   TaskTimedOutError,
 } from './errors.ts';
 
@@ -179,6 +180,7 @@ export class LocalWorkflowRunner {
   #changed = Promise.withResolvers<void>();
   readonly #removeSettleHook: () => void;
   readonly #onExecutionClosed: (execution: ExecutionDescription) => void;
+  #closed = false;
 
   constructor(options: LocalWorkflowRunnerOptions) {
     this.#clock = options.clock;
@@ -237,6 +239,7 @@ export class LocalWorkflowRunner {
       throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${arn}'`);
     }
     await prepareEngineErrors();
+    if (this.#closed) throw new RunnerClosedError(`the workflow runner is closed: ${name} was not started`);
     const execution: Execution = {
       arn,
       name,
@@ -341,8 +344,9 @@ export class LocalWorkflowRunner {
     }
   }
 
-  /** Stops every running execution and detaches from the clock. */
+  /** Stops every running execution, refuses new ones and detaches from the clock. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const execution of this.#executions.values()) {
       if (execution.status === 'RUNNING') {
         this.#terminate(execution, {
