@@ -2,7 +2,6 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
@@ -17,45 +16,23 @@ import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
-import { buildQbrReport, type QbrProgress } from '#use-cases/qbr-build-report.ts';
-import { connect, resolveHubSpotSettings } from './hubspot.ts';
-import { connectLedger } from './ledger.ts';
-import { loadPolicyFile } from './policy.ts';
+import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
+import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
+import { connectLedger } from './ledger-connection.ts';
+import { loadPolicyFile } from './policy-file.ts';
+import type { QbrCheckOptions, QbrFormat } from './qbr.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Settings `qbr check` could not find or use. */
 export class QbrCommandError extends Error {
   override readonly name = 'QbrCommandError';
 }
 
-const formats = ['json', 'html', 'csv'] as const;
-type Format = (typeof formats)[number];
-
-interface CheckOptions {
-  readonly quarter: string;
-  readonly asOf?: Date;
-  readonly format: Format;
-  readonly out?: string;
-  readonly send?: boolean;
-  readonly store: boolean;
-  readonly policy?: string;
-  readonly hubspot: boolean;
-  readonly dataDir: string;
-  readonly token?: string;
-  readonly baseUrl?: string;
-  readonly portalId?: string;
-}
-
-function quarterArgument(value: string): string {
-  if (!/^\d{4}-Q[1-4]$/.test(value)) {
-    throw new InvalidArgumentError(`expected a fiscal quarter such as 2026-Q4, got "${value}"`);
-  }
-  return value;
-}
-
+/** `--as-of`, checked here rather than by commander so that `--help` does not load zod. */
 function instantArgument(value: string): Date {
   const parsed = z.iso.datetime({ offset: true }).safeParse(value);
   if (!parsed.success) {
-    throw new InvalidArgumentError(`expected an ISO instant such as 2026-12-15T00:00:00Z, got "${value}"`);
+    throw new UsageError(`--as-of must be an ISO instant such as 2026-12-15T00:00:00Z, got "${value}"`);
   }
   return new Date(value);
 }
@@ -173,7 +150,7 @@ interface OutputFile {
 }
 
 /** The files of one format, taken from the report's stored files (the HTML and its charts are drawn once). */
-function filesOf(report: QbrReport, stored: readonly ReportFile[], format: Format): OutputFile[] {
+function filesOf(report: QbrReport, stored: readonly ReportFile[], format: QbrFormat): OutputFile[] {
   const named = (name: string) => stored.find((file) => file.name === name)?.content ?? '';
   switch (format) {
     case 'json':
@@ -185,7 +162,6 @@ function filesOf(report: QbrReport, stored: readonly ReportFile[], format: Forma
   }
 }
 
-/** Writes every file through a temporary name and a rename, so no reader sees half a file. */
 /**
  * Creates the output directory and its missing parents one level at a time. `mkdir` with
  * `recursive` never returns where the kernel answers "no such file" for a parent that exists
@@ -196,12 +172,12 @@ async function createOutputDirectory(directory: string): Promise<void> {
   for (let current = resolve(directory); ; current = dirname(current)) {
     try {
       if ((await stat(current)).isDirectory()) break;
-      throw new QbrCommandError(`--out ${directory}: ${current} exists and is not a directory`);
+      throw new UsageError(`--out ${directory}: ${current} exists and is not a directory; name a directory`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === undefined) throw error;
       if (code !== 'ENOENT') {
-        throw new QbrCommandError(`--out ${directory}: ${current} cannot be a directory (${code})`, {
+        throw new UsageError(`--out ${directory}: ${current} cannot be a directory (${code}); name another`, {
           cause: error,
         });
       }
@@ -212,8 +188,8 @@ async function createOutputDirectory(directory: string): Promise<void> {
   for (const path of missing.reverse()) {
     await mkdir(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST') return;
-      throw new QbrCommandError(
-        `--out ${directory}: cannot create ${path} (${error.code ?? error.message})`,
+      throw new UsageError(
+        `--out ${directory}: cannot create ${path} (${error.code ?? error.message}); name a directory you can write`,
         {
           cause: error,
         },
@@ -222,6 +198,7 @@ async function createOutputDirectory(directory: string): Promise<void> {
   }
 }
 
+/** Writes every file through a temporary name and a rename, so no reader sees half a file. */
 async function writeFiles(directory: string, files: readonly OutputFile[]): Promise<void> {
   for (const file of files) {
     const path = join(directory, file.name);
@@ -231,10 +208,9 @@ async function writeFiles(directory: string, files: readonly OutputFile[]): Prom
   }
 }
 
-async function check(options: CheckOptions): Promise<void> {
-  if (options.format === 'csv' && options.out === undefined) {
-    throw new QbrCommandError('--format csv writes several files: name a directory with --out DIR');
-  }
+/** `dealreg qbr check`: exit code 1 when a ledger chain is broken, 2 for a bad argument. */
+export async function check(options: QbrCheckOptions): Promise<void> {
+  const asOf = options.asOf === undefined ? new Date() : instantArgument(options.asOf);
   // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
   if (options.out !== undefined) await createOutputDirectory(options.out);
   const policy = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));
@@ -280,8 +256,12 @@ async function check(options: CheckOptions): Promise<void> {
         policy,
         onProgress: progressReporter(),
       },
-      { quarter: options.quarter, asOf: options.asOf ?? new Date() },
-    );
+      { quarter: options.quarter, asOf },
+    ).catch((error: unknown) => {
+      // A quarter and moment that do not go together are bad arguments, like a malformed one.
+      if (error instanceof QbrRequestError) throw new UsageError(error.message, { cause: error });
+      throw error;
+    });
     const stored = await qbrReportFiles(report);
     const files = filesOf(report, stored, options.format);
     const summary = summarise(report);
@@ -311,39 +291,4 @@ async function check(options: CheckOptions): Promise<void> {
     ledger.close();
     registrations.close();
   }
-}
-
-/** `dealreg qbr check`: the pre-QBR pressure test on demand. */
-export function registerQbrCommands(program: Command): void {
-  const qbr = program
-    .command('qbr')
-    .description('the pre-QBR pressure test: metrics, reconciliation and findings');
-  qbr
-    .command('check')
-    .description(
-      'reconcile the ledger with HubSpot and compute the quarter as of a moment; JSON to stdout unless --out; exits 1 when a ledger chain is broken',
-    )
-    .requiredOption(
-      '--quarter <YYYY-QN>',
-      'fiscal quarter (policy reporting.fiscalYearStartMonth)',
-      quarterArgument,
-    )
-    .option('--as-of <iso>', 'the moment, on both time axes (default: now)', instantArgument)
-    .addOption(new Option('--format <format>', 'output').choices(formats).default('json'))
-    .option('--out <dir>', 'write the report files into this directory and print a summary')
-    .option('--send', 'email the report to reporting.leadership through the local mailbox')
-    .option('--no-store', 'do not keep a copy under <data-dir>/reports/<quarter>/<asOf>/')
-    .option('--policy <file>', 'policy file (default: policy/default-policy.json)')
-    .option('--no-hubspot', 'skip the reconciliation with HubSpot (ledger and registrations only)')
-    .option('--token <token>', 'HubSpot access token (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)')
-    .option('--base-url <url>', 'HubSpot API base URL (default: HUBSPOT_BASE_URL, then the local sandbox)')
-    .option('--portal-id <id>', 'HubSpot portal id')
-    .addOption(
-      new Option('--data-dir <dir>', 'where local.json, the stored reports and the snapshots live').default(
-        '.dealreg',
-      ),
-    )
-    .action(async (options: CheckOptions) => {
-      await check(options);
-    });
 }

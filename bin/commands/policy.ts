@@ -1,0 +1,44 @@
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Command, Option } from 'commander';
+import type { RulesFormat } from '#rendering/rules-of-engagement-page.ts';
+
+/** The policy the CLI and the local stack use when no file is named. */
+export const defaultPolicyFile = fileURLToPath(new URL('../../policy/default-policy.json', import.meta.url));
+
+/** A path as the user would type it: relative to the working directory when below it. */
+export function shown(file: string): string {
+  const relativePath = relative(process.cwd(), file);
+  return relativePath.startsWith('..') ? file : relativePath;
+}
+
+export interface PolicyShowOptions {
+  readonly format: RulesFormat;
+  readonly out?: string;
+}
+
+/** `dealreg policy validate|show`: check a policy and publish its rules of engagement. */
+export function registerPolicyCommands(program: Command): void {
+  const policy = program
+    .command('policy')
+    .description('Check the policy and publish the rules of engagement generated from it');
+
+  policy
+    .command('validate')
+    .description('Check a policy file and explain every problem in plain words')
+    .argument('[file]', 'policy file (JSON)', undefined)
+    .addHelpText('after', `\nWithout FILE, checks ${shown(defaultPolicyFile)}.`)
+    .action(async (file: string | undefined) => (await import('./policy-actions.ts')).validate(file));
+
+  policy
+    .command('show')
+    .description('Render the rules of engagement that sales, partner and RevOps teams are trained on')
+    .argument('[file]', 'policy file (JSON)', undefined)
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'),
+    )
+    .option('--out <file>', 'write the page to this file instead of standard output')
+    .action(async (file: string | undefined, options: PolicyShowOptions) =>
+      (await import('./policy-actions.ts')).show(file, options),
+    );
+}
