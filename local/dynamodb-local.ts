@@ -93,7 +93,12 @@ export async function startDynamoDbLocal(
           resolve();
           return;
         }
-        child.once('exit', () => resolve());
+        // Java normally exits on SIGTERM at once; a JVM that does not is not allowed to linger.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 1500);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

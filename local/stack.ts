@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -76,7 +77,16 @@ export interface LocalStackOptions {
    * schedule writes them to the Object Lock bucket; default every hour.
    */
   readonly digestIntervalMs?: number | undefined;
+  /** Aborts a start-up still under way: what was started is stopped, and the start rejects. */
+  readonly signal?: AbortSignal | undefined;
 }
+
+/**
+ * How long `stop()` waits for its steps, together. A step still busy then (a server waiting on a
+ * handler, a child slow to exit) is left to finish on its own, so a stop takes seconds however
+ * much work is queued, and no step holds back the ones after it.
+ */
+const stopBudgetMs = 2_000;
 
 /** Frozen demo rates (USD per unit); deployments set theirs with the dealreg:usdRates setting. */
 const demoUsdRates = { EUR: '1.08', GBP: '1.27' };
@@ -150,7 +160,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = resolve(options.dataDir ?? '.dealreg');
   const stopping: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const step of stopping.reverse()) await step().catch(() => undefined);
+    const deadline = Date.now() + stopBudgetMs;
+    for (const step of stopping.reverse()) {
+      const done = step().catch(() => undefined);
+      await Promise.race([done, sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false })]);
+    }
     stopping.length = 0;
   };
   try {
@@ -160,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const dynamodb: RunningDynamoDbLocal = await startDynamoDbLocal();
     stopping.push(() => dynamodb.stop());
+    options.signal?.throwIfAborted();
     const tables = await createTables(dynamodb.endpoint, allTables);
     const client = new DynamoDBClient(localClientConfig(dynamodb.endpoint));
     stopping.push(async () => client.destroy());
@@ -268,6 +283,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localRoutes,
     });
     stopping.push(() => api.stop());
+    options.signal?.throwIfAborted();
 
     // The HubSpot sandbox posts each form submission to the API, signed, as a HubSpot workflow does.
     const seed = await readSeedFile();
@@ -277,6 +293,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       crmWebhook: { url: `${api.url}/hubspot/crm-events`, clientSecret: webhookClientSecret },
     });
     stopping.push(() => sandbox.stop());
+    options.signal?.throwIfAborted();
     const formGuid = seed.forms?.[0]?.guid;
     if (formGuid === undefined) throw new Error('the HubSpot sandbox seed defines no deal-registration form');
 
@@ -383,6 +400,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const descriptionFile = join(dataDir, 'local.json');
     await writeFile(descriptionFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     stopping.push(() => rm(descriptionFile, { force: true }));
+    options.signal?.throwIfAborted();
     return { description, runner, clock, mailbox, sweep, stop };
   } catch (error) {
     await stop();

@@ -5,8 +5,10 @@ export type RegisterCommand = (program: Command) => void;
 
 /**
  * Every command group of the CLI by its command name, in help order. A group is loaded only when
- * its command runs (all of them for `dealreg --help`), so one command does not pay for the AWS and
- * HubSpot clients of the others at start-up. Add one line per new command module.
+ * its command runs (all of them for `dealreg --help`). A command module only declares its commands
+ * and options and imports nothing heavier than commander; each action imports its implementation
+ * (`./<group>-actions.ts`) when it runs, so `--help` stays fast (test/unit/cli/cli-start.test.ts).
+ * Add one line per new command module.
  */
 export const commandGroups: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   local: async () => (await import('./local.ts')).registerLocalCommand,

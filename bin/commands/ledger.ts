@@ -1,110 +1,10 @@
-import { constants } from 'node:fs';
-import { access, open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { type Command, Option } from 'commander';
-import { z } from 'zod';
-import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
-import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
-import { S3DigestStore } from '#adapters/ledger/s3-digest-store.ts';
-import { instantSchema, type LedgerEntry } from '#domain/ledger/entry.ts';
-import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
-import type { OpportunityState } from '#domain/ledger/projection.ts';
-import { localClientConfig } from '#local/create-tables.ts';
-import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
-import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
-import { loadDigests, writeDigest } from '#use-cases/ledger-digest.ts';
-import { attributionsAsOf, opportunityAsOf, renderLedgerReport } from '#use-cases/ledger-queries.ts';
-import {
-  exportJsonLines,
-  type LedgerVerification,
-  verifyJsonLinesFile,
-  verifyLedger,
-} from '#use-cases/ledger-verify.ts';
-
-/** Settings the ledger commands could not find or could not use. */
-export class LedgerConnectionError extends Error {
-  override readonly name = 'LedgerConnectionError';
-}
-
-const localJson = z.object({
-  dynamodb: z.object({ endpoint: z.string().url() }),
-  tables: z.object({ Ledger: z.string().min(1) }),
-});
-
-export interface LedgerConnection {
-  readonly store: LedgerStore;
-  readonly digests: DigestStore;
-  readonly describe: string;
-  close(): void;
-}
-
-/**
- * Connects to the ledger: `DYNAMODB_ENDPOINT` / `LEDGER_TABLE` from the environment (no endpoint
- * means the real AWS account of the current credentials), else `.dealreg/local.json` written by
- * the running local stack. Digests go to `LEDGER_DIGEST_BUCKET` when set, else to files under
- * `<data dir>/ledger-digests/`.
- */
-export async function connectLedger(
-  dataDir: string,
-  environment: NodeJS.ProcessEnv = process.env,
-): Promise<LedgerConnection> {
-  let endpoint = environment.DYNAMODB_ENDPOINT?.trim() || undefined;
-  let tableName = environment.LEDGER_TABLE?.trim() || undefined;
-  if (tableName === undefined) {
-    const file = join(dataDir, 'local.json');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new LedgerConnectionError(
-        `no ledger to connect to: set LEDGER_TABLE (and DYNAMODB_ENDPOINT for DynamoDB Local), or start the local stack (npx dealreg local) so that ${file} exists`,
-        { cause: error },
-      );
-    }
-    let parsed: z.infer<typeof localJson>;
-    try {
-      parsed = localJson.parse(JSON.parse(text));
-    } catch (error) {
-      throw new LedgerConnectionError(`${file} has no dynamodb.endpoint and tables.Ledger`, { cause: error });
-    }
-    endpoint ??= parsed.dynamodb.endpoint;
-    tableName = parsed.tables.Ledger;
-  }
-  const client = new DynamoDBClient(endpoint === undefined ? {} : localClientConfig(endpoint));
-  const bucket = environment.LEDGER_DIGEST_BUCKET?.trim() || undefined;
-  const digestDir = localDigestDirectory(dataDir);
-  const s3 = bucket === undefined ? undefined : new S3Client({});
-  return {
-    store: new DynamoDbLedgerStore(client, tableName),
-    digests:
-      s3 === undefined || bucket === undefined
-        ? new FileDigestStore(digestDir)
-        : new S3DigestStore(s3, bucket),
-    describe: `${tableName}${endpoint === undefined ? '' : ` at ${endpoint}`}`,
-    close() {
-      client.destroy();
-      s3?.destroy();
-    },
-  };
-}
-
-function instant(name: string) {
-  return (value: string): string => {
-    const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
-    const result = instantSchema.safeParse(date);
-    if (!result.success)
-      throw new Error(`${name} must be an ISO date or instant such as 2026-09-30T23:59:59Z, got "${value}"`);
-    return result.data;
-  };
-}
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 function positiveInteger(name: string) {
   return (value: string): number => {
     const parsed = Number(value);
     if (!Number.isInteger(parsed) || parsed < 1)
-      throw new Error(`${name} must be a whole number ≥ 1, got "${value}"`);
+      throw new InvalidArgumentError(`${name} must be a whole number ≥ 1, got "${value}"`);
     return parsed;
   };
 }
@@ -113,11 +13,13 @@ function positiveInteger(name: string) {
 export function parseAssignment(text: string): [string, unknown] {
   const index = text.indexOf('=');
   if (index <= 0)
-    throw new Error(`--set expects field=value (e.g. relationshipType=influenced), got "${text}"`);
+    throw new InvalidArgumentError(
+      `--set expects field=value (e.g. relationshipType=influenced), got "${text}"`,
+    );
   const key = text.slice(0, index).trim();
   const raw = text.slice(index + 1);
   if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(key)) {
-    throw new Error(`--set field "${key}" is not a field path such as amount.amountMinor`);
+    throw new InvalidArgumentError(`--set field "${key}" is not a field path such as amount.amountMinor`);
   }
   try {
     return [key, JSON.parse(raw)];
@@ -130,75 +32,49 @@ function collect(value: string, previous: [string, unknown][] = []): [string, un
   return [...previous, parseAssignment(value)];
 }
 
-function summary(entry: LedgerEntry): string {
-  switch (entry.type) {
-    case 'RegistrationApproved':
-      return `${entry.registrationId} ${entry.partnerId} ${entry.relationshipType} (${entry.customer.domain})`;
-    case 'PartnerAttached':
-      return `${entry.partnerId} ${entry.relationshipType}`;
-    case 'PartnerDetached':
-      return `${entry.partnerId}${entry.reason ? ` — ${entry.reason}` : ''}`;
-    case 'OpportunityCreated':
-      return `${entry.dealName ?? ''} ${entry.customer.domain}`.trim();
-    case 'StageChanged':
-      return entry.stage;
-    case 'AmountChanged':
-    case 'ClosedWon':
-      return `${entry.amount.amountMinor} ${entry.amount.currency} (USD ${(entry.amount.usdMinor / 100).toFixed(2)} @ ${entry.amount.usdRate})`;
-    case 'CloseDateChanged':
-      return entry.closeDate;
-    case 'ClosedLost':
-      return entry.reason ?? '';
-    case 'RegistrationExpired':
-      return `${entry.registrationId} ${entry.partnerId}`;
-    case 'InvestmentRecorded':
-      return `${entry.investmentId} ${entry.investmentType} ${entry.campaignId} ${entry.amount.amountMinor} ${entry.amount.currency}`;
-    case 'Correction':
-      return `supersedes #${entry.supersedesSequence}: ${JSON.stringify(entry.changes)} — ${entry.reason} (approved by ${entry.approver})`;
-  }
+export interface LedgerCommonOptions {
+  readonly dataDir: string;
 }
 
-function printTable(entries: readonly LedgerEntry[], state: OpportunityState): void {
-  const rows = entries.map((entry) => [
-    String(entry.sequence),
-    entry.type,
-    entry.effectiveAt,
-    entry.recordedAt,
-    summary(entry),
-  ]);
-  const header = ['seq', 'type', 'effective', 'recorded', 'detail'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
-  console.log('');
-  const amount = state.amount === undefined ? '—' : `${state.amount.amountMinor} ${state.amount.currency}`;
-  console.log(
-    `state: ${state.outcome}, stage ${state.stage ?? '—'}, amount ${amount}, customer ${state.customer?.domain ?? '—'}`,
-  );
-  for (const record of state.attributions) {
-    console.log(
-      `  partner ${record.partnerId} ${record.relationshipType} since ${record.since}${record.active ? '' : ` until ${record.until}`}`,
-    );
-  }
+export interface LedgerVerifyOptions extends LedgerCommonOptions {
+  readonly opportunity?: string;
+  readonly file?: string;
+  readonly segments: number;
+  readonly workers: number;
+  readonly format: string;
 }
 
-type Common = { dataDir: string };
-
-async function withLedger<T>(options: Common, run: (ledger: LedgerConnection) => Promise<T>): Promise<T> {
-  const ledger = await connectLedger(options.dataDir);
-  try {
-    return await run(ledger);
-  } finally {
-    ledger.close();
-  }
+export interface LedgerExportOptions extends LedgerCommonOptions {
+  readonly out: string;
 }
+
+/** Instants are given as typed; they are checked when the command runs. */
+export interface LedgerShowOptions extends LedgerCommonOptions {
+  readonly opportunity: string;
+  readonly asOf?: string;
+  readonly knownAt?: string;
+  readonly format: string;
+}
+
+export interface LedgerCorrectOptions extends LedgerCommonOptions {
+  readonly opportunity: string;
+  readonly sequence: number;
+  readonly reason: string;
+  readonly approver: string;
+  readonly set: [string, unknown][];
+  readonly effectiveAt?: string;
+}
+
+export interface LedgerReportOptions extends LedgerCommonOptions {
+  readonly asOf?: string;
+  readonly knownAt?: string;
+  readonly partner?: string;
+  readonly campaign?: string;
+  readonly quarter?: string;
+  readonly fiscalYearStart: number;
+}
+
+const actions = () => import('./ledger-actions.ts');
 
 /** `dealreg ledger …`: verify, show, correct, report and digest the attribution ledger. */
 export function registerLedgerCommands(program: Command): void {
@@ -225,73 +101,7 @@ export function registerLedgerCommands(program: Command): void {
     )
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
     .addOption(dataDir())
-    .action(
-      async (
-        options: Common & {
-          opportunity?: string;
-          file?: string;
-          segments: number;
-          workers: number;
-          format: string;
-        },
-      ) => {
-        const only = options.opportunity === undefined ? {} : { opportunityId: options.opportunity };
-        let report: LedgerVerification;
-        let describe: string;
-        if (options.file !== undefined) {
-          const file = options.file;
-          const { loaded, problems } = await loadDigests(
-            new FileDigestStore(localDigestDirectory(options.dataDir)),
-          );
-          try {
-            await access(file, constants.R_OK);
-          } catch (error) {
-            throw new Error(
-              `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-              { cause: error },
-            );
-          }
-          const result = await verifyJsonLinesFile(file, {
-            ...only,
-            digests: loaded,
-            workers: options.workers,
-          });
-          report = { ...result, ok: result.ok && problems.length === 0, digestProblems: problems };
-          describe = file;
-        } else {
-          const connection = await connectLedger(options.dataDir);
-          try {
-            report = await verifyLedger(
-              { store: connection.store, digests: connection.digests },
-              { segments: options.segments, ...only },
-            );
-            describe = connection.describe;
-          } finally {
-            connection.close();
-          }
-        }
-        if (options.format === 'json') {
-          const { heads: _heads, ...rest } = report;
-          console.log(JSON.stringify(rest, null, 2));
-        } else {
-          console.log(
-            `${describe}: ${report.entries} entries in ${report.chains} chains, ${report.digestsChecked} digests checked`,
-          );
-          for (const problem of report.digestProblems) console.log(`BROKEN digest: ${problem}`);
-          for (const broken of report.broken) {
-            console.log(
-              `BROKEN ${broken.opportunityId} #${broken.sequence} (${broken.problem}): ${broken.detail}`,
-            );
-          }
-          console.log(
-            report.ok
-              ? 'ledger intact'
-              : `ledger BROKEN: ${report.broken.length + report.digestProblems.length} problem(s)`,
-          );
-        }
-        if (!report.ok) process.exitCode = 1;
-      },
-    );
+    .action(async (options: LedgerVerifyOptions) => (await actions()).verify(options));
 
   ledger
     .command('export')
@@ -300,19 +110,7 @@ export function registerLedgerCommands(program: Command): void {
     )
     .requiredOption('--out <file>', 'file to create (refuses to overwrite)')
     .addOption(dataDir())
-    .action(async (options: Common & { out: string }) => {
-      await withLedger(options, async ({ store, describe }) => {
-        const output = await open(options.out, 'wx');
-        try {
-          const count = await exportJsonLines(store, async (text) => {
-            await output.write(text);
-          });
-          console.log(`exported ${count} entries from ${describe} to ${options.out}`);
-        } finally {
-          await output.close();
-        }
-      });
-    });
+    .action(async (options: LedgerExportOptions) => (await actions()).exportEntries(options));
 
   ledger
     .command('show')
@@ -320,30 +118,11 @@ export function registerLedgerCommands(program: Command): void {
       "an opportunity's entries and its state as of a moment (business time) as known at another (system time)",
     )
     .requiredOption('--opportunity <id>', 'opportunity (HubSpot deal) id')
-    .option('--as-of <iso>', 'business time (default: now)', instant('--as-of'))
-    .option(
-      '--known-at <iso>',
-      'system time: ignore what was recorded later (default: now)',
-      instant('--known-at'),
-    )
+    .option('--as-of <iso>', 'business time (default: now)')
+    .option('--known-at <iso>', 'system time: ignore what was recorded later (default: now)')
     .addOption(new Option('--format <format>', 'output').choices(['json', 'table']).default('table'))
     .addOption(dataDir())
-    .action(
-      async (options: Common & { opportunity: string; asOf?: string; knownAt?: string; format: string }) => {
-        await withLedger(options, async ({ store }) => {
-          const now = new Date().toISOString();
-          const at = { asOf: options.asOf ?? now, knownAt: options.knownAt ?? now };
-          const entries = (await readChain(store, options.opportunity)).filter(
-            (entry) => entry.recordedAt <= at.knownAt,
-          );
-          if (entries.length === 0)
-            throw new Error(`the ledger has no entries for opportunity ${options.opportunity}`);
-          const state = await opportunityAsOf(store, options.opportunity, at);
-          if (options.format === 'json') console.log(JSON.stringify({ ...at, state, entries }, null, 2));
-          else printTable(entries, state);
-        });
-      },
-    );
+    .action(async (options: LedgerShowOptions) => (await actions()).show(options));
 
   ledger
     .command('correct')
@@ -361,49 +140,15 @@ export function registerLedgerCommands(program: Command): void {
       'corrected value, repeatable (e.g. --set relationshipType=influenced)',
       collect,
     )
-    .option(
-      '--effective-at <iso>',
-      'when the correction was decided (default: now)',
-      instant('--effective-at'),
-    )
+    .option('--effective-at <iso>', 'when the correction was decided (default: now)')
     .addOption(dataDir())
-    .action(
-      async (
-        options: Common & {
-          opportunity: string;
-          sequence: number;
-          reason: string;
-          approver: string;
-          set: [string, unknown][];
-          effectiveAt?: string;
-        },
-      ) => {
-        await withLedger(options, async ({ store }) => {
-          const entry = await appendEntry(
-            { store },
-            {
-              type: 'Correction',
-              opportunityId: options.opportunity,
-              effectiveAt: options.effectiveAt ?? new Date().toISOString(),
-              recordedBy: `cli:${options.approver}`,
-              supersedesSequence: options.sequence,
-              reason: options.reason,
-              approver: options.approver,
-              changes: Object.fromEntries(options.set),
-            },
-          );
-          console.log(
-            `correction #${entry.sequence} on ${entry.opportunityId} supersedes #${options.sequence} (hash ${entry.hash})`,
-          );
-        });
-      },
-    );
+    .action(async (options: LedgerCorrectOptions) => (await actions()).correct(options));
 
   ledger
     .command('report')
     .description('every attribution as of a moment on both time axes, as canonical JSON (byte-stable)')
-    .option('--as-of <iso>', 'business time (default: now)', instant('--as-of'))
-    .option('--known-at <iso>', 'system time (default: now)', instant('--known-at'))
+    .option('--as-of <iso>', 'business time (default: now)')
+    .option('--known-at <iso>', 'system time (default: now)')
     .option('--partner <id>', 'only opportunities of this partner')
     .option('--campaign <id>', 'only opportunities of this campaign')
     .option('--quarter <YYYY-Qn>', 'only opportunities with entries effective in this fiscal quarter')
@@ -414,46 +159,11 @@ export function registerLedgerCommands(program: Command): void {
       1,
     )
     .addOption(dataDir())
-    .action(
-      async (
-        options: Common & {
-          asOf?: string;
-          knownAt?: string;
-          partner?: string;
-          campaign?: string;
-          quarter?: string;
-          fiscalYearStart: number;
-        },
-      ) => {
-        await withLedger(options, async ({ store }) => {
-          const now = new Date().toISOString();
-          const report = await attributionsAsOf(
-            store,
-            { asOf: options.asOf ?? now, knownAt: options.knownAt ?? now },
-            {
-              partnerId: options.partner,
-              campaignId: options.campaign,
-              quarter:
-                options.quarter === undefined
-                  ? undefined
-                  : parseFiscalQuarter(options.quarter, options.fiscalYearStart),
-            },
-          );
-          console.log(renderLedgerReport(report));
-        });
-      },
-    );
+    .action(async (options: LedgerReportOptions) => (await actions()).report(options));
 
   ledger
     .command('digest')
     .description('write a digest (Merkle root over every chain head) to the digest store')
     .addOption(dataDir())
-    .action(async (options: Common) => {
-      await withLedger(options, async ({ store, digests }) => {
-        const { location, digest } = await writeDigest({ store, digests });
-        console.log(
-          `digest of ${digest.chains} chains (${digest.entries} entries), root ${digest.root}: ${location}`,
-        );
-      });
-    });
+    .action(async (options: LedgerCommonOptions) => (await actions()).digest(options));
 }

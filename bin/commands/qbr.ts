@@ -1,39 +1,14 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
-import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
-import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
-import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
-import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
-import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
-import { FileReportStore } from '#adapters/reports/file-report-store.ts';
-import type { QbrReport } from '#domain/qbr/report.ts';
-import { reportKey } from '#domain/qbr/report-location.ts';
-import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
-import { documentClientOver } from '#handlers/wiring/document-client.ts';
-import { localClientConfig } from '#local/create-tables.ts';
-import type { ReportFile } from '#ports/report-store.ts';
-import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
-import { buildQbrReport, type QbrProgress } from '#use-cases/qbr-build-report.ts';
-import { connect, resolveHubSpotSettings } from './hubspot.ts';
-import { connectLedger } from './ledger.ts';
-import { loadPolicyFile } from './policy.ts';
+import { UsageError } from './usage-error.ts';
 
-/** Settings `qbr check` could not find or use. */
-export class QbrCommandError extends Error {
-  override readonly name = 'QbrCommandError';
-}
+export const qbrFormats = ['json', 'html', 'csv'] as const;
+export type QbrFormat = (typeof qbrFormats)[number];
 
-const formats = ['json', 'html', 'csv'] as const;
-type Format = (typeof formats)[number];
-
-interface CheckOptions {
+/** `--as-of` is given as typed; it is checked when the command runs. */
+export interface QbrCheckOptions {
   readonly quarter: string;
-  readonly asOf?: Date;
-  readonly format: Format;
+  readonly asOf?: string;
+  readonly format: QbrFormat;
   readonly out?: string;
   readonly send?: boolean;
   readonly store: boolean;
@@ -52,267 +27,6 @@ function quarterArgument(value: string): string {
   return value;
 }
 
-function instantArgument(value: string): Date {
-  const parsed = z.iso.datetime({ offset: true }).safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidArgumentError(`expected an ISO instant such as 2026-12-15T00:00:00Z, got "${value}"`);
-  }
-  return new Date(value);
-}
-
-const localTablesSchema = z.object({
-  dynamodb: z.object({ endpoint: z.string() }).optional(),
-  tables: z.record(z.string(), z.string()).optional(),
-  mailbox: z.string().optional(),
-});
-
-/** The registrations table: `REGISTRATIONS_TABLE` (+ `DYNAMODB_ENDPOINT`), else the running local stack's. */
-async function connectRegistrations(dataDir: string, environment: NodeJS.ProcessEnv = process.env) {
-  let endpoint = environment.DYNAMODB_ENDPOINT?.trim() || undefined;
-  let tableName = environment.REGISTRATIONS_TABLE?.trim() || undefined;
-  if (tableName === undefined) {
-    const local = await readLocalJson(dataDir);
-    tableName = local.tables?.Registrations;
-    endpoint ??= local.dynamodb?.endpoint;
-    if (tableName === undefined) {
-      throw new QbrCommandError(
-        `no registrations table: set REGISTRATIONS_TABLE, or start the local stack (npx dealreg local) so ${join(dataDir, 'local.json')} names it`,
-      );
-    }
-  }
-  const client = new DynamoDBClient(endpoint === undefined ? {} : localClientConfig(endpoint));
-  const history = new DynamoDbRegistrationHistory(documentClientOver(client), tableName);
-  return { history, close: () => client.destroy() };
-}
-
-async function readLocalJson(dataDir: string): Promise<z.infer<typeof localTablesSchema>> {
-  const file = join(dataDir, 'local.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
-  const parsed = localTablesSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new QbrCommandError(`${file} does not describe a local stack`, { cause: parsed.error });
-  return parsed.data;
-}
-
-const phaseNames: Readonly<Record<QbrProgress['phase'], string>> = {
-  ledger: 'reading and verifying the ledger',
-  registrations: 'reading registrations',
-  hubspot: 'reading HubSpot deals',
-  snapshots: 'comparing closed quarters',
-  compute: 'computing the report',
-};
-
-/** Where progress goes: stderr, or anything with its two members. */
-export interface ProgressStream {
-  readonly isTTY?: boolean;
-  write(text: string): unknown;
-}
-
-/** Progress on stderr: a bar redrawn in place on a terminal, one line per phase otherwise. */
-export function progressReporter(stream: ProgressStream = process.stderr): (event: QbrProgress) => void {
-  let lastPhase: string | undefined;
-  let lastDrawn = 0;
-  // HubSpot is read while the ledger is verified, so phases interleave: a log names each once.
-  const logged = new Set<QbrProgress['phase']>();
-  return (event) => {
-    const name = phaseNames[event.phase];
-    if (!stream.isTTY) {
-      if (!logged.has(event.phase)) stream.write(`… ${name}\n`);
-      logged.add(event.phase);
-      return;
-    }
-    const now = Date.now();
-    if (event.phase === lastPhase && event.done < event.total && now - lastDrawn < 100) return;
-    lastPhase = event.phase;
-    lastDrawn = now;
-    const share = event.total === 0 ? 1 : event.done / event.total;
-    const width = 24;
-    const filled = Math.round(share * width);
-    const count =
-      event.total > 1 ? ` ${event.done.toLocaleString('en-US')}/${event.total.toLocaleString('en-US')}` : '';
-    stream.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${name}${count}`);
-    if (event.phase === 'compute' && event.done === event.total) stream.write('\n');
-  };
-}
-
-const money = (amount: number) =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(
-    amount,
-  );
-const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
-
-/** The one-screen summary: headline figures and the top findings. */
-export function summarise(report: QbrReport): string {
-  const { funnel, attribution, sla, scorecard } = report;
-  const lines = [
-    `Pre-QBR check ${report.quarter} as of ${report.asOf} (policy ${report.policyVersion})`,
-    `Funnel       ${funnel.submitted} submitted → ${funnel.approved} approved (${percent(funnel.conversion.submittedToApproved)}) → ${funnel.opportunities} opportunities (${percent(funnel.conversion.approvedToOpportunity)}) → ${funnel.closedWon} closed-won (${percent(funnel.conversion.opportunityToClosedWon)}) ${money(funnel.closedWonAmount)}`,
-    `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${money(attribution.croPartnerRevenue)} · difference ${money(attribution.difference)} (${attribution.differenceDeals.length} deal(s))`,
-    `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${row.roi === null ? '—' : `${row.roi.toFixed(2)}×`}`).join(' · ') || 'no investments'}`,
-    `SLA          ${sla.withinSla}/${sla.decisions} within SLA (${percent(scorecard.slaCompliance)}), ${sla.escalations} escalation(s), ${sla.defaulted} default(s), median ${sla.medianHoursToDecision ?? '—'} business h; ${report.exceptions.length} exception(s)`,
-    `Ledger       ${report.integrity.entries} entries in ${report.integrity.chains} chains, ${report.integrity.broken} broken`,
-    `Findings     ${scorecard.findings.critical} critical · ${scorecard.findings.high} high · ${scorecard.findings.medium} medium · ${scorecard.findings.low} low`,
-  ];
-  for (const finding of report.findings.slice(0, 8)) {
-    const detail = finding.detail.length > 110 ? `${finding.detail.slice(0, 109)}…` : finding.detail;
-    lines.push(`  ${finding.severity.padEnd(8)} ${finding.code.padEnd(28)} ${detail}`);
-  }
-  if (report.findings.length > 8) lines.push(`  … and ${report.findings.length - 8} more`);
-  return lines.join('\n');
-}
-
-interface OutputFile {
-  readonly name: string;
-  readonly content: string | Uint8Array;
-}
-
-/** The files of one format, taken from the report's stored files (the HTML and its charts are drawn once). */
-function filesOf(report: QbrReport, stored: readonly ReportFile[], format: Format): OutputFile[] {
-  const named = (name: string) => stored.find((file) => file.name === name)?.content ?? '';
-  switch (format) {
-    case 'json':
-      return [{ name: qbrReportJsonFilename(report), content: named(REPORT_JSON) }];
-    case 'html':
-      return [{ name: `qbr-${report.quarter}.html`, content: named(REPORT_HTML) }];
-    case 'csv':
-      return stored.filter((file) => file.name.endsWith('.csv'));
-  }
-}
-
-/** Writes every file through a temporary name and a rename, so no reader sees half a file. */
-/**
- * Creates the output directory and its missing parents one level at a time. `mkdir` with
- * `recursive` never returns where the kernel answers "no such file" for a parent that exists
- * (under /proc, for one); a plain `mkdir` fails there at once, naming the directory.
- */
-async function createOutputDirectory(directory: string): Promise<void> {
-  const missing: string[] = [];
-  for (let current = resolve(directory); ; current = dirname(current)) {
-    try {
-      if ((await stat(current)).isDirectory()) break;
-      throw new QbrCommandError(`--out ${directory}: ${current} exists and is not a directory`);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === undefined) throw error;
-      if (code !== 'ENOENT') {
-        throw new QbrCommandError(`--out ${directory}: ${current} cannot be a directory (${code})`, {
-          cause: error,
-        });
-      }
-    }
-    missing.push(current);
-    if (dirname(current) === current) break;
-  }
-  for (const path of missing.reverse()) {
-    await mkdir(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EEXIST') return;
-      throw new QbrCommandError(
-        `--out ${directory}: cannot create ${path} (${error.code ?? error.message})`,
-        {
-          cause: error,
-        },
-      );
-    });
-  }
-}
-
-async function writeFiles(directory: string, files: readonly OutputFile[]): Promise<void> {
-  for (const file of files) {
-    const path = join(directory, file.name);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, file.content);
-    await rename(temporary, path);
-  }
-}
-
-async function check(options: CheckOptions): Promise<void> {
-  if (options.format === 'csv' && options.out === undefined) {
-    throw new QbrCommandError('--format csv writes several files: name a directory with --out DIR');
-  }
-  // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
-  if (options.out !== undefined) await createOutputDirectory(options.out);
-  const policy = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));
-  const leadership = policy.policy.reporting.leadership.map((person) => person.email);
-  let mailbox: LocalMailbox | undefined;
-  if (options.send) {
-    const local = await readLocalJson(options.dataDir);
-    if (local.mailbox === undefined) {
-      throw new QbrCommandError(
-        `--send needs the local stack's mailbox: start it (npx dealreg local) so ${join(options.dataDir, 'local.json')} names it`,
-      );
-    }
-    mailbox = new LocalMailbox(local.mailbox);
-  }
-  const ledger = await connectLedger(options.dataDir);
-  const registrations = await connectRegistrations(options.dataDir).catch((error: unknown) => {
-    ledger.close();
-    throw error;
-  });
-  try {
-    let deals: HubSpotAdapter | undefined;
-    if (options.hubspot) {
-      const settings = await resolveHubSpotSettings({
-        dataDir: options.dataDir,
-        token: options.token,
-        baseUrl: options.baseUrl,
-        portalId: options.portalId,
-      });
-      deals = new HubSpotAdapter(connect(settings), { portalId: settings.portalId ?? 0 });
-    }
-    const bucket = process.env.QBR_SNAPSHOT_BUCKET?.trim() || undefined;
-    const snapshots =
-      bucket === undefined
-        ? new FileSnapshotStore(join(options.dataDir, 'reports', 'snapshots'))
-        : new S3SnapshotStore(new S3Client({}), bucket);
-    const report = await buildQbrReport(
-      {
-        ledger: ledger.store,
-        digests: ledger.digests,
-        registrations: registrations.history,
-        deals,
-        snapshots,
-        policy,
-        onProgress: progressReporter(),
-      },
-      { quarter: options.quarter, asOf: options.asOf ?? new Date() },
-    );
-    const stored = await qbrReportFiles(report);
-    const files = filesOf(report, stored, options.format);
-    const summary = summarise(report);
-    // With the document on stdout, everything else goes to stderr.
-    const messages = options.out === undefined ? process.stderr : process.stdout;
-    if (options.out === undefined) process.stdout.write(files[0]?.content ?? '');
-    else await writeFiles(options.out, files);
-    messages.write(`${summary}\n`);
-    if (options.out !== undefined) {
-      for (const file of files) messages.write(`wrote ${join(options.out, file.name)}\n`);
-    }
-    if (options.store) {
-      const folder = await new FileReportStore(join(options.dataDir, 'reports')).save(
-        reportKey(report),
-        stored,
-      );
-      messages.write(`stored the report (JSON, HTML, CSV) in ${folder}\n`);
-    }
-    // Like `ledger verify`: a broken chain fails the run (the report is still written, with the finding).
-    if (report.integrity.broken > 0) process.exitCode = 1;
-    if (mailbox !== undefined) {
-      const email = await renderQbrReportEmail(report, leadership);
-      const sent = await mailbox.send(email);
-      messages.write(`sent "${email.subject}" to ${leadership.join(', ')} (${sent.messageId})\n`);
-    }
-  } finally {
-    ledger.close();
-    registrations.close();
-  }
-}
-
 /** `dealreg qbr check`: the pre-QBR pressure test on demand. */
 export function registerQbrCommands(program: Command): void {
   const qbr = program
@@ -321,15 +35,15 @@ export function registerQbrCommands(program: Command): void {
   qbr
     .command('check')
     .description(
-      'reconcile the ledger with HubSpot and compute the quarter as of a moment; JSON to stdout unless --out; exits 1 when a ledger chain is broken',
+      'reconcile the ledger with HubSpot and compute the quarter as of a moment; JSON to stdout unless --out; exits 1 when a ledger chain is broken, 2 for a bad argument',
     )
     .requiredOption(
       '--quarter <YYYY-QN>',
       'fiscal quarter (policy reporting.fiscalYearStartMonth)',
       quarterArgument,
     )
-    .option('--as-of <iso>', 'the moment, on both time axes (default: now)', instantArgument)
-    .addOption(new Option('--format <format>', 'output').choices(formats).default('json'))
+    .option('--as-of <iso>', 'the moment, on both time axes (default: now)')
+    .addOption(new Option('--format <format>', 'output').choices(qbrFormats).default('json'))
     .option('--out <dir>', 'write the report files into this directory and print a summary')
     .option('--send', 'email the report to reporting.leadership through the local mailbox')
     .option('--no-store', 'do not keep a copy under <data-dir>/reports/<quarter>/<asOf>/')
@@ -343,7 +57,10 @@ export function registerQbrCommands(program: Command): void {
         '.dealreg',
       ),
     )
-    .action(async (options: CheckOptions) => {
-      await check(options);
+    .action(async (options: QbrCheckOptions) => {
+      if (options.format === 'csv' && options.out === undefined) {
+        throw new UsageError('--format csv writes several files: name a directory with --out DIR');
+      }
+      await (await import('./qbr-actions.ts')).check(options);
     });
 }

@@ -13,7 +13,7 @@ interface ImportProblem {
 }
 
 /** The file was refused as a whole; nothing was appended. */
-class InvestmentImportError extends Error {
+export class InvestmentImportError extends Error {
   override readonly name = 'InvestmentImportError';
   readonly problems: readonly ImportProblem[];
   constructor(problems: readonly ImportProblem[], options?: ErrorOptions) {

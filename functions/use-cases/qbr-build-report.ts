@@ -52,7 +52,7 @@ interface BuildQbrReportRequest {
 }
 
 /** A request the report cannot be built for (bad quarter or moment). */
-class QbrRequestError extends Error {
+export class QbrRequestError extends Error {
   override readonly name = 'QbrRequestError';
 }
 

@@ -1,5 +1,10 @@
 export { InvalidDefinitionError } from '#workflows/definition-error.ts';
 
+/** The runner was closed (the local stack is stopping): it starts no execution any more. */
+export class RunnerClosedError extends Error {
+  override readonly name = 'RunnerClosed';
+}
+
 /** Step Functions' `InvalidName`: an execution name it would refuse. */
 export class InvalidExecutionNameError extends Error {
   override readonly name = 'InvalidName';

@@ -22,6 +22,7 @@ import {
   InvalidExecutionNameError,
   InvalidJsonPayloadError,
   InvalidTokenError,
+  RunnerClosedError,
   TaskTimedOutError,
 } from './errors.ts';
 import type { LocalObjectStore } from './object-store.ts';
@@ -209,6 +210,7 @@ export class LocalWorkflowRunner {
   readonly #removeSettleHook: () => void;
   readonly #onExecutionClosed: (execution: ExecutionDescription) => void;
   readonly #objectStore: LocalObjectStore | undefined;
+  #closed = false;
 
   constructor(options: LocalWorkflowRunnerOptions) {
     this.#clock = options.clock;
@@ -268,6 +270,7 @@ export class LocalWorkflowRunner {
       throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${arn}'`);
     }
     await prepareEngineErrors();
+    if (this.#closed) throw new RunnerClosedError(`the workflow runner is closed: ${name} was not started`);
     const execution: Execution = {
       arn,
       name,
@@ -373,8 +376,9 @@ export class LocalWorkflowRunner {
     }
   }
 
-  /** Stops every running execution and detaches from the clock. */
+  /** Stops every running execution, refuses new ones and detaches from the clock. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const execution of this.#executions.values()) {
       if (execution.status === 'RUNNING') {
         this.#terminate(execution, {

@@ -148,9 +148,11 @@ describe('dealreg ledger', () => {
       '0',
     );
 
-    expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toMatch(/cannot read .*no-such-export\.jsonl: ENOENT/);
-    expect(badWorkers.code).not.toBe(0);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /cannot use .*no-such-export\.jsonl: it does not exist; name a file written by/,
+    );
+    expect(badWorkers.code).toBe(2);
     expect(badWorkers.stderr).toMatch(/--workers must be a whole number/);
   });
 

@@ -206,12 +206,12 @@ describe('dealreg qbr check against a running stack', () => {
     expect(html).not.toContain('<script>x</script>');
   });
 
-  it('refuses bad arguments with a clear message and a failing exit code', async () => {
+  it('refuses bad arguments with a clear message and exit code 2', async () => {
     const quarter = await dealreg(['qbr', 'check', '--quarter', '2026-13', '--data-dir', dataDir]);
-    expect(quarter.code).not.toBe(0);
+    expect(quarter.code).toBe(2);
     expect(quarter.stderr).toContain('expected a fiscal quarter such as 2026-Q4');
     const csv = await dealreg(['qbr', 'check', ...asOf, '--format', 'csv', '--data-dir', dataDir]);
-    expect(csv.code).not.toBe(0);
+    expect(csv.code).toBe(2);
     expect(csv.stderr).toContain('--format csv writes several files');
     const early = await dealreg([
       'qbr',
@@ -223,13 +223,13 @@ describe('dealreg qbr check against a running stack', () => {
       '--data-dir',
       dataDir,
     ]);
-    expect(early.code).not.toBe(0);
+    expect(early.code).toBe(2);
     expect(early.stderr).toContain('before 2026-Q4 starts');
   });
 
   it.each([
     [['--quarter', '2026-Q5'], "'2026-Q5' is invalid. expected a fiscal quarter such as 2026-Q4"],
-    [['--quarter', '2026-Q4', '--as-of', 'yesterday'], "'yesterday' is invalid. expected an ISO instant"],
+    [['--quarter', '2026-Q4', '--as-of', 'yesterday'], '--as-of must be an ISO instant such as'],
     [['--quarter', '2026-Q4', '--format', 'pdf'], "'pdf' is invalid. Allowed choices are json, html, csv"],
     // Parent is a file: refused before anything is read.
     [
@@ -241,7 +241,7 @@ describe('dealreg qbr check against a running stack', () => {
   ])('refuses %j, naming what is wrong, and writes nothing', async (args, message) => {
     const result = await dealreg(['qbr', 'check', ...args, '--data-dir', dataDir]);
 
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
   });

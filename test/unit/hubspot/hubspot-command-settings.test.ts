@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotConfigurationError } from '#adapters/hubspot/errors.ts';
-import { resolveHubSpotSettings } from '#bin/commands/hubspot.ts';
+import { resolveHubSpotSettings } from '#bin/commands/hubspot-settings.ts';
 
 let withLocalStack: string;
 let empty: string;

@@ -67,10 +67,10 @@ describe.concurrent('dealreg policy validate', () => {
     );
   });
 
-  it('names a file that does not exist', async ({ expect }) => {
+  it('names a file that does not exist as a bad argument (exit 2)', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
-    expect(outcome.code).toBe(1);
-    expect(outcome.stderr).toContain('missing.json: the file does not exist');
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain('missing.json: the file does not exist; name a policy JSON file');
   });
 });
 
@@ -99,6 +99,12 @@ describe.concurrent('dealreg policy show', () => {
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain('validity.days must be a whole number of days, at least 1, got 0');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an --out in a directory that does not exist (exit 2), naming the fix', async ({ expect }) => {
+    const outcome = await dealreg('policy', 'show', '--out', join(workDir, 'no-such-dir', 'rules.md'));
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/no-such-dir does not exist; create it or choose another --out\n$/);
   });
 
   it('refuses an unknown format', async ({ expect }) => {

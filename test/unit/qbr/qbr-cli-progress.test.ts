@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { progressReporter } from '#bin/commands/qbr.ts';
+import { progressReporter } from '#bin/commands/qbr-actions.ts';
 
 /** A stream that keeps what was written, as a terminal (isTTY) or a pipe would receive it. */
 function capture(isTTY: boolean) {

@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { InvestmentImportError, importInvestments } from '#use-cases/ledger-import-investments.ts';
+import type { InvestmentsImportOptions } from './investments.ts';
+import { connectLedger } from './ledger-connection.ts';
+import { UsageError } from './usage-error.ts';
+
+/** `dealreg investments import FILE.csv`: all lines or none; a file with bad lines is a bad argument. */
+export async function importFile(file: string, options: InvestmentsImportOptions): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'it does not exist' : (code ?? String(error));
+    throw new UsageError(`cannot read ${file}: ${reason}; name the investments CSV file to import`, {
+      cause: error,
+    });
+  }
+  const ledger = await connectLedger(options.dataDir);
+  try {
+    const { appended, skipped, atomic } = await importInvestments(
+      { store: ledger.store },
+      text,
+      options.recordedBy,
+    ).catch((error: unknown) => {
+      if (error instanceof InvestmentImportError) throw new UsageError(error.message, { cause: error });
+      throw error;
+    });
+    console.log(
+      `imported ${appended} investment(s) from ${file}${atomic || appended === 0 ? '' : ' one at a time (too many for one transaction)'}${skipped > 0 ? `; ${skipped} already recorded, skipped` : ''}`,
+    );
+  } finally {
+    ledger.close();
+  }
+}

@@ -1,0 +1,277 @@
+import { constants } from 'node:fs';
+import { access, open } from 'node:fs/promises';
+import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
+import { instantSchema, type LedgerEntry } from '#domain/ledger/entry.ts';
+import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import type { OpportunityState } from '#domain/ledger/projection.ts';
+import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
+import { loadDigests, writeDigest } from '#use-cases/ledger-digest.ts';
+import { attributionsAsOf, opportunityAsOf, renderLedgerReport } from '#use-cases/ledger-queries.ts';
+import {
+  exportJsonLines,
+  type LedgerVerification,
+  verifyJsonLinesFile,
+  verifyLedger,
+} from '#use-cases/ledger-verify.ts';
+import type {
+  LedgerCommonOptions,
+  LedgerCorrectOptions,
+  LedgerExportOptions,
+  LedgerReportOptions,
+  LedgerShowOptions,
+  LedgerVerifyOptions,
+} from './ledger.ts';
+import { connectLedger, type LedgerConnection } from './ledger-connection.ts';
+import { UsageError } from './usage-error.ts';
+
+/** An instant option (a date alone means its last millisecond, UTC), normalised; undefined stays so. */
+function instant(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
+  const result = instantSchema.safeParse(date);
+  if (!result.success)
+    throw new UsageError(
+      `${name} must be an ISO date or instant such as 2026-09-30T23:59:59Z, got "${value}"`,
+    );
+  return result.data;
+}
+
+/** Why a file cannot be used, in words, with what to do about it. */
+function fileProblem(file: string, error: unknown, fix: string): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'it does not exist'
+      : code === 'EEXIST'
+        ? 'it already exists'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (code ?? String(error));
+  return new UsageError(`cannot use ${file}: ${reason}; ${fix}`, { cause: error });
+}
+
+function summary(entry: LedgerEntry): string {
+  switch (entry.type) {
+    case 'RegistrationApproved':
+      return `${entry.registrationId} ${entry.partnerId} ${entry.relationshipType} (${entry.customer.domain})`;
+    case 'PartnerAttached':
+      return `${entry.partnerId} ${entry.relationshipType}`;
+    case 'PartnerDetached':
+      return `${entry.partnerId}${entry.reason ? ` — ${entry.reason}` : ''}`;
+    case 'OpportunityCreated':
+      return `${entry.dealName ?? ''} ${entry.customer.domain}`.trim();
+    case 'StageChanged':
+      return entry.stage;
+    case 'AmountChanged':
+    case 'ClosedWon':
+      return `${entry.amount.amountMinor} ${entry.amount.currency} (USD ${(entry.amount.usdMinor / 100).toFixed(2)} @ ${entry.amount.usdRate})`;
+    case 'CloseDateChanged':
+      return entry.closeDate;
+    case 'ClosedLost':
+      return entry.reason ?? '';
+    case 'RegistrationExpired':
+      return `${entry.registrationId} ${entry.partnerId}`;
+    case 'InvestmentRecorded':
+      return `${entry.investmentId} ${entry.investmentType} ${entry.campaignId} ${entry.amount.amountMinor} ${entry.amount.currency}`;
+    case 'Correction':
+      return `supersedes #${entry.supersedesSequence}: ${JSON.stringify(entry.changes)} — ${entry.reason} (approved by ${entry.approver})`;
+  }
+}
+
+function printTable(entries: readonly LedgerEntry[], state: OpportunityState): void {
+  const rows = entries.map((entry) => [
+    String(entry.sequence),
+    entry.type,
+    entry.effectiveAt,
+    entry.recordedAt,
+    summary(entry),
+  ]);
+  const header = ['seq', 'type', 'effective', 'recorded', 'detail'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log('');
+  const amount = state.amount === undefined ? '—' : `${state.amount.amountMinor} ${state.amount.currency}`;
+  console.log(
+    `state: ${state.outcome}, stage ${state.stage ?? '—'}, amount ${amount}, customer ${state.customer?.domain ?? '—'}`,
+  );
+  for (const record of state.attributions) {
+    console.log(
+      `  partner ${record.partnerId} ${record.relationshipType} since ${record.since}${record.active ? '' : ` until ${record.until}`}`,
+    );
+  }
+}
+
+async function withLedger<T>(
+  options: LedgerCommonOptions,
+  run: (ledger: LedgerConnection) => Promise<T>,
+): Promise<T> {
+  const ledger = await connectLedger(options.dataDir);
+  try {
+    return await run(ledger);
+  } finally {
+    ledger.close();
+  }
+}
+
+/** `dealreg ledger verify`: exit code 1 when a chain or digest is broken. */
+export async function verify(options: LedgerVerifyOptions): Promise<void> {
+  const only = options.opportunity === undefined ? {} : { opportunityId: options.opportunity };
+  let report: LedgerVerification;
+  let describe: string;
+  if (options.file !== undefined) {
+    const file = options.file;
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      throw fileProblem(file, error, 'name a file written by `dealreg ledger export --out FILE`');
+    }
+    const { loaded, problems } = await loadDigests(
+      new FileDigestStore(localDigestDirectory(options.dataDir)),
+    );
+    const result = await verifyJsonLinesFile(file, { ...only, digests: loaded, workers: options.workers });
+    report = { ...result, ok: result.ok && problems.length === 0, digestProblems: problems };
+    describe = file;
+  } else {
+    const connection = await connectLedger(options.dataDir);
+    try {
+      report = await verifyLedger(
+        { store: connection.store, digests: connection.digests },
+        { segments: options.segments, ...only },
+      );
+      describe = connection.describe;
+    } finally {
+      connection.close();
+    }
+  }
+  if (options.format === 'json') {
+    const { heads: _heads, ...rest } = report;
+    console.log(JSON.stringify(rest, null, 2));
+  } else {
+    console.log(
+      `${describe}: ${report.entries} entries in ${report.chains} chains, ${report.digestsChecked} digests checked`,
+    );
+    for (const problem of report.digestProblems) console.log(`BROKEN digest: ${problem}`);
+    for (const broken of report.broken) {
+      console.log(`BROKEN ${broken.opportunityId} #${broken.sequence} (${broken.problem}): ${broken.detail}`);
+    }
+    console.log(
+      report.ok
+        ? 'ledger intact'
+        : `ledger BROKEN: ${report.broken.length + report.digestProblems.length} problem(s)`,
+    );
+  }
+  if (!report.ok) process.exitCode = 1;
+}
+
+/** `dealreg ledger export --out FILE`: never overwrites a file. */
+export async function exportEntries(options: LedgerExportOptions): Promise<void> {
+  await withLedger(options, async ({ store, describe }) => {
+    const output = await open(options.out, 'wx').catch((error: unknown) => {
+      throw fileProblem(options.out, error, 'export never overwrites: choose a new --out file');
+    });
+    try {
+      const count = await exportJsonLines(store, async (text) => {
+        await output.write(text);
+      });
+      console.log(`exported ${count} entries from ${describe} to ${options.out}`);
+    } finally {
+      await output.close();
+    }
+  });
+}
+
+/** `dealreg ledger show --opportunity ID`. */
+export async function show(options: LedgerShowOptions): Promise<void> {
+  const asOf = instant('--as-of', options.asOf);
+  const knownAt = instant('--known-at', options.knownAt);
+  await withLedger(options, async ({ store }) => {
+    const now = new Date().toISOString();
+    const at = { asOf: asOf ?? now, knownAt: knownAt ?? now };
+    const entries = (await readChain(store, options.opportunity)).filter(
+      (entry) => entry.recordedAt <= at.knownAt,
+    );
+    if (entries.length === 0) {
+      throw new UsageError(
+        `the ledger has no entries for opportunity ${options.opportunity}${knownAt === undefined ? '' : ` recorded by ${knownAt}`}; check the HubSpot deal id`,
+      );
+    }
+    const state = await opportunityAsOf(store, options.opportunity, at);
+    if (options.format === 'json') console.log(JSON.stringify({ ...at, state, entries }, null, 2));
+    else printTable(entries, state);
+  });
+}
+
+/** `dealreg ledger correct`: appends a Correction; a correction the ledger refuses is a bad argument. */
+export async function correct(options: LedgerCorrectOptions): Promise<void> {
+  const effectiveAt = instant('--effective-at', options.effectiveAt);
+  await withLedger(options, async ({ store }) => {
+    const entry = await appendEntry(
+      { store },
+      {
+        type: 'Correction',
+        opportunityId: options.opportunity,
+        effectiveAt: effectiveAt ?? new Date().toISOString(),
+        recordedBy: `cli:${options.approver}`,
+        supersedesSequence: options.sequence,
+        reason: options.reason,
+        approver: options.approver,
+        changes: Object.fromEntries(options.set),
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof InvalidCorrectionError || error instanceof InvalidLedgerEntryError)
+        throw new UsageError(`the correction was not recorded: ${error.message}`, { cause: error });
+      throw error;
+    });
+    console.log(
+      `correction #${entry.sequence} on ${entry.opportunityId} supersedes #${options.sequence} (hash ${entry.hash})`,
+    );
+  });
+}
+
+/** `dealreg ledger report`: byte-stable canonical JSON. */
+export async function report(options: LedgerReportOptions): Promise<void> {
+  const asOf = instant('--as-of', options.asOf);
+  const knownAt = instant('--known-at', options.knownAt);
+  let quarter: ReturnType<typeof parseFiscalQuarter> | undefined;
+  try {
+    quarter =
+      options.quarter === undefined
+        ? undefined
+        : parseFiscalQuarter(options.quarter, options.fiscalYearStart);
+  } catch (error) {
+    throw new UsageError(
+      `--quarter ${options.quarter} with --fiscal-year-start ${options.fiscalYearStart}: ${(error as Error).message} (a fiscal year starts in month 1–12)`,
+      { cause: error },
+    );
+  }
+  await withLedger(options, async ({ store }) => {
+    const now = new Date().toISOString();
+    const result = await attributionsAsOf(
+      store,
+      { asOf: asOf ?? now, knownAt: knownAt ?? now },
+      { partnerId: options.partner, campaignId: options.campaign, quarter },
+    );
+    console.log(renderLedgerReport(result));
+  });
+}
+
+/** `dealreg ledger digest`. */
+export async function digest(options: LedgerCommonOptions): Promise<void> {
+  await withLedger(options, async ({ store, digests }) => {
+    const { location, digest } = await writeDigest({ store, digests });
+    console.log(
+      `digest of ${digest.chains} chains (${digest.entries} entries), root ${digest.root}: ${location}`,
+    );
+  });
+}

@@ -1,0 +1,94 @@
+import { Duration } from 'luxon';
+import type { RunningLocalStack } from '#local/stack.ts';
+import type { LocalOptions } from './local.ts';
+import { UsageError } from './usage-error.ts';
+
+function digestInterval(value: string): number {
+  const duration = Duration.fromISO(value);
+  const ms = duration.isValid ? duration.toMillis() : Number.NaN;
+  if (!(ms >= 1000)) {
+    throw new UsageError(
+      `--digest-every must be an ISO 8601 duration of at least one second such as PT1H, got "${value}"`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * SIGINT or SIGTERM, from the moment it is called: the first aborts `signal`; a second one, for
+ * someone who will not wait for the orderly stop, ends the process at once.
+ */
+function stopOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new Error(`stopped by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+const aborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+/**
+ * `dealreg local`: starts the stack, tells the demo, and runs until Ctrl-C. Stopping takes
+ * seconds, however much work is queued: the runner refuses new executions and aborts the running
+ * ones, the servers close, DynamoDB Local is stopped, and the process exits without waiting for
+ * handler code that was cut off.
+ */
+export async function runLocal(options: LocalOptions): Promise<void> {
+  const digestIntervalMs =
+    options.digestEvery === undefined ? undefined : digestInterval(options.digestEvery);
+  const stopRequested = stopOnSignals();
+  // Loaded after the options are checked: the stack renders the workflows with aws-cdk-lib.
+  const [{ startLocalStack }, { runDemo }] = await Promise.all([
+    import('#local/stack.ts'),
+    import('#local/demo.ts'),
+  ]);
+  let stack: RunningLocalStack;
+  try {
+    stack = await startLocalStack({
+      dataDir: options.dataDir,
+      digestIntervalMs,
+      policyFile: options.policy,
+      demoData: options.empty !== true,
+      port: options.port,
+      signal: stopRequested,
+    });
+  } catch (error) {
+    if (!stopRequested.aborted) throw error;
+    console.log('Dealreg local stack stopped before it was ready.');
+    process.exit(0);
+  }
+  const { description } = stack;
+  console.log(`Dealreg local stack ready at ${description.api}`);
+  console.log(`  form submissions  POST ${description.api}/hubspot/form-submissions`);
+  console.log(`  mailbox           ${description.api}/_local/mail/ui`);
+  console.log(`  HubSpot sandbox   ${description.hubspot.url} (form ${description.hubspot.formGuid})`);
+  console.log(`  DynamoDB Local    ${description.dynamodb.endpoint}`);
+  console.log(`  settings          ${options.dataDir}/local.json`);
+  let failure: { readonly error: unknown } | undefined;
+  try {
+    if (options.empty !== true && !stopRequested.aborted) {
+      const demo = runDemo(stack, (line) => console.log(line));
+      // Cut short by Ctrl-C, the demo fails against the stopped stack; that is expected.
+      demo.catch(() => undefined);
+      await Promise.race([demo, aborted(stopRequested)]);
+    }
+    if (!stopRequested.aborted) console.log('Press Ctrl-C to stop.');
+    await aborted(stopRequested);
+    console.log('Stopping…');
+  } catch (error) {
+    failure = { error };
+  }
+  await stack.stop();
+  if (failure !== undefined) throw failure.error;
+  console.log('Dealreg local stack stopped.');
+  // Handler code of the aborted executions may still wait on a closed socket; none of it matters now.
+  process.exit(0);
+}

@@ -1,0 +1,68 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
+import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
+import { renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
+import { defaultPolicyFile, type PolicyShowOptions, shown } from './policy.ts';
+import { loadPolicyFile } from './policy-file.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Loads the policy, or prints every problem of an invalid one and sets exit code 1. */
+async function loadOrExplain(fileArgument: string | undefined): Promise<LoadedPolicy | undefined> {
+  const file = fileArgument === undefined ? defaultPolicyFile : resolve(fileArgument);
+  try {
+    return await loadPolicyFile(file);
+  } catch (error) {
+    if (!(error instanceof PolicyValidationError)) throw error;
+    const count = error.problems.length;
+    console.error(`${shown(file)} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):`);
+    for (const message of error.messages) console.error(`  - ${message}`);
+    process.exitCode = 1;
+    return undefined;
+  }
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a page. */
+async function writeWhole(file: string, content: string): Promise<void> {
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, content, 'utf8');
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? `its directory ${dirname(file)} does not exist; create it or choose another --out`
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied; choose a file you can write'
+          : code === 'EISDIR'
+            ? 'it is a directory; name a file'
+            : (error as Error).message;
+    throw new UsageError(`cannot write ${file}: ${reason}`, { cause: error });
+  }
+}
+
+/** `dealreg policy validate [file]`. */
+export async function validate(file: string | undefined): Promise<void> {
+  const loaded = await loadOrExplain(file);
+  if (loaded === undefined) return;
+  console.log(
+    `${shown(file === undefined ? defaultPolicyFile : resolve(file))} is a valid policy, version ${loaded.policyVersion}.`,
+  );
+}
+
+/** `dealreg policy show [file] [--format] [--out]`. */
+export async function show(file: string | undefined, options: PolicyShowOptions): Promise<void> {
+  const loaded = await loadOrExplain(file);
+  if (loaded === undefined) return;
+  const page = renderRulesOfEngagement(loaded, options.format);
+  if (options.out === undefined) {
+    process.stdout.write(page);
+    return;
+  }
+  await writeWhole(resolve(options.out), page);
+  console.log(
+    `Wrote the rules of engagement (${options.format}, ${loaded.policyVersion}) to ${options.out}.`,
+  );
+}

@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const node = join(root, 'node_modules/.bin/node');
+const hook = join(root, 'test/support/loaded-modules-hook.ts');
+const run = promisify(execFile);
+/** Each test starts Node.js processes; on a machine busy with other work that can take a while. */
+const timeout = 90_000;
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function dealreg(args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(node, ['bin/dealreg.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** The modules `dealreg <args>` loaded, as paths relative to the repository. */
+async function modulesLoadedBy(args: readonly string[]): Promise<string[]> {
+  const file = join(workDir, `loaded-${args.join('-').replace(/[^a-z-]/g, '')}.txt`);
+  await run(node, ['--import', hook, 'bin/dealreg.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, LOADED_MODULES_FILE: file },
+  });
+  // node_modules may be a link, so a package is known by its folder name rather than by its place.
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((url) => url.startsWith('file:'))
+    .map((url) => fileURLToPath(url))
+    .map((path) => path.replace(/^.*\/node_modules\//, 'node_modules/').replace(root, ''));
+}
+
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'dealreg-cli-start-'));
+});
+
+// Each test runs its own CLI processes, so they run side by side.
+describe.concurrent('dealreg start-up', () => {
+  it.for([
+    [['--help']],
+    [['local', '--help']],
+    [['ledger', 'verify', '--help']],
+    [['qbr', 'check', '--help']],
+  ])('%j loads commander and the command declarations only', { timeout }, async ([args = []], { expect }) => {
+    const loaded = await modulesLoadedBy(args);
+
+    expect(loaded.filter((path) => path.endsWith('-actions.ts'))).toEqual([]);
+    expect(
+      loaded.filter(
+        (path) =>
+          !path.startsWith('node_modules/commander/') && !path.startsWith('bin/') && path !== 'package.json',
+      ),
+    ).toEqual([]);
+  });
+
+  it(
+    'lists every command group in --help',
+    async ({ expect }) => {
+      const { code, stdout } = await dealreg(['--help']);
+
+      expect(code).toBe(0);
+      for (const group of ['local', 'hubspot', 'sweep', 'policy', 'ledger', 'investments', 'qbr']) {
+        expect(stdout).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
+      }
+    },
+    timeout,
+  );
+
+  it(
+    'prints the version of package.json',
+    async ({ expect }) => {
+      const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+
+      expect(await dealreg(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    },
+    timeout,
+  );
+});
+
+describe.concurrent('dealreg exit codes', () => {
+  // No ledger is reached: the arguments are refused first, or the client is never used.
+  const ledgerEnvironment = { LEDGER_TABLE: 'Ledger', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' };
+
+  it.for<[string[], string]>([
+    [['local', '--port', '70000'], '--port must be a whole number from 0 to 65535'],
+    [['local', '--digest-every', 'hourly'], '--digest-every must be an ISO 8601 duration'],
+    [['ledger', 'verify', '--workers', '0'], '--workers must be a whole number ≥ 1'],
+    [
+      ['ledger', 'show', '--opportunity', '1', '--as-of', 'yesterday'],
+      '--as-of must be an ISO date or instant such as 2026-09-30T23:59:59Z, got "yesterday"',
+    ],
+    [
+      [
+        'ledger',
+        'correct',
+        '--opportunity',
+        '1',
+        '--sequence',
+        '1',
+        '--reason',
+        'r',
+        '--approver',
+        'a',
+        '--set',
+        'x',
+      ],
+      '--set expects field=value',
+    ],
+    [['ledger', 'report', '--quarter', '2026-Q9'], '--quarter 2026-Q9 with --fiscal-year-start 1'],
+    [
+      ['qbr', 'check', '--quarter', '2026-Q4', '--format', 'csv'],
+      '--format csv writes several files: name a directory with --out DIR',
+    ],
+    [['qbr', 'check', '--quarter', '2026-Q4', '--as-of', 'yesterday'], '--as-of must be an ISO instant'],
+    [
+      ['qbr', 'check', '--quarter', '2026-Q4', '--policy', 'no-such-policy.json'],
+      'no-such-policy.json: the file does not exist',
+    ],
+  ])('exits 2 for %j, naming the fix', { timeout }, async ([args, message], { expect }) => {
+    const { code, stderr } = await dealreg(args, ledgerEnvironment);
+
+    expect(stderr).toContain(message);
+    expect(code).toBe(2);
+  });
+
+  it(
+    'exits 2 when ledger export would overwrite a file, saying so in words',
+    async ({ expect }) => {
+      const existing = join(workDir, 'existing.jsonl');
+      await writeFile(existing, 'kept\n');
+
+      const { code, stderr } = await dealreg(['ledger', 'export', '--out', existing], ledgerEnvironment);
+
+      expect(stderr).toBe(
+        `dealreg: cannot use ${existing}: it already exists; export never overwrites: choose a new --out file\n`,
+      );
+      expect(code).toBe(2);
+      expect(await readFile(existing, 'utf8')).toBe('kept\n');
+    },
+    timeout,
+  );
+
+  it(
+    'exits 2 for files that do not exist, naming the file',
+    async ({ expect }) => {
+      const missing = join(workDir, 'missing.csv');
+
+      const imported = await dealreg(['investments', 'import', missing], ledgerEnvironment);
+      const verified = await dealreg(['ledger', 'verify', '--file', missing], ledgerEnvironment);
+
+      expect(imported.stderr).toContain(`cannot read ${missing}: it does not exist`);
+      expect(imported.code).toBe(2);
+      expect(verified.stderr).toContain(`cannot use ${missing}: it does not exist`);
+      expect(verified.code).toBe(2);
+    },
+    timeout,
+  );
+});
