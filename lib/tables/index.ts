@@ -14,4 +14,5 @@ export const allTables: readonly TableDefinition[] = [
   approvalsTable,
 ];
 
+export { customerDomainIndexAttributes } from './registrations-table.ts';
 export { approvalsTable, ledgerTable, registrationsTable, sweeperStateTable };
