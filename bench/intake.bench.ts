@@ -76,9 +76,12 @@ try {
     return ((await response.json()) as { registrationId: string }).registrationId;
   };
   const registrations = description.tables.Registrations ?? '';
-  /** Waits until the workflow has decided the registration (its progress carries a decision). */
-  const decided = async (registrationId: string) => {
-    for (;;) {
+  /**
+   * Waits until the workflow has decided the registration (its progress carries a decision);
+   * false when its execution failed instead.
+   */
+  const decided = async (registrationId: string): Promise<boolean> => {
+    for (let poll = 0; ; poll += 1) {
       const { Item } = await client.send(
         new GetCommand({
           TableName: registrations,
@@ -87,7 +90,13 @@ try {
         }),
       );
       if ((Item as { progress?: { decision?: unknown } } | undefined)?.progress?.decision !== undefined)
-        return;
+        return true;
+      if (poll % 100 === 99) {
+        const execution = (await (
+          await fetch(`${description.api}/_local/executions/${registrationId}`)
+        ).json()) as { status?: string };
+        if (execution.status === 'FAILED') return false;
+      }
       await sleep(5);
     }
   };
@@ -165,7 +174,7 @@ try {
   };
   await settled();
   let held = 0;
-  const sizes: { size: number; latencies: number[] }[] = [];
+  const sizes: { size: number; latencies: number[]; failed: number }[] = [];
   for (const size of sameCustomerSizes) {
     const toAdd = Math.max(0, size - held);
     await runPool(toAdd, async (i) => {
@@ -174,12 +183,14 @@ try {
     held += toAdd;
     await settled();
     const latencies: number[] = [];
+    let failed = 0;
     for (let sample = 0; sample < samplesPerSize; sample += 1) {
       const started = performance.now();
-      await decided(await submitThroughIntake(sameCustomer(held + sample)));
-      latencies.push(performance.now() - started);
+      if (await decided(await submitThroughIntake(sameCustomer(held + sample))))
+        latencies.push(performance.now() - started);
+      else failed += 1;
     }
-    sizes.push({ size: held, latencies: latencies.sort((a, b) => a - b) });
+    sizes.push({ size: held, latencies: latencies.sort((a, b) => a - b), failed });
     held += samplesPerSize;
   }
   measured += held;
@@ -197,8 +208,11 @@ try {
     stored += page.Count ?? 0;
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
-  const executions = ((await (await fetch(`${description.api}/_local/executions`)).json()) as unknown[])
-    .length;
+  const allExecutions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
+    status: string;
+  }[];
+  const executions = allExecutions.length;
+  const failedExecutions = allExecutions.filter((execution) => execution.status === 'FAILED').length;
   client.destroy();
 
   const intakeRate = submissions / intake.seconds;
@@ -212,10 +226,11 @@ try {
   );
   console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
   console.log(`lost: ${measured - stored} registrations, ${measured - executions} workflow starts (goal 0)`);
+  console.log(`workflow executions failed: ${failedExecutions} of ${executions}`);
   console.log('one customer, submission → decision, one at a time:');
-  for (const { size, latencies } of sizes) {
+  for (const { size, latencies, failed } of sizes) {
     console.log(
-      `  ${String(size).padStart(5)} registrations of the customer already: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms (${latencies.length} samples)`,
+      `  ${String(size).padStart(5)} registrations of the customer already: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms (${latencies.length} samples, ${failed} executions failed)`,
     );
   }
 } finally {
