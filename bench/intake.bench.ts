@@ -2,10 +2,23 @@
  * Intake over HTTP on the local stack (signed submissions, concurrency 50) beside its floor: the
  * bare DynamoDB Local writes one submission needs (the conditional put of the inbox item and the
  * update recording the workflow start), issued directly at the same concurrency, in the same run.
+ * Every submission is for a customer of its own registrable domain; the registration workflow
+ * runs in the same process as the intake, as `dealreg local` runs it.
+ *
+ * Then one customer: registrations for the same customer domain are added until there are 1, 100
+ * and 1,000 (`BENCH_SAME_CUSTOMER`), and at each size single submissions are timed from the
+ * request until the workflow has decided them — the conflict check reads the other
+ * registrations of the customer, so this is where their number would show.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
@@ -13,7 +26,10 @@ import { startLocalStackProcess } from '#test/support/local-stack-process.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
 const submissions = Number(process.env.BENCH_SUBMISSIONS ?? 2000);
+const sameCustomerSizes = (process.env.BENCH_SAME_CUSTOMER ?? '1,100,1000').split(',').map(Number);
+const samplesPerSize = 20;
 const concurrency = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function runPool(
   count: number,
@@ -47,17 +63,42 @@ try {
   const url = `${description.api}/hubspot/form-submissions`;
   const bodies = Array.from({ length: submissions }, (_, i) =>
     JSON.stringify(
-      formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `bench-${i}.example.com` } }),
+      formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `bench-${i}.com` } }),
     ),
   );
 
   const names = await createTables(description.dynamodb.endpoint, [registrationsTable], 'floor-');
   const floorTable = names.Registrations ?? '';
-  const submitThroughIntake = async (body: string) => {
+  const submitThroughIntake = async (body: string): Promise<string> => {
     const response = await deliver(url, body, { secret: description.webhookClientSecret });
     if (response.status !== 202)
       throw new Error(`intake answered ${response.status}: ${await response.text()}`);
-    await response.arrayBuffer();
+    return ((await response.json()) as { registrationId: string }).registrationId;
+  };
+  const registrations = description.tables.Registrations ?? '';
+  /**
+   * Waits until the workflow has decided the registration (its progress carries a decision);
+   * false when its execution failed instead.
+   */
+  const decided = async (registrationId: string): Promise<boolean> => {
+    for (let poll = 0; ; poll += 1) {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: registrations,
+          Key: { registrationId },
+          ProjectionExpression: 'progress.decision.outcome',
+        }),
+      );
+      if ((Item as { progress?: { decision?: unknown } } | undefined)?.progress?.decision !== undefined)
+        return true;
+      if (poll % 100 === 99) {
+        const execution = (await (
+          await fetch(`${description.api}/_local/executions/${registrationId}`)
+        ).json()) as { status?: string };
+        if (execution.status === 'FAILED') return false;
+      }
+      await sleep(5);
+    }
   };
   const bareWrites = async (body: string) => {
     const registrationId = `floor-${randomUUID()}`;
@@ -80,14 +121,16 @@ try {
   const fresh = (label: string, count: number) =>
     Array.from({ length: count }, (_, i) =>
       JSON.stringify(
-        formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `${label}-${i}.example.com` } }),
+        formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `${label}-${i}.com` } }),
       ),
     );
 
   // DynamoDB Local's JIT and both connection pools warm up before anything is measured, and the
   // two paths alternate so neither gets the quieter half of the run.
   const warmup = fresh('warmup', 500);
-  await runPool(warmup.length, (i) => submitThroughIntake(warmup[i] ?? ''));
+  await runPool(warmup.length, async (i) => {
+    await submitThroughIntake(warmup[i] ?? '');
+  });
   await runPool(warmup.length, (i) => bareWrites(warmup[i] ?? ''));
   let measured = warmup.length;
   const rounds: {
@@ -97,7 +140,9 @@ try {
   for (let round = 0; round < 2; round += 1) {
     const half = Math.ceil(submissions / 2);
     const batch = bodies.slice(round * half, (round + 1) * half);
-    const intake = await runPool(batch.length, (i) => submitThroughIntake(batch[i] ?? ''));
+    const intake = await runPool(batch.length, async (i) => {
+      await submitThroughIntake(batch[i] ?? '');
+    });
     const floor = await runPool(batch.length, (i) => bareWrites(batch[i] ?? ''));
     measured += batch.length;
     rounds.push({ intake, floor });
@@ -108,6 +153,60 @@ try {
   });
   const intake = combine(rounds.map((round) => round.intake));
   const floor = combine(rounds.map((round) => round.floor));
+
+  // One customer: the registrations of its domain grow, each submission is timed to its decision.
+  const sameCustomer = (i: number) =>
+    JSON.stringify(
+      formSubmission({
+        submittedAt: Date.now(),
+        fields: { customer_domain: 'one-customer.com', customer_company_name: `One Customer ${i}` },
+      }),
+    );
+  /** Waits until no workflow is running, so one phase's backlog does not slow the next. */
+  const settled = async () => {
+    for (;;) {
+      const executions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
+        status: string;
+      }[];
+      if (!executions.some((execution) => execution.status === 'RUNNING')) return;
+      await sleep(500);
+    }
+  };
+  await settled();
+  let held = 0;
+  let seedRetries = 0;
+  const sizes: { size: number; latencies: number[]; failed: number }[] = [];
+  for (const size of sameCustomerSizes) {
+    const toAdd = Math.max(0, size - held);
+    await runPool(toAdd, async (i) => {
+      const body = sameCustomer(held + i);
+      // Growing the customer is the set-up, not the measure: an answer the intake says is safe
+      // to repeat is repeated, and counted.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await submitThroughIntake(body);
+          return;
+        } catch (error) {
+          if (attempt === 5) throw error;
+          seedRetries += 1;
+          await sleep(1000);
+        }
+      }
+    });
+    held += toAdd;
+    await settled();
+    const latencies: number[] = [];
+    let failed = 0;
+    for (let sample = 0; sample < samplesPerSize; sample += 1) {
+      const started = performance.now();
+      if (await decided(await submitThroughIntake(sameCustomer(held + sample))))
+        latencies.push(performance.now() - started);
+      else failed += 1;
+    }
+    sizes.push({ size: held, latencies: latencies.sort((a, b) => a - b), failed });
+    held += samplesPerSize;
+  }
+  measured += held;
 
   let stored = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -122,8 +221,11 @@ try {
     stored += page.Count ?? 0;
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
-  const executions = ((await (await fetch(`${description.api}/_local/executions`)).json()) as unknown[])
-    .length;
+  const allExecutions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
+    status: string;
+  }[];
+  const executions = allExecutions.length;
+  const failedExecutions = allExecutions.filter((execution) => execution.status === 'FAILED').length;
   client.destroy();
 
   const intakeRate = submissions / intake.seconds;
@@ -137,6 +239,13 @@ try {
   );
   console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
   console.log(`lost: ${measured - stored} registrations, ${measured - executions} workflow starts (goal 0)`);
+  console.log(`workflow executions failed: ${failedExecutions} of ${executions}`);
+  console.log(`one customer, submission → decision, one at a time (set-up retries: ${seedRetries}):`);
+  for (const { size, latencies, failed } of sizes) {
+    console.log(
+      `  ${String(size).padStart(5)} registrations of the customer already: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms (${latencies.length} samples, ${failed} executions failed)`,
+    );
+  }
 } finally {
   await stack.interrupt();
 }

@@ -36,7 +36,10 @@ export function createTableInput(definition: TableDefinition, tableName: string)
         ? indexes.map((index) => ({
             IndexName: index.indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection:
+              index.projection?.type === 'INCLUDE'
+                ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection.attributes] }
+                : { ProjectionType: 'ALL' as const },
           }))
         : undefined,
     StreamSpecification: definition.stream

@@ -19,7 +19,7 @@ import { relationshipTypeSchema } from '#domain/relationship-type.ts';
  * - `merged`: a resubmission that answered an approver's question on an earlier registration
  *   (`answers` names it); it is not a registration of its own.
  */
-const workflowStatuses = [
+export const workflowStatuses = [
   'in-review',
   'awaiting-information',
   'approved',

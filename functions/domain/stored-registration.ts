@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { formSubmissionSchema } from './form-submission.ts';
 import { fieldProblemSchema, registrationDetailsSchema } from './registration.ts';
 import { registrationProgressSchema } from './registration-progress.ts';
+import { registrationStandingSchema } from './registration-standing.ts';
 
 /** How a submission reached Dealreg. */
 const receivedViaSchema = z.enum(['webhook', 'backfill']);
@@ -27,12 +28,19 @@ export const storedRegistrationSchema = z.looseObject({
   submission: formSubmissionSchema,
   details: registrationDetailsSchema.optional(),
   problems: z.array(fieldProblemSchema).readonly().optional(),
-  /** Top-level copy of details.customerDomain, for the conflict-check index. */
+  /**
+   * Top-level copies of details.customerDomain, details.partnerDomain and
+   * details.customerCompanyKey, for the customer-domain index (it projects top-level attributes only).
+   */
   customerDomain: z.string().optional(),
+  partnerDomain: z.string().optional(),
+  customerCompanyKey: z.string().optional(),
   workflowStartedAt: z.string().optional(),
   workflowExecution: z.string().optional(),
   submitterNotifiedAt: z.string().optional(),
   /** What the registration workflow has done with it (absent until it ran its first step). */
   progress: registrationProgressSchema.optional(),
+  /** The part of the progress other registrations of the customer compare, for the same index. */
+  standing: registrationStandingSchema.optional(),
 });
 export type StoredRegistration = z.infer<typeof storedRegistrationSchema>;

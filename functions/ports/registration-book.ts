@@ -1,4 +1,5 @@
 import type { RegistrationProgress, WorkflowStatus } from '#domain/registration-progress.ts';
+import type { CustomerRegistration } from '#domain/registration-standing.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 
 /** A condition on the workflow status a progress write expects to find. */
@@ -19,11 +20,15 @@ export interface ProgressSideEffects {
  */
 export interface RegistrationBook {
   get(registrationId: string): Promise<StoredRegistration | undefined>;
-  /** Every registration of a customer domain (registrable domain), oldest first. */
-  byCustomerDomain(customerDomain: string): Promise<StoredRegistration[]>;
   /**
-   * Records the workflow's progress. Returns false (and writes nothing) when the precondition
-   * does not hold.
+   * The registrations of a customer domain (registrable domain) submitted at or after
+   * `submittedFrom` (ISO-8601), oldest first: who registered the customer and where each
+   * registration stands, not the whole record. Eventually consistent.
+   */
+  byCustomerDomain(customerDomain: string, submittedFrom: string): Promise<CustomerRegistration[]>;
+  /**
+   * Records the workflow's progress, and the standing it implies (what other registrations of the
+   * customer compare). Returns false (and writes nothing) when the precondition does not hold.
    */
   saveProgress(
     registrationId: string,

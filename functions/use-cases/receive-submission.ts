@@ -54,7 +54,13 @@ export async function receiveSubmission(
     receivedVia,
     submission,
     ...(evaluation.valid
-      ? { status: 'received', details: evaluation.details, customerDomain: evaluation.details.customerDomain }
+      ? {
+          status: 'received',
+          details: evaluation.details,
+          customerDomain: evaluation.details.customerDomain,
+          partnerDomain: evaluation.details.partnerDomain,
+          customerCompanyKey: evaluation.details.customerCompanyKey,
+        }
       : { status: 'rejected', problems: evaluation.problems }),
   };
 

@@ -3,13 +3,15 @@ import {
   type Attribute,
   AttributeType,
   Billing,
+  type GlobalSecondaryIndexPropsV2,
+  ProjectionType,
   StreamViewType,
   TableEncryptionV2,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { KeyDefinition, TableDefinition } from '#lib/tables/index.ts';
+import type { IndexProjection, KeyDefinition, TableDefinition } from '#lib/tables/index.ts';
 
 export interface DealregTableProps {
   /** Keys, indexes, stream and TTL, exactly as the local stack creates the table. */
@@ -33,6 +35,14 @@ function attribute(key: KeyDefinition): Attribute {
   return { name: key.name, type: attributeTypes[key.type] };
 }
 
+function projection(
+  projected: IndexProjection = { type: 'ALL' },
+): Pick<GlobalSecondaryIndexPropsV2, 'projectionType' | 'nonKeyAttributes'> {
+  return projected.type === 'ALL'
+    ? { projectionType: ProjectionType.ALL }
+    : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...projected.attributes] };
+}
+
 /**
  * A Dealreg table built from its plain-data definition (`lib/tables`): on-demand, encrypted
  * with the customer-managed key, point-in-time recovery and deletion protection on.
@@ -50,6 +60,7 @@ export class DealregTable extends TableV2 {
         indexName: index.indexName,
         partitionKey: attribute(index.partitionKey),
         ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+        ...projection(index.projection),
       })),
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(props.encryptionKey),

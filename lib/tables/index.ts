@@ -4,7 +4,7 @@ import { registrationsTable } from './registrations-table.ts';
 import { sweeperStateTable } from './sweeper-state-table.ts';
 import type { TableDefinition } from './table-definition.ts';
 
-export type { IndexDefinition, KeyDefinition, TableDefinition } from './table-definition.ts';
+export type { IndexDefinition, IndexProjection, KeyDefinition, TableDefinition } from './table-definition.ts';
 
 /** Every table Dealreg owns, in the order they are created locally. */
 export const allTables: readonly TableDefinition[] = [
@@ -14,4 +14,5 @@ export const allTables: readonly TableDefinition[] = [
   approvalsTable,
 ];
 
+export { customerDomainIndexAttributes } from './registrations-table.ts';
 export { approvalsTable, ledgerTable, registrationsTable, sweeperStateTable };

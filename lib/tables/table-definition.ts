@@ -8,10 +8,21 @@ export interface KeyDefinition {
   readonly type: 'S' | 'N';
 }
 
+/**
+ * What an index copies from each item besides the keys: every attribute, or only the named
+ * ones. A write to the table costs an index write only when a key or projected attribute
+ * changes, so a narrow projection keeps frequently updated attributes out of the index.
+ */
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'INCLUDE'; readonly attributes: readonly string[] };
+
 export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyDefinition;
   readonly sortKey?: KeyDefinition;
+  /** @default every attribute (`{ type: 'ALL' }`) */
+  readonly projection?: IndexProjection;
 }
 
 export interface TableDefinition {

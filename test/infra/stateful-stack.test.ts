@@ -41,7 +41,10 @@ describe('stateful stack', () => {
         (definition.globalSecondaryIndexes ?? []).map((index) => ({
           IndexName: index.indexName,
           KeySchema: keySchema(index.partitionKey, index.sortKey),
-          Projection: { ProjectionType: 'ALL' },
+          Projection:
+            index.projection?.type === 'INCLUDE'
+              ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.attributes] }
+              : { ProjectionType: 'ALL' },
         })),
       );
       expect(table.Properties.StreamSpecification).toEqual(
@@ -54,6 +57,27 @@ describe('stateful stack', () => {
       );
     },
   );
+
+  it('copies into the customer-domain index only what the conflict check compares, never the progress', () => {
+    const { stateful, statefulTemplate } = synthesized;
+    const logicalId = stateful.getLogicalId(stateful.table('Registrations').node.defaultChild as CfnResource);
+
+    const indexes = statefulTemplate.toJSON().Resources[logicalId].Properties.GlobalSecondaryIndexes;
+
+    expect(indexes).toEqual([
+      {
+        IndexName: 'byCustomerDomain',
+        KeySchema: [
+          { AttributeName: 'customerDomain', KeyType: 'HASH' },
+          { AttributeName: 'submittedAt', KeyType: 'RANGE' },
+        ],
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['partnerDomain', 'customerCompanyKey', 'standing'],
+        },
+      },
+    ]);
+  });
 
   it('bills tables on demand with point-in-time recovery and deletion protection, retained on stack deletion', () => {
     const { statefulTemplate } = synthesized;

@@ -1,16 +1,29 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import {
+  type CustomerRegistration,
+  customerRegistrationSchema,
+  standingOf,
+} from '#domain/registration-standing.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type {
   ProgressPrecondition,
   ProgressSideEffects,
   RegistrationBook,
 } from '#ports/registration-book.ts';
-import { parseItem } from './parse-item.ts';
+import { type ItemKind, parseItem } from './parse-item.ts';
 import { storedRegistrationItem } from './stored-registration-item.ts';
 
-const customerDomainIndex = 'byCustomerDomain';
+/** The customer-domain index (lib/tables/registrations-table.ts) and the time its sort key holds. */
+const customerDomainIndex = { name: 'byCustomerDomain', timeAttribute: 'submittedAt' } as const;
+
+/** A row of the customer-domain index: the keys and the projected attributes, nothing else. */
+const customerRegistrationRow: ItemKind<typeof customerRegistrationSchema> = {
+  schema: customerRegistrationSchema,
+  what: 'a customer-domain index row',
+  key: ['registrationId'],
+};
 
 /** The registrations table as the workflow's book: reads, the customer-domain index, conditional progress writes. */
 export class DynamoDbRegistrationBook implements RegistrationBook {
@@ -31,21 +44,25 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       : parseItem(storedRegistrationItem, this.#tableName, result.Item);
   }
 
-  async byCustomerDomain(customerDomain: string): Promise<StoredRegistration[]> {
-    const records: StoredRegistration[] = [];
+  async byCustomerDomain(customerDomain: string, submittedFrom: string): Promise<CustomerRegistration[]> {
+    const records: CustomerRegistration[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
         new QueryCommand({
           TableName: this.#tableName,
-          IndexName: customerDomainIndex,
-          KeyConditionExpression: 'customerDomain = :domain',
-          ExpressionAttributeValues: { ':domain': customerDomain },
+          IndexName: customerDomainIndex.name,
+          KeyConditionExpression: '#domain = :domain AND #time >= :from',
+          ExpressionAttributeNames: {
+            '#domain': 'customerDomain',
+            '#time': customerDomainIndex.timeAttribute,
+          },
+          ExpressionAttributeValues: { ':domain': customerDomain, ':from': submittedFrom },
           ExclusiveStartKey: startKey,
         }),
       );
       records.push(
-        ...(page.Items ?? []).map((item) => parseItem(storedRegistrationItem, this.#tableName, item)),
+        ...(page.Items ?? []).map((item) => parseItem(customerRegistrationRow, this.#tableName, item)),
       );
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
@@ -57,8 +74,13 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     progress: RegistrationProgress,
     options: { precondition?: ProgressPrecondition; sideEffects?: ProgressSideEffects } = {},
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#id': 'registrationId', '#progress': 'progress' };
-    const values: Record<string, unknown> = { ':progress': progress };
+    const names: Record<string, string> = {
+      '#id': 'registrationId',
+      '#progress': 'progress',
+      '#standing': 'standing',
+    };
+    // Setting the standing to the value it already has writes nothing to the index.
+    const values: Record<string, unknown> = { ':progress': progress, ':standing': standingOf(progress) };
     const conditions = ['attribute_exists(#id)'];
     const statuses = options.precondition?.statusIn;
     if (statuses !== undefined) {
@@ -103,7 +125,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     },
   ): Promise<boolean> {
     const { names, values } = expression;
-    const assignments = expression.progress ? ['#progress = :progress'] : [];
+    const assignments = expression.progress ? ['#progress = :progress', '#standing = :standing'] : [];
     Object.entries(set).forEach(([attribute, value], index) => {
       names[`#set${index}`] = attribute;
       values[`:set${index}`] = value;

@@ -1,6 +1,8 @@
 import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
 import { registrationUnderCheck } from '#domain/conflicts/registration-under-check.ts';
+import { earliestHoldingSubmission } from '#domain/policy/conflict-window.ts';
 import { routeRegistration } from '#domain/policy/registration-decision.ts';
+import { answerOpenQuestion } from './answer-open-question.ts';
 import { gatherEvidence } from './conflict-evidence.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
 
@@ -12,11 +14,22 @@ interface ConflictCheckResult {
   readonly reason: string;
 }
 
+const resubmitted = (answers: string): ConflictCheckResult => ({
+  next: 'resubmission',
+  outcome: 'clear',
+  ruleId: 'resubmission',
+  reason: `This submission answered the question asked on registration ${answers}; that registration goes on with it.`,
+});
+
 /**
  * "Check for channel conflict", steps 2 and 3 (DESIGN §3.2): the conflict verdict `{outcome,
  * ruleId, evidence[], policyVersion}` under the current policy, stored with the registration,
  * and the route it leads to. A partner domain that is not a partner company in HubSpot makes the
  * submission business-invalid: it is declined with that reason.
+ *
+ * The registrations of the customer domain are read once, and only as far back as one could
+ * still hold the customer; the same rows tell whether this submission answers an approver's
+ * question on one of them.
  */
 export async function checkRegistrationConflicts(
   deps: RegistrationWorkflowDependencies,
@@ -25,15 +38,16 @@ export async function checkRegistrationConflicts(
   const registration = await loadRegistrationInProgress(deps, registrationId);
   const { details, record, progress } = registration;
   const now = deps.now().toISOString();
-  if (progress.status === 'merged') {
-    const reason = `This submission answered the question asked on registration ${progress.answers}; that registration goes on with it.`;
-    return { next: 'resubmission', outcome: 'clear', ruleId: 'resubmission', reason };
-  }
+  if (progress.status === 'merged') return resubmitted(progress.answers ?? 'unknown');
+  const submittedFrom = earliestHoldingSubmission(deps.policy.policy, record.submittedAt);
+  const sameDomain = await deps.book.byCustomerDomain(details.customerDomain, submittedFrom);
+  const answers = await answerOpenQuestion(deps, registration, progress, sameDomain);
+  if (answers !== undefined) return resubmitted(answers);
   if (progress.partnerId === undefined) {
     const reason = `${details.partnerDomain} is not a partner company in HubSpot, so the registration cannot be accepted. Ask the partner team to add the company as a partner, then submit again.`;
     return { next: 'auto-reject', outcome: 'reject', ruleId: 'unknown-partner', reason };
   }
-  const evidence = await gatherEvidence(deps, registration);
+  const evidence = await gatherEvidence(deps, registration, { submittedFrom, sameDomain });
   const under = registrationUnderCheck(
     { registrationId, submittedAt: record.submittedAt, details },
     { id: progress.partnerId, name: progress.partnerName || undefined },

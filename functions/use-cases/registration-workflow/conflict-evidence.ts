@@ -5,14 +5,14 @@ import type {
   OtherRegistration,
   RegistrationStatus,
 } from '#domain/conflicts/conflict-input.ts';
-import type { StoredRegistration } from '#domain/stored-registration.ts';
+import type { WorkflowStatus } from '#domain/registration-progress.ts';
+import type { CustomerRegistration } from '#domain/registration-standing.ts';
 import type { RegistrationWorkflowDependencies, ValidRegistration } from './dependencies.ts';
 import { amountInUsdMinor } from './normalise-registration.ts';
 
-/** A registration's status in the words of the conflict rules; undefined when it was never valid. */
-function conflictStatus(record: StoredRegistration): RegistrationStatus | undefined {
-  if (record.details === undefined) return undefined;
-  switch (record.progress?.status) {
+/** A registration's workflow status in the words of the conflict rules. */
+function conflictStatus(status: WorkflowStatus | undefined): RegistrationStatus {
+  switch (status) {
     case undefined:
       return 'submitted';
     case 'in-review':
@@ -29,22 +29,19 @@ function conflictStatus(record: StoredRegistration): RegistrationStatus | undefi
   }
 }
 
-function asOtherRegistration(record: StoredRegistration): OtherRegistration | undefined {
-  const status = conflictStatus(record);
-  const details = record.details;
-  if (status === undefined || details === undefined) return undefined;
-  const progress = record.progress;
+function asOtherRegistration(row: CustomerRegistration): OtherRegistration {
+  const { standing } = row;
   return {
-    registrationId: record.registrationId,
-    partnerId: progress?.partnerId ?? `domain:${details.partnerDomain}`,
-    partnerDomain: details.partnerDomain,
-    partnerName: progress?.partnerName || undefined,
-    customerDomain: details.customerDomain,
-    customerCompanyName: details.customerCompanyKey,
-    status,
-    submittedAt: record.submittedAt,
-    approvedAt: progress?.approvedAt || undefined,
-    expiresAt: progress?.expiresAt || undefined,
+    registrationId: row.registrationId,
+    partnerId: standing.partnerId ?? `domain:${row.partnerDomain}`,
+    partnerDomain: row.partnerDomain,
+    partnerName: standing.partnerName || undefined,
+    customerDomain: row.customerDomain,
+    customerCompanyName: row.customerCompanyKey,
+    status: conflictStatus(standing.status),
+    submittedAt: row.submittedAt,
+    approvedAt: standing.approvedAt || undefined,
+    expiresAt: standing.expiresAt || undefined,
   };
 }
 
@@ -58,12 +55,15 @@ const engagementKinds = {
 
 /**
  * The evidence the conflict rules look at: registrations of the same customer (by domain, and by
- * the domains of CRM companies with a similar name), the customer's open deals and their owners,
- * direct-rep engagements within the look-back window, and deals closed won.
+ * the domains of CRM companies with a similar name) submitted from `submittedFrom` on, the
+ * customer's open deals and their owners, direct-rep engagements within the look-back window,
+ * and deals closed won. `sameDomain` are the registrations of the customer's own domain, already
+ * read by the caller.
  */
 export async function gatherEvidence(
   deps: RegistrationWorkflowDependencies,
   registration: ValidRegistration,
+  customer: { readonly submittedFrom: string; readonly sameDomain: readonly CustomerRegistration[] },
 ) {
   const { details, record } = registration;
   const { policy } = deps.policy;
@@ -73,16 +73,19 @@ export async function gatherEvidence(
     deps.crm.findCompaniesByName(details.customerCompanyName),
   ]);
   const customerCompanies = byDomain.filter((company) => company.type?.toUpperCase() !== 'PARTNER');
-  const domains = new Set([details.customerDomain]);
+  const similarDomains = new Set<string>();
   for (const company of byName.slice(0, 10)) {
     if (company.domain && company.type?.toUpperCase() !== 'PARTNER')
-      domains.add(company.domain.toLowerCase());
+      similarDomains.add(company.domain.toLowerCase());
   }
-  const registrations = (await Promise.all([...domains].map((domain) => deps.book.byCustomerDomain(domain))))
+  similarDomains.delete(details.customerDomain);
+  const similar = await Promise.all(
+    [...similarDomains].map((domain) => deps.book.byCustomerDomain(domain, customer.submittedFrom)),
+  );
+  const registrations = [customer.sameDomain, ...similar]
     .flat()
     .filter((other) => other.registrationId !== record.registrationId)
-    .map(asOtherRegistration)
-    .filter((other) => other !== undefined);
+    .map(asOtherRegistration);
 
   // Approvers are the channel team; everyone else who owns a deal or logs activity sells direct.
   const channelTeam = new Set(

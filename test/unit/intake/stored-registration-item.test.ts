@@ -57,7 +57,7 @@ describe('reading a stored registration back', () => {
     const registrationId = String(item.registrationId);
     // act
     const read = inbox.get(registrationId);
-    const query = book.byCustomerDomain('contoso.com');
+    const query = book.byCustomerDomain('contoso.com', '2026-01-01T00:00:00.000Z');
     // assess
     await expect(read).rejects.toThrow(CorruptItemError);
     await expect(read).rejects.toThrow(

@@ -1,0 +1,152 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
+import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
+import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import { customerDomainIndexAttributes, registrationsTable } from '#lib/tables/index.ts';
+import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
+import { formSubmission } from '#test/support/submissions.ts';
+import { receiveSubmission } from '#use-cases/receive-submission.ts';
+
+let tables: TestTables;
+let tableName: string;
+let book: DynamoDbRegistrationBook;
+let mailbox: LocalMailbox;
+/** Write units each request spent on the customer-domain index, in the order they were sent. */
+const indexWrites: number[] = [];
+
+beforeAll(async () => {
+  tables = await createTestTables([registrationsTable]);
+  tableName = tables.tableName(registrationsTable.logicalName);
+  tables.client.middlewareStack.add(
+    (next) => async (args) => {
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: { GlobalSecondaryIndexes?: unknown } })
+        .ConsumedCapacity;
+      const indexes = consumed?.GlobalSecondaryIndexes as
+        | Record<string, { CapacityUnits?: number }>
+        | undefined;
+      indexWrites.push(indexes?.byCustomerDomain?.CapacityUnits ?? 0);
+      return result;
+    },
+    { step: 'initialize', name: 'indexCapacity' },
+  );
+  book = new DynamoDbRegistrationBook(tables.documentClient, tableName);
+  mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-index-mail-')));
+});
+
+/** Stores a submission through the intake, as a partner's form would, and returns its id. */
+async function submit(customerDomain: string, submittedAt: string, partnerDomain = 'northwind-partners.com') {
+  const result = await receiveSubmission(
+    {
+      inbox: new DynamoDbRegistrationInbox(tables.documentClient, tableName),
+      workflow: new LocalRegistrationWorkflow(),
+      mailer: mailbox,
+      formFieldMapping: defaultFormFieldMapping,
+      now: () => new Date(submittedAt),
+    },
+    formSubmission({
+      submittedAt: Date.parse(submittedAt),
+      fields: {
+        customer_domain: customerDomain,
+        partner_company_domain: partnerDomain,
+        expected_close_date: '2027-12-31',
+      },
+    }),
+    'webhook',
+  );
+  return result.registrationId;
+}
+
+const inReview: RegistrationProgress = {
+  status: 'in-review',
+  partnerId: '201',
+  partnerName: 'Northwind Partners',
+  amountUsdMinor: 1_200_000,
+  updatedAt: '2026-11-24T09:00:01.000Z',
+};
+
+describe('the customer-domain index', () => {
+  it('reads only the registrations submitted from the given time on, oldest first', async () => {
+    // prepare
+    const old = await submit('tailspin.com', '2026-01-05T10:00:00.000Z');
+    const recent = await submit('tailspin.com', '2026-11-20T10:00:00.000Z');
+    const latest = await submit('tailspin.com', '2026-11-24T10:00:00.000Z', 'fabrikam-partners.com');
+    await submit('other-customer.com', '2026-11-24T10:00:00.000Z');
+    // act
+    const rows = await book.byCustomerDomain('tailspin.com', '2026-06-01T00:00:00.000Z');
+    // assess
+    expect(rows.map((row) => row.registrationId)).toEqual([recent, latest]);
+    expect(rows.map((row) => row.registrationId)).not.toContain(old);
+    expect(rows[1]).toEqual({
+      registrationId: latest,
+      submittedAt: '2026-11-24T10:00:00.000Z',
+      customerDomain: 'tailspin.com',
+      partnerDomain: 'fabrikam-partners.com',
+      customerCompanyKey: 'contoso',
+      standing: {},
+    });
+  });
+
+  it('holds only the keys and the projected attributes, never the submission, details or progress', async () => {
+    // prepare
+    const registrationId = await submit('wingtip.com', '2026-11-24T10:00:00.000Z');
+    await book.saveProgress(registrationId, inReview);
+    // act
+    const page = await tables.documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'byCustomerDomain',
+        KeyConditionExpression: 'customerDomain = :domain',
+        ExpressionAttributeValues: { ':domain': 'wingtip.com' },
+      }),
+    );
+    // assess
+    const [row] = page.Items ?? [];
+    expect(Object.keys(row ?? {}).sort()).toEqual(
+      ['registrationId', 'customerDomain', 'submittedAt', ...customerDomainIndexAttributes].sort(),
+    );
+    expect(row?.standing).toEqual({
+      status: 'in-review',
+      partnerId: '201',
+      partnerName: 'Northwind Partners',
+    });
+  });
+
+  it('costs no index write for a progress write that leaves the standing as it is', async () => {
+    // prepare
+    const registrationId = await submit('litware.com', '2026-11-24T10:00:00.000Z');
+    await book.saveProgress(registrationId, inReview);
+    const before = indexWrites.length;
+    // act
+    await book.saveProgress(registrationId, {
+      ...inReview,
+      amountUsdMinor: 900_000,
+      updatedAt: '2026-11-24T09:05:00.000Z',
+    });
+    await book.saveProgress(registrationId, {
+      ...inReview,
+      status: 'approved',
+      approvedAt: '2026-11-24T09:10:00.000Z',
+      expiresAt: '2027-02-22T09:10:00.000Z',
+      updatedAt: '2026-11-24T09:10:00.000Z',
+    });
+    // assess
+    expect(indexWrites.slice(before)).toEqual([0, 1]);
+    const [row] = await book.byCustomerDomain('litware.com', '2026-11-01T00:00:00.000Z');
+    expect(row?.standing).toEqual({
+      status: 'approved',
+      partnerId: '201',
+      partnerName: 'Northwind Partners',
+      approvedAt: '2026-11-24T09:10:00.000Z',
+      expiresAt: '2027-02-22T09:10:00.000Z',
+    });
+  });
+});
