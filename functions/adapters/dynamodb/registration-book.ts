@@ -7,6 +7,7 @@ import {
   standingOf,
 } from '#domain/registration-standing.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
+import { CorruptItemError } from '#ports/corrupt-item-error.ts';
 import type {
   ProgressPrecondition,
   ProgressSideEffects,
@@ -61,12 +62,43 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
           ExclusiveStartKey: startKey,
         }),
       );
-      records.push(
-        ...(page.Items ?? []).map((item) => parseItem(customerRegistrationRow, this.#tableName, item)),
-      );
+      for (const item of page.Items ?? []) {
+        records.push(
+          isBeforeIndexCopies(item)
+            ? await this.#fromWholeItem(String(item.registrationId))
+            : parseItem(customerRegistrationRow, this.#tableName, item),
+        );
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return records;
+  }
+
+  /**
+   * A registration stored before the index carried its own copies (partner domain, company key)
+   * is read whole and its row derived, so registrations taken in before an upgrade still
+   * count in the conflict check; the next progress write adds the standing, the rest stays as it is.
+   */
+  async #fromWholeItem(registrationId: string): Promise<CustomerRegistration> {
+    const whole = await this.get(registrationId);
+    if (whole?.details === undefined) {
+      throw new CorruptItemError(
+        {
+          tableName: this.#tableName,
+          key: registrationId,
+          what: 'a registration in the customer-domain index',
+        },
+        ['it has no registration details'],
+      );
+    }
+    return customerRegistrationSchema.parse({
+      registrationId: whole.registrationId,
+      submittedAt: whole.submittedAt,
+      customerDomain: whole.details.customerDomain,
+      partnerDomain: whole.details.partnerDomain,
+      customerCompanyKey: whole.details.customerCompanyKey,
+      standing: whole.progress === undefined ? {} : standingOf(whole.progress),
+    });
   }
 
   async saveProgress(
@@ -156,4 +188,9 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       throw error;
     }
   }
+}
+
+/** An index row of a registration stored before the index carried its own copies. */
+function isBeforeIndexCopies(item: Record<string, unknown>): boolean {
+  return item.partnerDomain === undefined || item.customerCompanyKey === undefined;
 }

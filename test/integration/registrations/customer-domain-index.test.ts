@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
@@ -93,6 +93,32 @@ describe('the customer-domain index', () => {
       customerCompanyKey: 'contoso',
       standing: {},
     });
+  });
+
+  it('still reads a registration stored before the index carried its own copies, from the whole item', async () => {
+    // prepare: as an earlier version stored it, no top-level partner domain, company key or standing
+    const registrationId = await submit('adventure-works.com', '2026-11-24T10:00:00.000Z');
+    await book.saveProgress(registrationId, inReview);
+    await tables.documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { registrationId },
+        UpdateExpression: 'REMOVE partnerDomain, customerCompanyKey, standing',
+      }),
+    );
+    // act
+    const rows = await book.byCustomerDomain('adventure-works.com', '2026-06-01T00:00:00.000Z');
+    // assess
+    expect(rows).toEqual([
+      {
+        registrationId,
+        submittedAt: '2026-11-24T10:00:00.000Z',
+        customerDomain: 'adventure-works.com',
+        partnerDomain: 'northwind-partners.com',
+        customerCompanyKey: 'contoso',
+        standing: { status: 'in-review', partnerId: '201', partnerName: 'Northwind Partners' },
+      },
+    ]);
   });
 
   it('holds only the keys and the projected attributes, never the submission, details or progress', async () => {
