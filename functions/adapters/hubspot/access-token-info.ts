@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubSpotTokenFacts } from '#domain/doctor/facts.ts';
 import type { HubSpotTokenInspector } from '#ports/deployed-stage.ts';
 import { createHubSpotConnection } from './connection.ts';
