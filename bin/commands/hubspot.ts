@@ -11,6 +11,7 @@ export interface HubSpotCommandOptions {
 export interface HubSpotSetupOptions extends HubSpotCommandOptions {
   readonly dryRun?: boolean;
   readonly apiUrl?: string;
+  readonly policy?: string;
 }
 
 /** Adds the options every HubSpot-facing command shares. */
@@ -35,9 +36,13 @@ export function registerHubSpotCommands(program: Command): void {
     hubspot
       .command('setup')
       .description(
-        'create the Deal Registration object, its properties and associations, the deal properties and the partner association labels (only what is missing)',
+        'create the Deal Registration object, its properties and associations, the deal properties and the partner association labels (only what is missing), and check the pipeline, stage and CRO property the policy names',
       )
       .option('--dry-run', 'list what would be created, change nothing')
+      .option(
+        '--policy <file>',
+        'the policy deployed (its newDeals pipeline and stage and its CRO view property are checked; default: policy/default-policy.json)',
+      )
       .option(
         '--api-url <url>',
         'the Dealreg API URL, for the webhook settings printed (default: the local stack)',

@@ -281,6 +281,7 @@ export interface PortalSchemaAdmin {
   listPropertyNames(objectType: string): Promise<string[]>;
   createProperty(objectType: string, spec: PropertySpec): Promise<void>;
   listAssociationLabels(fromObjectType: string, toObjectType: string): Promise<AssociationLabel[]>;
+  listPipelines(objectType: string): Promise<Pipeline[]>;
   createAssociationLabel(
     fromObjectType: string,
     toObjectType: string,

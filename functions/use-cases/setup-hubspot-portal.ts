@@ -95,12 +95,29 @@ const dealPropertySpecs: readonly PropertySpec[] = [
   },
 ];
 
-type SetupItemKind = 'object schema' | 'property' | 'association' | 'association label';
+type SetupItemKind =
+  | 'object schema'
+  | 'property'
+  | 'association'
+  | 'association label'
+  | 'deal pipeline'
+  | 'deal stage'
+  | 'CRO view property';
 
 interface SetupItem {
   readonly kind: SetupItemKind;
   readonly name: string;
-  readonly status: 'exists' | 'created' | 'would create';
+  /** `missing`: the portal lacks something the policy names that setup does not create (`fix` says what to do). */
+  readonly status: 'exists' | 'created' | 'would create' | 'missing';
+  readonly fix?: string;
+}
+
+/** What the policy relies on in the portal, which is the portal owner's to create. */
+export interface PolicyRequirements {
+  /** `newDeals` of the policy: the pipeline and stage approved registrations' deals go to. */
+  readonly newDeals: { readonly pipeline: string; readonly stage: string };
+  /** `definitions.croView.dealProperty`: the deal property the CRO's dashboards group by. */
+  readonly croProperty: string;
 }
 
 interface SetupResult {
@@ -120,7 +137,7 @@ interface SetupResult {
  */
 export async function setupHubSpotPortal(
   admin: PortalSchemaAdmin,
-  options: { readonly dryRun: boolean },
+  options: { readonly dryRun: boolean; readonly policy?: PolicyRequirements },
 ): Promise<SetupResult> {
   const items: SetupItem[] = [];
   const record = (kind: SetupItemKind, name: string, exists: boolean) =>
@@ -181,6 +198,48 @@ export async function setupHubSpotPortal(
     const exists = labels.some((existing) => existing.label === label);
     record('association label', `companies → deals: ${label}`, exists);
     if (!exists && !options.dryRun) await admin.createAssociationLabel('companies', 'deals', label, name);
+  }
+
+  // 4. what the policy names: checked, never created (they are the sales team's to define)
+  if (options.policy !== undefined) {
+    const { pipeline, stage } = options.policy.newDeals;
+    const pipelines = await admin.listPipelines('deals');
+    const found = pipelines.find((candidate) => candidate.id === pipeline);
+    items.push(
+      found === undefined
+        ? {
+            kind: 'deal pipeline',
+            name: pipeline,
+            status: 'missing',
+            fix: `set the policy's newDeals.pipeline to one of the portal's deal pipeline ids (${pipelines.map((p) => p.id).join(', ') || 'none'})`,
+          }
+        : { kind: 'deal pipeline', name: pipeline, status: 'exists' },
+    );
+    if (found !== undefined) {
+      const stages = found.stages.filter((candidate) => !candidate.isClosed);
+      const exists = stages.some((candidate) => candidate.id === stage);
+      items.push(
+        exists
+          ? { kind: 'deal stage', name: `${pipeline} / ${stage}`, status: 'exists' }
+          : {
+              kind: 'deal stage',
+              name: `${pipeline} / ${stage}`,
+              status: 'missing',
+              fix: `set the policy's newDeals.stage to an open stage id of pipeline ${pipeline} (${stages.map((s) => s.id).join(', ') || 'none'})`,
+            },
+      );
+    }
+    const { croProperty } = options.policy;
+    items.push(
+      dealProperties.has(croProperty)
+        ? { kind: 'CRO view property', name: `deals.${croProperty}`, status: 'exists' }
+        : {
+            kind: 'CRO view property',
+            name: `deals.${croProperty}`,
+            status: 'missing',
+            fix: `create the deal property ${croProperty} the CRO's dashboards group by, or name the existing one in the policy's definitions.croView.dealProperty; without it the report's CRO view is always 0`,
+          },
+    );
   }
 
   return { dryRun: options.dryRun, items, objectTypeId: schema?.objectTypeId };

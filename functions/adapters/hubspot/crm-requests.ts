@@ -5,6 +5,8 @@
  */
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
 import type { PublicAssociationsForObject } from '@hubspot/api-client/lib/codegen/crm/objects/models/PublicAssociationsForObject.js';
+import type { Pipeline as CrmPipeline } from '@hubspot/api-client/lib/codegen/crm/pipelines/models/Pipeline.js';
+import type { Pipeline } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
 import { HubSpotConflictError, HubSpotNotFoundError } from './errors.ts';
 
@@ -235,4 +237,25 @@ export async function createUnique(
     if (existing === null) throw error;
     return { id: existing.id, created: false };
   }
+}
+
+/** A pipeline as HubSpot's pipelines API answers it, stages in display order. */
+export function toPipeline(pipeline: CrmPipeline): Pipeline {
+  return {
+    id: pipeline.id,
+    label: pipeline.label,
+    stages: [...pipeline.stages]
+      .sort((a, b) => a.displayOrder - b.displayOrder)
+      .map((stage) => {
+        const probability = Number(stage.metadata?.probability);
+        return {
+          id: stage.id,
+          label: stage.label,
+          displayOrder: stage.displayOrder,
+          isClosed: String(stage.metadata?.isClosed) === 'true',
+          probability:
+            stage.metadata?.probability === undefined || Number.isNaN(probability) ? null : probability,
+        };
+      }),
+  };
 }

@@ -1,4 +1,3 @@
-import type { Pipeline as CrmPipeline } from '@hubspot/api-client/lib/codegen/crm/pipelines/models/Pipeline.js';
 import {
   crmNames,
   type Deal,
@@ -21,6 +20,7 @@ import {
   type SearchRequest,
   searchPage,
   searchResultCap,
+  toPipeline,
 } from './crm-requests.ts';
 import { HubSpotNotFoundError, HubSpotRequestError } from './errors.ts';
 
@@ -174,26 +174,6 @@ export class HubSpotDealDirectory implements DealDirectory {
     }
     return owner;
   }
-}
-
-function toPipeline(pipeline: CrmPipeline): Pipeline {
-  return {
-    id: pipeline.id,
-    label: pipeline.label,
-    stages: [...pipeline.stages]
-      .sort((a, b) => a.displayOrder - b.displayOrder)
-      .map((stage) => {
-        const probability = Number(stage.metadata?.probability);
-        return {
-          id: stage.id,
-          label: stage.label,
-          displayOrder: stage.displayOrder,
-          isClosed: String(stage.metadata?.isClosed) === 'true',
-          probability:
-            stage.metadata?.probability === undefined || Number.isNaN(probability) ? null : probability,
-        };
-      }),
-  };
 }
 
 function toDeal(object: CrmObject): Deal {

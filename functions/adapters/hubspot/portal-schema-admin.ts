@@ -7,10 +7,12 @@ import type {
   AssociationLabel,
   ExistingSchema,
   ObjectSchemaSpec,
+  Pipeline,
   PortalSchemaAdmin,
   PropertySpec,
 } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
+import { toPipeline } from './crm-requests.ts';
 import { HubSpotAuthorizationError, HubSpotConfigurationError, HubSpotRequestError } from './errors.ts';
 
 interface SchemaShape {
@@ -158,6 +160,13 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
       label: definition.label ?? null,
       category: String(definition.category),
     }));
+  }
+
+  async listPipelines(objectType: string): Promise<Pipeline[]> {
+    const answer = await this.#gateway.call(`list ${objectType} pipelines`, () =>
+      this.#client.crm.pipelines.pipelinesApi.getAll(objectType),
+    );
+    return answer.results.map(toPipeline);
   }
 
   async createAssociationLabel(

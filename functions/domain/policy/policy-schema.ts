@@ -226,6 +226,12 @@ const definitionsSchema = strict({
   }).prefault({}),
 });
 
+/** Where an approved registration's new HubSpot deal goes (internal ids, as HubSpot's pipelines API lists them). */
+const newDealsSchema = strict({
+  pipeline: field.text(100).default('default'),
+  stage: field.text(100).default('appointmentscheduled'),
+});
+
 const reportingSchema = strict({
   fiscalYearStartMonth: field.month().default(1),
   /** The pre-QBR check runs this many business days before each fiscal quarter ends. */
@@ -252,6 +258,7 @@ const policyShape = {
   relationshipTypes: relationshipTermsSchema.prefault({}),
   conflicts: conflictsSchema.prefault({}),
   validity: validitySchema.prefault({}),
+  newDeals: newDealsSchema.prefault({}),
   definitions: definitionsSchema.prefault({}),
   reporting: reportingSchema.prefault({}),
   formFieldMapping: formFieldMappingSchema.prefault({}),

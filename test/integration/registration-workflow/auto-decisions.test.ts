@@ -37,7 +37,12 @@ describe('a clean registration under the auto-approve limit', () => {
     ]);
     const dealId = record.progress?.dealId ?? '';
     const deals = await harness.hubspotRecords('deals');
-    expect(deals.find((deal) => deal.id === dealId)?.properties).toMatchObject({ amount: '12000' });
+    // In the pipeline and stage the policy names for new deals (the defaults here).
+    expect(deals.find((deal) => deal.id === dealId)?.properties).toMatchObject({
+      amount: '12000',
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+    });
     // The deal belongs to the customer company HubSpot already had.
     expect(await harness.companiesOfDeal(dealId)).toContain('301');
     const chain = await harness.ledgerChain(dealId);
