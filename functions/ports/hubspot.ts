@@ -208,6 +208,11 @@ export interface DealWriter {
    * it on the deal's properties so deals can be searched by partner and relationship.
    */
   associatePartner(partnerCompanyId: string, dealId: string, relationship: RelationshipType): Promise<void>;
+  /**
+   * The currencies a deal may be in: the options of `deal_currency_code`, the portal's enabled
+   * currencies; undefined when the portal does not restrict them.
+   */
+  dealCurrencies(): Promise<ReadonlySet<string> | undefined>;
 }
 
 /** A paging cursor the CRM no longer accepts (expired or from another listing): start over from the top. */

@@ -175,7 +175,10 @@ export const STANDARD_TYPES: readonly StandardTypeSpec[] = [
     properties: [
       ['dealname', 'string', 'text'],
       ['amount', 'number', 'number'],
-      ['deal_currency_code', 'string', 'text'],
+      // "Set up multiple currencies" (HubSpot Knowledge Base): the deal currency is an enumeration
+      // of the currencies the account has enabled; a value outside it is refused (400). The
+      // sandbox portal has these enabled.
+      ['deal_currency_code', 'enumeration', 'select', ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY']],
       ['dealstage', 'enumeration', 'radio'],
       ['pipeline', 'enumeration', 'select'],
       ['closedate', 'datetime', 'date'],

@@ -9,7 +9,9 @@ import {
   findByUniqueProperty,
   rememberedUntilFailure,
 } from './crm-requests.ts';
-import { HubSpotConfigurationError } from './errors.ts';
+import { HubSpotConfigurationError, HubSpotNotFoundError } from './errors.ts';
+
+const currencyCacheMs = 5 * 60_000;
 
 // The generated client types HubSpot's enumerations as TypeScript enums of the same strings.
 const userDefined = 'USER_DEFINED' as AssociationSpecAssociationCategoryEnum;
@@ -25,6 +27,8 @@ export class HubSpotDealWriter implements DealWriter {
   readonly #connection: HubSpotConnection;
   /** The association type id of each relationship's partner label, read once per adapter. */
   readonly #partnerLabelTypeIds: () => Promise<Map<string, number>>;
+  /** The enabled currencies and when they were read: a portal's admin can enable another. */
+  #currencies: { readonly at: number; readonly value: Promise<ReadonlySet<string> | undefined> } | undefined;
 
   constructor(connection: HubSpotConnection) {
     this.#connection = connection;
@@ -40,6 +44,33 @@ export class HubSpotDealWriter implements DealWriter {
       }
       return byRelationship;
     });
+  }
+
+  /**
+   * `deal_currency_code` is an enumeration of the currencies enabled in the portal ("Set up
+   * multiple currencies", HubSpot Knowledge Base; a deal in another currency is refused with 400),
+   * read through the properties API and kept five minutes.
+   */
+  dealCurrencies(): Promise<ReadonlySet<string> | undefined> {
+    const now = Date.now();
+    if (this.#currencies === undefined || now - this.#currencies.at > currencyCacheMs) {
+      const { client, gateway } = this.#connection;
+      const value = gateway
+        .call('read the portal deal currencies', () =>
+          client.crm.properties.coreApi.getByName('deals', 'deal_currency_code'),
+        )
+        .then((property) => {
+          const codes = (property.options ?? []).map((option) => option.value.trim().toUpperCase());
+          return codes.length === 0 ? undefined : new Set(codes);
+        })
+        .catch((error: unknown) => {
+          this.#currencies = undefined;
+          if (error instanceof HubSpotNotFoundError) return undefined;
+          throw error;
+        });
+      this.#currencies = { at: now, value };
+    }
+    return this.#currencies.value;
   }
 
   async createOrLinkDeal(

@@ -107,6 +107,10 @@ export class HubSpotAdapter implements HubSpotPort {
     return this.#dealWriter.createOrLinkDeal(draft, existingDealId);
   }
 
+  dealCurrencies(): Promise<ReadonlySet<string> | undefined> {
+    return this.#dealWriter.dealCurrencies();
+  }
+
   associatePartner(partnerCompanyId: string, dealId: string, relationship: RelationshipType): Promise<void> {
     return this.#dealWriter.associatePartner(partnerCompanyId, dealId, relationship);
   }

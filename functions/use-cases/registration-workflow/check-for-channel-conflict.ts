@@ -24,8 +24,9 @@ const resubmitted = (answers: string): ConflictCheckResult => ({
 /**
  * "Check for channel conflict", steps 2 and 3 (DESIGN §3.2): the conflict verdict `{outcome,
  * ruleId, evidence[], policyVersion}` under the current policy, stored with the registration,
- * and the route it leads to. A partner domain that is not a partner company in HubSpot makes the
- * submission business-invalid: it is declined with that reason.
+ * and the route it leads to. A partner domain that is not a partner company in HubSpot, or an
+ * amount in a currency the portal has not enabled for deals, makes the submission
+ * business-invalid: it is declined with that reason.
  *
  * The registrations of the customer domain are read once, and only as far back as one could
  * still hold the customer; the same rows tell whether this submission answers an approver's
@@ -46,6 +47,14 @@ export async function checkRegistrationConflicts(
   if (progress.partnerId === undefined) {
     const reason = `${details.partnerDomain} is not a partner company in HubSpot, so the registration cannot be accepted. Ask the partner team to add the company as a partner, then submit again.`;
     return { next: 'auto-reject', outcome: 'reject', ruleId: 'unknown-partner', reason };
+  }
+  // HubSpot refuses a deal in a currency the portal has not enabled: decided here, with the
+  // reason, rather than by a failed "Register deal in HubSpot" after approval.
+  const currency = details.estimatedAmount.currency;
+  const currencies = await deps.crm.dealCurrencies();
+  if (currencies !== undefined && !currencies.has(currency)) {
+    const reason = `The amount is in ${currency}, but deals in HubSpot can only be in ${[...currencies].sort().join(', ')}, so the registration cannot become a deal. Submit it again with the amount in one of those currencies.`;
+    return { next: 'auto-reject', outcome: 'reject', ruleId: 'currency-not-enabled', reason };
   }
   const evidence = await gatherEvidence(deps, registration, { submittedFrom, sameDomain });
   const under = registrationUnderCheck(

@@ -21,6 +21,7 @@ type WorkflowCrm = Pick<
   | 'engagementsWithCompany'
   | 'upsertRegistrationRecord'
   | 'createOrLinkDeal'
+  | 'dealCurrencies'
   | 'batchReadDeals'
   | 'associatePartner'
 >;

@@ -13,6 +13,23 @@ afterAll(async () => {
 });
 
 describe('HubSpot sandbox: CRM objects', () => {
+  it('refuses a deal in a currency the portal has not enabled, and lists the enabled ones as the property options', async () => {
+    const refused = await call(sandbox, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'Zurich rollout', deal_currency_code: 'CHF' },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('CHF was not one of the allowed options');
+
+    const accepted = await call(sandbox, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'London rollout', deal_currency_code: 'GBP' },
+    });
+    expect(accepted.status).toBe(201);
+    const property = await call(sandbox, 'GET', '/crm/v3/properties/deals/deal_currency_code');
+    expect((property.body as { options: { value: string }[] }).options.map((option) => option.value)).toEqual(
+      ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY'],
+    );
+  });
+
   it('creates with 201, reads with 200, archives with 204 and then answers 404', async () => {
     const created = await call(sandbox, 'POST', '/crm/v3/objects/companies', {
       properties: { name: 'Acme', domain: 'acme.example', type: 'PARTNER' },

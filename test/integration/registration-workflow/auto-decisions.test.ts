@@ -113,4 +113,19 @@ describe('a clean registration under the auto-approve limit', () => {
     });
     expect(mail?.text).toContain('unknown-reseller.net is not a partner company');
   });
+
+  it('declines a registration in a currency the portal has not enabled for deals, before any approval, saying which it has', async () => {
+    const registrationId = await harness.submit({ currency: 'CHF', customer_domain: 'contoso-chf.com' });
+
+    const execution = harness.runner.describeExecution(registrationId);
+    expect(execution.status).not.toBe('FAILED');
+    const record = await harness.registration(registrationId);
+    expect(record.progress?.decision).toMatchObject({ outcome: 'reject', channel: 'auto' });
+    expect(record.progress?.decision?.reason).toContain(
+      'The amount is in CHF, but deals in HubSpot can only be in AUD, CAD, EUR, GBP, JPY, USD',
+    );
+    expect(record.progress?.dealId).toBeUndefined();
+    const mails = await harness.mails({ template: 'registration-decision' });
+    expect(mails.some((mail) => mail.text.includes('The amount is in CHF'))).toBe(true);
+  });
 });
