@@ -122,16 +122,8 @@ export async function recordCrmEvents(
     ),
   ];
   const known = new Map(facts);
+  // Each deal's chain is read at most once per batch, for its customer or its partners.
   const everything = { asOf: '9999-12-31T23:59:59.999Z', knownAt: '9999-12-31T23:59:59.999Z' };
-  for (const dealId of customerless) {
-    const { customer } = projectOpportunity(dealId, await readChain(deps.store, dealId), everything);
-    if (customer === undefined) continue;
-    known.set(dealId, { name: null, amount: null, currency: null, ...facts.get(dealId), customer });
-  }
-
-  const byDeal = new Map<string, LedgerEntryInput[]>();
-  const skipped: { event: string; reason: string }[] = [];
-  let ignored = 0;
   const chains = new Map<string, Promise<ReturnType<typeof projectOpportunity>>>();
   const stateOf = (dealId: string) => {
     let state = chains.get(dealId);
@@ -141,6 +133,15 @@ export async function recordCrmEvents(
     }
     return state;
   };
+  for (const dealId of customerless) {
+    const { customer } = await stateOf(dealId);
+    if (customer === undefined) continue;
+    known.set(dealId, { name: null, amount: null, currency: null, ...facts.get(dealId), customer });
+  }
+
+  const byDeal = new Map<string, LedgerEntryInput[]>();
+  const skipped: { event: string; reason: string }[] = [];
+  let ignored = 0;
   const add = (dealId: string, found: readonly LedgerEntryInput[]) => {
     const entries = byDeal.get(dealId);
     if (entries === undefined) byDeal.set(dealId, [...found]);

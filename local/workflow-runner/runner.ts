@@ -485,14 +485,7 @@ export class LocalWorkflowRunner {
     const machine = new StateMachine(compiled.executable, { validationOptions: { noValidate: true } });
     const run = machine.run(execution.input as never, {
       overrides: runOptions.overrides as never,
-      context: this.#context(execution, {
-        arn: execution.arn,
-        name: execution.name,
-        input: execution.input,
-        stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${execution.stateMachineName}`,
-        stateMachineName: execution.stateMachineName,
-        startDate: execution.startDate,
-      }),
+      context: this.#executionContext(execution),
     });
     execution.abort = run.abort;
     void this.#recordEvents(execution, run.eventLogs);
@@ -521,6 +514,18 @@ export class LocalWorkflowRunner {
   }
 
   /** The Context object of an execution (or of a Distributed Map's child execution). */
+  /** The context object (`$$`) of one of this runner's executions. */
+  #executionContext(execution: Execution) {
+    return this.#context(execution, {
+      arn: execution.arn,
+      name: execution.name,
+      input: execution.input,
+      stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${execution.stateMachineName}`,
+      stateMachineName: execution.stateMachineName,
+      startDate: execution.startDate,
+    });
+  }
+
   #context(execution: Execution, of: ExecutionContextOf): Record<string, unknown> {
     const clock = this.#clock;
     const minted = () => {
@@ -630,14 +635,7 @@ export class LocalWorkflowRunner {
       { validationOptions: { noValidate: true } },
     );
     const context = {
-      ...this.#context(execution, {
-        arn: execution.arn,
-        name: execution.name,
-        input: execution.input,
-        stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${execution.stateMachineName}`,
-        stateMachineName: execution.stateMachineName,
-        startDate: execution.startDate,
-      }),
+      ...this.#executionContext(execution),
       Map: { Item: { Index: index, Value: item } },
     };
     try {

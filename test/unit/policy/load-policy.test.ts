@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
-import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
+import { policyProblems } from '#test/support/policy-problems.ts';
 
 const defaultPolicyText = readFileSync(
   new URL('../../../policy/default-policy.json', import.meta.url),
@@ -14,15 +14,7 @@ const examplePolicyText = readFileSync(
 );
 
 /** The plain messages a policy is refused with, or an empty list when it loads. */
-function problemsOf(source: unknown): readonly string[] {
-  try {
-    loadPolicy(source);
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyValidationError) return error.messages;
-    throw error;
-  }
-}
+const problemsOf = policyProblems;
 
 /** The same JSON value with every object's keys in reverse order. */
 function reverseKeys(value: unknown): unknown {

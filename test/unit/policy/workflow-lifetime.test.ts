@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
-import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
 import { longestWorkflow, MAX_WORKFLOW_DAYS } from '#domain/policy/workflow-lifetime.ts';
+import { policyProblems } from '#test/support/policy-problems.ts';
 
-function problemsOf(source: unknown): readonly string[] {
-  try {
-    loadPolicy(source);
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyValidationError) return error.messages;
-    throw error;
-  }
-}
+const problemsOf = policyProblems;
 
 describe('the longest a registration workflow runs', () => {
   it('counts the default policy by hand', () => {
