@@ -3,7 +3,9 @@ import { dirname, join, resolve, sep } from 'node:path';
 
 /**
  * The S3 objects a state machine reads and writes itself (a Distributed Map's `ItemReader` and
- * `ResultWriter`), on one machine. `undefined` from `getObject` is S3's `NoSuchKey`.
+ * `ResultWriter`), on one machine. `undefined` from `getObject` is S3's `NoSuchKey` ("Amazon S3
+ * API Reference — GetObject": a missing key answers 404 NoSuchKey, which Step Functions turns into
+ * `States.ItemReaderFailed`, "ItemReader (Map)").
  */
 export interface LocalObjectStore {
   getObject(bucket: string, key: string): Promise<string | undefined>;

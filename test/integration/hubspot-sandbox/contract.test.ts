@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningHubSpotSandbox, startHubSpotSandbox } from '#local/hubspot-sandbox/index.ts';
+import { contractProblems } from '#test/support/hubspot-model-contract.ts';
+import { call } from './sandbox-fixture.ts';
+
+// The sandbox answers the product reads for the behaviours it imitates, held to the models HubSpot
+// publishes in `@hubspot/api-client`: status, field names, types and required fields.
+let sandbox: RunningHubSpotSandbox;
+
+beforeAll(async () => {
+  sandbox = await startHubSpotSandbox({
+    rateLimit: false,
+    seed: {
+      companies: [
+        { id: '11', properties: { name: 'Northwind', domain: 'northwind.example', type: 'PARTNER' } },
+        { id: '12', properties: { name: 'Contoso', domain: 'contoso.example' } },
+      ],
+      deals: [{ id: '21', properties: { dealname: 'Contoso rollout', dealstage: 'appointmentscheduled' } }],
+      labels: [{ from: 'companies', to: 'deals', label: 'Sourced partner', name: 'partner_sourced' }],
+    },
+  });
+});
+
+afterAll(async () => {
+  await sandbox.stop();
+});
+
+describe('HubSpot sandbox answers, against HubSpot’s published models', () => {
+  it('the deal currency property, whose options are the enabled currencies (Property)', async () => {
+    const response = await call(sandbox, 'GET', '/crm/v3/properties/deals/deal_currency_code');
+
+    expect(response.status).toBe(200);
+    expect(contractProblems(response.body, 'crm/properties', 'Property')).toEqual([]);
+  });
+
+  it('the deal pipelines setup checks (CollectionResponsePipelineNoPaging)', async () => {
+    const response = await call(sandbox, 'GET', '/crm/v3/pipelines/deals');
+
+    expect(response.status).toBe(200);
+    expect(contractProblems(response.body, 'crm/pipelines', 'CollectionResponsePipelineNoPaging')).toEqual(
+      [],
+    );
+  });
+
+  it('the labelled deal→company associations CRM events resolve labels from (BatchResponsePublicAssociationMultiWithLabel)', async () => {
+    const labels = await call(sandbox, 'GET', '/crm/v4/associations/companies/deals/labels');
+    const sourced = (labels.body as { results: { typeId: number; label: string | null }[] }).results.find(
+      (type) => type.label === 'Sourced partner',
+    );
+    await call(sandbox, 'PUT', '/crm/v4/objects/companies/11/associations/deals/21', [
+      { associationCategory: 'USER_DEFINED', associationTypeId: sourced?.typeId },
+    ]);
+
+    const response = await call(sandbox, 'POST', '/crm/v4/associations/deals/companies/batch/read', {
+      inputs: [{ id: '21' }],
+    });
+
+    expect([200, 207]).toContain(response.status);
+    expect(
+      contractProblems(response.body, 'crm/associations/v4', 'BatchResponsePublicAssociationMultiWithLabel'),
+    ).toEqual([]);
+    const [result] = (response.body as { results: { to: { associationTypes: { label?: string }[] }[] }[] })
+      .results;
+    expect(result?.to.flatMap((to) => to.associationTypes.map((type) => type.label))).toContain(
+      'Sourced partner',
+    );
+  });
+
+  it('names a field HubSpot’s model does not have, a required one missing and a wrong type', () => {
+    expect(
+      contractProblems(
+        {
+          name: 'deal_currency_code',
+          label: true,
+          type: 'enumeration',
+          fieldType: 'select',
+          options: [],
+          extra: 1,
+        },
+        'crm/properties',
+        'Property',
+      ),
+    ).toEqual([
+      "$.extra: not in HubSpot's model",
+      '$.description: required, missing',
+      '$.label: expected a string, got boolean',
+      '$.groupName: required, missing',
+    ]);
+  });
+});
