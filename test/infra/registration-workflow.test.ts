@@ -40,6 +40,24 @@ describe('registration workflow definition', () => {
     expect(tasksWithNonObjectParameters(definition)).toEqual([]);
   });
 
+  it('retries every step Lambda throttled (the steps run on capped containers), with full jitter', () => {
+    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate) as {
+      States: Record<string, { Type: string; Resource?: string; Retry?: Record<string, unknown>[] }>;
+    };
+    const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+
+    expect(tasks.length).toBeGreaterThan(10);
+    for (const [name, state] of tasks) {
+      expect(state.Retry, name).toContainEqual(
+        expect.objectContaining({
+          ErrorEquals: ['Lambda.TooManyRequestsException'],
+          JitterStrategy: 'FULL',
+          MaxAttempts: 12,
+        }),
+      );
+    }
+  });
+
   it('renders, without a deployment, the same document the stack deploys', () => {
     expect(renderRegistrationWorkflowAsl()).toEqual(
       synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate),
