@@ -29,13 +29,55 @@ export interface RegistrationWorkflowFunctions {
   readonly steps: IFunction;
 }
 
-/** Errors worth retrying: the CRM's rate limit or outage, a mail hand-over, ledger contention. */
+/**
+ * Errors worth retrying: the CRM's rate limit or outage (including a step that gave way rather
+ * than wait for its share of the portal's budget past its deadline), a mail hand-over, ledger
+ * contention, DynamoDB throttling and its transient server errors (named as the SDK names them,
+ * "Error retries and exponential backoff in AWS" / DynamoDB "Error handling with DynamoDB"), a
+ * client-side request timeout, and Lambda's own transient service errors ("Handle Lambda service
+ * exceptions", Step Functions best practices). Every step is safe to repeat: writes are
+ * conditional or keyed, HubSpot creates look for what an earlier attempt made, and each email
+ * is sent once per purpose.
+ */
 const transientErrors = [
   'HubSpotRateLimitError',
   'HubSpotUnavailableError',
   'EmailDeliveryError',
   'AppendContentionError',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflictException',
+  'TimeoutError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
 ];
+
+const transient = {
+  errors: transientErrors,
+  interval: Duration.seconds(5),
+  maxAttempts: 6,
+  backoffRate: 2,
+  maxDelay: Duration.minutes(5),
+  jitterStrategy: JitterType.FULL,
+};
+
+/**
+ * A step that ran out of time: the Task's timeout (`States.Timeout`) or the function's own
+ * (reported as `Lambda.Unknown`, or `Sandbox.Timedout`, per "Handle Lambda service exceptions").
+ * Only for steps that answer at once: on a callback step `States.Timeout` is an SLA timer
+ * firing, which the approval loop catches.
+ */
+const stepTimedOut = {
+  errors: ['States.Timeout', 'Lambda.Unknown', 'Sandbox.Timedout'],
+  interval: Duration.seconds(30),
+  maxAttempts: 3,
+  backoffRate: 2,
+  jitterStrategy: JitterType.FULL,
+};
 
 /**
  * Lambda refused the invocation because every container the steps function may run is busy (its
@@ -83,7 +125,8 @@ export function buildRegistrationWorkflow(
       resultPath: resultPath ?? JsonPath.DISCARD,
       taskTimeout: Timeout.duration(Duration.minutes(2)),
     });
-    task.addRetry({ errors: transientErrors, interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
+    task.addRetry(transient);
+    task.addRetry(stepTimedOut);
     task.addRetry(throttled);
     return task;
   };
@@ -103,7 +146,7 @@ export function buildRegistrationWorkflow(
       resultPath,
       taskTimeout: Timeout.at(timeoutPath),
     });
-    task.addRetry({ errors: transientErrors, interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
+    task.addRetry(transient);
     task.addRetry(throttled);
     return task;
   };

@@ -58,6 +58,36 @@ describe('registration workflow definition', () => {
     }
   });
 
+  it('retries timeouts, DynamoDB throttling and Lambda service errors on every step, and a timeout only where it is not an SLA timer', () => {
+    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate) as {
+      States: Record<
+        string,
+        { Type: string; Parameters?: Record<string, unknown>; Retry?: { ErrorEquals: string[] }[] }
+      >;
+    };
+    const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+    const retried = (state: { Retry?: { ErrorEquals: string[] }[] }) =>
+      new Set((state.Retry ?? []).flatMap((retry) => retry.ErrorEquals));
+
+    for (const [name, state] of tasks) {
+      const errors = retried(state);
+      for (const error of [
+        'HubSpotRateLimitError',
+        'ProvisionedThroughputExceededException',
+        'ThrottlingException',
+        'InternalServerError',
+        'TimeoutError',
+        'Lambda.ServiceException',
+      ]) {
+        expect(errors.has(error), `${name} retries ${error}`).toBe(true);
+      }
+      const waitsForCallback = JSON.stringify(state.Parameters ?? {}).includes('$$.Task.Token');
+      // A callback step's States.Timeout is an SLA timer the approval loop catches; every other
+      // step's is a step that ran out of time, worth another try.
+      expect(errors.has('States.Timeout'), `${name} retries States.Timeout`).toBe(!waitsForCallback);
+    }
+  });
+
   it('renders, without a deployment, the same document the stack deploys', () => {
     expect(renderRegistrationWorkflowAsl()).toEqual(
       synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate),

@@ -1,3 +1,4 @@
+import { invocationDeadline } from '../invocation-deadline.ts';
 import {
   HubSpotAuthorizationError,
   HubSpotConfigurationError,
@@ -9,7 +10,7 @@ import {
   HubSpotRequestError,
   HubSpotUnavailableError,
 } from './errors.ts';
-import { RollingWindowLimiter } from './rolling-window-limiter.ts';
+import { RollingWindowLimiter, SlotWaitExpiredError } from './rolling-window-limiter.ts';
 
 /**
  * Every HubSpot request goes through one gateway per process: it keeps the process under the
@@ -50,6 +51,14 @@ export interface RetryPolicy {
    * times out). @default 30_000
    */
   readonly attemptTimeoutMs: number;
+  /**
+   * Time kept back from the invocation's deadline for the request itself and the rest of the
+   * step. A call that cannot get a slot, or would sleep before its next attempt, past
+   * `deadline − reserveMs` gives way at once with a retryable error (`HubSpotRateLimitError`
+   * or `HubSpotUnavailableError`), so the step fails fast and Step Functions tries it again
+   * later with backoff, instead of the Lambda timing out in the queue. @default 20_000
+   */
+  readonly reserveMs: number;
 }
 
 const defaultRateLimits: RateLimits = {
@@ -64,6 +73,7 @@ const defaultRetryPolicy: RetryPolicy = {
   baseDelayMs: 250,
   maxDelayMs: 8_000,
   attemptTimeoutMs: 30_000,
+  reserveMs: 20_000,
 };
 
 type CallKind = 'standard' | 'search';
@@ -83,6 +93,8 @@ interface GatewayStats {
   retries: number;
   rateLimited: number;
   serverErrors: number;
+  /** Calls that gave way (a retryable error) rather than wait past the invocation's deadline. */
+  gaveWay: number;
 }
 
 /** The parts of a failed call the gateway looks at (`ApiException` of the client, or a fetch error). */
@@ -105,18 +117,23 @@ const networkCodes = new Set([
 ]);
 
 export class HubSpotGateway {
-  readonly stats: GatewayStats = { requests: 0, retries: 0, rateLimited: 0, serverErrors: 0 };
+  readonly stats: GatewayStats = { requests: 0, retries: 0, rateLimited: 0, serverErrors: 0, gaveWay: 0 };
   readonly limits: RateLimits;
   readonly retry: RetryPolicy;
   readonly #standard: RollingWindowLimiter;
   readonly #search: RollingWindowLimiter | undefined;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #deadline: () => number | undefined;
+  readonly #now: () => number;
 
   constructor(
     options: {
       limits?: Partial<RateLimits> | undefined;
       retry?: Partial<RetryPolicy> | undefined;
       sleep?: ((ms: number) => Promise<void>) | undefined;
+      /** The invocation's deadline (epoch ms). @default the one {@link withInvocationDeadline} set */
+      deadline?: (() => number | undefined) | undefined;
+      now?: (() => number) | undefined;
     } = {},
   ) {
     this.limits = { ...defaultRateLimits, ...options.limits };
@@ -131,6 +148,14 @@ export class HubSpotGateway {
     const searches = this.limits.searchPerSecond;
     this.#search = searches >= 1 ? new RollingWindowLimiter({ limit: searches, windowMs: 1_000 }) : undefined;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#deadline = options.deadline ?? invocationDeadline;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The last instant a call may still wait until, or undefined outside an invocation. */
+  #waitLimit(): number | undefined {
+    const deadline = this.#deadline();
+    return deadline === undefined ? undefined : deadline - this.retry.reserveMs;
   }
 
   /** Runs one HubSpot call with limiting and retries; `what` names it in error messages. */
@@ -142,18 +167,43 @@ export class HubSpotGateway {
       );
     }
     for (let attempt = 1; ; attempt += 1) {
+      const waitUntil = this.#waitLimit();
       try {
         this.stats.requests += 1;
         const timed = () => withTimeout(request, this.retry.attemptTimeoutMs);
-        return await (kind === 'search' && this.#search !== undefined
-          ? this.#search.run(() => this.#standard.run(timed))
-          : this.#standard.run(timed));
+        const search = this.#search;
+        return await (kind === 'search' && search !== undefined
+          ? search.run(() => this.#standard.run(timed, { waitUntil }), { waitUntil })
+          : this.#standard.run(timed, { waitUntil }));
       } catch (error) {
+        if (error instanceof SlotWaitExpiredError) {
+          this.stats.gaveWay += 1;
+          throw new HubSpotRateLimitError(
+            `${what}: this process's share of the HubSpot portal's request budget is taken until past the invocation's deadline; giving way so the step is tried again later`,
+            { cause: error },
+          );
+        }
         const delay = this.#retryDelay(what, error, attempt, options.retryAmbiguous ?? true);
+        if (waitUntil !== undefined && this.#now() + delay > waitUntil) {
+          this.stats.gaveWay += 1;
+          throw this.#retryableLater(what, error);
+        }
         this.stats.retries += 1;
         await this.#sleep(delay);
       }
     }
+  }
+
+  /** The retryable error a call gives way with when its next attempt would start past its deadline. */
+  #retryableLater(what: string, error: unknown): HubSpotError {
+    const status = (error as FailureShape | undefined)?.code;
+    const message = `${what}: HubSpot is busy or failing and the next attempt would start past the invocation's deadline; giving way so the step is tried again later`;
+    return status === 429
+      ? new HubSpotRateLimitError(message, { cause: error, status: 429 })
+      : new HubSpotUnavailableError(message, {
+          cause: error,
+          status: typeof status === 'number' ? status : undefined,
+        });
   }
 
   /** The wait before the next attempt, or throws the named error when the call must not be retried. */

@@ -40,9 +40,14 @@ export class RollingWindowLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Runs `task` once a slot is free; the slot is held until `windowMs` after it settles. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.#acquire();
+  /**
+   * Runs `task` once a slot is free; the slot is held until `windowMs` after it settles. With
+   * `waitUntil` (epoch ms), a task not admitted by then is dropped from the queue and the call
+   * rejects with {@link SlotWaitExpiredError}: the caller gives way instead of waiting past its
+   * own deadline.
+   */
+  async run<T>(task: () => Promise<T>, options: { waitUntil?: number | undefined } = {}): Promise<T> {
+    await this.#acquire(options.waitUntil);
     try {
       return await task();
     } finally {
@@ -52,10 +57,35 @@ export class RollingWindowLimiter {
     }
   }
 
-  #acquire(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve);
+  /** Requests waiting for a slot. */
+  get queued(): number {
+    return this.#waiting.length;
+  }
+
+  #acquire(waitUntil: number | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (waitUntil === undefined) {
+        this.#waiting.push(resolve);
+        this.#pump();
+        return;
+      }
+      let expiry: ReturnType<typeof setTimeout> | undefined;
+      const admit = () => {
+        if (expiry !== undefined) clearTimeout(expiry);
+        resolve();
+      };
+      this.#waiting.push(admit);
       this.#pump();
+      if (!this.#waiting.includes(admit)) return;
+      expiry = setTimeout(
+        () => {
+          const index = this.#waiting.indexOf(admit);
+          if (index < 0) return;
+          this.#waiting.splice(index, 1);
+          reject(new SlotWaitExpiredError(waitUntil));
+        },
+        Math.max(0, waitUntil - this.#now()),
+      );
     });
   }
 
@@ -84,5 +114,16 @@ export class RollingWindowLimiter {
       },
       Math.max(0, delayMs),
     );
+  }
+}
+
+/** A request was not admitted before the instant its caller could wait until. */
+export class SlotWaitExpiredError extends Error {
+  override readonly name = 'SlotWaitExpiredError';
+  readonly waitUntil: number;
+
+  constructor(waitUntil: number) {
+    super(`no request slot free before ${new Date(waitUntil).toISOString()}`);
+    this.waitUntil = waitUntil;
   }
 }

@@ -145,3 +145,52 @@ describe('a process without a share of the search limit', () => {
     await expect(instance.call('read deal', failing().call)).resolves.toBe('ok');
   });
 });
+
+describe('a call inside a Lambda invocation with a deadline', () => {
+  it('gives way with a retryable rate-limit error instead of queueing past the deadline', async () => {
+    // One request per minute: the second call would wait ~60 s for its slot, but the invocation
+    // must answer within 20.3 s and keeps 20 s back, so it may wait 0.3 s at most.
+    const instance = new HubSpotGateway({
+      limits: { requestsPerWindow: 1, windowMs: 60_000 },
+      deadline: () => Date.now() + 20_300,
+    });
+    await instance.call('read deal 1', async () => 'first');
+
+    const began = Date.now();
+    const second = instance.call('read deal 2', async () => 'second', {});
+    await expect(second).rejects.toBeInstanceOf(HubSpotRateLimitError);
+    await expect(second).rejects.toThrow(/read deal 2: .*giving way/);
+    expect(instance.stats.gaveWay).toBe(1);
+    console.log(`gave way after ${Date.now() - began} ms (wait limit 300 ms)`);
+  }, 30_000);
+
+  it('gives way rather than sleep before a retry that would start past the deadline', async () => {
+    const waits: number[] = [];
+    const instance = new HubSpotGateway({
+      retry: { maxAttempts: 6, reserveMs: 20_000 },
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      // 20.5 s left: the first 5xx backoff (≤ 250 ms) fits, the 429's 10 s Retry-After does not.
+      deadline: () => Date.now() + 20_500,
+    });
+    const request = failing(
+      apiException(502),
+      apiException(429, { policyName: 'TEN_SECONDLY_ROLLING' }, { 'retry-after': '10' }),
+    );
+
+    const call = instance.call('update deal 7', request.call);
+
+    await expect(call).rejects.toBeInstanceOf(HubSpotRateLimitError);
+    expect(request.calls()).toBe(2);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('waits as before when no invocation deadline is set (CLI, local tools)', async () => {
+    const { instance, waits } = gateway();
+    const request = failing(apiException(429, {}, { 'retry-after': '30' }));
+
+    await expect(instance.call('read deals', request.call)).resolves.toBe('ok');
+    expect(waits).toEqual([30_000]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RollingWindowLimiter } from '#adapters/hubspot/rolling-window-limiter.ts';
+import { RollingWindowLimiter, SlotWaitExpiredError } from '#adapters/hubspot/rolling-window-limiter.ts';
 
 /** The most requests that started in any window of `windowMs` (server-side view: start times). */
 function busiestWindow(starts: readonly number[], windowMs: number): number {
@@ -34,12 +34,27 @@ describe('rolling-window limiter', () => {
   });
 
   it('uses the whole burst at once instead of spacing requests out', async () => {
-    const limiter = new RollingWindowLimiter({ limit: 10, windowMs: 1_000 });
-    const began = performance.now();
+    const limiter = new RollingWindowLimiter({ limit: 10, windowMs: 60_000 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
 
-    await Promise.all(Array.from({ length: 10 }, () => limiter.run(async () => undefined)));
+    const all = Promise.all(
+      Array.from({ length: 10 }, () =>
+        limiter.run(async () => {
+          started += 1;
+          await gate;
+        }),
+      ),
+    );
+    await sleep(0);
 
-    expect(performance.now() - began).toBeLessThan(100);
+    // All ten are admitted together while none has finished: no spacing between them.
+    expect(started).toBe(10);
+    release();
+    await all;
   });
 
   it('waits for the window to roll before the request after the burst', async () => {
@@ -83,5 +98,26 @@ describe('rolling-window limiter', () => {
     expect(() => new RollingWindowLimiter({ limit: 0, windowMs: 10 })).toThrow(
       /limit must be a positive integer/,
     );
+  });
+
+  it('drops a request not admitted by its waitUntil and lets the queue behind it go on', async () => {
+    const limiter = new RollingWindowLimiter({ limit: 1, windowMs: 300 });
+    await limiter.run(async () => undefined);
+
+    // The only slot is held until 300 ms after the first request: a caller that can wait 20 ms
+    // gives way with a named error, one without a bound still runs once the window rolls.
+    const impatient = limiter.run(async () => 'impatient', { waitUntil: Date.now() + 20 });
+    const patient = limiter.run(async () => 'patient');
+
+    await expect(impatient).rejects.toBeInstanceOf(SlotWaitExpiredError);
+    expect(limiter.queued).toBe(1);
+    await expect(patient).resolves.toBe('patient');
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('admits at once a request whose slot is free, whatever its waitUntil', async () => {
+    const limiter = new RollingWindowLimiter({ limit: 2, windowMs: 1_000 });
+
+    await expect(limiter.run(async () => 'now', { waitUntil: Date.now() - 1 })).resolves.toBe('now');
   });
 });
