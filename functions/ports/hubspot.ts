@@ -317,6 +317,14 @@ export const crmNames = {
     policyVersion: 'dealreg_policy_version',
     expiresOn: 'dealreg_expires_on',
   },
+  /**
+   * The customer company Dealreg creates carries its domain in a unique property, so a create
+   * that is retried (a 5xx or a timeout hiding one that happened) meets a 409 and finds the
+   * first one by that value, instead of making a second company.
+   */
+  company: {
+    customerKey: 'dealreg_customer_key',
+  },
   deal: {
     registrationId: 'dealreg_registration_id',
     partnerCompanyId: 'dealreg_partner_company_id',

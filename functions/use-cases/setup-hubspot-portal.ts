@@ -95,6 +95,18 @@ const dealPropertySpecs: readonly PropertySpec[] = [
   },
 ];
 
+/** Company properties Dealreg writes: the key of a customer company it created (unique). */
+const companyPropertySpecs: readonly PropertySpec[] = [
+  {
+    name: crmNames.company.customerKey,
+    label: 'Dealreg customer key',
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'companyinformation',
+    hasUniqueValue: true,
+  },
+];
+
 type SetupItemKind =
   | 'object schema'
   | 'property'
@@ -132,7 +144,7 @@ interface SetupResult {
  * again, and `dryRun` lists what a real run would create):
  * 1. the Deal Registration object schema with its properties and its associations to
  *    companies, contacts and deals;
- * 2. the deal properties Dealreg writes;
+ * 2. the deal and company properties Dealreg writes;
  * 3. the partner association labels (company → deal) for each relationship.
  */
 export async function setupHubSpotPortal(
@@ -183,12 +195,18 @@ export async function setupHubSpotPortal(
     }
   }
 
-  // 2. deal properties
+  // 2. deal and company properties
   const dealProperties = new Set(await admin.listPropertyNames('deals'));
-  for (const property of dealPropertySpecs) {
-    const exists = dealProperties.has(property.name);
-    record('property', `deals.${property.name}`, exists);
-    if (!exists && !options.dryRun) await admin.createProperty('deals', property);
+  const companyProperties = new Set(await admin.listPropertyNames('companies'));
+  for (const [objectType, specs, present] of [
+    ['deals', dealPropertySpecs, dealProperties],
+    ['companies', companyPropertySpecs, companyProperties],
+  ] as const) {
+    for (const property of specs) {
+      const exists = present.has(property.name);
+      record('property', `${objectType}.${property.name}`, exists);
+      if (!exists && !options.dryRun) await admin.createProperty(objectType, property);
+    }
   }
 
   // 3. partner association labels

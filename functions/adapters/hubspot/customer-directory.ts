@@ -1,7 +1,7 @@
-import type { Company, CustomerCompanyDraft, CustomerDirectory } from '#ports/hubspot.ts';
+import { type Company, type CustomerCompanyDraft, type CustomerDirectory, crmNames } from '#ports/hubspot.ts';
 import { companyProperties, toCompany } from './companies.ts';
 import type { HubSpotConnection } from './connection.ts';
-import { searchAll } from './crm-requests.ts';
+import { createUnique, findByUniqueProperty, searchAll } from './crm-requests.ts';
 
 /** Customer companies in HubSpot: found by domain or by name, created for an approved registration. */
 export class HubSpotCustomerDirectory implements CustomerDirectory {
@@ -19,20 +19,37 @@ export class HubSpotCustomerDirectory implements CustomerDirectory {
     return companies.map(toCompany);
   }
 
+  /**
+   * The customer's company: one Dealreg created before (read by its unique key, which, unlike
+   * search, sees a company created a moment ago), else a customer company HubSpot has for the
+   * domain, else a new one carrying the key, so a repeated create finds the first.
+   */
   async findOrCreateCustomerCompany(
     customer: CustomerCompanyDraft,
   ): Promise<{ companyId: string; created: boolean }> {
+    const key = customer.domain.toLowerCase();
+    const findCreated = () =>
+      findByUniqueProperty(this.#connection, 'companies', crmNames.company.customerKey, key);
+    const created = await findCreated();
+    if (created !== null) return { companyId: created.id, created: false };
     const existing = (await this.findCompaniesByDomain(customer.domain)).find(
       (company) => company.type?.toUpperCase() !== 'PARTNER',
     );
     if (existing !== undefined) return { companyId: existing.id, created: false };
-    const properties: Record<string, string> = { name: customer.name, domain: customer.domain.toLowerCase() };
+    const properties: Record<string, string> = {
+      name: customer.name,
+      domain: key,
+      [crmNames.company.customerKey]: key,
+    };
     if (customer.country !== undefined) properties.country = customer.country;
-    const { client, gateway } = this.#connection;
-    const made = await gateway.call('create customer company', () =>
-      client.crm.companies.basicApi.create({ properties, associations: [] }),
+    const made = await createUnique(
+      this.#connection,
+      'companies',
+      'create customer company',
+      properties,
+      findCreated,
     );
-    return { companyId: made.id, created: true };
+    return { companyId: made.id, created: made.created };
   }
 
   async findCompaniesByName(name: string): Promise<Company[]> {

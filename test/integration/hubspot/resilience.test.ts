@@ -144,6 +144,37 @@ describe('HubSpot adapter resilience', () => {
     }
   });
 
+  it('makes one customer company when a slow create is given up on and retried, and finds it again on a repeated step', async () => {
+    const impatient = await startSandboxUnderTest(
+      { seed },
+      { retry: { maxAttempts: 4, attemptTimeoutMs: 300, baseDelayMs: 10 } },
+    );
+    try {
+      await setupHubSpotPortal(impatient.admin, { dryRun: false });
+      // HubSpot carries out the first create only after the client gave up on it.
+      await sandboxAdmin(impatient.sandbox.url, '/_sandbox/faults', {
+        body: { path: '^/crm/v3/objects/companies$', method: 'POST', latencyMs: 700, times: 1 },
+      });
+      const customer = { domain: 'Initech.example', name: 'Initech' };
+
+      const made = await impatient.adapter.findOrCreateCustomerCompany(customer);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      // The step runs again (Step Functions retried it): the company is read by its key, not
+      // searched for, so a search index that has not caught up cannot make a second one.
+      const again = await impatient.adapter.findOrCreateCustomerCompany(customer);
+
+      const companies = (await recordsOf(impatient.sandbox.url, 'companies')).filter(
+        (company) => company.properties.domain === 'initech.example',
+      );
+      expect(companies).toHaveLength(1);
+      expect(companies[0]?.id).toBe(made.companyId);
+      expect(companies[0]?.properties.dealreg_customer_key).toBe('initech.example');
+      expect(again).toEqual({ companyId: made.companyId, created: false });
+    } finally {
+      await impatient.stop();
+    }
+  });
+
   it('waits out slow answers', async () => {
     await inject({ path: '/crm/v3/objects/companies/search', latencyMs: 400, times: 1 });
     const began = performance.now();
