@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { OnceOnlyMailer } from '#adapters/dynamodb/once-only-mailer.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import type { HubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
@@ -64,7 +65,9 @@ export async function startLocalRegistrationWorkflow(
     approvals: new DynamoDbApprovalStore(options.documentClient, options.tables.approvals),
     crm: new HubSpotAdapter(options.hubspot, { portalId: options.portalId }),
     ledger: new DynamoDbLedgerStore(options.client, options.tables.ledger),
-    mailer: options.mailer,
+    mailer: new OnceOnlyMailer(options.mailer, options.documentClient, options.tables.approvals, () =>
+      clock.now(),
+    ),
     callbacks: { succeed: async (token, output) => runner.sendTaskSuccess(token, output) },
     policy: options.policy,
     signingKey: async () => options.signingKey,

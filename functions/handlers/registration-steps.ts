@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { OnceOnlyMailer } from '#adapters/dynamodb/once-only-mailer.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
@@ -38,7 +39,11 @@ export const handler = createRegistrationStepsHandler({
   approvals: new DynamoDbApprovalStore(documentClient, settings.APPROVALS_TABLE),
   crm: new HubSpotAdapter(await connectToHubSpot(settings), { portalId: settings.HUBSPOT_PORTAL_ID }),
   ledger: new DynamoDbLedgerStore(dynamodb, settings.LEDGER_TABLE),
-  mailer: sesMailerFromEnvironment(process.env, ses),
+  mailer: new OnceOnlyMailer(
+    sesMailerFromEnvironment(process.env, ses),
+    documentClient,
+    settings.APPROVALS_TABLE,
+  ),
   callbacks: { succeed: stepFunctionsTaskSuccess(stepFunctions) },
   policy: settings.DEALREG_POLICY,
   signingKey: approvalSigningKey(settings.APPROVAL_SIGNING_KEY_SECRET_ARN),

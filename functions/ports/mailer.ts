@@ -16,6 +16,12 @@ export interface OutgoingEmail {
   readonly attachments?: readonly EmailAttachment[];
   /** What the email is about, for logs and the local mailbox (e.g. `invalid-submission`). */
   readonly template: string;
+  /**
+   * Sent at most once per key: a step that is tried again (a timeout, throttling after the
+   * email went out) finds the key and does not send it a second time. Name what makes the email
+   * unique, e.g. `<approval id>:reminder:2`.
+   */
+  readonly onceKey?: string;
 }
 
 export interface SentEmail {

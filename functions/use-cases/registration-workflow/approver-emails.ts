@@ -67,7 +67,11 @@ export async function emailApprovalRequest(
     finalDeadline: toDates(state.deadlines).finalAt,
     slaDefault: deps.policy.policy.sla.defaultDecision,
   });
-  await deps.mailer.send({ ...email, to: [state.approver.email] });
+  await deps.mailer.send({
+    ...email,
+    to: [state.approver.email],
+    onceKey: `${approval.task.approvalId}:request`,
+  });
 }
 
 /** Reminds the task's approver, with the same link, that the SLA deadline is near. */
@@ -80,7 +84,11 @@ export async function emailApprovalReminder(
     ...(await approvalEmailBasics(deps, approval)),
     requestedAt: toDates(state.deadlines).requestedAt,
   });
-  await deps.mailer.send({ ...email, to: [state.approver.email] });
+  await deps.mailer.send({
+    ...email,
+    to: [state.approver.email],
+    onceKey: `${approval.task.approvalId}:reminder:${state.remindersSent + 1}`,
+  });
 }
 
 /**
@@ -107,5 +115,9 @@ export async function emailEscalation(
     finalDeadline: deadlines.finalAt,
     slaDefault: deps.policy.policy.sla.defaultDecision,
   });
-  await deps.mailer.send({ ...email, to: [state.escalateTo.email] });
+  await deps.mailer.send({
+    ...email,
+    to: [state.escalateTo.email],
+    onceKey: `${task.approvalId}:escalation`,
+  });
 }

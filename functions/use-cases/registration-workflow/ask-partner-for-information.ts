@@ -44,7 +44,7 @@ export async function askPartnerForInformation(
     timeZone: deps.policy.policy.calendar.timeZone,
     policyVersion: deps.policy.policyVersion,
   });
-  await deps.mailer.send(email);
+  await deps.mailer.send({ ...email, onceKey: `${registrationId}:question:${decidedAt}` });
 }
 
 /** "Decline unanswered registration": the partner did not answer the question in time. */

@@ -19,6 +19,7 @@ async function emailDecision(
   registration: ValidRegistration,
   progress: RegistrationProgress | undefined,
   decision: RegistrationDecisionEmailInput['decision'],
+  onceKey: string,
 ): Promise<void> {
   const email = renderRegistrationDecisionEmail({
     to: registration.details.submitterEmail,
@@ -28,7 +29,7 @@ async function emailDecision(
     policyVersion: deps.policy.policyVersion,
     supportEmail: deps.supportEmail || undefined,
   });
-  await deps.mailer.send(email);
+  await deps.mailer.send({ ...email, onceKey });
 }
 
 /** How the decision was taken, and by whom when an approver took it. */
@@ -49,20 +50,28 @@ export async function notifyApproved(
   const { progress, decision } = registration;
   const { policy } = deps.policy;
   const verdictRelationship = progress.verdict?.relationshipType;
-  await emailDecision(deps, registration, progress, {
-    outcome: 'approved',
-    ...decidedThrough(decision),
-    relationshipType: decision.relationshipType,
-    relationshipLabel: policy.relationshipTypes[decision.relationshipType].label,
-    override:
-      verdictRelationship && verdictRelationship !== decision.relationshipType && decision.channel === 'page'
-        ? {
-            policyRelationshipLabel: policy.relationshipTypes[verdictRelationship].label,
-            reason: decision.reason,
-          }
-        : undefined,
-    validUntil: progress.expiresAt ?? decision.decidedAt,
-  });
+  await emailDecision(
+    deps,
+    registration,
+    progress,
+    {
+      outcome: 'approved',
+      ...decidedThrough(decision),
+      relationshipType: decision.relationshipType,
+      relationshipLabel: policy.relationshipTypes[decision.relationshipType].label,
+      override:
+        verdictRelationship &&
+        verdictRelationship !== decision.relationshipType &&
+        decision.channel === 'page'
+          ? {
+              policyRelationshipLabel: policy.relationshipTypes[verdictRelationship].label,
+              reason: decision.reason,
+            }
+          : undefined,
+      validUntil: progress.expiresAt ?? decision.decidedAt,
+    },
+    `${registrationId}:approved:${progress.expiresAt ?? decision.decidedAt}`,
+  );
 }
 
 /** "Tell partner it is declined": the decision email with the reason. */
@@ -73,11 +82,17 @@ export async function notifyDeclined(
   const registration = await loadRegistration(deps, registrationId);
   const decision = registration.progress?.decision;
   if (decision?.outcome !== 'reject') throw new Error(`registration ${registrationId} is not declined`);
-  await emailDecision(deps, registration, registration.progress, {
-    outcome: 'rejected',
-    ...decidedThrough(decision),
-    reason: decision.reason,
-  });
+  await emailDecision(
+    deps,
+    registration,
+    registration.progress,
+    {
+      outcome: 'rejected',
+      ...decidedThrough(decision),
+      reason: decision.reason,
+    },
+    `${registrationId}:declined`,
+  );
 }
 
 /** "Tell partner the extension is refused": the registration stays valid until its expiry. */
@@ -94,11 +109,17 @@ export async function notifyExtensionRefused(
   await deps.book.saveProgress(registrationId, progress, {
     sideEffects: { remove: ['extensionCallbackToken', 'extensionOffer'] },
   });
-  await emailDecision(deps, registration, progress, {
-    outcome: 'rejected',
-    decidedThrough: 'approver',
-    decidedBy: decidedBy.name,
-    decidedAt,
-    reason: `Your request to extend the registration was declined: ${reason} The registration stays valid until ${progress.expiresAt?.slice(0, 10) ?? 'its expiry'}.`,
-  });
+  await emailDecision(
+    deps,
+    registration,
+    progress,
+    {
+      outcome: 'rejected',
+      decidedThrough: 'approver',
+      decidedBy: decidedBy.name,
+      decidedAt,
+      reason: `Your request to extend the registration was declined: ${reason} The registration stays valid until ${progress.expiresAt?.slice(0, 10) ?? 'its expiry'}.`,
+    },
+    `${registrationId}:extension-refused:${decidedAt}`,
+  );
 }

@@ -56,5 +56,8 @@ export async function warnOfExpiry(
     timeZone: policy.calendar.timeZone,
     policyVersion,
   });
-  await deps.mailer.send(email);
+  await deps.mailer.send({
+    ...email,
+    onceKey: `${registrationId}:expiry-warning:${expiresAt.toISOString()}`,
+  });
 }
