@@ -1,11 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { FormSubmissions } from '#ports/hubspot.ts';
+import type { WorkflowRedrive } from '#ports/registration-workflow.ts';
 import { SweepStateConflictError, type SweepStateStore } from '#ports/sweep-state.ts';
 import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
+import { type RedriveReport, redriveFailedWorkflows } from '#use-cases/redrive-failed-workflows.ts';
 import { type SweepResult, sweepFormSubmissions } from '#use-cases/sweep-form-submissions.ts';
 
 interface SubmissionBackfillDependencies {
@@ -20,7 +24,16 @@ interface SubmissionBackfillDependencies {
   readonly overlapMs?: number;
   /** Stop paging this long before the invocation times out, to save where to resume. @default 30 s */
   readonly stopBeforeTimeoutMs?: number;
+  /**
+   * The registration workflow's failed executions, redriven after the sweep; with `metrics`,
+   * the stalled ones are counted for the alarm.
+   */
+  readonly workflows?: WorkflowRedrive;
+  readonly metrics?: Metrics;
 }
+
+/** Metric the backfill construct alarms on (namespace `Dealreg`): registrations whose workflow no longer progresses. */
+export const STALLED_REGISTRATIONS_METRIC = 'StalledRegistrations';
 
 /** The schedule may name forms to sweep; without a payload, the configured forms are swept. */
 const backfillEventSchema = z
@@ -33,47 +46,63 @@ export interface SubmissionBackfillSummary {
   readonly results: readonly SweepResult[];
   /** Forms skipped because another run of their sweep was saving at the same time. */
   readonly skipped: readonly string[];
+  /** What the redrive of failed workflows did, when the handler has the workflows. */
+  readonly redrive?: RedriveReport;
 }
 
 /**
  * The scheduled backfill: sweeps each configured form's submissions through the intake path
  * (receivedVia `backfill`), stopping early enough before the Lambda timeout to save where the
- * next run resumes.
+ * next run resumes. Then it redrives the registration workflows that failed (each once its
+ * wait is over) and names, in the log and the `StalledRegistrations` metric the alarm watches,
+ * every registration whose workflow no longer makes progress on its own.
  */
 export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependencies) {
-  return middy<unknown, SubmissionBackfillSummary>()
-    .use(injectLambdaContext(deps.logger))
-    .handler(async (event: unknown, context: Context) => {
-      const parsed = backfillEventSchema.safeParse(event);
-      if (!parsed.success) {
-        throw new Error(`backfill event: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  const handler = middy<unknown, SubmissionBackfillSummary>().use(injectLambdaContext(deps.logger));
+  if (deps.metrics !== undefined) handler.use(logMetrics(deps.metrics));
+  return handler.handler(async (event: unknown, context: Context) => {
+    const parsed = backfillEventSchema.safeParse(event);
+    if (!parsed.success) {
+      throw new Error(`backfill event: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+    }
+    const formGuids = parsed.data?.formGuids ?? deps.formGuids;
+    const now = () => deps.intake.now().getTime();
+    const deadline = now() + context.getRemainingTimeInMillis() - (deps.stopBeforeTimeoutMs ?? 30_000);
+    const results: SweepResult[] = [];
+    const skipped: string[] = [];
+    for (const formGuid of formGuids) {
+      try {
+        const result = await sweepFormSubmissions(
+          {
+            submissions: deps.submissions,
+            state: deps.sweepState,
+            intake: (submission) => receiveSubmission(deps.intake, submission, 'backfill'),
+            now,
+            onProblem: (problem) =>
+              deps.logger.error('backfill could not take in a submission', { formGuid, ...problem }),
+          },
+          { formGuid, deadline, overlapMs: deps.overlapMs },
+        );
+        deps.logger.info('form swept', { ...result });
+        results.push(result);
+      } catch (error) {
+        if (!(error instanceof SweepStateConflictError)) throw error;
+        deps.logger.warn('another backfill run is sweeping this form; skipped', { formGuid });
+        skipped.push(formGuid);
       }
-      const formGuids = parsed.data?.formGuids ?? deps.formGuids;
-      const now = () => deps.intake.now().getTime();
-      const deadline = now() + context.getRemainingTimeInMillis() - (deps.stopBeforeTimeoutMs ?? 30_000);
-      const results: SweepResult[] = [];
-      const skipped: string[] = [];
-      for (const formGuid of formGuids) {
-        try {
-          const result = await sweepFormSubmissions(
-            {
-              submissions: deps.submissions,
-              state: deps.sweepState,
-              intake: (submission) => receiveSubmission(deps.intake, submission, 'backfill'),
-              now,
-              onProblem: (problem) =>
-                deps.logger.error('backfill could not take in a submission', { formGuid, ...problem }),
-            },
-            { formGuid, deadline, overlapMs: deps.overlapMs },
-          );
-          deps.logger.info('form swept', { ...result });
-          results.push(result);
-        } catch (error) {
-          if (!(error instanceof SweepStateConflictError)) throw error;
-          deps.logger.warn('another backfill run is sweeping this form; skipped', { formGuid });
-          skipped.push(formGuid);
-        }
-      }
-      return { results, skipped };
+    }
+    if (deps.workflows === undefined) return { results, skipped };
+    const redrive = await redriveFailedWorkflows({
+      workflows: deps.workflows,
+      now: () => deps.intake.now(),
     });
+    if (redrive.redriven.length > 0) {
+      deps.logger.info('failed registration workflows redriven', { registrationIds: redrive.redriven });
+    }
+    for (const stalled of redrive.stalled) {
+      deps.logger.error('registration workflow stalled: it needs a person to look at it', { ...stalled });
+    }
+    deps.metrics?.addMetric(STALLED_REGISTRATIONS_METRIC, MetricUnit.Count, redrive.stalled.length);
+    return { results, skipped, redrive };
+  });
 }

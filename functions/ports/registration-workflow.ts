@@ -17,3 +17,26 @@ export interface WorkflowStart {
 export interface RegistrationWorkflow {
   start(input: RegistrationWorkflowInput): Promise<WorkflowStart>;
 }
+
+/** A registration's workflow execution that stopped without finishing. */
+export interface FailedExecution {
+  readonly registrationId: string;
+  /** Execution ARN in AWS, a local execution id on one machine. */
+  readonly execution: string;
+  readonly status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly stoppedAt: string;
+  readonly error?: string;
+  /** How often it was redriven already. */
+  readonly redriveCount: number;
+}
+
+/**
+ * Port: finds the workflow executions that stopped without finishing, and restarts one from
+ * the step that failed (Step Functions `RedriveExecution`).
+ */
+export interface WorkflowRedrive {
+  /** Executions that failed, timed out or were aborted after `stoppedAfter` (ISO instant). */
+  failedExecutions(input: { stoppedAfter: string }): Promise<readonly FailedExecution[]>;
+  /** Restarts the execution from its failed step; `redriven: false` with the reason when it cannot be. */
+  redrive(execution: string): Promise<{ redriven: boolean; reason?: string }>;
+}

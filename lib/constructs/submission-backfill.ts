@@ -1,12 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { Grant, type PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
 import { type HubSpotShare, hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
@@ -84,6 +86,13 @@ export class SubmissionBackfill extends Construct {
   public readonly schedule: Schedule;
   /** The role EventBridge Scheduler assumes to invoke the sweeper. */
   public readonly scheduleRole: Role;
+  /**
+   * Registrations whose workflow no longer progresses on its own (failed through every
+   * redrive, or not redrivable), counted by each sweep; the log names them.
+   */
+  public readonly stalledRegistrationsMetric: Metric;
+  /** In alarm while a sweep finds a stalled registration. */
+  public readonly stalledRegistrationsAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: SubmissionBackfillProps) {
     super(scope, id);
@@ -135,6 +144,25 @@ export class SubmissionBackfill extends Construct {
     });
     this.grantPermissions(props, sendEmailAs);
 
+    this.stalledRegistrationsMetric = new Metric({
+      namespace: 'Dealreg',
+      metricName: 'StalledRegistrations',
+      dimensionsMap: { service: 'dealreg-backfill' },
+      statistic: 'Maximum',
+      period: Duration.hours(1),
+    });
+    this.stalledRegistrationsAlarm = new Alarm(this, 'StalledRegistrationsAlarm', {
+      alarmDescription:
+        "A registration's workflow failed through every redrive (about a day) or cannot be redriven: " +
+        'the backfill log names it ("registration workflow stalled")',
+      metric: this.stalledRegistrationsMetric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.stalledRegistrationsAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+
     this.scheduleRole = createSchedulerRole(
       this,
       'ScheduleRole',
@@ -169,6 +197,26 @@ export class SubmissionBackfill extends Construct {
       },
     ]);
     props.registrationWorkflow.grantStartExecution(this.function);
+    // Finds the executions that failed and restarts them from the failed step.
+    props.registrationWorkflow.grant(this.function, 'states:ListExecutions');
+    const executions = `${Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: Arn.split(props.registrationWorkflow.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME)
+        .resourceName as string,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })}:*`;
+    Grant.addToPrincipal({
+      grantee: this.function,
+      actions: ['states:RedriveExecution'],
+      resourceArns: [executions],
+    });
+    acknowledgeWildcardResource(
+      this.function.role as IConstruct,
+      executions,
+      "Redriving names an execution of the registration workflow (the state machine's executions, " +
+        'whose names are registration ids known only at run time); no other state machine.',
+    );
     grantSecretValues(this.function, [props.hubspotAccessToken]);
     this.function.addToRolePolicy(sendEmailAs);
   }

@@ -6,6 +6,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   SubmissionBackfill,
@@ -13,6 +14,7 @@ import {
   type SubmissionBackfillProps,
 } from '#lib/constructs/submission-backfill.ts';
 import { allow, attribute, functionBaseline, ref, sendEmailAs, statementsOf } from './iam-statements.ts';
+import { logicalIdOf } from './synthesize.ts';
 
 const fixtureEntry = fileURLToPath(new URL('./fixtures/echo-handler.ts', import.meta.url));
 const formGuid = '0c8b5b4e-3f35-4c5e-9a3e-2f1a7d6b9c01';
@@ -51,6 +53,14 @@ let built: ReturnType<typeof build>;
 beforeAll(() => {
   built = build();
 });
+
+/** `arn:…:states:<region>:<account>:execution:<state machine name>:*`, as the statements render it. */
+function executionsOf(stateMachine: IConstruct): string {
+  const name = JSON.stringify({
+    'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalIdOf(stateMachine) }] }],
+  });
+  return `arn:<AWS::Partition>:states:eu-west-1:111111111111:execution:${name}:*`;
+}
 
 describe('submission backfill construct', () => {
   it('runs the sweeper every 15 minutes through EventBridge Scheduler, without retries, failures to its DLQ', () => {
@@ -92,9 +102,25 @@ describe('submission backfill construct', () => {
         [attribute(child('Registrations'))],
       ),
       allow(['states:StartExecution'], [ref(child('Workflow'))]),
+      allow(['states:ListExecutions'], [ref(child('Workflow'))]),
+      allow(['states:RedriveExecution'], [executionsOf(child('Workflow'))]),
       allow(['secretsmanager:GetSecretValue'], [ref(child('Token'))]),
       sendEmailAs('111111111111'),
     ]);
+  });
+
+  it('alarms to the topic while a sweep finds a registration whose workflow stalled', () => {
+    const { template } = built;
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'StalledRegistrations',
+      Namespace: 'Dealreg',
+      Dimensions: [{ Name: 'service', Value: 'dealreg-backfill' }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [Match.anyValue()],
+    });
   });
 
   it('may only read and write items of the SweeperState table, not update or delete them', () => {
