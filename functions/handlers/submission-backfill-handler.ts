@@ -25,10 +25,11 @@ interface SubmissionBackfillDependencies {
   /** Stop paging this long before the invocation times out, to save where to resume. @default 30 s */
   readonly stopBeforeTimeoutMs?: number;
   /**
-   * The registration workflow's failed executions, redriven after the sweep; with `metrics`,
-   * the stalled ones are counted for the alarm.
+   * The registration workflow's failed executions, redriven after the sweep (on the clock the
+   * workflows run on: real time in AWS, the virtual clock locally); with `metrics`, the stalled
+   * ones are counted for the alarm.
    */
-  readonly workflows?: WorkflowRedrive;
+  readonly redrive?: { readonly workflows: WorkflowRedrive; readonly now: () => Date };
   readonly metrics?: Metrics;
 }
 
@@ -91,11 +92,8 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
         skipped.push(formGuid);
       }
     }
-    if (deps.workflows === undefined) return { results, skipped };
-    const redrive = await redriveFailedWorkflows({
-      workflows: deps.workflows,
-      now: () => deps.intake.now(),
-    });
+    if (deps.redrive === undefined) return { results, skipped };
+    const redrive = await redriveFailedWorkflows(deps.redrive);
     if (redrive.redriven.length > 0) {
       deps.logger.info('failed registration workflows redriven', { registrationIds: redrive.redriven });
     }
