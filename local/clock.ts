@@ -67,6 +67,7 @@ export class VirtualClock {
   #sequence = 0;
   readonly #timers: ScheduledTimer[] = [];
   readonly #settleHooks = new Set<() => Promise<void>>();
+  readonly #moveListeners = new Set<(now: Date) => void>();
   #moving: Promise<unknown> = Promise.resolve();
 
   constructor(start: Date | string) {
@@ -103,6 +104,12 @@ export class VirtualClock {
   addSettleHook(hook: () => Promise<void>): () => void {
     this.#settleHooks.add(hook);
     return () => this.#settleHooks.delete(hook);
+  }
+
+  /** Calls `listener` with the new time after each move (to save it); returns its removal. */
+  onMoved(listener: (now: Date) => void): () => void {
+    this.#moveListeners.add(listener);
+    return () => this.#moveListeners.delete(listener);
   }
 
   /** Moves the clock forward by milliseconds or an ISO-8601 duration and fires what fell due. */
@@ -146,6 +153,7 @@ export class VirtualClock {
       await this.#settle();
     }
     this.#nowMs = Math.max(this.#nowMs, targetMs);
+    for (const listener of this.#moveListeners) listener(this.now());
     return this.now();
   }
 

@@ -1,7 +1,10 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
+  type KeySchemaElement,
+  paginateListTables,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import type { TableDefinition } from '#lib/tables/index.ts';
@@ -66,6 +69,62 @@ export async function createTables(
         await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
+      }
+      names[definition.logicalName] = tableName;
+    }
+  } finally {
+    client.destroy();
+  }
+  return names;
+}
+
+/** A kept table that this version of Dealreg would define otherwise. */
+export class TableDefinitionMismatchError extends Error {
+  override readonly name = 'TableDefinitionMismatchError';
+}
+
+const keysText = (keys: readonly KeySchemaElement[] | undefined) =>
+  (keys ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`).join(',');
+
+/**
+ * Creates the tables a kept DynamoDB Local database is missing, and checks that the ones it has
+ * carry the keys and indexes of today's definitions (a table is never changed or dropped here;
+ * a table kept from an older definition is named, with the way out). Returns logical → physical names.
+ */
+export async function ensureTables(
+  endpoint: string,
+  definitions: readonly TableDefinition[],
+): Promise<Record<string, string>> {
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const names: Record<string, string> = {};
+  try {
+    const existing = new Set<string>();
+    for await (const page of paginateListTables({ client }, {})) {
+      for (const name of page.TableNames ?? []) existing.add(name);
+    }
+    for (const definition of definitions) {
+      const tableName = definition.logicalName;
+      const wanted = createTableInput(definition, tableName);
+      if (!existing.has(tableName)) {
+        await client.send(new CreateTableCommand(wanted));
+      } else {
+        const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        const indexes = (
+          list:
+            | readonly { IndexName?: string | undefined; KeySchema?: KeySchemaElement[] | undefined }[]
+            | undefined,
+        ) =>
+          (list ?? [])
+            .map((index) => `${index.IndexName}(${keysText(index.KeySchema)})`)
+            .sort()
+            .join(' ');
+        const has = `${keysText(table?.KeySchema)} ${indexes(table?.GlobalSecondaryIndexes)}`;
+        const needs = `${keysText(wanted.KeySchema)} ${indexes(wanted.GlobalSecondaryIndexes)}`;
+        if (has !== needs) {
+          throw new TableDefinitionMismatchError(
+            `the kept table ${tableName} has keys and indexes "${has.trim()}", this version defines "${needs.trim()}"; start with --fresh to start over`,
+          );
+        }
       }
       names[definition.logicalName] = tableName;
     }

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,7 +12,7 @@ import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
-import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
+import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
@@ -48,12 +47,24 @@ import {
   startApiServer,
 } from './api-server.ts';
 import { VirtualClock } from './clock.ts';
-import { createTables, localClientConfig } from './create-tables.ts';
-import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { ensureTables, localClientConfig } from './create-tables.ts';
+import {
+  type DataDirectory,
+  dataDirectory,
+  type KeptData,
+  openDataDirectory,
+  type StackState,
+  writeStackState,
+} from './data-dir.ts';
+import { DynamoDbLocalDiedError, type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from './hubspot-sandbox/index.ts';
+import { loadOrCreateLocalSecrets } from './local-secrets.ts';
+import { lockDataDirectory } from './lock.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
 import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
+import { sandboxStateSaver } from './sandbox-state-file.ts';
+import { SaveSoon } from './save-soon.ts';
 import {
   clockRoutes,
   executionRoutes,
@@ -64,9 +75,17 @@ import {
 export interface LocalStackOptions {
   /** Port of the API; default a free one. */
   readonly port?: number | undefined;
-  /** Where local state goes (`local.json`, the mailbox); default `.dealreg`. */
+  /**
+   * Where the stack keeps what it holds (tables, sandbox, mailbox, keys, clock, ledger digests,
+   * `local.json`), to carry on after a restart; default `.dealreg`. One stack at a time.
+   */
   readonly dataDir?: string | undefined;
-  /** Seed the HubSpot sandbox with the demo portal (partners, customers, reps, deals); default true. */
+  /** Clears what the data directory keeps and starts a new run of data; default false. */
+  readonly fresh?: boolean | undefined;
+  /**
+   * Seed the HubSpot sandbox with the demo portal (partners, customers, reps, deals) when the run
+   * of data is new; default true. A kept sandbox is resumed as it was.
+   */
   readonly demoData?: boolean | undefined;
   /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
   readonly backfillIntervalMs?: number | undefined;
@@ -79,6 +98,8 @@ export interface LocalStackOptions {
   readonly digestIntervalMs?: number | undefined;
   /** Aborts a start-up still under way: what was started is stopped, and the start rejects. */
   readonly signal?: AbortSignal | undefined;
+  /** Tells the person who started the stack something worth knowing; default `console.warn`. */
+  readonly notice?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -111,6 +132,15 @@ export interface LocalStackDescription {
 
 export interface RunningLocalStack {
   readonly description: LocalStackDescription;
+  /** True when this start began a new run of data (a new data directory, or `fresh`). */
+  readonly newRun: boolean;
+  /** When the data directory's run of data began (this start, or the one it resumes). */
+  readonly runStartedAt: Date;
+  /**
+   * Resolves if a part the stack cannot go on without ends under it (DynamoDB Local), with the
+   * error naming it and its log; the stack must then be stopped.
+   */
+  readonly failure: Promise<Error>;
   /** Runs the deployed state machine definitions on the virtual clock. */
   readonly runner: LocalWorkflowRunner;
   readonly clock: VirtualClock;
@@ -157,7 +187,9 @@ function safeJson(text: string): unknown {
  * Everything started is stopped by `stop()`, also when start-up fails half-way.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
-  const dataDir = resolve(options.dataDir ?? '.dealreg');
+  const directory = dataDirectory(resolve(options.dataDir ?? '.dealreg'));
+  const dataDir = directory.root;
+  const notice = options.notice ?? ((line: string) => console.warn(line));
   const stopping: (() => Promise<void>)[] = [];
   const stop = async () => {
     const deadline = Date.now() + stopBudgetMs;
@@ -169,22 +201,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     await mkdir(dataDir, { recursive: true });
-    const mailboxDir = join(dataDir, 'mailbox');
-    await rm(mailboxDir, { recursive: true, force: true });
+    // One stack per data directory; released last, once everything else has stopped.
+    const lock = await lockDataDirectory(directory, notice);
+    stopping.push(() => lock.release());
+    const kept = await openDataDirectory(directory, { fresh: options.fresh === true, notice });
+    const runStartedAt = kept === undefined ? new Date() : new Date(kept.state.createdAt);
+    // The stand-ins for what Secrets Manager holds in AWS, kept so emailed links still verify.
+    const secrets = await loadOrCreateLocalSecrets(directory.secretsFile);
+    const webhookClientSecret = secrets.webhookClientSecret;
 
-    const dynamodb: RunningDynamoDbLocal = await startDynamoDbLocal();
+    const dynamodb: RunningDynamoDbLocal = await startDynamoDbLocal({
+      dbPath: directory.dynamodb,
+      logFile: directory.dynamodbLog,
+    });
     stopping.push(() => dynamodb.stop());
+    await lock.recordDynamoDbLocal(dynamodb.pid);
+    const failure: Promise<Error> = dynamodb.unexpectedExit.then(
+      (exit) => new DynamoDbLocalDiedError(dynamodb.pid, exit),
+    );
     options.signal?.throwIfAborted();
-    const tables = await createTables(dynamodb.endpoint, allTables);
+    const tables = await ensureTables(dynamodb.endpoint, allTables);
     const client = new DynamoDBClient(localClientConfig(dynamodb.endpoint));
     stopping.push(async () => client.destroy());
     const documentClient = documentClientOver(client);
 
-    const webhookClientSecret = randomBytes(24).toString('base64url');
-    const mailbox = new LocalMailbox(mailboxDir);
-    // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is moved.
-    const clock = new VirtualClock(new Date());
-    const runner = new LocalWorkflowRunner({ clock, objectStore: localReportsBuckets(dataDir) });
+    const mailbox = new LocalMailbox(directory.mailbox);
+    // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is
+    // moved. It resumes where it stood when the stack last stopped.
+    const clock = new VirtualClock(kept === undefined ? new Date() : new Date(kept.state.clock));
+    const runner = workflowRunnerFor(directory, clock);
     stopping.push(() => runner.close());
     // The intake starts executions through this port; the steps are registered once the sandbox runs.
     const workflowDefinition = renderRegistrationWorkflowAsl();
@@ -210,7 +255,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Approvers open emailed links here; a decision resumes the waiting workflow's callback task.
     const approvalStore = new DynamoDbApprovalStore(documentClient, tableName(approvalsTable.logicalName));
-    const approvalSigningKey = new ApprovalSigningKey(randomBytes(32));
+    const approvalSigningKey = new ApprovalSigningKey(Buffer.from(secrets.approvalSigningKey, 'base64url'));
     const approvals = createApprovalsHandler({
       store: approvalStore,
       callback: taskTokenDecisionCallback(
@@ -266,33 +311,57 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       },
     ];
-    const api: RunningApiServer = await startApiServer({
-      port: options.port,
-      routes: [
-        { method: 'POST', path: '/hubspot/form-submissions', handler: formSubmissions },
-        {
-          method: 'POST',
-          path: '/hubspot/crm-events',
-          handler: (event, context) => crmEvents(event, context),
-        },
-        { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
-        { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
-        { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
-        { method: 'POST', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
-      ],
-      localRoutes,
-    });
+    const api: RunningApiServer = await listenOnKeptPort(options.port, kept, notice, (port) =>
+      startApiServer({
+        port,
+        routes: [
+          { method: 'POST', path: '/hubspot/form-submissions', handler: formSubmissions },
+          {
+            method: 'POST',
+            path: '/hubspot/crm-events',
+            handler: (event, context) => crmEvents(event, context),
+          },
+          { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
+          { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
+          { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
+          { method: 'POST', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
+        ],
+        localRoutes,
+      }),
+    );
     stopping.push(() => api.stop());
+    // The clock's time and the API's port, saved after each move of the clock and at the stop
+    // (which comes after the API's: no move is missed).
+    const stackState = stackStateKeeper(directory, clock, {
+      version: 1,
+      createdAt: runStartedAt.toISOString(),
+      clock: clock.now().toISOString(),
+      apiPort: Number(new URL(api.url).port),
+    });
+    stopping.push(() => stackState.close());
     options.signal?.throwIfAborted();
 
     // The HubSpot sandbox posts each form submission to the API, signed, as a HubSpot workflow does.
+    // A new run starts from the demo portal (or an empty one); a kept run from the saved sandbox,
+    // saved again soon after every change and once more when the stack stops.
     const seed = await readSeedFile();
+    let sandboxSaver: SaveSoon | undefined;
+    stopping.push(async () => sandboxSaver?.close());
     const sandbox: RunningHubSpotSandbox = await startHubSpotSandbox({
-      seed: options.demoData === false ? { forms: seed.forms ?? [] } : seed,
+      ...(kept === undefined
+        ? { seed: options.demoData === false ? { forms: seed.forms ?? [] } : seed }
+        : { state: kept.sandbox }),
+      accessToken: secrets.hubspotAccessToken,
       workflowWebhook: { url: `${api.url}/hubspot/form-submissions`, clientSecret: webhookClientSecret },
       crmWebhook: { url: `${api.url}/hubspot/crm-events`, clientSecret: webhookClientSecret },
+      onStateChange: () => sandboxSaver?.changed(),
     });
     stopping.push(() => sandbox.stop());
+    sandboxSaver = sandboxStateSaver(
+      directory.sandboxFile,
+      () => sandbox.snapshot(),
+      (error) => logger.error('the HubSpot sandbox could not be saved', { error }),
+    );
     options.signal?.throwIfAborted();
     const formGuid = seed.forms?.[0]?.guid;
     if (formGuid === undefined) throw new Error('the HubSpot sandbox seed defines no deal-registration form');
@@ -373,7 +442,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // `dealreg ledger verify` checks the ledger against.
     const digests = {
       store: ledgerStore,
-      digests: new FileDigestStore(localDigestDirectory(dataDir)),
+      digests: new FileDigestStore(directory.ledgerDigests),
       now,
     };
     const digestTimer = setInterval(
@@ -393,17 +462,90 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables,
       hubspot: { url: sandbox.url, accessToken: sandbox.accessToken, portalId: sandbox.portalId, formGuid },
       webhookClientSecret,
-      mailbox: mailboxDir,
+      mailbox: directory.mailbox,
       pid: process.pid,
       startedAt: now().toISOString(),
     };
-    const descriptionFile = join(dataDir, 'local.json');
-    await writeFile(descriptionFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
-    stopping.push(() => rm(descriptionFile, { force: true }));
+    // The sandbox is saved before the stack state: a directory with a stack state has a sandbox.
+    sandboxSaver.changed();
+    await sandboxSaver.flush();
+    await stackState.saveNow();
+    await writeFile(directory.description, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
+    stopping.push(() => rm(directory.description, { force: true }));
     options.signal?.throwIfAborted();
-    return { description, runner, clock, mailbox, sweep, stop };
+    return {
+      description,
+      newRun: kept === undefined,
+      runStartedAt,
+      failure,
+      runner,
+      clock,
+      mailbox,
+      sweep,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The local workflow runner of a data directory. Its executions and callback tokens live in
+ * memory: after a restart, registrations waiting for a decision have no execution to resume.
+ * Keeping them belongs to the runner; `directory.workflowRunner` is where it keeps them, and
+ * `--fresh` clears it with the rest.
+ */
+function workflowRunnerFor(directory: DataDirectory, clock: VirtualClock): LocalWorkflowRunner {
+  return new LocalWorkflowRunner({ clock, objectStore: localReportsBuckets(directory.root) });
+}
+
+/**
+ * Starts the API on the port asked for; else on the port of the run it resumes, so the links in
+ * mails sent before the restart still open; else (or when that port is taken) on a free port.
+ */
+async function listenOnKeptPort(
+  port: number | undefined,
+  kept: KeptData | undefined,
+  notice: (line: string) => void,
+  listen: (port: number | undefined) => Promise<RunningApiServer>,
+): Promise<RunningApiServer> {
+  if (port !== undefined || kept === undefined) return listen(port);
+  try {
+    return await listen(kept.state.apiPort);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    notice(
+      `The API's earlier port ${kept.state.apiPort} is taken, so it moves; links in mails sent before still name that port.`,
+    );
+    return listen(undefined);
+  }
+}
+
+/**
+ * Keeps the stack state file: `saveNow()` writes it, and once it has been written, each move of
+ * the clock saves it again soon. `close()` saves a move not yet saved and stops.
+ */
+function stackStateKeeper(directory: DataDirectory, clock: VirtualClock, state: StackState) {
+  const save = () => writeStackState(directory, { ...state, clock: clock.now().toISOString() });
+  let saved = false;
+  const saver = new SaveSoon({
+    save,
+    delayMs: 100,
+    onError: (error) =>
+      console.error(`the stack state could not be saved to ${directory.stateFile}: ${String(error)}`),
+  });
+  const unsubscribe = clock.onMoved(() => {
+    if (saved) saver.changed();
+  });
+  return {
+    async saveNow() {
+      await save();
+      saved = true;
+    },
+    async close() {
+      unsubscribe();
+      await saver.close();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { Duration } from 'luxon';
+import { DataDirectoryInUseError } from '#local/lock.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import type { LocalOptions } from './local.ts';
 import { UsageError } from './usage-error.ts';
@@ -54,6 +55,8 @@ export async function runLocal(options: LocalOptions): Promise<void> {
   try {
     stack = await startLocalStack({
       dataDir: options.dataDir,
+      fresh: options.fresh === true,
+      notice: (line) => console.log(line),
       digestIntervalMs,
       policyFile: options.policy,
       demoData: options.empty !== true,
@@ -61,6 +64,8 @@ export async function runLocal(options: LocalOptions): Promise<void> {
       signal: stopRequested,
     });
   } catch (error) {
+    // Another stack's directory: the fix is another --data-dir, or stopping that stack.
+    if (error instanceof DataDirectoryInUseError) throw new UsageError(error.message, { cause: error });
     if (!stopRequested.aborted) throw error;
     console.log('Dealreg local stack stopped before it was ready.');
     process.exit(0);
@@ -72,22 +77,36 @@ export async function runLocal(options: LocalOptions): Promise<void> {
   console.log(`  HubSpot sandbox   ${description.hubspot.url} (form ${description.hubspot.formGuid})`);
   console.log(`  DynamoDB Local    ${description.dynamodb.endpoint}`);
   console.log(`  settings          ${options.dataDir}/local.json`);
+  if (!stack.newRun) {
+    console.log(
+      `Resumed the data kept in ${options.dataDir} since ${stack.runStartedAt.toISOString()} (virtual time ${stack.clock.now().toISOString()}); --fresh starts over.`,
+    );
+  }
   let failure: { readonly error: unknown } | undefined;
+  // A part the stack cannot go on without ended under it: the stack stops, naming it.
+  const partEnded = stack.failure.then((error) => {
+    failure ??= { error };
+  });
   try {
-    if (options.empty !== true && !stopRequested.aborted) {
+    // The demo tells its story once, in a new run of data; a restart carries on from it.
+    if (options.empty !== true && stack.newRun && !stopRequested.aborted) {
       const demo = runDemo(stack, (line) => console.log(line));
       // Cut short by Ctrl-C, the demo fails against the stopped stack; that is expected.
       demo.catch(() => undefined);
-      await Promise.race([demo, aborted(stopRequested)]);
+      await Promise.race([demo, aborted(stopRequested), partEnded]);
     }
-    if (!stopRequested.aborted) console.log('Press Ctrl-C to stop.');
-    await aborted(stopRequested);
-    console.log('Stopping…');
+    if (!stopRequested.aborted && failure === undefined) console.log('Press Ctrl-C to stop.');
+    await Promise.race([aborted(stopRequested), partEnded]);
+    console.log(failure === undefined ? 'Stopping…' : 'Stopping: a part of the local stack ended.');
   } catch (error) {
     failure = { error };
   }
   await stack.stop();
-  if (failure !== undefined) throw failure.error;
+  if (failure !== undefined) {
+    // As after Ctrl-C, handler code cut off may hold the event loop: the exit comes anyway.
+    setTimeout(() => process.exit(), 1_000).unref();
+    throw failure.error;
+  }
   console.log('Dealreg local stack stopped.');
   // Handler code of the aborted executions may still wait on a closed socket; none of it matters now.
   process.exit(0);

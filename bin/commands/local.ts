@@ -12,6 +12,7 @@ export interface LocalOptions {
   readonly port?: number;
   readonly empty?: boolean;
   readonly dataDir: string;
+  readonly fresh?: boolean;
   readonly policy?: string;
   /** ISO 8601, checked when the command runs (the duration parser is not loaded for `--help`). */
   readonly digestEvery?: string;
@@ -23,13 +24,25 @@ export function registerLocalCommand(program: Command): void {
     .command('local')
     .description('run Dealreg on this machine: DynamoDB Local, the API, the mailbox and the workflows')
     .option('--port <n>', 'port of the local API (default: a free port)', port)
-    .option('--empty', 'start without the demo data')
-    .option('--data-dir <dir>', 'where local state and local.json go', '.dealreg')
+    .option('--empty', 'start a new data directory without the demo data')
+    .option(
+      '--data-dir <dir>',
+      'where the stack keeps its tables, HubSpot sandbox, mailbox, keys and local.json between runs',
+      '.dealreg',
+    )
+    .option(
+      '--fresh',
+      'start over: clear what the data directory keeps (tables, sandbox, mailbox, ledger digests, reports)',
+    )
     .option('--policy <file>', 'the policy the workflow enforces (default: policy/default-policy.json)')
     .option(
       '--digest-every <duration>',
       'how often a ledger digest is written under <data dir>/ledger-digests, as ISO 8601 (default: PT1H)',
     )
-    .addHelpText('after', '\nCtrl-C (or SIGTERM) stops everything within a few seconds.')
+    .addHelpText(
+      'after',
+      '\nA restart on the same data directory carries on where the last run stopped; one stack at a time' +
+        '\nper data directory. Ctrl-C (or SIGTERM) stops everything within a few seconds.',
+    )
     .action(async (options: LocalOptions) => (await import('./local-actions.ts')).runLocal(options));
 }

@@ -1,6 +1,7 @@
 import { conflict, notFound, validationError } from './errors.ts';
 import { HUBSPOT_DEFINED_ASSOCIATIONS } from './object-types.ts';
 import type { AssociationInput, AssociationType, CrmChange } from './portal.ts';
+import type { AssociationGraphSnapshot } from './snapshot.ts';
 
 /**
  * Association types (HubSpot-defined, custom-object and user-defined labels) and the
@@ -36,6 +37,36 @@ export class AssociationGraph {
         name: `${this.singularOf(fromTypeId)}_to_${this.singularOf(toTypeId)}${label === 'Primary' ? '_primary' : ''}`,
         inverseTypeId,
       });
+    }
+  }
+
+  /** The types, labels and associations, for saving. */
+  snapshot(): AssociationGraphSnapshot {
+    const links: AssociationGraphSnapshot['links'] = [];
+    for (const [from, targets] of this.links) {
+      for (const [to, typeIds] of targets)
+        if (typeIds.size > 0) links.push({ from, to, typeIds: [...typeIds] });
+    }
+    return {
+      types: [...this.types.values()].map((type) => ({ ...type })),
+      nextTypeId: this.nextTypeId,
+      links,
+    };
+  }
+
+  /** Replaces everything with a saved snapshot, announcing nothing. */
+  restore(snapshot: AssociationGraphSnapshot): void {
+    this.types.clear();
+    this.links.clear();
+    for (const type of snapshot.types) this.types.set(type.typeId, { ...type });
+    this.nextTypeId = snapshot.nextTypeId;
+    for (const { from, to, typeIds } of snapshot.links) {
+      let targets = this.links.get(from);
+      if (targets === undefined) {
+        targets = new Map();
+        this.links.set(from, targets);
+      }
+      targets.set(to, new Set(typeIds));
     }
   }
 

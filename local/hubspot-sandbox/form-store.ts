@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound } from './errors.ts';
+import type { FormStoreSnapshot } from './snapshot.ts';
 
 export interface FormDefinition {
   guid: string;
@@ -35,6 +36,33 @@ export class FormStore {
     this.definitions.clear();
     this.submissions.clear();
     this.conversionIds.clear();
+  }
+
+  /** The forms and their submissions, for saving. */
+  snapshot(): FormStoreSnapshot {
+    return {
+      definitions: [...this.definitions.values()].map((form) => ({
+        ...form,
+        fields: form.fields.map((field) => ({ ...field })),
+      })),
+      submissions: Object.fromEntries(
+        [...this.submissions].map(([guid, list]) => [guid, list.map((submission) => ({ ...submission }))]),
+      ),
+      nextSequence: this.submissionSequence,
+    };
+  }
+
+  /** Replaces every form and submission with a saved snapshot. */
+  restore(snapshot: FormStoreSnapshot): void {
+    this.reset();
+    for (const form of snapshot.definitions) this.definitions.set(form.guid, { ...form });
+    for (const [guid, list] of Object.entries(snapshot.submissions)) {
+      // Kept in (submittedAt, arrival) order, as `addSubmission` keeps them.
+      const ordered = [...list].sort((a, b) => a.submittedAt - b.submittedAt || a.sequence - b.sequence);
+      this.submissions.set(guid, ordered);
+      for (const submission of ordered) this.conversionIds.add(submission.conversionId);
+    }
+    this.submissionSequence = snapshot.nextSequence;
   }
 
   /** Adds (or replaces) a form definition. */

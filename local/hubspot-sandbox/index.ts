@@ -15,11 +15,13 @@ import { Portal } from './portal.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, rateLimitBody } from './rate-limiter.ts';
 import { type SandboxSeed, sandboxSeedSchema } from './seed.ts';
 import { applySeed } from './seed-apply.ts';
+import type { SandboxSnapshot } from './snapshot.ts';
 import { tokenInfoRoutes } from './token-info-routes.ts';
 import { DEFAULT_RETRY, DEFAULT_SUBSCRIBED_PROPERTIES, WebhookDispatcher } from './webhooks.ts';
 
 export { SandboxSeedError } from './errors.ts';
 export type { SandboxSeed } from './seed.ts';
+export { type SandboxSnapshot, sandboxSnapshotSchema } from './snapshot.ts';
 export { signatureV3 } from './webhooks.ts';
 
 /** The demo portal: partner companies, customers, direct reps, deals, engagements and the registration form. */
@@ -63,6 +65,13 @@ export interface HubSpotSandboxOptions {
   tokenScopes?: readonly string[] | undefined;
   /** Initial data: the format of demo-seed.json and `POST /_sandbox/seed`. */
   seed?: SandboxSeed | undefined;
+  /**
+   * A saved sandbox (`snapshot()` of an earlier run) to continue from instead of a seed: its
+   * records, ids, associations, forms, submissions and webhook and rate-limit settings.
+   */
+  state?: SandboxSnapshot | undefined;
+  /** Called after every request that may have changed what the sandbox holds (any but GET, HEAD, OPTIONS). */
+  onStateChange?: (() => void) | undefined;
   /** Default 190 requests per 10,000 ms rolling window and 5 searches per second; `false` turns limits off. */
   rateLimit?: { requestsPerWindow: number; windowMs: number; searchPerSecond: number } | false | undefined;
   /** Where form submissions are sent (HubSpot workflow "Send a webhook"). */
@@ -77,6 +86,8 @@ export interface RunningHubSpotSandbox {
   url: string;
   accessToken: string;
   portalId: number;
+  /** Everything the sandbox holds, to save and pass back as `state` on the next start. */
+  snapshot(): SandboxSnapshot;
   stop(): Promise<void>;
 }
 
@@ -140,7 +151,13 @@ function errorResult(error: unknown): SandboxResponse {
 export async function startHubSpotSandbox(
   options: HubSpotSandboxOptions = {},
 ): Promise<RunningHubSpotSandbox> {
-  const portalId = options.portalId ?? 1234567;
+  if (options.seed !== undefined && options.state !== undefined) {
+    throw new SandboxSeedError('give the sandbox a seed or a saved state, not both');
+  }
+  const portalId = options.state?.portal.portalId ?? options.portalId ?? 1234567;
+  if (options.portalId !== undefined && options.portalId !== portalId) {
+    throw new SandboxSeedError(`the saved state is portal ${portalId}, not ${options.portalId}`);
+  }
   const accessToken = options.accessToken ?? `pat-local-${randomBytes(16).toString('hex')}`;
   if (accessToken === '') throw new SandboxSeedError('accessToken cannot be empty');
   if (options.rateLimit !== undefined && options.rateLimit !== false) {
@@ -152,27 +169,52 @@ export async function startHubSpotSandbox(
   }
   const portal = new Portal(portalId, options.now ?? Date.now);
   const limiter = new RateLimiter(
-    options.rateLimit === false ? false : { ...DEFAULT_RATE_LIMIT, ...(options.rateLimit ?? {}) },
+    options.rateLimit === false
+      ? false
+      : options.rateLimit === undefined && options.state !== undefined
+        ? options.state.rateLimit
+        : { ...DEFAULT_RATE_LIMIT, ...(options.rateLimit ?? {}) },
   );
   const faults = new FaultInjector();
-  const dropRate = options.workflowWebhook?.dropRate ?? 0;
+  const saved = options.state?.webhooks;
+  const dropRate = options.workflowWebhook?.dropRate ?? saved?.workflowDropRate ?? 0;
   if (dropRate < 0 || dropRate > 1)
     throw new SandboxSeedError(`workflowWebhook.dropRate must be between 0 and 1; got ${dropRate}`);
   const webhooks = new WebhookDispatcher(portal, {
     workflow: options.workflowWebhook === undefined ? undefined : { ...options.workflowWebhook, dropRate },
     crm: options.crmWebhook,
-    retry: { ...DEFAULT_RETRY },
-    subscribedProperties: new Set(DEFAULT_SUBSCRIBED_PROPERTIES),
-    workflowDuplicateRate: 0,
-    crmDuplicateRate: 0,
-    crmShuffle: false,
-    crmBatchSize: 100,
-    crmBatchDelayMs: 50,
+    retry:
+      saved === undefined ? { ...DEFAULT_RETRY } : { ...saved.retry, delaysMs: [...saved.retry.delaysMs] },
+    subscribedProperties: new Set(saved?.subscribedProperties ?? DEFAULT_SUBSCRIBED_PROPERTIES),
+    workflowDuplicateRate: saved?.workflowDuplicateRate ?? 0,
+    crmDuplicateRate: saved?.crmDuplicateRate ?? 0,
+    crmShuffle: saved?.crmShuffle ?? false,
+    crmBatchSize: saved?.crmBatchSize ?? 100,
+    crmBatchDelayMs: saved?.crmBatchDelayMs ?? 50,
   });
+  if (options.state !== undefined) portal.restore(options.state.portal);
   if (options.seed !== undefined) {
     const seed = options.seed;
     portal.silently(() => applySeed(portal, seed));
   }
+  const snapshot = (): SandboxSnapshot => {
+    const settings = webhooks.settings;
+    return {
+      version: 1,
+      portal: portal.snapshot(),
+      webhooks: {
+        workflowDropRate: settings.workflow?.dropRate ?? dropRate,
+        retry: { ...settings.retry, delaysMs: [...settings.retry.delaysMs] },
+        subscribedProperties: [...settings.subscribedProperties],
+        workflowDuplicateRate: settings.workflowDuplicateRate,
+        crmDuplicateRate: settings.crmDuplicateRate,
+        crmShuffle: settings.crmShuffle,
+        crmBatchSize: settings.crmBatchSize,
+        crmBatchDelayMs: settings.crmBatchDelayMs,
+      },
+      rateLimit: limiter.settings === false ? false : { ...limiter.settings },
+    };
+  };
 
   let stats: SandboxStats = emptyStats();
   const routes: Route[] = [
@@ -280,11 +322,16 @@ export async function startHubSpotSandbox(
     }
   };
 
+  const readOnly = new Set(['GET', 'HEAD', 'OPTIONS']);
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, errorResult(error), {});
-      else response.destroy();
-    });
+    handle(request, response)
+      .catch((error: unknown) => {
+        if (!response.headersSent) send(response, errorResult(error), {});
+        else response.destroy();
+      })
+      .finally(() => {
+        if (!readOnly.has(request.method ?? 'GET')) options.onStateChange?.();
+      });
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -308,6 +355,7 @@ export async function startHubSpotSandbox(
     url: `http://127.0.0.1:${port}`,
     accessToken,
     portalId,
+    snapshot,
     stop: async () => {
       await webhooks.stop();
       await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import {
   READ_ONLY_PROPERTIES,
   STANDARD_TYPES,
 } from './object-types.ts';
+import type { PortalSnapshot } from './snapshot.ts';
 import { parseTimestamp } from './values.ts';
 
 /** `setValue`'s answer when the property already held the value. */
@@ -167,10 +168,25 @@ export class Portal {
     this.forms.reset();
     this.nextId = 10_000_001;
     this.nextCustomObjectId = 1_000_001;
+    this.addStandardTypes();
+    this.associations.reset();
+    const at = this.now();
+    this.pipelines.set('default', {
+      ...DEFAULT_DEAL_PIPELINE,
+      stages: DEFAULT_DEAL_PIPELINE.stages.map((stage, index) => ({ ...stage, displayOrder: index })),
+      createdAt: at,
+      updatedAt: at,
+    });
+  }
+
+  /** Adds the standard object types and their HubSpot-defined properties, where missing. */
+  private addStandardTypes(): void {
     const nowIso = new Date(this.now()).toISOString();
     for (const spec of STANDARD_TYPES) {
-      const store = this.addStore({ ...spec.info, custom: false }, undefined);
+      const store =
+        this.stores.get(spec.info.objectTypeId) ?? this.addStore({ ...spec.info, custom: false }, undefined);
       for (const [name, type, fieldType, options] of spec.properties) {
+        if (store.properties.has(name)) continue;
         store.properties.set(
           name,
           propertyDefinition(
@@ -188,14 +204,73 @@ export class Portal {
       }
       if (spec.info.name === 'contacts') this.uniqueIndex(store, 'email');
     }
-    this.associations.reset();
-    const at = this.now();
-    this.pipelines.set('default', {
-      ...DEFAULT_DEAL_PIPELINE,
-      stages: DEFAULT_DEAL_PIPELINE.stages.map((stage, index) => ({ ...stage, displayOrder: index })),
-      createdAt: at,
-      updatedAt: at,
-    });
+  }
+
+  /** Everything the portal holds, for saving; indexes are left out (they are rebuilt on use). */
+  snapshot(): PortalSnapshot {
+    return {
+      portalId: this.portalId,
+      nextId: this.nextId,
+      nextCustomObjectId: this.nextCustomObjectId,
+      objectTypes: [...this.stores.values()].map((store) => ({
+        info: structuredClone(store.info),
+        properties: [...store.properties.values()].map((property) => structuredClone(property)),
+        groups: [...store.groups.values()].map((group) => ({ ...group })),
+        records: [...store.records.values()].map((record) => ({
+          id: record.id,
+          properties: Object.fromEntries(record.properties),
+          createdAt: record.createdAt,
+          updatedAt: record.updatedAt,
+          archived: record.archived,
+          ...(record.archivedAt === undefined ? {} : { archivedAt: record.archivedAt }),
+        })),
+        ...(store.schema === undefined ? {} : { schema: structuredClone(store.schema) }),
+      })),
+      associations: this.associations.snapshot(),
+      pipelines: [...this.pipelines.values()].map((pipeline) => structuredClone(pipeline)),
+      owners: [...this.owners.values()].map((owner) => structuredClone(owner)),
+      forms: this.forms.snapshot(),
+    };
+  }
+
+  /**
+   * Replaces everything the portal holds with a saved snapshot, announcing nothing to webhook
+   * subscriptions: the records were reported when they changed. Ids continue from the saved counters.
+   */
+  restore(snapshot: PortalSnapshot): void {
+    if (snapshot.portalId !== this.portalId) {
+      throw new Error(`the saved portal is portal ${snapshot.portalId}, not ${this.portalId}`);
+    }
+    this.stores.clear();
+    this.typeNames.clear();
+    for (const saved of snapshot.objectTypes) {
+      const store = this.addStore(structuredClone(saved.info), saved.schema);
+      for (const property of saved.properties) store.properties.set(property.name, structuredClone(property));
+      store.groups.clear();
+      for (const group of saved.groups) store.groups.set(group.name, { ...group });
+      for (const record of saved.records) {
+        store.records.set(record.id, {
+          id: record.id,
+          typeId: saved.info.objectTypeId,
+          properties: new Map(Object.entries(record.properties)),
+          createdAt: record.createdAt,
+          updatedAt: record.updatedAt,
+          archived: record.archived,
+          archivedAt: record.archivedAt,
+        });
+      }
+      store.order = [...store.records.keys()].map(Number).sort((a, b) => a - b);
+    }
+    this.associations.restore(snapshot.associations);
+    this.pipelines.clear();
+    for (const pipeline of snapshot.pipelines) this.pipelines.set(pipeline.id, structuredClone(pipeline));
+    this.owners.clear();
+    for (const owner of snapshot.owners) this.owners.set(owner.id, structuredClone(owner));
+    this.forms.restore(snapshot.forms);
+    this.nextId = snapshot.nextId;
+    this.nextCustomObjectId = snapshot.nextCustomObjectId;
+    // A snapshot saved by an earlier version lacks the standard properties added since.
+    this.addStandardTypes();
   }
 
   private addStore(info: ObjectTypeInfo, schema: Record<string, unknown> | undefined): ObjectStore {

@@ -11,20 +11,27 @@ export interface LocalStackProcess {
   readonly output: () => string;
   /** Sends Ctrl-C and resolves with the exit code. */
   interrupt(): Promise<number | null>;
+  /** Sends a signal and resolves with the exit code (null when the signal ended it). */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process has ended, whatever ended it. */
+  readonly exited: Promise<number | null>;
 }
 
 /**
  * Runs `dealreg local` as a user would (a separate process, the CLI entry point) with its own
- * data directory, and waits for the `ready` line.
+ * data directory (or `dataDir`, to start again on one kept by an earlier run), and waits for the
+ * `ready` line (after the demo story, when it tells one).
  */
 export async function startLocalStackProcess(
   args: readonly string[] = ['--empty'],
+  options: { readonly dataDir?: string } = {},
 ): Promise<LocalStackProcess> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dealreg-local-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dealreg-local-')));
   const child = spawn(process.execPath, ['bin/dealreg.ts', 'local', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
@@ -32,8 +39,8 @@ export async function startLocalStackProcess(
     output += chunk.toString();
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dealreg local did not get ready:\n${output}`)), 60_000);
-    // With the demo, wait until it has told its story too.
+    const timer = setTimeout(() => reject(new Error(`dealreg local did not get ready:\n${output}`)), 90_000);
+    // With the demo, wait until it has told its story too (a resumed run tells none).
     const readyLine = args.includes('--empty') ? /ready/ : /Press Ctrl-C/;
     const check = () => {
       if (readyLine.test(output)) {
@@ -55,14 +62,14 @@ export async function startLocalStackProcess(
     dataDir,
     description,
     output: () => output,
-    interrupt: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) {
-          resolve(child.exitCode);
-          return;
-        }
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGINT');
-      }),
+    exited,
+    interrupt: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      return exited;
+    },
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
   };
 }
