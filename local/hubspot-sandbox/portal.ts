@@ -472,7 +472,12 @@ export class Portal {
     }
   }
 
-  /** Throws 409 when a unique property value is already taken by another live record. */
+  /**
+   * Refuses a unique property value already taken by another live record. HubSpot answers 409
+   * CONFLICT only for a contact's email; on every other object a taken unique value is a
+   * property validation failure, 400 VALIDATION_ERROR (checked against a portal, DESIGN §7
+   * "Portal facts"; "CRM API | Properties": hasUniqueValue).
+   */
   private checkUnique(
     store: ObjectStore,
     values: Map<string, string | null>,
@@ -482,17 +487,22 @@ export class Portal {
     for (const [name, value] of values) {
       if (value === null) continue;
       const property = store.properties.get(name);
-      const isUnique =
-        property?.hasUniqueValue === true || (store.info.name === 'contacts' && name === 'email');
+      const contactEmail = store.info.name === 'contacts' && name === 'email';
+      const isUnique = property?.hasUniqueValue === true || contactEmail;
       if (!isUnique) continue;
       const key = value.toLowerCase();
       const holder = this.uniqueIndex(store, name).get(key);
       if (holder !== undefined && holder !== selfId) {
-        throw conflict(
-          store.info.name === 'contacts' && name === 'email'
-            ? `Contact already exists. Existing ID: ${holder}`
-            : `A ${store.info.singular} with ${name} "${value}" already exists. Existing ID: ${holder}`,
-        );
+        if (contactEmail) throw conflict(`Contact already exists. Existing ID: ${holder}`);
+        const problem = {
+          isValid: false,
+          message: `${value} already has that value on another ${store.info.singular}.`,
+          error: 'INVALID_UNIQUE_VALUE',
+          name,
+        };
+        throw validationError(`Property values were not valid: ${JSON.stringify([problem])}`, {
+          errors: [{ message: problem.message, code: problem.error, context: { propertyName: [name] } }],
+        });
       }
       const seen = pending.get(name) ?? new Set<string>();
       if (seen.has(key))

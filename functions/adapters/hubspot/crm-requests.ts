@@ -8,7 +8,7 @@ import type { PublicAssociationsForObject } from '@hubspot/api-client/lib/codege
 import type { Pipeline as CrmPipeline } from '@hubspot/api-client/lib/codegen/crm/pipelines/models/Pipeline.js';
 import type { Pipeline } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
-import { HubSpotConflictError, HubSpotNotFoundError } from './errors.ts';
+import { HubSpotConflictError, HubSpotNotFoundError, HubSpotRequestError } from './errors.ts';
 
 /** Batch endpoints take at most this many inputs. */
 const batchSize = 100;
@@ -215,8 +215,10 @@ export async function findByUniqueProperty(
 
 /**
  * Creates an object whose properties include a unique value. A 5xx may hide a create that
- * happened, so it is retried; the retry then meets the unique value (409) and the object
- * the first attempt made is looked up instead of a second one being written.
+ * happened, so it is retried; the retry then meets the unique value and the object the first
+ * attempt made is looked up instead of a second one being written. HubSpot refuses a taken
+ * unique value with 400 VALIDATION_ERROR on every object but contacts (409 there), so either
+ * refusal is answered by looking the value up; only when nothing holds it is the error thrown.
  */
 export async function createUnique(
   { client, gateway }: HubSpotConnection,
@@ -232,7 +234,9 @@ export async function createUnique(
     );
     return { id: made.id, created: true };
   } catch (error) {
-    if (!(error instanceof HubSpotConflictError)) throw error;
+    const taken =
+      error instanceof HubSpotConflictError || (error instanceof HubSpotRequestError && error.status === 400);
+    if (!taken) throw error;
     const existing = await findExisting();
     if (existing === null) throw error;
     return { id: existing.id, created: false };

@@ -145,6 +145,32 @@ describe('HubSpot sandbox: CRM objects', () => {
     });
   });
 
+  it('answers 400 VALIDATION_ERROR, not 409, for a unique value another company already holds', async () => {
+    const property = await call(sandbox, 'POST', '/crm/v3/properties/companies', {
+      name: 'customer_key_unique',
+      label: 'Customer key',
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'companyinformation',
+      hasUniqueValue: true,
+    });
+    expect(property.status).toBe(201);
+    const first = await call(sandbox, 'POST', '/crm/v3/objects/companies', {
+      properties: { name: 'Initech', customer_key_unique: 'initech.example' },
+    });
+    expect(first.status).toBe(201);
+
+    const second = await call(sandbox, 'POST', '/crm/v3/objects/companies', {
+      properties: { name: 'Initech again', customer_key_unique: 'initech.example' },
+    });
+
+    expect(second.status).toBe(400);
+    expect(second.body).toMatchObject({
+      category: 'VALIDATION_ERROR',
+      message: expect.stringContaining('customer_key_unique'),
+    });
+  });
+
   it('pages a list with `after` and returns every record exactly once', async () => {
     const client = clientFor(sandbox);
     const names = Array.from({ length: 23 }, (_, i) => `Paged company ${i}`);

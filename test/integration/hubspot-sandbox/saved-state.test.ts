@@ -129,8 +129,8 @@ describe('HubSpot sandbox: saved state', () => {
     const duplicate = await call(second, 'POST', '/crm/v3/objects/deal_registration', {
       properties: { registration_id: 'DR-1' },
     });
-    expect(duplicate.status).not.toBe(201);
-    expect(JSON.stringify(duplicate.body)).toContain('already exists');
+    expect(duplicate.status).toBe(400);
+    expect(JSON.stringify(duplicate.body)).toContain('already has that value');
     // New ids continue after the saved ones.
     const next = await again.crm.companies.basicApi.create({
       properties: { name: 'Next' },

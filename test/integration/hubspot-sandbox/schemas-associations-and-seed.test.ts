@@ -99,7 +99,7 @@ describe('HubSpot sandbox: custom object schemas and properties', () => {
           properties: { registration_id: 'reg-1' },
         })
       ).status,
-    ).toBe(409);
+    ).toBe(400);
     expect(
       (
         await call(running, 'POST', `/crm/v3/objects/${objectTypeId}`, {

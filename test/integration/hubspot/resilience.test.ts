@@ -175,6 +175,34 @@ describe('HubSpot adapter resilience', () => {
     }
   });
 
+  it('finds the deal a given-up create made when the retry meets its unique value (HubSpot answers 400)', async () => {
+    // The first create is carried out after 500 ms, long after the client gave up at 300 ms but
+    // before the retry (backoff ≥ 500 ms): the retry meets the registration id already taken.
+    const impatient = await startSandboxUnderTest(
+      { seed },
+      { retry: { maxAttempts: 4, attemptTimeoutMs: 300, baseDelayMs: 1_000 } },
+    );
+    try {
+      await setupHubSpotPortal(impatient.admin, { dryRun: false });
+      await sandboxAdmin(impatient.sandbox.url, '/_sandbox/faults', {
+        body: { path: '^/crm/v3/objects/deals$', method: 'POST', latencyMs: 500, times: 1 },
+      });
+
+      const made = await impatient.adapter.createOrLinkDeal({
+        registrationId: 'reg-lost',
+        name: 'Globex – lost answer',
+      });
+
+      const deals = (await recordsOf(impatient.sandbox.url, 'deals')).filter(
+        (deal) => deal.properties.dealreg_registration_id === 'reg-lost',
+      );
+      expect(deals).toHaveLength(1);
+      expect(made).toEqual({ dealId: deals[0]?.id, created: false });
+    } finally {
+      await impatient.stop();
+    }
+  });
+
   it('waits out slow answers', async () => {
     await inject({ path: '/crm/v3/objects/companies/search', latencyMs: 400, times: 1 });
     const began = performance.now();
