@@ -23,6 +23,8 @@ export const claimFutureSkewMs = 5 * 60_000;
  * days covers both, so an honest late delivery is not refused.
  */
 export const defaultSubmittedAtToleranceHours = 72;
+/** A number as JSON writes it. */
+const jsonNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 /** The longest claim text kept with a rejected submission. */
 const maxClaimText = 100;
 
@@ -60,22 +62,34 @@ function span(ms: number): string {
 
 /**
  * Checks a submission's claimed time against the time Dealreg received it. The claim is accepted
- * when it is a whole number of milliseconds since 1970 that is a date from 2000 to 9999, no more
- * than `toleranceHours` before the receipt and no more than five minutes after it. Pure; never
- * throws, whatever the claim.
+ * when it is a whole number of milliseconds since 1970 (a JSON number, or one written as text)
+ * that is a date from 2000 to 9999, no more than `toleranceHours` before the receipt and no more
+ * than five minutes after it. Pure; never throws, whatever the claim.
  */
 export function checkSubmittedAt(claim: unknown, receivedAt: Date, toleranceHours: number): ClaimCheck {
-  const received = receivedAt.getTime();
-  const receivedText = receivedAt.toISOString();
   if (claim === undefined || claim === null) {
     return { accepted: false, reason: 'The submission carries no submission time (submittedAt).' };
   }
-  if (typeof claim !== 'number') {
+  // HubSpot's submit API takes the time as a number or as its digits in a string; a number past
+  // what the table stores is kept as its JSON text (`claimAsSent`), and read back as that number.
+  const asNumber =
+    typeof claim === 'number'
+      ? claim
+      : typeof claim === 'string' && jsonNumber.test(claim)
+        ? Number(claim)
+        : undefined;
+  if (asNumber === undefined) {
     return {
       accepted: false,
       reason: `The submission time must be a number of milliseconds since 1970, got ${typeof claim === 'string' ? JSON.stringify(claimAsSent(claim)) : String(claimAsSent(claim))}.`,
     };
   }
+  return checkClaimedMilliseconds(asNumber, receivedAt, toleranceHours);
+}
+
+function checkClaimedMilliseconds(claim: number, receivedAt: Date, toleranceHours: number): ClaimCheck {
+  const received = receivedAt.getTime();
+  const receivedText = receivedAt.toISOString();
   if (!Number.isInteger(claim)) {
     return {
       accepted: false,

@@ -49,7 +49,7 @@ export function subjectOf(
     campaignId: details.campaignId || undefined,
     cloudMarketplace: details.cloudMarketplace,
     dealDescription: details.dealDescription || undefined,
-    submittedAt: record.submittedAt,
+    submittedAt: record.submittedAt ?? record.receivedAt,
     verdict: progress.verdict,
     request,
   };

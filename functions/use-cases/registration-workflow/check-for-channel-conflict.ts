@@ -40,7 +40,10 @@ export async function checkRegistrationConflicts(
   const { details, record, progress } = registration;
   const now = deps.now().toISOString();
   if (progress.status === 'merged') return resubmitted(progress.answers ?? 'unknown');
-  const submittedFrom = earliestHoldingSubmission(deps.policy.policy, record.submittedAt);
+  const submittedFrom = earliestHoldingSubmission(
+    deps.policy.policy,
+    record.submittedAt ?? record.receivedAt,
+  );
   const sameDomain = await deps.book.byCustomerDomain(details.customerDomain, submittedFrom);
   const answers = await answerOpenQuestion(deps, registration, progress, sameDomain);
   if (answers !== undefined) return resubmitted(answers);
@@ -58,7 +61,7 @@ export async function checkRegistrationConflicts(
   }
   const evidence = await gatherEvidence(deps, registration, { submittedFrom, sameDomain });
   const under = registrationUnderCheck(
-    { registrationId, submittedAt: record.submittedAt, details },
+    { registrationId, submittedAt: record.submittedAt ?? record.receivedAt, details },
     { id: progress.partnerId, name: progress.partnerName || undefined },
     progress.amountUsdMinor ?? 0,
   );
