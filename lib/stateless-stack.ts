@@ -8,6 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { statelessOutputKeys } from '#domain/deployment.ts';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
 import { CrmEvents } from './constructs/crm-events.ts';
@@ -142,6 +143,8 @@ export class StatelessStack extends Stack {
       usdRates: props.usdRates,
     });
 
+    // Intake reads one setting of the policy, so it gets that setting rather than the whole policy.
+    const { submittedAtToleranceHours } = loadPolicy(props.policyText).policy.intake;
     this.submissionIntake = new SubmissionIntake(this, 'SubmissionIntake', {
       registrationsTable: props.registrationsTable,
       registrationWorkflow: this.registrationWorkflow.stateMachine,
@@ -149,6 +152,7 @@ export class StatelessStack extends Stack {
       mailFrom: props.mailFrom,
       supportEmail: props.supportEmail,
       formFieldMapping: props.formFieldMapping,
+      submittedAtToleranceHours,
       alarmTopic: this.alarmTopic,
       stageName: props.stage,
     });
@@ -163,6 +167,7 @@ export class StatelessStack extends Stack {
       mailFrom: props.mailFrom,
       supportEmail: props.supportEmail,
       formFieldMapping: props.formFieldMapping,
+      submittedAtToleranceHours,
       schedule: props.backfillSchedule ? ScheduleExpression.expression(props.backfillSchedule) : undefined,
       alarmTopic: this.alarmTopic,
     });

@@ -1,10 +1,15 @@
 import * as z from 'zod';
+import { claimAsSent } from './submission-time.ts';
 
 /**
  * One HubSpot form submission, as the workflow webhook posts it and as the Forms API lists it
  * (`{conversionId, submittedAt, values: [{name, value}], pageUrl}`), so push and pull share this
  * parser. Only the envelope is checked here; the registration fields are checked by
- * `evaluateSubmission`.
+ * `evaluateSubmission`, the claimed time by `checkSubmittedAt` against the receipt.
+ *
+ * `submittedAt` is whatever the sender claimed (HubSpot's public submit API lets the caller set
+ * it): kept as sent, in a form the registrations table can store (`claimAsSent`), so a
+ * submission with a claim Dealreg refuses is still stored, as rejected with the reason.
  */
 export const formSubmissionSchema = z.object({
   conversionId: z
@@ -13,10 +18,7 @@ export const formSubmissionSchema = z.object({
     .min(1, 'conversionId must not be empty')
     .max(128, 'conversionId is at most 128 characters')
     .regex(/^[A-Za-z0-9._:-]*$/, 'conversionId may only contain letters, digits and . _ : -'),
-  submittedAt: z
-    .number({ error: 'submittedAt must be a number of milliseconds since 1970' })
-    .int('submittedAt must be a whole number of milliseconds')
-    .min(Date.UTC(2000, 0, 1), 'submittedAt is before the year 2000: expected milliseconds, not seconds'),
+  submittedAt: z.unknown().optional().transform(claimAsSent),
   formGuid: z.string().trim().max(100, 'formGuid is at most 100 characters').optional(),
   portalId: z.union([z.number().int(), z.string().trim().max(32)]).optional(),
   pageUrl: z.string().max(2048, 'pageUrl is at most 2048 characters').optional(),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { conflictVerdictSchema } from '#domain/conflicts/conflict-verdict.ts';
+import { verdictUnderClaimSchema } from '#domain/conflicts/verdict-under-claim.ts';
 import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 
 /**
@@ -74,6 +75,8 @@ export const registrationProgressSchema = z.object({
   /** The estimated amount in US cents at the frozen rate of the submission day. */
   amountUsdMinor: z.number().int().nonnegative().optional(),
   verdict: conflictVerdictSchema.optional(),
+  /** Set when the claimed submission time would have changed the verdict (it did not decide it). */
+  verdictUnderClaim: verdictUnderClaimSchema.optional(),
   decision: registrationDecisionSchema.optional(),
   sla: slaHistorySchema.optional(),
   /** The HubSpot deal (opportunity) the approved registration created or linked. */

@@ -32,12 +32,12 @@ export function standingOf(progress: RegistrationProgress): RegistrationStanding
 
 /**
  * Another registration of the same customer domain, as the customer-domain index holds it: who
- * registered which customer, when, and where that registration stands.
+ * registered which customer, when Dealreg received it, and where that registration stands.
  */
 export const customerRegistrationSchema = z.object({
   registrationId: z.string().min(1),
-  /** ISO-8601. */
-  submittedAt: z.string(),
+  /** ISO-8601: when Dealreg first received it (the index's sort key). */
+  receivedAt: z.string(),
   /** Registrable domain of the customer. */
   customerDomain: z.string().min(1),
   /** Registrable domain of the partner. */

@@ -32,9 +32,15 @@ export const registrationDetailsSchema = z.object({
 });
 export type RegistrationDetails = z.infer<typeof registrationDetailsSchema>;
 
+/**
+ * The submission's claimed time, checked at intake beside the fields. It is no form field (HubSpot
+ * sets it, or whoever calls its submit API), so its problem names the submission's `submittedAt`.
+ */
+const submissionTimeField = 'submittedAt';
+
 /** A registration field the partner has to fix, named the way the form names it. */
 export const fieldProblemSchema = z.object({
-  field: z.enum(registrationFieldNames),
+  field: z.enum([...registrationFieldNames, submissionTimeField]),
   /** The label a partner sees, e.g. "Customer domain". */
   label: z.string(),
   /** The HubSpot form field it came from. */
@@ -72,6 +78,17 @@ const fieldLabels: Readonly<Record<RegistrationFieldName, string>> = {
 const emailSchema = z.email();
 const multiValued: ReadonlySet<RegistrationFieldName> = new Set(['products']);
 
+/** The problem of a submission whose claimed time intake refuses (`checkSubmittedAt`). */
+export function submissionTimeProblem(reason: string, claimed: number | string | undefined): FieldProblem {
+  return {
+    field: submissionTimeField,
+    label: 'Submission time',
+    formField: submissionTimeField,
+    message: reason,
+    value: claimed === undefined ? undefined : String(claimed),
+  };
+}
+
 /** Reads the submission's values by registration field through the form field mapping. */
 function readFields(submission: FormSubmission, mapping: FormFieldMapping) {
   const byFormField = new Map<string, string[]>();
@@ -107,11 +124,13 @@ function parseCalendarDate(text: string): string | undefined {
 
 /**
  * Checks a submission's business fields and normalises them. Every problem is reported at once,
- * each naming the form field, so the partner can fix the whole form in one go.
+ * each naming the form field, so the partner can fix the whole form in one go. "In the past" is
+ * judged against `receivedAt`, when Dealreg received the submission, not the time it claims.
  */
 export function evaluateSubmission(
   submission: FormSubmission,
   mapping: FormFieldMapping,
+  receivedAt: Date,
 ): SubmissionEvaluation {
   const read = readFields(submission, mapping);
   const problems: FieldProblem[] = [];
@@ -202,13 +221,13 @@ export function evaluateSubmission(
   let expectedCloseDate: string | undefined;
   if (closeText !== undefined) {
     const parsed = parseCalendarDate(closeText);
-    const submittedOn = new Date(submission.submittedAt).toISOString().slice(0, 10);
+    const receivedOn = receivedAt.toISOString().slice(0, 10);
     if (parsed === undefined) {
       problem('expectedCloseDate', `"${closeText}" is not a date in the form YYYY-MM-DD`, closeText);
-    } else if (parsed < submittedOn) {
+    } else if (parsed < receivedOn) {
       problem(
         'expectedCloseDate',
-        `the expected close date ${parsed} is in the past (submitted on ${submittedOn})`,
+        `the expected close date ${parsed} is in the past (received on ${receivedOn})`,
         closeText,
       );
     } else {

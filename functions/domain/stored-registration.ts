@@ -18,9 +18,18 @@ export const storedRegistrationSchema = z.looseObject({
   registrationId: z.string().min(1),
   conversionId: z.string(),
   formGuid: z.string().optional(),
-  /** ISO-8601, from HubSpot's submittedAt. */
-  submittedAt: z.string(),
-  /** ISO-8601, when Dealreg first stored it. */
+  /**
+   * ISO-8601: the time the submission claims (HubSpot's submittedAt, which the caller of HubSpot's
+   * submit API may set). Shown, never used for priority. Absent when the claim is no date at all
+   * (the raw claim is in `submission.submittedAt`); records stored before claims were checked may
+   * hold a year past 9999 here (read it through `validInstant`).
+   */
+  submittedAt: z.string().optional(),
+  /**
+   * ISO-8601, when Dealreg first received and stored it (the webhook or the backfill, whichever
+   * came first); a redelivery never changes it. First-registration-wins and every look-back window
+   * go by this time. Intake has written it since its first version.
+   */
   receivedAt: z.string(),
   receivedVia: receivedViaSchema,
   /** `received` goes on to the registration workflow; `rejected` needs a corrected resubmission. */

@@ -59,7 +59,9 @@ function evidenceLines(item: ConflictEvidenceItem): { detail: string; facts: str
           `registration ${item.registrationId}`,
           `partner ${item.partnerName ? `${item.partnerName} (${item.partnerDomain})` : item.partnerDomain}`,
           `status ${item.status}`,
-          `submitted ${formatCalendarDate(item.submittedAt)}`,
+          item.receivedAt !== undefined
+            ? `received ${formatCalendarDate(item.receivedAt)}`
+            : item.submittedAt !== undefined && `submitted ${formatCalendarDate(item.submittedAt)}`,
           item.approvedAt && `approved ${formatCalendarDate(item.approvedAt)}`,
           item.expiresAt && `expires ${formatCalendarDate(item.expiresAt)}`,
           item.matchedBy === 'domain'

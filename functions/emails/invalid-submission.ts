@@ -25,7 +25,8 @@ const problemSchema = z.object({
 const invalidSubmissionEmailInputSchema = z.object({
   to: z.email('the recipient must be an email address'),
   registrationId: z.string().trim().min(1, 'the registration id is required'),
-  submittedAt: z.iso.datetime({ offset: true, error: 'submittedAt must be an ISO-8601 date-time' }),
+  /** When Dealreg received the submission (not the time the submission claims). */
+  receivedAt: z.iso.datetime({ offset: true, error: 'receivedAt must be an ISO-8601 date-time' }),
   customerCompanyName: z.string().optional(),
   problems: z.array(problemSchema).min(1, 'an invalid-submission email needs at least one problem'),
   supportEmail: z.email('the support address must be an email address').optional(),
@@ -50,7 +51,7 @@ export function renderInvalidSubmissionEmail(input: InvalidSubmissionEmailInput)
   );
 
   const customer = oneLine(email.customerCompanyName ?? '');
-  const submitted = formatSubmittedAt(email.submittedAt);
+  const received = formatReceivedAt(email.receivedAt);
   const count = email.problems.length;
   const fieldsNeedFixing = count === 1 ? '1 field needs' : `${count} fields need`;
   const title = 'Your deal registration was not accepted';
@@ -86,7 +87,7 @@ ${email.problems.map(
 )}
 </table>
 ${formLink ? html`<p style="${emailStyle.paragraph}"><a href="${formLink}" style="${emailStyle.link}">Open the deal registration form</a></p>` : ''}
-<p style="${emailStyle.paragraph}">Reference: <span style="${emailStyle.code}">${email.registrationId}</span><br>Submitted: ${submitted}</p>`;
+<p style="${emailStyle.paragraph}">Reference: <span style="${emailStyle.code}">${email.registrationId}</span><br>Received: ${received}</p>`;
 
   const htmlFooter = html`<p style="${emailStyle.small}">${
     mailto
@@ -106,7 +107,7 @@ ${formLink ? html`<p style="${emailStyle.paragraph}"><a href="${formLink}" style
         instruction,
         email.problems.map(problemAsText).join('\n\n'),
         ...(formLink ? [`The form: ${formLink}`] : []),
-        `Reference: ${email.registrationId}\nSubmitted: ${submitted}`,
+        `Reference: ${email.registrationId}\nReceived: ${received}`,
       ],
       footer: [
         email.supportEmail
@@ -138,6 +139,6 @@ function isEmpty(value: string | undefined): boolean {
   return value === undefined || value.trim() === '';
 }
 
-function formatSubmittedAt(iso: string): string {
+function formatReceivedAt(iso: string): string {
   return DateTime.fromISO(iso, { zone: 'utc' }).toFormat("d LLL yyyy, HH:mm 'UTC'");
 }

@@ -50,7 +50,14 @@ export function registrationSummaryFromApprovalSubject(
   registrationId: string,
   subject: ApprovalSubject,
 ): RegistrationSummaryInput {
-  const { amount, verdict: _verdict, submittedAt: _submittedAt, cloudMarketplace, ...rest } = subject;
+  const {
+    amount,
+    verdict: _verdict,
+    receivedAt: _receivedAt,
+    submittedAt: _submittedAt,
+    cloudMarketplace,
+    ...rest
+  } = subject;
   return {
     ...rest,
     registrationId,

@@ -4,7 +4,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createFormSubmissionsHandler } from './form-submissions-handler.ts';
-import { formFieldMappingSetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';
+import {
+  formFieldMappingSetting,
+  positiveWholeNumberSetting,
+  readEnvironment,
+  requiredSetting,
+} from './wiring/configuration.ts';
 import { awsIntakeDependencies } from './wiring/intake.ts';
 import { secretText } from './wiring/secrets.ts';
 
@@ -15,6 +20,8 @@ const settings = readEnvironment({
   MAIL_FROM: requiredSetting,
   SUPPORT_EMAIL: requiredSetting.optional(),
   FORM_FIELD_MAPPING: formFieldMappingSetting,
+  // The policy's intake.submittedAtToleranceHours, set by the stack.
+  SUBMITTED_AT_TOLERANCE_HOURS: positiveWholeNumberSetting.optional(),
 });
 
 export const handler = createFormSubmissionsHandler({

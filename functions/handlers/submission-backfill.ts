@@ -29,6 +29,8 @@ const settings = readEnvironment({
   MAIL_FROM: requiredSetting,
   SUPPORT_EMAIL: requiredSetting.optional(),
   FORM_FIELD_MAPPING: formFieldMappingSetting,
+  // The policy's intake.submittedAtToleranceHours, set by the stack.
+  SUBMITTED_AT_TOLERANCE_HOURS: positiveWholeNumberSetting.optional(),
 });
 
 export const handler = createSubmissionBackfillHandler({

@@ -36,7 +36,18 @@ export function timeLeft(deadline: Date, now: Date): { text: string; overdue: bo
   return ms >= 0 ? { text: `${span} left`, overdue: false } : { text: `overdue by ${span}`, overdue: true };
 }
 
+/** A stated submission time at least this far from the receipt is shown beside it. */
+const statedTimeShownFromMs = 60_000;
+
 function registrationTable(subject: ApprovalSubject, registrationId: string, timeZone: string): SafeHtml {
+  // Tasks from before receipt times were kept carry the stated time alone: it stands in for the receipt.
+  const receivedAt = subject.receivedAt ?? subject.submittedAt;
+  const statedTime =
+    subject.receivedAt !== undefined &&
+    subject.submittedAt !== undefined &&
+    Math.abs(Date.parse(subject.submittedAt) - Date.parse(subject.receivedAt)) >= statedTimeShownFromMs
+      ? subject.submittedAt
+      : undefined;
   const usd =
     subject.amountUsdMinor !== undefined && subject.amount.currency !== 'USD'
       ? ` (${formatMoney(subject.amountUsdMinor, 'USD')})`
@@ -53,7 +64,8 @@ ${tableRow('Cloud marketplace', subject.cloudMarketplace)}
 ${tableRow('Campaign', subject.campaignId)}
 ${tableRow('Description', subject.dealDescription)}
 ${tableRow(subject.request?.kind === 'extension' ? 'Extension requested' : 'Note', subject.request?.note)}
-${tableRow('Submitted at', formatDeadline(new Date(subject.submittedAt), timeZone))}
+${tableRow('Received at', receivedAt === undefined ? undefined : formatDeadline(new Date(receivedAt), timeZone))}
+${tableRow('Submission time stated', statedTime === undefined ? undefined : `${formatDeadline(new Date(statedTime), timeZone)} (the registration's place is when it was received)`)}
 ${tableRow('Registration', registrationId)}
 </table>`;
 }

@@ -79,9 +79,15 @@ export interface Pipeline {
   readonly stages: readonly PipelineStage[];
 }
 
+/**
+ * A submission as the Forms API lists it: its time (epoch ms, whatever the submitter claimed) is
+ * always a number, and the listing is ordered by it.
+ */
+export type ListedSubmission = Omit<FormSubmission, 'submittedAt'> & { readonly submittedAt: number };
+
 export interface SubmissionPage {
-  /** Newest first. */
-  readonly submissions: readonly FormSubmission[];
+  /** Newest first, by `submittedAt`. */
+  readonly submissions: readonly ListedSubmission[];
   /** Cursor of the next (older) page; absent on the last page. */
   readonly after?: string | undefined;
 }

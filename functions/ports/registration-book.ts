@@ -21,11 +21,11 @@ export interface ProgressSideEffects {
 export interface RegistrationBook {
   get(registrationId: string): Promise<StoredRegistration | undefined>;
   /**
-   * The registrations of a customer domain (registrable domain) submitted at or after
-   * `submittedFrom` (ISO-8601), oldest first: who registered the customer and where each
+   * The registrations of a customer domain (registrable domain) Dealreg received at or after
+   * `receivedFrom` (ISO-8601), first received first: who registered the customer and where each
    * registration stands, not the whole record. Eventually consistent.
    */
-  byCustomerDomain(customerDomain: string, submittedFrom: string): Promise<CustomerRegistration[]>;
+  byCustomerDomain(customerDomain: string, receivedFrom: string): Promise<CustomerRegistration[]>;
   /**
    * Records the workflow's progress, and the standing it implies (what other registrations of the
    * customer compare). Returns false (and writes nothing) when the precondition does not hold.

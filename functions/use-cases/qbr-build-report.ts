@@ -10,6 +10,7 @@ import type { BrokenChain, RetroactiveChange } from '#domain/qbr/findings.ts';
 import { isQuarterClosed, lastInstantOf, shiftQuarter } from '#domain/qbr/fiscal-calendar.ts';
 import { type OpportunityFacts, opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
 import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
+import { reportedAt } from '#domain/qbr/registration-view.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { compareWithSnapshot, type QbrSnapshot } from '#domain/qbr/snapshot.ts';
 import { crmNames, type Deal, type DealDirectory } from '#ports/hubspot.ts';
@@ -265,7 +266,7 @@ export async function buildQbrReport(
 
   progress({ phase: 'registrations', done: 0, total: 1 });
   const registrations = (await deps.registrations.listRegistrations()).filter(
-    (record) => new Date(record.submittedAt).toISOString() <= asOf,
+    (record) => reportedAt(record) <= asOf,
   );
   progress({ phase: 'registrations', done: 1, total: 1 });
 

@@ -1,8 +1,13 @@
 import type { FormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { FormSubmission } from '#domain/form-submission.ts';
-import { evaluateSubmission, type SubmissionEvaluation } from '#domain/registration.ts';
+import {
+  evaluateSubmission,
+  type SubmissionEvaluation,
+  submissionTimeProblem,
+} from '#domain/registration.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import type { ReceivedVia, StoredRegistration } from '#domain/stored-registration.ts';
+import { checkSubmittedAt, defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import { renderInvalidSubmissionEmail } from '#emails/invalid-submission.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import type { RegistrationInbox } from '#ports/registration-inbox.ts';
@@ -16,6 +21,12 @@ export interface ReceiveSubmissionDependencies {
   readonly now: () => Date;
   /** Where partners can ask for help, quoted in the invalid-submission email. */
   readonly supportEmail?: string | undefined;
+  /**
+   * The policy's `intake.submittedAtToleranceHours`: how long before its receipt a submission's
+   * claimed time may lie.
+   * @default 72
+   */
+  readonly submittedAtToleranceHours?: number | undefined;
 }
 
 interface ReceiveSubmissionResult {
@@ -31,8 +42,10 @@ const notificationLeaseMs = 60_000;
 /**
  * Takes in one HubSpot form submission, from the webhook or the backfill, exactly once:
  * 1. derive the registration id from the conversion id;
- * 2. check and normalise the registration fields;
- * 3. store the raw submission with its outcome, unless it is already stored;
+ * 2. check and normalise the registration fields, and the time the submission claims against now,
+ *    its receipt;
+ * 3. store the raw submission with its outcome and its receipt time, unless it is already stored
+ *    (a redelivery keeps the first receipt time);
  * 4. finish whatever the stored registration still needs — start the registration workflow
  *    for a valid one, email the submitter what to fix for an invalid one.
  * Step 4 also runs for a duplicate delivery, so a process that died after step 3 is completed
@@ -44,16 +57,28 @@ export async function receiveSubmission(
   receivedVia: ReceivedVia,
 ): Promise<ReceiveSubmissionResult> {
   const registrationId = registrationIdFor(submission.conversionId);
-  const evaluation = evaluateSubmission(submission, deps.formFieldMapping);
+  const receivedAt = deps.now();
+  const evaluation = evaluateSubmission(submission, deps.formFieldMapping, receivedAt);
+  const claim = checkSubmittedAt(
+    submission.submittedAt,
+    receivedAt,
+    deps.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,
+  );
+  const problems = [
+    ...(evaluation.valid ? [] : evaluation.problems),
+    ...(claim.accepted ? [] : [submissionTimeProblem(claim.reason, submission.submittedAt)]),
+  ];
   const record: StoredRegistration = {
     registrationId,
     conversionId: submission.conversionId,
     formGuid: submission.formGuid,
-    submittedAt: new Date(submission.submittedAt).toISOString(),
-    receivedAt: deps.now().toISOString(),
+    ...(claim.submittedAt === undefined ? {} : { submittedAt: claim.submittedAt }),
+    receivedAt: receivedAt.toISOString(),
     receivedVia,
     submission,
-    ...(evaluation.valid
+    // A rejected registration gets no customer attributes: it stays out of the customer-domain
+    // index, so it never holds a customer against another registration.
+    ...(evaluation.valid && problems.length === 0
       ? {
           status: 'received',
           details: evaluation.details,
@@ -61,7 +86,7 @@ export async function receiveSubmission(
           partnerDomain: evaluation.details.partnerDomain,
           customerCompanyKey: evaluation.details.customerCompanyKey,
         }
-      : { status: 'rejected', problems: evaluation.problems }),
+      : { status: 'rejected', problems }),
   };
 
   const stored = await deps.inbox.storeIfNew(record);
@@ -70,7 +95,7 @@ export async function receiveSubmission(
   // re-evaluated only if its submitter still has to be told.
   await completePendingWork(deps, current, stored.stored ? evaluation : undefined);
   return {
-    outcome: stored.stored ? (evaluation.valid ? 'accepted' : 'rejected') : 'duplicate',
+    outcome: stored.stored ? (record.status === 'rejected' ? 'rejected' : 'accepted') : 'duplicate',
     registrationId,
     status: current.status,
   };
@@ -95,8 +120,12 @@ async function notifySubmitterOnce(
   known: SubmissionEvaluation | undefined,
 ): Promise<void> {
   if (record.submitterNotifiedAt !== undefined) return;
-  const evaluation = known ?? evaluateSubmission(record.submission, deps.formFieldMapping);
-  if (evaluation.valid || evaluation.submitterEmail === undefined) return;
+  const evaluation =
+    known ?? evaluateSubmission(record.submission, deps.formFieldMapping, new Date(record.receivedAt));
+  // A registration refused for its claimed time alone has valid fields: its submitter is known.
+  const to = evaluation.valid ? evaluation.details.submitterEmail : evaluation.submitterEmail;
+  const problems = record.problems ?? (evaluation.valid ? [] : evaluation.problems);
+  if (to === undefined || problems.length === 0) return;
   const claimed = await deps.inbox.claimSubmitterNotification(
     record.registrationId,
     deps.now(),
@@ -105,11 +134,13 @@ async function notifySubmitterOnce(
   if (!claimed) return;
   await deps.mailer.send(
     renderInvalidSubmissionEmail({
-      to: evaluation.submitterEmail,
+      to,
       registrationId: record.registrationId,
-      submittedAt: record.submittedAt,
-      customerCompanyName: evaluation.customerCompanyName,
-      problems: (record.problems ?? evaluation.problems).map((problem) => ({
+      receivedAt: record.receivedAt,
+      customerCompanyName: evaluation.valid
+        ? evaluation.details.customerCompanyName
+        : evaluation.customerCompanyName,
+      problems: problems.map((problem) => ({
         field: problem.label,
         formField: problem.formField,
         message: problem.message,

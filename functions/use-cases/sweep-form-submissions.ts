@@ -58,7 +58,11 @@ const defaultOverlapMs = 15 * 60_000;
  *    oldest that failed;
  * 4. after each page save where to resume; stop at the cutoff, the last page or the deadline;
  * 5. when complete, move the watermark up to the newest submission seen — but never above one
- *    that failed, so the next run tries it again.
+ *    that failed, so the next run tries it again, nor above the time of the run.
+ *
+ * The listing is ordered by each submission's claimed time, which the submitter may set: a
+ * submission claiming a time further below the watermark than the overlap is not seen by a
+ * sweep (its webhook is its way in); one claiming a future time is fed every run, as a duplicate.
  */
 export async function sweepFormSubmissions(
   deps: SweepDependencies,
@@ -68,16 +72,21 @@ export async function sweepFormSubmissions(
   const pageSize = options.pageSize ?? 50;
   const loaded = await deps.state.load(options.formGuid);
   let version = loaded?.version ?? 0;
-  const previousWatermark = loaded?.watermark;
+  // Submission times are their submitters' claims; none lifts the watermark past the run's start.
+  const startedAt = deps.now();
+  // A watermark past that was lifted by a claim from the future, before claims were kept from
+  // lifting it: it says nothing about what was swept, so the sweep starts over as on its first run.
+  const previousWatermark =
+    loaded?.watermark !== undefined && loaded.watermark <= startedAt ? loaded.watermark : undefined;
   const cutoff =
     previousWatermark !== undefined
       ? previousWatermark - overlapMs
       : options.initialLookbackMs !== undefined
-        ? deps.now() - options.initialLookbackMs
+        ? startedAt - options.initialLookbackMs
         : Number.NEGATIVE_INFINITY;
 
   let after = loaded?.resume?.after;
-  let newestSeen = loaded?.resume?.newestSeen ?? Number.NEGATIVE_INFINITY;
+  let newestSeen = Math.min(loaded?.resume?.newestSeen ?? Number.NEGATIVE_INFINITY, startedAt);
   let oldestFailed = loaded?.resume?.oldestFailed;
   const counts = { pages: 0, scanned: 0, accepted: 0, duplicate: 0, rejected: 0, failed: 0, malformed: 0 };
 
@@ -111,7 +120,9 @@ export async function sweepFormSubmissions(
         continue;
       }
       counts.scanned += 1;
-      newestSeen = Math.max(newestSeen, listed.submittedAt);
+      // One claiming a time still to come must not lift the watermark past the run, or every later
+      // submission would fall below the cutoff.
+      newestSeen = Math.max(newestSeen, Math.min(listed.submittedAt, startedAt));
       const parsed = formSubmissionSchema.safeParse(listed);
       if (!parsed.success) {
         counts.malformed += 1;

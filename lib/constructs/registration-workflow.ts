@@ -166,7 +166,7 @@ export class RegistrationWorkflow extends Construct {
       {
         table: props.registrationsTable,
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-        indexes: ['byCustomerDomain'],
+        indexes: ['byCustomerReceipt'],
       },
       {
         table: props.approvalsTable,

@@ -9,6 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
+import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
 import { type HubSpotShare, hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
@@ -59,6 +60,12 @@ export interface SubmissionBackfillProps {
    * @default - the default mapping
    */
   readonly formFieldMapping?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The policy's `intake.submittedAtToleranceHours`: how long before its receipt a submission's
+   * claimed time may lie before the submission is refused.
+   * @default 72
+   */
+  readonly submittedAtToleranceHours?: number | undefined;
   /**
    * Support address named in emails to submitters.
    * @default - none
@@ -140,6 +147,9 @@ export class SubmissionBackfill extends Construct {
         MAIL_FROM: props.mailFrom,
         ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),
         ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
+        SUBMITTED_AT_TOLERANCE_HOURS: String(
+          props.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,
+        ),
       },
     });
     this.grantPermissions(props, sendEmailAs);

@@ -15,6 +15,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
 import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
@@ -45,6 +46,12 @@ export interface SubmissionIntakeProps {
    * @default - the default mapping (DESIGN §3.1)
    */
   readonly formFieldMapping?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The policy's `intake.submittedAtToleranceHours`: how long before its receipt a submission's
+   * claimed time may lie before the submission is refused.
+   * @default 72
+   */
+  readonly submittedAtToleranceHours?: number | undefined;
   /** Topic that receives the function's alarms. */
   readonly alarmTopic: ITopic;
   /**
@@ -116,6 +123,9 @@ export class SubmissionIntake extends Construct {
         MAIL_FROM: props.mailFrom,
         ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),
         ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
+        SUBMITTED_AT_TOLERANCE_HOURS: String(
+          props.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,
+        ),
       },
     });
     this.grantIntakePermissions(props, sendEmailAs);

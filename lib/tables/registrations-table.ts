@@ -1,7 +1,7 @@
 import type { TableDefinition } from './table-definition.ts';
 
 /**
- * What the customer-domain index copies of each registration: exactly what the conflict check
+ * What the customer-domain indexes copy of each registration: exactly what the conflict check
  * compares (who registered which customer, and where that registration stands). The raw
  * submission, the details and the workflow's progress stay out, so a progress write that does not
  * change the standing costs no index write, and a query returns a few hundred bytes a row.
@@ -17,10 +17,20 @@ export const registrationsTable: TableDefinition = {
   partitionKey: { name: 'registrationId', type: 'S' },
   globalSecondaryIndexes: [
     {
+      indexName: 'byCustomerReceipt',
+      partitionKey: { name: 'customerDomain', type: 'S' },
+      // Ordered and bounded by when Dealreg received each registration: the conflict check reads
+      // only the registrations received recently enough to still hold the customer. (Not by the
+      // time a submission claims: the partner sets that.)
+      sortKey: { name: 'receivedAt', type: 'S' },
+      projection: { type: 'INCLUDE', attributes: customerDomainIndexAttributes },
+    },
+    {
+      // Retired: the same rows ordered by the claimed submission time, which no longer decides
+      // anything and is not read. It stays for one release because CloudFormation creates or
+      // deletes only one index of a table per stack update; the next release removes it.
       indexName: 'byCustomerDomain',
       partitionKey: { name: 'customerDomain', type: 'S' },
-      // Ordered and bounded by submission time: the conflict check reads only the registrations
-      // submitted recently enough to still hold the customer.
       sortKey: { name: 'submittedAt', type: 'S' },
       projection: { type: 'INCLUDE', attributes: customerDomainIndexAttributes },
     },

@@ -186,7 +186,7 @@ describe('registration workflow infrastructure', () => {
       ...functionBaseline(steps),
       allow(
         ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-        [registrations, `${registrations}/index/byCustomerDomain`],
+        [registrations, `${registrations}/index/byCustomerReceipt`],
       ),
       allow(
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

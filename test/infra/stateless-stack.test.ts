@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dealregStackNames, statelessOutputKeys } from '#domain/deployment.ts';
@@ -52,6 +55,7 @@ describe('intake function', () => {
           REGISTRATION_WORKFLOW_ARN: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
           HUBSPOT_CLIENT_SECRET_ARN: importOf(stateful.hubspotClientSecret),
           MAIL_FROM: 'deals@partners.example.com',
+          SUBMITTED_AT_TOLERANCE_HOURS: '72',
           POWERTOOLS_SERVICE_NAME: 'dealreg-intake',
           POWERTOOLS_LOG_LEVEL: 'INFO',
         },
@@ -316,6 +320,7 @@ describe('submission backfill', () => {
       HUBSPOT_SEARCHES_PER_SECOND: '0',
       FORM_GUIDS: testFormGuids.join(','),
       MAIL_FROM: 'deals@partners.example.com',
+      SUBMITTED_AT_TOLERANCE_HOURS: '72',
       POWERTOOLS_SERVICE_NAME: 'dealreg-backfill',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
@@ -452,6 +457,23 @@ describe('submission backfill', () => {
       SUPPORT_EMAIL: 'partner-help@example.com',
       FORM_FIELD_MAPPING: '{"customerDomain":"company_website"}',
     });
+  });
+});
+
+describe('submittedAt tolerance', () => {
+  it("gives the intake and the backfill the policy's intake.submittedAtToleranceHours", () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dealreg-policy-'));
+    const policyFile = join(directory, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({ intake: { submittedAtToleranceHours: 24 } }));
+    const { stateless, statelessTemplate } = synthesizeDealregApp({
+      context: { ...testContext, [contextKeys.policyFile]: policyFile },
+    });
+    const resources = statelessTemplate.toJSON().Resources;
+    for (const fn of [stateless.submissionIntake.function, stateless.submissionBackfill.function]) {
+      expect(resources[logicalIdOf(fn)].Properties.Environment.Variables.SUBMITTED_AT_TOLERANCE_HOURS).toBe(
+        '24',
+      );
+    }
   });
 });
 

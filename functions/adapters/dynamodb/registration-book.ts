@@ -17,7 +17,7 @@ import { type ItemKind, parseItem } from './parse-item.ts';
 import { storedRegistrationItem } from './stored-registration-item.ts';
 
 /** The customer-domain index (lib/tables/registrations-table.ts) and the time its sort key holds. */
-const customerDomainIndex = { name: 'byCustomerDomain', timeAttribute: 'submittedAt' } as const;
+const customerDomainIndex = { name: 'byCustomerReceipt', timeAttribute: 'receivedAt' } as const;
 
 /** A row of the customer-domain index: the keys and the projected attributes, nothing else. */
 const customerRegistrationRow: ItemKind<typeof customerRegistrationSchema> = {
@@ -45,7 +45,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       : parseItem(storedRegistrationItem, this.#tableName, result.Item);
   }
 
-  async byCustomerDomain(customerDomain: string, submittedFrom: string): Promise<CustomerRegistration[]> {
+  async byCustomerDomain(customerDomain: string, receivedFrom: string): Promise<CustomerRegistration[]> {
     const records: CustomerRegistration[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -58,7 +58,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
             '#domain': 'customerDomain',
             '#time': customerDomainIndex.timeAttribute,
           },
-          ExpressionAttributeValues: { ':domain': customerDomain, ':from': submittedFrom },
+          ExpressionAttributeValues: { ':domain': customerDomain, ':from': receivedFrom },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -93,7 +93,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     }
     return customerRegistrationSchema.parse({
       registrationId: whole.registrationId,
-      submittedAt: whole.submittedAt,
+      receivedAt: whole.receivedAt,
       customerDomain: whole.details.customerDomain,
       partnerDomain: whole.details.partnerDomain,
       customerCompanyKey: whole.details.customerCompanyKey,

@@ -43,7 +43,13 @@ const approvalSubjectSchema = z.object({
   campaignId: z.string().optional(),
   cloudMarketplace: z.enum(cloudMarketplaces),
   dealDescription: z.string().optional(),
-  submittedAt: z.iso.datetime(),
+  /** When Dealreg received the registration: its place among the customer's registrations. */
+  receivedAt: z.iso.datetime().optional(),
+  /**
+   * The time its submission claims, when it is a date. Tasks from before receipt times were kept
+   * carry only this.
+   */
+  submittedAt: z.iso.datetime().optional(),
   verdict: conflictVerdictSchema,
   /**
    * What is asked, when it is not the registration itself: an extension of an approved

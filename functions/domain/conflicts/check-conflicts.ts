@@ -81,7 +81,7 @@ function sameCustomer(
     })
     .sort(
       (a, b) =>
-        ms(a.other.submittedAt) - ms(b.other.submittedAt) ||
+        ms(a.other.receivedAt) - ms(b.other.receivedAt) ||
         byCodeUnits(a.other.registrationId, b.other.registrationId),
     );
 }
@@ -96,9 +96,12 @@ function holdsCustomer(other: OtherRegistration, at: string): boolean {
   return other.status === 'approved' && (other.expiresAt === undefined || ms(other.expiresAt) > ms(at));
 }
 
-/** Whether `other` came before `registration` (ties on time broken by registration id, for determinism). */
+/**
+ * Whether `other` reached Dealreg before `registration` (ties broken by registration id, for
+ * determinism). Receipt times only: the time a submission claims is the partner's to set.
+ */
 function isEarlier(other: OtherRegistration, registration: RegistrationUnderCheck): boolean {
-  const difference = ms(other.submittedAt) - ms(registration.submittedAt);
+  const difference = ms(other.receivedAt) - ms(registration.receivedAt);
   return difference < 0 || (difference === 0 && other.registrationId < registration.registrationId);
 }
 
@@ -116,7 +119,7 @@ function registrationEvidence(
     partnerDomain: other.partnerDomain,
     partnerName: other.partnerName,
     status: other.status,
-    submittedAt: other.submittedAt,
+    receivedAt: other.receivedAt,
     approvedAt: other.approvedAt,
     expiresAt: other.expiresAt,
     matchedBy: match.matchedBy,
@@ -132,8 +135,8 @@ function matchText(match: CustomerMatch): string {
 }
 
 function standingText(other: OtherRegistration): string {
-  if (other.status === 'approved') return `approved on ${day(other.approvedAt ?? other.submittedAt)}`;
-  return `submitted on ${day(other.submittedAt)}, awaiting decision`;
+  if (other.status === 'approved') return `approved on ${day(other.approvedAt ?? other.receivedAt)}`;
+  return `received on ${day(other.receivedAt)}, awaiting decision`;
 }
 
 function duplicateRule(
@@ -145,7 +148,7 @@ function duplicateRule(
     registration,
     evidence.otherRegistrations,
     policy.conflicts.competingPartner.companyNameSimilarityThreshold,
-  ).filter(({ other }) => samePartner(other, registration) && holdsCustomer(other, registration.submittedAt));
+  ).filter(({ other }) => samePartner(other, registration) && holdsCustomer(other, registration.receivedAt));
   const first = matches[0];
   if (first === undefined) return undefined;
   const items = matches.map((match) =>
@@ -179,7 +182,7 @@ function competingPartnerRule(
   ).filter(
     ({ other }) =>
       !samePartner(other, registration) &&
-      holdsCustomer(other, registration.submittedAt) &&
+      holdsCustomer(other, registration.receivedAt) &&
       (other.status === 'approved' || isEarlier(other, registration)),
   );
   const first = matches[0];
@@ -213,15 +216,15 @@ function directActivityRule(
   policy: Policy,
 ): RuleResult | undefined {
   const settings = policy.conflicts.directActivity;
-  const submitted = DateTime.fromISO(registration.submittedAt, { setZone: true }).toUTC();
-  const windowStart = submitted.minus({ days: settings.lookBackDays }).toMillis();
+  const received = DateTime.fromISO(registration.receivedAt, { setZone: true }).toUTC();
+  const windowStart = received.minus({ days: settings.lookBackDays }).toMillis();
   const deals = evidence.openDeals
     .filter((deal) => deal.ownerIsDirectRep)
     .sort((a, b) => byCodeUnits(a.dealId, b.dealId));
   const engagements = evidence.directEngagements
     .filter(
       (engagement) =>
-        ms(engagement.occurredAt) >= windowStart && ms(engagement.occurredAt) <= submitted.toMillis(),
+        ms(engagement.occurredAt) >= windowStart && ms(engagement.occurredAt) <= received.toMillis(),
     )
     .sort((a, b) => ms(b.occurredAt) - ms(a.occurredAt) || byCodeUnits(a.engagementId, b.engagementId));
   if (deals.length === 0 && engagements.length === 0) return undefined;
@@ -241,7 +244,7 @@ function directActivityRule(
     }),
   );
   const engagementEvidence = engagements.map((engagement): EngagementEvidence => {
-    const daysBefore = Math.floor((submitted.toMillis() - ms(engagement.occurredAt)) / 86_400_000);
+    const daysBefore = Math.floor((received.toMillis() - ms(engagement.occurredAt)) / 86_400_000);
     return {
       kind: 'engagement',
       ruleId: 'direct-activity',
@@ -278,10 +281,10 @@ function existingCustomerRule(
   policy: Policy,
 ): RuleResult | undefined {
   const settings = policy.conflicts.existingCustomer;
-  const submitted = DateTime.fromISO(registration.submittedAt, { setZone: true }).toUTC();
-  const windowStart = submitted.minus({ months: settings.closedWonWithinMonths }).toMillis();
+  const received = DateTime.fromISO(registration.receivedAt, { setZone: true }).toUTC();
+  const windowStart = received.minus({ months: settings.closedWonWithinMonths }).toMillis();
   const deals = evidence.closedWonDeals
-    .filter((deal) => ms(deal.closedAt) >= windowStart && ms(deal.closedAt) <= submitted.toMillis())
+    .filter((deal) => ms(deal.closedAt) >= windowStart && ms(deal.closedAt) <= received.toMillis())
     .sort((a, b) => ms(b.closedAt) - ms(a.closedAt) || byCodeUnits(a.dealId, b.dealId));
   const latest = deals[0];
   if (latest === undefined) return undefined;
@@ -329,6 +332,9 @@ const rules: Readonly<Record<ConflictRuleId, Rule>> = {
  * The conflict check (DESIGN §3.2): runs every rule against the evidence and returns one
  * explainable verdict. Pure: the same registration, evidence and policy always give the same
  * verdict.
+ *
+ * Time is the registration's receipt (`receivedAt`): "earlier", "holds the customer" and the
+ * look-back windows are judged at the moment Dealreg received it, whatever time it claims.
  *
  * Rules: `duplicate` (same partner, same customer, a registration still pending or approved →
  * reject); `competing-partner` (another partner approved for the customer, or registered it

@@ -20,8 +20,11 @@ const registrationPartiesSchema = z.object({
 /** The registration being checked, after normalisation (DESIGN §3.2 step 1). */
 export const registrationUnderCheckSchema = registrationPartiesSchema.extend({
   amountUsdMinor: usdMinorSchema,
-  /** ISO-8601. */
-  submittedAt: isoInstantSchema,
+  /**
+   * ISO-8601: when Dealreg first received the registration. "Earlier" and every look-back window
+   * go by it, never by the time the submission claims.
+   */
+  receivedAt: isoInstantSchema,
 });
 export type RegistrationUnderCheck = z.infer<typeof registrationUnderCheckSchema>;
 
@@ -42,7 +45,8 @@ export type RegistrationStatus = (typeof registrationStatuses)[number];
 /** Another registration for the same customer (by domain or similar company name). */
 const otherRegistrationSchema = registrationPartiesSchema.extend({
   status: z.enum(registrationStatuses),
-  submittedAt: isoInstantSchema,
+  /** ISO-8601: when Dealreg first received it. */
+  receivedAt: isoInstantSchema,
   approvedAt: isoInstantSchema.optional(),
   /** When an approved registration stops holding the customer. */
   expiresAt: isoInstantSchema.optional(),

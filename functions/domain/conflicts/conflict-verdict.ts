@@ -42,7 +42,10 @@ const registrationEvidenceSchema = z.object({
   partnerDomain: z.string(),
   partnerName: z.string().optional(),
   status: z.enum(registrationStatuses),
-  submittedAt: z.string(),
+  /** When Dealreg received that registration (verdicts recorded before receipt times decided carry `submittedAt`). */
+  receivedAt: z.string().optional(),
+  /** The time that registration's submission claimed, in verdicts recorded before receipt times decided. */
+  submittedAt: z.string().optional(),
   approvedAt: z.string().optional(),
   expiresAt: z.string().optional(),
   /** How it was recognised as the same customer. */
@@ -73,7 +76,7 @@ const engagementEvidenceSchema = z.object({
   ownerId: z.string().optional(),
   ownerName: z.string().optional(),
   occurredAt: z.string(),
-  /** Whole days between the engagement and the submission. */
+  /** Whole days between the engagement and the registration's receipt. */
   daysBeforeSubmission: z.number().int(),
 });
 export type EngagementEvidence = z.infer<typeof engagementEvidenceSchema>;

@@ -16,7 +16,8 @@ interface RegisteringPartner {
 export function registrationUnderCheck(
   registration: {
     readonly registrationId: string;
-    readonly submittedAt: string;
+    /** When Dealreg first received it (or, for the verdict under its claim, the time it claims). */
+    readonly receivedAt: string;
     readonly details: RegistrationDetails;
   },
   partner: RegisteringPartner,
@@ -31,6 +32,6 @@ export function registrationUnderCheck(
     customerDomain: details.customerDomain,
     customerCompanyName: details.customerCompanyKey,
     amountUsdMinor,
-    submittedAt: registration.submittedAt,
+    receivedAt: registration.receivedAt,
   };
 }

@@ -1,7 +1,7 @@
 import type { Policy } from './policy-schema.ts';
 
 /**
- * The most days a registration can take from submission to its decision that the window allows
+ * The most days a registration can take from its receipt to its decision that the window allows
  * for: the approval loop's SLA ends in the policy default within a few weeks of business hours
  * per approval level, and each question to the partner adds at most ten days. A registration
  * still undecided after this long is a stuck workflow, not a claim on the customer.
@@ -9,18 +9,18 @@ import type { Policy } from './policy-schema.ts';
 export const decisionAllowanceDays = 90;
 
 /**
- * How many days before a registration's submission another registration must have been submitted
- * to still hold the customer when this one is checked: the time to its decision, then the
- * validity window with every extension the policy allows. The conflict rules count only
- * registrations that are pending or approved and not yet expired, so nothing older can decide a
- * verdict, and the customer-domain query reads no further back than this.
+ * How many days before a registration's receipt another registration must have been received to
+ * still hold the customer when this one is checked: the time to its decision, then the validity
+ * window with every extension the policy allows. The conflict rules count only registrations
+ * that are pending or approved and not yet expired, so nothing older can decide a verdict, and
+ * the customer-domain query reads no further back than this. Receipt times, never claimed ones.
  */
 export function conflictLookBackDays(policy: Policy): number {
   const { days, maxExtensions, extensionDays } = policy.validity;
   return decisionAllowanceDays + days + maxExtensions * extensionDays;
 }
 
-/** The earliest submission time (ISO-8601) whose registration can still hold the customer at `at`. */
-export function earliestHoldingSubmission(policy: Policy, at: string): string {
+/** The earliest receipt time (ISO-8601) whose registration can still hold the customer at `at`. */
+export function earliestHoldingReceipt(policy: Policy, at: string): string {
   return new Date(Date.parse(at) - conflictLookBackDays(policy) * 86_400_000).toISOString();
 }

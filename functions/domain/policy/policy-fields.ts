@@ -30,6 +30,10 @@ export const field = {
     );
     return z.number({ error }).int({ error }).min(least, { error }).max(3_650, { error });
   },
+  wholeHours: (least: number, most: number, why = '') => {
+    const error = mustBe(`a whole number of hours from ${least} to ${most}${why === '' ? '' : ` (${why})`}`);
+    return z.number({ error }).int({ error }).min(least, { error }).max(most, { error });
+  },
   wholeMonths: () => {
     const error = mustBe('a whole number of months, at least 1');
     return z.number({ error }).int({ error }).min(1, { error }).max(120, { error });

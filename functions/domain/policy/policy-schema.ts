@@ -3,6 +3,7 @@ import { minutesOfDay, weekdays } from '#domain/business-hours/business-calendar
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
+import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import { field } from './policy-fields.ts';
 import { longestWorkflow, MAX_WORKFLOW_DAYS } from './workflow-lifetime.ts';
 
@@ -191,6 +192,26 @@ const conflictsSchema = strict({
   }).prefault({}),
 });
 
+/**
+ * How intake treats the time a form submission claims (`submittedAt`). Priority always goes by
+ * when Dealreg received the submission; a claim further from that than this is refused.
+ */
+const intakeSchema = strict({
+  /**
+   * How many hours before Dealreg received a submission its claimed time may lie. It must cover
+   * the backfill's lag (a sweep every 15 minutes, looking 15 minutes below its watermark); the
+   * default covers HubSpot's three days of webhook retries. Claims after the receipt are allowed
+   * five minutes of clock skew, whatever this says.
+   */
+  submittedAtToleranceHours: field
+    .wholeHours(
+      1,
+      720,
+      'at least 1: the backfill can take about 35 minutes to take in a submission whose webhook was lost',
+    )
+    .default(defaultSubmittedAtToleranceHours),
+});
+
 const validitySchema = strict({
   days: field.wholeDays().default(90),
   expiryWarningDaysBefore: field.wholeDays(0).default(14),
@@ -257,6 +278,7 @@ const policyShape = {
   routing: routingSchema.prefault({}),
   relationshipTypes: relationshipTermsSchema.prefault({}),
   conflicts: conflictsSchema.prefault({}),
+  intake: intakeSchema.prefault({}),
   validity: validitySchema.prefault({}),
   newDeals: newDealsSchema.prefault({}),
   definitions: definitionsSchema.prefault({}),

@@ -113,6 +113,9 @@ function conflictSection(policy: Policy): Block[] {
       'When several rules apply, the most severe outcome decides (reject, then review, then clear); between rules with the same outcome, the one listed first above decides. The evidence of every rule that applied is kept with the registration.',
     ),
     paragraph(
+      `“First”, “earlier” and “before the registration” go by the moment the registration reached us, not the time written into the form submission. A submission whose stated time is more than ${policy.intake.submittedAtToleranceHours} hours before it reached us, or more than five minutes after, is not accepted; the partner is told and may submit again.`,
+    ),
+    paragraph(
       'An approver may depart from the rule’s verdict — for example approve as influenced instead of sourced — only with a written reason. Such a decision is recorded as an exception and appears in the pre-QBR report.',
     ),
   ];

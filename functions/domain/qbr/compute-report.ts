@@ -28,7 +28,7 @@ export interface QbrReportInputs {
   readonly policyVersion: string;
   /** Every ledger chain projected at asOf (campaign chains included). */
   readonly facts: readonly OpportunityFacts[];
-  /** The registrations table (records submitted after asOf are ignored). */
+  /** The registrations table (records received after asOf are ignored). */
   readonly registrations: readonly QbrRegistration[];
   /** HubSpot's current deals; undefined skips the CRM reconciliation. */
   readonly crm: CrmDealsRead | undefined;

@@ -1,5 +1,6 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { minorUnitDigits } from '#domain/money.ts';
+import { claimedTimeFindings } from './claimed-time-findings.ts';
 import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';
@@ -438,6 +439,7 @@ export function reconcile(inputs: FindingInputs): Finding[] {
     ...orphanRegistrations(inputs),
     ...slaBreaches(inputs),
     ...exceptionFindings(inputs.exceptions),
+    ...claimedTimeFindings(inputs.records, inputs.quarter, inputs.asOf),
     ...definitionFindings(inputs.differenceDeals, inputs.croDealProperty),
     ...retroactiveFindings(inputs.retroactive),
   );

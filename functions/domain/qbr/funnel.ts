@@ -1,12 +1,13 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { LedgerRegistration, OpportunityFacts } from './opportunity-facts.ts';
-import type { QbrRegistration } from './registration-view.ts';
+import { type QbrRegistration, reportedAt } from './registration-view.ts';
 import type { Conversion, Funnel, FunnelRow } from './report.ts';
 
 /**
  * The funnel campaign → registration submitted → approved → opportunity → closed-won, as a
- * cohort: the registrations submitted in the quarter (up to asOf), followed to where they stand
- * at asOf. Conversions are therefore between 0 and 1 and every stage is a subset of the one
+ * cohort: the registrations Dealreg received in the quarter (up to asOf), followed to where they
+ * stand at asOf. Received, not claimed: a submission's stated time cannot move it to another
+ * quarter. Conversions are therefore between 0 and 1 and every stage is a subset of the one
  * before. Registrations the ledger knows but the registrations table does not (imported ones)
  * count from their approval.
  */
@@ -14,7 +15,8 @@ import type { Conversion, Funnel, FunnelRow } from './report.ts';
 /** One registration of the cohort, with what it reached by asOf. */
 interface FunnelRegistration {
   readonly registrationId: string;
-  readonly submittedAt: string;
+  /** When Dealreg received it (approval time for a registration only the ledger knows). */
+  readonly receivedAt: string;
   readonly partnerKey: string;
   readonly partnerLabel: string;
   readonly campaignId: string | undefined;
@@ -67,7 +69,7 @@ function ledgerRegistrations(
   return found;
 }
 
-/** The cohort of registrations submitted in the quarter, each followed to asOf. */
+/** The cohort of registrations received in the quarter, each followed to asOf. */
 export function funnelRegistrations(
   records: readonly QbrRegistration[],
   facts: readonly OpportunityFacts[],
@@ -107,8 +109,8 @@ export function funnelRegistrations(
   const seen = new Set<string>();
   for (const record of records) {
     seen.add(record.registrationId);
-    const submittedAt = new Date(record.submittedAt).toISOString();
-    if (!inQuarter(submittedAt)) continue;
+    const receivedAt = reportedAt(record);
+    if (!inQuarter(receivedAt)) continue;
     const { details, progress } = record;
     const ledger = onLedger.get(record.registrationId);
     const decision = progress?.decision;
@@ -122,7 +124,7 @@ export function funnelRegistrations(
     const country = details?.customerCountry?.toUpperCase();
     cohort.push({
       registrationId: record.registrationId,
-      submittedAt,
+      receivedAt,
       partnerKey,
       partnerLabel:
         progress?.partnerName ?? partnerNames.get(partnerKey) ?? details?.partnerDomain ?? partnerKey,
@@ -140,7 +142,7 @@ export function funnelRegistrations(
     if (!inQuarter(registration.approvedAt)) continue;
     cohort.push({
       registrationId,
-      submittedAt: registration.approvedAt,
+      receivedAt: registration.approvedAt,
       partnerKey: registration.partnerId,
       partnerLabel: partnerNames.get(registration.partnerId) ?? registration.partnerId,
       campaignId: registration.campaignId,

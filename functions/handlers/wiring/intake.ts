@@ -10,13 +10,15 @@ import { stepFunctions } from './clients/step-functions.ts';
 /**
  * The intake's AWS adapters, as every function that takes in submissions (the webhook and the
  * backfill) wires them: the DynamoDB inbox, the Step Functions workflow, the SES mailer
- * (`MAIL_FROM`, `SES_CONFIGURATION_SET` from the environment).
+ * (`MAIL_FROM`, `SES_CONFIGURATION_SET` from the environment), and the policy's tolerance for a
+ * submission's claimed time (`SUBMITTED_AT_TOLERANCE_HOURS`).
  */
 export function awsIntakeDependencies(settings: {
   readonly REGISTRATIONS_TABLE: string;
   readonly REGISTRATION_WORKFLOW_ARN: string;
   readonly FORM_FIELD_MAPPING: FormFieldMapping;
   readonly SUPPORT_EMAIL?: string | undefined;
+  readonly SUBMITTED_AT_TOLERANCE_HOURS?: number | undefined;
 }): ReceiveSubmissionDependencies {
   return {
     inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
@@ -25,5 +27,6 @@ export function awsIntakeDependencies(settings: {
     formFieldMapping: settings.FORM_FIELD_MAPPING,
     now: () => new Date(),
     supportEmail: settings.SUPPORT_EMAIL,
+    submittedAtToleranceHours: settings.SUBMITTED_AT_TOLERANCE_HOURS,
   };
 }

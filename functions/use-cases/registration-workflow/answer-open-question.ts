@@ -23,7 +23,7 @@ async function openInformationRequest(
     (other) =>
       other.registrationId !== record.registrationId &&
       other.partnerDomain === details.partnerDomain &&
-      other.submittedAt <= record.submittedAt &&
+      Date.parse(other.receivedAt) <= Date.parse(record.receivedAt) &&
       other.standing.status === 'awaiting-information',
   );
   for (const candidate of candidates) {

@@ -1,5 +1,6 @@
 import type { ApprovalSubject, ApprovalTask } from '#domain/approvals/approval-task.ts';
 import { type RoutedApprover, routeApproval } from '#domain/policy/approver-routing.ts';
+import { validInstant } from '#domain/submission-time.ts';
 import type { RegistrationInProgress, RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /** The approval task, which must exist: the workflow opened it. */
@@ -49,7 +50,8 @@ export function subjectOf(
     campaignId: details.campaignId || undefined,
     cloudMarketplace: details.cloudMarketplace,
     dealDescription: details.dealDescription || undefined,
-    submittedAt: record.submittedAt,
+    receivedAt: new Date(record.receivedAt).toISOString(),
+    submittedAt: validInstant(record.submittedAt),
     verdict: progress.verdict,
     request,
   };

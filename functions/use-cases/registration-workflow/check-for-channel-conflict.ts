@@ -1,7 +1,10 @@
 import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
+import type { ConflictEvidence } from '#domain/conflicts/conflict-input.ts';
 import { registrationUnderCheck } from '#domain/conflicts/registration-under-check.ts';
-import { earliestHoldingSubmission } from '#domain/policy/conflict-window.ts';
+import { verdictUnderClaim } from '#domain/conflicts/verdict-under-claim.ts';
+import { earliestHoldingReceipt } from '#domain/policy/conflict-window.ts';
 import { routeRegistration } from '#domain/policy/registration-decision.ts';
+import { validInstant } from '#domain/submission-time.ts';
 import { answerOpenQuestion } from './answer-open-question.ts';
 import { gatherEvidence } from './conflict-evidence.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
@@ -28,9 +31,13 @@ const resubmitted = (answers: string): ConflictCheckResult => ({
  * amount in a currency the portal has not enabled for deals, makes the submission
  * business-invalid: it is declined with that reason.
  *
+ * The verdict places the registration at its receipt (`receivedAt`). The same check is run once
+ * more with the time its submission claims; when that would have decided otherwise, it is
+ * recorded beside the verdict (`verdictUnderClaim`) for the pre-QBR report, and decides nothing.
+ *
  * The registrations of the customer domain are read once, and only as far back as one could
- * still hold the customer; the same rows tell whether this submission answers an approver's
- * question on one of them.
+ * still hold the customer at the earlier of the two times; the same rows tell whether this
+ * submission answers an approver's question on one of them.
  */
 export async function checkRegistrationConflicts(
   deps: RegistrationWorkflowDependencies,
@@ -40,8 +47,12 @@ export async function checkRegistrationConflicts(
   const { details, record, progress } = registration;
   const now = deps.now().toISOString();
   if (progress.status === 'merged') return resubmitted(progress.answers ?? 'unknown');
-  const submittedFrom = earliestHoldingSubmission(deps.policy.policy, record.submittedAt);
-  const sameDomain = await deps.book.byCustomerDomain(details.customerDomain, submittedFrom);
+  const { receivedAt } = record;
+  const claimedAt = validInstant(record.submittedAt);
+  const earliest =
+    claimedAt !== undefined && Date.parse(claimedAt) < Date.parse(receivedAt) ? claimedAt : receivedAt;
+  const receivedFrom = earliestHoldingReceipt(deps.policy.policy, earliest);
+  const sameDomain = await deps.book.byCustomerDomain(details.customerDomain, receivedFrom);
   const answers = await answerOpenQuestion(deps, registration, progress, sameDomain);
   if (answers !== undefined) return resubmitted(answers);
   if (progress.partnerId === undefined) {
@@ -56,13 +67,44 @@ export async function checkRegistrationConflicts(
     const reason = `The amount is in ${currency}, but deals in HubSpot can only be in ${[...currencies].sort().join(', ')}, so the registration cannot become a deal. Submit it again with the amount in one of those currencies.`;
     return { next: 'auto-reject', outcome: 'reject', ruleId: 'currency-not-enabled', reason };
   }
-  const evidence = await gatherEvidence(deps, registration, { submittedFrom, sameDomain });
-  const under = registrationUnderCheck(
-    { registrationId, submittedAt: record.submittedAt, details },
-    { id: progress.partnerId, name: progress.partnerName || undefined },
-    progress.amountUsdMinor ?? 0,
+  const evidence = await gatherEvidence(deps, registration, {
+    receivedFrom,
+    sameDomain,
+    engagementsFrom: earliest,
+  });
+  const partner = { id: progress.partnerId, name: progress.partnerName || undefined };
+  const amountUsdMinor = progress.amountUsdMinor ?? 0;
+  // The registrations that could still hold the customer at `time`, as the index would read them.
+  const evidenceAt = (time: string): ConflictEvidence => {
+    const from = earliestHoldingReceipt(deps.policy.policy, time);
+    return {
+      ...evidence,
+      otherRegistrations: evidence.otherRegistrations.filter(
+        (other) => Date.parse(other.receivedAt) >= Date.parse(from),
+      ),
+    };
+  };
+  const verdict = checkConflicts(
+    registrationUnderCheck({ registrationId, receivedAt, details }, partner, amountUsdMinor),
+    evidenceAt(receivedAt),
+    deps.policy,
   );
-  const verdict = checkConflicts(under, evidence, deps.policy);
+  const underClaim =
+    claimedAt === undefined || Date.parse(claimedAt) === Date.parse(receivedAt)
+      ? undefined
+      : verdictUnderClaim(
+          verdict,
+          checkConflicts(
+            registrationUnderCheck(
+              { registrationId, receivedAt: claimedAt, details },
+              partner,
+              amountUsdMinor,
+            ),
+            evidenceAt(claimedAt),
+            deps.policy,
+          ),
+          claimedAt,
+        );
   const facts = {
     customerCountry: details.customerCountry,
     cloudMarketplace: details.cloudMarketplace,
@@ -77,12 +119,21 @@ export async function checkRegistrationConflicts(
           reason: `No USD rate is configured for ${details.estimatedAmount.currency}, so the amount cannot be compared with the auto-approve limit; an approver decides.`,
         }
       : routed;
-  await deps.book.saveProgress(registrationId, { ...progress, verdict, updatedAt: now });
+  const { verdictUnderClaim: _checkedBefore, ...checked } = progress;
+  await deps.book.saveProgress(registrationId, {
+    ...checked,
+    verdict,
+    ...(underClaim === undefined ? {} : { verdictUnderClaim: underClaim }),
+    updatedAt: now,
+  });
   deps.logger.info('conflict check', {
     registrationId,
     outcome: verdict.outcome,
     ruleId: verdict.ruleId,
     next: route.next,
+    ...(underClaim === undefined
+      ? {}
+      : { claimedAt: underClaim.claimedAt, ruleIdUnderClaim: underClaim.ruleId }),
   });
   return { next: route.next, outcome: verdict.outcome, ruleId: verdict.ruleId, reason: route.reason };
 }

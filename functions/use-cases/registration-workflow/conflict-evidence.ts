@@ -39,7 +39,7 @@ function asOtherRegistration(row: CustomerRegistration): OtherRegistration {
     customerDomain: row.customerDomain,
     customerCompanyName: row.customerCompanyKey,
     status: conflictStatus(standing.status),
-    submittedAt: row.submittedAt,
+    receivedAt: row.receivedAt,
     approvedAt: standing.approvedAt || undefined,
     expiresAt: standing.expiresAt || undefined,
   };
@@ -55,15 +55,20 @@ const engagementKinds = {
 
 /**
  * The evidence the conflict rules look at: registrations of the same customer (by domain, and by
- * the domains of CRM companies with a similar name) submitted from `submittedFrom` on, the
- * customer's open deals and their owners, direct-rep engagements within the look-back window,
- * and deals closed won. `sameDomain` are the registrations of the customer's own domain, already
- * read by the caller.
+ * the domains of CRM companies with a similar name) received from `receivedFrom` on, the
+ * customer's open deals and their owners, direct-rep engagements from the look-back window
+ * before `engagementsFrom` (the registration's receipt, or its claimed time when earlier) until
+ * now, and deals closed won. `sameDomain` are the registrations of the customer's own domain,
+ * already read by the caller.
  */
 export async function gatherEvidence(
   deps: RegistrationWorkflowDependencies,
   registration: ValidRegistration,
-  customer: { readonly submittedFrom: string; readonly sameDomain: readonly CustomerRegistration[] },
+  customer: {
+    readonly receivedFrom: string;
+    readonly sameDomain: readonly CustomerRegistration[];
+    readonly engagementsFrom: string;
+  },
 ) {
   const { details, record } = registration;
   const { policy } = deps.policy;
@@ -80,7 +85,7 @@ export async function gatherEvidence(
   }
   similarDomains.delete(details.customerDomain);
   const similar = await Promise.all(
-    [...similarDomains].map((domain) => deps.book.byCustomerDomain(domain, customer.submittedFrom)),
+    [...similarDomains].map((domain) => deps.book.byCustomerDomain(domain, customer.receivedFrom)),
   );
   const registrations = [customer.sameDomain, ...similar]
     .flat()
@@ -92,12 +97,13 @@ export async function gatherEvidence(
     Object.values(policy.approvers).map((approver) => approver.email.toLowerCase()),
   );
   const lookBackMs = policy.conflicts.directActivity.lookBackDays * 86_400_000;
+  const engagementsFrom = Math.min(Date.parse(customer.engagementsFrom), now.getTime()) - lookBackMs;
   const perCompany = await Promise.all(
     customerCompanies.map(async (company) => {
       const [open, won, engagements] = await Promise.all([
         deps.crm.openDealsOfCompany(company.id),
         deps.crm.closedWonDealsOfCompany(company.id),
-        deps.crm.engagementsWithCompany(company.id, { from: now.getTime() - lookBackMs, to: now.getTime() }),
+        deps.crm.engagementsWithCompany(company.id, { from: engagementsFrom, to: now.getTime() }),
       ]);
       const openDeals: OpenDeal[] = open.map((deal) => {
         const ownerName = [deal.owner?.firstName, deal.owner?.lastName].filter(Boolean).join(' ');

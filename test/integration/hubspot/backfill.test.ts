@@ -60,6 +60,22 @@ async function submitForms(count: number, tag: string): Promise<void> {
   }
 }
 
+/** Submits the form claiming a time of the caller's choosing, as HubSpot's public submit API allows. */
+async function submitFormClaiming(submittedAt: number, tag: string): Promise<void> {
+  const response = await fetch(
+    `${under.sandbox.url}/submissions/v3/integration/submit/${under.sandbox.portalId}/${formGuid}`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        submittedAt,
+        fields: registrationValues({ customer_company_name: `Customer ${tag}` }),
+      }),
+    },
+  );
+  if (!response.ok) throw new Error(`form submit answered ${response.status}: ${await response.text()}`);
+}
+
 /** Waits until the sandbox has delivered or dropped a webhook for every submission. */
 async function webhooksSettled(expected: number): Promise<WebhookStats> {
   for (let tries = 0; tries < 200; tries += 1) {
@@ -188,10 +204,24 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
     const watermarkBefore = (await sweepState().load(formGuid))?.watermark;
     await submitForms(25, 'd');
     const settled = await webhooksSettled(120);
-    let ticks = 0;
+    const start = Date.now();
+    let pagesListed = 0;
 
     // The clock passes the deadline after the first page.
-    const stopped = await sweep(0, { now: () => (ticks++ === 0 ? 0 : 10), deadline: 5 });
+    const stopped = await sweepFormSubmissions(
+      {
+        submissions: {
+          listFormSubmissions: async (...page) => {
+            pagesListed += 1;
+            return under.adapter.listFormSubmissions(...page);
+          },
+        },
+        state: sweepState(),
+        intake: (submission) => receiveSubmission(intakeDeps, submission, 'backfill'),
+        now: () => (pagesListed === 0 ? start : start + 10_000),
+      },
+      { formGuid, pageSize: 10, overlapMs: 0, deadline: start + 5_000 },
+    );
     const saved = await sweepState().load(formGuid);
     const resumed = await sweep(0);
 
@@ -286,5 +316,48 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
     expect(summary.results).toHaveLength(1);
     expect(summary.results[0]).toMatchObject({ formGuid, completed: true, failed: 0 });
     await expect(handler({ formGuids: [] }, context)).rejects.toThrow(/backfill event/);
+  });
+
+  it('a submission claiming a time next year is taken in as rejected and does not lift the watermark', async () => {
+    // prepare
+    await submitFormClaiming(Date.now() + 365 * 86_400_000, 'from-the-future');
+    await webhooksSettled(126);
+    // act
+    const first = await sweep(0);
+    await submitForms(3, 'f');
+    await webhooksSettled(129);
+    const second = await sweep(0);
+    // assess
+    const watermark = (await sweepState().load(formGuid))?.watermark ?? Number.POSITIVE_INFINITY;
+    expect(watermark).toBeLessThanOrEqual(Date.now());
+    expect(first.failed + second.failed).toBe(0);
+    const stored = await registrations();
+    expect(stored).toHaveLength(129);
+    const future = stored.find((record) =>
+      record.submission.values.some((v) => v.value === 'Customer from-the-future'),
+    );
+    expect(future?.status).toBe('rejected');
+    expect(future?.problems?.[0]?.message).toContain('after Dealreg received the registration');
+  });
+
+  it('starts over when a future claim lifted the watermark before, so new submissions are swept again', async () => {
+    // prepare: the state as an earlier version left it after a claim of the year 10000
+    const store = sweepState();
+    const current = await store.load(formGuid);
+    await store.save({ formGuid, watermark: Date.UTC(10000, 0, 1) }, current?.version ?? 0);
+    // Every webhook of these two is lost: only the sweep can take them in.
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitForms(2, 'g');
+      await webhooksSettled(131);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // act
+    const result = await sweep(0);
+    // assess
+    expect(result.accepted).toBe(2);
+    expect(await registrations()).toHaveLength(131);
+    expect((await sweepState().load(formGuid))?.watermark).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -19,7 +19,9 @@ import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
 const secret = 'test-client-secret';
-const now = new Date('2026-11-24T09:00:05Z');
+/** The intake's clock: when Dealreg receives what is posted. */
+let now = new Date('2026-11-24T09:00:05Z');
+const day = 86_400_000;
 
 let tables: TestTables;
 let mailbox: LocalMailbox;
@@ -193,7 +195,7 @@ describe('POST /hubspot/form-submissions', () => {
       const response = await post(JSON.stringify({ conversionId: 42, values: 'none' }));
       expect(response.status).toBe(400);
       const body = (await response.json()) as { problems: { path: string }[] };
-      expect(body.problems.map((p) => p.path)).toEqual(['conversionId', 'submittedAt', 'values']);
+      expect(body.problems.map((p) => p.path)).toEqual(['conversionId', 'values']);
       expect(await storedRegistrations()).toHaveLength(before);
     });
 
@@ -215,6 +217,105 @@ describe('POST /hubspot/form-submissions', () => {
     });
   });
 
+  describe('the time a submission claims', () => {
+    it.each([30, 60, 90])(
+      'stores a claim backdated by %i days as rejected, with the reason, and tells the submitter',
+      async (days) => {
+        // prepare
+        const claimed = now.getTime() - days * day;
+        const submission = formSubmission({ submittedAt: claimed });
+        // act
+        const response = await post(JSON.stringify(submission));
+        // assess
+        expect(response.status).toBe(202);
+        expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
+        const stored = (await storedRegistrations()).find((r) => r.conversionId === submission.conversionId);
+        expect(stored).toMatchObject({
+          status: 'rejected',
+          submittedAt: new Date(claimed).toISOString(),
+          receivedAt: now.toISOString(),
+          submission,
+        });
+        expect(stored?.customerDomain).toBeUndefined();
+        expect(stored?.problems).toEqual([
+          {
+            field: 'submittedAt',
+            label: 'Submission time',
+            formField: 'submittedAt',
+            message: `The submission time ${new Date(claimed).toISOString()} is ${days} days before Dealreg received the registration (${now.toISOString()}), more than the 72 hours allowed. A registration takes its place from when Dealreg receives it: submit the form again.`,
+            value: String(claimed),
+          },
+        ]);
+        expect(workflow.executions()).toHaveLength(0);
+        const [mail] = await mailbox.list();
+        expect(mail?.to).toEqual(['pat.partner@northwind-partners.com']);
+        expect(mail?.text).toContain(`${days} days before Dealreg received the registration`);
+        expect(mail?.text).toContain('Received: 24 Nov 2026, 09:00 UTC');
+      },
+    );
+
+    it.each([
+      ['year 10000', Date.UTC(10000, 0, 1), undefined, 'past the year 9999'],
+      ['8.64e15 + 1', 8.64e15 + 1, undefined, 'past the year 9999'],
+      ['a negative time', -1, undefined, 'before the year 2000'],
+      ['text', 'last quarter', undefined, 'got "last quarter"'],
+      ['no time', undefined, undefined, 'carries no submission time'],
+      [
+        'a number too large for DynamoDB',
+        1e300,
+        undefined,
+        'The submission time 1e+300 is past the year 9999',
+      ],
+      ['a time next year', Date.UTC(2027, 10, 24), '2027-11-24T00:00:00.000Z', 'after Dealreg received'],
+    ])('stores %s as rejected with the reason, never a 5xx', async (_case, claimed, storedClaim, reason) => {
+      // prepare: JSON text, so a number past 2^53 or 1e300 reaches the handler as sent
+      const submission = formSubmission();
+      const body = JSON.stringify({ ...submission, submittedAt: claimed });
+      // act
+      const response = await post(body);
+      // assess
+      expect(response.status).toBe(202);
+      expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
+      const stored = (await storedRegistrations()).find((r) => r.conversionId === submission.conversionId);
+      expect(stored?.status).toBe('rejected');
+      expect(stored?.submittedAt).toBe(storedClaim);
+      expect(stored?.receivedAt).toBe(now.toISOString());
+      expect(stored?.problems?.map((problem) => problem.message)).toEqual([expect.stringContaining(reason)]);
+      expect(workflow.executions()).toHaveLength(0);
+      expect(await mailbox.list()).toHaveLength(1);
+    });
+
+    it("stores the fields' problems and the time's problem together", async () => {
+      const submission = formSubmission({ submittedAt: -5, fields: { customer_domain: undefined } });
+      await post(JSON.stringify(submission));
+      const stored = (await storedRegistrations()).find((r) => r.conversionId === submission.conversionId);
+      expect(stored?.problems?.map((problem) => problem.formField)).toEqual([
+        'customer_domain',
+        'submittedAt',
+      ]);
+    });
+
+    it('accepts an honest claim, and keeps the first receipt time when the submission comes again later', async () => {
+      // prepare
+      const submission = formSubmission({ submittedAt: now.getTime() - 5_000 });
+      const first = await post(JSON.stringify(submission));
+      expect(await first.json()).toMatchObject({ outcome: 'accepted' });
+      const firstReceipt = now;
+      // act: the backfill or a HubSpot retry brings it again ten minutes later
+      now = new Date(firstReceipt.getTime() + 10 * 60_000);
+      try {
+        const again = await post(JSON.stringify(submission));
+        expect(again.status).toBe(200);
+      } finally {
+        now = firstReceipt;
+      }
+      // assess
+      const stored = (await storedRegistrations()).find((r) => r.conversionId === submission.conversionId);
+      expect(stored?.receivedAt).toBe(firstReceipt.toISOString());
+      expect(stored?.submittedAt).toBe(new Date(now.getTime() - 5_000).toISOString());
+    });
+  });
+
   it('never answers 5xx to random bodies and never leaves a partial write', async () => {
     const field = fc.oneof(
       fc.string(),
@@ -226,7 +327,15 @@ describe('POST /hubspot/form-submissions', () => {
       fc
         .record({
           conversionId: fc.oneof(fc.uuid(), fc.string(), fc.integer()),
-          submittedAt: fc.oneof(fc.integer(), fc.constant(now.getTime()), fc.string()),
+          submittedAt: fc.oneof(
+            fc.integer(),
+            fc.constant(now.getTime()),
+            fc.string(),
+            fc.double(),
+            fc.constantFrom(8.64e15 + 1, Date.UTC(10000, 0, 1), -1, 1e300),
+            fc.integer({ min: now.getTime() - 100 * day, max: now.getTime() + 100 * day }),
+            fc.anything(),
+          ),
           values: fc.oneof(
             fc.array(
               fc.record({

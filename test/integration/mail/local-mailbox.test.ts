@@ -110,7 +110,7 @@ describe('the local mailbox', () => {
     const email = renderInvalidSubmissionEmail({
       to: 'pat@partner.example',
       registrationId: 'reg-1',
-      submittedAt: '2026-11-24T08:00:00Z',
+      receivedAt: '2026-11-24T08:00:00Z',
       problems: [{ field: 'Customer domain', formField: 'customer_domain', message: 'Required.' }],
     });
 

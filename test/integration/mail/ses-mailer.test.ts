@@ -27,7 +27,7 @@ const email: OutgoingEmail = {
   ...renderInvalidSubmissionEmail({
     to: 'pat@partner.example',
     registrationId: 'reg-1',
-    submittedAt: '2026-11-24T08:00:00Z',
+    receivedAt: '2026-11-24T08:00:00Z',
     customerCompanyName: 'Globex',
     problems: [{ field: 'Customer domain', formField: 'customer_domain', message: 'Required.' }],
   }),

@@ -20,7 +20,7 @@ beforeAll(async () => {
         ExpressionAttributeValues?: Record<string, unknown>;
         ReturnConsumedCapacity?: string;
       };
-      if (input.IndexName === 'byCustomerDomain') {
+      if (input.IndexName === 'byCustomerReceipt') {
         // Marshalled or not, depending on where the document client's middleware sits.
         const domain = input.ExpressionAttributeValues?.[':domain'];
         indexQueries.push({
@@ -41,7 +41,7 @@ beforeAll(async () => {
       if (writes && input.TableName === registrations) {
         registrationWrites.push({
           table: consumed?.Table?.CapacityUnits ?? 0,
-          index: consumed?.GlobalSecondaryIndexes?.byCustomerDomain?.CapacityUnits ?? 0,
+          index: consumed?.GlobalSecondaryIndexes?.byCustomerReceipt?.CapacityUnits ?? 0,
         });
       }
       return result;

@@ -149,8 +149,15 @@ export interface WorkflowUnderTest {
   readonly api: RunningApiServer;
   readonly sandbox: SandboxUnderTest;
   readonly policy: LoadedPolicy;
-  /** Submits a registration through the intake (fields of the default form) and returns its id. */
-  submit(fields?: Record<string, string | undefined>): Promise<string>;
+  /**
+   * Submits a registration through the intake (fields of the default form) and returns its id.
+   * With `claimedAt` the submission claims that time, and the intake lets the claim through, as it
+   * did before claims were checked (registrations stored then still hold such claims).
+   */
+  submit(
+    fields?: Record<string, string | undefined>,
+    options?: { claimedAt?: Date | undefined },
+  ): Promise<string>;
   /** Runs what can run without moving the clock. */
   settle(): Promise<void>;
   registration(registrationId: string): Promise<StoredRegistration>;
@@ -269,8 +276,8 @@ export async function startWorkflowUnderTest(
     api,
     sandbox,
     policy,
-    async submit(fields = {}) {
-      const submittedAt = clock.now().getTime();
+    async submit(fields = {}, options = {}) {
+      const receivedAt = clock.now().getTime();
       const result = await receiveSubmission(
         {
           inbox,
@@ -278,12 +285,13 @@ export async function startWorkflowUnderTest(
           mailer: mailbox,
           formFieldMapping: defaultFormFieldMapping,
           now: () => clock.now(),
+          ...(options.claimedAt === undefined ? {} : { submittedAtToleranceHours: Number.POSITIVE_INFINITY }),
         },
         formSubmission({
-          submittedAt,
+          submittedAt: options.claimedAt?.getTime() ?? receivedAt,
           // Four months ahead of the virtual clock, so a registration stays valid as tests move it.
           fields: {
-            expected_close_date: new Date(submittedAt + 120 * 86_400_000).toISOString().slice(0, 10),
+            expected_close_date: new Date(receivedAt + 120 * 86_400_000).toISOString().slice(0, 10),
             // A customer of its own domain has its own name, as a real one would.
             ...(fields.customer_domain === undefined
               ? {}

@@ -33,7 +33,7 @@ beforeAll(async () => {
       const indexes = consumed?.GlobalSecondaryIndexes as
         | Record<string, { CapacityUnits?: number }>
         | undefined;
-      indexWrites.push(indexes?.byCustomerDomain?.CapacityUnits ?? 0);
+      indexWrites.push(indexes?.byCustomerReceipt?.CapacityUnits ?? 0);
       return result;
     },
     { step: 'initialize', name: 'indexCapacity' },
@@ -42,18 +42,26 @@ beforeAll(async () => {
   mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-index-mail-')));
 });
 
-/** Stores a submission through the intake, as a partner's form would, and returns its id. */
-async function submit(customerDomain: string, submittedAt: string, partnerDomain = 'northwind-partners.com') {
+/**
+ * Stores a submission through the intake, as a partner's form would, received at `receivedAt`
+ * (and claiming that time, unless told otherwise), and returns its id.
+ */
+async function submit(
+  customerDomain: string,
+  receivedAt: string,
+  partnerDomain = 'northwind-partners.com',
+  claimedAt = receivedAt,
+) {
   const result = await receiveSubmission(
     {
       inbox: new DynamoDbRegistrationInbox(tables.documentClient, tableName),
       workflow: new LocalRegistrationWorkflow(),
       mailer: mailbox,
       formFieldMapping: defaultFormFieldMapping,
-      now: () => new Date(submittedAt),
+      now: () => new Date(receivedAt),
     },
     formSubmission({
-      submittedAt: Date.parse(submittedAt),
+      submittedAt: Date.parse(claimedAt),
       fields: {
         customer_domain: customerDomain,
         partner_company_domain: partnerDomain,
@@ -74,7 +82,7 @@ const inReview: RegistrationProgress = {
 };
 
 describe('the customer-domain index', () => {
-  it('reads only the registrations submitted from the given time on, oldest first', async () => {
+  it('reads only the registrations received from the given time on, first received first', async () => {
     // prepare
     const old = await submit('tailspin.com', '2026-01-05T10:00:00.000Z');
     const recent = await submit('tailspin.com', '2026-11-20T10:00:00.000Z');
@@ -87,12 +95,32 @@ describe('the customer-domain index', () => {
     expect(rows.map((row) => row.registrationId)).not.toContain(old);
     expect(rows[1]).toEqual({
       registrationId: latest,
-      submittedAt: '2026-11-24T10:00:00.000Z',
+      receivedAt: '2026-11-24T10:00:00.000Z',
       customerDomain: 'tailspin.com',
       partnerDomain: 'fabrikam-partners.com',
       customerCompanyKey: 'contoso',
       standing: {},
     });
+  });
+
+  it('orders and bounds by the receipt, whatever time a submission claims', async () => {
+    // prepare: one received at 10:00 claiming 07:00 (within the tolerance), one received honestly at 09:30
+    const claimingEarlier = await submit(
+      'northwind-traders.com',
+      '2026-11-24T10:00:00.000Z',
+      'fabrikam-partners.com',
+      '2026-11-24T07:00:00.000Z',
+    );
+    const honest = await submit('northwind-traders.com', '2026-11-24T09:30:00.000Z');
+    // act
+    const all = await book.byCustomerDomain('northwind-traders.com', '2026-11-24T00:00:00.000Z');
+    const fromNineFortyFive = await book.byCustomerDomain(
+      'northwind-traders.com',
+      '2026-11-24T09:45:00.000Z',
+    );
+    // assess
+    expect(all.map((row) => row.registrationId)).toEqual([honest, claimingEarlier]);
+    expect(fromNineFortyFive.map((row) => row.registrationId)).toEqual([claimingEarlier]);
   });
 
   it('still reads a registration stored before the index carried its own copies, from the whole item', async () => {
@@ -112,7 +140,7 @@ describe('the customer-domain index', () => {
     expect(rows).toEqual([
       {
         registrationId,
-        submittedAt: '2026-11-24T10:00:00.000Z',
+        receivedAt: '2026-11-24T10:00:00.000Z',
         customerDomain: 'adventure-works.com',
         partnerDomain: 'northwind-partners.com',
         customerCompanyKey: 'contoso',
@@ -129,7 +157,7 @@ describe('the customer-domain index', () => {
     const page = await tables.documentClient.send(
       new QueryCommand({
         TableName: tableName,
-        IndexName: 'byCustomerDomain',
+        IndexName: 'byCustomerReceipt',
         KeyConditionExpression: 'customerDomain = :domain',
         ExpressionAttributeValues: { ':domain': 'wingtip.com' },
       }),
@@ -137,7 +165,7 @@ describe('the customer-domain index', () => {
     // assess
     const [row] = page.Items ?? [];
     expect(Object.keys(row ?? {}).sort()).toEqual(
-      ['registrationId', 'customerDomain', 'submittedAt', ...customerDomainIndexAttributes].sort(),
+      ['registrationId', 'customerDomain', 'receivedAt', ...customerDomainIndexAttributes].sort(),
     );
     expect(row?.standing).toEqual({
       status: 'in-review',

@@ -25,7 +25,7 @@ const registration: RegistrationUnderCheck = {
   customerDomain: 'acme.com',
   customerCompanyName: 'acme',
   amountUsdMinor: 10_000_000,
-  submittedAt: '2026-11-10T15:00:00Z',
+  receivedAt: '2026-11-10T15:00:00Z',
 };
 
 function otherRegistration(overrides: Partial<OtherRegistration> = {}): OtherRegistration {
@@ -37,7 +37,7 @@ function otherRegistration(overrides: Partial<OtherRegistration> = {}): OtherReg
     customerDomain: 'acme.com',
     customerCompanyName: 'acme',
     status: 'approved',
-    submittedAt: '2026-10-01T12:00:00Z',
+    receivedAt: '2026-10-01T12:00:00Z',
     approvedAt: '2026-10-02T12:00:00Z',
     expiresAt: '2026-12-31T12:00:00Z',
     ...overrides,
@@ -117,7 +117,7 @@ describe('checkConflicts: duplicate', () => {
     expect(verdict.outcome).toBe('reject');
     expect(verdict.ruleId).toBe('duplicate');
     expect(verdict.reason).toBe(
-      'This partner already holds registration reg-earlier for acme.com (submitted on 2026-10-01, awaiting decision), so this one is a duplicate.',
+      'This partner already holds registration reg-earlier for acme.com (received on 2026-10-01, awaiting decision), so this one is a duplicate.',
     );
     expect(verdict.relationshipType).toBeNull();
     expect(verdict.compensation).toBeNull();
@@ -130,11 +130,11 @@ describe('checkConflicts: duplicate', () => {
         partnerDomain: 'cloudpartner.io',
         partnerName: 'Cloud Partner',
         status: 'in-review',
-        submittedAt: '2026-10-01T12:00:00Z',
+        receivedAt: '2026-10-01T12:00:00Z',
         matchedBy: 'domain',
         similarity: 1,
         detail:
-          'Registration reg-earlier by the same partner, submitted on 2026-10-01, awaiting decision (same customer domain acme.com).',
+          'Registration reg-earlier by the same partner, received on 2026-10-01, awaiting decision (same customer domain acme.com).',
       },
     ]);
   });
@@ -214,13 +214,13 @@ describe('checkConflicts: competing partner', () => {
     ).toBe('no-conflict');
   });
 
-  it('counts another partner’s pending registration only when it was submitted first', () => {
+  it('counts another partner’s pending registration only when it was received first', () => {
     const earlier = otherRegistration({ status: 'submitted', approvedAt: undefined, expiresAt: undefined });
     expect(check({ otherRegistrations: [earlier] }).ruleId).toBe('competing-partner');
     expect(check({ otherRegistrations: [earlier] }).reason).toContain(
-      '(reg-other, submitted on 2026-10-01, awaiting decision)',
+      '(reg-other, received on 2026-10-01, awaiting decision)',
     );
-    const later = { ...earlier, submittedAt: '2026-11-11T09:00:00Z' };
+    const later = { ...earlier, receivedAt: '2026-11-11T09:00:00Z' };
     expect(check({ otherRegistrations: [later] }).ruleId).toBe('no-conflict');
   });
 
@@ -438,7 +438,7 @@ describe('registrationUnderCheck', () => {
       cloudMarketplace: 'aws' as const,
     };
     const checked = registrationUnderCheck(
-      { registrationId: 'reg-9', submittedAt: '2026-11-10T15:00:00.000Z', details },
+      { registrationId: 'reg-9', receivedAt: '2026-11-10T15:00:00.000Z', details },
       { id: 'partner-1', name: 'Cloud Partner' },
       10_000_000,
     );
@@ -450,7 +450,7 @@ describe('registrationUnderCheck', () => {
       customerDomain: 'acme.com',
       customerCompanyName: 'acme',
       amountUsdMinor: 10_000_000,
-      submittedAt: '2026-11-10T15:00:00.000Z',
+      receivedAt: '2026-11-10T15:00:00.000Z',
     });
     const verdict = check(
       {

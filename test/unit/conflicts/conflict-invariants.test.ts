@@ -6,7 +6,7 @@ import { conflictRuleIds } from '#domain/conflicts/conflict-verdict.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 
 const loaded = loadPolicy({});
-const submittedAt = '2026-11-10T15:00:00.000Z';
+const receivedAt = '2026-11-10T15:00:00.000Z';
 const registration = {
   registrationId: 'reg-under-check',
   partnerId: 'partner-a',
@@ -14,7 +14,7 @@ const registration = {
   customerDomain: 'acme.com',
   customerCompanyName: 'acme',
   amountUsdMinor: 5_000_000,
-  submittedAt,
+  receivedAt,
 };
 
 const instant = fc
@@ -30,7 +30,7 @@ const evidence: fc.Arbitrary<ConflictEvidence> = fc.record({
       customerDomain: fc.constantFrom('acme.com', 'acme.de', 'globex.com'),
       customerCompanyName: fc.constantFrom('acme', 'acmee', 'globex', 'initech'),
       status: fc.constantFrom(...registrationStatuses),
-      submittedAt: instant,
+      receivedAt: instant,
     }),
     { maxLength: 6 },
   ),

@@ -12,7 +12,7 @@ function input(overrides: Partial<InvalidSubmissionEmailInput> = {}): InvalidSub
   return {
     to: 'pat@partner.example',
     registrationId: 'reg_01JDEALREG',
-    submittedAt: '2026-11-24T08:05:00.000Z',
+    receivedAt: '2026-11-24T08:05:00.000Z',
     customerCompanyName: 'Globex GmbH',
     problems: [
       {
@@ -64,7 +64,7 @@ describe('the invalid-submission email', () => {
     expect(email.template).toBe('invalid-submission');
     expect(email.text).toContain('Reference: reg_01JDEALREG');
     expect(email.html).toContain('reg_01JDEALREG');
-    expect(email.text).toContain('Submitted: 24 Nov 2026, 08:05 UTC');
+    expect(email.text).toContain('Received: 24 Nov 2026, 08:05 UTC');
   });
 
   it('names the customer in the subject when known', () => {
@@ -186,7 +186,7 @@ describe('the invalid-submission email', () => {
   it.each([
     ['no problems', { problems: [] }, 'problems: an invalid-submission email needs at least one problem'],
     ['a bad recipient', { to: 'not-an-address' }, 'to: the recipient must be an email address'],
-    ['a bad date', { submittedAt: 'yesterday' }, 'submittedAt: submittedAt must be an ISO-8601 date-time'],
+    ['a bad date', { receivedAt: 'yesterday' }, 'receivedAt: receivedAt must be an ISO-8601 date-time'],
     [
       'a problem without a message',
       { problems: [{ field: 'Currency', formField: 'currency', message: ' ' }] },

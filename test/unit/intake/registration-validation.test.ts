@@ -7,14 +7,17 @@ import { evaluateSubmission } from '#domain/registration.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
+/** When Dealreg received the sample submissions: five seconds after they say they were made. */
+const receivedAt = new Date('2026-11-24T09:00:05Z');
+
 function problemsFor(fields: Record<string, string | undefined>) {
-  const evaluation = evaluateSubmission(formSubmission({ fields }), defaultFormFieldMapping);
+  const evaluation = evaluateSubmission(formSubmission({ fields }), defaultFormFieldMapping, receivedAt);
   return evaluation.valid ? [] : evaluation.problems.map((p) => `${p.formField}: ${p.message}`);
 }
 
 describe('registration fields', () => {
   it('normalises a clean submission', () => {
-    const evaluation = evaluateSubmission(formSubmission(), defaultFormFieldMapping);
+    const evaluation = evaluateSubmission(formSubmission(), defaultFormFieldMapping, receivedAt);
     expect(evaluation).toEqual({
       valid: true,
       details: {
@@ -76,7 +79,7 @@ describe('registration fields', () => {
     ],
     [
       { expected_close_date: '2026-11-23' },
-      'expected_close_date: the expected close date 2026-11-23 is in the past (submitted on 2026-11-24)',
+      'expected_close_date: the expected close date 2026-11-23 is in the past (received on 2026-11-24)',
     ],
     [{ products: `Platform;${'p'.repeat(101)}` }, 'products: each product name is at most 100 characters'],
     [{ campaign_id: 'c'.repeat(101) }, 'campaign_id: Campaign is at most 100 characters (got 101)'],
@@ -97,6 +100,7 @@ describe('registration fields', () => {
     const evaluation = evaluateSubmission(
       formSubmission({ fields: { customer_domain: undefined, estimated_amount: 'lots', currency: 'XYZ1' } }),
       defaultFormFieldMapping,
+      receivedAt,
     );
     expect(evaluation.valid).toBe(false);
     if (evaluation.valid) return;
@@ -113,6 +117,7 @@ describe('registration fields', () => {
     const evaluation = evaluateSubmission(
       formSubmission({ fields: { currency: '', cloud_marketplace: undefined } }),
       defaultFormFieldMapping,
+      receivedAt,
     );
     expect(evaluation.valid && evaluation.details.estimatedAmount.currency).toBe('USD');
     expect(evaluation.valid && evaluation.details.cloudMarketplace).toBe('none');
@@ -122,6 +127,7 @@ describe('registration fields', () => {
     const evaluation = evaluateSubmission(
       formSubmission({ fields: { expected_close_date: String(Date.UTC(2027, 2, 31)) } }),
       defaultFormFieldMapping,
+      receivedAt,
     );
     expect(evaluation.valid && evaluation.details.expectedCloseDate).toBe('2027-03-31');
   });
@@ -129,7 +135,7 @@ describe('registration fields', () => {
   it('joins repeated multi-select values and drops duplicates', () => {
     const submission = formSubmission();
     submission.values.push({ name: 'products', value: 'Support' }, { name: 'products', value: 'Platform' });
-    const evaluation = evaluateSubmission(submission, defaultFormFieldMapping);
+    const evaluation = evaluateSubmission(submission, defaultFormFieldMapping, receivedAt);
     expect(evaluation.valid && evaluation.details.products).toEqual(['Platform', 'Analytics', 'Support']);
   });
 
@@ -138,7 +144,7 @@ describe('registration fields', () => {
     const submission = formSubmission({
       fields: { customer_domain: undefined, company_website: 'fabrikam.io' },
     });
-    const evaluation = evaluateSubmission(submission, mapping);
+    const evaluation = evaluateSubmission(submission, mapping, receivedAt);
     expect(evaluation.valid && evaluation.details.customerDomain).toBe('fabrikam.io');
   });
 
@@ -208,11 +214,32 @@ describe('submission envelope', () => {
     expect(result.success).toBe(false);
     expect(problemsFrom(result.error ?? (undefined as never))).toEqual([
       { path: 'conversionId', message: 'conversionId must not be empty' },
-      {
-        path: 'submittedAt',
-        message: 'submittedAt is before the year 2000: expected milliseconds, not seconds',
-      },
       { path: 'values.0.value', message: 'every value must be a string' },
+    ]);
+  });
+
+  it('keeps whatever time the submission claims, for intake to check against its receipt', () => {
+    const envelope = { conversionId: 'c-1', values: [] };
+    const claimed = (submittedAt: unknown) =>
+      formSubmissionSchema.parse({ ...envelope, submittedAt }).submittedAt;
+    expect(claimed(1764000000)).toBe(1764000000);
+    expect(claimed(8.64e15 + 1)).toBe(8.64e15 + 1);
+    expect(claimed('yesterday')).toBe('yesterday');
+    expect(claimed(1e300)).toBe('1e+300');
+    expect(claimed(undefined)).toBeUndefined();
+  });
+
+  it('judges "in the past" by the receipt, not by the time the submission claims', () => {
+    // prepare: a close date of yesterday, behind a claim backdated by 90 days
+    const backdated = formSubmission({
+      submittedAt: receivedAt.getTime() - 90 * 86_400_000,
+      fields: { expected_close_date: '2026-11-23' },
+    });
+    // act
+    const evaluation = evaluateSubmission(backdated, defaultFormFieldMapping, receivedAt);
+    // assess
+    expect(evaluation.valid ? [] : evaluation.problems.map((problem) => problem.message)).toEqual([
+      'the expected close date 2026-11-23 is in the past (received on 2026-11-24)',
     ]);
   });
 });

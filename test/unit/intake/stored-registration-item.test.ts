@@ -12,12 +12,16 @@ const tableName = 'Registrations';
 
 function storedItem(): Record<string, unknown> {
   const submission = formSubmission();
-  const evaluation = evaluateSubmission(submission, defaultFormFieldMapping);
+  const evaluation = evaluateSubmission(
+    submission,
+    defaultFormFieldMapping,
+    new Date('2026-11-24T09:00:05Z'),
+  );
   if (!evaluation.valid) throw new Error('the sample submission should be valid');
   return {
     registrationId: registrationIdFor(submission.conversionId),
     conversionId: submission.conversionId,
-    submittedAt: new Date(submission.submittedAt).toISOString(),
+    submittedAt: '2026-11-24T09:00:00.000Z',
     receivedAt: '2026-11-24T09:00:05.000Z',
     receivedVia: 'webhook',
     status: 'received',

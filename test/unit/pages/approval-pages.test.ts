@@ -32,6 +32,24 @@ describe('the approval confirmation page', () => {
     expect(page).toContain('2 days 7 hours left');
   });
 
+  it('shows when the registration was received, and the time its form states when that is another', () => {
+    const task = (subject: Parameters<typeof approvalSubject>[0]) =>
+      renderPendingPage(pendingTask({ subject: approvalSubject(subject) }), 'v1.t.m', 'v1.n', now);
+
+    const backdated = task({
+      receivedAt: '2026-11-24T08:30:00.000Z',
+      submittedAt: '2026-11-22T08:30:00.000Z',
+    });
+    const honest = task({ receivedAt: '2026-11-24T08:30:05.000Z', submittedAt: '2026-11-24T08:30:00.000Z' });
+    const fromBefore = task({ submittedAt: '2026-11-24T08:30:00.000Z' });
+
+    expect(backdated).toMatch(/Received at<\/th><td>Tuesday 24 November 2026, 09:30 /);
+    expect(backdated).toMatch(/Submission time stated<\/th><td>Sunday 22 November 2026, 09:30 .*received/);
+    expect(honest).toContain('Received at');
+    expect(honest).not.toContain('Submission time stated');
+    expect(fromBefore).toMatch(/Received at<\/th><td>Tuesday 24 November 2026, 09:30 /);
+  });
+
   it('offers the four decisions as separate forms posting the token and nonce, with reasons required', () => {
     const page = renderPendingPage(pendingTask(), 'v1.t.m', 'v1.n', now);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conflictLookBackDays,
   decisionAllowanceDays,
-  earliestHoldingSubmission,
+  earliestHoldingReceipt,
 } from '#domain/policy/conflict-window.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 
@@ -20,7 +20,7 @@ describe('how far back the conflict check reads registrations', () => {
     // prepare
     const { policy } = loadPolicy({ validity: { days: 120, maxExtensions: 2, extensionDays: 30 } });
     // act
-    const from = earliestHoldingSubmission(policy, '2026-11-24T09:00:00.000Z');
+    const from = earliestHoldingReceipt(policy, '2026-11-24T09:00:00.000Z');
     // assess
     const days = decisionAllowanceDays + 120 + 2 * 30;
     expect(from).toBe(new Date(Date.parse('2026-11-24T09:00:00.000Z') - days * 86_400_000).toISOString());

@@ -49,6 +49,13 @@ describe('loadPolicy', () => {
     });
     expect(policy.relationshipTypes.referral.partnerCompensation).toBe('referral-fee');
     expect(policy.formFieldMapping.customerDomain).toBe('customer_domain');
+    expect(policy.intake).toEqual({ submittedAtToleranceHours: 72 });
+  });
+
+  it.each([0, 0.5, 721, '72h'])('refuses %j as the submittedAt tolerance, saying why', (value) => {
+    expect(problemsOf({ intake: { submittedAtToleranceHours: value } })).toEqual([
+      `intake.submittedAtToleranceHours must be a whole number of hours from 1 to 720 (at least 1: the backfill can take about 35 minutes to take in a submission whose webhook was lost), got ${typeof value === 'string' ? `"${value}"` : value}`,
+    ]);
   });
 
   it('accepts the shipped default and example policies', () => {

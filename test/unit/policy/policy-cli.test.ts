@@ -67,6 +67,16 @@ describe.concurrent('dealreg policy validate', () => {
     );
   });
 
+  it('refuses a submittedAt tolerance that would not cover the backfill, saying why', async ({ expect }) => {
+    const file = join(workDir, 'no-tolerance.json');
+    await writeFile(file, JSON.stringify({ intake: { submittedAtToleranceHours: 0 } }));
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain(
+      'intake.submittedAtToleranceHours must be a whole number of hours from 1 to 720 (at least 1: the backfill can take about 35 minutes to take in a submission whose webhook was lost), got 0',
+    );
+  });
+
   it('names a file that does not exist as a bad argument (exit 2)', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
     expect(outcome.code).toBe(2);

@@ -25,7 +25,7 @@ function verdictFor(amountUsdMinor: number, evidence: ConflictEvidence = {}) {
     customerDomain: 'acme.com',
     customerCompanyName: 'acme',
     amountUsdMinor,
-    submittedAt: '2026-11-10T15:00:00Z',
+    receivedAt: '2026-11-10T15:00:00Z',
   };
   return checkConflicts(registration, evidence, loaded);
 }
@@ -44,7 +44,7 @@ const duplicate: ConflictEvidence = {
       customerDomain: 'acme.com',
       customerCompanyName: 'acme',
       status: 'approved',
-      submittedAt: '2026-10-01T00:00:00Z',
+      receivedAt: '2026-10-01T00:00:00Z',
     },
   ],
 };

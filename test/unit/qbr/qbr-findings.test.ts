@@ -450,6 +450,72 @@ describe('pre-QBR reconciliation findings', () => {
     ]);
   });
 
+  it('reports a registration whose claimed time would have changed its verdict as a candidate POLICY_EXCEPTION, for registrations received in the quarter up to asOf', () => {
+    // R20 reached Dealreg on 11-10 but its submission claims 11-08, before a rival's registration:
+    // at the claim the check would have found no conflict. R21 is the same, received in Q3 (09-20);
+    // R22 received after asOf (12-20); R23's claim changed nothing. Only R20 is reported.
+    const competing = {
+      outcome: 'needs-review' as const,
+      ruleId: 'competing-partner' as const,
+      reason: 'P2 registered this customer first.',
+      evidence: [],
+      firedRules: [],
+      relationshipType: 'influenced' as const,
+      compensation: null,
+      policyVersion: 'pv-1',
+    };
+    const atClaim = (claimedAt: string) => ({
+      claimedAt,
+      outcome: 'clear' as const,
+      ruleId: 'no-conflict' as const,
+      relationshipType: 'sourced' as const,
+      reason: 'No other registration was found; the registration counts as sourced.',
+    });
+    const checked = (registrationId: string, receivedAt: string, claimedAt: string, changed: boolean) =>
+      record({
+        registrationId,
+        receivedAt,
+        submittedAt: claimedAt,
+        partnerId: 'P1',
+        progress: {
+          status: 'in-review',
+          verdict: competing,
+          ...(changed ? { verdictUnderClaim: atClaim(claimedAt) } : {}),
+        },
+      });
+    const computed = report({
+      registrations: [
+        checked('R20', '2026-11-10T09:00:05.000Z', '2026-11-08T09:00:00.000Z', true),
+        checked('R21', '2026-09-20T09:00:05.000Z', '2026-09-18T09:00:00.000Z', true),
+        checked('R22', '2026-12-20T09:00:05.000Z', '2026-12-14T09:00:00.000Z', true),
+        checked('R23', '2026-11-11T09:00:05.000Z', '2026-11-09T09:00:00.000Z', false),
+      ],
+    });
+    expect(computed.exceptions).toEqual([]);
+    expect(computed.findings).toEqual([
+      {
+        code: 'POLICY_EXCEPTION',
+        severity: 'medium',
+        registrationId: 'R20',
+        detail:
+          "Candidate exception: registration R20's submission states 2026-11-08T09:00:00.000Z, 2 days before Dealreg received it (2026-11-10T09:00:05.000Z). At the stated time the conflict check would have decided clear (no-conflict, sourced) instead of needs-review (competing-partner, influenced); it was decided on the receipt.",
+        evidence: {
+          receivedAt: '2026-11-10T09:00:05.000Z',
+          claimedAt: '2026-11-08T09:00:00.000Z',
+          verdictOutcome: 'needs-review',
+          verdictRuleId: 'competing-partner',
+          verdictRelationship: 'influenced',
+          outcomeAtClaim: 'clear',
+          ruleIdAtClaim: 'no-conflict',
+          relationshipAtClaim: 'sourced',
+        },
+        fix: expect.stringContaining('Its place was taken at the receipt, so the decision stands'),
+      },
+    ]);
+    // The funnel counts them by receipt too: R20 and R23 in Q4; R21 (Q3) and R22 (after asOf) not.
+    expect(computed.funnel.submitted).toBe(2);
+  });
+
   it('reports every won deal the ledger and the CRO view count differently as DEFINITION_MISMATCH', () => {
     // Won in Q4 (CRO view: deal_source = "Partner"):
     //   O1 sourced (P1), 80,000, deal_source "Direct"  → ledger yes, CRO no  → mismatch

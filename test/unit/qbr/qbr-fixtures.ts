@@ -121,7 +121,9 @@ const decidedBy = { email: 'channel-manager@example.com', name: 'Channel Manager
 /** A registration record as the table holds it, with the workflow's progress. */
 export function record(options: {
   registrationId: string;
+  /** The time its submission claimed; also when Dealreg received it, unless `receivedAt` says otherwise. */
   submittedAt: string;
+  receivedAt?: string;
   partnerId?: string;
   partnerName?: string;
   campaignId?: string;
@@ -133,6 +135,7 @@ export function record(options: {
   return {
     registrationId: options.registrationId,
     submittedAt: options.submittedAt,
+    ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
     status: options.invalid ? 'rejected' : 'received',
     details: options.invalid
       ? undefined
