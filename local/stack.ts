@@ -241,11 +241,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const now = () => new Date();
 
     const tableName = (logicalName: string) => tables[logicalName] ?? logicalName;
+    const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
     const intake: ReceiveSubmissionDependencies = {
       inbox: new DynamoDbRegistrationInbox(documentClient, tableName(registrationsTable.logicalName)),
       workflow,
       mailer: mailbox,
       formFieldMapping: defaultFormFieldMapping,
+      submittedAtToleranceHours: policy.policy.intake.submittedAtToleranceHours,
       now,
     };
     // HubSpot's CRM change batches land in the ledger; the handler needs the sandbox, started below.
@@ -267,7 +269,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: () => clock.now(),
       logger,
     });
-    const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
     // Partners ask for the one extension from the expiry warning's link.
     const extensionRequests = createExtensionRequestsHandler({
       store: new DynamoDbExtensionRequestStore(documentClient, tableName(registrationsTable.logicalName)),
