@@ -20,6 +20,20 @@ export class ExecutionDoesNotExistError extends Error {
   override readonly name = 'ExecutionDoesNotExist';
 }
 
+/**
+ * Step Functions' `ExecutionNotRedrivable` ("RedriveExecution" API reference): the execution is
+ * running or succeeded, stopped more than 14 days ago, was open longer than a year, or its
+ * history has no room for the redrive.
+ */
+export class ExecutionNotRedrivableError extends Error {
+  override readonly name = 'ExecutionNotRedrivable';
+}
+
+/** The runner's saved executions cannot be read back: the file is not what the runner wrote. */
+export class RunnerStateFileError extends Error {
+  override readonly name = 'RunnerStateFileError';
+}
+
 /** Step Functions' `InvalidToken`: no task ever issued this token. */
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidToken';

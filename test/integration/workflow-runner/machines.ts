@@ -196,3 +196,35 @@ export function twoApproversMachine(): Record<string, unknown> {
     return both.next(new Pass(scope, 'Record both approvals'));
   });
 }
+
+/**
+ * Prepares a registration, registers the deal in the CRM (retrying an outage twice), holds it for
+ * an hour and tells the partner; the whole execution may run two days.
+ */
+export function registerDealMachine(): Record<string, unknown> {
+  return renderAsl(
+    (scope) => {
+      const register = new LambdaInvoke(scope, 'Register deal', {
+        lambdaFunction: lambda(scope, 'register-deal'),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: '$.deal',
+      });
+      register.addRetry({ errors: ['HubSpotUnavailable'], interval: Duration.seconds(5), maxAttempts: 2 });
+      const tell = new LambdaInvoke(scope, 'Tell partner', {
+        lambdaFunction: lambda(scope, 'notify'),
+        payload: TaskInput.fromObject({ dealId: JsonPath.stringAt('$.deal.dealId') }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: '$.told',
+      });
+      return new Pass(scope, 'Prepare registration', {
+        parameters: { 'registrationId.$': '$.registrationId', amountMinor: 1_500_000 },
+      })
+        .next(register)
+        .next(new Wait(scope, 'Hold for an hour', { time: WaitTime.duration(Duration.hours(1)) }))
+        .next(tell);
+    },
+    { timeoutSeconds: 2 * 86_400 },
+  );
+}
