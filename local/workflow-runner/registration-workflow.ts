@@ -1,15 +1,23 @@
 import type {
+  FailedExecution,
   RegistrationWorkflow,
   RegistrationWorkflowInput,
   WorkflowStart,
 } from '#ports/registration-workflow.ts';
-import { ExecutionAlreadyExistsError } from './errors.ts';
+import {
+  ExecutionAlreadyExistsError,
+  ExecutionDoesNotExistError,
+  ExecutionNotRedrivableError,
+} from './errors.ts';
 import type { LocalWorkflowRunner } from './runner.ts';
+
+const unsuccessful = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /**
  * The registration workflow port on the local runner: starts the given definition (the
  * deployed ASL) with the registration id as execution name, as the Step Functions adapter does,
- * so a second start for the same registration never creates a second execution.
+ * so a second start for the same registration never creates a second execution; lists the
+ * executions that did not succeed and redrives them as the Step Functions adapter does.
  */
 export class RunnerRegistrationWorkflow implements RegistrationWorkflow {
   readonly #runner: LocalWorkflowRunner;
@@ -35,6 +43,42 @@ export class RunnerRegistrationWorkflow implements RegistrationWorkflow {
       if (!(error instanceof ExecutionAlreadyExistsError)) throw error;
       const execution = `arn:aws:states:local:000000000000:execution:${this.#stateMachineName}:${input.registrationId}`;
       return { execution, alreadyStarted: true };
+    }
+  }
+
+  async failedExecutions(input: { stoppedAfter: string }): Promise<readonly FailedExecution[]> {
+    const since = Date.parse(input.stoppedAfter);
+    if (Number.isNaN(since)) {
+      throw new RangeError(`stoppedAfter must be an ISO-8601 time, got "${input.stoppedAfter}"`);
+    }
+    return this.#runner
+      .listExecutions()
+      .filter(
+        (execution) =>
+          execution.stateMachineName === this.#stateMachineName &&
+          unsuccessful.has(execution.status) &&
+          execution.stopDate !== undefined &&
+          Date.parse(execution.stopDate) >= since,
+      )
+      .map((execution) => ({
+        registrationId: execution.name,
+        execution: execution.executionArn,
+        status: execution.status as FailedExecution['status'],
+        stoppedAt: execution.stopDate as string,
+        ...(execution.error === undefined ? {} : { error: execution.error }),
+        redriveCount: execution.redriveCount,
+      }));
+  }
+
+  async redrive(execution: string): Promise<{ redriven: boolean; reason?: string }> {
+    try {
+      await this.#runner.redriveExecution(execution);
+      return { redriven: true };
+    } catch (error) {
+      if (error instanceof ExecutionNotRedrivableError || error instanceof ExecutionDoesNotExistError) {
+        return { redriven: false, reason: `${error.name}: ${error.message}` };
+      }
+      throw error;
     }
   }
 }
