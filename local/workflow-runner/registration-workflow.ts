@@ -9,9 +9,10 @@ import {
   ExecutionDoesNotExistError,
   ExecutionNotRedrivableError,
 } from './errors.ts';
-import type { LocalWorkflowRunner } from './runner.ts';
+import type { ExecutionStatus, LocalWorkflowRunner } from './runner.ts';
 
-const unsuccessful = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+const isUnsuccessful = (status: ExecutionStatus): status is FailedExecution['status'] =>
+  status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';
 
 /**
  * The registration workflow port on the local runner: starts the given definition (the
@@ -51,23 +52,27 @@ export class RunnerRegistrationWorkflow implements RegistrationWorkflow {
     if (Number.isNaN(since)) {
       throw new RangeError(`stoppedAfter must be an ISO-8601 time, got "${input.stoppedAfter}"`);
     }
-    return this.#runner
-      .listExecutions()
-      .filter(
-        (execution) =>
-          execution.stateMachineName === this.#stateMachineName &&
-          unsuccessful.has(execution.status) &&
-          execution.stopDate !== undefined &&
-          Date.parse(execution.stopDate) >= since,
-      )
-      .map((execution) => ({
-        registrationId: execution.name,
-        execution: execution.executionArn,
-        status: execution.status as FailedExecution['status'],
-        stoppedAt: execution.stopDate as string,
-        ...(execution.error === undefined ? {} : { error: execution.error }),
-        redriveCount: execution.redriveCount,
-      }));
+    return this.#runner.listExecutions().flatMap((execution): FailedExecution[] => {
+      const { status, stopDate } = execution;
+      if (
+        execution.stateMachineName !== this.#stateMachineName ||
+        !isUnsuccessful(status) ||
+        stopDate === undefined ||
+        Date.parse(stopDate) < since
+      ) {
+        return [];
+      }
+      return [
+        {
+          registrationId: execution.name,
+          execution: execution.executionArn,
+          status,
+          stoppedAt: stopDate,
+          ...(execution.error === undefined ? {} : { error: execution.error }),
+          redriveCount: execution.redriveCount,
+        },
+      ];
+    });
   }
 
   async redrive(execution: string): Promise<{ redriven: boolean; reason?: string }> {

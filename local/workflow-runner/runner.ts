@@ -1007,7 +1007,8 @@ export class LocalWorkflowRunner {
                 ? {}
                 : { RedriveTime: execution.redriveDate.toISOString() }),
             }
-          : {}),
+          : // A Map Run's child executions are new ones each time: never redriven.
+            { RedriveCount: 0 }),
       },
       StateMachine: { Id: of.stateMachineArn, Name: of.stateMachineName },
       // Paths are evaluated as a state is entered, and the clock does not move meanwhile.

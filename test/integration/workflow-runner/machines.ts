@@ -213,7 +213,11 @@ export function registerDealMachine(): Record<string, unknown> {
       register.addRetry({ errors: ['HubSpotUnavailable'], interval: Duration.seconds(5), maxAttempts: 2 });
       const tell = new LambdaInvoke(scope, 'Tell partner', {
         lambdaFunction: lambda(scope, 'notify'),
-        payload: TaskInput.fromObject({ dealId: JsonPath.stringAt('$.deal.dealId') }),
+        payload: TaskInput.fromObject({
+          dealId: JsonPath.stringAt('$.deal.dealId'),
+          requestedWith: JsonPath.objectAt('$$.Execution.Input'),
+          redriveCount: JsonPath.numberAt('$$.Execution.RedriveCount'),
+        }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
         resultPath: '$.told',

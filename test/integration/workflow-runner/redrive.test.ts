@@ -27,12 +27,14 @@ let runner: LocalWorkflowRunner;
 /** While true, the CRM answers every deal registration with an outage. */
 let crmDown: boolean;
 let registrations: unknown[];
+let notifications: unknown[];
 let approvalRequests: { input: unknown; context: TaskContext }[];
 
 beforeEach(() => {
   clock = new VirtualClock(start);
   crmDown = false;
   registrations = [];
+  notifications = [];
   approvalRequests = [];
   runner = new LocalWorkflowRunner({
     clock,
@@ -42,7 +44,10 @@ beforeEach(() => {
         if (crmDown) throw Object.assign(new Error('HubSpot answered 503'), { name: 'HubSpotUnavailable' });
         return { dealId: '9001' };
       },
-      [functionArn('notify')]: async () => ({ sent: true }),
+      [functionArn('notify')]: async (input) => {
+        notifications.push(input);
+        return { sent: true };
+      },
       [functionArn('send-approval-request')]: async (input, context) => {
         approvalRequests.push({ input, context });
         return { sent: true };
@@ -106,6 +111,10 @@ describe('redriving a failed execution', () => {
     ]);
 
     await clock.advance('PT1H');
+    // The Context object after a redrive: the execution's own input, and the redrive count.
+    expect(notifications).toEqual([
+      { dealId: '9001', requestedWith: { registrationId: 'reg-1' }, redriveCount: 1 },
+    ]);
     const done = runner.describeExecution(executionArn);
     expect(done).toMatchObject({
       status: 'SUCCEEDED',
