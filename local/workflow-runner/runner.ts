@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import canonicalize from 'canonicalize';
 import type { ClockTimer, VirtualClock } from '../clock.ts';
 import {
@@ -131,6 +131,13 @@ export interface LocalWorkflowRunnerOptions {
 }
 
 /** Which state a redriven or resumed execution continues at, and how. */
+/** What decides whether an event of a continued attempt is left out of the history. */
+interface HiddenCandidate {
+  readonly type: string;
+  readonly stateName?: string | undefined;
+  readonly details?: Record<string, unknown> | undefined;
+}
+
 interface Continuation {
   readonly kind: 'redrive' | 'resume';
   /** A state at the top level of the definition. */
@@ -143,6 +150,11 @@ interface Continuation {
   task?: TokenEntry | undefined;
   /** A Wait state: resumed with the same due time. */
   waitDueAt?: Date | undefined;
+  /**
+   * Events of the stand-ins for the branches and iterations of a Parallel or Map state that
+   * finished before the redrive or restart: left out of the history.
+   */
+  hidden?: ((event: HiddenCandidate) => boolean) | undefined;
 }
 
 /** Whose Context object it is: the execution or one of its Map children. */
@@ -425,9 +437,10 @@ export class LocalWorkflowRunner {
    * finish, with the input that state received, under the same ARN and definition. The states
    * that finished are not run again and their history stays; `ExecutionRedriven` is appended,
    * `redriveCount` goes up by one, the status is RUNNING again and the execution's timeout
-   * counts from the redrive. A callback task run again gets a new token. A Parallel or Map state
-   * that did not finish runs again whole (Step Functions reruns only its unsuccessful branches,
-   * iterations or child executions). Refused with `ExecutionNotRedrivable` (running or succeeded,
+   * counts from the redrive. A callback task run again gets a new token. Of a Parallel or inline
+   * Map state that did not finish, only the branches and iterations that did not succeed run
+   * again; a Distributed Map runs a whole new Map Run (Step Functions reruns only the unsuccessful
+   * child executions). Refused with `ExecutionNotRedrivable` (running or succeeded,
    * stopped more than 14 days ago on the clock, open more than a year, history too long) or
    * `ExecutionDoesNotExist`.
    */
@@ -469,7 +482,8 @@ export class LocalWorkflowRunner {
    * Continues the executions read back from `persistTo` that were running when the runner that
    * saved them stopped: each at the top-level state it was in. A callback task whose handler had
    * returned keeps its token, timeout and heartbeat and is not invoked again; a Wait keeps its
-   * due time; any other state, and a Parallel or Map state with all it contains, runs again.
+   * due time; any other state runs again (of a Parallel or inline Map state, the branches and
+   * iterations that had not finished; a Distributed Map's whole Map Run).
    * Call it once the handlers are registered; answers the names of the executions resumed.
    */
   async resume(): Promise<string[]> {
@@ -864,7 +878,7 @@ export class LocalWorkflowRunner {
     for (const task of saved.tasks) {
       const execution = this.#executions.get(task.executionArn);
       if (execution === undefined) continue;
-      // A task inside a Parallel or Map state is issued anew when the state runs again on resume.
+      // A task inside a Parallel or Map state is issued anew when its branch runs again on resume.
       const resumable = execution.dormant && execution.compiled.enclosing.get(task.stateName)?.length === 0;
       const entry: TokenEntry = {
         task: {
@@ -934,8 +948,7 @@ export class LocalWorkflowRunner {
         return this.#task(execution, spec, input as OverrideInput);
       };
     }
-    const definition =
-      from === undefined ? compiled.executable : { ...compiled.executable, StartAt: from.stateName };
+    const definition = from === undefined ? compiled.executable : this.#continuedDefinition(execution, from);
     const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
     const run = machine.run((from === undefined ? execution.input : from.input) as never, {
       overrides: runOptions.overrides as never,
@@ -971,6 +984,147 @@ export class LocalWorkflowRunner {
         });
       },
     );
+  }
+
+  /**
+   * The definition a redrive or a resume runs: the execution's, starting at the state it continues
+   * at. A Parallel or inline Map state there keeps the branches and iterations that finished
+   * before ("RedriveExecution" API reference: only the iterations and branches that failed or
+   * aborted run again): their outputs are answered as they were by Pass states the history leaves out.
+   */
+  #continuedDefinition(execution: Execution, from: Continuation): StateMachineDefinition {
+    const executable = execution.compiled.executable as unknown as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
+    const name = from.stateName;
+    const state = executable.States[name];
+    const starting = { ...executable, StartAt: name };
+    if (state?.Type === 'Parallel') {
+      const kept = this.#finishedBranches(execution, name);
+      if (kept.size === 0) return starting as unknown as StateMachineDefinition;
+      const synthetic = new Set<string>();
+      const branches = (state.Branches as unknown[]).map((branch, index) => {
+        if (!kept.has(index)) return branch;
+        const pass = `${name} · branch ${index + 1} as it finished before`;
+        synthetic.add(pass);
+        return { StartAt: pass, States: { [pass]: { Type: 'Pass', Result: kept.get(index), End: true } } };
+      });
+      from.hidden = (event) => event.stateName !== undefined && synthetic.has(event.stateName);
+      return {
+        ...starting,
+        States: { ...executable.States, [name]: { ...state, Branches: branches } },
+      } as unknown as StateMachineDefinition;
+    }
+    if (state?.Type === 'Map') {
+      const kept = this.#finishedIterations(execution, name);
+      if (kept.size === 0) return starting as unknown as StateMachineDefinition;
+      // Each iteration is handed its index beside its item: a finished one answers its output as
+      // it was, any other goes on to the item processor with its item.
+      const processorKey = 'ItemProcessor' in state ? 'ItemProcessor' : 'Iterator';
+      const processor = state[processorKey] as { StartAt: string; States: Record<string, unknown> };
+      const { Parameters: parameters, ItemSelector: itemSelector, ...rest } = state;
+      const selector = itemSelector ?? parameters;
+      const route = `${name} · iteration finished before?`;
+      const unwrap = `${name} · iteration to run again`;
+      const answerOf = (index: number) => `${name} · iteration ${index} as it finished before`;
+      const answers = Object.fromEntries(
+        [...kept].map(([index, output]) => [answerOf(index), { Type: 'Pass', Result: output, End: true }]),
+      );
+      const synthetic = new Set([route, unwrap, ...Object.keys(answers)]);
+      from.hidden = (event) => {
+        if (event.stateName !== undefined && synthetic.has(event.stateName)) return true;
+        const parent = event.details?.parentState;
+        return (
+          event.type.startsWith('MapIteration') &&
+          isRecord(parent) &&
+          parent.name === name &&
+          kept.has(Number(event.details?.index))
+        );
+      };
+      return {
+        ...starting,
+        States: {
+          ...executable.States,
+          [name]: {
+            ...rest,
+            ItemSelector: {
+              'index.$': '$$.Map.Item.Index',
+              ...(selector === undefined ? { 'item.$': '$$.Map.Item.Value' } : { item: selector }),
+            },
+            [processorKey]: {
+              ...processor,
+              StartAt: route,
+              States: {
+                ...processor.States,
+                [route]: {
+                  Type: 'Choice',
+                  Choices: [...kept.keys()].map((index) => ({
+                    Variable: '$.index',
+                    NumericEquals: index,
+                    Next: answerOf(index),
+                  })),
+                  Default: unwrap,
+                },
+                [unwrap]: { Type: 'Pass', InputPath: '$.item', Next: processor.StartAt },
+                ...answers,
+              },
+            },
+          },
+        },
+      } as unknown as StateMachineDefinition;
+    }
+    return starting as unknown as StateMachineDefinition;
+  }
+
+  /** The iterations of the inline Map state `name` that succeeded since it was last entered, with their outputs. */
+  #finishedIterations(execution: Execution, name: string): Map<number, unknown> {
+    const finished = new Map<number, unknown>();
+    for (const event of this.#sinceEntered(execution, name)) {
+      const parent = event.details?.parentState;
+      if (event.type === 'MapIterationSucceeded' && isRecord(parent) && parent.name === name) {
+        finished.set(Number(event.details?.index), event.details?.output ?? null);
+      }
+    }
+    return finished;
+  }
+
+  /** The history since the top-level state `name` was last entered. */
+  #sinceEntered(execution: Execution, name: string): HistoryEvent[] {
+    const { history } = execution;
+    const entered = history.findLastIndex(
+      (event) =>
+        event.type === 'StateEntered' &&
+        event.stateName === name &&
+        event.details?.childExecution === undefined,
+    );
+    return history.slice(entered + 1);
+  }
+
+  /**
+   * The branches of the Parallel state `name` that finished since it was last entered, with their
+   * outputs: a branch finished when one of its own end states (`End`, or a Succeed state) exited.
+   */
+  #finishedBranches(execution: Execution, name: string): Map<number, unknown> {
+    const parallel = (execution.compiled.definition.States as Record<string, Record<string, unknown>>)[name];
+    const branches = Array.isArray(parallel?.Branches)
+      ? (parallel.Branches as Record<string, unknown>[])
+      : [];
+    const endStates = branches.map(
+      (branch) =>
+        new Set(
+          Object.entries((branch.States ?? {}) as Record<string, Record<string, unknown>>)
+            .filter(([, state]) => state.End === true || state.Type === 'Succeed')
+            .map(([stateName]) => stateName),
+        ),
+    );
+    const finished = new Map<number, unknown>();
+    for (const event of this.#sinceEntered(execution, name)) {
+      if (event.type !== 'StateExited' || event.stateName === undefined) continue;
+      const index = endStates.findIndex((states) => states.has(event.stateName as string));
+      if (index >= 0) finished.set(index, event.details?.output ?? null);
+    }
+    return finished;
   }
 
   /** The context object (`$$`) of one of this runner's executions. */
@@ -1182,7 +1336,9 @@ export class LocalWorkflowRunner {
       }
       // A child execution's own start and end are not the parent's: they are named as the child's.
       const recorded = 'childExecution' in marks && type.startsWith('Execution') ? `Child${type}` : type;
-      this.#record(execution, recorded, stateName, Object.keys(details).length > 0 ? details : undefined);
+      const recordedDetails = Object.keys(details).length > 0 ? details : undefined;
+      if (continuing?.hidden?.({ type, stateName, details: recordedDetails })) continue;
+      this.#record(execution, recorded, stateName, recordedDetails);
       const stateType = stateName === undefined ? undefined : execution.compiled.stateTypes.get(stateName);
       if (type === 'StateFailed' && (stateType === 'Parallel' || stateType === 'Map')) {
         // The package abandons the other branches or iterations; Step Functions stops their tasks.

@@ -7,6 +7,7 @@ import {
   Fail,
   IntegrationPattern,
   JsonPath,
+  Map as MapState,
   Parallel,
   Pass,
   Result,
@@ -231,4 +232,30 @@ export function registerDealMachine(): Record<string, unknown> {
     },
     { timeoutSeconds: 2 * 86_400 },
   );
+}
+
+/** Asks every approver of `$.approvers` at once (an inline Map), then records their answers. */
+export function everyApproverMachine(): Record<string, unknown> {
+  return renderAsl((scope) => {
+    const ask = new LambdaInvoke(scope, 'Ask each approver', {
+      lambdaFunction: lambda(scope, 'send-approval-request'),
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({
+        taskToken: JsonPath.taskToken,
+        approver: JsonPath.stringAt('$.approver'),
+        registrationId: JsonPath.stringAt('$.registrationId'),
+      }),
+      taskTimeout: Timeout.duration(Duration.hours(48)),
+    });
+    return new MapState(scope, 'Ask every approver', {
+      itemsPath: '$.approvers',
+      itemSelector: {
+        'approver.$': '$$.Map.Item.Value',
+        'registrationId.$': '$.registrationId',
+      },
+      resultPath: '$.answers',
+    })
+      .itemProcessor(ask)
+      .next(new Pass(scope, 'Record answers'));
+  });
 }

@@ -16,6 +16,7 @@ import {
   heartbeatMachine,
   registerDealMachine,
   reminderMachine,
+  twoApproversMachine,
 } from './machines.ts';
 
 /**
@@ -220,6 +221,37 @@ describe('resuming after a restart', () => {
       'Register deal',
       'Hold for an hour',
     ]);
+    await second.close();
+  });
+});
+
+describe('resuming a Parallel state', () => {
+  it('keeps the branch that finished and asks again in the one that had not, with a new token', async () => {
+    const clock = new VirtualClock(start);
+    const first = runnerOn(clock);
+    await first.startExecution(twoApproversMachine(), { name: 'reg-9', input: { registrationId: 'reg-9' } });
+    await first.settle();
+    const tokenOf = (runner: LocalWorkflowRunner, state: string) =>
+      runner.openTasks('reg-9').find((task) => task.stateName === state)?.taskToken ?? '';
+    await first.sendTaskSuccess(tokenOf(first, 'Ask sales leader'), { approvedBy: 'vp-sales' });
+    const waitingToken = tokenOf(first, 'Ask partner manager');
+    const second = runnerOn(await kill(first, clock));
+
+    await second.resume();
+    await second.settle();
+
+    expect(approvalRequests.map((request) => (request.input as { level: string }).level)).toEqual([
+      'first',
+      'second',
+      'first',
+    ]);
+    await expect(second.sendTaskSuccess(waitingToken, {})).rejects.toBeInstanceOf(TaskTimedOutError);
+    await second.sendTaskSuccess(tokenOf(second, 'Ask partner manager'), { approvedBy: 'partner-manager' });
+    await second.settle();
+    expect(second.describeExecution('reg-9')).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { decisions: [{ approvedBy: 'partner-manager' }, { approvedBy: 'vp-sales' }] },
+    });
     await second.close();
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '#local/workflow-runner/index.ts';
 import {
   approvalMachine,
+  everyApproverMachine,
   functionArn,
   overlongMachine,
   registerDealMachine,
@@ -255,12 +256,15 @@ describe('redriving stopped and timed-out executions', () => {
 });
 
 describe('Parallel states', () => {
-  it('runs a Parallel state that did not finish again whole, every branch asked anew', async () => {
+  it('runs again only the branches that failed or were abandoned, keeping what the others answered', async () => {
     await runner.startExecution(twoApproversMachine(), { name: 'reg-7', input: { registrationId: 'reg-7' } });
     await runner.settle();
-    const [first] = approvalRequests;
+    const tokenOf = (state: string) =>
+      runner.openTasks('reg-7').find((task) => task.stateName === state)?.taskToken ?? '';
+    await runner.sendTaskSuccess(tokenOf('Ask sales leader'), { approvedBy: 'vp-sales' });
+    await runner.settle();
     await runner.sendTaskFailure(
-      first?.context.taskToken ?? '',
+      tokenOf('Ask partner manager'),
       'MailboxFull',
       'the approver mailbox is full',
     );
@@ -270,14 +274,92 @@ describe('Parallel states', () => {
     await runner.redriveExecution('reg-7');
     await runner.settle();
 
-    expect(approvalRequests).toHaveLength(4);
-    const open = runner.openTasks('reg-7');
-    expect(open.map((task) => task.stateName).sort()).toEqual(['Ask partner manager', 'Ask sales leader']);
-    for (const task of open) await runner.sendTaskSuccess(task.taskToken, { approved: true });
+    expect(approvalRequests.map((request) => (request.input as { level: string }).level)).toEqual([
+      'first',
+      'second',
+      'first',
+    ]);
+    expect(runner.openTasks('reg-7').map((task) => task.stateName)).toEqual(['Ask partner manager']);
+    await runner.sendTaskSuccess(tokenOf('Ask partner manager'), { approvedBy: 'partner-manager' });
     await runner.settle();
     expect(runner.describeExecution('reg-7')).toMatchObject({
       status: 'SUCCEEDED',
-      output: { decisions: [{ approved: true }, { approved: true }] },
+      output: { decisions: [{ approvedBy: 'partner-manager' }, { approvedBy: 'vp-sales' }] },
     });
+    expect(runner.statesVisited('reg-7')).toEqual([
+      'Ask both approval levels',
+      'Ask partner manager',
+      'Ask sales leader',
+      'Ask both approval levels',
+      'Ask partner manager',
+      'Record both approvals',
+    ]);
+  });
+
+  it('runs a Parallel state again whole when no branch had finished', async () => {
+    await runner.startExecution(twoApproversMachine(), { name: 'reg-8', input: { registrationId: 'reg-8' } });
+    await runner.settle();
+    const [first] = approvalRequests;
+    await runner.sendTaskFailure(
+      first?.context.taskToken ?? '',
+      'MailboxFull',
+      'the approver mailbox is full',
+    );
+    await runner.settle();
+
+    await runner.redriveExecution('reg-8');
+    await runner.settle();
+
+    expect(approvalRequests).toHaveLength(4);
+    expect(
+      runner
+        .openTasks('reg-8')
+        .map((task) => task.stateName)
+        .sort(),
+    ).toEqual(['Ask partner manager', 'Ask sales leader']);
+  });
+});
+
+describe('inline Map states', () => {
+  it('runs again only the iterations that failed or were abandoned, keeping what the others answered', async () => {
+    await runner.startExecution(everyApproverMachine(), {
+      name: 'reg-9',
+      input: { registrationId: 'reg-9', approvers: ['ann', 'bob', 'cai'] },
+    });
+    await runner.settle();
+    const tokenFor = (approver: string) =>
+      approvalRequests.findLast((request) => (request.input as { approver: string }).approver === approver)
+        ?.context.taskToken ?? '';
+    await runner.sendTaskSuccess(tokenFor('ann'), { answer: 'ann approves' });
+    await runner.sendTaskSuccess(tokenFor('cai'), { answer: 'cai approves' });
+    await runner.settle();
+    await runner.sendTaskFailure(tokenFor('bob'), 'MailboxFull', 'the approver mailbox is full');
+    await runner.settle();
+    expect(runner.describeExecution('reg-9')).toMatchObject({ status: 'FAILED', error: 'MailboxFull' });
+
+    await runner.redriveExecution('reg-9');
+    await runner.settle();
+
+    expect(
+      approvalRequests.map((request) => (request.input as { approver: string }).approver).sort(),
+    ).toEqual(['ann', 'bob', 'bob', 'cai']);
+    expect(approvalRequests.at(-1)?.input).toMatchObject({ approver: 'bob', registrationId: 'reg-9' });
+    await runner.sendTaskSuccess(tokenFor('bob'), { answer: 'bob approves' });
+    await runner.settle();
+    expect(runner.describeExecution('reg-9')).toMatchObject({
+      status: 'SUCCEEDED',
+      output: {
+        answers: [{ answer: 'ann approves' }, { answer: 'bob approves' }, { answer: 'cai approves' }],
+      },
+    });
+    expect(runner.statesVisited('reg-9')).toEqual([
+      'Ask every approver',
+      'Ask each approver',
+      'Ask each approver',
+      'Ask each approver',
+      'Ask every approver',
+      'Ask each approver',
+      'Record answers',
+    ]);
   });
 });
