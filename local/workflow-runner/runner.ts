@@ -900,6 +900,7 @@ export class LocalWorkflowRunner {
         heartbeat: () => {
           if (entry.heartbeatSeconds !== undefined) {
             entry.heartbeatDueAt = new Date(this.#clock.now().getTime() + entry.heartbeatSeconds * 1000);
+            this.#saveSoon();
           }
         },
         settle: () => undefined,
@@ -1388,6 +1389,10 @@ export class LocalWorkflowRunner {
     for (const abort of [...execution.childAborts]) abort();
     // Whatever still waits (nothing, unless the execution was stopped) ends with it.
     this.#release(execution, new StatesRuntimeFailure('the execution closed'));
+    // A token read back from disk waits on no task until its execution resumes: it closes here.
+    if (execution.dormant) {
+      for (const entry of this.#tokens.values()) if (entry.execution === execution) entry.open = false;
+    }
     this.#signal();
     this.#onExecutionClosed(this.#describe(execution));
   }

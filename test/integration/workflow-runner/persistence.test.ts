@@ -307,6 +307,25 @@ describe('stopping and starting with persistence', () => {
     await second.close();
   });
 
+  it('closes the token of an execution read back and stopped before it resumed', async () => {
+    const clock = new VirtualClock(start);
+    const first = runnerOn(clock);
+    await first.startExecution(approvalMachine(), { name: 'reg-10', input: { registrationId: 'reg-10' } });
+    await first.settle();
+    const token = approvalRequests[0]?.context.taskToken ?? '';
+    const second = runnerOn(await kill(first, clock));
+
+    await second.stopExecution('reg-10', { error: 'Withdrawn' });
+
+    await expect(second.sendTaskSuccess(token, {})).rejects.toBeInstanceOf(TaskTimedOutError);
+    expect(await second.resume()).toEqual([]);
+    expect(second.describeExecution('reg-10')).toMatchObject({
+      status: 'ABORTED',
+      redriveStatus: 'REDRIVABLE',
+    });
+    await second.close();
+  });
+
   it('refuses a file it did not write, naming the file and what is wrong', async () => {
     await writeFile(join(directory, 'executions.json'), JSON.stringify({ version: 1, executions: [] }));
 
