@@ -1,3 +1,5 @@
+import { SavedFileError } from '../atomic-file.ts';
+
 export { InvalidDefinitionError } from '#workflows/definition-error.ts';
 
 /** The runner was closed (the local stack is stopping): it starts no execution any more. */
@@ -29,10 +31,11 @@ export class ExecutionNotRedrivableError extends Error {
   override readonly name = 'ExecutionNotRedrivable';
 }
 
-/** The runner's saved executions cannot be read back: the file is not what the runner wrote. */
-export class RunnerStateFileError extends Error {
-  override readonly name = 'RunnerStateFileError';
-}
+/**
+ * The runner's saved executions cannot be read back: the file is not what the runner wrote. A
+ * `SavedFileError`, like every saved file of the local stack that cannot be read.
+ */
+export class RunnerStateFileError extends SavedFileError {}
 
 /** Step Functions' `InvalidToken`: no task ever issued this token. */
 export class InvalidTokenError extends Error {

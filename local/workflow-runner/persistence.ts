@@ -1,8 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from '../atomic-file.ts';
 import { RunnerStateFileError } from './errors.ts';
+
+/** What to do about a saved file that cannot be read. */
+const fix = 'remove it, or start the local stack with --fresh, to start without the saved executions';
 
 /** The name of the file, in the runner's directory, that holds its executions. */
 export const runnerStateFileName = 'executions.json';
@@ -70,13 +73,12 @@ export type SavedTask = z.infer<typeof savedTaskSchema>;
 
 /**
  * The runner's executions on disk: one JSON file in the given directory, replaced whole on each
- * save (written to a temporary file, flushed, then renamed over the old one), so a process killed
- * mid-write leaves the previous save intact.
+ * save (`writeFileAtomically`: written to a temporary file beside it, flushed, then renamed over
+ * it), so a process killed mid-write leaves the previous save intact.
  */
 export class RunnerStateFile {
   readonly path: string;
   readonly #directory: string;
-  #writes = 0;
 
   constructor(directory: string) {
     this.#directory = directory;
@@ -88,7 +90,7 @@ export class RunnerStateFile {
     mkdirSync(this.#directory, { recursive: true });
     // A write cut short by a kill leaves its temporary file; the last complete save is the file itself.
     for (const name of readdirSync(this.#directory)) {
-      if (name.startsWith(`.${runnerStateFileName}.`) && name.endsWith('.tmp')) {
+      if (name.startsWith(`.${runnerStateFileName}.tmp-`)) {
         rmSync(join(this.#directory, name), { force: true });
       }
     }
@@ -97,7 +99,7 @@ export class RunnerStateFile {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new RunnerStateFileError(`${this.path} cannot be read: ${(error as Error).message}`, {
+      throw new RunnerStateFileError(`${this.path} cannot be read: ${(error as Error).message}; ${fix}`, {
         cause: error,
       });
     }
@@ -105,7 +107,7 @@ export class RunnerStateFile {
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new RunnerStateFileError(`${this.path} is not JSON: ${(error as Error).message}`, {
+      throw new RunnerStateFileError(`${this.path} is not JSON: ${(error as Error).message}; ${fix}`, {
         cause: error,
       });
     }
@@ -114,24 +116,14 @@ export class RunnerStateFile {
       const [issue] = parsed.error.issues;
       const where = issue?.path.join('.') || '(top level)';
       throw new RunnerStateFileError(
-        `${this.path} is not a saved workflow runner state: ${where}: ${issue?.message ?? 'invalid'}`,
+        `${this.path} is not a saved workflow runner state: ${where}: ${issue?.message ?? 'invalid'}; ${fix}`,
       );
     }
     return parsed.data;
   }
 
-  /**
-   * The write that replaces the saved executions with `state`, serialised as it is now (the
-   * caller runs the write once the writes before it are done).
-   */
-  writerOf(state: SavedRunner): () => Promise<void> {
-    const text = JSON.stringify(state);
-    return async () => {
-      this.#writes += 1;
-      const temporary = join(this.#directory, `.${runnerStateFileName}.${process.pid}.${this.#writes}.tmp`);
-      mkdirSync(this.#directory, { recursive: true });
-      await writeFile(temporary, text, { flush: true });
-      await rename(temporary, this.path);
-    };
+  /** Replaces the saved executions with `state` (serialised at the call, written aside and renamed into place). */
+  save(state: SavedRunner): Promise<void> {
+    return writeFileAtomically(this.path, JSON.stringify(state));
   }
 }

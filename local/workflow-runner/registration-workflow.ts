@@ -2,6 +2,7 @@ import type {
   FailedExecution,
   RegistrationWorkflow,
   RegistrationWorkflowInput,
+  WorkflowRedrive,
   WorkflowStart,
 } from '#ports/registration-workflow.ts';
 import {
@@ -20,7 +21,7 @@ const isUnsuccessful = (status: ExecutionStatus): status is FailedExecution['sta
  * so a second start for the same registration never creates a second execution; lists the
  * executions that did not succeed and redrives them as the Step Functions adapter does.
  */
-export class RunnerRegistrationWorkflow implements RegistrationWorkflow {
+export class RunnerRegistrationWorkflow implements RegistrationWorkflow, WorkflowRedrive {
   readonly #runner: LocalWorkflowRunner;
   readonly #definition: Record<string, unknown>;
   readonly #stateMachineName: string;
@@ -58,7 +59,7 @@ export class RunnerRegistrationWorkflow implements RegistrationWorkflow {
         execution.stateMachineName !== this.#stateMachineName ||
         !isUnsuccessful(status) ||
         stopDate === undefined ||
-        Date.parse(stopDate) < since
+        Date.parse(stopDate) <= since
       ) {
         return [];
       }

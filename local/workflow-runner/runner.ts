@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import canonicalize from 'canonicalize';
 import type { ClockTimer, VirtualClock } from '../clock.ts';
+import { SaveSoon } from '../save-soon.ts';
 import {
   type CompiledStateMachine,
   compileStateMachine,
@@ -295,12 +296,10 @@ export class LocalWorkflowRunner {
   readonly #objectStore: LocalObjectStore | undefined;
   #closed = false;
   readonly #stateFile: RunnerStateFile | undefined;
-  readonly #persistDelayMs: number;
   /** The definitions given, by key, as they are saved. */
   readonly #definitions = new Map<string, Record<string, unknown>>();
-  #saveTimer: NodeJS.Timeout | undefined;
-  /** Saves in order, one at a time. */
-  #saving: Promise<void> = Promise.resolve();
+  /** Saves the executions soon after each change, one save at a time. */
+  readonly #saves: SaveSoon | undefined;
   #saveFailure: Error | undefined;
   /** Stopped for good (closed with persistence): nothing it does any more is saved or reported. */
   #suspended = false;
@@ -314,10 +313,29 @@ export class LocalWorkflowRunner {
     this.#clock = options.clock;
     this.#objectStore = options.objectStore;
     this.#onExecutionClosed = options.onExecutionClosed ?? (() => undefined);
-    this.#persistDelayMs = options.persistDelayMs ?? 50;
     for (const [resource, handler] of Object.entries(options.handlers ?? {}))
       this.registerHandler(resource, handler);
     this.#stateFile = options.persistTo === undefined ? undefined : new RunnerStateFile(options.persistTo);
+    const file = this.#stateFile;
+    this.#saves =
+      file === undefined
+        ? undefined
+        : new SaveSoon({
+            save: async () => {
+              await file.save(this.#snapshot());
+              this.#saveFailure = undefined;
+            },
+            delayMs: options.persistDelayMs ?? 50,
+            onError: (error) => {
+              this.#saveFailure = new Error(
+                `the workflow runner could not save its executions to ${file.path}`,
+                {
+                  cause: error,
+                },
+              );
+              process.emitWarning(this.#saveFailure.message);
+            },
+          });
     const saved = this.#stateFile?.load();
     if (saved !== undefined) this.#restore(saved);
     this.#removeSettleHook = this.#clock.addSettleHook(() => this.settle());
@@ -536,13 +554,7 @@ export class LocalWorkflowRunner {
    * rejects with the error of a save that failed.
    */
   async persisted(): Promise<void> {
-    if (this.#stateFile === undefined) return;
-    if (this.#saveTimer !== undefined) {
-      clearTimeout(this.#saveTimer);
-      this.#saveTimer = undefined;
-      this.#save();
-    }
-    await this.#saving;
+    await this.#saves?.flush();
     if (this.#saveFailure !== undefined) throw this.#saveFailure;
   }
 
@@ -609,16 +621,15 @@ export class LocalWorkflowRunner {
 
   /**
    * Refuses new executions and detaches from the clock. Without `persistTo` it stops (aborts)
-   * every running execution. With it, running executions stay RUNNING: their state is saved, then
-   * this runner stops running them, and a runner built on the same directory resumes them.
+   * every running execution. With it, running executions stay RUNNING: what they did so far is
+   * saved, then this runner stops running them, and a runner built on the same directory resumes
+   * them (what they do while the last save is written is lost, as in a crash).
    */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#stateFile !== undefined) {
+    if (this.#saves !== undefined) {
       if (this.#suspended) return;
-      clearTimeout(this.#saveTimer);
-      this.#saveTimer = undefined;
-      const state = this.#snapshot();
+      await this.#saves.close();
       this.#suspended = true;
       for (const execution of this.#executions.values()) {
         if (execution.status !== 'RUNNING' || execution.dormant) continue;
@@ -629,8 +640,6 @@ export class LocalWorkflowRunner {
         execution.abort?.();
       }
       this.#removeSettleHook();
-      this.#save(state);
-      await this.#saving;
       if (this.#saveFailure !== undefined) throw this.#saveFailure;
       return;
     }
@@ -766,30 +775,7 @@ export class LocalWorkflowRunner {
 
   /** Saves the executions once changes stop coming for `persistDelayMs`. */
   #saveSoon(): void {
-    if (this.#stateFile === undefined || this.#suspended || this.#saveTimer !== undefined) return;
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = undefined;
-      this.#save();
-    }, this.#persistDelayMs);
-    // A process that ends on its own has closed the runner, which saved.
-    this.#saveTimer.unref();
-  }
-
-  #save(state: SavedRunner = this.#snapshot()): void {
-    const file = this.#stateFile;
-    if (file === undefined) return;
-    const write = file.writerOf(state);
-    this.#saving = this.#saving.then(async () => {
-      try {
-        await write();
-        this.#saveFailure = undefined;
-      } catch (error) {
-        this.#saveFailure = new Error(`the workflow runner could not save its executions to ${file.path}`, {
-          cause: error,
-        });
-        process.emitWarning(this.#saveFailure.message);
-      }
-    });
+    if (!this.#suspended) this.#saves?.changed();
   }
 
   /** The executions as they are now, in the form saved to disk. */

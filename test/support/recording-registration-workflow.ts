@@ -1,5 +1,4 @@
 import type {
-  FailedExecution,
   RegistrationWorkflow,
   RegistrationWorkflowInput,
   WorkflowStart,
@@ -33,22 +32,6 @@ export class LocalRegistrationWorkflow implements RegistrationWorkflow {
     this.#executions.set(name, execution);
     this.#onStart(execution);
     return { execution: `local:${name}`, alreadyStarted: false };
-  }
-
-  /** Its executions never run, so none fails. */
-  async failedExecutions(_input: { stoppedAfter: string }): Promise<readonly FailedExecution[]> {
-    return [];
-  }
-
-  /** Its executions never run, so none can be redriven. */
-  async redrive(execution: string): Promise<{ redriven: boolean; reason?: string }> {
-    const name = execution.replace(/^local:/, '');
-    return {
-      redriven: false,
-      reason: this.#executions.has(name)
-        ? `ExecutionNotRedrivable: ${execution} is RUNNING`
-        : `ExecutionDoesNotExist: ${execution}`,
-    };
   }
 
   executions(): LocalExecution[] {

@@ -12,6 +12,7 @@ import type {
   FailedExecution,
   RegistrationWorkflow,
   RegistrationWorkflowInput,
+  WorkflowRedrive,
   WorkflowStart,
 } from '#ports/registration-workflow.ts';
 
@@ -29,7 +30,7 @@ const maxExecutionTimeMs = 365 * 86_400_000;
  * same input), which is what makes the start idempotent. Lists the executions that did not
  * succeed and redrives them ("Redriving state machines in Step Functions").
  */
-export class StepFunctionsRegistrationWorkflow implements RegistrationWorkflow {
+export class StepFunctionsRegistrationWorkflow implements RegistrationWorkflow, WorkflowRedrive {
   readonly #client: SFNClient;
   readonly #stateMachineArn: string;
 
@@ -81,7 +82,7 @@ export class StepFunctionsRegistrationWorkflow implements RegistrationWorkflow {
           if (item.startDate !== undefined && item.startDate.getTime() < since - maxExecutionTimeMs) {
             break listing;
           }
-          if (item.stopDate === undefined || item.stopDate.getTime() < since) continue;
+          if (item.stopDate === undefined || item.stopDate.getTime() <= since) continue;
           failed.push({
             registrationId: item.name ?? '',
             execution: item.executionArn ?? '',

@@ -40,8 +40,6 @@ beforeAll(async () => {
       }
       return workflow.start(input);
     },
-    failedExecutions: (input) => workflow.failedExecutions(input),
-    redrive: (execution) => workflow.redrive(execution),
   };
   const handler = createFormSubmissionsHandler({
     inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),

@@ -38,7 +38,7 @@ beforeEach(() => {
 });
 
 describe('listing the registrations whose workflow did not succeed', () => {
-  it('pages through ListExecutions for FAILED, TIMED_OUT and ABORTED and keeps those stopped since the given time', async () => {
+  it('pages through ListExecutions for FAILED, TIMED_OUT and ABORTED and keeps those stopped after the given time', async () => {
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
     sfn
       .on(ListExecutionsCommand, { stateMachineArn, statusFilter: 'FAILED' })
@@ -50,7 +50,9 @@ describe('listing the registrations whose workflow did not succeed', () => {
         executions: [
           item('reg-2', 'FAILED', '2026-11-10T09:00:00Z', '2026-11-19T00:00:00Z'),
           // Started early, stopped within the window (a long approval wait).
-          item('reg-1', 'FAILED', '2026-09-01T09:00:00Z', '2026-11-18T12:00:00Z'),
+          item('reg-1', 'FAILED', '2026-09-01T09:00:00Z', '2026-11-18T12:00:01Z'),
+          // Stopped at the very moment given: not after it.
+          item('reg-edge', 'FAILED', '2026-11-18T11:00:00Z', '2026-11-18T12:00:00Z'),
           item('reg-0', 'FAILED', '2026-09-01T08:00:00Z', '2026-09-02T08:00:00Z'),
         ],
       });
@@ -79,7 +81,7 @@ describe('listing the registrations whose workflow did not succeed', () => {
         registrationId: 'reg-1',
         execution: executionArn('reg-1'),
         status: 'FAILED',
-        stoppedAt: '2026-11-18T12:00:00.000Z',
+        stoppedAt: '2026-11-18T12:00:01.000Z',
         redriveCount: 0,
       },
     ]);
