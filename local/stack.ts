@@ -407,6 +407,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onScheduleError: (error) => logger.error('the scheduled pre-QBR check did not start', { error }),
     });
     stopping.push(async () => preQbr.stop());
+    await runner.resume();
     const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
     crmEvents = createCrmEventsHandler({
       store: ledgerStore,
@@ -492,13 +493,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /**
- * The local workflow runner of a data directory. Its executions and callback tokens live in
- * memory: after a restart, registrations waiting for a decision have no execution to resume.
- * Keeping them belongs to the runner; `directory.workflowRunner` is where it keeps them, and
- * `--fresh` clears it with the rest.
+ * The local workflow runner of a data directory. It keeps its executions and callback tokens in
+ * `directory.workflowRunner` (`--fresh` clears it with the rest); the running ones are resumed
+ * once every handler is registered.
  */
 function workflowRunnerFor(directory: DataDirectory, clock: VirtualClock): LocalWorkflowRunner {
-  return new LocalWorkflowRunner({ clock, objectStore: localReportsBuckets(directory.root) });
+  return new LocalWorkflowRunner({
+    clock,
+    objectStore: localReportsBuckets(directory.root),
+    persistTo: directory.workflowRunner,
+  });
 }
 
 /**

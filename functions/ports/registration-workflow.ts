@@ -21,10 +21,12 @@ export interface RegistrationWorkflow {
 /** A registration's workflow execution that stopped without finishing. */
 export interface FailedExecution {
   readonly registrationId: string;
-  /** Execution ARN in AWS, a local execution id on one machine. */
+  /** Execution ARN in AWS, a local execution id on one machine; what `redrive` takes. */
   readonly execution: string;
   readonly status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /** When it stopped (ISO instant). */
   readonly stoppedAt: string;
+  /** The error it stopped with, when known (Step Functions' execution list does not carry it). */
   readonly error?: string;
   /** How often it was redriven already. */
   readonly redriveCount: number;
@@ -37,6 +39,9 @@ export interface FailedExecution {
 export interface WorkflowRedrive {
   /** Executions that failed, timed out or were aborted after `stoppedAfter` (ISO instant). */
   failedExecutions(input: { stoppedAfter: string }): Promise<readonly FailedExecution[]>;
-  /** Restarts the execution from its failed step; `redriven: false` with the reason when it cannot be. */
+  /**
+   * Restarts the execution from its failed step; `redriven: false` with the reason when it cannot
+   * be (running, succeeded, stopped too long ago, unknown). Other failures are thrown.
+   */
   redrive(execution: string): Promise<{ redriven: boolean; reason?: string }>;
 }

@@ -83,17 +83,23 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * `aws-local-stepfunctions` stamps `$$.Execution.StartTime` with the real time; the runner
- * supplies the virtual start time under another name and points the paths at it.
+ * `aws-local-stepfunctions` stamps `$$.Execution.StartTime` with the real time, and
+ * `$$.Execution.Input` with the input of the run, which for a redriven or resumed execution is
+ * the input of the state it continues at; the runner supplies the virtual start time and the
+ * execution's own input under other names and points the paths at them.
  */
-function pointStartTimeAtClock(value: unknown): unknown {
+function pointContextAtExecution(value: unknown): unknown {
   if (typeof value === 'string') {
-    return value.split('$$.Execution.StartTime').join('$$.Execution.VirtualStartTime');
+    return value
+      .split('$$.Execution.StartTime')
+      .join('$$.Execution.VirtualStartTime')
+      .split('$$.Execution.Input')
+      .join('$$.Execution.OriginalInput');
   }
-  if (Array.isArray(value)) return value.map(pointStartTimeAtClock);
+  if (Array.isArray(value)) return value.map(pointContextAtExecution);
   if (isObject(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, pointStartTimeAtClock(inner)]),
+      Object.entries(value).map(([key, inner]) => [key, pointContextAtExecution(inner)]),
     );
   }
   return value;
@@ -281,8 +287,8 @@ function compileMachine(machine: unknown, collected: Collected): Json {
 /**
  * Checks the definition with `asl-validator` and prepares the copy the package executes: Task
  * and Wait states become overrides answered by the runner (callbacks, timeouts and waits on the
- * virtual clock), the execution timeout moves to the clock, and `$$.Execution.StartTime` reads
- * the virtual start. The definition itself is not changed.
+ * virtual clock), the execution timeout moves to the clock, and `$$.Execution.StartTime` and
+ * `$$.Execution.Input` read the execution's virtual start and its own input. The definition itself is not changed.
  */
 export function compileStateMachine(definition: unknown): CompiledStateMachine {
   if (!isObject(definition))
@@ -303,7 +309,7 @@ export function compileStateMachine(definition: unknown): CompiledStateMachine {
     enclosing: new Map(),
     around: [],
   };
-  const machine = compileMachine(pointStartTimeAtClock(definition), collected);
+  const machine = compileMachine(pointContextAtExecution(definition), collected);
   const timeout = definition.TimeoutSeconds;
   return {
     definition,

@@ -4,10 +4,13 @@ export { type CompiledStateMachine, compileStateMachine } from './compile.ts';
 export {
   ExecutionAlreadyExistsError,
   ExecutionDoesNotExistError,
+  ExecutionNotRedrivableError,
   InvalidDefinitionError,
   InvalidExecutionNameError,
   InvalidJsonPayloadError,
   InvalidTokenError,
+  RunnerClosedError,
+  RunnerStateFileError,
   TaskTimedOutError,
 } from './errors.ts';
 export { executionRoutes } from './execution-routes.ts';
@@ -21,6 +24,7 @@ export {
   LocalWorkflowRunner,
   type LocalWorkflowRunnerOptions,
   type OpenTask,
+  type RedriveStatus,
   type StartExecutionOptions,
   type TaskContext,
   type TaskHandler,

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import canonicalize from 'canonicalize';
 import type { ClockTimer, VirtualClock } from '../clock.ts';
+import { SaveSoon } from '../save-soon.ts';
 import {
   type CompiledStateMachine,
   compileStateMachine,
@@ -19,13 +20,16 @@ import { prepareEngineErrors, StateFailure, StatesRuntimeFailure, statesTimeout 
 import {
   ExecutionAlreadyExistsError,
   ExecutionDoesNotExistError,
+  ExecutionNotRedrivableError,
   InvalidExecutionNameError,
   InvalidJsonPayloadError,
   InvalidTokenError,
   RunnerClosedError,
+  RunnerStateFileError,
   TaskTimedOutError,
 } from './errors.ts';
 import type { LocalObjectStore } from './object-store.ts';
+import { RunnerStateFile, type SavedExecution, type SavedRunner, type SavedTask } from './persistence.ts';
 
 /** What a local task handler is told besides its input. */
 export interface TaskContext {
@@ -65,6 +69,9 @@ export interface HistoryEvent {
   readonly details?: Record<string, unknown> | undefined;
 }
 
+/** `DescribeExecution`'s `redriveStatus`: whether `redriveExecution` would accept the execution now. */
+export type RedriveStatus = 'REDRIVABLE' | 'NOT_REDRIVABLE';
+
 export interface ExecutionDescription {
   readonly executionArn: string;
   readonly name: string;
@@ -76,6 +83,13 @@ export interface ExecutionDescription {
   readonly cause?: string | undefined;
   readonly startDate: string;
   readonly stopDate?: string | undefined;
+  /** How often the execution was redriven (0 when never). */
+  readonly redriveCount: number;
+  /** When it was last redriven. */
+  readonly redriveDate?: string | undefined;
+  readonly redriveStatus: RedriveStatus;
+  /** Why it cannot be redriven, in Step Functions' words, when `redriveStatus` is `NOT_REDRIVABLE`. */
+  readonly redriveStatusReason?: string | undefined;
 }
 
 /** A `.waitForTaskToken` task waiting for its callback. */
@@ -107,6 +121,41 @@ export interface LocalWorkflowRunnerOptions {
   readonly onExecutionClosed?: (execution: ExecutionDescription) => void;
   /** The S3 buckets a Distributed Map reads its items from and writes its results to. */
   readonly objectStore?: LocalObjectStore;
+  /**
+   * A directory where the runner keeps its executions (`executions.json`), so that a runner built
+   * on it later, after `resume()`, continues them: see "Persistence" in the README. Without it,
+   * executions live as long as the runner.
+   */
+  readonly persistTo?: string | undefined;
+  /** How long the runner lets changes gather before it saves them (real milliseconds); default 50. */
+  readonly persistDelayMs?: number | undefined;
+}
+
+/** Which state a redriven or resumed execution continues at, and how. */
+/** What decides whether an event of a continued attempt is left out of the history. */
+interface HiddenCandidate {
+  readonly type: string;
+  readonly stateName?: string | undefined;
+  readonly details?: Record<string, unknown> | undefined;
+}
+
+interface Continuation {
+  readonly kind: 'redrive' | 'resume';
+  /** A state at the top level of the definition. */
+  readonly stateName: string;
+  /** The state's input when it was entered. */
+  readonly input: unknown;
+  /** The state was entered before (its StateEntered is in the history): a resume does not enter it again. */
+  readonly reentered: boolean;
+  /** A callback task waiting for its token: resumed with the same token, timeout and heartbeat. */
+  task?: TokenEntry | undefined;
+  /** A Wait state: resumed with the same due time. */
+  waitDueAt?: Date | undefined;
+  /**
+   * Events of the stand-ins for the branches and iterations of a Parallel or Map state that
+   * finished before the redrive or restart: left out of the history.
+   */
+  hidden?: ((event: HiddenCandidate) => boolean) | undefined;
 }
 
 /** Whose Context object it is: the execution or one of its Map children. */
@@ -135,14 +184,28 @@ interface Execution {
   readonly input: unknown;
   readonly startDate: Date;
   readonly compiled: CompiledStateMachine;
+  /** The key of the definition in the saved state. */
+  readonly definitionKey: string;
   readonly history: HistoryEvent[];
+  redriveCount: number;
+  redriveDate?: Date | undefined;
+  /** The package's run of the current attempt; the settlement of an earlier one is ignored. */
+  attempt?: object | undefined;
+  /** Resolves once the current attempt's events are all in the history. */
+  eventsRecorded?: Promise<void> | undefined;
+  /** Consumed by the first Task or Wait override of a redriven or resumed attempt. */
+  continuation?: Continuation | undefined;
+  /** A Wait state at the top level being waited in. */
+  waiting?: { readonly stateName: string; readonly dueAt: Date } | undefined;
+  /** Restored from disk as RUNNING and not yet resumed: nothing of it runs. */
+  dormant: boolean;
   /** Ends every task or wait still open (stop, timeout, a failed Parallel branch). */
   readonly releases: Set<{ readonly stateName: string; readonly release: (reason: Error) => void }>;
   status: ExecutionStatus;
   output?: unknown;
-  error?: string;
-  cause?: string;
-  stopDate?: Date;
+  error?: string | undefined;
+  cause?: string | undefined;
+  stopDate?: Date | undefined;
   /** Overrides running handler code (not waiting for the clock or a callback). */
   busy: number;
   /** Overrides waiting for the clock or a callback. */
@@ -154,15 +217,33 @@ interface Execution {
   timeoutTimer?: ClockTimer;
 }
 
+type TaskOutcome = { readonly output: unknown } | { readonly error: string; readonly cause: string };
+
 interface TokenEntry {
   readonly task: OpenTask;
   readonly execution: Execution;
   open: boolean;
+  /** The task's handler returned (the token was handed over). */
+  submitted: boolean;
+  heartbeatSeconds?: number | undefined;
+  heartbeatDueAt?: Date | undefined;
+  /** What was sent for the token, until the execution has taken it. */
+  outcome?: TaskOutcome | undefined;
   heartbeat: () => void;
-  settle: (outcome: { output: unknown } | { error: Error }) => void;
+  settle: (outcome: TaskOutcome) => void;
 }
 
 const lambdaInvoke = 'arn:aws:states:::lambda:invoke';
+const dayMs = 86_400_000;
+/** "Redriving state machines in Step Functions": an execution is redrivable 14 days after it stopped. */
+const redrivablePeriodMs = 14 * dayMs;
+/** "Quotas related to state machine executions": a Standard execution is open at most one year. */
+const maxOpenTimeMs = 365 * dayMs;
+/**
+ * "RedriveExecution" API reference: the history must hold fewer than 24,999 events, to leave room
+ * for `ExecutionRedriven` and at least one more event.
+ */
+const maxHistoryBeforeRedrive = 24_999;
 const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(:[^:]+)?$/;
 const forbiddenNameCharacters = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]/u;
 
@@ -182,6 +263,9 @@ function functionName(reference: string): string {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+const isoOf = (date: Date | undefined) => date?.toISOString();
+const dateOf = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso));
 
 /** What a thrown handler error becomes, shaped like a Lambda function error in Step Functions. */
 function handlerFailure(error: unknown): Error {
@@ -211,13 +295,49 @@ export class LocalWorkflowRunner {
   readonly #onExecutionClosed: (execution: ExecutionDescription) => void;
   readonly #objectStore: LocalObjectStore | undefined;
   #closed = false;
+  readonly #stateFile: RunnerStateFile | undefined;
+  /** The definitions given, by key, as they are saved. */
+  readonly #definitions = new Map<string, Record<string, unknown>>();
+  /** Saves the executions soon after each change, one save at a time. */
+  readonly #saves: SaveSoon | undefined;
+  #saveFailure: Error | undefined;
+  /** Stopped for good (closed with persistence): nothing it does any more is saved or reported. */
+  #suspended = false;
 
+  /**
+   * With `persistTo`, the executions saved there are read back at once (a file the runner did not
+   * write is refused with `RunnerStateFileError`): closed ones can be described and redriven, and
+   * running ones continue when `resume()` is called, once their handlers are registered.
+   */
   constructor(options: LocalWorkflowRunnerOptions) {
     this.#clock = options.clock;
     this.#objectStore = options.objectStore;
     this.#onExecutionClosed = options.onExecutionClosed ?? (() => undefined);
     for (const [resource, handler] of Object.entries(options.handlers ?? {}))
       this.registerHandler(resource, handler);
+    this.#stateFile = options.persistTo === undefined ? undefined : new RunnerStateFile(options.persistTo);
+    const file = this.#stateFile;
+    this.#saves =
+      file === undefined
+        ? undefined
+        : new SaveSoon({
+            save: async () => {
+              await file.save(this.#snapshot());
+              this.#saveFailure = undefined;
+            },
+            delayMs: options.persistDelayMs ?? 50,
+            onError: (error) => {
+              this.#saveFailure = new Error(
+                `the workflow runner could not save its executions to ${file.path}`,
+                {
+                  cause: error,
+                },
+              );
+              process.emitWarning(this.#saveFailure.message);
+            },
+          });
+    const saved = this.#stateFile?.load();
+    if (saved !== undefined) this.#restore(saved);
     this.#removeSettleHook = this.#clock.addSettleHook(() => this.settle());
   }
 
@@ -251,7 +371,7 @@ export class LocalWorkflowRunner {
     definition: unknown,
     options: StartExecutionOptions = {},
   ): Promise<{ executionArn: string; startDate: string; alreadyRunning: boolean }> {
-    const compiled = this.#compile(definition);
+    const { compiled, key: definitionKey } = this.#compileKeyed(definition);
     const stateMachineName = options.stateMachineName ?? this.#defaultStateMachineName(compiled);
     const name = options.name ?? randomUUID();
     if (name.length < 1 || name.length > 80 || forbiddenNameCharacters.test(name)) {
@@ -279,7 +399,10 @@ export class LocalWorkflowRunner {
       input,
       startDate: this.#clock.now(),
       compiled,
+      definitionKey,
       history: [],
+      redriveCount: 0,
+      dormant: false,
       releases: new Set(),
       childAborts: new Set(),
       status: 'RUNNING',
@@ -288,6 +411,7 @@ export class LocalWorkflowRunner {
     };
     this.#executions.set(arn, execution);
     this.#run(execution);
+    this.#signal();
     return { executionArn: arn, startDate: execution.startDate.toISOString(), alreadyRunning: false };
   }
 
@@ -296,14 +420,18 @@ export class LocalWorkflowRunner {
     const entry = this.#openToken(taskToken);
     const value = toJson(output, 'the task output');
     entry.open = false;
-    entry.settle({ output: value });
+    entry.outcome = { output: value };
+    entry.settle(entry.outcome);
+    this.#signal();
   }
 
   /** `SendTaskFailure`: fails the waiting task of `taskToken` with a States language error and cause. */
   async sendTaskFailure(taskToken: string, error = '', cause = ''): Promise<void> {
     const entry = this.#openToken(taskToken);
     entry.open = false;
-    entry.settle({ error: new StateFailure(error, cause) });
+    entry.outcome = { error, cause };
+    entry.settle(entry.outcome);
+    this.#signal();
   }
 
   /** `SendTaskHeartbeat`: the task of `taskToken` is alive; its HeartbeatSeconds start again. */
@@ -321,13 +449,125 @@ export class LocalWorkflowRunner {
     this.#terminate(execution, { status: 'ABORTED', error: reason.error ?? '', cause: reason.cause ?? '' });
   }
 
+  /**
+   * `RedriveExecution` ("Redriving state machines in Step Functions"; "RedriveExecution" API
+   * reference): a FAILED, TIMED_OUT or ABORTED execution continues from the state that did not
+   * finish, with the input that state received, under the same ARN and definition. The states
+   * that finished are not run again and their history stays; `ExecutionRedriven` is appended,
+   * `redriveCount` goes up by one, the status is RUNNING again and the execution's timeout
+   * counts from the redrive. A callback task run again gets a new token. Of a Parallel or inline
+   * Map state that did not finish, only the branches and iterations that did not succeed run
+   * again; a Distributed Map runs a whole new Map Run (Step Functions reruns only the unsuccessful
+   * child executions). Refused with `ExecutionNotRedrivable` (running or succeeded,
+   * stopped more than 14 days ago on the clock, open more than a year, history too long) or
+   * `ExecutionDoesNotExist`.
+   */
+  async redriveExecution(executionArnOrName: string): Promise<{ redriveDate: string }> {
+    const execution = this.#find(executionArnOrName);
+    const refuse = () => {
+      const reason = this.#notRedrivable(execution);
+      if (reason !== undefined) {
+        throw new ExecutionNotRedrivableError(`Execution cannot be redriven: '${execution.arn}': ${reason}`);
+      }
+    };
+    refuse();
+    if (this.#closed)
+      throw new RunnerClosedError(`the workflow runner is closed: ${execution.name} was not redriven`);
+    // The events of the attempt that ended are all recorded before the history is read.
+    await execution.eventsRecorded;
+    refuse();
+    const restart = this.#unfinishedState(execution);
+    const redriveDate = this.#clock.now();
+    execution.status = 'RUNNING';
+    execution.redriveCount += 1;
+    execution.redriveDate = redriveDate;
+    execution.stopDate = undefined;
+    execution.output = undefined;
+    execution.error = undefined;
+    execution.cause = undefined;
+    this.#record(execution, 'ExecutionRedriven', undefined, { redriveCount: execution.redriveCount });
+    this.#run(execution, {
+      kind: 'redrive',
+      stateName: restart?.stateName ?? this.#startAt(execution),
+      input: restart === undefined ? execution.input : restart.input,
+      reentered: false,
+    });
+    this.#signal();
+    return { redriveDate: redriveDate.toISOString() };
+  }
+
+  /**
+   * Continues the executions read back from `persistTo` that were running when the runner that
+   * saved them stopped: each at the top-level state it was in. A callback task whose handler had
+   * returned keeps its token, timeout and heartbeat and is not invoked again; a Wait keeps its
+   * due time; any other state runs again (of a Parallel or inline Map state, the branches and
+   * iterations that had not finished; a Distributed Map's whole Map Run).
+   * Call it once the handlers are registered; answers the names of the executions resumed.
+   */
+  async resume(): Promise<string[]> {
+    if (this.#closed) throw new RunnerClosedError('the workflow runner is closed: nothing was resumed');
+    await prepareEngineErrors();
+    const resumed: string[] = [];
+    for (const execution of this.#executions.values()) {
+      if (!execution.dormant) continue;
+      execution.dormant = false;
+      if (execution.status !== 'RUNNING') continue; // stopped before it was resumed
+      const unfinished = this.#unfinishedState(execution);
+      const continuation: Continuation = {
+        kind: 'resume',
+        stateName: unfinished?.stateName ?? this.#startAt(execution),
+        input: unfinished === undefined ? execution.input : unfinished.input,
+        reentered: unfinished !== undefined,
+      };
+      if (unfinished !== undefined) {
+        const spec = execution.compiled.states.get(unfinished.stateName);
+        if (spec?.kind === 'task' && spec.callback) {
+          // The token the state waits on: open, or answered while no runner ran the execution.
+          continuation.task = [...this.#tokens.values()]
+            .filter(
+              (entry) =>
+                entry.execution === execution &&
+                entry.task.stateName === unfinished.stateName &&
+                (entry.open || entry.outcome !== undefined),
+            )
+            .at(-1);
+        }
+        if (execution.waiting?.stateName === unfinished.stateName)
+          continuation.waitDueAt = execution.waiting.dueAt;
+      }
+      this.#record(execution, 'ExecutionResumed', continuation.stateName, {
+        continues: continuation.task?.submitted
+          ? 'waiting for the same task token'
+          : continuation.waitDueAt !== undefined
+            ? `waiting until ${continuation.waitDueAt.toISOString()}`
+            : 'running the state again',
+      });
+      this.#run(execution, continuation);
+      resumed.push(execution.name);
+    }
+    this.#signal();
+    return resumed;
+  }
+
+  /**
+   * Resolves once everything that happened so far is saved to `persistTo` (at once without it);
+   * rejects with the error of a save that failed.
+   */
+  async persisted(): Promise<void> {
+    await this.#saves?.flush();
+    if (this.#saveFailure !== undefined) throw this.#saveFailure;
+  }
+
   /** `DescribeExecution`, by execution ARN or (when unambiguous) name. */
   describeExecution(executionArnOrName: string): ExecutionDescription {
     return this.#describe(this.#find(executionArnOrName));
   }
 
-  listExecutions(): ExecutionDescription[] {
-    return [...this.#executions.values()].map((execution) => this.#describe(execution));
+  /** `ListExecutions`, optionally only those of one status (its `statusFilter`). */
+  listExecutions(filter: { readonly status?: ExecutionStatus } = {}): ExecutionDescription[] {
+    return [...this.#executions.values()]
+      .filter((execution) => filter.status === undefined || execution.status === filter.status)
+      .map((execution) => this.#describe(execution));
   }
 
   /** `GetExecutionHistory`: the events so far, oldest first. */
@@ -369,16 +609,40 @@ export class LocalWorkflowRunner {
       const changed = this.#changed.promise;
       await nextTurn();
       const running = [...this.#executions.values()].filter(
-        (execution) => execution.status === 'RUNNING' && !(execution.busy === 0 && execution.blocked > 0),
+        (execution) =>
+          execution.status === 'RUNNING' &&
+          !execution.dormant &&
+          !(execution.busy === 0 && execution.blocked > 0),
       );
       if (running.length === 0) return;
       await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, 25))]);
     }
   }
 
-  /** Stops every running execution, refuses new ones and detaches from the clock. */
+  /**
+   * Refuses new executions and detaches from the clock. Without `persistTo` it stops (aborts)
+   * every running execution. With it, running executions stay RUNNING: what they did so far is
+   * saved, then this runner stops running them, and a runner built on the same directory resumes
+   * them (what they do while the last save is written is lost, as in a crash).
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#saves !== undefined) {
+      if (this.#suspended) return;
+      await this.#saves.close();
+      this.#suspended = true;
+      for (const execution of this.#executions.values()) {
+        if (execution.status !== 'RUNNING' || execution.dormant) continue;
+        execution.attempt = undefined;
+        execution.timeoutTimer?.cancel();
+        for (const abort of [...execution.childAborts]) abort();
+        this.#release(execution, new StatesRuntimeFailure('the workflow runner stopped'));
+        execution.abort?.();
+      }
+      this.#removeSettleHook();
+      if (this.#saveFailure !== undefined) throw this.#saveFailure;
+      return;
+    }
     for (const execution of this.#executions.values()) {
       if (execution.status === 'RUNNING') {
         this.#terminate(execution, {
@@ -393,12 +657,60 @@ export class LocalWorkflowRunner {
   }
 
   #compile(definition: unknown): CompiledStateMachine {
-    const key = canonicalize(definition) ?? '';
-    const known = this.#compiled.get(key);
-    if (known !== undefined) return known;
-    const compiled = compileStateMachine(definition);
-    this.#compiled.set(key, compiled);
-    return compiled;
+    return this.#compileKeyed(definition).compiled;
+  }
+
+  /** Compiles a definition once; its key (a digest of its canonical JSON) names it in the saved state. */
+  #compileKeyed(definition: unknown): { compiled: CompiledStateMachine; key: string } {
+    const canonical = canonicalize(definition) ?? '';
+    const known = this.#compiled.get(canonical);
+    const compiled = known ?? compileStateMachine(definition);
+    if (known === undefined) this.#compiled.set(canonical, compiled);
+    const key = createHash('sha256').update(canonical).digest('hex');
+    if (!this.#definitions.has(key)) this.#definitions.set(key, compiled.definition);
+    return { compiled, key };
+  }
+
+  #startAt(execution: Execution): string {
+    return String(execution.compiled.executable.StartAt);
+  }
+
+  /**
+   * The top-level state the execution entered last and did not leave, with the input it entered
+   * with — where a redrive or a resume continues ("Redriving Map Runs": a state redrives when its
+   * Entered event has no Exited event). States inside a Parallel or Map count as that state.
+   */
+  #unfinishedState(execution: Execution): { stateName: string; input: unknown } | undefined {
+    let unfinished: { stateName: string; input: unknown } | undefined;
+    for (const event of execution.history) {
+      const { stateName } = event;
+      if (stateName === undefined || event.details?.childExecution !== undefined) continue;
+      if (execution.compiled.enclosing.get(stateName)?.length !== 0) continue;
+      if (event.type === 'StateEntered') {
+        unfinished = { stateName, input: event.details?.input ?? null };
+      } else if (event.type === 'StateExited' && unfinished?.stateName === stateName) {
+        unfinished = undefined;
+      }
+    }
+    return unfinished;
+  }
+
+  /**
+   * Why `RedriveExecution` would refuse the execution now, in the words of `redriveStatusReason`
+   * ("DescribeExecution" API reference), or undefined when it would not.
+   */
+  #notRedrivable(execution: Execution): string | undefined {
+    if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') {
+      return `Execution is ${execution.status} and cannot be redriven`;
+    }
+    const now = this.#clock.now().getTime();
+    if (now - execution.startDate.getTime() > maxOpenTimeMs)
+      return 'Execution has exceeded the max execution time';
+    if (execution.stopDate !== undefined && now - execution.stopDate.getTime() > redrivablePeriodMs) {
+      return 'Execution redrivable period exceeded';
+    }
+    if (execution.history.length >= maxHistoryBeforeRedrive) return 'Execution history event limit exceeded';
+    return undefined;
   }
 
   #defaultStateMachineName(compiled: CompiledStateMachine): string {
@@ -435,6 +747,14 @@ export class LocalWorkflowRunner {
       cause: execution.cause,
       startDate: execution.startDate.toISOString(),
       stopDate: execution.stopDate?.toISOString(),
+      redriveCount: execution.redriveCount,
+      redriveDate: isoOf(execution.redriveDate),
+      ...(() => {
+        const reason = this.#notRedrivable(execution);
+        return reason === undefined
+          ? { redriveStatus: 'REDRIVABLE' as const }
+          : { redriveStatus: 'NOT_REDRIVABLE' as const, redriveStatusReason: reason };
+      })(),
     };
   }
 
@@ -450,6 +770,129 @@ export class LocalWorkflowRunner {
   #signal(): void {
     this.#changed.resolve();
     this.#changed = Promise.withResolvers<void>();
+    this.#saveSoon();
+  }
+
+  /** Saves the executions once changes stop coming for `persistDelayMs`. */
+  #saveSoon(): void {
+    if (!this.#suspended) this.#saves?.changed();
+  }
+
+  /** The executions as they are now, in the form saved to disk. */
+  #snapshot(): SavedRunner {
+    const executions: SavedExecution[] = [];
+    const definitions: Record<string, Record<string, unknown>> = {};
+    for (const execution of this.#executions.values()) {
+      definitions[execution.definitionKey] ??= this.#definitions.get(execution.definitionKey) ?? {};
+      executions.push({
+        arn: execution.arn,
+        name: execution.name,
+        stateMachineName: execution.stateMachineName,
+        definition: execution.definitionKey,
+        input: execution.input,
+        startDate: execution.startDate.toISOString(),
+        status: execution.status,
+        ...(execution.status === 'SUCCEEDED' ? { output: execution.output } : {}),
+        ...(execution.error === undefined ? {} : { error: execution.error }),
+        ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+        ...(execution.stopDate === undefined ? {} : { stopDate: execution.stopDate.toISOString() }),
+        redriveCount: execution.redriveCount,
+        ...(execution.redriveDate === undefined ? {} : { redriveDate: execution.redriveDate.toISOString() }),
+        history: execution.history,
+        ...(execution.waiting === undefined
+          ? {}
+          : {
+              wait: { stateName: execution.waiting.stateName, dueAt: execution.waiting.dueAt.toISOString() },
+            }),
+      });
+    }
+    const tasks: SavedTask[] = [...this.#tokens.values()].map((entry) => ({
+      taskToken: entry.task.taskToken,
+      executionArn: entry.execution.arn,
+      stateName: entry.task.stateName,
+      input: entry.task.input,
+      issuedAt: entry.task.issuedAt,
+      ...(entry.task.timeoutAt === undefined ? {} : { timeoutAt: entry.task.timeoutAt }),
+      open: entry.open,
+      submitted: entry.submitted,
+      ...(entry.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: entry.heartbeatSeconds }),
+      ...(entry.heartbeatDueAt === undefined ? {} : { heartbeatDueAt: entry.heartbeatDueAt.toISOString() }),
+      ...(entry.outcome === undefined ? {} : { outcome: entry.outcome }),
+    }));
+    return { version: 1, definitions, executions, tasks };
+  }
+
+  /** Takes back the executions and task tokens saved by a runner on the same directory. */
+  #restore(saved: SavedRunner): void {
+    for (const stored of saved.executions) {
+      const definition = saved.definitions[stored.definition];
+      if (definition === undefined) {
+        throw new RunnerStateFileError(
+          `${this.#stateFile?.path}: execution ${stored.arn} names definition ${stored.definition}, which is not saved`,
+        );
+      }
+      const { compiled, key } = this.#compileKeyed(definition);
+      const execution: Execution = {
+        arn: stored.arn,
+        name: stored.name,
+        stateMachineName: stored.stateMachineName,
+        inputKey: canonicalize(stored.input) ?? 'null',
+        input: stored.input,
+        startDate: new Date(stored.startDate),
+        compiled,
+        definitionKey: key,
+        history: stored.history.map((event) => ({ ...event })),
+        redriveCount: stored.redriveCount,
+        redriveDate: dateOf(stored.redriveDate),
+        waiting:
+          stored.wait === undefined
+            ? undefined
+            : { stateName: stored.wait.stateName, dueAt: new Date(stored.wait.dueAt) },
+        dormant: stored.status === 'RUNNING',
+        releases: new Set(),
+        childAborts: new Set(),
+        status: stored.status,
+        output: stored.output,
+        error: stored.error,
+        cause: stored.cause,
+        stopDate: dateOf(stored.stopDate),
+        busy: 0,
+        blocked: 0,
+      };
+      this.#executions.set(execution.arn, execution);
+    }
+    for (const task of saved.tasks) {
+      const execution = this.#executions.get(task.executionArn);
+      if (execution === undefined) continue;
+      // A task inside a Parallel or Map state is issued anew when its branch runs again on resume.
+      const resumable = execution.dormant && execution.compiled.enclosing.get(task.stateName)?.length === 0;
+      const entry: TokenEntry = {
+        task: {
+          taskToken: task.taskToken,
+          executionArn: execution.arn,
+          executionName: execution.name,
+          stateName: task.stateName,
+          input: task.input,
+          issuedAt: task.issuedAt,
+          timeoutAt: task.timeoutAt,
+        },
+        execution,
+        open: task.open && resumable,
+        submitted: task.submitted,
+        heartbeatSeconds: task.heartbeatSeconds,
+        heartbeatDueAt: dateOf(task.heartbeatDueAt),
+        outcome: task.outcome,
+        // Until the execution resumes, a heartbeat only counts as one and an outcome waits to be taken.
+        heartbeat: () => {
+          if (entry.heartbeatSeconds !== undefined) {
+            entry.heartbeatDueAt = new Date(this.#clock.now().getTime() + entry.heartbeatSeconds * 1000);
+            this.#saveSoon();
+          }
+        },
+        settle: () => undefined,
+      };
+      this.#tokens.set(task.taskToken, entry);
+    }
   }
 
   #record(execution: Execution, type: string, stateName?: string, details?: Record<string, unknown>): void {
@@ -462,10 +905,20 @@ export class LocalWorkflowRunner {
       stateType,
       details,
     });
+    this.#saveSoon();
   }
 
-  #run(execution: Execution): void {
+  /**
+   * Runs an attempt of the execution with the package: from StartAt, or for a redrive or a
+   * resume a copy of the definition that starts at the state it continues at.
+   */
+  #run(execution: Execution, from?: Continuation): void {
     const { compiled } = execution;
+    const attempt = {};
+    execution.attempt = attempt;
+    execution.continuation = from;
+    // A resumed callback task is handed the token it was issued (read by `$$.Task.Token`).
+    execution.mintedToken = from?.task?.task.taskToken;
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     const runOptions: RunOptions = {
       overrides: {
@@ -482,15 +935,18 @@ export class LocalWorkflowRunner {
         return this.#task(execution, spec, input as OverrideInput);
       };
     }
-    const machine = new StateMachine(compiled.executable, { validationOptions: { noValidate: true } });
-    const run = machine.run(execution.input as never, {
+    const definition = from === undefined ? compiled.executable : this.#continuedDefinition(execution, from);
+    const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
+    const run = machine.run((from === undefined ? execution.input : from.input) as never, {
       overrides: runOptions.overrides as never,
       context: this.#executionContext(execution),
     });
     execution.abort = run.abort;
-    void this.#recordEvents(execution, run.eventLogs);
+    execution.eventsRecorded = this.#recordEvents(execution, run.eventLogs, {}, from);
     if (compiled.executionTimeoutSeconds !== undefined) {
-      const timeoutAt = new Date(execution.startDate.getTime() + compiled.executionTimeoutSeconds * 1000);
+      // "Redriving state machines in Step Functions": a redrive starts the execution's timeout anew.
+      const since = execution.redriveDate ?? execution.startDate;
+      const timeoutAt = new Date(since.getTime() + compiled.executionTimeoutSeconds * 1000);
       execution.timeoutTimer = this.#clock.schedule(timeoutAt, () =>
         this.#terminate(execution, {
           status: 'TIMED_OUT',
@@ -499,10 +955,14 @@ export class LocalWorkflowRunner {
         }),
       );
     }
+    const current = () => execution.attempt === attempt && !this.#suspended;
     run.result.then(
-      (output) => this.#close(execution, { status: 'SUCCEEDED', output }),
+      (output) => {
+        if (current()) this.#close(execution, { status: 'SUCCEEDED', output });
+      },
       (error: unknown) => {
         // A stopped or timed-out execution is closed already; the package then reports the abort.
+        if (!current()) return;
         const failure = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
         this.#close(execution, {
           status: 'FAILED',
@@ -513,7 +973,147 @@ export class LocalWorkflowRunner {
     );
   }
 
-  /** The Context object of an execution (or of a Distributed Map's child execution). */
+  /**
+   * The definition a redrive or a resume runs: the execution's, starting at the state it continues
+   * at. A Parallel or inline Map state there keeps the branches and iterations that finished
+   * before ("RedriveExecution" API reference: only the iterations and branches that failed or
+   * aborted run again): their outputs are answered as they were by Pass states the history leaves out.
+   */
+  #continuedDefinition(execution: Execution, from: Continuation): StateMachineDefinition {
+    const executable = execution.compiled.executable as unknown as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
+    const name = from.stateName;
+    const state = executable.States[name];
+    const starting = { ...executable, StartAt: name };
+    if (state?.Type === 'Parallel') {
+      const kept = this.#finishedBranches(execution, name);
+      if (kept.size === 0) return starting as unknown as StateMachineDefinition;
+      const synthetic = new Set<string>();
+      const branches = (state.Branches as unknown[]).map((branch, index) => {
+        if (!kept.has(index)) return branch;
+        const pass = `${name} · branch ${index + 1} as it finished before`;
+        synthetic.add(pass);
+        return { StartAt: pass, States: { [pass]: { Type: 'Pass', Result: kept.get(index), End: true } } };
+      });
+      from.hidden = (event) => event.stateName !== undefined && synthetic.has(event.stateName);
+      return {
+        ...starting,
+        States: { ...executable.States, [name]: { ...state, Branches: branches } },
+      } as unknown as StateMachineDefinition;
+    }
+    if (state?.Type === 'Map') {
+      const kept = this.#finishedIterations(execution, name);
+      if (kept.size === 0) return starting as unknown as StateMachineDefinition;
+      // Each iteration is handed its index beside its item: a finished one answers its output as
+      // it was, any other goes on to the item processor with its item.
+      const processorKey = 'ItemProcessor' in state ? 'ItemProcessor' : 'Iterator';
+      const processor = state[processorKey] as { StartAt: string; States: Record<string, unknown> };
+      const { Parameters: parameters, ItemSelector: itemSelector, ...rest } = state;
+      const selector = itemSelector ?? parameters;
+      const route = `${name} · iteration finished before?`;
+      const unwrap = `${name} · iteration to run again`;
+      const answerOf = (index: number) => `${name} · iteration ${index} as it finished before`;
+      const answers = Object.fromEntries(
+        [...kept].map(([index, output]) => [answerOf(index), { Type: 'Pass', Result: output, End: true }]),
+      );
+      const synthetic = new Set([route, unwrap, ...Object.keys(answers)]);
+      from.hidden = (event) => {
+        if (event.stateName !== undefined && synthetic.has(event.stateName)) return true;
+        const parent = event.details?.parentState;
+        return (
+          event.type.startsWith('MapIteration') &&
+          isRecord(parent) &&
+          parent.name === name &&
+          kept.has(Number(event.details?.index))
+        );
+      };
+      return {
+        ...starting,
+        States: {
+          ...executable.States,
+          [name]: {
+            ...rest,
+            ItemSelector: {
+              'index.$': '$$.Map.Item.Index',
+              ...(selector === undefined ? { 'item.$': '$$.Map.Item.Value' } : { item: selector }),
+            },
+            [processorKey]: {
+              ...processor,
+              StartAt: route,
+              States: {
+                ...processor.States,
+                [route]: {
+                  Type: 'Choice',
+                  Choices: [...kept.keys()].map((index) => ({
+                    Variable: '$.index',
+                    NumericEquals: index,
+                    Next: answerOf(index),
+                  })),
+                  Default: unwrap,
+                },
+                [unwrap]: { Type: 'Pass', InputPath: '$.item', Next: processor.StartAt },
+                ...answers,
+              },
+            },
+          },
+        },
+      } as unknown as StateMachineDefinition;
+    }
+    return starting as unknown as StateMachineDefinition;
+  }
+
+  /** The iterations of the inline Map state `name` that succeeded since it was last entered, with their outputs. */
+  #finishedIterations(execution: Execution, name: string): Map<number, unknown> {
+    const finished = new Map<number, unknown>();
+    for (const event of this.#sinceEntered(execution, name)) {
+      const parent = event.details?.parentState;
+      if (event.type === 'MapIterationSucceeded' && isRecord(parent) && parent.name === name) {
+        finished.set(Number(event.details?.index), event.details?.output ?? null);
+      }
+    }
+    return finished;
+  }
+
+  /** The history since the top-level state `name` was last entered. */
+  #sinceEntered(execution: Execution, name: string): HistoryEvent[] {
+    const { history } = execution;
+    const entered = history.findLastIndex(
+      (event) =>
+        event.type === 'StateEntered' &&
+        event.stateName === name &&
+        event.details?.childExecution === undefined,
+    );
+    return history.slice(entered + 1);
+  }
+
+  /**
+   * The branches of the Parallel state `name` that finished since it was last entered, with their
+   * outputs: a branch finished when one of its own end states (`End`, or a Succeed state) exited.
+   */
+  #finishedBranches(execution: Execution, name: string): Map<number, unknown> {
+    const parallel = (execution.compiled.definition.States as Record<string, Record<string, unknown>>)[name];
+    const branches = Array.isArray(parallel?.Branches)
+      ? (parallel.Branches as Record<string, unknown>[])
+      : [];
+    const endStates = branches.map(
+      (branch) =>
+        new Set(
+          Object.entries((branch.States ?? {}) as Record<string, Record<string, unknown>>)
+            .filter(([, state]) => state.End === true || state.Type === 'Succeed')
+            .map(([stateName]) => stateName),
+        ),
+    );
+    const finished = new Map<number, unknown>();
+    for (const event of this.#sinceEntered(execution, name)) {
+      if (event.type !== 'StateExited' || event.stateName === undefined) continue;
+      const index = endStates.findIndex((states) => states.has(event.stateName as string));
+      if (index >= 0) finished.set(index, event.details?.output ?? null);
+    }
+    return finished;
+  }
+
   /** The context object (`$$`) of one of this runner's executions. */
   #executionContext(execution: Execution) {
     return this.#context(execution, {
@@ -537,8 +1137,19 @@ export class LocalWorkflowRunner {
         Id: of.arn,
         Name: of.name,
         Input: of.input,
+        OriginalInput: of.input,
         RoleArn: 'arn:aws:iam::000000000000:role/local-workflow-runner',
         VirtualStartTime: of.startDate.toISOString(),
+        // "Context object": how often the execution was redriven, and when last.
+        ...(of.arn === execution.arn
+          ? {
+              RedriveCount: execution.redriveCount,
+              ...(execution.redriveDate === undefined
+                ? {}
+                : { RedriveTime: execution.redriveDate.toISOString() }),
+            }
+          : // A Map Run's child executions are new ones each time: never redriven.
+            { RedriveCount: 0 }),
       },
       StateMachine: { Id: of.stateMachineArn, Name: of.stateMachineName },
       // Paths are evaluated as a state is entered, and the clock does not move meanwhile.
@@ -678,7 +1289,13 @@ export class LocalWorkflowRunner {
     execution: Execution,
     events: AsyncGenerator<{ type: string }>,
     marks: Record<string, unknown> = {},
+    continuing?: Continuation,
   ): Promise<void> {
+    // A redrive or a resume continues the execution: the package's start of the run is not one,
+    // nor, for a resume, is its entering the state the execution was in.
+    let skipStarted = continuing !== undefined;
+    let skipEntered =
+      continuing?.kind === 'resume' && continuing.reentered ? continuing.stateName : undefined;
     for await (const event of events) {
       const {
         type,
@@ -687,6 +1304,14 @@ export class LocalWorkflowRunner {
       } = event as { type: string; timestamp?: number } & Record<string, unknown>;
       const state = isRecord(rest.state) ? rest.state : undefined;
       const stateName = typeof state?.name === 'string' ? state.name : undefined;
+      if (skipStarted && type === 'ExecutionStarted') {
+        skipStarted = false;
+        continue;
+      }
+      if (skipEntered !== undefined && type === 'StateEntered' && stateName === skipEntered) {
+        skipEntered = undefined;
+        continue;
+      }
       const details: Record<string, unknown> = { ...marks };
       for (const [key, value] of Object.entries(rest)) {
         if (key === 'state' && state !== undefined) {
@@ -698,7 +1323,9 @@ export class LocalWorkflowRunner {
       }
       // A child execution's own start and end are not the parent's: they are named as the child's.
       const recorded = 'childExecution' in marks && type.startsWith('Execution') ? `Child${type}` : type;
-      this.#record(execution, recorded, stateName, Object.keys(details).length > 0 ? details : undefined);
+      const recordedDetails = Object.keys(details).length > 0 ? details : undefined;
+      if (continuing?.hidden?.({ type, stateName, details: recordedDetails })) continue;
+      this.#record(execution, recorded, stateName, recordedDetails);
       const stateType = stateName === undefined ? undefined : execution.compiled.stateTypes.get(stateName);
       if (type === 'StateFailed' && (stateType === 'Parallel' || stateType === 'Map')) {
         // The package abandons the other branches or iterations; Step Functions stops their tasks.
@@ -748,6 +1375,10 @@ export class LocalWorkflowRunner {
     for (const abort of [...execution.childAborts]) abort();
     // Whatever still waits (nothing, unless the execution was stopped) ends with it.
     this.#release(execution, new StatesRuntimeFailure('the execution closed'));
+    // A token read back from disk waits on no task until its execution resumes: it closes here.
+    if (execution.dormant) {
+      for (const entry of this.#tokens.values()) if (entry.execution === execution) entry.open = false;
+    }
     this.#signal();
     this.#onExecutionClosed(this.#describe(execution));
   }
@@ -786,13 +1417,25 @@ export class LocalWorkflowRunner {
     }
   }
 
+  /** The continuation of a redriven or resumed attempt, taken by the first Task or Wait of `stateName`. */
+  #continuationFor(execution: Execution, stateName: string): Continuation | undefined {
+    const continuation = execution.continuation;
+    if (continuation?.stateName !== stateName) return undefined;
+    execution.continuation = undefined;
+    return continuation;
+  }
+
   async #wait(execution: Execution, stateName: string, given: OverrideInput): Promise<unknown> {
+    const resumedDue = this.#continuationFor(execution, stateName)?.waitDueAt;
+    const topLevel = execution.compiled.enclosing.get(stateName)?.length === 0;
     execution.busy += 1;
     try {
       await nextTurn(); // lets the history catch up with the package's StateEntered first
       const now = this.#clock.now();
       let due: Date;
-      if (given.seconds !== undefined) {
+      if (resumedDue !== undefined) {
+        due = resumedDue;
+      } else if (given.seconds !== undefined) {
         if (typeof given.seconds !== 'number' || !Number.isInteger(given.seconds) || given.seconds < 0) {
           throw new StatesRuntimeFailure(`Wait state "${stateName}": seconds must be a non-negative integer`);
         }
@@ -804,11 +1447,17 @@ export class LocalWorkflowRunner {
         }
         due = new Date(timestamp);
       }
-      this.#record(execution, 'WaitScheduled', stateName, { until: due.toISOString() });
+      if (resumedDue === undefined)
+        this.#record(execution, 'WaitScheduled', stateName, { until: due.toISOString() });
       if (due.getTime() > now.getTime()) {
         const elapsed = Promise.withResolvers<void>();
         const timer = this.#clock.schedule(due, () => elapsed.resolve());
-        await this.#block(execution, stateName, elapsed.promise, () => timer.cancel());
+        if (topLevel) execution.waiting = { stateName, dueAt: due };
+        try {
+          await this.#block(execution, stateName, elapsed.promise, () => timer.cancel());
+        } finally {
+          if (execution.waiting?.stateName === stateName) execution.waiting = undefined;
+        }
       }
       return given.input;
     } finally {
@@ -818,8 +1467,12 @@ export class LocalWorkflowRunner {
   }
 
   async #task(execution: Execution, spec: TaskStateSpec, given: OverrideInput): Promise<unknown> {
+    // A callback task of a resumed execution, issued before the runner stopped.
+    const restored = this.#continuationFor(execution, spec.stateName)?.task;
     // Synchronously, before anything else runs: the token minted for this task's Parameters.
-    const taskToken = spec.callback ? (execution.mintedToken ?? randomUUID()) : undefined;
+    const taskToken = spec.callback
+      ? (restored?.task.taskToken ?? execution.mintedToken ?? randomUUID())
+      : undefined;
     execution.mintedToken = undefined;
     execution.busy += 1;
     const outcome = Promise.withResolvers<unknown>();
@@ -827,63 +1480,95 @@ export class LocalWorkflowRunner {
     try {
       await nextTurn(); // lets the history catch up with the package's StateEntered first
       const parameters = spec.hasParameters ? given.parameters : given.input;
-      const timeoutSeconds = this.#seconds(spec, 'timeout', spec.timeoutSeconds ?? given.timeoutSeconds);
-      const heartbeatSeconds = spec.callback
-        ? this.#seconds(spec, 'heartbeat', spec.heartbeatSeconds ?? given.heartbeatSeconds)
-        : undefined;
-      const issuedAt = this.#clock.now();
-      const timeoutAt =
-        timeoutSeconds === undefined ? undefined : new Date(issuedAt.getTime() + timeoutSeconds * 1000);
+      let issuedAt: Date;
+      let timeoutAt: Date | undefined;
+      let heartbeatSeconds: number | undefined;
+      if (restored === undefined) {
+        const timeoutSeconds = this.#seconds(spec, 'timeout', spec.timeoutSeconds ?? given.timeoutSeconds);
+        heartbeatSeconds = spec.callback
+          ? this.#seconds(spec, 'heartbeat', spec.heartbeatSeconds ?? given.heartbeatSeconds)
+          : undefined;
+        issuedAt = this.#clock.now();
+        timeoutAt =
+          timeoutSeconds === undefined ? undefined : new Date(issuedAt.getTime() + timeoutSeconds * 1000);
+      } else {
+        // Its clock kept running while the runner was stopped: the same timeout, the same heartbeat.
+        issuedAt = new Date(restored.task.issuedAt);
+        timeoutAt = dateOf(restored.task.timeoutAt);
+        heartbeatSeconds = restored.heartbeatSeconds;
+      }
       if (timeoutAt !== undefined) {
         const timer = this.#clock.schedule(timeoutAt, () =>
-          outcome.reject(statesTimeout(`the task did not finish within ${timeoutSeconds} seconds`)),
+          outcome.reject(
+            statesTimeout(
+              `the task did not finish within ${(timeoutAt.getTime() - issuedAt.getTime()) / 1000} seconds`,
+            ),
+          ),
         );
         cleanups.push(() => timer.cancel());
       }
       // A missed heartbeat fails the task; each heartbeat sent for the token starts the wait again.
       let heartbeatTimer: ClockTimer | undefined;
-      const awaitHeartbeat = () => {
+      let entry: TokenEntry | undefined;
+      const awaitHeartbeat = (dueAt?: Date) => {
         if (heartbeatSeconds === undefined) return;
         heartbeatTimer?.cancel();
-        heartbeatTimer = this.#clock.schedule(
-          new Date(this.#clock.now().getTime() + heartbeatSeconds * 1000),
-          () =>
-            outcome.reject(
-              statesTimeout(`no heartbeat within ${heartbeatSeconds} seconds`, 'States.HeartbeatTimeout'),
-            ),
+        const due = dueAt ?? new Date(this.#clock.now().getTime() + heartbeatSeconds * 1000);
+        if (entry !== undefined) entry.heartbeatDueAt = due;
+        heartbeatTimer = this.#clock.schedule(due, () =>
+          outcome.reject(
+            statesTimeout(`no heartbeat within ${heartbeatSeconds} seconds`, 'States.HeartbeatTimeout'),
+          ),
         );
+        this.#saveSoon();
       };
-      awaitHeartbeat();
       cleanups.push(() => heartbeatTimer?.cancel());
-      this.#record(execution, 'TaskScheduled', spec.stateName, {
-        resource: spec.resource,
-        parameters,
-        timeoutAt: timeoutAt?.toISOString(),
-      });
-      let entry: TokenEntry | undefined;
-      if (taskToken !== undefined) {
-        entry = {
-          task: {
-            taskToken,
-            executionArn: execution.arn,
-            executionName: execution.name,
-            stateName: spec.stateName,
-            input: parameters,
-            issuedAt: issuedAt.toISOString(),
-            timeoutAt: timeoutAt?.toISOString(),
-          },
-          execution,
-          open: true,
-          heartbeat: awaitHeartbeat,
-          settle: (result) =>
-            'output' in result ? outcome.resolve(result.output) : outcome.reject(result.error),
-        };
-        const opened = entry;
-        this.#tokens.set(taskToken, opened);
-        cleanups.push(() => {
-          opened.open = false;
+      const settle = (result: TaskOutcome) =>
+        'output' in result
+          ? outcome.resolve(result.output)
+          : outcome.reject(new StateFailure(result.error, result.cause));
+      if (restored === undefined) {
+        this.#record(execution, 'TaskScheduled', spec.stateName, {
+          resource: spec.resource,
+          parameters,
+          timeoutAt: timeoutAt?.toISOString(),
         });
       }
+      if (taskToken !== undefined) {
+        if (restored !== undefined) {
+          entry = restored;
+          entry.heartbeat = () => awaitHeartbeat();
+          entry.settle = settle;
+        } else {
+          entry = {
+            task: {
+              taskToken,
+              executionArn: execution.arn,
+              executionName: execution.name,
+              stateName: spec.stateName,
+              input: parameters,
+              issuedAt: issuedAt.toISOString(),
+              timeoutAt: timeoutAt?.toISOString(),
+            },
+            execution,
+            open: true,
+            submitted: false,
+            heartbeatSeconds,
+            heartbeat: () => awaitHeartbeat(),
+            settle,
+          };
+          this.#tokens.set(taskToken, entry);
+        }
+        const opened = entry;
+        cleanups.push(() => {
+          opened.open = false;
+          opened.outcome = undefined;
+        });
+      }
+      awaitHeartbeat(restored?.heartbeatDueAt);
+      // What was sent for the token while the runner was stopped, or before the execution resumed.
+      const answered = entry?.outcome !== undefined;
+      if (entry?.outcome !== undefined) settle(entry.outcome);
       const context: TaskContext = {
         executionArn: execution.arn,
         executionName: execution.name,
@@ -892,14 +1577,19 @@ export class LocalWorkflowRunner {
         taskToken,
         now: () => this.#clock.now(),
       };
-      const invoked = this.#invoke(spec, parameters, context);
       if (entry === undefined) {
+        const invoked = this.#invoke(spec, parameters, context);
         const output = await Promise.race([invoked, outcome.promise]);
         this.#record(execution, 'TaskSucceeded', spec.stateName, { output });
         return output;
       }
-      await Promise.race([invoked, outcome.promise.then(() => undefined)]);
-      this.#record(execution, 'TaskSubmitted', spec.stateName, { taskToken });
+      if (!entry.submitted && !answered) {
+        // Not known to have been handed over (a new task, or one whose handler was cut short): invoke.
+        const invoked = this.#invoke(spec, parameters, context);
+        await Promise.race([invoked, outcome.promise.then(() => undefined)]);
+        entry.submitted = true;
+        this.#record(execution, 'TaskSubmitted', spec.stateName, { taskToken });
+      }
       const output = await this.#block(execution, spec.stateName, outcome.promise, () => undefined);
       this.#record(execution, 'TaskSucceeded', spec.stateName, { output });
       return output;

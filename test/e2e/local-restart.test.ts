@@ -102,6 +102,36 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+interface OpenTask {
+  readonly taskToken: string;
+  readonly executionName: string;
+  readonly stateName: string;
+  readonly input: { readonly Payload?: { readonly approvalId?: string } };
+}
+
+/** The callback task waiting for the decision the approval link asks for. */
+async function taskOfLink(
+  description: LocalStackDescription,
+  approvalLink: string,
+): Promise<OpenTask | undefined> {
+  const approvalId = new URL(approvalLink).pathname.split('/').at(-1);
+  const tasks = await getJson<OpenTask[]>(`${description.api}/_local/tasks`);
+  return tasks.find((task) => task.input.Payload?.approvalId === approvalId);
+}
+
+/** Submits the decision on the page the approval link opens, as the approver would. */
+async function approveFromLink(approvalLink: string): Promise<number> {
+  const page = await (await fetch(approvalLink)).text();
+  const token = /name="t" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const nonce = /name="nonce" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const response = await fetch(approvalLink.split('?')[0] ?? approvalLink, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ t: token, nonce, decision: 'approve' }).toString(),
+  });
+  return response.status;
+}
+
 let before: Awaited<ReturnType<typeof holdings>>;
 let firstDescription: LocalStackDescription;
 let link: string;
@@ -180,6 +210,16 @@ describe('dealreg local on a kept data directory', () => {
           : undefined,
       );
       const held = await holdings(description);
+      // The registration the approval link decides waits on its callback task, saved with its token.
+      const waiting = await taskOfLink(description, link);
+      if (waiting === undefined) throw new Error('no task waits for the decision of the approval link');
+      await until('the workflow runner saved', async () =>
+        (await readFile(join(dataDir, 'workflow-runner', 'executions.json'), 'utf8')).includes(
+          waiting.taskToken,
+        )
+          ? true
+          : undefined,
+      );
       const { dynamodbPid } = await lockHolder();
       if (dynamodbPid === undefined) throw new Error('the lock names no DynamoDB Local');
 
@@ -197,6 +237,20 @@ describe('dealreg local on a kept data directory', () => {
       expect(await holdings(stack.description)).toEqual(held);
       expect(held.companyIds).toContain(company);
       expect((await fetch(link)).status).toBe(200);
+      // The execution resumed waiting on the same token (no approval request mailed again), and
+      // the link mailed before the crash decides it.
+      expect(await taskOfLink(stack.description, link)).toEqual(waiting);
+      expect(await approveFromLink(link)).toBe(200);
+      const api = stack.description.api;
+      const visited = await until('the decision taken by the resumed execution', async () => {
+        const execution = await getJson<{ statesVisited: string[] }>(
+          `${api}/_local/executions/${waiting.executionName}`,
+        );
+        return execution.statesVisited.includes('Record approver decision')
+          ? execution.statesVisited
+          : undefined;
+      });
+      expect(visited.filter((state) => state === 'Wait for approver decision')).toHaveLength(1);
     },
     timeout,
   );

@@ -7,6 +7,7 @@ import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
+import type { HubSpotConnectionSettings } from '#adapters/hubspot/connection.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalMailbox, type MailboxEntry } from '#adapters/mail/local-mailbox.ts';
 import { defaultPolicyFile } from '#bin/commands/policy.ts';
@@ -22,7 +23,11 @@ import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { VirtualClock } from '#local/clock.ts';
 import type { SandboxSeed } from '#local/hubspot-sandbox/index.ts';
 import { startLocalRegistrationWorkflow } from '#local/registration-workflow.ts';
-import { clockRoutes, LocalWorkflowRunner } from '#local/workflow-runner/index.ts';
+import {
+  clockRoutes,
+  LocalWorkflowRunner,
+  type RunnerRegistrationWorkflow,
+} from '#local/workflow-runner/index.ts';
 import { synthesizeDealregApp } from '#test/infra/synthesize.ts';
 import { synthesizedRegistrationWorkflowAsl } from '#test/infra/synthesized-workflow.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
@@ -143,8 +148,11 @@ function countCapacity(
 export const mondayMorning = new Date('2026-11-23T14:00:00Z');
 
 export interface WorkflowUnderTest {
+  /** The clock and runner of the running "process": `restart()` replaces both. */
   readonly clock: VirtualClock;
   readonly runner: LocalWorkflowRunner;
+  /** The registration workflow port on the runner. */
+  readonly workflow: RunnerRegistrationWorkflow;
   readonly mailbox: LocalMailbox;
   readonly api: RunningApiServer;
   readonly sandbox: SandboxUnderTest;
@@ -174,6 +182,12 @@ export interface WorkflowUnderTest {
   hubspotRecords(type: string): Promise<{ id: string; properties: Record<string, string> }[]>;
   /** Companies (`0-2`) a deal (`0-3`) is associated with in the sandbox. */
   companiesOfDeal(dealId: string): Promise<string[]>;
+  /**
+   * With `persistTo`: the process dies (the runner is dropped, not closed, once what it did is
+   * saved) and starts again: a new runner on the same directory and a clock showing the same time,
+   * the workflow wired to them again, its executions resumed.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -191,6 +205,10 @@ export async function startWorkflowUnderTest(
     tables?: Pick<TestTables, 'client' | 'documentClient' | 'tableName'>;
     /** Sees every DynamoDB request's consumed capacity (the client is asked to return it). */
     onCapacity?: (command: string, units: { read: number; write: number }) => void;
+    /** Where the runner keeps its executions, for `restart()`. */
+    persistTo?: string;
+    /** Retries and their pauses of the HubSpot connection. */
+    hubspot?: Pick<HubSpotConnectionSettings, 'retry' | 'sleep'>;
   } = {},
 ): Promise<WorkflowUnderTest> {
   const tables =
@@ -201,10 +219,10 @@ export async function startWorkflowUnderTest(
     approvals: tables.tableName(approvalsTable.logicalName),
     ledger: tables.tableName(ledgerTable.logicalName),
   };
-  const sandbox = await startSandboxUnderTest({ seed: workflowSeed });
+  const sandbox = await startSandboxUnderTest({ seed: workflowSeed }, options.hubspot);
   const mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-workflow-mail-')));
-  const clock = new VirtualClock(mondayMorning);
-  const runner = new LocalWorkflowRunner({ clock });
+  let clock = new VirtualClock(mondayMorning);
+  let runner = new LocalWorkflowRunner({ clock, persistTo: options.persistTo });
   const logger = new Logger({ serviceName: 'dealreg-workflow-test', logLevel: 'ERROR' });
   const signingKey = new ApprovalSigningKey('workflow-test-signing-key-0123456789abcdef');
   const policy = loadPolicy(options.policy ?? (await readFile(defaultPolicyFile, 'utf8')));
@@ -239,25 +257,28 @@ export async function startWorkflowUnderTest(
     localRoutes: clockRoutes(clock),
   });
 
-  const { workflow } = await startLocalRegistrationWorkflow({
-    runner,
-    clock,
-    client: tables.client,
-    documentClient: tables.documentClient,
-    tables: names,
-    hubspot: sandbox.connection,
-    portalId: sandbox.sandbox.portalId,
-    mailer: mailbox,
-    signingKey,
-    apiBaseUrl: api.url,
-    policy,
-    usdRates: { EUR: '1.08' },
-    registrationFormUrl: 'https://partners.example.com/register',
-    logger,
-    // By default the definition exactly as the synthesised stack deploys it.
-    definition:
-      options.definition ?? synthesizedRegistrationWorkflowAsl(synthesizeDealregApp().statelessTemplate),
-  });
+  // By default the definition exactly as the synthesised stack deploys it.
+  const definition =
+    options.definition ?? synthesizedRegistrationWorkflowAsl(synthesizeDealregApp().statelessTemplate);
+  const startWorkflow = () =>
+    startLocalRegistrationWorkflow({
+      runner,
+      clock,
+      client: tables.client,
+      documentClient: tables.documentClient,
+      tables: names,
+      hubspot: sandbox.connection,
+      portalId: sandbox.sandbox.portalId,
+      mailer: mailbox,
+      signingKey,
+      apiBaseUrl: api.url,
+      policy,
+      usdRates: { EUR: '1.08' },
+      registrationFormUrl: 'https://partners.example.com/register',
+      logger,
+      definition,
+    });
+  let { workflow } = await startWorkflow();
   const inbox = new DynamoDbRegistrationInbox(tables.documentClient, names.registrations);
   const book = new DynamoDbRegistrationBook(tables.documentClient, names.registrations);
   const ledger = new DynamoDbLedgerStore(tables.client, names.ledger);
@@ -270,8 +291,15 @@ export async function startWorkflowUnderTest(
     );
 
   return {
-    clock,
-    runner,
+    get clock() {
+      return clock;
+    },
+    get runner() {
+      return runner;
+    },
+    get workflow() {
+      return workflow;
+    },
     mailbox,
     api,
     sandbox,
@@ -338,6 +366,17 @@ export async function startWorkflowUnderTest(
     ledgerChain: (opportunityId) => readChain(ledger, opportunityId),
     hubspotRecords: (type) => recordsOf(sandbox.sandbox.url, type),
     companiesOfDeal: (dealId) => associatedIdsOf(sandbox.sandbox.url, { typeId: '0-3', id: dealId }, '0-2'),
+    async restart() {
+      if (options.persistTo === undefined)
+        throw new Error('restart() needs the harness started with persistTo');
+      await runner.settle();
+      await runner.persisted();
+      clock = new VirtualClock(clock.now());
+      runner = new LocalWorkflowRunner({ clock, persistTo: options.persistTo });
+      ({ workflow } = await startWorkflow());
+      await runner.resume();
+      await runner.settle();
+    },
     async close() {
       await runner.close();
       await api.stop();

@@ -64,4 +64,31 @@ describe('the local execution routes', () => {
     expect(tasks.map((task) => task.executionName)).toEqual(['reg-8']);
     expect(missing.status).toBe(404);
   });
+
+  it('list executions of one status and redrive one, answering 409 when it cannot be and 404 when unknown', async () => {
+    await workflow.start({ registrationId: 'reg-9' });
+    await runner.settle();
+    await runner.stopExecution('reg-9', { error: 'Withdrawn' });
+
+    const aborted = (await (await fetch(`${api.url}/_local/executions?status=ABORTED`)).json()) as {
+      name: string;
+      redriveStatus: string;
+    }[];
+    const badStatus = await fetch(`${api.url}/_local/executions?status=LOST`);
+    const redrive = () => fetch(`${api.url}/_local/executions/reg-9/redrive`, { method: 'POST' });
+    const first = await redrive();
+    const again = await redrive();
+    const unknown = await fetch(`${api.url}/_local/executions/reg-404/redrive`, { method: 'POST' });
+
+    expect(aborted.map(({ name, redriveStatus }) => ({ name, redriveStatus }))).toEqual([
+      { name: 'reg-9', redriveStatus: 'REDRIVABLE' },
+    ]);
+    expect(badStatus.status).toBe(400);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ redriveDate: '2026-11-24T09:00:00.000Z' });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ error: 'not_redrivable' });
+    expect(unknown.status).toBe(404);
+    expect(runner.describeExecution('reg-9')).toMatchObject({ status: 'RUNNING', redriveCount: 1 });
+  });
 });

@@ -7,6 +7,7 @@ import {
   Fail,
   IntegrationPattern,
   JsonPath,
+  Map as MapState,
   Parallel,
   Pass,
   Result,
@@ -194,5 +195,67 @@ export function twoApproversMachine(): Record<string, unknown> {
     );
     both.addCatch(refusal, { errors: ['Rejected'], resultPath: '$.failure' });
     return both.next(new Pass(scope, 'Record both approvals'));
+  });
+}
+
+/**
+ * Prepares a registration, registers the deal in the CRM (retrying an outage twice), holds it for
+ * an hour and tells the partner; the whole execution may run two days.
+ */
+export function registerDealMachine(): Record<string, unknown> {
+  return renderAsl(
+    (scope) => {
+      const register = new LambdaInvoke(scope, 'Register deal', {
+        lambdaFunction: lambda(scope, 'register-deal'),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: '$.deal',
+      });
+      register.addRetry({ errors: ['HubSpotUnavailable'], interval: Duration.seconds(5), maxAttempts: 2 });
+      const tell = new LambdaInvoke(scope, 'Tell partner', {
+        lambdaFunction: lambda(scope, 'notify'),
+        payload: TaskInput.fromObject({
+          dealId: JsonPath.stringAt('$.deal.dealId'),
+          requestedWith: JsonPath.objectAt('$$.Execution.Input'),
+          redriveCount: JsonPath.numberAt('$$.Execution.RedriveCount'),
+        }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: '$.told',
+      });
+      return new Pass(scope, 'Prepare registration', {
+        parameters: { 'registrationId.$': '$.registrationId', amountMinor: 1_500_000 },
+      })
+        .next(register)
+        .next(new Wait(scope, 'Hold for an hour', { time: WaitTime.duration(Duration.hours(1)) }))
+        .next(tell);
+    },
+    { timeoutSeconds: 2 * 86_400 },
+  );
+}
+
+/** Asks every approver of `$.approvers` at once (an inline Map), then records their answers. */
+export function everyApproverMachine(): Record<string, unknown> {
+  return renderAsl((scope) => {
+    const ask = new LambdaInvoke(scope, 'Ask each approver', {
+      lambdaFunction: lambda(scope, 'send-approval-request'),
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({
+        taskToken: JsonPath.taskToken,
+        approver: JsonPath.stringAt('$.approver'),
+        registrationId: JsonPath.stringAt('$.registrationId'),
+      }),
+      taskTimeout: Timeout.duration(Duration.hours(48)),
+    });
+    return new MapState(scope, 'Ask every approver', {
+      itemsPath: '$.approvers',
+      itemSelector: {
+        'approver.$': '$$.Map.Item.Value',
+        'registrationId.$': '$.registrationId',
+      },
+      resultPath: '$.answers',
+    })
+      .itemProcessor(ask)
+      .next(new Pass(scope, 'Record answers'));
   });
 }
