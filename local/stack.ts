@@ -425,6 +425,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       intake,
       formGuids: [formGuid],
       logger,
+      // Failed executions restart from their failed step, on the clock the workflows run on.
+      redrive: { workflows: workflow, now: () => clock.now() },
     });
     const sweep = (formGuids?: readonly string[]) =>
       backfill(

@@ -5,10 +5,13 @@
  * share of the portal's rate limit given to it.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
 import { createSubmissionBackfillHandler } from './submission-backfill-handler.ts';
 import { documentClient } from './wiring/clients/dynamodb.ts';
+import { stepFunctions } from './wiring/clients/step-functions.ts';
 import {
   formFieldMappingSetting,
   positiveWholeNumberSetting,
@@ -43,4 +46,9 @@ export const handler = createSubmissionBackfillHandler({
     .map((guid) => guid.trim())
     .filter((guid) => guid !== ''),
   logger: new Logger({ serviceName: 'dealreg-backfill' }),
+  redrive: {
+    workflows: new StepFunctionsRegistrationWorkflow(stepFunctions, settings.REGISTRATION_WORKFLOW_ARN),
+    now: () => new Date(),
+  },
+  metrics: new Metrics({ namespace: 'Dealreg', serviceName: 'dealreg-backfill' }),
 });
