@@ -57,8 +57,9 @@ export const burstFaults: readonly Record<string, unknown>[] = [
   { path: '/search$', latencyMs: 1_500, times: 40 },
 ];
 
-/** Decided, or waiting on an approver or the partner. */
-const settledStatuses = new Set(['approved', 'declined', 'merged', 'in-review', 'awaiting-information']);
+/** Decided; `in-review` and `awaiting-information` are settled only while a callback task waits on a person. */
+const decidedStatuses = new Set(['approved', 'declined', 'merged', 'expired', 'rejected']);
+const waitingStatuses = new Set(['in-review', 'awaiting-information']);
 
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);
@@ -182,7 +183,13 @@ export async function runBurst(stack: LocalStackProcess, options: BurstOptions):
   let rounds = 0;
   for (;;) {
     executions = await getJson<{ name: string; status: string }[]>(api('/_local/executions'));
-    unsettled = [...(await standings(stack))].filter(([, status]) => !settledStatuses.has(status));
+    // Executions are named by registration id; an open callback task is a person's turn.
+    const waiting = new Set(
+      (await getJson<{ executionName: string }[]>(api('/_local/tasks'))).map((task) => task.executionName),
+    );
+    unsettled = [...(await standings(stack))].filter(
+      ([id, status]) => !decidedStatuses.has(status) && !(waitingStatuses.has(status) && waiting.has(id)),
+    );
     const failed = executions.filter((execution) => execution.status === 'FAILED').length;
     if (unsettled.length === 0 && failed === 0) break;
     const now = `${unsettled.length}/${failed}/${executions.filter((execution) => execution.status === 'RUNNING').length}`;
