@@ -14,6 +14,7 @@ import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
+import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
@@ -169,6 +170,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     await mkdir(dataDir, { recursive: true });
+    // The ledger key lives beside the digests; the CLI reads the same file.
+    const ledgerKey = await LocalLedgerKey.loadOrCreate(localLedgerKeyPath(dataDir));
     const mailboxDir = join(dataDir, 'mailbox');
     await rm(mailboxDir, { recursive: true, force: true });
 
@@ -309,6 +312,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         approvals: tableName(approvalsTable.logicalName),
         ledger: tableName(ledgerTable.logicalName),
       },
+      ledgerKey,
       hubspot,
       portalId: sandbox.portalId,
       mailer: mailbox,
@@ -340,6 +344,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
     crmEvents = createCrmEventsHandler({
       store: ledgerStore,
+      ledgerKey,
       deals: new HubSpotDealLookup(hubspot),
       settings: crmEventSettings({ usdRates: demoUsdRates }),
       now,
@@ -374,8 +379,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const digests = {
       store: ledgerStore,
       digests: new FileDigestStore(localDigestDirectory(dataDir)),
+      ledgerKey,
+      everySeconds: Math.max(1, Math.round((options.digestIntervalMs ?? 60 * 60_000) / 1000)),
       now,
     };
+    await writeDigest(digests).catch((error: unknown) => logger.error('ledger digest failed', { error }));
     const digestTimer = setInterval(
       () => {
         writeDigest(digests).catch((error: unknown) =>

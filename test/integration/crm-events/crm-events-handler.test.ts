@@ -389,7 +389,7 @@ describe('POST /hubspot/crm-events', () => {
       properties: { dealname: 'Initech – renewal', pipeline: 'default', dealstage: 'qualifiedtobuy' },
     });
     await appendEntry(
-      { store: crm.store },
+      { store: crm.store, ledgerKey: crm.ledgerKey },
       {
         type: 'RegistrationApproved',
         opportunityId: dealId,

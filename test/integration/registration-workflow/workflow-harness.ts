@@ -8,6 +8,7 @@ import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-requ
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import { LocalMailbox, type MailboxEntry } from '#adapters/mail/local-mailbox.ts';
 import { defaultPolicyFile } from '#bin/commands/policy.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
@@ -238,6 +239,7 @@ export async function startWorkflowUnderTest(
     client: tables.client,
     documentClient: tables.documentClient,
     tables: names,
+    ledgerKey: LocalLedgerKey.random(),
     hubspot: sandbox.connection,
     portalId: sandbox.sandbox.portalId,
     mailer: mailbox,
