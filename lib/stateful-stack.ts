@@ -114,7 +114,7 @@ export class StatefulStack extends Stack {
     this.ledgerMacKey = createLedgerMacKey(this, 'LedgerMacKey', {
       alias: `dealreg/${props.stage}/ledger-mac`,
     });
-    new CfnOutput(this, statefulOutputKeys.ledgerMacKeyArn, {
+    new CfnOutput(this, 'LedgerMacKeyArn', {
       description: 'The ledger key: set LEDGER_MAC_KEY to it for dealreg ledger verify',
       value: this.ledgerMacKey.keyArn,
     });

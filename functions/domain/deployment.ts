@@ -14,8 +14,6 @@ export const statefulOutputKeys = {
   hubspotClientSecretName: 'HubSpotClientSecretName',
   /** Secrets Manager name of the HubSpot access token. */
   hubspotAccessTokenName: 'HubSpotAccessTokenName',
-  /** ARN of the ledger key (KMS HMAC) that `dealreg ledger verify` checks MACs with. */
-  ledgerMacKeyArn: 'LedgerMacKeyArn',
 } as const;
 
 /** Outputs of the stateless stack (functions, API, workflows) that a health check needs. */

@@ -5,12 +5,13 @@ import { KmsLedgerKey } from '#adapters/ledger/kms-ledger-key.ts';
 import { ledgerGuardMetrics } from '#domain/ledger/guard-metrics.ts';
 import { createLedgerStreamGuardHandler } from './ledger-stream-guard-handler.ts';
 import { kms } from './wiring/clients/kms.ts';
-import { readEnvironment, requiredSetting } from './wiring/configuration.ts';
+import { requiredVariable } from './wiring/configuration-error.ts';
 
-const settings = readEnvironment({ LEDGER_MAC_KEY: requiredSetting });
+// One setting: read without the schema library and policy `readEnvironment` brings into a bundle.
+const ledgerMacKey = requiredVariable('LEDGER_MAC_KEY');
 
 export const handler = createLedgerStreamGuardHandler({
   logger: new Logger(),
   metrics: new Metrics({ namespace: ledgerGuardMetrics.namespace }),
-  ledgerKey: new KmsLedgerKey(kms, settings.LEDGER_MAC_KEY),
+  ledgerKey: new KmsLedgerKey(kms, ledgerMacKey),
 });

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KmsLedgerKey } from '#adapters/ledger/kms-ledger-key.ts';
 import { LedgerKeyError, LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 
-const message = 'dealreg-ledger-entry-v1\nopp-1\n3\n' + 'a'.repeat(64);
+const message = `dealreg-ledger-entry-v1\nopp-1\n3\n${'a'.repeat(64)}`;
 
 describe('local ledger key', () => {
   it('makes HMAC-SHA256 MACs (RFC 2104) that it verifies, and refuses another key’s or a malformed one', async () => {
