@@ -384,11 +384,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now,
     };
     await writeDigest(digests).catch((error: unknown) => logger.error('ledger digest failed', { error }));
+    let digesting = false;
     const digestTimer = setInterval(
       () => {
-        writeDigest(digests).catch((error: unknown) =>
-          logger.error('scheduled ledger digest failed', { error }),
-        );
+        if (digesting) return; // a digest run still under way: digests are numbered one after another
+        digesting = true;
+        writeDigest(digests)
+          .catch((error: unknown) => logger.error('scheduled ledger digest failed', { error }))
+          .finally(() => {
+            digesting = false;
+          });
       },
       options.digestIntervalMs ?? 60 * 60_000,
     );

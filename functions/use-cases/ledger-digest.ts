@@ -45,6 +45,11 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
   );
 }
 
+/** The name of authenticated digest `number` (`digest-00000042.json`); they sort in order. */
+export function digestName(number: number): string {
+  return `digest-${String(number).padStart(8, '0')}.json`;
+}
+
 /** Reads every chain head: chain ids from the sparse index, then one consistent query per chain. */
 export async function readChainHeads(store: LedgerStore, concurrency = 16): Promise<ChainHead[]> {
   const ids = await store.listChainIds();
@@ -101,7 +106,10 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
     startedAt: now.toISOString(),
     sealsLegacyEntries: checked.some((item) => item.digest.version === 1),
   };
-  const name = `digest-${now.toISOString().replace(/[:.]/g, '-')}.json`;
+  const number = (previous?.digest.number ?? 0) + 1;
+  // Named by number and written only if the name is free: of two digest runs at once, one writes
+  // the number and the other fails, so the series never holds a number twice.
+  const name = digestName(number);
   const previousHeads = new Map(previous?.digest.heads.map((head) => [head.opportunityId, head]));
   const epochHeads = new Map<string, number>();
   if (previous === undefined) {
@@ -161,7 +169,7 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
   }
 
   const body = buildDigestBody({
-    number: (previous?.digest.number ?? 0) + 1,
+    number,
     previous:
       previous === undefined ? null : { name: previous.name, sha256: digestFingerprint(previous.digest) },
     createdAt: now,

@@ -7,7 +7,7 @@ import {
   type VerifyPart,
   type VerifyReport,
 } from '#domain/ledger/chain-verifier.ts';
-import type { DigestAssessment } from '#domain/ledger/digest-rules.ts';
+import { type DigestAssessment, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
@@ -70,7 +70,7 @@ function conclude(report: VerifyReport, assessment: DigestAssessment): LedgerVer
       .map((entry) => `${entry.opportunityId} #${entry.sequence} (recorded ${entry.recordedAt})`);
     const more = report.undigested.length > 5 ? ` and ${report.undigested.length - 5} more chains` : '';
     problems.push(
-      `digests that should exist are missing: entries recorded more than twice the digest interval (${assessment.rules.everySeconds} s) ago are in no digest${assessment.latest === undefined ? '' : ` (the latest is ${assessment.latest})`}, first ${shown.join(', ')}${more}`,
+      `digests that should exist are missing: entries recorded more than ${digestDueAfterSeconds(assessment.rules.everySeconds)} s ago (digests are written every ${assessment.rules.everySeconds} s) are in no digest${assessment.latest === undefined ? '' : ` (the latest is ${assessment.latest})`}, first ${shown.join(', ')}${more}`,
     );
   }
   const ok = report.ok && problems.length === 0;

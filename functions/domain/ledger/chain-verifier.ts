@@ -43,7 +43,7 @@ export interface AuthenticationRules {
   readonly epochDigest: string | undefined;
   /** Per chain, the highest sequence any digest records. */
   readonly coveredThrough: ReadonlyMap<string, number>;
-  /** An entry recorded before this instant must be in a digest; undefined: no such rule. */
+  /** An entry recorded before this instant must be in a digest (`digestDueAfterSeconds`); undefined: no such rule. */
   readonly dueBefore: string | undefined;
   /** How often digests are written, for messages. */
   readonly everySeconds: number;

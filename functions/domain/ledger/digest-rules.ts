@@ -40,10 +40,18 @@ function span(from: number, to: number): string {
 }
 
 /**
+ * How long after an entry was recorded a digest must hold it: two digest intervals (one, plus one
+ * for a late or retried run), and at least the interval plus ten minutes (a digest run takes time).
+ */
+export function digestDueAfterSeconds(everySeconds: number): number {
+  return Math.max(2 * everySeconds, everySeconds + 600);
+}
+
+/**
  * Judges the digests before the entries are read: which are forged (their MAC fails), whether the
  * authenticated ones are numbered without a gap and each follows the one before, when the key
- * epoch began and what it sealed, and which entries must by now be in a digest (those recorded
- * more than two digest intervals before `now`: one interval, plus one for a late or retried run).
+ * epoch began and what it sealed, and which entries must by now be in a digest (see
+ * `digestDueAfterSeconds`).
  */
 export function assessDigests(
   digests: readonly CheckedDigest[],
@@ -138,7 +146,7 @@ export function assessDigests(
       legacyThrough,
       epochDigest: first?.name,
       coveredThrough,
-      dueBefore: new Date(options.now.getTime() - 2 * everySeconds * 1000).toISOString(),
+      dueBefore: new Date(options.now.getTime() - digestDueAfterSeconds(everySeconds) * 1000).toISOString(),
       everySeconds,
     },
   };

@@ -68,7 +68,7 @@ describe('ledger digests', () => {
     const checkedBefore = ledgerKey.verified;
     const report = await verifyLedger({ store, digests, ledgerKey, now: at(4) });
 
-    expect(first.location).toMatch(/digest-2026-09-02T00-00-00-000Z\.json$/);
+    expect(first.location).toMatch(/digest-00000001\.json$/);
     expect(first.digest).toMatchObject({
       version: 2,
       number: 1,
@@ -81,7 +81,7 @@ describe('ledger digests', () => {
     expect(first.digest.heads.every((head) => head.authenticated)).toBe(true);
     expect(second.digest).toMatchObject({
       number: 2,
-      previous: { name: 'digest-2026-09-02T00-00-00-000Z.json' },
+      previous: { name: 'digest-00000001.json' },
       entries: 21,
       everySeconds: 3600,
       keyEpoch: first.digest.keyEpoch,
@@ -95,11 +95,16 @@ describe('ledger digests', () => {
     expect(await readChainHeads(store)).toHaveLength(4);
   });
 
-  it('never overwrites a digest file', async () => {
+  it('never overwrites a digest file, so two digest runs at once cannot both write one number', async () => {
     const { store, digests } = await freshLedger(1);
-    await writeDigest({ store, digests, ledgerKey, now: at(2) });
+    const runs = await Promise.allSettled([
+      writeDigest({ store, digests, ledgerKey, now: at(2) }),
+      writeDigest({ store, digests, ledgerKey, now: at(3) }),
+    ]);
 
-    await expect(digests.write('digest-2026-09-02T00-00-00-000Z.json', '{}')).rejects.toThrow(/EEXIST/);
+    expect(runs.map((run) => run.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await digests.list()).toEqual(['digest-00000001.json']);
+    await expect(digests.write('digest-00000001.json', '{}')).rejects.toThrow(/EEXIST/);
   });
 
   it('digests a chain whose new entries fail unauthenticated and says so; verify checks it again', async () => {
@@ -197,7 +202,7 @@ describe('ledger digests', () => {
     const forged = JSON.parse(text) as { heads: { hash: string }[] };
     (forged.heads[0] as { hash: string }).hash = 'f'.repeat(64);
     const forgedDirectory = mkdtempSync(join(tmpdir(), 'ledger-digests-forged-'));
-    writeFileSync(join(forgedDirectory, 'digest-2026-09-02T00-00-00-000Z.json'), JSON.stringify(forged));
+    writeFileSync(join(forgedDirectory, 'digest-00000001.json'), JSON.stringify(forged));
 
     const badRoot = await verifyLedger({
       store,

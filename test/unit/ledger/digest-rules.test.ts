@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
-import { assessDigests, type CheckedDigest } from '#domain/ledger/digest-rules.ts';
+import { assessDigests, type CheckedDigest, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
 import { digestMacMessage } from '#domain/ledger/entry-mac.ts';
 import { InvalidDigestError } from '#domain/ledger/errors.ts';
 import {
@@ -60,6 +60,12 @@ describe('assessing the digests', () => {
       everySeconds: 86_400,
       epochDigest: undefined,
     });
+  });
+
+  it('gives a digest run two intervals, and at least the interval and ten minutes, to record an entry', () => {
+    expect(digestDueAfterSeconds(86_400)).toBe(172_800);
+    expect(digestDueAfterSeconds(3600)).toBe(7200);
+    expect(digestDueAfterSeconds(2)).toBe(602);
   });
 
   it('takes the key epoch from digest 1, what it vouches for from the latest, coverage from all', () => {
