@@ -111,14 +111,11 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
   // the number and the other fails, so the series never holds a number twice.
   const name = digestName(number);
   const previousHeads = new Map(previous?.digest.heads.map((head) => [head.opportunityId, head]));
+  // After the key epoch began, entries without a MAC are accepted only where digest 1 sealed them.
   const epochHeads = new Map<string, number>();
-  if (previous === undefined) {
-    // This digest starts the key epoch: what lacks a MAC now was written before MACs.
-  } else {
-    const first = checked.find((item) => item.digest.version === 2 && item.digest.number === 1);
-    if (first?.macValid === true && keyEpoch.sealsLegacyEntries) {
-      for (const head of first.digest.heads) epochHeads.set(head.opportunityId, head.sequence);
-    }
+  const first = checked.find((item) => item.digest.version === 2 && item.digest.number === 1);
+  if (previous !== undefined && first?.macValid === true && keyEpoch.sealsLegacyEntries) {
+    for (const head of first.digest.heads) epochHeads.set(head.opportunityId, head.sequence);
   }
 
   const heads = await readChainHeads(deps.store, concurrency);
@@ -132,6 +129,8 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
     }
     const rules: AuthenticationRules = {
       attestedThrough: new Map(before?.authenticated === true ? [[head.opportunityId, before.sequence]] : []),
+      // Digest 1 starts the key epoch: what lacks a MAC now was written before MACs, and it
+      // seals that as it is (only a ledger that had digests before can have such entries).
       legacyThrough:
         previous === undefined
           ? new Map(keyEpoch.sealsLegacyEntries ? [[head.opportunityId, Number.MAX_SAFE_INTEGER]] : [])
