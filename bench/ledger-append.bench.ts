@@ -8,6 +8,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
@@ -17,6 +18,7 @@ import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
 
 const total = Number(process.env.BENCH_LEDGER_APPENDS ?? 600);
+const ledgerKey = LocalLedgerKey.random();
 
 async function pool(
   count: number,
@@ -52,7 +54,7 @@ try {
   // Warm the JVM so the first scenario is not charged for it.
   const warm = await freshStore();
   await pool(200, 8, (index) =>
-    appendEntry({ store: warm.store }, input(`warm-${index % 20}`, index)).then(() => {}),
+    appendEntry({ store: warm.store, ledgerKey }, input(`warm-${index % 20}`, index)).then(() => {}),
   );
 
   const results: { scenario: string; entries: number; seconds: number }[] = [];
@@ -64,7 +66,7 @@ try {
   ) => {
     const { store } = await freshStore();
     const seconds = await pool(count, concurrency, async (index) => {
-      await appendEntry({ store }, input(chainOf(index), index));
+      await appendEntry({ store, ledgerKey }, input(chainOf(index), index));
     });
     results.push({ scenario, entries: count, seconds });
   };

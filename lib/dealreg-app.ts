@@ -297,6 +297,7 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     approvalSigningKey: stateful.approvalSigningKey as ISecret,
     ledgerTable: stateful.ledgerTable,
     ledgerDigestBucketName: stateful.ledgerDigestBucketName,
+    ledgerMacKey: stateful.ledgerMacKey,
     hubspotClientSecret: stateful.hubspotClientSecret as ISecret,
     hubspotAccessToken: stateful.hubspotAccessToken as ISecret,
     alarmsKey: stateful.alarmsKey,

@@ -5,7 +5,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { statefulOutputKeys } from '#domain/deployment.ts';
-import { createDigestBucket } from './constructs/attribution-ledger.ts';
+import { createDigestBucket, createLedgerMacKey } from './constructs/attribution-ledger.ts';
 import { DealregTable } from './constructs/dealreg-table.ts';
 import { createReportsBucket, reportsBucketName } from './constructs/pre-qbr-check.ts';
 import {
@@ -57,6 +57,8 @@ export class StatefulStack extends Stack {
   public readonly ledgerTable: DealregTable;
   /** Where the ledger digests are kept, write-once (Object Lock, compliance mode). */
   public readonly ledgerDigestBucket: Bucket;
+  /** The ledger key (KMS HMAC): the MAC on every ledger entry and digest. */
+  public readonly ledgerMacKey: Key;
   /** Its name, built from the stage, account and region, so other stacks import it without an export. */
   public readonly ledgerDigestBucketName: string;
   /** Pre-QBR reports, frozen quarter snapshots and the working files of large runs (named by `reportsBucketName`). */
@@ -108,6 +110,13 @@ export class StatefulStack extends Stack {
     this.ledgerDigestBucketName = ledgerDigestBucketName(props.stage);
     this.ledgerDigestBucket = createDigestBucket(this, 'LedgerDigestBucket', {
       bucketName: this.ledgerDigestBucketName,
+    });
+    this.ledgerMacKey = createLedgerMacKey(this, 'LedgerMacKey', {
+      alias: `dealreg/${props.stage}/ledger-mac`,
+    });
+    new CfnOutput(this, 'LedgerMacKeyArn', {
+      description: 'The ledger key: set LEDGER_MAC_KEY to it for dealreg ledger verify',
+      value: this.ledgerMacKey.keyArn,
     });
     this.reportsBucket = createReportsBucket(this, 'ReportsBucket', {
       bucketName: reportsBucketName(props.stage),

@@ -49,6 +49,8 @@ export interface StatelessStackProps extends StackProps {
   readonly ledgerTable: TableV2;
   /** Name of the Object Lock bucket of the ledger digests (from the stateful stack). */
   readonly ledgerDigestBucketName: string;
+  /** The ledger key, a KMS HMAC key (from the stateful stack). */
+  readonly ledgerMacKey: IKey;
   /**
    * USD per unit of each deal currency other than USD, for CRM amount changes.
    * @default - none
@@ -119,6 +121,7 @@ export class StatelessStack extends Stack {
       alarmTopic: this.alarmTopic,
       table: props.ledgerTable,
       digestBucket: Bucket.fromBucketName(this, 'LedgerDigestBucket', props.ledgerDigestBucketName),
+      macKey: props.ledgerMacKey,
     });
 
     // The steps email links to the intake API, created below: its URL is built from the API id
@@ -220,6 +223,11 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, statelessOutputKeys.ledgerDigestFunctionName, {
       description: 'The function that writes the daily ledger digest',
       value: this.attributionLedger.digestWriter.functionName,
+    });
+    new CfnOutput(this, 'LedgerVerifierRoleArn', {
+      description:
+        'Assume this role to run dealreg ledger verify (reads the ledger and digests, verifies MACs)',
+      value: this.attributionLedger.verifierRole.roleArn,
     });
     new CfnOutput(this, 'PreQbrCheckStateMachineArn', {
       description: 'Start an on-demand pre-QBR check with {"quarter": "2026-Q4"}',

@@ -63,6 +63,7 @@ const runData = [
   'dynamodb-local.log',
   'mailbox',
   'ledger-digests',
+  'ledger-mac.key',
   'workflow-runner',
   'local.json',
 ] as const;

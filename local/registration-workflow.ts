@@ -11,6 +11,7 @@ import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createRegistrationStepsHandler } from '#handlers/registration-steps-handler.ts';
+import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
 import {
@@ -27,6 +28,8 @@ export interface LocalRegistrationWorkflowOptions {
   readonly client: DynamoDBClient;
   readonly documentClient: DynamoDBDocumentClient;
   readonly tables: { readonly registrations: string; readonly approvals: string; readonly ledger: string };
+  /** The ledger key every entry the steps append is authenticated with. */
+  readonly ledgerKey: LedgerAuthenticator;
   readonly hubspot: HubSpotConnection;
   readonly portalId: number;
   readonly mailer: Mailer;
@@ -65,6 +68,7 @@ export async function startLocalRegistrationWorkflow(
     approvals: new DynamoDbApprovalStore(options.documentClient, options.tables.approvals),
     crm: new HubSpotAdapter(options.hubspot, { portalId: options.portalId }),
     ledger: new DynamoDbLedgerStore(options.client, options.tables.ledger),
+    ledgerKey: options.ledgerKey,
     mailer: new OnceOnlyMailer(options.mailer, options.documentClient, options.tables.approvals, () =>
       clock.now(),
     ),

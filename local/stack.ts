@@ -13,6 +13,7 @@ import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
+import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
@@ -209,6 +210,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The stand-ins for what Secrets Manager holds in AWS, kept so emailed links still verify.
     const secrets = await loadOrCreateLocalSecrets(directory.secretsFile);
     const webhookClientSecret = secrets.webhookClientSecret;
+    // The ledger key: the CLI reads the same file.
+    const ledgerKey = await LocalLedgerKey.loadOrCreate(localLedgerKeyPath(dataDir));
 
     const dynamodb: RunningDynamoDbLocal = await startDynamoDbLocal({
       dbPath: directory.dynamodb,
@@ -379,6 +382,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         approvals: tableName(approvalsTable.logicalName),
         ledger: tableName(ledgerTable.logicalName),
       },
+      ledgerKey,
       hubspot,
       portalId: sandbox.portalId,
       mailer: mailbox,
@@ -411,6 +415,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
     crmEvents = createCrmEventsHandler({
       store: ledgerStore,
+      ledgerKey,
       deals: new HubSpotDealLookup(hubspot),
       settings: crmEventSettings({ usdRates: demoUsdRates }),
       now,
@@ -447,13 +452,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const digests = {
       store: ledgerStore,
       digests: new FileDigestStore(directory.ledgerDigests),
+      ledgerKey,
+      everySeconds: Math.max(1, Math.round((options.digestIntervalMs ?? 60 * 60_000) / 1000)),
       now,
     };
+    await writeDigest(digests).catch((error: unknown) => logger.error('ledger digest failed', { error }));
+    let digesting = false;
     const digestTimer = setInterval(
       () => {
-        writeDigest(digests).catch((error: unknown) =>
-          logger.error('scheduled ledger digest failed', { error }),
-        );
+        if (digesting) return; // a digest run still under way: digests are numbered one after another
+        digesting = true;
+        writeDigest(digests)
+          .catch((error: unknown) => logger.error('scheduled ledger digest failed', { error }))
+          .finally(() => {
+            digesting = false;
+          });
       },
       options.digestIntervalMs ?? 60 * 60_000,
     );

@@ -19,7 +19,7 @@ export async function importFile(file: string, options: InvestmentsImportOptions
   const ledger = await connectLedger(options.dataDir);
   try {
     const { appended, skipped, atomic } = await importInvestments(
-      { store: ledger.store },
+      { store: ledger.store, ledgerKey: await ledger.ledgerKey() },
       text,
       options.recordedBy,
     ).catch((error: unknown) => {

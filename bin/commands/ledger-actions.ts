@@ -1,28 +1,30 @@
 import { constants } from 'node:fs';
 import { access, open } from 'node:fs/promises';
+import { Duration } from 'luxon';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { instantSchema, type LedgerEntry } from '#domain/ledger/entry.ts';
 import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { OpportunityState } from '#domain/ledger/projection.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
-import { loadDigests, writeDigest } from '#use-cases/ledger-digest.ts';
+import { writeDigest } from '#use-cases/ledger-digest.ts';
 import { attributionsAsOf, opportunityAsOf, renderLedgerReport } from '#use-cases/ledger-queries.ts';
 import {
   exportJsonLines,
   type LedgerVerification,
-  verifyJsonLinesFile,
   verifyLedger,
+  verifyLedgerFile,
 } from '#use-cases/ledger-verify.ts';
 import type {
   LedgerCommonOptions,
   LedgerCorrectOptions,
+  LedgerDigestOptions,
   LedgerExportOptions,
   LedgerReportOptions,
   LedgerShowOptions,
   LedgerVerifyOptions,
 } from './ledger.ts';
-import { connectLedger, type LedgerConnection } from './ledger-connection.ts';
+import { connectLedger, type LedgerConnection, ledgerKeyFor } from './ledger-connection.ts';
 import { UsageError } from './usage-error.ts';
 
 /** An instant option (a date alone means its last millisecond, UTC), normalised; undefined stays so. */
@@ -124,9 +126,32 @@ async function withLedger<T>(
   }
 }
 
-/** `dealreg ledger verify`: exit code 1 when a chain or digest is broken. */
+/** An ISO 8601 duration option, in whole seconds; undefined stays so. */
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const duration = Duration.fromISO(value);
+  const ms = duration.isValid ? duration.toMillis() : Number.NaN;
+  if (!(ms >= 1000))
+    throw new UsageError(
+      `${name} must be an ISO 8601 duration of at least one second such as P1D, got "${value}"`,
+    );
+  return Math.round(ms / 1000);
+}
+
+const conclusion = {
+  intact: 'ledger intact',
+  'intact-without-digests':
+    'ledger intact as far as the chains and MACs show, but UNSEALED: no digest to catch a truncated or deleted chain',
+  broken: 'ledger BROKEN',
+} as const;
+
+/**
+ * `dealreg ledger verify`: exit code 1 when a chain or digest is broken (or digests that should
+ * exist are missing); 0 with a warning when there are no digests yet to check against.
+ */
 export async function verify(options: LedgerVerifyOptions): Promise<void> {
   const only = options.opportunity === undefined ? {} : { opportunityId: options.opportunity };
+  const digestEverySeconds = seconds('--digest-every', options.digestEvery);
   let report: LedgerVerification;
   let describe: string;
   if (options.file !== undefined) {
@@ -136,18 +161,26 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     } catch (error) {
       throw fileProblem(file, error, 'name a file written by `dealreg ledger export --out FILE`');
     }
-    const { loaded, problems } = await loadDigests(
-      new FileDigestStore(localDigestDirectory(options.dataDir)),
-    );
-    const result = await verifyJsonLinesFile(file, { ...only, digests: loaded, workers: options.workers });
-    report = { ...result, ok: result.ok && problems.length === 0, digestProblems: problems };
+    const key = ledgerKeyFor(options.dataDir);
+    try {
+      report = await verifyLedgerFile(
+        file,
+        {
+          digests: new FileDigestStore(localDigestDirectory(options.dataDir)),
+          ledgerKey: await key.load(),
+        },
+        { ...only, workers: options.workers, digestEverySeconds },
+      );
+    } finally {
+      key.close();
+    }
     describe = file;
   } else {
     const connection = await connectLedger(options.dataDir);
     try {
       report = await verifyLedger(
-        { store: connection.store, digests: connection.digests },
-        { segments: options.segments, ...only },
+        { store: connection.store, digests: connection.digests, ledgerKey: await connection.ledgerKey() },
+        { segments: options.segments, digestEverySeconds, ...only },
       );
       describe = connection.describe;
     } finally {
@@ -155,20 +188,22 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     }
   }
   if (options.format === 'json') {
+    for (const warning of report.warnings) console.error(`WARNING: ${warning}`);
     const { heads: _heads, ...rest } = report;
     console.log(JSON.stringify(rest, null, 2));
   } else {
     console.log(
-      `${describe}: ${report.entries} entries in ${report.chains} chains, ${report.digestsChecked} digests checked`,
+      `${describe}: ${report.entries} entries in ${report.chains} chains, ${report.digestsChecked} digests checked, ${report.macsChecked} MACs checked`,
     );
+    for (const warning of report.warnings) console.log(`WARNING: ${warning}`);
     for (const problem of report.digestProblems) console.log(`BROKEN digest: ${problem}`);
     for (const broken of report.broken) {
       console.log(`BROKEN ${broken.opportunityId} #${broken.sequence} (${broken.problem}): ${broken.detail}`);
     }
     console.log(
       report.ok
-        ? 'ledger intact'
-        : `ledger BROKEN: ${report.broken.length + report.digestProblems.length} problem(s)`,
+        ? conclusion[report.result]
+        : `${conclusion.broken}: ${report.broken.length + report.digestProblems.length} problem(s)`,
     );
   }
   if (!report.ok) process.exitCode = 1;
@@ -215,9 +250,9 @@ export async function show(options: LedgerShowOptions): Promise<void> {
 /** `dealreg ledger correct`: appends a Correction; a correction the ledger refuses is a bad argument. */
 export async function correct(options: LedgerCorrectOptions): Promise<void> {
   const effectiveAt = instant('--effective-at', options.effectiveAt);
-  await withLedger(options, async ({ store }) => {
+  await withLedger(options, async ({ store, ledgerKey }) => {
     const entry = await appendEntry(
-      { store },
+      { store, ledgerKey: await ledgerKey() },
       {
         type: 'Correction',
         opportunityId: options.opportunity,
@@ -266,12 +301,24 @@ export async function report(options: LedgerReportOptions): Promise<void> {
   });
 }
 
-/** `dealreg ledger digest`. */
-export async function digest(options: LedgerCommonOptions): Promise<void> {
-  await withLedger(options, async ({ store, digests }) => {
-    const { location, digest } = await writeDigest({ store, digests });
+/** `dealreg ledger digest`: exit code 1 when a chain did not verify (it is digested unauthenticated). */
+export async function digest(options: LedgerDigestOptions): Promise<void> {
+  const everySeconds = seconds('--digest-every', options.digestEvery);
+  await withLedger(options, async ({ store, digests, ledgerKey }) => {
+    const { location, digest, unauthenticated } = await writeDigest({
+      store,
+      digests,
+      ledgerKey: await ledgerKey(),
+      ...(everySeconds === undefined ? {} : { everySeconds }),
+    });
     console.log(
-      `digest of ${digest.chains} chains (${digest.entries} entries), root ${digest.root}: ${location}`,
+      `digest ${digest.number} of ${digest.chains} chains (${digest.entries} entries), root ${digest.root}: ${location}`,
     );
+    for (const chain of unauthenticated) {
+      console.log(
+        `UNAUTHENTICATED ${chain.opportunityId} #${chain.sequence} (${chain.problem}): ${chain.detail}`,
+      );
+    }
+    if (unauthenticated.length > 0) process.exitCode = 1;
   });
 }

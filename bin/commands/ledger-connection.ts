@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
+import { KmsLedgerKey } from '#adapters/ledger/kms-ledger-key.ts';
+import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { S3DigestStore } from '#adapters/ledger/s3-digest-store.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
+import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 
 /** Settings the ledger commands could not find or could not use. */
 export class LedgerConnectionError extends Error {
@@ -23,14 +27,34 @@ export interface LedgerConnection {
   readonly store: LedgerStore;
   readonly digests: DigestStore;
   readonly describe: string;
+  /** The ledger key, read when first asked for (`show` and `report` need none). */
+  ledgerKey(): Promise<LedgerAuthenticator>;
   close(): void;
+}
+
+/**
+ * The ledger key: the KMS key named by `LEDGER_MAC_KEY` (verify needs `kms:VerifyMac` on it;
+ * `correct`, `digest` and `investments import` need `kms:GenerateMac`, which only the deployed
+ * writers hold), else the local stack's key file in the data directory.
+ */
+export function ledgerKeyFor(
+  dataDir: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): { load(): Promise<LedgerAuthenticator>; close(): void } {
+  const keyId = environment.LEDGER_MAC_KEY?.trim() || undefined;
+  if (keyId === undefined) {
+    return { load: () => LocalLedgerKey.load(localLedgerKeyPath(dataDir)), close() {} };
+  }
+  const client = new KMSClient({});
+  const key = new KmsLedgerKey(client, keyId);
+  return { load: async () => key, close: () => client.destroy() };
 }
 
 /**
  * Connects to the ledger: `DYNAMODB_ENDPOINT` / `LEDGER_TABLE` from the environment (no endpoint
  * means the real AWS account of the current credentials), else `.dealreg/local.json` written by
  * the running local stack. Digests go to `LEDGER_DIGEST_BUCKET` when set, else to files under
- * `<data dir>/ledger-digests/`.
+ * `<data dir>/ledger-digests/`. The ledger key is `LEDGER_MAC_KEY` (KMS), else `<data dir>/ledger-mac.key`.
  */
 export async function connectLedger(
   dataDir: string,
@@ -62,6 +86,8 @@ export async function connectLedger(
   const bucket = environment.LEDGER_DIGEST_BUCKET?.trim() || undefined;
   const digestDir = localDigestDirectory(dataDir);
   const s3 = bucket === undefined ? undefined : new S3Client({});
+  const key = ledgerKeyFor(dataDir, environment);
+  let loaded: Promise<LedgerAuthenticator> | undefined;
   return {
     store: new DynamoDbLedgerStore(client, tableName),
     digests:
@@ -69,9 +95,14 @@ export async function connectLedger(
         ? new FileDigestStore(digestDir)
         : new S3DigestStore(s3, bucket),
     describe: `${tableName}${endpoint === undefined ? '' : ` at ${endpoint}`}`,
+    ledgerKey() {
+      loaded ??= key.load();
+      return loaded;
+    },
     close() {
       client.destroy();
       s3?.destroy();
+      key.close();
     },
   };
 }

@@ -42,6 +42,13 @@ export interface LedgerVerifyOptions extends LedgerCommonOptions {
   readonly segments: number;
   readonly workers: number;
   readonly format: string;
+  /** ISO 8601, checked when the command runs. */
+  readonly digestEvery?: string;
+}
+
+export interface LedgerDigestOptions extends LedgerCommonOptions {
+  /** ISO 8601, checked when the command runs. */
+  readonly digestEvery?: string;
 }
 
 export interface LedgerExportOptions extends LedgerCommonOptions {
@@ -100,6 +107,10 @@ export function registerLedgerCommands(program: Command): void {
       1,
     )
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
+    .option(
+      '--digest-every <duration>',
+      'how often digests are due when no digest records it, as ISO 8601 (default: P1D); entries older than twice this must be in a digest',
+    )
     .addOption(dataDir())
     .action(async (options: LedgerVerifyOptions) => (await actions()).verify(options));
 
@@ -163,7 +174,13 @@ export function registerLedgerCommands(program: Command): void {
 
   ledger
     .command('digest')
-    .description('write a digest (Merkle root over every chain head) to the digest store')
+    .description(
+      "write the next digest (every chain's length and head, signed with the ledger key) to the digest store",
+    )
+    .option(
+      '--digest-every <duration>',
+      'the digest schedule this digest belongs to, as ISO 8601 (default: P1D)',
+    )
     .addOption(dataDir())
-    .action(async (options: LedgerCommonOptions) => (await actions()).digest(options));
+    .action(async (options: LedgerDigestOptions) => (await actions()).digest(options));
 }

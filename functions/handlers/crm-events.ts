@@ -6,10 +6,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { KmsLedgerKey } from '#adapters/ledger/kms-ledger-key.ts';
 import { currencyCodeSchema, usdRatesSchema } from '#domain/money.ts';
 import { crmEventSettings } from '#use-cases/record-crm-events.ts';
 import { createCrmEventsHandler } from './crm-events-handler.ts';
 import { dynamodb } from './wiring/clients/dynamodb.ts';
+import { kms } from './wiring/clients/kms.ts';
 import {
   jsonSetting,
   positiveWholeNumberSetting,
@@ -21,6 +23,7 @@ import { secretText } from './wiring/secrets.ts';
 
 const settings = readEnvironment({
   LEDGER_TABLE: requiredSetting,
+  LEDGER_MAC_KEY: requiredSetting,
   HUBSPOT_CLIENT_SECRET_ARN: requiredSetting,
   ...hubSpotConnectionSettings,
   // The share of the portal's rate limit the construct gives this function, when it names none.
@@ -31,6 +34,7 @@ const settings = readEnvironment({
 
 export const handler = createCrmEventsHandler({
   store: new DynamoDbLedgerStore(dynamodb, settings.LEDGER_TABLE),
+  ledgerKey: new KmsLedgerKey(kms, settings.LEDGER_MAC_KEY),
   deals: new HubSpotDealLookup(await connectToHubSpot(settings)),
   settings: crmEventSettings({
     // Spread over crmEventSettings' defaults: an undefined key would replace the default currency.

@@ -9,11 +9,13 @@ import { OnceOnlyMailer } from '#adapters/dynamodb/once-only-mailer.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { KmsLedgerKey } from '#adapters/ledger/kms-ledger-key.ts';
 import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
 import { stepFunctionsTaskSuccess } from '#adapters/stepfunctions/send-task-success.ts';
 import { usdRatesSchema } from '#domain/money.ts';
 import { createRegistrationStepsHandler } from './registration-steps-handler.ts';
 import { documentClient, dynamodb } from './wiring/clients/dynamodb.ts';
+import { kms } from './wiring/clients/kms.ts';
 import { ses } from './wiring/clients/ses.ts';
 import { stepFunctions } from './wiring/clients/step-functions.ts';
 import { jsonSetting, policySetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';
@@ -24,6 +26,7 @@ const settings = readEnvironment({
   REGISTRATIONS_TABLE: requiredSetting,
   APPROVALS_TABLE: requiredSetting,
   LEDGER_TABLE: requiredSetting,
+  LEDGER_MAC_KEY: requiredSetting,
   ...hubSpotPortalSettings,
   APPROVAL_SIGNING_KEY_SECRET_ARN: requiredSetting,
   APPROVALS_API_URL: requiredSetting,
@@ -39,6 +42,7 @@ export const handler = createRegistrationStepsHandler({
   approvals: new DynamoDbApprovalStore(documentClient, settings.APPROVALS_TABLE),
   crm: new HubSpotAdapter(await connectToHubSpot(settings), { portalId: settings.HUBSPOT_PORTAL_ID }),
   ledger: new DynamoDbLedgerStore(dynamodb, settings.LEDGER_TABLE),
+  ledgerKey: new KmsLedgerKey(kms, settings.LEDGER_MAC_KEY),
   mailer: new OnceOnlyMailer(
     sesMailerFromEnvironment(process.env, ses),
     documentClient,

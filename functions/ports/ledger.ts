@@ -25,8 +25,14 @@ export interface LedgerStore {
   readonly maxBatch?: number;
   /** Every entry of a chain in sequence order, unvalidated. */
   readChainRaw(opportunityId: string): Promise<RawLedgerItem[]>;
-  /** Streams every item of the ledger, page by page, in no particular order. */
-  scanRaw(onItems: (items: RawLedgerItem[]) => void, options?: { segments?: number }): Promise<void>;
+  /**
+   * Streams every item of the ledger, page by page, in no particular order. When `onItems` returns
+   * a promise, the next page of that scan segment is read once it settles.
+   */
+  scanRaw(
+    onItems: (items: RawLedgerItem[]) => void | Promise<void>,
+    options?: { segments?: number },
+  ): Promise<void>;
   /** Items that carry the given index key, in business-time order, unvalidated. */
   queryIndexRaw(key: LedgerIndexKey): Promise<RawLedgerItem[]>;
   /** The id of every chain (from the sparse index of first entries). */

@@ -6,6 +6,7 @@ import {
   type LedgerEntryInput,
   ledgerEntrySchema,
 } from '#domain/ledger/entry.ts';
+import { entryMacMessage } from '#domain/ledger/entry-mac.ts';
 import {
   AppendContentionError,
   InvalidCorrectionError,
@@ -13,9 +14,12 @@ import {
 } from '#domain/ledger/errors.ts';
 import { type ChainHead, describeIssues, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
+import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 
 export interface AppendDependencies {
   readonly store: LedgerStore;
+  /** The ledger key: every entry carries its MAC, so an entry written without the key stands out. */
+  readonly ledgerKey: LedgerAuthenticator;
   /** System time source; defaults to the wall clock. */
   readonly now?: () => Date;
   /** How often to re-read the head and retry when another writer took the sequence. @default 200 */
@@ -65,9 +69,22 @@ async function checkCorrection(store: LedgerStore, input: Extract<LedgerEntryInp
   return changes;
 }
 
+/** Links an entry to its chain (`sealEntry`) and adds the ledger key's MAC over its place and hash. */
+async function linkAndAuthenticate(
+  ledgerKey: LedgerAuthenticator,
+  input: ParsedInput,
+  head: ChainHead | undefined,
+  recordedAt: Date,
+): Promise<LedgerEntry> {
+  const entry = sealEntry(input, head, recordedAt);
+  return { ...entry, mac: await ledgerKey.generateMac(entryMacMessage(entry)) };
+}
+
+type ParsedInput = ReturnType<typeof parseEntryInput>;
+
 /**
  * Appends one entry to its opportunity's chain: validates it, links it to the current head and
- * inserts it on the next sequence number. When a concurrent writer took that number the head is
+ * inserts it, with the ledger key's MAC, on the next sequence number. When a concurrent writer took that number the head is
  * re-read and the entry re-chained, so concurrent appends never fork a chain or lose an entry.
  * With a `sourceEventId`, an event already on the chain is not appended again: its entry is
  * returned (race-free: a concurrent duplicate loses the sequence race and then finds the winner).
@@ -94,7 +111,7 @@ export async function appendEntryOnce(
       if (recorded !== undefined) return { entry: recorded, appended: false };
       head = chain.at(-1);
     }
-    const entry = sealEntry(parsed, head, now());
+    const entry = await linkAndAuthenticate(deps.ledgerKey, parsed, head, now());
     if (await deps.store.insert(entry)) return { entry, appended: true };
     // Lost the race: full-jitter exponential backoff spreads the contenders out before the re-read.
     await sleep(Math.random() * Math.min(4 * 2 ** Math.min(attempt, 10), 250));
@@ -140,11 +157,18 @@ export async function appendAll(
     const heads = new Map<string, ChainHead | undefined>();
     for (const chain of chains) heads.set(chain, await store.readHead(chain));
     const recordedAt = now();
-    const sealed = parsed.map((input) => {
+    const linked = parsed.map((input) => {
       const entry = sealEntry(input, heads.get(input.opportunityId), recordedAt);
       heads.set(input.opportunityId, entry);
       return entry;
     });
+    // The links are made in order; the MACs, one key call each, all at once.
+    const sealed = await Promise.all(
+      linked.map(async (entry) => ({
+        ...entry,
+        mac: await deps.ledgerKey.generateMac(entryMacMessage(entry)),
+      })),
+    );
     if (await store.insertAll(sealed)) return sealed;
     await sleep(Math.random() * Math.min(4 * 2 ** Math.min(attempt, 10), 250));
   }

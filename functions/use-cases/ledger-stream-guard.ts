@@ -1,3 +1,7 @@
+import { inspectInsertedEntry } from '#domain/ledger/entry-mac.ts';
+import type { RawLedgerItem } from '#ports/ledger.ts';
+import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
+
 /** One stream record, reduced to what the guard looks at. */
 interface LedgerStreamRecord {
   readonly eventName?: string | undefined;
@@ -33,4 +37,40 @@ export function findLedgerTampering(records: readonly LedgerStreamRecord[]): Led
         userIdentity: record.userIdentity,
       };
     });
+}
+
+/** An inserted entry the ledger's writers did not write: forged, copied or fabricated. */
+export interface UnauthenticatedEntry {
+  readonly opportunityId: string | undefined;
+  readonly sequence: number | undefined;
+  readonly problem: string;
+}
+
+/**
+ * Checks newly inserted entries one by one: each must hash to its stored hash and carry a MAC the
+ * ledger key verifies (one key call per entry, all of the batch at once). Returns every entry
+ * that fails, named by chain and sequence.
+ */
+export async function findUnauthenticatedEntries(
+  inserted: readonly RawLedgerItem[],
+  ledgerKey: LedgerAuthenticator,
+): Promise<UnauthenticatedEntry[]> {
+  const checks = inserted.map((item) => inspectInsertedEntry(item));
+  const claims = checks.flatMap((check) => (check.claim === undefined ? [] : [check.claim]));
+  const valid = await ledgerKey.verifyMacs(claims);
+  let index = 0;
+  const found: UnauthenticatedEntry[] = [];
+  for (const check of checks) {
+    if (check.problem !== undefined) {
+      found.push({ opportunityId: check.opportunityId, sequence: check.sequence, problem: check.problem });
+    } else if (valid[index++] !== true) {
+      found.push({
+        opportunityId: check.opportunityId,
+        sequence: check.sequence,
+        problem:
+          "its MAC does not verify with the ledger key: the ledger's writers did not write this entry here (forged, or copied from another chain or position)",
+      });
+    }
+  }
+  return found;
 }

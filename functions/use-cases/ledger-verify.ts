@@ -1,60 +1,142 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import {
+  type AuthenticationRules,
   ChainVerifier,
   mergeVerifyReports,
   type VerifyPart,
   type VerifyReport,
 } from '#domain/ledger/chain-verifier.ts';
+import { type DigestAssessment, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
-import { loadDigests } from './ledger-digest.ts';
+import type { LedgerAuthenticator, MacClaim } from '#ports/ledger-authenticator.ts';
+import { checkPendingMacs, readDigestAssessment } from './ledger-digest.ts';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 interface VerifyDependencies {
-  readonly store: LedgerStore;
-  /** Digests to check the ledger against; omitted, only the chains are checked. */
-  readonly digests?: DigestStore;
+  /** Digests to check the ledger against; without them verify says it has none. */
+  readonly digests?: DigestStore | undefined;
+  /** The ledger key, to check entry and digest MACs with. */
+  readonly ledgerKey: LedgerAuthenticator;
+  /** What time it is: entries older than two digest intervals must be in a digest. */
+  readonly now?: (() => Date) | undefined;
 }
 
+/** What a verification concluded. */
+export type VerifyResult = 'intact' | 'intact-without-digests' | 'broken';
+
 export interface LedgerVerification extends VerifyReport {
-  /** Digests that are themselves malformed or whose root does not match their heads. */
+  /** Digests that are missing, malformed, forged or out of order. */
   readonly digestProblems: readonly string[];
+  /** `none`: there were no digests; `legacy`: none signed with the ledger key; else `authenticated`. */
+  readonly digests: DigestAssessment['status'];
+  /** What verify could not check, said loudly (e.g. no digests to check against). */
+  readonly warnings: readonly string[];
+  /**
+   * `intact`; `intact-without-digests`, when there was no digest to catch a truncated or deleted
+   * chain; or `broken`.
+   */
+  readonly result: VerifyResult;
+}
+
+/** Options every verification takes. */
+interface VerifyOptions {
+  /** Verify this chain only. */
+  readonly opportunityId?: string | undefined;
+  /** Digest interval (seconds) to assume when no digest records one. @default a day */
+  readonly digestEverySeconds?: number | undefined;
+}
+
+/** Joins the chain report and the digests' verdict into the verification verify reports. */
+function conclude(report: VerifyReport, assessment: DigestAssessment): LedgerVerification {
+  const warnings: string[] = [];
+  if (assessment.status === 'none') {
+    warnings.push(
+      'no digests to check against: a truncated or deleted chain cannot be detected until a digest is written (dealreg ledger digest, or the scheduled digest)',
+    );
+  } else if (assessment.status === 'legacy') {
+    warnings.push(
+      'no digest is signed with the ledger key yet: write a digest to start the key epoch (entries without a MAC fail until one seals them)',
+    );
+  }
+  const problems = [...assessment.problems];
+  if (report.undigested.length > 0) {
+    const shown = report.undigested
+      .slice(0, 5)
+      .map((entry) => `${entry.opportunityId} #${entry.sequence} (recorded ${entry.recordedAt})`);
+    const more = report.undigested.length > 5 ? ` and ${report.undigested.length - 5} more chains` : '';
+    problems.push(
+      `digests that should exist are missing: entries recorded more than ${digestDueAfterSeconds(assessment.rules.everySeconds)} s ago (digests are written every ${assessment.rules.everySeconds} s) are in no digest${assessment.latest === undefined ? '' : ` (the latest is ${assessment.latest})`}, first ${shown.join(', ')}${more}`,
+    );
+  }
+  const ok = report.ok && problems.length === 0;
+  return {
+    ...report,
+    ok,
+    digestProblems: problems,
+    digests: assessment.status,
+    warnings,
+    result: !ok ? 'broken' : assessment.status === 'none' ? 'intact-without-digests' : 'intact',
+  };
 }
 
 /**
  * Verifies the ledger: streams every item (parallel scan segments), or one chain with
- * `opportunityId`, through the chain verifier, checking each entry's hash, the links between
- * entries, sequence gaps and every digest's heads. Names the first bad entry of each chain.
+ * `opportunityId`, through the chain verifier, checking each entry's hash, its link to the entry
+ * before, sequence gaps, every digest's heads (a truncated or deleted chain), the entry's MAC with
+ * the ledger key (forged, copied or fabricated entries), and that entries old enough are in a
+ * digest (deleted digests). Names the first bad entry of each chain. MACs are checked a page at a
+ * time, and not for entries the latest authenticated digest vouches for.
  */
 export async function verifyLedger(
-  deps: VerifyDependencies,
-  options: { opportunityId?: string; segments?: number } = {},
+  deps: VerifyDependencies & { readonly store: LedgerStore },
+  options: VerifyOptions & { segments?: number } = {},
 ): Promise<LedgerVerification> {
-  const verifier = new ChainVerifier(
-    options.opportunityId === undefined ? {} : { only: options.opportunityId },
-  );
-  const digestProblems: string[] = [];
-  if (deps.digests !== undefined) {
-    const { loaded, problems } = await loadDigests(deps.digests);
-    digestProblems.push(...problems);
-    for (const { name, digest } of loaded) verifier.expectDigest(digest, name);
-  }
+  const now = (deps.now ?? (() => new Date()))();
+  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, {
+    now,
+    defaultEverySeconds: options.digestEverySeconds,
+  });
+  const verifier = new ChainVerifier({ only: options.opportunityId, authentication: assessment.rules });
+  for (const { name, digest } of assessment.expected) verifier.expectDigest(digest, name);
+  const check = async (items: readonly Record<string, unknown>[]) => {
+    for (const item of items) verifier.add(item);
+    await checkPendingMacs(verifier, deps.ledgerKey);
+  };
   if (options.opportunityId !== undefined) {
-    for (const item of await deps.store.readChainRaw(options.opportunityId)) verifier.add(item);
+    await check(await deps.store.readChainRaw(options.opportunityId));
   } else {
-    await deps.store.scanRaw(
-      (items) => {
-        for (const item of items) verifier.add(item);
-      },
-      options.segments === undefined ? {} : { segments: options.segments },
-    );
+    await deps.store.scanRaw(check, options.segments === undefined ? {} : { segments: options.segments });
   }
-  const report = verifier.finish();
-  return { ...report, ok: report.ok && digestProblems.length === 0, digestProblems };
+  return conclude(verifier.finish(), assessment);
+}
+
+/**
+ * Verifies an export file (`ledger export`) as `verifyLedger` verifies the table, against the
+ * digests of `digests`.
+ */
+export async function verifyLedgerFile(
+  path: string,
+  deps: VerifyDependencies,
+  options: VerifyOptions & { workers?: number } = {},
+): Promise<LedgerVerification> {
+  const now = (deps.now ?? (() => new Date()))();
+  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, {
+    now,
+    defaultEverySeconds: options.digestEverySeconds,
+  });
+  const report = await verifyJsonLinesFile(path, {
+    opportunityId: options.opportunityId,
+    digests: assessment.expected,
+    workers: options.workers,
+    authentication: assessment.rules,
+    checkMacs: (claims) => deps.ledgerKey.verifyMacs(claims),
+  });
+  return conclude(report, assessment);
 }
 
 /**
@@ -65,12 +147,23 @@ export async function verifyLedger(
  */
 export async function verifyJsonLines(
   chunks: AsyncIterable<Buffer>,
-  options: JsonLinesOptions & { part?: VerifyPart } = {},
+  options: JsonLinesOptions & { part?: VerifyPart; checkMacs?: CheckMacs | undefined } = {},
 ): Promise<VerifyReport> {
   const verifier = new ChainVerifier({
     only: options.opportunityId,
     part: options.part,
+    authentication: options.authentication,
   });
+  const { checkMacs } = options;
+  const drain = async () => {
+    if (checkMacs === undefined) return;
+    const pending = verifier.takePendingMacs();
+    if (pending.length === 0) return;
+    const valid = await checkMacs(pending);
+    pending.forEach((claim, index) => {
+      if (valid[index] !== true) verifier.rejectMac(claim);
+    });
+  };
   for (const { name, digest } of options.digests ?? []) verifier.expectDigest(digest, name);
   const addLine = (bytes: Buffer, start: number, lineEnd: number) => {
     const end = lineEnd > start && bytes[lineEnd - 1] === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
@@ -97,10 +190,15 @@ export async function verifyJsonLines(
       start = end + 1;
     }
     if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+    await drain();
   }
   if (carry !== undefined) addLine(carry, 0, carry.length);
+  await drain();
   return verifier.finish();
 }
+
+/** Checks entry MACs with the ledger key: one answer per claim, in order. */
+export type CheckMacs = (claims: readonly MacClaim[]) => Promise<boolean[]>;
 
 /** Options of a JSON-lines verification. */
 interface JsonLinesOptions {
@@ -108,12 +206,26 @@ interface JsonLinesOptions {
   readonly opportunityId?: string | undefined;
   /** Digests whose heads the export must contain, unchanged. */
   readonly digests?: readonly { name: string; digest: LedgerDigest }[] | undefined;
+  /** Check entry MACs and digest coverage under these rules (with `checkMacs`). */
+  readonly authentication?: AuthenticationRules | undefined;
 }
 
 /** What a verify worker is given (structured-cloned). */
 export interface VerifyWorkerInput extends JsonLinesOptions {
   readonly path: string;
   readonly part: VerifyPart;
+}
+
+/**
+ * Messages between a verify worker and the thread that started it: the worker asks for MACs to
+ * be checked (the ledger key stays with the main thread) and finally sends its report.
+ */
+export type VerifyWorkerMessage =
+  | { readonly kind: 'check-macs'; readonly id: number; readonly pending: readonly MacClaim[] }
+  | { readonly kind: 'report'; readonly report: VerifyReport };
+export interface VerifyWorkerReply {
+  readonly id: number;
+  readonly valid: readonly boolean[];
 }
 
 class VerifyWorkerError extends Error {
@@ -137,21 +249,21 @@ const WORKER_YOUNG_GENERATION_MB = 8;
  */
 export async function verifyJsonLinesFile(
   path: string,
-  options: JsonLinesOptions & { workers?: number } = {},
+  options: JsonLinesOptions & { workers?: number | undefined; checkMacs?: CheckMacs | undefined } = {},
 ): Promise<VerifyReport> {
-  const { workers = 1, ...rest } = options;
+  const { workers = 1, checkMacs, ...rest } = options;
   if (!Number.isInteger(workers) || workers < 1)
     throw new RangeError(`workers must be a positive integer, got ${workers}`);
   if (workers === 1) {
     const file = await open(path);
     try {
-      return await verifyJsonLines(readChunks(file), rest);
+      return await verifyJsonLines(readChunks(file), { ...rest, checkMacs });
     } finally {
       await file.close();
     }
   }
   const parts = Array.from({ length: workers }, (_, index) =>
-    verifyInWorker({ ...rest, path, part: { index, count: workers } }),
+    verifyInWorker({ ...rest, path, part: { index, count: workers } }, checkMacs),
   );
   return mergeVerifyReports(await Promise.all(parts));
 }
@@ -174,15 +286,25 @@ export async function* readChunks(file: FileHandle, size = READ_CHUNK_BYTES): As
   }
 }
 
-function verifyInWorker(input: VerifyWorkerInput): Promise<VerifyReport> {
+function verifyInWorker(input: VerifyWorkerInput, checkMacs: CheckMacs | undefined): Promise<VerifyReport> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./ledger-verify-worker.ts', import.meta.url), {
-      workerData: input,
+      workerData: { ...input, checksMacs: checkMacs !== undefined },
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     let report: VerifyReport | undefined;
-    worker.once('message', (message: VerifyReport) => {
-      report = message;
+    worker.on('message', (message: VerifyWorkerMessage) => {
+      if (message.kind === 'report') {
+        report = message.report;
+        return;
+      }
+      (checkMacs as CheckMacs)(message.pending).then(
+        (valid) => worker.postMessage({ id: message.id, valid } satisfies VerifyWorkerReply),
+        (error: unknown) => {
+          reject(error);
+          void worker.terminate();
+        },
+      );
     });
     worker.once('error', (error) =>
       reject(

@@ -14,10 +14,13 @@ import { type RelationshipType, relationshipTypes } from '#domain/relationship-t
 import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
 import { crmNames } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
+import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import { appendEntryOnce, readChain } from './ledger-append.ts';
 
 export interface RecordCrmEventsDependencies {
   readonly store: LedgerStore;
+  /** The ledger key: every entry recorded carries its MAC. */
+  readonly ledgerKey: LedgerAuthenticator;
   readonly deals: CrmDealLookup;
   readonly settings: CrmEventSettings;
   /** System time of the entries. */
@@ -179,7 +182,10 @@ export async function recordCrmEvents(
   let alreadyRecorded = 0;
   await inParallel([...byDeal.values()], deps.concurrency ?? 8, async (entries) => {
     for (const entry of entries) {
-      const result = await appendEntryOnce({ store: deps.store, now: deps.now }, entry);
+      const result = await appendEntryOnce(
+        { store: deps.store, ledgerKey: deps.ledgerKey, now: deps.now },
+        entry,
+      );
       if (result.appended) recorded += 1;
       else alreadyRecorded += 1;
     }

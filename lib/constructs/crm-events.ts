@@ -89,7 +89,7 @@ export class CrmEvents extends Construct {
       alarmTopic: props.alarmTopic,
       logLevel: props.logLevel ?? 'INFO',
       environment: {
-        LEDGER_TABLE: props.ledger.table.tableName,
+        ...props.ledger.writerEnvironment,
         HUBSPOT_CLIENT_SECRET_ARN: props.hubspotClientSecret.secretArn,
         HUBSPOT_ACCESS_TOKEN_ARN: props.hubspotAccessToken.secretArn,
         ...hubSpotShareEnvironment(share),

@@ -150,7 +150,7 @@ export class RegistrationWorkflow extends Construct {
         ...hubSpotShareEnvironment(hubSpotBudget.registrationSteps),
         REGISTRATIONS_TABLE: props.registrationsTable.tableName,
         APPROVALS_TABLE: props.approvalsTable.tableName,
-        LEDGER_TABLE: props.ledger.table.tableName,
+        ...props.ledger.writerEnvironment,
         HUBSPOT_ACCESS_TOKEN_ARN: props.hubspotAccessToken.secretArn,
         HUBSPOT_PORTAL_ID: String(props.hubspotPortalId),
         APPROVAL_SIGNING_KEY_SECRET_ARN: props.approvalSigningKey.secretArn,

@@ -1,6 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
+import { localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 
@@ -81,9 +82,14 @@ describe('HubSpot deal changes on the local stack', () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain('OpportunityCreated');
     expect(shown.stdout).toContain('ClosedWon');
+    // Every entry carries the MAC of the stack's ledger key, kept beside the digests.
+    const { entries } = JSON.parse(shown.stdout) as { entries: { mac?: string }[] };
+    expect(entries.every((entry) => /^[0-9a-f]{64}$/.test(entry.mac ?? ''))).toBe(true);
+    expect((await stat(localLedgerKeyPath(stack.dataDir))).mode & 0o777).toBe(0o600);
 
-    const verified = await dealreg(['ledger', 'verify', '--data-dir', stack.dataDir]);
+    const verified = await dealreg(['ledger', 'verify', '--format', 'json', '--data-dir', stack.dataDir]);
     expect(verified.code, verified.stderr + verified.stdout).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ result: 'intact', digests: 'authenticated' });
   }, 60_000);
 
   it('writes ledger digests on a schedule, which verify checks the ledger against', async () => {

@@ -2,23 +2,32 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttributionLedger, deniedLedgerActions } from '#lib/constructs/attribution-ledger.ts';
-import { allow, attribute, ledgerTableAndIndexes, statementsOf, viaDynamoDb } from './iam-statements.ts';
+import {
+  allow,
+  attribute,
+  functionBaseline,
+  ledgerTableAndIndexes,
+  statementsOf,
+  viaDynamoDb,
+} from './iam-statements.ts';
 import { logicalIdOf } from './synthesize.ts';
 
 let stack: Stack;
 let ledger: AttributionLedger;
 let writer: Role;
 let template: Template;
+let alarmTopic: Topic;
 
 beforeAll(() => {
   const app = new App({ builtinCloudFormationValidation: false });
   stack = new Stack(app, 'LedgerTest', { env: { region: 'eu-west-1', account: '111111111111' } });
+  alarmTopic = new Topic(stack, 'Alarms');
   ledger = new AttributionLedger(stack, 'Ledger', {
-    alarmTopic: new Topic(stack, 'Alarms'),
+    alarmTopic,
     encryptionKey: new Key(stack, 'DataKey', { enableKeyRotation: true }),
   });
   writer = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
@@ -59,7 +68,7 @@ describe('AttributionLedger', () => {
     });
   });
 
-  it('grants a writer conditional puts and reads only, never update or delete, and the key through DynamoDB only', () => {
+  it('grants a writer conditional puts and reads only, never update or delete, the table key through DynamoDB only, and GenerateMac alone on the ledger key', () => {
     const statements = statementsOf(template, writer);
 
     expect(statements).toEqual([
@@ -68,6 +77,7 @@ describe('AttributionLedger', () => {
         [attribute(ledger.table.encryptionKey as Key)],
         viaDynamoDb,
       ),
+      allow(['kms:GenerateMac'], [attribute(ledger.macKey)]),
       allow(
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
         ledgerTableAndIndexes(attribute(ledger.table)),
@@ -75,23 +85,114 @@ describe('AttributionLedger', () => {
     ]);
   });
 
-  it('feeds only non-INSERT stream events to the guard and alarms on the first one', () => {
+  it('keeps the ledger key in KMS as an HMAC_256 key for generating and verifying MACs, retained', () => {
+    const keys = template.findResources('AWS::KMS::Key', {
+      Properties: { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' },
+    });
+
+    expect(Object.keys(keys)).toEqual([logicalIdOf(ledger.macKey)]);
+    expect(Object.values(keys)[0]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { PendingWindowInDays: 30 },
+    });
+  });
+
+  it('lets the stream guard verify MACs and nothing else with the ledger key, and feeds it every stream event', () => {
+    const macStatements = statementsOf(template, ledger.streamGuard).filter((statement) =>
+      statement.actions.some((action) => action.endsWith('Mac')),
+    );
+
+    expect(macStatements).toEqual([allow(['kms:VerifyMac'], [attribute(ledger.macKey)])]);
+    expect(statementsOf(template, ledger.streamGuard)).toEqual(
+      expect.arrayContaining(functionBaseline(ledger.streamGuard)),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: Match.absent(),
+      Description: Match.stringLikeRegexp('stream guard'),
+      Environment: {
+        Variables: Match.objectLike({
+          LEDGER_MAC_KEY: { 'Fn::GetAtt': [logicalIdOf(ledger.macKey), 'Arn'] },
+        }),
+      },
+    });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalIdOf(ledger.streamGuard) },
       EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(ledger.table), 'StreamArn'] },
-      FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ eventName: [{ 'anything-but': ['INSERT'] }] }) }],
-      },
+      FilterCriteria: Match.absent(),
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'Dealreg',
-      MetricName: 'LedgerNonInsertEvents',
-      Statistic: 'Sum',
+  });
+
+  it('alarms within a minute on the first entry modified, removed or inserted without a valid MAC', () => {
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((resource) =>
+      String(resource.Properties.AlarmDescription).includes('attribution ledger entry'),
+    );
+    const queries = alarm?.Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: {
+        Metric: { MetricName: string; Dimensions: { Value: string }[] };
+        Period: number;
+        Stat: string;
+      };
+    }[];
+
+    expect(alarm?.Properties).toMatchObject({
       Threshold: 1,
+      EvaluationPeriods: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: stack.getLogicalId(alarmTopic.node.defaultChild as CfnTopic) }],
     });
+    expect(queries.find((query) => query.Expression !== undefined)?.Expression).toBe(
+      'FILL(changed, 0) + FILL(forged, 0) + FILL(undigested, 0)',
+    );
+    expect(
+      queries
+        .filter((query) => query.MetricStat !== undefined)
+        .map(({ Id, MetricStat }) => [
+          Id,
+          MetricStat?.Metric.MetricName,
+          MetricStat?.Metric.Dimensions[0]?.Value,
+          MetricStat?.Period,
+          MetricStat?.Stat,
+        ]),
+    ).toEqual([
+      ['changed', 'LedgerNonInsertEvents', 'dealreg-ledger-guard', 60, 'Sum'],
+      ['forged', 'LedgerUnauthenticatedEntries', 'dealreg-ledger-guard', 60, 'Sum'],
+      ['undigested', 'LedgerUnauthenticatedEntries', 'dealreg-ledger-digest', 60, 'Sum'],
+    ]);
+  });
+
+  it('lets the digest writer check MACs and sign digests, and tells it the digest interval', () => {
+    const macStatements = statementsOf(template, ledger.digestWriter).filter((statement) =>
+      statement.actions.some((action) => action.endsWith('Mac')),
+    );
+
+    expect(macStatements).toEqual([
+      allow(['kms:VerifyMac'], [attribute(ledger.macKey)]),
+      allow(['kms:GenerateMac'], [attribute(ledger.macKey)]),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('ledger digest'),
+      Environment: { Variables: Match.objectLike({ DIGEST_EVERY_SECONDS: '86400' }) },
+    });
+  });
+
+  it('gives verify a role that reads the ledger and its digests and verifies MACs, nothing more', () => {
+    const statements = statementsOf(template, ledger.verifierRole);
+
+    expect(statements.flatMap((statement) => statement.actions).sort()).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'kms:Decrypt',
+      'kms:VerifyMac',
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
+    expect(statements).toContainEqual(allow(['kms:VerifyMac'], [attribute(ledger.macKey)]));
   });
 
   it('keeps digests in a versioned, encrypted, SSL-only bucket under compliance-mode Object Lock', () => {

@@ -45,7 +45,11 @@ const budgets: Record<string, { readonly kb: number; readonly why: string }> = {
     kb: 950,
     why: 'DynamoDB, Step Functions and Secrets Manager clients, and the domain',
   },
-  'AttributionLedger/DigestWriter': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
+  'AttributionLedger/StreamGuard': {
+    kb: 500,
+    why: 'the KMS client that verifies each inserted entry’s MAC, with its Smithy core and the X-Ray capture',
+  },
+  'AttributionLedger/DigestWriter': { kb: 1000, why: 'DynamoDB, S3 and KMS clients, and the domain' },
   'PreQbrCheck/DealExport': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
   'SubmissionIntake/FormSubmissions': {
     kb: 1150,

@@ -53,7 +53,7 @@ describe('CRM events function', () => {
     });
   });
 
-  it('may insert ledger entries and read the ledger, never update or delete, and read the two HubSpot credentials', () => {
+  it('may insert ledger entries with the ledger key’s MAC and read the ledger, never update or delete, and read the two HubSpot credentials', () => {
     const { stateful, stateless, statelessTemplate } = synthesized;
     const fn = stateless.crmEvents.function;
 
@@ -66,6 +66,7 @@ describe('CRM events function', () => {
         [imported(stateful.dataKey, 'Arn')],
         viaDynamoDb,
       ),
+      allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
       allow(
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),

@@ -193,6 +193,7 @@ describe('registration workflow infrastructure', () => {
         [imported(stateful.approvalsTable, 'Arn')],
       ),
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [dataKey], viaDynamoDb),
+      allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
       allow(
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),

@@ -237,6 +237,22 @@ describe('attribution ledger data', () => {
     expect(logicalIdOf(stateful.ledgerDigestBucket)).toMatch(/^LedgerDigestBucket/);
   });
 
+  it('keeps the ledger key (KMS HMAC_256, generate and verify MACs) in the stateful stack, retained, with a stage alias and its ARN as an output', () => {
+    const { stateful, statefulTemplate } = synthesized;
+
+    statefulTemplate.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }),
+      DeletionPolicy: 'Retain',
+    });
+    statefulTemplate.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/dealreg/test/ledger-mac',
+      TargetKeyId: { 'Fn::GetAtt': [logicalIdOf(stateful.ledgerMacKey), 'Arn'] },
+    });
+    statefulTemplate.hasOutput('LedgerMacKeyArn', {
+      Value: { 'Fn::GetAtt': [logicalIdOf(stateful.ledgerMacKey), 'Arn'] },
+    });
+  });
+
   it('keeps the Ledger table insert-only: its resource policy denies every update and delete to everyone', () => {
     const { stateful, statefulTemplate } = synthesized;
 

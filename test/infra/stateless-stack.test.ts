@@ -500,20 +500,24 @@ describe('alarm topic', () => {
 });
 
 describe('attribution ledger guards', () => {
-  it('guards the stateful ledger table’s stream from the stateless stack and alarms on tampering', () => {
+  it('guards the stateful ledger table’s stream from the stateless stack with the stateful ledger key, and alarms on tampering', () => {
     const { stateful, stateless, statelessTemplate } = synthesized;
+    const guard = stateless.attributionLedger.streamGuard;
 
     statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: {
         'Fn::ImportValue': Match.stringLikeRegexp(`${logicalIdOf(stateful.ledgerTable)}StreamArn`),
       },
-      FunctionName: { Ref: logicalIdOf(stateless.attributionLedger.streamGuard) },
-      FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ eventName: [{ 'anything-but': ['INSERT'] }] }) }],
-      },
+      FunctionName: { Ref: logicalIdOf(guard) },
+      FilterCriteria: Match.absent(),
     });
+    expect(statementsOf(statelessTemplate, guard)).toContainEqual(
+      allow(['kms:VerifyMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
+    );
     statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'LedgerNonInsertEvents',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(changed, 0) + FILL(forged, 0) + FILL(undigested, 0)' }),
+      ]),
       Threshold: 1,
     });
   });
@@ -534,6 +538,8 @@ describe('attribution ledger guards', () => {
       ),
       allow(['s3:ListBucket'], [bucket], { StringLike: { 's3:prefix': ['ledger-digests/*'] } }),
       allow(['s3:PutObject', 's3:GetObject'], [`${bucket}/ledger-digests/*`]),
+      allow(['kms:VerifyMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
+      allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
     ]);
     statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 day)',

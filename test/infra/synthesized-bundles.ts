@@ -196,6 +196,8 @@ function referenceResolver(own: TemplateJson, exporter: TemplateJson) {
         return `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
       case 'AWS::StepFunctions::StateMachine':
         return `arn:aws:states:${region}:${account}:stateMachine:${name}`;
+      case 'AWS::KMS::Key':
+        return `arn:aws:kms:${region}:${account}:key/1a2b3c4d-5e6f-7a8b-9c0d-${id.slice(-12).toLowerCase().padStart(12, '0')}`;
       default:
         throw new Error(`${where}: cannot resolve the ARN of ${id} (${resource.Type})`);
     }

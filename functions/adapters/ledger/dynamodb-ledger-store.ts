@@ -153,7 +153,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
   }
 
   async scanRaw(
-    onItems: (items: RawLedgerItem[]) => void,
+    onItems: (items: RawLedgerItem[]) => void | Promise<void>,
     options: { segments?: number } = {},
   ): Promise<void> {
     const segments = options.segments ?? 4;
@@ -169,7 +169,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
               ExclusiveStartKey: startKey,
             }),
           );
-          onItems((page.Items ?? []).map(toRaw));
+          await onItems((page.Items ?? []).map(toRaw));
           startKey = page.LastEvaluatedKey;
         } while (startKey !== undefined);
       }),

@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { hash as digest } from 'node:crypto';
 import { GENESIS_HASH, ledgerEntrySchema } from './entry.ts';
+import { entryMacMessage, UNHASHED_MEMBERS } from './entry-mac.ts';
 import { CanonicalTextScanner, fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
 import { chainHash } from './hash.ts';
 import type { LedgerDigest } from './merkle.ts';
@@ -12,7 +13,49 @@ type ChainProblem =
   | 'broken-link'
   | 'sequence-gap'
   | 'digest-mismatch'
-  | 'missing-entry';
+  | 'missing-entry'
+  | 'truncated'
+  | 'chain-deleted'
+  | 'missing-mac'
+  | 'bad-mac';
+
+/** The oldest entry of a chain that should be in a digest by now but is in none. */
+export interface UndigestedEntry {
+  readonly opportunityId: string;
+  readonly sequence: number;
+  readonly recordedAt: string;
+}
+
+/**
+ * What the digests say about authenticating entries (`assessDigests` builds it): which entries
+ * need their MAC checked, which may go without one, and which must already be in a digest.
+ */
+export interface AuthenticationRules {
+  /**
+   * Per chain, the entries 1…n the latest authenticated digest vouches for (it verified their
+   * MACs when it was written; their content is still checked against its head). Later entries'
+   * MACs are checked.
+   */
+  readonly attestedThrough: ReadonlyMap<string, number>;
+  /** Per chain, the entries 1…n written before the key epoch and sealed by its digest: no MAC needed. */
+  readonly legacyThrough: ReadonlyMap<string, number>;
+  /** Name of the key-epoch digest (number 1), for messages; undefined when there is none. */
+  readonly epochDigest: string | undefined;
+  /** Per chain, the highest sequence any digest records. */
+  readonly coveredThrough: ReadonlyMap<string, number>;
+  /** An entry recorded before this instant must be in a digest (`digestDueAfterSeconds`); undefined: no such rule. */
+  readonly dueBefore: string | undefined;
+  /** How often digests are written, for messages. */
+  readonly everySeconds: number;
+}
+
+/** An entry's MAC still to be checked with the ledger key (asynchronously, by the caller). */
+export interface PendingMac {
+  readonly opportunityId: string;
+  readonly sequence: number;
+  readonly message: string;
+  readonly mac: string;
+}
 
 /** The first bad entry of a chain: where it is and what differs. */
 interface ChainBreak {
@@ -27,6 +70,13 @@ export interface VerifyReport {
   readonly chains: number;
   readonly entries: number;
   readonly digestsChecked: number;
+  /** Entry MACs checked with the ledger key (entries an authenticated digest vouches for are not). */
+  readonly macsChecked: number;
+  /**
+   * Per chain, the first entry recorded more than two digest intervals ago that no digest records:
+   * digests that should exist are missing (not a break of the chain itself).
+   */
+  readonly undigested: readonly UndigestedEntry[];
   /** One break per broken chain (its lowest sequence), ordered by opportunity id. */
   readonly broken: readonly ChainBreak[];
   /** Heads as found (the last contiguous entry of each chain), for the next digest. */
@@ -72,11 +122,14 @@ function partOfChain(opportunityId: string, count: number): number {
 }
 
 /** Top-level members the canonical-text path reads, by their index in the scanner. */
-const LINE_MEMBERS = ['hash', 'opportunityId', 'sequence', 'previousHash'];
+const LINE_MEMBERS = ['hash', 'opportunityId', 'sequence', 'previousHash', 'mac', 'recordedAt'];
 const HASH = 0;
 const OPPORTUNITY_ID = 1;
 const SEQUENCE = 2;
 const PREVIOUS_HASH = 3;
+const MAC = 4;
+const RECORDED_AT = 5;
+const MAC_HEX = /^[0-9a-f]{64}$/;
 const ONE = 0x31;
 const NINE = 0x39;
 const QUOTE = 0x22;
@@ -104,6 +157,10 @@ export class ChainVerifier {
   readonly #expected = new Map<string, Map<number, ExpectedHead>>();
   readonly #only: string | undefined;
   readonly #part: VerifyPart | undefined;
+  readonly #rules: AuthenticationRules | undefined;
+  readonly #undigested = new Map<string, UndigestedEntry>();
+  #pendingMacs: PendingMac[] = [];
+  #macsChecked = 0;
   #entries = 0;
   #digests = 0;
   readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
@@ -116,10 +173,41 @@ export class ChainVerifier {
   /**
    * @param only verify a single chain; items of other chains are ignored.
    * @param part verify only the chains of one part (see `partOfChain`); items of others are ignored.
+   * @param authentication check entry MACs and digest coverage under these rules; without them
+   *   only hashes, links and digest heads are checked.
    */
-  constructor(options: { only?: string | undefined; part?: VerifyPart | undefined } = {}) {
+  constructor(
+    options: {
+      only?: string | undefined;
+      part?: VerifyPart | undefined;
+      authentication?: AuthenticationRules | undefined;
+    } = {},
+  ) {
     this.#only = options.only;
     this.#part = options.part;
+    this.#rules = options.authentication;
+  }
+
+  /**
+   * The entry MACs found since the last call, to be checked with the ledger key; report each
+   * one that fails with `rejectMac`. Taking them often keeps memory bounded.
+   */
+  takePendingMacs(): PendingMac[] {
+    const pending = this.#pendingMacs;
+    this.#pendingMacs = [];
+    this.#macsChecked += pending.length;
+    return pending;
+  }
+
+  /** Records that an entry's MAC did not verify with the ledger key. */
+  rejectMac(pending: PendingMac): void {
+    this.#record(
+      this.#state(pending.opportunityId),
+      pending.opportunityId,
+      pending.sequence,
+      'bad-mac',
+      "its MAC does not verify with the ledger key: the ledger's writers did not write this entry here (forged, or copied from another chain or position)",
+    );
   }
 
   /** Whether this verifier checks the chain (problems of unidentifiable items go to one part). */
@@ -167,7 +255,7 @@ export class ChainVerifier {
   #addJson(text: string, plain: boolean | undefined): void {
     let parsed: { value: unknown; canonical: string | undefined };
     try {
-      parsed = parseWithCanonicalJson(text, 'hash', plain);
+      parsed = parseWithCanonicalJson(text, UNHASHED_MEMBERS, plain);
     } catch (error) {
       try {
         parsed = { value: JSON.parse(text), canonical: undefined };
@@ -218,6 +306,14 @@ export class ChainVerifier {
     const previousEnd = valueEnd[PREVIOUS_HASH] as number;
     if (bytes[hashStart] !== QUOTE || bytes[idStart] !== QUOTE || bytes[previousStart] !== QUOTE)
       return false;
+    const macStart = valueStart[MAC] as number;
+    const recordedStart = valueStart[RECORDED_AT] as number;
+    // An unusual MAC or time (not a string), or a MAC cut next to the hash's as a first member,
+    // goes the general way.
+    if (macStart !== -1 && (bytes[macStart] !== QUOTE || (cutStart[MAC] as number) === start + 1))
+      return false;
+    if (recordedStart !== -1 && bytes[recordedStart] !== QUOTE) return false;
+    if (macStart !== -1 && (cutStart[HASH] as number) === start + 1) return false;
     // A canonical integer starting 1–9 is a positive integer of at most 15 digits.
     const leading = bytes[sequenceStart] as number;
     if (leading < ONE || leading > NINE) return false;
@@ -237,13 +333,31 @@ export class ChainVerifier {
       this.#lastState = state;
     }
     if (state === undefined) return true;
-    const cutFrom = cutStart[HASH] as number;
-    const cutTo = cutEnd[HASH] as number;
-    const length = end - start - (cutTo - cutFrom) + (previousEnd - previousStart - 2);
+    // The hash covers the text without its `hash` and `mac` members, then the previous hash.
+    let cutFrom = cutStart[HASH] as number;
+    let cutTo = cutEnd[HASH] as number;
+    let secondFrom = end;
+    let secondTo = end;
+    if (macStart !== -1) {
+      const macFrom = cutStart[MAC] as number;
+      const macTo = cutEnd[MAC] as number;
+      if (macFrom < cutFrom) {
+        secondFrom = cutFrom;
+        secondTo = cutTo;
+        cutFrom = macFrom;
+        cutTo = macTo;
+      } else {
+        secondFrom = macFrom;
+        secondTo = macTo;
+      }
+    }
+    const length =
+      end - start - (cutTo - cutFrom) - (secondTo - secondFrom) + (previousEnd - previousStart - 2);
     if (this.#hashed.length < length) this.#hashed = Buffer.allocUnsafe(2 * length);
     const hashed = this.#hashed;
     let filled = bytes.copy(hashed, 0, start, cutFrom);
-    filled += bytes.copy(hashed, filled, cutTo, end);
+    filled += bytes.copy(hashed, filled, cutTo, secondFrom);
+    filled += bytes.copy(hashed, filled, secondTo, end);
     filled += bytes.copy(hashed, filled, previousStart + 1, previousEnd - 1);
     const computed = digest('sha256', hashed.subarray(0, filled), 'hex');
     if (!spells(bytes, hashStart + 1, hashEnd - 1, computed)) return false;
@@ -258,6 +372,16 @@ export class ChainVerifier {
         : bytes.toString(scanner.nonAscii ? 'utf8' : 'latin1', previousStart + 1, previousEnd - 1);
     this.#entries += 1;
     this.#checkChain(state, opportunityId, sequence, computed, previousHash);
+    if (this.#rules !== undefined) {
+      const encoding = scanner.nonAscii ? 'utf8' : 'latin1';
+      const mac =
+        macStart === -1 ? undefined : bytes.toString(encoding, macStart + 1, (valueEnd[MAC] as number) - 1);
+      const recordedAt =
+        recordedStart === -1
+          ? undefined
+          : bytes.toString(encoding, recordedStart + 1, (valueEnd[RECORDED_AT] as number) - 1);
+      this.#authenticate(state, opportunityId, sequence, computed, mac, recordedAt);
+    }
     return true;
   }
 
@@ -297,10 +421,14 @@ export class ChainVerifier {
     }
     let computed: string;
     try {
-      computed = digest('sha256', (canonical ?? fastCanonicalJson(item, 'hash')) + previousHash, 'hex');
+      computed = digest(
+        'sha256',
+        (canonical ?? fastCanonicalJson(item, UNHASHED_MEMBERS)) + previousHash,
+        'hex',
+      );
       if (computed !== storedHash) {
         // Confirm with the reference serialiser before calling it tampering.
-        const { hash: _stored, ...body } = item;
+        const { hash: _stored, mac: _mac, ...body } = item;
         computed = chainHash(body, previousHash);
       }
     } catch (error) {
@@ -323,6 +451,58 @@ export class ChainVerifier {
       );
     }
     this.#checkChain(state, opportunityId, sequence, storedHash, previousHash);
+    if (this.#rules !== undefined)
+      this.#authenticate(state, opportunityId, sequence, storedHash, item.mac, item.recordedAt);
+  }
+
+  /**
+   * Checks what only the ledger's writers can produce: an entry's MAC (queued for the caller to
+   * check with the key, unless an authenticated digest vouches for the entry), or its place
+   * among the entries the key epoch sealed; and that an entry old enough is in a digest.
+   */
+  #authenticate(
+    state: ChainState,
+    opportunityId: string,
+    sequence: number,
+    hash: string,
+    mac: unknown,
+    recordedAt: unknown,
+  ): void {
+    const rules = this.#rules as AuthenticationRules;
+    if (
+      rules.dueBefore !== undefined &&
+      typeof recordedAt === 'string' &&
+      recordedAt < rules.dueBefore &&
+      sequence > (rules.coveredThrough.get(opportunityId) ?? 0)
+    ) {
+      const earlier = this.#undigested.get(opportunityId);
+      if (earlier === undefined || sequence < earlier.sequence)
+        this.#undigested.set(opportunityId, { opportunityId, sequence, recordedAt });
+    }
+    if (mac === undefined) {
+      if (sequence <= (rules.legacyThrough.get(opportunityId) ?? 0)) return;
+      this.#record(
+        state,
+        opportunityId,
+        sequence,
+        'missing-mac',
+        rules.epochDigest === undefined
+          ? 'entry has no MAC, and there is no key-epoch digest to vouch for entries written before MACs (write a digest to start the key epoch)'
+          : `entry has no MAC, and the key-epoch digest ${rules.epochDigest} does not vouch for it: the ledger's writers did not write it`,
+      );
+      return;
+    }
+    if (typeof mac !== 'string' || !MAC_HEX.test(mac)) {
+      this.#record(state, opportunityId, sequence, 'bad-mac', 'its MAC is not an HMAC-SHA256 hex tag');
+      return;
+    }
+    if (sequence <= (rules.attestedThrough.get(opportunityId) ?? 0)) return;
+    this.#pendingMacs.push({
+      opportunityId,
+      sequence,
+      message: entryMacMessage({ opportunityId, sequence, hash }),
+      mac,
+    });
   }
 
   /** Checks an entry's place in its chain: digest heads recorded for it, and its link. */
@@ -364,16 +544,35 @@ export class ChainVerifier {
       }
     }
     for (const [opportunityId, bySequence] of this.#expected) {
+      const state = this.#state(opportunityId);
+      const present = Math.max(state.contiguous, ...(state.pending?.keys() ?? []));
       for (const [sequence, expected] of bySequence) {
         if (expected.seen) continue;
-        const state = this.#state(opportunityId);
-        this.#record(
-          state,
-          opportunityId,
-          sequence,
-          'missing-entry',
-          `digest ${expected.digest} recorded entry ${sequence} (hash ${short(expected.hash)}); the ledger no longer has it`,
-        );
+        if (present === 0) {
+          this.#record(
+            state,
+            opportunityId,
+            1,
+            'chain-deleted',
+            `digest ${expected.digest} recorded ${sequence} entries on this chain; the ledger has none of them`,
+          );
+        } else if (sequence > present) {
+          this.#record(
+            state,
+            opportunityId,
+            present + 1,
+            'truncated',
+            `digest ${expected.digest} recorded ${sequence} entries on this chain; the ledger has ${present}: ${present + 1 === sequence ? `entry ${sequence} is` : `entries ${present + 1}–${sequence} are`} gone`,
+          );
+        } else {
+          this.#record(
+            state,
+            opportunityId,
+            sequence,
+            'missing-entry',
+            `digest ${expected.digest} recorded entry ${sequence} (hash ${short(expected.hash)}); the ledger no longer has it`,
+          );
+        }
       }
     }
     const ids = [...this.#chains.keys()].sort();
@@ -390,6 +589,8 @@ export class ChainVerifier {
       chains: ids.length,
       entries: this.#entries,
       digestsChecked: this.#digests,
+      macsChecked: this.#macsChecked,
+      undigested: [...this.#undigested.values()].sort(byChain),
       broken,
       heads,
     };
@@ -479,6 +680,8 @@ export function mergeVerifyReports(reports: readonly VerifyReport[]): VerifyRepo
     chains: reports.reduce((sum, report) => sum + report.chains, 0),
     entries: reports.reduce((sum, report) => sum + report.entries, 0),
     digestsChecked: reports[0]?.digestsChecked ?? 0,
+    macsChecked: reports.reduce((sum, report) => sum + report.macsChecked, 0),
+    undigested: reports.flatMap((report) => report.undigested).sort(byChain),
     broken,
     heads: reports.flatMap((report) => report.heads).sort(byChain),
   };

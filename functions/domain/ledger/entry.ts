@@ -21,6 +21,9 @@ export const storedInstantSchema = z.iso.datetime({ precision: 3 });
 
 export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
 
+/** An HMAC-SHA256 tag, hex: the ledger writer's MAC over an entry's place and hash (`entry-mac.ts`). */
+export const macHexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected an HMAC-SHA256 hex tag');
+
 const customerSchema = z.strictObject({
   domain: z.string().min(1),
   name: z.string().min(1).optional(),
@@ -117,6 +120,12 @@ const storedCommon = {
   recordedAt: storedInstantSchema,
   previousHash: sha256HexSchema,
   hash: sha256HexSchema,
+  /**
+   * The writer's MAC over the chain id, sequence and hash (`entryMacMessage`), made with a key only
+   * the ledger's writers can use. Not part of what `hash` covers. Absent only on entries written
+   * before the key epoch (README, "How the ledger is protected").
+   */
+  mac: macHexSchema.optional(),
   /** Index attribute: `YYYY-MM` of `effectiveAt`, for quarter queries. */
   effectiveMonth: z.string().regex(/^\d{4}-\d{2}$/),
   /** Index attribute present only on a chain's first entry, so chains can be listed without a scan. */
@@ -163,6 +172,7 @@ export const immutableFields: ReadonlySet<string> = new Set([
   'sourceEventId',
   'previousHash',
   'hash',
+  'mac',
   'effectiveMonth',
   'chainStart',
 ]);

@@ -67,7 +67,14 @@ function shapeOf(record: Record<string, unknown>): Shape {
   return shape;
 }
 
-function serialise(value: unknown, skipKey: string | undefined, plain: boolean): string {
+/** Top-level keys to leave out: none, one, or a few (the members an entry's hash does not cover). */
+type Omitted = string | readonly string[] | undefined;
+
+function omits(omitted: Omitted, key: string): boolean {
+  return typeof omitted === 'string' ? key === omitted : omitted?.includes(key) === true;
+}
+
+function serialise(value: unknown, skipKey: Omitted, plain: boolean): string {
   if (typeof value !== 'object' || value === null) return primitive(value, plain);
   if (Array.isArray(value)) {
     let out = '[';
@@ -88,7 +95,7 @@ function serialise(value: unknown, skipKey: string | undefined, plain: boolean):
   let first = true;
   for (let index = 0; index < keys.length; index += 1) {
     const key = keys[index] as string;
-    if (key === skipKey) continue;
+    if (skipKey !== undefined && omits(skipKey, key)) continue;
     const member = record[key];
     if (member === undefined) continue;
     out += `${first ? '' : ','}${prefixes[index]}${serialise(member, undefined, plain)}`;
@@ -99,13 +106,13 @@ function serialise(value: unknown, skipKey: string | undefined, plain: boolean):
 
 /**
  * RFC 8785 canonical JSON for plain JSON data (what JSON.parse or the DynamoDB unmarshaller
- * returns), optionally leaving out one top-level member. The `canonicalize` package is the
+ * returns), optionally leaving out top-level members. The `canonicalize` package is the
  * reference used when entries are written; this is the allocation-light twin for verify's hot
  * loop (no cycle tracking, one string builder per object, escaping only where a string needs it).
  * A property test holds the two byte-identical, and verify falls back to `canonicalize` before
  * it ever reports a mismatch. Anything that is not plain JSON data throws.
  */
-export function fastCanonicalJson(value: unknown, omitTopLevelKey?: string): string {
+export function fastCanonicalJson(value: unknown, omitTopLevelKey?: string | readonly string[]): string {
   return serialise(value, omitTopLevelKey, false);
 }
 
@@ -117,7 +124,7 @@ export function fastCanonicalJson(value: unknown, omitTopLevelKey?: string): str
  */
 export function parseWithCanonicalJson(
   text: string,
-  omitTopLevelKey?: string,
+  omitTopLevelKey?: string | readonly string[],
   plain: boolean = !JSON_TEXT_NEEDS_CARE.test(text),
 ): { value: unknown; canonical: string } {
   const value: unknown = JSON.parse(text);

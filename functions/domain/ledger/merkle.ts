@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { chainIdSchema, sha256HexSchema } from './entry.ts';
+import { chainIdSchema, macHexSchema, sha256HexSchema } from './entry.ts';
 import { InvalidDigestError } from './errors.ts';
 import { canonicalJson } from './hash.ts';
 import { type ChainHead, describeIssues } from './seal.ts';
@@ -45,8 +45,12 @@ const digestHeadSchema = z.strictObject({
   hash: sha256HexSchema,
 });
 
-/** A periodic commitment to the whole ledger: every chain head and their Merkle root. */
-const ledgerDigestSchema = z.strictObject({
+/**
+ * A digest as written before entries carried MACs (version 1): every chain head and their Merkle
+ * root. Still checked (its heads must be in the ledger, unchanged), but it vouches for nothing
+ * else: anyone able to write the digest store could have written one.
+ */
+const legacyDigestSchema = z.strictObject({
   version: z.literal(1),
   createdAt: z.iso.datetime({ precision: 3 }),
   chains: z.int().min(0),
@@ -54,11 +58,68 @@ const ledgerDigestSchema = z.strictObject({
   root: sha256HexSchema,
   heads: z.array(digestHeadSchema),
 });
-export type LedgerDigest = z.infer<typeof ledgerDigestSchema>;
+export type LegacyDigest = z.infer<typeof legacyDigestSchema>;
 
-/** Builds the digest document for the given heads. */
-export function buildDigest(heads: readonly ChainHead[], createdAt: Date): LedgerDigest {
-  const sorted = [...heads].sort(byOpportunity).map((head) => ({
+const authenticatedHeadSchema = digestHeadSchema.extend({
+  /**
+   * When the digest was written, every entry 1…sequence of this chain verified: its hash, its link
+   * and its MAC (or, for an entry written before the key epoch, the key-epoch digest sealed it).
+   * Verify then checks the MACs of this chain's later entries only.
+   */
+  authenticated: z.boolean(),
+});
+export type AuthenticatedHead = z.infer<typeof authenticatedHeadSchema>;
+
+/** When entries started to carry MACs: the moment of the first authenticated digest (number 1). */
+const keyEpochSchema = z.strictObject({
+  startedAt: z.iso.datetime({ precision: 3 }),
+  /**
+   * Whether entries without a MAC in digest 1's heads are accepted (true when the ledger already
+   * had digests before the key epoch, i.e. it predates entry MACs). False for a ledger that
+   * started with MACs: there, an entry without one is never genuine.
+   */
+  sealsLegacyEntries: z.boolean(),
+});
+export type KeyEpoch = z.infer<typeof keyEpochSchema>;
+
+/**
+ * A digest written by the digest writer with the ledger key (version 2): numbered without gaps,
+ * linked to the one before, every chain's length and head hash, whether each chain verified, the
+ * key epoch, the schedule's interval (so verify knows which digests must exist), and a MAC over
+ * all of it.
+ */
+const authenticatedDigestSchema = z.strictObject({
+  version: z.literal(2),
+  /** 1, 2, 3, … with no gap: a missing number is a missing digest. */
+  number: z.int().min(1),
+  /** The digest before this one: its name and the SHA-256 of its canonical JSON. */
+  previous: z.strictObject({ name: z.string().min(1), sha256: sha256HexSchema }).nullable(),
+  createdAt: z.iso.datetime({ precision: 3 }),
+  /** How often digests are written: an entry older than twice this must be in the latest digest. */
+  everySeconds: z.int().min(1),
+  keyEpoch: keyEpochSchema,
+  chains: z.int().min(0),
+  entries: z.int().min(0),
+  root: sha256HexSchema,
+  heads: z.array(authenticatedHeadSchema),
+  /** The digest writer's MAC over the rest (`digestMacMessage`). */
+  mac: macHexSchema,
+});
+export type AuthenticatedDigest = z.infer<typeof authenticatedDigestSchema>;
+export type AuthenticatedDigestBody = Omit<AuthenticatedDigest, 'mac'>;
+
+/** Any digest verify reads. */
+export type LedgerDigest = LegacyDigest | AuthenticatedDigest;
+
+const ledgerDigestSchema = z.discriminatedUnion('version', [legacyDigestSchema, authenticatedDigestSchema]);
+
+function sortedHeads<T extends ChainHead>(heads: readonly T[]): T[] {
+  return [...heads].sort(byOpportunity);
+}
+
+/** Builds a version-1 digest document (as the ledger wrote before entry MACs) for the given heads. */
+export function buildLegacyDigest(heads: readonly ChainHead[], createdAt: Date): LegacyDigest {
+  const sorted = sortedHeads(heads).map((head) => ({
     opportunityId: head.opportunityId,
     sequence: head.sequence,
     hash: head.hash,
@@ -73,7 +134,41 @@ export function buildDigest(heads: readonly ChainHead[], createdAt: Date): Ledge
   };
 }
 
-/** Parses a stored digest and checks that its root commits to its heads. */
+/** Builds an authenticated digest without its MAC (the caller adds the digest writer's MAC). */
+export function buildDigestBody(options: {
+  readonly number: number;
+  readonly previous: { readonly name: string; readonly sha256: string } | null;
+  readonly createdAt: Date;
+  readonly everySeconds: number;
+  readonly keyEpoch: KeyEpoch;
+  readonly heads: readonly (ChainHead & { readonly authenticated: boolean })[];
+}): AuthenticatedDigestBody {
+  const heads = sortedHeads(options.heads).map((head) => ({
+    opportunityId: head.opportunityId,
+    sequence: head.sequence,
+    hash: head.hash,
+    authenticated: head.authenticated,
+  }));
+  return {
+    version: 2,
+    number: options.number,
+    previous: options.previous === null ? null : { ...options.previous },
+    createdAt: options.createdAt.toISOString(),
+    everySeconds: options.everySeconds,
+    keyEpoch: { ...options.keyEpoch },
+    chains: heads.length,
+    entries: heads.reduce((sum, head) => sum + head.sequence, 0),
+    root: merkleRoot(heads),
+    heads,
+  };
+}
+
+/** The SHA-256 (hex) of a digest's canonical JSON: what the next digest's `previous` records. */
+export function digestFingerprint(digest: LedgerDigest): string {
+  return createHash('sha256').update(canonicalJson(digest)).digest('hex');
+}
+
+/** Parses a stored digest (either version) and checks that its root commits to its heads. */
 export function parseDigest(document: unknown, name: string): LedgerDigest {
   const result = ledgerDigestSchema.safeParse(document);
   if (!result.success) {
@@ -85,6 +180,12 @@ export function parseDigest(document: unknown, name: string): LedgerDigest {
   if (root !== result.data.root) {
     throw new InvalidDigestError(
       `digest ${name} root ${result.data.root} does not match its heads (${root})`,
+    );
+  }
+  const entries = result.data.heads.reduce((sum, head) => sum + head.sequence, 0);
+  if (result.data.chains !== result.data.heads.length || result.data.entries !== entries) {
+    throw new InvalidDigestError(
+      `digest ${name} counts ${result.data.chains} chains and ${result.data.entries} entries, but its heads hold ${result.data.heads.length} chains and ${entries} entries`,
     );
   }
   return result.data;

@@ -3,13 +3,9 @@ import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
 
-/** A Lambda started without a setting it needs. */
-export class ConfigurationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigurationError';
-  }
-}
+import { ConfigurationError } from './configuration-error.ts';
+
+export { ConfigurationError };
 
 /**
  * The function's environment, with the policy baked into its bundle. The constructs have esbuild

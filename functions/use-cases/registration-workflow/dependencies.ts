@@ -6,6 +6,7 @@ import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type { ApprovalStore } from '#ports/approvals.ts';
 import type { HubSpotPort } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
+import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import type { RegistrationBook, WorkflowCallbacks } from '#ports/registration-book.ts';
 
@@ -37,6 +38,8 @@ export interface RegistrationWorkflowDependencies {
   readonly approvals: ApprovalStore;
   readonly crm: WorkflowCrm;
   readonly ledger: LedgerStore;
+  /** The ledger key: every entry the workflow appends carries its MAC. */
+  readonly ledgerKey: LedgerAuthenticator;
   readonly mailer: Mailer;
   readonly callbacks: WorkflowCallbacks;
   readonly policy: LoadedPolicy;

@@ -15,7 +15,7 @@ export async function expireRegistration(
   const now = deps.now().toISOString();
   if (progress.dealId !== undefined) {
     await appendEntry(
-      { store: deps.ledger, now: deps.now },
+      { store: deps.ledger, ledgerKey: deps.ledgerKey, now: deps.now },
       {
         type: 'RegistrationExpired',
         opportunityId: progress.dealId,

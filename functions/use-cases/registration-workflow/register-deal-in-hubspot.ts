@@ -118,7 +118,7 @@ async function appendApprovalEntries(
   const rate = usdRateOf(amount.currency, deps.usdRates);
   const estimatedAmount =
     rate === undefined ? undefined : freezeMoney(amount.minorUnits, amount.currency, rate);
-  const ledger = { store: deps.ledger, now: deps.now };
+  const ledger = { store: deps.ledger, ledgerKey: deps.ledgerKey, now: deps.now };
   const common = {
     opportunityId: deal.dealId,
     effectiveAt: approvedAt.toISOString(),

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import type { OpportunityState } from '#domain/ledger/projection.ts';
 import { relationshipTypes } from '#domain/relationship-type.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
@@ -57,6 +58,8 @@ export function seed(dealIds: readonly string[]) {
 export interface CrmEventsUnderTest {
   readonly tables: TestTables;
   readonly store: DynamoDbLedgerStore;
+  /** The ledger key the handler authenticates entries with. */
+  readonly ledgerKey: LocalLedgerKey;
   readonly hubspot: SandboxUnderTest;
   readonly api: RunningApiServer;
   readonly endpoint: string;
@@ -71,8 +74,10 @@ export async function startCrmEvents(dealIds: readonly string[]): Promise<CrmEve
   const store = new DynamoDbLedgerStore(tables.client, tables.tableName('Ledger'));
   const hubspot = await startSandboxUnderTest({ seed: seed(dealIds) });
   const under: { clock: () => Date } = { clock: () => new Date() };
+  const ledgerKey = LocalLedgerKey.random();
   const handler = createCrmEventsHandler({
     store,
+    ledgerKey,
     deals: new HubSpotDealLookup(hubspot.connection),
     settings: crmEventSettings({ usdRates: { EUR: '1.08' } }),
     now: () => under.clock(),
@@ -83,6 +88,7 @@ export async function startCrmEvents(dealIds: readonly string[]): Promise<CrmEve
   return Object.assign(under, {
     tables,
     store,
+    ledgerKey,
     hubspot,
     api,
     endpoint: `${api.url}/hubspot/crm-events`,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
 import { parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { freezeMoney } from '#domain/money.ts';
@@ -9,6 +10,8 @@ import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendAll, appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { importInvestments } from '#use-cases/ledger-import-investments.ts';
 import { verifyLedger } from '#use-cases/ledger-verify.ts';
+
+const ledgerKey = LocalLedgerKey.random();
 
 let tables: TestTables;
 let store: DynamoDbLedgerStore;
@@ -22,8 +25,8 @@ afterAll(() => tables.client.destroy());
 describe('appending to the ledger', () => {
   it('chains entries of one opportunity by sequence and previous hash', async () => {
     const [first, second] = opportunityStory('opp-chain');
-    const a = await appendEntry({ store }, first as never);
-    const b = await appendEntry({ store }, second as never);
+    const a = await appendEntry({ store, ledgerKey }, first as never);
+    const b = await appendEntry({ store, ledgerKey }, second as never);
 
     expect([a.sequence, b.sequence]).toEqual([1, 2]);
     expect(b.previousHash).toBe(a.hash);
@@ -36,7 +39,7 @@ describe('appending to the ledger', () => {
     await Promise.all(
       amounts.map((amountMinor) =>
         appendEntry(
-          { store },
+          { store, ledgerKey },
           {
             type: 'AmountChanged',
             opportunityId: 'opp-race',
@@ -53,14 +56,14 @@ describe('appending to the ledger', () => {
     expect(
       new Set(chain.map((entry) => (entry.type === 'AmountChanged' ? entry.amount.amountMinor : 0))),
     ).toEqual(new Set(amounts));
-    const verification = await verifyLedger({ store }, { opportunityId: 'opp-race' });
+    const verification = await verifyLedger({ store, ledgerKey }, { opportunityId: 'opp-race' });
     expect(verification.ok).toBe(true);
     expect(verification.entries).toBe(50);
   });
 
   it('refuses an entry with a bad field, naming it, and writes nothing', async () => {
     const attempt = appendEntry(
-      { store },
+      { store, ledgerKey },
       {
         type: 'AmountChanged',
         opportunityId: 'opp-bad',
@@ -76,11 +79,11 @@ describe('appending to the ledger', () => {
   });
 
   it('appends a correction that leaves the superseded entry untouched', async () => {
-    for (const input of opportunityStory('opp-correct')) await appendEntry({ store }, input);
+    for (const input of opportunityStory('opp-correct')) await appendEntry({ store, ledgerKey }, input);
     const before = await readChain(store, 'opp-correct');
 
     const correction = await appendEntry(
-      { store },
+      { store, ledgerKey },
       {
         type: 'Correction',
         opportunityId: 'opp-correct',
@@ -99,10 +102,10 @@ describe('appending to the ledger', () => {
   });
 
   it('refuses a correction of a missing entry or one that would make it invalid', async () => {
-    for (const input of opportunityStory('opp-correct-bad')) await appendEntry({ store }, input);
+    for (const input of opportunityStory('opp-correct-bad')) await appendEntry({ store, ledgerKey }, input);
     const correction = (supersedesSequence: number, changes: Record<string, unknown>) =>
       appendEntry(
-        { store },
+        { store, ledgerKey },
         {
           type: 'Correction',
           opportunityId: 'opp-correct-bad',
@@ -123,7 +126,7 @@ describe('appending to the ledger', () => {
 
   it('inserts entries of several chains all or none: one taken sequence writes none of them', async () => {
     const [first, second] = opportunityStory('opp-all-a');
-    const taken = await appendEntry({ store }, first as never);
+    const taken = await appendEntry({ store, ledgerKey }, first as never);
     const fresh = sealEntry(parseEntryInput(opportunityStory('opp-all-b')[0]), undefined, new Date());
     const clash = sealEntry(parseEntryInput(second), undefined, new Date());
 
@@ -141,7 +144,7 @@ describe('appending to the ledger', () => {
     );
     const racing = Array.from({ length: 10 }, (_, index) =>
       appendEntry(
-        { store },
+        { store, ledgerKey },
         {
           type: 'AmountChanged',
           opportunityId: 'opp-set-a',
@@ -152,13 +155,13 @@ describe('appending to the ledger', () => {
       ),
     );
 
-    const [appended] = await Promise.all([appendAll({ store }, set), ...racing]);
+    const [appended] = await Promise.all([appendAll({ store, ledgerKey }, set), ...racing]);
 
     expect(appended).toHaveLength(6);
     expect(await readChain(store, 'opp-set-a')).toHaveLength(12);
     expect(await readChain(store, 'opp-set-b')).toHaveLength(2);
     for (const id of ['opp-set-a', 'opp-set-b', 'opp-set-c']) {
-      expect((await verifyLedger({ store }, { opportunityId: id })).ok).toBe(true);
+      expect((await verifyLedger({ store, ledgerKey }, { opportunityId: id })).ok).toBe(true);
     }
   });
 
@@ -173,8 +176,11 @@ describe('appending to the ledger', () => {
         ...ids.map((id) => `${id},MDF,camp-tx,1000,USD,1,2026-07-01`),
       ].join('\n');
 
-    const atOnce = await importInvestments({ store: small }, csv('tx-1', 'tx-2'));
-    const oneByOne = await importInvestments({ store: small }, csv('tx-1', 'tx-3', 'tx-4', 'tx-5'));
+    const atOnce = await importInvestments({ store: small, ledgerKey }, csv('tx-1', 'tx-2'));
+    const oneByOne = await importInvestments(
+      { store: small, ledgerKey },
+      csv('tx-1', 'tx-3', 'tx-4', 'tx-5'),
+    );
 
     expect(atOnce).toEqual({ appended: 2, skipped: 0, atomic: true });
     expect(oneByOne).toEqual({ appended: 3, skipped: 1, atomic: false });

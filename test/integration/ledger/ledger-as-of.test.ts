@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { freezeMoney } from '#domain/money.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
@@ -7,6 +8,8 @@ import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
 import { attributionsAsOf, entriesBy, renderLedgerReport } from '#use-cases/ledger-queries.ts';
+
+const ledgerKey = LocalLedgerKey.random();
 
 let tables: TestTables;
 let store: DynamoDbLedgerStore;
@@ -18,7 +21,8 @@ beforeAll(async () => {
   tables = await createTestTables([ledgerTable]);
   store = new DynamoDbLedgerStore(tables.client, tables.tableName('Ledger'));
   for (let index = 0; index < 6; index += 1) {
-    for (const input of opportunityStory(`opp-${index}`, index)) await appendEntry({ store, now }, input);
+    for (const input of opportunityStory(`opp-${index}`, index))
+      await appendEntry({ store, ledgerKey, now }, input);
   }
 });
 afterAll(() => tables.client.destroy());
@@ -29,7 +33,7 @@ describe('the ledger as of a moment', () => {
 
     clock.now = new Date('2026-09-10T00:00:00Z');
     await appendEntry(
-      { store, now },
+      { store, ledgerKey, now },
       {
         type: 'ClosedWon',
         opportunityId: 'opp-1',
@@ -39,7 +43,7 @@ describe('the ledger as of a moment', () => {
       },
     );
     await appendEntry(
-      { store, now },
+      { store, ledgerKey, now },
       {
         type: 'Correction',
         opportunityId: 'opp-2',
@@ -52,7 +56,7 @@ describe('the ledger as of a moment', () => {
       },
     );
     await appendEntry(
-      { store, now },
+      { store, ledgerKey, now },
       {
         type: 'PartnerDetached',
         opportunityId: 'opp-3',

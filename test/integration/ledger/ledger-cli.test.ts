@@ -7,6 +7,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
@@ -18,6 +19,7 @@ const cli = join(import.meta.dirname, '../../../bin/dealreg.ts');
 let tables: TestTables;
 let store: DynamoDbLedgerStore;
 let dataDir: string;
+let ledgerKey: LocalLedgerKey;
 
 async function dealreg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -35,7 +37,9 @@ beforeAll(async () => {
   tables = await createTestTables([ledgerTable]);
   store = new DynamoDbLedgerStore(tables.client, tables.tableName('Ledger'));
   dataDir = mkdtempSync(join(tmpdir(), 'dealreg-ledger-cli-'));
-  for (const input of opportunityStory('9001', 1)) await appendEntry({ store }, input);
+  // The key the CLI reads from the data directory, as the local stack creates it.
+  ledgerKey = await LocalLedgerKey.loadOrCreate(localLedgerKeyPath(dataDir));
+  for (const input of opportunityStory('9001', 1)) await appendEntry({ store, ledgerKey }, input);
 });
 afterAll(() => tables.client.destroy());
 
@@ -161,7 +165,7 @@ describe('dealreg ledger', () => {
     const before = await dealreg('ledger', 'report', ...asOf);
 
     await appendEntry(
-      { store },
+      { store, ledgerKey },
       {
         type: 'StageChanged',
         opportunityId: '9001',
@@ -184,7 +188,7 @@ describe('dealreg ledger', () => {
       '--set',
       'campaignId=campaign-9',
     );
-    for (const input of opportunityStory('9002', 2)) await appendEntry({ store }, input);
+    for (const input of opportunityStory('9002', 2)) await appendEntry({ store, ledgerKey }, input);
     const after = await dealreg('ledger', 'report', ...asOf);
     const knownNow = await dealreg('ledger', 'report', '--as-of', '2026-08-20T00:00:00Z');
 

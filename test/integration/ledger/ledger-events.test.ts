@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { freezeMoney } from '#domain/money.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { appendEntryOnce, readChain } from '#use-cases/ledger-append.ts';
 import { opportunityAsOf } from '#use-cases/ledger-queries.ts';
+
+const ledgerKey = LocalLedgerKey.random();
 
 let tables: TestTables;
 let store: DynamoDbLedgerStore;
@@ -66,7 +69,7 @@ describe('events recorded once', () => {
     const [event] = dealEvents('opp-same');
 
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => appendEntryOnce({ store }, event as never)),
+      Array.from({ length: 10 }, () => appendEntryOnce({ store, ledgerKey }, event as never)),
     );
 
     expect(await readChain(store, 'opp-same')).toHaveLength(1);
@@ -75,7 +78,7 @@ describe('events recorded once', () => {
   });
 
   it('gives the same ledger state for shuffled, duplicated batches as for the ordered unique events', async () => {
-    for (const event of dealEvents('opp-ordered')) await appendEntryOnce({ store }, event);
+    for (const event of dealEvents('opp-ordered')) await appendEntryOnce({ store, ledgerKey }, event);
     const expected = await opportunityAsOf(store, 'opp-ordered', at);
 
     await fc.assert(
@@ -87,7 +90,9 @@ describe('events recorded once', () => {
           const batch = shuffled.map((event) => ({ ...event, opportunityId }));
           for (let index = 0; index < batch.length; index += parallel) {
             await Promise.all(
-              batch.slice(index, index + parallel).map((event) => appendEntryOnce({ store }, event)),
+              batch
+                .slice(index, index + parallel)
+                .map((event) => appendEntryOnce({ store, ledgerKey }, event)),
             );
           }
 

@@ -2,12 +2,15 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import type { RawLedgerItem } from '#ports/ledger.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
 import { verifyLedger } from '#use-cases/ledger-verify.ts';
+
+const ledgerKey = LocalLedgerKey.random();
 
 const CHAINS = 24;
 const CHANGES = 1000;
@@ -50,10 +53,13 @@ beforeAll(async () => {
   tables = await createTestTables([ledgerTable]);
   store = new DynamoDbLedgerStore(tables.client, tables.tableName('Ledger'));
   for (let index = 0; index < CHAINS; index += 1) {
-    for (const input of opportunityStory(`opp-${index}`, index)) await appendEntry({ store }, input);
+    for (const input of opportunityStory(`opp-${index}`, index))
+      await appendEntry({ store, ledgerKey }, input);
   }
   items = [];
-  await store.scanRaw((page) => items.push(...page));
+  await store.scanRaw((page) => {
+    items.push(...page);
+  });
 });
 afterAll(() => tables.client.destroy());
 
@@ -83,7 +89,10 @@ describe('tamper detection', () => {
           }),
         );
 
-        const report = await verifyLedger({ store }, { opportunityId: String(original.opportunityId) });
+        const report = await verifyLedger(
+          { store, ledgerKey },
+          { opportunityId: String(original.opportunityId) },
+        );
 
         const first = report.broken[0];
         if (first?.sequence === original.sequence && first?.opportunityId === original.opportunityId) {
@@ -101,7 +110,7 @@ describe('tamper detection', () => {
 
     expect(missed).toEqual([]);
     expect(detected).toBe(CHANGES);
-    expect((await verifyLedger({ store })).ok).toBe(true);
+    expect((await verifyLedger({ store, ledgerKey })).ok).toBe(true);
   }, 240_000);
 
   it('names the altered entry and what differs when verifying the whole table', async () => {
@@ -117,7 +126,7 @@ describe('tamper detection', () => {
       }),
     );
 
-    const report = await verifyLedger({ store });
+    const report = await verifyLedger({ store, ledgerKey });
 
     await tables.client.send(
       new PutItemCommand({ TableName: tables.tableName('Ledger'), Item: marshall(target) }),

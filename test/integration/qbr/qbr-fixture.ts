@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
 import type { QbrRegistration } from '#domain/qbr/registration-view.ts';
@@ -31,6 +32,7 @@ export async function startQbrWorld(): Promise<QbrWorld> {
   const tables = await createTestTables([ledgerTable, registrationsTable]);
   const under = await startSandboxUnderTest();
   await setupHubSpotPortal(under.admin, { dryRun: false });
+  const ledgerKey = LocalLedgerKey.random();
   const ledger = new DynamoDbLedgerStore(tables.client, tables.tableName(ledgerTable.logicalName));
   const registrations = new DynamoDbRegistrationHistory(
     tables.documentClient,
@@ -61,7 +63,7 @@ export async function startQbrWorld(): Promise<QbrWorld> {
     registrations,
     clock,
     async append(input) {
-      await appendEntry({ store: ledger, now: () => clock.now }, input);
+      await appendEntry({ store: ledger, ledgerKey, now: () => clock.now }, input);
     },
     async putRegistration(record) {
       await tables.documentClient.send(

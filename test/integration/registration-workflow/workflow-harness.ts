@@ -9,6 +9,7 @@ import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.t
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import type { HubSpotConnectionSettings } from '#adapters/hubspot/connection.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import { LocalMailbox, type MailboxEntry } from '#adapters/mail/local-mailbox.ts';
 import { defaultPolicyFile } from '#bin/commands/policy.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
@@ -260,6 +261,8 @@ export async function startWorkflowUnderTest(
   // By default the definition exactly as the synthesised stack deploys it.
   const definition =
     options.definition ?? synthesizedRegistrationWorkflowAsl(synthesizeDealregApp().statelessTemplate);
+  // One key for the harness's life, so entries written before a restart still verify after it.
+  const ledgerKey = LocalLedgerKey.random();
   const startWorkflow = () =>
     startLocalRegistrationWorkflow({
       runner,
@@ -267,6 +270,7 @@ export async function startWorkflowUnderTest(
       client: tables.client,
       documentClient: tables.documentClient,
       tables: names,
+      ledgerKey,
       hubspot: sandbox.connection,
       portalId: sandbox.sandbox.portalId,
       mailer: mailbox,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ChainVerifier, mergeVerifyReports } from '#domain/ledger/chain-verifier.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { canonicalJson, chainHash } from '#domain/ledger/hash.ts';
-import { buildDigest } from '#domain/ledger/merkle.ts';
+import { buildLegacyDigest } from '#domain/ledger/merkle.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { opportunityStory } from './sample-entries.ts';
 
@@ -109,8 +109,8 @@ describe('chain verifier', () => {
     ]);
   });
 
-  it('checks digest heads: a removed last entry is missing, a replaced one mismatches', () => {
-    const digest = buildDigest(
+  it('checks digest heads: a removed last entry is a truncation, a replaced one mismatches', () => {
+    const digest = buildLegacyDigest(
       [
         { opportunityId: 'opp-a', sequence: 7, hash: (ledger[6] as LedgerEntry).hash },
         { opportunityId: 'opp-b', sequence: 4, hash: 'e'.repeat(64) },
@@ -122,7 +122,7 @@ describe('chain verifier', () => {
     const report = verify(items, (verifier) => verifier.expectDigest(digest, 'd1'));
 
     expect(report.broken).toEqual([
-      expect.objectContaining({ opportunityId: 'opp-a', sequence: 7, problem: 'missing-entry' }),
+      expect.objectContaining({ opportunityId: 'opp-a', sequence: 7, problem: 'truncated' }),
       expect.objectContaining({ opportunityId: 'opp-b', sequence: 4, problem: 'digest-mismatch' }),
     ]);
   });
@@ -143,8 +143,8 @@ describe('chain verifier', () => {
 
   it('names an entry two digests disagree on, even when the ledger matches the later one', () => {
     const head = { opportunityId: 'opp-b', sequence: 4, hash: (ledger[10] as LedgerEntry).hash };
-    const first = buildDigest([{ ...head, hash: 'a'.repeat(64) }], new Date('2026-09-01T00:00:00Z'));
-    const second = buildDigest([head], new Date('2026-09-02T00:00:00Z'));
+    const first = buildLegacyDigest([{ ...head, hash: 'a'.repeat(64) }], new Date('2026-09-01T00:00:00Z'));
+    const second = buildLegacyDigest([head], new Date('2026-09-02T00:00:00Z'));
 
     const report = verify(ledger, (verifier) => {
       verifier.expectDigest(first, 'd1');
@@ -258,7 +258,7 @@ describe('chain verifier', () => {
   });
 
   it('gives, split into parts of the chains and merged, the report of one verifier', () => {
-    const digest = buildDigest(
+    const digest = buildLegacyDigest(
       [
         { opportunityId: 'opp-a', sequence: 7, hash: (ledger[6] as LedgerEntry).hash },
         { opportunityId: 'opp-c', sequence: 1, hash: 'e'.repeat(64) },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidDigestError } from '#domain/ledger/errors.ts';
-import { buildDigest, merkleRoot, parseDigest } from '#domain/ledger/merkle.ts';
+import { buildLegacyDigest, merkleRoot, parseDigest } from '#domain/ledger/merkle.ts';
 
 const head = fc.record({
   opportunityId: fc.stringMatching(/^[a-z0-9]{1,12}$/),
@@ -34,7 +34,7 @@ describe('Merkle root over chain heads', () => {
   it('round-trips a digest and refuses one whose root does not match', () => {
     fc.assert(
       fc.property(heads, (list) => {
-        const digest = buildDigest(list, new Date('2026-09-30T00:00:00Z'));
+        const digest = buildLegacyDigest(list, new Date('2026-09-30T00:00:00Z'));
         expect(parseDigest(JSON.parse(JSON.stringify(digest)), 'd')).toEqual(digest);
         expect(() => parseDigest({ ...digest, root: '0'.repeat(64) }, 'd')).toThrow(InvalidDigestError);
       }),

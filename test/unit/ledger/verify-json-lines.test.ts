@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import type { MacClaim } from '#ports/ledger-authenticator.ts';
 import { readChunks, verifyJsonLines, verifyJsonLinesFile } from '#use-cases/ledger-verify.ts';
-import { opportunityStory } from './sample-entries.ts';
+import { authenticatedChain, opportunityStory } from './sample-entries.ts';
 
 function chain(opportunityId: string, index: number): LedgerEntry[] {
   let head: ChainHead | undefined;
@@ -82,6 +84,48 @@ describe('verify of a JSON-lines export', () => {
       await expect(verifyJsonLinesFile(join(directory, 'missing.jsonl'), { workers: 2 })).rejects.toThrow(
         /missing\.jsonl/,
       );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('checks entry MACs with the key held by the calling thread, from workers as from one thread', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'verify-macs-'));
+    try {
+      const key = LocalLedgerKey.random();
+      const entries = [
+        ...(await authenticatedChain('opp-a', 4, key, { index: 1 })),
+        ...(await authenticatedChain('opp-b', 3, key, { index: 2 })),
+        ...(await authenticatedChain('opp-c', 2, LocalLedgerKey.random(), { index: 3 })),
+      ];
+      const path = join(directory, 'ledger.jsonl');
+      writeFileSync(path, entries.map((entry) => `${canonicalJson(entry)}\n`).join(''));
+      let asked = 0;
+      const options = {
+        authentication: {
+          attestedThrough: new Map([['opp-a', 2]]),
+          legacyThrough: new Map(),
+          epochDigest: undefined,
+          coveredThrough: new Map(),
+          dueBefore: undefined,
+          everySeconds: 86_400,
+        },
+        checkMacs: async (claims: readonly MacClaim[]) => {
+          asked += claims.length;
+          return key.verifyMacs(claims);
+        },
+      };
+
+      const single = await verifyJsonLinesFile(path, options);
+      const parallel = await verifyJsonLinesFile(path, { ...options, workers: 2 });
+
+      expect(parallel).toEqual(single);
+      expect(single.broken).toEqual([
+        expect.objectContaining({ opportunityId: 'opp-c', sequence: 1, problem: 'bad-mac' }),
+      ]);
+      // Entries 1–2 of opp-a are vouched for; the other 7 MACs were asked once per run.
+      expect(single.macsChecked).toBe(7);
+      expect(asked).toBe(14);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
