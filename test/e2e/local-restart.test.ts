@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
@@ -280,8 +280,9 @@ describe('dealreg local on a kept data directory', () => {
   );
 
   it(
-    'starts over with --fresh: new tables, sandbox, mailbox and keys, no ledger digests, and the demo again',
+    'starts over with --fresh: new tables, sandbox, mailbox and keys, no digest from before, and the demo again',
     async () => {
+      const freshAt = Date.now();
       stack = await startLocalStackProcess(['--fresh'], { dataDir });
 
       const now = await holdings(stack.description);
@@ -291,7 +292,11 @@ describe('dealreg local on a kept data directory', () => {
       expect(now.registrationIds.filter((id) => before.registrationIds.includes(id))).toEqual([]);
       expect(now.conversionIds.filter((id) => before.conversionIds.includes(id))).toEqual([]);
       expect(stack.description.webhookClientSecret).not.toBe(firstDescription.webhookClientSecret);
-      expect(await readdir(join(dataDir, 'ledger-digests')).catch(() => [])).toEqual([]);
+      // The old digests are gone; the stack seals its new ledger from the start.
+      const digestDir = join(dataDir, 'ledger-digests');
+      for (const file of await readdir(digestDir).catch(() => [])) {
+        expect((await stat(join(digestDir, file))).mtimeMs, file).toBeGreaterThanOrEqual(freshAt - 1_000);
+      }
       // The ledger and its digests start together: nothing reads as tampered.
       const verify = await dealreg(['ledger', 'verify', '--data-dir', dataDir]);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);

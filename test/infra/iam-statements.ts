@@ -144,6 +144,17 @@ export function sendEmailAs(account = '<AWS::AccountId>'): Statement {
   );
 }
 
+/**
+ * `arn:…:states:eu-west-1:<account>:execution:<state machine name>:*`: a state machine's
+ * executions, as a grant on them renders (the name split out of the state machine's ARN).
+ */
+export function executionsOf(stateMachine: IConstruct, account = '<AWS::AccountId>'): string {
+  const name = JSON.stringify({
+    'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalIdOf(stateMachine) }] }],
+  });
+  return `arn:<AWS::Partition>:states:eu-west-1:${account}:execution:${name}:*`;
+}
+
 /** A ledger table's ARN and each of its indexes, as the ledger's grants name them (no wildcard). */
 export function ledgerTableAndIndexes(tableArn: string): string[] {
   return [

@@ -8,6 +8,7 @@ import { contextKeys } from '#lib/dealreg-app.ts';
 import {
   allow,
   attribute,
+  executionsOf,
   functionBaseline,
   imported,
   itemReadsAndWrites,
@@ -326,7 +327,7 @@ describe('submission backfill', () => {
     });
   });
 
-  it('is granted exactly its SweeperState and Registrations items, one workflow start, the access token and mail', () => {
+  it('is granted exactly its SweeperState and Registrations items, starting, listing and redriving workflow executions, the access token and mail', () => {
     const { stateful, stateless, statelessTemplate } = synthesized;
     const sweeper = stateless.submissionBackfill.function;
 
@@ -337,6 +338,8 @@ describe('submission backfill', () => {
       allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [imported(stateful.sweeperStateTable, 'Arn')]),
       ...itemReadsAndWrites(stateful.registrationsTable, stateful.dataKey),
       allow(['states:StartExecution'], [ref(stateless.registrationWorkflow.stateMachine)]),
+      allow(['states:ListExecutions'], [ref(stateless.registrationWorkflow.stateMachine)]),
+      allow(['states:RedriveExecution'], [executionsOf(stateless.registrationWorkflow.stateMachine)]),
       allow(['secretsmanager:GetSecretValue'], [imported(stateful.hubspotAccessToken)]),
       sendEmailAs(),
     ]);

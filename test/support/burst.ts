@@ -20,8 +20,8 @@ export interface BurstOptions {
   readonly concurrency?: number;
   /** Sandbox faults (`POST /_sandbox/faults` bodies) injected before the burst. */
   readonly faults?: readonly Record<string, unknown>[];
-  /** Quiet time after which what is left is taken to wait on a redrive. @default 15 s */
-  readonly quietMs?: number;
+  /** Give up when nothing has moved for this long (the test then names what is left). @default 10 min */
+  readonly stuckMs?: number;
 }
 
 export interface BurstResult {
@@ -147,7 +147,7 @@ export async function runBurst(stack: LocalStackProcess, options: BurstOptions):
   const api = (path: string) => `${stack.description.api}${path}`;
   const sandbox = (path: string) => `${stack.description.hubspot.url}${path}`;
   const distinct = Math.round(options.deliveries * (1 - (options.duplicateShare ?? 0.3)));
-  const quietMs = options.quietMs ?? 15_000;
+  const stuckMs = options.stuckMs ?? 10 * 60_000;
 
   await postJson(sandbox('/_sandbox/seed'), {
     companies: burstPartners.map((domain, index) => ({
@@ -190,20 +190,24 @@ export async function runBurst(stack: LocalStackProcess, options: BurstOptions):
     unsettled = [...(await standings(stack))].filter(
       ([id, status]) => !decidedStatuses.has(status) && !(waitingStatuses.has(status) && waiting.has(id)),
     );
-    const failed = executions.filter((execution) => execution.status === 'FAILED').length;
-    if (unsettled.length === 0 && failed === 0) break;
-    const now = `${unsettled.length}/${failed}/${executions.filter((execution) => execution.status === 'RUNNING').length}`;
-    if (now !== picture) {
-      picture = now;
-      quietSince = Date.now();
-    }
-    if (Date.now() - quietSince > quietMs) {
-      failedBeforeRedrive ??= failed;
+    const failed = new Set(
+      executions.filter((execution) => execution.status === 'FAILED').map((execution) => execution.name),
+    );
+    if (unsettled.length === 0 && failed.size === 0) break;
+    // Once all that is left waits on a redrive (its execution failed), the backfill's turn comes.
+    if (failed.size > 0 && unsettled.every(([id]) => failed.has(id))) {
+      failedBeforeRedrive ??= failed.size;
       if (rounds === 6) break;
       await postJson(api('/_local/clock'), { advance: `PT${5 * 2 ** rounds}M` });
       await postJson(api('/_local/backfill'), {});
       rounds += 1;
+    }
+    const now = `${unsettled.length}/${failed.size}/${executions.filter((execution) => execution.status === 'RUNNING').length}`;
+    if (now !== picture) {
+      picture = now;
       quietSince = Date.now();
+    } else if (Date.now() - quietSince > stuckMs) {
+      break;
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
