@@ -37,6 +37,26 @@ async function inject(fault: Record<string, unknown>): Promise<void> {
   await under.control('/_sandbox/faults', { body: fault });
 }
 
+/**
+ * A sandbox whose client gives up on an attempt after 300 ms, with the portal set up: HubSpot may
+ * carry out a request the client no longer waits for.
+ */
+async function withImpatientClient(
+  baseDelayMs: number,
+  test: (impatient: SandboxUnderTest) => Promise<void>,
+): Promise<void> {
+  const impatient = await startSandboxUnderTest(
+    { seed },
+    { retry: { maxAttempts: 4, attemptTimeoutMs: 300, baseDelayMs } },
+  );
+  try {
+    await setupHubSpotPortal(impatient.admin, { dryRun: false });
+    await test(impatient);
+  } finally {
+    await impatient.stop();
+  }
+}
+
 beforeAll(async () => {
   under = await startSandboxUnderTest(
     { seed },
@@ -117,12 +137,7 @@ describe('HubSpot adapter resilience', () => {
   });
 
   it('gives up on an attempt that does not answer in time, retries, and still writes the deal once', async () => {
-    const impatient = await startSandboxUnderTest(
-      { seed },
-      { retry: { maxAttempts: 4, attemptTimeoutMs: 300, baseDelayMs: 10 } },
-    );
-    try {
-      await setupHubSpotPortal(impatient.admin, { dryRun: false });
+    await withImpatientClient(10, async (impatient) => {
       // The first create is answered (and carried out) only after the client gave up on it.
       await sandboxAdmin(impatient.sandbox.url, '/_sandbox/faults', {
         body: { path: '^/crm/v3/objects/deals$', method: 'POST', latencyMs: 700, times: 1 },
@@ -139,18 +154,11 @@ describe('HubSpot adapter resilience', () => {
       expect(written).toHaveLength(1);
       expect(written[0]?.id).toBe(made.dealId);
       expect(impatient.connection.gateway.stats.serverErrors).toBeGreaterThanOrEqual(1);
-    } finally {
-      await impatient.stop();
-    }
+    });
   });
 
   it('makes one customer company when a slow create is given up on and retried, and finds it again on a repeated step', async () => {
-    const impatient = await startSandboxUnderTest(
-      { seed },
-      { retry: { maxAttempts: 4, attemptTimeoutMs: 300, baseDelayMs: 10 } },
-    );
-    try {
-      await setupHubSpotPortal(impatient.admin, { dryRun: false });
+    await withImpatientClient(10, async (impatient) => {
       // HubSpot carries out the first create only after the client gave up on it.
       await sandboxAdmin(impatient.sandbox.url, '/_sandbox/faults', {
         body: { path: '^/crm/v3/objects/companies$', method: 'POST', latencyMs: 700, times: 1 },
@@ -170,20 +178,13 @@ describe('HubSpot adapter resilience', () => {
       expect(companies[0]?.id).toBe(made.companyId);
       expect(companies[0]?.properties.dealreg_customer_key).toBe('initech.example');
       expect(again).toEqual({ companyId: made.companyId, created: false });
-    } finally {
-      await impatient.stop();
-    }
+    });
   });
 
   it('finds the deal a given-up create made when the retry meets its unique value (HubSpot answers 400)', async () => {
     // The first create is carried out after 500 ms, long after the client gave up at 300 ms but
     // before the retry (backoff ≥ 500 ms): the retry meets the registration id already taken.
-    const impatient = await startSandboxUnderTest(
-      { seed },
-      { retry: { maxAttempts: 4, attemptTimeoutMs: 300, baseDelayMs: 1_000 } },
-    );
-    try {
-      await setupHubSpotPortal(impatient.admin, { dryRun: false });
+    await withImpatientClient(1_000, async (impatient) => {
       await sandboxAdmin(impatient.sandbox.url, '/_sandbox/faults', {
         body: { path: '^/crm/v3/objects/deals$', method: 'POST', latencyMs: 500, times: 1 },
       });
@@ -198,9 +199,7 @@ describe('HubSpot adapter resilience', () => {
       );
       expect(deals).toHaveLength(1);
       expect(made).toEqual({ dealId: deals[0]?.id, created: false });
-    } finally {
-      await impatient.stop();
-    }
+    });
   });
 
   it('waits out slow answers', async () => {
