@@ -211,6 +211,30 @@ export async function runBurst(stack: LocalStackProcess, options: BurstOptions):
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
+  // A registration's status is written before the step that tells people about it has sent its
+  // email: the burst is over once every running execution is idle, waiting on a person (its
+  // callback handler has returned) or on the clock.
+  const idle = new Set<string>();
+  for (let since = Date.now(); Date.now() - since < stuckMs; ) {
+    const running = executions.filter(
+      (execution) => execution.status === 'RUNNING' && !idle.has(execution.name),
+    );
+    if (running.length === 0) break;
+    for (const execution of running) {
+      const { history } = await getJson<{ history: { type: string }[] }>(
+        api(`/_local/executions/${encodeURIComponent(execution.name)}`),
+      );
+      // The runner's events: a callback task's handler has returned (`TaskSubmitted`), or a Wait
+      // state waits on the clock (`WaitScheduled`).
+      const last = history.at(-1)?.type;
+      if (last === 'TaskSubmitted' || last === 'WaitScheduled') {
+        idle.add(execution.name);
+      }
+    }
+    if (running.some((execution) => !idle.has(execution.name)))
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    executions = await getJson<{ name: string; status: string }[]>(api('/_local/executions'));
+  }
   const settledMs = Date.now() - began;
   const stats = await getJson<{ apiRequests: number; searchRequests: number; tooManyRequests: number }>(
     sandbox('/_sandbox/stats'),
