@@ -66,6 +66,33 @@ describe('HubSpot sandbox answers, against HubSpot’s published models', () => 
     );
   });
 
+  it('a create refused for a unique value another record holds: 400 with HubSpot’s error body (Error)', async () => {
+    const property = await call(sandbox, 'POST', '/crm/v3/properties/companies', {
+      name: 'contract_unique_key',
+      label: 'Contract unique key',
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'companyinformation',
+      hasUniqueValue: true,
+    });
+    expect(property.status).toBe(201);
+    const create = () =>
+      call(sandbox, 'POST', '/crm/v3/objects/companies', {
+        properties: { name: 'Initech', contract_unique_key: 'k-1' },
+      });
+    expect((await create()).status).toBe(201);
+
+    const refused = await create();
+
+    expect(refused.status).toBe(400);
+    // HubSpot's error answers carry `"status": "error"` beside the fields of its `Error` model
+    // (the error examples of the CRM API reference); the client's model leaves it out.
+    const { status, ...error } = refused.body as Record<string, unknown>;
+    expect(status).toBe('error');
+    expect(error).toMatchObject({ category: 'VALIDATION_ERROR' });
+    expect(contractProblems(error, 'crm/objects', 'ModelError')).toEqual([]);
+  });
+
   it('names a field HubSpot’s model does not have, a required one missing and a wrong type', () => {
     expect(
       contractProblems(
