@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { burstFaults, repeated, runBurst, sandboxRecords } from '#test/support/burst.ts';
+import { recordsOf } from '#test/integration/hubspot/sandbox.ts';
+import { burstFaults, repeated, runBurst } from '#test/support/burst.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 
 /**
@@ -44,9 +45,9 @@ describe(`a burst of ${deliveries} deliveries, 30% repeats, while HubSpot thrott
       expect(burst.unsettled).toEqual([]);
 
       // HubSpot holds one customer company per customer and one deal per registration.
-      const companies = await sandboxRecords(stack, 'companies');
+      const companies = await recordsOf(stack.description.hubspot.url, 'companies');
       expect(repeated(companies.map((company) => company.properties.domain))).toEqual([]);
-      const deals = await sandboxRecords(stack, 'deals');
+      const deals = await recordsOf(stack.description.hubspot.url, 'deals');
       expect(repeated(deals.map((deal) => deal.properties.dealreg_registration_id))).toEqual([]);
       expect(deals.length).toBeGreaterThan(0);
 

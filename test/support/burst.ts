@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localClientConfig } from '#local/create-tables.ts';
 import { deliver } from './hubspot-webhook.ts';
 import type { LocalStackProcess } from './local-stack-process.ts';
+import { scanStoredRegistrations } from './stored-registrations.ts';
 import { formSubmission } from './submissions.ts';
 
 /**
@@ -75,49 +76,25 @@ export const postJson = (url: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-/** Records of one type in the sandbox, from its own state. */
-export async function sandboxRecords(
-  stack: LocalStackProcess,
-  type: string,
-): Promise<{ id: string; properties: Record<string, string> }[]> {
-  const state = await getJson<{
-    types: Record<
-      string,
-      { items?: { id: string; archived: boolean; properties: Record<string, string> }[] }
-    >;
-  }>(`${stack.description.hubspot.url}/_sandbox/state?records=true`);
-  return (state.types[type]?.items ?? []).filter((item) => !item.archived);
-}
-
 /** Where each registration stands, from the registrations table: the workflow's status, or `none` yet. */
 async function standings(stack: LocalStackProcess): Promise<Map<string, string>> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient(localClientConfig(stack.description.dynamodb.endpoint)),
   );
-  const found = new Map<string, string>();
-  let startKey: Record<string, unknown> | undefined;
   try {
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: stack.description.tables.Registrations,
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const progress = item.progress as { status?: string } | undefined;
-        found.set(
-          String(item.registrationId),
-          item.status === 'received' ? (progress?.status ?? 'none') : String(item.status),
-        );
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const stored = await scanStoredRegistrations(
+      client,
+      stack.description.tables.Registrations ?? 'Registrations',
+    );
+    return new Map(
+      stored.map((record) => [
+        record.registrationId,
+        record.status === 'received' ? (record.progress?.status ?? 'none') : record.status,
+      ]),
+    );
   } finally {
     client.destroy();
   }
-  return found;
 }
 
 /**
