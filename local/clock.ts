@@ -64,6 +64,9 @@ export function parseInstant(value: string): Date {
  */
 export class VirtualClock {
   #nowMs: number;
+  /** Real time (performance.now) of the last move, and the latest `ticking()` reading. */
+  #movedAtRealMs = performance.now();
+  #lastTickMs = Number.NEGATIVE_INFINITY;
   #sequence = 0;
   readonly #timers: ScheduledTimer[] = [];
   readonly #settleHooks = new Set<() => Promise<void>>();
@@ -79,6 +82,19 @@ export class VirtualClock {
   /** The current virtual time. */
   now(): Date {
     return new Date(this.#nowMs);
+  }
+
+  /**
+   * The virtual time of the last move plus the real time that passed since, never earlier than a
+   * reading before it. Timers fire only when the clock is moved; this reading is for the times
+   * that must differ between two events of one moment, as a real clock's do: when Dealreg
+   * received a submission, when HubSpot created a record or sent an event. A clock never moved
+   * reads as the real time that passed since its start.
+   */
+  ticking(): Date {
+    const reading = Math.max(this.#lastTickMs, this.#nowMs + (performance.now() - this.#movedAtRealMs));
+    this.#lastTickMs = reading;
+    return new Date(Math.floor(reading));
   }
 
   /** Calls `fire` once the clock reaches `at` (at once on the next move if `at` is not later than now). */
@@ -153,6 +169,7 @@ export class VirtualClock {
       await this.#settle();
     }
     this.#nowMs = Math.max(this.#nowMs, targetMs);
+    this.#movedAtRealMs = performance.now();
     for (const listener of this.#moveListeners) listener(this.now());
     return this.now();
   }

@@ -88,6 +88,11 @@ export interface LocalStackOptions {
    * of data is new; default true. A kept sandbox is resumed as it was.
    */
   readonly demoData?: boolean | undefined;
+  /**
+   * Where the virtual clock starts in a new run of data (the demo starts at the beginning of the
+   * fiscal quarter, to play a quarter's history); default the real time. A kept run resumes its clock.
+   */
+  readonly clockStart?: Date | undefined;
   /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
   readonly backfillIntervalMs?: number | undefined;
   /** The policy the workflow enforces; default `policy/default-policy.json`. */
@@ -231,7 +236,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const mailbox = new LocalMailbox(directory.mailbox);
     // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is
     // moved. It resumes where it stood when the stack last stopped.
-    const clock = new VirtualClock(kept === undefined ? new Date() : new Date(kept.state.clock));
+    const clock = new VirtualClock(
+      kept === undefined ? (options.clockStart ?? new Date()) : new Date(kept.state.clock),
+    );
     const runner = workflowRunnerFor(directory, clock);
     stopping.push(() => runner.close());
     // The intake starts executions through this port; the steps are registered once the sandbox runs.
@@ -241,7 +248,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       serviceName: 'dealreg-local',
       logLevel: localLogLevel(process.env.DEALREG_LOG_LEVEL),
     });
-    const now = () => new Date();
+    // Receipt times, HubSpot's record and event times and the CRM events' clock follow the
+    // virtual clock as it ticks between moves, so what happened at one moment still differs.
+    const now = () => clock.ticking();
 
     const tableName = (logicalName: string) => tables[logicalName] ?? logicalName;
     const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
@@ -284,6 +293,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const formSubmissions = createFormSubmissionsHandler({
       ...intake,
       clientSecret: async () => webhookClientSecret,
+      requestClock: () => new Date(),
       logger,
     });
 
@@ -356,6 +366,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { seed: options.demoData === false ? { forms: seed.forms ?? [] } : seed }
         : { state: kept.sandbox }),
       accessToken: secrets.hubspotAccessToken,
+      now: () => now().getTime(),
       workflowWebhook: { url: `${api.url}/hubspot/form-submissions`, clientSecret: webhookClientSecret },
       crmWebhook: { url: `${api.url}/hubspot/crm-events`, clientSecret: webhookClientSecret },
       onStateChange: () => sandboxSaver?.changed(),
@@ -419,6 +430,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deals: new HubSpotDealLookup(hubspot),
       settings: crmEventSettings({ usdRates: demoUsdRates }),
       now,
+      requestClock: () => new Date(),
       clientSecret: async () => webhookClientSecret,
       logger,
     });
@@ -481,7 +493,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhookClientSecret,
       mailbox: directory.mailbox,
       pid: process.pid,
-      startedAt: now().toISOString(),
+      startedAt: new Date().toISOString(),
     };
     // The sandbox is saved before the stack state: a directory with a stack state has a sandbox.
     sandboxSaver.changed();

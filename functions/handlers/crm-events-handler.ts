@@ -9,6 +9,11 @@ import { type RecordCrmEventsDependencies, recordCrmEvents } from '#use-cases/re
 const maxCrmEventBatchBytes = 256 * 1024;
 
 interface CrmEventsHandlerDependencies extends RecordCrmEventsDependencies {
+  /**
+   * The clock a request's signature timestamp is checked against; default `now`. HubSpot stamps a
+   * request with the real time it sends it, so a stack whose `now` is virtual passes the system clock.
+   */
+  readonly requestClock?: (() => Date) | undefined;
   readonly clientSecret: () => Promise<string>;
   readonly logger: Logger;
 }
@@ -24,7 +29,7 @@ export function createCrmEventsHandler(deps: CrmEventsHandlerDependencies) {
   return hubspotWebhookEndpoint({
     clientSecret: deps.clientSecret,
     maxBodyBytes: maxCrmEventBatchBytes,
-    now: deps.now,
+    now: deps.requestClock ?? deps.now,
     logger: deps.logger,
   }).handler(async (event) => {
     const parsed = parseCrmEventBatch(event.parsedBody);

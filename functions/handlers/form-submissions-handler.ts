@@ -9,6 +9,11 @@ import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-case
 const maxSubmissionBytes = 64 * 1024;
 
 interface FormSubmissionsHandlerDependencies extends ReceiveSubmissionDependencies {
+  /**
+   * The clock a request's signature timestamp is checked against; default `now`. HubSpot stamps a
+   * request with the real time it sends it, so a stack whose `now` is virtual passes the system clock.
+   */
+  readonly requestClock?: (() => Date) | undefined;
   readonly clientSecret: () => Promise<string>;
   readonly logger: Logger;
 }
@@ -22,7 +27,7 @@ export function createFormSubmissionsHandler(deps: FormSubmissionsHandlerDepende
   return hubspotWebhookEndpoint({
     clientSecret: deps.clientSecret,
     maxBodyBytes: maxSubmissionBytes,
-    now: deps.now,
+    now: deps.requestClock ?? deps.now,
     logger: deps.logger,
   }).handler(async (event) => {
     const parsed = formSubmissionSchema.safeParse(event.parsedBody);

@@ -254,8 +254,10 @@ export class WebhookDispatcher {
       if (this.stopped) return false;
       onAttempt();
       const text = typeof body === 'string' ? body : body();
-      // The sandbox clock, so a local stack on a shared virtual clock accepts the timestamp.
-      const timestamp = this.portal.now();
+      // "Validating requests from HubSpot": X-HubSpot-Request-Timestamp is when HubSpot sent the
+      // request, and receivers refuse one older than five minutes. It is the real time of the
+      // sending, also when the sandbox's record times follow a virtual clock.
+      const timestamp = Date.now();
       let retryAfterMs: number | undefined;
       try {
         const response = await fetch(target.url, {
