@@ -16,7 +16,7 @@ import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
 import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
-import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
@@ -36,6 +36,7 @@ import {
   sweeperStateTable,
 } from '#lib/tables/index.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
+import type { AppendDependencies } from '#use-cases/ledger-append.ts';
 import { writeDigest } from '#use-cases/ledger-digest.ts';
 import type { ReceiveSubmissionDependencies } from '#use-cases/receive-submission.ts';
 import { crmEventSettings } from '#use-cases/record-crm-events.ts';
@@ -92,7 +93,7 @@ export interface LocalStackOptions {
    * Where the virtual clock starts in a new run of data (the demo starts at the beginning of the
    * fiscal quarter, to play a quarter's history); default the real time. A kept run resumes its clock.
    */
-  readonly clockStart?: Date | undefined;
+  readonly clockStart?: Date | ((policy: LoadedPolicy) => Date) | undefined;
   /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
   readonly backfillIntervalMs?: number | undefined;
   /** The policy the workflow enforces; default `policy/default-policy.json`. */
@@ -151,6 +152,10 @@ export interface RunningLocalStack {
   readonly runner: LocalWorkflowRunner;
   readonly clock: VirtualClock;
   readonly mailbox: LocalMailbox;
+  /** The policy the workflows enforce. */
+  readonly policy: LoadedPolicy;
+  /** The attribution ledger and its key, as the CLI's imports append to it. */
+  readonly ledger: AppendDependencies;
   /** Runs the scheduled backfill once now, over the given forms or the configured ones. */
   sweep(formGuids?: readonly string[]): Promise<SubmissionBackfillSummary>;
   stop(): Promise<void>;
@@ -236,8 +241,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const mailbox = new LocalMailbox(directory.mailbox);
     // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is
     // moved. It resumes where it stood when the stack last stopped.
+    const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
+    const clockStart =
+      typeof options.clockStart === 'function' ? options.clockStart(policy) : options.clockStart;
     const clock = new VirtualClock(
-      kept === undefined ? (options.clockStart ?? new Date()) : new Date(kept.state.clock),
+      kept === undefined ? (clockStart ?? new Date()) : new Date(kept.state.clock),
     );
     const runner = workflowRunnerFor(directory, clock);
     stopping.push(() => runner.close());
@@ -253,7 +261,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const now = () => clock.ticking();
 
     const tableName = (logicalName: string) => tables[logicalName] ?? logicalName;
-    const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
     const intake: ReceiveSubmissionDependencies = {
       inbox: new DynamoDbRegistrationInbox(documentClient, tableName(registrationsTable.logicalName)),
       workflow,
@@ -510,6 +517,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runner,
       clock,
       mailbox,
+      policy,
+      ledger: { store: ledgerStore, ledgerKey, now },
       sweep,
       stop,
     };

@@ -47,7 +47,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
     options.digestEvery === undefined ? undefined : digestInterval(options.digestEvery);
   const stopRequested = stopOnSignals();
   // Loaded after the options are checked: the stack renders the workflows with aws-cdk-lib.
-  const [{ startLocalStack }, { runDemo }] = await Promise.all([
+  const [{ startLocalStack }, { runDemo, demoClockStart }] = await Promise.all([
     import('#local/stack.ts'),
     import('#local/demo.ts'),
   ]);
@@ -60,6 +60,10 @@ export async function runLocal(options: LocalOptions): Promise<void> {
       digestIntervalMs,
       policyFile: options.policy,
       demoData: options.empty !== true,
+      // A new run with the demo plays the current fiscal quarter from its first working morning.
+      ...(options.empty === true || options.demo === 'week'
+        ? {}
+        : { clockStart: (policy) => demoClockStart(policy) }),
       port: options.port,
       signal: stopRequested,
     });
@@ -90,7 +94,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
   try {
     // The demo tells its story once, in a new run of data; a restart carries on from it.
     if (options.empty !== true && stack.newRun && !stopRequested.aborted) {
-      const demo = runDemo(stack, (line) => console.log(line));
+      const demo = runDemo(stack, (line) => console.log(line), options.demo);
       // Cut short by Ctrl-C, the demo fails against the stopped stack; that is expected.
       demo.catch(() => undefined);
       await Promise.race([demo, aborted(stopRequested), partEnded]);

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -11,6 +11,8 @@ function port(value: string): number {
 export interface LocalOptions {
   readonly port?: number;
   readonly empty?: boolean;
+  /** How much of the demo story a new run tells. */
+  readonly demo: 'quarter' | 'week';
   readonly dataDir: string;
   readonly fresh?: boolean;
   readonly policy?: string;
@@ -25,6 +27,14 @@ export function registerLocalCommand(program: Command): void {
     .description('run Dealreg on this machine: DynamoDB Local, the API, the mailbox and the workflows')
     .option('--port <n>', 'port of the local API (default: a free port)', port)
     .option('--empty', 'start a new data directory without the demo data')
+    .addOption(
+      new Option(
+        '--demo <story>',
+        'the demo a new data directory tells: "quarter" plays this fiscal quarter on the virtual clock up to its pre-QBR report (a few minutes); "week" tells its first week at the real time',
+      )
+        .choices(['quarter', 'week'])
+        .default('quarter'),
+    )
     .option(
       '--data-dir <dir>',
       'where the stack keeps its tables, HubSpot sandbox, mailbox, keys and local.json between runs',

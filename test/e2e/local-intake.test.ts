@@ -77,7 +77,8 @@ describe('dealreg local', () => {
     expect(executions).toHaveLength(50);
     // Each ran the deployed registration state machine on the local workflow runner.
     expect(new Set(executions.map((execution) => execution.status))).toEqual(new Set(['SUCCEEDED']));
-  });
+    // 200 deliveries and 50 workflows on a busy machine: a generous bound, as tests never fail on timing.
+  }, 180_000);
 
   it('moves the virtual clock on POST /_local/clock and names a bad request', async () => {
     const before = (await (await fetch(`${stack.description.api}/_local/clock`)).json()) as { now: string };
@@ -127,33 +128,4 @@ describe('dealreg local', () => {
     await expect(fetch(`${stack.description.api}/_local/mail`)).rejects.toThrow();
     expect(existsSync(join(stack.dataDir, 'local.json'))).toBe(false);
   });
-});
-
-describe('dealreg local with the demo', () => {
-  it('tells the demo story: a registration approved at once, two waiting for an approver (one recovered by the backfill), an invalid one emailed', async () => {
-    const demo = await startLocalStackProcess([]);
-    try {
-      expect(demo.output()).toContain('Registration workflows started: 3 (1 recovered by the backfill)');
-      expect(demo.output()).toMatch(/approved at once, registered in HubSpot, partner told/);
-      expect(demo.output().match(/waiting for the approver/g)).toHaveLength(2);
-      const mails = (await (await fetch(`${demo.description.api}/_local/mail`)).json()) as {
-        to: string[];
-        template: string;
-        text: string;
-      }[];
-      const sent = (template: string) => mails.filter((mail) => mail.template === template);
-      expect(sent('invalid-submission').map((mail) => mail.to)).toEqual([
-        ['tom.ridley@skyline-integrators.co.uk'],
-      ]);
-      expect(sent('invalid-submission')[0]?.text).toContain('is in the past');
-      expect(sent('registration-decision').map((mail) => mail.to)).toEqual([['maya.chen@cloudwise.io']]);
-      expect(sent('approval-request')).toHaveLength(2);
-      const executions = (await (
-        await fetch(`${demo.description.api}/_local/executions`)
-      ).json()) as unknown[];
-      expect(executions).toHaveLength(3);
-    } finally {
-      await demo.interrupt();
-    }
-  }, 120_000);
 });

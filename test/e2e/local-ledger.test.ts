@@ -35,7 +35,7 @@ const flushWebhooks = () =>
   fetch(`${stack.description.hubspot.url}/_sandbox/webhooks/flush`, { method: 'POST', body: '{}' });
 
 beforeAll(async () => {
-  stack = await startLocalStackProcess(['--digest-every', 'PT2S']);
+  stack = await startLocalStackProcess(['--digest-every', 'PT2S', '--demo', 'week']);
 }, 120_000);
 
 afterAll(async () => {

@@ -140,7 +140,7 @@ describe('dealreg local on a kept data directory', () => {
   it(
     'keeps the tables, the sandbox, the mailbox, the keys and the clock across a stop and start, and tells the demo once',
     async () => {
-      stack = await startLocalStackProcess([], { dataDir });
+      stack = await startLocalStackProcess(['--demo', 'week'], { dataDir });
       firstDescription = stack.description;
       expect(stack.output()).toContain('Demo:');
       const moved = await fetch(`${firstDescription.api}/_local/clock`, {
@@ -154,7 +154,7 @@ describe('dealreg local on a kept data directory', () => {
       expect(before.registrationIds.length).toBeGreaterThan(0);
       expect(await stack.kill('SIGTERM')).toBe(0);
 
-      stack = await startLocalStackProcess([], { dataDir });
+      stack = await startLocalStackProcess(['--demo', 'week'], { dataDir });
 
       const again = stack.description;
       expect(stack.output()).not.toContain('Demo:');
@@ -283,7 +283,7 @@ describe('dealreg local on a kept data directory', () => {
     'starts over with --fresh: new tables, sandbox, mailbox and keys, no digest from before, and the demo again',
     async () => {
       const freshAt = Date.now();
-      stack = await startLocalStackProcess(['--fresh'], { dataDir });
+      stack = await startLocalStackProcess(['--fresh', '--demo', 'week'], { dataDir });
 
       const now = await holdings(stack.description);
       expect(stack.output()).toContain(`Starting over in ${dataDir}: cleared`);

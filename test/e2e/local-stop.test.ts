@@ -13,7 +13,7 @@ let stack: LocalStackProcess;
 
 beforeAll(async () => {
   // With the demo data, so that the workflows call the HubSpot sandbox as they do for a user.
-  stack = await startLocalStackProcess([]);
+  stack = await startLocalStackProcess(['--demo', 'week']);
 }, 90_000);
 
 afterAll(() => {

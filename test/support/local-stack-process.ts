@@ -39,7 +39,11 @@ export async function startLocalStackProcess(
     output += chunk.toString();
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dealreg local did not get ready:\n${output}`)), 90_000);
+    // The demo plays a quarter on the virtual clock: minutes on a busy machine.
+    const timer = setTimeout(
+      () => reject(new Error(`dealreg local did not get ready:\n${output}`)),
+      args.includes('--empty') ? 90_000 : 600_000,
+    );
     // With the demo, wait until it has told its story too (a resumed run tells none).
     const readyLine = args.includes('--empty') ? /ready/ : /Press Ctrl-C/;
     const check = () => {

@@ -1,0 +1,104 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
+
+/** What `npm start` leaves a newcomer: a quarter with history, and its pre-QBR report. */
+let demo: LocalStackProcess;
+
+interface Mail {
+  readonly to: string[];
+  readonly template: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+beforeAll(async () => {
+  demo = await startLocalStackProcess([]);
+}, 660_000);
+
+afterAll(async () => {
+  await demo?.interrupt();
+});
+
+const mails = async () => (await (await fetch(`${demo.description.api}/_local/mail`)).json()) as Mail[];
+
+describe('the demo on dealreg local', () => {
+  it('tells week 1: approved at once, two waiting for an approver (one recovered by the backfill), an invalid one emailed', async () => {
+    expect(demo.output()).toContain('Registration workflows started: 3 (1 recovered by the backfill)');
+    expect(demo.output()).toMatch(/approved at once, registered in HubSpot, partner told/);
+    expect(demo.output().match(/waiting for the approver/g)).toHaveLength(2);
+    const invalid = (await mails()).filter((mail) => mail.template === 'invalid-submission');
+    expect(invalid.map((mail) => mail.to)).toEqual([['tom.ridley@skyline-integrators.co.uk']]);
+    expect(invalid[0]?.text).toContain('is in the past');
+  });
+
+  it('plays the quarter: approvals on the emailed pages, an SLA default after reminder and escalation', async () => {
+    const sent = await mails();
+    const count = (template: string) => sent.filter((mail) => mail.template === template).length;
+    // Six registrations were submitted; the invalid one never reached a decision.
+    expect(count('registration-decision')).toBe(5);
+    expect(count('approval-reminder')).toBeGreaterThanOrEqual(1);
+    expect(count('approval-escalation')).toBeGreaterThanOrEqual(1);
+    expect(demo.output()).toContain('approved by the SLA default');
+  });
+
+  it('emails leadership a pre-QBR report in which every section has figures', async () => {
+    const report = (await mails()).filter((mail) => mail.template === 'qbr-report');
+    expect(report).toHaveLength(1);
+    const quarterDir = join(demo.dataDir, 'reports');
+    const quarters = (await readdir(quarterDir)).filter((name) => /^\d{4}-Q\d$/.test(name));
+    expect(quarters).toHaveLength(1);
+    const [run] = await readdir(join(quarterDir, quarters[0] ?? ''));
+    const figures = JSON.parse(
+      await readFile(join(quarterDir, quarters[0] ?? '', run ?? '', 'report.json'), 'utf8'),
+    ) as {
+      funnel: {
+        submitted: number;
+        approved: number;
+        opportunities: number;
+        closedWon: number;
+        closedWonAmount: number;
+      };
+      byCampaign: unknown[];
+      byPartner: unknown[];
+      attribution: {
+        partnerSourcedRevenue: number;
+        partnerInfluencedRevenue: number;
+        croPartnerRevenue: number;
+        difference: number;
+      };
+      roiByInvestmentType: { invested: number; closedWonRevenue: number }[];
+      sla: { decisions: number; reminders: number; escalations: number; defaulted: number };
+      exceptions: unknown[];
+      findings: { code: string }[];
+      integrity: { chains: number; broken: number };
+    };
+    expect(figures.funnel.submitted).toBeGreaterThan(0);
+    expect(figures.funnel.approved).toBeGreaterThan(0);
+    expect(figures.funnel.opportunities).toBeGreaterThan(0);
+    expect(figures.funnel.closedWon).toBeGreaterThan(0);
+    expect(figures.funnel.closedWonAmount).toBeGreaterThan(0);
+    expect(figures.byCampaign.length).toBeGreaterThan(1);
+    expect(figures.byPartner.length).toBeGreaterThan(1);
+    expect(figures.attribution.partnerSourcedRevenue).toBeGreaterThan(0);
+    expect(figures.attribution.partnerInfluencedRevenue).toBeGreaterThan(0);
+    expect(figures.attribution.croPartnerRevenue).toBeGreaterThan(0);
+    // The CRO view differs on a few deals: the difference is the report's point.
+    expect(figures.attribution.difference).not.toBe(0);
+    expect(figures.roiByInvestmentType.length).toBeGreaterThan(1);
+    expect(figures.roiByInvestmentType.every((row) => row.invested > 0 && row.closedWonRevenue > 0)).toBe(
+      true,
+    );
+    expect(figures.sla.decisions).toBeGreaterThan(0);
+    expect(figures.sla.reminders).toBeGreaterThan(0);
+    expect(figures.sla.escalations).toBeGreaterThan(0);
+    expect(figures.sla.defaulted).toBeGreaterThan(0);
+    expect(figures.exceptions.length).toBeGreaterThan(0);
+    expect(figures.integrity.chains).toBeGreaterThan(0);
+    expect(figures.integrity.broken).toBe(0);
+    expect(figures.findings.map((finding) => finding.code)).toEqual(
+      expect.arrayContaining(['ATTRIBUTION_DRIFT', 'SLA_BREACH', 'DEFINITION_MISMATCH']),
+    );
+  });
+});
