@@ -51,3 +51,5 @@ export const notFound = (what: string) =>
   new PartnerCentralFault('ResourceNotFoundException', `${what} not found`);
 export const conflict = (message: string) => new PartnerCentralFault('ConflictException', message);
 export const throttled = () => new PartnerCentralFault('ThrottlingException', 'Rate exceeded');
+export const serverError = () =>
+  new PartnerCentralFault('InternalServerException', 'An internal error occurred (injected by the stand-in)');

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalogs, type ReviewAction, ReviewMoveError, reviewActions } from './catalog.ts';
-import { PartnerCentralFault, throttled } from './errors.ts';
+import { PartnerCentralFault, serverError, throttled } from './errors.ts';
 import { deliver, type EventSink, opportunityEvent, type PartnerCentralEvent } from './events.ts';
 
 export type { EventSink, PartnerCentralEvent, ReviewAction };
@@ -39,6 +39,8 @@ export interface RunningPartnerCentralStandIn {
   readonly requests: Readonly<Record<string, number>>;
   /** The next `count` calls (of `operation`, or of any operation) answer ThrottlingException. */
   throttleNext(count: number, operation?: string): void;
+  /** The next `count` calls (of `operation`, or of any) answer InternalServerException (500). */
+  failNext(count: number, operation?: string): void;
   /** Resolves when every event emitted so far has been delivered. */
   eventsDelivered(): Promise<void>;
   stop(): Promise<void>;
@@ -75,7 +77,7 @@ export async function startPartnerCentralStandIn(
     exchanges.push(exchange);
     if (exchanges.length > 1_000) exchanges.shift();
   };
-  const throttles: { count: number; operation: string | undefined }[] = [];
+  const faults: { count: number; operation: string | undefined; fault: () => PartnerCentralFault }[] = [];
   let deliveries: Promise<void> = Promise.resolve();
 
   const catalogs = new Catalogs(now, (type, catalog, id) => {
@@ -91,13 +93,14 @@ export async function startPartnerCentralStandIn(
     }
   });
 
-  const takeThrottle = (operation: string): boolean => {
-    const index = throttles.findIndex((t) => t.operation === undefined || t.operation === operation);
-    const throttle = throttles[index];
-    if (throttle === undefined) return false;
-    throttle.count -= 1;
-    if (throttle.count <= 0) throttles.splice(index, 1);
-    return true;
+  /** The fault injected for this call, if one is. */
+  const injectedFault = (operation: string): PartnerCentralFault | undefined => {
+    const index = faults.findIndex((f) => f.operation === undefined || f.operation === operation);
+    const injected = faults[index];
+    if (injected === undefined) return undefined;
+    injected.count -= 1;
+    if (injected.count <= 0) faults.splice(index, 1);
+    return injected.fault();
   };
 
   const dispatch = (operation: Operation, body: Record<string, unknown>): Record<string, unknown> => {
@@ -182,7 +185,8 @@ export async function startPartnerCentralStandIn(
       return;
     }
     try {
-      if (takeThrottle(operation)) throw throttled();
+      const fault = injectedFault(operation);
+      if (fault !== undefined) throw fault;
       const answer = dispatch(operation as Operation, body as Record<string, unknown>);
       record({ operation, request: body as Record<string, unknown>, status: 200, response: answer });
       send(response, 200, answer, true);
@@ -216,7 +220,11 @@ export async function startPartnerCentralStandIn(
         send(response, 400, { message: 'count: expected a whole number ≥ 1' });
         return;
       }
-      throttles.push({ count, operation: typeof operation === 'string' ? operation : undefined });
+      faults.push({
+        count,
+        operation: typeof operation === 'string' ? operation : undefined,
+        fault: throttled,
+      });
       send(response, 204, undefined);
       return;
     }
@@ -267,7 +275,10 @@ export async function startPartnerCentralStandIn(
     exchanges,
     requests,
     throttleNext(count, operation) {
-      throttles.push({ count, operation });
+      faults.push({ count, operation, fault: throttled });
+    },
+    failNext(count, operation) {
+      faults.push({ count, operation, fault: serverError });
     },
     eventsDelivered: () => deliveries,
     stop: () =>
