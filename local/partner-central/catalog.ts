@@ -31,7 +31,10 @@ export const reviewActions: readonly ReviewAction[] = [
   'closed-lost',
 ];
 
-/** Members CreateOpportunity stores as the opportunity's payload (the request minus the call's own members). */
+/**
+ * Members CreateOpportunity stores as the opportunity's payload: the request's members that
+ * GetOpportunityResponse has (Origin, ClientToken and Tags are not read back by GetOpportunity).
+ */
 const payloadMembers = [
   'PrimaryNeedsFromAws',
   'NationalSecurity',
@@ -42,7 +45,6 @@ const payloadMembers = [
   'Marketing',
   'SoftwareRevenue',
   'LifeCycle',
-  'Origin',
   'OpportunityTeam',
 ] as const;
 
@@ -158,11 +160,9 @@ export class Catalogs {
       Arn: current.Arn,
       CreatedDate: current.CreatedDate,
       RelatedEntityIdentifiers: current.RelatedEntityIdentifiers,
-      Origin: current.Origin,
     };
     for (const member of payloadMembers) {
-      if (member !== 'Origin' && request[member] !== undefined)
-        next[member] = structuredClone(request[member]);
+      if (request[member] !== undefined) next[member] = structuredClone(request[member]);
     }
     // ReviewStatus belongs to AWS's review; a partner's update does not set it.
     const currentLifeCycle = (current.LifeCycle ?? {}) as Json;
