@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   GetOpportunityCommand,
   type PartnerCentralSellingClient,
@@ -20,6 +22,7 @@ import {
   CoSellConflictError,
   CoSellOpportunityNotFoundError,
   CoSellThrottledError,
+  CoSellUnavailableError,
   CoSellValidationError,
 } from '#ports/partner-central-errors.ts';
 import { awsFundedCampaign, coSellDefaults, storedRegistration } from '#test/support/co-sell.ts';
@@ -360,5 +363,78 @@ describe('throttling and server failures', () => {
 
     await expect(opportunities.list()).rejects.toThrow(/giving way/);
     expect(calls.stats).toMatchObject({ requests: 1, gaveWay: 1 });
+  });
+});
+
+describe('an unreachable Partner Central', () => {
+  it('retries a refused connection and then fails as unavailable', async () => {
+    const closed = await startPartnerCentralStandIn();
+    const url = closed.url;
+    await closed.stop();
+    const unreachable = partnerCentralClient(
+      { catalog: 'Sandbox', region: 'us-east-1', endpoint: url },
+      { accessKeyId: 'local', secretAccessKey: 'local' },
+    );
+    const calls = new RetryingCalls({ sleep: async () => undefined, policy: { maxAttempts: 3 } });
+
+    await expect(
+      new PartnerCentralCoSellOpportunities(unreachable, 'Sandbox', calls).get('O1'),
+    ).rejects.toThrow(CoSellUnavailableError);
+    expect(calls.stats).toMatchObject({ requests: 3, serverErrors: 3 });
+    unreachable.destroy();
+  });
+});
+
+describe('events to a URL', () => {
+  it('posts each event as JSON in order, and keeps a failed delivery without failing the call', async () => {
+    const received: unknown[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      request.on('end', () => {
+        received.push(JSON.parse(body));
+        response.writeHead(received.length === 1 ? 204 : 503).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    const posting = await startPartnerCentralStandIn({
+      eventSink: { url: `http://127.0.0.1:${port}/events` },
+    });
+    const postingClient = partnerCentralClient(
+      { catalog: 'Sandbox', region: 'us-east-1', endpoint: posting.url },
+      { accessKeyId: 'local', secretAccessKey: 'local' },
+    );
+    const opportunities = new PartnerCentralCoSellOpportunities(
+      postingClient,
+      'Sandbox',
+      new RetryingCalls({ sleep: async () => undefined }),
+    );
+    try {
+      const { registrationId, draft } = draftFor();
+      const { opportunityId } = await opportunities.create(
+        draft,
+        coSellClientToken(registrationId, 'create'),
+      );
+      await opportunities.submitToAws(opportunityId, {
+        involvement: 'Co-Sell',
+        clientToken: `s-${opportunityId}`,
+      });
+      await posting.eventsDelivered();
+
+      expect(received).toMatchObject([
+        { 'detail-type': 'Opportunity Created', detail: { opportunity: { identifier: opportunityId } } },
+        { 'detail-type': 'Opportunity Updated', detail: { opportunity: { identifier: opportunityId } } },
+      ]);
+      expect(posting.failedDeliveries).toEqual([
+        `Opportunity Updated ${opportunityId}: http://127.0.0.1:${port}/events answered 503`,
+      ]);
+    } finally {
+      postingClient.destroy();
+      await posting.stop();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });
