@@ -18,8 +18,8 @@ export type { CoSellOpportunityDraft };
 /** A created opportunity: Partner Central's id (`O` and digits) and when it last changed. */
 export interface CreatedCoSellOpportunity {
   readonly opportunityId: string;
-  /** ISO-8601. */
-  readonly lastModifiedAt: string;
+  /** ISO-8601, when Partner Central says. */
+  readonly lastModifiedAt: string | undefined;
 }
 
 /** What Dealreg reads back about an opportunity. */

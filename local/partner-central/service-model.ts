@@ -91,6 +91,11 @@ const limits: Readonly<Record<string, Limit>> = {
   'GetOpportunityResponse.Id': { pattern: opportunityId },
   'OpportunitySummary.Id': { pattern: opportunityId },
   'CreateOpportunityResponse.Id': { pattern: opportunityId },
+  'StartEngagementFromOpportunityTaskResponse.TaskId': { pattern: /^task-[0-9a-z]{13}$/ },
+  'StartEngagementFromOpportunityTaskResponse.OpportunityId': { pattern: opportunityId },
+  'StartEngagementFromOpportunityTaskResponse.EngagementId': { pattern: /^eng-[0-9a-z]{14}$/ },
+  'StartEngagementFromOpportunityTaskResponse.EngagementInvitationId': { pattern: /^engi-[0-9,a-z]{13}$/ },
+  'StartEngagementFromOpportunityTaskResponse.ResourceSnapshotJobId': { pattern: /^job-[0-9a-z]{13}$/ },
 };
 
 // ---- the package's declarations: which enum each member holds --------------------------------

@@ -51,7 +51,7 @@ export class PartnerCentralCoSellOpportunities implements CoSellOpportunities {
     if (created.Id === undefined) throw new CoSellError(`${what}: Partner Central answered without an id`);
     return {
       opportunityId: created.Id,
-      lastModifiedAt: (created.LastModifiedDate ?? new Date()).toISOString(),
+      lastModifiedAt: created.LastModifiedDate?.toISOString(),
     };
   }
 

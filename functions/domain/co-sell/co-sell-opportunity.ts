@@ -83,8 +83,8 @@ export const coSellOpportunityDraftSchema = z.strictObject({
 export type CoSellOpportunityDraft = z.infer<typeof coSellOpportunityDraftSchema>;
 
 /**
- * What the partner organisation answers the same way for every registration; configured once
- * (setting `dealreg:coSell`), with defaults that fit a partner that sells its own SaaS on AWS.
+ * What the partner organisation answers the same way for every registration, configured once per
+ * deployment; the defaults fit a partner that sells its own SaaS on AWS.
  */
 export const coSellDefaultsSchema = z.strictObject({
   primaryNeedsFromAws: z.array(z.enum(primaryNeedsFromAws)).min(1).default(['Co-Sell - Deal Support']),
