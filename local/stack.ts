@@ -63,6 +63,7 @@ import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from '.
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { lockDataDirectory } from './lock.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
+import { startPartnerCentralStandIn } from './partner-central/index.ts';
 import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
 import { sandboxStateSaver } from './sandbox-state-file.ts';
@@ -132,6 +133,11 @@ export interface LocalStackDescription {
     readonly formGuid: string;
   };
   readonly webhookClientSecret: string;
+  /**
+   * The AWS Partner Central stand-in (co-sell): pass `endpoint` to the Selling API client with
+   * catalog `Sandbox`. Its opportunities live in memory and start empty at each start.
+   */
+  readonly partnerCentral: { readonly endpoint: string; readonly catalog: 'Sandbox' };
   readonly mailbox: string;
   readonly pid: number;
   readonly startedAt: string;
@@ -379,6 +385,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onStateChange: () => sandboxSaver?.changed(),
     });
     stopping.push(() => sandbox.stop());
+    const partnerCentral = await startPartnerCentralStandIn();
+    stopping.push(() => partnerCentral.stop());
     sandboxSaver = sandboxStateSaver(
       directory.sandboxFile,
       () => sandbox.snapshot(),
@@ -498,6 +506,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables,
       hubspot: { url: sandbox.url, accessToken: sandbox.accessToken, portalId: sandbox.portalId, formGuid },
       webhookClientSecret,
+      partnerCentral: { endpoint: partnerCentral.url, catalog: 'Sandbox' },
       mailbox: directory.mailbox,
       pid: process.pid,
       startedAt: new Date().toISOString(),

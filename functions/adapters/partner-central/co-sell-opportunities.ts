@@ -1,0 +1,176 @@
+import {
+  CountryCode,
+  CreateOpportunityCommand,
+  type CreateOpportunityCommandInput,
+  GetOpportunityCommand,
+  type GetOpportunityResponse,
+  ListOpportunitiesCommand,
+  type OpportunitySummary,
+  type PartnerCentralSellingClient,
+  StartEngagementFromOpportunityTaskCommand,
+} from '@aws-sdk/client-partnercentral-selling';
+import type {
+  CoSellOpportunities,
+  CoSellOpportunity,
+  CoSellOpportunityDraft,
+  CoSellOpportunityFilter,
+  CoSellOpportunityPage,
+  CoSellSubmission,
+  CoSellSubmissionTask,
+  CreatedCoSellOpportunity,
+} from '#ports/partner-central.ts';
+import { CoSellError } from '#ports/partner-central-errors.ts';
+import type { RetryingCalls } from './retrying-calls.ts';
+
+/**
+ * `CoSellOpportunities` over the AWS Partner Central Selling API (SDK v3): one catalog, every
+ * call through `RetryingCalls`.
+ */
+export class PartnerCentralCoSellOpportunities implements CoSellOpportunities {
+  readonly #client: PartnerCentralSellingClient;
+  readonly #catalog: 'AWS' | 'Sandbox';
+  readonly #calls: RetryingCalls;
+
+  constructor(client: PartnerCentralSellingClient, catalog: 'AWS' | 'Sandbox', calls: RetryingCalls) {
+    this.#client = client;
+    this.#catalog = catalog;
+    this.#calls = calls;
+  }
+
+  async create(draft: CoSellOpportunityDraft, clientToken: string): Promise<CreatedCoSellOpportunity> {
+    const what = `create the co-sell opportunity for ${draft.PartnerOpportunityIdentifier}`;
+    const created = await this.#calls.call(what, () =>
+      this.#client.send(
+        new CreateOpportunityCommand({
+          ...toCreateInput(draft),
+          Catalog: this.#catalog,
+          ClientToken: clientToken,
+        }),
+      ),
+    );
+    if (created.Id === undefined) throw new CoSellError(`${what}: Partner Central answered without an id`);
+    return {
+      opportunityId: created.Id,
+      lastModifiedAt: created.LastModifiedDate?.toISOString(),
+    };
+  }
+
+  async submitToAws(opportunityId: string, submission: CoSellSubmission): Promise<CoSellSubmissionTask> {
+    const what = `submit opportunity ${opportunityId} to AWS`;
+    const task = await this.#calls.call(what, () =>
+      this.#client.send(
+        new StartEngagementFromOpportunityTaskCommand({
+          Catalog: this.#catalog,
+          Identifier: opportunityId,
+          ClientToken: submission.clientToken,
+          AwsSubmission: {
+            InvolvementType: submission.involvement,
+            Visibility: submission.visibility ?? 'Full',
+          },
+        }),
+      ),
+    );
+    if (task.TaskId === undefined || task.TaskStatus === undefined) {
+      throw new CoSellError(`${what}: Partner Central answered without a task id and status`);
+    }
+    return {
+      taskId: task.TaskId,
+      status: task.TaskStatus,
+      message: task.Message,
+      reasonCode: task.ReasonCode,
+      engagementId: task.EngagementId,
+    };
+  }
+
+  async get(opportunityId: string): Promise<CoSellOpportunity> {
+    const found = await this.#calls.call(`read opportunity ${opportunityId}`, () =>
+      this.#client.send(new GetOpportunityCommand({ Catalog: this.#catalog, Identifier: opportunityId })),
+    );
+    return fromOpportunity(found);
+  }
+
+  async list(
+    filter: CoSellOpportunityFilter = {},
+    page: { readonly pageToken?: string | undefined; readonly pageSize?: number | undefined } = {},
+  ): Promise<CoSellOpportunityPage> {
+    const listed = await this.#calls.call('list co-sell opportunities', () =>
+      this.#client.send(
+        new ListOpportunitiesCommand({
+          Catalog: this.#catalog,
+          MaxResults: page.pageSize ?? 100,
+          NextToken: page.pageToken,
+          Sort: { SortBy: 'LastModifiedDate', SortOrder: 'DESCENDING' },
+          ...(filter.reviewStatuses === undefined
+            ? {}
+            : { LifeCycleReviewStatus: [...filter.reviewStatuses] }),
+          ...(filter.stages === undefined ? {} : { LifeCycleStage: [...filter.stages] }),
+          ...(filter.customerCompanyNames === undefined
+            ? {}
+            : { CustomerCompanyName: [...filter.customerCompanyNames] }),
+          ...(filter.modifiedAfter === undefined
+            ? {}
+            : { LastModifiedDate: { AfterLastModifiedDate: new Date(filter.modifiedAfter) } }),
+        }),
+      ),
+    );
+    return {
+      opportunities: (listed.OpportunitySummaries ?? []).map(fromSummary),
+      nextPageToken: listed.NextToken,
+    };
+  }
+}
+
+const countryCodes: ReadonlySet<string> = new Set(Object.values(CountryCode));
+
+function isCountryCode(code: string): code is CountryCode {
+  return countryCodes.has(code);
+}
+
+/** The draft as the SDK types it: its country must be one of the model's `CountryCode` values. */
+function toCreateInput(draft: CoSellOpportunityDraft): Omit<CreateOpportunityCommandInput, 'Catalog'> {
+  const { Address, ...account } = draft.Customer.Account;
+  const country = Address?.CountryCode;
+  if (country !== undefined && !isCountryCode(country)) {
+    throw new CoSellError(
+      `create the co-sell opportunity for ${draft.PartnerOpportunityIdentifier}: ${country} is not a country Partner Central knows`,
+    );
+  }
+  return {
+    ...draft,
+    Customer: {
+      Account: { ...account, ...(country === undefined ? {} : { Address: { CountryCode: country } }) },
+    },
+  };
+}
+
+function fromOpportunity(found: GetOpportunityResponse): CoSellOpportunity {
+  if (found.Id === undefined) throw new CoSellError('Partner Central answered an opportunity without an id');
+  return {
+    opportunityId: found.Id,
+    registrationId: found.PartnerOpportunityIdentifier,
+    customerCompanyName: found.Customer?.Account?.CompanyName,
+    stage: found.LifeCycle?.Stage,
+    reviewStatus: found.LifeCycle?.ReviewStatus,
+    reviewComments: found.LifeCycle?.ReviewComments,
+    reviewStatusReason: found.LifeCycle?.ReviewStatusReason,
+    targetCloseDate: found.LifeCycle?.TargetCloseDate,
+    createdAt: found.CreatedDate?.toISOString(),
+    lastModifiedAt: found.LastModifiedDate?.toISOString(),
+  };
+}
+
+function fromSummary(summary: OpportunitySummary): CoSellOpportunity {
+  if (summary.Id === undefined) throw new CoSellError('Partner Central listed an opportunity without an id');
+  return {
+    opportunityId: summary.Id,
+    registrationId: summary.PartnerOpportunityIdentifier,
+    customerCompanyName: summary.Customer?.Account?.CompanyName,
+    stage: summary.LifeCycle?.Stage,
+    reviewStatus: summary.LifeCycle?.ReviewStatus,
+    reviewComments: summary.LifeCycle?.ReviewComments,
+    reviewStatusReason: summary.LifeCycle?.ReviewStatusReason,
+    targetCloseDate: summary.LifeCycle?.TargetCloseDate,
+    createdAt: summary.CreatedDate?.toISOString(),
+    lastModifiedAt: summary.LastModifiedDate?.toISOString(),
+  };
+}

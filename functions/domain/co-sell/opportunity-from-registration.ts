@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { freezeMoney, usdRateOf } from '../money.ts';
+import type { StoredRegistration } from '../stored-registration.ts';
+import {
+  type CoSellDefaults,
+  type CoSellOpportunityDraft,
+  coSellOpportunityDraftSchema,
+} from './co-sell-opportunity.ts';
+import type { FundingCampaign } from './funding-campaign.ts';
+
+export type CoSellMapping =
+  | { readonly ok: true; readonly draft: CoSellOpportunityDraft }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+export interface CoSellMappingInput {
+  readonly registration: StoredRegistration;
+  /** The campaign the registration names (`campaignId`), when it has one. */
+  readonly campaign?: FundingCampaign | undefined;
+  readonly defaults: CoSellDefaults;
+  /** USD per unit of each deal currency, for deals in neither USD nor EUR (setting dealreg:usdRates). */
+  readonly usdRates: Readonly<Record<string, string>>;
+}
+
+const businessProblemMin = 20;
+const businessProblemMax = 2000;
+
+/**
+ * The Partner Central opportunity for an approved registration, or every reason it cannot be
+ * built. Pure: the same registration, campaign and settings always give the same opportunity, so
+ * a retried create sends the same input under the same client token.
+ */
+export function coSellOpportunityFor(input: CoSellMappingInput): CoSellMapping {
+  const { registration, campaign, defaults } = input;
+  const details = registration.details;
+  if (details === undefined) {
+    return {
+      ok: false,
+      problems: [
+        `registration ${registration.registrationId} has no validated details (it was rejected at intake)`,
+      ],
+    };
+  }
+  const problems: string[] = [];
+  if (campaign !== undefined && details.campaignId !== campaign.campaignId) {
+    problems.push(
+      `the campaign given (${campaign.campaignId}) is not the registration's (${details.campaignId ?? 'none'})`,
+    );
+  }
+  const spend = monthlySpend(details.estimatedAmount, defaults.contractMonths, input.usdRates);
+  if ('problem' in spend) problems.push(spend.problem);
+  if (problems.length > 0 || 'problem' in spend) return { ok: false, problems };
+
+  const country = details.customerCountry;
+  const draft: CoSellOpportunityDraft = {
+    PartnerOpportunityIdentifier: registration.registrationId,
+    OpportunityType: 'Net New Business',
+    Origin: 'Partner Referral',
+    PrimaryNeedsFromAws: [...defaults.primaryNeedsFromAws],
+    Customer: {
+      Account: {
+        CompanyName: truncate(details.customerCompanyName, 120),
+        WebsiteUrl: `https://${details.customerDomain}`,
+        ...(country !== undefined && /^[A-Z]{2}$/.test(country) ? { Address: { CountryCode: country } } : {}),
+      },
+    },
+    Project: {
+      Title: truncate(projectTitle(details.customerCompanyName, details.products), 255),
+      CustomerBusinessProblem: businessProblem(details),
+      ExpectedCustomerSpend: [
+        { Amount: spend.amount, CurrencyCode: spend.currency, Frequency: 'Monthly', TargetCompany: 'AWS' },
+      ],
+      DeliveryModels: [...defaults.deliveryModels],
+      SalesActivities: [...defaults.salesActivities],
+    },
+    LifeCycle: { Stage: 'Prospect', TargetCloseDate: details.expectedCloseDate },
+    Marketing:
+      campaign === undefined
+        ? { Source: 'None', AwsFundingUsed: 'No' }
+        : {
+            Source: 'Marketing Activity',
+            AwsFundingUsed: campaign.awsFunded ? 'Yes' : 'No',
+            CampaignName: campaign.name,
+            ...(campaign.channels.length > 0 ? { Channels: [...campaign.channels] } : {}),
+          },
+    ...(defaults.opportunityOwner === undefined ? {} : { OpportunityTeam: [defaults.opportunityOwner] }),
+  };
+  const checked = coSellOpportunityDraftSchema.safeParse(draft);
+  if (!checked.success) {
+    return {
+      ok: false,
+      problems: checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    };
+  }
+  return { ok: true, draft: checked.data };
+}
+
+/**
+ * The idempotency token of a Partner Central call made for a registration: the same registration
+ * and step always give the same token, so a retried call (a Lambda retry, a re-run step) is one
+ * call for AWS. At most 64 printable ASCII characters, as the model requires.
+ */
+export function coSellClientToken(registrationId: string, step: 'create' | 'submit'): string {
+  const token = `dealreg-${step}-${registrationId}`;
+  if (/^[!-~]{1,64}$/.test(token)) return token;
+  return `dealreg-${step}-${createHash('sha256').update(registrationId).digest('hex').slice(0, 40)}`;
+}
+
+function projectTitle(customer: string, products: readonly string[]): string {
+  return products.length === 0 ? customer : `${customer}: ${products.join(', ')}`;
+}
+
+/** The deal description, with the registration's facts around it when it is short or missing. */
+function businessProblem(details: NonNullable<StoredRegistration['details']>): string {
+  const description = details.dealDescription?.trim() ?? '';
+  if (description.length >= businessProblemMin) return truncate(description, businessProblemMax);
+  const products = details.products.length > 0 ? details.products.join(', ') : 'the partner solution';
+  const facts = `${details.customerCompanyName} (${details.customerDomain}) is evaluating ${products} with partner ${details.partnerDomain}.`;
+  return truncate(description === '' ? facts : `${facts} ${description}`, businessProblemMax);
+}
+
+/**
+ * The registered amount as monthly spend in a currency Partner Central takes (USD or EUR): a deal
+ * in another currency is converted to USD at the configured rate.
+ */
+function monthlySpend(
+  amount: { readonly minorUnits: number; readonly currency: string },
+  months: number,
+  usdRates: Readonly<Record<string, string>>,
+): { readonly amount: string; readonly currency: 'USD' | 'EUR' } | { readonly problem: string } {
+  let minor = amount.minorUnits;
+  let currency: 'USD' | 'EUR';
+  if (amount.currency === 'USD' || amount.currency === 'EUR') {
+    currency = amount.currency;
+  } else {
+    const rate = usdRateOf(amount.currency, usdRates);
+    if (rate === undefined) {
+      return {
+        problem: `Partner Central takes spend in USD or EUR, and no USD rate is configured for ${amount.currency} (setting dealreg:usdRates)`,
+      };
+    }
+    minor = freezeMoney(amount.minorUnits, amount.currency, rate).usdMinor;
+    currency = 'USD';
+  }
+  const monthlyCents = Math.round(minor / months);
+  return {
+    amount: `${Math.floor(monthlyCents / 100)}.${String(monthlyCents % 100).padStart(2, '0')}`,
+    currency,
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,448 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { conflict, notFound, PartnerCentralFault, validationFault } from './errors.ts';
+import { enumValues, shapeProblems } from './service-model.ts';
+
+/**
+ * The opportunities of the stand-in's catalogs (`AWS` and `Sandbox` are kept apart, as Partner
+ * Central keeps them) and the operations on them, on wire-form JSON. Each behaviour names the
+ * page of the AWS Partner Central API reference it follows.
+ */
+
+type Json = Record<string, unknown>;
+
+export interface StoredOpportunity {
+  readonly catalog: string;
+  /** The opportunity as GetOpportunity answers it (wire form). */
+  opportunity: Json;
+}
+
+interface TokenUse {
+  readonly fingerprint: string;
+  readonly response: Json;
+}
+
+export type ReviewAction = 'in-review' | 'approve' | 'reject' | 'action-required' | 'launch' | 'closed-lost';
+export const reviewActions: readonly ReviewAction[] = [
+  'in-review',
+  'approve',
+  'reject',
+  'action-required',
+  'launch',
+  'closed-lost',
+];
+
+/**
+ * Members CreateOpportunity stores as the opportunity's payload: the request's members that
+ * GetOpportunityResponse has (Origin, ClientToken and Tags are not read back by GetOpportunity).
+ */
+const payloadMembers = [
+  'PrimaryNeedsFromAws',
+  'NationalSecurity',
+  'PartnerOpportunityIdentifier',
+  'Customer',
+  'Project',
+  'OpportunityType',
+  'Marketing',
+  'SoftwareRevenue',
+  'LifeCycle',
+  'OpportunityTeam',
+] as const;
+
+/** Members ListOpportunities' OpportunitySummary carries of each part. */
+const summaryMembers = {
+  LifeCycle: [
+    'Stage',
+    'ClosedLostReason',
+    'NextSteps',
+    'TargetCloseDate',
+    'ReviewStatus',
+    'ReviewComments',
+    'ReviewStatusReason',
+  ],
+  Account: ['Industry', 'OtherIndustry', 'CompanyName', 'WebsiteUrl', 'Address'],
+  Address: ['City', 'PostalCode', 'StateOrRegion', 'CountryCode'],
+  Project: ['DeliveryModels', 'ExpectedCustomerSpend', 'ExpectedContractDuration'],
+} as const;
+
+export class Catalogs {
+  readonly #opportunities = new Map<string, StoredOpportunity>();
+  readonly #createTokens = new Map<string, TokenUse>();
+  readonly #submitTokens = new Map<string, TokenUse>();
+  #nextId = 1_000_000;
+  readonly #now: () => Date;
+  /** Called with (catalog, opportunity id) whenever an opportunity is created or changes. */
+  readonly #changed: (
+    type: 'Opportunity Created' | 'Opportunity Updated',
+    catalog: string,
+    id: string,
+  ) => void;
+
+  constructor(
+    now: () => Date,
+    changed: (type: 'Opportunity Created' | 'Opportunity Updated', catalog: string, id: string) => void,
+  ) {
+    this.#now = now;
+    this.#changed = changed;
+  }
+
+  /** Every opportunity held, for the admin routes and tests. */
+  all(): readonly StoredOpportunity[] {
+    return [...this.#opportunities.values()];
+  }
+
+  // "CreateOpportunity" (API reference): creates the opportunity with ReviewStatus "Pending
+  // Submission"; a repeated ClientToken with the same body returns the first response, with
+  // another body ConflictException "Conflicting client token submitted for a new request body."
+  createOpportunity(request: Json): Json {
+    const catalog = checked('CreateOpportunityRequest', request);
+    const token = String(request.ClientToken ?? '');
+    const key = `${catalog}\u0000${token}`;
+    const fingerprint = fingerprintOf(request, ['ClientToken']);
+    const used = this.#createTokens.get(key);
+    if (used !== undefined) {
+      if (used.fingerprint !== fingerprint)
+        throw conflict('Conflicting client token submitted for a new request body.');
+      return used.response;
+    }
+    const now = this.#now();
+    const id = `O${this.#nextId++}`;
+    const payload: Json = {};
+    for (const member of payloadMembers)
+      if (request[member] !== undefined) payload[member] = structuredClone(request[member]);
+    const lifeCycle = (payload.LifeCycle ?? {}) as Json;
+    payload.LifeCycle = { Stage: 'Prospect', ...lifeCycle, ReviewStatus: 'Pending Submission' };
+    const opportunity: Json = {
+      Catalog: catalog,
+      Id: id,
+      Arn: arnOf(catalog, id),
+      ...payload,
+      CreatedDate: now.toISOString(),
+      LastModifiedDate: now.toISOString(),
+      RelatedEntityIdentifiers: {},
+    };
+    this.#opportunities.set(key2(catalog, id), { catalog, opportunity });
+    const response: Json = {
+      Id: id,
+      ...(payload.PartnerOpportunityIdentifier === undefined
+        ? {}
+        : { PartnerOpportunityIdentifier: payload.PartnerOpportunityIdentifier }),
+      LastModifiedDate: now.toISOString(),
+    };
+    this.#createTokens.set(key, { fingerprint, response });
+    this.#changed('Opportunity Created', catalog, id);
+    return response;
+  }
+
+  // "UpdateOpportunity" (API reference): the whole payload is sent each time (an omitted member
+  // becomes null); LastModifiedDate must be the opportunity's current one, else
+  // ConflictException; an opportunity under AWS review (Submitted, In review) cannot be changed.
+  updateOpportunity(request: Json): Json {
+    const catalog = checked('UpdateOpportunityRequest', request);
+    const stored = this.#find(catalog, String(request.Identifier));
+    const current = stored.opportunity;
+    if (Date.parse(String(request.LastModifiedDate)) !== Date.parse(String(current.LastModifiedDate))) {
+      throw conflict(
+        `The opportunity was modified at ${String(current.LastModifiedDate)}; read it again and send its LastModifiedDate`,
+      );
+    }
+    const review = String((current.LifeCycle as Json | undefined)?.ReviewStatus ?? '');
+    if (review === 'Submitted' || review === 'In review') {
+      throw validationFault(
+        `The opportunity is ${review} by AWS and cannot be updated until the review ends`,
+        [],
+        'BUSINESS_VALIDATION_FAILED',
+      );
+    }
+    const now = this.#now();
+    const next: Json = {
+      Catalog: catalog,
+      Id: current.Id,
+      Arn: current.Arn,
+      CreatedDate: current.CreatedDate,
+      RelatedEntityIdentifiers: current.RelatedEntityIdentifiers,
+    };
+    for (const member of payloadMembers) {
+      if (request[member] !== undefined) next[member] = structuredClone(request[member]);
+    }
+    // ReviewStatus belongs to AWS's review; a partner's update does not set it.
+    const currentLifeCycle = (current.LifeCycle ?? {}) as Json;
+    next.LifeCycle = {
+      ...((next.LifeCycle ?? {}) as Json),
+      ReviewStatus: currentLifeCycle.ReviewStatus,
+      ...(currentLifeCycle.ReviewComments === undefined
+        ? {}
+        : { ReviewComments: currentLifeCycle.ReviewComments }),
+    };
+    next.LastModifiedDate = now.toISOString();
+    stored.opportunity = next;
+    this.#changed('Opportunity Updated', catalog, String(current.Id));
+    return { Id: current.Id, LastModifiedDate: next.LastModifiedDate };
+  }
+
+  // "GetOpportunity" (API reference): ResourceNotFoundException for an id the catalog lacks.
+  getOpportunity(request: Json): Json {
+    const catalog = checked('GetOpportunityRequest', request);
+    return structuredClone(this.#find(catalog, String(request.Identifier)).opportunity);
+  }
+
+  // "ListOpportunities" (API reference): MaxResults default 20 (1–100), NextToken from the last
+  // page; filters by Identifier, LifeCycleStage, LifeCycleReviewStatus, CustomerCompanyName and
+  // LastModifiedDate; Sort by LastModifiedDate, Identifier, CustomerCompanyName, CreatedDate or
+  // TargetCloseDate. Summaries carry the members OpportunitySummary has.
+  listOpportunities(request: Json): Json {
+    const catalog = checked('ListOpportunitiesRequest', request);
+    const pageSize = typeof request.MaxResults === 'number' ? request.MaxResults : 20;
+    const offset = request.NextToken === undefined ? 0 : decodeToken(String(request.NextToken));
+    const inList = (values: unknown, value: unknown) =>
+      !Array.isArray(values) || values.length === 0 || values.includes(value);
+    const modified = (request.LastModifiedDate ?? {}) as Json;
+    const after =
+      modified.AfterLastModifiedDate === undefined
+        ? undefined
+        : Date.parse(String(modified.AfterLastModifiedDate));
+    const before =
+      modified.BeforeLastModifiedDate === undefined
+        ? undefined
+        : Date.parse(String(modified.BeforeLastModifiedDate));
+    const matching = this.all()
+      .filter((stored) => stored.catalog === catalog)
+      .map((stored) => stored.opportunity)
+      .filter((opportunity) => {
+        const lifeCycle = (opportunity.LifeCycle ?? {}) as Json;
+        const account = ((opportunity.Customer as Json | undefined)?.Account ?? {}) as Json;
+        const changedAt = Date.parse(String(opportunity.LastModifiedDate));
+        return (
+          inList(request.Identifier, opportunity.Id) &&
+          inList(request.LifeCycleStage, lifeCycle.Stage) &&
+          inList(request.LifeCycleReviewStatus, lifeCycle.ReviewStatus) &&
+          inList(request.CustomerCompanyName, account.CompanyName) &&
+          (after === undefined || changedAt > after) &&
+          (before === undefined || changedAt < before)
+        );
+      });
+    const sort = (request.Sort ?? { SortBy: 'LastModifiedDate', SortOrder: 'DESCENDING' }) as Json;
+    const sortKey = (opportunity: Json): string => {
+      switch (sort.SortBy) {
+        case 'Identifier':
+          return String(opportunity.Id).padStart(21, '0');
+        case 'CustomerCompanyName':
+          return String(
+            ((opportunity.Customer as Json | undefined)?.Account as Json | undefined)?.CompanyName ?? '',
+          );
+        case 'CreatedDate':
+          return String(opportunity.CreatedDate);
+        case 'TargetCloseDate':
+          return String((opportunity.LifeCycle as Json | undefined)?.TargetCloseDate ?? '');
+        default:
+          return String(opportunity.LastModifiedDate);
+      }
+    };
+    const direction = sort.SortOrder === 'ASCENDING' ? 1 : -1;
+    // Ties go by id, so pages never skip or repeat an opportunity.
+    matching.sort(
+      (a, b) => direction * sortKey(a).localeCompare(sortKey(b)) || String(a.Id).localeCompare(String(b.Id)),
+    );
+    const page = matching.slice(offset, offset + pageSize);
+    const next = offset + pageSize < matching.length ? encodeToken(offset + pageSize) : undefined;
+    return { OpportunitySummaries: page.map(summaryOf), ...(next === undefined ? {} : { NextToken: next }) };
+  }
+
+  // "StartEngagementFromOpportunityTask" (API reference) and "Submitting an opportunity" (Partner
+  // Central selling API guide): submits the opportunity to AWS; the task creates an engagement and
+  // the opportunity's ReviewStatus becomes "Submitted". Idempotent by ClientToken like
+  // CreateOpportunity. Only an opportunity AWS is not already reviewing can be submitted.
+  startEngagementFromOpportunityTask(request: Json): Json {
+    const catalog = checked('StartEngagementFromOpportunityTaskRequest', request);
+    const key = `${catalog}\u0000${String(request.ClientToken ?? '')}`;
+    const fingerprint = fingerprintOf(request, ['ClientToken']);
+    const used = this.#submitTokens.get(key);
+    if (used !== undefined) {
+      if (used.fingerprint !== fingerprint)
+        throw conflict('Conflicting client token submitted for a new request body.');
+      return used.response;
+    }
+    const stored = this.#find(catalog, String(request.Identifier));
+    const lifeCycle = (stored.opportunity.LifeCycle ?? {}) as Json;
+    const review = String(lifeCycle.ReviewStatus ?? '');
+    if (review !== 'Pending Submission' && review !== 'Action Required') {
+      throw validationFault(
+        `The opportunity is ${review} and cannot be submitted again`,
+        [],
+        'BUSINESS_VALIDATION_FAILED',
+      );
+    }
+    const now = this.#now();
+    const taskId = `task-${randomId(13)}`;
+    stored.opportunity.LifeCycle = { ...lifeCycle, ReviewStatus: 'Submitted' };
+    stored.opportunity.LastModifiedDate = now.toISOString();
+    const response: Json = {
+      TaskId: taskId,
+      TaskArn: `arn:aws:partnercentral:us-east-1:aws:catalog/${catalog}/engagement-from-opportunity-task/${taskId}`,
+      StartTime: now.toISOString(),
+      TaskStatus: 'COMPLETE',
+      OpportunityId: stored.opportunity.Id,
+      ResourceSnapshotJobId: `job-${randomId(13)}`,
+      EngagementId: `eng-${randomId(14)}`,
+      EngagementInvitationId: `engi-${randomId(13)}`,
+    };
+    this.#submitTokens.set(key, { fingerprint, response });
+    this.#changed('Opportunity Updated', catalog, String(stored.opportunity.Id));
+    return response;
+  }
+
+  /**
+   * Moves an opportunity through AWS's review as an AWS reviewer would ("Opportunity review
+   * statuses" / "Opportunity stages" in the Partner Central selling API guide): Submitted → In
+   * review → Approved | Action Required | Rejected; an approved opportunity is worked to Launched
+   * or Closed Lost. Throws a message for a move the review does not allow.
+   */
+  review(
+    catalog: string,
+    id: string,
+    action: ReviewAction,
+    options: { comments?: string | undefined; closedLostReason?: string | undefined } = {},
+  ): Json {
+    const stored = this.#find(catalog, id);
+    const lifeCycle = { ...((stored.opportunity.LifeCycle ?? {}) as Json) };
+    const review = String(lifeCycle.ReviewStatus ?? '');
+    const stage = String(lifeCycle.Stage ?? '');
+    const underReview = review === 'Submitted' || review === 'In review';
+    const refuse = (why: string): never => {
+      throw new ReviewMoveError(`cannot ${action} opportunity ${id}: ${why}`);
+    };
+    switch (action) {
+      case 'in-review':
+        if (review !== 'Submitted') refuse(`its review status is ${review}, not Submitted`);
+        lifeCycle.ReviewStatus = 'In review';
+        break;
+      case 'approve':
+      case 'reject':
+      case 'action-required':
+        if (!underReview) refuse(`its review status is ${review}, not Submitted or In review`);
+        lifeCycle.ReviewStatus = {
+          approve: 'Approved',
+          reject: 'Rejected',
+          'action-required': 'Action Required',
+        }[action];
+        if (options.comments !== undefined) lifeCycle.ReviewComments = options.comments;
+        break;
+      case 'launch':
+        if (review !== 'Approved') refuse(`its review status is ${review}, not Approved`);
+        if (stage === 'Launched' || stage === 'Closed Lost') refuse(`it is already ${stage}`);
+        lifeCycle.Stage = 'Launched';
+        break;
+      case 'closed-lost': {
+        if (stage === 'Launched' || stage === 'Closed Lost') refuse(`it is already ${stage}`);
+        const reason = options.closedLostReason ?? 'Other';
+        if (!enumValues('ClosedLostReason').has(reason)) refuse(`${reason} is not a ClosedLostReason`);
+        lifeCycle.Stage = 'Closed Lost';
+        lifeCycle.ClosedLostReason = reason;
+        break;
+      }
+    }
+    stored.opportunity.LifeCycle = lifeCycle;
+    stored.opportunity.LastModifiedDate = this.#now().toISOString();
+    this.#changed('Opportunity Updated', catalog, id);
+    return structuredClone(stored.opportunity);
+  }
+
+  #find(catalog: string, id: string): StoredOpportunity {
+    const stored = this.#opportunities.get(key2(catalog, id));
+    if (stored === undefined) throw notFound(`Opportunity ${id} in catalog ${catalog}`);
+    return stored;
+  }
+}
+
+/** A review move the admin route refuses (409). */
+export class ReviewMoveError extends Error {
+  override readonly name = 'ReviewMoveError';
+}
+
+/**
+ * Checks a request against the model (ValidationException listing every problem, as Partner
+ * Central's ErrorList does) and returns its catalog. Catalogs: "AWS" and "Sandbox" (CatalogIdentifier).
+ */
+function checked(shape: string, request: Json): string {
+  const problems = shapeProblems(shape, request, 'wire');
+  if (problems.length > 0) {
+    throw validationFault(`${problems.length} validation error(s) detected`, problems);
+  }
+  const catalog = String(request.Catalog);
+  if (catalog !== 'AWS' && catalog !== 'Sandbox') {
+    throw new PartnerCentralFault('AccessDeniedException', `Catalog ${catalog} is not accessible`);
+  }
+  return catalog;
+}
+
+function key2(catalog: string, id: string): string {
+  return `${catalog}\u0000${id}`;
+}
+
+function arnOf(catalog: string, id: string): string {
+  return `arn:aws:partnercentral:us-east-1:aws:catalog/${catalog}/opportunity/${id}`;
+}
+
+function summaryOf(opportunity: Json): Json {
+  const pick = (source: unknown, members: readonly string[]): Json | undefined => {
+    if (typeof source !== 'object' || source === null) return undefined;
+    const picked: Json = {};
+    for (const member of members) {
+      const value = (source as Json)[member];
+      if (value !== undefined) picked[member] = structuredClone(value);
+    }
+    return picked;
+  };
+  const account = pick((opportunity.Customer as Json | undefined)?.Account, summaryMembers.Account);
+  if (account?.Address !== undefined) account.Address = pick(account.Address, summaryMembers.Address);
+  const summary: Json = {
+    Catalog: opportunity.Catalog,
+    Id: opportunity.Id,
+    Arn: opportunity.Arn,
+    PartnerOpportunityIdentifier: opportunity.PartnerOpportunityIdentifier,
+    OpportunityType: opportunity.OpportunityType,
+    LastModifiedDate: opportunity.LastModifiedDate,
+    CreatedDate: opportunity.CreatedDate,
+    LifeCycle: pick(opportunity.LifeCycle, summaryMembers.LifeCycle),
+    Customer: account === undefined ? undefined : { Account: account },
+    Project: pick(opportunity.Project, summaryMembers.Project),
+  };
+  return Object.fromEntries(Object.entries(summary).filter(([, value]) => value !== undefined));
+}
+
+/** Canonical JSON of a request without the members that do not make it another request. */
+function fingerprintOf(request: Json, without: readonly string[]): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((key) => [key, canonical((value as Json)[key])]),
+      );
+    }
+    return value;
+  };
+  const rest = Object.fromEntries(Object.entries(request).filter(([key]) => !without.includes(key)));
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(rest)))
+    .digest('hex');
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): number {
+  try {
+    const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // answered below
+  }
+  throw validationFault('The NextToken is invalid');
+}
+
+function randomId(length: number): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
+  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}

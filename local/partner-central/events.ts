@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * An event as Partner Central sends it to EventBridge: source `aws.partnercentral-selling`, the
+ * detail type naming what happened, and a detail that carries the catalog and the opportunity's
+ * identifier only (a consumer reads the opportunity with GetOpportunity). Shape from "Notifications
+ * for the AWS Partner Central Selling API" (Partner Central API reference, example events) and
+ * "AWS Partner Central Selling events" (EventBridge events reference).
+ */
+export interface PartnerCentralEvent {
+  readonly version: '1';
+  readonly id: string;
+  readonly source: 'aws.partnercentral-selling';
+  readonly 'detail-type': 'Opportunity Created' | 'Opportunity Updated';
+  readonly time: string;
+  readonly region: 'us-east-1';
+  readonly account: string;
+  readonly detail: {
+    readonly schemaVersion: '1';
+    readonly catalog: string;
+    readonly opportunity: { readonly identifier: string };
+  };
+}
+
+/** Where events go: a function (tests, the local stack) or a URL the event is POSTed to as JSON. */
+export type EventSink = ((event: PartnerCentralEvent) => void | Promise<void>) | { readonly url: string };
+
+export function opportunityEvent(
+  type: PartnerCentralEvent['detail-type'],
+  catalog: string,
+  opportunityId: string,
+  account: string,
+  at: Date,
+): PartnerCentralEvent {
+  return {
+    version: '1',
+    id: randomUUID(),
+    source: 'aws.partnercentral-selling',
+    'detail-type': type,
+    // EventBridge writes event times to the second.
+    time: `${at.toISOString().slice(0, 19)}Z`,
+    region: 'us-east-1',
+    account,
+    detail: { schemaVersion: '1', catalog, opportunity: { identifier: opportunityId } },
+  };
+}
+
+/** Delivers one event; best effort, as EventBridge's delivery of these events is. A failed delivery is returned, not thrown. */
+export async function deliver(sink: EventSink, event: PartnerCentralEvent): Promise<string | undefined> {
+  try {
+    if (typeof sink === 'function') {
+      await sink(event);
+      return undefined;
+    }
+    const response = await fetch(sink.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    });
+    return response.ok ? undefined : `${sink.url} answered ${response.status}`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,256 @@
+import {
+  Channel,
+  CurrencyCode,
+  DeliveryModel,
+  PrimaryNeedFromAws,
+  ReviewStatus,
+  SalesActivity,
+  SalesInvolvementType,
+  Stage,
+  Visibility,
+} from '@aws-sdk/client-partnercentral-selling';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  customerSpendCurrencies,
+  deliveryModels,
+  marketingChannels,
+  opportunityStages,
+  opportunityVisibilities,
+  primaryNeedsFromAws,
+  reviewStatuses,
+  salesActivities,
+  salesInvolvementTypes,
+} from '#domain/co-sell/ace-vocabulary.ts';
+import { coSellOpportunityDraftSchema } from '#domain/co-sell/co-sell-opportunity.ts';
+import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
+import { shapeProblems } from '#local/partner-central/service-model.ts';
+import { awsFundedCampaign, coSellDefaults, storedRegistration } from '#test/support/co-sell.ts';
+
+/** The CreateOpportunity request the adapter sends for a draft, checked against the SDK's model. */
+function modelProblems(draft: object) {
+  return shapeProblems('CreateOpportunityRequest', { ...draft, Catalog: 'Sandbox', ClientToken: 't' }, 'sdk');
+}
+
+describe('the co-sell opportunity of an approved registration', () => {
+  it('fills customer, project, life cycle and marketing from the registration and its AWS-funded campaign', () => {
+    const registration = storedRegistration();
+
+    const mapping = coSellOpportunityFor({
+      registration,
+      campaign: awsFundedCampaign,
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+
+    expect(mapping).toEqual({
+      ok: true,
+      draft: {
+        PartnerOpportunityIdentifier: registration.registrationId,
+        OpportunityType: 'Net New Business',
+        Origin: 'Partner Referral',
+        PrimaryNeedsFromAws: ['Co-Sell - Deal Support'],
+        Customer: {
+          Account: {
+            CompanyName: 'Contoso Ltd.',
+            WebsiteUrl: 'https://contoso.com',
+            Address: { CountryCode: 'US' },
+          },
+        },
+        Project: {
+          Title: 'Contoso Ltd.: Platform, Analytics',
+          CustomerBusinessProblem: 'Migration of the data platform',
+          // 120,000.50 USD over 12 months
+          ExpectedCustomerSpend: [
+            { Amount: '10000.04', CurrencyCode: 'USD', Frequency: 'Monthly', TargetCompany: 'AWS' },
+          ],
+          DeliveryModels: ['SaaS or PaaS'],
+          SalesActivities: ['Initialized discussions with customer'],
+        },
+        LifeCycle: { Stage: 'Prospect', TargetCloseDate: '2027-03-31' },
+        Marketing: {
+          Source: 'Marketing Activity',
+          AwsFundingUsed: 'Yes',
+          CampaignName: 'Q1 data platform migration webinar series',
+          Channels: ['Virtual Event', 'Email'],
+        },
+        OpportunityTeam: [
+          { Email: 'alex.alliances@northwind-partners.com', FirstName: 'Alex', LastName: 'Alliances' },
+        ],
+      },
+    });
+    expect(mapping.ok && modelProblems(mapping.draft)).toEqual([]);
+  });
+
+  it('says no marketing activity when the registration came from no campaign', () => {
+    const mapping = coSellOpportunityFor({
+      registration: storedRegistration({ campaign_id: undefined }),
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+
+    expect(mapping.ok && mapping.draft.Marketing).toEqual({ Source: 'None', AwsFundingUsed: 'No' });
+  });
+
+  it('says AWS funding was not used for a campaign the partner paid for', () => {
+    const mapping = coSellOpportunityFor({
+      registration: storedRegistration(),
+      campaign: { ...awsFundedCampaign, awsFunded: false, channels: [] },
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+
+    expect(mapping.ok && mapping.draft.Marketing).toEqual({
+      Source: 'Marketing Activity',
+      AwsFundingUsed: 'No',
+      CampaignName: awsFundedCampaign.name,
+    });
+  });
+
+  it('writes a business problem of at least 20 characters when the description is short or missing', () => {
+    for (const description of ['POC', undefined]) {
+      const mapping = coSellOpportunityFor({
+        registration: storedRegistration({ deal_description: description }),
+        defaults: coSellDefaults,
+        usdRates: {},
+        campaign: awsFundedCampaign,
+      });
+
+      const problem = mapping.ok ? mapping.draft.Project.CustomerBusinessProblem : '';
+      expect(problem.length).toBeGreaterThanOrEqual(20);
+      expect(problem).toContain('Contoso Ltd. (contoso.com) is evaluating Platform, Analytics');
+    }
+  });
+
+  it('keeps EUR and converts other currencies to USD at the configured rate', () => {
+    const inEuros = coSellOpportunityFor({
+      registration: storedRegistration({ currency: 'EUR', estimated_amount: '24000' }),
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+    const inPounds = coSellOpportunityFor({
+      registration: storedRegistration({ currency: 'GBP', estimated_amount: '24000' }),
+      defaults: coSellDefaults,
+      usdRates: { GBP: '1.25' },
+    });
+
+    expect(inEuros.ok && inEuros.draft.Project.ExpectedCustomerSpend[0]).toMatchObject({
+      Amount: '2000.00',
+      CurrencyCode: 'EUR',
+    });
+    expect(inPounds.ok && inPounds.draft.Project.ExpectedCustomerSpend[0]).toMatchObject({
+      Amount: '2500.00',
+      CurrencyCode: 'USD',
+    });
+  });
+
+  it('names what is missing instead of guessing', () => {
+    const noRate = coSellOpportunityFor({
+      registration: storedRegistration({ currency: 'GBP' }),
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+    const otherCampaign = coSellOpportunityFor({
+      registration: storedRegistration(),
+      campaign: { ...awsFundedCampaign, campaignId: 'cmp-other' },
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+    const { details: _, ...rejected } = storedRegistration();
+
+    expect(noRate).toEqual({
+      ok: false,
+      problems: [
+        'Partner Central takes spend in USD or EUR, and no USD rate is configured for GBP (setting dealreg:usdRates)',
+      ],
+    });
+    expect(otherCampaign).toEqual({
+      ok: false,
+      problems: ["the campaign given (cmp-other) is not the registration's (cmp-aws-q1)"],
+    });
+    expect(
+      coSellOpportunityFor({ registration: rejected, defaults: coSellDefaults, usdRates: {} }),
+    ).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining('has no validated details')],
+    });
+  });
+
+  it('leaves the country out when the partner typed a name rather than a two-letter code', () => {
+    const mapping = coSellOpportunityFor({
+      registration: storedRegistration({ customer_country: 'Germany' }),
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+
+    expect(mapping.ok && mapping.draft.Customer.Account).not.toHaveProperty('Address');
+  });
+
+  it('gives a draft the service model accepts for any registration intake accepts', () => {
+    const text = (max: number) =>
+      fc
+        .string({ minLength: 1, maxLength: max })
+        .map((s) => s.replaceAll(';', ' '))
+        .filter((s) => s.trim() !== '');
+    fc.assert(
+      fc.property(
+        text(200),
+        fc.option(fc.string({ maxLength: 3000 }), { nil: undefined }),
+        fc.array(fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,40}$/), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 10_000_000_000 }),
+        (company, description, products, amount) => {
+          const registration = storedRegistration({
+            customer_company_name: company,
+            deal_description: description,
+            products: products.join(';'),
+            estimated_amount: String(amount),
+          });
+          const mapping = coSellOpportunityFor({
+            registration,
+            campaign: awsFundedCampaign,
+            defaults: coSellDefaults,
+            usdRates: {},
+          });
+          expect(mapping.ok).toBe(true);
+          if (!mapping.ok) return;
+          expect(coSellOpportunityDraftSchema.safeParse(mapping.draft).success).toBe(true);
+          expect(modelProblems(mapping.draft)).toEqual([]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('client tokens', () => {
+  it('are the same for the same registration and step, and differ between steps', () => {
+    expect(coSellClientToken('DR-0123456789ABCDEF', 'create')).toBe('dealreg-create-DR-0123456789ABCDEF');
+    expect(coSellClientToken('DR-0123456789ABCDEF', 'submit')).toBe('dealreg-submit-DR-0123456789ABCDEF');
+  });
+
+  it('stay within the model limits for an unusually long or non-ASCII registration id', () => {
+    const token = coSellClientToken(`DR-${'é'.repeat(80)}`, 'submit');
+
+    expect(token).toMatch(/^[!-~]{1,64}$/);
+    expect(token).toBe(coSellClientToken(`DR-${'é'.repeat(80)}`, 'submit'));
+  });
+});
+
+describe('the Partner Central vocabulary the domain writes out', () => {
+  it.each([
+    ['opportunityStages', opportunityStages, Stage],
+    ['reviewStatuses', reviewStatuses, ReviewStatus],
+    ['primaryNeedsFromAws', primaryNeedsFromAws, PrimaryNeedFromAws],
+    ['deliveryModels', deliveryModels, DeliveryModel],
+    ['salesActivities', salesActivities, SalesActivity],
+    ['marketingChannels', marketingChannels, Channel],
+    ['salesInvolvementTypes', salesInvolvementTypes, SalesInvolvementType],
+    ['opportunityVisibilities', opportunityVisibilities, Visibility],
+  ] as const)('%s is exactly the SDK enum', (_name, ours, theirs) => {
+    expect([...ours].sort()).toEqual(Object.values(theirs).sort());
+  });
+
+  it('takes only spend currencies the SDK knows', () => {
+    for (const currency of customerSpendCurrencies) expect(Object.values(CurrencyCode)).toContain(currency);
+  });
+});
