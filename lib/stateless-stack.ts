@@ -239,6 +239,11 @@ export class StatelessStack extends Stack {
         'Assume this role to run dealreg ledger verify (reads the ledger and digests, verifies MACs)',
       value: this.attributionLedger.verifierRole.roleArn,
     });
+    new CfnOutput(this, 'DealCardUrl', {
+      description:
+        'The deal card endpoint: the HubSpot project variable DEALREG_DEAL_CARD_URL, and in the app’s permittedUrls.fetch',
+      value: this.dealCard.url,
+    });
     new CfnOutput(this, 'PreQbrCheckStateMachineArn', {
       description: 'Start an on-demand pre-QBR check with {"quarter": "2026-Q4"}',
       value: this.preQbrCheck.stateMachine.stateMachineArn,

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -113,10 +113,5 @@ export class DealCard extends Construct {
         'timestamp within 5 minutes), checked in the function before anything is read.',
     );
     this.url = props.api.urlForPath(dealCard.path);
-
-    new CfnOutput(this, 'Url', {
-      description: 'The deal card endpoint: list it in the HubSpot app’s permittedUrls.fetch',
-      value: this.url,
-    });
   }
 }

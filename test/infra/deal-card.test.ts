@@ -72,4 +72,12 @@ describe('deal card function', () => {
     });
     expect(Object.keys(resources)).toHaveLength(1);
   });
+
+  it('outputs the URL to put in the HubSpot project variable and the app’s permitted fetch URLs', () => {
+    const { statelessTemplate } = synthesized;
+
+    statelessTemplate.hasOutput('DealCardUrl', {
+      Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['/hubspot/deal-card'])] }),
+    });
+  });
 });

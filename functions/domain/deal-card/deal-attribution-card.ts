@@ -1,4 +1,4 @@
-import type { OpportunityState } from '#domain/ledger/projection.ts';
+import type { Attribution, OpportunityState } from '#domain/ledger/projection.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 
@@ -123,6 +123,39 @@ function registrationRow(
 }
 
 /**
+ * Joins a partner's attribution to the one it continues: the same partner and relationship,
+ * attached at the moment the earlier one ended (HubSpot's association event for a deal the
+ * workflow has just attached re-attaches the partner). The joined attribution runs from the first
+ * one's start and keeps the registration that created it.
+ */
+export function continuous(records: readonly Attribution[]): Attribution[] {
+  const joined: Attribution[] = [];
+  for (const record of [...records].sort((a, b) => a.sequence - b.sequence)) {
+    const index = joined.findIndex(
+      (earlier) =>
+        !earlier.active &&
+        earlier.partnerId === record.partnerId &&
+        earlier.relationshipType === record.relationshipType &&
+        earlier.until === record.since,
+    );
+    const earlier = joined[index];
+    if (earlier === undefined) {
+      joined.push(record);
+      continue;
+    }
+    joined[index] = {
+      ...record,
+      since: earlier.since,
+      sequence: earlier.sequence,
+      registrationId: earlier.registrationId ?? record.registrationId,
+      campaignId: earlier.campaignId ?? record.campaignId,
+      investmentId: earlier.investmentId ?? record.investmentId,
+    };
+  }
+  return joined;
+}
+
+/**
  * Builds the card from the deal's ledger state, the stored registrations it names (by id; a
  * registration the table does not hold is shown from the ledger alone) and the chain's
  * verification. Pure: the same inputs always give the same card.
@@ -141,7 +174,7 @@ export function dealAttributionCard(input: {
   const partnerNames = new Map(
     registrations.flatMap((row) => (row.partnerName === null ? [] : [[row.partnerId, row.partnerName]])),
   );
-  const attributions = (state?.attributions ?? [])
+  const attributions = continuous(state?.attributions ?? [])
     .map((record): PartnerAttributionRow => {
       const progress =
         record.registrationId === undefined

@@ -269,3 +269,77 @@ describe('the verified badge', () => {
     });
   });
 });
+
+describe('a partner re-attached as its attribution ended', () => {
+  it('is one attribution, from the first start, under the registration that created it', () => {
+    const base = dealState().attributions[0];
+    if (base === undefined) throw new Error('fixture has no attribution');
+    const reattachedAt = '2026-11-25T10:00:05.000Z';
+    const state = dealState({
+      attributions: [
+        { ...base, until: reattachedAt, active: false, sequence: 2 },
+        { ...base, registrationId: undefined, since: reattachedAt, sequence: 5 },
+      ],
+    });
+
+    const card = dealAttributionCard({
+      dealId: '9001',
+      state,
+      registrations: new Map(),
+      verification: intact,
+    });
+
+    expect(card.attributions).toEqual([
+      {
+        partnerId: '501',
+        partnerName: null,
+        relationshipType: 'influenced',
+        since: '2026-11-25T10:00:00.000Z',
+        until: null,
+        current: true,
+        registrationId: 'DR-2026-0001',
+        ruleId: null,
+      },
+    ]);
+  });
+
+  it('stays two attributions when the relationship changed or time passed between them', () => {
+    const base = dealState().attributions[0];
+    if (base === undefined) throw new Error('fixture has no attribution');
+    const endedAt = '2026-11-26T10:00:00.000Z';
+    const relabelled = dealState({
+      attributions: [
+        { ...base, until: endedAt, active: false, sequence: 2 },
+        { ...base, relationshipType: 'sourced', registrationId: undefined, since: endedAt, sequence: 5 },
+      ],
+    });
+    const later = dealState({
+      attributions: [
+        { ...base, until: endedAt, active: false, sequence: 2 },
+        { ...base, registrationId: undefined, since: '2026-12-01T00:00:00.000Z', sequence: 5 },
+      ],
+    });
+
+    const relabelledCard = dealAttributionCard({
+      dealId: '9001',
+      state: relabelled,
+      registrations: new Map(),
+      verification: intact,
+    });
+    const laterCard = dealAttributionCard({
+      dealId: '9001',
+      state: later,
+      registrations: new Map(),
+      verification: intact,
+    });
+
+    expect(relabelledCard.attributions.map((row) => [row.relationshipType, row.current])).toEqual([
+      ['sourced', true],
+      ['influenced', false],
+    ]);
+    expect(laterCard.attributions.map((row) => [row.registrationId, row.current])).toEqual([
+      [null, true],
+      ['DR-2026-0001', false],
+    ]);
+  });
+});
