@@ -130,7 +130,12 @@ function registrationRow(
  */
 export function continuous(records: readonly Attribution[]): Attribution[] {
   const joined: Attribution[] = [];
-  for (const record of [...records].sort((a, b) => a.sequence - b.sequence)) {
+  // In business-time order, as the ledger applies them (CRM events may be recorded before the
+  // workflow's own entry of the same moment).
+  const byTime = [...records].sort((a, b) =>
+    a.since < b.since ? -1 : a.since > b.since ? 1 : a.sequence - b.sequence,
+  );
+  for (const record of byTime) {
     const index = joined.findIndex(
       (earlier) =>
         !earlier.active &&

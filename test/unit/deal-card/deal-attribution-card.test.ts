@@ -271,14 +271,14 @@ describe('the verified badge', () => {
 });
 
 describe('a partner re-attached as its attribution ended', () => {
-  it('is one attribution, from the first start, under the registration that created it', () => {
+  it('is one attribution, from the first start, under the registration that created it, whichever was recorded first', () => {
     const base = dealState().attributions[0];
     if (base === undefined) throw new Error('fixture has no attribution');
     const reattachedAt = '2026-11-25T10:00:05.000Z';
     const state = dealState({
       attributions: [
-        { ...base, until: reattachedAt, active: false, sequence: 2 },
-        { ...base, registrationId: undefined, since: reattachedAt, sequence: 5 },
+        { ...base, registrationId: undefined, since: reattachedAt, sequence: 2 },
+        { ...base, until: reattachedAt, active: false, sequence: 3 },
       ],
     });
 
