@@ -190,7 +190,6 @@ describe('every function bundle', () => {
 
     expect(readers).toEqual([
       'CrmEvents/CrmEvents',
-      'DealCard/DealCard',
       'PreQbrCheck/BatchWorker',
       'PreQbrCheck/BuildReport',
       'RegistrationWorkflow/Steps',

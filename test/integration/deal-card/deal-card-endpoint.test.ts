@@ -120,7 +120,9 @@ describe('GET /hubspot/deal-card', () => {
 
     const beforeDigest = await proxyCardFetch(cardUrl('?dealId=7100001'), { secret });
     await writeDigest({ store, digests, ledgerKey });
+    const started = performance.now();
     const response = await proxyCardFetch(cardUrl('?dealId=7100001'), { secret });
+    console.info(`deal card with one digest answered in ${Math.round(performance.now() - started)} ms`);
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
