@@ -12,6 +12,7 @@ import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
 import { CrmEvents } from './constructs/crm-events.ts';
+import { DealCard } from './constructs/deal-card.ts';
 import { PreQbrCheck, reportsBucketName } from './constructs/pre-qbr-check.ts';
 import { RegistrationWorkflow } from './constructs/registration-workflow.ts';
 import { SubmissionBackfill } from './constructs/submission-backfill.ts';
@@ -102,6 +103,7 @@ export class StatelessStack extends Stack {
   public readonly submissionBackfill: SubmissionBackfill;
   public readonly attributionLedger: AttributionLedger;
   public readonly crmEvents: CrmEvents;
+  public readonly dealCard: DealCard;
   public readonly approvals: Approvals;
   public readonly preQbrCheck: PreQbrCheck;
 
@@ -184,6 +186,14 @@ export class StatelessStack extends Stack {
       usdRates: props.usdRates,
     });
 
+    this.dealCard = new DealCard(this, 'DealCard', {
+      ledger: this.attributionLedger,
+      registrationsTable: props.registrationsTable,
+      api: this.submissionIntake.api,
+      hubspotClientSecret: props.hubspotClientSecret,
+      alarmTopic: this.alarmTopic,
+    });
+
     this.approvals = new Approvals(this, 'Approvals', {
       api: this.submissionIntake.api,
       approvalsTable: props.approvalsTable,
@@ -228,6 +238,11 @@ export class StatelessStack extends Stack {
       description:
         'Assume this role to run dealreg ledger verify (reads the ledger and digests, verifies MACs)',
       value: this.attributionLedger.verifierRole.roleArn,
+    });
+    new CfnOutput(this, 'DealCardUrl', {
+      description:
+        'The deal card endpoint: the HubSpot project variable DEALREG_DEAL_CARD_URL, and in the app’s permittedUrls.fetch',
+      value: this.dealCard.url,
     });
     new CfnOutput(this, 'PreQbrCheckStateMachineArn', {
       description: 'Start an on-demand pre-QBR check with {"quarter": "2026-Q4"}',

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
+import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
@@ -20,6 +21,7 @@ import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
+import { createDealCardHandler } from '#handlers/deal-card-handler.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import {
@@ -309,6 +311,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       requestClock: () => new Date(),
       logger,
     });
+    // The deal record's app card reads through hubspot.fetch, signed with the app's client secret.
+    const dealCard = createDealCardHandler({
+      ledger: new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName)),
+      digests: new FileDigestStore(directory.ledgerDigests),
+      ledgerKey,
+      registrations: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
+      now,
+      clientSecret: async () => webhookClientSecret,
+      logger,
+    });
 
     const localRoutes: LocalRoute[] = [
       { method: 'GET', path: '/_local/mail', respond: async () => json(await mailbox.list()) },
@@ -348,6 +360,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             path: '/hubspot/crm-events',
             handler: (event, context) => crmEvents(event, context),
           },
+          { method: 'GET', path: '/hubspot/deal-card', handler: dealCard },
           { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
           { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
           { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensionRequests },

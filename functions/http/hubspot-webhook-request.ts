@@ -19,7 +19,7 @@ export interface HubSpotWebhookRequestOptions {
 }
 
 /** The full URL the caller used, rebuilt from the API Gateway event (scheme, host, stage path, query). */
-function requestUrl(event: APIGatewayProxyEvent): string {
+export function requestUrl(event: APIGatewayProxyEvent): string {
   const headers = event.headers ?? {};
   const scheme = headers['x-forwarded-proto'] ?? 'https';
   const host = event.requestContext?.domainName ?? headers.host ?? '';
@@ -32,7 +32,8 @@ function requestUrl(event: APIGatewayProxyEvent): string {
   return `${scheme}://${host}${path}${query === '' ? '' : `?${query}`}`;
 }
 
-function rawBody(event: APIGatewayProxyEvent): Buffer {
+/** The body exactly as sent (API Gateway base64-encodes binary bodies). */
+export function rawBody(event: APIGatewayProxyEvent): Buffer {
   if (event.body === null || event.body === undefined) return Buffer.alloc(0);
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }

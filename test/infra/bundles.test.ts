@@ -50,6 +50,10 @@ const budgets: Record<string, { readonly kb: number; readonly why: string }> = {
     why: 'the KMS client that verifies each inserted entry’s MAC, with its Smithy core and the X-Ray capture',
   },
   'AttributionLedger/DigestWriter': { kb: 1000, why: 'DynamoDB, S3 and KMS clients, and the domain' },
+  'DealCard/DealCard': {
+    kb: 1050,
+    why: 'DynamoDB (with its document client), S3, KMS and Secrets Manager clients, and the domain (the stored registration’s schema brings tldts)',
+  },
   'PreQbrCheck/DealExport': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
   'SubmissionIntake/FormSubmissions': {
     kb: 1150,
@@ -137,6 +141,7 @@ describe('every function bundle', () => {
       'AttributionLedger/DigestWriter',
       'AttributionLedger/StreamGuard',
       'CrmEvents/CrmEvents',
+      'DealCard/DealCard',
       'PreQbrCheck/BatchWorker',
       'PreQbrCheck/BuildReport',
       'PreQbrCheck/DealExport',

@@ -131,8 +131,8 @@ describe.each([
       }
     }
 
-    // The intake, the CRM events, the approval pages and the extension pages.
-    expect(apiFunctions(app.statelessTemplate).size).toBe(4);
+    // The intake, the CRM events, the deal card, the approval pages and the extension pages.
+    expect(apiFunctions(app.statelessTemplate).size).toBe(5);
     expect(tooSlow).toEqual([]);
   });
 

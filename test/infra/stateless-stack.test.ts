@@ -137,10 +137,11 @@ describe('intake API', () => {
         }),
       },
     });
-    // The intake's and the CRM events' webhooks, and GET and POST of the approval and extension
-    // pages (test/infra/approvals.test.ts); nothing else is exposed.
+    // The intake's and the CRM events' webhooks, the deal card (test/infra/deal-card.test.ts), and
+    // GET and POST of the approval and extension pages (test/infra/approvals.test.ts); nothing else
+    // is exposed.
     expect(statelessTemplate.findResources('AWS::ApiGateway::Method')).toSatisfy(
-      (methods: object) => Object.keys(methods).length === 6,
+      (methods: object) => Object.keys(methods).length === 7,
     );
   });
 
