@@ -224,6 +224,11 @@ export class StatelessStack extends Stack {
       description: 'The function that writes the daily ledger digest',
       value: this.attributionLedger.digestWriter.functionName,
     });
+    // What `dealreg hubspot project` fills the HubSpot app with.
+    new CfnOutput(this, statelessOutputKeys.apiUrl, {
+      description: 'Base URL of the Dealreg API (the HubSpot app posts CRM events under it)',
+      value: this.submissionIntake.api.url,
+    });
     new CfnOutput(this, 'LedgerVerifierRoleArn', {
       description:
         'Assume this role to run dealreg ledger verify (reads the ledger and digests, verifies MACs)',

@@ -28,4 +28,9 @@ export const statelessOutputKeys = {
   backfillFunctionName: 'BackfillFunctionName',
   /** The function the daily ledger digest rule invokes. */
   ledgerDigestFunctionName: 'LedgerDigestFunctionName',
+  /** The API's base URL: the HubSpot app's webhook target and permitted fetch URL start with it. */
+  apiUrl: 'ApiUrl',
 } as const;
+
+/** A stage name as `-c dealreg:stage=…` accepts it: lower-case letters, digits and dashes. */
+export const stageNamePattern = /^[a-z][a-z0-9-]{0,19}$/;
