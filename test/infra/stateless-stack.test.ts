@@ -568,6 +568,16 @@ describe('what dealreg doctor reads', () => {
     });
   });
 
+  it('outputs the API base URL that dealreg hubspot project fills the HubSpot app with', () => {
+    const { stateless, statelessTemplate } = synthesized;
+
+    const outputs = statelessTemplate.findOutputs(statelessOutputKeys.apiUrl);
+    const value = JSON.stringify(outputs[statelessOutputKeys.apiUrl]?.Value);
+
+    expect(value).toContain(`{"Ref":"${logicalIdOf(stateless.submissionIntake.api)}"}`);
+    expect(value).toContain('.execute-api.');
+  });
+
   it('names the stacks as the doctor does', () => {
     expect([synthesized.stateful.stackName, synthesized.stateless.stackName]).toEqual(
       Object.values(dealregStackNames('test')),
