@@ -18,9 +18,15 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source})`,
   );
   const { policy } = await loadPolicyFile(options.policy);
+  const { croView } = policy.definitions;
   const result = await setupHubSpotPortal(admin, {
     dryRun,
-    policy: { newDeals: policy.newDeals, croProperty: policy.definitions.croView.dealProperty },
+    policy: {
+      newDeals: policy.newDeals,
+      croProperty: croView.dealProperty,
+      croPartnerValues: croView.partnerValues,
+    },
+    createCroProperty: options.createCroProperty === true,
   });
   const width = Math.max(...result.items.map((item) => item.status.length));
   for (const item of result.items) {
