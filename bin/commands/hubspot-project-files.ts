@@ -10,6 +10,7 @@ import {
   getInvalidJsonError,
   getMissingAccountIdError,
   getMissingConfigError,
+  getMissingRequiredFieldError,
   getMissingTypeError,
   getUnsupportedTypeError,
 } from '@hubspot/project-parsing-lib/lang';
@@ -142,7 +143,7 @@ function componentProblems(
   );
   if (unexpected.length > 0) problems.push(`Unexpected top-level properties found: ${unexpected.join(', ')}`);
   const uid = typeof meta.uid === 'string' ? meta.uid : undefined;
-  const uidProblem = validateUid(uid as string);
+  const uidProblem = uid === undefined ? getMissingRequiredFieldError('uid') : validateUid(uid);
   if (uidProblem !== undefined) problems.push(uidProblem);
   const type = typeof meta.type === 'string' ? meta.type : undefined;
   if (type === undefined) problems.push(getMissingTypeError());

@@ -289,6 +289,11 @@ describe('a project built for a deployed API', () => {
     await editJson(join(source, 'src/app/webhooks/second-hsmeta.json'), (meta) => {
       meta.uid = 'second_webhooks';
     });
+    await mkdir(join(source, 'src/app/cards'));
+    await writeFile(
+      join(source, 'src/app/cards/nameless-hsmeta.json'),
+      JSON.stringify({ type: 'card', config: {} }),
+    );
     const out = join(workDir, 'never-written');
 
     const failure = await writeDeployedProject(source, out, apiBase).catch((error: unknown) => error);
@@ -300,6 +305,7 @@ describe('a project built for a deployed API', () => {
         `src/app/app-hsmeta.json: Unexpected top-level properties found: extra`,
         `src/app/app-hsmeta.json: 'uid' should use only letters, numbers, periods, hyphens, and underscores (for example: app-id_1.2.3)`,
         'src: Only one webhooks component is allowed, found 2',
+        "src/app/cards/nameless-hsmeta.json: Missing required field: 'uid'",
       ]),
     );
     expect(await exists(out)).toBe(false);
