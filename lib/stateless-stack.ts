@@ -7,7 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { statelessOutputKeys } from '#domain/deployment.ts';
+import { apiUrlOutputKey, statelessOutputKeys } from '#domain/deployment.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
@@ -225,7 +225,7 @@ export class StatelessStack extends Stack {
       value: this.attributionLedger.digestWriter.functionName,
     });
     // What `dealreg hubspot project` fills the HubSpot app with.
-    new CfnOutput(this, statelessOutputKeys.apiUrl, {
+    new CfnOutput(this, apiUrlOutputKey, {
       description: 'Base URL of the Dealreg API (the HubSpot app posts CRM events under it)',
       value: this.submissionIntake.api.url,
     });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
-import { dealregStackNames, stageNamePattern, statelessOutputKeys } from '#domain/deployment.ts';
+import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
@@ -99,10 +99,10 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
       `stack ${name} is not deployed in ${region}: deploy the stage (npx cdk deploy --all -c dealreg:stage=${stage}) or name the region it is in with --region`,
     );
   }
-  const url = apiUrlFromStackOutputs(stack.outputs, statelessOutputKeys.apiUrl);
+  const url = apiUrlFromStackOutputs(stack.outputs, apiUrlOutputKey);
   if (url === undefined) {
     throw new Error(
-      `stack ${name} has no ${statelessOutputKeys.apiUrl} output: redeploy the stage with this version of Dealreg, or pass --api-url`,
+      `stack ${name} has no ${apiUrlOutputKey} output: redeploy the stage with this version of Dealreg, or pass --api-url`,
     );
   }
   return url;
@@ -118,7 +118,7 @@ export async function project(options: HubSpotProjectOptions): Promise<void> {
   if (problem !== undefined) {
     if (source === 'option') throw new UsageError(`--api-url: ${problem}`);
     throw new Error(
-      `the ${source === 'stage' ? `stage's ${statelessOutputKeys.apiUrl} output` : 'API URL'}: ${problem}`,
+      `the ${source === 'stage' ? `stage's ${apiUrlOutputKey} output` : 'API URL'}: ${problem}`,
     );
   }
   const urls = deployedAppUrls(url);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dealregStackNames, statelessOutputKeys } from '#domain/deployment.ts';
+import { apiUrlOutputKey, dealregStackNames, statelessOutputKeys } from '#domain/deployment.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
 import {
   allow,
@@ -571,8 +571,8 @@ describe('what dealreg doctor reads', () => {
   it('outputs the API base URL that dealreg hubspot project fills the HubSpot app with', () => {
     const { stateless, statelessTemplate } = synthesized;
 
-    const outputs = statelessTemplate.findOutputs(statelessOutputKeys.apiUrl);
-    const value = JSON.stringify(outputs[statelessOutputKeys.apiUrl]?.Value);
+    const outputs = statelessTemplate.findOutputs(apiUrlOutputKey);
+    const value = JSON.stringify(outputs[apiUrlOutputKey]?.Value);
 
     expect(value).toContain(`{"Ref":"${logicalIdOf(stateless.submissionIntake.api)}"}`);
     expect(value).toContain('.execute-api.');

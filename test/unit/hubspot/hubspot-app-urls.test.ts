@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statelessOutputKeys } from '#domain/deployment.ts';
+import { apiUrlOutputKey } from '#domain/deployment.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 
 describe('the API URL the HubSpot app is built for', () => {
@@ -25,7 +25,7 @@ describe('the API URL the HubSpot app is built for', () => {
   });
 
   it("reads the stack's ApiUrl output, or derives it from an older stack's CRM-events webhook output", () => {
-    const key = statelessOutputKeys.apiUrl;
+    const key = apiUrlOutputKey;
 
     expect(apiUrlFromStackOutputs({ [key]: 'https://new.example.net/prod/' }, key)).toBe(
       'https://new.example.net/prod/',
