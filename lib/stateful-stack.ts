@@ -65,7 +65,7 @@ export class StatefulStack extends Stack {
   public readonly reportsBucket: Bucket;
   /** Client secret of the HubSpot app; signs the webhooks HubSpot sends. */
   public readonly hubspotClientSecret: Secret;
-  /** Access token of the HubSpot private app; the backfill reads the Forms API with it. */
+  /** HubSpot access token (the app's static token or a Service Key); the backfill reads the Forms API with it. */
   public readonly hubspotAccessToken: Secret;
   /** Approvals: approval tasks and their page views. */
   public readonly approvalsTable: DealregTable;
@@ -125,10 +125,11 @@ export class StatefulStack extends Stack {
     this.hubspotClientSecret = this.#hubSpotCredential('HubSpotClientSecret', {
       secretName: `dealreg/${props.stage}/hubspot-client-secret`,
       description:
-        'Client secret of the Dealreg HubSpot app (HubSpot developer portal > app > Auth). ' +
-        'Created with a random placeholder: replace it with put-secret-value before HubSpot sends webhooks.',
+        'Client secret of the Dealreg HubSpot app (HubSpot: Development > Projects > dealreg > Dealreg > Auth); ' +
+        'it signs the webhooks. Created with a random placeholder: replace it with put-secret-value before ' +
+        'HubSpot sends webhooks.',
       rotation:
-        'HubSpot issues this client secret and rotates it in its developer portal; AWS cannot rotate it. ' +
+        "HubSpot issues this client secret and rotates it on the app's Auth tab; AWS cannot rotate it. " +
         'After a rotation in HubSpot the new value is put here.',
       outputKey: statefulOutputKeys.hubspotClientSecretName,
       outputDescription: 'Put the HubSpot app client secret here (aws secretsmanager put-secret-value)',
@@ -136,15 +137,16 @@ export class StatefulStack extends Stack {
     this.hubspotAccessToken = this.#hubSpotCredential('HubSpotAccessToken', {
       secretName: `dealreg/${props.stage}/hubspot-access-token`,
       description:
-        'Access token of the Dealreg HubSpot private app (HubSpot settings > Integrations > Private apps; ' +
-        'scope forms). Created with a random placeholder: replace it with put-secret-value, or the ' +
-        'submission backfill fails (and alarms) on every run.',
+        "Token of Dealreg's HubSpot REST calls: the Dealreg app's static access token (its Auth tab) or a " +
+        'Service Key (Development > Keys > Service keys) with the scopes dealreg hubspot setup prints. Created ' +
+        'with a random placeholder: replace it with put-secret-value, or the submission backfill fails (and ' +
+        'alarms) on every run.',
       rotation:
-        'HubSpot issues the private app access token and rotates it from the private app settings in the ' +
-        'portal; Secrets Manager has no rotation function for it. After a rotation the new token is put here.',
+        "HubSpot issues the app's static token or the Service Key and rotates it in the portal; Secrets " +
+        'Manager has no rotation function for it. After a rotation the new token is put here.',
       outputKey: statefulOutputKeys.hubspotAccessTokenName,
       outputDescription:
-        'Put the HubSpot private app access token here (aws secretsmanager put-secret-value)',
+        'Put the HubSpot access token (app static token or Service Key) here (aws secretsmanager put-secret-value)',
     });
 
     this.approvalSigningKey = new Secret(this, 'ApprovalSigningKey', {

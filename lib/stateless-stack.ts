@@ -7,7 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { statelessOutputKeys } from '#domain/deployment.ts';
+import { apiUrlOutputKey, statelessOutputKeys } from '#domain/deployment.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
@@ -233,6 +233,11 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, statelessOutputKeys.ledgerDigestFunctionName, {
       description: 'The function that writes the daily ledger digest',
       value: this.attributionLedger.digestWriter.functionName,
+    });
+    // What `dealreg hubspot project` fills the HubSpot app with.
+    new CfnOutput(this, apiUrlOutputKey, {
+      description: 'Base URL of the Dealreg API (the HubSpot app posts CRM events under it)',
+      value: this.submissionIntake.api.url,
     });
     new CfnOutput(this, 'LedgerVerifierRoleArn', {
       description:

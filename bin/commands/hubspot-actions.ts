@@ -1,8 +1,13 @@
+import { join } from 'node:path';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
+import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
+import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import type { HubSpotSetupOptions } from './hubspot.ts';
-import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
+import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
+import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
+import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
 import { loadPolicyFile } from './policy-file.ts';
+import { UsageError } from './usage-error.ts';
 
 /** `dealreg hubspot setup`: creates what the portal misses and lists what to configure by hand. */
 export async function setup(options: HubSpotSetupOptions): Promise<void> {
@@ -13,9 +18,15 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source})`,
   );
   const { policy } = await loadPolicyFile(options.policy);
+  const { croView } = policy.definitions;
   const result = await setupHubSpotPortal(admin, {
     dryRun,
-    policy: { newDeals: policy.newDeals, croProperty: policy.definitions.croView.dealProperty },
+    policy: {
+      newDeals: policy.newDeals,
+      croProperty: croView.dealProperty,
+      croPartnerValues: croView.partnerValues,
+    },
+    createCroProperty: options.createCroProperty === true,
   });
   const width = Math.max(...result.items.map((item) => item.status.length));
   for (const item of result.items) {
@@ -43,4 +54,92 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     for (const item of missing) console.error(`  ${item.kind} ${item.name}: ${item.fix ?? ''}`);
     process.exitCode = 1;
   }
+}
+
+/** Where the API URL of `dealreg hubspot project` came from, for messages. */
+type ApiUrlSource = 'stage' | 'option' | 'local stack';
+
+/** The API base URL: a stage's stack outputs, `--api-url`, or the running local stack. */
+async function projectApiUrl(options: HubSpotProjectOptions): Promise<{ url: string; source: ApiUrlSource }> {
+  if (options.stage === undefined && (options.region !== undefined || options.profile !== undefined)) {
+    throw new UsageError('--region and --profile say where a stage is deployed; pass --stage with them');
+  }
+  if (options.apiUrl !== undefined) return { url: options.apiUrl, source: 'option' };
+  if (options.stage !== undefined) return { url: await stageApiUrl(options.stage, options), source: 'stage' };
+  const local = await readLocalDescription(options.dataDir);
+  if (local?.api === undefined) {
+    throw new UsageError(
+      `no API URL: pass --stage (a deployed stage), --api-url, or start the local stack (npx dealreg local) so ${join(options.dataDir, 'local.json')} names its API`,
+    );
+  }
+  return { url: local.api, source: 'local stack' };
+}
+
+/** The API URL a deployed stage's stateless stack publishes. */
+async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promise<string> {
+  if (!stageNamePattern.test(stage)) {
+    throw new UsageError(
+      `--stage must be a stage name as deployed (lower-case letters, digits and dashes, starting with a letter), got "${stage}"`,
+    );
+  }
+  const { AwsDeployedStage, awsDeployedStageClients } = await import('#adapters/aws/aws-deployed-stage.ts');
+  const clients = awsDeployedStageClients({ region: options.region, profile: options.profile });
+  let region: string;
+  try {
+    region = await clients.cloudFormation.config.region();
+  } catch (error) {
+    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or give your AWS profile a region', {
+      cause: error,
+    });
+  }
+  const name = dealregStackNames(stage).stateless;
+  const stack = await new AwsDeployedStage(clients).stack(name);
+  if (!stack.found) {
+    throw new Error(
+      `stack ${name} is not deployed in ${region}: deploy the stage (npx cdk deploy --all -c dealreg:stage=${stage}) or name the region it is in with --region`,
+    );
+  }
+  const url = apiUrlFromStackOutputs(stack.outputs, apiUrlOutputKey);
+  if (url === undefined) {
+    throw new Error(
+      `stack ${name} has no ${apiUrlOutputKey} output: redeploy the stage with this version of Dealreg, or pass --api-url`,
+    );
+  }
+  return url;
+}
+
+/**
+ * `dealreg hubspot project`: writes the repository's HubSpot project (`hubspot/`) into `--out`
+ * with the deployed API's URLs, validated with HubSpot's project parser, for `hs project upload`.
+ */
+export async function project(options: HubSpotProjectOptions): Promise<void> {
+  const { url, source } = await projectApiUrl(options);
+  const problem = apiUrlProblem(url, { allowLocalHttp: source === 'local stack' });
+  if (problem !== undefined) {
+    if (source === 'option') throw new UsageError(`--api-url: ${problem}`);
+    throw new Error(
+      `the ${source === 'stage' ? `stage's ${apiUrlOutputKey} output` : 'API URL'}: ${problem}`,
+    );
+  }
+  const urls = deployedAppUrls(url);
+  const validation = await writeDeployedProject(repositoryProjectDir, options.out, urls.apiBase);
+  const from =
+    source === 'stage' ? `stage ${options.stage}` : source === 'option' ? '--api-url' : 'the local stack';
+  console.log(`HubSpot project for ${urls.apiBase} (from ${from}) written to ${options.out}`);
+  for (const [uid, component] of Object.entries(validation.components)) {
+    console.log(`  ${component.type.padEnd(8)}  ${uid}  (src/${component.file})`);
+  }
+  console.log(`  webhook target:      ${urls.crmEventsUrl}`);
+  console.log(`  permitted fetch URL: ${urls.apiBase}`);
+  console.log(
+    'Validated with @hubspot/project-parsing-lib; HubSpot checks the component schemas again on upload.',
+  );
+  if (source === 'local stack') {
+    console.log(
+      `HubSpot cannot reach ${urls.apiBase} on this machine: upload a project built with --api-url set to a public HTTPS tunnel to it, or with --stage.`,
+    );
+  }
+  console.log('');
+  console.log('Upload it (HubSpot CLI, authenticated to the portal with `npx @hubspot/cli account auth`):');
+  console.log(`  cd ${options.out} && npx @hubspot/cli project upload`);
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 
 /** The options every HubSpot-facing command shares (`withHubSpotOptions`). */
 export interface HubSpotCommandOptions {
@@ -12,6 +12,17 @@ export interface HubSpotSetupOptions extends HubSpotCommandOptions {
   readonly dryRun?: boolean;
   readonly apiUrl?: string;
   readonly policy?: string;
+  readonly createCroProperty?: boolean;
+}
+
+/** The options of `dealreg hubspot project`, as commander parses them. */
+export interface HubSpotProjectOptions {
+  readonly stage?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly apiUrl?: string;
+  readonly out: string;
+  readonly dataDir: string;
 }
 
 /** Adds the options every HubSpot-facing command shares. */
@@ -29,7 +40,10 @@ export function withHubSpotOptions(command: Command): Command {
     .option('--data-dir <dir>', 'where the local stack keeps local.json', '.dealreg');
 }
 
-/** `dealreg hubspot setup [--dry-run]`: prepares a portal for Dealreg, idempotently. */
+/**
+ * `dealreg hubspot setup [--dry-run]`: prepares a portal for Dealreg, idempotently;
+ * `dealreg hubspot project`: builds the HubSpot app for a deployed API.
+ */
 export function registerHubSpotCommands(program: Command): void {
   const hubspot = program.command('hubspot').description('HubSpot portal tasks');
   withHubSpotOptions(
@@ -44,8 +58,41 @@ export function registerHubSpotCommands(program: Command): void {
         'the policy deployed (its newDeals pipeline and stage and its CRO view property are checked; default: policy/default-policy.json)',
       )
       .option(
+        '--create-cro-property',
+        "create the CRO view's deal property when the portal lacks it (a dropdown of the policy's partner values)",
+      )
+      .option(
         '--api-url <url>',
         'the Dealreg API URL, for the webhook settings printed (default: the local stack)',
       ),
   ).action(async (options: HubSpotSetupOptions) => (await import('./hubspot-actions.ts')).setup(options));
+  hubspot
+    .command('project')
+    .description(
+      "write the HubSpot app (hubspot/) with the deployed API's webhook target and permitted fetch URL into a build directory, validated and ready for `hs project upload`; the repository's files are not changed",
+    )
+    .addOption(
+      new Option('--stage <stage>', "read the API URL from this deployed stage's stack outputs").conflicts(
+        'apiUrl',
+      ),
+    )
+    .option('--region <region>', "AWS region of the stage (default: AWS_REGION, then your profile's region)")
+    .option(
+      '--profile <profile>',
+      'AWS named profile (default: AWS_PROFILE, then the default credential chain)',
+    )
+    .option('--api-url <url>', 'the API base URL to use instead of a stage (HTTPS)')
+    .option(
+      '--out <dir>',
+      'the build directory to write (replaced if it holds a project)',
+      'dist/hubspot-project',
+    )
+    .option(
+      '--data-dir <dir>',
+      "where the local stack keeps local.json (without --stage or --api-url, the local stack's API URL is used)",
+      '.dealreg',
+    )
+    .action(async (options: HubSpotProjectOptions) =>
+      (await import('./hubspot-actions.ts')).project(options),
+    );
 }

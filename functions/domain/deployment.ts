@@ -29,3 +29,13 @@ export const statelessOutputKeys = {
   /** The function the daily ledger digest rule invokes. */
   ledgerDigestFunctionName: 'LedgerDigestFunctionName',
 } as const;
+
+/**
+ * Output of the stateless stack holding the API's base URL, which the HubSpot app's webhook
+ * target and permitted fetch URL start with (`dealreg hubspot project`). Not a health check's:
+ * a stack deployed before it existed still works, and the command falls back to another output.
+ */
+export const apiUrlOutputKey = 'ApiUrl';
+
+/** A stage name as `-c dealreg:stage=…` accepts it: lower-case letters, digits and dashes. */
+export const stageNamePattern = /^[a-z][a-z0-9-]{0,19}$/;

@@ -1,3 +1,4 @@
+import { neededDealSubscriptions } from '#domain/hubspot-app/app-project.ts';
 import { requiredHubSpotScopes } from '#domain/hubspot-scopes.ts';
 import { relationshipTypes } from '#domain/relationship-type.ts';
 import {
@@ -130,6 +131,29 @@ export interface PolicyRequirements {
   readonly newDeals: { readonly pipeline: string; readonly stage: string };
   /** `definitions.croView.dealProperty`: the deal property the CRO's dashboards group by. */
   readonly croProperty: string;
+  /** `definitions.croView.partnerValues`: its values that mean a partner deal. */
+  readonly croPartnerValues: readonly string[];
+}
+
+/** `deal_source` → `Deal source`. */
+function labelOf(propertyName: string): string {
+  const words = propertyName.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * The CRO view's deal property as `--create-cro-property` creates it: a dropdown holding the
+ * policy's partner values, to which RevOps adds the other sources (direct, marketing…) in HubSpot.
+ */
+export function croPropertySpec(policy: PolicyRequirements): PropertySpec {
+  return {
+    name: policy.croProperty,
+    label: labelOf(policy.croProperty),
+    type: 'enumeration',
+    fieldType: 'select',
+    groupName: 'dealinformation',
+    options: policy.croPartnerValues.map((value) => ({ label: value, value })),
+  };
 }
 
 interface SetupResult {
@@ -145,11 +169,18 @@ interface SetupResult {
  * 1. the Deal Registration object schema with its properties and its associations to
  *    companies, contacts and deals;
  * 2. the deal and company properties Dealreg writes;
- * 3. the partner association labels (company → deal) for each relationship.
+ * 3. the partner association labels (company → deal) for each relationship;
+ * 4. with a policy, the checks of what it names in the portal: the new deals' pipeline and stage
+ *    (never created) and the CRO view's deal property (created only with `createCroProperty`).
+ * Everything missing is listed as `missing` with its fix, none stopping the others' checks.
  */
 export async function setupHubSpotPortal(
   admin: PortalSchemaAdmin,
-  options: { readonly dryRun: boolean; readonly policy?: PolicyRequirements },
+  options: {
+    readonly dryRun: boolean;
+    readonly policy?: PolicyRequirements;
+    readonly createCroProperty?: boolean;
+  },
 ): Promise<SetupResult> {
   const items: SetupItem[] = [];
   const record = (kind: SetupItemKind, name: string, exists: boolean) =>
@@ -229,7 +260,7 @@ export async function setupHubSpotPortal(
             kind: 'deal pipeline',
             name: pipeline,
             status: 'missing',
-            fix: `set the policy's newDeals.pipeline to one of the portal's deal pipeline ids (${pipelines.map((p) => p.id).join(', ') || 'none'})`,
+            fix: `set the policy's newDeals.pipeline to one of the portal's deal pipeline ids (${pipelines.map((p) => p.id).join(', ') || 'none'}), or create the pipeline in HubSpot (Settings → Objects → Deals → Pipelines)`,
           }
         : { kind: 'deal pipeline', name: pipeline, status: 'exists' },
     );
@@ -247,41 +278,52 @@ export async function setupHubSpotPortal(
             },
       );
     }
-    const { croProperty } = options.policy;
-    items.push(
-      dealProperties.has(croProperty)
-        ? { kind: 'CRO view property', name: `deals.${croProperty}`, status: 'exists' }
-        : {
-            kind: 'CRO view property',
-            name: `deals.${croProperty}`,
-            status: 'missing',
-            fix: `create the deal property ${croProperty} the CRO's dashboards group by, or name the existing one in the policy's definitions.croView.dealProperty; without it the report's CRO view is always 0`,
-          },
-    );
+    const { croProperty, croPartnerValues } = options.policy;
+    const croName = `deals.${croProperty}`;
+    if (dealProperties.has(croProperty)) {
+      items.push({ kind: 'CRO view property', name: croName, status: 'exists' });
+    } else if (options.createCroProperty === true) {
+      record('CRO view property', croName, false);
+      if (!options.dryRun) await admin.createProperty('deals', croPropertySpec(options.policy));
+    } else {
+      items.push({
+        kind: 'CRO view property',
+        name: croName,
+        status: 'missing',
+        fix: `create the deal property ${croProperty} the CRO's dashboards group by (run setup again with --create-cro-property to create it as a dropdown of ${croPartnerValues.map((value) => `"${value}"`).join(', ')}), or name the existing one in the policy's definitions.croView.dealProperty; without it the report's CRO view is always 0`,
+      });
+    }
   }
 
   return { dryRun: options.dryRun, items, objectTypeId: schema?.objectTypeId };
 }
 
 /**
- * What to configure by hand in HubSpot (no public API creates workflow actions or a private
- * app's webhook subscriptions): printed by `dealreg hubspot setup`.
+ * What to configure in HubSpot besides what setup creates, printed by `dealreg hubspot setup`:
+ * the workflow webhook (no public API creates workflow actions) and the HubSpot app, whose
+ * webhook subscriptions and scopes are in the project under `hubspot/`.
  */
 export function manualSettings(apiUrl: string | undefined): string[] {
   const base = (apiUrl ?? '<your Dealreg API URL>').replace(/\/+$/, '');
   return [
-    'Workflow (Automation → Workflows, form-based):',
+    'Workflow (Automation → Workflows, form-based; needs Data Hub Professional or Enterprise):',
     '  trigger: the deal-registration form is submitted',
     '  action: "Send a webhook", method POST',
     `  URL: ${base}/hubspot/form-submissions`,
-    '  authentication: request signature (X-HubSpot-Signature-v3) with the private app client secret',
+    '  authentication: request signature (X-HubSpot-Signature-v3) of the Dealreg app',
     '  body: the form submission (conversionId, submittedAt, formGuid, portalId, values)',
-    'Private app → Webhooks:',
-    `  target URL: ${base}/hubspot/crm-events`,
-    '  subscriptions: deal.creation; deal.propertyChange for dealstage, amount, closedate;',
-    '                 deal.associationChange (companies); deal.deletion',
-    '  max concurrent requests: 10',
-    'Private app scopes:',
+    'HubSpot app (the project in hubspot/; its webhook subscriptions and scopes are not set by hand):',
+    '  build:   npx dealreg hubspot project --stage <stage>  (or --api-url <url>)',
+    '  upload:  cd dist/hubspot-project && npx @hubspot/cli project upload; then install the app in the portal',
+    `  webhook target: ${base}/hubspot/crm-events`,
+    `  subscriptions: ${neededDealSubscriptions()
+      .map((subscription) =>
+        [subscription.subscriptionType, subscription.objectType, subscription.propertyName]
+          .filter((part) => part !== undefined)
+          .join(' '),
+      )
+      .join('; ')}`,
+    'Token scopes (the app static token, or a Service Key for REST calls):',
     ...requiredHubSpotScopes.map((scope) => `  ${scope}`),
   ];
 }

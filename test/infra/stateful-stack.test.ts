@@ -160,7 +160,7 @@ describe('stateful stack', () => {
     statefulTemplate.hasOutput('HubSpotClientSecretName', {});
   });
 
-  it('creates the HubSpot private app access token secret with a random placeholder, retained, under a stage-specific name', () => {
+  it('creates the HubSpot access token secret with a random placeholder, retained, under a stage-specific name', () => {
     const { stateful, statefulTemplate } = synthesized;
 
     const secret = statefulTemplate.toJSON().Resources[logicalIdOf(stateful.hubspotAccessToken)];
@@ -191,7 +191,7 @@ describe('stateful stack', () => {
     const clientSecret = rotationReason(stateful.hubspotClientSecret);
     const accessToken = rotationReason(stateful.hubspotAccessToken);
 
-    expect(accessToken).toMatch(/private app/);
+    expect(accessToken).toMatch(/static token or the Service Key/);
     expect(clientSecret).toMatch(/client secret/);
     expect(accessToken).not.toBe(clientSecret);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dealregStackNames, statelessOutputKeys } from '#domain/deployment.ts';
+import { apiUrlOutputKey, dealregStackNames, statelessOutputKeys } from '#domain/deployment.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
 import {
   allow,
@@ -567,6 +567,16 @@ describe('what dealreg doctor reads', () => {
     statelessTemplate.hasOutput(statelessOutputKeys.alarmTopicArn, {
       Value: { Ref: logicalIdOf(stateless.alarmTopic) },
     });
+  });
+
+  it('outputs the API base URL that dealreg hubspot project fills the HubSpot app with', () => {
+    const { stateless, statelessTemplate } = synthesized;
+
+    const outputs = statelessTemplate.findOutputs(apiUrlOutputKey);
+    const value = JSON.stringify(outputs[apiUrlOutputKey]?.Value);
+
+    expect(value).toContain(`{"Ref":"${logicalIdOf(stateless.submissionIntake.api)}"}`);
+    expect(value).toContain('.execute-api.');
   });
 
   it('names the stacks as the doctor does', () => {

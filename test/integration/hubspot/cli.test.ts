@@ -163,6 +163,28 @@ describe('dealreg hubspot setup', () => {
     );
   });
 
+  it('creates the CRO view property with --create-cro-property, and then finds nothing missing', async () => {
+    const portal = await startSandboxUnderTest();
+    try {
+      const options = [
+        '--token',
+        portal.sandbox.accessToken,
+        '--base-url',
+        portal.sandbox.url,
+        '--data-dir',
+        dataDir,
+      ];
+
+      const result = await dealreg(['hubspot', 'setup', '--create-cro-property', ...options]);
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/created\s+CRO view property: deals\.deal_source/);
+      expect(await portal.admin.listPropertyNames('deals')).toContain('deal_source');
+    } finally {
+      await portal.stop();
+    }
+  }, 60_000);
+
   it('takes the token and URL of the running local stack from local.json', async () => {
     const result = await dealreg(['hubspot', 'setup', '--dry-run', '--data-dir', dataDir]);
 

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crmNames } from '#ports/hubspot.ts';
-import { dealRegistrationObjectSpec, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
+import {
+  dealRegistrationObjectSpec,
+  type PolicyRequirements,
+  setupHubSpotPortal,
+} from '#use-cases/setup-hubspot-portal.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
 
 let under: SandboxUnderTest;
@@ -135,5 +139,77 @@ describe('dealreg hubspot setup', () => {
     } finally {
       await older.stop();
     }
+  });
+
+  describe('what the policy names in the portal', () => {
+    const policy: PolicyRequirements = {
+      newDeals: { pipeline: 'partner-deals', stage: 'registered' },
+      croProperty: 'deal_source',
+      croPartnerValues: ['Partner', 'Partner referral'],
+    };
+
+    it('names every missing pipeline and CRO property, each with its fix, and creates neither', async () => {
+      const portal = await startSandboxUnderTest();
+      try {
+        const result = await setupHubSpotPortal(portal.admin, { dryRun: false, policy });
+
+        const missing = result.items.filter((item) => item.status === 'missing');
+        expect(missing.map((item) => `${item.kind} ${item.name}`)).toEqual([
+          'deal pipeline partner-deals',
+          'CRO view property deals.deal_source',
+        ]);
+        expect(missing[0]?.fix).toMatch(
+          /newDeals\.pipeline to one of the portal's deal pipeline ids \(default\)/,
+        );
+        expect(missing[1]?.fix).toContain(
+          'run setup again with --create-cro-property to create it as a dropdown of "Partner", "Partner referral"',
+        );
+        expect(await portal.admin.listPropertyNames('deals')).not.toContain('deal_source');
+      } finally {
+        await portal.stop();
+      }
+    });
+
+    it('creates the CRO property as a dropdown of the partner values when asked, and only lists it on a dry run', async () => {
+      const portal = await startSandboxUnderTest();
+      try {
+        const options = {
+          policy: { ...policy, newDeals: { pipeline: 'default', stage: 'appointmentscheduled' } },
+        };
+
+        const dry = await setupHubSpotPortal(portal.admin, {
+          ...options,
+          dryRun: true,
+          createCroProperty: true,
+        });
+        const namesAfterDryRun = await portal.admin.listPropertyNames('deals');
+        const real = await setupHubSpotPortal(portal.admin, {
+          ...options,
+          dryRun: false,
+          createCroProperty: true,
+        });
+        const again = await setupHubSpotPortal(portal.admin, {
+          ...options,
+          dryRun: false,
+          createCroProperty: true,
+        });
+
+        const croItem = (items: typeof real.items) => items.find((item) => item.kind === 'CRO view property');
+        expect(croItem(dry.items)?.status).toBe('would create');
+        expect(namesAfterDryRun).not.toContain('deal_source');
+        expect(croItem(real.items)?.status).toBe('created');
+        expect(croItem(again.items)?.status).toBe('exists');
+        expect(real.items.filter((item) => item.status === 'missing')).toEqual([]);
+        const property = (await (
+          await fetch(`${portal.sandbox.url}/crm/v3/properties/deals/deal_source`, {
+            headers: { authorization: `Bearer ${portal.sandbox.accessToken}` },
+          })
+        ).json()) as { type: string; fieldType: string; label: string; options: { value: string }[] };
+        expect(property).toMatchObject({ type: 'enumeration', fieldType: 'select', label: 'Deal source' });
+        expect(property.options.map((option) => option.value)).toEqual(['Partner', 'Partner referral']);
+      } finally {
+        await portal.stop();
+      }
+    });
   });
 });
