@@ -289,7 +289,7 @@ describe('a project built for a deployed API', () => {
     await editJson(join(source, 'src/app/webhooks/second-hsmeta.json'), (meta) => {
       meta.uid = 'second_webhooks';
     });
-    await mkdir(join(source, 'src/app/cards'));
+    await mkdir(join(source, 'src/app/cards'), { recursive: true });
     await writeFile(
       join(source, 'src/app/cards/nameless-hsmeta.json'),
       JSON.stringify({ type: 'card', config: {} }),

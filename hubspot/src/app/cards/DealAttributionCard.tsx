@@ -33,13 +33,16 @@ import {
  * the deal, under which relationship and registration, the rule that decided it, the
  * registration's status and SLA, and whether the deal's ledger chain verifies.
  *
- * Dealreg's URL comes from the project profile variable `DEALREG_DEAL_CARD_URL` (the stack output
- * `DealCardUrl`), which must also be listed in the app's `permittedUrls.fetch`.
+ * Dealreg's URL is the deployed API's: `dealreg hubspot project` writes it over the placeholder
+ * below (and into the app's `permittedUrls.fetch`). A project profile variable
+ * `DEALREG_DEAL_CARD_URL` (the stack output `DealCardUrl`) overrides it.
  */
+const dealregApiUrl = 'https://dealreg-api.example.com';
+
 hubspot.extend<'crm.record.tab'>(({ context }) => (
   <DealAttribution
     dealId={String(context.crm.objectId)}
-    cardUrl={context.variables?.DEALREG_DEAL_CARD_URL}
+    cardUrl={context.variables?.DEALREG_DEAL_CARD_URL ?? `${dealregApiUrl}/hubspot/deal-card`}
     timeZone={context.portal.timezone}
   />
 ));
