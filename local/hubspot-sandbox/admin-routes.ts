@@ -71,6 +71,10 @@ export function adminRoutes(deps: {
       crmBatchDelayMs: s.crmBatchDelayMs,
     };
   };
+  const searchIndexState = () => ({
+    lagMs: portal.searchIndex.lagMs,
+    pending: portal.searchIndex.pending,
+  });
   return [
     route('POST', '/_sandbox/seed', 'admin', (request) => {
       const seed = request.json();
@@ -128,6 +132,9 @@ export function adminRoutes(deps: {
           })),
           ...(withRecords ? { associations, submissions: Object.fromEntries(portal.forms.submissions) } : {}),
           rateLimit: limiter.settings,
+          // Writes waiting for the index are not part of what is kept (a restored portal is indexed whole).
+          searchIndex: { lagMs: portal.searchIndex.lagMs },
+          associationPageSize: portal.associationPageSize,
           webhooks: webhookSettings(),
           faults: faults.list(),
           stats: { ...deps.stats(), webhooks: webhooks.stats },
@@ -263,6 +270,37 @@ export function adminRoutes(deps: {
     route('POST', '/_sandbox/webhooks/flush', 'admin', async () => {
       await webhooks.flush();
       return { status: 200, body: { stats: webhooks.stats } };
+    }),
+    route('GET', '/_sandbox/search-index', 'admin', () => ({ status: 200, body: searchIndexState() })),
+    route('PUT', '/_sandbox/search-index', 'admin', (request) => {
+      const body = request.object();
+      const lagMs = Number(body.lagMs);
+      if (body.lagMs === undefined || !(Number.isFinite(lagMs) && lagMs >= 0)) {
+        throw new SandboxAdminError(`lagMs must be a number of milliseconds ≥ 0; got ${String(body.lagMs)}`);
+      }
+      portal.searchIndex.lagMs = lagMs;
+      // Writes already waiting keep the due time they were given.
+      return { status: 200, body: searchIndexState() };
+    }),
+    // "Index now": every write made so far is searchable at once, for a test about something else.
+    route('POST', '/_sandbox/search-index/refresh', 'admin', () => {
+      const indexed = portal.searchIndex.flush();
+      return { status: 200, body: { indexed, ...searchIndexState() } };
+    }),
+    route('GET', '/_sandbox/associations', 'admin', () => ({
+      status: 200,
+      body: { pageSize: portal.associationPageSize },
+    })),
+    route('PUT', '/_sandbox/associations', 'admin', (request) => {
+      const body = request.object();
+      const pageSize = Number(body.pageSize);
+      if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 500)) {
+        throw new SandboxAdminError(
+          `pageSize must be a whole number from 1 to 500; got ${String(body.pageSize)}`,
+        );
+      }
+      portal.associationPageSize = pageSize;
+      return { status: 200, body: { pageSize } };
     }),
     route('GET', '/_sandbox/stats', 'admin', () => ({
       status: 200,

@@ -1,7 +1,13 @@
 import { batchResponse, idOf, inputsOf } from './crm-json.ts';
 import { validationError } from './errors.ts';
 import { intParam, type Route, route } from './http.ts';
-import type { AssociationInput, AssociationType, ObjectStore, Portal } from './portal.ts';
+import {
+  ASSOCIATION_PAGE_SIZE,
+  type AssociationInput,
+  type AssociationType,
+  type ObjectStore,
+  type Portal,
+} from './portal.ts';
 
 function specJson(type: AssociationType): Record<string, unknown> {
   return { category: type.category, typeId: type.typeId, label: type.label };
@@ -30,6 +36,44 @@ function labelsBetween(
     toObjectId: num(toId),
     labels,
   };
+}
+
+/**
+ * Where a page of an object's associations starts: the `after` cursor of the page before (an
+ * offset, opaque to clients), or the start.
+ */
+function pageStart(after: unknown, where: string): number {
+  if (after === undefined || after === null || after === '') return 0;
+  const offset = Number(after);
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw validationError(
+      `${where} must be a paging cursor returned by the previous page; got ${String(after)}`,
+    );
+  }
+  return offset;
+}
+
+/**
+ * One page of an object's associations, as HubSpot's v4 reads answer it: the associated objects
+ * and, only when more are left, `paging.next.after` to read the next page from ("Associations
+ * v4", batch read: "The 'after' field in a returned paging object can be added alongside the 'id'
+ * to retrieve the next page of associations from that objectId … The 'paging' field will only be
+ * present if there are more pages and absent otherwise").
+ */
+function associationPage(
+  portal: Portal,
+  found: { toId: string; typeIds: number[] }[],
+  offset: number,
+  limit: number,
+): { to: Record<string, unknown>[]; paging?: { next: { after: string } } } {
+  const to = found.slice(offset, offset + limit).map(({ toId, typeIds }) => ({
+    toObjectId: num(toId),
+    associationTypes: typeIds.flatMap((typeId) => {
+      const type = portal.associations.types.get(typeId);
+      return type === undefined ? [] : [specJson(type)];
+    }),
+  }));
+  return offset + limit < found.length ? { to, paging: { next: { after: String(offset + limit) } } } : { to };
 }
 
 export function associationRoutes(portal: Portal): Route[] {
@@ -125,21 +169,16 @@ export function associationRoutes(portal: Portal): Route[] {
       const to = portal.store(request.params.to ?? '');
       const fromId = request.params.fromId ?? '';
       live(from, fromId);
-      const limit = intParam(request.query, 'limit', 500, 500);
+      const limit = Math.min(
+        intParam(request.query, 'limit', ASSOCIATION_PAGE_SIZE, ASSOCIATION_PAGE_SIZE),
+        portal.associationPageSize,
+      );
       const all = portal.associations.associated(from.info.objectTypeId, fromId, to.info.objectTypeId);
-      const offset = Number(request.query.get('after') ?? 0) || 0;
-      const page = all.slice(offset, offset + limit);
-      const body: Record<string, unknown> = {
-        results: page.map(({ toId, typeIds }) => ({
-          toObjectId: num(toId),
-          associationTypes: typeIds.flatMap((typeId) => {
-            const type = portal.associations.types.get(typeId);
-            return type === undefined ? [] : [specJson(type)];
-          }),
-        })),
+      const page = associationPage(portal, all, pageStart(request.query.get('after'), 'after'), limit);
+      return {
+        status: 200,
+        body: { results: page.to, ...(page.paging === undefined ? {} : { paging: page.paging }) },
       };
-      if (offset + limit < all.length) body.paging = { next: { after: String(offset + limit) } };
-      return { status: 200, body };
     }),
     route('POST', '/crm/v4/associations/:from/:to/batch/read', 'api', (request) => {
       const startedAt = new Date().toISOString();
@@ -148,24 +187,23 @@ export function associationRoutes(portal: Portal): Route[] {
       const inputs = inputsOf(portal, request.object());
       const results: unknown[] = [];
       const missing: string[] = [];
-      inputs.forEach((input, index) => {
-        const id = idOf(input, index);
+      const pages = inputs.map((input, index) => ({
+        id: idOf(input, index),
+        offset: pageStart(input.after, `inputs[${index}].after`),
+      }));
+      // Each input is paged on its own: an object with more associations than a page answers its
+      // first page and a cursor, which the client sends back beside the id.
+      for (const { id, offset } of pages) {
         const found = portal.associations.associated(from.info.objectTypeId, id, to.info.objectTypeId);
         if (found.length === 0) {
           missing.push(id);
-          return;
+          continue;
         }
         results.push({
           from: { id },
-          to: found.map(({ toId, typeIds }) => ({
-            toObjectId: num(toId),
-            associationTypes: typeIds.flatMap((typeId) => {
-              const type = portal.associations.types.get(typeId);
-              return type === undefined ? [] : [specJson(type)];
-            }),
-          })),
+          ...associationPage(portal, found, offset, portal.associationPageSize),
         });
-      });
+      }
       const errors = missing.map((id) => ({
         status: 'error',
         category: 'OBJECT_NOT_FOUND',

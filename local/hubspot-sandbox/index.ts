@@ -11,8 +11,9 @@ import { HubSpotApiError, SandboxAdminError, SandboxSeedError } from './errors.t
 import { FaultInjector } from './faults.ts';
 import { formRoutes, submitRoute } from './forms-routes.ts';
 import { makeRequest, matchRoute, type Route, readBody, type SandboxResponse } from './http.ts';
-import { Portal } from './portal.ts';
+import { ASSOCIATION_PAGE_SIZE, Portal } from './portal.ts';
 import { DEFAULT_RATE_LIMIT, RateLimiter, rateLimitBody } from './rate-limiter.ts';
+import { DEFAULT_SEARCH_INDEX_LAG_MS } from './search-index.ts';
 import { type SandboxSeed, sandboxSeedSchema } from './seed.ts';
 import { applySeed } from './seed-apply.ts';
 import type { SandboxSnapshot } from './snapshot.ts';
@@ -20,6 +21,8 @@ import { tokenInfoRoutes } from './token-info-routes.ts';
 import { DEFAULT_RETRY, DEFAULT_SUBSCRIBED_PROPERTIES, WebhookDispatcher } from './webhooks.ts';
 
 export { SandboxSeedError } from './errors.ts';
+export { ASSOCIATION_PAGE_SIZE } from './portal.ts';
+export { DEFAULT_SEARCH_INDEX_LAG_MS } from './search-index.ts';
 export type { SandboxSeed } from './seed.ts';
 export { type SandboxSnapshot, sandboxSnapshotSchema } from './snapshot.ts';
 export { signatureV3 } from './webhooks.ts';
@@ -80,6 +83,14 @@ export interface HubSpotSandboxOptions {
   crmWebhook?: { url: string; clientSecret: string };
   /** Clock for createdAt/updatedAt/submittedAt (default Date.now). Rate limits use real time. */
   now?: () => number;
+  /**
+   * How long (real milliseconds) a client's write takes to reach CRM search, as HubSpot's search
+   * index lags writes; default {@link DEFAULT_SEARCH_INDEX_LAG_MS}, 0 = search sees writes at
+   * once. Reads by id or unique `idProperty` always see writes at once.
+   */
+  searchIndexLagMs?: number | undefined;
+  /** Associations per object in one page of a v4 association read; default HubSpot's 500. */
+  associationPageSize?: number | undefined;
 }
 
 export interface RunningHubSpotSandbox {
@@ -167,7 +178,20 @@ export async function startHubSpotSandbox(
       }
     }
   }
-  const portal = new Portal(portalId, options.now ?? Date.now);
+  const searchIndexLagMs = options.searchIndexLagMs ?? DEFAULT_SEARCH_INDEX_LAG_MS;
+  if (!(Number.isFinite(searchIndexLagMs) && searchIndexLagMs >= 0)) {
+    throw new SandboxSeedError(
+      `searchIndexLagMs must be a number of milliseconds ≥ 0; got ${String(options.searchIndexLagMs)}`,
+    );
+  }
+  const associationPageSize = options.associationPageSize ?? ASSOCIATION_PAGE_SIZE;
+  if (!(Number.isInteger(associationPageSize) && associationPageSize >= 1 && associationPageSize <= 500)) {
+    throw new SandboxSeedError(
+      `associationPageSize must be a whole number from 1 to 500; got ${String(options.associationPageSize)}`,
+    );
+  }
+  const portal = new Portal(portalId, options.now ?? Date.now, searchIndexLagMs);
+  portal.associationPageSize = associationPageSize;
   const limiter = new RateLimiter(
     options.rateLimit === false
       ? false

@@ -9,6 +9,7 @@ import {
   READ_ONLY_PROPERTIES,
   STANDARD_TYPES,
 } from './object-types.ts';
+import { SearchIndex } from './search-index.ts';
 import type { PortalSnapshot } from './snapshot.ts';
 import { parseTimestamp } from './values.ts';
 
@@ -36,8 +37,6 @@ export interface ObjectStore {
   order: number[];
   /** Unique-value indexes: property → lower-cased value → record id. */
   unique: Map<string, Map<string, string>>;
-  /** Equality indexes built on first use by search: property → lower-cased value → ids. */
-  equality: Map<string, Map<string, Set<string>>>;
   /** The custom object schema document, for custom types. */
   schema: Record<string, unknown> | undefined;
 }
@@ -106,6 +105,9 @@ export interface AssociationInput {
 
 const MAX_BATCH = 100;
 
+/** HubSpot's page of associations per object ("Associations v4": a page holds up to 500). */
+export const ASSOCIATION_PAGE_SIZE = 500;
+
 /**
  * The in-memory portal: object types, records, associations, labels, pipelines, owners, forms and
  * their submissions. Every operation validates its whole input before it changes anything, so a
@@ -121,13 +123,21 @@ export class Portal {
   readonly pipelines = new Map<string, Pipeline>();
   readonly owners = new Map<string, Owner>();
   readonly forms: FormStore;
+  /** What CRM search sees: each record as it was when last indexed (see SearchIndex). */
+  readonly searchIndex: SearchIndex;
+  /**
+   * Associations per object in one page of a v4 association read, batch or single: HubSpot's is
+   * 500; tests set a small one to see paging.
+   */
+  associationPageSize = ASSOCIATION_PAGE_SIZE;
   private nextId = 10_000_001;
   private nextCustomObjectId = 1_000_001;
   private readonly listeners: ((change: CrmChange) => void)[] = [];
 
-  constructor(portalId: number, now: () => number) {
+  constructor(portalId: number, now: () => number, searchIndexLagMs = 0) {
     this.portalId = portalId;
     this.now = now;
+    this.searchIndex = new SearchIndex(searchIndexLagMs);
     this.forms = new FormStore(now);
     this.associations = new AssociationGraph(
       now,
@@ -170,6 +180,7 @@ export class Portal {
     this.nextCustomObjectId = 1_000_001;
     this.addStandardTypes();
     this.associations.reset();
+    this.searchIndex.reset();
     const at = this.now();
     this.pipelines.set('default', {
       ...DEFAULT_DEAL_PIPELINE,
@@ -271,6 +282,8 @@ export class Portal {
     this.nextCustomObjectId = snapshot.nextCustomObjectId;
     // A snapshot saved by an earlier version lacks the standard properties added since.
     this.addStandardTypes();
+    // What was saved was written long ago: search finds all of it at once.
+    this.searchIndex.rebuild(this.stores.values());
   }
 
   private addStore(info: ObjectTypeInfo, schema: Record<string, unknown> | undefined): ObjectStore {
@@ -283,7 +296,6 @@ export class Portal {
       records: new Map(),
       order: [],
       unique: new Map(),
-      equality: new Map(),
       schema,
     };
     this.stores.set(info.objectTypeId, store);
@@ -543,7 +555,7 @@ export class Portal {
   }
 
   /**
-   * Sets one property (null removes it), keeping the search indexes right. Returns the value it
+   * Sets one property (null removes it), keeping the unique-value indexes right. Returns the value it
    * had, or `unchanged` when it already held this value.
    */
   private setValue(
@@ -580,16 +592,6 @@ export class Portal {
   private index(store: ObjectStore, record: CrmRecord, name: string, value: string | undefined): void {
     if (value === undefined || record.archived) return;
     store.unique.get(name)?.set(value.toLowerCase(), record.id);
-    const equality = store.equality.get(name);
-    if (equality !== undefined) {
-      const key = value.toLowerCase();
-      let ids = equality.get(key);
-      if (ids === undefined) {
-        ids = new Set();
-        equality.set(key, ids);
-      }
-      ids.add(record.id);
-    }
   }
 
   private unindex(store: ObjectStore, record: CrmRecord, name: string, value: string | undefined): void {
@@ -597,29 +599,6 @@ export class Portal {
     const key = value.toLowerCase();
     const unique = store.unique.get(name);
     if (unique?.get(key) === record.id) unique.delete(key);
-    store.equality.get(name)?.get(key)?.delete(record.id);
-  }
-
-  /** The equality index of a property (lower-cased value → live record ids), built on first use. */
-  equalityIndex(store: ObjectStore, name: string): Map<string, Set<string>> {
-    let index = store.equality.get(name);
-    if (index === undefined) {
-      index = new Map();
-      for (const record of store.records.values()) {
-        if (record.archived) continue;
-        const value = name === 'hs_object_id' ? record.id : record.properties.get(name);
-        if (value === undefined) continue;
-        const key = value.toLowerCase();
-        let ids = index.get(key);
-        if (ids === undefined) {
-          ids = new Set();
-          index.set(key, ids);
-        }
-        ids.add(record.id);
-      }
-      store.equality.set(name, index);
-    }
-    return index;
   }
 
   private checkRequired(store: ObjectStore, values: Map<string, string | null>): void {
@@ -739,8 +718,18 @@ export class Portal {
           association.types,
         );
       }
+      this.indexForSearch(record);
       return record;
     });
+  }
+
+  /**
+   * Hands a written record to the search index: at once for seeded or generated data (written
+   * silently, before any client looks), after the index's lag for a client's write.
+   */
+  private indexForSearch(record: CrmRecord): void {
+    if (this.muted > 0) this.searchIndex.indexNow(record);
+    else this.searchIndex.written(record);
   }
 
   /** Finds a live record by id or by a unique `idProperty`; 404 when absent. */
@@ -789,6 +778,7 @@ export class Portal {
         values.set('pipeline', 'default');
       }
       this.applyValues(store, record, values, true);
+      this.indexForSearch(record);
       return record;
     });
   }
@@ -799,6 +789,7 @@ export class Portal {
     for (const [name, value] of record.properties) this.unindex(store, record, name, value);
     record.archived = true;
     record.archivedAt = this.now();
+    this.indexForSearch(record);
     const key = `${store.info.objectTypeId}/${id}`;
     for (const [target, types] of this.associations.links.get(key) ?? []) {
       const [toTypeId = '', toId = ''] = target.split('/');

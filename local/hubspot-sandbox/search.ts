@@ -133,6 +133,9 @@ function propertyValue(record: CrmRecord, name: string): string | undefined {
  * Runs a CRM search like `POST /crm/v3/objects/{type}/search`: filter groups OR-ed, filters in a
  * group AND-ed; EQ/IN on a property use an equality index; `associations.{type}` filters on
  * associated record ids; sorted, paged by offset with HubSpot's 200-per-page and 10,000 caps.
+ * It reads the portal's search index, not the records: each record as it was when last indexed,
+ * a write reaching it only after the index's lag (see SearchIndex). Associations are read as
+ * they are now.
  */
 export function search(portal: Portal, store: ObjectStore, body: Record<string, unknown>): SearchResult {
   const groups = parseFilters(body);
@@ -157,6 +160,7 @@ export function search(portal: Portal, store: ObjectStore, body: Record<string, 
   }
   for (const sort of sorts) checkProperty(portal, store, sort.propertyName);
   const query = typeof body.query === 'string' && body.query.trim() !== '' ? body.query.trim() : undefined;
+  portal.searchIndex.catchUp();
 
   const matches: CrmRecord[] = [];
   const seen = new Set<string>();
@@ -194,6 +198,7 @@ function checkProperty(portal: Portal, store: ObjectStore, name: string): void {
 
 /** The records worth testing for a group: from an index when the group has an EQ or IN filter. */
 function candidates(portal: Portal, store: ObjectStore, group: Filter[]): Iterable<CrmRecord> {
+  const indexed = portal.searchIndex.records(store.info.objectTypeId);
   for (const filter of group) {
     if (
       filter.propertyName.startsWith('associations.') &&
@@ -210,7 +215,7 @@ function candidates(portal: Portal, store: ObjectStore, group: Filter[]): Iterab
         ))
           found.add(toId);
       }
-      return recordsOf(store, found);
+      return recordsOf(indexed, found);
     }
     const property = store.properties.get(filter.propertyName);
     const textual =
@@ -222,19 +227,19 @@ function candidates(portal: Portal, store: ObjectStore, group: Filter[]): Iterab
       (filter.operator === 'EQ' || filter.operator === 'IN') &&
       (textual || filter.propertyName === 'hs_object_id')
     ) {
-      const index = portal.equalityIndex(store, filter.propertyName);
+      const index = portal.searchIndex.equalityIndex(store, filter.propertyName);
       const values = filter.operator === 'EQ' ? [filter.value ?? ''] : (filter.values ?? []);
       const found = new Set<string>();
       for (const value of values) for (const id of index.get(value.toLowerCase()) ?? []) found.add(id);
-      return recordsOf(store, found);
+      return recordsOf(indexed, found);
     }
   }
-  return store.records.values();
+  return indexed.values();
 }
 
-function* recordsOf(store: ObjectStore, ids: Set<string>): Iterable<CrmRecord> {
+function* recordsOf(indexed: Map<string, CrmRecord>, ids: Set<string>): Iterable<CrmRecord> {
   for (const id of ids) {
-    const record = store.records.get(id);
+    const record = indexed.get(id);
     if (record !== undefined) yield record;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Runs the HubSpot sandbox on its own, for poking at it with curl or the official client:
  *   npx node local/hubspot-sandbox/serve.ts [--port 4010] [--token pat-local] [--empty] [--seed file.json]
+ *     [--search-lag-ms 1000] [--association-page-size 500]
  * Prints one JSON line with the URL, token and portal id, then serves until interrupted.
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ const { values } = parseArgs({
     empty: { type: 'boolean', default: false },
     seed: { type: 'string' },
     'no-rate-limit': { type: 'boolean', default: false },
+    'search-lag-ms': { type: 'string' },
+    'association-page-size': { type: 'string' },
   },
 });
 const port = values.port === undefined ? undefined : Number(values.port);
@@ -26,6 +29,10 @@ try {
     accessToken: values.token,
     seed: values.empty ? undefined : await readSeedFile(values.seed),
     rateLimit: values['no-rate-limit'] ? false : undefined,
+    // Checked by the sandbox, which names a bad value.
+    searchIndexLagMs: values['search-lag-ms'] === undefined ? undefined : Number(values['search-lag-ms']),
+    associationPageSize:
+      values['association-page-size'] === undefined ? undefined : Number(values['association-page-size']),
   });
   console.log(
     JSON.stringify({

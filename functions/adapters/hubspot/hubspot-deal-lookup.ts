@@ -107,30 +107,40 @@ export class HubSpotDealLookup implements CrmDealLookup {
     );
   }
 
+  /**
+   * Every company association of the deals. A batch read answers at most a page of associations
+   * per deal (500 on HubSpot), with that deal's own `paging.next.after` when it has more; the
+   * cursor is sent back beside the deal's id until no deal has a next page ("Associations v4",
+   * batch read associations).
+   */
   async #companyLinks(dealIds: readonly string[]): Promise<Map<string, CompanyLink[]>> {
     const { client, gateway } = this.#connection;
-    const answers = await Promise.all(
-      inBatches(dealIds).map((chunk) =>
-        gateway.call('batch-read deal companies', () =>
-          client.crm.associations.v4.batchApi.getPage('deals', 'companies', {
-            inputs: chunk.map((id) => ({ id })),
-          }),
-        ),
-      ),
-    );
     const links = new Map<string, CompanyLink[]>();
-    for (const answer of answers) {
-      for (const result of answer.results) {
-        links.set(
-          String(result._from.id),
-          result.to.map((to) => ({
-            companyId: String(to.toObjectId),
-            primary: to.associationTypes.some((type) => type.label?.toLowerCase() === primaryLabel),
-            labels: to.associationTypes.flatMap((type) => (type.label ? [type.label] : [])),
-          })),
+    const readChunk = async (chunk: string[]): Promise<void> => {
+      let inputs: { id: string; after?: string }[] = chunk.map((id) => ({ id }));
+      while (inputs.length > 0) {
+        const pageInputs = inputs;
+        const answer = await gateway.call('batch-read deal companies', () =>
+          client.crm.associations.v4.batchApi.getPage('deals', 'companies', { inputs: pageInputs }),
         );
+        inputs = [];
+        for (const result of answer.results) {
+          const dealId = String(result._from.id);
+          const list = links.get(dealId) ?? [];
+          for (const to of result.to) {
+            list.push({
+              companyId: String(to.toObjectId),
+              primary: to.associationTypes.some((type) => type.label?.toLowerCase() === primaryLabel),
+              labels: to.associationTypes.flatMap((type) => (type.label ? [type.label] : [])),
+            });
+          }
+          links.set(dealId, list);
+          const after = result.paging?.next?.after;
+          if (after !== undefined) inputs.push({ id: dealId, after });
+        }
       }
-    }
+    };
+    await Promise.all(inBatches(dealIds).map(readChunk));
     return links;
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHubSpotSandbox, startHubSpotSandbox } from '#local/hubspot-sandbox/index.ts';
+import { sandboxAdmin } from '#test/integration/hubspot/sandbox.ts';
 import { contractProblems } from '#test/support/hubspot-model-contract.ts';
 import { call } from './sandbox-fixture.ts';
 
@@ -64,6 +65,87 @@ describe('HubSpot sandbox answers, against HubSpot’s published models', () => 
     expect(result?.to.flatMap((to) => to.associationTypes.map((type) => type.label))).toContain(
       'Sourced partner',
     );
+  });
+
+  it('a batch read paged per object: each result its own `paging.next.after`, sent back beside the id (BatchResponsePublicAssociationMultiWithLabel)', async () => {
+    await sandboxAdmin(sandbox.url, '/_sandbox/associations', { method: 'PUT', body: { pageSize: 2 } });
+    try {
+      const companies = await call(sandbox, 'POST', '/crm/v3/objects/companies/batch/create', {
+        inputs: ['a', 'b', 'c'].map((letter) => ({ properties: { name: `Paged ${letter}` } })),
+      });
+      const ids = (companies.body as { results: { id: string }[] }).results.map((company) => company.id);
+      for (const id of ids)
+        await call(sandbox, 'PUT', `/crm/v4/objects/deals/21/associations/default/companies/${id}`);
+
+      const first = await call(sandbox, 'POST', '/crm/v4/associations/deals/companies/batch/read', {
+        inputs: [{ id: '21' }],
+      });
+      const firstResult = (
+        first.body as { results: { to: unknown[]; paging?: { next: { after: string } } }[] }
+      ).results[0];
+      const after = firstResult?.paging?.next.after;
+      const second = await call(sandbox, 'POST', '/crm/v4/associations/deals/companies/batch/read', {
+        inputs: [{ id: '21', after }],
+      });
+      const single = await call(
+        sandbox,
+        'GET',
+        `/crm/v4/objects/deals/21/associations/companies?after=${String(after)}`,
+      );
+
+      for (const answer of [first, second]) {
+        expect(answer.status).toBe(200);
+        expect(
+          contractProblems(
+            answer.body,
+            'crm/associations/v4',
+            'BatchResponsePublicAssociationMultiWithLabel',
+          ),
+        ).toEqual([]);
+      }
+      expect(firstResult?.to).toHaveLength(2);
+      expect(after).toEqual(expect.any(String));
+      const secondResult = (second.body as { results: { to: unknown[]; paging?: unknown }[] }).results[0];
+      // The deal has its Northwind association from the test above and these three: four, two a page.
+      expect(secondResult?.to).toHaveLength(2);
+      expect(secondResult?.paging).toBeUndefined();
+      expect(single.status).toBe(200);
+      expect(
+        contractProblems(
+          single.body,
+          'crm/associations/v4',
+          'CollectionResponseMultiAssociatedObjectWithLabelForwardPaging',
+        ),
+      ).toEqual([]);
+    } finally {
+      await sandboxAdmin(sandbox.url, '/_sandbox/associations', { method: 'PUT', body: { pageSize: 500 } });
+    }
+  });
+
+  it('a search while a write waits for the index, and once it is indexed (CollectionResponseWithTotalSimplePublicObjectForwardPaging)', async () => {
+    const search = () =>
+      call(sandbox, 'POST', '/crm/v3/objects/companies/search', {
+        filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'EQ', value: 'waiting.example' }] }],
+        properties: ['name', 'domain'],
+      });
+    await call(sandbox, 'POST', '/crm/v3/objects/companies', {
+      properties: { name: 'Waiting', domain: 'waiting.example' },
+    });
+    const waiting = await search();
+    await sandboxAdmin(sandbox.url, '/_sandbox/search-index/refresh', { method: 'POST' });
+    const indexed = await search();
+
+    for (const answer of [waiting, indexed]) {
+      expect(answer.status).toBe(200);
+      expect(
+        contractProblems(
+          answer.body,
+          'crm/objects',
+          'CollectionResponseWithTotalSimplePublicObjectForwardPaging',
+        ),
+      ).toEqual([]);
+    }
+    expect((indexed.body as { total: number }).total).toBe(1);
   });
 
   it('a create refused for a unique value another record holds: 400 with HubSpot’s error body (Error)', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deal } from '#ports/hubspot.ts';
 import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import { recordsOf, type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
+import { pollUntil, recordsOf, type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
 
 const formGuid = '6f1c2a7e-8b3d-4e5f-9a0b-1c2d3e4f5a6b';
 const day = 24 * 60 * 60_000;
@@ -305,15 +305,21 @@ describe('HubSpot adapter against the sandbox, through @hubspot/api-client', () 
     });
     await under.adapter.associatePartner('1001', dealId, 'resell');
 
-    const found: Deal[] = [];
-    for await (const deal of under.adapter.searchDeals({
-      partnerCompanyId: '1001',
-      relationship: 'resell',
-      from: Date.now() - day,
-      to: Date.now() + day,
-    })) {
-      found.push(deal);
-    }
+    const search = async (): Promise<Deal[]> => {
+      const found: Deal[] = [];
+      for await (const deal of under.adapter.searchDeals({
+        partnerCompanyId: '1001',
+        relationship: 'resell',
+        from: Date.now() - day,
+        to: Date.now() + day,
+      })) {
+        found.push(deal);
+      }
+      return found;
+    };
+
+    // Search sees the new deal once HubSpot's index has taken it in: searched again until then.
+    const found = await pollUntil(search, (deals) => deals.length > 0);
 
     expect(found.map((deal) => deal.id)).toEqual([dealId]);
   });

@@ -82,3 +82,22 @@ export async function associatedIdsOf(
     .map((link) => link.to.slice(toTypeId.length + 1))
     .sort();
 }
+
+/**
+ * Reads until `done` accepts the answer, as a client does while HubSpot's search index has yet to
+ * take in a write (the sandbox's lags writes like HubSpot's). Gives up after `timeoutMs` with the
+ * last answer, so the assertion that follows names what was found instead of a timeout.
+ */
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (answer: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let answer = await read();
+  while (!done(answer) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer = await read();
+  }
+  return answer;
+}

@@ -172,6 +172,12 @@ export interface WorkflowUnderTest {
   registration(registrationId: string): Promise<StoredRegistration>;
   /** Mails sent so far (optionally only to `to`, with `template`). */
   mails(filter?: { to?: string; template?: string }): Promise<MailboxEntry[]>;
+  /** Opens an emailed approval link and presses a button on the page it shows. */
+  decideLink(
+    link: string,
+    decision: 'approve' | 'approve-influenced' | 'reject' | 'request-info',
+    text?: { reason?: string; question?: string },
+  ): Promise<{ status: number; body: string }>;
   /** Opens the approval link of the latest mail to `approver` and presses a button on the page. */
   decide(
     approver: string,
@@ -294,6 +300,23 @@ export async function startWorkflowUnderTest(
         (filter.template === undefined || mail.template === filter.template),
     );
 
+  const decideLink: WorkflowUnderTest['decideLink'] = async (link, decision, text = {}) => {
+    const page = await fetch(link);
+    const html = await page.text();
+    const token = /name="t" value="([^"]+)"/.exec(html)?.[1];
+    const nonce = /name="nonce" value="([^"]+)"/.exec(html)?.[1];
+    if (token === undefined || nonce === undefined) return { status: page.status, body: html };
+    const form = new URLSearchParams({ t: token, nonce, decision, ...text });
+    const response = await fetch(link.split('?')[0] ?? link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    const body = await response.text();
+    await runner.settle();
+    return { status: response.status, body };
+  };
+
   return {
     get clock() {
       return clock;
@@ -349,21 +372,9 @@ export async function startWorkflowUnderTest(
         .slice(-1);
       const link = latest?.links.find((candidate) => candidate.includes('/approvals/'));
       if (link === undefined) throw new Error(`no approval link was mailed to ${approver}`);
-      const page = await fetch(link);
-      const html = await page.text();
-      const token = /name="t" value="([^"]+)"/.exec(html)?.[1];
-      const nonce = /name="nonce" value="([^"]+)"/.exec(html)?.[1];
-      if (token === undefined || nonce === undefined) return { status: page.status, body: html };
-      const form = new URLSearchParams({ t: token, nonce, decision, ...text });
-      const response = await fetch(link.split('?')[0] ?? link, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-      });
-      const body = await response.text();
-      await runner.settle();
-      return { status: response.status, body };
+      return decideLink(link, decision, text);
     },
+    decideLink,
     statesVisited(registrationId) {
       return runner.statesVisited(registrationId);
     },
