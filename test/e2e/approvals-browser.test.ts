@@ -68,8 +68,9 @@ describe('approving in a browser', () => {
     const page = await newPage();
     await page.goto(link);
 
-    await page.fill('form:has(#approve-influenced) textarea[name="reason"]', 'Dana Direct met them first');
-    const status = await click(page, '#approve-influenced');
+    await page.selectOption('#approve-relationship', 'influenced');
+    await page.fill('form:has(#approve) textarea[name="reason"]', 'Dana Direct met them first');
+    const status = await click(page, '#approve');
 
     expect(status).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Thank you — your decision is recorded');
@@ -115,7 +116,7 @@ describe('approving in a browser', () => {
     expect(first).toBe(200);
     expect(second).toBe(409);
     expect(await secondTab.locator('#decision').textContent()).toContain(
-      'Casey Channel (casey@vendor.example) already approved as sourced',
+      'by Casey Channel (casey@vendor.example): approved as sourced',
     );
     expect((await harness.store.get(task.approvalId))?.decision?.choice.outcome).toBe('approve');
     expect(harness.callback.resumed).toHaveLength(1);
@@ -144,6 +145,29 @@ describe('approving in a browser', () => {
     await openBefore.close();
     await openAfter.close();
   });
+
+  it.each([390, 1280])(
+    'the approval page fits a %i px wide screen without sideways scrolling',
+    async (width) => {
+      const { link } = await harness.open();
+      const page = await newPage();
+      await page.setViewportSize({ width, height: 900 });
+
+      await page.goto(link);
+      const fits = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+        '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+      );
+
+      console.log(
+        `approval page at ${width}px: scrollWidth ${fits.scrollWidth}, innerWidth ${fits.innerWidth}`,
+      );
+      expect(fits.scrollWidth).toBeLessThanOrEqual(fits.innerWidth);
+      expect(await page.locator('#approve-relationship option').count()).toBe(4);
+      expect(browserProblems).toEqual([]);
+      await page.screenshot({ path: join(artifacts, `approval-page-${width}.png`), fullPage: true });
+      await page.close();
+    },
+  );
 
   it('a tampered token gets 403', async () => {
     const { task, link } = await harness.open();

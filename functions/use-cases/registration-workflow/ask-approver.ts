@@ -62,7 +62,7 @@ export async function askApprover(
     approver: approverInput(chain.approver),
     deadline: deadlines.escalationAt.toISOString(),
     createdAt: now.toISOString(),
-    subject: subjectOf(registration, request),
+    subject: subjectOf(deps, registration, { level, request }),
   });
   await emailApprovalRequest(deps, { registration, task, state });
   if (purpose === 'registration') {

@@ -213,6 +213,12 @@ describe('registrations an approver decides', () => {
     expect(visited).toEqual(
       expect.arrayContaining(['Remind approver', 'Escalate to next approver', 'Apply the policy default']),
     );
+    const told = (await harness.mails({ template: 'sla-default-decided' })).filter((mail) =>
+      mail.text.includes(registrationId),
+    );
+    expect(told).toHaveLength(1);
+    expect(told[0]?.text).toContain('decided on');
+    expect(told[0]?.text).toContain(': approved as Partner-sourced.');
   });
 
   it('a large deal needs two levels: the channel manager, then VP sales', async () => {

@@ -175,7 +175,7 @@ export interface WorkflowUnderTest {
   /** Opens the approval link of the latest mail to `approver` and presses a button on the page. */
   decide(
     approver: string,
-    decision: 'approve' | 'approve-influenced' | 'reject' | 'request-info',
+    decision: 'approve' | 'reject' | 'request-info',
     text?: { reason?: string; question?: string },
   ): Promise<{ status: number; body: string }>;
   statesVisited(registrationId: string): string[];
