@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
+import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
@@ -22,6 +23,7 @@ import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
+import { createRegistrationStatusHandler } from '#handlers/registration-status-handler.ts';
 import {
   createSubmissionBackfillHandler,
   type SubmissionBackfillSummary,
@@ -281,6 +283,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeZone: policy.policy.calendar.timeZone,
       logger,
     });
+    // Partners see where their registration stands from the link in every email about it.
+    const registrationStatus = createRegistrationStatusHandler({
+      registrations: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
+      signingKey: async () => approvalSigningKey,
+      now: () => clock.now(),
+      timeZone: policy.policy.calendar.timeZone,
+      logger,
+    });
     const formSubmissions = createFormSubmissionsHandler({
       ...intake,
       clientSecret: async () => webhookClientSecret,
@@ -329,6 +339,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
           { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
           { method: 'POST', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
+          { method: 'GET', path: '/registrations/{registrationId}/status', handler: registrationStatus },
         ],
         localRoutes,
       }),
