@@ -58,7 +58,10 @@ async function moveDeal(registrationId: string, stage: string) {
 
 describe('validity of a registration whose deal closed (policy validity.onClosedWon keep, onClosedLost end)', () => {
   it('closed won before the warning: no warning, no expiry, and the protection is kept for good', async () => {
-    const registrationId = await harness.submit({ customer_domain: 'won-early.com', estimated_amount: '9000' });
+    const registrationId = await harness.submit({
+      customer_domain: 'won-early.com',
+      estimated_amount: '9000',
+    });
     const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
     await moveDeal(registrationId, 'closedwon');
 
@@ -82,7 +85,10 @@ describe('validity of a registration whose deal closed (policy validity.onClosed
   });
 
   it('closed lost before the warning: no warning; the protection ends then, as a ledger entry', async () => {
-    const registrationId = await harness.submit({ customer_domain: 'lost-early.com', estimated_amount: '9000' });
+    const registrationId = await harness.submit({
+      customer_domain: 'lost-early.com',
+      estimated_amount: '9000',
+    });
     const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
     await moveDeal(registrationId, 'closedlost');
     const warnAt = new Date(expiresAt.getTime() - 14 * day + 60_000);
@@ -101,7 +107,10 @@ describe('validity of a registration whose deal closed (policy validity.onClosed
   });
 
   it('closed won after the warning: the expiry keeps the protection instead of ending it', async () => {
-    const registrationId = await harness.submit({ customer_domain: 'won-late.com', estimated_amount: '9000' });
+    const registrationId = await harness.submit({
+      customer_domain: 'won-late.com',
+      estimated_amount: '9000',
+    });
     const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
     await harness.clock.setTo(new Date(expiresAt.getTime() - 14 * day + 60_000).toISOString());
     expect(await warningsFor('won-late.com')).toHaveLength(1);
