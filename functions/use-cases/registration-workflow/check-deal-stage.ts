@@ -17,7 +17,9 @@ async function stageOfDeal(
     .filter((pipeline) => pipelineId === null || pipelineId === undefined || pipeline.id === pipelineId)
     .flatMap((pipeline) => pipeline.stages);
   const stage = stages.find((candidate) => candidate.id === stageId);
-  return stage === undefined ? undefined : { id: stage.id, isClosed: stage.isClosed, probability: stage.probability };
+  return stage === undefined
+    ? undefined
+    : { id: stage.id, isClosed: stage.isClosed, probability: stage.probability };
 }
 
 /** What the policy does with the registration's protection, given its deal's stage now. */

@@ -22,7 +22,8 @@ export async function expireRegistration(
     deps.logger.info('closed deal keeps its protection', { registrationId, ...protection });
     return;
   }
-  const endedEarly = protection.next === 'end' && progress.expiresAt !== undefined && progress.expiresAt > now;
+  const endedEarly =
+    protection.next === 'end' && progress.expiresAt !== undefined && progress.expiresAt > now;
   const closedDeal =
     protection.next === 'end'
       ? { outcome: protection.outcome, stage: protection.stage, protection: 'ended' as const, at: now }
