@@ -24,6 +24,7 @@ import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
 import { createDealCardHandler } from '#handlers/deal-card-handler.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
+import { createRegistrationStatusHandler } from '#handlers/registration-status-handler.ts';
 import {
   createSubmissionBackfillHandler,
   type SubmissionBackfillSummary,
@@ -305,6 +306,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeZone: policy.policy.calendar.timeZone,
       logger,
     });
+    // Partners see where their registration stands from the link in every email about it.
+    const registrationStatus = createRegistrationStatusHandler({
+      registrations: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
+      signingKey: async () => approvalSigningKey,
+      now: () => clock.now(),
+      timeZone: policy.policy.calendar.timeZone,
+      logger,
+    });
     const formSubmissions = createFormSubmissionsHandler({
       ...intake,
       clientSecret: async () => webhookClientSecret,
@@ -365,6 +374,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
           { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
           { method: 'POST', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
+          { method: 'GET', path: '/registrations/{registrationId}/status', handler: registrationStatus },
         ],
         localRoutes,
       }),

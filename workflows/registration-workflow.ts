@@ -215,6 +215,13 @@ export function buildRegistrationWorkflow(
   const waitForWarning = new Wait(scope, 'Wait until expiry warning', {
     time: WaitTime.timestampPath('$.registered.validity.warnAt'),
   });
+  const checkStage = step("Check the deal's stage", 'check-deal-stage', '$.dealStage');
+  const stillOpen = new Choice(scope, 'Is the deal still open?', {
+    comment: 'Expiry and its warning apply to open deals; the policy keeps or ends a closed one',
+  });
+  const keptForClosedDeal = new Succeed(scope, 'Protection kept for the closed deal', {
+    comment: 'The deal closed and the policy keeps the partner protection: no warning, no expiry',
+  });
   const warn = callback(
     'Warn partner of expiry',
     'warn-of-expiry',
@@ -265,7 +272,11 @@ export function buildRegistrationWorkflow(
   resume.next(waitForDecision);
   declineUnanswered.next(tellDeclined);
 
-  register.next(tellApproved).next(waitForWarning).next(warn);
+  register.next(tellApproved).next(waitForWarning).next(checkStage).next(stillOpen);
+  stillOpen
+    .when(Condition.stringEquals('$.dealStage.next', 'open'), warn)
+    .when(Condition.stringEquals('$.dealStage.next', 'keep'), keptForClosedDeal)
+    .otherwise(expire);
   warn.addCatch(expire, timedOut).next(askApprover);
   extend.next(waitForWarning);
   tellRefused.next(waitForExpiry).next(expire);

@@ -98,6 +98,19 @@ export const registrationProgressSchema = z.object({
   expiresAt: z.iso.datetime().optional(),
   extensions: z.number().int().nonnegative().optional(),
   expiredAt: z.iso.datetime().optional(),
+  /**
+   * The deal closed in the CRM before the registration expired: won or lost, its stage, and
+   * whether the policy (`validity.onClosedWon` / `validity.onClosedLost`) kept the protection
+   * (no expiry warning, no expiry) or ended it (expired at once).
+   */
+  closedDeal: z
+    .object({
+      outcome: z.enum(['won', 'lost']),
+      stage: z.string(),
+      protection: z.enum(['kept', 'ended']),
+      at: z.iso.datetime(),
+    })
+    .optional(),
   updatedAt: z.iso.datetime(),
 });
 export type RegistrationProgress = z.infer<typeof registrationProgressSchema>;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
-import { timeZoneSchema } from './email-input-fields.ts';
+import { timeZoneSchema, webLinkSchema } from './email-input-fields.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { oneLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
@@ -9,16 +9,18 @@ import { registrationRows, registrationSummarySchema } from './registration-summ
 import { type Row, rowsHtml, rowsText } from './summary-rows.ts';
 
 /**
- * What the emails to the submitting partner share (decision, information request, expiry
- * warning): who they go to, the registration, the policy version, and the layout: a list of
- * blocks, each rendered once as escaped HTML and once as verbatim text, ending with the
- * registration's summary rows.
+ * What the emails to the submitting partner share (receipt, decision, information request, expiry
+ * warning): who they go to, the registration, the link to its status page, the policy version,
+ * and the layout: a list of blocks, each rendered once as escaped HTML and once as verbatim text,
+ * ending with the status link and the registration's summary rows.
  */
 
 /** The recipient and the registration: the first fields of every email to the partner. */
 export const partnerEmailFields = {
   to: z.email('the recipient must be an email address'),
   registration: registrationSummarySchema,
+  /** The signed link to the registration's read-only status page (`GET /registrations/{id}/status?t=…`). */
+  statusUrl: webLinkSchema('the status link').optional(),
 };
 
 /** The calendar and the policy the email speaks of: the last fields of every email to the partner. */
@@ -39,6 +41,8 @@ export type PartnerEmailBlock =
   | { readonly kind: 'quote'; readonly label: string; readonly text: string }
   /** A call-to-action link; the URL must already be checked to be http or https. */
   | { readonly kind: 'button'; readonly label: string; readonly url: string }
+  /** A plain link in a sentence of its own; the URL must already be checked. */
+  | { readonly kind: 'link'; readonly label: string; readonly url: string }
   | { readonly kind: 'rows'; readonly heading: string; readonly rows: readonly Row[] };
 
 /** What a template writes; the registration's rows and the reference are added after it. */
@@ -76,6 +80,8 @@ function blockHtml(block: PartnerEmailBlock): SafeHtml {
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="${emailStyle.table}"><tr><td style="${emailStyle.cell}border-left:4px solid #9fb3c8;background-color:#f5f7fa;white-space:pre-wrap;">${block.text}</td></tr></table>`;
     case 'button':
       return html`<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="background-color:#0b69a3;padding:12px 20px;"><a href="${block.url}" style="${emailStyle.font}font-size:16px;line-height:20px;font-weight:600;color:#ffffff;text-decoration:none;">${block.label}</a></td></tr></table>`;
+    case 'link':
+      return html`<p style="${emailStyle.paragraph}"><a href="${block.url}" style="${emailStyle.link}">${block.label}</a></p>`;
     case 'rows':
       return html`<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">${block.heading}</h3>
 ${rowsHtml(block.rows)}`;
@@ -93,6 +99,7 @@ function blockText(block: PartnerEmailBlock): string {
         .map((line) => `> ${line}`)
         .join('\n')}`;
     case 'button':
+    case 'link':
       return `${block.label}: ${block.url}`;
     case 'rows':
       return `${block.heading.toUpperCase()}\n${rowsText(block.rows)}`;
@@ -122,6 +129,9 @@ export function renderPartnerEmail<Schema extends z.ZodType<PartnerEmail>>(
     title: words.title,
     blocks: [
       ...words.blocks,
+      ...(email.statusUrl === undefined
+        ? []
+        : [{ kind: 'link' as const, label: 'See where your registration stands', url: email.statusUrl }]),
       { kind: 'rows', heading: 'Your registration', rows: registrationRows(registration) },
     ],
     footer: [
@@ -133,7 +143,9 @@ export function renderPartnerEmail<Schema extends z.ZodType<PartnerEmail>>(
 
 /** Lays the blocks out as HTML and as text. */
 function layOut(content: PartnerEmailContent): OutgoingEmail {
-  const first = content.blocks.find((block) => block.kind !== 'rows' && block.kind !== 'button');
+  const first = content.blocks.find(
+    (block) => block.kind !== 'rows' && block.kind !== 'button' && block.kind !== 'link',
+  );
   const preheader = first !== undefined && 'text' in first ? first.text : undefined;
   return {
     to: [content.to],

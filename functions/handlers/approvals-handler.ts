@@ -25,7 +25,7 @@ export function createApprovalsHandler(deps: ApprovalsHandlerDependencies) {
   return signedLinkPagesHandler(deps.logger, approvalLinks, {
     subjectParameter: 'approvalId',
     notFoundTitle: 'Approval not found',
-    formFields: ['decision', 'reason', 'question'],
+    formFields: ['decision', 'relationshipType', 'reason', 'question'],
     view: async (opening) => renderApprovalView(await viewApproval(deps, opening), deps.now()),
     async act(submission) {
       const { task, decision } = await decideApproval(deps, submission);
@@ -36,7 +36,7 @@ export function createApprovalsHandler(deps: ApprovalsHandlerDependencies) {
         return renderAlreadyDecidedPage(error.detail.decision, error.detail.timeZone);
       }
       if (error instanceof ApprovalSupersededError) {
-        return renderSupersededPage(error.detail.approver, error.detail.at);
+        return renderSupersededPage(error.detail.approver, error.detail.at, error.detail.timeZone);
       }
       return undefined;
     },

@@ -19,7 +19,8 @@ import type { FormSubmission, LinkOpening } from '#use-cases/signed-link-pages.t
 
 /**
  * The HTTP side every page an emailed link opens shares (`GET|POST /approvals/{approvalId}`,
- * `GET|POST /registrations/{registrationId}/extension`): `GET` renders the page and changes
+ * `GET|POST /registrations/{registrationId}/extension`, `GET /registrations/{registrationId}/status`):
+ * `GET` renders the page and changes
  * nothing (mail scanners fetch links), `POST` takes its form; errors become pages with their
  * status in one place. A handler declares its routes, its own error pages and its texts.
  */
@@ -55,8 +56,8 @@ interface SignedLinkPages<Field extends string> {
   readonly formFields: readonly Field[];
   /** `GET`: renders the page the link opens. */
   readonly view: (opening: LinkOpening) => Promise<string>;
-  /** `POST`: acts on the page's form and renders the outcome. */
-  readonly act: (submission: FormSubmission<Record<Field, string | undefined>>) => Promise<string>;
+  /** `POST`: acts on the page's form and renders the outcome; a read-only page has none (405). */
+  readonly act?: (submission: FormSubmission<Record<Field, string | undefined>>) => Promise<string>;
   /** The pages of this flow's own 409 and 410 errors (who did it, and when; why it closed). */
   readonly errorPage: (error: LinkSpentError) => string | undefined;
 }
@@ -197,7 +198,7 @@ export function signedLinkPagesHandler<Field extends string>(
       if (event.httpMethod === 'GET') {
         return htmlPage(200, await pages.view({ subject, token: event.queryStringParameters?.t, access }));
       }
-      if (event.httpMethod === 'POST') {
+      if (event.httpMethod === 'POST' && pages.act !== undefined) {
         const form = formOf(event, purpose);
         const field = (name: string) => form.get(name) ?? undefined;
         const fields = Object.fromEntries(pages.formFields.map((name) => [name, field(name)]));
@@ -215,7 +216,9 @@ export function signedLinkPagesHandler<Field extends string>(
       throw new PageRequestError(
         405,
         'Not allowed',
-        `${capitalised(purpose.link)}s are opened (GET) and their page's form is sent (POST).`,
+        pages.act === undefined
+          ? `${capitalised(purpose.link)}s are only opened (GET); the ${purpose.page} changes nothing.`
+          : `${capitalised(purpose.link)}s are opened (GET) and their page's form is sent (POST).`,
       );
     });
 }

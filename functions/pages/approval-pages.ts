@@ -8,6 +8,7 @@ import type {
 import { policyRelationship } from '#domain/approvals/decision-form.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { maxTextLength } from '#domain/signed-links/page-form.ts';
 import { html, type SafeHtml, trustedHtml } from '#rendering/html.ts';
 import { pageExpiryNote, renderPage, signedFormFields, tableRow } from './page-layout.ts';
@@ -70,10 +71,11 @@ ${tableRow('Registration', registrationId)}
 </table>`;
 }
 
-function verdictSection(verdict: ConflictVerdict): SafeHtml {
+function verdictSection(verdict: ConflictVerdict, approvalReason: string | undefined): SafeHtml {
   return html`<div class="verdict">
 <p><strong>Conflict check: ${verdict.outcome}</strong> (rule <code>${verdict.ruleId}</code>, policy ${verdict.policyVersion.slice(0, 12)})</p>
 <p>${verdict.reason}</p>
+${approvalReason && html`<p id="why-approval"><strong>Why you are asked:</strong> ${approvalReason}</p>`}
 ${verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</p>`}
 </div>
 ${
@@ -83,22 +85,37 @@ ${
 }`;
 }
 
+/** The relationship types offered: the task's priced options, or the bare types on older tasks. */
+function offeredRelationships(
+  subject: ApprovalSubject,
+): { relationshipType: RelationshipType; text: string }[] {
+  return (
+    subject.relationshipOptions?.map((option) => ({
+      relationshipType: option.relationshipType,
+      text: option.summary,
+    })) ?? relationshipTypes.map((relationshipType) => ({ relationshipType, text: relationshipType }))
+  );
+}
+
 function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
   const action = encodeURIComponent(task.approvalId);
   const { verdict } = task.subject;
   const policy = policyRelationship(verdict).relationshipType;
   const textarea = (decision: string, name: string, label: string, required: boolean) =>
     html`<label for="${decision}-${name}">${label}</label><textarea id="${decision}-${name}" name="${name}" maxlength="${maxTextLength}"${required ? trustedHtml(' required') : ''}></textarea>`;
+  const options = offeredRelationships(task.subject);
+  const reasonLabel =
+    verdict.relationshipType === null
+      ? 'Reason for the exception (required: the conflict check rejects this registration)'
+      : `Reason (required when you choose another relationship than the policy’s ${policy}; recorded as an exception to the rule)`;
   return html`<h2>Your decision</h2>
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve">
-${textarea('approve', 'reason', verdict.relationshipType === policy ? 'Note (optional)' : 'Reason for the exception (required)', verdict.relationshipType !== policy)}
-<button type="submit" id="approve">Approve as ${policy}</button></form>
-${
-  policy !== 'influenced' &&
-  html`<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve-influenced">
-${textarea('approve-influenced', 'reason', 'Why influenced rather than the policy’s relationship (required)', true)}
-<button type="submit" id="approve-influenced">Approve as influenced</button></form>`
-}
+<label for="approve-relationship">Approve as</label><select id="approve-relationship" name="relationshipType">${options.map(
+    (option) =>
+      html`<option value="${option.relationshipType}"${option.relationshipType === policy ? trustedHtml(' selected') : ''}>${option.relationshipType === policy ? `${option.text} — the policy’s choice` : option.text}</option>`,
+  )}</select>
+${textarea('approve', 'reason', reasonLabel, verdict.relationshipType === null)}
+<button type="submit" id="approve">Approve</button></form>
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="reject">
 ${textarea('reject', 'reason', 'Reason for rejecting (required; the partner receives it)', true)}
 <button type="submit" class="reject" id="reject">Reject</button></form>
@@ -123,7 +140,7 @@ export function renderPendingPage(task: ApprovalTask, token: string, nonce: stri
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}
 <h2>Conflict evidence</h2>
-${verdictSection(task.subject.verdict)}
+${verdictSection(task.subject.verdict, task.subject.approvalReason)}
 ${decisionForms(task, token, nonce)}
 ${pageExpiryNote(`Approval ${task.approvalId}. `)}`,
   );
@@ -140,8 +157,16 @@ function describeChoice(choice: ApprovalChoice): string {
   }
 }
 
-function decidedBy(task: ApprovalTask, decision: RecordedDecision): string {
-  return `${decision.decidedBy.name} (${decision.decidedBy.email}) ${describeChoice(decision.choice)}, on ${formatDeadline(new Date(decision.decidedAt), task.approver.timeZone)}.`;
+/** Who decided, as the pages name them: the approver, or the policy's SLA default. */
+export function deciderName(decision: RecordedDecision): string {
+  return decision.channel === 'sla-default'
+    ? 'the SLA default (nobody decided by the final deadline; policy rule sla.defaultDecision)'
+    : `${decision.decidedBy.name} (${decision.decidedBy.email})`;
+}
+
+/** "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …" */
+function decidedBy(decision: RecordedDecision, timeZone: string): string {
+  return `Decided on ${formatDeadline(new Date(decision.decidedAt), timeZone)} by ${deciderName(decision)}: ${describeChoice(decision.choice)}.`;
 }
 
 /** The page an approval link opens: the pending task's decisions, or the decision already made. */
@@ -155,7 +180,7 @@ export function renderApprovalView(view: ApprovalView, now: Date): string {
 export function renderDecidedPage(task: ApprovalTask, decision: RecordedDecision, justNow: boolean): string {
   return renderPage(
     justNow ? 'Thank you — your decision is recorded' : 'This registration was already decided',
-    html`<p class="notice" id="decision">${decidedBy(task, decision)}</p>
+    html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone)}</p>
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`,
   );
@@ -165,14 +190,18 @@ ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`
 export function renderAlreadyDecidedPage(decision: RecordedDecision, timeZone: string): string {
   return renderPage(
     'Already decided',
-    html`<p class="notice" id="decision">Your decision was not recorded: ${decision.decidedBy.name} (${decision.decidedBy.email}) already ${describeChoice(decision.choice)}, on ${formatDeadline(new Date(decision.decidedAt), timeZone)}.</p>`,
+    html`<p class="notice" id="decision">Your decision was not recorded: this registration was already decided. ${decidedBy(decision, timeZone)}</p>`,
   );
 }
 
 /** 410: the link was superseded by escalation; names the new approver. */
-export function renderSupersededPage(newApprover: { name: string; email: string }, at: string): string {
+export function renderSupersededPage(
+  newApprover: { name: string; email: string },
+  at: string,
+  timeZone: string,
+): string {
   return renderPage(
     'This approval was passed on',
-    html`<p class="notice" id="superseded">The SLA deadline passed and this registration was escalated to ${newApprover.name} (${newApprover.email}) at ${at}. This link no longer decides anything; please contact them if you have information to add.</p>`,
+    html`<p class="notice" id="superseded">The SLA deadline passed and this registration was escalated to ${newApprover.name} (${newApprover.email}) on ${formatDeadline(new Date(at), timeZone)}. This link no longer decides anything; please contact them if you have information to add.</p>`,
   );
 }

@@ -22,6 +22,7 @@ th{width:34%;color:#52606d;font-weight:600;}
 form{border:1px solid #d9e2ec;padding:12px;margin:12px 0;}
 label{display:block;font-size:14px;margin-bottom:6px;}
 textarea{width:100%;box-sizing:border-box;min-height:64px;font:inherit;}
+select{display:block;width:100%;max-width:100%;box-sizing:border-box;font:inherit;padding:6px;margin-bottom:8px;}
 button{margin-top:8px;padding:8px 16px;font-size:15px;border:0;color:#fff;background:#0b69a3;cursor:pointer;}
 button.reject{background:#c62828;} button.info{background:#52606d;}
 .notice{padding:12px;background:#f5f7fa;border-left:4px solid #52606d;}

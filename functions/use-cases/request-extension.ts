@@ -43,8 +43,7 @@ function extensionPage(deps: ExtensionRequestDependencies): LinkPage<OfferedRegi
       return { ...registration, offer, callbackToken };
     },
     holder: (registration) => ({ email: registration.offer.partnerEmail }),
-    whenExpired: (registrationId, expiredAt) =>
-      new ExtensionOfferExpiredError(registrationId, expiredAt.toISOString()),
+    whenExpired: (claims) => new ExtensionOfferExpiredError(claims.subject, claims.expiresAt.toISOString()),
   });
 }
 

@@ -1,6 +1,11 @@
 import type { RequestAccess } from '#domain/signed-links/access.ts';
 import { LinkRefusedError } from '#domain/signed-links/errors.ts';
-import { checkLinkHolder, type LinkPurpose, verifyLinkToken } from '#domain/signed-links/link-token.ts';
+import {
+  checkLinkHolder,
+  type LinkClaims,
+  type LinkPurpose,
+  verifyLinkToken,
+} from '#domain/signed-links/link-token.ts';
 import { issuePageNonce, verifyPageNonce } from '#domain/signed-links/page-nonce.ts';
 import type { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 
@@ -44,8 +49,11 @@ interface LinkTarget<Item> {
   load(subject: string): Promise<Item>;
   /** The person (and scope, e.g. step) the stored item says the link must name. */
   holder(item: Item): { readonly email: string; readonly scope?: string };
-  /** What an expired link to `subject` means, when it is not a plain refusal (403). */
-  readonly whenExpired?: (subject: string, expiredAt: Date) => Error;
+  /**
+   * What an expired (but authentic, and for this subject) link means, when it is not a plain
+   * refusal (403): its claims say to whom it was issued and when it expired.
+   */
+  readonly whenExpired?: (claims: LinkClaims) => Error;
 }
 
 /**

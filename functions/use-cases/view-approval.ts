@@ -1,8 +1,10 @@
 import { approvalLinks } from '#domain/approvals/approval-link.ts';
 import type { ApprovalTask, ApprovalView } from '#domain/approvals/approval-task.ts';
 import { ApprovalAlreadyDecidedError, ApprovalSupersededError } from '#domain/approvals/errors.ts';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { accessAt } from '#domain/signed-links/access.ts';
-import { NotFoundError } from '#domain/signed-links/errors.ts';
+import { LinkRefusedError, NotFoundError } from '#domain/signed-links/errors.ts';
+import { checkLinkHolder, type LinkClaims } from '#domain/signed-links/link-token.ts';
 import type { ApprovalStore, DecisionCallback } from '#ports/approvals.ts';
 import {
   type LinkOpening,
@@ -16,22 +18,61 @@ export interface ApprovalDependencies extends SignedLinkDependencies {
   readonly callback: DecisionCallback;
 }
 
-/** The page an approval link opens: the task, whose link names its approver and step. */
+/** An authentic approval link whose time ran out: what happened to its task is told on opening. */
+class ApprovalLinkExpired extends Error {
+  readonly claims: LinkClaims;
+
+  constructor(claims: LinkClaims) {
+    super(`the approval link of ${claims.subject} expired`);
+    this.name = 'ApprovalLinkExpired';
+    this.claims = claims;
+  }
+}
+
+async function loadTask(deps: ApprovalDependencies, approvalId: string): Promise<ApprovalTask> {
+  const task = await deps.store.get(approvalId);
+  if (task === undefined) throw new NotFoundError(`there is no approval ${approvalId}`);
+  return task;
+}
+
+const holderOf = (task: ApprovalTask) => ({ email: task.approver.email, scope: task.step });
+
+/**
+ * The page an approval link opens: the task, whose link names its approver and step. An expired
+ * link still opens the task it was sent for once it was decided (the page says who decided, when
+ * and what; deciding again is refused as usual); otherwise it is refused (403), its expiry told in
+ * the approver's time zone.
+ */
 export function approvalPage(deps: ApprovalDependencies): LinkPage<ApprovalTask> {
-  return linkPage(deps, approvalLinks, {
-    async load(approvalId) {
-      const task = await deps.store.get(approvalId);
-      if (task === undefined) throw new NotFoundError(`there is no approval ${approvalId}`);
-      return task;
-    },
-    holder: (task) => ({ email: task.approver.email, scope: task.step }),
+  const page = linkPage(deps, approvalLinks, {
+    load: (approvalId) => loadTask(deps, approvalId),
+    holder: holderOf,
+    whenExpired: (claims) => new ApprovalLinkExpired(claims),
   });
+  return {
+    ...page,
+    async open(link) {
+      try {
+        return await page.open(link);
+      } catch (error) {
+        if (!(error instanceof ApprovalLinkExpired)) throw error;
+        const { claims } = error;
+        const task = await loadTask(deps, claims.subject);
+        checkLinkHolder(approvalLinks, claims, holderOf(task));
+        if (task.decision !== undefined) return task;
+        throw new LinkRefusedError(
+          'expired',
+          `the approval link expired on ${formatDeadline(claims.expiresAt, task.approver.timeZone)}`,
+        );
+      }
+    },
+  };
 }
 
 /** The superseded task's 410, for GET and POST alike. */
 export function refuseSuperseded(task: ApprovalTask): void {
   if (task.status === 'superseded' && task.supersededBy !== undefined) {
-    throw new ApprovalSupersededError(task.approvalId, task.supersededBy);
+    throw new ApprovalSupersededError(task.approvalId, task.supersededBy, task.approver.timeZone);
   }
 }
 

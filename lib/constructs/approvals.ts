@@ -54,8 +54,9 @@ export interface ApprovalsProps {
 /**
  * Approvals (DESIGN §3.3) and the partner's extension request (§3.2 step 7) on the intake's
  * REST API: `GET|POST /approvals/{approvalId}` and
- * `GET|POST /registrations/{registrationId}/extension`, each proxied to its own function. The
- * approvals function may read and write approval items; the extension function may read
+ * `GET|POST /registrations/{registrationId}/extension` with the partner's read-only
+ * `GET /registrations/{registrationId}/status`, each kind proxied to its own function. The
+ * approvals function may read and write approval items; the partner pages' function may read
  * registrations and update them (conditionally, in code); both may read the signing key and
  * resume the registration workflow's callback tasks — nothing else.
  */
@@ -163,9 +164,10 @@ export class Approvals extends Construct {
       '{approvalId}',
     );
     const registrations = api.root.getResource('registrations') ?? api.root.addResource('registrations');
-    const extension = (
-      registrations.getResource('{registrationId}') ?? registrations.addResource('{registrationId}')
-    ).addResource('extension');
+    const registration =
+      registrations.getResource('{registrationId}') ?? registrations.addResource('{registrationId}');
+    const extension = registration.addResource('extension');
+    const status = registration.addResource('status');
     // Proxy integrations: the functions render every answer, errors included, as a page.
     const approvalsIntegration = new LambdaIntegration(this.approvalsFunction);
     const extensionIntegration = new LambdaIntegration(this.extensionRequestsFunction);
@@ -173,6 +175,8 @@ export class Approvals extends Construct {
     approvals.addMethod('POST', approvalsIntegration);
     extension.addMethod('GET', extensionIntegration);
     extension.addMethod('POST', extensionIntegration);
+    // The partner's read-only status page is served by the same function: same items, same key.
+    status.addMethod('GET', extensionIntegration);
     // The GET and POST of each page are one decision, acknowledged on the page's resource.
     acknowledgeNoApiAuthorizer(
       approvals,
@@ -185,6 +189,12 @@ export class Approvals extends Construct {
       'Partners open this page from the expiry warning email, without AWS credentials; each request is ' +
         'authorised by the HMAC-signed token bound to the registration, the partner email and the offer expiry, ' +
         'and a request (POST) also needs the signed per-page nonce, all checked in the function first.',
+    );
+    acknowledgeNoApiAuthorizer(
+      status,
+      'Partners open this read-only page from the emails about their registration, without AWS credentials; ' +
+        'each request is authorised by the HMAC-signed token bound to the registration, the partner email and ' +
+        'an expiry, checked in the function before the registration is shown.',
     );
   }
 }

@@ -3,18 +3,24 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApprovalsApi, startApprovalsApi } from '#test/integration/approvals/approvals-harness.ts';
+import {
+  type StatusPagesApi,
+  startStatusPagesApi,
+} from '#test/integration/approvals/registration-status-harness.ts';
 import { launchChromium, openWatchedPage } from '#test/support/chromium.ts';
 import { salesLeader } from '#test/unit/approvals/approval-fixtures.ts';
 
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
 let harness: ApprovalsApi;
+let statusPages: StatusPagesApi;
 let browser: Browser;
 /** CSP violations and page errors reported by the browser, per test. */
 let browserProblems: string[];
 
 beforeAll(async () => {
   harness = await startApprovalsApi();
+  statusPages = await startStatusPagesApi();
   browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
 }, 60_000);
@@ -22,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await harness?.api.stop();
+  await statusPages?.api.stop();
 });
 
 beforeEach(() => {
@@ -68,8 +75,9 @@ describe('approving in a browser', () => {
     const page = await newPage();
     await page.goto(link);
 
-    await page.fill('form:has(#approve-influenced) textarea[name="reason"]', 'Dana Direct met them first');
-    const status = await click(page, '#approve-influenced');
+    await page.selectOption('#approve-relationship', 'influenced');
+    await page.fill('form:has(#approve) textarea[name="reason"]', 'Dana Direct met them first');
+    const status = await click(page, '#approve');
 
     expect(status).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Thank you — your decision is recorded');
@@ -115,7 +123,7 @@ describe('approving in a browser', () => {
     expect(first).toBe(200);
     expect(second).toBe(409);
     expect(await secondTab.locator('#decision').textContent()).toContain(
-      'Casey Channel (casey@vendor.example) already approved as sourced',
+      'by Casey Channel (casey@vendor.example): approved as sourced',
     );
     expect((await harness.store.get(task.approvalId))?.decision?.choice.outcome).toBe('approve');
     expect(harness.callback.resumed).toHaveLength(1);
@@ -145,6 +153,29 @@ describe('approving in a browser', () => {
     await openAfter.close();
   });
 
+  it.each([390, 1280])(
+    'the approval page fits a %i px wide screen without sideways scrolling',
+    async (width) => {
+      const { link } = await harness.open();
+      const page = await newPage();
+      await page.setViewportSize({ width, height: 900 });
+
+      await page.goto(link);
+      const fits = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+        '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+      );
+
+      console.log(
+        `approval page at ${width}px: scrollWidth ${fits.scrollWidth}, innerWidth ${fits.innerWidth}`,
+      );
+      expect(fits.scrollWidth).toBeLessThanOrEqual(fits.innerWidth);
+      expect(await page.locator('#approve-relationship option').count()).toBe(4);
+      expect(browserProblems).toEqual([]);
+      await page.screenshot({ path: join(artifacts, `approval-page-${width}.png`), fullPage: true });
+      await page.close();
+    },
+  );
+
   it('a tampered token gets 403', async () => {
     const { task, link } = await harness.open();
     const url = new URL(link);
@@ -161,6 +192,50 @@ describe('approving in a browser', () => {
     expect(await page.locator('h1').textContent()).toBe('This approval link is not valid');
     expect(await page.locator('form').count()).toBe(0);
     expect(await harness.store.listViews(task.approvalId)).toEqual([]);
+    await page.close();
+  });
+});
+
+/** The page's width against the window's: sideways scrolling shows as a wider document. */
+function widths(page: Page) {
+  return page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+  );
+}
+
+describe('the partner status page in a browser', () => {
+  it.each([390, 1280])('fits a %i px wide screen and links to the extension request page', async (width) => {
+    const registrationId = await statusPages.store();
+    const page = await newPage();
+    await page.setViewportSize({ width, height: 900 });
+
+    const response = await page.goto(await statusPages.linkFor(registrationId));
+    const fits = await widths(page);
+
+    console.log(`status page at ${width}px: scrollWidth ${fits.scrollWidth}, innerWidth ${fits.innerWidth}`);
+    expect(response?.status()).toBe(200);
+    expect(fits.scrollWidth).toBeLessThanOrEqual(fits.innerWidth);
+    expect(await page.locator('#status').textContent()).toBe('Approved: you are protected on this deal.');
+    expect(await page.locator('form').count()).toBe(0);
+    expect(browserProblems).toEqual([]);
+    await page.screenshot({ path: join(artifacts, `status-page-${width}.png`), fullPage: true });
+
+    await page.click('#request-extension');
+    await page.waitForLoadState('load');
+    expect(await page.locator('h1').textContent()).toContain('Extend your registration');
+    await page.close();
+  });
+
+  it('a tampered status link gets a clear 403 page', async () => {
+    const registrationId = await statusPages.store();
+    const url = new URL(await statusPages.linkFor(registrationId));
+    url.searchParams.set('t', `${url.searchParams.get('t') ?? ''}x`);
+    const page = await newPage();
+
+    const response = await page.goto(url.toString());
+
+    expect(response?.status()).toBe(403);
+    expect(await page.locator('h1').textContent()).toBe('This status link is not valid');
     await page.close();
   });
 });

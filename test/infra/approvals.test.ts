@@ -170,6 +170,27 @@ describe('Approvals construct environment and routes', () => {
     }
   });
 
+  it('serves only GET of /registrations/{registrationId}/status, from the partner pages’ function', () => {
+    const built = build();
+    const template = Template.fromStack(built.stack);
+
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const idOf = (pathPart: string) =>
+      Object.entries(resources).find(([, resource]) => resource.Properties.PathPart === pathPart)?.[0];
+    const methods = Object.values(
+      template.findResources('AWS::ApiGateway::Method', {
+        Properties: { ResourceId: { Ref: idOf('status') } },
+      }),
+    );
+
+    expect(resources[idOf('status') ?? '']?.Properties.ParentId).toEqual({ Ref: idOf('{registrationId}') });
+    expect(methods.map((method) => method.Properties.HttpMethod)).toEqual(['GET']);
+    expect(methods[0]?.Properties.Integration).toMatchObject({
+      Type: 'AWS_PROXY',
+      Uri: { 'Fn::Join': ['', expect.arrayContaining([getAtt(built.approvals.extensionRequestsFunction)])] },
+    });
+  });
+
   it('exports a base URL built from the API id and the literal stage name, not the stage resource', () => {
     const built = build();
 

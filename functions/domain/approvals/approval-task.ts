@@ -56,6 +56,19 @@ const approvalSubjectSchema = z.object({
    * registration, or a registration the partner resubmitted with answers. Shown as written.
    */
   request: z.object({ kind: z.enum(['registration', 'extension']), note: z.string().optional() }).optional(),
+  /**
+   * Every relationship type the policy prices, with what approving under it means at this amount:
+   * the approver may choose any of them (another than the verdict's with a reason). Tasks from
+   * before the choice was offered carry none; their page offers the types without prices.
+   */
+  relationshipOptions: z
+    .array(z.object({ relationshipType: z.enum(relationshipTypes), label: z.string(), summary: z.string() }))
+    .optional(),
+  /**
+   * Why an approver decides this at all, naming the policy rule: e.g. the amount is not below the
+   * auto-approve limit (`thresholds.autoApproveBelowUsd`) although the conflict check is clear.
+   */
+  approvalReason: z.string().optional(),
 });
 export type ApprovalSubject = z.infer<typeof approvalSubjectSchema>;
 

@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import { departsFromVerdict } from '#domain/policy/registration-decision.ts';
+import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { InvalidFormError } from '#domain/signed-links/errors.ts';
 import { maxTextLength, readForm } from '#domain/signed-links/page-form.ts';
 import type { ApprovalChoice } from './approval-task.ts';
 
 /** The buttons of the confirmation page; each posts its own `decision` value. */
-const decisionButtons = ['approve', 'approve-influenced', 'reject', 'request-info'] as const;
+const decisionButtons = ['approve', 'reject', 'request-info'] as const;
 
 const text = z
   .string()
@@ -17,6 +18,11 @@ const text = z
 
 const formSchema = z.object({
   decision: z.enum(decisionButtons, { error: 'must be one of the page buttons' }),
+  /** The relationship to approve under; the verdict's when left out. */
+  relationshipType: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(relationshipTypes, { error: `must be one of ${relationshipTypes.join(', ')}` }).optional(),
+  ),
   reason: text,
   question: text,
 });
@@ -24,6 +30,7 @@ const formSchema = z.object({
 /** The fields of a decision as posted by the page, before they are read. */
 export interface DecisionFields {
   readonly decision?: string | undefined;
+  readonly relationshipType?: string | undefined;
   readonly reason?: string | undefined;
   readonly question?: string | undefined;
 }
@@ -35,15 +42,15 @@ export function policyRelationship(verdict: ConflictVerdict): ApprovalChoice & {
 
 /**
  * Reads the approver's choice from the page's fields. A rejection needs a reason, a request for
- * information needs the question, and an approval that departs from the verdict (e.g. as
- * influenced where the policy gives sourced) needs the reason for the exception. Throws
- * `InvalidFormError` naming each missing or invalid field.
+ * information needs the question, and an approval under another relationship type than the
+ * verdict's (any type the policy prices, e.g. influenced where the policy gives sourced) needs
+ * the reason for the exception. Throws `InvalidFormError` naming each missing or invalid field.
  */
 export function readDecision(
   fields: DecisionFields,
   verdict: ConflictVerdict,
 ): { choice: ApprovalChoice; exception: boolean } {
-  const { decision, reason, question } = readForm(formSchema, fields);
+  const { decision, relationshipType: chosen, reason, question } = readForm(formSchema, fields);
   const missing = (field: string, message: string) => new InvalidFormError([{ field, message }]);
   switch (decision) {
     case 'request-info':
@@ -56,13 +63,12 @@ export function readDecision(
         exception: departsFromVerdict(verdict, { decision: 'reject' }),
       };
     default: {
-      const relationshipType =
-        decision === 'approve-influenced' ? 'influenced' : policyRelationship(verdict).relationshipType;
+      const relationshipType: RelationshipType = chosen ?? policyRelationship(verdict).relationshipType;
       const exception = departsFromVerdict(verdict, { decision: 'approve', relationshipType });
       if (exception && reason === undefined) {
         throw missing(
           'reason',
-          `is required to approve as ${relationshipType} where the policy gives ${verdict.relationshipType ?? 'a rejection'}`,
+          `is required to approve as ${relationshipType} where the policy gives ${verdict.relationshipType ?? 'a rejection'}: say why (it is recorded as an exception to the rule)`,
         );
       }
       return {

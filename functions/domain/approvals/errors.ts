@@ -15,13 +15,22 @@ export class ApprovalAlreadyDecidedError extends AlreadyDoneError<{
   }
 }
 
-/** The approval was escalated: to whom, and when (410). */
-export class ApprovalSupersededError extends NoLongerOpenError<{ approver: ApprovalApprover; at: string }> {
-  constructor(approvalId: string, supersession: { approver: ApprovalApprover; at: string }) {
-    super(
-      `approval ${approvalId} was passed on to ${supersession.approver.name} at ${supersession.at}`,
-      supersession,
-    );
+/** The approval was escalated: to whom, and when, told in the earlier approver's time zone (410). */
+export class ApprovalSupersededError extends NoLongerOpenError<{
+  approver: ApprovalApprover;
+  at: string;
+  timeZone: string;
+}> {
+  constructor(
+    approvalId: string,
+    supersession: { approver: ApprovalApprover; at: string },
+    timeZone: string,
+  ) {
+    super(`approval ${approvalId} was passed on to ${supersession.approver.name} at ${supersession.at}`, {
+      approver: supersession.approver,
+      at: supersession.at,
+      timeZone,
+    });
   }
 }
 

@@ -217,6 +217,14 @@ const validitySchema = strict({
   expiryWarningDaysBefore: field.wholeDays(0).default(14),
   maxExtensions: field.count().default(1),
   extensionDays: field.wholeDays().default(90),
+  /**
+   * Expiry and its warning apply to open deals only. When the registration's deal has closed won
+   * by the time of the warning or the expiry: `keep` the partner's protection (no warning, no
+   * expiry: the won deal stays theirs) or `end` it then.
+   */
+  onClosedWon: field.choice(['keep', 'end']).default('keep'),
+  /** The same for a deal closed lost: by default its protection ends then, without a warning. */
+  onClosedLost: field.choice(['keep', 'end']).default('end'),
 });
 
 const definitionsSchema = strict({

@@ -295,6 +295,9 @@ function validitySection(policy: Policy): Block[] {
         [`An approved registration protects the partner for ${days(validity.days)}.`],
         [`The partner is warned ${days(validity.expiryWarningDaysBefore)} before it expires.`],
         [extension],
+        [
+          `Expiry and its warning apply to open deals only: when the deal has closed won, the protection ${validity.onClosedWon === 'keep' ? 'is kept and does not expire' : 'ends then, without a warning'}; when it has closed lost, the protection ${validity.onClosedLost === 'keep' ? 'is kept and does not expire' : 'ends then, without a warning'}.`,
+        ],
         ['Expiry is recorded in the attribution ledger; nothing is deleted.'],
       ],
     },

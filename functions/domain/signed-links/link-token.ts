@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { LinkRefusedError } from './errors.ts';
 import { signToken, verifyToken } from './signed-token.ts';
 import type { ApprovalSigningKey } from './signing-key.ts';
@@ -31,7 +32,7 @@ export interface LinkPurpose {
   path(subject: string): string;
 }
 
-interface LinkClaims {
+export interface LinkClaims {
   /** The approval, registration… the link opens. */
   readonly subject: string;
   /** The email address the link was sent to; lower-cased when signed. */
@@ -75,38 +76,40 @@ export async function verifyLinkToken(
   expected: {
     subject: string;
     now: Date;
-    whenExpired?: ((subject: string, expiredAt: Date) => Error) | undefined;
+    whenExpired?: ((claims: LinkClaims) => Error) | undefined;
   },
 ): Promise<LinkClaims> {
   const check = await verifyToken(key, token, purpose.name, expected.now);
-  if (!check.valid) {
-    switch (check.refusal) {
-      case 'malformed':
-        throw new LinkRefusedError('malformed', `the ${purpose.link} is incomplete or damaged`);
-      case 'forged':
-        throw new LinkRefusedError('forged', `the ${purpose.link} was not issued by Dealreg or was altered`);
-      case 'expired':
-        throw (
-          expected.whenExpired?.(expected.subject, check.expiredAt) ??
-          new LinkRefusedError('expired', `the ${purpose.link} expired at ${check.expiredAt.toISOString()}`)
-        );
-    }
+  if (!check.valid && check.refusal !== 'expired') {
+    throw check.refusal === 'malformed'
+      ? new LinkRefusedError('malformed', `the ${purpose.link} is incomplete or damaged`)
+      : new LinkRefusedError('forged', `the ${purpose.link} was not issued by Dealreg or was altered`);
   }
-  const claims = claimsSchema.safeParse(check.claims);
-  if (!claims.success) {
+  const parsed = claimsSchema.safeParse(check.claims);
+  if (!parsed.success) {
     // A token Dealreg signed always carries these claims; this guards against key misuse.
     throw new LinkRefusedError('malformed', `the ${purpose.link} carries unreadable claims`, {
-      cause: claims.error,
+      cause: parsed.error,
     });
   }
-  const { sub, email, scope } = claims.data;
+  const { sub, email, scope } = parsed.data;
   if (sub !== expected.subject) {
     throw new LinkRefusedError(
       `wrong-${purpose.subject}`,
       `the ${purpose.link} belongs to another ${purpose.subject}`,
     );
   }
-  return { subject: sub, holder: email, scope, expiresAt: new Date(Number(check.claims.exp) * 1000) };
+  const claims = { subject: sub, holder: email, scope, expiresAt: new Date(Number(check.claims.exp) * 1000) };
+  if (!check.valid) {
+    throw (
+      expected.whenExpired?.(claims) ??
+      new LinkRefusedError(
+        'expired',
+        `the ${purpose.link} expired on ${formatDeadline(claims.expiresAt, 'UTC')}`,
+      )
+    );
+  }
+  return claims;
 }
 
 /** Email addresses compare case-insensitively. */

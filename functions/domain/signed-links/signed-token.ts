@@ -17,7 +17,13 @@ type TokenClaims = Readonly<Record<string, string | undefined>>;
 type TokenCheck =
   | { readonly valid: true; readonly claims: JWTPayload }
   | { readonly valid: false; readonly refusal: 'malformed' | 'forged' }
-  | { readonly valid: false; readonly refusal: 'expired'; readonly expiredAt: Date };
+  /** Expired, with the claims its (verified) MAC vouches for. */
+  | {
+      readonly valid: false;
+      readonly refusal: 'expired';
+      readonly expiredAt: Date;
+      readonly claims: JWTPayload;
+    };
 
 /** Signs `claims` for `audience`, valid until `expiresAt` (to the second). */
 export function signToken(
@@ -75,7 +81,13 @@ export async function verifyToken(
     return { valid: true, claims: payload };
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
-      return { valid: false, refusal: 'expired', expiredAt: new Date(Number(error.payload.exp) * 1000) };
+      // jose checks the MAC before the claims: an expired token reaching here is authentic.
+      return {
+        valid: false,
+        refusal: 'expired',
+        expiredAt: new Date(Number(error.payload.exp) * 1000),
+        claims: error.payload,
+      };
     }
     if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
       return { valid: false, refusal: 'forged' };

@@ -1,7 +1,9 @@
 import type { RecordedDecision } from '#domain/approvals/approval-task.ts';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { slaDefaultDecision } from '#domain/policy/registration-decision.ts';
 import type { ApprovalState, DecisionOutput } from './approval-state.ts';
 import { getTask } from './approval-tasks.ts';
+import { emailSlaDefaultDecided } from './approver-emails.ts';
 import { slaDefaultDecider } from './deciders.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
 import { countInSla } from './sla-history.ts';
@@ -19,7 +21,8 @@ export async function applyPolicyDefault(
   const now = deps.now();
   const task = await getTask(deps, state.approvalId);
   const fallback = slaDefaultDecision(task.subject.verdict, deps.policy);
-  const reason = `Nobody decided by the final deadline (${state.deadlines.finalAt}); the policy default (${fallback.decision}) applies.`;
+  const finalAt = formatDeadline(new Date(state.deadlines.finalAt), deps.policy.policy.calendar.timeZone);
+  const reason = `Nobody decided by the final deadline (${finalAt}); the policy default (${fallback.decision}) applies.`;
   const decision: RecordedDecision = {
     choice:
       fallback.decision === 'approve'
@@ -37,6 +40,10 @@ export async function applyPolicyDefault(
     throw new Error(`approval ${state.approvalId} has no decision after the SLA default`);
   if (written.applied && state.purpose === 'registration') {
     await countInSla(deps, registrationId, (sla) => ({ ...sla, defaulted: true }));
+  }
+  if (recorded.channel === 'sla-default') {
+    // Sent once per approval (its once-key), also when a retried step finds its own default recorded.
+    await emailSlaDefaultDecided(deps, { task: written.task, state, decision: recorded });
   }
   deps.logger.info('SLA default', { registrationId, approvalId: state.approvalId, applied: written.applied });
   return { approvalId: state.approvalId, decision: recorded };

@@ -1,4 +1,5 @@
 import type { ApprovalSubject, ApprovalTask } from '#domain/approvals/approval-task.ts';
+import { relationshipOptions, whyApprovalIsNeeded } from '#domain/policy/approval-reason.ts';
 import { type RoutedApprover, routeApproval } from '#domain/policy/approver-routing.ts';
 import { validInstant } from '#domain/submission-time.ts';
 import type { RegistrationInProgress, RegistrationWorkflowDependencies } from './dependencies.ts';
@@ -27,15 +28,22 @@ export function approverInput(approver: RoutedApprover) {
   return { name: approver.name, email: approver.email, timeZone: approver.timeZone };
 }
 
-/** What an approval task shows the approver: the registration, the conflict verdict and what is asked. */
+/**
+ * What an approval task shows the approver: the registration, the conflict verdict, what is
+ * asked and why (the policy rule), and every relationship type the policy prices at its amount.
+ */
 export function subjectOf(
+  deps: Pick<RegistrationWorkflowDependencies, 'policy'>,
   registration: RegistrationInProgress,
-  request?: ApprovalSubject['request'],
+  asked: { readonly level: 1 | 2; readonly request?: ApprovalSubject['request'] },
 ): ApprovalSubject {
   const { details, record, progress } = registration;
+  const { request } = asked;
   if (progress.verdict === undefined) {
     throw new Error(`registration ${record.registrationId} has no conflict verdict to show the approver`);
   }
+  const { policy } = deps.policy;
+  const amountUsdMinor = progress.amountUsdMinor ?? 0;
   return {
     partnerName: progress.partnerName || undefined,
     partnerDomain: details.partnerDomain,
@@ -54,5 +62,12 @@ export function subjectOf(
     submittedAt: validInstant(record.submittedAt),
     verdict: progress.verdict,
     request,
+    relationshipOptions: relationshipOptions(policy, amountUsdMinor),
+    approvalReason: whyApprovalIsNeeded(policy, {
+      verdict: progress.verdict,
+      amountUsdMinor,
+      level: asked.level,
+      purpose: request?.kind === 'extension' ? 'extension' : 'registration',
+    }),
   };
 }

@@ -1,10 +1,11 @@
 import { approvalLinkFor } from '#domain/approvals/approval-link.ts';
-import type { ApprovalTask } from '#domain/approvals/approval-task.ts';
+import type { ApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import { renderApprovalEscalationEmail } from '#emails/approval-escalation.ts';
 import { renderApprovalReminderEmail } from '#emails/approval-reminder.ts';
 import { renderApprovalRequestEmail } from '#emails/approval-request.ts';
 import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
+import { renderSlaDefaultDecidedEmail } from '#emails/sla-default-decided.ts';
 import { type ApprovalState, toDates } from './approval-state.ts';
 import { approverInput } from './approval-tasks.ts';
 import type { RegistrationInProgress, RegistrationWorkflowDependencies } from './dependencies.ts';
@@ -120,4 +121,33 @@ export async function emailEscalation(
     to: [state.escalateTo.email],
     onceKey: `${task.approvalId}:escalation`,
   });
+}
+
+/**
+ * Tells the task's approver that the policy default decided it at the final deadline — once per
+ * approval, however often the step runs.
+ */
+export async function emailSlaDefaultDecided(
+  deps: RegistrationWorkflowDependencies,
+  { task, state, decision }: { task: ApprovalTask; state: ApprovalState; decision: RecordedDecision },
+): Promise<void> {
+  const deadlines = toDates(state.deadlines);
+  const { choice } = decision;
+  const outcome =
+    choice.outcome === 'approve'
+      ? `approved as ${deps.policy.policy.relationshipTypes[choice.relationshipType].label}`
+      : 'rejected';
+  const { subject } = task;
+  const email = renderSlaDefaultDecidedEmail({
+    approvalId: task.approvalId,
+    registrationId: task.registrationId,
+    approver: task.approver,
+    customerCompanyName: subject.customerCompanyName,
+    partner: subject.partnerName ?? subject.partnerDomain,
+    outcome,
+    decidedAt: new Date(decision.decidedAt),
+    finalDeadline: deadlines.finalAt,
+    reviewUrl: await reviewUrl(deps, task, deadlines.finalAt),
+  });
+  await deps.mailer.send({ ...email, onceKey: `${task.approvalId}:sla-default` });
 }

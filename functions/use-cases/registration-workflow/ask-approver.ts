@@ -1,6 +1,8 @@
 import type { ApprovalStep, ApprovalSubject } from '#domain/approvals/approval-task.ts';
 import { approvalDeadlines } from '#domain/policy/approval-deadlines.ts';
 import type { SlaHistory } from '#domain/registration-progress.ts';
+import { renderRegistrationReceivedEmail } from '#emails/registration-received.ts';
+import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import { type ApprovalState, approvalId, fromDates, nextSlaTimer } from './approval-state.ts';
 import { approverInput, routeOf, subjectOf } from './approval-tasks.ts';
 import { emailApprovalRequest } from './approver-emails.ts';
@@ -9,6 +11,7 @@ import {
   type RegistrationInProgress,
   type RegistrationWorkflowDependencies,
 } from './dependencies.ts';
+import { partnerStatusUrl } from './partner-status-link.ts';
 
 /** What the approver is asked to extend, and why, when the partner requested an extension. */
 function extensionRequest(
@@ -24,6 +27,25 @@ function extensionRequest(
     kind: 'extension',
     note: `The partner asks to extend the registration${beyond} by ${deps.policy.policy.validity.extensionDays} days. Reason: ${requested.reason ?? '(none given)'}`,
   };
+}
+
+/** Tells the partner the registration is with an approver, by when they decide, and where to look. */
+async function confirmReceipt(
+  deps: RegistrationWorkflowDependencies,
+  registration: RegistrationInProgress,
+  slaDeadline: Date,
+): Promise<void> {
+  const { registrationId } = registration.record;
+  const partnerEmail = registration.details.submitterEmail;
+  const email = renderRegistrationReceivedEmail({
+    to: partnerEmail,
+    registration: registrationSummaryFromStoredRegistration(registration, registration.progress),
+    statusUrl: await partnerStatusUrl(deps, { registrationId, partnerEmail }, undefined),
+    slaDeadline,
+    timeZone: deps.policy.policy.calendar.timeZone,
+    policyVersion: deps.policy.policyVersion,
+  });
+  await deps.mailer.send({ ...email, onceKey: `${registrationId}:received` });
 }
 
 /**
@@ -62,9 +84,12 @@ export async function askApprover(
     approver: approverInput(chain.approver),
     deadline: deadlines.escalationAt.toISOString(),
     createdAt: now.toISOString(),
-    subject: subjectOf(registration, request),
+    subject: subjectOf(deps, registration, { level, request }),
   });
   await emailApprovalRequest(deps, { registration, task, state });
+  if (purpose === 'registration' && level === 1) {
+    await confirmReceipt(deps, registration, deadlines.escalationAt);
+  }
   if (purpose === 'registration') {
     const sla: SlaHistory = progress.sla ?? {
       requestedAt: now.toISOString(),

@@ -3,6 +3,7 @@ import { registrationSummaryFromStoredRegistration } from '#emails/registration-
 import type { ApprovalState, DecisionOutput } from './approval-state.ts';
 import { slaDefaultDecider } from './deciders.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
+import { partnerStatusUrl } from './partner-status-link.ts';
 
 /** How long a partner has to answer an approver's question before the registration is declined. */
 export const informationResponseDays = 10;
@@ -33,9 +34,11 @@ export async function askPartnerForInformation(
       },
     },
   });
+  const partnerEmail = registration.details.submitterEmail;
   const email = renderInformationRequestEmail({
-    to: registration.details.submitterEmail,
+    to: partnerEmail,
     registration: registrationSummaryFromStoredRegistration(registration, progress),
+    statusUrl: await partnerStatusUrl(deps, { registrationId, partnerEmail }, undefined),
     approverName: decidedBy.name,
     approverEmail: decidedBy.email,
     question: choice.question,

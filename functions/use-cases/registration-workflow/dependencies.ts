@@ -24,6 +24,7 @@ type WorkflowCrm = Pick<
   | 'createOrLinkDeal'
   | 'dealCurrencies'
   | 'batchReadDeals'
+  | 'pipelines'
   | 'associatePartner'
 >;
 

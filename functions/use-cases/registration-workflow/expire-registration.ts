@@ -1,10 +1,13 @@
 import { appendEntry } from '#use-cases/ledger-append.ts';
 import { loadApprovedRegistration, registrationRecordName } from './approved-registration.ts';
+import { keepProtection, protectionNow } from './check-deal-stage.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /**
- * "Expire registration": the validity window ended. Expiry is a ledger entry and a status, not a
- * deletion; the HubSpot record says expired.
+ * "Expire registration": the validity window ended, or the deal closed and the policy ends its
+ * protection (`validity.onClosedWon` / `onClosedLost`). A deal that closed since the warning
+ * and whose protection the policy keeps is not expired. Expiry is a ledger entry and a status,
+ * not a deletion; the HubSpot record says expired.
  */
 export async function expireRegistration(
   deps: RegistrationWorkflowDependencies,
@@ -13,13 +16,25 @@ export async function expireRegistration(
   const registration = await loadApprovedRegistration(deps, registrationId);
   const { progress, decision, partnerId } = registration;
   const now = deps.now().toISOString();
+  const protection = await protectionNow(deps, progress);
+  if (protection.next === 'keep') {
+    await keepProtection(deps, registrationId, progress, protection);
+    deps.logger.info('closed deal keeps its protection', { registrationId, ...protection });
+    return;
+  }
+  const endedEarly =
+    protection.next === 'end' && progress.expiresAt !== undefined && progress.expiresAt > now;
+  const closedDeal =
+    protection.next === 'end'
+      ? { outcome: protection.outcome, stage: protection.stage, protection: 'ended' as const, at: now }
+      : undefined;
   if (progress.dealId !== undefined) {
     await appendEntry(
       { store: deps.ledger, ledgerKey: deps.ledgerKey, now: deps.now },
       {
         type: 'RegistrationExpired',
         opportunityId: progress.dealId,
-        effectiveAt: progress.expiresAt ?? now,
+        effectiveAt: endedEarly ? now : (progress.expiresAt ?? now),
         recordedBy: 'registration-workflow',
         sourceEventId: `registration:${registrationId}:expired:${progress.extensions ?? 0}`,
         registrationId,
@@ -35,7 +50,7 @@ export async function expireRegistration(
   });
   await deps.book.saveProgress(
     registrationId,
-    { ...progress, status: 'expired', expiredAt: now, updatedAt: now },
+    { ...progress, status: 'expired', expiredAt: now, updatedAt: now, ...(closedDeal && { closedDeal }) },
     { sideEffects: { remove: ['extensionCallbackToken', 'extensionOffer'] } },
   );
 }

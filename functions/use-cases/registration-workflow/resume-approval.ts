@@ -59,9 +59,12 @@ export async function resumeApproval(
     approver: previous.approver,
     deadline: (identity.step === 'escalated' ? deadlines.finalAt : deadlines.escalationAt).toISOString(),
     createdAt: now.toISOString(),
-    subject: subjectOf(resubmitted, {
-      kind: 'registration',
-      note: `The partner resubmitted the registration (${input.answer.resubmissionId}) in answer to the question asked.`,
+    subject: subjectOf(deps, resubmitted, {
+      level: identity.level,
+      request: {
+        kind: 'registration',
+        note: `The partner resubmitted the registration (${input.answer.resubmissionId}) in answer to the question asked.`,
+      },
     }),
   });
   await deps.book.saveProgress(registrationId, resumed, {

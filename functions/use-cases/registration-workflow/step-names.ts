@@ -22,6 +22,7 @@ export const registrationStepNames = [
   'register-in-hubspot',
   'tell-partner-approved',
   'tell-partner-declined',
+  'check-deal-stage',
   'warn-of-expiry',
   'extend-validity',
   'tell-partner-extension-refused',

@@ -3,6 +3,7 @@ import { applyPolicyDefault } from './apply-policy-default.ts';
 import { type ApprovalState, approvalStateSchema, decisionOutputSchema } from './approval-state.ts';
 import { askApprover } from './ask-approver.ts';
 import { askPartnerForInformation, declineUnanswered } from './ask-partner-for-information.ts';
+import { checkDealStage } from './check-deal-stage.ts';
 import { checkRegistrationConflicts } from './check-for-channel-conflict.ts';
 import { approveAutomatically, rejectAutomatically } from './decide-automatically.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
@@ -96,6 +97,7 @@ const registrationSteps = {
   'register-in-hubspot': ofRegistration(registerInHubSpot),
   'tell-partner-approved': ofRegistration(notifyApproved),
   'tell-partner-declined': ofRegistration(notifyDeclined),
+  'check-deal-stage': ofRegistration(checkDealStage),
   'warn-of-expiry': step(registration.extend({ taskToken: text }), (deps, input) =>
     warnOfExpiry(deps, input.registrationId, input.taskToken),
   ),

@@ -12,6 +12,7 @@ import {
   type RegistrationWorkflowDependencies,
   type ValidRegistration,
 } from './dependencies.ts';
+import { partnerStatusUrl } from './partner-status-link.ts';
 
 /** Emails the submitting partner a decision on the registration, under the current policy. */
 async function emailDecision(
@@ -21,9 +22,15 @@ async function emailDecision(
   decision: RegistrationDecisionEmailInput['decision'],
   onceKey: string,
 ): Promise<void> {
+  const partnerEmail = registration.details.submitterEmail;
   const email = renderRegistrationDecisionEmail({
-    to: registration.details.submitterEmail,
+    to: partnerEmail,
     registration: registrationSummaryFromStoredRegistration(registration, progress),
+    statusUrl: await partnerStatusUrl(
+      deps,
+      { registrationId: registration.record.registrationId, partnerEmail },
+      progress?.expiresAt,
+    ),
     decision,
     timeZone: deps.policy.policy.calendar.timeZone,
     policyVersion: deps.policy.policyVersion,

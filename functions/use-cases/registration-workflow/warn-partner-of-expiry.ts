@@ -3,6 +3,7 @@ import { renderExpiryWarningEmail } from '#emails/expiry-warning.ts';
 import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import { loadApprovedRegistration } from './approved-registration.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
+import { partnerStatusUrl } from './partner-status-link.ts';
 
 /**
  * "Warn partner of expiry" (a callback task, until the expiry): the warning email, with the
@@ -39,6 +40,7 @@ export async function warnOfExpiry(
   const email = renderExpiryWarningEmail({
     to: partnerEmail,
     registration: registrationSummaryFromStoredRegistration(registration, progress),
+    statusUrl: await partnerStatusUrl(deps, { registrationId, partnerEmail }, progress.expiresAt),
     relationshipLabel: policy.relationshipTypes[decision.relationshipType].label,
     expiresAt,
     extension: available

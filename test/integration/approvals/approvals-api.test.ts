@@ -118,6 +118,49 @@ describe('GET /approvals/{approvalId}', () => {
     expect(await harness.store.listViews(task.approvalId)).toEqual([]);
   });
 
+  it('shows an expired link to a decided approval who decided, when and what, in the approver’s zone', async () => {
+    const { task, link } = await harness.open();
+    await decideFromPage(link, { decision: 'reject', reason: 'Duplicate of an earlier deal' });
+    const expired = await harness.linkFor(task.approvalId, {
+      approverEmail: task.approver.email,
+      expiresAt: new Date('2026-11-24T09:30:00Z'),
+    });
+    harness.clock = new Date('2026-11-25T09:00:00Z');
+
+    const page = await openPage(expired);
+    const stranger = await openPage(
+      await harness.linkFor(task.approvalId, {
+        approverEmail: 'mallory@vendor.example',
+        expiresAt: new Date('2026-11-24T09:30:00Z'),
+      }),
+    );
+
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('This registration was already decided');
+    expect(page.body).toContain(
+      'Decided on Tuesday 24 November 2026, 10:00 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): rejected — Duplicate of an earlier deal.',
+    );
+    expect(stranger.status).toBe(403);
+    expect(stranger.body).not.toContain('Duplicate of an earlier deal');
+  });
+
+  it('tells the expiry of a link to an undecided approval in the approver’s zone, not UTC', async () => {
+    const { task } = await harness.open();
+
+    const page = await openPage(
+      await harness.linkFor(task.approvalId, {
+        approverEmail: task.approver.email,
+        expiresAt: new Date('2026-11-24T08:59:00Z'),
+      }),
+    );
+
+    expect(page.status).toBe(403);
+    expect(page.body).toContain(
+      'The approval link expired on Tuesday 24 November 2026, 09:59 GMT+1 (Europe/Berlin)',
+    );
+    expect(page.body).not.toContain('08:59:00.000Z');
+  });
+
   it('answers 404 for an approval that does not exist', async () => {
     const response = await openPage(
       await harness.linkFor('apr-unknown', { approverEmail: 'casey@vendor.example' }),
@@ -132,12 +175,15 @@ describe('POST /approvals/{approvalId}', () => {
     const { task, link } = await harness.open();
 
     const response = await decideFromPage(link, {
-      decision: 'approve-influenced',
+      decision: 'approve',
+      relationshipType: 'influenced',
       reason: 'Direct rep met them first',
     });
 
     expect(response.status).toBe(200);
-    expect(response.body).toContain('Casey Channel (casey@vendor.example) approved as influenced');
+    expect(response.body).toContain(
+      'Decided on Tuesday 24 November 2026, 10:00 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): approved as influenced',
+    );
     const stored = await harness.store.get(task.approvalId);
     expect(stored?.status).toBe('decided');
     expect(stored?.decision).toEqual({
@@ -166,7 +212,7 @@ describe('POST /approvals/{approvalId}', () => {
 
     expect(second.status).toBe(409);
     expect(second.body).toContain(
-      'Casey Channel (casey@vendor.example) already rejected — Duplicate of an earlier deal',
+      'by Casey Channel (casey@vendor.example): rejected — Duplicate of an earlier deal',
     );
     expect((await harness.store.get(task.approvalId))?.decision?.choice.outcome).toBe('reject');
     expect(harness.callback.resumed).toHaveLength(1);
@@ -186,6 +232,49 @@ describe('POST /approvals/{approvalId}', () => {
     expect(statuses).toEqual([200, ...Array(9).fill(409)]);
     expect(harness.callback.resumed).toHaveLength(1);
     expect(harness.callback.resumed[0]?.approvalId).toBe(task.approvalId);
+  });
+
+  it('approves as resell, a type the verdict did not give, with the reason recorded as an exception', async () => {
+    const { task, link } = await harness.open();
+
+    const response = await decideFromPage(link, {
+      decision: 'approve',
+      relationshipType: 'resell',
+      reason: 'They transact it through their AWS account',
+    });
+
+    expect(response.status).toBe(200);
+    const stored = await harness.store.get(task.approvalId);
+    expect(stored?.decision).toMatchObject({
+      choice: {
+        outcome: 'approve',
+        relationshipType: 'resell',
+        reason: 'They transact it through their AWS account',
+      },
+      exception: true,
+    });
+  });
+
+  it('answers 400 naming the reason when the choice departs from the verdict without one, and decides nothing', async () => {
+    const { task, link } = await harness.open();
+
+    const referral = await decideFromPage(link, { decision: 'approve', relationshipType: 'referral' });
+    const unknown = await decideFromPage(link, {
+      decision: 'approve',
+      relationshipType: 'reseller',
+      reason: 'x',
+    });
+
+    expect(referral.status).toBe(400);
+    expect(referral.body).toContain(
+      'reason is required to approve as referral where the policy gives sourced',
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toContain('relationshipType must be one of sourced, influenced, resell, referral');
+    const stored = await harness.store.get(task.approvalId);
+    expect(stored?.status).toBe('pending');
+    expect(stored?.decision).toBeUndefined();
+    expect(harness.callback.resumed).toEqual([]);
   });
 
   it('answers 400 naming the missing reason or question and records nothing', async () => {

@@ -105,6 +105,21 @@ describe('registrations an approver decides', () => {
       .then((mails) => mails.filter((candidate) => candidate.text.includes('reject-me.com')));
     expect(mail?.text).toContain('territory we do not serve');
     expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
+
+    // The confirmation and the decision both link to the partner's status page, which says where it stands.
+    const [received] = (await harness.mails({ to: partner, template: 'registration-received' })).filter(
+      (candidate) => candidate.text.includes('reject-me.com'),
+    );
+    const statusLinks = [received, mail].map((sent) =>
+      sent?.links.find((link) => link.includes(`/registrations/${registrationId}/status?t=`)),
+    );
+    expect(statusLinks.every((link) => link !== undefined)).toBe(true);
+    const page = await fetch(statusLinks[1] ?? '');
+    const body = await page.text();
+    expect(page.status).toBe(200);
+    expect(body).toContain('Declined: the deal is not registered and no protection applies.');
+    expect(body).toContain('The customer is in a territory we do not serve.');
+    expect(body).toContain('Decided by an approver');
   });
 
   it('request for information → the partner resubmits → the same approver decides with the clock resumed', async () => {
@@ -213,6 +228,12 @@ describe('registrations an approver decides', () => {
     expect(visited).toEqual(
       expect.arrayContaining(['Remind approver', 'Escalate to next approver', 'Apply the policy default']),
     );
+    const told = (await harness.mails({ template: 'sla-default-decided' })).filter((mail) =>
+      mail.text.includes(registrationId),
+    );
+    expect(told).toHaveLength(1);
+    expect(told[0]?.text).toContain('decided on');
+    expect(told[0]?.text).toContain(': approved as Partner-sourced.');
   });
 
   it('a large deal needs two levels: the channel manager, then VP sales', async () => {

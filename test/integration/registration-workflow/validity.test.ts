@@ -44,6 +44,87 @@ async function requestExtension(domain: string, reason: string) {
   return response.status;
 }
 
+/** Moves the registration's deal to `stage` in HubSpot (the sandbox), as a rep would. */
+async function moveDeal(registrationId: string, stage: string) {
+  const dealId = (await harness.registration(registrationId)).progress?.dealId;
+  const { sandbox } = harness.sandbox;
+  const response = await fetch(`${sandbox.url}/crm/v3/objects/deals/${dealId}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${sandbox.accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ properties: { dealstage: stage } }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('validity of a registration whose deal closed (policy validity.onClosedWon keep, onClosedLost end)', () => {
+  it('closed won before the warning: no warning, no expiry, and the protection is kept for good', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'won-early.com',
+      estimated_amount: '9000',
+    });
+    const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+    await moveDeal(registrationId, 'closedwon');
+
+    await harness.clock.setTo(new Date(expiresAt.getTime() - 14 * day + 60_000).toISOString());
+    await harness.clock.setTo(new Date(expiresAt.getTime() + day).toISOString());
+
+    const kept = await harness.registration(registrationId);
+    expect(await warningsFor('won-early.com')).toEqual([]);
+    expect(kept.progress).toMatchObject({
+      status: 'approved',
+      closedDeal: { outcome: 'won', stage: 'closedwon', protection: 'kept' },
+    });
+    expect(kept.progress?.expiresAt).toBeUndefined();
+    expect(kept.standing?.expiresAt).toBeUndefined();
+    expect(harness.statesVisited(registrationId).slice(-3)).toEqual([
+      "Check the deal's stage",
+      'Is the deal still open?',
+      'Protection kept for the closed deal',
+    ]);
+    expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
+  });
+
+  it('closed lost before the warning: no warning; the protection ends then, as a ledger entry', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'lost-early.com',
+      estimated_amount: '9000',
+    });
+    const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+    await moveDeal(registrationId, 'closedlost');
+    const warnAt = new Date(expiresAt.getTime() - 14 * day + 60_000);
+
+    await harness.clock.setTo(warnAt.toISOString());
+
+    const ended = await harness.registration(registrationId);
+    expect(await warningsFor('lost-early.com')).toEqual([]);
+    expect(ended.progress).toMatchObject({
+      status: 'expired',
+      closedDeal: { outcome: 'lost', stage: 'closedlost', protection: 'ended' },
+    });
+    const chain = await harness.ledgerChain(ended.progress?.dealId ?? '');
+    const expiry = chain.find((entry) => entry.type === 'RegistrationExpired');
+    expect(Date.parse(expiry?.effectiveAt ?? '')).toBeLessThan(expiresAt.getTime());
+  });
+
+  it('closed won after the warning: the expiry keeps the protection instead of ending it', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'won-late.com',
+      estimated_amount: '9000',
+    });
+    const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+    await harness.clock.setTo(new Date(expiresAt.getTime() - 14 * day + 60_000).toISOString());
+    expect(await warningsFor('won-late.com')).toHaveLength(1);
+    await moveDeal(registrationId, 'closedwon');
+
+    await harness.clock.setTo(new Date(expiresAt.getTime() + 60_000).toISOString());
+
+    expect((await harness.registration(registrationId)).progress).toMatchObject({
+      status: 'approved',
+      closedDeal: { outcome: 'won', protection: 'kept' },
+    });
+  });
+});
+
 describe('validity of an approved registration', () => {
   it('warns before expiry, then expires: a ledger entry and a HubSpot status, not a deletion', async () => {
     const registrationId = await harness.submit({ customer_domain: 'expires.com', estimated_amount: '9000' });
@@ -78,8 +159,10 @@ describe('validity of an approved registration', () => {
       dealreg_status: 'expired',
     });
     expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
-    expect(harness.statesVisited(registrationId).slice(-3)).toEqual([
+    expect(harness.statesVisited(registrationId).slice(-5)).toEqual([
       'Wait until expiry warning',
+      "Check the deal's stage",
+      'Is the deal still open?',
       'Warn partner of expiry',
       'Expire registration',
     ]);

@@ -19,6 +19,7 @@ import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
+import { createRegistrationStatusHandler } from '#handlers/registration-status-handler.ts';
 import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { VirtualClock } from '#local/clock.ts';
@@ -181,7 +182,7 @@ export interface WorkflowUnderTest {
   /** Opens the approval link of the latest mail to `approver` and presses a button on the page. */
   decide(
     approver: string,
-    decision: 'approve' | 'approve-influenced' | 'reject' | 'request-info',
+    decision: 'approve' | 'reject' | 'request-info',
     text?: { reason?: string; question?: string },
   ): Promise<{ status: number; body: string }>;
   statesVisited(registrationId: string): string[];
@@ -254,8 +255,16 @@ export async function startWorkflowUnderTest(
     timeZone: policy.policy.calendar.timeZone,
     logger,
   });
+  const statusPages = createRegistrationStatusHandler({
+    registrations: new DynamoDbRegistrationBook(tables.documentClient, names.registrations),
+    signingKey: async () => signingKey,
+    now: () => clock.now(),
+    timeZone: policy.policy.calendar.timeZone,
+    logger,
+  });
   const api = await startApiServer({
     routes: [
+      { method: 'GET', path: '/registrations/{registrationId}/status', handler: statusPages },
       { method: 'GET', path: '/approvals/{approvalId}', handler: approvals },
       { method: 'POST', path: '/approvals/{approvalId}', handler: approvals },
       { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensions },

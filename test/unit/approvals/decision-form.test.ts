@@ -25,7 +25,10 @@ describe('reading the approver decision', () => {
 
   it('approves as influenced with its reason, recorded as an exception to a sourced verdict', () => {
     expect(
-      readDecision({ decision: 'approve-influenced', reason: ' rep met them first ' }, sourcedVerdict),
+      readDecision(
+        { decision: 'approve', relationshipType: 'influenced', reason: ' rep met them first ' },
+        sourcedVerdict,
+      ),
     ).toEqual({
       choice: { outcome: 'approve', relationshipType: 'influenced', reason: 'rep met them first' },
       exception: true,
@@ -35,19 +38,43 @@ describe('reading the approver decision', () => {
   it('approves as influenced without an exception where the verdict already gives influenced', () => {
     const verdict = directActivityVerdict({ relationshipType: 'influenced' });
 
-    expect(readDecision({ decision: 'approve-influenced' }, verdict).exception).toBe(false);
+    expect(readDecision({ decision: 'approve', relationshipType: 'influenced' }, verdict).exception).toBe(
+      false,
+    );
   });
 
   it.each([
     [{ decision: 'reject' }, 'reason'],
     [{ decision: 'reject', reason: '   ' }, 'reason'],
-    [{ decision: 'approve-influenced' }, 'reason'],
+    [{ decision: 'approve', relationshipType: 'influenced' }, 'reason'],
+    [{ decision: 'approve', relationshipType: 'resell' }, 'reason'],
+    [{ decision: 'approve', relationshipType: 'partner' }, 'relationshipType'],
+    [{ decision: 'approve-influenced' }, 'decision'],
     [{ decision: 'request-info', reason: 'wrong field' }, 'question'],
     [{ decision: 'approve!' }, 'decision'],
     [{}, 'decision'],
     [{ decision: 'reject', reason: 'x'.repeat(2001) }, 'reason'],
   ])('refuses %j naming the field %s', (fields, field) => {
     expect(problems(() => readDecision(fields, sourcedVerdict))).toEqual([field]);
+  });
+
+  it.each(['resell', 'referral'] as const)(
+    'approves as %s with a reason, recorded as an exception to a sourced verdict',
+    (relationshipType) => {
+      expect(
+        readDecision({ decision: 'approve', relationshipType, reason: 'they transact it' }, sourcedVerdict),
+      ).toEqual({
+        choice: { outcome: 'approve', relationshipType, reason: 'they transact it' },
+        exception: true,
+      });
+    },
+  );
+
+  it('approves under the verdict’s relationship when the form sends an empty choice', () => {
+    expect(readDecision({ decision: 'approve', relationshipType: '' }, sourcedVerdict).choice).toEqual({
+      outcome: 'approve',
+      relationshipType: 'sourced',
+    });
   });
 
   it('rejects with the reason, an exception only when the verdict was clear', () => {

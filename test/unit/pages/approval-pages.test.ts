@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApprovalTask } from '#domain/approvals/approval-task.ts';
 import {
   renderAlreadyDecidedPage,
+  renderDecidedPage,
   renderPendingPage,
   renderSupersededPage,
   timeLeft,
@@ -50,16 +51,68 @@ describe('the approval confirmation page', () => {
     expect(fromBefore).toMatch(/Received at<\/th><td>Tuesday 24 November 2026, 09:30 /);
   });
 
-  it('offers the four decisions as separate forms posting the token and nonce, with reasons required', () => {
+  it('offers the three decisions as separate forms posting the token and nonce, with reasons required', () => {
     const page = renderPendingPage(pendingTask(), 'v1.t.m', 'v1.n', now);
 
-    expect(page.match(/<form method="post"/g)).toHaveLength(4);
-    expect(page.match(/name="t" value="v1\.t\.m"/g)).toHaveLength(4);
-    expect(page.match(/name="nonce" value="v1\.n"/g)).toHaveLength(4);
-    for (const decision of ['approve', 'approve-influenced', 'reject', 'request-info']) {
+    expect(page.match(/<form method="post"/g)).toHaveLength(3);
+    expect(page.match(/name="t" value="v1\.t\.m"/g)).toHaveLength(3);
+    expect(page.match(/name="nonce" value="v1\.n"/g)).toHaveLength(3);
+    for (const decision of ['approve', 'reject', 'request-info']) {
       expect(page).toContain(`name="decision" value="${decision}"`);
     }
-    expect(page.match(/ required>/g)).toHaveLength(3);
+    expect(page.match(/ required>/g)).toHaveLength(2);
+  });
+
+  it('offers every relationship type the policy prices, the verdict’s selected, a reason asked for any other', () => {
+    const task = pendingTask({
+      subject: approvalSubject({
+        relationshipOptions: [
+          { relationshipType: 'sourced', label: 'Partner-sourced', summary: 'Partner-sourced: 20% margin' },
+          {
+            relationshipType: 'influenced',
+            label: 'Partner-influenced',
+            summary: 'Partner-influenced: 10% margin',
+          },
+          { relationshipType: 'resell', label: 'Resell', summary: 'Resell: 25% margin' },
+          { relationshipType: 'referral', label: 'Referral', summary: 'Referral: 10% referral fee' },
+        ],
+      }),
+    });
+
+    const page = renderPendingPage(task, 't', 'n', now);
+
+    const options = [...page.matchAll(/<option value="([a-z]+)"( selected)?>([^<]*)<\/option>/g)];
+    expect(options.map((o) => o[1])).toEqual(['sourced', 'influenced', 'resell', 'referral']);
+    expect(options.filter((o) => o[2] !== undefined).map((o) => o[1])).toEqual(['sourced']);
+    expect(options[0]?.[3]).toBe('Partner-sourced: 20% margin — the policy’s choice');
+    expect(page).toContain('Reason (required when you choose another relationship than the policy’s sourced');
+  });
+
+  it('offers the bare relationship types on a task from before they were priced', () => {
+    const page = renderPendingPage(pendingTask(), 't', 'n', now);
+
+    expect([...page.matchAll(/<option value="([a-z]+)"/g)].map((o) => o[1])).toEqual([
+      'sourced',
+      'influenced',
+      'resell',
+      'referral',
+    ]);
+  });
+
+  it('says why an approver is asked when the conflict check is clear, naming the policy rule', () => {
+    const reason =
+      'The conflict check is clear, but the amount (USD 120,000.00) is not below the auto-approve limit of USD 25,000.00 (policy rule thresholds.autoApproveBelowUsd).';
+    const task = pendingTask({
+      subject: approvalSubject({
+        verdict: directActivityVerdict({ outcome: 'clear', ruleId: 'no-conflict', evidence: [] }),
+        approvalReason: reason,
+      }),
+    });
+
+    const page = renderPendingPage(task, 't', 'n', now);
+
+    expect(page).toContain('Conflict check: clear');
+    expect(page).toContain(`<strong>Why you are asked:</strong> ${reason}`);
   });
 
   it('has no script and nothing that submits by itself', () => {
@@ -86,17 +139,6 @@ describe('the approval confirmation page', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
   });
 
-  it('does not offer approval as influenced separately when the policy already gives influenced', () => {
-    const task = pendingTask({
-      subject: approvalSubject({ verdict: directActivityVerdict({ relationshipType: 'influenced' }) }),
-    });
-
-    const page = renderPendingPage(task, 't', 'n', now);
-
-    expect(page).toContain('Approve as influenced');
-    expect(page).not.toContain('value="approve-influenced"');
-  });
-
   it('names who decided and when on the 409 page, and the new approver on the 410 page', () => {
     const task = pendingTask();
     const conflict = renderAlreadyDecidedPage(
@@ -113,11 +155,38 @@ describe('the approval confirmation page', () => {
     const gone = renderSupersededPage(
       { name: 'Lee Leader', email: 'lee@vendor.example' },
       '2026-11-26T16:00:00Z',
+      task.approver.timeZone,
     );
 
-    expect(conflict).toContain('Casey Channel (casey@vendor.example) already rejected — duplicate');
-    expect(conflict).toContain('Tuesday 24 November 2026, 11:15');
-    expect(gone).toContain('escalated to Lee Leader (lee@vendor.example)');
+    expect(conflict).toContain(
+      'already decided. Decided on Tuesday 24 November 2026, 11:15 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): rejected — duplicate.',
+    );
+    expect(gone).toContain(
+      'escalated to Lee Leader (lee@vendor.example) on Thursday 26 November 2026, 17:00 GMT+1 (Europe/Berlin)',
+    );
+    expect(gone).not.toContain('2026-11-26T16:00');
+  });
+
+  it('says the SLA default decided, not the placeholder decider, on the decided page', () => {
+    const task = pendingTask();
+    const page = renderDecidedPage(
+      task,
+      {
+        choice: { outcome: 'approve', relationshipType: 'sourced', reason: 'Nobody decided' },
+        decidedBy: { email: 'sla-default@dealreg.invalid', name: 'Policy default at the final deadline' },
+        decidedAt: '2026-11-27T16:00:00.000Z',
+        channel: 'sla-default',
+        policyVersion: 'p',
+        exception: false,
+      },
+      false,
+    );
+
+    expect(page).toContain('This registration was already decided');
+    expect(page).toContain(
+      'Decided on Friday 27 November 2026, 17:00 GMT+1 (Europe/Berlin) by the SLA default (nobody decided by the final deadline; policy rule sla.defaultDecision): approved as sourced',
+    );
+    expect(page).not.toContain('sla-default@dealreg.invalid');
   });
 
   it.each([

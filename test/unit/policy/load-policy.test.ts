@@ -46,6 +46,8 @@ describe('loadPolicy', () => {
       expiryWarningDaysBefore: 14,
       maxExtensions: 1,
       extensionDays: 90,
+      onClosedWon: 'keep',
+      onClosedLost: 'end',
     });
     expect(policy.relationshipTypes.referral.partnerCompensation).toBe('referral-fee');
     expect(policy.formFieldMapping.customerDomain).toBe('customer_domain');

@@ -1,0 +1,138 @@
+import * as z from 'zod';
+import { extensionOfferSchema, extensionRequestSchema } from '#domain/extension-requests/extension-offer.ts';
+import type { Money } from '#domain/money.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
+
+/**
+ * Where a registration stands, as its partner reads it on the status page: the status in words,
+ * the rule that decided it, the SLA deadline while an approver decides, until when the partner is
+ * protected, and whether the one extension can be asked for now. Pure: built from the stored
+ * registration and the moment it is read.
+ */
+
+/** Kept beside the registration by the extension request flow; read here to say where it stands. */
+const extensionAttributesSchema = z.object({
+  extensionOffer: extensionOfferSchema.optional(),
+  extensionRequest: extensionRequestSchema.optional(),
+});
+
+export type StatusCode =
+  | 'received'
+  | 'not-accepted'
+  | 'in-review'
+  | 'awaiting-information'
+  | 'approved'
+  | 'declined'
+  | 'expired'
+  | 'merged';
+
+/** What the extension offer is, as the partner may act on it. */
+export type ExtensionStanding =
+  /** The offer is open: the page links to the extension request page until `until`. */
+  | { readonly state: 'open'; readonly until: string; readonly partnerEmail: string }
+  | { readonly state: 'requested'; readonly at: string }
+  /** Approved, no offer yet: the expiry warning brings it. */
+  | { readonly state: 'with-expiry-warning' }
+  | { readonly state: 'none' };
+
+export interface RegistrationStatus {
+  readonly registrationId: string;
+  readonly customer: string;
+  readonly partner: string;
+  readonly amount: Money | undefined;
+  readonly status: StatusCode;
+  /** One sentence: where it stands. */
+  readonly headline: string;
+  /** The rule that decided it (or is deciding it), with its reason; absent before the check ran. */
+  readonly rule?: { readonly id: string; readonly reason: string; readonly decidedBy?: string } | undefined;
+  readonly relationshipType?: RelationshipType | undefined;
+  /** While an approver decides: the SLA deadline (ISO-8601). */
+  readonly slaDeadline?: string | undefined;
+  /** Approved: protection runs until then (ISO-8601). */
+  readonly protectedUntil?: string | undefined;
+  /** Expired: when protection ended. */
+  readonly protectionEnded?: string | undefined;
+  /** Closed in the CRM while protected: what happened to the protection. */
+  readonly closedDeal?:
+    | { readonly outcome: 'won' | 'lost'; readonly stage: string; readonly protection: 'kept' | 'ended' }
+    | undefined;
+  readonly extension: ExtensionStanding;
+  /** For a resubmission merged into an earlier registration: that registration. */
+  readonly mergedInto?: string | undefined;
+}
+
+const headlines: Record<StatusCode, string> = {
+  received: 'Received: the conflict check has not finished yet.',
+  'not-accepted': 'Not accepted: the submission had problems; submit it again with them corrected.',
+  'in-review': 'In review: an approver decides on it.',
+  'awaiting-information':
+    'Waiting for your answer: an approver asked you a question (the SLA clock is paused).',
+  approved: 'Approved: you are protected on this deal.',
+  declined: 'Declined: the deal is not registered and no protection applies.',
+  expired: 'Expired: the protection has ended.',
+  merged: 'Merged: this resubmission answered a question on an earlier registration.',
+};
+
+const channelWords = {
+  auto: 'automatically under the policy',
+  page: 'by an approver',
+  'sla-default': 'by the policy default, as nobody decided by the SLA deadline',
+} as const;
+
+function extensionStanding(record: StoredRegistration, status: StatusCode, now: Date): ExtensionStanding {
+  const { extensionOffer, extensionRequest } = extensionAttributesSchema.parse(record);
+  if (extensionRequest !== undefined) return { state: 'requested', at: extensionRequest.requestedAt };
+  if (status !== 'approved') return { state: 'none' };
+  if (extensionOffer !== undefined && now.getTime() < Date.parse(extensionOffer.expiresAt)) {
+    return { state: 'open', until: extensionOffer.expiresAt, partnerEmail: extensionOffer.partnerEmail };
+  }
+  return { state: 'with-expiry-warning' };
+}
+
+/** The status page's content for a stored registration at `now`. */
+export function registrationStatus(record: StoredRegistration, now: Date): RegistrationStatus {
+  const { details, progress } = record;
+  const status: StatusCode =
+    details === undefined ? 'not-accepted' : progress === undefined ? 'received' : progress.status;
+  const decision = progress?.decision;
+  const verdict = progress?.verdict;
+  const rule =
+    decision !== undefined
+      ? {
+          id: verdict?.ruleId ?? 'policy',
+          reason: decision.reason,
+          decidedBy: `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}, policy version ${decision.policyVersion.slice(0, 12)}.`,
+        }
+      : verdict !== undefined
+        ? { id: verdict.ruleId, reason: verdict.reason }
+        : undefined;
+  const closed = progress?.closedDeal;
+  return {
+    registrationId: record.registrationId,
+    customer: details?.customerCompanyName ?? 'your submission',
+    partner: progress?.partnerName ?? details?.partnerDomain ?? '',
+    amount: details?.estimatedAmount,
+    status,
+    headline:
+      closed?.protection === 'kept' && status === 'approved'
+        ? 'Approved: the deal closed won, and your protection stays.'
+        : headlines[status],
+    rule,
+    relationshipType: decision?.outcome === 'approve' ? decision.relationshipType : undefined,
+    slaDeadline:
+      status === 'in-review' || status === 'awaiting-information' ? progress?.sla?.deadline : undefined,
+    protectedUntil: status === 'approved' && closed === undefined ? progress?.expiresAt : undefined,
+    protectionEnded: status === 'expired' ? (progress?.expiredAt ?? progress?.expiresAt) : undefined,
+    closedDeal: closed,
+    extension: closed === undefined ? extensionStanding(record, status, now) : { state: 'none' },
+    mergedInto: progress?.answers,
+  };
+}
+
+/** What the status page shows: the status, and the link to ask for the extension while it is open. */
+export interface RegistrationStatusView {
+  readonly status: RegistrationStatus;
+  /** Relative to the status page: `extension?t=…`, signed for the partner the offer was made to. */
+  readonly extensionUrl?: string | undefined;
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { registrationStatus } from '#domain/registration-status/registration-status.ts';
+import { statusLinkExpiry } from '#domain/registration-status/status-link.ts';
+import type { StoredRegistration } from '#domain/stored-registration.ts';
+import { renderStatusPage } from '#pages/status-pages.ts';
+import { offeredRegistration } from '#test/integration/extension-requests/extension-requests-harness.ts';
+
+const now = new Date('2027-02-06T09:30:00Z');
+const hostile = '<script>alert(1)</script>';
+
+function record(overrides: Record<string, unknown> = {}): StoredRegistration {
+  return offeredRegistration('reg-1', overrides) as StoredRegistration;
+}
+
+const decision = {
+  outcome: 'approve' as const,
+  relationshipType: 'sourced' as const,
+  reason: 'No conflict found; the policy gives sourced.',
+  decidedBy: { email: 'sla-default@dealreg.invalid', name: 'Policy default at the final deadline' },
+  decidedAt: '2026-11-23T10:00:00.000Z',
+  channel: 'sla-default' as const,
+  policyVersion: 'sha256:0f3a9c1e5b7d99',
+  exception: false,
+};
+
+describe('the partner status view', () => {
+  it('offers the extension while the offer runs, and says when the expiry warning brings it otherwise', () => {
+    const open = registrationStatus(record(), now);
+    const later = registrationStatus(record(), new Date('2027-02-21T00:00:00Z'));
+    const noOffer = registrationStatus(record({ extensionOffer: undefined }), now);
+
+    expect(open.extension).toEqual({
+      state: 'open',
+      until: '2027-02-20T17:00:00.000Z',
+      partnerEmail: 'Pat@Cloudsmiths.example',
+    });
+    expect(later.extension).toEqual({ state: 'with-expiry-warning' });
+    expect(noOffer.extension).toEqual({ state: 'with-expiry-warning' });
+    expect(open.protectedUntil).toBe('2027-02-20T17:00:00.000Z');
+  });
+
+  it('names the deciding rule and who decided, the SLA default in words', () => {
+    const status = registrationStatus(
+      record({
+        progress: { ...record().progress, decision, verdict: undefined },
+      }),
+      now,
+    );
+
+    expect(status.rule).toEqual({
+      id: 'policy',
+      reason: 'No conflict found; the policy gives sourced.',
+      decidedBy:
+        'Decided by the policy default, as nobody decided by the SLA deadline, policy version sha256:0f3a9.',
+    });
+  });
+
+  it('says a closed-won deal keeps its protection and offers no extension', () => {
+    const status = registrationStatus(
+      record({
+        progress: {
+          status: 'approved',
+          updatedAt: now.toISOString(),
+          closedDeal: { outcome: 'won', stage: 'closedwon', protection: 'kept', at: now.toISOString() },
+        },
+      }),
+      now,
+    );
+
+    expect(status.headline).toBe('Approved: the deal closed won, and your protection stays.');
+    expect(status.extension).toEqual({ state: 'none' });
+    expect(renderStatusPage({ status }, 'Europe/Berlin')).toContain(
+      'The deal closed won (stage closedwon); under the policy your protection stays and does not expire.',
+    );
+  });
+
+  it('renders times in the reader’s zone, names the zone, escapes what the partner typed and has no form', () => {
+    const status = registrationStatus(
+      record({ details: { ...record().details, customerCompanyName: hostile } }),
+      now,
+    );
+
+    const page = renderStatusPage({ status, extensionUrl: 'extension?t=abc' }, 'Europe/Berlin');
+
+    expect(page).toContain('Protected until Saturday 20 February 2027, 18:00 GMT+1 (Europe/Berlin)');
+    expect(page).toContain('Times are in Europe/Berlin.');
+    expect(page).toContain('href="extension?t=abc"');
+    expect(page).not.toContain(hostile);
+    expect(page).not.toMatch(/<form|<script/);
+    expect(page).not.toContain('2027-02-20T17:00');
+  });
+});
+
+describe('how long a status link works', () => {
+  const { policy } = loadPolicy({});
+
+  it('runs until 30 days after the protection ends', () => {
+    expect(statusLinkExpiry(policy, now, '2027-02-20T17:00:00.000Z').toISOString()).toBe(
+      '2027-03-22T17:00:00.000Z',
+    );
+  });
+
+  it('before the protection is known, covers the longest protection the policy allows, plus 30 days', () => {
+    expect(statusLinkExpiry(policy, now, undefined).toISOString()).toBe('2027-09-04T09:30:00.000Z');
+  });
+});
