@@ -218,12 +218,13 @@ async function settle(stack: RunningLocalStack): Promise<void> {
 
 /**
  * An approver opens the link of their newest approval email about `customer` and decides on the
- * page, as in a browser: the form of `decision` is posted with its signed fields and `reason`.
+ * page, as in a browser: the form of `decision` is posted with its signed fields, the relationship
+ * type chosen in its drop-down (`as`, else the one the page preselects) and `reason`.
  */
 async function decide(
   stack: RunningLocalStack,
   customer: string,
-  decision: 'approve' | 'approve-influenced' | 'reject',
+  decision: { readonly outcome: 'approve' | 'reject'; readonly as?: string },
   reason: string,
 ): Promise<void> {
   const mails = (await stack.mailbox.list()) as readonly DemoMail[];
@@ -235,18 +236,24 @@ async function decide(
   const page = await fetch(link);
   const html = await page.text();
   const form = [...html.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)].find((match) =>
-    match[2]?.includes(`name="decision" value="${decision}"`),
+    match[2]?.includes(`name="decision" value="${decision.outcome}"`),
   );
   if (form === undefined)
-    throw new Error(`the approval page about ${customer} offers no "${decision}" decision`);
+    throw new Error(
+      `the approval page about ${customer} offers no "${decision.outcome}" decision (${[...html.matchAll(/name="decision" value="([^"]+)"/g)].map((match) => match[1]).join(', ')})`,
+    );
   const fields = new URLSearchParams();
   for (const input of (form[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
     fields.set(input[1] ?? '', decodeEntities(input[2] ?? ''));
   for (const select of (form[2] ?? '').matchAll(/<select[^>]* name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    const options = [...(select[2] ?? '').matchAll(/<option value="([^"]*)"([^>]*)>/g)];
     const chosen =
-      /<option value="([^"]*)"[^>]*selected/.exec(select[2] ?? '') ??
-      /<option value="([^"]*)"/.exec(select[2] ?? '');
-    if (chosen !== null) fields.set(select[1] ?? '', chosen[1] ?? '');
+      options.find((option) => option[1] === decision.as) ??
+      options.find((option) => option[2]?.includes('selected')) ??
+      options[0];
+    if (decision.as !== undefined && chosen?.[1] !== decision.as)
+      throw new Error(`the approval page about ${customer} does not offer "${decision.as}"`);
+    if (chosen !== undefined) fields.set(select[1] ?? '', chosen[1] ?? '');
   }
   fields.set('reason', reason);
   const action = new URL(decodeEntities(form[1] ?? ''), link);
@@ -367,13 +374,18 @@ export async function runDemo(
   await decide(
     stack,
     'Globex',
-    'approve',
+    { outcome: 'approve' },
     'Dana Reyes was already working Globex; Cloudwise brought the AWS co-sell angle.',
   );
   log(
     '  Day 2: the channel manager approves Globex as the conflict check proposes: partner-influenced, as Dana Reyes (a direct rep) was already there.',
   );
-  await decide(stack, 'Stark Logistics', 'approve', 'Northwind brought the fleet analytics project.');
+  await decide(
+    stack,
+    'Stark Logistics',
+    { outcome: 'approve' },
+    'Northwind brought the fleet analytics project.',
+  );
   log('  Day 2: the channel manager approves Stark Logistics as partner-sourced.');
 
   log('Weeks 2–3: more registrations, one left to the SLA.');
@@ -387,7 +399,7 @@ export async function runDemo(
   await decide(
     stack,
     'Wayne Retail',
-    'approve-influenced',
+    { outcome: 'approve', as: 'influenced' },
     'Marcus Lee met Wayne Retail at the retail summit first; Northwind runs the evaluation.',
   );
   log(
