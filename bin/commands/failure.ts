@@ -25,6 +25,7 @@ const settingErrors = new Set([
   'HubSpotConfigurationError',
   'DataDirectoryInUseError',
   'SavedFileError',
+  'LedgerKeyError',
 ]);
 
 const fileProblems: Readonly<Record<string, string>> = {
@@ -57,11 +58,15 @@ interface SystemError {
   readonly hostname?: unknown;
 }
 
-/** The innermost Node.js system error in a chain of causes (fetch wraps them in "fetch failed"). */
+/**
+ * The Node.js system error an error is or wraps: its causes are looked into only through generic
+ * wrappers (fetch's "fetch failed" TypeError), never past a named error that says it in words.
+ */
 function systemErrorIn(error: unknown): SystemError | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
     const code = (current as SystemError).code;
     if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return current as SystemError;
+    if (current.name !== 'Error' && current.name !== 'TypeError') return undefined;
     current = current.cause;
   }
   return undefined;
