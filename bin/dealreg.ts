@@ -3,13 +3,13 @@
  * The `dealreg` command line. Each capability registers its commands from `bin/commands/`; a
  * command's implementation is imported only when it runs, so `--help` loads commander alone.
  *
- * Exit codes: 0 done; 1 the command failed (for `ledger verify` and `qbr check`: a ledger chain
- * is broken); 2 a bad argument or option.
+ * Exit codes (README, "Exit codes"): 0 done; 1 a check failed (a broken ledger chain, an invalid
+ * policy under `policy validate`, …); 2 a bad argument, option, file or setting; 3 the command
+ * could not finish (a service did not answer, or an unexpected fault).
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { groupsFor } from './commands/index.ts';
-import { UsageError } from './commands/usage-error.ts';
 
 const program = new Command()
   .name('dealreg')
@@ -25,7 +25,11 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
-    console.error(`dealreg: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    // Loaded only on failure, so that `--help` stays commander alone.
+    const { describeFailure } = await import('./commands/failure.ts');
+    const { message, exitCode } = describeFailure(error);
+    console.error(`dealreg: ${message}`);
+    if (process.env.DEALREG_DEBUG && error instanceof Error) console.error(error.stack);
+    process.exitCode = exitCode;
   }
 }

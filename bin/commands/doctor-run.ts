@@ -4,6 +4,7 @@ import { allPassed } from '#domain/doctor/checks.ts';
 import { doctorReportJson, doctorReportLines } from '#rendering/doctor-report.ts';
 import { checkDeployedStage } from '#use-cases/check-deployed-stage.ts';
 import type { DoctorOptions } from './doctor.ts';
+import { UsageError } from './usage-error.ts';
 
 const stagePattern = /^[a-z][a-z0-9-]{0,19}$/;
 
@@ -18,7 +19,7 @@ export async function runDoctor(
   write: (text: string) => void = (text) => console.log(text),
 ): Promise<number> {
   if (!stagePattern.test(options.stage)) {
-    throw new Error(
+    throw new UsageError(
       `--stage must be a stage name as deployed (lower-case letters, digits and dashes, starting with a letter), got "${options.stage}"`,
     );
   }
@@ -27,7 +28,7 @@ export async function runDoctor(
   try {
     region = await clients.cloudFormation.config.region();
   } catch (error) {
-    throw new Error('no AWS region: pass --region, set AWS_REGION, or give your AWS profile a region', {
+    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or give your AWS profile a region', {
       cause: error,
     });
   }

@@ -17,6 +17,7 @@ export const commandGroups: Readonly<Record<string, () => Promise<RegisterComman
   policy: async () => (await import('./policy.ts')).registerPolicyCommands,
   ledger: async () => (await import('./ledger.ts')).registerLedgerCommands,
   investments: async () => (await import('./investments.ts')).registerInvestmentCommands,
+  partners: async () => (await import('./partners.ts')).registerPartnerCommands,
   qbr: async () => (await import('./qbr.ts')).registerQbrCommands,
   doctor: async () => (await import('./doctor.ts')).registerDoctorCommand,
 };

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InvestmentImportError, importInvestments } from '#use-cases/ledger-import-investments.ts';
+import { commandNow } from './command-clock.ts';
 import type { InvestmentsImportOptions } from './investments.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { UsageError } from './usage-error.ts';
@@ -16,10 +17,11 @@ export async function importFile(file: string, options: InvestmentsImportOptions
       cause: error,
     });
   }
+  const now = await commandNow(options.dataDir);
   const ledger = await connectLedger(options.dataDir);
   try {
     const { appended, skipped, atomic } = await importInvestments(
-      { store: ledger.store, ledgerKey: await ledger.ledgerKey() },
+      { store: ledger.store, ledgerKey: await ledger.ledgerKey(), now: () => now },
       text,
       options.recordedBy,
     ).catch((error: unknown) => {

@@ -2,10 +2,12 @@ import { constants } from 'node:fs';
 import { access, open } from 'node:fs/promises';
 import { Duration } from 'luxon';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
-import { instantSchema, type LedgerEntry } from '#domain/ledger/entry.ts';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { OpportunityState } from '#domain/ledger/projection.ts';
+import type { FrozenMoney } from '#domain/money.ts';
+import { moneyText } from '#rendering/money-text.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { writeDigest } from '#use-cases/ledger-digest.ts';
 import { attributionsAsOf, opportunityAsOf, renderLedgerReport } from '#use-cases/ledger-queries.ts';
@@ -15,6 +17,8 @@ import {
   verifyLedger,
   verifyLedgerFile,
 } from '#use-cases/ledger-verify.ts';
+import { commandNow } from './command-clock.ts';
+import { instantOption } from './instant-option.ts';
 import type {
   LedgerCommonOptions,
   LedgerCorrectOptions,
@@ -25,19 +29,8 @@ import type {
   LedgerVerifyOptions,
 } from './ledger.ts';
 import { connectLedger, type LedgerConnection, ledgerKeyFor } from './ledger-connection.ts';
+import { namesOf, partnerCompaniesFor } from './partner-companies.ts';
 import { UsageError } from './usage-error.ts';
-
-/** An instant option (a date alone means its last millisecond, UTC), normalised; undefined stays so. */
-function instant(name: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
-  const result = instantSchema.safeParse(date);
-  if (!result.success)
-    throw new UsageError(
-      `${name} must be an ISO date or instant such as 2026-09-30T23:59:59Z, got "${value}"`,
-    );
-  return result.data;
-}
 
 /** Why a file cannot be used, in words, with what to do about it. */
 function fileProblem(file: string, error: unknown, fix: string): UsageError {
@@ -55,41 +48,71 @@ function fileProblem(file: string, error: unknown, fix: string): UsageError {
   return new UsageError(`cannot use ${file}: ${reason}; ${fix}`, { cause: error });
 }
 
-function summary(entry: LedgerEntry): string {
+/** Money as people read it, in its currency, with the USD figure frozen with it when it differs. */
+function money(amount: FrozenMoney): string {
+  const text = moneyText(amount.amountMinor, amount.currency);
+  return amount.currency === 'USD'
+    ? text
+    : `${text} (${moneyText(amount.usdMinor, 'USD')} at ${amount.usdRate})`;
+}
+
+/** The ids of every partner an entry names. */
+function partnerIdsOf(entries: readonly LedgerEntry[]): string[] {
+  const ids = new Set<string>();
+  for (const entry of entries)
+    if ('partnerId' in entry && entry.partnerId !== undefined) ids.add(entry.partnerId);
+  return [...ids].sort();
+}
+
+function summary(entry: LedgerEntry, partner: (id: string) => string): string {
   switch (entry.type) {
     case 'RegistrationApproved':
-      return `${entry.registrationId} ${entry.partnerId} ${entry.relationshipType} (${entry.customer.domain})`;
+      return `${entry.registrationId} ${partner(entry.partnerId)} ${entry.relationshipType} (${entry.customer.domain})${entry.estimatedAmount === undefined ? '' : ` est. ${money(entry.estimatedAmount)}`}`;
     case 'PartnerAttached':
-      return `${entry.partnerId} ${entry.relationshipType}`;
+      return `${partner(entry.partnerId)} ${entry.relationshipType}${entry.registrationId === undefined ? '' : ` (${entry.registrationId})`}`;
     case 'PartnerDetached':
-      return `${entry.partnerId}${entry.reason ? ` — ${entry.reason}` : ''}`;
+      return `${partner(entry.partnerId)}${entry.relationshipType === undefined ? '' : ` ${entry.relationshipType}`}${entry.reason ? ` — ${entry.reason}` : ''}`;
     case 'OpportunityCreated':
-      return `${entry.dealName ?? ''} ${entry.customer.domain}`.trim();
+      return [
+        entry.dealName,
+        entry.customer.domain,
+        entry.amount === undefined ? undefined : money(entry.amount),
+      ]
+        .filter((part) => part !== undefined)
+        .join(' · ');
     case 'StageChanged':
       return entry.stage;
     case 'AmountChanged':
     case 'ClosedWon':
-      return `${entry.amount.amountMinor} ${entry.amount.currency} (USD ${(entry.amount.usdMinor / 100).toFixed(2)} @ ${entry.amount.usdRate})`;
+      return money(entry.amount);
     case 'CloseDateChanged':
       return entry.closeDate;
     case 'ClosedLost':
       return entry.reason ?? '';
     case 'RegistrationExpired':
-      return `${entry.registrationId} ${entry.partnerId}`;
+      return `${entry.registrationId} ${partner(entry.partnerId)}`;
     case 'InvestmentRecorded':
-      return `${entry.investmentId} ${entry.investmentType} ${entry.campaignId} ${entry.amount.amountMinor} ${entry.amount.currency}`;
+      return `${entry.investmentId} ${entry.investmentType} ${entry.campaignId} ${money(entry.amount)}`;
     case 'Correction':
       return `supersedes #${entry.supersedesSequence}: ${JSON.stringify(entry.changes)} — ${entry.reason} (approved by ${entry.approver})`;
   }
 }
 
-function printTable(entries: readonly LedgerEntry[], state: OpportunityState): void {
+function printTable(
+  entries: readonly LedgerEntry[],
+  state: OpportunityState,
+  names: ReadonlyMap<string, string>,
+): void {
+  const partner = (id: string) => {
+    const name = names.get(id);
+    return name === undefined ? `partner ${id}` : `${name} (${id})`;
+  };
   const rows = entries.map((entry) => [
     String(entry.sequence),
     entry.type,
     entry.effectiveAt,
     entry.recordedAt,
-    summary(entry),
+    summary(entry, partner),
   ]);
   const header = ['seq', 'type', 'effective', 'recorded', 'detail'];
   const widths = header.map((title, column) =>
@@ -103,13 +126,15 @@ function printTable(entries: readonly LedgerEntry[], state: OpportunityState): v
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log('');
-  const amount = state.amount === undefined ? '—' : `${state.amount.amountMinor} ${state.amount.currency}`;
+  const amount = state.amount === undefined ? '—' : money(state.amount);
   console.log(
     `state: ${state.outcome}, stage ${state.stage ?? '—'}, amount ${amount}, customer ${state.customer?.domain ?? '—'}`,
   );
   for (const record of state.attributions) {
+    const registration =
+      record.registrationId === undefined ? '' : ` (registration ${record.registrationId})`;
     console.log(
-      `  partner ${record.partnerId} ${record.relationshipType} since ${record.since}${record.active ? '' : ` until ${record.until}`}`,
+      `  ${partner(record.partnerId)} ${record.relationshipType}${registration} since ${record.since}${record.active ? '' : ` until ${record.until}`}`,
     );
   }
 }
@@ -152,6 +177,8 @@ const conclusion = {
 export async function verify(options: LedgerVerifyOptions): Promise<void> {
   const only = options.opportunity === undefined ? {} : { opportunityId: options.opportunity };
   const digestEverySeconds = seconds('--digest-every', options.digestEvery);
+  const at = await commandNow(options.dataDir);
+  const now = () => at;
   let report: LedgerVerification;
   let describe: string;
   if (options.file !== undefined) {
@@ -168,6 +195,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
         {
           digests: new FileDigestStore(localDigestDirectory(options.dataDir)),
           ledgerKey: await key.load(),
+          now,
         },
         { ...only, workers: options.workers, digestEverySeconds },
       );
@@ -179,7 +207,12 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     const connection = await connectLedger(options.dataDir);
     try {
       report = await verifyLedger(
-        { store: connection.store, digests: connection.digests, ledgerKey: await connection.ledgerKey() },
+        {
+          store: connection.store,
+          digests: connection.digests,
+          ledgerKey: await connection.ledgerKey(),
+          now,
+        },
         { segments: options.segments, digestEverySeconds, ...only },
       );
       describe = connection.describe;
@@ -228,10 +261,10 @@ export async function exportEntries(options: LedgerExportOptions): Promise<void>
 
 /** `dealreg ledger show --opportunity ID`. */
 export async function show(options: LedgerShowOptions): Promise<void> {
-  const asOf = instant('--as-of', options.asOf);
-  const knownAt = instant('--known-at', options.knownAt);
+  const asOf = instantOption('--as-of', options.asOf);
+  const knownAt = instantOption('--known-at', options.knownAt);
+  const now = (await commandNow(options.dataDir)).toISOString();
   await withLedger(options, async ({ store }) => {
-    const now = new Date().toISOString();
     const at = { asOf: asOf ?? now, knownAt: knownAt ?? now };
     const entries = (await readChain(store, options.opportunity)).filter(
       (entry) => entry.recordedAt <= at.knownAt,
@@ -242,21 +275,26 @@ export async function show(options: LedgerShowOptions): Promise<void> {
       );
     }
     const state = await opportunityAsOf(store, options.opportunity, at);
-    if (options.format === 'json') console.log(JSON.stringify({ ...at, state, entries }, null, 2));
-    else printTable(entries, state);
+    const lookup = options.hubspot ? await partnerCompaniesFor(options.dataDir) : undefined;
+    const names = await namesOf(lookup, partnerIdsOf(entries));
+    if (options.format === 'json') {
+      const partnerNames = Object.fromEntries([...names].sort(([a], [b]) => (a < b ? -1 : 1)));
+      console.log(JSON.stringify({ ...at, state, entries, partnerNames }, null, 2));
+    } else printTable(entries, state, names);
   });
 }
 
 /** `dealreg ledger correct`: appends a Correction; a correction the ledger refuses is a bad argument. */
 export async function correct(options: LedgerCorrectOptions): Promise<void> {
-  const effectiveAt = instant('--effective-at', options.effectiveAt);
+  const effectiveAt = instantOption('--effective-at', options.effectiveAt);
+  const now = await commandNow(options.dataDir);
   await withLedger(options, async ({ store, ledgerKey }) => {
     const entry = await appendEntry(
-      { store, ledgerKey: await ledgerKey() },
+      { store, ledgerKey: await ledgerKey(), now: () => now },
       {
         type: 'Correction',
         opportunityId: options.opportunity,
-        effectiveAt: effectiveAt ?? new Date().toISOString(),
+        effectiveAt: effectiveAt ?? now.toISOString(),
         recordedBy: `cli:${options.approver}`,
         supersedesSequence: options.sequence,
         reason: options.reason,
@@ -276,8 +314,8 @@ export async function correct(options: LedgerCorrectOptions): Promise<void> {
 
 /** `dealreg ledger report`: byte-stable canonical JSON. */
 export async function report(options: LedgerReportOptions): Promise<void> {
-  const asOf = instant('--as-of', options.asOf);
-  const knownAt = instant('--known-at', options.knownAt);
+  const asOf = instantOption('--as-of', options.asOf);
+  const knownAt = instantOption('--known-at', options.knownAt);
   let quarter: ReturnType<typeof parseFiscalQuarter> | undefined;
   try {
     quarter =
@@ -290,8 +328,8 @@ export async function report(options: LedgerReportOptions): Promise<void> {
       { cause: error },
     );
   }
+  const now = (await commandNow(options.dataDir)).toISOString();
   await withLedger(options, async ({ store }) => {
-    const now = new Date().toISOString();
     const result = await attributionsAsOf(
       store,
       { asOf: asOf ?? now, knownAt: knownAt ?? now },
@@ -304,11 +342,13 @@ export async function report(options: LedgerReportOptions): Promise<void> {
 /** `dealreg ledger digest`: exit code 1 when a chain did not verify (it is digested unauthenticated). */
 export async function digest(options: LedgerDigestOptions): Promise<void> {
   const everySeconds = seconds('--digest-every', options.digestEvery);
+  const now = await commandNow(options.dataDir);
   await withLedger(options, async ({ store, digests, ledgerKey }) => {
     const { location, digest, unauthenticated } = await writeDigest({
       store,
       digests,
       ledgerKey: await ledgerKey(),
+      now: () => now,
       ...(everySeconds === undefined ? {} : { everySeconds }),
     });
     console.log(

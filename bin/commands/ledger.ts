@@ -61,6 +61,8 @@ export interface LedgerShowOptions extends LedgerCommonOptions {
   readonly asOf?: string;
   readonly knownAt?: string;
   readonly format: string;
+  /** False with `--no-hubspot`: partners by id, without reading their names. */
+  readonly hubspot: boolean;
 }
 
 export interface LedgerCorrectOptions extends LedgerCommonOptions {
@@ -132,6 +134,7 @@ export function registerLedgerCommands(program: Command): void {
     .option('--as-of <iso>', 'business time (default: now)')
     .option('--known-at <iso>', 'system time: ignore what was recorded later (default: now)')
     .addOption(new Option('--format <format>', 'output').choices(['json', 'table']).default('table'))
+    .option('--no-hubspot', 'show partners by id, without reading their names from HubSpot')
     .addOption(dataDir())
     .action(async (options: LedgerShowOptions) => (await actions()).show(options));
 

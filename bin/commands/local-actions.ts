@@ -2,6 +2,7 @@ import { Duration } from 'luxon';
 import { DataDirectoryInUseError } from '#local/lock.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import type { LocalOptions } from './local.ts';
+import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 function digestInterval(value: string): number {
@@ -45,6 +46,8 @@ const aborted = (signal: AbortSignal) =>
 export async function runLocal(options: LocalOptions): Promise<void> {
   const digestIntervalMs =
     options.digestEvery === undefined ? undefined : digestInterval(options.digestEvery);
+  // A policy file that cannot be used is a bad argument, named before anything starts.
+  if (options.policy !== undefined) await loadPolicyFile(options.policy);
   const stopRequested = stopOnSignals();
   // Loaded after the options are checked: the stack renders the workflows with aws-cdk-lib.
   const [{ startLocalStack }, { runDemo, demoClockStart }] = await Promise.all([

@@ -1,23 +1,28 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
-import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
 import { renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
 import { defaultPolicyFile, type PolicyShowOptions, shown } from './policy.ts';
-import { loadPolicyFile } from './policy-file.ts';
+import { InvalidPolicyFileError, loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
-/** Loads the policy, or prints every problem of an invalid one and sets exit code 1. */
-async function loadOrExplain(fileArgument: string | undefined): Promise<LoadedPolicy | undefined> {
+/**
+ * Loads the policy, or prints every problem of an invalid one and sets `exitCode`: 1 when checking
+ * the policy is the command's job (`validate`), 2 when the policy is the argument of another.
+ */
+async function loadOrExplain(
+  fileArgument: string | undefined,
+  exitCode: 1 | 2,
+): Promise<LoadedPolicy | undefined> {
   const file = fileArgument === undefined ? defaultPolicyFile : resolve(fileArgument);
   try {
     return await loadPolicyFile(file);
   } catch (error) {
-    if (!(error instanceof PolicyValidationError)) throw error;
-    const count = error.problems.length;
+    if (!(error instanceof InvalidPolicyFileError)) throw error;
+    const count = error.messages.length;
     console.error(`${shown(file)} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):`);
     for (const message of error.messages) console.error(`  - ${message}`);
-    process.exitCode = 1;
+    process.exitCode = exitCode;
     return undefined;
   }
 }
@@ -45,7 +50,7 @@ async function writeWhole(file: string, content: string): Promise<void> {
 
 /** `dealreg policy validate [file]`. */
 export async function validate(file: string | undefined): Promise<void> {
-  const loaded = await loadOrExplain(file);
+  const loaded = await loadOrExplain(file, 1);
   if (loaded === undefined) return;
   console.log(
     `${shown(file === undefined ? defaultPolicyFile : resolve(file))} is a valid policy, version ${loaded.policyVersion}.`,
@@ -54,7 +59,7 @@ export async function validate(file: string | undefined): Promise<void> {
 
 /** `dealreg policy show [file] [--format] [--out]`. */
 export async function show(file: string | undefined, options: PolicyShowOptions): Promise<void> {
-  const loaded = await loadOrExplain(file);
+  const loaded = await loadOrExplain(file, 2);
   if (loaded === undefined) return;
   const page = renderRulesOfEngagement(loaded, options.format);
   if (options.out === undefined) {

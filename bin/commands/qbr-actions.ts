@@ -17,6 +17,7 @@ import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
+import { commandNow } from './command-clock.ts';
 import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { loadPolicyFile } from './policy-file.ts';
@@ -210,7 +211,8 @@ async function writeFiles(directory: string, files: readonly OutputFile[]): Prom
 
 /** `dealreg qbr check`: exit code 1 when a ledger chain is broken, 2 for a bad argument. */
 export async function check(options: QbrCheckOptions): Promise<void> {
-  const asOf = options.asOf === undefined ? new Date() : instantArgument(options.asOf);
+  // Locally "now" is the stack's virtual clock, which the registrations and the ledger run on.
+  const asOf = options.asOf === undefined ? await commandNow(options.dataDir) : instantArgument(options.asOf);
   // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
   if (options.out !== undefined) await createOutputDirectory(options.out);
   const policy = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readLocalDescription } from './hubspot-settings.ts';
 import type { SweepOptions } from './sweep.ts';
+import { UsageError } from './usage-error.ts';
 
 const sweepResultSchema = z.object({
   formGuid: z.string(),
@@ -28,7 +29,7 @@ function parsedJson(text: string): unknown {
 export async function sweep(options: SweepOptions): Promise<void> {
   const local = await readLocalDescription(options.dataDir);
   if (local?.api === undefined) {
-    throw new Error(
+    throw new UsageError(
       `dealreg sweep runs the local stack's backfill: start it with \`npx dealreg local\` (no ${options.dataDir}/local.json)`,
     );
   }

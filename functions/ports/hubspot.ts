@@ -146,6 +146,14 @@ export interface PartnerDirectory {
   findPartnerByDomain(domain: string): Promise<Company | null>;
 }
 
+/** Partner companies listed, and companies described by id, for what names partners to people. */
+export interface PartnerCompanyLookup {
+  /** Every company of type PARTNER. */
+  partnerCompanies(): Promise<Company[]>;
+  /** The companies with these ids (any type); ids the CRM does not have are left out. */
+  companiesById(ids: readonly string[]): Promise<Company[]>;
+}
+
 /** The customer an approved registration is for, as the CRM company the deal belongs to. */
 export interface CustomerCompanyDraft {
   /** Normalised domain; the company is found by it. */

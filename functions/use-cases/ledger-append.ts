@@ -12,6 +12,7 @@ import {
   InvalidCorrectionError,
   InvalidLedgerEntryError,
 } from '#domain/ledger/errors.ts';
+import { entryRecordingSameFact, mayRepeatAFact } from '#domain/ledger/recorded-facts.ts';
 import { type ChainHead, describeIssues, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
@@ -88,6 +89,9 @@ type ParsedInput = ReturnType<typeof parseEntryInput>;
  * re-read and the entry re-chained, so concurrent appends never fork a chain or lose an entry.
  * With a `sourceEventId`, an event already on the chain is not appended again: its entry is
  * returned (race-free: a concurrent duplicate loses the sequence race and then finds the winner).
+ * Likewise a fact the chain already records from another source (`entryRecordingSameFact`: the
+ * opportunity's creation, a partner already attached with that relationship) is not appended
+ * again; the entry that records it is returned.
  * A `Correction` must name an existing, non-correction entry and leave it valid.
  */
 export async function appendEntryOnce(
@@ -103,11 +107,15 @@ export async function appendEntryOnce(
   const { sourceEventId } = parsed;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     let head: ChainHead | undefined;
-    if (sourceEventId === undefined) {
+    if (sourceEventId === undefined && !mayRepeatAFact(parsed)) {
       head = await deps.store.readHead(parsed.opportunityId);
     } else {
       const chain = await readChain(deps.store, parsed.opportunityId);
-      const recorded = chain.find((entry) => entry.sourceEventId === sourceEventId);
+      const recorded =
+        (sourceEventId === undefined
+          ? undefined
+          : chain.find((entry) => entry.sourceEventId === sourceEventId)) ??
+        entryRecordingSameFact(parsed, chain);
       if (recorded !== undefined) return { entry: recorded, appended: false };
       head = chain.at(-1);
     }
@@ -132,7 +140,8 @@ export async function appendEntry(deps: AppendDependencies, input: LedgerEntryIn
  * Appends several entries all or none, in one store transaction: the heads of their chains are
  * read, the entries chained in the order given and inserted together; when another writer took
  * one of the sequence numbers nothing was written, and the heads are re-read. For plain facts
- * only: a correction or an entry with a `sourceEventId` goes through `appendEntryOnce`.
+ * only: a correction, an entry with a `sourceEventId` or a fact another source may also record
+ * (a creation, a partner attached) goes through `appendEntryOnce`.
  * Throws when the store has no transactions or the entries exceed its batch size.
  */
 export async function appendAll(
@@ -146,7 +155,7 @@ export async function appendAll(
     throw new RangeError(`${inputs.length} entries exceed the ${store.maxBatch} one transaction can hold`);
   const parsed = inputs.map((input) => {
     const entry = parseEntryInput(input);
-    if (entry.type === 'Correction' || entry.sourceEventId !== undefined)
+    if (entry.type === 'Correction' || entry.sourceEventId !== undefined || mayRepeatAFact(entry))
       throw new TypeError(`appendAll takes plain facts; append ${entry.type} entries one at a time`);
     return entry;
   });

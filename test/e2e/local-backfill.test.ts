@@ -83,7 +83,7 @@ describe('dealreg sweep against the local stack', () => {
 
   it('says how to start the local stack when none runs', async () => {
     const result = await dealreg(['sweep', '--data-dir', await mkdtemp(join(tmpdir(), 'dealreg-none-'))]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       "dealreg sweep runs the local stack's backfill: start it with `npx dealreg local`",
     );

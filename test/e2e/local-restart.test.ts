@@ -269,7 +269,7 @@ describe('dealreg local on a kept data directory', () => {
 
       process.kill(dynamodbPid, 'SIGKILL');
 
-      expect(await running.exited).toBe(1);
+      expect(await running.exited).toBe(3);
       stack = undefined;
       expect(running.output()).toContain(
         `DynamoDB Local (pid ${dynamodbPid}) ended on SIGKILL; its log is ${join(dataDir, 'dynamodb-local.log')}`,

@@ -213,6 +213,7 @@ export function projectOpportunity(
         break;
     }
   }
+  const registered = [...registrations.values()];
   return {
     opportunityId,
     customer,
@@ -222,11 +223,40 @@ export function projectOpportunity(
     closeDate,
     outcome,
     closedAt,
-    attributions,
+    attributions: attributions.map((attribution) => tracedToRegistration(attribution, registered)),
     registrations: [...registrations.values()].sort((a, b) => (a.registrationId < b.registrationId ? -1 : 1)),
     investments,
     entries: effective.length,
     corrections,
+  };
+}
+
+/**
+ * An attribution seen without its registration (a partner association HubSpot reported through
+ * CRM events) is traced to the approved registration on the same opportunity that granted that
+ * partner that relationship: the latest approved at or before the attribution began, else the
+ * earliest approved after it (the CRM may report the association before the approval is recorded).
+ */
+function tracedToRegistration(
+  attribution: Attribution,
+  registrations: readonly RegistrationState[],
+): Attribution {
+  if (attribution.registrationId !== undefined) return attribution;
+  const granting = registrations
+    .filter(
+      (registration) =>
+        registration.partnerId === attribution.partnerId &&
+        registration.relationshipType === attribution.relationshipType &&
+        registration.approvedAt !== undefined,
+    )
+    .sort((a, b) => ((a.approvedAt ?? '') < (b.approvedAt ?? '') ? -1 : 1));
+  const before = granting.filter((registration) => (registration.approvedAt ?? '') <= attribution.since);
+  const registration = before.at(-1) ?? granting[0];
+  if (registration === undefined) return attribution;
+  return {
+    ...attribution,
+    registrationId: registration.registrationId,
+    campaignId: attribution.campaignId ?? registration.campaignId,
   };
 }
 

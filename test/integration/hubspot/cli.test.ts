@@ -95,7 +95,7 @@ describe('dealreg hubspot setup', () => {
   it('refuses to run without a token, saying where one comes from', async () => {
     const result = await dealreg(['hubspot', 'setup', '--data-dir', join(dataDir, 'missing')]);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no HubSpot access token: pass --token, set HUBSPOT_ACCESS_TOKEN/);
   });
 

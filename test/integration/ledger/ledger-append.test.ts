@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
+import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/errors.ts';
+import { projectOpportunity } from '#domain/ledger/projection.ts';
 import { parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
 import { freezeMoney } from '#domain/money.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
-import { appendAll, appendEntry, readChain } from '#use-cases/ledger-append.ts';
+import { appendAll, appendEntry, appendEntryOnce, readChain } from '#use-cases/ledger-append.ts';
 import { importInvestments } from '#use-cases/ledger-import-investments.ts';
 import { verifyLedger } from '#use-cases/ledger-verify.ts';
 
@@ -139,8 +141,11 @@ describe('appending to the ledger', () => {
   });
 
   it('appends a set of entries in one transaction while single appends race on one of its chains', async () => {
+    // The approval and a stage change: facts no other writer records too (see appendEntryOnce).
     const set = ['opp-set-a', 'opp-set-b', 'opp-set-c'].flatMap((id, index) =>
-      opportunityStory(id, index).slice(0, 2),
+      opportunityStory(id, index).filter((entry) =>
+        ['RegistrationApproved', 'StageChanged'].includes(entry.type),
+      ),
     );
     const racing = Array.from({ length: 10 }, (_, index) =>
       appendEntry(
@@ -189,5 +194,134 @@ describe('appending to the ledger', () => {
         entry.type === 'InvestmentRecorded' ? entry.investmentId : entry.type,
       ),
     ).toEqual(['tx-1', 'tx-2', 'tx-3', 'tx-4', 'tx-5']);
+  });
+
+  describe('one entry per fact when the workflow and the CRM events both record it', () => {
+    const customer = { domain: 'acme.example', name: 'Acme' };
+    const fromWorkflow = (id: string): LedgerEntryInput[] => [
+      {
+        type: 'OpportunityCreated',
+        opportunityId: id,
+        effectiveAt: '2026-11-02T00:18:58Z',
+        recordedBy: 'registration-workflow',
+        sourceEventId: `registration:reg-${id}:opportunity-created`,
+        customer,
+        dealName: 'Acme — Partner One',
+      },
+      {
+        type: 'RegistrationApproved',
+        opportunityId: id,
+        effectiveAt: '2026-11-02T00:18:58Z',
+        recordedBy: 'registration-workflow',
+        sourceEventId: `registration:reg-${id}:approved`,
+        registrationId: `reg-${id}`,
+        partnerId: 'partner-1',
+        customer,
+        relationshipType: 'sourced',
+        decidedBy: 'approver@vendor.example',
+      },
+      {
+        type: 'PartnerAttached',
+        opportunityId: id,
+        effectiveAt: '2026-11-02T00:18:58Z',
+        recordedBy: 'registration-workflow',
+        sourceEventId: `registration:reg-${id}:partner-attached`,
+        partnerId: 'partner-1',
+        customer,
+        relationshipType: 'sourced',
+        registrationId: `reg-${id}`,
+      },
+    ];
+    const fromCrmEvents = (id: string): LedgerEntryInput[] => [
+      {
+        type: 'OpportunityCreated',
+        opportunityId: id,
+        effectiveAt: '2026-11-02T00:18:58Z',
+        recordedBy: 'crm-events',
+        sourceEventId: `deal:${id}:creation::1793578738000`,
+        customer,
+        dealName: 'Acme — Partner One',
+      },
+      {
+        type: 'PartnerAttached',
+        opportunityId: id,
+        effectiveAt: '2026-11-02T00:18:58Z',
+        recordedBy: 'crm-events',
+        sourceEventId: `deal:${id}:company-association:partner-1/5/added:1793578738000`,
+        partnerId: 'partner-1',
+        customer,
+        relationshipType: 'sourced',
+      },
+    ];
+    const everything = { asOf: '2030-01-01T00:00:00.000Z', knownAt: '2030-01-01T00:00:00.000Z' };
+    const types = async (id: string) => (await readChain(store, id)).map((entry) => entry.type);
+
+    it.for([
+      ['the workflow first', 'fact-workflow-first'],
+      ['the CRM events first', 'fact-crm-first'],
+    ])('with %s, keeps one creation and one attribution traced to the registration', async ([, id = '']) => {
+      const [first, second] =
+        id === 'fact-workflow-first'
+          ? [fromWorkflow(id), fromCrmEvents(id)]
+          : [fromCrmEvents(id), fromWorkflow(id)];
+      for (const input of first) await appendEntry({ store, ledgerKey }, input);
+
+      const again = await Promise.all(second.map((input) => appendEntryOnce({ store, ledgerKey }, input)));
+
+      expect(
+        again.filter((result) => result.entry.type !== 'RegistrationApproved').map((r) => r.appended),
+      ).toEqual([false, false]);
+      expect((await types(id)).sort()).toEqual([
+        'OpportunityCreated',
+        'PartnerAttached',
+        'RegistrationApproved',
+      ]);
+      const state = projectOpportunity(id, await readChain(store, id), everything);
+      expect(state.attributions).toMatchObject([
+        { partnerId: 'partner-1', relationshipType: 'sourced', registrationId: `reg-${id}`, active: true },
+      ]);
+      expect((await verifyLedger({ store, ledgerKey }, { opportunityId: id })).ok).toBe(true);
+    });
+
+    it('keeps one attribution when both attach the partner at the same moment', async () => {
+      const id = 'fact-race';
+      const [created, approved, attached] = fromWorkflow(id);
+      await appendEntry({ store, ledgerKey }, created as LedgerEntryInput);
+      await appendEntry({ store, ledgerKey }, approved as LedgerEntryInput);
+
+      const results = await Promise.all(
+        [attached, fromCrmEvents(id)[1]].map((input) =>
+          appendEntryOnce({ store, ledgerKey }, input as LedgerEntryInput),
+        ),
+      );
+
+      expect(results.filter((result) => result.appended)).toHaveLength(1);
+      expect(await types(id)).toEqual(['OpportunityCreated', 'RegistrationApproved', 'PartnerAttached']);
+    });
+
+    it('attaches the partner again after HubSpot detached it', async () => {
+      const id = 'fact-reattached';
+      const [, crmAttached] = fromCrmEvents(id);
+      await appendEntry({ store, ledgerKey }, crmAttached as LedgerEntryInput);
+      await appendEntry(
+        { store, ledgerKey },
+        {
+          type: 'PartnerDetached',
+          opportunityId: id,
+          effectiveAt: '2026-11-03T00:00:00Z',
+          recordedBy: 'crm-events',
+          partnerId: 'partner-1',
+          relationshipType: 'sourced',
+        },
+      );
+
+      const again = await appendEntryOnce(
+        { store, ledgerKey },
+        { ...(crmAttached as LedgerEntryInput), effectiveAt: '2026-11-04T00:00:00Z', sourceEventId: 'later' },
+      );
+
+      expect(again.appended).toBe(true);
+      expect(await types(id)).toEqual(['PartnerAttached', 'PartnerDetached', 'PartnerAttached']);
+    });
   });
 });

@@ -137,12 +137,114 @@ describe.concurrent('dealreg exit codes', () => {
       ['qbr', 'check', '--quarter', '2026-Q4', '--policy', 'no-such-policy.json'],
       'no-such-policy.json: the file does not exist',
     ],
+    [['qbr', 'check', '--quarter', '2026-Q9'], 'expected a fiscal quarter such as 2026-Q4, got "2026-Q9"'],
+    [['ledger', 'report', '--as-of', 'soon'], '--as-of must be an ISO date or instant'],
+    [['ledger', 'report', '--known-at', 'later'], '--known-at must be an ISO date or instant'],
+    [
+      [
+        'ledger',
+        'correct',
+        '--opportunity',
+        '1',
+        '--sequence',
+        '1',
+        '--reason',
+        'r',
+        '--approver',
+        'a',
+        '--set',
+        'stage=won',
+        '--effective-at',
+        'today',
+      ],
+      '--effective-at must be an ISO date or instant',
+    ],
+    [['ledger', 'verify', '--digest-every', 'daily'], '--digest-every must be an ISO 8601 duration'],
+    [['ledger', 'digest', '--digest-every', 'daily'], '--digest-every must be an ISO 8601 duration'],
+    [['ledger', 'show', '--opportunity', '1', '--format', 'xml'], 'Allowed choices are json, table'],
+    [['ledger', 'show'], "required option '--opportunity <id>' not specified"],
+    [['partners', 'list', '--as-of', 'next week'], '--as-of must be an ISO date or instant'],
+    [['partners', 'list', '--format', 'xml'], 'Allowed choices are table, json, csv'],
+    [['doctor', '--stage', 'Prod!'], '--stage must be a stage name as deployed'],
+    [['no-such-command'], "unknown command 'no-such-command'"],
   ])('exits 2 for %j, naming the fix', { timeout }, async ([args, message], { expect }) => {
     const { code, stderr } = await dealreg(args, ledgerEnvironment);
 
     expect(stderr).toContain(message);
     expect(code).toBe(2);
   });
+
+  it(
+    'exits 2 for a policy file that is not a valid policy, naming each problem, wherever a policy is an argument',
+    async ({ expect }) => {
+      const broken = join(workDir, 'broken-policy.json');
+      await writeFile(broken, JSON.stringify({ sla: { reminderHours: -3 } }));
+
+      const outcomes = await Promise.all([
+        dealreg(['qbr', 'check', '--quarter', '2026-Q4', '--policy', broken], ledgerEnvironment),
+        dealreg(['local', '--policy', broken, '--data-dir', join(workDir, 'never-started')]),
+        dealreg(['policy', 'show', broken]),
+        dealreg(['policy', 'validate', broken]),
+      ]);
+
+      for (const { stderr } of outcomes) {
+        expect(stderr).toContain(`broken-policy.json is not a valid policy (1 problem):`);
+        expect(stderr).toContain('  - sla.reminderHours must be a positive number of business hours, got -3');
+      }
+      // Checking the policy is what validate is for: its failing check is 1, like a broken chain.
+      expect(outcomes.map(({ code }) => code)).toEqual([2, 2, 2, 1]);
+    },
+    timeout,
+  );
+
+  it(
+    'exits 2 when nothing says where the ledger, HubSpot or the local stack is, naming the setting',
+    async ({ expect }) => {
+      const empty = join(workDir, 'no-stack');
+      const none = {
+        LEDGER_TABLE: '',
+        REGISTRATIONS_TABLE: '',
+        DYNAMODB_ENDPOINT: '',
+        HUBSPOT_ACCESS_TOKEN: '',
+      };
+
+      const [ledger, hubspot, sweep] = await Promise.all([
+        dealreg(['ledger', 'show', '--opportunity', '1', '--data-dir', empty], none),
+        dealreg(['hubspot', 'setup', '--data-dir', empty], none),
+        dealreg(['sweep', '--data-dir', empty], none),
+      ]);
+
+      expect(ledger).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('no ledger to connect to: set LEDGER_TABLE'),
+      });
+      expect(hubspot).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('no HubSpot access token: pass --token'),
+      });
+      expect(sweep).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('start it with `npx dealreg local`'),
+      });
+    },
+    timeout,
+  );
+
+  it(
+    'exits 3, saying which service did not answer and what to start, when DynamoDB cannot be reached',
+    async ({ expect }) => {
+      const { code, stderr } = await dealreg(['ledger', 'show', '--opportunity', '1', '--no-hubspot'], {
+        ...ledgerEnvironment,
+        AWS_MAX_ATTEMPTS: '1',
+      });
+
+      expect(stderr).toBe(
+        'dealreg: could not reach 127.0.0.1:9 (ECONNREFUSED): start the local stack (npx dealreg local) or check the endpoint settings (local.json, DYNAMODB_ENDPOINT, HUBSPOT_BASE_URL) and the network\n',
+      );
+      expect(code).toBe(3);
+    },
+    timeout,
+  );
 
   it(
     'exits 2 when ledger export would overwrite a file, saying so in words',

@@ -101,12 +101,12 @@ describe.concurrent('dealreg policy show', () => {
     expect(outcome.stdout).toMatch(/^# Northwind Cloud Partner Program: rules of engagement\n/);
   });
 
-  it('writes nothing for an invalid policy', async ({ expect }) => {
+  it('writes nothing for an invalid policy, a bad file argument (exit 2)', async ({ expect }) => {
     const file = join(workDir, 'invalid.json');
     const out = join(workDir, 'never.md');
     await writeFile(file, '{"validity": {"days": 0}}');
     const outcome = await dealreg('policy', 'show', file, '--out', out);
-    expect(outcome.code).toBe(1);
+    expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain('validity.days must be a whole number of days, at least 1, got 0');
     expect(existsSync(out)).toBe(false);
   });
