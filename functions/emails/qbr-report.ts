@@ -10,6 +10,7 @@ import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
 import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { formatPercent, formatUsd, formatUsdExact } from '#rendering/qbr-figures.ts';
+import { croFigure, headlineFigures, integrityFigure, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
@@ -89,32 +90,21 @@ interface ScorecardTile {
 }
 
 function scorecardTiles(report: QbrReport): ScorecardTile[] {
-  const { scorecard, findings } = report;
-  const counts = scorecard.findings;
+  return headlineFigures(report).map((figure) => ({ label: figure.label, value: figure.text }));
+}
+
+/** The attribution views as rows: the CRO's reads "not available: why" when it cannot be computed. */
+function attributionRows(report: QbrReport): (readonly [string, string])[] {
+  const a = report.attribution;
+  const cro = croFigure(report);
   return [
-    { label: 'Closed-won (partner deals)', value: formatUsd(scorecard.closedWonAmount) },
-    { label: 'Partner-sourced (ledger)', value: formatUsd(scorecard.partnerSourcedRevenue) },
-    { label: 'Partner revenue (CRO view)', value: formatUsd(scorecard.croPartnerRevenue) },
-    { label: 'Sourced minus CRO view', value: formatUsd(report.attribution.difference) },
-    {
-      label: 'Registration to closed-won',
-      value: formatPercent(
-        report.funnel.submitted === 0 ? null : report.funnel.closedWon / report.funnel.submitted,
-      ),
-    },
-    { label: 'Decisions within SLA', value: formatPercent(scorecard.slaCompliance) },
-    {
-      label: 'Findings to fix',
-      value: `${findings.length} (${counts.critical} critical, ${counts.high} high)`,
-    },
-    {
-      label: 'Ledger integrity',
-      value:
-        report.integrity.broken === 0
-          ? `${report.integrity.chains} chains intact`
-          : `${report.integrity.broken} of ${report.integrity.chains} chains broken`,
-    },
-    { label: 'Policy exceptions', value: `${report.exceptions.length}` },
+    ['Partner-sourced (ledger)', formatUsdExact(a.partnerSourcedRevenue)],
+    ['Partner-influenced (ledger)', formatUsdExact(a.partnerInfluencedRevenue)],
+    [cro.label, a.croPartnerRevenue === null ? cro.text : formatUsdExact(a.croPartnerRevenue)],
+    [
+      'Difference: sourced minus CRO view',
+      a.difference === null ? 'not available: the CRO view is not available' : formatUsdExact(a.difference),
+    ],
   ];
 }
 
@@ -254,20 +244,13 @@ function attributionHtml(report: QbrReport, charts: readonly QbrChart[], sources
     'attribution',
     'Partner-sourced and partner-influenced beside the CRO figure',
     html`${chartHtml(charts, 'attribution', sources)}
-${table(
-  [{ label: 'View' }, { label: 'Closed-won revenue', numeric: true }],
-  [
-    ['Partner-sourced (ledger)', formatUsdExact(a.partnerSourcedRevenue)],
-    ['Partner-influenced (ledger)', formatUsdExact(a.partnerInfluencedRevenue)],
-    ['Partner revenue (CRO view)', formatUsdExact(a.croPartnerRevenue)],
-    ['Difference: sourced minus CRO view', formatUsdExact(a.difference)],
-  ],
-  'attribution-views',
-)}
+${table([{ label: 'View' }, { label: 'Closed-won revenue', numeric: true }], attributionRows(report), 'attribution-views')}
 ${
-  deals.length === 0
-    ? html`<p style="${style.paragraph}">No deal explains a difference: both views count the same deals.</p>`
-    : html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">The deals that explain the difference</p>
+  a.croPartnerRevenue === null
+    ? html`<p style="${style.paragraph}">The CRO figure is not available: ${a.croView.unavailableReason}. See the DEFINITION_MISMATCH finding.</p>`
+    : deals.length === 0
+      ? html`<p style="${style.paragraph}">No deal explains a difference: both views count the same deals.</p>`
+      : html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">The deals that explain the difference</p>
 ${table(
   [
     { label: 'Deal' },
@@ -315,21 +298,7 @@ ${table(
 }
 
 function slaRows(report: QbrReport): (readonly [string, string])[] {
-  const { sla } = report;
-  return [
-    ['Decisions', `${sla.decisions}`],
-    [
-      'Within SLA',
-      `${sla.withinSla} (${formatPercent(sla.decisions === 0 ? null : sla.withinSla / sla.decisions)})`,
-    ],
-    ['Reminders sent', `${sla.reminders}`],
-    ['Escalations', `${sla.escalations}`],
-    ['Decided by the SLA default', `${sla.defaulted}`],
-    [
-      'Median time to decision',
-      sla.medianHoursToDecision === null ? 'n/a' : `${sla.medianHoursToDecision.toFixed(1)} hours`,
-    ],
-  ];
+  return slaFigures(report).map((figure) => [figure.label, figure.text] as const);
 }
 
 function slaHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
@@ -394,7 +363,7 @@ ${finding.detail}<br>
 }
 
 function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml {
-  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; computed ${report.generatedAt}; policy version ${report.policyVersion}. Ledger: ${report.integrity.entries} entries in ${report.integrity.chains} chains, ${report.integrity.broken} broken.</p>
+  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
 ${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
 }
 
@@ -425,8 +394,9 @@ function subject(report: QbrReport): string {
     urgent === 0
       ? 'no critical or high findings'
       : `${urgent} critical or high finding${urgent === 1 ? '' : 's'}`;
+  const cro = report.attribution.croPartnerRevenue;
   return subjectLine(
-    `Pre-QBR check ${report.quarter}: ${attention}; partner-sourced ${formatUsd(report.attribution.partnerSourcedRevenue)} vs CRO view ${formatUsd(report.attribution.croPartnerRevenue)}`,
+    `Pre-QBR check ${report.quarter}: ${attention}; partner-sourced ${formatUsd(report.attribution.partnerSourcedRevenue)} vs CRO view ${cro === null ? 'not available' : formatUsd(cro)}`,
   );
 }
 
@@ -460,12 +430,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,
-      `ATTRIBUTION\n${lines([
-        ['Partner-sourced (ledger)', formatUsdExact(report.attribution.partnerSourcedRevenue)],
-        ['Partner-influenced (ledger)', formatUsdExact(report.attribution.partnerInfluencedRevenue)],
-        ['Partner revenue (CRO view)', formatUsdExact(report.attribution.croPartnerRevenue)],
-        ['Difference: sourced minus CRO view', formatUsdExact(report.attribution.difference)],
-      ])}${report.attribution.differenceDeals
+      `ATTRIBUTION\n${lines(attributionRows(report))}${report.attribution.differenceDeals
         .map(
           (deal) =>
             `\n  - ${deal.dealName} (${deal.opportunityId}) ${formatUsdExact(deal.amount)}: ledger ${deal.ledgerRelationship}, CRO view ${deal.croCountsAsPartner ? 'partner' : 'not partner'}. ${deal.explanation}`,
@@ -494,7 +459,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       `CHARTS\n${chartsText.join('\n')}`,
     ],
     footer: [
-      `Figures as of ${report.asOf}; computed ${report.generatedAt}; policy version ${report.policyVersion}.`,
+      `Figures as of ${report.asOf}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.`,
       ...(attachments.length > 0 ? [`Attached: ${attachments.join(', ')}.`] : []),
     ],
   });

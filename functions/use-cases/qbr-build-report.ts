@@ -13,7 +13,7 @@ import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
 import { reportedAt } from '#domain/qbr/registration-view.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { compareWithSnapshot, type QbrSnapshot } from '#domain/qbr/snapshot.ts';
-import { crmNames, type Deal, type DealDirectory } from '#ports/hubspot.ts';
+import { crmNames, type Deal, type DealDirectory, type PortalSchemaAdmin } from '#ports/hubspot.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { QbrSnapshotStore, RegistrationHistory } from '#ports/qbr.ts';
 import { loadDigests } from './ledger-digest.ts';
@@ -32,6 +32,11 @@ export interface BuildQbrReportDependencies {
   readonly registrations: RegistrationHistory;
   /** HubSpot's deals; omitted, the CRM reconciliation (drift, CRO view) is skipped. */
   readonly deals?: Pick<DealDirectory, 'batchReadDeals'> | undefined;
+  /**
+   * The portal's deal property definitions, to tell a CRO property missing in HubSpot from one
+   * that is empty; omitted, only the values are judged.
+   */
+  readonly dealProperties?: Pick<PortalSchemaAdmin, 'listPropertyNames'> | undefined;
   /** Frozen closed quarters; omitted, RETROACTIVE_CHANGE is not checked and nothing is frozen. */
   readonly snapshots?: QbrSnapshotStore | undefined;
   readonly policy: LoadedPolicy;
@@ -170,13 +175,15 @@ function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsO
 /**
  * The ledger's integrity as of the moment: chains and entries recorded by then, and the broken
  * chains whose first bad entry was among them (or could not be read at all), so entries recorded
- * later do not change the figures of an earlier report.
+ * later do not change the figures of an earlier report. A broken chain the ledger no longer holds
+ * (a digest recorded it; or its items cannot be read) is a chain too: counted in `chains`, as
+ * `ledger verify` counts it, so `broken` never exceeds `chains`.
  */
 function integrityAsOf(
   chains: ReadonlyMap<string, readonly LedgerEntry[]>,
   broken: readonly BrokenChain[],
   asOf: string,
-): { chains: number; entries: number; broken: BrokenChain[] } {
+): { chains: number; chainsNotInLedger: number; entries: number; broken: BrokenChain[] } {
   let chainCount = 0;
   let entries = 0;
   const lastKnown = new Map<string, number>();
@@ -201,7 +208,8 @@ function integrityAsOf(
       chain.problem === 'malformed'
     );
   });
-  return { chains: chainCount, entries, broken: relevant };
+  const notInLedger = relevant.filter((chain) => !lastKnown.has(chain.opportunityId)).length;
+  return { chains: chainCount + notInLedger, chainsNotInLedger: notInLedger, entries, broken: relevant };
 }
 
 /**
@@ -245,14 +253,17 @@ export async function buildQbrReport(
   let crmRead: Promise<CrmDealsRead> | undefined;
   if (deps.deals !== undefined) {
     const deals = deps.deals;
+    const properties = deps.dealProperties;
     crmRead = (async () => {
+      const defined = properties?.listPropertyNames('deals').then((names) => names.includes(croProperty));
       const ids = (await deps.ledger.listChainIds()).filter((id) => !id.startsWith('campaign:')).sort();
       progress({ phase: 'hubspot', done: 0, total: ids.length });
-      return readCrmDeals(deals, ids, croProperty, {
+      const read = await readCrmDeals(deals, ids, croProperty, {
         perCall: deps.dealsPerCall,
         concurrency: deps.dealCallConcurrency,
         onProgress: (done) => progress({ phase: 'hubspot', done, total: ids.length }),
       });
+      return { ...read, croPropertyDefined: await defined };
     })();
     // Awaited below; until then a failure must not surface as an unhandled rejection.
     crmRead.catch(() => undefined);

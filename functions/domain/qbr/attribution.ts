@@ -39,10 +39,27 @@ function explain(
   return `${hubspot}, so the CRO view counts it as partner revenue, but the ledger has ${ledger}.`;
 }
 
+/** Why the CRO view cannot be computed, or undefined when it can. */
+function croUnavailableReason(
+  cro: CroView,
+  crm: CrmDealsRead | undefined,
+  wonDeals: number,
+  emptyOnWonDeals: number,
+): string | undefined {
+  if (crm === undefined) return 'HubSpot was not read for this report, so the CRO view cannot be computed';
+  if (crm.croPropertyDefined === false)
+    return `HubSpot has no deal property "${cro.dealProperty}" (policy definitions.croView.dealProperty)`;
+  if (wonDeals > 0 && emptyOnWonDeals === wonDeals)
+    return `the deal property "${cro.dealProperty}" is empty on ${emptyOnWonDeals} of ${wonDeals} deals won in the quarter`;
+  return undefined;
+}
+
 /**
  * Partner-sourced and partner-influenced revenue won in the quarter (the partners attached at
  * close, classed by the definitions), the CRO's partner revenue (the same deals whose HubSpot
- * property says partner), the difference (sourced − CRO) and the deals that make it up.
+ * property says partner), the difference (sourced − CRO) and the deals that make it up. When the
+ * CRO's property is missing in the portal, empty on every deal won in the quarter, or HubSpot was
+ * not read, the CRO figure and the difference are `null` and `croView` says why — never a 0.
  */
 export function attributionSummary(
   facts: readonly OpportunityFacts[],
@@ -54,6 +71,8 @@ export function attributionSummary(
   let sourced = 0;
   let influenced = 0;
   let croRevenue = 0;
+  let wonDeals = 0;
+  let emptyOnWonDeals = 0;
   const differenceDeals: DifferenceDeal[] = [];
   for (const item of facts) {
     if (item.campaignChain || !wonIn(item, quarter)) continue;
@@ -63,6 +82,10 @@ export function attributionSummary(
     if (attribution === 'influenced') influenced += usdMinor;
     const deal = crm?.deals.get(item.opportunityId);
     const croValue = deal?.croValue ?? null;
+    if (deal !== undefined) {
+      wonDeals += 1;
+      if (croValue === null || croValue.trim() === '') emptyOnWonDeals += 1;
+    }
     const croCountsAsPartner = croValue !== null && cro.partnerValues.includes(croValue);
     if (croCountsAsPartner) croRevenue += usdMinor;
     if (crm !== undefined && (attribution === 'sourced') !== croCountsAsPartner) {
@@ -76,14 +99,24 @@ export function attributionSummary(
       });
     }
   }
+  const reason = croUnavailableReason(cro, crm, wonDeals, emptyOnWonDeals);
   return {
     partnerSourcedRevenue: dollars(sourced),
     partnerInfluencedRevenue: dollars(influenced),
-    croPartnerRevenue: dollars(croRevenue),
-    difference: dollars(sourced - croRevenue),
-    differenceDeals: differenceDeals.sort(
-      (a, b) => b.amount - a.amount || (a.opportunityId < b.opportunityId ? -1 : 1),
-    ),
+    croPartnerRevenue: reason === undefined ? dollars(croRevenue) : null,
+    difference: reason === undefined ? dollars(sourced - croRevenue) : null,
+    croView: {
+      dealProperty: cro.dealProperty,
+      available: reason === undefined,
+      unavailableReason: reason ?? null,
+      wonDeals,
+      emptyOnWonDeals,
+    },
+    // Without the CRO's figure there is nothing to explain deal by deal.
+    differenceDeals:
+      reason === undefined
+        ? differenceDeals.sort((a, b) => b.amount - a.amount || (a.opportunityId < b.opportunityId ? -1 : 1))
+        : [],
   };
 }
 

@@ -17,7 +17,7 @@ import {
   type SlaSummary,
   severities,
 } from './report.ts';
-import { policyExceptions, slaSummary } from './sla.ts';
+import { policyExceptions, type SlaCase, slaCases, slaSummary } from './sla.ts';
 
 export interface QbrReportInputs {
   readonly quarter: FiscalQuarter;
@@ -34,6 +34,7 @@ export interface QbrReportInputs {
   readonly crm: CrmDealsRead | undefined;
   readonly integrity: {
     readonly chains: number;
+    readonly chainsNotInLedger: number;
     readonly entries: number;
     readonly broken: readonly BrokenChain[];
   };
@@ -60,6 +61,7 @@ interface PreparedQbrReport {
   readonly byRegion: FunnelRow[];
   readonly roiByInvestmentType: RoiRow[];
   readonly sla: SlaSummary;
+  readonly slaCases: readonly SlaCase[];
   readonly exceptions: QbrException[];
   readonly closedWonUsdMinor: number;
 }
@@ -76,6 +78,7 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     asOf,
     regions: policy.regions,
   });
+  const cases = slaCases(inputs.registrations, quarter, asOf);
   return {
     inputs,
     definitions: attributionDefinitions(policy),
@@ -85,7 +88,8 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     byCloudMarketplace: funnelRows(cohort, 'cloudMarketplace'),
     byRegion: funnelRows(cohort, 'region'),
     roiByInvestmentType: roiByInvestmentType(inputs.facts, quarter),
-    sla: slaSummary(inputs.registrations, quarter, asOf, policy.calendar),
+    sla: slaSummary(cases, policy.calendar),
+    slaCases: cases,
     exceptions: policyExceptions(inputs.registrations, quarter, asOf),
     closedWonUsdMinor: closedWonUsdMinorIn(inputs.facts, quarter),
   };
@@ -110,7 +114,9 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     broken: inputs.integrity.broken,
     retroactive: inputs.retroactive,
     differenceDeals: attribution.differenceDeals,
+    croView: attribution.croView,
     exceptions,
+    slaCases: prepared.slaCases,
     orphanAfterDays: inputs.orphanAfterDays,
   });
   const bySeverity = Object.fromEntries(
@@ -143,6 +149,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     findings,
     integrity: {
       chains: inputs.integrity.chains,
+      chainsNotInLedger: inputs.integrity.chainsNotInLedger,
       entries: inputs.integrity.entries,
       broken: inputs.integrity.broken.length,
     },

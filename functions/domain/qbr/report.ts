@@ -55,12 +55,27 @@ const differenceDealSchema = z.strictObject({
 });
 export type DifferenceDeal = z.infer<typeof differenceDealSchema>;
 
+/** Whether the CRO's figure could be computed, and if not, why (never a silent 0). */
+const croViewSchema = z.strictObject({
+  /** The HubSpot deal property the CRO's dashboards group by (policy `definitions.croView`). */
+  dealProperty: z.string(),
+  available: z.boolean(),
+  /** Why the figure is not available (property missing, empty on every won deal, HubSpot not read). */
+  unavailableReason: z.string().nullable(),
+  /** Deals won in the quarter that HubSpot has, and of them those with the property empty. */
+  wonDeals: countSchema,
+  emptyOnWonDeals: countSchema,
+});
+export type CroViewStatus = z.infer<typeof croViewSchema>;
+
 const attributionSchema = z.strictObject({
   partnerSourcedRevenue: usdSchema,
   partnerInfluencedRevenue: usdSchema,
-  croPartnerRevenue: usdSchema,
-  /** partnerSourcedRevenue − croPartnerRevenue. */
-  difference: usdSchema,
+  /** `null` when the CRO view is not available (`croView.unavailableReason` says why). */
+  croPartnerRevenue: usdSchema.nullable(),
+  /** partnerSourcedRevenue − croPartnerRevenue; `null` when the CRO view is not available. */
+  difference: usdSchema.nullable(),
+  croView: croViewSchema,
   differenceDeals: z.array(differenceDealSchema),
 });
 export type AttributionSummary = z.infer<typeof attributionSchema>;
@@ -74,10 +89,24 @@ const roiRowSchema = z.strictObject({
 });
 export type RoiRow = z.infer<typeof roiRowSchema>;
 
+/**
+ * The approvals of the quarter: decided in it (by asOf) through the approval loop, or still
+ * waiting at asOf. Every count here is over the same approvals as the SLA_BREACH findings.
+ */
 const slaSchema = z.strictObject({
+  /** Approvals counted: decisions + waiting. */
+  approvals: countSchema,
   decisions: countSchema,
   withinSla: countSchema,
+  /** Still waiting for a decision at asOf. */
+  waiting: countSchema,
+  /** Of those waiting, past their SLA deadline. */
+  waitingPastDeadline: countSchema,
+  /** Decided late, by the default, or waiting past the deadline: one SLA_BREACH finding each. */
+  breaches: countSchema,
+  /** Reminders sent for every approval counted, decided or waiting. */
   reminders: countSchema,
+  /** Escalations of every approval counted, decided or waiting. */
   escalations: countSchema,
   defaulted: countSchema,
   /** `null` when no decision was taken in the quarter. */
@@ -128,17 +157,30 @@ const findingSchema = z.strictObject({
 });
 export type Finding = z.infer<typeof findingSchema>;
 
-const integritySchema = z.strictObject({
-  chains: countSchema,
-  entries: countSchema,
-  broken: countSchema,
-});
+/**
+ * The ledger's hash chains as of asOf, counted as `ledger verify` counts them: every chain with
+ * entries recorded by then, plus broken chains the ledger no longer holds (a digest recorded them,
+ * or their items cannot be read). `broken` is a subset of `chains`.
+ */
+const integritySchema = z
+  .strictObject({
+    chains: countSchema,
+    /** Chains counted only because a digest (or an unreadable item) names them: gone from the ledger. */
+    chainsNotInLedger: countSchema,
+    /** Entries recorded by asOf. */
+    entries: countSchema,
+    broken: countSchema,
+  })
+  .refine((value) => value.broken <= value.chains && value.chainsNotInLedger <= value.broken, {
+    message: 'broken chains must be among the chains counted',
+  });
 
 /** Headline numbers for the one-screen summary. */
 const scorecardSchema = z.strictObject({
   closedWonAmount: usdSchema,
   partnerSourcedRevenue: usdSchema,
-  croPartnerRevenue: usdSchema,
+  /** `null` when the CRO view is not available. */
+  croPartnerRevenue: usdSchema.nullable(),
   /** withinSla / decisions; `null` without decisions. */
   slaCompliance: ratioSchema,
   findings: z.strictObject({

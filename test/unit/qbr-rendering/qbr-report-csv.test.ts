@@ -14,6 +14,7 @@ describe('the pre-QBR CSV files', () => {
     const files = qbrReportCsvFiles(sampleQbrReport());
 
     expect(files.map((file) => file.filename)).toEqual([
+      'qbr-2026-Q4-scorecard.csv',
       'qbr-2026-Q4-funnel.csv',
       'qbr-2026-Q4-by-campaign.csv',
       'qbr-2026-Q4-by-partner.csv',
@@ -73,6 +74,7 @@ describe('the pre-QBR CSV files', () => {
     expect(parse(attribution?.content ?? '', { columns: true })).toContainEqual({
       View: 'Difference (sourced minus CRO view)',
       'Closed-won revenue (USD)': '-150000',
+      Note: '',
     });
   });
 

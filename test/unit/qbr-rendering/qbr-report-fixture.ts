@@ -73,6 +73,13 @@ export function sampleQbrReport(overrides: Partial<QbrReport> = {}): QbrReport {
       partnerInfluencedRevenue: 450_000.5,
       croPartnerRevenue: 650_000,
       difference: 150_000,
+      croView: {
+        dealProperty: 'deal_source',
+        available: true,
+        unavailableReason: null,
+        wonDeals: 12,
+        emptyOnWonDeals: 0,
+      },
       differenceDeals: [
         {
           opportunityId: '9001',
@@ -99,8 +106,12 @@ export function sampleQbrReport(overrides: Partial<QbrReport> = {}): QbrReport {
       { investmentType: 'SPIFF', invested: 0, closedWonRevenue: 0, roi: null },
     ],
     sla: {
+      approvals: 31,
       decisions: 30,
       withinSla: 24,
+      waiting: 1,
+      waitingPastDeadline: 0,
+      breaches: 6,
       reminders: 9,
       escalations: 4,
       defaulted: 2,
@@ -150,7 +161,7 @@ export function sampleQbrReport(overrides: Partial<QbrReport> = {}): QbrReport {
         fix: 'Be ready to explain the exception.',
       },
     ],
-    integrity: { chains: 24, entries: 311, broken: 1 },
+    integrity: { chains: 24, chainsNotInLedger: 0, entries: 311, broken: 1 },
     ...overrides,
   });
 }

@@ -26,6 +26,7 @@ describe('pre-QBR reconciliation findings', () => {
     const computed = report({
       integrity: {
         chains: 3,
+        chainsNotInLedger: 0,
         entries: 12,
         broken: [
           {
@@ -37,7 +38,7 @@ describe('pre-QBR reconciliation findings', () => {
         ],
       },
     });
-    expect(computed.integrity).toEqual({ chains: 3, entries: 12, broken: 1 });
+    expect(computed.integrity).toEqual({ chains: 3, chainsNotInLedger: 0, entries: 12, broken: 1 });
     expect(computed.findings).toEqual([
       expect.objectContaining({
         code: 'LEDGER_INTEGRITY',

@@ -224,6 +224,7 @@ export function report(inputs: Partial<QbrReportInputs> & { chains?: LedgerEntry
     crm: undefined,
     integrity: {
       chains: chains.length,
+      chainsNotInLedger: 0,
       entries: chains.flat().filter((entry) => entry.recordedAt <= (rest.asOf ?? asOf)).length,
       broken: [],
     },

@@ -121,21 +121,38 @@ describe('pre-QBR metrics of a hand-computed quarter', () => {
     ]);
   });
 
-  it('measures SLA compliance of the decisions taken in the quarter through the approval loop', () => {
+  it('measures SLA compliance over the approvals of the quarter, decided or still waiting', () => {
     // decisions with an SLA decided in Q4: R1, R3, R4, R9 (R2 was automatic) = 4
+    // still waiting at 12-15: R6 (requested 11-05, deadline 11-09 passed) = 1; approvals 4 + 1 = 5
     // within SLA: R1 (by 10-07), R4 (by 10-22) = 2; R3 decided after its deadline; R9 defaulted
-    // reminders 1 (R3) + 2 (R9) = 3; escalations 1 (R3) + 1 (R9) = 2; defaulted 1
+    // breaches: R3 (late) + R9 (default) + R6 (waiting past its deadline) = 3 — the SLA_BREACH findings
+    // reminders 1 (R3) + 2 (R9) + 1 (R6) = 4; escalations 1 (R3) + 1 (R9) + 0 (R6) = 2; defaulted 1
     // business hours (New York, 9–17, Mon–Fri): R1 10:00→14:00 = 4; R4 Tue 9:00→Wed 9:00 = 8;
     //   R3 Mon 9:00→Fri 9:00 = 32; R9 Mon 9-28 9:00→Wed 10-07 17:00 = 5×8 + 3×8 = 64
     // median of 4, 8, 32, 64 = (8 + 32) / 2 = 20
-    expect(scenario().sla).toEqual({
+    const computed = scenario();
+    expect(computed.sla).toEqual({
+      approvals: 5,
       decisions: 4,
       withinSla: 2,
-      reminders: 3,
+      waiting: 1,
+      waitingPastDeadline: 1,
+      breaches: 3,
+      reminders: 4,
       escalations: 2,
       defaulted: 1,
       medianHoursToDecision: 20,
     });
+    // The table and the findings add up the same: every breach is a finding, with its own counts.
+    const breaches = computed.findings.filter((finding) => finding.code === 'SLA_BREACH');
+    expect(breaches.map((finding) => finding.registrationId).sort()).toEqual(['R3', 'R6', 'R9']);
+    const sum = (key: string) =>
+      breaches.reduce((total, finding) => total + Number(finding.evidence[key]), 0);
+    // 1 (R3) + 1 (R6) + 2 (R9) = 4 reminders; 1 + 0 + 1 = 2 escalations: R1 and R4 had none
+    expect([sum('reminders'), sum('escalations')]).toEqual([
+      computed.sla.reminders,
+      computed.sla.escalations,
+    ]);
   });
 
   it('lists the decisions that departed from the verdict', () => {
