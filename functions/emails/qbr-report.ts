@@ -272,6 +272,18 @@ ${table(
   );
 }
 
+function investmentRows(report: QbrReport): string[][] {
+  return report.investments.map((row) => [
+    row.investmentId,
+    row.investmentType,
+    formatUsdExact(row.invested),
+    formatUsdExact(row.closedWonRevenue),
+    row.attributedThrough === 'opportunity'
+      ? `opportunity ${row.opportunityId} (named by the investment)`
+      : `campaign ${row.campaignId}`,
+  ]);
+}
+
 function roiHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
   return section(
     'roi',
@@ -279,20 +291,34 @@ function roiHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartS
     report.roiByInvestmentType.length === 0
       ? html`<p style="${style.paragraph}">No investment was recorded for the quarter.</p>`
       : html`${chartHtml(charts, 'roi', sources)}
+<p style="${style.small}">Revenue won in the quarter: an investment that names an opportunity earns that opportunity’s revenue; any other earns a share of its campaign’s (in proportion to what it invested), not counting opportunities an investment names.</p>
 ${table(
   [
     { label: 'Investment type' },
     { label: 'Invested', numeric: true },
     { label: 'Closed-won revenue', numeric: true },
     { label: 'ROI', numeric: true },
+    { label: 'Attributed through' },
   ],
   report.roiByInvestmentType.map((row) => [
     row.investmentType,
     formatUsdExact(row.invested),
     formatUsdExact(row.closedWonRevenue),
     formatPercent(row.roi),
+    row.attributedThrough,
   ]),
   'roi-table',
+)}
+${table(
+  [
+    { label: 'Investment' },
+    { label: 'Type' },
+    { label: 'Invested', numeric: true },
+    { label: 'Closed-won revenue', numeric: true },
+    { label: 'Revenue of' },
+  ],
+  investmentRows(report),
+  'roi-investments',
 )}`,
   );
 }
@@ -444,11 +470,16 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
                 (row) =>
                   [
                     row.investmentType,
-                    `invested ${formatUsdExact(row.invested)}, closed-won ${formatUsdExact(row.closedWonRevenue)}, ROI ${formatPercent(row.roi)}`,
+                    `invested ${formatUsdExact(row.invested)}, closed-won ${formatUsdExact(row.closedWonRevenue)}, ROI ${formatPercent(row.roi)} (${row.attributedThrough})`,
                   ] as const,
               ),
             )
-      }`,
+      }${investmentRows(report)
+        .map(
+          ([id, type, invested, revenue, of]) =>
+            `\n  - ${id} (${type}): invested ${invested}, closed-won ${revenue}, revenue of ${of}`,
+        )
+        .join('')}`,
       `SLA\n${lines(slaRows(report))}${report.exceptions
         .map(
           (exception) =>

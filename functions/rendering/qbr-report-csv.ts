@@ -2,6 +2,7 @@ import type {
   DifferenceDeal,
   Finding,
   FunnelRow,
+  InvestmentRow,
   QbrException,
   QbrReport,
   RoiRow,
@@ -78,6 +79,19 @@ const roiColumns: readonly CsvColumn<RoiRow>[] = [
   { header: 'Invested (USD)', value: (row) => row.invested },
   { header: 'Closed-won revenue (USD)', value: (row) => row.closedWonRevenue },
   { header: 'ROI', value: (row) => row.roi },
+  { header: 'Revenue through named opportunities (USD)', value: (row) => row.revenueThroughOpportunities },
+  { header: 'Revenue through campaigns (USD)', value: (row) => row.revenueThroughCampaigns },
+  { header: 'Attributed through', value: (row) => row.attributedThrough },
+];
+
+const investmentColumns: readonly CsvColumn<InvestmentRow>[] = [
+  { header: 'Investment id', value: (row) => row.investmentId },
+  { header: 'Investment type', value: (row) => row.investmentType },
+  { header: 'Campaign id', value: (row) => row.campaignId },
+  { header: 'Opportunity id', value: (row) => row.opportunityId },
+  { header: 'Attributed through', value: (row) => row.attributedThrough },
+  { header: 'Invested (USD)', value: (row) => row.invested },
+  { header: 'Closed-won revenue (USD)', value: (row) => row.closedWonRevenue },
 ];
 
 const slaColumns: readonly CsvColumn<HeadlineFigure>[] = [
@@ -181,6 +195,7 @@ export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
       content: toCsv(attribution.differenceDeals, differenceColumns),
     },
     { filename: name('roi-by-investment-type'), content: toCsv(report.roiByInvestmentType, roiColumns) },
+    { filename: name('roi-investments'), content: toCsv(report.investments, investmentColumns) },
     { filename: name('sla'), content: toCsv(slaFigures(report), slaColumns) },
     { filename: name('exceptions'), content: toCsv(report.exceptions, exceptionColumns) },
     {

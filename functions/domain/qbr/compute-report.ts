@@ -1,6 +1,6 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { Policy } from '#domain/policy/policy-schema.ts';
-import { attributionSummary, roiByInvestmentType } from './attribution.ts';
+import { attributionSummary, investmentReturns, roiByInvestmentType } from './attribution.ts';
 import type { CrmDealsRead } from './crm-deal.ts';
 import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
 import { dollars, funnelRegistrations, funnelRows, funnelTotals, ratio } from './funnel.ts';
@@ -10,6 +10,7 @@ import type { QbrRegistration } from './registration-view.ts';
 import {
   type Funnel,
   type FunnelRow,
+  type InvestmentRow,
   type QbrException,
   type QbrReport,
   qbrReportSchema,
@@ -60,6 +61,7 @@ interface PreparedQbrReport {
   readonly byCloudMarketplace: FunnelRow[];
   readonly byRegion: FunnelRow[];
   readonly roiByInvestmentType: RoiRow[];
+  readonly investments: InvestmentRow[];
   readonly sla: SlaSummary;
   readonly slaCases: readonly SlaCase[];
   readonly exceptions: QbrException[];
@@ -79,6 +81,7 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     regions: policy.regions,
   });
   const cases = slaCases(inputs.registrations, quarter, asOf);
+  const returns = investmentReturns(inputs.facts, quarter);
   return {
     inputs,
     definitions: attributionDefinitions(policy),
@@ -87,7 +90,8 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     byPartner: funnelRows(cohort, 'partner'),
     byCloudMarketplace: funnelRows(cohort, 'cloudMarketplace'),
     byRegion: funnelRows(cohort, 'region'),
-    roiByInvestmentType: roiByInvestmentType(inputs.facts, quarter),
+    roiByInvestmentType: roiByInvestmentType(returns),
+    investments: returns.map(({ revenueUsdMinor: _revenue, usdMinor: _invested, ...row }) => row),
     sla: slaSummary(cases, policy.calendar),
     slaCases: cases,
     exceptions: policyExceptions(inputs.registrations, quarter, asOf),
@@ -144,6 +148,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     byRegion: prepared.byRegion,
     attribution,
     roiByInvestmentType: prepared.roiByInvestmentType,
+    investments: prepared.investments,
     sla,
     exceptions,
     findings,

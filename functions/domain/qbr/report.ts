@@ -86,8 +86,28 @@ const roiRowSchema = z.strictObject({
   closedWonRevenue: usdSchema,
   /** (closedWonRevenue − invested) / invested; `null` when nothing was invested. */
   roi: ratioSchema,
+  /** Of closedWonRevenue, what investments naming an opportunity earned from it. */
+  revenueThroughOpportunities: usdSchema,
+  /** Of closedWonRevenue, what the other investments earned through their campaigns. */
+  revenueThroughCampaigns: usdSchema,
+  /** How the revenue was attributed, in words (`1 investment through its named opportunity`). */
+  attributedThrough: z.string(),
 });
 export type RoiRow = z.infer<typeof roiRowSchema>;
+
+/** One investment effective in the quarter and the closed-won revenue attributed to it. */
+const investmentRowSchema = z.strictObject({
+  investmentId: z.string(),
+  investmentType: z.string(),
+  campaignId: z.string(),
+  /** The opportunity the investment names; `null` when it funds its campaign. */
+  opportunityId: z.string().nullable(),
+  /** `opportunity`: the revenue of the opportunity it names; `campaign`: a share of its campaign's. */
+  attributedThrough: z.enum(['opportunity', 'campaign']),
+  invested: usdSchema,
+  closedWonRevenue: usdSchema,
+});
+export type InvestmentRow = z.infer<typeof investmentRowSchema>;
 
 /**
  * The approvals of the quarter: decided in it (by asOf) through the approval loop, or still
@@ -206,6 +226,8 @@ export const qbrReportSchema = z.strictObject({
   byRegion: z.array(funnelRowSchema),
   attribution: attributionSchema,
   roiByInvestmentType: z.array(roiRowSchema),
+  /** The investments behind roiByInvestmentType, one row each. */
+  investments: z.array(investmentRowSchema),
   sla: slaSchema,
   exceptions: z.array(exceptionSchema),
   /** Ranked: critical first, then high, medium, low. */

@@ -23,11 +23,40 @@ describe('the pre-QBR CSV files', () => {
       'qbr-2026-Q4-attribution.csv',
       'qbr-2026-Q4-attribution-difference-deals.csv',
       'qbr-2026-Q4-roi-by-investment-type.csv',
+      'qbr-2026-Q4-roi-investments.csv',
       'qbr-2026-Q4-sla.csv',
       'qbr-2026-Q4-exceptions.csv',
       'qbr-2026-Q4-findings.csv',
     ]);
     expect(files.every((file) => file.content.includes('\r\n'))).toBe(true);
+  });
+
+  it('says, per investment, whether its revenue came through the opportunity it names or its campaign', () => {
+    expect(table('qbr-2026-Q4-roi-investments.csv').slice(0, 2)).toEqual([
+      {
+        'Investment id': 'inv-1',
+        'Investment type': 'MDF',
+        'Campaign id': 'cmp-1',
+        'Opportunity id': '9001',
+        'Attributed through': 'opportunity',
+        'Invested (USD)': '20000',
+        'Closed-won revenue (USD)': '100000',
+      },
+      {
+        'Investment id': 'inv-2',
+        'Investment type': 'MDF',
+        'Campaign id': 'cmp-1',
+        'Opportunity id': '',
+        'Attributed through': 'campaign',
+        'Invested (USD)': '30000',
+        'Closed-won revenue (USD)': '500000',
+      },
+    ]);
+    expect(table('qbr-2026-Q4-roi-by-investment-type.csv')[0]).toMatchObject({
+      'Revenue through named opportunities (USD)': '100000',
+      'Revenue through campaigns (USD)': '500000',
+      'Attributed through': '1 investment through its named opportunity; 1 investment through its campaign',
+    });
   });
 
   it('gives the funnel with the conversion from the stage before', () => {

@@ -55,7 +55,7 @@ describe('the report files', () => {
       'qbr-2026-Q4-scorecard.csv',
       'qbr-2026-Q4-funnel.csv',
     ]);
-    expect(files).toHaveLength(14);
+    expect(files).toHaveLength(15);
     expect(JSON.parse(String(files[0]?.content))).toEqual(report);
     expect(reportKey(report)).toEqual(key);
   });

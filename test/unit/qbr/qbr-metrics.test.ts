@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { qbrReportSchema } from '#domain/qbr/report.ts';
-import { approval, chain, created, report, won } from './qbr-fixtures.ts';
+import { approval, chain, created, investment, report, usd, won } from './qbr-fixtures.ts';
 import { scenarioChains, scenarioCrm, scenarioRegistrations } from './qbr-scenario.ts';
 
 const scenario = () =>
@@ -114,10 +114,121 @@ describe('pre-QBR metrics of a hand-computed quarter', () => {
     //   mdf gets 100,000 × 10/40 = 25,000 → ROI (25,000 − 10,000) / 10,000 = 1.5
     //   events gets 100,000 × 30/40 = 75,000 → ROI (75,000 − 30,000) / 30,000 = 1.5
     // C2 invested spiff 5,000 and won O3 50,000 → ROI (50,000 − 5,000) / 5,000 = 9
+    const campaignOnly = (investmentType: string, invested: number, revenue: number, roi: number) => ({
+      investmentType,
+      invested,
+      closedWonRevenue: revenue,
+      roi,
+      revenueThroughOpportunities: 0,
+      revenueThroughCampaigns: revenue,
+      attributedThrough: '1 investment through its campaign',
+    });
     expect(scenario().roiByInvestmentType).toEqual([
-      { investmentType: 'events', invested: 30_000, closedWonRevenue: 75_000, roi: 1.5 },
-      { investmentType: 'mdf', invested: 10_000, closedWonRevenue: 25_000, roi: 1.5 },
-      { investmentType: 'spiff', invested: 5_000, closedWonRevenue: 50_000, roi: 9 },
+      campaignOnly('events', 30_000, 75_000, 1.5),
+      campaignOnly('mdf', 10_000, 25_000, 1.5),
+      campaignOnly('spiff', 5_000, 50_000, 9),
+    ]);
+  });
+
+  it('attributes to an investment that names an opportunity the revenue of that opportunity, not of a campaign', () => {
+    // MDF 5,000 imported with opportunityId O5 (recorded on O5's chain); O5 has no campaign and is won for 12,000
+    //   → MDF revenue 12,000 through its named opportunity; ROI (12,000 − 5,000) / 5,000 = 1.4
+    // O6 (campaign C1, won 30,000) is named by co-marketing 2,000, so C1's events 10,000 do not count it:
+    //   co-marketing 30,000 → ROI (30,000 − 2,000) / 2,000 = 14; events 0 → ROI (0 − 10,000) / 10,000 = −1
+    const named = (investmentId: string, investmentType: string, dollars: number, campaignId: string) => ({
+      type: 'InvestmentRecorded' as const,
+      effectiveAt: '2026-10-02T00:00:00Z',
+      investmentId,
+      investmentType,
+      campaignId,
+      amount: usd(dollars),
+    });
+    const computed = report({
+      chains: [
+        chain('O5', [
+          ...approval({
+            registrationId: 'R5',
+            partnerId: 'P1',
+            relationshipType: 'sourced',
+            at: '2026-10-01T12:00:00Z',
+          }),
+          created('2026-10-01T12:00:00Z', 'Vega', 12_000),
+          named('inv-mdf', 'MDF', 5_000, 'spring-push'),
+          ...won('2026-11-10T12:00:00Z', 12_000),
+        ]),
+        chain('O6', [
+          ...approval({
+            registrationId: 'R6',
+            partnerId: 'P1',
+            relationshipType: 'sourced',
+            at: '2026-10-01T12:00:00Z',
+            campaignId: 'C1',
+          }),
+          created('2026-10-01T12:00:00Z', 'Altair', 30_000),
+          named('inv-cm', 'co-marketing', 2_000, 'C1'),
+          ...won('2026-11-12T12:00:00Z', 30_000),
+        ]),
+        investment('C1', 'inv-events', 'events', 10_000, '2026-10-03T00:00:00Z'),
+      ],
+    });
+
+    expect(computed.roiByInvestmentType).toEqual([
+      {
+        investmentType: 'MDF',
+        invested: 5_000,
+        closedWonRevenue: 12_000,
+        roi: 1.4,
+        revenueThroughOpportunities: 12_000,
+        revenueThroughCampaigns: 0,
+        attributedThrough: '1 investment through its named opportunity',
+      },
+      {
+        investmentType: 'co-marketing',
+        invested: 2_000,
+        closedWonRevenue: 30_000,
+        roi: 14,
+        revenueThroughOpportunities: 30_000,
+        revenueThroughCampaigns: 0,
+        attributedThrough: '1 investment through its named opportunity',
+      },
+      {
+        investmentType: 'events',
+        invested: 10_000,
+        closedWonRevenue: 0,
+        roi: -1,
+        revenueThroughOpportunities: 0,
+        revenueThroughCampaigns: 0,
+        attributedThrough: '1 investment through its campaign',
+      },
+    ]);
+    expect(computed.investments).toEqual([
+      {
+        investmentId: 'inv-mdf',
+        investmentType: 'MDF',
+        campaignId: 'spring-push',
+        opportunityId: 'O5',
+        attributedThrough: 'opportunity',
+        invested: 5_000,
+        closedWonRevenue: 12_000,
+      },
+      {
+        investmentId: 'inv-cm',
+        investmentType: 'co-marketing',
+        campaignId: 'C1',
+        opportunityId: 'O6',
+        attributedThrough: 'opportunity',
+        invested: 2_000,
+        closedWonRevenue: 30_000,
+      },
+      {
+        investmentId: 'inv-events',
+        investmentType: 'events',
+        campaignId: 'C1',
+        opportunityId: null,
+        attributedThrough: 'campaign',
+        invested: 10_000,
+        closedWonRevenue: 0,
+      },
     ]);
   });
 
