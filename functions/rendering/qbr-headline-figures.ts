@@ -23,7 +23,13 @@ const count = (value: number) => value.toLocaleString('en-US');
 
 /** The ledger's integrity, counted as `ledger verify` counts it. */
 export function integrityFigure(report: QbrReport): HeadlineFigure {
-  const { chains, chainsNotInLedger, entries, broken } = report.integrity;
+  const { chains, chainsNotInLedger, entries, broken, digests } = report.integrity;
+  const sealed =
+    digests.status === 'checked'
+      ? ''
+      : digests.status === 'none'
+        ? '; no digests to check against'
+        : '; no digest for this ledger (the digests found describe another ledger)';
   const chainsWord = chains === 1 ? 'chain' : 'chains';
   const gone = chainsNotInLedger === 0 ? '' : `, ${count(chainsNotInLedger)} of them no longer in the ledger`;
   return {
@@ -31,8 +37,8 @@ export function integrityFigure(report: QbrReport): HeadlineFigure {
     label: 'Ledger hash chains broken (of all chains, as ledger verify counts them)',
     text:
       broken === 0
-        ? `0 of ${count(chains)} ${chainsWord} broken (${count(entries)} entries)`
-        : `${count(broken)} of ${count(chains)} ${chainsWord} broken${gone} (${count(entries)} entries)`,
+        ? `0 of ${count(chains)} ${chainsWord} broken (${count(entries)} entries)${sealed}`
+        : `${count(broken)} of ${count(chains)} ${chainsWord} broken${gone} (${count(entries)} entries)${sealed}`,
     value: broken,
     path: 'integrity.broken',
   };

@@ -11,12 +11,13 @@ import { isQuarterClosed, lastInstantOf, shiftQuarter } from '#domain/qbr/fiscal
 import { type OpportunityFacts, opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
 import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
 import { reportedAt } from '#domain/qbr/registration-view.ts';
-import type { QbrReport } from '#domain/qbr/report.ts';
+import type { DigestStatus, QbrReport } from '#domain/qbr/report.ts';
 import { compareWithSnapshot, type QbrSnapshot } from '#domain/qbr/snapshot.ts';
 import { crmNames, type Deal, type DealDirectory, type PortalSchemaAdmin } from '#ports/hubspot.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { QbrSnapshotStore, RegistrationHistory } from '#ports/qbr.ts';
 import { loadDigests } from './ledger-digest.ts';
+import { digestsOfAnotherLedger, otherLedgerWarning } from './ledger-verify.ts';
 
 /** Where a long run is, for a progress bar. */
 export interface QbrProgress {
@@ -142,11 +143,10 @@ async function readCrmDeals(
 async function readAndVerifyLedger(
   store: LedgerStore,
   digests: DigestStore | undefined,
-): Promise<{ chains: Map<string, LedgerEntry[]>; verification: VerifyReport }> {
+): Promise<{ chains: Map<string, LedgerEntry[]>; verification: VerifyReport; digests: DigestStatus }> {
   const verifier = new ChainVerifier();
-  if (digests !== undefined) {
-    for (const { name, digest } of (await loadDigests(digests)).loaded) verifier.expectDigest(digest, name);
-  }
+  const loaded = digests === undefined ? [] : (await loadDigests(digests)).loaded;
+  for (const { name, digest } of loaded) verifier.expectDigest(digest, name);
   const chains = new Map<string, LedgerEntry[]>();
   await store.scanRaw((items) => {
     for (const item of items) {
@@ -163,7 +163,41 @@ async function readAndVerifyLedger(
       else chain.push(entry);
     }
   });
-  return { chains, verification: verifier.finish() };
+  const verification = verifier.finish();
+  if (loaded.length === 0) {
+    return {
+      chains,
+      verification,
+      digests: { status: 'none', detail: 'no digests to check the ledger against' },
+    };
+  }
+  if (!digestsOfAnotherLedger(verification, true)) {
+    const uncovered = verification.heads.filter(
+      (head) =>
+        !loaded.some(({ digest }) => digest.heads.some((item) => item.opportunityId === head.opportunityId)),
+    ).length;
+    return {
+      chains,
+      verification,
+      digests: {
+        status: 'checked',
+        detail: `checked against ${loaded.length} digest(s)${uncovered === 0 ? '' : `; no digest for ${uncovered} chain(s) yet (begun after the latest digest)`}`,
+      },
+    };
+  }
+  // The digests describe another ledger: check the chains again without them, as verify does.
+  const alone = new ChainVerifier();
+  await store.scanRaw((items) => {
+    for (const item of items) alone.add(item);
+  });
+  return {
+    chains,
+    verification: alone.finish(),
+    digests: {
+      status: 'other-ledger',
+      detail: otherLedgerWarning(verification.digestsChecked, verification.digestHeadsExpected),
+    },
+  };
 }
 
 function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsOf): OpportunityFacts[] {
@@ -270,7 +304,7 @@ export async function buildQbrReport(
   }
 
   progress({ phase: 'ledger', done: 0, total: 1 });
-  const { chains, verification } = await readAndVerifyLedger(deps.ledger, deps.digests);
+  const { chains, verification, digests } = await readAndVerifyLedger(deps.ledger, deps.digests);
   const at: AsOf = { asOf, knownAt: asOf };
   const facts = projectAll(chains, at).filter((item) => item.entries > 0);
   progress({ phase: 'ledger', done: 1, total: 1 });
@@ -338,7 +372,7 @@ export async function buildQbrReport(
     policyVersion,
     facts,
     registrations,
-    integrity: integrityAsOf(chains, verification.broken, asOf),
+    integrity: { ...integrityAsOf(chains, verification.broken, asOf), digests },
     retroactive,
     orphanAfterDays: deps.orphanAfterDays ?? 30,
   });

@@ -8,6 +8,7 @@ import type { OpportunityFacts } from './opportunity-facts.ts';
 import { type AttributionDefinitions, closedWonUsdMinorIn } from './quarter-figures.ts';
 import type { QbrRegistration } from './registration-view.ts';
 import {
+  type DigestStatus,
   type Funnel,
   type FunnelRow,
   type InvestmentRow,
@@ -36,6 +37,8 @@ export interface QbrReportInputs {
   readonly integrity: {
     readonly chains: number;
     readonly chainsNotInLedger: number;
+    /** What the chains were checked against; omitted: no digests. */
+    readonly digests?: DigestStatus | undefined;
     readonly entries: number;
     readonly broken: readonly BrokenChain[];
   };
@@ -157,6 +160,10 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
       chainsNotInLedger: inputs.integrity.chainsNotInLedger,
       entries: inputs.integrity.entries,
       broken: inputs.integrity.broken.length,
+      digests: inputs.integrity.digests ?? {
+        status: 'none',
+        detail: 'no digests to check the ledger against',
+      },
     },
   });
 }

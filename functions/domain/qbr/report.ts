@@ -182,6 +182,16 @@ export type Finding = z.infer<typeof findingSchema>;
  * entries recorded by then, plus broken chains the ledger no longer holds (a digest recorded them,
  * or their items cannot be read). `broken` is a subset of `chains`.
  */
+/**
+ * What the chains were checked against: `checked` (digests of this ledger), `none` (no digest at
+ * all), `other-ledger` (digests exist but describe another ledger — not a break). `detail` says it.
+ */
+const digestStatusSchema = z.strictObject({
+  status: z.enum(['checked', 'none', 'other-ledger']),
+  detail: z.string(),
+});
+export type DigestStatus = z.infer<typeof digestStatusSchema>;
+
 const integritySchema = z
   .strictObject({
     chains: countSchema,
@@ -190,6 +200,7 @@ const integritySchema = z
     /** Entries recorded by asOf. */
     entries: countSchema,
     broken: countSchema,
+    digests: digestStatusSchema,
   })
   .refine((value) => value.broken <= value.chains && value.chainsNotInLedger <= value.broken, {
     message: 'broken chains must be among the chains counted',

@@ -223,7 +223,13 @@ export function sampleQbrReport(overrides: Partial<QbrReport> = {}): QbrReport {
         fix: 'Be ready to explain the exception.',
       },
     ],
-    integrity: { chains: 24, chainsNotInLedger: 0, entries: 311, broken: 1 },
+    integrity: {
+      chains: 24,
+      chainsNotInLedger: 0,
+      entries: 311,
+      broken: 1,
+      digests: { status: 'checked', detail: 'checked against 3 digest(s)' },
+    },
     ...overrides,
   });
 }
