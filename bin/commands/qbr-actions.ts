@@ -16,6 +16,7 @@ import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
+import { contextText, evidenceText } from '#rendering/qbr-finding-text.ts';
 import { type HeadlineFigure, headlineFigures, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
@@ -149,6 +150,9 @@ export function summarise(report: QbrReport): string {
   for (const finding of report.findings.slice(0, 8)) {
     const detail = finding.detail.length > 110 ? `${finding.detail.slice(0, 109)}…` : finding.detail;
     lines.push(`  ${finding.severity.padEnd(8)} ${finding.code.padEnd(28)} ${detail}`);
+    const context = contextText(finding);
+    if (context !== '') lines.push(`           ${context}`);
+    lines.push(`           Evidence: ${evidenceText(finding.evidence, report.timeZone)}`);
   }
   if (report.findings.length > 8) lines.push(`  … and ${report.findings.length - 8} more`);
   return lines.join('\n');
@@ -243,6 +247,7 @@ export async function check(options: QbrCheckOptions): Promise<void> {
   try {
     let deals: HubSpotAdapter | undefined;
     let dealProperties: HubSpotPortalSchemaAdmin | undefined;
+    let hubspotPortalId: number | undefined;
     if (options.hubspot) {
       const settings = await resolveHubSpotSettings({
         dataDir: options.dataDir,
@@ -253,6 +258,7 @@ export async function check(options: QbrCheckOptions): Promise<void> {
       const connection = connect(settings);
       deals = new HubSpotAdapter(connection, { portalId: settings.portalId ?? 0 });
       dealProperties = new HubSpotPortalSchemaAdmin(connection);
+      hubspotPortalId = settings.portalId;
     }
     const bucket = process.env.QBR_SNAPSHOT_BUCKET?.trim() || undefined;
     const snapshots =
@@ -266,6 +272,7 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         registrations: registrations.history,
         deals,
         dealProperties,
+        hubspotPortalId,
         snapshots,
         policy,
         onProgress: progressReporter(),

@@ -10,8 +10,9 @@ import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
 import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { formatPercent, formatUsd, formatUsdExact } from '#rendering/qbr-figures.ts';
+import { contextRows, contextText, evidenceRows, evidenceText } from '#rendering/qbr-finding-text.ts';
 import { croFigure, headlineFigures, integrityFigure, slaFigures } from '#rendering/qbr-headline-figures.ts';
-import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
+import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
@@ -367,6 +368,29 @@ function findingSubject(finding: Finding): string {
     .join(', ');
 }
 
+/** Who and what the finding is about: partner, customer, amount, owner, deadline; links as links. */
+function findingContextHtml(finding: Finding): SafeHtml {
+  const rows = contextRows(finding);
+  if (rows.length === 0) return html``;
+  const links = new Set(finding.context?.links.map((link) => link.url));
+  return html`<span class="qbr-finding-context">${rows.map(
+    ([label, value], index) =>
+      html`${index > 0 ? ' · ' : ''}<strong>${label}:</strong> ${links.has(value) ? html`<a href="${value}">${value}</a>` : value}`,
+  )}</span><br>`;
+}
+
+/** The evidence as a small (label, value) table, times in the report's zone. */
+function evidenceHtml(finding: Finding, timeZone: string): SafeHtml {
+  const rows = evidenceRows(finding.evidence, timeZone);
+  if (rows.length === 0) return html``;
+  return html`<table role="presentation" class="qbr-evidence" cellpadding="0" cellspacing="0" border="0" style="${style.table}margin:4px 0;">
+${rows.map(
+  ([label, value]) =>
+    html`<tr><th scope="row" style="${style.cell}${style.small}text-align:left;font-weight:600;">${label}</th><td style="${style.cell}${style.small}">${value}</td></tr>`,
+)}
+</table>`;
+}
+
 function findingsHtml(report: QbrReport): SafeHtml {
   return section(
     'findings',
@@ -380,7 +404,8 @@ ${report.findings.map((finding) => {
 <span style="display:inline-block;padding:1px 6px;background-color:${severityColor[finding.severity]};color:#ffffff;font-size:12px;font-weight:600;text-transform:uppercase;">${finding.severity}</span>
 <code style="${style.code}">${finding.code}</code>${subject && html` · ${subject}`}<br>
 ${finding.detail}<br>
-<span style="${style.small}">Evidence: ${evidenceText(finding.evidence)}</span><br>
+${findingContextHtml(finding)}
+${evidenceHtml(finding, report.timeZone)}
 <strong>Fix:</strong> ${finding.fix}
 </li>`;
 })}
@@ -389,7 +414,7 @@ ${finding.detail}<br>
 }
 
 function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml {
-  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
+  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
 ${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
 }
 
@@ -447,7 +472,8 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       ? ['No findings: the ledger and HubSpot agree.']
       : report.findings.map((finding, index) => {
           const about = findingSubject(finding);
-          return `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.code}${about ? ` · ${about}` : ''}\n   ${finding.detail}\n   Evidence: ${evidenceText(finding.evidence)}\n   Fix: ${finding.fix}`;
+          const context = contextText(finding);
+          return `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.code}${about ? ` · ${about}` : ''}\n   ${finding.detail}${context ? `\n   ${context}` : ''}\n   Evidence: ${evidenceText(finding.evidence, report.timeZone)}\n   Fix: ${finding.fix}`;
         });
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,

@@ -8,6 +8,7 @@ import type {
   RoiRow,
 } from '#domain/qbr/report.ts';
 import { type CsvColumn, toCsv } from './csv.ts';
+import { evidenceText } from './qbr-finding-text.ts';
 import { croFigure, type HeadlineFigure, headlineFigures, slaFigures } from './qbr-headline-figures.ts';
 
 /** One CSV file of the report: an email attachment, a file in the report's folder. */
@@ -111,23 +112,25 @@ const exceptionColumns: readonly CsvColumn<QbrException>[] = [
 
 interface RankedFinding extends Finding {
   readonly rank: number;
-}
-
-/** Evidence as `name: value` pairs on one line, in the order the metrics gave them. */
-export function evidenceText(evidence: Finding['evidence']): string {
-  return Object.entries(evidence)
-    .map(([name, value]) => `${name}: ${value === null ? 'none' : String(value)}`)
-    .join('; ');
+  /** The report's time zone, for the evidence's times. */
+  readonly timeZone: string;
 }
 
 const findingColumns: readonly CsvColumn<RankedFinding>[] = [
   { header: 'Rank', value: (row) => row.rank },
   { header: 'Severity', value: (row) => row.severity },
   { header: 'Code', value: (row) => row.code },
+  { header: 'Partner', value: (row) => row.context?.partner },
+  { header: 'Customer', value: (row) => row.context?.customer },
+  { header: 'Deal', value: (row) => row.context?.deal },
+  { header: 'Amount (USD)', value: (row) => row.context?.amountUsd },
+  { header: 'Owner', value: (row) => row.context?.owner },
+  { header: 'Deadline', value: (row) => row.context?.deadlineLocal },
+  { header: 'Links', value: (row) => row.context?.links.map((link) => link.url).join(' ') },
   { header: 'Opportunity id', value: (row) => row.opportunityId },
   { header: 'Registration id', value: (row) => row.registrationId },
   { header: 'Detail', value: (row) => row.detail },
-  { header: 'Evidence', value: (row) => evidenceText(row.evidence) },
+  { header: 'Evidence', value: (row) => evidenceText(row.evidence, row.timeZone) },
   { header: 'Fix before the meeting', value: (row) => row.fix },
 ];
 
@@ -201,7 +204,7 @@ export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
     {
       filename: name('findings'),
       content: toCsv(
-        report.findings.map((finding, index) => ({ ...finding, rank: index + 1 })),
+        report.findings.map((finding, index) => ({ ...finding, rank: index + 1, timeZone: report.timeZone })),
         findingColumns,
       ),
     },

@@ -45,6 +45,8 @@ export interface BuildQbrReportDependencies {
   readonly onProgress?: ((progress: QbrProgress) => void) | undefined;
   /** @default 30 */
   readonly orphanAfterDays?: number | undefined;
+  /** The HubSpot portal (hub) id, so findings link to deal records; omitted: no links. */
+  readonly hubspotPortalId?: number | undefined;
   /** Deals per HubSpot read call (each call is split into batches of 100 by the adapter). @default 2000 */
   readonly dealsPerCall?: number | undefined;
   /** Read calls in flight at once; the adapter's limiter keeps them under the portal's limit. @default 3 */
@@ -375,6 +377,7 @@ export async function buildQbrReport(
     integrity: { ...integrityAsOf(chains, verification.broken, asOf), digests },
     retroactive,
     orphanAfterDays: deps.orphanAfterDays ?? 30,
+    hubspotPortalId: deps.hubspotPortalId,
   });
   const crm = await crmRead;
   progress({ phase: 'compute', done: 0, total: 1 });

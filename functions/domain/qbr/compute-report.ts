@@ -2,6 +2,7 @@ import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { Policy } from '#domain/policy/policy-schema.ts';
 import { attributionSummary, investmentReturns, roiByInvestmentType } from './attribution.ts';
 import type { CrmDealsRead } from './crm-deal.ts';
+import { withFindingContext } from './finding-context.ts';
 import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
 import { dollars, funnelRegistrations, funnelRows, funnelTotals, ratio } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
@@ -44,6 +45,8 @@ export interface QbrReportInputs {
   };
   readonly retroactive: readonly RetroactiveChange[];
   readonly orphanAfterDays: number;
+  /** The HubSpot portal (hub) id, so findings link to deal records; omitted: no links. */
+  readonly hubspotPortalId?: number | undefined;
 }
 
 /** The definitions of the policy in the form the computations take. */
@@ -110,7 +113,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
   const { inputs, definitions, sla, exceptions } = prepared;
   const { quarter, asOf, policy } = inputs;
   const attribution = attributionSummary(inputs.facts, quarter, definitions, policy.definitions.croView, crm);
-  const findings = reconcile({
+  const reconciled = reconcile({
     quarter,
     asOf,
     definitions,
@@ -126,6 +129,13 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     slaCases: prepared.slaCases,
     orphanAfterDays: inputs.orphanAfterDays,
   });
+  const findings = withFindingContext(reconciled, {
+    policy,
+    records: inputs.registrations,
+    facts: inputs.facts,
+    crm,
+    hubspotPortalId: inputs.hubspotPortalId,
+  });
   const bySeverity = Object.fromEntries(
     severities.map((severity) => [
       severity,
@@ -137,6 +147,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     asOf,
     generatedAt: inputs.generatedAt,
     policyVersion: inputs.policyVersion,
+    timeZone: policy.calendar.timeZone,
     scorecard: {
       closedWonAmount: dollars(prepared.closedWonUsdMinor),
       partnerSourcedRevenue: attribution.partnerSourcedRevenue,

@@ -164,6 +164,26 @@ export const severities = ['critical', 'high', 'medium', 'low'] as const;
 const severitySchema = z.enum(severities);
 export type Severity = z.infer<typeof severitySchema>;
 
+/** Who and what a finding is about, in the words a reader acts on (not only ids). */
+const findingContextSchema = z.strictObject({
+  /** The partner's name. */
+  partner: z.string().optional(),
+  /** The customer company (or its domain). */
+  customer: z.string().optional(),
+  /** The deal's name in HubSpot / the ledger. */
+  deal: z.string().optional(),
+  /** The amount at stake, USD. */
+  amountUsd: usdSchema.optional(),
+  /** Who has to act now: the current approver of a waiting registration, or who decided. */
+  owner: z.string().optional(),
+  /** The deadline that matters (ISO UTC) and as the reader reads it, in the policy's time zone, zone named. */
+  deadline: z.iso.datetime().optional(),
+  deadlineLocal: z.string().optional(),
+  /** Where to act: the HubSpot record (when the portal id is known), the registration record. */
+  links: z.array(z.strictObject({ label: z.string(), url: z.url() })),
+});
+export type FindingContext = z.infer<typeof findingContextSchema>;
+
 const findingSchema = z.strictObject({
   code: findingCodeSchema,
   severity: severitySchema,
@@ -174,6 +194,8 @@ const findingSchema = z.strictObject({
   evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   /** What to do before the meeting. */
   fix: z.string(),
+  /** Who and what it is about (partner, customer, amount, owner, deadline, links); added by the report. */
+  context: findingContextSchema.optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
@@ -229,6 +251,8 @@ export const qbrReportSchema = z.strictObject({
   /** When the report was computed. Not part of the figures: two runs as of the same moment differ only here. */
   generatedAt: z.iso.datetime(),
   policyVersion: z.string(),
+  /** The time zone times are shown in: the policy's business calendar (`calendar.timeZone`). */
+  timeZone: z.string().default('UTC'),
   scorecard: scorecardSchema,
   funnel: funnelSchema,
   byCampaign: z.array(funnelRowSchema),

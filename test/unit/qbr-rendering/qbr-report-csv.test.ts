@@ -116,10 +116,11 @@ describe('the pre-QBR CSV files', () => {
       ['3', 'medium', 'SLA_BREACH'],
       ['4', 'low', 'POLICY_EXCEPTION'],
     ]);
+    // Evidence reads as labelled text (names spelled out, nothing empty left blank).
     expect(findings[1]?.Evidence).toBe(
-      `ledgerPartner: Acme Cloud Partners; hubspotPartner: ${FORMULA_PARTNER}`,
+      `Ledger partner: Acme Cloud Partners; Partner in HubSpot (company id): ${FORMULA_PARTNER}`,
     );
-    expect(findings[3]?.Evidence).toBe('verdictRuleId: competing-partner; reason: none');
+    expect(findings[3]?.Evidence).toBe('Rule of the verdict: competing-partner; Reason: none');
     expect(findings[0]?.['Fix before the meeting']).toBe(
       'Restore the entry from the digest and run dealreg ledger verify.',
     );

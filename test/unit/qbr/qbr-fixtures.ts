@@ -141,6 +141,7 @@ export function record(options: {
       ? undefined
       : {
           partnerDomain: `${options.partnerId ?? 'partner'}.example`,
+          customerCompanyName: `Customer of ${options.registrationId}`,
           customerCountry: options.country,
           campaignId: options.campaignId,
           cloudMarketplace: options.cloudMarketplace ?? 'none',
