@@ -291,7 +291,11 @@ export async function buildQbrReport(
     const deals = deps.deals;
     const properties = deps.dealProperties;
     crmRead = (async () => {
-      const defined = properties?.listPropertyNames('deals').then((names) => names.includes(croProperty));
+      // A portal that will not list its properties (a missing scope) leaves the figure judged by its values.
+      const defined = properties
+        ?.listPropertyNames('deals')
+        .then((names) => names.includes(croProperty))
+        .catch(() => undefined);
       const ids = (await deps.ledger.listChainIds()).filter((id) => !id.startsWith('campaign:')).sort();
       progress({ phase: 'hubspot', done: 0, total: ids.length });
       const read = await readCrmDeals(deals, ids, croProperty, {
