@@ -27,7 +27,7 @@ function scenarioWithBrokenChains(): QbrReport {
   });
 }
 
-const unescape = (text: string) =>
+const unescapeHtml = (text: string) =>
   text
     .replaceAll('&quot;', '"')
     .replaceAll('&#39;', "'")
@@ -48,7 +48,7 @@ describe('the figures of one report', () => {
     const computed = scenarioWithBrokenChains();
     const files = await qbrReportFiles(computed);
     const file = (name: string) => String(files.find((candidate) => candidate.name === name)?.content);
-    const html = unescape(file(REPORT_HTML));
+    const html = unescapeHtml(file(REPORT_HTML));
     const json = JSON.parse(file(REPORT_JSON)) as unknown;
     const scorecard = parse(file('qbr-2026-Q4-scorecard.csv'), { columns: true }) as Record<string, string>[];
     const slaCsv = parse(file('qbr-2026-Q4-sla.csv'), { columns: true }) as Record<string, string>[];
