@@ -135,7 +135,7 @@ async function computeOnce(file: string, validation: 'full' | 'shape'): Promise<
     facts,
     registrations: [],
     crm: undefined,
-    integrity: { chains, entries, broken: [] },
+    integrity: { chains, chainsNotInLedger: 0, entries, broken: [] },
     retroactive: [],
     orphanAfterDays: 30,
   });

@@ -445,11 +445,14 @@ export async function runDemo(
   const quarterStart = morning.toISOString().slice(0, 10);
   const investments = [
     'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt,opportunityId',
-    `INV-MDF-1,mdf,CMP-AWS-SUMMIT,20000001,5000,USD,1,${quarterStart}T15:00:00Z,${initrode}`,
+    `INV-MDF-1,MDF,CMP-AWS-SUMMIT,20000001,5000,USD,1,${quarterStart}T15:00:00Z,${initrode}`,
     `INV-COMK-1,co-marketing,CMP-Q4-WEBINARS,20000002,8000,USD,1,${quarterStart}T15:00:00Z,`,
-    `INV-MDF-2,mdf,CMP-Q4-WEBINARS,20000003,3000,GBP,1.27,${quarterStart}T15:00:00Z,`,
+    `INV-MDF-2,MDF,CMP-Q4-WEBINARS,20000003,3000,GBP,1.27,${quarterStart}T15:00:00Z,`,
   ].join('\n');
-  const imported = await importInvestments(stack.ledger, investments, 'demo');
+  const imported = await importInvestments(stack.ledger, investments, {
+    recordedBy: 'demo',
+    investmentTypes: stack.policy.policy.reporting.investmentTypes,
+  });
   log(`  Day 56: marketing imports its spend: ${imported.appended} investments (MDF and co-marketing).`);
 
   const { reporting, calendar } = stack.policy.policy;

@@ -3,6 +3,7 @@ import { InvestmentImportError, importInvestments } from '#use-cases/ledger-impo
 import { commandNow } from './command-clock.ts';
 import type { InvestmentsImportOptions } from './investments.ts';
 import { connectLedger } from './ledger-connection.ts';
+import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `dealreg investments import FILE.csv`: all lines or none; a file with bad lines is a bad argument. */
@@ -17,13 +18,14 @@ export async function importFile(file: string, options: InvestmentsImportOptions
       cause: error,
     });
   }
+  const { policy } = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));
   const now = await commandNow(options.dataDir);
   const ledger = await connectLedger(options.dataDir);
   try {
     const { appended, skipped, atomic } = await importInvestments(
       { store: ledger.store, ledgerKey: await ledger.ledgerKey(), now: () => now },
       text,
-      options.recordedBy,
+      { recordedBy: options.recordedBy, investmentTypes: policy.reporting.investmentTypes },
     ).catch((error: unknown) => {
       if (error instanceof InvestmentImportError) throw new UsageError(error.message, { cause: error });
       throw error;

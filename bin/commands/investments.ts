@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 export interface InvestmentsImportOptions {
   readonly recordedBy: string;
   readonly dataDir: string;
+  readonly policy?: string;
 }
 
 /** `dealreg investments import FILE.csv`: records MDF, co-marketing, event and SPIFF spend in the ledger. */
@@ -17,6 +18,10 @@ export function registerInvestmentCommands(program: Command): void {
     )
     .argument('<file>', 'CSV file with a header row')
     .option('--recorded-by <who>', 'who records the import', 'investments-import')
+    .option(
+      '--policy <file>',
+      'policy file whose reporting.investmentTypes the types must be among (default: policy/default-policy.json)',
+    )
     .addOption(new Option('--data-dir <dir>', 'where local.json lives').default('.dealreg'))
     .action(async (file: string, options: InvestmentsImportOptions) =>
       (await import('./investments-actions.ts')).importFile(file, options),

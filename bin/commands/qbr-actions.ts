@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
@@ -15,6 +16,8 @@ import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
+import { contextText, evidenceText } from '#rendering/qbr-finding-text.ts';
+import { type HeadlineFigure, headlineFigures, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
 import { commandNow } from './command-clock.ts';
@@ -125,21 +128,32 @@ const money = (amount: number) =>
   );
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
 
-/** The one-screen summary: headline figures and the top findings. */
+/**
+ * The one-screen summary: headline figures and the top findings. The headline and SLA figures
+ * are worded by the same code as the HTML and CSV (`qbr-headline-figures`).
+ */
 export function summarise(report: QbrReport): string {
-  const { funnel, attribution, sla, scorecard } = report;
+  const { funnel, attribution, scorecard } = report;
+  const figure = (item: HeadlineFigure) => `${item.label}: ${item.text}`;
+  const headline = headlineFigures(report);
+  const shown = new Set(headline.map((item) => item.key));
   const lines = [
     `Pre-QBR check ${report.quarter} as of ${report.asOf} (policy ${report.policyVersion})`,
+    ...headline.map((item) => `  ${figure(item)}`),
     `Funnel       ${funnel.submitted} submitted → ${funnel.approved} approved (${percent(funnel.conversion.submittedToApproved)}) → ${funnel.opportunities} opportunities (${percent(funnel.conversion.approvedToOpportunity)}) → ${funnel.closedWon} closed-won (${percent(funnel.conversion.opportunityToClosedWon)}) ${money(funnel.closedWonAmount)}`,
-    `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${money(attribution.croPartnerRevenue)} · difference ${money(attribution.difference)} (${attribution.differenceDeals.length} deal(s))`,
+    `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${attribution.croPartnerRevenue === null ? 'not available' : money(attribution.croPartnerRevenue)}`,
     `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${row.roi === null ? '—' : `${row.roi.toFixed(2)}×`}`).join(' · ') || 'no investments'}`,
-    `SLA          ${sla.withinSla}/${sla.decisions} within SLA (${percent(scorecard.slaCompliance)}), ${sla.escalations} escalation(s), ${sla.defaulted} default(s), median ${sla.medianHoursToDecision ?? '—'} business h; ${report.exceptions.length} exception(s)`,
-    `Ledger       ${report.integrity.entries} entries in ${report.integrity.chains} chains, ${report.integrity.broken} broken`,
+    ...slaFigures(report)
+      .filter((item) => !shown.has(item.key))
+      .map((item) => `SLA          ${figure(item)}`),
     `Findings     ${scorecard.findings.critical} critical · ${scorecard.findings.high} high · ${scorecard.findings.medium} medium · ${scorecard.findings.low} low`,
   ];
   for (const finding of report.findings.slice(0, 8)) {
     const detail = finding.detail.length > 110 ? `${finding.detail.slice(0, 109)}…` : finding.detail;
     lines.push(`  ${finding.severity.padEnd(8)} ${finding.code.padEnd(28)} ${detail}`);
+    const context = contextText(finding);
+    if (context !== '') lines.push(`           ${context}`);
+    lines.push(`           Evidence: ${evidenceText(finding.evidence, report.timeZone)}`);
   }
   if (report.findings.length > 8) lines.push(`  … and ${report.findings.length - 8} more`);
   return lines.join('\n');
@@ -234,6 +248,8 @@ export async function check(options: QbrCheckOptions): Promise<void> {
   });
   try {
     let deals: HubSpotAdapter | undefined;
+    let dealProperties: HubSpotPortalSchemaAdmin | undefined;
+    let hubspotPortalId: number | undefined;
     if (options.hubspot) {
       const settings = await resolveHubSpotSettings({
         dataDir: options.dataDir,
@@ -241,7 +257,10 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         baseUrl: options.baseUrl,
         portalId: options.portalId,
       });
-      deals = new HubSpotAdapter(connect(settings), { portalId: settings.portalId ?? 0 });
+      const connection = connect(settings);
+      deals = new HubSpotAdapter(connection, { portalId: settings.portalId ?? 0 });
+      dealProperties = new HubSpotPortalSchemaAdmin(connection);
+      hubspotPortalId = settings.portalId;
     }
     const bucket = process.env.QBR_SNAPSHOT_BUCKET?.trim() || undefined;
     const snapshots =
@@ -254,6 +273,8 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         digests: ledger.digests,
         registrations: registrations.history,
         deals,
+        dealProperties,
+        hubspotPortalId,
         snapshots,
         policy,
         onProgress: progressReporter(),

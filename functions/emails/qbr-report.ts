@@ -10,7 +10,9 @@ import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
 import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { formatPercent, formatUsd, formatUsdExact } from '#rendering/qbr-figures.ts';
-import { evidenceText, qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
+import { contextRows, contextText, evidenceRows, evidenceText } from '#rendering/qbr-finding-text.ts';
+import { croFigure, headlineFigures, integrityFigure, slaFigures } from '#rendering/qbr-headline-figures.ts';
+import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
@@ -89,32 +91,21 @@ interface ScorecardTile {
 }
 
 function scorecardTiles(report: QbrReport): ScorecardTile[] {
-  const { scorecard, findings } = report;
-  const counts = scorecard.findings;
+  return headlineFigures(report).map((figure) => ({ label: figure.label, value: figure.text }));
+}
+
+/** The attribution views as rows: the CRO's reads "not available: why" when it cannot be computed. */
+function attributionRows(report: QbrReport): (readonly [string, string])[] {
+  const a = report.attribution;
+  const cro = croFigure(report);
   return [
-    { label: 'Closed-won (partner deals)', value: formatUsd(scorecard.closedWonAmount) },
-    { label: 'Partner-sourced (ledger)', value: formatUsd(scorecard.partnerSourcedRevenue) },
-    { label: 'Partner revenue (CRO view)', value: formatUsd(scorecard.croPartnerRevenue) },
-    { label: 'Sourced minus CRO view', value: formatUsd(report.attribution.difference) },
-    {
-      label: 'Registration to closed-won',
-      value: formatPercent(
-        report.funnel.submitted === 0 ? null : report.funnel.closedWon / report.funnel.submitted,
-      ),
-    },
-    { label: 'Decisions within SLA', value: formatPercent(scorecard.slaCompliance) },
-    {
-      label: 'Findings to fix',
-      value: `${findings.length} (${counts.critical} critical, ${counts.high} high)`,
-    },
-    {
-      label: 'Ledger integrity',
-      value:
-        report.integrity.broken === 0
-          ? `${report.integrity.chains} chains intact`
-          : `${report.integrity.broken} of ${report.integrity.chains} chains broken`,
-    },
-    { label: 'Policy exceptions', value: `${report.exceptions.length}` },
+    ['Partner-sourced (ledger)', formatUsdExact(a.partnerSourcedRevenue)],
+    ['Partner-influenced (ledger)', formatUsdExact(a.partnerInfluencedRevenue)],
+    [cro.label, a.croPartnerRevenue === null ? cro.text : formatUsdExact(a.croPartnerRevenue)],
+    [
+      'Difference: sourced minus CRO view',
+      a.difference === null ? 'not available: the CRO view is not available' : formatUsdExact(a.difference),
+    ],
   ];
 }
 
@@ -254,20 +245,13 @@ function attributionHtml(report: QbrReport, charts: readonly QbrChart[], sources
     'attribution',
     'Partner-sourced and partner-influenced beside the CRO figure',
     html`${chartHtml(charts, 'attribution', sources)}
-${table(
-  [{ label: 'View' }, { label: 'Closed-won revenue', numeric: true }],
-  [
-    ['Partner-sourced (ledger)', formatUsdExact(a.partnerSourcedRevenue)],
-    ['Partner-influenced (ledger)', formatUsdExact(a.partnerInfluencedRevenue)],
-    ['Partner revenue (CRO view)', formatUsdExact(a.croPartnerRevenue)],
-    ['Difference: sourced minus CRO view', formatUsdExact(a.difference)],
-  ],
-  'attribution-views',
-)}
+${table([{ label: 'View' }, { label: 'Closed-won revenue', numeric: true }], attributionRows(report), 'attribution-views')}
 ${
-  deals.length === 0
-    ? html`<p style="${style.paragraph}">No deal explains a difference: both views count the same deals.</p>`
-    : html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">The deals that explain the difference</p>
+  a.croPartnerRevenue === null
+    ? html`<p style="${style.paragraph}">The CRO figure is not available: ${a.croView.unavailableReason}. See the DEFINITION_MISMATCH finding.</p>`
+    : deals.length === 0
+      ? html`<p style="${style.paragraph}">No deal explains a difference: both views count the same deals.</p>`
+      : html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">The deals that explain the difference</p>
 ${table(
   [
     { label: 'Deal' },
@@ -289,6 +273,18 @@ ${table(
   );
 }
 
+function investmentRows(report: QbrReport): string[][] {
+  return report.investments.map((row) => [
+    row.investmentId,
+    row.investmentType,
+    formatUsdExact(row.invested),
+    formatUsdExact(row.closedWonRevenue),
+    row.attributedThrough === 'opportunity'
+      ? `opportunity ${row.opportunityId} (named by the investment)`
+      : `campaign ${row.campaignId}`,
+  ]);
+}
+
 function roiHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
   return section(
     'roi',
@@ -296,40 +292,40 @@ function roiHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartS
     report.roiByInvestmentType.length === 0
       ? html`<p style="${style.paragraph}">No investment was recorded for the quarter.</p>`
       : html`${chartHtml(charts, 'roi', sources)}
+<p style="${style.small}">Revenue won in the quarter: an investment that names an opportunity earns that opportunity’s revenue; any other earns a share of its campaign’s (in proportion to what it invested), not counting opportunities an investment names.</p>
 ${table(
   [
     { label: 'Investment type' },
     { label: 'Invested', numeric: true },
     { label: 'Closed-won revenue', numeric: true },
     { label: 'ROI', numeric: true },
+    { label: 'Attributed through' },
   ],
   report.roiByInvestmentType.map((row) => [
     row.investmentType,
     formatUsdExact(row.invested),
     formatUsdExact(row.closedWonRevenue),
     formatPercent(row.roi),
+    row.attributedThrough,
   ]),
   'roi-table',
+)}
+${table(
+  [
+    { label: 'Investment' },
+    { label: 'Type' },
+    { label: 'Invested', numeric: true },
+    { label: 'Closed-won revenue', numeric: true },
+    { label: 'Revenue of' },
+  ],
+  investmentRows(report),
+  'roi-investments',
 )}`,
   );
 }
 
 function slaRows(report: QbrReport): (readonly [string, string])[] {
-  const { sla } = report;
-  return [
-    ['Decisions', `${sla.decisions}`],
-    [
-      'Within SLA',
-      `${sla.withinSla} (${formatPercent(sla.decisions === 0 ? null : sla.withinSla / sla.decisions)})`,
-    ],
-    ['Reminders sent', `${sla.reminders}`],
-    ['Escalations', `${sla.escalations}`],
-    ['Decided by the SLA default', `${sla.defaulted}`],
-    [
-      'Median time to decision',
-      sla.medianHoursToDecision === null ? 'n/a' : `${sla.medianHoursToDecision.toFixed(1)} hours`,
-    ],
-  ];
+  return slaFigures(report).map((figure) => [figure.label, figure.text] as const);
 }
 
 function slaHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
@@ -372,6 +368,29 @@ function findingSubject(finding: Finding): string {
     .join(', ');
 }
 
+/** Who and what the finding is about: partner, customer, amount, owner, deadline; links as links. */
+function findingContextHtml(finding: Finding): SafeHtml {
+  const rows = contextRows(finding);
+  if (rows.length === 0) return html``;
+  const links = new Set(finding.context?.links.map((link) => link.url));
+  return html`<span class="qbr-finding-context">${rows.map(
+    ([label, value], index) =>
+      html`${index > 0 ? ' · ' : ''}<strong>${label}:</strong> ${links.has(value) ? html`<a href="${value}">${value}</a>` : value}`,
+  )}</span><br>`;
+}
+
+/** The evidence as a small (label, value) table, times in the report's zone. */
+function evidenceHtml(finding: Finding, timeZone: string): SafeHtml {
+  const rows = evidenceRows(finding.evidence, timeZone);
+  if (rows.length === 0) return html``;
+  return html`<table role="presentation" class="qbr-evidence" cellpadding="0" cellspacing="0" border="0" style="${style.table}margin:4px 0;">
+${rows.map(
+  ([label, value]) =>
+    html`<tr><th scope="row" style="${style.cell}${style.small}text-align:left;font-weight:600;">${label}</th><td style="${style.cell}${style.small}">${value}</td></tr>`,
+)}
+</table>`;
+}
+
 function findingsHtml(report: QbrReport): SafeHtml {
   return section(
     'findings',
@@ -385,7 +404,8 @@ ${report.findings.map((finding) => {
 <span style="display:inline-block;padding:1px 6px;background-color:${severityColor[finding.severity]};color:#ffffff;font-size:12px;font-weight:600;text-transform:uppercase;">${finding.severity}</span>
 <code style="${style.code}">${finding.code}</code>${subject && html` · ${subject}`}<br>
 ${finding.detail}<br>
-<span style="${style.small}">Evidence: ${evidenceText(finding.evidence)}</span><br>
+${findingContextHtml(finding)}
+${evidenceHtml(finding, report.timeZone)}
 <strong>Fix:</strong> ${finding.fix}
 </li>`;
 })}
@@ -394,7 +414,7 @@ ${finding.detail}<br>
 }
 
 function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml {
-  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; computed ${report.generatedAt}; policy version ${report.policyVersion}. Ledger: ${report.integrity.entries} entries in ${report.integrity.chains} chains, ${report.integrity.broken} broken.</p>
+  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
 ${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
 }
 
@@ -425,8 +445,9 @@ function subject(report: QbrReport): string {
     urgent === 0
       ? 'no critical or high findings'
       : `${urgent} critical or high finding${urgent === 1 ? '' : 's'}`;
+  const cro = report.attribution.croPartnerRevenue;
   return subjectLine(
-    `Pre-QBR check ${report.quarter}: ${attention}; partner-sourced ${formatUsd(report.attribution.partnerSourcedRevenue)} vs CRO view ${formatUsd(report.attribution.croPartnerRevenue)}`,
+    `Pre-QBR check ${report.quarter}: ${attention}; partner-sourced ${formatUsd(report.attribution.partnerSourcedRevenue)} vs CRO view ${cro === null ? 'not available' : formatUsd(cro)}`,
   );
 }
 
@@ -451,7 +472,8 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       ? ['No findings: the ledger and HubSpot agree.']
       : report.findings.map((finding, index) => {
           const about = findingSubject(finding);
-          return `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.code}${about ? ` · ${about}` : ''}\n   ${finding.detail}\n   Evidence: ${evidenceText(finding.evidence)}\n   Fix: ${finding.fix}`;
+          const context = contextText(finding);
+          return `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.code}${about ? ` · ${about}` : ''}\n   ${finding.detail}${context ? `\n   ${context}` : ''}\n   Evidence: ${evidenceText(finding.evidence, report.timeZone)}\n   Fix: ${finding.fix}`;
         });
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,
@@ -460,12 +482,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,
-      `ATTRIBUTION\n${lines([
-        ['Partner-sourced (ledger)', formatUsdExact(report.attribution.partnerSourcedRevenue)],
-        ['Partner-influenced (ledger)', formatUsdExact(report.attribution.partnerInfluencedRevenue)],
-        ['Partner revenue (CRO view)', formatUsdExact(report.attribution.croPartnerRevenue)],
-        ['Difference: sourced minus CRO view', formatUsdExact(report.attribution.difference)],
-      ])}${report.attribution.differenceDeals
+      `ATTRIBUTION\n${lines(attributionRows(report))}${report.attribution.differenceDeals
         .map(
           (deal) =>
             `\n  - ${deal.dealName} (${deal.opportunityId}) ${formatUsdExact(deal.amount)}: ledger ${deal.ledgerRelationship}, CRO view ${deal.croCountsAsPartner ? 'partner' : 'not partner'}. ${deal.explanation}`,
@@ -479,11 +496,16 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
                 (row) =>
                   [
                     row.investmentType,
-                    `invested ${formatUsdExact(row.invested)}, closed-won ${formatUsdExact(row.closedWonRevenue)}, ROI ${formatPercent(row.roi)}`,
+                    `invested ${formatUsdExact(row.invested)}, closed-won ${formatUsdExact(row.closedWonRevenue)}, ROI ${formatPercent(row.roi)} (${row.attributedThrough})`,
                   ] as const,
               ),
             )
-      }`,
+      }${investmentRows(report)
+        .map(
+          ([id, type, invested, revenue, of]) =>
+            `\n  - ${id} (${type}): invested ${invested}, closed-won ${revenue}, revenue of ${of}`,
+        )
+        .join('')}`,
       `SLA\n${lines(slaRows(report))}${report.exceptions
         .map(
           (exception) =>
@@ -494,7 +516,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       `CHARTS\n${chartsText.join('\n')}`,
     ],
     footer: [
-      `Figures as of ${report.asOf}; computed ${report.generatedAt}; policy version ${report.policyVersion}.`,
+      `Figures as of ${report.asOf}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.`,
       ...(attachments.length > 0 ? [`Attached: ${attachments.join(', ')}.`] : []),
     ],
   });

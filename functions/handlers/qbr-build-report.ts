@@ -1,5 +1,6 @@
 /** Lambda entry: "Build and store the report" of the pre-QBR workflow. */
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { S3DigestStore } from '#adapters/ledger/s3-digest-store.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
@@ -21,6 +22,8 @@ const settings = readEnvironment({
   ...hubSpotPortalSettings,
 });
 
+const hubspot = await connectToHubSpot(settings);
+
 export const handler = createQbrReportBuilder({
   report: {
     ledger: new DynamoDbLedgerStore(dynamodb, settings.LEDGER_TABLE),
@@ -28,9 +31,12 @@ export const handler = createQbrReportBuilder({
     registrations: new DynamoDbRegistrationHistory(documentClient, settings.REGISTRATIONS_TABLE),
     snapshots: new S3SnapshotStore(s3, settings.REPORTS_BUCKET),
     policy: settings.DEALREG_POLICY,
+    // To tell a CRO deal property missing in the portal from one left empty, and to link findings.
+    dealProperties: new HubSpotPortalSchemaAdmin(hubspot),
+    hubspotPortalId: settings.HUBSPOT_PORTAL_ID,
   },
   // For runs small enough to read here; larger ones the batch workers read.
-  deals: new HubSpotAdapter(await connectToHubSpot(settings), { portalId: settings.HUBSPOT_PORTAL_ID }),
+  deals: new HubSpotAdapter(hubspot, { portalId: settings.HUBSPOT_PORTAL_ID }),
   runs: new S3QbrRunStore(s3, settings.REPORTS_BUCKET),
   reports: new S3ReportStore(s3, settings.REPORTS_BUCKET),
 });

@@ -2,11 +2,14 @@ import type {
   DifferenceDeal,
   Finding,
   FunnelRow,
+  InvestmentRow,
   QbrException,
   QbrReport,
   RoiRow,
 } from '#domain/qbr/report.ts';
 import { type CsvColumn, toCsv } from './csv.ts';
+import { evidenceText } from './qbr-finding-text.ts';
+import { croFigure, type HeadlineFigure, headlineFigures, slaFigures } from './qbr-headline-figures.ts';
 
 /** One CSV file of the report: an email attachment, a file in the report's folder. */
 interface QbrCsvFile {
@@ -46,12 +49,21 @@ function breakdownColumns(dimension: string): readonly CsvColumn<FunnelRow>[] {
 
 interface AttributionLine {
   readonly view: string;
-  readonly revenue: number;
+  /** Null when the view is not available (the note says why). */
+  readonly revenue: number | null;
+  readonly note: string;
 }
 
 const attributionColumns: readonly CsvColumn<AttributionLine>[] = [
   { header: 'View', value: (row) => row.view },
   { header: 'Closed-won revenue (USD)', value: (row) => row.revenue },
+  { header: 'Note', value: (row) => row.note },
+];
+
+const scorecardColumns: readonly CsvColumn<HeadlineFigure>[] = [
+  { header: 'Figure', value: (row) => row.label },
+  { header: 'Value', value: (row) => row.value },
+  { header: 'As written in the report', value: (row) => row.text },
 ];
 
 const differenceColumns: readonly CsvColumn<DifferenceDeal>[] = [
@@ -68,16 +80,25 @@ const roiColumns: readonly CsvColumn<RoiRow>[] = [
   { header: 'Invested (USD)', value: (row) => row.invested },
   { header: 'Closed-won revenue (USD)', value: (row) => row.closedWonRevenue },
   { header: 'ROI', value: (row) => row.roi },
+  { header: 'Revenue through named opportunities (USD)', value: (row) => row.revenueThroughOpportunities },
+  { header: 'Revenue through campaigns (USD)', value: (row) => row.revenueThroughCampaigns },
+  { header: 'Attributed through', value: (row) => row.attributedThrough },
 ];
 
-interface SlaLine {
-  readonly measure: string;
-  readonly value: number | null;
-}
+const investmentColumns: readonly CsvColumn<InvestmentRow>[] = [
+  { header: 'Investment id', value: (row) => row.investmentId },
+  { header: 'Investment type', value: (row) => row.investmentType },
+  { header: 'Campaign id', value: (row) => row.campaignId },
+  { header: 'Opportunity id', value: (row) => row.opportunityId },
+  { header: 'Attributed through', value: (row) => row.attributedThrough },
+  { header: 'Invested (USD)', value: (row) => row.invested },
+  { header: 'Closed-won revenue (USD)', value: (row) => row.closedWonRevenue },
+];
 
-const slaColumns: readonly CsvColumn<SlaLine>[] = [
-  { header: 'Measure', value: (row) => row.measure },
+const slaColumns: readonly CsvColumn<HeadlineFigure>[] = [
+  { header: 'Measure', value: (row) => row.label },
   { header: 'Value', value: (row) => row.value },
+  { header: 'As written in the report', value: (row) => row.text },
 ];
 
 const exceptionColumns: readonly CsvColumn<QbrException>[] = [
@@ -91,39 +112,37 @@ const exceptionColumns: readonly CsvColumn<QbrException>[] = [
 
 interface RankedFinding extends Finding {
   readonly rank: number;
-}
-
-/** Evidence as `name: value` pairs on one line, in the order the metrics gave them. */
-export function evidenceText(evidence: Finding['evidence']): string {
-  return Object.entries(evidence)
-    .map(([name, value]) => `${name}: ${value === null ? 'none' : String(value)}`)
-    .join('; ');
+  /** The report's time zone, for the evidence's times. */
+  readonly timeZone: string;
 }
 
 const findingColumns: readonly CsvColumn<RankedFinding>[] = [
   { header: 'Rank', value: (row) => row.rank },
   { header: 'Severity', value: (row) => row.severity },
   { header: 'Code', value: (row) => row.code },
+  { header: 'Partner', value: (row) => row.context?.partner },
+  { header: 'Customer', value: (row) => row.context?.customer },
+  { header: 'Deal', value: (row) => row.context?.deal },
+  { header: 'Amount (USD)', value: (row) => row.context?.amountUsd },
+  { header: 'Owner', value: (row) => row.context?.owner },
+  { header: 'Deadline', value: (row) => row.context?.deadlineLocal },
+  { header: 'Links', value: (row) => row.context?.links.map((link) => link.url).join(' ') },
   { header: 'Opportunity id', value: (row) => row.opportunityId },
   { header: 'Registration id', value: (row) => row.registrationId },
   { header: 'Detail', value: (row) => row.detail },
-  { header: 'Evidence', value: (row) => evidenceText(row.evidence) },
+  { header: 'Evidence', value: (row) => evidenceText(row.evidence, row.timeZone) },
   { header: 'Fix before the meeting', value: (row) => row.fix },
 ];
 
-function ratio(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : numerator / denominator;
-}
-
 /**
- * The report's figures as CSV files, one per table (funnel, each breakdown, attribution and the
+ * The report's figures as CSV files, one per table (the scorecard's headline figures, funnel, each breakdown, attribution and the
  * deals behind the difference, ROI, SLA, exceptions, findings), named
  * `qbr-<quarter>-<table>.csv`. Every text cell taken from data (a partner's or a deal's name) is
  * neutralised so a spreadsheet shows it as text and never runs it as a formula; amounts are
  * numbers in USD, ratios between 0 and 1.
  */
 export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
-  const { funnel, attribution, sla } = report;
+  const { funnel, attribution } = report;
   const stages: FunnelStage[] = [
     { stage: 'Registrations submitted', count: funnel.submitted, conversionFromPrevious: null, amount: null },
     {
@@ -146,24 +165,25 @@ export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
       amount: funnel.closedWonAmount,
     },
   ];
+  const cro = croFigure(report);
+  const unavailable = attribution.croView.unavailableReason ?? '';
   const attributionLines: AttributionLine[] = [
-    { view: 'Partner-sourced (ledger)', revenue: attribution.partnerSourcedRevenue },
-    { view: 'Partner-influenced (ledger)', revenue: attribution.partnerInfluencedRevenue },
-    { view: 'Partner revenue (CRO view)', revenue: attribution.croPartnerRevenue },
-    { view: 'Difference (sourced minus CRO view)', revenue: attribution.difference },
-  ];
-  const slaLines: SlaLine[] = [
-    { measure: 'Decisions', value: sla.decisions },
-    { measure: 'Within SLA', value: sla.withinSla },
-    { measure: 'Share within SLA', value: ratio(sla.withinSla, sla.decisions) },
-    { measure: 'Reminders', value: sla.reminders },
-    { measure: 'Escalations', value: sla.escalations },
-    { measure: 'Decided by SLA default', value: sla.defaulted },
-    { measure: 'Median hours to decision', value: sla.medianHoursToDecision },
-    { measure: 'Exceptions', value: report.exceptions.length },
+    { view: 'Partner-sourced (ledger)', revenue: attribution.partnerSourcedRevenue, note: '' },
+    { view: 'Partner-influenced (ledger)', revenue: attribution.partnerInfluencedRevenue, note: '' },
+    {
+      view: cro.label,
+      revenue: attribution.croPartnerRevenue,
+      note: unavailable === '' ? '' : `not available: ${unavailable}`,
+    },
+    {
+      view: 'Difference (sourced minus CRO view)',
+      revenue: attribution.difference,
+      note: unavailable === '' ? '' : 'not available: the CRO view is not available',
+    },
   ];
   const name = (table: string) => `qbr-${report.quarter}-${table}.csv`;
   return [
+    { filename: name('scorecard'), content: toCsv(headlineFigures(report), scorecardColumns) },
     { filename: name('funnel'), content: toCsv(stages, funnelColumns) },
     { filename: name('by-campaign'), content: toCsv(report.byCampaign, breakdownColumns('Campaign')) },
     { filename: name('by-partner'), content: toCsv(report.byPartner, breakdownColumns('Partner')) },
@@ -178,12 +198,13 @@ export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
       content: toCsv(attribution.differenceDeals, differenceColumns),
     },
     { filename: name('roi-by-investment-type'), content: toCsv(report.roiByInvestmentType, roiColumns) },
-    { filename: name('sla'), content: toCsv(slaLines, slaColumns) },
+    { filename: name('roi-investments'), content: toCsv(report.investments, investmentColumns) },
+    { filename: name('sla'), content: toCsv(slaFigures(report), slaColumns) },
     { filename: name('exceptions'), content: toCsv(report.exceptions, exceptionColumns) },
     {
       filename: name('findings'),
       content: toCsv(
-        report.findings.map((finding, index) => ({ ...finding, rank: index + 1 })),
+        report.findings.map((finding, index) => ({ ...finding, rank: index + 1, timeZone: report.timeZone })),
         findingColumns,
       ),
     },

@@ -77,12 +77,16 @@ const investmentRowSchema = z.object({
 /**
  * Parses and validates a whole investments CSV (header row with the columns above) into ledger
  * inputs. Returns every problem found, each naming its line and column; the inputs are only
- * meaningful when there are none.
+ * meaningful when there are none. An investment type must be one of `investmentTypes` (the
+ * policy's `reporting.investmentTypes`), matched without regard to case and recorded as the
+ * policy spells it, so ROI rows are never split by spelling or invented by a typo.
  */
 export function parseInvestmentsCsv(
   text: string,
   recordedBy: string,
+  investmentTypes: readonly string[],
 ): { inputs: LedgerEntryInput[]; problems: ImportProblem[] } {
+  const typesByKey = new Map(investmentTypes.map((type) => [type.toLowerCase(), type]));
   let records: {
     record: Record<string, string>;
     info: {
@@ -160,6 +164,15 @@ export function parseInvestmentsCsv(
       continue;
     }
     seen.set(value.investmentId, line);
+    const investmentType = typesByKey.get(value.investmentType.toLowerCase());
+    if (investmentType === undefined) {
+      problems.push({
+        line,
+        column: 'investmentType',
+        message: `"${value.investmentType}" is not an investment type of the policy (reporting.investmentTypes: ${investmentTypes.join(', ')})`,
+      });
+      continue;
+    }
     let amount: ReturnType<typeof freezeMoney>;
     try {
       amount = freezeMoney(parseDecimalAmount(value.amount, value.currency), value.currency, value.usdRate);
@@ -173,7 +186,7 @@ export function parseInvestmentsCsv(
       effectiveAt: value.effectiveAt,
       recordedBy,
       investmentId: value.investmentId,
-      investmentType: value.investmentType,
+      investmentType,
       campaignId: value.campaignId,
       ...(value.partnerId ? { partnerId: value.partnerId } : {}),
       amount,
@@ -195,7 +208,7 @@ export function parseInvestmentsCsv(
 
 /**
  * Imports an investments file all or nothing: every line is validated before anything is
- * written, and one bad line refuses the file (`InvestmentImportError` naming each line and
+ * written (an investment type the policy does not list is a bad line), and one bad line refuses the file (`InvestmentImportError` naming each line and
  * column). The investments are then written in one transaction when the store has them and the
  * file fits in one (100 new investments in DynamoDB), so a failure writes none; a larger file
  * is written one investment at a time. Either way, investments already in the ledger (same id on
@@ -205,9 +218,13 @@ export function parseInvestmentsCsv(
 export async function importInvestments(
   deps: AppendDependencies,
   text: string,
-  recordedBy = 'investments-import',
+  options: { readonly investmentTypes: readonly string[]; readonly recordedBy?: string | undefined },
 ): Promise<{ appended: number; skipped: number; atomic: boolean }> {
-  const { inputs, problems } = parseInvestmentsCsv(text, recordedBy);
+  const { inputs, problems } = parseInvestmentsCsv(
+    text,
+    options.recordedBy ?? 'investments-import',
+    options.investmentTypes,
+  );
   if (problems.length > 0) throw new InvestmentImportError(problems);
   const recorded = await alreadyRecorded(deps.store, inputs);
   const pending = inputs.filter(

@@ -7,7 +7,7 @@ import {
   type VerifyPart,
   type VerifyReport,
 } from '#domain/ledger/chain-verifier.ts';
-import { type DigestAssessment, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
+import { assessDigests, type DigestAssessment, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
@@ -32,10 +32,16 @@ export type VerifyResult = 'intact' | 'intact-without-digests' | 'broken';
 export interface LedgerVerification extends VerifyReport {
   /** Digests that are missing, malformed, forged or out of order. */
   readonly digestProblems: readonly string[];
-  /** `none`: there were no digests; `legacy`: none signed with the ledger key; else `authenticated`. */
-  readonly digests: DigestAssessment['status'];
+  /**
+   * `none`: there were no digests; `other-ledger`: there were digests, but none for this ledger
+   * (it shares no entry with any of them: a fresh ledger beside an earlier one's digests);
+   * `legacy`: none signed with the ledger key; else `authenticated`.
+   */
+  readonly digests: DigestAssessment['status'] | 'other-ledger';
   /** What verify could not check, said loudly (e.g. no digests to check against). */
   readonly warnings: readonly string[];
+  /** Chains no digest records yet (begun after the latest digest): checked by hashes and MACs only. */
+  readonly chainsWithoutDigest: number;
   /**
    * `intact`; `intact-without-digests`, when there was no digest to catch a truncated or deleted
    * chain; or `broken`.
@@ -49,6 +55,44 @@ interface VerifyOptions {
   readonly opportunityId?: string | undefined;
   /** Digest interval (seconds) to assume when no digest records one. @default a day */
   readonly digestEverySeconds?: number | undefined;
+}
+
+/**
+ * Whether the digests describe another ledger: they record chain heads, and this ledger holds
+ * none of them (checked over the whole ledger only — one missing chain is a deleted chain).
+ */
+export function digestsOfAnotherLedger(report: VerifyReport, wholeLedger: boolean): boolean {
+  return wholeLedger && report.digestHeadsExpected > 0 && report.digestHeadsMatched === 0;
+}
+
+/** The warning for digests that describe another ledger: what was found and what it means. */
+export function otherLedgerWarning(digests: number, heads: number): string {
+  return `no digest for this ledger: the ${digests} digest(s) found record ${heads} chain head(s) and this ledger holds none of them, so they describe another ledger (a fresh ledger beside an earlier one's digests) and were not checked against it; if this ledger was not started afresh, its whole content was replaced — restore it from point-in-time recovery. A truncated or deleted chain cannot be detected until a digest of this ledger is written (dealreg ledger digest)`;
+}
+
+/**
+ * Verifies with the digests, and when they turn out to describe another ledger, again without
+ * them (so nothing they vouched for goes unchecked), saying so.
+ */
+async function verifyAgainstDigests(
+  assessment: DigestAssessment,
+  wholeLedger: boolean,
+  run: (assessment: DigestAssessment) => Promise<VerifyReport>,
+  options: { now: Date; defaultEverySeconds?: number | undefined },
+): Promise<LedgerVerification> {
+  const report = await run(assessment);
+  if (!digestsOfAnotherLedger(report, wholeLedger)) return conclude(report, assessment);
+  const alone = assessDigests([], options);
+  const verification = conclude(await run(alone), alone);
+  return {
+    ...verification,
+    digestsChecked: 0,
+    digests: 'other-ledger',
+    warnings: [
+      otherLedgerWarning(report.digestsChecked, report.digestHeadsExpected),
+      ...verification.warnings.filter((warning) => !warning.startsWith('no digests to check against')),
+    ],
+  };
 }
 
 /** Joins the chain report and the digests' verdict into the verification verify reports. */
@@ -74,8 +118,18 @@ function conclude(report: VerifyReport, assessment: DigestAssessment): LedgerVer
     );
   }
   const ok = report.ok && problems.length === 0;
+  const chainsWithoutDigest =
+    assessment.status === 'none'
+      ? report.heads.length
+      : report.heads.filter((head) => !assessment.rules.coveredThrough.has(head.opportunityId)).length;
+  if (assessment.status !== 'none' && chainsWithoutDigest > 0) {
+    warnings.push(
+      `no digest for ${chainsWithoutDigest} chain(s) yet (begun after the latest digest): checked by their hashes${assessment.status === 'authenticated' ? ' and MACs' : ''}; the next digest covers them`,
+    );
+  }
   return {
     ...report,
+    chainsWithoutDigest,
     ok,
     digestProblems: problems,
     digests: assessment.status,
@@ -97,22 +151,23 @@ export async function verifyLedger(
   options: VerifyOptions & { segments?: number } = {},
 ): Promise<LedgerVerification> {
   const now = (deps.now ?? (() => new Date()))();
-  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, {
-    now,
-    defaultEverySeconds: options.digestEverySeconds,
-  });
-  const verifier = new ChainVerifier({ only: options.opportunityId, authentication: assessment.rules });
-  for (const { name, digest } of assessment.expected) verifier.expectDigest(digest, name);
-  const check = async (items: readonly Record<string, unknown>[]) => {
-    for (const item of items) verifier.add(item);
-    await checkPendingMacs(verifier, deps.ledgerKey);
+  const judge = { now, defaultEverySeconds: options.digestEverySeconds };
+  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, judge);
+  const run = async (rules: DigestAssessment) => {
+    const verifier = new ChainVerifier({ only: options.opportunityId, authentication: rules.rules });
+    for (const { name, digest } of rules.expected) verifier.expectDigest(digest, name);
+    const check = async (items: readonly Record<string, unknown>[]) => {
+      for (const item of items) verifier.add(item);
+      await checkPendingMacs(verifier, deps.ledgerKey);
+    };
+    if (options.opportunityId !== undefined) {
+      await check(await deps.store.readChainRaw(options.opportunityId));
+    } else {
+      await deps.store.scanRaw(check, options.segments === undefined ? {} : { segments: options.segments });
+    }
+    return verifier.finish();
   };
-  if (options.opportunityId !== undefined) {
-    await check(await deps.store.readChainRaw(options.opportunityId));
-  } else {
-    await deps.store.scanRaw(check, options.segments === undefined ? {} : { segments: options.segments });
-  }
-  return conclude(verifier.finish(), assessment);
+  return verifyAgainstDigests(assessment, options.opportunityId === undefined, run, judge);
 }
 
 /**
@@ -125,18 +180,17 @@ export async function verifyLedgerFile(
   options: VerifyOptions & { workers?: number } = {},
 ): Promise<LedgerVerification> {
   const now = (deps.now ?? (() => new Date()))();
-  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, {
-    now,
-    defaultEverySeconds: options.digestEverySeconds,
-  });
-  const report = await verifyJsonLinesFile(path, {
-    opportunityId: options.opportunityId,
-    digests: assessment.expected,
-    workers: options.workers,
-    authentication: assessment.rules,
-    checkMacs: (claims) => deps.ledgerKey.verifyMacs(claims),
-  });
-  return conclude(report, assessment);
+  const judge = { now, defaultEverySeconds: options.digestEverySeconds };
+  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, judge);
+  const run = (rules: DigestAssessment) =>
+    verifyJsonLinesFile(path, {
+      opportunityId: options.opportunityId,
+      digests: rules.expected,
+      workers: options.workers,
+      authentication: rules.rules,
+      checkMacs: (claims) => deps.ledgerKey.verifyMacs(claims),
+    });
+  return verifyAgainstDigests(assessment, options.opportunityId === undefined, run, judge);
 }
 
 /**

@@ -11,12 +11,13 @@ import { isQuarterClosed, lastInstantOf, shiftQuarter } from '#domain/qbr/fiscal
 import { type OpportunityFacts, opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
 import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
 import { reportedAt } from '#domain/qbr/registration-view.ts';
-import type { QbrReport } from '#domain/qbr/report.ts';
+import type { DigestStatus, QbrReport } from '#domain/qbr/report.ts';
 import { compareWithSnapshot, type QbrSnapshot } from '#domain/qbr/snapshot.ts';
-import { crmNames, type Deal, type DealDirectory } from '#ports/hubspot.ts';
+import { crmNames, type Deal, type DealDirectory, type PortalSchemaAdmin } from '#ports/hubspot.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { QbrSnapshotStore, RegistrationHistory } from '#ports/qbr.ts';
 import { loadDigests } from './ledger-digest.ts';
+import { digestsOfAnotherLedger, otherLedgerWarning } from './ledger-verify.ts';
 
 /** Where a long run is, for a progress bar. */
 export interface QbrProgress {
@@ -32,6 +33,11 @@ export interface BuildQbrReportDependencies {
   readonly registrations: RegistrationHistory;
   /** HubSpot's deals; omitted, the CRM reconciliation (drift, CRO view) is skipped. */
   readonly deals?: Pick<DealDirectory, 'batchReadDeals'> | undefined;
+  /**
+   * The portal's deal property definitions, to tell a CRO property missing in HubSpot from one
+   * that is empty; omitted, only the values are judged.
+   */
+  readonly dealProperties?: Pick<PortalSchemaAdmin, 'listPropertyNames'> | undefined;
   /** Frozen closed quarters; omitted, RETROACTIVE_CHANGE is not checked and nothing is frozen. */
   readonly snapshots?: QbrSnapshotStore | undefined;
   readonly policy: LoadedPolicy;
@@ -39,6 +45,8 @@ export interface BuildQbrReportDependencies {
   readonly onProgress?: ((progress: QbrProgress) => void) | undefined;
   /** @default 30 */
   readonly orphanAfterDays?: number | undefined;
+  /** The HubSpot portal (hub) id, so findings link to deal records; omitted: no links. */
+  readonly hubspotPortalId?: number | undefined;
   /** Deals per HubSpot read call (each call is split into batches of 100 by the adapter). @default 2000 */
   readonly dealsPerCall?: number | undefined;
   /** Read calls in flight at once; the adapter's limiter keeps them under the portal's limit. @default 3 */
@@ -137,11 +145,10 @@ async function readCrmDeals(
 async function readAndVerifyLedger(
   store: LedgerStore,
   digests: DigestStore | undefined,
-): Promise<{ chains: Map<string, LedgerEntry[]>; verification: VerifyReport }> {
+): Promise<{ chains: Map<string, LedgerEntry[]>; verification: VerifyReport; digests: DigestStatus }> {
   const verifier = new ChainVerifier();
-  if (digests !== undefined) {
-    for (const { name, digest } of (await loadDigests(digests)).loaded) verifier.expectDigest(digest, name);
-  }
+  const loaded = digests === undefined ? [] : (await loadDigests(digests)).loaded;
+  for (const { name, digest } of loaded) verifier.expectDigest(digest, name);
   const chains = new Map<string, LedgerEntry[]>();
   await store.scanRaw((items) => {
     for (const item of items) {
@@ -158,7 +165,41 @@ async function readAndVerifyLedger(
       else chain.push(entry);
     }
   });
-  return { chains, verification: verifier.finish() };
+  const verification = verifier.finish();
+  if (loaded.length === 0) {
+    return {
+      chains,
+      verification,
+      digests: { status: 'none', detail: 'no digests to check the ledger against' },
+    };
+  }
+  if (!digestsOfAnotherLedger(verification, true)) {
+    const uncovered = verification.heads.filter(
+      (head) =>
+        !loaded.some(({ digest }) => digest.heads.some((item) => item.opportunityId === head.opportunityId)),
+    ).length;
+    return {
+      chains,
+      verification,
+      digests: {
+        status: 'checked',
+        detail: `checked against ${loaded.length} digest(s)${uncovered === 0 ? '' : `; no digest for ${uncovered} chain(s) yet (begun after the latest digest)`}`,
+      },
+    };
+  }
+  // The digests describe another ledger: check the chains again without them, as verify does.
+  const alone = new ChainVerifier();
+  await store.scanRaw((items) => {
+    for (const item of items) alone.add(item);
+  });
+  return {
+    chains,
+    verification: alone.finish(),
+    digests: {
+      status: 'other-ledger',
+      detail: otherLedgerWarning(verification.digestsChecked, verification.digestHeadsExpected),
+    },
+  };
 }
 
 function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsOf): OpportunityFacts[] {
@@ -170,13 +211,15 @@ function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsO
 /**
  * The ledger's integrity as of the moment: chains and entries recorded by then, and the broken
  * chains whose first bad entry was among them (or could not be read at all), so entries recorded
- * later do not change the figures of an earlier report.
+ * later do not change the figures of an earlier report. A broken chain the ledger no longer holds
+ * (a digest recorded it; or its items cannot be read) is a chain too: counted in `chains`, as
+ * `ledger verify` counts it, so `broken` never exceeds `chains`.
  */
 function integrityAsOf(
   chains: ReadonlyMap<string, readonly LedgerEntry[]>,
   broken: readonly BrokenChain[],
   asOf: string,
-): { chains: number; entries: number; broken: BrokenChain[] } {
+): { chains: number; chainsNotInLedger: number; entries: number; broken: BrokenChain[] } {
   let chainCount = 0;
   let entries = 0;
   const lastKnown = new Map<string, number>();
@@ -201,7 +244,8 @@ function integrityAsOf(
       chain.problem === 'malformed'
     );
   });
-  return { chains: chainCount, entries, broken: relevant };
+  const notInLedger = relevant.filter((chain) => !lastKnown.has(chain.opportunityId)).length;
+  return { chains: chainCount + notInLedger, chainsNotInLedger: notInLedger, entries, broken: relevant };
 }
 
 /**
@@ -245,21 +289,28 @@ export async function buildQbrReport(
   let crmRead: Promise<CrmDealsRead> | undefined;
   if (deps.deals !== undefined) {
     const deals = deps.deals;
+    const properties = deps.dealProperties;
     crmRead = (async () => {
+      // A portal that will not list its properties (a missing scope) leaves the figure judged by its values.
+      const defined = properties
+        ?.listPropertyNames('deals')
+        .then((names) => names.includes(croProperty))
+        .catch(() => undefined);
       const ids = (await deps.ledger.listChainIds()).filter((id) => !id.startsWith('campaign:')).sort();
       progress({ phase: 'hubspot', done: 0, total: ids.length });
-      return readCrmDeals(deals, ids, croProperty, {
+      const read = await readCrmDeals(deals, ids, croProperty, {
         perCall: deps.dealsPerCall,
         concurrency: deps.dealCallConcurrency,
         onProgress: (done) => progress({ phase: 'hubspot', done, total: ids.length }),
       });
+      return { ...read, croPropertyDefined: await defined };
     })();
     // Awaited below; until then a failure must not surface as an unhandled rejection.
     crmRead.catch(() => undefined);
   }
 
   progress({ phase: 'ledger', done: 0, total: 1 });
-  const { chains, verification } = await readAndVerifyLedger(deps.ledger, deps.digests);
+  const { chains, verification, digests } = await readAndVerifyLedger(deps.ledger, deps.digests);
   const at: AsOf = { asOf, knownAt: asOf };
   const facts = projectAll(chains, at).filter((item) => item.entries > 0);
   progress({ phase: 'ledger', done: 1, total: 1 });
@@ -327,9 +378,10 @@ export async function buildQbrReport(
     policyVersion,
     facts,
     registrations,
-    integrity: integrityAsOf(chains, verification.broken, asOf),
+    integrity: { ...integrityAsOf(chains, verification.broken, asOf), digests },
     retroactive,
     orphanAfterDays: deps.orphanAfterDays ?? 30,
+    hubspotPortalId: deps.hubspotPortalId,
   });
   const crm = await crmRead;
   progress({ phase: 'compute', done: 0, total: 1 });

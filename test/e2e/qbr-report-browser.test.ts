@@ -49,11 +49,11 @@ describe('the pre-QBR report in a browser', () => {
     expect(await scorecard.isVisible()).toBe(true);
     expect(tiles.map((tile) => tile.replace(/\s+/g, ' ').trim())).toEqual(
       expect.arrayContaining([
-        'Closed-won (partner deals) $1,250,001',
-        'Partner-sourced (ledger) $800,000',
-        'Partner revenue (CRO view) $650,000',
-        'Decisions within SLA 80.0%',
-        'Findings to fix 4 (1 critical, 1 high)',
+        'Closed-won in the quarter (every ledger deal won in it) $1,250,001',
+        'Partner-sourced revenue (ledger) $800,000',
+        'Partner revenue (CRO view: HubSpot deal_source) $650,000',
+        'Decisions within SLA 24 of 30 (80.0%)',
+        'Findings to fix 4 (1 critical, 1 high, 1 medium, 1 low)',
       ]),
     );
     expect(box).not.toBeNull();

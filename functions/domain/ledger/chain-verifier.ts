@@ -70,6 +70,14 @@ export interface VerifyReport {
   readonly chains: number;
   readonly entries: number;
   readonly digestsChecked: number;
+  /** Chain heads the digests recorded (each chain and sequence once) that this verifier checks. */
+  readonly digestHeadsExpected: number;
+  /**
+   * Of those, the ones found in the ledger with the recorded hash. 0 of a positive number: the
+   * ledger shares no entry with any digest — the digests describe another ledger (a fresh one
+   * beside old digests), which is "no digest for this ledger", not a break of every chain.
+   */
+  readonly digestHeadsMatched: number;
   /** Entry MACs checked with the ledger key (entries an authenticated digest vouches for are not). */
   readonly macsChecked: number;
   /**
@@ -163,6 +171,8 @@ export class ChainVerifier {
   #macsChecked = 0;
   #entries = 0;
   #digests = 0;
+  #headsExpected = 0;
+  #headsMatched = 0;
   readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
   /** The chain of the last export line checked, and its state (undefined: not checked here). */
   #lastId: string | undefined;
@@ -228,6 +238,7 @@ export class ChainVerifier {
       }
       const earlier = bySequence.get(head.sequence);
       if (earlier === undefined) {
+        this.#headsExpected += 1;
         bySequence.set(head.sequence, { hash: head.hash, digest: name, seen: false });
       } else if (earlier.hash !== head.hash) {
         // Two digests committed to different contents for the same entry: history was rewritten
@@ -515,6 +526,7 @@ export class ChainVerifier {
   ): void {
     const expected = this.#expected.get(opportunityId)?.get(sequence);
     if (expected !== undefined) {
+      if (!expected.seen && expected.hash === storedHash) this.#headsMatched += 1;
       expected.seen = true;
       if (expected.hash !== storedHash) {
         this.#record(
@@ -589,6 +601,8 @@ export class ChainVerifier {
       chains: ids.length,
       entries: this.#entries,
       digestsChecked: this.#digests,
+      digestHeadsExpected: this.#headsExpected,
+      digestHeadsMatched: this.#headsMatched,
       macsChecked: this.#macsChecked,
       undigested: [...this.#undigested.values()].sort(byChain),
       broken,
@@ -680,6 +694,8 @@ export function mergeVerifyReports(reports: readonly VerifyReport[]): VerifyRepo
     chains: reports.reduce((sum, report) => sum + report.chains, 0),
     entries: reports.reduce((sum, report) => sum + report.entries, 0),
     digestsChecked: reports[0]?.digestsChecked ?? 0,
+    digestHeadsExpected: reports.reduce((sum, report) => sum + report.digestHeadsExpected, 0),
+    digestHeadsMatched: reports.reduce((sum, report) => sum + report.digestHeadsMatched, 0),
     macsChecked: reports.reduce((sum, report) => sum + report.macsChecked, 0),
     undigested: reports.flatMap((report) => report.undigested).sort(byChain),
     broken,

@@ -268,6 +268,17 @@ const reportingSchema = strict({
   leadership: z
     .array(strict({ name: field.text(200), email: field.email() }))
     .default([{ name: 'Chief Revenue Officer', email: 'cro@example.com' }]),
+  /**
+   * The partner investment types the program funds, as ROI is reported by them. An investments
+   * import refuses any other type (matched without regard to case, recorded as spelled here).
+   */
+  investmentTypes: z
+    .array(field.text(100))
+    .min(1, { error: 'must list at least one investment type' })
+    .refine((types) => new Set(types.map((type) => type.toLowerCase())).size === types.length, {
+      error: 'must not list a type twice (types are matched without regard to case)',
+    })
+    .default(['MDF', 'co-marketing', 'events', 'SPIFF', 'enablement']),
 });
 
 const policyShape = {

@@ -313,7 +313,7 @@ function reportingSection(policy: Policy): Block[] {
         reporting.leadership.length === 0
           ? 'nobody yet'
           : listOf(reporting.leadership.map((person) => `${person.name} <${person.email}>`))
-      }.`,
+      }. Partner investments are recorded, and their ROI reported, by type: ${listOf(reporting.investmentTypes)}.`,
     ),
   ];
 }

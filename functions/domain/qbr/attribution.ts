@@ -3,7 +3,7 @@ import type { CrmDealsRead } from './crm-deal.ts';
 import { dollars, ratio } from './funnel.ts';
 import { type OpportunityFacts, wonUsdMinor } from './opportunity-facts.ts';
 import { type AttributionClass, type AttributionDefinitions, classify, wonIn } from './quarter-figures.ts';
-import type { AttributionSummary, DifferenceDeal, RoiRow } from './report.ts';
+import type { AttributionSummary, DifferenceDeal, InvestmentRow, RoiRow } from './report.ts';
 
 /** The CRO's view (policy `definitions.croView`): a HubSpot deal property and the values that mean "partner". */
 interface CroView {
@@ -39,10 +39,27 @@ function explain(
   return `${hubspot}, so the CRO view counts it as partner revenue, but the ledger has ${ledger}.`;
 }
 
+/** Why the CRO view cannot be computed, or undefined when it can. */
+function croUnavailableReason(
+  cro: CroView,
+  crm: CrmDealsRead | undefined,
+  wonDeals: number,
+  emptyOnWonDeals: number,
+): string | undefined {
+  if (crm === undefined) return 'HubSpot was not read for this report, so the CRO view cannot be computed';
+  if (crm.croPropertyDefined === false)
+    return `HubSpot has no deal property "${cro.dealProperty}" (policy definitions.croView.dealProperty)`;
+  if (wonDeals > 0 && emptyOnWonDeals === wonDeals)
+    return `the deal property "${cro.dealProperty}" is empty on ${emptyOnWonDeals} of ${wonDeals} deals won in the quarter`;
+  return undefined;
+}
+
 /**
  * Partner-sourced and partner-influenced revenue won in the quarter (the partners attached at
  * close, classed by the definitions), the CRO's partner revenue (the same deals whose HubSpot
- * property says partner), the difference (sourced − CRO) and the deals that make it up.
+ * property says partner), the difference (sourced − CRO) and the deals that make it up. When the
+ * CRO's property is missing in the portal, empty on every deal won in the quarter, or HubSpot was
+ * not read, the CRO figure and the difference are `null` and `croView` says why — never a 0.
  */
 export function attributionSummary(
   facts: readonly OpportunityFacts[],
@@ -54,6 +71,8 @@ export function attributionSummary(
   let sourced = 0;
   let influenced = 0;
   let croRevenue = 0;
+  let wonDeals = 0;
+  let emptyOnWonDeals = 0;
   const differenceDeals: DifferenceDeal[] = [];
   for (const item of facts) {
     if (item.campaignChain || !wonIn(item, quarter)) continue;
@@ -63,6 +82,10 @@ export function attributionSummary(
     if (attribution === 'influenced') influenced += usdMinor;
     const deal = crm?.deals.get(item.opportunityId);
     const croValue = deal?.croValue ?? null;
+    if (deal !== undefined) {
+      wonDeals += 1;
+      if (croValue === null || croValue.trim() === '') emptyOnWonDeals += 1;
+    }
     const croCountsAsPartner = croValue !== null && cro.partnerValues.includes(croValue);
     if (croCountsAsPartner) croRevenue += usdMinor;
     if (crm !== undefined && (attribution === 'sourced') !== croCountsAsPartner) {
@@ -76,14 +99,24 @@ export function attributionSummary(
       });
     }
   }
+  const reason = croUnavailableReason(cro, crm, wonDeals, emptyOnWonDeals);
   return {
     partnerSourcedRevenue: dollars(sourced),
     partnerInfluencedRevenue: dollars(influenced),
-    croPartnerRevenue: dollars(croRevenue),
-    difference: dollars(sourced - croRevenue),
-    differenceDeals: differenceDeals.sort(
-      (a, b) => b.amount - a.amount || (a.opportunityId < b.opportunityId ? -1 : 1),
-    ),
+    croPartnerRevenue: reason === undefined ? dollars(croRevenue) : null,
+    difference: reason === undefined ? dollars(sourced - croRevenue) : null,
+    croView: {
+      dealProperty: cro.dealProperty,
+      available: reason === undefined,
+      unavailableReason: reason ?? null,
+      wonDeals,
+      emptyOnWonDeals,
+    },
+    // Without the CRO's figure there is nothing to explain deal by deal.
+    differenceDeals:
+      reason === undefined
+        ? differenceDeals.sort((a, b) => b.amount - a.amount || (a.opportunityId < b.opportunityId ? -1 : 1))
+        : [],
   };
 }
 
@@ -102,48 +135,152 @@ function campaignsOf(facts: OpportunityFacts): string[] {
   ];
 }
 
+interface InvestmentShare {
+  readonly investmentId: string;
+  readonly investmentType: string;
+  readonly campaignId: string;
+  /** The opportunity the investment names (it is recorded on that opportunity's chain), if any. */
+  readonly opportunityId: string | undefined;
+  readonly usdMinor: number;
+  /** USD cents of closed-won revenue attributed to it (not yet rounded). */
+  revenue: number;
+}
+
 /**
- * ROI by investment type: the investments effective in the quarter (`InvestmentRecorded`, on
- * `campaign:<id>` chains or on opportunities) against the revenue won in the quarter by the
- * campaigns they funded. A campaign funded by several types shares its revenue among them in
- * proportion to what each invested in it, so no dollar is counted twice.
- * ROI = (revenue − invested) / invested.
+ * Revenue attributed to each investment effective in the quarter, against revenue won in the
+ * quarter. An investment that names an opportunity (`opportunityId` in the import; recorded on
+ * that chain) earns that opportunity's revenue; any other earns the revenue of its campaign (the
+ * campaign of the partners at close, else of the registrations). An opportunity some investment
+ * names is left out of its campaign's revenue, and several investments on the same opportunity
+ * or campaign share its revenue in proportion to what each invested, so no dollar counts twice.
  */
-export function roiByInvestmentType(facts: readonly OpportunityFacts[], quarter: FiscalQuarter): RoiRow[] {
-  const investedByCampaign = new Map<string, Map<string, number>>();
-  const revenueByCampaign = new Map<string, number>();
+export function investmentReturns(
+  facts: readonly OpportunityFacts[],
+  quarter: FiscalQuarter,
+): InvestmentReturn[] {
+  const shares: InvestmentShare[] = [];
   for (const item of facts) {
     for (const investment of item.investments) {
       if (investment.effectiveAt < quarter.start || investment.effectiveAt >= quarter.end) continue;
-      const byType = investedByCampaign.get(investment.campaignId) ?? new Map<string, number>();
-      byType.set(
-        investment.investmentType,
-        (byType.get(investment.investmentType) ?? 0) + investment.usdMinor,
-      );
-      investedByCampaign.set(investment.campaignId, byType);
+      shares.push({
+        investmentId: investment.investmentId,
+        investmentType: investment.investmentType,
+        campaignId: investment.campaignId,
+        opportunityId: item.campaignChain ? undefined : item.opportunityId,
+        usdMinor: investment.usdMinor,
+        revenue: 0,
+      });
     }
+  }
+  const named = new Set(
+    shares.flatMap((share) => (share.opportunityId === undefined ? [] : [share.opportunityId])),
+  );
+  const revenueByOpportunity = new Map<string, number>();
+  const revenueByCampaign = new Map<string, number>();
+  for (const item of facts) {
     if (item.campaignChain || !wonIn(item, quarter)) continue;
+    if (named.has(item.opportunityId)) {
+      revenueByOpportunity.set(item.opportunityId, wonUsdMinor(item));
+      continue;
+    }
     for (const campaign of campaignsOf(item))
       revenueByCampaign.set(campaign, (revenueByCampaign.get(campaign) ?? 0) + wonUsdMinor(item));
   }
-  const rows = new Map<string, { invested: number; revenue: number }>();
-  for (const [campaign, byType] of investedByCampaign) {
-    let campaignTotal = 0;
-    for (const amount of byType.values()) campaignTotal += amount;
-    const revenue = revenueByCampaign.get(campaign) ?? 0;
-    for (const [type, amount] of byType) {
-      const row = rows.get(type) ?? { invested: 0, revenue: 0 };
-      row.invested += amount;
-      row.revenue += campaignTotal === 0 ? 0 : (revenue * amount) / campaignTotal;
-      rows.set(type, row);
-    }
+  const pools = new Map<string, InvestmentShare[]>();
+  for (const share of shares) {
+    const pool =
+      share.opportunityId === undefined
+        ? `campaign\u0000${share.campaignId}`
+        : `opportunity\u0000${share.opportunityId}`;
+    const members = pools.get(pool) ?? [];
+    members.push(share);
+    pools.set(pool, members);
   }
-  return [...rows.entries()]
-    .map(([investmentType, { invested, revenue }]) => ({
-      investmentType,
-      invested: dollars(invested),
-      closedWonRevenue: dollars(Math.round(revenue)),
-      roi: ratio(Math.round(revenue) - invested, invested),
+  for (const members of pools.values()) {
+    const first = members[0] as InvestmentShare;
+    const revenue =
+      first.opportunityId === undefined
+        ? (revenueByCampaign.get(first.campaignId) ?? 0)
+        : (revenueByOpportunity.get(first.opportunityId) ?? 0);
+    const total = members.reduce((sum, member) => sum + member.usdMinor, 0);
+    for (const member of members)
+      member.revenue = total === 0 ? revenue / members.length : (revenue * member.usdMinor) / total;
+  }
+  return shares
+    .map((share) => ({
+      investmentId: share.investmentId,
+      investmentType: share.investmentType,
+      campaignId: share.campaignId,
+      opportunityId: share.opportunityId ?? null,
+      attributedThrough: share.opportunityId === undefined ? ('campaign' as const) : ('opportunity' as const),
+      invested: dollars(share.usdMinor),
+      closedWonRevenue: dollars(Math.round(share.revenue)),
+      revenueUsdMinor: share.revenue,
+      usdMinor: share.usdMinor,
     }))
+    .sort((a, b) =>
+      a.investmentType !== b.investmentType
+        ? a.investmentType < b.investmentType
+          ? -1
+          : 1
+        : a.investmentId < b.investmentId
+          ? -1
+          : 1,
+    );
+}
+
+/** One investment's return, with the unrounded cents the type rows are summed from. */
+export interface InvestmentReturn extends InvestmentRow {
+  readonly revenueUsdMinor: number;
+  readonly usdMinor: number;
+}
+
+/** How a type's revenue was attributed, in words: `1 through its named opportunity, 2 through their campaigns`. */
+function attributedThroughText(returns: readonly InvestmentReturn[]): string {
+  const viaOpportunity = returns.filter((item) => item.attributedThrough === 'opportunity').length;
+  const viaCampaign = returns.length - viaOpportunity;
+  const parts: string[] = [];
+  if (viaOpportunity > 0)
+    parts.push(
+      `${viaOpportunity} investment${viaOpportunity === 1 ? '' : 's'} through ${viaOpportunity === 1 ? 'its' : 'their'} named opportunit${viaOpportunity === 1 ? 'y' : 'ies'}`,
+    );
+  if (viaCampaign > 0)
+    parts.push(
+      `${viaCampaign} investment${viaCampaign === 1 ? '' : 's'} through ${viaCampaign === 1 ? 'its' : 'their'} campaign${viaCampaign === 1 ? '' : 's'}`,
+    );
+  return parts.join('; ');
+}
+
+/**
+ * ROI by investment type: the investments effective in the quarter (`InvestmentRecorded`, on
+ * `campaign:<id>` chains or on opportunities) against the revenue won in the quarter that
+ * {@link investmentReturns} attributes to them. ROI = (revenue − invested) / invested.
+ */
+export function roiByInvestmentType(returns: readonly InvestmentReturn[]): RoiRow[] {
+  const byType = new Map<string, InvestmentReturn[]>();
+  for (const item of returns) {
+    const members = byType.get(item.investmentType) ?? [];
+    members.push(item);
+    byType.set(item.investmentType, members);
+  }
+  return [...byType.entries()]
+    .map(([investmentType, members]) => {
+      const invested = members.reduce((sum, item) => sum + item.usdMinor, 0);
+      const revenue = Math.round(members.reduce((sum, item) => sum + item.revenueUsdMinor, 0));
+      const viaOpportunity = Math.round(
+        members
+          .filter((item) => item.attributedThrough === 'opportunity')
+          .reduce((sum, item) => sum + item.revenueUsdMinor, 0),
+      );
+      return {
+        investmentType,
+        invested: dollars(invested),
+        closedWonRevenue: dollars(revenue),
+        roi: ratio(revenue - invested, invested),
+        revenueThroughOpportunities: dollars(viaOpportunity),
+        revenueThroughCampaigns: dollars(revenue - viaOpportunity),
+        attributedThrough: attributedThroughText(members),
+      };
+    })
     .sort((a, b) => (a.investmentType < b.investmentType ? -1 : 1));
 }

@@ -1,15 +1,18 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { Policy } from '#domain/policy/policy-schema.ts';
-import { attributionSummary, roiByInvestmentType } from './attribution.ts';
+import { attributionSummary, investmentReturns, roiByInvestmentType } from './attribution.ts';
 import type { CrmDealsRead } from './crm-deal.ts';
+import { withFindingContext } from './finding-context.ts';
 import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
 import { dollars, funnelRegistrations, funnelRows, funnelTotals, ratio } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import { type AttributionDefinitions, closedWonUsdMinorIn } from './quarter-figures.ts';
 import type { QbrRegistration } from './registration-view.ts';
 import {
+  type DigestStatus,
   type Funnel,
   type FunnelRow,
+  type InvestmentRow,
   type QbrException,
   type QbrReport,
   qbrReportSchema,
@@ -17,7 +20,7 @@ import {
   type SlaSummary,
   severities,
 } from './report.ts';
-import { policyExceptions, slaSummary } from './sla.ts';
+import { policyExceptions, type SlaCase, slaCases, slaSummary } from './sla.ts';
 
 export interface QbrReportInputs {
   readonly quarter: FiscalQuarter;
@@ -34,11 +37,16 @@ export interface QbrReportInputs {
   readonly crm: CrmDealsRead | undefined;
   readonly integrity: {
     readonly chains: number;
+    readonly chainsNotInLedger: number;
+    /** What the chains were checked against; omitted: no digests. */
+    readonly digests?: DigestStatus | undefined;
     readonly entries: number;
     readonly broken: readonly BrokenChain[];
   };
   readonly retroactive: readonly RetroactiveChange[];
   readonly orphanAfterDays: number;
+  /** The HubSpot portal (hub) id, so findings link to deal records; omitted: no links. */
+  readonly hubspotPortalId?: number | undefined;
 }
 
 /** The definitions of the policy in the form the computations take. */
@@ -59,7 +67,9 @@ interface PreparedQbrReport {
   readonly byCloudMarketplace: FunnelRow[];
   readonly byRegion: FunnelRow[];
   readonly roiByInvestmentType: RoiRow[];
+  readonly investments: InvestmentRow[];
   readonly sla: SlaSummary;
+  readonly slaCases: readonly SlaCase[];
   readonly exceptions: QbrException[];
   readonly closedWonUsdMinor: number;
 }
@@ -76,6 +86,8 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     asOf,
     regions: policy.regions,
   });
+  const cases = slaCases(inputs.registrations, quarter, asOf);
+  const returns = investmentReturns(inputs.facts, quarter);
   return {
     inputs,
     definitions: attributionDefinitions(policy),
@@ -84,8 +96,10 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     byPartner: funnelRows(cohort, 'partner'),
     byCloudMarketplace: funnelRows(cohort, 'cloudMarketplace'),
     byRegion: funnelRows(cohort, 'region'),
-    roiByInvestmentType: roiByInvestmentType(inputs.facts, quarter),
-    sla: slaSummary(inputs.registrations, quarter, asOf, policy.calendar),
+    roiByInvestmentType: roiByInvestmentType(returns),
+    investments: returns.map(({ revenueUsdMinor: _revenue, usdMinor: _invested, ...row }) => row),
+    sla: slaSummary(cases, policy.calendar),
+    slaCases: cases,
     exceptions: policyExceptions(inputs.registrations, quarter, asOf),
     closedWonUsdMinor: closedWonUsdMinorIn(inputs.facts, quarter),
   };
@@ -99,7 +113,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
   const { inputs, definitions, sla, exceptions } = prepared;
   const { quarter, asOf, policy } = inputs;
   const attribution = attributionSummary(inputs.facts, quarter, definitions, policy.definitions.croView, crm);
-  const findings = reconcile({
+  const reconciled = reconcile({
     quarter,
     asOf,
     definitions,
@@ -110,8 +124,17 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     broken: inputs.integrity.broken,
     retroactive: inputs.retroactive,
     differenceDeals: attribution.differenceDeals,
+    croView: attribution.croView,
     exceptions,
+    slaCases: prepared.slaCases,
     orphanAfterDays: inputs.orphanAfterDays,
+  });
+  const findings = withFindingContext(reconciled, {
+    policy,
+    records: inputs.registrations,
+    facts: inputs.facts,
+    crm,
+    hubspotPortalId: inputs.hubspotPortalId,
   });
   const bySeverity = Object.fromEntries(
     severities.map((severity) => [
@@ -124,6 +147,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     asOf,
     generatedAt: inputs.generatedAt,
     policyVersion: inputs.policyVersion,
+    timeZone: policy.calendar.timeZone,
     scorecard: {
       closedWonAmount: dollars(prepared.closedWonUsdMinor),
       partnerSourcedRevenue: attribution.partnerSourcedRevenue,
@@ -138,13 +162,19 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     byRegion: prepared.byRegion,
     attribution,
     roiByInvestmentType: prepared.roiByInvestmentType,
+    investments: prepared.investments,
     sla,
     exceptions,
     findings,
     integrity: {
       chains: inputs.integrity.chains,
+      chainsNotInLedger: inputs.integrity.chainsNotInLedger,
       entries: inputs.integrity.entries,
       broken: inputs.integrity.broken.length,
+      digests: inputs.integrity.digests ?? {
+        status: 'none',
+        detail: 'no digests to check the ledger against',
+      },
     },
   });
 }

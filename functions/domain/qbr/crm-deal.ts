@@ -24,4 +24,9 @@ export interface CrmDeal {
 export interface CrmDealsRead {
   readonly deals: ReadonlyMap<string, CrmDeal>;
   readonly missing: ReadonlySet<string>;
+  /**
+   * Whether the portal defines the CRO view's deal property; undefined when the portal's
+   * properties were not read (the figure is then judged by the values alone).
+   */
+  readonly croPropertyDefined?: boolean | undefined;
 }

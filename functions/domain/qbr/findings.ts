@@ -6,8 +6,14 @@ import { dollars } from './funnel.ts';
 import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';
 import { type AttributionDefinitions, wonIn } from './quarter-figures.ts';
 import type { QbrRegistration } from './registration-view.ts';
-import { type DifferenceDeal, type Finding, type QbrException, rankFindings } from './report.ts';
-import { decidedIn } from './sla.ts';
+import {
+  type CroViewStatus,
+  type DifferenceDeal,
+  type Finding,
+  type QbrException,
+  rankFindings,
+} from './report.ts';
+import type { SlaCase } from './sla.ts';
 import type { SnapshotDifference } from './snapshot.ts';
 
 /** A chain `ledger verify` found broken (its first bad entry). */
@@ -39,7 +45,11 @@ interface FindingInputs {
   readonly broken: readonly BrokenChain[];
   readonly retroactive: readonly RetroactiveChange[];
   readonly differenceDeals: readonly DifferenceDeal[];
+  /** Whether the CRO view could be computed (a DEFINITION_MISMATCH names the cause when not). */
+  readonly croView?: CroViewStatus | undefined;
   readonly exceptions: readonly QbrException[];
+  /** The approvals the SLA figures count; breached ones become SLA_BREACH findings. */
+  readonly slaCases: readonly SlaCase[];
   /** An approved registration with no opportunity this many days after approval is an orphan. */
   readonly orphanAfterDays: number;
 }
@@ -309,52 +319,44 @@ function expiredStillAttributed(facts: OpportunityFacts, deal: CrmDeal | undefin
   return findings;
 }
 
-function slaBreaches(inputs: FindingInputs): Finding[] {
-  const { records, quarter, asOf } = inputs;
+/** One SLA_BREACH per breached approval of the SLA figures (the same cases the SLA table counts). */
+function slaBreaches(cases: readonly SlaCase[]): Finding[] {
   const findings: Finding[] = [];
-  for (const record of records) {
-    const { decision, sla, status } = record.progress ?? {};
-    if (sla === undefined) continue;
-    const deadline = iso(sla.deadline);
-    if (decision !== undefined && decidedIn(record, quarter, asOf)) {
-      const decidedAt = iso(decision.decidedAt);
-      if (!sla.defaulted && decidedAt <= deadline) continue;
+  for (const item of cases) {
+    if (!item.breached) continue;
+    const { record, deadline } = item;
+    if (item.state === 'decided') {
+      const decidedAt = item.decidedAt ?? '';
       findings.push({
         code: 'SLA_BREACH',
-        severity: sla.defaulted ? 'high' : 'medium',
+        severity: item.defaulted ? 'high' : 'medium',
         registrationId: record.registrationId,
-        detail: sla.defaulted
-          ? `Nobody decided registration ${record.registrationId}; the policy default decided it at the final deadline after ${sla.escalations} escalation(s).`
+        detail: item.defaulted
+          ? `Nobody decided registration ${record.registrationId}; the policy default decided it at the final deadline after ${item.escalations} escalation(s).`
           : `Registration ${record.registrationId} was decided after its SLA deadline (${deadline} → ${decidedAt}).`,
         evidence: {
-          requestedAt: iso(sla.requestedAt),
+          requestedAt: item.requestedAt,
           deadline,
           decidedAt,
-          reminders: sla.reminders,
-          escalations: sla.escalations,
-          defaulted: sla.defaulted,
-          decidedBy: decision.decidedBy.email,
+          reminders: item.reminders,
+          escalations: item.escalations,
+          defaulted: item.defaulted,
+          decidedBy: record.progress?.decision?.decidedBy.email ?? null,
         },
         fix: 'Review the approver routing and coverage for this region and amount; agree the SLA with sales leadership again if deadlines are routinely missed.',
       });
-    } else if (
-      (decision === undefined || iso(decision.decidedAt) > asOf) &&
-      (decision !== undefined || status === 'in-review' || status === 'awaiting-information') &&
-      iso(sla.requestedAt) <= asOf &&
-      deadline < asOf &&
-      iso(sla.requestedAt) < quarter.end
-    ) {
+    } else {
       findings.push({
         code: 'SLA_BREACH',
         severity: 'high',
         registrationId: record.registrationId,
         detail: `Registration ${record.registrationId} is still waiting for a decision past its SLA deadline ${deadline}.`,
         evidence: {
-          requestedAt: iso(sla.requestedAt),
+          requestedAt: item.requestedAt,
           deadline,
-          reminders: sla.reminders,
-          escalations: sla.escalations,
-          status: decision === undefined ? (status ?? null) : 'in-review',
+          reminders: item.reminders,
+          escalations: item.escalations,
+          status: record.progress?.decision === undefined ? (record.progress?.status ?? null) : 'in-review',
         },
         fix: 'Decide it now: the partner is waiting and the policy default will apply at the final deadline.',
       });
@@ -377,6 +379,30 @@ function exceptionFindings(exceptions: readonly QbrException[]): Finding[] {
     },
     fix: 'Be ready to explain this exception; if the rule keeps being overridden, change the rule in the policy rather than deciding case by case.',
   }));
+}
+
+/** The CRO view could not be computed: one finding naming the cause, instead of a figure of 0. */
+function croViewFinding(croView: CroViewStatus | undefined, crm: CrmDealsRead | undefined): Finding[] {
+  if (croView === undefined || croView.available || crm === undefined) return [];
+  const property = croView.dealProperty;
+  const missing = crm.croPropertyDefined === false;
+  return [
+    {
+      code: 'DEFINITION_MISMATCH',
+      severity: 'high',
+      detail: `The CRO's partner revenue is not available: ${croView.unavailableReason}.`,
+      evidence: {
+        croProperty: property,
+        cause: missing ? 'property missing in HubSpot' : 'property empty on every won deal',
+        propertyInPortal: crm.croPropertyDefined ?? null,
+        wonDealsInHubSpot: croView.wonDeals,
+        wonDealsWithPropertyEmpty: croView.emptyOnWonDeals,
+      },
+      fix: missing
+        ? `Ask the CRO's team which deal property their dashboards group partner revenue by and name it in the policy (definitions.croView.dealProperty), or create "${property}" in HubSpot and fill it on the quarter's deals.`
+        : `Fill "${property}" on the quarter's won deals (or name the property the CRO's dashboards really use in definitions.croView.dealProperty) so the two views can be compared.`,
+    },
+  ];
 }
 
 function definitionFindings(deals: readonly DifferenceDeal[], property: string): Finding[] {
@@ -437,10 +463,11 @@ export function reconcile(inputs: FindingInputs): Finding[] {
   }
   findings.push(
     ...orphanRegistrations(inputs),
-    ...slaBreaches(inputs),
+    ...slaBreaches(inputs.slaCases),
     ...exceptionFindings(inputs.exceptions),
     ...claimedTimeFindings(inputs.records, inputs.quarter, inputs.asOf),
     ...definitionFindings(inputs.differenceDeals, inputs.croDealProperty),
+    ...croViewFinding(inputs.croView, inputs.crm),
     ...retroactiveFindings(inputs.retroactive),
   );
   return rankFindings(findings);

@@ -23,6 +23,8 @@ export const qbrRegistrationSchema = z
     details: z
       .object({
         partnerDomain: z.string(),
+        customerCompanyName: z.string().optional(),
+        customerDomain: z.string().optional(),
         customerCountry: z.string().optional(),
         campaignId: z.string().optional(),
         cloudMarketplace: z.string().optional(),

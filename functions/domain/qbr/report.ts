@@ -55,12 +55,27 @@ const differenceDealSchema = z.strictObject({
 });
 export type DifferenceDeal = z.infer<typeof differenceDealSchema>;
 
+/** Whether the CRO's figure could be computed, and if not, why (never a silent 0). */
+const croViewSchema = z.strictObject({
+  /** The HubSpot deal property the CRO's dashboards group by (policy `definitions.croView`). */
+  dealProperty: z.string(),
+  available: z.boolean(),
+  /** Why the figure is not available (property missing, empty on every won deal, HubSpot not read). */
+  unavailableReason: z.string().nullable(),
+  /** Deals won in the quarter that HubSpot has, and of them those with the property empty. */
+  wonDeals: countSchema,
+  emptyOnWonDeals: countSchema,
+});
+export type CroViewStatus = z.infer<typeof croViewSchema>;
+
 const attributionSchema = z.strictObject({
   partnerSourcedRevenue: usdSchema,
   partnerInfluencedRevenue: usdSchema,
-  croPartnerRevenue: usdSchema,
-  /** partnerSourcedRevenue − croPartnerRevenue. */
-  difference: usdSchema,
+  /** `null` when the CRO view is not available (`croView.unavailableReason` says why). */
+  croPartnerRevenue: usdSchema.nullable(),
+  /** partnerSourcedRevenue − croPartnerRevenue; `null` when the CRO view is not available. */
+  difference: usdSchema.nullable(),
+  croView: croViewSchema,
   differenceDeals: z.array(differenceDealSchema),
 });
 export type AttributionSummary = z.infer<typeof attributionSchema>;
@@ -71,13 +86,47 @@ const roiRowSchema = z.strictObject({
   closedWonRevenue: usdSchema,
   /** (closedWonRevenue − invested) / invested; `null` when nothing was invested. */
   roi: ratioSchema,
+  /** Of closedWonRevenue, what investments naming an opportunity earned from it. */
+  revenueThroughOpportunities: usdSchema,
+  /** Of closedWonRevenue, what the other investments earned through their campaigns. */
+  revenueThroughCampaigns: usdSchema,
+  /** How the revenue was attributed, in words (`1 investment through its named opportunity`). */
+  attributedThrough: z.string(),
 });
 export type RoiRow = z.infer<typeof roiRowSchema>;
 
+/** One investment effective in the quarter and the closed-won revenue attributed to it. */
+const investmentRowSchema = z.strictObject({
+  investmentId: z.string(),
+  investmentType: z.string(),
+  campaignId: z.string(),
+  /** The opportunity the investment names; `null` when it funds its campaign. */
+  opportunityId: z.string().nullable(),
+  /** `opportunity`: the revenue of the opportunity it names; `campaign`: a share of its campaign's. */
+  attributedThrough: z.enum(['opportunity', 'campaign']),
+  invested: usdSchema,
+  closedWonRevenue: usdSchema,
+});
+export type InvestmentRow = z.infer<typeof investmentRowSchema>;
+
+/**
+ * The approvals of the quarter: decided in it (by asOf) through the approval loop, or still
+ * waiting at asOf. Every count here is over the same approvals as the SLA_BREACH findings.
+ */
 const slaSchema = z.strictObject({
+  /** Approvals counted: decisions + waiting. */
+  approvals: countSchema,
   decisions: countSchema,
   withinSla: countSchema,
+  /** Still waiting for a decision at asOf. */
+  waiting: countSchema,
+  /** Of those waiting, past their SLA deadline. */
+  waitingPastDeadline: countSchema,
+  /** Decided late, by the default, or waiting past the deadline: one SLA_BREACH finding each. */
+  breaches: countSchema,
+  /** Reminders sent for every approval counted, decided or waiting. */
   reminders: countSchema,
+  /** Escalations of every approval counted, decided or waiting. */
   escalations: countSchema,
   defaulted: countSchema,
   /** `null` when no decision was taken in the quarter. */
@@ -115,6 +164,26 @@ export const severities = ['critical', 'high', 'medium', 'low'] as const;
 const severitySchema = z.enum(severities);
 export type Severity = z.infer<typeof severitySchema>;
 
+/** Who and what a finding is about, in the words a reader acts on (not only ids). */
+const findingContextSchema = z.strictObject({
+  /** The partner's name. */
+  partner: z.string().optional(),
+  /** The customer company (or its domain). */
+  customer: z.string().optional(),
+  /** The deal's name in HubSpot / the ledger. */
+  deal: z.string().optional(),
+  /** The amount at stake, USD. */
+  amountUsd: usdSchema.optional(),
+  /** Who has to act now: the current approver of a waiting registration, or who decided. */
+  owner: z.string().optional(),
+  /** The deadline that matters (ISO UTC) and as the reader reads it, in the policy's time zone, zone named. */
+  deadline: z.iso.datetime().optional(),
+  deadlineLocal: z.string().optional(),
+  /** Where to act: the HubSpot record (when the portal id is known), the registration record. */
+  links: z.array(z.strictObject({ label: z.string(), url: z.url() })),
+});
+export type FindingContext = z.infer<typeof findingContextSchema>;
+
 const findingSchema = z.strictObject({
   code: findingCodeSchema,
   severity: severitySchema,
@@ -125,20 +194,46 @@ const findingSchema = z.strictObject({
   evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   /** What to do before the meeting. */
   fix: z.string(),
+  /** Who and what it is about (partner, customer, amount, owner, deadline, links); added by the report. */
+  context: findingContextSchema.optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
-const integritySchema = z.strictObject({
-  chains: countSchema,
-  entries: countSchema,
-  broken: countSchema,
+/**
+ * The ledger's hash chains as of asOf, counted as `ledger verify` counts them: every chain with
+ * entries recorded by then, plus broken chains the ledger no longer holds (a digest recorded them,
+ * or their items cannot be read). `broken` is a subset of `chains`.
+ */
+/**
+ * What the chains were checked against: `checked` (digests of this ledger), `none` (no digest at
+ * all), `other-ledger` (digests exist but describe another ledger — not a break). `detail` says it.
+ */
+const digestStatusSchema = z.strictObject({
+  status: z.enum(['checked', 'none', 'other-ledger']),
+  detail: z.string(),
 });
+export type DigestStatus = z.infer<typeof digestStatusSchema>;
+
+const integritySchema = z
+  .strictObject({
+    chains: countSchema,
+    /** Chains counted only because a digest (or an unreadable item) names them: gone from the ledger. */
+    chainsNotInLedger: countSchema,
+    /** Entries recorded by asOf. */
+    entries: countSchema,
+    broken: countSchema,
+    digests: digestStatusSchema,
+  })
+  .refine((value) => value.broken <= value.chains && value.chainsNotInLedger <= value.broken, {
+    message: 'broken chains must be among the chains counted',
+  });
 
 /** Headline numbers for the one-screen summary. */
 const scorecardSchema = z.strictObject({
   closedWonAmount: usdSchema,
   partnerSourcedRevenue: usdSchema,
-  croPartnerRevenue: usdSchema,
+  /** `null` when the CRO view is not available. */
+  croPartnerRevenue: usdSchema.nullable(),
   /** withinSla / decisions; `null` without decisions. */
   slaCompliance: ratioSchema,
   findings: z.strictObject({
@@ -156,6 +251,8 @@ export const qbrReportSchema = z.strictObject({
   /** When the report was computed. Not part of the figures: two runs as of the same moment differ only here. */
   generatedAt: z.iso.datetime(),
   policyVersion: z.string(),
+  /** The time zone times are shown in: the policy's business calendar (`calendar.timeZone`). */
+  timeZone: z.string().default('UTC'),
   scorecard: scorecardSchema,
   funnel: funnelSchema,
   byCampaign: z.array(funnelRowSchema),
@@ -164,6 +261,8 @@ export const qbrReportSchema = z.strictObject({
   byRegion: z.array(funnelRowSchema),
   attribution: attributionSchema,
   roiByInvestmentType: z.array(roiRowSchema),
+  /** The investments behind roiByInvestmentType, one row each. */
+  investments: z.array(investmentRowSchema),
   sla: slaSchema,
   exceptions: z.array(exceptionSchema),
   /** Ranked: critical first, then high, medium, low. */

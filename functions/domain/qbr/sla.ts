@@ -24,35 +24,119 @@ function median(values: readonly number[]): number | null {
 }
 
 /**
- * SLA compliance of the decisions taken in the quarter through the approval loop (automatic
- * decisions have no SLA): within SLA means decided by the first level's deadline and not by the
- * policy default; hours to decision are business hours from the first request, less the hours
- * the clock stood paused.
+ * One approval the quarter's SLA figures count: a registration sent to an approver and either
+ * decided in the quarter (by asOf) or still waiting at asOf (requested before the quarter ended).
+ * The SLA table and the SLA_BREACH findings are both read from these, so their reminders and
+ * escalations always add up the same way.
  */
-export function slaSummary(
+export interface SlaCase {
+  readonly record: QbrRegistration;
+  readonly state: 'decided' | 'waiting';
+  readonly requestedAt: string;
+  readonly deadline: string;
+  /** Decided cases only. */
+  readonly decidedAt: string | undefined;
+  readonly reminders: number;
+  readonly escalations: number;
+  readonly defaulted: boolean;
+  /** Decided by the deadline and not by the policy default; false while waiting. */
+  readonly withinSla: boolean;
+  /** Decided late or by the default, or still waiting past its deadline. */
+  readonly breached: boolean;
+  readonly pausedHours: number;
+}
+
+/** Every approval the quarter's SLA figures count (see {@link SlaCase}), in table order. */
+export function slaCases(
   records: readonly QbrRegistration[],
   quarter: FiscalQuarter,
   asOf: string,
-  calendar: BusinessCalendar,
-): SlaSummary {
+): SlaCase[] {
+  const cases: SlaCase[] = [];
+  for (const record of records) {
+    const { decision, sla, status } = record.progress ?? {};
+    if (sla === undefined) continue;
+    const requestedAt = iso(sla.requestedAt);
+    const deadline = iso(sla.deadline);
+    const base = {
+      record,
+      requestedAt,
+      deadline,
+      reminders: sla.reminders,
+      escalations: sla.escalations,
+      defaulted: sla.defaulted,
+      pausedHours: sla.pausedHours,
+    };
+    if (decision !== undefined && decidedIn(record, quarter, asOf)) {
+      const decidedAt = iso(decision.decidedAt);
+      const withinSla = !sla.defaulted && decidedAt <= deadline;
+      cases.push({ ...base, state: 'decided', decidedAt, withinSla, breached: !withinSla });
+    } else if (
+      (decision === undefined || iso(decision.decidedAt) > asOf) &&
+      (decision !== undefined || status === 'in-review' || status === 'awaiting-information') &&
+      requestedAt <= asOf &&
+      requestedAt < quarter.end
+    ) {
+      // What the record says now may be later than asOf: waiting at asOf, nobody had defaulted it yet.
+      cases.push({
+        ...base,
+        defaulted: false,
+        state: 'waiting',
+        decidedAt: undefined,
+        withinSla: false,
+        breached: deadline < asOf,
+      });
+    }
+  }
+  return cases;
+}
+
+/**
+ * SLA compliance of the approvals of the quarter (automatic decisions have no SLA): decisions
+ * taken in the quarter through the approval loop, and approvals still waiting at asOf. Within
+ * SLA means decided by the first level's deadline and not by the policy default; reminders and
+ * escalations are those of every approval counted, decided or waiting; hours to decision are
+ * business hours from the first request, less the hours the clock stood paused.
+ */
+export function slaSummary(cases: readonly SlaCase[], calendar: BusinessCalendar): SlaSummary {
   let decisions = 0;
   let withinSla = 0;
   let reminders = 0;
   let escalations = 0;
   let defaulted = 0;
+  let waiting = 0;
+  let waitingPastDeadline = 0;
   const hours: number[] = [];
-  for (const record of records) {
-    const { decision, sla } = record.progress ?? {};
-    if (decision === undefined || sla === undefined || !decidedIn(record, quarter, asOf)) continue;
+  for (const item of cases) {
+    reminders += item.reminders;
+    escalations += item.escalations;
+    if (item.state === 'waiting') {
+      waiting += 1;
+      if (item.breached) waitingPastDeadline += 1;
+      continue;
+    }
     decisions += 1;
-    reminders += sla.reminders;
-    escalations += sla.escalations;
-    if (sla.defaulted) defaulted += 1;
-    if (!sla.defaulted && iso(decision.decidedAt) <= iso(sla.deadline)) withinSla += 1;
-    const elapsed = businessHoursBetween(new Date(sla.requestedAt), new Date(decision.decidedAt), calendar);
-    hours.push(Math.max(0, elapsed - sla.pausedHours));
+    if (item.defaulted) defaulted += 1;
+    if (item.withinSla) withinSla += 1;
+    const elapsed = businessHoursBetween(
+      new Date(item.requestedAt),
+      new Date(item.decidedAt ?? item.requestedAt),
+      calendar,
+    );
+    hours.push(Math.max(0, elapsed - item.pausedHours));
   }
-  return { decisions, withinSla, reminders, escalations, defaulted, medianHoursToDecision: median(hours) };
+  return {
+    approvals: cases.length,
+    decisions,
+    withinSla,
+    waiting,
+    waitingPastDeadline,
+    breaches: cases.filter((item) => item.breached).length,
+    reminders,
+    escalations,
+    defaulted,
+    medianHoursToDecision: median(hours),
+  };
 }
 
 /** Decisions taken in the quarter that departed from the conflict verdict's rule, oldest first. */

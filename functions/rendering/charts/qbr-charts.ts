@@ -129,12 +129,19 @@ function attributionChart(report: QbrReport): QbrChartSpec {
   const rows = [
     { category: 'Sourced (ledger)', value: a.partnerSourcedRevenue, color: COLORS.primary },
     { category: 'Influenced (ledger)', value: a.partnerInfluencedRevenue, color: COLORS.secondary },
-    { category: 'Partner (CRO view)', value: a.croPartnerRevenue, color: COLORS.neutral },
+    // Not available is no bar, not a bar of 0: the alt text says why.
+    ...(a.croPartnerRevenue === null
+      ? []
+      : [{ category: 'Partner (CRO view)', value: a.croPartnerRevenue, color: COLORS.neutral }]),
   ].map((row) => ({ ...row, text: usd(row.value) }));
+  const cro =
+    a.difference === null
+      ? `CRO view not available: ${a.croView.unavailableReason}`
+      : `difference sourced − CRO ${usd(a.difference)}`;
   return {
     id: 'attribution',
     title: 'Partner-sourced vs partner-influenced vs the CRO figure',
-    alt: `Attribution: ${rows.map((row) => `${row.category} ${row.text}`).join('; ')}; difference sourced − CRO ${usd(a.difference)}.`,
+    alt: `Attribution: ${rows.map((row) => `${row.category} ${row.text}`).join('; ')}; ${cro}.`,
     spec: labelledBars({
       title: 'Closed-won revenue by attribution view (USD)',
       rows,

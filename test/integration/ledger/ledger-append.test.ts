@@ -181,10 +181,12 @@ describe('appending to the ledger', () => {
         ...ids.map((id) => `${id},MDF,camp-tx,1000,USD,1,2026-07-01`),
       ].join('\n');
 
-    const atOnce = await importInvestments({ store: small, ledgerKey }, csv('tx-1', 'tx-2'));
+    const types = { investmentTypes: ['MDF'] };
+    const atOnce = await importInvestments({ store: small, ledgerKey }, csv('tx-1', 'tx-2'), types);
     const oneByOne = await importInvestments(
       { store: small, ledgerKey },
       csv('tx-1', 'tx-3', 'tx-4', 'tx-5'),
+      types,
     );
 
     expect(atOnce).toEqual({ appended: 2, skipped: 0, atomic: true });

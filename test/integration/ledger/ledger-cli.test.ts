@@ -223,6 +223,26 @@ describe('dealreg investments import', () => {
     expect(await store.readChainRaw('campaign:camp-b')).toEqual([]);
   });
 
+  it('refuses an investment type the policy does not list: exit 2, the type named, nothing written', async () => {
+    const file = join(dataDir, 'unknown-type.csv');
+    writeFileSync(
+      file,
+      [
+        header,
+        'inv-7,MDF,camp-t,partner-1,100,USD,1,2026-07-01',
+        'inv-8,Sponsorship,camp-t,partner-1,100,USD,1,2026-07-01',
+      ].join('\n'),
+    );
+
+    const result = await dealreg('investments', 'import', file);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /line 3, column investmentType: "Sponsorship" is not an investment type of the policy/,
+    );
+    expect(await store.readChainRaw('campaign:camp-t')).toEqual([]);
+  });
+
   it('imports every line of a valid file once, even when run twice', async () => {
     const file = join(dataDir, 'good.csv');
     writeFileSync(

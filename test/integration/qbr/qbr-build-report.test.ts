@@ -304,9 +304,63 @@ describe('pre-QBR report against DynamoDB Local and the HubSpot sandbox', () => 
       policyChanged: false,
     });
     expect(report.findings[0]?.severity).toBe('critical');
-    expect(report.integrity).toEqual({ chains: 3, entries: 16, broken: 0 });
+    expect(report.integrity).toEqual({
+      chains: 3,
+      chainsNotInLedger: 0,
+      entries: 16,
+      broken: 0,
+      digests: { status: 'none', detail: 'no digests to check the ledger against' },
+    });
     expect(progress.at(-1)).toEqual({ phase: 'compute', done: 1, total: 1 });
     expect(progress).toContainEqual({ phase: 'hubspot', done: 3, total: 3 });
+  });
+
+  it('says the CRO view is not available when its property is missing in the portal, and links findings to HubSpot', async () => {
+    const request = { quarter: '2026-Q4', asOf: new Date('2026-12-15T00:00:00Z') };
+    const missing = await buildQbrReport(
+      deps({
+        policy: loadPolicy({ definitions: { croView: { dealProperty: 'cro_channel' } } }),
+        dealProperties: world.under.admin,
+        snapshots: undefined,
+      }),
+      request,
+    );
+    const present = await buildQbrReport(
+      deps({
+        dealProperties: world.under.admin,
+        snapshots: undefined,
+        hubspotPortalId: world.under.sandbox.portalId,
+      }),
+      request,
+    );
+
+    // The portal has no "cro_channel": no figure, and why, instead of 0 against 100,000 sourced.
+    expect(missing.attribution).toMatchObject({
+      partnerSourcedRevenue: 100_000,
+      croPartnerRevenue: null,
+      difference: null,
+      croView: {
+        dealProperty: 'cro_channel',
+        available: false,
+        unavailableReason:
+          'HubSpot has no deal property "cro_channel" (policy definitions.croView.dealProperty)',
+      },
+    });
+    expect(missing.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'DEFINITION_MISMATCH',
+        evidence: expect.objectContaining({ cause: 'property missing in HubSpot', propertyInPortal: false }),
+      }),
+    );
+    // deal_source exists and is filled: Orion and Kite (both "Partner") = 150,000.
+    expect(present.attribution.croPartnerRevenue).toBe(150_000);
+    const kite = present.findings.find((finding) => finding.opportunityId === ids.kite);
+    expect(kite?.context?.links).toEqual([
+      {
+        label: 'HubSpot deal',
+        url: `https://app.hubspot.com/contacts/${world.under.sandbox.portalId}/record/0-3/${ids.kite}`,
+      },
+    ]);
   });
 
   it('gives the same report as of the same moment after later ledger entries', async () => {

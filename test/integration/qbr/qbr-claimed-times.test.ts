@@ -143,6 +143,7 @@ describe('dealreg qbr check with registrations whose claimed times are off', () 
           relationshipAtClaim: 'sourced',
         },
         fix: expect.stringContaining('the decision stands'),
+        context: expect.objectContaining({ links: [] }),
       },
     ]);
   });

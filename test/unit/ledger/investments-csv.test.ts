@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { parseInvestmentsCsv } from '#use-cases/ledger-import-investments.ts';
 
 const header = 'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt';
 const good = 'inv-1,MDF,camp-a,partner-1,25000.00,USD,1,2026-07-01';
+const types = loadPolicy({}).policy.reporting.investmentTypes;
 
 function problemsOf(...rows: string[]) {
-  return parseInvestmentsCsv([header, ...rows].join('\n'), 'test').problems;
+  return parseInvestmentsCsv([header, ...rows].join('\n'), 'test', types).problems;
 }
 
 describe('investments CSV', () => {
@@ -13,6 +15,7 @@ describe('investments CSV', () => {
     const { inputs, problems } = parseInvestmentsCsv(
       [header, good, 'inv-2,events,camp-b,,1000,JPY,0.0067,2026-07-02T09:00:00+09:00'].join('\n'),
       'finance@vendor.example',
+      types,
     );
 
     expect(problems).toEqual([]);
@@ -73,6 +76,7 @@ describe('investments CSV', () => {
     const { problems } = parseInvestmentsCsv(
       'investmentId,investmentType,campaignId,amount,currency,effectiveAt,budgetOwner\ninv-1,MDF,c,1,USD,2026-07-01,me',
       'test',
+      types,
     );
 
     expect(problems).toEqual([
@@ -83,12 +87,35 @@ describe('investments CSV', () => {
 
   it('names the line where the CSV itself breaks, and a file without rows', () => {
     const unclosed = problemsOf(good, 'inv-2,MDF,"camp-a,partner-1,100,USD,1,2026-07-01');
-    const empty = parseInvestmentsCsv(`${header}\n`, 'test').problems;
+    const empty = parseInvestmentsCsv(`${header}\n`, 'test', types).problems;
 
     expect(unclosed).toEqual([
       { line: 3, column: '', message: expect.stringMatching(/^not valid CSV: Quote Not Closed/) },
     ]);
     expect(empty).toEqual([{ line: 1, column: '', message: 'the file has no investment rows' }]);
+  });
+
+  it('refuses an investment type the policy does not list, naming the line and the types it does', () => {
+    // "Mdf" is MDF in another case: accepted and recorded as the policy spells it.
+    const { inputs, problems } = parseInvestmentsCsv(
+      [
+        header,
+        'inv-1,Mdf,camp-a,,100,USD,1,2026-07-01',
+        'inv-2,Sponsorship,camp-a,,100,USD,1,2026-07-01',
+      ].join('\n'),
+      'test',
+      types,
+    );
+
+    expect(problems).toEqual([
+      {
+        line: 3,
+        column: 'investmentType',
+        message:
+          '"Sponsorship" is not an investment type of the policy (reporting.investmentTypes: MDF, co-marketing, events, SPIFF, enablement)',
+      },
+    ]);
+    expect(inputs).toEqual([expect.objectContaining({ investmentId: 'inv-1', investmentType: 'MDF' })]);
   });
 
   it('names a campaign id that cannot key a ledger chain under its own column', () => {

@@ -58,7 +58,17 @@ describe('the pre-QBR charts', () => {
 
   it('writes a label that is markup as escaped text', async () => {
     const hostile = sampleQbrReport({
-      roiByInvestmentType: [{ investmentType: SCRIPT_PARTNER, invested: 1, closedWonRevenue: 2, roi: 1 }],
+      roiByInvestmentType: [
+        {
+          investmentType: SCRIPT_PARTNER,
+          invested: 1,
+          closedWonRevenue: 2,
+          roi: 1,
+          revenueThroughOpportunities: 0,
+          revenueThroughCampaigns: 2,
+          attributedThrough: '1 investment through its campaign',
+        },
+      ],
     });
     const roi = qbrChartSpecs(hostile).find((chart) => chart.id === 'roi');
     if (roi === undefined) throw new Error('no ROI chart');

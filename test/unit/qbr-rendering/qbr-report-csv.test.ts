@@ -14,6 +14,7 @@ describe('the pre-QBR CSV files', () => {
     const files = qbrReportCsvFiles(sampleQbrReport());
 
     expect(files.map((file) => file.filename)).toEqual([
+      'qbr-2026-Q4-scorecard.csv',
       'qbr-2026-Q4-funnel.csv',
       'qbr-2026-Q4-by-campaign.csv',
       'qbr-2026-Q4-by-partner.csv',
@@ -22,11 +23,40 @@ describe('the pre-QBR CSV files', () => {
       'qbr-2026-Q4-attribution.csv',
       'qbr-2026-Q4-attribution-difference-deals.csv',
       'qbr-2026-Q4-roi-by-investment-type.csv',
+      'qbr-2026-Q4-roi-investments.csv',
       'qbr-2026-Q4-sla.csv',
       'qbr-2026-Q4-exceptions.csv',
       'qbr-2026-Q4-findings.csv',
     ]);
     expect(files.every((file) => file.content.includes('\r\n'))).toBe(true);
+  });
+
+  it('says, per investment, whether its revenue came through the opportunity it names or its campaign', () => {
+    expect(table('qbr-2026-Q4-roi-investments.csv').slice(0, 2)).toEqual([
+      {
+        'Investment id': 'inv-1',
+        'Investment type': 'MDF',
+        'Campaign id': 'cmp-1',
+        'Opportunity id': '9001',
+        'Attributed through': 'opportunity',
+        'Invested (USD)': '20000',
+        'Closed-won revenue (USD)': '100000',
+      },
+      {
+        'Investment id': 'inv-2',
+        'Investment type': 'MDF',
+        'Campaign id': 'cmp-1',
+        'Opportunity id': '',
+        'Attributed through': 'campaign',
+        'Invested (USD)': '30000',
+        'Closed-won revenue (USD)': '500000',
+      },
+    ]);
+    expect(table('qbr-2026-Q4-roi-by-investment-type.csv')[0]).toMatchObject({
+      'Revenue through named opportunities (USD)': '100000',
+      'Revenue through campaigns (USD)': '500000',
+      'Attributed through': '1 investment through its named opportunity; 1 investment through its campaign',
+    });
   });
 
   it('gives the funnel with the conversion from the stage before', () => {
@@ -73,6 +103,7 @@ describe('the pre-QBR CSV files', () => {
     expect(parse(attribution?.content ?? '', { columns: true })).toContainEqual({
       View: 'Difference (sourced minus CRO view)',
       'Closed-won revenue (USD)': '-150000',
+      Note: '',
     });
   });
 
@@ -85,10 +116,11 @@ describe('the pre-QBR CSV files', () => {
       ['3', 'medium', 'SLA_BREACH'],
       ['4', 'low', 'POLICY_EXCEPTION'],
     ]);
+    // Evidence reads as labelled text (names spelled out, nothing empty left blank).
     expect(findings[1]?.Evidence).toBe(
-      `ledgerPartner: Acme Cloud Partners; hubspotPartner: ${FORMULA_PARTNER}`,
+      `Ledger partner: Acme Cloud Partners; Partner in HubSpot (company id): ${FORMULA_PARTNER}`,
     );
-    expect(findings[3]?.Evidence).toBe('verdictRuleId: competing-partner; reason: none');
+    expect(findings[3]?.Evidence).toBe('Rule of the verdict: competing-partner; Reason: none');
     expect(findings[0]?.['Fix before the meeting']).toBe(
       'Restore the entry from the digest and run dealreg ledger verify.',
     );

@@ -21,7 +21,7 @@ describe('the pre-QBR report email', () => {
     const raw = (await buildMimeMessage(email, envelope)).toString('utf8');
 
     expect(shape(mimeTree(raw))).toBe(
-      `multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,${Array(4).fill('image/png').join(',')}))${',text/csv'.repeat(11)},application/json)`,
+      `multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,${Array(4).fill('image/png').join(',')}))${',text/csv'.repeat(13)},application/json)`,
     );
   });
 

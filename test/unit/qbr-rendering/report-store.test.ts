@@ -49,12 +49,13 @@ describe('the report files', () => {
 
     const files = await qbrReportFiles(report);
 
-    expect(files.map((file) => file.name).slice(0, 3)).toEqual([
+    expect(files.map((file) => file.name).slice(0, 4)).toEqual([
       REPORT_JSON,
       REPORT_HTML,
+      'qbr-2026-Q4-scorecard.csv',
       'qbr-2026-Q4-funnel.csv',
     ]);
-    expect(files).toHaveLength(13);
+    expect(files).toHaveLength(15);
     expect(JSON.parse(String(files[0]?.content))).toEqual(report);
     expect(reportKey(report)).toEqual(key);
   });

@@ -141,6 +141,7 @@ export function record(options: {
       ? undefined
       : {
           partnerDomain: `${options.partnerId ?? 'partner'}.example`,
+          customerCompanyName: `Customer of ${options.registrationId}`,
           customerCountry: options.country,
           campaignId: options.campaignId,
           cloudMarketplace: options.cloudMarketplace ?? 'none',
@@ -224,6 +225,7 @@ export function report(inputs: Partial<QbrReportInputs> & { chains?: LedgerEntry
     crm: undefined,
     integrity: {
       chains: chains.length,
+      chainsNotInLedger: 0,
       entries: chains.flat().filter((entry) => entry.recordedAt <= (rest.asOf ?? asOf)).length,
       broken: [],
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { qbrReportSchema } from '#domain/qbr/report.ts';
-import { approval, chain, created, report, won } from './qbr-fixtures.ts';
+import { approval, chain, created, investment, report, usd, won } from './qbr-fixtures.ts';
 import { scenarioChains, scenarioCrm, scenarioRegistrations } from './qbr-scenario.ts';
 
 const scenario = () =>
@@ -114,28 +114,156 @@ describe('pre-QBR metrics of a hand-computed quarter', () => {
     //   mdf gets 100,000 × 10/40 = 25,000 → ROI (25,000 − 10,000) / 10,000 = 1.5
     //   events gets 100,000 × 30/40 = 75,000 → ROI (75,000 − 30,000) / 30,000 = 1.5
     // C2 invested spiff 5,000 and won O3 50,000 → ROI (50,000 − 5,000) / 5,000 = 9
+    const campaignOnly = (investmentType: string, invested: number, revenue: number, roi: number) => ({
+      investmentType,
+      invested,
+      closedWonRevenue: revenue,
+      roi,
+      revenueThroughOpportunities: 0,
+      revenueThroughCampaigns: revenue,
+      attributedThrough: '1 investment through its campaign',
+    });
     expect(scenario().roiByInvestmentType).toEqual([
-      { investmentType: 'events', invested: 30_000, closedWonRevenue: 75_000, roi: 1.5 },
-      { investmentType: 'mdf', invested: 10_000, closedWonRevenue: 25_000, roi: 1.5 },
-      { investmentType: 'spiff', invested: 5_000, closedWonRevenue: 50_000, roi: 9 },
+      campaignOnly('events', 30_000, 75_000, 1.5),
+      campaignOnly('mdf', 10_000, 25_000, 1.5),
+      campaignOnly('spiff', 5_000, 50_000, 9),
     ]);
   });
 
-  it('measures SLA compliance of the decisions taken in the quarter through the approval loop', () => {
+  it('attributes to an investment that names an opportunity the revenue of that opportunity, not of a campaign', () => {
+    // MDF 5,000 imported with opportunityId O5 (recorded on O5's chain); O5 has no campaign and is won for 12,000
+    //   → MDF revenue 12,000 through its named opportunity; ROI (12,000 − 5,000) / 5,000 = 1.4
+    // O6 (campaign C1, won 30,000) is named by co-marketing 2,000, so C1's events 10,000 do not count it:
+    //   co-marketing 30,000 → ROI (30,000 − 2,000) / 2,000 = 14; events 0 → ROI (0 − 10,000) / 10,000 = −1
+    const named = (investmentId: string, investmentType: string, dollars: number, campaignId: string) => ({
+      type: 'InvestmentRecorded' as const,
+      effectiveAt: '2026-10-02T00:00:00Z',
+      investmentId,
+      investmentType,
+      campaignId,
+      amount: usd(dollars),
+    });
+    const computed = report({
+      chains: [
+        chain('O5', [
+          ...approval({
+            registrationId: 'R5',
+            partnerId: 'P1',
+            relationshipType: 'sourced',
+            at: '2026-10-01T12:00:00Z',
+          }),
+          created('2026-10-01T12:00:00Z', 'Vega', 12_000),
+          named('inv-mdf', 'MDF', 5_000, 'spring-push'),
+          ...won('2026-11-10T12:00:00Z', 12_000),
+        ]),
+        chain('O6', [
+          ...approval({
+            registrationId: 'R6',
+            partnerId: 'P1',
+            relationshipType: 'sourced',
+            at: '2026-10-01T12:00:00Z',
+            campaignId: 'C1',
+          }),
+          created('2026-10-01T12:00:00Z', 'Altair', 30_000),
+          named('inv-cm', 'co-marketing', 2_000, 'C1'),
+          ...won('2026-11-12T12:00:00Z', 30_000),
+        ]),
+        investment('C1', 'inv-events', 'events', 10_000, '2026-10-03T00:00:00Z'),
+      ],
+    });
+
+    expect(computed.roiByInvestmentType).toEqual([
+      {
+        investmentType: 'MDF',
+        invested: 5_000,
+        closedWonRevenue: 12_000,
+        roi: 1.4,
+        revenueThroughOpportunities: 12_000,
+        revenueThroughCampaigns: 0,
+        attributedThrough: '1 investment through its named opportunity',
+      },
+      {
+        investmentType: 'co-marketing',
+        invested: 2_000,
+        closedWonRevenue: 30_000,
+        roi: 14,
+        revenueThroughOpportunities: 30_000,
+        revenueThroughCampaigns: 0,
+        attributedThrough: '1 investment through its named opportunity',
+      },
+      {
+        investmentType: 'events',
+        invested: 10_000,
+        closedWonRevenue: 0,
+        roi: -1,
+        revenueThroughOpportunities: 0,
+        revenueThroughCampaigns: 0,
+        attributedThrough: '1 investment through its campaign',
+      },
+    ]);
+    expect(computed.investments).toEqual([
+      {
+        investmentId: 'inv-mdf',
+        investmentType: 'MDF',
+        campaignId: 'spring-push',
+        opportunityId: 'O5',
+        attributedThrough: 'opportunity',
+        invested: 5_000,
+        closedWonRevenue: 12_000,
+      },
+      {
+        investmentId: 'inv-cm',
+        investmentType: 'co-marketing',
+        campaignId: 'C1',
+        opportunityId: 'O6',
+        attributedThrough: 'opportunity',
+        invested: 2_000,
+        closedWonRevenue: 30_000,
+      },
+      {
+        investmentId: 'inv-events',
+        investmentType: 'events',
+        campaignId: 'C1',
+        opportunityId: null,
+        attributedThrough: 'campaign',
+        invested: 10_000,
+        closedWonRevenue: 0,
+      },
+    ]);
+  });
+
+  it('measures SLA compliance over the approvals of the quarter, decided or still waiting', () => {
     // decisions with an SLA decided in Q4: R1, R3, R4, R9 (R2 was automatic) = 4
+    // still waiting at 12-15: R6 (requested 11-05, deadline 11-09 passed) = 1; approvals 4 + 1 = 5
     // within SLA: R1 (by 10-07), R4 (by 10-22) = 2; R3 decided after its deadline; R9 defaulted
-    // reminders 1 (R3) + 2 (R9) = 3; escalations 1 (R3) + 1 (R9) = 2; defaulted 1
+    // breaches: R3 (late) + R9 (default) + R6 (waiting past its deadline) = 3 — the SLA_BREACH findings
+    // reminders 1 (R3) + 2 (R9) + 1 (R6) = 4; escalations 1 (R3) + 1 (R9) + 0 (R6) = 2; defaulted 1
     // business hours (New York, 9–17, Mon–Fri): R1 10:00→14:00 = 4; R4 Tue 9:00→Wed 9:00 = 8;
     //   R3 Mon 9:00→Fri 9:00 = 32; R9 Mon 9-28 9:00→Wed 10-07 17:00 = 5×8 + 3×8 = 64
     // median of 4, 8, 32, 64 = (8 + 32) / 2 = 20
-    expect(scenario().sla).toEqual({
+    const computed = scenario();
+    expect(computed.sla).toEqual({
+      approvals: 5,
       decisions: 4,
       withinSla: 2,
-      reminders: 3,
+      waiting: 1,
+      waitingPastDeadline: 1,
+      breaches: 3,
+      reminders: 4,
       escalations: 2,
       defaulted: 1,
       medianHoursToDecision: 20,
     });
+    // The table and the findings add up the same: every breach is a finding, with its own counts.
+    const breaches = computed.findings.filter((finding) => finding.code === 'SLA_BREACH');
+    expect(breaches.map((finding) => finding.registrationId).sort()).toEqual(['R3', 'R6', 'R9']);
+    const sum = (key: string) =>
+      breaches.reduce((total, finding) => total + Number(finding.evidence[key]), 0);
+    // 1 (R3) + 1 (R6) + 2 (R9) = 4 reminders; 1 + 0 + 1 = 2 escalations: R1 and R4 had none
+    expect([sum('reminders'), sum('escalations')]).toEqual([
+      computed.sla.reminders,
+      computed.sla.escalations,
+    ]);
   });
 
   it('lists the decisions that departed from the verdict', () => {

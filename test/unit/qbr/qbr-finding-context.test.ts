@@ -1,0 +1,83 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { renderQbrReportHtml } from '#emails/qbr-report.ts';
+import { contextRows, evidenceRows } from '#rendering/qbr-finding-text.ts';
+import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
+import { report } from './qbr-fixtures.ts';
+import { scenarioChains, scenarioCrm, scenarioRegistrations } from './qbr-scenario.ts';
+
+const compute = (hubspotPortalId?: number) =>
+  report({
+    chains: scenarioChains(),
+    registrations: scenarioRegistrations(),
+    crm: scenarioCrm(),
+    hubspotPortalId,
+  });
+const finding = (computed: ReturnType<typeof compute>, code: string, registrationId: string) => {
+  const found = computed.findings.find(
+    (item) => item.code === code && item.registrationId === registrationId,
+  );
+  if (found === undefined) throw new Error(`no ${code} for ${registrationId}`);
+  return found;
+};
+
+describe('a finding a reader can act on', () => {
+  it('names the partner, customer, who has it now and the deadline in the policy’s time zone, zone named', () => {
+    const waiting = finding(compute(4242), 'SLA_BREACH', 'R6');
+
+    // R6 waits with the fallback first approver (no routing rule, no escalation yet); its SLA deadline
+    // 2026-11-09T21:00Z is 16:00 in New York (EST, UTC−5, after the 11-01 clock change).
+    expect(contextRows(waiting)).toEqual([
+      ['Partner', 'Acme Partners'],
+      ['Customer', 'Customer of R6'],
+      ['Owner', 'Channel Manager <channel-manager@example.com>'],
+      ['Deadline', 'Monday 9 November 2026, 16:00 EST (America/New_York)'],
+    ]);
+    expect(evidenceRows(waiting.evidence, 'America/New_York')).toEqual([
+      ['Approval requested', 'Thu 5 Nov 2026, 10:00 EST'],
+      ['SLA deadline', 'Mon 9 Nov 2026, 16:00 EST'],
+      ['Reminders sent', '1'],
+      ['Escalations', '0'],
+      ['Status', 'in-review'],
+    ]);
+  });
+
+  it('gives the amount as money and links the HubSpot deal when the portal id is known', () => {
+    const withPortal = finding(compute(4242), 'SLA_BREACH', 'R3');
+    const withoutPortal = finding(compute(undefined), 'SLA_BREACH', 'R3');
+
+    // R3 is on O3 (Kite expansion, won 50,000), decided late by the escalation approver.
+    expect(contextRows(withPortal)).toEqual([
+      ['Partner', 'Beta Cloud'],
+      ['Customer', 'Customer of R3'],
+      ['Deal', 'Kite expansion'],
+      ['Amount', '$50,000'],
+      ['Owner', 'Director <partner-director@example.com> (decided)'],
+      ['Deadline', 'Wednesday 14 October 2026, 17:00 EDT (America/New_York)'],
+      ['HubSpot deal', 'https://app.hubspot.com/contacts/4242/record/0-3/O3'],
+    ]);
+    expect(withoutPortal.context?.links).toEqual([]);
+  });
+
+  it('shows the same context in the CSV row and the HTML page, evidence as a table', async () => {
+    const computed = compute(4242);
+    const csv = qbrReportCsvFiles(computed).find((file) => file.filename === 'qbr-2026-Q4-findings.csv');
+    const rows = parse(csv?.content ?? '', { columns: true }) as Record<string, string>[];
+    const html = await renderQbrReportHtml(computed);
+
+    expect(rows.find((row) => row['Registration id'] === 'R3')).toMatchObject({
+      Partner: 'Beta Cloud',
+      Customer: 'Customer of R3',
+      'Amount (USD)': '50000',
+      Owner: 'Director <partner-director@example.com> (decided)',
+      Deadline: 'Wednesday 14 October 2026, 17:00 EDT (America/New_York)',
+      Links: 'https://app.hubspot.com/contacts/4242/record/0-3/O3',
+      Evidence: expect.stringContaining(
+        'SLA deadline: Wed 14 Oct 2026, 17:00 EDT; Decided: Fri 16 Oct 2026, 09:00 EDT',
+      ),
+    });
+    expect(html).toContain('<a href="https://app.hubspot.com/contacts/4242/record/0-3/O3">');
+    expect(html).toMatch(/<table[^>]*class="qbr-evidence"/);
+    expect(html).toContain('Approval requested</th>');
+  });
+});
