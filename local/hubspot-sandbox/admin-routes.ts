@@ -238,6 +238,8 @@ export function adminRoutes(deps: {
           url: String(workflow.url),
           clientSecret: String(workflow.clientSecret),
           dropRate: s.workflow?.dropRate ?? 0,
+          body: s.workflow?.body,
+          signature: s.workflow?.signature,
         };
       if (dropRate !== undefined && s.workflow !== undefined) s.workflow.dropRate = dropRate;
       if (crm === null) s.crm = undefined;

@@ -14,6 +14,7 @@ import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import type { RegistrationWorkflow } from '#ports/registration-workflow.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
+import { triggerDependencies } from '#test/support/intake-triggers.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
 import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { formSubmission } from '#test/support/submissions.ts';
@@ -50,6 +51,7 @@ beforeAll(async () => {
     formFieldMapping: defaultFormFieldMapping,
     now: () => now,
     clientSecret: async () => secret,
+    ...triggerDependencies(tables),
     logger: new Logger({ logLevel: 'CRITICAL' }),
   });
   api = await startApiServer({ routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler }] });
