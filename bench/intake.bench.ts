@@ -5,6 +5,12 @@
  * Every submission is for a customer of its own registrable domain; the registration workflow
  * runs in the same process as the intake, as `dealreg local` runs it.
  *
+ * First, the trigger path as HubSpot drives it: the form is submitted in the HubSpot sandbox, whose
+ * contact-based workflow posts the contact (a trigger); the intake stores it and asks for a sweep,
+ * which reads the submission from the Forms API and stores the registration. Each submission is
+ * timed from the form's submit request until its registration is stored, one at a time and in
+ * bursts of `BENCH_TRIGGER_BURST` (goal: p95 ≤ 2 s).
+ *
  * Then one customer: registrations for the same customer domain are added until there are 1, 100
  * and 1,000 (`BENCH_SAME_CUSTOMER`), and at each size single submissions are timed from the
  * request until the workflow has decided them — the conflict check reads the other
@@ -19,15 +25,18 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { registrationIdFor } from '#domain/registration-id.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
 import { startLocalStackProcess } from '#test/support/local-stack-process.ts';
-import { formSubmission } from '#test/support/submissions.ts';
+import { formSubmission, registrationValues } from '#test/support/submissions.ts';
 
 const submissions = Number(process.env.BENCH_SUBMISSIONS ?? 2000);
 const sameCustomerSizes = (process.env.BENCH_SAME_CUSTOMER ?? '1,100,1000').split(',').map(Number);
 const samplesPerSize = 20;
+const triggerSamples = Number(process.env.BENCH_TRIGGER_SAMPLES ?? 40);
+const triggerBurst = Number(process.env.BENCH_TRIGGER_BURST ?? 20);
 const concurrency = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,6 +76,67 @@ try {
     ),
   );
 
+  const registrations = description.tables.Registrations ?? '';
+
+  // The trigger path: submit → sandbox workflow webhook (the contact) → sweep → stored registration.
+  const { hubspot } = description;
+  let triggerIndex = 0;
+  /** Submits the form as a partner's browser would; answers the registration id its submission gets. */
+  const submitForm = async (): Promise<string> => {
+    triggerIndex += 1;
+    const tag = `trigger-${triggerIndex}`;
+    const answer = await fetch(
+      `${hubspot.url}/submissions/v3/integration/submit/${hubspot.portalId}/${hubspot.formGuid}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          fields: registrationValues({ customer_domain: `${tag}.com`, customer_company_name: tag }),
+        }),
+      },
+    );
+    if (!answer.ok) throw new Error(`the sandbox form answered ${answer.status}: ${await answer.text()}`);
+    // The conversion id, from the Forms API (newest first), names the registration it becomes.
+    const listed = (await (
+      await fetch(`${hubspot.url}/form-integrations/v1/submissions/forms/${hubspot.formGuid}?limit=50`, {
+        headers: { authorization: `Bearer ${hubspot.accessToken}` },
+      })
+    ).json()) as { results: { conversionId: string; values: { name: string; value: string }[] }[] };
+    const ours = listed.results.find((result) =>
+      result.values.some((field) => field.name === 'customer_company_name' && field.value === tag),
+    );
+    if (ours === undefined) throw new Error(`the Forms API does not list ${tag}`);
+    return registrationIdFor(ours.conversionId);
+  };
+  const storedWithin = async (registrationId: string, started: number): Promise<number> => {
+    for (;;) {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: registrations,
+          Key: { registrationId },
+          ProjectionExpression: 'registrationId',
+        }),
+      );
+      if (Item !== undefined) return performance.now() - started;
+      if (performance.now() - started > 60_000) throw new Error(`${registrationId} not stored within 60 s`);
+      await sleep(5);
+    }
+  };
+  const timeTrigger = async (): Promise<number> => {
+    const started = performance.now();
+    return storedWithin(await submitForm(), started);
+  };
+  await timeTrigger(); // warm-up
+  const triggerOneAtATime: number[] = [];
+  for (let sample = 0; sample < triggerSamples; sample += 1) triggerOneAtATime.push(await timeTrigger());
+  const triggerBursts: number[] = [];
+  for (let burst = 0; burst < 2; burst += 1) {
+    triggerBursts.push(...(await Promise.all(Array.from({ length: triggerBurst }, () => timeTrigger()))));
+  }
+  triggerOneAtATime.sort((a, b) => a - b);
+  triggerBursts.sort((a, b) => a - b);
+  const triggerAll = [...triggerOneAtATime, ...triggerBursts].sort((a, b) => a - b);
+
   const names = await createTables(description.dynamodb.endpoint, [registrationsTable], 'floor-');
   const floorTable = names.Registrations ?? '';
   const submitThroughIntake = async (body: string): Promise<string> => {
@@ -75,7 +145,6 @@ try {
       throw new Error(`intake answered ${response.status}: ${await response.text()}`);
     return ((await response.json()) as { registrationId: string }).registrationId;
   };
-  const registrations = description.tables.Registrations ?? '';
   /**
    * Waits until the workflow has decided the registration (its progress carries a decision);
    * false when its execution failed instead.
@@ -132,7 +201,8 @@ try {
     await submitThroughIntake(warmup[i] ?? '');
   });
   await runPool(warmup.length, (i) => bareWrites(warmup[i] ?? ''));
-  let measured = warmup.length;
+  // The trigger path's registrations are in the table too.
+  let measured = warmup.length + 1 + triggerAll.length;
   const rounds: {
     intake: Awaited<ReturnType<typeof runPool>>;
     floor: Awaited<ReturnType<typeof runPool>>;
@@ -230,6 +300,15 @@ try {
 
   const intakeRate = submissions / intake.seconds;
   const floorRate = submissions / floor.seconds;
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
+  console.log('trigger path, form submit → registration stored (goal p95 ≤ 2 s):');
+  console.log(
+    `  one at a time (${triggerOneAtATime.length}): p50 ${ms(percentile(triggerOneAtATime, 50))}, p95 ${ms(percentile(triggerOneAtATime, 95))}, max ${ms(percentile(triggerOneAtATime, 100))}`,
+  );
+  console.log(
+    `  bursts of ${triggerBurst} (${triggerBursts.length}): p50 ${ms(percentile(triggerBursts, 50))}, p95 ${ms(percentile(triggerBursts, 95))}, max ${ms(percentile(triggerBursts, 100))}`,
+  );
+  console.log(`  all (${triggerAll.length}): p95 ${ms(percentile(triggerAll, 95))}`);
   console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
   console.log(
     `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,

@@ -113,6 +113,8 @@ export async function runDemo(stack: RunningLocalStack, log: (line: string) => v
     );
     if (!response.ok) throw new Error(`the HubSpot form refused a demo submission: ${await response.text()}`);
     await sandboxAdmin(stack, 'POST', '/_sandbox/webhooks/flush');
+    // The webhook is a trigger: the sweep it asked for takes the submission in.
+    await stack.requestedSweepsDone();
     if (registration.dropWebhook) await sandboxAdmin(stack, 'PUT', '/_sandbox/webhooks', { dropRate: 0 });
     log(`  - ${registration.story}`);
   }

@@ -150,6 +150,8 @@ export interface RunningLocalStack {
   readonly mailbox: LocalMailbox;
   /** Runs the scheduled backfill once now, over the given forms or the configured ones. */
   sweep(formGuids?: readonly string[]): Promise<SubmissionBackfillSummary>;
+  /** Resolves once the sweeps workflow webhooks asked for have run. */
+  requestedSweepsDone(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -515,6 +517,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       mailbox,
       sweep,
+      requestedSweepsDone: () => sweepRequests.idle(),
       stop,
     };
   } catch (error) {

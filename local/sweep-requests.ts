@@ -49,6 +49,13 @@ export class LocalSweepRequests implements SweepRequests {
     this.#timer.unref();
   }
 
+  /** Resolves once no sweep asked for is waiting to start or running. */
+  async idle(): Promise<void> {
+    while (this.#timer !== undefined || this.#running !== undefined) {
+      await (this.#running ?? new Promise((resolve) => setTimeout(resolve, this.#delayMs)));
+    }
+  }
+
   /** Starts no more sweeps and waits for the one running. */
   async close(): Promise<void> {
     this.#closed = true;
