@@ -45,13 +45,18 @@ describe('when a trigger asks for a sweep', () => {
 });
 
 describe('the local stand-in for invoking the backfill', () => {
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const nextTick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
   it('runs one sweep for requests made before it starts', async () => {
     let runs = 0;
-    const requests = new LocalSweepRequests(async () => void (runs += 1), { delayMs: 10, onError: () => {} });
+    const requests = new LocalSweepRequests(
+      async () => {
+        runs += 1;
+      },
+      { delayMs: 10, onError: () => {} },
+    );
     await Promise.all(Array.from({ length: 20 }, () => requests.request()));
-    await sleep(50);
+    await requests.idle();
     await requests.close();
     expect(runs).toBe(1);
   });
@@ -61,18 +66,18 @@ describe('the local stand-in for invoking the backfill', () => {
     let release: () => void = () => {};
     const requests = new LocalSweepRequests(
       async () => {
-        starts.push(Date.now());
+        starts.push(performance.now());
         if (starts.length === 1) await new Promise<void>((resolve) => (release = resolve));
       },
       { delayMs: 0, onError: () => {} },
     );
     await requests.request();
-    await sleep(20);
-    const askedWhileRunning = Date.now();
+    while (starts.length === 0) await nextTick();
+    const askedWhileRunning = performance.now();
     await requests.request();
     await requests.request();
     release();
-    await sleep(50);
+    await requests.idle();
     await requests.close();
     expect(starts).toHaveLength(2);
     expect(starts[1]).toBeGreaterThanOrEqual(askedWhileRunning);
