@@ -15,7 +15,7 @@ import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler
 import { createSubmissionBackfillHandler } from '#handlers/submission-backfill-handler.ts';
 import { lambdaContext, type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { LocalSweepRequests } from '#local/sweep-requests.ts';
-import { requestedSweepEvent } from '#ports/sweep-requests.ts';
+import { requestedSweepEvent, type SweepRequests } from '#ports/sweep-requests.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
@@ -37,13 +37,14 @@ let endpoint: string;
 let under: SandboxUnderTest;
 let workflow: LocalRegistrationWorkflow;
 let sweepRequests: LocalSweepRequests;
+let intake: ReceiveSubmissionDependencies;
 /** Sweeps run because a trigger asked for one. */
 let requestedSweeps = 0;
 
 beforeAll(async () => {
   tables = await createTestTables();
   workflow = new LocalRegistrationWorkflow();
-  const intake: ReceiveSubmissionDependencies = {
+  intake = {
     inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),
     workflow,
     mailer: new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-trigger-mail-'))),
@@ -255,5 +256,48 @@ describe('refuses a trigger that is not signed by HubSpot, or not JSON, and stor
     expect(response.status).toBe(status);
     expect(((await response.json()) as { message: string }).message).toContain(reason);
     expect(await storedTriggers()).toHaveLength(triggersBefore);
+  });
+});
+
+describe('when the sweep cannot be asked for', () => {
+  it('answers 500 so HubSpot delivers again, keeps the trigger, and lets the next delivery ask', async () => {
+    // prepare: Lambda refuses the first request; no sweep asked for earlier is still to start
+    let refuse = true;
+    let asked = 0;
+    const flaky: SweepRequests = {
+      request: async () => {
+        if (refuse) throw new Error('Lambda is unavailable');
+        asked += 1;
+      },
+    };
+    const log = new DynamoDbIntakeTriggers(tables.documentClient, tables.tableName('SweeperState'));
+    await log.recordSweepStarted(Date.now());
+    const handler = createFormSubmissionsHandler({
+      ...intake,
+      triggers: log,
+      sweepRequestLog: log,
+      sweepRequests: flaky,
+      clientSecret: async () => clientSecret,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const server = await startApiServer({
+      routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler }],
+    });
+    const url = `${server.url}/hubspot/form-submissions`;
+    const body = JSON.stringify(contactWorkflowWebhookBody({ vid: 55_001 }));
+    try {
+      // act
+      const first = await deliver(url, body, { secret: clientSecret });
+      refuse = false;
+      const again = await deliver(url, body, { secret: clientSecret });
+      // assess
+      expect(first.status).toBe(500);
+      expect(again.status).toBe(202);
+      expect(await again.json()).toMatchObject({ outcome: 'trigger', sweep: 'requested' });
+      expect(asked).toBe(1);
+      expect((await storedTriggers()).filter((item) => item.rawBody === body)).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
   });
 });
