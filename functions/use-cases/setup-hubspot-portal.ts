@@ -270,12 +270,13 @@ export async function setupHubSpotPortal(
 export function manualSettings(apiUrl: string | undefined): string[] {
   const base = (apiUrl ?? '<your Dealreg API URL>').replace(/\/+$/, '');
   return [
-    'Workflow (Automation → Workflows, form-based):',
-    '  trigger: the deal-registration form is submitted',
+    'Workflow (Automations → Workflows, contact-based; needs Data Hub Professional or Enterprise):',
+    '  enrolment: the contact submitted the deal-registration form (re-enrolment on)',
     '  action: "Send a webhook", method POST',
     `  URL: ${base}/hubspot/form-submissions`,
-    '  authentication: request signature (X-HubSpot-Signature-v3) with the private app client secret',
-    '  body: the form submission (conversionId, submittedAt, formGuid, portalId, values)',
+    "  authentication: include request signature in header, with your HubSpot app's id",
+    '  body: all the contact properties, or a few: it tells Dealreg to read the form now',
+    '  (without the action, the backfill takes every submission in within about 15 minutes)',
     'Private app → Webhooks:',
     `  target URL: ${base}/hubspot/crm-events`,
     '  subscriptions: deal.creation; deal.propertyChange for dealstage, amount, closedate;',
