@@ -21,10 +21,9 @@ export function isFormSubmissionBody(body: unknown): boolean {
   return typeof body === 'object' && body !== null && !Array.isArray(body) && 'conversionId' in body;
 }
 
-/** What the log and the stored trigger name the record by: its object id and email, when it has them. */
+/** What the log and the stored trigger name the record by: its object id, when it has one. */
 export interface WorkflowRecordSummary {
   readonly objectId?: string | undefined;
-  readonly email?: string | undefined;
 }
 
 function text(value: unknown): string | undefined {
@@ -43,7 +42,7 @@ function propertyValue(properties: unknown, name: string): string | undefined {
   return text(property);
 }
 
-/** Reads the record's id and email from a v1 contact (`vid`), a v3 object (`id`) or a chosen property set. */
+/** Reads the record's id from a v1 contact (`vid`), a v3 object (`id`) or a chosen property set. */
 export function summariseWorkflowRecord(record: WorkflowRecord): WorkflowRecordSummary {
   const objectId =
     text(record['canonical-vid']) ??
@@ -52,6 +51,5 @@ export function summariseWorkflowRecord(record: WorkflowRecord): WorkflowRecordS
     text(record.id) ??
     propertyValue(record.properties, 'hs_object_id') ??
     text(record.hs_object_id);
-  const email = propertyValue(record.properties, 'email') ?? text(record.email);
-  return { objectId, email };
+  return { objectId };
 }

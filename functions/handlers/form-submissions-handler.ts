@@ -50,7 +50,8 @@ export function createFormSubmissionsHandler(deps: FormSubmissionsHandlerDepende
       }
       const summary = summariseWorkflowRecord(record.data);
       const result = await receiveWorkflowTrigger(deps, event.rawBody ?? '', summary);
-      deps.logger.info('workflow webhook received', { ...result, ...summary });
+      // The record's id only: its properties (names, emails) stay out of the logs.
+      deps.logger.info('workflow webhook received', { ...result, objectId: summary.objectId });
       return jsonResponse(202, result);
     }
     const parsed = formSubmissionSchema.safeParse(event.parsedBody);
