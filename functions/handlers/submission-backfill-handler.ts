@@ -23,6 +23,12 @@ interface SubmissionBackfillDependencies {
   readonly logger: Logger;
   /** Re-check this far below the watermark. @default 15 minutes */
   readonly overlapMs?: number;
+  /**
+   * How far below the watermark a sweep the intake asked for re-checks: it looks for the
+   * submission that just came, and the scheduled sweeps still re-check the full overlap, so it
+   * need not take every recent submission in again as a duplicate. @default 1 minute
+   */
+  readonly requestedSweepOverlapMs?: number;
   /** Stop paging this long before the invocation times out, to save where to resume. @default 30 s */
   readonly stopBeforeTimeoutMs?: number;
   /**
@@ -93,7 +99,14 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
             onProblem: (problem) =>
               deps.logger.error('backfill could not take in a submission', { formGuid, ...problem }),
           },
-          { formGuid, deadline, overlapMs: deps.overlapMs },
+          {
+            formGuid,
+            deadline,
+            overlapMs:
+              parsed.data?.requestedBy === 'intake'
+                ? (deps.requestedSweepOverlapMs ?? 60_000)
+                : deps.overlapMs,
+          },
         );
         deps.logger.info('form swept', { ...result });
         results.push(result);
