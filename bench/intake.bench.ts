@@ -5,6 +5,12 @@
  * Every submission is for a customer of its own registrable domain; the registration workflow
  * runs in the same process as the intake, as `dealreg local` runs it.
  *
+ * First, the trigger path as HubSpot drives it: the form is submitted in the HubSpot sandbox, whose
+ * contact-based workflow posts the contact (a trigger); the intake stores it and asks for a sweep,
+ * which reads the submission from the Forms API and stores the registration. Each submission is
+ * timed from the form's submit request until its registration is stored, one at a time and in
+ * bursts of `BENCH_TRIGGER_BURST` (goal: p95 ≤ 2 s). `BENCH_TRIGGER_ONLY=1` runs this part alone.
+ *
  * Then one customer: registrations for the same customer domain are added until there are 1, 100
  * and 1,000 (`BENCH_SAME_CUSTOMER`), and at each size single submissions are timed from the
  * request until the workflow has decided them — the conflict check reads the other
@@ -19,15 +25,19 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { registrationIdFor } from '#domain/registration-id.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
 import { startLocalStackProcess } from '#test/support/local-stack-process.ts';
-import { formSubmission } from '#test/support/submissions.ts';
+import { formSubmission, registrationValues } from '#test/support/submissions.ts';
 
 const submissions = Number(process.env.BENCH_SUBMISSIONS ?? 2000);
 const sameCustomerSizes = (process.env.BENCH_SAME_CUSTOMER ?? '1,100,1000').split(',').map(Number);
 const samplesPerSize = 20;
+const triggerSamples = Number(process.env.BENCH_TRIGGER_SAMPLES ?? 40);
+const triggerBurst = Number(process.env.BENCH_TRIGGER_BURST ?? 20);
+const triggerOnly = process.env.BENCH_TRIGGER_ONLY === '1';
 const concurrency = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,184 +77,277 @@ try {
     ),
   );
 
-  const names = await createTables(description.dynamodb.endpoint, [registrationsTable], 'floor-');
-  const floorTable = names.Registrations ?? '';
-  const submitThroughIntake = async (body: string): Promise<string> => {
-    const response = await deliver(url, body, { secret: description.webhookClientSecret });
-    if (response.status !== 202)
-      throw new Error(`intake answered ${response.status}: ${await response.text()}`);
-    return ((await response.json()) as { registrationId: string }).registrationId;
-  };
   const registrations = description.tables.Registrations ?? '';
-  /**
-   * Waits until the workflow has decided the registration (its progress carries a decision);
-   * false when its execution failed instead.
-   */
-  const decided = async (registrationId: string): Promise<boolean> => {
-    for (let poll = 0; ; poll += 1) {
+
+  // The trigger path: submit → sandbox workflow webhook (the contact) → sweep → stored registration.
+  const { hubspot } = description;
+  let triggerIndex = 0;
+  /** Submits the form as a partner's browser would; answers the registration id its submission gets. */
+  const submitForm = async (): Promise<string> => {
+    triggerIndex += 1;
+    const tag = `trigger-${triggerIndex}`;
+    const answer = await fetch(
+      `${hubspot.url}/submissions/v3/integration/submit/${hubspot.portalId}/${hubspot.formGuid}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          fields: registrationValues({ customer_domain: `${tag}.com`, customer_company_name: tag }),
+        }),
+      },
+    );
+    if (!answer.ok) throw new Error(`the sandbox form answered ${answer.status}: ${await answer.text()}`);
+    // The conversion id, from the Forms API (newest first), names the registration it becomes.
+    const listed = (await (
+      await fetch(`${hubspot.url}/form-integrations/v1/submissions/forms/${hubspot.formGuid}?limit=50`, {
+        headers: { authorization: `Bearer ${hubspot.accessToken}` },
+      })
+    ).json()) as { results: { conversionId: string; values: { name: string; value: string }[] }[] };
+    const ours = listed.results.find((result) =>
+      result.values.some((field) => field.name === 'customer_company_name' && field.value === tag),
+    );
+    if (ours === undefined) throw new Error(`the Forms API does not list ${tag}`);
+    return registrationIdFor(ours.conversionId);
+  };
+  const storedWithin = async (registrationId: string, started: number): Promise<number> => {
+    for (;;) {
       const { Item } = await client.send(
         new GetCommand({
           TableName: registrations,
           Key: { registrationId },
-          ProjectionExpression: 'progress.decision.outcome',
+          ProjectionExpression: 'registrationId',
         }),
       );
-      if ((Item as { progress?: { decision?: unknown } } | undefined)?.progress?.decision !== undefined)
-        return true;
-      if (poll % 100 === 99) {
-        const execution = (await (
-          await fetch(`${description.api}/_local/executions/${registrationId}`)
-        ).json()) as { status?: string };
-        if (execution.status === 'FAILED') return false;
-      }
+      if (Item !== undefined) return performance.now() - started;
+      if (performance.now() - started > 60_000) throw new Error(`${registrationId} not stored within 60 s`);
       await sleep(5);
     }
   };
-  const bareWrites = async (body: string) => {
-    const registrationId = `floor-${randomUUID()}`;
-    await client.send(
-      new PutCommand({
-        TableName: floorTable,
-        Item: { registrationId, submission: JSON.parse(body) as unknown, status: 'received' },
-        ConditionExpression: 'attribute_not_exists(registrationId)',
-      }),
-    );
-    await client.send(
-      new UpdateCommand({
-        TableName: floorTable,
-        Key: { registrationId },
-        UpdateExpression: 'SET workflowStartedAt = :at',
-        ExpressionAttributeValues: { ':at': new Date().toISOString() },
-      }),
-    );
+  const timeTrigger = async (): Promise<number> => {
+    const started = performance.now();
+    return storedWithin(await submitForm(), started);
   };
-  const fresh = (label: string, count: number) =>
-    Array.from({ length: count }, (_, i) =>
-      JSON.stringify(
-        formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `${label}-${i}.com` } }),
-      ),
-    );
-
-  // DynamoDB Local's JIT and both connection pools warm up before anything is measured, and the
-  // two paths alternate so neither gets the quieter half of the run.
-  const warmup = fresh('warmup', 500);
-  await runPool(warmup.length, async (i) => {
-    await submitThroughIntake(warmup[i] ?? '');
-  });
-  await runPool(warmup.length, (i) => bareWrites(warmup[i] ?? ''));
-  let measured = warmup.length;
-  const rounds: {
-    intake: Awaited<ReturnType<typeof runPool>>;
-    floor: Awaited<ReturnType<typeof runPool>>;
-  }[] = [];
-  for (let round = 0; round < 2; round += 1) {
-    const half = Math.ceil(submissions / 2);
-    const batch = bodies.slice(round * half, (round + 1) * half);
-    const intake = await runPool(batch.length, async (i) => {
-      await submitThroughIntake(batch[i] ?? '');
-    });
-    const floor = await runPool(batch.length, (i) => bareWrites(batch[i] ?? ''));
-    measured += batch.length;
-    rounds.push({ intake, floor });
+  await timeTrigger(); // warm-up
+  const triggerOneAtATime: number[] = [];
+  for (let sample = 0; sample < triggerSamples; sample += 1) triggerOneAtATime.push(await timeTrigger());
+  const triggerBursts: number[] = [];
+  for (let burst = 0; burst < 2; burst += 1) {
+    triggerBursts.push(...(await Promise.all(Array.from({ length: triggerBurst }, () => timeTrigger()))));
   }
-  const combine = (runs: Awaited<ReturnType<typeof runPool>>[]) => ({
-    seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
-    latencies: runs.flatMap((run) => run.latencies).sort((a, b) => a - b),
-  });
-  const intake = combine(rounds.map((round) => round.intake));
-  const floor = combine(rounds.map((round) => round.floor));
-
-  // One customer: the registrations of its domain grow, each submission is timed to its decision.
-  const sameCustomer = (i: number) =>
-    JSON.stringify(
-      formSubmission({
-        submittedAt: Date.now(),
-        fields: { customer_domain: 'one-customer.com', customer_company_name: `One Customer ${i}` },
-      }),
+  triggerOneAtATime.sort((a, b) => a - b);
+  triggerBursts.sort((a, b) => a - b);
+  const triggerAll = [...triggerOneAtATime, ...triggerBursts].sort((a, b) => a - b);
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
+  console.log('trigger path, form submit → registration stored (goal p95 ≤ 2 s):');
+  console.log(
+    `  one at a time (${triggerOneAtATime.length}): p50 ${ms(percentile(triggerOneAtATime, 50))}, p95 ${ms(percentile(triggerOneAtATime, 95))}, max ${ms(percentile(triggerOneAtATime, 100))}`,
+  );
+  console.log(
+    `  bursts of ${triggerBurst} (${triggerBursts.length}): p50 ${ms(percentile(triggerBursts, 50))}, p95 ${ms(percentile(triggerBursts, 95))}, max ${ms(percentile(triggerBursts, 100))}`,
+  );
+  console.log(`  all (${triggerAll.length}): p95 ${ms(percentile(triggerAll, 95))}`);
+  // Beside it, in the same run: a submission posted directly (the path that needs no sweep), one
+  // at a time, timed to its stored registration, so the trigger path's cost reads as a ratio.
+  const direct: number[] = [];
+  for (let sample = 0; sample < triggerSamples; sample += 1) {
+    const body = JSON.stringify(
+      formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `direct-${sample}.com` } }),
     );
-  /** Waits until no workflow is running, so one phase's backlog does not slow the next. */
-  const settled = async () => {
-    for (;;) {
-      const executions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
-        status: string;
-      }[];
-      if (!executions.some((execution) => execution.status === 'RUNNING')) return;
-      await sleep(500);
-    }
-  };
-  await settled();
-  let held = 0;
-  let seedRetries = 0;
-  const sizes: { size: number; latencies: number[]; failed: number }[] = [];
-  for (const size of sameCustomerSizes) {
-    const toAdd = Math.max(0, size - held);
-    await runPool(toAdd, async (i) => {
-      const body = sameCustomer(held + i);
-      // Growing the customer is the set-up, not the measure: an answer the intake says is safe
-      // to repeat is repeated, and counted.
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await submitThroughIntake(body);
-          return;
-        } catch (error) {
-          if (attempt === 5) throw error;
-          seedRetries += 1;
-          await sleep(1000);
+    const started = performance.now();
+    const answer = await deliver(`${description.api}/hubspot/form-submissions`, body, {
+      secret: description.webhookClientSecret,
+    });
+    const { registrationId } = (await answer.json()) as { registrationId: string };
+    direct.push(await storedWithin(registrationId, started));
+  }
+  direct.sort((a, b) => a - b);
+  console.log(
+    `  direct submission, one at a time (${direct.length}): p50 ${ms(percentile(direct, 50))}, p95 ${ms(percentile(direct, 95))}; trigger/direct p50 ${(percentile(triggerOneAtATime, 50) / percentile(direct, 50)).toFixed(1)}×`,
+  );
+
+  // BENCH_TRIGGER_ONLY=1 measures the trigger path alone.
+  if (!triggerOnly) {
+    const names = await createTables(description.dynamodb.endpoint, [registrationsTable], 'floor-');
+    const floorTable = names.Registrations ?? '';
+    const submitThroughIntake = async (body: string): Promise<string> => {
+      const response = await deliver(url, body, { secret: description.webhookClientSecret });
+      if (response.status !== 202)
+        throw new Error(`intake answered ${response.status}: ${await response.text()}`);
+      return ((await response.json()) as { registrationId: string }).registrationId;
+    };
+    /**
+     * Waits until the workflow has decided the registration (its progress carries a decision);
+     * false when its execution failed instead.
+     */
+    const decided = async (registrationId: string): Promise<boolean> => {
+      for (let poll = 0; ; poll += 1) {
+        const { Item } = await client.send(
+          new GetCommand({
+            TableName: registrations,
+            Key: { registrationId },
+            ProjectionExpression: 'progress.decision.outcome',
+          }),
+        );
+        if ((Item as { progress?: { decision?: unknown } } | undefined)?.progress?.decision !== undefined)
+          return true;
+        if (poll % 100 === 99) {
+          const execution = (await (
+            await fetch(`${description.api}/_local/executions/${registrationId}`)
+          ).json()) as { status?: string };
+          if (execution.status === 'FAILED') return false;
         }
+        await sleep(5);
       }
+    };
+    const bareWrites = async (body: string) => {
+      const registrationId = `floor-${randomUUID()}`;
+      await client.send(
+        new PutCommand({
+          TableName: floorTable,
+          Item: { registrationId, submission: JSON.parse(body) as unknown, status: 'received' },
+          ConditionExpression: 'attribute_not_exists(registrationId)',
+        }),
+      );
+      await client.send(
+        new UpdateCommand({
+          TableName: floorTable,
+          Key: { registrationId },
+          UpdateExpression: 'SET workflowStartedAt = :at',
+          ExpressionAttributeValues: { ':at': new Date().toISOString() },
+        }),
+      );
+    };
+    const fresh = (label: string, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        JSON.stringify(
+          formSubmission({ submittedAt: Date.now(), fields: { customer_domain: `${label}-${i}.com` } }),
+        ),
+      );
+
+    // DynamoDB Local's JIT and both connection pools warm up before anything is measured, and the
+    // two paths alternate so neither gets the quieter half of the run.
+    const warmup = fresh('warmup', 500);
+    await runPool(warmup.length, async (i) => {
+      await submitThroughIntake(warmup[i] ?? '');
     });
-    held += toAdd;
-    await settled();
-    const latencies: number[] = [];
-    let failed = 0;
-    for (let sample = 0; sample < samplesPerSize; sample += 1) {
-      const started = performance.now();
-      if (await decided(await submitThroughIntake(sameCustomer(held + sample))))
-        latencies.push(performance.now() - started);
-      else failed += 1;
+    await runPool(warmup.length, (i) => bareWrites(warmup[i] ?? ''));
+    // The trigger path's registrations are in the table too.
+    let measured = warmup.length + 1 + triggerAll.length + triggerSamples;
+    const rounds: {
+      intake: Awaited<ReturnType<typeof runPool>>;
+      floor: Awaited<ReturnType<typeof runPool>>;
+    }[] = [];
+    for (let round = 0; round < 2; round += 1) {
+      const half = Math.ceil(submissions / 2);
+      const batch = bodies.slice(round * half, (round + 1) * half);
+      const intake = await runPool(batch.length, async (i) => {
+        await submitThroughIntake(batch[i] ?? '');
+      });
+      const floor = await runPool(batch.length, (i) => bareWrites(batch[i] ?? ''));
+      measured += batch.length;
+      rounds.push({ intake, floor });
     }
-    sizes.push({ size: held, latencies: latencies.sort((a, b) => a - b), failed });
-    held += samplesPerSize;
-  }
-  measured += held;
+    const combine = (runs: Awaited<ReturnType<typeof runPool>>[]) => ({
+      seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
+      latencies: runs.flatMap((run) => run.latencies).sort((a, b) => a - b),
+    });
+    const intake = combine(rounds.map((round) => round.intake));
+    const floor = combine(rounds.map((round) => round.floor));
 
-  let stored = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: description.tables.Registrations,
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    stored += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  const allExecutions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
-    status: string;
-  }[];
-  const executions = allExecutions.length;
-  const failedExecutions = allExecutions.filter((execution) => execution.status === 'FAILED').length;
-  client.destroy();
+    // One customer: the registrations of its domain grow, each submission is timed to its decision.
+    const sameCustomer = (i: number) =>
+      JSON.stringify(
+        formSubmission({
+          submittedAt: Date.now(),
+          fields: { customer_domain: 'one-customer.com', customer_company_name: `One Customer ${i}` },
+        }),
+      );
+    /** Waits until no workflow is running, so one phase's backlog does not slow the next. */
+    const settled = async () => {
+      for (;;) {
+        const executions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
+          status: string;
+        }[];
+        if (!executions.some((execution) => execution.status === 'RUNNING')) return;
+        await sleep(500);
+      }
+    };
+    await settled();
+    let held = 0;
+    let seedRetries = 0;
+    const sizes: { size: number; latencies: number[]; failed: number }[] = [];
+    for (const size of sameCustomerSizes) {
+      const toAdd = Math.max(0, size - held);
+      await runPool(toAdd, async (i) => {
+        const body = sameCustomer(held + i);
+        // Growing the customer is the set-up, not the measure: an answer the intake says is safe
+        // to repeat is repeated, and counted.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await submitThroughIntake(body);
+            return;
+          } catch (error) {
+            if (attempt === 5) throw error;
+            seedRetries += 1;
+            await sleep(1000);
+          }
+        }
+      });
+      held += toAdd;
+      await settled();
+      const latencies: number[] = [];
+      let failed = 0;
+      for (let sample = 0; sample < samplesPerSize; sample += 1) {
+        const started = performance.now();
+        if (await decided(await submitThroughIntake(sameCustomer(held + sample))))
+          latencies.push(performance.now() - started);
+        else failed += 1;
+      }
+      sizes.push({ size: held, latencies: latencies.sort((a, b) => a - b), failed });
+      held += samplesPerSize;
+    }
+    measured += held;
 
-  const intakeRate = submissions / intake.seconds;
-  const floorRate = submissions / floor.seconds;
-  console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
-  console.log(
-    `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,
-  );
-  console.log(
-    `floor (bare writes):  ${floorRate.toFixed(0)} submissions/s, p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${percentile(floor.latencies, 99).toFixed(1)} ms`,
-  );
-  console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
-  console.log(`lost: ${measured - stored} registrations, ${measured - executions} workflow starts (goal 0)`);
-  console.log(`workflow executions failed: ${failedExecutions} of ${executions}`);
-  console.log(`one customer, submission → decision, one at a time (set-up retries: ${seedRetries}):`);
-  for (const { size, latencies, failed } of sizes) {
+    let stored = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: description.tables.Registrations,
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      stored += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    const allExecutions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
+      status: string;
+    }[];
+    const executions = allExecutions.length;
+    const failedExecutions = allExecutions.filter((execution) => execution.status === 'FAILED').length;
+    client.destroy();
+
+    const intakeRate = submissions / intake.seconds;
+    const floorRate = submissions / floor.seconds;
+    console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
     console.log(
-      `  ${String(size).padStart(5)} registrations of the customer already: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms (${latencies.length} samples, ${failed} executions failed)`,
+      `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,
     );
+    console.log(
+      `floor (bare writes):  ${floorRate.toFixed(0)} submissions/s, p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${percentile(floor.latencies, 99).toFixed(1)} ms`,
+    );
+    console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
+    console.log(
+      `lost: ${measured - stored} registrations, ${measured - executions} workflow starts (goal 0)`,
+    );
+    console.log(`workflow executions failed: ${failedExecutions} of ${executions}`);
+    console.log(`one customer, submission → decision, one at a time (set-up retries: ${seedRetries}):`);
+    for (const { size, latencies, failed } of sizes) {
+      console.log(
+        `  ${String(size).padStart(5)} registrations of the customer already: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms (${latencies.length} samples, ${failed} executions failed)`,
+      );
+    }
   }
 } finally {
   await stack.interrupt();

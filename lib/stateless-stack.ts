@@ -150,18 +150,6 @@ export class StatelessStack extends Stack {
 
     // Intake reads one setting of the policy, so it gets that setting rather than the whole policy.
     const { submittedAtToleranceHours } = loadPolicy(props.policyText).policy.intake;
-    this.submissionIntake = new SubmissionIntake(this, 'SubmissionIntake', {
-      registrationsTable: props.registrationsTable,
-      registrationWorkflow: this.registrationWorkflow.stateMachine,
-      hubspotClientSecret: props.hubspotClientSecret,
-      mailFrom: props.mailFrom,
-      supportEmail: props.supportEmail,
-      formFieldMapping: props.formFieldMapping,
-      submittedAtToleranceHours,
-      alarmTopic: this.alarmTopic,
-      stageName: props.stage,
-    });
-
     this.submissionBackfill = new SubmissionBackfill(this, 'SubmissionBackfill', {
       sweeperStateTable: props.sweeperStateTable,
       registrationsTable: props.registrationsTable,
@@ -175,6 +163,21 @@ export class StatelessStack extends Stack {
       submittedAtToleranceHours,
       schedule: props.backfillSchedule ? ScheduleExpression.expression(props.backfillSchedule) : undefined,
       alarmTopic: this.alarmTopic,
+    });
+
+    this.submissionIntake = new SubmissionIntake(this, 'SubmissionIntake', {
+      registrationsTable: props.registrationsTable,
+      registrationWorkflow: this.registrationWorkflow.stateMachine,
+      // A workflow webhook is a trigger: stored, then a sweep is asked of the backfill.
+      sweeperStateTable: props.sweeperStateTable,
+      backfillFunction: this.submissionBackfill.function,
+      hubspotClientSecret: props.hubspotClientSecret,
+      mailFrom: props.mailFrom,
+      supportEmail: props.supportEmail,
+      formFieldMapping: props.formFieldMapping,
+      submittedAtToleranceHours,
+      alarmTopic: this.alarmTopic,
+      stageName: props.stage,
     });
 
     this.crmEvents = new CrmEvents(this, 'CrmEvents', {

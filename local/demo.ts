@@ -206,6 +206,8 @@ async function submit(stack: RunningLocalStack, answers: FormAnswers, dropWebhoo
   );
   if (!response.ok) throw new Error(`the HubSpot form refused a demo submission: ${await response.text()}`);
   await sandboxAdmin(stack, 'POST', '/_sandbox/webhooks/flush');
+  // The webhook is a trigger: the sweep it asked for takes the submission in.
+  await stack.requestedSweepsDone();
   if (dropWebhook) await sandboxAdmin(stack, 'PUT', '/_sandbox/webhooks', { dropRate: 0 });
 }
 
@@ -213,6 +215,7 @@ async function submit(stack: RunningLocalStack, answers: FormAnswers, dropWebhoo
 async function settle(stack: RunningLocalStack): Promise<void> {
   await stack.runner.settle();
   await sandboxAdmin(stack, 'POST', '/_sandbox/webhooks/flush');
+  await stack.requestedSweepsDone();
   await stack.runner.settle();
 }
 

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
+import { DynamoDbIntakeTriggers } from '#adapters/dynamodb/intake-triggers.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
@@ -71,6 +72,7 @@ import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
 import { sandboxStateSaver } from './sandbox-state-file.ts';
 import { SaveSoon } from './save-soon.ts';
+import { LocalSweepRequests } from './sweep-requests.ts';
 import {
   clockRoutes,
   executionRoutes,
@@ -167,6 +169,8 @@ export interface RunningLocalStack {
   readonly ledger: AppendDependencies;
   /** Runs the scheduled backfill once now, over the given forms or the configured ones. */
   sweep(formGuids?: readonly string[]): Promise<SubmissionBackfillSummary>;
+  /** Resolves once the sweeps workflow webhooks asked for have run. */
+  requestedSweepsDone(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -314,8 +318,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeZone: policy.policy.calendar.timeZone,
       logger,
     });
+    // A workflow webhook is a trigger: it asks for a sweep, which runs the backfill handler (wired
+    // below) in process soon, as the deployed intake invokes the backfill function asynchronously.
+    const triggers = new DynamoDbIntakeTriggers(documentClient, tableName(sweeperStateTable.logicalName));
+    let requestedSweep: () => Promise<unknown> = async () => undefined;
+    const sweepRequests = new LocalSweepRequests(() => requestedSweep(), {
+      onError: (error) => logger.error('requested backfill failed', { error }),
+    });
+    stopping.push(() => sweepRequests.close());
     const formSubmissions = createFormSubmissionsHandler({
       ...intake,
+      triggers,
+      sweepRequestLog: triggers,
+      sweepRequests,
       clientSecret: async () => webhookClientSecret,
       requestClock: () => new Date(),
       logger,
@@ -482,12 +497,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger,
       // Failed executions restart from their failed step, on the clock the workflows run on.
       redrive: { workflows: workflow, now: () => clock.now() },
+      sweepRequestLog: triggers,
     });
     const sweep = (formGuids?: readonly string[]) =>
       backfill(
         formGuids === undefined ? {} : { formGuids },
         lambdaContext('dealreg-submission-backfill', 5 * 60_000),
       );
+    requestedSweep = () =>
+      backfill({ requestedBy: 'intake' }, lambdaContext('dealreg-submission-backfill', 5 * 60_000));
     const timer = setInterval(
       () => {
         sweep().catch((error: unknown) => logger.error('scheduled backfill failed', { error }));
@@ -552,6 +570,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       policy,
       ledger: { store: ledgerStore, ledgerKey, now },
       sweep,
+      requestedSweepsDone: () => sweepRequests.idle(),
       stop,
     };
   } catch (error) {

@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { FormSubmissions } from '#ports/hubspot.ts';
 import type { WorkflowRedrive } from '#ports/registration-workflow.ts';
+import type { SweepRequestLog } from '#ports/sweep-requests.ts';
 import { SweepStateConflictError, type SweepStateStore } from '#ports/sweep-state.ts';
 import { type ReceiveSubmissionDependencies, receiveSubmission } from '#use-cases/receive-submission.ts';
 import { type RedriveReport, redriveFailedWorkflows } from '#use-cases/redrive-failed-workflows.ts';
@@ -22,6 +23,12 @@ interface SubmissionBackfillDependencies {
   readonly logger: Logger;
   /** Re-check this far below the watermark. @default 15 minutes */
   readonly overlapMs?: number;
+  /**
+   * How far below the watermark a sweep the intake asked for re-checks: it looks for the
+   * submission that just came, and the scheduled sweeps still re-check the full overlap, so it
+   * need not take every recent submission in again as a duplicate. @default 1 minute
+   */
+  readonly requestedSweepOverlapMs?: number;
   /** Stop paging this long before the invocation times out, to save where to resume. @default 30 s */
   readonly stopBeforeTimeoutMs?: number;
   /**
@@ -31,6 +38,11 @@ interface SubmissionBackfillDependencies {
    */
   readonly redrive?: { readonly workflows: WorkflowRedrive; readonly now: () => Date };
   readonly metrics?: Metrics;
+  /**
+   * Where each sweep records its start before it lists anything, so the intake knows which of its
+   * workflow-webhook triggers a sweep still has to come for.
+   */
+  readonly sweepRequestLog?: Pick<SweepRequestLog, 'recordSweepStarted'>;
 }
 
 /** Metric the backfill construct alarms on (namespace `Dealreg`): registrations whose workflow no longer progresses. */
@@ -38,7 +50,11 @@ export const STALLED_REGISTRATIONS_METRIC = 'StalledRegistrations';
 
 /** The schedule may name forms to sweep; without a payload, the configured forms are swept. */
 const backfillEventSchema = z
-  .object({ formGuids: z.array(z.string().trim().min(1)).min(1).optional() })
+  .object({
+    formGuids: z.array(z.string().trim().min(1)).min(1).optional(),
+    // A sweep the intake asked for when a workflow webhook came: it leaves the redrive to the schedule.
+    requestedBy: z.literal('intake').optional(),
+  })
   .passthrough()
   .optional()
   .nullable();
@@ -52,7 +68,7 @@ export interface SubmissionBackfillSummary {
 }
 
 /**
- * The scheduled backfill: sweeps each configured form's submissions through the intake path
+ * The backfill, on its schedule and when the intake asks (a workflow webhook came): sweeps each configured form's submissions through the intake path
  * (receivedVia `backfill`), stopping early enough before the Lambda timeout to save where the
  * next run resumes. Then it redrives the registration workflows that failed (each once its
  * wait is over) and names, in the log and the `StalledRegistrations` metric the alarm watches,
@@ -69,6 +85,7 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
     const formGuids = parsed.data?.formGuids ?? deps.formGuids;
     const now = () => deps.intake.now().getTime();
     const deadline = now() + context.getRemainingTimeInMillis() - (deps.stopBeforeTimeoutMs ?? 30_000);
+    await deps.sweepRequestLog?.recordSweepStarted(now());
     const results: SweepResult[] = [];
     const skipped: string[] = [];
     for (const formGuid of formGuids) {
@@ -82,7 +99,14 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
             onProblem: (problem) =>
               deps.logger.error('backfill could not take in a submission', { formGuid, ...problem }),
           },
-          { formGuid, deadline, overlapMs: deps.overlapMs },
+          {
+            formGuid,
+            deadline,
+            overlapMs:
+              parsed.data?.requestedBy === 'intake'
+                ? (deps.requestedSweepOverlapMs ?? 60_000)
+                : deps.overlapMs,
+          },
         );
         deps.logger.info('form swept', { ...result });
         results.push(result);
@@ -92,7 +116,7 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
         skipped.push(formGuid);
       }
     }
-    if (deps.redrive === undefined) return { results, skipped };
+    if (deps.redrive === undefined || parsed.data?.requestedBy === 'intake') return { results, skipped };
     const redrive = await redriveFailedWorkflows(deps.redrive);
     if (redrive.redriven.length > 0) {
       deps.logger.info('failed registration workflows redriven', { registrationIds: redrive.redriven });

@@ -6,6 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDbIntakeTriggers } from '#adapters/dynamodb/intake-triggers.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { StepFunctionsRegistrationWorkflow } from '#adapters/stepfunctions/step-functions-registration-workflow.ts';
@@ -51,4 +52,5 @@ export const handler = createSubmissionBackfillHandler({
     now: () => new Date(),
   },
   metrics: new Metrics({ namespace: 'Dealreg', serviceName: 'dealreg-backfill' }),
+  sweepRequestLog: new DynamoDbIntakeTriggers(documentClient, settings.SWEEPER_STATE_TABLE),
 });

@@ -9,7 +9,11 @@ import {
 } from './request-errors.ts';
 
 /** An API Gateway event whose body has been authenticated and parsed by `hubspotWebhookRequest`. */
-export type HubSpotWebhookEvent = APIGatewayProxyEvent & { parsedBody?: unknown };
+export type HubSpotWebhookEvent = APIGatewayProxyEvent & {
+  parsedBody?: unknown;
+  /** The body as signed and sent (decoded from base64 where API Gateway encoded it). */
+  rawBody?: string;
+};
 
 export interface HubSpotWebhookRequestOptions {
   /** The HubSpot app's client secret (read lazily, e.g. from Secrets Manager, and cached). */
@@ -71,6 +75,7 @@ export function hubspotWebhookRequest(
           `the body must be application/json, not ${contentType === '' ? 'missing a Content-Type' : contentType}`,
         );
       }
+      event.rawBody = bodyText;
       try {
         event.parsedBody = JSON.parse(bodyText) as unknown;
       } catch (error) {

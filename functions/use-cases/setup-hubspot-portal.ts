@@ -306,12 +306,13 @@ export async function setupHubSpotPortal(
 export function manualSettings(apiUrl: string | undefined): string[] {
   const base = (apiUrl ?? '<your Dealreg API URL>').replace(/\/+$/, '');
   return [
-    'Workflow (Automation → Workflows, form-based; needs Data Hub Professional or Enterprise):',
-    '  trigger: the deal-registration form is submitted',
+    'Workflow (Automations → Workflows, contact-based; needs Data Hub Professional or Enterprise):',
+    '  enrolment: the contact submitted the deal-registration form (re-enrolment on)',
     '  action: "Send a webhook", method POST',
     `  URL: ${base}/hubspot/form-submissions`,
-    '  authentication: request signature (X-HubSpot-Signature-v3) of the Dealreg app',
-    '  body: the form submission (conversionId, submittedAt, formGuid, portalId, values)',
+    "  authentication: include request signature in header, with your HubSpot app's id",
+    '  body: all the contact properties, or a few: it tells Dealreg to read the form now',
+    '  (without the action, the backfill takes every submission in within about 15 minutes)',
     'HubSpot app (the project in hubspot/; its webhook subscriptions and scopes are not set by hand):',
     '  build:   npx dealreg hubspot project --stage <stage>  (or --api-url <url>)',
     '  upload:  cd dist/hubspot-project && npx @hubspot/cli project upload; then install the app in the portal',

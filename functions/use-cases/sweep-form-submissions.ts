@@ -47,6 +47,26 @@ export interface SweepResult {
 
 const defaultOverlapMs = 15 * 60_000;
 
+/** Submissions of a page taken in at once. */
+const intakeConcurrency = 8;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inBatches<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /**
  * Backfill of one form: feeds every submission the Forms API lists, newest first, through the
  * intake path, so a submission whose workflow webhook HubSpot gave up on is still taken in —
@@ -54,8 +74,8 @@ const defaultOverlapMs = 15 * 60_000;
  * 1. load the sweep state; the cutoff is the watermark minus the overlap;
  * 2. page from where an interrupted run stopped (from the newest submission when there is no
  *    such place, or HubSpot no longer accepts its cursor);
- * 3. feed each submission at or above the cutoff to intake; remember the newest seen and the
- *    oldest that failed;
+ * 3. feed each submission at or above the cutoff to intake, a few at a time; remember the newest
+ *    seen and the oldest that failed;
  * 4. after each page save where to resume; stop at the cutoff, the last page or the deadline;
  * 5. when complete, move the watermark up to the newest submission seen — but never above one
  *    that failed, so the next run tries it again, nor above the time of the run.
@@ -114,6 +134,7 @@ export async function sweepFormSubmissions(
     }
     counts.pages += 1;
     let reachedCutoff = false;
+    const intakes: { submission: FormSubmission; submittedAt: number }[] = [];
     for (const listed of page.submissions) {
       if (listed.submittedAt < cutoff) {
         reachedCutoff = true;
@@ -132,19 +153,24 @@ export async function sweepFormSubmissions(
         });
         continue;
       }
+      intakes.push({ submission: parsed.data, submittedAt: listed.submittedAt });
+    }
+    // A page's submissions are taken in a few at a time: each is its own conditional write, and
+    // a sweep a workflow webhook asked for is waited on by the partner who just submitted.
+    await inBatches(intakes, intakeConcurrency, async ({ submission, submittedAt }) => {
       try {
-        const { outcome } = await deps.intake(parsed.data);
+        const { outcome } = await deps.intake(submission);
         counts[outcome] += 1;
       } catch (error) {
         counts.failed += 1;
-        oldestFailed = Math.min(oldestFailed ?? listed.submittedAt, listed.submittedAt);
+        oldestFailed = Math.min(oldestFailed ?? submittedAt, submittedAt);
         deps.onProblem?.({
-          conversionId: listed.conversionId,
+          conversionId: submission.conversionId,
           reason: error instanceof Error ? error.message : String(error),
           error,
         });
       }
-    }
+    });
     if (reachedCutoff || page.after === undefined) break;
     after = page.after;
     await save({

@@ -9,7 +9,8 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -31,6 +32,13 @@ export interface SubmissionIntakeProps {
   readonly registrationsTable: ITableV2;
   /** The workflow started once per registration. */
   readonly registrationWorkflow: IStateMachine;
+  /**
+   * SweeperState table: a workflow webhook (a trigger) is stored there, beside the backfill's
+   * sweep states, with the time a sweep was last asked for.
+   */
+  readonly sweeperStateTable: ITableV2;
+  /** The backfill function a trigger asks for a sweep of the forms (invoked asynchronously). */
+  readonly backfillFunction: IFunction;
   /** Secrets Manager secret holding the HubSpot app client secret (signature v3 key). */
   readonly hubspotClientSecret: ISecret;
   /** Sender address of the emails to submitters; must be an SES-verified identity (address or domain). */
@@ -88,11 +96,12 @@ export interface SubmissionIntakeProps {
 }
 
 /**
- * Intake (DESIGN §3.1): the REST API HubSpot's workflow webhook posts form submissions to,
- * and the function that verifies, stores and hands them to the registration workflow. The
- * function may read and write the Registrations table (no delete, no scan), start the
- * registration workflow, read the HubSpot client secret and send mail from the sender
- * identity — nothing else.
+ * Intake (DESIGN §3.1): the REST API HubSpot's workflow webhook posts to, and the function that
+ * verifies what comes: a HubSpot record (a trigger) is stored and a sweep of the forms' submissions
+ * is asked of the backfill; a form submission is stored and handed to the registration workflow.
+ * The function may read and write Registrations items and SweeperState items (no delete, no scan),
+ * invoke the backfill function, start the registration workflow, read the HubSpot client secret
+ * and send mail from the sender identity — nothing else.
  */
 export class SubmissionIntake extends Construct {
   public readonly api: RestApi;
@@ -112,12 +121,14 @@ export class SubmissionIntake extends Construct {
 
     this.function = new DealregFunction(this, 'FormSubmissions', {
       entry: props.entry ?? handlerEntry('form-submissions.ts'),
-      description: 'Dealreg intake: HubSpot form submissions',
+      description: 'Dealreg intake: HubSpot workflow webhooks and form submissions',
       serviceName: 'dealreg-intake',
       alarmTopic: props.alarmTopic,
       logLevel: props.logLevel ?? 'INFO',
       environment: {
         REGISTRATIONS_TABLE: props.registrationsTable.tableName,
+        SWEEPER_STATE_TABLE: props.sweeperStateTable.tableName,
+        BACKFILL_FUNCTION_NAME: props.backfillFunction.functionName,
         REGISTRATION_WORKFLOW_ARN: props.registrationWorkflow.stateMachineArn,
         HUBSPOT_CLIENT_SECRET_ARN: props.hubspotClientSecret.secretArn,
         MAIL_FROM: props.mailFrom,
@@ -201,7 +212,16 @@ export class SubmissionIntake extends Construct {
         table: props.registrationsTable,
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
+      // Triggers and the sweep request: reads and conditional puts of single items.
+      { table: props.sweeperStateTable, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     ]);
+    // The backfill function itself, unqualified (as the request names it): no version, no alias.
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.backfillFunction.functionArn],
+      }),
+    );
     props.registrationWorkflow.grantStartExecution(this.function);
     grantSecretValues(this.function, [props.hubspotClientSecret]);
     this.function.addToRolePolicy(sendEmailAs);

@@ -3,6 +3,9 @@ import type { TableDefinition } from './table-definition.ts';
 /**
  * Where the backfill sweeper stands per HubSpot form: the watermark below which every
  * submission has been taken in, and where an interrupted run resumes. One small item per form.
+ * Beside them, under keys no form GUID can take: each HubSpot workflow webhook the intake took as a
+ * trigger (`intake-trigger#<sha-256 of the body>`, the body kept whole, at most 256 KiB), when the
+ * intake last asked for a sweep (`sweep-request`) and when a sweep last started (`sweep-started`).
  */
 export const sweeperStateTable: TableDefinition = {
   logicalName: 'SweeperState',

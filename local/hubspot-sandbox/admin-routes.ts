@@ -60,7 +60,15 @@ export function adminRoutes(deps: {
   const webhookSettings = (): Record<string, unknown> => {
     const s = webhooks.settings;
     return {
-      workflow: s.workflow === undefined ? null : { url: s.workflow.url, dropRate: s.workflow.dropRate },
+      workflow:
+        s.workflow === undefined
+          ? null
+          : {
+              url: s.workflow.url,
+              dropRate: s.workflow.dropRate,
+              body: s.workflow.body ?? 'contact',
+              signature: s.workflow.signature ?? 'v3',
+            },
       crm: s.crm === undefined ? null : { url: s.crm.url },
       retry: s.retry,
       subscribedProperties: [...s.subscribedProperties],
@@ -195,6 +203,20 @@ export function adminRoutes(deps: {
         );
       }
       const workflow = body.workflow as { url?: unknown; clientSecret?: unknown } | null | undefined;
+      // How the workflow webhook signs (v3 with v2 beside it, or v2 alone) and what it sends.
+      const workflowSignature = body.workflowSignature;
+      if (workflowSignature !== undefined && workflowSignature !== 'v3' && workflowSignature !== 'v2') {
+        throw new SandboxAdminError('workflowSignature must be "v3" (with v2 beside it) or "v2" (alone)');
+      }
+      const workflowBody = body.workflowBody;
+      if (workflowBody !== undefined && workflowBody !== 'contact' && workflowBody !== 'form-submission') {
+        throw new SandboxAdminError('workflowBody must be "contact" or "form-submission"');
+      }
+      if ((workflowSignature ?? workflowBody) !== undefined && s.workflow === undefined && !workflow) {
+        throw new SandboxAdminError(
+          'workflowSignature and workflowBody need a workflow webhook: set "workflow" first',
+        );
+      }
       const crm = body.crm as { url?: unknown; clientSecret?: unknown } | null | undefined;
       for (const [name, target] of [
         ['workflow', workflow],
@@ -245,8 +267,13 @@ export function adminRoutes(deps: {
           url: String(workflow.url),
           clientSecret: String(workflow.clientSecret),
           dropRate: s.workflow?.dropRate ?? 0,
+          body: s.workflow?.body,
+          signature: s.workflow?.signature,
         };
       if (dropRate !== undefined && s.workflow !== undefined) s.workflow.dropRate = dropRate;
+      if (workflowSignature !== undefined && s.workflow !== undefined)
+        s.workflow.signature = workflowSignature;
+      if (workflowBody !== undefined && s.workflow !== undefined) s.workflow.body = workflowBody;
       if (crm === null) s.crm = undefined;
       else if (crm !== undefined) s.crm = { url: String(crm.url), clientSecret: String(crm.clientSecret) };
       if (duplicate !== undefined) s.crmDuplicateRate = duplicate;

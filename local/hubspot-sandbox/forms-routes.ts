@@ -1,4 +1,5 @@
 import { HubSpotApiError, notFound, validationError } from './errors.ts';
+import { upsertContactFromSubmission } from './form-contacts.ts';
 import type { FormDefinition, FormSubmission } from './form-store.ts';
 import { intParam, type Route, route } from './http.ts';
 import type { Portal } from './portal.ts';
@@ -138,7 +139,10 @@ export function formRoutes(portal: Portal): Route[] {
   ];
 }
 
-/** The public form submit endpoint (no auth), which stores the submission and fires the workflow webhook. */
+/**
+ * The public form submit endpoint (no auth): stores the submission, creates or updates the
+ * submitter's contact, and fires the contact-based workflow's webhook.
+ */
 export function submitRoute(portal: Portal, webhooks: WebhookDispatcher): Route {
   return route('POST', '/submissions/v3/integration/submit/:portalId/:guid', 'public', (request) => {
     const form = portal.forms.definitions.get(request.params.guid ?? '');
@@ -205,7 +209,10 @@ export function submitRoute(portal: Portal, webhooks: WebhookDispatcher): Route 
       values,
       pageUrl: typeof context.pageUri === 'string' ? context.pageUri : undefined,
     });
-    webhooks.formSubmitted(form.guid, submission);
+    // HubSpot creates or updates the submitter's contact; the contact-based workflow enrolled on
+    // the form's submission then sends that contact to its webhook.
+    const contact = upsertContactFromSubmission(portal, submission);
+    webhooks.formSubmitted(form.guid, submission, contact);
     return { status: 200, body: { inlineMessage: 'Thanks for submitting the form.' } };
   });
 }

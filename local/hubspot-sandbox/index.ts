@@ -18,14 +18,20 @@ import { type SandboxSeed, sandboxSeedSchema } from './seed.ts';
 import { applySeed } from './seed-apply.ts';
 import type { SandboxSnapshot } from './snapshot.ts';
 import { tokenInfoRoutes } from './token-info-routes.ts';
-import { DEFAULT_RETRY, DEFAULT_SUBSCRIBED_PROPERTIES, WebhookDispatcher } from './webhooks.ts';
+import {
+  DEFAULT_RETRY,
+  DEFAULT_SUBSCRIBED_PROPERTIES,
+  WebhookDispatcher,
+  type WorkflowBody,
+  type WorkflowSignature,
+} from './webhooks.ts';
 
 export { SandboxSeedError } from './errors.ts';
 export { ASSOCIATION_PAGE_SIZE } from './portal.ts';
 export { DEFAULT_SEARCH_INDEX_LAG_MS } from './search-index.ts';
 export type { SandboxSeed } from './seed.ts';
 export { type SandboxSnapshot, sandboxSnapshotSchema } from './snapshot.ts';
-export { signatureV3 } from './webhooks.ts';
+export { signatureV2, signatureV3, type WorkflowBody, type WorkflowSignature } from './webhooks.ts';
 
 /** The demo portal: partner companies, customers, direct reps, deals, engagements and the registration form. */
 export const DEMO_SEED_PATH = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
@@ -77,8 +83,18 @@ export interface HubSpotSandboxOptions {
   onStateChange?: (() => void) | undefined;
   /** Default 190 requests per 10,000 ms rolling window and 5 searches per second; `false` turns limits off. */
   rateLimit?: { requestsPerWindow: number; windowMs: number; searchPerSecond: number } | false | undefined;
-  /** Where form submissions are sent (HubSpot workflow "Send a webhook"). */
-  workflowWebhook?: { url: string; clientSecret: string; dropRate?: number };
+  /**
+   * Where a contact-based workflow enrolled on form submissions sends its "Send a webhook" action:
+   * the submitter's contact (`body`, default `contact`), signed v3 with v2 beside it (`signature`,
+   * default `v3`; `v2` sends the v2 signature alone).
+   */
+  workflowWebhook?: {
+    url: string;
+    clientSecret: string;
+    dropRate?: number;
+    body?: WorkflowBody;
+    signature?: WorkflowSignature;
+  };
   /** Where CRM change batches are sent (Webhooks API subscriptions). */
   crmWebhook?: { url: string; clientSecret: string };
   /** Clock for createdAt/updatedAt/submittedAt (default Date.now). Rate limits use real time. */

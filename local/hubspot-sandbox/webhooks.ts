@@ -1,7 +1,8 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { createHash, createHmac, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { contactWorkflowBody } from './form-contacts.ts';
 import type { FormSubmission } from './form-store.ts';
-import type { CrmChange, Portal } from './portal.ts';
+import type { CrmChange, CrmRecord, Portal } from './portal.ts';
 
 /** HubSpot signature v3: base64 HMAC-SHA256(secret, method + uri + body + timestamp). */
 export function signatureV3(
@@ -14,9 +15,41 @@ export function signatureV3(
   return createHmac('sha256', clientSecret).update(`${method}${uri}${body}${timestamp}`).digest('base64');
 }
 
+/**
+ * HubSpot signature v2: hex SHA-256 of client secret + method + URI + body, sent in
+ * `X-HubSpot-Signature` with `X-HubSpot-Signature-Version: v2` by workflow webhook actions
+ * ("Validating requests from HubSpot", HubSpot developer documentation).
+ */
+export function signatureV2(clientSecret: string, method: string, uri: string, body: string): string {
+  return createHash('sha256').update(`${clientSecret}${method}${uri}${body}`).digest('hex');
+}
+
 export interface WebhookTarget {
   url: string;
   clientSecret: string;
+}
+
+/**
+ * What the workflow webhook sends. `contact`: the enrolled contact's properties, as HubSpot's
+ * contact-based workflow does. `form-submission`: the Forms API submission itself, which HubSpot
+ * never sends — the shape Dealreg's own tools post, for tests of that path.
+ */
+export type WorkflowBody = 'contact' | 'form-submission';
+
+/**
+ * How the workflow webhook is signed. `v3`: `X-HubSpot-Signature-v3` and
+ * `X-HubSpot-Request-Timestamp`, with the older v2 signature beside them for backward
+ * compatibility, as HubSpot sends them ("Validating requests from HubSpot"). `v2`: the v2
+ * signature alone, as from a sender that has no v3.
+ */
+export type WorkflowSignature = 'v3' | 'v2';
+
+export interface WorkflowWebhookTarget extends WebhookTarget {
+  dropRate: number;
+  /** @default 'contact' */
+  body?: WorkflowBody | undefined;
+  /** @default 'v3' */
+  signature?: WorkflowSignature | undefined;
 }
 
 /** Delivery retry policy: HubSpot retries 5xx and connection failures (over days); locally fewer and faster. */
@@ -32,7 +65,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, delaysMs: [100, 500, 2000], timeoutMs: 10_000 };
 
 export interface WebhookSettings {
-  workflow: (WebhookTarget & { dropRate: number }) | undefined;
+  workflow: WorkflowWebhookTarget | undefined;
   crm: WebhookTarget | undefined;
   retry: RetryPolicy;
   /** Deal properties whose changes are reported (`deal.propertyChange`). */
@@ -80,9 +113,10 @@ const SUBSCRIPTION_IDS = {
 };
 
 /**
- * Sends what a HubSpot portal sends: the workflow "Send a webhook" action for each form
- * submission, and Webhooks API event batches for deal changes, both signed with v3 signatures
- * and retried on 5xx, 429 and connection failures.
+ * Sends what a HubSpot portal sends: a contact-based workflow's "Send a webhook" action for each
+ * form submission (the contact's properties; "Use webhooks with HubSpot workflows", HubSpot
+ * Knowledge Base), and Webhooks API event batches for deal changes, both signed and retried on
+ * 5xx, 429 and connection failures.
  */
 export class WebhookDispatcher {
   readonly settings: WebhookSettings;
@@ -111,26 +145,37 @@ export class WebhookDispatcher {
     portal.onChange((change) => this.onChange(change));
   }
 
-  /** Sends the workflow webhook for a submission (unless dropped); does not wait for delivery. */
-  formSubmitted(formGuid: string, submission: FormSubmission): void {
+  /**
+   * Sends the workflow webhook for a submission (unless dropped); does not wait for delivery. The
+   * workflow is contact-based and enrols the submitter's contact, so a submission that made no
+   * contact (no email) enrols nothing and sends nothing, unless the body is `form-submission`.
+   */
+  formSubmitted(formGuid: string, submission: FormSubmission, contact: CrmRecord | undefined): void {
     const target = this.settings.workflow;
     if (target === undefined || this.stopped) return;
+    const asSubmission = target.body === 'form-submission';
+    if (!asSubmission && contact === undefined) return;
     if (this.random() < target.dropRate) {
       this.stats.workflowDropped++;
       return;
     }
-    const body = JSON.stringify({
-      conversionId: submission.conversionId,
-      submittedAt: submission.submittedAt,
-      formGuid,
-      portalId: this.portal.portalId,
-      values: submission.values,
-      pageUrl: submission.pageUrl,
-    });
+    const body = JSON.stringify(
+      asSubmission || contact === undefined
+        ? {
+            conversionId: submission.conversionId,
+            submittedAt: submission.submittedAt,
+            formGuid,
+            portalId: this.portal.portalId,
+            values: submission.values,
+            pageUrl: submission.pageUrl,
+          }
+        : contactWorkflowBody(this.portal, contact, formGuid, submission),
+    );
+    const signature = target.signature ?? 'v3';
     const copies = this.random() < this.settings.workflowDuplicateRate ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
       this.track(
-        this.deliver(target, body, () => this.stats.workflowAttempts++).then((ok) => {
+        this.deliver(target, body, () => this.stats.workflowAttempts++, undefined, signature).then((ok) => {
           if (ok) this.stats.workflowDelivered++;
           else this.stats.workflowFailed++;
         }),
@@ -242,12 +287,17 @@ export class WebhookDispatcher {
     } else this.stats.crmBatchesFailed++;
   }
 
-  /** POSTs a signed body, retrying 5xx, 429 and connection failures; true when a 2xx came back. */
+  /**
+   * POSTs a signed body, retrying 5xx, 429 and connection failures; true when a 2xx came back.
+   * `workflowSignature` signs as a workflow action does (v3 with v2 beside it, or v2 alone);
+   * without it, v3 as the CRM event batches are signed here.
+   */
   private async deliver(
     target: WebhookTarget,
     body: string | (() => string),
     onAttempt: () => void,
     onRetry: () => void = () => {},
+    workflowSignature?: WorkflowSignature,
   ): Promise<boolean> {
     const { retry } = this.settings;
     for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
@@ -265,9 +315,24 @@ export class WebhookDispatcher {
           headers: {
             'Content-Type': 'application/json',
             'User-Agent': 'HubSpot Connect 2.0 (http://dev.hubspot.com/) - Dealreg local sandbox',
-            'X-HubSpot-Signature-v3': signatureV3(target.clientSecret, 'POST', target.url, text, timestamp),
-            'X-HubSpot-Signature-Version': 'v3',
-            'X-HubSpot-Request-Timestamp': String(timestamp),
+            ...(workflowSignature === undefined
+              ? { 'X-HubSpot-Signature-Version': 'v3' }
+              : {
+                  'X-HubSpot-Signature': signatureV2(target.clientSecret, 'POST', target.url, text),
+                  'X-HubSpot-Signature-Version': 'v2',
+                }),
+            ...(workflowSignature === 'v2'
+              ? {}
+              : {
+                  'X-HubSpot-Signature-v3': signatureV3(
+                    target.clientSecret,
+                    'POST',
+                    target.url,
+                    text,
+                    timestamp,
+                  ),
+                  'X-HubSpot-Request-Timestamp': String(timestamp),
+                }),
           },
           body: text,
           signal: AbortSignal.any([AbortSignal.timeout(retry.timeoutMs), this.abort.signal]),

@@ -56,8 +56,8 @@ const budgets: Record<string, { readonly kb: number; readonly why: string }> = {
   },
   'PreQbrCheck/DealExport': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
   'SubmissionIntake/FormSubmissions': {
-    kb: 1150,
-    why: 'DynamoDB, Step Functions, Secrets Manager and SES clients, nodemailer to build MIME mail, and the domain',
+    kb: 1160,
+    why: 'DynamoDB, Step Functions, Lambda (to ask for a sweep), Secrets Manager and SES clients, nodemailer to build MIME mail, and the domain',
   },
   'CrmEvents/CrmEvents': {
     kb: 1700,

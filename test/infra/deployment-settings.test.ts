@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -191,6 +192,8 @@ describe('submission intake configuration', () => {
     const build = () =>
       new SubmissionIntake(stack, 'Intake', {
         registrationsTable: TableV2.fromTableName(stack, 'Table', 'Registrations'),
+        sweeperStateTable: TableV2.fromTableName(stack, 'SweeperState', 'SweeperState'),
+        backfillFunction: LambdaFunction.fromFunctionName(stack, 'Backfill', 'backfill'),
         registrationWorkflow: StateMachine.fromStateMachineArn(
           stack,
           'Workflow',

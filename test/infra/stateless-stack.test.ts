@@ -53,6 +53,8 @@ describe('intake function', () => {
       Environment: {
         Variables: {
           REGISTRATIONS_TABLE: importOf(stateful.registrationsTable),
+          SWEEPER_STATE_TABLE: importOf(stateful.sweeperStateTable),
+          BACKFILL_FUNCTION_NAME: { Ref: logicalIdOf(stateless.submissionBackfill.function) },
           REGISTRATION_WORKFLOW_ARN: { Ref: logicalIdOf(stateless.registrationWorkflow.stateMachine) },
           HUBSPOT_CLIENT_SECRET_ARN: importOf(stateful.hubspotClientSecret),
           MAIL_FROM: 'deals@partners.example.com',
@@ -65,15 +67,19 @@ describe('intake function', () => {
     expect(logicalIdOf(intake)).toMatch(/^SubmissionIntakeFormSubmissions/);
   });
 
-  it('is granted exactly item reads and writes on Registrations, one workflow start, the client secret and mail from the sender', () => {
+  it('is granted exactly item reads and writes on Registrations and SweeperState, invoking the backfill, one workflow start, the client secret and mail from the sender', () => {
     const { stateful, stateless, statelessTemplate } = synthesized;
     const intake = stateless.submissionIntake.function;
+    const [registrations, dataKey] = itemReadsAndWrites(stateful.registrationsTable, stateful.dataKey);
 
     const statements = statementsOf(statelessTemplate, intake);
 
     expect(statements).toEqual([
       ...functionBaseline(intake),
-      ...itemReadsAndWrites(stateful.registrationsTable, stateful.dataKey),
+      registrations,
+      allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [imported(stateful.sweeperStateTable, 'Arn')]),
+      dataKey,
+      allow(['lambda:InvokeFunction'], [attribute(stateless.submissionBackfill.function)]),
       allow(['states:StartExecution'], [ref(stateless.registrationWorkflow.stateMachine)]),
       allow(['secretsmanager:GetSecretValue'], [imported(stateful.hubspotClientSecret)]),
       sendEmailAs(),

@@ -172,6 +172,8 @@ function referenceResolver(own: TemplateJson, exporter: TemplateJson) {
       case 'AWS::DynamoDB::GlobalTable':
       case 'AWS::DynamoDB::Table':
       case 'AWS::S3::Bucket':
+      // A function's Ref is its name (the intake names the backfill function it invokes).
+      case 'AWS::Lambda::Function':
         return nameOf(id, resource, where, resources);
       case 'AWS::SecretsManager::Secret':
       case 'AWS::StepFunctions::StateMachine':

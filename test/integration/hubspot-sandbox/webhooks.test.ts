@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Signature } from '@hubspot/api-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningHubSpotSandbox, startHubSpotSandbox } from '#local/hubspot-sandbox/index.ts';
@@ -85,10 +85,101 @@ function expectSignedV3(request: ReceivedRequest, url: string, secret: string): 
   ).toBe(false);
 }
 
+/** The v2 signature a workflow action sends beside v3: hex SHA-256 of secret + method + URL + body. */
+function expectSignedV2(request: ReceivedRequest, url: string, secret: string): void {
+  expect(request.headers['x-hubspot-signature-version']).toBe('v2');
+  expect(request.headers['x-hubspot-signature']).toBe(
+    createHash('sha256').update(`${secret}POST${url}${request.body}`).digest('hex'),
+  );
+}
+
 describe('HubSpot sandbox: form submissions and the workflow webhook', () => {
-  it('stores a submission and POSTs the signed workflow webhook with the Forms API shape', async () => {
+  it('stores a submission, makes its contact, and POSTs the contact as a contact-based workflow does', async () => {
     const hook = await receiver();
     const sandbox = await sandboxWith({ workflowWebhook: { url: hook.url, clientSecret: SECRET } });
+    const response = await submit(sandbox, {
+      email: 'alex@cloudwise.example',
+      customer_domain: 'globex.example',
+    });
+    expect(response.status).toBe(200);
+
+    await hook.waitFor(1);
+    const [delivery] = hook.received;
+    if (delivery === undefined) throw new Error('no delivery');
+    expectSignedV3(delivery, hook.url, SECRET);
+    expectSignedV2(delivery, hook.url, SECRET);
+    const payload = JSON.parse(delivery.body) as Record<string, unknown>;
+    const listed = await clientFor(sandbox).apiRequest({
+      method: 'GET',
+      path: `/form-integrations/v1/submissions/forms/${FORM}`,
+    });
+    const [submission] = (
+      (await listed.json()) as { results: { conversionId: string; submittedAt: number }[] }
+    ).results;
+    // "Get a contact by vid" (Contacts API v1): the object API whose data the workflow posts.
+    expect(payload).toMatchObject({
+      vid: expect.any(Number),
+      'canonical-vid': payload.vid,
+      'portal-id': sandbox.portalId,
+      'is-contact': true,
+      properties: {
+        email: {
+          value: 'alex@cloudwise.example',
+          versions: [
+            { value: 'alex@cloudwise.example', 'source-type': 'FORM', timestamp: submission?.submittedAt },
+          ],
+        },
+      },
+      'form-submissions': [
+        {
+          'conversion-id': submission?.conversionId,
+          'form-id': FORM,
+          'page-url': 'https://partners.example/register',
+        },
+      ],
+    });
+    expect(payload).not.toHaveProperty('values');
+    const contact = await clientFor(sandbox).apiRequest({
+      method: 'GET',
+      path: '/crm/v3/objects/contacts/alex@cloudwise.example?idProperty=email',
+    });
+    expect(((await contact.json()) as { id: string }).id).toBe(String(payload.vid));
+  });
+
+  it('updates the contact of an email already known, and enrols the same contact again', async () => {
+    const hook = await receiver();
+    const sandbox = await sandboxWith({ workflowWebhook: { url: hook.url, clientSecret: SECRET } });
+    await submit(sandbox, { email: 'alex@cloudwise.example', customer_domain: 'globex.example' });
+    await submit(sandbox, { email: 'ALEX@cloudwise.example', customer_domain: 'initech.example' });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    const [first, second] = hook.received.map((request) => JSON.parse(request.body) as { vid: number });
+    expect(hook.received).toHaveLength(2);
+    expect(second?.vid).toBe(first?.vid);
+  });
+
+  it('signs with v2 alone when told to, and sends the submission itself when told to', async () => {
+    const hook = await receiver();
+    const sandbox = await sandboxWith({ workflowWebhook: { url: hook.url, clientSecret: SECRET } });
+    await call(sandbox, 'PUT', '/_sandbox/webhooks', {
+      workflowSignature: 'v2',
+      workflowBody: 'form-submission',
+    });
+    await submit(sandbox, { email: 'alex@cloudwise.example', customer_domain: 'globex.example' });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    const [delivery] = hook.received;
+    if (delivery === undefined) throw new Error('no delivery');
+    expectSignedV2(delivery, hook.url, SECRET);
+    expect(delivery.headers['x-hubspot-signature-v3']).toBeUndefined();
+    expect(delivery.headers['x-hubspot-request-timestamp']).toBeUndefined();
+    expect(JSON.parse(delivery.body)).toMatchObject({ formGuid: FORM, values: expect.any(Array) });
+    expect((await call(sandbox, 'PUT', '/_sandbox/webhooks', { workflowSignature: 'v1' })).status).toBe(400);
+  });
+
+  it('with workflowBody form-submission, POSTs the submission in the Forms API shape', async () => {
+    const hook = await receiver();
+    const sandbox = await sandboxWith({
+      workflowWebhook: { url: hook.url, clientSecret: SECRET, body: 'form-submission' },
+    });
     const response = await submit(sandbox, {
       email: 'alex@cloudwise.example',
       customer_domain: 'globex.example',
@@ -260,7 +351,9 @@ describe('HubSpot sandbox: form submissions and the workflow webhook', () => {
     await submit(sandbox, { email: 'a@b.example', customer_domain: 'c.example' });
     await hook.waitFor(1);
     const [delivery] = hook.received;
-    expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({ submittedAt: at });
+    expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({
+      properties: { email: { versions: [{ timestamp: at }] } },
+    });
     const sentAt = Number(delivery?.headers['x-hubspot-request-timestamp']);
     expect(Math.abs(Date.now() - sentAt)).toBeLessThan(60_000);
     const listed = await call(sandbox, 'GET', `/form-integrations/v1/submissions/forms/${FORM}`);

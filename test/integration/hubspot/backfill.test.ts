@@ -16,6 +16,7 @@ import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler
 import { createSubmissionBackfillHandler } from '#handlers/submission-backfill-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { triggerDependencies } from '#test/support/intake-triggers.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
 import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { registrationValues } from '#test/support/submissions.ts';
@@ -124,12 +125,20 @@ beforeAll(async () => {
   const handler = createFormSubmissionsHandler({
     ...intakeDeps,
     clientSecret: async () => clientSecret,
+    ...triggerDependencies(tables),
     logger: new Logger({ logLevel: 'CRITICAL' }),
   });
   api = await startApiServer({ routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler }] });
   under = await startSandboxUnderTest({
     seed: { forms: [{ guid: formGuid, name: 'Deal registration', fields }] },
-    workflowWebhook: { url: `${api.url}/hubspot/form-submissions`, clientSecret, dropRate: 0.3 },
+    // The webhook posts each submission itself, as Dealreg's own tools do (HubSpot's workflow sends
+    // the contact, a trigger; see workflow-trigger.test.ts): this test is about what the sweep adds.
+    workflowWebhook: {
+      url: `${api.url}/hubspot/form-submissions`,
+      clientSecret,
+      dropRate: 0.3,
+      body: 'form-submission',
+    },
   });
 });
 

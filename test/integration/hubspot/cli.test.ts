@@ -11,6 +11,7 @@ import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { createFormSubmissionsHandler } from '#handlers/form-submissions-handler.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
+import { triggerDependencies } from '#test/support/intake-triggers.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
 import { registrationValues } from '#test/support/submissions.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from './sandbox.ts';
@@ -49,6 +50,7 @@ beforeAll(async () => {
     formFieldMapping: defaultFormFieldMapping,
     now: () => new Date(),
     clientSecret: async () => clientSecret,
+    ...triggerDependencies(tables),
     logger: new Logger({ logLevel: 'CRITICAL' }),
   });
   api = await startApiServer({ routes: [{ method: 'POST', path: '/hubspot/form-submissions', handler }] });
