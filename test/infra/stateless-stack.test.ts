@@ -143,12 +143,10 @@ describe('intake API', () => {
         }),
       },
     });
-    // The intake's and the CRM events' webhooks, the deal card (test/infra/deal-card.test.ts), and
-    // GET and POST of the approval and extension pages (test/infra/approvals.test.ts); nothing else
-    // is exposed.
-    expect(statelessTemplate.findResources('AWS::ApiGateway::Method')).toSatisfy(
-      (methods: object) => Object.keys(methods).length === 7,
-    );
+    // The intake's and the CRM events' webhooks, the deal card (test/infra/deal-card.test.ts), GET
+    // and POST of the approval and extension pages and GET of the partner's status page
+    // (test/infra/approvals.test.ts); nothing else is exposed.
+    expect(Object.keys(statelessTemplate.findResources('AWS::ApiGateway::Method'))).toHaveLength(8);
   });
 
   it('writes JSON access logs of every request, kept a year, without headers or bodies', () => {
