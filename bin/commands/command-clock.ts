@@ -9,7 +9,7 @@ export class LocalClockError extends Error {
 }
 
 const localApiSchema = z.object({ api: z.string().url() });
-const clockAnswerSchema = z.object({ now: z.iso.datetime() });
+const clockAnswerSchema = z.object({ now: z.iso.datetime(), ticking: z.iso.datetime().optional() });
 
 /** Whether the environment names the tables itself (a deployed stage), rather than the local stack's. */
 function tablesFromEnvironment(environment: NodeJS.ProcessEnv): boolean {
@@ -74,5 +74,7 @@ export async function commandNow(
       `the local stack at ${api} answered ${answer.status} for its clock; restart it from this checkout (npx dealreg local)`,
     );
   }
-  return new Date(parsed.data.now);
+  // What the stack recorded since the clock's last move carries the ticking reading, so a command
+  // reads it as of that reading (a stack from before it had only `now`).
+  return new Date(parsed.data.ticking ?? parsed.data.now);
 }

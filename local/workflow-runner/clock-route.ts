@@ -34,14 +34,19 @@ function parseJson(text: string): unknown {
 /**
  * The clock's local routes (DESIGN §4.2): `POST /_local/clock` with `{"advance": "PT49H"}` (or
  * milliseconds) or `{"to": ISO-8601}` moves the virtual clock, runs what fell due and answers
- * `{"now": ISO}`; `GET /_local/clock` answers the time. A bad body gets 400 naming the problem.
+ * `{"now": ISO}`; `GET /_local/clock` answers the time, and `ticking`: the reading that receipt and
+ * HubSpot times take (`VirtualClock.ticking`), the "now" of a command run against the stack. A bad
+ * body gets 400 naming the problem.
  */
 export function clockRoutes(clock: VirtualClock): LocalRoute[] {
   return [
     {
       method: 'GET',
       path: '/_local/clock',
-      respond: async () => ({ status: 200, body: JSON.stringify({ now: clock.now().toISOString() }) }),
+      respond: async () => ({
+        status: 200,
+        body: JSON.stringify({ now: clock.now().toISOString(), ticking: clock.ticking().toISOString() }),
+      }),
     },
     {
       method: 'POST',

@@ -26,7 +26,7 @@ let approved:
 beforeAll(async () => {
   const started = performance.now();
   [stack, browser, script] = await Promise.all([
-    startLocalStackProcess(['--digest-every', 'PT2S']),
+    startLocalStackProcess(['--digest-every', 'PT2S', '--demo', 'week']),
     launchChromium(),
     bundleDealCardHost(),
   ]);
