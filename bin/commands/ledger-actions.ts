@@ -78,6 +78,10 @@ function summary(entry: LedgerEntry): string {
       return `${entry.registrationId} ${entry.partnerId}`;
     case 'InvestmentRecorded':
       return `${entry.investmentId} ${entry.investmentType} ${entry.campaignId} ${entry.amount.amountMinor} ${entry.amount.currency}`;
+    case 'CoSellShared':
+      return `${entry.registrationId} → ACE ${entry.aceOpportunityId} (${entry.catalog})${entry.submittedToAws ? ', submitted to AWS' : ''}`;
+    case 'CoSellStatusChanged':
+      return `ACE ${entry.aceOpportunityId} ${[entry.reviewStatus, entry.stage].filter(Boolean).join(' / ')}${entry.reviewComments ? ` — ${entry.reviewComments}` : ''}`;
     case 'Correction':
       return `supersedes #${entry.supersedesSequence}: ${JSON.stringify(entry.changes)} — ${entry.reason} (approved by ${entry.approver})`;
   }
