@@ -417,6 +417,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       policy,
       usdRates: demoUsdRates,
       logger,
+      partnerCentral: { endpoint: partnerCentral.url },
       definition: workflowDefinition,
     });
     // The pre-QBR check, started every working morning on the virtual clock as the Scheduler starts it.

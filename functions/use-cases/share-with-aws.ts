@@ -1,25 +1,15 @@
-import type { CoSellDefaults } from '#domain/co-sell/co-sell-opportunity.ts';
+import { coSellDefaultsSchema } from '#domain/co-sell/co-sell-opportunity.ts';
 import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
 import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
-import type { CoSellOpportunities } from '#ports/partner-central.ts';
 import { CoSellThrottledError, CoSellUnavailableError } from '#ports/partner-central-errors.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { loadApprovedRegistration } from '#use-cases/registration-workflow/approved-registration.ts';
 import type { RegistrationWorkflowDependencies } from '#use-cases/registration-workflow/dependencies.ts';
 
-/** Partner Central in one catalog (`Sandbox` or `AWS`, as the policy says). */
-export type CoSellCatalogs = (catalog: 'Sandbox' | 'AWS') => CoSellOpportunities;
-
-export interface ShareWithAwsDependencies
-  extends Pick<
-    RegistrationWorkflowDependencies,
-    'book' | 'ledger' | 'ledgerKey' | 'policy' | 'usdRates' | 'now' | 'logger'
-  > {
-  /** Partner Central; absent where it is not configured (nothing is shared then). */
-  readonly coSell: CoSellCatalogs | undefined;
-  /** What every shared opportunity says the same way (delivery model, sales activities, owner). */
-  readonly coSellDefaults: CoSellDefaults;
-}
+export type ShareWithAwsDependencies = Pick<
+  RegistrationWorkflowDependencies,
+  'book' | 'ledger' | 'ledgerKey' | 'policy' | 'usdRates' | 'now' | 'logger' | 'coSell' | 'coSellDefaults'
+>;
 
 /** What sharing a registration with AWS came to. */
 export type ShareWithAwsOutcome =
@@ -72,7 +62,7 @@ export async function shareWithAws(
   const mapping = coSellOpportunityFor({
     registration: registration.record,
     campaign: selection.campaign,
-    defaults: deps.coSellDefaults,
+    defaults: deps.coSellDefaults ?? coSellDefaultsSchema.parse({}),
     usdRates: deps.usdRates,
   });
   if (!mapping.ok) return notShared(`the opportunity cannot be built: ${mapping.problems.join('; ')}`);

@@ -23,7 +23,10 @@ import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/ind
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { VirtualClock } from '#local/clock.ts';
 import type { SandboxSeed } from '#local/hubspot-sandbox/index.ts';
-import { startLocalRegistrationWorkflow } from '#local/registration-workflow.ts';
+import {
+  type LocalRegistrationWorkflowOptions,
+  startLocalRegistrationWorkflow,
+} from '#local/registration-workflow.ts';
 import {
   clockRoutes,
   LocalWorkflowRunner,
@@ -210,6 +213,8 @@ export async function startWorkflowUnderTest(
     persistTo?: string;
     /** Retries and their pauses of the HubSpot connection. */
     hubspot?: Pick<HubSpotConnectionSettings, 'retry' | 'sleep'>;
+    /** The Partner Central stand-in co-sell talks to; without it nothing is shared with AWS. */
+    partnerCentral?: LocalRegistrationWorkflowOptions['partnerCentral'];
   } = {},
 ): Promise<WorkflowUnderTest> {
   const tables =
@@ -280,6 +285,7 @@ export async function startWorkflowUnderTest(
       usdRates: { EUR: '1.08' },
       registrationFormUrl: 'https://partners.example.com/register',
       logger,
+      partnerCentral: options.partnerCentral,
       definition,
     });
   let { workflow } = await startWorkflow();
