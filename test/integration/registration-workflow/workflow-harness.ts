@@ -183,6 +183,12 @@ export interface WorkflowUnderTest {
   ): Promise<{ status: number; body: string }>;
   statesVisited(registrationId: string): string[];
   ledgerChain(opportunityId: string): Promise<LedgerEntry[]>;
+  /** The stores and ledger key the steps use, for other use cases run against the same data. */
+  readonly stores: {
+    readonly book: DynamoDbRegistrationBook;
+    readonly ledger: DynamoDbLedgerStore;
+    readonly ledgerKey: LocalLedgerKey;
+  };
   hubspotRecords(type: string): Promise<{ id: string; properties: Record<string, string> }[]>;
   /** Companies (`0-2`) a deal (`0-3`) is associated with in the sandbox. */
   companiesOfDeal(dealId: string): Promise<string[]>;
@@ -314,6 +320,7 @@ export async function startWorkflowUnderTest(
     api,
     sandbox,
     policy,
+    stores: { book, ledger, ledgerKey },
     async submit(fields = {}, options = {}) {
       const receivedAt = clock.now().getTime();
       const result = await receiveSubmission(
