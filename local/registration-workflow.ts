@@ -8,6 +8,9 @@ import type { HubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
+import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
+import type { RetryingCalls } from '#adapters/partner-central/retrying-calls.ts';
+import type { CoSellDefaults } from '#domain/co-sell/co-sell-opportunity.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createRegistrationStepsHandler } from '#handlers/registration-steps-handler.ts';
@@ -40,6 +43,17 @@ export interface LocalRegistrationWorkflowOptions {
   readonly usdRates?: Readonly<Record<string, string>>;
   readonly registrationFormUrl?: string;
   readonly logger: Logger;
+  /**
+   * The local Partner Central stand-in (`local/partner-central/`) co-sell talks to, with the real
+   * SDK client; without it nothing is shared with AWS.
+   */
+  readonly partnerCentral?:
+    | {
+        readonly endpoint: string;
+        readonly defaults?: CoSellDefaults | undefined;
+        readonly calls?: RetryingCalls | undefined;
+      }
+    | undefined;
   /**
    * The definition to run: by default the one `workflows/registration-workflow.ts` renders
    * (what CDK deploys); tests may pass the definition taken from the synthesised stack.
@@ -78,6 +92,18 @@ export async function startLocalRegistrationWorkflow(
     apiBaseUrl: options.apiBaseUrl,
     usdRates: options.usdRates ?? {},
     registrationFormUrl: options.registrationFormUrl,
+    ...(options.partnerCentral === undefined
+      ? {}
+      : {
+          coSell: partnerCentralCatalogs(
+            { endpoint: options.partnerCentral.endpoint },
+            {
+              credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+              calls: options.partnerCentral.calls,
+            },
+          ),
+          coSellDefaults: options.partnerCentral.defaults,
+        }),
     now: () => clock.now(),
     logger: options.logger,
   });

@@ -17,10 +17,12 @@ import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
 import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
+import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
+import { createCoSellEventsHandler } from '#handlers/co-sell-events-handler.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
 import { createDealCardHandler } from '#handlers/deal-card-handler.ts';
 import { createExtensionRequestsHandler } from '#handlers/extension-requests-handler.ts';
@@ -67,6 +69,7 @@ import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from '.
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { lockDataDirectory } from './lock.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
+import type { PartnerCentralEvent } from './partner-central/events.ts';
 import { startPartnerCentralStandIn } from './partner-central/index.ts';
 import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
@@ -423,7 +426,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onStateChange: () => sandboxSaver?.changed(),
     });
     stopping.push(() => sandbox.stop());
-    const partnerCentral = await startPartnerCentralStandIn();
+    // Partner Central's events reach the co-sell events handler as EventBridge would deliver them
+    // (best effort: a failed delivery is kept by the stand-in). Wired once the ledger is.
+    let coSellEvents: ((event: PartnerCentralEvent) => Promise<void>) | undefined;
+    const partnerCentral = await startPartnerCentralStandIn({
+      eventSink: async (event) => {
+        await coSellEvents?.(event);
+      },
+    });
     stopping.push(() => partnerCentral.stop());
     sandboxSaver = sandboxStateSaver(
       directory.sandboxFile,
@@ -455,6 +465,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       policy,
       usdRates: demoUsdRates,
       logger,
+      partnerCentral: { endpoint: partnerCentral.url },
       definition: workflowDefinition,
     });
     // The pre-QBR check, started every working morning on the virtual clock as the Scheduler starts it.
@@ -477,6 +488,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stopping.push(async () => preQbr.stop());
     await runner.resume();
     const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
+    const coSellEventsHandler = createCoSellEventsHandler({
+      book: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
+      ledger: ledgerStore,
+      ledgerKey,
+      coSell: partnerCentralCatalogs(
+        { endpoint: partnerCentral.url },
+        { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      ),
+      now,
+      logger,
+    });
+    coSellEvents = async (event) => {
+      await coSellEventsHandler(event, lambdaContext('dealreg-co-sell-events'));
+    };
     crmEvents = createCrmEventsHandler({
       store: ledgerStore,
       ledgerKey,

@@ -54,6 +54,8 @@ const transientErrors = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.ClientExecutionTimeoutException',
+  'CoSellThrottledError',
+  'CoSellUnavailableError',
 ];
 
 const transient = {
@@ -208,7 +210,11 @@ export function buildRegistrationWorkflow(
 
   // Outcomes.
   const register = step('Register deal in HubSpot', 'register-in-hubspot', '$.registered');
+  // Co-sell with AWS: what AWS refuses is answered, not thrown; anything still failing after the
+  // retries is kept at $.coSellFailure and the registration carries on, its attribution untouched.
+  const shareWithAws = step('Share with AWS co-sell', 'share-with-aws', '$.coSell');
   const tellApproved = step('Tell partner it is approved', 'tell-partner-approved', undefined);
+  shareWithAws.addCatch(tellApproved, { errors: ['States.ALL'], resultPath: '$.coSellFailure' });
   const tellDeclined = step('Tell partner it is declined', 'tell-partner-declined', undefined);
 
   // Validity: warning, one extension on request, expiry.
@@ -272,7 +278,7 @@ export function buildRegistrationWorkflow(
   resume.next(waitForDecision);
   declineUnanswered.next(tellDeclined);
 
-  register.next(tellApproved).next(waitForWarning).next(checkStage).next(stillOpen);
+  register.next(shareWithAws).next(tellApproved).next(waitForWarning).next(checkStage).next(stillOpen);
   stillOpen
     .when(Condition.stringEquals('$.dealStage.next', 'open'), warn)
     .when(Condition.stringEquals('$.dealStage.next', 'keep'), keptForClosedDeal)

@@ -93,6 +93,10 @@ function summary(entry: LedgerEntry, partner: (id: string) => string): string {
       return `${entry.registrationId} ${partner(entry.partnerId)}`;
     case 'InvestmentRecorded':
       return `${entry.investmentId} ${entry.investmentType} ${entry.campaignId} ${money(entry.amount)}`;
+    case 'CoSellShared':
+      return `${entry.registrationId} → ACE ${entry.aceOpportunityId} (${entry.catalog})${entry.submittedToAws ? ', submitted to AWS' : ''}`;
+    case 'CoSellStatusChanged':
+      return `ACE ${entry.aceOpportunityId} ${[entry.reviewStatus, entry.stage].filter(Boolean).join(' / ')}${entry.reviewComments ? ` — ${entry.reviewComments}` : ''}`;
     case 'Correction':
       return `supersedes #${entry.supersedesSequence}: ${JSON.stringify(entry.changes)} — ${entry.reason} (approved by ${entry.approver})`;
   }

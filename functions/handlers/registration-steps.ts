@@ -11,6 +11,7 @@ import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { KmsLedgerKey } from '#adapters/ledger/kms-ledger-key.ts';
 import { sesMailerFromEnvironment } from '#adapters/mail/ses-mailer.ts';
+import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { stepFunctionsTaskSuccess } from '#adapters/stepfunctions/send-task-success.ts';
 import { usdRatesSchema } from '#domain/money.ts';
 import { createRegistrationStepsHandler } from './registration-steps-handler.ts';
@@ -55,6 +56,8 @@ export const handler = createRegistrationStepsHandler({
   usdRates: settings.USD_RATES ?? {},
   registrationFormUrl: settings.REGISTRATION_FORM_URL,
   supportEmail: settings.SUPPORT_EMAIL,
+  // Co-sell with AWS: the Selling API is served from us-east-1 only; the catalog is the policy's.
+  coSell: partnerCentralCatalogs({ region: 'us-east-1' }),
   now: () => new Date(),
   logger: new Logger({ serviceName: 'dealreg-registration-workflow' }),
 });

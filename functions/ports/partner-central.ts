@@ -73,6 +73,9 @@ export interface CoSellOpportunityPage {
   readonly nextPageToken: string | undefined;
 }
 
+/** Partner Central in one catalog (`Sandbox` or `AWS`, as the policy says). */
+export type CoSellCatalogs = (catalog: 'Sandbox' | 'AWS') => CoSellOpportunities;
+
 export interface CoSellOpportunities {
   /**
    * Creates the opportunity. The same client token with the same draft returns the opportunity

@@ -112,6 +112,7 @@ describe('registration workflow definition', () => {
         'Record approver decision',
         'Ask partner for more information',
         'Register deal in HubSpot',
+        'Share with AWS co-sell',
         'Tell partner it is approved',
         'Warn partner of expiry',
         'Extend validity',
@@ -127,6 +128,24 @@ describe('registration workflow definition', () => {
       TimeoutSecondsPath: '$.registered.validity.secondsFromWarningToExpiry',
       Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Expire registration' }],
     });
+  });
+
+  it("shares with AWS after the deal is registered, retrying Partner Central's throttling and carrying on whatever fails", () => {
+    const asl = renderRegistrationWorkflowAsl() as { States: States };
+    const share = asl.States['Share with AWS co-sell'] as {
+      Retry: { ErrorEquals: string[] }[];
+      Catch: unknown[];
+      Next: string;
+    };
+
+    expect(asl.States['Register deal in HubSpot']).toMatchObject({ Next: 'Share with AWS co-sell' });
+    expect(share.Next).toBe('Tell partner it is approved');
+    expect(share.Retry.flatMap((retry) => retry.ErrorEquals)).toEqual(
+      expect.arrayContaining(['CoSellThrottledError', 'CoSellUnavailableError']),
+    );
+    expect(share.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.coSellFailure', Next: 'Tell partner it is approved' },
+    ]);
   });
 
   it('is caught by the validator when a state points nowhere', () => {
@@ -198,6 +217,17 @@ describe('registration workflow infrastructure', () => {
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),
       ),
+      // Co-sell in the policy's catalog (the default policy: Sandbox), us-east-1, nothing else.
+      allow(
+        ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask'],
+        [
+          'arn:<AWS::Partition>:partnercentral:us-east-1:<AWS::AccountId>:catalog/Sandbox/opportunity/*',
+          'arn:<AWS::Partition>:partnercentral:us-east-1::catalog/Sandbox/engagement-from-opportunity-task/*',
+        ],
+      ),
+      allow(['partnercentral:CreateOpportunity', 'partnercentral:ListOpportunities'], ['*'], {
+        StringEquals: { 'partnercentral:Catalog': 'Sandbox' },
+      }),
       allow(
         ['secretsmanager:GetSecretValue'],
         [imported(stateful.hubspotAccessToken), imported(stateful.approvalSigningKey)],

@@ -32,6 +32,11 @@ export type Customer = z.infer<typeof customerSchema>;
 
 const idSchema = z.string().min(1).max(256);
 
+/** An opportunity's id in AWS Partner Central: `O` and digits. */
+const aceOpportunityIdSchema = z
+  .string()
+  .regex(/^O[0-9]{1,19}$/, 'expected a Partner Central opportunity id (O and digits)');
+
 /** Payload of each entry type (DESIGN §3.4), without the chain bookkeeping. */
 const payloads = {
   RegistrationApproved: {
@@ -77,6 +82,23 @@ const payloads = {
     campaignId: idSchema,
     partnerId: idSchema.optional(),
     amount: frozenMoneySchema,
+  },
+  /** The registration became an opportunity in AWS Partner Central (ACE), and was or was not submitted to AWS. */
+  CoSellShared: {
+    registrationId: idSchema,
+    aceOpportunityId: aceOpportunityIdSchema,
+    catalog: z.enum(['Sandbox', 'AWS']),
+    submittedToAws: z.boolean(),
+  },
+  /**
+   * AWS's review or the stage of the ACE opportunity changed, as Partner Central reported it
+   * (`effectiveAt` is Partner Central's last-modified time). Values are Partner Central's words.
+   */
+  CoSellStatusChanged: {
+    aceOpportunityId: aceOpportunityIdSchema,
+    reviewStatus: z.string().min(1).max(100).optional(),
+    stage: z.string().min(1).max(100).optional(),
+    reviewComments: z.string().min(1).max(2_000).optional(),
   },
   Correction: {
     /** Sequence number (on the same chain) of the entry this one supersedes. */
@@ -149,6 +171,8 @@ function union<C extends z.ZodRawShape>(common: C) {
     variant('ClosedLost', common),
     variant('RegistrationExpired', common),
     variant('InvestmentRecorded', common),
+    variant('CoSellShared', common),
+    variant('CoSellStatusChanged', common),
     variant('Correction', common),
   ]);
 }

@@ -46,6 +46,20 @@ interface InvestmentState {
   readonly effectiveAt: string;
 }
 
+/** The opportunity's co-sell with AWS: its ACE opportunity and AWS's latest review and stage. */
+export interface CoSellState {
+  readonly aceOpportunityId: string;
+  readonly catalog: 'Sandbox' | 'AWS';
+  readonly registrationId: string;
+  readonly sharedAt: string;
+  readonly submittedToAws: boolean;
+  readonly reviewStatus: string | undefined;
+  readonly stage: string | undefined;
+  readonly reviewComments: string | undefined;
+  /** When AWS's review or the stage last changed. */
+  readonly statusAt: string | undefined;
+}
+
 export interface OpportunityState {
   readonly opportunityId: string;
   readonly customer: Customer | undefined;
@@ -58,6 +72,8 @@ export interface OpportunityState {
   readonly attributions: readonly Attribution[];
   readonly registrations: readonly RegistrationState[];
   readonly investments: readonly InvestmentState[];
+  /** Co-sell with AWS; never changes the attributions above. */
+  readonly coSell: CoSellState | undefined;
   /** Entries that counted (corrections not included) and the corrections applied to them. */
   readonly entries: number;
   readonly corrections: number;
@@ -117,6 +133,7 @@ export function projectOpportunity(
   const attributions: Attribution[] = [];
   const registrations = new Map<string, RegistrationState>();
   const investments: InvestmentState[] = [];
+  let coSell: CoSellState | undefined;
 
   const close = (partnerId: string, until: string, relationshipType?: RelationshipType) => {
     for (const [index, record] of attributions.entries()) {
@@ -209,6 +226,30 @@ export function projectOpportunity(
           effectiveAt: entry.effectiveAt,
         });
         break;
+      case 'CoSellShared':
+        coSell = {
+          aceOpportunityId: entry.aceOpportunityId,
+          catalog: entry.catalog,
+          registrationId: entry.registrationId,
+          sharedAt: entry.effectiveAt,
+          submittedToAws: entry.submittedToAws || (coSell?.submittedToAws ?? false),
+          reviewStatus: coSell?.reviewStatus ?? (entry.submittedToAws ? 'Submitted' : 'Pending Submission'),
+          stage: coSell?.stage,
+          reviewComments: coSell?.reviewComments,
+          statusAt: coSell?.statusAt,
+        };
+        break;
+      case 'CoSellStatusChanged':
+        if (coSell !== undefined && coSell.aceOpportunityId === entry.aceOpportunityId) {
+          coSell = {
+            ...coSell,
+            reviewStatus: entry.reviewStatus ?? coSell.reviewStatus,
+            stage: entry.stage ?? coSell.stage,
+            reviewComments: entry.reviewComments,
+            statusAt: entry.effectiveAt,
+          };
+        }
+        break;
       case 'Correction':
         break;
     }
@@ -226,6 +267,7 @@ export function projectOpportunity(
     attributions: attributions.map((attribution) => tracedToRegistration(attribution, registered)),
     registrations: [...registrations.values()].sort((a, b) => (a.registrationId < b.registrationId ? -1 : 1)),
     investments,
+    coSell,
     entries: effective.length,
     corrections,
   };

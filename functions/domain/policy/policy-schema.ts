@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { minutesOfDay, weekdays } from '#domain/business-hours/business-calendar.ts';
+import { marketingChannels, salesInvolvementTypes } from '#domain/co-sell/ace-vocabulary.ts';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
@@ -281,6 +282,50 @@ const reportingSchema = strict({
     .default(['MDF', 'co-marketing', 'events', 'SPIFF', 'enablement']),
 });
 
+/** A marketing campaign as AWS sees it on a shared opportunity (its Marketing section). */
+const fundingCampaignSchema = strict({
+  /** The campaign's name in Partner Central. */
+  name: field.text(255),
+  /** `Yes` when AWS money (MDF, a funded campaign) paid for the campaign. */
+  awsFundingUsed: field.choice(['Yes', 'No']),
+  /** Where it ran, in Partner Central's channel names. */
+  channels: z.array(field.choice(marketingChannels)).default([]),
+});
+
+/**
+ * Co-sell with AWS: which approved registrations become opportunities in AWS Partner Central
+ * (ACE) and whether they are submitted to AWS for review. Off until turned on.
+ */
+const coSellSchema = strict({
+  enabled: z
+    .boolean({ error: (issue) => `must be true or false, got ${JSON.stringify(issue.input)}` })
+    .default(false),
+  /** Registrations naming one of these cloud marketplaces are shared. */
+  marketplaces: z
+    .array(field.choice(cloudMarketplaces))
+    .min(1, { error: 'must list at least one cloud marketplace' })
+    .default(['aws']),
+  /** Registrations below this amount (in USD at the configured rate) are not shared. */
+  minAmountUsd: field.usd().default(0),
+  /** Only registrations approved as one of these relationships are shared. */
+  relationshipTypes: z
+    .array(relationship())
+    .min(1, { error: 'must list at least one relationship type' })
+    .default(['sourced', 'referral']),
+  /** `Sandbox` to try co-sell out, `AWS` for real opportunities AWS sees. */
+  catalog: field.choice(['Sandbox', 'AWS']).default('Sandbox'),
+  /** Submit each shared opportunity to AWS for review at once; otherwise it waits in Partner Central. */
+  submitToAws: z
+    .boolean({ error: (issue) => `must be true or false, got ${JSON.stringify(issue.input)}` })
+    .default(true),
+  /** `Co-Sell` asks AWS to work the deal with the partner; `For Visibility Only` only tells AWS. */
+  involvement: field.choice(salesInvolvementTypes).default('Co-Sell'),
+  /** Campaign id (as registrations name it) → how the opportunity's Marketing section describes it. */
+  fundingCampaigns: z.record(field.text(256), fundingCampaignSchema).default({}),
+  /** Hours an opportunity AWS sent back (Action Required) may wait before it is a finding. */
+  actionRequiredSlaHours: field.wholeHours(1, 2_160).default(72),
+});
+
 const policyShape = {
   /** Shown as the title of the rules-of-engagement page. */
   programName: field.text(200).default('Partner program'),
@@ -303,6 +348,7 @@ const policyShape = {
   definitions: definitionsSchema.prefault({}),
   reporting: reportingSchema.prefault({}),
   formFieldMapping: formFieldMappingSchema.prefault({}),
+  coSell: coSellSchema.prefault({}),
 };
 
 type PolicyShape = z.output<z.ZodObject<typeof policyShape>>;
@@ -438,3 +484,4 @@ export type Policy = z.output<typeof policySchema>;
 /** A policy as written in a file: any setting may be left out. */
 export type PolicyInput = z.input<typeof policySchema>;
 export type Approver = Policy['approvers'][string];
+export type CoSellPolicy = Policy['coSell'];

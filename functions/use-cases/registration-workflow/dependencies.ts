@@ -1,3 +1,4 @@
+import type { CoSellDefaults } from '#domain/co-sell/co-sell-opportunity.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { RegistrationDetails } from '#domain/registration.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
@@ -8,6 +9,7 @@ import type { HubSpotPort } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import type { Mailer } from '#ports/mailer.ts';
+import type { CoSellCatalogs } from '#ports/partner-central.ts';
 import type { RegistrationBook, WorkflowCallbacks } from '#ports/registration-book.ts';
 
 /** What the CRM must answer and do for the workflow. */
@@ -52,6 +54,10 @@ export interface RegistrationWorkflowDependencies {
   /** The registration form's public URL, for partners asked to resubmit with more information. */
   readonly registrationFormUrl?: string | undefined;
   readonly supportEmail?: string | undefined;
+  /** AWS Partner Central, for co-sell; absent where it is not configured (nothing is shared then). */
+  readonly coSell?: CoSellCatalogs | undefined;
+  /** What every co-sell opportunity says the same way (delivery model, sales activities, owner). */
+  readonly coSellDefaults?: CoSellDefaults | undefined;
   readonly now: () => Date;
   readonly logger: WorkflowLogger;
 }

@@ -20,6 +20,7 @@ export const registrationStepNames = [
   'resume-approval',
   'decline-unanswered',
   'register-in-hubspot',
+  'share-with-aws',
   'tell-partner-approved',
   'tell-partner-declined',
   'check-deal-stage',

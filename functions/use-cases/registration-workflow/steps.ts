@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { shareWithAws } from '#use-cases/share-with-aws.ts';
 import { applyPolicyDefault } from './apply-policy-default.ts';
 import { type ApprovalState, approvalStateSchema, decisionOutputSchema } from './approval-state.ts';
 import { askApprover } from './ask-approver.ts';
@@ -95,6 +96,14 @@ const registrationSteps = {
   ),
   'decline-unanswered': ofRegistration(declineUnanswered),
   'register-in-hubspot': ofRegistration(registerInHubSpot),
+  // The execution keeps only the outcome and the ACE id; the reason is in the step's log.
+  'share-with-aws': ofRegistration(async (deps, registrationId) => {
+    const shared = await shareWithAws(deps, registrationId);
+    return {
+      outcome: shared.outcome,
+      ...('aceOpportunityId' in shared ? { aceOpportunityId: shared.aceOpportunityId } : {}),
+    };
+  }),
   'tell-partner-approved': ofRegistration(notifyApproved),
   'tell-partner-declined': ofRegistration(notifyDeclined),
   'check-deal-stage': ofRegistration(checkDealStage),

@@ -75,6 +75,7 @@ describe('registrations an approver decides', () => {
       'Record approver decision',
       'What was decided?',
       'Register deal in HubSpot',
+      'Share with AWS co-sell',
       'Tell partner it is approved',
       'Wait until expiry warning',
     ]);

@@ -32,6 +32,7 @@ describe('a clean registration under the auto-approve limit', () => {
       'Route by verdict',
       'Approve automatically',
       'Register deal in HubSpot',
+      'Share with AWS co-sell',
       'Tell partner it is approved',
       'Wait until expiry warning',
     ]);

@@ -72,9 +72,10 @@ describe('a step that failed past its retries', () => {
     expect(await harness.hubspotRecords('deals')).toHaveLength(3);
     const visited = harness.statesVisited(registrationId);
     expect(visited.filter((state) => state === 'Wait for approver decision')).toHaveLength(1);
-    expect(visited.slice(-4)).toEqual([
+    expect(visited.slice(-5)).toEqual([
       'Register deal in HubSpot',
       'Register deal in HubSpot',
+      'Share with AWS co-sell',
       'Tell partner it is approved',
       'Wait until expiry warning',
     ]);

@@ -24,7 +24,10 @@ import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/ind
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 import { VirtualClock } from '#local/clock.ts';
 import type { SandboxSeed } from '#local/hubspot-sandbox/index.ts';
-import { startLocalRegistrationWorkflow } from '#local/registration-workflow.ts';
+import {
+  type LocalRegistrationWorkflowOptions,
+  startLocalRegistrationWorkflow,
+} from '#local/registration-workflow.ts';
 import {
   clockRoutes,
   LocalWorkflowRunner,
@@ -187,6 +190,12 @@ export interface WorkflowUnderTest {
   ): Promise<{ status: number; body: string }>;
   statesVisited(registrationId: string): string[];
   ledgerChain(opportunityId: string): Promise<LedgerEntry[]>;
+  /** The stores and ledger key the steps use, for other use cases run against the same data. */
+  readonly stores: {
+    readonly book: DynamoDbRegistrationBook;
+    readonly ledger: DynamoDbLedgerStore;
+    readonly ledgerKey: LocalLedgerKey;
+  };
   hubspotRecords(type: string): Promise<{ id: string; properties: Record<string, string> }[]>;
   /** Companies (`0-2`) a deal (`0-3`) is associated with in the sandbox. */
   companiesOfDeal(dealId: string): Promise<string[]>;
@@ -217,6 +226,8 @@ export async function startWorkflowUnderTest(
     persistTo?: string;
     /** Retries and their pauses of the HubSpot connection. */
     hubspot?: Pick<HubSpotConnectionSettings, 'retry' | 'sleep'>;
+    /** The Partner Central stand-in co-sell talks to; without it nothing is shared with AWS. */
+    partnerCentral?: LocalRegistrationWorkflowOptions['partnerCentral'];
   } = {},
 ): Promise<WorkflowUnderTest> {
   const tables =
@@ -295,6 +306,7 @@ export async function startWorkflowUnderTest(
       usdRates: { EUR: '1.08' },
       registrationFormUrl: 'https://partners.example.com/register',
       logger,
+      partnerCentral: options.partnerCentral,
       definition,
     });
   let { workflow } = await startWorkflow();
@@ -340,6 +352,7 @@ export async function startWorkflowUnderTest(
     api,
     sandbox,
     policy,
+    stores: { book, ledger, ledgerKey },
     async submit(fields = {}, options = {}) {
       const receivedAt = clock.now().getTime();
       const result = await receiveSubmission(

@@ -21,6 +21,7 @@ function dealState(overrides: Partial<OpportunityState> = {}): OpportunityState 
     closeDate: undefined,
     outcome: 'open',
     closedAt: undefined,
+    coSell: undefined,
     attributions: [
       {
         opportunityId: '9001',

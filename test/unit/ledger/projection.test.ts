@@ -119,3 +119,70 @@ describe('fiscal quarters', () => {
     expect(() => parseFiscalQuarter('2026-Q5')).toThrow(/2026-Q5/);
   });
 });
+
+describe('co-sell with AWS on the chain', () => {
+  const common = { opportunityId: 'opp-1', recordedBy: 'registration-workflow' };
+  const coSell = seal(
+    [
+      ...story,
+      {
+        ...common,
+        type: 'CoSellShared',
+        effectiveAt: '2026-09-21T00:00:00Z',
+        registrationId: 'reg-1',
+        aceOpportunityId: 'O1000001',
+        catalog: 'Sandbox',
+        submittedToAws: true,
+      },
+      {
+        ...common,
+        type: 'CoSellStatusChanged',
+        effectiveAt: '2026-09-23T00:00:00Z',
+        aceOpportunityId: 'O1000001',
+        reviewStatus: 'Rejected',
+        stage: 'Prospect',
+        reviewComments: 'Customer already engaged with AWS',
+      },
+    ] as LedgerEntryInput[],
+    (index) => `2026-09-${String(10 + index).padStart(2, '0')}T00:00:00Z`,
+  );
+  const at = (asOf: string) =>
+    projectOpportunity('opp-1', coSell, { asOf, knownAt: '2026-12-31T00:00:00.000Z' });
+
+  it("follows AWS's review of the shared opportunity", () => {
+    expect(at('2026-09-22T00:00:00.000Z').coSell).toMatchObject({
+      aceOpportunityId: 'O1000001',
+      registrationId: 'reg-1',
+      reviewStatus: 'Submitted',
+    });
+    expect(at('2026-12-31T00:00:00.000Z').coSell).toMatchObject({
+      reviewStatus: 'Rejected',
+      stage: 'Prospect',
+      reviewComments: 'Customer already engaged with AWS',
+      statusAt: '2026-09-23T00:00:00.000Z',
+    });
+  });
+
+  it("leaves the partner's attribution as it was when AWS rejects", () => {
+    const withoutCoSell = projectOpportunity(
+      'opp-1',
+      seal(story, () => '2026-09-10T00:00:00Z'),
+      {
+        asOf: '2026-12-31T00:00:00.000Z',
+        knownAt: '2026-12-31T00:00:00.000Z',
+      },
+    );
+    expect(at('2026-12-31T00:00:00.000Z').attributions).toEqual(withoutCoSell.attributions);
+  });
+
+  it('refuses an ACE opportunity id that is not Partner Central’s', () => {
+    expect(() =>
+      parseEntryInput({
+        ...common,
+        type: 'CoSellStatusChanged',
+        effectiveAt: '2026-09-23T00:00:00Z',
+        aceOpportunityId: 'opp-42',
+      }),
+    ).toThrow(/Partner Central opportunity id/);
+  });
+});

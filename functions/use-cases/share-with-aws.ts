@@ -1,0 +1,109 @@
+import { coSellDefaultsSchema } from '#domain/co-sell/co-sell-opportunity.ts';
+import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
+import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
+import { CoSellThrottledError, CoSellUnavailableError } from '#ports/partner-central-errors.ts';
+import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
+import { loadApprovedRegistration } from '#use-cases/registration-workflow/approved-registration.ts';
+import type { RegistrationWorkflowDependencies } from '#use-cases/registration-workflow/dependencies.ts';
+
+export type ShareWithAwsDependencies = Pick<
+  RegistrationWorkflowDependencies,
+  'book' | 'ledger' | 'ledgerKey' | 'policy' | 'usdRates' | 'now' | 'logger' | 'coSell' | 'coSellDefaults'
+>;
+
+/** What sharing a registration with AWS came to. */
+export type ShareWithAwsOutcome =
+  | { readonly outcome: 'shared'; readonly aceOpportunityId: string; readonly submittedToAws: boolean }
+  | { readonly outcome: 'already-shared'; readonly aceOpportunityId: string }
+  | { readonly outcome: 'not-selected'; readonly reason: string }
+  | { readonly outcome: 'not-shared'; readonly reason: string };
+
+/**
+ * "Share with AWS co-sell": an approved registration the policy selects (`coSell`) becomes an
+ * opportunity in AWS Partner Central and, when the policy says so, is submitted to AWS for
+ * review; `CoSellShared` on the HubSpot deal's ledger chain records it. Both calls carry client
+ * tokens made from the registration id, so a retried step creates and submits once.
+ *
+ * Co-sell never touches the partner's attribution: nothing here writes to HubSpot, and what AWS
+ * refuses (a validation, conflict or access error, an opportunity Dealreg cannot build) is logged
+ * and answered as `not-shared`, never thrown. Only throttling and unavailability are thrown, for
+ * the workflow to retry the step later.
+ */
+export async function shareWithAws(
+  deps: ShareWithAwsDependencies,
+  registrationId: string,
+): Promise<ShareWithAwsOutcome> {
+  const policy = deps.policy.policy.coSell;
+  const registration = await loadApprovedRegistration(deps, registrationId);
+  const { details, progress, decision } = registration;
+  const selection = coSellSelection(
+    policy,
+    { details, relationshipType: decision.relationshipType },
+    deps.usdRates,
+  );
+  if (!selection.share) return { outcome: 'not-selected', reason: selection.reason };
+  const dealId = progress.dealId;
+  if (dealId === undefined) {
+    throw new Error(`registration ${registrationId} has no HubSpot deal yet; register it in HubSpot first`);
+  }
+  const notShared = (reason: string): ShareWithAwsOutcome => {
+    deps.logger.warn('registration not shared with AWS', { registrationId, reason });
+    return { outcome: 'not-shared', reason };
+  };
+  if (deps.coSell === undefined) return notShared('Partner Central is not configured for this stage');
+
+  const recorded = (await readChain(deps.ledger, dealId)).find(
+    (entry) => entry.type === 'CoSellShared' && entry.registrationId === registrationId,
+  );
+  if (recorded?.type === 'CoSellShared') {
+    return { outcome: 'already-shared', aceOpportunityId: recorded.aceOpportunityId };
+  }
+
+  const mapping = coSellOpportunityFor({
+    registration: registration.record,
+    campaign: selection.campaign,
+    defaults: deps.coSellDefaults ?? coSellDefaultsSchema.parse({}),
+    usdRates: deps.usdRates,
+  });
+  if (!mapping.ok) return notShared(`the opportunity cannot be built: ${mapping.problems.join('; ')}`);
+
+  const partnerCentral = deps.coSell(policy.catalog);
+  let aceOpportunityId: string;
+  try {
+    ({ opportunityId: aceOpportunityId } = await partnerCentral.create(
+      mapping.draft,
+      coSellClientToken(registrationId, 'create'),
+    ));
+    if (policy.submitToAws) {
+      await partnerCentral.submitToAws(aceOpportunityId, {
+        involvement: policy.involvement,
+        clientToken: coSellClientToken(registrationId, 'submit'),
+      });
+    }
+  } catch (error) {
+    if (error instanceof CoSellThrottledError || error instanceof CoSellUnavailableError) throw error;
+    return notShared(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  }
+
+  await appendEntry(
+    { store: deps.ledger, ledgerKey: deps.ledgerKey, now: deps.now },
+    {
+      type: 'CoSellShared',
+      opportunityId: dealId,
+      effectiveAt: deps.now().toISOString(),
+      recordedBy: 'registration-workflow',
+      sourceEventId: `registration:${registrationId}:co-sell-shared`,
+      registrationId,
+      aceOpportunityId,
+      catalog: policy.catalog,
+      submittedToAws: policy.submitToAws,
+    },
+  );
+  deps.logger.info('registration shared with AWS', {
+    registrationId,
+    aceOpportunityId,
+    catalog: policy.catalog,
+    submittedToAws: policy.submitToAws,
+  });
+  return { outcome: 'shared', aceOpportunityId, submittedToAws: policy.submitToAws };
+}
