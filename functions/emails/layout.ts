@@ -51,12 +51,12 @@ ${
   input.preheader &&
   html`<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:#f0f4f8;">${input.preheader}</div>`
 }
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f0f4f8;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f0f4f8;table-layout:fixed;">
 <tr><td align="center" style="padding:24px 12px;">
 ${msoTableOpen}
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background-color:#ffffff;border:1px solid #d9e2ec;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;table-layout:fixed;background-color:#ffffff;border:1px solid #d9e2ec;">
 <tr><td style="padding:16px 24px;background-color:#243b53;${emailStyle.font}font-size:14px;line-height:20px;font-weight:600;color:#ffffff;">Dealreg · Partner deal registration</td></tr>
-<tr><td style="padding:24px;">
+<tr><td style="padding:24px;overflow-wrap:break-word;">
 <h1 style="${emailStyle.heading}">${input.title}</h1>
 ${input.body}
 </td></tr>

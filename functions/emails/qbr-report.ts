@@ -53,6 +53,7 @@ const style = {
   tileValue:
     "margin:0;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:20px;line-height:26px;font-weight:600;color:#1f2933;",
   tile: 'padding:8px;border:1px solid #e4e7eb;background-color:#f5f7fa;vertical-align:top;width:33%;',
+  scroll: 'width:100%;max-width:100%;overflow-x:auto;',
   image: 'display:block;width:100%;max-width:552px;height:auto;border:0;margin:0 0 16px 0;',
 } as const;
 
@@ -76,13 +77,14 @@ function table(
   rows: readonly (readonly (string | number)[])[],
   id?: string,
 ): SafeHtml {
-  return html`<table role="presentation" ${id ? html`id="${id}"` : ''} width="100%" cellpadding="0" cellspacing="0" border="0" style="${style.table}">
+  // A table wider than a phone scrolls inside its own box rather than widening the page.
+  return html`<div style="${style.scroll}"><table role="presentation" ${id ? html`id="${id}"` : ''} width="100%" cellpadding="0" cellspacing="0" border="0" style="${style.table}">
 <tr>${headers.map((header) => html`<th style="${style.headerCell}${header.numeric ? 'text-align:right;' : ''}">${header.label}</th>`)}</tr>
 ${rows.map(
   (row) =>
     html`<tr>${row.map((cell, index) => html`<td style="${headers[index]?.numeric ? style.number : style.cell}">${cell}</td>`)}</tr>`,
 )}
-</table>`;
+</table></div>`;
 }
 
 interface ScorecardTile {
@@ -333,6 +335,7 @@ function slaHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartS
     'sla',
     'SLA compliance and exceptions',
     html`${chartHtml(charts, 'sla', sources)}
+${chartHtml(charts, 'sla-follow-up', sources)}
 ${table([{ label: 'Measure' }, { label: 'Value', numeric: true }], slaRows(report), 'sla-table')}
 ${
   report.exceptions.length === 0

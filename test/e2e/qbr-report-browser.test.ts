@@ -91,7 +91,13 @@ describe('the pre-QBR report in a browser', () => {
       })),
     );
 
-    expect(charts.map((chart) => chart.chart)).toEqual(['funnel', 'attribution', 'roi', 'sla']);
+    expect(charts.map((chart) => chart.chart)).toEqual([
+      'funnel',
+      'attribution',
+      'roi',
+      'sla',
+      'sla-follow-up',
+    ]);
     for (const chart of charts) {
       expect(chart).toMatchObject({ complete: true, visible: true });
       // Drawn at twice the CSS size for sharp screens.

@@ -4,7 +4,7 @@ import { formatPercent } from '#rendering/qbr-figures.ts';
 import { CHART_FONT_FAMILY, type ChartImage, renderChartPng } from './chart-renderer.ts';
 
 /** The charts of the pre-QBR report, in the order the email shows them. */
-const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla'] as const;
+const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla', 'sla-follow-up'] as const;
 type QbrChartId = (typeof qbrChartIds)[number];
 
 /** A chart's specification with the words that stand in for it where images are not shown. */
@@ -34,7 +34,19 @@ const COLORS = {
   neutral: '#627d98',
 } as const;
 
-const usdFormat = '$,.0f';
+/**
+ * The d3 format of a money axis, chosen by the axis's largest value so that its ticks differ:
+ * cents under $10 ("$0.50"), whole dollars under $10,000 ("$2,500"), SI-abbreviated above ("$250k").
+ */
+export function usdAxisFormat(max: number): string {
+  const magnitude = Math.abs(max);
+  if (magnitude < 10) return '$,.2f';
+  if (magnitude < 10_000) return '$,.0f';
+  return '$~s';
+}
+
+/** The axis of a count: integer ticks only, written as whole numbers. */
+const countAxis = { format: 'd', tickMinStep: 1 } as const;
 
 /** The end of a value axis: 35% past the largest value (1 when all are zero). */
 function headroom(max: number): number {
@@ -58,7 +70,8 @@ function labelledBars(input: {
   title: string;
   rows: readonly { category: string; value: number; text: string; color: string }[];
   valueTitle: string;
-  valueFormat?: string;
+  /** The value axis: a count (integer ticks) or money (format by magnitude). */
+  valueKind: 'count' | 'usd';
 }): TopLevelSpec {
   const values = input.rows.map((row) => row.value);
   return {
@@ -73,7 +86,10 @@ function labelledBars(input: {
         field: 'value',
         type: 'quantitative',
         title: input.valueTitle,
-        ...(input.valueFormat ? { axis: { format: input.valueFormat } } : {}),
+        axis:
+          input.valueKind === 'count'
+            ? countAxis
+            : { format: usdAxisFormat(Math.max(...values.map(Math.abs), 0)) },
         // Room right of the longest bar for its label.
         scale: { domain: [Math.min(0, ...values), headroom(Math.max(0, ...values))], nice: true },
       },
@@ -120,6 +136,7 @@ function funnelChart(report: QbrReport): QbrChartSpec {
       title: `Funnel ${report.quarter}`,
       rows: stages.map((stage) => ({ ...stage, color: COLORS.primary })),
       valueTitle: 'Registrations',
+      valueKind: 'count',
     }),
   };
 }
@@ -146,7 +163,7 @@ function attributionChart(report: QbrReport): QbrChartSpec {
       title: 'Closed-won revenue by attribution view (USD)',
       rows,
       valueTitle: 'USD',
-      valueFormat: usdFormat,
+      valueKind: 'usd',
     }),
   };
 }
@@ -156,6 +173,7 @@ function roiChart(report: QbrReport): QbrChartSpec {
     { investmentType: row.investmentType, measure: 'Invested', amount: row.invested },
     { investmentType: row.investmentType, measure: 'Closed-won revenue', amount: row.closedWonRevenue },
   ]);
+  const largest = Math.max(0, ...values.map((value) => Math.abs(value.amount)));
   const spec = {
     title: 'Invested vs closed-won revenue by investment type (USD)',
     width: QBR_CHART_WIDTH,
@@ -169,8 +187,8 @@ function roiChart(report: QbrReport): QbrChartSpec {
         field: 'amount',
         type: 'quantitative',
         title: 'USD',
-        axis: { format: usdFormat },
-        scale: { domain: [0, headroom(Math.max(0, ...values.map((value) => value.amount)))], nice: true },
+        axis: { format: usdAxisFormat(largest) },
+        scale: { domain: [0, headroom(largest)], nice: true },
       },
       color: {
         field: 'measure',
@@ -184,7 +202,7 @@ function roiChart(report: QbrReport): QbrChartSpec {
       {
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#1f2933' },
         encoding: {
-          text: { field: 'amount', type: 'quantitative', format: usdFormat },
+          text: { field: 'amount', type: 'quantitative', format: largest < 10 ? '$,.2f' : '$,.0f' },
           color: { value: '#1f2933' },
         },
       },
@@ -206,6 +224,7 @@ function roiChart(report: QbrReport): QbrChartSpec {
   };
 }
 
+/** Decisions within and after the SLA: the compliance figure on its own scale. */
 function slaChart(report: QbrReport): QbrChartSpec {
   const { sla } = report;
   const late = Math.max(0, sla.decisions - sla.withinSla);
@@ -213,9 +232,6 @@ function slaChart(report: QbrReport): QbrChartSpec {
   const rows = [
     { category: 'Within SLA', value: sla.withinSla, color: COLORS.good },
     { category: 'After the SLA', value: late, color: COLORS.bad },
-    { category: 'Reminders', value: sla.reminders, color: COLORS.neutral },
-    { category: 'Escalations', value: sla.escalations, color: COLORS.warn },
-    { category: 'SLA defaults', value: sla.defaulted, color: COLORS.bad },
   ].map((row) => ({ ...row, text: `${row.value}` }));
   return {
     id: 'sla',
@@ -226,19 +242,47 @@ function slaChart(report: QbrReport): QbrChartSpec {
     spec: labelledBars({
       title: `SLA compliance: ${formatPercent(compliance)} within SLA`,
       rows,
+      valueTitle: 'Decisions',
+      valueKind: 'count',
+    }),
+  };
+}
+
+/** What the SLA clock set off: reminders, escalations and SLA defaults, counted on their own scale. */
+function slaFollowUpChart(report: QbrReport): QbrChartSpec {
+  const { sla } = report;
+  const rows = [
+    { category: 'Reminders', value: sla.reminders, color: COLORS.neutral },
+    { category: 'Escalations', value: sla.escalations, color: COLORS.warn },
+    { category: 'SLA defaults', value: sla.defaulted, color: COLORS.bad },
+  ].map((row) => ({ ...row, text: `${row.value}` }));
+  return {
+    id: 'sla-follow-up',
+    title: 'Reminders, escalations and SLA defaults',
+    alt: `SLA follow-up: ${rows.map((row) => `${row.category} ${row.text}`).join('; ')}.`,
+    spec: labelledBars({
+      title: 'Reminders, escalations and SLA defaults',
+      rows,
       valueTitle: 'Count',
+      valueKind: 'count',
     }),
   };
 }
 
 /** The specifications of the report's charts (pure: no drawing), in display order. */
 export function qbrChartSpecs(report: QbrReport): QbrChartSpec[] {
-  return [funnelChart(report), attributionChart(report), roiChart(report), slaChart(report)];
+  return [
+    funnelChart(report),
+    attributionChart(report),
+    roiChart(report),
+    slaChart(report),
+    slaFollowUpChart(report),
+  ];
 }
 
 /**
  * Draws the report's charts as PNGs: the funnel, sourced vs influenced vs the CRO figure, ROI
- * by investment type and SLA compliance. The same report always gives the same bytes.
+ * by investment type, SLA compliance and the SLA's reminders, escalations and defaults. The same report always gives the same bytes.
  *
  * @throws ChartRenderError when a chart cannot be drawn.
  */

@@ -5,7 +5,12 @@ import {
   renderChartPng,
   renderChartSvg,
 } from '#rendering/charts/chart-renderer.ts';
-import { QBR_CHART_WIDTH, qbrChartSpecs, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
+import {
+  QBR_CHART_WIDTH,
+  qbrChartSpecs,
+  renderQbrCharts,
+  usdAxisFormat,
+} from '#rendering/charts/qbr-charts.ts';
 import { SCRIPT_PARTNER, sampleQbrReport } from './qbr-report-fixture.ts';
 
 /** Width and height from a PNG's IHDR chunk. */
@@ -19,10 +24,10 @@ afterEach(() => {
 });
 
 describe('the pre-QBR charts', () => {
-  it('draws the funnel, attribution, ROI and SLA charts as PNGs at twice their CSS size', async () => {
+  it('draws the funnel, attribution, ROI, SLA and SLA follow-up charts as PNGs at twice their CSS size', async () => {
     const charts = await renderQbrCharts(sampleQbrReport());
 
-    expect(charts.map((chart) => chart.id)).toEqual(['funnel', 'attribution', 'roi', 'sla']);
+    expect(charts.map((chart) => chart.id)).toEqual(['funnel', 'attribution', 'roi', 'sla', 'sla-follow-up']);
     for (const chart of charts) {
       expect(chart.image.width).toBe(QBR_CHART_WIDTH);
       expect(pngSize(chart.image.png)).toEqual({
@@ -84,7 +89,7 @@ describe('the pre-QBR charts', () => {
 
     const charts = await renderQbrCharts(empty);
 
-    expect(charts).toHaveLength(4);
+    expect(charts).toHaveLength(5);
   });
 
   it('refuses an invalid chart specification with a ChartRenderError', async () => {
@@ -101,5 +106,62 @@ describe('the pre-QBR charts', () => {
     const attempt = fresh.renderChartPng({ data: { values: [{ a: 1 }] }, mark: 'bar' });
 
     await expect(attempt).rejects.toThrow(/\/nonexistent\/chart-assets.*DEALREG_CHART_ASSETS_DIR/);
+  });
+});
+
+describe('the pre-QBR chart axes', () => {
+  type Axis = { format?: string; tickMinStep?: number };
+  function valueAxis(spec: unknown): Axis {
+    const encoding = (spec as { encoding: { x: { axis?: Axis } } }).encoding;
+    return encoding.x.axis ?? {};
+  }
+
+  it('counts on integer ticks written as whole numbers', () => {
+    const specs = qbrChartSpecs(sampleQbrReport());
+    const counts = specs.filter((chart) => ['funnel', 'sla', 'sla-follow-up'].includes(chart.id));
+
+    expect(counts).toHaveLength(3);
+    for (const chart of counts) {
+      expect(valueAxis(chart.spec)).toEqual({ format: 'd', tickMinStep: 1 });
+    }
+  });
+
+  it('writes money under $10 in cents, not whole dollars', () => {
+    expect(usdAxisFormat(0)).toBe('$,.2f');
+    expect(usdAxisFormat(2)).toBe('$,.2f');
+    expect(usdAxisFormat(2_500)).toBe('$,.0f');
+    expect(usdAxisFormat(1_250_001)).toBe('$~s');
+    const roi = qbrChartSpecs(
+      sampleQbrReport({
+        roiByInvestmentType: [
+          {
+            investmentType: 'MDF',
+            invested: 1,
+            closedWonRevenue: 2,
+            roi: 1,
+            revenueThroughOpportunities: 0,
+            revenueThroughCampaigns: 2,
+            attributedThrough: '1 investment through its campaign',
+          },
+        ],
+      }),
+    ).find((chart) => chart.id === 'roi');
+
+    expect(valueAxis(roi?.spec).format).toBe('$,.2f');
+  });
+
+  it('abbreviates large money axes', () => {
+    const attribution = qbrChartSpecs(sampleQbrReport()).find((chart) => chart.id === 'attribution');
+
+    expect(valueAxis(attribution?.spec).format).toBe('$~s');
+  });
+
+  it('puts decisions and the SLA follow-up on separate scales', () => {
+    const specs = qbrChartSpecs(sampleQbrReport());
+    const sla = specs.find((chart) => chart.id === 'sla');
+    const followUp = specs.find((chart) => chart.id === 'sla-follow-up');
+
+    expect(sla?.alt).toBe('SLA: 80.0% of 30 decisions within SLA; Within SLA 24; After the SLA 6.');
+    expect(followUp?.alt).toMatch(/^SLA follow-up: Reminders \d+; Escalations \d+; SLA defaults \d+\.$/);
   });
 });

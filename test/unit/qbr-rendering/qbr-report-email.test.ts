@@ -21,7 +21,7 @@ describe('the pre-QBR report email', () => {
     const raw = (await buildMimeMessage(email, envelope)).toString('utf8');
 
     expect(shape(mimeTree(raw))).toBe(
-      `multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,${Array(4).fill('image/png').join(',')}))${',text/csv'.repeat(13)},application/json)`,
+      `multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,${Array(5).fill('image/png').join(',')}))${',text/csv'.repeat(13)},application/json)`,
     );
   });
 
@@ -37,6 +37,7 @@ describe('the pre-QBR report email', () => {
       'qbr-attribution@dealreg',
       'qbr-roi@dealreg',
       'qbr-sla@dealreg',
+      'qbr-sla-follow-up@dealreg',
     ]);
     expect(images.map((image) => image.contentId)).toEqual(cids.map((cid) => `<${cid}>`));
     for (const image of images) {
@@ -103,7 +104,7 @@ describe('the standalone HTML report', () => {
     const page = await renderQbrReportHtml(sampleQbrReport());
 
     const sources = [...page.matchAll(/src="([^"]+)"/g)].map((match) => match[1] ?? '');
-    expect(sources).toHaveLength(4);
+    expect(sources).toHaveLength(5);
     expect(sources.every((source) => source.startsWith('data:image/png;base64,iVBORw0KGgo'))).toBe(true);
     expect(page).not.toContain('cid:');
     expect(page).not.toMatch(/<script/i);
