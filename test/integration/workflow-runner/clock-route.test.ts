@@ -47,7 +47,12 @@ describe('POST /_local/clock', () => {
     const told = await fetch(`${api.url}/_local/clock`);
 
     expect(moved).toEqual({ status: 200, body: { now: '2026-12-01T08:30:00.000Z' } });
-    expect(await told.json()).toEqual({ now: '2026-12-01T08:30:00.000Z' });
+    const time = (await told.json()) as { now: string; ticking: string };
+    expect(time.now).toBe('2026-12-01T08:30:00.000Z');
+    // The ticking reading: the move's time plus the real time since (seconds here).
+    const sinceMove = Date.parse(time.ticking) - Date.parse(time.now);
+    expect(sinceMove).toBeGreaterThanOrEqual(0);
+    expect(sinceMove).toBeLessThan(10 * 60_000);
   });
 
   it.each([
