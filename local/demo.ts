@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { addBusinessHours } from '#domain/business-hours/business-hours.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
 import { crmNames } from '#ports/hubspot.ts';
@@ -315,17 +316,8 @@ export type DemoStory = (typeof demoStories)[number];
 export function demoClockStart(policy: LoadedPolicy, now = new Date()): Date {
   const { calendar, reporting } = policy.policy;
   const quarter = quarterContaining(now, reporting.fiscalYearStartMonth);
-  const [hour = 9, minute = 0] = calendar.workingHours.start.split(':').map(Number);
-  let day = DateTime.fromISO(quarter.start.slice(0, 10), { zone: calendar.timeZone }).set({
-    hour: hour + 1,
-    minute,
-  });
-  const working = new Set<string>(calendar.workingDays);
-  const holidays = new Set<string>(calendar.holidays);
-  while (!working.has(day.toFormat('cccc').toLowerCase()) || holidays.has(day.toISODate() ?? '')) {
-    day = day.plus({ days: 1 });
-  }
-  return day.toJSDate();
+  const firstMidnight = DateTime.fromISO(quarter.start.slice(0, 10), { zone: calendar.timeZone }).toJSDate();
+  return addBusinessHours(firstMidnight, 1, calendar);
 }
 
 /**
