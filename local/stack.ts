@@ -547,6 +547,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       digests: new FileDigestStore(directory.ledgerDigests),
       ledgerKey,
       everySeconds: Math.max(1, Math.round((options.digestIntervalMs ?? 60 * 60_000) / 1000)),
+      // A local ledger started afresh beside the digests of an earlier one begins a new series.
+      onAnotherLedger: 'start-new-series' as const,
       now,
     };
     await writeDigest(digests).catch((error: unknown) => logger.error('ledger digest failed', { error }));
