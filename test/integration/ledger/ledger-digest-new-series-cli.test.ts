@@ -1,19 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
+import { dealreg } from '#test/support/dealreg-cli.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '../../../bin/dealreg.ts');
 const opened: TestTables[] = [];
 let dataDir: string;
 let ledgerKey: LocalLedgerKey;
@@ -30,16 +27,12 @@ async function ledgerOf(chains: number, from: number): Promise<TestTables> {
   return tables;
 }
 
-async function dealreg(tables: TestTables, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args, '--data-dir', dataDir], {
-      env: { ...process.env, DYNAMODB_ENDPOINT: tables.endpoint, LEDGER_TABLE: tables.tableName('Ledger') },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+/** `dealreg …` against the ledger in `tables`, with the test's data directory. */
+function dealregOn(tables: TestTables, ...args: string[]) {
+  return dealreg([...args, '--data-dir', dataDir], {
+    DYNAMODB_ENDPOINT: tables.endpoint,
+    LEDGER_TABLE: tables.tableName('Ledger'),
+  });
 }
 
 const digestFiles = () => readdirSync(localDigestDirectory(dataDir)).filter((name) => name.endsWith('.json'));
@@ -55,13 +48,13 @@ afterAll(() => {
 describe('dealreg ledger digest beside an earlier ledger’s digests', () => {
   it('refuses, writing nothing, until told to begin a new series; verify then checks the new one', async () => {
     const earlier = await ledgerOf(2, 0);
-    expect((await dealreg(earlier, 'ledger', 'digest')).code).toBe(0);
+    expect((await dealregOn(earlier, 'ledger', 'digest')).code).toBe(0);
     const fresh = await ledgerOf(1, 5);
 
-    const refused = await dealreg(fresh, 'ledger', 'digest');
+    const refused = await dealregOn(fresh, 'ledger', 'digest');
     const filesAfterRefusal = digestFiles();
-    const started = await dealreg(fresh, 'ledger', 'digest', '--new-series');
-    const verified = await dealreg(fresh, 'ledger', 'verify');
+    const started = await dealregOn(fresh, 'ledger', 'digest', '--new-series');
+    const verified = await dealregOn(fresh, 'ledger', 'verify');
 
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(

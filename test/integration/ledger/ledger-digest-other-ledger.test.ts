@@ -41,16 +41,22 @@ async function ledgerOf(chains: number, day: number) {
 let digests: FileDigestStore;
 let earlier: Awaited<ReturnType<typeof ledgerOf>>;
 
-beforeAll(async () => {
-  // The earlier ledger: two chains, digested on 09-02.
-  earlier = await ledgerOf(2, 1);
-  digests = new FileDigestStore(mkdtempSync(join(tmpdir(), 'ledger-digests-')));
+/** Digests of the earlier ledger (2 chains, digested on 09-02), in a directory of their own. */
+async function earlierDigests() {
+  const store = new FileDigestStore(mkdtempSync(join(tmpdir(), 'ledger-digests-')));
   await writeDigest({
     store: earlier.store,
-    digests,
+    digests: store,
     ledgerKey,
     now: () => new Date('2026-09-02T00:00:00Z'),
   });
+  return store;
+}
+
+beforeAll(async () => {
+  // The earlier ledger: two chains, digested on 09-02.
+  earlier = await ledgerOf(2, 1);
+  digests = await earlierDigests();
 });
 
 afterAll(() => {
@@ -121,18 +127,6 @@ describe('a ledger beside digests', () => {
 });
 
 describe('the next digest of a ledger started afresh beside an earlier one’s digests', () => {
-  /** Digests of the earlier ledger (2 chains, digested on 09-02), in a directory of their own. */
-  async function earlierDigests() {
-    const store = new FileDigestStore(mkdtempSync(join(tmpdir(), 'ledger-digests-')));
-    await writeDigest({
-      store: earlier.store,
-      digests: store,
-      ledgerKey,
-      now: () => new Date('2026-09-02T00:00:00Z'),
-    });
-    return store;
-  }
-
   it('begins a new series when told to, and verify and the report check the ledger against it', async () => {
     const store = await earlierDigests();
     const fresh = await ledgerOf(1, 5);
