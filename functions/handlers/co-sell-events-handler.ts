@@ -2,12 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
+import { type AwsReferralEmailDependencies, sendAwsReferralReview } from '#use-cases/aws-referral-page.ts';
 import {
   type CoSellStatusDependencies,
   type CoSellStatusOutcome,
   recordCoSellStatus,
 } from '#use-cases/co-sell-status.ts';
-import { type AwsReferralDependencies, reviewAwsReferral } from '#use-cases/review-aws-referral.ts';
 
 /**
  * A Partner Central opportunity event as EventBridge delivers it ("Notifications for the AWS
@@ -57,7 +57,7 @@ export type AwsReferralOutcome =
 interface CoSellEventsHandlerDependencies extends CoSellStatusDependencies {
   readonly logger: Logger;
   /** AWS referrals; without them engagement invitation events are logged and left alone. */
-  readonly referrals?: AwsReferralDependencies | undefined;
+  readonly referrals?: AwsReferralEmailDependencies | undefined;
 }
 
 /**
@@ -86,8 +86,9 @@ export function createCoSellEventsHandler(deps: CoSellEventsHandlerDependencies)
 }
 
 /**
- * An AWS referral's event. Created: the referral is read and put through the conflict check
- * (`reviewAwsReferral`) and the verdict and its reviewer are logged. Accepted, Rejected, Expired:
+ * An AWS referral's event. Created: the referral is read, put through the conflict check and its
+ * reviewer emailed the referral page's link (`sendAwsReferralReview`); the verdict is logged.
+ * Referrals in another catalog than the policy's `coSell.catalog` are logged and left alone. Accepted, Rejected, Expired:
  * the status Partner Central now gives is logged. No ledger entry is written: no entry type
  * records a referral.
  */
@@ -105,15 +106,23 @@ async function handleInvitationEvent(
     });
     return undefined;
   }
+  if (detail.catalog !== deps.referrals.policy.policy.coSell.catalog) {
+    deps.logger.warn('AWS referral event left alone: not in the policy’s co-sell catalog', {
+      eventId: event.id,
+      catalog: detail.catalog,
+      invitationId,
+    });
+    return undefined;
+  }
   if (event['detail-type'] === 'Engagement Invitation Created') {
-    const review = await reviewAwsReferral(deps.referrals, detail.catalog, invitationId);
+    const review = await sendAwsReferralReview(deps.referrals, invitationId);
     const outcome: AwsReferralOutcome = {
       outcome: 'referral-checked',
       invitationId,
       conflict: review.verdict === undefined ? 'unchecked (no customer website)' : review.verdict.outcome,
       reviewer: review.reviewer.email,
     };
-    deps.logger.info('AWS referral checked for channel conflict', {
+    deps.logger.info('AWS referral checked for channel conflict and sent for review', {
       eventId: event.id,
       ...outcome,
       ruleId: review.verdict?.ruleId,

@@ -1,3 +1,5 @@
+import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import type { RoutedApprover } from '#domain/policy/approver-routing.ts';
 /**
  * Co-sell with AWS, in the words of a RevOps lead: an approved registration becomes an opportunity
  * in AWS Partner Central (ACE), is submitted to AWS for review, and AWS's review and the deal's
@@ -147,4 +149,17 @@ export interface AwsReferrals {
   accept(invitationId: string): Promise<void>;
   /** Rejects a pending referral with the reason AWS is shown. */
   reject(invitationId: string, reason: string): Promise<void>;
+}
+
+/** An AWS referral put through the channel-conflict check, with the channel manager who reviews it. */
+export interface AwsReferralReview {
+  readonly catalog: 'AWS' | 'Sandbox';
+  readonly referral: AwsReferral;
+  /** The customer's registrable domain from its website; undefined when there is no usable one. */
+  readonly customerDomain: string | undefined;
+  /** Expected spend over a year in US cents (USD monthly/annual spend only). */
+  readonly annualSpendUsdMinor: number;
+  /** Undefined when the referral names no usable customer domain (nothing to match on). */
+  readonly verdict: ConflictVerdict | undefined;
+  readonly reviewer: RoutedApprover;
 }

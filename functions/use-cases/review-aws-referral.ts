@@ -1,9 +1,8 @@
 import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
-import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import { normaliseCompanyName, registrableDomain } from '#domain/normalise.ts';
-import { type RoutedApprover, routeApproval } from '#domain/policy/approver-routing.ts';
+import { routeApproval } from '#domain/policy/approver-routing.ts';
 import { earliestHoldingReceipt } from '#domain/policy/conflict-window.ts';
-import type { AwsReferral, AwsReferrals } from '#ports/partner-central.ts';
+import type { AwsReferral, AwsReferralReview, AwsReferrals } from '#ports/partner-central.ts';
 import { gatherEvidence } from '#use-cases/registration-workflow/conflict-evidence.ts';
 import type { RegistrationWorkflowDependencies } from '#use-cases/registration-workflow/dependencies.ts';
 
@@ -34,21 +33,11 @@ export const awsAsRegisteringParty = {
   domain: 'aws.amazon.com',
 } as const;
 
-export interface AwsReferralReview {
-  readonly catalog: 'AWS' | 'Sandbox';
-  readonly referral: AwsReferral;
-  /** The customer's registrable domain from its website; undefined when there is no usable one. */
-  readonly customerDomain: string | undefined;
-  /** Expected spend over a year in US cents (USD monthly/annual spend only). */
-  readonly annualSpendUsdMinor: number;
-  /** Undefined when the referral names no usable customer domain (nothing to match on). */
-  readonly verdict: ConflictVerdict | undefined;
-  readonly reviewer: RoutedApprover;
-}
-
 export class AwsReferralNotReviewableError extends Error {
   override readonly name = 'AwsReferralNotReviewableError';
 }
+
+export type { AwsReferralReview };
 
 /** Reads the referral from Partner Central, runs the conflict check and names its reviewer. */
 export async function reviewAwsReferral(

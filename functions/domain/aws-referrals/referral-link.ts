@@ -23,5 +23,7 @@ export const referralLinkFallbackDays = 30;
 /** Until when the link works: until the invitation expires, or 30 days when AWS gives no date. */
 export function referralLinkExpiry(expiresAt: string | undefined, now: Date): Date {
   const parsed = expiresAt === undefined ? Number.NaN : Date.parse(expiresAt);
-  return Number.isNaN(parsed) ? new Date(now.getTime() + referralLinkFallbackDays * 86_400_000) : new Date(parsed);
+  return Number.isNaN(parsed)
+    ? new Date(now.getTime() + referralLinkFallbackDays * 86_400_000)
+    : new Date(parsed);
 }
