@@ -17,11 +17,15 @@ import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore } from '#adapters/ledger/file-digest-store.ts';
 import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
-import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
+import {
+  partnerCentralCatalogs,
+  partnerCentralReferrals,
+} from '#adapters/partner-central/co-sell-catalogs.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
+import { createAwsReferralsHandler } from '#handlers/aws-referrals-handler.ts';
 import { createCoSellEventsHandler } from '#handlers/co-sell-events-handler.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
 import { createDealCardHandler } from '#handlers/deal-card-handler.ts';
@@ -285,6 +289,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       submittedAtToleranceHours: policy.policy.intake.submittedAtToleranceHours,
       now,
     };
+    // Channel managers answer AWS referrals here; the handler needs Partner Central, started below.
+    let awsReferrals: ApiGatewayHandler = async () => {
+      throw new Error('the local stack is still starting');
+    };
     // HubSpot's CRM change batches land in the ledger; the handler needs the sandbox, started below.
     let crmEvents: ApiGatewayHandler = async () => {
       throw new Error('the local stack is still starting');
@@ -393,6 +401,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           { method: 'GET', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
           { method: 'POST', path: '/registrations/{registrationId}/extension', handler: extensionRequests },
           { method: 'GET', path: '/registrations/{registrationId}/status', handler: registrationStatus },
+          ...(['GET', 'POST'] as const).map((method) => ({
+            method,
+            path: '/aws-referrals/{invitationId}',
+            handler: ((event, context) => awsReferrals(event, context)) satisfies ApiGatewayHandler,
+          })),
         ],
         localRoutes,
       }),
@@ -490,7 +503,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stopping.push(async () => preQbr.stop());
     await runner.resume();
     const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
+    // AWS referrals: checked for channel conflict as a partner registration is, emailed to the
+    // channel manager, answered on the referral page.
+    const referralChecks = {
+      book: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
+      crm: new HubSpotAdapter(hubspot, { portalId: sandbox.portalId }),
+      policy,
+      usdRates: demoUsdRates,
+      referrals: partnerCentralReferrals(
+        { endpoint: partnerCentral.url },
+        { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      ),
+      signingKey: async () => approvalSigningKey,
+    };
+    awsReferrals = createAwsReferralsHandler({ ...referralChecks, now: () => clock.now(), logger });
     const coSellEventsHandler = createCoSellEventsHandler({
+      referrals: { ...referralChecks, mailer: mailbox, apiBaseUrl: api.url, now },
       book: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
       ledger: ledgerStore,
       ledgerKey,

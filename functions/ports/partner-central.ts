@@ -1,3 +1,5 @@
+import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import type { RoutedApprover } from '#domain/policy/approver-routing.ts';
 /**
  * Co-sell with AWS, in the words of a RevOps lead: an approved registration becomes an opportunity
  * in AWS Partner Central (ACE), is submitted to AWS for review, and AWS's review and the deal's
@@ -90,4 +92,74 @@ export interface CoSellOpportunities {
     filter?: CoSellOpportunityFilter,
     page?: { readonly pageToken?: string | undefined; readonly pageSize?: number | undefined },
   ): Promise<CoSellOpportunityPage>;
+}
+
+/**
+ * An AWS referral: an opportunity AWS offers the partner as an engagement invitation
+ * ("GetEngagementInvitation", "OpportunityInvitationPayload" in the Partner Central API reference).
+ */
+export interface AwsReferral {
+  /** `engi-` and 13 characters. */
+  readonly invitationId: string;
+  readonly engagementId: string | undefined;
+  readonly status: 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'EXPIRED' | undefined;
+  /** ISO-8601. */
+  readonly invitedAt: string | undefined;
+  /** ISO-8601: AWS withdraws the offer if it is not answered by then. */
+  readonly expiresAt: string | undefined;
+  readonly senderCompanyName: string | undefined;
+  readonly customerCompanyName: string | undefined;
+  readonly customerWebsiteUrl: string | undefined;
+  /** ISO 3166-1 alpha-2. */
+  readonly customerCountryCode: string | undefined;
+  readonly customerIndustry: string | undefined;
+  readonly projectTitle: string | undefined;
+  readonly businessProblem: string | undefined;
+  /** YYYY-MM-DD. */
+  readonly targetCompletionDate: string | undefined;
+  readonly expectedSpend: readonly {
+    readonly amount: string | undefined;
+    readonly currencyCode: string;
+    readonly frequency: string;
+  }[];
+  readonly invitationMessage: string | undefined;
+  readonly rejectionReason: string | undefined;
+}
+
+export interface AwsReferralSummary {
+  readonly invitationId: string;
+  readonly engagementTitle: string | undefined;
+  readonly status: AwsReferral['status'];
+  readonly invitedAt: string | undefined;
+  readonly expiresAt: string | undefined;
+}
+
+/** The AWS referrals of one catalog. Failures are the named errors of `partner-central-errors.ts`. */
+export interface AwsReferrals {
+  get(invitationId: string): Promise<AwsReferral>;
+  /** One page of the referrals AWS sent the partner, newest first. */
+  list(
+    filter?: { readonly statuses?: readonly NonNullable<AwsReferral['status']>[] | undefined },
+    page?: { readonly pageToken?: string | undefined; readonly pageSize?: number | undefined },
+  ): Promise<{
+    readonly referrals: readonly AwsReferralSummary[];
+    readonly nextPageToken: string | undefined;
+  }>;
+  /** Accepts a pending referral; one no longer pending fails with `CoSellConflictError`. */
+  accept(invitationId: string): Promise<void>;
+  /** Rejects a pending referral with the reason AWS is shown. */
+  reject(invitationId: string, reason: string): Promise<void>;
+}
+
+/** An AWS referral put through the channel-conflict check, with the channel manager who reviews it. */
+export interface AwsReferralReview {
+  readonly catalog: 'AWS' | 'Sandbox';
+  readonly referral: AwsReferral;
+  /** The customer's registrable domain from its website; undefined when there is no usable one. */
+  readonly customerDomain: string | undefined;
+  /** Expected spend over a year in US cents (USD monthly/annual spend only). */
+  readonly annualSpendUsdMinor: number;
+  /** Undefined when the referral names no usable customer domain (nothing to match on). */
+  readonly verdict: ConflictVerdict | undefined;
+  readonly reviewer: RoutedApprover;
 }

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
  * for the AWS Partner Central Selling API" (Partner Central API reference, example events) and
  * "AWS Partner Central Selling events" (EventBridge events reference).
  */
-export interface PartnerCentralEvent {
+export type PartnerCentralEvent = OpportunityEvent | EngagementInvitationEvent;
+
+export interface OpportunityEvent {
   readonly version: '1';
   readonly id: string;
   readonly source: 'aws.partnercentral-selling';
@@ -22,16 +24,86 @@ export interface PartnerCentralEvent {
   };
 }
 
+/**
+ * An engagement invitation event ("Notifications for the AWS Partner Central Selling API",
+ * example `Engagement Invitation Created`; "AWS Partner Central Selling events" lists Created,
+ * Accepted, Rejected and Expired): the invitation's ARN in `resources`, and in the detail the
+ * catalog and the invitation's id, ARN, engagement, sender and receiver and expiry. A consumer
+ * reads the rest with GetEngagementInvitation.
+ */
+export interface EngagementInvitationEvent {
+  readonly version: '1';
+  readonly id: string;
+  readonly source: 'aws.partnercentral-selling';
+  readonly 'detail-type':
+    | 'Engagement Invitation Created'
+    | 'Engagement Invitation Accepted'
+    | 'Engagement Invitation Rejected'
+    | 'Engagement Invitation Expired';
+  readonly time: string;
+  readonly region: 'us-east-1';
+  readonly account: string;
+  readonly resources: readonly string[];
+  readonly detail: {
+    readonly schemaVersion: '1';
+    readonly catalog: string;
+    readonly engagementInvitation: {
+      readonly id: string;
+      readonly arn: string;
+      readonly engagementId: string;
+      readonly senderAwsAccountId: string;
+      readonly senderCompanyName: string;
+      readonly receiverAwsAccountId: string;
+      readonly participantType: 'RECEIVER';
+      readonly expirationDate: string;
+    };
+  };
+}
+
+export function engagementInvitationEvent(
+  type: EngagementInvitationEvent['detail-type'],
+  catalog: string,
+  invitation: Record<string, unknown>,
+  account: string,
+  at: Date,
+): EngagementInvitationEvent {
+  const arn = String(invitation.Arn);
+  return {
+    version: '1',
+    id: randomUUID(),
+    source: 'aws.partnercentral-selling',
+    'detail-type': type,
+    time: `${at.toISOString().slice(0, 19)}Z`,
+    region: 'us-east-1',
+    account,
+    resources: [arn],
+    detail: {
+      schemaVersion: '1',
+      catalog,
+      engagementInvitation: {
+        id: String(invitation.Id),
+        arn,
+        engagementId: String(invitation.EngagementId),
+        senderAwsAccountId: String(invitation.SenderAwsAccountId),
+        senderCompanyName: String(invitation.SenderCompanyName),
+        receiverAwsAccountId: account,
+        participantType: 'RECEIVER',
+        expirationDate: String(invitation.ExpirationDate),
+      },
+    },
+  };
+}
+
 /** Where events go: a function (tests, the local stack) or a URL the event is POSTed to as JSON. */
 export type EventSink = ((event: PartnerCentralEvent) => void | Promise<void>) | { readonly url: string };
 
 export function opportunityEvent(
-  type: PartnerCentralEvent['detail-type'],
+  type: OpportunityEvent['detail-type'],
   catalog: string,
   opportunityId: string,
   account: string,
   at: Date,
-): PartnerCentralEvent {
+): OpportunityEvent {
   return {
     version: '1',
     id: randomUUID(),

@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Catalogs, type ReviewAction, ReviewMoveError, reviewActions } from './catalog.ts';
 import { PartnerCentralFault, serverError, throttled } from './errors.ts';
-import { deliver, type EventSink, opportunityEvent, type PartnerCentralEvent } from './events.ts';
+import {
+  deliver,
+  type EventSink,
+  engagementInvitationEvent,
+  opportunityEvent,
+  type PartnerCentralEvent,
+} from './events.ts';
+import { EngagementInvitations, ReferralInputError } from './invitations.ts';
 
 export type { EventSink, PartnerCentralEvent, ReviewAction };
 
@@ -29,6 +36,8 @@ export interface RunningPartnerCentralStandIn {
   /** Pass as the SDK client's `endpoint`. */
   readonly url: string;
   readonly catalogs: Catalogs;
+  /** AWS referrals: the engagement invitations AWS sent the partner. */
+  readonly invitations: EngagementInvitations;
   /** Every event emitted, oldest first. */
   readonly events: readonly PartnerCentralEvent[];
   /** Event deliveries that failed (best effort: the stand-in carries on). */
@@ -59,6 +68,10 @@ const operations = [
   'GetOpportunity',
   'ListOpportunities',
   'StartEngagementFromOpportunityTask',
+  'GetEngagementInvitation',
+  'ListEngagementInvitations',
+  'AcceptEngagementInvitation',
+  'RejectEngagementInvitation',
 ] as const;
 type Operation = (typeof operations)[number];
 
@@ -80,8 +93,7 @@ export async function startPartnerCentralStandIn(
   const faults: { count: number; operation: string | undefined; fault: () => PartnerCentralFault }[] = [];
   let deliveries: Promise<void> = Promise.resolve();
 
-  const catalogs = new Catalogs(now, (type, catalog, id) => {
-    const event = opportunityEvent(type, catalog, id, account, now());
+  const emit = (event: PartnerCentralEvent, id: string) => {
     events.push(event);
     const sink = options.eventSink;
     if (sink !== undefined) {
@@ -91,6 +103,12 @@ export async function startPartnerCentralStandIn(
         if (failure !== undefined) failedDeliveries.push(`${event['detail-type']} ${id}: ${failure}`);
       });
     }
+  };
+  const catalogs = new Catalogs(now, (type, catalog, id) => {
+    emit(opportunityEvent(type, catalog, id, account, now()), id);
+  });
+  const invitations = new EngagementInvitations(now, account, (type, catalog, invitation) => {
+    emit(engagementInvitationEvent(type, catalog, invitation, account, now()), String(invitation.Id));
   });
 
   /** The fault injected for this call, if one is. */
@@ -115,6 +133,14 @@ export async function startPartnerCentralStandIn(
         return catalogs.listOpportunities(body);
       case 'StartEngagementFromOpportunityTask':
         return catalogs.startEngagementFromOpportunityTask(body);
+      case 'GetEngagementInvitation':
+        return invitations.getEngagementInvitation(body);
+      case 'ListEngagementInvitations':
+        return invitations.listEngagementInvitations(body);
+      case 'AcceptEngagementInvitation':
+        return invitations.acceptEngagementInvitation(body);
+      case 'RejectEngagementInvitation':
+        return invitations.rejectEngagementInvitation(body);
     }
   };
 
@@ -228,6 +254,32 @@ export async function startPartnerCentralStandIn(
       send(response, 204, undefined);
       return;
     }
+    if (method === 'GET' && path === '/_admin/engagement-invitations') {
+      send(response, 200, { invitations: invitations.all() });
+      return;
+    }
+    if (method === 'POST' && path === '/_admin/referrals') {
+      // An AWS referral: an engagement invitation from AWS, announced by "Engagement Invitation Created".
+      let body: unknown;
+      try {
+        body = JSON.parse(text === '' ? '{}' : text);
+      } catch {
+        send(response, 400, { message: 'the body is not JSON' });
+        return;
+      }
+      try {
+        send(response, 201, invitations.createReferral(body));
+      } catch (error) {
+        if (error instanceof ReferralInputError) send(response, 400, { message: error.message });
+        else throw error;
+      }
+      return;
+    }
+    if (method === 'POST' && path === '/_admin/engagement-invitations/expire') {
+      // Expires every pending invitation past its ExpirationDate (by the stand-in's clock).
+      send(response, 200, { expired: invitations.expireDue() });
+      return;
+    }
     const review = /^\/_admin\/opportunities\/([^/]+)\/review$/.exec(path);
     if (method === 'POST' && review !== null) {
       const { action, comments, closedLostReason, catalog } = parseObject(text);
@@ -270,6 +322,7 @@ export async function startPartnerCentralStandIn(
   return {
     url: `http://127.0.0.1:${port}`,
     catalogs,
+    invitations,
     events,
     failedDeliveries,
     exchanges,

@@ -43,6 +43,8 @@ const email =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const opportunityId = /^O[0-9]{1,19}$/;
 const catalog = /^[a-zA-Z]+$/;
+/** "GetEngagementInvitation" (API reference): `(arn:.*|engi-[0-9a-z]{13})`, 1–255 characters. */
+const invitationId = /^(arn:.*|engi-[0-9a-z]{13})$/;
 
 /**
  * Length, range and pattern traits of the members Dealreg sends or reads, by `Shape.Member`, as
@@ -66,6 +68,25 @@ const limits: Readonly<Record<string, Limit>> = {
   'StartEngagementFromOpportunityTaskRequest.Catalog': { pattern: catalog },
   'StartEngagementFromOpportunityTaskRequest.ClientToken': { pattern: /^[!-~]{1,64}$/ },
   'StartEngagementFromOpportunityTaskRequest.Identifier': { pattern: opportunityId },
+  'GetEngagementInvitationRequest.Catalog': { pattern: catalog },
+  'GetEngagementInvitationRequest.Identifier': { min: 1, max: 255, pattern: invitationId },
+  'AcceptEngagementInvitationRequest.Catalog': { pattern: catalog },
+  'AcceptEngagementInvitationRequest.Identifier': { min: 1, max: 255, pattern: invitationId },
+  'RejectEngagementInvitationRequest.Catalog': { pattern: catalog },
+  'RejectEngagementInvitationRequest.Identifier': { min: 1, max: 255, pattern: invitationId },
+  'ListEngagementInvitationsRequest.Catalog': { pattern: catalog },
+  'ListEngagementInvitationsRequest.MaxResults': { min: 1, max: 100 },
+  'GetEngagementInvitationResponse.Id': { min: 1, max: 255, pattern: invitationId },
+  'GetEngagementInvitationResponse.EngagementId': { pattern: /^eng-[0-9a-z]{14}$/ },
+  'GetEngagementInvitationResponse.EngagementTitle': { min: 1, max: 40 },
+  'EngagementInvitationSummary.Id': { min: 1, max: 255, pattern: invitationId },
+  'EngagementInvitationSummary.EngagementId': { pattern: /^eng-[0-9a-z]{14}$/ },
+  'EngagementInvitationSummary.EngagementTitle': { min: 1, max: 40 },
+  'EngagementCustomer.CompanyName': { min: 1, max: 120 },
+  'EngagementCustomer.WebsiteUrl': { min: 4, max: 255 },
+  'ProjectDetails.Title': { min: 1, max: 255 },
+  'ProjectDetails.BusinessProblem': { min: 20, max: 2000 },
+  'ProjectDetails.TargetCompletionDate': { pattern: date },
   'Account.CompanyName': { max: 120 },
   'Account.WebsiteUrl': { min: 4, max: 255 },
   'Account.OtherIndustry': { max: 255 },

@@ -7,6 +7,8 @@ import { type ModelProblem, shapeProblems } from '#local/partner-central/service
  * exception its `__type` names (a request refused with ValidationException is not checked: it was
  * meant to be invalid). Returns one line per problem, naming the exchange and the path.
  */
+const unitOutput: ReadonlySet<string> = new Set(['AcceptEngagementInvitation', 'RejectEngagementInvitation']);
+
 export function exchangeProblems(exchanges: readonly Exchange[]): string[] {
   return exchanges.flatMap((exchange, index) => {
     const label = `#${index} ${exchange.operation} ${exchange.status}`;
@@ -18,6 +20,14 @@ export function exchangeProblems(exchanges: readonly Exchange[]): string[] {
       ? []
       : lines('request', shapeProblems(`${exchange.operation}Request`, exchange.request, 'wire'));
     if (exchange.status === 200) {
+      // Operations whose output is the model's Unit (AcceptEngagementInvitation,
+      // RejectEngagementInvitation) have no response shape: they answer an empty object.
+      if (unitOutput.has(exchange.operation)) {
+        return [
+          ...request,
+          ...(Object.keys(exchange.response).length === 0 ? [] : [`${label} response is not empty`]),
+        ];
+      }
       return [
         ...request,
         ...lines('response', shapeProblems(`${exchange.operation}Response`, exchange.response, 'wire')),

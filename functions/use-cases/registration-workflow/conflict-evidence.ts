@@ -62,8 +62,11 @@ const engagementKinds = {
  * already read by the caller.
  */
 export async function gatherEvidence(
-  deps: RegistrationWorkflowDependencies,
-  registration: ValidRegistration,
+  deps: Pick<RegistrationWorkflowDependencies, 'book' | 'crm' | 'policy' | 'usdRates' | 'now'>,
+  registration: {
+    readonly record: Pick<ValidRegistration['record'], 'registrationId'>;
+    readonly details: Pick<ValidRegistration['details'], 'customerDomain' | 'customerCompanyName'>;
+  },
   customer: {
     readonly receivedFrom: string;
     readonly sameDomain: readonly CustomerRegistration[];

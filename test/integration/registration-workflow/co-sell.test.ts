@@ -200,7 +200,9 @@ describe("AWS's answer", () => {
   /** The events delivered about one opportunity, handed to the EventBridge target. */
   async function deliverEventsOf(aceId: string): Promise<void> {
     const handler = createCoSellEventsHandler(deps());
-    for (const event of delivered.filter((item) => item.detail.opportunity.identifier === aceId)) {
+    for (const event of delivered.filter(
+      (item) => 'opportunity' in item.detail && item.detail.opportunity.identifier === aceId,
+    )) {
       await handler(event, lambdaContext('dealreg-co-sell-events'));
     }
   }

@@ -63,4 +63,42 @@ describe('the Partner Central service model checker', () => {
       ),
     ).toEqual([]);
   });
+
+  it('checks the engagement invitation operations an AWS referral uses', () => {
+    expect(requiredMembers('ListEngagementInvitationsRequest')).toEqual(['Catalog', 'ParticipantType']);
+    expect(requiredMembers('RejectEngagementInvitationRequest')).toEqual(['Catalog', 'Identifier']);
+    expect(
+      shapeProblems('AcceptEngagementInvitationRequest', { Catalog: 'Sandbox', Identifier: 'engi-abc' }).map(
+        (p) => `${p.code} ${p.path}`,
+      ),
+    ).toEqual(['INVALID_STRING_FORMAT Identifier']);
+    expect(
+      shapeProblems('ListEngagementInvitationsRequest', {
+        Catalog: 'Sandbox',
+        ParticipantType: 'OBSERVER',
+        Status: ['PENDING', 'WITHDRAWN'],
+      }).map((p) => `${p.code} ${p.path}`),
+    ).toEqual(['INVALID_ENUM_VALUE ParticipantType', 'INVALID_ENUM_VALUE Status[1]']);
+    expect(
+      shapeProblems('OpportunityInvitationPayload', {
+        ReceiverResponsibilities: ['Services Partner'],
+        Customer: {
+          Industry: 'Software and Internet',
+          CompanyName: 'Northwind',
+          WebsiteUrl: 'x',
+          CountryCode: 'DE',
+        },
+        Project: {
+          Title: 'T',
+          BusinessProblem: 'too short',
+          TargetCompletionDate: '2027-3-1',
+          ExpectedCustomerSpend: [],
+        },
+      }).map((p) => `${p.code} ${p.path}`),
+    ).toEqual([
+      'INVALID_STRING_FORMAT Customer.WebsiteUrl',
+      'INVALID_STRING_FORMAT Project.BusinessProblem',
+      'INVALID_STRING_FORMAT Project.TargetCompletionDate',
+    ]);
+  });
 });

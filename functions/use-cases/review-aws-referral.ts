@@ -1,0 +1,98 @@
+import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
+import { normaliseCompanyName, registrableDomain } from '#domain/normalise.ts';
+import { routeApproval } from '#domain/policy/approver-routing.ts';
+import { earliestHoldingReceipt } from '#domain/policy/conflict-window.ts';
+import type { AwsReferral, AwsReferralReview, AwsReferrals } from '#ports/partner-central.ts';
+import { gatherEvidence } from '#use-cases/registration-workflow/conflict-evidence.ts';
+import type { RegistrationWorkflowDependencies } from '#use-cases/registration-workflow/dependencies.ts';
+
+/**
+ * AWS referrals (engagement invitations AWS sends the partner, "GetEngagementInvitation" in the
+ * Partner Central API reference) put through the channel-conflict check a partner registration
+ * gets: other partners' registrations of the customer's domain (and of similarly named
+ * customers), the customer's open and closed-won deals, and direct reps' activity. The check is
+ * `gatherEvidence` and `checkConflicts`, the same functions the registration workflow's "Check
+ * for channel conflict" runs; the referral stands in the registration's place, with AWS as the
+ * registering party.
+ *
+ * Who reviews it: the first approver of the policy's routing for the customer's country, the
+ * `aws` cloud marketplace and the referral's expected spend over a year (monthly spend × 12, in
+ * USD; spend in other currencies counts as nothing, which routes by region alone). That is the
+ * channel manager the policy puts in charge of a partner registration of the same customer and
+ * size, so the same person sees both when they conflict.
+ */
+export type AwsReferralDependencies = Pick<
+  RegistrationWorkflowDependencies,
+  'book' | 'crm' | 'policy' | 'usdRates' | 'now'
+> & { readonly referrals: (catalog: 'AWS' | 'Sandbox') => AwsReferrals };
+
+/** The party a referral is checked as: AWS, never one of the partners in the registration book. */
+export const awsAsRegisteringParty = {
+  id: 'aws',
+  name: 'AWS',
+  domain: 'aws.amazon.com',
+} as const;
+
+export class AwsReferralNotReviewableError extends Error {
+  override readonly name = 'AwsReferralNotReviewableError';
+}
+
+export type { AwsReferralReview };
+
+/** Reads the referral from Partner Central, runs the conflict check and names its reviewer. */
+export async function reviewAwsReferral(
+  deps: AwsReferralDependencies,
+  catalog: 'AWS' | 'Sandbox',
+  invitationId: string,
+): Promise<AwsReferralReview> {
+  const referral = await deps.referrals(catalog).get(invitationId);
+  const customerDomain =
+    referral.customerWebsiteUrl === undefined ? undefined : registrableDomain(referral.customerWebsiteUrl);
+  const annualSpendUsdMinor = annualSpendInUsdMinor(referral);
+  const reviewer = routeApproval(deps.policy.policy, {
+    customerCountry: referral.customerCountryCode,
+    cloudMarketplace: 'aws',
+    amountUsdMinor: annualSpendUsdMinor,
+  }).firstLevel.approver;
+  if (customerDomain === undefined || referral.customerCompanyName === undefined) {
+    return { catalog, referral, customerDomain, annualSpendUsdMinor, verdict: undefined, reviewer };
+  }
+  const receivedAt = referral.invitedAt ?? deps.now().toISOString();
+  const receivedFrom = earliestHoldingReceipt(deps.policy.policy, receivedAt);
+  const registrationId = `aws-referral-${referral.invitationId}`;
+  const sameDomain = await deps.book.byCustomerDomain(customerDomain, receivedFrom);
+  const evidence = await gatherEvidence(
+    deps,
+    {
+      record: { registrationId },
+      details: { customerDomain, customerCompanyName: referral.customerCompanyName },
+    },
+    { receivedFrom, sameDomain, engagementsFrom: receivedAt },
+  );
+  const verdict = checkConflicts(
+    {
+      registrationId,
+      partnerId: awsAsRegisteringParty.id,
+      partnerDomain: awsAsRegisteringParty.domain,
+      partnerName: awsAsRegisteringParty.name,
+      customerDomain,
+      customerCompanyName: normaliseCompanyName(referral.customerCompanyName),
+      amountUsdMinor: annualSpendUsdMinor,
+      receivedAt,
+    },
+    evidence,
+    deps.policy,
+  );
+  return { catalog, referral, customerDomain, annualSpendUsdMinor, verdict, reviewer };
+}
+
+/** Monthly USD spend × 12 plus annual USD spend, in cents; other currencies are not converted here. */
+export function annualSpendInUsdMinor(referral: Pick<AwsReferral, 'expectedSpend'>): number {
+  let cents = 0;
+  for (const spend of referral.expectedSpend) {
+    const amount = Number(spend.amount);
+    if (spend.currencyCode !== 'USD' || !Number.isFinite(amount) || amount < 0) continue;
+    cents += Math.round(amount * 100) * (spend.frequency === 'Monthly' ? 12 : 1);
+  }
+  return cents;
+}
