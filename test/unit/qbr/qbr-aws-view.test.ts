@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { renderQbrReportEmail } from '#emails/qbr-report.ts';
 import { approval, chain, created, crmDeal, crmOf, record, report, won } from './qbr-fixtures.ts';
 
 /**
@@ -274,5 +275,25 @@ describe('the AWS view of the pre-QBR report', () => {
         .filter((finding) => finding.code.startsWith('COSELL_'))
         .map((finding) => finding.registrationId),
     ).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R8']);
+  });
+
+  it('shows the AWS view in the email next to the other views, with its chart, and not when co-sell is off', async () => {
+    const email = await renderQbrReportEmail(computed, ['cro@vendor.example']);
+    expect(email.text).toContain('AWS VIEW (Partner Central, AWS catalog)');
+    expect(email.text).toContain('  Shared with ACE: 6 ($195,000.00)');
+    expect(email.text).toContain('  Rejected by AWS: 2 ($30,000.00)');
+    expect(email.text).toContain(
+      '  - Beta Cloud: shared 2 ($50,000.00), submitted 2, approved 0, action required 1, rejected 1',
+    );
+    expect(email.html).toContain('id="aws-view-partners"');
+    expect(email.html).toContain('cid:qbr-aws@dealreg');
+    const off = report({
+      chains: chains(true),
+      policy: coSellOff.policy,
+      policyVersion: coSellOff.policyVersion,
+    });
+    const plain = await renderQbrReportEmail(off, ['cro@vendor.example']);
+    expect(plain.text).not.toContain('AWS VIEW');
+    expect(plain.html).not.toContain('qbr-aws@dealreg');
   });
 });
