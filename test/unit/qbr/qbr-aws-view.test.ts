@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { summarise } from '#bin/commands/qbr-actions.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderQbrReportEmail } from '#emails/qbr-report.ts';
@@ -295,5 +296,9 @@ describe('the AWS view of the pre-QBR report', () => {
     const plain = await renderQbrReportEmail(off, ['cro@vendor.example']);
     expect(plain.text).not.toContain('AWS VIEW');
     expect(plain.html).not.toContain('qbr-aws@dealreg');
+    expect(summarise(computed)).toContain(
+      'AWS view     shared 6 ($195,000) · submitted 5 ($190,000) · approved 2 ($130,000) · action required 1 ($30,000) · rejected 2 ($30,000)',
+    );
+    expect(summarise(off)).not.toContain('AWS view');
   });
 });
