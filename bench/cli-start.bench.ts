@@ -34,8 +34,8 @@ const cases: readonly Case[] = [
     args: ['bin/dealreg.js', 'policy', 'validate', 'policy/example-policy.json'],
     runs,
   },
-  // npx's own start-up: it reads the project's node_modules tree and links the project into its
-  // cache before it runs anything, `dealreg` or the project's own `node`.
+  // npx's own start-up: npm starts and finds the command in node_modules/.bin (the project's own
+  // `node`, or the `dealreg` link the postinstall script makes).
   { name: 'npx node -e 0 (npx floor)', command: 'npx', args: ['node', '-e', '0'], runs: npxRuns },
   { name: 'npx dealreg --help', command: 'npx', args: ['dealreg', '--help'], runs: npxRuns },
 ];

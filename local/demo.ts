@@ -1,10 +1,20 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { addBusinessHours } from '#domain/business-hours/business-hours.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
 import { crmNames } from '#ports/hubspot.ts';
+import { readChain } from '#use-cases/ledger-append.ts';
 import { importInvestments } from '#use-cases/ledger-import-investments.ts';
 import type { RunningLocalStack } from './stack.ts';
+
+/**
+ * The policy the demo plays under when no `--policy` is given: the default policy with co-sell
+ * on (AWS Marketplace registrations approved as sourced, influenced or referral are shared with
+ * Partner Central's Sandbox catalog and submitted to AWS), so Globex shows the round trip.
+ */
+export const demoPolicyFile = fileURLToPath(new URL('../policy/demo-policy.json', import.meta.url));
 
 /** A partner's answers on the deal-registration form, by form field name. */
 type FormAnswers = Record<string, string>;
@@ -382,6 +392,17 @@ export async function runDemo(
     'Northwind brought the fleet analytics project.',
   );
   log('  Day 2: the channel manager approves Stark Logistics as partner-sourced.');
+  const aceOpportunityId = await coSellOpportunityOf(stack, 'Globex');
+  log(
+    `  Day 2: Globex names AWS Marketplace, so Dealreg shares it with AWS Partner Central (Sandbox catalog) as co-sell opportunity ${aceOpportunityId} and submits it for AWS's review.`,
+  );
+  await dayOfQuarter(stack, morning, 3, 1);
+  await awsReview(stack, 'Globex', aceOpportunityId, 'in-review', 'In review');
+  await dayOfQuarter(stack, morning, 4, 3);
+  await awsReview(stack, 'Globex', aceOpportunityId, 'approve', 'Approved');
+  log(
+    "  Day 5: AWS reviews and approves the Globex opportunity; Partner Central's events bring each step back to the deal's ledger (npx dealreg cosell status).",
+  );
 
   log('Weeks 2–3: more registrations, one left to the SLA.');
   await dayOfQuarter(stack, morning, 7);
@@ -469,6 +490,60 @@ export async function runDemo(
   log(
     '  Look at: the funnel from campaign to closed-won, partner-sourced vs influenced vs the CRO view (Initrode is filed under Marketing there, Globex as direct), ROI of MDF through the Initrode deal, SLA compliance (one default decision), and the Stark drift finding.',
   );
+}
+
+/** The ACE opportunity the registration for `customer` was shared as, from its deal's ledger chain. */
+async function coSellOpportunityOf(stack: RunningLocalStack, customer: string): Promise<string> {
+  const chain = await readChain(stack.ledger.store, await registeredDeal(stack, customer));
+  const shared = chain.find((entry) => entry.type === 'CoSellShared');
+  if (shared?.type !== 'CoSellShared')
+    throw new Error(
+      `the demo expected ${customer} to be shared with AWS: is co-sell on in the policy (coSell.enabled)?`,
+    );
+  return shared.aceOpportunityId;
+}
+
+/**
+ * AWS's side of the review, through the Partner Central stand-in's admin route (as an AWS
+ * partner development manager would move it in ACE), then waits until Partner Central's event
+ * has brought the new review status to the deal's ledger chain, as EventBridge delivers it.
+ */
+async function awsReview(
+  stack: RunningLocalStack,
+  customer: string,
+  aceOpportunityId: string,
+  action: 'in-review' | 'approve',
+  reviewStatus: string,
+): Promise<void> {
+  const { endpoint, catalog } = stack.description.partnerCentral;
+  const answer = await fetch(`${endpoint}/_admin/opportunities/${aceOpportunityId}/review`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action, catalog }),
+  });
+  if (!answer.ok)
+    throw new Error(
+      `the Partner Central stand-in refused to ${action} ${aceOpportunityId}: ${answer.status} ${await answer.text()}`,
+    );
+  const dealId = await registeredDeal(stack, customer);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const chain = await readChain(stack.ledger.store, dealId);
+    if (
+      chain.some(
+        (entry) =>
+          entry.type === 'CoSellStatusChanged' &&
+          entry.aceOpportunityId === aceOpportunityId &&
+          entry.reviewStatus === reviewStatus,
+      )
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `Partner Central's event for ${aceOpportunityId} (${reviewStatus}) did not reach the ${customer} deal's ledger within 30 s`,
+      );
+    await sleep(100);
+  }
 }
 
 /** Sets the partner's label on a deal in HubSpot as a user would: the new label, the old one removed. */

@@ -427,9 +427,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stopping.push(() => sandbox.stop());
     // Partner Central's events reach the co-sell events handler as EventBridge would deliver them
-    // (best effort: a failed delivery is kept by the stand-in). Wired once the ledger is.
+    // (best effort: a failed delivery is kept by the stand-in). Wired once the ledger is. Its dates
+    // follow the virtual clock, as the sandbox's do, so AWS's review lands in the demo's quarter.
     let coSellEvents: ((event: PartnerCentralEvent) => Promise<void>) | undefined;
     const partnerCentral = await startPartnerCentralStandIn({
+      now,
       eventSink: async (event) => {
         await coSellEvents?.(event);
       },
@@ -547,6 +549,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       digests: new FileDigestStore(directory.ledgerDigests),
       ledgerKey,
       everySeconds: Math.max(1, Math.round((options.digestIntervalMs ?? 60 * 60_000) / 1000)),
+      // A local ledger started afresh beside the digests of an earlier one begins a new series.
+      onAnotherLedger: 'start-new-series' as const,
       now,
     };
     await writeDigest(digests).catch((error: unknown) => logger.error('ledger digest failed', { error }));

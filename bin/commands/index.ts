@@ -19,6 +19,7 @@ export const commandGroups: Readonly<Record<string, () => Promise<RegisterComman
   investments: async () => (await import('./investments.ts')).registerInvestmentCommands,
   partners: async () => (await import('./partners.ts')).registerPartnerCommands,
   qbr: async () => (await import('./qbr.ts')).registerQbrCommands,
+  cosell: async () => (await import('./cosell.ts')).registerCoSellCommands,
   doctor: async () => (await import('./doctor.ts')).registerDoctorCommand,
 };
 

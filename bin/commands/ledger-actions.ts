@@ -9,7 +9,7 @@ import type { OpportunityState } from '#domain/ledger/projection.ts';
 import type { FrozenMoney } from '#domain/money.ts';
 import { moneyText } from '#rendering/money-text.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
-import { writeDigest } from '#use-cases/ledger-digest.ts';
+import { AnotherLedgerError, writeDigest } from '#use-cases/ledger-digest.ts';
 import { attributionsAsOf, opportunityAsOf, renderLedgerReport } from '#use-cases/ledger-queries.ts';
 import {
   exportJsonLines,
@@ -18,6 +18,7 @@ import {
   verifyLedgerFile,
 } from '#use-cases/ledger-verify.ts';
 import { commandNow } from './command-clock.ts';
+import { exitCodes } from './failure.ts';
 import { instantOption } from './instant-option.ts';
 import type {
   LedgerCommonOptions,
@@ -343,18 +344,33 @@ export async function report(options: LedgerReportOptions): Promise<void> {
   });
 }
 
-/** `dealreg ledger digest`: exit code 1 when a chain did not verify (it is digested unauthenticated). */
+/**
+ * `dealreg ledger digest`: exit code 1 when a chain did not verify (it is digested
+ * unauthenticated), or when the ledger holds none of the last digest's chain heads and
+ * `--new-series` was not given (nothing is written).
+ */
 export async function digest(options: LedgerDigestOptions): Promise<void> {
   const everySeconds = seconds('--digest-every', options.digestEvery);
   const now = await commandNow(options.dataDir);
   await withLedger(options, async ({ store, digests, ledgerKey }) => {
-    const { location, digest, unauthenticated } = await writeDigest({
-      store,
-      digests,
-      ledgerKey: await ledgerKey(),
-      now: () => now,
-      ...(everySeconds === undefined ? {} : { everySeconds }),
-    });
+    let written: Awaited<ReturnType<typeof writeDigest>>;
+    try {
+      written = await writeDigest({
+        store,
+        digests,
+        ledgerKey: await ledgerKey(),
+        now: () => now,
+        onAnotherLedger: options.newSeries === true ? 'start-new-series' : 'refuse',
+        ...(everySeconds === undefined ? {} : { everySeconds }),
+      });
+    } catch (error) {
+      if (!(error instanceof AnotherLedgerError)) throw error;
+      console.error(error.message);
+      process.exitCode = exitCodes.checkFailed;
+      return;
+    }
+    const { location, digest, unauthenticated } = written;
+    if (digest.newSeries !== undefined) console.log(`new digest series: ${digest.newSeries.reason}`);
     console.log(
       `digest ${digest.number} of ${digest.chains} chains (${digest.entries} entries), root ${digest.root}: ${location}`,
     );

@@ -49,6 +49,7 @@ export interface LedgerVerifyOptions extends LedgerCommonOptions {
 export interface LedgerDigestOptions extends LedgerCommonOptions {
   /** ISO 8601, checked when the command runs. */
   readonly digestEvery?: string;
+  readonly newSeries?: boolean;
 }
 
 export interface LedgerExportOptions extends LedgerCommonOptions {
@@ -183,6 +184,10 @@ export function registerLedgerCommands(program: Command): void {
     .option(
       '--digest-every <duration>',
       'the digest schedule this digest belongs to, as ISO 8601 (default: P1D)',
+    )
+    .option(
+      '--new-series',
+      "begin a new digest series when the ledger holds none of the last digest's chain heads (a ledger started afresh on purpose); without it the command refuses and writes nothing",
     )
     .addOption(dataDir())
     .action(async (options: LedgerDigestOptions) => (await actions()).digest(options));

@@ -50,7 +50,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
   if (options.policy !== undefined) await loadPolicyFile(options.policy);
   const stopRequested = stopOnSignals();
   // Loaded after the options are checked: the stack renders the workflows with aws-cdk-lib.
-  const [{ startLocalStack }, { runDemo, demoClockStart }] = await Promise.all([
+  const [{ startLocalStack }, { runDemo, demoClockStart, demoPolicyFile }] = await Promise.all([
     import('#local/stack.ts'),
     import('#local/demo.ts'),
   ]);
@@ -61,7 +61,8 @@ export async function runLocal(options: LocalOptions): Promise<void> {
       fresh: options.fresh === true,
       notice: (line) => console.log(line),
       digestIntervalMs,
-      policyFile: options.policy,
+      // The demo portal plays under the demo policy (co-sell on) unless another is named.
+      policyFile: options.policy ?? (options.empty === true ? undefined : demoPolicyFile),
       demoData: options.empty !== true,
       // A new run with the demo plays the current fiscal quarter from its first working morning.
       ...(options.empty === true || options.demo === 'week'

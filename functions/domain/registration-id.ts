@@ -19,3 +19,8 @@ export function registrationIdFor(conversionId: string): string {
   }
   return `DR-${id}`;
 }
+
+/** Whether `text` has the form `registrationIdFor` gives: `DR-` and 16 Crockford base32 characters. */
+export function isRegistrationId(text: string): boolean {
+  return /^DR-[0-9A-HJKMNP-TV-Z]{16}$/.test(text);
+}

@@ -33,6 +33,23 @@ export interface DigestDependencies {
    * knows which digests must exist. @default 86400 (a day, the deployed schedule)
    */
   readonly everySeconds?: number;
+  /**
+   * What to do when the ledger holds none of the chain heads the last digest recorded (it was
+   * replaced, or started afresh beside an earlier ledger's digests):
+   * - `record-deleted` (the scheduled writer): digest it as it is, every recorded chain missing
+   *   and unauthenticated, so the alarm goes off;
+   * - `refuse`: write nothing and fail with `AnotherLedgerError`, naming the way to start over;
+   * - `start-new-series`: begin a new series (a new key epoch) that still names the digest before
+   *   it; verify then checks the ledger against the new series and says the earlier one describes
+   *   another ledger.
+   * @default 'record-deleted'
+   */
+  readonly onAnotherLedger?: 'record-deleted' | 'refuse' | 'start-new-series';
+}
+
+/** The ledger holds none of the chain heads the last digest recorded, and the writer was told to refuse. */
+export class AnotherLedgerError extends Error {
+  override readonly name = 'AnotherLedgerError';
 }
 
 /** Runs `work` over `items`, at most `concurrency` at a time. */
@@ -102,23 +119,38 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
     )
     .sort((a, b) => a.digest.number - b.digest.number)
     .at(-1);
-  const keyEpoch: KeyEpoch = previous?.digest.keyEpoch ?? {
+  const heads = await readChainHeads(deps.store, concurrency);
+  const anotherLedger =
+    previous !== undefined && !(await holdsAnyHeadOf(deps.store, previous.digest.heads, heads));
+  if (anotherLedger && deps.onAnotherLedger === 'refuse') {
+    throw new AnotherLedgerError(
+      `the ledger holds none of the ${previous.digest.heads.length} chain head(s) digest ${previous.name} recorded: it was replaced, or started afresh beside an earlier ledger's digests. Nothing was written. If it was started afresh on purpose, begin a new digest series (dealreg ledger digest --new-series); if not, restore the ledger from point-in-time recovery`,
+    );
+  }
+  const newSeries =
+    anotherLedger && deps.onAnotherLedger === 'start-new-series'
+      ? {
+          reason: `the ledger holds none of the ${previous.digest.heads.length} chain head(s) digest ${previous.name} recorded: started afresh on ${now.toISOString()}`,
+        }
+      : undefined;
+  // A new series is judged as a first digest: its own key epoch, nothing recorded before it.
+  const recordedBefore = newSeries === undefined ? previous : undefined;
+  const keyEpoch: KeyEpoch = recordedBefore?.digest.keyEpoch ?? {
     startedAt: now.toISOString(),
-    sealsLegacyEntries: checked.some((item) => item.digest.version === 1),
+    sealsLegacyEntries: newSeries === undefined && checked.some((item) => item.digest.version === 1),
   };
   const number = (previous?.digest.number ?? 0) + 1;
   // Named by number and written only if the name is free: of two digest runs at once, one writes
   // the number and the other fails, so the series never holds a number twice.
   const name = digestName(number);
-  const previousHeads = new Map(previous?.digest.heads.map((head) => [head.opportunityId, head]));
+  const previousHeads = new Map(recordedBefore?.digest.heads.map((head) => [head.opportunityId, head]));
   // After the key epoch began, entries without a MAC are accepted only where digest 1 sealed them.
   const epochHeads = new Map<string, number>();
   const first = checked.find((item) => item.digest.version === 2 && item.digest.number === 1);
-  if (previous !== undefined && first?.macValid === true && keyEpoch.sealsLegacyEntries) {
+  if (recordedBefore !== undefined && first?.macValid === true && keyEpoch.sealsLegacyEntries) {
     for (const head of first.digest.heads) epochHeads.set(head.opportunityId, head.sequence);
   }
 
-  const heads = await readChainHeads(deps.store, concurrency);
   const authenticatedHeads: AuthenticatedHead[] = [];
   const unauthenticated: UnauthenticatedChain[] = [];
   await inParallel(heads, concurrency, async (head) => {
@@ -132,16 +164,16 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
       // Digest 1 starts the key epoch: what lacks a MAC now was written before MACs, and it
       // seals that as it is (only a ledger that had digests before can have such entries).
       legacyThrough:
-        previous === undefined
+        recordedBefore === undefined
           ? new Map(keyEpoch.sealsLegacyEntries ? [[head.opportunityId, Number.MAX_SAFE_INTEGER]] : [])
           : epochHeads,
-      epochDigest: previous === undefined ? name : undefined,
+      epochDigest: recordedBefore === undefined ? name : undefined,
       coveredThrough: new Map(),
       dueBefore: undefined,
       everySeconds: deps.everySeconds ?? DEFAULT_DIGEST_EVERY_SECONDS,
     };
     const verifier = new ChainVerifier({ only: head.opportunityId, authentication: rules });
-    if (previous !== undefined) verifier.expectDigest(previous.digest, previous.name);
+    if (recordedBefore !== undefined) verifier.expectDigest(recordedBefore.digest, recordedBefore.name);
     for (const item of await deps.store.readChainRaw(head.opportunityId)) verifier.add(item);
     await checkPendingMacs(verifier, deps.ledgerKey);
     const report = verifier.finish();
@@ -163,7 +195,7 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
       opportunityId: before.opportunityId,
       sequence: 1,
       problem: 'chain-deleted',
-      detail: `digest ${previous?.name} recorded ${before.sequence} entries on this chain; the ledger lists it no more`,
+      detail: `digest ${recordedBefore?.name} recorded ${before.sequence} entries on this chain; the ledger lists it no more`,
     });
   }
 
@@ -175,6 +207,7 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
     everySeconds: deps.everySeconds ?? DEFAULT_DIGEST_EVERY_SECONDS,
     keyEpoch,
     heads: authenticatedHeads,
+    newSeries,
   });
   const digest: AuthenticatedDigest = {
     ...body,
@@ -183,6 +216,30 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
   const location = await deps.digests.write(name, JSON.stringify(digest));
   unauthenticated.sort((a, b) => (a.opportunityId < b.opportunityId ? -1 : 1));
   return { location, digest, unauthenticated };
+}
+
+/**
+ * Whether the ledger holds any chain head a digest recorded: the chain's entry at that sequence
+ * has that hash (the chain's head when it has not grown since, else read from the chain).
+ */
+async function holdsAnyHeadOf(
+  store: LedgerStore,
+  recorded: readonly ChainHead[],
+  current: readonly ChainHead[],
+): Promise<boolean> {
+  if (recorded.length === 0) return true;
+  const heads = new Map(current.map((head) => [head.opportunityId, head]));
+  for (const before of recorded) {
+    const now = heads.get(before.opportunityId);
+    if (now === undefined || now.sequence < before.sequence) continue;
+    if (now.sequence === before.sequence) {
+      if (now.hash === before.hash) return true;
+      continue;
+    }
+    const items = await store.readChainRaw(before.opportunityId);
+    if (items.some((item) => item.sequence === before.sequence && item.hash === before.hash)) return true;
+  }
+  return false;
 }
 
 /**

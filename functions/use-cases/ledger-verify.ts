@@ -107,6 +107,12 @@ function conclude(report: VerifyReport, assessment: DigestAssessment): LedgerVer
       'no digest is signed with the ledger key yet: write a digest to start the key epoch (entries without a MAC fail until one seals them)',
     );
   }
+  if (assessment.earlierSeries !== undefined) {
+    const { digests, startedBy, reason } = assessment.earlierSeries;
+    warnings.push(
+      `the digests were started over at ${startedBy} (${reason}); the ${digests} digest(s) before it describe an earlier ledger and were not checked against this one`,
+    );
+  }
   const problems = [...assessment.problems];
   if (report.undigested.length > 0) {
     const shown = report.undigested

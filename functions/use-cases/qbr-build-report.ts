@@ -1,4 +1,5 @@
 import { ChainVerifier, type VerifyReport } from '#domain/ledger/chain-verifier.ts';
+import { newestDigestSeries } from '#domain/ledger/digest-rules.ts';
 import { type LedgerEntry, ledgerEntrySchema } from '#domain/ledger/entry.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { AsOf } from '#domain/ledger/projection.ts';
@@ -147,7 +148,12 @@ async function readAndVerifyLedger(
   digests: DigestStore | undefined,
 ): Promise<{ chains: Map<string, LedgerEntry[]>; verification: VerifyReport; digests: DigestStatus }> {
   const verifier = new ChainVerifier();
-  const loaded = digests === undefined ? [] : (await loadDigests(digests)).loaded;
+  // Digests before a new series describe an earlier ledger (as verify reads them).
+  const {
+    series: loaded,
+    earlier,
+    startedBy,
+  } = newestDigestSeries(digests === undefined ? [] : (await loadDigests(digests)).loaded);
   for (const { name, digest } of loaded) verifier.expectDigest(digest, name);
   const chains = new Map<string, LedgerEntry[]>();
   await store.scanRaw((items) => {
@@ -183,7 +189,7 @@ async function readAndVerifyLedger(
       verification,
       digests: {
         status: 'checked',
-        detail: `checked against ${loaded.length} digest(s)${uncovered === 0 ? '' : `; no digest for ${uncovered} chain(s) yet (begun after the latest digest)`}`,
+        detail: `checked against ${loaded.length} digest(s)${uncovered === 0 ? '' : `; no digest for ${uncovered} chain(s) yet (begun after the latest digest)`}${startedBy === undefined ? '' : `; the digests were started over at ${startedBy.name}, and the ${earlier} before it describe an earlier ledger`}`,
       },
     };
   }

@@ -10,7 +10,10 @@ export const customerDomainIndexAttributes = ['partnerDomain', 'customerCompanyK
 
 /**
  * Every deal-registration submission, keyed by registration id (derived from HubSpot's
- * conversion id, so a redelivered submission lands on the same item).
+ * conversion id, so a redelivered submission lands on the same item). Beside it, keyed by the id
+ * followed by `#progress`, is the item the workflow writes at each step: its progress, standing
+ * and callback tokens, and copies of the index attributes
+ * (functions/adapters/dynamodb/registration-items.ts).
  */
 export const registrationsTable: TableDefinition = {
   logicalName: 'Registrations',

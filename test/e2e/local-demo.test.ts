@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dealreg } from '#test/support/dealreg-cli.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 
 /** What `npm start` leaves a newcomer: a quarter with history, and its pre-QBR report. */
@@ -100,5 +101,76 @@ describe('the demo on dealreg local', () => {
     expect(figures.findings.map((finding) => finding.code)).toEqual(
       expect.arrayContaining(['ATTRIBUTION_DRIFT', 'SLA_BREACH', 'DEFINITION_MISMATCH']),
     );
+  });
+
+  it("shares Globex with AWS Partner Central and records AWS's review from Partner Central's events, on the virtual clock", async () => {
+    expect(demo.output()).toMatch(
+      /Globex names AWS Marketplace, so Dealreg shares it with AWS Partner Central \(Sandbox catalog\) as co-sell opportunity O\d+/,
+    );
+    const localUser = {
+      LEDGER_TABLE: '',
+      REGISTRATIONS_TABLE: '',
+      DYNAMODB_ENDPOINT: '',
+      LEDGER_MAC_KEY: '',
+    };
+    const status = await dealreg(['cosell', 'status', '--json', '--data-dir', demo.dataDir], localUser);
+    expect(status.code).toBe(0);
+    const { shared } = JSON.parse(status.stdout) as {
+      shared: {
+        registrationId: string;
+        dealId: string;
+        dealName: string;
+        aceOpportunityId: string;
+        catalog: string;
+        submittedToAws: boolean;
+        reviewStatus: string;
+        stage: string;
+        sharedAt: string;
+        since: string;
+      }[];
+    };
+    // Only Globex names AWS Marketplace among the approved registrations.
+    expect(shared).toHaveLength(1);
+    const globex = shared[0];
+    expect(globex).toMatchObject({
+      catalog: 'Sandbox',
+      submittedToAws: true,
+      reviewStatus: 'Approved',
+      stage: 'Prospect',
+    });
+    expect(globex?.dealName).toContain('Globex');
+    // Shared on day 2 (two hours in), approved on day 5 (three hours in) of the virtual clock.
+    const hours = (Date.parse(globex?.since ?? '') - Date.parse(globex?.sharedAt ?? '')) / 3_600_000;
+    expect(Math.round(hours)).toBe(73);
+
+    const chain = await dealreg(
+      [
+        'ledger',
+        'show',
+        '--opportunity',
+        globex?.dealId ?? '',
+        '--format',
+        'json',
+        '--no-hubspot',
+        '--data-dir',
+        demo.dataDir,
+      ],
+      localUser,
+    );
+    const entries = (
+      JSON.parse(chain.stdout) as { entries: { type: string; recordedBy: string; reviewStatus?: string }[] }
+    ).entries;
+    expect(entries.filter((entry) => entry.type === 'CoSellStatusChanged')).toEqual([
+      expect.objectContaining({ recordedBy: 'co-sell', reviewStatus: 'In review' }),
+      expect.objectContaining({ recordedBy: 'co-sell', reviewStatus: 'Approved' }),
+    ]);
+    const standIn = (await (
+      await fetch(`${demo.description.partnerCentral.endpoint}/_admin/opportunities`)
+    ).json()) as {
+      opportunities: { Id: string; LifeCycle: { ReviewStatus: string } }[];
+    };
+    expect(
+      standIn.opportunities.map((opportunity) => [opportunity.Id, opportunity.LifeCycle.ReviewStatus]),
+    ).toEqual([[globex?.aceOpportunityId, 'Approved']]);
   });
 });

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseItem } from '#adapters/dynamodb/parse-item.ts';
+import { mergeScannedItems } from '#adapters/dynamodb/registration-items.ts';
 import { storedRegistrationItem } from '#adapters/dynamodb/stored-registration-item.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 
@@ -11,14 +12,15 @@ export async function scanStoredRegistrations(
   client: DynamoDBDocumentClient,
   tableName: string,
 ): Promise<StoredRegistration[]> {
-  const records: StoredRegistration[] = [];
+  const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
       new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
     );
-    for (const item of page.Items ?? []) records.push(parseItem(storedRegistrationItem, tableName, item));
+    items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
-  return records;
+  // Each registration with its progress item merged in, as Dealreg reads it back.
+  return mergeScannedItems(items).map((item) => parseItem(storedRegistrationItem, tableName, item));
 }

@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import {
   type ExtensionRegistration,
@@ -12,6 +12,7 @@ import { type Access, accessSchema } from '#domain/signed-links/access.ts';
 import { storedRegistrationSchema } from '#domain/stored-registration.ts';
 import type { ExtensionRequestStore, RecordRequestResult } from '#ports/extension-requests.ts';
 import { type ItemKind, parseItem } from './parse-item.ts';
+import { getRegistrationItems, mergeProgressItem, progressItemKey } from './registration-items.ts';
 import { DynamoDbTableStore } from './table-store.ts';
 
 /**
@@ -48,17 +49,22 @@ function toRegistration(item: Record<string, unknown>, tableName: string): Exten
 }
 
 /**
- * The extension offer and request on the registration item (registrations table). The workflow
+ * The extension offer and request on the registration's progress item (registrations table; inline
+ * on the registration item for a registration stored before it had one). The workflow
  * writes `extensionOffer` and `extensionCallbackToken`; this store writes `extensionRequest`
  * once, with `extensionRequestAccess` (user agent, source IP) beside it, and
  * `extensionRequestHandedOverAt` after the workflow was resumed.
  */
 export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements ExtensionRequestStore {
   async get(registrationId: string): Promise<ExtensionRegistration | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { registrationId }, ConsistentRead: true }),
+    const { registration, progress } = await getRegistrationItems(
+      this.client,
+      this.tableName,
+      registrationId,
     );
-    return result.Item === undefined ? undefined : toRegistration(result.Item, this.tableName);
+    return registration === undefined
+      ? undefined
+      : toRegistration(mergeProgressItem(registration, progress), this.tableName);
   }
 
   /**
@@ -75,7 +81,11 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
   ): Promise<RecordRequestResult> {
     const checkedRequest = extensionRequestSchema.parse(request);
     const checkedAccess = accessSchema.parse(access);
-    const current = await this.get(registrationId);
+    const items = await getRegistrationItems(this.client, this.tableName, registrationId);
+    const current =
+      items.registration === undefined
+        ? undefined
+        : toRegistration(mergeProgressItem(items.registration, items.progress), this.tableName);
     if (current?.offer === undefined) return { recorded: false, reason: 'no-offer', registration: current };
     if (current.request !== undefined) {
       return { recorded: false, reason: 'already-requested', registration: current };
@@ -85,8 +95,10 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
       return { recorded: false, reason: 'offer-expired', registration: current };
     }
     const canonical = new Date(offerExpiresAt).toISOString() === offerExpiresAt;
+    // The offer is on the progress item, or inline on a registration stored before it had one.
+    const onProgressItem = items.progress !== undefined;
     const result = await this.conditionalUpdate({
-      Key: { registrationId },
+      Key: onProgressItem ? progressItemKey(registrationId) : { registrationId },
       // A hand-over mark left by the request of an earlier offer does not count for this one.
       UpdateExpression:
         'SET extensionRequest = :request, extensionRequestAccess = :access REMOVE extensionRequestHandedOverAt',
@@ -101,8 +113,15 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
         ...(canonical ? { ':requestedAt': new Date(checkedRequest.requestedAt).toISOString() } : {}),
       },
     });
-    if (result.applied) return { recorded: true, registration: toRegistration(result.item, this.tableName) };
-    const stored = result.item === undefined ? undefined : toRegistration(result.item, this.tableName);
+    const asRegistration = (item: Record<string, unknown>): ExtensionRegistration =>
+      toRegistration(
+        onProgressItem && items.registration !== undefined
+          ? mergeProgressItem(items.registration, item)
+          : item,
+        this.tableName,
+      );
+    if (result.applied) return { recorded: true, registration: asRegistration(result.item) };
+    const stored = result.item === undefined ? undefined : asRegistration(result.item);
     if (stored?.request !== undefined) {
       return { recorded: false, reason: 'already-requested', registration: stored };
     }
@@ -112,10 +131,11 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
   }
 
   async recordHandedOver(registrationId: string, at: Date): Promise<void> {
+    const { progress } = await getRegistrationItems(this.client, this.tableName, registrationId);
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { registrationId },
+        Key: progress?.extensionRequest !== undefined ? progressItemKey(registrationId) : { registrationId },
         UpdateExpression: 'SET extensionRequestHandedOverAt = :at',
         ConditionExpression: 'attribute_exists(extensionRequest)',
         ExpressionAttributeValues: { ':at': at.toISOString() },

@@ -14,6 +14,14 @@ import type {
   RegistrationBook,
 } from '#ports/registration-book.ts';
 import { type ItemKind, parseItem } from './parse-item.ts';
+import {
+  getRegistrationItems,
+  indexCopies,
+  isProgressItem,
+  mergeProgressItem,
+  progressItemKey,
+  registrationIdOf,
+} from './registration-items.ts';
 import { storedRegistrationItem } from './stored-registration-item.ts';
 
 /** The customer-domain index (lib/tables/registrations-table.ts) and the time its sort key holds. */
@@ -37,16 +45,20 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
   }
 
   async get(registrationId: string): Promise<StoredRegistration | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
+    const { registration, progress } = await getRegistrationItems(
+      this.#client,
+      this.#tableName,
+      registrationId,
     );
-    return result.Item === undefined
+    return registration === undefined
       ? undefined
-      : parseItem(storedRegistrationItem, this.#tableName, result.Item);
+      : parseItem(storedRegistrationItem, this.#tableName, mergeProgressItem(registration, progress));
   }
 
   async byCustomerDomain(customerDomain: string, receivedFrom: string): Promise<CustomerRegistration[]> {
-    const records: CustomerRegistration[] = [];
+    // A registration has a row for its registration item and, once the workflow ran a step, one
+    // for its progress item; the progress item's row says where it stands.
+    const rows = new Map<string, Record<string, unknown>>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
@@ -63,14 +75,20 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
         }),
       );
       for (const item of page.Items ?? []) {
-        records.push(
-          isBeforeIndexCopies(item)
-            ? await this.#fromWholeItem(String(item.registrationId))
-            : parseItem(customerRegistrationRow, this.#tableName, item),
-        );
+        const registrationId = registrationIdOf(item);
+        if (isProgressItem(item) || !rows.has(registrationId))
+          rows.set(registrationId, { ...item, registrationId });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
+    const records: CustomerRegistration[] = [];
+    for (const [registrationId, item] of rows) {
+      records.push(
+        isBeforeIndexCopies(item)
+          ? await this.#fromWholeItem(registrationId)
+          : parseItem(customerRegistrationRow, this.#tableName, item),
+      );
+    }
     return records;
   }
 
@@ -101,35 +119,87 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     });
   }
 
+  /**
+   * Writes the progress item (one small write). Its first write copies the index attributes from
+   * the registration item; a registration stored with its progress inline keeps it there.
+   */
   async saveProgress(
     registrationId: string,
     progress: RegistrationProgress,
     options: { precondition?: ProgressPrecondition; sideEffects?: ProgressSideEffects } = {},
   ): Promise<boolean> {
-    const names: Record<string, string> = {
-      '#id': 'registrationId',
-      '#progress': 'progress',
-      '#standing': 'standing',
+    const update = (first = false): Expression => {
+      const names: Record<string, string> = {
+        '#id': 'registrationId',
+        '#progress': 'progress',
+        '#standing': 'standing',
+      };
+      // Setting the standing to the value it already has writes nothing to the index.
+      const values: Record<string, unknown> = { ':progress': progress, ':standing': standingOf(progress) };
+      // The first write creates the item; the precondition was checked against no progress.
+      const conditions = [first ? 'attribute_not_exists(#id)' : 'attribute_exists(#id)'];
+      const statuses = options.precondition?.statusIn;
+      if (statuses !== undefined && !first) {
+        const alternatives = statuses.map((status, index) => {
+          if (status === 'none') return 'attribute_not_exists(#progress)';
+          names['#status'] = 'status';
+          values[`:s${index}`] = status;
+          return `#progress.#status = :s${index}`;
+        });
+        conditions.push(`(${alternatives.join(' OR ')})`);
+      }
+      return {
+        names,
+        values,
+        conditions,
+        set: { ...(options.sideEffects?.set ?? {}) },
+        remove: first ? [] : (options.sideEffects?.remove ?? []),
+        assignments: ['#progress = :progress', '#standing = :standing'],
+      };
     };
-    // Setting the standing to the value it already has writes nothing to the index.
-    const values: Record<string, unknown> = { ':progress': progress, ':standing': standingOf(progress) };
-    const conditions = ['attribute_exists(#id)'];
     const statuses = options.precondition?.statusIn;
-    if (statuses !== undefined) {
-      const alternatives = statuses.map((status, index) => {
-        if (status === 'none') return 'attribute_not_exists(#progress)';
-        names['#status'] = 'status';
-        values[`:s${index}`] = status;
-        return `#progress.#status = :s${index}`;
-      });
-      conditions.push(`(${alternatives.join(' OR ')})`);
+    // A write that expects no progress yet is most likely the first: create the item straight away.
+    if (statuses?.includes('none') === true) {
+      const created = await this.#writeFirst(registrationId, update);
+      if (created !== 'exists') return created;
     }
-    return this.#update(
-      registrationId,
-      { ...(options.sideEffects?.set ?? {}) },
-      options.sideEffects?.remove ?? [],
-      { names, values, conditions, progress: true },
-    );
+    const written = await this.#update(progressItemKey(registrationId), update());
+    if (written !== 'missing') return written;
+    if (statuses !== undefined && !statuses.includes('none')) {
+      return this.#writeInline(registrationId, update);
+    }
+    return (await this.#writeFirst(registrationId, update)) === true;
+  }
+
+  /**
+   * Creates the progress item, with the copies the customer-domain index needs from the
+   * registration item; a registration stored with its progress inline is written there instead.
+   */
+  async #writeFirst(
+    registrationId: string,
+    update: (first?: boolean) => Expression,
+  ): Promise<boolean | 'exists'> {
+    const registration = await this.#registrationItem(registrationId);
+    if (registration === undefined) return false;
+    // Stored before progress had an item of its own: it stays inline until the registration ends.
+    if (registration.progress !== undefined)
+      return (await this.#update({ registrationId }, update())) === true;
+    const first = update(true);
+    for (const attribute of indexCopies) {
+      if (registration[attribute] === undefined) continue;
+      first.names[`#${attribute}`] = attribute;
+      first.values[`:${attribute}`] = registration[attribute];
+      first.assignments.push(`#${attribute} = :${attribute}`);
+    }
+    const created = await this.#update(progressItemKey(registrationId), first);
+    return created === false ? 'exists' : created === true;
+  }
+
+  /** A registration without a progress item, written only if its progress is inline. */
+  async #writeInline(registrationId: string, update: () => Expression): Promise<boolean> {
+    const registration = await this.#registrationItem(registrationId);
+    if (registration?.progress === undefined) return false;
+    return (await this.#update({ registrationId }, update())) === true;
   }
 
   async claim(
@@ -137,33 +207,37 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     condition: { attribute: string; equals: string },
     effects: ProgressSideEffects,
   ): Promise<boolean> {
-    return this.#update(registrationId, { ...(effects.set ?? {}) }, effects.remove ?? [], {
+    const claim = (): Expression => ({
       names: { '#id': 'registrationId', '#claimed': condition.attribute },
       values: { ':claimed': condition.equals },
       conditions: ['attribute_exists(#id)', '#claimed = :claimed'],
-      progress: false,
+      set: { ...(effects.set ?? {}) },
+      remove: effects.remove ?? [],
+      assignments: [],
     });
+    const claimed = await this.#update(progressItemKey(registrationId), claim());
+    if (claimed !== 'missing') return claimed;
+    // A registration stored with its progress inline keeps what the workflow claims there too.
+    return (await this.#update({ registrationId }, claim())) === true;
   }
 
-  async #update(
-    registrationId: string,
-    set: Record<string, unknown>,
-    remove: readonly string[],
-    expression: {
-      names: Record<string, string>;
-      values: Record<string, unknown>;
-      conditions: string[];
-      progress: boolean;
-    },
-  ): Promise<boolean> {
+  async #registrationItem(registrationId: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+
+  /** True: written; false: the item is there and the condition failed; `missing`: no such item. */
+  async #update(key: { registrationId: string }, expression: Expression): Promise<boolean | 'missing'> {
     const { names, values } = expression;
-    const assignments = expression.progress ? ['#progress = :progress', '#standing = :standing'] : [];
-    Object.entries(set).forEach(([attribute, value], index) => {
+    const assignments = [...expression.assignments];
+    Object.entries(expression.set).forEach(([attribute, value], index) => {
       names[`#set${index}`] = attribute;
       values[`:set${index}`] = value;
       assignments.push(`#set${index} = :set${index}`);
     });
-    const removals = remove.map((attribute, index) => {
+    const removals = expression.remove.map((attribute, index) => {
       names[`#rm${index}`] = attribute;
       return `#rm${index}`;
     });
@@ -175,19 +249,31 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
-          Key: { registrationId },
+          Key: key,
           UpdateExpression: update,
           ConditionExpression: expression.conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException)
+        return error.Item === undefined ? 'missing' : false;
       throw error;
     }
   }
+}
+
+/** One conditional update of an item: what it sets and removes, and when. */
+interface Expression {
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  conditions: string[];
+  assignments: string[];
+  set: Record<string, unknown>;
+  remove: readonly string[];
 }
 
 /** An index row of a registration stored before the index carried its own copies. */

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type ItemKind, parseItem } from '#adapters/dynamodb/parse-item.ts';
+import { mergeScannedItems } from '#adapters/dynamodb/registration-items.ts';
 import { type QbrRegistration, qbrRegistrationSchema } from '#domain/qbr/registration-view.ts';
 import type { RegistrationHistory } from '#ports/qbr.ts';
 
@@ -29,11 +30,12 @@ export class DynamoDbRegistrationHistory implements RegistrationHistory {
     const segments = await Promise.all(
       Array.from({ length: this.#segments }, (_, segment) => this.#scanSegment(segment)),
     );
-    return segments.flat();
+    // A registration's progress item may come in another segment than the registration item.
+    return mergeScannedItems(segments.flat()).map((item) => parseItem(reportedItem, this.#tableName, item));
   }
 
-  async #scanSegment(segment: number): Promise<QbrRegistration[]> {
-    const records: QbrRegistration[] = [];
+  async #scanSegment(segment: number): Promise<Record<string, unknown>[]> {
+    const records: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
@@ -44,7 +46,7 @@ export class DynamoDbRegistrationHistory implements RegistrationHistory {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) records.push(parseItem(reportedItem, this.#tableName, item));
+      records.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return records;

@@ -19,6 +19,13 @@ export interface DigestAssessment {
   readonly status: 'none' | 'legacy' | 'authenticated';
   /** Digests whose heads the ledger must still hold (every one but those whose MAC failed). */
   readonly expected: readonly { readonly name: string; readonly digest: LedgerDigest }[];
+  /**
+   * When the newest digests begin a new series: how many digests before it describe an earlier
+   * ledger (not checked against this one), the digest that began it, and why.
+   */
+  readonly earlierSeries:
+    | { readonly digests: number; readonly startedBy: string; readonly reason: string }
+    | undefined;
   /** Digests that are missing, forged or out of order, each in words. */
   readonly problems: readonly string[];
   readonly keyEpoch: KeyEpoch | undefined;
@@ -32,6 +39,23 @@ export const DEFAULT_DIGEST_EVERY_SECONDS = 24 * 60 * 60;
 
 function isAuthenticated(checked: CheckedDigest): checked is CheckedDigest & { digest: AuthenticatedDigest } {
   return checked.digest.version === 2;
+}
+
+/**
+ * The digests of the newest series: from the latest digest that began a new series (`newSeries`)
+ * on, by number; all of them when none did. Digests before it describe an earlier ledger.
+ */
+export function newestDigestSeries<T extends { readonly name: string; readonly digest: LedgerDigest }>(
+  digests: readonly T[],
+): { readonly series: readonly T[]; readonly earlier: number; readonly startedBy: T | undefined } {
+  const startedBy = digests
+    .filter((item) => item.digest.version === 2 && item.digest.newSeries !== undefined)
+    .sort((a, b) => (a.digest as AuthenticatedDigest).number - (b.digest as AuthenticatedDigest).number)
+    .at(-1);
+  if (startedBy === undefined) return { series: digests, earlier: 0, startedBy };
+  const from = (startedBy.digest as AuthenticatedDigest).number;
+  const series = digests.filter((item) => item.digest.version === 2 && item.digest.number >= from);
+  return { series, earlier: digests.length - series.length, startedBy };
 }
 
 /** `3`, `3–5`: the numbers of a run of missing digests. */
@@ -102,15 +126,22 @@ export function assessDigests(
     before = current;
   }
 
-  const first = authenticated.find((checked) => checked.digest.number === 1);
+  // The ledger is checked against the newest series only: digests before a new series describe
+  // an earlier ledger (they stay in the numbered, linked sequence checked above).
+  const { series: inSeries, earlier, startedBy } = newestDigestSeries(trusted);
+  const series = inSeries.filter(isAuthenticated);
+  const first =
+    startedBy === undefined ? authenticated.find((checked) => checked.digest.number === 1) : series[0];
   const keyEpoch = first?.digest.keyEpoch ?? authenticated[0]?.digest.keyEpoch;
-  for (const checked of authenticated) {
+  for (const checked of series) {
     const epoch = checked.digest.keyEpoch;
     if (
       keyEpoch !== undefined &&
       (epoch.startedAt !== keyEpoch.startedAt || epoch.sealsLegacyEntries !== keyEpoch.sealsLegacyEntries)
     ) {
-      problems.push(`digest ${checked.name} records another key epoch (${epoch.startedAt}) than digest 1`);
+      problems.push(
+        `digest ${checked.name} records another key epoch (${epoch.startedAt}) than digest ${first?.digest.number ?? 1}`,
+      );
     }
   }
 
@@ -124,7 +155,7 @@ export function assessDigests(
     if (head.authenticated) attestedThrough.set(head.opportunityId, head.sequence);
   }
   const coveredThrough = new Map<string, number>();
-  for (const { digest } of trusted) {
+  for (const { digest } of inSeries) {
     for (const head of digest.heads) {
       if (head.sequence > (coveredThrough.get(head.opportunityId) ?? 0))
         coveredThrough.set(head.opportunityId, head.sequence);
@@ -132,12 +163,16 @@ export function assessDigests(
   }
   const everySeconds =
     latestAuthenticated?.digest.everySeconds ?? options.defaultEverySeconds ?? DEFAULT_DIGEST_EVERY_SECONDS;
-  const latest = [...trusted].sort((a, b) =>
+  const latest = [...inSeries].sort((a, b) =>
     a.digest.createdAt < b.digest.createdAt ? -1 : a.digest.createdAt > b.digest.createdAt ? 1 : 0,
   );
   return {
     status: digests.length === 0 ? 'none' : authenticated.length === 0 ? 'legacy' : 'authenticated',
-    expected: trusted.map(({ name, digest }) => ({ name, digest })),
+    expected: inSeries.map(({ name, digest }) => ({ name, digest })),
+    earlierSeries:
+      first === undefined || startedBy === undefined
+        ? undefined
+        : { digests: earlier, startedBy: first.name, reason: first.digest.newSeries?.reason ?? '' },
     problems,
     keyEpoch,
     latest: latest.at(-1)?.name,

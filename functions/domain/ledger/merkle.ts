@@ -102,6 +102,13 @@ const authenticatedDigestSchema = z.strictObject({
   entries: z.int().min(0),
   root: sha256HexSchema,
   heads: z.array(authenticatedHeadSchema),
+  /**
+   * Present when this digest begins a new series: the ledger it describes holds none of the chain
+   * heads the digest before it recorded (a ledger started afresh beside an earlier one's digests),
+   * and the operator said to start over. It still names the digest before it (`previous`), so the
+   * earlier series cannot be removed unseen; verify checks the ledger against this series only.
+   */
+  newSeries: z.strictObject({ reason: z.string().min(1).max(1_000) }).optional(),
   /** The digest writer's MAC over the rest (`digestMacMessage`). */
   mac: macHexSchema,
 });
@@ -142,6 +149,8 @@ export function buildDigestBody(options: {
   readonly everySeconds: number;
   readonly keyEpoch: KeyEpoch;
   readonly heads: readonly (ChainHead & { readonly authenticated: boolean })[];
+  /** Why this digest begins a new series (see the schema's `newSeries`). */
+  readonly newSeries?: { readonly reason: string } | undefined;
 }): AuthenticatedDigestBody {
   const heads = sortedHeads(options.heads).map((head) => ({
     opportunityId: head.opportunityId,
@@ -160,6 +169,8 @@ export function buildDigestBody(options: {
     entries: heads.reduce((sum, head) => sum + head.sequence, 0),
     root: merkleRoot(heads),
     heads,
+    // Left out, not undefined, when absent: earlier digests' MACs cover their JSON as it is.
+    ...(options.newSeries === undefined ? {} : { newSeries: { reason: options.newSeries.reason } }),
   };
 }
 

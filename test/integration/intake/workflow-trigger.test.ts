@@ -166,6 +166,9 @@ describe('a HubSpot workflow webhook (the enrolled contact) triggers a sweep of 
       properties: { email: {} },
     });
     expect(trigger?.objectId).toEqual(expect.any(String));
+    // Kept 30 days for inspection, then deleted by the table's time to live (epoch seconds).
+    const receivedAt = Date.parse(String(trigger?.receivedAt));
+    expect(trigger?.expiresAt).toBe(Math.floor((receivedAt + 30 * 86_400_000) / 1000));
   });
 
   it('v2-signed only: the submission becomes exactly one registration', async () => {

@@ -41,16 +41,22 @@ async function ledgerOf(chains: number, day: number) {
 let digests: FileDigestStore;
 let earlier: Awaited<ReturnType<typeof ledgerOf>>;
 
-beforeAll(async () => {
-  // The earlier ledger: two chains, digested on 09-02.
-  earlier = await ledgerOf(2, 1);
-  digests = new FileDigestStore(mkdtempSync(join(tmpdir(), 'ledger-digests-')));
+/** Digests of the earlier ledger (2 chains, digested on 09-02), in a directory of their own. */
+async function earlierDigests() {
+  const store = new FileDigestStore(mkdtempSync(join(tmpdir(), 'ledger-digests-')));
   await writeDigest({
     store: earlier.store,
-    digests,
+    digests: store,
     ledgerKey,
     now: () => new Date('2026-09-02T00:00:00Z'),
   });
+  return store;
+}
+
+beforeAll(async () => {
+  // The earlier ledger: two chains, digested on 09-02.
+  earlier = await ledgerOf(2, 1);
+  digests = await earlierDigests();
 });
 
 afterAll(() => {
@@ -117,5 +123,122 @@ describe('a ledger beside digests', () => {
       broken: 1,
       digests: { status: 'checked' },
     });
+  });
+});
+
+describe('the next digest of a ledger started afresh beside an earlier one’s digests', () => {
+  it('begins a new series when told to, and verify and the report check the ledger against it', async () => {
+    const store = await earlierDigests();
+    const fresh = await ledgerOf(1, 5);
+
+    const { digest, unauthenticated } = await writeDigest({
+      store: fresh.store,
+      digests: store,
+      ledgerKey,
+      now: () => new Date('2026-09-06T00:00:00Z'),
+      onAnotherLedger: 'start-new-series',
+    });
+    // The next day's digest continues the new series as usual.
+    await appendEntry(
+      { store: fresh.store, ledgerKey, now: () => new Date('2026-09-06T12:00:00Z') },
+      opportunityStory('opp-7', 7)[0] as never,
+    );
+    const next = await writeDigest({
+      store: fresh.store,
+      digests: store,
+      ledgerKey,
+      now: () => new Date('2026-09-07T00:00:00Z'),
+      onAnotherLedger: 'start-new-series',
+    });
+    const verification = await verifyLedger({ store: fresh.store, digests: store, ledgerKey, now });
+    const report = await buildQbrReport(
+      { ledger: fresh.store, digests: store, registrations: fresh.registrations, policy, now },
+      { quarter: '2026-Q3', asOf: new Date('2026-09-10T00:00:00Z') },
+    );
+
+    expect(unauthenticated).toEqual([]);
+    expect(digest).toMatchObject({
+      number: 2,
+      previous: { name: 'digest-00000001.json' },
+      chains: 1,
+      keyEpoch: { startedAt: '2026-09-06T00:00:00.000Z', sealsLegacyEntries: false },
+    });
+    expect(digest.newSeries?.reason).toMatch(
+      /^the ledger holds none of the 2 chain head\(s\) digest digest-00000001\.json recorded/,
+    );
+    expect(next.digest).toMatchObject({ number: 3, chains: 2, keyEpoch: digest.keyEpoch });
+    expect(next.digest.newSeries).toBeUndefined();
+    expect(next.unauthenticated).toEqual([]);
+    expect(verification).toMatchObject({
+      ok: true,
+      result: 'intact',
+      digests: 'authenticated',
+      broken: [],
+      digestProblems: [],
+      chains: 2,
+    });
+    expect(verification.warnings).toEqual([
+      expect.stringMatching(
+        /^the digests were started over at digest-00000002\.json \(.*\); the 1 digest\(s\) before it describe an earlier ledger/,
+      ),
+    ]);
+    expect(report.integrity).toMatchObject({ chains: 2, broken: 0, digests: { status: 'checked' } });
+    expect(report.findings.filter((finding) => finding.code === 'LEDGER_INTEGRITY')).toEqual([]);
+  });
+
+  it('in the new series, a chain deleted afterwards is broken again', async () => {
+    const store = await earlierDigests();
+    const fresh = await ledgerOf(2, 6);
+    await writeDigest({
+      store: fresh.store,
+      digests: store,
+      ledgerKey,
+      now: () => new Date('2026-09-07T00:00:00Z'),
+      onAnotherLedger: 'start-new-series',
+    });
+    // A copy of the fresh ledger without opp-1: the new series recorded it.
+    const copy = await ledgerOf(0, 6);
+    for (const item of await fresh.store.readChainRaw('opp-0')) {
+      await copy.tables.client.send(
+        new PutItemCommand({ TableName: copy.tables.tableName('Ledger'), Item: marshall(item) }),
+      );
+    }
+
+    const verification = await verifyLedger({ store: copy.store, digests: store, ledgerKey, now });
+
+    expect(verification).toMatchObject({ ok: false, result: 'broken', digests: 'authenticated' });
+    expect(verification.broken).toEqual([
+      expect.objectContaining({ opportunityId: 'opp-1', problem: 'chain-deleted' }),
+    ]);
+  });
+
+  it('is refused, writing nothing, when the writer is told to refuse', async () => {
+    const store = await earlierDigests();
+    const fresh = await ledgerOf(1, 5);
+
+    await expect(
+      writeDigest({ store: fresh.store, digests: store, ledgerKey, now, onAnotherLedger: 'refuse' }),
+    ).rejects.toThrow(
+      /^the ledger holds none of the 2 chain head\(s\) digest digest-00000001\.json recorded: .*Nothing was written.*dealreg ledger digest --new-series/,
+    );
+    expect(await store.list()).toEqual(['digest-00000001.json']);
+  });
+
+  it('by the scheduled writer records every earlier chain as deleted, so the alarm goes off', async () => {
+    const store = await earlierDigests();
+    const fresh = await ledgerOf(1, 5);
+
+    const { digest, unauthenticated } = await writeDigest({
+      store: fresh.store,
+      digests: store,
+      ledgerKey,
+      now,
+    });
+
+    expect(digest.newSeries).toBeUndefined();
+    expect(unauthenticated.map((chain) => [chain.opportunityId, chain.problem])).toEqual([
+      ['opp-0', 'digest-mismatch'],
+      ['opp-1', 'chain-deleted'],
+    ]);
   });
 });

@@ -228,6 +228,8 @@ export async function startWorkflowUnderTest(
     hubspot?: Pick<HubSpotConnectionSettings, 'retry' | 'sleep'>;
     /** The Partner Central stand-in co-sell talks to; without it nothing is shared with AWS. */
     partnerCentral?: LocalRegistrationWorkflowOptions['partnerCentral'];
+    /** The ledger key the steps sign with (a CLI run against the same tables reads it from a file). */
+    ledgerKey?: LocalLedgerKey;
   } = {},
 ): Promise<WorkflowUnderTest> {
   const tables =
@@ -288,7 +290,7 @@ export async function startWorkflowUnderTest(
   const definition =
     options.definition ?? synthesizedRegistrationWorkflowAsl(synthesizeDealregApp().statelessTemplate);
   // One key for the harness's life, so entries written before a restart still verify after it.
-  const ledgerKey = LocalLedgerKey.random();
+  const ledgerKey = options.ledgerKey ?? LocalLedgerKey.random();
   const startWorkflow = () =>
     startLocalRegistrationWorkflow({
       runner,

@@ -60,6 +60,7 @@ describe.concurrent('dealreg start-up', () => {
     [['local', '--help']],
     [['ledger', 'verify', '--help']],
     [['qbr', 'check', '--help']],
+    [['cosell', 'sync', '--help']],
   ])('%j loads commander and the command declarations only', { timeout }, async ([args = []], { expect }) => {
     const loaded = await modulesLoadedBy(args);
 
@@ -78,7 +79,7 @@ describe.concurrent('dealreg start-up', () => {
       const { code, stdout } = await dealreg(['--help']);
 
       expect(code).toBe(0);
-      for (const group of ['local', 'hubspot', 'sweep', 'policy', 'ledger', 'investments', 'qbr']) {
+      for (const group of ['local', 'hubspot', 'sweep', 'policy', 'ledger', 'investments', 'qbr', 'cosell']) {
         expect(stdout).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
       }
     },
