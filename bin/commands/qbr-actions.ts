@@ -128,10 +128,11 @@ const money = (amount: number) =>
   );
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
 
-/** The AWS view (ACE) in one line, when co-sell is on in the policy. */
+/** The AWS view (ACE) in one line; "co-sell is off" when the policy turns co-sell off. */
 function awsViewLine(report: QbrReport): string[] {
   const view = report.awsView;
-  if (view === undefined || !view.enabled) return [];
+  if (view === undefined) return [];
+  if (view === null) return ['AWS view     co-sell is off (policy coSell.enabled)'];
   const count = (label: string, figure: { opportunities: number; amount: number }) =>
     `${label} ${figure.opportunities} (${money(figure.amount)})`;
   const review = view.byReviewStatus;

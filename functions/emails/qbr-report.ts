@@ -278,6 +278,9 @@ ${table(
 const awsExplanation =
   'What AWS Partner Central (ACE) shows of the opportunities shared with AWS in the quarter: AWS’s review status and the ACE stage as Partner Central last reported them to the ledger, with the deals’ amounts. It never changes partner attribution; where ACE and HubSpot disagree, a COSELL finding says how.';
 
+const awsOff =
+  'Co-sell is off in the policy (coSell.enabled): nothing is shared with AWS Partner Central, so there is no AWS view and no co-sell finding.';
+
 /** The AWS view's figures as rows: label, opportunities, amount. */
 function awsRows(view: NonNullable<QbrReport['awsView']>): (readonly [string, number, string])[] {
   const review = view.byReviewStatus;
@@ -298,7 +301,14 @@ function awsRows(view: NonNullable<QbrReport['awsView']>): (readonly [string, nu
 
 function awsHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
   const view = report.awsView;
-  if (view === undefined || !view.enabled) return html``;
+  if (view === undefined) return html``;
+  if (view === null) {
+    return section(
+      'aws-view',
+      'The AWS view: Partner Central',
+      html`<p style="${style.small}">${awsOff}</p>`,
+    );
+  }
   const count = (figure: { opportunities: number; amount: number }) =>
     `${figure.opportunities} · ${formatUsdExact(figure.amount)}`;
   return section(
@@ -343,7 +353,8 @@ ${table(
 
 function awsText(report: QbrReport): string[] {
   const view = report.awsView;
-  if (view === undefined || !view.enabled) return [];
+  if (view === undefined) return [];
+  if (view === null) return [`AWS VIEW (Partner Central)\n  ${awsOff}`];
   const figures = awsRows(view)
     .map(([label, opportunities, amount]) => `  ${label}: ${opportunities} (${amount})`)
     .join('\n');

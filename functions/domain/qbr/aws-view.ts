@@ -87,14 +87,15 @@ function partnerNames(records: readonly QbrRegistration[]): Map<string, string> 
   return names;
 }
 
-/** The AWS view: every figure 0 when co-sell is off in the policy. */
+/** The AWS view; `null` when co-sell is off in the policy. */
 export function awsView(inputs: {
   readonly policy: CoSellPolicy;
   readonly quarter: FiscalQuarter;
   readonly asOf: string;
   readonly facts: readonly OpportunityFacts[];
   readonly records: readonly QbrRegistration[];
-}): AwsView {
+}): AwsView | null {
+  if (!inputs.policy.enabled) return null;
   const totals = {
     shared: counter(),
     submitted: counter(),
@@ -114,7 +115,7 @@ export function awsView(inputs: {
     value.opportunities += 1;
     value.usdMinor += usdMinor;
   };
-  const shared = inputs.policy.enabled ? sharedInQuarter(inputs.facts, inputs.quarter, inputs.asOf) : [];
+  const shared = sharedInQuarter(inputs.facts, inputs.quarter, inputs.asOf);
   for (const { item, state } of shared) {
     const usdMinor = usdMinorOf(item, state);
     const bucket = reviewBucket(state);
@@ -167,7 +168,6 @@ export function awsView(inputs: {
     }))
     .sort((a, b) => b.shared.amount - a.shared.amount || a.label.localeCompare(b.label));
   return {
-    enabled: inputs.policy.enabled,
     catalog: inputs.policy.catalog,
     shared: figure(totals.shared),
     submitted: figure(totals.submitted),

@@ -256,8 +256,6 @@ export type AwsPartnerRow = z.infer<typeof awsPartnerRowSchema>;
  * the ledger (USD). It never moves the partner attribution of the other views.
  */
 const awsViewSchema = z.strictObject({
-  /** Policy `coSell.enabled`; when false every figure is 0 and no co-sell finding is raised. */
-  enabled: z.boolean(),
   catalog: z.enum(['Sandbox', 'AWS']),
   shared: awsFigureSchema,
   submitted: awsFigureSchema,
@@ -307,8 +305,11 @@ export const qbrReportSchema = z.strictObject({
   byCloudMarketplace: z.array(funnelRowSchema),
   byRegion: z.array(funnelRowSchema),
   attribution: attributionSchema,
-  /** The AWS view (ACE); absent in reports computed before co-sell existed. */
-  awsView: awsViewSchema.optional(),
+  /**
+   * The AWS view (ACE); `null` when co-sell is off in the policy (`coSell.enabled`), absent in
+   * reports computed before co-sell existed.
+   */
+  awsView: awsViewSchema.nullable().optional(),
   roiByInvestmentType: z.array(roiRowSchema),
   /** The investments behind roiByInvestmentType, one row each. */
   investments: z.array(investmentRowSchema),

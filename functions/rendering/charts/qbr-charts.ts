@@ -171,7 +171,7 @@ function attributionChart(report: QbrReport): QbrChartSpec {
 /** The AWS view: what Partner Central shows of the quarter's shared opportunities, in USD (counts beside). */
 function awsChart(report: QbrReport): QbrChartSpec[] {
   const view = report.awsView;
-  if (view === undefined || !view.enabled) return [];
+  if (view === undefined || view === null) return [];
   const review = view.byReviewStatus;
   const rows = [
     { category: 'Shared with ACE', figure: view.shared, color: COLORS.primary },

@@ -182,7 +182,6 @@ describe('the AWS view of the pre-QBR report against DynamoDB Local and the HubS
   it('counts what ACE shows from the co-sell entries in the ledger', async () => {
     const report = await build();
     expect(report.awsView).toMatchObject({
-      enabled: true,
       catalog: 'AWS',
       shared: { opportunities: 3, amount: 170_000 },
       submitted: { opportunities: 3, amount: 170_000 },

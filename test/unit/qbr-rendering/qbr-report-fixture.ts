@@ -238,7 +238,6 @@ const aws = (opportunities: number, amount: number) => ({ opportunities, amount 
 
 /** An AWS view (co-sell on) with a long partner name, for the report's layout on a phone. */
 export const sampleAwsView: NonNullable<QbrReport['awsView']> = {
-  enabled: true,
   catalog: 'AWS',
   shared: aws(9, 1_120_000.5),
   submitted: aws(8, 1_020_000.5),

@@ -3,6 +3,7 @@ import { summarise } from '#bin/commands/qbr-actions.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderQbrReportEmail } from '#emails/qbr-report.ts';
+import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { approval, chain, created, crmDeal, crmOf, record, report, won } from './qbr-fixtures.ts';
 
 /**
@@ -166,7 +167,6 @@ describe('the AWS view of the pre-QBR report', () => {
   it('counts the ACE opportunities shared in the quarter by review status and stage, with amounts', () => {
     const view = computed.awsView;
     expect(view).toMatchObject({
-      enabled: true,
       catalog: 'AWS',
       shared: { opportunities: 6, amount: 195_000 },
       submitted: { opportunities: 5, amount: 190_000 },
@@ -240,17 +240,13 @@ describe('the AWS view of the pre-QBR report', () => {
     );
   });
 
-  it('leaves the AWS view empty and raises no co-sell finding when co-sell is off', () => {
+  it('has no AWS view (null) and raises no co-sell finding when co-sell is off', () => {
     const off = report({
       chains: chains(true),
       policy: coSellOff.policy,
       policyVersion: coSellOff.policyVersion,
     });
-    expect(off.awsView).toMatchObject({
-      enabled: false,
-      shared: { opportunities: 0, amount: 0 },
-      byPartner: [],
-    });
+    expect(off.awsView).toBeNull();
     expect(coSellCodes(off.findings)).toEqual([]);
   });
 
@@ -278,7 +274,7 @@ describe('the AWS view of the pre-QBR report', () => {
     ).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R8']);
   });
 
-  it('shows the AWS view in the email next to the other views, with its chart, and not when co-sell is off', async () => {
+  it('shows the AWS view in the email next to the other views, with its chart, and "co-sell is off" when it is', async () => {
     const email = await renderQbrReportEmail(computed, ['cro@vendor.example']);
     expect(email.text).toContain('AWS VIEW (Partner Central, AWS catalog)');
     expect(email.text).toContain('  Shared with ACE: 6 ($195,000.00)');
@@ -294,11 +290,25 @@ describe('the AWS view of the pre-QBR report', () => {
       policyVersion: coSellOff.policyVersion,
     });
     const plain = await renderQbrReportEmail(off, ['cro@vendor.example']);
-    expect(plain.text).not.toContain('AWS VIEW');
+    expect(plain.text).toContain(
+      'AWS VIEW (Partner Central)\n  Co-sell is off in the policy (coSell.enabled)',
+    );
+    expect(plain.text).not.toContain('Shared with ACE');
+    expect(plain.html).toContain('Co-sell is off in the policy');
     expect(plain.html).not.toContain('qbr-aws@dealreg');
+    expect(plain.html).not.toContain('id="aws-view-figures"');
     expect(summarise(computed)).toContain(
       'AWS view     shared 6 ($195,000) · submitted 5 ($190,000) · approved 2 ($130,000) · action required 1 ($30,000) · rejected 2 ($30,000)',
     );
-    expect(summarise(off)).not.toContain('AWS view');
+    expect(summarise(off)).toContain('AWS view     co-sell is off (policy coSell.enabled)');
+    expect(JSON.parse(JSON.stringify(off)).awsView).toBeNull();
+    const csv = qbrReportCsvFiles(computed);
+    expect(csv.find((file) => file.filename === 'qbr-2026-Q4-aws-view.csv')?.content).toContain(
+      'Rejected by AWS,2,30000',
+    );
+    expect(csv.find((file) => file.filename === 'qbr-2026-Q4-aws-view-by-partner.csv')?.content).toContain(
+      'P3,P3,2,15000,1,10000,0,0,0,0,1,10000,0,0,0,0',
+    );
+    expect(qbrReportCsvFiles(off).map((file) => file.filename)).not.toContain('qbr-2026-Q4-aws-view.csv');
   });
 });
