@@ -217,6 +217,15 @@ describe('the AWS view of the pre-QBR report', () => {
       aceStage: 'Prospect',
       ledgerOutcome: 'won',
     });
+    // Named as the other findings are: partner, customer, deal and the amount at stake.
+    expect(lyra?.context).toMatchObject({ deal: 'Lyra', amountUsd: 50_000 });
+    expect(waiting?.context).toMatchObject({
+      partner: 'Beta Cloud',
+      customer: 'Customer of R3',
+      deal: 'Vega',
+      amountUsd: 30_000,
+    });
+    expect(lynx?.context).toMatchObject({ partner: 'P3', deal: 'Lynx' });
     expect(lynx?.registrationId).toBe('R6');
     expect(lynx?.detail).toContain('approved as sourced on 2026-12-01 for the aws marketplace');
   });
