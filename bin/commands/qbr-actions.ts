@@ -128,6 +128,29 @@ const money = (amount: number) =>
   );
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
 
+/** The AWS view (ACE) in one line; "co-sell is off" when the policy turns co-sell off. */
+function awsViewLine(report: QbrReport): string[] {
+  const view = report.awsView;
+  if (view === undefined) return [];
+  if (view === null) return ['AWS view     co-sell is off (policy coSell.enabled)'];
+  const count = (label: string, figure: { opportunities: number; amount: number }) =>
+    `${label} ${figure.opportunities} (${money(figure.amount)})`;
+  const review = view.byReviewStatus;
+  return [
+    `AWS view     ${[
+      count('shared', view.shared),
+      count('submitted', view.submitted),
+      count('approved', review.Approved),
+      count('action required', review['Action Required']),
+      count('rejected', review.Rejected),
+      count('in review', review['In review / Submitted']),
+      count('pending submission', review['Pending Submission']),
+      count('launched', view.launched),
+      count('closed lost', view.closedLost),
+    ].join(' · ')} — ACE ${view.catalog} catalog, as last reported to the ledger`,
+  ];
+}
+
 /**
  * The one-screen summary: headline figures and the top findings. The headline and SLA figures
  * are worded by the same code as the HTML and CSV (`qbr-headline-figures`).
@@ -142,6 +165,7 @@ export function summarise(report: QbrReport): string {
     ...headline.map((item) => `  ${figure(item)}`),
     `Funnel       ${funnel.submitted} submitted → ${funnel.approved} approved (${percent(funnel.conversion.submittedToApproved)}) → ${funnel.opportunities} opportunities (${percent(funnel.conversion.approvedToOpportunity)}) → ${funnel.closedWon} closed-won (${percent(funnel.conversion.opportunityToClosedWon)}) ${money(funnel.closedWonAmount)}`,
     `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${attribution.croPartnerRevenue === null ? 'not available' : money(attribution.croPartnerRevenue)}`,
+    ...awsViewLine(report),
     `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${row.roi === null ? '—' : `${row.roi.toFixed(2)}×`}`).join(' · ') || 'no investments'}`,
     ...slaFigures(report)
       .filter((item) => !shown.has(item.key))

@@ -275,6 +275,98 @@ ${table(
   );
 }
 
+const awsExplanation =
+  'What AWS Partner Central (ACE) shows of the opportunities shared with AWS in the quarter: AWS’s review status and the ACE stage as Partner Central last reported them to the ledger, with the deals’ amounts. It never changes partner attribution; where ACE and HubSpot disagree, a COSELL finding says how.';
+
+const awsOff =
+  'Co-sell is off in the policy (coSell.enabled): nothing is shared with AWS Partner Central, so there is no AWS view and no co-sell finding.';
+
+/** The AWS view's figures as rows: label, opportunities, amount. */
+function awsRows(view: NonNullable<QbrReport['awsView']>): (readonly [string, number, string])[] {
+  const review = view.byReviewStatus;
+  const row = (label: string, figure: { opportunities: number; amount: number }) =>
+    [label, figure.opportunities, formatUsdExact(figure.amount)] as const;
+  return [
+    row('Shared with ACE', view.shared),
+    row('Submitted to AWS', view.submitted),
+    row('Approved by AWS', review.Approved),
+    row('Action Required', review['Action Required']),
+    row('Rejected by AWS', review.Rejected),
+    row('In review / Submitted', review['In review / Submitted']),
+    row('Pending Submission', review['Pending Submission']),
+    row('Launched (ACE stage)', view.launched),
+    row('Closed Lost (ACE stage)', view.closedLost),
+  ];
+}
+
+function awsHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
+  const view = report.awsView;
+  if (view === undefined) return html``;
+  if (view === null) {
+    return section(
+      'aws-view',
+      'The AWS view: Partner Central',
+      html`<p style="${style.small}">${awsOff}</p>`,
+    );
+  }
+  const count = (figure: { opportunities: number; amount: number }) =>
+    `${figure.opportunities} · ${formatUsdExact(figure.amount)}`;
+  return section(
+    'aws-view',
+    `The AWS view: Partner Central (${view.catalog} catalog)`,
+    html`<p style="${style.small}">${awsExplanation}</p>
+${chartHtml(charts, 'aws', sources)}
+${table(
+  [{ label: 'In ACE' }, { label: 'Opportunities', numeric: true }, { label: 'Amount', numeric: true }],
+  awsRows(view),
+  'aws-view-figures',
+)}
+${
+  view.byPartner.length > 0 &&
+  html`<p style="${style.paragraph}margin-bottom:4px;font-weight:600;">By partner (opportunities · amount)</p>
+${table(
+  [
+    { label: 'Partner' },
+    { label: 'Shared', numeric: true },
+    { label: 'Submitted', numeric: true },
+    { label: 'Approved', numeric: true },
+    { label: 'Action Required', numeric: true },
+    { label: 'Rejected', numeric: true },
+    { label: 'Launched', numeric: true },
+    { label: 'Closed Lost', numeric: true },
+  ],
+  view.byPartner.map((row) => [
+    row.label,
+    count(row.shared),
+    count(row.submitted),
+    count(row.approved),
+    count(row.actionRequired),
+    count(row.rejected),
+    count(row.launched),
+    count(row.closedLost),
+  ]),
+  'aws-view-partners',
+)}`
+}`,
+  );
+}
+
+function awsText(report: QbrReport): string[] {
+  const view = report.awsView;
+  if (view === undefined) return [];
+  if (view === null) return [`AWS VIEW (Partner Central)\n  ${awsOff}`];
+  const figures = awsRows(view)
+    .map(([label, opportunities, amount]) => `  ${label}: ${opportunities} (${amount})`)
+    .join('\n');
+  const partners = view.byPartner
+    .map(
+      (row) =>
+        `\n  - ${row.label}: shared ${row.shared.opportunities} (${formatUsdExact(row.shared.amount)}), submitted ${row.submitted.opportunities}, approved ${row.approved.opportunities}, action required ${row.actionRequired.opportunities}, rejected ${row.rejected.opportunities}, launched ${row.launched.opportunities} (${formatUsdExact(row.launched.amount)}), closed lost ${row.closedLost.opportunities}`,
+    )
+    .join('');
+  return [`AWS VIEW (Partner Central, ${view.catalog} catalog)\n  ${awsExplanation}\n${figures}${partners}`];
+}
+
 function investmentRows(report: QbrReport): string[][] {
   return report.investments.map((row) => [
     row.investmentId,
@@ -427,6 +519,7 @@ function bodyHtml(report: QbrReport, charts: readonly QbrChart[], sources: Chart
 ${scorecardHtml(report)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
+${awsHtml(report, charts, sources)}
 ${roiHtml(report, charts, sources)}
 ${slaHtml(report, charts, sources)}
 ${findingsHtml(report)}`;
@@ -491,6 +584,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
             `\n  - ${deal.dealName} (${deal.opportunityId}) ${formatUsdExact(deal.amount)}: ledger ${deal.ledgerRelationship}, CRO view ${deal.croCountsAsPartner ? 'partner' : 'not partner'}. ${deal.explanation}`,
         )
         .join('')}`,
+      ...awsText(report),
       `ROI BY INVESTMENT TYPE\n${
         report.roiByInvestmentType.length === 0
           ? '  No investment was recorded for the quarter.'

@@ -52,6 +52,16 @@ const evidenceLabels: Readonly<Record<string, string>> = {
   frozen: 'Value when frozen',
   now: 'Value now',
   policyChanged: 'Policy changed since',
+  aceOpportunityId: 'ACE opportunity',
+  aceStage: 'Stage in ACE',
+  aceReviewStatus: 'AWS review status',
+  aceStatusAt: 'ACE last changed',
+  aceReviewComments: 'AWS review comments',
+  actionRequiredSince: 'Action Required since',
+  hoursWaiting: 'Hours waiting',
+  slaHours: 'Hours the policy allows',
+  estimatedUsd: 'Estimated amount (USD)',
+  minAmountUsd: 'Policy minimum (USD)',
 };
 
 function spelledOut(name: string): string {

@@ -134,9 +134,63 @@ const findingColumns: readonly CsvColumn<RankedFinding>[] = [
   { header: 'Fix before the meeting', value: (row) => row.fix },
 ];
 
+type AwsView = NonNullable<QbrReport['awsView']>;
+type AwsFigureRow = { readonly figure: string; readonly opportunities: number; readonly amount: number };
+
+const awsViewColumns: readonly CsvColumn<AwsFigureRow>[] = [
+  { header: 'In ACE', value: (row) => row.figure },
+  { header: 'Opportunities', value: (row) => row.opportunities },
+  { header: 'Amount (USD)', value: (row) => row.amount },
+];
+
+const awsPartnerMeasures = [
+  ['shared', 'Shared'],
+  ['submitted', 'Submitted'],
+  ['approved', 'Approved'],
+  ['actionRequired', 'Action Required'],
+  ['rejected', 'Rejected'],
+  ['launched', 'Launched'],
+  ['closedLost', 'Closed Lost'],
+] as const;
+
+const awsPartnerColumns: readonly CsvColumn<AwsView['byPartner'][number]>[] = [
+  { header: 'Partner id', value: (row) => row.key },
+  { header: 'Partner', value: (row) => row.label },
+  ...awsPartnerMeasures.flatMap(([key, label]) => [
+    { header: label, value: (row: AwsView['byPartner'][number]) => row[key].opportunities },
+    { header: `${label} (USD)`, value: (row: AwsView['byPartner'][number]) => row[key].amount },
+  ]),
+];
+
+/** The AWS view's files, only when co-sell is on in the policy. */
+function awsViewCsvFiles(report: QbrReport, name: (table: string) => string): QbrCsvFile[] {
+  const view = report.awsView;
+  if (view === undefined || view === null) return [];
+  const review = view.byReviewStatus;
+  const line = (figure: string, value: { opportunities: number; amount: number }): AwsFigureRow => ({
+    figure,
+    ...value,
+  });
+  const rows = [
+    line('Shared with ACE', view.shared),
+    line('Submitted to AWS', view.submitted),
+    line('Approved by AWS', review.Approved),
+    line('Action Required', review['Action Required']),
+    line('Rejected by AWS', review.Rejected),
+    line('In review / Submitted', review['In review / Submitted']),
+    line('Pending Submission', review['Pending Submission']),
+    line('Launched (ACE stage)', view.launched),
+    line('Closed Lost (ACE stage)', view.closedLost),
+  ];
+  return [
+    { filename: name('aws-view'), content: toCsv(rows, awsViewColumns) },
+    { filename: name('aws-view-by-partner'), content: toCsv(view.byPartner, awsPartnerColumns) },
+  ];
+}
+
 /**
  * The report's figures as CSV files, one per table (the scorecard's headline figures, funnel, each breakdown, attribution and the
- * deals behind the difference, ROI, SLA, exceptions, findings), named
+ * deals behind the difference, the AWS view when co-sell is on, ROI, SLA, exceptions, findings), named
  * `qbr-<quarter>-<table>.csv`. Every text cell taken from data (a partner's or a deal's name) is
  * neutralised so a spreadsheet shows it as text and never runs it as a formula; amounts are
  * numbers in USD, ratios between 0 and 1.
@@ -197,6 +251,7 @@ export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
       filename: name('attribution-difference-deals'),
       content: toCsv(attribution.differenceDeals, differenceColumns),
     },
+    ...awsViewCsvFiles(report, name),
     { filename: name('roi-by-investment-type'), content: toCsv(report.roiByInvestmentType, roiColumns) },
     { filename: name('roi-investments'), content: toCsv(report.investments, investmentColumns) },
     { filename: name('sla'), content: toCsv(slaFigures(report), slaColumns) },

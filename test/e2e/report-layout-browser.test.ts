@@ -6,7 +6,7 @@ import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderQbrReportHtml } from '#emails/qbr-report.ts';
 import { renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
 import { launchChromium } from '#test/support/chromium.ts';
-import { sampleQbrReport } from '#test/unit/qbr-rendering/qbr-report-fixture.ts';
+import { sampleAwsView, sampleQbrReport } from '#test/unit/qbr-rendering/qbr-report-fixture.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const artifacts = join(root, 'test-artifacts');
@@ -21,7 +21,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
   pages['qbr-report'] = join(artifacts, 'layout-qbr-report.html');
-  await writeFile(pages['qbr-report'], await renderQbrReportHtml(sampleQbrReport()));
+  await writeFile(
+    pages['qbr-report'],
+    await renderQbrReportHtml(sampleQbrReport({ awsView: sampleAwsView })),
+  );
   pages['rules-of-engagement'] = join(artifacts, 'layout-rules-of-engagement.html');
   const policy = loadPolicy(await readFile(join(root, 'policy', 'example-policy.json'), 'utf8'));
   await writeFile(pages['rules-of-engagement'], renderRulesOfEngagement(policy, 'html'));

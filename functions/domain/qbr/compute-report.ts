@@ -1,6 +1,7 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { Policy } from '#domain/policy/policy-schema.ts';
 import { attributionSummary, investmentReturns, roiByInvestmentType } from './attribution.ts';
+import { awsView, coSellFindings } from './aws-view.ts';
 import type { CrmDealsRead } from './crm-deal.ts';
 import { withFindingContext } from './finding-context.ts';
 import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
@@ -17,6 +18,7 @@ import {
   type QbrReport,
   qbrReportSchema,
   type RoiRow,
+  rankFindings,
   type SlaSummary,
   severities,
 } from './report.ts';
@@ -129,7 +131,8 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     slaCases: prepared.slaCases,
     orphanAfterDays: inputs.orphanAfterDays,
   });
-  const findings = withFindingContext(reconciled, {
+  const coSell = { policy: policy.coSell, quarter, asOf, facts: inputs.facts };
+  const findings = withFindingContext(rankFindings([...reconciled, ...coSellFindings({ ...coSell, crm })]), {
     policy,
     records: inputs.registrations,
     facts: inputs.facts,
@@ -161,6 +164,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     byCloudMarketplace: prepared.byCloudMarketplace,
     byRegion: prepared.byRegion,
     attribution,
+    awsView: awsView({ ...coSell, records: inputs.registrations }),
     roiByInvestmentType: prepared.roiByInvestmentType,
     investments: prepared.investments,
     sla,

@@ -2,6 +2,7 @@ import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import {
   type AsOf,
   type Attribution,
+  type CoSellState,
   correctedEntries,
   projectOpportunity,
 } from '#domain/ledger/projection.ts';
@@ -27,6 +28,8 @@ export interface LedgerRegistration {
   readonly approvedAt: string | undefined;
   readonly expiredAt: string | undefined;
   readonly status: 'approved' | 'expired';
+  /** USD cents of the estimated amount the approval recorded (what a co-sell share sends AWS). */
+  readonly estimatedUsdMinor?: number | undefined;
 }
 
 interface LedgerInvestment {
@@ -61,6 +64,8 @@ export interface OpportunityFacts {
   readonly investments: readonly LedgerInvestment[];
   /** Entries in effect (corrections applied); 0 for a chain that had not started at the moment. */
   readonly entries: number;
+  /** The opportunity's co-sell with AWS Partner Central as the ledger recorded it; never moves attribution. */
+  readonly coSell?: CoSellState | undefined;
 }
 
 function link(record: Attribution): PartnerLink {
@@ -94,11 +99,14 @@ export function opportunityFacts(
   const { entries } = correctedEntries(chain, at.knownAt);
   let created = false;
   const marketplaces = new Map<string, string | undefined>();
+  const estimates = new Map<string, number | undefined>();
   for (const entry of entries) {
     if (entry.effectiveAt > at.asOf) continue;
     if (entry.type === 'OpportunityCreated') created = true;
-    else if (entry.type === 'RegistrationApproved')
+    else if (entry.type === 'RegistrationApproved') {
       marketplaces.set(entry.registrationId, entry.cloudMarketplace);
+      estimates.set(entry.registrationId, entry.estimatedAmount?.usdMinor);
+    }
   }
   const closedAt = state.closedAt;
   const atClose =
@@ -130,6 +138,7 @@ export function opportunityFacts(
       approvedAt: registration.approvedAt,
       expiredAt: registration.expiredAt,
       status: registration.status,
+      estimatedUsdMinor: estimates.get(registration.registrationId),
     })),
     investments: state.investments.map((investment) => ({
       investmentId: investment.investmentId,
@@ -139,6 +148,7 @@ export function opportunityFacts(
       effectiveAt: investment.effectiveAt,
     })),
     entries: state.entries,
+    coSell: state.coSell,
   };
 }
 

@@ -157,6 +157,9 @@ const findingCodes = [
   'POLICY_EXCEPTION',
   'DEFINITION_MISMATCH',
   'RETROACTIVE_CHANGE',
+  'COSELL_DRIFT',
+  'COSELL_MISSING',
+  'COSELL_ACTION_REQUIRED',
 ] as const;
 const findingCodeSchema = z.enum(findingCodes);
 
@@ -228,6 +231,48 @@ const integritySchema = z
     message: 'broken chains must be among the chains counted',
   });
 
+/** A count of ACE opportunities and their amount (USD). */
+const awsFigureSchema = z.strictObject({ opportunities: countSchema, amount: usdSchema });
+export type AwsFigure = z.infer<typeof awsFigureSchema>;
+
+/** One partner's ACE opportunities, by where AWS's review and the ACE stage stand. */
+const awsPartnerRowSchema = z.strictObject({
+  key: z.string(),
+  label: z.string(),
+  shared: awsFigureSchema,
+  submitted: awsFigureSchema,
+  approved: awsFigureSchema,
+  actionRequired: awsFigureSchema,
+  rejected: awsFigureSchema,
+  launched: awsFigureSchema,
+  closedLost: awsFigureSchema,
+});
+export type AwsPartnerRow = z.infer<typeof awsPartnerRowSchema>;
+
+/**
+ * The fourth view, AWS's: the opportunities shared with AWS Partner Central (ACE) in the quarter,
+ * as the ledger recorded ACE's review status and stage (CoSellShared / CoSellStatusChanged, kept
+ * current by Partner Central's events and the reconciliation). Amounts are the deals' amounts in
+ * the ledger (USD). It never moves the partner attribution of the other views.
+ */
+const awsViewSchema = z.strictObject({
+  catalog: z.enum(['Sandbox', 'AWS']),
+  shared: awsFigureSchema,
+  submitted: awsFigureSchema,
+  /** Keyed by AWS's review status, in Partner Central's words (`In review` and `Submitted` together). */
+  byReviewStatus: z.strictObject({
+    Approved: awsFigureSchema,
+    'Action Required': awsFigureSchema,
+    Rejected: awsFigureSchema,
+    'In review / Submitted': awsFigureSchema,
+    'Pending Submission': awsFigureSchema,
+  }),
+  launched: awsFigureSchema,
+  closedLost: awsFigureSchema,
+  byPartner: z.array(awsPartnerRowSchema),
+});
+export type AwsView = z.infer<typeof awsViewSchema>;
+
 /** Headline numbers for the one-screen summary. */
 const scorecardSchema = z.strictObject({
   closedWonAmount: usdSchema,
@@ -260,6 +305,11 @@ export const qbrReportSchema = z.strictObject({
   byCloudMarketplace: z.array(funnelRowSchema),
   byRegion: z.array(funnelRowSchema),
   attribution: attributionSchema,
+  /**
+   * The AWS view (ACE); `null` when co-sell is off in the policy (`coSell.enabled`), absent in
+   * reports computed before co-sell existed.
+   */
+  awsView: awsViewSchema.nullable().optional(),
   roiByInvestmentType: z.array(roiRowSchema),
   /** The investments behind roiByInvestmentType, one row each. */
   investments: z.array(investmentRowSchema),

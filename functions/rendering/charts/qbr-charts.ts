@@ -4,7 +4,7 @@ import { formatPercent } from '#rendering/qbr-figures.ts';
 import { CHART_FONT_FAMILY, type ChartImage, renderChartPng } from './chart-renderer.ts';
 
 /** The charts of the pre-QBR report, in the order the email shows them. */
-const qbrChartIds = ['funnel', 'attribution', 'roi', 'sla', 'sla-follow-up'] as const;
+const qbrChartIds = ['funnel', 'attribution', 'aws', 'roi', 'sla', 'sla-follow-up'] as const;
 type QbrChartId = (typeof qbrChartIds)[number];
 
 /** A chart's specification with the words that stand in for it where images are not shown. */
@@ -168,6 +168,40 @@ function attributionChart(report: QbrReport): QbrChartSpec {
   };
 }
 
+/** The AWS view: what Partner Central shows of the quarter's shared opportunities, in USD (counts beside). */
+function awsChart(report: QbrReport): QbrChartSpec[] {
+  const view = report.awsView;
+  if (view === undefined || view === null) return [];
+  const review = view.byReviewStatus;
+  const rows = [
+    { category: 'Shared with ACE', figure: view.shared, color: COLORS.primary },
+    { category: 'Submitted to AWS', figure: view.submitted, color: COLORS.secondary },
+    { category: 'Approved by AWS', figure: review.Approved, color: COLORS.good },
+    { category: 'Action Required', figure: review['Action Required'], color: COLORS.warn },
+    { category: 'Rejected by AWS', figure: review.Rejected, color: COLORS.bad },
+    { category: 'Launched (ACE)', figure: view.launched, color: COLORS.good },
+    { category: 'Closed Lost (ACE)', figure: view.closedLost, color: COLORS.neutral },
+  ].map(({ category, figure, color }) => ({
+    category,
+    value: figure.amount,
+    text: `${usd(figure.amount)} · ${figure.opportunities}`,
+    color,
+  }));
+  return [
+    {
+      id: 'aws',
+      title: 'The AWS view: opportunities in Partner Central (ACE)',
+      alt: `AWS view (${view.catalog} catalog): ${rows.map((row) => `${row.category} ${row.text} opportunities`).join('; ')}.`,
+      spec: labelledBars({
+        title: 'ACE opportunities shared in the quarter (USD · count)',
+        rows,
+        valueTitle: 'USD',
+        valueKind: 'usd',
+      }),
+    },
+  ];
+}
+
 function roiChart(report: QbrReport): QbrChartSpec {
   const values = report.roiByInvestmentType.flatMap((row) => [
     { investmentType: row.investmentType, measure: 'Invested', amount: row.invested },
@@ -274,6 +308,7 @@ export function qbrChartSpecs(report: QbrReport): QbrChartSpec[] {
   return [
     funnelChart(report),
     attributionChart(report),
+    ...awsChart(report),
     roiChart(report),
     slaChart(report),
     slaFollowUpChart(report),
@@ -281,7 +316,8 @@ export function qbrChartSpecs(report: QbrReport): QbrChartSpec[] {
 }
 
 /**
- * Draws the report's charts as PNGs: the funnel, sourced vs influenced vs the CRO figure, ROI
+ * Draws the report's charts as PNGs: the funnel, sourced vs influenced vs the CRO figure, the AWS
+ * view (when co-sell is on), ROI
  * by investment type, SLA compliance and the SLA's reminders, escalations and defaults. The same report always gives the same bytes.
  *
  * @throws ChartRenderError when a chart cannot be drawn.

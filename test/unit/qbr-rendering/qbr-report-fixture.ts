@@ -233,3 +233,45 @@ export function sampleQbrReport(overrides: Partial<QbrReport> = {}): QbrReport {
     ...overrides,
   });
 }
+
+const aws = (opportunities: number, amount: number) => ({ opportunities, amount });
+
+/** An AWS view (co-sell on) with a long partner name, for the report's layout on a phone. */
+export const sampleAwsView: NonNullable<QbrReport['awsView']> = {
+  catalog: 'AWS',
+  shared: aws(9, 1_120_000.5),
+  submitted: aws(8, 1_020_000.5),
+  byReviewStatus: {
+    Approved: aws(5, 800_000.5),
+    'Action Required': aws(1, 90_000),
+    Rejected: aws(1, 30_000),
+    'In review / Submitted': aws(1, 100_000),
+    'Pending Submission': aws(1, 100_000),
+  },
+  launched: aws(3, 520_000),
+  closedLost: aws(1, 30_000),
+  byPartner: [
+    {
+      key: 'p-1',
+      label: 'Acme Cloud Partners International Holdings',
+      shared: aws(6, 820_000.5),
+      submitted: aws(5, 720_000.5),
+      approved: aws(4, 700_000.5),
+      actionRequired: aws(1, 20_000),
+      rejected: aws(0, 0),
+      launched: aws(2, 420_000),
+      closedLost: aws(0, 0),
+    },
+    {
+      key: 'p-2',
+      label: FORMULA_PARTNER,
+      shared: aws(3, 300_000),
+      submitted: aws(3, 300_000),
+      approved: aws(1, 100_000),
+      actionRequired: aws(0, 0),
+      rejected: aws(1, 30_000),
+      launched: aws(1, 100_000),
+      closedLost: aws(1, 30_000),
+    },
+  ],
+};

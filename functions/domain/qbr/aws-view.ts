@@ -1,0 +1,336 @@
+import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
+import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import type { CoSellState } from '#domain/ledger/projection.ts';
+import type { CoSellPolicy } from '#domain/policy/policy-schema.ts';
+import type { RelationshipType } from '#domain/relationship-type.ts';
+import type { CrmDealsRead } from './crm-deal.ts';
+import { dollars } from './funnel.ts';
+import type { OpportunityFacts } from './opportunity-facts.ts';
+import { wonIn } from './quarter-figures.ts';
+import type { QbrRegistration } from './registration-view.ts';
+import type { AwsFigure, AwsPartnerRow, AwsView, Finding } from './report.ts';
+
+/**
+ * The AWS view of the pre-QBR report and its three findings, from the ledger alone: the ACE
+ * review status and stage Partner Central last reported (CoSellStatusChanged) and HubSpot's deal as
+ * the reconciliation reads it. Pure. Co-sell entries never change attribution: nothing here feeds
+ * the partner-sourced, influenced or CRO figures.
+ */
+
+/** ACE's `Stage` values the view counts (Partner Central Selling API, `Stage`). */
+const launched = 'Launched';
+const closedLost = 'Closed Lost';
+
+/** A registration approved less than this long before asOf may still be on its way to ACE. */
+export const coSellShareGraceMinutes = 60;
+
+interface Counter {
+  opportunities: number;
+  usdMinor: number;
+}
+
+const counter = (): Counter => ({ opportunities: 0, usdMinor: 0 });
+const figure = (value: Counter): AwsFigure => ({
+  opportunities: value.opportunities,
+  amount: dollars(value.usdMinor),
+});
+
+type ReviewBucket = keyof AwsView['byReviewStatus'];
+
+/** Partner Central's review status in the view's buckets (`Submitted` and `In review` together). */
+function reviewBucket(state: CoSellState): ReviewBucket {
+  switch (state.reviewStatus) {
+    case 'Approved':
+    case 'Action Required':
+    case 'Rejected':
+      return state.reviewStatus;
+    case 'Submitted':
+    case 'In review':
+      return 'In review / Submitted';
+    default:
+      return state.submittedToAws ? 'In review / Submitted' : 'Pending Submission';
+  }
+}
+
+/** The ACE opportunity's amount in the view: the deal's amount in the ledger, else the estimate shared. */
+function usdMinorOf(item: OpportunityFacts, state: CoSellState): number {
+  return (
+    item.amount?.usdMinor ??
+    item.registrations.find((registration) => registration.registrationId === state.registrationId)
+      ?.estimatedUsdMinor ??
+    0
+  );
+}
+
+/** The ACE opportunities of the quarter: shared with Partner Central inside it, by asOf. */
+function sharedInQuarter(
+  facts: readonly OpportunityFacts[],
+  quarter: FiscalQuarter,
+  asOf: string,
+): { item: OpportunityFacts; state: CoSellState }[] {
+  const shared: { item: OpportunityFacts; state: CoSellState }[] = [];
+  for (const item of facts) {
+    const state = item.coSell;
+    if (item.campaignChain || state === undefined) continue;
+    if (state.sharedAt < quarter.start || state.sharedAt >= quarter.end || state.sharedAt > asOf) continue;
+    shared.push({ item, state });
+  }
+  return shared;
+}
+
+function partnerNames(records: readonly QbrRegistration[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const record of records) {
+    const { partnerId, partnerName } = record.progress ?? {};
+    if (partnerId !== undefined && partnerName !== undefined) names.set(partnerId, partnerName);
+  }
+  return names;
+}
+
+/** The AWS view; `null` when co-sell is off in the policy. */
+export function awsView(inputs: {
+  readonly policy: CoSellPolicy;
+  readonly quarter: FiscalQuarter;
+  readonly asOf: string;
+  readonly facts: readonly OpportunityFacts[];
+  readonly records: readonly QbrRegistration[];
+}): AwsView | null {
+  if (!inputs.policy.enabled) return null;
+  const totals = {
+    shared: counter(),
+    submitted: counter(),
+    launched: counter(),
+    closedLost: counter(),
+  };
+  const byReview: Record<ReviewBucket, Counter> = {
+    Approved: counter(),
+    'Action Required': counter(),
+    Rejected: counter(),
+    'In review / Submitted': counter(),
+    'Pending Submission': counter(),
+  };
+  const names = partnerNames(inputs.records);
+  const rows = new Map<string, Record<Exclude<keyof AwsPartnerRow, 'key' | 'label'>, Counter>>();
+  const add = (value: Counter, usdMinor: number) => {
+    value.opportunities += 1;
+    value.usdMinor += usdMinor;
+  };
+  const shared = sharedInQuarter(inputs.facts, inputs.quarter, inputs.asOf);
+  for (const { item, state } of shared) {
+    const usdMinor = usdMinorOf(item, state);
+    const bucket = reviewBucket(state);
+    const partnerId =
+      item.registrations.find((registration) => registration.registrationId === state.registrationId)
+        ?.partnerId ?? 'unknown';
+    let row = rows.get(partnerId);
+    if (row === undefined) {
+      row = {
+        shared: counter(),
+        submitted: counter(),
+        approved: counter(),
+        actionRequired: counter(),
+        rejected: counter(),
+        launched: counter(),
+        closedLost: counter(),
+      };
+      rows.set(partnerId, row);
+    }
+    add(totals.shared, usdMinor);
+    add(row.shared, usdMinor);
+    add(byReview[bucket], usdMinor);
+    if (bucket !== 'Pending Submission') {
+      add(totals.submitted, usdMinor);
+      add(row.submitted, usdMinor);
+    }
+    if (bucket === 'Approved') add(row.approved, usdMinor);
+    if (bucket === 'Action Required') add(row.actionRequired, usdMinor);
+    if (bucket === 'Rejected') add(row.rejected, usdMinor);
+    if (state.stage === launched) {
+      add(totals.launched, usdMinor);
+      add(row.launched, usdMinor);
+    }
+    if (state.stage === closedLost) {
+      add(totals.closedLost, usdMinor);
+      add(row.closedLost, usdMinor);
+    }
+  }
+  const byPartner = [...rows.entries()]
+    .map(([key, row]) => ({
+      key,
+      label: names.get(key) ?? key,
+      shared: figure(row.shared),
+      submitted: figure(row.submitted),
+      approved: figure(row.approved),
+      actionRequired: figure(row.actionRequired),
+      rejected: figure(row.rejected),
+      launched: figure(row.launched),
+      closedLost: figure(row.closedLost),
+    }))
+    .sort((a, b) => b.shared.amount - a.shared.amount || a.label.localeCompare(b.label));
+  return {
+    catalog: inputs.policy.catalog,
+    shared: figure(totals.shared),
+    submitted: figure(totals.submitted),
+    byReviewStatus: {
+      Approved: figure(byReview.Approved),
+      'Action Required': figure(byReview['Action Required']),
+      Rejected: figure(byReview.Rejected),
+      'In review / Submitted': figure(byReview['In review / Submitted']),
+      'Pending Submission': figure(byReview['Pending Submission']),
+    },
+    launched: figure(totals.launched),
+    closedLost: figure(totals.closedLost),
+    byPartner,
+  };
+}
+
+interface CoSellFindingInputs {
+  readonly policy: CoSellPolicy;
+  readonly quarter: FiscalQuarter;
+  readonly asOf: string;
+  readonly facts: readonly OpportunityFacts[];
+  readonly crm: CrmDealsRead | undefined;
+}
+
+const hourMs = 3_600_000;
+const aceName = (state: CoSellState) =>
+  `ACE opportunity ${state.aceOpportunityId} (${state.catalog} catalog)`;
+
+/**
+ * COSELL_DRIFT: where the deal is closed (HubSpot when read, else the ledger, which follows
+ * HubSpot's events) and ACE's stage says otherwise, or ACE says closed and the deal is not.
+ */
+function coSellDrift(
+  item: OpportunityFacts,
+  state: CoSellState,
+  inputs: CoSellFindingInputs,
+): Finding | undefined {
+  const deal = inputs.crm?.deals.get(item.opportunityId);
+  const won = deal?.closedWon ?? (item.outcome === 'won' ? true : null);
+  const lost = item.outcome === 'lost' && won !== true;
+  const stage = state.stage ?? 'none recorded';
+  const name = item.dealName ?? deal?.name ?? item.opportunityId;
+  const where = deal === undefined ? 'the ledger (following HubSpot)' : 'HubSpot';
+  let problem: string | undefined;
+  if (won === true && state.stage !== launched)
+    problem = `${name} is closed-won in ${where} but ${aceName(state)} is at stage ${stage}, not ${launched}`;
+  else if (lost && state.stage !== closedLost)
+    problem = `${name} is closed-lost in ${where} but ${aceName(state)} is at stage ${stage}, not ${closedLost}`;
+  else if (state.stage === launched && won !== true)
+    problem = `${aceName(state)} is ${launched} but ${name} is not closed-won in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
+  else if (state.stage === closedLost && !lost && won !== null)
+    problem = `${aceName(state)} is ${closedLost} but ${name} is ${won ? 'closed-won' : 'not closed-lost'} in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
+  if (problem === undefined) return undefined;
+  return {
+    code: 'COSELL_DRIFT',
+    severity: wonIn(item, inputs.quarter) ? 'high' : 'medium',
+    opportunityId: item.opportunityId,
+    registrationId: state.registrationId,
+    detail: `${problem}: AWS and your CRM will count this deal differently.`,
+    evidence: {
+      aceOpportunityId: state.aceOpportunityId,
+      aceStage: state.stage ?? null,
+      aceReviewStatus: state.reviewStatus ?? null,
+      aceStatusAt: state.statusAt ?? null,
+      hubspotStage: deal?.stageId ?? null,
+      hubspotClosedWon: deal?.closedWon ?? null,
+      ledgerOutcome: item.outcome,
+      ledgerUsd: item.amount === undefined ? null : dollars(item.amount.usdMinor),
+    },
+    fix: `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or correct the deal in HubSpot, so AWS's pipeline and yours agree before the meeting.`,
+  };
+}
+
+/** COSELL_ACTION_REQUIRED: AWS sent the opportunity back and nobody answered within the policy's hours. */
+function actionRequired(
+  item: OpportunityFacts,
+  state: CoSellState,
+  inputs: CoSellFindingInputs,
+): Finding | undefined {
+  if (state.reviewStatus !== 'Action Required') return undefined;
+  const since = state.statusAt ?? state.sharedAt;
+  const hours = (Date.parse(inputs.asOf) - Date.parse(since)) / hourMs;
+  const limit = inputs.policy.actionRequiredSlaHours;
+  if (hours < limit) return undefined;
+  return {
+    code: 'COSELL_ACTION_REQUIRED',
+    severity: 'high',
+    opportunityId: item.opportunityId,
+    registrationId: state.registrationId,
+    detail: `AWS asked for changes to ${aceName(state)} for ${item.dealName ?? item.opportunityId} on ${since.slice(0, 10)} and it has waited ${Math.floor(hours)} hours, over the ${limit} the policy allows (coSell.actionRequiredSlaHours)${state.reviewComments === undefined ? '' : `; AWS wrote: "${state.reviewComments}"`}.`,
+    evidence: {
+      aceOpportunityId: state.aceOpportunityId,
+      aceReviewStatus: state.reviewStatus,
+      actionRequiredSince: since,
+      hoursWaiting: Math.floor(hours),
+      slaHours: limit,
+      aceReviewComments: state.reviewComments ?? null,
+    },
+    fix: `Answer AWS's review comments on ${state.aceOpportunityId} in Partner Central and resubmit it; until then AWS does not work the deal with the partner.`,
+  };
+}
+
+/** COSELL_MISSING: an approval of the quarter the policy shares, with no ACE opportunity in the ledger. */
+function missing(item: OpportunityFacts, inputs: CoSellFindingInputs): Finding[] {
+  if (item.coSell !== undefined) return [];
+  const latest = new Date(Date.parse(inputs.asOf) - coSellShareGraceMinutes * 60_000).toISOString();
+  const findings: Finding[] = [];
+  for (const registration of item.registrations) {
+    const { approvedAt, relationshipType, cloudMarketplace } = registration;
+    if (approvedAt === undefined || relationshipType === undefined || cloudMarketplace === undefined)
+      continue;
+    if (approvedAt < inputs.quarter.start || approvedAt >= inputs.quarter.end || approvedAt > latest)
+      continue;
+    const selection = coSellSelection(
+      inputs.policy,
+      {
+        details: {
+          cloudMarketplace: cloudMarketplace as Parameters<
+            typeof coSellSelection
+          >[1]['details']['cloudMarketplace'],
+          estimatedAmount: { minorUnits: registration.estimatedUsdMinor ?? 0, currency: 'USD' },
+          campaignId: registration.campaignId ?? '',
+        },
+        relationshipType: relationshipType as RelationshipType,
+      },
+      {},
+    );
+    if (!selection.share) continue;
+    findings.push({
+      code: 'COSELL_MISSING',
+      severity: 'medium',
+      opportunityId: item.opportunityId,
+      registrationId: registration.registrationId,
+      detail: `Registration ${registration.registrationId} (${item.dealName ?? item.opportunityId}) was approved as ${relationshipType} on ${approvedAt.slice(0, 10)} for the ${cloudMarketplace} marketplace, which the policy shares with AWS, but the ledger has no ACE opportunity for it: AWS does not see this deal.`,
+      evidence: {
+        approvedAt,
+        approved: relationshipType,
+        cloudMarketplace,
+        estimatedUsd:
+          registration.estimatedUsdMinor === undefined ? null : dollars(registration.estimatedUsdMinor),
+        minAmountUsd: inputs.policy.minAmountUsd,
+      },
+      fix: 'Check the co-sell share of this registration (its workflow run and the Partner Central errors in the logs), then share it again; if it should not go to AWS, narrow the policy (coSell.marketplaces, relationshipTypes, minAmountUsd).',
+    });
+  }
+  return findings;
+}
+
+/** The co-sell findings; none when co-sell is off in the policy. */
+export function coSellFindings(inputs: CoSellFindingInputs): Finding[] {
+  if (!inputs.policy.enabled) return [];
+  const findings: Finding[] = [];
+  for (const item of inputs.facts) {
+    if (item.campaignChain) continue;
+    const state = item.coSell;
+    if (state === undefined || state.sharedAt > inputs.asOf) {
+      findings.push(...missing(item, inputs));
+      continue;
+    }
+    const drift = coSellDrift(item, state, inputs);
+    if (drift !== undefined) findings.push(drift);
+    const waiting = actionRequired(item, state, inputs);
+    if (waiting !== undefined) findings.push(waiting);
+  }
+  return findings;
+}

@@ -1,0 +1,323 @@
+import { describe, expect, it } from 'vitest';
+import { summarise } from '#bin/commands/qbr-actions.ts';
+import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { renderQbrReportEmail } from '#emails/qbr-report.ts';
+import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
+import { approval, chain, created, crmDeal, crmOf, record, report, won } from './qbr-fixtures.ts';
+
+/**
+ * The AWS view worked out by hand. Quarter 2026-Q4 (October–December), as of 2026-12-15 00:00 UTC.
+ *
+ *   O1 Orion   P1 sourced   80,000  won 11-20  ACE Approved, Launched            → fine
+ *   O2 Lyra    P1 sourced   50,000  won 12-01  ACE Approved, Committed           → COSELL_DRIFT (won, not Launched)
+ *   O3 Vega    P2 referral  30,000  open       ACE Action Required since 12-01   → COSELL_ACTION_REQUIRED (336 h > 72 h)
+ *   O4 Draco   P2 sourced   20,000  lost 12-05 ACE Rejected, Closed Lost         → fine
+ *   O5 Hydra   P3 sourced   10,000  won 12-10  ACE Rejected, Prospect            → COSELL_DRIFT (won, not Launched)
+ *   O6 Lynx    P3 sourced   40,000  open       approved 12-01 for aws, not shared → COSELL_MISSING
+ *   O7 Ursa    P3 sourced   60,000  open       approved 12-01 for azure, not shared → nothing (not a shared marketplace)
+ *   O8 Pavo    P3 sourced    5,000  open       shared 12-02, not submitted       → Pending Submission
+ *
+ * Shared: O1–O5, O8 = 6 for 195,000; submitted: all but O8 = 5 for 190,000.
+ * Approved O1+O2 = 2 / 130,000; Action Required O3 = 1 / 30,000; Rejected O4+O5 = 2 / 30,000;
+ * Pending Submission O8 = 1 / 5,000. Launched O1 = 1 / 80,000; Closed Lost O4 = 1 / 20,000.
+ */
+
+const coSellOn = loadPolicy({ coSell: { enabled: true, catalog: 'AWS', actionRequiredSlaHours: 72 } });
+const coSellOff = loadPolicy({});
+
+type Body = Parameters<typeof chain>[1][number];
+
+function shared(aceOpportunityId: string, registrationId: string, at: string, submittedToAws = true): Body {
+  return {
+    type: 'CoSellShared',
+    effectiveAt: at,
+    registrationId,
+    aceOpportunityId,
+    catalog: 'AWS',
+    submittedToAws,
+  };
+}
+
+function status(
+  aceOpportunityId: string,
+  at: string,
+  change: { reviewStatus?: string; stage?: string; reviewComments?: string },
+): Body {
+  return {
+    type: 'CoSellStatusChanged',
+    recordedBy: 'co-sell-events',
+    effectiveAt: at,
+    aceOpportunityId,
+    ...change,
+  };
+}
+
+const lost = (at: string): Body => ({ type: 'ClosedLost', effectiveAt: at, recordedBy: 'crm-events' });
+
+function chains(withCoSell: boolean): LedgerEntry[][] {
+  const coSell = (...bodies: Body[]) => (withCoSell ? bodies : []);
+  const sourced = (
+    registrationId: string,
+    partnerId: string,
+    at: string,
+    cloudMarketplace: 'aws' | 'azure' = 'aws',
+  ) => approval({ registrationId, partnerId, relationshipType: 'sourced', at, cloudMarketplace });
+  return [
+    chain('O1', [
+      ...sourced('R1', 'P1', '2026-10-05T12:00:00Z'),
+      created('2026-10-05T13:00:00Z', 'Orion', 80_000),
+      ...coSell(
+        shared('O1001', 'R1', '2026-10-06T12:00:00Z'),
+        status('O1001', '2026-10-08T12:00:00Z', { reviewStatus: 'Approved', stage: 'Qualified' }),
+      ),
+      ...won('2026-11-20T12:00:00Z', 80_000),
+      ...coSell(status('O1001', '2026-11-21T12:00:00Z', { stage: 'Launched' })),
+    ]),
+    chain('O2', [
+      ...sourced('R2', 'P1', '2026-10-09T12:00:00Z'),
+      created('2026-10-09T13:00:00Z', 'Lyra', 50_000),
+      ...coSell(
+        shared('O1002', 'R2', '2026-10-10T12:00:00Z'),
+        status('O1002', '2026-11-01T12:00:00Z', { reviewStatus: 'Approved', stage: 'Committed' }),
+      ),
+      ...won('2026-12-01T12:00:00Z', 50_000),
+    ]),
+    chain('O3', [
+      ...approval({
+        registrationId: 'R3',
+        partnerId: 'P2',
+        relationshipType: 'referral',
+        at: '2026-10-31T12:00:00Z',
+        cloudMarketplace: 'aws',
+      }),
+      created('2026-10-31T13:00:00Z', 'Vega', 30_000),
+      ...coSell(
+        shared('O1003', 'R3', '2026-11-01T12:00:00Z'),
+        status('O1003', '2026-12-01T00:00:00Z', {
+          reviewStatus: 'Action Required',
+          reviewComments: 'Add the customer website',
+        }),
+      ),
+    ]),
+    chain('O4', [
+      ...sourced('R4', 'P2', '2026-10-19T12:00:00Z'),
+      created('2026-10-19T13:00:00Z', 'Draco', 20_000),
+      ...coSell(
+        shared('O1004', 'R4', '2026-10-20T12:00:00Z'),
+        status('O1004', '2026-10-25T12:00:00Z', { reviewStatus: 'Rejected', stage: 'Prospect' }),
+      ),
+      lost('2026-12-05T12:00:00Z'),
+      ...coSell(status('O1004', '2026-12-06T12:00:00Z', { stage: 'Closed Lost' })),
+    ]),
+    chain('O5', [
+      ...sourced('R5', 'P3', '2026-11-04T12:00:00Z'),
+      created('2026-11-04T13:00:00Z', 'Hydra', 10_000),
+      ...coSell(
+        shared('O1005', 'R5', '2026-11-05T12:00:00Z'),
+        status('O1005', '2026-11-09T12:00:00Z', { reviewStatus: 'Rejected', stage: 'Prospect' }),
+      ),
+      ...won('2026-12-10T12:00:00Z', 10_000),
+    ]),
+    chain('O6', [
+      ...sourced('R6', 'P3', '2026-12-01T12:00:00Z'),
+      created('2026-12-01T13:00:00Z', 'Lynx', 40_000),
+    ]),
+    chain('O7', [
+      ...sourced('R7', 'P3', '2026-12-01T12:00:00Z', 'azure'),
+      created('2026-12-01T13:00:00Z', 'Ursa', 60_000),
+    ]),
+    chain('O8', [
+      ...sourced('R8', 'P3', '2026-12-01T12:00:00Z'),
+      created('2026-12-01T13:00:00Z', 'Pavo', 5_000),
+      ...coSell(shared('O1008', 'R8', '2026-12-02T12:00:00Z', false)),
+    ]),
+  ];
+}
+
+const registrations = [
+  record({
+    registrationId: 'R1',
+    submittedAt: '2026-10-05T10:00:00Z',
+    partnerId: 'P1',
+    partnerName: 'Acme Partners',
+    progress: { status: 'approved' },
+  }),
+  record({
+    registrationId: 'R3',
+    submittedAt: '2026-10-31T10:00:00Z',
+    partnerId: 'P2',
+    partnerName: 'Beta Cloud',
+    progress: { status: 'approved' },
+  }),
+];
+
+const codes = (findings: readonly { code: string }[]) => findings.map((finding) => finding.code);
+const coSellCodes = (findings: readonly { code: string }[]) =>
+  codes(findings).filter((code) => code.startsWith('COSELL_'));
+
+describe('the AWS view of the pre-QBR report', () => {
+  const computed = report({
+    chains: chains(true),
+    policy: coSellOn.policy,
+    policyVersion: coSellOn.policyVersion,
+    registrations,
+  });
+
+  it('counts the ACE opportunities shared in the quarter by review status and stage, with amounts', () => {
+    const view = computed.awsView;
+    expect(view).toMatchObject({
+      catalog: 'AWS',
+      shared: { opportunities: 6, amount: 195_000 },
+      submitted: { opportunities: 5, amount: 190_000 },
+      byReviewStatus: {
+        Approved: { opportunities: 2, amount: 130_000 },
+        'Action Required': { opportunities: 1, amount: 30_000 },
+        Rejected: { opportunities: 2, amount: 30_000 },
+        'In review / Submitted': { opportunities: 0, amount: 0 },
+        'Pending Submission': { opportunities: 1, amount: 5_000 },
+      },
+      launched: { opportunities: 1, amount: 80_000 },
+      closedLost: { opportunities: 1, amount: 20_000 },
+    });
+  });
+
+  it('breaks the AWS view down per partner, named where the registrations name them', () => {
+    expect(
+      computed.awsView?.byPartner.map((row) => [row.label, row.shared.amount, row.submitted.opportunities]),
+    ).toEqual([
+      ['Acme Partners', 130_000, 2],
+      ['Beta Cloud', 50_000, 2],
+      ['P3', 15_000, 1],
+    ]);
+    expect(computed.awsView?.byPartner[1]).toMatchObject({
+      actionRequired: { opportunities: 1, amount: 30_000 },
+      rejected: { opportunities: 1, amount: 20_000 },
+      closedLost: { opportunities: 1, amount: 20_000 },
+      launched: { opportunities: 0, amount: 0 },
+    });
+  });
+
+  it('raises COSELL_DRIFT, COSELL_ACTION_REQUIRED and COSELL_MISSING, each explained', () => {
+    const found = computed.findings.filter((finding) => finding.code.startsWith('COSELL_'));
+    expect(found.map((finding) => [finding.code, finding.severity, finding.opportunityId])).toEqual([
+      ['COSELL_ACTION_REQUIRED', 'high', 'O3'],
+      ['COSELL_DRIFT', 'high', 'O2'],
+      ['COSELL_DRIFT', 'high', 'O5'],
+      ['COSELL_MISSING', 'medium', 'O6'],
+    ]);
+    const [waiting, lyra, hydra, lynx] = found;
+    expect(waiting?.detail).toContain('waited 336 hours, over the 72');
+    expect(waiting?.detail).toContain('Add the customer website');
+    expect(lyra?.detail).toContain(
+      'Lyra is closed-won in the ledger (following HubSpot) but ACE opportunity O1002 (AWS catalog) is at stage Committed, not Launched',
+    );
+    expect(hydra?.evidence).toMatchObject({
+      aceReviewStatus: 'Rejected',
+      aceStage: 'Prospect',
+      ledgerOutcome: 'won',
+    });
+    // Named as the other findings are: partner, customer, deal and the amount at stake.
+    expect(lyra?.context).toMatchObject({ deal: 'Lyra', amountUsd: 50_000 });
+    expect(waiting?.context).toMatchObject({
+      partner: 'Beta Cloud',
+      customer: 'Customer of R3',
+      deal: 'Vega',
+      amountUsd: 30_000,
+    });
+    expect(lynx?.context).toMatchObject({ partner: 'P3', deal: 'Lynx' });
+    expect(lynx?.registrationId).toBe('R6');
+    expect(lynx?.detail).toContain('approved as sourced on 2026-12-01 for the aws marketplace');
+  });
+
+  it('compares ACE with HubSpot when HubSpot was read: won in HubSpot, lost in ACE', () => {
+    // HubSpot moved O1 back out of closed-won (the ledger has not heard yet): ACE still says Launched.
+    const crm = crmOf([
+      crmDeal('O1', { name: 'Orion', stageId: 'contractsent', closedWon: false, amount: 80_000 }),
+    ]);
+    const withCrm = report({
+      chains: chains(true),
+      policy: coSellOn.policy,
+      policyVersion: coSellOn.policyVersion,
+      crm,
+    });
+    const orion = withCrm.findings.find(
+      (finding) => finding.code === 'COSELL_DRIFT' && finding.opportunityId === 'O1',
+    );
+    expect(orion?.detail).toContain(
+      'ACE opportunity O1001 (AWS catalog) is Launched but Orion is not closed-won in HubSpot (contractsent)',
+    );
+  });
+
+  it('has no AWS view (null) and raises no co-sell finding when co-sell is off', () => {
+    const off = report({
+      chains: chains(true),
+      policy: coSellOff.policy,
+      policyVersion: coSellOff.policyVersion,
+    });
+    expect(off.awsView).toBeNull();
+    expect(coSellCodes(off.findings)).toEqual([]);
+  });
+
+  it('never moves partner attribution: the figures are the same with and without the co-sell entries', () => {
+    const without = report({
+      chains: chains(false),
+      policy: coSellOn.policy,
+      policyVersion: coSellOn.policyVersion,
+      registrations,
+    });
+    // Won in the quarter, all sourced: O1 80,000 + O2 50,000 + O5 10,000 (its ACE submission rejected).
+    expect(computed.attribution.partnerSourcedRevenue).toBe(140_000);
+    expect(computed.attribution).toEqual(without.attribution);
+    expect(computed.scorecard).toEqual({
+      ...without.scorecard,
+      findings: computed.scorecard.findings,
+    });
+    expect(computed.funnel).toEqual(without.funnel);
+    expect(computed.byPartner).toEqual(without.byPartner);
+    // Without the entries every aws approval of the quarter is missing (R1–R6, R8; not R7 on azure), none drifts.
+    expect(
+      without.findings
+        .filter((finding) => finding.code.startsWith('COSELL_'))
+        .map((finding) => finding.registrationId),
+    ).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R8']);
+  });
+
+  it('shows the AWS view in the email next to the other views, with its chart, and "co-sell is off" when it is', async () => {
+    const email = await renderQbrReportEmail(computed, ['cro@vendor.example']);
+    expect(email.text).toContain('AWS VIEW (Partner Central, AWS catalog)');
+    expect(email.text).toContain('  Shared with ACE: 6 ($195,000.00)');
+    expect(email.text).toContain('  Rejected by AWS: 2 ($30,000.00)');
+    expect(email.text).toContain(
+      '  - Beta Cloud: shared 2 ($50,000.00), submitted 2, approved 0, action required 1, rejected 1',
+    );
+    expect(email.html).toContain('id="aws-view-partners"');
+    expect(email.html).toContain('cid:qbr-aws@dealreg');
+    const off = report({
+      chains: chains(true),
+      policy: coSellOff.policy,
+      policyVersion: coSellOff.policyVersion,
+    });
+    const plain = await renderQbrReportEmail(off, ['cro@vendor.example']);
+    expect(plain.text).toContain(
+      'AWS VIEW (Partner Central)\n  Co-sell is off in the policy (coSell.enabled)',
+    );
+    expect(plain.text).not.toContain('Shared with ACE');
+    expect(plain.html).toContain('Co-sell is off in the policy');
+    expect(plain.html).not.toContain('qbr-aws@dealreg');
+    expect(plain.html).not.toContain('id="aws-view-figures"');
+    expect(summarise(computed)).toContain(
+      'AWS view     shared 6 ($195,000) · submitted 5 ($190,000) · approved 2 ($130,000) · action required 1 ($30,000) · rejected 2 ($30,000)',
+    );
+    expect(summarise(off)).toContain('AWS view     co-sell is off (policy coSell.enabled)');
+    expect(JSON.parse(JSON.stringify(off)).awsView).toBeNull();
+    const csv = qbrReportCsvFiles(computed);
+    expect(csv.find((file) => file.filename === 'qbr-2026-Q4-aws-view.csv')?.content).toContain(
+      'Rejected by AWS,2,30000',
+    );
+    expect(csv.find((file) => file.filename === 'qbr-2026-Q4-aws-view-by-partner.csv')?.content).toContain(
+      'P3,P3,2,15000,1,10000,0,0,0,0,1,10000,0,0,0,0',
+    );
+    expect(qbrReportCsvFiles(off).map((file) => file.filename)).not.toContain('qbr-2026-Q4-aws-view.csv');
+  });
+});
