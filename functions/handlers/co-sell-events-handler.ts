@@ -23,6 +23,13 @@ export const partnerCentralEventSchema = z.object({
   }),
 });
 
+/** A Partner Central engagement-invitation event (detail types `Engagement Invitation …`). */
+const engagementInvitationEventSchema = z.object({
+  id: z.string().min(1),
+  source: z.literal('aws.partnercentral-selling'),
+  'detail-type': z.string().startsWith('Engagement Invitation '),
+});
+
 interface CoSellEventsHandlerDependencies extends CoSellStatusDependencies {
   readonly logger: Logger;
 }
@@ -37,6 +44,16 @@ export function createCoSellEventsHandler(deps: CoSellEventsHandlerDependencies)
   return middy<unknown, CoSellStatusOutcome>()
     .use(injectLambdaContext(deps.logger))
     .handler(async (event) => {
+      // The rule also routes engagement invitations (AWS-originated opportunities) here; Dealreg
+      // shares its own registrations and does not act on them yet, so they are acknowledged.
+      const invitation = engagementInvitationEventSchema.safeParse(event);
+      if (invitation.success) {
+        deps.logger.info('engagement invitation event not acted upon', {
+          eventId: invitation.data.id,
+          detailType: invitation.data['detail-type'],
+        });
+        return { outcome: 'not-ours', reason: 'engagement invitations are not acted upon' };
+      }
       const parsed = partnerCentralEventSchema.safeParse(event);
       if (!parsed.success) {
         throw new Error(
