@@ -1,18 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CoSell, CoSellConfigurationError } from '#lib/constructs/co-sell.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
 import { allow, functionBaseline, imported, statementsOf } from './iam-statements.ts';
-import { logicalIdOf, type SynthesizedApp, synthesizeDealregApp, testContext } from './synthesize.ts';
-
-/** The test context with co-sell on (the Sandbox catalog), deployed where Partner Central's events are. */
-export const coSellContext = {
-  ...testContext,
-  [contextKeys.region]: 'us-east-1',
-  [contextKeys.policyFile]: fileURLToPath(new URL('./fixtures/co-sell-policy.json', import.meta.url)),
-};
+import { coSellContext, logicalIdOf, type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 
 let synthesized: SynthesizedApp;
 
