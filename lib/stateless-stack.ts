@@ -11,6 +11,7 @@ import { apiUrlOutputKey, statelessOutputKeys } from '#domain/deployment.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { Approvals } from './constructs/approvals.ts';
 import { AttributionLedger } from './constructs/attribution-ledger.ts';
+import { CoSell } from './constructs/co-sell.ts';
 import { CrmEvents } from './constructs/crm-events.ts';
 import { DealCard } from './constructs/deal-card.ts';
 import { PreQbrCheck, reportsBucketName } from './constructs/pre-qbr-check.ts';
@@ -106,6 +107,8 @@ export class StatelessStack extends Stack {
   public readonly dealCard: DealCard;
   public readonly approvals: Approvals;
   public readonly preQbrCheck: PreQbrCheck;
+  /** AWS's answer to shared registrations; only when the policy's coSell is enabled. */
+  public readonly coSell: CoSell | undefined;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -218,6 +221,18 @@ export class StatelessStack extends Stack {
       policyDocument: props.policyText,
       ...(props.largePortfolioDeals === undefined ? {} : { largePortfolioDeals: props.largePortfolioDeals }),
     });
+
+    // AWS's answer to shared registrations: only when the policy shares them with AWS.
+    const coSellPolicy = loadPolicy(props.policyText).policy.coSell;
+    if (coSellPolicy.enabled) {
+      this.coSell = new CoSell(this, 'CoSell', {
+        catalog: coSellPolicy.catalog,
+        registrationsTable: props.registrationsTable,
+        sweeperStateTable: props.sweeperStateTable,
+        ledger: this.attributionLedger,
+        alarmTopic: this.alarmTopic,
+      });
+    }
 
     new CfnOutput(this, statelessOutputKeys.alarmTopicArn, { value: this.alarmTopic.topicArn });
     // What `dealreg doctor` checks: the sender identity, the portal, and the scheduled functions.

@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
+import { DynamoDbCoSellReconciliationWatermark } from '#adapters/dynamodb/co-sell-reconciliation-watermark.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
 import { DynamoDbIntakeTriggers } from '#adapters/dynamodb/intake-triggers.ts';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
@@ -45,6 +46,7 @@ import {
   registrationsTable,
   sweeperStateTable,
 } from '#lib/tables/index.ts';
+import { runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import type { AppendDependencies } from '#use-cases/ledger-append.ts';
 import { writeDigest } from '#use-cases/ledger-digest.ts';
@@ -517,8 +519,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       signingKey: async () => approvalSigningKey,
     };
     awsReferrals = createAwsReferralsHandler({ ...referralChecks, now: () => clock.now(), logger });
-    const coSellEventsHandler = createCoSellEventsHandler({
-      referrals: { ...referralChecks, mailer: mailbox, apiBaseUrl: api.url, now },
+    const coSellDependencies = {
       book: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
       ledger: ledgerStore,
       ledgerKey,
@@ -528,6 +529,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
       now,
       logger,
+    };
+    const coSellEventsHandler = createCoSellEventsHandler({
+      ...coSellDependencies,
+      referrals: { ...referralChecks, mailer: mailbox, apiBaseUrl: api.url, now },
     });
     coSellEvents = async (event) => {
       await coSellEventsHandler(event, lambdaContext('dealreg-co-sell-events'));
@@ -597,6 +602,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     digestTimer.unref();
     stopping.push(async () => clearInterval(digestTimer));
+
+    // The co-sell reconciliation every hour, as the deployed schedule runs it (when co-sell is on).
+    if (policy.policy.coSell.enabled) {
+      const watermark = new DynamoDbCoSellReconciliationWatermark(
+        documentClient,
+        tableName(sweeperStateTable.logicalName),
+      );
+      const coSellTimer = setInterval(() => {
+        runCoSellReconciliation({ ...coSellDependencies, watermark }, policy.policy.coSell.catalog).catch(
+          (error: unknown) => logger.error('scheduled co-sell reconciliation failed', { error }),
+        );
+      }, 60 * 60_000);
+      coSellTimer.unref();
+      stopping.push(async () => clearInterval(coSellTimer));
+    }
 
     const description: LocalStackDescription = {
       api: api.url,

@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -12,6 +12,7 @@ import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { buildRegistrationWorkflow, registrationWorkflowComment } from '#workflows/registration-workflow.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
+import { grantCoSell } from './co-sell-grants.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
 import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
@@ -175,58 +176,13 @@ export class RegistrationWorkflow extends Construct {
       },
     ]);
     props.ledger.grantAppend(steps);
-    grantCoSell(this, steps, loadPolicy(props.policyText).policy.coSell.catalog);
+    grantCoSell(steps, loadPolicy(props.policyText).policy.coSell.catalog, 'share');
     grantSecretValues(steps, [props.hubspotAccessToken, props.approvalSigningKey]);
     steps.addToRolePolicy(
       sendEmailAsStatement(this, props.mailFrom, (message) => new Error(`RegistrationWorkflow: ${message}`)),
     );
     return steps;
   }
-}
-
-/**
- * Co-sell with AWS in the policy's catalog, and nothing else in Partner Central. Actions and
- * resource ARNs as "Actions, resources, and condition keys for AWS Partner Central Selling"
- * (Service Authorization Reference) gives them: an Opportunity is
- * `arn:${Partition}:partnercentral:${Region}:${Account}:catalog/${Catalog}/opportunity/${Identifier}`,
- * the submission task `…:${Region}::catalog/${Catalog}/engagement-from-opportunity-task/${TaskId}`.
- * Creating and listing name no opportunity yet, so they are granted on `*` only for requests whose
- * `partnercentral:Catalog` is the policy's. The Selling API is served from us-east-1 only.
- */
-function grantCoSell(scope: Construct, fn: DealregFunction, catalog: 'Sandbox' | 'AWS'): void {
-  const stack = Stack.of(scope);
-  const region = 'us-east-1';
-  const opportunities = `arn:${stack.partition}:partnercentral:${region}:${stack.account}:catalog/${catalog}/opportunity/*`;
-  const submissionTasks = `arn:${stack.partition}:partnercentral:${region}::catalog/${catalog}/engagement-from-opportunity-task/*`;
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask'],
-      resources: [opportunities, submissionTasks],
-    }),
-  );
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['partnercentral:CreateOpportunity', 'partnercentral:ListOpportunities'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'partnercentral:Catalog': catalog } },
-    }),
-  );
-  // As cdk-nag names the two ARNs once synthesized.
-  for (const resource of [
-    `arn:<AWS::Partition>:partnercentral:${region}:<AWS::AccountId>:catalog/${catalog}/opportunity/*`,
-    `arn:<AWS::Partition>:partnercentral:${region}::catalog/${catalog}/engagement-from-opportunity-task/*`,
-  ]) {
-    Validations.of(roleOf(fn)).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${resource}]`,
-      reason:
-        "Co-sell reads and submits the opportunities it creates, whose ids Partner Central assigns: every opportunity (and submission task) of the policy's catalog, no other catalog.",
-    });
-  }
-  Validations.of(roleOf(fn)).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'partnercentral:CreateOpportunity and ListOpportunities name no opportunity; they are limited by the partnercentral:Catalog condition to the catalog the policy names.',
-  });
 }
 
 function roleOf(fn: DealregFunction): IRole {

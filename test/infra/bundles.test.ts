@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
+import { coSellContext, type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 import {
   type AwsRequest,
   directoryBytes,
@@ -55,6 +55,14 @@ const budgets: Record<string, { readonly kb: number; readonly why: string }> = {
     why: 'DynamoDB (with its document client), S3, KMS and Secrets Manager clients, and the domain (the stored registration’s schema brings tldts)',
   },
   'PreQbrCheck/DealExport': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
+  'CoSell/Events': {
+    kb: 950,
+    why: 'Partner Central Selling, DynamoDB (with its document client) and KMS clients, and the domain',
+  },
+  'CoSell/Reconciliation': {
+    kb: 950,
+    why: 'Partner Central Selling, DynamoDB (with its document client) and KMS clients, and the domain',
+  },
   'SubmissionIntake/FormSubmissions': {
     kb: 1160,
     why: 'DynamoDB, Step Functions, Lambda (to ask for a sweep), Secrets Manager and SES clients, nodemailer to build MIME mail, and the domain',
@@ -121,7 +129,8 @@ function named(suffix: string): SynthesizedFunction {
 }
 
 beforeAll(async () => {
-  app = synthesizeDealregApp({ bundle: true });
+  // Co-sell on, so its functions' bundles are imported too.
+  app = synthesizeDealregApp({ bundle: true, context: coSellContext });
   functions = synthesizedFunctions(app);
   // Two at a time: the machine's cores, and a fair picture of each cold start.
   const queue = [...functions];
@@ -140,6 +149,8 @@ describe('every function bundle', () => {
       'Approvals/ExtensionRequests',
       'AttributionLedger/DigestWriter',
       'AttributionLedger/StreamGuard',
+      'CoSell/Events',
+      'CoSell/Reconciliation',
       'CrmEvents/CrmEvents',
       'DealCard/DealCard',
       'PreQbrCheck/BatchWorker',

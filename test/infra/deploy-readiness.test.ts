@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hubSpotPortalLimits } from '#lib/constructs/hubspot-budget.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
-import { type SynthesizedApp, synthesizeDealregApp, testContext } from './synthesize.ts';
+import { coSellContext, type SynthesizedApp, synthesizeDealregApp, testContext } from './synthesize.ts';
 import { tasksWithNonObjectParameters } from './validate-asl.ts';
 
 /**
@@ -79,12 +79,17 @@ function stateMachineDefinitions(template: Template): Record<string, unknown> {
 }
 
 describe.each([
-  ['the default policy', 'policy/default-policy.json'],
-  ['the example policy', 'policy/example-policy.json'],
-])('deployed with %s', (_name, policyFile) => {
+  ['the default policy', 'policy/default-policy.json', testContext[contextKeys.region], 3],
+  ['the example policy', 'policy/example-policy.json', testContext[contextKeys.region], 3],
+  // Co-sell on (its functions and its reconciliation schedule too), in the one region Partner
+  // Central delivers its events to.
+  ['co-sell on', coSellContext[contextKeys.policyFile], coSellContext[contextKeys.region], 4],
+])('deployed with %s', (_name, policyFile, region, schedules) => {
   let app: SynthesizedApp;
   beforeAll(() => {
-    app = synthesizeDealregApp({ context: { ...testContext, [contextKeys.policyFile]: policyFile } });
+    app = synthesizeDealregApp({
+      context: { ...testContext, [contextKeys.region]: region, [contextKeys.policyFile]: policyFile },
+    });
   });
 
   it('keeps every function environment within 4 KB, references counted at their resolved length', () => {
@@ -164,7 +169,9 @@ describe.each([
       }
     }
 
-    expect(Object.keys(app.statelessTemplate.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3);
+    expect(Object.keys(app.statelessTemplate.findResources('AWS::Scheduler::Schedule'))).toHaveLength(
+      schedules,
+    );
     expect(problems).toEqual([]);
   });
 

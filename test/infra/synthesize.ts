@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -20,6 +21,13 @@ export const testContext = {
   [contextKeys.alarmEmail]: 'revops-alerts@example.com',
   [contextKeys.hubspotPortalId]: '12345678',
   [contextKeys.formGuids]: `${testFormGuids[0]}, ${testFormGuids[1]}`,
+} as const;
+
+/** The test context with co-sell on (the Sandbox catalog), deployed where Partner Central's events are. */
+export const coSellContext = {
+  ...testContext,
+  [contextKeys.region]: 'us-east-1',
+  [contextKeys.policyFile]: fileURLToPath(new URL('./fixtures/co-sell-policy.json', import.meta.url)),
 } as const;
 
 export interface SynthesizedApp extends DealregApp {

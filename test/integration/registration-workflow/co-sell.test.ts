@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCoSellReconciliationWatermark } from '#adapters/dynamodb/co-sell-reconciliation-watermark.ts';
 import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { RetryingCalls } from '#adapters/partner-central/retrying-calls.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
 import { createCoSellEventsHandler } from '#handlers/co-sell-events-handler.ts';
+import { sweeperStateTable } from '#lib/tables/index.ts';
 import { lambdaContext } from '#local/api-server.ts';
 import type { PartnerCentralEvent } from '#local/partner-central/events.ts';
 import {
@@ -11,6 +13,8 @@ import {
   startPartnerCentralStandIn,
 } from '#local/partner-central/index.ts';
 import { coSellDefaults } from '#test/support/co-sell.ts';
+import { createTestTables } from '#test/support/dynamodb.ts';
+import { coSellReconciliationOverlapMs, runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { type CoSellStatusDependencies, reconcileCoSell } from '#use-cases/co-sell-status.ts';
 import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
 
@@ -273,6 +277,58 @@ describe("AWS's answer", () => {
       );
       expect(first.recorded).toBeGreaterThanOrEqual(1);
       expect(again.recorded).toBe(0);
+    } finally {
+      sinkOn = true;
+    }
+  });
+
+  it('catches up on schedule from a stored watermark, less the overlap, and keeps it when a run fails', async () => {
+    const tables = await createTestTables([sweeperStateTable]);
+    const watermark = new DynamoDbCoSellReconciliationWatermark(
+      tables.documentClient,
+      tables.tableName(sweeperStateTable.logicalName),
+    );
+    // One attempt per call, so a fault at Partner Central fails the run.
+    const once = new RetryingCalls({ sleep: async () => undefined, policy: { maxAttempts: 1 } });
+    const reconciliation = () => ({
+      ...deps(),
+      coSell: partnerCentralCatalogs(
+        { endpoint: standIn.url },
+        { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, calls: once },
+      ),
+      watermark,
+    });
+    sinkOn = false;
+    try {
+      const { dealId, aceId } = await shared('cosell-scheduled.com');
+      await review(aceId, 'approve');
+      expect(await statusEntries(dealId)).toEqual([]);
+      expect(await watermark.load()).toBeUndefined();
+
+      const startedAt = harness.clock.now().toISOString();
+      const first = await runCoSellReconciliation(reconciliation(), 'Sandbox');
+      expect(first.since).toBeUndefined();
+      expect(first.watermark).toBe(startedAt);
+      expect(await watermark.load()).toBe(startedAt);
+      expect(await statusEntries(dealId)).toEqual([
+        expect.objectContaining({ aceOpportunityId: aceId, reviewStatus: 'Approved' }),
+      ]);
+
+      const second = await runCoSellReconciliation(reconciliation(), 'Sandbox');
+      expect(second.since).toBe(
+        new Date(Date.parse(startedAt) - coSellReconciliationOverlapMs).toISOString(),
+      );
+      expect(second.recorded).toBe(0);
+      expect(await statusEntries(dealId)).toHaveLength(1);
+      const kept = await watermark.load();
+
+      await harness.clock.advance(2 * 60 * 60 * 1000);
+      standIn.failNext(1, 'ListOpportunities');
+      await expect(runCoSellReconciliation(reconciliation(), 'Sandbox')).rejects.toThrow();
+      expect(await watermark.load()).toBe(kept);
+      console.log(
+        `scheduled reconciliation: first checked ${first.checked}, recorded ${first.recorded}; second checked ${second.checked}`,
+      );
     } finally {
       sinkOn = true;
     }
