@@ -25,6 +25,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { progressItemSuffix } from '#adapters/dynamodb/registration-items.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
@@ -315,6 +316,9 @@ try {
         new ScanCommand({
           TableName: description.tables.Registrations,
           Select: 'COUNT',
+          // Registrations, not the progress items kept beside them (`<id>#progress`).
+          FilterExpression: 'NOT contains(registrationId, :progress)',
+          ExpressionAttributeValues: { ':progress': progressItemSuffix },
           ExclusiveStartKey: startKey,
         }),
       );

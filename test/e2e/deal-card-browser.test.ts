@@ -1,7 +1,9 @@
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getRegistrationItems, mergeProgressItem } from '#adapters/dynamodb/registration-items.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import { launchChromium } from '#test/support/chromium.ts';
 import { bundleDealCardHost, openDealCard } from '#test/support/deal-card-host.ts';
@@ -80,15 +82,22 @@ async function approve(link: string): Promise<string> {
   return registrationId;
 }
 
+/** The local stack's Registrations table, as local.json names it. */
+function registrationsTable(): string {
+  const name = stack.description.tables.Registrations;
+  if (name === undefined) throw new Error('local.json names no Registrations table');
+  return name;
+}
+
+/** The registration's progress as the registration book reads it (its progress item merged in). */
 async function storedProgress(registrationId: string): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await dynamodb.send(
-    new GetItemCommand({
-      TableName: stack.description.tables.Registrations,
-      Key: marshall({ registrationId }),
-      ConsistentRead: true,
-    }),
+  const { registration, progress } = await getRegistrationItems(
+    DynamoDBDocumentClient.from(dynamodb),
+    registrationsTable(),
+    registrationId,
   );
-  return Item === undefined ? undefined : (unmarshall(Item).progress as Record<string, unknown> | undefined);
+  if (registration === undefined) return undefined;
+  return mergeProgressItem(registration, progress).progress as Record<string, unknown> | undefined;
 }
 
 const cardUrl = () => `${stack.description.api}/hubspot/deal-card`;

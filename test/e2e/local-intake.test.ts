@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClientConfig } from '#local/create-tables.ts';
 import { deliver } from '#test/support/hubspot-webhook.ts';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
+import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { formSubmission } from '#test/support/submissions.ts';
 
 let stack: LocalStackProcess;
@@ -18,26 +19,18 @@ afterAll(async () => {
   if (stack.child.exitCode === null) await stack.interrupt();
 });
 
+/** Registrations stored (each one, its progress item merged in, as the registration book reads it). */
 async function countRegistrations(): Promise<number> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient(localClientConfig(stack.description.dynamodb.endpoint)),
   );
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: stack.description.tables.Registrations,
-        ExclusiveStartKey: startKey,
-        Select: 'COUNT',
-        ConsistentRead: true,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  client.destroy();
-  return count;
+  const tableName = stack.description.tables.Registrations;
+  if (tableName === undefined) throw new Error('local.json names no Registrations table');
+  try {
+    return (await scanStoredRegistrations(client, tableName)).length;
+  } finally {
+    client.destroy();
+  }
 }
 
 describe('dealreg local', () => {

@@ -1,4 +1,4 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createTestTables } from '#test/support/dynamodb.ts';
 
@@ -9,7 +9,11 @@ describe('test harness', () => {
 
   it('creates the deployed tables in DynamoDB Local under a per-file prefix', async () => {
     const tables = await createTestTables();
-    const listed = await tables.client.send(new ListTablesCommand({}));
-    expect(listed.TableNames).toContain(tables.tableName('Registrations'));
+    // Described by name: ListTables answers 100 names a page, and the suite's files make more.
+    const described = await tables.client.send(
+      new DescribeTableCommand({ TableName: tables.tableName('Registrations') }),
+    );
+    expect(described.Table?.TableName).toBe(tables.tableName('Registrations'));
+    expect(described.Table?.TableName).toMatch(/^t[0-9a-f]{8}-Registrations$/);
   });
 });
