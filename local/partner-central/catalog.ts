@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { conflict, notFound, PartnerCentralFault, validationFault } from './errors.ts';
-import { enumValues, shapeProblems } from './service-model.ts';
+import { createHash } from 'node:crypto';
+import { conflict, notFound, validationFault } from './errors.ts';
+import { enumValues } from './service-model.ts';
+import { catalogKey, checked, decodeToken, encodeToken, randomId } from './wire.ts';
 
 /**
  * The opportunities of the stand-in's catalogs (`AWS` and `Sandbox` are kept apart, as Partner
@@ -120,7 +121,7 @@ export class Catalogs {
       LastModifiedDate: now.toISOString(),
       RelatedEntityIdentifiers: {},
     };
-    this.#opportunities.set(key2(catalog, id), { catalog, opportunity });
+    this.#opportunities.set(catalogKey(catalog, id), { catalog, opportunity });
     const response: Json = {
       Id: id,
       ...(payload.PartnerOpportunityIdentifier === undefined
@@ -347,7 +348,7 @@ export class Catalogs {
   }
 
   #find(catalog: string, id: string): StoredOpportunity {
-    const stored = this.#opportunities.get(key2(catalog, id));
+    const stored = this.#opportunities.get(catalogKey(catalog, id));
     if (stored === undefined) throw notFound(`Opportunity ${id} in catalog ${catalog}`);
     return stored;
   }
@@ -356,26 +357,6 @@ export class Catalogs {
 /** A review move the admin route refuses (409). */
 export class ReviewMoveError extends Error {
   override readonly name = 'ReviewMoveError';
-}
-
-/**
- * Checks a request against the model (ValidationException listing every problem, as Partner
- * Central's ErrorList does) and returns its catalog. Catalogs: "AWS" and "Sandbox" (CatalogIdentifier).
- */
-function checked(shape: string, request: Json): string {
-  const problems = shapeProblems(shape, request, 'wire');
-  if (problems.length > 0) {
-    throw validationFault(`${problems.length} validation error(s) detected`, problems);
-  }
-  const catalog = String(request.Catalog);
-  if (catalog !== 'AWS' && catalog !== 'Sandbox') {
-    throw new PartnerCentralFault('AccessDeniedException', `Catalog ${catalog} is not accessible`);
-  }
-  return catalog;
-}
-
-function key2(catalog: string, id: string): string {
-  return `${catalog}\u0000${id}`;
 }
 
 function arnOf(catalog: string, id: string): string {
@@ -426,23 +407,4 @@ function fingerprintOf(request: Json, without: readonly string[]): string {
   return createHash('sha256')
     .update(JSON.stringify(canonical(rest)))
     .digest('hex');
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): number {
-  try {
-    const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // answered below
-  }
-  throw validationFault('The NextToken is invalid');
-}
-
-function randomId(length: number): string {
-  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
-  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { conflict, notFound, PartnerCentralFault, validationFault } from './errors.ts';
+import { conflict, notFound } from './errors.ts';
 import { enumValues, shapeProblems } from './service-model.ts';
+import { catalogKey, checked, decodeToken, encodeToken, randomId } from './wire.ts';
 
 /**
  * AWS referrals in the stand-in: engagement invitations AWS sends the partner (an
@@ -138,7 +138,7 @@ export class EngagementInvitations {
         `the referral does not meet Partner Central's model: ${all.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
       );
     }
-    this.#invitations.set(key(request.catalog, id), invitation);
+    this.#invitations.set(catalogKey(request.catalog, id), invitation);
     this.#changed('Engagement Invitation Created', request.catalog, invitation);
     return structuredClone(invitation);
   }
@@ -253,7 +253,7 @@ export class EngagementInvitations {
 
   #find(catalog: string, identifier: string): Json {
     const id = identifier.startsWith('arn:') ? identifier.slice(identifier.lastIndexOf('/') + 1) : identifier;
-    const invitation = this.#invitations.get(key(catalog, id));
+    const invitation = this.#invitations.get(catalogKey(catalog, id));
     if (invitation === undefined) throw notFound(`Engagement invitation ${id} in catalog ${catalog}`);
     this.#expireIfDue(invitation);
     return invitation;
@@ -295,37 +295,4 @@ function referralRequest(input: unknown): ReferralRequest {
     throw new ReferralInputError('expiresAt: expected an ISO-8601 date-time');
   }
   return body as unknown as ReferralRequest;
-}
-
-function checked(shape: string, request: Json): string {
-  const problems = shapeProblems(shape, request, 'wire');
-  if (problems.length > 0) throw validationFault(`${problems.length} validation error(s) detected`, problems);
-  const catalog = String(request.Catalog);
-  if (catalog !== 'AWS' && catalog !== 'Sandbox') {
-    throw new PartnerCentralFault('AccessDeniedException', `Catalog ${catalog} is not accessible`);
-  }
-  return catalog;
-}
-
-function key(catalog: string, id: string): string {
-  return `${catalog}\u0000${id}`;
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): number {
-  try {
-    const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // answered below
-  }
-  throw validationFault('The NextToken is invalid');
-}
-
-function randomId(length: number): string {
-  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
-  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
 }
