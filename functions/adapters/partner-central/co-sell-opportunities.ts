@@ -86,7 +86,7 @@ export class PartnerCentralCoSellOpportunities implements CoSellOpportunities {
     const found = await this.#calls.call(`read opportunity ${opportunityId}`, () =>
       this.#client.send(new GetOpportunityCommand({ Catalog: this.#catalog, Identifier: opportunityId })),
     );
-    return fromOpportunity(found);
+    return toCoSellOpportunity(found, 'answered');
   }
 
   async list(
@@ -114,7 +114,9 @@ export class PartnerCentralCoSellOpportunities implements CoSellOpportunities {
       ),
     );
     return {
-      opportunities: (listed.OpportunitySummaries ?? []).map(fromSummary),
+      opportunities: (listed.OpportunitySummaries ?? []).map((summary) =>
+        toCoSellOpportunity(summary, 'listed'),
+      ),
       nextPageToken: listed.NextToken,
     };
   }
@@ -143,8 +145,16 @@ function toCreateInput(draft: CoSellOpportunityDraft): Omit<CreateOpportunityCom
   };
 }
 
-function fromOpportunity(found: GetOpportunityResponse): CoSellOpportunity {
-  if (found.Id === undefined) throw new CoSellError('Partner Central answered an opportunity without an id');
+/**
+ * An opportunity as GetOpportunity answers it or ListOpportunities summarises it: both carry the
+ * same members Dealreg reads (LifeCycle, Customer.Account, the partner's identifier, the dates).
+ */
+function toCoSellOpportunity(
+  found: GetOpportunityResponse | OpportunitySummary,
+  answered: string,
+): CoSellOpportunity {
+  if (found.Id === undefined)
+    throw new CoSellError(`Partner Central ${answered} an opportunity without an id`);
   return {
     opportunityId: found.Id,
     registrationId: found.PartnerOpportunityIdentifier,
@@ -156,21 +166,5 @@ function fromOpportunity(found: GetOpportunityResponse): CoSellOpportunity {
     targetCloseDate: found.LifeCycle?.TargetCloseDate,
     createdAt: found.CreatedDate?.toISOString(),
     lastModifiedAt: found.LastModifiedDate?.toISOString(),
-  };
-}
-
-function fromSummary(summary: OpportunitySummary): CoSellOpportunity {
-  if (summary.Id === undefined) throw new CoSellError('Partner Central listed an opportunity without an id');
-  return {
-    opportunityId: summary.Id,
-    registrationId: summary.PartnerOpportunityIdentifier,
-    customerCompanyName: summary.Customer?.Account?.CompanyName,
-    stage: summary.LifeCycle?.Stage,
-    reviewStatus: summary.LifeCycle?.ReviewStatus,
-    reviewComments: summary.LifeCycle?.ReviewComments,
-    reviewStatusReason: summary.LifeCycle?.ReviewStatusReason,
-    targetCloseDate: summary.LifeCycle?.TargetCloseDate,
-    createdAt: summary.CreatedDate?.toISOString(),
-    lastModifiedAt: summary.LastModifiedDate?.toISOString(),
   };
 }
