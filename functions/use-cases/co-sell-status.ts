@@ -89,7 +89,9 @@ async function recordStatusOf(
 
 /**
  * What events missed: every opportunity Partner Central changed after `since` (all when left
- * out), listed page by page and each recorded as `recordCoSellStatus` records it.
+ * out), listed page by page and each recorded as `recordCoSellStatus` records it, from the
+ * listing itself: its summary carries the review status, stage, comments and last-modified time
+ * ("OpportunitySummary", "LifeCycleSummary" in the API reference), so no opportunity is read twice.
  */
 export async function reconcileCoSell(
   deps: CoSellStatusDependencies,
@@ -106,7 +108,7 @@ export async function reconcileCoSell(
     });
     for (const summary of page.opportunities) {
       checked += 1;
-      const outcome = await recordCoSellStatus(deps, catalog, summary.opportunityId);
+      const outcome = await recordStatusOf(deps, summary);
       if (outcome.outcome === 'recorded') recorded += 1;
     }
     pageToken = page.nextPageToken;
