@@ -505,10 +505,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stopping.push(async () => preQbr.stop());
     await runner.resume();
     const ledgerStore = new DynamoDbLedgerStore(client, tableName(ledgerTable.logicalName));
+    const registrationBook = new DynamoDbRegistrationBook(
+      documentClient,
+      tableName(registrationsTable.logicalName),
+    );
     // AWS referrals: checked for channel conflict as a partner registration is, emailed to the
     // channel manager, answered on the referral page.
     const referralChecks = {
-      book: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
+      book: registrationBook,
       crm: new HubSpotAdapter(hubspot, { portalId: sandbox.portalId }),
       policy,
       usdRates: demoUsdRates,
@@ -520,7 +524,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     awsReferrals = createAwsReferralsHandler({ ...referralChecks, now: () => clock.now(), logger });
     const coSellDependencies = {
-      book: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
+      book: registrationBook,
       ledger: ledgerStore,
       ledgerKey,
       coSell: partnerCentralCatalogs(

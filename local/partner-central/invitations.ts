@@ -213,7 +213,11 @@ export class EngagementInvitations {
     return {};
   }
 
-  /** Expires every PENDING invitation whose ExpirationDate has passed; returns how many. */
+  /**
+   * Expires every PENDING invitation whose ExpirationDate has passed ("EngagementInvitationSummary":
+   * ExpirationDate, Status EXPIRED; "Engagement Invitation Expired" in "AWS Partner Central Selling
+   * events"); returns how many.
+   */
   expireDue(): number {
     let expired = 0;
     for (const invitation of this.#invitations.values()) if (this.#expireIfDue(invitation)) expired += 1;

@@ -6,7 +6,9 @@ type Json = Record<string, unknown>;
 
 /**
  * Checks a request against the model (ValidationException listing every problem, as Partner
- * Central's ErrorList does) and returns its catalog. Catalogs: "AWS" and "Sandbox" (CatalogIdentifier).
+ * Central's ErrorList does: "ValidationException" and "ValidationExceptionError" in the AWS Partner
+ * Central API reference) and returns its catalog. Catalogs: "AWS" and "Sandbox" (each operation's
+ * `Catalog` request parameter); another catalog is refused as AccessDeniedException.
  */
 export function checked(shape: string, request: Json): string {
   const problems = shapeProblems(shape, request, 'wire');
@@ -25,7 +27,10 @@ export function catalogKey(catalog: string, id: string): string {
   return `${catalog}\u0000${id}`;
 }
 
-/** A list operation's NextToken: where the next page starts, opaque to the caller. */
+/**
+ * A list operation's NextToken ("ListOpportunities", "ListEngagementInvitations": the token of the
+ * next page, absent on the last): where the next page starts, opaque to the caller.
+ */
 export function encodeToken(offset: number): string {
   return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
 }
@@ -41,7 +46,11 @@ export function decodeToken(token: string): number {
   throw validationFault('The NextToken is invalid');
 }
 
-/** `length` random characters of 0-9 and a-z, as Partner Central's ids use. */
+/**
+ * `length` random characters of 0-9 and a-z, as Partner Central's ids are patterned
+ * (`O[0-9]{1,19}` for opportunities, `engi-[0-9a-z]{13}` for invitations: "Opportunity",
+ * "EngagementInvitationSummary" in the API reference).
+ */
 export function randomId(length: number): string {
   const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
   return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
