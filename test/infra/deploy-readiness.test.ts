@@ -84,6 +84,8 @@ describe.each([
   // Co-sell on (its functions and its reconciliation schedule too), in the one region Partner
   // Central delivers its events to.
   ['co-sell on', coSellContext[contextKeys.policyFile], coSellContext[contextKeys.region], 4],
+  // The largest policy the project ships (`dealreg local`'s default), co-sell on.
+  ['the demo policy', 'policy/demo-policy.json', coSellContext[contextKeys.region], 4],
 ])('deployed with %s', (_name, policyFile, region, schedules) => {
   let app: SynthesizedApp;
   beforeAll(() => {
