@@ -200,6 +200,13 @@ export class StatelessStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
 
+    // AWS's answer to shared registrations and AWS's referrals: only when the policy co-sells.
+    const coSellPolicy = loadPolicy(props.policyText).policy.coSell;
+    const hubspotPortal = {
+      hubspotAccessToken: props.hubspotAccessToken,
+      hubspotPortalId: props.hubspotPortalId,
+      usdRates: props.usdRates,
+    };
     this.approvals = new Approvals(this, 'Approvals', {
       api: this.submissionIntake.api,
       approvalsTable: props.approvalsTable,
@@ -208,6 +215,7 @@ export class StatelessStack extends Stack {
       registrationWorkflow: this.registrationWorkflow.stateMachine,
       alarmTopic: this.alarmTopic,
       calendarTimeZone: props.calendarTimeZone || undefined,
+      awsReferrals: coSellPolicy.enabled ? { policyText: props.policyText, ...hubspotPortal } : undefined,
     });
 
     this.preQbrCheck = new PreQbrCheck(this, 'PreQbrCheck', {
@@ -222,8 +230,6 @@ export class StatelessStack extends Stack {
       ...(props.largePortfolioDeals === undefined ? {} : { largePortfolioDeals: props.largePortfolioDeals }),
     });
 
-    // AWS's answer to shared registrations: only when the policy shares them with AWS.
-    const coSellPolicy = loadPolicy(props.policyText).policy.coSell;
     if (coSellPolicy.enabled) {
       this.coSell = new CoSell(this, 'CoSell', {
         catalog: coSellPolicy.catalog,
@@ -231,6 +237,14 @@ export class StatelessStack extends Stack {
         sweeperStateTable: props.sweeperStateTable,
         ledger: this.attributionLedger,
         alarmTopic: this.alarmTopic,
+        awsReferrals: {
+          policyText: props.policyText,
+          approvalsTable: props.approvalsTable,
+          signingKey: props.approvalSigningKey,
+          apiBaseUrl: this.approvals.apiBaseUrl,
+          mailFrom: props.mailFrom,
+          ...hubspotPortal,
+        },
       });
     }
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import { CfnStage, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -6,8 +6,12 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { bakedPolicy } from './baked-policy.ts';
+import { grantAwsReferrals } from './co-sell-grants.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 
 /** Raised when the approvals capability is configured with a value it cannot use. */
@@ -49,6 +53,31 @@ export interface ApprovalsProps {
    * @default functions/handlers/extension-requests.ts
    */
   readonly extensionRequestsEntry?: string;
+  /**
+   * The AWS referral page (co-sell on): `GET|POST /aws-referrals/{invitationId}`.
+   * @default - no referral page
+   */
+  readonly awsReferrals?: AwsReferralPageProps | undefined;
+}
+
+/** What the AWS referral page needs: the policy (co-sell on) and the HubSpot portal it checks conflicts in. */
+export interface AwsReferralPageProps {
+  /** The validated policy, as JSON text, with `coSell.enabled`; baked into the function's bundle. */
+  readonly policyText: string;
+  /** HubSpot private app access token: the conflict check reads the customer's deals and activity. */
+  readonly hubspotAccessToken: ISecret;
+  /** The HubSpot portal (hub) id. */
+  readonly hubspotPortalId: number;
+  /**
+   * USD per unit of each deal currency other than USD, for the open deals' amounts.
+   * @default - none
+   */
+  readonly usdRates?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The referral page's handler module.
+   * @default functions/handlers/aws-referrals.ts
+   */
+  readonly entry?: string;
 }
 
 /**
@@ -59,10 +88,17 @@ export interface ApprovalsProps {
  * approvals function may read and write approval items; the partner pages' function may read
  * registrations and update them (conditionally, in code); both may read the signing key and
  * resume the registration workflow's callback tasks — nothing else.
+ *
+ * With `awsReferrals` (co-sell on), `GET|POST /aws-referrals/{invitationId}` is the channel
+ * manager's AWS referral page, on a function of its own that may read the signing key and the
+ * HubSpot token, read registrations by customer (the conflict check), and read, accept and reject
+ * the policy's catalog's referrals in Partner Central — nothing else, and no workflow.
  */
 export class Approvals extends Construct {
   public readonly approvalsFunction: DealregFunction;
   public readonly extensionRequestsFunction: DealregFunction;
+  /** The AWS referral page's function; only with `awsReferrals`. */
+  public readonly awsReferralsFunction: DealregFunction | undefined;
   /** The signing key, for the workflow functions that sign the emailed links (`APPROVAL_SIGNING_KEY_SECRET_ARN`). */
   public readonly signingKey: ISecret;
   /**
@@ -119,6 +155,8 @@ export class Approvals extends Construct {
       { table: props.registrationsTable, actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
     ]);
     for (const fn of this.functions()) grantSecretValues(fn, [props.signingKey]);
+    this.awsReferralsFunction =
+      props.awsReferrals === undefined ? undefined : this.createAwsReferralPage(props, props.awsReferrals);
     if (props.registrationWorkflow !== undefined) this.allowResuming(props.registrationWorkflow);
     this.node.addValidation({
       validate: () =>
@@ -153,6 +191,49 @@ export class Approvals extends Construct {
         }),
       );
     }
+  }
+
+  private createAwsReferralPage(props: ApprovalsProps, referrals: AwsReferralPageProps): DealregFunction {
+    const { coSell } = loadPolicy(referrals.policyText).policy;
+    if (!coSell.enabled) {
+      throw new ApprovalsConfigurationError(
+        'Approvals: the AWS referral page needs co-sell on (policy coSell.enabled); leave awsReferrals out otherwise',
+      );
+    }
+    const policyInCode = bakedPolicy(referrals.policyText);
+    const share = hubSpotBudget.awsReferralPages;
+    const fn = new DealregFunction(this, 'AwsReferralPages', {
+      entry: referrals.entry ?? handlerEntry('aws-referrals.ts'),
+      description: 'Dealreg AWS referrals: the review page, accept or reject in Partner Central',
+      serviceName: 'dealreg-aws-referrals',
+      alarmTopic: props.alarmTopic,
+      logLevel: props.logLevel ?? 'INFO',
+      // Within API Gateway's 29-second integration limit; the conflict check waits for its HubSpot share.
+      timeout: Duration.seconds(25),
+      // The portal's HubSpot budget is shared by capping the containers (hubspot-budget.ts).
+      reservedConcurrentExecutions: share.containers,
+      environment: {
+        ...policyInCode.environment,
+        ...hubSpotShareEnvironment(share),
+        REGISTRATIONS_TABLE: props.registrationsTable.tableName,
+        HUBSPOT_ACCESS_TOKEN_ARN: referrals.hubspotAccessToken.secretArn,
+        HUBSPOT_PORTAL_ID: String(referrals.hubspotPortalId),
+        APPROVAL_SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
+        ...(referrals.usdRates ? { USD_RATES: JSON.stringify(referrals.usdRates) } : {}),
+      },
+      define: policyInCode.define,
+    });
+    // The conflict check: registrations of the customer's domain (the index), older ones read whole.
+    grantTableAccess(fn, [
+      {
+        table: props.registrationsTable,
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        indexes: ['byCustomerReceipt'],
+      },
+    ]);
+    grantSecretValues(fn, [props.signingKey, referrals.hubspotAccessToken]);
+    grantAwsReferrals(fn, coSell.catalog, 'answer');
+    return fn;
   }
 
   private functions(): DealregFunction[] {
@@ -190,6 +271,20 @@ export class Approvals extends Construct {
         'authorised by the HMAC-signed token bound to the registration, the partner email and the offer expiry, ' +
         'and a request (POST) also needs the signed per-page nonce, all checked in the function first.',
     );
+    if (this.awsReferralsFunction !== undefined) {
+      const referral = (
+        api.root.getResource('aws-referrals') ?? api.root.addResource('aws-referrals')
+      ).addResource('{invitationId}');
+      const referralIntegration = new LambdaIntegration(this.awsReferralsFunction);
+      referral.addMethod('GET', referralIntegration);
+      referral.addMethod('POST', referralIntegration);
+      acknowledgeNoApiAuthorizer(
+        referral,
+        'Channel managers open this page from the referral review email, without AWS credentials; each request is ' +
+          'authorised by the HMAC-signed link token bound to the invitation id, the reviewer and an expiry, and an ' +
+          'answer (POST) also needs the signed per-page nonce, all checked in the function before Partner Central is called.',
+      );
+    }
     acknowledgeNoApiAuthorizer(
       status,
       'Partners open this read-only page from the emails about their registration, without AWS credentials; ' +

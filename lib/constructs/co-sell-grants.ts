@@ -68,6 +68,50 @@ export function grantCoSell(fn: DealregFunction, catalog: 'Sandbox' | 'AWS', acc
   });
 }
 
+/**
+ * What a function may do with AWS referrals (engagement invitations AWS sends the partner):
+ * `review` reads them (GetEngagementInvitation); `answer` also accepts and rejects them.
+ */
+export type AwsReferralAccess = 'review' | 'answer';
+
+/**
+ * AWS referrals of the policy's catalog, and nothing else. "Actions, resources, and condition keys
+ * for AWS Partner Central Selling" (Service Authorization Reference) names the invitation
+ * `arn:${Partition}:partnercentral:${Region}::catalog/${Catalog}/engagement-invitation/${Identifier}`
+ * (no account: AWS creates the invitation) as the resource of GetEngagementInvitation,
+ * AcceptEngagementInvitation and RejectEngagementInvitation.
+ */
+export function grantAwsReferrals(
+  fn: DealregFunction,
+  catalog: 'Sandbox' | 'AWS',
+  access: AwsReferralAccess,
+): void {
+  const stack = Stack.of(fn);
+  const region = partnerCentralRegion;
+  const answer = access === 'answer';
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: answer
+        ? [
+            'partnercentral:GetEngagementInvitation',
+            'partnercentral:AcceptEngagementInvitation',
+            'partnercentral:RejectEngagementInvitation',
+          ]
+        : ['partnercentral:GetEngagementInvitation'],
+      resources: [
+        `arn:${stack.partition}:partnercentral:${region}::catalog/${catalog}/engagement-invitation/*`,
+      ],
+    }),
+  );
+  Validations.of(roleOf(fn)).acknowledge({
+    // As cdk-nag names the ARN once synthesized.
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:partnercentral:${region}::catalog/${catalog}/engagement-invitation/*]`,
+    reason: answer
+      ? "A referral's id is AWS's, named by the signed link: any invitation of the policy's catalog may be read, accepted or rejected, no other catalog, and no other Partner Central action."
+      : "A referral's id is AWS's, named by Partner Central's event: any invitation of the policy's catalog may be read, no other catalog, and nothing is answered.",
+  });
+}
+
 function roleOf(fn: DealregFunction): IRole {
   if (fn.role === undefined) throw new Error(`${fn.node.path} has no execution role`);
   return fn.role;

@@ -5,14 +5,19 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
-import { grantCoSell, partnerCentralRegion } from './co-sell-grants.ts';
+import { bakedPolicy } from './baked-policy.ts';
+import { grantAwsReferrals, grantCoSell, partnerCentralRegion } from './co-sell-grants.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
-import { grantTableAccess } from './grants.ts';
+import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
+import { sendEmailAsStatement } from './ses-sender.ts';
 
 /** Raised at synth when co-sell cannot work where the stack is deployed. */
 export class CoSellConfigurationError extends Error {
@@ -35,8 +40,37 @@ export interface CoSellProps {
    * @default ScheduleExpression.rate(Duration.hours(1))
    */
   readonly reconciliationSchedule?: ScheduleExpression | undefined;
+  /** The AWS referral review the events function starts for each new referral. */
+  readonly awsReferrals: AwsReferralReviewProps;
   /** @default 'INFO' */
   readonly logLevel?: DealregLogLevel;
+}
+
+/**
+ * What the events function needs to review a new AWS referral: run the conflict check (the
+ * policy, HubSpot, the registrations) and email the reviewer once a signed link to the referral
+ * page (`Approvals` serves it).
+ */
+export interface AwsReferralReviewProps {
+  /** The validated policy, as JSON text; baked into the events function's bundle. Its `coSell.catalog` is `catalog`. */
+  readonly policyText: string;
+  /** Approvals table: the record of each review email sent, so a redelivered event sends none. */
+  readonly approvalsTable: ITableV2;
+  /** The secret the referral links are signed with (the approval links' key). */
+  readonly signingKey: ISecret;
+  /** The API's base URL the links point into (`Approvals.apiBaseUrl`). */
+  readonly apiBaseUrl: string;
+  /** Sender address of the review email (an SES-verified identity, the approvals' sender). */
+  readonly mailFrom: string;
+  /** HubSpot private app access token: the conflict check reads the customer's deals and activity. */
+  readonly hubspotAccessToken: ISecret;
+  /** The HubSpot portal (hub) id. */
+  readonly hubspotPortalId: number;
+  /**
+   * USD per unit of each deal currency other than USD, for the open deals' amounts.
+   * @default - none
+   */
+  readonly usdRates?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -46,6 +80,12 @@ export interface CoSellProps {
  * reconciliation, which records what lost events did not tell. Both functions may read the
  * policy's catalog in Partner Central (no other, and no write), find registrations, and append
  * to the ledger; the reconciliation also keeps its watermark item in SweeperState.
+ *
+ * A new AWS referral (`Engagement Invitation Created`) is put through the conflict check and its
+ * reviewer emailed a signed link to the referral page: the events function may also read the
+ * catalog's referrals (not answer them), the HubSpot token and the signing key, read registrations
+ * by customer, record the email it sent in the approvals table and send as the approvals' sender.
+ * It calls HubSpot then, so it runs in one container with its share of the portal's budget.
  *
  * Partner Central delivers its events only in us-east-1 ("Amazon EventBridge events" in the
  * Partner Central Selling API guide), so the construct refuses any other region.
@@ -68,21 +108,54 @@ export class CoSell extends Construct {
           `Deploy Dealreg in ${partnerCentralRegion}, or set coSell.enabled to false in the policy.`,
       );
     }
+    const referrals = props.awsReferrals;
+    const policyCatalog = loadPolicy(referrals.policyText).policy.coSell.catalog;
+    if (policyCatalog !== props.catalog) {
+      throw new CoSellConfigurationError(
+        `co-sell: the catalog (${props.catalog}) is not the policy's coSell.catalog (${policyCatalog})`,
+      );
+    }
     const environment = {
       REGISTRATIONS_TABLE: props.registrationsTable.tableName,
       ...props.ledger.writerEnvironment,
     };
 
+    const policyInCode = bakedPolicy(referrals.policyText);
+    const share = hubSpotBudget.awsReferralEvents;
     this.eventsFunction = new DealregFunction(this, 'Events', {
       entry: handlerEntry('co-sell-events.ts'),
-      description: "Dealreg co-sell: records AWS's answer from Partner Central's events",
+      description:
+        "Dealreg co-sell: records AWS's answer from Partner Central's events, sends AWS referrals for review",
       serviceName: 'dealreg-co-sell-events',
       alarmTopic: props.alarmTopic,
-      timeout: Duration.seconds(30),
+      // A referral's conflict check may wait one 10-second window for its HubSpot share, then
+      // one attempt may take the gateway's 30 s before it is retried.
+      timeout: Duration.seconds(60),
+      // The portal's HubSpot budget is shared by capping the containers (hubspot-budget.ts);
+      // Lambda keeps throttled events and retries them.
+      reservedConcurrentExecutions: share.containers,
       logLevel: props.logLevel ?? 'INFO',
-      environment,
+      environment: {
+        ...environment,
+        ...policyInCode.environment,
+        ...hubSpotShareEnvironment(share),
+        APPROVALS_TABLE: referrals.approvalsTable.tableName,
+        HUBSPOT_ACCESS_TOKEN_ARN: referrals.hubspotAccessToken.secretArn,
+        HUBSPOT_PORTAL_ID: String(referrals.hubspotPortalId),
+        APPROVAL_SIGNING_KEY_SECRET_ARN: referrals.signingKey.secretArn,
+        APPROVALS_API_URL: referrals.apiBaseUrl,
+        MAIL_FROM: referrals.mailFrom,
+        ...(referrals.usdRates ? { USD_RATES: JSON.stringify(referrals.usdRates) } : {}),
+      },
+      define: policyInCode.define,
     });
-    this.#grant(this.eventsFunction, props);
+    // A referral's conflict check also reads registrations of the customer's domain (the index),
+    // and older ones whole.
+    this.#grant(this.eventsFunction, props, {
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      indexes: ['byCustomerReceipt'],
+    });
+    this.#grantReferralReview(this.eventsFunction, props);
 
     // Event shapes as "Amazon EventBridge events" (Partner Central Selling API guide) gives them:
     // source `aws.partnercentral-selling`, detail types such as `Opportunity Created`,
@@ -116,7 +189,7 @@ export class CoSell extends Construct {
         CO_SELL_CATALOG: props.catalog,
       },
     });
-    this.#grant(this.reconciliationFunction, props);
+    this.#grant(this.reconciliationFunction, props, { actions: ['dynamodb:Query'] });
     grantTableAccess(this.reconciliationFunction, [
       { table: props.sweeperStateTable, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     ]);
@@ -145,9 +218,30 @@ export class CoSell extends Construct {
     });
   }
 
-  #grant(fn: DealregFunction, props: CoSellProps): void {
+  #grantReferralReview(fn: DealregFunction, props: CoSellProps): void {
+    const referrals = props.awsReferrals;
+    // The once-only mailer: looks for the review email's record, writes it after sending.
+    grantTableAccess(fn, [
+      { table: referrals.approvalsTable, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+    ]);
+    grantSecretValues(fn, [referrals.hubspotAccessToken, referrals.signingKey]);
+    grantAwsReferrals(fn, props.catalog, 'review');
+    fn.addToRolePolicy(
+      sendEmailAsStatement(
+        this,
+        referrals.mailFrom,
+        (message) => new CoSellConfigurationError(`co-sell: ${message}`),
+      ),
+    );
+  }
+
+  #grant(
+    fn: DealregFunction,
+    props: CoSellProps,
+    registrations: { readonly actions: readonly string[]; readonly indexes?: readonly string[] },
+  ): void {
     // The registration book finds a registration's items with a query on its key.
-    grantTableAccess(fn, [{ table: props.registrationsTable, actions: ['dynamodb:Query'] }]);
+    grantTableAccess(fn, [{ table: props.registrationsTable, ...registrations }]);
     props.ledger.grantAppend(fn);
     grantCoSell(fn, props.catalog, 'read');
   }

@@ -31,10 +31,21 @@ export interface HubSpotShare {
 /**
  * The portal's budget by function. The registration steps get most of it (a burst of
  * registrations is the busiest time); the pre-QBR check runs once a quarter and can take longer.
+ * With co-sell off: 190 requests per 10 s and 5 searches per second; with co-sell on the AWS
+ * referral review takes two of the steps' containers: 180 requests and 5 searches.
  */
 export const hubSpotBudget = {
   /** 4 × 25 = 100 requests per 10 s, 4 × 1 = 4 searches per second (customers and partners by domain). */
   registrationSteps: { containers: 4, requestsPerWindow: 25, searchesPerSecond: 1 },
+  /**
+   * With co-sell on, the AWS referral review runs the same conflict check and needs two searches
+   * per second of its own: the registration steps keep 2 × 30 = 60 requests, 2 searches per second.
+   */
+  registrationStepsBesideAwsReferrals: { containers: 2, requestsPerWindow: 30, searchesPerSecond: 1 },
+  /** Co-sell on: 1 × 10 = 10, 1 search per second; the co-sell events function checks each new AWS referral. */
+  awsReferralEvents: { containers: 1, requestsPerWindow: 10, searchesPerSecond: 1 },
+  /** Co-sell on: 1 × 20 = 20, 1 search per second; the referral page checks the referral again on each opening. */
+  awsReferralPages: { containers: 1, requestsPerWindow: 20, searchesPerSecond: 1 },
   /** 2 × 10 = 20; reads deals and associations in batches, never searches. */
   crmEvents: { containers: 2, requestsPerWindow: 10, searchesPerSecond: 0 },
   /** 1 × 20 = 20; lists form submissions, never searches. */
@@ -51,4 +62,9 @@ export function hubSpotShareEnvironment(share: HubSpotShare): Record<string, str
     HUBSPOT_REQUESTS_PER_WINDOW: String(share.requestsPerWindow),
     HUBSPOT_SEARCHES_PER_SECOND: String(share.searchesPerSecond),
   };
+}
+
+/** The registration steps' share: smaller when the AWS referral review (co-sell on) shares the portal. */
+export function registrationStepsShare(coSellEnabled: boolean): HubSpotShare {
+  return coSellEnabled ? hubSpotBudget.registrationStepsBesideAwsReferrals : hubSpotBudget.registrationSteps;
 }

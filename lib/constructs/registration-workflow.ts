@@ -15,7 +15,7 @@ import { bakedPolicy } from './baked-policy.ts';
 import { grantCoSell } from './co-sell-grants.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
-import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
+import { hubSpotShareEnvironment, registrationStepsShare } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
 import { createWorkflowStateMachine } from './workflow-state-machine.ts';
@@ -137,6 +137,7 @@ export class RegistrationWorkflow extends Construct {
 
   private createSteps(props: RegistrationWorkflowProps): DealregFunction {
     const policyInCode = bakedPolicy(props.policyText);
+    const share = registrationStepsShare(loadPolicy(props.policyText).policy.coSell.enabled);
     const steps = new DealregFunction(this, 'Steps', {
       entry: handlerEntry('registration-steps.ts'),
       description: 'Dealreg registration workflow steps',
@@ -146,10 +147,10 @@ export class RegistrationWorkflow extends Construct {
       timeout: Duration.minutes(2),
       // The portal's HubSpot budget is shared by capping the containers (hubspot-budget.ts); the
       // workflow retries an invocation Lambda throttled.
-      reservedConcurrentExecutions: hubSpotBudget.registrationSteps.containers,
+      reservedConcurrentExecutions: share.containers,
       environment: {
         ...policyInCode.environment,
-        ...hubSpotShareEnvironment(hubSpotBudget.registrationSteps),
+        ...hubSpotShareEnvironment(share),
         REGISTRATIONS_TABLE: props.registrationsTable.tableName,
         APPROVALS_TABLE: props.approvalsTable.tableName,
         ...props.ledger.writerEnvironment,

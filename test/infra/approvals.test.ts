@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LambdaIntegration, MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
@@ -221,6 +222,30 @@ describe('Approvals construct configuration', () => {
     const built = build({ withWorkflow: false });
 
     expect(() => Template.fromStack(built.stack)).toThrow(/no registration workflow to resume/);
+  });
+
+  it('refuses the AWS referral page under a policy that leaves co-sell off, and adds no referral route without it', () => {
+    const hubspotAccessToken = (stack: Stack) => new Secret(stack, 'HubSpotToken') as ISecret;
+    const defaultPolicy = readFileSync(new URL('../../policy/default-policy.json', import.meta.url), 'utf8');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Elsewhere');
+
+    expect(() =>
+      build({
+        awsReferrals: {
+          policyText: defaultPolicy,
+          hubspotAccessToken: hubspotAccessToken(stack),
+          hubspotPortalId: 1,
+        },
+      }),
+    ).toThrow(/the AWS referral page needs co-sell on \(policy coSell.enabled\)/);
+    const built = build();
+    expect(built.approvals.awsReferralsFunction).toBeUndefined();
+    expect(
+      Template.fromStack(built.stack).findResources('AWS::ApiGateway::Resource', {
+        Properties: { PathPart: 'aws-referrals' },
+      }),
+    ).toEqual({});
   });
 
   it('refuses a second workflow to resume', () => {

@@ -56,8 +56,8 @@ const budgets: Record<string, { readonly kb: number; readonly why: string }> = {
   },
   'PreQbrCheck/DealExport': { kb: 1000, why: 'DynamoDB and S3 clients, and the domain' },
   'CoSell/Events': {
-    kb: 950,
-    why: 'Partner Central Selling, DynamoDB (with its document client) and KMS clients, and the domain',
+    kb: 2000,
+    why: "HubSpot's generated CRM clients (~620 KB) for a referral's conflict check, Partner Central Selling, DynamoDB (with its document client), KMS, SES and Secrets Manager clients, nodemailer, and the domain",
   },
   'CoSell/Reconciliation': {
     kb: 950,
@@ -66,6 +66,10 @@ const budgets: Record<string, { readonly kb: number; readonly why: string }> = {
   'SubmissionIntake/FormSubmissions': {
     kb: 1160,
     why: 'DynamoDB, Step Functions, Lambda (to ask for a sweep), Secrets Manager and SES clients, nodemailer to build MIME mail, and the domain',
+  },
+  'Approvals/AwsReferralPages': {
+    kb: 1700,
+    why: "HubSpot's generated CRM clients (~620 KB) for the conflict check, Partner Central Selling, DynamoDB and Secrets Manager clients, and the domain",
   },
   'CrmEvents/CrmEvents': {
     kb: 1700,
@@ -146,6 +150,7 @@ describe('every function bundle', () => {
   it('is found for each function of the stateless stack', () => {
     expect(functions.map(shortName).sort()).toEqual([
       'Approvals/ApprovalPages',
+      'Approvals/AwsReferralPages',
       'Approvals/ExtensionRequests',
       'AttributionLedger/DigestWriter',
       'AttributionLedger/StreamGuard',
@@ -200,6 +205,8 @@ describe('every function bundle', () => {
       .sort();
 
     expect(readers).toEqual([
+      'Approvals/AwsReferralPages',
+      'CoSell/Events',
       'CrmEvents/CrmEvents',
       'PreQbrCheck/BatchWorker',
       'PreQbrCheck/BuildReport',
@@ -217,6 +224,17 @@ describe('every function bundle', () => {
       imported: false,
       error: 'ConfigurationError: the function is misconfigured — APPROVALS_TABLE: is not set',
     });
+  });
+
+  it('refuses a co-sell events start with the AWS referral review half-configured, naming the missing setting', async () => {
+    const { outcome } = await start(named('CoSell/Events'), (environment) => {
+      delete environment.APPROVALS_API_URL;
+    });
+
+    expect(outcome.imported).toBe(false);
+    expect(outcome.imported ? '' : outcome.error).toMatch(
+      /^ConfigurationError: the function is misconfigured — APPROVALS_API_URL: is not set \(the AWS referral review is half-configured: /,
+    );
   });
 
   it('surfaces an unreachable AWS at cold start as a network failure, not a configuration error', async () => {

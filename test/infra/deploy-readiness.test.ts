@@ -1,6 +1,11 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hubSpotPortalLimits } from '#lib/constructs/hubspot-budget.ts';
+import {
+  type HubSpotShare,
+  hubSpotBudget,
+  hubSpotPortalLimits,
+  registrationStepsShare,
+} from '#lib/constructs/hubspot-budget.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
 import { coSellContext, type SynthesizedApp, synthesizeDealregApp, testContext } from './synthesize.ts';
 import { tasksWithNonObjectParameters } from './validate-asl.ts';
@@ -78,15 +83,19 @@ function stateMachineDefinitions(template: Template): Record<string, unknown> {
   return definitions;
 }
 
+/** What a deployment holds with co-sell off, and on (its reconciliation schedule, its referral page and events). */
+const coSellOff = { schedules: 3, apiFunctions: 5, hubSpotCallersOutsideApi: 4 };
+const coSellOn = { schedules: 4, apiFunctions: 6, hubSpotCallersOutsideApi: 5 };
+
 describe.each([
-  ['the default policy', 'policy/default-policy.json', testContext[contextKeys.region], 3],
-  ['the example policy', 'policy/example-policy.json', testContext[contextKeys.region], 3],
+  ['the default policy', 'policy/default-policy.json', testContext[contextKeys.region], coSellOff],
+  ['the example policy', 'policy/example-policy.json', testContext[contextKeys.region], coSellOff],
   // Co-sell on (its functions and its reconciliation schedule too), in the one region Partner
   // Central delivers its events to.
-  ['co-sell on', coSellContext[contextKeys.policyFile], coSellContext[contextKeys.region], 4],
+  ['co-sell on', coSellContext[contextKeys.policyFile], coSellContext[contextKeys.region], coSellOn],
   // The largest policy the project ships (`dealreg local`'s default), co-sell on.
-  ['the demo policy', 'policy/demo-policy.json', coSellContext[contextKeys.region], 4],
-])('deployed with %s', (_name, policyFile, region, schedules) => {
+  ['the demo policy', 'policy/demo-policy.json', coSellContext[contextKeys.region], coSellOn],
+])('deployed with %s', (_name, policyFile, region, expected) => {
   let app: SynthesizedApp;
   beforeAll(() => {
     app = synthesizeDealregApp({
@@ -138,8 +147,9 @@ describe.each([
       }
     }
 
-    // The intake, the CRM events, the deal card, the approval pages and the extension pages.
-    expect(apiFunctions(app.statelessTemplate).size).toBe(5);
+    // The intake, the CRM events, the deal card, the approval pages and the extension pages; with
+    // co-sell, the AWS referral page.
+    expect(apiFunctions(app.statelessTemplate).size).toBe(expected.apiFunctions);
     expect(tooSlow).toEqual([]);
   });
 
@@ -172,7 +182,7 @@ describe.each([
     }
 
     expect(Object.keys(app.statelessTemplate.findResources('AWS::Scheduler::Schedule'))).toHaveLength(
-      schedules,
+      expected.schedules,
     );
     expect(problems).toEqual([]);
   });
@@ -225,8 +235,46 @@ describe.each([
       if (timeout < needed) short.push(`${id}: ${timeout} s < ${needed} s`);
     }
 
-    // The registration steps, the backfill, the batch workers and the report builder.
-    expect(checked).toBe(4);
+    // The registration steps, the backfill, the batch workers and the report builder; with
+    // co-sell, the co-sell events function (a new AWS referral's conflict check).
+    expect(checked).toBe(expected.hubSpotCallersOutsideApi);
     expect(short).toEqual([]);
+  });
+});
+
+describe('the HubSpot budget table', () => {
+  function spent(shares: readonly HubSpotShare[]) {
+    return {
+      requests: shares.reduce((sum, share) => sum + share.containers * share.requestsPerWindow, 0),
+      searches: shares.reduce((sum, share) => sum + share.containers * share.searchesPerSecond, 0),
+    };
+  }
+  const always = [
+    hubSpotBudget.crmEvents,
+    hubSpotBudget.submissionBackfill,
+    hubSpotBudget.preQbrBatches,
+    hubSpotBudget.preQbrReport,
+  ];
+
+  it('stays within the portal’s limits with co-sell off, and on with the AWS referral review’s two functions', () => {
+    const off = spent([registrationStepsShare(false), ...always]);
+    const on = spent([
+      registrationStepsShare(true),
+      ...always,
+      hubSpotBudget.awsReferralEvents,
+      hubSpotBudget.awsReferralPages,
+    ]);
+
+    // "API usage guidelines and limits": 190 requests per 10 s, 5 searches per second.
+    for (const use of [off, on]) {
+      expect(use.requests).toBeLessThanOrEqual(hubSpotPortalLimits.requestsPerWindow);
+      expect(use.searches).toBeLessThanOrEqual(hubSpotPortalLimits.searchesPerSecond);
+    }
+    // Both referral functions run the conflict check, which searches for the customer's companies.
+    expect(hubSpotBudget.awsReferralEvents.searchesPerSecond).toBeGreaterThan(0);
+    expect(hubSpotBudget.awsReferralPages.searchesPerSecond).toBeGreaterThan(0);
+    console.info(
+      `HubSpot budget table: co-sell off ${off.requests} requests per 10 s, ${off.searches} searches per second; on ${on.requests}, ${on.searches}`,
+    );
   });
 });

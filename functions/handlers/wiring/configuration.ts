@@ -36,6 +36,32 @@ export function readEnvironment<Shape extends z.ZodRawShape>(
 }
 
 /**
+ * Reads the settings of an optional part of a function (`what`, for the message) like
+ * {@link readEnvironment}: `undefined` when none of its variables is set, its settings when they
+ * all are, and a cold-start failure naming every missing or invalid variable when only some are
+ * (a half-configured part would otherwise be skipped without a word). The policy baked into a
+ * bundle is always there, so `DEALREG_POLICY` alone does not switch the part on.
+ */
+export function readOptionalEnvironment<Shape extends z.ZodRawShape>(
+  what: string,
+  shape: Shape,
+  environment: Readonly<Record<string, string | undefined>> = deployedEnvironment(),
+): z.infer<z.ZodObject<Shape>> | undefined {
+  const set = Object.keys(shape).filter(
+    (name) => name !== 'DEALREG_POLICY' && environment[name] !== undefined,
+  );
+  if (set.length === 0) return undefined;
+  try {
+    return readEnvironment(shape, environment);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new ConfigurationError(`${error.message} (${what} is half-configured: ${set.join(', ')} set)`, {
+      cause: error,
+    });
+  }
+}
+
+/**
  * The stack declares the version of the policy it deployed (`DEALREG_POLICY_VERSION`); the policy
  * in the function's code must be that one. A bundle built from another policy (a stale asset, a
  * hand-uploaded zip) would otherwise decide registrations under rules nobody deployed.
