@@ -3,15 +3,11 @@
  * environment into the referral page's handler. The HubSpot connection is made at cold start.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
-import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
-import { partnerCentralReferrals } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { usdRatesSchema } from '#domain/money.ts';
 import { createAwsReferralsHandler } from './aws-referrals-handler.ts';
-import { documentClient } from './wiring/clients/dynamodb.ts';
+import { awsReferralCheckDependencies } from './wiring/aws-referrals.ts';
 import { jsonSetting, policySetting, readEnvironment, requiredSetting } from './wiring/configuration.ts';
-import { connectToHubSpot, hubSpotPortalSettings } from './wiring/hubspot.ts';
-import { approvalSigningKey } from './wiring/secrets.ts';
+import { hubSpotPortalSettings } from './wiring/hubspot.ts';
 
 const settings = readEnvironment({
   REGISTRATIONS_TABLE: requiredSetting,
@@ -22,13 +18,6 @@ const settings = readEnvironment({
 });
 
 export const handler = createAwsReferralsHandler({
-  book: new DynamoDbRegistrationBook(documentClient, settings.REGISTRATIONS_TABLE),
-  crm: new HubSpotAdapter(await connectToHubSpot(settings), { portalId: settings.HUBSPOT_PORTAL_ID }),
-  policy: settings.DEALREG_POLICY,
-  usdRates: settings.USD_RATES ?? {},
-  // The Selling API is served from us-east-1 only; referrals are answered in the policy's catalog.
-  referrals: partnerCentralReferrals({ region: 'us-east-1' }),
-  signingKey: approvalSigningKey(settings.APPROVAL_SIGNING_KEY_SECRET_ARN),
-  now: () => new Date(),
+  ...(await awsReferralCheckDependencies(settings.REGISTRATIONS_TABLE, settings)),
   logger: new Logger({ serviceName: 'dealreg-aws-referrals' }),
 });

@@ -34,39 +34,54 @@ export function readAwsReferralReviewSettings(environment?: Readonly<Record<stri
   return readOptionalEnvironment('the AWS referral review', awsReferralReviewSettings, environment);
 }
 
+/** The settings both the referral page and the review that an event starts read. */
+interface AwsReferralCheckSettings {
+  readonly APPROVAL_SIGNING_KEY_SECRET_ARN: string;
+  readonly HUBSPOT_ACCESS_TOKEN_ARN: string;
+  readonly HUBSPOT_PORTAL_ID: number;
+  readonly HUBSPOT_BASE_URL?: string | undefined;
+  readonly HUBSPOT_REQUESTS_PER_WINDOW?: number | undefined;
+  readonly HUBSPOT_SEARCHES_PER_SECOND?: number | undefined;
+  readonly USD_RATES?: Readonly<Record<string, string>> | undefined;
+  readonly DEALREG_POLICY: AwsReferralEmailDependencies['policy'];
+}
+
 /**
- * The AWS adapters of the referral review: the registration book, the HubSpot portal (connected
- * now, its token read from Secrets Manager), Partner Central in us-east-1 (where the Selling API
- * is served), SES through the once-only mailer, and the signing key.
+ * The AWS adapters a referral's conflict check and its signed links need: the registration book,
+ * the HubSpot portal (connected now, its token read from Secrets Manager), Partner Central in
+ * us-east-1 (where the Selling API is served; referrals are answered in the policy's catalog) and
+ * the signing key. The referral page and the review an event starts both use them.
  */
-export async function awsReferralReviewDependencies(
+export async function awsReferralCheckDependencies(
   registrationsTable: string,
-  settings: {
-    readonly APPROVALS_TABLE: string;
-    readonly APPROVALS_API_URL: string;
-    readonly APPROVAL_SIGNING_KEY_SECRET_ARN: string;
-    readonly HUBSPOT_ACCESS_TOKEN_ARN: string;
-    readonly HUBSPOT_PORTAL_ID: number;
-    readonly HUBSPOT_BASE_URL?: string | undefined;
-    readonly HUBSPOT_REQUESTS_PER_WINDOW?: number | undefined;
-    readonly HUBSPOT_SEARCHES_PER_SECOND?: number | undefined;
-    readonly USD_RATES?: Readonly<Record<string, string>> | undefined;
-    readonly DEALREG_POLICY: AwsReferralEmailDependencies['policy'];
-  },
-): Promise<AwsReferralEmailDependencies> {
+  settings: AwsReferralCheckSettings,
+): Promise<Omit<AwsReferralEmailDependencies, 'mailer' | 'apiBaseUrl'>> {
   return {
     book: new DynamoDbRegistrationBook(documentClient, registrationsTable),
     crm: new HubSpotAdapter(await connectToHubSpot(settings), { portalId: settings.HUBSPOT_PORTAL_ID }),
     policy: settings.DEALREG_POLICY,
     usdRates: settings.USD_RATES ?? {},
     referrals: partnerCentralReferrals({ region: 'us-east-1' }),
+    signingKey: approvalSigningKey(settings.APPROVAL_SIGNING_KEY_SECRET_ARN),
+    now: () => new Date(),
+  };
+}
+
+/** The review an event starts: the check's adapters, and SES through the once-only mailer. */
+export async function awsReferralReviewDependencies(
+  registrationsTable: string,
+  settings: AwsReferralCheckSettings & {
+    readonly APPROVALS_TABLE: string;
+    readonly APPROVALS_API_URL: string;
+  },
+): Promise<AwsReferralEmailDependencies> {
+  return {
+    ...(await awsReferralCheckDependencies(registrationsTable, settings)),
     mailer: new OnceOnlyMailer(
       sesMailerFromEnvironment(process.env, ses),
       documentClient,
       settings.APPROVALS_TABLE,
     ),
-    signingKey: approvalSigningKey(settings.APPROVAL_SIGNING_KEY_SECRET_ARN),
     apiBaseUrl: settings.APPROVALS_API_URL,
-    now: () => new Date(),
   };
 }
