@@ -1,5 +1,6 @@
 import { coSellDefaultsSchema } from '#domain/co-sell/co-sell-opportunity.ts';
 import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
+import { monthlySpendOf } from '#domain/co-sell/expected-spend.ts';
 import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
 import { CoSellThrottledError, CoSellUnavailableError } from '#ports/partner-central-errors.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
@@ -59,10 +60,11 @@ export async function shareWithAws(
     return { outcome: 'already-shared', aceOpportunityId: recorded.aceOpportunityId };
   }
 
+  const defaults = deps.coSellDefaults ?? coSellDefaultsSchema.parse({});
   const mapping = coSellOpportunityFor({
     registration: registration.record,
     campaign: selection.campaign,
-    defaults: deps.coSellDefaults ?? coSellDefaultsSchema.parse({}),
+    defaults,
     usdRates: deps.usdRates,
   });
   if (!mapping.ok) return notShared(`the opportunity cannot be built: ${mapping.problems.join('; ')}`);
@@ -97,6 +99,15 @@ export async function shareWithAws(
       aceOpportunityId,
       catalog: policy.catalog,
       submittedToAws: policy.submitToAws,
+      // What AWS was told the deal is worth, and how: the report compares it with HubSpot's amount.
+      expectedMonthlySpend: monthlySpendOf(
+        mapping.draft.Project.ExpectedCustomerSpend.map((spend) => ({
+          amount: spend.Amount,
+          currencyCode: spend.CurrencyCode,
+          frequency: spend.Frequency,
+        })),
+      ),
+      contractMonths: defaults.contractMonths,
     },
   );
   deps.logger.info('registration shared with AWS', {

@@ -1,9 +1,11 @@
 import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
+import { contractValueMinor, defaultContractMonths } from '#domain/co-sell/expected-spend.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { CoSellState } from '#domain/ledger/projection.ts';
+import { freezeMoney, minorUnitDigits } from '#domain/money.ts';
 import type { CoSellPolicy } from '#domain/policy/policy-schema.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
-import type { CrmDealsRead } from './crm-deal.ts';
+import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import { wonIn } from './quarter-figures.ts';
@@ -197,8 +199,100 @@ const aceName = (state: CoSellState) =>
   `ACE opportunity ${state.aceOpportunityId} (${state.catalog} catalog)`;
 
 /**
+ * How far ACE's contract value may be from HubSpot's amount before it is a finding: more than
+ * 1% and more than $1. Dealreg rounds the monthly spend it sends to the cent, so the value read
+ * back differs from the amount it came from by up to half a cent a month (72 cents over the
+ * longest contract, 144 months): under $1. 1% leaves out exchange-rate rounding and small
+ * changes that do not change how AWS sees the deal.
+ */
+export const coSellValueTolerance = { ratio: 0.01, usdMinor: 100 } as const;
+
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+const usdText = (usdMinor: number) =>
+  `USD ${dollars(usdMinor).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/**
+ * The USD rate the ledger froze for `currency` on this opportunity (its amount's, else 1 for USD):
+ * the conversion the report uses for every amount. Undefined when the chain has none.
+ */
+function frozenUsdRate(item: OpportunityFacts, currency: string): string | undefined {
+  if (currency === 'USD') return '1';
+  return item.amount?.currency === currency ? item.amount.usdRate : undefined;
+}
+
+interface DealValue {
+  readonly usdMinor: number;
+  /** As HubSpot or the ledger writes it, e.g. `50000 USD`. */
+  readonly text: string;
+}
+
+/** The deal's amount in USD: HubSpot's when it was read, else the ledger's (which follows HubSpot). */
+function dealValue(item: OpportunityFacts, deal: CrmDeal | undefined): DealValue | undefined {
+  if (deal !== undefined && deal.amount !== null) {
+    const currency = deal.currency ?? item.amount?.currency ?? 'USD';
+    const rate = frozenUsdRate(item, currency);
+    if (rate === undefined) return undefined;
+    try {
+      const minor = Math.round(deal.amount * 10 ** minorUnitDigits(currency));
+      return { usdMinor: freezeMoney(minor, currency, rate).usdMinor, text: `${deal.amount} ${currency}` };
+    } catch {
+      return undefined;
+    }
+  }
+  if (item.amount === undefined) return undefined;
+  const { amountMinor, currency, usdMinor } = item.amount;
+  return { usdMinor, text: `${amountMinor / 10 ** minorUnitDigits(currency)} ${currency}` };
+}
+
+interface ValueDrift {
+  readonly problem: string;
+  readonly fix: string;
+  readonly evidence: Finding['evidence'];
+}
+
+/**
+ * ACE's contract value (its expected monthly spend times the months Dealreg spread the amount
+ * over when it shared) against the deal's amount, both in USD; a drift beyond
+ * {@link coSellValueTolerance}. Nothing when the ledger has no spend for the opportunity (shared
+ * before Dealreg recorded it and not read back since) or no rate to compare it in USD.
+ */
+function valueDrift(
+  item: OpportunityFacts,
+  state: CoSellState,
+  deal: CrmDeal | undefined,
+  where: string,
+): ValueDrift | undefined {
+  const spend = state.expectedMonthlySpend;
+  if (spend === undefined) return undefined;
+  const months = state.contractMonths ?? defaultContractMonths;
+  const valueMinor = contractValueMinor(spend, months);
+  const rate = frozenUsdRate(item, spend.currency);
+  const hubspot = dealValue(item, deal);
+  if (valueMinor === undefined || rate === undefined || hubspot === undefined) return undefined;
+  const aceUsdMinor = freezeMoney(valueMinor, spend.currency, rate).usdMinor;
+  const difference = Math.abs(aceUsdMinor - hubspot.usdMinor);
+  if (difference <= coSellValueTolerance.usdMinor) return undefined;
+  if (difference <= coSellValueTolerance.ratio * hubspot.usdMinor) return undefined;
+  const monthlyUsdMinor = Math.round(hubspot.usdMinor / months);
+  return {
+    problem: `${aceName(state)} expects ${spend.amount} ${spend.currency} a month, ${usdText(aceUsdMinor)} over the ${months} months Dealreg shared it for, but the deal is worth ${hubspot.text} (${usdText(hubspot.usdMinor)}) in ${where}`,
+    fix: `set the expected monthly spend of ${state.aceOpportunityId} in Partner Central to ${usdText(monthlyUsdMinor)} (the deal's amount over ${months} months), or, if AWS's figure is right, correct the deal's amount in HubSpot`,
+    evidence: {
+      aceMonthlySpend: spend.amount,
+      aceSpendCurrency: spend.currency,
+      aceContractMonths: months,
+      aceContractValueUsd: dollars(aceUsdMinor),
+      dealAmountUsd: dollars(hubspot.usdMinor),
+      valueDifferenceUsd: dollars(difference),
+    },
+  };
+}
+
+/**
  * COSELL_DRIFT: where the deal is closed (HubSpot when read, else the ledger, which follows
- * HubSpot's events) and ACE's stage says otherwise, or ACE says closed and the deal is not.
+ * HubSpot's events) and ACE's stage says otherwise, or ACE says closed and the deal is not; or
+ * where ACE's contract value is not the deal's amount. One finding per opportunity, naming the
+ * stage and the value when both drift.
  */
 function coSellDrift(
   item: OpportunityFacts,
@@ -220,14 +314,27 @@ function coSellDrift(
     problem = `${aceName(state)} is ${launched} but ${name} is not closed-won in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
   else if (state.stage === closedLost && !lost && won !== null)
     problem = `${aceName(state)} is ${closedLost} but ${name} is ${won ? 'closed-won' : 'not closed-lost'} in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
-  if (problem === undefined) return undefined;
+  const value = valueDrift(item, state, deal, where);
+  if (problem === undefined && value === undefined) return undefined;
+  const stageFix = `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or correct the deal in HubSpot`;
+  const fixes = [...(problem === undefined ? [] : [stageFix]), ...(value === undefined ? [] : [value.fix])];
+  const problems = [
+    ...(problem === undefined ? [] : [problem]),
+    ...(value === undefined ? [] : [value.problem]),
+  ];
   return {
     code: 'COSELL_DRIFT',
     severity: wonIn(item, inputs.quarter) ? 'high' : 'medium',
     opportunityId: item.opportunityId,
     registrationId: state.registrationId,
-    detail: `${problem}: AWS and your CRM will count this deal differently.`,
+    detail: `${problems.join('; and ')}: AWS and your CRM will count this deal differently.`,
     evidence: {
+      drift:
+        problem !== undefined && value !== undefined
+          ? 'stage and value'
+          : problem !== undefined
+            ? 'stage'
+            : 'value',
       aceOpportunityId: state.aceOpportunityId,
       aceStage: state.stage ?? null,
       aceReviewStatus: state.reviewStatus ?? null,
@@ -236,8 +343,9 @@ function coSellDrift(
       hubspotClosedWon: deal?.closedWon ?? null,
       ledgerOutcome: item.outcome,
       ledgerUsd: item.amount === undefined ? null : dollars(item.amount.usdMinor),
+      ...value?.evidence,
     },
-    fix: `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or correct the deal in HubSpot, so AWS's pipeline and yours agree before the meeting.`,
+    fix: `${capitalised(fixes.join('; '))}, so AWS's pipeline and yours agree before the meeting.`,
   };
 }
 
