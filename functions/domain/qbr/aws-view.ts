@@ -365,7 +365,7 @@ function actionRequired(
     severity: 'high',
     opportunityId: item.opportunityId,
     registrationId: state.registrationId,
-    detail: `AWS asked for changes to ${aceName(state)} for ${item.dealName ?? item.opportunityId} on ${since.slice(0, 10)} and it has waited ${Math.floor(hours)} hours, over the ${limit} the policy allows (coSell.actionRequiredSlaHours)${state.reviewComments === undefined ? '' : `; AWS wrote: "${state.reviewComments}"`}.`,
+    detail: `AWS asked for changes to ${aceName(state)} for ${item.dealName ?? item.opportunityId} on ${since.slice(0, 10)} and it has waited ${Math.floor(hours)} clock hours, over the ${limit} clock hours the policy allows (coSell.actionRequiredSlaHours, counted on the clock, not in business hours)${state.reviewComments === undefined ? '' : `; AWS wrote: "${state.reviewComments}"`}.`,
     evidence: {
       aceOpportunityId: state.aceOpportunityId,
       aceReviewStatus: state.reviewStatus,
@@ -378,47 +378,80 @@ function actionRequired(
   };
 }
 
-/** COSELL_MISSING: an approval of the quarter the policy shares, with no ACE opportunity in the ledger. */
+/** Who decided that a registration goes to AWS, as COSELL_MISSING's evidence says it. */
+type DecidedBy = 'policy at approval' | 'current policy (approval predates the record)';
+
+/**
+ * Whether a registration was to be shared with AWS: the decision its approval recorded under the
+ * policy then in force; for approvals recorded before Dealreg kept it, the current policy's rules.
+ */
+function coSellDecisionOf(
+  registration: OpportunityFacts['registrations'][number],
+  policy: CoSellPolicy,
+):
+  | { readonly share: boolean; readonly reason: string | undefined; readonly decidedBy: DecidedBy }
+  | undefined {
+  if (registration.coSellDecision !== undefined) {
+    return { ...registration.coSellDecision, decidedBy: 'policy at approval' };
+  }
+  const { relationshipType, cloudMarketplace } = registration;
+  if (relationshipType === undefined || cloudMarketplace === undefined) return undefined;
+  const selection = coSellSelection(
+    policy,
+    {
+      details: {
+        cloudMarketplace: cloudMarketplace as Parameters<
+          typeof coSellSelection
+        >[1]['details']['cloudMarketplace'],
+        estimatedAmount: { minorUnits: registration.estimatedUsdMinor ?? 0, currency: 'USD' },
+        campaignId: registration.campaignId ?? '',
+      },
+      relationshipType: relationshipType as RelationshipType,
+    },
+    {},
+  );
+  return {
+    share: selection.share,
+    reason: selection.share ? undefined : selection.reason,
+    decidedBy: 'current policy (approval predates the record)',
+  };
+}
+
+/**
+ * COSELL_MISSING: an approval of the quarter that was to go to AWS (by the decision recorded at
+ * approval, else the current policy), with no ACE opportunity in the ledger.
+ */
 function missing(item: OpportunityFacts, inputs: CoSellFindingInputs): Finding[] {
   if (item.coSell !== undefined) return [];
   const latest = new Date(Date.parse(inputs.asOf) - coSellShareGraceMinutes * 60_000).toISOString();
   const findings: Finding[] = [];
   for (const registration of item.registrations) {
     const { approvedAt, relationshipType, cloudMarketplace } = registration;
-    if (approvedAt === undefined || relationshipType === undefined || cloudMarketplace === undefined)
-      continue;
+    if (approvedAt === undefined) continue;
     if (approvedAt < inputs.quarter.start || approvedAt >= inputs.quarter.end || approvedAt > latest)
       continue;
-    const selection = coSellSelection(
-      inputs.policy,
-      {
-        details: {
-          cloudMarketplace: cloudMarketplace as Parameters<
-            typeof coSellSelection
-          >[1]['details']['cloudMarketplace'],
-          estimatedAmount: { minorUnits: registration.estimatedUsdMinor ?? 0, currency: 'USD' },
-          campaignId: registration.campaignId ?? '',
-        },
-        relationshipType: relationshipType as RelationshipType,
-      },
-      {},
-    );
-    if (!selection.share) continue;
+    const decision = coSellDecisionOf(registration, inputs.policy);
+    if (decision === undefined || !decision.share) continue;
+    const atApproval = decision.decidedBy === 'policy at approval';
     findings.push({
       code: 'COSELL_MISSING',
       severity: 'medium',
       opportunityId: item.opportunityId,
       registrationId: registration.registrationId,
-      detail: `Registration ${registration.registrationId} (${item.dealName ?? item.opportunityId}) was approved as ${relationshipType} on ${approvedAt.slice(0, 10)} for the ${cloudMarketplace} marketplace, which the policy shares with AWS, but the ledger has no ACE opportunity for it: AWS does not see this deal.`,
+      detail: `Registration ${registration.registrationId} (${item.dealName ?? item.opportunityId}) was approved as ${relationshipType ?? 'unknown'} on ${approvedAt.slice(0, 10)} for the ${cloudMarketplace ?? 'unknown'} marketplace, which ${atApproval ? 'the policy in force at the approval shared' : 'the current policy shares (the approval predates the recorded decision)'} with AWS, but the ledger has no ACE opportunity for it: AWS does not see this deal.`,
       evidence: {
         approvedAt,
-        approved: relationshipType,
-        cloudMarketplace,
+        approved: relationshipType ?? null,
+        cloudMarketplace: cloudMarketplace ?? null,
         estimatedUsd:
           registration.estimatedUsdMinor === undefined ? null : dollars(registration.estimatedUsdMinor),
-        minAmountUsd: inputs.policy.minAmountUsd,
+        decidedBy: decision.decidedBy,
+        decisionReason: decision.reason ?? null,
+        minAmountUsd: atApproval ? null : inputs.policy.minAmountUsd,
       },
-      fix: 'Check the co-sell share of this registration (its workflow run and the Partner Central errors in the logs), then share it again; if it should not go to AWS, narrow the policy (coSell.marketplaces, relationshipTypes, minAmountUsd).',
+      fix: atApproval
+        ? 'Check the co-sell share of this registration (its workflow run and the Partner Central errors in the logs), then share it again: the policy in force at its approval sent it to AWS, so changing the policy now does not undo that.'
+        : 'Check the co-sell share of this registration (its workflow run and the Partner Central errors in the logs), then share it again; if it should not go to AWS, narrow the policy (coSell.marketplaces, relationshipTypes, minAmountUsd).',
     });
   }
   return findings;

@@ -213,7 +213,7 @@ describe('the AWS view of the pre-QBR report', () => {
       ['COSELL_MISSING', 'medium', 'O6'],
     ]);
     const [waiting, lyra, hydra, lynx] = found;
-    expect(waiting?.detail).toContain('waited 336 hours, over the 72');
+    expect(waiting?.detail).toContain('waited 336 clock hours, over the 72 clock hours');
     expect(waiting?.detail).toContain('Add the customer website');
     expect(lyra?.detail).toContain(
       'Lyra is closed-won in the ledger (following HubSpot) but ACE opportunity O1002 (AWS catalog) is at stage Committed, not Launched',
@@ -499,5 +499,89 @@ describe('COSELL_DRIFT on the value AWS expects', () => {
       dealAmountUsd: 118_800,
       valueDifferenceUsd: 10_800.04,
     });
+  });
+});
+
+/**
+ * COSELL_MISSING judged by the decision recorded at approval, not by today's policy. Approved
+ * 2026-12-01 for the aws marketplace, never shared; as of 2026-12-15.
+ *
+ *   M1 Mira  recorded: shared (aws was shared then); policy since narrowed to azure → COSELL_MISSING
+ *   M2 Nash  recorded: not shared (below 50,000 then); policy since widened         → nothing
+ *   M3 Oak   approved before the decision was recorded; today's policy shares aws  → COSELL_MISSING, by the current policy
+ */
+describe('COSELL_MISSING by the policy that applied at approval', () => {
+  const approvedAt = '2026-12-01T12:00:00Z';
+  const chainsOf = (): LedgerEntry[][] => [
+    chain('M1', [
+      ...approval({
+        registrationId: 'RM1',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: approvedAt,
+        cloudMarketplace: 'aws',
+        coSell: {
+          share: true,
+          reason: 'the policy shares registrations for the aws marketplace approved as sourced (coSell)',
+        },
+      }),
+      created('2026-12-01T13:00:00Z', 'Mira', 40_000),
+    ]),
+    chain('M2', [
+      ...approval({
+        registrationId: 'RM2',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: approvedAt,
+        cloudMarketplace: 'aws',
+        coSell: { share: false, reason: 'the amount (USD 30000.00) is below coSell.minAmountUsd (50000)' },
+      }),
+      created('2026-12-01T13:00:00Z', 'Nash', 30_000),
+    ]),
+    chain('M3', [
+      ...approval({
+        registrationId: 'RM3',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: approvedAt,
+        cloudMarketplace: 'aws',
+      }),
+      created('2026-12-01T13:00:00Z', 'Oak', 20_000),
+    ]),
+  ];
+  const missingUnder = (coSell: Record<string, unknown>) => {
+    const loaded = loadPolicy({ coSell: { enabled: true, catalog: 'AWS', ...coSell } });
+    return report({
+      chains: chainsOf(),
+      policy: loaded.policy,
+      policyVersion: loaded.policyVersion,
+    }).findings.filter((finding) => finding.code === 'COSELL_MISSING');
+  };
+
+  it('still finds a registration the policy shared at approval after the policy is narrowed', () => {
+    const found = missingUnder({ marketplaces: ['azure'] });
+
+    expect(found.map((finding) => finding.registrationId)).toEqual(['RM1']);
+    expect(found[0]?.evidence).toMatchObject({
+      decidedBy: 'policy at approval',
+      decisionReason: 'the policy shares registrations for the aws marketplace approved as sourced (coSell)',
+    });
+    expect(found[0]?.detail).toContain(
+      'for the aws marketplace, which the policy in force at the approval shared with AWS, but the ledger has no ACE opportunity',
+    );
+    expect(found[0]?.fix).toContain('changing the policy now does not undo that');
+  });
+
+  it('finds nothing for a registration the policy did not share at approval after the policy is widened', () => {
+    const found = missingUnder({ marketplaces: ['aws', 'azure'], minAmountUsd: 0 });
+
+    expect(found.map((finding) => [finding.registrationId, finding.evidence.decidedBy])).toEqual([
+      ['RM1', 'policy at approval'],
+      ['RM3', 'current policy (approval predates the record)'],
+    ]);
+    expect(found[1]?.detail).toContain(
+      'which the current policy shares (the approval predates the recorded decision)',
+    );
+    expect(found[1]?.evidence).toMatchObject({ decisionReason: null, minAmountUsd: 0 });
   });
 });
