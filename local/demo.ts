@@ -399,9 +399,13 @@ export async function runDemo(
   await dayOfQuarter(stack, morning, 3, 1);
   await awsReview(stack, 'Globex', aceOpportunityId, 'in-review', 'In review');
   await dayOfQuarter(stack, morning, 4, 3);
-  await awsReview(stack, 'Globex', aceOpportunityId, 'approve', 'Approved');
+  // AWS's reviewer also puts the customer's expected AWS spend lower than Dealreg sent
+  // (USD 15,000.00 a month: 180,000 over 12 months), so the pre-QBR report shows the value drift.
+  await awsReview(stack, 'Globex', aceOpportunityId, 'approve', 'Approved', [
+    { Amount: '12000.00', CurrencyCode: 'USD', Frequency: 'Monthly', TargetCompany: 'AWS' },
+  ]);
   log(
-    "  Day 5: AWS reviews and approves the Globex opportunity; Partner Central's events bring each step back to the deal's ledger (npx dealreg cosell status).",
+    "  Day 5: AWS reviews and approves the Globex opportunity, expecting USD 12,000 a month of AWS spend where Dealreg sent 15,000; Partner Central's events bring each step back to the deal's ledger (npx dealreg cosell status).",
   );
 
   log('Weeks 2–3: more registrations, one left to the SLA.');
@@ -488,7 +492,7 @@ export async function runDemo(
     `  Read the report and the emails (approvers' links included) at ${stack.description.api}/_local/mail/ui`,
   );
   log(
-    '  Look at: the funnel from campaign to closed-won, partner-sourced vs influenced vs the CRO view (Initrode is filed under Marketing there, Globex as direct), ROI of MDF through the Initrode deal, SLA compliance (one default decision), and the Stark drift finding.',
+    '  Look at: the funnel from campaign to closed-won, partner-sourced vs influenced vs the CRO view (Initrode is filed under Marketing there, Globex as direct), ROI of MDF through the Initrode deal, SLA compliance (one default decision), the Stark drift finding, and COSELL_DRIFT on Globex (won but not Launched in ACE, and worth USD 144,000 there against 180,000).',
   );
 }
 
@@ -514,12 +518,17 @@ async function awsReview(
   aceOpportunityId: string,
   action: 'in-review' | 'approve',
   reviewStatus: string,
+  expectedCustomerSpend?: readonly Record<string, string>[],
 ): Promise<void> {
   const { endpoint, catalog } = stack.description.partnerCentral;
   const answer = await fetch(`${endpoint}/_admin/opportunities/${aceOpportunityId}/review`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ action, catalog }),
+    body: JSON.stringify({
+      action,
+      catalog,
+      ...(expectedCustomerSpend === undefined ? {} : { expectedCustomerSpend }),
+    }),
   });
   if (!answer.ok)
     throw new Error(

@@ -24,6 +24,17 @@ export interface CreatedCoSellOpportunity {
   readonly lastModifiedAt: string | undefined;
 }
 
+/** One expected-spend figure of an opportunity (Partner Central's `ExpectedCustomerSpend`). */
+export interface ExpectedSpend {
+  /** Decimal string, e.g. `10000.50`. */
+  readonly amount: string | undefined;
+  readonly currencyCode: string;
+  /** `Monthly`, the only frequency the API has. */
+  readonly frequency: string;
+  /** Whose spend it is (Dealreg sends `AWS`). */
+  readonly targetCompany: string | undefined;
+}
+
 /** What Dealreg reads back about an opportunity. */
 export interface CoSellOpportunity {
   readonly opportunityId: string;
@@ -37,6 +48,11 @@ export interface CoSellOpportunity {
   readonly reviewStatusReason: string | undefined;
   /** YYYY-MM-DD. */
   readonly targetCloseDate: string | undefined;
+  /**
+   * What the customer is expected to spend on AWS (`Project.ExpectedCustomerSpend`): Dealreg
+   * sends one monthly figure; AWS's reviewers and the partner may change it. Empty when none.
+   */
+  readonly expectedSpend: readonly ExpectedSpend[];
   /** ISO-8601. */
   readonly createdAt: string | undefined;
   /** ISO-8601. */
@@ -117,11 +133,7 @@ export interface AwsReferral {
   readonly businessProblem: string | undefined;
   /** YYYY-MM-DD. */
   readonly targetCompletionDate: string | undefined;
-  readonly expectedSpend: readonly {
-    readonly amount: string | undefined;
-    readonly currencyCode: string;
-    readonly frequency: string;
-  }[];
+  readonly expectedSpend: readonly Omit<ExpectedSpend, 'targetCompany'>[];
   readonly invitationMessage: string | undefined;
   readonly rejectionReason: string | undefined;
 }

@@ -1,3 +1,4 @@
+import { monthlySpendOf, sameSpend } from '#domain/co-sell/expected-spend.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
 import type { CoSellCatalogs, CoSellOpportunity } from '#ports/partner-central.ts';
 import { appendEntryOnce, readChain } from '#use-cases/ledger-append.ts';
@@ -13,10 +14,10 @@ export type CoSellStatusOutcome =
   | { readonly outcome: 'unchanged' | 'not-ours'; readonly reason: string };
 
 /**
- * AWS's review or the stage of a shared opportunity, as Partner Central says it now: read it
- * (`GetOpportunity`), find the registration it was created for and its HubSpot deal, and record
- * `CoSellStatusChanged` on the deal's chain when the review status or stage differs from what the
- * chain last recorded. Keyed by the opportunity's last-modified time, so the same change learnt
+ * AWS's review, the stage or the expected spend of a shared opportunity, as Partner Central says
+ * it now: read it (`GetOpportunity`), find the registration it was created for and its HubSpot
+ * deal, and record `CoSellStatusChanged` on the deal's chain when the review status, stage or
+ * expected monthly spend differs from what the chain last recorded. Keyed by the opportunity's last-modified time, so the same change learnt
  * from an event and from the reconciliation, or from a redelivered event, is recorded once.
  * Attribution is never touched.
  */
@@ -55,9 +56,13 @@ async function recordStatusOf(
   }
   // Every shared opportunity is created in stage Prospect (coSellOpportunityFor).
   const recordedStage = state.stage ?? 'Prospect';
+  const spend = monthlySpendOf(opportunity.expectedSpend);
+  // A spend the chain does not know yet (shared before Dealreg recorded it) counts as a change.
+  const spendChanged = spend !== undefined && !sameSpend(spend, state.expectedMonthlySpend);
   if (
     state.reviewStatus === opportunity.reviewStatus &&
-    recordedStage === (opportunity.stage ?? recordedStage)
+    recordedStage === (opportunity.stage ?? recordedStage) &&
+    !spendChanged
   ) {
     return { outcome: 'unchanged', reason: `${aceOpportunityId} is still ${state.reviewStatus ?? '?'}` };
   }
@@ -74,6 +79,7 @@ async function recordStatusOf(
       reviewStatus: opportunity.reviewStatus,
       stage: opportunity.stage,
       reviewComments: opportunity.reviewComments || undefined,
+      ...(spendChanged ? { expectedMonthlySpend: spend } : {}),
     },
   );
   if (appended) {
@@ -82,6 +88,7 @@ async function recordStatusOf(
       dealId,
       reviewStatus: opportunity.reviewStatus,
       stage: opportunity.stage,
+      ...(spendChanged ? { expectedMonthlySpend: `${spend.amount} ${spend.currency}` } : {}),
     });
   }
   return { outcome: 'recorded', dealId, reviewStatus: opportunity.reviewStatus };
@@ -90,8 +97,9 @@ async function recordStatusOf(
 /**
  * What events missed: every opportunity Partner Central changed after `since` (all when left
  * out), listed page by page and each recorded as `recordCoSellStatus` records it, from the
- * listing itself: its summary carries the review status, stage, comments and last-modified time
- * ("OpportunitySummary", "LifeCycleSummary" in the API reference), so no opportunity is read twice.
+ * listing itself: its summary carries the review status, stage, comments, expected spend and
+ * last-modified time ("OpportunitySummary", "LifeCycleSummary", "ProjectSummary" in the API
+ * reference), so no opportunity is read twice.
  */
 export async function reconcileCoSell(
   deps: CoSellStatusDependencies,

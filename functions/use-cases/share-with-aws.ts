@@ -1,5 +1,6 @@
 import { coSellDefaultsSchema } from '#domain/co-sell/co-sell-opportunity.ts';
-import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
+import { coSellSelection, fundingCampaignOf } from '#domain/co-sell/co-sell-selection.ts';
+import { monthlySpendOf } from '#domain/co-sell/expected-spend.ts';
 import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
 import { CoSellThrottledError, CoSellUnavailableError } from '#ports/partner-central-errors.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
@@ -19,7 +20,8 @@ export type ShareWithAwsOutcome =
   | { readonly outcome: 'not-shared'; readonly reason: string };
 
 /**
- * "Share with AWS co-sell": an approved registration the policy selects (`coSell`) becomes an
+ * "Share with AWS co-sell": an approved registration the policy selects (`coSell`; the decision
+ * "Register deal in HubSpot" recorded on the approval, else the policy now) becomes an
  * opportunity in AWS Partner Central and, when the policy says so, is submitted to AWS for
  * review; `CoSellShared` on the HubSpot deal's ledger chain records it. Both calls carry client
  * tokens made from the registration id, so a retried step creates and submits once.
@@ -41,28 +43,41 @@ export async function shareWithAws(
     { details, relationshipType: decision.relationshipType },
     deps.usdRates,
   );
-  if (!selection.share) return { outcome: 'not-selected', reason: selection.reason };
+  // Co-sell off now: nothing goes to Partner Central, whatever was decided at approval.
+  if (!selection.share && !policy.enabled) return { outcome: 'not-selected', reason: selection.reason };
   const dealId = progress.dealId;
   if (dealId === undefined) {
+    if (!selection.share) return { outcome: 'not-selected', reason: selection.reason };
     throw new Error(`registration ${registrationId} has no HubSpot deal yet; register it in HubSpot first`);
   }
+  const chain = await readChain(deps.ledger, dealId);
+  // The decision "Register deal in HubSpot" recorded on the approval under the policy then in
+  // force; the current policy only for an approval recorded before Dealreg kept it.
+  const approval = chain.find(
+    (entry) => entry.type === 'RegistrationApproved' && entry.registrationId === registrationId,
+  );
+  const decided = approval?.type === 'RegistrationApproved' ? approval.coSell : undefined;
+  if (decided !== undefined && !decided.share) return { outcome: 'not-selected', reason: decided.reason };
+  if (decided === undefined && !selection.share) return { outcome: 'not-selected', reason: selection.reason };
+  const campaign = selection.share ? selection.campaign : fundingCampaignOf(policy, details.campaignId);
   const notShared = (reason: string): ShareWithAwsOutcome => {
     deps.logger.warn('registration not shared with AWS', { registrationId, reason });
     return { outcome: 'not-shared', reason };
   };
   if (deps.coSell === undefined) return notShared('Partner Central is not configured for this stage');
 
-  const recorded = (await readChain(deps.ledger, dealId)).find(
+  const recorded = chain.find(
     (entry) => entry.type === 'CoSellShared' && entry.registrationId === registrationId,
   );
   if (recorded?.type === 'CoSellShared') {
     return { outcome: 'already-shared', aceOpportunityId: recorded.aceOpportunityId };
   }
 
+  const defaults = deps.coSellDefaults ?? coSellDefaultsSchema.parse({});
   const mapping = coSellOpportunityFor({
     registration: registration.record,
-    campaign: selection.campaign,
-    defaults: deps.coSellDefaults ?? coSellDefaultsSchema.parse({}),
+    campaign,
+    defaults,
     usdRates: deps.usdRates,
   });
   if (!mapping.ok) return notShared(`the opportunity cannot be built: ${mapping.problems.join('; ')}`);
@@ -97,6 +112,15 @@ export async function shareWithAws(
       aceOpportunityId,
       catalog: policy.catalog,
       submittedToAws: policy.submitToAws,
+      // What AWS was told the deal is worth, and how: the report compares it with HubSpot's amount.
+      expectedMonthlySpend: monthlySpendOf(
+        mapping.draft.Project.ExpectedCustomerSpend.map((spend) => ({
+          amount: spend.Amount,
+          currencyCode: spend.CurrencyCode,
+          frequency: spend.Frequency,
+        })),
+      ),
+      contractMonths: defaults.contractMonths,
     },
   );
   deps.logger.info('registration shared with AWS', {

@@ -295,13 +295,20 @@ export class Catalogs {
    * Moves an opportunity through AWS's review as an AWS reviewer would ("Opportunity review
    * statuses" / "Opportunity stages" in the Partner Central selling API guide): Submitted → In
    * review → Approved | Action Required | Rejected; an approved opportunity is worked to Launched
-   * or Closed Lost. Throws a message for a move the review does not allow.
+   * or Closed Lost. Throws a message for a move the review does not allow, before changing
+   * anything. `expectedCustomerSpend` replaces the opportunity's `Project.ExpectedCustomerSpend`
+   * as an edit by AWS's reviewer or the partner would ("UpdateOpportunity": the list is sent
+   * whole and replaces the old one), with or without a review move; checked by the caller.
    */
   review(
     catalog: string,
     id: string,
-    action: ReviewAction,
-    options: { comments?: string | undefined; closedLostReason?: string | undefined } = {},
+    action: ReviewAction | undefined,
+    options: {
+      comments?: string | undefined;
+      closedLostReason?: string | undefined;
+      expectedCustomerSpend?: readonly Json[] | undefined;
+    } = {},
   ): Json {
     const stored = this.#find(catalog, id);
     const lifeCycle = { ...((stored.opportunity.LifeCycle ?? {}) as Json) };
@@ -340,6 +347,14 @@ export class Catalogs {
         lifeCycle.ClosedLostReason = reason;
         break;
       }
+      case undefined:
+        break;
+    }
+    if (options.expectedCustomerSpend !== undefined) {
+      stored.opportunity.Project = {
+        ...((stored.opportunity.Project ?? {}) as Json),
+        ExpectedCustomerSpend: structuredClone(options.expectedCustomerSpend),
+      };
     }
     stored.opportunity.LifeCycle = lifeCycle;
     stored.opportunity.LastModifiedDate = this.#now().toISOString();

@@ -10,6 +10,7 @@ import {
   type PartnerCentralEvent,
 } from './events.ts';
 import { EngagementInvitations, ReferralInputError } from './invitations.ts';
+import { shapeProblems } from './service-model.ts';
 
 export type { EventSink, PartnerCentralEvent, ReviewAction };
 
@@ -282,19 +283,28 @@ export async function startPartnerCentralStandIn(
     }
     const review = /^\/_admin\/opportunities\/([^/]+)\/review$/.exec(path);
     if (method === 'POST' && review !== null) {
-      const { action, comments, closedLostReason, catalog } = parseObject(text);
-      if (typeof action !== 'string' || !(reviewActions as readonly string[]).includes(action)) {
-        send(response, 400, { message: `action: expected one of ${reviewActions.join(', ')}` });
+      const { action, comments, closedLostReason, catalog, expectedCustomerSpend } = parseObject(text);
+      const spend = expectedSpendProblem(expectedCustomerSpend);
+      if (spend !== undefined) {
+        send(response, 400, { message: `expectedCustomerSpend: ${spend}` });
+        return;
+      }
+      const moves = action !== undefined || expectedCustomerSpend === undefined;
+      if (moves && (typeof action !== 'string' || !(reviewActions as readonly string[]).includes(action))) {
+        send(response, 400, {
+          message: `action: expected one of ${reviewActions.join(', ')} (it may be left out only when expectedCustomerSpend is given)`,
+        });
         return;
       }
       try {
         const opportunity = catalogs.review(
           typeof catalog === 'string' ? catalog : 'Sandbox',
           decodeURIComponent(review[1] ?? ''),
-          action as ReviewAction,
+          moves ? (action as ReviewAction) : undefined,
           {
             comments: typeof comments === 'string' ? comments : undefined,
             closedLostReason: typeof closedLostReason === 'string' ? closedLostReason : undefined,
+            expectedCustomerSpend: expectedCustomerSpend as Record<string, unknown>[] | undefined,
           },
         );
         send(response, 200, opportunity);
@@ -340,6 +350,29 @@ export async function startPartnerCentralStandIn(
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/**
+ * What is wrong with an admin route's `expectedCustomerSpend`, if anything: it must be what
+ * UpdateOpportunity takes as `Project.ExpectedCustomerSpend` ("UpdateOpportunity",
+ * "ExpectedCustomerSpend" in the API reference): at least one entry, each an
+ * ExpectedCustomerSpend of the model with `Amount` a decimal of at most two places.
+ */
+function expectedSpendProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0)
+    return 'expected a list of at least one ExpectedCustomerSpend';
+  for (const [index, entry] of value.entries()) {
+    const [problem] = shapeProblems('ExpectedCustomerSpend', entry);
+    if (problem !== undefined) return `[${index}] ${problem.path}: ${problem.message}`;
+    const amount = (entry as Record<string, unknown>).Amount;
+    if (
+      amount !== undefined &&
+      !(typeof amount === 'string' && /^(0|[1-9][0-9]{0,30})(\.[0-9]{0,2})?$/.test(amount))
+    )
+      return `[${index}] Amount: expected a decimal string such as 10000.50`;
+  }
+  return undefined;
 }
 
 function parseObject(text: string): Record<string, unknown> {

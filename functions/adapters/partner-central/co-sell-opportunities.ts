@@ -147,7 +147,9 @@ function toCreateInput(draft: CoSellOpportunityDraft): Omit<CreateOpportunityCom
 
 /**
  * An opportunity as GetOpportunity answers it or ListOpportunities summarises it: both carry the
- * same members Dealreg reads (LifeCycle, Customer.Account, the partner's identifier, the dates).
+ * same members Dealreg reads (LifeCycle, Customer.Account, the partner's identifier, the dates,
+ * and `Project.ExpectedCustomerSpend`, which `ProjectSummary` carries too), so the reconciliation
+ * needs no GetOpportunity per listed opportunity.
  */
 function toCoSellOpportunity(
   found: GetOpportunityResponse | OpportunitySummary,
@@ -164,6 +166,18 @@ function toCoSellOpportunity(
     reviewComments: found.LifeCycle?.ReviewComments,
     reviewStatusReason: found.LifeCycle?.ReviewStatusReason,
     targetCloseDate: found.LifeCycle?.TargetCloseDate,
+    expectedSpend: (found.Project?.ExpectedCustomerSpend ?? []).flatMap((spend) =>
+      spend.CurrencyCode === undefined || spend.Frequency === undefined
+        ? []
+        : [
+            {
+              amount: spend.Amount,
+              currencyCode: spend.CurrencyCode,
+              frequency: spend.Frequency,
+              targetCompany: spend.TargetCompany,
+            },
+          ],
+    ),
     createdAt: found.CreatedDate?.toISOString(),
     lastModifiedAt: found.LastModifiedDate?.toISOString(),
   };

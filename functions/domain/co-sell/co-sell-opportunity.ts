@@ -7,6 +7,7 @@ import {
   primaryNeedsFromAws,
   salesActivities,
 } from './ace-vocabulary.ts';
+import { defaultContractMonths } from './expected-spend.ts';
 
 /**
  * The opportunity Dealreg asks AWS Partner Central to create for an approved registration: the
@@ -94,7 +95,7 @@ export const coSellDefaultsSchema = z.strictObject({
    * Months the registered amount is spread over to give the monthly AWS spend Partner Central
    * asks for (its guidance: spread an annual figure over 12 months). @default 12
    */
-  contractMonths: z.int().min(1).max(144).default(12),
+  contractMonths: z.int().min(1).max(144).default(defaultContractMonths),
   /** The partner's opportunity owner AWS should talk to (Partner Central keeps one). */
   opportunityOwner: contactSchema.optional(),
 });

@@ -57,18 +57,44 @@ export function coSellSelection(
       };
     }
   }
-  const campaignId = details.campaignId || undefined;
-  const described = campaignId === undefined ? undefined : policy.fundingCampaigns[campaignId];
+  return { share: true, campaign: fundingCampaignOf(policy, details.campaignId) };
+}
+
+/** The campaign a registration names, as the policy's `coSell.fundingCampaigns` describes it. */
+export function fundingCampaignOf(
+  policy: CoSellPolicy,
+  campaignId: string | undefined,
+): FundingCampaign | undefined {
+  const described = campaignId ? policy.fundingCampaigns[campaignId] : undefined;
+  if (!campaignId || described === undefined) return undefined;
+  return {
+    campaignId,
+    name: described.name,
+    awsFunded: described.awsFundingUsed === 'Yes',
+    channels: described.channels,
+  };
+}
+
+/** A co-sell decision as the ledger records it on the approval: shared or not, and why. */
+export interface CoSellDecision {
+  readonly share: boolean;
+  readonly reason: string;
+}
+
+/**
+ * {@link coSellSelection} as a decision to record: why the policy shares the registration, or
+ * why it does not, in words a RevOps lead reads in the pre-QBR report.
+ */
+export function coSellDecision(
+  policy: CoSellPolicy,
+  candidate: CoSellCandidate,
+  usdRates: Readonly<Record<string, string>>,
+): CoSellDecision {
+  const selection = coSellSelection(policy, candidate, usdRates);
+  if (!selection.share) return { share: false, reason: selection.reason };
+  const minimum = policy.minAmountUsd > 0 ? ` worth at least USD ${policy.minAmountUsd}` : '';
   return {
     share: true,
-    campaign:
-      campaignId === undefined || described === undefined
-        ? undefined
-        : {
-            campaignId,
-            name: described.name,
-            awsFunded: described.awsFundingUsed === 'Yes',
-            channels: described.channels,
-          },
+    reason: `the policy shares registrations for the ${candidate.details.cloudMarketplace} marketplace approved as ${candidate.relationshipType}${minimum} (coSell)`,
   };
 }

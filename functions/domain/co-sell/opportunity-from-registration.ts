@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { freezeMoney, usdRateOf } from '../money.ts';
 import type { StoredRegistration } from '../stored-registration.ts';
 import {
   type CoSellDefaults,
   type CoSellOpportunityDraft,
   coSellOpportunityDraftSchema,
 } from './co-sell-opportunity.ts';
+import { monthlySpendFor } from './expected-spend.ts';
 import type { FundingCampaign } from './funding-campaign.ts';
 
 export type CoSellMapping =
@@ -46,7 +46,7 @@ export function coSellOpportunityFor(input: CoSellMappingInput): CoSellMapping {
       `the campaign given (${campaign.campaignId}) is not the registration's (${details.campaignId ?? 'none'})`,
     );
   }
-  const spend = monthlySpend(details.estimatedAmount, defaults.contractMonths, input.usdRates);
+  const spend = monthlySpendFor(details.estimatedAmount, defaults.contractMonths, input.usdRates);
   if ('problem' in spend) problems.push(spend.problem);
   if (problems.length > 0 || 'problem' in spend) return { ok: false, problems };
 
@@ -116,36 +116,6 @@ function businessProblem(details: NonNullable<StoredRegistration['details']>): s
   const products = details.products.length > 0 ? details.products.join(', ') : 'the partner solution';
   const facts = `${details.customerCompanyName} (${details.customerDomain}) is evaluating ${products} with partner ${details.partnerDomain}.`;
   return truncate(description === '' ? facts : `${facts} ${description}`, businessProblemMax);
-}
-
-/**
- * The registered amount as monthly spend in a currency Partner Central takes (USD or EUR): a deal
- * in another currency is converted to USD at the configured rate.
- */
-function monthlySpend(
-  amount: { readonly minorUnits: number; readonly currency: string },
-  months: number,
-  usdRates: Readonly<Record<string, string>>,
-): { readonly amount: string; readonly currency: 'USD' | 'EUR' } | { readonly problem: string } {
-  let minor = amount.minorUnits;
-  let currency: 'USD' | 'EUR';
-  if (amount.currency === 'USD' || amount.currency === 'EUR') {
-    currency = amount.currency;
-  } else {
-    const rate = usdRateOf(amount.currency, usdRates);
-    if (rate === undefined) {
-      return {
-        problem: `Partner Central takes spend in USD or EUR, and no USD rate is configured for ${amount.currency} (setting dealreg:usdRates)`,
-      };
-    }
-    minor = freezeMoney(amount.minorUnits, amount.currency, rate).usdMinor;
-    currency = 'USD';
-  }
-  const monthlyCents = Math.round(minor / months);
-  return {
-    amount: `${Math.floor(monthlyCents / 100)}.${String(monthlyCents % 100).padStart(2, '0')}`,
-    currency,
-  };
 }
 
 function truncate(text: string, max: number): string {

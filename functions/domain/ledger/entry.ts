@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { frozenMoneySchema } from '#domain/money.ts';
+import { currencyCodeSchema, frozenMoneySchema } from '#domain/money.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { relationshipTypeSchema } from '#domain/relationship-type.ts';
 
@@ -37,6 +37,17 @@ const aceOpportunityIdSchema = z
   .string()
   .regex(/^O[0-9]{1,19}$/, 'expected a Partner Central opportunity id (O and digits)');
 
+/**
+ * The expected customer spend per month of an ACE opportunity (Partner Central's
+ * `ExpectedCustomerSpend`, `Frequency: Monthly`), as a decimal in its currency.
+ */
+const monthlySpendSchema = z.strictObject({
+  amount: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,30})(\.[0-9]{1,3})?$/, 'expected a decimal amount such as 10000.50'),
+  currency: currencyCodeSchema,
+});
+
 /** Payload of each entry type (DESIGN §3.4), without the chain bookkeeping. */
 const payloads = {
   RegistrationApproved: {
@@ -49,6 +60,12 @@ const payloads = {
     estimatedAmount: frozenMoneySchema.optional(),
     decidedBy: z.string().min(1),
     policyVersion: z.string().min(1).optional(),
+    /**
+     * Whether the policy in force shared the registration with AWS Partner Central, and why not
+     * when it did not; recorded only while co-sell is on. Entries written before Dealreg recorded
+     * it have none.
+     */
+    coSell: z.strictObject({ share: z.boolean(), reason: z.string().min(1).max(1_000) }).optional(),
   },
   PartnerAttached: {
     partnerId: idSchema,
@@ -89,6 +106,10 @@ const payloads = {
     aceOpportunityId: aceOpportunityIdSchema,
     catalog: z.enum(['Sandbox', 'AWS']),
     submittedToAws: z.boolean(),
+    /** The expected monthly spend Dealreg sent (absent on entries recorded before it was kept). */
+    expectedMonthlySpend: monthlySpendSchema.optional(),
+    /** The months the registered amount was spread over to give that spend. */
+    contractMonths: z.int().min(1).max(144).optional(),
   },
   /**
    * AWS's review or the stage of the ACE opportunity changed, as Partner Central reported it
@@ -99,6 +120,8 @@ const payloads = {
     reviewStatus: z.string().min(1).max(100).optional(),
     stage: z.string().min(1).max(100).optional(),
     reviewComments: z.string().min(1).max(2_000).optional(),
+    /** The expected monthly spend, when Partner Central reported one that differs from the last recorded. */
+    expectedMonthlySpend: monthlySpendSchema.optional(),
   },
   Correction: {
     /** Sequence number (on the same chain) of the entry this one supersedes. */

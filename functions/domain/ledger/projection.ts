@@ -35,6 +35,8 @@ interface RegistrationState {
   readonly status: 'approved' | 'expired';
   readonly approvedAt: string | undefined;
   readonly expiredAt: string | undefined;
+  /** The co-sell decision the approval recorded under the policy then in force, when it recorded one. */
+  readonly coSell?: { readonly share: boolean; readonly reason: string } | undefined;
 }
 
 interface InvestmentState {
@@ -58,6 +60,13 @@ export interface CoSellState {
   readonly reviewComments: string | undefined;
   /** When AWS's review or the stage last changed. */
   readonly statusAt: string | undefined;
+  /**
+   * ACE's expected customer spend per month: what Dealreg sent, then each change Partner Central
+   * reported. Undefined for opportunities shared before Dealreg recorded it, until one is reported.
+   */
+  readonly expectedMonthlySpend: { readonly amount: string; readonly currency: string } | undefined;
+  /** The months Dealreg spread the registered amount over when it shared; undefined on older records. */
+  readonly contractMonths: number | undefined;
 }
 
 export interface OpportunityState {
@@ -156,6 +165,7 @@ export function projectOpportunity(
           status: 'approved',
           approvedAt: entry.effectiveAt,
           expiredAt: undefined,
+          coSell: entry.coSell,
         });
         break;
       case 'PartnerAttached':
@@ -213,6 +223,7 @@ export function projectOpportunity(
           status: 'expired',
           approvedAt: registration?.approvedAt,
           expiredAt: entry.effectiveAt,
+          coSell: registration?.coSell,
         });
         break;
       }
@@ -237,6 +248,8 @@ export function projectOpportunity(
           stage: coSell?.stage,
           reviewComments: coSell?.reviewComments,
           statusAt: coSell?.statusAt,
+          expectedMonthlySpend: entry.expectedMonthlySpend ?? coSell?.expectedMonthlySpend,
+          contractMonths: entry.contractMonths ?? coSell?.contractMonths,
         };
         break;
       case 'CoSellStatusChanged':
@@ -247,6 +260,7 @@ export function projectOpportunity(
             stage: entry.stage ?? coSell.stage,
             reviewComments: entry.reviewComments,
             statusAt: entry.effectiveAt,
+            expectedMonthlySpend: entry.expectedMonthlySpend ?? coSell.expectedMonthlySpend,
           };
         }
         break;

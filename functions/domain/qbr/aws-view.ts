@@ -1,9 +1,11 @@
 import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
+import { contractValueMinor, defaultContractMonths } from '#domain/co-sell/expected-spend.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { CoSellState } from '#domain/ledger/projection.ts';
+import { freezeMoney, minorUnitDigits } from '#domain/money.ts';
 import type { CoSellPolicy } from '#domain/policy/policy-schema.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
-import type { CrmDealsRead } from './crm-deal.ts';
+import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import { wonIn } from './quarter-figures.ts';
@@ -197,8 +199,100 @@ const aceName = (state: CoSellState) =>
   `ACE opportunity ${state.aceOpportunityId} (${state.catalog} catalog)`;
 
 /**
+ * How far ACE's contract value may be from HubSpot's amount before it is a finding: more than
+ * 1% and more than $1. Dealreg rounds the monthly spend it sends to the cent, so the value read
+ * back differs from the amount it came from by up to half a cent a month (72 cents over the
+ * longest contract, 144 months): under $1. 1% leaves out exchange-rate rounding and small
+ * changes that do not change how AWS sees the deal.
+ */
+export const coSellValueTolerance = { ratio: 0.01, usdMinor: 100 } as const;
+
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+const usdText = (usdMinor: number) =>
+  `USD ${dollars(usdMinor).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/**
+ * The USD rate the ledger froze for `currency` on this opportunity (its amount's, else 1 for USD):
+ * the conversion the report uses for every amount. Undefined when the chain has none.
+ */
+function frozenUsdRate(item: OpportunityFacts, currency: string): string | undefined {
+  if (currency === 'USD') return '1';
+  return item.amount?.currency === currency ? item.amount.usdRate : undefined;
+}
+
+interface DealValue {
+  readonly usdMinor: number;
+  /** As HubSpot or the ledger writes it, e.g. `50000 USD`. */
+  readonly text: string;
+}
+
+/** The deal's amount in USD: HubSpot's when it was read, else the ledger's (which follows HubSpot). */
+function dealValue(item: OpportunityFacts, deal: CrmDeal | undefined): DealValue | undefined {
+  if (deal !== undefined && deal.amount !== null) {
+    const currency = deal.currency ?? item.amount?.currency ?? 'USD';
+    const rate = frozenUsdRate(item, currency);
+    if (rate === undefined) return undefined;
+    try {
+      const minor = Math.round(deal.amount * 10 ** minorUnitDigits(currency));
+      return { usdMinor: freezeMoney(minor, currency, rate).usdMinor, text: `${deal.amount} ${currency}` };
+    } catch {
+      return undefined;
+    }
+  }
+  if (item.amount === undefined) return undefined;
+  const { amountMinor, currency, usdMinor } = item.amount;
+  return { usdMinor, text: `${amountMinor / 10 ** minorUnitDigits(currency)} ${currency}` };
+}
+
+interface ValueDrift {
+  readonly problem: string;
+  readonly fix: string;
+  readonly evidence: Finding['evidence'];
+}
+
+/**
+ * ACE's contract value (its expected monthly spend times the months Dealreg spread the amount
+ * over when it shared) against the deal's amount, both in USD; a drift beyond
+ * {@link coSellValueTolerance}. Nothing when the ledger has no spend for the opportunity (shared
+ * before Dealreg recorded it and not read back since) or no rate to compare it in USD.
+ */
+function valueDrift(
+  item: OpportunityFacts,
+  state: CoSellState,
+  deal: CrmDeal | undefined,
+  where: string,
+): ValueDrift | undefined {
+  const spend = state.expectedMonthlySpend;
+  if (spend === undefined) return undefined;
+  const months = state.contractMonths ?? defaultContractMonths;
+  const valueMinor = contractValueMinor(spend, months);
+  const rate = frozenUsdRate(item, spend.currency);
+  const hubspot = dealValue(item, deal);
+  if (valueMinor === undefined || rate === undefined || hubspot === undefined) return undefined;
+  const aceUsdMinor = freezeMoney(valueMinor, spend.currency, rate).usdMinor;
+  const difference = Math.abs(aceUsdMinor - hubspot.usdMinor);
+  if (difference <= coSellValueTolerance.usdMinor) return undefined;
+  if (difference <= coSellValueTolerance.ratio * hubspot.usdMinor) return undefined;
+  const monthlyUsdMinor = Math.round(hubspot.usdMinor / months);
+  return {
+    problem: `${aceName(state)} expects ${spend.amount} ${spend.currency} a month, ${usdText(aceUsdMinor)} over the ${months} months Dealreg shared it for, but the deal is worth ${hubspot.text} (${usdText(hubspot.usdMinor)}) in ${where}`,
+    fix: `set the expected monthly spend of ${state.aceOpportunityId} in Partner Central to ${usdText(monthlyUsdMinor)} (the deal's amount over ${months} months), or, if AWS's figure is right, correct the deal's amount in HubSpot`,
+    evidence: {
+      aceMonthlySpend: spend.amount,
+      aceSpendCurrency: spend.currency,
+      aceContractMonths: months,
+      aceContractValueUsd: dollars(aceUsdMinor),
+      dealAmountUsd: dollars(hubspot.usdMinor),
+      valueDifferenceUsd: dollars(difference),
+    },
+  };
+}
+
+/**
  * COSELL_DRIFT: where the deal is closed (HubSpot when read, else the ledger, which follows
- * HubSpot's events) and ACE's stage says otherwise, or ACE says closed and the deal is not.
+ * HubSpot's events) and ACE's stage says otherwise, or ACE says closed and the deal is not; or
+ * where ACE's contract value is not the deal's amount. One finding per opportunity, naming the
+ * stage and the value when both drift.
  */
 function coSellDrift(
   item: OpportunityFacts,
@@ -220,14 +314,27 @@ function coSellDrift(
     problem = `${aceName(state)} is ${launched} but ${name} is not closed-won in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
   else if (state.stage === closedLost && !lost && won !== null)
     problem = `${aceName(state)} is ${closedLost} but ${name} is ${won ? 'closed-won' : 'not closed-lost'} in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
-  if (problem === undefined) return undefined;
+  const value = valueDrift(item, state, deal, where);
+  if (problem === undefined && value === undefined) return undefined;
+  const stageFix = `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or correct the deal in HubSpot`;
+  const fixes = [...(problem === undefined ? [] : [stageFix]), ...(value === undefined ? [] : [value.fix])];
+  const problems = [
+    ...(problem === undefined ? [] : [problem]),
+    ...(value === undefined ? [] : [value.problem]),
+  ];
   return {
     code: 'COSELL_DRIFT',
     severity: wonIn(item, inputs.quarter) ? 'high' : 'medium',
     opportunityId: item.opportunityId,
     registrationId: state.registrationId,
-    detail: `${problem}: AWS and your CRM will count this deal differently.`,
+    detail: `${problems.join('; and ')}: AWS and your CRM will count this deal differently.`,
     evidence: {
+      drift:
+        problem !== undefined && value !== undefined
+          ? 'stage and value'
+          : problem !== undefined
+            ? 'stage'
+            : 'value',
       aceOpportunityId: state.aceOpportunityId,
       aceStage: state.stage ?? null,
       aceReviewStatus: state.reviewStatus ?? null,
@@ -236,8 +343,9 @@ function coSellDrift(
       hubspotClosedWon: deal?.closedWon ?? null,
       ledgerOutcome: item.outcome,
       ledgerUsd: item.amount === undefined ? null : dollars(item.amount.usdMinor),
+      ...value?.evidence,
     },
-    fix: `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or correct the deal in HubSpot, so AWS's pipeline and yours agree before the meeting.`,
+    fix: `${capitalised(fixes.join('; '))}, so AWS's pipeline and yours agree before the meeting.`,
   };
 }
 
@@ -257,7 +365,7 @@ function actionRequired(
     severity: 'high',
     opportunityId: item.opportunityId,
     registrationId: state.registrationId,
-    detail: `AWS asked for changes to ${aceName(state)} for ${item.dealName ?? item.opportunityId} on ${since.slice(0, 10)} and it has waited ${Math.floor(hours)} hours, over the ${limit} the policy allows (coSell.actionRequiredSlaHours)${state.reviewComments === undefined ? '' : `; AWS wrote: "${state.reviewComments}"`}.`,
+    detail: `AWS asked for changes to ${aceName(state)} for ${item.dealName ?? item.opportunityId} on ${since.slice(0, 10)} and it has waited ${Math.floor(hours)} clock hours, over the ${limit} clock hours the policy allows (coSell.actionRequiredSlaHours, counted on the clock, not in business hours)${state.reviewComments === undefined ? '' : `; AWS wrote: "${state.reviewComments}"`}.`,
     evidence: {
       aceOpportunityId: state.aceOpportunityId,
       aceReviewStatus: state.reviewStatus,
@@ -270,47 +378,80 @@ function actionRequired(
   };
 }
 
-/** COSELL_MISSING: an approval of the quarter the policy shares, with no ACE opportunity in the ledger. */
+/** Who decided that a registration goes to AWS, as COSELL_MISSING's evidence says it. */
+type DecidedBy = 'policy at approval' | 'current policy (approval predates the record)';
+
+/**
+ * Whether a registration was to be shared with AWS: the decision its approval recorded under the
+ * policy then in force; for approvals recorded before Dealreg kept it, the current policy's rules.
+ */
+function coSellDecisionOf(
+  registration: OpportunityFacts['registrations'][number],
+  policy: CoSellPolicy,
+):
+  | { readonly share: boolean; readonly reason: string | undefined; readonly decidedBy: DecidedBy }
+  | undefined {
+  if (registration.coSellDecision !== undefined) {
+    return { ...registration.coSellDecision, decidedBy: 'policy at approval' };
+  }
+  const { relationshipType, cloudMarketplace } = registration;
+  if (relationshipType === undefined || cloudMarketplace === undefined) return undefined;
+  const selection = coSellSelection(
+    policy,
+    {
+      details: {
+        cloudMarketplace: cloudMarketplace as Parameters<
+          typeof coSellSelection
+        >[1]['details']['cloudMarketplace'],
+        estimatedAmount: { minorUnits: registration.estimatedUsdMinor ?? 0, currency: 'USD' },
+        campaignId: registration.campaignId ?? '',
+      },
+      relationshipType: relationshipType as RelationshipType,
+    },
+    {},
+  );
+  return {
+    share: selection.share,
+    reason: selection.share ? undefined : selection.reason,
+    decidedBy: 'current policy (approval predates the record)',
+  };
+}
+
+/**
+ * COSELL_MISSING: an approval of the quarter that was to go to AWS (by the decision recorded at
+ * approval, else the current policy), with no ACE opportunity in the ledger.
+ */
 function missing(item: OpportunityFacts, inputs: CoSellFindingInputs): Finding[] {
   if (item.coSell !== undefined) return [];
   const latest = new Date(Date.parse(inputs.asOf) - coSellShareGraceMinutes * 60_000).toISOString();
   const findings: Finding[] = [];
   for (const registration of item.registrations) {
     const { approvedAt, relationshipType, cloudMarketplace } = registration;
-    if (approvedAt === undefined || relationshipType === undefined || cloudMarketplace === undefined)
-      continue;
+    if (approvedAt === undefined) continue;
     if (approvedAt < inputs.quarter.start || approvedAt >= inputs.quarter.end || approvedAt > latest)
       continue;
-    const selection = coSellSelection(
-      inputs.policy,
-      {
-        details: {
-          cloudMarketplace: cloudMarketplace as Parameters<
-            typeof coSellSelection
-          >[1]['details']['cloudMarketplace'],
-          estimatedAmount: { minorUnits: registration.estimatedUsdMinor ?? 0, currency: 'USD' },
-          campaignId: registration.campaignId ?? '',
-        },
-        relationshipType: relationshipType as RelationshipType,
-      },
-      {},
-    );
-    if (!selection.share) continue;
+    const decision = coSellDecisionOf(registration, inputs.policy);
+    if (decision === undefined || !decision.share) continue;
+    const atApproval = decision.decidedBy === 'policy at approval';
     findings.push({
       code: 'COSELL_MISSING',
       severity: 'medium',
       opportunityId: item.opportunityId,
       registrationId: registration.registrationId,
-      detail: `Registration ${registration.registrationId} (${item.dealName ?? item.opportunityId}) was approved as ${relationshipType} on ${approvedAt.slice(0, 10)} for the ${cloudMarketplace} marketplace, which the policy shares with AWS, but the ledger has no ACE opportunity for it: AWS does not see this deal.`,
+      detail: `Registration ${registration.registrationId} (${item.dealName ?? item.opportunityId}) was approved as ${relationshipType ?? 'unknown'} on ${approvedAt.slice(0, 10)} for the ${cloudMarketplace ?? 'unknown'} marketplace, which ${atApproval ? 'the policy in force at the approval shared' : 'the current policy shares (the approval predates the recorded decision)'} with AWS, but the ledger has no ACE opportunity for it: AWS does not see this deal.`,
       evidence: {
         approvedAt,
-        approved: relationshipType,
-        cloudMarketplace,
+        approved: relationshipType ?? null,
+        cloudMarketplace: cloudMarketplace ?? null,
         estimatedUsd:
           registration.estimatedUsdMinor === undefined ? null : dollars(registration.estimatedUsdMinor),
-        minAmountUsd: inputs.policy.minAmountUsd,
+        decidedBy: decision.decidedBy,
+        decisionReason: decision.reason ?? null,
+        minAmountUsd: atApproval ? null : inputs.policy.minAmountUsd,
       },
-      fix: 'Check the co-sell share of this registration (its workflow run and the Partner Central errors in the logs), then share it again; if it should not go to AWS, narrow the policy (coSell.marketplaces, relationshipTypes, minAmountUsd).',
+      fix: atApproval
+        ? 'Check the co-sell share of this registration (its workflow run and the Partner Central errors in the logs), then share it again: the policy in force at its approval sent it to AWS, so changing the policy now does not undo that.'
+        : 'Check the co-sell share of this registration (its workflow run and the Partner Central errors in the logs), then share it again; if it should not go to AWS, narrow the policy (coSell.marketplaces, relationshipTypes, minAmountUsd).',
     });
   }
   return findings;

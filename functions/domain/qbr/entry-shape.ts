@@ -17,6 +17,10 @@ const isMoney = (value: unknown) =>
   typeof value.currency === 'string' &&
   typeof value.usdRate === 'string';
 const isCustomer = (value: unknown) => isObject(value) && isText(value.domain);
+const isSpend = (value: unknown) =>
+  value === undefined || (isObject(value) && isText(value.amount) && isText(value.currency));
+const isCoSellDecision = (value: unknown) =>
+  value === undefined || (isObject(value) && typeof value.share === 'boolean' && isText(value.reason));
 
 /**
  * Whether `raw` has every field the pre-QBR report reads, of the right kind: entry type, chain
@@ -39,7 +43,8 @@ export function hasEntryShape(raw: unknown): raw is LedgerEntry {
         isText(raw.partnerId) &&
         isCustomer(raw.customer) &&
         relationships.has(raw.relationshipType as string) &&
-        (raw.estimatedAmount === undefined || isMoney(raw.estimatedAmount))
+        (raw.estimatedAmount === undefined || isMoney(raw.estimatedAmount)) &&
+        isCoSellDecision(raw.coSell)
       );
     case 'PartnerAttached':
       return (
@@ -65,6 +70,16 @@ export function hasEntryShape(raw: unknown): raw is LedgerEntry {
         isText(raw.campaignId) &&
         isMoney(raw.amount)
       );
+    case 'CoSellShared':
+      return (
+        isText(raw.registrationId) &&
+        isText(raw.aceOpportunityId) &&
+        isSpend(raw.expectedMonthlySpend) &&
+        (raw.contractMonths === undefined ||
+          (Number.isSafeInteger(raw.contractMonths) && (raw.contractMonths as number) >= 1))
+      );
+    case 'CoSellStatusChanged':
+      return isText(raw.aceOpportunityId) && isSpend(raw.expectedMonthlySpend);
     case 'Correction':
       return Number.isSafeInteger(raw.supersedesSequence) && isObject(raw.changes);
     default:

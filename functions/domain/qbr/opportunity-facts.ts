@@ -30,6 +30,11 @@ export interface LedgerRegistration {
   readonly status: 'approved' | 'expired';
   /** USD cents of the estimated amount the approval recorded (what a co-sell share sends AWS). */
   readonly estimatedUsdMinor?: number | undefined;
+  /**
+   * Whether the policy in force at the approval shared it with AWS (and why not); undefined for
+   * approvals recorded before Dealreg kept the decision, or while co-sell was off.
+   */
+  readonly coSellDecision?: { readonly share: boolean; readonly reason: string } | undefined;
 }
 
 interface LedgerInvestment {
@@ -139,6 +144,7 @@ export function opportunityFacts(
       expiredAt: registration.expiredAt,
       status: registration.status,
       estimatedUsdMinor: estimates.get(registration.registrationId),
+      ...(registration.coSell === undefined ? {} : { coSellDecision: registration.coSell }),
     })),
     investments: state.investments.map((investment) => ({
       investmentId: investment.investmentId,

@@ -1,3 +1,4 @@
+import { coSellDecision } from '#domain/co-sell/co-sell-selection.ts';
 import { type FrozenMoney, freezeAmount, freezeMoney, minorUnitDigits, usdRateOf } from '#domain/money.ts';
 import { validityWindow } from '#domain/policy/registration-validity.ts';
 import type { Deal } from '#ports/hubspot.ts';
@@ -119,6 +120,7 @@ async function appendApprovalEntries(
   const estimatedAmount =
     rate === undefined ? undefined : freezeMoney(amount.minorUnits, amount.currency, rate);
   const ledger = { store: deps.ledger, ledgerKey: deps.ledgerKey, now: deps.now };
+  const coSellPolicy = deps.policy.policy.coSell;
   const common = {
     opportunityId: deal.dealId,
     effectiveAt: approvedAt.toISOString(),
@@ -163,6 +165,17 @@ async function appendApprovalEntries(
     estimatedAmount,
     decidedBy: decision.decidedBy.email,
     policyVersion: decision.policyVersion,
+    // The co-sell decision under the policy in force now, so the pre-QBR report judges the
+    // approval by it even after the policy changes ("Share with AWS co-sell" carries it out).
+    ...(coSellPolicy.enabled
+      ? {
+          coSell: coSellDecision(
+            coSellPolicy,
+            { details, relationshipType: decision.relationshipType },
+            deps.usdRates,
+          ),
+        }
+      : {}),
   });
   await appendEntry(ledger, {
     type: 'PartnerAttached',

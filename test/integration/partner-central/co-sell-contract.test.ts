@@ -290,6 +290,67 @@ describe('AWS review', () => {
   });
 });
 
+describe("the expected spend AWS's reviewer or the partner edits", () => {
+  it('reads ExpectedCustomerSpend back from GetOpportunity and from the ListOpportunities summary, and follows an edit', async () => {
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Spend Edit Ltd' });
+    const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    const sent = draft.Project.ExpectedCustomerSpend.map((spend) => ({
+      amount: spend.Amount,
+      currencyCode: spend.CurrencyCode,
+      frequency: 'Monthly',
+      targetCompany: 'AWS',
+    }));
+    const listed = async () =>
+      (await opportunities.list({ customerCompanyNames: ['Spend Edit Ltd'] })).opportunities[0]
+        ?.expectedSpend;
+
+    expect((await opportunities.get(opportunityId)).expectedSpend).toEqual(sent);
+    expect(await listed()).toEqual(sent);
+
+    const before = delivered.length;
+    const edited = await review(opportunityId, {
+      expectedCustomerSpend: [
+        { Amount: '12500.00', CurrencyCode: 'EUR', Frequency: 'Monthly', TargetCompany: 'AWS' },
+      ],
+    });
+    await standIn.eventsDelivered();
+    const after = [{ amount: '12500.00', currencyCode: 'EUR', frequency: 'Monthly', targetCompany: 'AWS' }];
+
+    expect(edited.status).toBe(200);
+    expect((await opportunities.get(opportunityId)).expectedSpend).toEqual(after);
+    expect(await listed()).toEqual(after);
+    expect(delivered.slice(before).map((event) => event['detail-type'])).toEqual(['Opportunity Updated']);
+  });
+
+  it('refuses an expected spend that is not the model’s ExpectedCustomerSpend, and changes nothing', async () => {
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Bad Spend Ltd' });
+    const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    const before = await opportunities.get(opportunityId);
+
+    const weekly = await review(opportunityId, {
+      expectedCustomerSpend: [
+        { Amount: '100', CurrencyCode: 'USD', Frequency: 'Weekly', TargetCompany: 'AWS' },
+      ],
+    });
+    const words = await review(opportunityId, {
+      action: 'approve',
+      expectedCustomerSpend: [
+        { Amount: 'ten thousand', CurrencyCode: 'USD', Frequency: 'Monthly', TargetCompany: 'AWS' },
+      ],
+    });
+
+    expect(weekly.status).toBe(400);
+    expect(String(weekly.body.message)).toContain('expectedCustomerSpend: [0] Frequency');
+    expect(words).toEqual({
+      status: 400,
+      body: { message: 'expectedCustomerSpend: [0] Amount: expected a decimal string such as 10000.50' },
+    });
+    expect(await opportunities.get(opportunityId)).toEqual(before);
+  });
+});
+
 describe('listing', () => {
   it('pages through every opportunity once, newest change first, and filters by review status', async () => {
     const { opportunities } = coSell();

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { coSellFindings } from '#domain/qbr/aws-view.ts';
+import { quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
+import { opportunityFacts } from '#domain/qbr/opportunity-facts.ts';
 import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { freePort } from '#local/free-port.ts';
 import {
@@ -253,5 +257,66 @@ describe('dealreg cosell sync', () => {
       `the Partner Central stand-in at ${nobody} (Sandbox catalog) did not answer`,
     );
     expect((await harness?.ledgerChain(shared.dealId))?.length).toBe(entriesBefore);
+  });
+});
+
+describe("ACE's expected spend against the deal's amount", () => {
+  /** The pre-QBR report's co-sell findings on the shared deal, from its chain in DynamoDB Local, now. */
+  async function coSellFindingsNow() {
+    // An hour on: the CLI's ledger writes are stamped by its own clock, a little after the workflow's.
+    const asOf = new Date((harness?.clock.now().getTime() ?? 0) + 3_600_000);
+    const chain = (await harness?.ledgerChain(shared.dealId)) ?? [];
+    const at = asOf.toISOString();
+    return coSellFindings({
+      policy: loadPolicy({ coSell: { enabled: true } }).policy.coSell,
+      quarter: quarterContaining(asOf),
+      asOf: at,
+      facts: [opportunityFacts(shared.dealId, chain, { asOf: at, knownAt: at })],
+      crm: undefined,
+    });
+  }
+
+  it('records the spend AWS changed at the next sync, and the report names both values in COSELL_DRIFT', async () => {
+    // Shared as 12,000 USD over the default 12 months: 1,000.00 a month, the deal's amount.
+    const sharedEntry = (await harness?.ledgerChain(shared.dealId))?.find(
+      (entry) => entry.type === 'CoSellShared',
+    );
+    expect(sharedEntry).toMatchObject({
+      expectedMonthlySpend: { amount: '1000.00', currency: 'USD' },
+      contractMonths: 12,
+    });
+    expect((await coSellFindingsNow()).filter((finding) => finding.code === 'COSELL_DRIFT')).toEqual([]);
+
+    await harness?.clock.advance('PT2H');
+    await review(shared.aceOpportunityId, {
+      expectedCustomerSpend: [
+        { Amount: '1500.00', CurrencyCode: 'USD', Frequency: 'Monthly', TargetCompany: 'AWS' },
+      ],
+    });
+    const synced = await cosell('sync');
+    const again = await cosell('sync');
+    const chain = (await harness?.ledgerChain(shared.dealId)) ?? [];
+    const findings = await coSellFindingsNow();
+
+    expect(synced.stdout).toContain('recorded 1 status change');
+    expect(again.stdout).toContain('recorded 0 status changes');
+    expect(chain.at(-1)).toMatchObject({
+      type: 'CoSellStatusChanged',
+      aceOpportunityId: shared.aceOpportunityId,
+      expectedMonthlySpend: { amount: '1500.00', currency: 'USD' },
+    });
+    const drift = findings.filter((finding) => finding.code === 'COSELL_DRIFT');
+    expect(drift).toHaveLength(1);
+    expect(drift[0]?.detail).toContain(
+      `ACE opportunity ${shared.aceOpportunityId} (Sandbox catalog) expects 1500.00 USD a month, USD 18,000.00 over the 12 months Dealreg shared it for, but the deal is worth 12000 USD (USD 12,000.00) in the ledger (following HubSpot)`,
+    );
+    expect(drift[0]?.evidence).toMatchObject({
+      drift: 'value',
+      aceContractValueUsd: 18_000,
+      dealAmountUsd: 12_000,
+    });
+    expect(drift[0]?.fix).toContain(
+      `Set the expected monthly spend of ${shared.aceOpportunityId} in Partner Central to USD 1,000.00`,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { DynamoDbCoSellReconciliationWatermark } from '#adapters/dynamodb/co-sel
 import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { RetryingCalls } from '#adapters/partner-central/retrying-calls.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { createCoSellEventsHandler } from '#handlers/co-sell-events-handler.ts';
 import { sweeperStateTable } from '#lib/tables/index.ts';
 import { lambdaContext } from '#local/api-server.ts';
@@ -16,6 +17,7 @@ import { coSellDefaults } from '#test/support/co-sell.ts';
 import { createTestTables } from '#test/support/dynamodb.ts';
 import { coSellReconciliationOverlapMs, runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { type CoSellStatusDependencies, reconcileCoSell } from '#use-cases/co-sell-status.ts';
+import { shareWithAws } from '#use-cases/share-with-aws.ts';
 import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
 
 /**
@@ -114,11 +116,23 @@ describe('an approved registration on the AWS marketplace', () => {
       'PartnerAttached',
       'CoSellShared',
     ]);
+    // The approval carries the co-sell decision under the policy in force, for the pre-QBR report.
+    expect(chain[1]).toMatchObject({
+      coSell: {
+        share: true,
+        reason: expect.stringMatching(
+          /^the policy shares registrations for the aws marketplace approved as \w+ \(coSell\)$/,
+        ),
+      },
+    });
+    // 12,000 USD over the default 12 months: what AWS was told the deal is worth.
     expect(chain[3]).toMatchObject({
       registrationId,
       aceOpportunityId: opportunity.Id,
       catalog: 'Sandbox',
       submittedToAws: true,
+      expectedMonthlySpend: { amount: '1000.00', currency: 'USD' },
+      contractMonths: 12,
     });
   });
 
@@ -162,7 +176,45 @@ describe('an approved registration on no cloud marketplace', () => {
     expect(harness.statesVisited(registrationId)).toContain('Share with AWS co-sell');
     expect(opportunitiesOf(registrationId)).toEqual([]);
     const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
-    expect((await harness.ledgerChain(dealId)).map((entry) => entry.type)).not.toContain('CoSellShared');
+    const chain = await harness.ledgerChain(dealId);
+    expect(chain.map((entry) => entry.type)).not.toContain('CoSellShared');
+    expect(chain.find((entry) => entry.type === 'RegistrationApproved')).toMatchObject({
+      coSell: {
+        share: false,
+        reason: 'cloud marketplace none is not one the policy shares (coSell.marketplaces: aws)',
+      },
+    });
+  });
+
+  it('stays unshared by the decision recorded at approval when the step runs again under a wider policy', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-widened.com',
+      estimated_amount: '12000',
+      cloud_marketplace: 'none',
+    });
+    const widened = loadPolicy({ coSell: { enabled: true, marketplaces: ['aws', 'none'] } });
+
+    const outcome = await shareWithAws(
+      {
+        ...harness.stores,
+        policy: widened,
+        usdRates: {},
+        now: () => harness.clock.now(),
+        logger: new Logger({ serviceName: 'dealreg-co-sell-test', logLevel: 'ERROR' }),
+        coSell: partnerCentralCatalogs(
+          { endpoint: standIn.url },
+          { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+        ),
+        coSellDefaults,
+      },
+      registrationId,
+    );
+
+    expect(outcome).toEqual({
+      outcome: 'not-selected',
+      reason: 'cloud marketplace none is not one the policy shares (coSell.marketplaces: aws)',
+    });
+    expect(opportunitiesOf(registrationId)).toEqual([]);
   });
 });
 

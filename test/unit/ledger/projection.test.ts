@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ChainVerifier } from '#domain/ledger/chain-verifier.ts';
 import { applyChanges } from '#domain/ledger/correction.ts';
 import type { LedgerEntry, LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { InvalidCorrectionError } from '#domain/ledger/errors.ts';
@@ -173,6 +174,76 @@ describe('co-sell with AWS on the chain', () => {
       },
     );
     expect(at('2026-12-31T00:00:00.000Z').attributions).toEqual(withoutCoSell.attributions);
+  });
+
+  it("follows ACE's expected monthly spend from what was sent to each change Partner Central reported", () => {
+    const spendChain = seal(
+      [
+        ...story,
+        {
+          ...common,
+          type: 'CoSellShared',
+          effectiveAt: '2026-09-21T00:00:00Z',
+          registrationId: 'reg-1',
+          aceOpportunityId: 'O1000001',
+          catalog: 'Sandbox',
+          submittedToAws: true,
+          expectedMonthlySpend: { amount: '10000.00', currency: 'USD' },
+          contractMonths: 24,
+        },
+        {
+          ...common,
+          type: 'CoSellStatusChanged',
+          effectiveAt: '2026-09-23T00:00:00Z',
+          aceOpportunityId: 'O1000001',
+          reviewStatus: 'In review',
+          stage: 'Prospect',
+        },
+        {
+          ...common,
+          type: 'CoSellStatusChanged',
+          effectiveAt: '2026-09-25T00:00:00Z',
+          aceOpportunityId: 'O1000001',
+          reviewStatus: 'Approved',
+          stage: 'Prospect',
+          expectedMonthlySpend: { amount: '12500.00', currency: 'USD' },
+        },
+      ] as LedgerEntryInput[],
+      (index) => `2026-09-${String(10 + index).padStart(2, '0')}T00:00:00Z`,
+    );
+    const spendAt = (asOf: string) =>
+      projectOpportunity('opp-1', spendChain, { asOf, knownAt: '2026-12-31T00:00:00.000Z' }).coSell;
+
+    expect(spendAt('2026-09-24T00:00:00.000Z')).toMatchObject({
+      reviewStatus: 'In review',
+      expectedMonthlySpend: { amount: '10000.00', currency: 'USD' },
+      contractMonths: 24,
+    });
+    expect(spendAt('2026-12-31T00:00:00.000Z')).toMatchObject({
+      reviewStatus: 'Approved',
+      expectedMonthlySpend: { amount: '12500.00', currency: 'USD' },
+      contractMonths: 24,
+    });
+    // Entries recorded before the spend was kept have none, and still verify beside new ones.
+    expect(at('2026-12-31T00:00:00.000Z').coSell).toMatchObject({
+      expectedMonthlySpend: undefined,
+      contractMonths: undefined,
+    });
+    for (const entries of [coSell, spendChain]) {
+      const verifier = new ChainVerifier();
+      for (const entry of entries) verifier.add(structuredClone(entry) as unknown as Record<string, unknown>);
+      expect(verifier.finish()).toMatchObject({ ok: true, broken: [] });
+    }
+    // A spend that is not a decimal is refused when recorded.
+    expect(() =>
+      parseEntryInput({
+        ...common,
+        type: 'CoSellStatusChanged',
+        effectiveAt: '2026-09-26T00:00:00Z',
+        aceOpportunityId: 'O1000001',
+        expectedMonthlySpend: { amount: '12,500', currency: 'USD' },
+      }),
+    ).toThrow(/decimal amount/);
   });
 
   it('refuses an ACE opportunity id that is not Partner Central’s', () => {

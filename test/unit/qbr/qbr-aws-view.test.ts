@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from '#bin/commands/qbr-actions.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderQbrReportEmail } from '#emails/qbr-report.ts';
 import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
@@ -42,7 +43,12 @@ function shared(aceOpportunityId: string, registrationId: string, at: string, su
 function status(
   aceOpportunityId: string,
   at: string,
-  change: { reviewStatus?: string; stage?: string; reviewComments?: string },
+  change: {
+    reviewStatus?: string;
+    stage?: string;
+    reviewComments?: string;
+    expectedMonthlySpend?: { amount: string; currency: string };
+  },
 ): Body {
   return {
     type: 'CoSellStatusChanged',
@@ -207,7 +213,7 @@ describe('the AWS view of the pre-QBR report', () => {
       ['COSELL_MISSING', 'medium', 'O6'],
     ]);
     const [waiting, lyra, hydra, lynx] = found;
-    expect(waiting?.detail).toContain('waited 336 hours, over the 72');
+    expect(waiting?.detail).toContain('waited 336 clock hours, over the 72 clock hours');
     expect(waiting?.detail).toContain('Add the customer website');
     expect(lyra?.detail).toContain(
       'Lyra is closed-won in the ledger (following HubSpot) but ACE opportunity O1002 (AWS catalog) is at stage Committed, not Launched',
@@ -319,5 +325,263 @@ describe('the AWS view of the pre-QBR report', () => {
       'P3,P3,2,15000,1,10000,0,0,0,0,1,10000,0,0,0,0',
     );
     expect(qbrReportCsvFiles(off).map((file) => file.filename)).not.toContain('qbr-2026-Q4-aws-view.csv');
+  });
+});
+
+/**
+ * COSELL_DRIFT on value, worked out by hand: ACE's contract value is its expected monthly spend
+ * times the months Dealreg shared it for (recorded on CoSellShared); it drifts when it is more
+ * than 1% and more than $1 away from the deal's amount, both in USD at the rate the ledger froze.
+ *
+ *   V1 Nova   120,000 USD  sent 10,000.00 × 12 = 120,000, AWS later 12,500.00 → 150,000    → drift (30,000)
+ *   V2 Rigel  120,000 USD  AWS 10,100.00 × 12 = 121,200: 1,200.00 = 1% exactly             → nothing
+ *   V3 Sirius 120,000 USD  AWS 10,100.01 × 12 = 121,200.12: 1,200.12 > 1%                  → drift
+ *   V4 Wren        50 USD  AWS 4.25 × 12 = 51.00: $1.00 (2%) not over $1                    → nothing
+ *   V5 Tern   120,000 USD  sent 5,000.00 × 24 months = 120,000                             → nothing
+ *   V6 Auk    100,000 EUR at 1.08 (108,000 USD); sent 8,333.33 EUR × 12 = 99,999.96 EUR     → nothing
+ *             (107,999.96 USD); AWS later 9,000.00 EUR × 12 = 108,000 EUR = 116,640 USD      → drift (8,640)
+ *   V7 Ibis   120,000 USD won 12-01, ACE Committed, AWS 11,000.00 × 12 = 132,000            → one drift: stage and value
+ *   V8 Kea    120,000 USD, shared before Dealreg recorded the spend, none read back since  → nothing
+ */
+describe('COSELL_DRIFT on the value AWS expects', () => {
+  const spend = (amount: string, currency = 'USD') => ({ amount, currency });
+  const sharedWith = (
+    ace: string,
+    registrationId: string,
+    monthly: { amount: string; currency: string } | undefined,
+    contractMonths?: number,
+  ): Body => ({
+    ...shared(ace, registrationId, '2026-11-02T12:00:00Z'),
+    ...(monthly === undefined ? {} : { expectedMonthlySpend: monthly }),
+    ...(contractMonths === undefined ? {} : { contractMonths }),
+  });
+  const opened = (name: string, dollars: number, registrationId: string) => [
+    ...approval({
+      registrationId,
+      partnerId: 'P1',
+      relationshipType: 'sourced',
+      at: '2026-11-01T12:00:00Z',
+      cloudMarketplace: 'aws',
+    }),
+    created('2026-11-01T13:00:00Z', name, dollars),
+  ];
+  const valueChains = (aukLater?: string): LedgerEntry[][] => [
+    chain('V1', [
+      ...opened('Nova', 120_000, 'RV1'),
+      sharedWith('O2001', 'RV1', spend('10000.00'), 12),
+      status('O2001', '2026-11-20T12:00:00Z', {
+        reviewStatus: 'Approved',
+        expectedMonthlySpend: spend('12500.00'),
+      }),
+    ]),
+    chain('V2', [...opened('Rigel', 120_000, 'RV2'), sharedWith('O2002', 'RV2', spend('10100.00'), 12)]),
+    chain('V3', [...opened('Sirius', 120_000, 'RV3'), sharedWith('O2003', 'RV3', spend('10100.01'), 12)]),
+    chain('V4', [...opened('Wren', 50, 'RV4'), sharedWith('O2004', 'RV4', spend('4.25'), 12)]),
+    chain('V5', [...opened('Tern', 120_000, 'RV5'), sharedWith('O2005', 'RV5', spend('5000.00'), 24)]),
+    chain('V6', [
+      ...approval({
+        registrationId: 'RV6',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: '2026-11-01T12:00:00Z',
+        cloudMarketplace: 'aws',
+      }),
+      {
+        type: 'OpportunityCreated',
+        effectiveAt: '2026-11-01T13:00:00Z',
+        recordedBy: 'crm-events',
+        customer: { domain: 'auk.example.com' },
+        dealName: 'Auk',
+        stage: 'appointmentscheduled',
+        amount: freezeMoney(10_000_000, 'EUR', '1.08'),
+      },
+      sharedWith('O2006', 'RV6', spend('8333.33', 'EUR'), 12),
+      ...(aukLater === undefined
+        ? []
+        : [status('O2006', '2026-11-20T12:00:00Z', { expectedMonthlySpend: spend(aukLater, 'EUR') })]),
+    ]),
+    chain('V7', [
+      ...opened('Ibis', 120_000, 'RV7'),
+      sharedWith('O2007', 'RV7', spend('10000.00'), 12),
+      status('O2007', '2026-11-10T12:00:00Z', {
+        reviewStatus: 'Approved',
+        stage: 'Committed',
+        expectedMonthlySpend: spend('11000.00'),
+      }),
+      ...won('2026-12-01T12:00:00Z', 120_000),
+    ]),
+    chain('V8', [...opened('Kea', 120_000, 'RV8'), sharedWith('O2008', 'RV8', undefined)]),
+  ];
+  const drifts = (chains: LedgerEntry[][], crm?: Parameters<typeof report>[0]['crm']) =>
+    report({ chains, policy: coSellOn.policy, policyVersion: coSellOn.policyVersion, crm }).findings.filter(
+      (finding) => finding.code === 'COSELL_DRIFT',
+    );
+
+  it('fires over 1% and $1, not at or under either, with the months Dealreg shared for', () => {
+    const found = drifts(valueChains());
+
+    expect(found.map((finding) => [finding.opportunityId, finding.severity, finding.evidence.drift])).toEqual(
+      [
+        ['V7', 'high', 'stage and value'],
+        ['V1', 'medium', 'value'],
+        ['V3', 'medium', 'value'],
+      ],
+    );
+    const [ibis, nova, sirius] = found;
+    expect(nova?.detail).toBe(
+      'ACE opportunity O2001 (AWS catalog) expects 12500.00 USD a month, USD 150,000.00 over the 12 months Dealreg shared it for, but the deal is worth 120000 USD (USD 120,000.00) in the ledger (following HubSpot): AWS and your CRM will count this deal differently.',
+    );
+    expect(nova?.evidence).toMatchObject({
+      aceMonthlySpend: '12500.00',
+      aceSpendCurrency: 'USD',
+      aceContractMonths: 12,
+      aceContractValueUsd: 150_000,
+      dealAmountUsd: 120_000,
+      valueDifferenceUsd: 30_000,
+    });
+    expect(nova?.fix).toBe(
+      "Set the expected monthly spend of O2001 in Partner Central to USD 10,000.00 (the deal's amount over 12 months), or, if AWS's figure is right, correct the deal's amount in HubSpot, so AWS's pipeline and yours agree before the meeting.",
+    );
+    expect(sirius?.evidence).toMatchObject({ aceContractValueUsd: 121_200.12, valueDifferenceUsd: 1_200.12 });
+    // Won and not Launched, and worth 132,000 in ACE: one finding names both, and both fixes.
+    expect(ibis?.detail).toContain(
+      'Ibis is closed-won in the ledger (following HubSpot) but ACE opportunity O2007 (AWS catalog) is at stage Committed, not Launched; and ACE opportunity O2007 (AWS catalog) expects 11000.00 USD a month, USD 132,000.00',
+    );
+    expect(ibis?.fix).toContain('Update the stage of O2007 in Partner Central');
+    expect(ibis?.fix).toContain(
+      'set the expected monthly spend of O2007 in Partner Central to USD 10,000.00',
+    );
+  });
+
+  it('converts a euro spend to USD at the rate the ledger froze for the deal', () => {
+    // 8,333.33 EUR × 12 = 99,999.96 EUR = 107,999.96 USD against 108,000.00: nothing.
+    expect(drifts(valueChains()).map((finding) => finding.opportunityId)).not.toContain('V6');
+    const found = drifts(valueChains('9000.00')).find((finding) => finding.opportunityId === 'V6');
+    expect(found?.evidence).toMatchObject({
+      aceMonthlySpend: '9000.00',
+      aceSpendCurrency: 'EUR',
+      aceContractValueUsd: 116_640,
+      dealAmountUsd: 108_000,
+      valueDifferenceUsd: 8_640,
+    });
+    expect(found?.detail).toContain('expects 9000.00 EUR a month, USD 116,640.00 over the 12 months');
+    expect(found?.detail).toContain('the deal is worth 100000 EUR (USD 108,000.00) in the ledger');
+    expect(found?.fix).toContain("to USD 9,000.00 (the deal's amount over 12 months)");
+  });
+
+  it("compares with HubSpot's amount when HubSpot was read, in its currency at the ledger's rate", () => {
+    // HubSpot: Nova renegotiated to 150,000 USD (now equal to ACE); Auk at 110,000 EUR (118,800 USD)
+    // against ACE's 8,333.33 × 12 = 99,999.96 EUR (107,999.96 USD): 10,800.04 apart, over 1% of 118,800.
+    const crm = crmOf([
+      crmDeal('V1', {
+        name: 'Nova',
+        amount: 150_000,
+        currency: 'USD',
+        stageId: 'appointmentscheduled',
+        closedWon: false,
+      }),
+      crmDeal('V6', {
+        name: 'Auk',
+        amount: 110_000,
+        currency: 'EUR',
+        stageId: 'appointmentscheduled',
+        closedWon: false,
+      }),
+    ]);
+
+    const found = drifts(valueChains(), crm);
+
+    expect(found.map((finding) => finding.opportunityId)).not.toContain('V1');
+    const auk = found.find((finding) => finding.opportunityId === 'V6');
+    expect(auk?.detail).toContain('but the deal is worth 110000 EUR (USD 118,800.00) in HubSpot');
+    expect(auk?.evidence).toMatchObject({
+      aceContractValueUsd: 107_999.96,
+      dealAmountUsd: 118_800,
+      valueDifferenceUsd: 10_800.04,
+    });
+  });
+});
+
+/**
+ * COSELL_MISSING judged by the decision recorded at approval, not by today's policy. Approved
+ * 2026-12-01 for the aws marketplace, never shared; as of 2026-12-15.
+ *
+ *   M1 Mira  recorded: shared (aws was shared then); policy since narrowed to azure → COSELL_MISSING
+ *   M2 Nash  recorded: not shared (below 50,000 then); policy since widened         → nothing
+ *   M3 Oak   approved before the decision was recorded; today's policy shares aws  → COSELL_MISSING, by the current policy
+ */
+describe('COSELL_MISSING by the policy that applied at approval', () => {
+  const approvedAt = '2026-12-01T12:00:00Z';
+  const chainsOf = (): LedgerEntry[][] => [
+    chain('M1', [
+      ...approval({
+        registrationId: 'RM1',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: approvedAt,
+        cloudMarketplace: 'aws',
+        coSell: {
+          share: true,
+          reason: 'the policy shares registrations for the aws marketplace approved as sourced (coSell)',
+        },
+      }),
+      created('2026-12-01T13:00:00Z', 'Mira', 40_000),
+    ]),
+    chain('M2', [
+      ...approval({
+        registrationId: 'RM2',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: approvedAt,
+        cloudMarketplace: 'aws',
+        coSell: { share: false, reason: 'the amount (USD 30000.00) is below coSell.minAmountUsd (50000)' },
+      }),
+      created('2026-12-01T13:00:00Z', 'Nash', 30_000),
+    ]),
+    chain('M3', [
+      ...approval({
+        registrationId: 'RM3',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: approvedAt,
+        cloudMarketplace: 'aws',
+      }),
+      created('2026-12-01T13:00:00Z', 'Oak', 20_000),
+    ]),
+  ];
+  const missingUnder = (coSell: Record<string, unknown>) => {
+    const loaded = loadPolicy({ coSell: { enabled: true, catalog: 'AWS', ...coSell } });
+    return report({
+      chains: chainsOf(),
+      policy: loaded.policy,
+      policyVersion: loaded.policyVersion,
+    }).findings.filter((finding) => finding.code === 'COSELL_MISSING');
+  };
+
+  it('still finds a registration the policy shared at approval after the policy is narrowed', () => {
+    const found = missingUnder({ marketplaces: ['azure'] });
+
+    expect(found.map((finding) => finding.registrationId)).toEqual(['RM1']);
+    expect(found[0]?.evidence).toMatchObject({
+      decidedBy: 'policy at approval',
+      decisionReason: 'the policy shares registrations for the aws marketplace approved as sourced (coSell)',
+    });
+    expect(found[0]?.detail).toContain(
+      'for the aws marketplace, which the policy in force at the approval shared with AWS, but the ledger has no ACE opportunity',
+    );
+    expect(found[0]?.fix).toContain('changing the policy now does not undo that');
+  });
+
+  it('finds nothing for a registration the policy did not share at approval after the policy is widened', () => {
+    const found = missingUnder({ marketplaces: ['aws', 'azure'], minAmountUsd: 0 });
+
+    expect(found.map((finding) => [finding.registrationId, finding.evidence.decidedBy])).toEqual([
+      ['RM1', 'policy at approval'],
+      ['RM3', 'current policy (approval predates the record)'],
+    ]);
+    expect(found[1]?.detail).toContain(
+      'which the current policy shares (the approval predates the recorded decision)',
+    );
+    expect(found[1]?.evidence).toMatchObject({ decisionReason: null, minAmountUsd: 0 });
   });
 });

@@ -46,6 +46,8 @@ export function approval(options: {
   at: string;
   campaignId?: string;
   cloudMarketplace?: 'aws' | 'azure' | 'gcp' | 'none';
+  /** The co-sell decision the approval recorded (none: an approval from before it was kept). */
+  coSell?: { share: boolean; reason: string };
 }): EntryBody[] {
   const customer = { domain: `${options.registrationId}.example.com` };
   const campaign = options.campaignId === undefined ? {} : { campaignId: options.campaignId };
@@ -60,6 +62,7 @@ export function approval(options: {
       decidedBy: 'approver@vendor.example',
       ...campaign,
       cloudMarketplace: options.cloudMarketplace,
+      ...(options.coSell === undefined ? {} : { coSell: options.coSell }),
     },
     {
       type: 'PartnerAttached',
