@@ -55,6 +55,12 @@ function sinceOption(value: string | undefined): string | undefined {
 
 const dash = '—';
 
+/** ACE's expected customer spend as Partner Central holds it: per month, in its currency. */
+function monthlySpend(row: SharedRegistration): string {
+  const spend = row.expectedMonthlySpend;
+  return spend === undefined ? dash : `${spend.amount} ${spend.currency}/month`;
+}
+
 function table(rows: readonly SharedRegistration[]): string {
   const header = [
     'registration',
@@ -64,6 +70,7 @@ function table(rows: readonly SharedRegistration[]): string {
     'submitted',
     'AWS review',
     'stage',
+    'expected spend',
     'since',
   ];
   const cells = rows.map((row) => [
@@ -74,6 +81,7 @@ function table(rows: readonly SharedRegistration[]): string {
     row.submittedToAws ? 'yes' : 'no',
     row.reviewStatus ?? dash,
     row.stage,
+    monthlySpend(row),
     row.since,
   ]);
   const widths = header.map((title, column) =>
@@ -101,6 +109,7 @@ function details(row: SharedRegistration): string {
     `submitted to AWS ${row.submittedToAws ? 'yes' : 'no (waits in Partner Central)'}`,
     `AWS review       ${row.reviewStatus ?? dash}`,
     `stage            ${row.stage}`,
+    `expected spend   ${monthlySpend(row)}${row.expectedMonthlySpend !== undefined && row.contractMonths !== undefined ? ` (over ${row.contractMonths} months as shared)` : ''}`,
     `AWS's comments   ${row.reviewComments ?? dash}`,
     `since            ${row.since}`,
   ].join('\n');

@@ -19,6 +19,13 @@ export interface SharedRegistration {
   readonly stage: string;
   /** AWS's comments when it asked for changes or rejected. */
   readonly reviewComments: string | undefined;
+  /**
+   * ACE's expected customer spend per month as last recorded (when shared, then each change
+   * Partner Central reported), and the contract months Dealreg spread the amount over; absent on
+   * opportunities shared before the ledger recorded spend.
+   */
+  readonly expectedMonthlySpend: { readonly amount: string; readonly currency: string } | undefined;
+  readonly contractMonths: number | undefined;
   readonly sharedAt: string;
   /** Since when the review status and stage are as shown: the last change, else the sharing. */
   readonly since: string;
@@ -57,6 +64,8 @@ export async function coSellOverview(store: LedgerStore, at: AsOf): Promise<CoSe
       // Every shared opportunity is created in stage Prospect (coSellOpportunityFor).
       stage: coSell.stage ?? 'Prospect',
       reviewComments: coSell.reviewComments,
+      expectedMonthlySpend: coSell.expectedMonthlySpend,
+      contractMonths: coSell.contractMonths,
       sharedAt: coSell.sharedAt,
       since: coSell.statusAt ?? coSell.sharedAt,
     });

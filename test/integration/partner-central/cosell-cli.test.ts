@@ -122,8 +122,9 @@ describe('dealreg cosell status', () => {
 
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(
-      /registration\s+deal\s+ACE opportunity\s+catalog\s+submitted\s+AWS review\s+stage\s+since/,
+      /registration\s+deal\s+ACE opportunity\s+catalog\s+submitted\s+AWS review\s+stage\s+expected spend\s+since/,
     );
+    expect(table.stdout).toContain('1000.00 USD/month');
     expect(table.stdout).toContain(shared.registrationId);
     expect(table.stdout).not.toContain(notShared);
     expect(json.code).toBe(0);
@@ -137,6 +138,8 @@ describe('dealreg cosell status', () => {
         submittedToAws: true,
         reviewStatus: 'Submitted',
         stage: 'Prospect',
+        expectedMonthlySpend: { amount: '1000.00', currency: 'USD' },
+        contractMonths: 12,
       }),
     ]);
   });
@@ -295,11 +298,13 @@ describe("ACE's expected spend against the deal's amount", () => {
     });
     const synced = await cosell('sync');
     const again = await cosell('sync');
+    const status = await cosell('status', '--registration', shared.registrationId);
     const chain = (await harness?.ledgerChain(shared.dealId)) ?? [];
     const findings = await coSellFindingsNow();
 
     expect(synced.stdout).toContain('recorded 1 status change');
     expect(again.stdout).toContain('recorded 0 status changes');
+    expect(status.stdout).toContain('expected spend   1500.00 USD/month (over 12 months as shared)');
     expect(chain.at(-1)).toMatchObject({
       type: 'CoSellStatusChanged',
       aceOpportunityId: shared.aceOpportunityId,
