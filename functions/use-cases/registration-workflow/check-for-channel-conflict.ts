@@ -119,12 +119,11 @@ export async function checkRegistrationConflicts(
           reason: `No USD rate is configured for ${details.estimatedAmount.currency}, so the amount cannot be compared with the auto-approve limit; an approver decides.`,
         }
       : routed;
-  const { verdictUnderClaim: _checkedBefore, ...checked } = progress;
-  await deps.book.saveProgress(registrationId, {
-    ...checked,
+  // The verdict replaces the one of an earlier check, and so does the verdict under the claim.
+  await deps.book.saveCheckFindings(registrationId, {
     verdict,
     ...(underClaim === undefined ? {} : { verdictUnderClaim: underClaim }),
-    updatedAt: now,
+    checkedAt: now,
   });
   deps.logger.info('conflict check', {
     registrationId,

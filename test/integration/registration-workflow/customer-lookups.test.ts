@@ -123,7 +123,7 @@ describe('registrations of the same customer', () => {
     // intake and when the workflow starts (BENCHMARKS.md, "Registration writes and the
     // customer-domain index"). Counted for this registration alone: the one of the test above
     // has expired before it was submitted.
-    expect(tableUnits).toBe(14);
+    expect(tableUnits).toBe(12);
     expect(indexUnits).toBe(5);
     const units = (table: 'registrations' | 'ledger', write: boolean) =>
       requests
