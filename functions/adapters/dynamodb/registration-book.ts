@@ -275,11 +275,20 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     return (await this.#update({ registrationId }, claim())) === true;
   }
 
+  /**
+   * The registration item, for the index copies and to tell whether its progress is inline: both
+   * were written long before a progress write (the copies by intake, inline progress before the
+   * progress had an item of its own), so an eventually consistent read (half the read units) shows
+   * them; an item not found is read again consistently, as intake may have written it just now.
+   */
   async #registrationItem(registrationId: string): Promise<Record<string, unknown> | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
-    );
-    return result.Item;
+    const read = async (ConsistentRead: boolean) =>
+      (
+        await this.#client.send(
+          new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead }),
+        )
+      ).Item;
+    return (await read(false)) ?? (await read(true));
   }
 
   /**
