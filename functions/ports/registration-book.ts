@@ -14,6 +14,12 @@ export interface ProgressSideEffects {
   readonly remove?: readonly string[];
 }
 
+/** What a read of a registration includes. */
+export interface ReadOptions {
+  /** Include the conflict check's verdict (default true). */
+  readonly withVerdict?: boolean;
+}
+
 /** What the conflict check found: its verdict, and the one under the claimed submission time. */
 export interface CheckFindings {
   readonly verdict: NonNullable<RegistrationProgress['verdict']>;
@@ -27,7 +33,12 @@ export interface CheckFindings {
  * the workflow records. Every progress write is one atomic, optionally conditional write.
  */
 export interface RegistrationBook {
-  get(registrationId: string): Promise<StoredRegistration | undefined>;
+  /**
+   * The registration with its progress. `withVerdict: false` leaves out the conflict check's
+   * verdict (one read less), for a step that neither shows nor decides by it; writing that
+   * progress back keeps the stored verdict.
+   */
+  get(registrationId: string, options?: ReadOptions): Promise<StoredRegistration | undefined>;
   /**
    * The registrations of a customer domain (registrable domain) Dealreg received at or after
    * `receivedFrom` (ISO-8601), first received first: who registered the customer and where each

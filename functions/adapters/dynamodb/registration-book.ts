@@ -19,6 +19,7 @@ import type {
   CheckFindings,
   ProgressPrecondition,
   ProgressSideEffects,
+  ReadOptions,
   RegistrationBook,
 } from '#ports/registration-book.ts';
 import { type ItemKind, parseItem } from './parse-item.ts';
@@ -54,11 +55,12 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     this.#tableName = tableName;
   }
 
-  async get(registrationId: string): Promise<StoredRegistration | undefined> {
+  async get(registrationId: string, options: ReadOptions = {}): Promise<StoredRegistration | undefined> {
     const { registration, progress, verdict } = await getRegistrationItems(
       this.#client,
       this.#tableName,
       registrationId,
+      options,
     );
     return registration === undefined
       ? undefined

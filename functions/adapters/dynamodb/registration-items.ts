@@ -143,12 +143,14 @@ export function mergeScannedItems(items: readonly Record<string, unknown>[]): Re
  * changes after that, so an eventually consistent read (half the read units, "Read consistency")
  * is enough. It is read again consistently when it was not found (intake may have written it
  * just now) or when it holds the progress inline (stored before the progress had an item of its
- * own, it is then written at every step).
+ * own, it is then written at every step). `withVerdict: false` leaves the verdict item unread (a
+ * verdict stored inline, by an earlier version, still comes with the progress).
  */
 export async function getRegistrationItems(
   client: DynamoDBDocumentClient,
   tableName: string,
   registrationId: string,
+  options: { readonly withVerdict?: boolean } = {},
 ): Promise<{
   registration: Record<string, unknown> | undefined;
   progress: Record<string, unknown> | undefined;
@@ -159,7 +161,7 @@ export async function getRegistrationItems(
   const [eventual, progress, verdict] = await Promise.all([
     read({ registrationId }, false),
     read(progressItemKey(registrationId), true),
-    read(verdictItemKey(registrationId), true),
+    options.withVerdict === false ? undefined : read(verdictItemKey(registrationId), true),
   ]);
   const registration =
     eventual === undefined || eventual.progress !== undefined

@@ -43,7 +43,8 @@ export async function checkRegistrationConflicts(
   deps: RegistrationWorkflowDependencies,
   registrationId: string,
 ): Promise<ConflictCheckResult> {
-  const registration = await loadRegistrationInProgress(deps, registrationId);
+  // The check makes the verdict afresh: the one of an earlier check is not read.
+  const registration = await loadRegistrationInProgress(deps, registrationId, { withVerdict: false });
   const { details, record, progress } = registration;
   const now = deps.now().toISOString();
   if (progress.status === 'merged') return resubmitted(progress.answers ?? 'unknown');

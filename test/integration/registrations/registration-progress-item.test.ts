@@ -249,6 +249,12 @@ describe("a registration's progress", () => {
       (registration) => registration.registrationId === registrationId,
     );
     expect(scanned.map((registration) => registration.progress)).toEqual([{ ...approved, verdict }]);
+    // A step that does not read the verdict writes its progress back without losing it.
+    const withoutVerdict = await book.get(registrationId, { withVerdict: false });
+    expect(withoutVerdict?.progress).toEqual(approved);
+    const expired = { ...approved, status: 'expired' as const, updatedAt: '2027-02-22T10:05:00.000Z' };
+    expect(await book.saveProgress(registrationId, expired)).toBe(true);
+    expect((await book.get(registrationId))?.progress).toEqual({ ...expired, verdict });
     const rows = await book.byCustomerDomain('wide-world-importers.com', '2026-11-01T00:00:00.000Z');
     expect(rows.map((row) => row.registrationId)).toEqual([registrationId]);
   });
@@ -267,6 +273,7 @@ describe("a registration's progress", () => {
     );
     // act
     const read = await book.get(registrationId);
+    const readWithoutVerdictItem = await book.get(registrationId, { withVerdict: false });
     const written = await book.saveProgress(
       registrationId,
       { ...approved, verdict },
@@ -277,6 +284,7 @@ describe("a registration's progress", () => {
     });
     // assess
     expect(read?.progress).toEqual({ ...inReview, verdict });
+    expect(readWithoutVerdictItem?.progress).toEqual({ ...inReview, verdict });
     expect([written, wrongStatus]).toEqual([true, false]);
     expect((await rawItem(`${registrationId}#progress`))?.progress).toEqual({ ...approved, verdict });
     expect((await book.get(registrationId))?.progress).toEqual({ ...approved, verdict });
