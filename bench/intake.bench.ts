@@ -25,7 +25,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { progressItemSuffix } from '#adapters/dynamodb/registration-items.ts';
+import { progressItemSuffix, verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
@@ -316,9 +316,11 @@ try {
         new ScanCommand({
           TableName: description.tables.Registrations,
           Select: 'COUNT',
-          // Registrations, not the progress items kept beside them (`<id>#progress`).
-          FilterExpression: 'NOT contains(registrationId, :progress)',
-          ExpressionAttributeValues: { ':progress': progressItemSuffix },
+          // Registrations, not the progress and verdict items kept beside them (`<id>#progress`,
+          // `<id>#verdict`).
+          FilterExpression:
+            'NOT contains(registrationId, :progress) AND NOT contains(registrationId, :verdict)',
+          ExpressionAttributeValues: { ':progress': progressItemSuffix, ':verdict': verdictItemSuffix },
           ExclusiveStartKey: startKey,
         }),
       );

@@ -14,12 +14,31 @@ export interface ProgressSideEffects {
   readonly remove?: readonly string[];
 }
 
+/** What a read of a registration includes. */
+export interface ReadOptions {
+  /** Include the conflict check's verdict (default true). */
+  readonly withVerdict?: boolean;
+}
+
+/** What the conflict check found: its verdict, and the one under the claimed submission time. */
+export interface CheckFindings {
+  readonly verdict: NonNullable<RegistrationProgress['verdict']>;
+  readonly verdictUnderClaim?: RegistrationProgress['verdictUnderClaim'];
+  /** ISO-8601: when the check ran (the progress's `updatedAt` from then on). */
+  readonly checkedAt: string;
+}
+
 /**
  * Port: the registrations as the workflow sees them — the stored submission plus the progress
  * the workflow records. Every progress write is one atomic, optionally conditional write.
  */
 export interface RegistrationBook {
-  get(registrationId: string): Promise<StoredRegistration | undefined>;
+  /**
+   * The registration with its progress. `withVerdict: false` leaves out the conflict check's
+   * verdict (one read less), for a step that neither shows nor decides by it; writing that
+   * progress back keeps the stored verdict.
+   */
+  get(registrationId: string, options?: ReadOptions): Promise<StoredRegistration | undefined>;
   /**
    * The registrations of a customer domain (registrable domain) Dealreg received at or after
    * `receivedFrom` (ISO-8601), first received first: who registered the customer and where each
@@ -35,6 +54,12 @@ export interface RegistrationBook {
     progress: RegistrationProgress,
     options?: { readonly precondition?: ProgressPrecondition; readonly sideEffects?: ProgressSideEffects },
   ): Promise<boolean>;
+  /**
+   * Records the conflict check's findings: from then on the registration's progress carries this
+   * verdict (and this verdict under the claimed time, or none). They are written once per check
+   * and only read after; a progress write leaves them as they are.
+   */
+  saveCheckFindings(registrationId: string, findings: CheckFindings): Promise<void>;
   /** Sets or removes top-level attributes if `attribute` currently equals `equals` (an atomic claim). */
   claim(
     registrationId: string,

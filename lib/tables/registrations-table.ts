@@ -12,8 +12,9 @@ export const customerDomainIndexAttributes = ['partnerDomain', 'customerCompanyK
  * Every deal-registration submission, keyed by registration id (derived from HubSpot's
  * conversion id, so a redelivered submission lands on the same item). Beside it, keyed by the id
  * followed by `#progress`, is the item the workflow writes at each step: its progress, standing
- * and callback tokens, and copies of the index attributes
- * (functions/adapters/dynamodb/registration-items.ts).
+ * and callback tokens, and copies of the index attributes; keyed by the id followed by `#verdict`,
+ * the conflict check's verdict, written once per check (functions/adapters/dynamodb/registration-items.ts).
+ * The verdict item has no index attributes, so it has no row in either index.
  */
 export const registrationsTable: TableDefinition = {
   logicalName: 'Registrations',

@@ -89,15 +89,15 @@ function registrationsTable(): string {
   return name;
 }
 
-/** The registration's progress as the registration book reads it (its progress item merged in). */
+/** The registration's progress as the registration book reads it (its progress and verdict items merged in). */
 async function storedProgress(registrationId: string): Promise<Record<string, unknown> | undefined> {
-  const { registration, progress } = await getRegistrationItems(
+  const { registration, progress, verdict } = await getRegistrationItems(
     DynamoDBDocumentClient.from(dynamodb),
     registrationsTable(),
     registrationId,
   );
   if (registration === undefined) return undefined;
-  return mergeProgressItem(registration, progress).progress as Record<string, unknown> | undefined;
+  return mergeProgressItem(registration, progress, verdict).progress as Record<string, unknown> | undefined;
 }
 
 const cardUrl = () => `${stack.description.api}/hubspot/deal-card`;

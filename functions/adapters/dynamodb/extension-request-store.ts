@@ -57,14 +57,14 @@ function toRegistration(item: Record<string, unknown>, tableName: string): Exten
  */
 export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements ExtensionRequestStore {
   async get(registrationId: string): Promise<ExtensionRegistration | undefined> {
-    const { registration, progress } = await getRegistrationItems(
+    const { registration, progress, verdict } = await getRegistrationItems(
       this.client,
       this.tableName,
       registrationId,
     );
     return registration === undefined
       ? undefined
-      : toRegistration(mergeProgressItem(registration, progress), this.tableName);
+      : toRegistration(mergeProgressItem(registration, progress, verdict), this.tableName);
   }
 
   /**
@@ -85,7 +85,10 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
     const current =
       items.registration === undefined
         ? undefined
-        : toRegistration(mergeProgressItem(items.registration, items.progress), this.tableName);
+        : toRegistration(
+            mergeProgressItem(items.registration, items.progress, items.verdict),
+            this.tableName,
+          );
     if (current?.offer === undefined) return { recorded: false, reason: 'no-offer', registration: current };
     if (current.request !== undefined) {
       return { recorded: false, reason: 'already-requested', registration: current };
@@ -116,7 +119,7 @@ export class DynamoDbExtensionRequestStore extends DynamoDbTableStore implements
     const asRegistration = (item: Record<string, unknown>): ExtensionRegistration =>
       toRegistration(
         onProgressItem && items.registration !== undefined
-          ? mergeProgressItem(items.registration, item)
+          ? mergeProgressItem(items.registration, item, items.verdict)
           : item,
         this.tableName,
       );

@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import {
   type CustomerRegistration,
@@ -9,8 +16,10 @@ import {
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { CorruptItemError } from '#ports/corrupt-item-error.ts';
 import type {
+  CheckFindings,
   ProgressPrecondition,
   ProgressSideEffects,
+  ReadOptions,
   RegistrationBook,
 } from '#ports/registration-book.ts';
 import { type ItemKind, parseItem } from './parse-item.ts';
@@ -21,6 +30,8 @@ import {
   mergeProgressItem,
   progressItemKey,
   registrationIdOf,
+  storedProgressOf,
+  verdictItemKey,
 } from './registration-items.ts';
 import { storedRegistrationItem } from './stored-registration-item.ts';
 
@@ -44,15 +55,20 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     this.#tableName = tableName;
   }
 
-  async get(registrationId: string): Promise<StoredRegistration | undefined> {
-    const { registration, progress } = await getRegistrationItems(
+  async get(registrationId: string, options: ReadOptions = {}): Promise<StoredRegistration | undefined> {
+    const { registration, progress, verdict } = await getRegistrationItems(
       this.#client,
       this.#tableName,
       registrationId,
+      options,
     );
     return registration === undefined
       ? undefined
-      : parseItem(storedRegistrationItem, this.#tableName, mergeProgressItem(registration, progress));
+      : parseItem(
+          storedRegistrationItem,
+          this.#tableName,
+          mergeProgressItem(registration, progress, verdict),
+        );
   }
 
   async byCustomerDomain(customerDomain: string, receivedFrom: string): Promise<CustomerRegistration[]> {
@@ -128,23 +144,36 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     progress: RegistrationProgress,
     options: { precondition?: ProgressPrecondition; sideEffects?: ProgressSideEffects } = {},
   ): Promise<boolean> {
-    const update = (first = false): Expression => {
+    /**
+     * `whole`: the progress as it is, for an item that holds it whole (a registration item with
+     * its progress inline, a progress item with its verdict inline); otherwise the progress item's
+     * share of it (`storedProgressOf`), on condition that the item holds no verdict inline.
+     */
+    const update = (first = false, whole = false): Expression => {
       const names: Record<string, string> = {
         '#id': 'registrationId',
         '#progress': 'progress',
         '#standing': 'standing',
       };
       // Setting the standing to the value it already has writes nothing to the index.
-      const values: Record<string, unknown> = { ':progress': progress, ':standing': standingOf(progress) };
+      const values: Record<string, unknown> = {
+        ':progress': whole ? progress : storedProgressOf(progress),
+        ':standing': standingOf(progress),
+      };
       // The first write creates the item; the precondition was checked against no progress.
       const conditions = [first ? 'attribute_not_exists(#id)' : 'attribute_exists(#id)'];
+      if (!first && !whole) {
+        names['#verdict'] = 'verdict';
+        conditions.push('attribute_not_exists(#progress.#verdict)');
+      }
       const statuses = options.precondition?.statusIn;
       if (statuses !== undefined && !first) {
         const alternatives = statuses.map((status, index) => {
           if (status === 'none') return 'attribute_not_exists(#progress)';
           names['#status'] = 'status';
           values[`:s${index}`] = status;
-          return `#progress.#status = :s${index}`;
+          // The status is in the standing; progress written whole holds it too.
+          return `#progress.#status = :s${index} OR #standing.#status = :s${index}`;
         });
         conditions.push(`(${alternatives.join(' OR ')})`);
       }
@@ -164,6 +193,9 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       if (created !== 'exists') return created;
     }
     const written = await this.#update(progressItemKey(registrationId), update());
+    // A progress item stored with its verdict inline keeps the progress whole until it ends.
+    if (written === 'verdict-inline')
+      return (await this.#update(progressItemKey(registrationId), update(false, true))) === true;
     if (written !== 'missing') return written;
     if (statuses !== undefined && !statuses.includes('none')) {
       return this.#writeInline(registrationId, update);
@@ -177,13 +209,13 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
    */
   async #writeFirst(
     registrationId: string,
-    update: (first?: boolean) => Expression,
+    update: (first?: boolean, whole?: boolean) => Expression,
   ): Promise<boolean | 'exists'> {
     const registration = await this.#registrationItem(registrationId);
     if (registration === undefined) return false;
     // Stored before progress had an item of its own: it stays inline until the registration ends.
     if (registration.progress !== undefined)
-      return (await this.#update({ registrationId }, update())) === true;
+      return (await this.#update({ registrationId }, update(false, true))) === true;
     const first = update(true);
     for (const attribute of indexCopies) {
       if (registration[attribute] === undefined) continue;
@@ -196,10 +228,34 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
   }
 
   /** A registration without a progress item, written only if its progress is inline. */
-  async #writeInline(registrationId: string, update: () => Expression): Promise<boolean> {
+  async #writeInline(
+    registrationId: string,
+    update: (first: boolean, whole: boolean) => Expression,
+  ): Promise<boolean> {
     const registration = await this.#registrationItem(registrationId);
     if (registration?.progress === undefined) return false;
-    return (await this.#update({ registrationId }, update())) === true;
+    return (await this.#update({ registrationId }, update(false, true))) === true;
+  }
+
+  /**
+   * Writes the verdict item (one write of under 1 KB for most verdicts; it has no row in the
+   * customer-domain index). The check writes it and every later step only reads it, so the
+   * progress item the steps rewrite stays small.
+   */
+  async saveCheckFindings(registrationId: string, findings: CheckFindings): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: {
+          ...verdictItemKey(registrationId),
+          verdict: findings.verdict,
+          ...(findings.verdictUnderClaim === undefined
+            ? {}
+            : { verdictUnderClaim: findings.verdictUnderClaim }),
+          updatedAt: findings.checkedAt,
+        },
+      }),
+    );
   }
 
   async claim(
@@ -216,20 +272,35 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       assignments: [],
     });
     const claimed = await this.#update(progressItemKey(registrationId), claim());
-    if (claimed !== 'missing') return claimed;
+    if (claimed !== 'missing') return claimed === true;
     // A registration stored with its progress inline keeps what the workflow claims there too.
     return (await this.#update({ registrationId }, claim())) === true;
   }
 
+  /**
+   * The registration item, for the index copies and to tell whether its progress is inline: both
+   * were written long before a progress write (the copies by intake, inline progress before the
+   * progress had an item of its own), so an eventually consistent read (half the read units) shows
+   * them; an item not found is read again consistently, as intake may have written it just now.
+   */
   async #registrationItem(registrationId: string): Promise<Record<string, unknown> | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
-    );
-    return result.Item;
+    const read = async (ConsistentRead: boolean) =>
+      (
+        await this.#client.send(
+          new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead }),
+        )
+      ).Item;
+    return (await read(false)) ?? (await read(true));
   }
 
-  /** True: written; false: the item is there and the condition failed; `missing`: no such item. */
-  async #update(key: { registrationId: string }, expression: Expression): Promise<boolean | 'missing'> {
+  /**
+   * True: written; false: the item is there and the condition failed; `missing`: no such item;
+   * `verdict-inline`: the item holds a verdict inline, which the write expected it not to.
+   */
+  async #update(
+    key: { registrationId: string },
+    expression: Expression,
+  ): Promise<boolean | 'missing' | 'verdict-inline'> {
     const { names, values } = expression;
     const assignments = [...expression.assignments];
     Object.entries(expression.set).forEach(([attribute, value], index) => {
@@ -259,8 +330,13 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        return error.Item === undefined ? 'missing' : false;
+      if (error instanceof ConditionalCheckFailedException) {
+        if (error.Item === undefined) return 'missing';
+        const stored = unmarshall(error.Item) as { progress?: { verdict?: unknown } };
+        return expression.names['#verdict'] !== undefined && stored.progress?.verdict !== undefined
+          ? 'verdict-inline'
+          : false;
+      }
       throw error;
     }
   }

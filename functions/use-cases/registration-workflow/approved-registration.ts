@@ -1,4 +1,5 @@
 import type { RegistrationDecision } from '#domain/registration-progress.ts';
+import type { ReadOptions } from '#ports/registration-book.ts';
 import {
   loadRegistrationInProgress,
   type RegistrationInProgress,
@@ -18,8 +19,9 @@ export interface ApprovedRegistration extends RegistrationInProgress {
 export async function loadApprovedRegistration(
   deps: Pick<RegistrationWorkflowDependencies, 'book'>,
   registrationId: string,
+  options?: ReadOptions,
 ): Promise<ApprovedRegistration> {
-  const registration = await loadRegistrationInProgress(deps, registrationId);
+  const registration = await loadRegistrationInProgress(deps, registrationId, options);
   const { decision, partnerId } = registration.progress;
   if (decision?.outcome !== 'approve' || decision.relationshipType === undefined || partnerId === undefined) {
     throw new Error(`registration ${registrationId} is not approved for a known partner`);

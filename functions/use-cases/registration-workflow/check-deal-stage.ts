@@ -40,7 +40,7 @@ export async function checkDealStage(
   deps: RegistrationWorkflowDependencies,
   registrationId: string,
 ): Promise<{ next: ProtectionAtClose['next'] }> {
-  const { progress } = await loadApprovedRegistration(deps, registrationId);
+  const { progress } = await loadApprovedRegistration(deps, registrationId, { withVerdict: false });
   const protection = await protectionNow(deps, progress);
   if (protection.next === 'keep') await keepProtection(deps, registrationId, progress, protection);
   deps.logger.info('deal stage checked before the expiry warning', { registrationId, ...protection });

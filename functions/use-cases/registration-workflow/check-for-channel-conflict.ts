@@ -43,7 +43,8 @@ export async function checkRegistrationConflicts(
   deps: RegistrationWorkflowDependencies,
   registrationId: string,
 ): Promise<ConflictCheckResult> {
-  const registration = await loadRegistrationInProgress(deps, registrationId);
+  // The check makes the verdict afresh: the one of an earlier check is not read.
+  const registration = await loadRegistrationInProgress(deps, registrationId, { withVerdict: false });
   const { details, record, progress } = registration;
   const now = deps.now().toISOString();
   if (progress.status === 'merged') return resubmitted(progress.answers ?? 'unknown');
@@ -119,12 +120,11 @@ export async function checkRegistrationConflicts(
           reason: `No USD rate is configured for ${details.estimatedAmount.currency}, so the amount cannot be compared with the auto-approve limit; an approver decides.`,
         }
       : routed;
-  const { verdictUnderClaim: _checkedBefore, ...checked } = progress;
-  await deps.book.saveProgress(registrationId, {
-    ...checked,
+  // The verdict replaces the one of an earlier check, and so does the verdict under the claim.
+  await deps.book.saveCheckFindings(registrationId, {
     verdict,
     ...(underClaim === undefined ? {} : { verdictUnderClaim: underClaim }),
-    updatedAt: now,
+    checkedAt: now,
   });
   deps.logger.info('conflict check', {
     registrationId,

@@ -10,7 +10,7 @@ import type { LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import type { CoSellCatalogs } from '#ports/partner-central.ts';
-import type { RegistrationBook, WorkflowCallbacks } from '#ports/registration-book.ts';
+import type { ReadOptions, RegistrationBook, WorkflowCallbacks } from '#ports/registration-book.ts';
 
 /** What the CRM must answer and do for the workflow. */
 type WorkflowCrm = Pick<
@@ -78,8 +78,9 @@ class RegistrationNotFoundError extends Error {
 export async function loadRegistration(
   deps: Pick<RegistrationWorkflowDependencies, 'book'>,
   registrationId: string,
+  options?: ReadOptions,
 ): Promise<ValidRegistration> {
-  const record = await deps.book.get(registrationId);
+  const record = await deps.book.get(registrationId, options);
   if (record?.details === undefined) {
     throw new RegistrationNotFoundError(
       record === undefined
@@ -107,8 +108,9 @@ export interface RegistrationInProgress extends ValidRegistration {
 export async function loadRegistrationInProgress(
   deps: Pick<RegistrationWorkflowDependencies, 'book'>,
   registrationId: string,
+  options?: ReadOptions,
 ): Promise<RegistrationInProgress> {
-  const registration = await loadRegistration(deps, registrationId);
+  const registration = await loadRegistration(deps, registrationId, options);
   return { ...registration, progress: requireProgress(registration) };
 }
 

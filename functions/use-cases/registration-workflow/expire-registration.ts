@@ -13,7 +13,7 @@ export async function expireRegistration(
   deps: RegistrationWorkflowDependencies,
   registrationId: string,
 ): Promise<void> {
-  const registration = await loadApprovedRegistration(deps, registrationId);
+  const registration = await loadApprovedRegistration(deps, registrationId, { withVerdict: false });
   const { progress, decision, partnerId } = registration;
   const now = deps.now().toISOString();
   const protection = await protectionNow(deps, progress);

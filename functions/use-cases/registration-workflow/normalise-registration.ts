@@ -29,7 +29,8 @@ export async function normaliseRegistration(
   deps: RegistrationWorkflowDependencies,
   registrationId: string,
 ): Promise<NormaliseResult> {
-  const registration = await loadRegistration(deps, registrationId);
+  // The check comes after: there is no verdict to read yet, or one the check will replace.
+  const registration = await loadRegistration(deps, registrationId, { withVerdict: false });
   const { details, progress } = registration;
   if (progress?.status === 'merged') return { registrationId, next: 'resubmission' };
 

@@ -15,7 +15,7 @@ export async function warnOfExpiry(
   registrationId: string,
   taskToken: string,
 ): Promise<void> {
-  const registration = await loadApprovedRegistration(deps, registrationId);
+  const registration = await loadApprovedRegistration(deps, registrationId, { withVerdict: false });
   const { progress, decision } = registration;
   const { policy, policyVersion } = deps.policy;
   if (progress.expiresAt === undefined) throw new Error(`registration ${registrationId} has no expiry`);

@@ -10,6 +10,7 @@ import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import { standingOf } from '#domain/registration-standing.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
@@ -83,6 +84,17 @@ const approved: RegistrationProgress = {
   updatedAt: '2026-11-24T10:05:00.000Z',
 };
 
+const verdict: NonNullable<RegistrationProgress['verdict']> = {
+  outcome: 'clear',
+  ruleId: 'no-conflict',
+  reason: 'No other partner, deal or direct-rep activity for this customer.',
+  evidence: [],
+  firedRules: [],
+  relationshipType: 'sourced',
+  compensation: null,
+  policyVersion: 'sha256:0f3a9c1e5b7d',
+};
+
 describe("a registration's progress", () => {
   it('is written to a small item of its own, and read back with the registration', async () => {
     // prepare
@@ -100,11 +112,14 @@ describe("a registration's progress", () => {
     // One unit: the progress item is under 1 KB; the registration item is not written.
     expect(writeUnits.slice(writesBefore)).toEqual([1]);
     expect(await rawItem(registrationId)).toEqual(registrationBefore);
+    // What the standing holds (status, partner, approval, expiry) is stored there only.
     expect(await rawItem(`${registrationId}#progress`)).toMatchObject({
-      progress: approved,
+      progress: { amountUsdMinor: approved.amountUsdMinor, updatedAt: approved.updatedAt },
+      standing: standingOf(approved),
       extensionCallbackToken: 'token-1',
       customerDomain: 'fourth-coffee.com',
     });
+    expect((await rawItem(`${registrationId}#progress`))?.progress).not.toHaveProperty('status');
     const stored = await book.get(registrationId);
     expect(stored).toMatchObject({ registrationId, progress: approved, extensionCallbackToken: 'token-1' });
     expect(stored?.details?.customerDomain).toBe('fourth-coffee.com');
@@ -207,5 +222,71 @@ describe("a registration's progress", () => {
       informationAnswer: { at: '2026-11-25T09:00:00.000Z' },
     });
     expect((await rawItem(registrationId))?.informationAnswer).toBeUndefined();
+  });
+
+  it("keeps the check's verdict in an item of its own, written once and read with the progress", async () => {
+    // prepare
+    const registrationId = await submit('wide-world-importers.com');
+    await book.saveProgress(registrationId, inReview, { precondition: { statusIn: ['none'] } });
+    const writesBefore = writeUnits.length;
+    // act
+    await book.saveCheckFindings(registrationId, { verdict, checkedAt: '2026-11-24T10:00:02.000Z' });
+    const checked = await book.get(registrationId);
+    const written = await book.saveProgress(
+      registrationId,
+      { ...(checked?.progress ?? inReview), ...approved, verdict },
+      { precondition: { statusIn: ['in-review'] } },
+    );
+    // assess
+    expect(written).toBe(true);
+    // The check writes the verdict item; the approval writes the progress item without the verdict.
+    expect(writeUnits.slice(writesBefore)).toEqual([1, 1]);
+    expect(checked?.progress).toEqual({ ...inReview, verdict, updatedAt: '2026-11-24T10:00:02.000Z' });
+    expect((await rawItem(`${registrationId}#progress`))?.progress).not.toHaveProperty('verdict');
+    expect(await rawItem(`${registrationId}#verdict`)).toMatchObject({ verdict });
+    expect((await book.get(registrationId))?.progress).toEqual({ ...approved, verdict });
+    const scanned = (await scanStoredRegistrations(tables.documentClient, tableName)).filter(
+      (registration) => registration.registrationId === registrationId,
+    );
+    expect(scanned.map((registration) => registration.progress)).toEqual([{ ...approved, verdict }]);
+    // A step that does not read the verdict writes its progress back without losing it.
+    const withoutVerdict = await book.get(registrationId, { withVerdict: false });
+    expect(withoutVerdict?.progress).toEqual(approved);
+    const expired = { ...approved, status: 'expired' as const, updatedAt: '2027-02-22T10:05:00.000Z' };
+    expect(await book.saveProgress(registrationId, expired)).toBe(true);
+    expect((await book.get(registrationId))?.progress).toEqual({ ...expired, verdict });
+    const rows = await book.byCustomerDomain('wide-world-importers.com', '2026-11-01T00:00:00.000Z');
+    expect(rows.map((row) => row.registrationId)).toEqual([registrationId]);
+  });
+
+  it('stored with the verdict inline by an earlier version is still read and written whole there', async () => {
+    // prepare: as an earlier version stored it, the whole progress with its verdict on the progress item
+    const registrationId = await submit('tailspin-toys.com');
+    await book.saveProgress(registrationId, inReview, { precondition: { statusIn: ['none'] } });
+    await tables.documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { registrationId: `${registrationId}#progress` },
+        UpdateExpression: 'SET progress = :progress',
+        ExpressionAttributeValues: { ':progress': { ...inReview, verdict } },
+      }),
+    );
+    // act
+    const read = await book.get(registrationId);
+    const readWithoutVerdictItem = await book.get(registrationId, { withVerdict: false });
+    const written = await book.saveProgress(
+      registrationId,
+      { ...approved, verdict },
+      { precondition: { statusIn: ['in-review'] } },
+    );
+    const wrongStatus = await book.saveProgress(registrationId, inReview, {
+      precondition: { statusIn: ['in-review'] },
+    });
+    // assess
+    expect(read?.progress).toEqual({ ...inReview, verdict });
+    expect(readWithoutVerdictItem?.progress).toEqual({ ...inReview, verdict });
+    expect([written, wrongStatus]).toEqual([true, false]);
+    expect((await rawItem(`${registrationId}#progress`))?.progress).toEqual({ ...approved, verdict });
+    expect((await book.get(registrationId))?.progress).toEqual({ ...approved, verdict });
   });
 });
