@@ -29,14 +29,5 @@ export const registrationsTable: TableDefinition = {
       sortKey: { name: 'receivedAt', type: 'S' },
       projection: { type: 'INCLUDE', attributes: customerDomainIndexAttributes },
     },
-    {
-      // Retired: the same rows ordered by the claimed submission time, which no longer decides
-      // anything and is not read. It stays for one release because CloudFormation creates or
-      // deletes only one index of a table per stack update; the next release removes it.
-      indexName: 'byCustomerDomain',
-      partitionKey: { name: 'customerDomain', type: 'S' },
-      sortKey: { name: 'submittedAt', type: 'S' },
-      projection: { type: 'INCLUDE', attributes: customerDomainIndexAttributes },
-    },
   ],
 };

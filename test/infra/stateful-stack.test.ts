@@ -76,18 +76,6 @@ describe('stateful stack', () => {
           NonKeyAttributes: ['partnerDomain', 'customerCompanyKey', 'standing'],
         },
       },
-      // Retired, kept one release: CloudFormation adds or removes one index per update.
-      {
-        IndexName: 'byCustomerDomain',
-        KeySchema: [
-          { AttributeName: 'customerDomain', KeyType: 'HASH' },
-          { AttributeName: 'submittedAt', KeyType: 'RANGE' },
-        ],
-        Projection: {
-          ProjectionType: 'INCLUDE',
-          NonKeyAttributes: ['partnerDomain', 'customerCompanyKey', 'standing'],
-        },
-      },
     ]);
   });
 
