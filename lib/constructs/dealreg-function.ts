@@ -23,6 +23,7 @@ const esmRequireBanner =
  */
 const bundleAliases = {
   'whatwg-url': fileURLToPath(new URL('../../functions/shims/whatwg-url.ts', import.meta.url)),
+  semver: fileURLToPath(new URL('../../functions/shims/semver.ts', import.meta.url)),
 };
 
 /** The absolute path of a handler module in `functions/handlers/`, such as `crm-events.ts`. */
