@@ -12,20 +12,15 @@
  * and its ratio to the empty handler's (goal ≤ 1.5×); the process's CPU time up to the import,
  * steadier than wall time on a shared machine, and its ratio; the import alone.
  * `BENCH_SAMPLES` (default 9) changes the number of samples per function.
- *
- * The bundles take the AWS SDK from the Lambda runtime. Both assemblies are written inside the
- * project (`cdk.out/`), so a bundle's `import … from "@aws-sdk/…"` resolves from the project's
- * `node_modules`, as it resolves from the runtime's copy in Lambda, and the SDK's loading counts
- * in every sample. The assemblies are deleted at the end.
  */
-import { rmSync, statSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DealregFunction } from '#lib/constructs/dealreg-function.ts';
-import { assemblyDirectory, removeAssembly, synthesizeDealregApp } from '#test/infra/synthesize.ts';
+import { synthesizeDealregApp } from '#test/infra/synthesize.ts';
 import {
   functionsOfStack,
   importBundle,
@@ -37,8 +32,8 @@ import {
 
 const samples = Number(process.env.BENCH_SAMPLES ?? 9);
 
-function emptyHandlerFunction(outdir: string): SynthesizedFunction {
-  const app = new App({ outdir });
+function emptyHandlerFunction(): SynthesizedFunction {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dealreg-bench-')) });
   const stack = new Stack(app, 'ColdStartFloor', { env: { region: 'eu-west-1' } });
   new DealregFunction(stack, 'EmptyHandler', {
     entry: join(import.meta.dirname, 'empty-handler.ts'),
@@ -61,10 +56,8 @@ function median(values: readonly number[]): number {
 }
 
 const buildStarted = performance.now();
-const floorAssembly = assemblyDirectory(true);
-const floor = emptyHandlerFunction(floorAssembly);
-const dealreg = synthesizeDealregApp({ bundle: true });
-const functions = [floor, ...synthesizedFunctions(dealreg)];
+const floor = emptyHandlerFunction();
+const functions = [floor, ...synthesizedFunctions(synthesizeDealregApp({ bundle: true }))];
 console.log(
   `bundled ${functions.length} functions in ${((performance.now() - buildStarted) / 1000).toFixed(0)} s; ${samples} samples each, load average ${loadavg()
     .map((load) => load.toFixed(1))
@@ -124,6 +117,3 @@ for (const fn of functions) {
     `| ${name} | ${kb(fn.bundle)} | ${kb(`${fn.bundle}.map`)} | ${wall.toFixed(0)} ms | ${(wall / floorProcess).toFixed(2)}× | ${cpu.toFixed(0)} ms | ${(cpu / floorCpu).toFixed(2)}× | ${imported.toFixed(0)} ms |`,
   );
 }
-
-rmSync(floorAssembly, { recursive: true, force: true });
-removeAssembly(dealreg);

@@ -6,17 +6,6 @@ import type { DealregFunction } from './dealreg-function.ts';
 export const partnerCentralRegion = 'us-east-1';
 
 /**
- * `bundleAwsSdk` of every function that calls Partner Central Selling: it bundles the whole AWS
- * SDK at the lockfile's versions instead of taking the Lambda runtime's. The Selling API is young
- * and its client gains operations often (the engagement invitations and
- * `StartEngagementFromOpportunityTask` these functions call among them); whether the SDK in the
- * nodejs24.x runtime carries this client, and at a version with those operations, is not
- * published per client, and a missing export would fail the function at cold start. Bundling the
- * whole SDK, not this client alone, keeps one SDK core of one version in the function.
- */
-export const partnerCentralBundlesAwsSdk = true;
-
-/**
  * What a function may do in Partner Central: `read` gets and lists the catalog's opportunities
  * (AWS's answer); `share` also creates opportunities and submits them to AWS.
  */

@@ -8,7 +8,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { AttributionLedger } from './attribution-ledger.ts';
-import { grantCoSell, partnerCentralBundlesAwsSdk, partnerCentralRegion } from './co-sell-grants.ts';
+import { grantCoSell, partnerCentralRegion } from './co-sell-grants.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantTableAccess } from './grants.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
@@ -72,7 +72,6 @@ export class CoSell extends Construct {
       REGISTRATIONS_TABLE: props.registrationsTable.tableName,
       ...props.ledger.writerEnvironment,
     };
-    const bundleAwsSdk = partnerCentralBundlesAwsSdk;
 
     this.eventsFunction = new DealregFunction(this, 'Events', {
       entry: handlerEntry('co-sell-events.ts'),
@@ -82,7 +81,6 @@ export class CoSell extends Construct {
       timeout: Duration.seconds(30),
       logLevel: props.logLevel ?? 'INFO',
       environment,
-      bundleAwsSdk,
     });
     this.#grant(this.eventsFunction, props);
 
@@ -112,7 +110,6 @@ export class CoSell extends Construct {
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 1,
       logLevel: props.logLevel ?? 'INFO',
-      bundleAwsSdk,
       environment: {
         ...environment,
         SWEEPER_STATE_TABLE: props.sweeperStateTable.tableName,

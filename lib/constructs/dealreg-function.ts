@@ -26,18 +26,6 @@ const bundleAliases = {
   semver: fileURLToPath(new URL('../../functions/shims/semver.ts', import.meta.url)),
 };
 
-/**
- * What the bundle leaves to the Lambda runtime when the function takes the runtime's AWS SDK: the
- * Node.js runtimes from nodejs18.x on include the AWS SDK for JavaScript v3 ("Building Lambda
- * functions with Node.js", Runtime-included SDK versions), and Lambda resolves ES module imports
- * of it from the function's code. `@smithy/*` goes with `@aws-sdk/*` so that a piece of the SDK's
- * core another library imports (the X-Ray capture, Powertools) is the runtime's one copy too, not a
- * second copy in the bundle. This is what the CDK's `bundleAwsSDK: false` (its default for these
- * runtimes) gives with its `@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages` flag; it is
- * spelled out here because it is a decision, not a default.
- */
-const runtimeProvidedSdk = ['@aws-sdk/*', '@smithy/*'];
-
 /** The absolute path of a handler module in `functions/handlers/`, such as `crm-events.ts`. */
 export function handlerEntry(module: string): string {
   return fileURLToPath(new URL(`../../functions/handlers/${module}`, import.meta.url));
@@ -106,26 +94,13 @@ export interface DealregFunctionProps {
    * @default - none
    */
   readonly define?: Readonly<Record<string, string>>;
-  /**
-   * Bundle the AWS SDK v3 clients (at the lockfile's versions) instead of taking the SDK the
-   * Lambda runtime includes. For a client the runtime may not carry, or not at a version that has
-   * the operations the function calls.
-   * @default false - the runtime's SDK
-   */
-  readonly bundleAwsSdk?: boolean;
 }
 
 /**
- * The one Lambda function shape Dealreg deploys: Node.js 24 on arm64, a minified ESM bundle that
- * takes the AWS SDK v3 from the Lambda runtime, X-Ray tracing, its own log group with retention,
- * an encrypted dead-letter queue for failed asynchronous invocations, and alarms on errors and on
- * dead letters.
- *
- * The runtime's AWS SDK keeps the SDK's clients and their Smithy core (450–550 KB minified) out of
- * every bundle. The trade-off: the SDK a function runs is the version AWS installed in the
- * nodejs24.x runtime (it moves when AWS updates the runtime), not the
- * version in `package-lock.json` that the tests ran. A function that needs a client the runtime
- * may not carry sets {@link DealregFunctionProps.bundleAwsSdk}.
+ * The one Lambda function shape Dealreg deploys: Node.js 24 on arm64, an ESM bundle that
+ * includes the AWS SDK (no runtime-provided SDK, shorter cold starts), minified, X-Ray tracing,
+ * its own log group with retention, an encrypted dead-letter queue for failed asynchronous
+ * invocations, and alarms on errors and on dead letters.
  *
  * The source map is shipped beside the bundle but Node.js is not started with
  * `--enable-source-maps`: that option reads and parses the whole map when the bundle loads, a
@@ -196,7 +171,7 @@ export class DealregFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        externalModules: props.bundleAwsSdk === true ? [] : runtimeProvidedSdk,
+        externalModules: [],
         esbuildArgs: Object.fromEntries(
           Object.entries(bundleAliases).map(([module, standIn]) => [`--alias:${module}`, standIn]),
         ),

@@ -12,7 +12,7 @@ import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { buildRegistrationWorkflow, registrationWorkflowComment } from '#workflows/registration-workflow.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
-import { grantCoSell, partnerCentralBundlesAwsSdk } from './co-sell-grants.ts';
+import { grantCoSell } from './co-sell-grants.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
 import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
@@ -147,8 +147,6 @@ export class RegistrationWorkflow extends Construct {
       // The portal's HubSpot budget is shared by capping the containers (hubspot-budget.ts); the
       // workflow retries an invocation Lambda throttled.
       reservedConcurrentExecutions: hubSpotBudget.registrationSteps.containers,
-      // The steps submit opportunities to Partner Central (when co-sell is on).
-      bundleAwsSdk: partnerCentralBundlesAwsSdk,
       environment: {
         ...policyInCode.environment,
         ...hubSpotShareEnvironment(hubSpotBudget.registrationSteps),

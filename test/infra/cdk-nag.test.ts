@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeAssembly, type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 
 interface Acknowledgement {
   readonly path: string;
@@ -18,8 +18,6 @@ beforeAll(() => {
   // unacknowledged error.
   synthesized = synthesizeDealregApp({ bundle: true });
 }, 600_000);
-
-afterAll(() => removeAssembly(synthesized));
 
 function acknowledgements(): Acknowledgement[] {
   return synthesized.app.node.findAll().flatMap((construct) =>

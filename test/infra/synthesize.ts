@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,21 +6,6 @@ import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { contextKeys, createDealregApp, type DealregApp } from '#lib/dealreg-app.ts';
-
-/**
- * Where a bundled synth writes its cloud assembly: `cdk.out/` inside the project, as `cdk synth`
- * does. The bundles leave the AWS SDK to the Lambda runtime, so a bundle imported here resolves
- * `@aws-sdk/*` and `@smithy/*` from the project's `node_modules`, the stand-in for the runtime's
- * copy; from a directory outside the project they would not resolve at all.
- */
-export const bundledAssemblyParent = fileURLToPath(new URL('../../cdk.out/', import.meta.url));
-
-/** A fresh cloud assembly directory; bundled ones go under {@link bundledAssemblyParent}. */
-export function assemblyDirectory(bundled: boolean): string {
-  if (!bundled) return mkdtempSync(join(tmpdir(), 'dealreg-cdk-'));
-  mkdirSync(bundledAssemblyParent, { recursive: true });
-  return mkdtempSync(join(bundledAssemblyParent, 'test-'));
-}
 
 /** The forms the infrastructure tests' backfill sweeps. */
 export const testFormGuids = [
@@ -72,7 +57,7 @@ export function synthesizeDealregApp(options: SynthesizeOptions = {}): Synthesiz
       // The CDK's own switch (what `cdk synth --exclusively` uses): no stack bundles its assets.
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
-    outdir: assemblyDirectory(options.bundle === true),
+    outdir: mkdtempSync(join(tmpdir(), 'dealreg-cdk-')),
     // CDK's CloudFormation schema check takes seconds per synth; `cdk synth` runs it. The
     // cdk-nag plugin runs either way.
     builtinCloudFormationValidation: false,
@@ -82,14 +67,6 @@ export function synthesizeDealregApp(options: SynthesizeOptions = {}): Synthesiz
     statefulTemplate: Template.fromStack(built.stateful),
     statelessTemplate: Template.fromStack(built.stateless),
   };
-}
-
-/**
- * Deletes a synth's cloud assembly (bundled ones are inside the project, a few MB each); nothing
- * when the synth never happened.
- */
-export function removeAssembly(synthesized: SynthesizedApp | undefined): void {
-  if (synthesized !== undefined) rmSync(synthesized.app.outdir, { recursive: true, force: true });
 }
 
 /** The CloudFormation logical id of an L2 construct's main resource. */
