@@ -19,11 +19,14 @@ const esmRequireBanner =
 
 /**
  * Packages a function bundle gets a stand-in for: loaded at every cold start by a dependency
- * that never calls them on Node.js 24 (see each stand-in's comment).
+ * that never calls them on Node.js 24 or in Lambda (see each stand-in's comment).
  */
 const bundleAliases = {
   'whatwg-url': fileURLToPath(new URL('../../functions/shims/whatwg-url.ts', import.meta.url)),
   semver: fileURLToPath(new URL('../../functions/shims/semver.ts', import.meta.url)),
+  '@aws-sdk/credential-provider-node': fileURLToPath(
+    new URL('../../functions/shims/credential-provider-node.ts', import.meta.url),
+  ),
 };
 
 /** The absolute path of a handler module in `functions/handlers/`, such as `crm-events.ts`. */
