@@ -5,8 +5,8 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
  * `DealregFunction`). Every SDK v3 client takes its default credentials from that package's
  * `defaultProvider`: a chain that tries the environment first, then the shared config files, SSO,
  * sign-in, web identity, processes and the container and instance metadata endpoints. The chain's
- * later links bring the nested STS, SSO, SSO-OIDC and sign-in clients (about 90 KB minified) into
- * every bundle, to be parsed at every cold start.
+ * later links bring the nested STS, SSO, SSO-OIDC and sign-in clients into every bundle (with the
+ * providers themselves, 110–136 KB minified), to be parsed at every cold start.
  *
  * In Lambda they never run: the runtime puts the execution role's credentials in
  * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` ("Defined runtime
