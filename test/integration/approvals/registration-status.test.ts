@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pageCsp } from '#pages/page-layout.ts';
+import { clearVerdict } from '#test/support/verdicts.ts';
 import { type StatusPagesApi, startStatusPagesApi } from './registration-status-harness.ts';
 
 let harness: StatusPagesApi;
@@ -24,16 +25,7 @@ async function open(link: string, init?: RequestInit) {
 const inReview = {
   status: 'in-review',
   partnerName: 'Cloudsmiths',
-  verdict: {
-    outcome: 'clear',
-    ruleId: 'no-conflict',
-    reason: 'No other partner, deal or direct-rep activity for this customer.',
-    evidence: [],
-    firedRules: [],
-    relationshipType: 'sourced',
-    compensation: null,
-    policyVersion: 'sha256:0f3a9c1e5b7d',
-  },
+  verdict: clearVerdict,
   sla: {
     requestedAt: '2027-02-05T09:00:00.000Z',
     deadline: '2027-02-09T16:00:00.000Z',

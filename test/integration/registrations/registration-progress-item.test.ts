@@ -16,6 +16,7 @@ import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
 import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { formSubmission } from '#test/support/submissions.ts';
+import { clearVerdict } from '#test/support/verdicts.ts';
 import { receiveSubmission } from '#use-cases/receive-submission.ts';
 
 let tables: TestTables;
@@ -84,16 +85,7 @@ const approved: RegistrationProgress = {
   updatedAt: '2026-11-24T10:05:00.000Z',
 };
 
-const verdict: NonNullable<RegistrationProgress['verdict']> = {
-  outcome: 'clear',
-  ruleId: 'no-conflict',
-  reason: 'No other partner, deal or direct-rep activity for this customer.',
-  evidence: [],
-  firedRules: [],
-  relationshipType: 'sourced',
-  compensation: null,
-  policyVersion: 'sha256:0f3a9c1e5b7d',
-};
+const verdict = clearVerdict;
 
 describe("a registration's progress", () => {
   it('is written to a small item of its own, and read back with the registration', async () => {

@@ -123,18 +123,21 @@ describe('fiscal quarters', () => {
 
 describe('co-sell with AWS on the chain', () => {
   const common = { opportunityId: 'opp-1', recordedBy: 'registration-workflow' };
+  /** The registration shared as ACE opportunity O1000001 on 21 September, with `extra` fields. */
+  const shared = (extra: Record<string, unknown> = {}) => ({
+    ...common,
+    type: 'CoSellShared',
+    effectiveAt: '2026-09-21T00:00:00Z',
+    registrationId: 'reg-1',
+    aceOpportunityId: 'O1000001',
+    catalog: 'Sandbox',
+    submittedToAws: true,
+    ...extra,
+  });
   const coSell = seal(
     [
       ...story,
-      {
-        ...common,
-        type: 'CoSellShared',
-        effectiveAt: '2026-09-21T00:00:00Z',
-        registrationId: 'reg-1',
-        aceOpportunityId: 'O1000001',
-        catalog: 'Sandbox',
-        submittedToAws: true,
-      },
+      shared(),
       {
         ...common,
         type: 'CoSellStatusChanged',
@@ -180,17 +183,7 @@ describe('co-sell with AWS on the chain', () => {
     const spendChain = seal(
       [
         ...story,
-        {
-          ...common,
-          type: 'CoSellShared',
-          effectiveAt: '2026-09-21T00:00:00Z',
-          registrationId: 'reg-1',
-          aceOpportunityId: 'O1000001',
-          catalog: 'Sandbox',
-          submittedToAws: true,
-          expectedMonthlySpend: { amount: '10000.00', currency: 'USD' },
-          contractMonths: 24,
-        },
+        shared({ expectedMonthlySpend: { amount: '10000.00', currency: 'USD' }, contractMonths: 24 }),
         {
           ...common,
           type: 'CoSellStatusChanged',
