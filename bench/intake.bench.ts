@@ -327,9 +327,16 @@ try {
     } while (startKey !== undefined);
     const allExecutions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
       status: string;
+      error?: string;
     }[];
     const executions = allExecutions.length;
     const failedExecutions = allExecutions.filter((execution) => execution.status === 'FAILED').length;
+    const failedBy = new Map<string, number>();
+    for (const execution of allExecutions) {
+      if (execution.status !== 'FAILED') continue;
+      const error = execution.error ?? '(no error)';
+      failedBy.set(error, (failedBy.get(error) ?? 0) + 1);
+    }
     client.destroy();
 
     const intakeRate = submissions / intake.seconds;
@@ -345,7 +352,13 @@ try {
     console.log(
       `lost: ${measured - stored} registrations, ${measured - executions} workflow starts (goal 0)`,
     );
-    console.log(`workflow executions failed: ${failedExecutions} of ${executions}`);
+    console.log(
+      `workflow executions failed: ${failedExecutions} of ${executions}${
+        failedBy.size === 0
+          ? ''
+          : ` (${[...failedBy].map(([error, count]) => `${count} ${error}`).join(', ')})`
+      }`,
+    );
     console.log(`one customer, submission → decision, one at a time (set-up retries: ${seedRetries}):`);
     for (const { size, latencies, failed } of sizes) {
       console.log(
