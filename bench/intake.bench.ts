@@ -254,6 +254,18 @@ try {
     });
     const intake = combine(rounds.map((round) => round.intake));
     const floor = combine(rounds.map((round) => round.floor));
+    // Told at once: the phases after it can take long.
+    const intakeRate = submissions / intake.seconds;
+    const floorRate = submissions / floor.seconds;
+    console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
+    console.log(
+      `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,
+    );
+    console.log(
+      `floor (bare writes):  ${floorRate.toFixed(0)} submissions/s, p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${percentile(floor.latencies, 99).toFixed(1)} ms`,
+    );
+    console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
+    const drainStarted = performance.now();
 
     // One customer: the registrations of its domain grow, each submission is timed to its decision.
     const sameCustomer = (i: number) =>
@@ -274,6 +286,9 @@ try {
       }
     };
     await settled();
+    console.log(
+      `workflows of the measured submissions all closed ${((performance.now() - drainStarted) / 1000).toFixed(0)} s after the last one`,
+    );
     let held = 0;
     let seedRetries = 0;
     const sizes: { size: number; latencies: number[]; failed: number }[] = [];
@@ -339,16 +354,6 @@ try {
     }
     client.destroy();
 
-    const intakeRate = submissions / intake.seconds;
-    const floorRate = submissions / floor.seconds;
-    console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
-    console.log(
-      `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,
-    );
-    console.log(
-      `floor (bare writes):  ${floorRate.toFixed(0)} submissions/s, p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${percentile(floor.latencies, 99).toFixed(1)} ms`,
-    );
-    console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
     console.log(
       `lost: ${measured - stored} registrations, ${measured - executions} workflow starts (goal 0)`,
     );
