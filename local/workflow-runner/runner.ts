@@ -328,7 +328,8 @@ function handlerFailure(error: unknown): Error {
  * Runs state machine definitions (ASL, JSONPath) on one machine with `aws-local-stepfunctions`
  * and a virtual clock, as Step Functions runs them: Task states call registered local handlers,
  * `.waitForTaskToken` tasks wait for `sendTaskSuccess`/`sendTaskFailure`, and task timeouts,
- * Wait states and execution timeouts fire when the clock is moved. Retry pauses elapse at once.
+ * Wait states, execution timeouts and retry pauses end when the clock is moved (see `retryPauses`).
+ * A function registered with a reserved concurrency runs at most that many invocations at once.
  */
 export class LocalWorkflowRunner {
   readonly #clock: VirtualClock;
