@@ -25,7 +25,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { progressItemSuffix } from '#adapters/dynamodb/registration-items.ts';
+import { progressItemKey, progressItemSuffix } from '#adapters/dynamodb/registration-items.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
@@ -185,7 +185,8 @@ try {
         const { Item } = await client.send(
           new GetCommand({
             TableName: registrations,
-            Key: { registrationId },
+            // The workflow records its progress on the registration's progress item.
+            Key: progressItemKey(registrationId),
             ProjectionExpression: 'progress.decision.outcome',
           }),
         );
