@@ -25,7 +25,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { progressItemSuffix, verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
+import { progressItemKey, progressItemSuffix, verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
@@ -185,7 +185,8 @@ try {
         const { Item } = await client.send(
           new GetCommand({
             TableName: registrations,
-            Key: { registrationId },
+            // The workflow records its progress on the registration's progress item.
+            Key: progressItemKey(registrationId),
             ProjectionExpression: 'progress.decision.outcome',
           }),
         );
@@ -254,6 +255,18 @@ try {
     });
     const intake = combine(rounds.map((round) => round.intake));
     const floor = combine(rounds.map((round) => round.floor));
+    // Told at once: the phases after it can take long.
+    const intakeRate = submissions / intake.seconds;
+    const floorRate = submissions / floor.seconds;
+    console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
+    console.log(
+      `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,
+    );
+    console.log(
+      `floor (bare writes):  ${floorRate.toFixed(0)} submissions/s, p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${percentile(floor.latencies, 99).toFixed(1)} ms`,
+    );
+    console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
+    const drainStarted = performance.now();
 
     // One customer: the registrations of its domain grow, each submission is timed to its decision.
     const sameCustomer = (i: number) =>
@@ -274,6 +287,9 @@ try {
       }
     };
     await settled();
+    console.log(
+      `workflows of the measured submissions all closed ${((performance.now() - drainStarted) / 1000).toFixed(0)} s after the last one`,
+    );
     let held = 0;
     let seedRetries = 0;
     const sizes: { size: number; latencies: number[]; failed: number }[] = [];
@@ -329,25 +345,28 @@ try {
     } while (startKey !== undefined);
     const allExecutions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
       status: string;
+      error?: string;
     }[];
     const executions = allExecutions.length;
     const failedExecutions = allExecutions.filter((execution) => execution.status === 'FAILED').length;
+    const failedBy = new Map<string, number>();
+    for (const execution of allExecutions) {
+      if (execution.status !== 'FAILED') continue;
+      const error = execution.error ?? '(no error)';
+      failedBy.set(error, (failedBy.get(error) ?? 0) + 1);
+    }
     client.destroy();
 
-    const intakeRate = submissions / intake.seconds;
-    const floorRate = submissions / floor.seconds;
-    console.log(`submissions: ${submissions}, concurrency: ${concurrency}`);
-    console.log(
-      `intake over HTTP:     ${intakeRate.toFixed(0)} submissions/s, p50 ${percentile(intake.latencies, 50).toFixed(1)} ms, p99 ${percentile(intake.latencies, 99).toFixed(1)} ms`,
-    );
-    console.log(
-      `floor (bare writes):  ${floorRate.toFixed(0)} submissions/s, p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${percentile(floor.latencies, 99).toFixed(1)} ms`,
-    );
-    console.log(`ratio intake/floor:   ${(intakeRate / floorRate).toFixed(2)} (goal ≥ 0.50)`);
     console.log(
       `lost: ${measured - stored} registrations, ${measured - executions} workflow starts (goal 0)`,
     );
-    console.log(`workflow executions failed: ${failedExecutions} of ${executions}`);
+    console.log(
+      `workflow executions failed: ${failedExecutions} of ${executions}${
+        failedBy.size === 0
+          ? ''
+          : ` (${[...failedBy].map(([error, count]) => `${count} ${error}`).join(', ')})`
+      }`,
+    );
     console.log(`one customer, submission → decision, one at a time (set-up retries: ${seedRetries}):`);
     for (const { size, latencies, failed } of sizes) {
       console.log(

@@ -14,6 +14,7 @@ import type { CoSellDefaults } from '#domain/co-sell/co-sell-opportunity.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createRegistrationStepsHandler } from '#handlers/registration-steps-handler.ts';
+import { hubSpotBudget } from '#lib/constructs/hubspot-budget.ts';
 import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
@@ -54,6 +55,11 @@ export interface LocalRegistrationWorkflowOptions {
         readonly calls?: RetryingCalls | undefined;
       }
     | undefined;
+  /**
+   * Runs the steps function without its reserved concurrency: for tests whose runner does not pause
+   * between retries (`retryPauses: 'none'`), where a throttled step would use up its retries at once.
+   */
+  readonly unlimitedConcurrency?: boolean | undefined;
   /**
    * The definition to run: by default the one `workflows/registration-workflow.ts` renders
    * (what CDK deploys); tests may pass the definition taken from the synthesised stack.
@@ -107,9 +113,14 @@ export async function startLocalRegistrationWorkflow(
     now: () => clock.now(),
     logger: options.logger,
   });
+  // The steps function's reserved concurrency as the stack deploys it (its share of the HubSpot
+  // portal's budget): a burst of registrations queues in the workflow's throttling retries.
   runner.registerHandler(
     registrationStepsFunctionName,
     lambdaTask(registrationStepsFunctionName, handler, 120_000),
+    options.unlimitedConcurrency === true
+      ? {}
+      : { reservedConcurrency: hubSpotBudget.registrationSteps.containers },
   );
   const definition = options.definition ?? renderRegistrationWorkflowAsl();
   return { workflow: new RunnerRegistrationWorkflow(runner, definition), definition };

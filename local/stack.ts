@@ -670,6 +670,8 @@ function workflowRunnerFor(directory: DataDirectory, clock: VirtualClock): Local
     clock,
     objectStore: localReportsBuckets(directory.root),
     persistTo: directory.workflowRunner,
+    // The clock stands still between moves; Step Functions' retry pauses pass in real time.
+    retryPauses: 'clock-or-real-time',
   });
 }
 

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { compileDistributedMap, type DistributedMapSpec } from './distributed-map.ts';
 import { InvalidDefinitionError } from './errors.ts';
+import type { Retrier } from './retry-pause.ts';
 
 /** asl-validator ships no type declarations; this is the part the runner uses. */
 type AslValidator = (definition: unknown) => {
@@ -39,6 +40,8 @@ export interface TaskStateSpec {
   readonly dynamicHeartbeat: boolean;
   /** The state has `Parameters`; the handler gets them rather than the effective input. */
   readonly hasParameters: boolean;
+  /** The state runs in the iterations of an inline Map, several visits at once. */
+  readonly inInlineMap: boolean;
 }
 
 /** A Wait state, run on the virtual clock. */
@@ -72,8 +75,12 @@ export interface CompiledStateMachine {
   readonly stateTypes: ReadonlyMap<string, string>;
   /** The Parallel and Map states around each state (a failed one abandons what runs inside). */
   readonly enclosing: ReadonlyMap<string, readonly string[]>;
-  /** States with a Retry field; their pauses elapse at once. */
+  /**
+   * States with a Retry field, with their retriers as the package runs them. The package's own
+   * pauses are set to none; the runner pauses on the virtual clock instead.
+   */
   readonly retryingStates: readonly string[];
+  readonly retriers: ReadonlyMap<string, readonly Retrier[]>;
   readonly executionTimeoutSeconds?: number | undefined;
 }
 
@@ -113,6 +120,9 @@ interface Collected {
   states: Map<string, StateSpec>;
   stateTypes: Map<string, string>;
   retrying: string[];
+  retriers: Map<string, readonly Retrier[]>;
+  /** How many inline Map states are around the states being compiled. */
+  inlineMaps: number;
   /** Parallel and Map states around each state, innermost last. */
   enclosing: Map<string, readonly string[]>;
   /** The Parallel and Map states being compiled, innermost last. */
@@ -167,6 +177,7 @@ function compileTask(name: string, state: Json, collected: Collected): Json {
     heartbeatSeconds: typeof heartbeatSeconds === 'number' ? heartbeatSeconds : undefined,
     dynamicHeartbeat: typeof state.HeartbeatSecondsPath === 'string',
     hasParameters: 'Parameters' in state,
+    inInlineMap: collected.inlineMaps > 0,
   });
   const timeoutPath = state.TimeoutSecondsPath;
   const heartbeatPath = state.HeartbeatSecondsPath;
@@ -234,7 +245,9 @@ function compileStates(states: unknown, collected: Collected): Json {
     collected.stateTypes.set(name, String(state.Type));
     collected.enclosing.set(name, [...collected.around]);
     if (Array.isArray(state.Retry)) collected.retrying.push(name);
-    compiled[name] = compileState(name, nameTheState(name, state), collected);
+    const compiledState = compileState(name, nameTheState(name, state), collected);
+    if (Array.isArray(compiledState.Retry)) collected.retriers.set(name, compiledState.Retry as Retrier[]);
+    compiled[name] = compiledState;
   }
   return compiled;
 }
@@ -262,15 +275,21 @@ function compileState(name: string, state: Json, collected: Collected): Json {
         processor.ProcessorConfig.Mode === 'DISTRIBUTED'
       ) {
         // Child workflow executions: the ItemProcessor runs as a machine of its own (see distributed-map.ts).
+        // Their context has no Map item of an inline Map around the Distributed Map.
+        const inlineMaps = collected.inlineMaps;
+        collected.inlineMaps = 0;
         const { state: standIn, spec } = compileDistributedMap(name, state, processor, (machine) =>
           compileMachine(machine, collected),
         );
+        collected.inlineMaps = inlineMaps;
         collected.around.pop();
         collected.states.set(name, spec);
         return { ...standIn, TimeoutSeconds: engineTaskTimeoutSeconds };
       }
       const { ProcessorConfig: _config, ...inline } = isObject(processor) ? processor : {};
+      collected.inlineMaps += 1;
       const compiled = { ...state, [processorKey]: compileMachine(inline, collected) };
+      collected.inlineMaps -= 1;
       collected.around.pop();
       return compiled;
     }
@@ -306,6 +325,8 @@ export function compileStateMachine(definition: unknown): CompiledStateMachine {
     states: new Map(),
     stateTypes: new Map(),
     retrying: [],
+    retriers: new Map(),
+    inlineMaps: 0,
     enclosing: new Map(),
     around: [],
   };
@@ -317,6 +338,7 @@ export function compileStateMachine(definition: unknown): CompiledStateMachine {
     states: collected.states,
     stateTypes: collected.stateTypes,
     retryingStates: collected.retrying,
+    retriers: collected.retriers,
     enclosing: collected.enclosing,
     executionTimeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
   };

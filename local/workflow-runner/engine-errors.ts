@@ -84,6 +84,13 @@ export function statesTimeout(
   return failure;
 }
 
+/** Whether the package takes `error` for its own timeout (not matched by `States.TaskFailed`). */
+export function isStatesTimeout(error: Error): boolean {
+  return (
+    knownTimeoutPrototype !== undefined && Object.prototype.isPrototypeOf.call(knownTimeoutPrototype, error)
+  );
+}
+
 /** Learns the timeout class ahead of the first timeout, so firing one needs no real time. */
 export async function prepareEngineErrors(): Promise<void> {
   await statesTimeoutPrototype();

@@ -25,6 +25,7 @@ export {
   type LocalWorkflowRunnerOptions,
   type OpenTask,
   type RedriveStatus,
+  type RetryPauses,
   type StartExecutionOptions,
   type TaskContext,
   type TaskHandler,

@@ -16,7 +16,13 @@ import {
   type DistributedMapSpec,
   runMapRun,
 } from './distributed-map.ts';
-import { prepareEngineErrors, StateFailure, StatesRuntimeFailure, statesTimeout } from './engine-errors.ts';
+import {
+  isStatesTimeout,
+  prepareEngineErrors,
+  StateFailure,
+  StatesRuntimeFailure,
+  statesTimeout,
+} from './engine-errors.ts';
 import {
   ExecutionAlreadyExistsError,
   ExecutionDoesNotExistError,
@@ -30,6 +36,7 @@ import {
 } from './errors.ts';
 import type { LocalObjectStore } from './object-store.ts';
 import { RunnerStateFile, type SavedExecution, type SavedRunner, type SavedTask } from './persistence.ts';
+import { decideRetry } from './retry-pause.ts';
 
 /** What a local task handler is told besides its input. */
 export interface TaskContext {
@@ -49,6 +56,19 @@ export interface TaskContext {
  * and its result becomes the response's `Payload`; a thrown error is the function's error.
  */
 export type TaskHandler = (input: unknown, context: TaskContext) => Promise<unknown>;
+
+/** How a retry pause elapses (see `LocalWorkflowRunnerOptions.retryPauses`). */
+export type RetryPauses = 'clock' | 'clock-or-real-time' | 'none';
+
+/** How the function behind a handler is deployed, as far as the runner imitates it. */
+export interface HandlerOptions {
+  /**
+   * The function's reserved concurrency as the stack deploys it: at most this many invocations
+   * run at once, and one more is refused with `Lambda.TooManyRequestsException` (see `#invoke`).
+   * Unset: no limit.
+   */
+  readonly reservedConcurrency?: number | undefined;
+}
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -129,6 +149,14 @@ export interface LocalWorkflowRunnerOptions {
   readonly persistTo?: string | undefined;
   /** How long the runner lets changes gather before it saves them (real milliseconds); default 50. */
   readonly persistDelayMs?: number | undefined;
+  /**
+   * How a retry pause elapses. `clock` (default): when the virtual clock is moved past its end,
+   * like a Wait state. `clock-or-real-time`: also once as long has passed in real time, whichever
+   * comes first — the local stack's clock stands still between moves, while Step Functions'
+   * pauses pass in real time. `none`: at once, for tests of what a workflow does after its
+   * retries, where the pauses are not what is tested and the clock must not move.
+   */
+  readonly retryPauses?: RetryPauses | undefined;
 }
 
 /** Which state a redriven or resumed execution continues at, and how. */
@@ -166,6 +194,19 @@ interface ExecutionContextOf {
   readonly stateMachineArn: string;
   readonly stateMachineName: string;
   readonly startDate: Date;
+}
+
+/** A local function: its handler, its reserved concurrency and the invocations running now. */
+interface LocalFunction {
+  readonly handler: TaskHandler;
+  readonly reservedConcurrency?: number | undefined;
+  inFlight: number;
+}
+
+/** One visit of a state with a Retry field: its retriers' retries so far and the pause before the next attempt. */
+interface RetryingVisit {
+  readonly attempts: number[];
+  pause?: { readonly dueAt: Date; readonly pauseMs: number } | undefined;
 }
 
 /** What the package is told for every run of a machine and of its Map children. */
@@ -215,6 +256,11 @@ interface Execution {
   /** Aborts the running child workflow executions of its Distributed Map states. */
   readonly childAborts: Set<() => void>;
   timeoutTimer?: ClockTimer;
+  /**
+   * The visits of states with a Retry field that failed and are to be retried, by the state's
+   * name, the Map child running it and the input of an inline Map iteration.
+   */
+  readonly retrying: Map<string, RetryingVisit>;
 }
 
 type TaskOutcome = { readonly output: unknown } | { readonly error: string; readonly cause: string };
@@ -282,11 +328,13 @@ function handlerFailure(error: unknown): Error {
  * Runs state machine definitions (ASL, JSONPath) on one machine with `aws-local-stepfunctions`
  * and a virtual clock, as Step Functions runs them: Task states call registered local handlers,
  * `.waitForTaskToken` tasks wait for `sendTaskSuccess`/`sendTaskFailure`, and task timeouts,
- * Wait states and execution timeouts fire when the clock is moved. Retry pauses elapse at once.
+ * Wait states, execution timeouts and retry pauses end when the clock is moved (see `retryPauses`).
+ * A function registered with a reserved concurrency runs at most that many invocations at once.
  */
 export class LocalWorkflowRunner {
   readonly #clock: VirtualClock;
-  readonly #handlers = new Map<string, TaskHandler>();
+  readonly #functions = new Map<string, LocalFunction>();
+  readonly #retryPauses: RetryPauses;
   readonly #compiled = new Map<string, CompiledStateMachine>();
   readonly #executions = new Map<string, Execution>();
   readonly #tokens = new Map<string, TokenEntry>();
@@ -313,6 +361,7 @@ export class LocalWorkflowRunner {
     this.#clock = options.clock;
     this.#objectStore = options.objectStore;
     this.#onExecutionClosed = options.onExecutionClosed ?? (() => undefined);
+    this.#retryPauses = options.retryPauses ?? 'clock';
     for (const [resource, handler] of Object.entries(options.handlers ?? {}))
       this.registerHandler(resource, handler);
     this.#stateFile = options.persistTo === undefined ? undefined : new RunnerStateFile(options.persistTo);
@@ -341,9 +390,21 @@ export class LocalWorkflowRunner {
     this.#removeSettleHook = this.#clock.addSettleHook(() => this.settle());
   }
 
-  /** Maps a Task resource (an ARN), a Lambda function ARN or a function name to a local handler. */
-  registerHandler(resource: string, handler: TaskHandler): void {
-    this.#handlers.set(functionName(resource), handler);
+  /**
+   * Maps a Task resource (an ARN), a Lambda function ARN or a function name to a local handler;
+   * `reservedConcurrency` caps the invocations running at once as the deployed function's does.
+   */
+  registerHandler(resource: string, handler: TaskHandler, options: HandlerOptions = {}): void {
+    const { reservedConcurrency } = options;
+    if (
+      reservedConcurrency !== undefined &&
+      (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 0)
+    ) {
+      throw new RangeError(
+        `the reserved concurrency of "${functionName(resource)}" must be a whole number of at least 0, got ${reservedConcurrency}`,
+      );
+    }
+    this.#functions.set(functionName(resource), { handler, reservedConcurrency, inFlight: 0 });
   }
 
   /**
@@ -356,7 +417,7 @@ export class LocalWorkflowRunner {
       if (spec.kind !== 'task') continue;
       const resource = spec.resource.replace(/\.waitForTaskToken$/, '');
       const target = resource === lambdaInvoke ? spec.functionName : resource;
-      if (target !== undefined && !this.#handlers.has(functionName(target)))
+      if (target !== undefined && !this.#functions.has(functionName(target)))
         missing.add(functionName(target));
     }
     return [...missing];
@@ -408,6 +469,7 @@ export class LocalWorkflowRunner {
       status: 'RUNNING',
       busy: 0,
       blocked: 0,
+      retrying: new Map(),
     };
     this.#executions.set(arn, execution);
     this.#run(execution);
@@ -858,6 +920,7 @@ export class LocalWorkflowRunner {
         stopDate: dateOf(stored.stopDate),
         busy: 0,
         blocked: 0,
+        retrying: new Map(),
       };
       this.#executions.set(execution.arn, execution);
     }
@@ -919,22 +982,30 @@ export class LocalWorkflowRunner {
     execution.continuation = from;
     // A resumed callback task is handed the token it was issued (read by `$$.Task.Token`).
     execution.mintedToken = from?.task?.task.taskToken;
-    const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
-    const runOptions: RunOptions = {
-      overrides: {
-        taskResourceLocalHandlers: overrides,
-        retryIntervalOverrides: Object.fromEntries(compiled.retryingStates.map((name) => [name, 0])),
-      },
+    // Retry counters start again with each attempt of the execution ("Redriving state machines").
+    execution.retrying.clear();
+    // The package retries at once; the runner pauses before the next attempt (`#retrying`).
+    const retryIntervalOverrides = Object.fromEntries(compiled.retryingStates.map((name) => [name, 0]));
+    /** The overrides of the execution itself (scope '') or of one child of a Distributed Map. */
+    const runOptionsFor = (scope: string): RunOptions => {
+      const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+      for (const spec of compiled.states.values()) {
+        const run = (input: unknown): Promise<unknown> => {
+          if (spec.kind === 'wait') return this.#wait(execution, spec.stateName, input as OverrideInput);
+          if (spec.kind === 'distributedMap') {
+            return this.#distributedMap(execution, spec, input as DistributedMapInput, runOptionsFor);
+          }
+          return this.#task(execution, spec, input as OverrideInput);
+        };
+        const retriers = compiled.retriers.get(spec.stateName);
+        overrides[spec.stateName] =
+          retriers === undefined
+            ? run
+            : (input) => this.#retrying(execution, spec.stateName, scope, input, run);
+      }
+      return { overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides } };
     };
-    for (const spec of compiled.states.values()) {
-      overrides[spec.stateName] = (input) => {
-        if (spec.kind === 'wait') return this.#wait(execution, spec.stateName, input as OverrideInput);
-        if (spec.kind === 'distributedMap') {
-          return this.#distributedMap(execution, spec, input as DistributedMapInput, runOptions);
-        }
-        return this.#task(execution, spec, input as OverrideInput);
-      };
-    }
+    const runOptions = runOptionsFor('');
     const definition = from === undefined ? compiled.executable : this.#continuedDefinition(execution, from);
     const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
     const run = machine.run((from === undefined ? execution.input : from.input) as never, {
@@ -1177,7 +1248,7 @@ export class LocalWorkflowRunner {
     execution: Execution,
     spec: DistributedMapSpec,
     given: DistributedMapInput,
-    runOptions: RunOptions,
+    runOptionsFor: (scope: string) => RunOptions,
   ): Promise<unknown> {
     const machineName = `${execution.stateMachineName}/${spec.label}`;
     const mapRunId = randomUUID();
@@ -1211,7 +1282,7 @@ export class LocalWorkflowRunner {
         busy,
         select: (template, item, index) => this.#select(execution, given.input, template, item, index),
         runChild: (input, name) =>
-          this.#runChild(execution, spec, runOptions, input, {
+          this.#runChild(execution, spec, runOptionsFor(name), input, {
             arn: `${childArnPrefix}:${name}`,
             name,
             input,
@@ -1466,6 +1537,96 @@ export class LocalWorkflowRunner {
     }
   }
 
+  /**
+   * Runs one attempt of a state that has a Retry field. The package retries without pausing; the
+   * runner takes the same decision with the same counts ("Handling errors in Step Functions
+   * workflows": the first matching retrier, its `MaxAttempts`, `IntervalSeconds × BackoffRate^n`
+   * capped by `MaxDelaySeconds`, `JitterStrategy: FULL`) and pauses before the next attempt, on the
+   * virtual clock (with `retryPauses: 'clock-or-real-time'` at most as long in real time; with
+   * `none` not at all). Meanwhile the
+   * execution waits as in a Wait state: other executions run, and `settle()` does not wait for it.
+   * A visit is told apart by the state, the Distributed Map child (`scope`) and, in an inline Map,
+   * the iteration's input.
+   */
+  async #retrying(
+    execution: Execution,
+    stateName: string,
+    scope: string,
+    input: unknown,
+    run: (input: unknown) => Promise<unknown>,
+  ): Promise<unknown> {
+    // Iterations of an inline Map visit the state at once: each by its own input (the context
+    // object of a state has no Map item; iterations with the same input share their pauses).
+    const spec = execution.compiled.states.get(stateName);
+    const iteration =
+      spec?.kind === 'task' && spec.inInlineMap && isRecord(input) ? (canonicalize(input.input) ?? '') : '';
+    const key = JSON.stringify([scope, stateName, iteration]);
+    const visit = execution.retrying.get(key);
+    if (visit?.pause !== undefined && this.#retryPauses !== 'none') {
+      const { dueAt, pauseMs } = visit.pause;
+      visit.pause = undefined;
+      await this.#retryPause(execution, stateName, dueAt, pauseMs);
+    }
+    try {
+      const output = await run(input);
+      execution.retrying.delete(key);
+      return output;
+    } catch (error) {
+      const failure = error instanceof Error ? error : new StatesRuntimeFailure(String(error));
+      const retriers = execution.compiled.retriers.get(stateName) ?? [];
+      const current = visit ?? { attempts: [] };
+      const decision = decideRetry(
+        retriers,
+        current.attempts,
+        {
+          name: failure.name,
+          timeout: isStatesTimeout(failure),
+          retryable: (failure as { isRetryable?: boolean }).isRetryable ?? true,
+        },
+        execution.compiled.stateTypes.get(stateName) ?? 'Task',
+      );
+      if (decision === undefined) {
+        execution.retrying.delete(key);
+        throw error;
+      }
+      const dueAt = new Date(this.#clock.now().getTime() + decision.pauseMs);
+      current.pause = { dueAt, pauseMs: decision.pauseMs };
+      execution.retrying.set(key, current);
+      this.#record(execution, 'RetryScheduled', stateName, {
+        error: failure.name,
+        retrier: decision.retrier,
+        attempt: decision.attempt,
+        pauseMs: decision.pauseMs,
+        until: dueAt.toISOString(),
+      });
+      throw error;
+    }
+  }
+
+  /** Waits out a retry pause: until the virtual clock reaches `dueAt`, or `pauseMs` of real time with `clock-or-real-time`. */
+  async #retryPause(execution: Execution, stateName: string, dueAt: Date, pauseMs: number): Promise<void> {
+    execution.busy += 1;
+    try {
+      if (dueAt.getTime() <= this.#clock.now().getTime()) return;
+      const elapsed = Promise.withResolvers<void>();
+      const timer = this.#clock.schedule(dueAt, () => elapsed.resolve());
+      const realTimer =
+        this.#retryPauses === 'clock-or-real-time' ? setTimeout(() => elapsed.resolve(), pauseMs) : undefined;
+      const stop = () => {
+        timer.cancel();
+        clearTimeout(realTimer);
+      };
+      try {
+        await this.#block(execution, stateName, elapsed.promise, stop);
+      } finally {
+        stop();
+      }
+    } finally {
+      execution.busy -= 1;
+      this.#signal();
+    }
+  }
+
   async #task(execution: Execution, spec: TaskStateSpec, given: OverrideInput): Promise<unknown> {
     // A callback task of a resumed execution, issued before the runner stopped.
     const restored = this.#continuationFor(execution, spec.stateName)?.task;
@@ -1626,22 +1787,56 @@ export class LocalWorkflowRunner {
       if (typeof target !== 'string') {
         throw new StatesRuntimeFailure(`Task state "${spec.stateName}": lambda:invoke needs a FunctionName`);
       }
-      const handler = this.#handler(target, spec.stateName);
+      const local = this.#function(target, spec.stateName);
       const payload = isRecord(parameters) && 'Payload' in parameters ? parameters.Payload : {};
-      const output = await handler(toJson(payload, 'the Lambda payload'), context);
+      const output = await this.#call(target, local, toJson(payload, 'the Lambda payload'), context);
       return { ExecutedVersion: '$LATEST', Payload: toJson(output, 'the Lambda result'), StatusCode: 200 };
     }
-    const handler = this.#handler(resource, spec.stateName);
-    return toJson(await handler(toJson(parameters, 'the task input'), context), 'the task result');
+    const local = this.#function(resource, spec.stateName);
+    return toJson(
+      await this.#call(resource, local, toJson(parameters, 'the task input'), context),
+      'the task result',
+    );
   }
 
-  #handler(resource: string, stateName: string): TaskHandler {
-    const handler = this.#handlers.get(functionName(resource));
-    if (handler === undefined) {
+  /**
+   * Invokes a local function within its reserved concurrency. "Configuring reserved concurrency
+   * for a function" and "Lambda function scaling" (Lambda Developer Guide): a function with
+   * reserved concurrency never runs more instances at once, and an invocation past it is
+   * throttled, answered with `TooManyRequestsException` (the "Invoke" API reference: HTTP 429,
+   * reason `ReservedFunctionConcurrentInvocationLimitExceeded`) before the function runs. Step
+   * Functions reports it as `Lambda.TooManyRequestsException` ("Handle Lambda service
+   * exceptions"; "Handling errors in Step Functions workflows"), which a retrier can name. An
+   * invocation holds its place until the handler returns, even after its task timed out.
+   */
+  async #call(
+    target: string,
+    local: LocalFunction,
+    payload: unknown,
+    context: TaskContext,
+  ): Promise<unknown> {
+    const limit = local.reservedConcurrency;
+    if (limit !== undefined && local.inFlight >= limit) {
+      throw new StateFailure(
+        'Lambda.TooManyRequestsException',
+        `Rate Exceeded. (Service: Lambda, Status Code: 429, Error Code: TooManyRequestsException, Reason: ReservedFunctionConcurrentInvocationLimitExceeded, Request ID: ${randomUUID()}) — ${functionName(target)} runs ${local.inFlight} of its ${limit} reserved instances`,
+      );
+    }
+    local.inFlight += 1;
+    try {
+      return await local.handler(payload, context);
+    } finally {
+      local.inFlight -= 1;
+    }
+  }
+
+  #function(resource: string, stateName: string): LocalFunction {
+    const local = this.#functions.get(functionName(resource));
+    if (local === undefined) {
       throw new StatesRuntimeFailure(
         `Task state "${stateName}": no local handler is registered for "${functionName(resource)}"`,
       );
     }
-    return handler;
+    return local;
   }
 }

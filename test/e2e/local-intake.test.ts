@@ -58,9 +58,11 @@ describe('dealreg local', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(150);
 
     expect(await countRegistrations()).toBe(50);
-    // Executions run on after intake answers; wait until none is still running.
+    // Executions run on after intake answers; wait until none is still running. The steps function
+    // runs 4 invocations at once, as deployed: the others wait out their throttling retries' pauses
+    // in real time (up to minutes), so the wait is bounded by the test's own timeout only.
     let executions: { status: string }[] = [];
-    for (let attempt = 0; attempt < 100; attempt += 1) {
+    for (let attempt = 0; attempt < 1_700; attempt += 1) {
       executions = (await (await fetch(`${stack.description.api}/_local/executions`)).json()) as {
         status: string;
       }[];

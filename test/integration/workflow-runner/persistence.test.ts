@@ -281,7 +281,8 @@ describe('stopping and starting with persistence', () => {
     const clock = new VirtualClock(start);
     const first = runnerOn(clock);
     await first.startExecution(registerDealMachine(), { name: 'reg-8', input: { registrationId: 'reg-8' } });
-    await first.settle();
+    // Its two retries pause 5 and 10 seconds (IntervalSeconds 5, BackoffRate 2).
+    await clock.advance('PT15S');
     expect(first.describeExecution('reg-8')).toMatchObject({ status: 'FAILED', error: 'HubSpotUnavailable' });
 
     crmDown = false;

@@ -67,7 +67,8 @@ async function failedRegistration(name = 'reg-1') {
     name,
     input: { registrationId: name },
   });
-  await runner.settle();
+  // Its two retries pause 5 and 10 seconds (IntervalSeconds 5, BackoffRate 2).
+  await clock.advance('PT15S');
   return executionArn;
 }
 
@@ -90,7 +91,7 @@ describe('redriving a failed execution', () => {
     const { redriveDate } = await runner.redriveExecution(executionArn);
     await runner.settle();
 
-    expect(redriveDate).toBe('2026-11-24T11:00:00.000Z');
+    expect(redriveDate).toBe('2026-11-24T11:00:15.000Z');
     expect(runner.describeExecution(executionArn)).toMatchObject({
       executionArn,
       status: 'RUNNING',
@@ -142,7 +143,7 @@ describe('redriving a failed execution', () => {
     const executionArn = await failedRegistration('reg-2');
 
     await runner.redriveExecution('reg-2');
-    await runner.settle();
+    await clock.advance('PT15S');
 
     expect(runner.describeExecution(executionArn)).toMatchObject({ status: 'FAILED', redriveCount: 1 });
     expect(runner.listExecutions({ status: 'FAILED' }).map((execution) => execution.name)).toEqual(['reg-2']);

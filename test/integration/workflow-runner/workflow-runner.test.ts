@@ -320,7 +320,7 @@ describe('execution names', () => {
 });
 
 describe('handler errors', () => {
-  it('retries the named error without real waiting, then carries on', async () => {
+  it('retries the named error after its pauses on the virtual clock, then carries on', async () => {
     let calls = 0;
     runner.registerHandler('check-conflicts', async () => {
       calls += 1;
@@ -329,7 +329,8 @@ describe('handler errors', () => {
     });
 
     await runner.startExecution(conflictCheckMachine(), { name: 'retried', input: { registrationId: 'r' } });
-    await runner.settle();
+    // The retrier pauses 1 minute, then 2 (IntervalSeconds 60, BackoffRate 2).
+    await clock.advance('PT3M');
 
     const execution = runner.describeExecution('retried');
     expect(execution.status).toBe('SUCCEEDED');
