@@ -25,7 +25,11 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { progressItemKey, progressItemSuffix, verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
+import {
+  progressItemKey,
+  progressItemSuffix,
+  verdictItemSuffix,
+} from '#adapters/dynamodb/registration-items.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
