@@ -84,12 +84,19 @@ const stepTimedOut = {
 /**
  * Lambda refused the invocation because every container the steps function may run is busy (its
  * concurrency is capped to share the HubSpot portal's budget): nothing ran, so it is always safe
- * to try again, with jitter so a burst does not come back at once.
+ * to try again, with jitter so a burst does not come back at once. The attempts cover a
+ * quarter-end burst: with 12, a step throttled every time had waited about 4 minutes on average
+ * (at most 462 s), and in a burst of 700 registrations on the local stack, where four containers
+ * take about 12 minutes to work through it, 407 executions ran out of attempts and waited for the
+ * backfill's redrive (BENCHMARKS.md, "A quarter-end burst"). With 25 the pauses add up to at most
+ * about 32 minutes (half that on average, with full jitter); each retry is one more billed state
+ * transition ("Step Functions pricing": retries count as transitions), $0.000025, less than a
+ * failed execution and its redrive.
  */
 const throttled = {
   errors: ['Lambda.TooManyRequestsException'],
   interval: Duration.seconds(2),
-  maxAttempts: 12,
+  maxAttempts: 25,
   backoffRate: 1.5,
   maxDelay: Duration.minutes(2),
   jitterStrategy: JitterType.FULL,

@@ -52,7 +52,7 @@ describe('registration workflow definition', () => {
         expect.objectContaining({
           ErrorEquals: ['Lambda.TooManyRequestsException'],
           JitterStrategy: 'FULL',
-          MaxAttempts: 12,
+          MaxAttempts: 25,
         }),
       );
     }
