@@ -14,7 +14,7 @@ import type { CoSellDefaults } from '#domain/co-sell/co-sell-opportunity.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import type { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createRegistrationStepsHandler } from '#handlers/registration-steps-handler.ts';
-import { hubSpotBudget } from '#lib/constructs/hubspot-budget.ts';
+import { registrationStepsShare } from '#lib/constructs/hubspot-budget.ts';
 import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
@@ -113,14 +113,15 @@ export async function startLocalRegistrationWorkflow(
     now: () => clock.now(),
     logger: options.logger,
   });
-  // The steps function's reserved concurrency as the stack deploys it (its share of the HubSpot
-  // portal's budget): a burst of registrations queues in the workflow's throttling retries.
+  // The steps function's reserved concurrency as the stack deploys it under this policy (its share
+  // of the HubSpot portal's budget, smaller with co-sell on, when the AWS referral review takes
+  // some): a burst of registrations queues in the workflow's throttling retries.
   runner.registerHandler(
     registrationStepsFunctionName,
     lambdaTask(registrationStepsFunctionName, handler, 120_000),
     options.unlimitedConcurrency === true
       ? {}
-      : { reservedConcurrency: hubSpotBudget.registrationSteps.containers },
+      : { reservedConcurrency: registrationStepsShare(options.policy.policy.coSell.enabled).containers },
   );
   const definition = options.definition ?? renderRegistrationWorkflowAsl();
   return { workflow: new RunnerRegistrationWorkflow(runner, definition), definition };
