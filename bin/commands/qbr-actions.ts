@@ -10,6 +10,7 @@ import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
+import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
 import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
@@ -133,21 +134,11 @@ function awsViewLine(report: QbrReport): string[] {
   const view = report.awsView;
   if (view === undefined) return [];
   if (view === null) return ['AWS view     co-sell is off (policy coSell.enabled)'];
-  const count = (label: string, figure: { opportunities: number; amount: number }) =>
-    `${label} ${figure.opportunities} (${money(figure.amount)})`;
-  const review = view.byReviewStatus;
+  const figures = awsViewFigureRows(view).map(
+    (row) => `${row.short} ${row.opportunities} (${money(row.amount)})`,
+  );
   return [
-    `AWS view     ${[
-      count('shared', view.shared),
-      count('submitted', view.submitted),
-      count('approved', review.Approved),
-      count('action required', review['Action Required']),
-      count('rejected', review.Rejected),
-      count('in review', review['In review / Submitted']),
-      count('pending submission', review['Pending Submission']),
-      count('launched', view.launched),
-      count('closed lost', view.closedLost),
-    ].join(' · ')} — ACE ${view.catalog} catalog, as last reported to the ledger`,
+    `AWS view     ${figures.join(' · ')} — ACE ${view.catalog} catalog, as last reported to the ledger`,
   ];
 }
 

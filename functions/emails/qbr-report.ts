@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
 import {
   type Finding,
   type FunnelRow,
@@ -283,20 +284,9 @@ const awsOff =
 
 /** The AWS view's figures as rows: label, opportunities, amount. */
 function awsRows(view: NonNullable<QbrReport['awsView']>): (readonly [string, number, string])[] {
-  const review = view.byReviewStatus;
-  const row = (label: string, figure: { opportunities: number; amount: number }) =>
-    [label, figure.opportunities, formatUsdExact(figure.amount)] as const;
-  return [
-    row('Shared with ACE', view.shared),
-    row('Submitted to AWS', view.submitted),
-    row('Approved by AWS', review.Approved),
-    row('Action Required', review['Action Required']),
-    row('Rejected by AWS', review.Rejected),
-    row('In review / Submitted', review['In review / Submitted']),
-    row('Pending Submission', review['Pending Submission']),
-    row('Launched (ACE stage)', view.launched),
-    row('Closed Lost (ACE stage)', view.closedLost),
-  ];
+  return awsViewFigureRows(view).map(
+    (row) => [row.label, row.opportunities, formatUsdExact(row.amount)] as const,
+  );
 }
 
 function awsHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {

@@ -1,3 +1,4 @@
+import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
 import type {
   DifferenceDeal,
   Finding,
@@ -166,22 +167,9 @@ const awsPartnerColumns: readonly CsvColumn<AwsView['byPartner'][number]>[] = [
 function awsViewCsvFiles(report: QbrReport, name: (table: string) => string): QbrCsvFile[] {
   const view = report.awsView;
   if (view === undefined || view === null) return [];
-  const review = view.byReviewStatus;
-  const line = (figure: string, value: { opportunities: number; amount: number }): AwsFigureRow => ({
-    figure,
-    ...value,
-  });
-  const rows = [
-    line('Shared with ACE', view.shared),
-    line('Submitted to AWS', view.submitted),
-    line('Approved by AWS', review.Approved),
-    line('Action Required', review['Action Required']),
-    line('Rejected by AWS', review.Rejected),
-    line('In review / Submitted', review['In review / Submitted']),
-    line('Pending Submission', review['Pending Submission']),
-    line('Launched (ACE stage)', view.launched),
-    line('Closed Lost (ACE stage)', view.closedLost),
-  ];
+  const rows = awsViewFigureRows(view).map(
+    ({ label, opportunities, amount }): AwsFigureRow => ({ figure: label, opportunities, amount }),
+  );
   return [
     { filename: name('aws-view'), content: toCsv(rows, awsViewColumns) },
     { filename: name('aws-view-by-partner'), content: toCsv(view.byPartner, awsPartnerColumns) },

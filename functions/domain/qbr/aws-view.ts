@@ -19,6 +19,35 @@ import type { AwsFigure, AwsPartnerRow, AwsView, Finding } from './report.ts';
  * the partner-sourced, influenced or CRO figures.
  */
 
+/** One figure of the AWS view as the report shows it: its label, a short name and its count and amount. */
+export interface AwsViewFigureRow extends AwsFigure {
+  /** As the email and the CSV files name it, e.g. `Approved by AWS`. */
+  readonly label: string;
+  /** As the one-screen summary names it, e.g. `approved`. */
+  readonly short: string;
+}
+
+/** The AWS view's figures in the order every rendering of the report shows them. */
+export function awsViewFigureRows(view: AwsView): AwsViewFigureRow[] {
+  const review = view.byReviewStatus;
+  const row = (label: string, short: string, value: AwsFigure): AwsViewFigureRow => ({
+    label,
+    short,
+    ...value,
+  });
+  return [
+    row('Shared with ACE', 'shared', view.shared),
+    row('Submitted to AWS', 'submitted', view.submitted),
+    row('Approved by AWS', 'approved', review.Approved),
+    row('Action Required', 'action required', review['Action Required']),
+    row('Rejected by AWS', 'rejected', review.Rejected),
+    row('In review / Submitted', 'in review', review['In review / Submitted']),
+    row('Pending Submission', 'pending submission', review['Pending Submission']),
+    row('Launched (ACE stage)', 'launched', view.launched),
+    row('Closed Lost (ACE stage)', 'closed lost', view.closedLost),
+  ];
+}
+
 /** ACE's `Stage` values the view counts (Partner Central Selling API, `Stage`). */
 const launched = 'Launched';
 const closedLost = 'Closed Lost';
