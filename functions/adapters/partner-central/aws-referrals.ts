@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-partnercentral-selling';
 import type { AwsReferral, AwsReferralSummary, AwsReferrals } from '#ports/partner-central.ts';
 import { CoSellError } from '#ports/partner-central-errors.ts';
+import { toExpectedSpend } from './expected-spend.ts';
 import type { RetryingCalls } from './retrying-calls.ts';
 
 /**
@@ -54,11 +55,7 @@ export class PartnerCentralAwsReferrals implements AwsReferrals {
       projectTitle: opportunity?.Project?.Title,
       businessProblem: opportunity?.Project?.BusinessProblem,
       targetCompletionDate: opportunity?.Project?.TargetCompletionDate,
-      expectedSpend: (opportunity?.Project?.ExpectedCustomerSpend ?? []).flatMap((spend) =>
-        spend.CurrencyCode === undefined || spend.Frequency === undefined
-          ? []
-          : [{ amount: spend.Amount, currencyCode: spend.CurrencyCode, frequency: spend.Frequency }],
-      ),
+      expectedSpend: toExpectedSpend(opportunity?.Project?.ExpectedCustomerSpend),
       invitationMessage: found.InvitationMessage,
       rejectionReason: found.RejectionReason,
     };

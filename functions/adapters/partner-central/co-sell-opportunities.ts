@@ -20,6 +20,7 @@ import type {
   CreatedCoSellOpportunity,
 } from '#ports/partner-central.ts';
 import { CoSellError } from '#ports/partner-central-errors.ts';
+import { toExpectedSpend } from './expected-spend.ts';
 import type { RetryingCalls } from './retrying-calls.ts';
 
 /**
@@ -166,18 +167,7 @@ function toCoSellOpportunity(
     reviewComments: found.LifeCycle?.ReviewComments,
     reviewStatusReason: found.LifeCycle?.ReviewStatusReason,
     targetCloseDate: found.LifeCycle?.TargetCloseDate,
-    expectedSpend: (found.Project?.ExpectedCustomerSpend ?? []).flatMap((spend) =>
-      spend.CurrencyCode === undefined || spend.Frequency === undefined
-        ? []
-        : [
-            {
-              amount: spend.Amount,
-              currencyCode: spend.CurrencyCode,
-              frequency: spend.Frequency,
-              targetCompany: spend.TargetCompany,
-            },
-          ],
-    ),
+    expectedSpend: toExpectedSpend(found.Project?.ExpectedCustomerSpend),
     createdAt: found.CreatedDate?.toISOString(),
     lastModifiedAt: found.LastModifiedDate?.toISOString(),
   };
