@@ -9,14 +9,35 @@ import { randomUUID } from 'node:crypto';
  */
 export type PartnerCentralEvent = OpportunityEvent | EngagementInvitationEvent;
 
-export interface OpportunityEvent {
+/** What every event EventBridge delivers carries ("Amazon EventBridge events", event structure). */
+interface EventEnvelope<DetailType extends string> {
   readonly version: '1';
   readonly id: string;
   readonly source: 'aws.partnercentral-selling';
-  readonly 'detail-type': 'Opportunity Created' | 'Opportunity Updated';
+  readonly 'detail-type': DetailType;
   readonly time: string;
   readonly region: 'us-east-1';
   readonly account: string;
+}
+
+/** The envelope of an event Partner Central sends at `at` (EventBridge writes event times to the second). */
+function envelope<DetailType extends string>(
+  type: DetailType,
+  account: string,
+  at: Date,
+): EventEnvelope<DetailType> {
+  return {
+    version: '1',
+    id: randomUUID(),
+    source: 'aws.partnercentral-selling',
+    'detail-type': type,
+    time: `${at.toISOString().slice(0, 19)}Z`,
+    region: 'us-east-1',
+    account,
+  };
+}
+
+export interface OpportunityEvent extends EventEnvelope<'Opportunity Created' | 'Opportunity Updated'> {
   readonly detail: {
     readonly schemaVersion: '1';
     readonly catalog: string;
@@ -31,18 +52,13 @@ export interface OpportunityEvent {
  * catalog and the invitation's id, ARN, engagement, sender and receiver and expiry. A consumer
  * reads the rest with GetEngagementInvitation.
  */
-export interface EngagementInvitationEvent {
-  readonly version: '1';
-  readonly id: string;
-  readonly source: 'aws.partnercentral-selling';
-  readonly 'detail-type':
+export interface EngagementInvitationEvent
+  extends EventEnvelope<
     | 'Engagement Invitation Created'
     | 'Engagement Invitation Accepted'
     | 'Engagement Invitation Rejected'
-    | 'Engagement Invitation Expired';
-  readonly time: string;
-  readonly region: 'us-east-1';
-  readonly account: string;
+    | 'Engagement Invitation Expired'
+  > {
   readonly resources: readonly string[];
   readonly detail: {
     readonly schemaVersion: '1';
@@ -69,13 +85,7 @@ export function engagementInvitationEvent(
 ): EngagementInvitationEvent {
   const arn = String(invitation.Arn);
   return {
-    version: '1',
-    id: randomUUID(),
-    source: 'aws.partnercentral-selling',
-    'detail-type': type,
-    time: `${at.toISOString().slice(0, 19)}Z`,
-    region: 'us-east-1',
-    account,
+    ...envelope(type, account, at),
     resources: [arn],
     detail: {
       schemaVersion: '1',
@@ -105,14 +115,7 @@ export function opportunityEvent(
   at: Date,
 ): OpportunityEvent {
   return {
-    version: '1',
-    id: randomUUID(),
-    source: 'aws.partnercentral-selling',
-    'detail-type': type,
-    // EventBridge writes event times to the second.
-    time: `${at.toISOString().slice(0, 19)}Z`,
-    region: 'us-east-1',
-    account,
+    ...envelope(type, account, at),
     detail: { schemaVersion: '1', catalog, opportunity: { identifier: opportunityId } },
   };
 }
