@@ -98,6 +98,7 @@ function createdEvent(invitationId: string) {
   return created;
 }
 
+/** The co-sell events handler as deployed with the referral review, on the stand-in and the harness's clock. */
 const eventsHandler = () =>
   createCoSellEventsHandler({
     ...harness.stores,
@@ -139,16 +140,7 @@ describe('an AWS referral', () => {
     });
     const invitationId = await referAws('Hooli', 'https://www.referral-hooli.com');
 
-    const handler = createCoSellEventsHandler({
-      ...harness.stores,
-      coSell: partnerCentralCatalogs(
-        { endpoint: standIn.url },
-        { credentials: { accessKeyId: 'l', secretAccessKey: 'l' } },
-      ),
-      now: () => harness.clock.now(),
-      logger,
-      referrals: referralDeps(),
-    });
+    const handler = eventsHandler();
     const created = delivered.find(
       (event) =>
         event['detail-type'] === 'Engagement Invitation Created' &&
@@ -197,16 +189,7 @@ describe('an AWS referral', () => {
         'engagementInvitation' in event.detail &&
         event.detail.engagementInvitation.id === invitationId,
     );
-    const handler = createCoSellEventsHandler({
-      ...harness.stores,
-      coSell: partnerCentralCatalogs(
-        { endpoint: standIn.url },
-        { credentials: { accessKeyId: 'l', secretAccessKey: 'l' } },
-      ),
-      now: () => harness.clock.now(),
-      logger,
-      referrals: referralDeps(),
-    });
+    const handler = eventsHandler();
     expect(await handler(accepted, lambdaContext('dealreg-co-sell-events'))).toEqual({
       outcome: 'referral-status',
       invitationId,
