@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
-import { freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { reportFolder } from '#domain/qbr/report-location.ts';
 import { contextKeys, defaultPolicyFile } from '#lib/dealreg-app.ts';
@@ -14,7 +13,7 @@ import { type LocalPreQbrCheck, startLocalPreQbrCheck } from '#local/pre-qbr-che
 import { DirectoryBuckets, LocalWorkflowRunner } from '#local/workflow-runner/index.ts';
 import { synthesizeDealregApp, testContext } from '#test/infra/synthesize.ts';
 import { reportsBucketOf, synthesizedPreQbrWorkflowAsl } from '#test/infra/synthesized-workflow.ts';
-import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
+import { type QbrWorld, startQbrWorld, usd } from './qbr-fixture.ts';
 
 /**
  * The scheduled pre-QBR check end to end, from the definition the synthesised stateless stack
@@ -24,7 +23,6 @@ import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
  * DynamoDB Local and the batches, stored, and emailed to leadership through the mailbox.
  */
 
-const usd = (dollars: number) => freezeMoney(dollars * 100, 'USD', '1');
 /** The policy the stack deploys (`dealreg:policyFile` unset). */
 const policy = loadPolicy(readFileSync(defaultPolicyFile, 'utf8'));
 /**
@@ -83,23 +81,8 @@ async function approvedDeal(options: {
   });
 }
 
-async function wonAt(opportunityId: string, iso: string, amount: number) {
-  world.clock.now = new Date(iso);
-  await world.append({
-    type: 'StageChanged',
-    opportunityId,
-    effectiveAt: iso,
-    recordedBy: 'crm-events',
-    stage: 'closedwon',
-  });
-  await world.append({
-    type: 'ClosedWon',
-    opportunityId,
-    effectiveAt: iso,
-    recordedBy: 'crm-events',
-    amount: usd(amount),
-  });
-}
+const wonAt = (opportunityId: string, at: string, amount: number) =>
+  world.recordWon(opportunityId, at, amount);
 
 beforeAll(async () => {
   world = await startQbrWorld();

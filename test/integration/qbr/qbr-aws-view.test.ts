@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
-import { freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { buildQbrReport } from '#use-cases/qbr-build-report.ts';
-import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
+import { type QbrWorld, startQbrWorld, usd } from './qbr-fixture.ts';
 
 /**
  * The AWS view built from co-sell entries in DynamoDB Local, checked against the HubSpot sandbox.
@@ -23,7 +22,6 @@ import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
  * the co-sell entries (Lyra's rejected submission changes nothing).
  */
 
-const usd = (dollars: number) => freezeMoney(dollars * 100, 'USD', '1');
 const policy = loadPolicy({ coSell: { enabled: true, catalog: 'AWS', actionRequiredSlaHours: 72 } });
 const asOf = new Date('2026-12-15T00:00:00Z');
 let world: QbrWorld;
@@ -85,23 +83,8 @@ async function approvedDeal(
   });
 }
 
-async function wonAt(opportunityId: string, at: string, amount: number) {
-  world.clock.now = new Date(at);
-  await world.append({
-    type: 'StageChanged',
-    opportunityId,
-    effectiveAt: at,
-    recordedBy: 'crm-events',
-    stage: 'closedwon',
-  });
-  await world.append({
-    type: 'ClosedWon',
-    opportunityId,
-    effectiveAt: at,
-    recordedBy: 'crm-events',
-    amount: usd(amount),
-  });
-}
+const wonAt = (opportunityId: string, at: string, amount: number) =>
+  world.recordWon(opportunityId, at, amount);
 
 beforeAll(async () => {
   world = await startQbrWorld();

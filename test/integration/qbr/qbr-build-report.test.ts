@@ -3,16 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
-import { freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import {
   type BuildQbrReportDependencies,
   buildQbrReport,
   type QbrProgress,
 } from '#use-cases/qbr-build-report.ts';
-import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
+import { type QbrWorld, startQbrWorld, usd } from './qbr-fixture.ts';
 
-const usd = (dollars: number) => freezeMoney(dollars * 100, 'USD', '1');
 const policy = loadPolicy({});
 let world: QbrWorld;
 let snapshotDir: string;
@@ -81,24 +79,8 @@ async function approvedDeal(options: {
   });
 }
 
-async function wonAt(opportunityId: string, iso: string, amount: number) {
-  await at(iso, async () => {
-    await world.append({
-      type: 'StageChanged',
-      opportunityId,
-      effectiveAt: iso,
-      recordedBy: 'crm-events',
-      stage: 'closedwon',
-    });
-    await world.append({
-      type: 'ClosedWon',
-      opportunityId,
-      effectiveAt: iso,
-      recordedBy: 'crm-events',
-      amount: usd(amount),
-    });
-  });
-}
+const wonAt = (opportunityId: string, at: string, amount: number) =>
+  world.recordWon(opportunityId, at, amount);
 
 beforeAll(async () => {
   world = await startQbrWorld();

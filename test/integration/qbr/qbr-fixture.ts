@@ -3,12 +3,16 @@ import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
+import { freezeMoney } from '#domain/money.ts';
 import type { QbrRegistration } from '#domain/qbr/registration-view.ts';
 import { ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
 import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
+
+/** Whole dollars as the ledger freezes a USD amount. */
+export const usd = (dollars: number) => freezeMoney(dollars * 100, 'USD', '1');
 
 /** DynamoDB Local tables, the HubSpot sandbox set up like a portal, and a settable system clock. */
 export interface QbrWorld {
@@ -25,6 +29,8 @@ export interface QbrWorld {
   createPartner(name: string, domain: string): Promise<string>;
   createDeal(properties: Record<string, string>): Promise<string>;
   updateDeal(id: string, properties: Record<string, string>): Promise<void>;
+  /** The deal won at `at` for `dollars`, as the CRM events record it (the clock moved to `at`). */
+  recordWon(opportunityId: string, at: string, dollars: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,15 +62,16 @@ export async function startQbrWorld(): Promise<QbrWorld> {
     fieldType: 'text',
     groupName: 'dealinformation',
   });
+  const append = async (input: LedgerEntryInput) => {
+    await appendEntry({ store: ledger, ledgerKey, now: () => clock.now }, input);
+  };
   return {
     tables,
     under,
     ledger,
     registrations,
     clock,
-    async append(input) {
-      await appendEntry({ store: ledger, ledgerKey, now: () => clock.now }, input);
-    },
+    append,
     async putRegistration(record) {
       await tables.documentClient.send(
         new PutCommand({ TableName: tables.tableName(registrationsTable.logicalName), Item: record }),
@@ -83,6 +90,12 @@ export async function startQbrWorld(): Promise<QbrWorld> {
     },
     async updateDeal(id, properties) {
       await crm('PATCH', `/crm/v3/objects/deals/${id}`, { properties });
+    },
+    async recordWon(opportunityId, at, dollars) {
+      clock.now = new Date(at);
+      const common = { opportunityId, effectiveAt: at, recordedBy: 'crm-events' };
+      await append({ ...common, type: 'StageChanged', stage: 'closedwon' });
+      await append({ ...common, type: 'ClosedWon', amount: usd(dollars) });
     },
     async close() {
       tables.client.destroy();
