@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ThrottleReason, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hubSpotBudget } from '#lib/constructs/hubspot-budget.ts';
 import { VirtualClock } from '#local/clock.ts';
@@ -80,6 +81,13 @@ describe('reserved concurrency', () => {
         error: 'Lambda.TooManyRequestsException',
         cause: expect.stringContaining('ReservedFunctionConcurrentInvocationLimitExceeded'),
       });
+      // Held to Lambda's published API model (the SDK's): the error is one Invoke throws and the
+      // reason one of its ThrottleReason values; Step Functions prefixes the name with `Lambda.`.
+      const { error, cause } = event.details as { error: string; cause: string };
+      expect(new TooManyRequestsException({ message: '', $metadata: {} }).name).toBe(
+        error.replace(/^Lambda\./, ''),
+      );
+      expect(Object.values(ThrottleReason)).toContain(/Reason: (\w+)/.exec(cause)?.[1]);
     }
     expect(runner.listExecutions({ status: 'RUNNING' })).toHaveLength(3);
 
