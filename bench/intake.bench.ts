@@ -1,7 +1,7 @@
 /**
  * Intake over HTTP on the local stack (signed submissions, concurrency 50) beside its floor: the
- * bare DynamoDB Local writes one submission needs (the conditional put of the inbox item and the
- * update recording the workflow start), issued directly at the same concurrency, in the same run.
+ * bare DynamoDB Local write one submission needs (the conditional put of the inbox item; starting
+ * the workflow writes nothing), issued directly at the same concurrency, in the same run.
  * Every submission is for a customer of its own registrable domain; the registration workflow
  * runs in the same process as the intake, as `dealreg local` runs it.
  *
@@ -18,13 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   progressItemKey,
   progressItemSuffix,
@@ -212,14 +206,6 @@ try {
           TableName: floorTable,
           Item: { registrationId, submission: JSON.parse(body) as unknown, status: 'received' },
           ConditionExpression: 'attribute_not_exists(registrationId)',
-        }),
-      );
-      await client.send(
-        new UpdateCommand({
-          TableName: floorTable,
-          Key: { registrationId },
-          UpdateExpression: 'SET workflowStartedAt = :at',
-          ExpressionAttributeValues: { ':at': new Date().toISOString() },
         }),
       );
     };

@@ -44,6 +44,8 @@ export const storedRegistrationSchema = z.looseObject({
   customerDomain: z.string().optional(),
   partnerDomain: z.string().optional(),
   customerCompanyKey: z.string().optional(),
+  /** When intake started the workflow: recorded on registrations received before the workflow's
+   * first progress write became the mark (intake no longer writes it). */
   workflowStartedAt: z.string().optional(),
   workflowExecution: z.string().optional(),
   submitterNotifiedAt: z.string().optional(),

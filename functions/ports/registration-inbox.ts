@@ -10,8 +10,17 @@ export type StoreResult =
  */
 export interface RegistrationInbox {
   storeIfNew(record: StoredRegistration): Promise<StoreResult>;
-  get(registrationId: string): Promise<StoredRegistration | undefined>;
-  recordWorkflowStarted(registrationId: string, execution: string, at: Date): Promise<void>;
+  /** The stored registration; `eventuallyConsistent` reads it for half the read units. */
+  get(
+    registrationId: string,
+    options?: { readonly eventuallyConsistent?: boolean },
+  ): Promise<StoredRegistration | undefined>;
+  /**
+   * Whether the registration's workflow has run: its first step has recorded progress. Eventually
+   * consistent: a `false` just after that write only costs a second start, which the workflow's
+   * start (named by the registration id) turns into the running execution.
+   */
+  workflowHasRun(registrationId: string): Promise<boolean>;
   /**
    * Claims the right to email the submitter about a rejected submission, so concurrent
    * deliveries send one email; a claim older than `leaseMs` may be taken over (the claimant died).

@@ -49,7 +49,8 @@ const notificationLeaseMs = 60_000;
  * 4. finish whatever the stored registration still needs — start the registration workflow
  *    for a valid one, email the submitter what to fix for an invalid one.
  * Step 4 also runs for a duplicate delivery, so a process that died after step 3 is completed
- * by HubSpot's retry or the next backfill.
+ * by HubSpot's retry or the next backfill. The backfill reads before it writes: what it finds
+ * stored goes straight to step 4.
  */
 export async function receiveSubmission(
   deps: ReceiveSubmissionDependencies,
@@ -57,6 +58,16 @@ export async function receiveSubmission(
   receivedVia: ReceivedVia,
 ): Promise<ReceiveSubmissionResult> {
   const registrationId = registrationIdFor(submission.conversionId);
+  if (receivedVia === 'backfill') {
+    // The backfill sees most submissions after their webhook: a read (half a unit) finds them,
+    // where a refused conditional put is still charged the write units of the item it found
+    // (DynamoDB Developer Guide, "Working with items and attributes", conditional writes). One it does not find yet is stored below, exactly once as ever.
+    const known = await deps.inbox.get(registrationId, { eventuallyConsistent: true });
+    if (known !== undefined) {
+      await completePendingWork(deps, known, false, undefined);
+      return { outcome: 'duplicate', registrationId, status: known.status };
+    }
+  }
   const receivedAt = deps.now();
   const evaluation = evaluateSubmission(submission, deps.formFieldMapping, receivedAt);
   const claim = checkSubmittedAt(
@@ -93,7 +104,7 @@ export async function receiveSubmission(
   const current = stored.stored ? stored.record : stored.existing;
   // The evaluation above is of this very submission when it was just stored; a stored one is
   // re-evaluated only if its submitter still has to be told.
-  await completePendingWork(deps, current, stored.stored ? evaluation : undefined);
+  await completePendingWork(deps, current, stored.stored, stored.stored ? evaluation : undefined);
   return {
     outcome: stored.stored ? (record.status === 'rejected' ? 'rejected' : 'accepted') : 'duplicate',
     registrationId,
@@ -101,17 +112,30 @@ export async function receiveSubmission(
   };
 }
 
+/**
+ * What a delivery still owes: the submitter's email for a rejected submission, or the workflow of
+ * a valid one. The workflow's start is named by the registration id, so starting it again returns
+ * the running execution; a later delivery (the backfill's, a webhook retry) starts it unless the
+ * workflow has visibly run, which is its first progress write. Nothing is written to record the
+ * start: a delivery that stored the registration and then died before starting the workflow
+ * leaves a registration the next delivery starts.
+ */
 async function completePendingWork(
   deps: ReceiveSubmissionDependencies,
   record: StoredRegistration,
+  justStored: boolean,
   evaluation: SubmissionEvaluation | undefined,
 ): Promise<void> {
   if (record.status === 'rejected') {
     await notifySubmitterOnce(deps, record, evaluation);
-  } else if (record.workflowStartedAt === undefined) {
-    const started = await deps.workflow.start({ registrationId: record.registrationId });
-    await deps.inbox.recordWorkflowStarted(record.registrationId, started.execution, deps.now());
+    return;
   }
+  const started =
+    !justStored &&
+    (record.workflowStartedAt !== undefined ||
+      record.progress !== undefined ||
+      (await deps.inbox.workflowHasRun(record.registrationId)));
+  if (!started) await deps.workflow.start({ registrationId: record.registrationId });
 }
 
 async function notifySubmitterOnce(

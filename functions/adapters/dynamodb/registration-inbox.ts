@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 import type { RegistrationInbox, StoreResult } from '#ports/registration-inbox.ts';
 import { parseItem } from './parse-item.ts';
+import { progressItemKey } from './registration-items.ts';
 import { storedRegistrationItem } from './stored-registration-item.ts';
 
 /**
@@ -43,26 +44,32 @@ export class DynamoDbRegistrationInbox implements RegistrationInbox {
     }
   }
 
-  async get(registrationId: string): Promise<StoredRegistration | undefined> {
+  async get(
+    registrationId: string,
+    options: { readonly eventuallyConsistent?: boolean } = {},
+  ): Promise<StoredRegistration | undefined> {
     const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { registrationId }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { registrationId },
+        ConsistentRead: options.eventuallyConsistent !== true,
+      }),
     );
     return result.Item === undefined
       ? undefined
       : parseItem(storedRegistrationItem, this.#tableName, result.Item);
   }
 
-  async recordWorkflowStarted(registrationId: string, execution: string, at: Date): Promise<void> {
-    await this.#client.send(
-      new UpdateCommand({
+  /** Reads the key of the progress item alone, eventually consistent: half a read unit. */
+  async workflowHasRun(registrationId: string): Promise<boolean> {
+    const result = await this.#client.send(
+      new GetCommand({
         TableName: this.#tableName,
-        Key: { registrationId },
-        UpdateExpression:
-          'SET workflowStartedAt = if_not_exists(workflowStartedAt, :at), workflowExecution = :execution',
-        ConditionExpression: 'attribute_exists(registrationId)',
-        ExpressionAttributeValues: { ':at': at.toISOString(), ':execution': execution },
+        Key: progressItemKey(registrationId),
+        ProjectionExpression: 'registrationId',
       }),
     );
+    return result.Item !== undefined;
   }
 
   async claimSubmitterNotification(registrationId: string, now: Date, leaseMs: number): Promise<boolean> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
@@ -169,6 +169,19 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
     });
     expect(result.duplicate).toBe(settled.workflowDelivered);
     expect(workflow.executions()).toHaveLength(60);
+  });
+
+  it('reads, and does not write, the submissions it finds already taken in', async () => {
+    const stores = vi.spyOn(intakeDeps.inbox, 'storeIfNew');
+    try {
+      // An hour of overlap: the run sees again all 60 submissions the first run took in.
+      const result = await sweep(3_600_000);
+      expect(result).toMatchObject({ completed: true, scanned: 60, duplicate: 60, accepted: 0, failed: 0 });
+      expect(stores).not.toHaveBeenCalled();
+      expect(workflow.executions()).toHaveLength(60);
+    } finally {
+      stores.mockRestore();
+    }
   });
 
   it('next run pages only down to the watermark and picks up what was dropped since', async () => {
