@@ -26,7 +26,11 @@ export type RegistrationFunction = keyof typeof registrationFunctions;
 /** A function as the stack deploys it: memory and the secrets its role may read. */
 export interface DeployedFunction {
   readonly memoryMb: number;
-  /** Secrets its role is granted `secretsmanager:GetSecretValue` on. */
+  /**
+   * Secrets its role is granted `secretsmanager:GetSecretValue` on. The wiring reads the HubSpot
+   * access token once at init and the others on use, cached five minutes
+   * (`functions/handlers/wiring/secrets.ts`): each is taken as read once per cold container.
+   */
   readonly secretsRead: number;
 }
 
@@ -41,11 +45,13 @@ export function deployedFunctions(app: SynthesizedApp): Record<RegistrationFunct
   const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
     stack.getLogicalId(construct.node.defaultChild as never);
   const entries = Object.entries(registrationFunctions).map(([name, path]) => {
-    const fn = stack.node.tryFindChild(path.split('/')[0] ?? '')?.node.tryFindChild(path.split('/')[1] ?? '');
+    const [parent = '', child = ''] = path.split('/');
+    const fn = stack.node.tryFindChild(parent)?.node.tryFindChild(child);
     if (fn === undefined) throw new Error(`the stateless stack has no function ${path}`);
     const functionResource = resources[logicalId(fn)];
     if (functionResource?.Type !== 'AWS::Lambda::Function')
       throw new Error(`${path} is not synthesised as an AWS::Lambda::Function`);
+    // Lambda's default memory when the template names none (AWS::Lambda::Function MemorySize).
     const memoryMb = Number(functionResource.Properties?.MemorySize ?? 128);
     const role = functionResource.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined;
     const roleId = role?.['Fn::GetAtt']?.[0];

@@ -20,6 +20,9 @@
  * - X-Ray traces; DynamoDB read and write units (DynamoDB Local's consumed capacity); emails.
  * Priced by bench/cost-model.ts, per path and for the mix 70% auto-approved, 25% one approval,
  * 5% escalated. Then the local latency from a submission to the approver's email, p50 and p95.
+ *
+ * `BENCH_LATENCY_SAMPLES` (default 40; 0 skips the latency), `BENCH_INIT_MS` (JSON init times by
+ * function), `BENCH_SHOW_LOG_EVENT=1` (prints the first execution log events as estimated).
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
