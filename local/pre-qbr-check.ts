@@ -13,6 +13,7 @@ import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.
 import { FileQbrRunStore } from '#adapters/reports/file-qbr-run-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
+import { hubSpotBudget } from '#lib/constructs/hubspot-budget.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import { createQbrBatchWorker } from '#use-cases/qbr-delivery/batch-worker.ts';
 import { createQbrDealExport } from '#use-cases/qbr-delivery/deal-export.ts';
@@ -143,7 +144,14 @@ export function startLocalPreQbrCheck(options: LocalPreQbrCheckOptions): LocalPr
     }),
   };
   // The Lambda entries (functions/handlers/qbr-*.ts) export these functions as their handlers.
-  for (const [name, step] of Object.entries(steps)) runner.registerHandler(name, (input) => step(input));
+  // The batch workers and the report function run at most the containers their HubSpot shares
+  // give them, as deployed (lib/constructs/pre-qbr-check.ts): a second check at once is throttled.
+  const reservedConcurrency: Readonly<Record<string, number>> = {
+    [preQbrFunctionNames.batchWorker]: hubSpotBudget.preQbrBatches.containers,
+    [preQbrFunctionNames.buildReport]: hubSpotBudget.preQbrReport.containers,
+  };
+  for (const [name, step] of Object.entries(steps))
+    runner.registerHandler(name, (input) => step(input), { reservedConcurrency: reservedConcurrency[name] });
 
   const definition = options.definition ?? renderPreQbrWorkflowAsl();
   const start = async (input: Record<string, unknown> = {}) =>

@@ -24,6 +24,23 @@ export const preQbrWorkflowComment =
 /** HubSpot errors a later attempt may not meet (rate limit, outage); others fail at once. */
 const TRANSIENT_HUBSPOT_ERRORS = ['HubSpotRateLimitError', 'HubSpotUnavailableError'];
 
+/**
+ * Lambda refused the invocation: every container the function may run is busy. The report
+ * function has one (its HubSpot share) and the batch workers the Map's own concurrency, so a
+ * second check running at once (the daily schedule and `dealreg qbr run`, or two on-demand runs)
+ * finds them taken. Nothing ran, so it is always safe to try again ("Handle Lambda service
+ * exceptions"); the pauses (30 s doubling to 5 minutes, 12 attempts: about 47 minutes in all)
+ * outlast the report function's 15-minute timeout, so the second check waits for the first
+ * rather than fail. CDK's `retryOnServiceExceptions` does not cover this error.
+ */
+export const preQbrThrottledRetry = {
+  errors: ['Lambda.TooManyRequestsException'],
+  interval: Duration.seconds(30),
+  backoffRate: 2,
+  maxDelay: Duration.minutes(5),
+  maxAttempts: 12,
+};
+
 export interface PreQbrWorkflowFunctions {
   readonly dueCheck: IFunction;
   readonly dealExport: IFunction;
@@ -68,7 +85,7 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
       payloadResponseOnly: true,
       resultPath,
       retryOnServiceExceptions: true,
-    });
+    }).addRetry(preQbrThrottledRetry);
   const fields = (values: Record<string, string>) => TaskInput.fromObject(values);
 
   // The execution input: `{}` from the schedule, `{quarter, asOf?}` on demand.
@@ -102,7 +119,7 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
     lambdaFunction: functions.batchWorker,
     payloadResponseOnly: true,
     retryOnServiceExceptions: true,
-  });
+  }).addRetry(preQbrThrottledRetry);
   readBatch.addRetry({
     errors: TRANSIENT_HUBSPOT_ERRORS,
     interval: Duration.seconds(10),

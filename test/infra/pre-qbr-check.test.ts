@@ -91,6 +91,18 @@ function definition(): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
+interface AslTask {
+  readonly Type: string;
+  readonly Retry?: readonly {
+    readonly ErrorEquals: readonly string[];
+    readonly IntervalSeconds?: number;
+    readonly BackoffRate?: number;
+    readonly MaxAttempts?: number;
+    readonly MaxDelaySeconds?: number;
+  }[];
+  readonly ItemProcessor?: { readonly States?: Record<string, AslTask> };
+}
+
 interface AslState {
   readonly Type: string;
   readonly MaxConcurrency?: number;
@@ -143,6 +155,44 @@ describe('the pre-QBR workflow', () => {
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
       Next: 'Build and store the report from the batches',
     });
+  });
+
+  it('has every function call wait out a busy function, longer than the report function may run', () => {
+    // A second check at once (the schedule and `dealreg qbr run`) finds the report function's one
+    // container, or the batch workers', taken: Lambda.TooManyRequestsException.
+    const tasks: [string, AslTask][] = [];
+    const collect = (states: Record<string, AslTask>) => {
+      for (const [name, state] of Object.entries(states)) {
+        if (state.Type === 'Task') tasks.push([name, state]);
+        if (state.ItemProcessor?.States) collect(state.ItemProcessor.States);
+      }
+    };
+    collect(definition().States as Record<string, AslTask>);
+    const reportTimeoutSeconds = built.check.buildReport.timeout?.toSeconds() ?? 0;
+    expect(reportTimeoutSeconds).toBe(900);
+
+    expect(tasks.map(([name]) => name).sort()).toEqual([
+      'Build and store the report',
+      'Build and store the report from the batches',
+      'Decide whether the check is due',
+      'Email the report to leadership',
+      'Export the deal ids to read',
+      'Read one batch of deals',
+    ]);
+    for (const [name, task] of tasks) {
+      const retry = task.Retry?.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+      expect(retry, name).toBeDefined();
+      const pauses = Array.from({ length: retry?.MaxAttempts ?? 0 }, (_, attempt) =>
+        Math.min(
+          (retry?.IntervalSeconds ?? 1) * (retry?.BackoffRate ?? 2) ** attempt,
+          retry?.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+        ),
+      );
+      expect(
+        pauses.reduce((sum, pause) => sum + pause, 0),
+        name,
+      ).toBeGreaterThan(2 * reportTimeoutSeconds);
+    }
   });
 
   it('is a Standard state machine, traced, logging to its own group', () => {

@@ -244,4 +244,32 @@ describe('the scheduled pre-QBR check, from the definition CDK deploys', () => {
     // Printed, not asserted: tests do not fail on timing.
     console.info(`pre-QBR check from the synthesized definition: ${seconds.toFixed(1)} s`);
   });
+
+  it('runs two checks at once: one waits for the busy report function, both deliver', async () => {
+    const mailsBefore = (await mailbox.list()).length;
+    // Two on-demand checks of the same quarter at different as-of times: two runs, two reports.
+    const asOf = (hours: number) => new Date(Date.parse(checkDay) + hours * 3_600_000).toISOString();
+    const executions = await Promise.all([
+      preQbr.start({ quarter: '2026-Q4', asOf: asOf(1) }),
+      preQbr.start({ quarter: '2026-Q4', asOf: asOf(2) }),
+    ]);
+    await runner.settle();
+    // A throttled step waits out its retry pause on the clock, as in Step Functions.
+    for (let minute = 0; minute < 60; minute += 1) {
+      if (executions.every((arn) => runner.describeExecution(arn).status !== 'RUNNING')) break;
+      await clock.advance('PT1M');
+    }
+
+    expect(executions.map((arn) => runner.describeExecution(arn).status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const mails = await mailbox.list();
+    expect(mails.length - mailsBefore).toBe(2);
+    // Printed, not asserted: whether the two met at a busy function depends on how they interleave.
+    const throttled = executions.flatMap((arn) =>
+      runner
+        .getExecutionHistory(arn)
+        .filter((event) => event.type === 'RetryScheduled')
+        .map((event) => event.stateName),
+    );
+    console.info(`two pre-QBR checks at once: throttled retries at ${JSON.stringify(throttled)}`);
+  });
 });
