@@ -54,7 +54,7 @@ const harness: WorkflowUnderTest = await startWorkflowUnderTest({
   },
 });
 
-const asl = renderRegistrationWorkflowAsl() as { States: Record<string, { Type: string }> };
+const asl = renderRegistrationWorkflowAsl().workflow as { States: Record<string, { Type: string }> };
 const taskStates = new Set(
   Object.entries(asl.States)
     .filter(([, state]) => state.Type === 'Task')
