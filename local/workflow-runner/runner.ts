@@ -766,9 +766,14 @@ export class LocalWorkflowRunner {
     return this.#describe(this.#find(executionArnOrName));
   }
 
-  /** `ListExecutions`, optionally only those of one status (its `statusFilter`). */
+  /**
+   * `ListExecutions`, optionally only those of one status (its `statusFilter`): Standard
+   * executions, as ListExecutions lists no Express executions (but a Map Run's); those a Task
+   * started are listed by `expressExecutions(parent)`.
+   */
   listExecutions(filter: { readonly status?: ExecutionStatus } = {}): ExecutionDescription[] {
     return [...this.#executions.values()]
+      .filter((execution) => execution.type === 'STANDARD')
       .filter((execution) => filter.status === undefined || execution.status === filter.status)
       .map((execution) => this.#describe(execution));
   }
