@@ -137,13 +137,15 @@ const segmentRetries = [
 
 /**
  * A segment that did not succeed, started again from its beginning. The registration's Task
- * fails with `States.TaskFailed` when its Express execution fails, times out or is aborted
- * (the cause is the child's DescribeExecution response), and with `StepFunctions.…Exception`
- * when StartExecution itself is refused ("Start workflow executions from a task state in Step
- * Functions"; "Discover service integration patterns in Step Functions", Run a Job (.sync);
- * "Handling errors in Step Functions workflows": `States.TaskFailed` matches every Task error
- * but `States.Timeout`). The budget is the one a throttled step had before the segments ran as
- * Express executions: mostly Lambda throttling in a quarter-end burst (see `throttled`). Running a
+ * fails when its Express execution fails, times out or is aborted ("Discover service integration
+ * patterns in Step Functions", Run a Job (.sync): the task ends with the job), with
+ * `States.TaskFailed` and the child's DescribeExecution response as cause (the guide names no
+ * error; this is Step Functions' behaviour as LocalStack records it), and with
+ * `StepFunctions.…Exception` when StartExecution itself is refused. One retrier naming
+ * `States.TaskFailed` takes both ("Handling errors in Step Functions workflows": it matches every
+ * Task error but `States.Timeout`). The budget is the one a throttled step had before the segments
+ * ran as Express executions (25 attempts, about 32 minutes of pauses at most): mostly Lambda
+ * throttling in a quarter-end burst (see `throttled`). Running a
  * segment again is safe: Express executions are at-least-once anyway, and every step is
  * idempotent (writes conditional or keyed, HubSpot creates look for an earlier attempt's
  * records, each email sent once per purpose), so a step that had succeeded finds its work done.

@@ -1977,7 +1977,8 @@ export class LocalWorkflowRunner {
    * `StopDate` as epoch milliseconds, `Input`, `Output` with their `…Details`): with `.sync:2` the
    * input and output as JSON, with `.sync` as JSON text. A child that fails, times out or is
    * aborted fails the task with `States.TaskFailed`, the DescribeExecution response (with `Error`
-   * and `Cause`) as its cause; StartExecution refused fails it with `StepFunctions.<Code>Exception`
+   * and `Cause`) as its cause (the guide names no error: this is Step Functions' behaviour as
+   * LocalStack records it); StartExecution refused fails it with `StepFunctions.<Code>Exception`
    * (as Step Functions reports an integrated service's error). While it waits, the execution
    * waits as in a Wait state; when the task ends otherwise (stopped, timed out) the child is
    * stopped, as Step Functions stops it (the task's role holds `states:StopExecution` for that).
