@@ -33,7 +33,6 @@ import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/ind
 import { createTables, localClientConfig } from '#local/create-tables.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import {
-  type ExecutionDescription,
   type HistoryEvent,
   LocalWorkflowRunner,
 } from '#local/workflow-runner/index.ts';
@@ -210,10 +209,6 @@ interface PathMeasure {
   readonly emails: number;
 }
 
-/** The execution's type, when the runner reports one (a nested Express child); Standard otherwise. */
-function executionType(execution: ExecutionDescription): 'STANDARD' | 'EXPRESS' {
-  return (execution as { type?: string }).type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
-}
 /** Billed transitions: states entered plus retries; events of an Express map child are not transitions. */
 function standardTransitionsOf(history: readonly HistoryEvent[]): number {
   return history.filter(
@@ -223,13 +218,15 @@ function standardTransitionsOf(history: readonly HistoryEvent[]): number {
   ).length;
 }
 /**
- * Express executions are priced per request and duration; the runner's clock is virtual, so the
- * duration is the stop minus the start on it, and the memory is taken as the smallest 64 MB chunk.
+ * The Express executions (the registration's segments) an execution started, priced per request
+ * and duration. The runner's clock stands still while a segment runs, so the duration is the
+ * segment's real time on this machine (its steps' Lambda time and the runner's own); the memory
+ * is the smallest 64 MB chunk, as the segment's state is a few KB.
  */
-function expressExecutionOf(execution: ExecutionDescription): ExpressExecution {
-  const stopped =
-    execution.stopDate === undefined ? Date.parse(execution.startDate) : Date.parse(execution.stopDate);
-  return { durationMs: stopped - Date.parse(execution.startDate), memoryMb: 64 };
+function expressExecutionsOf(executionArn: string): ExpressExecution[] {
+  return harness.runner
+    .expressExecutions(executionArn)
+    .map((execution) => ({ durationMs: execution.realDurationMs, memoryMb: 64 }));
 }
 
 let domainCounter = 0;
@@ -266,20 +263,20 @@ async function measure(
         !executionsBefore.has(execution.executionArn) && execution.executionArn !== registration.executionArn,
     );
   const history = harness.runner.getExecutionHistory(registrationId);
-  const express = others.filter((execution) => executionType(execution) === 'EXPRESS');
-  const standard = others.filter((execution) => executionType(execution) === 'STANDARD');
   return {
     path,
     registrationId,
     history,
     standardTransitions:
       standardTransitionsOf(history) +
-      standard.reduce(
+      others.reduce(
         (sum, execution) =>
           sum + standardTransitionsOf(harness.runner.getExecutionHistory(execution.executionArn)),
         0,
       ),
-    expressExecutions: express.map(expressExecutionOf),
+    expressExecutions: [registration, ...others].flatMap((execution) =>
+      expressExecutionsOf(execution.executionArn),
+    ),
     otherExecutions: others.length,
     invocations: meter.invocations.slice(invocationsBefore),
     apiRequests: apiRequests.slice(apiBefore),

@@ -364,7 +364,7 @@ export async function runDemo(
     `  Registration workflows started: ${after} (${after - before} recovered by the backfill); emails sent: ${mails.length}.`,
   );
   for (const execution of stack.runner.listExecutions()) {
-    const visited = stack.runner.statesVisited(execution.name);
+    const visited = stack.runner.statesVisited(execution.name, { nested: true });
     log(`  ${execution.name}: ${describeProgress(visited)}`);
   }
   if (story === 'week') {

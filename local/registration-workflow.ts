@@ -19,6 +19,8 @@ import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
 import {
+  type RegistrationWorkflowAsl,
+  registrationSegmentsStateMachineName,
   registrationStepsFunctionName,
   renderRegistrationWorkflowAsl,
 } from '#workflows/registration-workflow.ts';
@@ -61,22 +63,24 @@ export interface LocalRegistrationWorkflowOptions {
    */
   readonly unlimitedConcurrency?: boolean | undefined;
   /**
-   * The definition to run: by default the one `workflows/registration-workflow.ts` renders
-   * (what CDK deploys); tests may pass the definition taken from the synthesised stack.
+   * The definitions to run: by default those `workflows/registration-workflow.ts` renders
+   * (what CDK deploys); tests may pass the definitions taken from the synthesised stack.
    */
-  readonly definition?: Record<string, unknown>;
+  readonly definition?: RegistrationWorkflowAsl;
 }
 
 export interface LocalRegistrationWorkflow {
   /** The registration workflow port the intake starts executions through. */
   readonly workflow: RunnerRegistrationWorkflow;
-  readonly definition: Record<string, unknown>;
+  readonly definition: RegistrationWorkflowAsl;
 }
 
 /**
  * The registration workflow on one machine: prepares the HubSpot portal (the Deal Registration
- * object, deal properties, partner labels), and runs the deployed definition on the local
- * runner with the same steps handler the Lambda function runs, wired to local adapters.
+ * object, deal properties, partner labels), and runs the deployed definitions on the local
+ * runner with the same steps handler the Lambda function runs, wired to local adapters: the
+ * Standard workflow, and its segments registered as the Express state machine its Tasks start.
+ * Call it before the runner's `resume()`.
  */
 export async function startLocalRegistrationWorkflow(
   options: LocalRegistrationWorkflowOptions,
@@ -124,5 +128,9 @@ export async function startLocalRegistrationWorkflow(
       : { reservedConcurrency: registrationStepsShare(options.policy.policy.coSell.enabled).containers },
   );
   const definition = options.definition ?? renderRegistrationWorkflowAsl();
-  return { workflow: new RunnerRegistrationWorkflow(runner, definition), definition };
+  runner.registerStateMachine(definition.segments, {
+    name: registrationSegmentsStateMachineName,
+    type: 'EXPRESS',
+  });
+  return { workflow: new RunnerRegistrationWorkflow(runner, definition.workflow), definition };
 }

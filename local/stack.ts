@@ -273,7 +273,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stopping.push(() => runner.close());
     // The intake starts executions through this port; the steps are registered once the sandbox runs.
     const workflowDefinition = renderRegistrationWorkflowAsl();
-    const workflow = new RunnerRegistrationWorkflow(runner, workflowDefinition);
+    const workflow = new RunnerRegistrationWorkflow(runner, workflowDefinition.workflow);
     const logger = new Logger({
       serviceName: 'dealreg-local',
       logLevel: localLogLevel(process.env.DEALREG_LOG_LEVEL),

@@ -3,17 +3,20 @@ import { type IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lamb
 import {
   Choice,
   Condition,
+  Fail,
   type IChainable,
   IntegrationPattern,
+  type IStateMachine,
   JitterType,
   JsonPath,
+  StateMachine,
   Succeed,
   TaskInput,
   Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { RegistrationStepName } from '#use-cases/registration-workflow/step-names.ts';
 import { renderAsl } from './render-asl.ts';
@@ -21,12 +24,31 @@ import { renderAsl } from './render-asl.ts';
 /** The state machine's comment: what one execution is. */
 export const registrationWorkflowComment = 'One deal registration, from receipt to decision and expiry';
 
+/** The Express state machine's comment: what one execution of it is. */
+export const registrationSegmentsComment =
+  "One registration's steps that run without waiting: its assessment, or registering an approved deal";
+
 /** The name of the Lambda function that runs every step, when the definition is rendered on its own. */
 export const registrationStepsFunctionName = 'dealreg-registration-steps';
 
-export interface RegistrationWorkflowFunctions {
+/** The name of the Express state machine of the segments, when the definitions are rendered on their own. */
+export const registrationSegmentsStateMachineName = 'dealreg-registration-segments';
+
+/**
+ * Longest a segment runs: under the 5 minutes an Express execution may run at most ("Step
+ * Functions service quotas"; "Choosing workflow type in Step Functions"), so a segment that
+ * cannot finish fails in time for the registration to start it again.
+ */
+export const segmentTimeout = Duration.seconds(270);
+
+export interface RegistrationSegmentsFunctions {
   /** The function that runs every step (functions/handlers/registration-steps.ts). */
   readonly steps: IFunction;
+}
+
+export interface RegistrationWorkflowFunctions extends RegistrationSegmentsFunctions {
+  /** The Express state machine `buildRegistrationSegments` defines. */
+  readonly segments: IStateMachine;
 }
 
 /**
@@ -103,16 +125,151 @@ const throttled = {
 };
 
 /**
+ * The retries of a step inside a segment: short, so the segment ends well within its
+ * `segmentTimeout` (about 20 s of pauses at most per step); what is still failing then fails the
+ * segment, and the registration starts the segment again with `segmentRestarted`'s long budget.
+ */
+const segmentRetries = [
+  { ...transient, interval: Duration.seconds(2), maxAttempts: 3, maxDelay: Duration.seconds(10) },
+  { ...stepTimedOut, interval: Duration.seconds(2), maxAttempts: 1 },
+  { ...throttled, interval: Duration.seconds(1), maxAttempts: 6, maxDelay: Duration.seconds(5) },
+];
+
+/**
+ * A segment that did not succeed, started again from its beginning. The registration's Task
+ * fails when its Express execution fails, times out or is aborted ("Discover service integration
+ * patterns in Step Functions", Run a Job (.sync): the task ends with the job), with
+ * `States.TaskFailed` and the child's DescribeExecution response as cause (the guide names no
+ * error; this is Step Functions' behaviour as LocalStack records it), and with
+ * `StepFunctions.…Exception` when StartExecution itself is refused. One retrier naming
+ * `States.TaskFailed` takes both ("Handling errors in Step Functions workflows": it matches every
+ * Task error but `States.Timeout`). The budget is the one a throttled step had before the segments
+ * ran as Express executions (25 attempts, about 32 minutes of pauses at most): mostly Lambda
+ * throttling in a quarter-end burst (see `throttled`). Running a
+ * segment again is safe: Express executions are at-least-once anyway, and every step is
+ * idempotent (writes conditional or keyed, HubSpot creates look for an earlier attempt's
+ * records, each email sent once per purpose), so a step that had succeeded finds its work done.
+ */
+const segmentRestarted = {
+  errors: ['States.TaskFailed'],
+  interval: Duration.seconds(2),
+  maxAttempts: 25,
+  backoffRate: 1.5,
+  maxDelay: Duration.minutes(2),
+  jitterStrategy: JitterType.FULL,
+};
+
+/** Retriers of a step, as CDK's `addRetry` takes them. */
+type StepRetries = readonly Parameters<LambdaInvoke['addRetry']>[0][];
+
+/** A step that answers at once: the steps function invoked with `step`, its answer at `resultPath`. */
+function stepBuilder(scope: Construct, steps: IFunction, retries: StepRetries) {
+  return (
+    name: string,
+    stepName: RegistrationStepName,
+    resultPath: string | undefined,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const task = new LambdaInvoke(scope, name, {
+      lambdaFunction: steps,
+      payload: TaskInput.fromObject({ step: stepName, 'registrationId.$': '$.registrationId', ...extra }),
+      payloadResponseOnly: true,
+      resultPath: resultPath ?? JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(Duration.minutes(2)),
+    });
+    for (const retry of retries) task.addRetry(retry);
+    return task;
+  };
+}
+
+/** Which segment an execution of the segments' state machine runs (its input's `segment`). */
+export type RegistrationSegment = 'assess' | 'approved';
+
+/**
+ * The registration's steps that run without waiting for anyone, as one Express state machine
+ * (billed per request and duration, not per state transition) the registration workflow starts
+ * and waits for (`startExecution.sync:2`). Its input is `{segment, registrationId}`:
+ * - `assess`: normalise, check for channel conflict, route by verdict, and when no approver is
+ *   needed decide (approve automatically → register in HubSpot → share with AWS co-sell → tell
+ *   approved, or reject automatically → tell declined); a resubmission or a registration for an
+ *   approver ends at once. `$.assessment.next` tells the registration what comes next.
+ * - `approved`: register in HubSpot → share with AWS co-sell → tell approved, once an approver
+ *   or the policy default approved.
+ * Its output is its input with each step's answer at the path the registration workflow reads
+ * (`$.registered.validity` …). Its steps retry briefly (`segmentRetries`); the registration
+ * starts a failed segment again.
+ */
+export function buildRegistrationSegments(
+  scope: Construct,
+  functions: RegistrationSegmentsFunctions,
+): IChainable {
+  const step = stepBuilder(scope, functions.steps, segmentRetries);
+  const whichSegment = new Choice(scope, 'Assess or register?', {
+    comment: 'A new registration is assessed; an approved one is registered',
+  });
+
+  const normalise = step('Normalise registration', 'normalise', '$.normalised');
+  const check = step('Check for channel conflict', 'check-conflicts', '$.assessment');
+  const route = new Choice(scope, 'Route by verdict', {
+    comment: 'Clear and small: approve; rejected by a rule: decline; otherwise an approver decides',
+  });
+  const approveAutomatically = step('Approve automatically', 'approve-automatically', undefined, {
+    'reason.$': '$.assessment.reason',
+  });
+  const rejectAutomatically = step('Reject automatically', 'reject-automatically', undefined, {
+    'reason.$': '$.assessment.reason',
+  });
+  const answerHandedOver = new Succeed(scope, 'Answer handed to the earlier registration', {
+    comment: 'A resubmission that answered an approver question resumed that registration',
+  });
+  const forAnApprover = new Succeed(scope, 'Hand over to an approver', {
+    comment: 'The registration workflow asks the approver and waits for the decision',
+  });
+
+  const register = step('Register deal in HubSpot', 'register-in-hubspot', '$.registered');
+  // Co-sell with AWS: what AWS refuses is answered, not thrown; anything still failing after the
+  // retries is kept at $.coSellFailure and the registration carries on, its attribution untouched.
+  // A throttled steps function is not a co-sell failure: the segment fails and runs again later.
+  const shareWithAws = step('Share with AWS co-sell', 'share-with-aws', '$.coSell');
+  const tellApproved = step('Tell partner it is approved', 'tell-partner-approved', undefined);
+  const stepsBusy = new Fail(scope, 'Steps busy: try the registration again later', {
+    error: 'Lambda.TooManyRequestsException',
+    cause: 'The steps function was throttled while sharing with AWS co-sell',
+  });
+  shareWithAws.addCatch(stepsBusy, { errors: ['Lambda.TooManyRequestsException'] });
+  shareWithAws.addCatch(tellApproved, { errors: ['States.ALL'], resultPath: '$.coSellFailure' });
+  const tellDeclined = step('Tell partner it is declined', 'tell-partner-declined', undefined);
+
+  whichSegment
+    .when(Condition.stringEquals('$.segment', 'assess'), normalise)
+    .when(Condition.stringEquals('$.segment', 'approved'), register);
+  normalise.next(check).next(route);
+  route
+    .when(Condition.stringEquals('$.assessment.next', 'auto-approve'), approveAutomatically)
+    .when(Condition.stringEquals('$.assessment.next', 'auto-reject'), rejectAutomatically)
+    .when(Condition.stringEquals('$.assessment.next', 'resubmission'), answerHandedOver)
+    .otherwise(forAnApprover);
+  approveAutomatically.next(register);
+  rejectAutomatically.next(tellDeclined);
+  register.next(shareWithAws).next(tellApproved);
+  return whichSegment;
+}
+
+/**
  * The registration workflow (DESIGN §3.2) as CDK chainables, JSONPath query language. The
  * stack deploys it and the local workflow runner executes the same definition.
  *
- * One execution per registration, named by its registration id. Every Task runs one step of
+ * One Standard execution per registration, named by its registration id. What runs without
+ * waiting runs as one Express execution of `functions.segments` (`buildRegistrationSegments`),
+ * started and waited for by one Task, so those steps are not billed as Standard state
+ * transitions: the assessment, and registering an approved deal. The Standard execution keeps
+ * what waits: the approval loop, whose callback tasks' timeouts are the SLA timers (reminder,
+ * escalation, then the policy default at the final deadline), and the validity tail (expiry
+ * warning, one extension on request, expiry). Every Lambda Task runs one step of
  * `functions/use-cases/registration-workflow/steps.ts` in the steps function, named as
- * `step-names.ts` lists them (a misspelt step does not compile); the execution's
- * state carries only ids, the routing answers and the approval loop's timers, so the history
- * holds no more personal data than it must. The approval loop waits on callback tasks whose
- * timeouts are the SLA timers: reminder, escalation, then the policy default at the final
- * deadline.
+ * `step-names.ts` lists them (a misspelt step does not compile); the execution's state carries
+ * only ids, the routing answers and the approval loop's timers, so the history holds no more
+ * personal data than it must.
  */
 export function buildRegistrationWorkflow(
   scope: Construct,
@@ -121,24 +278,7 @@ export function buildRegistrationWorkflow(
   const id = { 'registrationId.$': '$.registrationId' };
 
   /** A step that answers at once; its answer lands at `resultPath` (or is discarded). */
-  const step = (
-    name: string,
-    stepName: RegistrationStepName,
-    resultPath: string | undefined,
-    extra: Record<string, unknown> = {},
-  ) => {
-    const task = new LambdaInvoke(scope, name, {
-      lambdaFunction: functions.steps,
-      payload: TaskInput.fromObject({ step: stepName, ...id, ...extra }),
-      payloadResponseOnly: true,
-      resultPath: resultPath ?? JsonPath.DISCARD,
-      taskTimeout: Timeout.duration(Duration.minutes(2)),
-    });
-    task.addRetry(transient);
-    task.addRetry(stepTimedOut);
-    task.addRetry(throttled);
-    return task;
-  };
+  const step = stepBuilder(scope, functions.steps, [transient, stepTimedOut, throttled]);
 
   /** A step that waits for a callback (the task token) until `timeoutPath` seconds pass. */
   const callback = (
@@ -160,21 +300,31 @@ export function buildRegistrationWorkflow(
     return task;
   };
 
+  /**
+   * Runs a segment as an Express execution and waits for it (`.sync:2`: its output as JSON); the
+   * segment's output becomes this execution's state, so later states read the same paths.
+   */
+  const segment = (name: string, which: RegistrationSegment) => {
+    const task = new StepFunctionsStartExecution(scope, name, {
+      stateMachine: functions.segments,
+      integrationPattern: IntegrationPattern.RUN_JOB,
+      input: TaskInput.fromObject({ segment: which, ...id }),
+      associateWithParent: true,
+      outputPath: '$.Output',
+    });
+    task.addRetry(segmentRestarted);
+    return task;
+  };
+
   const timedOut = { errors: ['States.Timeout'], resultPath: '$.timeout' };
 
-  // Intake → assessment.
-  const normalise = step('Normalise registration', 'normalise', '$.normalised');
-  const check = step('Check for channel conflict', 'check-conflicts', '$.assessment');
-  const route = new Choice(scope, 'Route by verdict', {
-    comment: 'Clear and small: approve; rejected by a rule: decline; otherwise an approver decides',
+  // Intake → assessment, and the decisions without an approver, in one segment.
+  const assess = segment('Assess registration', 'assess');
+  const afterAssessment = new Choice(scope, 'What did the assessment decide?', {
+    comment: 'Approved or declined without an approver, a resubmission handed over, or an approver decides',
   });
-
-  // Decisions without an approver.
-  const approveAutomatically = step('Approve automatically', 'approve-automatically', undefined, {
-    'reason.$': '$.assessment.reason',
-  });
-  const rejectAutomatically = step('Reject automatically', 'reject-automatically', undefined, {
-    'reason.$': '$.assessment.reason',
+  const declinedAutomatically = new Succeed(scope, 'Declined by a policy rule', {
+    comment: 'Rejected automatically; the partner was told',
   });
   const answerHandedOver = new Succeed(scope, 'Answer handed to the earlier registration', {
     comment: 'A resubmission that answered an approver question resumed that registration',
@@ -215,13 +365,8 @@ export function buildRegistrationWorkflow(
   });
   const declineUnanswered = step('Decline unanswered registration', 'decline-unanswered', undefined);
 
-  // Outcomes.
-  const register = step('Register deal in HubSpot', 'register-in-hubspot', '$.registered');
-  // Co-sell with AWS: what AWS refuses is answered, not thrown; anything still failing after the
-  // retries is kept at $.coSellFailure and the registration carries on, its attribution untouched.
-  const shareWithAws = step('Share with AWS co-sell', 'share-with-aws', '$.coSell');
-  const tellApproved = step('Tell partner it is approved', 'tell-partner-approved', undefined);
-  shareWithAws.addCatch(tellApproved, { errors: ['States.ALL'], resultPath: '$.coSellFailure' });
+  // Outcomes: an approved deal is registered, shared and announced in one segment.
+  const registerApproved = segment('Register the approved deal', 'approved');
   const tellDeclined = step('Tell partner it is declined', 'tell-partner-declined', undefined);
 
   // Validity: warning, one extension on request, expiry.
@@ -255,14 +400,12 @@ export function buildRegistrationWorkflow(
   });
   const expire = step('Expire registration', 'expire', undefined);
 
-  normalise.next(check).next(route);
-  route
-    .when(Condition.stringEquals('$.assessment.next', 'auto-approve'), approveAutomatically)
-    .when(Condition.stringEquals('$.assessment.next', 'auto-reject'), rejectAutomatically)
+  assess.next(afterAssessment);
+  afterAssessment
+    .when(Condition.stringEquals('$.assessment.next', 'auto-approve'), waitForWarning)
+    .when(Condition.stringEquals('$.assessment.next', 'auto-reject'), declinedAutomatically)
     .when(Condition.stringEquals('$.assessment.next', 'resubmission'), answerHandedOver)
     .otherwise(askApprover);
-  approveAutomatically.next(register);
-  rejectAutomatically.next(tellDeclined);
 
   askApprover.next(waitForDecision);
   waitForDecision.addCatch(whichDeadline, timedOut).next(recordDecision);
@@ -277,7 +420,7 @@ export function buildRegistrationWorkflow(
   whatDecided
     .when(Condition.stringEquals('$.outcome.next', 'second-level'), askApprover)
     .when(Condition.stringEquals('$.outcome.next', 'information'), askPartner)
-    .when(Condition.stringEquals('$.outcome.next', 'approved'), register)
+    .when(Condition.stringEquals('$.outcome.next', 'approved'), registerApproved)
     .when(Condition.stringEquals('$.outcome.next', 'extended'), extend)
     .when(Condition.stringEquals('$.outcome.next', 'extension-refused'), tellRefused)
     .otherwise(tellDeclined);
@@ -285,7 +428,7 @@ export function buildRegistrationWorkflow(
   resume.next(waitForDecision);
   declineUnanswered.next(tellDeclined);
 
-  register.next(shareWithAws).next(tellApproved).next(waitForWarning).next(checkStage).next(stillOpen);
+  registerApproved.next(waitForWarning).next(checkStage).next(stillOpen);
   stillOpen
     .when(Condition.stringEquals('$.dealStage.next', 'open'), warn)
     .when(Condition.stringEquals('$.dealStage.next', 'keep'), keptForClosedDeal)
@@ -293,22 +436,45 @@ export function buildRegistrationWorkflow(
   warn.addCatch(expire, timedOut).next(askApprover);
   extend.next(waitForWarning);
   tellRefused.next(waitForExpiry).next(expire);
-  return normalise;
+  return assess;
+}
+
+/** The registration workflow's two Amazon States Language documents. */
+export interface RegistrationWorkflowAsl {
+  /** The Standard state machine: one execution per registration. */
+  readonly workflow: Record<string, unknown>;
+  /** The Express state machine of its segments, named `registrationSegmentsStateMachineName`. */
+  readonly segments: Record<string, unknown>;
 }
 
 /**
- * The workflow's Amazon States Language document, rendered without deploying anything (for
+ * The workflow's Amazon States Language documents, rendered without deploying anything (for
  * the local workflow runner and for validation): the steps function is the one named
- * `registrationStepsFunctionName`, in the given region and account.
+ * `registrationStepsFunctionName` and the segments' state machine the one named
+ * `registrationSegmentsStateMachineName`, in the given region and account.
  */
 export function renderRegistrationWorkflowAsl(
   options: { region?: string; account?: string } = {},
-): Record<string, unknown> {
-  return renderAsl(
-    (scope) =>
-      buildRegistrationWorkflow(scope, {
-        steps: LambdaFunction.fromFunctionName(scope, 'RegistrationSteps', registrationStepsFunctionName),
-      }),
-    { comment: registrationWorkflowComment, ...options },
-  );
+): RegistrationWorkflowAsl {
+  const steps = (scope: Construct) =>
+    LambdaFunction.fromFunctionName(scope, 'RegistrationSteps', registrationStepsFunctionName);
+  return {
+    workflow: renderAsl(
+      (scope) =>
+        buildRegistrationWorkflow(scope, {
+          steps: steps(scope),
+          segments: StateMachine.fromStateMachineName(
+            scope,
+            'RegistrationSegments',
+            registrationSegmentsStateMachineName,
+          ),
+        }),
+      { comment: registrationWorkflowComment, ...options },
+    ),
+    segments: renderAsl((scope) => buildRegistrationSegments(scope, { steps: steps(scope) }), {
+      comment: registrationSegmentsComment,
+      timeoutSeconds: segmentTimeout.toSeconds(),
+      ...options,
+    }),
+  };
 }

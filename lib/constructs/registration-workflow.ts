@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -6,10 +6,16 @@ import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
-import { buildRegistrationWorkflow, registrationWorkflowComment } from '#workflows/registration-workflow.ts';
+import {
+  buildRegistrationSegments,
+  buildRegistrationWorkflow,
+  registrationSegmentsComment,
+  registrationWorkflowComment,
+  segmentTimeout,
+} from '#workflows/registration-workflow.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { grantCoSell } from './co-sell-grants.ts';
@@ -63,10 +69,14 @@ export interface RegistrationWorkflowProps {
  * The registration workflow: a Standard state machine (callback tasks of the approval loop
  * need Standard) built from `workflows/registration-workflow.ts`, logging every event to its
  * own log group, traced with X-Ray, and an alarm when executions fail, time out or are
- * aborted.
+ * aborted; and the Express state machine of its segments (`segments`), which it starts and
+ * waits for, so the steps that run without waiting are not billed per state transition.
  */
 export class RegistrationWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
+  /** The Express state machine of the segments (assessment, registering an approved deal). */
+  public readonly segments: StateMachine;
+  public readonly segmentsLogGroup: LogGroup;
   /** Runs every step of the workflow (functions/handlers/registration-steps.ts). */
   public readonly steps: DealregFunction;
   public readonly logGroup: LogGroup;
@@ -77,27 +87,65 @@ export class RegistrationWorkflow extends Construct {
     super(scope, id);
 
     this.steps = this.createSteps(props);
+    const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+    // Its own scope: the segments' states have construct ids of their own (some state names,
+    // such as "Tell partner it is declined", are in both state machines).
+    const segmentsScope = new Construct(this, 'Segments');
+    const segments = createWorkflowStateMachine(segmentsScope, {
+      comment: registrationSegmentsComment,
+      definition: buildRegistrationSegments(segmentsScope, { steps: this.steps }),
+      logName: 'dealreg-registration-segments',
+      logRetention,
+      includeExecutionData: props.includeExecutionDataInLogs ?? false,
+      timeout: segmentTimeout,
+      type: StateMachineType.EXPRESS,
+    });
+    this.segments = segments.stateMachine;
+    this.segmentsLogGroup = segments.logGroup;
     const workflow = createWorkflowStateMachine(this, {
       comment: registrationWorkflowComment,
-      definition: buildRegistrationWorkflow(this, { steps: this.steps }),
+      definition: buildRegistrationWorkflow(this, { steps: this.steps, segments: this.segments }),
       logName: 'dealreg-registration-workflow',
-      logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      logRetention,
       includeExecutionData: props.includeExecutionDataInLogs ?? false,
     });
     this.stateMachine = workflow.stateMachine;
     this.logGroup = workflow.logGroup;
+    // What CDK's `.sync` task grants to follow the segment it started (StepFunctionsStartExecution):
+    // DescribeExecution and StopExecution on that state machine's executions, named by a prefix.
+    const stack = Stack.of(this);
     acknowledgeWildcardResource(
       this.stateMachine,
-      `${this.steps.functionArn}:*`,
-      'The Step Functions Lambda integration grants InvokeFunction on the steps function and its versions ' +
-        '(ARN:*), that one function only.',
+      stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName: `${stack.splitArn(this.segments.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}*`,
+      }),
+      'A .sync task follows and stops the executions it starts: DescribeExecution and StopExecution on the ' +
+        "segments state machine's executions (its name followed by the execution's), that state machine only.",
     );
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+    Validations.of(this.segments).acknowledge({
+      id: 'AwsSolutions-SF1',
       reason:
-        'CloudWatch Logs delivery (logs:*LogDelivery, resource policies) and X-Ray trace publishing ' +
-        'do not support resource-level permissions; Step Functions needs them on "*" to log and trace.',
+        'The Express segments log errors only: every event of every execution would be billed as log ' +
+        'ingestion on each registration, and the Standard registration workflow that starts each segment ' +
+        'logs every event, the segment task included.',
     });
+    for (const stateMachine of [this.stateMachine, this.segments]) {
+      acknowledgeWildcardResource(
+        stateMachine,
+        `${this.steps.functionArn}:*`,
+        'The Step Functions Lambda integration grants InvokeFunction on the steps function and its versions ' +
+          '(ARN:*), that one function only.',
+      );
+      Validations.of(stateMachine).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'CloudWatch Logs delivery (logs:*LogDelivery, resource policies) and X-Ray trace publishing ' +
+          'do not support resource-level permissions; Step Functions needs them on "*" to log and trace.',
+      });
+    }
 
     const metricOptions = { period: Duration.minutes(5), statistic: 'Sum' } as const;
     this.failuresAlarm = new Alarm(this, 'FailuresAlarm', {

@@ -25,6 +25,17 @@ export interface WorkflowStateMachineProps {
    * @default - no limit of its own
    */
   readonly timeout?: Duration;
+  /**
+   * Standard (callback tasks, Distributed Maps and waits of days need it), or Express for a
+   * short segment that waits for no one: billed per request and GB-second instead of per state
+   * transition, at most 5 minutes, at least once ("Choosing workflow type in Step Functions").
+   * An Express state machine logs only errors: every execution's events at level ALL would be
+   * billed as CloudWatch Logs ingestion on each registration, while its failures (all a runbook
+   * needs, as its parent retries and records the segment) stay visible; X-Ray traces it as the
+   * Standard one.
+   * @default StateMachineType.STANDARD
+   */
+  readonly type?: StateMachineType;
 }
 
 export interface WorkflowStateMachine {
@@ -34,8 +45,9 @@ export interface WorkflowStateMachine {
 
 /**
  * The one state machine shape Dealreg deploys, created in `scope` as `StateMachine` with its log
- * group `ExecutionLogs`: Standard (callback tasks and Distributed Maps need it), JSONPath, traced
- * with X-Ray, every event logged to its own log group, which is retained.
+ * group `ExecutionLogs`: Standard (callback tasks and Distributed Maps need it) unless `type` says
+ * Express, JSONPath, traced with X-Ray, its events logged to its own log group, which is retained
+ * (a Standard one every event, an Express one its errors).
  */
 export function createWorkflowStateMachine(
   scope: Construct,
@@ -50,14 +62,19 @@ export function createWorkflowStateMachine(
     retention: props.logRetention,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  const type = props.type ?? StateMachineType.STANDARD;
   const stateMachine = new StateMachine(scope, 'StateMachine', {
     comment: props.comment,
-    stateMachineType: StateMachineType.STANDARD,
+    stateMachineType: type,
     queryLanguage: QueryLanguage.JSON_PATH,
     definitionBody: DefinitionBody.fromChainable(props.definition),
     ...(props.timeout === undefined ? {} : { timeout: props.timeout }),
     tracingEnabled: true,
-    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData },
+    logs: {
+      destination: logGroup,
+      level: type === StateMachineType.EXPRESS ? LogLevel.ERROR : LogLevel.ALL,
+      includeExecutionData: props.includeExecutionData,
+    },
   });
   return { stateMachine, logGroup };
 }

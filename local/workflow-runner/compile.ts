@@ -19,6 +19,10 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValid
  */
 const engineTaskTimeoutSeconds = 2_147_483;
 
+/** Starts an execution of another state machine and waits for it ("Run a Job (.sync)"). */
+export const startExecutionSync = 'arn:aws:states:::states:startExecution.sync';
+export const startExecutionSync2 = 'arn:aws:states:::states:startExecution.sync:2';
+
 /** The resource the rewritten Wait states name; the runner's override answers it. */
 const waitResource = 'arn:aws:states:::local:wait';
 
@@ -30,6 +34,14 @@ export interface TaskStateSpec {
   readonly resource: string;
   /** `.waitForTaskToken`: the task ends on `sendTaskSuccess`/`sendTaskFailure` with its token. */
   readonly callback: boolean;
+  /**
+   * `states:startExecution.sync` or `.sync:2`: the task starts an execution of a state machine
+   * registered with the runner and ends when it does (`.sync` answers its input and output as
+   * JSON text, `.sync:2` as JSON).
+   */
+  readonly nested?: 'sync' | 'sync:2' | undefined;
+  /** The `StateMachineArn` of a nested execution task, when it is written in the definition. */
+  readonly stateMachineArn?: string | undefined;
   /** The `FunctionName` of a `lambda:invoke` task, when it is written in the definition. */
   readonly functionName?: string | undefined;
   readonly timeoutSeconds?: number | undefined;
@@ -155,9 +167,11 @@ function heartbeatTimeoutsAsTimeouts(state: Json): Json {
 function compileTask(name: string, state: Json, collected: Collected): Json {
   const resource = state.Resource;
   if (typeof resource !== 'string') throw new InvalidDefinitionError(`Task state "${name}" has no Resource`);
-  if (resource.endsWith('.sync') || resource.includes('.sync:')) {
+  const nested =
+    resource === startExecutionSync ? 'sync' : resource === startExecutionSync2 ? 'sync:2' : undefined;
+  if (nested === undefined && (resource.endsWith('.sync') || resource.includes('.sync:'))) {
     throw new InvalidDefinitionError(
-      `Task state "${name}": the local runner does not run .sync integrations`,
+      `Task state "${name}": the local runner runs no .sync integration but states:startExecution`,
     );
   }
   const timeoutSeconds = state.TimeoutSeconds;
@@ -168,6 +182,13 @@ function compileTask(name: string, state: Json, collected: Collected): Json {
     stateName: name,
     resource,
     callback: resource.endsWith('.waitForTaskToken'),
+    nested,
+    stateMachineArn:
+      nested !== undefined &&
+      isObject(state.Parameters) &&
+      typeof state.Parameters.StateMachineArn === 'string'
+        ? state.Parameters.StateMachineArn
+        : undefined,
     functionName:
       isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string'
         ? state.Parameters.FunctionName

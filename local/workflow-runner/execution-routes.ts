@@ -63,7 +63,7 @@ export function executionRoutes(runner: LocalWorkflowRunner): LocalRoute[] {
         try {
           return json(200, {
             ...runner.describeExecution(name),
-            statesVisited: runner.statesVisited(name),
+            statesVisited: runner.statesVisited(name, { nested: true }),
             history: runner.getExecutionHistory(name),
           });
         } catch (error) {

@@ -20,13 +20,16 @@ export { RunnerRegistrationWorkflow } from './registration-workflow.ts';
 export {
   type ExecutionDescription,
   type ExecutionStatus,
+  type ExpressExecutionUsage,
   type HistoryEvent,
   LocalWorkflowRunner,
   type LocalWorkflowRunnerOptions,
   type OpenTask,
   type RedriveStatus,
+  type RegisterStateMachineOptions,
   type RetryPauses,
   type StartExecutionOptions,
   type TaskContext,
   type TaskHandler,
+  type WorkflowType,
 } from './runner.ts';

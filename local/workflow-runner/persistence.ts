@@ -25,6 +25,10 @@ const savedExecutionSchema = z.object({
   arn: z.string().min(1),
   name: z.string().min(1),
   stateMachineName: z.string().min(1),
+  /** Absent for a Standard execution. */
+  type: z.enum(['STANDARD', 'EXPRESS']).optional(),
+  /** The execution whose Task started it. */
+  startedBy: z.string().min(1).optional(),
   /** Key into `definitions`. */
   definition: z.string().min(1),
   input: z.unknown(),

@@ -27,6 +27,7 @@ import {
   ExecutionAlreadyExistsError,
   ExecutionDoesNotExistError,
   ExecutionNotRedrivableError,
+  InvalidDefinitionError,
   InvalidExecutionNameError,
   InvalidJsonPayloadError,
   InvalidTokenError,
@@ -72,6 +73,32 @@ export interface HandlerOptions {
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+/** A state machine's type ("Choosing workflow type in Step Functions"). */
+export type WorkflowType = 'STANDARD' | 'EXPRESS';
+
+export interface RegisterStateMachineOptions {
+  /** The state machine's name: a Task's `StateMachineArn` names it as its last part. */
+  readonly name: string;
+  /** @default 'STANDARD' */
+  readonly type?: WorkflowType;
+}
+
+/**
+ * What an Express execution is billed for ("Step Functions pricing": per request, and per
+ * GB-second of its duration): one request each, and how long it ran.
+ */
+export interface ExpressExecutionUsage {
+  readonly executionArn: string;
+  readonly stateMachineName: string;
+  readonly status: ExecutionStatus;
+  /** Its duration on the virtual clock, in milliseconds (0 while the clock stood still). */
+  readonly durationMs: number;
+  /** Its duration in real time, in milliseconds. */
+  readonly realDurationMs: number;
+  /** The states it entered (each a transition, not billed for Express). */
+  readonly statesEntered: number;
+}
+
 /** One entry of an execution's history, stamped with the virtual time. */
 export interface HistoryEvent {
   readonly id: number;
@@ -96,6 +123,10 @@ export interface ExecutionDescription {
   readonly executionArn: string;
   readonly name: string;
   readonly stateMachineName: string;
+  /** Standard, or Express (an execution of a state machine registered as Express). */
+  readonly type: WorkflowType;
+  /** The execution whose Task started it (`states:startExecution.sync`), if one did. */
+  readonly startedBy?: string | undefined;
   readonly status: ExecutionStatus;
   readonly input: unknown;
   readonly output?: unknown;
@@ -221,6 +252,14 @@ interface Execution {
   readonly arn: string;
   readonly name: string;
   readonly stateMachineName: string;
+  readonly type: WorkflowType;
+  /** The execution whose Task started it. */
+  readonly startedBy?: string | undefined;
+  /** Resolves when it closes (a Task that started it waits for this). */
+  readonly closed: PromiseWithResolvers<void>;
+  /** `performance.now()` when it started (in this process), and how long it ran in real time. */
+  readonly realStart: number;
+  realDurationMs?: number | undefined;
   readonly inputKey: string;
   readonly input: unknown;
   readonly startDate: Date;
@@ -280,6 +319,20 @@ interface TokenEntry {
 }
 
 const lambdaInvoke = 'arn:aws:states:::lambda:invoke';
+/**
+ * "Step Functions service quotas", "Choosing workflow type in Step Functions": an Express
+ * execution runs at most 5 minutes.
+ */
+const expressMaxSeconds = 300;
+const stateMachineArnPattern = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:([^:]+)$/;
+
+/** A state machine registered with the runner, which Tasks start by ARN or name. */
+interface RegisteredStateMachine {
+  readonly name: string;
+  readonly type: WorkflowType;
+  readonly compiled: CompiledStateMachine;
+  readonly definitionKey: string;
+}
 const dayMs = 86_400_000;
 /** "Redriving state machines in Step Functions": an execution is redrivable 14 days after it stopped. */
 const redrivablePeriodMs = 14 * dayMs;
@@ -346,6 +399,8 @@ export class LocalWorkflowRunner {
   readonly #stateFile: RunnerStateFile | undefined;
   /** The definitions given, by key, as they are saved. */
   readonly #definitions = new Map<string, Record<string, unknown>>();
+  /** State machines Tasks may start (`states:startExecution.sync`), by name. */
+  readonly #stateMachines = new Map<string, RegisteredStateMachine>();
   /** Saves the executions soon after each change, one save at a time. */
   readonly #saves: SaveSoon | undefined;
   #saveFailure: Error | undefined;
@@ -415,6 +470,14 @@ export class LocalWorkflowRunner {
     const missing = new Set<string>();
     for (const spec of this.#compile(definition).states.values()) {
       if (spec.kind !== 'task') continue;
+      if (spec.nested !== undefined) {
+        const name =
+          spec.stateMachineArn === undefined
+            ? undefined
+            : (stateMachineArnPattern.exec(spec.stateMachineArn)?.[1] ?? spec.stateMachineArn);
+        if (name !== undefined && !this.#stateMachines.has(name)) missing.add(`stateMachine:${name}`);
+        continue;
+      }
       const resource = spec.resource.replace(/\.waitForTaskToken$/, '');
       const target = resource === lambdaInvoke ? spec.functionName : resource;
       if (target !== undefined && !this.#functions.has(functionName(target)))
@@ -434,33 +497,96 @@ export class LocalWorkflowRunner {
   ): Promise<{ executionArn: string; startDate: string; alreadyRunning: boolean }> {
     const { compiled, key: definitionKey } = this.#compileKeyed(definition);
     const stateMachineName = options.stateMachineName ?? this.#defaultStateMachineName(compiled);
-    const name = options.name ?? randomUUID();
+    const input = toJson(options.input ?? {}, 'the execution input');
+    const arn = `arn:aws:states:local:000000000000:execution:${stateMachineName}:${options.name}`;
+    const existing = options.name === undefined ? undefined : this.#executions.get(arn);
+    if (existing?.status === 'RUNNING' && existing.inputKey === (canonicalize(input) ?? 'null')) {
+      return { executionArn: arn, startDate: existing.startDate.toISOString(), alreadyRunning: true };
+    }
+    await prepareEngineErrors();
+    const execution = this.#begin({
+      compiled,
+      definitionKey,
+      stateMachineName,
+      type: 'STANDARD',
+      name: options.name,
+      input,
+    });
+    return {
+      executionArn: execution.arn,
+      startDate: execution.startDate.toISOString(),
+      alreadyRunning: false,
+    };
+  }
+
+  /**
+   * Registers a state machine that Tasks start with `arn:aws:states:::states:startExecution.sync`
+   * or `.sync:2` ("Start workflow executions from a task state in Step Functions"), named by the
+   * last part of their `StateMachineArn`; answers its ARN. An Express state machine runs only
+   * Request Response integrations ("Discover service integration patterns in Step Functions":
+   * Express workflows support neither `.sync` nor `.waitForTaskToken`): a definition with either
+   * is refused with `InvalidDefinitionError`, as CreateStateMachine refuses it.
+   */
+  registerStateMachine(
+    definition: unknown,
+    options: RegisterStateMachineOptions,
+  ): { stateMachineArn: string } {
+    const type = options.type ?? 'STANDARD';
+    if (options.name.length < 1 || options.name.length > 80 || forbiddenNameCharacters.test(options.name)) {
+      throw new InvalidExecutionNameError(`invalid state machine name "${options.name}"`);
+    }
+    const { compiled, key } = this.#compileKeyed(definition);
+    if (type === 'EXPRESS') {
+      for (const spec of compiled.states.values()) {
+        if (spec.kind === 'task' && (spec.callback || spec.nested !== undefined)) {
+          throw new InvalidDefinitionError(
+            `Express state machine "${options.name}": Task state "${spec.stateName}" uses ${spec.resource}; Express workflows run Request Response integrations only`,
+          );
+        }
+      }
+    }
+    this.#stateMachines.set(options.name, { name: options.name, type, compiled, definitionKey: key });
+    return { stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${options.name}` };
+  }
+
+  /** Creates an execution and starts running it. */
+  #begin(start: {
+    compiled: CompiledStateMachine;
+    definitionKey: string;
+    stateMachineName: string;
+    type: WorkflowType;
+    name: string | undefined;
+    input: unknown;
+    startedBy?: string | undefined;
+  }): Execution {
+    const name = start.name ?? randomUUID();
     if (name.length < 1 || name.length > 80 || forbiddenNameCharacters.test(name)) {
       throw new InvalidExecutionNameError(
         `invalid execution name "${name}": 1 to 80 characters without spaces, brackets, wildcards or punctuation such as " # % \\ ^ | ~ \` $ & , ; : /`,
       );
     }
-    const input = toJson(options.input ?? {}, 'the execution input');
-    const arn = `arn:aws:states:local:000000000000:execution:${stateMachineName}:${name}`;
-    const inputKey = canonicalize(input) ?? 'null';
-    const existing = this.#executions.get(arn);
-    if (existing !== undefined) {
-      if (existing.status === 'RUNNING' && existing.inputKey === inputKey) {
-        return { executionArn: arn, startDate: existing.startDate.toISOString(), alreadyRunning: true };
-      }
+    // An Express execution's ARN names it as "express" and ends with an id of its own: its name
+    // need not be unique ("StartExecution": not idempotent for Express workflows).
+    const arn =
+      start.type === 'EXPRESS'
+        ? `arn:aws:states:local:000000000000:express:${start.stateMachineName}:${name}:${randomUUID()}`
+        : `arn:aws:states:local:000000000000:execution:${start.stateMachineName}:${name}`;
+    if (this.#executions.has(arn))
       throw new ExecutionAlreadyExistsError(`Execution Already Exists: '${arn}'`);
-    }
-    await prepareEngineErrors();
     if (this.#closed) throw new RunnerClosedError(`the workflow runner is closed: ${name} was not started`);
     const execution: Execution = {
       arn,
       name,
-      stateMachineName,
-      inputKey,
-      input,
+      stateMachineName: start.stateMachineName,
+      type: start.type,
+      startedBy: start.startedBy,
+      closed: Promise.withResolvers<void>(),
+      realStart: performance.now(),
+      inputKey: canonicalize(start.input) ?? 'null',
+      input: start.input,
       startDate: this.#clock.now(),
-      compiled,
-      definitionKey,
+      compiled: start.compiled,
+      definitionKey: start.definitionKey,
       history: [],
       redriveCount: 0,
       dormant: false,
@@ -474,7 +600,7 @@ export class LocalWorkflowRunner {
     this.#executions.set(arn, execution);
     this.#run(execution);
     this.#signal();
-    return { executionArn: arn, startDate: execution.startDate.toISOString(), alreadyRunning: false };
+    return execution;
   }
 
   /** `SendTaskSuccess`: ends the waiting task of `taskToken` with `output` (JSON). */
@@ -574,6 +700,21 @@ export class LocalWorkflowRunner {
       if (!execution.dormant) continue;
       execution.dormant = false;
       if (execution.status !== 'RUNNING') continue; // stopped before it was resumed
+      if (execution.type === 'EXPRESS') {
+        // Not continued: an Express execution is at-least-once ("Choosing workflow type in Step
+        // Functions"), and the Task that started it runs again when its execution resumes,
+        // starting the segment anew.
+        this.#record(execution, 'ExecutionAborted', undefined, {
+          error: 'States.Runtime',
+          cause: 'the workflow runner stopped while it ran; the Task that started it starts it again',
+        });
+        this.#close(execution, {
+          status: 'ABORTED',
+          error: 'States.Runtime',
+          cause: 'the workflow runner stopped while it ran; the Task that started it starts it again',
+        });
+        continue;
+      }
       const unfinished = this.#unfinishedState(execution);
       const continuation: Continuation = {
         kind: 'resume',
@@ -625,9 +766,14 @@ export class LocalWorkflowRunner {
     return this.#describe(this.#find(executionArnOrName));
   }
 
-  /** `ListExecutions`, optionally only those of one status (its `statusFilter`). */
+  /**
+   * `ListExecutions`, optionally only those of one status (its `statusFilter`): Standard
+   * executions, as ListExecutions lists no Express executions (but a Map Run's); those a Task
+   * started are listed by `expressExecutions(parent)`.
+   */
   listExecutions(filter: { readonly status?: ExecutionStatus } = {}): ExecutionDescription[] {
     return [...this.#executions.values()]
+      .filter((execution) => execution.type === 'STANDARD')
       .filter((execution) => filter.status === undefined || execution.status === filter.status)
       .map((execution) => this.#describe(execution));
   }
@@ -637,21 +783,51 @@ export class LocalWorkflowRunner {
     return [...this.#find(executionArnOrName).history];
   }
 
-  /** The states entered, in order (each entry is one state transition). */
-  statesVisited(executionArnOrName: string): string[] {
-    return this.getExecutionHistory(executionArnOrName)
-      .filter((event) => event.type === 'StateEntered' && event.stateName !== undefined)
-      .map((event) => event.stateName as string);
+  /**
+   * The states entered, in order (each entry is one state transition). With `nested`, each
+   * execution a Task started (`states:startExecution.sync`) follows that Task with the states it
+   * entered, nested ones included: the whole path, across state machines.
+   */
+  statesVisited(executionArnOrName: string, options: { readonly nested?: boolean } = {}): string[] {
+    const visited: string[] = [];
+    for (const event of this.#find(executionArnOrName).history) {
+      if (event.type === 'StateEntered' && event.stateName !== undefined) visited.push(event.stateName);
+      const child = event.details?.executionArn;
+      if (options.nested === true && event.type === 'TaskStarted' && typeof child === 'string') {
+        visited.push(...this.statesVisited(child, options));
+      }
+    }
+    return visited;
   }
 
   /**
-   * State transitions as Step Functions bills them: every state entered (in branches and
-   * iterations too) and every retry.
+   * State transitions as Step Functions bills them for a Standard execution: every state entered
+   * (in branches and iterations too) and every retry. An Express execution is billed per request
+   * and duration instead (see `expressExecutions`): none.
    */
   stateTransitions(executionArnOrName: string): number {
-    return this.getExecutionHistory(executionArnOrName).filter(
-      (event) => event.type === 'StateEntered' || event.type === 'StateRetried',
-    ).length;
+    const execution = this.#find(executionArnOrName);
+    if (execution.type === 'EXPRESS') return 0;
+    return execution.history.filter((event) => event.type === 'StateEntered' || event.type === 'StateRetried')
+      .length;
+  }
+
+  /**
+   * The Express executions the execution's Tasks started (`states:startExecution.sync`), each a
+   * request billed with its duration ("Step Functions pricing", Express workflows), oldest first.
+   */
+  expressExecutions(executionArnOrName: string): ExpressExecutionUsage[] {
+    const parent = this.#find(executionArnOrName);
+    return [...this.#executions.values()]
+      .filter((execution) => execution.type === 'EXPRESS' && execution.startedBy === parent.arn)
+      .map((execution) => ({
+        executionArn: execution.arn,
+        stateMachineName: execution.stateMachineName,
+        status: execution.status,
+        durationMs: (execution.stopDate ?? this.#clock.now()).getTime() - execution.startDate.getTime(),
+        realDurationMs: execution.realDurationMs ?? performance.now() - execution.realStart,
+        statesEntered: execution.history.filter((event) => event.type === 'StateEntered').length,
+      }));
   }
 
   /** Callback tasks waiting for `sendTaskSuccess`/`sendTaskFailure`, optionally of one execution. */
@@ -762,6 +938,8 @@ export class LocalWorkflowRunner {
    * ("DescribeExecution" API reference), or undefined when it would not.
    */
   #notRedrivable(execution: Execution): string | undefined {
+    // "Redriving state machines in Step Functions": Standard workflows only.
+    if (execution.type === 'EXPRESS') return 'Express executions cannot be redriven';
     if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') {
       return `Execution is ${execution.status} and cannot be redriven`;
     }
@@ -802,6 +980,8 @@ export class LocalWorkflowRunner {
       executionArn: execution.arn,
       name: execution.name,
       stateMachineName: execution.stateMachineName,
+      type: execution.type,
+      ...(execution.startedBy === undefined ? {} : { startedBy: execution.startedBy }),
       status: execution.status,
       input: execution.input,
       output: execution.output,
@@ -850,6 +1030,8 @@ export class LocalWorkflowRunner {
         arn: execution.arn,
         name: execution.name,
         stateMachineName: execution.stateMachineName,
+        ...(execution.type === 'EXPRESS' ? { type: execution.type } : {}),
+        ...(execution.startedBy === undefined ? {} : { startedBy: execution.startedBy }),
         definition: execution.definitionKey,
         input: execution.input,
         startDate: execution.startDate.toISOString(),
@@ -898,6 +1080,10 @@ export class LocalWorkflowRunner {
         arn: stored.arn,
         name: stored.name,
         stateMachineName: stored.stateMachineName,
+        type: stored.type ?? 'STANDARD',
+        startedBy: stored.startedBy,
+        closed: Promise.withResolvers<void>(),
+        realStart: performance.now(),
         inputKey: canonicalize(stored.input) ?? 'null',
         input: stored.input,
         startDate: new Date(stored.startDate),
@@ -1014,15 +1200,20 @@ export class LocalWorkflowRunner {
     });
     execution.abort = run.abort;
     execution.eventsRecorded = this.#recordEvents(execution, run.eventLogs, {}, from);
-    if (compiled.executionTimeoutSeconds !== undefined) {
+    // An Express execution runs 5 minutes at most, whatever its TimeoutSeconds.
+    const timeoutSeconds =
+      execution.type === 'EXPRESS'
+        ? Math.min(compiled.executionTimeoutSeconds ?? expressMaxSeconds, expressMaxSeconds)
+        : compiled.executionTimeoutSeconds;
+    if (timeoutSeconds !== undefined) {
       // "Redriving state machines in Step Functions": a redrive starts the execution's timeout anew.
       const since = execution.redriveDate ?? execution.startDate;
-      const timeoutAt = new Date(since.getTime() + compiled.executionTimeoutSeconds * 1000);
+      const timeoutAt = new Date(since.getTime() + timeoutSeconds * 1000);
       execution.timeoutTimer = this.#clock.schedule(timeoutAt, () =>
         this.#terminate(execution, {
           status: 'TIMED_OUT',
           error: 'States.Timeout',
-          cause: `the execution ran longer than ${compiled.executionTimeoutSeconds} seconds`,
+          cause: `the execution ran longer than ${timeoutSeconds} seconds`,
         }),
       );
     }
@@ -1436,6 +1627,7 @@ export class LocalWorkflowRunner {
     if (execution.status !== 'RUNNING') return;
     execution.status = end.status;
     execution.stopDate = this.#clock.now();
+    execution.realDurationMs = performance.now() - execution.realStart;
     if (end.status === 'SUCCEEDED') {
       execution.output = end.output;
     } else {
@@ -1450,6 +1642,7 @@ export class LocalWorkflowRunner {
     if (execution.dormant) {
       for (const entry of this.#tokens.values()) if (entry.execution === execution) entry.open = false;
     }
+    execution.closed.resolve();
     this.#signal();
     this.#onExecutionClosed(this.#describe(execution));
   }
@@ -1739,7 +1932,12 @@ export class LocalWorkflowRunner {
         now: () => this.#clock.now(),
       };
       if (entry === undefined) {
-        const invoked = this.#invoke(spec, parameters, context);
+        const invoked =
+          spec.nested === undefined
+            ? this.#invoke(spec, parameters, context)
+            : this.#runNested(execution, spec, parameters, cleanups);
+        // Settled after a timeout already failed the task: nothing waits for it any more.
+        invoked.catch(() => undefined);
         const output = await Promise.race([invoked, outcome.promise]);
         this.#record(execution, 'TaskSucceeded', spec.stateName, { output });
         return output;
@@ -1767,6 +1965,109 @@ export class LocalWorkflowRunner {
       execution.busy -= 1;
       this.#signal();
     }
+  }
+
+  /**
+   * `states:startExecution.sync` / `.sync:2` ("Start a new AWS Step Functions state machine from
+   * a running execution"; "Start workflow executions from a task state in Step Functions";
+   * "Discover service integration patterns in Step Functions", Run a Job (.sync)): starts an
+   * execution of the registered state machine its `StateMachineArn` names, with `Input` (JSON, or
+   * JSON text) and `Name`, on this runner and clock, and waits for it to close. It answers the
+   * DescribeExecution response (`ExecutionArn`, `StateMachineArn`, `Name`, `Status`, `StartDate`,
+   * `StopDate` as epoch milliseconds, `Input`, `Output` with their `…Details`): with `.sync:2` the
+   * input and output as JSON, with `.sync` as JSON text. A child that fails, times out or is
+   * aborted fails the task with `States.TaskFailed`, the DescribeExecution response (with `Error`
+   * and `Cause`) as its cause (the guide names no error: this is Step Functions' behaviour as
+   * LocalStack records it); StartExecution refused fails it with `StepFunctions.<Code>Exception`
+   * (as Step Functions reports an integrated service's error). While it waits, the execution
+   * waits as in a Wait state; when the task ends otherwise (stopped, timed out) the child is
+   * stopped, as Step Functions stops it (the task's role holds `states:StopExecution` for that).
+   */
+  async #runNested(
+    execution: Execution,
+    spec: TaskStateSpec,
+    parameters: unknown,
+    cleanups: (() => void)[],
+  ): Promise<unknown> {
+    const stateMachineArn = isRecord(parameters) ? parameters.StateMachineArn : undefined;
+    if (typeof stateMachineArn !== 'string') {
+      throw new StatesRuntimeFailure(
+        `Task state "${spec.stateName}": states:startExecution needs a StateMachineArn`,
+      );
+    }
+    const machine = this.#stateMachine(stateMachineArn, spec.stateName);
+    let input: unknown = isRecord(parameters) && parameters.Input !== undefined ? parameters.Input : {};
+    if (typeof input === 'string') {
+      try {
+        input = JSON.parse(input) as unknown;
+      } catch {
+        throw new StateFailure(
+          'StepFunctions.InvalidExecutionInputException',
+          `Invalid State Machine Execution Input: the Input of "${spec.stateName}" is not JSON text`,
+        );
+      }
+    }
+    const name = isRecord(parameters) ? parameters.Name : undefined;
+    let child: Execution;
+    try {
+      child = this.#begin({
+        compiled: machine.compiled,
+        definitionKey: machine.definitionKey,
+        stateMachineName: machine.name,
+        type: machine.type,
+        name: typeof name === 'string' ? name : undefined,
+        input: toJson(input, 'the execution input'),
+        startedBy: execution.arn,
+      });
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExistsError)
+        throw new StateFailure('StepFunctions.ExecutionAlreadyExistsException', error.message);
+      if (error instanceof InvalidExecutionNameError)
+        throw new StateFailure('StepFunctions.InvalidNameException', error.message);
+      throw error;
+    }
+    this.#record(execution, 'TaskStarted', spec.stateName, { executionArn: child.arn });
+    const stop = () =>
+      this.#terminate(child, {
+        status: 'ABORTED',
+        error: 'States.Aborted',
+        cause: `the task "${spec.stateName}" of ${execution.arn} that started it ended first`,
+      });
+    cleanups.push(stop);
+    await this.#block(execution, spec.stateName, child.closed.promise, stop);
+    const description = this.#nestedResult(child, spec.nested === 'sync:2');
+    if (child.status === 'SUCCEEDED') return description;
+    throw new StateFailure('States.TaskFailed', JSON.stringify(description));
+  }
+
+  /** DescribeExecution's response for a closed child, as a `.sync` (text) or `.sync:2` (JSON) task answers it. */
+  #nestedResult(child: Execution, asJson: boolean): Record<string, unknown> {
+    const data = (value: unknown) => (asJson ? value : JSON.stringify(value));
+    return {
+      ExecutionArn: child.arn,
+      StateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${child.stateMachineName}`,
+      Name: child.name,
+      Status: child.status,
+      StartDate: child.startDate.getTime(),
+      StopDate: child.stopDate?.getTime(),
+      Input: data(child.input),
+      InputDetails: { Included: true },
+      ...(child.status === 'SUCCEEDED'
+        ? { Output: data(child.output), OutputDetails: { Included: true } }
+        : { Error: child.error, Cause: child.cause }),
+    };
+  }
+
+  /** The registered state machine a Task's `StateMachineArn` (or name) names. */
+  #stateMachine(reference: string, stateName: string): RegisteredStateMachine {
+    const name = stateMachineArnPattern.exec(reference)?.[1] ?? reference;
+    const machine = this.#stateMachines.get(name);
+    if (machine === undefined) {
+      throw new StatesRuntimeFailure(
+        `Task state "${stateName}": no state machine "${name}" is registered with the local runner (registerStateMachine)`,
+      );
+    }
+    return machine;
   }
 
   #seconds(spec: TaskStateSpec, what: 'timeout' | 'heartbeat', value: unknown): number | undefined {

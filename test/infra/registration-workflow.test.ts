@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
@@ -25,51 +24,76 @@ beforeAll(() => {
 
 type States = Record<string, Record<string, unknown>>;
 
-describe('registration workflow definition', () => {
-  it('deploys an ASL document that asl-validator accepts', () => {
-    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
-    const result = validateAsl(definition);
+type TaskState = {
+  Type: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; JitterStrategy?: string }[];
+};
+type Definition = { StartAt: string; QueryLanguage: string; TimeoutSeconds?: number; States: States };
 
-    expect(result.errors).toEqual([]);
-    expect(result.isValid).toBe(true);
+const lambdaTasks = (definition: Record<string, unknown>) =>
+  Object.entries((definition as { States: Record<string, TaskState> }).States).filter(
+    // A step answering at once names the function itself; a callback step, lambda:invoke.
+    ([, state]) => state.Type === 'Task' && /^arn:aws:(lambda:|states:::lambda:)/.test(state.Resource ?? ''),
+  );
+const retried = (state: TaskState) => new Set((state.Retry ?? []).flatMap((retry) => retry.ErrorEquals));
+
+describe('registration workflow definition', () => {
+  it('deploys ASL documents that asl-validator accepts, the workflow and its segments', () => {
+    const { workflow, segments } = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
+
+    for (const definition of [workflow, segments]) {
+      const result = validateAsl(definition);
+      expect(result.errors).toEqual([]);
+      expect(result.isValid).toBe(true);
+    }
   });
 
   it('hands every step an object as its input, never a literal string', () => {
-    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
+    const { workflow, segments } = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
 
-    expect(tasksWithNonObjectParameters(definition)).toEqual([]);
+    expect(tasksWithNonObjectParameters(workflow)).toEqual([]);
+    expect(tasksWithNonObjectParameters(segments)).toEqual([]);
   });
 
-  it('retries every step Lambda throttled (the steps run on capped containers), with full jitter', () => {
-    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate) as {
-      States: Record<string, { Type: string; Resource?: string; Retry?: Record<string, unknown>[] }>;
-    };
-    const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+  it('retries every step Lambda throttled, with full jitter: briefly in a segment, which the workflow starts again with the long budget', () => {
+    const { workflow, segments } = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
+    const throttling = (maxAttempts: number) =>
+      expect.objectContaining({
+        ErrorEquals: ['Lambda.TooManyRequestsException'],
+        JitterStrategy: 'FULL',
+        MaxAttempts: maxAttempts,
+      });
 
-    expect(tasks.length).toBeGreaterThan(10);
-    for (const [name, state] of tasks) {
-      expect(state.Retry, name).toContainEqual(
+    expect(lambdaTasks(workflow).length).toBeGreaterThan(10);
+    for (const [name, state] of lambdaTasks(workflow))
+      expect(state.Retry, name).toContainEqual(throttling(25));
+    expect(lambdaTasks(segments).length).toBe(8);
+    for (const [name, state] of lambdaTasks(segments))
+      expect(state.Retry, name).toContainEqual(throttling(6));
+    const startsSegment = Object.entries(workflow.States as Record<string, TaskState>).filter(
+      ([, state]) => state.Resource === 'arn:aws:states:::states:startExecution.sync:2',
+    );
+    expect(startsSegment.map(([name]) => name)).toEqual([
+      'Assess registration',
+      'Register the approved deal',
+    ]);
+    for (const [name, state] of startsSegment) {
+      expect(state.Retry, name).toEqual([
         expect.objectContaining({
-          ErrorEquals: ['Lambda.TooManyRequestsException'],
+          ErrorEquals: ['States.TaskFailed'],
           JitterStrategy: 'FULL',
           MaxAttempts: 25,
         }),
-      );
+      ]);
     }
   });
 
   it('retries timeouts, DynamoDB throttling and Lambda service errors on every step, and a timeout only where it is not an SLA timer', () => {
-    const definition = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate) as {
-      States: Record<
-        string,
-        { Type: string; Parameters?: Record<string, unknown>; Retry?: { ErrorEquals: string[] }[] }
-      >;
-    };
-    const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
-    const retried = (state: { Retry?: { ErrorEquals: string[] }[] }) =>
-      new Set((state.Retry ?? []).flatMap((retry) => retry.ErrorEquals));
+    const { workflow, segments } = synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate);
 
-    for (const [name, state] of tasks) {
+    for (const [name, state] of [...lambdaTasks(workflow), ...lambdaTasks(segments)]) {
       const errors = retried(state);
       for (const error of [
         'HubSpotRateLimitError',
@@ -88,21 +112,20 @@ describe('registration workflow definition', () => {
     }
   });
 
-  it('renders, without a deployment, the same document the stack deploys', () => {
+  it('renders, without a deployment, the same documents the stack deploys', () => {
     expect(renderRegistrationWorkflowAsl()).toEqual(
       synthesizedRegistrationWorkflowAsl(synthesized.statelessTemplate),
     );
   });
 
   it('reads as the business process, in JSONPath, with the SLA timers as callback timeouts', () => {
-    const asl = renderRegistrationWorkflowAsl() as { StartAt: string; QueryLanguage: string; States: States };
+    const asl = renderRegistrationWorkflowAsl().workflow as Definition;
 
     expect(asl.QueryLanguage).toBe('JSONPath');
-    expect(asl.StartAt).toBe('Normalise registration');
+    expect(asl.StartAt).toBe('Assess registration');
     expect(Object.keys(asl.States)).toEqual(
       expect.arrayContaining([
-        'Check for channel conflict',
-        'Route by verdict',
+        'What did the assessment decide?',
         'Ask approver',
         'Wait for approver decision',
         'Which SLA deadline passed?',
@@ -111,9 +134,8 @@ describe('registration workflow definition', () => {
         'Apply the policy default',
         'Record approver decision',
         'Ask partner for more information',
-        'Register deal in HubSpot',
-        'Share with AWS co-sell',
-        'Tell partner it is approved',
+        'Register the approved deal',
+        'Tell partner it is declined',
         'Warn partner of expiry',
         'Extend validity',
         'Expire registration',
@@ -130,8 +152,50 @@ describe('registration workflow definition', () => {
     });
   });
 
-  it("shares with AWS after the deal is registered, retrying Partner Central's throttling and carrying on whatever fails", () => {
-    const asl = renderRegistrationWorkflowAsl() as { States: States };
+  it('runs the steps that wait for no one as segments of an Express state machine, linked to the registration, within 5 minutes', () => {
+    const { workflow, segments } = renderRegistrationWorkflowAsl();
+    const states = (workflow as Definition).States;
+    const segmentsAsl = segments as Definition;
+
+    expect(states['Assess registration']).toMatchObject({
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: {
+        StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:dealreg-registration-segments',
+        Input: {
+          segment: 'assess',
+          'registrationId.$': '$.registrationId',
+          'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+        },
+      },
+      OutputPath: '$.Output',
+      Next: 'What did the assessment decide?',
+    });
+    expect(states['Register the approved deal']).toMatchObject({
+      Parameters: { Input: { segment: 'approved' } },
+      OutputPath: '$.Output',
+      Next: 'Wait until expiry warning',
+    });
+    expect(segmentsAsl.StartAt).toBe('Assess or register?');
+    expect(segmentsAsl.TimeoutSeconds).toBeLessThan(300);
+    expect(Object.keys(segmentsAsl.States)).toEqual(
+      expect.arrayContaining([
+        'Normalise registration',
+        'Check for channel conflict',
+        'Route by verdict',
+        'Approve automatically',
+        'Reject automatically',
+        'Register deal in HubSpot',
+        'Share with AWS co-sell',
+        'Tell partner it is approved',
+        'Tell partner it is declined',
+      ]),
+    );
+    // No callback and no .sync: an Express state machine runs Request Response integrations only.
+    expect(JSON.stringify(segmentsAsl)).not.toMatch(/waitForTaskToken|\.sync/);
+  });
+
+  it("shares with AWS after the deal is registered, retrying Partner Central's throttling and carrying on whatever fails but a throttled steps function", () => {
+    const asl = renderRegistrationWorkflowAsl().segments as Definition;
     const share = asl.States['Share with AWS co-sell'] as {
       Retry: { ErrorEquals: string[] }[];
       Catch: unknown[];
@@ -144,12 +208,17 @@ describe('registration workflow definition', () => {
       expect.arrayContaining(['CoSellThrottledError', 'CoSellUnavailableError']),
     );
     expect(share.Catch).toEqual([
+      {
+        ErrorEquals: ['Lambda.TooManyRequestsException'],
+        Next: 'Steps busy: try the registration again later',
+      },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.coSellFailure', Next: 'Tell partner it is approved' },
     ]);
+    expect(asl.States['Steps busy: try the registration again later']).toMatchObject({ Type: 'Fail' });
   });
 
   it('is caught by the validator when a state points nowhere', () => {
-    const asl = renderRegistrationWorkflowAsl() as { States: States };
+    const asl = renderRegistrationWorkflowAsl().segments as Definition;
     const broken = {
       ...asl,
       States: { ...asl.States, 'Route by verdict': { Type: 'Pass', Next: 'No such state' } },
@@ -161,11 +230,56 @@ describe('registration workflow definition', () => {
 
 describe('registration workflow infrastructure', () => {
   it('is a Standard state machine that logs every event and is traced', () => {
-    synthesized.statelessTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    const { stateMachine } = synthesized.stateless.registrationWorkflow;
+    const resource = synthesized.statelessTemplate.findResources('AWS::StepFunctions::StateMachine')[
+      logicalIdOf(stateMachine)
+    ];
+
+    expect(resource?.Properties).toMatchObject({
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
     });
+  });
+
+  it('runs its segments on an Express state machine that logs its errors and is traced', () => {
+    const { segments } = synthesized.stateless.registrationWorkflow;
+    const resource = synthesized.statelessTemplate.findResources('AWS::StepFunctions::StateMachine')[
+      logicalIdOf(segments)
+    ];
+
+    expect(resource?.Properties).toMatchObject({
+      StateMachineType: 'EXPRESS',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
+    });
+  });
+
+  it('lets the workflow start, follow and stop executions of its segments only, as a .sync task needs', () => {
+    const { stateMachine, segments } = synthesized.stateless.registrationWorkflow;
+    const statements = statementsOf(synthesized.statelessTemplate, stateMachine.role);
+    const segmentsName = JSON.stringify({
+      'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalIdOf(segments) }] }],
+    });
+
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        allow(['states:StartExecution'], [ref(segments)]),
+        allow(
+          ['states:DescribeExecution', 'states:StopExecution'],
+          [`arn:<AWS::Partition>:states:eu-west-1:<AWS::AccountId>:execution:${segmentsName}*`],
+        ),
+        allow(
+          ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+          [
+            'arn:<AWS::Partition>:events:eu-west-1:<AWS::AccountId>:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+          ],
+        ),
+      ]),
+    );
+    expect(
+      statements.flatMap((statement) => statement.actions).filter((action) => action.startsWith('states:')),
+    ).toEqual(['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution']);
   });
 
   it('bakes the validated policy into the steps function and names its settings', () => {

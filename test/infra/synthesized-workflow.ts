@@ -1,6 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { preQbrFunctionNames } from '#local/pre-qbr-check.ts';
-import { registrationStepsFunctionName } from '#workflows/registration-workflow.ts';
+import {
+  type RegistrationWorkflowAsl,
+  registrationSegmentsStateMachineName,
+  registrationStepsFunctionName,
+} from '#workflows/registration-workflow.ts';
 
 const pseudoParameters: Record<string, string> = {
   'AWS::Partition': 'aws',
@@ -21,6 +25,7 @@ function resolvedDefinition(
   template: Template,
   marker: string,
   functionOf: (logicalId: string) => string | undefined,
+  stateMachineOf: (logicalId: string) => string | undefined = () => undefined,
 ): Record<string, unknown> {
   const [stateMachine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).filter(
     (resource) => JSON.stringify(resource.Properties?.DefinitionString ?? '').includes(marker),
@@ -36,6 +41,10 @@ function resolvedDefinition(
       if (typeof part === 'string') return part;
       const ref = (part as { Ref?: string }).Ref;
       if (ref !== undefined && ref in pseudoParameters) return pseudoParameters[ref];
+      // A state machine's Ref is its ARN.
+      const stateMachine = ref === undefined ? undefined : stateMachineOf(ref);
+      if (stateMachine !== undefined)
+        return `arn:aws:states:us-east-1:000000000000:stateMachine:${stateMachine}`;
       const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
       const name = getAtt?.[1] === 'Arn' ? functionOf(getAtt[0]) : undefined;
       if (name !== undefined) return localFunctionArn(name);
@@ -48,15 +57,23 @@ function resolvedDefinition(
 }
 
 /**
- * The registration workflow's definition exactly as the synthesised stack deploys it, with the
+ * The registration workflow's definitions exactly as the synthesised stack deploys them, with the
  * references CloudFormation resolves at deploy time filled in the way the local runner names
  * them: the steps function (`Fn::GetAtt [Steps…, Arn]`) becomes the function the local stack
- * registers, in the local runner's region and account.
+ * registers, and the segments' state machine (`Ref`) the one it registers, in the local runner's
+ * region and account.
  */
-export function synthesizedRegistrationWorkflowAsl(template: Template): Record<string, unknown> {
-  return resolvedDefinition(template, 'Normalise registration', (logicalId) =>
-    logicalId.includes('RegistrationWorkflowSteps') ? registrationStepsFunctionName : undefined,
-  );
+export function synthesizedRegistrationWorkflowAsl(template: Template): RegistrationWorkflowAsl {
+  const steps = (logicalId: string) =>
+    logicalId.includes('RegistrationWorkflowSteps') ? registrationStepsFunctionName : undefined;
+  return {
+    workflow: resolvedDefinition(template, 'Wait for approver decision', steps, (logicalId) =>
+      logicalId.includes('RegistrationWorkflowSegmentsStateMachine')
+        ? registrationSegmentsStateMachineName
+        : undefined,
+    ),
+    segments: resolvedDefinition(template, 'Assess or register?', steps),
+  };
 }
 
 /** The construct ids of the pre-QBR functions in `lib/constructs/pre-qbr-check.ts`. */

@@ -4,7 +4,10 @@ import { preQbrFunctionNames } from '#local/pre-qbr-check.ts';
 import { qbrStepInputSchemas } from '#use-cases/qbr-delivery/step-input-schemas.ts';
 import { registrationStepNames } from '#use-cases/registration-workflow/step-names.ts';
 import { registrationStepInputSchema } from '#use-cases/registration-workflow/steps.ts';
-import { registrationStepsFunctionName } from '#workflows/registration-workflow.ts';
+import {
+  registrationSegmentsStateMachineName,
+  registrationStepsFunctionName,
+} from '#workflows/registration-workflow.ts';
 import { type SynthesizedApp, synthesizeDealregApp } from './synthesize.ts';
 import { synthesizedPreQbrWorkflowAsl, synthesizedRegistrationWorkflowAsl } from './synthesized-workflow.ts';
 import { type TaskInput, taskInputs, taskStateNames } from './task-inputs.ts';
@@ -115,17 +118,37 @@ beforeAll(() => {
 });
 
 describe('the input of every Task, from the definitions CDK deploys', () => {
-  it('is what its registration step accepts, in the registration workflow', async () => {
-    const definition = synthesizedRegistrationWorkflowAsl(app.statelessTemplate);
+  it('is what its registration step accepts, in the registration workflow and its segments', async () => {
+    const { workflow, segments } = synthesizedRegistrationWorkflowAsl(app.statelessTemplate);
 
-    const { inputs, failures } = await taskInputs(definition, { stateInput: registrationState });
+    const inWorkflow = await taskInputs(workflow, { stateInput: registrationState });
+    const inSegments = await taskInputs(segments, {
+      stateInput: { ...registrationState, segment: 'assess' },
+    });
 
-    expect(failures).toEqual([]);
-    expect(inputs.map((task) => task.state)).toEqual(taskStateNames(definition));
-    expect(new Set(inputs.map((task) => task.functionName))).toEqual(
-      new Set([registrationStepsFunctionName]),
+    expect(inWorkflow.failures).toEqual([]);
+    expect(inSegments.failures).toEqual([]);
+    expect(inWorkflow.inputs.map((task) => task.state)).toEqual(taskStateNames(workflow));
+    expect(inSegments.inputs.map((task) => task.state)).toEqual(taskStateNames(segments));
+    const steps = [...inWorkflow.inputs, ...inSegments.inputs].filter(
+      (task) => !task.functionName.startsWith('stateMachine:'),
     );
-    expect(problemsOf(inputs, registrationSchemaOf)).toEqual([]);
+    expect(new Set(steps.map((task) => task.functionName))).toEqual(new Set([registrationStepsFunctionName]));
+    expect(problemsOf(steps, registrationSchemaOf)).toEqual([]);
+    // Each segment is started with what the segments' first Choice and steps read.
+    const started = inWorkflow.inputs.filter((task) => task.functionName.startsWith('stateMachine:'));
+    expect(started).toEqual([
+      {
+        state: 'Assess registration',
+        functionName: `stateMachine:${registrationSegmentsStateMachineName}`,
+        input: expect.objectContaining({ segment: 'assess', registrationId: 'REG-2026-0001' }),
+      },
+      {
+        state: 'Register the approved deal',
+        functionName: `stateMachine:${registrationSegmentsStateMachineName}`,
+        input: expect.objectContaining({ segment: 'approved', registrationId: 'REG-2026-0001' }),
+      },
+    ]);
   });
 
   it('is what its pre-QBR step accepts, the Distributed Map batch worker included', async () => {

@@ -22,6 +22,7 @@ const isObject = (value: unknown): value is Json =>
 
 const lambdaInvoke = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const lambdaArn = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(:[^:]+)?$/;
+const startExecution = /^arn:aws[a-z-]*:states:::states:startExecution\.sync(:2)?$/;
 
 /**
  * Evaluates `InputPath` and a `Parameters` template on `input` with `aws-local-stepfunctions`
@@ -123,6 +124,16 @@ export async function taskInputs(
         state: name,
         functionName: lambdaArn.exec(functionName)?.[1] ?? functionName,
         input: parameters.Payload,
+      };
+    }
+    if (startExecution.test(resource)) {
+      // A nested execution: what it is handed is its Input; its state machine is named like a function.
+      const parameters = isObject(effective) ? effective : {};
+      const stateMachineArn = String(parameters.StateMachineArn ?? '');
+      return {
+        state: name,
+        functionName: `stateMachine:${stateMachineArn.split(':').at(-1)}`,
+        input: parameters.Input,
       };
     }
     const direct = lambdaArn.exec(resource);

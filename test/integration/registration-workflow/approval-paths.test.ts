@@ -67,13 +67,19 @@ describe('registrations an approver decides', () => {
     });
     expect(chain[2]).toMatchObject({ partnerId: '201', relationshipType: 'influenced', registrationId });
     expect(harness.statesVisited(registrationId)).toEqual([
+      'Assess registration',
+      'Assess or register?',
       'Normalise registration',
       'Check for channel conflict',
       'Route by verdict',
+      'Hand over to an approver',
+      'What did the assessment decide?',
       'Ask approver',
       'Wait for approver decision',
       'Record approver decision',
       'What was decided?',
+      'Register the approved deal',
+      'Assess or register?',
       'Register deal in HubSpot',
       'Share with AWS co-sell',
       'Tell partner it is approved',

@@ -26,7 +26,10 @@ describe('a clean registration under the auto-approve limit', () => {
       verdict: { outcome: 'clear', ruleId: 'no-conflict' },
       decision: { outcome: 'approve', relationshipType: 'sourced', channel: 'auto', exception: false },
     });
+    // The assessment and the decision run as one Express segment; the registration waits on.
     expect(harness.statesVisited(registrationId)).toEqual([
+      'Assess registration',
+      'Assess or register?',
       'Normalise registration',
       'Check for channel conflict',
       'Route by verdict',
@@ -34,7 +37,12 @@ describe('a clean registration under the auto-approve limit', () => {
       'Register deal in HubSpot',
       'Share with AWS co-sell',
       'Tell partner it is approved',
+      'What did the assessment decide?',
       'Wait until expiry warning',
+    ]);
+    expect(harness.runner.stateTransitions(registrationId)).toBe(3);
+    expect(harness.runner.expressExecutions(registrationId)).toEqual([
+      expect.objectContaining({ status: 'SUCCEEDED', statesEntered: 8 }),
     ]);
     const dealId = record.progress?.dealId ?? '';
     const deals = await harness.hubspotRecords('deals');
@@ -87,11 +95,15 @@ describe('a clean registration under the auto-approve limit', () => {
       decision: { outcome: 'reject', channel: 'auto' },
     });
     expect(harness.statesVisited(second)).toEqual([
+      'Assess registration',
+      'Assess or register?',
       'Normalise registration',
       'Check for channel conflict',
       'Route by verdict',
       'Reject automatically',
       'Tell partner it is declined',
+      'What did the assessment decide?',
+      'Declined by a policy rule',
     ]);
     expect(harness.runner.describeExecution(second).status).toBe('SUCCEEDED');
   });

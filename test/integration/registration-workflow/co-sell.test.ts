@@ -83,9 +83,10 @@ describe('an approved registration on the AWS marketplace', () => {
     });
 
     const visited = harness.statesVisited(registrationId);
-    expect(visited.slice(-3)).toEqual([
+    expect(visited.slice(-4)).toEqual([
       'Share with AWS co-sell',
       'Tell partner it is approved',
+      'What did the assessment decide?',
       'Wait until expiry warning',
     ]);
     const created = opportunitiesOf(registrationId);
@@ -137,8 +138,8 @@ describe('an approved registration on the AWS marketplace', () => {
   });
 
   it('is approved and attributed as usual when Partner Central keeps failing', async () => {
-    // As many failures as the step's attempts (the first and 6 retries), so none is left over.
-    standIn.failNext(7, 'CreateOpportunity');
+    // As many failures as the step's attempts in its segment (the first and 3 retries), so none is left over.
+    standIn.failNext(4, 'CreateOpportunity');
     const registrationId = await harness.submit({
       customer_domain: 'cosell-outage.com',
       estimated_amount: '9000',
@@ -147,8 +148,9 @@ describe('an approved registration on the AWS marketplace', () => {
 
     const record = await harness.registration(registrationId);
     expect(record.progress?.status).toBe('approved');
-    expect(harness.statesVisited(registrationId).slice(-2)).toEqual([
+    expect(harness.statesVisited(registrationId).slice(-3)).toEqual([
       'Tell partner it is approved',
+      'What did the assessment decide?',
       'Wait until expiry warning',
     ]);
     const chain = await harness.ledgerChain(record.progress?.dealId ?? '');
@@ -160,7 +162,8 @@ describe('an approved registration on the AWS marketplace', () => {
     expect(opportunitiesOf(registrationId)).toEqual([]);
     const attempts = answered('CreateOpportunity', 500).length;
     console.log(`co-sell outage: CreateOpportunity failed ${attempts} times before the step was caught`);
-    expect(attempts).toBe(7);
+    // The step's attempts in its segment: the first and 3 retries.
+    expect(attempts).toBe(4);
   });
 });
 

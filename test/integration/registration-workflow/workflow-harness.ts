@@ -40,6 +40,7 @@ import { formSubmission } from '#test/support/submissions.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import { readChain } from '#use-cases/ledger-append.ts';
 import { receiveSubmission } from '#use-cases/receive-submission.ts';
+import type { RegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
 import {
   associatedIdsOf,
   recordsOf,
@@ -188,6 +189,10 @@ export interface WorkflowUnderTest {
     decision: 'approve' | 'reject' | 'request-info',
     text?: { reason?: string; question?: string },
   ): Promise<{ status: number; body: string }>;
+  /**
+   * The states the registration's execution entered, each segment it ran (an Express execution)
+   * following the Task that started it with the states it entered: the whole business path.
+   */
   statesVisited(registrationId: string): string[];
   ledgerChain(opportunityId: string): Promise<LedgerEntry[]>;
   /** The stores and ledger key the steps use, for other use cases run against the same data. */
@@ -215,8 +220,8 @@ export interface WorkflowUnderTest {
  */
 export async function startWorkflowUnderTest(
   options: {
-    /** @default the registration workflow of the synthesised stateless stack */
-    definition?: Record<string, unknown>;
+    /** @default the registration workflow and its segments, of the synthesised stateless stack */
+    definition?: RegistrationWorkflowAsl;
     policy?: unknown;
     /** Tables to use instead of fresh ones in the test run's DynamoDB Local (benchmarks bring their own). */
     tables?: Pick<TestTables, 'client' | 'documentClient' | 'tableName'>;
@@ -403,7 +408,7 @@ export async function startWorkflowUnderTest(
     },
     decideLink,
     statesVisited(registrationId) {
-      return runner.statesVisited(registrationId);
+      return runner.statesVisited(registrationId, { nested: true });
     },
     ledgerChain: (opportunityId) => readChain(ledger, opportunityId),
     hubspotRecords: (type) => recordsOf(sandbox.sandbox.url, type),

@@ -25,11 +25,13 @@ afterEach(async () => {
 });
 
 /**
- * One step of the registration workflow as deployed: its Task state, with the Retry field the
- * stack deploys (the throttling retrier included), alone in a machine.
+ * One step of the registration workflow's segments as deployed: its Task state, with the Retry
+ * field the stack deploys (the throttling retrier included), alone in a machine.
  */
 function deployedStepMachine(): Record<string, unknown> {
-  const deployed = renderRegistrationWorkflowAsl() as { States: Record<string, Record<string, unknown>> };
+  const deployed = renderRegistrationWorkflowAsl().segments as {
+    States: Record<string, Record<string, unknown>>;
+  };
   const {
     Next: _next,
     ResultPath: _resultPath,
@@ -126,7 +128,9 @@ describe('reserved concurrency', () => {
   it('the local stack reserves for the registration steps what the stack deploys', () => {
     expect(hubSpotBudget.registrationSteps.containers).toBeGreaterThan(0);
     const retriers = (
-      renderRegistrationWorkflowAsl() as { States: Record<string, { Retry?: { ErrorEquals: string[] }[] }> }
+      renderRegistrationWorkflowAsl().segments as {
+        States: Record<string, { Retry?: { ErrorEquals: string[] }[] }>;
+      }
     ).States['Check for channel conflict']?.Retry;
     expect(retriers?.some((retrier) => retrier.ErrorEquals.includes('Lambda.TooManyRequestsException'))).toBe(
       true,
@@ -227,7 +231,7 @@ describe('retry pauses', () => {
         input: { registrationId: 'r' },
       });
 
-      // The transient retrier: at most 5 s with full jitter.
+      // The segments' transient retrier: at most 2 s with full jitter.
       await vi.waitFor(() => expect(ticking.describeExecution('ticking').status).toBe('SUCCEEDED'), {
         timeout: 15_000,
         interval: 100,

@@ -396,13 +396,16 @@ describe('definitions', () => {
     const sync = {
       StartAt: 'Run',
       States: {
-        Run: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', End: true },
+        Run: { Type: 'Task', Resource: 'arn:aws:states:::glue:startJobRun.sync', End: true },
       },
     };
 
     await expect(runner.startExecution(jsonata)).rejects.toThrow(/JSONPath state machines only/);
     await expect(runner.startExecution(dangling)).rejects.toThrow(InvalidDefinitionError);
-    await expect(runner.startExecution(sync)).rejects.toThrow(/does not run .sync integrations/);
+    // Of the .sync integrations it runs states:startExecution only (see nested-executions.test.ts).
+    await expect(runner.startExecution(sync)).rejects.toThrow(
+      /runs no .sync integration but states:startExecution/,
+    );
     expect(runner.listExecutions()).toEqual([]);
   });
 });
