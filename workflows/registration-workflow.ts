@@ -182,6 +182,26 @@ function stepBuilder(scope: Construct, steps: IFunction, retries: StepRetries) {
   };
 }
 
+/**
+ * Routes by what the conflict check answered (`$.assessment.next`): inside the segment to the
+ * automatic decision, and in the registration workflow to what follows it.
+ */
+function routeByAssessment(
+  choice: Choice,
+  next: {
+    readonly autoApprove: IChainable;
+    readonly autoReject: IChainable;
+    readonly resubmission: IChainable;
+    readonly approver: IChainable;
+  },
+): Choice {
+  return choice
+    .when(Condition.stringEquals('$.assessment.next', 'auto-approve'), next.autoApprove)
+    .when(Condition.stringEquals('$.assessment.next', 'auto-reject'), next.autoReject)
+    .when(Condition.stringEquals('$.assessment.next', 'resubmission'), next.resubmission)
+    .otherwise(next.approver);
+}
+
 /** Which segment an execution of the segments' state machine runs (its input's `segment`). */
 export type RegistrationSegment = 'assess' | 'approved';
 
@@ -244,11 +264,12 @@ export function buildRegistrationSegments(
     .when(Condition.stringEquals('$.segment', 'assess'), normalise)
     .when(Condition.stringEquals('$.segment', 'approved'), register);
   normalise.next(check).next(route);
-  route
-    .when(Condition.stringEquals('$.assessment.next', 'auto-approve'), approveAutomatically)
-    .when(Condition.stringEquals('$.assessment.next', 'auto-reject'), rejectAutomatically)
-    .when(Condition.stringEquals('$.assessment.next', 'resubmission'), answerHandedOver)
-    .otherwise(forAnApprover);
+  routeByAssessment(route, {
+    autoApprove: approveAutomatically,
+    autoReject: rejectAutomatically,
+    resubmission: answerHandedOver,
+    approver: forAnApprover,
+  });
   approveAutomatically.next(register);
   rejectAutomatically.next(tellDeclined);
   register.next(shareWithAws).next(tellApproved);
@@ -401,11 +422,12 @@ export function buildRegistrationWorkflow(
   const expire = step('Expire registration', 'expire', undefined);
 
   assess.next(afterAssessment);
-  afterAssessment
-    .when(Condition.stringEquals('$.assessment.next', 'auto-approve'), waitForWarning)
-    .when(Condition.stringEquals('$.assessment.next', 'auto-reject'), declinedAutomatically)
-    .when(Condition.stringEquals('$.assessment.next', 'resubmission'), answerHandedOver)
-    .otherwise(askApprover);
+  routeByAssessment(afterAssessment, {
+    autoApprove: waitForWarning,
+    autoReject: declinedAutomatically,
+    resubmission: answerHandedOver,
+    approver: askApprover,
+  });
 
   askApprover.next(waitForDecision);
   waitForDecision.addCatch(whichDeadline, timedOut).next(recordDecision);
