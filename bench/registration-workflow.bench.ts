@@ -32,10 +32,7 @@ import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { approvalsTable, ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { createTables, localClientConfig } from '#local/create-tables.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
-import {
-  type HistoryEvent,
-  LocalWorkflowRunner,
-} from '#local/workflow-runner/index.ts';
+import { type HistoryEvent, LocalWorkflowRunner } from '#local/workflow-runner/index.ts';
 import { synthesizeDealregApp } from '#test/infra/synthesize.ts';
 import { synthesizedRegistrationWorkflowAsl } from '#test/infra/synthesized-workflow.ts';
 import {
