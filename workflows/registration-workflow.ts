@@ -394,19 +394,22 @@ export function buildRegistrationWorkflow(
   const waitForWarning = new Wait(scope, 'Wait until expiry warning', {
     time: WaitTime.timestampPath('$.registered.validity.warnAt'),
   });
-  const checkStage = step("Check the deal's stage", 'check-deal-stage', '$.dealStage');
-  const stillOpen = new Choice(scope, 'Is the deal still open?', {
-    comment: 'Expiry and its warning apply to open deals; the policy keeps or ends a closed one',
-  });
   const keptForClosedDeal = new Succeed(scope, 'Protection kept for the closed deal', {
     comment: 'The deal closed and the policy keeps the partner protection: no warning, no expiry',
   });
+  // The warning step checks the deal's stage first (expiry and its warning apply to open deals)
+  // and answers at once for a closed one; an open one waits for an extension request until expiry.
   const warn = callback(
     'Warn partner of expiry',
     'warn-of-expiry',
     '$.extensionRequest',
     '$.registered.validity.secondsFromWarningToExpiry',
   );
+  const afterWarning = new Choice(scope, 'Closed deal, or extension requested?', {
+    comment:
+      'A deal closed before the warning is kept or ended as the policy says; otherwise the partner asked',
+  });
+  const closedDeal = '$.extensionRequest.closedDeal';
   const extend = step('Extend validity', 'extend-validity', '$.registered.validity');
   const tellRefused = step(
     'Tell partner the extension is refused',
@@ -450,12 +453,15 @@ export function buildRegistrationWorkflow(
   resume.next(waitForDecision);
   declineUnanswered.next(tellDeclined);
 
-  registerApproved.next(waitForWarning).next(checkStage).next(stillOpen);
-  stillOpen
-    .when(Condition.stringEquals('$.dealStage.next', 'open'), warn)
-    .when(Condition.stringEquals('$.dealStage.next', 'keep'), keptForClosedDeal)
-    .otherwise(expire);
-  warn.addCatch(expire, timedOut).next(askApprover);
+  registerApproved.next(waitForWarning).next(warn);
+  warn.addCatch(expire, timedOut).next(afterWarning);
+  afterWarning
+    .when(
+      Condition.and(Condition.isPresent(closedDeal), Condition.stringEquals(closedDeal, 'keep')),
+      keptForClosedDeal,
+    )
+    .when(Condition.isPresent(closedDeal), expire)
+    .otherwise(askApprover);
   extend.next(waitForWarning);
   tellRefused.next(waitForExpiry).next(expire);
   return assess;

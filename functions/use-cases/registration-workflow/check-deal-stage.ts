@@ -31,7 +31,9 @@ export async function protectionNow(
 }
 
 /**
- * "Check the deal's stage" (before the expiry warning): expiry and its warning apply to open
+ * "Check the deal's stage" (before the expiry warning), a state of the workflow until the
+ * warning step took the check over (`warn-partner-of-expiry.ts`): kept for executions started
+ * before, which run on with the definition they started with. Expiry and its warning apply to open
  * deals only. An open deal goes on to the warning; a closed one whose protection the policy keeps
  * is recorded as kept for good (no expiry: the conflict check sees it active); one whose
  * protection the policy ends goes straight to expiry, without a warning.

@@ -76,9 +76,11 @@ describe('validity of a registration whose deal closed (policy validity.onClosed
     });
     expect(kept.progress?.expiresAt).toBeUndefined();
     expect(kept.standing?.expiresAt).toBeUndefined();
-    expect(harness.statesVisited(registrationId).slice(-3)).toEqual([
-      "Check the deal's stage",
-      'Is the deal still open?',
+    // The warning step found the deal closed and answered at once: no email, no wait.
+    expect(harness.statesVisited(registrationId).slice(-4)).toEqual([
+      'Wait until expiry warning',
+      'Warn partner of expiry',
+      'Closed deal, or extension requested?',
       'Protection kept for the closed deal',
     ]);
     expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
@@ -104,6 +106,13 @@ describe('validity of a registration whose deal closed (policy validity.onClosed
     const chain = await harness.ledgerChain(ended.progress?.dealId ?? '');
     const expiry = chain.find((entry) => entry.type === 'RegistrationExpired');
     expect(Date.parse(expiry?.effectiveAt ?? '')).toBeLessThan(expiresAt.getTime());
+    expect(harness.statesVisited(registrationId).slice(-4)).toEqual([
+      'Wait until expiry warning',
+      'Warn partner of expiry',
+      'Closed deal, or extension requested?',
+      'Expire registration',
+    ]);
+    expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
   });
 
   it('closed won after the warning: the expiry keeps the protection instead of ending it', async () => {
@@ -159,10 +168,8 @@ describe('validity of an approved registration', () => {
       dealreg_status: 'expired',
     });
     expect(harness.runner.describeExecution(registrationId).status).toBe('SUCCEEDED');
-    expect(harness.statesVisited(registrationId).slice(-5)).toEqual([
+    expect(harness.statesVisited(registrationId).slice(-3)).toEqual([
       'Wait until expiry warning',
-      "Check the deal's stage",
-      'Is the deal still open?',
       'Warn partner of expiry',
       'Expire registration',
     ]);
