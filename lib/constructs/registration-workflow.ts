@@ -169,7 +169,8 @@ export class RegistrationWorkflow extends Construct {
     this.failuresAlarm.addAlarmAction(alarmAction);
     this.failuresAlarm.addOkAction(alarmAction);
 
-    // A callback ends the workflow's own waits (a decision recorded before its wait began). A
+    // A callback ends the workflow's own waits (a decision recorded before its wait began, or a
+    // deal that closed before the expiry warning, which sends none). A
     // policy of its own, not the role's default one, so the function does not depend on the
     // state machine that depends on it.
     new Policy(this, 'ResumeOwnWaits', {
