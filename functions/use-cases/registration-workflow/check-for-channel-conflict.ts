@@ -48,6 +48,18 @@ export async function checkRegistrationConflicts(
   const { details, record, progress } = registration;
   const now = deps.now().toISOString();
   if (progress.status === 'merged') return resubmitted(progress.answers ?? 'unknown');
+  // Decided already: the assessment is running again after a step after the decision failed
+  // (the segment runs again from its start). The check answers the decision that was made, not
+  // a new verdict on what the customer's registrations look like now.
+  const decided = progress.decision;
+  if (decided !== undefined && (progress.status === 'approved' || progress.status === 'declined')) {
+    return {
+      next: decided.outcome === 'approve' ? 'auto-approve' : 'auto-reject',
+      outcome: progress.verdict?.outcome ?? (decided.outcome === 'approve' ? 'clear' : 'reject'),
+      ruleId: progress.verdict?.ruleId ?? 'decided',
+      reason: decided.reason ?? '',
+    };
+  }
   const { receivedAt } = record;
   const claimedAt = validInstant(record.submittedAt);
   const earliest =

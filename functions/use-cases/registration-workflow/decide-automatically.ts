@@ -13,6 +13,9 @@ export async function approveAutomatically(
   reason: string,
 ): Promise<void> {
   const { progress } = await loadRegistrationInProgress(deps, registrationId);
+  // Approved already: the segment is running again after a later step failed. The decision
+  // stands as made, with its time.
+  if (progress.status === 'approved' && progress.decision?.outcome === 'approve') return;
   const verdict = progress.verdict;
   if (verdict?.relationshipType == null)
     throw new Error(`registration ${registrationId} has no verdict to approve by`);
@@ -42,6 +45,9 @@ export async function rejectAutomatically(
   reason: string,
 ): Promise<void> {
   const registration = await loadRegistration(deps, registrationId);
+  // Declined already: the segment is running again after a later step failed.
+  if (registration.progress?.status === 'declined' && registration.progress.decision?.outcome === 'reject')
+    return;
   const now = deps.now().toISOString();
   const progress: RegistrationProgress = registration.progress ?? { status: 'declined', updatedAt: now };
   await deps.book.saveProgress(registrationId, {

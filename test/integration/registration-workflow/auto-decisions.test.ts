@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
 import { startWorkflowUnderTest, type WorkflowUnderTest, workflowPeople } from './workflow-harness.ts';
 
 let harness: WorkflowUnderTest;
@@ -9,6 +10,49 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await harness?.close();
+});
+
+describe('the assessment run again (a step after the decision failed, and the segment starts over)', () => {
+  it('answers the decision already made, keeps its time, and does nothing twice', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'assessed-twice.com',
+      estimated_amount: '9000',
+    });
+    const first = (await harness.registration(registrationId)).progress;
+    expect(first?.status).toBe('approved');
+    const mailsBefore = (await harness.mails()).length;
+    const dealsBefore = (await harness.hubspotRecords('deals')).length;
+    // Later, as a segment started again after a pause would be: a new decision would carry this time.
+    await harness.clock.advance('PT10M');
+
+    const { executionArn } = await harness.runner.startExecution(renderRegistrationWorkflowAsl().segments, {
+      name: `${registrationId}-again`,
+      input: { segment: 'assess', registrationId },
+      stateMachineName: 'assessment-again',
+    });
+    await harness.settle();
+
+    expect(harness.runner.describeExecution(executionArn).status).toBe('SUCCEEDED');
+    expect(harness.runner.statesVisited(executionArn)).toEqual([
+      'Assess or register?',
+      'Normalise registration',
+      'Check for channel conflict',
+      'Route by verdict',
+      'Approve automatically',
+      'Register deal in HubSpot',
+      'Share with AWS co-sell',
+      'Tell partner it is approved',
+    ]);
+    const again = (await harness.registration(registrationId)).progress;
+    expect(again?.approvedAt).toBe(first?.approvedAt);
+    expect(again?.decision).toEqual(first?.decision);
+    expect(again?.verdict).toEqual(first?.verdict);
+    expect(again?.dealId).toBe(first?.dealId);
+    expect((await harness.hubspotRecords('deals')).length).toBe(dealsBefore);
+    expect((await harness.mails()).length).toBe(mailsBefore);
+    const chain = await harness.ledgerChain(first?.dealId ?? '');
+    expect(chain.filter((entry) => entry.type === 'RegistrationApproved')).toHaveLength(1);
+  });
 });
 
 describe('a clean registration under the auto-approve limit', () => {
