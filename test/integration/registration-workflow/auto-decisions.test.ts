@@ -4,6 +4,18 @@ import { startWorkflowUnderTest, type WorkflowUnderTest, workflowPeople } from '
 
 let harness: WorkflowUnderTest;
 
+/** The assessment segment's path for a registration approved automatically. */
+const assessedAndApproved = [
+  'Assess or register?',
+  'Normalise registration',
+  'Check for channel conflict',
+  'Route by verdict',
+  'Approve automatically',
+  'Register deal in HubSpot',
+  'Share with AWS co-sell',
+  'Tell partner it is approved',
+];
+
 beforeAll(async () => {
   harness = await startWorkflowUnderTest();
 }, 60_000);
@@ -33,16 +45,7 @@ describe('the assessment run again (a step after the decision failed, and the se
     await harness.settle();
 
     expect(harness.runner.describeExecution(executionArn).status).toBe('SUCCEEDED');
-    expect(harness.runner.statesVisited(executionArn)).toEqual([
-      'Assess or register?',
-      'Normalise registration',
-      'Check for channel conflict',
-      'Route by verdict',
-      'Approve automatically',
-      'Register deal in HubSpot',
-      'Share with AWS co-sell',
-      'Tell partner it is approved',
-    ]);
+    expect(harness.runner.statesVisited(executionArn)).toEqual(assessedAndApproved);
     const again = (await harness.registration(registrationId)).progress;
     expect(again?.approvedAt).toBe(first?.approvedAt);
     expect(again?.decision).toEqual(first?.decision);
@@ -73,14 +76,7 @@ describe('a clean registration under the auto-approve limit', () => {
     // The assessment and the decision run as one Express segment; the registration waits on.
     expect(harness.statesVisited(registrationId)).toEqual([
       'Assess registration',
-      'Assess or register?',
-      'Normalise registration',
-      'Check for channel conflict',
-      'Route by verdict',
-      'Approve automatically',
-      'Register deal in HubSpot',
-      'Share with AWS co-sell',
-      'Tell partner it is approved',
+      ...assessedAndApproved,
       'What did the assessment decide?',
       'Wait until expiry warning',
     ]);
