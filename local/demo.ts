@@ -224,10 +224,12 @@ async function submit(stack: RunningLocalStack, answers: FormAnswers, dropWebhoo
 
 /** Waits until the workflows and HubSpot's queued webhooks have done what the last step started. */
 async function settle(stack: RunningLocalStack): Promise<void> {
-  await stack.runner.settle();
+  // Through retry pauses: a step throttled by the steps function's reserved concurrency tries
+  // again after a pause of real time, and the story tells where each workflow stands after it.
+  await stack.runner.settle({ throughRetryPauses: true });
   await sandboxAdmin(stack, 'POST', '/_sandbox/webhooks/flush');
   await stack.requestedSweepsDone();
-  await stack.runner.settle();
+  await stack.runner.settle({ throughRetryPauses: true });
 }
 
 /**

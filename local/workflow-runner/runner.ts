@@ -290,6 +290,8 @@ interface Execution {
   busy: number;
   /** Overrides waiting for the clock or a callback. */
   blocked: number;
+  /** Retry pauses under way that also end in real time (`retryPauses: 'clock-or-real-time'`). */
+  realTimePauses: number;
   mintedToken?: string | undefined;
   abort?: () => void;
   /** Aborts the running child workflow executions of its Distributed Map states. */
@@ -595,6 +597,7 @@ export class LocalWorkflowRunner {
       status: 'RUNNING',
       busy: 0,
       blocked: 0,
+      realTimePauses: 0,
       retrying: new Map(),
     };
     this.#executions.set(arn, execution);
@@ -842,7 +845,7 @@ export class LocalWorkflowRunner {
    * Resolves once every running execution is waiting for the clock or a callback (or has
    * closed): what can happen without moving the clock has happened.
    */
-  async settle(): Promise<void> {
+  async settle(options: { readonly throughRetryPauses?: boolean } = {}): Promise<void> {
     for (;;) {
       const changed = this.#changed.promise;
       await nextTurn();
@@ -850,7 +853,8 @@ export class LocalWorkflowRunner {
         (execution) =>
           execution.status === 'RUNNING' &&
           !execution.dormant &&
-          !(execution.busy === 0 && execution.blocked > 0),
+          (!(execution.busy === 0 && execution.blocked > 0) ||
+            (options.throughRetryPauses === true && execution.realTimePauses > 0)),
       );
       if (running.length === 0) return;
       await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, 25))]);
@@ -1106,6 +1110,7 @@ export class LocalWorkflowRunner {
         stopDate: dateOf(stored.stopDate),
         busy: 0,
         blocked: 0,
+        realTimePauses: 0,
         retrying: new Map(),
       };
       this.#executions.set(execution.arn, execution);
@@ -1809,9 +1814,11 @@ export class LocalWorkflowRunner {
         timer.cancel();
         clearTimeout(realTimer);
       };
+      if (realTimer !== undefined) execution.realTimePauses += 1;
       try {
         await this.#block(execution, stateName, elapsed.promise, stop);
       } finally {
+        if (realTimer !== undefined) execution.realTimePauses -= 1;
         stop();
       }
     } finally {

@@ -243,6 +243,29 @@ describe('retry pauses', () => {
     }
   });
 
+  it('settles through real-time retry pauses when asked', async () => {
+    const ticking = new LocalWorkflowRunner({ clock, retryPauses: 'clock-or-real-time' });
+    try {
+      let calls = 0;
+      ticking.registerHandler(registrationStepsFunctionName, async () => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('try again'), { name: 'ThrottlingException' });
+        return { normalised: true };
+      });
+      await ticking.startExecution(deployedStepMachine(), {
+        name: 'settling',
+        input: { registrationId: 'r' },
+      });
+
+      // Paused for up to 2 s of real time (full jitter), which a plain settle does not wait for.
+      await ticking.settle({ throughRetryPauses: true });
+      expect(ticking.describeExecution('settling').status).toBe('SUCCEEDED');
+      expect(calls).toBe(2);
+    } finally {
+      await ticking.close();
+    }
+  });
+
   it('a stopped execution ends its retry pause', async () => {
     runner.registerHandler('check-conflicts', async () => {
       throw Object.assign(new Error('HubSpot answered 503'), { name: 'HubSpotUnavailable' });
