@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '#local/clock.ts';
 import {
@@ -113,6 +116,22 @@ afterEach(async () => {
   await runner.close();
 });
 
+/**
+ * The members of DescribeExecution's response in Step Functions' published API model, as the SDK
+ * ships it (`@aws-sdk/client-sfn`): `.sync` answers that response, its member names capitalised.
+ */
+function describeExecutionMembers(): string[] {
+  const types = readFileSync(
+    join(
+      dirname(createRequire(import.meta.url).resolve('@aws-sdk/client-sfn')),
+      '../dist-types/ts3.4/models/models_0.d.ts',
+    ),
+    'utf8',
+  );
+  const body = /export interface DescribeExecutionOutput \{([^}]*)\}/.exec(types)?.[1] ?? '';
+  return [...body.matchAll(/^\s*(\w+)\??:/gm)].map((member) => member[1] ?? '');
+}
+
 describe('a nested execution that succeeds', () => {
   it('answers the DescribeExecution response with its input and output as JSON (.sync:2), billed as an Express request', async () => {
     await runner.startExecution(registrationMachine(), { name: 'reg-1', input: { registrationId: 'reg-1' } });
@@ -122,6 +141,11 @@ describe('a nested execution that succeeds', () => {
     expect(parent.status).toBe('SUCCEEDED');
     const segment = (parent.output as { segment: Record<string, unknown> }).segment;
     const parentArn = parent.executionArn;
+    // Held to the API model: every member is one DescribeExecution answers, the status one of its values.
+    const members = describeExecutionMembers().map((name) => name[0]?.toUpperCase() + name.slice(1));
+    expect(members).toContain('StopDate');
+    expect(Object.keys(segment).filter((key) => !members.includes(key))).toEqual([]);
+    expect(Object.values(ExecutionStatus)).toContain(segment.Status);
     expect(segment).toEqual({
       ExecutionArn: expect.stringMatching(
         /^arn:aws:states:local:000000000000:express:segment:[\w-]+:[\w-]+$/,
