@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderRegistrationWorkflowAsl } from '#workflows/registration-workflow.ts';
 import { startWorkflowUnderTest, type WorkflowUnderTest, workflowPeople } from './workflow-harness.ts';
 
 let harness: WorkflowUnderTest;
@@ -37,7 +36,7 @@ describe('the assessment run again (a step after the decision failed, and the se
     // Later, as a segment started again after a pause would be: a new decision would carry this time.
     await harness.clock.advance('PT10M');
 
-    const { executionArn } = await harness.runner.startExecution(renderRegistrationWorkflowAsl().segments, {
+    const { executionArn } = await harness.runner.startExecution(harness.definition.segments, {
       name: `${registrationId}-again`,
       input: { segment: 'assess', registrationId },
       stateMachineName: 'assessment-again',

@@ -161,6 +161,8 @@ export interface WorkflowUnderTest {
   readonly workflow: RunnerRegistrationWorkflow;
   readonly mailbox: LocalMailbox;
   readonly api: RunningApiServer;
+  /** The definitions the runner runs: by default the synthesised stack's. */
+  readonly definition: RegistrationWorkflowAsl;
   readonly sandbox: SandboxUnderTest;
   readonly policy: LoadedPolicy;
   /**
@@ -349,6 +351,7 @@ export async function startWorkflowUnderTest(
   };
 
   return {
+    definition,
     get clock() {
       return clock;
     },
