@@ -18,6 +18,14 @@ export const registrationStandingSchema = z.object({
 });
 export type RegistrationStanding = z.infer<typeof registrationStandingSchema>;
 
+/**
+ * Whether a registration has ended for good: declined, expired, or merged into the registration
+ * it answered. An ended registration never again holds its customer against another one.
+ */
+export function hasEnded(standing: Pick<RegistrationStanding, 'status'>): boolean {
+  return standing.status === 'declined' || standing.status === 'expired' || standing.status === 'merged';
+}
+
 /** The standing a progress implies; attributes the progress does not have are left out. */
 export function standingOf(progress: RegistrationProgress): RegistrationStanding {
   const { status, partnerId, partnerName, approvedAt, expiresAt } = progress;

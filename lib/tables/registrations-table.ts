@@ -14,7 +14,10 @@ export const customerDomainIndexAttributes = ['partnerDomain', 'customerCompanyK
  * followed by `#progress`, is the item the workflow writes at each step: its progress, standing
  * and callback tokens, and copies of the index attributes; keyed by the id followed by `#verdict`,
  * the conflict check's verdict, written once per check (functions/adapters/dynamodb/registration-items.ts).
- * The verdict item has no index attributes, so it has no row in either index.
+ * The verdict item has no index attributes, so it has no row in either index. A registration
+ * has one row in the customer-domain index while it can hold its customer: its registration
+ * item's until the first progress write, then its progress item's; an ended registration
+ * (declined, expired, merged) has none (functions/adapters/dynamodb/registration-book.ts).
  */
 export const registrationsTable: TableDefinition = {
   logicalName: 'Registrations',

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -11,6 +13,9 @@ import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import {
   type CustomerRegistration,
   customerRegistrationSchema,
+  hasEnded,
+  type RegistrationStanding,
+  registrationStandingSchema,
   standingOf,
 } from '#domain/registration-standing.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
@@ -34,6 +39,9 @@ import {
   verdictItemKey,
 } from './registration-items.ts';
 import { storedRegistrationItem } from './stored-registration-item.ts';
+
+/** The attribute the customer-domain index is keyed by: an item without it has no row there. */
+const customerDomainAttribute = 'customerDomain';
 
 /** The customer-domain index (lib/tables/registrations-table.ts) and the time its sort key holds. */
 const customerDomainIndex = { name: 'byCustomerReceipt', timeAttribute: 'receivedAt' } as const;
@@ -75,6 +83,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     // A registration has a row for its registration item and, once the workflow ran a step, one
     // for its progress item; the progress item's row says where it stands.
     const rows = new Map<string, Record<string, unknown>>();
+    const fromProgressItems = new Set<string>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
@@ -92,11 +101,25 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
       );
       for (const item of page.Items ?? []) {
         const registrationId = registrationIdOf(item);
+        if (isProgressItem(item)) fromProgressItems.add(registrationId);
         if (isProgressItem(item) || !rows.has(registrationId))
           rows.set(registrationId, { ...item, registrationId });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
+    // A registration item's row alone: the workflow has not started, or it has ended and its
+    // progress item left the index before the registration item did (see `#writeFirst`).
+    const alone = [...rows.entries()]
+      .filter(
+        ([registrationId, item]) =>
+          !fromProgressItems.has(registrationId) && item.standing === undefined && !isBeforeIndexCopies(item),
+      )
+      .map(([registrationId]) => registrationId);
+    for (const [registrationId, standing] of await this.#standingsOfProgressItems(alone)) {
+      const row = rows.get(registrationId);
+      if (hasEnded(standing)) rows.delete(registrationId);
+      else if (row !== undefined) rows.set(registrationId, { ...row, standing });
+    }
     const records: CustomerRegistration[] = [];
     for (const [registrationId, item] of rows) {
       records.push(
@@ -136,8 +159,47 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
   }
 
   /**
+   * The standings of the progress items of these registrations that have one (eventually
+   * consistent: half a read unit each, 100 to a request). A registration whose workflow has not
+   * started has none.
+   */
+  async #standingsOfProgressItems(
+    registrationIds: readonly string[],
+  ): Promise<Map<string, RegistrationStanding>> {
+    const standings = new Map<string, RegistrationStanding>();
+    for (let start = 0; start < registrationIds.length; start += 100) {
+      let keys: Record<string, unknown>[] | undefined = registrationIds
+        .slice(start, start + 100)
+        .map((registrationId) => progressItemKey(registrationId));
+      // Keys DynamoDB left unprocessed (throttling, the response size) are asked for again.
+      for (let attempt = 0; keys !== undefined && keys.length > 0; attempt += 1) {
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const result: BatchGetCommandOutput = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.#tableName]: {
+                Keys: keys,
+                ProjectionExpression: '#id, #standing',
+                ExpressionAttributeNames: { '#id': 'registrationId', '#standing': 'standing' },
+              },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[this.#tableName] ?? []) {
+          standings.set(registrationIdOf(item), registrationStandingSchema.parse(item.standing ?? {}));
+        }
+        keys = result.UnprocessedKeys?.[this.#tableName]?.Keys;
+      }
+    }
+    return standings;
+  }
+
+  /**
    * Writes the progress item (one small write). Its first write copies the index attributes from
-   * the registration item; a registration stored with its progress inline keeps it there.
+   * the registration item; a registration stored with its progress inline keeps it there. A
+   * registration that has ended (`hasEnded`) leaves the customer-domain index: it never holds its
+   * customer again, so the conflict check reads only the registrations that can.
    */
   async saveProgress(
     registrationId: string,
@@ -149,6 +211,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
      * its progress inline, a progress item with its verdict inline); otherwise the progress item's
      * share of it (`storedProgressOf`), on condition that the item holds no verdict inline.
      */
+    const ended = hasEnded(standingOf(progress));
     const update = (first = false, whole = false): Expression => {
       const names: Record<string, string> = {
         '#id': 'registrationId',
@@ -177,19 +240,21 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
         });
         conditions.push(`(${alternatives.join(' OR ')})`);
       }
+      const remove = first ? [] : [...(options.sideEffects?.remove ?? [])];
+      if (ended && !first) remove.push(customerDomainAttribute);
       return {
         names,
         values,
         conditions,
         set: { ...(options.sideEffects?.set ?? {}) },
-        remove: first ? [] : (options.sideEffects?.remove ?? []),
+        remove,
         assignments: ['#progress = :progress', '#standing = :standing'],
       };
     };
     const statuses = options.precondition?.statusIn;
     // A write that expects no progress yet is most likely the first: create the item straight away.
     if (statuses?.includes('none') === true) {
-      const created = await this.#writeFirst(registrationId, update);
+      const created = await this.#writeFirst(registrationId, update, ended);
       if (created !== 'exists') return created;
     }
     const written = await this.#update(progressItemKey(registrationId), update());
@@ -200,7 +265,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     if (statuses !== undefined && !statuses.includes('none')) {
       return this.#writeInline(registrationId, update);
     }
-    return (await this.#writeFirst(registrationId, update)) === true;
+    return (await this.#writeFirst(registrationId, update, ended)) === true;
   }
 
   /**
@@ -210,6 +275,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
   async #writeFirst(
     registrationId: string,
     update: (first?: boolean, whole?: boolean) => Expression,
+    ended: boolean,
   ): Promise<boolean | 'exists'> {
     const registration = await this.#registrationItem(registrationId);
     if (registration === undefined) return false;
@@ -219,12 +285,39 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     const first = update(true);
     for (const attribute of indexCopies) {
       if (registration[attribute] === undefined) continue;
+      if (ended && attribute === customerDomainAttribute) continue;
       first.names[`#${attribute}`] = attribute;
       first.values[`:${attribute}`] = registration[attribute];
       first.assignments.push(`#${attribute} = :${attribute}`);
     }
     const created = await this.#update(progressItemKey(registrationId), first);
+    if (created === true && registration[customerDomainAttribute] !== undefined)
+      await this.#leaveIndex(registrationId);
     return created === false ? 'exists' : created === true;
+  }
+
+  /**
+   * Takes the registration item's row out of the customer-domain index, once its progress item
+   * has one (or has ended): from then on the progress item's row says where the registration
+   * stands, and a registration that ends leaves the index whole. The row goes after the progress
+   * item was written, so the registration is never missing from the index while it holds its
+   * customer; a row left behind by a failure in between is resolved by the reader
+   * (`byCustomerDomain`).
+   */
+  async #leaveIndex(registrationId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { registrationId },
+          UpdateExpression: 'REMOVE #domain',
+          ConditionExpression: 'attribute_exists(registrationId)',
+          ExpressionAttributeNames: { '#domain': customerDomainAttribute },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** A registration without a progress item, written only if its progress is inline. */

@@ -164,12 +164,10 @@ describe('the customer-domain index', () => {
         ExpressionAttributeValues: { ':domain': 'wingtip.com' },
       }),
     );
-    // assess: a row for the registration item, and one for its progress item, which has the standing
+    // assess: one row, the progress item's, which has the standing (the registration item's row
+    // went when the progress item was written)
     const rows = page.Items ?? [];
-    expect(rows.map((row) => row.registrationId).sort()).toEqual([
-      registrationId,
-      `${registrationId}#progress`,
-    ]);
+    expect(rows.map((row) => row.registrationId)).toEqual([`${registrationId}#progress`]);
     for (const row of rows) {
       expect(Object.keys(row).every((key) => indexed.includes(key))).toBe(true);
     }
@@ -210,5 +208,80 @@ describe('the customer-domain index', () => {
       approvedAt: '2026-11-24T09:10:00.000Z',
       expiresAt: '2027-02-22T09:10:00.000Z',
     });
+  });
+
+  it('keeps only the registrations that can still hold the customer: one row each, none once ended', async () => {
+    // prepare: one waiting for its workflow, one in review, one declined, one approved then expired
+    const waiting = await submit('contoso-pharma.com', '2026-11-24T10:00:00.000Z');
+    const inReviewId = await submit('contoso-pharma.com', '2026-11-24T10:01:00.000Z');
+    const declined = await submit('contoso-pharma.com', '2026-11-24T10:02:00.000Z');
+    const expired = await submit('contoso-pharma.com', '2026-11-24T10:03:00.000Z');
+    await book.saveProgress(inReviewId, inReview);
+    await book.saveProgress(declined, inReview);
+    await book.saveProgress(declined, {
+      ...inReview,
+      status: 'declined',
+      updatedAt: '2026-11-24T10:05:00.000Z',
+    });
+    // Declined at its first step (an unknown partner): its progress item never enters the index.
+    const declinedAtOnce = await submit('contoso-pharma.com', '2026-11-24T10:04:00.000Z');
+    await book.saveProgress(declinedAtOnce, { status: 'declined', updatedAt: '2026-11-24T10:05:00.000Z' });
+    const approvedProgress: RegistrationProgress = {
+      ...inReview,
+      status: 'approved',
+      approvedAt: '2026-11-24T10:06:00.000Z',
+      expiresAt: '2027-02-22T10:06:00.000Z',
+    };
+    await book.saveProgress(expired, approvedProgress);
+    await book.saveProgress(expired, {
+      ...approvedProgress,
+      status: 'expired',
+      updatedAt: '2027-02-22T10:06:00.000Z',
+    });
+    // act
+    const page = await tables.documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'byCustomerReceipt',
+        KeyConditionExpression: 'customerDomain = :domain',
+        ExpressionAttributeValues: { ':domain': 'contoso-pharma.com' },
+      }),
+    );
+    const rows = await book.byCustomerDomain('contoso-pharma.com', '2026-11-01T00:00:00.000Z');
+    // assess
+    expect((page.Items ?? []).map((row) => row.registrationId).sort()).toEqual(
+      [waiting, `${inReviewId}#progress`].sort(),
+    );
+    expect(rows.map((row) => [row.registrationId, row.standing.status])).toEqual([
+      [waiting, undefined],
+      [inReviewId, 'in-review'],
+    ]);
+  });
+
+  it('reads past a registration row left behind by a write that failed after the progress was written', async () => {
+    // prepare: the first progress write stored the progress item, then failed before the
+    // registration item left the index; the registration later ended, or is still in review
+    const ended = await submit('margies-travel.com', '2026-11-24T10:00:00.000Z');
+    const holding = await submit('margies-travel.com', '2026-11-24T10:01:00.000Z');
+    for (const registrationId of [ended, holding]) await book.saveProgress(registrationId, inReview);
+    await book.saveProgress(ended, {
+      ...inReview,
+      status: 'declined',
+      updatedAt: '2026-11-24T10:05:00.000Z',
+    });
+    for (const registrationId of [ended, holding]) {
+      await tables.documentClient.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { registrationId },
+          UpdateExpression: 'SET customerDomain = :domain',
+          ExpressionAttributeValues: { ':domain': 'margies-travel.com' },
+        }),
+      );
+    }
+    // act
+    const rows = await book.byCustomerDomain('margies-travel.com', '2026-11-01T00:00:00.000Z');
+    // assess: the ended one is left out (its progress item says so); the other is read as its progress stands
+    expect(rows.map((row) => [row.registrationId, row.standing.status])).toEqual([[holding, 'in-review']]);
   });
 });
