@@ -60,6 +60,22 @@ async function runPool(
   return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
 }
 
+/**
+ * A request of the bench's own, sent again once when the server closed the kept-alive connection
+ * it went out on (ECONNRESET): Node.js closes an idle connection after its keep-alive timeout, and
+ * on a loaded machine the client can reuse it just as that happens. Every request here may be
+ * repeated: deliveries are idempotent by their conversion id, the rest are reads.
+ */
+async function again<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw error;
+    return request();
+  }
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -169,7 +185,7 @@ try {
     const names = await createTables(description.dynamodb.endpoint, [registrationsTable], 'floor-');
     const floorTable = names.Registrations ?? '';
     const submitThroughIntake = async (body: string): Promise<string> => {
-      const response = await deliver(url, body, { secret: description.webhookClientSecret });
+      const response = await again(() => deliver(url, body, { secret: description.webhookClientSecret }));
       if (response.status !== 202)
         throw new Error(`intake answered ${response.status}: ${await response.text()}`);
       return ((await response.json()) as { registrationId: string }).registrationId;
@@ -192,7 +208,7 @@ try {
           return true;
         if (poll % 100 === 99) {
           const execution = (await (
-            await fetch(`${description.api}/_local/executions/${registrationId}`)
+            await again(() => fetch(`${description.api}/_local/executions/${registrationId}`))
           ).json()) as { status?: string };
           if (execution.status === 'FAILED') return false;
         }
@@ -269,7 +285,9 @@ try {
     /** Waits until no workflow is running, so one phase's backlog does not slow the next. */
     const settled = async () => {
       for (;;) {
-        const executions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
+        const executions = (await (
+          await again(() => fetch(`${description.api}/_local/executions`))
+        ).json()) as {
           status: string;
         }[];
         if (!executions.some((execution) => execution.status === 'RUNNING')) return;
@@ -333,7 +351,9 @@ try {
       stored += page.Count ?? 0;
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
-    const allExecutions = (await (await fetch(`${description.api}/_local/executions`)).json()) as {
+    const allExecutions = (await (
+      await again(() => fetch(`${description.api}/_local/executions`))
+    ).json()) as {
       status: string;
       error?: string;
     }[];
@@ -364,6 +384,10 @@ try {
       );
     }
   }
+} catch (error) {
+  // What the local stack said last tells whether it failed or only a request did.
+  console.error(`dealreg local, last output:\n${stack.output().slice(-3000)}`);
+  throw error;
 } finally {
   await stack.interrupt();
 }
