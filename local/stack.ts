@@ -355,6 +355,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ledgerKey,
       registrations: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
       now,
+      requestClock: () => new Date(),
       clientSecret: async () => webhookClientSecret,
       logger,
     });
