@@ -12,6 +12,7 @@ import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.t
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
+import { HubSpotNotFoundError } from '#adapters/hubspot/errors.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
@@ -384,7 +385,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               body: JSON.stringify({ error: 'malformed_request', message: request.error.issues[0]?.message }),
             };
           }
-          return json(await sweep(request.data.formGuids));
+          try {
+            return json(await sweep(request.data.formGuids));
+          } catch (error) {
+            // A form the portal does not have is the request's fault, not the stack's.
+            if (!(error instanceof HubSpotNotFoundError)) throw error;
+            return {
+              status: 404,
+              body: JSON.stringify({
+                error: 'not_found',
+                message: `${error.message}; name a form of the HubSpot sandbox's portal (hubspot.formGuid in local.json)`,
+              }),
+            };
+          }
         },
       },
     ];
