@@ -218,7 +218,10 @@ export function startApiServer(options: {
         .filter((candidate) => candidate.parameters !== undefined);
       const match = candidates.find((candidate) => candidate.route.method === method);
       if (match?.parameters === undefined) {
-        const status = candidates.length > 0 ? 405 : 404;
+        const localPath = (options.localRoutes ?? []).some(
+          (route) => matchPath(route.path, url.pathname) !== undefined,
+        );
+        const status = candidates.length > 0 || localPath ? 405 : 404;
         send(
           response,
           status,

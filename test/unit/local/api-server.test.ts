@@ -12,6 +12,13 @@ beforeAll(async () => {
         handler: async (event) => ({ statusCode: 200, body: JSON.stringify(event.pathParameters) }),
       },
     ],
+    localRoutes: [
+      {
+        method: 'POST',
+        path: '/_local/clock',
+        respond: async () => ({ status: 200, body: '{}' }),
+      },
+    ],
   });
 });
 
@@ -32,5 +39,15 @@ describe('the local API server', () => {
     expect(await response.json()).toEqual({
       message: 'the path /approvals/%E0%A4%A is not valid percent-encoding (RFC 3986)',
     });
+  });
+
+  it('answers 405 to a method a route does not take, for the local routes as for the deployed ones', async () => {
+    const local = await fetch(`${api.url}/_local/clock`, { method: 'PUT' });
+    const deployed = await fetch(`${api.url}/approvals/DR-1`, { method: 'PUT' });
+    const nowhere = await fetch(`${api.url}/_local/nothing`);
+
+    expect(local.status).toBe(405);
+    expect(deployed.status).toBe(405);
+    expect(nowhere.status).toBe(404);
   });
 });
