@@ -160,6 +160,19 @@ describe('dealreg ledger', () => {
     expect(badWorkers.stderr).toMatch(/--workers must be a whole number/);
   });
 
+  it('names a directory given as the export to verify, and an export into a directory that does not exist', async () => {
+    const directory = await dealreg('ledger', 'verify', '--file', dataDir);
+    const nowhere = join(dataDir, 'no-such-directory', 'ledger.jsonl');
+    const exported = await dealreg('ledger', 'export', '--out', nowhere);
+
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toMatch(/cannot use .*: it is a directory; name a file written by/);
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toContain(
+      `cannot use ${nowhere}: its directory ${join(dataDir, 'no-such-directory')} does not exist; create it or choose another --out`,
+    );
+  });
+
   it('prints the same report bytes as of a moment after later entries and a correction', async () => {
     const asOf = ['--as-of', '2026-08-20T00:00:00Z', '--known-at', new Date().toISOString()];
     const before = await dealreg('ledger', 'report', ...asOf);
