@@ -216,6 +216,15 @@ describe('dealreg ledger', () => {
 describe('dealreg investments import', () => {
   const header = 'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt';
 
+  it('names a directory given as the investments file: exit 2, in words', async () => {
+    const result = await dealreg('investments', 'import', dataDir);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `cannot read ${dataDir}: it is a directory; name the investments CSV file to import`,
+    );
+  });
+
   it('imports nothing from a file with one bad line and names its line and column', async () => {
     const file = join(dataDir, 'bad.csv');
     writeFileSync(
