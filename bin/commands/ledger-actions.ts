@@ -227,6 +227,12 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
       connection.close();
     }
   }
+  if (options.opportunity !== undefined && report.ok && report.chains === 0) {
+    // Nothing to verify: neither the ledger nor a digest knows the deal, so "intact" would mislead.
+    throw new UsageError(
+      `the ledger has no entries for opportunity ${options.opportunity} and no digest names it; check the HubSpot deal id`,
+    );
+  }
   if (options.format === 'json') {
     for (const warning of report.warnings) console.error(`WARNING: ${warning}`);
     const { heads: _heads, ...rest } = report;

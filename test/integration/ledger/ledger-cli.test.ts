@@ -109,6 +109,16 @@ describe('dealreg ledger', () => {
     expect(await readChain(store, '9001')).toHaveLength(6);
   });
 
+  it('names an opportunity neither the ledger nor a digest knows, rather than calling it intact', async () => {
+    const result = await dealreg('ledger', 'verify', '--opportunity', '9999999');
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).not.toContain('intact');
+    expect(result.stderr).toContain(
+      'the ledger has no entries for opportunity 9999999 and no digest names it; check the HubSpot deal id',
+    );
+  });
+
   it('exits non-zero naming the altered entry when an item was changed in the table', async () => {
     await tables.client.send(
       new UpdateItemCommand({
