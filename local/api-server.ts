@@ -55,6 +55,16 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
   return parameters;
 }
 
+/** Whether every `%` escape of a path decodes (as UTF-8), so its parameters can be read. */
+function validPercentEncoding(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -182,6 +192,16 @@ export function startApiServer(options: {
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
       const method = request.method ?? 'GET';
       const body = await readBody(request);
+      if (!validPercentEncoding(url.pathname)) {
+        // Such a path names no resource or id: a bad request, not a failed integration.
+        send(
+          response,
+          400,
+          jsonHeaders,
+          JSON.stringify({ message: `the path ${url.pathname} is not valid percent-encoding (RFC 3986)` }),
+        );
+        return;
+      }
       if (body === 'too-large') {
         send(response, 413, jsonHeaders, JSON.stringify({ message: 'Request Too Long' }));
         return;
@@ -198,7 +218,10 @@ export function startApiServer(options: {
         .filter((candidate) => candidate.parameters !== undefined);
       const match = candidates.find((candidate) => candidate.route.method === method);
       if (match?.parameters === undefined) {
-        const status = candidates.length > 0 ? 405 : 404;
+        const localPath = (options.localRoutes ?? []).some(
+          (route) => matchPath(route.path, url.pathname) !== undefined,
+        );
+        const status = candidates.length > 0 || localPath ? 405 : 404;
         send(
           response,
           status,

@@ -12,6 +12,7 @@ import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.t
 import { DynamoDbRegistrationInbox } from '#adapters/dynamodb/registration-inbox.ts';
 import { sharedHubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { DynamoDbSweepStateStore } from '#adapters/hubspot/dynamodb-sweep-state-store.ts';
+import { HubSpotNotFoundError } from '#adapters/hubspot/errors.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
@@ -355,6 +356,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ledgerKey,
       registrations: new DynamoDbRegistrationBook(documentClient, tableName(registrationsTable.logicalName)),
       now,
+      requestClock: () => new Date(),
       clientSecret: async () => webhookClientSecret,
       logger,
     });
@@ -383,7 +385,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               body: JSON.stringify({ error: 'malformed_request', message: request.error.issues[0]?.message }),
             };
           }
-          return json(await sweep(request.data.formGuids));
+          try {
+            return json(await sweep(request.data.formGuids));
+          } catch (error) {
+            // A form the portal does not have is the request's fault, not the stack's.
+            if (!(error instanceof HubSpotNotFoundError)) throw error;
+            return {
+              status: 404,
+              body: JSON.stringify({
+                error: 'not_found',
+                message: `${error.message}; name a form of the HubSpot sandbox's portal (hubspot.formGuid in local.json)`,
+              }),
+            };
+          }
         },
       },
     ];
@@ -590,22 +604,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onAnotherLedger: 'start-new-series' as const,
       now,
     };
+    const digestIntervalMs = options.digestIntervalMs ?? 60 * 60_000;
     await writeDigest(digests).catch((error: unknown) => logger.error('ledger digest failed', { error }));
+    let lastDigestAtMs = clock.now().getTime();
     let digesting = false;
-    const digestTimer = setInterval(
-      () => {
-        if (digesting) return; // a digest run still under way: digests are numbered one after another
-        digesting = true;
-        writeDigest(digests)
-          .catch((error: unknown) => logger.error('scheduled ledger digest failed', { error }))
-          .finally(() => {
-            digesting = false;
-          });
-      },
-      options.digestIntervalMs ?? 60 * 60_000,
-    );
+    let digestAgain = false;
+    const digestNow = () => {
+      // Digests are numbered one after another: a run asked for while one is under way follows it.
+      if (digesting) {
+        digestAgain = true;
+        return;
+      }
+      digesting = true;
+      lastDigestAtMs = clock.now().getTime();
+      writeDigest(digests)
+        .catch((error: unknown) => logger.error('scheduled ledger digest failed', { error }))
+        .finally(() => {
+          digesting = false;
+          if (digestAgain) {
+            digestAgain = false;
+            digestNow();
+          }
+        });
+    };
+    const digestTimer = setInterval(digestNow, digestIntervalMs);
     digestTimer.unref();
     stopping.push(async () => clearInterval(digestTimer));
+    // A move of the virtual clock (the demo, POST /_local/clock) can pass several intervals at
+    // once, where the deployed schedule would have written a digest in each: one is written after
+    // such a move, else `ledger verify` finds entries older than two intervals in no digest.
+    const stopDigestingOnMoves = clock.onMoved((movedTo) => {
+      if (movedTo.getTime() - lastDigestAtMs >= digestIntervalMs) digestNow();
+    });
+    stopping.push(async () => stopDigestingOnMoves());
 
     // The co-sell reconciliation every hour, as the deployed schedule runs it (when co-sell is on).
     if (policy.policy.coSell.enabled) {

@@ -27,7 +27,7 @@ const TRANSIENT_HUBSPOT_ERRORS = ['HubSpotRateLimitError', 'HubSpotUnavailableEr
 /**
  * Lambda refused the invocation: every container the function may run is busy. The report
  * function has one (its HubSpot share) and the batch workers the Map's own concurrency, so a
- * second check running at once (the daily schedule and `dealreg qbr run`, or two on-demand runs)
+ * second check running at once (the daily schedule and an on-demand execution, or two on-demand runs)
  * finds them taken. Nothing ran, so it is always safe to try again ("Handle Lambda service
  * exceptions"); the pauses (30 s doubling to 5 minutes, 12 attempts: about 47 minutes in all)
  * outlast the report function's 15-minute timeout, so the second check waits for the first

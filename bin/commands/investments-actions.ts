@@ -13,7 +13,14 @@ export async function importFile(file: string, options: InvestmentsImportOptions
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'it does not exist' : (code ?? String(error));
+    const reason =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : (code ?? String(error));
     throw new UsageError(`cannot read ${file}: ${reason}; name the investments CSV file to import`, {
       cause: error,
     });

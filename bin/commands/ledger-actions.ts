@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access, open } from 'node:fs/promises';
+import { access, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Duration } from 'luxon';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
@@ -190,6 +191,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     const file = options.file;
     try {
       await access(file, constants.R_OK);
+      if ((await stat(file)).isDirectory()) throw Object.assign(new Error(file), { code: 'EISDIR' });
     } catch (error) {
       throw fileProblem(file, error, 'name a file written by `dealreg ledger export --out FILE`');
     }
@@ -225,6 +227,12 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
       connection.close();
     }
   }
+  if (options.opportunity !== undefined && report.ok && report.chains === 0) {
+    // Nothing to verify: neither the ledger nor a digest knows the deal, so "intact" would mislead.
+    throw new UsageError(
+      `the ledger has no entries for opportunity ${options.opportunity} and no digest names it; check the HubSpot deal id`,
+    );
+  }
   if (options.format === 'json') {
     for (const warning of report.warnings) console.error(`WARNING: ${warning}`);
     const { heads: _heads, ...rest } = report;
@@ -251,6 +259,12 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
 export async function exportEntries(options: LedgerExportOptions): Promise<void> {
   await withLedger(options, async ({ store, describe }) => {
     const output = await open(options.out, 'wx').catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new UsageError(
+          `cannot use ${options.out}: its directory ${dirname(options.out)} does not exist; create it or choose another --out`,
+          { cause: error },
+        );
+      }
       throw fileProblem(options.out, error, 'export never overwrites: choose a new --out file');
     });
     try {

@@ -74,6 +74,14 @@ export async function runLocal(options: LocalOptions): Promise<void> {
   } catch (error) {
     // Another stack's directory: the fix is another --data-dir, or stopping that stack.
     if (error instanceof DataDirectoryInUseError) throw new UsageError(error.message, { cause: error });
+    // The port asked for cannot be had: the fix is another --port (or none: a free one).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (options.port !== undefined && (code === 'EADDRINUSE' || code === 'EACCES')) {
+      throw new UsageError(
+        `--port ${options.port} ${code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user does not have'}: choose another --port, or leave it out to take a free port`,
+        { cause: error },
+      );
+    }
     if (!stopRequested.aborted) throw error;
     console.log('Dealreg local stack stopped before it was ready.');
     process.exit(0);

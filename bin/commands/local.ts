@@ -44,7 +44,10 @@ export function registerLocalCommand(program: Command): void {
       '--fresh',
       'start over: clear what the data directory keeps (tables, sandbox, mailbox, ledger digests, reports)',
     )
-    .option('--policy <file>', 'the policy the workflow enforces (default: policy/default-policy.json)')
+    .option(
+      '--policy <file>',
+      'the policy the workflow enforces (default: policy/demo-policy.json, or policy/default-policy.json with --empty)',
+    )
     .option(
       '--digest-every <duration>',
       'how often a ledger digest is written under <data dir>/ledger-digests, as ISO 8601 (default: PT1H)',

@@ -36,10 +36,16 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const fix = 'name a policy JSON file (policy/default-policy.json is the template)';
     const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'the file does not exist; name a policy JSON file (policy/default-policy.json is the template)'
-        : String(error);
+      code === 'ENOENT'
+        ? `the file does not exist; ${fix}`
+        : code === 'EISDIR'
+          ? `it is a directory; ${fix}`
+          : code === 'EACCES' || code === 'EPERM'
+            ? `permission denied; ${fix}`
+            : String(error);
     throw new PolicyFileError(`cannot read policy file ${file}: ${reason}`, { cause: error });
   }
   try {

@@ -49,6 +49,13 @@ export async function sweep(options: SweepOptions): Promise<void> {
     );
   }
   const text = await response.text();
+  if (response.status === 404) {
+    // The form named with --form is not in the portal: the message says which and what to name.
+    const refusal = z.object({ message: z.string() }).safeParse(parsedJson(text));
+    throw new UsageError(
+      `--form ${options.form}: ${refusal.success ? refusal.data.message : text.slice(0, 300)}`,
+    );
+  }
   if (!response.ok) throw new Error(`the local backfill answered ${response.status}: ${text.slice(0, 300)}`);
   const summary = backfillSummarySchema.safeParse(parsedJson(text));
   if (!summary.success) {

@@ -42,7 +42,7 @@ export function createCrmEventsHandler(deps: CrmEventsHandlerDependencies) {
     // An event Dealreg cannot read is answered for, never a reason to refuse its batch.
     const outcome = {
       ...recorded,
-      received: recorded.received + parsed.unusable.length,
+      received: parsed.received,
       unusable: parsed.unusable,
     };
     if (outcome.skipped.length > 0 || outcome.unusable.length > 0) {

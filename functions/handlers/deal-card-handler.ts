@@ -22,6 +22,11 @@ const dealCardQuerySchema = z.looseObject({
 });
 
 interface DealCardHandlerDependencies extends DealCardDependencies {
+  /**
+   * The clock a request's signature timestamp is checked against; default `now`. HubSpot stamps a
+   * request with the real time it sends it, so a stack whose `now` is virtual passes the system clock.
+   */
+  readonly requestClock?: (() => Date) | undefined;
   readonly clientSecret: () => Promise<string>;
   readonly logger: Logger;
 }
@@ -34,7 +39,7 @@ interface DealCardHandlerDependencies extends DealCardDependencies {
 export function createDealCardHandler(deps: DealCardHandlerDependencies) {
   return hubspotFetchEndpoint({
     clientSecret: deps.clientSecret,
-    now: deps.now,
+    now: deps.requestClock ?? deps.now,
     logger: deps.logger,
   }).handler(async (event) => {
     const query = dealCardQuerySchema.safeParse(event.queryStringParameters ?? {});

@@ -166,7 +166,9 @@ export function deciderName(decision: RecordedDecision): string {
 
 /** "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …" */
 function decidedBy(decision: RecordedDecision, timeZone: string): string {
-  return `Decided on ${formatDeadline(new Date(decision.decidedAt), timeZone)} by ${deciderName(decision)}: ${describeChoice(decision.choice)}.`;
+  const line = `Decided on ${formatDeadline(new Date(decision.decidedAt), timeZone)} by ${deciderName(decision)}: ${describeChoice(decision.choice)}`;
+  // The approver's reason or question may end its own sentence already.
+  return /[.!?…]$/.test(line) ? line : `${line}.`;
 }
 
 /** The page an approval link opens: the pending task's decisions, or the decision already made. */

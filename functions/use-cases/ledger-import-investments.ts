@@ -87,6 +87,8 @@ export function parseInvestmentsCsv(
   investmentTypes: readonly string[],
 ): { inputs: LedgerEntryInput[]; problems: ImportProblem[] } {
   const typesByKey = new Map(investmentTypes.map((type) => [type.toLowerCase(), type]));
+  const notAPolicyType = (type: string) =>
+    `"${type}" is not an investment type of the policy (reporting.investmentTypes: ${investmentTypes.join(', ')})`;
   let records: {
     record: Record<string, string>;
     info: {
@@ -146,6 +148,10 @@ export function parseInvestmentsCsv(
       for (const issue of row.error.issues) {
         problems.push({ line, column: String(issue.path[0] ?? ''), message: issue.message });
       }
+      // The type is checked against the policy too, so a fixed file is not refused again for it.
+      const type = typeof record.investmentType === 'string' ? record.investmentType.trim() : '';
+      if (type !== '' && !typesByKey.has(type.toLowerCase()))
+        problems.push({ line, column: 'investmentType', message: notAPolicyType(type) });
       const id = typeof record.investmentId === 'string' ? record.investmentId.trim() : '';
       const earlier = seen.get(id);
       if (id !== '' && earlier !== undefined)
@@ -169,7 +175,7 @@ export function parseInvestmentsCsv(
       problems.push({
         line,
         column: 'investmentType',
-        message: `"${value.investmentType}" is not an investment type of the policy (reporting.investmentTypes: ${investmentTypes.join(', ')})`,
+        message: notAPolicyType(value.investmentType),
       });
       continue;
     }

@@ -81,6 +81,24 @@ describe('dealreg sweep against the local stack', () => {
     expect(response.status).toBe(400);
   });
 
+  it('names a form the portal does not have: 404 from the backfill, exit 2 from dealreg sweep', async () => {
+    const response = await fetch(`${stack.description.api}/_local/backfill`, {
+      method: 'POST',
+      body: '{"formGuids": ["no-such-form"]}',
+    });
+    const result = await dealreg(['sweep', '--form', 'no-such-form', '--data-dir', stack.dataDir]);
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({
+      error: 'not_found',
+      message: expect.stringContaining('no-such-form'),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^dealreg: --form no-such-form: .*not found.*name a form of the HubSpot sandbox/m,
+    );
+  });
+
   it('says how to start the local stack when none runs', async () => {
     const result = await dealreg(['sweep', '--data-dir', await mkdtemp(join(tmpdir(), 'dealreg-none-'))]);
     expect(result.code).toBe(2);

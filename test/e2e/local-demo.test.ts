@@ -173,4 +173,24 @@ describe('the demo on dealreg local', () => {
       standIn.opportunities.map((opportunity) => [opportunity.Id, opportunity.LifeCycle.ReviewStatus]),
     ).toEqual([[globex?.aceOpportunityId, 'Approved']]);
   });
+
+  it("leaves a ledger that `dealreg ledger verify` finds intact: the clock's moves over months are sealed by digests", async () => {
+    // The quarter passes on the virtual clock in minutes; digests are written every hour of it.
+    const localUser = {
+      LEDGER_TABLE: '',
+      REGISTRATIONS_TABLE: '',
+      DYNAMODB_ENDPOINT: '',
+      LEDGER_MAC_KEY: '',
+    };
+    const verify = () => dealreg(['ledger', 'verify', '--data-dir', demo.dataDir], localUser);
+    await expect
+      .poll(async () => (await verify()).code, {
+        timeout: 20_000,
+        interval: 1_000,
+      })
+      .toBe(0);
+    const verified = await verify();
+    expect(verified.stdout).toMatch(/^ledger intact$/m);
+    expect(verified.stdout).not.toContain('BROKEN');
+  });
 });

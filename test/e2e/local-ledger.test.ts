@@ -1,4 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
@@ -112,4 +115,22 @@ describe('dealreg local settings', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/--digest-every must be an ISO 8601 duration .* got "hourly"/);
   });
+
+  it('names a --port another program holds: exit 2, no local.json written', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    const dataDir = await mkdtemp(join(tmpdir(), 'dealreg-port-'));
+    try {
+      const refused = await dealreg(['local', '--empty', '--port', String(port), '--data-dir', dataDir]);
+
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(
+        `dealreg: --port ${port} is already in use: choose another --port, or leave it out to take a free port`,
+      );
+      await expect(readFile(join(dataDir, 'local.json'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      holder.close();
+    }
+  }, 90_000);
 });

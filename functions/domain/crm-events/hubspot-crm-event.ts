@@ -84,7 +84,14 @@ export interface UnusableCrmEvent {
 }
 
 type CrmEventBatchParse =
-  | { readonly success: true; readonly events: CrmEvent[]; readonly unusable: UnusableCrmEvent[] }
+  | {
+      readonly success: true;
+      /** How many events the batch holds, readable or not. */
+      readonly received: number;
+      readonly events: CrmEvent[];
+      /** One problem per line: an event may have several. */
+      readonly unusable: UnusableCrmEvent[];
+    }
   | { readonly success: false; readonly problems: RequestProblem[] };
 
 function problems(error: z.ZodError, prefix: string): RequestProblem[] {
@@ -200,5 +207,5 @@ export function parseCrmEventBatch(body: unknown): CrmEventBatchParse {
       for (const problem of result.problems) unusable.push({ path: problem.path, reason: problem.message });
     }
   }
-  return { success: true, events, unusable };
+  return { success: true, received: body.length, events, unusable };
 }

@@ -188,6 +188,24 @@ describe('POST /hubspot/crm-events', () => {
     ]);
   });
 
+  it('counts an event with several problems once among those received', async () => {
+    const dealId = await newDeal();
+    const events = [
+      property(dealId, t0, 'amount', '1000'),
+      { ...property(dealId, t0, 'amount', '2000'), occurredAt: 'yesterday', objectId: 'abc' },
+    ];
+
+    const response = await send(events);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { received: number; recorded: number; unusable: unknown[] };
+    expect(body.unusable).toHaveLength(2);
+    expect(body).toMatchObject({ received: 2, recorded: 1 });
+    expect(await opportunityHistory(crm.store, dealId)).toEqual([
+      expect.objectContaining({ type: 'AmountChanged', effectiveAt: new Date(t0).toISOString() }),
+    ]);
+  });
+
   it('brings a partner’s relationships to HubSpot’s labels when an association event names no label, as HubSpot’s events never do', async () => {
     const dealId = await newDeal();
     const { associations } = crm.hubspot.connection.client.crm;

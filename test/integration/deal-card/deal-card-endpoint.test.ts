@@ -189,6 +189,43 @@ describe('GET /hubspot/deal-card', () => {
     expect(card.ledger.problem).toMatch(/^entry #2: /);
   });
 
+  it('checks the signature against the real time when the stack runs on a virtual clock ahead of it', async () => {
+    // The local stack's clock may stand days ahead (after its demo); HubSpot stamps each request
+    // with the real time it sends it.
+    const virtualNow = new Date(Date.now() + 9 * 24 * 60 * 60 * 1000);
+    const virtualStack = await startApiServer({
+      routes: [
+        {
+          method: 'GET',
+          path: '/hubspot/deal-card',
+          handler: createDealCardHandler({
+            ledger: store,
+            digests,
+            ledgerKey,
+            registrations: new DynamoDbRegistrationBook(
+              tables.documentClient,
+              tables.tableName(registrationsTable.logicalName),
+            ),
+            now: () => virtualNow,
+            requestClock: () => new Date(),
+            clientSecret: async () => secret,
+            logger: new Logger({ serviceName: 'deal-card-test', logLevel: 'SILENT' }),
+          }),
+        },
+      ],
+    });
+    try {
+      const response = await proxyCardFetch(`${virtualStack.url}/hubspot/deal-card?dealId=7199999`, {
+        secret,
+      });
+
+      expect(response.status, await response.clone().text()).toBe(200);
+      expect(await response.json()).toMatchObject({ dealId: '7199999', state: 'empty' });
+    } finally {
+      await virtualStack.stop();
+    }
+  });
+
   it('refuses a request signed with another secret with 401, naming the signature', async () => {
     const response = await proxyCardFetch(cardUrl('?dealId=7100001'), { secret, signWith: 'someone-else' });
 

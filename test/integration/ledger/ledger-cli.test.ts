@@ -109,6 +109,16 @@ describe('dealreg ledger', () => {
     expect(await readChain(store, '9001')).toHaveLength(6);
   });
 
+  it('names an opportunity neither the ledger nor a digest knows, rather than calling it intact', async () => {
+    const result = await dealreg('ledger', 'verify', '--opportunity', '9999999');
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).not.toContain('intact');
+    expect(result.stderr).toContain(
+      'the ledger has no entries for opportunity 9999999 and no digest names it; check the HubSpot deal id',
+    );
+  });
+
   it('exits non-zero naming the altered entry when an item was changed in the table', async () => {
     await tables.client.send(
       new UpdateItemCommand({
@@ -160,6 +170,19 @@ describe('dealreg ledger', () => {
     expect(badWorkers.stderr).toMatch(/--workers must be a whole number/);
   });
 
+  it('names a directory given as the export to verify, and an export into a directory that does not exist', async () => {
+    const directory = await dealreg('ledger', 'verify', '--file', dataDir);
+    const nowhere = join(dataDir, 'no-such-directory', 'ledger.jsonl');
+    const exported = await dealreg('ledger', 'export', '--out', nowhere);
+
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toMatch(/cannot use .*: it is a directory; name a file written by/);
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toContain(
+      `cannot use ${nowhere}: its directory ${join(dataDir, 'no-such-directory')} does not exist; create it or choose another --out`,
+    );
+  });
+
   it('prints the same report bytes as of a moment after later entries and a correction', async () => {
     const asOf = ['--as-of', '2026-08-20T00:00:00Z', '--known-at', new Date().toISOString()];
     const before = await dealreg('ledger', 'report', ...asOf);
@@ -202,6 +225,15 @@ describe('dealreg ledger', () => {
 
 describe('dealreg investments import', () => {
   const header = 'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt';
+
+  it('names a directory given as the investments file: exit 2, in words', async () => {
+    const result = await dealreg('investments', 'import', dataDir);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `cannot read ${dataDir}: it is a directory; name the investments CSV file to import`,
+    );
+  });
 
   it('imports nothing from a file with one bad line and names its line and column', async () => {
     const file = join(dataDir, 'bad.csv');

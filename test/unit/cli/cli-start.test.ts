@@ -87,6 +87,20 @@ describe.concurrent('dealreg start-up', () => {
   );
 
   it(
+    'names both policies local may default to in its help: the demo policy, and the default with --empty',
+    async ({ expect }) => {
+      const { code, stdout } = await dealreg(['local', '--help']);
+
+      expect(code).toBe(0);
+      const policyOption = stdout.slice(stdout.indexOf('--policy'), stdout.indexOf('--digest-every'));
+      expect(policyOption.replace(/\s+/g, ' ')).toContain(
+        '(default: policy/demo-policy.json, or policy/default-policy.json with --empty)',
+      );
+    },
+    timeout,
+  );
+
+  it(
     'prints the version of package.json',
     async ({ expect }) => {
       const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {

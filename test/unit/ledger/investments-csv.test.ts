@@ -118,6 +118,18 @@ describe('investments CSV', () => {
     expect(inputs).toEqual([expect.objectContaining({ investmentId: 'inv-1', investmentType: 'MDF' })]);
   });
 
+  it('names an investment type the policy does not list beside the other problems of its line', () => {
+    expect(problemsOf('inv-3,Sponsorship,camp-a,,lots,USD,1,2026-07-01')).toEqual([
+      { line: 2, column: 'amount', message: expect.any(String) },
+      {
+        line: 2,
+        column: 'investmentType',
+        message:
+          '"Sponsorship" is not an investment type of the policy (reporting.investmentTypes: MDF, co-marketing, events, SPIFF, enablement)',
+      },
+    ]);
+  });
+
   it('names a campaign id that cannot key a ledger chain under its own column', () => {
     const problems = problemsOf('inv-1,MDF,camp a!,partner-1,100,USD,1,2026-07-01');
 

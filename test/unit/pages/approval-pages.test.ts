@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalTask } from '#domain/approvals/approval-task.ts';
+import type { ApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
 import {
   renderAlreadyDecidedPage,
   renderDecidedPage,
@@ -165,6 +165,29 @@ describe('the approval confirmation page', () => {
       'escalated to Lee Leader (lee@vendor.example) on Thursday 26 November 2026, 17:00 GMT+1 (Europe/Berlin)',
     );
     expect(gone).not.toContain('2026-11-26T16:00');
+  });
+
+  it('ends the decision line with one full stop when the reason or question already ends a sentence', () => {
+    const decided = (choice: RecordedDecision['choice']) =>
+      renderAlreadyDecidedPage(
+        {
+          choice,
+          decidedBy: { email: 'casey@vendor.example', name: 'Casey Channel' },
+          decidedAt: '2026-11-24T10:15:00.000Z',
+          channel: 'page',
+          policyVersion: 'p',
+          exception: false,
+        },
+        'UTC',
+      );
+
+    expect(decided({ outcome: 'reject', reason: 'Duplicate of DR-1.' })).toContain(
+      'rejected — Duplicate of DR-1.<',
+    );
+    expect(decided({ outcome: 'request-info', question: 'Which product line?' })).toContain(
+      'asked the partner for more information — Which product line?<',
+    );
+    expect(decided({ outcome: 'approve', relationshipType: 'sourced' })).toContain('approved as sourced.<');
   });
 
   it('says the SLA default decided, not the placeholder decider, on the decided page', () => {
