@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -73,6 +75,29 @@ describe('deployment settings', () => {
       formGuids: [formGuid, otherFormGuid],
       backfillSchedule: 'rate(1 hour)',
     });
+  });
+
+  it('stops the CDK app, as `cdk synth` runs it, with the settings to fix and no stack trace', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'dealreg-synth-'));
+    // The CDK CLI hands the app its context in CDK_CONTEXT_JSON and the output directory in CDK_OUTDIR.
+    const run = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/app.ts', import.meta.url))], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          ...valid,
+          [contextKeys.stage]: 'Prod',
+          [contextKeys.mailFrom]: 'deals',
+        }),
+      },
+    });
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('context "dealreg:stage" must be lower-case letters');
+    expect(run.stderr).toContain('context "dealreg:mailFrom" must be the SES-verified sender address');
+    expect(run.stderr).not.toMatch(/\n\s+at |ZodError|\[cause\]/);
+    expect(readdirSync(outdir)).toEqual([]);
   });
 
   it('deploys the default policy unless a policy file is named, and refuses an invalid one naming the problem', () => {
