@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { dealregStackNames } from '#domain/deployment.ts';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
+import { CoSellConfigurationError, coSellRegionProblem } from './constructs/co-sell.ts';
+import { partnerCentralRegion } from './constructs/co-sell-grants.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -242,9 +244,15 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     });
   }
   const settings = parsed.data;
+  const region = settings[contextKeys.region];
+  const policy = readPolicy(settings[contextKeys.policyFile]);
+  // Checked here too, so the synth stops before it bundles every function.
+  if (policy.policy.policy.coSell.enabled && region !== partnerCentralRegion) {
+    throw new CoSellConfigurationError(coSellRegionProblem(region));
+  }
   return {
     stage: settings[contextKeys.stage],
-    region: settings[contextKeys.region],
+    region,
     mailFrom: settings[contextKeys.mailFrom],
     alarmEmail: settings[contextKeys.alarmEmail],
     supportEmail: settings[contextKeys.supportEmail],
@@ -253,7 +261,7 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     formGuids: settings[contextKeys.formGuids],
     backfillSchedule: settings[contextKeys.backfillSchedule],
     usdRates: settings[contextKeys.usdRates],
-    ...readPolicy(settings[contextKeys.policyFile]),
+    ...policy,
     registrationFormUrl: settings[contextKeys.registrationFormUrl],
     largePortfolioDeals: settings[contextKeys.largePortfolioDeals],
   };

@@ -112,6 +112,18 @@ describe('deployment settings', () => {
     ).toThrow(/dealreg:policyFile.*cannot be read/);
   });
 
+  it('refuses a policy with co-sell on outside us-east-1 with the settings, before any function is built', () => {
+    const coSellPolicy = fileURLToPath(new URL('./fixtures/co-sell-policy.json', import.meta.url));
+
+    expect(() => settingsFrom({ ...valid, [contextKeys.policyFile]: coSellPolicy })).toThrow(
+      /co-sell is on .* region is eu-west-1.*Deploy Dealreg in us-east-1, or set coSell.enabled to false/,
+    );
+    expect(
+      settingsFrom({ ...valid, [contextKeys.region]: 'us-east-1', [contextKeys.policyFile]: coSellPolicy })
+        .region,
+    ).toBe('us-east-1');
+  });
+
   it('reads the portal id as a number and the forms as a list when cdk.json holds them so', () => {
     const settings = settingsFrom({
       ...valid,
