@@ -36,10 +36,15 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
+      code === 'ENOENT'
         ? 'the file does not exist; name a policy JSON file (policy/default-policy.json is the template)'
-        : String(error);
+        : code === 'EISDIR'
+          ? 'it is a directory; name a policy JSON file in it'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied; make the file readable or name another'
+            : (error as Error).message;
     throw new PolicyFileError(`cannot read policy file ${file}: ${reason}`, { cause: error });
   }
   try {

@@ -82,6 +82,14 @@ describe.concurrent('dealreg policy validate', () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain('missing.json: the file does not exist; name a policy JSON file');
   });
+
+  it('names a directory given as the policy file in words, not an errno (exit 2)', async ({ expect }) => {
+    const outcome = await dealreg('policy', 'validate', workDir);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toBe(
+      `dealreg: cannot read policy file ${workDir}: it is a directory; name a policy JSON file in it\n`,
+    );
+  });
 });
 
 describe.concurrent('dealreg policy show', () => {
