@@ -7,7 +7,11 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { dealregStackNames } from '#domain/deployment.ts';
-import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import {
+  defaultFormFieldMapping,
+  formFieldMappingSchema,
+  type RegistrationFieldName,
+} from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { CoSellConfigurationError, coSellRegionProblem } from './constructs/co-sell.ts';
 import { partnerCentralRegion } from './constructs/co-sell-grants.ts';
@@ -226,6 +230,38 @@ function readPolicy(path: string | undefined): { policy: LoadedPolicy; policyTex
 }
 
 /**
+ * The form field mapping the functions get: the policy's `formFieldMapping` (the fields it
+ * changes), with the context's `dealreg:formFieldMapping` added; a field both map differently is
+ * refused, as is a form field read twice. Undefined when neither changes a default.
+ */
+function deployedFormFieldMapping(
+  fromContext: Readonly<Record<string, string>> | undefined,
+  { policy }: LoadedPolicy,
+): Readonly<Record<string, string>> | undefined {
+  const fromPolicy = Object.fromEntries(
+    Object.entries(policy.formFieldMapping).filter(
+      ([field, formField]) => defaultFormFieldMapping[field as RegistrationFieldName] !== formField,
+    ),
+  );
+  const problems = Object.entries(fromContext ?? {})
+    .filter(([field, formField]) => fromPolicy[field] !== undefined && fromPolicy[field] !== formField)
+    .map(
+      ([field, formField]) =>
+        `context "${contextKeys.formFieldMapping}" maps ${field} to "${formField}", but the policy's formFieldMapping maps it to "${fromPolicy[field]}": keep one of them`,
+    );
+  const merged = { ...fromPolicy, ...fromContext };
+  for (const issue of formFieldMappingSchema.safeParse(merged).error?.issues ?? []) {
+    problems.push(
+      `the policy's and the context's formFieldMapping together: ${issue.path.join('.')}: ${issue.message}`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new DeploymentConfigurationError(`Invalid deployment settings:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/**
  * Reads and checks the deployment settings; throws naming every missing or invalid key. The
  * region comes from the context, else from the CDK CLI (the AWS profile's region).
  */
@@ -256,7 +292,7 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     mailFrom: settings[contextKeys.mailFrom],
     alarmEmail: settings[contextKeys.alarmEmail],
     supportEmail: settings[contextKeys.supportEmail],
-    formFieldMapping: settings[contextKeys.formFieldMapping],
+    formFieldMapping: deployedFormFieldMapping(settings[contextKeys.formFieldMapping], policy.policy),
     hubspotPortalId: settings[contextKeys.hubspotPortalId],
     formGuids: settings[contextKeys.formGuids],
     backfillSchedule: settings[contextKeys.backfillSchedule],

@@ -124,6 +124,34 @@ describe('deployment settings', () => {
     ).toBe('us-east-1');
   });
 
+  it("deploys the policy's form field mapping, and refuses a context mapping that says otherwise", () => {
+    const examplePolicy = fileURLToPath(new URL('../../policy/example-policy.json', import.meta.url));
+
+    // policy/example-policy.json: partnerDomain → partner_website, cloudMarketplace → marketplace.
+    expect(settingsFrom({ ...valid, [contextKeys.policyFile]: examplePolicy }).formFieldMapping).toEqual({
+      partnerDomain: 'partner_website',
+      cloudMarketplace: 'marketplace',
+    });
+    expect(settingsFrom(valid).formFieldMapping).toBeUndefined();
+    expect(
+      settingsFrom({
+        ...valid,
+        [contextKeys.policyFile]: examplePolicy,
+        [contextKeys.formFieldMapping]:
+          '{"partnerDomain":"partner_website","cloudMarketplace":"marketplace"}',
+      }).formFieldMapping,
+    ).toEqual({ partnerDomain: 'partner_website', cloudMarketplace: 'marketplace' });
+    expect(
+      errorFrom({
+        ...valid,
+        [contextKeys.policyFile]: examplePolicy,
+        [contextKeys.formFieldMapping]: '{"partnerDomain":"partner_site"}',
+      }).message,
+    ).toMatch(
+      /context "dealreg:formFieldMapping" maps partnerDomain to "partner_site", but the policy's formFieldMapping maps it to "partner_website"/,
+    );
+  });
+
   it('reads the portal id as a number and the forms as a list when cdk.json holds them so', () => {
     const settings = settingsFrom({
       ...valid,
