@@ -266,8 +266,10 @@ const reportingSchema = strict({
   fiscalYearStartMonth: field.month().default(1),
   /** The pre-QBR check runs this many business days before each fiscal quarter ends. */
   qbrCheckBusinessDaysBeforeQuarterEnd: field.wholeDays().default(10),
+  /** Who the pre-QBR report is emailed to. */
   leadership: z
     .array(strict({ name: field.text(200), email: field.email() }))
+    .min(1, { error: 'must list at least one person to email the pre-QBR report to' })
     .default([{ name: 'Chief Revenue Officer', email: 'cro@example.com' }]),
   /**
    * The partner investment types the program funds, as ROI is reported by them. An investments

@@ -142,6 +142,12 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses an empty leadership list, which would leave the pre-QBR report with no one to email', () => {
+    expect(problemsOf({ reporting: { leadership: [] } })).toEqual([
+      'reporting.leadership must list at least one person to email the pre-QBR report to',
+    ]);
+  });
+
   it('reports a malformed setting without tripping the cross-setting checks', () => {
     expect(
       problemsOf({
