@@ -431,8 +431,24 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
     }
   };
   checkChain(['routing', 'fallback'], policy.routing.fallback);
+  // A decision names the rule that routed it, so a name must say which rule that was.
+  const ruleIndexByName = new Map<string, number>([['fallback', -1]]);
   policy.routing.rules.forEach((rule, index) => {
     checkChain(['routing', 'rules', index], rule);
+    const earlier = ruleIndexByName.get(rule.name.toLowerCase());
+    if (earlier === -1) {
+      problem(
+        ['routing', 'rules', index, 'name'],
+        `is "${rule.name}", the name decisions give routing.fallback: choose another`,
+      );
+    } else if (earlier !== undefined) {
+      problem(
+        ['routing', 'rules', index, 'name'],
+        `is "${rule.name}", already the name of routing.rules[${earlier}]: give each rule its own name`,
+      );
+    } else {
+      ruleIndexByName.set(rule.name.toLowerCase(), index);
+    }
     for (const [position, region] of (rule.regions ?? []).entries()) {
       if (!Object.hasOwn(policy.regions, region)) {
         problem(

@@ -148,6 +148,21 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses two routing rules of one name, or a rule named fallback: a decision names the rule that routed it', () => {
+    const rule = (name: string) => ({
+      name,
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    });
+    expect(
+      problemsOf({ routing: { rules: [rule('EMEA'), rule('APAC'), rule('emea '), rule('fallback')] } }),
+    ).toEqual([
+      'routing.rules[2].name is "emea", already the name of routing.rules[0]: give each rule its own name',
+      'routing.rules[3].name is "fallback", the name decisions give routing.fallback: choose another',
+    ]);
+  });
+
   it('reports a malformed setting without tripping the cross-setting checks', () => {
     expect(
       problemsOf({
