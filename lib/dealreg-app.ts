@@ -139,7 +139,10 @@ const usdRates = jsonContext(
   z.record(
     z.string().regex(/^[A-Z]{3}$/, 'must use ISO 4217 currency codes such as EUR'),
     z
-      .string()
+      .string({
+        error: (issue) =>
+          `must map each currency to a decimal string such as "1.08" (in quotes), got ${JSON.stringify(issue.input)} for ${String(issue.path?.at(-1))}`,
+      })
       .regex(/^(0|[1-9]\d{0,8})(\.\d{1,12})?$/, 'must map each currency to a decimal string such as "1.08"')
       .refine((rate) => Number(rate) > 0, 'must map each currency to a rate above zero'),
     { error: 'must be a JSON object of currency code → USD rate, such as {"EUR": "1.08"}' },

@@ -152,6 +152,12 @@ describe('deployment settings', () => {
     );
   });
 
+  it('says a USD rate written as a number must be a decimal string, naming the currency', () => {
+    expect(errorFrom({ ...valid, [contextKeys.usdRates]: '{"EUR": 1.08}' }).message).toContain(
+      'context "dealreg:usdRates" must map each currency to a decimal string such as "1.08" (in quotes), got 1.08 for EUR',
+    );
+  });
+
   it('reads the portal id as a number and the forms as a list when cdk.json holds them so', () => {
     const settings = settingsFrom({
       ...valid,
