@@ -132,7 +132,13 @@ const backfillSchedule = z
   .regex(
     /^(rate\(1 (minute|hour|day)\)|rate\(([2-9]|[1-9]\d+) (minutes|hours|days)\)|cron\((\S+ ){5}\S+\))$/,
     'must be an EventBridge Scheduler expression such as "rate(15 minutes)" or "cron(0/30 * * * ? *)"',
-  );
+  )
+  // "Schedule types on EventBridge Scheduler": day-of-month and day-of-week cannot both be given;
+  // one of them is `?`.
+  .refine((expression) => {
+    const fields = /^cron\((.*)\)$/.exec(expression)?.[1]?.split(' ');
+    return fields === undefined || (fields[2] === '?') !== (fields[4] === '?');
+  }, 'must have a ? in day-of-month or in day-of-week, not both, such as "cron(0/30 * * * ? *)"');
 
 /** `{"EUR": "1.08"}`: USD per unit of each deal currency other than USD (CRM amount changes). */
 const usdRates = jsonContext(
