@@ -13,6 +13,9 @@ import { UsageError } from './usage-error.ts';
 /** `dealreg hubspot setup`: creates what the portal misses and lists what to configure by hand. */
 export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const settings = await resolveHubSpotSettings(options);
+  const apiUrlIssue =
+    options.apiUrl === undefined ? undefined : apiUrlProblem(options.apiUrl, { allowLocalHttp: true });
+  if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
   console.log(

@@ -168,6 +168,20 @@ describe.concurrent('dealreg exit codes', () => {
     [['partners', 'list', '--format', 'xml'], 'Allowed choices are table, json, csv'],
     [['doctor', '--stage', 'Prod!'], '--stage must be a stage name as deployed'],
     [
+      [
+        'hubspot',
+        'setup',
+        '--dry-run',
+        '--token',
+        'pat',
+        '--base-url',
+        'http://127.0.0.1:9',
+        '--api-url',
+        'api',
+      ],
+      '--api-url: "api" is not a URL',
+    ],
+    [
       ['doctor', '--stage', 'prod', '--region', 'mars'],
       '--region must be an AWS region such as eu-west-1, got "mars"',
     ],
