@@ -158,7 +158,10 @@ const usdRates = jsonContext(
 const deploymentSettingsSchema = z.object({
   [contextKeys.stage]: z
     .string({ error: 'is required (a stage name such as prod)' })
-    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be lower-case letters, digits and dashes, starting with a letter'),
+    .regex(
+      /^[a-z][a-z0-9-]{0,19}$/,
+      'must be at most 20 lower-case letters, digits and dashes, starting with a letter',
+    ),
   [contextKeys.region]: z
     .string({
       error:

@@ -21,7 +21,7 @@ export async function runDoctor(
 ): Promise<number> {
   if (!stagePattern.test(options.stage)) {
     throw new UsageError(
-      `--stage must be a stage name as deployed (lower-case letters, digits and dashes, starting with a letter), got "${options.stage}"`,
+      `--stage must be a stage name as deployed (at most 20 lower-case letters, digits and dashes, starting with a letter), got "${options.stage}"`,
     );
   }
   const clients = awsDeployedStageClients({

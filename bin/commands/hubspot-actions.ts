@@ -83,7 +83,7 @@ async function projectApiUrl(options: HubSpotProjectOptions): Promise<{ url: str
 async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promise<string> {
   if (!stageNamePattern.test(stage)) {
     throw new UsageError(
-      `--stage must be a stage name as deployed (lower-case letters, digits and dashes, starting with a letter), got "${stage}"`,
+      `--stage must be a stage name as deployed (at most 20 lower-case letters, digits and dashes, starting with a letter), got "${stage}"`,
     );
   }
   const { AwsDeployedStage, awsDeployedStageClients } = await import('#adapters/aws/aws-deployed-stage.ts');

@@ -94,7 +94,7 @@ describe('deployment settings', () => {
     });
 
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('context "dealreg:stage" must be lower-case letters');
+    expect(run.stderr).toContain('context "dealreg:stage" must be at most 20 lower-case letters');
     expect(run.stderr).toContain('context "dealreg:mailFrom" must be the SES-verified sender address');
     expect(run.stderr).not.toMatch(/\n\s+at |ZodError|\[cause\]/);
     expect(readdirSync(outdir)).toEqual([]);
@@ -217,6 +217,7 @@ describe('deployment settings', () => {
   it.each([
     [contextKeys.stage, 'Prod Stage', 'lower-case letters'],
     [contextKeys.region, 'Ireland', 'AWS region'],
+    [contextKeys.stage, 'production-eu-west-one', 'at most 20 lower-case letters'],
     [contextKeys.mailFrom, 'Dealreg <deals@example.com>', 'sender address'],
     [contextKeys.alarmEmail, 'revops', 'email address'],
     [contextKeys.formFieldMapping, '{not json', 'JSON object'],

@@ -167,6 +167,7 @@ describe.concurrent('dealreg exit codes', () => {
     [['partners', 'list', '--as-of', 'next week'], '--as-of must be an ISO date or instant'],
     [['partners', 'list', '--format', 'xml'], 'Allowed choices are table, json, csv'],
     [['doctor', '--stage', 'Prod!'], '--stage must be a stage name as deployed'],
+    [['doctor', '--stage', 'production-eu-west-one'], 'at most 20 lower-case letters'],
     [
       [
         'hubspot',
