@@ -400,7 +400,15 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
 
   if (minutesOfDay(hours.start) < minutesOfDay(hours.end)) {
     const lifetime = longestWorkflow(policy);
-    if (lifetime.totalDays > MAX_WORKFLOW_DAYS) {
+    if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
+      // No validity fits at all: the approval time is what to change.
+      const approvals = 1 + validity.maxExtensions;
+      problem(
+        ['sla', 'finalHours'],
+        `makes the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: ` +
+          'shorten sla.finalHours, widen calendar.workingHours or calendar.workingDays, or allow fewer validity.maxExtensions',
+      );
+    } else if (lifetime.totalDays > MAX_WORKFLOW_DAYS) {
       const extensions =
         validity.maxExtensions === 0
           ? ''
