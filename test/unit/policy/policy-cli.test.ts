@@ -119,6 +119,19 @@ describe.concurrent('dealreg policy show', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses an --out that is the policy file itself, and leaves the policy as it was (exit 2)', async ({
+    expect,
+  }) => {
+    const file = join(workDir, 'own-policy.json');
+    await writeFile(file, '{}');
+    const outcome = await dealreg('policy', 'show', file, '--out', join(workDir, '.', 'own-policy.json'));
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toBe(
+      `dealreg: --out ${join(workDir, 'own-policy.json')} is the policy file itself; name another file for the page\n`,
+    );
+    expect(await readFile(file, 'utf8')).toBe('{}');
+  });
+
   it('refuses an --out in a directory that does not exist (exit 2), naming the fix', async ({ expect }) => {
     const outcome = await dealreg('policy', 'show', '--out', join(workDir, 'no-such-dir', 'rules.md'));
     expect(outcome.code).toBe(2);
