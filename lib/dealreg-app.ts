@@ -7,8 +7,14 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { dealregStackNames } from '#domain/deployment.ts';
-import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import {
+  defaultFormFieldMapping,
+  formFieldMappingSchema,
+  type RegistrationFieldName,
+} from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
+import { CoSellConfigurationError, coSellRegionProblem } from './constructs/co-sell.ts';
+import { partnerCentralRegion } from './constructs/co-sell-grants.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -126,14 +132,23 @@ const backfillSchedule = z
   .regex(
     /^(rate\(1 (minute|hour|day)\)|rate\(([2-9]|[1-9]\d+) (minutes|hours|days)\)|cron\((\S+ ){5}\S+\))$/,
     'must be an EventBridge Scheduler expression such as "rate(15 minutes)" or "cron(0/30 * * * ? *)"',
-  );
+  )
+  // "Schedule types on EventBridge Scheduler": day-of-month and day-of-week cannot both be given;
+  // one of them is `?`.
+  .refine((expression) => {
+    const fields = /^cron\((.*)\)$/.exec(expression)?.[1]?.split(' ');
+    return fields === undefined || (fields[2] === '?') !== (fields[4] === '?');
+  }, 'must have a ? in day-of-month or in day-of-week, not both, such as "cron(0/30 * * * ? *)"');
 
 /** `{"EUR": "1.08"}`: USD per unit of each deal currency other than USD (CRM amount changes). */
 const usdRates = jsonContext(
   z.record(
     z.string().regex(/^[A-Z]{3}$/, 'must use ISO 4217 currency codes such as EUR'),
     z
-      .string()
+      .string({
+        error: (issue) =>
+          `must map each currency to a decimal string such as "1.08" (in quotes), got ${JSON.stringify(issue.input)} for ${String(issue.path?.at(-1))}`,
+      })
       .regex(/^(0|[1-9]\d{0,8})(\.\d{1,12})?$/, 'must map each currency to a decimal string such as "1.08"')
       .refine((rate) => Number(rate) > 0, 'must map each currency to a rate above zero'),
     { error: 'must be a JSON object of currency code → USD rate, such as {"EUR": "1.08"}' },
@@ -143,7 +158,10 @@ const usdRates = jsonContext(
 const deploymentSettingsSchema = z.object({
   [contextKeys.stage]: z
     .string({ error: 'is required (a stage name such as prod)' })
-    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be lower-case letters, digits and dashes, starting with a letter'),
+    .regex(
+      /^[a-z][a-z0-9-]{0,19}$/,
+      'must be at most 20 lower-case letters, digits and dashes, starting with a letter',
+    ),
   [contextKeys.region]: z
     .string({
       error:
@@ -224,6 +242,38 @@ function readPolicy(path: string | undefined): { policy: LoadedPolicy; policyTex
 }
 
 /**
+ * The form field mapping the functions get: the policy's `formFieldMapping` (the fields it
+ * changes), with the context's `dealreg:formFieldMapping` added; a field both map differently is
+ * refused, as is a form field read twice. Undefined when neither changes a default.
+ */
+function deployedFormFieldMapping(
+  fromContext: Readonly<Record<string, string>> | undefined,
+  { policy }: LoadedPolicy,
+): Readonly<Record<string, string>> | undefined {
+  const fromPolicy = Object.fromEntries(
+    Object.entries(policy.formFieldMapping).filter(
+      ([field, formField]) => defaultFormFieldMapping[field as RegistrationFieldName] !== formField,
+    ),
+  );
+  const problems = Object.entries(fromContext ?? {})
+    .filter(([field, formField]) => fromPolicy[field] !== undefined && fromPolicy[field] !== formField)
+    .map(
+      ([field, formField]) =>
+        `context "${contextKeys.formFieldMapping}" maps ${field} to "${formField}", but the policy's formFieldMapping maps it to "${fromPolicy[field]}": keep one of them`,
+    );
+  const merged = { ...fromPolicy, ...fromContext };
+  for (const issue of formFieldMappingSchema.safeParse(merged).error?.issues ?? []) {
+    problems.push(
+      `the policy's and the context's formFieldMapping together: ${issue.path.join('.')}: ${issue.message}`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new DeploymentConfigurationError(`Invalid deployment settings:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/**
  * Reads and checks the deployment settings; throws naming every missing or invalid key. The
  * region comes from the context, else from the CDK CLI (the AWS profile's region).
  */
@@ -242,18 +292,24 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     });
   }
   const settings = parsed.data;
+  const region = settings[contextKeys.region];
+  const policy = readPolicy(settings[contextKeys.policyFile]);
+  // Checked here too, so the synth stops before it bundles every function.
+  if (policy.policy.policy.coSell.enabled && region !== partnerCentralRegion) {
+    throw new CoSellConfigurationError(coSellRegionProblem(region));
+  }
   return {
     stage: settings[contextKeys.stage],
-    region: settings[contextKeys.region],
+    region,
     mailFrom: settings[contextKeys.mailFrom],
     alarmEmail: settings[contextKeys.alarmEmail],
     supportEmail: settings[contextKeys.supportEmail],
-    formFieldMapping: settings[contextKeys.formFieldMapping],
+    formFieldMapping: deployedFormFieldMapping(settings[contextKeys.formFieldMapping], policy.policy),
     hubspotPortalId: settings[contextKeys.hubspotPortalId],
     formGuids: settings[contextKeys.formGuids],
     backfillSchedule: settings[contextKeys.backfillSchedule],
     usdRates: settings[contextKeys.usdRates],
-    ...readPolicy(settings[contextKeys.policyFile]),
+    ...policy,
     registrationFormUrl: settings[contextKeys.registrationFormUrl],
     largePortfolioDeals: settings[contextKeys.largePortfolioDeals],
   };

@@ -3,6 +3,7 @@ import { HubSpotAccessTokenInfo } from '#adapters/hubspot/access-token-info.ts';
 import { allPassed } from '#domain/doctor/checks.ts';
 import { doctorReportJson, doctorReportLines } from '#rendering/doctor-report.ts';
 import { checkDeployedStage } from '#use-cases/check-deployed-stage.ts';
+import { checkedRegionOption } from './aws-region.ts';
 import type { DoctorOptions } from './doctor.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -20,10 +21,13 @@ export async function runDoctor(
 ): Promise<number> {
   if (!stagePattern.test(options.stage)) {
     throw new UsageError(
-      `--stage must be a stage name as deployed (lower-case letters, digits and dashes, starting with a letter), got "${options.stage}"`,
+      `--stage must be a stage name as deployed (at most 20 lower-case letters, digits and dashes, starting with a letter), got "${options.stage}"`,
     );
   }
-  const clients = awsDeployedStageClients({ region: options.region, profile: options.profile });
+  const clients = awsDeployedStageClients({
+    region: checkedRegionOption(options.region),
+    profile: options.profile,
+  });
   let region: string;
   try {
     region = await clients.cloudFormation.config.region();

@@ -3,6 +3,7 @@ import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.
 import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
+import { checkedRegionOption } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
 import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
@@ -12,6 +13,9 @@ import { UsageError } from './usage-error.ts';
 /** `dealreg hubspot setup`: creates what the portal misses and lists what to configure by hand. */
 export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const settings = await resolveHubSpotSettings(options);
+  const apiUrlIssue =
+    options.apiUrl === undefined ? undefined : apiUrlProblem(options.apiUrl, { allowLocalHttp: true });
+  if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
   console.log(
@@ -79,11 +83,14 @@ async function projectApiUrl(options: HubSpotProjectOptions): Promise<{ url: str
 async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promise<string> {
   if (!stageNamePattern.test(stage)) {
     throw new UsageError(
-      `--stage must be a stage name as deployed (lower-case letters, digits and dashes, starting with a letter), got "${stage}"`,
+      `--stage must be a stage name as deployed (at most 20 lower-case letters, digits and dashes, starting with a letter), got "${stage}"`,
     );
   }
   const { AwsDeployedStage, awsDeployedStageClients } = await import('#adapters/aws/aws-deployed-stage.ts');
-  const clients = awsDeployedStageClients({ region: options.region, profile: options.profile });
+  const clients = awsDeployedStageClients({
+    region: checkedRegionOption(options.region),
+    profile: options.profile,
+  });
   let region: string;
   try {
     region = await clients.cloudFormation.config.region();

@@ -198,11 +198,12 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+/** Whether `path` is a directory, a file (anything else), or nothing yet. */
+async function kindOf(path: string): Promise<'directory' | 'file' | 'none'> {
   try {
-    return (await stat(path)).isDirectory();
+    return (await stat(path)).isDirectory() ? 'directory' : 'file';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
     throw error;
   }
 }
@@ -267,7 +268,11 @@ export async function writeDeployedProject(
       `--out ${outDir} contains the project ${sourceDir}; choose a build directory of its own`,
     );
   }
-  if (await isDirectory(out)) {
+  const kind = await kindOf(out);
+  if (kind === 'file') {
+    throw new UsageError(`--out ${outDir} is a file, not a directory; choose a new or empty directory`);
+  }
+  if (kind === 'directory') {
     const entries = await readdir(out);
     if (entries.length > 0 && !entries.includes('hsproject.json')) {
       throw new UsageError(

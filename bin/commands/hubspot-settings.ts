@@ -61,6 +61,21 @@ function portalIdFrom(value: string | number | undefined, name: string): number 
   return parsed;
 }
 
+/** The HubSpot API base URL of `--base-url` or `HUBSPOT_BASE_URL`, checked; undefined when not given. */
+function baseUrlFrom(options: HubSpotCommandOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const [value, name] =
+    options.baseUrl !== undefined
+      ? [options.baseUrl, '--base-url']
+      : [env.HUBSPOT_BASE_URL, 'HUBSPOT_BASE_URL'];
+  if (value === undefined || value === '') return undefined;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new HubSpotConfigurationError(
+      `${name} must be an http(s) URL such as https://api.hubapi.com, got "${value}"`,
+    );
+  }
+  return value;
+}
+
 /**
  * Token and base URL, first found wins: `--token`/`--base-url`, then `HUBSPOT_ACCESS_TOKEN`/
  * `HUBSPOT_BASE_URL`, then the running local stack's sandbox (`.dealreg/local.json`).
@@ -75,7 +90,7 @@ export async function resolveHubSpotSettings(
   if (options.token !== undefined && options.token.trim() !== '') {
     return {
       accessToken: options.token,
-      basePath: options.baseUrl ?? env.HUBSPOT_BASE_URL,
+      basePath: baseUrlFrom(options, env),
       portalId: optionPortal ?? envPortal,
       source: 'options',
       local,
@@ -85,7 +100,7 @@ export async function resolveHubSpotSettings(
   if (envToken !== undefined && envToken.trim() !== '') {
     return {
       accessToken: envToken,
-      basePath: options.baseUrl ?? env.HUBSPOT_BASE_URL,
+      basePath: baseUrlFrom(options, env),
       portalId: optionPortal ?? envPortal,
       source: 'environment',
       local,
@@ -94,7 +109,7 @@ export async function resolveHubSpotSettings(
   if (local?.hubspot !== undefined) {
     return {
       accessToken: local.hubspot.accessToken,
-      basePath: options.baseUrl ?? local.hubspot.url,
+      basePath: baseUrlFrom(options, {}) ?? local.hubspot.url,
       portalId: optionPortal ?? portalIdFrom(local.hubspot.portalId, 'local.json hubspot.portalId'),
       source: 'local stack',
       local,

@@ -1,4 +1,4 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
@@ -48,6 +48,16 @@ async function writeWhole(file: string, content: string): Promise<void> {
   }
 }
 
+/** Whether both paths name one existing file (through a link or another spelling too). */
+async function isSameFile(one: string, other: string): Promise<boolean> {
+  try {
+    const [a, b] = await Promise.all([stat(one), stat(other)]);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
 /** `dealreg policy validate [file]`. */
 export async function validate(file: string | undefined): Promise<void> {
   const loaded = await loadOrExplain(file, 1);
@@ -59,6 +69,14 @@ export async function validate(file: string | undefined): Promise<void> {
 
 /** `dealreg policy show [file] [--format] [--out]`. */
 export async function show(file: string | undefined, options: PolicyShowOptions): Promise<void> {
+  if (
+    options.out !== undefined &&
+    (await isSameFile(resolve(options.out), resolve(file ?? defaultPolicyFile)))
+  ) {
+    throw new UsageError(
+      `--out ${resolve(options.out)} is the policy file itself; name another file for the page`,
+    );
+  }
   const loaded = await loadOrExplain(file, 2);
   if (loaded === undefined) return;
   const page = renderRulesOfEngagement(loaded, options.format);

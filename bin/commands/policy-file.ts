@@ -37,15 +37,14 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const fix = 'name a policy JSON file (policy/default-policy.json is the template)';
     const reason =
       code === 'ENOENT'
-        ? `the file does not exist; ${fix}`
+        ? 'the file does not exist; name a policy JSON file (policy/default-policy.json is the template)'
         : code === 'EISDIR'
-          ? `it is a directory; ${fix}`
+          ? 'it is a directory; name a policy JSON file in it'
           : code === 'EACCES' || code === 'EPERM'
-            ? `permission denied; ${fix}`
-            : String(error);
+            ? 'permission denied; make the file readable or name another'
+            : (error as Error).message;
     throw new PolicyFileError(`cannot read policy file ${file}: ${reason}`, { cause: error });
   }
   try {

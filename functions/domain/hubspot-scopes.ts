@@ -1,16 +1,20 @@
 /**
- * The scopes Dealreg's HubSpot token needs: reading partners, customers and contacts, reading and
- * writing deals and the Deal Registration object, creating that object's schema and the deal
- * properties (`dealreg hubspot setup`), and reading form submissions (the backfill). The setup
- * instructions print this list and `dealreg doctor` checks the stored token against it.
+ * The scopes Dealreg's HubSpot token needs: reading partners, customers, contacts and deal owners,
+ * creating customer companies, reading and writing deals and the Deal Registration object,
+ * creating that object's schema and the deal and company properties (`dealreg hubspot setup`),
+ * and reading form submissions (the backfill). The setup instructions print this list and
+ * `dealreg doctor` checks the stored token against it.
  */
 export const requiredHubSpotScopes = [
   'crm.objects.companies.read',
+  'crm.objects.companies.write',
   'crm.objects.contacts.read',
   'crm.objects.deals.read',
   'crm.objects.deals.write',
   'crm.objects.custom.read',
   'crm.objects.custom.write',
+  'crm.objects.owners.read',
+  'crm.schemas.companies.write',
   'crm.schemas.custom.read',
   'crm.schemas.custom.write',
   'crm.schemas.deals.read',

@@ -90,6 +90,15 @@ export interface AwsReferralReviewProps {
  * Partner Central delivers its events only in us-east-1 ("Amazon EventBridge events" in the
  * Partner Central Selling API guide), so the construct refuses any other region.
  */
+/** Why co-sell cannot be deployed in `region` (undefined: not set). */
+export function coSellRegionProblem(region: string | undefined): string {
+  return (
+    `co-sell is on (policy coSell.enabled) but the stack's region is ${region ?? 'not set'}: ` +
+    `Partner Central delivers its opportunity events to EventBridge in ${partnerCentralRegion} only. ` +
+    `Deploy Dealreg in ${partnerCentralRegion}, or set coSell.enabled to false in the policy.`
+  );
+}
+
 export class CoSell extends Construct {
   public readonly eventsFunction: DealregFunction;
   public readonly eventsRule: Rule;
@@ -103,9 +112,7 @@ export class CoSell extends Construct {
     const { region } = Stack.of(this);
     if (Token.isUnresolved(region) || region !== partnerCentralRegion) {
       throw new CoSellConfigurationError(
-        `co-sell is on (policy coSell.enabled) but the stack's region is ${Token.isUnresolved(region) ? 'not set' : region}: ` +
-          `Partner Central delivers its opportunity events to EventBridge in ${partnerCentralRegion} only. ` +
-          `Deploy Dealreg in ${partnerCentralRegion}, or set coSell.enabled to false in the policy.`,
+        coSellRegionProblem(Token.isUnresolved(region) ? undefined : region),
       );
     }
     const referrals = props.awsReferrals;

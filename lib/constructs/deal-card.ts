@@ -47,7 +47,7 @@ export class DealCard extends Construct {
     const { ledger } = props;
     this.function = new DealregFunction(this, 'DealCard', {
       entry: props.entry ?? handlerEntry('deal-card.ts'),
-      description: 'Dealreg deal card: a deal’s partner attributions and ledger verification for HubSpot',
+      description: "Dealreg deal card: a deal's partner attributions and ledger verification for HubSpot",
       serviceName: 'dealreg-deal-card',
       alarmTopic: props.alarmTopic,
       logLevel: props.logLevel ?? 'INFO',

@@ -154,6 +154,22 @@ describe.each([
     expect(tooSlow).toEqual([]);
   });
 
+  it('describes every IAM role in the characters IAM accepts', () => {
+    // "CreateRole" (IAM API Reference): Description, at most 1000 characters matching
+    // [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*; CloudFormation fails the deployment otherwise.
+    const accepted = /^[\t\n\r\u0020-\u007E\u00A1-\u00FF]{0,1000}$/;
+    const refused = [app.statefulTemplate, app.statelessTemplate].flatMap((template) =>
+      Object.entries(template.findResources('AWS::IAM::Role'))
+        .filter(([, role]) => {
+          const description = role.Properties?.Description as unknown;
+          return typeof description === 'string' && !accepted.test(description);
+        })
+        .map(([id, role]) => `${id}: ${String(role.Properties?.Description)}`),
+    );
+
+    expect(refused).toEqual([]);
+  });
+
   it('sends every alarm somewhere', () => {
     const silent = [app.statefulTemplate, app.statelessTemplate].flatMap((template) =>
       Object.entries(template.findResources('AWS::CloudWatch::Alarm'))

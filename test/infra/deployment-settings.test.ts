@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -75,6 +77,29 @@ describe('deployment settings', () => {
     });
   });
 
+  it('stops the CDK app, as `cdk synth` runs it, with the settings to fix and no stack trace', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'dealreg-synth-'));
+    // The CDK CLI hands the app its context in CDK_CONTEXT_JSON and the output directory in CDK_OUTDIR.
+    const run = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/app.ts', import.meta.url))], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          ...valid,
+          [contextKeys.stage]: 'Prod',
+          [contextKeys.mailFrom]: 'deals',
+        }),
+      },
+    });
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('context "dealreg:stage" must be at most 20 lower-case letters');
+    expect(run.stderr).toContain('context "dealreg:mailFrom" must be the SES-verified sender address');
+    expect(run.stderr).not.toMatch(/\n\s+at |ZodError|\[cause\]/);
+    expect(readdirSync(outdir)).toEqual([]);
+  });
+
   it('deploys the default policy unless a policy file is named, and refuses an invalid one naming the problem', () => {
     const directory = mkdtempSync(join(tmpdir(), 'dealreg-policy-'));
     const invalid = join(directory, 'policy.json');
@@ -85,6 +110,52 @@ describe('deployment settings', () => {
     expect(() =>
       settingsFrom({ ...valid, [contextKeys.policyFile]: join(directory, 'missing.json') }),
     ).toThrow(/dealreg:policyFile.*cannot be read/);
+  });
+
+  it('refuses a policy with co-sell on outside us-east-1 with the settings, before any function is built', () => {
+    const coSellPolicy = fileURLToPath(new URL('./fixtures/co-sell-policy.json', import.meta.url));
+
+    expect(() => settingsFrom({ ...valid, [contextKeys.policyFile]: coSellPolicy })).toThrow(
+      /co-sell is on .* region is eu-west-1.*Deploy Dealreg in us-east-1, or set coSell.enabled to false/,
+    );
+    expect(
+      settingsFrom({ ...valid, [contextKeys.region]: 'us-east-1', [contextKeys.policyFile]: coSellPolicy })
+        .region,
+    ).toBe('us-east-1');
+  });
+
+  it("deploys the policy's form field mapping, and refuses a context mapping that says otherwise", () => {
+    const examplePolicy = fileURLToPath(new URL('../../policy/example-policy.json', import.meta.url));
+
+    // policy/example-policy.json: partnerDomain → partner_website, cloudMarketplace → marketplace.
+    expect(settingsFrom({ ...valid, [contextKeys.policyFile]: examplePolicy }).formFieldMapping).toEqual({
+      partnerDomain: 'partner_website',
+      cloudMarketplace: 'marketplace',
+    });
+    expect(settingsFrom(valid).formFieldMapping).toBeUndefined();
+    expect(
+      settingsFrom({
+        ...valid,
+        [contextKeys.policyFile]: examplePolicy,
+        [contextKeys.formFieldMapping]:
+          '{"partnerDomain":"partner_website","cloudMarketplace":"marketplace"}',
+      }).formFieldMapping,
+    ).toEqual({ partnerDomain: 'partner_website', cloudMarketplace: 'marketplace' });
+    expect(
+      errorFrom({
+        ...valid,
+        [contextKeys.policyFile]: examplePolicy,
+        [contextKeys.formFieldMapping]: '{"partnerDomain":"partner_site"}',
+      }).message,
+    ).toMatch(
+      /context "dealreg:formFieldMapping" maps partnerDomain to "partner_site", but the policy's formFieldMapping maps it to "partner_website"/,
+    );
+  });
+
+  it('says a USD rate written as a number must be a decimal string, naming the currency', () => {
+    expect(errorFrom({ ...valid, [contextKeys.usdRates]: '{"EUR": 1.08}' }).message).toContain(
+      'context "dealreg:usdRates" must map each currency to a decimal string such as "1.08" (in quotes), got 1.08 for EUR',
+    );
   });
 
   it('reads the portal id as a number and the forms as a list when cdk.json holds them so', () => {
@@ -146,6 +217,7 @@ describe('deployment settings', () => {
   it.each([
     [contextKeys.stage, 'Prod Stage', 'lower-case letters'],
     [contextKeys.region, 'Ireland', 'AWS region'],
+    [contextKeys.stage, 'production-eu-west-one', 'at most 20 lower-case letters'],
     [contextKeys.mailFrom, 'Dealreg <deals@example.com>', 'sender address'],
     [contextKeys.alarmEmail, 'revops', 'email address'],
     [contextKeys.formFieldMapping, '{not json', 'JSON object'],
@@ -166,6 +238,9 @@ describe('deployment settings', () => {
     [contextKeys.backfillSchedule, 'every 15 minutes', 'EventBridge Scheduler expression'],
     [contextKeys.backfillSchedule, 'rate(1 minutes)', 'EventBridge Scheduler expression'],
     [contextKeys.backfillSchedule, 'cron(0 * * * *)', 'EventBridge Scheduler expression'],
+    [contextKeys.backfillSchedule, 'cron(0/30 * * * * *)', 'a ? in day-of-month or in day-of-week'],
+    [contextKeys.backfillSchedule, 'cron(0 9 1 * MON *)', 'a ? in day-of-month or in day-of-week'],
+    [contextKeys.backfillSchedule, 'cron(0 9 ? * ? *)', 'a ? in day-of-month or in day-of-week'],
     [contextKeys.largePortfolioDeals, 'many', 'whole number of deals'],
     [contextKeys.largePortfolioDeals, '0', 'above zero'],
     [contextKeys.largePortfolioDeals, 2.5, 'whole number of deals'],

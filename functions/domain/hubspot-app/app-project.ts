@@ -162,6 +162,12 @@ export function apiUrlProblem(
   } catch {
     return `"${text}" is not a URL; expected the API's base URL, such as https://abc123.execute-api.us-east-1.amazonaws.com/prod/`;
   }
+  // The webhook target and the card's URL are this base plus a path.
+  if (url.username !== '' || url.password !== '') {
+    return `${url.protocol}//…@${url.host}${url.pathname} has a user name or password in it; pass the API's base URL alone`;
+  }
+  if (url.search !== '') return `${text} has a query (${url.search}); pass the API's base URL alone`;
+  if (url.hash !== '') return `${text} has a fragment (${url.hash}); pass the API's base URL alone`;
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol === 'https:' && !local) return undefined;
   if (local && options.allowLocalHttp && (url.protocol === 'http:' || url.protocol === 'https:'))

@@ -266,8 +266,10 @@ const reportingSchema = strict({
   fiscalYearStartMonth: field.month().default(1),
   /** The pre-QBR check runs this many business days before each fiscal quarter ends. */
   qbrCheckBusinessDaysBeforeQuarterEnd: field.wholeDays().default(10),
+  /** Who the pre-QBR report is emailed to. */
   leadership: z
     .array(strict({ name: field.text(200), email: field.email() }))
+    .min(1, { error: 'must list at least one person to email the pre-QBR report to' })
     .default([{ name: 'Chief Revenue Officer', email: 'cro@example.com' }]),
   /**
    * The partner investment types the program funds, as ROI is reported by them. An investments
@@ -398,7 +400,15 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
 
   if (minutesOfDay(hours.start) < minutesOfDay(hours.end)) {
     const lifetime = longestWorkflow(policy);
-    if (lifetime.totalDays > MAX_WORKFLOW_DAYS) {
+    if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
+      // No validity fits at all: the approval time is what to change.
+      const approvals = 1 + validity.maxExtensions;
+      problem(
+        ['sla', 'finalHours'],
+        `makes the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: ` +
+          'shorten sla.finalHours, widen calendar.workingHours or calendar.workingDays, or allow fewer validity.maxExtensions',
+      );
+    } else if (lifetime.totalDays > MAX_WORKFLOW_DAYS) {
       const extensions =
         validity.maxExtensions === 0
           ? ''
@@ -429,8 +439,24 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
     }
   };
   checkChain(['routing', 'fallback'], policy.routing.fallback);
+  // A decision names the rule that routed it, so a name must say which rule that was.
+  const ruleIndexByName = new Map<string, number>([['fallback', -1]]);
   policy.routing.rules.forEach((rule, index) => {
     checkChain(['routing', 'rules', index], rule);
+    const earlier = ruleIndexByName.get(rule.name.toLowerCase());
+    if (earlier === -1) {
+      problem(
+        ['routing', 'rules', index, 'name'],
+        `is "${rule.name}", the name decisions give routing.fallback: choose another`,
+      );
+    } else if (earlier !== undefined) {
+      problem(
+        ['routing', 'rules', index, 'name'],
+        `is "${rule.name}", already the name of routing.rules[${earlier}]: give each rule its own name`,
+      );
+    } else {
+      ruleIndexByName.set(rule.name.toLowerCase(), index);
+    }
     for (const [position, region] of (rule.regions ?? []).entries()) {
       if (!Object.hasOwn(policy.regions, region)) {
         problem(

@@ -181,6 +181,29 @@ describe.concurrent('dealreg exit codes', () => {
     [['partners', 'list', '--as-of', 'next week'], '--as-of must be an ISO date or instant'],
     [['partners', 'list', '--format', 'xml'], 'Allowed choices are table, json, csv'],
     [['doctor', '--stage', 'Prod!'], '--stage must be a stage name as deployed'],
+    [['doctor', '--stage', 'production-eu-west-one'], 'at most 20 lower-case letters'],
+    [
+      [
+        'hubspot',
+        'setup',
+        '--dry-run',
+        '--token',
+        'pat',
+        '--base-url',
+        'http://127.0.0.1:9',
+        '--api-url',
+        'api',
+      ],
+      '--api-url: "api" is not a URL',
+    ],
+    [
+      ['doctor', '--stage', 'prod', '--region', 'mars'],
+      '--region must be an AWS region such as eu-west-1, got "mars"',
+    ],
+    [
+      ['hubspot', 'project', '--stage', 'prod', '--region', 'eu west 1'],
+      '--region must be an AWS region such as eu-west-1, got "eu west 1"',
+    ],
     [['no-such-command'], "unknown command 'no-such-command'"],
   ])('exits 2 for %j, naming the fix', { timeout }, async ([args, message], { expect }) => {
     const { code, stderr } = await dealreg(args, ledgerEnvironment);

@@ -17,6 +17,18 @@ describe('the API URL the HubSpot app is built for', () => {
     expect(apiUrlProblem('dealreg.example.com', { allowLocalHttp: false })).toMatch(/is not a URL/);
   });
 
+  it('refuses a URL with a query, a fragment or credentials, which the endpoint paths cannot follow', () => {
+    const options = { allowLocalHttp: false };
+    expect(apiUrlProblem('https://api.example.net/prod?stage=1', options)).toMatch(
+      /has a query \(\?stage=1\); pass the API's base URL alone/,
+    );
+    expect(apiUrlProblem('https://api.example.net/prod#top', options)).toMatch(/has a fragment \(#top\)/);
+    expect(apiUrlProblem('https://user:secret@api.example.net/prod', options)).toMatch(
+      /has a user name or password in it/,
+    );
+    expect(apiUrlProblem('https://user:secret@api.example.net/prod', options)).not.toMatch(/secret/);
+  });
+
   it('puts the CRM-events endpoint under the API, with or without its trailing slash', () => {
     expect(deployedAppUrls('https://api.example.net/prod/')).toEqual({
       apiBase: 'https://api.example.net/prod',

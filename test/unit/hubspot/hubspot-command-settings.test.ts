@@ -66,6 +66,22 @@ describe('where the HubSpot commands take their token from', () => {
     await expect(attempt).rejects.toThrow(/pass --token, set HUBSPOT_ACCESS_TOKEN, or start the local stack/);
   });
 
+  it('names a base URL that is not an http(s) URL, from the option or the environment', async () => {
+    await expect(
+      resolveHubSpotSettings({ dataDir: empty, token: 'pat', baseUrl: 'api.hubapi.com' }, {}),
+    ).rejects.toThrow(
+      '--base-url must be an http(s) URL such as https://api.hubapi.com, got "api.hubapi.com"',
+    );
+    await expect(
+      resolveHubSpotSettings(
+        { dataDir: empty },
+        { HUBSPOT_ACCESS_TOKEN: 'pat', HUBSPOT_BASE_URL: 'ftp://x' },
+      ),
+    ).rejects.toThrow(
+      'HUBSPOT_BASE_URL must be an http(s) URL such as https://api.hubapi.com, got "ftp://x"',
+    );
+  });
+
   it('names a portal id that is not a number', async () => {
     await expect(
       resolveHubSpotSettings({ dataDir: empty, token: 'pat', portalId: 'abc' }, {}),

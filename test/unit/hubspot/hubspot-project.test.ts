@@ -370,4 +370,14 @@ describe('a project built for a deployed API', () => {
       writeDeployedProject(repositoryProjectDir, join(repositoryProjectDir, 'build'), apiBase),
     ).rejects.toThrow(/is inside the project .*, which is never edited/);
   });
+
+  it('refuses an --out that is a file, and leaves the file as it was', async () => {
+    const file = join(workDir, 'notes.md');
+    await writeFile(file, 'keep me');
+
+    await expect(writeDeployedProject(repositoryProjectDir, file, apiBase)).rejects.toThrow(
+      /--out .*notes\.md is a file, not a directory; choose a new or empty directory/,
+    );
+    expect(await readFile(file, 'utf8')).toBe('keep me');
+  });
 });

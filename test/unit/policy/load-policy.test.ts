@@ -142,6 +142,27 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses an empty leadership list, which would leave the pre-QBR report with no one to email', () => {
+    expect(problemsOf({ reporting: { leadership: [] } })).toEqual([
+      'reporting.leadership must list at least one person to email the pre-QBR report to',
+    ]);
+  });
+
+  it('refuses two routing rules of one name, or a rule named fallback: a decision names the rule that routed it', () => {
+    const rule = (name: string) => ({
+      name,
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    });
+    expect(
+      problemsOf({ routing: { rules: [rule('EMEA'), rule('APAC'), rule('emea '), rule('fallback')] } }),
+    ).toEqual([
+      'routing.rules[2].name is "emea", already the name of routing.rules[0]: give each rule its own name',
+      'routing.rules[3].name is "fallback", the name decisions give routing.fallback: choose another',
+    ]);
+  });
+
   it('reports a malformed setting without tripping the cross-setting checks', () => {
     expect(
       problemsOf({

@@ -83,11 +83,11 @@ describe.concurrent('dealreg policy validate', () => {
     expect(outcome.stderr).toContain('missing.json: the file does not exist; name a policy JSON file');
   });
 
-  it('names a directory given as the policy file in words (exit 2)', async ({ expect }) => {
+  it('names a directory given as the policy file in words, not an errno (exit 2)', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', workDir);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toBe(
-      `dealreg: cannot read policy file ${workDir}: it is a directory; name a policy JSON file (policy/default-policy.json is the template)\n`,
+      `dealreg: cannot read policy file ${workDir}: it is a directory; name a policy JSON file in it\n`,
     );
   });
 });
@@ -117,6 +117,19 @@ describe.concurrent('dealreg policy show', () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain('validity.days must be a whole number of days, at least 1, got 0');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an --out that is the policy file itself, and leaves the policy as it was (exit 2)', async ({
+    expect,
+  }) => {
+    const file = join(workDir, 'own-policy.json');
+    await writeFile(file, '{}');
+    const outcome = await dealreg('policy', 'show', file, '--out', join(workDir, '.', 'own-policy.json'));
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toBe(
+      `dealreg: --out ${join(workDir, 'own-policy.json')} is the policy file itself; name another file for the page\n`,
+    );
+    expect(await readFile(file, 'utf8')).toBe('{}');
   });
 
   it('refuses an --out in a directory that does not exist (exit 2), naming the fix', async ({ expect }) => {

@@ -54,6 +54,14 @@ describe('the longest a registration workflow runs', () => {
     ]);
   });
 
+  it('blames the approval time, not the validity, when approvals alone outlast a workflow', () => {
+    // 10,000 business hours of 8-hour days: 1,251 business days, 251 weeks = 1,757 days a level;
+    // two levels for the registration and two for its extension: 7,028 days.
+    expect(problemsOf({ sla: { reminderHours: 9998, escalationHours: 9999, finalHours: 10_000 } })).toEqual([
+      'sla.finalHours makes the approvals alone take up to 7028 days (2 approvals of two levels, up to 1757 days a level), but a workflow ends after one year: shorten sla.finalHours, widen calendar.workingHours or calendar.workingDays, or allow fewer validity.maxExtensions',
+    ]);
+  });
+
   it('accepts the longest validity that fits', () => {
     expect(problemsOf({ validity: { days: 332, maxExtensions: 0 } })).toEqual([]);
     expect(
