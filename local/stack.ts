@@ -23,7 +23,6 @@ import {
   partnerCentralCatalogs,
   partnerCentralReferrals,
 } from '#adapters/partner-central/co-sell-catalogs.ts';
-import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { ApprovalSigningKey } from '#domain/signed-links/signing-key.ts';
 import { createApprovalsHandler } from '#handlers/approvals-handler.ts';
@@ -288,7 +287,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       inbox: new DynamoDbRegistrationInbox(documentClient, tableName(registrationsTable.logicalName)),
       workflow,
       mailer: mailbox,
-      formFieldMapping: defaultFormFieldMapping,
+      formFieldMapping: policy.policy.formFieldMapping,
       submittedAtToleranceHours: policy.policy.intake.submittedAtToleranceHours,
       now,
     };
