@@ -18,7 +18,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   progressItemKey,
   progressItemSuffix,
@@ -300,7 +306,27 @@ try {
     );
     let held = 0;
     let seedRetries = 0;
-    const sizes: { size: number; latencies: number[]; failed: number }[] = [];
+    const sizes: { size: number; latencies: number[]; failed: number; indexRows: number }[] = [];
+    /** The customer's rows in the customer-domain index: what each of its conflict checks reads. */
+    const customerIndexRows = async () => {
+      let rows = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: registrations,
+            IndexName: 'byCustomerReceipt',
+            KeyConditionExpression: 'customerDomain = :domain',
+            ExpressionAttributeValues: { ':domain': 'one-customer.com' },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        rows += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return rows;
+    };
     for (const size of sameCustomerSizes) {
       const toAdd = Math.max(0, size - held);
       await runPool(toAdd, async (i) => {
@@ -328,7 +354,12 @@ try {
           latencies.push(performance.now() - started);
         else failed += 1;
       }
-      sizes.push({ size: held, latencies: latencies.sort((a, b) => a - b), failed });
+      sizes.push({
+        size: held,
+        latencies: latencies.sort((a, b) => a - b),
+        failed,
+        indexRows: await customerIndexRows(),
+      });
       held += samplesPerSize;
     }
     measured += held;
@@ -378,9 +409,9 @@ try {
       }`,
     );
     console.log(`one customer, submission → decision, one at a time (set-up retries: ${seedRetries}):`);
-    for (const { size, latencies, failed } of sizes) {
+    for (const { size, latencies, failed, indexRows } of sizes) {
       console.log(
-        `  ${String(size).padStart(5)} registrations of the customer already: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms (${latencies.length} samples, ${failed} executions failed)`,
+        `  ${String(size).padStart(5)} registrations of the customer already: p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms (${latencies.length} samples, ${failed} executions failed); rows the check reads after the samples: ${indexRows}`,
       );
     }
   }
