@@ -71,6 +71,7 @@ export class VirtualClock {
   readonly #timers: ScheduledTimer[] = [];
   readonly #settleHooks = new Set<() => Promise<void>>();
   readonly #moveListeners = new Set<(now: Date) => void>();
+  readonly #readListeners = new Set<() => void>();
   #moving: Promise<unknown> = Promise.resolve();
 
   constructor(start: Date | string) {
@@ -94,7 +95,16 @@ export class VirtualClock {
   ticking(): Date {
     const reading = Math.max(this.#lastTickMs, this.#nowMs + (performance.now() - this.#movedAtRealMs));
     this.#lastTickMs = reading;
+    for (const listener of this.#readListeners) listener();
     return new Date(Math.floor(reading));
+  }
+
+  /**
+   * The latest time this clock has shown: its time, or a later `ticking()` reading. Something
+   * may have been dated with it, so a clock resumed after a restart starts here, never earlier.
+   */
+  latestReading(): Date {
+    return new Date(Math.floor(Math.max(this.#nowMs, this.#lastTickMs)));
   }
 
   /** Calls `fire` once the clock reaches `at` (at once on the next move if `at` is not later than now). */
@@ -126,6 +136,12 @@ export class VirtualClock {
   onMoved(listener: (now: Date) => void): () => void {
     this.#moveListeners.add(listener);
     return () => this.#moveListeners.delete(listener);
+  }
+
+  /** Calls `listener` after each `ticking()` reading (to save `latestReading()`); returns its removal. */
+  onTicked(listener: () => void): () => void {
+    this.#readListeners.add(listener);
+    return () => this.#readListeners.delete(listener);
   }
 
   /** Moves the clock forward by milliseconds or an ISO-8601 duration and fires what fell due. */

@@ -427,8 +427,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     );
     stopping.push(() => api.stop());
-    // The clock's time and the API's port, saved after each move of the clock and at the stop
-    // (which comes after the API's: no move is missed).
+    // The clock's latest reading and the API's port, saved soon after each move or reading of the
+    // clock and at the stop (which comes after the API's: no reading is missed).
     const stackState = stackStateKeeper(directory, clock, {
       version: 1,
       createdAt: runStartedAt.toISOString(),
@@ -730,10 +730,12 @@ async function listenOnKeptPort(
 
 /**
  * Keeps the stack state file: `saveNow()` writes it, and once it has been written, each move of
- * the clock saves it again soon. `close()` saves a move not yet saved and stops.
+ * the clock and each ticking reading (what receipts, ledger entries and digests are dated with)
+ * saves it again soon. `close()` saves what is not yet saved and stops. It keeps the latest time
+ * the clock showed, so a restart never shows a time earlier than one already used.
  */
 function stackStateKeeper(directory: DataDirectory, clock: VirtualClock, state: StackState) {
-  const save = () => writeStackState(directory, { ...state, clock: clock.now().toISOString() });
+  const save = () => writeStackState(directory, { ...state, clock: clock.latestReading().toISOString() });
   let saved = false;
   const saver = new SaveSoon({
     save,
@@ -741,16 +743,19 @@ function stackStateKeeper(directory: DataDirectory, clock: VirtualClock, state: 
     onError: (error) =>
       console.error(`the stack state could not be saved to ${directory.stateFile}: ${String(error)}`),
   });
-  const unsubscribe = clock.onMoved(() => {
+  const changed = () => {
     if (saved) saver.changed();
-  });
+  };
+  const unsubscribeMoves = clock.onMoved(changed);
+  const unsubscribeReadings = clock.onTicked(changed);
   return {
     async saveNow() {
       await save();
       saved = true;
     },
     async close() {
-      unsubscribe();
+      unsubscribeMoves();
+      unsubscribeReadings();
       await saver.close();
     },
   };
