@@ -118,6 +118,11 @@ const stackStateSchema = z.object({
   clock: z.iso.datetime(),
   /** The API's port, reused on a restart so the links in earlier emails still open. */
   apiPort: z.number().int().min(1).max(65535),
+  /**
+   * The policy file the run enforces (absolute), kept by a restart that names none. Absent in a
+   * state saved before it was kept: such a restart takes the default a new run would.
+   */
+  policyFile: z.string().min(1).optional(),
 });
 export type StackState = z.infer<typeof stackStateSchema>;
 

@@ -112,8 +112,13 @@ export interface LocalStackOptions {
   readonly clockStart?: Date | ((policy: LoadedPolicy) => Date) | undefined;
   /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
   readonly backfillIntervalMs?: number | undefined;
-  /** The policy the workflow enforces; default `policy/default-policy.json`. */
+  /**
+   * The policy the workflow enforces, in a new run and in a kept one. Without it a kept run
+   * enforces the policy it was started with, and a new run `newRunPolicyFile`.
+   */
   readonly policyFile?: string | undefined;
+  /** The policy of a new run when `policyFile` names none; default `policy/default-policy.json`. */
+  readonly newRunPolicyFile?: string | undefined;
   /**
    * How often a ledger digest is written under `<data dir>/ledger-digests/`, as the deployed
    * schedule writes them to the Object Lock bucket; default every hour.
@@ -175,6 +180,8 @@ export interface RunningLocalStack {
   readonly mailbox: LocalMailbox;
   /** The policy the workflows enforce. */
   readonly policy: LoadedPolicy;
+  /** The file it was read from (absolute), and why it is the one: named, kept from the run's start, or a new run's default. */
+  readonly policySource: { readonly file: string; readonly chosenBy: 'named' | 'kept' | 'new-run' };
   /** The attribution ledger and its key, as the CLI's imports append to it. */
   readonly ledger: AppendDependencies;
   /** Runs the scheduled backfill once now, over the given forms or the configured ones. */
@@ -264,7 +271,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const mailbox = new LocalMailbox(directory.mailbox);
     // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is
     // moved. It resumes where it stood when the stack last stopped.
-    const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
+    // The policy named, else the one the kept run was started with, else a new run's.
+    const policySource = chosenPolicyFile(options, kept);
+    const policy = loadPolicy(await readKeptPolicy(policySource));
     const clockStart =
       typeof options.clockStart === 'function' ? options.clockStart(policy) : options.clockStart;
     const clock = new VirtualClock(
@@ -434,6 +443,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       createdAt: runStartedAt.toISOString(),
       clock: clock.now().toISOString(),
       apiPort: Number(new URL(api.url).port),
+      policyFile: policySource.file,
     });
     stopping.push(() => stackState.close());
     options.signal?.throwIfAborted();
@@ -680,6 +690,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       mailbox,
       policy,
+      policySource,
       ledger: { store: ledgerStore, ledgerKey, now },
       sweep,
       requestedSweepsDone: () => sweepRequests.idle(),
@@ -688,6 +699,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+function chosenPolicyFile(
+  options: LocalStackOptions,
+  kept: KeptData | undefined,
+): RunningLocalStack['policySource'] {
+  if (options.policyFile !== undefined) return { file: resolve(options.policyFile), chosenBy: 'named' };
+  if (kept?.state.policyFile !== undefined) return { file: kept.state.policyFile, chosenBy: 'kept' };
+  return { file: resolve(options.newRunPolicyFile ?? defaultPolicyFile), chosenBy: 'new-run' };
+}
+
+/** The policy file's text; a kept one that is gone is named, with the ways on. */
+async function readKeptPolicy(source: RunningLocalStack['policySource']): Promise<string> {
+  try {
+    return await readFile(source.file, 'utf8');
+  } catch (error) {
+    if (source.chosenBy !== 'kept') throw error;
+    throw new Error(
+      `this data directory runs under the policy ${source.file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); name one with --policy, or start over with --fresh`,
+      { cause: error },
+    );
   }
 }
 
