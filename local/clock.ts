@@ -24,9 +24,15 @@ interface ScheduledTimer {
  */
 export function durationTarget(from: Date, duration: string | number): Date {
   if (typeof duration === 'number') {
-    if (!Number.isSafeInteger(duration) || duration < 0) {
+    if (!Number.isInteger(duration) || duration < 0) {
       throw new ClockMoveError(
         `advance must be a non-negative whole number of milliseconds, got ${duration}`,
+      );
+    }
+    const mostMs = latestTimeMs - from.getTime();
+    if (duration > mostMs) {
+      throw new ClockMoveError(
+        `advance is too large: at most ${mostMs} milliseconds from ${from.toISOString()} (a clock shows no time after ${new Date(latestTimeMs).toISOString()}), got ${BigInt(duration)}`,
       );
     }
     return new Date(from.getTime() + duration);
@@ -36,11 +42,19 @@ export function durationTarget(from: Date, duration: string | number): Date {
     throw new ClockMoveError(`advance must be an ISO-8601 duration such as PT49H or P2D, got "${duration}"`);
   }
   const target = DateTime.fromJSDate(from, { zone: 'utc' }).plus(parsed).toJSDate();
+  if (Number.isNaN(target.getTime()) || target.getTime() > latestTimeMs) {
+    throw new ClockMoveError(
+      `advance is too large: "${duration}" from ${from.toISOString()} passes the latest time a clock shows, ${new Date(latestTimeMs).toISOString()}`,
+    );
+  }
   if (target.getTime() < from.getTime()) {
     throw new ClockMoveError(`advance must not be negative, got "${duration}"`);
   }
   return target;
 }
+
+/** The latest time a JavaScript Date holds (ECMAScript "Time Values and Time Range"): 8.64e15 ms after 1970. */
+const latestTimeMs = 8.64e15;
 
 const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 

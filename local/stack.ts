@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbCoSellReconciliationWatermark } from '#adapters/dynamodb/co-sell-reconciliation-watermark.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
@@ -80,6 +79,7 @@ import type { PartnerCentralEvent } from './partner-central/events.ts';
 import { startPartnerCentralStandIn } from './partner-central/index.ts';
 import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
+import { readBackfillRequest } from './request-body.ts';
 import { sandboxStateSaver } from './sandbox-state-file.ts';
 import { SaveSoon } from './save-soon.ts';
 import { LocalSweepRequests } from './sweep-requests.ts';
@@ -193,16 +193,6 @@ export interface RunningLocalStack {
 
 const json = (body: unknown) => ({ status: 200, body: JSON.stringify(body, null, 2) });
 
-const backfillRequestSchema = z.object(
-  {
-    formGuids: z
-      .array(z.string().trim().min(1), { error: 'formGuids must be a list of form GUIDs' })
-      .min(1)
-      .optional(),
-  },
-  { error: 'the body must be a JSON object such as {"formGuids": ["…"]}' },
-);
-
 const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
 /** `DEALREG_LOG_LEVEL` for the local stack's handlers; warnings and errors only unless asked. */
@@ -212,14 +202,6 @@ function localLogLevel(setting: string | undefined): (typeof logLevels)[number] 
   if (level === undefined)
     throw new Error(`DEALREG_LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${setting}"`);
   return level;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -387,15 +369,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         method: 'POST',
         path: '/_local/backfill',
         respond: async ({ body }) => {
-          const request = backfillRequestSchema.safeParse(body.trim() === '' ? {} : safeJson(body));
-          if (!request.success) {
+          const request = readBackfillRequest(body);
+          if (!request.ok) {
             return {
               status: 400,
-              body: JSON.stringify({ error: 'malformed_request', message: request.error.issues[0]?.message }),
+              body: JSON.stringify({ error: 'malformed_request', message: request.problem }),
             };
           }
           try {
-            return json(await sweep(request.data.formGuids));
+            return json(await sweep(request.value.formGuids));
           } catch (error) {
             // A form the portal does not have is the request's fault, not the stack's.
             if (!(error instanceof HubSpotNotFoundError)) throw error;
