@@ -227,6 +227,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // One stack per data directory; released last, once everything else has stopped.
     const lock = await lockDataDirectory(directory, notice);
     stopping.push(() => lock.release());
+    // A step stopped after the stack state's own stop (the workflow runner's aborted handlers) may
+    // still date something: its reading is saved last, before the lock is released.
+    let saveLateReadings: (() => Promise<void>) | undefined;
+    stopping.push(async () => saveLateReadings?.());
     const kept = await openDataDirectory(directory, { fresh: options.fresh === true, notice });
     const runStartedAt = kept === undefined ? new Date() : new Date(kept.state.createdAt);
     // The stand-ins for what Secrets Manager holds in AWS, kept so emailed links still verify.
@@ -428,6 +432,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       policyFile: policySource.file,
     });
     stopping.push(() => stackState.close());
+    saveLateReadings = () => stackState.saveLateReadings();
     options.signal?.throwIfAborted();
 
     // The HubSpot sandbox posts each form submission to the API, signed, as a HubSpot workflow does.
@@ -750,7 +755,12 @@ async function listenOnKeptPort(
  * the clock showed, so a restart never shows a time earlier than one already used.
  */
 function stackStateKeeper(directory: DataDirectory, clock: VirtualClock, state: StackState) {
-  const save = () => writeStackState(directory, { ...state, clock: clock.latestReading().toISOString() });
+  let savedUpToMs = Number.NEGATIVE_INFINITY;
+  const save = async () => {
+    const reading = clock.latestReading();
+    await writeStackState(directory, { ...state, clock: reading.toISOString() });
+    savedUpToMs = Math.max(savedUpToMs, reading.getTime());
+  };
   let saved = false;
   const saver = new SaveSoon({
     save,
@@ -772,6 +782,10 @@ function stackStateKeeper(directory: DataDirectory, clock: VirtualClock, state: 
       unsubscribeMoves();
       unsubscribeReadings();
       await saver.close();
+    },
+    /** After `close()`: saves a reading taken since the last save, if any. */
+    async saveLateReadings() {
+      if (saved && clock.latestReading().getTime() > savedUpToMs) await save();
     },
   };
 }
