@@ -256,7 +256,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const mailbox = new LocalMailbox(directory.mailbox);
     // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is
-    // moved. It resumes where it stood when the stack last stopped.
+    // moved. It resumes from the latest time it showed before the stack last stopped.
     // The policy named, else the one the kept run was started with, else a new run's.
     const policySource = chosenPolicyFile(options, kept);
     const policy = loadPolicy(await readKeptPolicy(policySource));
