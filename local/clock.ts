@@ -24,9 +24,15 @@ interface ScheduledTimer {
  */
 export function durationTarget(from: Date, duration: string | number): Date {
   if (typeof duration === 'number') {
-    if (!Number.isSafeInteger(duration) || duration < 0) {
+    if (!Number.isInteger(duration) || duration < 0) {
       throw new ClockMoveError(
         `advance must be a non-negative whole number of milliseconds, got ${duration}`,
+      );
+    }
+    const mostMs = latestTimeMs - from.getTime();
+    if (duration > mostMs) {
+      throw new ClockMoveError(
+        `advance is too large: at most ${mostMs} milliseconds from ${from.toISOString()} (a clock shows no time after ${new Date(latestTimeMs).toISOString()}), got ${BigInt(duration)}`,
       );
     }
     return new Date(from.getTime() + duration);
@@ -36,11 +42,19 @@ export function durationTarget(from: Date, duration: string | number): Date {
     throw new ClockMoveError(`advance must be an ISO-8601 duration such as PT49H or P2D, got "${duration}"`);
   }
   const target = DateTime.fromJSDate(from, { zone: 'utc' }).plus(parsed).toJSDate();
+  if (Number.isNaN(target.getTime()) || target.getTime() > latestTimeMs) {
+    throw new ClockMoveError(
+      `advance is too large: "${duration}" from ${from.toISOString()} passes the latest time a clock shows, ${new Date(latestTimeMs).toISOString()}`,
+    );
+  }
   if (target.getTime() < from.getTime()) {
     throw new ClockMoveError(`advance must not be negative, got "${duration}"`);
   }
   return target;
 }
+
+/** The latest time a JavaScript Date holds (ECMAScript "Time Values and Time Range"): 8.64e15 ms after 1970. */
+const latestTimeMs = 8.64e15;
 
 const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -71,6 +85,7 @@ export class VirtualClock {
   readonly #timers: ScheduledTimer[] = [];
   readonly #settleHooks = new Set<() => Promise<void>>();
   readonly #moveListeners = new Set<(now: Date) => void>();
+  readonly #readListeners = new Set<() => void>();
   #moving: Promise<unknown> = Promise.resolve();
 
   constructor(start: Date | string) {
@@ -94,7 +109,16 @@ export class VirtualClock {
   ticking(): Date {
     const reading = Math.max(this.#lastTickMs, this.#nowMs + (performance.now() - this.#movedAtRealMs));
     this.#lastTickMs = reading;
+    for (const listener of this.#readListeners) listener();
     return new Date(Math.floor(reading));
+  }
+
+  /**
+   * The latest time this clock has shown: its time, or a later `ticking()` reading. Something
+   * may have been dated with it, so a clock resumed after a restart starts here, never earlier.
+   */
+  latestReading(): Date {
+    return new Date(Math.floor(Math.max(this.#nowMs, this.#lastTickMs)));
   }
 
   /** Calls `fire` once the clock reaches `at` (at once on the next move if `at` is not later than now). */
@@ -126,6 +150,12 @@ export class VirtualClock {
   onMoved(listener: (now: Date) => void): () => void {
     this.#moveListeners.add(listener);
     return () => this.#moveListeners.delete(listener);
+  }
+
+  /** Calls `listener` after each `ticking()` reading (to save `latestReading()`); returns its removal. */
+  onTicked(listener: () => void): () => void {
+    this.#readListeners.add(listener);
+    return () => this.#readListeners.delete(listener);
   }
 
   /** Moves the clock forward by milliseconds or an ISO-8601 duration and fires what fell due. */

@@ -111,10 +111,18 @@ const stackStateSchema = z.object({
   version: z.literal(1),
   /** When this data directory's run of data began. */
   createdAt: z.iso.datetime(),
-  /** The virtual clock's time, so a restart resumes where the clock stood. */
+  /**
+   * The latest time the virtual clock showed (its time, or a later ticking reading something may
+   * be dated with), so a restart resumes there and never shows an earlier time.
+   */
   clock: z.iso.datetime(),
   /** The API's port, reused on a restart so the links in earlier emails still open. */
   apiPort: z.number().int().min(1).max(65535),
+  /**
+   * The policy file the run enforces (absolute), kept by a restart that names none. Absent in a
+   * state saved before it was kept: such a restart takes the default a new run would.
+   */
+  policyFile: z.string().min(1).optional(),
 });
 export type StackState = z.infer<typeof stackStateSchema>;
 

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
 import { DynamoDbApprovalStore } from '#adapters/dynamodb/approval-store.ts';
 import { DynamoDbCoSellReconciliationWatermark } from '#adapters/dynamodb/co-sell-reconciliation-watermark.ts';
 import { DynamoDbExtensionRequestStore } from '#adapters/dynamodb/extension-request-store.ts';
@@ -79,6 +78,7 @@ import type { PartnerCentralEvent } from './partner-central/events.ts';
 import { startPartnerCentralStandIn } from './partner-central/index.ts';
 import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
+import { readBackfillRequest } from './request-body.ts';
 import { sandboxStateSaver } from './sandbox-state-file.ts';
 import { SaveSoon } from './save-soon.ts';
 import { LocalSweepRequests } from './sweep-requests.ts';
@@ -111,8 +111,13 @@ export interface LocalStackOptions {
   readonly clockStart?: Date | ((policy: LoadedPolicy) => Date) | undefined;
   /** How often the backfill sweeps the form, like the deployed schedule; default every 5 minutes. */
   readonly backfillIntervalMs?: number | undefined;
-  /** The policy the workflow enforces; default `policy/default-policy.json`. */
+  /**
+   * The policy the workflow enforces, in a new run and in a kept one. Without it a kept run
+   * enforces the policy it was started with, and a new run `newRunPolicyFile`.
+   */
   readonly policyFile?: string | undefined;
+  /** The policy of a new run when `policyFile` names none; default `policy/default-policy.json`. */
+  readonly newRunPolicyFile?: string | undefined;
   /**
    * How often a ledger digest is written under `<data dir>/ledger-digests/`, as the deployed
    * schedule writes them to the Object Lock bucket; default every hour.
@@ -174,6 +179,8 @@ export interface RunningLocalStack {
   readonly mailbox: LocalMailbox;
   /** The policy the workflows enforce. */
   readonly policy: LoadedPolicy;
+  /** The file it was read from (absolute), and why it is the one: named, kept from the run's start, or a new run's default. */
+  readonly policySource: { readonly file: string; readonly chosenBy: 'named' | 'kept' | 'new-run' };
   /** The attribution ledger and its key, as the CLI's imports append to it. */
   readonly ledger: AppendDependencies;
   /** Runs the scheduled backfill once now, over the given forms or the configured ones. */
@@ -185,16 +192,6 @@ export interface RunningLocalStack {
 
 const json = (body: unknown) => ({ status: 200, body: JSON.stringify(body, null, 2) });
 
-const backfillRequestSchema = z.object(
-  {
-    formGuids: z
-      .array(z.string().trim().min(1), { error: 'formGuids must be a list of form GUIDs' })
-      .min(1)
-      .optional(),
-  },
-  { error: 'the body must be a JSON object such as {"formGuids": ["…"]}' },
-);
-
 const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
 /** `DEALREG_LOG_LEVEL` for the local stack's handlers; warnings and errors only unless asked. */
@@ -204,14 +201,6 @@ function localLogLevel(setting: string | undefined): (typeof logLevels)[number] 
   if (level === undefined)
     throw new Error(`DEALREG_LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${setting}"`);
   return level;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -237,6 +226,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // One stack per data directory; released last, once everything else has stopped.
     const lock = await lockDataDirectory(directory, notice);
     stopping.push(() => lock.release());
+    // A step stopped after the stack state's own stop (the workflow runner's aborted handlers) may
+    // still date something: its reading is saved last, before the lock is released.
+    let saveLateReadings: (() => Promise<void>) | undefined;
+    stopping.push(async () => saveLateReadings?.());
     const kept = await openDataDirectory(directory, { fresh: options.fresh === true, notice });
     const runStartedAt = kept === undefined ? new Date() : new Date(kept.state.createdAt);
     // The stand-ins for what Secrets Manager holds in AWS, kept so emailed links still verify.
@@ -262,8 +255,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const mailbox = new LocalMailbox(directory.mailbox);
     // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is
-    // moved. It resumes where it stood when the stack last stopped.
-    const policy = loadPolicy(await readFile(options.policyFile ?? defaultPolicyFile, 'utf8'));
+    // moved. It resumes from the latest time it showed before the stack last stopped.
+    // The policy named, else the one the kept run was started with, else a new run's.
+    const policySource = chosenPolicyFile(options, kept);
+    const policy = loadPolicy(await readKeptPolicy(policySource));
     const clockStart =
       typeof options.clockStart === 'function' ? options.clockStart(policy) : options.clockStart;
     const clock = new VirtualClock(
@@ -377,15 +372,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         method: 'POST',
         path: '/_local/backfill',
         respond: async ({ body }) => {
-          const request = backfillRequestSchema.safeParse(body.trim() === '' ? {} : safeJson(body));
-          if (!request.success) {
+          const request = readBackfillRequest(body);
+          if (!request.ok) {
             return {
               status: 400,
-              body: JSON.stringify({ error: 'malformed_request', message: request.error.issues[0]?.message }),
+              body: JSON.stringify({ error: 'malformed_request', message: request.problem }),
             };
           }
           try {
-            return json(await sweep(request.data.formGuids));
+            return json(await sweep(request.value.formGuids));
           } catch (error) {
             // A form the portal does not have is the request's fault, not the stack's.
             if (!(error instanceof HubSpotNotFoundError)) throw error;
@@ -426,15 +421,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     );
     stopping.push(() => api.stop());
-    // The clock's time and the API's port, saved after each move of the clock and at the stop
-    // (which comes after the API's: no move is missed).
+    // The clock's latest reading and the API's port, saved soon after each move or reading of the
+    // clock and at the stop (which comes after the API's: no reading is missed).
     const stackState = stackStateKeeper(directory, clock, {
       version: 1,
       createdAt: runStartedAt.toISOString(),
       clock: clock.now().toISOString(),
       apiPort: Number(new URL(api.url).port),
+      policyFile: policySource.file,
     });
     stopping.push(() => stackState.close());
+    saveLateReadings = () => stackState.saveLateReadings();
     options.signal?.throwIfAborted();
 
     // The HubSpot sandbox posts each form submission to the API, signed, as a HubSpot workflow does.
@@ -679,6 +676,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       mailbox,
       policy,
+      policySource,
       ledger: { store: ledgerStore, ledgerKey, now },
       sweep,
       requestedSweepsDone: () => sweepRequests.idle(),
@@ -687,6 +685,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+function chosenPolicyFile(
+  options: LocalStackOptions,
+  kept: KeptData | undefined,
+): RunningLocalStack['policySource'] {
+  if (options.policyFile !== undefined) return { file: resolve(options.policyFile), chosenBy: 'named' };
+  if (kept?.state.policyFile !== undefined) return { file: kept.state.policyFile, chosenBy: 'kept' };
+  return { file: resolve(options.newRunPolicyFile ?? defaultPolicyFile), chosenBy: 'new-run' };
+}
+
+/** The policy file's text; a kept one that is gone is named, with the ways on. */
+async function readKeptPolicy(source: RunningLocalStack['policySource']): Promise<string> {
+  try {
+    return await readFile(source.file, 'utf8');
+  } catch (error) {
+    if (source.chosenBy !== 'kept') throw error;
+    throw new Error(
+      `this data directory runs under the policy ${source.file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); name one with --policy, or start over with --fresh`,
+      { cause: error },
+    );
   }
 }
 
@@ -729,10 +749,17 @@ async function listenOnKeptPort(
 
 /**
  * Keeps the stack state file: `saveNow()` writes it, and once it has been written, each move of
- * the clock saves it again soon. `close()` saves a move not yet saved and stops.
+ * the clock and each ticking reading (what receipts, ledger entries and digests are dated with)
+ * saves it again soon. `close()` saves what is not yet saved and stops. It keeps the latest time
+ * the clock showed, so a restart never shows a time earlier than one already used.
  */
 function stackStateKeeper(directory: DataDirectory, clock: VirtualClock, state: StackState) {
-  const save = () => writeStackState(directory, { ...state, clock: clock.now().toISOString() });
+  let savedUpToMs = Number.NEGATIVE_INFINITY;
+  const save = async () => {
+    const reading = clock.latestReading();
+    await writeStackState(directory, { ...state, clock: reading.toISOString() });
+    savedUpToMs = Math.max(savedUpToMs, reading.getTime());
+  };
   let saved = false;
   const saver = new SaveSoon({
     save,
@@ -740,17 +767,24 @@ function stackStateKeeper(directory: DataDirectory, clock: VirtualClock, state: 
     onError: (error) =>
       console.error(`the stack state could not be saved to ${directory.stateFile}: ${String(error)}`),
   });
-  const unsubscribe = clock.onMoved(() => {
+  const changed = () => {
     if (saved) saver.changed();
-  });
+  };
+  const unsubscribeMoves = clock.onMoved(changed);
+  const unsubscribeReadings = clock.onTicked(changed);
   return {
     async saveNow() {
       await save();
       saved = true;
     },
     async close() {
-      unsubscribe();
+      unsubscribeMoves();
+      unsubscribeReadings();
       await saver.close();
+    },
+    /** After `close()`: saves a reading taken since the last save, if any. */
+    async saveLateReadings() {
+      if (saved && clock.latestReading().getTime() > savedUpToMs) await save();
     },
   };
 }

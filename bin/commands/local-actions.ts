@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { Duration } from 'luxon';
 import { DataDirectoryInUseError } from '#local/lock.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
@@ -31,6 +32,19 @@ function stopOnSignals(): AbortSignal {
   return controller.signal;
 }
 
+/** Which policy the stack runs, and why that one. */
+function policyLine(stack: RunningLocalStack): string {
+  const { file, chosenBy } = stack.policySource;
+  const shown = relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file);
+  const coSell = stack.policy.policy.coSell.enabled ? 'co-sell on' : 'co-sell off';
+  const why = {
+    named: 'named with --policy',
+    kept: 'the policy this data directory ran under before; --policy names another',
+    'new-run': 'the default of a new data directory; --policy names another',
+  }[chosenBy];
+  return `${shown} (${coSell}; ${why})`;
+}
+
 const aborted = (signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
@@ -61,8 +75,10 @@ export async function runLocal(options: LocalOptions): Promise<void> {
       fresh: options.fresh === true,
       notice: (line) => console.log(line),
       digestIntervalMs,
-      // The demo portal plays under the demo policy (co-sell on) unless another is named.
-      policyFile: options.policy ?? (options.empty === true ? undefined : demoPolicyFile),
+      // A kept run keeps its policy unless another is named; a new run with the demo portal
+      // plays under the demo policy (co-sell on), an empty one under the default policy.
+      policyFile: options.policy,
+      newRunPolicyFile: options.empty === true ? undefined : demoPolicyFile,
       demoData: options.empty !== true,
       // A new run with the demo plays the current fiscal quarter from its first working morning.
       ...(options.empty === true || options.demo === 'week'
@@ -93,6 +109,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
   console.log(`  HubSpot sandbox   ${description.hubspot.url} (form ${description.hubspot.formGuid})`);
   console.log(`  DynamoDB Local    ${description.dynamodb.endpoint}`);
   console.log(`  settings          ${options.dataDir}/local.json`);
+  console.log(`  policy            ${policyLine(stack)}`);
   if (!stack.newRun) {
     console.log(
       `Resumed the data kept in ${options.dataDir} since ${stack.runStartedAt.toISOString()} (virtual time ${stack.clock.now().toISOString()}); --fresh starts over.`,

@@ -46,7 +46,7 @@ export function registerLocalCommand(program: Command): void {
     )
     .option(
       '--policy <file>',
-      'the policy the workflow enforces (default: policy/demo-policy.json, or policy/default-policy.json with --empty)',
+      'the policy the workflow enforces (default: the one the data directory ran under before; in a new one policy/demo-policy.json, or policy/default-policy.json with --empty)',
     )
     .option(
       '--digest-every <duration>',

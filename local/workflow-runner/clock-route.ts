@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LocalResponse, LocalRoute } from '../api-server.ts';
 import { ClockMoveError, type VirtualClock } from '../clock.ts';
+import { readJsonBody } from '../request-body.ts';
 
 const bodyShape = 'the body must be {"advance": "PT49H"} (or milliseconds) or {"to": "2026-11-24T09:00:00Z"}';
 
@@ -9,10 +10,10 @@ const clockMoveSchema = z
     {
       advance: z
         .union([z.string().min(1), z.number()], {
-          error: 'advance must be an ISO-8601 duration such as "PT49H" or a number of milliseconds',
+          error: 'must be an ISO-8601 duration such as "PT49H" or a number of milliseconds',
         })
         .optional(),
-      to: z.string({ error: 'to must be an ISO-8601 instant such as "2026-11-24T09:00:00Z"' }).optional(),
+      to: z.string({ error: 'must be an ISO-8601 instant such as "2026-11-24T09:00:00Z"' }).optional(),
     },
     { error: bodyShape },
   )
@@ -22,14 +23,6 @@ const badRequest = (message: string): LocalResponse => ({
   status: 400,
   body: JSON.stringify({ error: 'malformed_request', message }),
 });
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The clock's local routes (DESIGN §4.2): `POST /_local/clock` with `{"advance": "PT49H"}` (or
@@ -52,13 +45,10 @@ export function clockRoutes(clock: VirtualClock): LocalRoute[] {
       method: 'POST',
       path: '/_local/clock',
       respond: async ({ body }) => {
-        const request = clockMoveSchema.safeParse(parseJson(body));
-        if (!request.success) {
-          const issue = request.error.issues[0];
-          return badRequest(issue?.code === 'unrecognized_keys' ? bodyShape : (issue?.message ?? bodyShape));
-        }
+        const request = readJsonBody(body, clockMoveSchema, bodyShape);
+        if (!request.ok) return badRequest(request.problem);
         try {
-          const { advance, to } = request.data;
+          const { advance, to } = request.value;
           const now = advance !== undefined ? await clock.advance(advance) : await clock.setTo(to ?? '');
           return { status: 200, body: JSON.stringify({ now: now.toISOString() }) };
         } catch (error) {

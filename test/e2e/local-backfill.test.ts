@@ -73,12 +73,17 @@ describe('dealreg sweep against the local stack', () => {
     expect(executions).toHaveLength(3);
   }, 60_000);
 
-  it('refuses a malformed backfill request with 400', async () => {
-    const response = await fetch(`${stack.description.api}/_local/backfill`, {
-      method: 'POST',
-      body: '{"formGuids": []}',
-    });
+  it.each([
+    ['{"formGuids": []}', /^formGuids must name at least one form GUID/],
+    ['{"formGuids": [1]}', /^formGuids\[0\] must be a form GUID \(text\), got 1$/],
+    ['{bad', /^the body is not valid JSON \(.+\); the body must be a JSON object/],
+  ])('refuses the malformed backfill request %s with 400 naming the problem', async (body, message) => {
+    const response = await fetch(`${stack.description.api}/_local/backfill`, { method: 'POST', body });
     expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'malformed_request',
+      message: expect.stringMatching(message),
+    });
   });
 
   it('names a form the portal does not have: 404 from the backfill, exit 2 from dealreg sweep', async () => {

@@ -75,14 +75,18 @@ async function holdings(description: LocalStackDescription) {
     `${description.hubspot.url}/form-integrations/v1/submissions/forms/${description.hubspot.formGuid}`,
     bearer,
   );
-  const clock = await getJson<{ now: string }>(`${description.api}/_local/clock`);
   return {
     messageIds: mails.map((mail) => mail.messageId),
     registrationIds: registrationIds.sort(),
     companyIds: companies.results.map((company) => company.id),
     conversionIds: submissions.results.map((submission) => submission.conversionId),
-    clock: clock.now,
   };
+}
+
+/** The stack's clock: its time (of the last move) and the ticking reading things are dated with. */
+async function clockOf(description: LocalStackDescription): Promise<{ now: number; ticking: number }> {
+  const clock = await getJson<{ now: string; ticking: string }>(`${description.api}/_local/clock`);
+  return { now: Date.parse(clock.now), ticking: Date.parse(clock.ticking) };
 }
 
 async function approvalLink(description: LocalStackDescription): Promise<string> {
@@ -143,16 +147,24 @@ describe('dealreg local on a kept data directory', () => {
       stack = await startLocalStackProcess(['--demo', 'week'], { dataDir });
       firstDescription = stack.description;
       expect(stack.output()).toContain('Demo:');
+      const movedAtRealMs = performance.now();
       const moved = await fetch(`${firstDescription.api}/_local/clock`, {
         method: 'POST',
         body: JSON.stringify({ advance: 'PT2H' }),
       });
       expect(moved.status).toBe(200);
+      const movedTo = Date.parse(((await moved.json()) as { now: string }).now);
       link = await approvalLink(firstDescription);
       expect((await fetch(link)).status).toBe(200);
+      // A digest written now is dated with the clock's ticking reading: the moved time plus the
+      // real time since the move.
+      const digest = await dealreg(['ledger', 'digest', '--data-dir', dataDir]);
+      expect(digest.code, digest.stdout + digest.stderr).toBe(0);
       before = await holdings(firstDescription);
+      const shown = await clockOf(firstDescription);
       expect(before.registrationIds.length).toBeGreaterThan(0);
       expect(await stack.kill('SIGTERM')).toBe(0);
+      const realTimeBeforeStopMs = performance.now() - movedAtRealMs;
 
       stack = await startLocalStackProcess(['--demo', 'week'], { dataDir });
 
@@ -163,6 +175,17 @@ describe('dealreg local on a kept data directory', () => {
       expect(again.webhookClientSecret).toBe(firstDescription.webhookClientSecret);
       expect(again.hubspot.accessToken).toBe(firstDescription.hubspot.accessToken);
       expect(await holdings(again)).toEqual(before);
+      // The kept clock never reads earlier than a time it showed before the stop (the digest's
+      // date among them), and is at most the moved time plus the real time that ran until the stop.
+      const resumed = await clockOf(again);
+      console.log(
+        `the clock resumed ${resumed.now - movedTo} ms after the moved time; ${Math.round(realTimeBeforeStopMs)} ms of real time ran from the move to the stop`,
+      );
+      expect(resumed.now).toBeGreaterThanOrEqual(shown.ticking);
+      expect(resumed.now).toBeLessThanOrEqual(movedTo + realTimeBeforeStopMs);
+      // The digest the restart wrote follows the one written before it: the ledger verifies.
+      const verify = await dealreg(['ledger', 'verify', '--data-dir', dataDir]);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
       // Signed before the restart, the link still verifies: the page opens (not 403).
       expect((await fetch(link)).status).toBe(200);
     },
@@ -210,6 +233,7 @@ describe('dealreg local on a kept data directory', () => {
           : undefined,
       );
       const held = await holdings(description);
+      const heldClock = await clockOf(description);
       // The registration the approval link decides waits on its callback task, saved with its token.
       const waiting = await taskOfLink(description, link);
       if (waiting === undefined) throw new Error('no task waits for the decision of the approval link');
@@ -235,6 +259,8 @@ describe('dealreg local on a kept data directory', () => {
 
       expect(stack.output()).toMatch(/was left locked by dealreg local pid \d+ .* taking the directory over/);
       expect(await holdings(stack.description)).toEqual(held);
+      // Saved soon after each reading: the clock resumes no earlier than its last move.
+      expect((await clockOf(stack.description)).now).toBeGreaterThanOrEqual(heldClock.now);
       expect(held.companyIds).toContain(company);
       expect((await fetch(link)).status).toBe(200);
       // The execution resumed waiting on the same token (no approval request mailed again), and

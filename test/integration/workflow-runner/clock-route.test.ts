@@ -62,6 +62,25 @@ describe('POST /_local/clock', () => {
     ['both fields', '{"advance": "PT1H", "to": "2026-12-01T08:30:00Z"}', /"advance"/],
     ['a time in the past', '{"to": "2026-11-01T00:00:00Z"}', /only moves forward/],
     ['a time without offset', '{"to": "2026-12-01T08:30:00"}', /with its offset/],
+    ['malformed JSON', '{bad', /^the body is not valid JSON \(.+\); the body must be \{"advance"/],
+    ['an empty body', '', /^the body is not valid JSON \(it is empty\); the body must be \{"advance"/],
+    [
+      'an advance of the wrong type',
+      '{"advance": true}',
+      /^advance must be an ISO-8601 duration .*, got true$/,
+    ],
+    ['a time of the wrong type', '{"to": 5}', /^to must be an ISO-8601 instant .*, got 5$/],
+    [
+      'an advance in milliseconds past the latest time a clock shows',
+      '{"advance": 1e20}',
+      /^advance is too large: at most 8638204489200000 milliseconds from 2026-11-24T09:00:00.000Z \(a clock shows no time after \+275760-09-13T00:00:00.000Z\), got 100000000000000000000$/,
+    ],
+    [
+      'a duration past the latest time a clock shows',
+      '{"advance": "P300000Y"}',
+      /^advance is too large: "P300000Y"/,
+    ],
+    ['a fraction of a millisecond', '{"advance": 1.5}', /non-negative whole number of milliseconds, got 1.5/],
   ])(
     'answers 400 naming the problem for %s, leaving the clock where it was',
     async (_case, body, message) => {

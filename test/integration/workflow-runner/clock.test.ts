@@ -59,6 +59,23 @@ describe('the virtual clock', () => {
     expect(fired).toBe(false);
   });
 
+  it('keeps its latest reading, a ticking one after the move included, for a restart to resume from', async () => {
+    const clock = new VirtualClock(start);
+    const told: string[] = [];
+    clock.onTicked(() => told.push('read'));
+    await clock.advance('PT1H');
+    expect(clock.latestReading().toISOString()).toBe('2026-11-24T10:00:00.000Z');
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const dated = clock.ticking();
+
+    // Something dated with the ticking reading: a clock resumed from the latest reading is not earlier.
+    expect(dated.getTime()).toBeGreaterThan(clock.now().getTime());
+    expect(clock.latestReading().getTime()).toBe(dated.getTime());
+    expect(new VirtualClock(clock.latestReading()).now().getTime()).toBeGreaterThanOrEqual(dated.getTime());
+    expect(told).toEqual(['read']);
+  });
+
   it('refuses to move back, malformed durations and instants without an offset', async () => {
     const clock = new VirtualClock(start);
 

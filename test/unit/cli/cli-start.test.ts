@@ -87,14 +87,14 @@ describe.concurrent('dealreg start-up', () => {
   );
 
   it(
-    'names both policies local may default to in its help: the demo policy, and the default with --empty',
+    'names the policies local may default to in its help: the kept one, the demo policy, and the default with --empty',
     async ({ expect }) => {
       const { code, stdout } = await dealreg(['local', '--help']);
 
       expect(code).toBe(0);
       const policyOption = stdout.slice(stdout.indexOf('--policy'), stdout.indexOf('--digest-every'));
       expect(policyOption.replace(/\s+/g, ' ')).toContain(
-        '(default: policy/demo-policy.json, or policy/default-policy.json with --empty)',
+        '(default: the one the data directory ran under before; in a new one policy/demo-policy.json, or policy/default-policy.json with --empty)',
       );
     },
     timeout,
