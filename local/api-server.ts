@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -115,8 +116,11 @@ function toApiGatewayEvent(
     multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
     stageVariables: null,
-    body: body.byteLength === 0 ? null : body.toString('utf8'),
-    isBase64Encoded: false,
+    // A text payload is UTF-8 ("Binary media types for REST APIs in API Gateway"); bytes that are
+    // not are handed over base64-encoded, as API Gateway hands a binary payload, so the function
+    // sees the bytes sent rather than a decoding that replaced some of them.
+    body: body.byteLength === 0 ? null : isUtf8(body) ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.byteLength > 0 && !isUtf8(body),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

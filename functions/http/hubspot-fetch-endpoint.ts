@@ -32,7 +32,7 @@ export function hubspotFetchRequest(
         {
           method: event.httpMethod,
           url: requestUrl(event),
-          body: rawBody(event).toString('utf8'),
+          body: rawBody(event),
           timestamp: headers['x-hubspot-request-timestamp'],
         },
         headers['x-hubspot-signature-v3'],

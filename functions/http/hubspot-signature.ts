@@ -34,7 +34,14 @@ interface SignedRequest {
   readonly method: string;
   /** The full URL the request was sent to, scheme and query included. */
   readonly url: string;
-  readonly body: string;
+  /**
+   * The body exactly as sent: its bytes, or text (encoded as UTF-8). HubSpot signs the UTF-8
+   * bytes of method + URI + body + timestamp ("Validating requests from HubSpot": the source string
+   * is UTF-8 encoded before hashing), which for a body HubSpot sent are the bytes it sent; hashing
+   * the bytes received, not a decoding of them, keeps a body that is not UTF-8 from failing the
+   * signature only because a decoder replaced its bytes.
+   */
+  readonly body: string | Uint8Array;
   /** Value of `X-HubSpot-Request-Timestamp` (milliseconds since 1970). */
   readonly timestamp: string;
 }
@@ -42,11 +49,14 @@ interface SignedRequest {
 /** `X-HubSpot-Signature-v3`: base64 HMAC-SHA256 over method + URI + body + timestamp. */
 export function hubSpotSignatureV3(request: SignedRequest, clientSecret: string): string {
   return createHmac('sha256', clientSecret)
-    .update(
-      `${request.method.toUpperCase()}${signedUri(request.url)}${request.body}${request.timestamp}`,
-      'utf8',
-    )
+    .update(`${request.method.toUpperCase()}${signedUri(request.url)}`, 'utf8')
+    .update(bodyBytes(request.body))
+    .update(request.timestamp, 'utf8')
     .digest('base64');
+}
+
+function bodyBytes(body: string | Uint8Array): Uint8Array {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
 
 type SignatureCheck = { readonly valid: true } | { readonly valid: false; readonly reason: string };
@@ -96,7 +106,8 @@ export function verifyHubSpotSignatureV3(
  */
 export function hubSpotSignatureV2(request: Omit<SignedRequest, 'timestamp'>, clientSecret: string): string {
   return createHash('sha256')
-    .update(`${clientSecret}${request.method.toUpperCase()}${request.url}${request.body}`, 'utf8')
+    .update(`${clientSecret}${request.method.toUpperCase()}${request.url}`, 'utf8')
+    .update(bodyBytes(request.body))
     .digest('hex');
 }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { verifyHubSpotRequest } from './hubspot-signature.ts';
@@ -43,8 +44,23 @@ export function rawBody(event: APIGatewayProxyEvent): Buffer {
 }
 
 /**
+ * The body as text, refused with 400 when its bytes are not UTF-8 (JSON exchanged between systems
+ * "MUST be encoded using UTF-8", RFC 8259 section 8.1), rather than decoded with replacement
+ * characters into a different body.
+ */
+function utf8Text(body: Buffer): string {
+  if (!isUtf8(body)) {
+    throw new MalformedRequestError('the body is not valid UTF-8; send the JSON encoded as UTF-8', {
+      problems: [{ path: '(body)', message: 'not valid UTF-8' }],
+    });
+  }
+  return body.toString('utf8');
+}
+
+/**
  * Accepts only what HubSpot sent: a body within the size limit, signed with our client secret
- * (v3 within five minutes, or v2 where HubSpot sends no v3), of type JSON, that parses. Checks run cheapest-first and the body is
+ * (v3 within five minutes, or v2 where HubSpot sends no v3) over the bytes it sent, of type JSON,
+ * UTF-8, that parses. Checks run cheapest-first and the body is
  * parsed only after it is authenticated. Expects lower-cased headers (`http-header-normalizer`).
  */
 export function hubspotWebhookRequest(
@@ -60,9 +76,9 @@ export function hubspotWebhookRequest(
           `the body is ${body.byteLength} bytes; this endpoint accepts at most ${options.maxBodyBytes} bytes`,
         );
       }
-      const bodyText = body.toString('utf8');
+      // Signed over the bytes as sent, so a body that is not UTF-8 is judged for what it is below.
       const check = verifyHubSpotRequest(
-        { method: event.httpMethod, url: requestUrl(event), body: bodyText },
+        { method: event.httpMethod, url: requestUrl(event), body },
         headers,
         await options.clientSecret(),
         options.now(),
@@ -75,6 +91,7 @@ export function hubspotWebhookRequest(
           `the body must be application/json, not ${contentType === '' ? 'missing a Content-Type' : contentType}`,
         );
       }
+      const bodyText = utf8Text(body);
       event.rawBody = bodyText;
       try {
         event.parsedBody = JSON.parse(bodyText) as unknown;

@@ -176,6 +176,15 @@ export interface CustomerDirectory {
   findCompaniesByName(name: string): Promise<Company[]>;
 }
 
+/** A company associated with a deal under one of Dealreg's partner labels (`crmNames.partnerLabels`). */
+export interface PartnerDealAssociation {
+  readonly companyId: string;
+  /** The relationship the label stands for (sourced, influenced, resell, referral). */
+  readonly relationship: RelationshipType;
+  /** The label as HubSpot shows it, e.g. "Influenced partner". */
+  readonly label: string;
+}
+
 export interface DealDirectory {
   /** Deals associated with the company that are in a stage not marked closed, with their owners. */
   openDealsOfCompany(companyId: string): Promise<DealWithOwner[]>;
@@ -186,6 +195,11 @@ export interface DealDirectory {
     ids: readonly string[],
     properties?: readonly string[],
   ): Promise<{ deals: Deal[]; missing: string[] }>;
+  /**
+   * The partner companies of each deal as HubSpot holds them: the company ↔ deal associations
+   * that carry a Dealreg partner label, one entry per label. A deal without any is absent.
+   */
+  partnerAssociationsOfDeals(ids: readonly string[]): Promise<ReadonlyMap<string, PartnerDealAssociation[]>>;
   /**
    * Every deal matching the search, however many: the window is split until each part stays
    * under the CRM's cap on results per query.

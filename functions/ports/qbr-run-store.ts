@@ -1,10 +1,12 @@
-import type { Deal } from './hubspot.ts';
+import type { Deal, PartnerDealAssociation } from './hubspot.ts';
 
 /** HubSpot's answer for one batch of deal ids, kept for the report step of the same run. */
 export interface DealBatch {
   readonly deals: readonly Deal[];
   /** Ids HubSpot does not know (deleted or never created). */
   readonly missing: readonly string[];
+  /** The deals' labelled partner associations by deal id; absent in batches stored without them. */
+  readonly partnerAssociations?: Readonly<Record<string, readonly PartnerDealAssociation[]>> | undefined;
 }
 
 /**

@@ -14,7 +14,13 @@ import { quarterFigures } from '#domain/qbr/quarter-figures.ts';
 import { reportedAt } from '#domain/qbr/registration-view.ts';
 import type { DigestStatus, QbrReport } from '#domain/qbr/report.ts';
 import { compareWithSnapshot, type QbrSnapshot } from '#domain/qbr/snapshot.ts';
-import { crmNames, type Deal, type DealDirectory, type PortalSchemaAdmin } from '#ports/hubspot.ts';
+import {
+  crmNames,
+  type Deal,
+  type DealDirectory,
+  type PartnerDealAssociation,
+  type PortalSchemaAdmin,
+} from '#ports/hubspot.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { QbrSnapshotStore, RegistrationHistory } from '#ports/qbr.ts';
 import { loadDigests } from './ledger-digest.ts';
@@ -32,8 +38,12 @@ export interface BuildQbrReportDependencies {
   /** Ledger digests to verify the chains against; omitted, only the chains are checked. */
   readonly digests?: DigestStore | undefined;
   readonly registrations: RegistrationHistory;
-  /** HubSpot's deals; omitted, the CRM reconciliation (drift, CRO view) is skipped. */
-  readonly deals?: Pick<DealDirectory, 'batchReadDeals'> | undefined;
+  /**
+   * HubSpot's deals and, when it can, their labelled partner associations (without them the
+   * attribution is judged by Dealreg's mirrored deal properties, and the findings say so);
+   * omitted, the CRM reconciliation (drift, CRO view) is skipped.
+   */
+  readonly deals?: ReconciledDeals | undefined;
   /**
    * The portal's deal property definitions, to tell a CRO property missing in HubSpot from one
    * that is empty; omitted, only the values are judged.
@@ -66,6 +76,10 @@ export class QbrRequestError extends Error {
   override readonly name = 'QbrRequestError';
 }
 
+/** What the reconciliation reads of HubSpot's deals. */
+export type ReconciledDeals = Pick<DealDirectory, 'batchReadDeals'> &
+  Partial<Pick<DealDirectory, 'partnerAssociationsOfDeals'>>;
+
 /** The deal properties the reconciliation reads. */
 export function reconciliationProperties(croProperty: string): string[] {
   return [
@@ -84,7 +98,11 @@ export function reconciliationProperties(croProperty: string): string[] {
   ];
 }
 
-function toCrmDeal(deal: Deal, croProperty: string): CrmDeal {
+function toCrmDeal(
+  deal: Deal,
+  croProperty: string,
+  partnerAssociations: ReadonlyMap<string, PartnerDealAssociation[]> | undefined,
+): CrmDeal {
   const flag = deal.properties.hs_is_closed_won;
   return {
     id: deal.id,
@@ -97,6 +115,8 @@ function toCrmDeal(deal: Deal, croProperty: string): CrmDeal {
     partnerCompanyId: deal.partnerCompanyId,
     partnerRelationship: deal.partnerRelationship,
     croValue: deal.properties[croProperty] ?? null,
+    partnerAssociations:
+      partnerAssociations === undefined ? undefined : (partnerAssociations.get(deal.id) ?? []),
   };
 }
 
@@ -106,7 +126,7 @@ function toCrmDeal(deal: Deal, croProperty: string): CrmDeal {
  * progress is reported call by call.
  */
 async function readCrmDeals(
-  deals: Pick<DealDirectory, 'batchReadDeals'>,
+  deals: ReconciledDeals,
   ids: readonly string[],
   croProperty: string,
   options: {
@@ -126,8 +146,11 @@ async function readCrmDeals(
   const worker = async () => {
     for (let index = next++; index < slices.length; index = next++) {
       const slice = slices[index] ?? [];
-      const answer = await deals.batchReadDeals(slice, properties);
-      for (const deal of answer.deals) found.set(deal.id, toCrmDeal(deal, croProperty));
+      const [answer, partners] = await Promise.all([
+        deals.batchReadDeals(slice, properties),
+        deals.partnerAssociationsOfDeals?.(slice),
+      ]);
+      for (const deal of answer.deals) found.set(deal.id, toCrmDeal(deal, croProperty, partners));
       for (const id of answer.missing) missing.add(id);
       done += slice.length;
       options.onProgress?.(done);

@@ -6,7 +6,7 @@ export interface DeliveryOptions {
   readonly contentType?: string | null;
   readonly method?: string;
   /** Sign a different body / URL than the one sent, to forge. */
-  readonly signBody?: string;
+  readonly signBody?: string | Uint8Array;
   readonly signUrl?: string;
   readonly omitSignature?: boolean;
   /** Sign with v2 (`X-HubSpot-Signature`, no timestamp) instead of v3, as HubSpot does where it sends no v3. */
@@ -17,7 +17,11 @@ export interface DeliveryOptions {
  * Posts a body to a Dealreg webhook endpoint the way HubSpot does: v3-signed over the exact URL,
  * body and timestamp.
  */
-export async function deliver(url: string, body: string, options: DeliveryOptions): Promise<Response> {
+export async function deliver(
+  url: string,
+  body: string | Uint8Array<ArrayBuffer>,
+  options: DeliveryOptions,
+): Promise<Response> {
   const method = options.method ?? 'POST';
   const timestamp = String(options.timestamp ?? Date.now());
   const signature = hubSpotSignatureV3(

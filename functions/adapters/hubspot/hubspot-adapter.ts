@@ -9,6 +9,7 @@ import type {
   DealWithOwner,
   Engagement,
   HubSpotPort,
+  PartnerDealAssociation,
   Pipeline,
   SubmissionPage,
   TimeWindow,
@@ -81,6 +82,10 @@ export class HubSpotAdapter implements HubSpotPort {
     properties?: readonly string[],
   ): Promise<{ deals: Deal[]; missing: string[] }> {
     return this.#deals.batchReadDeals(ids, properties);
+  }
+
+  partnerAssociationsOfDeals(ids: readonly string[]): Promise<ReadonlyMap<string, PartnerDealAssociation[]>> {
+    return this.#deals.partnerAssociationsOfDeals(ids);
   }
 
   searchDeals(search: DealSearch): AsyncIterable<Deal> {

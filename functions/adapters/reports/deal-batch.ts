@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { relationshipTypes } from '#domain/relationship-type.ts';
 import { type DealBatch, InvalidDealBatchError } from '#ports/qbr-run-store.ts';
 
 const nullableTextSchema = z.string().nullable();
@@ -19,9 +20,16 @@ const dealSchema = z.strictObject({
   properties: z.record(z.string(), nullableTextSchema),
 });
 
+const partnerAssociationSchema = z.strictObject({
+  companyId: z.string().min(1),
+  relationship: z.enum(relationshipTypes),
+  label: z.string(),
+});
+
 const dealBatchSchema = z.strictObject({
   deals: z.array(dealSchema),
   missing: z.array(z.string()),
+  partnerAssociations: z.record(z.string(), z.array(partnerAssociationSchema)).optional(),
 });
 
 /** A stored batch read back, checked, naming where it came from when it is not one. */

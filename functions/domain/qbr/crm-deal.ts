@@ -3,6 +3,15 @@
  * (deal currency, stage id), plus the CRO view's property. The use case maps the CRM port's deals
  * into this, so the domain never sees the CRM client.
  */
+/** One labelled partner ↔ deal association in HubSpot. */
+export interface CrmPartnerAssociation {
+  readonly companyId: string;
+  /** The relationship the label stands for (sourced, influenced, resell, referral). */
+  readonly relationship: string;
+  /** The label as HubSpot shows it, e.g. "Influenced partner". */
+  readonly label: string;
+}
+
 export interface CrmDeal {
   readonly id: string;
   readonly name: string | null;
@@ -13,9 +22,19 @@ export interface CrmDeal {
   /** HubSpot's own closed-won flag of the stage; null when unknown. */
   readonly closedWon: boolean | null;
   readonly registrationId: string | null;
-  /** The partner Dealreg mirrored on the deal (company id and relationship label). */
+  /**
+   * The partner Dealreg mirrored on the deal's own properties (`dealreg_partner_company_id`,
+   * `dealreg_partner_relationship`) when it labelled the association: a copy for searching, which
+   * a change of label in HubSpot leaves behind.
+   */
   readonly partnerCompanyId: string | null;
   readonly partnerRelationship: string | null;
+  /**
+   * The partner companies HubSpot associates with the deal under a Dealreg partner label: the
+   * attribution as HubSpot holds it. Undefined when the associations were not read (the
+   * reconciliation then falls back to the mirrored properties and says so).
+   */
+  readonly partnerAssociations?: readonly CrmPartnerAssociation[] | undefined;
   /** Value of the CRO view's deal property (`definitions.croView.dealProperty`). */
   readonly croValue: string | null;
 }

@@ -74,6 +74,76 @@ function integrityFindings(broken: readonly BrokenChain[]): Finding[] {
   }));
 }
 
+/** A partner as HubSpot holds it on a deal; a null relationship is an unlabelled mirror. */
+interface HubSpotPartner {
+  readonly partnerId: string;
+  readonly relationshipType: string | null;
+  readonly label?: string | undefined;
+}
+
+/** The mirrored deal properties Dealreg writes beside the label (`partnerCompanyId:relationship`). */
+const partnerProperty = 'dealreg_partner_relationship';
+
+function propertyText(deal: CrmDeal): string {
+  return deal.partnerCompanyId === null
+    ? 'none'
+    : `${deal.partnerCompanyId}:${deal.partnerRelationship ?? 'unlabelled'}`;
+}
+
+function heldText(partners: readonly HubSpotPartner[]): string {
+  return partners.length === 0
+    ? 'none'
+    : partners
+        .map(
+          (held) =>
+            `${held.partnerId}:${held.relationshipType ?? 'unlabelled'}${held.label === undefined ? '' : ` ("${held.label}")`}`,
+        )
+        .join(', ');
+}
+
+/**
+ * The partner attribution HubSpot holds for the deal. The labelled partner ↔ deal association
+ * is HubSpot's record of it (what users see and change on the deal); Dealreg's own deal
+ * properties only copy it for searching, so they are read only when the associations were not,
+ * and otherwise reported as stale where they differ from the label.
+ */
+function hubspotAttribution(deal: CrmDeal): {
+  readonly source: string;
+  readonly fromLabels: boolean;
+  readonly partners: readonly HubSpotPartner[];
+  readonly staleProperty?: string | undefined;
+} {
+  if (deal.partnerAssociations === undefined) {
+    return {
+      source: `deal property ${partnerProperty} (Dealreg's copy; associations not read)`,
+      fromLabels: false,
+      partners:
+        deal.partnerCompanyId === null
+          ? []
+          : [{ partnerId: deal.partnerCompanyId, relationshipType: deal.partnerRelationship }],
+    };
+  }
+  const partners = deal.partnerAssociations.map((association) => ({
+    partnerId: association.companyId,
+    relationshipType: association.relationship,
+    label: association.label,
+  }));
+  const propertyAgrees =
+    deal.partnerCompanyId === null
+      ? partners.length === 0
+      : partners.some(
+          (held) =>
+            held.partnerId === deal.partnerCompanyId &&
+            (deal.partnerRelationship === null || held.relationshipType === deal.partnerRelationship),
+        );
+  return {
+    source: 'partner association label',
+    fromLabels: true,
+    partners,
+    staleProperty: propertyAgrees ? undefined : propertyText(deal),
+  };
+}
+
 /**
  * The partner relationship of an opportunity as approved, as the ledger holds it now and as
  * HubSpot shows it: a relabel or removal in HubSpot after approval, or a HubSpot partner the
@@ -95,18 +165,33 @@ function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): F
         `registration ${registration.registrationId} approved ${registration.partnerId} as ${registration.relationshipType}, but it is now labelled ${current.map((link) => link.relationshipType).join('+')}`,
       );
   }
-  if (deal !== undefined && deal.partnerCompanyId !== null) {
-    const matches = facts.activePartners.some(
-      (link) =>
-        link.partnerId === deal.partnerCompanyId &&
-        (deal.partnerRelationship === null || link.relationshipType === deal.partnerRelationship),
+  const hubspot = deal === undefined ? undefined : hubspotAttribution(deal);
+  if (hubspot !== undefined) {
+    const agrees = (link: PartnerLink, held: HubSpotPartner) =>
+      link.partnerId === held.partnerId &&
+      (held.relationshipType === null || link.relationshipType === held.relationshipType);
+    const unknown = hubspot.partners.filter(
+      (held) => !facts.activePartners.some((link) => agrees(link, held)),
     );
-    if (!matches)
+    if (unknown.length > 0)
       reasons.push(
-        `HubSpot shows partner ${deal.partnerCompanyId} as ${deal.partnerRelationship ?? 'unlabelled'}, the ledger ${linksText(facts.activePartners)}`,
+        `HubSpot's ${hubspot.source} shows ${heldText(unknown)}, the ledger ${linksText(facts.activePartners)}`,
       );
-  } else if (deal !== undefined && facts.activePartners.length > 0 && approved.length > 0) {
-    reasons.push(`HubSpot shows no partner on the deal, the ledger ${linksText(facts.activePartners)}`);
+    else if (hubspot.partners.length === 0 && facts.activePartners.length > 0 && approved.length > 0)
+      reasons.push(
+        `HubSpot shows no ${hubspot.source} on the deal, the ledger ${linksText(facts.activePartners)}`,
+      );
+    else if (hubspot.fromLabels && approved.length > 0) {
+      const absent = facts.activePartners.filter(
+        (link) => !hubspot.partners.some((held) => agrees(link, held)),
+      );
+      if (absent.length > 0)
+        reasons.push(`the ledger has ${linksText(absent)}, which HubSpot's ${hubspot.source} does not show`);
+    }
+    if (reasons.length > 0 && hubspot.staleProperty !== undefined)
+      reasons.push(
+        `Dealreg's deal property still says ${hubspot.staleProperty}, a copy the label change left behind`,
+      );
   }
   if (reasons.length === 0) return undefined;
   const first = approved[0];
@@ -122,8 +207,9 @@ function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): F
           .map((registration) => `${registration.partnerId}:${registration.relationshipType}`)
           .join(', ') || 'none',
       ledgerNow: linksText(facts.activePartners),
-      hubspotPartner: deal?.partnerCompanyId ?? null,
-      hubspotRelationship: deal?.partnerRelationship ?? null,
+      hubspotReadFrom: hubspot?.source ?? null,
+      hubspotNow: hubspot === undefined ? null : heldText(hubspot.partners),
+      dealPropertyNow: deal === undefined ? null : propertyText(deal),
     },
     fix: 'Ask the deal owner who changed the partner association and why; restore the approved label in HubSpot, or record the change as a correction approved by the channel lead so both systems agree.',
   };
@@ -299,7 +385,9 @@ function expiredStillAttributed(facts: OpportunityFacts, deal: CrmDeal | undefin
         link.partnerId === registration.partnerId &&
         (link.registrationId === undefined || link.registrationId === registration.registrationId),
     );
-    const inHubSpot = deal?.partnerCompanyId === registration.partnerId;
+    const inHubSpot =
+      deal !== undefined &&
+      hubspotAttribution(deal).partners.some((held) => held.partnerId === registration.partnerId);
     if (still.length === 0 && !inHubSpot) continue;
     findings.push({
       code: 'EXPIRED_STILL_ATTRIBUTED',

@@ -1,9 +1,8 @@
 /** Step 3 of the pre-QBR workflow: read one batch of deals (the Distributed Map's worker). */
 import * as z from 'zod';
 import { DEAL_BATCH_SIZE, dealBatchName } from '#domain/qbr/report-location.ts';
-import type { DealDirectory } from '#ports/hubspot.ts';
 import type { QbrRunStore } from '#ports/qbr-run-store.ts';
-import { reconciliationProperties } from '#use-cases/qbr-build-report.ts';
+import { type ReconciledDeals, reconciliationProperties } from '#use-cases/qbr-build-report.ts';
 import { parseStepInput } from './step-input.ts';
 
 export const batchInputSchema = z.object({
@@ -28,7 +27,7 @@ interface DealBatchResult {
  * Distributed Map runs many of these at once, capped below the portal's rate limit.
  */
 export function createQbrBatchWorker(deps: {
-  deals: Pick<DealDirectory, 'batchReadDeals'>;
+  deals: ReconciledDeals;
   runs: QbrRunStore;
   /** The deal property holding the CRO's view of the deal source (policy `definitions.croView`). */
   croProperty: string;
@@ -36,8 +35,14 @@ export function createQbrBatchWorker(deps: {
   const properties = reconciliationProperties(deps.croProperty);
   return async (input: unknown): Promise<DealBatchResult> => {
     const { Items: ids, BatchInput } = parseStepInput('deal batch', batchInputSchema, input);
-    const answer = await deps.deals.batchReadDeals(ids, properties);
-    await deps.runs.writeBatch(BatchInput.run, ids, answer);
+    const [answer, partners] = await Promise.all([
+      deps.deals.batchReadDeals(ids, properties),
+      deps.deals.partnerAssociationsOfDeals?.(ids),
+    ]);
+    await deps.runs.writeBatch(BatchInput.run, ids, {
+      ...answer,
+      ...(partners === undefined ? {} : { partnerAssociations: Object.fromEntries(partners) }),
+    });
     return { batch: dealBatchName(ids), deals: answer.deals.length, missing: answer.missing.length };
   };
 }

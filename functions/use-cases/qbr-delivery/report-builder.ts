@@ -2,11 +2,15 @@
 import * as z from 'zod';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
-import type { Deal, DealDirectory } from '#ports/hubspot.ts';
+import type { Deal } from '#ports/hubspot.ts';
 import type { DealBatch, QbrRunStore } from '#ports/qbr-run-store.ts';
 import type { ReportStore } from '#ports/report-store.ts';
 import { qbrReportFiles } from '#rendering/qbr-report-files.ts';
-import { type BuildQbrReportDependencies, buildQbrReport } from '#use-cases/qbr-build-report.ts';
+import {
+  type BuildQbrReportDependencies,
+  buildQbrReport,
+  type ReconciledDeals,
+} from '#use-cases/qbr-build-report.ts';
 import { parseStepInput, type QbrRun, runSchema } from './step-input.ts';
 
 export const buildInputSchema = runSchema.extend({
@@ -19,10 +23,25 @@ export const buildInputSchema = runSchema.extend({
  * report step of a large run reads HubSpot through the stored batches, not again. An id no
  * batch answered for is reported missing.
  */
-export function prefetchedDeals(batches: readonly DealBatch[]): Pick<DealDirectory, 'batchReadDeals'> {
+export function prefetchedDeals(batches: readonly DealBatch[]): ReconciledDeals {
   const byId = new Map<string, Deal>();
   for (const batch of batches) for (const deal of batch.deals) byId.set(deal.id, deal);
+  // Labels are answered only when every batch read them (batches stored before did not).
+  const partners = batches.every((batch) => batch.partnerAssociations !== undefined)
+    ? new Map(batches.flatMap((batch) => Object.entries(batch.partnerAssociations ?? {})))
+    : undefined;
   return {
+    ...(partners === undefined
+      ? {}
+      : {
+          partnerAssociationsOfDeals: async (ids: readonly string[]) =>
+            new Map(
+              ids.flatMap((id) => {
+                const found = partners.get(id);
+                return found === undefined ? [] : [[id, [...found]] as const];
+              }),
+            ),
+        }),
     batchReadDeals: async (ids) => {
       const deals: Deal[] = [];
       const missing: string[] = [];
@@ -49,7 +68,7 @@ interface BuiltReportResult extends QbrRun {
 export function createQbrReportBuilder(deps: {
   report: Omit<BuildQbrReportDependencies, 'deals'>;
   /** HubSpot, for runs small enough to read in this function. */
-  deals: Pick<DealDirectory, 'batchReadDeals'>;
+  deals: ReconciledDeals;
   runs: QbrRunStore;
   reports: ReportStore;
 }) {

@@ -148,6 +148,29 @@ describe('POST /hubspot/crm-events', () => {
     expect(response.status).toBe(415);
   });
 
+  it('rejects a correctly signed body that is not UTF-8 with 400 saying so, and records nothing', async () => {
+    const dealId = otherDeals[0] as string;
+    const text = JSON.stringify(dealLife(dealId));
+    // A Latin-1 "é" (0xE9) inside the JSON: not a UTF-8 sequence.
+    const latin1 = Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xe9]), Buffer.from(']')]);
+    const body = new Uint8Array(latin1);
+
+    const signed = await deliver(crm.endpoint, body, { secret, timestamp: crm.clock().getTime() });
+    const forged = await deliver(crm.endpoint, body, {
+      secret,
+      timestamp: crm.clock().getTime(),
+      signBody: text,
+    });
+
+    expect(signed.status).toBe(400);
+    expect(await signed.json()).toMatchObject({
+      error: 'malformed_request',
+      message: expect.stringContaining('not valid UTF-8'),
+    });
+    expect(forged.status).toBe(401);
+    expect(await opportunityHistory(crm.store, dealId)).toEqual([]);
+  });
+
   it('rejects a body too large for a batch with 413', async () => {
     const response = await deliver(crm.endpoint, `[${' '.repeat(300 * 1024)}]`, {
       secret,

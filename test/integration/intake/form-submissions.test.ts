@@ -73,7 +73,7 @@ function storedRegistrations(): Promise<StoredRegistration[]> {
   return scanStoredRegistrations(tables.documentClient, tables.tableName('Registrations'));
 }
 
-const post = (body: string, options: Partial<Parameters<typeof deliver>[2]> = {}) =>
+const post = (body: string | Uint8Array<ArrayBuffer>, options: Partial<Parameters<typeof deliver>[2]> = {}) =>
   deliver(endpoint, body, { secret, timestamp: now.getTime() - 1000, ...options });
 
 describe('POST /hubspot/form-submissions', () => {
@@ -197,6 +197,32 @@ describe('POST /hubspot/form-submissions', () => {
       expect(body.message).toContain(reason);
       expect(await storedRegistrations()).toHaveLength(before);
     });
+
+    it.each([
+      ['v3', 'v3' as const],
+      ['v2', 'v2' as const],
+    ])(
+      '400 for a body signed with %s that is not UTF-8, 401 when it is signed as another',
+      async (_v, version) => {
+        const before = (await storedRegistrations()).length;
+        const text = JSON.stringify(formSubmission({ fields: { company: 'Café' } }));
+        // The same JSON in Latin-1: "é" is the single byte 0xE9, which is not UTF-8.
+        const body = new Uint8Array(Buffer.from(text, 'latin1'));
+
+        const signed = await post(body, { signatureVersion: version });
+        const forged = await post(body, { signatureVersion: version, signBody: text });
+
+        expect(signed.status).toBe(400);
+        expect(await signed.json()).toMatchObject({
+          error: 'malformed_request',
+          message: 'the body is not valid UTF-8; send the JSON encoded as UTF-8',
+          problems: [{ path: '(body)', message: 'not valid UTF-8' }],
+        });
+        expect(forged.status).toBe(401);
+        expect(await forged.json()).toMatchObject({ error: 'signature_rejected' });
+        expect(await storedRegistrations()).toHaveLength(before);
+      },
+    );
 
     it('400 for malformed JSON', async () => {
       const before = (await storedRegistrations()).length;

@@ -87,24 +87,26 @@ beforeAll(async () => {
   snapshotDir = await mkdtemp(join(tmpdir(), 'dealreg-qbr-snapshots-'));
   ids.acme = await world.createPartner('Acme Partners', 'acme.example');
   ids.beta = await world.createPartner('Beta Cloud', 'beta.example');
-  const deal = (
+  // As the approval leaves it: the deal, and the partner associated under its relationship's label.
+  const deal = async (
     name: string,
     amount: number,
     registrationId: string,
     partner: string,
-    relationship: string,
+    relationship: 'sourced' | 'influenced',
     source: string,
-  ) =>
-    world.createDeal({
+  ) => {
+    const dealId = await world.createDeal({
       dealname: name,
       amount: String(amount),
       deal_currency_code: 'USD',
       dealstage: 'closedwon',
       dealreg_registration_id: registrationId,
-      dealreg_partner_company_id: partner,
-      dealreg_partner_relationship: relationship,
       deal_source: source,
     });
+    await world.under.adapter.associatePartner(partner, dealId, relationship);
+    return dealId;
+  };
   ids.zephyr = await deal('Zephyr migration', 60_000, 'R0', ids.acme, 'sourced', 'Partner');
   ids.orion = await deal('Orion rollout', 100_000, 'R1', ids.acme, 'sourced', 'Partner');
   ids.kite = await deal('Kite expansion', 50_000, 'R2', ids.beta, 'influenced', 'Partner');
@@ -215,7 +217,10 @@ beforeAll(async () => {
     });
   }
   // After approval someone relabels Acme on Orion as influenced in HubSpot, and Kite's amount is edited.
+  // Dealreg's copy of the relationship on the deal is left saying sourced, as a relabel in
+  // HubSpot's own UI leaves it: the label, not the copy, is HubSpot's attribution.
   await world.under.adapter.associatePartner(ids.acme, ids.orion, 'influenced');
+  await world.updateDeal(ids.orion, { dealreg_partner_relationship: 'sourced' });
   await world.updateDeal(ids.kite, { amount: '48000' });
 });
 
@@ -270,11 +275,16 @@ describe('pre-QBR report against DynamoDB Local and the HubSpot sandbox', () => 
         ['RETROACTIVE_CHANGE', ids.zephyr],
       ]),
     );
-    const drift = report.findings.find((finding) => finding.code === 'ATTRIBUTION_DRIFT');
+    const drift = report.findings.find(
+      (finding) => finding.code === 'ATTRIBUTION_DRIFT' && finding.opportunityId === ids.orion,
+    );
     expect(drift?.evidence).toMatchObject({
       ledgerNow: `${ids.acme}:sourced`,
-      hubspotRelationship: 'influenced',
+      hubspotReadFrom: 'partner association label',
+      hubspotNow: `${ids.acme}:influenced ("Influenced partner")`,
+      dealPropertyNow: `${ids.acme}:sourced`,
     });
+    expect(drift?.detail).toContain(`Dealreg's deal property still says ${ids.acme}:sourced`);
     const retro = report.findings.find(
       (finding) => finding.code === 'RETROACTIVE_CHANGE' && finding.opportunityId === ids.zephyr,
     );

@@ -42,10 +42,10 @@ beforeAll(async () => {
     deal_currency_code: 'USD',
     dealstage: 'closedwon',
     dealreg_registration_id: 'R1',
-    dealreg_partner_company_id: partner,
-    dealreg_partner_relationship: 'sourced',
     deal_source: 'Direct',
   });
+  // As the approval leaves it: the partner associated under its relationship's label.
+  await world.under.adapter.associatePartner(partner, dealId, 'sourced');
   const customer = { domain: 'orion.example.com' };
   world.clock.now = new Date('2026-10-05T18:00:00Z');
   await world.append({

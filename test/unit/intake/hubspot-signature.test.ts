@@ -31,6 +31,16 @@ describe('HubSpot signature v3', () => {
     expect(signature).toBe(fromLibrary);
   });
 
+  it('signs the bytes of the body: the UTF-8 bytes of a text body sign the same, other bytes do not', () => {
+    const bytes = new Uint8Array(Buffer.from(request.body, 'utf8'));
+    expect(hubSpotSignatureV3({ ...request, body: bytes }, secret)).toBe(signature);
+    const notUtf8 = new Uint8Array([...bytes.slice(0, -1), 0xe9, 0x7d]);
+    const replaced = Buffer.from(notUtf8).toString('utf8');
+    expect(hubSpotSignatureV3({ ...request, body: notUtf8 }, secret)).not.toBe(
+      hubSpotSignatureV3({ ...request, body: replaced }, secret),
+    );
+  });
+
   it('accepts a valid signature', () => {
     expect(verifyHubSpotSignatureV3(request, signature, secret, now)).toEqual({ valid: true });
   });

@@ -17,6 +17,7 @@ import { createQbrDueCheck } from '#use-cases/qbr-delivery/due-check.ts';
 import { prefetchedDeals } from '#use-cases/qbr-delivery/report-builder.ts';
 import { createQbrReportMailer, StoredReportMissingError } from '#use-cases/qbr-delivery/report-mailer.ts';
 import { QbrStepInputError } from '#use-cases/qbr-delivery/step-input.ts';
+import { setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
 import { sampleQbrReport } from './qbr-report-fixture.ts';
 
 const policy = loadPolicy({});
@@ -179,6 +180,28 @@ describe('the batch worker (a Distributed Map iteration, run as a plain function
 
     await expect(attempt).rejects.toBeInstanceOf(QbrStepInputError);
     await expect(attempt).rejects.toThrow(/Items: a batch holds at most 100 deal ids/);
+  });
+
+  it("keeps the deals' labelled partner associations for the report step", async () => {
+    await setupHubSpotPortal(hubspot.admin, { dryRun: false });
+    const partner = await hubspot.connection.client.crm.companies.basicApi.create({
+      properties: { name: 'Stark Partners', domain: 'stark-partners.example', type: 'PARTNER' },
+      associations: [],
+    });
+    const [labelled = '', unlabelled = ''] = ids;
+    await hubspot.adapter.associatePartner(partner.id, labelled, 'influenced');
+    const runs = new FileQbrRunStore(await tempDir());
+    const worker = createQbrBatchWorker({ deals: hubspot.adapter, runs, croProperty: 'hs_analytics_source' });
+    const run = 'runs/2026-Q4/2026-12-14T17-00-00Z';
+
+    await worker({ Items: ids, BatchInput: { run } });
+    const stored = prefetchedDeals(await runs.readBatches(run));
+
+    expect(await stored.partnerAssociationsOfDeals?.([labelled, unlabelled])).toEqual(
+      new Map([
+        [labelled, [{ companyId: partner.id, relationship: 'influenced', label: 'Influenced partner' }]],
+      ]),
+    );
   });
 });
 

@@ -100,11 +100,102 @@ describe('pre-QBR reconciliation findings', () => {
       evidence: {
         approved: 'P1:sourced',
         ledgerNow: 'P1:influenced',
-        hubspotPartner: 'P1',
-        hubspotRelationship: 'sourced',
+        hubspotReadFrom: "deal property dealreg_partner_relationship (Dealreg's copy; associations not read)",
+        hubspotNow: 'P1:sourced',
+        dealPropertyNow: 'P1:sourced',
       },
     });
     expect(drift[0]?.detail).toContain('approved P1 as sourced, but it is now labelled influenced');
+  });
+
+  it("judges HubSpot's attribution by the partner association label, noting Dealreg's stale property", () => {
+    // Approved as sourced; the association is relabelled "Influenced partner" in HubSpot, which
+    // the ledger follows. Dealreg's mirrored deal property still says sourced.
+    const chains = [
+      chain('O1', [
+        ...approval({
+          registrationId: 'R1',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-05T18:00:00Z',
+        }),
+        created('2026-10-06T12:00:00Z', 'Stark upgrade', 80_000),
+        {
+          type: 'PartnerDetached',
+          effectiveAt: '2026-11-02T12:00:00Z',
+          recordedBy: 'crm-events',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          reason: 'partner association label removed in HubSpot',
+        },
+        {
+          type: 'PartnerAttached',
+          effectiveAt: '2026-11-02T12:00:00Z',
+          recordedBy: 'crm-events',
+          partnerId: 'P1',
+          customer: { domain: 'r1.example.com' },
+          relationshipType: 'influenced',
+        },
+      ]),
+    ];
+    const crm = crmOf([
+      crmDeal('O1', {
+        amount: 80_000,
+        registrationId: 'R1',
+        partnerCompanyId: 'P1',
+        partnerRelationship: 'sourced',
+        partnerAssociations: [{ companyId: 'P1', relationship: 'influenced', label: 'Influenced partner' }],
+      }),
+    ]);
+    const [drift, ...others] = report({ chains, crm }).findings.filter(
+      (finding) => finding.code === 'ATTRIBUTION_DRIFT',
+    );
+    expect(others).toEqual([]);
+    expect(drift?.evidence).toMatchObject({
+      ledgerNow: 'P1:influenced',
+      hubspotReadFrom: 'partner association label',
+      hubspotNow: 'P1:influenced ("Influenced partner")',
+      dealPropertyNow: 'P1:sourced',
+    });
+    // The label agrees with the ledger: the drift is the relabel after approval, not HubSpot.
+    expect(drift?.detail).not.toContain("HubSpot's partner association label shows");
+    expect(drift?.detail).toContain("Dealreg's deal property still says P1:sourced");
+  });
+
+  it('reports a partner association label the ledger does not have, whatever the property says', () => {
+    const chains = [
+      chain('O1', [
+        ...approval({
+          registrationId: 'R1',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-10-05T18:00:00Z',
+        }),
+        created('2026-10-06T12:00:00Z', 'Orion', 1_000),
+      ]),
+    ];
+    const relabelled = crmDeal('O1', {
+      amount: 1_000,
+      partnerCompanyId: 'P1',
+      partnerRelationship: 'sourced',
+      partnerAssociations: [{ companyId: 'P1', relationship: 'referral', label: 'Referral partner' }],
+    });
+    const [drift] = report({ chains, crm: crmOf([relabelled]) }).findings;
+    expect(drift?.code).toBe('ATTRIBUTION_DRIFT');
+    expect(drift?.detail).toContain(
+      `HubSpot's partner association label shows P1:referral ("Referral partner"), the ledger P1:sourced`,
+    );
+    // No labelled association at all, while the property still names the partner.
+    const unlabelled = { ...relabelled, partnerAssociations: [] };
+    const [missing] = report({ chains, crm: crmOf([unlabelled]) }).findings;
+    expect(missing?.detail).toContain('HubSpot shows no partner association label on the deal');
+    // Label and ledger agree; a stale property alone is no attribution drift.
+    const agreeing = {
+      ...relabelled,
+      partnerRelationship: 'influenced',
+      partnerAssociations: [{ companyId: 'P1', relationship: 'sourced', label: 'Sourced partner' }],
+    };
+    expect(codes(report({ chains, crm: crmOf([agreeing]) }).findings)).toEqual([]);
   });
 
   it('reports a HubSpot partner the ledger does not have as ATTRIBUTION_DRIFT', () => {
