@@ -290,6 +290,10 @@ describe('dealreg investments import', () => {
     const second = await dealreg('investments', 'import', file);
 
     expect(first.stdout).toMatch(/imported 2 investment/);
+    // With LEDGER_TABLE set, the deployed ledger: the default policy, named.
+    expect(first.stdout).toContain(
+      '(policy policy/default-policy.json (the default; --policy names another))',
+    );
     expect(second.stdout).toMatch(/imported 0 investment.*2 already recorded/);
     const [spiff] = await readChain(store, 'campaign:camp-b');
     expect(spiff).toMatchObject({
