@@ -158,6 +158,8 @@ export interface LocalStackDescription {
    */
   readonly partnerCentral: { readonly endpoint: string; readonly catalog: 'Sandbox' };
   readonly mailbox: string;
+  /** The policy file the stack runs, so the CLI's checks and imports use the same one. */
+  readonly policyFile: string;
   readonly pid: number;
   readonly startedAt: string;
 }
@@ -657,6 +659,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhookClientSecret,
       partnerCentral: { endpoint: partnerCentral.url, catalog: 'Sandbox' },
       mailbox: directory.mailbox,
+      policyFile: resolve(options.policyFile ?? defaultPolicyFile),
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };

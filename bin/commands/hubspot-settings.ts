@@ -5,9 +5,11 @@ import { createHubSpotConnection, type HubSpotConnection } from '#adapters/hubsp
 import { HubSpotConfigurationError } from '#adapters/hubspot/errors.ts';
 import type { HubSpotCommandOptions } from './hubspot.ts';
 
-/** The parts of `.dealreg/local.json` the HubSpot commands read (written by `dealreg local`). */
+/** The parts of `.dealreg/local.json` the commands read (written by `dealreg local`). */
 const localDescriptionSchema = z.object({
   api: z.string().optional(),
+  /** The policy file the local stack runs (absent in descriptions written before it was recorded). */
+  policyFile: z.string().min(1).optional(),
   hubspot: z
     .object({
       url: z.string(),

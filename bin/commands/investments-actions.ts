@@ -3,7 +3,7 @@ import { InvestmentImportError, importInvestments } from '#use-cases/ledger-impo
 import { commandNow } from './command-clock.ts';
 import type { InvestmentsImportOptions } from './investments.ts';
 import { connectLedger } from './ledger-connection.ts';
-import { loadPolicyFile } from './policy-file.ts';
+import { describeCommandPolicy, resolveCommandPolicy } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `dealreg investments import FILE.csv`: all lines or none; a file with bad lines is a bad argument. */
@@ -25,7 +25,8 @@ export async function importFile(file: string, options: InvestmentsImportOptions
       cause: error,
     });
   }
-  const { policy } = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));
+  const commandPolicy = await resolveCommandPolicy(options);
+  const { policy } = commandPolicy.loaded;
   const now = await commandNow(options.dataDir);
   const ledger = await connectLedger(options.dataDir);
   try {
@@ -38,7 +39,7 @@ export async function importFile(file: string, options: InvestmentsImportOptions
       throw error;
     });
     console.log(
-      `imported ${appended} investment(s) from ${file}${atomic || appended === 0 ? '' : ' one at a time (too many for one transaction)'}${skipped > 0 ? `; ${skipped} already recorded, skipped` : ''}`,
+      `imported ${appended} investment(s) from ${file}${atomic || appended === 0 ? '' : ' one at a time (too many for one transaction)'}${skipped > 0 ? `; ${skipped} already recorded, skipped` : ''} (${describeCommandPolicy(commandPolicy)})`,
     );
   } finally {
     ledger.close();

@@ -20,7 +20,7 @@ export function registerInvestmentCommands(program: Command): void {
     .option('--recorded-by <who>', 'who records the import', 'investments-import')
     .option(
       '--policy <file>',
-      'policy file whose reporting.investmentTypes the types must be among (default: policy/default-policy.json)',
+      "policy file whose reporting.investmentTypes the types must be among (default: the running local stack's policy, else policy/default-policy.json)",
     )
     .addOption(new Option('--data-dir <dir>', 'where local.json lives').default('.dealreg'))
     .action(async (file: string, options: InvestmentsImportOptions) =>

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
+import { readLocalDescription } from './hubspot-settings.ts';
 import { defaultPolicyFile } from './policy.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -53,4 +55,44 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
     if (error instanceof PolicyValidationError) throw new InvalidPolicyFileError(file, error);
     throw error;
   }
+}
+
+/** The policy a command runs under, the file it came from and why that file. */
+export interface CommandPolicy {
+  readonly loaded: LoadedPolicy;
+  readonly file: string;
+  readonly source: 'option' | 'local stack' | 'default';
+}
+
+/**
+ * The policy of a command that reads or writes the ledger: `--policy FILE` when given; else,
+ * when the command works on the local stack (no `LEDGER_TABLE` in the environment), the policy
+ * that stack runs, as its `local.json` names it, so the CLI finds what the stack's workflows and
+ * emailed reports find; else `policy/default-policy.json`.
+ */
+export async function resolveCommandPolicy(
+  options: { readonly policy?: string | undefined; readonly dataDir: string },
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<CommandPolicy> {
+  if (options.policy !== undefined) {
+    return { loaded: await loadPolicyFile(options.policy), file: options.policy, source: 'option' };
+  }
+  if ((environment.LEDGER_TABLE?.trim() || undefined) === undefined) {
+    const file = (await readLocalDescription(options.dataDir))?.policyFile;
+    if (file !== undefined) return { loaded: await loadPolicyFile(file), file, source: 'local stack' };
+  }
+  return { loaded: await loadPolicyFile(defaultPolicyFile), file: defaultPolicyFile, source: 'default' };
+}
+
+/** "policy policy/demo-policy.json (the local stack's)": which policy file a command used, for its output. */
+export function describeCommandPolicy(policy: CommandPolicy, cwd: string = process.cwd()): string {
+  const fromHere = relative(cwd, policy.file);
+  const file = fromHere.startsWith('..') || isAbsolute(fromHere) ? policy.file : fromHere;
+  const why =
+    policy.source === 'option'
+      ? '--policy'
+      : policy.source === 'local stack'
+        ? "the local stack's"
+        : 'the default; --policy names another';
+  return `policy ${file} (${why})`;
 }

@@ -24,7 +24,7 @@ import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qb
 import { commandNow } from './command-clock.ts';
 import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
 import { connectLedger } from './ledger-connection.ts';
-import { loadPolicyFile } from './policy-file.ts';
+import { describeCommandPolicy, resolveCommandPolicy } from './policy-file.ts';
 import type { QbrCheckOptions, QbrFormat } from './qbr.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -244,7 +244,8 @@ export async function check(options: QbrCheckOptions): Promise<void> {
   const asOf = options.asOf === undefined ? await commandNow(options.dataDir) : instantArgument(options.asOf);
   // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
   if (options.out !== undefined) await createOutputDirectory(options.out);
-  const policy = await loadPolicyFile(...(options.policy === undefined ? [] : [options.policy]));
+  const commandPolicy = await resolveCommandPolicy(options);
+  const policy = commandPolicy.loaded;
   const leadership = policy.policy.reporting.leadership.map((person) => person.email);
   let mailbox: LocalMailbox | undefined;
   if (options.send) {
@@ -307,7 +308,7 @@ export async function check(options: QbrCheckOptions): Promise<void> {
     const messages = options.out === undefined ? process.stderr : process.stdout;
     if (options.out === undefined) process.stdout.write(files[0]?.content ?? '');
     else await writeFiles(options.out, files);
-    messages.write(`${summary}\n`);
+    messages.write(`${describeCommandPolicy(commandPolicy)}\n${summary}\n`);
     if (options.out !== undefined) {
       for (const file of files) messages.write(`wrote ${join(options.out, file.name)}\n`);
     }

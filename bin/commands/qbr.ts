@@ -47,7 +47,10 @@ export function registerQbrCommands(program: Command): void {
     .option('--out <dir>', 'write the report files into this directory and print a summary')
     .option('--send', 'email the report to reporting.leadership through the local mailbox')
     .option('--no-store', 'do not keep a copy under <data-dir>/reports/<quarter>/<asOf>/')
-    .option('--policy <file>', 'policy file (default: policy/default-policy.json)')
+    .option(
+      '--policy <file>',
+      "policy file (default: the running local stack's policy, else policy/default-policy.json)",
+    )
     .option('--no-hubspot', 'skip the reconciliation with HubSpot (ledger and registrations only)')
     .option('--token <token>', 'HubSpot access token (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)')
     .option('--base-url <url>', 'HubSpot API base URL (default: HUBSPOT_BASE_URL, then the local sandbox)')

@@ -5,7 +5,11 @@ import type { ChainHead } from '#domain/ledger/seal.ts';
 export type RawLedgerItem = Record<string, unknown>;
 
 /** Secondary keys the ledger can be read by. */
-export type LedgerIndexKey = { partnerId: string } | { campaignId: string } | { effectiveMonth: string };
+export type LedgerIndexKey =
+  | { partnerId: string }
+  | { campaignId: string }
+  | { effectiveMonth: string }
+  | { investmentId: string };
 
 /**
  * Where ledger entries live. Insert-only: there is no update or delete, and `insert` must never

@@ -1,9 +1,16 @@
 import { parse } from 'csv-parse/sync';
 import * as z from 'zod';
-import { type LedgerEntryInput, ledgerEntryInputSchema } from '#domain/ledger/entry.ts';
-import { decimalRateSchema, freezeMoney, isCurrencyCode, parseDecimalAmount } from '#domain/money.ts';
+import { type LedgerEntry, type LedgerEntryInput, ledgerEntryInputSchema } from '#domain/ledger/entry.ts';
+import {
+  decimalRateSchema,
+  formatMoney,
+  freezeMoney,
+  isCurrencyCode,
+  parseDecimalAmount,
+} from '#domain/money.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
-import { type AppendDependencies, appendAll, appendEntry, readChain } from './ledger-append.ts';
+import { type AppendDependencies, appendAll, appendEntry } from './ledger-append.ts';
+import { entriesBy } from './ledger-queries.ts';
 
 /** One thing wrong in an investments file, by line and column. */
 interface ImportProblem {
@@ -85,7 +92,7 @@ export function parseInvestmentsCsv(
   text: string,
   recordedBy: string,
   investmentTypes: readonly string[],
-): { inputs: LedgerEntryInput[]; problems: ImportProblem[] } {
+): { inputs: LedgerEntryInput[]; lines: number[]; problems: ImportProblem[] } {
   const typesByKey = new Map(investmentTypes.map((type) => [type.toLowerCase(), type]));
   const notAPolicyType = (type: string) =>
     `"${type}" is not an investment type of the policy (reporting.investmentTypes: ${investmentTypes.join(', ')})`;
@@ -110,6 +117,7 @@ export function parseInvestmentsCsv(
     const line = (error as { lines?: number }).lines ?? 0;
     return {
       inputs: [],
+      lines: [],
       problems: [{ line, column: '', message: `not valid CSV: ${(error as Error).message}` }],
     };
   }
@@ -131,9 +139,10 @@ export function parseInvestmentsCsv(
       });
     }
   }
-  if (problems.length > 0) return { inputs: [], problems };
+  if (problems.length > 0) return { inputs: [], lines: [], problems };
 
   const inputs: LedgerEntryInput[] = [];
+  const lines: number[] = [];
   const seen = new Map<string, number>();
   for (const { record, info } of records) {
     const line = info.lines;
@@ -208,36 +217,54 @@ export function parseInvestmentsCsv(
       continue;
     }
     inputs.push(input);
+    lines.push(line);
   }
-  return { inputs, problems };
+  return { inputs, lines, problems };
 }
 
 /**
  * Imports an investments file all or nothing: every line is validated before anything is
  * written (an investment type the policy does not list is a bad line), and one bad line refuses the file (`InvestmentImportError` naming each line and
- * column). The investments are then written in one transaction when the store has them and the
- * file fits in one (100 new investments in DynamoDB), so a failure writes none; a larger file
- * is written one investment at a time. Either way, investments already in the ledger (same id on
- * the same chain) are skipped, so re-running an import that was cut short completes it without
- * duplicates.
+ * column). An investment id is recorded once in the whole ledger, whichever campaign or
+ * opportunity chain holds it: a line the ledger already holds exactly is skipped, so re-running
+ * an import that was cut short completes it without duplicates, and a line that gives an id
+ * already recorded with another chain, campaign, partner, type, amount or date refuses the file
+ * naming what differs. The investments are then written in one transaction when the store has
+ * them and the file fits in one (100 new investments in DynamoDB), so a failure writes none; a
+ * larger file is written one investment at a time.
  */
 export async function importInvestments(
   deps: AppendDependencies,
   text: string,
   options: { readonly investmentTypes: readonly string[]; readonly recordedBy?: string | undefined },
 ): Promise<{ appended: number; skipped: number; atomic: boolean }> {
-  const { inputs, problems } = parseInvestmentsCsv(
+  const { inputs, lines, problems } = parseInvestmentsCsv(
     text,
     options.recordedBy ?? 'investments-import',
     options.investmentTypes,
   );
   if (problems.length > 0) throw new InvestmentImportError(problems);
-  const recorded = await alreadyRecorded(deps.store, inputs);
-  const pending = inputs.filter(
-    (input) =>
-      input.type !== 'InvestmentRecorded' ||
-      !recorded.has(`${input.opportunityId}\u0000${input.investmentId}`),
-  );
+  const recorded = await recordedInvestments(deps.store, inputs);
+  const pending: LedgerEntryInput[] = [];
+  const conflicts: ImportProblem[] = [];
+  inputs.forEach((input, index) => {
+    if (input.type !== 'InvestmentRecorded') return;
+    const earlier = recorded.get(input.investmentId) ?? [];
+    if (earlier.length === 0) {
+      pending.push(input);
+      return;
+    }
+    const compared = earlier.map((entry) => ({ entry, differences: investmentDifferences(entry, input) }));
+    // Recorded exactly as the file gives it: skipped.
+    if (compared.some(({ differences }) => differences.length === 0)) return;
+    const [{ entry, differences }] = compared as [(typeof compared)[number]];
+    conflicts.push({
+      line: lines[index] ?? 0,
+      column: 'investmentId',
+      message: `${input.investmentId} is already recorded (chain ${entry.opportunityId}, entry ${entry.sequence}) as a different investment: ${differences.join('; ')}; an investment id is recorded once, give this investment its own id`,
+    });
+  });
+  if (conflicts.length > 0) throw new InvestmentImportError(conflicts);
   const skipped = inputs.length - pending.length;
   const { insertAll, maxBatch } = deps.store;
   if (insertAll !== undefined && maxBatch !== undefined && pending.length <= maxBatch) {
@@ -248,15 +275,50 @@ export async function importInvestments(
   return { appended: pending.length, skipped, atomic: false };
 }
 
-async function alreadyRecorded(
+type RecordedInvestment = Extract<LedgerEntry, { type: 'InvestmentRecorded' }>;
+type InvestmentInput = Extract<LedgerEntryInput, { type: 'InvestmentRecorded' }>;
+
+/** How many investment ids are looked up at once (one index query each). */
+const LOOKUPS_AT_ONCE = 8;
+
+/** The investments the ledger already records under each id of the file, from the by-investment index. */
+async function recordedInvestments(
   store: LedgerStore,
   inputs: readonly LedgerEntryInput[],
-): Promise<Set<string>> {
-  const keys = new Set<string>();
-  for (const chain of new Set(inputs.map((input) => input.opportunityId))) {
-    for (const entry of await readChain(store, chain)) {
-      if (entry.type === 'InvestmentRecorded') keys.add(`${chain}\u0000${entry.investmentId}`);
-    }
+): Promise<Map<string, RecordedInvestment[]>> {
+  const ids = [
+    ...new Set(inputs.flatMap((input) => (input.type === 'InvestmentRecorded' ? [input.investmentId] : []))),
+  ];
+  const recorded = new Map<string, RecordedInvestment[]>();
+  for (let start = 0; start < ids.length; start += LOOKUPS_AT_ONCE) {
+    await Promise.all(
+      ids.slice(start, start + LOOKUPS_AT_ONCE).map(async (investmentId) => {
+        const entries = await entriesBy(store, { investmentId });
+        recorded.set(
+          investmentId,
+          entries.filter((entry): entry is RecordedInvestment => entry.type === 'InvestmentRecorded'),
+        );
+      }),
+    );
   }
-  return keys;
+  return recorded;
+}
+
+/** What a line gives differently from the investment recorded under its id ("campaignId CMP-1 recorded, CMP-2 in the file"). */
+function investmentDifferences(recorded: RecordedInvestment, line: InvestmentInput): string[] {
+  const money = (amount: RecordedInvestment['amount']) =>
+    `${formatMoney({ minorUnits: amount.amountMinor, currency: amount.currency })} at USD rate ${amount.usdRate}`;
+  const fields: [string, string, string][] = [
+    ['chain', recorded.opportunityId, line.opportunityId],
+    ['campaignId', recorded.campaignId, line.campaignId],
+    ['partnerId', recorded.partnerId ?? '(none)', line.partnerId ?? '(none)'],
+    ['investmentType', recorded.investmentType, line.investmentType],
+    ['amount', money(recorded.amount), money(line.amount)],
+  ];
+  const differences = fields
+    .filter(([, was, is]) => was !== is)
+    .map(([name, was, is]) => `${name} ${was} recorded, ${is} in the file`);
+  if (Date.parse(recorded.effectiveAt) !== Date.parse(line.effectiveAt))
+    differences.push(`effectiveAt ${recorded.effectiveAt} recorded, ${line.effectiveAt} in the file`);
+  return differences;
 }

@@ -4,7 +4,8 @@ import type { TableDefinition } from './table-definition.ts';
  * The attribution ledger: one hash chain per opportunity, one item per entry, keyed by
  * opportunity id and sequence number. Items are only ever inserted (conditional PutItem on a
  * free sequence). Sparse indexes answer "by partner", "by campaign", "by month of business
- * time" (fiscal quarters are three months) and list chains from their first entries.
+ * time" (fiscal quarters are three months), "by investment id" (so an investment id is recorded
+ * once across every chain) and list chains from their first entries.
  */
 export const ledgerTable: TableDefinition = {
   logicalName: 'Ledger',
@@ -24,6 +25,11 @@ export const ledgerTable: TableDefinition = {
     {
       indexName: 'byEffectiveMonth',
       partitionKey: { name: 'effectiveMonth', type: 'S' },
+      sortKey: { name: 'effectiveAt', type: 'S' },
+    },
+    {
+      indexName: 'byInvestment',
+      partitionKey: { name: 'investmentId', type: 'S' },
       sortKey: { name: 'effectiveAt', type: 'S' },
     },
     {

@@ -46,6 +46,12 @@ afterAll(async () => {
 });
 
 describe('HubSpot deal changes on the local stack', () => {
+  it('names the policy it runs in local.json, so the CLI checks and imports under the same one', async () => {
+    expect(stack.description.policyFile).toBe(
+      join(import.meta.dirname, '..', '..', 'policy', 'demo-policy.json'),
+    );
+  });
+
   it('reach the attribution ledger through signed CRM events, and the ledger verifies', async () => {
     const found = await hubspot('POST', '/crm/v3/objects/companies/search', {
       filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'EQ', value: 'globex.com' }] }],

@@ -159,6 +159,8 @@ export function executionsOf(stateMachine: IConstruct, account = '<AWS::AccountI
 export function ledgerTableAndIndexes(tableArn: string): string[] {
   return [
     tableArn,
-    ...['byPartner', 'byCampaign', 'byEffectiveMonth', 'chains'].map((index) => `${tableArn}/index/${index}`),
+    ...['byPartner', 'byCampaign', 'byEffectiveMonth', 'byInvestment', 'chains'].map(
+      (index) => `${tableArn}/index/${index}`,
+    ),
   ];
 }

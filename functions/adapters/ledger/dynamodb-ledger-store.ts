@@ -48,6 +48,27 @@ function toRaw(item: Record<string, AttributeValue>): RawLedgerItem {
   }
 }
 
+/** The index answering each secondary key (see `lib/tables/ledger-table.ts`). */
+const indexByAttribute: Readonly<Record<string, string>> = {
+  partnerId: 'byPartner',
+  campaignId: 'byCampaign',
+  effectiveMonth: 'byEffectiveMonth',
+  investmentId: 'byInvestment',
+};
+
+/**
+ * Whether a Query named an index the table does not have. The DynamoDB API Reference, "Query",
+ * lists ValidationException for a request that is not valid; DynamoDB and DynamoDB Local word
+ * this one "The table does not have the specified index".
+ */
+function isMissingIndex(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /does not have the specified index/.test(error.message)
+  );
+}
+
 /** DynamoDB's limit on the actions of one TransactWriteItems call. */
 const MAX_TRANSACTION_ITEMS = 100;
 
@@ -178,19 +199,42 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   async queryIndexRaw(key: LedgerIndexKey): Promise<RawLedgerItem[]> {
     const [[attribute, value]] = Object.entries(key) as [[string, string]];
-    const indexName =
-      attribute === 'partnerId'
-        ? 'byPartner'
-        : attribute === 'campaignId'
-          ? 'byCampaign'
-          : 'byEffectiveMonth';
-    return this.#queryAll({
+    const indexName = indexByAttribute[attribute] ?? 'byEffectiveMonth';
+    const query: QueryCommandInput = {
       TableName: this.#tableName,
       IndexName: indexName,
       KeyConditionExpression: '#key = :value',
       ExpressionAttributeNames: { '#key': attribute },
       ExpressionAttributeValues: { ':value': { S: value } },
-    });
+    };
+    try {
+      return await this.#queryAll(query);
+    } catch (error) {
+      if (!(indexName === 'byInvestment' && isMissingIndex(error))) throw error;
+      // A local ledger table created before the index existed keeps its indexes (tables are
+      // created once); the deployed table gets it from CloudFormation. Read such a table whole.
+      return this.#scanWhere(attribute, value);
+    }
+  }
+
+  async #scanWhere(attribute: string, value: string): Promise<RawLedgerItem[]> {
+    const items: RawLedgerItem[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          FilterExpression: '#key = :value',
+          ExpressionAttributeNames: { '#key': attribute },
+          ExpressionAttributeValues: { ':value': { S: value } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(toRaw(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items.sort((a, b) => String(a.effectiveAt).localeCompare(String(b.effectiveAt)));
   }
 
   async listChainIds(): Promise<string[]> {

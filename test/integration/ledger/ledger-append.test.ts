@@ -10,7 +10,7 @@ import { ledgerTable } from '#lib/tables/index.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendAll, appendEntry, appendEntryOnce, readChain } from '#use-cases/ledger-append.ts';
-import { importInvestments } from '#use-cases/ledger-import-investments.ts';
+import { InvestmentImportError, importInvestments } from '#use-cases/ledger-import-investments.ts';
 import { verifyLedger } from '#use-cases/ledger-verify.ts';
 
 const ledgerKey = LocalLedgerKey.random();
@@ -196,6 +196,85 @@ describe('appending to the ledger', () => {
         entry.type === 'InvestmentRecorded' ? entry.investmentId : entry.type,
       ),
     ).toEqual(['tx-1', 'tx-2', 'tx-3', 'tx-4', 'tx-5']);
+  });
+
+  it('records an investment id once across every chain: the same again is skipped, a different one refuses the file', async () => {
+    const header = 'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt';
+    const types = { investmentTypes: ['MDF', 'Event'] };
+    const campaignChain = async (campaign: string) =>
+      (await readChain(store, `campaign:${campaign}`)).map((entry) =>
+        entry.type === 'InvestmentRecorded' ? entry.investmentId : entry.type,
+      );
+
+    const first = await importInvestments(
+      { store, ledgerKey },
+      [header, 'inv-x1,MDF,cmp-one,,1000,USD,1,2026-07-01'].join('\n'),
+      types,
+    );
+    const again = await importInvestments(
+      { store, ledgerKey },
+      [header, 'inv-x1,mdf,cmp-one,,1000.00,USD,1,2026-07-01T00:00:00Z'].join('\n'),
+      types,
+    );
+    const otherCampaign = importInvestments(
+      { store, ledgerKey },
+      [header, 'inv-x2,MDF,cmp-two,,500,USD,1,2026-07-02', 'inv-x1,MDF,cmp-two,,1000,USD,1,2026-07-01'].join(
+        '\n',
+      ),
+      types,
+    );
+    await expect(otherCampaign).rejects.toThrow(InvestmentImportError);
+    await expect(otherCampaign).rejects.toThrow(
+      /line 3, column investmentId: inv-x1 is already recorded \(chain campaign:cmp-one, entry 1\) as a different investment: chain campaign:cmp-one recorded, campaign:cmp-two in the file; campaignId cmp-one recorded, cmp-two in the file;/,
+    );
+    const otherAmount = importInvestments(
+      { store, ledgerKey },
+      [header, 'inv-x1,MDF,cmp-one,p-7,1250,USD,1,2026-07-01'].join('\n'),
+      types,
+    );
+    await expect(otherAmount).rejects.toThrow(
+      'inv-x1 is already recorded (chain campaign:cmp-one, entry 1) as a different investment: partnerId (none) recorded, p-7 in the file; amount USD 1,000.00 at USD rate 1 recorded, USD 1,250.00 at USD rate 1 in the file;',
+    );
+
+    expect(first).toEqual({ appended: 1, skipped: 0, atomic: true });
+    expect(again).toEqual({ appended: 0, skipped: 1, atomic: true });
+    expect(await campaignChain('cmp-one')).toEqual(['inv-x1']);
+    // Nothing of a refused file is written, not even its new investment.
+    expect(await campaignChain('cmp-two')).toEqual([]);
+  });
+
+  it('finds an investment id in a ledger table created before the by-investment index existed', async () => {
+    const older = await createTestTables([
+      {
+        ...ledgerTable,
+        globalSecondaryIndexes: (ledgerTable.globalSecondaryIndexes ?? []).filter(
+          (index) => index.indexName !== 'byInvestment',
+        ),
+      },
+    ]);
+    try {
+      const olderStore = new DynamoDbLedgerStore(older.client, older.tableName('Ledger'));
+      const header = 'investmentId,investmentType,campaignId,amount,currency,usdRate,effectiveAt';
+      const types = { investmentTypes: ['MDF'] };
+      await importInvestments(
+        { store: olderStore, ledgerKey },
+        `${header}\nold-1,MDF,cmp-a,10,USD,1,2026-07-01`,
+        types,
+      );
+
+      await expect(
+        importInvestments(
+          { store: olderStore, ledgerKey },
+          `${header}\nold-1,MDF,cmp-b,10,USD,1,2026-07-01`,
+          types,
+        ),
+      ).rejects.toThrow(
+        'old-1 is already recorded (chain campaign:cmp-a, entry 1) as a different investment',
+      );
+      expect(await olderStore.queryIndexRaw({ investmentId: 'old-1' })).toHaveLength(1);
+    } finally {
+      older.client.destroy();
+    }
   });
 
   describe('one entry per fact when the workflow and the CRM events both record it', () => {

@@ -275,6 +275,27 @@ describe('dealreg investments import', () => {
     expect(await store.readChainRaw('campaign:camp-t')).toEqual([]);
   });
 
+  it('refuses a file that gives an investment id already recorded on another campaign: exit 2, nothing written', async () => {
+    const first = join(dataDir, 'recorded.csv');
+    const moved = join(dataDir, 'moved.csv');
+    writeFileSync(first, [header, 'inv-dup,MDF,camp-d1,,1000,USD,1,2026-07-01'].join('\n'));
+    writeFileSync(
+      moved,
+      [header, 'inv-new,MDF,camp-d2,,10,USD,1,2026-07-01', 'inv-dup,MDF,camp-d2,,1000,USD,1,2026-07-01'].join(
+        '\n',
+      ),
+    );
+
+    expect((await dealreg('investments', 'import', first)).code).toBe(0);
+    const result = await dealreg('investments', 'import', moved);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'line 3, column investmentId: inv-dup is already recorded (chain campaign:camp-d1, entry 1) as a different investment: chain campaign:camp-d1 recorded, campaign:camp-d2 in the file; campaignId camp-d1 recorded, camp-d2 in the file',
+    );
+    expect(await store.readChainRaw('campaign:camp-d2')).toEqual([]);
+  });
+
   it('imports every line of a valid file once, even when run twice', async () => {
     const file = join(dataDir, 'good.csv');
     writeFileSync(
@@ -290,6 +311,10 @@ describe('dealreg investments import', () => {
     const second = await dealreg('investments', 'import', file);
 
     expect(first.stdout).toMatch(/imported 2 investment/);
+    // With LEDGER_TABLE set, the deployed ledger: the default policy, named.
+    expect(first.stdout).toContain(
+      '(policy policy/default-policy.json (the default; --policy names another))',
+    );
     expect(second.stdout).toMatch(/imported 0 investment.*2 already recorded/);
     const [spiff] = await readChain(store, 'campaign:camp-b');
     expect(spiff).toMatchObject({

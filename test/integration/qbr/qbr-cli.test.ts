@@ -139,6 +139,39 @@ describe('dealreg qbr check against a running stack', () => {
     expect(result.stderr).toMatch(/Findings\s+0 critical · 1 high/);
   });
 
+  it('runs under the policy the local stack runs, and says which policy file it used', async () => {
+    const stackDir = await mkdtemp(join(tmpdir(), 'dealreg-qbr-cli-policy-'));
+    try {
+      // A local stack started with the demo policy (co-sell on) names it in its description.
+      const description = JSON.parse(await readFile(join(dataDir, 'local.json'), 'utf8'));
+      const demoPolicy = join(import.meta.dirname, '..', '..', '..', 'policy', 'demo-policy.json');
+      await writeFile(
+        join(stackDir, 'local.json'),
+        JSON.stringify({ ...description, policyFile: demoPolicy }),
+      );
+      const local = { LEDGER_TABLE: '' };
+
+      const withStackPolicy = await dealreg(['qbr', 'check', ...asOf, '--data-dir', stackDir], local);
+      const withDefault = await dealreg(['qbr', 'check', ...asOf, '--data-dir', dataDir], local);
+      const named = await dealreg(
+        ['qbr', 'check', ...asOf, '--data-dir', stackDir, '--policy', 'policy/default-policy.json'],
+        local,
+      );
+
+      expect(withStackPolicy.code).toBe(0);
+      expect(withStackPolicy.stderr).toContain("policy policy/demo-policy.json (the local stack's)");
+      expect(withStackPolicy.stderr).not.toContain('co-sell is off');
+      expect(withDefault.stderr).toContain(
+        'policy policy/default-policy.json (the default; --policy names another)',
+      );
+      expect(withDefault.stderr).toContain('co-sell is off');
+      expect(named.stderr).toContain('policy policy/default-policy.json (--policy)');
+      expect(named.stderr).toContain('co-sell is off');
+    } finally {
+      await rm(stackDir, { recursive: true, force: true });
+    }
+  });
+
   it('writes CSV files into --out, prints the summary and mails leadership through the local mailbox', async () => {
     const out = join(dataDir, 'out-csv');
     const result = await dealreg([
