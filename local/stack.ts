@@ -659,7 +659,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhookClientSecret,
       partnerCentral: { endpoint: partnerCentral.url, catalog: 'Sandbox' },
       mailbox: directory.mailbox,
-      policyFile: resolve(options.policyFile ?? defaultPolicyFile),
+      policyFile: policySource.file,
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalStackProcess, startLocalStackProcess } from '#test/support/local-stack-process.ts';
 
@@ -45,6 +46,8 @@ describe('dealreg local on a data directory started with --empty', () => {
       expect(policyLine(stack.output())).toBe(
         'policy/demo-policy.json (co-sell on; the policy this data directory ran under before; --policy names another)',
       );
+      // local.json names it too, for the commands that check against the running stack.
+      expect(stack.description.policyFile).toBe(resolve('policy/demo-policy.json'));
       expect(await stack.interrupt()).toBe(0);
       stack = undefined;
     },
