@@ -23,6 +23,39 @@ const codes = (findings: readonly { code: string }[]) => findings.map((finding) 
 /** A finding without the context the report adds (partner, owner, links: see qbr-finding-context). */
 const withoutContext = <T extends { context?: unknown }>({ context: _context, ...finding }: T) => finding;
 
+/**
+ * Opportunity O1, approved for partner P1 as sourced, whose partner association HubSpot then
+ * relabelled "Influenced partner": the ledger follows the label (detached sourced, attached
+ * influenced).
+ */
+function relabelledToInfluenced(dealName: string) {
+  return chain('O1', [
+    ...approval({
+      registrationId: 'R1',
+      partnerId: 'P1',
+      relationshipType: 'sourced',
+      at: '2026-10-05T18:00:00Z',
+    }),
+    created('2026-10-06T12:00:00Z', dealName, 80_000),
+    {
+      type: 'PartnerDetached',
+      effectiveAt: '2026-11-02T12:00:00Z',
+      recordedBy: 'crm-events',
+      partnerId: 'P1',
+      relationshipType: 'sourced',
+      reason: 'partner association label removed in HubSpot',
+    },
+    {
+      type: 'PartnerAttached',
+      effectiveAt: '2026-11-02T12:00:00Z',
+      recordedBy: 'crm-events',
+      partnerId: 'P1',
+      customer: { domain: 'r1.example.com' },
+      relationshipType: 'influenced',
+    },
+  ]);
+}
+
 describe('pre-QBR reconciliation findings', () => {
   it('reports a broken ledger chain as critical LEDGER_INTEGRITY', () => {
     const computed = report({
@@ -54,33 +87,7 @@ describe('pre-QBR reconciliation findings', () => {
   it('reports a partner relationship overwritten in HubSpot after approval as ATTRIBUTION_DRIFT', () => {
     // Approved as sourced on 10-05; on 11-02 someone relabels the association in HubSpot to
     // influenced: the CRM-events handler records the detach and the new label.
-    const chains = [
-      chain('O1', [
-        ...approval({
-          registrationId: 'R1',
-          partnerId: 'P1',
-          relationshipType: 'sourced',
-          at: '2026-10-05T18:00:00Z',
-        }),
-        created('2026-10-06T12:00:00Z', 'Orion rollout', 80_000),
-        {
-          type: 'PartnerDetached',
-          effectiveAt: '2026-11-02T12:00:00Z',
-          recordedBy: 'crm-events',
-          partnerId: 'P1',
-          relationshipType: 'sourced',
-          reason: 'partner association label removed in HubSpot',
-        },
-        {
-          type: 'PartnerAttached',
-          effectiveAt: '2026-11-02T12:00:00Z',
-          recordedBy: 'crm-events',
-          partnerId: 'P1',
-          customer: { domain: 'r1.example.com' },
-          relationshipType: 'influenced',
-        },
-      ]),
-    ];
+    const chains = [relabelledToInfluenced('Orion rollout')];
     const crm = crmOf([
       crmDeal('O1', {
         amount: 80_000,
@@ -111,33 +118,7 @@ describe('pre-QBR reconciliation findings', () => {
   it("judges HubSpot's attribution by the partner association label, noting Dealreg's stale property", () => {
     // Approved as sourced; the association is relabelled "Influenced partner" in HubSpot, which
     // the ledger follows. Dealreg's mirrored deal property still says sourced.
-    const chains = [
-      chain('O1', [
-        ...approval({
-          registrationId: 'R1',
-          partnerId: 'P1',
-          relationshipType: 'sourced',
-          at: '2026-10-05T18:00:00Z',
-        }),
-        created('2026-10-06T12:00:00Z', 'Stark upgrade', 80_000),
-        {
-          type: 'PartnerDetached',
-          effectiveAt: '2026-11-02T12:00:00Z',
-          recordedBy: 'crm-events',
-          partnerId: 'P1',
-          relationshipType: 'sourced',
-          reason: 'partner association label removed in HubSpot',
-        },
-        {
-          type: 'PartnerAttached',
-          effectiveAt: '2026-11-02T12:00:00Z',
-          recordedBy: 'crm-events',
-          partnerId: 'P1',
-          customer: { domain: 'r1.example.com' },
-          relationshipType: 'influenced',
-        },
-      ]),
-    ];
+    const chains = [relabelledToInfluenced('Stark upgrade')];
     const crm = crmOf([
       crmDeal('O1', {
         amount: 80_000,
