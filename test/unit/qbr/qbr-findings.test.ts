@@ -23,6 +23,24 @@ const codes = (findings: readonly { code: string }[]) => findings.map((finding) 
 /** A finding without the context the report adds (partner, owner, links: see qbr-finding-context). */
 const withoutContext = <T extends { context?: unknown }>({ context: _context, ...finding }: T) => finding;
 
+/** Registration R1 approved for partner P1 as sourced, then its deal O1 created. */
+function approvedEntries(dealName: string, amount: number) {
+  return [
+    ...approval({
+      registrationId: 'R1',
+      partnerId: 'P1',
+      relationshipType: 'sourced',
+      at: '2026-10-05T18:00:00Z',
+    }),
+    created('2026-10-06T12:00:00Z', dealName, amount),
+  ];
+}
+
+/** Opportunity O1 as `approvedEntries` leaves it. */
+function approvedAsSourced(dealName: string, amount: number) {
+  return chain('O1', approvedEntries(dealName, amount));
+}
+
 /**
  * Opportunity O1, approved for partner P1 as sourced, whose partner association HubSpot then
  * relabelled "Influenced partner": the ledger follows the label (detached sourced, attached
@@ -30,13 +48,7 @@ const withoutContext = <T extends { context?: unknown }>({ context: _context, ..
  */
 function relabelledToInfluenced(dealName: string) {
   return chain('O1', [
-    ...approval({
-      registrationId: 'R1',
-      partnerId: 'P1',
-      relationshipType: 'sourced',
-      at: '2026-10-05T18:00:00Z',
-    }),
-    created('2026-10-06T12:00:00Z', dealName, 80_000),
+    ...approvedEntries(dealName, 80_000),
     {
       type: 'PartnerDetached',
       effectiveAt: '2026-11-02T12:00:00Z',
@@ -144,17 +156,7 @@ describe('pre-QBR reconciliation findings', () => {
   });
 
   it('reports a partner association label the ledger does not have, whatever the property says', () => {
-    const chains = [
-      chain('O1', [
-        ...approval({
-          registrationId: 'R1',
-          partnerId: 'P1',
-          relationshipType: 'sourced',
-          at: '2026-10-05T18:00:00Z',
-        }),
-        created('2026-10-06T12:00:00Z', 'Orion', 1_000),
-      ]),
-    ];
+    const chains = [approvedAsSourced('Orion', 1_000)];
     const relabelled = crmDeal('O1', {
       amount: 1_000,
       partnerCompanyId: 'P1',
@@ -180,17 +182,7 @@ describe('pre-QBR reconciliation findings', () => {
   });
 
   it('reports a HubSpot partner the ledger does not have as ATTRIBUTION_DRIFT', () => {
-    const chains = [
-      chain('O1', [
-        ...approval({
-          registrationId: 'R1',
-          partnerId: 'P1',
-          relationshipType: 'sourced',
-          at: '2026-10-05T18:00:00Z',
-        }),
-        created('2026-10-06T12:00:00Z', 'Orion', 1_000),
-      ]),
-    ];
+    const chains = [approvedAsSourced('Orion', 1_000)];
     const crm = crmOf([
       crmDeal('O1', { amount: 1_000, partnerCompanyId: 'P9', partnerRelationship: 'sourced' }),
     ]);
