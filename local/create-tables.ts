@@ -6,6 +6,7 @@ import {
   type KeySchemaElement,
   paginateListTables,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { TableDefinition } from '#lib/tables/index.ts';
 
@@ -86,10 +87,18 @@ export class TableDefinitionMismatchError extends Error {
 const keysText = (keys: readonly KeySchemaElement[] | undefined) =>
   (keys ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`).join(',');
 
+type IndexDescription = { IndexName?: string | undefined; KeySchema?: KeySchemaElement[] | undefined };
+
+const indexText = (index: IndexDescription) => `${index.IndexName}(${keysText(index.KeySchema)})`;
+
 /**
- * Creates the tables a kept DynamoDB Local database is missing, and checks that the ones it has
- * carry the keys and indexes of today's definitions (a table is never changed or dropped here;
- * a table kept from an older definition is named, with the way out). Returns logical → physical names.
+ * Creates the tables a kept DynamoDB Local database is missing, and brings the ones it has to
+ * today's definitions the way a CloudFormation update brings a deployed table: a global secondary
+ * index the definition adds is created on the kept table ("Adding a global secondary index to an
+ * existing table", DynamoDB Developer Guide: UpdateTable with a Create action, one index at a
+ * time, backfilled from the items). A kept table whose keys differ, or that has an index today's
+ * definition does not (or keys differently), is named, with the way out. Returns logical →
+ * physical names.
  */
 export async function ensureTables(
   endpoint: string,
@@ -109,21 +118,26 @@ export async function ensureTables(
         await client.send(new CreateTableCommand(wanted));
       } else {
         const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-        const indexes = (
-          list:
-            | readonly { IndexName?: string | undefined; KeySchema?: KeySchemaElement[] | undefined }[]
-            | undefined,
-        ) =>
-          (list ?? [])
-            .map((index) => `${index.IndexName}(${keysText(index.KeySchema)})`)
-            .sort()
-            .join(' ');
-        const has = `${keysText(table?.KeySchema)} ${indexes(table?.GlobalSecondaryIndexes)}`;
-        const needs = `${keysText(wanted.KeySchema)} ${indexes(wanted.GlobalSecondaryIndexes)}`;
-        if (has !== needs) {
+        const has = (table?.GlobalSecondaryIndexes ?? []).map(indexText);
+        const needs = (wanted.GlobalSecondaryIndexes ?? []).map(indexText);
+        if (
+          keysText(table?.KeySchema) !== keysText(wanted.KeySchema) ||
+          has.some((index) => !needs.includes(index))
+        ) {
           throw new TableDefinitionMismatchError(
-            `the kept table ${tableName} has keys and indexes "${has.trim()}", this version defines "${needs.trim()}"; start with --fresh to start over`,
+            `the kept table ${tableName} has keys and indexes "${`${keysText(table?.KeySchema)} ${[...has].sort().join(' ')}`.trim()}", this version defines "${`${keysText(wanted.KeySchema)} ${[...needs].sort().join(' ')}`.trim()}"; start with --fresh to start over`,
           );
+        }
+        for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+          if (has.includes(indexText(index))) continue;
+          await client.send(
+            new UpdateTableCommand({
+              TableName: tableName,
+              AttributeDefinitions: wanted.AttributeDefinitions,
+              GlobalSecondaryIndexUpdates: [{ Create: index }],
+            }),
+          );
+          await untilIndexActive(client, tableName, index.IndexName ?? '');
         }
       }
       names[definition.logicalName] = tableName;
@@ -132,6 +146,17 @@ export async function ensureTables(
     client.destroy();
   }
   return names;
+}
+
+/** Waits until a new index of a table is ACTIVE (it is CREATING while backfilled). */
+async function untilIndexActive(client: DynamoDBClient, tableName: string, indexName: string): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const status = table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === indexName)?.IndexStatus;
+    if (status === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the index ${indexName} of ${tableName} did not become ACTIVE within a minute`);
 }
 
 /** Client settings for DynamoDB Local: fixed region and dummy credentials, never the real AWS. */

@@ -56,19 +56,6 @@ const indexByAttribute: Readonly<Record<string, string>> = {
   investmentId: 'byInvestment',
 };
 
-/**
- * Whether a Query named an index the table does not have. The DynamoDB API Reference, "Query",
- * lists ValidationException for a request that is not valid; DynamoDB and DynamoDB Local word
- * this one "The table does not have the specified index".
- */
-function isMissingIndex(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === 'ValidationException' &&
-    /does not have the specified index/.test(error.message)
-  );
-}
-
 /** DynamoDB's limit on the actions of one TransactWriteItems call. */
 const MAX_TRANSACTION_ITEMS = 100;
 
@@ -207,34 +194,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       ExpressionAttributeNames: { '#key': attribute },
       ExpressionAttributeValues: { ':value': { S: value } },
     };
-    try {
-      return await this.#queryAll(query);
-    } catch (error) {
-      if (!(indexName === 'byInvestment' && isMissingIndex(error))) throw error;
-      // A local ledger table created before the index existed keeps its indexes (tables are
-      // created once); the deployed table gets it from CloudFormation. Read such a table whole.
-      return this.#scanWhere(attribute, value);
-    }
-  }
-
-  async #scanWhere(attribute: string, value: string): Promise<RawLedgerItem[]> {
-    const items: RawLedgerItem[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({
-          TableName: this.#tableName,
-          FilterExpression: '#key = :value',
-          ExpressionAttributeNames: { '#key': attribute },
-          ExpressionAttributeValues: { ':value': { S: value } },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(toRaw(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items.sort((a, b) => String(a.effectiveAt).localeCompare(String(b.effectiveAt)));
+    return this.#queryAll(query);
   }
 
   async listChainIds(): Promise<string[]> {

@@ -243,40 +243,6 @@ describe('appending to the ledger', () => {
     expect(await campaignChain('cmp-two')).toEqual([]);
   });
 
-  it('finds an investment id in a ledger table created before the by-investment index existed', async () => {
-    const older = await createTestTables([
-      {
-        ...ledgerTable,
-        globalSecondaryIndexes: (ledgerTable.globalSecondaryIndexes ?? []).filter(
-          (index) => index.indexName !== 'byInvestment',
-        ),
-      },
-    ]);
-    try {
-      const olderStore = new DynamoDbLedgerStore(older.client, older.tableName('Ledger'));
-      const header = 'investmentId,investmentType,campaignId,amount,currency,usdRate,effectiveAt';
-      const types = { investmentTypes: ['MDF'] };
-      await importInvestments(
-        { store: olderStore, ledgerKey },
-        `${header}\nold-1,MDF,cmp-a,10,USD,1,2026-07-01`,
-        types,
-      );
-
-      await expect(
-        importInvestments(
-          { store: olderStore, ledgerKey },
-          `${header}\nold-1,MDF,cmp-b,10,USD,1,2026-07-01`,
-          types,
-        ),
-      ).rejects.toThrow(
-        'old-1 is already recorded (chain campaign:cmp-a, entry 1) as a different investment',
-      );
-      expect(await olderStore.queryIndexRaw({ investmentId: 'old-1' })).toHaveLength(1);
-    } finally {
-      older.client.destroy();
-    }
-  });
-
   describe('one entry per fact when the workflow and the CRM events both record it', () => {
     const customer = { domain: 'acme.example', name: 'Acme' };
     const fromWorkflow = (id: string): LedgerEntryInput[] => [

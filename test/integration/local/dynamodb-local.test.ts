@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TableDefinition } from '#lib/tables/index.ts';
 import { ensureTables, localClientConfig, TableDefinitionMismatchError } from '#local/create-tables.ts';
@@ -71,6 +71,40 @@ describe('DynamoDB Local kept on disk', () => {
     await expect(
       ensureTables(second.endpoint, [{ ...notes, sortKey: { name: 'sk', type: 'S' } }]),
     ).rejects.toThrow(TableDefinitionMismatchError);
+  }, 90_000);
+
+  it('adds an index a newer definition has to a kept table, with the items already there', async () => {
+    const dbPath = await mkdtemp(join(tmpdir(), 'dealreg-dynamodb-'));
+    const dynamodb = await start({ dbPath });
+    const tagged: TableDefinition = { logicalName: 'Tagged', partitionKey: { name: 'pk', type: 'S' } };
+    await ensureTables(dynamodb.endpoint, [tagged]);
+    const client = new DynamoDBClient(localClientConfig(dynamodb.endpoint));
+    try {
+      await client.send(
+        new PutItemCommand({ TableName: 'Tagged', Item: { pk: { S: 'kept' }, tag: { S: 'blue' } } }),
+      );
+
+      await ensureTables(dynamodb.endpoint, [
+        {
+          ...tagged,
+          globalSecondaryIndexes: [{ indexName: 'byTag', partitionKey: { name: 'tag', type: 'S' } }],
+        },
+      ]);
+
+      const found = await client.send(
+        new QueryCommand({
+          TableName: 'Tagged',
+          IndexName: 'byTag',
+          KeyConditionExpression: 'tag = :tag',
+          ExpressionAttributeValues: { ':tag': { S: 'blue' } },
+        }),
+      );
+      expect(found.Items?.map((item) => item.pk?.S)).toEqual(['kept']);
+      // An index the kept table has and the definition does not is still named, not dropped.
+      await expect(ensureTables(dynamodb.endpoint, [tagged])).rejects.toThrow(TableDefinitionMismatchError);
+    } finally {
+      client.destroy();
+    }
   }, 90_000);
 
   it('tells when it ends other than by stop(), naming its log', async () => {
