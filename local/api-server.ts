@@ -1,8 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { apiBinaryMediaTypes, isBinaryMediaType } from '#lib/api/binary-media-types.ts';
 
 /** A Lambda handler behind API Gateway (REST, payload v1), as deployed. */
 export type ApiGatewayHandler = (
@@ -88,6 +88,7 @@ function toApiGatewayEvent(
   body: Buffer,
   route: LambdaRoute,
   pathParameters: Record<string, string>,
+  binaryMediaTypes: readonly string[],
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -98,6 +99,7 @@ function toApiGatewayEvent(
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   headers['X-Forwarded-Proto'] ??= 'http';
+  const binary = isBinaryMediaType(request.headers['content-type'], binaryMediaTypes);
   const query: Record<string, string> = {};
   const multiValueQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {
@@ -116,11 +118,11 @@ function toApiGatewayEvent(
     multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
     stageVariables: null,
-    // A text payload is UTF-8 ("Binary media types for REST APIs in API Gateway"); bytes that are
-    // not are handed over base64-encoded, as API Gateway hands a binary payload, so the function
-    // sees the bytes sent rather than a decoding that replaced some of them.
-    body: body.byteLength === 0 ? null : isUtf8(body) ? body.toString('utf8') : body.toString('base64'),
-    isBase64Encoded: body.byteLength > 0 && !isUtf8(body),
+    // "Binary media types for REST APIs in API Gateway": a body whose Content-Type is one of the
+    // API's binary media types reaches the function base64-encoded, as the bytes sent; any other
+    // is a UTF-8 text payload (bytes that are not UTF-8 are decoded with replacement characters).
+    body: body.byteLength === 0 ? null : binary ? body.toString('base64') : body.toString('utf8'),
+    isBase64Encoded: body.byteLength > 0 && binary,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -190,6 +192,8 @@ export function startApiServer(options: {
   port?: number | undefined;
   routes: readonly LambdaRoute[];
   localRoutes?: readonly LocalRoute[];
+  /** The API's binary media types; the deployed API's unless a test asks for another list. */
+  binaryMediaTypes?: readonly string[];
 }): Promise<RunningApiServer> {
   const server = createServer(async (request, response) => {
     try {
@@ -234,7 +238,14 @@ export function startApiServer(options: {
         );
         return;
       }
-      const event = toApiGatewayEvent(request, url, body, match.route, match.parameters);
+      const event = toApiGatewayEvent(
+        request,
+        url,
+        body,
+        match.route,
+        match.parameters,
+        options.binaryMediaTypes ?? apiBinaryMediaTypes,
+      );
       const result = await match.route.handler(event, lambdaContext(`dealreg-${match.route.path}`));
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);

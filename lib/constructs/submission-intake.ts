@@ -17,6 +17,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
+import { apiBinaryMediaTypes } from '#lib/api/binary-media-types.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
 import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
@@ -149,6 +150,8 @@ export class SubmissionIntake extends Construct {
       restApiName: `${Stack.of(this).stackName}-intake`,
       description: 'Dealreg: HubSpot webhooks',
       endpointTypes: [EndpointType.REGIONAL],
+      // Every body reaches its function as the bytes sent, which is what HubSpot signs.
+      binaryMediaTypes: [...apiBinaryMediaTypes],
       // API Gateway writes access and execution logs through the region's account-wide
       // CloudWatch role ("Set up CloudWatch API logging in API Gateway", API Gateway Developer
       // Guide): a stage with access logging is refused where that role was never set. The role

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiUrlOutputKey, dealregStackNames, statelessOutputKeys } from '#domain/deployment.ts';
+import { apiBinaryMediaTypes } from '#lib/api/binary-media-types.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
 import {
   allow,
@@ -147,6 +148,13 @@ describe('intake API', () => {
     // and POST of the approval and extension pages and GET of the partner's status page
     // (test/infra/approvals.test.ts); nothing else is exposed.
     expect(Object.keys(statelessTemplate.findResources('AWS::ApiGateway::Method'))).toHaveLength(8);
+  });
+
+  it('hands every request body to its function as the bytes sent, base64-encoded, as the local API does', () => {
+    const apis = synthesized.statelessTemplate.findResources('AWS::ApiGateway::RestApi');
+
+    expect(Object.values(apis).map((api) => api.Properties.BinaryMediaTypes)).toEqual([['*/*']]);
+    expect(apiBinaryMediaTypes).toEqual(['*/*']);
   });
 
   it('writes JSON access logs of every request, kept a year, without headers or bodies', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isBinaryMediaType } from '#lib/api/binary-media-types.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
 
 let api: RunningApiServer;
@@ -6,6 +7,14 @@ let api: RunningApiServer;
 beforeAll(async () => {
   api = await startApiServer({
     routes: [
+      {
+        method: 'POST',
+        path: '/echo',
+        handler: async (event) => ({
+          statusCode: 200,
+          body: JSON.stringify({ body: event.body, isBase64Encoded: event.isBase64Encoded }),
+        }),
+      },
       {
         method: 'GET',
         path: '/approvals/{approvalId}',
@@ -49,5 +58,65 @@ describe('the local API server', () => {
     expect(local.status).toBe(405);
     expect(deployed.status).toBe(405);
     expect(nowhere.status).toBe(404);
+  });
+
+  it("hands a body to the function base64-encoded, the bytes sent, as the deployed API's binary media types make API Gateway do", async () => {
+    const latin1 = Buffer.from('{"company":"Café"}', 'latin1');
+    const json = await fetch(`${api.url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"company":"Café"}',
+    });
+    const notUtf8 = await fetch(`${api.url}/echo`, { method: 'POST', body: new Uint8Array(latin1) });
+    const empty = await fetch(`${api.url}/echo`, { method: 'POST' });
+
+    expect(await json.json()).toEqual({
+      body: Buffer.from('{"company":"Café"}').toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect(await notUtf8.json()).toEqual({ body: latin1.toString('base64'), isBase64Encoded: true });
+    expect(await empty.json()).toEqual({ body: null, isBase64Encoded: false });
+  });
+
+  it('hands a body whose type is not a binary media type over as UTF-8 text, as API Gateway treats a text payload', async () => {
+    const textOnly = await startApiServer({
+      binaryMediaTypes: ['image/*'],
+      routes: [
+        {
+          method: 'POST',
+          path: '/echo',
+          handler: async (event) => ({
+            statusCode: 200,
+            body: JSON.stringify({ body: event.body, isBase64Encoded: event.isBase64Encoded }),
+          }),
+        },
+      ],
+    });
+    try {
+      const post = (contentType: string, body: Uint8Array) =>
+        fetch(`${textOnly.url}/echo`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+      const text = await post('application/json', new Uint8Array(Buffer.from('{"a":"é"}')));
+      const image = await post('image/png', new Uint8Array([0x89, 0x50]));
+
+      expect(await text.json()).toEqual({ body: '{"a":"é"}', isBase64Encoded: false });
+      expect(await image.json()).toEqual({ body: 'iVA=', isBase64Encoded: true });
+    } finally {
+      await textOnly.stop();
+    }
+  });
+});
+
+describe('binary media types', () => {
+  it.each([
+    ['application/json; charset=utf-8', ['*/*'], true],
+    [undefined, ['*/*'], true],
+    [undefined, ['application/*'], false],
+    ['Application/JSON', ['application/json'], true],
+    ['application/json', ['application/*'], true],
+    ['text/plain', ['application/*', 'image/png'], false],
+    ['image/png', ['*/png'], true],
+  ] as const)('%s against %j: %s', (contentType, types, expected) => {
+    expect(isBinaryMediaType(contentType, types)).toBe(expected);
   });
 });
