@@ -17,6 +17,7 @@ import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
+import { formatPercent } from '#rendering/qbr-figures.ts';
 import { contextText, evidenceText } from '#rendering/qbr-finding-text.ts';
 import { type HeadlineFigure, headlineFigures, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
@@ -157,7 +158,7 @@ export function summarise(report: QbrReport): string {
     `Funnel       ${funnel.submitted} submitted → ${funnel.approved} approved (${percent(funnel.conversion.submittedToApproved)}) → ${funnel.opportunities} opportunities (${percent(funnel.conversion.approvedToOpportunity)}) → ${funnel.closedWon} closed-won (${percent(funnel.conversion.opportunityToClosedWon)}) ${money(funnel.closedWonAmount)}`,
     `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${attribution.croPartnerRevenue === null ? 'not available' : money(attribution.croPartnerRevenue)}`,
     ...awsViewLine(report),
-    `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${row.roi === null ? '—' : `${row.roi.toFixed(2)}×`}`).join(' · ') || 'no investments'}`,
+    `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${formatPercent(row.roi)}`).join(' · ') || 'no investments'}`,
     ...slaFigures(report)
       .filter((item) => !shown.has(item.key))
       .map((item) => `SLA          ${figure(item)}`),

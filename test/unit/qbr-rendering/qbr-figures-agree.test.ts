@@ -95,4 +95,17 @@ describe('the figures of one report', () => {
     ]);
     expect(computed.findings.filter((finding) => finding.code === 'SLA_BREACH')).toHaveLength(3);
   });
+
+  it('give ROI as the same percentage in the email and the CLI summary, never as a multiple', async () => {
+    const computed = scenarioWithBrokenChains();
+    const files = await qbrReportFiles(computed);
+    const html = unescapeHtml(String(files.find((file) => file.name === REPORT_HTML)?.content));
+    const cli = summarise(computed);
+
+    // Hand-computed: events (75,000 − 30,000) / 30,000 = 150%; mdf (25,000 − 10,000) / 10,000 =
+    // 150%; spiff (50,000 − 5,000) / 5,000 = 900%.
+    expect(cli).toContain('ROI          events 150.0% · mdf 150.0% · spiff 900.0%');
+    expect(cli).not.toMatch(/\d×/);
+    for (const text of ['150.0%', '900.0%']) expect(html).toContain(text);
+  });
 });
