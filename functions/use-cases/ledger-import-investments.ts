@@ -287,6 +287,22 @@ export async function importInvestments(
     options.investmentTypes,
   );
   if (problems.length > 0) throw new InvestmentImportError(problems);
+  const unknown = await unknownOpportunities(deps.store, inputs);
+  if (unknown.size > 0) {
+    throw new InvestmentImportError(
+      inputs.flatMap((input, index) =>
+        unknown.has(input.opportunityId)
+          ? [
+              {
+                line: lines[index] ?? 0,
+                column: 'opportunityId',
+                message: `${input.opportunityId} is not an opportunity in the ledger; name the HubSpot deal id of an approved registration, or leave opportunityId empty to credit the campaign`,
+              },
+            ]
+          : [],
+      ),
+    );
+  }
   const recorded = await recordedInvestments(deps.store, inputs);
   const pending: LedgerEntryInput[] = [];
   const conflicts: ImportProblem[] = [];
@@ -320,6 +336,36 @@ export async function importInvestments(
 
 type RecordedInvestment = Extract<LedgerEntry, { type: 'InvestmentRecorded' }>;
 type InvestmentInput = Extract<LedgerEntryInput, { type: 'InvestmentRecorded' }>;
+
+/**
+ * The opportunities the file names (`opportunityId`) that the ledger holds no deal for: no entry
+ * but investments on that chain. Such an investment would open a chain no deal ever closes on and
+ * count as spent for nothing in ROI, for good, since the ledger is append-only.
+ */
+async function unknownOpportunities(
+  store: LedgerStore,
+  inputs: readonly LedgerEntryInput[],
+): Promise<Set<string>> {
+  const named = [
+    ...new Set(
+      inputs.flatMap((input) =>
+        input.type === 'InvestmentRecorded' && input.opportunityId !== `campaign:${input.campaignId}`
+          ? [input.opportunityId]
+          : [],
+      ),
+    ),
+  ];
+  const unknown = new Set<string>();
+  for (let start = 0; start < named.length; start += LOOKUPS_AT_ONCE) {
+    await Promise.all(
+      named.slice(start, start + LOOKUPS_AT_ONCE).map(async (opportunityId) => {
+        const chain = await store.readChainRaw(opportunityId);
+        if (!chain.some((item) => item.type !== 'InvestmentRecorded')) unknown.add(opportunityId);
+      }),
+    );
+  }
+  return unknown;
+}
 
 /** How many investment ids are looked up at once (one index query each). */
 const LOOKUPS_AT_ONCE = 8;
