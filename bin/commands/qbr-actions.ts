@@ -242,7 +242,15 @@ async function writeFiles(directory: string, files: readonly OutputFile[]): Prom
 /** `dealreg qbr check`: exit code 1 when a ledger chain is broken, 2 for a bad argument. */
 export async function check(options: QbrCheckOptions): Promise<void> {
   // Locally "now" is the stack's virtual clock, which the registrations and the ledger run on.
-  const asOf = options.asOf === undefined ? await commandNow(options.dataDir) : instantArgument(options.asOf);
+  const now = await commandNow(options.dataDir);
+  const startedAt = Date.now();
+  const asOf = options.asOf === undefined ? now : instantArgument(options.asOf);
+  // A moment still to come reads an open quarter as over, and would freeze its figures as final.
+  if (asOf.getTime() > now.getTime()) {
+    throw new UsageError(
+      `--as-of ${asOf.toISOString()} is after now (${now.toISOString()}): a report can only be as of a moment that has passed; leave --as-of out to report as of now`,
+    );
+  }
   // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
   if (options.out !== undefined) await createOutputDirectory(options.out);
   const commandPolicy = await resolveCommandPolicy(options);
@@ -294,6 +302,8 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         hubspotPortalId,
         snapshots,
         policy,
+        // The report's "computed" time on the same clock as its asOf.
+        now: () => new Date(now.getTime() + (Date.now() - startedAt)),
         onProgress: progressReporter(),
       },
       { quarter: options.quarter, asOf },

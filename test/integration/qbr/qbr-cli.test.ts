@@ -35,6 +35,16 @@ beforeAll(async () => {
       mailbox: join(dataDir, 'mailbox'),
     }),
   );
+  // A stopped stack's clock, which the CLI takes as "now": the day after the runs' asOf.
+  await writeFile(
+    join(dataDir, 'stack-state.json'),
+    JSON.stringify({
+      version: 1,
+      createdAt: '2026-10-01T00:00:00.000Z',
+      clock: '2026-12-16T00:00:00.000Z',
+      apiPort: 1,
+    }),
+  );
   const partner = await world.createPartner('Acme <script>x</script> Partners', 'acme.example');
   dealId = await world.createDeal({
     dealname: '=HYPERLINK("http://evil.example","Orion")',
@@ -149,6 +159,7 @@ describe('dealreg qbr check against a running stack', () => {
         join(stackDir, 'local.json'),
         JSON.stringify({ ...description, policyFile: demoPolicy }),
       );
+      await writeFile(join(stackDir, 'stack-state.json'), await readFile(join(dataDir, 'stack-state.json')));
       const local = { LEDGER_TABLE: '' };
 
       const withStackPolicy = await dealreg(['qbr', 'check', ...asOf, '--data-dir', stackDir], local);
@@ -277,6 +288,31 @@ describe('dealreg qbr check against a running stack', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
+  });
+
+  it('refuses an --as-of after now, so no open quarter is frozen as if it were over', async () => {
+    // "Now" is the stopped stack's clock, 2026-12-16: in 2099, 2026-Q4 would read as closed.
+    const snapshots = join(dataDir, 'reports', 'snapshots');
+    const before = await readdir(snapshots).catch(() => []);
+
+    const result = await dealreg([
+      'qbr',
+      'check',
+      '--quarter',
+      '2026-Q4',
+      '--as-of',
+      '2099-01-01T00:00:00Z',
+      '--data-dir',
+      dataDir,
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /dealreg: --as-of 2099-01-01T00:00:00\.000Z is after now \(2026-12-16T00:00:00\.000Z\): a report can only be as of a moment that has passed/,
+    );
+    expect(result.stdout).toBe('');
+    expect(await readdir(snapshots).catch(() => [])).toEqual(before);
+    await expect(readdir(join(dataDir, 'reports', '2026-Q4', '2099-01-01T00-00-00Z'))).rejects.toThrow();
   });
 
   it('fails the run when a ledger chain is broken, with the finding in the report', async () => {
