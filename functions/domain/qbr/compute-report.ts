@@ -87,6 +87,7 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     quarter,
     asOf,
     regions: policy.regions,
+    formFieldMapping: policy.formFieldMapping,
   });
   const cases = slaCases(inputs.registrations, quarter, asOf);
   const returns = investmentReturns(inputs.facts, quarter);
