@@ -24,6 +24,7 @@ import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-
 import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
 import { commandNow } from './command-clock.ts';
 import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
+import { instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { describeCommandPolicy, resolveCommandPolicy } from './policy-file.ts';
 import type { QbrCheckOptions, QbrFormat } from './qbr.ts';
@@ -34,13 +35,12 @@ export class QbrCommandError extends Error {
   override readonly name = 'QbrCommandError';
 }
 
-/** `--as-of`, checked here rather than by commander so that `--help` does not load zod. */
+/**
+ * `--as-of`, checked here rather than by commander so that `--help` does not load zod: an ISO
+ * instant, or a date alone meaning its last millisecond (UTC), as the ledger commands read it.
+ */
 function instantArgument(value: string): Date {
-  const parsed = z.iso.datetime({ offset: true }).safeParse(value);
-  if (!parsed.success) {
-    throw new UsageError(`--as-of must be an ISO instant such as 2026-12-15T00:00:00Z, got "${value}"`);
-  }
-  return new Date(value);
+  return new Date(instantOption('--as-of', value) as string);
 }
 
 const localTablesSchema = z.object({
@@ -242,9 +242,10 @@ async function writeFiles(directory: string, files: readonly OutputFile[]): Prom
 /** `dealreg qbr check`: exit code 1 when a ledger chain is broken, 2 for a bad argument. */
 export async function check(options: QbrCheckOptions): Promise<void> {
   // Locally "now" is the stack's virtual clock, which the registrations and the ledger run on.
+  const asked = options.asOf === undefined ? undefined : instantArgument(options.asOf);
   const now = await commandNow(options.dataDir);
   const startedAt = Date.now();
-  const asOf = options.asOf === undefined ? now : instantArgument(options.asOf);
+  const asOf = asked ?? now;
   // A moment still to come reads an open quarter as over, and would freeze its figures as final.
   if (asOf.getTime() > now.getTime()) {
     throw new UsageError(

@@ -149,6 +149,23 @@ describe('dealreg qbr check against a running stack', () => {
     expect(result.stderr).toMatch(/Findings\s+0 critical · 1 high/);
   });
 
+  it('takes a date alone as --as-of, meaning its last millisecond (UTC), as the ledger commands do', async () => {
+    const result = await dealreg([
+      'qbr',
+      'check',
+      '--quarter',
+      '2026-Q4',
+      '--as-of',
+      '2026-12-15',
+      '--no-store',
+      '--data-dir',
+      dataDir,
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(qbrReportSchema.parse(JSON.parse(result.stdout)).asOf).toBe('2026-12-15T23:59:59.999Z');
+  });
+
   it('runs under the policy the local stack runs, and says which policy file it used', async () => {
     const stackDir = await mkdtemp(join(tmpdir(), 'dealreg-qbr-cli-policy-'));
     try {
@@ -273,7 +290,7 @@ describe('dealreg qbr check against a running stack', () => {
 
   it.each([
     [['--quarter', '2026-Q5'], "'2026-Q5' is invalid. expected a fiscal quarter such as 2026-Q4"],
-    [['--quarter', '2026-Q4', '--as-of', 'yesterday'], '--as-of must be an ISO instant such as'],
+    [['--quarter', '2026-Q4', '--as-of', 'yesterday'], '--as-of must be an ISO date or instant such as'],
     [['--quarter', '2026-Q4', '--format', 'pdf'], "'pdf' is invalid. Allowed choices are json, html, csv"],
     // Parent is a file: refused before anything is read.
     [
