@@ -357,16 +357,25 @@ function awsText(report: QbrReport): string[] {
   return [`AWS VIEW (Partner Central, ${view.catalog} catalog)\n  ${awsExplanation}\n${figures}${partners}`];
 }
 
+/** The investments beyond those the email lists (the CSV attachment holds them all), in words; '' when none. */
+function moreInvestments(report: QbrReport): string {
+  const hidden = report.investments.length - BREAKDOWN_ROWS_SHOWN;
+  return hidden > 0 ? `${hidden} more in qbr-${report.quarter}-roi-investments.csv.` : '';
+}
+
+/** The first investments of the report, as the email lists them. */
 function investmentRows(report: QbrReport): string[][] {
-  return report.investments.map((row) => [
-    row.investmentId,
-    row.investmentType,
-    formatUsdExact(row.invested),
-    formatUsdExact(row.closedWonRevenue),
-    row.attributedThrough === 'opportunity'
-      ? `opportunity ${row.opportunityId} (named by the investment)`
-      : `campaign ${row.campaignId}`,
-  ]);
+  return report.investments
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((row) => [
+      row.investmentId,
+      row.investmentType,
+      formatUsdExact(row.invested),
+      formatUsdExact(row.closedWonRevenue),
+      row.attributedThrough === 'opportunity'
+        ? `opportunity ${row.opportunityId} (named by the investment)`
+        : `campaign ${row.campaignId}`,
+    ]);
 }
 
 function roiHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
@@ -404,7 +413,8 @@ ${table(
   ],
   investmentRows(report),
   'roi-investments',
-)}`,
+)}
+${moreInvestments(report) !== '' && html`<p style="${style.small}margin-bottom:16px;">${moreInvestments(report)}</p>`}`,
   );
 }
 
@@ -592,7 +602,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
           ([id, type, invested, revenue, of]) =>
             `\n  - ${id} (${type}): invested ${invested}, closed-won ${revenue}, revenue of ${of}`,
         )
-        .join('')}`,
+        .join('')}${moreInvestments(report) === '' ? '' : `\n  ${moreInvestments(report)}`}`,
       `SLA\n${lines(slaRows(report))}${report.exceptions
         .map(
           (exception) =>
