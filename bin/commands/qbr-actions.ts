@@ -10,7 +10,10 @@ import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
+import { nextQbrCheck, qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
 import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
@@ -27,7 +30,7 @@ import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
 import { instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { describeCommandPolicy, resolveCommandPolicy } from './policy-file.ts';
-import type { QbrCheckOptions, QbrFormat } from './qbr.ts';
+import type { QbrCheckOptions, QbrDueOptions, QbrFormat } from './qbr.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Settings `qbr check` could not find or use. */
@@ -342,4 +345,32 @@ export async function check(options: QbrCheckOptions): Promise<void> {
     ledger.close();
     registrations.close();
   }
+}
+
+/**
+ * `dealreg qbr due`: when the scheduled pre-QBR check of a quarter runs (or ran), or the next one
+ * from now, as the workflow's due check decides it: the opening of working hours of the day that
+ * leaves `reporting.qbrCheckBusinessDaysBeforeQuarterEnd` working days in the quarter.
+ */
+export async function due(options: QbrDueOptions): Promise<void> {
+  const commandPolicy = await resolveCommandPolicy(options);
+  const { calendar, reporting } = commandPolicy.loaded.policy;
+  const days = reporting.qbrCheckBusinessDaysBeforeQuarterEnd;
+  const now = await commandNow(options.dataDir);
+  let check: { quarter: string; runAt: Date };
+  try {
+    if (options.quarter === undefined) {
+      const next = nextQbrCheck(now, days, calendar, reporting.fiscalYearStartMonth);
+      check = { quarter: next.quarter.label, runAt: next.runAt };
+    } else {
+      const quarter = parseFiscalQuarter(options.quarter, reporting.fiscalYearStartMonth);
+      check = { quarter: quarter.label, runAt: qbrCheckMoment(quarter, days, calendar) };
+    }
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const tense = check.runAt.getTime() < now.getTime() ? 'ran' : 'runs';
+  console.log(
+    `The pre-QBR check of ${check.quarter} ${tense} on ${formatDeadline(check.runAt, calendar.timeZone)}: ${days} business days before the quarter ends (reporting.qbrCheckBusinessDaysBeforeQuarterEnd, ${describeCommandPolicy(commandPolicy)})`,
+  );
 }
