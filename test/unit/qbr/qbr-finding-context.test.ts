@@ -42,6 +42,33 @@ describe('a finding a reader can act on', () => {
     ]);
   });
 
+  it('names the approver who let a registration go to the SLA default, not the default itself, as who has to act', () => {
+    // R9 was escalated once and nobody decided: the policy default approved it at the final deadline.
+    const registrations = scenarioRegistrations().map((item) =>
+      item.registrationId === 'R9' && item.progress?.decision !== undefined
+        ? {
+            ...item,
+            progress: {
+              ...item.progress,
+              decision: {
+                ...item.progress.decision,
+                decidedBy: {
+                  name: 'Policy default at the final deadline',
+                  email: 'sla-default@dealreg.invalid',
+                },
+              },
+            },
+          }
+        : item,
+    );
+    const computed = report({ chains: scenarioChains(), registrations, crm: scenarioCrm() });
+
+    // The default policy routes a US registration to the channel manager, escalating to the director.
+    expect(finding(computed, 'SLA_BREACH', 'R9').context?.owner).toBe(
+      'Director of Partnerships <partner-director@example.com> (escalated; the SLA default decided)',
+    );
+  });
+
   it('labels the value drift of a COSELL_DRIFT finding in words, money as money', () => {
     // The evidence aws-view records when ACE's contract value drifts from the deal's amount.
     const evidence = {
