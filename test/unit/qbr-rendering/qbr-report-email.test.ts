@@ -107,6 +107,19 @@ describe('the pre-QBR report email', () => {
     expect(email.html).toContain('240 more in qbr-2026-Q4-roi-investments.csv.');
   });
 
+  it('opens with the moment of the figures in the policy calendar’s zone, as every other time in it', async () => {
+    const email = await renderQbrReportEmail(
+      { ...sampleQbrReport(), timeZone: 'America/New_York' },
+      leadership,
+    );
+
+    // 2026-12-14T17:00Z is noon in New York (EST, UTC−5).
+    const opening =
+      'The partner figures for 2026-Q4 as of Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)';
+    expect(email.text).toContain(opening);
+    expect(email.html).toContain(opening);
+  });
+
   it('refuses a recipient that is not an email address, naming it', async () => {
     const attempt = renderQbrReportEmail(sampleQbrReport(), ['cro@vendor.example', 'not an address']);
 
