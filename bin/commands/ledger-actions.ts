@@ -209,6 +209,12 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     } finally {
       key.close();
     }
+    // An export cut short before its first line, or the wrong file: "intact" would prove nothing.
+    if (options.opportunity === undefined && report.entries === 0 && report.broken.length === 0) {
+      throw new UsageError(
+        `${file} holds no ledger entries; name a file written by \`dealreg ledger export --out FILE\``,
+      );
+    }
     describe = file;
   } else {
     const connection = await connectLedger(options.dataDir);

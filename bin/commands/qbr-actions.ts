@@ -10,22 +10,27 @@ import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
+import { nextQbrCheck, qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
 import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
+import { formatPercent } from '#rendering/qbr-figures.ts';
 import { contextText, evidenceText } from '#rendering/qbr-finding-text.ts';
 import { type HeadlineFigure, headlineFigures, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
 import { commandNow } from './command-clock.ts';
 import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
+import { instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { describeCommandPolicy, resolveCommandPolicy } from './policy-file.ts';
-import type { QbrCheckOptions, QbrFormat } from './qbr.ts';
+import type { QbrCheckOptions, QbrDueOptions, QbrFormat } from './qbr.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Settings `qbr check` could not find or use. */
@@ -33,13 +38,12 @@ export class QbrCommandError extends Error {
   override readonly name = 'QbrCommandError';
 }
 
-/** `--as-of`, checked here rather than by commander so that `--help` does not load zod. */
+/**
+ * `--as-of`, checked here rather than by commander so that `--help` does not load zod: an ISO
+ * instant, or a date alone meaning its last millisecond (UTC), as the ledger commands read it.
+ */
 function instantArgument(value: string): Date {
-  const parsed = z.iso.datetime({ offset: true }).safeParse(value);
-  if (!parsed.success) {
-    throw new UsageError(`--as-of must be an ISO instant such as 2026-12-15T00:00:00Z, got "${value}"`);
-  }
-  return new Date(value);
+  return new Date(instantOption('--as-of', value) as string);
 }
 
 const localTablesSchema = z.object({
@@ -157,7 +161,7 @@ export function summarise(report: QbrReport): string {
     `Funnel       ${funnel.submitted} submitted → ${funnel.approved} approved (${percent(funnel.conversion.submittedToApproved)}) → ${funnel.opportunities} opportunities (${percent(funnel.conversion.approvedToOpportunity)}) → ${funnel.closedWon} closed-won (${percent(funnel.conversion.opportunityToClosedWon)}) ${money(funnel.closedWonAmount)}`,
     `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${attribution.croPartnerRevenue === null ? 'not available' : money(attribution.croPartnerRevenue)}`,
     ...awsViewLine(report),
-    `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${row.roi === null ? '—' : `${row.roi.toFixed(2)}×`}`).join(' · ') || 'no investments'}`,
+    `ROI          ${report.roiByInvestmentType.map((row) => `${row.investmentType} ${formatPercent(row.roi)}`).join(' · ') || 'no investments'}`,
     ...slaFigures(report)
       .filter((item) => !shown.has(item.key))
       .map((item) => `SLA          ${figure(item)}`),
@@ -241,7 +245,16 @@ async function writeFiles(directory: string, files: readonly OutputFile[]): Prom
 /** `dealreg qbr check`: exit code 1 when a ledger chain is broken, 2 for a bad argument. */
 export async function check(options: QbrCheckOptions): Promise<void> {
   // Locally "now" is the stack's virtual clock, which the registrations and the ledger run on.
-  const asOf = options.asOf === undefined ? await commandNow(options.dataDir) : instantArgument(options.asOf);
+  const asked = options.asOf === undefined ? undefined : instantArgument(options.asOf);
+  const now = await commandNow(options.dataDir);
+  const startedAt = Date.now();
+  const asOf = asked ?? now;
+  // A moment still to come reads an open quarter as over, and would freeze its figures as final.
+  if (asOf.getTime() > now.getTime()) {
+    throw new UsageError(
+      `--as-of ${asOf.toISOString()} is after now (${now.toISOString()}): a report can only be as of a moment that has passed; leave --as-of out to report as of now`,
+    );
+  }
   // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
   if (options.out !== undefined) await createOutputDirectory(options.out);
   const commandPolicy = await resolveCommandPolicy(options);
@@ -293,6 +306,8 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         hubspotPortalId,
         snapshots,
         policy,
+        // The report's "computed" time on the same clock as its asOf.
+        now: () => new Date(now.getTime() + (Date.now() - startedAt)),
         onProgress: progressReporter(),
       },
       { quarter: options.quarter, asOf },
@@ -330,4 +345,32 @@ export async function check(options: QbrCheckOptions): Promise<void> {
     ledger.close();
     registrations.close();
   }
+}
+
+/**
+ * `dealreg qbr due`: when the scheduled pre-QBR check of a quarter runs (or ran), or the next one
+ * from now, as the workflow's due check decides it: the opening of working hours of the day that
+ * leaves `reporting.qbrCheckBusinessDaysBeforeQuarterEnd` working days in the quarter.
+ */
+export async function due(options: QbrDueOptions): Promise<void> {
+  const commandPolicy = await resolveCommandPolicy(options);
+  const { calendar, reporting } = commandPolicy.loaded.policy;
+  const days = reporting.qbrCheckBusinessDaysBeforeQuarterEnd;
+  const now = await commandNow(options.dataDir);
+  let check: { quarter: string; runAt: Date };
+  try {
+    if (options.quarter === undefined) {
+      const next = nextQbrCheck(now, days, calendar, reporting.fiscalYearStartMonth);
+      check = { quarter: next.quarter.label, runAt: next.runAt };
+    } else {
+      const quarter = parseFiscalQuarter(options.quarter, reporting.fiscalYearStartMonth);
+      check = { quarter: quarter.label, runAt: qbrCheckMoment(quarter, days, calendar) };
+    }
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const tense = check.runAt.getTime() < now.getTime() ? 'ran' : 'runs';
+  console.log(
+    `The pre-QBR check of ${check.quarter} ${tense} on ${formatDeadline(check.runAt, calendar.timeZone)}: ${days} business days before the quarter ends (reporting.qbrCheckBusinessDaysBeforeQuarterEnd, ${describeCommandPolicy(commandPolicy)})`,
+  );
 }

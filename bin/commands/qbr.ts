@@ -20,6 +20,13 @@ export interface QbrCheckOptions {
   readonly portalId?: string;
 }
 
+/** `dealreg qbr due`: when the scheduled check runs. */
+export interface QbrDueOptions {
+  readonly quarter?: string;
+  readonly policy?: string;
+  readonly dataDir: string;
+}
+
 function quarterArgument(value: string): string {
   if (!/^\d{4}-Q[1-4]$/.test(value)) {
     throw new InvalidArgumentError(`expected a fiscal quarter such as 2026-Q4, got "${value}"`);
@@ -66,4 +73,16 @@ export function registerQbrCommands(program: Command): void {
       }
       await (await import('./qbr-actions.ts')).check(options);
     });
+  qbr
+    .command('due')
+    .description(
+      'when the scheduled pre-QBR check runs: the next one, or that of --quarter, on the policy calendar (reporting.qbrCheckBusinessDaysBeforeQuarterEnd)',
+    )
+    .option('--quarter <YYYY-QN>', 'fiscal quarter (default: the next check from now)', quarterArgument)
+    .option(
+      '--policy <file>',
+      "policy file (default: the running local stack's policy, else policy/default-policy.json)",
+    )
+    .addOption(new Option('--data-dir <dir>', 'where local.json lives').default('.dealreg'))
+    .action(async (options: QbrDueOptions) => (await import('./qbr-actions.ts')).due(options));
 }

@@ -11,7 +11,13 @@ import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
 import { type QbrChart, renderQbrCharts } from '#rendering/charts/qbr-charts.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { formatPercent, formatUsd, formatUsdExact } from '#rendering/qbr-figures.ts';
-import { contextRows, contextText, evidenceRows, evidenceText } from '#rendering/qbr-finding-text.ts';
+import {
+  contextRows,
+  contextText,
+  evidenceRows,
+  evidenceText,
+  localTime,
+} from '#rendering/qbr-finding-text.ts';
 import { croFigure, headlineFigures, integrityFigure, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
@@ -357,16 +363,30 @@ function awsText(report: QbrReport): string[] {
   return [`AWS VIEW (Partner Central, ${view.catalog} catalog)\n  ${awsExplanation}\n${figures}${partners}`];
 }
 
+/** The report's moment as the reader reads it, in the report's zone, with the instant itself: `Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)`. */
+function asOfText(report: QbrReport): string {
+  return `${localTime(report.asOf, report.timeZone)} (${report.asOf})`;
+}
+
+/** The investments beyond those the email lists (the CSV attachment holds them all), in words; '' when none. */
+function moreInvestments(report: QbrReport): string {
+  const hidden = report.investments.length - BREAKDOWN_ROWS_SHOWN;
+  return hidden > 0 ? `${hidden} more in qbr-${report.quarter}-roi-investments.csv.` : '';
+}
+
+/** The first investments of the report, as the email lists them. */
 function investmentRows(report: QbrReport): string[][] {
-  return report.investments.map((row) => [
-    row.investmentId,
-    row.investmentType,
-    formatUsdExact(row.invested),
-    formatUsdExact(row.closedWonRevenue),
-    row.attributedThrough === 'opportunity'
-      ? `opportunity ${row.opportunityId} (named by the investment)`
-      : `campaign ${row.campaignId}`,
-  ]);
+  return report.investments
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((row) => [
+      row.investmentId,
+      row.investmentType,
+      formatUsdExact(row.invested),
+      formatUsdExact(row.closedWonRevenue),
+      row.attributedThrough === 'opportunity'
+        ? `opportunity ${row.opportunityId} (named by the investment)`
+        : `campaign ${row.campaignId}`,
+    ]);
 }
 
 function roiHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
@@ -404,7 +424,8 @@ ${table(
   ],
   investmentRows(report),
   'roi-investments',
-)}`,
+)}
+${moreInvestments(report) !== '' && html`<p style="${style.small}margin-bottom:16px;">${moreInvestments(report)}</p>`}`,
   );
 }
 
@@ -505,7 +526,7 @@ ${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachmen
 
 function bodyHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
   const { counts } = findingCounts(report);
-  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${report.asOf}, checked against HubSpot: ${counts}.</p>
+  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.</p>
 ${scorecardHtml(report)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
@@ -564,7 +585,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,
     sections: [
-      `The partner figures for ${report.quarter} as of ${report.asOf}, checked against HubSpot: ${findingCounts(report).counts}.`,
+      `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,
@@ -592,7 +613,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
           ([id, type, invested, revenue, of]) =>
             `\n  - ${id} (${type}): invested ${invested}, closed-won ${revenue}, revenue of ${of}`,
         )
-        .join('')}`,
+        .join('')}${moreInvestments(report) === '' ? '' : `\n  ${moreInvestments(report)}`}`,
       `SLA\n${lines(slaRows(report))}${report.exceptions
         .map(
           (exception) =>

@@ -63,6 +63,12 @@ const evidenceLabels: Readonly<Record<string, string>> = {
   actionRequiredSince: 'Action Required since',
   hoursWaiting: 'Hours waiting',
   slaHours: 'Hours the policy allows',
+  aceMonthlySpend: 'Expected monthly spend in ACE',
+  aceSpendCurrency: 'Currency of the spend in ACE',
+  aceContractMonths: 'Months the amount was spread over when shared',
+  aceContractValueUsd: 'Contract value in ACE (USD)',
+  dealAmountUsd: 'Deal amount (USD)',
+  valueDifferenceUsd: 'Difference (USD)',
   estimatedUsd: 'Estimated amount (USD)',
   minAmountUsd: 'Policy minimum (USD)',
 };

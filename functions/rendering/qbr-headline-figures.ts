@@ -118,6 +118,9 @@ export function croFigure(report: QbrReport): HeadlineFigure {
   };
 }
 
+/** `1 deal`, `3 deals`. */
+const deals = (n: number) => `${count(n)} deal${n === 1 ? '' : 's'}`;
+
 /** The scorecard: the headline figures of the one-screen summary, in order. */
 export function headlineFigures(report: QbrReport): HeadlineFigure[] {
   const { scorecard, funnel, attribution } = report;
@@ -134,7 +137,7 @@ export function headlineFigures(report: QbrReport): HeadlineFigure[] {
     {
       key: 'closed-won-of-cohort',
       label: 'Closed-won by registrations of the quarter (funnel)',
-      text: `${formatUsd(funnel.closedWonAmount)} (${count(funnel.closedWon)} deals)`,
+      text: `${formatUsd(funnel.closedWonAmount)} (${deals(funnel.closedWon)})`,
       value: funnel.closedWonAmount,
       path: 'funnel.closedWonAmount',
     },
@@ -152,7 +155,7 @@ export function headlineFigures(report: QbrReport): HeadlineFigure[] {
       text:
         attribution.difference === null
           ? 'not available: the CRO view is not available'
-          : `${formatUsd(attribution.difference)} (${count(attribution.differenceDeals.length)} deals)`,
+          : `${formatUsd(attribution.difference)} (${deals(attribution.differenceDeals.length)})`,
       value: attribution.difference,
       path: 'attribution.difference',
     },

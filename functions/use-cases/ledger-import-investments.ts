@@ -96,6 +96,20 @@ export function parseInvestmentsCsv(
   const typesByKey = new Map(investmentTypes.map((type) => [type.toLowerCase(), type]));
   const notAPolicyType = (type: string) =>
     `"${type}" is not an investment type of the policy (reporting.investmentTypes: ${investmentTypes.join(', ')})`;
+  // A JSON export named as the file is a common slip: say so rather than quote the CSV parser.
+  if (/^\uFEFF?\s*[[{]/.test(text)) {
+    return {
+      inputs: [],
+      lines: [],
+      problems: [
+        {
+          line: 1,
+          column: '',
+          message: `the file is JSON, not CSV: give a CSV file whose header row names the columns ${investmentColumns.join(', ')}`,
+        },
+      ],
+    };
+  }
   let records: {
     record: Record<string, string>;
     info: {
@@ -188,11 +202,36 @@ export function parseInvestmentsCsv(
       });
       continue;
     }
+    // USD is worth 1 USD: another rate would count the investment at another value in ROI.
+    if (value.currency === 'USD' && Number(value.usdRate) !== 1) {
+      problems.push({
+        line,
+        column: 'usdRate',
+        message: `is ${value.usdRate}, but an amount in USD has the USD rate 1`,
+      });
+      continue;
+    }
     let amount: ReturnType<typeof freezeMoney>;
     try {
-      amount = freezeMoney(parseDecimalAmount(value.amount, value.currency), value.currency, value.usdRate);
+      const amountMinor = parseDecimalAmount(value.amount, value.currency);
+      if (!Number.isSafeInteger(amountMinor)) {
+        problems.push({
+          line,
+          column: 'amount',
+          message: `is too large to record (${value.amount} ${value.currency})`,
+        });
+        continue;
+      }
+      amount = freezeMoney(amountMinor, value.currency, value.usdRate);
     } catch (error) {
-      problems.push({ line, column: 'amount', message: (error as Error).message });
+      problems.push({
+        line,
+        column: 'amount',
+        message:
+          error instanceof z.ZodError
+            ? `is too large to record in USD (${value.amount} ${value.currency} at the USD rate ${value.usdRate})`
+            : (error as Error).message,
+      });
       continue;
     }
     const input = {
@@ -211,8 +250,12 @@ export function parseInvestmentsCsv(
       for (const issue of checked.error.issues) {
         const field = String(issue.path[0] ?? '');
         // A campaign chain id is built from campaignId; name the column the user wrote.
-        const column = field === 'opportunityId' && !value.opportunityId ? 'campaignId' : field;
-        problems.push({ line, column, message: issue.message });
+        const fromCampaign = field === 'opportunityId' && !value.opportunityId;
+        problems.push({
+          line,
+          column: fromCampaign ? 'campaignId' : field,
+          message: fromCampaign ? issue.message.replace('an opportunity id', 'a campaign id') : issue.message,
+        });
       }
       continue;
     }
@@ -244,6 +287,22 @@ export async function importInvestments(
     options.investmentTypes,
   );
   if (problems.length > 0) throw new InvestmentImportError(problems);
+  const unknown = await unknownOpportunities(deps.store, inputs);
+  if (unknown.size > 0) {
+    throw new InvestmentImportError(
+      inputs.flatMap((input, index) =>
+        unknown.has(input.opportunityId)
+          ? [
+              {
+                line: lines[index] ?? 0,
+                column: 'opportunityId',
+                message: `${input.opportunityId} is not an opportunity in the ledger; name the HubSpot deal id of an approved registration, or leave opportunityId empty to credit the campaign`,
+              },
+            ]
+          : [],
+      ),
+    );
+  }
   const recorded = await recordedInvestments(deps.store, inputs);
   const pending: LedgerEntryInput[] = [];
   const conflicts: ImportProblem[] = [];
@@ -277,6 +336,36 @@ export async function importInvestments(
 
 type RecordedInvestment = Extract<LedgerEntry, { type: 'InvestmentRecorded' }>;
 type InvestmentInput = Extract<LedgerEntryInput, { type: 'InvestmentRecorded' }>;
+
+/**
+ * The opportunities the file names (`opportunityId`) that the ledger holds no deal for: no entry
+ * but investments on that chain. Such an investment would open a chain no deal ever closes on and
+ * count as spent for nothing in ROI, for good, since the ledger is append-only.
+ */
+async function unknownOpportunities(
+  store: LedgerStore,
+  inputs: readonly LedgerEntryInput[],
+): Promise<Set<string>> {
+  const named = [
+    ...new Set(
+      inputs.flatMap((input) =>
+        input.type === 'InvestmentRecorded' && input.opportunityId !== `campaign:${input.campaignId}`
+          ? [input.opportunityId]
+          : [],
+      ),
+    ),
+  ];
+  const unknown = new Set<string>();
+  for (let start = 0; start < named.length; start += LOOKUPS_AT_ONCE) {
+    await Promise.all(
+      named.slice(start, start + LOOKUPS_AT_ONCE).map(async (opportunityId) => {
+        const chain = await store.readChainRaw(opportunityId);
+        if (!chain.some((item) => item.type !== 'InvestmentRecorded')) unknown.add(opportunityId);
+      }),
+    );
+  }
+  return unknown;
+}
 
 /** How many investment ids are looked up at once (one index query each). */
 const LOOKUPS_AT_ONCE = 8;

@@ -350,6 +350,7 @@ export async function buildQbrReport(
   );
   progress({ phase: 'registrations', done: 1, total: 1 });
 
+  const integrity = integrityAsOf(chains, verification.broken, asOf);
   const retroactive: RetroactiveChange[] = [];
   const toFreeze: QbrSnapshot[] = [];
   if (deps.snapshots !== undefined) {
@@ -382,8 +383,11 @@ export async function buildQbrReport(
       progress({ phase: 'snapshots', done: index + 1, total: frozen.length });
     }
     // The report's quarter (once over) and the one before it are frozen the first time they are
-    // reported closed — written below, once the run has succeeded.
-    for (const candidate of [shiftQuarter(quarter.label, -1, fiscalStart), quarter]) {
+    // reported closed — written below, once the run has succeeded. Not while a chain is broken:
+    // its altered entries would become the figures later reports are held to; the first run after
+    // the ledger is restored freezes them.
+    const intact = integrity.broken.length === 0;
+    for (const candidate of intact ? [shiftQuarter(quarter.label, -1, fiscalStart), quarter] : []) {
       if (!isQuarterClosed(candidate, request.asOf) || frozen.includes(candidate.label)) continue;
       toFreeze.push({
         quarter: candidate.label,
@@ -407,7 +411,7 @@ export async function buildQbrReport(
     policyVersion,
     facts,
     registrations,
-    integrity: { ...integrityAsOf(chains, verification.broken, asOf), digests },
+    integrity: { ...integrity, digests },
     retroactive,
     orphanAfterDays: deps.orphanAfterDays ?? 30,
     hubspotPortalId: deps.hubspotPortalId,

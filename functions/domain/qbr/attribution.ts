@@ -22,13 +22,14 @@ function explain(
   cro: CroView,
   croValue: string | null,
   found: boolean,
+  partnerNames: ReadonlyMap<string, string>,
 ): string {
   const partners = facts.partnersAtClose
-    .map(
-      (link) =>
-        `${link.partnerId} (${link.relationshipType}${link.registrationId === undefined ? '' : `, registration ${link.registrationId}`})`,
-    )
-    .join(', ');
+    .map((link) => {
+      const name = partnerNames.get(link.partnerId);
+      return `${name === undefined ? '' : `${name}, `}${link.partnerId} (${link.relationshipType}${link.registrationId === undefined ? '' : `, registration ${link.registrationId}`})`;
+    })
+    .join('; ');
   const hubspot = found
     ? `HubSpot's ${cro.dealProperty} is ${croValue === null ? 'empty' : `"${croValue}"`}`
     : 'HubSpot no longer has this deal';
@@ -67,6 +68,8 @@ export function attributionSummary(
   definitions: AttributionDefinitions,
   cro: CroView,
   crm: CrmDealsRead | undefined,
+  /** Partner names by HubSpot company id, as the registrations name them; ids alone without. */
+  partnerNames: ReadonlyMap<string, string> = new Map(),
 ): AttributionSummary {
   let sourced = 0;
   let influenced = 0;
@@ -95,7 +98,7 @@ export function attributionSummary(
         amount: dollars(usdMinor),
         ledgerRelationship: relationshipsText(item),
         croCountsAsPartner,
-        explanation: explain(item, attribution, cro, croValue, deal !== undefined),
+        explanation: explain(item, attribution, cro, croValue, deal !== undefined, partnerNames),
       });
     }
   }

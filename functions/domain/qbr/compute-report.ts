@@ -87,6 +87,7 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
     quarter,
     asOf,
     regions: policy.regions,
+    formFieldMapping: policy.formFieldMapping,
   });
   const cases = slaCases(inputs.registrations, quarter, asOf);
   const returns = investmentReturns(inputs.facts, quarter);
@@ -114,7 +115,19 @@ export function prepareQbrReport(inputs: Omit<QbrReportInputs, 'crm'>): Prepared
 export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead | undefined): QbrReport {
   const { inputs, definitions, sla, exceptions } = prepared;
   const { quarter, asOf, policy } = inputs;
-  const attribution = attributionSummary(inputs.facts, quarter, definitions, policy.definitions.croView, crm);
+  const partnerNames = new Map<string, string>();
+  for (const record of inputs.registrations) {
+    const { partnerId, partnerName } = record.progress ?? {};
+    if (partnerId !== undefined && partnerName !== undefined) partnerNames.set(partnerId, partnerName);
+  }
+  const attribution = attributionSummary(
+    inputs.facts,
+    quarter,
+    definitions,
+    policy.definitions.croView,
+    crm,
+    partnerNames,
+  );
   const reconciled = reconcile({
     quarter,
     asOf,

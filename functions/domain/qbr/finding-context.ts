@@ -72,7 +72,9 @@ export function withFindingContext(findings: readonly Finding[], sources: Findin
     const progress = record?.progress;
     if (finding.code === 'SLA_BREACH' && progress?.sla !== undefined) {
       const { decision, sla } = progress;
-      if (decision !== undefined && finding.evidence.decidedAt !== undefined) {
+      // The SLA default is nobody to ask: who has to act is the approver who let it lapse.
+      const defaulted = decision?.channel === 'sla-default';
+      if (decision !== undefined && finding.evidence.decidedAt !== undefined && !defaulted) {
         context.owner = `${decision.decidedBy.name} <${decision.decidedBy.email}> (decided)`;
       } else {
         try {
@@ -83,7 +85,11 @@ export function withFindingContext(findings: readonly Finding[], sources: Findin
           });
           const level =
             progress.firstLevel === undefined ? route.firstLevel : (route.secondLevel ?? route.firstLevel);
-          context.owner = `${person(sla.escalations > 0 ? level.escalateTo : level.approver)}${sla.escalations > 0 ? ' (escalated)' : ''}`;
+          const state = [
+            ...(sla.escalations > 0 ? ['escalated'] : []),
+            ...(defaulted ? ['the SLA default decided'] : []),
+          ];
+          context.owner = `${person(sla.escalations > 0 ? level.escalateTo : level.approver)}${state.length > 0 ? ` (${state.join('; ')})` : ''}`;
         } catch {
           // An approver the policy no longer names: the finding still stands, without an owner.
         }

@@ -1,5 +1,5 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
-import { minorUnitDigits } from '#domain/money.ts';
+import { formatMoney, minorUnitDigits } from '#domain/money.ts';
 import { claimedTimeFindings } from './claimed-time-findings.ts';
 import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
@@ -240,8 +240,15 @@ function amountDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuar
   const same = ledger !== undefined && hubspotMinor === ledger.amountMinor && currency === ledger.currency;
   if (same) return undefined;
   const ledgerText =
-    ledger === undefined ? 'no amount' : `${ledger.amountMinor} minor units of ${ledger.currency}`;
-  const hubspotText = deal.amount === null ? 'no amount' : `${deal.amount} ${currency}`;
+    ledger === undefined
+      ? 'no amount'
+      : formatMoney({ minorUnits: ledger.amountMinor, currency: ledger.currency });
+  const hubspotText =
+    deal.amount === null
+      ? 'no amount'
+      : hubspotMinor === null
+        ? `${deal.amount} ${currency}`
+        : formatMoney({ minorUnits: hubspotMinor, currency });
   return {
     code: 'AMOUNT_DRIFT',
     severity: wonIn(facts, quarter) ? 'high' : 'medium',
@@ -498,7 +505,7 @@ function definitionFindings(deals: readonly DifferenceDeal[], property: string):
     code: 'DEFINITION_MISMATCH',
     severity: 'high',
     opportunityId: deal.opportunityId,
-    detail: `${deal.dealName} (${deal.amount.toFixed(2)} USD): ${deal.explanation}`,
+    detail: `${deal.dealName} (${formatMoney({ minorUnits: Math.round(deal.amount * 100), currency: 'USD' })}): ${deal.explanation}`,
     evidence: {
       amount: deal.amount,
       ledgerRelationship: deal.ledgerRelationship,

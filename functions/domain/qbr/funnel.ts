@@ -1,6 +1,7 @@
+import { defaultFormFieldMapping, type RegistrationFieldName } from '#domain/form-field-mapping.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { LedgerRegistration, OpportunityFacts } from './opportunity-facts.ts';
-import { type QbrRegistration, reportedAt } from './registration-view.ts';
+import { type QbrRegistration, reportedAt, submittedField } from './registration-view.ts';
 import type { Conversion, Funnel, FunnelRow } from './report.ts';
 
 /**
@@ -34,6 +35,8 @@ interface FunnelContext {
   readonly asOf: string;
   /** Region → countries (policy `regions`). */
   readonly regions: Readonly<Record<string, readonly string[]>>;
+  /** Which form field feeds which registration field (policy `formFieldMapping`). */
+  readonly formFieldMapping?: Readonly<Record<RegistrationFieldName, string>>;
 }
 
 const marketplaceLabels: Readonly<Record<string, string>> = {
@@ -69,6 +72,22 @@ function ledgerRegistrations(
   return found;
 }
 
+/** What the form of a submission intake refused (and stored without details) says it is about. */
+function refusedDetails(
+  record: QbrRegistration,
+  mapping: Readonly<Record<RegistrationFieldName, string>>,
+): QbrRegistration['details'] {
+  const partnerDomain = submittedField(record, 'partnerDomain', mapping)?.toLowerCase();
+  if (partnerDomain === undefined) return undefined;
+  const campaignId = submittedField(record, 'campaignId', mapping);
+  const customerCountry = submittedField(record, 'customerCountry', mapping);
+  return {
+    partnerDomain,
+    ...(campaignId === undefined ? {} : { campaignId }),
+    ...(customerCountry === undefined ? {} : { customerCountry }),
+  };
+}
+
 /** The cohort of registrations received in the quarter, each followed to asOf. */
 export function funnelRegistrations(
   records: readonly QbrRegistration[],
@@ -88,11 +107,16 @@ export function funnelRegistrations(
   for (const [region, countries] of Object.entries(context.regions))
     for (const country of countries) regionOf.set(country.toUpperCase(), region);
   const partnerNames = new Map<string, string>();
+  // A submission intake refused has no partner id: its partner is found by the domain it gave.
+  const partnerByDomain = new Map<string, string>();
   for (const record of records) {
     const progress = record.progress;
     if (progress?.partnerId !== undefined && progress.partnerName !== undefined)
       partnerNames.set(progress.partnerId, progress.partnerName);
+    if (progress?.partnerId !== undefined && record.details !== undefined)
+      partnerByDomain.set(record.details.partnerDomain.toLowerCase(), progress.partnerId);
   }
+  const mapping = context.formFieldMapping ?? defaultFormFieldMapping;
   const inQuarter = (at: string) => at >= quarter.start && at < quarter.end && at <= asOf;
   const reached = (opportunity: OpportunityFacts | undefined) => {
     if (opportunity === undefined || !opportunity.created)
@@ -111,7 +135,8 @@ export function funnelRegistrations(
     seen.add(record.registrationId);
     const receivedAt = reportedAt(record);
     if (!inQuarter(receivedAt)) continue;
-    const { details, progress } = record;
+    const { progress } = record;
+    const details = record.details ?? refusedDetails(record, mapping);
     const ledger = onLedger.get(record.registrationId);
     const decision = progress?.decision;
     let state: FunnelRegistration['state'] = 'pending';
@@ -120,7 +145,11 @@ export function funnelRegistrations(
       state = decision.outcome === 'approve' ? 'approved' : 'rejected';
     else if (ledger !== undefined) state = 'approved';
     const partnerKey =
-      progress?.partnerId ?? ledger?.registration.partnerId ?? details?.partnerDomain ?? 'unknown';
+      progress?.partnerId ??
+      ledger?.registration.partnerId ??
+      (details === undefined ? undefined : partnerByDomain.get(details.partnerDomain.toLowerCase())) ??
+      details?.partnerDomain ??
+      'unknown';
     const country = details?.customerCountry?.toUpperCase();
     cohort.push({
       registrationId: record.registrationId,

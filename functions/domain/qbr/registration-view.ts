@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { RegistrationFieldName } from '#domain/form-field-mapping.ts';
 import { registrationProgressSchema } from '#domain/registration-progress.ts';
 import { priorityTime } from '#domain/submission-time.ts';
 
@@ -31,6 +32,14 @@ export const qbrRegistrationSchema = z
       })
       .optional(),
     progress: registrationProgressSchema.optional(),
+    /**
+     * The form submission as received. Only read for a submission intake refused, which has no
+     * details: its form values still say which partner and campaign it came from.
+     */
+    submission: z
+      .object({ values: z.array(z.object({ name: z.string(), value: z.unknown() })).optional() })
+      .optional()
+      .catch(undefined),
   })
   .refine((record) => priorityTime(record) !== undefined, {
     message: 'has neither a receipt time (receivedAt) nor a claimed time (submittedAt) that is a date',
@@ -42,4 +51,19 @@ export type QbrRegistration = z.infer<typeof qbrRegistrationSchema>;
 export function reportedAt(record: QbrRegistration): string {
   // The schema refuses a record that has neither.
   return priorityTime(record) ?? '';
+}
+
+/**
+ * A field of the registration as its form submission gave it (trimmed; undefined when absent or
+ * empty), read through the form field mapping: what a refused submission still tells.
+ */
+export function submittedField(
+  record: QbrRegistration,
+  field: RegistrationFieldName,
+  mapping: Readonly<Record<RegistrationFieldName, string>>,
+): string | undefined {
+  const value = record.submission?.values?.find((item) => item.name === mapping[field])?.value;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
 }

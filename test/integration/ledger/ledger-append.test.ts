@@ -243,6 +243,35 @@ describe('appending to the ledger', () => {
     expect(await campaignChain('cmp-two')).toEqual([]);
   });
 
+  it('refuses an investment that names an opportunity the ledger does not hold, and writes nothing', async () => {
+    const header =
+      'investmentId,investmentType,campaignId,partnerId,amount,currency,usdRate,effectiveAt,opportunityId';
+    const types = { investmentTypes: ['MDF'] };
+    const [created] = opportunityStory('opp-named');
+    await appendEntry({ store, ledgerKey }, created as never);
+
+    // "opp-nmaed" is a typo of opp-named: recorded, it would open a chain of its own that no deal
+    // ever closes on, and its MDF would count as spent for nothing in ROI, for good.
+    const refused = importInvestments(
+      { store, ledgerKey },
+      [
+        header,
+        'inv-n1,MDF,cmp-n,,100,USD,1,2026-07-01,opp-named',
+        'inv-n2,MDF,cmp-n,,100,USD,1,2026-07-01,opp-nmaed',
+      ].join('\n'),
+      types,
+    );
+
+    await expect(refused).rejects.toThrow(InvestmentImportError);
+    await expect(refused).rejects.toThrow(
+      'line 3, column opportunityId: opp-nmaed is not an opportunity in the ledger; name the HubSpot deal id of an approved registration, or leave opportunityId empty to credit the campaign',
+    );
+    expect((await readChain(store, 'opp-nmaed')).length).toBe(0);
+    expect((await readChain(store, 'opp-named')).map((entry) => entry.type)).toEqual([
+      'RegistrationApproved',
+    ]);
+  });
+
   describe('one entry per fact when the workflow and the CRM events both record it', () => {
     const customer = { domain: 'acme.example', name: 'Acme' };
     const fromWorkflow = (id: string): LedgerEntryInput[] => [

@@ -170,6 +170,20 @@ describe('dealreg ledger', () => {
     expect(badWorkers.stderr).toMatch(/--workers must be a whole number/);
   });
 
+  it('refuses an empty file as the export to verify instead of calling it intact', async () => {
+    // An export cut short before its first line, or the wrong file: nothing in it to prove anything.
+    const file = join(dataDir, 'empty-export.jsonl');
+    writeFileSync(file, '\n');
+
+    const empty = await dealreg('ledger', 'verify', '--file', file);
+
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain(
+      `${file} holds no ledger entries; name a file written by \`dealreg ledger export --out FILE\``,
+    );
+    expect(empty.stdout).not.toContain('intact');
+  });
+
   it('names a directory given as the export to verify, and an export into a directory that does not exist', async () => {
     const directory = await dealreg('ledger', 'verify', '--file', dataDir);
     const nowhere = join(dataDir, 'no-such-directory', 'ledger.jsonl');

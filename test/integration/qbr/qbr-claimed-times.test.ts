@@ -63,6 +63,16 @@ beforeAll(async () => {
       mailbox: join(dataDir, 'mailbox'),
     }),
   );
+  // A stopped stack's clock, which the CLI takes as "now": after the run's asOf.
+  await writeFile(
+    join(dataDir, 'stack-state.json'),
+    JSON.stringify({
+      version: 1,
+      createdAt: '2026-10-01T00:00:00.000Z',
+      clock: '2027-01-11T00:00:00.000Z',
+      apiPort: 1,
+    }),
+  );
   const put = (item: Record<string, unknown>) =>
     world.tables.documentClient.send(
       new PutCommand({ TableName: world.tables.tableName(registrationsTable.logicalName), Item: item }),

@@ -35,6 +35,16 @@ beforeAll(async () => {
       mailbox: join(dataDir, 'mailbox'),
     }),
   );
+  // A stopped stack's clock, which the CLI takes as "now": the day after the runs' asOf.
+  await writeFile(
+    join(dataDir, 'stack-state.json'),
+    JSON.stringify({
+      version: 1,
+      createdAt: '2026-10-01T00:00:00.000Z',
+      clock: '2026-12-16T00:00:00.000Z',
+      apiPort: 1,
+    }),
+  );
   const partner = await world.createPartner('Acme <script>x</script> Partners', 'acme.example');
   dealId = await world.createDeal({
     dealname: '=HYPERLINK("http://evil.example","Orion")',
@@ -139,6 +149,23 @@ describe('dealreg qbr check against a running stack', () => {
     expect(result.stderr).toMatch(/Findings\s+0 critical · 1 high/);
   });
 
+  it('takes a date alone as --as-of, meaning its last millisecond (UTC), as the ledger commands do', async () => {
+    const result = await dealreg([
+      'qbr',
+      'check',
+      '--quarter',
+      '2026-Q4',
+      '--as-of',
+      '2026-12-15',
+      '--no-store',
+      '--data-dir',
+      dataDir,
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(qbrReportSchema.parse(JSON.parse(result.stdout)).asOf).toBe('2026-12-15T23:59:59.999Z');
+  });
+
   it('runs under the policy the local stack runs, and says which policy file it used', async () => {
     const stackDir = await mkdtemp(join(tmpdir(), 'dealreg-qbr-cli-policy-'));
     try {
@@ -149,6 +176,7 @@ describe('dealreg qbr check against a running stack', () => {
         join(stackDir, 'local.json'),
         JSON.stringify({ ...description, policyFile: demoPolicy }),
       );
+      await writeFile(join(stackDir, 'stack-state.json'), await readFile(join(dataDir, 'stack-state.json')));
       const local = { LEDGER_TABLE: '' };
 
       const withStackPolicy = await dealreg(['qbr', 'check', ...asOf, '--data-dir', stackDir], local);
@@ -262,7 +290,7 @@ describe('dealreg qbr check against a running stack', () => {
 
   it.each([
     [['--quarter', '2026-Q5'], "'2026-Q5' is invalid. expected a fiscal quarter such as 2026-Q4"],
-    [['--quarter', '2026-Q4', '--as-of', 'yesterday'], '--as-of must be an ISO instant such as'],
+    [['--quarter', '2026-Q4', '--as-of', 'yesterday'], '--as-of must be an ISO date or instant such as'],
     [['--quarter', '2026-Q4', '--format', 'pdf'], "'pdf' is invalid. Allowed choices are json, html, csv"],
     // Parent is a file: refused before anything is read.
     [
@@ -277,6 +305,31 @@ describe('dealreg qbr check against a running stack', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
+  });
+
+  it('refuses an --as-of after now, so no open quarter is frozen as if it were over', async () => {
+    // "Now" is the stopped stack's clock, 2026-12-16: in 2099, 2026-Q4 would read as closed.
+    const snapshots = join(dataDir, 'reports', 'snapshots');
+    const before = await readdir(snapshots).catch(() => []);
+
+    const result = await dealreg([
+      'qbr',
+      'check',
+      '--quarter',
+      '2026-Q4',
+      '--as-of',
+      '2099-01-01T00:00:00Z',
+      '--data-dir',
+      dataDir,
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /dealreg: --as-of 2099-01-01T00:00:00\.000Z is after now \(2026-12-16T00:00:00\.000Z\): a report can only be as of a moment that has passed/,
+    );
+    expect(result.stdout).toBe('');
+    expect(await readdir(snapshots).catch(() => [])).toEqual(before);
+    await expect(readdir(join(dataDir, 'reports', '2026-Q4', '2099-01-01T00-00-00Z'))).rejects.toThrow();
   });
 
   it('fails the run when a ledger chain is broken, with the finding in the report', async () => {

@@ -147,7 +147,10 @@ describe.concurrent('dealreg exit codes', () => {
       ['qbr', 'check', '--quarter', '2026-Q4', '--format', 'csv'],
       '--format csv writes several files: name a directory with --out DIR',
     ],
-    [['qbr', 'check', '--quarter', '2026-Q4', '--as-of', 'yesterday'], '--as-of must be an ISO instant'],
+    [
+      ['qbr', 'check', '--quarter', '2026-Q4', '--as-of', 'yesterday'],
+      '--as-of must be an ISO date or instant',
+    ],
     [
       ['qbr', 'check', '--quarter', '2026-Q4', '--policy', 'no-such-policy.json'],
       'no-such-policy.json: the file does not exist',

@@ -130,11 +130,50 @@ describe('investments CSV', () => {
     ]);
   });
 
-  it('names a campaign id that cannot key a ledger chain under its own column', () => {
+  it('names a campaign id that cannot key a ledger chain under its own column, as a campaign id', () => {
     const problems = problemsOf('inv-1,MDF,camp a!,partner-1,100,USD,1,2026-07-01');
 
     expect(problems).toEqual([
-      { line: 2, column: 'campaignId', message: expect.stringMatching(/opportunity id/) },
+      { line: 2, column: 'campaignId', message: 'expected a campaign id (letters, digits, : _ . -)' },
+    ]);
+  });
+
+  it('refuses a USD amount whose USD rate is not 1, which would count the investment at another value', () => {
+    expect(
+      problemsOf('inv-1,MDF,camp-a,,1000,USD,1.5,2026-07-01', 'inv-2,MDF,camp-a,,1000,USD,1.000,2026-07-01'),
+    ).toEqual([{ line: 2, column: 'usdRate', message: 'is 1.5, but an amount in USD has the USD rate 1' }]);
+  });
+
+  it('names an amount too large to record in a sentence, not a list of schema issues', () => {
+    const problems = problemsOf(
+      'inv-1,MDF,camp-a,,999999999999999,USD,1,2026-07-01',
+      'inv-2,MDF,camp-a,,99999999999999,IDR,999999999,2026-07-01',
+    );
+
+    expect(problems).toEqual([
+      { line: 2, column: 'amount', message: 'is too large to record (999999999999999 USD)' },
+      {
+        line: 3,
+        column: 'amount',
+        message: 'is too large to record in USD (99999999999999 IDR at the USD rate 999999999)',
+      },
+    ]);
+  });
+
+  it('says a JSON file is not the CSV it reads, and which columns the CSV needs', () => {
+    const { problems } = parseInvestmentsCsv(
+      '[{"investmentId":"inv-1","investmentType":"MDF","campaignId":"camp-a","amount":"100"}]\n',
+      'test',
+      types,
+    );
+
+    expect(problems).toEqual([
+      {
+        line: 1,
+        column: '',
+        message:
+          'the file is JSON, not CSV: give a CSV file whose header row names the columns investmentId, investmentType, campaignId, partnerId, amount, currency, usdRate, effectiveAt, opportunityId',
+      },
     ]);
   });
 });

@@ -95,4 +95,34 @@ describe('the figures of one report', () => {
     ]);
     expect(computed.findings.filter((finding) => finding.code === 'SLA_BREACH')).toHaveLength(3);
   });
+
+  it('count one deal as "1 deal", not "1 deals"', () => {
+    const computed = scenarioWithBrokenChains();
+    const one: QbrReport = {
+      ...computed,
+      funnel: { ...computed.funnel, closedWon: 1 },
+      attribution: {
+        ...computed.attribution,
+        differenceDeals: computed.attribution.differenceDeals.slice(0, 1),
+      },
+    };
+    const text = (key: string) => headlineFigures(one).find((figure) => figure.key === key)?.text;
+
+    expect(one.attribution.differenceDeals).toHaveLength(1);
+    expect(text('closed-won-of-cohort')).toMatch(/ \(1 deal\)$/);
+    expect(text('sourced-minus-cro')).toMatch(/ \(1 deal\)$/);
+  });
+
+  it('give ROI as the same percentage in the email and the CLI summary, never as a multiple', async () => {
+    const computed = scenarioWithBrokenChains();
+    const files = await qbrReportFiles(computed);
+    const html = unescapeHtml(String(files.find((file) => file.name === REPORT_HTML)?.content));
+    const cli = summarise(computed);
+
+    // Hand-computed: events (75,000 − 30,000) / 30,000 = 150%; mdf (25,000 − 10,000) / 10,000 =
+    // 150%; spiff (50,000 − 5,000) / 5,000 = 900%.
+    expect(cli).toContain('ROI          events 150.0% · mdf 150.0% · spiff 900.0%');
+    expect(cli).not.toMatch(/\d×/);
+    for (const text of ['150.0%', '900.0%']) expect(html).toContain(text);
+  });
 });

@@ -85,6 +85,41 @@ describe('the pre-QBR report email', () => {
     expect(email.text).toContain('   Fix: Restore the entry from the digest and run dealreg ledger verify.');
   });
 
+  it('lists the first 10 investments and names the attached CSV for the rest, however many were imported', async () => {
+    const sample = sampleQbrReport();
+    const many = Array.from({ length: 250 }, (_, index) => ({
+      investmentId: `ev-${String(index + 1).padStart(3, '0')}`,
+      investmentType: 'Events',
+      campaignId: 'cmp-big',
+      opportunityId: null,
+      attributedThrough: 'campaign' as const,
+      invested: 10,
+      closedWonRevenue: 0,
+    }));
+
+    const email = await renderQbrReportEmail({ ...sample, investments: many }, leadership);
+
+    expect(email.text).toContain('  - ev-010 (Events): invested $10.00');
+    expect(email.text).not.toContain('ev-011');
+    expect(email.text).toContain('  240 more in qbr-2026-Q4-roi-investments.csv.');
+    expect(email.html).toContain('ev-010');
+    expect(email.html).not.toContain('ev-011');
+    expect(email.html).toContain('240 more in qbr-2026-Q4-roi-investments.csv.');
+  });
+
+  it('opens with the moment of the figures in the policy calendar’s zone, as every other time in it', async () => {
+    const email = await renderQbrReportEmail(
+      { ...sampleQbrReport(), timeZone: 'America/New_York' },
+      leadership,
+    );
+
+    // 2026-12-14T17:00Z is noon in New York (EST, UTC−5).
+    const opening =
+      'The partner figures for 2026-Q4 as of Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)';
+    expect(email.text).toContain(opening);
+    expect(email.html).toContain(opening);
+  });
+
   it('refuses a recipient that is not an email address, naming it', async () => {
     const attempt = renderQbrReportEmail(sampleQbrReport(), ['cro@vendor.example', 'not an address']);
 

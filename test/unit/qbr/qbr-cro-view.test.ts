@@ -14,6 +14,20 @@ const compute = (crm: ReturnType<typeof crmWithCroValues> | undefined) =>
   report({ chains: scenarioChains(), registrations: scenarioRegistrations(), crm });
 
 describe("the CRO's partner revenue", () => {
+  it('explains each deal that differs with the partner named as the registrations name it', () => {
+    const computed = report({
+      chains: scenarioChains(),
+      registrations: scenarioRegistrations(),
+      crm: scenarioCrm(),
+    });
+
+    // P2 is Beta Cloud in its registrations; P3 registered nothing, so only its id is known.
+    expect(computed.attribution.differenceDeals.map((deal) => deal.explanation)).toEqual([
+      'HubSpot\'s deal_source is "Partner", so the CRO view counts it as partner revenue, but the ledger has partner-influenced only (Beta Cloud, P2 (influenced, registration R3) at close).',
+      'The ledger counts it partner-sourced (P3 (sourced) at close) but HubSpot\'s deal_source is "Direct", so the CRO view leaves it out.',
+    ]);
+  });
+
   it('is not available, with a DEFINITION_MISMATCH naming the cause, when the property is missing in HubSpot', () => {
     const computed = compute(crmWithCroValues({ O1: null, O3: null, O4: null }, false));
 

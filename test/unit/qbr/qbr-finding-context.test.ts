@@ -42,6 +42,54 @@ describe('a finding a reader can act on', () => {
     ]);
   });
 
+  it('names the approver who let a registration go to the SLA default, not the default itself, as who has to act', () => {
+    // R9 was escalated once and nobody decided: the policy default approved it at the final deadline.
+    const registrations = scenarioRegistrations().map((item) =>
+      item.registrationId === 'R9' && item.progress?.decision !== undefined
+        ? {
+            ...item,
+            progress: {
+              ...item.progress,
+              decision: {
+                ...item.progress.decision,
+                decidedBy: {
+                  name: 'Policy default at the final deadline',
+                  email: 'sla-default@dealreg.invalid',
+                },
+              },
+            },
+          }
+        : item,
+    );
+    const computed = report({ chains: scenarioChains(), registrations, crm: scenarioCrm() });
+
+    // The default policy routes a US registration to the channel manager, escalating to the director.
+    expect(finding(computed, 'SLA_BREACH', 'R9').context?.owner).toBe(
+      'Director of Partnerships <partner-director@example.com> (escalated; the SLA default decided)',
+    );
+  });
+
+  it('labels the value drift of a COSELL_DRIFT finding in words, money as money', () => {
+    // The evidence aws-view records when ACE's contract value drifts from the deal's amount.
+    const evidence = {
+      aceMonthlySpend: '12000.00',
+      aceSpendCurrency: 'USD',
+      aceContractMonths: 12,
+      aceContractValueUsd: 144_000,
+      dealAmountUsd: 180_000,
+      valueDifferenceUsd: 36_000,
+    };
+
+    expect(evidenceRows(evidence, 'America/New_York')).toEqual([
+      ['Expected monthly spend in ACE', '12000.00'],
+      ['Currency of the spend in ACE', 'USD'],
+      ['Months the amount was spread over when shared', '12'],
+      ['Contract value in ACE (USD)', '$144,000'],
+      ['Deal amount (USD)', '$180,000'],
+      ['Difference (USD)', '$36,000'],
+    ]);
+  });
+
   it('gives the amount as money and links the HubSpot deal when the portal id is known', () => {
     const withPortal = finding(compute(4242), 'SLA_BREACH', 'R3');
     const withoutPortal = finding(compute(undefined), 'SLA_BREACH', 'R3');

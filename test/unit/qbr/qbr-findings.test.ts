@@ -250,6 +250,8 @@ describe('pre-QBR reconciliation findings', () => {
       ledgerUsd: 100_000,
       hubspotAmount: 95_000.5,
     });
+    // The sentence gives both amounts as money, not the ledger's minor units.
+    expect(amount?.detail).toBe('The amount of Orion differs: ledger USD 100,000.00, HubSpot USD 95,000.50.');
   });
 
   it('reports a deal counted partner-sourced without an approved registration', () => {
@@ -656,7 +658,7 @@ describe('pre-QBR reconciliation findings', () => {
         severity: 'high',
         opportunityId: 'O1',
         detail:
-          'Orion (80000.00 USD): The ledger counts it partner-sourced (P1 (sourced, registration R1) at close) but HubSpot\'s deal_source is "Direct", so the CRO view leaves it out.',
+          'Orion (USD 80,000.00): The ledger counts it partner-sourced (P1 (sourced, registration R1) at close) but HubSpot\'s deal_source is "Direct", so the CRO view leaves it out.',
         evidence: {
           amount: 80_000,
           ledgerRelationship: 'sourced',
@@ -670,7 +672,7 @@ describe('pre-QBR reconciliation findings', () => {
         severity: 'high',
         opportunityId: 'O2',
         detail:
-          'Nimbus (30000.00 USD): HubSpot\'s deal_source is "Partner", so the CRO view counts it as partner revenue, but the ledger has no partner at close.',
+          'Nimbus (USD 30,000.00): HubSpot\'s deal_source is "Partner", so the CRO view counts it as partner revenue, but the ledger has no partner at close.',
         evidence: {
           amount: 30_000,
           ledgerRelationship: 'none',

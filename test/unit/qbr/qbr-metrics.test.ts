@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { qbrReportSchema } from '#domain/qbr/report.ts';
-import { approval, chain, created, investment, report, usd, won } from './qbr-fixtures.ts';
+import { approval, chain, created, decision, investment, record, report, usd, won } from './qbr-fixtures.ts';
 import { scenarioChains, scenarioCrm, scenarioRegistrations } from './qbr-scenario.ts';
 
 const scenario = () =>
@@ -62,6 +62,46 @@ describe('pre-QBR metrics of a hand-computed quarter', () => {
       ['P2', 'Beta Cloud', 2, 1, 50_000],
       ['unknown', 'unknown', 1, 0, 0],
     ]);
+  });
+
+  it('counts a submission intake refused under the partner and campaign its form names', () => {
+    // Skyline (P3, skyline.example) submits twice for campaign C9: the first is refused at intake
+    // (its close date is in the past), so only its raw form values are stored; the second is approved.
+    const refused = {
+      registrationId: 'R-REFUSED',
+      submittedAt: '2026-11-02T10:00:00Z',
+      status: 'rejected',
+      submission: {
+        values: [
+          { name: 'email', value: 'tom@skyline.example' },
+          { name: 'partner_company_domain', value: ' Skyline.example ' },
+          { name: 'campaign_id', value: 'C9' },
+          { name: 'customer_country', value: 'us' },
+        ],
+      },
+    };
+    const approved = record({
+      registrationId: 'R-FIXED',
+      submittedAt: '2026-11-03T10:00:00Z',
+      partnerId: 'P3',
+      partnerName: 'Skyline Integrators',
+      campaignId: 'C9',
+      country: 'US',
+      progress: { status: 'approved', decision: decision('approve', '2026-11-03T12:00:00Z') },
+    });
+    const computed = report({
+      registrations: [
+        refused,
+        { ...approved, details: { ...approved.details, partnerDomain: 'skyline.example' } },
+      ],
+    });
+    const row = (rows: typeof computed.byPartner) =>
+      rows.map((item) => [item.key, item.label, item.submitted, item.approved]);
+
+    // Skyline submitted 2 and had 1 approved (50%), not 1 of 1 beside an "unknown" partner.
+    expect(row(computed.byPartner)).toEqual([['P3', 'Skyline Integrators', 2, 1]]);
+    expect(row(computed.byCampaign)).toEqual([['C9', 'C9', 2, 1]]);
+    expect(computed.byRegion.map((item) => [item.key, item.submitted])).toEqual([['north-america', 2]]);
   });
 
   it('breaks the funnel down by cloud marketplace and by region of the policy', () => {
