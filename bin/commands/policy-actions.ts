@@ -20,7 +20,10 @@ async function loadOrExplain(
   } catch (error) {
     if (!(error instanceof InvalidPolicyFileError)) throw error;
     const count = error.messages.length;
-    console.error(`${shown(file)} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):`);
+    // Prefixed as every other error of the CLI is (bin/dealreg.ts), problems indented below.
+    console.error(
+      `dealreg: ${shown(file)} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):`,
+    );
     for (const message of error.messages) console.error(`  - ${message}`);
     process.exitCode = exitCode;
     return undefined;

@@ -48,7 +48,9 @@ describe.concurrent('dealreg policy validate', () => {
     });
   });
 
-  it('lists every problem of an invalid policy and exits non-zero', async ({ expect }) => {
+  it('lists every problem of an invalid policy, prefixed as the other errors of the CLI, and exits non-zero', async ({
+    expect,
+  }) => {
     const file = join(workDir, 'broken.json');
     await writeFile(
       file,
@@ -59,7 +61,7 @@ describe.concurrent('dealreg policy validate', () => {
     expect(outcome.stdout).toBe('');
     expect(outcome.stderr).toBe(
       [
-        `${file} is not a valid policy (2 problems):`,
+        `dealreg: ${file} is not a valid policy (2 problems):`,
         '  - sla.reminderHours must be a positive number of business hours, got -3',
         '  - calendar.timeZone must be an IANA time zone such as America/New_York or Europe/Berlin, got "Mars/Olympus"',
         '',
