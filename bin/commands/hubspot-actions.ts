@@ -16,12 +16,13 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const apiUrlIssue =
     options.apiUrl === undefined ? undefined : apiUrlProblem(options.apiUrl, { allowLocalHttp: true });
   if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
+  // A policy file that cannot be used is a bad argument, named before the portal is touched.
+  const { policy } = await loadPolicyFile(options.policy);
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
   console.log(
     `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source})`,
   );
-  const { policy } = await loadPolicyFile(options.policy);
   const { croView } = policy.definitions;
   const result = await setupHubSpotPortal(admin, {
     dryRun,

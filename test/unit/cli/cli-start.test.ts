@@ -236,6 +236,43 @@ describe.concurrent('dealreg exit codes', () => {
   );
 
   it(
+    'refuses a policy file that sets a key twice wherever a policy is read, naming the key and its lines, writing nothing',
+    async ({ expect }) => {
+      const repeated = join(workDir, 'repeated-key-policy.json');
+      await writeFile(repeated, '{\n  "sla": { "reminderHours": 4 },\n  "sla": { "reminderHours": 8 }\n}\n');
+      const page = join(workDir, 'never-written.md');
+      const dataDir = join(workDir, 'never-started-repeated');
+
+      const outcomes = await Promise.all([
+        dealreg(['policy', 'validate', repeated]),
+        dealreg(['policy', 'show', repeated, '--out', page]),
+        dealreg(['local', '--policy', repeated, '--data-dir', dataDir]),
+        dealreg(['hubspot', 'setup', '--dry-run', '--policy', repeated], {
+          HUBSPOT_ACCESS_TOKEN: 'not-used',
+          HUBSPOT_BASE_URL: 'http://127.0.0.1:9',
+        }),
+        dealreg(['cosell', 'sync', '--policy', repeated], ledgerEnvironment),
+      ]);
+
+      for (const { stdout, stderr } of outcomes) {
+        expect(stderr).toBe(
+          [
+            `dealreg: ${repeated} is not a valid policy (1 problem):`,
+            '  - sla is set twice in one object (lines 2 and 3): keep one; JSON would silently use only the last',
+            '',
+          ].join('\n'),
+        );
+        expect(stdout).toBe('');
+      }
+      // Checking the policy is what validate is for: its failing check is 1, like a broken chain.
+      expect(outcomes.map(({ code }) => code)).toEqual([1, 2, 2, 2, 2]);
+      await expect(readFile(page)).rejects.toThrow(/ENOENT/);
+      await expect(readFile(join(dataDir, 'local.json'))).rejects.toThrow(/ENOENT/);
+    },
+    timeout,
+  );
+
+  it(
     'exits 2 when nothing says where the ledger, HubSpot or the local stack is, naming the setting',
     async ({ expect }) => {
       const empty = join(workDir, 'no-stack');
