@@ -87,6 +87,21 @@ describe.concurrent('dealreg start-up', () => {
   );
 
   it(
+    "names the HubSpot token --token takes as the app's static access token or a service key, not a legacy private app's",
+    async ({ expect }) => {
+      const { code, stdout } = await dealreg(['hubspot', 'setup', '--help']);
+
+      expect(code).toBe(0);
+      const tokenOption = stdout.slice(stdout.indexOf('--token'), stdout.indexOf('--base-url'));
+      expect(tokenOption.replace(/\s+/g, ' ')).toContain(
+        "HubSpot access token: the static access token of Dealreg's app (its Auth tab) or a service key (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)",
+      );
+      expect(stdout).not.toMatch(/private app/i);
+    },
+    timeout,
+  );
+
+  it(
     'names the policies local may default to in its help: the kept one, the demo policy, and the default with --empty',
     async ({ expect }) => {
       const { code, stdout } = await dealreg(['local', '--help']);
