@@ -13,6 +13,8 @@ import { CoSellAccessDeniedError, CoSellUnavailableError } from '#ports/partner-
 import {
   coSellOfRegistration,
   coSellOverview,
+  type NotSharedRegistration,
+  notSharedReason,
   type SharedRegistration,
 } from '#use-cases/co-sell-overview.ts';
 import { reconcileCoSell } from '#use-cases/co-sell-status.ts';
@@ -101,6 +103,17 @@ function table(rows: readonly SharedRegistration[]): string {
   return lines.join('\n');
 }
 
+/** The approved registrations not shared with AWS, each with the reason its approval recorded. */
+function notSharedList(rows: readonly NotSharedRegistration[]): string {
+  return [
+    'approved but not shared with AWS:',
+    ...rows.map(
+      (row) =>
+        `  ${row.registrationId}  deal ${row.dealId}${row.dealName === undefined ? '' : ` (${row.dealName})`}: ${notSharedReason(row)}`,
+    ),
+  ].join('\n');
+}
+
 function details(row: SharedRegistration): string {
   return [
     `registration     ${row.registrationId}`,
@@ -144,14 +157,15 @@ export async function status(options: CoSellStatusOptions): Promise<void> {
     return;
   }
   if (options.json === true) {
-    console.log(JSON.stringify({ ...at, shared: overview.shared }, null, 2));
+    console.log(JSON.stringify({ ...at, shared: overview.shared, notShared: overview.notShared }, null, 2));
     return;
   }
-  if (overview.shared.length === 0) {
-    console.log(`no registration shared with AWS as of ${at.asOf}`);
-    return;
-  }
-  console.log(table(overview.shared));
+  console.log(
+    overview.shared.length === 0
+      ? `no registration shared with AWS as of ${at.asOf}`
+      : table(overview.shared),
+  );
+  if (overview.notShared.length > 0) console.log(`\n${notSharedList(overview.notShared)}`);
 }
 
 const localPartnerCentralSchema = z.object({
