@@ -97,6 +97,8 @@ function table(rows: readonly SharedRegistration[]): string {
   const lines = [line(header)];
   for (const [index, values] of cells.entries()) {
     lines.push(line(values));
+    const reason = rows[index]?.reviewStatusReason;
+    if (reason) lines.push(`  AWS's reason: ${reason}`);
     const comments = rows[index]?.reviewComments;
     if (comments) lines.push(`  AWS's comments: ${comments}`);
   }
@@ -121,6 +123,7 @@ function details(row: SharedRegistration): string {
     `ACE opportunity  ${row.aceOpportunityId} in the ${row.catalog} catalog, shared ${row.sharedAt}`,
     `submitted to AWS ${row.submittedToAws ? 'yes' : 'no (waits in Partner Central)'}`,
     `AWS review       ${row.reviewStatus ?? dash}`,
+    `AWS's reason     ${row.reviewStatusReason ?? dash}`,
     `stage            ${row.stage}`,
     `expected spend   ${monthlySpend(row)}${row.expectedMonthlySpend !== undefined && row.contractMonths !== undefined ? ` (over ${row.contractMonths} months as shared)` : ''}`,
     `AWS's comments   ${row.reviewComments ?? dash}`,

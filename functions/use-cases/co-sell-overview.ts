@@ -19,6 +19,8 @@ export interface SharedRegistration {
   readonly stage: string;
   /** AWS's comments when it asked for changes or rejected. */
   readonly reviewComments: string | undefined;
+  /** AWS's reason code when it rejected or asked for changes (Partner Central's `ReviewStatusReason`). */
+  readonly reviewStatusReason: string | undefined;
   /**
    * ACE's expected customer spend per month as last recorded (when shared, then each change
    * Partner Central reported), and the contract months Dealreg spread the amount over; absent on
@@ -115,6 +117,7 @@ export async function coSellOverview(store: LedgerStore, at: AsOf): Promise<CoSe
       // Every shared opportunity is created in stage Prospect (coSellOpportunityFor).
       stage: coSell.stage ?? 'Prospect',
       reviewComments: coSell.reviewComments,
+      reviewStatusReason: coSell.reviewStatusReason,
       expectedMonthlySpend: coSell.expectedMonthlySpend,
       contractMonths: coSell.contractMonths,
       sharedAt: coSell.sharedAt,

@@ -185,12 +185,13 @@ describe('dealreg cosell status', () => {
 });
 
 describe('dealreg cosell sync', () => {
-  it("records AWS's review read back from Partner Central once, with its comments and time", async () => {
+  it("records AWS's review read back from Partner Central once, with its reason, comments and time", async () => {
     const before = harness?.clock.now().toISOString() ?? '';
     await harness?.clock.advance('PT3H');
     await review(shared.aceOpportunityId, {
       action: 'action-required',
       comments: 'Add the customer industry and the AWS account id.',
+      reason: 'Customer details incomplete',
     });
     const changedAt = harness?.clock.now().toISOString() ?? '';
 
@@ -206,6 +207,7 @@ describe('dealreg cosell sync', () => {
       '--json',
     );
     const text = await cosell('status', '--registration', shared.registrationId);
+    const list = await cosell('status');
 
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
@@ -218,10 +220,15 @@ describe('dealreg cosell sync', () => {
       reviewStatus: 'Action Required',
       stage: 'Prospect',
       reviewComments: 'Add the customer industry and the AWS account id.',
+      reviewStatusReason: 'Customer details incomplete',
       since: changedAt,
     });
     expect(JSON.parse(earlier.stdout)).toMatchObject({ reviewStatus: 'Submitted', asOf: before });
+    expect(text.stdout).toContain("AWS's reason     Customer details incomplete");
     expect(text.stdout).toContain("AWS's comments   Add the customer industry and the AWS account id.");
+    expect(list.stdout).toContain(
+      "  AWS's reason: Customer details incomplete\n  AWS's comments: Add the customer industry and the AWS account id.\n",
+    );
     expect(text.stdout).toContain(`since            ${changedAt}`);
   });
 
