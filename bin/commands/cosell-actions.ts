@@ -23,6 +23,7 @@ import type { CoSellStatusOptions, CoSellSyncOptions } from './cosell.ts';
 import { exitCodes } from './failure.ts';
 import { instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
+import { unreadableLocalDescription } from './local-description-file.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -218,6 +219,7 @@ async function connectCoSell(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadableLocalDescription(file, error);
     throw new CoSellConnectionError(
       `no Partner Central to read: start the local stack (npx dealreg local) so that ${file} exists, or set REGISTRATIONS_TABLE and LEDGER_TABLE for a deployed stage`,
       { cause: error },

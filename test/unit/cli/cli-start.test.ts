@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -283,6 +283,58 @@ describe.concurrent('dealreg exit codes', () => {
       expect(outcomes.map(({ code }) => code)).toEqual([1, 2, 2, 2, 2]);
       await expect(readFile(page)).rejects.toThrow(/ENOENT/);
       await expect(readFile(join(dataDir, 'local.json'))).rejects.toThrow(/ENOENT/);
+    },
+    timeout,
+  );
+
+  it(
+    'exits 2 naming the fix when --data-dir is a file or its local.json a directory or not JSON, never an errno',
+    async ({ expect }) => {
+      const aFile = join(workDir, 'data-dir-is-a-file');
+      await writeFile(aFile, '');
+      const withDirectory = join(workDir, 'local-json-is-a-directory');
+      await mkdir(join(withDirectory, 'local.json'), { recursive: true });
+      const withGarbage = join(workDir, 'local-json-is-not-json');
+      await mkdir(withGarbage, { recursive: true });
+      await writeFile(join(withGarbage, 'local.json'), '{"api": 3');
+      const local = {
+        LEDGER_TABLE: '',
+        REGISTRATIONS_TABLE: '',
+        HUBSPOT_ACCESS_TOKEN: '',
+        DYNAMODB_ENDPOINT: '',
+      };
+      const commands = [
+        ['partners', 'list', '--no-hubspot'],
+        ['cosell', 'status'],
+        ['cosell', 'sync'],
+        ['sweep'],
+        ['hubspot', 'setup', '--dry-run'],
+      ];
+
+      const [notADirectory, aDirectory, notJson] = await Promise.all(
+        [aFile, withDirectory, withGarbage].map((dataDir) =>
+          Promise.all(commands.map((command) => dealreg([...command, '--data-dir', dataDir], local))),
+        ),
+      );
+
+      for (const { code, stderr } of notADirectory ?? []) {
+        expect(stderr).toBe(
+          `dealreg: cannot read ${join(aFile, 'local.json')}: a part of the path is a file, not a directory; --data-dir names the directory the local stack keeps its data in (default .dealreg)\n`,
+        );
+        expect(code).toBe(2);
+      }
+      for (const { code, stderr } of aDirectory ?? []) {
+        expect(stderr).toBe(
+          `dealreg: cannot read ${join(withDirectory, 'local.json')}: it is a directory, not the file the local stack writes; remove it, or name the data directory of a local stack with --data-dir\n`,
+        );
+        expect(code).toBe(2);
+      }
+      for (const { code, stderr } of notJson ?? []) {
+        expect(stderr).toMatch(
+          new RegExp(`^dealreg: ${join(withGarbage, 'local.json')} (is not JSON|is not valid JSON|names no)`),
+        );
+        expect(code).toBe(2);
+      }
     },
     timeout,
   );
