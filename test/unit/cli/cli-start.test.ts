@@ -339,6 +339,31 @@ describe.concurrent('dealreg exit codes', () => {
     timeout,
   );
 
+  it.for<[string[], string]>([
+    [['policy', 'validate', '--bogus'], "unknown option '--bogus'"],
+    [
+      ['policy', 'validate', 'a.json', 'b.json'],
+      "too many arguments for 'validate'. Expected 1 argument but got 2.",
+    ],
+    [['doctor'], "required option '--stage <stage>' not specified"],
+    [['cosell', 'status', '--registration'], "option '--registration <id>' argument missing"],
+    [
+      ['partners', 'list', '--format', 'xml'],
+      "option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, csv.",
+    ],
+    [['hubspot', 'nope'], "unknown command 'nope'"],
+  ])(
+    'prefixes the error commander finds in %j with dealreg:, as every other error, then shows the help',
+    { timeout },
+    async ([args, message], { expect }) => {
+      const { code, stderr } = await dealreg(args);
+
+      expect(stderr.startsWith(`dealreg: ${message}\n`)).toBe(true);
+      expect(stderr).toContain('\nUsage: dealreg ');
+      expect(code).toBe(2);
+    },
+  );
+
   it(
     'exits 2 when nothing says where the ledger, HubSpot or the local stack is, naming the setting',
     async ({ expect }) => {
