@@ -72,6 +72,9 @@ export async function validate(file: string | undefined): Promise<void> {
 
 /** `dealreg policy show [file] [--format] [--out]`. */
 export async function show(file: string | undefined, options: PolicyShowOptions): Promise<void> {
+  if (options.out?.trim() === '') {
+    throw new UsageError('--out is empty; name the file to write the page to, or leave --out out');
+  }
   if (
     options.out !== undefined &&
     (await isSameFile(resolve(options.out), resolve(file ?? defaultPolicyFile)))

@@ -99,6 +99,11 @@ export function loadPolicy(source: string | unknown): LoadedPolicy {
   if (typeof source === 'string') {
     // Editors on Windows may save JSON with a byte-order mark, which JSON.parse refuses.
     const text = source.replace(/^\uFEFF/, '');
+    if (text.trim() === '') {
+      throw new PolicyValidationError([
+        { path: '', message: 'is empty: write a JSON object of settings ({} is the default policy)' },
+      ]);
+    }
     try {
       input = JSON.parse(text);
     } catch (error) {

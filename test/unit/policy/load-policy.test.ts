@@ -151,6 +151,14 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('says an empty file is empty, rather than reporting the end of its JSON', () => {
+    for (const text of ['', ' \n\t', '\uFEFF', '\uFEFF\r\n']) {
+      expect(problemsOf(text)).toEqual([
+        'The policy is empty: write a JSON object of settings ({} is the default policy)',
+      ]);
+    }
+  });
+
   it('refuses text that is not JSON, and JSON that is not an object', () => {
     expect(problemsOf('{ "sla": ')).toEqual([expect.stringMatching(/^The policy is not valid JSON: /)]);
     expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);

@@ -140,6 +140,26 @@ describe.concurrent('dealreg policy show', () => {
     expect(outcome.stderr).toMatch(/no-such-dir does not exist; create it or choose another --out\n$/);
   });
 
+  it('refuses an empty --out instead of taking it for the working directory (exit 2)', async ({ expect }) => {
+    const outcome = await dealreg('policy', 'show', '--out', '');
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'dealreg: --out is empty; name the file to write the page to, or leave --out out\n',
+    });
+  });
+
+  it('says an empty policy file is empty (exit 1 under validate)', async ({ expect }) => {
+    const file = join(workDir, 'empty.json');
+    await writeFile(file, '');
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dealreg: ${file} is not a valid policy (1 problem):\n  - The policy is empty: write a JSON object of settings ({} is the default policy)\n`,
+    });
+  });
+
   it('refuses an unknown format', async ({ expect }) => {
     const outcome = await dealreg('policy', 'show', '--format', 'pdf');
     expect(outcome.code).toBe(2);
