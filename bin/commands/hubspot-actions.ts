@@ -121,6 +121,9 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
  * with the deployed API's URLs, validated with HubSpot's project parser, for `hs project upload`.
  */
 export async function project(options: HubSpotProjectOptions): Promise<void> {
+  if (options.out.trim() === '') {
+    throw new UsageError('--out is empty; name the build directory to write the project to');
+  }
   const { url, source } = await projectApiUrl(options);
   const problem = apiUrlProblem(url, { allowLocalHttp: source === 'local stack' });
   if (problem !== undefined) {

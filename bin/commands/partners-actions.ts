@@ -49,13 +49,20 @@ function table(partners: readonly PartnerSummary[]): string {
 
 /** Opens `--out` before any work, so a file that cannot be written fails fast (exit 2). */
 async function openOut(file: string): Promise<FileHandle> {
+  if (file.trim() === '') throw new UsageError('--out is empty; name a new file to write the list to');
   return open(file, 'wx').catch((error: NodeJS.ErrnoException) => {
     const reason =
       error.code === 'EEXIST'
         ? 'it already exists'
         : error.code === 'ENOENT'
           ? 'its folder does not exist'
-          : (error.code ?? error.message);
+          : error.code === 'ENOTDIR'
+            ? 'a part of the path is a file, not a folder'
+            : error.code === 'EACCES' || error.code === 'EPERM'
+              ? 'permission denied'
+              : error.code === 'EROFS'
+                ? 'the file system is read-only'
+                : error.message;
     throw new UsageError(`cannot write ${file}: ${reason}; name a new file with --out`, { cause: error });
   });
 }

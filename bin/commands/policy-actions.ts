@@ -14,7 +14,13 @@ async function loadOrExplain(
   fileArgument: string | undefined,
   exitCode: 1 | 2,
 ): Promise<LoadedPolicy | undefined> {
-  const file = fileArgument === undefined ? defaultPolicyFile : resolve(fileArgument);
+  // An empty name is refused as such, not resolved to the working directory.
+  const file =
+    fileArgument === undefined
+      ? defaultPolicyFile
+      : fileArgument.trim() === ''
+        ? fileArgument
+        : resolve(fileArgument);
   try {
     return await loadPolicyFile(file);
   } catch (error) {

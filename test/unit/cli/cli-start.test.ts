@@ -364,6 +364,48 @@ describe.concurrent('dealreg exit codes', () => {
     },
   );
 
+  it.for<[string[], string]>([
+    [['policy', 'validate', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [['policy', 'show', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [['local', '--policy', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [['cosell', 'sync', '--policy', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [
+      ['partners', 'list', '--no-hubspot', '--out', ''],
+      'dealreg: --out is empty; name a new file to write the list to',
+    ],
+    [
+      ['hubspot', 'project', '--api-url', 'https://dealreg.example.com', '--out', ''],
+      'dealreg: --out is empty; name the build directory to write the project to',
+    ],
+  ])(
+    'refuses the empty file name in %j as such, not as the working directory (exit 2)',
+    { timeout },
+    async ([args, message], { expect }) => {
+      const { code, stderr } = await dealreg(args, ledgerEnvironment);
+
+      expect(stderr.startsWith(message)).toBe(true);
+      expect(code).toBe(2);
+    },
+  );
+
+  it(
+    'names an --out whose path runs through a file in words, not an errno (exit 2)',
+    async ({ expect }) => {
+      const aFile = join(workDir, 'out-parent-is-a-file');
+      await writeFile(aFile, '');
+      const { code, stderr } = await dealreg(
+        ['partners', 'list', '--no-hubspot', '--out', join(aFile, 'partners.csv')],
+        ledgerEnvironment,
+      );
+
+      expect(stderr).toBe(
+        `dealreg: cannot write ${join(aFile, 'partners.csv')}: a part of the path is a file, not a folder; name a new file with --out\n`,
+      );
+      expect(code).toBe(2);
+    },
+    timeout,
+  );
+
   it(
     'exits 2 when nothing says where the ledger, HubSpot or the local stack is, naming the setting',
     async ({ expect }) => {
