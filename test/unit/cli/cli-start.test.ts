@@ -374,6 +374,10 @@ describe.concurrent('dealreg exit codes', () => {
       'dealreg: --out is empty; name a new file to write the list to',
     ],
     [
+      ['sweep', '--form', ' '],
+      "dealreg: --form is empty; name a form's GUID, or leave --form out to sweep every form",
+    ],
+    [
       ['hubspot', 'project', '--api-url', 'https://dealreg.example.com', '--out', ''],
       'dealreg: --out is empty; name the build directory to write the project to',
     ],
@@ -400,6 +404,25 @@ describe.concurrent('dealreg exit codes', () => {
 
       expect(stderr).toBe(
         `dealreg: cannot write ${join(aFile, 'partners.csv')}: a part of the path is a file, not a folder; name a new file with --out\n`,
+      );
+      expect(code).toBe(2);
+    },
+    timeout,
+  );
+
+  it(
+    'says a local.json without the local API is not a running stack, rather than that it is missing',
+    async ({ expect }) => {
+      const dataDir = join(workDir, 'local-json-without-api');
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(
+        join(dataDir, 'local.json'),
+        JSON.stringify({ dynamodb: { endpoint: 'http://127.0.0.1:9' } }),
+      );
+      const { code, stderr } = await dealreg(['sweep', '--data-dir', dataDir]);
+
+      expect(stderr).toBe(
+        `dealreg: ${dataDir}/local.json names no local API (api): restart the local stack from this checkout (npx dealreg local)\n`,
       );
       expect(code).toBe(2);
     },
