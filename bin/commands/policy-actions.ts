@@ -43,16 +43,19 @@ async function writeWhole(file: string, content: string): Promise<void> {
     await writeFile(temporary, content, 'utf8');
     await rename(temporary, file);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // Nothing to remove when the temporary file could not be created (ENOENT, ENOTDIR, …).
+    await rm(temporary, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'
         ? `its directory ${dirname(file)} does not exist; create it or choose another --out`
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied; choose a file you can write'
-          : code === 'EISDIR'
-            ? 'it is a directory; name a file'
-            : (error as Error).message;
+        : code === 'ENOTDIR'
+          ? 'a part of the path is a file, not a directory; choose another --out'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied; choose a file you can write'
+            : code === 'EISDIR'
+              ? 'it is a directory; name a file'
+              : (error as Error).message;
     throw new UsageError(`cannot write ${file}: ${reason}`, { cause: error });
   }
 }

@@ -160,6 +160,19 @@ describe.concurrent('dealreg policy show', () => {
     });
   });
 
+  it('names an --out whose path runs through a file, not the temporary file it tried (exit 2)', async ({
+    expect,
+  }) => {
+    const aFile = join(workDir, 'not-a-directory');
+    await writeFile(aFile, '');
+    const outcome = await dealreg('policy', 'show', '--out', join(aFile, 'rules.md'));
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `dealreg: cannot write ${join(aFile, 'rules.md')}: a part of the path is a file, not a directory; choose another --out\n`,
+    });
+  });
+
   it('refuses an unknown format', async ({ expect }) => {
     const outcome = await dealreg('policy', 'show', '--format', 'pdf');
     expect(outcome.code).toBe(2);
