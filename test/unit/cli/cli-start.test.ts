@@ -411,6 +411,22 @@ describe.concurrent('dealreg exit codes', () => {
   );
 
   it(
+    'says an --out that is a directory is a directory, not that it already exists (exit 2)',
+    async ({ expect }) => {
+      const { code, stderr } = await dealreg(
+        ['partners', 'list', '--no-hubspot', '--out', workDir],
+        ledgerEnvironment,
+      );
+
+      expect(stderr).toBe(
+        `dealreg: cannot write ${workDir}: it is a directory; name a new file with --out\n`,
+      );
+      expect(code).toBe(2);
+    },
+    timeout,
+  );
+
+  it(
     'says a local.json without the local API is not a running stack, rather than that it is missing',
     async ({ expect }) => {
       const dataDir = join(workDir, 'local-json-without-api');
