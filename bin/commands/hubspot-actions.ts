@@ -3,7 +3,7 @@ import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.
 import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import { checkedRegionOption } from './aws-region.ts';
+import { checkedProfileOption, checkedRegionOption } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
 import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
@@ -90,7 +90,7 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
   const { AwsDeployedStage, awsDeployedStageClients } = await import('#adapters/aws/aws-deployed-stage.ts');
   const clients = awsDeployedStageClients({
     region: checkedRegionOption(options.region),
-    profile: options.profile,
+    profile: checkedProfileOption(options.profile),
   });
   let region: string;
   try {

@@ -220,6 +220,14 @@ describe.concurrent('dealreg exit codes', () => {
       '--region must be an AWS region such as eu-west-1, got "eu west 1"',
     ],
     [['no-such-command'], "unknown command 'no-such-command'"],
+    [
+      ['doctor', '--stage', 'prod', '--region', 'eu-west-1', '--profile', ''],
+      '--profile is empty; name an AWS profile',
+    ],
+    [
+      ['hubspot', 'project', '--stage', 'prod', '--region', 'eu-west-1', '--profile', ' '],
+      '--profile is empty; name an AWS profile',
+    ],
   ])('exits 2 for %j, naming the fix', { timeout }, async ([args, message], { expect }) => {
     const { code, stderr } = await dealreg(args, ledgerEnvironment);
 
