@@ -1,6 +1,6 @@
 /**
  * Batch-reads 100,000 deals through the HubSpot adapter from the local sandbox limited like a
- * private app on a Professional/Enterprise portal (190 requests per rolling 10 s).
+ * privately distributed app on a Professional/Enterprise portal (190 requests per rolling 10 s).
  *
  * R requests under L per rolling window W need at least (⌈R/L⌉ − 1) × W: 1,000 requests of 100
  * deals, floor 50 s. Prints the measured time, its ratio to the floor (goal ≤ 1.10) and the 429s

@@ -16,6 +16,9 @@ const program = new Command()
   .description('Partner deal-registration governance: intake, approvals, attribution ledger, pre-QBR check')
   .version(packageJson.version, '-V, --version', 'print the version of dealreg')
   .showHelpAfterError()
+  // Commander's own errors (unknown option, missing argument, …) carry the prefix every other
+  // error of the CLI does (README, "Exit codes"), in place of its "error: ".
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dealreg: ')) })
   .exitOverride();
 
 try {

@@ -60,7 +60,7 @@ export interface StatelessStackProps extends StackProps {
   readonly usdRates?: Readonly<Record<string, string>> | undefined;
   /** HubSpot app client secret (from the stateful stack). */
   readonly hubspotClientSecret: ISecret;
-  /** HubSpot private app access token (from the stateful stack); the backfill reads forms with it. */
+  /** HubSpot access token, the app's static token or a service key (from the stateful stack); the backfill reads forms with it. */
   readonly hubspotAccessToken: ISecret;
   /** The HubSpot portal (hub) id whose forms the backfill sweeps. */
   readonly hubspotPortalId: number;

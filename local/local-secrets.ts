@@ -10,7 +10,7 @@ const secretsSchema = z.object({
   }),
   /** Signs the sandbox's workflow webhooks and CRM event batches (HubSpot signature v3). */
   webhookClientSecret: z.string().min(16),
-  /** The sandbox's private app token. */
+  /** The sandbox's access token, standing in for the app's static token. */
   hubspotAccessToken: z.string().startsWith('pat-local-'),
 });
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { dataDirectory, readStackState } from '#local/data-dir.ts';
+import { malformedLocalDescription, unreadableLocalDescription } from './local-description-file.ts';
 
 /** The local stack's clock could not be read, though the command works against the local stack. */
 export class LocalClockError extends Error {
@@ -23,18 +24,13 @@ async function runningStackApi(dataDir: string): Promise<string | undefined> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LocalClockError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`, {
-      cause: error,
-    });
+    throw unreadableLocalDescription(file, error);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new LocalClockError(
-      `${file} is not JSON; restart the local stack (npx dealreg local), which writes it`,
-      { cause: error },
-    );
+    throw malformedLocalDescription(file, error);
   }
   // A description without the API (written by hand, for the tables alone) has no clock to ask.
   const parsed = localApiSchema.safeParse(raw);

@@ -13,6 +13,8 @@ import { CoSellAccessDeniedError, CoSellUnavailableError } from '#ports/partner-
 import {
   coSellOfRegistration,
   coSellOverview,
+  type NotSharedRegistration,
+  notSharedReason,
   type SharedRegistration,
 } from '#use-cases/co-sell-overview.ts';
 import { reconcileCoSell } from '#use-cases/co-sell-status.ts';
@@ -21,6 +23,7 @@ import type { CoSellStatusOptions, CoSellSyncOptions } from './cosell.ts';
 import { exitCodes } from './failure.ts';
 import { instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
+import { unreadableLocalDescription } from './local-description-file.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -95,10 +98,23 @@ function table(rows: readonly SharedRegistration[]): string {
   const lines = [line(header)];
   for (const [index, values] of cells.entries()) {
     lines.push(line(values));
+    const reason = rows[index]?.reviewStatusReason;
+    if (reason) lines.push(`  AWS's reason: ${reason}`);
     const comments = rows[index]?.reviewComments;
     if (comments) lines.push(`  AWS's comments: ${comments}`);
   }
   return lines.join('\n');
+}
+
+/** The approved registrations not shared with AWS, each with the reason its approval recorded. */
+function notSharedList(rows: readonly NotSharedRegistration[]): string {
+  return [
+    'approved but not shared with AWS:',
+    ...rows.map(
+      (row) =>
+        `  ${row.registrationId}  deal ${row.dealId}${row.dealName === undefined ? '' : ` (${row.dealName})`}: ${notSharedReason(row)}`,
+    ),
+  ].join('\n');
 }
 
 function details(row: SharedRegistration): string {
@@ -108,6 +124,7 @@ function details(row: SharedRegistration): string {
     `ACE opportunity  ${row.aceOpportunityId} in the ${row.catalog} catalog, shared ${row.sharedAt}`,
     `submitted to AWS ${row.submittedToAws ? 'yes' : 'no (waits in Partner Central)'}`,
     `AWS review       ${row.reviewStatus ?? dash}`,
+    `AWS's reason     ${row.reviewStatusReason ?? dash}`,
     `stage            ${row.stage}`,
     `expected spend   ${monthlySpend(row)}${row.expectedMonthlySpend !== undefined && row.contractMonths !== undefined ? ` (over ${row.contractMonths} months as shared)` : ''}`,
     `AWS's comments   ${row.reviewComments ?? dash}`,
@@ -144,14 +161,15 @@ export async function status(options: CoSellStatusOptions): Promise<void> {
     return;
   }
   if (options.json === true) {
-    console.log(JSON.stringify({ ...at, shared: overview.shared }, null, 2));
+    console.log(JSON.stringify({ ...at, shared: overview.shared, notShared: overview.notShared }, null, 2));
     return;
   }
-  if (overview.shared.length === 0) {
-    console.log(`no registration shared with AWS as of ${at.asOf}`);
-    return;
-  }
-  console.log(table(overview.shared));
+  console.log(
+    overview.shared.length === 0
+      ? `no registration shared with AWS as of ${at.asOf}`
+      : table(overview.shared),
+  );
+  if (overview.notShared.length > 0) console.log(`\n${notSharedList(overview.notShared)}`);
 }
 
 const localPartnerCentralSchema = z.object({
@@ -201,6 +219,7 @@ async function connectCoSell(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadableLocalDescription(file, error);
     throw new CoSellConnectionError(
       `no Partner Central to read: start the local stack (npx dealreg local) so that ${file} exists, or set REGISTRATIONS_TABLE and LEDGER_TABLE for a deployed stage`,
       { cause: error },

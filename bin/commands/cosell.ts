@@ -32,7 +32,7 @@ export function registerCoSellCommands(program: Command): void {
   coSell
     .command('status')
     .description(
-      "every registration shared with AWS as the ledger knows it: HubSpot deal, ACE opportunity, catalog, AWS's review, stage and comments, since when",
+      "every registration shared with AWS as the ledger knows it: HubSpot deal, ACE opportunity, catalog, AWS's review with its reason and comments, stage, since when; and every approved registration not shared, with the reason its approval recorded",
     )
     .option('--registration <id>', 'one registration only (DR-…); exits 1 when it was never shared')
     .option('--as-of <iso>', 'business time (default: now)')

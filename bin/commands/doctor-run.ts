@@ -3,7 +3,7 @@ import { HubSpotAccessTokenInfo } from '#adapters/hubspot/access-token-info.ts';
 import { allPassed } from '#domain/doctor/checks.ts';
 import { doctorReportJson, doctorReportLines } from '#rendering/doctor-report.ts';
 import { checkDeployedStage } from '#use-cases/check-deployed-stage.ts';
-import { checkedRegionOption } from './aws-region.ts';
+import { checkedProfileOption, checkedRegionOption } from './aws-region.ts';
 import type { DoctorOptions } from './doctor.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -26,7 +26,7 @@ export async function runDoctor(
   }
   const clients = awsDeployedStageClients({
     region: checkedRegionOption(options.region),
-    profile: options.profile,
+    profile: checkedProfileOption(options.profile),
   });
   let region: string;
   try {

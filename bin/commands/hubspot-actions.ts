@@ -3,7 +3,7 @@ import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.
 import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import { checkedRegionOption } from './aws-region.ts';
+import { checkedProfileOption, checkedRegionOption } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
 import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
@@ -16,12 +16,13 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const apiUrlIssue =
     options.apiUrl === undefined ? undefined : apiUrlProblem(options.apiUrl, { allowLocalHttp: true });
   if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
+  // A policy file that cannot be used is a bad argument, named before the portal is touched.
+  const { policy } = await loadPolicyFile(options.policy);
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
   console.log(
     `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source})`,
   );
-  const { policy } = await loadPolicyFile(options.policy);
   const { croView } = policy.definitions;
   const result = await setupHubSpotPortal(admin, {
     dryRun,
@@ -89,7 +90,7 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
   const { AwsDeployedStage, awsDeployedStageClients } = await import('#adapters/aws/aws-deployed-stage.ts');
   const clients = awsDeployedStageClients({
     region: checkedRegionOption(options.region),
-    profile: options.profile,
+    profile: checkedProfileOption(options.profile),
   });
   let region: string;
   try {
@@ -120,6 +121,9 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
  * with the deployed API's URLs, validated with HubSpot's project parser, for `hs project upload`.
  */
 export async function project(options: HubSpotProjectOptions): Promise<void> {
+  if (options.out.trim() === '') {
+    throw new UsageError('--out is empty; name the build directory to write the project to');
+  }
   const { url, source } = await projectApiUrl(options);
   const problem = apiUrlProblem(url, { allowLocalHttp: source === 'local stack' });
   if (problem !== undefined) {

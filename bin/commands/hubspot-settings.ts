@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createHubSpotConnection, type HubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { HubSpotConfigurationError } from '#adapters/hubspot/errors.ts';
 import type { HubSpotCommandOptions } from './hubspot.ts';
+import { unreadableLocalDescription } from './local-description-file.ts';
 
 /** The parts of `.dealreg/local.json` the commands read (written by `dealreg local`). */
 const localDescriptionSchema = z.object({
@@ -37,7 +38,7 @@ export async function readLocalDescription(dataDir: string): Promise<LocalDescri
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw unreadableLocalDescription(file, error);
   }
   let raw: unknown;
   try {

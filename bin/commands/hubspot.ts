@@ -30,7 +30,7 @@ export function withHubSpotOptions(command: Command): Command {
   return command
     .option(
       '--token <token>',
-      'private app access token (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)',
+      "HubSpot access token: the static access token of Dealreg's app (its Auth tab) or a service key (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)",
     )
     .option(
       '--base-url <url>',

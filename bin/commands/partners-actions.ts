@@ -1,4 +1,4 @@
-import { type FileHandle, open, rm } from 'node:fs/promises';
+import { type FileHandle, open, rm, stat } from 'node:fs/promises';
 import type { PartnerSummary } from '#domain/ledger/partner-summary.ts';
 import { type CsvColumn, toCsv } from '#rendering/csv.ts';
 import { listPartners } from '#use-cases/list-partners.ts';
@@ -49,13 +49,26 @@ function table(partners: readonly PartnerSummary[]): string {
 
 /** Opens `--out` before any work, so a file that cannot be written fails fast (exit 2). */
 async function openOut(file: string): Promise<FileHandle> {
-  return open(file, 'wx').catch((error: NodeJS.ErrnoException) => {
-    const reason =
-      error.code === 'EEXIST'
+  if (file.trim() === '') throw new UsageError('--out is empty; name a new file to write the list to');
+  return open(file, 'wx').catch(async (error: NodeJS.ErrnoException) => {
+    const isDirectory =
+      error.code === 'EEXIST' &&
+      (await stat(file)
+        .then((found) => found.isDirectory())
+        .catch(() => false));
+    const reason = isDirectory
+      ? 'it is a directory'
+      : error.code === 'EEXIST'
         ? 'it already exists'
         : error.code === 'ENOENT'
           ? 'its folder does not exist'
-          : (error.code ?? error.message);
+          : error.code === 'ENOTDIR'
+            ? 'a part of the path is a file, not a folder'
+            : error.code === 'EACCES' || error.code === 'EPERM'
+              ? 'permission denied'
+              : error.code === 'EROFS'
+                ? 'the file system is read-only'
+                : error.message;
     throw new UsageError(`cannot write ${file}: ${reason}; name a new file with --out`, { cause: error });
   });
 }

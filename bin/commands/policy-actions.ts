@@ -14,13 +14,22 @@ async function loadOrExplain(
   fileArgument: string | undefined,
   exitCode: 1 | 2,
 ): Promise<LoadedPolicy | undefined> {
-  const file = fileArgument === undefined ? defaultPolicyFile : resolve(fileArgument);
+  // An empty name is refused as such, not resolved to the working directory.
+  const file =
+    fileArgument === undefined
+      ? defaultPolicyFile
+      : fileArgument.trim() === ''
+        ? fileArgument
+        : resolve(fileArgument);
   try {
     return await loadPolicyFile(file);
   } catch (error) {
     if (!(error instanceof InvalidPolicyFileError)) throw error;
     const count = error.messages.length;
-    console.error(`${shown(file)} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):`);
+    // Prefixed as every other error of the CLI is (bin/dealreg.ts), problems indented below.
+    console.error(
+      `dealreg: ${shown(file)} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):`,
+    );
     for (const message of error.messages) console.error(`  - ${message}`);
     process.exitCode = exitCode;
     return undefined;
@@ -34,16 +43,19 @@ async function writeWhole(file: string, content: string): Promise<void> {
     await writeFile(temporary, content, 'utf8');
     await rename(temporary, file);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // Nothing to remove when the temporary file could not be created (ENOENT, ENOTDIR, …).
+    await rm(temporary, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'
         ? `its directory ${dirname(file)} does not exist; create it or choose another --out`
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied; choose a file you can write'
-          : code === 'EISDIR'
-            ? 'it is a directory; name a file'
-            : (error as Error).message;
+        : code === 'ENOTDIR'
+          ? 'a part of the path is a file, not a directory; choose another --out'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied; choose a file you can write'
+            : code === 'EISDIR'
+              ? 'it is a directory; name a file'
+              : (error as Error).message;
     throw new UsageError(`cannot write ${file}: ${reason}`, { cause: error });
   }
 }
@@ -69,6 +81,9 @@ export async function validate(file: string | undefined): Promise<void> {
 
 /** `dealreg policy show [file] [--format] [--out]`. */
 export async function show(file: string | undefined, options: PolicyShowOptions): Promise<void> {
+  if (options.out?.trim() === '') {
+    throw new UsageError('--out is empty; name the file to write the page to, or leave --out out');
+  }
   if (
     options.out !== undefined &&
     (await isSameFile(resolve(options.out), resolve(file ?? defaultPolicyFile)))

@@ -34,6 +34,11 @@ export class InvalidPolicyFileError extends PolicyFileError {
  * @throws InvalidPolicyFileError when its content is not a valid policy
  */
 export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<LoadedPolicy> {
+  if (file.trim() === '') {
+    throw new PolicyFileError(
+      'the policy file name is empty; name a policy JSON file (policy/default-policy.json is the template)',
+    );
+  }
   let text: string;
   try {
     text = await readFile(file, 'utf8');

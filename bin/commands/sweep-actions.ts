@@ -27,10 +27,18 @@ function parsedJson(text: string): unknown {
 
 /** `dealreg sweep`: asks the running local stack to run its backfill once and prints what it took in. */
 export async function sweep(options: SweepOptions): Promise<void> {
+  if (options.form?.trim() === '') {
+    throw new UsageError("--form is empty; name a form's GUID, or leave --form out to sweep every form");
+  }
   const local = await readLocalDescription(options.dataDir);
-  if (local?.api === undefined) {
+  if (local === undefined) {
     throw new UsageError(
       `dealreg sweep runs the local stack's backfill: start it with \`npx dealreg local\` (no ${options.dataDir}/local.json)`,
+    );
+  }
+  if (local.api === undefined) {
+    throw new UsageError(
+      `${options.dataDir}/local.json names no local API (api): restart the local stack from this checkout (npx dealreg local)`,
     );
   }
   let response: Response;

@@ -79,6 +79,7 @@ async function recordStatusOf(
       reviewStatus: opportunity.reviewStatus,
       stage: opportunity.stage,
       reviewComments: opportunity.reviewComments || undefined,
+      reviewStatusReason: opportunity.reviewStatusReason || undefined,
       ...(spendChanged ? { expectedMonthlySpend: spend } : {}),
     },
   );

@@ -64,7 +64,7 @@ export interface ApprovalsProps {
 export interface AwsReferralPageProps {
   /** The validated policy, as JSON text, with `coSell.enabled`; baked into the function's bundle. */
   readonly policyText: string;
-  /** HubSpot private app access token: the conflict check reads the customer's deals and activity. */
+  /** HubSpot access token (the app's static token or a service key): the conflict check reads the customer's deals and activity. */
   readonly hubspotAccessToken: ISecret;
   /** The HubSpot portal (hub) id. */
   readonly hubspotPortalId: number;

@@ -62,7 +62,7 @@ export interface AwsReferralReviewProps {
   readonly apiBaseUrl: string;
   /** Sender address of the review email (an SES-verified identity, the approvals' sender). */
   readonly mailFrom: string;
-  /** HubSpot private app access token: the conflict check reads the customer's deals and activity. */
+  /** HubSpot access token (the app's static token or a service key): the conflict check reads the customer's deals and activity. */
   readonly hubspotAccessToken: ISecret;
   /** The HubSpot portal (hub) id. */
   readonly hubspotPortalId: number;

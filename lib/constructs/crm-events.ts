@@ -21,7 +21,7 @@ export interface CrmEventsProps {
   readonly api: RestApi;
   /** HubSpot app client secret: the key of the v3 signatures. */
   readonly hubspotClientSecret: ISecret;
-  /** HubSpot private app access token: deals, their companies and association labels are read with it. */
+  /** HubSpot access token (the app's static token or a service key): deals, their companies and association labels are read with it. */
   readonly hubspotAccessToken: ISecret;
   readonly alarmTopic: ITopic;
   /**

@@ -1,6 +1,6 @@
 /**
- * One HubSpot budget for the whole portal. HubSpot limits a portal's private app (or service key)
- * to 190 requests per rolling 10 seconds on Professional and Enterprise, and its CRM search
+ * One HubSpot budget for the whole portal. HubSpot limits a privately distributed app such as
+ * Dealreg's (or a service key) to 190 requests per rolling 10 seconds on Professional and Enterprise, and its CRM search
  * endpoints to 5 requests per second ("API usage guidelines and limits", HubSpot developer
  * documentation). Each Lambda container keeps its own limiter, so the portal's budget is shared by
  * capping each function's containers (reserved concurrency) and giving every container a fixed

@@ -35,7 +35,7 @@ export interface RegistrationWorkflowProps {
   readonly approvalsTable: ITableV2;
   /** The attribution ledger approvals and expiries are appended to. */
   readonly ledger: AttributionLedger;
-  /** HubSpot private app access token. */
+  /** HubSpot access token: the app's static token or a service key. */
   readonly hubspotAccessToken: ISecret;
   readonly hubspotPortalId: number;
   /** The key approval and extension links are signed with. */

@@ -29,7 +29,7 @@ export interface SubmissionBackfillProps {
   readonly registrationsTable: ITableV2;
   /** The workflow intake starts once per registration. */
   readonly registrationWorkflow: IStateMachine;
-  /** Secrets Manager secret holding the HubSpot private app access token (Forms API read). */
+  /** Secrets Manager secret holding the HubSpot access token, the app's static token or a service key (Forms API read). */
   readonly hubspotAccessToken: ISecret;
   /** The HubSpot portal (hub) id; the Forms API does not return it with submissions. */
   readonly portalId: number;

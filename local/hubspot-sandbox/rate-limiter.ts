@@ -42,7 +42,7 @@ class RollingWindow {
 }
 
 /**
- * HubSpot's limits for a private app: a rolling window (default 190 requests per 10 s) over every
+ * HubSpot's limits for a privately distributed app such as Dealreg's: a rolling window (default 190 requests per 10 s) over every
  * API call, a per-second limit on search calls and a daily budget. Only accepted requests count,
  * so a client that keeps under the limit never sees a 429.
  */

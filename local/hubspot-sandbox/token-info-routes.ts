@@ -9,7 +9,7 @@ export interface TokenInfoSettings {
   readonly scopes: readonly string[];
 }
 
-/** The private app and its creator, as the sandbox reports them. */
+/** The app the token belongs to and its creator, as the sandbox reports them. */
 const SANDBOX_APP_ID = 1;
 const SANDBOX_USER_ID = 1;
 
@@ -33,7 +33,7 @@ export function tokenInfoRoutes(settings: TokenInfoSettings): Route[] {
     route('POST', '/oauth/v2/private-apps/get/access-token-info', 'public', (request) => {
       const { tokenKey } = request.object();
       if (typeof tokenKey !== 'string' || tokenKey.trim() === '') {
-        throw validationError('tokenKey is required: the private app access token to describe');
+        throw validationError('tokenKey is required: the access token to describe');
       }
       if (!sameToken(tokenKey.trim(), settings.accessToken)) {
         throw new HubSpotApiError(

@@ -306,6 +306,8 @@ export class Catalogs {
     action: ReviewAction | undefined,
     options: {
       comments?: string | undefined;
+      /** AWS's reason code for a rejection or a request for changes (`LifeCycle.ReviewStatusReason`). */
+      reason?: string | undefined;
       closedLostReason?: string | undefined;
       expectedCustomerSpend?: readonly Json[] | undefined;
     } = {},
@@ -333,6 +335,9 @@ export class Catalogs {
           'action-required': 'Action Required',
         }[action];
         if (options.comments !== undefined) lifeCycle.ReviewComments = options.comments;
+        // "Applies when status is Rejected or Action Required" (LifeCycle, AWS Partner Central API reference).
+        if (action !== 'approve' && options.reason !== undefined)
+          lifeCycle.ReviewStatusReason = options.reason;
         break;
       case 'launch':
         if (review !== 'Approved') refuse(`its review status is ${review}, not Approved`);

@@ -283,7 +283,8 @@ export async function startPartnerCentralStandIn(
     }
     const review = /^\/_admin\/opportunities\/([^/]+)\/review$/.exec(path);
     if (method === 'POST' && review !== null) {
-      const { action, comments, closedLostReason, catalog, expectedCustomerSpend } = parseObject(text);
+      const { action, comments, reason, closedLostReason, catalog, expectedCustomerSpend } =
+        parseObject(text);
       const spend = expectedSpendProblem(expectedCustomerSpend);
       if (spend !== undefined) {
         send(response, 400, { message: `expectedCustomerSpend: ${spend}` });
@@ -303,6 +304,7 @@ export async function startPartnerCentralStandIn(
           moves ? (action as ReviewAction) : undefined,
           {
             comments: typeof comments === 'string' ? comments : undefined,
+            reason: typeof reason === 'string' ? reason : undefined,
             closedLostReason: typeof closedLostReason === 'string' ? closedLostReason : undefined,
             expectedCustomerSpend: expectedCustomerSpend as Record<string, unknown>[] | undefined,
           },

@@ -112,6 +112,15 @@ describe('deployment settings', () => {
     ).toThrow(/dealreg:policyFile.*cannot be read/);
   });
 
+  it('refuses a policy file that sets a key twice, naming the key and its lines', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dealreg-policy-'));
+    const repeated = join(directory, 'policy.json');
+    writeFileSync(repeated, '{\n  "coSell": { "enabled": false },\n  "coSell": { "enabled": true }\n}\n');
+    expect(() => settingsFrom({ ...valid, [contextKeys.policyFile]: repeated })).toThrow(
+      /policy.json is not valid[\s\S]*coSell is set twice in one object \(lines 2 and 3\)/,
+    );
+  });
+
   it('refuses a policy with co-sell on outside us-east-1 with the settings, before any function is built', () => {
     const coSellPolicy = fileURLToPath(new URL('./fixtures/co-sell-policy.json', import.meta.url));
 

@@ -24,7 +24,7 @@ import { RollingWindowLimiter, SlotWaitExpiredError } from './rolling-window-lim
  * retries off and no Bottleneck limiter, and this gateway does both.
  */
 export interface RateLimits {
-  /** Requests per rolling window for this process. @default 190 (private app, Professional/Enterprise) */
+  /** Requests per rolling window for this process. @default 190 (a privately distributed app, Professional/Enterprise) */
   readonly requestsPerWindow: number;
   /** @default 10_000 */
   readonly windowMs: number;

@@ -120,6 +120,11 @@ const payloads = {
     reviewStatus: z.string().min(1).max(100).optional(),
     stage: z.string().min(1).max(100).optional(),
     reviewComments: z.string().min(1).max(2_000).optional(),
+    /**
+     * AWS's reason code for a `Rejected` or `Action Required` review (`LifeCycle.ReviewStatusReason`,
+     * "LifeCycle" in the AWS Partner Central API reference); absent on entries recorded before it was kept.
+     */
+    reviewStatusReason: z.string().min(1).max(500).optional(),
     /** The expected monthly spend, when Partner Central reported one that differs from the last recorded. */
     expectedMonthlySpend: monthlySpendSchema.optional(),
   },

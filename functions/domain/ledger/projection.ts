@@ -58,6 +58,8 @@ export interface CoSellState {
   readonly reviewStatus: string | undefined;
   readonly stage: string | undefined;
   readonly reviewComments: string | undefined;
+  /** AWS's reason code for a rejection or a request for changes, as last recorded with the review. */
+  readonly reviewStatusReason?: string | undefined;
   /** When AWS's review or the stage last changed. */
   readonly statusAt: string | undefined;
   /**
@@ -247,6 +249,7 @@ export function projectOpportunity(
           reviewStatus: coSell?.reviewStatus ?? (entry.submittedToAws ? 'Submitted' : 'Pending Submission'),
           stage: coSell?.stage,
           reviewComments: coSell?.reviewComments,
+          reviewStatusReason: coSell?.reviewStatusReason,
           statusAt: coSell?.statusAt,
           expectedMonthlySpend: entry.expectedMonthlySpend ?? coSell?.expectedMonthlySpend,
           contractMonths: entry.contractMonths ?? coSell?.contractMonths,
@@ -259,6 +262,7 @@ export function projectOpportunity(
             reviewStatus: entry.reviewStatus ?? coSell.reviewStatus,
             stage: entry.stage ?? coSell.stage,
             reviewComments: entry.reviewComments,
+            reviewStatusReason: entry.reviewStatusReason,
             statusAt: entry.effectiveAt,
             expectedMonthlySpend: entry.expectedMonthlySpend ?? coSell.expectedMonthlySpend,
           };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type * as z from 'zod';
+import { type DuplicateKey, findDuplicateKeys } from './duplicate-keys.ts';
 import { describeValue } from './policy-fields.ts';
 import { type Policy, policySchema } from './policy-schema.ts';
 import { type PolicyProblem, PolicyValidationError } from './policy-validation-error.ts';
@@ -57,6 +58,22 @@ function pathText(path: readonly PropertyKey[]): string {
   return text;
 }
 
+/** "lines 3 and 9", or "line 3" when every time is on one line. */
+function linesText(lines: readonly number[]): string {
+  const distinct = [...new Set(lines)];
+  if (distinct.length === 1) return `line ${distinct[0]}`;
+  return `lines ${distinct.slice(0, -1).join(', ')} and ${distinct.at(-1)}`;
+}
+
+/** "is set twice in one object (lines 3 and 9): keep one; JSON would silently use only the last". */
+function duplicateProblem({ path, lines }: DuplicateKey): PolicyProblem {
+  const times = lines.length === 2 ? 'twice' : `${lines.length} times`;
+  return {
+    path,
+    message: `is set ${times} in one object (${linesText(lines)}): keep one; JSON would silently use only the last`,
+  };
+}
+
 /** The policy version of an already validated policy. */
 function policyVersionOf(policy: Policy): string {
   const canonical = canonicalize(policy);
@@ -72,20 +89,31 @@ function policyVersionOf(policy: Policy): string {
  * thing (keys in another order, a default written out or left out) have the same version, and
  * any change of a value gives a new one.
  *
+ * A JSON text that sets one key twice in an object is refused, each such key named with its
+ * lines: `JSON.parse` would keep the last silently, and the policy must mean what it reads as.
+ *
  * @throws PolicyValidationError listing every problem found, each naming the setting.
  */
 export function loadPolicy(source: string | unknown): LoadedPolicy {
   let input: unknown = source;
   if (typeof source === 'string') {
+    // Editors on Windows may save JSON with a byte-order mark, which JSON.parse refuses.
+    const text = source.replace(/^\uFEFF/, '');
+    if (text.trim() === '') {
+      throw new PolicyValidationError([
+        { path: '', message: 'is empty: write a JSON object of settings ({} is the default policy)' },
+      ]);
+    }
     try {
-      // Editors on Windows may save JSON with a byte-order mark, which JSON.parse refuses.
-      input = JSON.parse(source.replace(/^\uFEFF/, ''));
+      input = JSON.parse(text);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new PolicyValidationError([{ path: '', message: `is not valid JSON: ${detail}` }], {
         cause: error,
       });
     }
+    const duplicates = findDuplicateKeys(text);
+    if (duplicates.length > 0) throw new PolicyValidationError(duplicates.map(duplicateProblem));
   }
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new PolicyValidationError([

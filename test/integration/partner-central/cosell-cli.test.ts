@@ -114,7 +114,7 @@ afterAll(async () => {
 });
 
 describe('dealreg cosell status', () => {
-  it('lists the shared registration: its deal, ACE opportunity, catalog, submitted, AWS reviewing it', async () => {
+  it('lists the shared registration: its deal, ACE opportunity, catalog, submitted, AWS reviewing it; and the one not shared, with why', async () => {
     expect(shared.aceOpportunityId).toMatch(/^O\d+$/);
 
     const table = await cosell('status');
@@ -126,8 +126,21 @@ describe('dealreg cosell status', () => {
     );
     expect(table.stdout).toContain('1000.00 USD/month');
     expect(table.stdout).toContain(shared.registrationId);
-    expect(table.stdout).not.toContain(notShared);
+    // The one approved but not shared, under the table, with the reason its approval recorded.
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `\\napproved but not shared with AWS:\\n  ${notShared}  deal \\d+ \\([^)]*\\): cloud marketplace none is not one the policy shares \\(coSell\\.marketplaces: aws\\)\\n$`,
+      ),
+    );
+    expect(table.stdout.indexOf(notShared)).toBeGreaterThan(table.stdout.indexOf(shared.registrationId));
     expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as { notShared: unknown[] }).notShared).toEqual([
+      expect.objectContaining({
+        registrationId: notShared,
+        selected: false,
+        reason: 'cloud marketplace none is not one the policy shares (coSell.marketplaces: aws)',
+      }),
+    ]);
     const rows = (JSON.parse(json.stdout) as { shared: StatusRow[] }).shared;
     expect(rows).toEqual([
       expect.objectContaining({
@@ -144,13 +157,15 @@ describe('dealreg cosell status', () => {
     ]);
   });
 
-  it('exits 1 naming why for a registration approved but not shared, and for one the ledger does not know', async () => {
+  it('exits 1 naming why for a registration approved but not shared, with the reason its approval recorded, and for one the ledger does not know', async () => {
     const approvedOnly = await cosell('status', '--registration', notShared);
     const unknown = await cosell('status', '--registration', 'DR-0000000000000000');
 
     expect(approvedOnly.code).toBe(1);
     expect(approvedOnly.stderr).toContain(`registration ${notShared}`);
-    expect(approvedOnly.stderr).toContain('was approved but not shared with AWS');
+    expect(approvedOnly.stderr).toMatch(
+      /was approved but not shared with AWS as of \S+: cloud marketplace none is not one the policy shares \(coSell\.marketplaces: aws\)\n$/,
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('the ledger has no approved registration DR-0000000000000000');
   });
@@ -170,12 +185,13 @@ describe('dealreg cosell status', () => {
 });
 
 describe('dealreg cosell sync', () => {
-  it("records AWS's review read back from Partner Central once, with its comments and time", async () => {
+  it("records AWS's review read back from Partner Central once, with its reason, comments and time", async () => {
     const before = harness?.clock.now().toISOString() ?? '';
     await harness?.clock.advance('PT3H');
     await review(shared.aceOpportunityId, {
       action: 'action-required',
       comments: 'Add the customer industry and the AWS account id.',
+      reason: 'Customer details incomplete',
     });
     const changedAt = harness?.clock.now().toISOString() ?? '';
 
@@ -191,6 +207,7 @@ describe('dealreg cosell sync', () => {
       '--json',
     );
     const text = await cosell('status', '--registration', shared.registrationId);
+    const list = await cosell('status');
 
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
@@ -203,10 +220,15 @@ describe('dealreg cosell sync', () => {
       reviewStatus: 'Action Required',
       stage: 'Prospect',
       reviewComments: 'Add the customer industry and the AWS account id.',
+      reviewStatusReason: 'Customer details incomplete',
       since: changedAt,
     });
     expect(JSON.parse(earlier.stdout)).toMatchObject({ reviewStatus: 'Submitted', asOf: before });
+    expect(text.stdout).toContain("AWS's reason     Customer details incomplete");
     expect(text.stdout).toContain("AWS's comments   Add the customer industry and the AWS account id.");
+    expect(list.stdout).toContain(
+      "  AWS's reason: Customer details incomplete\n  AWS's comments: Add the customer industry and the AWS account id.\n",
+    );
     expect(text.stdout).toContain(`since            ${changedAt}`);
   });
 

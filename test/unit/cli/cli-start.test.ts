@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,21 @@ describe.concurrent('dealreg start-up', () => {
       for (const group of ['local', 'hubspot', 'sweep', 'policy', 'ledger', 'investments', 'qbr', 'cosell']) {
         expect(stdout).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
       }
+    },
+    timeout,
+  );
+
+  it(
+    "names the HubSpot token --token takes as the app's static access token or a service key, not a legacy private app's",
+    async ({ expect }) => {
+      const { code, stdout } = await dealreg(['hubspot', 'setup', '--help']);
+
+      expect(code).toBe(0);
+      const tokenOption = stdout.slice(stdout.indexOf('--token'), stdout.indexOf('--base-url'));
+      expect(tokenOption.replace(/\s+/g, ' ')).toContain(
+        "HubSpot access token: the static access token of Dealreg's app (its Auth tab) or a service key (default: HUBSPOT_ACCESS_TOKEN, then the local sandbox)",
+      );
+      expect(stdout).not.toMatch(/private app/i);
     },
     timeout,
   );
@@ -208,6 +223,14 @@ describe.concurrent('dealreg exit codes', () => {
       '--region must be an AWS region such as eu-west-1, got "eu west 1"',
     ],
     [['no-such-command'], "unknown command 'no-such-command'"],
+    [
+      ['doctor', '--stage', 'prod', '--region', 'eu-west-1', '--profile', ''],
+      '--profile is empty; name an AWS profile',
+    ],
+    [
+      ['hubspot', 'project', '--stage', 'prod', '--region', 'eu-west-1', '--profile', ' '],
+      '--profile is empty; name an AWS profile',
+    ],
   ])('exits 2 for %j, naming the fix', { timeout }, async ([args, message], { expect }) => {
     const { code, stderr } = await dealreg(args, ledgerEnvironment);
 
@@ -234,6 +257,201 @@ describe.concurrent('dealreg exit codes', () => {
       }
       // Checking the policy is what validate is for: its failing check is 1, like a broken chain.
       expect(outcomes.map(({ code }) => code)).toEqual([2, 2, 2, 1]);
+    },
+    timeout,
+  );
+
+  it(
+    'refuses a policy file that sets a key twice wherever a policy is read, naming the key and its lines, writing nothing',
+    async ({ expect }) => {
+      const repeated = join(workDir, 'repeated-key-policy.json');
+      await writeFile(repeated, '{\n  "sla": { "reminderHours": 4 },\n  "sla": { "reminderHours": 8 }\n}\n');
+      const page = join(workDir, 'never-written.md');
+      const dataDir = join(workDir, 'never-started-repeated');
+
+      const outcomes = await Promise.all([
+        dealreg(['policy', 'validate', repeated]),
+        dealreg(['policy', 'show', repeated, '--out', page]),
+        dealreg(['local', '--policy', repeated, '--data-dir', dataDir]),
+        dealreg(['hubspot', 'setup', '--dry-run', '--policy', repeated], {
+          HUBSPOT_ACCESS_TOKEN: 'not-used',
+          HUBSPOT_BASE_URL: 'http://127.0.0.1:9',
+        }),
+        dealreg(['cosell', 'sync', '--policy', repeated], ledgerEnvironment),
+      ]);
+
+      for (const { stdout, stderr } of outcomes) {
+        expect(stderr).toBe(
+          [
+            `dealreg: ${repeated} is not a valid policy (1 problem):`,
+            '  - sla is set twice in one object (lines 2 and 3): keep one; JSON would silently use only the last',
+            '',
+          ].join('\n'),
+        );
+        expect(stdout).toBe('');
+      }
+      // Checking the policy is what validate is for: its failing check is 1, like a broken chain.
+      expect(outcomes.map(({ code }) => code)).toEqual([1, 2, 2, 2, 2]);
+      await expect(readFile(page)).rejects.toThrow(/ENOENT/);
+      await expect(readFile(join(dataDir, 'local.json'))).rejects.toThrow(/ENOENT/);
+    },
+    timeout,
+  );
+
+  it(
+    'exits 2 naming the fix when --data-dir is a file or its local.json a directory or not JSON, never an errno',
+    async ({ expect }) => {
+      const aFile = join(workDir, 'data-dir-is-a-file');
+      await writeFile(aFile, '');
+      const withDirectory = join(workDir, 'local-json-is-a-directory');
+      await mkdir(join(withDirectory, 'local.json'), { recursive: true });
+      const withGarbage = join(workDir, 'local-json-is-not-json');
+      await mkdir(withGarbage, { recursive: true });
+      await writeFile(join(withGarbage, 'local.json'), '{"api": 3');
+      const local = {
+        LEDGER_TABLE: '',
+        REGISTRATIONS_TABLE: '',
+        HUBSPOT_ACCESS_TOKEN: '',
+        DYNAMODB_ENDPOINT: '',
+      };
+      const commands = [
+        ['partners', 'list', '--no-hubspot'],
+        ['cosell', 'status'],
+        ['cosell', 'sync'],
+        ['sweep'],
+        ['hubspot', 'setup', '--dry-run'],
+      ];
+
+      const [notADirectory, aDirectory, notJson] = await Promise.all(
+        [aFile, withDirectory, withGarbage].map((dataDir) =>
+          Promise.all(commands.map((command) => dealreg([...command, '--data-dir', dataDir], local))),
+        ),
+      );
+
+      for (const { code, stderr } of notADirectory ?? []) {
+        expect(stderr).toBe(
+          `dealreg: cannot read ${join(aFile, 'local.json')}: a part of the path is a file, not a directory; --data-dir names the directory the local stack keeps its data in (default .dealreg)\n`,
+        );
+        expect(code).toBe(2);
+      }
+      for (const { code, stderr } of aDirectory ?? []) {
+        expect(stderr).toBe(
+          `dealreg: cannot read ${join(withDirectory, 'local.json')}: it is a directory, not the file the local stack writes; remove it, or name the data directory of a local stack with --data-dir\n`,
+        );
+        expect(code).toBe(2);
+      }
+      for (const { code, stderr } of notJson ?? []) {
+        expect(stderr).toMatch(
+          new RegExp(`^dealreg: ${join(withGarbage, 'local.json')} (is not JSON|is not valid JSON|names no)`),
+        );
+        expect(code).toBe(2);
+      }
+    },
+    timeout,
+  );
+
+  it.for<[string[], string]>([
+    [['policy', 'validate', '--bogus'], "unknown option '--bogus'"],
+    [
+      ['policy', 'validate', 'a.json', 'b.json'],
+      "too many arguments for 'validate'. Expected 1 argument but got 2.",
+    ],
+    [['doctor'], "required option '--stage <stage>' not specified"],
+    [['cosell', 'status', '--registration'], "option '--registration <id>' argument missing"],
+    [
+      ['partners', 'list', '--format', 'xml'],
+      "option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, csv.",
+    ],
+    [['hubspot', 'nope'], "unknown command 'nope'"],
+  ])(
+    'prefixes the error commander finds in %j with dealreg:, as every other error, then shows the help',
+    { timeout },
+    async ([args, message], { expect }) => {
+      const { code, stderr } = await dealreg(args);
+
+      expect(stderr.startsWith(`dealreg: ${message}\n`)).toBe(true);
+      expect(stderr).toContain('\nUsage: dealreg ');
+      expect(code).toBe(2);
+    },
+  );
+
+  it.for<[string[], string]>([
+    [['policy', 'validate', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [['policy', 'show', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [['local', '--policy', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [['cosell', 'sync', '--policy', ''], 'dealreg: the policy file name is empty; name a policy JSON file'],
+    [
+      ['partners', 'list', '--no-hubspot', '--out', ''],
+      'dealreg: --out is empty; name a new file to write the list to',
+    ],
+    [
+      ['sweep', '--form', ' '],
+      "dealreg: --form is empty; name a form's GUID, or leave --form out to sweep every form",
+    ],
+    [
+      ['hubspot', 'project', '--api-url', 'https://dealreg.example.com', '--out', ''],
+      'dealreg: --out is empty; name the build directory to write the project to',
+    ],
+  ])(
+    'refuses the empty file name in %j as such, not as the working directory (exit 2)',
+    { timeout },
+    async ([args, message], { expect }) => {
+      const { code, stderr } = await dealreg(args, ledgerEnvironment);
+
+      expect(stderr.startsWith(message)).toBe(true);
+      expect(code).toBe(2);
+    },
+  );
+
+  it(
+    'names an --out whose path runs through a file in words, not an errno (exit 2)',
+    async ({ expect }) => {
+      const aFile = join(workDir, 'out-parent-is-a-file');
+      await writeFile(aFile, '');
+      const { code, stderr } = await dealreg(
+        ['partners', 'list', '--no-hubspot', '--out', join(aFile, 'partners.csv')],
+        ledgerEnvironment,
+      );
+
+      expect(stderr).toBe(
+        `dealreg: cannot write ${join(aFile, 'partners.csv')}: a part of the path is a file, not a folder; name a new file with --out\n`,
+      );
+      expect(code).toBe(2);
+    },
+    timeout,
+  );
+
+  it(
+    'says an --out that is a directory is a directory, not that it already exists (exit 2)',
+    async ({ expect }) => {
+      const { code, stderr } = await dealreg(
+        ['partners', 'list', '--no-hubspot', '--out', workDir],
+        ledgerEnvironment,
+      );
+
+      expect(stderr).toBe(
+        `dealreg: cannot write ${workDir}: it is a directory; name a new file with --out\n`,
+      );
+      expect(code).toBe(2);
+    },
+    timeout,
+  );
+
+  it(
+    'says a local.json without the local API is not a running stack, rather than that it is missing',
+    async ({ expect }) => {
+      const dataDir = join(workDir, 'local-json-without-api');
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(
+        join(dataDir, 'local.json'),
+        JSON.stringify({ dynamodb: { endpoint: 'http://127.0.0.1:9' } }),
+      );
+      const { code, stderr } = await dealreg(['sweep', '--data-dir', dataDir]);
+
+      expect(stderr).toBe(
+        `dealreg: ${dataDir}/local.json names no local API (api): restart the local stack from this checkout (npx dealreg local)\n`,
+      );
+      expect(code).toBe(2);
     },
     timeout,
   );

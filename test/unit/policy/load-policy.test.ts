@@ -131,6 +131,34 @@ describe('loadPolicy', () => {
     expect(loadPolicy('\uFEFF{}').policyVersion).toBe(loadPolicy('{}').policyVersion);
   });
 
+  it('refuses a key set twice in one object, naming its path and lines, instead of keeping the last', () => {
+    const text = [
+      '{',
+      '  "routing": { "rules": [] },',
+      '  "sla": { "reminderHours": 4, "reminderHours": 8 },',
+      '  "routing": { "rules": [{ "firstApprover": "a", "regions": [],',
+      '    "firstApprover": "b" }] }',
+      '}',
+    ].join('\n');
+    expect(problemsOf(text)).toEqual([
+      'routing is set twice in one object (lines 2 and 4): keep one; JSON would silently use only the last',
+      'sla.reminderHours is set twice in one object (line 3): keep one; JSON would silently use only the last',
+      'routing.rules[0].firstApprover is set twice in one object (lines 4 and 5): keep one; JSON would silently use only the last',
+    ]);
+    // After a byte-order mark too, and whatever the values, even equal ones.
+    expect(problemsOf('\uFEFF{"sla":{},"sla":{}}')).toEqual([
+      'sla is set twice in one object (line 1): keep one; JSON would silently use only the last',
+    ]);
+  });
+
+  it('says an empty file is empty, rather than reporting the end of its JSON', () => {
+    for (const text of ['', ' \n\t', '\uFEFF', '\uFEFF\r\n']) {
+      expect(problemsOf(text)).toEqual([
+        'The policy is empty: write a JSON object of settings ({} is the default policy)',
+      ]);
+    }
+  });
+
   it('refuses text that is not JSON, and JSON that is not an object', () => {
     expect(problemsOf('{ "sla": ')).toEqual([expect.stringMatching(/^The policy is not valid JSON: /)]);
     expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);

@@ -48,7 +48,9 @@ describe.concurrent('dealreg policy validate', () => {
     });
   });
 
-  it('lists every problem of an invalid policy and exits non-zero', async ({ expect }) => {
+  it('lists every problem of an invalid policy, prefixed as the other errors of the CLI, and exits non-zero', async ({
+    expect,
+  }) => {
     const file = join(workDir, 'broken.json');
     await writeFile(
       file,
@@ -59,7 +61,7 @@ describe.concurrent('dealreg policy validate', () => {
     expect(outcome.stdout).toBe('');
     expect(outcome.stderr).toBe(
       [
-        `${file} is not a valid policy (2 problems):`,
+        `dealreg: ${file} is not a valid policy (2 problems):`,
         '  - sla.reminderHours must be a positive number of business hours, got -3',
         '  - calendar.timeZone must be an IANA time zone such as America/New_York or Europe/Berlin, got "Mars/Olympus"',
         '',
@@ -136,6 +138,39 @@ describe.concurrent('dealreg policy show', () => {
     const outcome = await dealreg('policy', 'show', '--out', join(workDir, 'no-such-dir', 'rules.md'));
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/no-such-dir does not exist; create it or choose another --out\n$/);
+  });
+
+  it('refuses an empty --out instead of taking it for the working directory (exit 2)', async ({ expect }) => {
+    const outcome = await dealreg('policy', 'show', '--out', '');
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'dealreg: --out is empty; name the file to write the page to, or leave --out out\n',
+    });
+  });
+
+  it('says an empty policy file is empty (exit 1 under validate)', async ({ expect }) => {
+    const file = join(workDir, 'empty.json');
+    await writeFile(file, '');
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dealreg: ${file} is not a valid policy (1 problem):\n  - The policy is empty: write a JSON object of settings ({} is the default policy)\n`,
+    });
+  });
+
+  it('names an --out whose path runs through a file, not the temporary file it tried (exit 2)', async ({
+    expect,
+  }) => {
+    const aFile = join(workDir, 'not-a-directory');
+    await writeFile(aFile, '');
+    const outcome = await dealreg('policy', 'show', '--out', join(aFile, 'rules.md'));
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `dealreg: cannot write ${join(aFile, 'rules.md')}: a part of the path is a file, not a directory; choose another --out\n`,
+    });
   });
 
   it('refuses an unknown format', async ({ expect }) => {
