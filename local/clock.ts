@@ -14,7 +14,7 @@ export interface ClockTimer {
 interface ScheduledTimer {
   readonly dueMs: number;
   readonly sequence: number;
-  readonly fire: () => void;
+  readonly fire: () => unknown;
   cancelled: boolean;
 }
 
@@ -121,8 +121,12 @@ export class VirtualClock {
     return new Date(Math.floor(Math.max(this.#nowMs, this.#lastTickMs)));
   }
 
-  /** Calls `fire` once the clock reaches `at` (at once on the next move if `at` is not later than now). */
-  schedule(at: Date, fire: () => void): ClockTimer {
+  /**
+   * Calls `fire` once the clock reaches `at` (at once on the next move if `at` is not later than
+   * now). When `fire` returns a promise, the move waits for it before its settle hooks, so work a
+   * timer starts asynchronously (an execution it starts) is there for them to wait on.
+   */
+  schedule(at: Date, fire: () => unknown): ClockTimer {
     const timer: ScheduledTimer = { dueMs: at.getTime(), sequence: this.#sequence++, fire, cancelled: false };
     this.#timers.push(timer);
     return {
@@ -195,7 +199,7 @@ export class VirtualClock {
       if (next === undefined) break;
       this.#timers.splice(this.#timers.indexOf(next), 1);
       this.#nowMs = Math.max(this.#nowMs, next.dueMs);
-      next.fire();
+      await next.fire();
       await this.#settle();
     }
     this.#nowMs = Math.max(this.#nowMs, targetMs);

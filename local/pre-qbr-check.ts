@@ -170,10 +170,10 @@ export function startLocalPreQbrCheck(options: LocalPreQbrCheckOptions): LocalPr
   };
   let timer: ClockTimer | undefined;
   const arm = (after: Date) => {
-    timer = clock.schedule(nextFiring(after), () => {
-      const firedAt = clock.now();
-      start({ trigger: 'schedule' }).catch((error: unknown) => options.onScheduleError?.(error));
-      arm(firedAt);
+    timer = clock.schedule(nextFiring(after), async () => {
+      arm(clock.now());
+      // Awaited, so the clock's move waits for the execution to exist before settling on it.
+      await start({ trigger: 'schedule' }).catch((error: unknown) => options.onScheduleError?.(error));
     });
   };
   if (options.schedule !== false) arm(clock.now());

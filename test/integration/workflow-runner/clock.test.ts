@@ -46,6 +46,24 @@ describe('the virtual clock', () => {
     expect(clock.pendingTimers()).toBe(1);
   });
 
+  it('waits for a timer that answers a promise before its settle hooks and before the move ends', async () => {
+    const clock = new VirtualClock(start);
+    const events: string[] = [];
+    clock.addSettleHook(async () => {
+      events.push('settled');
+    });
+    clock.schedule(new Date('2026-11-24T10:00:00Z'), async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      events.push('started');
+    });
+
+    await clock.advance('PT2H');
+    events.push('moved');
+
+    // One settle before the first timer, one after it: the timer's work comes before the latter.
+    expect(events).toEqual(['settled', 'started', 'settled', 'moved']);
+  });
+
   it('does not fire a cancelled timer', async () => {
     const clock = new VirtualClock(start);
     let fired = false;
