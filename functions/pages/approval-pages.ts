@@ -164,9 +164,16 @@ export function deciderName(decision: RecordedDecision): string {
     : `${decision.decidedBy.name} (${decision.decidedBy.email})`;
 }
 
-/** "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …" */
+/**
+ * "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …";
+ * a question to the partner decides nothing: "Asked on … by …: …".
+ */
 function decidedBy(decision: RecordedDecision, timeZone: string): string {
-  const line = `Decided on ${formatDeadline(new Date(decision.decidedAt), timeZone)} by ${deciderName(decision)}: ${describeChoice(decision.choice)}`;
+  const at = formatDeadline(new Date(decision.decidedAt), timeZone);
+  const line =
+    decision.choice.outcome === 'request-info'
+      ? `Asked on ${at} by ${deciderName(decision)}: ${decision.choice.question}`
+      : `Decided on ${at} by ${deciderName(decision)}: ${describeChoice(decision.choice)}`;
   // The approver's reason or question may end its own sentence already.
   return /[.!?…]$/.test(line) ? line : `${line}.`;
 }
@@ -178,21 +185,60 @@ export function renderApprovalView(view: ApprovalView, now: Date): string {
     : renderDecidedPage(view.task, view.decision, false);
 }
 
+/** What happens after the decision or the question, and what is left for the approver to do. */
+function whatNext(task: ApprovalTask, decision: RecordedDecision): SafeHtml {
+  const partner = task.subject.submitterEmail;
+  const text =
+    decision.choice.outcome === 'request-info'
+      ? `The SLA clock is paused until the partner (${partner}) answers by submitting the registration form again; then you will get a new email with a link to decide, and the clock starts again with the time it had left. This link no longer decides anything.`
+      : decision.channel === 'sla-default'
+        ? 'Nothing more is needed from you. If the outcome is wrong, ask RevOps for a correction.'
+        : `Nothing more is needed from you. Dealreg carries out the decision and emails the partner (${partner}) the outcome; if the outcome is wrong, ask RevOps for a correction.`;
+  return html`<p id="next">${text}</p>`;
+}
+
 /** The page after a decision was recorded, and for a link opened again after it. */
 export function renderDecidedPage(task: ApprovalTask, decision: RecordedDecision, justNow: boolean): string {
+  const asked = decision.choice.outcome === 'request-info';
+  const title = asked
+    ? justNow
+      ? 'Thank you — your question was sent to the partner'
+      : 'The partner was asked for more information'
+    : justNow
+      ? 'Thank you — your decision is recorded'
+      : 'This registration was already decided';
   return renderPage(
-    justNow ? 'Thank you — your decision is recorded' : 'This registration was already decided',
+    title,
     html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone)}</p>
+${whatNext(task, decision)}
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`,
   );
 }
 
-/** 409: a second decision; says who decided and when, in the approver's time zone. */
+/**
+ * 409: a second decision; says who decided and when, in the approver's time zone. A link decides
+ * for its approver alone, so a decision on the page is theirs (a reload or a second tab): it
+ * stands. Only the SLA default can have come first.
+ */
 export function renderAlreadyDecidedPage(decision: RecordedDecision, timeZone: string): string {
+  const line = decidedBy(decision, timeZone);
+  if (decision.channel === 'sla-default') {
+    return renderPage(
+      'Already decided',
+      html`<p class="notice" id="decision">Your decision was not recorded: this registration was already decided. ${line}</p>
+<p id="next">If the outcome is wrong, ask RevOps for a correction.</p>`,
+    );
+  }
+  const asked = decision.choice.outcome === 'request-info';
   return renderPage(
-    'Already decided',
-    html`<p class="notice" id="decision">Your decision was not recorded: this registration was already decided. ${decidedBy(decision, timeZone)}</p>`,
+    asked ? 'You already asked the partner' : 'Already decided',
+    html`<p class="notice" id="decision">${asked ? 'Your question stands' : 'Your decision stands'}, as recorded: ${line} Sending the form again (a reload, another tab) changed nothing.</p>
+<p id="next">${
+      asked
+        ? 'When the partner answers by submitting the registration form again, you will get a new email with a link to decide.'
+        : 'Nothing more is needed from you. If the outcome is wrong, ask RevOps for a correction.'
+    }</p>`,
   );
 }
 

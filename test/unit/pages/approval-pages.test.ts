@@ -159,7 +159,7 @@ describe('the approval confirmation page', () => {
     );
 
     expect(conflict).toContain(
-      'already decided. Decided on Tuesday 24 November 2026, 11:15 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): rejected — duplicate.',
+      'Your decision stands, as recorded: Decided on Tuesday 24 November 2026, 11:15 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): rejected — duplicate.',
     );
     expect(gone).toContain(
       'escalated to Lee Leader (lee@vendor.example) on Thursday 26 November 2026, 17:00 GMT+1 (Europe/Berlin)',
@@ -182,12 +182,14 @@ describe('the approval confirmation page', () => {
       );
 
     expect(decided({ outcome: 'reject', reason: 'Duplicate of DR-1.' })).toContain(
-      'rejected — Duplicate of DR-1.<',
+      'rejected — Duplicate of DR-1. Sending',
     );
     expect(decided({ outcome: 'request-info', question: 'Which product line?' })).toContain(
-      'asked the partner for more information — Which product line?<',
+      'Casey Channel (casey@vendor.example): Which product line? Sending',
     );
-    expect(decided({ outcome: 'approve', relationshipType: 'sourced' })).toContain('approved as sourced.<');
+    expect(decided({ outcome: 'approve', relationshipType: 'sourced' })).toContain(
+      'approved as sourced. Sending',
+    );
   });
 
   it('says the SLA default decided, not the placeholder decider, on the decided page', () => {
