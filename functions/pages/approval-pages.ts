@@ -10,6 +10,9 @@ import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { maxTextLength } from '#domain/signed-links/page-form.ts';
+import { conflictOutcomeName, conflictRuleName } from '#emails/conflict-check-section.ts';
+import { formatCalendarDate } from '#emails/email-text.ts';
+import { marketplaceName } from '#emails/registration-summary.ts';
 import { html, type SafeHtml, trustedHtml } from '#rendering/html.ts';
 import { pageExpiryNote, renderPage, signedFormFields, tableRow } from './page-layout.ts';
 
@@ -59,9 +62,9 @@ ${tableRow('Submitted by', subject.submitterEmail)}
 ${tableRow('Customer', `${subject.customerCompanyName} (${subject.customerDomain})`)}
 ${tableRow('Customer country', subject.customerCountry)}
 ${tableRow('Estimated amount', `${formatMoney(subject.amount.minorUnits, subject.amount.currency)}${usd}`)}
-${tableRow('Expected close date', subject.expectedCloseDate)}
+${tableRow('Expected close date', formatCalendarDate(subject.expectedCloseDate))}
 ${tableRow('Products', subject.products.join(', '))}
-${tableRow('Cloud marketplace', subject.cloudMarketplace)}
+${tableRow('Cloud marketplace', marketplaceName(subject.cloudMarketplace))}
 ${tableRow('Campaign', subject.campaignId)}
 ${tableRow('Description', subject.dealDescription)}
 ${tableRow(subject.request?.kind === 'extension' ? 'Extension requested' : 'Note', subject.request?.note)}
@@ -73,7 +76,7 @@ ${tableRow('Registration', registrationId)}
 
 function verdictSection(verdict: ConflictVerdict, approvalReason: string | undefined): SafeHtml {
   return html`<div class="verdict">
-<p><strong>Conflict check: ${verdict.outcome}</strong> (rule <code>${verdict.ruleId}</code>, policy ${verdict.policyVersion.slice(0, 12)})</p>
+<p><strong>Conflict check: ${conflictOutcomeName(verdict.outcome)}</strong> (rule ${conflictRuleName(verdict.ruleId)} (<code>${verdict.ruleId}</code>), policy version ${verdict.policyVersion})</p>
 <p>${verdict.reason}</p>
 ${approvalReason && html`<p id="why-approval"><strong>Why you are asked:</strong> ${approvalReason}</p>`}
 ${verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</p>`}
@@ -81,7 +84,7 @@ ${verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</
 ${
   verdict.evidence.length === 0
     ? html`<p>No conflicting registrations, deals or direct-rep activity were found.</p>`
-    : html`<ul class="evidence">${verdict.evidence.map((item) => html`<li><strong>${item.ruleId}</strong>: ${item.detail}</li>`)}</ul>`
+    : html`<ul class="evidence">${verdict.evidence.map((item) => html`<li><strong>${conflictRuleName(item.ruleId)}</strong>: ${item.detail}</li>`)}</ul>`
 }`;
 }
 

@@ -33,6 +33,16 @@ describe('the approval confirmation page', () => {
     expect(page).toContain('2 days 7 hours left');
   });
 
+  it('names the marketplace, the conflict outcome, the rule and the close date as the approval email does', () => {
+    const page = renderPendingPage(pendingTask(), 'v1.t.m', 'v1.n', now);
+
+    expect(page).toContain('<th>Cloud marketplace</th><td>AWS Marketplace</td>');
+    expect(page).toContain('<th>Expected close date</th><td>26 Feb 2027</td>');
+    expect(page).toContain('Conflict check: Needs review');
+    expect(page).toContain('Direct-rep activity (<code>direct-activity</code>)');
+    expect(page).not.toContain('Conflict check: needs-review');
+  });
+
   it('shows when the registration was received, and the time its form states when that is another', () => {
     const task = (subject: Parameters<typeof approvalSubject>[0]) =>
       renderPendingPage(pendingTask({ subject: approvalSubject(subject) }), 'v1.t.m', 'v1.n', now);
@@ -111,7 +121,7 @@ describe('the approval confirmation page', () => {
 
     const page = renderPendingPage(task, 't', 'n', now);
 
-    expect(page).toContain('Conflict check: clear');
+    expect(page).toContain('Conflict check: No conflict');
     expect(page).toContain(`<strong>Why you are asked:</strong> ${reason}`);
   });
 
