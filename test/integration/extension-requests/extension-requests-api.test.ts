@@ -206,9 +206,12 @@ describe('POST /registrations/{registrationId}/extension', () => {
     const reopened = await openPage(link);
 
     expect(second.status).toBe(409);
+    // The link is the partner's alone: the first request is theirs (a reload, a second tab), and it stands.
     expect(second.body).toContain(
-      'already requested by Pat@Cloudsmiths.example on Saturday 6 February 2027, 10:30',
+      'Your request stands, as recorded: Pat@Cloudsmiths.example requested the extension on Saturday 6 February 2027, 10:30',
     );
+    expect(second.body).not.toContain('not recorded');
+    expect(second.body).toContain('An approver decides on it; you will be emailed the outcome.');
     expect(reopened.status).toBe(200);
     expect(reopened.body).toContain('The extension was already requested');
     expect(harness.sfn.sent).toHaveLength(1);
