@@ -55,6 +55,13 @@ const approvalEmailFields = {
   escalatesTo: z.string().trim().min(1, 'name who it escalates to').optional(),
   level: z.union([z.literal(1), z.literal(2)], { error: 'the level must be 1 or 2' }).default(1),
   firstLevelApproval: firstLevelApprovalSchema.optional(),
+  /**
+   * What is asked when it is not a new registration (the task's `request`): the partner's
+   * extension request with their reason, or a registration resubmitted in answer to a question.
+   */
+  request: z
+    .object({ kind: z.enum(['registration', 'extension']), note: z.string().trim().min(1).optional() })
+    .optional(),
 };
 
 /** The final deadline and what the policy decides then, for emails that state it. */
@@ -64,6 +71,13 @@ export const slaDefaultFields = {
   /** The policy's decision at the final deadline (`sla.defaultDecision`). */
   slaDefault: z.enum(['approve', 'reject'], { error: 'slaDefault must be approve or reject' }).optional(),
 };
+
+/** Whether the approver is asked about the partner's extension request rather than a registration. */
+export function asksForExtension(email: {
+  readonly request?: { readonly kind: string } | undefined;
+}): boolean {
+  return email.request?.kind === 'extension';
+}
 
 /** The fields every approver email has, as a template receives them. */
 type ApproverEmail = z.output<z.ZodObject<typeof approvalEmailFields>>;
@@ -154,6 +168,9 @@ interface ApproverEmailContent extends ApproverEmailWords {
   readonly reviewUrl: string;
   readonly level: 1 | 2;
   readonly firstLevelApproval?: FirstLevelApproval | undefined;
+  readonly request?:
+    | { readonly kind: 'registration' | 'extension'; readonly note?: string | undefined }
+    | undefined;
 }
 
 const LINK_NOTE =
@@ -207,14 +224,23 @@ export function renderApproverEmail<Schema extends z.ZodType<ApproverEmail>>(
     reviewUrl: email.reviewUrl,
     level: email.level,
     firstLevelApproval: email.firstLevelApproval,
+    request: email.request,
   });
+}
+
+/** The request's note as the approver reads it, shown as the task holds it. */
+function requestSentence(content: ApproverEmailContent): string | undefined {
+  const note = content.request?.note;
+  if (note === undefined) return undefined;
+  return content.request?.kind === 'extension' ? `Extension requested: ${note}` : note;
 }
 
 /** HTML and text from the same content, every value escaped in HTML. */
 function layOut(content: ApproverEmailContent): OutgoingEmail {
   const { verdict, registration } = content;
-  const second = levelSentence(content);
-  const intro = second === undefined ? content.intro : [...content.intro, second];
+  const intro = [...content.intro, requestSentence(content), levelSentence(content)].filter(
+    (paragraph): paragraph is string => paragraph !== undefined,
+  );
   const compensation = verdict.compensation === null ? [] : compensationRows(verdict.compensation);
   const footerLines = [
     `Approval ${content.approvalId} · registration ${registration.registrationId} · policy version ${verdict.policyVersion}`,

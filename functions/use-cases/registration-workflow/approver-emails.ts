@@ -54,6 +54,7 @@ async function approvalEmailBasics(
     escalatesTo: state.escalateTo.name,
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
+    request: task.subject.request,
   };
 }
 
@@ -110,6 +111,7 @@ export async function emailEscalation(
     deadline: deadlines.finalAt,
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
+    request: task.subject.request,
     previousApprover: { name: state.approver.name, email: state.approver.email },
     requestedAt: deadlines.requestedAt,
     missedDeadline: deadlines.escalationAt,

@@ -190,6 +190,11 @@ describe('validity of an approved registration', () => {
       (mail) => mail.text.includes('extend-me.com'),
     );
     expect(request).toBeDefined();
+    // The approver is asked about the extension, with the partner's reason, not about a new registration.
+    expect(request?.subject).toContain('extension');
+    expect(request?.text).toContain('asks to extend');
+    expect(request?.text).toContain('The customer moved the board meeting to March.');
+    expect(request?.text).not.toContain('registered a deal with');
     await harness.decide(channelManager, 'approve');
 
     const extended = await harness.registration(registrationId);
