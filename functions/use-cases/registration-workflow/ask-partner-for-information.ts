@@ -53,6 +53,8 @@ export async function askPartnerForInformation(
     approverEmail: decidedBy.email,
     question: choice.question,
     askedAt: decidedAt,
+    // The workflow's wait for the answer starts after this and lasts `informationResponseDays`.
+    answerBy: new Date(Date.parse(decidedAt) + informationResponseDays * 86_400_000),
     resubmitUrl: deps.registrationFormUrl || formPageOf(registration.record.submission.pageUrl),
     timeZone: deps.policy.policy.calendar.timeZone,
     policyVersion: deps.policy.policyVersion,

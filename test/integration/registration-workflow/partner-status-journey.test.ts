@@ -85,4 +85,22 @@ describe('the question to the partner', () => {
     expect(asked?.text).toContain('Submit the deal registration form again');
     expect(asked?.links).toContain('https://partners.example.com/register-a-deal');
   });
+
+  it('says by when to answer, what happens otherwise, and that only the form resumes the approval', async () => {
+    await harness.submit(
+      { customer_domain: 'question-deadline.com', estimated_amount: '40000' },
+      { pageUrl: 'https://partners.example.com/register-a-deal' },
+    );
+    const askedAt = harness.clock.now();
+    await harness.decide(channelManager, 'request-info', { question: 'Which products?' });
+    const [asked] = (await harness.mails({ to: partner, template: 'information-request' })).filter((mail) =>
+      mail.text.includes('question-deadline.com'),
+    );
+
+    // The workflow declines a question left unanswered for 10 days.
+    const answerBy = inNewYork(new Date(askedAt.getTime() + 10 * 86_400_000));
+    expect(asked?.text).toContain(`Answer by ${answerBy}`);
+    expect(asked?.text).toContain('the registration is declined');
+    expect(asked?.text).not.toContain('Or write to');
+  });
 });
