@@ -101,14 +101,17 @@ export function decideBySentence(input: {
   readonly escalatesTo?: string | undefined;
   readonly finalDeadline?: Date | undefined;
   readonly slaDefault?: 'approve' | 'reject' | undefined;
+  readonly request?: { readonly kind: string } | undefined;
 }): string {
   const { verdict } = input;
+  const extension = asksForExtension(input);
   const timeZone = input.approver.timeZone;
   const sentences = [`Please decide by ${approverDeadline(input.deadline, timeZone)}.`];
   if (input.escalatesTo) sentences.push(`If you have not decided by then, it goes to ${input.escalatesTo}.`);
   if (input.finalDeadline && input.slaDefault) {
-    const outcome =
-      input.slaDefault === 'approve'
+    const outcome = extension
+      ? `the extension is ${input.slaDefault === 'approve' ? 'approved' : 'refused'}`
+      : input.slaDefault === 'approve'
         ? `approved as ${verdict.compensation?.label ?? verdict.relationshipType}`
         : 'rejected';
     sentences.push(
@@ -189,6 +192,10 @@ function levelSentence(content: ApproverEmailContent): string | undefined {
   return `This is the second approval level, required for deals of this size. ${first.approverName} approved the first level${as} on ${approverDeadline(first.approvedAt, content.approver.timeZone)}.${why}`;
 }
 
+/** What approving an extension does: the workflow moves the expiry and nothing else. */
+const EXTENSION_EFFECT =
+  'The registration’s protection is extended as the request says. The relationship the registration was approved as does not change. You may instead refuse the extension with a reason, or ask the partner for more information.';
+
 function ifApprovedText(verdict: ConflictVerdict): string {
   const compensation = verdict.compensation;
   const label = compensation?.label ?? verdict.relationshipType ?? '';
@@ -241,7 +248,12 @@ function layOut(content: ApproverEmailContent): OutgoingEmail {
   const intro = [...content.intro, requestSentence(content), levelSentence(content)].filter(
     (paragraph): paragraph is string => paragraph !== undefined,
   );
-  const compensation = verdict.compensation === null ? [] : compensationRows(verdict.compensation);
+  const extension = content.request?.kind === 'extension';
+  const compensation =
+    verdict.compensation === null || extension ? [] : compensationRows(verdict.compensation);
+  const ifApproved = extension
+    ? { heading: 'If you approve the extension', text: EXTENSION_EFFECT }
+    : { heading: 'If you approve', text: ifApprovedText(verdict) };
   const footerLines = [
     `Approval ${content.approvalId} · registration ${registration.registrationId} · policy version ${verdict.policyVersion}`,
     `Sent to ${content.approver.name} (${content.approver.email}); times are in ${content.approver.timeZone}.`,
@@ -259,8 +271,8 @@ ${
     : html`<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">Conflict check</h3>
 <p style="${emailStyle.paragraph}">${verdict.reason} The page lists the evidence.</p>`
 }
-<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">If you approve</h3>
-<p style="${emailStyle.paragraph}">${ifApprovedText(verdict)}</p>
+<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">${ifApproved.heading}</h3>
+<p style="${emailStyle.paragraph}">${ifApproved.text}</p>
 ${rowsHtml(compensation)}`;
 
   const footer = html`${footerLines.map((line) => html`<p style="${emailStyle.small}">${line}</p>`)}`;
@@ -280,7 +292,7 @@ ${rowsHtml(compensation)}`;
         content.showEvidence
           ? verdictText(verdict)
           : `CONFLICT CHECK\n${verdict.reason} The page lists the evidence.`,
-        `IF YOU APPROVE\n${ifApprovedText(verdict)}\n${rowsText(compensation)}`,
+        `${ifApproved.heading.toUpperCase()}\n${ifApproved.text}\n${rowsText(compensation)}`,
       ],
       footer: footerLines,
     }),

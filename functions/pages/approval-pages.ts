@@ -74,12 +74,21 @@ ${tableRow('Registration', registrationId)}
 </table>`;
 }
 
-function verdictSection(verdict: ConflictVerdict, approvalReason: string | undefined): SafeHtml {
+/** Whether the task asks about the partner's extension request rather than the registration itself. */
+function isExtension(subject: ApprovalSubject): boolean {
+  return subject.request?.kind === 'extension';
+}
+
+function verdictSection(
+  verdict: ConflictVerdict,
+  approvalReason: string | undefined,
+  extension: boolean,
+): SafeHtml {
   return html`<div class="verdict">
 <p><strong>Conflict check: ${conflictOutcomeName(verdict.outcome)}</strong> (rule ${conflictRuleName(verdict.ruleId)} (<code>${verdict.ruleId}</code>), policy version ${verdict.policyVersion})</p>
 <p>${verdict.reason}</p>
 ${approvalReason && html`<p id="why-approval"><strong>Why you are asked:</strong> ${approvalReason}</p>`}
-${verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</p>`}
+${!extension && verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</p>`}
 </div>
 ${
   verdict.evidence.length === 0
@@ -100,7 +109,26 @@ function offeredRelationships(
   );
 }
 
+/**
+ * An extension is approved or refused as a whole: the registration keeps the relationship it was
+ * approved as (the workflow extends the validity only), so no relationship type is offered.
+ */
+function extensionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
+  const action = encodeURIComponent(task.approvalId);
+  return html`<h2>Your decision</h2>
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve">
+<p id="extension-effect">Approving extends the registration’s protection as the request says. The relationship the registration was approved as does not change.</p>
+<button type="submit" id="approve">Approve the extension</button></form>
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="reject">
+<label for="reject-reason">Reason for refusing the extension (required; the partner receives it)</label><textarea id="reject-reason" name="reason" maxlength="${maxTextLength}" required></textarea>
+<button type="submit" class="reject" id="reject">Refuse the extension</button></form>
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="request-info">
+<label for="request-info-question">Question for the partner (required; the SLA clock pauses until they answer)</label><textarea id="request-info-question" name="question" maxlength="${maxTextLength}" required></textarea>
+<button type="submit" class="info" id="request-info">Ask for more information</button></form>`;
+}
+
 function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
+  if (isExtension(task.subject)) return extensionForms(task, token, nonce);
   const action = encodeURIComponent(task.approvalId);
   const { verdict } = task.subject;
   const policy = policyRelationship(verdict).relationshipType;
@@ -131,11 +159,19 @@ ${textarea('request-info', 'question', 'Question for the partner (required; the 
 export function renderPendingPage(task: ApprovalTask, token: string, nonce: string, now: Date): string {
   const deadline = new Date(task.deadline);
   const left = timeLeft(deadline, now);
-  const step = {
-    'first-level': 'Approval',
-    escalated: 'Escalated approval',
-    'second-level': 'Second-level approval',
-  }[task.step];
+  const step = (
+    isExtension(task.subject)
+      ? {
+          'first-level': 'Extension',
+          escalated: 'Escalated extension',
+          'second-level': 'Second-level extension',
+        }
+      : {
+          'first-level': 'Approval',
+          escalated: 'Escalated approval',
+          'second-level': 'Second-level approval',
+        }
+  )[task.step];
   return renderPage(
     `${step}: ${task.subject.customerCompanyName}`,
     html`<p>${task.approver.name}, please review this partner deal registration. Nothing is decided until you press one of the buttons below.</p>
@@ -143,7 +179,7 @@ export function renderPendingPage(task: ApprovalTask, token: string, nonce: stri
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}
 <h2>Conflict evidence</h2>
-${verdictSection(task.subject.verdict, task.subject.approvalReason)}
+${verdictSection(task.subject.verdict, task.subject.approvalReason, isExtension(task.subject))}
 ${decisionForms(task, token, nonce)}
 ${pageExpiryNote(`Approval ${task.approvalId}. `)}`,
   );

@@ -43,6 +43,21 @@ describe('the approval confirmation page', () => {
     expect(page).not.toContain('Conflict check: needs-review');
   });
 
+  it('asks about an extension without offering relationship types that approving it would not record', () => {
+    const subject = approvalSubject({
+      request: { kind: 'extension', note: 'The partner asks to extend the registration by 90 days.' },
+    });
+    const page = renderPendingPage(pendingTask({ subject }), 't', 'n', now);
+
+    expect(page).toContain('Extension: Acme Analytics');
+    expect(page).not.toContain('<select');
+    expect(page).not.toContain('the policy’s choice');
+    expect(page).not.toContain('If approved: Partner-sourced');
+    expect(page).toContain('>Approve the extension</button>');
+    expect(page).toContain('>Refuse the extension</button>');
+    expect(page).toContain('The relationship the registration was approved as does not change.');
+  });
+
   it('shows when the registration was received, and the time its form states when that is another', () => {
     const task = (subject: Parameters<typeof approvalSubject>[0]) =>
       renderPendingPage(pendingTask({ subject: approvalSubject(subject) }), 'v1.t.m', 'v1.n', now);
