@@ -185,12 +185,15 @@ ${pageExpiryNote(`Approval ${task.approvalId}. `)}`,
   );
 }
 
-function describeChoice(choice: ApprovalChoice): string {
+/** What was decided; an extension is approved or refused, its relationship type unused. */
+function describeChoice(choice: ApprovalChoice, extension: boolean): string {
   switch (choice.outcome) {
     case 'approve':
-      return `approved as ${choice.relationshipType}${choice.reason ? ` — ${choice.reason}` : ''}`;
+      return extension
+        ? 'approved the extension'
+        : `approved as ${choice.relationshipType}${choice.reason ? ` — ${choice.reason}` : ''}`;
     case 'reject':
-      return `rejected — ${choice.reason}`;
+      return `${extension ? 'refused the extension' : 'rejected'} — ${choice.reason}`;
     case 'request-info':
       return `asked the partner for more information — ${choice.question}`;
   }
@@ -207,12 +210,12 @@ export function deciderName(decision: RecordedDecision): string {
  * "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …";
  * a question to the partner decides nothing: "Asked on … by …: …".
  */
-function decidedBy(decision: RecordedDecision, timeZone: string): string {
+function decidedBy(decision: RecordedDecision, timeZone: string, extension: boolean): string {
   const at = formatDeadline(new Date(decision.decidedAt), timeZone);
   const line =
     decision.choice.outcome === 'request-info'
       ? `Asked on ${at} by ${deciderName(decision)}: ${decision.choice.question}`
-      : `Decided on ${at} by ${deciderName(decision)}: ${describeChoice(decision.choice)}`;
+      : `Decided on ${at} by ${deciderName(decision)}: ${describeChoice(decision.choice, extension)}`;
   // The approver's reason or question may end its own sentence already.
   return /[.!?…]$/.test(line) ? line : `${line}.`;
 }
@@ -248,7 +251,7 @@ export function renderDecidedPage(task: ApprovalTask, decision: RecordedDecision
       : 'This registration was already decided';
   return renderPage(
     title,
-    html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone)}</p>
+    html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone, isExtension(task.subject))}</p>
 ${whatNext(task, decision)}
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`,
@@ -260,8 +263,12 @@ ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`
  * for its approver alone, so a decision on the page is theirs (a reload or a second tab): it
  * stands. Only the SLA default can have come first.
  */
-export function renderAlreadyDecidedPage(decision: RecordedDecision, timeZone: string): string {
-  const line = decidedBy(decision, timeZone);
+export function renderAlreadyDecidedPage(
+  decision: RecordedDecision,
+  timeZone: string,
+  task: { readonly extension: boolean } = { extension: false },
+): string {
+  const line = decidedBy(decision, timeZone, task.extension);
   if (decision.channel === 'sla-default') {
     return renderPage(
       'Already decided',

@@ -58,6 +58,31 @@ describe('the approval confirmation page', () => {
     expect(page).toContain('The relationship the registration was approved as does not change.');
   });
 
+  it('after an extension was decided, says the extension was approved or refused, not a relationship type', () => {
+    const subject = approvalSubject({ request: { kind: 'extension', note: 'Extend by 90 days.' } });
+    const decision: RecordedDecision = {
+      choice: { outcome: 'approve', relationshipType: 'sourced' },
+      decidedBy: { email: 'casey@vendor.example', name: 'Casey Channel' },
+      decidedAt: '2026-11-24T10:15:00.000Z',
+      channel: 'page',
+      policyVersion: 'p',
+      exception: false,
+    };
+
+    const decided = renderDecidedPage(pendingTask({ subject }), decision, true);
+    const again = renderAlreadyDecidedPage(decision, 'UTC', { extension: true });
+    const refused = renderDecidedPage(
+      pendingTask({ subject }),
+      { ...decision, choice: { outcome: 'reject', reason: 'The deal has gone quiet.' } },
+      true,
+    );
+
+    expect(decided).toContain('Casey Channel (casey@vendor.example): approved the extension.');
+    expect(again).toContain('approved the extension.');
+    expect(refused).toContain('refused the extension — The deal has gone quiet.');
+    expect(`${decided}${again}`).not.toContain('approved as sourced');
+  });
+
   it('shows when the registration was received, and the time its form states when that is another', () => {
     const task = (subject: Parameters<typeof approvalSubject>[0]) =>
       renderPendingPage(pendingTask({ subject: approvalSubject(subject) }), 'v1.t.m', 'v1.n', now);
