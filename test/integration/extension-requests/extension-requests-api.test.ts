@@ -258,6 +258,9 @@ describe('POST /registrations/{registrationId}/extension', () => {
 
     expect(response.status).toBe(403);
     expect(response.body).toContain('open too long');
+    // The request did come from the page: the title says it was open too long, not to use the page.
+    expect(response.body).not.toContain('Please send your');
+    expect(response.body).toContain('<h1>This extension page was open too long</h1>');
   });
 
   it('asks for the reason with 400 and records nothing', async () => {
