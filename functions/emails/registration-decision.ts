@@ -183,7 +183,7 @@ function extendedBlocks(decision: Approved, customer: string, timeZone: string):
   return [
     {
       kind: 'emphasis',
-      text: `An approver approved the extension of your registration of the deal with ${customer}. It stays approved as ${decision.relationshipLabel}.`,
+      text: `The extension of your registration of the deal with ${customer} was approved. It stays approved as ${decision.relationshipLabel}.`,
     },
     {
       kind: 'emphasis',

@@ -207,7 +207,7 @@ describe('validity of an approved registration', () => {
       .filter((mail) => mail.text.includes('extend-me.com'))
       .slice(-1);
     expect(granted?.subject).toContain('Extension approved');
-    expect(granted?.text).toContain('approved the extension of your registration');
+    expect(granted?.text).toContain('The extension of your registration of the deal with');
 
     // Past the first expiry it still holds; the second warning offers no extension; it expires at the new date.
     await harness.clock.setTo(new Date(firstExpiry.getTime() + day).toISOString());
@@ -218,6 +218,30 @@ describe('validity of an approved registration', () => {
     expect(warnings[1]?.links.some((link) => link.includes('/extension'))).toBe(false);
     await harness.clock.setTo(new Date(secondExpiry.getTime() + 60_000).toISOString());
     expect((await harness.registration(registrationId)).progress?.status).toBe('expired');
+  });
+
+  it('extension nobody decides: the SLA default approves it, and the approver is told of the extension', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'default-extension.com',
+      estimated_amount: '9000',
+    });
+    const expiry = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+
+    await harness.clock.setTo(new Date(expiry.getTime() - 14 * day + 60_000).toISOString());
+    expect(await requestExtension('default-extension.com', 'Budget approval moved.')).toBe(200);
+    await harness.clock.setTo(new Date(expiry.getTime() - 60_000).toISOString());
+
+    expect((await harness.registration(registrationId)).progress?.extensions).toBe(1);
+    const [told] = (await harness.mails({ template: 'sla-default-decided' })).filter((mail) =>
+      mail.text.includes(registrationId),
+    );
+    expect(told?.text).toContain(': approved the extension.');
+    expect(told?.text).not.toContain('approved as Partner-');
+    const [granted] = (await harness.mails({ to: partner, template: 'registration-decision' }))
+      .filter((mail) => mail.text.includes('default-extension.com'))
+      .slice(-1);
+    expect(granted?.subject).toContain('Extension approved');
+    expect(granted?.text).not.toContain('An approver approved');
   });
 
   it('extension refused: the partner is told the registration still protects the deal until its expiry', async () => {
