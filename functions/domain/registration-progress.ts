@@ -58,6 +58,14 @@ const slaHistorySchema = z.object({
   requestedAt: z.iso.datetime(),
   /** The first level's SLA deadline (escalation time): a decision by then is within SLA. */
   deadline: z.iso.datetime(),
+  /**
+   * By when the approver who holds the registration now must decide: the SLA deadline of the
+   * level asked, the final deadline once escalated, moved by a pause. The partner's status page
+   * shows it. Absent on histories kept before it was.
+   */
+  decideBy: z.iso.datetime().optional(),
+  /** When the policy's default decision applies (`sla.defaultDecision`), moved by a pause. */
+  defaultAt: z.iso.datetime().optional(),
   reminders: z.number().int().nonnegative(),
   escalations: z.number().int().nonnegative(),
   /** True when the policy default decided at the final deadline. */

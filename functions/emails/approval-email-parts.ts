@@ -55,6 +55,13 @@ const approvalEmailFields = {
   escalatesTo: z.string().trim().min(1, 'name who it escalates to').optional(),
   level: z.union([z.literal(1), z.literal(2)], { error: 'the level must be 1 or 2' }).default(1),
   firstLevelApproval: firstLevelApprovalSchema.optional(),
+  /**
+   * What is asked when it is not a new registration (the task's `request`): the partner's
+   * extension request with their reason, or a registration resubmitted in answer to a question.
+   */
+  request: z
+    .object({ kind: z.enum(['registration', 'extension']), note: z.string().trim().min(1).optional() })
+    .optional(),
 };
 
 /** The final deadline and what the policy decides then, for emails that state it. */
@@ -64,6 +71,13 @@ export const slaDefaultFields = {
   /** The policy's decision at the final deadline (`sla.defaultDecision`). */
   slaDefault: z.enum(['approve', 'reject'], { error: 'slaDefault must be approve or reject' }).optional(),
 };
+
+/** Whether the approver is asked about the partner's extension request rather than a registration. */
+export function asksForExtension(email: {
+  readonly request?: { readonly kind: string } | undefined;
+}): boolean {
+  return email.request?.kind === 'extension';
+}
 
 /** The fields every approver email has, as a template receives them. */
 type ApproverEmail = z.output<z.ZodObject<typeof approvalEmailFields>>;
@@ -87,14 +101,17 @@ export function decideBySentence(input: {
   readonly escalatesTo?: string | undefined;
   readonly finalDeadline?: Date | undefined;
   readonly slaDefault?: 'approve' | 'reject' | undefined;
+  readonly request?: { readonly kind: string } | undefined;
 }): string {
   const { verdict } = input;
+  const extension = asksForExtension(input);
   const timeZone = input.approver.timeZone;
   const sentences = [`Please decide by ${approverDeadline(input.deadline, timeZone)}.`];
   if (input.escalatesTo) sentences.push(`If you have not decided by then, it goes to ${input.escalatesTo}.`);
   if (input.finalDeadline && input.slaDefault) {
-    const outcome =
-      input.slaDefault === 'approve'
+    const outcome = extension
+      ? `the extension is ${input.slaDefault === 'approve' ? 'approved' : 'refused'}`
+      : input.slaDefault === 'approve'
         ? `approved as ${verdict.compensation?.label ?? verdict.relationshipType}`
         : 'rejected';
     sentences.push(
@@ -154,6 +171,9 @@ interface ApproverEmailContent extends ApproverEmailWords {
   readonly reviewUrl: string;
   readonly level: 1 | 2;
   readonly firstLevelApproval?: FirstLevelApproval | undefined;
+  readonly request?:
+    | { readonly kind: 'registration' | 'extension'; readonly note?: string | undefined }
+    | undefined;
 }
 
 const LINK_NOTE =
@@ -171,6 +191,10 @@ function levelSentence(content: ApproverEmailContent): string | undefined {
   const why = first.reason ? ` Their reason: ${first.reason}` : '';
   return `This is the second approval level, required for deals of this size. ${first.approverName} approved the first level${as} on ${approverDeadline(first.approvedAt, content.approver.timeZone)}.${why}`;
 }
+
+/** What approving an extension does: the workflow moves the expiry and nothing else. */
+const EXTENSION_EFFECT =
+  'The registration’s protection is extended as the request says. The relationship the registration was approved as does not change. You may instead refuse the extension with a reason, or ask the partner for more information.';
 
 function ifApprovedText(verdict: ConflictVerdict): string {
   const compensation = verdict.compensation;
@@ -207,15 +231,29 @@ export function renderApproverEmail<Schema extends z.ZodType<ApproverEmail>>(
     reviewUrl: email.reviewUrl,
     level: email.level,
     firstLevelApproval: email.firstLevelApproval,
+    request: email.request,
   });
+}
+
+/** The request's note as the approver reads it, shown as the task holds it. */
+function requestSentence(content: ApproverEmailContent): string | undefined {
+  const note = content.request?.note;
+  if (note === undefined) return undefined;
+  return content.request?.kind === 'extension' ? `Extension requested: ${note}` : note;
 }
 
 /** HTML and text from the same content, every value escaped in HTML. */
 function layOut(content: ApproverEmailContent): OutgoingEmail {
   const { verdict, registration } = content;
-  const second = levelSentence(content);
-  const intro = second === undefined ? content.intro : [...content.intro, second];
-  const compensation = verdict.compensation === null ? [] : compensationRows(verdict.compensation);
+  const intro = [...content.intro, requestSentence(content), levelSentence(content)].filter(
+    (paragraph): paragraph is string => paragraph !== undefined,
+  );
+  const extension = content.request?.kind === 'extension';
+  const compensation =
+    verdict.compensation === null || extension ? [] : compensationRows(verdict.compensation);
+  const ifApproved = extension
+    ? { heading: 'If you approve the extension', text: EXTENSION_EFFECT }
+    : { heading: 'If you approve', text: ifApprovedText(verdict) };
   const footerLines = [
     `Approval ${content.approvalId} · registration ${registration.registrationId} · policy version ${verdict.policyVersion}`,
     `Sent to ${content.approver.name} (${content.approver.email}); times are in ${content.approver.timeZone}.`,
@@ -233,8 +271,8 @@ ${
     : html`<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">Conflict check</h3>
 <p style="${emailStyle.paragraph}">${verdict.reason} The page lists the evidence.</p>`
 }
-<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">If you approve</h3>
-<p style="${emailStyle.paragraph}">${ifApprovedText(verdict)}</p>
+<h3 style="${emailStyle.paragraph}font-weight:600;margin-bottom:8px;">${ifApproved.heading}</h3>
+<p style="${emailStyle.paragraph}">${ifApproved.text}</p>
 ${rowsHtml(compensation)}`;
 
   const footer = html`${footerLines.map((line) => html`<p style="${emailStyle.small}">${line}</p>`)}`;
@@ -254,7 +292,7 @@ ${rowsHtml(compensation)}`;
         content.showEvidence
           ? verdictText(verdict)
           : `CONFLICT CHECK\n${verdict.reason} The page lists the evidence.`,
-        `IF YOU APPROVE\n${ifApprovedText(verdict)}\n${rowsText(compensation)}`,
+        `${ifApproved.heading.toUpperCase()}\n${ifApproved.text}\n${rowsText(compensation)}`,
       ],
       footer: footerLines,
     }),

@@ -3,6 +3,7 @@ import { formatMoney } from '#domain/money.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import {
   approverEmailInputSchema,
+  asksForExtension,
   decideBySentence,
   renderApproverEmail,
   slaDefaultFields,
@@ -30,6 +31,19 @@ export function renderApprovalRequestEmail(input: ApprovalRequestEmailInput): Ou
     input,
     (email, { zone, customer, partner }) => {
       const { registration, approver } = email;
+      if (asksForExtension(email)) {
+        return {
+          subject: subjectLine(
+            `Review and decide by ${shortDeadline(email.deadline, zone)}: extension of the registration of ${customer}, ${formatMoney(registration.estimatedAmount)}, by ${partnerShortName(registration)}`,
+          ),
+          title: 'A partner asks to extend a deal registration',
+          intro: [
+            `${approver.name}, ${partner} asks to extend its approved registration of the deal with ${customer} for ${amountLabel(registration)}. Please approve or reject the extension, or ask the partner for more information.`,
+          ],
+          deadline: decideBySentence(email),
+          showEvidence: true,
+        };
+      }
       const prefix = email.level === 2 ? 'Second-level approval: review' : 'Review';
       return {
         subject: subjectLine(

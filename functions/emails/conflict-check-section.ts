@@ -38,6 +38,16 @@ const ruleNames: Readonly<Record<VerdictRuleId, string>> = {
   'no-conflict': 'No rule fired',
 };
 
+/** A conflict check's outcome as people read it: `Needs review`. */
+export function conflictOutcomeName(outcome: ConflictOutcome): string {
+  return outcomeNames[outcome];
+}
+
+/** A conflict rule as people read it: `Direct-rep activity`. */
+export function conflictRuleName(ruleId: VerdictRuleId): string {
+  return ruleNames[ruleId];
+}
+
 /** The verdict's headline rows: outcome, deciding rule, reason, policy version. */
 function verdictRows(verdict: ConflictVerdict): Row[] {
   return [

@@ -22,6 +22,8 @@ const informationRequestEmailInputSchema = z
     /** The approver's question, shown as written. */
     question: z.string().trim().min(1, 'the question must not be empty'),
     askedAt: momentSchema('askedAt'),
+    /** When an unanswered question declines the registration (the workflow's wait times out). */
+    answerBy: momentSchema('answerBy').optional(),
     /** The registration form, to submit again with the missing details; the other way to answer. */
     resubmitUrl: webLinkSchema('the resubmission link').optional(),
     ...policyContextFields,
@@ -73,7 +75,17 @@ export function renderInformationRequestEmail(input: InformationRequestEmailInpu
       if (email.approverEmail !== undefined) {
         blocks.push({
           kind: 'paragraph',
-          text: `${email.resubmitUrl === undefined ? 'Write' : 'Or write'} to ${email.approverName} at ${email.approverEmail} and quote reference ${reference}.`,
+          // Only a resubmission resumes the approval: a letter to the approver is for what is unclear.
+          text:
+            email.resubmitUrl === undefined
+              ? `Write to ${email.approverName} at ${email.approverEmail} and quote reference ${reference}.`
+              : `If the question is unclear, write to ${email.approverName} at ${email.approverEmail} and quote reference ${reference}; the approval goes on once you have submitted the form again.`,
+        });
+      }
+      if (email.answerBy !== undefined) {
+        blocks.push({
+          kind: 'paragraph',
+          text: `Answer by ${formatDeadline(email.answerBy, email.timeZone)}. If you have not answered by then, the registration is declined and no protection applies.`,
         });
       }
       blocks.push({

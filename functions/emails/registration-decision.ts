@@ -24,6 +24,8 @@ const decisionBase = {
   /** The approver's name; required when an approver decided. */
   decidedBy: z.string().trim().min(1, 'name the approver who decided').optional(),
   decidedAt: momentSchema('decidedAt'),
+  /** The decision is on the partner's request to extend an approved registration, not on the registration. */
+  extension: z.boolean().default(false),
 };
 
 const approvedSchema = z.object({
@@ -49,6 +51,8 @@ const rejectedSchema = z.object({
   outcome: z.literal('rejected'),
   ...decisionBase,
   reason: z.string().trim().min(1, 'a rejection needs its reason'),
+  /** A refused extension: the registration still protects the deal until then. */
+  protectedUntil: momentSchema('protectedUntil').optional(),
 });
 
 const registrationDecisionEmailInputSchema = z.object({
@@ -88,6 +92,26 @@ export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmail
     (email, { customer, reference }) => {
       const { decision, timeZone } = email;
       const when = formatDeadline(decision.decidedAt, timeZone);
+      if (decision.extension) {
+        return {
+          subject: subjectLine(
+            decision.outcome === 'approved'
+              ? `Extension approved: your deal registration for ${customer}, protected until ${shortDate(decision.validUntil, timeZone)}`
+              : `Extension not approved: your deal registration for ${customer}${decision.protectedUntil ? ` stays protected until ${shortDate(decision.protectedUntil, timeZone)}` : ''}`,
+          ),
+          title:
+            decision.outcome === 'approved'
+              ? 'Your extension was approved'
+              : 'Your extension request was not approved',
+          blocks:
+            decision.outcome === 'approved'
+              ? extendedBlocks(decision, customer, timeZone)
+              : extensionRefusedBlocks(decision, customer, when, timeZone),
+          contact: email.supportEmail
+            ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
+            : `Questions? Reply to your channel manager and quote reference ${reference}.`,
+        };
+      }
       return {
         subject: subjectLine(
           decision.outcome === 'approved'
@@ -150,6 +174,46 @@ function approvedBlocks(
   blocks.push({
     kind: 'emphasis',
     text: `The registration protects this deal until ${formatDeadline(decision.validUntil, timeZone)}. You will be warned before it expires.`,
+  });
+  return blocks;
+}
+
+/** The extension was granted: the new end of the protection; the relationship stays. */
+function extendedBlocks(decision: Approved, customer: string, timeZone: string): PartnerEmailBlock[] {
+  return [
+    {
+      kind: 'emphasis',
+      text: `The extension of your registration of the deal with ${customer} was approved. It stays approved as ${decision.relationshipLabel}.`,
+    },
+    {
+      kind: 'emphasis',
+      text: `The registration now protects this deal until ${formatDeadline(decision.validUntil, timeZone)}. You will be warned before it expires.`,
+    },
+  ];
+}
+
+/** The extension was refused: the registration keeps its protection until its expiry. */
+function extensionRefusedBlocks(
+  decision: Rejected,
+  customer: string,
+  when: string,
+  timeZone: string,
+): PartnerEmailBlock[] {
+  const by = decision.decidedThrough === 'sla-default' ? 'The SLA default' : decision.decidedBy;
+  const blocks: PartnerEmailBlock[] = [
+    {
+      kind: 'emphasis',
+      text: `${by} did not approve extending your registration of the deal with ${customer}. Decided on ${when}.`,
+    },
+  ];
+  if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
+  blocks.push({ kind: 'quote', label: 'The reason:', text: decision.reason });
+  blocks.push({
+    kind: 'paragraph',
+    text:
+      decision.protectedUntil === undefined
+        ? 'Your registration stays approved and protects this deal until it expires.'
+        : `Your registration stays approved and protects this deal until ${formatDeadline(decision.protectedUntil, timeZone)}.`,
   });
   return blocks;
 }

@@ -106,6 +106,11 @@ const marketplaceNames: Readonly<Record<(typeof cloudMarketplaces)[number], stri
   none: 'None',
 };
 
+/** The marketplace as people know it: `AWS Marketplace`. */
+export function marketplaceName(marketplace: (typeof cloudMarketplaces)[number]): string {
+  return marketplaceNames[marketplace];
+}
+
 /** The partner as people know it: `Acme Cloud (acme.example)`, or the domain alone. */
 export function partnerLabel(summary: RegistrationSummary): string {
   return summary.partnerName === undefined

@@ -33,7 +33,9 @@ export function createApprovalsHandler(deps: ApprovalsHandlerDependencies) {
     },
     errorPage(error) {
       if (error instanceof ApprovalAlreadyDecidedError) {
-        return renderAlreadyDecidedPage(error.detail.decision, error.detail.timeZone);
+        return renderAlreadyDecidedPage(error.detail.decision, error.detail.timeZone, {
+          extension: error.detail.extension,
+        });
       }
       if (error instanceof ApprovalSupersededError) {
         return renderSupersededPage(error.detail.approver, error.detail.at, error.detail.timeZone);

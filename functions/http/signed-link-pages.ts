@@ -100,6 +100,8 @@ function refusalTitle(purpose: LinkPurpose, rejection: LinkRejection): string {
       return `This ${purpose.link} has expired`;
     case 'not-from-page':
       return `Please send your ${purpose.act} from the ${purpose.page}`;
+    case 'page-expired':
+      return `This ${purpose.page} was open too long`;
     case `wrong-${purpose.subject}`:
       return `This ${purpose.link} belongs to another ${purpose.subject}`;
     default:

@@ -10,6 +10,9 @@ import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { maxTextLength } from '#domain/signed-links/page-form.ts';
+import { conflictOutcomeName, conflictRuleName } from '#emails/conflict-check-section.ts';
+import { formatCalendarDate } from '#emails/email-text.ts';
+import { marketplaceName } from '#emails/registration-summary.ts';
 import { html, type SafeHtml, trustedHtml } from '#rendering/html.ts';
 import { pageExpiryNote, renderPage, signedFormFields, tableRow } from './page-layout.ts';
 
@@ -59,9 +62,9 @@ ${tableRow('Submitted by', subject.submitterEmail)}
 ${tableRow('Customer', `${subject.customerCompanyName} (${subject.customerDomain})`)}
 ${tableRow('Customer country', subject.customerCountry)}
 ${tableRow('Estimated amount', `${formatMoney(subject.amount.minorUnits, subject.amount.currency)}${usd}`)}
-${tableRow('Expected close date', subject.expectedCloseDate)}
+${tableRow('Expected close date', formatCalendarDate(subject.expectedCloseDate))}
 ${tableRow('Products', subject.products.join(', '))}
-${tableRow('Cloud marketplace', subject.cloudMarketplace)}
+${tableRow('Cloud marketplace', marketplaceName(subject.cloudMarketplace))}
 ${tableRow('Campaign', subject.campaignId)}
 ${tableRow('Description', subject.dealDescription)}
 ${tableRow(subject.request?.kind === 'extension' ? 'Extension requested' : 'Note', subject.request?.note)}
@@ -71,17 +74,26 @@ ${tableRow('Registration', registrationId)}
 </table>`;
 }
 
-function verdictSection(verdict: ConflictVerdict, approvalReason: string | undefined): SafeHtml {
+/** Whether the task asks about the partner's extension request rather than the registration itself. */
+function isExtension(subject: ApprovalSubject): boolean {
+  return subject.request?.kind === 'extension';
+}
+
+function verdictSection(
+  verdict: ConflictVerdict,
+  approvalReason: string | undefined,
+  extension: boolean,
+): SafeHtml {
   return html`<div class="verdict">
-<p><strong>Conflict check: ${verdict.outcome}</strong> (rule <code>${verdict.ruleId}</code>, policy ${verdict.policyVersion.slice(0, 12)})</p>
+<p><strong>Conflict check: ${conflictOutcomeName(verdict.outcome)}</strong> (rule ${conflictRuleName(verdict.ruleId)} (<code>${verdict.ruleId}</code>), policy version ${verdict.policyVersion})</p>
 <p>${verdict.reason}</p>
 ${approvalReason && html`<p id="why-approval"><strong>Why you are asked:</strong> ${approvalReason}</p>`}
-${verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</p>`}
+${!extension && verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</p>`}
 </div>
 ${
   verdict.evidence.length === 0
     ? html`<p>No conflicting registrations, deals or direct-rep activity were found.</p>`
-    : html`<ul class="evidence">${verdict.evidence.map((item) => html`<li><strong>${item.ruleId}</strong>: ${item.detail}</li>`)}</ul>`
+    : html`<ul class="evidence">${verdict.evidence.map((item) => html`<li><strong>${conflictRuleName(item.ruleId)}</strong>: ${item.detail}</li>`)}</ul>`
 }`;
 }
 
@@ -97,7 +109,26 @@ function offeredRelationships(
   );
 }
 
+/**
+ * An extension is approved or refused as a whole: the registration keeps the relationship it was
+ * approved as (the workflow extends the validity only), so no relationship type is offered.
+ */
+function extensionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
+  const action = encodeURIComponent(task.approvalId);
+  return html`<h2>Your decision</h2>
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve">
+<p id="extension-effect">Approving extends the registration’s protection as the request says. The relationship the registration was approved as does not change.</p>
+<button type="submit" id="approve">Approve the extension</button></form>
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="reject">
+<label for="reject-reason">Reason for refusing the extension (required; the partner receives it)</label><textarea id="reject-reason" name="reason" maxlength="${maxTextLength}" required></textarea>
+<button type="submit" class="reject" id="reject">Refuse the extension</button></form>
+<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="request-info">
+<label for="request-info-question">Question for the partner (required; the SLA clock pauses until they answer)</label><textarea id="request-info-question" name="question" maxlength="${maxTextLength}" required></textarea>
+<button type="submit" class="info" id="request-info">Ask for more information</button></form>`;
+}
+
 function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
+  if (isExtension(task.subject)) return extensionForms(task, token, nonce);
   const action = encodeURIComponent(task.approvalId);
   const { verdict } = task.subject;
   const policy = policyRelationship(verdict).relationshipType;
@@ -128,11 +159,19 @@ ${textarea('request-info', 'question', 'Question for the partner (required; the 
 export function renderPendingPage(task: ApprovalTask, token: string, nonce: string, now: Date): string {
   const deadline = new Date(task.deadline);
   const left = timeLeft(deadline, now);
-  const step = {
-    'first-level': 'Approval',
-    escalated: 'Escalated approval',
-    'second-level': 'Second-level approval',
-  }[task.step];
+  const step = (
+    isExtension(task.subject)
+      ? {
+          'first-level': 'Extension',
+          escalated: 'Escalated extension',
+          'second-level': 'Second-level extension',
+        }
+      : {
+          'first-level': 'Approval',
+          escalated: 'Escalated approval',
+          'second-level': 'Second-level approval',
+        }
+  )[task.step];
   return renderPage(
     `${step}: ${task.subject.customerCompanyName}`,
     html`<p>${task.approver.name}, please review this partner deal registration. Nothing is decided until you press one of the buttons below.</p>
@@ -140,18 +179,21 @@ export function renderPendingPage(task: ApprovalTask, token: string, nonce: stri
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}
 <h2>Conflict evidence</h2>
-${verdictSection(task.subject.verdict, task.subject.approvalReason)}
+${verdictSection(task.subject.verdict, task.subject.approvalReason, isExtension(task.subject))}
 ${decisionForms(task, token, nonce)}
 ${pageExpiryNote(`Approval ${task.approvalId}. `)}`,
   );
 }
 
-function describeChoice(choice: ApprovalChoice): string {
+/** What was decided; an extension is approved or refused, its relationship type unused. */
+function describeChoice(choice: ApprovalChoice, extension: boolean): string {
   switch (choice.outcome) {
     case 'approve':
-      return `approved as ${choice.relationshipType}${choice.reason ? ` — ${choice.reason}` : ''}`;
+      return extension
+        ? 'approved the extension'
+        : `approved as ${choice.relationshipType}${choice.reason ? ` — ${choice.reason}` : ''}`;
     case 'reject':
-      return `rejected — ${choice.reason}`;
+      return `${extension ? 'refused the extension' : 'rejected'} — ${choice.reason}`;
     case 'request-info':
       return `asked the partner for more information — ${choice.question}`;
   }
@@ -164,9 +206,16 @@ export function deciderName(decision: RecordedDecision): string {
     : `${decision.decidedBy.name} (${decision.decidedBy.email})`;
 }
 
-/** "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …" */
-function decidedBy(decision: RecordedDecision, timeZone: string): string {
-  const line = `Decided on ${formatDeadline(new Date(decision.decidedAt), timeZone)} by ${deciderName(decision)}: ${describeChoice(decision.choice)}`;
+/**
+ * "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …";
+ * a question to the partner decides nothing: "Asked on … by …: …".
+ */
+function decidedBy(decision: RecordedDecision, timeZone: string, extension: boolean): string {
+  const at = formatDeadline(new Date(decision.decidedAt), timeZone);
+  const line =
+    decision.choice.outcome === 'request-info'
+      ? `Asked on ${at} by ${deciderName(decision)}: ${decision.choice.question}`
+      : `Decided on ${at} by ${deciderName(decision)}: ${describeChoice(decision.choice, extension)}`;
   // The approver's reason or question may end its own sentence already.
   return /[.!?…]$/.test(line) ? line : `${line}.`;
 }
@@ -178,21 +227,64 @@ export function renderApprovalView(view: ApprovalView, now: Date): string {
     : renderDecidedPage(view.task, view.decision, false);
 }
 
+/** What happens after the decision or the question, and what is left for the approver to do. */
+function whatNext(task: ApprovalTask, decision: RecordedDecision): SafeHtml {
+  const partner = task.subject.submitterEmail;
+  const text =
+    decision.choice.outcome === 'request-info'
+      ? `The SLA clock is paused until the partner (${partner}) answers by submitting the registration form again; then you will get a new email with a link to decide, and the clock starts again with the time it had left. This link no longer decides anything.`
+      : decision.channel === 'sla-default'
+        ? 'Nothing more is needed from you. If the outcome is wrong, ask RevOps for a correction.'
+        : `Nothing more is needed from you. Dealreg carries out the decision and emails the partner (${partner}) the outcome; if the outcome is wrong, ask RevOps for a correction.`;
+  return html`<p id="next">${text}</p>`;
+}
+
 /** The page after a decision was recorded, and for a link opened again after it. */
 export function renderDecidedPage(task: ApprovalTask, decision: RecordedDecision, justNow: boolean): string {
+  const asked = decision.choice.outcome === 'request-info';
+  const title = asked
+    ? justNow
+      ? 'Thank you — your question was sent to the partner'
+      : 'The partner was asked for more information'
+    : justNow
+      ? 'Thank you — your decision is recorded'
+      : 'This registration was already decided';
   return renderPage(
-    justNow ? 'Thank you — your decision is recorded' : 'This registration was already decided',
-    html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone)}</p>
+    title,
+    html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone, isExtension(task.subject))}</p>
+${whatNext(task, decision)}
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`,
   );
 }
 
-/** 409: a second decision; says who decided and when, in the approver's time zone. */
-export function renderAlreadyDecidedPage(decision: RecordedDecision, timeZone: string): string {
+/**
+ * 409: a second decision; says who decided and when, in the approver's time zone. A link decides
+ * for its approver alone, so a decision on the page is theirs (a reload or a second tab): it
+ * stands. Only the SLA default can have come first.
+ */
+export function renderAlreadyDecidedPage(
+  decision: RecordedDecision,
+  timeZone: string,
+  task: { readonly extension: boolean } = { extension: false },
+): string {
+  const line = decidedBy(decision, timeZone, task.extension);
+  if (decision.channel === 'sla-default') {
+    return renderPage(
+      'Already decided',
+      html`<p class="notice" id="decision">Your decision was not recorded: this registration was already decided. ${line}</p>
+<p id="next">If the outcome is wrong, ask RevOps for a correction.</p>`,
+    );
+  }
+  const asked = decision.choice.outcome === 'request-info';
   return renderPage(
-    'Already decided',
-    html`<p class="notice" id="decision">Your decision was not recorded: this registration was already decided. ${decidedBy(decision, timeZone)}</p>`,
+    asked ? 'You already asked the partner' : 'Already decided',
+    html`<p class="notice" id="decision">${asked ? 'Your question stands' : 'Your decision stands'}, as recorded: ${line} Sending the form again (a reload, another tab) changed nothing.</p>
+<p id="next">${
+      asked
+        ? 'When the partner answers by submitting the registration form again, you will get a new email with a link to decide.'
+        : 'Nothing more is needed from you. If the outcome is wrong, ask RevOps for a correction.'
+    }</p>`,
   );
 }
 

@@ -7,6 +7,7 @@ import type {
 } from '#domain/extension-requests/extension-offer.ts';
 import { formatMoney } from '#domain/money.ts';
 import { maxTextLength } from '#domain/signed-links/page-form.ts';
+import { formatCalendarDate } from '#emails/email-text.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { pageExpiryNote, renderPage, signedFormFields, tableRow } from './page-layout.ts';
 
@@ -21,7 +22,7 @@ function registrationTable(registration: ExtensionRegistration, timeZone: string
 ${tableRow('Partner', partner)}
 ${tableRow('Customer', `${details.customerCompanyName} (${details.customerDomain})`)}
 ${tableRow('Estimated amount', formatMoney(details.estimatedAmount))}
-${tableRow('Expected close date', details.expectedCloseDate)}
+${tableRow('Expected close date', formatCalendarDate(details.expectedCloseDate))}
 ${tableRow('Products', details.products.join(', '))}
 ${tableRow('Registration expires', registration.expiresAt && formatDeadline(new Date(registration.expiresAt), timeZone))}
 ${tableRow('Reference', registration.registrationId)}
@@ -72,14 +73,18 @@ ${registrationTable(registration, timeZone)}`,
   );
 }
 
-/** 409: a second request; says when (and by whom) the first one was made. */
+/**
+ * 409: a second request; says when (and by whom) the first one was made. The link is the
+ * partner's alone, so the first request is theirs (a reload, a second tab): it stands.
+ */
 export function renderAlreadyRequestedPage(
   request: { requestedAt: string; requestedBy: string },
   timeZone: string,
 ): string {
   return renderPage(
     'Already requested',
-    html`<p class="notice" id="request">Your request was not recorded: the one extension of this registration was already requested by ${request.requestedBy} on ${formatDeadline(new Date(request.requestedAt), timeZone)}.</p>`,
+    html`<p class="notice" id="request">Your request stands, as recorded: ${request.requestedBy} requested the extension on ${formatDeadline(new Date(request.requestedAt), timeZone)}. Sending the form again (a reload, another tab) changed nothing; the one extension of this registration can be asked for once.</p>
+<p id="next">An approver decides on it; you will be emailed the outcome.</p>`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { formatMoney } from '#domain/money.ts';
-import type { RegistrationStatusView } from '#domain/registration-status/registration-status.ts';
+import type { RegistrationStatusView, SlaStanding } from '#domain/registration-status/registration-status.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { renderPage, tableRow } from './page-layout.ts';
 
@@ -24,6 +24,26 @@ ${view.extensionUrl && html`<p><a href="${view.extensionUrl}" id="request-extens
   }
 }
 
+function slaSection(sla: SlaStanding | undefined, when: (iso: string) => string): SafeHtml {
+  switch (sla?.state) {
+    case undefined:
+      return html``;
+    case 'running': {
+      const fallback =
+        sla.defaultAt === undefined
+          ? ' If nobody decides by then, it goes to the next approver, and the policy’s default decision applies at the final deadline.'
+          : sla.defaultAt === sla.decideBy
+            ? ' If nobody has decided by then, the policy’s default decision applies.'
+            : ` If nobody has decided by ${when(sla.defaultAt)}, the policy’s default decision applies.`;
+      return html`<div class="deadline" id="sla">An approver decides by ${when(sla.decideBy)} (the policy’s SLA deadline).${fallback}</div>`;
+    }
+    case 'passed':
+      return html`<div class="deadline" id="sla">The SLA deadline of ${when(sla.deadline)} passed, so the registration went to the next approver. If nobody decides by the final deadline, the policy’s default decision applies; you will be emailed the outcome.</div>`;
+    case 'paused':
+      return html`<div class="deadline" id="sla">The approval clock (SLA) is paused until you answer the approver’s question: answer as the email with the question says (submit the registration form again for the same customer). The clock then starts again with the time it had left.</div>`;
+  }
+}
+
 /** The status page: status, the deciding rule, the SLA deadline, the protection and the extension offer. */
 export function renderStatusPage(view: RegistrationStatusView, timeZone: string): string {
   const { status } = view;
@@ -32,7 +52,7 @@ export function renderStatusPage(view: RegistrationStatusView, timeZone: string)
   return renderPage(
     `Your registration: ${status.customer}`,
     html`<p class="notice" id="status"><strong>${status.headline}</strong></p>
-${status.slaDeadline && html`<div class="deadline" id="sla">An approver decides by ${when(status.slaDeadline)} (the policy’s SLA deadline); if nobody does, the policy default applies.</div>`}
+${slaSection(status.sla, when)}
 ${status.protectedUntil && html`<div class="deadline" id="protection"><strong>Protected until ${when(status.protectedUntil)}</strong>.</div>`}
 ${status.protectionEnded && html`<div class="deadline" id="protection">Protection ended on ${when(status.protectionEnded)}.</div>`}
 ${

@@ -79,7 +79,12 @@ export function refuseSuperseded(task: ApprovalTask): void {
 /** The 409 of a decided task. */
 export function refuseDecided(task: ApprovalTask): void {
   if (task.decision !== undefined)
-    throw new ApprovalAlreadyDecidedError(task.approvalId, task.decision, task.approver.timeZone);
+    throw new ApprovalAlreadyDecidedError(
+      task.approvalId,
+      task.decision,
+      task.approver.timeZone,
+      task.subject.request?.kind === 'extension',
+    );
 }
 
 /** Hands a recorded decision to the waiting workflow and notes that it did. */

@@ -131,6 +131,59 @@ describe('approving in a browser', () => {
     await secondTab.close();
   });
 
+  it('the page after the decision says what happens next', async () => {
+    const { link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+
+    await click(page, '#approve');
+
+    expect(await page.locator('#next').count()).toBe(1);
+    expect(await page.locator('#next').textContent()).toContain('Nothing more is needed from you');
+    await page.close();
+  });
+
+  it('reloading the page after deciding tells the approver their decision stands, not that it was lost', async () => {
+    const { link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+    await click(page, '#approve');
+
+    // The browser sends the form again on a reload after a POST.
+    const reloaded = await page.reload();
+
+    expect(reloaded?.status()).toBe(409);
+    const said = (await page.locator('main').textContent()) ?? '';
+    expect(said).not.toContain('Your decision was not recorded');
+    expect(said).toContain('Your decision stands');
+    expect(harness.callback.resumed).toHaveLength(1);
+    await page.close();
+  });
+
+  it('asking the partner a question is not called a decision, and the page says what happens next', async () => {
+    const { link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+
+    await page.fill('#request-info-question', 'Who is the sponsor?');
+    await click(page, '#request-info');
+    const sent = (await page.locator('main').textContent()) ?? '';
+    const reopened = await newPage();
+    await reopened.goto(link);
+    const later = (await reopened.locator('main').textContent()) ?? '';
+
+    expect(await page.locator('h1').textContent()).toBe('Thank you — your question was sent to the partner');
+    expect(sent).toContain('Who is the sponsor?');
+    expect(sent).not.toContain('Decided on');
+    expect(await page.locator('#next').textContent()).toContain(
+      'you will get a new email with a link to decide',
+    );
+    expect(await reopened.locator('h1').textContent()).toBe('The partner was asked for more information');
+    expect(later).not.toContain('already decided');
+    await page.close();
+    await reopened.close();
+  });
+
   it('an escalated link gets 410 naming the new approver', async () => {
     const { task, link } = await harness.open();
     const openBefore = await newPage();

@@ -5,12 +5,15 @@ import type { ApprovalApprover, RecordedDecision } from './approval-task.ts';
 export class ApprovalAlreadyDecidedError extends AlreadyDoneError<{
   decision: RecordedDecision;
   timeZone: string;
+  /** The approval was of the partner's extension request. */
+  extension: boolean;
 }> {
-  constructor(approvalId: string, decision: RecordedDecision, timeZone: string) {
+  constructor(approvalId: string, decision: RecordedDecision, timeZone: string, extension = false) {
     const { decidedBy, decidedAt } = decision;
     super(`approval ${approvalId} was already decided by ${decidedBy.name} at ${decidedAt}`, {
       decision,
       timeZone,
+      extension,
     });
   }
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { extensionOfferSchema, extensionRequestSchema } from '#domain/extension-requests/extension-offer.ts';
 import type { Money } from '#domain/money.ts';
+import type { SlaHistory } from '#domain/registration-progress.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 
@@ -36,6 +37,15 @@ export type ExtensionStanding =
   | { readonly state: 'with-expiry-warning' }
   | { readonly state: 'none' };
 
+/** Where the approval's SLA clock stands, as the partner may rely on it. */
+export type SlaStanding =
+  /** An approver decides by `decideBy`; the policy's default applies at `defaultAt` when known. */
+  | { readonly state: 'running'; readonly decideBy: string; readonly defaultAt?: string | undefined }
+  /** Kept before `decideBy` was: the first level's deadline passed, so it went on to the next approver. */
+  | { readonly state: 'passed'; readonly deadline: string }
+  /** The partner was asked a question: the clock stands still until they answer. */
+  | { readonly state: 'paused' };
+
 export interface RegistrationStatus {
   readonly registrationId: string;
   readonly customer: string;
@@ -47,8 +57,8 @@ export interface RegistrationStatus {
   /** The rule that decided it (or is deciding it), with its reason; absent before the check ran. */
   readonly rule?: { readonly id: string; readonly reason: string; readonly decidedBy?: string } | undefined;
   readonly relationshipType?: RelationshipType | undefined;
-  /** While an approver decides: the SLA deadline (ISO-8601). */
-  readonly slaDeadline?: string | undefined;
+  /** While an approver decides: by when, and when the policy's default applies; paused while the partner is asked. */
+  readonly sla?: SlaStanding | undefined;
   /** Approved: protection runs until then (ISO-8601). */
   readonly protectedUntil?: string | undefined;
   /** Expired: when protection ended. */
@@ -90,6 +100,16 @@ function extensionStanding(record: StoredRegistration, status: StatusCode, now: 
   return { state: 'with-expiry-warning' };
 }
 
+function slaStanding(status: StatusCode, sla: SlaHistory | undefined, now: Date): SlaStanding | undefined {
+  if (status === 'awaiting-information') return { state: 'paused' };
+  if (status !== 'in-review' || sla === undefined) return undefined;
+  if (sla.decideBy !== undefined)
+    return { state: 'running', decideBy: sla.decideBy, defaultAt: sla.defaultAt };
+  return now.getTime() < Date.parse(sla.deadline)
+    ? { state: 'running', decideBy: sla.deadline }
+    : { state: 'passed', deadline: sla.deadline };
+}
+
 /** The status page's content for a stored registration at `now`. */
 export function registrationStatus(record: StoredRegistration, now: Date): RegistrationStatus {
   const { details, progress } = record;
@@ -120,8 +140,7 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
         : headlines[status],
     rule,
     relationshipType: decision?.outcome === 'approve' ? decision.relationshipType : undefined,
-    slaDeadline:
-      status === 'in-review' || status === 'awaiting-information' ? progress?.sla?.deadline : undefined,
+    sla: slaStanding(status, progress?.sla, now),
     protectedUntil: status === 'approved' && closed === undefined ? progress?.expiresAt : undefined,
     protectionEnded: status === 'expired' ? (progress?.expiredAt ?? progress?.expiresAt) : undefined,
     closedDeal: closed,

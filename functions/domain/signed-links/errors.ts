@@ -11,8 +11,10 @@ export type LinkRejection =
   | 'expired'
   /** The link names another approval, registration…: `wrong-approval`, `wrong-registration`. */
   | `wrong-${string}`
-  /** The page's nonce is missing, forged or older than the page lifetime. */
-  | 'not-from-page';
+  /** The page's nonce is missing or forged. */
+  | 'not-from-page'
+  /** The page's nonce is authentic but older than the page lifetime: the page was open too long. */
+  | 'page-expired';
 
 /** The link token or page nonce is forged, tampered with, expired or not this person's (403). */
 export class LinkRefusedError extends Error {

@@ -36,7 +36,7 @@ export async function issuePageNonce(
   );
 }
 
-/** Verifies the nonce a form came with; throws `LinkRefusedError` (`not-from-page`). */
+/** Verifies the nonce a form came with; throws `LinkRefusedError` (`not-from-page`, `page-expired`). */
 export async function verifyPageNonce(
   key: ApprovalSigningKey,
   purpose: LinkPurpose,
@@ -46,7 +46,7 @@ export async function verifyPageNonce(
   const check = await verifyToken(key, nonce, `${purpose.name}-page`, expected.now);
   if (!check.valid && check.refusal === 'expired') {
     throw new LinkRefusedError(
-      'not-from-page',
+      'page-expired',
       `the ${purpose.page} was open too long; open the link from your email again`,
     );
   }

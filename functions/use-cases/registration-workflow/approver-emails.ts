@@ -54,6 +54,7 @@ async function approvalEmailBasics(
     escalatesTo: state.escalateTo.name,
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
+    request: task.subject.request,
   };
 }
 
@@ -110,6 +111,7 @@ export async function emailEscalation(
     deadline: deadlines.finalAt,
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
+    request: task.subject.request,
     previousApprover: { name: state.approver.name, email: state.approver.email },
     requestedAt: deadlines.requestedAt,
     missedDeadline: deadlines.escalationAt,
@@ -133,11 +135,17 @@ export async function emailSlaDefaultDecided(
 ): Promise<void> {
   const deadlines = toDates(state.deadlines);
   const { choice } = decision;
+  const { subject } = task;
+  // An extension is approved or refused as a whole; its relationship type is not used.
+  const extension = subject.request?.kind === 'extension';
   const outcome =
     choice.outcome === 'approve'
-      ? `approved as ${deps.policy.policy.relationshipTypes[choice.relationshipType].label}`
-      : 'rejected';
-  const { subject } = task;
+      ? extension
+        ? 'approved the extension'
+        : `approved as ${deps.policy.policy.relationshipTypes[choice.relationshipType].label}`
+      : extension
+        ? 'refused the extension'
+        : 'rejected';
   const email = renderSlaDefaultDecidedEmail({
     approvalId: task.approvalId,
     registrationId: task.registrationId,

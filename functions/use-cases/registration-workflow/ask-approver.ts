@@ -91,13 +91,18 @@ export async function askApprover(
     await confirmReceipt(deps, registration, deadlines.escalationAt);
   }
   if (purpose === 'registration') {
-    const sla: SlaHistory = progress.sla ?? {
-      requestedAt: now.toISOString(),
-      deadline: deadlines.escalationAt.toISOString(),
-      reminders: 0,
-      escalations: 0,
-      defaulted: false,
-      pausedHours: 0,
+    const sla: SlaHistory = {
+      ...(progress.sla ?? {
+        requestedAt: now.toISOString(),
+        deadline: deadlines.escalationAt.toISOString(),
+        reminders: 0,
+        escalations: 0,
+        defaulted: false,
+        pausedHours: 0,
+      }),
+      // Each level runs its own clock: the partner reads the one running now.
+      decideBy: deadlines.escalationAt.toISOString(),
+      defaultAt: deadlines.finalAt.toISOString(),
     };
     await deps.book.saveProgress(registrationId, {
       ...progress,

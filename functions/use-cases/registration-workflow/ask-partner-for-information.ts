@@ -9,6 +9,16 @@ import { partnerStatusUrl } from './partner-status-link.ts';
 export const informationResponseDays = 10;
 
 /**
+ * The page the partner submitted the form from, when it is a web address: without a configured
+ * form address, it is where they submit it again. Resubmitting is the answer that resumes the
+ * approval; writing to the approver resumes nothing.
+ */
+function formPageOf(pageUrl: string | undefined): string | undefined {
+  if (pageUrl === undefined || !URL.canParse(pageUrl)) return undefined;
+  return /^https?:$/.test(new URL(pageUrl).protocol) ? pageUrl : undefined;
+}
+
+/**
  * "Ask partner for more information" (a callback task): emails the submitting partner the
  * approver's question and how to answer — submit the registration form again for the same
  * customer — and keeps this wait's token on the registration; the resubmission resumes it.
@@ -43,7 +53,9 @@ export async function askPartnerForInformation(
     approverEmail: decidedBy.email,
     question: choice.question,
     askedAt: decidedAt,
-    resubmitUrl: deps.registrationFormUrl || undefined,
+    // The workflow's wait for the answer starts after this and lasts `informationResponseDays`.
+    answerBy: new Date(Date.parse(decidedAt) + informationResponseDays * 86_400_000),
+    resubmitUrl: deps.registrationFormUrl || formPageOf(registration.record.submission.pageUrl),
     timeZone: deps.policy.policy.calendar.timeZone,
     policyVersion: deps.policy.policyVersion,
   });

@@ -50,7 +50,12 @@ export async function escalateApproval(
   });
   await emailEscalation(deps, { registration, task: escalated, state });
   if (state.purpose === 'registration')
-    await countInSla(deps, registrationId, (sla) => ({ ...sla, escalations: sla.escalations + 1 }));
+    await countInSla(deps, registrationId, (sla) => ({
+      ...sla,
+      escalations: sla.escalations + 1,
+      decideBy: deadlines.finalAt.toISOString(),
+      defaultAt: deadlines.finalAt.toISOString(),
+    }));
   deps.logger.info('approval escalated', { registrationId, from: state.approvalId, to: escalatedId });
   return {
     ...state,

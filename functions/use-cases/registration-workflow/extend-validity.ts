@@ -32,6 +32,6 @@ export async function extendValidity(
     expiresOn: window.expiresAt.toISOString().slice(0, 10),
   });
   // The approval email again, now with the extended validity.
-  await notifyApproved(deps, registrationId);
+  await notifyApproved(deps, registrationId, { extension: true });
   return validityTimers(window);
 }

@@ -42,7 +42,17 @@ export async function resumeApproval(
   const resumed: RegistrationProgress = {
     ...progress,
     status: 'in-review',
-    sla: progress.sla ? { ...progress.sla, pausedHours: progress.sla.pausedHours + pausedHours } : undefined,
+    sla: progress.sla
+      ? {
+          ...progress.sla,
+          pausedHours: progress.sla.pausedHours + pausedHours,
+          decideBy: (identity.step === 'escalated'
+            ? deadlines.finalAt
+            : deadlines.escalationAt
+          ).toISOString(),
+          defaultAt: deadlines.finalAt.toISOString(),
+        }
+      : undefined,
     updatedAt: now.toISOString(),
   };
   const state: ApprovalState = {

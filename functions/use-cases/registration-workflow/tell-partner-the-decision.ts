@@ -52,6 +52,7 @@ function decidedThrough(decision: RegistrationDecision) {
 export async function notifyApproved(
   deps: RegistrationWorkflowDependencies,
   registrationId: string,
+  options: { readonly extension?: boolean } = {},
 ): Promise<void> {
   const registration = await loadApprovedRegistration(deps, registrationId);
   const { progress, decision } = registration;
@@ -76,6 +77,7 @@ export async function notifyApproved(
             }
           : undefined,
       validUntil: progress.expiresAt ?? decision.decidedAt,
+      extension: options.extension === true,
     },
     `${registrationId}:approved:${progress.expiresAt ?? decision.decidedAt}`,
   );
@@ -122,10 +124,12 @@ export async function notifyExtensionRefused(
     progress,
     {
       outcome: 'rejected',
-      decidedThrough: 'approver',
+      extension: true,
+      decidedThrough: refusal.decision.channel === 'sla-default' ? 'sla-default' : 'approver',
       decidedBy: decidedBy.name,
       decidedAt,
-      reason: `Your request to extend the registration was declined: ${reason} The registration stays valid until ${progress.expiresAt?.slice(0, 10) ?? 'its expiry'}.`,
+      reason,
+      protectedUntil: progress.expiresAt,
     },
     `${registrationId}:extension-refused:${decidedAt}`,
   );

@@ -65,7 +65,7 @@ describe('requesting the extension in a browser', () => {
     expect(firstStatus).toBe(200);
     expect(await first.locator('#request').textContent()).toContain('requested the extension');
     expect(secondStatus).toBe(409);
-    expect(await second.locator('#request').textContent()).toContain('already requested');
+    expect(await second.locator('#request').textContent()).toContain('Your request stands, as recorded');
     expect((await harness.item(registrationId))?.extensionRequest).toMatchObject({
       reason: 'The customer’s legal review moved to March',
     });

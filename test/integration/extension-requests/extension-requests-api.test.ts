@@ -206,9 +206,12 @@ describe('POST /registrations/{registrationId}/extension', () => {
     const reopened = await openPage(link);
 
     expect(second.status).toBe(409);
+    // The link is the partner's alone: the first request is theirs (a reload, a second tab), and it stands.
     expect(second.body).toContain(
-      'already requested by Pat@Cloudsmiths.example on Saturday 6 February 2027, 10:30',
+      'Your request stands, as recorded: Pat@Cloudsmiths.example requested the extension on Saturday 6 February 2027, 10:30',
     );
+    expect(second.body).not.toContain('not recorded');
+    expect(second.body).toContain('An approver decides on it; you will be emailed the outcome.');
     expect(reopened.status).toBe(200);
     expect(reopened.body).toContain('The extension was already requested');
     expect(harness.sfn.sent).toHaveLength(1);
@@ -255,6 +258,9 @@ describe('POST /registrations/{registrationId}/extension', () => {
 
     expect(response.status).toBe(403);
     expect(response.body).toContain('open too long');
+    // The request did come from the page: the title says it was open too long, not to use the page.
+    expect(response.body).not.toContain('Please send your');
+    expect(response.body).toContain('<h1>This extension page was open too long</h1>');
   });
 
   it('asks for the reason with 400 and records nothing', async () => {

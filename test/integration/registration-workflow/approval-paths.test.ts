@@ -155,7 +155,10 @@ describe('registrations an approver decides', () => {
     expect(harness.statesVisited(resubmission).at(-1)).toBe('Answer handed to the earlier registration');
     expect((await harness.registration(registrationId)).progress?.status).toBe('in-review');
     const requests = await harness.mails({ to: channelManager, template: 'approval-request' });
-    expect(requests.filter((mail) => mail.text.includes('question.com'))).toHaveLength(2);
+    const toDecide = requests.filter((mail) => mail.text.includes('question.com'));
+    expect(toDecide).toHaveLength(2);
+    // The second request says it holds the partner's answer to the question.
+    expect(toDecide[1]?.text).toContain('in answer to the question asked');
 
     await harness.decide(channelManager, 'approve');
     expect((await harness.registration(registrationId)).progress?.status).toBe('approved');

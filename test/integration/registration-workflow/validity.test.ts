@@ -190,6 +190,11 @@ describe('validity of an approved registration', () => {
       (mail) => mail.text.includes('extend-me.com'),
     );
     expect(request).toBeDefined();
+    // The approver is asked about the extension, with the partner's reason, not about a new registration.
+    expect(request?.subject).toContain('extension');
+    expect(request?.text).toContain('asks to extend');
+    expect(request?.text).toContain('The customer moved the board meeting to March.');
+    expect(request?.text).not.toContain('registered a deal with');
     await harness.decide(channelManager, 'approve');
 
     const extended = await harness.registration(registrationId);
@@ -197,6 +202,12 @@ describe('validity of an approved registration', () => {
     expect(extended.progress).toMatchObject({ status: 'approved', extensions: 1 });
     expect(Math.round((secondExpiry.getTime() - firstExpiry.getTime()) / day)).toBe(90);
     expect(harness.statesVisited(registrationId)).toContain('Extend validity');
+    // The partner is told the extension was granted, and until when.
+    const [granted] = (await harness.mails({ to: partner, template: 'registration-decision' }))
+      .filter((mail) => mail.text.includes('extend-me.com'))
+      .slice(-1);
+    expect(granted?.subject).toContain('Extension approved');
+    expect(granted?.text).toContain('The extension of your registration of the deal with');
 
     // Past the first expiry it still holds; the second warning offers no extension; it expires at the new date.
     await harness.clock.setTo(new Date(firstExpiry.getTime() + day).toISOString());
@@ -207,5 +218,53 @@ describe('validity of an approved registration', () => {
     expect(warnings[1]?.links.some((link) => link.includes('/extension'))).toBe(false);
     await harness.clock.setTo(new Date(secondExpiry.getTime() + 60_000).toISOString());
     expect((await harness.registration(registrationId)).progress?.status).toBe('expired');
+  });
+
+  it('extension nobody decides: the SLA default approves it, and the approver is told of the extension', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'default-extension.com',
+      estimated_amount: '9000',
+    });
+    const expiry = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+
+    await harness.clock.setTo(new Date(expiry.getTime() - 14 * day + 60_000).toISOString());
+    expect(await requestExtension('default-extension.com', 'Budget approval moved.')).toBe(200);
+    await harness.clock.setTo(new Date(expiry.getTime() - 60_000).toISOString());
+
+    expect((await harness.registration(registrationId)).progress?.extensions).toBe(1);
+    const [told] = (await harness.mails({ template: 'sla-default-decided' })).filter((mail) =>
+      mail.text.includes(registrationId),
+    );
+    expect(told?.text).toContain(': approved the extension.');
+    expect(told?.text).not.toContain('approved as Partner-');
+    const [granted] = (await harness.mails({ to: partner, template: 'registration-decision' }))
+      .filter((mail) => mail.text.includes('default-extension.com'))
+      .slice(-1);
+    expect(granted?.subject).toContain('Extension approved');
+    expect(granted?.text).not.toContain('An approver approved');
+  });
+
+  it('extension refused: the partner is told the registration still protects the deal until its expiry', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'refuse-extension.com',
+      estimated_amount: '9000',
+    });
+    const expiry = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+
+    await harness.clock.setTo(new Date(expiry.getTime() - 14 * day + 60_000).toISOString());
+    expect(await requestExtension('refuse-extension.com', 'Procurement is slow.')).toBe(200);
+    await harness.decide(channelManager, 'reject', { reason: 'The deal has gone quiet.' });
+
+    expect((await harness.registration(registrationId)).progress).toMatchObject({
+      status: 'approved',
+      expiresAt: expiry.toISOString(),
+    });
+    const [refused] = (await harness.mails({ to: partner, template: 'registration-decision' }))
+      .filter((mail) => mail.text.includes('refuse-extension.com'))
+      .slice(-1);
+    expect(refused?.subject).toContain('Extension not approved');
+    expect(refused?.text).toContain('The deal has gone quiet.');
+    expect(refused?.text).not.toContain('no protection applies');
+    expect(refused?.text).toContain('Your registration stays approved and protects this deal until');
   });
 });

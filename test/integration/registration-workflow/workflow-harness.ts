@@ -172,7 +172,7 @@ export interface WorkflowUnderTest {
    */
   submit(
     fields?: Record<string, string | undefined>,
-    options?: { claimedAt?: Date | undefined },
+    options?: { claimedAt?: Date | undefined; pageUrl?: string | undefined },
   ): Promise<string>;
   /** Runs what can run without moving the clock. */
   settle(): Promise<void>;
@@ -237,6 +237,8 @@ export async function startWorkflowUnderTest(
     partnerCentral?: LocalRegistrationWorkflowOptions['partnerCentral'];
     /** The ledger key the steps sign with (a CLI run against the same tables reads it from a file). */
     ledgerKey?: LocalLedgerKey;
+    /** The registration form's address (`REGISTRATION_FORM_URL`); `null` runs without one, as it is optional. */
+    registrationFormUrl?: string | null;
   } = {},
 ): Promise<WorkflowUnderTest> {
   const tables =
@@ -316,7 +318,9 @@ export async function startWorkflowUnderTest(
       apiBaseUrl: api.url,
       policy,
       usdRates: { EUR: '1.08' },
-      registrationFormUrl: 'https://partners.example.com/register',
+      ...(options.registrationFormUrl === null
+        ? {}
+        : { registrationFormUrl: options.registrationFormUrl ?? 'https://partners.example.com/register' }),
       logger,
       partnerCentral: options.partnerCentral,
       definition,
@@ -379,6 +383,7 @@ export async function startWorkflowUnderTest(
         },
         formSubmission({
           submittedAt: options.claimedAt?.getTime() ?? receivedAt,
+          ...(options.pageUrl === undefined ? {} : { pageUrl: options.pageUrl }),
           // Four months ahead of the virtual clock, so a registration stays valid as tests move it.
           fields: {
             expected_close_date: new Date(receivedAt + 120 * 86_400_000).toISOString().slice(0, 10),

@@ -21,6 +21,22 @@ function input(overrides: Partial<ApprovalRequestEmailInput> = {}): ApprovalRequ
 }
 
 describe('the approval request email', () => {
+  it('about an extension, says what approving it does, not which relationship type to approve as', () => {
+    const email = renderApprovalRequestEmail(
+      input({
+        request: { kind: 'extension', note: 'The partner asks to extend the registration by 90 days.' },
+        finalDeadline: '2026-12-01T22:00:00Z',
+        slaDefault: 'approve',
+      }),
+    );
+
+    expect(email.text).toContain('IF YOU APPROVE THE EXTENSION');
+    expect(email.text).toContain('The relationship the registration was approved as does not change.');
+    expect(email.text).not.toContain('approve it as another relationship type');
+    expect(email.text).not.toContain('the policy records it as');
+    expect(email.text).toContain("the policy's default applies: the extension is approved.");
+  });
+
   it('goes to the approver with a subject that says what to do and by when, in their zone', () => {
     const email = renderApprovalRequestEmail(input());
 

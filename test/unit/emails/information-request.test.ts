@@ -47,7 +47,7 @@ describe('the information request email', () => {
     expect(occurrences(email.text, FORM_URL)).toBe(1);
     expect(occurrences(email.html, 'href=')).toBe(1);
     expect(email.text).toContain(
-      'Or write to Cam Channel at cam@vendor.example and quote reference reg_01JDEALREG.',
+      'If the question is unclear, write to Cam Channel at cam@vendor.example and quote reference reg_01JDEALREG; the approval goes on once you have submitted the form again.',
     );
 
     const byEmailOnly = renderInformationRequestEmail(input({ resubmitUrl: undefined }));

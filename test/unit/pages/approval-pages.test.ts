@@ -33,6 +33,56 @@ describe('the approval confirmation page', () => {
     expect(page).toContain('2 days 7 hours left');
   });
 
+  it('names the marketplace, the conflict outcome, the rule and the close date as the approval email does', () => {
+    const page = renderPendingPage(pendingTask(), 'v1.t.m', 'v1.n', now);
+
+    expect(page).toContain('<th>Cloud marketplace</th><td>AWS Marketplace</td>');
+    expect(page).toContain('<th>Expected close date</th><td>26 Feb 2027</td>');
+    expect(page).toContain('Conflict check: Needs review');
+    expect(page).toContain('Direct-rep activity (<code>direct-activity</code>)');
+    expect(page).not.toContain('Conflict check: needs-review');
+  });
+
+  it('asks about an extension without offering relationship types that approving it would not record', () => {
+    const subject = approvalSubject({
+      request: { kind: 'extension', note: 'The partner asks to extend the registration by 90 days.' },
+    });
+    const page = renderPendingPage(pendingTask({ subject }), 't', 'n', now);
+
+    expect(page).toContain('Extension: Acme Analytics');
+    expect(page).not.toContain('<select');
+    expect(page).not.toContain('the policy’s choice');
+    expect(page).not.toContain('If approved: Partner-sourced');
+    expect(page).toContain('>Approve the extension</button>');
+    expect(page).toContain('>Refuse the extension</button>');
+    expect(page).toContain('The relationship the registration was approved as does not change.');
+  });
+
+  it('after an extension was decided, says the extension was approved or refused, not a relationship type', () => {
+    const subject = approvalSubject({ request: { kind: 'extension', note: 'Extend by 90 days.' } });
+    const decision: RecordedDecision = {
+      choice: { outcome: 'approve', relationshipType: 'sourced' },
+      decidedBy: { email: 'casey@vendor.example', name: 'Casey Channel' },
+      decidedAt: '2026-11-24T10:15:00.000Z',
+      channel: 'page',
+      policyVersion: 'p',
+      exception: false,
+    };
+
+    const decided = renderDecidedPage(pendingTask({ subject }), decision, true);
+    const again = renderAlreadyDecidedPage(decision, 'UTC', { extension: true });
+    const refused = renderDecidedPage(
+      pendingTask({ subject }),
+      { ...decision, choice: { outcome: 'reject', reason: 'The deal has gone quiet.' } },
+      true,
+    );
+
+    expect(decided).toContain('Casey Channel (casey@vendor.example): approved the extension.');
+    expect(again).toContain('approved the extension.');
+    expect(refused).toContain('refused the extension — The deal has gone quiet.');
+    expect(`${decided}${again}`).not.toContain('approved as sourced');
+  });
+
   it('shows when the registration was received, and the time its form states when that is another', () => {
     const task = (subject: Parameters<typeof approvalSubject>[0]) =>
       renderPendingPage(pendingTask({ subject: approvalSubject(subject) }), 'v1.t.m', 'v1.n', now);
@@ -111,7 +161,7 @@ describe('the approval confirmation page', () => {
 
     const page = renderPendingPage(task, 't', 'n', now);
 
-    expect(page).toContain('Conflict check: clear');
+    expect(page).toContain('Conflict check: No conflict');
     expect(page).toContain(`<strong>Why you are asked:</strong> ${reason}`);
   });
 
@@ -159,7 +209,7 @@ describe('the approval confirmation page', () => {
     );
 
     expect(conflict).toContain(
-      'already decided. Decided on Tuesday 24 November 2026, 11:15 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): rejected — duplicate.',
+      'Your decision stands, as recorded: Decided on Tuesday 24 November 2026, 11:15 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): rejected — duplicate.',
     );
     expect(gone).toContain(
       'escalated to Lee Leader (lee@vendor.example) on Thursday 26 November 2026, 17:00 GMT+1 (Europe/Berlin)',
@@ -182,12 +232,14 @@ describe('the approval confirmation page', () => {
       );
 
     expect(decided({ outcome: 'reject', reason: 'Duplicate of DR-1.' })).toContain(
-      'rejected — Duplicate of DR-1.<',
+      'rejected — Duplicate of DR-1. Sending',
     );
     expect(decided({ outcome: 'request-info', question: 'Which product line?' })).toContain(
-      'asked the partner for more information — Which product line?<',
+      'Casey Channel (casey@vendor.example): Which product line? Sending',
     );
-    expect(decided({ outcome: 'approve', relationshipType: 'sourced' })).toContain('approved as sourced.<');
+    expect(decided({ outcome: 'approve', relationshipType: 'sourced' })).toContain(
+      'approved as sourced. Sending',
+    );
   });
 
   it('says the SLA default decided, not the placeholder decider, on the decided page', () => {

@@ -56,6 +56,32 @@ describe('the partner status view', () => {
     });
   });
 
+  it('does not show a passed SLA deadline, kept before the current one was, as the one to come', () => {
+    const status = registrationStatus(
+      record({
+        progress: {
+          status: 'in-review',
+          updatedAt: now.toISOString(),
+          sla: {
+            requestedAt: '2027-02-01T14:00:00.000Z',
+            deadline: '2027-02-03T22:00:00.000Z',
+            reminders: 1,
+            escalations: 1,
+            defaulted: false,
+            pausedHours: 0,
+          },
+        },
+      }),
+      now,
+    );
+
+    const page = renderStatusPage({ status }, 'America/New_York');
+    expect(page).not.toContain('An approver decides by');
+    expect(page).toContain(
+      'The SLA deadline of Wednesday 3 February 2027, 17:00 EST (America/New_York) passed, so the registration went to the next approver.',
+    );
+  });
+
   it('says a closed-won deal keeps its protection and offers no extension', () => {
     const status = registrationStatus(
       record({

@@ -78,7 +78,7 @@ describe('page nonces', () => {
     const late = new Date(now.getTime() + pageNonceLifetimeMs);
 
     expect(await outcome(nonce, { now: late })).toBe(
-      'not-from-page: the approval page was open too long; open the link from your email again',
+      'page-expired: the approval page was open too long; open the link from your email again',
     );
   });
 

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
+import { approvalDeadlines } from '#domain/policy/approval-deadlines.ts';
+import { startWorkflowUnderTest, type WorkflowUnderTest, workflowPeople } from './workflow-harness.ts';
+
+const { partner, channelManager } = workflowPeople;
+
+/**
+ * What the partner reads while an approver decides: the status page their emails link to, as the
+ * SLA timers move the registration on (DynamoDB Local, the HubSpot sandbox, the deployed
+ * definition on the local runner). Default policy: escalation after 48, the default after 72
+ * business hours of the New York calendar.
+ */
+
+let harness: WorkflowUnderTest;
+
+beforeAll(async () => {
+  // Without REGISTRATION_FORM_URL, which a deployment may leave unset.
+  harness = await startWorkflowUnderTest({ registrationFormUrl: null });
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function statusPage(registrationId: string): Promise<string> {
+  const link = (await harness.mails({ to: partner }))
+    .flatMap((mail) => mail.links)
+    .find((candidate) => candidate.includes(`/registrations/${registrationId}/status?t=`));
+  if (link === undefined) throw new Error(`no status link for ${registrationId}`);
+  const page = await fetch(link);
+  expect(page.status).toBe(200);
+  return (await page.text()).replace(/<[^>]+>/g, '');
+}
+
+const inNewYork = (at: Date) => formatDeadline(at, 'America/New_York');
+
+describe('the partner’s status page while an approver decides', () => {
+  it('names when the policy default applies, and after the escalation no deadline that has passed', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'status-sla.com',
+      estimated_amount: '40000',
+    });
+    const { escalationAt, finalAt } = approvalDeadlines(harness.policy.policy, harness.clock.now());
+
+    const waiting = await statusPage(registrationId);
+    expect(waiting).toContain(`An approver decides by ${inNewYork(escalationAt)}`);
+    expect(waiting).toContain(
+      `If nobody has decided by ${inNewYork(finalAt)}, the policy’s default decision applies.`,
+    );
+
+    await harness.clock.setTo(new Date(escalationAt.getTime() + 60_000).toISOString());
+    const escalated = await statusPage(registrationId);
+    expect(escalated).toContain(`An approver decides by ${inNewYork(finalAt)}`);
+    expect(escalated).not.toContain(inNewYork(escalationAt));
+  });
+
+  it('while the partner is asked a question, says the SLA clock is paused and how to answer, not a deadline', async () => {
+    const registrationId = await harness.submit(
+      { customer_domain: 'status-question.com', estimated_amount: '40000' },
+      { pageUrl: 'https://partners.example.com/register-a-deal' },
+    );
+    const { escalationAt } = approvalDeadlines(harness.policy.policy, harness.clock.now());
+    await harness.decide(channelManager, 'request-info', { question: 'Who is the sponsor?' });
+
+    const page = await statusPage(registrationId);
+    expect(page).toContain('Waiting for your answer');
+    expect(page).toContain('The approval clock (SLA) is paused until you answer');
+    expect(page).not.toContain('An approver decides by');
+    expect(page).not.toContain(inNewYork(escalationAt));
+  });
+});
+
+describe('the question to the partner', () => {
+  it('without a configured form address, links the form the partner submitted, the answer that resumes it', async () => {
+    await harness.submit(
+      { customer_domain: 'question-link.com', estimated_amount: '40000' },
+      { pageUrl: 'https://partners.example.com/register-a-deal' },
+    );
+    await harness.decide(channelManager, 'request-info', { question: 'Which products?' });
+
+    const [asked] = (await harness.mails({ to: partner, template: 'information-request' })).filter((mail) =>
+      mail.text.includes('question-link.com'),
+    );
+    expect(asked?.text).toContain('Submit the deal registration form again');
+    expect(asked?.links).toContain('https://partners.example.com/register-a-deal');
+  });
+
+  it('says by when to answer, what happens otherwise, and that only the form resumes the approval', async () => {
+    await harness.submit(
+      { customer_domain: 'question-deadline.com', estimated_amount: '40000' },
+      { pageUrl: 'https://partners.example.com/register-a-deal' },
+    );
+    const askedAt = harness.clock.now();
+    await harness.decide(channelManager, 'request-info', { question: 'Which products?' });
+    const [asked] = (await harness.mails({ to: partner, template: 'information-request' })).filter((mail) =>
+      mail.text.includes('question-deadline.com'),
+    );
+
+    // The workflow declines a question left unanswered for 10 days.
+    const answerBy = inNewYork(new Date(askedAt.getTime() + 10 * 86_400_000));
+    expect(asked?.text).toContain(`Answer by ${answerBy}`);
+    expect(asked?.text).toContain('the registration is declined');
+    expect(asked?.text).not.toContain('Or write to');
+  });
+});
