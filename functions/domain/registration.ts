@@ -6,7 +6,7 @@ import {
 } from './form-field-mapping.ts';
 import type { FormSubmission } from './form-submission.ts';
 import { isCurrencyCode, type Money, moneySchema, parseAmount } from './money.ts';
-import { normaliseCompanyName, registrableDomain } from './normalise.ts';
+import { isFreeEmailDomain, normaliseCompanyName, registrableDomain } from './normalise.ts';
 
 export const cloudMarketplaces = ['aws', 'azure', 'gcp', 'none'] as const;
 export type CloudMarketplace = (typeof cloudMarketplaces)[number];
@@ -170,6 +170,13 @@ export function evaluateSubmission(
     const domain = registrableDomain(text);
     if (domain === undefined) {
       problem(field, `"${text}" is not a company web domain such as example.com`, text);
+    } else if (field === 'customerDomain' && isFreeEmailDomain(domain)) {
+      problem(
+        field,
+        `"${text}" is a free email provider (${domain}), not the customer's company domain: enter the domain of the customer's website, such as example.com`,
+        text,
+      );
+      return undefined;
     }
     return domain;
   };

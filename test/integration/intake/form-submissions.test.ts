@@ -150,6 +150,27 @@ describe('POST /hubspot/form-submissions', () => {
     expect(mails[0]?.links).toContain('https://partners.example.com/register-a-deal');
   });
 
+  it('takes a pasted URL as its domain, and refuses a free email provider as the customer, saying what to enter', async () => {
+    const pasted = formSubmission({
+      fields: { customer_domain: 'HTTPS://WWW.Shop.Fabrikam.co.uk:8443/contact?ref=partner' },
+    });
+    expect(await (await post(JSON.stringify(pasted))).json()).toMatchObject({ outcome: 'accepted' });
+    const freeMail = formSubmission({ fields: { customer_domain: 'ceo.fabrikam@gmail.com' } });
+    const response = await post(JSON.stringify(freeMail));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
+
+    const stored = await storedRegistrations();
+    expect(stored.find((r) => r.conversionId === pasted.conversionId)?.customerDomain).toBe('fabrikam.co.uk');
+    const refused = stored.find((r) => r.conversionId === freeMail.conversionId);
+    expect(refused?.problems?.map((p) => p.formField)).toEqual(['customer_domain']);
+    // What the partner typed is kept with the submission.
+    expect(JSON.stringify(refused)).toContain('ceo.fabrikam@gmail.com');
+    const mails = await mailbox.list();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.text).toContain('is a free email provider (gmail.com)');
+  });
+
   it('emails the submitter of a rejected submission once, however often it is delivered', async () => {
     const body = JSON.stringify(formSubmission({ fields: { currency: 'ZZZ' } }));
     await Promise.all([post(body), post(body), post(body)]);

@@ -89,6 +89,18 @@ describe('registration fields', () => {
       'deal_description: Deal description is at most 5000 characters (got 5001)',
     ],
     [
+      { customer_domain: 'Jane.Doe@GMAIL.com' },
+      'customer_domain: "Jane.Doe@GMAIL.com" is a free email provider (gmail.com), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
+    ],
+    [
+      { customer_domain: 'outlook.com' },
+      'customer_domain: "outlook.com" is a free email provider (outlook.com), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
+    ],
+    [
+      { customer_domain: 'yahoo.co.uk' },
+      'customer_domain: "yahoo.co.uk" is a free email provider (yahoo.co.uk), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
+    ],
+    [
       { customer_country: 'c'.repeat(101) },
       'customer_country: Customer country is at most 100 characters (got 101)',
     ],
@@ -166,6 +178,11 @@ describe('normalisation', () => {
     ['localhost', undefined],
     ['192.168.1.1', undefined],
     ['', undefined],
+    // Customers on a hosting platform's shared domain are different customers.
+    ['acme.github.io', 'acme.github.io'],
+    ['https://www.acme.myshopify.com/', 'acme.myshopify.com'],
+    ['contoso.azurewebsites.net', 'contoso.azurewebsites.net'],
+    ['github.io', undefined],
   ])('the registrable domain of %s is %s', (input, expected) => {
     expect(registrableDomain(input)).toBe(expected);
   });
