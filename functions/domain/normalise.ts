@@ -98,6 +98,10 @@ const legalSuffixes = [
   'company',
   'limited',
   'gmbh & co kg',
+  'ab publ',
+  'sà rl',
+  'sa rl',
+  'sàrl',
   'gmbh',
   'inc',
   'llc',
@@ -121,11 +125,16 @@ const legalSuffixes = [
   'kk',
   'pte',
   'lp',
+  'se',
 ];
 
+/** A run of single letters joined by dots or slashes ("l.l.c.", "S.p.A.", "A/S"), as one word. */
+const dottedInitials = /(?<![\p{L}\p{N}])\p{L}(?:[./]\p{L})+(?![\p{L}\p{N}])\.?/gu;
+
 /**
- * A company name for matching: Unicode-normalised, case-folded, punctuation collapsed and trailing
- * legal suffixes removed ("The Acme Co., Ltd." → "the acme"). Never empty for a non-empty name:
+ * A company name for matching: Unicode-normalised, case-folded, initials joined ("S.p.A." →
+ * "spa"), punctuation collapsed and trailing legal suffixes removed ("The Acme Co., Ltd." →
+ * "the acme"). Never empty for a non-empty name:
  * a name that is only a suffix keeps it.
  */
 export function normaliseCompanyName(name: string): string {
@@ -133,6 +142,7 @@ export function normaliseCompanyName(name: string): string {
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[’'`]/g, '')
+    .replace(dottedInitials, (initials) => initials.replace(/[./]/g, ''))
     .replace(/[^\p{L}\p{N}&]+/gu, ' ')
     .trim()
     .replace(/\s+/g, ' ');

@@ -194,6 +194,17 @@ describe('normalisation', () => {
     ['Widgets Pty Ltd', 'widgets'],
     ['Müller GmbH & Co. KG', 'müller'],
     ['Limited', 'limited'],
+    // Legal forms written with dots or a slash are the same legal forms.
+    ['Acme L.L.C.', 'acme'],
+    ['Acme S.A.', 'acme'],
+    ['Fabbrica S.p.A.', 'fabbrica'],
+    ['Tulip B.V.', 'tulip'],
+    ['Maersk A/S', 'maersk'],
+    ['Sakura K.K.', 'sakura'],
+    ['Fromagerie S.à r.l.', 'fromagerie'],
+    ['Volvo AB (publ)', 'volvo'],
+    ['Airbus SE', 'airbus'],
+    ['J.P. Morgan', 'jp morgan'],
   ])('the comparable company name of %s is %s', (input, expected) => {
     expect(normaliseCompanyName(input)).toBe(expected);
   });
