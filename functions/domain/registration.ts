@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { countryCode } from './country.ts';
 import {
   type FormFieldMapping,
   type RegistrationFieldName,
@@ -194,15 +195,17 @@ export function evaluateSubmission(
   const customerCompanyName =
     nameText === undefined ? undefined : limited('customerCompanyName', nameText, 200);
 
+  // The policy's regions are ISO 3166 codes: a country only a person could read would route the
+  // registration past its region's approvers.
   const countryText = read('customerCountry');
-  const customerCountry =
-    countryText === ''
-      ? undefined
-      : limited(
-          'customerCountry',
-          /^[a-z]{2}$/i.test(countryText) ? countryText.toUpperCase() : countryText,
-          100,
-        );
+  const customerCountry = countryText === '' ? undefined : countryCode(countryText);
+  if (countryText !== '' && customerCountry === undefined) {
+    problem(
+      'customerCountry',
+      `"${countryText}" is not a country: enter its name, such as Germany, or its ISO 3166 code, such as DE`,
+      countryText,
+    );
+  }
 
   const currencyText = read('currency').toUpperCase() || 'USD';
   const currency = isCurrencyCode(currencyText) ? currencyText : undefined;

@@ -100,13 +100,39 @@ describe('registration fields', () => {
       { customer_domain: 'yahoo.co.uk' },
       'customer_domain: "yahoo.co.uk" is a free email provider (yahoo.co.uk), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
     ],
-    [
-      { customer_country: 'c'.repeat(101) },
-      'customer_country: Customer country is at most 100 characters (got 101)',
-    ],
   ])('names the problem with %o', (fields, expected) => {
     expect(problemsFor(fields)).toEqual([expected]);
   });
+
+  it.each([
+    ['us', 'US'],
+    [' de ', 'DE'],
+    ['Germany', 'DE'],
+    ['united kingdom', 'GB'],
+    ['UK', 'GB'],
+    ['U.K.', 'GB'],
+    ['USA', 'US'],
+    ['United States of America', 'US'],
+    ['Côte d’Ivoire', 'CI'],
+    ["Cote d'Ivoire", 'CI'],
+    ['Bosnia and Herzegovina', 'BA'],
+  ])('takes the customer country %o as the ISO 3166 code %s the policy’s regions use', (text, code) => {
+    const evaluation = evaluateSubmission(
+      formSubmission({ fields: { customer_country: text } }),
+      defaultFormFieldMapping,
+      receivedAt,
+    );
+    expect(evaluation.valid && evaluation.details.customerCountry).toBe(code);
+  });
+
+  it.each(['XX', 'Atlantis', 'EU', 'Europe'])(
+    'refuses %o as the customer country, saying what to enter',
+    (text) => {
+      expect(problemsFor({ customer_country: text })).toEqual([
+        `customer_country: "${text}" is not a country: enter its name, such as Germany, or its ISO 3166 code, such as DE`,
+      ]);
+    },
+  );
 
   it('reports every problem at once and keeps a usable submitter address', () => {
     const evaluation = evaluateSubmission(
