@@ -65,7 +65,7 @@ describe('registration fields', () => {
     [{ estimated_amount: '0' }, 'estimated_amount: Estimated amount must be more than zero'],
     [
       { estimated_amount: '10.555' },
-      'estimated_amount: Estimated amount USD amounts have at most 2 decimals',
+      'estimated_amount: Estimated amount "10.555" has 3 decimals, but USD amounts have at most 2; if the "." separates thousands, write 10555',
     ],
     [{ currency: 'DOLLARS' }, 'currency: "DOLLARS" is not an ISO 4217 currency code such as USD or EUR'],
     [{ expected_close_date: undefined }, 'expected_close_date: Expected close date is required'],
@@ -245,6 +245,41 @@ describe('normalisation', () => {
     ['1.234', 'KWD', 1234],
   ])('parses %s %s into %i minor units without rounding', (text, currency, minor) => {
     expect(parseAmount(text, currency)).toEqual({ ok: true, money: { minorUnits: minor, currency } });
+  });
+
+  it.each([
+    [
+      '12.000,50',
+      'EUR',
+      '"12.000,50" uses "." between thousands and "," before the decimals: write it as 12000.50',
+    ],
+    ['1.250.000', 'EUR', '"1.250.000" uses "." between thousands: write it as 1250000'],
+    ['12,50', 'EUR', '"12,50" uses "," before the decimals: write it as 12.50'],
+    ['12 000,5', 'EUR', '"12 000,5" uses "," before the decimals: write it as 12000.5'],
+    [
+      '12.000',
+      'USD',
+      '"12.000" has 3 decimals, but USD amounts have at most 2; if the "." separates thousands, write 12000',
+    ],
+    [
+      '12.000',
+      'JPY',
+      '"12.000" has 3 decimals, but JPY amounts have none; if the "." separates thousands, write 12000',
+    ],
+  ])('names the European way of writing %s %s and how to write it', (text, currency, reason) => {
+    expect(parseAmount(text, currency)).toEqual({ ok: false, reason });
+  });
+
+  it('still reads three decimals of a currency that has them, and a code in lower case', () => {
+    expect(parseAmount('12.000', 'BHD')).toEqual({
+      ok: true,
+      money: { minorUnits: 12_000, currency: 'BHD' },
+    });
+    expect(parseAmount('1,200 usd', 'USD')).toEqual({
+      ok: true,
+      money: { minorUnits: 120_000, currency: 'USD' },
+    });
+    expect(parseAmount('eur 99', 'EUR')).toEqual({ ok: true, money: { minorUnits: 9900, currency: 'EUR' } });
   });
 
   it('refuses decimals a currency does not have', () => {
