@@ -31,4 +31,38 @@ describe('one customer registered twice at the same moment', () => {
       verdict: { outcome: 'reject', ruleId: 'duplicate' },
     });
   });
+
+  it('lets the first of two partners keep the customer and sends the second to review as influenced', async () => {
+    const customer = {
+      customer_company_name: 'Lamna Healthcare',
+      customer_domain: 'lamna.com',
+      estimated_amount: '9000',
+    };
+    const [northwind, rival] = await Promise.all([
+      harness.submit(customer),
+      harness.submit({
+        ...customer,
+        email: 'rita@rival-partners.io',
+        partner_company_domain: 'rival-partners.io',
+      }),
+    ]);
+    await harness.settle();
+    const a = await harness.registration(northwind);
+    const b = await harness.registration(rival);
+    const [earlier, later] =
+      a.receivedAt < b.receivedAt || (a.receivedAt === b.receivedAt && northwind < rival) ? [a, b] : [b, a];
+    expect(earlier.progress).toMatchObject({
+      status: 'approved',
+      verdict: { ruleId: 'no-conflict', relationshipType: 'sourced' },
+    });
+    expect(later.progress).toMatchObject({
+      status: 'in-review',
+      verdict: {
+        outcome: 'needs-review',
+        ruleId: 'competing-partner',
+        relationshipType: 'influenced',
+        evidence: [expect.objectContaining({ registrationId: earlier.registrationId })],
+      },
+    });
+  });
 });
