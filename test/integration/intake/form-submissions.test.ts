@@ -171,6 +171,21 @@ describe('POST /hubspot/form-submissions', () => {
     expect(mails[0]?.text).toContain('is a free email provider (gmail.com)');
   });
 
+  it('keeps a submission whose description is longer than Dealreg takes, and tells the partner how long it may be', async () => {
+    // A text area takes what a partner pastes into it (an RFP's scope, say): far more than
+    // Dealreg keeps as a description, well within what HubSpot stores.
+    const submission = formSubmission({ fields: { deal_description: 'Scope of work. '.repeat(1000) } });
+    const response = await post(JSON.stringify(submission));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
+    const stored = (await storedRegistrations()).find((r) => r.conversionId === submission.conversionId);
+    expect(stored?.problems?.map((p) => p.message)).toEqual([
+      'Deal description is at most 5000 characters (got 14999)',
+    ]);
+    const mails = await mailbox.list();
+    expect(mails.map((mail) => mail.to)).toEqual([['pat.partner@northwind-partners.com']]);
+  });
+
   it('emails the submitter of a rejected submission once, however often it is delivered', async () => {
     const body = JSON.stringify(formSubmission({ fields: { currency: 'ZZZ' } }));
     await Promise.all([post(body), post(body), post(body)]);
