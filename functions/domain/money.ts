@@ -66,6 +66,18 @@ type AmountParseResult =
   | { readonly ok: true; readonly money: Money }
   | { readonly ok: false; readonly reason: string };
 
+/** Whether a code or symbol written with an amount ("eur", "€", "$") stands for `currency`. */
+function standsFor(marker: string, currency: string): boolean {
+  if (/^[a-z]{3}$/i.test(marker)) return marker.toUpperCase() === currency;
+  const symbols = (['symbol', 'narrowSymbol'] as const).map(
+    (currencyDisplay) =>
+      new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay })
+        .formatToParts(1)
+        .find((part) => part.type === 'currency')?.value,
+  );
+  return symbols.includes(marker);
+}
+
 /**
  * Why an amount written the European way ("12.000,50", "12,50") is not read as it stands, with
  * how to write it; undefined for any other text. "12.000" is read as 12 only where the currency
@@ -94,15 +106,35 @@ function europeanAmountProblem(text: string, cleaned: string, currency: string):
 /**
  * Parses an amount as a partner types it ("120000", "120,000.50", "$ 1 200") into integer minor
  * units without floating-point rounding. Refuses negative amounts, more decimals than the
- * currency has, and anything that is not a plain number.
+ * currency has, a code or symbol of another currency than `currency`, and anything that is not
+ * a plain number.
  */
-export function parseAmount(text: string, currency: string): AmountParseResult {
-  // A currency symbol or code before or after the number is allowed ("$ 1,200", "1200 EUR").
+export function parseAmount(
+  text: string,
+  currency: string,
+  { currencyKnown = true }: { readonly currencyKnown?: boolean } = {},
+): AmountParseResult {
+  // A currency symbol or code before or after the number is allowed ("$ 1,200", "1200 EUR"), as
+  // long as it is the currency's: "€12,000" is not read as 12,000 of another currency.
+  const marked: string[] = [];
   const cleaned = text
     .trim()
-    .replace(/^(?:\p{Sc}|[A-Za-z]{3}(?=[\s\d]))\s*/u, '')
-    .replace(/(?<=[\d\s])(?:\p{Sc}|[A-Za-z]{3})$/u, '')
+    .replace(/^(?:\p{Sc}|[A-Za-z]{3}(?=[\s\d]))\s*/u, (marker) => {
+      marked.push(marker.trim());
+      return '';
+    })
+    .replace(/(?<=[\d\s])(?:\p{Sc}|[A-Za-z]{3})$/u, (marker) => {
+      marked.push(marker);
+      return '';
+    })
     .replace(/[\s\u00a0_']/g, '');
+  const foreign = marked.find((marker) => !standsFor(marker, currency));
+  if (currencyKnown && foreign !== undefined) {
+    return {
+      ok: false,
+      reason: `"${text.trim()}" is in ${/^[a-z]{3}$/i.test(foreign) ? foreign.toUpperCase() : foreign}, but the currency is ${currency}: choose the currency the amount is in`,
+    };
+  }
   if (cleaned === '') return { ok: false, reason: 'is empty' };
   if (cleaned.startsWith('-')) return { ok: false, reason: 'must not be negative' };
   const european = europeanAmountProblem(text.trim(), cleaned.replace(/^\+/, ''), currency);

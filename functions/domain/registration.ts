@@ -220,7 +220,8 @@ export function evaluateSubmission(
   const amountText = required('estimatedAmount');
   let estimatedAmount: Money | undefined;
   if (amountText !== undefined) {
-    const parsed = parseAmount(amountText, currency ?? 'USD');
+    // With a currency that is no currency, the code or symbol beside the amount is not compared.
+    const parsed = parseAmount(amountText, currency ?? 'USD', { currencyKnown: currency !== undefined });
     if (!parsed.ok) problem('estimatedAmount', `${fieldLabels.estimatedAmount} ${parsed.reason}`, amountText);
     else if (parsed.money.minorUnits === 0)
       problem('estimatedAmount', 'Estimated amount must be more than zero', amountText);

@@ -270,6 +270,37 @@ describe('normalisation', () => {
     expect(parseAmount(text, currency)).toEqual({ ok: false, reason });
   });
 
+  it.each([
+    ['€12,000', 'USD', '"€12,000" is in €, but the currency is USD: choose the currency the amount is in'],
+    [
+      '1,200 EUR',
+      'USD',
+      '"1,200 EUR" is in EUR, but the currency is USD: choose the currency the amount is in',
+    ],
+    ['£ 5000', 'EUR', '"£ 5000" is in £, but the currency is EUR: choose the currency the amount is in'],
+    ['$900', 'CHF', '"$900" is in $, but the currency is CHF: choose the currency the amount is in'],
+  ])(
+    'refuses %s when the currency is %s rather than reading it in the wrong currency',
+    (text, currency, reason) => {
+      expect(parseAmount(text, currency)).toEqual({ ok: false, reason });
+    },
+  );
+
+  it.each([
+    ['€12,000', 'EUR', 1_200_000],
+    ['$ 900', 'CAD', 90_000],
+    ['£5,000.50', 'GBP', 500_050],
+    ['¥5000', 'JPY', 5000],
+  ])('reads %s as %s, the currency its symbol stands for', (text, currency, minor) => {
+    expect(parseAmount(text, currency)).toEqual({ ok: true, money: { minorUnits: minor, currency } });
+  });
+
+  it('names the currency a partner left at its default when the amount names another', () => {
+    expect(problemsFor({ currency: undefined, estimated_amount: '45,000 EUR' })).toEqual([
+      'estimated_amount: Estimated amount "45,000 EUR" is in EUR, but the currency is USD: choose the currency the amount is in',
+    ]);
+  });
+
   it('still reads three decimals of a currency that has them, and a code in lower case', () => {
     expect(parseAmount('12.000', 'BHD')).toEqual({
       ok: true,
