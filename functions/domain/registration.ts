@@ -192,8 +192,18 @@ export function evaluateSubmission(
   }
 
   const nameText = required('customerCompanyName');
-  const customerCompanyName =
+  let customerCompanyName =
     nameText === undefined ? undefined : limited('customerCompanyName', nameText, 200);
+  // The conflict check matches customers by the name's letters and digits: a name of none
+  // ("—", "...") matches nothing and could not be checked.
+  if (customerCompanyName !== undefined && normaliseCompanyName(customerCompanyName) === '') {
+    problem(
+      'customerCompanyName',
+      `"${customerCompanyName}" has no letters or digits: enter the customer's company name`,
+      customerCompanyName,
+    );
+    customerCompanyName = undefined;
+  }
 
   // The policy's regions are ISO 3166 codes: a country only a person could read would route the
   // registration past its region's approvers.

@@ -105,4 +105,17 @@ describe('the customer as HubSpot knows it', () => {
       evidence: [expect.objectContaining({ registrationId: rival, matchedBy: 'company-name' })],
     });
   });
+
+  it('refuses at intake a customer name with nothing to match on, rather than failing the check', async () => {
+    const registrationId = await harness.submit({
+      customer_company_name: '—',
+      customer_domain: 'nameless-customer.com',
+      estimated_amount: '9000',
+    });
+    const registration = await harness.registration(registrationId);
+    expect(registration.status).toBe('rejected');
+    expect(registration.problems?.map((problem) => problem.message)).toEqual([
+      '"—" has no letters or digits: enter the customer\'s company name',
+    ]);
+  });
 });

@@ -50,6 +50,10 @@ describe('registration fields', () => {
       { customer_company_name: 'x'.repeat(201) },
       'customer_company_name: Customer company name is at most 200 characters (got 201)',
     ],
+    [
+      { customer_company_name: '...' },
+      'customer_company_name: "..." has no letters or digits: enter the customer\'s company name',
+    ],
     [{ customer_domain: undefined }, 'customer_domain: Customer domain is required'],
     [
       { customer_domain: '10.0.0.1' },
