@@ -11,6 +11,10 @@ import { claimAsSent } from './submission-time.ts';
  * it): kept as sent, in a form the registrations table can store (`claimAsSent`), so a
  * submission with a claim Dealreg refuses is still stored, as rejected with the reason.
  */
+const maxValueLength = 65_536;
+const maxValuesBytes = 256 * 1024;
+const utf8 = new TextEncoder();
+
 export const formSubmissionSchema = z.object({
   conversionId: z
     .string({ error: 'conversionId must be a string' })
@@ -30,13 +34,24 @@ export const formSubmissionSchema = z.object({
           .trim()
           .min(1, 'a value name must not be empty')
           .max(100, 'a value name is at most 100 characters'),
+        // As long as HubSpot lets a form field's value be (string property values are up to
+        // 65,536 characters, HubSpot "Properties" guide), so nothing a partner can submit on the
+        // form is refused here: a field longer than Dealreg keeps is refused by
+        // `evaluateSubmission`, naming the field, and the partner is told.
         value: z
           .string({ error: 'every value must be a string' })
-          .max(10_000, 'a value is at most 10,000 characters'),
+          .max(maxValueLength, 'a value is at most 65,536 characters'),
       }),
       { error: 'values must be a list of {name, value}' },
     )
-    .max(200, 'a submission has at most 200 values'),
+    .max(200, 'a submission has at most 200 values')
+    // Stored whole with the registration, which has to fit a DynamoDB item (400 KB).
+    .refine(
+      (values) =>
+        values.reduce((bytes, { name, value }) => bytes + utf8.encode(name + value).length, 0) <=
+        maxValuesBytes,
+      `the values are at most ${maxValuesBytes / 1024} KB together`,
+    ),
 });
 
 export type FormSubmission = z.infer<typeof formSubmissionSchema>;

@@ -66,20 +66,79 @@ type AmountParseResult =
   | { readonly ok: true; readonly money: Money }
   | { readonly ok: false; readonly reason: string };
 
+/** Whether a code or symbol written with an amount ("eur", "€", "$") stands for `currency`. */
+function standsFor(marker: string, currency: string): boolean {
+  if (/^[a-z]{3}$/i.test(marker)) return marker.toUpperCase() === currency;
+  const symbols = (['symbol', 'narrowSymbol'] as const).map(
+    (currencyDisplay) =>
+      new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay })
+        .formatToParts(1)
+        .find((part) => part.type === 'currency')?.value,
+  );
+  return symbols.includes(marker);
+}
+
+/**
+ * Why an amount written the European way ("12.000,50", "12,50") is not read as it stands, with
+ * how to write it; undefined for any other text. "12.000" is read as 12 only where the currency
+ * has three decimals: elsewhere the partner is told it may mean twelve thousand.
+ */
+function europeanAmountProblem(text: string, cleaned: string, currency: string): string | undefined {
+  if (/^\d{1,3}(?:\.\d{3})+,\d+$/.test(cleaned)) {
+    const [whole = '', fraction = ''] = cleaned.split(',');
+    return `"${text}" uses "." between thousands and "," before the decimals: write it as ${whole.replace(/\./g, '')}.${fraction}`;
+  }
+  if (/^\d{1,3}(?:\.\d{3}){2,}$/.test(cleaned)) {
+    return `"${text}" uses "." between thousands: write it as ${cleaned.replace(/\./g, '')}`;
+  }
+  if (/^\d+,\d{1,2}$/.test(cleaned)) {
+    return `"${text}" uses "," before the decimals: write it as ${cleaned.replace(',', '.')}`;
+  }
+  const digits = minorUnitDigits(currency);
+  const ambiguous = /^(\d{1,3})\.(\d{3})$/.exec(cleaned);
+  if (ambiguous !== null && digits < 3) {
+    const allowed = digits === 0 ? 'none' : `at most ${digits}`;
+    return `"${text}" has 3 decimals, but ${currency} amounts have ${allowed}; if the "." separates thousands, write ${ambiguous[1]}${ambiguous[2]}`;
+  }
+  return undefined;
+}
+
 /**
  * Parses an amount as a partner types it ("120000", "120,000.50", "$ 1 200") into integer minor
  * units without floating-point rounding. Refuses negative amounts, more decimals than the
- * currency has, and anything that is not a plain number.
+ * currency has, a code or symbol of another currency than `currency`, and anything that is not
+ * a plain number.
  */
-export function parseAmount(text: string, currency: string): AmountParseResult {
-  // A currency symbol or code before or after the number is allowed ("$ 1,200", "1200 EUR").
+export function parseAmount(
+  text: string,
+  currency: string,
+  { currencyKnown = true }: { readonly currencyKnown?: boolean } = {},
+): AmountParseResult {
+  // A currency symbol or code before or after the number is allowed ("$ 1,200", "1200 EUR"), as
+  // long as it is the currency's: "€12,000" is not read as 12,000 of another currency.
+  const marked: string[] = [];
   const cleaned = text
     .trim()
-    .replace(/^(?:\p{Sc}|[A-Z]{3}(?=[\s\d]))\s*/u, '')
-    .replace(/(?<=[\d\s])(?:\p{Sc}|[A-Z]{3})$/u, '')
+    .replace(/^(?:\p{Sc}|[A-Za-z]{3}(?=[\s\d]))\s*/u, (marker) => {
+      marked.push(marker.trim());
+      return '';
+    })
+    .replace(/(?<=[\d\s])(?:\p{Sc}|[A-Za-z]{3})$/u, (marker) => {
+      marked.push(marker);
+      return '';
+    })
     .replace(/[\s\u00a0_']/g, '');
+  const foreign = marked.find((marker) => !standsFor(marker, currency));
+  if (currencyKnown && foreign !== undefined) {
+    return {
+      ok: false,
+      reason: `"${text.trim()}" is in ${/^[a-z]{3}$/i.test(foreign) ? foreign.toUpperCase() : foreign}, but the currency is ${currency}: choose the currency the amount is in`,
+    };
+  }
   if (cleaned === '') return { ok: false, reason: 'is empty' };
   if (cleaned.startsWith('-')) return { ok: false, reason: 'must not be negative' };
+  const european = europeanAmountProblem(text.trim(), cleaned.replace(/^\+/, ''), currency);
+  if (european !== undefined) return { ok: false, reason: european };
   const match = /^\+?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$/.exec(cleaned);
   if (match === null) return { ok: false, reason: `"${text.trim()}" is not a number` };
   const whole = (match[1] ?? '').replace(/,/g, '');

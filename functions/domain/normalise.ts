@@ -5,6 +5,10 @@ import { parse } from 'tldts';
  * The registrable domain ("eTLD+1", public-suffix aware) of a domain, URL or email address:
  * `https://www.Shop.Example.co.uk/x` → `example.co.uk`. Returns undefined when the input has no
  * registrable domain (an IP address, `localhost`, a bare public suffix, garbage).
+ *
+ * The private section of the Public Suffix List counts too: a customer on a platform's shared
+ * domain is its own customer (`acme.github.io`, `acme.myshopify.com`), not one with every other
+ * site there (`github.io`).
  */
 export function registrableDomain(input: string): string | undefined {
   let candidate = input.trim().toLowerCase();
@@ -15,9 +19,66 @@ export function registrableDomain(input: string): string | undefined {
   const hostname = parse(candidate).hostname ?? candidate;
   const ascii = domainToASCII(hostname);
   if (ascii === '') return undefined;
-  const parsed = parse(ascii);
-  if (parsed.isIp || parsed.domain === null || parsed.isIcann === false) return undefined;
+  const parsed = parse(ascii, { allowPrivateDomains: true });
+  if (parsed.isIp || parsed.domain === null || (parsed.isIcann !== true && parsed.isPrivate !== true))
+    return undefined;
   return parsed.domain;
+}
+
+/**
+ * Registrable domains of free email providers: a partner who pastes a contact's address at one
+ * of them has not named the customer's company, and every such customer would look like the same
+ * one to the conflict check.
+ */
+const freeEmailDomains: ReadonlySet<string> = new Set([
+  '126.com',
+  '163.com',
+  'aol.com',
+  'fastmail.com',
+  'gmail.com',
+  'gmx.at',
+  'gmx.ch',
+  'gmx.com',
+  'gmx.de',
+  'gmx.net',
+  'googlemail.com',
+  'hey.com',
+  'hotmail.co.uk',
+  'hotmail.com',
+  'hotmail.de',
+  'hotmail.fr',
+  'icloud.com',
+  'live.com',
+  'mac.com',
+  'mail.com',
+  'mail.ru',
+  'me.com',
+  'msn.com',
+  'naver.com',
+  'outlook.com',
+  'outlook.de',
+  'proton.me',
+  'protonmail.com',
+  'qq.com',
+  'rediffmail.com',
+  't-online.de',
+  'tutanota.com',
+  'web.de',
+  'yahoo.co.in',
+  'yahoo.co.jp',
+  'yahoo.co.uk',
+  'yahoo.com',
+  'yahoo.com.au',
+  'yahoo.de',
+  'yahoo.fr',
+  'yandex.com',
+  'yandex.ru',
+  'zoho.com',
+]);
+
+/** Whether a registrable domain is a free email provider's (`gmail.com`), not a company's. */
+export function isFreeEmailDomain(domain: string): boolean {
+  return freeEmailDomains.has(domain);
 }
 
 /**
@@ -37,6 +98,10 @@ const legalSuffixes = [
   'company',
   'limited',
   'gmbh & co kg',
+  'ab publ',
+  'sà rl',
+  'sa rl',
+  'sàrl',
   'gmbh',
   'inc',
   'llc',
@@ -60,11 +125,16 @@ const legalSuffixes = [
   'kk',
   'pte',
   'lp',
+  'se',
 ];
 
+/** A run of single letters joined by dots or slashes ("l.l.c.", "S.p.A.", "A/S"), as one word. */
+const dottedInitials = /(?<![\p{L}\p{N}])\p{L}(?:[./]\p{L})+(?![\p{L}\p{N}])\.?/gu;
+
 /**
- * A company name for matching: Unicode-normalised, case-folded, punctuation collapsed and trailing
- * legal suffixes removed ("The Acme Co., Ltd." → "the acme"). Never empty for a non-empty name:
+ * A company name for matching: Unicode-normalised, case-folded, initials joined ("S.p.A." →
+ * "spa"), punctuation collapsed and trailing legal suffixes removed ("The Acme Co., Ltd." →
+ * "the acme"). Never empty for a non-empty name:
  * a name that is only a suffix keeps it.
  */
 export function normaliseCompanyName(name: string): string {
@@ -72,6 +142,7 @@ export function normaliseCompanyName(name: string): string {
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[’'`]/g, '')
+    .replace(dottedInitials, (initials) => initials.replace(/[./]/g, ''))
     .replace(/[^\p{L}\p{N}&]+/gu, ' ')
     .trim()
     .replace(/\s+/g, ' ');

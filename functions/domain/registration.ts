@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { countryCode } from './country.ts';
 import {
   type FormFieldMapping,
   type RegistrationFieldName,
@@ -6,7 +7,7 @@ import {
 } from './form-field-mapping.ts';
 import type { FormSubmission } from './form-submission.ts';
 import { isCurrencyCode, type Money, moneySchema, parseAmount } from './money.ts';
-import { normaliseCompanyName, registrableDomain } from './normalise.ts';
+import { isFreeEmailDomain, normaliseCompanyName, registrableDomain } from './normalise.ts';
 
 export const cloudMarketplaces = ['aws', 'azure', 'gcp', 'none'] as const;
 export type CloudMarketplace = (typeof cloudMarketplaces)[number];
@@ -170,6 +171,13 @@ export function evaluateSubmission(
     const domain = registrableDomain(text);
     if (domain === undefined) {
       problem(field, `"${text}" is not a company web domain such as example.com`, text);
+    } else if (field === 'customerDomain' && isFreeEmailDomain(domain)) {
+      problem(
+        field,
+        `"${text}" is a free email provider (${domain}), not the customer's company domain: enter the domain of the customer's website, such as example.com`,
+        text,
+      );
+      return undefined;
     }
     return domain;
   };
@@ -184,18 +192,30 @@ export function evaluateSubmission(
   }
 
   const nameText = required('customerCompanyName');
-  const customerCompanyName =
+  let customerCompanyName =
     nameText === undefined ? undefined : limited('customerCompanyName', nameText, 200);
+  // The conflict check matches customers by the name's letters and digits: a name of none
+  // ("—", "...") matches nothing and could not be checked.
+  if (customerCompanyName !== undefined && normaliseCompanyName(customerCompanyName) === '') {
+    problem(
+      'customerCompanyName',
+      `"${customerCompanyName}" has no letters or digits: enter the customer's company name`,
+      customerCompanyName,
+    );
+    customerCompanyName = undefined;
+  }
 
+  // The policy's regions are ISO 3166 codes: a country only a person could read would route the
+  // registration past its region's approvers.
   const countryText = read('customerCountry');
-  const customerCountry =
-    countryText === ''
-      ? undefined
-      : limited(
-          'customerCountry',
-          /^[a-z]{2}$/i.test(countryText) ? countryText.toUpperCase() : countryText,
-          100,
-        );
+  const customerCountry = countryText === '' ? undefined : countryCode(countryText);
+  if (countryText !== '' && customerCountry === undefined) {
+    problem(
+      'customerCountry',
+      `"${countryText}" is not a country: enter its name, such as Germany, or its ISO 3166 code, such as DE`,
+      countryText,
+    );
+  }
 
   const currencyText = read('currency').toUpperCase() || 'USD';
   const currency = isCurrencyCode(currencyText) ? currencyText : undefined;
@@ -210,7 +230,8 @@ export function evaluateSubmission(
   const amountText = required('estimatedAmount');
   let estimatedAmount: Money | undefined;
   if (amountText !== undefined) {
-    const parsed = parseAmount(amountText, currency ?? 'USD');
+    // With a currency that is no currency, the code or symbol beside the amount is not compared.
+    const parsed = parseAmount(amountText, currency ?? 'USD', { currencyKnown: currency !== undefined });
     if (!parsed.ok) problem('estimatedAmount', `${fieldLabels.estimatedAmount} ${parsed.reason}`, amountText);
     else if (parsed.money.minorUnits === 0)
       problem('estimatedAmount', 'Estimated amount must be more than zero', amountText);

@@ -148,7 +148,15 @@ function duplicateRule(
     registration,
     evidence.otherRegistrations,
     policy.conflicts.competingPartner.companyNameSimilarityThreshold,
-  ).filter(({ other }) => samePartner(other, registration) && holdsCustomer(other, registration.receivedAt));
+  ).filter(
+    // A pending registration is the one kept only when it came first: of two the partner sent at
+    // once (a double submission), each check sees the other waiting, and only the later one is
+    // the duplicate.
+    ({ other }) =>
+      samePartner(other, registration) &&
+      holdsCustomer(other, registration.receivedAt) &&
+      (other.status === 'approved' || isEarlier(other, registration)),
+  );
   const first = matches[0];
   if (first === undefined) return undefined;
   const items = matches.map((match) =>
@@ -336,8 +344,8 @@ const rules: Readonly<Record<ConflictRuleId, Rule>> = {
  * Time is the registration's receipt (`receivedAt`): "earlier", "holds the customer" and the
  * look-back windows are judged at the moment Dealreg received it, whatever time it claims.
  *
- * Rules: `duplicate` (same partner, same customer, a registration still pending or approved →
- * reject); `competing-partner` (another partner approved for the customer, or registered it
+ * Rules: `duplicate` (same partner, same customer, a registration approved, or still pending
+ * and received earlier → reject); `competing-partner` (another partner approved for the customer, or registered it
  * earlier and is still pending, matched by domain or by company-name similarity at or above
  * the threshold → by default needs review and may be approved only as influenced);
  * `direct-activity` (an open deal owned by a direct rep, or direct-rep engagements within the

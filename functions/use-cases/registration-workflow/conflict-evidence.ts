@@ -5,6 +5,7 @@ import type {
   OtherRegistration,
   RegistrationStatus,
 } from '#domain/conflicts/conflict-input.ts';
+import { normaliseCompanyName, registrableDomain } from '#domain/normalise.ts';
 import type { WorkflowStatus } from '#domain/registration-progress.ts';
 import type { CustomerRegistration } from '#domain/registration-standing.ts';
 import type { RegistrationWorkflowDependencies, ValidRegistration } from './dependencies.ts';
@@ -76,15 +77,30 @@ export async function gatherEvidence(
   const { details, record } = registration;
   const { policy } = deps.policy;
   const now = deps.now();
+  // The name is searched without its legal suffix: "Globex Corporation" is found by "globex",
+  // not by "Corporation", which every corporation shares.
   const [byDomain, byName] = await Promise.all([
     deps.crm.findCompaniesByDomain(details.customerDomain),
-    deps.crm.findCompaniesByName(details.customerCompanyName),
+    deps.crm.findCompaniesByName(normaliseCompanyName(details.customerCompanyName)),
   ]);
-  const customerCompanies = byDomain.filter((company) => company.type?.toUpperCase() !== 'PARTNER');
+  const notPartner = (company: { type?: string | null | undefined }) =>
+    company.type?.toUpperCase() !== 'PARTNER';
+  // A company's domain as someone keyed it into HubSpot ("www.globex.com", "us.globex.com") is
+  // compared as the registrable domain registrations carry.
+  const domainOf = (company: { domain?: string | null | undefined }) =>
+    company.domain ? (registrableDomain(company.domain) ?? company.domain.toLowerCase()) : undefined;
+  const customerCompanies = [
+    ...new Map(
+      [
+        ...byDomain.filter(notPartner),
+        ...byName.filter((company) => notPartner(company) && domainOf(company) === details.customerDomain),
+      ].map((company) => [company.id, company]),
+    ).values(),
+  ];
   const similarDomains = new Set<string>();
   for (const company of byName.slice(0, 10)) {
-    if (company.domain && company.type?.toUpperCase() !== 'PARTNER')
-      similarDomains.add(company.domain.toLowerCase());
+    const domain = domainOf(company);
+    if (domain !== undefined && notPartner(company)) similarDomains.add(domain);
   }
   similarDomains.delete(details.customerDomain);
   const similar = await Promise.all(

@@ -150,6 +150,42 @@ describe('POST /hubspot/form-submissions', () => {
     expect(mails[0]?.links).toContain('https://partners.example.com/register-a-deal');
   });
 
+  it('takes a pasted URL as its domain, and refuses a free email provider as the customer, saying what to enter', async () => {
+    const pasted = formSubmission({
+      fields: { customer_domain: 'HTTPS://WWW.Shop.Fabrikam.co.uk:8443/contact?ref=partner' },
+    });
+    expect(await (await post(JSON.stringify(pasted))).json()).toMatchObject({ outcome: 'accepted' });
+    const freeMail = formSubmission({ fields: { customer_domain: 'ceo.fabrikam@gmail.com' } });
+    const response = await post(JSON.stringify(freeMail));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
+
+    const stored = await storedRegistrations();
+    expect(stored.find((r) => r.conversionId === pasted.conversionId)?.customerDomain).toBe('fabrikam.co.uk');
+    const refused = stored.find((r) => r.conversionId === freeMail.conversionId);
+    expect(refused?.problems?.map((p) => p.formField)).toEqual(['customer_domain']);
+    // What the partner typed is kept with the submission.
+    expect(JSON.stringify(refused)).toContain('ceo.fabrikam@gmail.com');
+    const mails = await mailbox.list();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.text).toContain('is a free email provider (gmail.com)');
+  });
+
+  it('keeps a submission whose description is longer than Dealreg takes, and tells the partner how long it may be', async () => {
+    // A text area takes what a partner pastes into it (an RFP's scope, say): far more than
+    // Dealreg keeps as a description, well within what HubSpot stores.
+    const submission = formSubmission({ fields: { deal_description: 'Scope of work. '.repeat(1000) } });
+    const response = await post(JSON.stringify(submission));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ outcome: 'rejected', status: 'rejected' });
+    const stored = (await storedRegistrations()).find((r) => r.conversionId === submission.conversionId);
+    expect(stored?.problems?.map((p) => p.message)).toEqual([
+      'Deal description is at most 5000 characters (got 14999)',
+    ]);
+    const mails = await mailbox.list();
+    expect(mails.map((mail) => mail.to)).toEqual([['pat.partner@northwind-partners.com']]);
+  });
+
   it('emails the submitter of a rejected submission once, however often it is delivered', async () => {
     const body = JSON.stringify(formSubmission({ fields: { currency: 'ZZZ' } }));
     await Promise.all([post(body), post(body), post(body)]);

@@ -176,9 +176,18 @@ describe('the co-sell opportunity of an approved registration', () => {
     });
   });
 
-  it('leaves the country out when the partner typed a name rather than a two-letter code', () => {
+  it('leaves the country out of a registration stored with a name rather than a two-letter code', () => {
+    // Intake reads a typed name as its code now; registrations stored before kept the name.
+    const typed = storedRegistration({ customer_country: 'Germany' });
+    expect(
+      coSellOpportunityFor({ registration: typed, defaults: coSellDefaults, usdRates: {} }),
+    ).toMatchObject({ ok: true, draft: { Customer: { Account: { Address: { CountryCode: 'DE' } } } } });
+    const storedBefore =
+      typed.details === undefined
+        ? typed
+        : { ...typed, details: { ...typed.details, customerCountry: 'Germany' } };
     const mapping = coSellOpportunityFor({
-      registration: storedRegistration({ customer_country: 'Germany' }),
+      registration: storedBefore,
       defaults: coSellDefaults,
       usdRates: {},
     });

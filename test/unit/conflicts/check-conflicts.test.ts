@@ -148,6 +148,32 @@ describe('checkConflicts: duplicate', () => {
     expect(verdict.ruleId).toBe('duplicate');
     expect(verdict.firedRules.map((rule) => rule.ruleId)).toEqual(['duplicate']);
   });
+
+  it('keeps one of two pending registrations a partner sent of one customer: the first received', () => {
+    // A double submission: each check sees the other one waiting. Only the later one is the
+    // duplicate, so the partner keeps a registration.
+    const pending = { status: 'submitted', approvedAt: undefined, expiresAt: undefined } as const;
+    const first = { ...registration, registrationId: 'reg-a', receivedAt: '2026-11-10T15:00:00.000Z' };
+    const second = { ...registration, registrationId: 'reg-b', receivedAt: '2026-11-10T15:00:00.400Z' };
+    const asOther = (reg: RegistrationUnderCheck) =>
+      otherRegistration({ ...pending, ...reg, registrationId: reg.registrationId });
+    expect(check({ otherRegistrations: [asOther(second)] }, defaults, first).ruleId).toBe('no-conflict');
+    expect(check({ otherRegistrations: [asOther(first)] }, defaults, second).ruleId).toBe('duplicate');
+    // Received in the same millisecond: the registration id decides, the same way for both.
+    const tied = { ...second, receivedAt: first.receivedAt };
+    expect(check({ otherRegistrations: [asOther(tied)] }, defaults, first).ruleId).toBe('no-conflict');
+    expect(check({ otherRegistrations: [asOther(first)] }, defaults, tied).ruleId).toBe('duplicate');
+  });
+
+  it('still rejects a registration received before an approved one of the same partner', () => {
+    const approvedLater = otherRegistration({
+      partnerId: 'partner-1',
+      partnerDomain: 'cloudpartner.io',
+      receivedAt: '2026-11-10T15:00:01Z',
+      approvedAt: '2026-11-10T15:00:02Z',
+    });
+    expect(check({ otherRegistrations: [approvedLater] }).ruleId).toBe('duplicate');
+  });
 });
 
 describe('checkConflicts: competing partner', () => {

@@ -50,6 +50,10 @@ describe('registration fields', () => {
       { customer_company_name: 'x'.repeat(201) },
       'customer_company_name: Customer company name is at most 200 characters (got 201)',
     ],
+    [
+      { customer_company_name: '...' },
+      'customer_company_name: "..." has no letters or digits: enter the customer\'s company name',
+    ],
     [{ customer_domain: undefined }, 'customer_domain: Customer domain is required'],
     [
       { customer_domain: '10.0.0.1' },
@@ -65,7 +69,7 @@ describe('registration fields', () => {
     [{ estimated_amount: '0' }, 'estimated_amount: Estimated amount must be more than zero'],
     [
       { estimated_amount: '10.555' },
-      'estimated_amount: Estimated amount USD amounts have at most 2 decimals',
+      'estimated_amount: Estimated amount "10.555" has 3 decimals, but USD amounts have at most 2; if the "." separates thousands, write 10555',
     ],
     [{ currency: 'DOLLARS' }, 'currency: "DOLLARS" is not an ISO 4217 currency code such as USD or EUR'],
     [{ expected_close_date: undefined }, 'expected_close_date: Expected close date is required'],
@@ -89,12 +93,50 @@ describe('registration fields', () => {
       'deal_description: Deal description is at most 5000 characters (got 5001)',
     ],
     [
-      { customer_country: 'c'.repeat(101) },
-      'customer_country: Customer country is at most 100 characters (got 101)',
+      { customer_domain: 'Jane.Doe@GMAIL.com' },
+      'customer_domain: "Jane.Doe@GMAIL.com" is a free email provider (gmail.com), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
+    ],
+    [
+      { customer_domain: 'outlook.com' },
+      'customer_domain: "outlook.com" is a free email provider (outlook.com), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
+    ],
+    [
+      { customer_domain: 'yahoo.co.uk' },
+      'customer_domain: "yahoo.co.uk" is a free email provider (yahoo.co.uk), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
     ],
   ])('names the problem with %o', (fields, expected) => {
     expect(problemsFor(fields)).toEqual([expected]);
   });
+
+  it.each([
+    ['us', 'US'],
+    [' de ', 'DE'],
+    ['Germany', 'DE'],
+    ['united kingdom', 'GB'],
+    ['UK', 'GB'],
+    ['U.K.', 'GB'],
+    ['USA', 'US'],
+    ['United States of America', 'US'],
+    ['Côte d’Ivoire', 'CI'],
+    ["Cote d'Ivoire", 'CI'],
+    ['Bosnia and Herzegovina', 'BA'],
+  ])('takes the customer country %o as the ISO 3166 code %s the policy’s regions use', (text, code) => {
+    const evaluation = evaluateSubmission(
+      formSubmission({ fields: { customer_country: text } }),
+      defaultFormFieldMapping,
+      receivedAt,
+    );
+    expect(evaluation.valid && evaluation.details.customerCountry).toBe(code);
+  });
+
+  it.each(['XX', 'Atlantis', 'EU', 'Europe'])(
+    'refuses %o as the customer country, saying what to enter',
+    (text) => {
+      expect(problemsFor({ customer_country: text })).toEqual([
+        `customer_country: "${text}" is not a country: enter its name, such as Germany, or its ISO 3166 code, such as DE`,
+      ]);
+    },
+  );
 
   it('reports every problem at once and keeps a usable submitter address', () => {
     const evaluation = evaluateSubmission(
@@ -166,6 +208,11 @@ describe('normalisation', () => {
     ['localhost', undefined],
     ['192.168.1.1', undefined],
     ['', undefined],
+    // Customers on a hosting platform's shared domain are different customers.
+    ['acme.github.io', 'acme.github.io'],
+    ['https://www.acme.myshopify.com/', 'acme.myshopify.com'],
+    ['contoso.azurewebsites.net', 'contoso.azurewebsites.net'],
+    ['github.io', undefined],
   ])('the registrable domain of %s is %s', (input, expected) => {
     expect(registrableDomain(input)).toBe(expected);
   });
@@ -177,6 +224,17 @@ describe('normalisation', () => {
     ['Widgets Pty Ltd', 'widgets'],
     ['Müller GmbH & Co. KG', 'müller'],
     ['Limited', 'limited'],
+    // Legal forms written with dots or a slash are the same legal forms.
+    ['Acme L.L.C.', 'acme'],
+    ['Acme S.A.', 'acme'],
+    ['Fabbrica S.p.A.', 'fabbrica'],
+    ['Tulip B.V.', 'tulip'],
+    ['Maersk A/S', 'maersk'],
+    ['Sakura K.K.', 'sakura'],
+    ['Fromagerie S.à r.l.', 'fromagerie'],
+    ['Volvo AB (publ)', 'volvo'],
+    ['Airbus SE', 'airbus'],
+    ['J.P. Morgan', 'jp morgan'],
   ])('the comparable company name of %s is %s', (input, expected) => {
     expect(normaliseCompanyName(input)).toBe(expected);
   });
@@ -191,6 +249,72 @@ describe('normalisation', () => {
     ['1.234', 'KWD', 1234],
   ])('parses %s %s into %i minor units without rounding', (text, currency, minor) => {
     expect(parseAmount(text, currency)).toEqual({ ok: true, money: { minorUnits: minor, currency } });
+  });
+
+  it.each([
+    [
+      '12.000,50',
+      'EUR',
+      '"12.000,50" uses "." between thousands and "," before the decimals: write it as 12000.50',
+    ],
+    ['1.250.000', 'EUR', '"1.250.000" uses "." between thousands: write it as 1250000'],
+    ['12,50', 'EUR', '"12,50" uses "," before the decimals: write it as 12.50'],
+    ['12 000,5', 'EUR', '"12 000,5" uses "," before the decimals: write it as 12000.5'],
+    [
+      '12.000',
+      'USD',
+      '"12.000" has 3 decimals, but USD amounts have at most 2; if the "." separates thousands, write 12000',
+    ],
+    [
+      '12.000',
+      'JPY',
+      '"12.000" has 3 decimals, but JPY amounts have none; if the "." separates thousands, write 12000',
+    ],
+  ])('names the European way of writing %s %s and how to write it', (text, currency, reason) => {
+    expect(parseAmount(text, currency)).toEqual({ ok: false, reason });
+  });
+
+  it.each([
+    ['€12,000', 'USD', '"€12,000" is in €, but the currency is USD: choose the currency the amount is in'],
+    [
+      '1,200 EUR',
+      'USD',
+      '"1,200 EUR" is in EUR, but the currency is USD: choose the currency the amount is in',
+    ],
+    ['£ 5000', 'EUR', '"£ 5000" is in £, but the currency is EUR: choose the currency the amount is in'],
+    ['$900', 'CHF', '"$900" is in $, but the currency is CHF: choose the currency the amount is in'],
+  ])(
+    'refuses %s when the currency is %s rather than reading it in the wrong currency',
+    (text, currency, reason) => {
+      expect(parseAmount(text, currency)).toEqual({ ok: false, reason });
+    },
+  );
+
+  it.each([
+    ['€12,000', 'EUR', 1_200_000],
+    ['$ 900', 'CAD', 90_000],
+    ['£5,000.50', 'GBP', 500_050],
+    ['¥5000', 'JPY', 5000],
+  ])('reads %s as %s, the currency its symbol stands for', (text, currency, minor) => {
+    expect(parseAmount(text, currency)).toEqual({ ok: true, money: { minorUnits: minor, currency } });
+  });
+
+  it('names the currency a partner left at its default when the amount names another', () => {
+    expect(problemsFor({ currency: undefined, estimated_amount: '45,000 EUR' })).toEqual([
+      'estimated_amount: Estimated amount "45,000 EUR" is in EUR, but the currency is USD: choose the currency the amount is in',
+    ]);
+  });
+
+  it('still reads three decimals of a currency that has them, and a code in lower case', () => {
+    expect(parseAmount('12.000', 'BHD')).toEqual({
+      ok: true,
+      money: { minorUnits: 12_000, currency: 'BHD' },
+    });
+    expect(parseAmount('1,200 usd', 'USD')).toEqual({
+      ok: true,
+      money: { minorUnits: 120_000, currency: 'USD' },
+    });
+    expect(parseAmount('eur 99', 'EUR')).toEqual({ ok: true, money: { minorUnits: 9900, currency: 'EUR' } });
   });
 
   it('refuses decimals a currency does not have', () => {
