@@ -24,6 +24,7 @@ import {
 } from '#domain/co-sell/ace-vocabulary.ts';
 import { coSellOpportunityDraftSchema } from '#domain/co-sell/co-sell-opportunity.ts';
 import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
+import { normaliseCompanyName } from '#domain/normalise.ts';
 import { shapeProblems } from '#local/partner-central/service-model.ts';
 import { awsFundedCampaign, coSellDefaults, storedRegistration } from '#test/support/co-sell.ts';
 
@@ -200,7 +201,8 @@ describe('the co-sell opportunity of an approved registration', () => {
       fc
         .string({ minLength: 1, maxLength: max })
         .map((s) => s.replaceAll(';', ' '))
-        .filter((s) => s.trim() !== '');
+        // Intake refuses a name with nothing to match customers by.
+        .filter((s) => normaliseCompanyName(s) !== '');
     fc.assert(
       fc.property(
         text(200),
