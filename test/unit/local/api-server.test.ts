@@ -1,20 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBinaryMediaType } from '#lib/api/binary-media-types.ts';
-import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
+import { type LambdaRoute, type RunningApiServer, startApiServer } from '#local/api-server.ts';
 
 let api: RunningApiServer;
+
+/** Answers the body and encoding the function was handed. */
+const echoRoute: LambdaRoute = {
+  method: 'POST',
+  path: '/echo',
+  handler: async (event) => ({
+    statusCode: 200,
+    body: JSON.stringify({ body: event.body, isBase64Encoded: event.isBase64Encoded }),
+  }),
+};
 
 beforeAll(async () => {
   api = await startApiServer({
     routes: [
-      {
-        method: 'POST',
-        path: '/echo',
-        handler: async (event) => ({
-          statusCode: 200,
-          body: JSON.stringify({ body: event.body, isBase64Encoded: event.isBase64Encoded }),
-        }),
-      },
+      echoRoute,
       {
         method: 'GET',
         path: '/approvals/{approvalId}',
@@ -81,16 +84,7 @@ describe('the local API server', () => {
   it('hands a body whose type is not a binary media type over as UTF-8 text, as API Gateway treats a text payload', async () => {
     const textOnly = await startApiServer({
       binaryMediaTypes: ['image/*'],
-      routes: [
-        {
-          method: 'POST',
-          path: '/echo',
-          handler: async (event) => ({
-            statusCode: 200,
-            body: JSON.stringify({ body: event.body, isBase64Encoded: event.isBase64Encoded }),
-          }),
-        },
-      ],
+      routes: [echoRoute],
     });
     try {
       const post = (contentType: string, body: Uint8Array) =>
