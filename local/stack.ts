@@ -255,7 +255,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stopping.push(async () => client.destroy());
     const documentClient = documentClientOver(client);
 
-    const mailbox = new LocalMailbox(directory.mailbox);
     // Workflows run the deployed definitions on a virtual clock, so SLA timers fire when it is
     // moved. It resumes from the latest time it showed before the stack last stopped.
     // The policy named, else the one the kept run was started with, else a new run's.
@@ -268,6 +267,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const runner = workflowRunnerFor(directory, clock);
     stopping.push(() => runner.close());
+    // Mails are dated on the stack's clock, as everything else they tell of: an approval email
+    // sent when an SLA timer fires carries the timer's time, not the real time of the move.
+    const mailbox = new LocalMailbox({ directory: directory.mailbox, now: () => clock.ticking() });
     // The intake starts executions through this port; the steps are registered once the sandbox runs.
     const workflowDefinition = renderRegistrationWorkflowAsl();
     const workflow = new RunnerRegistrationWorkflow(runner, workflowDefinition.workflow);

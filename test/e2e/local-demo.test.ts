@@ -12,6 +12,7 @@ interface Mail {
   readonly template: string;
   readonly subject: string;
   readonly text: string;
+  readonly sentAt: string;
 }
 
 beforeAll(async () => {
@@ -42,6 +43,20 @@ describe('the demo on dealreg local', () => {
     expect(count('approval-reminder')).toBeGreaterThanOrEqual(1);
     expect(count('approval-escalation')).toBeGreaterThanOrEqual(1);
     expect(demo.output()).toContain('approved by the SLA default');
+  });
+
+  it("dates every mail on the stack's clock: weeks apart over the quarter, none after its time", async () => {
+    const sent = (await mails()).map((mail) => ({ template: mail.template, at: Date.parse(mail.sentAt) }));
+    const clock = (await (await fetch(`${demo.description.api}/_local/clock`)).json()) as { ticking: string };
+    const first = sent.find(
+      (mail) => mail.template === 'registration-received' || mail.template === 'approval-request',
+    );
+    const report = sent.find((mail) => mail.template === 'qbr-report');
+
+    // The demo plays weeks of the virtual clock in minutes of real time.
+    expect((report?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThan(30 * 24 * 3600_000);
+    expect(Math.max(...sent.map((mail) => mail.at))).toBeLessThanOrEqual(Date.parse(clock.ticking));
+    expect(sent.map((mail) => mail.at)).toEqual([...sent.map((mail) => mail.at)].sort((a, b) => a - b));
   });
 
   it('emails leadership a pre-QBR report in which every section has figures', async () => {
