@@ -58,6 +58,11 @@ export interface Engagement {
   readonly ownerId: string | null;
 }
 
+export interface EngagementWithOwner extends Engagement {
+  /** Who owns it (its `hubspot_owner_id`), null when unowned or HubSpot has no such owner. */
+  readonly owner: Owner | null;
+}
+
 /** A time window, inclusive of `from`, exclusive of `to` (epoch ms). */
 export interface TimeWindow {
   readonly from: number;
@@ -211,13 +216,13 @@ export interface DealDirectory {
 export interface EngagementHistory {
   /**
    * Calls, emails, meetings, notes and tasks with the company that happened in the window,
-   * optionally only those owned by the given owners (the direct reps).
+   * optionally only those owned by the given owners (the direct reps), each with its owner.
    */
   engagementsWithCompany(
     companyId: string,
     window: TimeWindow,
     ownerIds?: readonly string[],
-  ): Promise<Engagement[]>;
+  ): Promise<EngagementWithOwner[]>;
 }
 
 export interface DealRegistrationRecords {

@@ -1,5 +1,6 @@
+import { registrableDomain } from '#domain/normalise.ts';
 import type { Company } from '#ports/hubspot.ts';
-import { type CrmObject, propertyText } from './crm-requests.ts';
+import { type CrmObject, propertyText, type SearchFilter, type SearchRequest } from './crm-requests.ts';
 
 /** The company properties the directories read. */
 export const companyProperties = ['name', 'domain', 'type'];
@@ -12,4 +13,49 @@ export function toCompany(object: CrmObject): Company {
     domain: propertyText(object.properties, 'domain'),
     type: propertyText(object.properties, 'type'),
   };
+}
+
+/** A domain without a leading `www.`, lower-cased. */
+function bareHost(domain: string): string {
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/^www\./, '');
+}
+
+/**
+ * A domain as compared: its registrable domain, or (under a suffix not on the Public Suffix
+ * List, `northwind.example`) the host without its `www.`.
+ */
+function comparableDomain(domain: string): string {
+  return registrableDomain(domain) ?? bareHost(domain);
+}
+
+/**
+ * Filters finding the companies of a domain however someone keyed it into HubSpot: the bare
+ * domain or its `www.` host (any case; the CRM compares strings case-insensitively), each with
+ * `also`. HubSpot "CRM search": filterGroups are ORed, so one search asks for both.
+ */
+export function companyDomainFilters(
+  domain: string,
+  also: readonly SearchFilter[] = [],
+): SearchRequest['filters'] {
+  const host = bareHost(domain);
+  return {
+    anyOf: [host, `www.${host}`].map((value) => [{ propertyName: 'domain', operator: 'EQ', value }, ...also]),
+  };
+}
+
+/**
+ * The companies found by {@link companyDomainFilters} that are of `domain` (compared by
+ * registrable domain), those keyed as the domain itself first.
+ */
+export function companiesOfDomain(domain: string, found: readonly CrmObject[]): Company[] {
+  const wanted = comparableDomain(domain);
+  const exact = domain.trim().toLowerCase();
+  const companies = found
+    .map(toCompany)
+    .filter((company) => company.domain !== null && comparableDomain(company.domain) === wanted);
+  const isExact = (company: Company) => company.domain?.trim().toLowerCase() === exact;
+  return [...companies.filter(isExact), ...companies.filter((company) => !isExact(company))];
 }

@@ -47,7 +47,11 @@ export interface SearchFilter {
 }
 
 export interface SearchRequest {
-  readonly filters: SearchFilter[];
+  /**
+   * The filters, all of which a result matches; or groups of them, a result matching every filter
+   * of at least one group (HubSpot "CRM search": filterGroups are ORed, up to 5 of them).
+   */
+  readonly filters: SearchFilter[] | { readonly anyOf: SearchFilter[][] };
   readonly properties: string[];
   readonly sort?: string;
   readonly after?: string | undefined;
@@ -85,14 +89,14 @@ export async function searchPage(
     what,
     () =>
       client.crm.objects.searchApi.doSearch(objectType, {
-        filterGroups: [
-          {
-            filters: request.filters.map((filter) => ({
+        filterGroups: ('anyOf' in request.filters ? request.filters.anyOf : [request.filters]).map(
+          (filters) => ({
+            filters: filters.map((filter) => ({
               ...filter,
               operator: filter.operator as FilterOperatorEnum,
             })),
-          },
-        ],
+          }),
+        ),
         properties: request.properties,
         limit: searchPageSize,
         ...(request.sort === undefined ? {} : { sorts: [request.sort] }),
@@ -109,7 +113,7 @@ export async function searchAll(
   connection: HubSpotConnection,
   objectType: string,
   what: string,
-  request: { filters: SearchFilter[]; properties: string[] },
+  request: Pick<SearchRequest, 'filters' | 'properties'>,
 ): Promise<CrmObject[]> {
   const results: CrmObject[] = [];
   let after: string | undefined;

@@ -1,5 +1,5 @@
 import { type Company, type CustomerCompanyDraft, type CustomerDirectory, crmNames } from '#ports/hubspot.ts';
-import { companyProperties, toCompany } from './companies.ts';
+import { companiesOfDomain, companyDomainFilters, companyProperties, toCompany } from './companies.ts';
 import type { HubSpotConnection } from './connection.ts';
 import { createUnique, findByUniqueProperty, searchAll } from './crm-requests.ts';
 
@@ -11,12 +11,13 @@ export class HubSpotCustomerDirectory implements CustomerDirectory {
     this.#connection = connection;
   }
 
+  /** Companies HubSpot holds under the domain or its `www.` host, in any case. */
   async findCompaniesByDomain(domain: string): Promise<Company[]> {
     const companies = await searchAll(this.#connection, 'companies', 'find companies by domain', {
-      filters: [{ propertyName: 'domain', operator: 'EQ', value: domain.toLowerCase() }],
+      filters: companyDomainFilters(domain),
       properties: companyProperties,
     });
-    return companies.map(toCompany);
+    return companiesOfDomain(domain, companies);
   }
 
   /**

@@ -4,7 +4,6 @@ import {
   type DealDirectory,
   type DealSearch,
   type DealWithOwner,
-  type Owner,
   type PartnerDealAssociation,
   type Pipeline,
   type PipelineStage,
@@ -24,7 +23,8 @@ import {
   searchResultCap,
   toPipeline,
 } from './crm-requests.ts';
-import { HubSpotNotFoundError, HubSpotRequestError } from './errors.ts';
+import { HubSpotRequestError } from './errors.ts';
+import { HubSpotOwnerDirectory } from './owner-directory.ts';
 
 /** The deal properties read unless others are asked for. */
 const dealProperties = [
@@ -47,11 +47,12 @@ const dealProperties = [
  */
 export class HubSpotDealDirectory implements DealDirectory {
   readonly #connection: HubSpotConnection;
-  readonly #owners = new Map<string, Promise<Owner | null>>();
+  readonly #owners: HubSpotOwnerDirectory;
   readonly #pipelines: () => Promise<Pipeline[]>;
 
-  constructor(connection: HubSpotConnection) {
+  constructor(connection: HubSpotConnection, owners = new HubSpotOwnerDirectory(connection)) {
     this.#connection = connection;
+    this.#owners = owners;
     this.#pipelines = rememberedUntilFailure(async () => {
       const { client, gateway } = connection;
       const answer = await gateway.call('read deal pipelines', () =>
@@ -68,7 +69,7 @@ export class HubSpotDealDirectory implements DealDirectory {
     return Promise.all(
       open.map(async (deal) => ({
         ...deal,
-        owner: deal.ownerId === null ? null : await this.#owner(deal.ownerId),
+        owner: deal.ownerId === null ? null : await this.#owners.owner(deal.ownerId),
       })),
     );
   }
@@ -201,29 +202,6 @@ export class HubSpotDealDirectory implements DealDirectory {
     const dealIds = await associatedIds(this.#connection, 'companies', companyId, 'deals');
     const [{ deals }, pipelines] = await Promise.all([this.batchReadDeals(dealIds), this.pipelines()]);
     return { deals, stages: pipelines.flatMap((pipeline) => pipeline.stages) };
-  }
-
-  #owner(ownerId: string): Promise<Owner | null> {
-    let owner = this.#owners.get(ownerId);
-    if (owner === undefined) {
-      const { client, gateway } = this.#connection;
-      const numeric = Number(ownerId);
-      owner = gateway
-        .call(`read owner ${ownerId}`, () => client.crm.owners.ownersApi.getById(numeric, 'id', false))
-        .then((found) => ({
-          id: found.id,
-          email: found.email ?? null,
-          firstName: found.firstName ?? null,
-          lastName: found.lastName ?? null,
-        }))
-        .catch((error: unknown) => {
-          if (error instanceof HubSpotNotFoundError) return null;
-          this.#owners.delete(ownerId);
-          throw error;
-        });
-      this.#owners.set(ownerId, owner);
-    }
-    return owner;
   }
 }
 

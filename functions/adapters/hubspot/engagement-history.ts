@@ -2,25 +2,29 @@ import {
   type Engagement,
   type EngagementHistory,
   type EngagementType,
+  type EngagementWithOwner,
   engagementTypes,
   type TimeWindow,
 } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
 import { associatedIds, batchRead, type CrmObject, propertyText } from './crm-requests.ts';
+import { HubSpotOwnerDirectory } from './owner-directory.ts';
 
 /** Calls, emails, meetings, notes and tasks associated with a company in HubSpot. */
 export class HubSpotEngagementHistory implements EngagementHistory {
   readonly #connection: HubSpotConnection;
+  readonly #owners: HubSpotOwnerDirectory;
 
-  constructor(connection: HubSpotConnection) {
+  constructor(connection: HubSpotConnection, owners = new HubSpotOwnerDirectory(connection)) {
     this.#connection = connection;
+    this.#owners = owners;
   }
 
   async engagementsWithCompany(
     companyId: string,
     window: TimeWindow,
     ownerIds?: readonly string[],
-  ): Promise<Engagement[]> {
+  ): Promise<EngagementWithOwner[]> {
     const owners = ownerIds === undefined ? undefined : new Set(ownerIds);
     const perType = await Promise.all(
       engagementTypes.map(async (type) => {
@@ -32,7 +36,7 @@ export class HubSpotEngagementHistory implements EngagementHistory {
         return objects.map((object) => toEngagement(type, object));
       }),
     );
-    return perType
+    const inWindow = perType
       .flat()
       .filter(
         (engagement) =>
@@ -41,6 +45,12 @@ export class HubSpotEngagementHistory implements EngagementHistory {
           (owners === undefined || (engagement.ownerId !== null && owners.has(engagement.ownerId))),
       )
       .sort((a, b) => a.occurredAt - b.occurredAt);
+    return Promise.all(
+      inWindow.map(async (engagement) => ({
+        ...engagement,
+        owner: engagement.ownerId === null ? null : await this.#owners.owner(engagement.ownerId),
+      })),
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import type {
   DealRegistrationRecord,
   DealSearch,
   DealWithOwner,
-  Engagement,
+  EngagementWithOwner,
   HubSpotPort,
   PartnerDealAssociation,
   Pipeline,
@@ -20,6 +20,7 @@ import { HubSpotDealDirectory } from './deal-directory.ts';
 import { HubSpotDealWriter } from './deal-writer.ts';
 import { HubSpotEngagementHistory } from './engagement-history.ts';
 import { HubSpotFormSubmissions, type HubSpotFormSubmissionsOptions } from './form-submissions.ts';
+import { HubSpotOwnerDirectory } from './owner-directory.ts';
 import { HubSpotPartnerDirectory } from './partner-directory.ts';
 import { HubSpotRegistrationRecords } from './registration-records.ts';
 
@@ -44,8 +45,9 @@ export class HubSpotAdapter implements HubSpotPort {
   constructor(connection: HubSpotConnection, options: HubSpotAdapterOptions) {
     this.#partners = new HubSpotPartnerDirectory(connection);
     this.#customers = new HubSpotCustomerDirectory(connection);
-    this.#deals = new HubSpotDealDirectory(connection);
-    this.#engagements = new HubSpotEngagementHistory(connection);
+    const owners = new HubSpotOwnerDirectory(connection);
+    this.#deals = new HubSpotDealDirectory(connection, owners);
+    this.#engagements = new HubSpotEngagementHistory(connection, owners);
     this.#records = new HubSpotRegistrationRecords(connection);
     this.#dealWriter = new HubSpotDealWriter(connection);
     this.#forms = new HubSpotFormSubmissions(connection, options);
@@ -100,7 +102,7 @@ export class HubSpotAdapter implements HubSpotPort {
     companyId: string,
     window: TimeWindow,
     ownerIds?: readonly string[],
-  ): Promise<Engagement[]> {
+  ): Promise<EngagementWithOwner[]> {
     return this.#engagements.engagementsWithCompany(companyId, window, ownerIds);
   }
 

@@ -1,5 +1,5 @@
 import type { Company, PartnerCompanyLookup, PartnerDirectory } from '#ports/hubspot.ts';
-import { companyProperties, toCompany } from './companies.ts';
+import { companiesOfDomain, companyDomainFilters, companyProperties, toCompany } from './companies.ts';
 import type { HubSpotConnection } from './connection.ts';
 import { batchRead, searchAll } from './crm-requests.ts';
 
@@ -11,16 +11,13 @@ export class HubSpotPartnerDirectory implements PartnerDirectory, PartnerCompany
     this.#connection = connection;
   }
 
+  /** The partner company HubSpot holds under the domain or its `www.` host, in any case. */
   async findPartnerByDomain(domain: string): Promise<Company | null> {
     const companies = await searchAll(this.#connection, 'companies', 'find partner by domain', {
-      filters: [
-        { propertyName: 'domain', operator: 'EQ', value: domain.toLowerCase() },
-        { propertyName: 'type', operator: 'EQ', value: 'PARTNER' },
-      ],
+      filters: companyDomainFilters(domain, [{ propertyName: 'type', operator: 'EQ', value: 'PARTNER' }]),
       properties: companyProperties,
     });
-    const first = companies[0];
-    return first === undefined ? null : toCompany(first);
+    return companiesOfDomain(domain, companies)[0] ?? null;
   }
 
   async partnerCompanies(): Promise<Company[]> {

@@ -152,8 +152,13 @@ export async function gatherEvidence(
         dealName: deal.name ?? `Deal ${deal.id}`,
         closedAt: new Date(deal.closeDate ?? deal.createdAt ?? now.toISOString()).toISOString(),
       }));
+      // A channel manager's own calls, meetings and emails with the customer are not a direct
+      // rep's, as the deals they own are not.
       const directEngagements: DirectEngagement[] = engagements
-        .filter((engagement) => engagement.ownerId !== null)
+        .filter(
+          (engagement) =>
+            engagement.ownerId !== null && !channelTeam.has((engagement.owner?.email ?? '').toLowerCase()),
+        )
         .map((engagement) => ({
           engagementId: engagement.id,
           type: engagementKinds[engagement.type],

@@ -17,6 +17,13 @@ const seed = {
     { id: '1002', properties: { name: 'Globex Corporation', domain: 'globex.com', type: 'PROSPECT' } },
     { id: '1003', properties: { name: 'Globex Holdings', domain: 'globex-holdings.com', type: 'PROSPECT' } },
     { id: '1004', properties: { name: 'Cloudwise Reseller Copy', domain: 'cloudwise.io', type: 'OTHER' } },
+    // Keyed into HubSpot by hand, with the web host and capitals.
+    {
+      id: '1005',
+      properties: { name: 'Northwind Partners', domain: 'WWW.Northwind.example', type: 'PARTNER' },
+    },
+    { id: '1006', properties: { name: 'Initrode', domain: 'www.initrode.example', type: 'PROSPECT' } },
+    { id: '1007', properties: { name: 'Initrode US', domain: 'us.initrode.example', type: 'PROSPECT' } },
   ],
   contacts: [{ id: '5001', properties: { email: 'pat@cloudwise.io', firstname: 'Pat' } }],
   deals: [
@@ -104,6 +111,27 @@ describe('HubSpot adapter against the sandbox, through @hubspot/api-client', () 
     });
     expect(customer).toBeNull();
     expect(unknown).toBeNull();
+  });
+
+  it('finds a partner keyed into HubSpot under its www. host by the bare domain, and the other way round', async () => {
+    const byBare = await under.adapter.findPartnerByDomain('northwind.example');
+    const byHost = await under.adapter.findPartnerByDomain('www.northwind.example');
+    const byCloudwiseHost = await under.adapter.findPartnerByDomain('www.cloudwise.io');
+
+    expect(byBare).toEqual({
+      id: '1005',
+      name: 'Northwind Partners',
+      domain: 'WWW.Northwind.example',
+      type: 'PARTNER',
+    });
+    expect(byHost?.id).toBe('1005');
+    expect(byCloudwiseHost?.id).toBe('1001');
+  });
+
+  it('finds customer companies keyed under the www. host of their domain, not those of other hosts', async () => {
+    const companies = await under.adapter.findCompaniesByDomain('initrode.example');
+
+    expect(companies.map((company) => company.id)).toEqual(['1006']);
   });
 
   it('finds customer companies by domain and by a word of their name', async () => {

@@ -225,6 +225,8 @@ export async function startWorkflowUnderTest(
     /** @default the registration workflow and its segments, of the synthesised stateless stack */
     definition?: RegistrationWorkflowAsl;
     policy?: unknown;
+    /** What the HubSpot sandbox holds at the start. @default workflowSeed */
+    seed?: SandboxSeed;
     /** Tables to use instead of fresh ones in the test run's DynamoDB Local (benchmarks bring their own). */
     tables?: Pick<TestTables, 'client' | 'documentClient' | 'tableName'>;
     /** Sees every DynamoDB request's consumed capacity (the client is asked to return it). */
@@ -249,7 +251,7 @@ export async function startWorkflowUnderTest(
     approvals: tables.tableName(approvalsTable.logicalName),
     ledger: tables.tableName(ledgerTable.logicalName),
   };
-  const sandbox = await startSandboxUnderTest({ seed: workflowSeed }, options.hubspot);
+  const sandbox = await startSandboxUnderTest({ seed: options.seed ?? workflowSeed }, options.hubspot);
   const mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-workflow-mail-')));
   let clock = new VirtualClock(mondayMorning);
   // The pauses between retries are not what these tests look at, and the clock must not move.
