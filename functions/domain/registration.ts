@@ -106,11 +106,21 @@ function readFields(submission: FormSubmission, mapping: FormFieldMapping) {
   };
 }
 
-/** HubSpot date pickers send YYYY-MM-DD; the Forms API may list them as midnight-UTC epoch ms. */
+/**
+ * HubSpot date pickers send YYYY-MM-DD; the Forms API may list them as midnight-UTC epoch
+ * milliseconds (HubSpot "Properties" guide, date properties).
+ *
+ * A 9- or 10-digit number is read as epoch seconds: as milliseconds it would be a day between
+ * 2 January and 26 April 1970, which no partner means, while as seconds it is the date the sender
+ * meant (a tool or import that writes Unix time). Reading it so is what the partner expects: the
+ * date they picked is kept, or, if it is truly past, refused naming that date rather than one in
+ * 1970. 11 to 13 digits stay milliseconds (as seconds they would lie past the year 5000).
+ */
 function parseCalendarDate(text: string): string | undefined {
   let iso = text;
-  if (/^\d{10,13}$/.test(text)) {
-    const date = new Date(Number(text));
+  if (/^\d{9,13}$/.test(text)) {
+    const epoch = Number(text);
+    const date = new Date(text.length <= 10 ? epoch * 1000 : epoch);
     if (Number.isNaN(date.getTime())) return undefined;
     iso = date.toISOString().slice(0, 10);
   }
