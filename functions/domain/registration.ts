@@ -38,10 +38,12 @@ export type RegistrationDetails = z.infer<typeof registrationDetailsSchema>;
  * sets it, or whoever calls its submit API), so its problem names the submission's `submittedAt`.
  */
 const submissionTimeField = 'submittedAt';
+/** A submission larger than Dealreg keeps: its problem names the submission's `values` as a whole. */
+const submissionValuesField = 'values';
 
 /** A registration field the partner has to fix, named the way the form names it. */
 export const fieldProblemSchema = z.object({
-  field: z.enum([...registrationFieldNames, submissionTimeField]),
+  field: z.enum([...registrationFieldNames, submissionTimeField, submissionValuesField]),
   /** The label a partner sees, e.g. "Customer domain". */
   label: z.string(),
   /** The HubSpot form field it came from. */
@@ -87,6 +89,16 @@ export function submissionTimeProblem(reason: string, claimed: number | string |
     formField: submissionTimeField,
     message: reason,
     value: claimed === undefined ? undefined : String(claimed),
+  };
+}
+
+/** The problem of a submission cut to what the registrations table keeps (`fitForStorage`). */
+export function submissionSizeProblem(refusal: string): FieldProblem {
+  return {
+    field: submissionValuesField,
+    label: 'Form answers',
+    formField: submissionValuesField,
+    message: refusal,
   };
 }
 
