@@ -102,6 +102,22 @@ export function submissionSizeProblem(refusal: string): FieldProblem {
   };
 }
 
+/** The most characters of a value a problem quotes. */
+const maxQuotedCharacters = 1_000;
+
+/**
+ * A problem's text as stored with the registration and emailed: a long value is quoted by its
+ * start, saying how long it was. A registration keeps the whole submission beside its problems,
+ * and has to fit a DynamoDB item (400 KB): quoting each long value whole could pass that.
+ */
+function quotable(text: string): string {
+  if (text.length <= maxQuotedCharacters) return text;
+  // Never half of a character written as two UTF-16 units.
+  const low = text.charCodeAt(maxQuotedCharacters);
+  const end = low >= 0xdc00 && low <= 0xdfff ? maxQuotedCharacters - 1 : maxQuotedCharacters;
+  return `${text.slice(0, end)}… (${text.length.toLocaleString('en-US')} characters, shortened)`;
+}
+
 /** Reads the submission's values by registration field through the form field mapping. */
 function readFields(submission: FormSubmission, mapping: FormFieldMapping) {
   const byFormField = new Map<string, string[]>();
@@ -162,8 +178,8 @@ export function evaluateSubmission(
       field,
       label: fieldLabels[field],
       formField: mapping[field],
-      message,
-      value: value === '' ? undefined : value,
+      message: quotable(message),
+      value: value === '' || value === undefined ? undefined : quotable(value),
     });
   };
   const required = (field: RegistrationFieldName): string | undefined => {

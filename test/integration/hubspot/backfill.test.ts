@@ -473,6 +473,36 @@ describe('a submission larger than Dealreg keeps', () => {
     );
   });
 
+  it('with long values each problem quotes: stored refused within a DynamoDB item, the quotes shortened', async () => {
+    // prepare: three fields of 60,000 characters, each refused quoting what was entered
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitValues(
+        registrationValues({
+          customer_company_name: 'Customer long-quotes',
+          email: 'e'.repeat(60_000),
+          partner_company_domain: 'p'.repeat(60_000),
+          customer_domain: 'c'.repeat(60_000),
+        }),
+      );
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // act
+    const result = await sweep(0);
+    // assess
+    expect(result).toMatchObject({ malformed: 0, failed: 0, rejected: 1 });
+    const stored = await storedWith('Customer long-quotes');
+    expect(stored?.status).toBe('rejected');
+    expect(stored?.submission.values.find((v) => v.name === 'email')?.value).toHaveLength(60_000);
+    const email = stored?.problems?.find((problem) => problem.field === 'submitterEmail');
+    expect(email?.message.length).toBeLessThan(1_100);
+    expect(email?.message).toMatch(/^"e{999}… \(60,\d{3} characters, shortened\)$/);
+    expect(email?.value).toBe(`${'e'.repeat(1000)}… (60,000 characters, shortened)`);
+  });
+
   it('posted to the webhook with more than 200 values: taken in as refused, as the sweep does', async () => {
     // prepare: every webhook delivered
     const before = await webhookStats();
