@@ -26,35 +26,89 @@ export const formSubmissionSchema = z.object({
   formGuid: z.string().trim().max(100, 'formGuid is at most 100 characters').optional(),
   portalId: z.union([z.number().int(), z.string().trim().max(32)]).optional(),
   pageUrl: z.string().max(2048, 'pageUrl is at most 2048 characters').optional(),
-  values: z
-    .array(
-      z.object({
-        name: z
-          .string({ error: 'every value needs a name' })
-          .trim()
-          .min(1, 'a value name must not be empty')
-          .max(100, 'a value name is at most 100 characters'),
-        // As long as HubSpot lets a form field's value be (string property values are up to
-        // 65,536 characters, HubSpot "Properties" guide), so nothing a partner can submit on the
-        // form is refused here: a field longer than Dealreg keeps is refused by
-        // `evaluateSubmission`, naming the field, and the partner is told.
-        value: z
-          .string({ error: 'every value must be a string' })
-          .max(maxValueLength, 'a value is at most 65,536 characters'),
-      }),
-      { error: 'values must be a list of {name, value}' },
-    )
-    .max(200, 'a submission has at most 200 values')
-    // Stored whole with the registration, which has to fit a DynamoDB item (400 KB).
-    .refine(
-      (values) =>
-        values.reduce((bytes, { name, value }) => bytes + utf8.encode(name + value).length, 0) <=
-        maxValuesBytes,
-      `the values are at most ${maxValuesBytes / 1024} KB together`,
-    ),
+  values: z.array(
+    z.object({
+      name: z
+        .string({ error: 'every value needs a name' })
+        .trim()
+        .min(1, 'a value name must not be empty')
+        .max(100, 'a value name is at most 100 characters'),
+      // As long as HubSpot lets a form field's value be (string property values are up to
+      // 65,536 characters, HubSpot "Properties" guide), so nothing a partner can submit on the
+      // form is refused here: a field longer than Dealreg keeps is refused by
+      // `evaluateSubmission`, naming the field, and the partner is told.
+      value: z
+        .string({ error: 'every value must be a string' })
+        .max(maxValueLength, 'a value is at most 65,536 characters'),
+    }),
+    { error: 'values must be a list of {name, value}' },
+  ),
+  // Any number and size of values is taken: a submission larger than Dealreg keeps is still
+  // taken in, refused with the reason and cut to fit (`fitForStorage`), never dropped.
 });
 
 export type FormSubmission = z.infer<typeof formSubmissionSchema>;
+
+/** The most values a stored submission keeps. */
+export const maxStoredValues = 200;
+/** The most bytes of names and values a stored submission keeps, so its registration fits a DynamoDB item (400 KB). */
+export const maxStoredValuesBytes = maxValuesBytes;
+
+const bytesOf = (text: string) => utf8.encode(text).length;
+
+/** The longest start of `text` at most `bytes` long in UTF-8, never splitting a character. */
+function utf8Prefix(text: string, bytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const character of text) {
+    const size = bytesOf(character);
+    if (used + size > bytes) break;
+    used += size;
+    end += character.length;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * A submission as the registrations table can keep it: the whole of it when it has at most 200
+ * values of at most 256 KB together; otherwise its first values up to those limits (the last one
+ * kept shortened when it would pass 256 KB), with `refusal` saying what was cut, for intake to
+ * refuse the registration with — nothing a partner submitted is dropped without their being told.
+ */
+export function fitForStorage(submission: FormSubmission): {
+  readonly submission: FormSubmission;
+  readonly refusal?: string | undefined;
+} {
+  const { values } = submission;
+  const totalBytes = values.reduce((bytes, { name, value }) => bytes + bytesOf(name + value), 0);
+  if (values.length <= maxStoredValues && totalBytes <= maxStoredValuesBytes) return { submission };
+  const kept: { name: string; value: string }[] = [];
+  let used = 0;
+  let shortened = false;
+  for (const entry of values.slice(0, maxStoredValues)) {
+    const size = bytesOf(entry.name + entry.value);
+    if (used + size <= maxStoredValuesBytes) {
+      kept.push(entry);
+      used += size;
+      continue;
+    }
+    const room = maxStoredValuesBytes - used - bytesOf(entry.name);
+    if (room > 0) {
+      kept.push({ name: entry.name, value: utf8Prefix(entry.value, room) });
+      shortened = true;
+    }
+    break;
+  }
+  const tooMany = values.length > maxStoredValues;
+  const kb = Math.ceil(totalBytes / 1024);
+  const refusal = tooMany
+    ? `The submission has ${values.length} values${totalBytes > maxStoredValuesBytes ? `, ${kb} KB together` : ''}; Dealreg keeps at most ${maxStoredValues} (${maxStoredValuesBytes / 1024} KB together)`
+    : `The submission has ${values.length} values, ${kb} KB together; Dealreg keeps at most ${maxStoredValuesBytes / 1024} KB (${maxStoredValues} values)`;
+  return {
+    submission: { ...submission, values: kept },
+    refusal: `${refusal}: the registration is refused, and only its first ${kept.length} values are kept${shortened ? ', the last of them shortened' : ''}. Submit the form again with ${tooMany ? 'fewer' : 'shorter'} answers.`,
+  };
+}
 
 /** A problem with one part of a request, named so the sender can fix it. */
 export interface RequestProblem {

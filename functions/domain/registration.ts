@@ -38,10 +38,12 @@ export type RegistrationDetails = z.infer<typeof registrationDetailsSchema>;
  * sets it, or whoever calls its submit API), so its problem names the submission's `submittedAt`.
  */
 const submissionTimeField = 'submittedAt';
+/** A submission larger than Dealreg keeps: its problem names the submission's `values` as a whole. */
+const submissionValuesField = 'values';
 
 /** A registration field the partner has to fix, named the way the form names it. */
 export const fieldProblemSchema = z.object({
-  field: z.enum([...registrationFieldNames, submissionTimeField]),
+  field: z.enum([...registrationFieldNames, submissionTimeField, submissionValuesField]),
   /** The label a partner sees, e.g. "Customer domain". */
   label: z.string(),
   /** The HubSpot form field it came from. */
@@ -90,6 +92,32 @@ export function submissionTimeProblem(reason: string, claimed: number | string |
   };
 }
 
+/** The problem of a submission cut to what the registrations table keeps (`fitForStorage`). */
+export function submissionSizeProblem(refusal: string): FieldProblem {
+  return {
+    field: submissionValuesField,
+    label: 'Form answers',
+    formField: submissionValuesField,
+    message: refusal,
+  };
+}
+
+/** The most characters of a value a problem quotes. */
+const maxQuotedCharacters = 1_000;
+
+/**
+ * A problem's text as stored with the registration and emailed: a long value is quoted by its
+ * start, saying how long it was. A registration keeps the whole submission beside its problems,
+ * and has to fit a DynamoDB item (400 KB): quoting each long value whole could pass that.
+ */
+function quotable(text: string): string {
+  if (text.length <= maxQuotedCharacters) return text;
+  // Never half of a character written as two UTF-16 units.
+  const low = text.charCodeAt(maxQuotedCharacters);
+  const end = low >= 0xdc00 && low <= 0xdfff ? maxQuotedCharacters - 1 : maxQuotedCharacters;
+  return `${text.slice(0, end)}… (${text.length.toLocaleString('en-US')} characters, shortened)`;
+}
+
 /** Reads the submission's values by registration field through the form field mapping. */
 function readFields(submission: FormSubmission, mapping: FormFieldMapping) {
   const byFormField = new Map<string, string[]>();
@@ -106,11 +134,21 @@ function readFields(submission: FormSubmission, mapping: FormFieldMapping) {
   };
 }
 
-/** HubSpot date pickers send YYYY-MM-DD; the Forms API may list them as midnight-UTC epoch ms. */
+/**
+ * HubSpot date pickers send YYYY-MM-DD; the Forms API may list them as midnight-UTC epoch
+ * milliseconds (HubSpot "Properties" guide, date properties).
+ *
+ * A 9- or 10-digit number is read as epoch seconds: as milliseconds it would be a day between
+ * 2 January and 26 April 1970, which no partner means, while as seconds it is the date the sender
+ * meant (a tool or import that writes Unix time). Reading it so is what the partner expects: the
+ * date they picked is kept, or, if it is truly past, refused naming that date rather than one in
+ * 1970. 11 to 13 digits stay milliseconds (as seconds they would lie past the year 5000).
+ */
 function parseCalendarDate(text: string): string | undefined {
   let iso = text;
-  if (/^\d{10,13}$/.test(text)) {
-    const date = new Date(Number(text));
+  if (/^\d{9,13}$/.test(text)) {
+    const epoch = Number(text);
+    const date = new Date(text.length <= 10 ? epoch * 1000 : epoch);
     if (Number.isNaN(date.getTime())) return undefined;
     iso = date.toISOString().slice(0, 10);
   }
@@ -140,8 +178,8 @@ export function evaluateSubmission(
       field,
       label: fieldLabels[field],
       formField: mapping[field],
-      message,
-      value: value === '' ? undefined : value,
+      message: quotable(message),
+      value: value === '' || value === undefined ? undefined : quotable(value),
     });
   };
   const required = (field: RegistrationFieldName): string | undefined => {

@@ -1,8 +1,9 @@
 import type { FormFieldMapping } from '#domain/form-field-mapping.ts';
-import type { FormSubmission } from '#domain/form-submission.ts';
+import { type FormSubmission, fitForStorage } from '#domain/form-submission.ts';
 import {
   evaluateSubmission,
   type SubmissionEvaluation,
+  submissionSizeProblem,
   submissionTimeProblem,
 } from '#domain/registration.ts';
 import { registrationIdFor } from '#domain/registration-id.ts';
@@ -45,7 +46,8 @@ const notificationLeaseMs = 60_000;
  * 2. check and normalise the registration fields, and the time the submission claims against now,
  *    its receipt;
  * 3. store the raw submission with its outcome and its receipt time, unless it is already stored
- *    (a redelivery keeps the first receipt time);
+ *    (a redelivery keeps the first receipt time); one larger than a registration keeps is stored
+ *    cut to fit, refused saying what was cut;
  * 4. finish whatever the stored registration still needs — start the registration workflow
  *    for a valid one, email the submitter what to fix for an invalid one.
  * Step 4 also runs for a duplicate delivery, so a process that died after step 3 is completed
@@ -75,7 +77,10 @@ export async function receiveSubmission(
     receivedAt,
     deps.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,
   );
+  // One larger than the registrations table keeps is kept cut to fit, and refused saying so.
+  const fitted = fitForStorage(submission);
   const problems = [
+    ...(fitted.refusal === undefined ? [] : [submissionSizeProblem(fitted.refusal)]),
     ...(evaluation.valid ? [] : evaluation.problems),
     ...(claim.accepted ? [] : [submissionTimeProblem(claim.reason, submission.submittedAt)]),
   ];
@@ -86,7 +91,7 @@ export async function receiveSubmission(
     ...(claim.submittedAt === undefined ? {} : { submittedAt: claim.submittedAt }),
     receivedAt: receivedAt.toISOString(),
     receivedVia,
-    submission,
+    submission: fitted.submission,
     // A rejected registration gets no customer attributes: it stays out of the customer-domain
     // index, so it never holds a customer against another registration.
     ...(evaluation.valid && problems.length === 0

@@ -69,20 +69,30 @@ export async function reviewAwsReferral(
     },
     { receivedFrom, sameDomain, engagementsFrom: receivedAt },
   );
-  const verdict = checkConflicts(
+  // AWS names the customer, not the partner through intake (which refuses a name with no letters
+  // or digits): a name such as "—" gives nothing to match by, so only the domain is matched.
+  const customerCompanyKey = normaliseCompanyName(referral.customerCompanyName);
+  const checked = checkConflicts(
     {
       registrationId,
       partnerId: awsAsRegisteringParty.id,
       partnerDomain: awsAsRegisteringParty.domain,
       partnerName: awsAsRegisteringParty.name,
       customerDomain,
-      customerCompanyName: normaliseCompanyName(referral.customerCompanyName),
+      customerCompanyName: customerCompanyKey,
       amountUsdMinor: annualSpendUsdMinor,
       receivedAt,
     },
     evidence,
     deps.policy,
   );
+  const verdict =
+    customerCompanyKey === ''
+      ? {
+          ...checked,
+          reason: `The customer name ${JSON.stringify(referral.customerCompanyName)} gives nothing to match by (no letters or digits): only the domain ${customerDomain} was matched. ${checked.reason}`,
+        }
+      : checked;
   return { catalog, referral, customerDomain, annualSpendUsdMinor, verdict, reviewer };
 }
 

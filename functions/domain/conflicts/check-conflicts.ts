@@ -70,7 +70,11 @@ function sameCustomer(
   return others
     .filter((other) => other.registrationId !== registration.registrationId)
     .flatMap((other): CustomerMatch[] => {
-      const similarity = companyNameSimilarity(registration.customerCompanyName, other.customerCompanyName);
+      // A name with nothing to match by (empty once normalised) is like no other name.
+      const similarity =
+        registration.customerCompanyName === ''
+          ? 0
+          : companyNameSimilarity(registration.customerCompanyName, other.customerCompanyName);
       if (other.customerDomain === registration.customerDomain) {
         return [{ other, matchedBy: 'domain', similarity }];
       }

@@ -19,6 +19,12 @@ const registrationPartiesSchema = z.object({
 
 /** The registration being checked, after normalisation (DESIGN §3.2 step 1). */
 export const registrationUnderCheckSchema = registrationPartiesSchema.extend({
+  /**
+   * As for every registration, but empty when the name gives nothing to match by (an AWS
+   * referral's name comes from AWS, not through intake, which refuses such a name): the customer
+   * is then matched by its domain alone.
+   */
+  customerCompanyName: z.string(),
   amountUsdMinor: usdMinorSchema,
   /**
    * ISO-8601: when Dealreg first received the registration. "Earlier" and every look-back window

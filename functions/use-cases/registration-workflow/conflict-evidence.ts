@@ -79,9 +79,11 @@ export async function gatherEvidence(
   const now = deps.now();
   // The name is searched without its legal suffix: "Globex Corporation" is found by "globex",
   // not by "Corporation", which every corporation shares.
+  // A name with nothing to match by (an AWS referral's "—") searches for no company by name.
+  const nameKey = normaliseCompanyName(details.customerCompanyName);
   const [byDomain, byName] = await Promise.all([
     deps.crm.findCompaniesByDomain(details.customerDomain),
-    deps.crm.findCompaniesByName(normaliseCompanyName(details.customerCompanyName)),
+    nameKey === '' ? Promise.resolve([]) : deps.crm.findCompaniesByName(nameKey),
   ]);
   const notPartner = (company: { type?: string | null | undefined }) =>
     company.type?.toUpperCase() !== 'PARTNER';

@@ -394,3 +394,139 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
     expect((await sweepState().load(formGuid))?.watermark).toBeLessThanOrEqual(Date.now());
   });
 });
+
+/** Submits the form with `values`, as a partner's browser (or a script against the public submit API) would. */
+async function submitValues(values: { name: string; value: string }[]): Promise<void> {
+  const response = await fetch(
+    `${under.sandbox.url}/submissions/v3/integration/submit/${under.sandbox.portalId}/${formGuid}`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: values }),
+    },
+  );
+  if (!response.ok) throw new Error(`form submit answered ${response.status}: ${await response.text()}`);
+}
+
+const storedWith = async (customer: string) =>
+  (await registrations()).find((record) =>
+    record.submission.values.some((v) => v.name === 'customer_company_name' && v.value === customer),
+  );
+const utf8Bytes = (values: readonly { name: string; value: string }[]) =>
+  values.reduce((bytes, { name, value }) => bytes + Buffer.byteLength(name + value), 0);
+
+describe('a submission larger than Dealreg keeps', () => {
+  it('with more than 200 values: the sweep stores it refused at intake, saying so, and tells the submitter', async () => {
+    // prepare: its webhook is lost, so only the sweep can take it in
+    const before = (await webhookStats()).workflowDelivered + (await webhookStats()).workflowDropped;
+    const failedBefore = (await webhookStats()).workflowFailed;
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitValues([
+        ...registrationValues({ customer_company_name: 'Customer many-values' }),
+        ...Array.from({ length: 250 }, (_, index) => ({ name: 'products', value: `Extra ${index}` })),
+      ]);
+      await webhooksSettled(before + failedBefore + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // act
+    const result = await sweep(0);
+    // assess
+    expect(result).toMatchObject({ malformed: 0, failed: 0, rejected: 1 });
+    const stored = await storedWith('Customer many-values');
+    expect(stored?.status).toBe('rejected');
+    expect(stored?.receivedVia).toBe('backfill');
+    expect(stored?.submission.values).toHaveLength(200);
+    expect(stored?.problems?.map((problem) => problem.message)).toContain(
+      'The submission has 262 values; Dealreg keeps at most 200 (256 KB together): the registration is refused, and only its first 200 values are kept. Submit the form again with fewer answers.',
+    );
+    expect(stored?.submitterNotifiedAt).toBeDefined();
+  });
+
+  it('with values over 256 KB together: stored refused, its values cut to 256 KB', async () => {
+    // prepare
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitValues([
+        ...registrationValues({ customer_company_name: 'Customer long-values' }),
+        ...Array.from({ length: 5 }, () => ({ name: 'deal_description', value: 'é'.repeat(30_000) })),
+      ]);
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // act
+    const result = await sweep(0);
+    // assess
+    expect(result).toMatchObject({ malformed: 0, failed: 0, rejected: 1 });
+    const stored = await storedWith('Customer long-values');
+    expect(stored?.status).toBe('rejected');
+    expect(utf8Bytes(stored?.submission.values ?? [])).toBeLessThanOrEqual(256 * 1024);
+    expect(utf8Bytes(stored?.submission.values ?? [])).toBeGreaterThan(256 * 1024 - 16);
+    expect(stored?.submission.values.slice(0, 12)).toEqual(
+      registrationValues({ customer_company_name: 'Customer long-values' }),
+    );
+    expect(stored?.problems?.map((problem) => problem.message).join('\n')).toMatch(
+      /The submission has 17 values, \d+ KB together; Dealreg keeps at most 256 KB \(200 values\): the registration is refused, and only its first \d+ values are kept, the last of them shortened\. Submit the form again with shorter answers\./,
+    );
+  });
+
+  it('with long values each problem quotes: stored refused within a DynamoDB item, the quotes shortened', async () => {
+    // prepare: three fields of 60,000 characters, each refused quoting what was entered
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitValues(
+        registrationValues({
+          customer_company_name: 'Customer long-quotes',
+          email: 'e'.repeat(60_000),
+          partner_company_domain: 'p'.repeat(60_000),
+          customer_domain: 'c'.repeat(60_000),
+        }),
+      );
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // act
+    const result = await sweep(0);
+    // assess
+    expect(result).toMatchObject({ malformed: 0, failed: 0, rejected: 1 });
+    const stored = await storedWith('Customer long-quotes');
+    expect(stored?.status).toBe('rejected');
+    expect(stored?.submission.values.find((v) => v.name === 'email')?.value).toHaveLength(60_000);
+    const email = stored?.problems?.find((problem) => problem.field === 'submitterEmail');
+    expect(email?.message.length).toBeLessThan(1_100);
+    expect(email?.message).toMatch(/^"e{999}… \(60,\d{3} characters, shortened\)$/);
+    expect(email?.value).toBe(`${'e'.repeat(1000)}… (60,000 characters, shortened)`);
+  });
+
+  it('posted to the webhook with more than 200 values: taken in as refused, as the sweep does', async () => {
+    // prepare: every webhook delivered
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0 } });
+    try {
+      // act
+      await submitValues([
+        ...registrationValues({ customer_company_name: 'Customer many-values-webhook' }),
+        ...Array.from({ length: 200 }, (_, index) => ({ name: 'products', value: `Extra ${index}` })),
+      ]);
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // assess: answered 2xx, not refused as malformed
+    const after = await webhookStats();
+    expect(after.workflowFailed).toBe(before.workflowFailed);
+    expect(after.workflowDelivered).toBe(before.workflowDelivered + 1);
+    const stored = await storedWith('Customer many-values-webhook');
+    expect(stored?.status).toBe('rejected');
+    expect(stored?.receivedVia).toBe('webhook');
+    expect(stored?.submission.values).toHaveLength(200);
+    expect(stored?.problems?.map((problem) => problem.message)).toContain(
+      'The submission has 212 values; Dealreg keeps at most 200 (256 KB together): the registration is refused, and only its first 200 values are kept. Submit the form again with fewer answers.',
+    );
+  });
+});

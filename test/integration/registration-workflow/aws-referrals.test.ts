@@ -172,6 +172,20 @@ describe('an AWS referral', () => {
     ).toContain(registrationId);
   });
 
+  it('naming the customer with nothing to match by ("—"): checked by its domain, and the review says so', async () => {
+    const registrationId = await harness.submit({ customer_domain: 'referral-dash-name.com' });
+    const invitationId = await referAws('—', 'https://www.referral-dash-name.com');
+    const review = await reviewAwsReferral(referralDeps(), 'Sandbox', invitationId);
+    expect(review.customerDomain).toBe('referral-dash-name.com');
+    expect(review.verdict?.outcome).not.toBe('clear');
+    expect(
+      review.verdict?.evidence.map((item) => ('registrationId' in item ? item.registrationId : item.kind)),
+    ).toContain(registrationId);
+    expect(review.verdict?.reason).toContain(
+      'The customer name "—" gives nothing to match by (no letters or digits): only the domain referral-dash-name.com was matched.',
+    );
+  });
+
   it('for a customer nobody registered or sells to: clear', async () => {
     const invitationId = await referAws('Pied Piper', 'https://piedpiper-referral.com');
     const review = await reviewAwsReferral(referralDeps(), 'Sandbox', invitationId);

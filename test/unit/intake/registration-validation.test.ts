@@ -174,6 +174,21 @@ describe('registration fields', () => {
     expect(evaluation.valid && evaluation.details.expectedCloseDate).toBe('2027-03-31');
   });
 
+  it('reads a close date given as a 10-digit epoch as seconds, not as a day in January 1970', () => {
+    const evaluation = evaluateSubmission(
+      formSubmission({ fields: { expected_close_date: String(Date.UTC(2027, 2, 31) / 1000) } }),
+      defaultFormFieldMapping,
+      receivedAt,
+    );
+    expect(evaluation.valid && evaluation.details.expectedCloseDate).toBe('2027-03-31');
+  });
+
+  it('reads a 9-digit epoch as seconds too, so a date before 2001 is refused as the date it is', () => {
+    expect(problemsFor({ expected_close_date: String(Date.UTC(2001, 0, 15) / 1000) })).toEqual([
+      'expected_close_date: the expected close date 2001-01-15 is in the past (received on 2026-11-24)',
+    ]);
+  });
+
   it('joins repeated multi-select values and drops duplicates', () => {
     const submission = formSubmission();
     submission.values.push({ name: 'products', value: 'Support' }, { name: 'products', value: 'Platform' });
