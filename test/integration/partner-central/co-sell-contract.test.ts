@@ -288,6 +288,27 @@ describe('AWS review', () => {
       ReviewComments: 'Describe the business problem',
     });
   });
+
+  it("gives AWS's reason for sending an opportunity back in GetOpportunity's LifeCycle, as the service model has it", async () => {
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Reasoned Ltd' });
+    const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    await opportunities.submitToAws(opportunityId, {
+      involvement: 'Co-Sell',
+      clientToken: `s-${opportunityId}`,
+    });
+
+    await review(opportunityId, { action: 'action-required', reason: 'Customer details incomplete' });
+    const raw = await client.send(
+      new GetOpportunityCommand({ Catalog: 'Sandbox', Identifier: opportunityId }),
+    );
+
+    expect(raw.LifeCycle).toMatchObject({
+      ReviewStatus: 'Action Required',
+      ReviewStatusReason: 'Customer details incomplete',
+    });
+    expect(shapeProblems('GetOpportunityResponse', { ...raw, $metadata: undefined }, 'sdk')).toEqual([]);
+  });
 });
 
 describe("the expected spend AWS's reviewer or the partner edits", () => {
