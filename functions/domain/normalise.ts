@@ -25,6 +25,23 @@ export function registrableDomain(input: string): string | undefined {
   return parsed.domain;
 }
 
+/** A host without a leading `www.`, trimmed and lower-cased. */
+export function bareHost(domain: string): string {
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/^www\./, '');
+}
+
+/**
+ * A domain as two records are compared by it, however someone keyed it ("www.globex.com",
+ * "us.globex.com", "Globex.com"): its registrable domain, or, under a suffix not on the Public
+ * Suffix List (`northwind.example`), the host without its `www.`.
+ */
+export function comparableDomain(domain: string): string {
+  return registrableDomain(domain) ?? bareHost(domain);
+}
+
 /**
  * Registrable domains of free email providers: a partner who pastes a contact's address at one
  * of them has not named the customer's company, and every such customer would look like the same

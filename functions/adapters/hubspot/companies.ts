@@ -1,4 +1,4 @@
-import { registrableDomain } from '#domain/normalise.ts';
+import { bareHost, comparableDomain } from '#domain/normalise.ts';
 import type { Company } from '#ports/hubspot.ts';
 import { type CrmObject, propertyText, type SearchFilter, type SearchRequest } from './crm-requests.ts';
 
@@ -13,22 +13,6 @@ export function toCompany(object: CrmObject): Company {
     domain: propertyText(object.properties, 'domain'),
     type: propertyText(object.properties, 'type'),
   };
-}
-
-/** A domain without a leading `www.`, lower-cased. */
-function bareHost(domain: string): string {
-  return domain
-    .trim()
-    .toLowerCase()
-    .replace(/^www\./, '');
-}
-
-/**
- * A domain as compared: its registrable domain, or (under a suffix not on the Public Suffix
- * List, `northwind.example`) the host without its `www.`.
- */
-function comparableDomain(domain: string): string {
-  return registrableDomain(domain) ?? bareHost(domain);
 }
 
 /**

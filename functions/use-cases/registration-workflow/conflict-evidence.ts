@@ -5,7 +5,7 @@ import type {
   OtherRegistration,
   RegistrationStatus,
 } from '#domain/conflicts/conflict-input.ts';
-import { normaliseCompanyName, registrableDomain } from '#domain/normalise.ts';
+import { comparableDomain, normaliseCompanyName } from '#domain/normalise.ts';
 import type { WorkflowStatus } from '#domain/registration-progress.ts';
 import type { CustomerRegistration } from '#domain/registration-standing.ts';
 import type { RegistrationWorkflowDependencies, ValidRegistration } from './dependencies.ts';
@@ -90,7 +90,7 @@ export async function gatherEvidence(
   // A company's domain as someone keyed it into HubSpot ("www.globex.com", "us.globex.com") is
   // compared as the registrable domain registrations carry.
   const domainOf = (company: { domain?: string | null | undefined }) =>
-    company.domain ? (registrableDomain(company.domain) ?? company.domain.toLowerCase()) : undefined;
+    company.domain ? comparableDomain(company.domain) : undefined;
   const customerCompanies = [
     ...new Map(
       [
