@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
 import { defaultPolicyFile, type PolicyShowOptions, shown } from './policy.ts';
-import { InvalidPolicyFileError, loadPolicyFile } from './policy-file.ts';
+import { InvalidPolicyFileError, invalidPolicyText, loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -25,12 +25,8 @@ async function loadOrExplain(
     return await loadPolicyFile(file);
   } catch (error) {
     if (!(error instanceof InvalidPolicyFileError)) throw error;
-    const count = error.messages.length;
     // Prefixed as every other error of the CLI is (bin/dealreg.ts), problems indented below.
-    console.error(
-      `dealreg: ${shown(file)} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):`,
-    );
-    for (const message of error.messages) console.error(`  - ${message}`);
+    console.error(`dealreg: ${invalidPolicyText(shown(file), error.messages)}`);
     process.exitCode = exitCode;
     return undefined;
   }

@@ -11,6 +11,12 @@ export class PolicyFileError extends UsageError {
   override readonly name: string = 'PolicyFileError';
 }
 
+/** "FILE is not a valid policy (2 problems):" with each problem on its own indented line. */
+export function invalidPolicyText(file: string, messages: readonly string[]): string {
+  const count = messages.length;
+  return `${file} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):\n${messages.map((message) => `  - ${message}`).join('\n')}`;
+}
+
 /** A policy file whose content is not a valid policy: a bad file argument, each problem named. */
 export class InvalidPolicyFileError extends PolicyFileError {
   override readonly name = 'InvalidPolicyFileError';
@@ -18,11 +24,7 @@ export class InvalidPolicyFileError extends PolicyFileError {
   readonly messages: readonly string[];
 
   constructor(file: string, error: PolicyValidationError) {
-    const count = error.messages.length;
-    super(
-      `${file} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):\n${error.messages.map((message) => `  - ${message}`).join('\n')}`,
-      { cause: error },
-    );
+    super(invalidPolicyText(file, error.messages), { cause: error });
     this.messages = error.messages;
   }
 }
