@@ -15,6 +15,8 @@ export interface Company {
   readonly domain: string | null;
   /** The CRM company type, e.g. `PARTNER`, `PROSPECT`, `CUSTOMER`. */
   readonly type: string | null;
+  /** The company's other domains as stored in the CRM (not normalised); absent when it has none. */
+  readonly additionalDomains?: readonly string[];
 }
 
 export interface Owner {

@@ -44,7 +44,12 @@ export function tokens(value: string): string[] {
     .filter((token) => token !== '');
 }
 
-/** Whether a CONTAINS_TOKEN pattern (with `*` wildcards) matches a value or one of its tokens. */
+/**
+ * Whether a CONTAINS_TOKEN pattern (with `*` wildcards) matches a value or one of its tokens.
+ * HubSpot "Search" (CRM API guide, "Filter search results"): CONTAINS_TOKEN takes wildcards, a
+ * leading one included (`*@hubspot.com` finds the contacts with a HubSpot address), so
+ * `*.northwind.com` finds a company whose domain is a host of northwind.com.
+ */
 export function containsToken(value: string, pattern: string): boolean {
   const lowered = pattern.toLowerCase().trim();
   if (!lowered.includes('*')) return tokens(value).includes(lowered);

@@ -1,32 +1,52 @@
-import { bareHost, comparableDomain } from '#domain/normalise.ts';
+import { comparableDomain } from '#domain/normalise.ts';
 import type { Company } from '#ports/hubspot.ts';
 import { type CrmObject, propertyText, type SearchFilter, type SearchRequest } from './crm-requests.ts';
 
-/** The company properties the directories read. */
-export const companyProperties = ['name', 'domain', 'type'];
+/**
+ * The company properties the directories read. HubSpot "Companies" (CRM API guide): a company
+ * with several domains holds the others in `hs_additional_domains`, separated by semicolons.
+ */
+export const companyProperties = ['name', 'domain', 'type', 'hs_additional_domains'];
+
+/** The domains of `hs_additional_domains` ("a.com; b.com"), trimmed, without empty ones. */
+function additionalDomains(text: string | null): string[] {
+  if (text === null) return [];
+  return text
+    .split(';')
+    .map((domain) => domain.trim())
+    .filter((domain) => domain !== '');
+}
 
 /** A CRM company as the ports' {@link Company}. */
 export function toCompany(object: CrmObject): Company {
+  const additional = additionalDomains(propertyText(object.properties, 'hs_additional_domains'));
   return {
     id: object.id,
     name: propertyText(object.properties, 'name'),
     domain: propertyText(object.properties, 'domain'),
     type: propertyText(object.properties, 'type'),
+    ...(additional.length === 0 ? {} : { additionalDomains: additional }),
   };
 }
 
 /**
- * Filters finding the companies of a domain however someone keyed it into HubSpot: the bare
- * domain or its `www.` host (any case; the CRM compares strings case-insensitively), each with
- * `also`. HubSpot "CRM search": filterGroups are ORed, so one search asks for both.
+ * Filters finding the companies of a domain however someone keyed it into HubSpot: the domain
+ * compared by (`comparableDomain`: `us.globex.com` → `globex.com`) or any host under it (`www.`,
+ * `us.`), in any case, each with `also`. HubSpot "Search" (CRM API guide, "Filter search
+ * results"): filterGroups are ORed; EQ compares the whole value, case-insensitively, and
+ * CONTAINS_TOKEN takes a value with a leading `*` wildcard, as in its example `*@hubspot.com`,
+ * so `*.globex.com` finds every host of the domain.
  */
 export function companyDomainFilters(
   domain: string,
   also: readonly SearchFilter[] = [],
 ): SearchRequest['filters'] {
-  const host = bareHost(domain);
+  const compared = comparableDomain(domain);
   return {
-    anyOf: [host, `www.${host}`].map((value) => [{ propertyName: 'domain', operator: 'EQ', value }, ...also]),
+    anyOf: [
+      [{ propertyName: 'domain', operator: 'EQ', value: compared }, ...also],
+      [{ propertyName: 'domain', operator: 'CONTAINS_TOKEN', value: `*.${compared}` }, ...also],
+    ],
   };
 }
 

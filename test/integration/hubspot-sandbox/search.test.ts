@@ -132,6 +132,36 @@ describe('HubSpot sandbox: search', () => {
     ]);
   });
 
+  it('finds every host of a domain with a leading CONTAINS_TOKEN wildcard, as HubSpot documents for emails', async () => {
+    const created = await Promise.all(
+      ['us.northwind.com', 'northwind.com', 'snorthwind.com', 'northwind.com.example'].map((domain) =>
+        call(sandbox, 'POST', '/crm/v3/objects/companies', { properties: { name: domain, domain } }),
+      ),
+    );
+    expect(created.map((response) => response.status)).toEqual([201, 201, 201, 201]);
+    const search = async (operator: string, value: string) => {
+      let found: string[] = [];
+      // Search lags writes, as HubSpot's does: ask until the new companies are indexed.
+      for (let attempt = 0; attempt < 40; attempt += 1) {
+        const response = await call(sandbox, 'POST', '/crm/v3/objects/companies/search', {
+          filterGroups: [{ filters: [{ propertyName: 'domain', operator, value }] }],
+          properties: ['domain'],
+          limit: 200,
+        });
+        expect(response.status).toBe(200);
+        found = (response.body as SearchBody).results
+          .map((company) => company.properties.domain ?? '')
+          .sort();
+        if (found.length > 0) return found;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return found;
+    };
+
+    expect(await search('CONTAINS_TOKEN', '*.northwind.com')).toEqual(['us.northwind.com']);
+    expect(await search('EQ', 'NorthWind.com')).toEqual(['northwind.com']);
+  });
+
   it('ANDs filters in a group, ORs groups, and filters on associated company ids', async () => {
     const response = await call(sandbox, 'POST', '/crm/v3/objects/deals/search', {
       filterGroups: [

@@ -24,6 +24,18 @@ const seed = {
     },
     { id: '1006', properties: { name: 'Initrode', domain: 'www.initrode.example', type: 'PROSPECT' } },
     { id: '1007', properties: { name: 'Initrode US', domain: 'us.initrode.example', type: 'PROSPECT' } },
+    // A customer keyed under a regional host, and one that only ends the same way.
+    { id: '1008', properties: { name: 'Fabrikam US', domain: 'us.fabrikam.com', type: 'PROSPECT' } },
+    { id: '1009', properties: { name: 'Not Fabrikam', domain: 'notfabrikam.com', type: 'PROSPECT' } },
+    {
+      id: '1010',
+      properties: {
+        name: 'Contoso Partners',
+        domain: 'eu.contoso-partners.com',
+        type: 'PARTNER',
+        hs_additional_domains: 'contoso.co.uk; Contoso-Group.com',
+      },
+    },
   ],
   contacts: [{ id: '5001', properties: { email: 'pat@cloudwise.io', firstname: 'Pat' } }],
   deals: [
@@ -132,6 +144,24 @@ describe('HubSpot adapter against the sandbox, through @hubspot/api-client', () 
     const companies = await under.adapter.findCompaniesByDomain('initrode.example');
 
     expect(companies.map((company) => company.id)).toEqual(['1006']);
+  });
+
+  it('finds a company keyed under another host of the domain by the registrable domain, and the other way round', async () => {
+    const byDomain = await under.adapter.findCompaniesByDomain('fabrikam.com');
+    const byOtherHost = await under.adapter.findCompaniesByDomain('www.fabrikam.com');
+    const partner = await under.adapter.findPartnerByDomain('contoso-partners.com');
+    const partnerByOtherHost = await under.adapter.findPartnerByDomain('us.contoso-partners.com');
+
+    expect(byDomain.map((company) => company.id)).toEqual(['1008']);
+    expect(byOtherHost.map((company) => company.id)).toEqual(['1008']);
+    expect(partner).toEqual({
+      id: '1010',
+      name: 'Contoso Partners',
+      domain: 'eu.contoso-partners.com',
+      type: 'PARTNER',
+      additionalDomains: ['contoso.co.uk', 'Contoso-Group.com'],
+    });
+    expect(partnerByOtherHost?.id).toBe('1010');
   });
 
   it('finds customer companies by domain and by a word of their name', async () => {
