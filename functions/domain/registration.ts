@@ -162,9 +162,21 @@ function parseCalendarDate(text: string): string | undefined {
 }
 
 /**
+ * The calendar date at `instant` where it is earliest on Earth (UTC−12): a date before it is
+ * in the past for everyone, while any later one is still today somewhere, so a partner in
+ * Hawaii who enters today's date is not told it is in the past.
+ */
+function earliestDateAt(instant: Date): string {
+  return new Date(instant.getTime() - 12 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
  * Checks a submission's business fields and normalises them. Every problem is reported at once,
  * each naming the form field, so the partner can fix the whole form in one go. "In the past" is
- * judged against `receivedAt`, when Dealreg received the submission, not the time it claims.
+ * judged against `receivedAt`, when Dealreg received the submission, not the time it claims: a
+ * close date before the date of the receipt everywhere on Earth is refused. How far ahead one may
+ * lie is the policy's (`intake.closeDateHorizonMonths`): the conflict check sends a later one to
+ * an approver.
  */
 export function evaluateSubmission(
   submission: FormSubmission,
@@ -280,13 +292,13 @@ export function evaluateSubmission(
   let expectedCloseDate: string | undefined;
   if (closeText !== undefined) {
     const parsed = parseCalendarDate(closeText);
-    const receivedOn = receivedAt.toISOString().slice(0, 10);
+    const earliestToday = earliestDateAt(receivedAt);
     if (parsed === undefined) {
       problem('expectedCloseDate', `"${closeText}" is not a date in the form YYYY-MM-DD`, closeText);
-    } else if (parsed < receivedOn) {
+    } else if (parsed < earliestToday) {
       problem(
         'expectedCloseDate',
-        `the expected close date ${parsed} is in the past (received on ${receivedOn})`,
+        `the expected close date ${parsed} is in the past (it was ${earliestToday} or later everywhere when the registration was received)`,
         closeText,
       );
     } else {

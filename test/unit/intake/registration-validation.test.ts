@@ -82,8 +82,8 @@ describe('registration fields', () => {
       'expected_close_date: "2027-02-30" is not a date in the form YYYY-MM-DD',
     ],
     [
-      { expected_close_date: '2026-11-23' },
-      'expected_close_date: the expected close date 2026-11-23 is in the past (received on 2026-11-24)',
+      { expected_close_date: '2026-11-22' },
+      'expected_close_date: the expected close date 2026-11-22 is in the past (it was 2026-11-23 or later everywhere when the registration was received)',
     ],
     [{ products: `Platform;${'p'.repeat(101)}` }, 'products: each product name is at most 100 characters'],
     [{ campaign_id: 'c'.repeat(101) }, 'campaign_id: Campaign is at most 100 characters (got 101)'],
@@ -185,7 +185,7 @@ describe('registration fields', () => {
 
   it('reads a 9-digit epoch as seconds too, so a date before 2001 is refused as the date it is', () => {
     expect(problemsFor({ expected_close_date: String(Date.UTC(2001, 0, 15) / 1000) })).toEqual([
-      'expected_close_date: the expected close date 2001-01-15 is in the past (received on 2026-11-24)',
+      'expected_close_date: the expected close date 2001-01-15 is in the past (it was 2026-11-23 or later everywhere when the registration was received)',
     ]);
   });
 
@@ -369,16 +369,33 @@ describe('submission envelope', () => {
   });
 
   it('judges "in the past" by the receipt, not by the time the submission claims', () => {
-    // prepare: a close date of yesterday, behind a claim backdated by 90 days
+    // prepare: a close date of two days before, behind a claim backdated by 90 days
     const backdated = formSubmission({
       submittedAt: receivedAt.getTime() - 90 * 86_400_000,
-      fields: { expected_close_date: '2026-11-23' },
+      fields: { expected_close_date: '2026-11-22' },
     });
     // act
     const evaluation = evaluateSubmission(backdated, defaultFormFieldMapping, receivedAt);
     // assess
     expect(evaluation.valid ? [] : evaluation.problems.map((problem) => problem.message)).toEqual([
-      'the expected close date 2026-11-23 is in the past (received on 2026-11-24)',
+      'the expected close date 2026-11-22 is in the past (it was 2026-11-23 or later everywhere when the registration was received)',
+    ]);
+  });
+
+  it('takes a close date that is still today somewhere on Earth, and refuses one that is nowhere', () => {
+    // prepare: received at 09:00 UTC on 24 November, still 23:00 on the 23rd in Hawaii
+    const hawaiiToday = formSubmission({ fields: { expected_close_date: '2026-11-23' } });
+    const lateOnTheDay = new Date('2026-11-24T11:59:59Z');
+    const nextDay = new Date('2026-11-24T12:00:00Z');
+    // act
+    const inHawaii = evaluateSubmission(hawaiiToday, defaultFormFieldMapping, receivedAt);
+    const onBakerIsland = evaluateSubmission(hawaiiToday, defaultFormFieldMapping, lateOnTheDay);
+    const nowhere = evaluateSubmission(hawaiiToday, defaultFormFieldMapping, nextDay);
+    // assess
+    expect(inHawaii.valid && inHawaii.details.expectedCloseDate).toBe('2026-11-23');
+    expect(onBakerIsland.valid).toBe(true);
+    expect(nowhere.valid ? [] : nowhere.problems.map((problem) => problem.message)).toEqual([
+      'the expected close date 2026-11-23 is in the past (it was 2026-11-24 or later everywhere when the registration was received)',
     ]);
   });
 });
