@@ -109,6 +109,21 @@ const firedRuleSchema = z.object({
 });
 export type FiredRule = z.infer<typeof firedRuleSchema>;
 
+/**
+ * What, besides the conflict rules, keeps a registration from being auto-approved: a submitter
+ * who is not at the partner company, a close date beyond the policy's horizon. Each sends it to
+ * an approver with its reason; none refuses it.
+ */
+export const intakeFindingIds = ['submitter-not-at-partner', 'close-date-beyond-horizon'] as const;
+export type IntakeFindingId = (typeof intakeFindingIds)[number];
+
+const intakeFindingSchema = z.object({
+  id: z.enum(intakeFindingIds),
+  /** One plain sentence for emails and the approval page. */
+  reason: z.string(),
+});
+export type IntakeFinding = z.infer<typeof intakeFindingSchema>;
+
 /** The explainable result of the conflict check (DESIGN §3.2). */
 export const conflictVerdictSchema = z.object({
   outcome: z.enum(conflictOutcomes),
@@ -125,5 +140,10 @@ export const conflictVerdictSchema = z.object({
   /** What approval under that relationship means for partner and direct rep; null on reject. */
   compensation: compensationSchema.nullable(),
   policyVersion: z.string(),
+  /**
+   * What else asks an approver to look (see {@link intakeFindingIds}); its reasons are also in
+   * `reason`. Absent when nothing did, and in verdicts recorded before these were checked.
+   */
+  intakeFindings: z.array(intakeFindingSchema).optional(),
 });
 export type ConflictVerdict = z.infer<typeof conflictVerdictSchema>;

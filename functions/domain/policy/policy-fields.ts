@@ -38,6 +38,7 @@ export const field = {
     const error = mustBe('a whole number of months, at least 1');
     return z.number({ error }).int({ error }).min(1, { error }).max(120, { error });
   },
+  flag: () => z.boolean({ error: mustBe('true or false') }),
   count: () => {
     const error = mustBe('a whole number, zero or more');
     return z.number({ error }).int({ error }).min(0, { error }).max(100, { error });

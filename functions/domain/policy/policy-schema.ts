@@ -211,6 +211,18 @@ const intakeSchema = strict({
       'at least 1: the backfill can take about 35 minutes to take in a submission whose webhook was lost',
     )
     .default(defaultSubmittedAtToleranceHours),
+  /**
+   * Whether a registration is auto-approved only when its submitter's email address is at one of
+   * the partner company's domains in HubSpot (`domain` and `hs_additional_domains`). When it is
+   * not (another company's address, a free-mail one, or a partner with no domain), an approver
+   * decides, told why. Off for a program where distributors register deals for their resellers.
+   */
+  submitterMustBeAtPartner: field.flag().default(true),
+  /**
+   * How many months after the day Dealreg received it an expected close date may lie and the
+   * registration still be auto-approved; a later one goes to an approver, told why.
+   */
+  closeDateHorizonMonths: field.wholeMonths().default(24),
 });
 
 const validitySchema = strict({

@@ -51,10 +51,13 @@ export function routeRegistration(
     };
   }
   const route = routeApproval(policy, facts);
+  const findings = verdict.intakeFindings ?? [];
   const why =
     verdict.outcome === 'clear'
       ? `The amount (${usd(facts.amountUsdMinor)}) is not below the auto-approve limit of ${usd(limit * 100)}`
-      : 'The conflict check asks for review';
+      : verdict.ruleId === 'no-conflict' && findings.length > 0
+        ? findings.map((finding) => finding.reason.replace(/\.$/, '')).join('; ')
+        : 'The conflict check asks for review';
   return {
     next: 'approval',
     route,
@@ -63,14 +66,21 @@ export function routeRegistration(
   };
 }
 
-/** The decision the policy makes when nobody has decided by the final deadline. */
+/**
+ * The decision the policy makes when nobody has decided by the final deadline. A registration
+ * the intake findings sent to an approver (a submitter not at the partner, a close date past the
+ * horizon) is never approved by nobody deciding: its default is reject. An extension request, of
+ * a registration an approver already decided, takes the policy's default.
+ */
 export function slaDefaultDecision(
   verdict: ConflictVerdict,
   { policy }: LoadedPolicy,
+  purpose: 'registration' | 'extension' = 'registration',
 ):
   | { readonly decision: 'approve'; readonly relationshipType: RelationshipType }
   | { readonly decision: 'reject' } {
-  if (policy.sla.defaultDecision === 'reject' || verdict.relationshipType === null)
+  const unverified = purpose === 'registration' && (verdict.intakeFindings ?? []).length > 0;
+  if (policy.sla.defaultDecision === 'reject' || verdict.relationshipType === null || unverified)
     return { decision: 'reject' };
   return { decision: 'approve', relationshipType: verdict.relationshipType };
 }

@@ -240,6 +240,16 @@ function routingSection(policy: Policy): Block[] {
         [
           `A registration with no conflict and an amount below ${usd(thresholds.autoApproveBelowUsd)} is approved at once, without an approver.`,
         ],
+        ...(policy.intake.submitterMustBeAtPartner
+          ? [
+              [
+                'A registration submitted from an email address that is not at one of the partner company’s domains in HubSpot (or from a free email address) goes to an approver, who is told so; nobody deciding rejects it.',
+              ],
+            ]
+          : []),
+        [
+          `A registration whose expected close date is more than ${policy.intake.closeDateHorizonMonths} months after it was received goes to an approver, who is told so; nobody deciding rejects it.`,
+        ],
         [`Every other registration goes to the first approver below.`],
         [
           `Registrations of ${usd(thresholds.secondLevelApprovalFromUsd)} or more need a second approval, by the second-level approver, after the first.`,

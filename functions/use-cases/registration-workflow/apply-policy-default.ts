@@ -20,7 +20,7 @@ export async function applyPolicyDefault(
 ): Promise<DecisionOutput> {
   const now = deps.now();
   const task = await getTask(deps, state.approvalId);
-  const fallback = slaDefaultDecision(task.subject.verdict, deps.policy);
+  const fallback = slaDefaultDecision(task.subject.verdict, deps.policy, state.purpose);
   const finalAt = formatDeadline(new Date(state.deadlines.finalAt), deps.policy.policy.calendar.timeZone);
   const reason = `Nobody decided by the final deadline (${finalAt}); the policy default (${fallback.decision}) applies.`;
   const decision: RecordedDecision = {

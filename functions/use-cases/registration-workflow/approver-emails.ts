@@ -1,5 +1,6 @@
 import { approvalLinkFor } from '#domain/approvals/approval-link.ts';
 import type { ApprovalTask, RecordedDecision } from '#domain/approvals/approval-task.ts';
+import { slaDefaultDecision } from '#domain/policy/registration-decision.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import { renderApprovalEscalationEmail } from '#emails/approval-escalation.ts';
 import { renderApprovalReminderEmail } from '#emails/approval-reminder.ts';
@@ -67,7 +68,7 @@ export async function emailApprovalRequest(
   const email = renderApprovalRequestEmail({
     ...(await approvalEmailBasics(deps, approval)),
     finalDeadline: toDates(state.deadlines).finalAt,
-    slaDefault: deps.policy.policy.sla.defaultDecision,
+    slaDefault: slaDefaultDecision(approval.task.subject.verdict, deps.policy, state.purpose).decision,
   });
   await deps.mailer.send({
     ...email,
@@ -116,7 +117,7 @@ export async function emailEscalation(
     requestedAt: deadlines.requestedAt,
     missedDeadline: deadlines.escalationAt,
     finalDeadline: deadlines.finalAt,
-    slaDefault: deps.policy.policy.sla.defaultDecision,
+    slaDefault: slaDefaultDecision(task.subject.verdict, deps.policy, state.purpose).decision,
   });
   await deps.mailer.send({
     ...email,

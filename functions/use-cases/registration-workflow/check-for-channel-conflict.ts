@@ -1,9 +1,16 @@
 import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
 import type { ConflictEvidence } from '#domain/conflicts/conflict-input.ts';
+import {
+  intakeFindings,
+  type PartnerCompanyDomains,
+  withIntakeFindings,
+} from '#domain/conflicts/intake-findings.ts';
 import { registrationUnderCheck } from '#domain/conflicts/registration-under-check.ts';
 import { verdictUnderClaim } from '#domain/conflicts/verdict-under-claim.ts';
+import { comparableDomain, registrableDomain } from '#domain/normalise.ts';
 import { earliestHoldingReceipt } from '#domain/policy/conflict-window.ts';
 import { routeRegistration } from '#domain/policy/registration-decision.ts';
+import type { RegistrationDetails } from '#domain/registration.ts';
 import { validInstant } from '#domain/submission-time.ts';
 import { answerOpenQuestion } from './answer-open-question.ts';
 import { gatherEvidence } from './conflict-evidence.ts';
@@ -25,11 +32,39 @@ const resubmitted = (answers: string): ConflictCheckResult => ({
 });
 
 /**
+ * The partner company's domains the submitter's address is compared with. The partner was found
+ * by the domain the form names, so HubSpot is asked for its other domains only when the address
+ * is not at that one.
+ */
+async function partnerCompanyDomains(
+  deps: RegistrationWorkflowDependencies,
+  details: RegistrationDetails,
+  partnerName: string | undefined,
+): Promise<PartnerCompanyDomains> {
+  const named = { name: partnerName, domain: details.partnerDomain };
+  const submitterDomain = registrableDomain(details.submitterEmail);
+  if (!deps.policy.policy.intake.submitterMustBeAtPartner) return named;
+  if (submitterDomain !== undefined && comparableDomain(submitterDomain) === details.partnerDomain)
+    return named;
+  const company = await deps.crm.findPartnerByDomain(details.partnerDomain);
+  if (company === null) return named;
+  return {
+    name: company.name ?? partnerName,
+    domain: company.domain,
+    additionalDomains: company.additionalDomains,
+  };
+}
+
+/**
  * "Check for channel conflict", steps 2 and 3 (DESIGN §3.2): the conflict verdict `{outcome,
  * ruleId, evidence[], policyVersion}` under the current policy, stored with the registration,
  * and the route it leads to. A partner domain that is not a partner company in HubSpot, or an
  * amount in a currency the portal has not enabled for deals, makes the submission
  * business-invalid: it is declined with that reason.
+ *
+ * A registration the policy's intake settings would not auto-approve (a submitter who is not at
+ * the partner company, a close date beyond the horizon) needs review instead of clear, with the
+ * reason in the verdict (`intakeFindings`).
  *
  * The verdict places the registration at its receipt (`receivedAt`). The same check is run once
  * more with the time its submission claims; when that would have decided otherwise, it is
@@ -97,24 +132,35 @@ export async function checkRegistrationConflicts(
       ),
     };
   };
-  const verdict = checkConflicts(
-    registrationUnderCheck({ registrationId, receivedAt, details }, partner, amountUsdMinor),
-    evidenceAt(receivedAt),
-    deps.policy,
+  const findings = intakeFindings(
+    { submitterEmail: details.submitterEmail, expectedCloseDate: details.expectedCloseDate, receivedAt },
+    await partnerCompanyDomains(deps, details, partner.name),
+    deps.policy.policy,
+  );
+  const verdict = withIntakeFindings(
+    checkConflicts(
+      registrationUnderCheck({ registrationId, receivedAt, details }, partner, amountUsdMinor),
+      evidenceAt(receivedAt),
+      deps.policy,
+    ),
+    findings,
   );
   const underClaim =
     claimedAt === undefined || Date.parse(claimedAt) === Date.parse(receivedAt)
       ? undefined
       : verdictUnderClaim(
           verdict,
-          checkConflicts(
-            registrationUnderCheck(
-              { registrationId, receivedAt: claimedAt, details },
-              partner,
-              amountUsdMinor,
+          withIntakeFindings(
+            checkConflicts(
+              registrationUnderCheck(
+                { registrationId, receivedAt: claimedAt, details },
+                partner,
+                amountUsdMinor,
+              ),
+              evidenceAt(claimedAt),
+              deps.policy,
             ),
-            evidenceAt(claimedAt),
-            deps.policy,
+            findings,
           ),
           claimedAt,
         );

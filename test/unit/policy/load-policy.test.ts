@@ -51,7 +51,25 @@ describe('loadPolicy', () => {
     });
     expect(policy.relationshipTypes.referral.partnerCompensation).toBe('referral-fee');
     expect(policy.formFieldMapping.customerDomain).toBe('customer_domain');
-    expect(policy.intake).toEqual({ submittedAtToleranceHours: 72 });
+    expect(policy.intake).toEqual({
+      submittedAtToleranceHours: 72,
+      submitterMustBeAtPartner: true,
+      closeDateHorizonMonths: 24,
+    });
+  });
+
+  it.each([
+    [{ submitterMustBeAtPartner: 'yes' }, 'intake.submitterMustBeAtPartner must be true or false, got "yes"'],
+    [
+      { closeDateHorizonMonths: 0 },
+      'intake.closeDateHorizonMonths must be a whole number of months, at least 1, got 0',
+    ],
+    [
+      { closeDateHorizonMonths: 6.5 },
+      'intake.closeDateHorizonMonths must be a whole number of months, at least 1, got 6.5',
+    ],
+  ])('refuses the intake settings %j, saying why', (intake, problem) => {
+    expect(problemsOf({ intake })).toEqual([problem]);
   });
 
   it.each([0, 0.5, 721, '72h'])('refuses %j as the submittedAt tolerance, saying why', (value) => {
