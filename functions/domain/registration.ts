@@ -221,10 +221,15 @@ export function evaluateSubmission(
     const domain = registrableDomain(text);
     if (domain === undefined) {
       problem(field, `"${text}" is not a company web domain such as example.com`, text);
-    } else if (field === 'customerDomain' && isFreeEmailDomain(domain)) {
+    } else if (isFreeEmailDomain(domain)) {
+      // No company is at a free email provider: the partner could only be declined as unknown.
+      const [company, website] =
+        field === 'customerDomain'
+          ? ["the customer's company domain", "the customer's website"]
+          : ["your company's domain", "your company's website"];
       problem(
         field,
-        `"${text}" is a free email provider (${domain}), not the customer's company domain: enter the domain of the customer's website, such as example.com`,
+        `"${text}" is a free email provider (${domain}), not ${company}: enter the domain of ${website}, such as example.com`,
         text,
       );
       return undefined;

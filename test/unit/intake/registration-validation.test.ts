@@ -101,6 +101,10 @@ describe('registration fields', () => {
       'customer_domain: "outlook.com" is a free email provider (outlook.com), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
     ],
     [
+      { partner_company_domain: 'pat.partner@gmail.com' },
+      'partner_company_domain: "pat.partner@gmail.com" is a free email provider (gmail.com), not your company\'s domain: enter the domain of your company\'s website, such as example.com',
+    ],
+    [
       { customer_domain: 'yahoo.co.uk' },
       'customer_domain: "yahoo.co.uk" is a free email provider (yahoo.co.uk), not the customer\'s company domain: enter the domain of the customer\'s website, such as example.com',
     ],
