@@ -229,13 +229,22 @@ export function startApiServer(options: {
         const localPath = (options.localRoutes ?? []).some(
           (route) => matchPath(route.path, url.pathname) !== undefined,
         );
-        const status = candidates.length > 0 || localPath ? 405 : 404;
-        send(
-          response,
-          status,
-          jsonHeaders,
-          JSON.stringify({ message: status === 405 ? 'Method Not Allowed' : 'Not Found' }),
-        );
+        if (localPath || url.pathname.startsWith('/_local/')) {
+          // The stack's own routes, which no API Gateway serves: plain HTTP answers.
+          const status = localPath ? 405 : 404;
+          send(
+            response,
+            status,
+            jsonHeaders,
+            JSON.stringify({ message: status === 405 ? 'Method Not Allowed' : 'Not Found' }),
+          );
+          return;
+        }
+        // A REST API answers a request that matches no deployed resource and method with 403
+        // "Missing Authentication Token", not 404 or 405, whether or not the path exists
+        // ("How do I troubleshoot 403 'Missing Authentication Token' errors", AWS re:Post
+        // Knowledge Center; the MISSING_AUTHENTICATION_TOKEN gateway response).
+        send(response, 403, jsonHeaders, JSON.stringify({ message: 'Missing Authentication Token' }));
         return;
       }
       const event = toApiGatewayEvent(
