@@ -110,6 +110,35 @@ describe('the local API server', () => {
   });
 });
 
+describe('the integration timeout', () => {
+  it('answers 504 "Endpoint request timed out" when the function outlasts it, as API Gateway does', async () => {
+    const slow = await startApiServer({
+      integrationTimeoutMs: 100,
+      routes: [
+        {
+          method: 'POST',
+          path: '/slow',
+          handler: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            return { statusCode: 200, body: '{}' };
+          },
+        },
+        echoRoute,
+      ],
+    });
+    try {
+      const timedOut = await fetch(`${slow.url}/slow`, { method: 'POST' });
+      const quick = await fetch(`${slow.url}/echo`, { method: 'POST' });
+
+      expect(timedOut.status).toBe(504);
+      expect(await timedOut.json()).toEqual({ message: 'Endpoint request timed out' });
+      expect(quick.status).toBe(200);
+    } finally {
+      await slow.stop();
+    }
+  });
+});
+
 describe('binary media types', () => {
   it.each([
     ['application/json; charset=utf-8', ['*/*'], true],
