@@ -38,6 +38,31 @@ export interface RunningApiServer {
 /** API Gateway's own payload limit; handlers enforce their smaller ones. */
 const apiGatewayMaxBody = 10 * 1024 * 1024;
 
+/**
+ * How long a REST API waits for its Lambda integration ("Amazon API Gateway quotas": integration
+ * timeout 50 milliseconds to 29 seconds, 29 seconds by default): a slower function's caller gets
+ * 504, while the function itself runs on.
+ */
+const apiGatewayIntegrationTimeoutMs = 29_000;
+
+/** The Lambda's answer, or `timed-out` once the integration timeout has passed without one. */
+async function withinIntegrationTimeout(
+  answer: Promise<APIGatewayProxyResult>,
+  timeoutMs: number,
+): Promise<APIGatewayProxyResult | 'timed-out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed-out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+  });
+  // A function still running when its caller was answered 504 may fail later; nobody hears of it.
+  answer.catch(() => undefined);
+  try {
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   const patternParts = pattern.split('/');
   const pathParts = path.split('/');
@@ -194,6 +219,8 @@ export function startApiServer(options: {
   localRoutes?: readonly LocalRoute[];
   /** The API's binary media types; the deployed API's unless a test asks for another list. */
   binaryMediaTypes?: readonly string[];
+  /** How long a route's handler may take before the caller gets 504. @default 29 s, API Gateway's */
+  integrationTimeoutMs?: number;
 }): Promise<RunningApiServer> {
   const server = createServer(async (request, response) => {
     try {
@@ -229,13 +256,22 @@ export function startApiServer(options: {
         const localPath = (options.localRoutes ?? []).some(
           (route) => matchPath(route.path, url.pathname) !== undefined,
         );
-        const status = candidates.length > 0 || localPath ? 405 : 404;
-        send(
-          response,
-          status,
-          jsonHeaders,
-          JSON.stringify({ message: status === 405 ? 'Method Not Allowed' : 'Not Found' }),
-        );
+        if (localPath || url.pathname.startsWith('/_local/')) {
+          // The stack's own routes, which no API Gateway serves: plain HTTP answers.
+          const status = localPath ? 405 : 404;
+          send(
+            response,
+            status,
+            jsonHeaders,
+            JSON.stringify({ message: status === 405 ? 'Method Not Allowed' : 'Not Found' }),
+          );
+          return;
+        }
+        // A REST API answers a request that matches no deployed resource and method with 403
+        // "Missing Authentication Token", not 404 or 405, whether or not the path exists
+        // ("How do I troubleshoot 403 'Missing Authentication Token' errors", AWS re:Post
+        // Knowledge Center; the MISSING_AUTHENTICATION_TOKEN gateway response).
+        send(response, 403, jsonHeaders, JSON.stringify({ message: 'Missing Authentication Token' }));
         return;
       }
       const event = toApiGatewayEvent(
@@ -246,7 +282,14 @@ export function startApiServer(options: {
         match.parameters,
         options.binaryMediaTypes ?? apiBinaryMediaTypes,
       );
-      const result = await match.route.handler(event, lambdaContext(`dealreg-${match.route.path}`));
+      const result = await withinIntegrationTimeout(
+        match.route.handler(event, lambdaContext(`dealreg-${match.route.path}`)),
+        options.integrationTimeoutMs ?? apiGatewayIntegrationTimeoutMs,
+      );
+      if (result === 'timed-out') {
+        send(response, 504, jsonHeaders, JSON.stringify({ message: 'Endpoint request timed out' }));
+        return;
+      }
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
       const resultBody = result.isBase64Encoded

@@ -5,7 +5,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponses } from './http-responses.ts';
 import { verifyHubSpotSignatureV3 } from './hubspot-signature.ts';
-import { rawBody, requestUrl } from './hubspot-webhook-request.ts';
+import { rawBody, requestUrls, verifiedOverAnyOf } from './hubspot-webhook-request.ts';
 import { SignatureRejectedError } from './request-errors.ts';
 
 export interface HubSpotFetchRequestOptions {
@@ -28,16 +28,16 @@ export function hubspotFetchRequest(
   return {
     before: async ({ event }) => {
       const headers = event.headers ?? {};
-      const check = verifyHubSpotSignatureV3(
-        {
-          method: event.httpMethod,
-          url: requestUrl(event),
-          body: rawBody(event),
-          timestamp: headers['x-hubspot-request-timestamp'],
-        },
-        headers['x-hubspot-signature-v3'],
-        await options.clientSecret(),
-        options.now(),
+      const clientSecret = await options.clientSecret();
+      const now = options.now();
+      const body = rawBody(event);
+      const check = verifiedOverAnyOf(requestUrls(event), (url) =>
+        verifyHubSpotSignatureV3(
+          { method: event.httpMethod, url, body, timestamp: headers['x-hubspot-request-timestamp'] },
+          headers['x-hubspot-signature-v3'],
+          clientSecret,
+          now,
+        ),
       );
       if (!check.valid) throw new SignatureRejectedError(`HubSpot signature rejected: ${check.reason}`);
     },

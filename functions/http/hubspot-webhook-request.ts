@@ -23,18 +23,56 @@ export interface HubSpotWebhookRequestOptions {
   readonly now: () => Date;
 }
 
-/** The full URL the caller used, rebuilt from the API Gateway event (scheme, host, stage path, query). */
-export function requestUrl(event: APIGatewayProxyEvent): string {
+/**
+ * The URLs the caller may have used, rebuilt from the API Gateway event (scheme, host, stage path,
+ * query), most likely first. A REST API hands the function its query string decoded, not as sent
+ * ("Amazon API Gateway known issues": REST APIs URL-decode query string parameters), and decodes a
+ * `+` to a space as it does `%20` (aws/aws-cdk#19827), and `?flag` to an empty value as it does
+ * `?flag=`. HubSpot signs the URL as it sent it ("Validating requests from HubSpot"), so each of
+ * those spellings is a URL the request may have been signed over: the signature decides which.
+ * Repeated parameters are grouped by name in the event, so a query that interleaves them (`b=1&a=2&b=3`)
+ * cannot be rebuilt; a webhook URL is a URL Dealreg gives out, without such a query.
+ */
+export function requestUrls(event: APIGatewayProxyEvent): string[] {
   const headers = event.headers ?? {};
   const scheme = headers['x-forwarded-proto'] ?? 'https';
   const host = event.requestContext?.domainName ?? headers.host ?? '';
   const path = event.requestContext?.path ?? event.path;
-  const query = Object.entries(event.multiValueQueryStringParameters ?? {})
-    .flatMap(([name, values]) =>
-      (values ?? []).map((value) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`),
-    )
-    .join('&');
-  return `${scheme}://${host}${path}${query === '' ? '' : `?${query}`}`;
+  const pairs = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(([name, values]) =>
+    (values ?? []).map((value) => [name, value] as const),
+  );
+  const base = `${scheme}://${host}${path}`;
+  if (pairs.length === 0) return [base];
+  const urls = new Set<string>();
+  for (const space of ['%20', '+']) {
+    for (const bareEmpty of [false, true]) {
+      const encode = (text: string) => encodeURIComponent(text).replaceAll('%20', space);
+      const query = pairs
+        .map(([name, value]) =>
+          bareEmpty && value === '' ? encode(name) : `${encode(name)}=${encode(value)}`,
+        )
+        .join('&');
+      urls.add(`${base}?${query}`);
+    }
+  }
+  return [...urls];
+}
+
+/**
+ * The check of the first of `urls` whose signature holds, or, when none holds, the check of the
+ * first (the URL the caller most likely used names why).
+ */
+export function verifiedOverAnyOf<Check extends { readonly valid: boolean }>(
+  urls: readonly string[],
+  verify: (url: string) => Check,
+): Check {
+  let first: Check | undefined;
+  for (const url of urls) {
+    const check = verify(url);
+    if (check.valid) return check;
+    first ??= check;
+  }
+  return first as Check;
 }
 
 /** The body exactly as sent (API Gateway base64-encodes binary bodies). */
@@ -77,11 +115,10 @@ export function hubspotWebhookRequest(
         );
       }
       // Signed over the bytes as sent, so a body that is not UTF-8 is judged for what it is below.
-      const check = verifyHubSpotRequest(
-        { method: event.httpMethod, url: requestUrl(event), body },
-        headers,
-        await options.clientSecret(),
-        options.now(),
+      const clientSecret = await options.clientSecret();
+      const now = options.now();
+      const check = verifiedOverAnyOf(requestUrls(event), (url) =>
+        verifyHubSpotRequest({ method: event.httpMethod, url, body }, headers, clientSecret, now),
       );
       if (!check.valid) throw new SignatureRejectedError(`HubSpot signature rejected: ${check.reason}`);
 

@@ -4,7 +4,19 @@ import { contactWorkflowBody } from './form-contacts.ts';
 import type { FormSubmission } from './form-store.ts';
 import type { CrmChange, CrmRecord, Portal } from './portal.ts';
 
-/** HubSpot signature v3: base64 HMAC-SHA256(secret, method + uri + body + timestamp). */
+/**
+ * The URI as HubSpot signs it with v3 ("Validating requests from HubSpot", HubSpot developer
+ * documentation): the receiver is told to decode %3A, %2F, %3F, %40, %21, %24, %27, %28, %29, %2A,
+ * %2C and %3B in the URI it was called at before hashing, so that is the URI HubSpot hashes; every
+ * other percent-encoding stays as it is.
+ */
+function v3SignedUri(uri: string): string {
+  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (encoded) =>
+    String.fromCharCode(Number.parseInt(encoded.slice(1), 16)),
+  );
+}
+
+/** HubSpot signature v3: base64 HMAC-SHA256(secret, method + uri (decoded as above) + body + timestamp). */
 export function signatureV3(
   clientSecret: string,
   method: string,
@@ -12,7 +24,18 @@ export function signatureV3(
   body: string,
   timestamp: number,
 ): string {
-  return createHmac('sha256', clientSecret).update(`${method}${uri}${body}${timestamp}`).digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(`${method}${v3SignedUri(uri)}${body}${timestamp}`)
+    .digest('base64');
+}
+
+/**
+ * HubSpot signature v1: hex SHA-256 of client secret + body, sent in `X-HubSpot-Signature` with
+ * `X-HubSpot-Signature-Version: v1` on Webhooks API requests ("Validating requests from HubSpot":
+ * requests for CRM object event subscriptions are sent with the version set to v1).
+ */
+function signatureV1(clientSecret: string, body: string): string {
+  return createHash('sha256').update(`${clientSecret}${body}`).digest('hex');
 }
 
 /**
@@ -52,7 +75,7 @@ export interface WorkflowWebhookTarget extends WebhookTarget {
   signature?: WorkflowSignature | undefined;
 }
 
-/** Delivery retry policy: HubSpot retries 5xx and connection failures (over days); locally fewer and faster. */
+/** Delivery retry policy: HubSpot retries over hours or days; locally fewer and faster. */
 export interface RetryPolicy {
   /** Total attempts, the first included. */
   maxAttempts: number;
@@ -115,8 +138,8 @@ const SUBSCRIPTION_IDS = {
 /**
  * Sends what a HubSpot portal sends: a contact-based workflow's "Send a webhook" action for each
  * form submission (the contact's properties; "Use webhooks with HubSpot workflows", HubSpot
- * Knowledge Base), and Webhooks API event batches for deal changes, both signed and retried on
- * 5xx, 429 and connection failures.
+ * Knowledge Base), and Webhooks API event batches for deal changes, both signed and retried as
+ * HubSpot retries each (429, 5xx and connection failures; a batch also after other 4xx answers).
  */
 export class WebhookDispatcher {
   readonly settings: WebhookSettings;
@@ -175,7 +198,14 @@ export class WebhookDispatcher {
     const copies = this.random() < this.settings.workflowDuplicateRate ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
       this.track(
-        this.deliver(target, body, () => this.stats.workflowAttempts++, undefined, signature).then((ok) => {
+        this.deliver(
+          target,
+          body,
+          () => this.stats.workflowAttempts++,
+          () => {},
+          signature,
+          workflowFinalStatus,
+        ).then((ok) => {
           if (ok) this.stats.workflowDelivered++;
           else this.stats.workflowFailed++;
         }),
@@ -280,6 +310,8 @@ export class WebhookDispatcher {
       () => {
         attemptNumber++;
       },
+      undefined,
+      crmFinalStatus,
     );
     if (ok) {
       this.stats.crmBatchesDelivered++;
@@ -288,16 +320,17 @@ export class WebhookDispatcher {
   }
 
   /**
-   * POSTs a signed body, retrying 5xx, 429 and connection failures; true when a 2xx came back.
-   * `workflowSignature` signs as a workflow action does (v3 with v2 beside it, or v2 alone);
-   * without it, v3 as the CRM event batches are signed here.
+   * POSTs a signed body, retrying connection failures, 429 and every status `finalStatus` does not
+   * name; true when a 2xx came back. `workflowSignature` signs as a workflow action does (v3 with
+   * v2 beside it, or v2 alone); without it, as the Webhooks API signs its batches (v1 and v3).
    */
   private async deliver(
     target: WebhookTarget,
     body: string | (() => string),
     onAttempt: () => void,
-    onRetry: () => void = () => {},
-    workflowSignature?: WorkflowSignature,
+    onRetry: () => void,
+    workflowSignature: WorkflowSignature | undefined,
+    finalStatus: (status: number) => boolean,
   ): Promise<boolean> {
     const { retry } = this.settings;
     for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
@@ -316,7 +349,10 @@ export class WebhookDispatcher {
             'Content-Type': 'application/json',
             'User-Agent': 'HubSpot Connect 2.0 (http://dev.hubspot.com/) - Dealreg local sandbox',
             ...(workflowSignature === undefined
-              ? { 'X-HubSpot-Signature-Version': 'v3' }
+              ? {
+                  'X-HubSpot-Signature': signatureV1(target.clientSecret, text),
+                  'X-HubSpot-Signature-Version': 'v1',
+                }
               : {
                   'X-HubSpot-Signature': signatureV2(target.clientSecret, 'POST', target.url, text),
                   'X-HubSpot-Signature-Version': 'v2',
@@ -342,8 +378,8 @@ export class WebhookDispatcher {
         if (response.status === 429) {
           const header = Number(response.headers.get('retry-after'));
           retryAfterMs = Number.isFinite(header) && header > 0 ? header * 1000 : undefined;
-        } else if (response.status < 500) {
-          return false; // HubSpot does not retry other 4xx
+        } else if (finalStatus(response.status)) {
+          return false;
         }
       } catch {
         // connection refused, reset or timed out: retried like a 5xx
@@ -376,6 +412,22 @@ export class WebhookDispatcher {
     this.queue = [];
     await Promise.allSettled([...this.pending]);
   }
+}
+
+/**
+ * "Webhooks in workflows" (HubSpot developer documentation): a workflow's webhook action is not
+ * retried after a 4xx answer, except 429; 5xx and connection failures are.
+ */
+function workflowFinalStatus(status: number): boolean {
+  return status >= 400 && status < 500;
+}
+
+/**
+ * "Webhooks API" (HubSpot developer documentation, Retries): a batch is retried after a failed
+ * connection, a timeout or any status that is not one of 400, 401, 403, 404 and 405.
+ */
+function crmFinalStatus(status: number): boolean {
+  return [400, 401, 403, 404, 405].includes(status);
 }
 
 function shuffle<T>(items: T[], random: () => number): void {

@@ -314,6 +314,21 @@ describe('HubSpot sandbox: form submissions and the workflow webhook', () => {
     expect(stats.webhooks.workflowFailed).toBe(1);
   });
 
+  it('signs v3 over the URL with the percent-encodings HubSpot decodes before signing decoded', async () => {
+    const hook = await receiver();
+    const url = `${hook.url}?owner=alex%40cloudwise.example&tag=a%2Cb&name=x%20y`;
+    const sandbox = await sandboxWith({ workflowWebhook: { url, clientSecret: SECRET } });
+    await submit(sandbox, { email: 'a@b.example', customer_domain: 'c.example' });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    const [request] = hook.received;
+    if (request === undefined) throw new Error('no webhook sent');
+    // "Validating requests from HubSpot" (v3): the receiver decodes %3A, %2F, %3F, %40, %21, %24,
+    // %27, %28, %29, %2A, %2C and %3B in the URI, and only those, before hashing.
+    expectSignedV3(request, `${hook.url}?owner=alex@cloudwise.example&tag=a,b&name=x%20y`, SECRET);
+    // The v2 signature is over the URI exactly as sent.
+    expectSignedV2(request, url, SECRET);
+  });
+
   it('accepts cross-origin submissions like HubSpot: preflight and response carry CORS headers', async () => {
     const sandbox = await sandboxWith({});
     const path = `${sandbox.url}/submissions/v3/integration/submit/${sandbox.portalId}/${FORM}`;
@@ -557,5 +572,39 @@ describe('HubSpot sandbox: CRM webhook subscriptions', () => {
       (request) => (JSON.parse(request.body) as { attemptNumber: number }[])[0]?.attemptNumber,
     );
     expect(attempts).toEqual([0, 1]);
+  });
+  it('retries a batch answered with any status but 400, 401, 403, 404 and 405, as the Webhooks API does', async () => {
+    const hook = await receiver([413, 415, 409]);
+    const sandbox = await sandboxWith({ crmWebhook: { url: hook.url, clientSecret: CRM_SECRET } });
+    await call(sandbox, 'PUT', '/_sandbox/webhooks', { retry: { delaysMs: [10] }, subscribedProperties: [] });
+    await clientFor(sandbox).crm.deals.basicApi.create({
+      properties: { dealname: 'again' },
+      associations: [],
+    });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    expect(hook.received).toHaveLength(4);
+
+    const refusing = await receiver([401]);
+    await call(sandbox, 'PUT', '/_sandbox/webhooks', {
+      crm: { url: refusing.url, clientSecret: CRM_SECRET },
+    });
+    await clientFor(sandbox).crm.deals.basicApi.create({ properties: { dealname: 'no' }, associations: [] });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    expect(refusing.received).toHaveLength(1);
+  });
+
+  it('signs a batch with v1 (X-HubSpot-Signature-Version v1) beside v3, as the Webhooks API does', async () => {
+    const hook = await receiver();
+    const sandbox = await sandboxWith({ crmWebhook: { url: hook.url, clientSecret: CRM_SECRET } });
+    await call(sandbox, 'PUT', '/_sandbox/webhooks', { subscribedProperties: [] });
+    await clientFor(sandbox).crm.deals.basicApi.create({ properties: { dealname: 'v1' }, associations: [] });
+    await call(sandbox, 'POST', '/_sandbox/webhooks/flush');
+    const [request] = hook.received;
+    if (request === undefined) throw new Error('no batch sent');
+    expect(request.headers['x-hubspot-signature-version']).toBe('v1');
+    expect(request.headers['x-hubspot-signature']).toBe(
+      createHash('sha256').update(`${CRM_SECRET}${request.body}`).digest('hex'),
+    );
+    expectSignedV3(request, hook.url, CRM_SECRET);
   });
 });

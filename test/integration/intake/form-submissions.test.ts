@@ -117,6 +117,31 @@ describe('POST /hubspot/form-submissions', () => {
     expect(workflow.executions()).toEqual([]);
   });
 
+  it.each([
+    ['a space sent as +', '?source=hubspot+forms'],
+    ['a space sent as %20', '?source=hubspot%20forms'],
+    ['a parameter without a value', '?source=hubspot&debug'],
+    ['both, and characters HubSpot decodes before signing', '?debug&tag=a+b&at=x%40y.example'],
+  ])('takes a submission signed over a webhook URL whose query has %s', async (_case, query) => {
+    const submission = formSubmission();
+    const response = await deliver(`${endpoint}${query}`, JSON.stringify(submission), {
+      secret,
+      timestamp: now.getTime() - 1000,
+    });
+    expect(response.status).toBe(202);
+    const registrationId = registrationIdFor(submission.conversionId);
+    expect((await storedRegistrations()).map((r) => r.registrationId)).toContain(registrationId);
+  });
+
+  it('still refuses a submission signed over another query', async () => {
+    const response = await deliver(`${endpoint}?source=hubspot+forms`, JSON.stringify(formSubmission()), {
+      secret,
+      timestamp: now.getTime() - 1000,
+      signUrl: `${endpoint}?source=hubspot+form`,
+    });
+    expect(response.status).toBe(401);
+  });
+
   it('answers 200 with the same registration id for a redelivery and starts nothing new', async () => {
     const body = JSON.stringify(formSubmission());
     const first = await post(body);

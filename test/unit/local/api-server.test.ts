@@ -53,14 +53,23 @@ describe('the local API server', () => {
     });
   });
 
-  it('answers 405 to a method a route does not take, for the local routes as for the deployed ones', async () => {
+  it('answers 405 to a method a local route does not take, and 404 for a local path it does not have', async () => {
     const local = await fetch(`${api.url}/_local/clock`, { method: 'PUT' });
-    const deployed = await fetch(`${api.url}/approvals/DR-1`, { method: 'PUT' });
     const nowhere = await fetch(`${api.url}/_local/nothing`);
 
     expect(local.status).toBe(405);
-    expect(deployed.status).toBe(405);
     expect(nowhere.status).toBe(404);
+  });
+
+  it('answers 403 "Missing Authentication Token" to a method or path the deployed API lacks, as API Gateway does', async () => {
+    const method = await fetch(`${api.url}/approvals/DR-1`, { method: 'PUT' });
+    const getWebhook = await fetch(`${api.url}/echo`);
+    const path = await fetch(`${api.url}/hubspot/form-submission`, { method: 'POST', body: '{}' });
+
+    for (const response of [method, getWebhook, path]) {
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+    }
   });
 
   it("hands a body to the function base64-encoded, the bytes sent, as the deployed API's binary media types make API Gateway do", async () => {
@@ -97,6 +106,35 @@ describe('the local API server', () => {
       expect(await image.json()).toEqual({ body: 'iVA=', isBase64Encoded: true });
     } finally {
       await textOnly.stop();
+    }
+  });
+});
+
+describe('the integration timeout', () => {
+  it('answers 504 "Endpoint request timed out" when the function outlasts it, as API Gateway does', async () => {
+    const slow = await startApiServer({
+      integrationTimeoutMs: 100,
+      routes: [
+        {
+          method: 'POST',
+          path: '/slow',
+          handler: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            return { statusCode: 200, body: '{}' };
+          },
+        },
+        echoRoute,
+      ],
+    });
+    try {
+      const timedOut = await fetch(`${slow.url}/slow`, { method: 'POST' });
+      const quick = await fetch(`${slow.url}/echo`, { method: 'POST' });
+
+      expect(timedOut.status).toBe(504);
+      expect(await timedOut.json()).toEqual({ message: 'Endpoint request timed out' });
+      expect(quick.status).toBe(200);
+    } finally {
+      await slow.stop();
     }
   });
 });
