@@ -366,13 +366,8 @@ function expectedSpendProblem(value: unknown): string | undefined {
     return 'expected a list of at least one ExpectedCustomerSpend';
   for (const [index, entry] of value.entries()) {
     const [problem] = shapeProblems('ExpectedCustomerSpend', entry);
+    if (problem?.path === 'Amount') return `[${index}] Amount: expected a decimal string such as 10000.50`;
     if (problem !== undefined) return `[${index}] ${problem.path}: ${problem.message}`;
-    const amount = (entry as Record<string, unknown>).Amount;
-    if (
-      amount !== undefined &&
-      !(typeof amount === 'string' && /^(0|[1-9][0-9]{0,30})(\.[0-9]{0,2})?$/.test(amount))
-    )
-      return `[${index}] Amount: expected a decimal string such as 10000.50`;
   }
   return undefined;
 }

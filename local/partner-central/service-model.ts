@@ -103,6 +103,11 @@ const limits: Readonly<Record<string, Limit>> = {
   'Project.ExpectedCustomerSpend': { min: 1 },
   'Project.OtherSolutionDescription': { max: 255 },
   'Project.AdditionalComments': { min: 1, max: 255 },
+  // "ExpectedCustomerSpend" (AWS Partner Central API reference): Amount a decimal of at most two
+  // places; CurrencyCode "Accepted values are USD (US Dollars) and EUR (Euros)" although the
+  // model's CurrencyCode enum lists every ISO 4217 code.
+  'ExpectedCustomerSpend.Amount': { pattern: /^(0|([1-9][0-9]{0,30}))(\.[0-9]{0,2})?$/ },
+  'ExpectedCustomerSpend.CurrencyCode': { pattern: /^(USD|EUR)$/ },
   'ExpectedCustomerSpend.TargetCompany': { min: 1, max: 80 },
   'ExpectedCustomerSpend.EstimationUrl': { min: 4, max: 255 },
   'LifeCycle.TargetCloseDate': { pattern: date },
