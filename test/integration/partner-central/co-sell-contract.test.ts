@@ -302,6 +302,37 @@ describe('AWS review', () => {
     expect((await opportunities.get(opportunityId)).reviewStatus).toBe('Pending Submission');
   });
 
+  it('refuses to close an opportunity lost while AWS reviews it, as the partner cannot change it then', async () => {
+    // "CreateOpportunity" (AWS Partner Central API reference): "After submission, you can't edit
+    // the opportunity until the review is complete"; Closed Lost is the partner's UpdateOpportunity.
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Lost In Review Ltd' });
+    const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    await opportunities.submitToAws(opportunityId, {
+      involvement: 'Co-Sell',
+      clientToken: coSellClientToken(registrationId, 'submit'),
+    });
+    const submitted = await opportunities.get(opportunityId);
+
+    const whileSubmitted = await review(opportunityId, { action: 'closed-lost' });
+    await review(opportunityId, { action: 'in-review' });
+    const whileInReview = await review(opportunityId, { action: 'closed-lost' });
+
+    expect(whileSubmitted).toEqual({
+      status: 409,
+      body: {
+        message: `cannot closed-lost opportunity ${opportunityId}: AWS is reviewing it (Submitted); the partner cannot change it until the review ends`,
+      },
+    });
+    expect(whileInReview.status).toBe(409);
+    expect((await opportunities.get(opportunityId)).stage).toBe(submitted.stage);
+    await review(opportunityId, { action: 'approve' });
+    expect(await review(opportunityId, { action: 'closed-lost', closedLostReason: 'Other' })).toMatchObject({
+      status: 200,
+      body: { LifeCycle: { Stage: 'Closed Lost', ReviewStatus: 'Approved', ClosedLostReason: 'Other' } },
+    });
+  });
+
   it('lets the partner update an opportunity AWS sent back, only with its current LastModifiedDate', async () => {
     const { opportunities } = coSell();
     const { registrationId, draft } = draftFor({ customer_company_name: 'Fix It Ltd' });
