@@ -167,6 +167,45 @@ describe('an approved registration on the AWS marketplace', () => {
   });
 });
 
+describe('an opportunity Partner Central creates but refuses to submit', () => {
+  it("is recorded as shared and not submitted, so AWS's later answers about it reach the ledger", async () => {
+    // Partner Central checks at submission business rules the model does not (e.g. the
+    // customer's industry): the opportunity exists in ACE, Pending Submission, for the partner
+    // to complete there.
+    standIn.refuseNext(
+      1,
+      'StartEngagementFromOpportunityTask',
+      'Customer.Account.Industry is required to submit the opportunity',
+    );
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-unsubmitted.com',
+      estimated_amount: '6000',
+      cloud_marketplace: 'aws',
+    });
+
+    const record = await harness.registration(registrationId);
+    expect(record.progress?.status).toBe('approved');
+    const created = opportunitiesOf(registrationId);
+    expect(created).toHaveLength(1);
+    const aceId = String(created[0]?.opportunity.Id);
+    expect(created[0]?.opportunity.LifeCycle).toMatchObject({ ReviewStatus: 'Pending Submission' });
+    const dealId = record.progress?.dealId ?? '';
+    const chain = await harness.ledgerChain(dealId);
+    expect(chain.at(-1)).toMatchObject({
+      type: 'CoSellShared',
+      registrationId,
+      aceOpportunityId: aceId,
+      submittedToAws: false,
+    });
+    expect(
+      projectOpportunity(dealId, chain, {
+        asOf: '9999-12-31T23:59:59.999Z',
+        knownAt: new Date().toISOString(),
+      }).coSell,
+    ).toMatchObject({ aceOpportunityId: aceId });
+  });
+});
+
 describe('an approved registration on no cloud marketplace', () => {
   it('is not shared with AWS', async () => {
     const registrationId = await harness.submit({
