@@ -15,6 +15,7 @@ import {
 } from '#local/partner-central/index.ts';
 import { coSellDefaults } from '#test/support/co-sell.ts';
 import { createTestTables } from '#test/support/dynamodb.ts';
+import { coSellOverview } from '#use-cases/co-sell-overview.ts';
 import { coSellReconciliationOverlapMs, runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { type CoSellStatusDependencies, reconcileCoSell } from '#use-cases/co-sell-status.ts';
 import { shareWithAws } from '#use-cases/share-with-aws.ts';
@@ -307,6 +308,42 @@ describe("AWS's answer", () => {
 
   const statusEntries = async (dealId: string) =>
     (await harness.ledgerChain(dealId)).filter((entry) => entry.type === 'CoSellStatusChanged');
+
+  it('counts an opportunity the partner submitted in ACE after AWS refused the automatic submission as submitted', async () => {
+    standIn.refuseNext(1, 'StartEngagementFromOpportunityTask', 'Customer.Account.Industry is required');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-submitted-by-hand.com',
+      estimated_amount: '7000',
+      cloud_marketplace: 'aws',
+    });
+    const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
+    const aceId = String(opportunitiesOf(registrationId)[0]?.opportunity.Id);
+    // The stand-in dates AWS's moves on the real clock, which runs ahead of the harness's.
+    const at = () => {
+      const now = new Date(Date.now() + 60_000).toISOString();
+      return { asOf: now, knownAt: now };
+    };
+    const row = async () =>
+      (await coSellOverview(harness.stores.ledger, at())).shared.find(
+        (item) => item.registrationId === registrationId,
+      );
+    expect(await row()).toMatchObject({ aceOpportunityId: aceId, submittedToAws: false });
+
+    // The partner completes the opportunity in ACE and submits it there.
+    standIn.catalogs.startEngagementFromOpportunityTask({
+      Catalog: 'Sandbox',
+      Identifier: aceId,
+      ClientToken: 'submitted-in-ace',
+      AwsSubmission: { InvolvementType: 'Co-Sell' },
+    });
+    await standIn.eventsDelivered();
+    await deliverEventsOf(aceId);
+
+    expect(await statusEntries(dealId)).toEqual([
+      expect.objectContaining({ aceOpportunityId: aceId, reviewStatus: 'Submitted' }),
+    ]);
+    expect(await row()).toMatchObject({ submittedToAws: true, reviewStatus: 'Submitted' });
+  });
 
   it('records an approval once, however often its events are delivered', async () => {
     const { dealId, aceId } = await shared('cosell-approved.com');
