@@ -12,6 +12,7 @@ export interface SharedRegistration {
   /** Partner Central's id of the opportunity (`O` and digits). */
   readonly aceOpportunityId: string;
   readonly catalog: 'Sandbox' | 'AWS';
+  /** Submitted to AWS for review: by Dealreg when it shared, or since, in ACE. */
   readonly submittedToAws: boolean;
   /** AWS's review: `Pending Submission`, `Submitted`, `In review`, `Approved`, `Action Required`, `Rejected`. */
   readonly reviewStatus: string | undefined;
@@ -112,7 +113,10 @@ export async function coSellOverview(store: LedgerStore, at: AsOf): Promise<CoSe
       customerDomain: state.customer?.domain,
       aceOpportunityId: coSell.aceOpportunityId,
       catalog: coSell.catalog,
-      submittedToAws: coSell.submittedToAws,
+      // Submitted by Dealreg, or later in ACE by the partner (AWS's review status says so).
+      submittedToAws:
+        coSell.submittedToAws ||
+        (coSell.reviewStatus !== undefined && coSell.reviewStatus !== 'Pending Submission'),
       reviewStatus: coSell.reviewStatus,
       // Every shared opportunity is created in stage Prospect (coSellOpportunityFor).
       stage: coSell.stage ?? 'Prospect',

@@ -28,7 +28,8 @@ export type ShareWithAwsOutcome =
  *
  * Co-sell never touches the partner's attribution: nothing here writes to HubSpot, and what AWS
  * refuses (a validation, conflict or access error, an opportunity Dealreg cannot build) is logged
- * and answered as `not-shared`, never thrown. Only throttling and unavailability are thrown, for
+ * and answered as `not-shared`, never thrown; a submission refused after the opportunity was
+ * created is logged and the opportunity recorded as shared, not submitted. Only throttling and unavailability are thrown, for
  * the workflow to retry the step later.
  */
 export async function shareWithAws(
@@ -83,21 +84,39 @@ export async function shareWithAws(
   if (!mapping.ok) return notShared(`the opportunity cannot be built: ${mapping.problems.join('; ')}`);
 
   const partnerCentral = deps.coSell(policy.catalog);
+  const retryable = (error: unknown) =>
+    error instanceof CoSellThrottledError || error instanceof CoSellUnavailableError;
+  const why = (error: unknown) =>
+    error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   let aceOpportunityId: string;
   try {
     ({ opportunityId: aceOpportunityId } = await partnerCentral.create(
       mapping.draft,
       coSellClientToken(registrationId, 'create'),
     ));
-    if (policy.submitToAws) {
+  } catch (error) {
+    if (retryable(error)) throw error;
+    return notShared(why(error));
+  }
+  // The opportunity exists in Partner Central from here on: a submission AWS refuses (its business
+  // rules at submission go beyond the model) leaves it Pending Submission, for the partner to
+  // complete in ACE, and it is recorded all the same, so AWS's answers about it reach the ledger.
+  let submittedToAws = false;
+  if (policy.submitToAws) {
+    try {
       await partnerCentral.submitToAws(aceOpportunityId, {
         involvement: policy.involvement,
         clientToken: coSellClientToken(registrationId, 'submit'),
       });
+      submittedToAws = true;
+    } catch (error) {
+      if (retryable(error)) throw error;
+      deps.logger.warn('co-sell opportunity created but not submitted to AWS', {
+        registrationId,
+        aceOpportunityId,
+        reason: why(error),
+      });
     }
-  } catch (error) {
-    if (error instanceof CoSellThrottledError || error instanceof CoSellUnavailableError) throw error;
-    return notShared(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   }
 
   await appendEntry(
@@ -111,7 +130,7 @@ export async function shareWithAws(
       registrationId,
       aceOpportunityId,
       catalog: policy.catalog,
-      submittedToAws: policy.submitToAws,
+      submittedToAws,
       // What AWS was told the deal is worth, and how: the report compares it with HubSpot's amount.
       expectedMonthlySpend: monthlySpendOf(
         mapping.draft.Project.ExpectedCustomerSpend.map((spend) => ({
@@ -127,7 +146,7 @@ export async function shareWithAws(
     registrationId,
     aceOpportunityId,
     catalog: policy.catalog,
-    submittedToAws: policy.submitToAws,
+    submittedToAws,
   });
-  return { outcome: 'shared', aceOpportunityId, submittedToAws: policy.submitToAws };
+  return { outcome: 'shared', aceOpportunityId, submittedToAws };
 }

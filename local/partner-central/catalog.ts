@@ -346,6 +346,11 @@ export class Catalogs {
         break;
       case 'closed-lost': {
         if (stage === 'Launched' || stage === 'Closed Lost') refuse(`it is already ${stage}`);
+        // The partner closes an opportunity lost (UpdateOpportunity), which "CreateOpportunity" (API
+        // reference) rules out while AWS reviews it: "After submission, you can't edit the
+        // opportunity until the review is complete".
+        if (underReview)
+          refuse(`AWS is reviewing it (${review}); the partner cannot change it until the review ends`);
         const reason = options.closedLostReason ?? 'Other';
         if (!enumValues('ClosedLostReason').has(reason)) refuse(`${reason} is not a ClosedLostReason`);
         lifeCycle.Stage = 'Closed Lost';

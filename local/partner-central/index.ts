@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalogs, type ReviewAction, ReviewMoveError, reviewActions } from './catalog.ts';
-import { PartnerCentralFault, serverError, throttled } from './errors.ts';
+import { PartnerCentralFault, serverError, throttled, validationFault } from './errors.ts';
 import {
   deliver,
   type EventSink,
@@ -51,6 +51,13 @@ export interface RunningPartnerCentralStandIn {
   throttleNext(count: number, operation?: string): void;
   /** The next `count` calls (of `operation`, or of any) answer InternalServerException (500). */
   failNext(count: number, operation?: string): void;
+  /**
+   * The next `count` calls of `operation` answer ValidationException with `Reason:
+   * BUSINESS_VALIDATION_FAILED` and `message`, as Partner Central refuses what its business rules
+   * (not the model) reject, such as a submission without the customer's industry
+   * ("ValidationException", AWS Partner Central API reference).
+   */
+  refuseNext(count: number, operation: string, message: string): void;
   /** Resolves when every event emitted so far has been delivered. */
   eventsDelivered(): Promise<void>;
   stop(): Promise<void>;
@@ -345,6 +352,13 @@ export async function startPartnerCentralStandIn(
     failNext(count, operation) {
       faults.push({ count, operation, fault: serverError });
     },
+    refuseNext(count, operation, message) {
+      faults.push({
+        count,
+        operation,
+        fault: () => validationFault(message, [], 'BUSINESS_VALIDATION_FAILED'),
+      });
+    },
     eventsDelivered: () => deliveries,
     stop: () =>
       new Promise<void>((resolve, reject) => {
@@ -366,13 +380,8 @@ function expectedSpendProblem(value: unknown): string | undefined {
     return 'expected a list of at least one ExpectedCustomerSpend';
   for (const [index, entry] of value.entries()) {
     const [problem] = shapeProblems('ExpectedCustomerSpend', entry);
+    if (problem?.path === 'Amount') return `[${index}] Amount: expected a decimal string such as 10000.50`;
     if (problem !== undefined) return `[${index}] ${problem.path}: ${problem.message}`;
-    const amount = (entry as Record<string, unknown>).Amount;
-    if (
-      amount !== undefined &&
-      !(typeof amount === 'string' && /^(0|[1-9][0-9]{0,30})(\.[0-9]{0,2})?$/.test(amount))
-    )
-      return `[${index}] Amount: expected a decimal string such as 10000.50`;
   }
   return undefined;
 }

@@ -79,12 +79,12 @@ export class EngagementInvitations {
    * Checked against GetEngagementInvitationResponse before it is kept, so nothing is half-made.
    */
   createReferral(input: unknown): Json {
-    const request = referralRequest(input);
+    const { request, problems: fieldProblems } = referralRequest(input);
     const now = this.#now();
     const id = `engi-${randomId(13)}`;
     const engagementId = `eng-${randomId(14)}`;
     const expires =
-      request.expiresAt === undefined
+      request.expiresAt === undefined || Number.isNaN(Date.parse(request.expiresAt))
         ? new Date(now.getTime() + 15 * 86_400_000)
         : new Date(request.expiresAt);
     const invitation: Json = {
@@ -93,7 +93,8 @@ export class EngagementInvitations {
       Arn: `arn:aws:partnercentral:us-east-1:aws:catalog/${request.catalog}/engagement-invitation/${id}`,
       PayloadType: 'OpportunityInvitation',
       EngagementId: engagementId,
-      EngagementTitle: request.projectTitle.slice(0, 40),
+      // At most 40 characters, counted (and cut) as the model counts them: whole code points.
+      EngagementTitle: [...request.projectTitle].slice(0, 40).join(''),
       Status: 'PENDING',
       InvitationDate: now.toISOString(),
       ExpirationDate: expires.toISOString(),
@@ -133,9 +134,16 @@ export class EngagementInvitations {
       'wire',
     );
     const all = [...problems, ...payloadProblems];
-    if (all.length > 0) {
+    if (fieldProblems.length > 0 || all.length > 0) {
       throw new ReferralInputError(
-        `the referral does not meet Partner Central's model: ${all.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        [
+          ...fieldProblems,
+          ...(all.length === 0
+            ? []
+            : [
+                `the referral does not meet Partner Central's model: ${all.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+              ]),
+        ].join('; '),
       );
     }
     this.#invitations.set(catalogKey(request.catalog, id), invitation);
@@ -264,7 +272,11 @@ export class EngagementInvitations {
   }
 }
 
-function referralRequest(input: unknown): ReferralRequest {
+/**
+ * The admin route's referral and every wrong field in it (all named at once, as the route's 400
+ * promises); missing fields are refused before anything else, as nothing can be built without them.
+ */
+function referralRequest(input: unknown): { request: ReferralRequest; problems: string[] } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ReferralInputError('expected a JSON object');
   }
@@ -273,30 +285,27 @@ function referralRequest(input: unknown): ReferralRequest {
     .filter(([name]) => typeof body[name] !== 'string' || (body[name] as string).trim() === '')
     .map(([name, what]) => `${name} (${what})`);
   if (missing.length > 0) throw new ReferralInputError(`missing or empty: ${missing.join(', ')}`);
+  const problems: string[] = [];
   if (body.catalog !== 'AWS' && body.catalog !== 'Sandbox') {
-    throw new ReferralInputError('catalog: expected AWS or Sandbox');
+    problems.push('catalog: expected AWS or Sandbox');
   }
   if (!enumValues('CountryCode').has(String(body.countryCode))) {
-    throw new ReferralInputError(
-      `countryCode: ${String(body.countryCode)} is not a country Partner Central knows`,
-    );
+    problems.push(`countryCode: ${String(body.countryCode)} is not a country Partner Central knows`);
   }
   if (!enumValues('Industry').has(String(body.industry))) {
-    throw new ReferralInputError(
-      `industry: ${String(body.industry)} is not one of the model's Industry values`,
-    );
+    problems.push(`industry: ${String(body.industry)} is not one of the model's Industry values`);
   }
   if (!/^\d+(\.\d{1,2})?$/.test(String(body.expectedMonthlySpendUsd))) {
-    throw new ReferralInputError('expectedMonthlySpendUsd: expected a decimal amount, e.g. "12000"');
+    problems.push('expectedMonthlySpendUsd: expected a decimal amount, e.g. "12000"');
   }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(String(body.targetCompletionDate))) {
-    throw new ReferralInputError('targetCompletionDate: expected YYYY-MM-DD');
+    problems.push('targetCompletionDate: expected YYYY-MM-DD');
   }
   if (
     body.expiresAt !== undefined &&
     (typeof body.expiresAt !== 'string' || Number.isNaN(Date.parse(body.expiresAt)))
   ) {
-    throw new ReferralInputError('expiresAt: expected an ISO-8601 date-time');
+    problems.push('expiresAt: expected an ISO-8601 date-time');
   }
-  return body as unknown as ReferralRequest;
+  return { request: body as unknown as ReferralRequest, problems };
 }

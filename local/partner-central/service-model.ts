@@ -48,7 +48,8 @@ const invitationId = /^(arn:.*|engi-[0-9a-z]{13})$/;
 
 /**
  * Length, range and pattern traits of the members Dealreg sends or reads, by `Shape.Member`, as
- * the published Smithy model states them (string lengths in characters; list lengths in items).
+ * the published Smithy model states them (string lengths in Unicode code points, as Smithy's length
+ * trait counts them; list lengths in items).
  */
 const limits: Readonly<Record<string, Limit>> = {
   'CreateOpportunityRequest.Catalog': { pattern: catalog },
@@ -103,6 +104,11 @@ const limits: Readonly<Record<string, Limit>> = {
   'Project.ExpectedCustomerSpend': { min: 1 },
   'Project.OtherSolutionDescription': { max: 255 },
   'Project.AdditionalComments': { min: 1, max: 255 },
+  // "ExpectedCustomerSpend" (AWS Partner Central API reference): Amount a decimal of at most two
+  // places; CurrencyCode "Accepted values are USD (US Dollars) and EUR (Euros)" although the
+  // model's CurrencyCode enum lists every ISO 4217 code.
+  'ExpectedCustomerSpend.Amount': { pattern: /^(0|([1-9][0-9]{0,30}))(\.[0-9]{0,2})?$/ },
+  'ExpectedCustomerSpend.CurrencyCode': { pattern: /^(USD|EUR)$/ },
   'ExpectedCustomerSpend.TargetCompany': { min: 1, max: 80 },
   'ExpectedCustomerSpend.EstimationUrl': { min: 4, max: 255 },
   'LifeCycle.TargetCloseDate': { pattern: date },
@@ -359,17 +365,19 @@ function primitiveProblems(
       ];
     }
     const problems: ModelProblem[] = [];
-    if (limit?.min !== undefined && value.length < limit.min) {
+    // Smithy's length trait counts a string's Unicode code points, not its UTF-16 code units.
+    const length = [...value].length;
+    if (limit?.min !== undefined && length < limit.min) {
       problems.push({
         path,
-        message: `at least ${limit.min} characters, got ${value.length}`,
+        message: `at least ${limit.min} characters, got ${length}`,
         code: 'INVALID_STRING_FORMAT',
       });
     }
-    if (limit?.max !== undefined && value.length > limit.max) {
+    if (limit?.max !== undefined && length > limit.max) {
       problems.push({
         path,
-        message: `at most ${limit.max} characters, got ${value.length}`,
+        message: `at most ${limit.max} characters, got ${length}`,
         code: 'INVALID_STRING_FORMAT',
       });
     }

@@ -50,7 +50,7 @@ export function coSellOpportunityFor(input: CoSellMappingInput): CoSellMapping {
   if ('problem' in spend) problems.push(spend.problem);
   if (problems.length > 0 || 'problem' in spend) return { ok: false, problems };
 
-  const country = details.customerCountry;
+  const country = aceCountryCode(details.customerCountry);
   const draft: CoSellOpportunityDraft = {
     PartnerOpportunityIdentifier: registration.registrationId,
     OpportunityType: 'Net New Business',
@@ -60,7 +60,7 @@ export function coSellOpportunityFor(input: CoSellMappingInput): CoSellMapping {
       Account: {
         CompanyName: truncate(details.customerCompanyName, 120),
         WebsiteUrl: `https://${details.customerDomain}`,
-        ...(country !== undefined && /^[A-Z]{2}$/.test(country) ? { Address: { CountryCode: country } } : {}),
+        ...(country === undefined ? {} : { Address: { CountryCode: country } }),
       },
     },
     Project: {
@@ -118,6 +118,35 @@ function businessProblem(details: NonNullable<StoredRegistration['details']>): s
   return truncate(description === '' ? facts : `${facts} ${description}`, businessProblemMax);
 }
 
+/**
+ * `text` within `max` characters as the model counts them (Smithy's length trait counts Unicode
+ * code points, not UTF-16 code units), cut at a whole character so no half of a surrogate pair
+ * is sent.
+ */
 function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  const characters = [...text];
+  return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The `Address.CountryCode` Partner Central takes for a country intake read, if it takes one:
+ * the model's CountryCode enum ("Address", AWS Partner Central API reference) lacks some regions
+ * CLDR names, which ACE files under the country they belong to; Kosovo (XK) and North Korea (KP)
+ * it lacks altogether, so no country is sent for them rather than one AWS refuses.
+ */
+const aceCountryOf: Readonly<Record<string, string | undefined>> = {
+  AC: 'SH', // Ascension Island: Saint Helena, Ascension and Tristan da Cunha
+  TA: 'SH', // Tristan da Cunha
+  CP: 'FR', // Clipperton Island
+  CQ: 'GG', // Sark: the Bailiwick of Guernsey
+  DG: 'IO', // Diego Garcia: British Indian Ocean Territory
+  EA: 'ES', // Ceuta and Melilla
+  IC: 'ES', // Canary Islands
+  KP: undefined,
+  XK: undefined,
+};
+
+function aceCountryCode(country: string | undefined): string | undefined {
+  if (country === undefined || !/^[A-Z]{2}$/.test(country)) return undefined;
+  return country in aceCountryOf ? aceCountryOf[country] : country;
 }

@@ -155,6 +155,38 @@ describe('AWS referrals against the Partner Central stand-in', () => {
     expect(String(badCountry.body.message)).toContain('countryCode');
   });
 
+  it('names every wrong field of a referral at once, and makes nothing', async () => {
+    const before = standIn.invitations.all().length;
+    const refused = await createReferral({
+      ...referral,
+      countryCode: 'XK',
+      industry: 'Spaceships',
+      expectedMonthlySpendUsd: '1,000',
+      targetCompletionDate: '2027-02-30x',
+      businessProblem: 'too short',
+    });
+
+    expect(refused.status).toBe(400);
+    const message = String(refused.body.message);
+    for (const field of [
+      'countryCode',
+      'industry',
+      'expectedMonthlySpendUsd',
+      'targetCompletionDate',
+      'BusinessProblem',
+    ])
+      expect(message).toContain(field);
+    expect(standIn.invitations.all()).toHaveLength(before);
+  });
+
+  it('cuts a long project title to the 40 characters of EngagementTitle at a whole character', async () => {
+    const title = `${'A'.repeat(39)}\u{20BB7}\u{20BB7} migration`;
+    const created = await createReferral({ ...referral, projectTitle: title });
+
+    expect(created.status).toBe(201);
+    expect(created.body.EngagementTitle).toBe(`${'A'.repeat(39)}\u{20BB7}`);
+  });
+
   it('retries a throttled read', async () => {
     const id = String((await createReferral(referral)).body.Id);
     standIn.throttleNext(2, 'GetEngagementInvitation');

@@ -159,6 +159,56 @@ describe('creating a co-sell opportunity', () => {
     ]);
   });
 
+  it('refuses an ExpectedCustomerSpend AWS refuses: an amount not a decimal of two places, a currency other than USD or EUR', async () => {
+    // "ExpectedCustomerSpend" (AWS Partner Central API reference): Amount matches
+    // ^(0|([1-9][0-9]{0,30}))(\.[0-9]{0,2})?$; CurrencyCode: "Accepted values are USD (US Dollars)
+    // and EUR (Euros)", although the model's CurrencyCode enum lists every ISO 4217 code.
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Spend Rules GmbH' });
+    const withSpend = (Amount: string, CurrencyCode: string) =>
+      ({
+        ...draft,
+        Project: {
+          ...draft.Project,
+          ExpectedCustomerSpend: [{ Amount, CurrencyCode, Frequency: 'Monthly', TargetCompany: 'AWS' }],
+        },
+      }) as unknown as CoSellOpportunityDraft;
+    const refusal = async (candidate: CoSellOpportunityDraft, token: string) =>
+      opportunities.create(candidate, token).then(
+        () => 'accepted',
+        (error: unknown) =>
+          error instanceof CoSellValidationError ? error.fields.map((f) => f.field).join(',') : String(error),
+      );
+    const before = standIn.catalogs.all().length;
+
+    expect(await refusal(withSpend('1,250.00', 'USD'), `${registrationId}-a`)).toBe(
+      'Project.ExpectedCustomerSpend[0].Amount',
+    );
+    expect(await refusal(withSpend('1250.005', 'USD'), `${registrationId}-b`)).toBe(
+      'Project.ExpectedCustomerSpend[0].Amount',
+    );
+    expect(await refusal(withSpend('-5', 'EUR'), `${registrationId}-c`)).toBe(
+      'Project.ExpectedCustomerSpend[0].Amount',
+    );
+    expect(await refusal(withSpend('1250.00', 'GBP'), `${registrationId}-d`)).toBe(
+      'Project.ExpectedCustomerSpend[0].CurrencyCode',
+    );
+    expect(standIn.catalogs.all().length).toBe(before);
+    // What the model allows still goes through.
+    expect(await refusal(withSpend('1250.5', 'EUR'), `${registrationId}-e`)).toBe('accepted');
+    // The model agrees with the stand-in.
+    expect(
+      shapeProblems('ExpectedCustomerSpend', {
+        Amount: '1,250.00',
+        CurrencyCode: 'GBP',
+        Frequency: 'Monthly',
+        TargetCompany: 'AWS',
+      })
+        .map((problem) => problem.path)
+        .sort(),
+    ).toEqual(['Amount', 'CurrencyCode']);
+  });
+
   it('turns an AccessDeniedException into an access-denied error', async () => {
     const calls = new RetryingCalls({ sleep: async () => undefined });
     // A catalog the account may not use (the model's pattern allows any letters).
@@ -250,6 +300,37 @@ describe('AWS review', () => {
     });
     expect(unknownAction.status).toBe(400);
     expect((await opportunities.get(opportunityId)).reviewStatus).toBe('Pending Submission');
+  });
+
+  it('refuses to close an opportunity lost while AWS reviews it, as the partner cannot change it then', async () => {
+    // "CreateOpportunity" (AWS Partner Central API reference): "After submission, you can't edit
+    // the opportunity until the review is complete"; Closed Lost is the partner's UpdateOpportunity.
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Lost In Review Ltd' });
+    const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    await opportunities.submitToAws(opportunityId, {
+      involvement: 'Co-Sell',
+      clientToken: coSellClientToken(registrationId, 'submit'),
+    });
+    const submitted = await opportunities.get(opportunityId);
+
+    const whileSubmitted = await review(opportunityId, { action: 'closed-lost' });
+    await review(opportunityId, { action: 'in-review' });
+    const whileInReview = await review(opportunityId, { action: 'closed-lost' });
+
+    expect(whileSubmitted).toEqual({
+      status: 409,
+      body: {
+        message: `cannot closed-lost opportunity ${opportunityId}: AWS is reviewing it (Submitted); the partner cannot change it until the review ends`,
+      },
+    });
+    expect(whileInReview.status).toBe(409);
+    expect((await opportunities.get(opportunityId)).stage).toBe(submitted.stage);
+    await review(opportunityId, { action: 'approve' });
+    expect(await review(opportunityId, { action: 'closed-lost', closedLostReason: 'Other' })).toMatchObject({
+      status: 200,
+      body: { LifeCycle: { Stage: 'Closed Lost', ReviewStatus: 'Approved', ClosedLostReason: 'Other' } },
+    });
   });
 
   it('lets the partner update an opportunity AWS sent back, only with its current LastModifiedDate', async () => {

@@ -15,6 +15,7 @@ import {
 } from '#local/partner-central/index.ts';
 import { coSellDefaults } from '#test/support/co-sell.ts';
 import { createTestTables } from '#test/support/dynamodb.ts';
+import { coSellOverview } from '#use-cases/co-sell-overview.ts';
 import { coSellReconciliationOverlapMs, runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { type CoSellStatusDependencies, reconcileCoSell } from '#use-cases/co-sell-status.ts';
 import { shareWithAws } from '#use-cases/share-with-aws.ts';
@@ -167,6 +168,45 @@ describe('an approved registration on the AWS marketplace', () => {
   });
 });
 
+describe('an opportunity Partner Central creates but refuses to submit', () => {
+  it("is recorded as shared and not submitted, so AWS's later answers about it reach the ledger", async () => {
+    // Partner Central checks at submission business rules the model does not (e.g. the
+    // customer's industry): the opportunity exists in ACE, Pending Submission, for the partner
+    // to complete there.
+    standIn.refuseNext(
+      1,
+      'StartEngagementFromOpportunityTask',
+      'Customer.Account.Industry is required to submit the opportunity',
+    );
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-unsubmitted.com',
+      estimated_amount: '6000',
+      cloud_marketplace: 'aws',
+    });
+
+    const record = await harness.registration(registrationId);
+    expect(record.progress?.status).toBe('approved');
+    const created = opportunitiesOf(registrationId);
+    expect(created).toHaveLength(1);
+    const aceId = String(created[0]?.opportunity.Id);
+    expect(created[0]?.opportunity.LifeCycle).toMatchObject({ ReviewStatus: 'Pending Submission' });
+    const dealId = record.progress?.dealId ?? '';
+    const chain = await harness.ledgerChain(dealId);
+    expect(chain.at(-1)).toMatchObject({
+      type: 'CoSellShared',
+      registrationId,
+      aceOpportunityId: aceId,
+      submittedToAws: false,
+    });
+    expect(
+      projectOpportunity(dealId, chain, {
+        asOf: '9999-12-31T23:59:59.999Z',
+        knownAt: new Date().toISOString(),
+      }).coSell,
+    ).toMatchObject({ aceOpportunityId: aceId });
+  });
+});
+
 describe('an approved registration on no cloud marketplace', () => {
   it('is not shared with AWS', async () => {
     const registrationId = await harness.submit({
@@ -268,6 +308,42 @@ describe("AWS's answer", () => {
 
   const statusEntries = async (dealId: string) =>
     (await harness.ledgerChain(dealId)).filter((entry) => entry.type === 'CoSellStatusChanged');
+
+  it('counts an opportunity the partner submitted in ACE after AWS refused the automatic submission as submitted', async () => {
+    standIn.refuseNext(1, 'StartEngagementFromOpportunityTask', 'Customer.Account.Industry is required');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-submitted-by-hand.com',
+      estimated_amount: '7000',
+      cloud_marketplace: 'aws',
+    });
+    const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
+    const aceId = String(opportunitiesOf(registrationId)[0]?.opportunity.Id);
+    // The stand-in dates AWS's moves on the real clock, which runs ahead of the harness's.
+    const at = () => {
+      const now = new Date(Date.now() + 60_000).toISOString();
+      return { asOf: now, knownAt: now };
+    };
+    const row = async () =>
+      (await coSellOverview(harness.stores.ledger, at())).shared.find(
+        (item) => item.registrationId === registrationId,
+      );
+    expect(await row()).toMatchObject({ aceOpportunityId: aceId, submittedToAws: false });
+
+    // The partner completes the opportunity in ACE and submits it there.
+    standIn.catalogs.startEngagementFromOpportunityTask({
+      Catalog: 'Sandbox',
+      Identifier: aceId,
+      ClientToken: 'submitted-in-ace',
+      AwsSubmission: { InvolvementType: 'Co-Sell' },
+    });
+    await standIn.eventsDelivered();
+    await deliverEventsOf(aceId);
+
+    expect(await statusEntries(dealId)).toEqual([
+      expect.objectContaining({ aceOpportunityId: aceId, reviewStatus: 'Submitted' }),
+    ]);
+    expect(await row()).toMatchObject({ submittedToAws: true, reviewStatus: 'Submitted' });
+  });
 
   it('records an approval once, however often its events are delivered', async () => {
     const { dealId, aceId } = await shared('cosell-approved.com');

@@ -1,5 +1,6 @@
 import {
   Channel,
+  CountryCode,
   CurrencyCode,
   DeliveryModel,
   PrimaryNeedFromAws,
@@ -24,6 +25,7 @@ import {
 } from '#domain/co-sell/ace-vocabulary.ts';
 import { coSellOpportunityDraftSchema } from '#domain/co-sell/co-sell-opportunity.ts';
 import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
+import { countryCode } from '#domain/country.ts';
 import { normaliseCompanyName } from '#domain/normalise.ts';
 import { shapeProblems } from '#local/partner-central/service-model.ts';
 import { awsFundedCampaign, coSellDefaults, storedRegistration } from '#test/support/co-sell.ts';
@@ -194,6 +196,57 @@ describe('the co-sell opportunity of an approved registration', () => {
     });
 
     expect(mapping.ok && mapping.draft.Customer.Account).not.toHaveProperty('Address');
+  });
+
+  it("sends a country code from the model's CountryCode enum for every country intake reads, or none", () => {
+    // Intake reads CLDR's regions; some (Canary Islands IC, Kosovo XK, Sark CQ, …) are not among
+    // the CountryCode values CreateOpportunity takes ("Address", AWS Partner Central API reference).
+    const sent = new Map<string, string | undefined>();
+    for (let first = 65; first <= 90; first++) {
+      for (let second = 65; second <= 90; second++) {
+        const code = countryCode(String.fromCharCode(first, second));
+        if (code === undefined || sent.has(code)) continue;
+        const mapping = coSellOpportunityFor({
+          registration: storedRegistration({ customer_country: code }),
+          defaults: coSellDefaults,
+          usdRates: {},
+        });
+        expect(mapping.ok).toBe(true);
+        if (!mapping.ok) continue;
+        sent.set(code, mapping.draft.Customer.Account.Address?.CountryCode);
+        expect(modelProblems(mapping.draft)).toEqual([]);
+      }
+    }
+    expect(Object.values(CountryCode)).toEqual(expect.arrayContaining([...sent.values()].filter(Boolean)));
+    // A region ACE names by the country it belongs to is sent as that country.
+    expect(sent.get('IC')).toBe('ES');
+    expect(sent.get('EA')).toBe('ES');
+    expect(sent.get('CQ')).toBe('GG');
+    expect(sent.get('DE')).toBe('DE');
+  });
+
+  it('cuts a long name at a whole character, counted as the model counts (Unicode code points)', () => {
+    // Smithy's length trait counts a string's Unicode scalar values, not UTF-16 code units.
+    // Intake takes up to 200 UTF-16 code units; U+20BB7 takes two.
+    const fits = `${'A'.repeat(100)}${'\u{20BB7}'.repeat(20)}`;
+    const tooLong = `${'A'.repeat(118)}${'\u{20BB7}'.repeat(10)}`;
+    const draftOf = (name: string) => {
+      const mapping = coSellOpportunityFor({
+        registration: storedRegistration({ customer_company_name: name }),
+        defaults: coSellDefaults,
+        usdRates: {},
+      });
+      if (!mapping.ok) throw new Error(mapping.problems.join('; '));
+      return mapping.draft;
+    };
+
+    expect(draftOf(fits).Customer.Account.CompanyName).toBe(fits);
+    expect(modelProblems(draftOf(fits))).toEqual([]);
+    const cut = draftOf(tooLong).Customer.Account.CompanyName;
+    expect(cut.isWellFormed()).toBe(true);
+    expect([...cut]).toHaveLength(120);
+    expect(cut).toBe(`${'A'.repeat(118)}\u{20BB7}…`);
+    expect(draftOf(tooLong).Project.Title.isWellFormed()).toBe(true);
   });
 
   it('gives a draft the service model accepts for any registration intake accepts', () => {
