@@ -3,7 +3,7 @@ import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.
 import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import { checkedProfileOption, checkedRegionOption } from './aws-region.ts';
+import { checkedAwsOptions, noRegionMessage } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
 import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
@@ -88,17 +88,13 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
     );
   }
   const { AwsDeployedStage, awsDeployedStageClients } = await import('#adapters/aws/aws-deployed-stage.ts');
-  const clients = awsDeployedStageClients({
-    region: checkedRegionOption(options.region),
-    profile: checkedProfileOption(options.profile),
-  });
+  const aws = await checkedAwsOptions(options);
+  const clients = awsDeployedStageClients(aws);
   let region: string;
   try {
     region = await clients.cloudFormation.config.region();
   } catch (error) {
-    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or give your AWS profile a region', {
-      cause: error,
-    });
+    throw new UsageError(noRegionMessage(aws), { cause: error });
   }
   const name = dealregStackNames(stage).stateless;
   const stack = await new AwsDeployedStage(clients).stack(name);
