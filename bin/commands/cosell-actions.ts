@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { instantSchema } from '#domain/ledger/entry.ts';
+import { counted } from '#domain/plural.ts';
 import { isRegistrationId } from '#domain/registration-id.ts';
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
@@ -290,7 +291,7 @@ export async function sync(options: CoSellSyncOptions): Promise<void> {
     });
     for (const warning of warnings) console.error(`warning: ${warning}`);
     console.log(
-      `checked ${result.checked} opportunit${result.checked === 1 ? 'y' : 'ies'} in ${connection.describe}${since === undefined ? '' : ` changed after ${since}`}; recorded ${result.recorded} status change${result.recorded === 1 ? '' : 's'} on the ledger (${ledger.describe})`,
+      `checked ${counted(result.checked, 'opportunity', 'opportunities')} in ${connection.describe}${since === undefined ? '' : ` changed after ${since}`}; recorded ${counted(result.recorded, 'status change')} on the ledger (${ledger.describe})`,
     );
   } finally {
     ledger.close();

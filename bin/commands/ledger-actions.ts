@@ -8,6 +8,7 @@ import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { OpportunityState } from '#domain/ledger/projection.ts';
 import type { FrozenMoney } from '#domain/money.ts';
+import { counted } from '#domain/plural.ts';
 import { moneyText } from '#rendering/money-text.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { AnotherLedgerError, writeDigest } from '#use-cases/ledger-digest.ts';
@@ -255,7 +256,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     console.log(
       report.ok
         ? conclusion[report.result]
-        : `${conclusion.broken}: ${report.broken.length + report.digestProblems.length} problem(s)`,
+        : `${conclusion.broken}: ${counted(report.broken.length + report.digestProblems.length, 'problem')}`,
     );
   }
   if (!report.ok) process.exitCode = 1;
@@ -277,7 +278,7 @@ export async function exportEntries(options: LedgerExportOptions): Promise<void>
       const count = await exportJsonLines(store, async (text) => {
         await output.write(text);
       });
-      console.log(`exported ${count} entries from ${describe} to ${options.out}`);
+      console.log(`exported ${counted(count, 'entry', 'entries')} from ${describe} to ${options.out}`);
     } finally {
       await output.close();
     }
@@ -392,7 +393,7 @@ export async function digest(options: LedgerDigestOptions): Promise<void> {
     const { location, digest, unauthenticated } = written;
     if (digest.newSeries !== undefined) console.log(`new digest series: ${digest.newSeries.reason}`);
     console.log(
-      `digest ${digest.number} of ${digest.chains} chains (${digest.entries} entries), root ${digest.root}: ${location}`,
+      `digest ${digest.number} of ${counted(digest.chains, 'chain')} (${counted(digest.entries, 'entry', 'entries')}), root ${digest.root}: ${location}`,
     );
     for (const chain of unauthenticated) {
       console.log(

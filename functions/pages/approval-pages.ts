@@ -8,6 +8,7 @@ import type {
 import { policyRelationship } from '#domain/approvals/decision-form.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
+import { counted } from '#domain/plural.ts';
 import {
   type RelationshipType,
   relationshipTypeLabels,
@@ -34,13 +35,12 @@ export function timeLeft(deadline: Date, now: Date): { text: string; overdue: bo
   const minutes = Math.floor(Math.abs(ms) / 60_000);
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   const span =
     days > 0
-      ? `${plural(days, 'day')}${hours > 0 ? ` ${plural(hours, 'hour')}` : ''}`
+      ? `${counted(days, 'day')}${hours > 0 ? ` ${counted(hours, 'hour')}` : ''}`
       : hours > 0
-        ? `${plural(hours, 'hour')} ${plural(minutes % 60, 'minute')}`
-        : plural(minutes % 60, 'minute');
+        ? `${counted(hours, 'hour')} ${counted(minutes % 60, 'minute')}`
+        : counted(minutes % 60, 'minute');
   return ms >= 0 ? { text: `${span} left`, overdue: false } : { text: `overdue by ${span}`, overdue: true };
 }
 
