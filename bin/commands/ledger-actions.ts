@@ -178,6 +178,27 @@ const conclusion = {
 } as const;
 
 /**
+ * What vouched for the entries: the signed digests (an entry they record is not MAC-checked one by
+ * one, `ChainVerifier`), and the entry MACs for the rest. "0 MACs checked" alone read as if nothing
+ * had been authenticated when the digests covered every entry.
+ */
+function coverage(report: LedgerVerification): string {
+  const entries = (count: number) => counted(count, 'entry', 'entries');
+  const ledger = `${entries(report.entries)} in ${counted(report.chains, 'chain')}`;
+  const macs = report.macsChecked;
+  if (report.digests === 'authenticated') {
+    return `${ledger}; ${entries(report.entries - macs)} covered by ${counted(report.digestsChecked, 'signed digest')}; ${entries(macs)} outside a digest checked by MAC`;
+  }
+  const digests =
+    report.digests === 'legacy'
+      ? `${counted(report.digestsChecked, 'digest')} checked, none signed with the ledger key`
+      : report.digests === 'other-ledger'
+        ? 'no digest of this ledger'
+        : 'no digests';
+  return `${ledger}; ${digests}; ${entries(macs)} checked by MAC`;
+}
+
+/**
  * `dealreg ledger verify`: exit code 1 when a chain or digest is broken (or digests that should
  * exist are missing); 0 with a warning when there are no digests yet to check against.
  */
@@ -245,9 +266,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     const { heads: _heads, ...rest } = report;
     console.log(JSON.stringify(rest, null, 2));
   } else {
-    console.log(
-      `${describe}: ${report.entries} entries in ${report.chains} chains, ${report.digestsChecked} digests checked, ${report.macsChecked} MACs checked`,
-    );
+    console.log(`${describe}: ${coverage(report)}`);
     for (const warning of report.warnings) console.log(`WARNING: ${warning}`);
     for (const problem of report.digestProblems) console.log(`BROKEN digest: ${problem}`);
     for (const broken of report.broken) {
