@@ -24,7 +24,7 @@ import type { CoSellStatusOptions, CoSellSyncOptions } from './cosell.ts';
 import { exitCodes } from './failure.ts';
 import { instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
-import { unreadableLocalDescription } from './local-description-file.ts';
+import { malformedLocalDescription, unreadableLocalDescription } from './local-description-file.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -226,15 +226,20 @@ async function connectCoSell(
       { cause: error },
     );
   }
-  let local: z.infer<typeof localPartnerCentralSchema>;
+  let raw: unknown;
   try {
-    local = localPartnerCentralSchema.parse(JSON.parse(text));
+    raw = JSON.parse(text);
   } catch (error) {
+    throw malformedLocalDescription(file, error);
+  }
+  const parsed = localPartnerCentralSchema.safeParse(raw);
+  if (!parsed.success) {
     throw new CoSellConnectionError(
       `${file} names no Partner Central stand-in (partnerCentral.endpoint), DynamoDB Local or registrations table; restart the local stack from this checkout (npx dealreg local)`,
-      { cause: error },
+      { cause: parsed.error },
     );
   }
+  const local = parsed.data;
   const client = new DynamoDBClient(localClientConfig(local.dynamodb.endpoint));
   const catalog = policyCatalog ?? local.partnerCentral.catalog;
   return {
