@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DynamoDbRegistrationBook } from '#adapters/dynamodb/registration-book.ts';
 import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { instantSchema } from '#domain/ledger/entry.ts';
+import { counted } from '#domain/plural.ts';
 import { isRegistrationId } from '#domain/registration-id.ts';
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
@@ -23,7 +24,7 @@ import type { CoSellStatusOptions, CoSellSyncOptions } from './cosell.ts';
 import { exitCodes } from './failure.ts';
 import { instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
-import { unreadableLocalDescription } from './local-description-file.ts';
+import { malformedLocalDescription, unreadableLocalDescription } from './local-description-file.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -225,15 +226,20 @@ async function connectCoSell(
       { cause: error },
     );
   }
-  let local: z.infer<typeof localPartnerCentralSchema>;
+  let raw: unknown;
   try {
-    local = localPartnerCentralSchema.parse(JSON.parse(text));
+    raw = JSON.parse(text);
   } catch (error) {
+    throw malformedLocalDescription(file, error);
+  }
+  const parsed = localPartnerCentralSchema.safeParse(raw);
+  if (!parsed.success) {
     throw new CoSellConnectionError(
       `${file} names no Partner Central stand-in (partnerCentral.endpoint), DynamoDB Local or registrations table; restart the local stack from this checkout (npx dealreg local)`,
-      { cause: error },
+      { cause: parsed.error },
     );
   }
+  const local = parsed.data;
   const client = new DynamoDBClient(localClientConfig(local.dynamodb.endpoint));
   const catalog = policyCatalog ?? local.partnerCentral.catalog;
   return {
@@ -290,7 +296,7 @@ export async function sync(options: CoSellSyncOptions): Promise<void> {
     });
     for (const warning of warnings) console.error(`warning: ${warning}`);
     console.log(
-      `checked ${result.checked} opportunit${result.checked === 1 ? 'y' : 'ies'} in ${connection.describe}${since === undefined ? '' : ` changed after ${since}`}; recorded ${result.recorded} status change${result.recorded === 1 ? '' : 's'} on the ledger (${ledger.describe})`,
+      `checked ${counted(result.checked, 'opportunity', 'opportunities')} in ${connection.describe}${since === undefined ? '' : ` changed after ${since}`}; recorded ${counted(result.recorded, 'status change')} on the ledger (${ledger.describe})`,
     );
   } finally {
     ledger.close();

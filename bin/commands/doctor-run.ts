@@ -3,7 +3,7 @@ import { HubSpotAccessTokenInfo } from '#adapters/hubspot/access-token-info.ts';
 import { allPassed } from '#domain/doctor/checks.ts';
 import { doctorReportJson, doctorReportLines } from '#rendering/doctor-report.ts';
 import { checkDeployedStage } from '#use-cases/check-deployed-stage.ts';
-import { checkedProfileOption, checkedRegionOption } from './aws-region.ts';
+import { checkedAwsOptions, noRegionMessage } from './aws-region.ts';
 import type { DoctorOptions } from './doctor.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -24,17 +24,13 @@ export async function runDoctor(
       `--stage must be a stage name as deployed (at most 20 lower-case letters, digits and dashes, starting with a letter), got "${options.stage}"`,
     );
   }
-  const clients = awsDeployedStageClients({
-    region: checkedRegionOption(options.region),
-    profile: checkedProfileOption(options.profile),
-  });
+  const aws = await checkedAwsOptions(options, env);
+  const clients = awsDeployedStageClients(aws);
   let region: string;
   try {
     region = await clients.cloudFormation.config.region();
   } catch (error) {
-    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or give your AWS profile a region', {
-      cause: error,
-    });
+    throw new UsageError(noRegionMessage(aws, env), { cause: error });
   }
   const checks = await checkDeployedStage(
     {

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
+import { counted } from '#domain/plural.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import { checkedProfileOption, checkedRegionOption } from './aws-region.ts';
+import { checkedAwsOptions, noRegionMessage } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
 import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
@@ -43,7 +44,7 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const changes = result.items.filter((item) => item.status !== 'exists' && item.status !== 'missing').length;
   console.log(
     changes > 0
-      ? `${changes} item(s) ${dryRun ? 'would be created' : 'created'}.`
+      ? `${counted(changes, 'item')} ${dryRun ? 'would be created' : 'created'}.`
       : missing.length === 0
         ? 'The portal already has everything Dealreg needs.'
         : 'Nothing to create.',
@@ -55,7 +56,7 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   for (const line of manualSettings(options.apiUrl ?? settings.local?.api)) console.log(`  ${line}`);
   if (missing.length > 0) {
     console.error('');
-    console.error(`The portal lacks ${missing.length} thing(s) the policy relies on:`);
+    console.error(`The portal lacks ${counted(missing.length, 'thing')} the policy relies on:`);
     for (const item of missing) console.error(`  ${item.kind} ${item.name}: ${item.fix ?? ''}`);
     process.exitCode = 1;
   }
@@ -88,17 +89,13 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
     );
   }
   const { AwsDeployedStage, awsDeployedStageClients } = await import('#adapters/aws/aws-deployed-stage.ts');
-  const clients = awsDeployedStageClients({
-    region: checkedRegionOption(options.region),
-    profile: checkedProfileOption(options.profile),
-  });
+  const aws = await checkedAwsOptions(options);
+  const clients = awsDeployedStageClients(aws);
   let region: string;
   try {
     region = await clients.cloudFormation.config.region();
   } catch (error) {
-    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or give your AWS profile a region', {
-      cause: error,
-    });
+    throw new UsageError(noRegionMessage(aws), { cause: error });
   }
   const name = dealregStackNames(stage).stateless;
   const stack = await new AwsDeployedStage(clients).stack(name);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createHubSpotConnection, type HubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { HubSpotConfigurationError } from '#adapters/hubspot/errors.ts';
 import type { HubSpotCommandOptions } from './hubspot.ts';
-import { unreadableLocalDescription } from './local-description-file.ts';
+import { malformedLocalDescription, unreadableLocalDescription } from './local-description-file.ts';
 
 /** The parts of `.dealreg/local.json` the commands read (written by `dealreg local`). */
 const localDescriptionSchema = z.object({
@@ -44,7 +44,7 @@ export async function readLocalDescription(dataDir: string): Promise<LocalDescri
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new HubSpotConfigurationError(`${file} is not valid JSON`, { cause: error });
+    throw malformedLocalDescription(file, error);
   }
   const parsed = localDescriptionSchema.safeParse(raw);
   if (!parsed.success) {

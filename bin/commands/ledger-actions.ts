@@ -8,6 +8,7 @@ import { InvalidCorrectionError, InvalidLedgerEntryError } from '#domain/ledger/
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { OpportunityState } from '#domain/ledger/projection.ts';
 import type { FrozenMoney } from '#domain/money.ts';
+import { counted } from '#domain/plural.ts';
 import { moneyText } from '#rendering/money-text.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { AnotherLedgerError, writeDigest } from '#use-cases/ledger-digest.ts';
@@ -177,6 +178,27 @@ const conclusion = {
 } as const;
 
 /**
+ * What vouched for the entries: the signed digests (an entry they record is not MAC-checked one by
+ * one, `ChainVerifier`), and the entry MACs for the rest. "0 MACs checked" alone read as if nothing
+ * had been authenticated when the digests covered every entry.
+ */
+function coverage(report: LedgerVerification): string {
+  const entries = (count: number) => counted(count, 'entry', 'entries');
+  const ledger = `${entries(report.entries)} in ${counted(report.chains, 'chain')}`;
+  const macs = report.macsChecked;
+  if (report.digests === 'authenticated') {
+    return `${ledger}; ${entries(report.entries - macs)} covered by ${counted(report.digestsChecked, 'signed digest')}; ${entries(macs)} outside a digest checked by MAC`;
+  }
+  const digests =
+    report.digests === 'legacy'
+      ? `${counted(report.digestsChecked, 'digest')} checked, none signed with the ledger key`
+      : report.digests === 'other-ledger'
+        ? 'no digest of this ledger'
+        : 'no digests';
+  return `${ledger}; ${digests}; ${entries(macs)} checked by MAC`;
+}
+
+/**
  * `dealreg ledger verify`: exit code 1 when a chain or digest is broken (or digests that should
  * exist are missing); 0 with a warning when there are no digests yet to check against.
  */
@@ -244,9 +266,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     const { heads: _heads, ...rest } = report;
     console.log(JSON.stringify(rest, null, 2));
   } else {
-    console.log(
-      `${describe}: ${report.entries} entries in ${report.chains} chains, ${report.digestsChecked} digests checked, ${report.macsChecked} MACs checked`,
-    );
+    console.log(`${describe}: ${coverage(report)}`);
     for (const warning of report.warnings) console.log(`WARNING: ${warning}`);
     for (const problem of report.digestProblems) console.log(`BROKEN digest: ${problem}`);
     for (const broken of report.broken) {
@@ -255,7 +275,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     console.log(
       report.ok
         ? conclusion[report.result]
-        : `${conclusion.broken}: ${report.broken.length + report.digestProblems.length} problem(s)`,
+        : `${conclusion.broken}: ${counted(report.broken.length + report.digestProblems.length, 'problem')}`,
     );
   }
   if (!report.ok) process.exitCode = 1;
@@ -277,7 +297,7 @@ export async function exportEntries(options: LedgerExportOptions): Promise<void>
       const count = await exportJsonLines(store, async (text) => {
         await output.write(text);
       });
-      console.log(`exported ${count} entries from ${describe} to ${options.out}`);
+      console.log(`exported ${counted(count, 'entry', 'entries')} from ${describe} to ${options.out}`);
     } finally {
       await output.close();
     }
@@ -392,7 +412,7 @@ export async function digest(options: LedgerDigestOptions): Promise<void> {
     const { location, digest, unauthenticated } = written;
     if (digest.newSeries !== undefined) console.log(`new digest series: ${digest.newSeries.reason}`);
     console.log(
-      `digest ${digest.number} of ${digest.chains} chains (${digest.entries} entries), root ${digest.root}: ${location}`,
+      `digest ${digest.number} of ${counted(digest.chains, 'chain')} (${counted(digest.entries, 'entry', 'entries')}), root ${digest.root}: ${location}`,
     );
     for (const chain of unauthenticated) {
       console.log(

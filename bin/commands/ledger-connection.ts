@@ -12,6 +12,7 @@ import { S3DigestStore } from '#adapters/ledger/s3-digest-store.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
+import { malformedLocalDescription, unreadableLocalDescription } from './local-description-file.ts';
 
 /** Settings the ledger commands could not find or could not use. */
 export class LedgerConnectionError extends Error {
@@ -68,19 +69,27 @@ export async function connectLedger(
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadableLocalDescription(file, error);
       throw new LedgerConnectionError(
         `no ledger to connect to: set LEDGER_TABLE (and DYNAMODB_ENDPOINT for DynamoDB Local), or start the local stack (npx dealreg local) so that ${file} exists`,
         { cause: error },
       );
     }
-    let parsed: z.infer<typeof localJson>;
+    let raw: unknown;
     try {
-      parsed = localJson.parse(JSON.parse(text));
+      raw = JSON.parse(text);
     } catch (error) {
-      throw new LedgerConnectionError(`${file} has no dynamodb.endpoint and tables.Ledger`, { cause: error });
+      throw malformedLocalDescription(file, error);
     }
-    endpoint ??= parsed.dynamodb.endpoint;
-    tableName = parsed.tables.Ledger;
+    const parsed = localJson.safeParse(raw);
+    if (!parsed.success) {
+      throw new LedgerConnectionError(
+        `${file} has no dynamodb.endpoint and tables.Ledger; restart the local stack from this checkout (npx dealreg local), which writes them`,
+        { cause: parsed.error },
+      );
+    }
+    endpoint ??= parsed.data.dynamodb.endpoint;
+    tableName = parsed.data.tables.Ledger;
   }
   const client = new DynamoDBClient(endpoint === undefined ? {} : localClientConfig(endpoint));
   const bucket = environment.LEDGER_DIGEST_BUCKET?.trim() || undefined;

@@ -1,5 +1,6 @@
 import { type FileHandle, open, rm, stat } from 'node:fs/promises';
 import type { PartnerSummary } from '#domain/ledger/partner-summary.ts';
+import { counted } from '#domain/plural.ts';
 import { type CsvColumn, toCsv } from '#rendering/csv.ts';
 import { listPartners } from '#use-cases/list-partners.ts';
 import { commandNow } from './command-clock.ts';
@@ -100,7 +101,7 @@ export async function list(options: PartnersListOptions): Promise<void> {
     }
     await output.writeFile(text);
     written = true;
-    console.error(`wrote ${partners.length} partner(s) to ${options.out}`);
+    console.error(`wrote ${counted(partners.length, 'partner')} to ${options.out}`);
   } finally {
     await output?.close();
     // Nothing half-written: a run that failed leaves no --out file behind.

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
+import { counted } from '#domain/plural.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
 import { readLocalDescription } from './hubspot-settings.ts';
@@ -14,7 +15,7 @@ export class PolicyFileError extends UsageError {
 /** "FILE is not a valid policy (2 problems):" with each problem on its own indented line. */
 export function invalidPolicyText(file: string, messages: readonly string[]): string {
   const count = messages.length;
-  return `${file} is not a valid policy (${count} problem${count === 1 ? '' : 's'}):\n${messages.map((message) => `  - ${message}`).join('\n')}`;
+  return `${file} is not a valid policy (${counted(count, 'problem')}):\n${messages.map((message) => `  - ${message}`).join('\n')}`;
 }
 
 /** A policy file whose content is not a valid policy: a bad file argument, each problem named. */

@@ -21,18 +21,18 @@ export interface PolicyShowOptions {
 export function registerPolicyCommands(program: Command): void {
   const policy = program
     .command('policy')
-    .description('Check the policy and publish the rules of engagement generated from it');
+    .description('check the policy and publish the rules of engagement generated from it');
 
   policy
     .command('validate')
-    .description('Check a policy file and explain every problem in plain words')
+    .description('check a policy file and explain every problem in plain words')
     .argument('[file]', 'policy file (JSON)', undefined)
     .addHelpText('after', `\nWithout FILE, checks ${shown(defaultPolicyFile)}.`)
     .action(async (file: string | undefined) => (await import('./policy-actions.ts')).validate(file));
 
   policy
     .command('show')
-    .description('Render the rules of engagement that sales, partner and RevOps teams are trained on')
+    .description('render the rules of engagement that sales, partner and RevOps teams are trained on')
     .argument('[file]', 'policy file (JSON)', undefined)
     .addOption(
       new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'),

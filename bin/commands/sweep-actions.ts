@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '#domain/plural.ts';
 import { readLocalDescription } from './hubspot-settings.ts';
 import type { SweepOptions } from './sweep.ts';
 import { UsageError } from './usage-error.ts';
@@ -73,7 +74,7 @@ export async function sweep(options: SweepOptions): Promise<void> {
   }
   for (const result of summary.data.results) {
     console.log(
-      `Swept form ${result.formGuid}: ${result.scanned} submission(s) in ${result.pages} page(s) — ${result.accepted} new, ${result.rejected} new but invalid, ${result.duplicate} already received, ${result.failed} failed, ${result.malformed} malformed.`,
+      `Swept form ${result.formGuid}: ${counted(result.scanned, 'submission')} in ${counted(result.pages, 'page')} — ${result.accepted} new, ${result.rejected} new but invalid, ${result.duplicate} already received, ${result.failed} failed, ${result.malformed} malformed.`,
     );
     if (result.watermark !== undefined) console.log(`Watermark: ${new Date(result.watermark).toISOString()}`);
   }

@@ -8,3 +8,14 @@ export const relationshipTypes = ['sourced', 'influenced', 'resell', 'referral']
 
 export const relationshipTypeSchema = z.enum(relationshipTypes);
 export type RelationshipType = z.infer<typeof relationshipTypeSchema>;
+
+/**
+ * How people read each type: the labels of the default policy (`relationshipTypes.<type>.label`),
+ * which the emails show. Pages and messages with no policy at hand show these, never the code.
+ */
+export const relationshipTypeLabels: Readonly<Record<RelationshipType, string>> = {
+  sourced: 'Partner-sourced',
+  influenced: 'Partner-influenced',
+  resell: 'Resell',
+  referral: 'Referral',
+};

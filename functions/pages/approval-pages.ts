@@ -8,7 +8,12 @@ import type {
 import { policyRelationship } from '#domain/approvals/decision-form.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { ConflictVerdict } from '#domain/conflicts/conflict-verdict.ts';
-import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
+import { counted } from '#domain/plural.ts';
+import {
+  type RelationshipType,
+  relationshipTypeLabels,
+  relationshipTypes,
+} from '#domain/relationship-type.ts';
 import { maxTextLength } from '#domain/signed-links/page-form.ts';
 import { conflictOutcomeName, conflictRuleName } from '#emails/conflict-check-section.ts';
 import { formatCalendarDate } from '#emails/email-text.ts';
@@ -30,13 +35,12 @@ export function timeLeft(deadline: Date, now: Date): { text: string; overdue: bo
   const minutes = Math.floor(Math.abs(ms) / 60_000);
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   const span =
     days > 0
-      ? `${plural(days, 'day')}${hours > 0 ? ` ${plural(hours, 'hour')}` : ''}`
+      ? `${counted(days, 'day')}${hours > 0 ? ` ${counted(hours, 'hour')}` : ''}`
       : hours > 0
-        ? `${plural(hours, 'hour')} ${plural(minutes % 60, 'minute')}`
-        : plural(minutes % 60, 'minute');
+        ? `${counted(hours, 'hour')} ${counted(minutes % 60, 'minute')}`
+        : counted(minutes % 60, 'minute');
   return ms >= 0 ? { text: `${span} left`, overdue: false } : { text: `overdue by ${span}`, overdue: true };
 }
 
@@ -105,7 +109,19 @@ function offeredRelationships(
     subject.relationshipOptions?.map((option) => ({
       relationshipType: option.relationshipType,
       text: option.summary,
-    })) ?? relationshipTypes.map((relationshipType) => ({ relationshipType, text: relationshipType }))
+    })) ??
+    relationshipTypes.map((relationshipType) => ({
+      relationshipType,
+      text: relationshipTypeLabels[relationshipType],
+    }))
+  );
+}
+
+/** A relationship type as the task's policy labelled it, or as the default policy does on older tasks. */
+function relationshipLabel(type: RelationshipType, subject?: ApprovalSubject): string {
+  return (
+    subject?.relationshipOptions?.find((option) => option.relationshipType === type)?.label ??
+    relationshipTypeLabels[type]
   );
 }
 
@@ -138,7 +154,7 @@ function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHt
   const reasonLabel =
     verdict.relationshipType === null
       ? 'Reason for the exception (required: the conflict check rejects this registration)'
-      : `Reason (required when you choose another relationship than the policy’s ${policy}; recorded as an exception to the rule)`;
+      : `Reason (required when you choose another relationship than the policy’s ${relationshipLabel(policy, task.subject)}; recorded as an exception to the rule)`;
   return html`<h2>Your decision</h2>
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve">
 <label for="approve-relationship">Approve as</label><select id="approve-relationship" name="relationshipType">${options.map(
@@ -186,12 +202,12 @@ ${pageExpiryNote(`Approval ${task.approvalId}. `)}`,
 }
 
 /** What was decided; an extension is approved or refused, its relationship type unused. */
-function describeChoice(choice: ApprovalChoice, extension: boolean): string {
+function describeChoice(choice: ApprovalChoice, extension: boolean, subject?: ApprovalSubject): string {
   switch (choice.outcome) {
     case 'approve':
       return extension
         ? 'approved the extension'
-        : `approved as ${choice.relationshipType}${choice.reason ? ` — ${choice.reason}` : ''}`;
+        : `approved as ${relationshipLabel(choice.relationshipType, subject)}${choice.reason ? ` — ${choice.reason}` : ''}`;
     case 'reject':
       return `${extension ? 'refused the extension' : 'rejected'} — ${choice.reason}`;
     case 'request-info':
@@ -207,15 +223,20 @@ export function deciderName(decision: RecordedDecision): string {
 }
 
 /**
- * "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as sourced — …";
+ * "Decided on Tuesday 8 December 2026, 17:00 CET (Europe/Berlin) by …: approved as Partner-sourced — …";
  * a question to the partner decides nothing: "Asked on … by …: …".
  */
-function decidedBy(decision: RecordedDecision, timeZone: string, extension: boolean): string {
+function decidedBy(
+  decision: RecordedDecision,
+  timeZone: string,
+  extension: boolean,
+  subject?: ApprovalSubject,
+): string {
   const at = formatDeadline(new Date(decision.decidedAt), timeZone);
   const line =
     decision.choice.outcome === 'request-info'
       ? `Asked on ${at} by ${deciderName(decision)}: ${decision.choice.question}`
-      : `Decided on ${at} by ${deciderName(decision)}: ${describeChoice(decision.choice, extension)}`;
+      : `Decided on ${at} by ${deciderName(decision)}: ${describeChoice(decision.choice, extension, subject)}`;
   // The approver's reason or question may end its own sentence already.
   return /[.!?…]$/.test(line) ? line : `${line}.`;
 }
@@ -251,7 +272,7 @@ export function renderDecidedPage(task: ApprovalTask, decision: RecordedDecision
       : 'This registration was already decided';
   return renderPage(
     title,
-    html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone, isExtension(task.subject))}</p>
+    html`<p class="notice" id="decision">${decidedBy(decision, task.approver.timeZone, isExtension(task.subject), task.subject)}</p>
 ${whatNext(task, decision)}
 <h2>Registration</h2>
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}`,

@@ -1,6 +1,7 @@
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { formatMoney } from '#domain/money.ts';
 import type { RegistrationStatusView, SlaStanding } from '#domain/registration-status/registration-status.ts';
+import { relationshipTypeLabels } from '#domain/relationship-type.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { renderPage, tableRow } from './page-layout.ts';
 
@@ -71,7 +72,7 @@ ${extensionSection(view, when)}
 ${tableRow('Partner', status.partner)}
 ${tableRow('Customer', status.customer)}
 ${tableRow('Estimated amount', status.amount && formatMoney(status.amount))}
-${tableRow('Relationship', status.relationshipType)}
+${tableRow('Relationship', status.relationshipType && relationshipTypeLabels[status.relationshipType])}
 ${tableRow('Merged into', status.mergedInto)}
 ${tableRow('Reference', status.registrationId)}
 </table>

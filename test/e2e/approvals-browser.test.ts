@@ -82,7 +82,7 @@ describe('approving in a browser', () => {
     expect(status).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Thank you — your decision is recorded');
     expect(await page.locator('#decision').textContent()).toContain(
-      'approved as influenced — Dana Direct met them first',
+      'approved as Partner-influenced — Dana Direct met them first',
     );
     const stored = await harness.store.get(task.approvalId);
     expect(stored?.decision?.choice).toEqual({
@@ -123,7 +123,7 @@ describe('approving in a browser', () => {
     expect(first).toBe(200);
     expect(second).toBe(409);
     expect(await secondTab.locator('#decision').textContent()).toContain(
-      'by Casey Channel (casey@vendor.example): approved as sourced',
+      'by Casey Channel (casey@vendor.example): approved as Partner-sourced',
     );
     expect((await harness.store.get(task.approvalId))?.decision?.choice.outcome).toBe('approve');
     expect(harness.callback.resumed).toHaveLength(1);

@@ -61,9 +61,7 @@ describe('dealreg sweep against the local stack', () => {
     const second = await dealreg(['sweep', '--data-dir', stack.dataDir]);
 
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(
-      '3 submission(s) in 1 page(s) — 3 new, 0 new but invalid, 0 already received',
-    );
+    expect(first.stdout).toContain('3 submissions in 1 page — 3 new, 0 new but invalid, 0 already received');
     expect(second.stdout).toContain('0 new, 0 new but invalid, 3 already received');
     const stored = await registrations();
     expect(stored.map((r) => r.receivedVia)).toEqual(['backfill', 'backfill', 'backfill']);

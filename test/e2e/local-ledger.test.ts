@@ -110,7 +110,7 @@ describe('HubSpot deal changes on the local stack', () => {
 
     const verified = await dealreg(['ledger', 'verify', '--data-dir', stack.dataDir]);
     expect(verified.code, verified.stderr + verified.stdout).toBe(0);
-    const [, checked] = /(\d+) digests checked/.exec(verified.stdout) ?? [];
+    const [, checked] = /covered by (\d+) signed digests?;/.exec(verified.stdout) ?? [];
     expect(Number(checked)).toBeGreaterThan(first);
   }, 60_000);
 });

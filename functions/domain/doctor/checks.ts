@@ -1,4 +1,5 @@
 import { missingHubSpotScopes } from '../hubspot-scopes.ts';
+import { counted, plural } from '../plural.ts';
 import type {
   AlarmSubscriptionFacts,
   ApiGatewayAccountFacts,
@@ -132,7 +133,7 @@ export function stackCheck(input: StackCheckInput, facts: StackFacts): DoctorChe
     return fail(
       id,
       title,
-      `${facts.name} (${facts.status}) lacks the output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      `${facts.name} (${facts.status}) lacks the ${plural(missing.length, 'output')} ${missing.join(', ')}`,
       `deploy the current version of Dealreg: ${deployCommand(stage)}`,
     );
   }
@@ -213,8 +214,8 @@ export function hubSpotTokenCheck(input: TokenCheckInput, facts: HubSpotTokenFac
         return fail(
           id,
           title,
-          `the token of portal ${facts.hubId} lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
-          `add ${missing.length > 1 ? 'them' : 'it'} in ${appSettings} → Scopes; if HubSpot issues a new token, put it into ${secretName}`,
+          `the token of portal ${facts.hubId} lacks the ${plural(missing.length, 'scope')} ${missing.join(', ')}`,
+          `add ${plural(missing.length, 'it', 'them')} in ${appSettings} → Scopes; if HubSpot issues a new token, put it into ${secretName}`,
         );
       }
       return pass(
@@ -350,7 +351,7 @@ export function alarmSubscriptionCheck(
     return fail(
       id,
       title,
-      `${who} ${pending.length > 1 ? 'have' : 'has'} not confirmed the alarm subscription`,
+      `${who} ${plural(pending.length, 'has', 'have')} not confirmed the alarm subscription`,
       `open the "AWS Notification - Subscription Confirmation" email sent to ${who} and click "Confirm subscription" (if it expired, redeploy or subscribe the address again)`,
     );
   }
@@ -396,19 +397,19 @@ export function lastRunCheck(input: LastRunCheckInput, facts: FunctionActivityFa
       return pass(
         id,
         title,
-        `no run yet: the stage was deployed ${Math.max(0, Math.round(ageHours))} hour(s) ago`,
+        `no run yet: the stage was deployed ${counted(Math.max(0, Math.round(ageHours)), 'hour')} ago`,
       );
     }
     return fail(
       id,
       title,
-      `${facts.functionName} has not run in the last ${windowHours} hours`,
+      `${facts.functionName} has not run in the last ${counted(windowHours, 'hour')}`,
       `check that ${input.schedule} is enabled and targets ${facts.functionName}`,
     );
   }
   const invocations = runs.reduce((sum, minute) => sum + minute.invocations, 0);
   const failed = runs.reduce((sum, minute) => sum + Math.min(minute.errors, minute.invocations), 0);
-  const history = `${invocations} run(s) in the last ${windowHours} hours, ${failed} failed`;
+  const history = `${counted(invocations, 'run')} in the last ${counted(windowHours, 'hour')}, ${failed} failed`;
   if (last.errors > 0) {
     return fail(
       id,

@@ -182,7 +182,7 @@ describe('POST /approvals/{approvalId}', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toContain(
-      'Decided on Tuesday 24 November 2026, 10:00 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): approved as influenced',
+      'Decided on Tuesday 24 November 2026, 10:00 GMT+1 (Europe/Berlin) by Casey Channel (casey@vendor.example): approved as Partner-influenced',
     );
     const stored = await harness.store.get(task.approvalId);
     expect(stored?.status).toBe('decided');

@@ -318,7 +318,7 @@ describe('dealreg doctor', () => {
 
     expect(code).toBe(1);
     expect(line(lines, 'Last backfill run succeeded')).toMatch(
-      /^✗ .*failed \(2 run\(s\) in the last 72 hours, 1 failed\)/,
+      /^✗ .*failed \(2 runs in the last 72 hours, 1 failed\)/,
     );
     expect(line(lines, 'Last ledger digest run succeeded')).toMatch(/^✓ /);
   });

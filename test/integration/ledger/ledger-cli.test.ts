@@ -85,7 +85,9 @@ describe('dealreg ledger', () => {
     expect(corrected.stdout).toMatch(/correction #6 on 9001 supersedes #2/);
     expect(digest.code).toBe(0);
     expect(verified).toMatchObject({ code: 0 });
-    expect(verified.stdout).toMatch(/6 entries in 1 chains, 1 digests checked[\s\S]*ledger intact/);
+    expect(verified.stdout).toMatch(
+      /: 6 entries in 1 chain; 6 entries covered by 1 signed digest; 0 entries outside a digest checked by MAC\n[\s\S]*ledger intact/,
+    );
   });
 
   it('refuses a correction with a bad value, naming the field, and appends nothing', async () => {
@@ -146,7 +148,7 @@ describe('dealreg ledger', () => {
     expect(again.code).not.toBe(0);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(6);
     expect(verified.code).toBe(1);
-    expect(verified.stdout).toMatch(/6 entries in 1 chains, 1 digests checked/);
+    expect(verified.stdout).toMatch(/: 6 entries in 1 chain; \d entries? covered by 1 signed digest; /);
     expect(verified.stdout).toMatch(/BROKEN 9001 #3 \(hash-mismatch\)/);
     expect(inWorkers).toEqual(verified);
   });

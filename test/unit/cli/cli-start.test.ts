@@ -320,6 +320,10 @@ describe.concurrent('dealreg exit codes', () => {
         ['cosell', 'sync'],
         ['sweep'],
         ['hubspot', 'setup', '--dry-run'],
+        ['hubspot', 'project', '--out', join(workDir, 'hubspot-project-not-written')],
+        ['ledger', 'export', '--out', join(workDir, 'export-not-written.jsonl')],
+        ['ledger', 'digest'],
+        ['qbr', 'due'],
       ];
 
       const [notADirectory, aDirectory, notJson] = await Promise.all(
@@ -341,11 +345,13 @@ describe.concurrent('dealreg exit codes', () => {
         expect(code).toBe(2);
       }
       for (const { code, stderr } of notJson ?? []) {
-        expect(stderr).toMatch(
-          new RegExp(`^dealreg: ${join(withGarbage, 'local.json')} (is not JSON|is not valid JSON|names no)`),
+        expect(stderr).toBe(
+          `dealreg: ${join(withGarbage, 'local.json')} is not JSON; restart the local stack (npx dealreg local), which writes it\n`,
         );
         expect(code).toBe(2);
       }
+      await expect(readFile(join(workDir, 'export-not-written.jsonl'))).rejects.toThrow(/ENOENT/);
+      await expect(readFile(join(workDir, 'hubspot-project-not-written'))).rejects.toThrow(/ENOENT/);
     },
     timeout,
   );

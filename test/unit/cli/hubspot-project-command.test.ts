@@ -26,6 +26,7 @@ beforeAll(async () => {
 afterEach(() => {
   cloudFormation.reset();
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 afterAll(async () => {
@@ -105,6 +106,21 @@ describe('dealreg hubspot project --stage', () => {
     await expect(
       project({ stage: 'prod', region: 'eu-west-1', out, dataDir: join(workDir, 'no-local') }),
     ).rejects.toThrow(/stack Dealreg-prod-Stateless is not deployed in eu-west-1/);
+    await expect(readFile(join(out, 'hsproject.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('names a --profile the AWS files do not hold, before asking AWS anything, and writes nothing', async () => {
+    const config = join(workDir, 'aws-config');
+    await writeFile(config, '[default]\nregion = eu-west-1\n\n[profile admin]\nregion = eu-west-1\n');
+    vi.stubEnv('AWS_CONFIG_FILE', config);
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(workDir, 'no-credentials'));
+    vi.stubEnv('AWS_PROFILE', '');
+    const out = join(workDir, 'unknown-profile');
+
+    await expect(
+      project({ stage: 'prod', profile: 'nosuch', out, dataDir: join(workDir, 'no-local') }),
+    ).rejects.toThrow(/--profile nosuch: no AWS profile "nosuch"; the profiles in .* are admin, default$/);
+    expect(cloudFormation.calls()).toHaveLength(0);
     await expect(readFile(join(out, 'hsproject.json'))).rejects.toThrow(/ENOENT/);
   });
 });

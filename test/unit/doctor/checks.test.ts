@@ -338,7 +338,7 @@ describe('last run check', () => {
 
     expect(check.status).toBe('fail');
     expect(check.detail).toBe(
-      'the last run, at 2026-12-06 05:45 UTC, failed (2 run(s) in the last 72 hours, 1 failed)',
+      'the last run, at 2026-12-06 05:45 UTC, failed (2 runs in the last 72 hours, 1 failed)',
     );
   });
 
@@ -367,8 +367,26 @@ describe('last run check', () => {
 
     expect(check).toMatchObject({
       status: 'pass',
-      detail: 'no run yet: the stage was deployed 3 hour(s) ago',
+      detail: 'no run yet: the stage was deployed 3 hours ago',
     });
+  });
+
+  it('counts one run and one hour in the singular', () => {
+    const failedOnce = lastRunCheck(input, {
+      functionName: 'sweeper',
+      since,
+      until,
+      minutes: [minute('2026-12-06T05:45:00Z', 1, 1)],
+    });
+    const young = lastRunCheck(
+      { ...input, deployedAt: new Date('2026-12-06T05:00:00Z') },
+      { functionName: 'digest', since, until, minutes: [] },
+    );
+
+    expect(failedOnce.detail).toBe(
+      'the last run, at 2026-12-06 05:45 UTC, failed (1 run in the last 72 hours, 1 failed)',
+    );
+    expect(young.detail).toBe('no run yet: the stage was deployed 1 hour ago');
   });
 });
 

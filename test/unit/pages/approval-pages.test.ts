@@ -135,12 +135,20 @@ describe('the approval confirmation page', () => {
     expect(options.map((o) => o[1])).toEqual(['sourced', 'influenced', 'resell', 'referral']);
     expect(options.filter((o) => o[2] !== undefined).map((o) => o[1])).toEqual(['sourced']);
     expect(options[0]?.[3]).toBe('Partner-sourced: 20% margin — the policy’s choice');
-    expect(page).toContain('Reason (required when you choose another relationship than the policy’s sourced');
+    expect(page).toContain(
+      'Reason (required when you choose another relationship than the policy’s Partner-sourced',
+    );
   });
 
   it('offers the bare relationship types on a task from before they were priced', () => {
     const page = renderPendingPage(pendingTask(), 't', 'n', now);
 
+    expect([...page.matchAll(/<option value="[a-z]+"[^>]*>([^<]+)</g)].map((o) => o[1])).toEqual([
+      'Partner-sourced — the policy’s choice',
+      'Partner-influenced',
+      'Resell',
+      'Referral',
+    ]);
     expect([...page.matchAll(/<option value="([a-z]+)"/g)].map((o) => o[1])).toEqual([
       'sourced',
       'influenced',
@@ -238,7 +246,7 @@ describe('the approval confirmation page', () => {
       'Casey Channel (casey@vendor.example): Which product line? Sending',
     );
     expect(decided({ outcome: 'approve', relationshipType: 'sourced' })).toContain(
-      'approved as sourced. Sending',
+      'approved as Partner-sourced. Sending',
     );
   });
 
@@ -259,7 +267,7 @@ describe('the approval confirmation page', () => {
 
     expect(page).toContain('This registration was already decided');
     expect(page).toContain(
-      'Decided on Friday 27 November 2026, 17:00 GMT+1 (Europe/Berlin) by the SLA default (nobody decided by the final deadline; policy rule sla.defaultDecision): approved as sourced',
+      'Decided on Friday 27 November 2026, 17:00 GMT+1 (Europe/Berlin) by the SLA default (nobody decided by the final deadline; policy rule sla.defaultDecision): approved as Partner-sourced',
     );
     expect(page).not.toContain('sla-default@dealreg.invalid');
   });

@@ -116,6 +116,14 @@ describe('the partner status view', () => {
     expect(page).not.toMatch(/<form|<script/);
     expect(page).not.toContain('2027-02-20T17:00');
   });
+
+  it('names the relationship as the emails do, not by its code', () => {
+    const status = registrationStatus(record({ progress: { ...record().progress, decision } }), now);
+
+    const page = renderStatusPage({ status }, 'UTC');
+
+    expect(page).toMatch(/<th[^>]*>Relationship<\/th>\s*<td[^>]*>Partner-sourced<\/td>/);
+  });
 });
 
 describe('how long a status link works', () => {
