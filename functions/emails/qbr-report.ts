@@ -19,7 +19,16 @@ import {
   evidenceText,
   localTime,
 } from '#rendering/qbr-finding-text.ts';
-import { croFigure, headlineFigures, integrityFigure, slaFigures } from '#rendering/qbr-headline-figures.ts';
+import {
+  croFigure,
+  excludedEntriesText,
+  headlineFigures,
+  integrityFigure,
+  slaFigures,
+} from '#rendering/qbr-headline-figures.ts';
+
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
 import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
@@ -548,7 +557,8 @@ function bodyHtml(
   findingsShown?: number,
 ): SafeHtml {
   const { counts } = findingCounts(report);
-  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.</p>
+  const excluded = excludedEntriesText(report);
+  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
@@ -608,7 +618,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,
     sections: [
-      `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.`,
+      `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,

@@ -231,6 +231,32 @@ async function readAndVerifyLedger(
   };
 }
 
+/**
+ * The chains as the figures may count them: a broken chain keeps only the entries before its first
+ * bad one, since that entry fails the ledger check and every later one chains from it. Returns the
+ * entries left out that were recorded by asOf (later ones count in no figure of this report anyway).
+ */
+function verifiedEntries(
+  chains: ReadonlyMap<string, readonly LedgerEntry[]>,
+  broken: readonly BrokenChain[],
+  asOf: string,
+): { chains: Map<string, LedgerEntry[]>; excluded: number } {
+  const firstBad = new Map(broken.map((chain) => [chain.opportunityId, chain.sequence]));
+  const trusted = new Map<string, LedgerEntry[]>();
+  let excluded = 0;
+  for (const [id, chain] of chains) {
+    const from = firstBad.get(id);
+    if (from === undefined) {
+      trusted.set(id, [...chain]);
+      continue;
+    }
+    const kept = chain.filter((entry) => entry.sequence < from);
+    excluded += chain.filter((entry) => entry.sequence >= from && entry.recordedAt <= asOf).length;
+    trusted.set(id, kept);
+  }
+  return { chains: trusted, excluded };
+}
+
 function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsOf): OpportunityFacts[] {
   const facts: OpportunityFacts[] = [];
   for (const id of [...chains.keys()].sort()) facts.push(opportunityFacts(id, chains.get(id) ?? [], at));
@@ -339,7 +365,11 @@ export async function buildQbrReport(
   }
 
   progress({ phase: 'ledger', done: 0, total: 1 });
-  const { chains, verification, digests } = await readAndVerifyLedger(deps.ledger, deps.digests);
+  const { chains: read, verification, digests } = await readAndVerifyLedger(deps.ledger, deps.digests);
+  const integrity = integrityAsOf(read, verification.broken, asOf);
+  // Numbers must hold up: an entry that fails the ledger check counts in no figure (the
+  // LEDGER_INTEGRITY finding and the integrity headline say how many were left out, and why).
+  const { chains, excluded } = verifiedEntries(read, integrity.broken, asOf);
   const at: AsOf = { asOf, knownAt: asOf };
   const facts = projectAll(chains, at).filter((item) => item.entries > 0);
   progress({ phase: 'ledger', done: 1, total: 1 });
@@ -350,7 +380,6 @@ export async function buildQbrReport(
   );
   progress({ phase: 'registrations', done: 1, total: 1 });
 
-  const integrity = integrityAsOf(chains, verification.broken, asOf);
   const retroactive: RetroactiveChange[] = [];
   const toFreeze: QbrSnapshot[] = [];
   if (deps.snapshots !== undefined) {
@@ -411,7 +440,7 @@ export async function buildQbrReport(
     policyVersion,
     facts,
     registrations,
-    integrity: { ...integrity, digests },
+    integrity: { ...integrity, excludedEntries: excluded, digests },
     retroactive,
     orphanAfterDays: deps.orphanAfterDays ?? 30,
     hubspotPortalId: deps.hubspotPortalId,
