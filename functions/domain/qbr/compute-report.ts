@@ -145,6 +145,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     exceptions,
     slaCases: prepared.slaCases,
     orphanAfterDays: inputs.orphanAfterDays,
+    partnerNames,
   });
   const coSell = { policy: policy.coSell, quarter, asOf, facts: inputs.facts };
   const findings = withFindingContext(rankFindings([...reconciled, ...coSellFindings({ ...coSell, crm })]), {

@@ -284,7 +284,7 @@ describe('pre-QBR report against DynamoDB Local and the HubSpot sandbox', () => 
       hubspotNow: `${ids.acme}:influenced ("Influenced partner")`,
       dealPropertyNow: `${ids.acme}:sourced`,
     });
-    expect(drift?.detail).toContain(`Dealreg's deal property still says ${ids.acme}:sourced`);
+    expect(drift?.detail).toContain("Dealreg's deal property still says Acme Partners as sourced");
     const retro = report.findings.find(
       (finding) => finding.code === 'RETROACTIVE_CHANGE' && finding.opportunityId === ids.zephyr,
     );
