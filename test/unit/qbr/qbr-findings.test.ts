@@ -208,7 +208,7 @@ describe('pre-QBR reconciliation findings', () => {
         submittedAt: '2026-10-07T15:00:00Z',
         partnerId: 'P2',
         partnerName: 'Cloudwise',
-        progress: { status: 'rejected' },
+        progress: { status: 'declined' },
       }),
     ];
 
@@ -330,7 +330,7 @@ describe('pre-QBR reconciliation findings', () => {
           submittedAt: '2026-10-20T15:00:00Z',
           partnerId: 'P3',
           partnerName: 'Lynx Partners',
-          progress: { status: 'rejected' },
+          progress: { status: 'declined' },
         }),
       ],
     }).findings.find((finding) => finding.code === 'SOURCED_WITHOUT_REGISTRATION');
