@@ -1,7 +1,7 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { formatMoney, minorUnitDigits } from '#domain/money.ts';
 import { claimedTimeFindings } from './claimed-time-findings.ts';
-import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
+import { type CrmDeal, type CrmDealsRead, dealOwnerWords } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';
 import { type AttributionDefinitions, wonIn } from './quarter-figures.ts';
@@ -182,6 +182,7 @@ function attributionDrift(
   facts: OpportunityFacts,
   deal: CrmDeal | undefined,
   name: PartnerNamer,
+  owner: string,
 ): Finding | undefined {
   const approved = facts.registrations.filter(
     (registration) => registration.status === 'approved' && registration.relationshipType !== undefined,
@@ -246,7 +247,7 @@ function attributionDrift(
       hubspotNow: hubspot === undefined ? null : heldText(hubspot.partners),
       dealPropertyNow: deal === undefined ? null : propertyText(deal),
     },
-    fix: 'Ask the deal owner who changed the partner association and why; restore the approved label in HubSpot, or record the change as a correction approved by the channel lead so both systems agree.',
+    fix: `Ask ${owner} who changed the partner association and why; restore the approved label in HubSpot, or record the change as a correction approved by the channel lead so both systems agree.`,
   };
 }
 
@@ -262,7 +263,12 @@ function currencyDigits(currency: string): number {
   return digits;
 }
 
-function amountDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuarter): Finding | undefined {
+function amountDrift(
+  facts: OpportunityFacts,
+  deal: CrmDeal,
+  quarter: FiscalQuarter,
+  owner: string,
+): Finding | undefined {
   const ledger = facts.amount;
   if (ledger === undefined && deal.amount === null) return undefined;
   const currency = deal.currency ?? ledger?.currency ?? 'USD';
@@ -296,11 +302,16 @@ function amountDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuar
       hubspotAmount: deal.amount,
       hubspotCurrency: deal.currency,
     },
-    fix: 'Check the CRM-events webhook deliveries for this deal; if HubSpot is right, the next amount change reaches the ledger — otherwise correct the deal in HubSpot before the meeting.',
+    fix: `Check the CRM-events webhook deliveries for this deal; if HubSpot is right, the next amount change reaches the ledger — otherwise ask ${owner} to correct the deal in HubSpot before the meeting.`,
   };
 }
 
-function stageDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuarter): Finding | undefined {
+function stageDrift(
+  facts: OpportunityFacts,
+  deal: CrmDeal,
+  quarter: FiscalQuarter,
+  owner: string,
+): Finding | undefined {
   const ledgerWon = facts.outcome === 'won';
   const outcomeDiffers = deal.closedWon !== null && deal.closedWon !== ledgerWon;
   const stageDiffers = facts.stage !== undefined && deal.stageId !== null && facts.stage !== deal.stageId;
@@ -318,7 +329,7 @@ function stageDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuart
       hubspotStage: deal.stageId,
       hubspotClosedWon: deal.closedWon,
     },
-    fix: 'Replay the missed stage change: check the CRM-events webhook subscription and its failed deliveries, then confirm the stage with the deal owner.',
+    fix: `Replay the missed stage change: check the CRM-events webhook subscription and its failed deliveries, then confirm the stage with ${owner}.`,
   };
 }
 
@@ -585,12 +596,13 @@ export function reconcile(inputs: FindingInputs): Finding[] {
   for (const item of inputs.facts) {
     if (item.campaignChain) continue;
     const deal = inputs.crm?.deals.get(item.opportunityId);
-    const drift = attributionDrift(item, deal, name);
+    const owner = dealOwnerWords(deal, inputs.crm);
+    const drift = attributionDrift(item, deal, name, owner);
     if (drift !== undefined) findings.push(drift);
     if (deal !== undefined) {
-      const amount = amountDrift(item, deal, inputs.quarter);
+      const amount = amountDrift(item, deal, inputs.quarter, owner);
       if (amount !== undefined) findings.push(amount);
-      const stage = stageDrift(item, deal, inputs.quarter);
+      const stage = stageDrift(item, deal, inputs.quarter, owner);
       if (stage !== undefined) findings.push(stage);
     }
     const sourced = sourcedWithoutRegistration(item, deal, inputs.definitions, inputs.quarter, name);
