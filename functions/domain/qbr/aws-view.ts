@@ -5,7 +5,7 @@ import type { CoSellState } from '#domain/ledger/projection.ts';
 import { formatMoney, freezeMoney, minorUnitDigits } from '#domain/money.ts';
 import type { CoSellPolicy } from '#domain/policy/policy-schema.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
-import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
+import { type CrmDeal, type CrmDealsRead, dealOwnerWords } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import { wonIn } from './quarter-figures.ts';
@@ -296,6 +296,7 @@ function valueDrift(
   state: CoSellState,
   deal: CrmDeal | undefined,
   where: string,
+  owner: string,
 ): ValueDrift | undefined {
   const spend = state.expectedMonthlySpend;
   if (spend === undefined) return undefined;
@@ -311,7 +312,7 @@ function valueDrift(
   const monthlyUsdMinor = Math.round(hubspot.usdMinor / months);
   return {
     problem: `${aceName(state)} expects ${amountText(monthlyMinor(spend) ?? 0, spend.currency)} a month, ${usdText(aceUsdMinor)} over the ${months} months Dealreg shared it for, but the deal is worth ${hubspot.text} in ${where}`,
-    fix: `set the expected monthly spend of ${state.aceOpportunityId} in Partner Central to ${usdText(monthlyUsdMinor)} (the deal's amount over ${months} months), or, if AWS's figure is right, correct the deal's amount in HubSpot`,
+    fix: `set the expected monthly spend of ${state.aceOpportunityId} in Partner Central to ${usdText(monthlyUsdMinor)} (the deal's amount over ${months} months), or, if AWS's figure is right, ask ${owner} to correct the deal's amount in HubSpot`,
     evidence: {
       aceMonthlySpend: spend.amount,
       aceSpendCurrency: spend.currency,
@@ -349,9 +350,10 @@ function coSellDrift(
     problem = `${aceName(state)} is ${launched} but ${name} is not closed-won in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
   else if (state.stage === closedLost && !lost && won !== null)
     problem = `${aceName(state)} is ${closedLost} but ${name} is ${won ? 'closed-won' : 'not closed-lost'} in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
-  const value = valueDrift(item, state, deal, where);
+  const owner = dealOwnerWords(deal, inputs.crm);
+  const value = valueDrift(item, state, deal, where, owner);
   if (problem === undefined && value === undefined) return undefined;
-  const stageFix = `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or correct the deal in HubSpot`;
+  const stageFix = `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or ask ${owner} to correct the deal in HubSpot`;
   const fixes = [...(problem === undefined ? [] : [stageFix]), ...(value === undefined ? [] : [value.fix])];
   const problems = [
     ...(problem === undefined ? [] : [problem]),

@@ -30,6 +30,7 @@ const dealOwnerFindings: ReadonlySet<Finding['code']> = new Set([
   'ATTRIBUTION_DRIFT',
   'AMOUNT_DRIFT',
   'STAGE_DRIFT',
+  'COSELL_DRIFT',
 ]);
 
 function person(approver: { readonly name: string; readonly email: string }): string {

@@ -440,7 +440,7 @@ describe('COSELL_DRIFT on the value AWS expects', () => {
       valueDifferenceUsd: 30_000,
     });
     expect(nova?.fix).toBe(
-      "Set the expected monthly spend of O2001 in Partner Central to USD 10,000.00 (the deal's amount over 12 months), or, if AWS's figure is right, correct the deal's amount in HubSpot, so AWS's pipeline and yours agree before the meeting.",
+      "Set the expected monthly spend of O2001 in Partner Central to USD 10,000.00 (the deal's amount over 12 months), or, if AWS's figure is right, ask the deal owner to correct the deal's amount in HubSpot, so AWS's pipeline and yours agree before the meeting.",
     );
     expect(sirius?.evidence).toMatchObject({ aceContractValueUsd: 121_200.12, valueDifferenceUsd: 1_200.12 });
     // Won and not Launched, and worth 132,000 in ACE: one finding names both, and both fixes.
@@ -499,6 +499,29 @@ describe('COSELL_DRIFT on the value AWS expects', () => {
       dealAmountUsd: 118_800,
       valueDifferenceUsd: 10_800.04,
     });
+  });
+
+  it("names HubSpot's deal owner to correct the deal there, and as the finding's owner", () => {
+    const crm = {
+      ...crmOf([
+        crmDeal('V6', {
+          name: 'Auk',
+          amount: 110_000,
+          currency: 'EUR',
+          stageId: 'appointmentscheduled',
+          closedWon: false,
+          ownerId: '701',
+        }),
+      ]),
+      owners: new Map([['701', { name: 'Dana Reyes', email: 'dana@vendor.example' }]]),
+    };
+
+    const auk = drifts(valueChains(), crm).find((finding) => finding.opportunityId === 'V6');
+
+    expect(auk?.fix).toContain(
+      "or, if AWS's figure is right, ask Dana Reyes (the deal owner) to correct the deal's amount in HubSpot",
+    );
+    expect(auk?.context?.owner).toBe('Dana Reyes (the deal owner)');
   });
 });
 
