@@ -332,11 +332,11 @@ export async function importInvestments(
     options.investmentTypes,
     { now: deps.now?.() },
   );
-  if (problems.length > 0) throw new InvestmentImportError(problems);
-  if (options.partners !== undefined) {
-    const unknownPartners = await unknownPartnerLines(options.partners, inputs, lines);
-    if (unknownPartners.length > 0) throw new InvestmentImportError(unknownPartners);
-  }
+  // The partners of the sound lines are checked too, so one run names every problem to fix.
+  const unknownPartners =
+    options.partners === undefined ? [] : await unknownPartnerLines(options.partners, inputs, lines);
+  if (problems.length > 0 || unknownPartners.length > 0)
+    throw new InvestmentImportError([...problems, ...unknownPartners].sort((a, b) => a.line - b.line));
   const unknown = await unknownOpportunities(deps.store, inputs);
   if (unknown.size > 0) {
     throw new InvestmentImportError(
