@@ -80,7 +80,7 @@ function integrityFindings(broken: readonly BrokenChain[]): Finding[] {
     code: 'LEDGER_INTEGRITY',
     severity: 'critical',
     opportunityId: chain.opportunityId,
-    detail: `The ledger chain of opportunity ${chain.opportunityId} is broken at entry #${chain.sequence} (${chain.problem}): ${chain.detail}`,
+    detail: `The ledger chain of opportunity ${chain.opportunityId} is broken at entry #${chain.sequence} (${chain.problem}): ${chain.detail}. Its entries from #${chain.sequence} on count in no figure of this report.`,
     evidence: { sequence: chain.sequence, problem: chain.problem },
     fix: 'Run `dealreg ledger verify`, restore the table from point-in-time recovery to before the change, and leave this opportunity out of the deck until the chain verifies.',
   }));
@@ -593,13 +593,16 @@ function retroactiveFindings(changes: readonly RetroactiveChange[]): Finding[] {
 export function reconcile(inputs: FindingInputs): Finding[] {
   const findings: Finding[] = [...integrityFindings(inputs.broken)];
   const name: PartnerNamer = (partnerId) => inputs.partnerNames?.get(partnerId) ?? partnerId;
+  const brokenChains = new Set(inputs.broken.map((chain) => chain.opportunityId));
   for (const item of inputs.facts) {
     if (item.campaignChain) continue;
     const deal = inputs.crm?.deals.get(item.opportunityId);
     const owner = dealOwnerWords(deal, inputs.crm);
     const drift = attributionDrift(item, deal, name, owner);
     if (drift !== undefined) findings.push(drift);
-    if (deal !== undefined) {
+    // A broken chain is projected only up to its first bad entry: comparing that with HubSpot
+    // would report the break again as a missed change; LEDGER_INTEGRITY says what to do.
+    if (deal !== undefined && !brokenChains.has(item.opportunityId)) {
       const amount = amountDrift(item, deal, inputs.quarter, owner);
       if (amount !== undefined) findings.push(amount);
       const stage = stageDrift(item, deal, inputs.quarter, owner);

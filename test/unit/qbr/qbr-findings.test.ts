@@ -96,6 +96,35 @@ describe('pre-QBR reconciliation findings', () => {
     ]);
   });
 
+  it('says a broken chain counts from its first bad entry on in no figure, and compares no truncated chain with HubSpot', () => {
+    // O1's ClosedWon (entry 5) was altered: the report projects entries 1-4 only, so the ledger
+    // reads it open while HubSpot says won. That is the break, not a missed stage change.
+    const chains = [approvedAsSourced('Orion', 80_000)];
+    const crm = crmOf([
+      crmDeal('O1', {
+        amount: 95_000,
+        stageId: 'closedwon',
+        closedWon: true,
+        partnerCompanyId: 'P1',
+        partnerRelationship: 'sourced',
+      }),
+    ]);
+    const broken = [
+      { opportunityId: 'O1', sequence: 5, problem: 'hash-mismatch', detail: 'content was altered' },
+    ];
+
+    const computed = report({
+      chains,
+      crm,
+      integrity: { chains: 1, chainsNotInLedger: 0, entries: 5, broken, excludedEntries: 1 },
+    });
+
+    expect(codes(computed.findings)).toEqual(['LEDGER_INTEGRITY']);
+    expect(computed.findings[0]?.detail).toBe(
+      'The ledger chain of opportunity O1 is broken at entry #5 (hash-mismatch): content was altered. Its entries from #5 on count in no figure of this report.',
+    );
+  });
+
   it('reports a partner relationship overwritten in HubSpot after approval as ATTRIBUTION_DRIFT', () => {
     // Approved as sourced on 10-05; on 11-02 someone relabels the association in HubSpot to
     // influenced: the CRM-events handler records the detach and the new label.
