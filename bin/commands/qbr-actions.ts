@@ -269,7 +269,11 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         `--send needs the local stack's mailbox: start it (npx dealreg local) so ${join(options.dataDir, 'local.json')} names it`,
       );
     }
-    mailbox = new LocalMailbox(local.mailbox);
+    // Dated on the stack's clock, as the stack's own mail is, not before the moment it reports.
+    mailbox = new LocalMailbox({
+      directory: local.mailbox,
+      now: () => new Date(now.getTime() + (Date.now() - startedAt)),
+    });
   }
   const ledger = await connectLedger(options.dataDir);
   const registrations = await connectRegistrations(options.dataDir).catch((error: unknown) => {
