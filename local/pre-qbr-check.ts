@@ -6,6 +6,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { DateTime } from 'luxon';
 import type { HubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { HubSpotOwnerDirectory } from '#adapters/hubspot/owner-directory.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
@@ -132,6 +133,8 @@ export function startLocalPreQbrCheck(options: LocalPreQbrCheckOptions): LocalPr
         snapshots: new FileSnapshotStore(join(dataDir, 'reports', 'snapshots')),
         policy,
         now,
+        // As the Lambda wires it (functions/handlers/qbr-build-report.ts).
+        owners: { owner: (ownerId) => new HubSpotOwnerDirectory(options.hubspot).owner(ownerId) },
       },
       deals,
       runs,

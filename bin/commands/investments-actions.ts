@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { HubSpotConfigurationError } from '#adapters/hubspot/errors.ts';
+import { HubSpotPartnerDirectory } from '#adapters/hubspot/partner-directory.ts';
+import type { PartnerCompanyLookup } from '#ports/hubspot.ts';
 import { InvestmentImportError, importInvestments } from '#use-cases/ledger-import-investments.ts';
 import { commandNow } from './command-clock.ts';
+import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
 import type { InvestmentsImportOptions } from './investments.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { describeCommandPolicy, resolveCommandPolicy } from './policy-file.ts';
@@ -28,12 +32,13 @@ export async function importFile(file: string, options: InvestmentsImportOptions
   const commandPolicy = await resolveCommandPolicy(options);
   const { policy } = commandPolicy.loaded;
   const now = await commandNow(options.dataDir);
+  const partners = await partnerCompanies(options.dataDir);
   const ledger = await connectLedger(options.dataDir);
   try {
     const { appended, skipped, atomic } = await importInvestments(
       { store: ledger.store, ledgerKey: await ledger.ledgerKey(), now: () => now },
       text,
-      { recordedBy: options.recordedBy, investmentTypes: policy.reporting.investmentTypes },
+      { recordedBy: options.recordedBy, investmentTypes: policy.reporting.investmentTypes, partners },
     ).catch((error: unknown) => {
       if (error instanceof InvestmentImportError) throw new UsageError(error.message, { cause: error });
       throw error;
@@ -43,5 +48,20 @@ export async function importFile(file: string, options: InvestmentsImportOptions
     );
   } finally {
     ledger.close();
+  }
+}
+
+/**
+ * HubSpot's companies, to check each `partnerId` against its partner companies (as `partners list`
+ * reads them); without HubSpot settings, the reason, so a line naming a partner is refused.
+ */
+async function partnerCompanies(
+  dataDir: string,
+): Promise<PartnerCompanyLookup | { readonly unavailable: string }> {
+  try {
+    return new HubSpotPartnerDirectory(connect(await resolveHubSpotSettings({ dataDir })));
+  } catch (error) {
+    if (error instanceof HubSpotConfigurationError) return { unavailable: error.message };
+    throw error;
   }
 }

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { HubSpotOwnerDirectory } from '#adapters/hubspot/owner-directory.ts';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
@@ -268,7 +269,11 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         `--send needs the local stack's mailbox: start it (npx dealreg local) so ${join(options.dataDir, 'local.json')} names it`,
       );
     }
-    mailbox = new LocalMailbox(local.mailbox);
+    // Dated on the stack's clock, as the stack's own mail is, not before the moment it reports.
+    mailbox = new LocalMailbox({
+      directory: local.mailbox,
+      now: () => new Date(now.getTime() + (Date.now() - startedAt)),
+    });
   }
   const ledger = await connectLedger(options.dataDir);
   const registrations = await connectRegistrations(options.dataDir).catch((error: unknown) => {
@@ -279,6 +284,7 @@ export async function check(options: QbrCheckOptions): Promise<void> {
     let deals: HubSpotAdapter | undefined;
     let dealProperties: HubSpotPortalSchemaAdmin | undefined;
     let hubspotPortalId: number | undefined;
+    let owners: HubSpotOwnerDirectory | undefined;
     if (options.hubspot) {
       const settings = await resolveHubSpotSettings({
         dataDir: options.dataDir,
@@ -289,6 +295,7 @@ export async function check(options: QbrCheckOptions): Promise<void> {
       const connection = connect(settings);
       deals = new HubSpotAdapter(connection, { portalId: settings.portalId ?? 0 });
       dealProperties = new HubSpotPortalSchemaAdmin(connection);
+      owners = new HubSpotOwnerDirectory(connection);
       hubspotPortalId = settings.portalId;
     }
     const bucket = process.env.QBR_SNAPSHOT_BUCKET?.trim() || undefined;
@@ -304,6 +311,7 @@ export async function check(options: QbrCheckOptions): Promise<void> {
         deals,
         dealProperties,
         hubspotPortalId,
+        owners,
         snapshots,
         policy,
         // The report's "computed" time on the same clock as its asOf.

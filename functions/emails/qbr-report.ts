@@ -5,6 +5,7 @@ import {
   type FunnelRow,
   type QbrReport,
   qbrReportSchema,
+  rankFindings,
   type Severity,
 } from '#domain/qbr/report.ts';
 import type { EmailAttachment, OutgoingEmail } from '#ports/mailer.ts';
@@ -18,7 +19,16 @@ import {
   evidenceText,
   localTime,
 } from '#rendering/qbr-finding-text.ts';
-import { croFigure, headlineFigures, integrityFigure, slaFigures } from '#rendering/qbr-headline-figures.ts';
+import {
+  croFigure,
+  excludedEntriesText,
+  headlineFigures,
+  integrityFigure,
+  slaFigures,
+} from '#rendering/qbr-headline-figures.ts';
+
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
 import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { subjectLine } from './email-text.ts';
@@ -28,6 +38,9 @@ const QBR_REPORT_TEMPLATE = 'qbr-report';
 
 /** Rows of each breakdown shown in the email; the CSV attachments hold them all. */
 const BREAKDOWN_ROWS_SHOWN = 10;
+
+/** Findings the email lists, most severe first; the attached findings CSV and JSON hold them all. */
+const FINDINGS_SHOWN = 10;
 
 const recipientsSchema = z
   .array(z.email('each leadership recipient must be an email address'))
@@ -497,14 +510,26 @@ ${rows.map(
 </table>`;
 }
 
-function findingsHtml(report: QbrReport): SafeHtml {
+/** The findings a rendering lists (ranked, most severe first) and the sentence naming where the rest are; '' when none is left out. */
+function shownFindings(report: QbrReport, limit: number | undefined): { shown: Finding[]; rest: string } {
+  const ranked = rankFindings(report.findings);
+  if (limit === undefined || ranked.length <= limit) return { shown: ranked, rest: '' };
+  const hidden = ranked.length - limit;
+  return {
+    shown: ranked.slice(0, limit),
+    rest: `And ${hidden} more finding${hidden === 1 ? '' : 's'} in the full report: qbr-${report.quarter}-findings.csv and ${qbrReportJsonFilename(report)}, attached.`,
+  };
+}
+
+function findingsHtml(report: QbrReport, limit: number | undefined): SafeHtml {
+  const { shown, rest } = shownFindings(report, limit);
   return section(
     'findings',
     'Findings to fix before the meeting',
     report.findings.length === 0
       ? html`<p style="${style.paragraph}">No findings: the ledger and HubSpot agree.</p>`
       : html`<ol style="margin:0 0 16px 0;padding:0 0 0 20px;">
-${report.findings.map((finding) => {
+${shown.map((finding) => {
   const subject = findingSubject(finding);
   return html`<li class="qbr-finding" style="${style.paragraph}margin-bottom:12px;">
 <span style="display:inline-block;padding:1px 6px;background-color:${severityColor[finding.severity]};color:#ffffff;font-size:12px;font-weight:600;text-transform:uppercase;">${finding.severity}</span>
@@ -515,7 +540,7 @@ ${evidenceHtml(finding, report.timeZone)}
 <strong>Fix:</strong> ${finding.fix}
 </li>`;
 })}
-</ol>`,
+</ol>${rest && html`<p class="qbr-findings-rest" style="${style.paragraph}">${rest}</p>`}`,
   );
 }
 
@@ -524,16 +549,23 @@ function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml
 ${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
 }
 
-function bodyHtml(report: QbrReport, charts: readonly QbrChart[], sources: ChartSources): SafeHtml {
+/** The report's body; `findingsShown` caps the findings listed (the email's), undefined lists them all. */
+function bodyHtml(
+  report: QbrReport,
+  charts: readonly QbrChart[],
+  sources: ChartSources,
+  findingsShown?: number,
+): SafeHtml {
   const { counts } = findingCounts(report);
-  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.</p>
+  const excluded = excludedEntriesText(report);
+  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
 ${awsHtml(report, charts, sources)}
 ${roiHtml(report, charts, sources)}
 ${slaHtml(report, charts, sources)}
-${findingsHtml(report)}`;
+${findingsHtml(report, findingsShown)}`;
 }
 
 function findingCounts(report: QbrReport): { counts: string; urgent: number } {
@@ -574,10 +606,11 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
           .join('\n')}`,
     );
   const chartsText = charts.map((chart) => `[${chart.title}] ${chart.alt}`);
+  const { shown, rest } = shownFindings(report, FINDINGS_SHOWN);
   const findingsText =
     report.findings.length === 0
       ? ['No findings: the ledger and HubSpot agree.']
-      : report.findings.map((finding, index) => {
+      : shown.map((finding, index) => {
           const about = findingSubject(finding);
           const context = contextText(finding);
           return `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.code}${about ? ` · ${about}` : ''}\n   ${finding.detail}${context ? `\n   ${context}` : ''}\n   Evidence: ${evidenceText(finding.evidence, report.timeZone)}\n   Fix: ${finding.fix}`;
@@ -585,7 +618,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,
     sections: [
-      `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.`,
+      `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,
@@ -620,7 +653,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
             `\n  - Exception ${exception.registrationId}: ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
         )
         .join('')}`,
-      `FINDINGS (most severe first)\n${findingsText.join('\n')}`,
+      `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `CHARTS\n${chartsText.join('\n')}`,
     ],
     footer: [
@@ -669,7 +702,7 @@ export async function renderQbrReportEmail(report: QbrReport, to: readonly strin
     html: renderHtmlLayout({
       title: `Pre-QBR check ${checked.quarter}`,
       preheader: `${findingCounts(checked).counts}; partner-sourced ${formatUsd(checked.attribution.partnerSourcedRevenue)}`,
-      body: bodyHtml(checked, charts, sources),
+      body: bodyHtml(checked, charts, sources, FINDINGS_SHOWN),
       footer: footerHtml(checked, attachmentNames),
     }),
     text: textPart(checked, charts, attachmentNames),

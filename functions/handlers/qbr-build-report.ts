@@ -1,5 +1,6 @@
 /** Lambda entry: "Build and store the report" of the pre-QBR workflow. */
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
+import { HubSpotOwnerDirectory } from '#adapters/hubspot/owner-directory.ts';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { S3DigestStore } from '#adapters/ledger/s3-digest-store.ts';
@@ -34,6 +35,9 @@ export const handler = createQbrReportBuilder({
     // To tell a CRO deal property missing in the portal from one left empty, and to link findings.
     dealProperties: new HubSpotPortalSchemaAdmin(hubspot),
     hubspotPortalId: settings.HUBSPOT_PORTAL_ID,
+    // The deal owners drift findings name: read afresh by each report (which reads each owner
+    // once), not kept by a warm container from one run to the next.
+    owners: { owner: (ownerId) => new HubSpotOwnerDirectory(hubspot).owner(ownerId) },
   },
   // For runs small enough to read here; larger ones the batch workers read.
   deals: new HubSpotAdapter(hubspot, { portalId: settings.HUBSPOT_PORTAL_ID }),

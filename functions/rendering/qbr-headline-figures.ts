@@ -21,9 +21,22 @@ export interface HeadlineFigure {
 
 const count = (value: number) => value.toLocaleString('en-US');
 
-/** The ledger's integrity, counted as `ledger verify` counts it. */
+/**
+ * The entries no figure counts because they fail the ledger check, and why, in words; '' when
+ * none was left out.
+ */
+export function excludedEntriesText(report: QbrReport): string {
+  const excluded = report.integrity.excludedEntries;
+  if (excluded === 0) return '';
+  return excluded === 1
+    ? '1 entry left out of every figure: it fails the ledger check (the first bad entry of a broken chain and the entries after it)'
+    : `${count(excluded)} entries left out of every figure: they fail the ledger check (the first bad entry of each broken chain and the entries after it)`;
+}
+
+/** The ledger's integrity, counted as `ledger verify` counts it, with the entries no figure counts. */
 export function integrityFigure(report: QbrReport): HeadlineFigure {
   const { chains, chainsNotInLedger, entries, broken, digests } = report.integrity;
+  const excluded = excludedEntriesText(report);
   const sealed =
     digests.status === 'checked'
       ? ''
@@ -38,7 +51,7 @@ export function integrityFigure(report: QbrReport): HeadlineFigure {
     text:
       broken === 0
         ? `0 of ${count(chains)} ${chainsWord} broken (${count(entries)} entries)${sealed}`
-        : `${count(broken)} of ${count(chains)} ${chainsWord} broken${gone} (${count(entries)} entries)${sealed}`,
+        : `${count(broken)} of ${count(chains)} ${chainsWord} broken${gone} (${count(entries)} entries)${sealed}${excluded === '' ? '' : `; ${excluded}`}`,
     value: broken,
     path: 'integrity.broken',
   };

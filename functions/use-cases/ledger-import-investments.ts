@@ -8,6 +8,7 @@ import {
   isCurrencyCode,
   parseDecimalAmount,
 } from '#domain/money.ts';
+import type { PartnerCompanyLookup } from '#ports/hubspot.ts';
 import type { LedgerStore } from '#ports/ledger.ts';
 import { type AppendDependencies, appendAll, appendEntry } from './ledger-append.ts';
 import { entriesBy } from './ledger-queries.ts';
@@ -66,7 +67,8 @@ const investmentRowSchema = z.object({
   amount: z
     .string()
     .trim()
-    .regex(/^\d{1,15}(\.\d+)?$/, 'is not an amount such as 1250.50'),
+    // A sign is read so that a negative amount is named as such, then refused.
+    .regex(/^-?\d{1,15}(\.\d+)?$/, 'is not an amount such as 1250.50'),
   currency: z
     .string()
     .trim()
@@ -82,6 +84,21 @@ const investmentRowSchema = z.object({
 });
 
 /**
+ * The dates an investment may carry: spend of a quarter Dealreg reports on, so not before 2000
+ * and not more than one year after today (a budget booked ahead), never a typo such as 9999-12-31
+ * that would sit in every future quarter's ROI.
+ */
+function investmentDates(now: Date): { from: number; to: number; rule: string } {
+  const to = new Date(now);
+  to.setUTCFullYear(to.getUTCFullYear() + 1);
+  return {
+    from: Date.parse('2000-01-01T00:00:00Z'),
+    to: to.getTime(),
+    rule: `an investment is dated from 2000-01-01 to one year after today (${to.toISOString().slice(0, 10)})`,
+  };
+}
+
+/**
  * Parses and validates a whole investments CSV (header row with the columns above) into ledger
  * inputs. Returns every problem found, each naming its line and column; the inputs are only
  * meaningful when there are none. An investment type must be one of `investmentTypes` (the
@@ -92,7 +109,9 @@ export function parseInvestmentsCsv(
   text: string,
   recordedBy: string,
   investmentTypes: readonly string[],
+  options: { readonly now?: Date | undefined } = {},
 ): { inputs: LedgerEntryInput[]; lines: number[]; problems: ImportProblem[] } {
+  const dates = investmentDates(options.now ?? new Date());
   const typesByKey = new Map(investmentTypes.map((type) => [type.toLowerCase(), type]));
   const notAPolicyType = (type: string) =>
     `"${type}" is not an investment type of the policy (reporting.investmentTypes: ${investmentTypes.join(', ')})`;
@@ -202,6 +221,24 @@ export function parseInvestmentsCsv(
       });
       continue;
     }
+    // Spend is money paid out: 0 or less would lower the invested total and inflate ROI.
+    if (value.amount.startsWith('-') || !/[1-9]/.test(value.amount)) {
+      problems.push({
+        line,
+        column: 'amount',
+        message: `is ${value.amount}; an investment amount must be more than 0`,
+      });
+      continue;
+    }
+    const at = Date.parse(value.effectiveAt);
+    if (!(at >= dates.from && at <= dates.to)) {
+      problems.push({
+        line,
+        column: 'effectiveAt',
+        message: `is ${String(record.effectiveAt ?? '').trim()}; ${dates.rule}`,
+      });
+      continue;
+    }
     // USD is worth 1 USD: another rate would count the investment at another value in ROI.
     if (value.currency === 'USD' && Number(value.usdRate) !== 1) {
       problems.push({
@@ -279,14 +316,27 @@ export function parseInvestmentsCsv(
 export async function importInvestments(
   deps: AppendDependencies,
   text: string,
-  options: { readonly investmentTypes: readonly string[]; readonly recordedBy?: string | undefined },
+  options: {
+    readonly investmentTypes: readonly string[];
+    readonly recordedBy?: string | undefined;
+    /**
+     * HubSpot's companies, to check that every `partnerId` is a partner company there; or why
+     * they cannot be read (a line naming a partner is then refused). Omitted: not checked.
+     */
+    readonly partners?: PartnerCompanyLookup | { readonly unavailable: string } | undefined;
+  },
 ): Promise<{ appended: number; skipped: number; atomic: boolean }> {
   const { inputs, lines, problems } = parseInvestmentsCsv(
     text,
     options.recordedBy ?? 'investments-import',
     options.investmentTypes,
+    { now: deps.now?.() },
   );
-  if (problems.length > 0) throw new InvestmentImportError(problems);
+  // The partners of the sound lines are checked too, so one run names every problem to fix.
+  const unknownPartners =
+    options.partners === undefined ? [] : await unknownPartnerLines(options.partners, inputs, lines);
+  if (problems.length > 0 || unknownPartners.length > 0)
+    throw new InvestmentImportError([...problems, ...unknownPartners].sort((a, b) => a.line - b.line));
   const unknown = await unknownOpportunities(deps.store, inputs);
   if (unknown.size > 0) {
     throw new InvestmentImportError(
@@ -332,6 +382,50 @@ export async function importInvestments(
   }
   for (const input of pending) await appendEntry(deps, input);
   return { appended: pending.length, skipped, atomic: false };
+}
+
+/**
+ * The lines whose `partnerId` is not a partner company in HubSpot (no such company, or a company
+ * of another type): an investment credited to an unknown partner would show in no partner's ROI.
+ */
+async function unknownPartnerLines(
+  partners: PartnerCompanyLookup | { readonly unavailable: string },
+  inputs: readonly LedgerEntryInput[],
+  lines: readonly number[],
+): Promise<ImportProblem[]> {
+  const named = inputs.flatMap((input, index) =>
+    input.type === 'InvestmentRecorded' && input.partnerId !== undefined
+      ? [{ partnerId: input.partnerId, line: lines[index] ?? 0 }]
+      : [],
+  );
+  if (named.length === 0) return [];
+  if ('unavailable' in partners) {
+    return named.map(({ partnerId, line }) => ({
+      line,
+      column: 'partnerId',
+      message: `${partnerId} cannot be checked against HubSpot's partner companies: ${partners.unavailable}`,
+    }));
+  }
+  const companies = new Map(
+    (await partners.companiesById([...new Set(named.map(({ partnerId }) => partnerId))])).map((company) => [
+      company.id,
+      company,
+    ]),
+  );
+  return named.flatMap(({ partnerId, line }) => {
+    const company = companies.get(partnerId);
+    if (company?.type === 'PARTNER') return [];
+    return [
+      {
+        line,
+        column: 'partnerId',
+        message:
+          company === undefined
+            ? `${partnerId} is not a company in HubSpot; give the HubSpot company id of a partner (dealreg partners list shows them)`
+            : `${partnerId} (${company.name ?? 'unnamed'}) is a HubSpot company of type ${company.type ?? 'none'}, not PARTNER; give the HubSpot company id of a partner (dealreg partners list shows them)`,
+      },
+    ];
+  });
 }
 
 type RecordedInvestment = Extract<LedgerEntry, { type: 'InvestmentRecorded' }>;

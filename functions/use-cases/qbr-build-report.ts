@@ -5,7 +5,7 @@ import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { AsOf } from '#domain/ledger/projection.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { attributionDefinitions, finishQbrReport, prepareQbrReport } from '#domain/qbr/compute-report.ts';
-import type { CrmDeal, CrmDealsRead } from '#domain/qbr/crm-deal.ts';
+import type { CrmDeal, CrmDealsRead, CrmOwner } from '#domain/qbr/crm-deal.ts';
 import { hasEntryShape } from '#domain/qbr/entry-shape.ts';
 import type { BrokenChain, RetroactiveChange } from '#domain/qbr/findings.ts';
 import { isQuarterClosed, lastInstantOf, shiftQuarter } from '#domain/qbr/fiscal-calendar.ts';
@@ -18,6 +18,7 @@ import {
   crmNames,
   type Deal,
   type DealDirectory,
+  type Owner,
   type PartnerDealAssociation,
   type PortalSchemaAdmin,
 } from '#ports/hubspot.ts';
@@ -58,6 +59,11 @@ export interface BuildQbrReportDependencies {
   readonly orphanAfterDays?: number | undefined;
   /** The HubSpot portal (hub) id, so findings link to deal records; omitted: no links. */
   readonly hubspotPortalId?: number | undefined;
+  /**
+   * HubSpot's owners, to name the deal owner a drift finding asks to act; each owner is read once
+   * per report. Omitted: findings say "the deal owner" with the owner id.
+   */
+  readonly owners?: DealOwnerDirectory | undefined;
   /** Deals per HubSpot read call (each call is split into batches of 100 by the adapter). @default 2000 */
   readonly dealsPerCall?: number | undefined;
   /** Read calls in flight at once; the adapter's limiter keeps them under the portal's limit. @default 3 */
@@ -76,6 +82,42 @@ export class QbrRequestError extends Error {
   override readonly name = 'QbrRequestError';
 }
 
+/** Reads a HubSpot owner by id; null when HubSpot has no such owner. */
+export interface DealOwnerDirectory {
+  owner(ownerId: string): Promise<Owner | null>;
+}
+
+/**
+ * The owners of the deals read, each owner id read once however many deals it owns. An owner
+ * that cannot be read is left out: the findings then name the owner id, and the report stands.
+ */
+async function readOwners(
+  directory: DealOwnerDirectory,
+  deals: Iterable<CrmDeal>,
+): Promise<Map<string, CrmOwner | null>> {
+  const ids = new Set<string>();
+  for (const deal of deals) if (typeof deal.ownerId === 'string') ids.add(deal.ownerId);
+  const owners = new Map<string, CrmOwner | null>();
+  const all = [...ids].sort();
+  for (let start = 0; start < all.length; start += OWNERS_AT_ONCE) {
+    await Promise.all(
+      all.slice(start, start + OWNERS_AT_ONCE).map(async (id) => {
+        try {
+          const owner = await directory.owner(id);
+          const name = [owner?.firstName, owner?.lastName].filter((part) => part?.trim()).join(' ');
+          owners.set(id, owner === null ? null : { name: name === '' ? null : name, email: owner.email });
+        } catch {
+          // Not read: the finding names the owner id instead of the person.
+        }
+      }),
+    );
+  }
+  return owners;
+}
+
+/** Owner reads in flight at once (the adapter's limiter keeps them under the portal's limit). */
+const OWNERS_AT_ONCE = 8;
+
 /** What the reconciliation reads of HubSpot's deals. */
 export type ReconciledDeals = Pick<DealDirectory, 'batchReadDeals'> &
   Partial<Pick<DealDirectory, 'partnerAssociationsOfDeals'>>;
@@ -90,6 +132,7 @@ export function reconciliationProperties(croProperty: string): string[] {
       'dealstage',
       'closedate',
       'hs_is_closed_won',
+      'hubspot_owner_id',
       crmNames.deal.registrationId,
       crmNames.deal.partnerCompanyId,
       crmNames.deal.partnerRelationship,
@@ -115,6 +158,7 @@ function toCrmDeal(
     partnerCompanyId: deal.partnerCompanyId,
     partnerRelationship: deal.partnerRelationship,
     croValue: deal.properties[croProperty] ?? null,
+    ownerId: deal.ownerId,
     partnerAssociations:
       partnerAssociations === undefined ? undefined : (partnerAssociations.get(deal.id) ?? []),
   };
@@ -231,6 +275,32 @@ async function readAndVerifyLedger(
   };
 }
 
+/**
+ * The chains as the figures may count them: a broken chain keeps only the entries before its first
+ * bad one, since that entry fails the ledger check and every later one chains from it. Returns the
+ * entries left out that were recorded by asOf (later ones count in no figure of this report anyway).
+ */
+function verifiedEntries(
+  chains: ReadonlyMap<string, readonly LedgerEntry[]>,
+  broken: readonly BrokenChain[],
+  asOf: string,
+): { chains: Map<string, LedgerEntry[]>; excluded: number } {
+  const firstBad = new Map(broken.map((chain) => [chain.opportunityId, chain.sequence]));
+  const trusted = new Map<string, LedgerEntry[]>();
+  let excluded = 0;
+  for (const [id, chain] of chains) {
+    const from = firstBad.get(id);
+    if (from === undefined) {
+      trusted.set(id, [...chain]);
+      continue;
+    }
+    const kept = chain.filter((entry) => entry.sequence < from);
+    excluded += chain.filter((entry) => entry.sequence >= from && entry.recordedAt <= asOf).length;
+    trusted.set(id, kept);
+  }
+  return { chains: trusted, excluded };
+}
+
 function projectAll(chains: ReadonlyMap<string, readonly LedgerEntry[]>, at: AsOf): OpportunityFacts[] {
   const facts: OpportunityFacts[] = [];
   for (const id of [...chains.keys()].sort()) facts.push(opportunityFacts(id, chains.get(id) ?? [], at));
@@ -332,14 +402,20 @@ export async function buildQbrReport(
         concurrency: deps.dealCallConcurrency,
         onProgress: (done) => progress({ phase: 'hubspot', done, total: ids.length }),
       });
-      return { ...read, croPropertyDefined: await defined };
+      const owners =
+        deps.owners === undefined ? undefined : await readOwners(deps.owners, read.deals.values());
+      return { ...read, croPropertyDefined: await defined, owners };
     })();
     // Awaited below; until then a failure must not surface as an unhandled rejection.
     crmRead.catch(() => undefined);
   }
 
   progress({ phase: 'ledger', done: 0, total: 1 });
-  const { chains, verification, digests } = await readAndVerifyLedger(deps.ledger, deps.digests);
+  const { chains: read, verification, digests } = await readAndVerifyLedger(deps.ledger, deps.digests);
+  const integrity = integrityAsOf(read, verification.broken, asOf);
+  // Numbers must hold up: an entry that fails the ledger check counts in no figure (the
+  // LEDGER_INTEGRITY finding and the integrity headline say how many were left out, and why).
+  const { chains, excluded } = verifiedEntries(read, integrity.broken, asOf);
   const at: AsOf = { asOf, knownAt: asOf };
   const facts = projectAll(chains, at).filter((item) => item.entries > 0);
   progress({ phase: 'ledger', done: 1, total: 1 });
@@ -350,7 +426,6 @@ export async function buildQbrReport(
   );
   progress({ phase: 'registrations', done: 1, total: 1 });
 
-  const integrity = integrityAsOf(chains, verification.broken, asOf);
   const retroactive: RetroactiveChange[] = [];
   const toFreeze: QbrSnapshot[] = [];
   if (deps.snapshots !== undefined) {
@@ -411,7 +486,7 @@ export async function buildQbrReport(
     policyVersion,
     facts,
     registrations,
-    integrity: { ...integrity, digests },
+    integrity: { ...integrity, excludedEntries: excluded, digests },
     retroactive,
     orphanAfterDays: deps.orphanAfterDays ?? 30,
     hubspotPortalId: deps.hubspotPortalId,

@@ -1,11 +1,11 @@
 import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
-import { contractValueMinor, defaultContractMonths } from '#domain/co-sell/expected-spend.ts';
+import { contractValueMinor, defaultContractMonths, monthlyMinor } from '#domain/co-sell/expected-spend.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import type { CoSellState } from '#domain/ledger/projection.ts';
-import { freezeMoney, minorUnitDigits } from '#domain/money.ts';
+import { formatMoney, freezeMoney, minorUnitDigits } from '#domain/money.ts';
 import type { CoSellPolicy } from '#domain/policy/policy-schema.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
-import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
+import { type CrmDeal, type CrmDealsRead, dealOwnerWords } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import { wonIn } from './quarter-figures.ts';
@@ -237,8 +237,8 @@ const aceName = (state: CoSellState) =>
 export const coSellValueTolerance = { ratio: 0.01, usdMinor: 100 } as const;
 
 const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-const usdText = (usdMinor: number) =>
-  `USD ${dollars(usdMinor).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+/** Money in the words of every other finding (`formatMoney`: `USD 120,000.00`). */
+const usdText = (usdMinor: number) => formatMoney({ minorUnits: usdMinor, currency: 'USD' });
 
 /**
  * The USD rate the ledger froze for `currency` on this opportunity (its amount's, else 1 for USD):
@@ -251,8 +251,13 @@ function frozenUsdRate(item: OpportunityFacts, currency: string): string | undef
 
 interface DealValue {
   readonly usdMinor: number;
-  /** As HubSpot or the ledger writes it, e.g. `50000 USD`. */
+  /** In its own currency, with its USD value beside it when that is another: `EUR 100,000.00 (USD 108,000.00)`. */
   readonly text: string;
+}
+
+function amountText(amountMinor: number, currency: string, usdMinor?: number): string {
+  const own = formatMoney({ minorUnits: amountMinor, currency });
+  return currency === 'USD' || usdMinor === undefined ? own : `${own} (${usdText(usdMinor)})`;
 }
 
 /** The deal's amount in USD: HubSpot's when it was read, else the ledger's (which follows HubSpot). */
@@ -263,14 +268,15 @@ function dealValue(item: OpportunityFacts, deal: CrmDeal | undefined): DealValue
     if (rate === undefined) return undefined;
     try {
       const minor = Math.round(deal.amount * 10 ** minorUnitDigits(currency));
-      return { usdMinor: freezeMoney(minor, currency, rate).usdMinor, text: `${deal.amount} ${currency}` };
+      const usdMinor = freezeMoney(minor, currency, rate).usdMinor;
+      return { usdMinor, text: amountText(minor, currency, usdMinor) };
     } catch {
       return undefined;
     }
   }
   if (item.amount === undefined) return undefined;
   const { amountMinor, currency, usdMinor } = item.amount;
-  return { usdMinor, text: `${amountMinor / 10 ** minorUnitDigits(currency)} ${currency}` };
+  return { usdMinor, text: amountText(amountMinor, currency, usdMinor) };
 }
 
 interface ValueDrift {
@@ -290,6 +296,7 @@ function valueDrift(
   state: CoSellState,
   deal: CrmDeal | undefined,
   where: string,
+  owner: string,
 ): ValueDrift | undefined {
   const spend = state.expectedMonthlySpend;
   if (spend === undefined) return undefined;
@@ -304,8 +311,8 @@ function valueDrift(
   if (difference <= coSellValueTolerance.ratio * hubspot.usdMinor) return undefined;
   const monthlyUsdMinor = Math.round(hubspot.usdMinor / months);
   return {
-    problem: `${aceName(state)} expects ${spend.amount} ${spend.currency} a month, ${usdText(aceUsdMinor)} over the ${months} months Dealreg shared it for, but the deal is worth ${hubspot.text} (${usdText(hubspot.usdMinor)}) in ${where}`,
-    fix: `set the expected monthly spend of ${state.aceOpportunityId} in Partner Central to ${usdText(monthlyUsdMinor)} (the deal's amount over ${months} months), or, if AWS's figure is right, correct the deal's amount in HubSpot`,
+    problem: `${aceName(state)} expects ${amountText(monthlyMinor(spend) ?? 0, spend.currency)} a month, ${usdText(aceUsdMinor)} over the ${months} months Dealreg shared it for, but the deal is worth ${hubspot.text} in ${where}`,
+    fix: `set the expected monthly spend of ${state.aceOpportunityId} in Partner Central to ${usdText(monthlyUsdMinor)} (the deal's amount over ${months} months), or, if AWS's figure is right, ask ${owner} to correct the deal's amount in HubSpot`,
     evidence: {
       aceMonthlySpend: spend.amount,
       aceSpendCurrency: spend.currency,
@@ -343,9 +350,10 @@ function coSellDrift(
     problem = `${aceName(state)} is ${launched} but ${name} is not closed-won in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
   else if (state.stage === closedLost && !lost && won !== null)
     problem = `${aceName(state)} is ${closedLost} but ${name} is ${won ? 'closed-won' : 'not closed-lost'} in ${where} (${deal?.stageId ?? item.stage ?? 'no stage'})`;
-  const value = valueDrift(item, state, deal, where);
+  const owner = dealOwnerWords(deal, inputs.crm);
+  const value = valueDrift(item, state, deal, where, owner);
   if (problem === undefined && value === undefined) return undefined;
-  const stageFix = `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or correct the deal in HubSpot`;
+  const stageFix = `Update the stage of ${state.aceOpportunityId} in Partner Central (Launched when won, Closed Lost when lost) or ask ${owner} to correct the deal in HubSpot`;
   const fixes = [...(problem === undefined ? [] : [stageFix]), ...(value === undefined ? [] : [value.fix])];
   const problems = [
     ...(problem === undefined ? [] : [problem]),

@@ -44,6 +44,8 @@ export interface QbrReportInputs {
     readonly digests?: DigestStatus | undefined;
     readonly entries: number;
     readonly broken: readonly BrokenChain[];
+    /** Entries left out of `facts` because they fail the ledger check; omitted: none. */
+    readonly excludedEntries?: number | undefined;
   };
   readonly retroactive: readonly RetroactiveChange[];
   readonly orphanAfterDays: number;
@@ -143,6 +145,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
     exceptions,
     slaCases: prepared.slaCases,
     orphanAfterDays: inputs.orphanAfterDays,
+    partnerNames,
   });
   const coSell = { policy: policy.coSell, quarter, asOf, facts: inputs.facts };
   const findings = withFindingContext(rankFindings([...reconciled, ...coSellFindings({ ...coSell, crm })]), {
@@ -188,6 +191,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
       chainsNotInLedger: inputs.integrity.chainsNotInLedger,
       entries: inputs.integrity.entries,
       broken: inputs.integrity.broken.length,
+      excludedEntries: inputs.integrity.excludedEntries ?? 0,
       digests: inputs.integrity.digests ?? {
         status: 'none',
         detail: 'no digests to check the ledger against',

@@ -37,6 +37,14 @@ export interface CrmDeal {
   readonly partnerAssociations?: readonly CrmPartnerAssociation[] | undefined;
   /** Value of the CRO view's deal property (`definitions.croView.dealProperty`). */
   readonly croValue: string | null;
+  /** The deal's HubSpot owner (`hubspot_owner_id`); null when unassigned, undefined when not read. */
+  readonly ownerId?: string | null | undefined;
+}
+
+/** A HubSpot owner as the report names them. */
+export interface CrmOwner {
+  readonly name: string | null;
+  readonly email: string | null;
 }
 
 /** What the reconciliation read from HubSpot: the deals found and the ids it does not know. */
@@ -48,4 +56,26 @@ export interface CrmDealsRead {
    * properties were not read (the figure is then judged by the values alone).
    */
   readonly croPropertyDefined?: boolean | undefined;
+  /**
+   * The deals' owners by owner id, read once per report: null when HubSpot has no such owner,
+   * absent when the owners were not read (or the read failed).
+   */
+  readonly owners?: ReadonlyMap<string, CrmOwner | null> | undefined;
+}
+
+/**
+ * Who owns a deal, as a finding names the person to ask: the owner's name, else their email,
+ * with "(the deal owner)"; "the deal owner (unassigned)" when HubSpot assigns nobody.
+ */
+export function dealOwnerWords(deal: CrmDeal | undefined, crm: CrmDealsRead | undefined): string {
+  if (deal === undefined || deal.ownerId === undefined) return 'the deal owner';
+  if (deal.ownerId === null) return 'the deal owner (unassigned)';
+  const owners = crm?.owners;
+  if (owners === undefined || !owners.has(deal.ownerId))
+    return `the deal owner (HubSpot owner ${deal.ownerId})`;
+  const owner = owners.get(deal.ownerId);
+  if (owner === null || owner === undefined)
+    return `the deal owner (unassigned: HubSpot has no owner ${deal.ownerId} any more)`;
+  const who = owner.name ?? owner.email;
+  return who === null ? `the deal owner (HubSpot owner ${deal.ownerId})` : `${who} (the deal owner)`;
 }

@@ -1,7 +1,7 @@
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { routeApproval } from '#domain/policy/approver-routing.ts';
 import type { Policy } from '#domain/policy/policy-schema.ts';
-import type { CrmDealsRead } from './crm-deal.ts';
+import { type CrmDealsRead, dealOwnerWords } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import type { QbrRegistration } from './registration-view.ts';
@@ -24,6 +24,14 @@ export interface FindingContextSources {
 export function hubspotDealUrl(portalId: number, dealId: string): string {
   return `https://app.hubspot.com/contacts/${portalId}/record/0-3/${encodeURIComponent(dealId)}`;
 }
+
+/** Findings the HubSpot deal owner has to act on: the deal differs from the ledger in HubSpot. */
+const dealOwnerFindings: ReadonlySet<Finding['code']> = new Set([
+  'ATTRIBUTION_DRIFT',
+  'AMOUNT_DRIFT',
+  'STAGE_DRIFT',
+  'COSELL_DRIFT',
+]);
 
 function person(approver: { readonly name: string; readonly email: string }): string {
   return `${approver.name} <${approver.email}>`;
@@ -102,6 +110,9 @@ export function withFindingContext(findings: readonly Finding[], sources: Findin
       context.deadline = new Date(finding.evidence.expiredAt).toISOString();
     } else if (finding.code === 'POLICY_EXCEPTION' && progress?.decision !== undefined) {
       context.owner = person(progress.decision.decidedBy);
+    } else if (dealOwnerFindings.has(finding.code) && deal?.ownerId !== undefined) {
+      // The drift is fixed in HubSpot, by whoever owns the deal there.
+      context.owner = dealOwnerWords(deal, sources.crm);
     }
     if (context.deadline !== undefined)
       context.deadlineLocal = formatDeadline(new Date(context.deadline), timeZone);

@@ -1,7 +1,7 @@
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { formatMoney, minorUnitDigits } from '#domain/money.ts';
 import { claimedTimeFindings } from './claimed-time-findings.ts';
-import type { CrmDeal, CrmDealsRead } from './crm-deal.ts';
+import { type CrmDeal, type CrmDealsRead, dealOwnerWords } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
 import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';
 import { type AttributionDefinitions, wonIn } from './quarter-figures.ts';
@@ -52,6 +52,18 @@ interface FindingInputs {
   readonly slaCases: readonly SlaCase[];
   /** An approved registration with no opportunity this many days after approval is an orphan. */
   readonly orphanAfterDays: number;
+  /** Partners' names by HubSpot company id, to name them in findings' text; an unnamed one shows its id. */
+  readonly partnerNames?: ReadonlyMap<string, string> | undefined;
+}
+
+/** How a finding's text names a partner: by name when the report knows it, else by its id. */
+type PartnerNamer = (partnerId: string) => string;
+
+/** Partners with their relationships, in words: `Northwind Cloud as sourced, Cloudwise as influenced`. */
+function linksWords(links: readonly PartnerLink[], name: PartnerNamer): string {
+  return links.length === 0
+    ? 'none'
+    : links.map((link) => `${name(link.partnerId)} as ${link.relationshipType}`).join(', ');
 }
 
 const dayMs = 86_400_000;
@@ -68,7 +80,7 @@ function integrityFindings(broken: readonly BrokenChain[]): Finding[] {
     code: 'LEDGER_INTEGRITY',
     severity: 'critical',
     opportunityId: chain.opportunityId,
-    detail: `The ledger chain of opportunity ${chain.opportunityId} is broken at entry #${chain.sequence} (${chain.problem}): ${chain.detail}`,
+    detail: `The ledger chain of opportunity ${chain.opportunityId} is broken at entry #${chain.sequence} (${chain.problem}): ${chain.detail}. Its entries from #${chain.sequence} on count in no figure of this report.`,
     evidence: { sequence: chain.sequence, problem: chain.problem },
     fix: 'Run `dealreg ledger verify`, restore the table from point-in-time recovery to before the change, and leave this opportunity out of the deck until the chain verifies.',
   }));
@@ -88,6 +100,17 @@ function propertyText(deal: CrmDeal): string {
   return deal.partnerCompanyId === null
     ? 'none'
     : `${deal.partnerCompanyId}:${deal.partnerRelationship ?? 'unlabelled'}`;
+}
+
+function heldWords(partners: readonly HubSpotPartner[], name: PartnerNamer): string {
+  return partners.length === 0
+    ? 'none'
+    : partners
+        .map(
+          (held) =>
+            `${name(held.partnerId)} as ${held.relationshipType ?? 'unlabelled'}${held.label === undefined ? '' : ` ("${held.label}")`}`,
+        )
+        .join(', ');
 }
 
 function heldText(partners: readonly HubSpotPartner[]): string {
@@ -112,6 +135,8 @@ function hubspotAttribution(deal: CrmDeal): {
   readonly fromLabels: boolean;
   readonly partners: readonly HubSpotPartner[];
   readonly staleProperty?: string | undefined;
+  /** The partner the stale property names, to word it in the text. */
+  readonly stalePartner?: HubSpotPartner | undefined;
 } {
   if (deal.partnerAssociations === undefined) {
     return {
@@ -141,6 +166,10 @@ function hubspotAttribution(deal: CrmDeal): {
     fromLabels: true,
     partners,
     staleProperty: propertyAgrees ? undefined : propertyText(deal),
+    stalePartner:
+      propertyAgrees || deal.partnerCompanyId === null
+        ? undefined
+        : { partnerId: deal.partnerCompanyId, relationshipType: deal.partnerRelationship },
   };
 }
 
@@ -149,7 +178,12 @@ function hubspotAttribution(deal: CrmDeal): {
  * HubSpot shows it: a relabel or removal in HubSpot after approval, or a HubSpot partner the
  * ledger does not have, is drift.
  */
-function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): Finding | undefined {
+function attributionDrift(
+  facts: OpportunityFacts,
+  deal: CrmDeal | undefined,
+  name: PartnerNamer,
+  owner: string,
+): Finding | undefined {
   const approved = facts.registrations.filter(
     (registration) => registration.status === 'approved' && registration.relationshipType !== undefined,
   );
@@ -158,11 +192,11 @@ function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): F
     const current = facts.activePartners.filter((link) => link.partnerId === registration.partnerId);
     if (current.length === 0)
       reasons.push(
-        `registration ${registration.registrationId} approved ${registration.partnerId} as ${registration.relationshipType}, but the ledger shows that partner removed since`,
+        `registration ${registration.registrationId} approved ${name(registration.partnerId)} as ${registration.relationshipType}, but the ledger shows that partner removed since`,
       );
     else if (!current.some((link) => link.relationshipType === registration.relationshipType))
       reasons.push(
-        `registration ${registration.registrationId} approved ${registration.partnerId} as ${registration.relationshipType}, but it is now labelled ${current.map((link) => link.relationshipType).join('+')}`,
+        `registration ${registration.registrationId} approved ${name(registration.partnerId)} as ${registration.relationshipType}, but it is now labelled ${current.map((link) => link.relationshipType).join('+')}`,
       );
   }
   const hubspot = deal === undefined ? undefined : hubspotAttribution(deal);
@@ -175,22 +209,24 @@ function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): F
     );
     if (unknown.length > 0)
       reasons.push(
-        `HubSpot's ${hubspot.source} shows ${heldText(unknown)}, the ledger ${linksText(facts.activePartners)}`,
+        `HubSpot's ${hubspot.source} shows ${heldWords(unknown, name)}, the ledger ${linksWords(facts.activePartners, name)}`,
       );
     else if (hubspot.partners.length === 0 && facts.activePartners.length > 0 && approved.length > 0)
       reasons.push(
-        `HubSpot shows no ${hubspot.source} on the deal, the ledger ${linksText(facts.activePartners)}`,
+        `HubSpot shows no ${hubspot.source} on the deal, the ledger ${linksWords(facts.activePartners, name)}`,
       );
     else if (hubspot.fromLabels && approved.length > 0) {
       const absent = facts.activePartners.filter(
         (link) => !hubspot.partners.some((held) => agrees(link, held)),
       );
       if (absent.length > 0)
-        reasons.push(`the ledger has ${linksText(absent)}, which HubSpot's ${hubspot.source} does not show`);
+        reasons.push(
+          `the ledger has ${linksWords(absent, name)}, which HubSpot's ${hubspot.source} does not show`,
+        );
     }
-    if (reasons.length > 0 && hubspot.staleProperty !== undefined)
+    if (reasons.length > 0 && hubspot.stalePartner !== undefined)
       reasons.push(
-        `Dealreg's deal property still says ${hubspot.staleProperty}, a copy the label change left behind`,
+        `Dealreg's deal property still says ${heldWords([hubspot.stalePartner], name)}, a copy the label change left behind`,
       );
   }
   if (reasons.length === 0) return undefined;
@@ -211,7 +247,7 @@ function attributionDrift(facts: OpportunityFacts, deal: CrmDeal | undefined): F
       hubspotNow: hubspot === undefined ? null : heldText(hubspot.partners),
       dealPropertyNow: deal === undefined ? null : propertyText(deal),
     },
-    fix: 'Ask the deal owner who changed the partner association and why; restore the approved label in HubSpot, or record the change as a correction approved by the channel lead so both systems agree.',
+    fix: `Ask ${owner} who changed the partner association and why; restore the approved label in HubSpot, or record the change as a correction approved by the channel lead so both systems agree.`,
   };
 }
 
@@ -227,7 +263,12 @@ function currencyDigits(currency: string): number {
   return digits;
 }
 
-function amountDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuarter): Finding | undefined {
+function amountDrift(
+  facts: OpportunityFacts,
+  deal: CrmDeal,
+  quarter: FiscalQuarter,
+  owner: string,
+): Finding | undefined {
   const ledger = facts.amount;
   if (ledger === undefined && deal.amount === null) return undefined;
   const currency = deal.currency ?? ledger?.currency ?? 'USD';
@@ -261,11 +302,16 @@ function amountDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuar
       hubspotAmount: deal.amount,
       hubspotCurrency: deal.currency,
     },
-    fix: 'Check the CRM-events webhook deliveries for this deal; if HubSpot is right, the next amount change reaches the ledger — otherwise correct the deal in HubSpot before the meeting.',
+    fix: `Check the CRM-events webhook deliveries for this deal; if HubSpot is right, the next amount change reaches the ledger — otherwise ask ${owner} to correct the deal in HubSpot before the meeting.`,
   };
 }
 
-function stageDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuarter): Finding | undefined {
+function stageDrift(
+  facts: OpportunityFacts,
+  deal: CrmDeal,
+  quarter: FiscalQuarter,
+  owner: string,
+): Finding | undefined {
   const ledgerWon = facts.outcome === 'won';
   const outcomeDiffers = deal.closedWon !== null && deal.closedWon !== ledgerWon;
   const stageDiffers = facts.stage !== undefined && deal.stageId !== null && facts.stage !== deal.stageId;
@@ -283,7 +329,7 @@ function stageDrift(facts: OpportunityFacts, deal: CrmDeal, quarter: FiscalQuart
       hubspotStage: deal.stageId,
       hubspotClosedWon: deal.closedWon,
     },
-    fix: 'Replay the missed stage change: check the CRM-events webhook subscription and its failed deliveries, then confirm the stage with the deal owner.',
+    fix: `Replay the missed stage change: check the CRM-events webhook subscription and its failed deliveries, then confirm the stage with ${owner}.`,
   };
 }
 
@@ -292,6 +338,7 @@ function sourcedWithoutRegistration(
   deal: CrmDeal | undefined,
   definitions: AttributionDefinitions,
   quarter: FiscalQuarter,
+  name: PartnerNamer,
 ): Finding | undefined {
   if (!wonIn(facts, quarter)) return undefined;
   const registered = new Set(facts.registrations.map((registration) => registration.partnerId));
@@ -307,8 +354,8 @@ function sourcedWithoutRegistration(
   if (unregistered.length === 0 && !hubspotSourced) return undefined;
   const who =
     unregistered.length > 0
-      ? linksText(unregistered)
-      : `${deal?.partnerCompanyId ?? 'a partner'}:${deal?.partnerRelationship}`;
+      ? linksWords(unregistered, name)
+      : `${deal?.partnerCompanyId == null ? 'a partner' : name(deal.partnerCompanyId)} as ${deal?.partnerRelationship}`;
   return {
     code: 'SOURCED_WITHOUT_REGISTRATION',
     severity: 'high',
@@ -381,7 +428,11 @@ function orphanRegistrations(inputs: FindingInputs): Finding[] {
   return findings;
 }
 
-function expiredStillAttributed(facts: OpportunityFacts, deal: CrmDeal | undefined): Finding[] {
+function expiredStillAttributed(
+  facts: OpportunityFacts,
+  deal: CrmDeal | undefined,
+  name: PartnerNamer,
+): Finding[] {
   const findings: Finding[] = [];
   for (const registration of facts.registrations) {
     if (registration.status !== 'expired' || registration.expiredAt === undefined) continue;
@@ -401,7 +452,7 @@ function expiredStillAttributed(facts: OpportunityFacts, deal: CrmDeal | undefin
       severity: 'high',
       opportunityId: facts.opportunityId,
       registrationId: registration.registrationId,
-      detail: `Registration ${registration.registrationId} expired on ${expiredAt.slice(0, 10)}, but ${registration.partnerId} is still attributed on ${facts.dealName ?? facts.opportunityId}${still.length === 0 ? ' in HubSpot' : ''}.`,
+      detail: `Registration ${registration.registrationId} expired on ${expiredAt.slice(0, 10)}, but ${name(registration.partnerId)} is still attributed on ${facts.dealName ?? facts.opportunityId}${still.length === 0 ? ' in HubSpot' : ''}.`,
       evidence: {
         expiredAt,
         partnerId: registration.partnerId,
@@ -541,20 +592,25 @@ function retroactiveFindings(changes: readonly RetroactiveChange[]): Finding[] {
 /** Every finding of DESIGN §3.6, ranked critical first. */
 export function reconcile(inputs: FindingInputs): Finding[] {
   const findings: Finding[] = [...integrityFindings(inputs.broken)];
+  const name: PartnerNamer = (partnerId) => inputs.partnerNames?.get(partnerId) ?? partnerId;
+  const brokenChains = new Set(inputs.broken.map((chain) => chain.opportunityId));
   for (const item of inputs.facts) {
     if (item.campaignChain) continue;
     const deal = inputs.crm?.deals.get(item.opportunityId);
-    const drift = attributionDrift(item, deal);
+    const owner = dealOwnerWords(deal, inputs.crm);
+    const drift = attributionDrift(item, deal, name, owner);
     if (drift !== undefined) findings.push(drift);
-    if (deal !== undefined) {
-      const amount = amountDrift(item, deal, inputs.quarter);
+    // A broken chain is projected only up to its first bad entry: comparing that with HubSpot
+    // would report the break again as a missed change; LEDGER_INTEGRITY says what to do.
+    if (deal !== undefined && !brokenChains.has(item.opportunityId)) {
+      const amount = amountDrift(item, deal, inputs.quarter, owner);
       if (amount !== undefined) findings.push(amount);
-      const stage = stageDrift(item, deal, inputs.quarter);
+      const stage = stageDrift(item, deal, inputs.quarter, owner);
       if (stage !== undefined) findings.push(stage);
     }
-    const sourced = sourcedWithoutRegistration(item, deal, inputs.definitions, inputs.quarter);
+    const sourced = sourcedWithoutRegistration(item, deal, inputs.definitions, inputs.quarter, name);
     if (sourced !== undefined) findings.push(sourced);
-    findings.push(...expiredStillAttributed(item, deal));
+    findings.push(...expiredStillAttributed(item, deal, name));
   }
   findings.push(
     ...orphanRegistrations(inputs),

@@ -225,6 +225,11 @@ const integritySchema = z
     /** Entries recorded by asOf. */
     entries: countSchema,
     broken: countSchema,
+    /**
+     * Entries recorded by asOf that no figure counts because they fail the ledger check: the first
+     * bad entry of each broken chain and the entries after it (they chain from it). 0 when none.
+     */
+    excludedEntries: countSchema.default(0),
     digests: digestStatusSchema,
   })
   .refine((value) => value.broken <= value.chains && value.chainsNotInLedger <= value.broken, {

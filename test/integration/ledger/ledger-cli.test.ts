@@ -312,13 +312,26 @@ describe('dealreg investments import', () => {
     expect(await store.readChainRaw('campaign:camp-d2')).toEqual([]);
   });
 
+  it('refuses a partnerId it cannot check, with no HubSpot configured: exit 2, the line named, nothing written', async () => {
+    const file = join(dataDir, 'partner-unchecked.csv');
+    writeFileSync(file, [header, 'inv-p,MDF,camp-p,partner-1,100,USD,1,2026-07-01'].join('\n'));
+
+    const result = await dealreg('investments', 'import', file);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "line 2, column partnerId: partner-1 cannot be checked against HubSpot's partner companies: no HubSpot access token",
+    );
+    expect(await store.readChainRaw('campaign:camp-p')).toEqual([]);
+  });
+
   it('imports every line of a valid file once, even when run twice', async () => {
     const file = join(dataDir, 'good.csv');
     writeFileSync(
       file,
       [
         header,
-        'inv-1,MDF,camp-a,partner-1,25000.00,USD,1,2026-07-01',
+        'inv-1,MDF,camp-a,,25000.00,USD,1,2026-07-01',
         'inv-3,SPIFF,camp-b,,500,EUR,1.08,2026-07-03',
       ].join('\n'),
     );

@@ -335,7 +335,7 @@ describe("ACE's expected spend against the deal's amount", () => {
     const drift = findings.filter((finding) => finding.code === 'COSELL_DRIFT');
     expect(drift).toHaveLength(1);
     expect(drift[0]?.detail).toContain(
-      `ACE opportunity ${shared.aceOpportunityId} (Sandbox catalog) expects 1500.00 USD a month, USD 18,000.00 over the 12 months Dealreg shared it for, but the deal is worth 12000 USD (USD 12,000.00) in the ledger (following HubSpot)`,
+      `ACE opportunity ${shared.aceOpportunityId} (Sandbox catalog) expects USD 1,500.00 a month, USD 18,000.00 over the 12 months Dealreg shared it for, but the deal is worth USD 12,000.00 in the ledger (following HubSpot)`,
     );
     expect(drift[0]?.evidence).toMatchObject({
       drift: 'value',

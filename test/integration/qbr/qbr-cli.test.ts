@@ -225,6 +225,8 @@ describe('dealreg qbr check against a running stack', () => {
     const mails = await new LocalMailbox(join(dataDir, 'mailbox')).list();
     expect(mails).toHaveLength(1);
     expect(mails[0]?.to).toEqual(['cro@example.com']);
+    // Sent on the stack's clock, as the stack's own mail is: not dated before the moment it reports.
+    expect(mails[0]?.sentAt.slice(0, 10)).toBe('2026-12-16');
     expect(result.stdout).toContain('sent "');
   });
 

@@ -34,9 +34,11 @@ export interface QbrWorld {
   close(): Promise<void>;
 }
 
-export async function startQbrWorld(): Promise<QbrWorld> {
+export async function startQbrWorld(
+  sandbox: Parameters<typeof startSandboxUnderTest>[0] = {},
+): Promise<QbrWorld> {
   const tables = await createTestTables([ledgerTable, registrationsTable]);
-  const under = await startSandboxUnderTest();
+  const under = await startSandboxUnderTest(sandbox);
   await setupHubSpotPortal(under.admin, { dryRun: false });
   const ledgerKey = LocalLedgerKey.random();
   const ledger = new DynamoDbLedgerStore(tables.client, tables.tableName(ledgerTable.logicalName));

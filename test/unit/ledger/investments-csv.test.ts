@@ -58,6 +58,38 @@ describe('investments CSV', () => {
     ]);
   });
 
+  it('refuses an amount of 0 or below and a date no quarter’s spend can have, naming line, column and value', () => {
+    const now = new Date('2026-12-07T12:00:00Z');
+    const { inputs, problems } = parseInvestmentsCsv(
+      [
+        header,
+        'inv-1,MDF,camp-a,partner-1,0,USD,1,2026-07-01',
+        'inv-2,MDF,camp-a,partner-1,-250.00,USD,1,2026-07-01',
+        'inv-3,MDF,camp-a,partner-1,0.00,EUR,1.08,2026-07-01',
+        'inv-4,MDF,camp-a,partner-1,100,USD,1,9999-12-31',
+        'inv-5,MDF,camp-a,partner-1,100,USD,1,1999-12-31',
+        'inv-6,MDF,camp-a,partner-1,100,USD,1,2027-12-07',
+        'inv-7,MDF,camp-a,partner-1,100,USD,1,2000-01-01',
+      ].join('\n'),
+      'test',
+      types,
+      { now },
+    );
+
+    const range = 'an investment is dated from 2000-01-01 to one year after today (2027-12-07)';
+    expect(problems).toEqual([
+      { line: 2, column: 'amount', message: 'is 0; an investment amount must be more than 0' },
+      { line: 3, column: 'amount', message: 'is -250.00; an investment amount must be more than 0' },
+      { line: 4, column: 'amount', message: 'is 0.00; an investment amount must be more than 0' },
+      { line: 5, column: 'effectiveAt', message: `is 9999-12-31; ${range}` },
+      { line: 6, column: 'effectiveAt', message: `is 1999-12-31; ${range}` },
+    ]);
+    expect(inputs.map((input) => (input.type === 'InvestmentRecorded' ? input.investmentId : ''))).toEqual([
+      'inv-6',
+      'inv-7',
+    ]);
+  });
+
   it('names a line with too few or too many fields and still checks the others', () => {
     const problems = problemsOf(
       'inv-1,MDF,camp-a,partner-1,100,USD,1',

@@ -107,6 +107,45 @@ describe('the pre-QBR report email', () => {
     expect(email.html).toContain('240 more in qbr-2026-Q4-roi-investments.csv.');
   });
 
+  it('lists the 10 most severe findings and names the full report for the rest; the full report keeps all', async () => {
+    const sample = sampleQbrReport();
+    const severities = [
+      ...Array.from({ length: 3 }, () => 'critical' as const),
+      ...Array.from({ length: 12 }, () => 'high' as const),
+      ...Array.from({ length: 10 }, () => 'medium' as const),
+    ];
+    const findings = severities.map((severity, index) => ({
+      code: 'STAGE_DRIFT' as const,
+      severity,
+      opportunityId: `op-${String(index + 1).padStart(2, '0')}`,
+      detail: `Deal op-${String(index + 1).padStart(2, '0')} drifted.`,
+      evidence: {},
+      fix: 'Replay the stage change.',
+    }));
+    const report = {
+      ...sample,
+      findings,
+      scorecard: { ...sample.scorecard, findings: { critical: 3, high: 12, medium: 10, low: 0 } },
+    };
+
+    const email = await renderQbrReportEmail(report, leadership);
+    const page = await renderQbrReportHtml(report);
+
+    expect(email.text).toContain('Deal op-10 drifted.');
+    expect(email.text).not.toContain('op-11');
+    expect(email.text).toMatch(/10\. \[HIGH\] STAGE_DRIFT/);
+    expect(email.text).toContain(
+      'And 15 more findings in the full report: qbr-2026-Q4-findings.csv and qbr-2026-Q4.json, attached.',
+    );
+    expect(email.html).toContain('Deal op-10 drifted.');
+    expect(email.html).not.toContain('op-11');
+    expect(email.html).toContain(
+      'And 15 more findings in the full report: qbr-2026-Q4-findings.csv and qbr-2026-Q4.json, attached.',
+    );
+    expect(page).toContain('Deal op-25 drifted.');
+    expect(page).not.toContain('more findings in the full report');
+  });
+
   it('opens with the moment of the figures in the policy calendar’s zone, as every other time in it', async () => {
     const email = await renderQbrReportEmail(
       { ...sampleQbrReport(), timeZone: 'America/New_York' },

@@ -429,7 +429,7 @@ describe('COSELL_DRIFT on the value AWS expects', () => {
     );
     const [ibis, nova, sirius] = found;
     expect(nova?.detail).toBe(
-      'ACE opportunity O2001 (AWS catalog) expects 12500.00 USD a month, USD 150,000.00 over the 12 months Dealreg shared it for, but the deal is worth 120000 USD (USD 120,000.00) in the ledger (following HubSpot): AWS and your CRM will count this deal differently.',
+      'ACE opportunity O2001 (AWS catalog) expects USD 12,500.00 a month, USD 150,000.00 over the 12 months Dealreg shared it for, but the deal is worth USD 120,000.00 in the ledger (following HubSpot): AWS and your CRM will count this deal differently.',
     );
     expect(nova?.evidence).toMatchObject({
       aceMonthlySpend: '12500.00',
@@ -440,12 +440,12 @@ describe('COSELL_DRIFT on the value AWS expects', () => {
       valueDifferenceUsd: 30_000,
     });
     expect(nova?.fix).toBe(
-      "Set the expected monthly spend of O2001 in Partner Central to USD 10,000.00 (the deal's amount over 12 months), or, if AWS's figure is right, correct the deal's amount in HubSpot, so AWS's pipeline and yours agree before the meeting.",
+      "Set the expected monthly spend of O2001 in Partner Central to USD 10,000.00 (the deal's amount over 12 months), or, if AWS's figure is right, ask the deal owner to correct the deal's amount in HubSpot, so AWS's pipeline and yours agree before the meeting.",
     );
     expect(sirius?.evidence).toMatchObject({ aceContractValueUsd: 121_200.12, valueDifferenceUsd: 1_200.12 });
     // Won and not Launched, and worth 132,000 in ACE: one finding names both, and both fixes.
     expect(ibis?.detail).toContain(
-      'Ibis is closed-won in the ledger (following HubSpot) but ACE opportunity O2007 (AWS catalog) is at stage Committed, not Launched; and ACE opportunity O2007 (AWS catalog) expects 11000.00 USD a month, USD 132,000.00',
+      'Ibis is closed-won in the ledger (following HubSpot) but ACE opportunity O2007 (AWS catalog) is at stage Committed, not Launched; and ACE opportunity O2007 (AWS catalog) expects USD 11,000.00 a month, USD 132,000.00',
     );
     expect(ibis?.fix).toContain('Update the stage of O2007 in Partner Central');
     expect(ibis?.fix).toContain(
@@ -464,8 +464,8 @@ describe('COSELL_DRIFT on the value AWS expects', () => {
       dealAmountUsd: 108_000,
       valueDifferenceUsd: 8_640,
     });
-    expect(found?.detail).toContain('expects 9000.00 EUR a month, USD 116,640.00 over the 12 months');
-    expect(found?.detail).toContain('the deal is worth 100000 EUR (USD 108,000.00) in the ledger');
+    expect(found?.detail).toContain('expects EUR 9,000.00 a month, USD 116,640.00 over the 12 months');
+    expect(found?.detail).toContain('the deal is worth EUR 100,000.00 (USD 108,000.00) in the ledger');
     expect(found?.fix).toContain("to USD 9,000.00 (the deal's amount over 12 months)");
   });
 
@@ -493,12 +493,35 @@ describe('COSELL_DRIFT on the value AWS expects', () => {
 
     expect(found.map((finding) => finding.opportunityId)).not.toContain('V1');
     const auk = found.find((finding) => finding.opportunityId === 'V6');
-    expect(auk?.detail).toContain('but the deal is worth 110000 EUR (USD 118,800.00) in HubSpot');
+    expect(auk?.detail).toContain('but the deal is worth EUR 110,000.00 (USD 118,800.00) in HubSpot');
     expect(auk?.evidence).toMatchObject({
       aceContractValueUsd: 107_999.96,
       dealAmountUsd: 118_800,
       valueDifferenceUsd: 10_800.04,
     });
+  });
+
+  it("names HubSpot's deal owner to correct the deal there, and as the finding's owner", () => {
+    const crm = {
+      ...crmOf([
+        crmDeal('V6', {
+          name: 'Auk',
+          amount: 110_000,
+          currency: 'EUR',
+          stageId: 'appointmentscheduled',
+          closedWon: false,
+          ownerId: '701',
+        }),
+      ]),
+      owners: new Map([['701', { name: 'Dana Reyes', email: 'dana@vendor.example' }]]),
+    };
+
+    const auk = drifts(valueChains(), crm).find((finding) => finding.opportunityId === 'V6');
+
+    expect(auk?.fix).toContain(
+      "or, if AWS's figure is right, ask Dana Reyes (the deal owner) to correct the deal's amount in HubSpot",
+    );
+    expect(auk?.context?.owner).toBe('Dana Reyes (the deal owner)');
   });
 });
 

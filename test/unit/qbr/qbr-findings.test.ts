@@ -96,6 +96,35 @@ describe('pre-QBR reconciliation findings', () => {
     ]);
   });
 
+  it('says a broken chain counts from its first bad entry on in no figure, and compares no truncated chain with HubSpot', () => {
+    // O1's ClosedWon (entry 5) was altered: the report projects entries 1-4 only, so the ledger
+    // reads it open while HubSpot says won. That is the break, not a missed stage change.
+    const chains = [approvedAsSourced('Orion', 80_000)];
+    const crm = crmOf([
+      crmDeal('O1', {
+        amount: 95_000,
+        stageId: 'closedwon',
+        closedWon: true,
+        partnerCompanyId: 'P1',
+        partnerRelationship: 'sourced',
+      }),
+    ]);
+    const broken = [
+      { opportunityId: 'O1', sequence: 5, problem: 'hash-mismatch', detail: 'content was altered' },
+    ];
+
+    const computed = report({
+      chains,
+      crm,
+      integrity: { chains: 1, chainsNotInLedger: 0, entries: 5, broken, excludedEntries: 1 },
+    });
+
+    expect(codes(computed.findings)).toEqual(['LEDGER_INTEGRITY']);
+    expect(computed.findings[0]?.detail).toBe(
+      'The ledger chain of opportunity O1 is broken at entry #5 (hash-mismatch): content was altered. Its entries from #5 on count in no figure of this report.',
+    );
+  });
+
   it('reports a partner relationship overwritten in HubSpot after approval as ATTRIBUTION_DRIFT', () => {
     // Approved as sourced on 10-05; on 11-02 someone relabels the association in HubSpot to
     // influenced: the CRM-events handler records the detach and the new label.
@@ -152,7 +181,7 @@ describe('pre-QBR reconciliation findings', () => {
     });
     // The label agrees with the ledger: the drift is the relabel after approval, not HubSpot.
     expect(drift?.detail).not.toContain("HubSpot's partner association label shows");
-    expect(drift?.detail).toContain("Dealreg's deal property still says P1:sourced");
+    expect(drift?.detail).toContain("Dealreg's deal property still says P1 as sourced");
   });
 
   it('reports a partner association label the ledger does not have, whatever the property says', () => {
@@ -166,7 +195,7 @@ describe('pre-QBR reconciliation findings', () => {
     const [drift] = report({ chains, crm: crmOf([relabelled]) }).findings;
     expect(drift?.code).toBe('ATTRIBUTION_DRIFT');
     expect(drift?.detail).toContain(
-      `HubSpot's partner association label shows P1:referral ("Referral partner"), the ledger P1:sourced`,
+      `HubSpot's partner association label shows P1 as referral ("Referral partner"), the ledger P1 as sourced`,
     );
     // No labelled association at all, while the property still names the partner.
     const unlabelled = { ...relabelled, partnerAssociations: [] };
@@ -179,6 +208,49 @@ describe('pre-QBR reconciliation findings', () => {
       partnerAssociations: [{ companyId: 'P1', relationship: 'sourced', label: 'Sourced partner' }],
     };
     expect(codes(report({ chains, crm: crmOf([agreeing]) }).findings)).toEqual([]);
+  });
+
+  it('names the partners of an ATTRIBUTION_DRIFT by name, as the other findings do', () => {
+    const chains = [relabelledToInfluenced('Orion rollout')];
+    const crm = crmOf([
+      crmDeal('O1', {
+        amount: 80_000,
+        registrationId: 'R1',
+        partnerCompanyId: 'P1',
+        partnerRelationship: 'sourced',
+        partnerAssociations: [
+          { companyId: 'P1', relationship: 'influenced', label: 'Influenced partner' },
+          { companyId: 'P2', relationship: 'sourced', label: 'Sourced partner' },
+        ],
+      }),
+    ]);
+    const registrations = [
+      record({
+        registrationId: 'R1',
+        submittedAt: '2026-10-05T15:00:00Z',
+        partnerId: 'P1',
+        partnerName: 'Northwind Cloud',
+        progress: { status: 'approved', approvedAt: '2026-10-05T18:00:00Z', dealId: 'O1' },
+      }),
+      record({
+        registrationId: 'R2',
+        submittedAt: '2026-10-07T15:00:00Z',
+        partnerId: 'P2',
+        partnerName: 'Cloudwise',
+        progress: { status: 'declined' },
+      }),
+    ];
+
+    const [drift] = report({ chains, crm, registrations }).findings.filter(
+      (finding) => finding.code === 'ATTRIBUTION_DRIFT',
+    );
+
+    expect(drift?.detail).toBe(
+      'Partner attribution of Orion rollout drifted: registration R1 approved Northwind Cloud as sourced, but it is now labelled influenced; ' +
+        'HubSpot\'s partner association label shows Cloudwise as sourced ("Sourced partner"), the ledger Northwind Cloud as influenced; ' +
+        "Dealreg's deal property still says Northwind Cloud as sourced, a copy the label change left behind.",
+    );
+    expect(drift?.detail).not.toMatch(/\bP[12]\b/);
   });
 
   it('reports a HubSpot partner the ledger does not have as ATTRIBUTION_DRIFT', () => {
@@ -278,7 +350,22 @@ describe('pre-QBR reconciliation findings', () => {
         severity: 'high',
         opportunityId: 'O4',
       }),
-    ]);
+    ]); // Named as the report knows the partner (here from another, rejected registration of theirs).
+    const named = report({
+      chains,
+      registrations: [
+        record({
+          registrationId: 'R40',
+          submittedAt: '2026-10-20T15:00:00Z',
+          partnerId: 'P3',
+          partnerName: 'Lynx Partners',
+          progress: { status: 'declined' },
+        }),
+      ],
+    }).findings.find((finding) => finding.code === 'SOURCED_WITHOUT_REGISTRATION');
+    expect(named?.detail).toBe(
+      'Lynx counts as partner-sourced (Lynx Partners as referral) but no approved registration backs it.',
+    );
   });
 
   it('reports an approved registration with no opportunity after 30 days as ORPHAN_REGISTRATION', () => {
@@ -383,6 +470,19 @@ describe('pre-QBR reconciliation findings', () => {
         registrationId: 'R8',
       }),
     ]);
+    const registrations = [
+      record({
+        registrationId: 'R8',
+        submittedAt: '2026-07-31T15:00:00Z',
+        partnerId: 'P1',
+        partnerName: 'Northwind Cloud',
+        progress: { status: 'expired' },
+      }),
+    ];
+    const [named] = report({ chains, registrations }).findings;
+    expect(named?.detail).toBe(
+      'Registration R8 expired on 2026-10-30, but Northwind Cloud is still attributed on Falcon.',
+    );
   });
 
   it('reports a closed quarter whose figures moved since its snapshot as RETROACTIVE_CHANGE', () => {
