@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { freezeMoney } from '#domain/money.ts';
+import { approval, chain, created, report, won } from './qbr-fixtures.ts';
+
+/**
+ * Quarters recomputed by hand, as a CRO or a cloud provider's MDF team would check them: each
+ * expected figure is worked out in the comment above it from the entries alone.
+ */
+describe('pre-QBR figures recomputed by hand', () => {
+  it('does not count as won a deal moved out of closed-won back to an open stage', () => {
+    // O1 won 100,000 on 1 Nov, then moved back to "contractsent" on 10 Nov (HubSpot: the deal is
+    // open again). O2 won 40,000 and stays won.
+    //   closed-won in Q4 = 40,000 (O2 only); partner-sourced = 40,000; funnel closed-won 1 of 2
+    const reopened = chain('O1', [
+      created('2026-10-01T00:00:00.000Z', 'Reopened', 100_000),
+      ...approval({
+        registrationId: 'R1',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: '2026-10-01T00:00:00.000Z',
+      }),
+      ...won('2026-11-01T00:00:00.000Z', 100_000),
+      {
+        type: 'StageChanged',
+        effectiveAt: '2026-11-10T00:00:00.000Z',
+        recordedBy: 'crm-events',
+        stage: 'contractsent',
+      },
+    ]);
+    const stillWon = chain('O2', [
+      created('2026-10-01T00:00:00.000Z', 'Still won', 40_000),
+      ...approval({
+        registrationId: 'R2',
+        partnerId: 'P1',
+        relationshipType: 'sourced',
+        at: '2026-10-01T00:00:00.000Z',
+      }),
+      ...won('2026-11-01T00:00:00.000Z', 40_000),
+    ]);
+    const computed = report({ chains: [reopened, stillWon] });
+    expect(computed.scorecard.closedWonAmount).toBe(40_000);
+    expect(computed.attribution.partnerSourcedRevenue).toBe(40_000);
+    expect([
+      computed.funnel.opportunities,
+      computed.funnel.closedWon,
+      computed.funnel.closedWonAmount,
+    ]).toEqual([2, 1, 40_000]);
+  });
+
+  it('counts a deal reopened and won again at its second close', () => {
+    // O1 won 1 Nov for 100,000, reopened 10 Nov, won again 20 Nov for 120,000 → 120,000 in Q4
+    const computed = report({
+      chains: [
+        chain('O1', [
+          created('2026-10-01T00:00:00.000Z', 'Twice', 100_000),
+          ...won('2026-11-01T00:00:00.000Z', 100_000),
+          {
+            type: 'StageChanged',
+            effectiveAt: '2026-11-10T00:00:00.000Z',
+            recordedBy: 'crm-events',
+            stage: 'contractsent',
+          },
+          ...won('2026-11-20T00:00:00.000Z', 120_000),
+        ]),
+      ],
+    });
+    expect(computed.scorecard.closedWonAmount).toBe(120_000);
+  });
+
+  it('converts an amount changed after closed-won at the rate frozen at close', () => {
+    // O3 won 1 Nov for EUR 10,000.00 at 1.10 USD/EUR = 11,000 USD. On 1 Dec the amount is
+    // corrected to EUR 20,000.00 while the configured rate is 1.20. A closed deal keeps the rate
+    // of its close date (HubSpot, "Add and edit your account currencies"; Dealreg freezes
+    // closed-won amounts at close): 20,000 × 1.10 = 22,000 USD, not 20,000 × 1.20 = 24,000.
+    const computed = report({
+      chains: [
+        chain('O3', [
+          created('2026-10-01T00:00:00.000Z', 'Euro deal', 0),
+          {
+            type: 'StageChanged',
+            effectiveAt: '2026-11-01T00:00:00.000Z',
+            recordedBy: 'crm-events',
+            stage: 'closedwon',
+          },
+          {
+            type: 'ClosedWon',
+            effectiveAt: '2026-11-01T00:00:00.000Z',
+            recordedBy: 'crm-events',
+            amount: freezeMoney(1_000_000, 'EUR', '1.10'),
+          },
+          {
+            type: 'AmountChanged',
+            effectiveAt: '2026-12-01T00:00:00.000Z',
+            recordedBy: 'crm-events',
+            amount: freezeMoney(2_000_000, 'EUR', '1.20'),
+          },
+        ]),
+      ],
+    });
+    expect(computed.scorecard.closedWonAmount).toBe(22_000);
+  });
+});
