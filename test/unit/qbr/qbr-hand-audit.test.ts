@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freezeMoney } from '#domain/money.ts';
-import { approval, chain, created, report, won } from './qbr-fixtures.ts';
+import { approval, chain, created, investment, report, won } from './qbr-fixtures.ts';
 
 /**
  * Quarters recomputed by hand, as a CRO or a cloud provider's MDF team would check them: each
@@ -98,5 +98,42 @@ describe('pre-QBR figures recomputed by hand', () => {
       ],
     });
     expect(computed.scorecard.closedWonAmount).toBe(22_000);
+  });
+
+  it('attributes a deal of two campaigns once across the ROI table, half to each', () => {
+    // O2 (60,000, won in Q4) came through P2's registration in campaign C2 and P3's in C3. C2 has
+    // MDF 10,000 and C3 events 10,000. The deal's 60,000 is split between its two campaigns:
+    //   MDF 30,000 → ROI (30,000 − 10,000) / 10,000 = 2; events 30,000 → ROI 2
+    //   total attributed 60,000 = the deal, not 120,000.
+    const computed = report({
+      chains: [
+        chain('O2', [
+          created('2026-10-01T00:00:00.000Z', 'Two campaigns', 60_000),
+          ...approval({
+            registrationId: 'R2',
+            partnerId: 'P2',
+            relationshipType: 'sourced',
+            at: '2026-10-02T00:00:00.000Z',
+            campaignId: 'C2',
+          }),
+          ...approval({
+            registrationId: 'R3',
+            partnerId: 'P3',
+            relationshipType: 'influenced',
+            at: '2026-10-03T00:00:00.000Z',
+            campaignId: 'C3',
+          }),
+          ...won('2026-11-01T00:00:00.000Z', 60_000),
+        ]),
+        investment('C2', 'I2', 'MDF', 10_000, '2026-10-05T00:00:00.000Z'),
+        investment('C3', 'I3', 'events', 10_000, '2026-10-05T00:00:00.000Z'),
+      ],
+    });
+    expect(
+      computed.roiByInvestmentType.map((row) => [row.investmentType, row.closedWonRevenue, row.roi]),
+    ).toEqual([
+      ['MDF', 30_000, 2],
+      ['events', 30_000, 2],
+    ]);
   });
 });
