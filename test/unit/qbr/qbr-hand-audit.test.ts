@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { freezeMoney } from '#domain/money.ts';
-import { approval, chain, created, investment, report, won } from './qbr-fixtures.ts';
+import {
+  approval,
+  chain,
+  created,
+  decision,
+  investment,
+  policy,
+  record,
+  report,
+  sla,
+  won,
+} from './qbr-fixtures.ts';
 
 /**
  * Quarters recomputed by hand, as a CRO or a cloud provider's MDF team would check them: each
@@ -134,6 +145,94 @@ describe('pre-QBR figures recomputed by hand', () => {
     ).toEqual([
       ['MDF', 30_000, 2],
       ['events', 30_000, 2],
+    ]);
+  });
+
+  it('measures SLA compliance in business hours that skip the calendar’s holidays', () => {
+    // New York, 09:00–17:00 Monday to Friday, Thanksgiving Thursday and Friday off.
+    //   A: asked Wed 25 Nov 16:00, decided Mon 30 Nov 10:00 by the approver, deadline Mon 16:00
+    //      → 1 h (Wed) + 1 h (Mon) = 2 business hours, within SLA
+    //   B: asked Tue 1 Dec 09:00, approved by the policy default Fri 4 Dec 09:00 → 24 h, breach
+    //   D: asked Mon 7 Dec 09:00, deadline Tue 09:00, decided Wed 09:00 → 16 h, breach
+    //   C: asked Thu 10 Dec, deadline Mon 14 Dec 09:00, still waiting at asOf 15 Dec → past deadline
+    //   E: decided in Q3 → not counted
+    // compliance 1 of 3 decisions = 0.3333; median of 2, 16, 24 = 16 h; breaches B, D, C = 3
+    const rec = (id: string, requested: string, deadline: string, decided?: string, extra = {}) =>
+      record({
+        registrationId: id,
+        submittedAt: requested,
+        partnerId: 'P1',
+        progress: {
+          status: decided === undefined ? 'in-review' : 'approved',
+          sla: sla(requested, deadline, extra),
+          ...(decided === undefined ? {} : { decision: decision('approve', decided) }),
+        } as never,
+      });
+    const computed = report({
+      policy: {
+        ...policy.policy,
+        calendar: {
+          ...policy.policy.calendar,
+          holidays: ['2026-11-26', '2026-11-27', '2026-12-24', '2026-12-25'],
+        },
+      },
+      registrations: [
+        rec('A', '2026-11-25T21:00:00.000Z', '2026-11-30T21:00:00.000Z', '2026-11-30T15:00:00.000Z'),
+        rec('B', '2026-12-01T14:00:00.000Z', '2026-12-04T14:00:00.000Z', '2026-12-04T14:00:00.000Z', {
+          defaulted: true,
+        }),
+        rec('C', '2026-12-10T14:00:00.000Z', '2026-12-14T14:00:00.000Z'),
+        rec('D', '2026-12-07T14:00:00.000Z', '2026-12-08T14:00:00.000Z', '2026-12-09T14:00:00.000Z', {
+          reminders: 1,
+          escalations: 1,
+        }),
+        rec('E', '2026-09-07T14:00:00.000Z', '2026-09-08T14:00:00.000Z', '2026-09-08T14:00:00.000Z'),
+      ],
+    });
+    expect(computed.scorecard.slaCompliance).toBe(0.3333);
+    expect(computed.sla).toEqual({
+      approvals: 4,
+      decisions: 3,
+      withinSla: 1,
+      waiting: 1,
+      waitingPastDeadline: 1,
+      breaches: 3,
+      reminders: 1,
+      escalations: 1,
+      defaulted: 1,
+      medianHoursToDecision: 16,
+    });
+  });
+
+  it('gives no ROI for an investment of zero and shares its campaign’s revenue evenly when nobody invested', () => {
+    // C4 has two investments of 0 (SPIFF, events) and won O4 for 10,000: each gets 5,000, ROI none.
+    const computed = report({
+      chains: [
+        chain('O4', [
+          created('2026-10-01T00:00:00.000Z', 'Free', 10_000),
+          ...approval({
+            registrationId: 'R4',
+            partnerId: 'P4',
+            relationshipType: 'sourced',
+            at: '2026-10-02T00:00:00.000Z',
+            campaignId: 'C4',
+          }),
+          ...won('2026-11-01T00:00:00.000Z', 10_000),
+        ]),
+        investment('C4', 'I4a', 'SPIFF', 0, '2026-10-05T00:00:00.000Z'),
+        investment('C4', 'I4b', 'events', 0, '2026-10-05T00:00:00.000Z'),
+      ],
+    });
+    expect(
+      computed.roiByInvestmentType.map((row) => [
+        row.investmentType,
+        row.invested,
+        row.closedWonRevenue,
+        row.roi,
+      ]),
+    ).toEqual([
+      ['SPIFF', 0, 5_000, null],
+      ['events', 0, 5_000, null],
     ]);
   });
 });
