@@ -153,8 +153,9 @@ interface InvestmentShare {
  * Revenue attributed to each investment effective in the quarter, against revenue won in the
  * quarter. An investment that names an opportunity (`opportunityId` in the import; recorded on
  * that chain) earns that opportunity's revenue; any other earns the revenue of its campaign (the
- * campaign of the partners at close, else of the registrations). An opportunity some investment
- * names is left out of its campaign's revenue, and several investments on the same opportunity
+ * campaign of the partners at close, else of the registrations; an opportunity of several campaigns
+ * is split equally between them). An opportunity some investment names is left out of its
+ * campaign's revenue, and several investments on the same opportunity
  * or campaign share its revenue in proportion to what each invested, so no dollar counts twice.
  */
 export function investmentReturns(
@@ -186,8 +187,14 @@ export function investmentReturns(
       revenueByOpportunity.set(item.opportunityId, wonUsdMinor(item));
       continue;
     }
-    for (const campaign of campaignsOf(item))
-      revenueByCampaign.set(campaign, (revenueByCampaign.get(campaign) ?? 0) + wonUsdMinor(item));
+    // A deal several campaigns brought in is split between them equally, so the ROI table counts
+    // each dollar once however many campaigns it came through.
+    const campaigns = campaignsOf(item);
+    for (const campaign of campaigns)
+      revenueByCampaign.set(
+        campaign,
+        (revenueByCampaign.get(campaign) ?? 0) + wonUsdMinor(item) / campaigns.length,
+      );
   }
   const pools = new Map<string, InvestmentShare[]>();
   for (const share of shares) {

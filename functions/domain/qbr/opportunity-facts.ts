@@ -6,7 +6,7 @@ import {
   correctedEntries,
   projectOpportunity,
 } from '#domain/ledger/projection.ts';
-import type { FrozenMoney } from '#domain/money.ts';
+import { type FrozenMoney, freezeMoney } from '#domain/money.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 
 /** A partner's relationship to an opportunity, as the report needs it. */
@@ -82,6 +82,55 @@ function link(record: Attribution): PartnerLink {
   };
 }
 
+/**
+ * How the chain's last close stands at the moment: whether the deal has left the stage it closed
+ * in since (reopened: a closed-won or closed-lost deal moved back to an open stage is open again,
+ * HubSpot "Set up and customize pipelines and deal stages"), and the money the last ClosedWon
+ * recorded, whose frozen rate every later amount of the closed deal is converted at.
+ */
+function lastClose(
+  entries: readonly LedgerEntry[],
+  asOf: string,
+): {
+  reopened: boolean;
+  wonMoney: FrozenMoney | undefined;
+} {
+  const effective = entries
+    .filter((entry) => entry.effectiveAt <= asOf)
+    .sort((a, b) =>
+      a.effectiveAt !== b.effectiveAt ? (a.effectiveAt < b.effectiveAt ? -1 : 1) : a.sequence - b.sequence,
+    );
+  let stage: string | undefined;
+  let closedStage: string | undefined;
+  let closed = false;
+  let reopened = false;
+  let wonMoney: FrozenMoney | undefined;
+  for (const entry of effective) {
+    if (entry.type === 'OpportunityCreated') stage = entry.stage ?? stage;
+    else if (entry.type === 'StageChanged') {
+      stage = entry.stage;
+      if (closed) reopened = stage !== closedStage;
+    } else if (entry.type === 'ClosedWon' || entry.type === 'ClosedLost') {
+      closed = true;
+      closedStage = stage;
+      reopened = false;
+      wonMoney = entry.type === 'ClosedWon' ? entry.amount : undefined;
+    }
+  }
+  return { reopened, wonMoney };
+}
+
+/**
+ * The closed-won amount in USD at the rate frozen at close. An amount edited after the close is
+ * recorded at the rate configured at the edit; a closed deal keeps the exchange rate of its close
+ * date (HubSpot "Add and edit your account currencies"), so it is converted again at that rate.
+ */
+function amountAtCloseRate(amount: FrozenMoney | undefined, atClose: FrozenMoney | undefined) {
+  if (amount === undefined || atClose === undefined) return amount;
+  if (amount.currency !== atClose.currency || amount.usdRate === atClose.usdRate) return amount;
+  return freezeMoney(amount.amountMinor, amount.currency, atClose.usdRate);
+}
+
 const byPartner = (a: PartnerLink, b: PartnerLink) =>
   a.partnerId < b.partnerId
     ? -1
@@ -113,7 +162,9 @@ export function opportunityFacts(
       estimates.set(entry.registrationId, entry.estimatedAmount?.usdMinor);
     }
   }
-  const closedAt = state.closedAt;
+  const close = lastClose(entries, at.asOf);
+  const outcome = close.reopened ? 'open' : state.outcome;
+  const closedAt = close.reopened ? undefined : state.closedAt;
   const atClose =
     closedAt === undefined
       ? []
@@ -125,8 +176,8 @@ export function opportunityFacts(
     campaignChain: opportunityId.startsWith('campaign:'),
     dealName: state.dealName,
     stage: state.stage,
-    amount: state.amount,
-    outcome: state.outcome,
+    amount: outcome === 'won' ? amountAtCloseRate(state.amount, close.wonMoney) : state.amount,
+    outcome,
     closedAt,
     created,
     activePartners: state.attributions
