@@ -3,6 +3,8 @@ import {
   type ConflictOutcome,
   type ConflictVerdict,
   conflictVerdictSchema,
+  type IntakeFindingId,
+  noConflictRuleId,
   type VerdictRuleId,
 } from '#domain/conflicts/conflict-verdict.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
@@ -48,13 +50,33 @@ export function conflictRuleName(ruleId: VerdictRuleId): string {
   return ruleNames[ruleId];
 }
 
-/** The verdict's headline rows: outcome, deciding rule, reason, policy version. */
+const intakeFindingNames: Readonly<Record<IntakeFindingId, string>> = {
+  'submitter-not-at-partner': 'submitter not at the partner company',
+  'close-date-beyond-horizon': 'close date beyond the horizon',
+};
+
+/** The intake findings as people read them: `Intake check: submitter not at the partner company (submitter-not-at-partner)`. */
+function intakeCheck(verdict: ConflictVerdict): string | undefined {
+  const findings = verdict.intakeFindings ?? [];
+  if (findings.length === 0) return undefined;
+  return `Intake check: ${findings.map((finding) => `${intakeFindingNames[finding.id]} (${finding.id})`).join('; ')}`;
+}
+
+/**
+ * The verdict's headline rows: outcome, what decided it, reason. When no conflict rule fired but
+ * an intake finding sent the registration to review, the finding is what decided, so the rule
+ * row names it rather than "No rule fired" beside "Needs review".
+ */
 function verdictRows(verdict: ConflictVerdict): Row[] {
-  return [
-    ['Outcome', outcomeNames[verdict.outcome]],
-    ['Rule', `${ruleNames[verdict.ruleId]} (${verdict.ruleId})`],
-    ['Reason', verdict.reason],
-  ];
+  const intake = intakeCheck(verdict);
+  const conflictRule: Row = ['Rule', `${ruleNames[verdict.ruleId]} (${verdict.ruleId})`];
+  const decidedBy: Row[] =
+    intake === undefined
+      ? [conflictRule]
+      : verdict.ruleId === noConflictRuleId
+        ? [['Rule', intake]]
+        : [conflictRule, ['Also', intake]];
+  return [['Outcome', outcomeNames[verdict.outcome]], ...decidedBy, ['Reason', verdict.reason]];
 }
 
 /** One evidence item as a sentence plus the facts behind it. */
