@@ -41,9 +41,10 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
       'the policy file name is empty; name a policy JSON file (policy/default-policy.json is the template)',
     );
   }
-  let text: string;
+  // Bytes, not text: loadPolicy refuses a file that is not UTF-8 rather than decode it wrongly.
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -57,7 +58,7 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
     throw new PolicyFileError(`cannot read policy file ${file}: ${reason}`, { cause: error });
   }
   try {
-    return loadPolicy(text);
+    return loadPolicy(bytes);
   } catch (error) {
     if (error instanceof PolicyValidationError) throw new InvalidPolicyFileError(file, error);
     throw error;

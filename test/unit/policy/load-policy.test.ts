@@ -182,6 +182,26 @@ describe('loadPolicy', () => {
     expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);
   });
 
+  it('reads a policy file given as bytes, and refuses bytes that are not UTF-8 instead of replacing them', () => {
+    const utf8 = new TextEncoder().encode('{"programName": "Partnerprogramm München"}');
+    expect(loadPolicy(utf8).policy.programName).toBe('Partnerprogramm München');
+    expect(loadPolicy(Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d])).policyVersion).toBe(
+      loadPolicy('{}').policyVersion,
+    );
+
+    // "Partnerprogramm München" saved as Latin-1: ü is the one byte 0xFC.
+    const latin1 = Uint8Array.from(
+      Buffer.from('{\n"programName": "Partnerprogramm M\u00fcnchen"}', 'latin1'),
+    );
+    expect(problemsOf(latin1)).toEqual([
+      'The policy is not UTF-8 text (byte 0xFC on line 2, column 34): save the file as UTF-8',
+    ]);
+    const utf16 = Uint8Array.from(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}', 'utf16le')]));
+    expect(problemsOf(utf16)).toEqual([
+      'The policy is UTF-16 text (it starts with a UTF-16 byte-order mark): save the file as UTF-8',
+    ]);
+  });
+
   it('reports a form field mapped twice', () => {
     expect(problemsOf({ formFieldMapping: { customerDomain: 'email' } })).toEqual([
       'formFieldMapping.customerDomain form field "email" is already mapped to submitterEmail',

@@ -79,6 +79,19 @@ describe.concurrent('dealreg policy validate', () => {
     );
   });
 
+  it('refuses a policy file saved as Latin-1 instead of reading it with replacement characters (exit 1)', async ({
+    expect,
+  }) => {
+    const file = join(workDir, 'latin1.json');
+    await writeFile(file, Buffer.from('{"programName": "Partnerprogramm M\u00fcnchen"}', 'latin1'));
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dealreg: ${file} is not a valid policy (1 problem):\n  - The policy is not UTF-8 text (byte 0xFC on line 1, column 35): save the file as UTF-8\n`,
+    });
+  });
+
   it('names a file that does not exist as a bad argument (exit 2)', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
     expect(outcome.code).toBe(2);
