@@ -202,6 +202,34 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a time zone that is a fixed offset or spelt in another case, which the scheduler would not take', () => {
+    expect(problemsOf({ calendar: { timeZone: '+01:00' } })).toEqual([
+      'calendar.timeZone must be an IANA time zone name such as Europe/Berlin, not a fixed offset (an offset does not follow daylight saving time), got "+01:00"',
+    ]);
+    expect(problemsOf({ calendar: { timeZone: 'europe/berlin' } })).toEqual([
+      'calendar.timeZone must be written Europe/Berlin, got "europe/berlin"',
+    ]);
+    expect(
+      problemsOf({
+        approvers: { cro: { name: 'Elena', email: 'elena@example.com', timeZone: '-0500' } },
+        routing: {
+          fallback: { firstApprover: 'cro', escalationApprover: 'cro', secondLevelApprover: 'cro' },
+        },
+      }),
+    ).toEqual([
+      'approvers.cro.timeZone must be an IANA time zone name such as Europe/Berlin, not a fixed offset (an offset does not follow daylight saving time), got "-0500"',
+    ]);
+    for (const zone of ['UTC', 'Etc/GMT+5', 'America/Argentina/Buenos_Aires', 'US/Eastern']) {
+      expect(problemsOf({ calendar: { timeZone: zone } })).toEqual([]);
+    }
+  });
+
+  it('names the most business hours an SLA setting may have when it has more', () => {
+    expect(problemsOf({ sla: { finalHours: 1e9 } })).toEqual([
+      'sla.finalHours must be at most 10000 business hours, got 1000000000',
+    ]);
+  });
+
   it('reports a form field mapped twice', () => {
     expect(problemsOf({ formFieldMapping: { customerDomain: 'email' } })).toEqual([
       'formFieldMapping.customerDomain form field "email" is already mapped to submitterEmail',
