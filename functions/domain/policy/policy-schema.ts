@@ -30,6 +30,27 @@ const slaSchema = strict({
   defaultDecision: field.choice(['approve', 'reject']).default('approve'),
 });
 
+/**
+ * Refuses a value listed twice: it means nothing more, yet would give the policy another version
+ * than the same calendar with each value listed once.
+ */
+const listedOnce =
+  (what: string) =>
+  (values: readonly string[], context: z.RefinementCtx): void => {
+    const seen = new Set<string>();
+    for (const value of values) {
+      if (seen.has(value)) {
+        context.addIssue({
+          code: 'custom',
+          input: values,
+          message: `lists "${value}" twice: list each ${what} once`,
+        });
+        return;
+      }
+      seen.add(value);
+    }
+  };
+
 const calendarSchema = strict({
   timeZone: field.timeZone().default('America/New_York'),
   workingDays: z
@@ -37,12 +58,13 @@ const calendarSchema = strict({
       error: (issue) => (issue.input === undefined ? 'is required' : undefined),
     })
     .min(1, { error: 'must list at least one working day' })
+    .superRefine(listedOnce('working day'))
     .default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
   workingHours: strict({
     start: field.time().default('09:00'),
     end: field.time().default('17:00'),
   }).prefault({}),
-  holidays: z.array(field.date()).default([]),
+  holidays: z.array(field.date()).superRefine(listedOnce('holiday')).default([]),
 });
 
 const thresholdsSchema = strict({

@@ -230,6 +230,17 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a holiday or working day listed twice', () => {
+    expect(
+      problemsOf({
+        calendar: { workingDays: ['monday', 'tuesday', 'monday'], holidays: ['2026-12-25', '2026-12-25'] },
+      }),
+    ).toEqual([
+      'calendar.workingDays lists "monday" twice: list each working day once',
+      'calendar.holidays lists "2026-12-25" twice: list each holiday once',
+    ]);
+  });
+
   it('reports a form field mapped twice', () => {
     expect(problemsOf({ formFieldMapping: { customerDomain: 'email' } })).toEqual([
       'formFieldMapping.customerDomain form field "email" is already mapped to submitterEmail',
