@@ -72,8 +72,9 @@ export const field = {
       .string({ error })
       .refine((zone) => IANAZone.isValidZone(zone), { error, abort: true })
       .superRefine((zone, context) => {
-        // Intl also takes offsets and any case, but EventBridge Scheduler (the pre-QBR check's
-        // ScheduleExpressionTimezone) takes zone names only, and an offset ignores daylight saving.
+        // Intl also takes offsets and any case, but the pre-QBR check's schedule runs in this zone,
+        // and EventBridge Scheduler takes a zone name there ("Schedule types in EventBridge
+        // Scheduler", Time zones); an offset would also ignore daylight saving.
         if (/^[+-]/.test(zone)) {
           context.addIssue({
             code: 'custom',
