@@ -434,9 +434,17 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
 
   if (minutesOfDay(hours.start) < minutesOfDay(hours.end)) {
     const lifetime = longestWorkflow(policy);
-    if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
+    const approvals = 1 + validity.maxExtensions;
+    const withoutHolidays = longestWorkflow({ ...policy, calendar: { ...policy.calendar, holidays: [] } });
+    if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS && withoutHolidays.approvalDays < MAX_WORKFLOW_DAYS) {
+      // The holidays alone push the approvals past the year: shortening the SLA would not say why.
+      const within = lifetime.approvalLevelDays - withoutHolidays.approvalLevelDays;
+      problem(
+        ['calendar', 'holidays'],
+        `puts up to ${within} holidays within one approval level, making the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: list fewer holidays close together`,
+      );
+    } else if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
       // No validity fits at all: the approval time is what to change.
-      const approvals = 1 + validity.maxExtensions;
       problem(
         ['sla', 'finalHours'],
         `makes the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: ` +
