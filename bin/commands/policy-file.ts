@@ -60,9 +60,33 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
   try {
     return loadPolicy(bytes);
   } catch (error) {
-    if (error instanceof PolicyValidationError) throw new InvalidPolicyFileError(file, error);
-    throw error;
+    if (!(error instanceof PolicyValidationError)) throw error;
+    throw new InvalidPolicyFileError(file, isYamlNotJson(file, error) ? yamlRefused(error) : error);
   }
+}
+
+/** A `.yaml`/`.yml` file that is not JSON: YAML is not read, which says more than a JSON syntax error. */
+function isYamlNotJson(file: string, error: PolicyValidationError): boolean {
+  const [problem] = error.problems;
+  return (
+    /\.ya?ml$/i.test(file) &&
+    error.problems.length === 1 &&
+    problem?.path === '' &&
+    problem.message.startsWith('is not valid JSON')
+  );
+}
+
+function yamlRefused(error: PolicyValidationError): PolicyValidationError {
+  return new PolicyValidationError(
+    [
+      {
+        path: '',
+        message:
+          'is YAML, which Dealreg does not read: write it as JSON (policy/example-policy.json shows how)',
+      },
+    ],
+    { cause: error },
+  );
 }
 
 /** The policy a command runs under, the file it came from and why that file. */

@@ -92,6 +92,22 @@ describe.concurrent('dealreg policy validate', () => {
     });
   });
 
+  it('says a YAML policy file is not read, rather than only that it is not JSON (exit 1)', async ({
+    expect,
+  }) => {
+    const file = join(workDir, 'policy.yaml');
+    await writeFile(file, 'programName: Northwind\nsla:\n  reminderHours: 8\n');
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe(
+      `dealreg: ${file} is not a valid policy (1 problem):\n  - The policy is YAML, which Dealreg does not read: write it as JSON (policy/example-policy.json shows how)\n`,
+    );
+    // JSON is YAML too: a .yaml file that holds JSON is read.
+    const json = join(workDir, 'json-policy.yml');
+    await writeFile(json, '{"programName": "Northwind"}');
+    expect((await dealreg('policy', 'validate', json)).code).toBe(0);
+  });
+
   it('names a file that does not exist as a bad argument (exit 2)', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
     expect(outcome.code).toBe(2);
