@@ -32,7 +32,7 @@ const slaSchema = strict({
 
 /**
  * Refuses a value listed twice: it means nothing more, yet would give the policy another version
- * than the same calendar with each value listed once.
+ * than the same policy with each value listed once.
  */
 const listedOnce =
   (what: string) =>
@@ -91,10 +91,15 @@ const approverChainSchema = strict({
 const routingRuleSchema = strict({
   name: field.text(200),
   /** Customer regions (keys of `regions`) this rule covers; any region when left out. */
-  regions: z.array(field.id()).min(1, { error: 'must list at least one region' }).optional(),
+  regions: z
+    .array(field.id())
+    .min(1, { error: 'must list at least one region' })
+    .superRefine(listedOnce('region'))
+    .optional(),
   cloudMarketplaces: z
     .array(field.choice(cloudMarketplaces))
     .min(1, { error: 'must list at least one cloud marketplace' })
+    .superRefine(listedOnce('cloud marketplace'))
     .optional(),
   minAmountUsd: field.usd().optional(),
   /** Exclusive upper bound. */
@@ -370,7 +375,7 @@ const policyShape = {
   thresholds: thresholdsSchema.prefault({}),
   approvers: z.record(field.id(), approverSchema).default(defaultApprovers),
   /** Customer country (ISO 3166 alpha-2) → region, for routing. Unlisted countries have no region. */
-  regions: z.record(field.id(), z.array(field.countryCode())).default({
+  regions: z.record(field.id(), z.array(field.countryCode()).superRefine(listedOnce('country'))).default({
     'north-america': ['US', 'CA'],
     emea: ['GB', 'IE', 'DE', 'FR', 'NL', 'BE', 'ES', 'IT', 'SE', 'DK', 'NO', 'FI', 'CH', 'AT', 'PL'],
     apac: ['AU', 'NZ', 'JP', 'SG', 'IN', 'KR'],

@@ -241,6 +241,30 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a country, a routing region or a marketplace listed twice', () => {
+    expect(
+      problemsOf({
+        regions: { dach: ['DE', 'AT', 'DE'] },
+        routing: {
+          rules: [
+            {
+              name: 'DACH',
+              regions: ['dach', 'dach'],
+              cloudMarketplaces: ['aws', 'aws'],
+              firstApprover: 'channel-manager',
+              escalationApprover: 'partner-director',
+              secondLevelApprover: 'vp-sales',
+            },
+          ],
+        },
+      }),
+    ).toEqual([
+      'regions.dach lists "DE" twice: list each country once',
+      'routing.rules[0].regions lists "dach" twice: list each region once',
+      'routing.rules[0].cloudMarketplaces lists "aws" twice: list each cloud marketplace once',
+    ]);
+  });
+
   it('reports a form field mapped twice', () => {
     expect(problemsOf({ formFieldMapping: { customerDomain: 'email' } })).toEqual([
       'formFieldMapping.customerDomain form field "email" is already mapped to submitterEmail',
