@@ -63,19 +63,30 @@ function intakeCheck(verdict: ConflictVerdict): string | undefined {
 }
 
 /**
- * The verdict's headline rows: outcome, what decided it, reason. When no conflict rule fired but
- * an intake finding sent the registration to review, the finding is what decided, so the rule
- * row names it rather than "No rule fired" beside "Needs review".
+ * The verdict's headline rows: outcome, what decided it, reason. When no conflict rule asked for
+ * review (none fired, or the deciding one was clear on its own, as the expansion rule may be) but
+ * an intake finding did, the finding is what decided, so the rule row names it rather than a
+ * rule beside "Needs review"; the rule, if any, follows as "Also".
  */
 function verdictRows(verdict: ConflictVerdict): Row[] {
   const intake = intakeCheck(verdict);
-  const conflictRule: Row = ['Rule', `${ruleNames[verdict.ruleId]} (${verdict.ruleId})`];
-  const decidedBy: Row[] =
-    intake === undefined
-      ? [conflictRule]
-      : verdict.ruleId === noConflictRuleId
-        ? [['Rule', intake]]
-        : [conflictRule, ['Also', intake]];
+  const conflictRule = `${ruleNames[verdict.ruleId]} (${verdict.ruleId})`;
+  let decidedBy: Row[];
+  if (intake === undefined) {
+    decidedBy = [['Rule', conflictRule]];
+  } else if (verdict.ruleId === noConflictRuleId) {
+    decidedBy = [['Rule', intake]];
+  } else if (verdict.firedRules[0]?.outcome === 'clear') {
+    decidedBy = [
+      ['Rule', intake],
+      ['Also', `${conflictRule}, no conflict on its own`],
+    ];
+  } else {
+    decidedBy = [
+      ['Rule', conflictRule],
+      ['Also', intake],
+    ];
+  }
   return [['Outcome', outcomeNames[verdict.outcome]], ...decidedBy, ['Reason', verdict.reason]];
 }
 

@@ -203,6 +203,36 @@ describe('the approval request email', () => {
     expect(email.html).toContain('submitter not at the partner company (submitter-not-at-partner)');
   });
 
+  it('names the intake finding, not a rule whose own outcome was clear, as what sent it to review', () => {
+    // existingCustomer.outcome "clear": the expansion rule fired but would have let it through.
+    const email = renderApprovalRequestEmail(
+      input({
+        verdict: verdict({
+          outcome: 'needs-review',
+          ruleId: 'existing-customer',
+          reason: 'Globex closed a deal as won 3 months ago. The expected close date 2030-01-15 is too far.',
+          evidence: [],
+          firedRules: [
+            {
+              ruleId: 'existing-customer',
+              outcome: 'clear',
+              reason: 'Globex closed a deal as won 3 months ago.',
+              relationshipType: 'influenced',
+            },
+          ],
+          intakeFindings: [
+            { id: 'close-date-beyond-horizon', reason: 'The expected close date 2030-01-15 is too far.' },
+          ],
+        }),
+      }),
+    );
+
+    expect(email.text).toContain(
+      'Rule: Intake check: close date beyond the horizon (close-date-beyond-horizon)\n',
+    );
+    expect(email.text).toContain('Also: Existing customer (existing-customer), no conflict on its own');
+  });
+
   it('names an intake finding beside the conflict rule that decided', () => {
     const email = renderApprovalRequestEmail(
       input({
