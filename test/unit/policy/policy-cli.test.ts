@@ -108,6 +108,34 @@ describe.concurrent('dealreg policy validate', () => {
     expect((await dealreg('policy', 'validate', json)).code).toBe(0);
   });
 
+  it('takes the file as --policy FILE too, as the other commands do, but not twice', async ({ expect }) => {
+    const example = join(root, 'policy/example-policy.json');
+    const version = loadPolicy(await readFile(example, 'utf8')).policyVersion;
+    const validated = await dealreg('policy', 'validate', '--policy', 'policy/example-policy.json');
+    expect(validated).toEqual({
+      code: 0,
+      stdout: `policy/example-policy.json is a valid policy, version ${version}.\n`,
+      stderr: '',
+    });
+    const shown = await dealreg('policy', 'show', '--policy', 'policy/example-policy.json');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Policy version \`${version}\``);
+
+    const both = await dealreg(
+      'policy',
+      'validate',
+      'policy/default-policy.json',
+      '--policy',
+      'policy/example-policy.json',
+    );
+    expect(both).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'dealreg: both FILE (policy/default-policy.json) and --policy (policy/example-policy.json) name a policy; give one\n',
+    });
+  });
+
   it('names a file that does not exist as a bad argument (exit 2)', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
     expect(outcome.code).toBe(2);
