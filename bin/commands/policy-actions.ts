@@ -2,7 +2,7 @@ import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { renderRulesOfEngagement } from '#rendering/rules-of-engagement-page.ts';
-import { defaultPolicyFile, type PolicyShowOptions, shown } from './policy.ts';
+import { defaultPolicyFile, type PolicyFileOption, type PolicyShowOptions, shown } from './policy.ts';
 import { InvalidPolicyFileError, invalidPolicyText, loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -64,6 +64,14 @@ async function isSameFile(one: string, other: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The policy file FILE or `--policy` names (undefined for the default); naming it both ways is refused. */
+export function policyFileArgument(file: string | undefined, options: PolicyFileOption): string | undefined {
+  if (file !== undefined && options.policy !== undefined) {
+    throw new UsageError(`both FILE (${file}) and --policy (${options.policy}) name a policy; give one`);
+  }
+  return file ?? options.policy;
 }
 
 /** `dealreg policy validate [file]`. */

@@ -42,9 +42,10 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
       'the policy file name is empty; name a policy JSON file (policy/default-policy.json is the template)',
     );
   }
-  let text: string;
+  // Bytes, not text: loadPolicy refuses a file that is not UTF-8 rather than decode it wrongly.
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -58,11 +59,35 @@ export async function loadPolicyFile(file: string = defaultPolicyFile): Promise<
     throw new PolicyFileError(`cannot read policy file ${file}: ${reason}`, { cause: error });
   }
   try {
-    return loadPolicy(text);
+    return loadPolicy(bytes);
   } catch (error) {
-    if (error instanceof PolicyValidationError) throw new InvalidPolicyFileError(file, error);
-    throw error;
+    if (!(error instanceof PolicyValidationError)) throw error;
+    throw new InvalidPolicyFileError(file, isYamlNotJson(file, error) ? yamlRefused(error) : error);
   }
+}
+
+/** A `.yaml`/`.yml` file that is not JSON: YAML is not read, which says more than a JSON syntax error. */
+function isYamlNotJson(file: string, error: PolicyValidationError): boolean {
+  const [problem] = error.problems;
+  return (
+    /\.ya?ml$/i.test(file) &&
+    error.problems.length === 1 &&
+    problem?.path === '' &&
+    problem.message.startsWith('is not valid JSON')
+  );
+}
+
+function yamlRefused(error: PolicyValidationError): PolicyValidationError {
+  return new PolicyValidationError(
+    [
+      {
+        path: '',
+        message:
+          'is YAML, which Dealreg does not read: write it as JSON (policy/example-policy.json shows how)',
+      },
+    ],
+    { cause: error },
+  );
 }
 
 /** The policy a command runs under, the file it came from and why that file. */

@@ -12,10 +12,18 @@ export function shown(file: string): string {
   return relativePath.startsWith('..') ? file : relativePath;
 }
 
-export interface PolicyShowOptions {
+export interface PolicyFileOption {
+  /** The policy file, as every other command names it; FILE says the same. */
+  readonly policy?: string;
+}
+
+export interface PolicyShowOptions extends PolicyFileOption {
   readonly format: RulesFormat;
   readonly out?: string;
 }
+
+const policyOption = () =>
+  new Option('--policy <file>', 'the policy file, as other commands take it (instead of FILE)');
 
 /** `dealreg policy validate|show`: check a policy and publish its rules of engagement. */
 export function registerPolicyCommands(program: Command): void {
@@ -27,8 +35,12 @@ export function registerPolicyCommands(program: Command): void {
     .command('validate')
     .description('check a policy file and explain every problem in plain words')
     .argument('[file]', 'policy file (JSON)', undefined)
+    .addOption(policyOption())
     .addHelpText('after', `\nWithout FILE, checks ${shown(defaultPolicyFile)}.`)
-    .action(async (file: string | undefined) => (await import('./policy-actions.ts')).validate(file));
+    .action(async (file: string | undefined, options: PolicyFileOption) => {
+      const actions = await import('./policy-actions.ts');
+      return actions.validate(actions.policyFileArgument(file, options));
+    });
 
   policy
     .command('show')
@@ -38,7 +50,9 @@ export function registerPolicyCommands(program: Command): void {
       new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'),
     )
     .option('--out <file>', 'write the page to this file instead of standard output')
-    .action(async (file: string | undefined, options: PolicyShowOptions) =>
-      (await import('./policy-actions.ts')).show(file, options),
-    );
+    .addOption(policyOption())
+    .action(async (file: string | undefined, options: PolicyShowOptions) => {
+      const actions = await import('./policy-actions.ts');
+      return actions.show(actions.policyFileArgument(file, options), options);
+    });
 }

@@ -3,6 +3,8 @@ import {
   type ConflictOutcome,
   type ConflictVerdict,
   conflictVerdictSchema,
+  type IntakeFindingId,
+  noConflictRuleId,
   type VerdictRuleId,
 } from '#domain/conflicts/conflict-verdict.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
@@ -48,13 +50,44 @@ export function conflictRuleName(ruleId: VerdictRuleId): string {
   return ruleNames[ruleId];
 }
 
-/** The verdict's headline rows: outcome, deciding rule, reason, policy version. */
+const intakeFindingNames: Readonly<Record<IntakeFindingId, string>> = {
+  'submitter-not-at-partner': 'submitter not at the partner company',
+  'close-date-beyond-horizon': 'close date beyond the horizon',
+};
+
+/** The intake findings as people read them: `Intake check: submitter not at the partner company (submitter-not-at-partner)`. */
+function intakeCheck(verdict: ConflictVerdict): string | undefined {
+  const findings = verdict.intakeFindings ?? [];
+  if (findings.length === 0) return undefined;
+  return `Intake check: ${findings.map((finding) => `${intakeFindingNames[finding.id]} (${finding.id})`).join('; ')}`;
+}
+
+/**
+ * The verdict's headline rows: outcome, what decided it, reason. When no conflict rule asked for
+ * review (none fired, or the deciding one was clear on its own, as the expansion rule may be) but
+ * an intake finding did, the finding is what decided, so the rule row names it rather than a
+ * rule beside "Needs review"; the rule, if any, follows as "Also".
+ */
 function verdictRows(verdict: ConflictVerdict): Row[] {
-  return [
-    ['Outcome', outcomeNames[verdict.outcome]],
-    ['Rule', `${ruleNames[verdict.ruleId]} (${verdict.ruleId})`],
-    ['Reason', verdict.reason],
-  ];
+  const intake = intakeCheck(verdict);
+  const conflictRule = `${ruleNames[verdict.ruleId]} (${verdict.ruleId})`;
+  let decidedBy: Row[];
+  if (intake === undefined) {
+    decidedBy = [['Rule', conflictRule]];
+  } else if (verdict.ruleId === noConflictRuleId) {
+    decidedBy = [['Rule', intake]];
+  } else if (verdict.firedRules[0]?.outcome === 'clear') {
+    decidedBy = [
+      ['Rule', intake],
+      ['Also', `${conflictRule}, no conflict on its own`],
+    ];
+  } else {
+    decidedBy = [
+      ['Rule', conflictRule],
+      ['Also', intake],
+    ];
+  }
+  return [['Outcome', outcomeNames[verdict.outcome]], ...decidedBy, ['Reason', verdict.reason]];
 }
 
 /** One evidence item as a sentence plus the facts behind it. */

@@ -82,8 +82,82 @@ function policyVersionOf(policy: Policy): string {
 }
 
 /**
- * Validates a policy, fills in every default and computes its version. Accepts the JSON text of
- * a policy file or an already parsed object; `{}` is the built-in default policy.
+ * The text of a policy file's bytes. A file saved in another encoding (Latin-1, Windows-1252,
+ * UTF-16) is refused, naming the first byte that is not UTF-8: decoding it anyway would turn
+ * `München` into `M\uFFFDnchen` on the rules-of-engagement page and in the version.
+ *
+ * @throws PolicyValidationError when the bytes are not UTF-8.
+ */
+function policyText(bytes: Uint8Array): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new PolicyValidationError([
+      {
+        path: '',
+        message: 'is UTF-16 text (it starts with a UTF-16 byte-order mark): save the file as UTF-8',
+      },
+    ]);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    const at = firstInvalidByte(bytes);
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, at));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    const byte = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+    throw new PolicyValidationError(
+      [
+        {
+          path: '',
+          message: `is not UTF-8 text (byte 0x${byte} on line ${line}, column ${column}): save the file as UTF-8`,
+        },
+      ],
+      { cause: error },
+    );
+  }
+}
+
+/** Whether the bytes are UTF-8 so far, a sequence cut off at their end allowed. */
+function validSoFar(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How many bytes the UTF-8 sequence this lead byte begins has; 0 for a byte that begins none. */
+function sequenceLength(byte: number): number {
+  if (byte < 0x80) return 1;
+  if (byte >= 0xc2 && byte <= 0xdf) return 2;
+  if (byte >= 0xe0 && byte <= 0xef) return 3;
+  if (byte >= 0xf0 && byte <= 0xf4) return 4;
+  return 0;
+}
+
+/** The offset of the byte where the first sequence that is not UTF-8 begins. */
+function firstInvalidByte(bytes: Uint8Array): number {
+  // The longest prefix that is UTF-8 so far; being so is kept by every shorter prefix.
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (validSoFar(bytes.subarray(0, middle))) low = middle;
+    else high = middle - 1;
+  }
+  // The byte after it is wrong; when it was to continue a sequence, that sequence began earlier.
+  for (let lead = low - 1; lead >= 0 && lead >= low - 3; lead -= 1) {
+    const length = sequenceLength(bytes[lead] ?? 0);
+    if (length === 0) continue;
+    return lead + length > low ? lead : low;
+  }
+  return low;
+}
+
+/**
+ * Validates a policy, fills in every default and computes its version. Accepts the bytes or the
+ * JSON text of a policy file, or an already parsed object; `{}` is the built-in default policy.
  *
  * The version is the hash of the complete policy after defaults, so two files that say the same
  * thing (keys in another order, a default written out or left out) have the same version, and
@@ -94,7 +168,8 @@ function policyVersionOf(policy: Policy): string {
  *
  * @throws PolicyValidationError listing every problem found, each naming the setting.
  */
-export function loadPolicy(source: string | unknown): LoadedPolicy {
+export function loadPolicy(source: string | Uint8Array | unknown): LoadedPolicy {
+  if (source instanceof Uint8Array) return loadPolicy(policyText(source));
   let input: unknown = source;
   if (typeof source === 'string') {
     // Editors on Windows may save JSON with a byte-order mark, which JSON.parse refuses.

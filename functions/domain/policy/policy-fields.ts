@@ -22,7 +22,9 @@ function mustBe(expectation: string) {
 export const field = {
   businessHours: () => {
     const error = mustBe('a positive number of business hours');
-    return z.number({ error }).positive({ error }).max(10_000, { error });
+    // Over a year of business time: a typo, such as an extra zero or two.
+    const tooMany = mustBe('at most 10000 business hours');
+    return z.number({ error }).positive({ error }).max(10_000, { error: tooMany });
   },
   wholeDays: (least = 1) => {
     const error = mustBe(
@@ -66,7 +68,30 @@ export const field = {
   email: () => z.email({ error: mustBe('an email address') }),
   timeZone: () => {
     const error = mustBe('an IANA time zone such as America/New_York or Europe/Berlin');
-    return z.string({ error }).refine((zone) => IANAZone.isValidZone(zone), { error });
+    return z
+      .string({ error })
+      .refine((zone) => IANAZone.isValidZone(zone), { error, abort: true })
+      .superRefine((zone, context) => {
+        // Intl also takes offsets and any case, but the pre-QBR check's schedule runs in this zone,
+        // and EventBridge Scheduler takes a zone name there ("Schedule types in EventBridge
+        // Scheduler", Time zones); an offset would also ignore daylight saving.
+        if (/^[+-]/.test(zone)) {
+          context.addIssue({
+            code: 'custom',
+            input: zone,
+            message: `must be an IANA time zone name such as Europe/Berlin, not a fixed offset (an offset does not follow daylight saving time), got ${describeValue(zone)}`,
+          });
+          return;
+        }
+        const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+        if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) {
+          context.addIssue({
+            code: 'custom',
+            input: zone,
+            message: `must be written ${resolved}, got ${describeValue(zone)}`,
+          });
+        }
+      });
   },
   time: () => {
     const error = mustBe('a time of day written HH:MM, 00:00 to 24:00');

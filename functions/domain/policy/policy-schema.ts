@@ -30,6 +30,27 @@ const slaSchema = strict({
   defaultDecision: field.choice(['approve', 'reject']).default('approve'),
 });
 
+/**
+ * Refuses a value listed twice: it means nothing more, yet would give the policy another version
+ * than the same policy with each value listed once.
+ */
+const listedOnce =
+  (what: string) =>
+  (values: readonly string[], context: z.RefinementCtx): void => {
+    const seen = new Set<string>();
+    for (const value of values) {
+      if (seen.has(value)) {
+        context.addIssue({
+          code: 'custom',
+          input: values,
+          message: `lists "${value}" twice: list each ${what} once`,
+        });
+        return;
+      }
+      seen.add(value);
+    }
+  };
+
 const calendarSchema = strict({
   timeZone: field.timeZone().default('America/New_York'),
   workingDays: z
@@ -37,12 +58,13 @@ const calendarSchema = strict({
       error: (issue) => (issue.input === undefined ? 'is required' : undefined),
     })
     .min(1, { error: 'must list at least one working day' })
+    .superRefine(listedOnce('working day'))
     .default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
   workingHours: strict({
     start: field.time().default('09:00'),
     end: field.time().default('17:00'),
   }).prefault({}),
-  holidays: z.array(field.date()).default([]),
+  holidays: z.array(field.date()).superRefine(listedOnce('holiday')).default([]),
 });
 
 const thresholdsSchema = strict({
@@ -69,10 +91,15 @@ const approverChainSchema = strict({
 const routingRuleSchema = strict({
   name: field.text(200),
   /** Customer regions (keys of `regions`) this rule covers; any region when left out. */
-  regions: z.array(field.id()).min(1, { error: 'must list at least one region' }).optional(),
+  regions: z
+    .array(field.id())
+    .min(1, { error: 'must list at least one region' })
+    .superRefine(listedOnce('region'))
+    .optional(),
   cloudMarketplaces: z
     .array(field.choice(cloudMarketplaces))
     .min(1, { error: 'must list at least one cloud marketplace' })
+    .superRefine(listedOnce('cloud marketplace'))
     .optional(),
   minAmountUsd: field.usd().optional(),
   /** Exclusive upper bound. */
@@ -348,7 +375,7 @@ const policyShape = {
   thresholds: thresholdsSchema.prefault({}),
   approvers: z.record(field.id(), approverSchema).default(defaultApprovers),
   /** Customer country (ISO 3166 alpha-2) → region, for routing. Unlisted countries have no region. */
-  regions: z.record(field.id(), z.array(field.countryCode())).default({
+  regions: z.record(field.id(), z.array(field.countryCode()).superRefine(listedOnce('country'))).default({
     'north-america': ['US', 'CA'],
     emea: ['GB', 'IE', 'DE', 'FR', 'NL', 'BE', 'ES', 'IT', 'SE', 'DK', 'NO', 'FI', 'CH', 'AT', 'PL'],
     apac: ['AU', 'NZ', 'JP', 'SG', 'IN', 'KR'],
@@ -412,9 +439,17 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
 
   if (minutesOfDay(hours.start) < minutesOfDay(hours.end)) {
     const lifetime = longestWorkflow(policy);
-    if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
+    const approvals = 1 + validity.maxExtensions;
+    const withoutHolidays = longestWorkflow({ ...policy, calendar: { ...policy.calendar, holidays: [] } });
+    if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS && withoutHolidays.approvalDays < MAX_WORKFLOW_DAYS) {
+      // The holidays alone push the approvals past the year: shortening the SLA would not say why.
+      const within = lifetime.approvalLevelDays - withoutHolidays.approvalLevelDays;
+      problem(
+        ['calendar', 'holidays'],
+        `puts up to ${within} holidays within one approval level, making the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: list fewer holidays close together`,
+      );
+    } else if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
       // No validity fits at all: the approval time is what to change.
-      const approvals = 1 + validity.maxExtensions;
       problem(
         ['sla', 'finalHours'],
         `makes the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: ` +

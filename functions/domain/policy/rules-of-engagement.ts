@@ -116,7 +116,7 @@ function conflictSection(policy: Policy): Block[] {
       `“First”, “earlier” and “before the registration” go by the moment the registration reached us, not the time written into the form submission. A submission whose stated time is more than ${policy.intake.submittedAtToleranceHours} hours before it reached us, or more than five minutes after, is not accepted; the partner is told and may submit again.`,
     ),
     paragraph(
-      'An approver may depart from the rule’s verdict — for example approve as influenced instead of sourced — only with a written reason. Such a decision is recorded as an exception and appears in the pre-QBR report.',
+      'An approver may depart from the rule’s verdict — approve as another relationship type than it gives — only with a written reason. Such a decision is recorded as an exception and appears in the pre-QBR report.',
     ),
   ];
 }
@@ -237,9 +237,14 @@ function routingSection(policy: Policy): Block[] {
     {
       kind: 'list',
       items: [
-        [
-          `A registration with no conflict and an amount below ${usd(thresholds.autoApproveBelowUsd)} is approved at once, without an approver.`,
-        ],
+        // Nothing is below 0: then no registration is approved without an approver.
+        ...(autoApproves(policy)
+          ? [
+              [
+                `A registration with no conflict and an amount below ${usd(thresholds.autoApproveBelowUsd)} is approved at once, without an approver.`,
+              ],
+            ]
+          : []),
         ...(policy.intake.submitterMustBeAtPartner
           ? [
               [
@@ -250,7 +255,7 @@ function routingSection(policy: Policy): Block[] {
         [
           `A registration whose expected close date is more than ${policy.intake.closeDateHorizonMonths} months after it was received goes to an approver, who is told so; nobody deciding rejects it.`,
         ],
-        [`Every other registration goes to the first approver below.`],
+        [`${autoApproves(policy) ? 'Every other' : 'Every'} registration goes to the first approver below.`],
         [
           `Registrations of ${usd(thresholds.secondLevelApprovalFromUsd)} or more need a second approval, by the second-level approver, after the first.`,
         ],
@@ -328,6 +333,11 @@ function reportingSection(policy: Policy): Block[] {
   ];
 }
 
+/** Whether any registration can be approved without an approver: one below a limit above 0. */
+function autoApproves(policy: Policy): boolean {
+  return policy.thresholds.autoApproveBelowUsd > 0;
+}
+
 /** The rules of engagement as a document, ready to render. */
 export function rulesOfEngagement({ policy, policyVersion }: LoadedPolicy): Block[] {
   return [
@@ -343,9 +353,13 @@ export function rulesOfEngagement({ policy, policyVersion }: LoadedPolicy): Bloc
       items: [
         ['The partner submits the deal registration form.'],
         ['The conflict check applies the rules below and gives a verdict with its evidence.'],
-        ['A clean, small registration is approved at once; every other one goes to an approver by email.'],
         [
-          'Approvers approve (optionally as influenced instead of sourced, with a reason), reject (with a reason) or ask the partner for more information.',
+          autoApproves(policy)
+            ? 'A clean, small registration is approved at once; every other one goes to an approver by email.'
+            : 'No registration is approved without an approver: every one goes to an approver by email.',
+        ],
+        [
+          'Approvers approve (as the relationship type the verdict gives, or with a reason as another), reject (with a reason) or ask the partner for more information.',
         ],
         ['The partner is told every outcome by email.'],
       ],

@@ -170,6 +170,86 @@ describe('the approval request email', () => {
     expect(email.text).toContain('Evidence: none');
   });
 
+  it('names the intake finding that sent a registration no conflict rule fired for to review', () => {
+    const submitter = {
+      id: 'submitter-not-at-partner' as const,
+      reason:
+        "Submitted by pat@gmail.com, a free email address, not one at Acme Cloud Partners' domain acme-partners.example.",
+    };
+    const closeDate = {
+      id: 'close-date-beyond-horizon' as const,
+      reason:
+        'The expected close date 2030-01-15 is more than 24 months after the registration was received (2026-11-24).',
+    };
+    const email = renderApprovalRequestEmail(
+      input({
+        verdict: verdict({
+          outcome: 'needs-review',
+          ruleId: 'no-conflict',
+          reason: `No rule fired. ${submitter.reason} ${closeDate.reason}`,
+          evidence: [],
+          firedRules: [],
+          intakeFindings: [submitter, closeDate],
+        }),
+      }),
+    );
+
+    expect(email.text).toContain('Outcome: Needs review');
+    expect(email.text).not.toContain('No rule fired (no-conflict)');
+    expect(email.text).toContain(
+      'Rule: Intake check: submitter not at the partner company (submitter-not-at-partner); close date beyond the horizon (close-date-beyond-horizon)',
+    );
+    expect(email.html).not.toContain('No rule fired (no-conflict)');
+    expect(email.html).toContain('submitter not at the partner company (submitter-not-at-partner)');
+  });
+
+  it('names the intake finding, not a rule whose own outcome was clear, as what sent it to review', () => {
+    // existingCustomer.outcome "clear": the expansion rule fired but would have let it through.
+    const email = renderApprovalRequestEmail(
+      input({
+        verdict: verdict({
+          outcome: 'needs-review',
+          ruleId: 'existing-customer',
+          reason: 'Globex closed a deal as won 3 months ago. The expected close date 2030-01-15 is too far.',
+          evidence: [],
+          firedRules: [
+            {
+              ruleId: 'existing-customer',
+              outcome: 'clear',
+              reason: 'Globex closed a deal as won 3 months ago.',
+              relationshipType: 'influenced',
+            },
+          ],
+          intakeFindings: [
+            { id: 'close-date-beyond-horizon', reason: 'The expected close date 2030-01-15 is too far.' },
+          ],
+        }),
+      }),
+    );
+
+    expect(email.text).toContain(
+      'Rule: Intake check: close date beyond the horizon (close-date-beyond-horizon)\n',
+    );
+    expect(email.text).toContain('Also: Existing customer (existing-customer), no conflict on its own');
+  });
+
+  it('names an intake finding beside the conflict rule that decided', () => {
+    const email = renderApprovalRequestEmail(
+      input({
+        verdict: verdict({
+          intakeFindings: [
+            { id: 'submitter-not-at-partner', reason: 'Submitted by pat@gmail.com, not at the partner.' },
+          ],
+        }),
+      }),
+    );
+
+    expect(email.text).toContain('Rule: Direct-rep activity (direct-activity)');
+    expect(email.text).toContain(
+      'Intake check: submitter not at the partner company (submitter-not-at-partner)',
+    );
+  });
+
   it('states the default relationship and what it means for partner and direct rep', () => {
     const email = renderApprovalRequestEmail(input());
 

@@ -182,6 +182,89 @@ describe('loadPolicy', () => {
     expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);
   });
 
+  it('reads a policy file given as bytes, and refuses bytes that are not UTF-8 instead of replacing them', () => {
+    const utf8 = new TextEncoder().encode('{"programName": "Partnerprogramm München"}');
+    expect(loadPolicy(utf8).policy.programName).toBe('Partnerprogramm München');
+    expect(loadPolicy(Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d])).policyVersion).toBe(
+      loadPolicy('{}').policyVersion,
+    );
+
+    // "Partnerprogramm München" saved as Latin-1: ü is the one byte 0xFC.
+    const latin1 = Uint8Array.from(
+      Buffer.from('{\n"programName": "Partnerprogramm M\u00fcnchen"}', 'latin1'),
+    );
+    expect(problemsOf(latin1)).toEqual([
+      'The policy is not UTF-8 text (byte 0xFC on line 2, column 34): save the file as UTF-8',
+    ]);
+    const utf16 = Uint8Array.from(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}', 'utf16le')]));
+    expect(problemsOf(utf16)).toEqual([
+      'The policy is UTF-16 text (it starts with a UTF-16 byte-order mark): save the file as UTF-8',
+    ]);
+  });
+
+  it('refuses a time zone that is a fixed offset or spelt in another case, which the scheduler would not take', () => {
+    expect(problemsOf({ calendar: { timeZone: '+01:00' } })).toEqual([
+      'calendar.timeZone must be an IANA time zone name such as Europe/Berlin, not a fixed offset (an offset does not follow daylight saving time), got "+01:00"',
+    ]);
+    expect(problemsOf({ calendar: { timeZone: 'europe/berlin' } })).toEqual([
+      'calendar.timeZone must be written Europe/Berlin, got "europe/berlin"',
+    ]);
+    expect(
+      problemsOf({
+        approvers: { cro: { name: 'Elena', email: 'elena@example.com', timeZone: '-0500' } },
+        routing: {
+          fallback: { firstApprover: 'cro', escalationApprover: 'cro', secondLevelApprover: 'cro' },
+        },
+      }),
+    ).toEqual([
+      'approvers.cro.timeZone must be an IANA time zone name such as Europe/Berlin, not a fixed offset (an offset does not follow daylight saving time), got "-0500"',
+    ]);
+    for (const zone of ['UTC', 'Etc/GMT+5', 'America/Argentina/Buenos_Aires', 'US/Eastern']) {
+      expect(problemsOf({ calendar: { timeZone: zone } })).toEqual([]);
+    }
+  });
+
+  it('names the most business hours an SLA setting may have when it has more', () => {
+    expect(problemsOf({ sla: { finalHours: 1e9 } })).toEqual([
+      'sla.finalHours must be at most 10000 business hours, got 1000000000',
+    ]);
+  });
+
+  it('refuses a holiday or working day listed twice', () => {
+    expect(
+      problemsOf({
+        calendar: { workingDays: ['monday', 'tuesday', 'monday'], holidays: ['2026-12-25', '2026-12-25'] },
+      }),
+    ).toEqual([
+      'calendar.workingDays lists "monday" twice: list each working day once',
+      'calendar.holidays lists "2026-12-25" twice: list each holiday once',
+    ]);
+  });
+
+  it('refuses a country, a routing region or a marketplace listed twice', () => {
+    expect(
+      problemsOf({
+        regions: { dach: ['DE', 'AT', 'DE'] },
+        routing: {
+          rules: [
+            {
+              name: 'DACH',
+              regions: ['dach', 'dach'],
+              cloudMarketplaces: ['aws', 'aws'],
+              firstApprover: 'channel-manager',
+              escalationApprover: 'partner-director',
+              secondLevelApprover: 'vp-sales',
+            },
+          ],
+        },
+      }),
+    ).toEqual([
+      'regions.dach lists "DE" twice: list each country once',
+      'routing.rules[0].regions lists "dach" twice: list each region once',
+      'routing.rules[0].cloudMarketplaces lists "aws" twice: list each cloud marketplace once',
+    ]);
+  });
+
   it('reports a form field mapped twice', () => {
     expect(problemsOf({ formFieldMapping: { customerDomain: 'email' } })).toEqual([
       'formFieldMapping.customerDomain form field "email" is already mapped to submitterEmail',

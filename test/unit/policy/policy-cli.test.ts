@@ -79,6 +79,63 @@ describe.concurrent('dealreg policy validate', () => {
     );
   });
 
+  it('refuses a policy file saved as Latin-1 instead of reading it with replacement characters (exit 1)', async ({
+    expect,
+  }) => {
+    const file = join(workDir, 'latin1.json');
+    await writeFile(file, Buffer.from('{"programName": "Partnerprogramm M\u00fcnchen"}', 'latin1'));
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dealreg: ${file} is not a valid policy (1 problem):\n  - The policy is not UTF-8 text (byte 0xFC on line 1, column 35): save the file as UTF-8\n`,
+    });
+  });
+
+  it('says a YAML policy file is not read, rather than only that it is not JSON (exit 1)', async ({
+    expect,
+  }) => {
+    const file = join(workDir, 'policy.yaml');
+    await writeFile(file, 'programName: Northwind\nsla:\n  reminderHours: 8\n');
+    const outcome = await dealreg('policy', 'validate', file);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe(
+      `dealreg: ${file} is not a valid policy (1 problem):\n  - The policy is YAML, which Dealreg does not read: write it as JSON (policy/example-policy.json shows how)\n`,
+    );
+    // JSON is YAML too: a .yaml file that holds JSON is read.
+    const json = join(workDir, 'json-policy.yml');
+    await writeFile(json, '{"programName": "Northwind"}');
+    expect((await dealreg('policy', 'validate', json)).code).toBe(0);
+  });
+
+  it('takes the file as --policy FILE too, as the other commands do, but not twice', async ({ expect }) => {
+    const example = join(root, 'policy/example-policy.json');
+    const version = loadPolicy(await readFile(example, 'utf8')).policyVersion;
+    const validated = await dealreg('policy', 'validate', '--policy', 'policy/example-policy.json');
+    expect(validated).toEqual({
+      code: 0,
+      stdout: `policy/example-policy.json is a valid policy, version ${version}.\n`,
+      stderr: '',
+    });
+    const shown = await dealreg('policy', 'show', '--policy', 'policy/example-policy.json');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Policy version \`${version}\``);
+
+    const both = await dealreg(
+      'policy',
+      'validate',
+      'policy/default-policy.json',
+      '--policy',
+      'policy/example-policy.json',
+    );
+    expect(both).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'dealreg: both FILE (policy/default-policy.json) and --policy (policy/example-policy.json) name a policy; give one\n',
+    });
+  });
+
   it('names a file that does not exist as a bad argument (exit 2)', async ({ expect }) => {
     const outcome = await dealreg('policy', 'validate', join(workDir, 'missing.json'));
     expect(outcome.code).toBe(2);

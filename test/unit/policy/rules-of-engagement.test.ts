@@ -37,6 +37,34 @@ describe('rules of engagement', () => {
     expect(page).toContain('The partner may ask for one extension of 90 days; an extension needs approval.');
   });
 
+  it('says every registration goes to an approver when nothing is auto-approved', () => {
+    const page = markdownOf({ thresholds: { autoApproveBelowUsd: 0 } });
+    expect(page).not.toContain('approved at once');
+    expect(page).not.toContain('below USD 0');
+    expect(page).toContain(
+      'No registration is approved without an approver: every one goes to an approver by email.',
+    );
+    expect(page).toContain('- Every registration goes to the first approver below.');
+  });
+
+  it('names the relationship types the policy gives, not sourced and influenced whatever it says', () => {
+    const page = markdownOf({
+      conflicts: {
+        defaultRelationship: 'resell',
+        directActivity: { relationshipIfApproved: 'referral' },
+        existingCustomer: { relationshipIfApproved: 'referral' },
+        competingPartner: { laterRegistrationRelationship: 'referral' },
+      },
+    });
+    expect(page).not.toContain('influenced instead of sourced');
+    expect(page).toContain(
+      'Approvers approve (as the relationship type the verdict gives, or with a reason as another), reject (with a reason) or ask the partner for more information.',
+    );
+    expect(page).toContain(
+      'An approver may depart from the rule’s verdict — approve as another relationship type than it gives — only with a written reason.',
+    );
+  });
+
   it('follows every change of the policy', () => {
     const page = markdownOf({
       sla: { defaultDecision: 'reject' },

@@ -62,6 +62,18 @@ describe('the longest a registration workflow runs', () => {
     ]);
   });
 
+  it('names the holidays when they, not the SLA, make the approvals outlast the workflow', () => {
+    // 400 holidays in a row from 2026-01-01: the default 72 business hours (10 business days, two
+    // weeks) take in all of them, 414 days a level; one approval of two levels, no extensions.
+    const start = Date.UTC(2026, 0, 1);
+    const holidays = Array.from({ length: 400 }, (_, day) =>
+      new Date(start + day * 86_400_000).toISOString().slice(0, 10),
+    );
+    expect(problemsOf({ calendar: { holidays }, validity: { maxExtensions: 0 } })).toEqual([
+      'calendar.holidays puts up to 400 holidays within one approval level, making the approvals alone take up to 828 days (1 approval of two levels, up to 414 days a level), but a workflow ends after one year: list fewer holidays close together',
+    ]);
+  });
+
   it('accepts the longest validity that fits', () => {
     expect(problemsOf({ validity: { days: 332, maxExtensions: 0 } })).toEqual([]);
     expect(
