@@ -63,31 +63,34 @@ function intakeCheck(verdict: ConflictVerdict): string | undefined {
 }
 
 /**
- * The verdict's headline rows: outcome, what decided it, reason. When no conflict rule asked for
- * review (none fired, or the deciding one was clear on its own, as the expansion rule may be) but
- * an intake finding did, the finding is what decided, so the rule row names it rather than a
- * rule beside "Needs review"; the rule, if any, follows as "Also".
+ * What decided the verdict, as people read it, and what else applied. When no conflict rule asked
+ * for review (none fired, or the deciding one was clear on its own, as the expansion rule may be)
+ * but an intake finding did, the finding is what decided, so it is named rather than a rule beside
+ * "Needs review"; the rule, if any, follows as `also`. Emails and pages both show it.
  */
-function verdictRows(verdict: ConflictVerdict): Row[] {
+export function verdictDecidedBy(verdict: ConflictVerdict): {
+  readonly rule: string;
+  readonly also?: string;
+} {
   const intake = intakeCheck(verdict);
   const conflictRule = `${ruleNames[verdict.ruleId]} (${verdict.ruleId})`;
-  let decidedBy: Row[];
-  if (intake === undefined) {
-    decidedBy = [['Rule', conflictRule]];
-  } else if (verdict.ruleId === noConflictRuleId) {
-    decidedBy = [['Rule', intake]];
-  } else if (verdict.firedRules[0]?.outcome === 'clear') {
-    decidedBy = [
-      ['Rule', intake],
-      ['Also', `${conflictRule}, no conflict on its own`],
-    ];
-  } else {
-    decidedBy = [
-      ['Rule', conflictRule],
-      ['Also', intake],
-    ];
+  if (intake === undefined) return { rule: conflictRule };
+  if (verdict.ruleId === noConflictRuleId) return { rule: intake };
+  if (verdict.firedRules[0]?.outcome === 'clear') {
+    return { rule: intake, also: `${conflictRule}, no conflict on its own` };
   }
-  return [['Outcome', outcomeNames[verdict.outcome]], ...decidedBy, ['Reason', verdict.reason]];
+  return { rule: conflictRule, also: intake };
+}
+
+/** The verdict's headline rows: outcome, what decided it (and what else applied), reason. */
+function verdictRows(verdict: ConflictVerdict): Row[] {
+  const { rule, also } = verdictDecidedBy(verdict);
+  return [
+    ['Outcome', outcomeNames[verdict.outcome]],
+    ['Rule', rule],
+    ...(also === undefined ? [] : [['Also', also] as Row]),
+    ['Reason', verdict.reason],
+  ];
 }
 
 /** One evidence item as a sentence plus the facts behind it. */

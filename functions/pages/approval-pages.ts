@@ -15,7 +15,7 @@ import {
   relationshipTypes,
 } from '#domain/relationship-type.ts';
 import { maxTextLength } from '#domain/signed-links/page-form.ts';
-import { conflictOutcomeName, conflictRuleName } from '#emails/conflict-check-section.ts';
+import { conflictOutcomeName, conflictRuleName, verdictDecidedBy } from '#emails/conflict-check-section.ts';
 import { formatCalendarDate } from '#emails/email-text.ts';
 import { marketplaceName } from '#emails/registration-summary.ts';
 import { html, type SafeHtml, trustedHtml } from '#rendering/html.ts';
@@ -88,8 +88,10 @@ function verdictSection(
   approvalReason: string | undefined,
   extension: boolean,
 ): SafeHtml {
+  const decidedBy = verdictDecidedBy(verdict);
   return html`<div class="verdict">
-<p><strong>Conflict check: ${conflictOutcomeName(verdict.outcome)}</strong> (rule ${conflictRuleName(verdict.ruleId)} (<code>${verdict.ruleId}</code>), policy version ${verdict.policyVersion})</p>
+<p><strong>Conflict check: ${conflictOutcomeName(verdict.outcome)}</strong> (decided by ${decidedBy.rule}, policy version ${verdict.policyVersion})</p>
+${decidedBy.also && html`<p>Also: ${decidedBy.also}</p>`}
 <p>${verdict.reason}</p>
 ${approvalReason && html`<p id="why-approval"><strong>Why you are asked:</strong> ${approvalReason}</p>`}
 ${!extension && verdict.compensation && html`<p>If approved: ${verdict.compensation.summary}</p>`}

@@ -1,5 +1,6 @@
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import { maxTextLength } from '#domain/signed-links/page-form.ts';
+import { conflictOutcomeName, conflictRuleName, verdictDecidedBy } from '#emails/conflict-check-section.ts';
 import type { AwsReferralReview } from '#ports/partner-central.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
 import { pageExpiryNote, renderPage, signedFormFields, tableRow } from './page-layout.ts';
@@ -47,14 +48,16 @@ function conflictSection(review: AwsReferralReview): SafeHtml {
   if (verdict === undefined) {
     return html`<div class="verdict" id="verdict"><p><strong>Conflict check: not run</strong></p><p>AWS gave no customer website, so there is no domain to match registrations, deals and direct-rep activity on.</p></div>`;
   }
+  const decidedBy = verdictDecidedBy(verdict);
   return html`<div class="verdict" id="verdict">
-<p><strong>Conflict check: ${verdict.outcome}</strong> (rule <code>${verdict.ruleId}</code>, policy ${verdict.policyVersion.slice(0, 12)})</p>
+<p><strong>Conflict check: ${conflictOutcomeName(verdict.outcome)}</strong> (decided by ${decidedBy.rule}, policy ${verdict.policyVersion.slice(0, 12)})</p>
+${decidedBy.also && html`<p>Also: ${decidedBy.also}</p>`}
 <p>${verdict.reason}</p>
 </div>
 ${
   verdict.evidence.length === 0
     ? html`<p>No conflicting partner registrations, deals or direct-rep activity were found.</p>`
-    : html`<ul class="evidence" id="evidence">${verdict.evidence.map((item) => html`<li><strong>${item.ruleId}</strong>: ${item.detail}</li>`)}</ul>`
+    : html`<ul class="evidence" id="evidence">${verdict.evidence.map((item) => html`<li><strong>${conflictRuleName(item.ruleId)}</strong>: ${item.detail}</li>`)}</ul>`
 }`;
 }
 

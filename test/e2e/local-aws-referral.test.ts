@@ -65,7 +65,7 @@ describe('dealreg local: an AWS referral', () => {
     const body = await page.text();
     expect(page.status).toBe(200);
     expect(body).toContain('Vandelay Industries');
-    expect(body).toContain('Conflict check: clear');
+    expect(body).toContain('Conflict check: No conflict');
     const token = /name="t" value="([^"]+)"/.exec(body)?.[1] ?? '';
     const nonce = /name="nonce" value="([^"]+)"/.exec(body)?.[1] ?? '';
 

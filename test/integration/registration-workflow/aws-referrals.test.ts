@@ -160,7 +160,10 @@ describe('an AWS referral', () => {
     const page = await openReferralPage(invitationId);
     expect(page.status).toBe(200);
     expect(page.body).toContain('Hooli');
-    expect(page.body).toMatch(/Conflict check: (?!clear)/);
+    expect(page.body).toMatch(/Conflict check: (?!No conflict)/);
+    expect(page.body).toMatch(
+      /decided by (Duplicate registration|Competing partner|Direct-rep activity|Existing customer) /,
+    );
     expect(page.body).toContain(registrationId);
     expect(page.body).toContain('id="accept"');
 
@@ -216,7 +219,9 @@ describe('an AWS referral', () => {
     await eventsHandler()(createdEvent(invitationId), lambdaContext('dealreg-co-sell-events'));
     const page = await openReferralPage(invitationId);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('Conflict check: clear');
+    expect(page.body).toContain(
+      'Conflict check: No conflict</strong> (decided by No rule fired (no-conflict)',
+    );
 
     const accepted = await page.answer({ answer: 'accept' });
     expect(accepted.status).toBe(200);

@@ -39,8 +39,30 @@ describe('the approval confirmation page', () => {
     expect(page).toContain('<th>Cloud marketplace</th><td>AWS Marketplace</td>');
     expect(page).toContain('<th>Expected close date</th><td>26 Feb 2027</td>');
     expect(page).toContain('Conflict check: Needs review');
-    expect(page).toContain('Direct-rep activity (<code>direct-activity</code>)');
+    expect(page).toContain('decided by Direct-rep activity (direct-activity)');
     expect(page).not.toContain('Conflict check: needs-review');
+  });
+
+  it('names the intake finding that sent a registration to review, not "No rule fired", as the approval email does', () => {
+    const subject = approvalSubject({
+      verdict: {
+        ...directActivityVerdict(),
+        ruleId: 'no-conflict',
+        reason: 'No rule fired. Submitted by pat@gmail.com, a free email address.',
+        evidence: [],
+        firedRules: [],
+        intakeFindings: [
+          { id: 'submitter-not-at-partner', reason: 'Submitted by pat@gmail.com, a free email address.' },
+        ],
+      },
+    });
+    const page = renderPendingPage(pendingTask({ subject }), 't', 'n', now);
+
+    expect(page).toContain('Conflict check: Needs review');
+    expect(page).toContain(
+      'decided by Intake check: submitter not at the partner company (submitter-not-at-partner)',
+    );
+    expect(page).not.toContain('No rule fired (no-conflict)');
   });
 
   it('asks about an extension without offering relationship types that approving it would not record', () => {
