@@ -222,9 +222,10 @@ export interface DeploymentSettings {
 /** Reads and validates the policy file; a missing or invalid file fails the synth naming it. */
 function readPolicy(path: string | undefined): { policy: LoadedPolicy; policyText: string } {
   const file = resolve(path ?? defaultPolicyFile);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    // Read as bytes: the policy loader refuses a file that is not UTF-8, as `dealreg policy validate` does.
+    bytes = readFileSync(file);
   } catch (error) {
     throw new DeploymentConfigurationError(
       `Invalid deployment settings:\n  context "${contextKeys.policyFile}" names ${file}, which cannot be read (${(error as Error).message})`,
@@ -232,7 +233,7 @@ function readPolicy(path: string | undefined): { policy: LoadedPolicy; policyTex
     );
   }
   try {
-    return { policy: loadPolicy(text), policyText: text };
+    return { policy: loadPolicy(new Uint8Array(bytes)), policyText: bytes.toString('utf8') };
   } catch (error) {
     throw new DeploymentConfigurationError(
       `Invalid deployment settings:\n  the policy ${file} is not valid — ${(error as Error).message}`,

@@ -121,6 +121,19 @@ describe('deployment settings', () => {
     );
   });
 
+  it('refuses a policy file that is not UTF-8, as policy validate does, instead of deploying garbled names', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dealreg-policy-'));
+    const latin1 = join(directory, 'policy.json');
+    // "München" saved as Latin-1: the ü is the single byte 0xFC.
+    writeFileSync(
+      latin1,
+      Buffer.from([...Buffer.from('{"programName": "M'), 0xfc, ...Buffer.from('nchen"}')]),
+    );
+    expect(() => settingsFrom({ ...valid, [contextKeys.policyFile]: latin1 })).toThrow(
+      /policy.json is not valid[\s\S]*not UTF-8 text \(byte 0xFC on line 1, column 19\)/,
+    );
+  });
+
   it('refuses a policy with co-sell on outside us-east-1 with the settings, before any function is built', () => {
     const coSellPolicy = fileURLToPath(new URL('./fixtures/co-sell-policy.json', import.meta.url));
 
