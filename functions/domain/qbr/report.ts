@@ -284,7 +284,10 @@ const scorecardSchema = z.strictObject({
   partnerSourcedRevenue: usdSchema,
   /** `null` when the CRO view is not available. */
   croPartnerRevenue: usdSchema.nullable(),
-  /** withinSla / decisions; `null` without decisions. */
+  /**
+   * withinSla / (decisions + waitingPastDeadline): an approval still waiting past its deadline at
+   * asOf counts as a breach; `null` when there is neither.
+   */
   slaCompliance: ratioSchema,
   findings: z.strictObject({
     critical: countSchema,
