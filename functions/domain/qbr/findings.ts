@@ -399,7 +399,7 @@ function closeDateMismatch(
       closeDateQuarter: datedIn,
       wonUsd: dollars(wonUsdMinor(facts)),
     },
-    fix: `Ask ${owner} which date is right. If the deal was won on ${wonOn}, set its close date back to ${wonOn} in HubSpot so HubSpot also counts it in ${countedIn}. If it really closed on ${closeDate}, the stage change to closed-won was recorded on the wrong day: record a correction approved by the channel lead (an edited close date alone never moves revenue, so it cannot be back-dated) and present the move between ${countedIn} and ${datedIn} as a restatement.`,
+    fix: `Ask ${owner} which date is right. If the deal was won on ${wonOn}, set its close date back to ${wonOn} in HubSpot so HubSpot also counts it in ${countedIn}. If it really closed on ${closeDate}, the stage change to closed-won was recorded on the wrong day: have the channel lead approve a correction of its ClosedWon entry's effectiveAt (dealreg ledger correct --opportunity ${facts.opportunityId} …; an edited close date alone never moves revenue, so it cannot be back-dated) and present the move between ${countedIn} and ${datedIn} as a restatement.`,
   };
 }
 
