@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { DateTime } from 'luxon';
 import { addBusinessHours } from '#domain/business-hours/business-hours.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
@@ -327,8 +326,8 @@ export type DemoStory = (typeof demoStories)[number];
  */
 export function demoClockStart(policy: LoadedPolicy, now = new Date()): Date {
   const { calendar, reporting } = policy.policy;
-  const quarter = quarterContaining(now, reporting.fiscalYearStartMonth);
-  const firstMidnight = DateTime.fromISO(quarter.start.slice(0, 10), { zone: calendar.timeZone }).toJSDate();
+  const quarter = quarterContaining(now, reporting.fiscalYearStartMonth, calendar.timeZone);
+  const firstMidnight = new Date(quarter.start);
   return addBusinessHours(firstMidnight, 1, calendar);
 }
 

@@ -371,7 +371,7 @@ export async function due(options: QbrDueOptions): Promise<void> {
       const next = nextQbrCheck(now, days, calendar, reporting.fiscalYearStartMonth);
       check = { quarter: next.quarter.label, runAt: next.runAt };
     } else {
-      const quarter = parseFiscalQuarter(options.quarter, reporting.fiscalYearStartMonth);
+      const quarter = parseFiscalQuarter(options.quarter, reporting.fiscalYearStartMonth, calendar.timeZone);
       check = { quarter: quarter.label, runAt: qbrCheckMoment(quarter, days, calendar) };
     }
   } catch (error) {

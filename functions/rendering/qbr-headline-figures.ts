@@ -74,7 +74,8 @@ export function slaFigures(report: QbrReport): HeadlineFigure[] {
     {
       key: 'sla-within',
       label: 'Decisions within SLA',
-      text: `${count(sla.withinSla)} of ${count(sla.decisions)} (${formatPercent(report.scorecard.slaCompliance)})`,
+      // Out of the decisions and the approvals still waiting past their deadline (breaches too).
+      text: `${count(sla.withinSla)} of ${count(sla.decisions + sla.waitingPastDeadline)} (${formatPercent(report.scorecard.slaCompliance)}${sla.waitingPastDeadline === 0 ? '' : `; ${count(sla.decisions)} decided, ${count(sla.waitingPastDeadline)} still waiting past the deadline`})`,
       value: sla.withinSla,
       path: 'sla.withinSla',
     },

@@ -365,9 +365,11 @@ export async function buildQbrReport(
 ): Promise<QbrReport> {
   const { policy, policyVersion } = deps.policy;
   const fiscalStart = policy.reporting.fiscalYearStartMonth;
+  // Quarters run midnight to midnight in the policy calendar's zone, as the CRO's dashboards count them.
+  const timeZone = policy.calendar.timeZone;
   let quarter: ReturnType<typeof parseFiscalQuarter>;
   try {
-    quarter = parseFiscalQuarter(request.quarter, fiscalStart);
+    quarter = parseFiscalQuarter(request.quarter, fiscalStart, timeZone);
   } catch (error) {
     throw new QbrRequestError(`quarter: ${(error as Error).message}`, { cause: error });
   }
@@ -438,7 +440,10 @@ export async function buildQbrReport(
       if (snapshot !== undefined) snapshots.push(snapshot);
     }
     for (const [index, snapshot] of snapshots.entries()) {
-      const closed = parseFiscalQuarter(snapshot.quarter, fiscalStart);
+      // Recomputed on the boundaries it was frozen with: a snapshot frozen before quarters followed the
+      // calendar's zone (no timeZone recorded) was cut at UTC midnight, and moving the cut is not a
+      // rewrite of history.
+      const closed = parseFiscalQuarter(snapshot.quarter, fiscalStart, snapshot.timeZone ?? 'UTC');
       // A snapshot frozen after asOf did not exist then: comparing would make the report depend on when it is run.
       if (new Date(snapshot.frozenAt).toISOString() > asOf || !isQuarterClosed(closed, request.asOf))
         continue;
@@ -462,12 +467,13 @@ export async function buildQbrReport(
     // its altered entries would become the figures later reports are held to; the first run after
     // the ledger is restored freezes them.
     const intact = integrity.broken.length === 0;
-    for (const candidate of intact ? [shiftQuarter(quarter.label, -1, fiscalStart), quarter] : []) {
+    for (const candidate of intact ? [shiftQuarter(quarter.label, -1, fiscalStart, timeZone), quarter] : []) {
       if (!isQuarterClosed(candidate, request.asOf) || frozen.includes(candidate.label)) continue;
       toFreeze.push({
         quarter: candidate.label,
         frozenAt: asOf,
         policyVersion,
+        timeZone: candidate.timeZone,
         figures: quarterFigures(
           projectAll(chains, { asOf: lastInstantOf(candidate), knownAt: asOf }),
           candidate,

@@ -171,7 +171,9 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
       closedWonAmount: dollars(prepared.closedWonUsdMinor),
       partnerSourcedRevenue: attribution.partnerSourcedRevenue,
       croPartnerRevenue: attribution.croPartnerRevenue,
-      slaCompliance: ratio(sla.withinSla, sla.decisions),
+      // An approval still waiting past its deadline is a breach like a late decision: left out, an
+      // approver who never decides would score better than one who decides late.
+      slaCompliance: ratio(sla.withinSla, sla.decisions + sla.waitingPastDeadline),
       findings: bySeverity,
     },
     funnel: prepared.funnel,

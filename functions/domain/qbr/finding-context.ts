@@ -31,6 +31,7 @@ const dealOwnerFindings: ReadonlySet<Finding['code']> = new Set([
   'AMOUNT_DRIFT',
   'STAGE_DRIFT',
   'COSELL_DRIFT',
+  'CLOSE_DATE_MISMATCH',
 ]);
 
 function person(approver: { readonly name: string; readonly email: string }): string {

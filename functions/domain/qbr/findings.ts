@@ -1,10 +1,11 @@
+import { DateTime } from 'luxon';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { formatMoney, minorUnitDigits } from '#domain/money.ts';
 import { claimedTimeFindings } from './claimed-time-findings.ts';
 import { type CrmDeal, type CrmDealsRead, dealOwnerWords } from './crm-deal.ts';
 import { dollars } from './funnel.ts';
-import type { OpportunityFacts, PartnerLink } from './opportunity-facts.ts';
-import { type AttributionDefinitions, wonIn } from './quarter-figures.ts';
+import { type OpportunityFacts, type PartnerLink, wonUsdMinor } from './opportunity-facts.ts';
+import { type AttributionDefinitions, classify, wonIn } from './quarter-figures.ts';
 import type { QbrRegistration } from './registration-view.ts';
 import {
   type CroViewStatus,
@@ -333,6 +334,117 @@ function stageDrift(
   };
 }
 
+/** The date of an instant in the quarter's time zone (`YYYY-MM-DD`). */
+function localDate(at: string, timeZone: string): string {
+  return DateTime.fromISO(at, { zone: timeZone }).toISODate() ?? at.slice(0, 10);
+}
+
+/**
+ * The label of the fiscal quarter holding calendar month `YYYY-MM`, counted from `quarter` (same
+ * fiscal calendar: quarters are three months each, labelled by the fiscal year they end in).
+ */
+function quarterLabelOfMonth(quarter: FiscalQuarter, month: string): string {
+  const index = (value: string) => Number(value.slice(0, 4)) * 12 + Number(value.slice(5, 7)) - 1;
+  const first = quarter.months[0] ?? month;
+  const offset = Math.floor((index(month) - index(first)) / 3);
+  const match = /^(\d{4})-Q([1-4])$/.exec(quarter.label);
+  if (match === null) return quarter.label;
+  const at = Number(match[1]) * 4 + Number(match[2]) - 1 + offset;
+  return `${Math.floor(at / 4)}-Q${(at % 4) + 1}`;
+}
+
+/**
+ * CLOSE_DATE_MISMATCH: a won deal whose close date in HubSpot is in another quarter than the
+ * moment it was won. The report counts revenue by the moment of the stage change to closed-won
+ * (a close date can be edited afterwards, and counting by it would let revenue be back-dated into
+ * a closed quarter), but HubSpot's deal reports group by close date, so the CRO's quarter and this
+ * one disagree by the deal's amount until someone decides which date is right. Raised in both
+ * quarters: the one that counts the revenue and the one the close date names.
+ */
+function closeDateMismatch(
+  facts: OpportunityFacts,
+  quarter: FiscalQuarter,
+  owner: string,
+): Finding | undefined {
+  const { closedAt, closeDate } = facts;
+  if (facts.outcome !== 'won' || closedAt === undefined || closeDate === undefined) return undefined;
+  const countedHere = wonIn(facts, quarter);
+  const datedHere = quarter.months.includes(closeDate.slice(0, 7));
+  if (countedHere === datedHere) return undefined;
+  const wonOn = localDate(closedAt, quarter.timeZone);
+  // The close date HubSpot sets itself when a deal moves to closed-won is the moment of the move;
+  // recorded as its UTC date, it can fall a day from the local one across a quarter's edge.
+  if (closeDate === wonOn || closeDate === closedAt.slice(0, 10)) return undefined;
+  const countedIn = countedHere ? quarter.label : quarterLabelOfMonth(quarter, wonOn.slice(0, 7));
+  const datedIn = datedHere ? quarter.label : quarterLabelOfMonth(quarter, closeDate.slice(0, 7));
+  const deal = facts.dealName ?? facts.opportunityId;
+  const amount = formatMoney({ minorUnits: wonUsdMinor(facts), currency: 'USD' });
+  const changed =
+    facts.closeDateSetAt === undefined
+      ? ''
+      : ` (set on ${localDate(facts.closeDateSetAt, quarter.timeZone)})`;
+  return {
+    code: 'CLOSE_DATE_MISMATCH',
+    severity: 'high',
+    opportunityId: facts.opportunityId,
+    detail: countedHere
+      ? `${deal} was won on ${wonOn}, so its ${amount} counts in ${quarter.label} here, but its close date in HubSpot is ${closeDate}${changed}, in ${datedIn}: HubSpot's reports, which group deals by close date, count it in ${datedIn}, not ${quarter.label}.`
+      : `${deal}'s close date in HubSpot is ${closeDate}${changed}, in ${quarter.label}, so HubSpot's reports count its ${amount} in ${quarter.label}; it was won on ${wonOn}, and this report counts it in ${countedIn}, not here.`,
+    evidence: {
+      wonAt: closedAt,
+      wonOn,
+      closeDate,
+      closeDateSetAt: facts.closeDateSetAt ?? null,
+      countedIn,
+      closeDateQuarter: datedIn,
+      wonUsd: dollars(wonUsdMinor(facts)),
+    },
+    fix: `Ask ${owner} which date is right. If the deal was won on ${wonOn}, set its close date back to ${wonOn} in HubSpot so HubSpot also counts it in ${countedIn}. If it really closed on ${closeDate}, the stage change to closed-won was recorded on the wrong day: have the channel lead approve a correction of its ClosedWon entry's effectiveAt (dealreg ledger correct --opportunity ${facts.opportunityId} …; an edited close date alone never moves revenue, so it cannot be back-dated) and present the move between ${countedIn} and ${datedIn} as a restatement.`,
+  };
+}
+
+/**
+ * DEAL_DELETED_IN_HUBSPOT: a deal won in the quarter that HubSpot no longer has (its batch read
+ * finds nothing; HubSpot keeps a deleted deal restorable for 90 days — HubSpot "Restore deleted
+ * records"). The ledger recorded the win, so the revenue still counts here, and the finding says
+ * so with the amount: HubSpot's reports leave it out, so this report's closed-won (and partner
+ * revenue, when partners were attached) is above HubSpot's by that much until it is restored or
+ * corrected.
+ */
+function dealDeletedInHubSpot(
+  facts: OpportunityFacts,
+  quarter: FiscalQuarter,
+  crm: CrmDealsRead | undefined,
+  definitions: AttributionDefinitions,
+): Finding | undefined {
+  if (crm === undefined || !crm.missing.has(facts.opportunityId) || !wonIn(facts, quarter)) return undefined;
+  const usdMinor = wonUsdMinor(facts);
+  const amount = formatMoney({ minorUnits: usdMinor, currency: 'USD' });
+  const attribution = classify(facts.partnersAtClose, definitions);
+  const figures = [
+    'closed-won',
+    ...(attribution === 'sourced' ? ['partner-sourced revenue'] : []),
+    ...(attribution === 'influenced' ? ['partner-influenced revenue'] : []),
+  ];
+  const deal = facts.dealName ?? facts.opportunityId;
+  return {
+    code: 'DEAL_DELETED_IN_HUBSPOT',
+    severity: 'high',
+    opportunityId: facts.opportunityId,
+    detail: `${deal} (HubSpot deal ${facts.opportunityId}), won on ${localDate(facts.closedAt ?? '', quarter.timeZone)}, is no longer in HubSpot. Its ${amount} still counts in this report's ${figures.join(' and ')} for ${quarter.label}, as the ledger recorded the win; HubSpot's reports no longer include it, so this report is ${amount} above HubSpot's.`,
+    evidence: {
+      hubspotDealId: facts.opportunityId,
+      inHubSpot: false,
+      stillCounted: true,
+      wonAt: facts.closedAt ?? null,
+      wonUsd: dollars(usdMinor),
+      attribution,
+      partnersAtClose: linksText(facts.partnersAtClose),
+    },
+    fix: `Find out who deleted it and why before the meeting. If by mistake, restore the deal from HubSpot's deleted deals (possible for 90 days) so both systems count it. If the deal was not really won, record a correction approved by the channel lead so the ledger stops counting its ${amount}; until one of these is done, present ${quarter.label} with this deal named as the difference from HubSpot.`,
+  };
+}
+
 function sourcedWithoutRegistration(
   facts: OpportunityFacts,
   deal: CrmDeal | undefined,
@@ -610,6 +722,10 @@ export function reconcile(inputs: FindingInputs): Finding[] {
     }
     const sourced = sourcedWithoutRegistration(item, deal, inputs.definitions, inputs.quarter, name);
     if (sourced !== undefined) findings.push(sourced);
+    const closeDate = closeDateMismatch(item, inputs.quarter, owner);
+    if (closeDate !== undefined) findings.push(closeDate);
+    const deleted = dealDeletedInHubSpot(item, inputs.quarter, inputs.crm, inputs.definitions);
+    if (deleted !== undefined) findings.push(deleted);
     findings.push(...expiredStillAttributed(item, deal, name));
   }
   findings.push(

@@ -4,7 +4,9 @@ import { type FiscalQuarter, parseFiscalQuarter } from '#domain/ledger/fiscal-qu
 
 /**
  * Quarter arithmetic on the fiscal calendar of the policy (`reporting.fiscalYearStartMonth`).
- * Quarters are the ledger's: `[start, end)` in UTC, labelled by the fiscal year they end in.
+ * Quarters are the ledger's: `[start, end)` from midnight to midnight in the policy calendar's
+ * time zone (`calendar.timeZone`, as the CRO's dashboards count them), labelled by the fiscal year
+ * they end in.
  */
 
 export type { FiscalQuarter };
@@ -16,21 +18,28 @@ function labelParts(label: string): { year: number; quarter: number } {
 }
 
 /** The quarter `offset` quarters after (negative: before) `label`. */
-export function shiftQuarter(label: string, offset: number, fiscalYearStartMonth = 1): FiscalQuarter {
+export function shiftQuarter(
+  label: string,
+  offset: number,
+  fiscalYearStartMonth = 1,
+  timeZone = 'UTC',
+): FiscalQuarter {
   const { year, quarter } = labelParts(label);
   const index = year * 4 + (quarter - 1) + offset;
-  return parseFiscalQuarter(`${Math.floor(index / 4)}-Q${(index % 4) + 1}`, fiscalYearStartMonth);
+  return parseFiscalQuarter(`${Math.floor(index / 4)}-Q${(index % 4) + 1}`, fiscalYearStartMonth, timeZone);
 }
 
-/** The fiscal quarter that contains the instant `at` (UTC). */
-export function quarterContaining(at: Date, fiscalYearStartMonth = 1): FiscalQuarter {
+/** The fiscal quarter that contains the instant `at`, its month read in `timeZone`. */
+export function quarterContaining(at: Date, fiscalYearStartMonth = 1, timeZone = 'UTC'): FiscalQuarter {
   if (Number.isNaN(at.getTime())) throw new RangeError('the moment is not a valid date');
-  const monthIndex = at.getUTCFullYear() * 12 + at.getUTCMonth();
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  if (!local.isValid) throw new RangeError(`"${timeZone}" is not an IANA time zone such as America/New_York`);
+  const monthIndex = local.year * 12 + (local.month - 1);
   const sinceStart = monthIndex - (fiscalYearStartMonth - 1);
   const startYear = Math.floor(sinceStart / 12);
   const quarter = Math.floor((sinceStart - startYear * 12) / 3) + 1;
   const fiscalYear = fiscalYearStartMonth === 1 ? startYear : startYear + 1;
-  return parseFiscalQuarter(`${fiscalYear}-Q${quarter}`, fiscalYearStartMonth);
+  return parseFiscalQuarter(`${fiscalYear}-Q${quarter}`, fiscalYearStartMonth, timeZone);
 }
 
 /** Whether the quarter is over at `asOf` (its figures can be frozen). */
@@ -64,10 +73,10 @@ export function qbrCheckMoment(
   const zone = calendar.timeZone;
   const working = new Set(calendar.workingDays);
   const holidays = new Set(calendar.holidays);
-  const first = DateTime.fromISO(quarter.start, { zone: 'utc' }).toISODate() ?? '';
-  let day = DateTime.fromISO(quarter.end, { zone: 'utc' })
-    .minus({ days: 1 })
-    .setZone(zone, { keepLocalTime: true });
+  // The quarter's days are dates of its months, whatever zone its instants were computed in.
+  const first = `${quarter.months[0]}-01`;
+  const last = quarter.months[quarter.months.length - 1] ?? '';
+  let day = DateTime.fromISO(`${last}-01`, { zone }).plus({ months: 1 }).minus({ days: 1 });
   let counted = 0;
   while ((day.toISODate() ?? '') >= first) {
     const weekday = weekdays[day.weekday - 1];
@@ -94,11 +103,11 @@ export function nextQbrCheck(
   calendar: BusinessCalendar,
   fiscalYearStartMonth = 1,
 ): { quarter: FiscalQuarter; runAt: Date } {
-  let quarter = quarterContaining(now, fiscalYearStartMonth);
+  let quarter = quarterContaining(now, fiscalYearStartMonth, calendar.timeZone);
   for (let step = 0; step < 2; step += 1) {
     const runAt = qbrCheckMoment(quarter, businessDaysBefore, calendar);
     if (runAt.getTime() >= now.getTime()) return { quarter, runAt };
-    quarter = shiftQuarter(quarter.label, 1, fiscalYearStartMonth);
+    quarter = shiftQuarter(quarter.label, 1, fiscalYearStartMonth, calendar.timeZone);
   }
   return { quarter, runAt: qbrCheckMoment(quarter, businessDaysBefore, calendar) };
 }

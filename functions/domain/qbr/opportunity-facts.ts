@@ -59,6 +59,13 @@ export interface OpportunityFacts {
   readonly amount: FrozenMoney | undefined;
   readonly outcome: 'open' | 'won' | 'lost';
   readonly closedAt: string | undefined;
+  /**
+   * HubSpot's close date (`YYYY-MM-DD`) as the ledger last recorded it (`OpportunityCreated`,
+   * `CloseDateChanged`), and the business time it was set; the revenue counts by `closedAt`, the
+   * moment of the stage change, never by this date, which can be edited after the close.
+   */
+  readonly closeDate?: string | undefined;
+  readonly closeDateSetAt?: string | undefined;
   /** An `OpportunityCreated` entry is in effect. */
   readonly created: boolean;
   /** Partners attached at the moment. */
@@ -152,10 +159,17 @@ export function opportunityFacts(
   const state = projectOpportunity(opportunityId, chain, at);
   const { entries } = correctedEntries(chain, at.knownAt);
   let created = false;
+  let closeDateSetAt: string | undefined;
   const marketplaces = new Map<string, string | undefined>();
   const estimates = new Map<string, number | undefined>();
   for (const entry of entries) {
     if (entry.effectiveAt > at.asOf) continue;
+    const setsCloseDate =
+      (entry.type === 'OpportunityCreated' || entry.type === 'CloseDateChanged') &&
+      entry.closeDate !== undefined &&
+      entry.closeDate === state.closeDate;
+    if (setsCloseDate && (closeDateSetAt === undefined || entry.effectiveAt > closeDateSetAt))
+      closeDateSetAt = entry.effectiveAt;
     if (entry.type === 'OpportunityCreated') created = true;
     else if (entry.type === 'RegistrationApproved') {
       marketplaces.set(entry.registrationId, entry.cloudMarketplace);
@@ -179,6 +193,8 @@ export function opportunityFacts(
     amount: outcome === 'won' ? amountAtCloseRate(state.amount, close.wonMoney) : state.amount,
     outcome,
     closedAt,
+    closeDate: state.closeDate,
+    closeDateSetAt,
     created,
     activePartners: state.attributions
       .filter((record) => record.active)

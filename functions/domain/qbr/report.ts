@@ -157,6 +157,8 @@ const findingCodes = [
   'POLICY_EXCEPTION',
   'DEFINITION_MISMATCH',
   'RETROACTIVE_CHANGE',
+  'CLOSE_DATE_MISMATCH',
+  'DEAL_DELETED_IN_HUBSPOT',
   'COSELL_DRIFT',
   'COSELL_MISSING',
   'COSELL_ACTION_REQUIRED',
@@ -284,7 +286,10 @@ const scorecardSchema = z.strictObject({
   partnerSourcedRevenue: usdSchema,
   /** `null` when the CRO view is not available. */
   croPartnerRevenue: usdSchema.nullable(),
-  /** withinSla / decisions; `null` without decisions. */
+  /**
+   * withinSla / (decisions + waitingPastDeadline): an approval still waiting past its deadline at
+   * asOf counts as a breach; `null` when there is neither.
+   */
   slaCompliance: ratioSchema,
   findings: z.strictObject({
     critical: countSchema,

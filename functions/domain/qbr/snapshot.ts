@@ -12,6 +12,11 @@ export const qbrSnapshotSchema = z.strictObject({
   /** System time the figures were computed as known at. */
   frozenAt: z.iso.datetime(),
   policyVersion: z.string(),
+  /**
+   * The IANA time zone the quarter's boundaries were cut in (the policy calendar's). Absent on
+   * snapshots frozen when quarters were cut at UTC midnight: those are recomputed on UTC boundaries.
+   */
+  timeZone: z.string().min(1).optional(),
   figures: quarterFiguresSchema,
 });
 export type QbrSnapshot = z.infer<typeof qbrSnapshotSchema>;

@@ -262,21 +262,30 @@ function roiChart(report: QbrReport): QbrChartSpec {
 function slaChart(report: QbrReport): QbrChartSpec {
   const { sla } = report;
   const late = Math.max(0, sla.decisions - sla.withinSla);
-  const compliance = sla.decisions === 0 ? null : sla.withinSla / sla.decisions;
+  // An approval still waiting past its deadline is a breach too, as in the scorecard's figure.
+  const judged = sla.decisions + sla.waitingPastDeadline;
+  const compliance = judged === 0 ? null : sla.withinSla / judged;
   const rows = [
     { category: 'Within SLA', value: sla.withinSla, color: COLORS.good },
     { category: 'After the SLA', value: late, color: COLORS.bad },
+    ...(sla.waitingPastDeadline === 0
+      ? []
+      : [{ category: 'Waiting past the SLA', value: sla.waitingPastDeadline, color: COLORS.bad }]),
   ].map((row) => ({ ...row, text: `${row.value}` }));
+  const over =
+    sla.waitingPastDeadline === 0
+      ? `${sla.decisions} decisions`
+      : `${judged} approvals (${sla.decisions} decided, ${sla.waitingPastDeadline} waiting past the deadline)`;
   return {
     id: 'sla',
     title: 'SLA compliance',
-    alt: `SLA: ${formatPercent(compliance)} of ${sla.decisions} decisions within SLA; ${rows
+    alt: `SLA: ${formatPercent(compliance)} of ${over} within SLA; ${rows
       .map((row) => `${row.category} ${row.text}`)
       .join('; ')}.`,
     spec: labelledBars({
       title: `SLA compliance: ${formatPercent(compliance)} within SLA`,
       rows,
-      valueTitle: 'Decisions',
+      valueTitle: sla.waitingPastDeadline === 0 ? 'Decisions' : 'Approvals',
       valueKind: 'count',
     }),
   };

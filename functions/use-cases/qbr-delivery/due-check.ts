@@ -44,7 +44,9 @@ export function createQbrDueCheck(deps: { policy: LoadedPolicy; now: () => Date 
       reporting.fiscalYearStartMonth,
     );
     const due = sameDay(next.runAt, now, calendar.timeZone);
-    const quarter = due ? next.quarter.label : quarterContaining(now, reporting.fiscalYearStartMonth).label;
+    const quarter = due
+      ? next.quarter.label
+      : quarterContaining(now, reporting.fiscalYearStartMonth, calendar.timeZone).label;
     return {
       due,
       quarter,

@@ -164,4 +164,18 @@ describe('the pre-QBR chart axes', () => {
     expect(sla?.alt).toBe('SLA: 80.0% of 30 decisions within SLA; Within SLA 24; After the SLA 6.');
     expect(followUp?.alt).toMatch(/^SLA follow-up: Reminders \d+; Escalations \d+; SLA defaults \d+\.$/);
   });
+
+  it('counts approvals still waiting past their deadline against the SLA, as the scorecard does', () => {
+    const report = sampleQbrReport();
+    // 24 within SLA of 30 decisions + 2 still waiting past the deadline: 24/32 = 75.0%.
+    const waiting = {
+      ...report,
+      sla: { ...report.sla, approvals: 32, waiting: 2, waitingPastDeadline: 2, breaches: 8 },
+    };
+    const sla = qbrChartSpecs(waiting).find((chart) => chart.id === 'sla');
+
+    expect(sla?.alt).toBe(
+      'SLA: 75.0% of 32 approvals (30 decided, 2 waiting past the deadline) within SLA; Within SLA 24; After the SLA 6; Waiting past the SLA 2.',
+    );
+  });
 });

@@ -77,6 +77,15 @@ describe('deciding whether the pre-QBR check is due', () => {
     },
   );
 
+  it('names the quarter of the calendar’s zone on a day the check is not due', async () => {
+    // 21:00 on Thursday 31 Dec 2026 in New York is 2027-01-01T02:00Z: still Q4 2026 there.
+    const check = createQbrDueCheck({ policy, now: () => new Date('2027-01-01T02:00:00Z') });
+
+    const result = await check({});
+
+    expect(result).toMatchObject({ due: false, quarter: '2026-Q4' });
+  });
+
   it('is always due when someone asks for a quarter', async () => {
     const check = createQbrDueCheck({ policy, now: () => new Date('2026-11-24T12:00:00Z') });
 

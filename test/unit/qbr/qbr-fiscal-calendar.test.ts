@@ -65,6 +65,38 @@ describe('fiscal calendar', () => {
     expect(nextQbrCheck(new Date('2026-12-01T00:00:00Z'), 10, newYork).quarter.label).toBe('2026-Q4');
   });
 
+  it('cuts quarters at midnight in the calendar’s time zone, not in UTC', () => {
+    // New York is UTC−4 until 1 Nov 2026 (EDT) and UTC−5 after (EST): Q4 2026 runs from
+    // 1 Oct 00:00 EDT = 04:00Z to 1 Jan 2027 00:00 EST = 05:00Z.
+    expect(parseFiscalQuarter('2026-Q4', 1, 'America/New_York')).toMatchObject({
+      start: '2026-10-01T04:00:00.000Z',
+      end: '2027-01-01T05:00:00.000Z',
+      timeZone: 'America/New_York',
+    });
+    // A deal won at 21:00 on 31 Dec in New York (2027-01-01T02:00Z) is Q4 there, as HubSpot counts it.
+    expect(quarterContaining(new Date('2027-01-01T02:00:00Z'), 1, 'America/New_York').label).toBe('2026-Q4');
+    expect(quarterContaining(new Date('2027-01-01T05:00:00Z'), 1, 'America/New_York').label).toBe('2027-Q1');
+    // A fiscal year from February: 21:00 on 31 Jan 2027 in New York (2027-02-01T02:00Z) is still
+    // the last day of FY2027 (Feb 2026 – Jan 2027), so its Q4.
+    expect(quarterContaining(new Date('2027-02-01T02:00:00Z'), 2, 'America/New_York').label).toBe('2027-Q4');
+    // Tokyo (UTC+9, no daylight saving): Q4 2026 starts 30 Sep 15:00Z and ends 31 Dec 15:00Z.
+    expect(shiftQuarter('2026-Q3', 1, 1, 'Asia/Tokyo')).toMatchObject({
+      start: '2026-09-30T15:00:00.000Z',
+      end: '2026-12-31T15:00:00.000Z',
+    });
+    expect(lastInstantOf(parseFiscalQuarter('2026-Q4', 1, 'Asia/Tokyo'))).toBe('2026-12-31T14:59:59.999Z');
+    expect(() => parseFiscalQuarter('2026-Q4', 1, 'Mars/Olympus')).toThrow(/Mars\/Olympus/);
+  });
+
+  it('schedules the check on the quarter’s last days in a zone ahead of UTC', () => {
+    // Tokyo, 09:00–17:00 Monday to Friday: the last working day of Q4 2026 is Thu 31 Dec, whose
+    // 09:00 JST is 00:00Z the same day (not Wed 30 Dec, the UTC date of the quarter's end minus a day).
+    const tokyo: BusinessCalendar = { ...newYork, timeZone: 'Asia/Tokyo', holidays: [] };
+    expect(qbrCheckMoment(parseFiscalQuarter('2026-Q4', 1, 'Asia/Tokyo'), 1, tokyo).toISOString()).toBe(
+      '2026-12-31T00:00:00.000Z',
+    );
+  });
+
   it('refuses a schedule the quarter cannot hold', () => {
     expect(() => qbrCheckMoment(parseFiscalQuarter('2026-Q4'), 0, newYork)).toThrow(/whole number ≥ 1/);
     expect(() => qbrCheckMoment(parseFiscalQuarter('2026-Q4'), 80, newYork)).toThrow(/only 6\d working days/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freezeMoney } from '#domain/money.ts';
+import { slaFigures } from '#rendering/qbr-headline-figures.ts';
 import {
   approval,
   chain,
@@ -156,7 +157,9 @@ describe('pre-QBR figures recomputed by hand', () => {
     //   D: asked Mon 7 Dec 09:00, deadline Tue 09:00, decided Wed 09:00 → 16 h, breach
     //   C: asked Thu 10 Dec, deadline Mon 14 Dec 09:00, still waiting at asOf 15 Dec → past deadline
     //   E: decided in Q3 → not counted
-    // compliance 1 of 3 decisions = 0.3333; median of 2, 16, 24 = 16 h; breaches B, D, C = 3
+    // compliance: 1 within SLA (A) of 3 decisions + 1 waiting past its deadline (C) = 1/4 = 0.25 — C
+    // is a breach like D, or an approver who never decides would score better than one who is late;
+    // median of 2, 16, 24 = 16 h; breaches B, D, C = 3
     const rec = (id: string, requested: string, deadline: string, decided?: string, extra = {}) =>
       record({
         registrationId: id,
@@ -189,7 +192,10 @@ describe('pre-QBR figures recomputed by hand', () => {
         rec('E', '2026-09-07T14:00:00.000Z', '2026-09-08T14:00:00.000Z', '2026-09-08T14:00:00.000Z'),
       ],
     });
-    expect(computed.scorecard.slaCompliance).toBe(0.3333);
+    expect(computed.scorecard.slaCompliance).toBe(0.25);
+    expect(slaFigures(computed).find((figure) => figure.key === 'sla-within')?.text).toBe(
+      '1 of 4 (25.0%; 3 decided, 1 still waiting past the deadline)',
+    );
     expect(computed.sla).toEqual({
       approvals: 4,
       decisions: 3,

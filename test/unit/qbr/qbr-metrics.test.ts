@@ -321,12 +321,13 @@ describe('pre-QBR metrics of a hand-computed quarter', () => {
 
   it('puts the headline numbers on the scorecard and validates against the report schema', () => {
     const computed = scenario();
-    // closed-won in Q4: 100,000 + 50,000 + 20,000 = 170,000; SLA compliance 2/4 = 0.5
+    // closed-won in Q4: 100,000 + 50,000 + 20,000 = 170,000; SLA compliance: 2 within SLA (R1, R4)
+    // of 4 decisions + 1 still waiting past its deadline (R6) = 2/5 = 0.4
     expect(computed.scorecard).toEqual({
       closedWonAmount: 170_000,
       partnerSourcedRevenue: 120_000,
       croPartnerRevenue: 150_000,
-      slaCompliance: 0.5,
+      slaCompliance: 0.4,
       findings: { critical: 0, high: 5, medium: 3, low: 0 },
     });
     expect(qbrReportSchema.parse(JSON.parse(JSON.stringify(computed)))).toEqual(computed);
