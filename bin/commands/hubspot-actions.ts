@@ -4,7 +4,7 @@ import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/de
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { counted } from '#domain/plural.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import { checkedAwsOptions, noRegionMessage } from './aws-region.ts';
+import { checkedAwsOptions, noRegionMessage, requireAwsCredentials } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
 import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
@@ -97,6 +97,11 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
   } catch (error) {
     throw new UsageError(noRegionMessage(aws), { cause: error });
   }
+  await requireAwsCredentials(
+    clients.cloudFormation,
+    aws,
+    `dealreg hubspot project reads the API URL of stage ${stage} from CloudFormation with them (or pass --api-url)`,
+  );
   const name = dealregStackNames(stage).stateless;
   const stack = await new AwsDeployedStage(clients).stack(name);
   if (!stack.found) {
