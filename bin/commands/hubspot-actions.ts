@@ -106,7 +106,7 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
   const stack = await new AwsDeployedStage(clients).stack(name);
   if (!stack.found) {
     throw new Error(
-      `stack ${name} is not deployed in ${region}: deploy the stage (npx cdk deploy --all -c dealreg:stage=${stage}) or name the region it is in with --region`,
+      `stack ${name} is not deployed in ${region}: deploy the stage (npx cdk deploy --all --strict -c dealreg:stage=${stage} …) or name the region it is in with --region`,
     );
   }
   const url = apiUrlFromStackOutputs(stack.outputs, apiUrlOutputKey);

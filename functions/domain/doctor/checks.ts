@@ -81,7 +81,7 @@ export interface StackCheckInput {
 
 /** The deploy command of the README, for fixes that say "deploy". */
 function deployCommand(stage: string): string {
-  return `npx cdk deploy --all -c dealreg:stage=${stage} … (README, "Deploy to AWS")`;
+  return `npx cdk deploy --all --strict -c dealreg:stage=${stage} … (README, "Deploy to AWS")`;
 }
 
 /** A stack is usable when its last operation completed without a rollback and it has the outputs. */

@@ -50,7 +50,7 @@ describe('stack check', () => {
 
     expect(check.status).toBe('fail');
     expect(check.detail).toBe('Dealreg-prod-Stateless is not deployed in eu-west-1');
-    expect(check.fix).toContain('npx cdk deploy --all -c dealreg:stage=prod');
+    expect(check.fix).toContain('npx cdk deploy --all --strict -c dealreg:stage=prod');
   });
 
   it('fails a stack whose last update rolled back, with the reason CloudFormation gave', () => {
