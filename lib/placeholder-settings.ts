@@ -5,28 +5,11 @@
  * yours, so each is a synth warning (see `createDealregApp`), which `cdk deploy --strict` refuses.
  */
 
-/** The portal id in `cdk.json`. */
-export const placeholderPortalId = 1234567;
-
-/** The form GUID in `cdk.json`. */
-export const placeholderFormGuid = '0c8b5b4e-3f35-4c5e-9a3e-2f1a7d6b9c01';
-
-/**
- * Second-level domains and top-level domains reserved for documentation and testing: RFC 2606
- * ("Reserved Top Level DNS Names", sections 2 and 3), kept reserved by RFC 6761.
- */
-const reservedSecondLevel = ['example.com', 'example.net', 'example.org'];
-const reservedTopLevel = ['test', 'example', 'invalid', 'localhost'];
-
-/** Whether a host name is, or is under, a name reserved for examples (`partners.example.com`, `yourco.test`). */
-export function isReservedExampleDomain(host: string): boolean {
-  const name = host.trim().toLowerCase().replace(/\.$/, '');
-  const topLevel = name.split('.').at(-1) ?? '';
-  return (
-    reservedTopLevel.includes(topLevel) ||
-    reservedSecondLevel.some((domain) => name === domain || name.endsWith(`.${domain}`))
-  );
-}
+import {
+  isReservedExampleDomain,
+  placeholderFormGuid,
+  placeholderPortalId,
+} from '#domain/doctor/placeholders.ts';
 
 /** What the placeholder check reads: the settings as the context gives them. */
 export interface PlaceholderCandidates {

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isReservedExampleDomain } from '#domain/doctor/placeholders.ts';
 import { contextKeys } from '#lib/dealreg-app.ts';
-import { isReservedExampleDomain } from '#lib/placeholder-settings.ts';
 import { type SynthesizedApp, synthesizeDealregApp, testFormGuids } from './synthesize.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -10,6 +10,7 @@ import type {
   SesAccountFacts,
   StackFacts,
 } from './facts.ts';
+import { isReservedExampleDomain } from './placeholders.ts';
 
 /**
  * The verdicts of `dealreg doctor`: each check turns facts about a deployed stage into one line a
@@ -81,7 +82,11 @@ export interface StackCheckInput {
 
 /** The deploy command of the README, for fixes that say "deploy". */
 function deployCommand(stage: string): string {
-  return `npx cdk deploy --all --strict -c dealreg:stage=${stage} … (README, "Deploy to AWS")`;
+  return deployCommandWith(`dealreg:stage=${stage}`);
+}
+
+function deployCommandWith(context: string): string {
+  return `npx cdk deploy --all --strict -c ${context} … (README, "Deploy to AWS")`;
 }
 
 /** A stack is usable when its last operation completed without a rollback and it has the outputs. */
@@ -271,6 +276,14 @@ export function senderIdentityCheck(
       isDomain
         ? `publish the DKIM records SES shows for ${pending.identity} (SES console → Identities) in your DNS, and wait for SES to see them`
         : `click the verification link SES emailed to ${pending.identity}, or verify the domain ${senderDomain(facts.address)} instead`,
+    );
+  }
+  if (isReservedExampleDomain(senderDomain(facts.address))) {
+    return fail(
+      id,
+      title,
+      `${facts.address} is a placeholder: a domain reserved for examples (RFC 2606), where no mail is delivered`,
+      `deploy again with your SES-verified sender: ${deployCommandWith('dealreg:mailFrom=<sender address>')}`,
     );
   }
   return fail(

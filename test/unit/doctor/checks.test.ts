@@ -225,6 +225,25 @@ describe('SES checks', () => {
     expect(check.fix).toContain('verification link');
   });
 
+  it('names a stage deployed with a placeholder sender, and the -c key to deploy it again with', () => {
+    const check = senderIdentityCheck(
+      'ses-sender',
+      'Sender',
+      {
+        address: 'dealreg@example.com',
+        byAddress: { identity: 'dealreg@example.com', found: false },
+        byDomain: [{ identity: 'example.com', found: false }],
+      },
+      'eu-west-1',
+    );
+
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      'dealreg@example.com is a placeholder: a domain reserved for examples (RFC 2606), where no mail is delivered',
+    );
+    expect(check.fix).toContain('npx cdk deploy --all --strict -c dealreg:mailFrom=<sender address>');
+  });
+
   it('fails an address SES does not know', () => {
     const check = senderIdentityCheck(
       'ses-sender',
