@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
+import { isReservedExampleDomain } from '#domain/doctor/placeholders.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { counted } from '#domain/plural.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
@@ -119,6 +120,16 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
 }
 
 /**
+ * An `--api-url` at a name reserved for examples (such as `hubspot/`'s own placeholder,
+ * https://dealreg-api.example.com) is no API HubSpot can call: named as the placeholder it is.
+ */
+function placeholderUrlProblem(url: string): string | undefined {
+  const host = URL.parse(url)?.hostname ?? '';
+  if (host === 'localhost' || !isReservedExampleDomain(host)) return undefined;
+  return `${url} is a placeholder (${host} is a domain reserved for examples, RFC 2606): pass your deployed API's URL, the ${apiUrlOutputKey} output of the stateless stack, or --stage`;
+}
+
+/**
  * `dealreg hubspot project`: writes the repository's HubSpot project (`hubspot/`) into `--out`
  * with the deployed API's URLs, validated with HubSpot's project parser, for `hs project upload`.
  */
@@ -127,7 +138,9 @@ export async function project(options: HubSpotProjectOptions): Promise<void> {
     throw new UsageError('--out is empty; name the build directory to write the project to');
   }
   const { url, source } = await projectApiUrl(options);
-  const problem = apiUrlProblem(url, { allowLocalHttp: source === 'local stack' });
+  const problem =
+    apiUrlProblem(url, { allowLocalHttp: source === 'local stack' }) ??
+    (source === 'option' ? placeholderUrlProblem(url) : undefined);
   if (problem !== undefined) {
     if (source === 'option') throw new UsageError(`--api-url: ${problem}`);
     throw new Error(

@@ -163,6 +163,22 @@ describe('dealreg hubspot project --stage', () => {
   });
 });
 
+describe('dealreg hubspot project --api-url', () => {
+  it('names the placeholder of hubspot/, or any URL at a domain reserved for examples, and writes nothing', async () => {
+    for (const apiUrl of ['https://dealreg-api.example.com', 'https://api.yourco.test/prod/']) {
+      const out = join(workDir, 'placeholder-url');
+
+      const failure = project({ apiUrl, out, dataDir: join(workDir, 'no-local') });
+
+      await expect(failure).rejects.toMatchObject({ name: 'UsageError' });
+      await expect(failure).rejects.toThrow(
+        /^--api-url: https:\/\/\S+ is a placeholder \(\S+ is a domain reserved for examples, RFC 2606\): pass your deployed API's URL, the ApiUrl output/,
+      );
+      await expect(readFile(join(out, 'hsproject.json'))).rejects.toThrow(/ENOENT/);
+    }
+  });
+});
+
 describe('dealreg hubspot project (command line)', () => {
   it(
     "builds from the running local stack's API URL and says HubSpot cannot reach it",
