@@ -182,6 +182,26 @@ describe('HubSpot token check', () => {
 
     expect(check.detail).toContain('belongs to portal 7');
   });
+
+  it('names a stage deployed with the placeholder portal id of cdk.json, and the -c key to deploy it again with', () => {
+    const check = hubSpotTokenCheck(
+      { ...input, portalId: 1234567 },
+      { kind: 'valid', hubId: 44556677, scopes: [...requiredHubSpotScopes] },
+    );
+
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      'the stage was deployed with the placeholder portal id 1234567 of cdk.json; the stored token belongs to portal 44556677',
+    );
+    expect(check.fix).toContain('npx cdk deploy --all --strict -c dealreg:hubspotPortalId=44556677');
+  });
+
+  it('sends to the app project’s Auth tab for a new token, not to legacy private apps', () => {
+    const check = hubSpotTokenCheck(input, { kind: 'refused', status: 401, message: 'expired' });
+
+    expect(check.fix).toContain('Development → Projects → dealreg → the app Dealreg → Auth');
+    expect(check.fix).not.toContain('Legacy');
+  });
 });
 
 describe('SES checks', () => {
