@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, type AppProps, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -15,6 +15,7 @@ import {
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { CoSellConfigurationError, coSellRegionProblem } from './constructs/co-sell.ts';
 import { partnerCentralRegion } from './constructs/co-sell-grants.ts';
+import { placeholderSettings } from './placeholder-settings.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -372,8 +373,28 @@ export function createDealregApp(props: AppProps = {}): DealregApp {
     largePortfolioDeals: settings.largePortfolioDeals,
   });
 
+  warnOfPlaceholders(stateless, settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, settings, stateful, stateless };
+}
+
+/**
+ * One synth warning per setting that still holds a placeholder (`cdk.json`'s, or an address at a
+ * domain reserved for examples), on the stack that uses it, naming the `-c` key to set. `cdk synth`
+ * prints them and goes on, so it works out of the box; `cdk deploy --strict` (the README's deploy
+ * command) refuses to deploy: "Adds an acknowledgeable warning metadata entry to this construct.
+ * The CLI will display the warning when an app is synthesized, or fail if run in `--strict` mode"
+ * (aws-cdk-lib `Annotations.addWarningV2`; the CDK CLI's `--strict`: "Do not construct stacks with
+ * warnings").
+ */
+function warnOfPlaceholders(stack: StatelessStack, settings: DeploymentSettings): void {
+  for (const placeholder of placeholderSettings(settings)) {
+    const key = contextKeys[placeholder.setting];
+    Annotations.of(stack).addWarningV2(
+      `${key}:placeholder`,
+      `context "${key}" is ${placeholder.value}, a placeholder: ${placeholder.why}. Deploy with -c ${key}=<${placeholder.setTo}>`,
+    );
+  }
 }
 
 function emptyToUndefined(value: unknown): unknown {

@@ -76,3 +76,34 @@ export function noRegionMessage(options: AwsOptions, env: NodeJS.ProcessEnv = pr
   const profile = options.profile ?? (env.AWS_PROFILE || 'default');
   return `no AWS region: pass --region, set AWS_REGION, or set region in the AWS profile "${profile}" (aws configure set region eu-west-1 --profile ${profile})`;
 }
+
+/** An AWS SDK v3 client, whose resolved config holds its credential provider. */
+export interface CredentialedClient {
+  readonly config: { credentials(): Promise<unknown> };
+}
+
+/**
+ * Loads the client's AWS credentials once, before any request, so that a command finding none
+ * says so in one sentence naming how to give them ("Configuration and credential file settings in
+ * the AWS CLI" and "Environment variables to configure the AWS CLI", AWS CLI User Guide), instead
+ * of every request failing with "Could not load credentials from any providers". `does` says what
+ * the credentials are for ("dealreg doctor reads the deployed stage with them").
+ */
+export async function requireAwsCredentials(
+  client: CredentialedClient,
+  options: AwsOptions,
+  does: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const named = options.profile ?? (env.AWS_PROFILE || undefined);
+    const message =
+      named === undefined
+        ? `no AWS credentials (${reason}): ${does}. Pass --profile NAME or set AWS_PROFILE (a profile of ${sharedFiles(env)}: aws configure --profile NAME, or aws configure sso and aws sso login), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)`
+        : `the AWS profile "${named}" gave no credentials (${reason}): ${does}. Sign in again (aws sso login --profile ${named}) or fix the profile (aws configure --profile ${named}), or pass another --profile`;
+    throw new UsageError(message, { cause: error });
+  }
+}

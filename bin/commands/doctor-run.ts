@@ -3,7 +3,7 @@ import { HubSpotAccessTokenInfo } from '#adapters/hubspot/access-token-info.ts';
 import { allPassed } from '#domain/doctor/checks.ts';
 import { doctorReportJson, doctorReportLines } from '#rendering/doctor-report.ts';
 import { checkDeployedStage } from '#use-cases/check-deployed-stage.ts';
-import { checkedAwsOptions, noRegionMessage } from './aws-region.ts';
+import { checkedAwsOptions, noRegionMessage, requireAwsCredentials } from './aws-region.ts';
 import type { DoctorOptions } from './doctor.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -32,6 +32,14 @@ export async function runDoctor(
   } catch (error) {
     throw new UsageError(noRegionMessage(aws, env), { cause: error });
   }
+  // Every check reads AWS (the HubSpot token too is read from Secrets Manager): without
+  // credentials none can run, which is said once.
+  await requireAwsCredentials(
+    clients.cloudFormation,
+    aws,
+    'dealreg doctor reads the deployed stage with them, so none of its checks ran',
+    env,
+  );
   const checks = await checkDeployedStage(
     {
       aws: new AwsDeployedStage(clients),

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { apiUrlOutputKey, dealregStackNames, stageNamePattern } from '#domain/deployment.ts';
+import { isReservedExampleDomain } from '#domain/doctor/placeholders.ts';
 import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/hubspot-app/app-project.ts';
 import { counted } from '#domain/plural.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
-import { checkedAwsOptions, noRegionMessage } from './aws-region.ts';
+import { checkedAwsOptions, noRegionMessage, requireAwsCredentials } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
 import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
@@ -97,11 +98,16 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
   } catch (error) {
     throw new UsageError(noRegionMessage(aws), { cause: error });
   }
+  await requireAwsCredentials(
+    clients.cloudFormation,
+    aws,
+    `dealreg hubspot project reads the API URL of stage ${stage} from CloudFormation with them (or pass --api-url)`,
+  );
   const name = dealregStackNames(stage).stateless;
   const stack = await new AwsDeployedStage(clients).stack(name);
   if (!stack.found) {
     throw new Error(
-      `stack ${name} is not deployed in ${region}: deploy the stage (npx cdk deploy --all -c dealreg:stage=${stage}) or name the region it is in with --region`,
+      `stack ${name} is not deployed in ${region}: deploy the stage (npx cdk deploy --all --strict -c dealreg:stage=${stage} …) or name the region it is in with --region`,
     );
   }
   const url = apiUrlFromStackOutputs(stack.outputs, apiUrlOutputKey);
@@ -114,6 +120,16 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
 }
 
 /**
+ * An `--api-url` at a name reserved for examples (such as `hubspot/`'s own placeholder,
+ * https://dealreg-api.example.com) is no API HubSpot can call: named as the placeholder it is.
+ */
+function placeholderUrlProblem(url: string): string | undefined {
+  const host = URL.parse(url)?.hostname ?? '';
+  if (host === 'localhost' || !isReservedExampleDomain(host)) return undefined;
+  return `${url} is a placeholder (${host} is a domain reserved for examples, RFC 2606): pass your deployed API's URL, the ${apiUrlOutputKey} output of the stateless stack, or --stage`;
+}
+
+/**
  * `dealreg hubspot project`: writes the repository's HubSpot project (`hubspot/`) into `--out`
  * with the deployed API's URLs, validated with HubSpot's project parser, for `hs project upload`.
  */
@@ -122,7 +138,9 @@ export async function project(options: HubSpotProjectOptions): Promise<void> {
     throw new UsageError('--out is empty; name the build directory to write the project to');
   }
   const { url, source } = await projectApiUrl(options);
-  const problem = apiUrlProblem(url, { allowLocalHttp: source === 'local stack' });
+  const problem =
+    apiUrlProblem(url, { allowLocalHttp: source === 'local stack' }) ??
+    (source === 'option' ? placeholderUrlProblem(url) : undefined);
   if (problem !== undefined) {
     if (source === 'option') throw new UsageError(`--api-url: ${problem}`);
     throw new Error(

@@ -17,6 +17,7 @@ import {
   parseDigest,
 } from '#domain/ledger/merkle.ts';
 import type { ChainHead } from '#domain/ledger/seal.ts';
+import { counted } from '#domain/plural.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator } from '#ports/ledger-authenticator.ts';
 
@@ -124,13 +125,13 @@ export async function writeDigest(deps: DigestDependencies): Promise<{
     previous !== undefined && !(await holdsAnyHeadOf(deps.store, previous.digest.heads, heads));
   if (anotherLedger && deps.onAnotherLedger === 'refuse') {
     throw new AnotherLedgerError(
-      `the ledger holds none of the ${previous.digest.heads.length} chain head(s) digest ${previous.name} recorded: it was replaced, or started afresh beside an earlier ledger's digests. Nothing was written. If it was started afresh on purpose, begin a new digest series (dealreg ledger digest --new-series); if not, restore the ledger from point-in-time recovery`,
+      `the ledger holds none of the ${counted(previous.digest.heads.length, 'chain head')} digest ${previous.name} recorded: it was replaced, or started afresh beside an earlier ledger's digests. Nothing was written. If it was started afresh on purpose, begin a new digest series (dealreg ledger digest --new-series); if not, restore the ledger from point-in-time recovery`,
     );
   }
   const newSeries =
     anotherLedger && deps.onAnotherLedger === 'start-new-series'
       ? {
-          reason: `the ledger holds none of the ${previous.digest.heads.length} chain head(s) digest ${previous.name} recorded: started afresh on ${now.toISOString()}`,
+          reason: `the ledger holds none of the ${counted(previous.digest.heads.length, 'chain head')} digest ${previous.name} recorded: started afresh on ${now.toISOString()}`,
         }
       : undefined;
   // A new series is judged as a first digest: its own key epoch, nothing recorded before it.

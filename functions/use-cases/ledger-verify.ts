@@ -10,6 +10,7 @@ import {
 import { assessDigests, type DigestAssessment, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import type { LedgerDigest } from '#domain/ledger/merkle.ts';
+import { counted, plural } from '#domain/plural.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator, MacClaim } from '#ports/ledger-authenticator.ts';
 import { checkPendingMacs, readDigestAssessment } from './ledger-digest.ts';
@@ -67,7 +68,7 @@ export function digestsOfAnotherLedger(report: VerifyReport, wholeLedger: boolea
 
 /** The warning for digests that describe another ledger: what was found and what it means. */
 export function otherLedgerWarning(digests: number, heads: number): string {
-  return `no digest for this ledger: the ${digests} digest(s) found record ${heads} chain head(s) and this ledger holds none of them, so they describe another ledger (a fresh ledger beside an earlier one's digests) and were not checked against it; if this ledger was not started afresh, its whole content was replaced — restore it from point-in-time recovery. A truncated or deleted chain cannot be detected until a digest of this ledger is written (dealreg ledger digest)`;
+  return `no digest for this ledger: the ${counted(digests, 'digest')} found ${plural(digests, 'records', 'record')} ${counted(heads, 'chain head')} and this ledger holds none of them, so they describe another ledger (a fresh ledger beside an earlier one's digests) and were not checked against it; if this ledger was not started afresh, its whole content was replaced — restore it from point-in-time recovery. A truncated or deleted chain cannot be detected until a digest of this ledger is written (dealreg ledger digest)`;
 }
 
 /**
@@ -110,7 +111,7 @@ function conclude(report: VerifyReport, assessment: DigestAssessment): LedgerVer
   if (assessment.earlierSeries !== undefined) {
     const { digests, startedBy, reason } = assessment.earlierSeries;
     warnings.push(
-      `the digests were started over at ${startedBy} (${reason}); the ${digests} digest(s) before it describe an earlier ledger and were not checked against this one`,
+      `the digests were started over at ${startedBy} (${reason}); the ${counted(digests, 'digest')} before it ${plural(digests, 'describes', 'describe')} an earlier ledger and were not checked against this one`,
     );
   }
   const problems = [...assessment.problems];
@@ -118,7 +119,10 @@ function conclude(report: VerifyReport, assessment: DigestAssessment): LedgerVer
     const shown = report.undigested
       .slice(0, 5)
       .map((entry) => `${entry.opportunityId} #${entry.sequence} (recorded ${entry.recordedAt})`);
-    const more = report.undigested.length > 5 ? ` and ${report.undigested.length - 5} more chains` : '';
+    const more =
+      report.undigested.length > 5
+        ? ` and ${report.undigested.length - 5} more ${plural(report.undigested.length - 5, 'chain')}`
+        : '';
     problems.push(
       `digests that should exist are missing: entries recorded more than ${digestDueAfterSeconds(assessment.rules.everySeconds)} s ago (digests are written every ${assessment.rules.everySeconds} s) are in no digest${assessment.latest === undefined ? '' : ` (the latest is ${assessment.latest})`}, first ${shown.join(', ')}${more}`,
     );
@@ -130,7 +134,7 @@ function conclude(report: VerifyReport, assessment: DigestAssessment): LedgerVer
       : report.heads.filter((head) => !assessment.rules.coveredThrough.has(head.opportunityId)).length;
   if (assessment.status !== 'none' && chainsWithoutDigest > 0) {
     warnings.push(
-      `no digest for ${chainsWithoutDigest} chain(s) yet (begun after the latest digest): checked by their hashes${assessment.status === 'authenticated' ? ' and MACs' : ''}; the next digest covers them`,
+      `no digest for ${counted(chainsWithoutDigest, 'chain')} yet (begun after the latest digest): checked by their hashes${assessment.status === 'authenticated' ? ' and MACs' : ''}; the next digest covers them`,
     );
   }
   return {

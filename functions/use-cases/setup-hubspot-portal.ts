@@ -1,6 +1,6 @@
 import { neededDealSubscriptions } from '#domain/hubspot-app/app-project.ts';
 import { requiredHubSpotScopes } from '#domain/hubspot-scopes.ts';
-import { relationshipTypes } from '#domain/relationship-type.ts';
+import { relationshipTypeLabels, relationshipTypes } from '#domain/relationship-type.ts';
 import {
   crmNames,
   type ObjectSchemaSpec,
@@ -11,8 +11,9 @@ import {
 /** Standard object type ids, as custom object schemas list their associations. */
 const objectTypeIds = { contacts: '0-1', companies: '0-2', deals: '0-3' } as const;
 
+/** The relationship dropdowns' options, labelled as Dealreg's pages and emails name each type. */
 const relationshipOptions = relationshipTypes.map((value) => ({
-  label: value[0]?.toUpperCase() + value.slice(1),
+  label: relationshipTypeLabels[value],
   value,
 }));
 const names = crmNames.registration;

@@ -4,6 +4,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRegistrationItems, mergeProgressItem } from '#adapters/dynamodb/registration-items.ts';
+import { type RelationshipType, relationshipTypeLabels } from '#domain/relationship-type.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import { launchChromium } from '#test/support/chromium.ts';
 import { bundleDealCardHost, openDealCard } from '#test/support/deal-card-host.ts';
@@ -123,7 +124,7 @@ describe('the deal attribution card in a browser', () => {
       dealId: String(progress.dealId),
       registrationId,
       partnerName: String(progress.partnerName),
-      relationship: decision.relationshipType.charAt(0).toUpperCase() + decision.relationshipType.slice(1),
+      relationship: relationshipTypeLabels[decision.relationshipType as RelationshipType],
     };
 
     const started = performance.now();

@@ -10,6 +10,7 @@ import type {
   SesAccountFacts,
   StackFacts,
 } from './facts.ts';
+import { isReservedExampleDomain, placeholderPortalId } from './placeholders.ts';
 
 /**
  * The verdicts of `dealreg doctor`: each check turns facts about a deployed stage into one line a
@@ -81,7 +82,11 @@ export interface StackCheckInput {
 
 /** The deploy command of the README, for fixes that say "deploy". */
 function deployCommand(stage: string): string {
-  return `npx cdk deploy --all -c dealreg:stage=${stage} … (README, "Deploy to AWS")`;
+  return deployCommandWith(`dealreg:stage=${stage}`);
+}
+
+function deployCommandWith(context: string): string {
+  return `npx cdk deploy --all --strict -c ${context} … (README, "Deploy to AWS")`;
 }
 
 /** A stack is usable when its last operation completed without a rollback and it has the outputs. */
@@ -184,7 +189,9 @@ export interface TokenCheckInput {
 /** The stored token must be accepted by HubSpot, belong to the stage's portal and hold every scope Dealreg uses. */
 export function hubSpotTokenCheck(input: TokenCheckInput, facts: HubSpotTokenFacts): DoctorCheck {
   const { id, title, secretName } = input;
-  const appSettings = 'HubSpot → Development → Legacy apps (or Keys → Service keys) → the Dealreg app or key';
+  // Since 26 October 2026 no portal can create a legacy private app: Dealreg's app is a project.
+  const appSettings =
+    'HubSpot → Development → Projects → dealreg → the app Dealreg → Auth (or Development → Keys → Service keys → the key)';
   switch (facts.kind) {
     case 'refused':
       return fail(
@@ -201,6 +208,14 @@ export function hubSpotTokenCheck(input: TokenCheckInput, facts: HubSpotTokenFac
         'check that this machine can reach api.hubapi.com, then run dealreg doctor again',
       );
     case 'valid': {
+      if (input.portalId === placeholderPortalId && facts.hubId !== input.portalId) {
+        return fail(
+          id,
+          title,
+          `the stage was deployed with the placeholder portal id ${input.portalId} of cdk.json; the stored token belongs to portal ${facts.hubId}`,
+          `deploy again with your portal: ${deployCommandWith(`dealreg:hubspotPortalId=${facts.hubId}`)}`,
+        );
+      }
       if (input.portalId !== undefined && facts.hubId !== input.portalId) {
         return fail(
           id,
@@ -271,6 +286,14 @@ export function senderIdentityCheck(
       isDomain
         ? `publish the DKIM records SES shows for ${pending.identity} (SES console → Identities) in your DNS, and wait for SES to see them`
         : `click the verification link SES emailed to ${pending.identity}, or verify the domain ${senderDomain(facts.address)} instead`,
+    );
+  }
+  if (isReservedExampleDomain(senderDomain(facts.address))) {
+    return fail(
+      id,
+      title,
+      `${facts.address} is a placeholder: a domain reserved for examples (RFC 2606), where no mail is delivered`,
+      `deploy again with your SES-verified sender: ${deployCommandWith('dealreg:mailFrom=<sender address>')}`,
     );
   }
   return fail(

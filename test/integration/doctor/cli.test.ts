@@ -51,6 +51,31 @@ describe('dealreg doctor on the command line', () => {
     expect(result.stdout).toContain('✗ Data stack deployed: could not check');
   });
 
+  it('without AWS credentials says so once, naming how to give them, and runs no check', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dealreg-aws-'));
+    const result = await dealreg(['doctor', '--stage', 'prod', '--region', 'eu-west-1'], {
+      // Nowhere the default credential chain looks holds credentials.
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      AWS_PROFILE: '',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^dealreg: no AWS credentials \(.*\): dealreg doctor reads the deployed stage with them, so none of its checks ran\. Pass --profile NAME or set AWS_PROFILE .* or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+    );
+  });
+
   it('names a --profile that is in neither AWS file, and the profiles that are', async () => {
     const result = await dealreg(
       ['doctor', '--stage', 'prod', '--profile', 'nosuch'],

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDoctor } from '#bin/commands/doctor-run.ts';
 import { requiredHubSpotScopes } from '#domain/hubspot-scopes.ts';
 import { type RunningHubSpotSandbox, startHubSpotSandbox } from '#local/hubspot-sandbox/index.ts';
@@ -175,10 +175,14 @@ function line(lines: readonly string[], title: string): string {
 beforeEach(() => {
   for (const mock of [cloudFormation, secretsManager, sesv2, apiGateway, sns, cloudWatch]) mock.reset();
   healthyStage();
+  // The caller's credentials, which doctor loads before any check; the services are mocked.
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'example');
 });
 
 afterEach(() => {
   for (const mock of [cloudFormation, secretsManager, sesv2, apiGateway, sns, cloudWatch]) mock.reset();
+  vi.unstubAllEnvs();
 });
 
 describe('dealreg doctor', () => {

@@ -58,14 +58,16 @@ describe('dealreg ledger digest beside an earlier ledger’s digests', () => {
 
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /the ledger holds none of the 2 chain head\(s\) digest digest-00000001\.json recorded.*Nothing was written.*--new-series/,
+      /the ledger holds none of the 2 chain heads digest digest-00000001\.json recorded.*Nothing was written.*--new-series/,
     );
     expect(filesAfterRefusal).toEqual(['digest-00000001.json']);
     expect(started.code).toBe(0);
-    expect(started.stdout).toMatch(/^new digest series: the ledger holds none of the 2 chain head\(s\)/);
-    expect(started.stdout).toMatch(/digest 2 of 1 chains/);
+    expect(started.stdout).toMatch(/^new digest series: the ledger holds none of the 2 chain heads/);
+    expect(started.stdout).toMatch(/digest 2 of 1 chain \(5 entries\)/);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/the digests were started over at digest-00000002\.json/);
+    expect(verified.stdout).toMatch(
+      /the digests were started over at digest-00000002\.json \(.*\); the 1 digest before it describes an earlier ledger/,
+    );
     expect(verified.stdout).toMatch(/ledger intact/);
   });
 });

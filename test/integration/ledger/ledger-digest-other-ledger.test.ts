@@ -90,7 +90,7 @@ describe('a ledger beside digests', () => {
       chains: 1,
     });
     expect(verification.warnings[0]).toMatch(
-      /^no digest for this ledger: the 1 digest\(s\) found record 2 chain head/,
+      /^no digest for this ledger: the 1 digest found records 2 chain heads/,
     );
     expect(report.integrity).toMatchObject({ chains: 1, broken: 0, digests: { status: 'other-ledger' } });
     expect(report.findings.filter((finding) => finding.code === 'LEDGER_INTEGRITY')).toEqual([]);
@@ -164,7 +164,7 @@ describe('the next digest of a ledger started afresh beside an earlier one’s d
       keyEpoch: { startedAt: '2026-09-06T00:00:00.000Z', sealsLegacyEntries: false },
     });
     expect(digest.newSeries?.reason).toMatch(
-      /^the ledger holds none of the 2 chain head\(s\) digest digest-00000001\.json recorded/,
+      /^the ledger holds none of the 2 chain heads digest digest-00000001\.json recorded/,
     );
     expect(next.digest).toMatchObject({ number: 3, chains: 2, keyEpoch: digest.keyEpoch });
     expect(next.digest.newSeries).toBeUndefined();
@@ -179,7 +179,7 @@ describe('the next digest of a ledger started afresh beside an earlier one’s d
     });
     expect(verification.warnings).toEqual([
       expect.stringMatching(
-        /^the digests were started over at digest-00000002\.json \(.*\); the 1 digest\(s\) before it describe an earlier ledger/,
+        /^the digests were started over at digest-00000002\.json \(.*\); the 1 digest before it describes an earlier ledger/,
       ),
     ]);
     expect(report.integrity).toMatchObject({ chains: 2, broken: 0, digests: { status: 'checked' } });
@@ -219,7 +219,7 @@ describe('the next digest of a ledger started afresh beside an earlier one’s d
     await expect(
       writeDigest({ store: fresh.store, digests: store, ledgerKey, now, onAnotherLedger: 'refuse' }),
     ).rejects.toThrow(
-      /^the ledger holds none of the 2 chain head\(s\) digest digest-00000001\.json recorded: .*Nothing was written.*dealreg ledger digest --new-series/,
+      /^the ledger holds none of the 2 chain heads digest digest-00000001\.json recorded: .*Nothing was written.*dealreg ledger digest --new-series/,
     );
     expect(await store.list()).toEqual(['digest-00000001.json']);
   });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { project } from '#bin/commands/hubspot-actions.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -63,7 +63,31 @@ function stackWithOutputs(outputs: Record<string, string>) {
   };
 }
 
+/** No AWS credentials anywhere the default chain looks (environment, shared files, EC2/ECS). */
+function stubNoAwsCredentials(): void {
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  ]) {
+    vi.stubEnv(name, '');
+  }
+  vi.stubEnv('AWS_CONFIG_FILE', join(workDir, 'no-config'));
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(workDir, 'no-credentials'));
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+}
+
 describe('dealreg hubspot project --stage', () => {
+  beforeEach(() => {
+    // The caller's credentials; CloudFormation itself is mocked.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'example');
+  });
+
   it("fills the app with the API URL the stage's stateless stack outputs", async () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     cloudFormation
@@ -122,6 +146,36 @@ describe('dealreg hubspot project --stage', () => {
     ).rejects.toThrow(/--profile nosuch: no AWS profile "nosuch"; the profiles in .* are admin, default$/);
     expect(cloudFormation.calls()).toHaveLength(0);
     await expect(readFile(join(out, 'hsproject.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('without AWS credentials says once how to give them, asks AWS nothing and writes nothing', async () => {
+    stubNoAwsCredentials();
+    const out = join(workDir, 'no-credentials-out');
+
+    const failure = project({ stage: 'prod', region: 'eu-west-1', out, dataDir: join(workDir, 'no-local') });
+
+    await expect(failure).rejects.toMatchObject({ name: 'UsageError' });
+    await expect(failure).rejects.toThrow(
+      /^no AWS credentials \(.*\): dealreg hubspot project reads the API URL of stage prod from CloudFormation with them \(or pass --api-url\)\. Pass --profile NAME or set AWS_PROFILE .* or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+    );
+    expect(cloudFormation.calls()).toHaveLength(0);
+    await expect(readFile(join(out, 'hsproject.json'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('dealreg hubspot project --api-url', () => {
+  it('names the placeholder of hubspot/, or any URL at a domain reserved for examples, and writes nothing', async () => {
+    for (const apiUrl of ['https://dealreg-api.example.com', 'https://api.yourco.test/prod/']) {
+      const out = join(workDir, 'placeholder-url');
+
+      const failure = project({ apiUrl, out, dataDir: join(workDir, 'no-local') });
+
+      await expect(failure).rejects.toMatchObject({ name: 'UsageError' });
+      await expect(failure).rejects.toThrow(
+        /^--api-url: https:\/\/\S+ is a placeholder \(\S+ is a domain reserved for examples, RFC 2606\): pass your deployed API's URL, the ApiUrl output/,
+      );
+      await expect(readFile(join(out, 'hsproject.json'))).rejects.toThrow(/ENOENT/);
+    }
   });
 });
 

@@ -50,7 +50,7 @@ describe('stack check', () => {
 
     expect(check.status).toBe('fail');
     expect(check.detail).toBe('Dealreg-prod-Stateless is not deployed in eu-west-1');
-    expect(check.fix).toContain('npx cdk deploy --all -c dealreg:stage=prod');
+    expect(check.fix).toContain('npx cdk deploy --all --strict -c dealreg:stage=prod');
   });
 
   it('fails a stack whose last update rolled back, with the reason CloudFormation gave', () => {
@@ -182,6 +182,26 @@ describe('HubSpot token check', () => {
 
     expect(check.detail).toContain('belongs to portal 7');
   });
+
+  it('names a stage deployed with the placeholder portal id of cdk.json, and the -c key to deploy it again with', () => {
+    const check = hubSpotTokenCheck(
+      { ...input, portalId: 1234567 },
+      { kind: 'valid', hubId: 44556677, scopes: [...requiredHubSpotScopes] },
+    );
+
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      'the stage was deployed with the placeholder portal id 1234567 of cdk.json; the stored token belongs to portal 44556677',
+    );
+    expect(check.fix).toContain('npx cdk deploy --all --strict -c dealreg:hubspotPortalId=44556677');
+  });
+
+  it('sends to the app project’s Auth tab for a new token, not to legacy private apps', () => {
+    const check = hubSpotTokenCheck(input, { kind: 'refused', status: 401, message: 'expired' });
+
+    expect(check.fix).toContain('Development → Projects → dealreg → the app Dealreg → Auth');
+    expect(check.fix).not.toContain('Legacy');
+  });
 });
 
 describe('SES checks', () => {
@@ -223,6 +243,25 @@ describe('SES checks', () => {
     expect(check.status).toBe('fail');
     expect(check.detail).toContain('PENDING');
     expect(check.fix).toContain('verification link');
+  });
+
+  it('names a stage deployed with a placeholder sender, and the -c key to deploy it again with', () => {
+    const check = senderIdentityCheck(
+      'ses-sender',
+      'Sender',
+      {
+        address: 'dealreg@example.com',
+        byAddress: { identity: 'dealreg@example.com', found: false },
+        byDomain: [{ identity: 'example.com', found: false }],
+      },
+      'eu-west-1',
+    );
+
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      'dealreg@example.com is a placeholder: a domain reserved for examples (RFC 2606), where no mail is delivered',
+    );
+    expect(check.fix).toContain('npx cdk deploy --all --strict -c dealreg:mailFrom=<sender address>');
   });
 
   it('fails an address SES does not know', () => {

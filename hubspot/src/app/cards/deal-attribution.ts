@@ -46,9 +46,13 @@ export interface DealAttributionCard {
   readonly ledger: LedgerBadge;
 }
 
+/**
+ * `relationshipTypeLabels` of functions/domain/relationship-type.ts, which this folder cannot
+ * import (HubSpot builds it alone); test/unit/hubspot/relationship-labels.test.ts holds the two equal.
+ */
 const relationshipLabels: Record<RelationshipType, string> = {
-  sourced: 'Sourced',
-  influenced: 'Influenced',
+  sourced: 'Partner-sourced',
+  influenced: 'Partner-influenced',
   resell: 'Resell',
   referral: 'Referral',
 };
