@@ -58,7 +58,11 @@ export function placeholderSettings(settings: PlaceholderCandidates): Placeholde
     }
   };
   address('mailFrom', 'your SES-verified sender address', settings.mailFrom);
-  address('alarmEmail', 'the address that gets the alarms', settings.alarmEmail);
+  address(
+    'alarmEmail',
+    'the address that gets the alarms (or nothing, -c dealreg:alarmEmail=, for no alarm emails)',
+    settings.alarmEmail,
+  );
   address('supportEmail', 'the address partners may write to', settings.supportEmail);
   if (settings.hubspotPortalId === placeholderPortalId) {
     found.push({

@@ -95,6 +95,17 @@ describe('placeholder deployment settings', () => {
     expect(placeholderWarnings(own)).toEqual([]);
   });
 
+  it('leave out alarm emails when alarmEmail is set empty, as the warning says, with no warning for it', () => {
+    const warnings = placeholderWarnings(shipped);
+    expect(warnings.find((warning) => warning.startsWith('context "dealreg:alarmEmail"'))).toContain(
+      'or nothing, -c dealreg:alarmEmail=, for no alarm emails',
+    );
+    const noAlarms = synthesizeDealregApp({ context: { ...ownContext, [contextKeys.alarmEmail]: '' } });
+    noAlarms.app.synth();
+    expect(placeholderWarnings(noAlarms)).toEqual([]);
+    expect(noAlarms.settings.alarmEmail).toBeUndefined();
+  });
+
   it('count addresses and URLs at names reserved for examples (RFC 2606)', () => {
     for (const host of [
       'example.com',
