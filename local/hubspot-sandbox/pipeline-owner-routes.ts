@@ -4,6 +4,15 @@ import type { Portal } from './portal.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * A stage's probability as HubSpot writes it in the stage metadata: a decimal string with at least
+ * one digit after the point, "0.2", "1.0" for Closed Won and "0.0" for Closed Lost ("CRM API |
+ * Pipelines": deal stages' metadata, probability between 0.0 and 1.0).
+ */
+function probabilityText(probability: number): string {
+  return Number.isInteger(probability) ? probability.toFixed(1) : String(probability);
+}
+
 function pipelineJson(
   pipeline: Portal['pipelines'] extends Map<string, infer P> ? P : never,
 ): Record<string, unknown> {
@@ -20,7 +29,7 @@ function pipelineJson(
       id: stage.id,
       label: stage.label,
       displayOrder: stage.displayOrder,
-      metadata: { isClosed: String(stage.isClosed), probability: String(stage.probability) },
+      metadata: { isClosed: String(stage.isClosed), probability: probabilityText(stage.probability) },
       createdAt: created,
       updatedAt: updated,
       archived: false,
