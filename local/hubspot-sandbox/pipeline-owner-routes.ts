@@ -25,16 +25,19 @@ function pipelineJson(
     createdAt: created,
     updatedAt: updated,
     archived: false,
-    stages: pipeline.stages.map((stage) => ({
-      id: stage.id,
-      label: stage.label,
-      displayOrder: stage.displayOrder,
-      metadata: { isClosed: String(stage.isClosed), probability: probabilityText(stage.probability) },
-      createdAt: created,
-      updatedAt: updated,
-      archived: false,
-      writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
-    })),
+    // Stages in the order they are displayed ("CRM API | Pipelines": a stage's displayOrder).
+    stages: [...pipeline.stages]
+      .sort((a, b) => a.displayOrder - b.displayOrder)
+      .map((stage) => ({
+        id: stage.id,
+        label: stage.label,
+        displayOrder: stage.displayOrder,
+        metadata: { isClosed: String(stage.isClosed), probability: probabilityText(stage.probability) },
+        createdAt: created,
+        updatedAt: updated,
+        archived: false,
+        writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+      })),
   };
 }
 
@@ -66,7 +69,11 @@ export function pipelineAndOwnerRoutes(portal: Portal): Route[] {
   return [
     route('GET', '/crm/v3/pipelines/:type', 'api', (request) => {
       dealsOnly(request.params.type ?? '');
-      const pipelines = [...portal.pipelines.values()].sort((a, b) => a.displayOrder - b.displayOrder);
+      // "CRM API | Pipelines": pipelines are listed by displayOrder, and those with the same number
+      // alphabetically by label.
+      const pipelines = [...portal.pipelines.values()].sort(
+        (a, b) => a.displayOrder - b.displayOrder || a.label.localeCompare(b.label),
+      );
       return { status: 200, body: { results: pipelines.map(pipelineJson) } };
     }),
     route('GET', '/crm/v3/pipelines/:type/:id', 'api', (request) => ({

@@ -110,6 +110,37 @@ describe('GET /crm/v3/pipelines/deals, as HubSpot documents it', () => {
     );
   });
 
+  it('lists pipelines by displayOrder, the same order alphabetically by label, and each one’s stages by displayOrder', async () => {
+    const seeded = await call(sandbox, 'POST', '/_sandbox/seed', {
+      pipelines: [
+        {
+          id: '91000001',
+          label: 'Upsell',
+          displayOrder: 5,
+          stages: [
+            { id: '91000003', label: 'Signed', displayOrder: 1, probability: 1, isClosed: true },
+            { id: '91000002', label: 'Proposal', displayOrder: 0, probability: 0.4, isClosed: false },
+          ],
+        },
+        {
+          id: '91000010',
+          label: 'Channel',
+          displayOrder: 5,
+          stages: [{ id: '91000011', label: 'Open', probability: 0.1, isClosed: false }],
+        },
+      ],
+    });
+    expect(seeded.status).toBe(200);
+
+    const response = await call(sandbox, 'GET', '/crm/v3/pipelines/deals');
+    const pipelines = (response.body as { results: PipelineJson[] }).results;
+    expect(pipelines.slice(-2).map((pipeline) => pipeline.label)).toEqual(['Channel', 'Upsell']);
+    expect(pipelines.at(-1)?.stages.map((stage) => [stage.id, stage.displayOrder])).toEqual([
+      ['91000002', 0],
+      ['91000003', 1],
+    ]);
+  });
+
   it('answers 404 with HubSpot’s error body for a pipeline the portal does not have', async () => {
     const response = await call(sandbox, 'GET', '/crm/v3/pipelines/deals/99999999');
 
