@@ -1,5 +1,6 @@
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliver } from '#test/support/hubspot-webhook.ts';
 import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
 import { type CrmEventsUnderTest, customerId, secret, startCrmEvents } from './crm-events-fixture.ts';
 
@@ -154,5 +155,42 @@ describe('won and lost come from the portal’s pipeline stages, in every pipeli
       webhooks: { crmBatchesFailed: number };
     };
     expect(stats.webhooks.crmBatchesFailed).toBe(0);
+  }, 30_000);
+
+  it('reports a stage no pipeline of the portal has, after reading them again, and records only the stage change', async () => {
+    const dealId = await createDeal('default', 'qualifiedtobuy');
+    const occurredAt = Date.now();
+    const event = {
+      eventId: 1,
+      subscriptionId: 3_100_002,
+      portalId: crm.hubspot.sandbox.portalId,
+      appId: 4_200_001,
+      occurredAt,
+      subscriptionType: 'deal.propertyChange',
+      attemptNumber: 0,
+      objectId: Number(dealId),
+      propertyName: 'dealstage',
+      propertyValue: '99999999',
+      changeSource: 'CRM_UI',
+    };
+
+    const response = await deliver(crm.endpoint, JSON.stringify([event]), {
+      secret,
+      timestamp: crm.clock().getTime(),
+    });
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { skipped: { event: string; reason: string }[] };
+    expect(body.skipped).toEqual([
+      {
+        event: `deal:${dealId}:dealstage:99999999:${occurredAt}`,
+        reason:
+          "deal stage 99999999 is in none of the portal's deal pipelines; whether the deal closed is not recorded",
+      },
+    ]);
+    const types = (await opportunityHistory(crm.store, dealId)).map((entry) => entry.type);
+    expect(types).toContain('StageChanged');
+    expect(types).not.toContain('ClosedWon');
+    expect(types).not.toContain('ClosedLost');
   }, 30_000);
 });
