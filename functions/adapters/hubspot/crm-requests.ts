@@ -78,7 +78,10 @@ export function rememberedUntilFailure<T>(load: () => Promise<T>): () => Promise
   };
 }
 
-/** A value read from the CRM and kept for a bounded time: the kept value while younger than its bound, else a new read; `fresh` reads again now. */
+/**
+ * A value read from the CRM and kept for a bounded time: the kept value while younger than its
+ * bound, else a new read; `fresh` reads again now.
+ */
 export type Remembered<T> = (options?: { readonly fresh?: boolean }) => Promise<T>;
 
 /**
