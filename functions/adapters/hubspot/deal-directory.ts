@@ -56,7 +56,7 @@ export interface PipelineCacheOptions {
 
 /**
  * Deals in HubSpot: a company's open and closed-won deals, reads by id, searches over any time
- * window, and the deal pipelines of every pipeline ("CRM API | Pipelines": GET
+ * window, and every deal pipeline with its stages ("CRM API | Pipelines": GET
  * /crm/v3/pipelines/deals), kept for a bounded time so a stage added or changed in HubSpot is seen
  * within minutes.
  */
