@@ -35,6 +35,8 @@ const settings = readEnvironment({
 export const handler = createCrmEventsHandler({
   store: new DynamoDbLedgerStore(dynamodb, settings.LEDGER_TABLE),
   ledgerKey: new KmsLedgerKey(kms, settings.LEDGER_MAC_KEY),
+  // Made once per container: it keeps the portal's deal pipelines, which decide won and lost, for
+  // five minutes, and reads them again at once for a stage it has not seen.
   deals: new HubSpotDealLookup(await connectToHubSpot(settings)),
   settings: crmEventSettings({
     // Spread over crmEventSettings' defaults: an undefined key would replace the default currency.

@@ -212,7 +212,8 @@ export interface DealDirectory {
    * under the CRM's cap on results per query.
    */
   searchDeals(search: DealSearch): AsyncIterable<Deal>;
-  pipelines(): Promise<Pipeline[]>;
+  /** The portal's deal pipelines, kept for a bounded time; `fresh` reads them again now. */
+  pipelines(options?: { readonly fresh?: boolean }): Promise<Pipeline[]>;
 }
 
 export interface EngagementHistory {

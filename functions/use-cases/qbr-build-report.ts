@@ -131,6 +131,7 @@ export function reconciliationProperties(croProperty: string): string[] {
       'deal_currency_code',
       'dealstage',
       'closedate',
+      'hs_is_closed',
       'hs_is_closed_won',
       'hubspot_owner_id',
       crmNames.deal.registrationId,
@@ -147,6 +148,7 @@ function toCrmDeal(
   partnerAssociations: ReadonlyMap<string, PartnerDealAssociation[]> | undefined,
 ): CrmDeal {
   const flag = deal.properties.hs_is_closed_won;
+  const closed = deal.properties.hs_is_closed;
   return {
     id: deal.id,
     name: deal.name,
@@ -154,6 +156,7 @@ function toCrmDeal(
     currency: deal.currency,
     stageId: deal.stageId,
     closedWon: flag === 'true' ? true : flag === 'false' ? false : null,
+    closed: closed === 'true' ? true : closed === 'false' ? false : null,
     registrationId: deal.registrationId,
     partnerCompanyId: deal.partnerCompanyId,
     partnerRelationship: deal.partnerRelationship,

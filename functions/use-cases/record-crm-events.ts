@@ -7,6 +7,7 @@ import {
   toLedgerEntry,
   uniqueInCanonicalOrder,
 } from '#domain/crm-events/crm-event-entries.ts';
+import { stageOutcomes } from '#domain/crm-events/deal-stage-outcomes.ts';
 import type { CrmEvent } from '#domain/crm-events/hubspot-crm-event.ts';
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
@@ -22,6 +23,11 @@ export interface RecordCrmEventsDependencies {
   /** The ledger key: every entry recorded carries its MAC. */
   readonly ledgerKey: LedgerAuthenticator;
   readonly deals: CrmDealLookup;
+  /**
+   * Currency, rates and partner labels; its won and lost stages judge only a stage that none of the
+   * portal's pipelines has (the default pipeline's, unless given): every stage a pipeline has is
+   * judged by its metadata.
+   */
   readonly settings: CrmEventSettings;
   /** System time of the entries. */
   readonly now: () => Date;
@@ -46,7 +52,8 @@ interface CrmEventsOutcome {
 
 /**
  * Settings with the partner labels `dealreg hubspot setup` creates (and their relationship names),
- * `closedwon` / `closedlost` as the closing stages and USD as the portal currency unless given.
+ * the default pipeline's `closedwon` / `closedlost` as the closing stages of a stage the portal's
+ * pipelines do not have, and USD as the portal currency unless given.
  */
 export function crmEventSettings(overrides: Partial<CrmEventSettings> = {}): CrmEventSettings {
   const partnerLabels = new Map<string, RelationshipType>();
@@ -63,6 +70,48 @@ export function crmEventSettings(overrides: Partial<CrmEventSettings> = {}): Crm
     partnerLabels,
     ...overrides,
   };
+}
+
+/**
+ * The settings with the closing stages of the stages the batch's deals moved to, as the portal's
+ * deal pipelines say now ("CRM API | Pipelines": a closed stage of probability 1.0 is won, 0.0
+ * lost), in every pipeline. The pipelines are the adapter's kept copy; a stage that copy does not
+ * have (added since it was read) has them read again, once, before it is judged. A stage no
+ * pipeline has even then is judged by the configured stages and, when not one of them, reported.
+ */
+async function withPortalStages(
+  deps: RecordCrmEventsDependencies,
+  unique: readonly { key: string; event: CrmEvent }[],
+): Promise<{ settings: CrmEventSettings; unknown: { event: string; reason: string }[] }> {
+  const named = new Map<string, string[]>();
+  for (const { key, event } of unique) {
+    if (event.kind !== 'property' || event.property !== 'dealstage' || event.value === '') continue;
+    named.set(event.value, [...(named.get(event.value) ?? []), key]);
+  }
+  if (named.size === 0) return { settings: deps.settings, unknown: [] };
+  let outcomes = stageOutcomes(await deps.deals.dealPipelines());
+  if ([...named.keys()].some((stage) => !outcomes.has(stage))) {
+    outcomes = stageOutcomes(await deps.deals.dealPipelines({ fresh: true }));
+  }
+  const wonStages = new Set<string>();
+  const lostStages = new Set<string>();
+  const unknown: { event: string; reason: string }[] = [];
+  for (const [stage, keys] of named) {
+    const outcome =
+      outcomes.get(stage) ??
+      (deps.settings.wonStages.has(stage) ? 'won' : deps.settings.lostStages.has(stage) ? 'lost' : undefined);
+    if (outcome === 'won') wonStages.add(stage);
+    else if (outcome === 'lost') lostStages.add(stage);
+    else if (outcome === undefined) {
+      for (const key of keys) {
+        unknown.push({
+          event: key,
+          reason: `deal stage ${stage} is in none of the portal's deal pipelines; whether the deal closed is not recorded`,
+        });
+      }
+    }
+  }
+  return { settings: { ...deps.settings, wonStages, lostStages }, unknown };
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
@@ -94,10 +143,11 @@ export async function recordCrmEvents(
   events: readonly CrmEvent[],
 ): Promise<CrmEventsOutcome> {
   const unique = uniqueInCanonicalOrder(events);
+  const { settings, unknown } = await withPortalStages(deps, unique);
 
   const dealIds = [
     ...new Set(
-      unique.filter(({ event }) => needsDealFacts(event, deps.settings)).map(({ event }) => event.dealId),
+      unique.filter(({ event }) => needsDealFacts(event, settings)).map(({ event }) => event.dealId),
     ),
   ];
   const unlabelled = unique.some(
@@ -143,7 +193,7 @@ export async function recordCrmEvents(
   }
 
   const byDeal = new Map<string, LedgerEntryInput[]>();
-  const skipped: { event: string; reason: string }[] = [];
+  const skipped: { event: string; reason: string }[] = [...unknown];
   let ignored = 0;
   const add = (dealId: string, found: readonly LedgerEntryInput[]) => {
     const entries = byDeal.get(dealId);
@@ -158,7 +208,7 @@ export async function recordCrmEvents(
           .filter((attribution) => attribution.active && attribution.partnerId === event.companyId)
           .map((attribution) => attribution.relationshipType),
       );
-      const resolved = partnerLabelEntries(key, event, known.get(event.dealId), inLedger, deps.settings);
+      const resolved = partnerLabelEntries(key, event, known.get(event.dealId), inLedger, settings);
       if (resolved.skipped !== undefined) skipped.push({ event: key, reason: resolved.skipped });
       if (resolved.entries.length === 0 && resolved.skipped === undefined) ignored += 1;
       add(event.dealId, resolved.entries);
@@ -168,7 +218,7 @@ export async function recordCrmEvents(
       event.kind === 'association' && event.label === undefined && event.typeId !== undefined
         ? (labels.get(event.typeId) ?? undefined)
         : undefined;
-    const disposition = toLedgerEntry(key, event, known.get(event.dealId), deps.settings, label);
+    const disposition = toLedgerEntry(key, event, known.get(event.dealId), settings, label);
     if (disposition.outcome === 'ignored') ignored += 1;
     else if (disposition.outcome === 'skipped') skipped.push({ event: key, reason: disposition.reason });
     else {

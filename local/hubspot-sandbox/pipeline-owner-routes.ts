@@ -4,6 +4,15 @@ import type { Portal } from './portal.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * A stage's probability as HubSpot writes it in the stage metadata: a decimal string with at least
+ * one digit after the point, "0.2", "1.0" for Closed Won and "0.0" for Closed Lost ("CRM API |
+ * Pipelines": deal stages' metadata, probability between 0.0 and 1.0).
+ */
+function probabilityText(probability: number): string {
+  return Number.isInteger(probability) ? probability.toFixed(1) : String(probability);
+}
+
 function pipelineJson(
   pipeline: Portal['pipelines'] extends Map<string, infer P> ? P : never,
 ): Record<string, unknown> {
@@ -16,16 +25,19 @@ function pipelineJson(
     createdAt: created,
     updatedAt: updated,
     archived: false,
-    stages: pipeline.stages.map((stage) => ({
-      id: stage.id,
-      label: stage.label,
-      displayOrder: stage.displayOrder,
-      metadata: { isClosed: String(stage.isClosed), probability: String(stage.probability) },
-      createdAt: created,
-      updatedAt: updated,
-      archived: false,
-      writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
-    })),
+    // Stages in the order they are displayed ("CRM API | Pipelines": a stage's displayOrder).
+    stages: [...pipeline.stages]
+      .sort((a, b) => a.displayOrder - b.displayOrder)
+      .map((stage) => ({
+        id: stage.id,
+        label: stage.label,
+        displayOrder: stage.displayOrder,
+        metadata: { isClosed: String(stage.isClosed), probability: probabilityText(stage.probability) },
+        createdAt: created,
+        updatedAt: updated,
+        archived: false,
+        writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+      })),
   };
 }
 
@@ -57,7 +69,11 @@ export function pipelineAndOwnerRoutes(portal: Portal): Route[] {
   return [
     route('GET', '/crm/v3/pipelines/:type', 'api', (request) => {
       dealsOnly(request.params.type ?? '');
-      const pipelines = [...portal.pipelines.values()].sort((a, b) => a.displayOrder - b.displayOrder);
+      // "CRM API | Pipelines": pipelines are listed by displayOrder, and those with the same number
+      // alphabetically by label.
+      const pipelines = [...portal.pipelines.values()].sort(
+        (a, b) => a.displayOrder - b.displayOrder || a.label.localeCompare(b.label),
+      );
       return { status: 200, body: { results: pipelines.map(pipelineJson) } };
     }),
     route('GET', '/crm/v3/pipelines/:type/:id', 'api', (request) => ({

@@ -78,6 +78,52 @@ export function rememberedUntilFailure<T>(load: () => Promise<T>): () => Promise
   };
 }
 
+/**
+ * A value read from the CRM and kept for a bounded time: the kept value while younger than its
+ * bound, else a new read; `fresh` reads again now.
+ */
+export type Remembered<T> = (options?: { readonly fresh?: boolean }) => Promise<T>;
+
+/**
+ * Remembers what `load` answers for at most `maxAgeMs` (counted from when the read started, on
+ * `now`), and forgets a failure so the next call asks the CRM again. A read under way is shared
+ * by every call that arrives meanwhile, fresh or not.
+ */
+export function rememberedFor<T>(
+  load: () => Promise<T>,
+  maxAgeMs: number,
+  now: () => number = Date.now,
+): Remembered<T> {
+  let remembered: { readonly value: Promise<T>; readonly at: number; settled: boolean } | undefined;
+  return (options = {}) => {
+    const at = now();
+    const current = remembered;
+    if (
+      current !== undefined &&
+      (!current.settled || (options.fresh !== true && at - current.at < maxAgeMs))
+    ) {
+      return current.value;
+    }
+    const entry: { value: Promise<T>; at: number; settled: boolean } = {
+      value: Promise.resolve(undefined as T),
+      at,
+      settled: false,
+    };
+    entry.value = load().then(
+      (value) => {
+        entry.settled = true;
+        return value;
+      },
+      (error: unknown) => {
+        if (remembered === entry) remembered = undefined;
+        throw error;
+      },
+    );
+    remembered = entry;
+    return entry.value;
+  };
+}
+
 /** One page of a search: its results, the total the query matches, and the next page's cursor. */
 export async function searchPage(
   { client, gateway }: HubSpotConnection,

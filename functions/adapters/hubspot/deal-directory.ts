@@ -1,3 +1,4 @@
+import { stageOutcomes } from '#domain/crm-events/deal-stage-outcomes.ts';
 import {
   crmNames,
   type Deal,
@@ -16,7 +17,8 @@ import {
   type CrmObject,
   inBatches,
   propertyText,
-  rememberedUntilFailure,
+  type Remembered,
+  rememberedFor,
   type SearchFilter,
   type SearchRequest,
   searchPage,
@@ -41,25 +43,46 @@ const dealProperties = [
   crmNames.deal.partnerRelationship,
 ];
 
+/** How long an adapter keeps the portal's deal pipelines before reading them again: 5 minutes. */
+export const defaultPipelinesMaxAgeMs = 5 * 60_000;
+
+/** How long the deal pipelines are kept, on which clock (epoch ms). */
+export interface PipelineCacheOptions {
+  /** @default defaultPipelinesMaxAgeMs */
+  readonly pipelinesMaxAgeMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
 /**
  * Deals in HubSpot: a company's open and closed-won deals, reads by id, searches over any time
- * window, and the deal pipelines (read once per adapter).
+ * window, and every deal pipeline with its stages ("CRM API | Pipelines": GET
+ * /crm/v3/pipelines/deals), kept for a bounded time so a stage added or changed in HubSpot is seen
+ * within minutes.
  */
 export class HubSpotDealDirectory implements DealDirectory {
   readonly #connection: HubSpotConnection;
   readonly #owners: HubSpotOwnerDirectory;
-  readonly #pipelines: () => Promise<Pipeline[]>;
+  readonly #pipelines: Remembered<Pipeline[]>;
 
-  constructor(connection: HubSpotConnection, owners = new HubSpotOwnerDirectory(connection)) {
+  constructor(
+    connection: HubSpotConnection,
+    owners = new HubSpotOwnerDirectory(connection),
+    cache: PipelineCacheOptions = {},
+  ) {
     this.#connection = connection;
     this.#owners = owners;
-    this.#pipelines = rememberedUntilFailure(async () => {
-      const { client, gateway } = connection;
-      const answer = await gateway.call('read deal pipelines', () =>
-        client.crm.pipelines.pipelinesApi.getAll('deals'),
-      );
-      return answer.results.map(toPipeline);
-    });
+    this.#pipelines = rememberedFor(
+      async () => {
+        const { client, gateway } = connection;
+        const answer = await gateway.call('read deal pipelines', () =>
+          client.crm.pipelines.pipelinesApi.getAll('deals'),
+        );
+        return answer.results.map(toPipeline);
+      },
+      cache.pipelinesMaxAgeMs ?? defaultPipelinesMaxAgeMs,
+      cache.now,
+    );
   }
 
   async openDealsOfCompany(companyId: string): Promise<DealWithOwner[]> {
@@ -76,10 +99,8 @@ export class HubSpotDealDirectory implements DealDirectory {
 
   async closedWonDealsOfCompany(companyId: string): Promise<Deal[]> {
     const { deals, stages } = await this.#dealsOfCompany(companyId);
-    const wonStages = new Set(
-      stages.filter((stage) => stage.isClosed && stage.probability === 1).map((stage) => stage.id),
-    );
-    return deals.filter((deal) => deal.stageId !== null && wonStages.has(deal.stageId));
+    const outcomes = stageOutcomes([{ stages }]);
+    return deals.filter((deal) => deal.stageId !== null && outcomes.get(deal.stageId) === 'won');
   }
 
   async batchReadDeals(
@@ -193,8 +214,8 @@ export class HubSpotDealDirectory implements DealDirectory {
     }
   }
 
-  pipelines(): Promise<Pipeline[]> {
-    return this.#pipelines();
+  pipelines(options: { readonly fresh?: boolean } = {}): Promise<Pipeline[]> {
+    return this.#pipelines(options);
   }
 
   /** The company's deals, and the stages of every pipeline to tell open from closed ones. */

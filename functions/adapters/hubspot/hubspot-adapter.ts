@@ -94,8 +94,8 @@ export class HubSpotAdapter implements HubSpotPort {
     return this.#deals.searchDeals(search);
   }
 
-  pipelines(): Promise<Pipeline[]> {
-    return this.#deals.pipelines();
+  pipelines(options: { readonly fresh?: boolean } = {}): Promise<Pipeline[]> {
+    return this.#deals.pipelines(options);
   }
 
   engagementsWithCompany(

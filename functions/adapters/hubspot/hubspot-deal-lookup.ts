@@ -4,6 +4,7 @@ import { registrableDomain } from '#domain/normalise.ts';
 import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
 import type { HubSpotConnection } from './connection.ts';
 import { batchRead, type CrmObject, inBatches, rememberedUntilFailure } from './crm-requests.ts';
+import { HubSpotDealDirectory, type PipelineCacheOptions } from './deal-directory.ts';
 
 const primaryLabel = 'primary';
 
@@ -18,15 +19,17 @@ interface CompanyLink {
  * What the CRM-events use case reads from HubSpot, in batches of 100: the deals (name, amount,
  * currency), their company associations and those companies (name, domain, type). The customer
  * is the deal's associated company that is not of type PARTNER and has a domain, the primary one
- * first.
+ * first. The deal pipelines are the deal directory's, kept for a bounded time (`cache`).
  */
 export class HubSpotDealLookup implements CrmDealLookup {
   readonly #connection: HubSpotConnection;
   /** The portal's deal-to-company association labels, read once per adapter. */
   readonly #labels: () => Promise<ReadonlyMap<number, string | null>>;
+  readonly #directory: HubSpotDealDirectory;
 
-  constructor(connection: HubSpotConnection) {
+  constructor(connection: HubSpotConnection, cache: PipelineCacheOptions = {}) {
     this.#connection = connection;
+    this.#directory = new HubSpotDealDirectory(connection, undefined, cache);
     this.#labels = rememberedUntilFailure(async () => {
       const { client, gateway } = connection;
       const answer = await gateway.call('read deal-to-company association labels', () =>
@@ -76,6 +79,10 @@ export class HubSpotDealLookup implements CrmDealLookup {
 
   dealToCompanyLabels(): Promise<ReadonlyMap<number, string | null>> {
     return this.#labels();
+  }
+
+  dealPipelines(options: { readonly fresh?: boolean } = {}) {
+    return this.#directory.pipelines(options);
   }
 
   async #readObjects(

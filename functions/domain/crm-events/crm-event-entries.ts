@@ -23,7 +23,11 @@ export interface CrmEventSettings {
   readonly defaultCurrency: string;
   /** USD per one unit of each currency (decimal strings); USD is always 1. */
   readonly usdRates: Readonly<Record<string, string>>;
-  /** Deal stages that mean closed-won and closed-lost. */
+  /**
+   * Deal stages that mean closed-won and closed-lost. The use case sets them per batch from the
+   * portal's pipeline stage metadata, in every pipeline; configured ones judge only a stage no
+   * pipeline of the portal has.
+   */
   readonly wonStages: ReadonlySet<string>;
   readonly lostStages: ReadonlySet<string>;
   /** Deal↔company association labels that make the company a partner of the deal, by label (lower-case). */

@@ -337,7 +337,12 @@ function coSellDrift(
 ): Finding | undefined {
   const deal = inputs.crm?.deals.get(item.opportunityId);
   const won = deal?.closedWon ?? (item.outcome === 'won' ? true : null);
-  const lost = item.outcome === 'lost' && won !== true;
+  // Closed lost as HubSpot's stage says when HubSpot was read (a closed stage that is not won, in
+  // any pipeline), else as the ledger says.
+  const lost =
+    deal?.closed !== undefined && deal.closed !== null && deal.closedWon !== null
+      ? deal.closed && !deal.closedWon
+      : item.outcome === 'lost' && won !== true;
   const stage = state.stage ?? 'none recorded';
   const name = item.dealName ?? deal?.name ?? item.opportunityId;
   const where = deal === undefined ? 'the ledger (following HubSpot)' : 'HubSpot';

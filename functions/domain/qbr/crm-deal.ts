@@ -21,6 +21,11 @@ export interface CrmDeal {
   readonly stageId: string | null;
   /** HubSpot's own closed-won flag of the stage; null when unknown. */
   readonly closedWon: boolean | null;
+  /**
+   * HubSpot's own closed flag of the stage (`hs_is_closed`, from the stage's metadata in whichever
+   * pipeline the deal is: closed and not won is closed lost); null or undefined when unknown.
+   */
+  readonly closed?: boolean | null | undefined;
   readonly registrationId: string | null;
   /**
    * The partner Dealreg mirrored on the deal's own properties (`dealreg_partner_company_id`,

@@ -92,14 +92,19 @@ function link(record: Attribution): PartnerLink {
 /**
  * How the chain's last close stands at the moment: whether the deal has left the stage it closed
  * in since (reopened: a closed-won or closed-lost deal moved back to an open stage is open again,
- * HubSpot "Set up and customize pipelines and deal stages"), and the money the last ClosedWon
- * recorded, whose frozen rate every later amount of the closed deal is converted at.
+ * HubSpot "Set up and customize pipelines and deal stages"), when it closed, and the money the
+ * last ClosedWon recorded, whose frozen rate every later amount of the closed deal is converted at.
+ * A deal standing closed that moves straight into another closing stage of the same outcome
+ * (another pipeline's won stage: the stage change and its outcome of one CRM event, at the same
+ * instant) stays closed from its first close, at that close's rate: the move is not a new sale.
  */
 function lastClose(
   entries: readonly LedgerEntry[],
   asOf: string,
 ): {
   reopened: boolean;
+  /** The first close's time when the deal has since moved straight into another closing stage. */
+  keptClosedAt: string | undefined;
   wonMoney: FrozenMoney | undefined;
 } {
   const effective = entries
@@ -111,20 +116,37 @@ function lastClose(
   let closedStage: string | undefined;
   let closed = false;
   let reopened = false;
+  let closedAt: string | undefined;
+  let keptClosedAt: string | undefined;
+  let closedAs: 'ClosedWon' | 'ClosedLost' | undefined;
+  let standingBeforeMove: 'ClosedWon' | 'ClosedLost' | undefined;
+  let previous: LedgerEntry | undefined;
   let wonMoney: FrozenMoney | undefined;
   for (const entry of effective) {
     if (entry.type === 'OpportunityCreated') stage = entry.stage ?? stage;
     else if (entry.type === 'StageChanged') {
+      standingBeforeMove = closed && !reopened ? closedAs : undefined;
       stage = entry.stage;
       if (closed) reopened = stage !== closedStage;
     } else if (entry.type === 'ClosedWon' || entry.type === 'ClosedLost') {
+      const movedWhileClosed =
+        previous?.type === 'StageChanged' &&
+        previous.effectiveAt === entry.effectiveAt &&
+        standingBeforeMove === entry.type;
+      if (movedWhileClosed) keptClosedAt = closedAt;
+      else {
+        closedAt = entry.effectiveAt;
+        keptClosedAt = undefined;
+        wonMoney = entry.type === 'ClosedWon' ? entry.amount : undefined;
+      }
       closed = true;
+      closedAs = entry.type;
       closedStage = stage;
       reopened = false;
-      wonMoney = entry.type === 'ClosedWon' ? entry.amount : undefined;
     }
+    previous = entry;
   }
-  return { reopened, wonMoney };
+  return { reopened, keptClosedAt, wonMoney };
 }
 
 /**
@@ -178,7 +200,7 @@ export function opportunityFacts(
   }
   const close = lastClose(entries, at.asOf);
   const outcome = close.reopened ? 'open' : state.outcome;
-  const closedAt = close.reopened ? undefined : state.closedAt;
+  const closedAt = close.reopened ? undefined : (close.keptClosedAt ?? state.closedAt);
   const atClose =
     closedAt === undefined
       ? []

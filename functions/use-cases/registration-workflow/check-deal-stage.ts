@@ -1,22 +1,30 @@
 import { type DealStage, type ProtectionAtClose, protectionAtClose } from '#domain/policy/closed-deal.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import type { Pipeline } from '#ports/hubspot.ts';
 import { loadApprovedRegistration } from './approved-registration.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
 
-/** The current stage of the registration's deal in HubSpot; undefined when it has none or HubSpot lost it. */
+/**
+ * The current stage of the registration's deal in HubSpot, from the pipelines' stage metadata
+ * ("CRM API | Pipelines"); undefined when it has none or HubSpot lost it. The pipelines are the
+ * adapter's kept copy; a stage that copy does not have (added since it was read) has them read
+ * again, once, before the deal is judged open.
+ */
 async function stageOfDeal(
   deps: RegistrationWorkflowDependencies,
   dealId: string | undefined,
 ): Promise<DealStage | undefined> {
   if (dealId === undefined) return undefined;
-  const [{ deals }, pipelines] = await Promise.all([deps.crm.batchReadDeals([dealId]), deps.crm.pipelines()]);
+  const [{ deals }, kept] = await Promise.all([deps.crm.batchReadDeals([dealId]), deps.crm.pipelines()]);
   const stageId = deals[0]?.stageId;
   if (stageId === undefined || stageId === null) return undefined;
   const pipelineId = deals[0]?.pipelineId;
-  const stages = pipelines
-    .filter((pipeline) => pipelineId === null || pipelineId === undefined || pipeline.id === pipelineId)
-    .flatMap((pipeline) => pipeline.stages);
-  const stage = stages.find((candidate) => candidate.id === stageId);
+  const find = (pipelines: readonly Pipeline[]) =>
+    pipelines
+      .filter((pipeline) => pipelineId === null || pipelineId === undefined || pipeline.id === pipelineId)
+      .flatMap((pipeline) => pipeline.stages)
+      .find((candidate) => candidate.id === stageId);
+  const stage = find(kept) ?? find(await deps.crm.pipelines({ fresh: true }));
   return stage === undefined
     ? undefined
     : { id: stage.id, isClosed: stage.isClosed, probability: stage.probability };

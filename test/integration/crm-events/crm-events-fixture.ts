@@ -68,8 +68,17 @@ export interface CrmEventsUnderTest {
   stop(): Promise<void>;
 }
 
+/** How long the handler's deal lookup keeps the portal's pipelines, on which clock. */
+export interface PipelineCacheOptions {
+  readonly pipelinesMaxAgeMs?: number;
+  readonly pipelinesClock?: () => number;
+}
+
 /** DynamoDB Local, the HubSpot sandbox and the CRM-events handler behind the local API server. */
-export async function startCrmEvents(dealIds: readonly string[]): Promise<CrmEventsUnderTest> {
+export async function startCrmEvents(
+  dealIds: readonly string[],
+  cache: PipelineCacheOptions = {},
+): Promise<CrmEventsUnderTest> {
   const tables = await createTestTables([ledgerTable]);
   const store = new DynamoDbLedgerStore(tables.client, tables.tableName('Ledger'));
   const hubspot = await startSandboxUnderTest({ seed: seed(dealIds) });
@@ -78,7 +87,10 @@ export async function startCrmEvents(dealIds: readonly string[]): Promise<CrmEve
   const handler = createCrmEventsHandler({
     store,
     ledgerKey,
-    deals: new HubSpotDealLookup(hubspot.connection),
+    deals: new HubSpotDealLookup(hubspot.connection, {
+      ...(cache.pipelinesMaxAgeMs === undefined ? {} : { pipelinesMaxAgeMs: cache.pipelinesMaxAgeMs }),
+      ...(cache.pipelinesClock === undefined ? {} : { now: cache.pipelinesClock }),
+    }),
     settings: crmEventSettings({ usdRates: { EUR: '1.08' } }),
     now: () => under.clock(),
     clientSecret: async () => secret,

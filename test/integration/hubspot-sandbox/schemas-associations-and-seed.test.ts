@@ -405,7 +405,7 @@ describe('HubSpot sandbox: pipelines, owners, forms and seeding', () => {
     const pipelines = await client.crm.pipelines.pipelinesApi.getAll('deals');
     expect(pipelines.results[0]?.stages.find((stage) => stage.id === 'closedwon')?.metadata).toEqual({
       isClosed: 'true',
-      probability: '1',
+      probability: '1.0',
     });
   });
 

@@ -132,6 +132,49 @@ describe('validity of a registration whose deal closed (policy validity.onClosed
       closedDeal: { outcome: 'won', protection: 'kept' },
     });
   });
+  it('closed won in a stage added in HubSpot after the warning read the pipelines: the expiry reads them again and keeps the protection', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'won-new-stage.com',
+      estimated_amount: '9000',
+    });
+    const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+    // The warning reads the deal's stage, and with it the portal's pipelines.
+    await harness.clock.setTo(new Date(expiresAt.getTime() - 14 * day + 60_000).toISOString());
+    expect(await warningsFor('won-new-stage.com')).toHaveLength(1);
+    // Then an admin creates a pipeline whose ids HubSpot makes numbers ("CRM API | Pipelines") and
+    // the rep wins the deal there.
+    const { sandbox } = harness.sandbox;
+    await fetch(`${sandbox.url}/_sandbox/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        pipelines: [
+          {
+            id: '64200100',
+            label: 'Expansion',
+            stages: [
+              { id: '64200101', label: 'Scoping', probability: 0.3, isClosed: false },
+              { id: '64200102', label: 'Expanded', probability: 1, isClosed: true },
+            ],
+          },
+        ],
+      }),
+    });
+    const dealId = (await harness.registration(registrationId)).progress?.dealId;
+    const moved = await fetch(`${sandbox.url}/crm/v3/objects/deals/${dealId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${sandbox.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { pipeline: '64200100', dealstage: '64200102' } }),
+    });
+    expect(moved.status).toBe(200);
+
+    await harness.clock.setTo(new Date(expiresAt.getTime() + 60_000).toISOString());
+
+    expect((await harness.registration(registrationId)).progress).toMatchObject({
+      status: 'approved',
+      closedDeal: { outcome: 'won', stage: '64200102', protection: 'kept' },
+    });
+  });
 });
 
 describe('validity of an approved registration', () => {

@@ -255,6 +255,42 @@ describe('the AWS view of the pre-QBR report', () => {
     );
   });
 
+  describe('closed-lost as HubSpot’s stage says, in any pipeline, when HubSpot was read', () => {
+    // Draco is in a custom pipeline whose stage ids are numbers: 75841207 is its closed stage of
+    // probability 0.0 (closed lost), 75841205 an open one. ACE says Closed Lost.
+    const draco = (lostInLedger: boolean) =>
+      chain('O4', [
+        ...approval({
+          registrationId: 'R4',
+          partnerId: 'P2',
+          relationshipType: 'sourced',
+          at: '2026-10-19T12:00:00Z',
+          cloudMarketplace: 'aws',
+        }),
+        created('2026-10-19T13:00:00Z', 'Draco', 20_000),
+        shared('O1004', 'R4', '2026-10-20T12:00:00Z'),
+        ...(lostInLedger ? [lost('2026-12-05T12:00:00Z')] : []),
+        status('O1004', '2026-12-06T12:00:00Z', { reviewStatus: 'Approved', stage: 'Closed Lost' }),
+      ]);
+    const drift = (lostInLedger: boolean, deal: Parameters<typeof crmDeal>[1]) =>
+      report({
+        chains: [draco(lostInLedger)],
+        policy: coSellOn.policy,
+        policyVersion: coSellOn.policyVersion,
+        crm: crmOf([crmDeal('O4', { name: 'Draco', amount: 20_000, ...deal })]),
+      }).findings.filter((finding) => finding.code === 'COSELL_DRIFT');
+
+    it('agrees with ACE when HubSpot has the deal closed lost though the ledger has not heard', () => {
+      expect(drift(false, { stageId: '75841207', closed: true, closedWon: false })).toEqual([]);
+    });
+
+    it('names the drift when HubSpot has the deal open again though the ledger still says lost', () => {
+      expect(drift(true, { stageId: '75841205', closed: false, closedWon: false })[0]?.detail).toContain(
+        'is Closed Lost but Draco is not closed-lost in HubSpot (75841205)',
+      );
+    });
+  });
+
   it('has no AWS view (null) and raises no co-sell finding when co-sell is off', () => {
     const off = report({
       chains: chains(true),
