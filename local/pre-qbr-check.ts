@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import type { HubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotOwnerDirectory } from '#adapters/hubspot/owner-directory.ts';
+import { HubSpotPortalSchemaAdmin } from '#adapters/hubspot/portal-schema-admin.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { FileSnapshotStore } from '#adapters/qbr/file-snapshot-store.ts';
@@ -133,7 +134,11 @@ export function startLocalPreQbrCheck(options: LocalPreQbrCheckOptions): LocalPr
         snapshots: new FileSnapshotStore(join(dataDir, 'reports', 'snapshots')),
         policy,
         now,
-        // As the Lambda wires it (functions/handlers/qbr-build-report.ts).
+        // As the Lambda wires them (functions/handlers/qbr-build-report.ts): the deal properties,
+        // to tell a CRO property missing in the portal from one left empty; the portal id, so
+        // findings link to their deals in it (here the sandbox's); the owners drift findings name.
+        dealProperties: new HubSpotPortalSchemaAdmin(options.hubspot),
+        hubspotPortalId: options.portalId,
         owners: { owner: (ownerId) => new HubSpotOwnerDirectory(options.hubspot).owner(ownerId) },
       },
       deals,

@@ -22,7 +22,7 @@ import { reconcileCoSell } from '#use-cases/co-sell-status.ts';
 import { commandNow } from './command-clock.ts';
 import type { CoSellStatusOptions, CoSellSyncOptions } from './cosell.ts';
 import { exitCodes } from './failure.ts';
-import { instantOption } from './instant-option.ts';
+import { calendarTimeZoneFor, instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { malformedLocalDescription, unreadableLocalDescription } from './local-description-file.ts';
 import { loadPolicyFile } from './policy-file.ts';
@@ -139,7 +139,7 @@ function details(row: SharedRegistration): string {
  */
 export async function status(options: CoSellStatusOptions): Promise<void> {
   const registrationId = registrationOption(options.registration);
-  const asOf = instantOption('--as-of', options.asOf);
+  const asOf = instantOption('--as-of', options.asOf, await calendarTimeZoneFor(options, options.asOf));
   const now = (await commandNow(options.dataDir)).toISOString();
   const at = { asOf: asOf ?? now, knownAt: now };
   const ledger = await connectLedger(options.dataDir);

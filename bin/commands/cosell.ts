@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { asOfHelp, calendarPolicyHelp } from './as-of-help.ts';
 
 export interface CoSellCommonOptions {
   readonly dataDir: string;
@@ -8,6 +9,7 @@ export interface CoSellCommonOptions {
 export interface CoSellStatusOptions extends CoSellCommonOptions {
   readonly registration?: string;
   readonly asOf?: string;
+  readonly policy?: string;
   readonly json?: boolean;
 }
 
@@ -35,7 +37,8 @@ export function registerCoSellCommands(program: Command): void {
       "every registration shared with AWS as the ledger knows it: HubSpot deal, ACE opportunity, catalog, AWS's review with its reason and comments, stage, since when; and every approved registration not shared, with the reason its approval recorded",
     )
     .option('--registration <id>', 'one registration only (DR-…); exits 1 when it was never shared')
-    .option('--as-of <iso>', 'business time (default: now)')
+    .option('--as-of <iso>', asOfHelp('business time'))
+    .option('--policy <file>', calendarPolicyHelp)
     .option('--json', 'print JSON instead of a table')
     .addOption(dataDir())
     .action(async (options: CoSellStatusOptions) => (await actions()).status(options));

@@ -21,7 +21,7 @@ import {
 } from '#use-cases/ledger-verify.ts';
 import { commandNow } from './command-clock.ts';
 import { exitCodes } from './failure.ts';
-import { instantOption } from './instant-option.ts';
+import { calendarTimeZoneFor, instantOption, isBareDate } from './instant-option.ts';
 import type {
   LedgerCommonOptions,
   LedgerCorrectOptions,
@@ -33,6 +33,7 @@ import type {
 } from './ledger.ts';
 import { connectLedger, type LedgerConnection, ledgerKeyFor } from './ledger-connection.ts';
 import { namesOf, partnerCompaniesFor } from './partner-companies.ts';
+import { resolveCommandPolicy } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Why a file cannot be used, in words, with what to do about it. */
@@ -306,8 +307,9 @@ export async function exportEntries(options: LedgerExportOptions): Promise<void>
 
 /** `dealreg ledger show --opportunity ID`. */
 export async function show(options: LedgerShowOptions): Promise<void> {
-  const asOf = instantOption('--as-of', options.asOf);
-  const knownAt = instantOption('--known-at', options.knownAt);
+  const timeZone = await calendarTimeZoneFor(options, options.asOf, options.knownAt);
+  const asOf = instantOption('--as-of', options.asOf, timeZone);
+  const knownAt = instantOption('--known-at', options.knownAt, timeZone);
   const now = (await commandNow(options.dataDir)).toISOString();
   await withLedger(options, async ({ store }) => {
     const at = { asOf: asOf ?? now, knownAt: knownAt ?? now };
@@ -359,17 +361,24 @@ export async function correct(options: LedgerCorrectOptions): Promise<void> {
 
 /** `dealreg ledger report`: byte-stable canonical JSON. */
 export async function report(options: LedgerReportOptions): Promise<void> {
-  const asOf = instantOption('--as-of', options.asOf);
-  const knownAt = instantOption('--known-at', options.knownAt);
+  // The quarter is cut as the pre-QBR report cuts it: the policy's fiscal year, midnight in its calendar's zone.
+  const policy =
+    options.quarter === undefined && !isBareDate(options.asOf) && !isBareDate(options.knownAt)
+      ? undefined
+      : (await resolveCommandPolicy(options)).loaded.policy;
+  const timeZone = policy?.calendar.timeZone ?? 'UTC';
+  const asOf = instantOption('--as-of', options.asOf, timeZone);
+  const knownAt = instantOption('--known-at', options.knownAt, timeZone);
+  const fiscalYearStart = options.fiscalYearStart ?? policy?.reporting.fiscalYearStartMonth ?? 1;
   let quarter: ReturnType<typeof parseFiscalQuarter> | undefined;
   try {
     quarter =
       options.quarter === undefined
         ? undefined
-        : parseFiscalQuarter(options.quarter, options.fiscalYearStart);
+        : parseFiscalQuarter(options.quarter, fiscalYearStart, timeZone);
   } catch (error) {
     throw new UsageError(
-      `--quarter ${options.quarter} with --fiscal-year-start ${options.fiscalYearStart}: ${(error as Error).message} (a fiscal year starts in month 1–12)`,
+      `--quarter ${options.quarter} with --fiscal-year-start ${fiscalYearStart}: ${(error as Error).message} (a fiscal year starts in month 1–12)`,
       { cause: error },
     );
   }

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { asOfHelp, calendarPolicyHelp, dateAloneHelp } from './as-of-help.ts';
 
 function positiveInteger(name: string) {
   return (value: string): number => {
@@ -62,6 +63,7 @@ export interface LedgerShowOptions extends LedgerCommonOptions {
   readonly asOf?: string;
   readonly knownAt?: string;
   readonly format: string;
+  readonly policy?: string;
   /** False with `--no-hubspot`: partners by id, without reading their names. */
   readonly hubspot: boolean;
 }
@@ -81,7 +83,9 @@ export interface LedgerReportOptions extends LedgerCommonOptions {
   readonly partner?: string;
   readonly campaign?: string;
   readonly quarter?: string;
-  readonly fiscalYearStart: number;
+  /** Default: the policy's `reporting.fiscalYearStartMonth`. */
+  readonly fiscalYearStart?: number;
+  readonly policy?: string;
 }
 
 const actions = () => import('./ledger-actions.ts');
@@ -132,8 +136,12 @@ export function registerLedgerCommands(program: Command): void {
       "an opportunity's entries and its state as of a moment (business time) as known at another (system time)",
     )
     .requiredOption('--opportunity <id>', 'opportunity (HubSpot deal) id')
-    .option('--as-of <iso>', 'business time (default: now)')
-    .option('--known-at <iso>', 'system time: ignore what was recorded later (default: now)')
+    .option('--as-of <iso>', asOfHelp('business time'))
+    .option(
+      '--known-at <iso>',
+      `system time: ignore what was recorded later; ${dateAloneHelp} (default: now)`,
+    )
+    .option('--policy <file>', calendarPolicyHelp)
     .addOption(new Option('--format <format>', 'output').choices(['json', 'table']).default('table'))
     .option('--no-hubspot', 'show partners by id, without reading their names from HubSpot')
     .addOption(dataDir())
@@ -162,16 +170,22 @@ export function registerLedgerCommands(program: Command): void {
   ledger
     .command('report')
     .description('every attribution as of a moment on both time axes, as canonical JSON (byte-stable)')
-    .option('--as-of <iso>', 'business time (default: now)')
-    .option('--known-at <iso>', 'system time (default: now)')
+    .option('--as-of <iso>', asOfHelp('business time'))
+    .option('--known-at <iso>', `system time; ${dateAloneHelp} (default: now)`)
     .option('--partner <id>', 'only opportunities of this partner')
     .option('--campaign <id>', 'only opportunities of this campaign')
-    .option('--quarter <YYYY-Qn>', 'only opportunities with entries effective in this fiscal quarter')
+    .option(
+      '--quarter <YYYY-Qn>',
+      "only opportunities with entries effective in this fiscal quarter, cut at midnight in the policy calendar's time zone as qbr check cuts it",
+    )
     .option(
       '--fiscal-year-start <month>',
-      'first month of the fiscal year (1–12)',
+      "first month of the fiscal year (1–12) (default: the policy's reporting.fiscalYearStartMonth)",
       positiveInteger('--fiscal-year-start'),
-      1,
+    )
+    .option(
+      '--policy <file>',
+      "policy whose calendar time zone and fiscal year cut --quarter and read a date alone (default: the running local stack's policy, else policy/default-policy.json)",
     )
     .addOption(dataDir())
     .action(async (options: LedgerReportOptions) => (await actions()).report(options));

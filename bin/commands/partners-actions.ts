@@ -4,7 +4,7 @@ import { counted } from '#domain/plural.ts';
 import { type CsvColumn, toCsv } from '#rendering/csv.ts';
 import { listPartners } from '#use-cases/list-partners.ts';
 import { commandNow } from './command-clock.ts';
-import { instantOption } from './instant-option.ts';
+import { calendarTimeZoneFor, instantOption } from './instant-option.ts';
 import { connectLedger } from './ledger-connection.ts';
 import { partnerCompaniesFor } from './partner-companies.ts';
 import type { PartnersListOptions } from './partners.ts';
@@ -76,7 +76,7 @@ async function openOut(file: string): Promise<FileHandle> {
 
 /** `dealreg partners list`: exit 2 for a bad `--as-of` or an `--out` file that exists. */
 export async function list(options: PartnersListOptions): Promise<void> {
-  const asOf = instantOption('--as-of', options.asOf);
+  const asOf = instantOption('--as-of', options.asOf, await calendarTimeZoneFor(options, options.asOf));
   const output = options.out === undefined ? undefined : await openOut(options.out);
   let written = false;
   try {

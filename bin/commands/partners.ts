@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { asOfHelp, calendarPolicyHelp } from './as-of-help.ts';
 
 export const partnerListFormats = ['table', 'json', 'csv'] as const;
 
@@ -7,6 +8,7 @@ export interface PartnersListOptions {
   readonly format: (typeof partnerListFormats)[number];
   readonly out?: string;
   readonly asOf?: string;
+  readonly policy?: string;
   /** False with `--no-hubspot`: the ledger's partners only, by id. */
   readonly hubspot: boolean;
   readonly dataDir: string;
@@ -22,7 +24,8 @@ export function registerPartnerCommands(program: Command): void {
     )
     .addOption(new Option('--format <format>', 'output').choices(partnerListFormats).default('table'))
     .option('--out <file>', 'write the list to this new file instead of stdout (never overwrites)')
-    .option('--as-of <iso>', 'count registrations and attributions as of this moment (default: now)')
+    .option('--as-of <iso>', asOfHelp('count registrations and attributions as of this moment'))
+    .option('--policy <file>', calendarPolicyHelp)
     .option('--no-hubspot', 'list the ledger’s partners by id, without reading HubSpot')
     .addOption(new Option('--data-dir <dir>', 'where local.json lives (the local stack)').default('.dealreg'))
     .action(async (options: PartnersListOptions) => (await import('./partners-actions.ts')).list(options));

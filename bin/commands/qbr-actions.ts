@@ -41,10 +41,11 @@ export class QbrCommandError extends Error {
 
 /**
  * `--as-of`, checked here rather than by commander so that `--help` does not load zod: an ISO
- * instant, or a date alone meaning its last millisecond (UTC), as the ledger commands read it.
+ * instant, or a date alone meaning the last millisecond of that day in the policy calendar's time
+ * zone, as the ledger commands read it.
  */
-function instantArgument(value: string): Date {
-  return new Date(instantOption('--as-of', value) as string);
+function instantArgument(value: string, timeZone: string): Date {
+  return new Date(instantOption('--as-of', value, timeZone) as string);
 }
 
 const localTablesSchema = z.object({
@@ -246,7 +247,10 @@ async function writeFiles(directory: string, files: readonly OutputFile[]): Prom
 /** `dealreg qbr check`: exit code 1 when a ledger chain is broken, 2 for a bad argument. */
 export async function check(options: QbrCheckOptions): Promise<void> {
   // Locally "now" is the stack's virtual clock, which the registrations and the ledger run on.
-  const asked = options.asOf === undefined ? undefined : instantArgument(options.asOf);
+  const commandPolicy = await resolveCommandPolicy(options);
+  const policy = commandPolicy.loaded;
+  const asked =
+    options.asOf === undefined ? undefined : instantArgument(options.asOf, policy.policy.calendar.timeZone);
   const now = await commandNow(options.dataDir);
   const startedAt = Date.now();
   const asOf = asked ?? now;
@@ -258,8 +262,6 @@ export async function check(options: QbrCheckOptions): Promise<void> {
   }
   // Before the run, so a directory that cannot be written fails fast rather than after HubSpot is read.
   if (options.out !== undefined) await createOutputDirectory(options.out);
-  const commandPolicy = await resolveCommandPolicy(options);
-  const policy = commandPolicy.loaded;
   const leadership = policy.policy.reporting.leadership.map((person) => person.email);
   let mailbox: LocalMailbox | undefined;
   if (options.send) {

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { asOfHelp } from './as-of-help.ts';
 import { UsageError } from './usage-error.ts';
 
 export const qbrFormats = ['json', 'html', 'csv'] as const;
@@ -49,7 +50,7 @@ export function registerQbrCommands(program: Command): void {
       'fiscal quarter (policy reporting.fiscalYearStartMonth)',
       quarterArgument,
     )
-    .option('--as-of <iso>', 'the moment, on both time axes (default: now)')
+    .option('--as-of <iso>', asOfHelp('the moment, on both time axes'))
     .addOption(new Option('--format <format>', 'output').choices(qbrFormats).default('json'))
     .option('--out <dir>', 'write the report files into this directory and print a summary')
     .option('--send', 'email the report to reporting.leadership through the local mailbox')

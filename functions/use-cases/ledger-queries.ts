@@ -63,18 +63,44 @@ export async function entriesBy(store: LedgerStore, key: LedgerIndexKey): Promis
   return parseAll(await store.queryIndexRaw(key));
 }
 
+/**
+ * The UTC months (`YYYY-MM`, as the ledger's month index keys entries) that [start, end) touches:
+ * a quarter cut in New York ends at 05:00 UTC on the first of the next UTC month.
+ */
+function utcMonthsOf(quarter: FiscalQuarter): string[] {
+  const months: string[] = [];
+  const last = new Date(Date.parse(quarter.end) - 1).toISOString().slice(0, 7);
+  for (let month = quarter.start.slice(0, 7); month <= last; ) {
+    months.push(month);
+    const [year, monthOfYear] = month.split('-').map(Number) as [number, number];
+    month = monthOfYear === 12 ? `${year + 1}-01` : `${year}-${String(monthOfYear + 1).padStart(2, '0')}`;
+  }
+  return months;
+}
+
+/** Whether a stored instant falls in the quarter's [start, end). */
+function withinQuarter(effectiveAt: unknown, quarter: FiscalQuarter): boolean {
+  const at = Date.parse(String(effectiveAt));
+  return at >= Date.parse(quarter.start) && at < Date.parse(quarter.end);
+}
+
 async function chainIdsFor(store: LedgerStore, filter: AttributionFilter): Promise<Set<string> | undefined> {
   const keys: LedgerIndexKey[][] = [];
   if (filter.partnerId !== undefined) keys.push([{ partnerId: filter.partnerId }]);
   if (filter.campaignId !== undefined) keys.push([{ campaignId: filter.campaignId }]);
-  if (filter.quarter !== undefined)
-    keys.push(filter.quarter.months.map((month) => ({ effectiveMonth: month })));
+  const quarter = filter.quarter;
+  if (quarter !== undefined) keys.push(utcMonthsOf(quarter).map((month) => ({ effectiveMonth: month })));
   if (keys.length === 0) return undefined;
   let result: Set<string> | undefined;
   for (const group of keys) {
     const ids = new Set<string>();
     for (const key of group)
-      for (const item of await store.queryIndexRaw(key)) ids.add(String(item.opportunityId));
+      for (const item of await store.queryIndexRaw(key)) {
+        // The month index is by UTC month; the quarter runs midnight to midnight in its own zone.
+        if ('effectiveMonth' in key && quarter !== undefined && !withinQuarter(item.effectiveAt, quarter))
+          continue;
+        ids.add(String(item.opportunityId));
+      }
     result = result === undefined ? ids : new Set([...result].filter((id) => ids.has(id)));
   }
   return result;

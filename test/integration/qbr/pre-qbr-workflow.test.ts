@@ -234,6 +234,19 @@ describe('the scheduled pre-QBR check, from the definition CDK deploys', () => {
       },
       integrity: { chains: 3, broken: 0 },
     });
+    // Vega is "Direct" in HubSpot but partner-sourced on the ledger: a finding on a sandbox deal,
+    // linked to its record in the sandbox's portal as the deployed report links it.
+    const portalId = world.under.sandbox.portalId;
+    const dealFindings = (
+      report.findings as { opportunityId?: string; context?: { links?: { label: string; url: string }[] } }[]
+    ).filter((finding) => finding.opportunityId === ids.vega);
+    expect(dealFindings.length).toBeGreaterThan(0);
+    for (const finding of dealFindings) {
+      expect(finding.context?.links).toContainEqual({
+        label: 'HubSpot deal',
+        url: `https://app.hubspot.com/contacts/${portalId}/record/0-3/${ids.vega}`,
+      });
+    }
 
     const mails = await mailbox.list();
     expect(mails).toHaveLength(1);

@@ -149,21 +149,23 @@ describe('dealreg qbr check against a running stack', () => {
     expect(result.stderr).toMatch(/Findings\s+0 critical · 1 high/);
   });
 
-  it('takes a date alone as --as-of, meaning its last millisecond (UTC), as the ledger commands do', async () => {
+  it("takes a date alone as --as-of, meaning its last millisecond in the policy calendar's time zone, as the ledger commands do", async () => {
     const result = await dealreg([
       'qbr',
       'check',
       '--quarter',
       '2026-Q4',
       '--as-of',
-      '2026-12-15',
+      '2026-12-14',
       '--no-store',
       '--data-dir',
       dataDir,
     ]);
 
     expect(result.code).toBe(0);
-    expect(qbrReportSchema.parse(JSON.parse(result.stdout)).asOf).toBe('2026-12-15T23:59:59.999Z');
+    // The end of 14 December 2026 in New York (EST, UTC−5), the default policy's calendar; the
+    // end of the 15th there would be after the stack's clock (00:00 UTC on the 16th).
+    expect(qbrReportSchema.parse(JSON.parse(result.stdout)).asOf).toBe('2026-12-15T04:59:59.999Z');
   });
 
   it('runs under the policy the local stack runs, and says which policy file it used', async () => {
