@@ -333,7 +333,11 @@ export async function show(options: LedgerShowOptions): Promise<void> {
 
 /** `dealreg ledger correct`: appends a Correction; a correction the ledger refuses is a bad argument. */
 export async function correct(options: LedgerCorrectOptions): Promise<void> {
-  const effectiveAt = instantOption('--effective-at', options.effectiveAt);
+  const effectiveAt = instantOption(
+    '--effective-at',
+    options.effectiveAt,
+    await calendarTimeZoneFor(options, options.effectiveAt),
+  );
   const now = await commandNow(options.dataDir);
   await withLedger(options, async ({ store, ledgerKey }) => {
     const entry = await appendEntry(

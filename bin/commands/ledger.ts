@@ -75,6 +75,7 @@ export interface LedgerCorrectOptions extends LedgerCommonOptions {
   readonly approver: string;
   readonly set: [string, unknown][];
   readonly effectiveAt?: string;
+  readonly policy?: string;
 }
 
 export interface LedgerReportOptions extends LedgerCommonOptions {
@@ -163,7 +164,8 @@ export function registerLedgerCommands(program: Command): void {
       'corrected value, repeatable (e.g. --set relationshipType=influenced)',
       collect,
     )
-    .option('--effective-at <iso>', 'when the correction was decided (default: now)')
+    .option('--effective-at <iso>', `when the correction was decided; ${dateAloneHelp} (default: now)`)
+    .option('--policy <file>', calendarPolicyHelp)
     .addOption(dataDir())
     .action(async (options: LedgerCorrectOptions) => (await actions()).correct(options));
 

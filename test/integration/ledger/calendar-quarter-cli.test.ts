@@ -168,6 +168,39 @@ describe('a date alone as --as-of', () => {
     expect(qbr.stderr).toContain('--as-of 2100-01-01T04:59:59.999Z is after now');
   });
 
+  it("is the end of that day in the policy calendar's time zone for ledger correct --effective-at", async () => {
+    const result = await dealreg(
+      'ledger',
+      'correct',
+      '--opportunity',
+      '9102',
+      '--sequence',
+      '1',
+      '--reason',
+      'the deal was renamed',
+      '--approver',
+      'vp-sales@vendor.example',
+      '--set',
+      'dealName=Deal 9102 renewed',
+      '--effective-at',
+      '2026-12-31',
+    );
+    const shown = await dealreg(
+      'ledger',
+      'show',
+      '--opportunity',
+      '9102',
+      '--format',
+      'json',
+      '--no-hubspot',
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    const entries = (JSON.parse(shown.stdout) as { entries: { type: string; effectiveAt: string }[] })
+      .entries;
+    expect(entries.find((entry) => entry.type === 'Correction')?.effectiveAt).toBe(endOfYearInNewYork);
+  });
+
   it('names a date that does not exist', async () => {
     const result = await dealreg('ledger', 'report', '--as-of', '2026-02-30');
 
