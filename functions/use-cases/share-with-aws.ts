@@ -1,7 +1,12 @@
 import { coSellDefaultsSchema } from '#domain/co-sell/co-sell-opportunity.ts';
 import { coSellSelection, fundingCampaignOf } from '#domain/co-sell/co-sell-selection.ts';
+import type { CustomerCompanyFacts } from '#domain/co-sell/customer-account.ts';
 import { monthlySpendOf } from '#domain/co-sell/expected-spend.ts';
-import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
+import {
+  coSellClientToken,
+  coSellOpportunityFor,
+  submissionGaps,
+} from '#domain/co-sell/opportunity-from-registration.ts';
 import { CoSellThrottledError, CoSellUnavailableError } from '#ports/partner-central-errors.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { loadApprovedRegistration } from '#use-cases/registration-workflow/approved-registration.ts';
@@ -10,7 +15,7 @@ import type { RegistrationWorkflowDependencies } from '#use-cases/registration-w
 export type ShareWithAwsDependencies = Pick<
   RegistrationWorkflowDependencies,
   'book' | 'ledger' | 'ledgerKey' | 'policy' | 'usdRates' | 'now' | 'logger' | 'coSell' | 'coSellDefaults'
->;
+> & { readonly crm: Pick<RegistrationWorkflowDependencies['crm'], 'findCompaniesByDomain'> };
 
 /** What sharing a registration with AWS came to. */
 export type ShareWithAwsOutcome =
@@ -75,11 +80,13 @@ export async function shareWithAws(
   }
 
   const defaults = deps.coSellDefaults ?? coSellDefaultsSchema.parse({});
+  const customer = await customerCompanyOf(deps, details.customerDomain);
   const mapping = coSellOpportunityFor({
     registration: registration.record,
     campaign,
     defaults,
     usdRates: deps.usdRates,
+    customer,
   });
   if (!mapping.ok) return notShared(`the opportunity cannot be built: ${mapping.problems.join('; ')}`);
 
@@ -102,7 +109,16 @@ export async function shareWithAws(
   // rules at submission go beyond the model) leaves it Pending Submission, for the partner to
   // complete in ACE, and it is recorded all the same, so AWS's answers about it reach the ledger.
   let submittedToAws = false;
-  if (policy.submitToAws) {
+  // What AWS requires at submission and HubSpot does not hold: said, not sent for AWS to refuse.
+  const gaps = submissionGaps(mapping.draft);
+  if (policy.submitToAws && gaps.length > 0) {
+    deps.logger.warn('co-sell opportunity created but not submitted to AWS', {
+      registrationId,
+      aceOpportunityId,
+      reason: `AWS requires what the customer's HubSpot company${customer === undefined ? ' (none found)' : ` ${customer.companyId}`} lacks: ${gaps.join('; ')}`,
+    });
+  }
+  if (policy.submitToAws && gaps.length === 0) {
     try {
       await partnerCentral.submitToAws(aceOpportunityId, {
         involvement: policy.involvement,
@@ -149,4 +165,29 @@ export async function shareWithAws(
     submittedToAws,
   });
   return { outcome: 'shared', aceOpportunityId, submittedToAws };
+}
+
+/**
+ * The customer's company in HubSpot, as "Register deal in HubSpot" found or created it for the
+ * domain (the first company of the domain that is not a partner), with its profile.
+ */
+async function customerCompanyOf(
+  deps: ShareWithAwsDependencies,
+  domain: string,
+): Promise<CustomerCompanyFacts | undefined> {
+  const company = (await deps.crm.findCompaniesByDomain(domain)).find(
+    (candidate) => candidate.type?.toUpperCase() !== 'PARTNER',
+  );
+  if (company === undefined) return undefined;
+  const profile = company.profile ?? {};
+  return {
+    companyId: company.id,
+    domain: company.domain,
+    industry: profile.industry ?? null,
+    website: profile.website ?? null,
+    zip: profile.zip ?? null,
+    state: profile.state ?? null,
+    city: profile.city ?? null,
+    country: profile.country ?? null,
+  };
 }
