@@ -654,9 +654,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         tableName(sweeperStateTable.logicalName),
       );
       const coSellTimer = setInterval(() => {
-        runCoSellReconciliation({ ...coSellDependencies, watermark }, policy.policy.coSell.catalog).catch(
-          (error: unknown) => logger.error('scheduled co-sell reconciliation failed', { error }),
-        );
+        runCoSellReconciliation(
+          {
+            ...coSellDependencies,
+            watermark,
+            // It also shares what the workflow's step could not (throttling past its retries).
+            sharing: { ...coSellDependencies, crm: referralChecks.crm, policy, usdRates: demoUsdRates },
+          },
+          policy.policy.coSell.catalog,
+        ).catch((error: unknown) => logger.error('scheduled co-sell reconciliation failed', { error }));
       }, 60 * 60_000);
       coSellTimer.unref();
       stopping.push(async () => clearInterval(coSellTimer));

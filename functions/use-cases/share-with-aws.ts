@@ -7,6 +7,7 @@ import {
   coSellOpportunityFor,
   submissionGaps,
 } from '#domain/co-sell/opportunity-from-registration.ts';
+import type { CoSellOpportunities, CoSellOpportunity } from '#ports/partner-central.ts';
 import { CoSellThrottledError, CoSellUnavailableError } from '#ports/partner-central-errors.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { loadApprovedRegistration } from '#use-cases/registration-workflow/approved-registration.ts';
@@ -40,6 +41,14 @@ export type ShareWithAwsOutcome =
 export async function shareWithAws(
   deps: ShareWithAwsDependencies,
   registrationId: string,
+  options: {
+    /**
+     * Look for an ACE opportunity of the registration (`PartnerOpportunityIdentifier`) before
+     * creating one, as a share made long after the first attempt must: a client token keeps a
+     * retried create one opportunity only for a while.
+     */
+    readonly lookUpFirst?: boolean;
+  } = {},
 ): Promise<ShareWithAwsOutcome> {
   const policy = deps.policy.policy.coSell;
   const registration = await loadApprovedRegistration(deps, registrationId);
@@ -96,11 +105,30 @@ export async function shareWithAws(
   const why = (error: unknown) =>
     error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   let aceOpportunityId: string;
+  let pendingSubmission = true;
   try {
-    ({ opportunityId: aceOpportunityId } = await partnerCentral.create(
-      mapping.draft,
-      coSellClientToken(registrationId, 'create'),
-    ));
+    const existing = options.lookUpFirst
+      ? await opportunityOfRegistration(
+          partnerCentral,
+          registrationId,
+          mapping.draft.Customer.Account.CompanyName,
+        )
+      : undefined;
+    if (existing !== undefined) {
+      aceOpportunityId = existing.opportunityId;
+      pendingSubmission =
+        existing.reviewStatus === undefined || existing.reviewStatus === 'Pending Submission';
+      deps.logger.info('co-sell opportunity of the registration found in Partner Central', {
+        registrationId,
+        aceOpportunityId,
+        reviewStatus: existing.reviewStatus,
+      });
+    } else {
+      ({ opportunityId: aceOpportunityId } = await partnerCentral.create(
+        mapping.draft,
+        coSellClientToken(registrationId, 'create'),
+      ));
+    }
   } catch (error) {
     if (retryable(error)) throw error;
     return notShared(why(error));
@@ -108,17 +136,18 @@ export async function shareWithAws(
   // The opportunity exists in Partner Central from here on: a submission AWS refuses (its business
   // rules at submission go beyond the model) leaves it Pending Submission, for the partner to
   // complete in ACE, and it is recorded all the same, so AWS's answers about it reach the ledger.
-  let submittedToAws = false;
+  // An opportunity found already past Pending Submission was submitted (by Dealreg or in ACE).
+  let submittedToAws = !pendingSubmission;
   // What AWS requires at submission and HubSpot does not hold: said, not sent for AWS to refuse.
   const gaps = submissionGaps(mapping.draft);
-  if (policy.submitToAws && gaps.length > 0) {
+  if (pendingSubmission && policy.submitToAws && gaps.length > 0) {
     deps.logger.warn('co-sell opportunity created but not submitted to AWS', {
       registrationId,
       aceOpportunityId,
       reason: `AWS requires what the customer's HubSpot company${customer === undefined ? ' (none found)' : ` ${customer.companyId}`} lacks: ${gaps.join('; ')}`,
     });
   }
-  if (policy.submitToAws && gaps.length === 0) {
+  if (pendingSubmission && policy.submitToAws && gaps.length === 0) {
     try {
       await partnerCentral.submitToAws(aceOpportunityId, {
         involvement: policy.involvement,
@@ -190,4 +219,25 @@ async function customerCompanyOf(
     city: profile.city ?? null,
     country: profile.country ?? null,
   };
+}
+
+/**
+ * The ACE opportunity created for the registration, if Partner Central has one: ListOpportunities
+ * filters by customer company name, not by the partner's identifier ("ListOpportunities", AWS
+ * Partner Central API reference), so the opportunities of the customer's name are read, every
+ * page, and the one carrying the registration id as `PartnerOpportunityIdentifier` is taken.
+ */
+async function opportunityOfRegistration(
+  partnerCentral: CoSellOpportunities,
+  registrationId: string,
+  companyName: string,
+): Promise<CoSellOpportunity | undefined> {
+  let pageToken: string | undefined;
+  do {
+    const page = await partnerCentral.list({ customerCompanyNames: [companyName] }, { pageToken });
+    const found = page.opportunities.find((opportunity) => opportunity.registrationId === registrationId);
+    if (found !== undefined) return found;
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+  return undefined;
 }

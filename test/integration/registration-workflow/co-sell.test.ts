@@ -46,6 +46,8 @@ const coSellCustomers = [
   'cosell-rejected.com',
   'cosell-lost-events.com',
   'cosell-scheduled.com',
+  'cosell-throttled.com',
+  'cosell-half-shared.com',
 ].map((domain, index) => customerCompanySeed(domain, String(900 + index)));
 const customerWithoutIndustry = {
   id: '950',
@@ -543,5 +545,118 @@ describe("AWS's answer", () => {
     } finally {
       sinkOn = true;
     }
+  });
+});
+
+describe('a registration a throttling spell kept from AWS', () => {
+  const logger = new Logger({ serviceName: 'dealreg-co-sell-test', logLevel: 'ERROR' });
+  let saved: string | undefined;
+  const reconciliation = () => {
+    const common = {
+      ...harness.stores,
+      coSell: partnerCentralCatalogs(
+        { endpoint: standIn.url },
+        { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      ),
+      now: () => harness.clock.now(),
+      logger,
+    };
+    return {
+      ...common,
+      watermark: {
+        load: async () => saved,
+        save: async (watermark: string) => {
+          saved = watermark;
+        },
+      },
+      sharing: {
+        ...common,
+        policy: loadPolicy({ coSell: { enabled: true } }),
+        usdRates: {},
+        coSellDefaults,
+        crm: new HubSpotCustomerDirectory(harness.sandbox.connection),
+      },
+    };
+  };
+  /** Throttles the stand-in's next calls of `operation` through its admin route. */
+  async function throttle(count: number, operation: string): Promise<void> {
+    const answer = await fetch(`${standIn.url}/_admin/throttle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count, operation }),
+    });
+    expect(answer.status).toBe(204);
+  }
+  const createsFor = (registrationId: string) =>
+    standIn.exchanges.filter(
+      (exchange) =>
+        exchange.operation === 'CreateOpportunity' &&
+        exchange.request.PartnerOpportunityIdentifier === registrationId,
+    ).length;
+
+  it('is shared by the scheduled reconciliation once the workflow has had its hour, and once only', async () => {
+    // As many throttled answers as the step's attempts in its segment: the workflow gives up.
+    await throttle(4, 'CreateOpportunity');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-throttled.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
+    expect(opportunitiesOf(registrationId)).toEqual([]);
+    expect((await harness.ledgerChain(dealId)).map((entry) => entry.type)).not.toContain('CoSellShared');
+
+    // Within the hour the workflow's own step may still be sharing it: left alone (earlier
+    // registrations the workflow could not share may be shared by this run).
+    await runCoSellReconciliation(reconciliation(), 'Sandbox');
+    expect(opportunitiesOf(registrationId)).toEqual([]);
+
+    await harness.clock.advance(2 * 60 * 60 * 1000);
+    expect(await runCoSellReconciliation(reconciliation(), 'Sandbox')).toMatchObject({ stillNotShared: 0 });
+    const created = opportunitiesOf(registrationId);
+    expect(created).toHaveLength(1);
+    expect(created[0]?.opportunity.LifeCycle).toMatchObject({ ReviewStatus: 'Submitted' });
+    expect((await harness.ledgerChain(dealId)).at(-1)).toMatchObject({
+      type: 'CoSellShared',
+      registrationId,
+      aceOpportunityId: created[0]?.opportunity.Id,
+      submittedToAws: true,
+    });
+
+    const again = await runCoSellReconciliation(reconciliation(), 'Sandbox');
+    expect(again.shared).toBe(0);
+    expect(opportunitiesOf(registrationId)).toHaveLength(1);
+  });
+
+  it('finds the opportunity a throttled submission left in Partner Central instead of creating another, and submits it', async () => {
+    await throttle(4, 'StartEngagementFromOpportunityTask');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-half-shared.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
+    const left = opportunitiesOf(registrationId);
+    expect(left).toHaveLength(1);
+    expect(left[0]?.opportunity.LifeCycle).toMatchObject({ ReviewStatus: 'Pending Submission' });
+    expect((await harness.ledgerChain(dealId)).map((entry) => entry.type)).not.toContain('CoSellShared');
+    const createsBefore = createsFor(registrationId);
+
+    await harness.clock.advance(2 * 60 * 60 * 1000);
+    expect(await runCoSellReconciliation(reconciliation(), 'Sandbox')).toMatchObject({
+      shared: 1,
+      stillNotShared: 0,
+    });
+
+    expect(createsFor(registrationId)).toBe(createsBefore);
+    expect(opportunitiesOf(registrationId)).toHaveLength(1);
+    expect(opportunitiesOf(registrationId)[0]?.opportunity.LifeCycle).toMatchObject({
+      ReviewStatus: 'Submitted',
+    });
+    expect((await harness.ledgerChain(dealId)).at(-1)).toMatchObject({
+      type: 'CoSellShared',
+      aceOpportunityId: left[0]?.opportunity.Id,
+      submittedToAws: true,
+    });
   });
 });
