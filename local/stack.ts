@@ -46,6 +46,7 @@ import {
   registrationsTable,
   sweeperStateTable,
 } from '#lib/tables/index.ts';
+import { shareUnsharedRegistrations } from '#use-cases/co-sell-catch-up.ts';
 import { runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import type { AppendDependencies } from '#use-cases/ledger-append.ts';
@@ -659,7 +660,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ...coSellDependencies,
             watermark,
             // It also shares what the workflow's step could not (throttling past its retries).
-            sharing: { ...coSellDependencies, crm: referralChecks.crm, policy, usdRates: demoUsdRates },
+            catchUp: () =>
+              shareUnsharedRegistrations({
+                ...coSellDependencies,
+                crm: referralChecks.crm,
+                policy,
+                usdRates: demoUsdRates,
+              }),
           },
           policy.policy.coSell.catalog,
         ).catch((error: unknown) => logger.error('scheduled co-sell reconciliation failed', { error }));

@@ -16,6 +16,7 @@ import {
 } from '#local/partner-central/index.ts';
 import { coSellDefaults, customerCompanySeed } from '#test/support/co-sell.ts';
 import { createTestTables } from '#test/support/dynamodb.ts';
+import { shareUnsharedRegistrations } from '#use-cases/co-sell-catch-up.ts';
 import { coSellOverview } from '#use-cases/co-sell-overview.ts';
 import { coSellReconciliationOverlapMs, runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { type CoSellStatusDependencies, reconcileCoSell } from '#use-cases/co-sell-status.ts';
@@ -569,13 +570,14 @@ describe('a registration a throttling spell kept from AWS', () => {
           saved = watermark;
         },
       },
-      sharing: {
-        ...common,
-        policy: loadPolicy({ coSell: { enabled: true } }),
-        usdRates: {},
-        coSellDefaults,
-        crm: new HubSpotCustomerDirectory(harness.sandbox.connection),
-      },
+      catchUp: () =>
+        shareUnsharedRegistrations({
+          ...common,
+          policy: loadPolicy({ coSell: { enabled: true } }),
+          usdRates: {},
+          coSellDefaults,
+          crm: new HubSpotCustomerDirectory(harness.sandbox.connection),
+        }),
     };
   };
   /** Throttles the stand-in's next calls of `operation` through its admin route. */
