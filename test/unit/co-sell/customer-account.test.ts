@@ -9,6 +9,7 @@ import {
   aceUsStateOf,
   aceUsStates,
   hubSpotIndustries,
+  otherIndustryLabels,
 } from '#domain/co-sell/customer-account.ts';
 import { coSellOpportunityFor, submissionGaps } from '#domain/co-sell/opportunity-from-registration.ts';
 import { shapeProblems } from '#local/partner-central/service-model.ts';
@@ -41,10 +42,10 @@ describe("HubSpot's company industry in ACE's words", () => {
       const mapped = aceIndustryOf(value);
       expect(Object.values(Industry), value).toContain(mapped?.Industry);
       // `Other` always names the industry, as AWS requires then.
-      if (mapped?.Industry === 'Other')
-        expect(mapped.OtherIndustry, value).toBe(hubSpotIndustries[value]?.label);
+      if (mapped?.Industry === 'Other') expect(mapped.OtherIndustry, value).toBe(otherIndustryLabels[value]);
       else expect(mapped?.OtherIndustry, value).toBeUndefined();
     }
+    for (const value of Object.keys(otherIndustryLabels)) expect(hubSpotIndustries[value]).toBe('Other');
   });
 
   it.each([
