@@ -37,6 +37,7 @@ import {
   type SubmissionBackfillSummary,
 } from '#handlers/submission-backfill-handler.ts';
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
+import { coSellEventsRetryPolicy } from '#lib/constructs/co-sell-events-retry.ts';
 import { defaultPolicyFile } from '#lib/dealreg-app.ts';
 import {
   allTables,
@@ -45,6 +46,7 @@ import {
   registrationsTable,
   sweeperStateTable,
 } from '#lib/tables/index.ts';
+import { shareUnsharedRegistrations } from '#use-cases/co-sell-catch-up.ts';
 import { runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { taskTokenDecisionCallback } from '#use-cases/decide-approval.ts';
 import type { AppendDependencies } from '#use-cases/ledger-append.ts';
@@ -74,6 +76,7 @@ import { type RunningHubSpotSandbox, readSeedFile, startHubSpotSandbox } from '.
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { lockDataDirectory } from './lock.ts';
 import { renderMailboxPage } from './mailbox-page.ts';
+import { retryingTarget } from './partner-central/event-retry.ts';
 import type { PartnerCentralEvent } from './partner-central/events.ts';
 import { startPartnerCentralStandIn } from './partner-central/index.ts';
 import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
@@ -455,15 +458,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onStateChange: () => sandboxSaver?.changed(),
     });
     stopping.push(() => sandbox.stop());
-    // Partner Central's events reach the co-sell events handler as EventBridge would deliver them
-    // (best effort: a failed delivery is kept by the stand-in). Wired once the ledger is. Its dates
-    // follow the virtual clock, as the sandbox's do, so AWS's review lands in the demo's quarter.
+    // Partner Central's events reach the co-sell events handler as the deployed rule delivers them:
+    // an event the handler fails on is logged as an error and retried under the rule's retry
+    // policy, then dead-lettered (`coSellEventsRetryPolicy`). Wired once the ledger is: an event
+    // sent before fails as one sent to a function not yet deployed would. Its dates follow the
+    // virtual clock, as the sandbox's do, so AWS's review lands in the demo's quarter.
     let coSellEvents: ((event: PartnerCentralEvent) => Promise<void>) | undefined;
+    const coSellEventsTarget = retryingTarget(
+      async (event) => {
+        if (coSellEvents === undefined) throw new Error('the co-sell events handler is not wired yet');
+        await coSellEvents(event);
+      },
+      { policy: coSellEventsRetryPolicy, logger },
+    );
     const partnerCentral = await startPartnerCentralStandIn({
       now,
-      eventSink: async (event) => {
-        await coSellEvents?.(event);
-      },
+      eventSink: (event) => coSellEventsTarget.deliver(event),
     });
     stopping.push(() => partnerCentral.stop());
     sandboxSaver = sandboxStateSaver(
@@ -645,9 +655,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         tableName(sweeperStateTable.logicalName),
       );
       const coSellTimer = setInterval(() => {
-        runCoSellReconciliation({ ...coSellDependencies, watermark }, policy.policy.coSell.catalog).catch(
-          (error: unknown) => logger.error('scheduled co-sell reconciliation failed', { error }),
-        );
+        runCoSellReconciliation(
+          {
+            ...coSellDependencies,
+            watermark,
+            // It also shares what the workflow's step could not (throttling past its retries).
+            catchUp: () =>
+              shareUnsharedRegistrations({
+                ...coSellDependencies,
+                crm: referralChecks.crm,
+                policy,
+                usdRates: demoUsdRates,
+              }),
+          },
+          policy.policy.coSell.catalog,
+        ).catch((error: unknown) => logger.error('scheduled co-sell reconciliation failed', { error }));
       }, 60 * 60_000);
       coSellTimer.unref();
       stopping.push(async () => clearInterval(coSellTimer));

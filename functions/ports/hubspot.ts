@@ -17,6 +17,13 @@ export interface Company {
   readonly type: string | null;
   /** The company's other domains as stored in the CRM (not normalised); absent when it has none. */
   readonly additionalDomains?: readonly string[];
+  /**
+   * The company's profile as HubSpot holds it, the properties that are set among `industry`,
+   * `website`, `city`, `state`, `zip` and `country`; absent when none is.
+   */
+  readonly profile?: Readonly<
+    Partial<Record<'industry' | 'website' | 'city' | 'state' | 'zip' | 'country', string>>
+  >;
 }
 
 export interface Owner {

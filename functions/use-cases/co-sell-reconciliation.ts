@@ -10,6 +10,14 @@ export const coSellReconciliationOverlapMs = 60 * 60 * 1000;
 
 export type CoSellReconciliationDependencies = CoSellStatusDependencies & {
   readonly watermark: CoSellReconciliationWatermarkStore;
+  /**
+   * Shares what the workflow's step could not (`shareUnsharedRegistrations`, which needs the
+   * policy and HubSpot for the customer's account); without it the reconciliation only records
+   * AWS's answers.
+   */
+  readonly catchUp?:
+    | (() => Promise<{ readonly shared: number; readonly stillNotShared: number }>)
+    | undefined;
 };
 
 export interface CoSellReconciliationOutcome {
@@ -17,6 +25,10 @@ export interface CoSellReconciliationOutcome {
   readonly since: string | undefined;
   readonly checked: number;
   readonly recorded: number;
+  /** Approved registrations the policy selected that had not been shared, shared by this run. */
+  readonly shared: number;
+  /** Of those, the ones still not shared (Partner Central refused, or was throttled: the next run tries again). */
+  readonly stillNotShared: number;
   /** The watermark saved: this run's start. */
   readonly watermark: string;
 }
@@ -39,5 +51,7 @@ export async function runCoSellReconciliation(
       : new Date(Date.parse(previous) - coSellReconciliationOverlapMs).toISOString();
   const { checked, recorded } = await reconcileCoSell(deps, catalog, since);
   await deps.watermark.save(startedAt);
-  return { since, checked, recorded, watermark: startedAt };
+  const { shared, stillNotShared } =
+    deps.catchUp === undefined ? { shared: 0, stillNotShared: 0 } : await deps.catchUp();
+  return { since, checked, recorded, shared, stillNotShared, watermark: startedAt };
 }

@@ -1,7 +1,13 @@
 import { coSellDefaultsSchema } from '#domain/co-sell/co-sell-opportunity.ts';
 import { coSellSelection, fundingCampaignOf } from '#domain/co-sell/co-sell-selection.ts';
+import type { CustomerCompanyFacts } from '#domain/co-sell/customer-account.ts';
 import { monthlySpendOf } from '#domain/co-sell/expected-spend.ts';
-import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
+import {
+  coSellClientToken,
+  coSellOpportunityFor,
+  submissionGaps,
+} from '#domain/co-sell/opportunity-from-registration.ts';
+import type { CoSellOpportunities, CoSellOpportunity } from '#ports/partner-central.ts';
 import { CoSellThrottledError, CoSellUnavailableError } from '#ports/partner-central-errors.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import { loadApprovedRegistration } from '#use-cases/registration-workflow/approved-registration.ts';
@@ -10,7 +16,7 @@ import type { RegistrationWorkflowDependencies } from '#use-cases/registration-w
 export type ShareWithAwsDependencies = Pick<
   RegistrationWorkflowDependencies,
   'book' | 'ledger' | 'ledgerKey' | 'policy' | 'usdRates' | 'now' | 'logger' | 'coSell' | 'coSellDefaults'
->;
+> & { readonly crm: Pick<RegistrationWorkflowDependencies['crm'], 'findCompaniesByDomain'> };
 
 /** What sharing a registration with AWS came to. */
 export type ShareWithAwsOutcome =
@@ -35,6 +41,14 @@ export type ShareWithAwsOutcome =
 export async function shareWithAws(
   deps: ShareWithAwsDependencies,
   registrationId: string,
+  options: {
+    /**
+     * Look for an ACE opportunity of the registration (`PartnerOpportunityIdentifier`) before
+     * creating one, as a share made long after the first attempt must: a client token keeps a
+     * retried create one opportunity only for a while.
+     */
+    readonly lookUpFirst?: boolean;
+  } = {},
 ): Promise<ShareWithAwsOutcome> {
   const policy = deps.policy.policy.coSell;
   const registration = await loadApprovedRegistration(deps, registrationId);
@@ -75,11 +89,13 @@ export async function shareWithAws(
   }
 
   const defaults = deps.coSellDefaults ?? coSellDefaultsSchema.parse({});
+  const customer = await customerCompanyOf(deps, details.customerDomain);
   const mapping = coSellOpportunityFor({
     registration: registration.record,
     campaign,
     defaults,
     usdRates: deps.usdRates,
+    customer,
   });
   if (!mapping.ok) return notShared(`the opportunity cannot be built: ${mapping.problems.join('; ')}`);
 
@@ -89,11 +105,30 @@ export async function shareWithAws(
   const why = (error: unknown) =>
     error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   let aceOpportunityId: string;
+  let pendingSubmission = true;
   try {
-    ({ opportunityId: aceOpportunityId } = await partnerCentral.create(
-      mapping.draft,
-      coSellClientToken(registrationId, 'create'),
-    ));
+    const existing = options.lookUpFirst
+      ? await opportunityOfRegistration(
+          partnerCentral,
+          registrationId,
+          mapping.draft.Customer.Account.CompanyName,
+        )
+      : undefined;
+    if (existing !== undefined) {
+      aceOpportunityId = existing.opportunityId;
+      pendingSubmission =
+        existing.reviewStatus === undefined || existing.reviewStatus === 'Pending Submission';
+      deps.logger.info('co-sell opportunity of the registration found in Partner Central', {
+        registrationId,
+        aceOpportunityId,
+        reviewStatus: existing.reviewStatus,
+      });
+    } else {
+      ({ opportunityId: aceOpportunityId } = await partnerCentral.create(
+        mapping.draft,
+        coSellClientToken(registrationId, 'create'),
+      ));
+    }
   } catch (error) {
     if (retryable(error)) throw error;
     return notShared(why(error));
@@ -101,8 +136,18 @@ export async function shareWithAws(
   // The opportunity exists in Partner Central from here on: a submission AWS refuses (its business
   // rules at submission go beyond the model) leaves it Pending Submission, for the partner to
   // complete in ACE, and it is recorded all the same, so AWS's answers about it reach the ledger.
-  let submittedToAws = false;
-  if (policy.submitToAws) {
+  // An opportunity found already past Pending Submission was submitted (by Dealreg or in ACE).
+  let submittedToAws = !pendingSubmission;
+  // What AWS requires at submission and HubSpot does not hold: said, not sent for AWS to refuse.
+  const gaps = submissionGaps(mapping.draft);
+  if (pendingSubmission && policy.submitToAws && gaps.length > 0) {
+    deps.logger.warn('co-sell opportunity created but not submitted to AWS', {
+      registrationId,
+      aceOpportunityId,
+      reason: `AWS requires what the customer's HubSpot company${customer === undefined ? ' (none found)' : ` ${customer.companyId}`} lacks: ${gaps.join('; ')}`,
+    });
+  }
+  if (pendingSubmission && policy.submitToAws && gaps.length === 0) {
     try {
       await partnerCentral.submitToAws(aceOpportunityId, {
         involvement: policy.involvement,
@@ -149,4 +194,50 @@ export async function shareWithAws(
     submittedToAws,
   });
   return { outcome: 'shared', aceOpportunityId, submittedToAws };
+}
+
+/**
+ * The customer's company in HubSpot, as "Register deal in HubSpot" found or created it for the
+ * domain (the first company of the domain that is not a partner), with its profile.
+ */
+async function customerCompanyOf(
+  deps: ShareWithAwsDependencies,
+  domain: string,
+): Promise<CustomerCompanyFacts | undefined> {
+  const company = (await deps.crm.findCompaniesByDomain(domain)).find(
+    (candidate) => candidate.type?.toUpperCase() !== 'PARTNER',
+  );
+  if (company === undefined) return undefined;
+  const profile = company.profile ?? {};
+  return {
+    companyId: company.id,
+    domain: company.domain,
+    industry: profile.industry ?? null,
+    website: profile.website ?? null,
+    zip: profile.zip ?? null,
+    state: profile.state ?? null,
+    city: profile.city ?? null,
+    country: profile.country ?? null,
+  };
+}
+
+/**
+ * The ACE opportunity created for the registration, if Partner Central has one: ListOpportunities
+ * filters by customer company name, not by the partner's identifier ("ListOpportunities", AWS
+ * Partner Central API reference), so the opportunities of the customer's name are read, every
+ * page, and the one carrying the registration id as `PartnerOpportunityIdentifier` is taken.
+ */
+async function opportunityOfRegistration(
+  partnerCentral: CoSellOpportunities,
+  registrationId: string,
+  companyName: string,
+): Promise<CoSellOpportunity | undefined> {
+  let pageToken: string | undefined;
+  do {
+    const page = await partnerCentral.list({ customerCompanyNames: [companyName] }, { pageToken });
+    const found = page.opportunities.find((opportunity) => opportunity.registrationId === registrationId);
+    if (found !== undefined) return found;
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+  return undefined;
 }

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
+import { coSellEventsRetryPolicy } from './co-sell-events-retry.ts';
 import { grantAwsReferrals, grantCoSell, partnerCentralRegion } from './co-sell-grants.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
 import { grantSecretValues, grantTableAccess } from './grants.ts';
@@ -175,8 +176,8 @@ export class CoSell extends Construct {
       },
       targets: [
         new LambdaFunction(this.eventsFunction, {
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(6),
+          retryAttempts: coSellEventsRetryPolicy.retryAttempts,
+          maxEventAge: Duration.seconds(coSellEventsRetryPolicy.maxEventAgeMs / 1000),
           deadLetterQueue: this.eventsFunction.deadLetters,
         }),
       ],

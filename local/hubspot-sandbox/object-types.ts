@@ -140,6 +140,8 @@ export const STANDARD_TYPES: readonly StandardTypeSpec[] = [
       ['industry', 'string', 'text'],
       ['country', 'string', 'text'],
       ['city', 'string', 'text'],
+      ['state', 'string', 'text'],
+      ['zip', 'string', 'text'],
       ['phone', 'string', 'phonenumber'],
       ['description', 'string', 'textarea'],
       ['numberofemployees', 'number', 'number'],

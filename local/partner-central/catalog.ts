@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { conflict, notFound, validationFault } from './errors.ts';
-import { enumValues } from './service-model.ts';
+import { enumValues, type ModelProblem } from './service-model.ts';
 import { catalogKey, checked, decodeToken, encodeToken, randomId } from './wire.ts';
 
 /**
@@ -272,6 +272,14 @@ export class Catalogs {
         'BUSINESS_VALIDATION_FAILED',
       );
     }
+    const missing = submissionProblems(stored.opportunity);
+    if (missing.length > 0) {
+      throw validationFault(
+        'The opportunity is missing fields required for submission',
+        missing,
+        'BUSINESS_VALIDATION_FAILED',
+      );
+    }
     const now = this.#now();
     const taskId = `task-${randomId(13)}`;
     stored.opportunity.LifeCycle = { ...lifeCycle, ReviewStatus: 'Submitted' };
@@ -432,4 +440,38 @@ function fingerprintOf(request: Json, without: readonly string[]): string {
   return createHash('sha256')
     .update(JSON.stringify(canonical(rest)))
     .digest('hex');
+}
+
+/**
+ * What AWS requires of an opportunity before it takes its submission and `opportunity` lacks,
+ * as the field errors of the ValidationException it answers (`Reason: BUSINESS_VALIDATION_FAILED`,
+ * `ErrorList` of `FieldName`, `Message`, `Code: REQUIRED_FIELD_MISSING`; "ValidationException",
+ * AWS Partner Central API reference): `Customer.Account.Industry` ("This is a required field",
+ * "Account"), `OtherIndustry` when the industry is `Other` ("Conditionally mandatory if Other is
+ * selected", "AccountSummary"), `WebsiteUrl` ("required in all cases except when the opportunity
+ * is related to national security", "Account"), and the customer's country and postal code, with
+ * the state for a customer in the United States ("Address"; "Working with your opportunities",
+ * Partner Central developer guide).
+ */
+export function submissionProblems(opportunity: Json): ModelProblem[] {
+  const customer = (opportunity.Customer ?? {}) as Json;
+  const account = (customer.Account ?? {}) as Json;
+  const address = (account.Address ?? {}) as Json;
+  const blank = (value: unknown) => typeof value !== 'string' || value.trim() === '';
+  const problems: ModelProblem[] = [];
+  const missing = (path: string, what: string) =>
+    problems.push({
+      path,
+      message: `${what} is required to submit the opportunity`,
+      code: 'REQUIRED_FIELD_MISSING',
+    });
+  if (blank(account.Industry)) missing('Customer.Account.Industry', 'Industry');
+  else if (account.Industry === 'Other' && blank(account.OtherIndustry))
+    missing('Customer.Account.OtherIndustry', 'OtherIndustry (with Industry Other)');
+  if (blank(account.WebsiteUrl)) missing('Customer.Account.WebsiteUrl', 'WebsiteUrl');
+  if (blank(address.CountryCode)) missing('Customer.Account.Address.CountryCode', 'CountryCode');
+  if (blank(address.PostalCode)) missing('Customer.Account.Address.PostalCode', 'PostalCode');
+  if (address.CountryCode === 'US' && blank(address.StateOrRegion))
+    missing('Customer.Account.Address.StateOrRegion', 'StateOrRegion (for a customer in the US)');
+  return problems;
 }

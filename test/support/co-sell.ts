@@ -1,4 +1,5 @@
 import { type CoSellDefaults, coSellDefaultsSchema } from '#domain/co-sell/co-sell-opportunity.ts';
+import type { CustomerCompanyFacts } from '#domain/co-sell/customer-account.ts';
 import type { FundingCampaign } from '#domain/co-sell/funding-campaign.ts';
 import { defaultFormFieldMapping } from '#domain/form-field-mapping.ts';
 import { evaluateSubmission } from '#domain/registration.ts';
@@ -43,3 +44,36 @@ export const coSellDefaults: CoSellDefaults = coSellDefaultsSchema.parse({
     LastName: 'Alliances',
   },
 });
+
+/**
+ * The customer's company as HubSpot holds it, with everything AWS requires before it takes a
+ * submission (industry, website, postal code, US state).
+ */
+export const customerCompany: CustomerCompanyFacts = {
+  companyId: '301',
+  industry: 'COMPUTER_SOFTWARE',
+  website: 'https://www.contoso.com',
+  domain: 'contoso.com',
+  zip: '98052',
+  state: 'WA',
+  city: 'Redmond',
+  country: 'United States',
+};
+
+/** A customer company for the HubSpot sandbox's seed holding what {@link customerCompany} holds. */
+export function customerCompanySeed(domain: string, id: string) {
+  return {
+    id,
+    properties: {
+      name: domain,
+      domain,
+      type: 'PROSPECT',
+      industry: customerCompany.industry ?? '',
+      website: `www.${domain}`,
+      city: customerCompany.city ?? '',
+      state: customerCompany.state ?? '',
+      zip: customerCompany.zip ?? '',
+      country: customerCompany.country ?? '',
+    },
+  };
+}

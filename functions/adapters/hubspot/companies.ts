@@ -5,8 +5,21 @@ import { type CrmObject, propertyText, type SearchFilter, type SearchRequest } f
 /**
  * The company properties the directories read. HubSpot "Companies" (CRM API guide): a company
  * with several domains holds the others in `hs_additional_domains`, separated by semicolons.
+ * `industry`, `website`, `city`, `state`, `zip` and `country` are default company properties
+ * ("Default company properties", HubSpot Knowledge Base), read for the customer's account in a
+ * co-sell opportunity.
  */
-export const companyProperties = ['name', 'domain', 'type', 'hs_additional_domains'];
+export const companyProperties = [
+  'name',
+  'domain',
+  'type',
+  'hs_additional_domains',
+  ...companyProfileProperties(),
+];
+
+function companyProfileProperties() {
+  return ['industry', 'website', 'city', 'state', 'zip', 'country'] as const;
+}
 
 /** The domains of `hs_additional_domains` ("a.com; b.com"), trimmed, without empty ones. */
 function additionalDomains(text: string | null): string[] {
@@ -20,12 +33,18 @@ function additionalDomains(text: string | null): string[] {
 /** A CRM company as the ports' {@link Company}. */
 export function toCompany(object: CrmObject): Company {
   const additional = additionalDomains(propertyText(object.properties, 'hs_additional_domains'));
+  const profile: Record<string, string> = {};
+  for (const name of companyProfileProperties()) {
+    const value = propertyText(object.properties, name);
+    if (value !== null && value.trim() !== '') profile[name] = value;
+  }
   return {
     id: object.id,
     name: propertyText(object.properties, 'name'),
     domain: propertyText(object.properties, 'domain'),
     type: propertyText(object.properties, 'type'),
     ...(additional.length === 0 ? {} : { additionalDomains: additional }),
+    ...(Object.keys(profile).length === 0 ? {} : { profile }),
   };
 }
 

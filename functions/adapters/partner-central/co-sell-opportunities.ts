@@ -138,10 +138,12 @@ function toCreateInput(draft: CoSellOpportunityDraft): Omit<CreateOpportunityCom
       `create the co-sell opportunity for ${draft.PartnerOpportunityIdentifier}: ${country} is not a country Partner Central knows`,
     );
   }
+  const { CountryCode: _country, ...address } = Address ?? {};
+  const withCountry = { ...address, ...(country === undefined ? {} : { CountryCode: country }) };
   return {
     ...draft,
     Customer: {
-      Account: { ...account, ...(country === undefined ? {} : { Address: { CountryCode: country } }) },
+      Account: { ...account, ...(Object.keys(withCountry).length === 0 ? {} : { Address: withCountry }) },
     },
   };
 }

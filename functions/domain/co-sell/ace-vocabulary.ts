@@ -94,3 +94,36 @@ export type OpportunityVisibility = (typeof opportunityVisibilities)[number];
 
 /** `CurrencyCode` values ExpectedCustomerSpend accepts (its documentation: USD, or EUR). */
 export const customerSpendCurrencies = ['USD', 'EUR'] as const;
+
+/** `Industry` (Customer.Account.Industry). */
+export const aceIndustries = [
+  'Aerospace',
+  'Agriculture',
+  'Automotive',
+  'Computers and Electronics',
+  'Consumer Goods',
+  'Education',
+  'Energy - Oil and Gas',
+  'Energy - Power and Utilities',
+  'Financial Services',
+  'Gaming',
+  'Government',
+  'Healthcare',
+  'Hospitality',
+  'Life Sciences',
+  'Manufacturing',
+  'Marketing and Advertising',
+  'Media and Entertainment',
+  'Mining',
+  'Non-Profit Organization',
+  'Other',
+  'Professional Services',
+  'Real Estate and Construction',
+  'Retail',
+  'Software and Internet',
+  'Telecommunications',
+  'Transportation and Logistics',
+  'Travel',
+  'Wholesale and Distribution',
+] as const;
+export type AceIndustry = (typeof aceIndustries)[number];

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  aceIndustries,
   customerSpendCurrencies,
   deliveryModels,
   marketingChannels,
@@ -48,7 +49,19 @@ export const coSellOpportunityDraftSchema = z.strictObject({
     Account: z.strictObject({
       CompanyName: z.string().min(1).max(120),
       WebsiteUrl: z.string().min(4).max(255),
-      Address: z.strictObject({ CountryCode: z.string().regex(/^[A-Z]{2}$/) }).optional(),
+      Industry: z.enum(aceIndustries).optional(),
+      OtherIndustry: z.string().min(1).max(255).optional(),
+      Address: z
+        .strictObject({
+          City: z.string().min(1).max(255).optional(),
+          PostalCode: z.string().min(1).max(20).optional(),
+          StateOrRegion: z.string().min(1).max(255).optional(),
+          CountryCode: z
+            .string()
+            .regex(/^[A-Z]{2}$/)
+            .optional(),
+        })
+        .optional(),
     }),
   }),
   Project: z.strictObject({

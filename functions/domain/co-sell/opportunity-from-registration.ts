@@ -5,6 +5,7 @@ import {
   type CoSellOpportunityDraft,
   coSellOpportunityDraftSchema,
 } from './co-sell-opportunity.ts';
+import { aceIndustryOf, aceUsStateOf, type CustomerCompanyFacts } from './customer-account.ts';
 import { monthlySpendFor } from './expected-spend.ts';
 import type { FundingCampaign } from './funding-campaign.ts';
 
@@ -19,6 +20,12 @@ export interface CoSellMappingInput {
   readonly defaults: CoSellDefaults;
   /** USD per unit of each deal currency, for deals in neither USD nor EUR (setting dealreg:usdRates). */
   readonly usdRates: Readonly<Record<string, string>>;
+  /**
+   * The customer's company as HubSpot holds it (industry, website, address), when HubSpot has
+   * one; without it the opportunity carries what the registration says and lacks what AWS asks
+   * for at submission ({@link submissionGaps}).
+   */
+  readonly customer?: CustomerCompanyFacts | undefined;
 }
 
 const businessProblemMin = 20;
@@ -51,6 +58,19 @@ export function coSellOpportunityFor(input: CoSellMappingInput): CoSellMapping {
   if (problems.length > 0 || 'problem' in spend) return { ok: false, problems };
 
   const country = aceCountryCode(details.customerCountry);
+  const customer = input.customer;
+  const industry = aceIndustryOf(customer?.industry ?? null);
+  const address = {
+    ...(present(customer?.city) === undefined ? {} : { City: truncate(present(customer?.city) ?? '', 255) }),
+    ...(present(customer?.zip) === undefined
+      ? {}
+      : { PostalCode: truncate(present(customer?.zip) ?? '', 20) }),
+    ...(country === 'US' && aceUsStateOf(customer?.state ?? null) !== undefined
+      ? { StateOrRegion: aceUsStateOf(customer?.state ?? null) }
+      : {}),
+    ...(country === undefined ? {} : { CountryCode: country }),
+  };
+  const website = websiteOf(present(customer?.website), details.customerDomain);
   const draft: CoSellOpportunityDraft = {
     PartnerOpportunityIdentifier: registration.registrationId,
     OpportunityType: 'Net New Business',
@@ -59,8 +79,9 @@ export function coSellOpportunityFor(input: CoSellMappingInput): CoSellMapping {
     Customer: {
       Account: {
         CompanyName: truncate(details.customerCompanyName, 120),
-        WebsiteUrl: `https://${details.customerDomain}`,
-        ...(country === undefined ? {} : { Address: { CountryCode: country } }),
+        WebsiteUrl: website,
+        ...(industry ?? {}),
+        ...(Object.keys(address).length === 0 ? {} : { Address: address }),
       },
     },
     Project: {
@@ -103,6 +124,51 @@ export function coSellClientToken(registrationId: string, step: 'create' | 'subm
   const token = `dealreg-${step}-${registrationId}`;
   if (/^[!-~]{1,64}$/.test(token)) return token;
   return `dealreg-${step}-${createHash('sha256').update(registrationId).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * What AWS requires of an opportunity before it accepts its submission that `draft` lacks, each
+ * as `Field: why`: `Customer.Account.Industry` ("This is a required field", "Account", AWS
+ * Partner Central API reference) and `OtherIndustry` with `Other`; `WebsiteUrl` ("required in all
+ * cases except when the opportunity is related to national security", same page); the customer's
+ * `Address.CountryCode` and `PostalCode`, and `StateOrRegion` for a customer in the United States
+ * ("Address"; "Working with your opportunities", Partner Central developer guide). Empty when the
+ * opportunity can be submitted.
+ */
+export function submissionGaps(draft: CoSellOpportunityDraft): string[] {
+  const account = draft.Customer.Account;
+  const gaps: string[] = [];
+  if (account.Industry === undefined) {
+    gaps.push("Customer.Account.Industry: the customer's HubSpot company has no industry");
+  } else if (account.Industry === 'Other' && account.OtherIndustry === undefined) {
+    gaps.push('Customer.Account.OtherIndustry: required with Industry Other');
+  }
+  if (account.WebsiteUrl.trim() === '') gaps.push('Customer.Account.WebsiteUrl: the customer has no website');
+  if (account.Address?.CountryCode === undefined) {
+    gaps.push('Customer.Account.Address.CountryCode: the registration names no country ACE knows');
+  }
+  if (account.Address?.PostalCode === undefined) {
+    gaps.push("Customer.Account.Address.PostalCode: the customer's HubSpot company has no postal code (zip)");
+  }
+  if (account.Address?.CountryCode === 'US' && account.Address.StateOrRegion === undefined) {
+    gaps.push(
+      "Customer.Account.Address.StateOrRegion: the customer's HubSpot company has no US state ACE knows (state)",
+    );
+  }
+  return gaps;
+}
+
+/** `text` trimmed, or undefined when it is null or blank. */
+function present(text: string | null | undefined): string | undefined {
+  const trimmed = text?.trim() ?? '';
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** The company's website as HubSpot holds it (with a scheme), else its domain's. */
+function websiteOf(website: string | undefined, domain: string): string {
+  if (website === undefined) return `https://${domain}`;
+  const url = /^https?:\/\//i.test(website) ? website : `https://${website}`;
+  return truncate(url, 255);
 }
 
 function projectTitle(customer: string, products: readonly string[]): string {

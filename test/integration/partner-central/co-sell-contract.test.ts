@@ -25,7 +25,12 @@ import {
   CoSellUnavailableError,
   CoSellValidationError,
 } from '#ports/partner-central-errors.ts';
-import { awsFundedCampaign, coSellDefaults, storedRegistration } from '#test/support/co-sell.ts';
+import {
+  awsFundedCampaign,
+  coSellDefaults,
+  customerCompany,
+  storedRegistration,
+} from '#test/support/co-sell.ts';
 import { exchangeProblems } from '#test/support/partner-central-contract.ts';
 
 /**
@@ -48,6 +53,7 @@ function draftFor(fields: Record<string, string | undefined> = {}) {
     campaign: fields.campaign_id === undefined && 'campaign_id' in fields ? undefined : awsFundedCampaign,
     defaults: coSellDefaults,
     usdRates: {},
+    customer: customerCompany,
   });
   if (!mapping.ok) throw new Error(mapping.problems.join('; '));
   return { registrationId: registration.registrationId, draft: mapping.draft };
@@ -237,6 +243,46 @@ describe('submitting to AWS', () => {
     await expect(
       opportunities.submitToAws(opportunityId, { ...submission, clientToken: 'another-token' }),
     ).rejects.toThrow(CoSellValidationError);
+  });
+
+  it('refuses, as AWS does, to submit an opportunity without the industry, postal code and US state it requires, naming each field', async () => {
+    // "Account" and "Address" (AWS Partner Central API reference), "Working with your
+    // opportunities" (Partner Central developer guide): a ValidationException with
+    // BUSINESS_VALIDATION_FAILED and one REQUIRED_FIELD_MISSING error per field.
+    const { opportunities } = coSell();
+    const registration = storedRegistration({ customer_company_name: 'Unsubmittable Co' });
+    const mapping = coSellOpportunityFor({
+      registration,
+      campaign: awsFundedCampaign,
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+    if (!mapping.ok) throw new Error(mapping.problems.join('; '));
+    const { opportunityId } = await opportunities.create(
+      mapping.draft,
+      coSellClientToken(registration.registrationId, 'create'),
+    );
+
+    const failure = await opportunities
+      .submitToAws(opportunityId, {
+        involvement: 'Co-Sell',
+        clientToken: coSellClientToken(registration.registrationId, 'submit'),
+      })
+      .catch((e) => e);
+
+    expect(failure).toBeInstanceOf(CoSellValidationError);
+    expect((failure as CoSellValidationError).fields.map((f) => f.field)).toEqual([
+      'Customer.Account.Industry',
+      'Customer.Account.Address.PostalCode',
+      'Customer.Account.Address.StateOrRegion',
+    ]);
+    const refused = standIn.exchanges.at(-1);
+    expect(refused).toMatchObject({
+      operation: 'StartEngagementFromOpportunityTask',
+      status: 400,
+      response: { Reason: 'BUSINESS_VALIDATION_FAILED' },
+    });
+    expect((await opportunities.get(opportunityId)).reviewStatus).toBe('Pending Submission');
   });
 
   it('answers a missing opportunity with a not-found error', async () => {

@@ -16,8 +16,9 @@ import {
 import {
   startWorkflowUnderTest,
   type WorkflowUnderTest,
+  workflowSeed,
 } from '#test/integration/registration-workflow/workflow-harness.ts';
-import { coSellDefaults } from '#test/support/co-sell.ts';
+import { coSellDefaults, customerCompanySeed } from '#test/support/co-sell.ts';
 import { dealreg } from '#test/support/dealreg-cli.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 
@@ -73,6 +74,10 @@ beforeAll(async () => {
   harness = await startWorkflowUnderTest({
     tables,
     ledgerKey,
+    seed: {
+      ...workflowSeed,
+      companies: [...(workflowSeed.companies ?? []), customerCompanySeed('cosell-cli-contoso.com', '910')],
+    },
     policy: { coSell: { enabled: true } },
     partnerCentral: { endpoint: standIn.url, defaults: coSellDefaults },
   });

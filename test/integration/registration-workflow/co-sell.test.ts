@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCoSellReconciliationWatermark } from '#adapters/dynamodb/co-sell-reconciliation-watermark.ts';
+import { HubSpotCustomerDirectory } from '#adapters/hubspot/customer-directory.ts';
 import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { RetryingCalls } from '#adapters/partner-central/retrying-calls.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
@@ -13,13 +14,14 @@ import {
   type RunningPartnerCentralStandIn,
   startPartnerCentralStandIn,
 } from '#local/partner-central/index.ts';
-import { coSellDefaults } from '#test/support/co-sell.ts';
+import { coSellDefaults, customerCompanySeed } from '#test/support/co-sell.ts';
 import { createTestTables } from '#test/support/dynamodb.ts';
+import { shareUnsharedRegistrations } from '#use-cases/co-sell-catch-up.ts';
 import { coSellOverview } from '#use-cases/co-sell-overview.ts';
 import { coSellReconciliationOverlapMs, runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
 import { type CoSellStatusDependencies, reconcileCoSell } from '#use-cases/co-sell-status.ts';
 import { shareWithAws } from '#use-cases/share-with-aws.ts';
-import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harness.ts';
+import { startWorkflowUnderTest, type WorkflowUnderTest, workflowSeed } from './workflow-harness.ts';
 
 /**
  * "Share with AWS co-sell" in the deployed definition on the local runner: the steps handler's
@@ -29,6 +31,38 @@ import { startWorkflowUnderTest, type WorkflowUnderTest } from './workflow-harne
 
 let standIn: RunningPartnerCentralStandIn;
 let harness: WorkflowUnderTest;
+
+/**
+ * The customers shared with AWS, as HubSpot holds them: the industry, website and address AWS
+ * requires before it takes a submission. `cosell-no-industry.com` has no industry.
+ */
+const coSellCustomers = [
+  'cosell-contoso.com',
+  'cosell-account.com',
+  'cosell-outage.com',
+  'cosell-unsubmitted.com',
+  'cosell-submitted-by-hand.com',
+  'cosell-approved.com',
+  'cosell-changes.com',
+  'cosell-rejected.com',
+  'cosell-lost-events.com',
+  'cosell-scheduled.com',
+  'cosell-throttled.com',
+  'cosell-half-shared.com',
+].map((domain, index) => customerCompanySeed(domain, String(900 + index)));
+const customerWithoutIndustry = {
+  id: '950',
+  properties: {
+    name: 'No Industry Inc',
+    domain: 'cosell-no-industry.com',
+    type: 'PROSPECT',
+    website: 'https://cosell-no-industry.com',
+    city: 'Austin',
+    state: 'Texas',
+    zip: '78701',
+    country: 'United States',
+  },
+};
 /** Events the stand-in delivered while the sink was on (EventBridge's delivery, best effort). */
 const delivered: PartnerCentralEvent[] = [];
 let sinkOn = true;
@@ -40,6 +74,10 @@ beforeAll(async () => {
     },
   });
   harness = await startWorkflowUnderTest({
+    seed: {
+      ...workflowSeed,
+      companies: [...(workflowSeed.companies ?? []), ...coSellCustomers, customerWithoutIndustry],
+    },
     policy: {
       coSell: {
         enabled: true,
@@ -168,6 +206,50 @@ describe('an approved registration on the AWS marketplace', () => {
   });
 });
 
+describe("the customer's account AWS requires at submission", () => {
+  it("is read from the customer's HubSpot company: industry mapped to ACE's, website, city, postal code and US state", async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-account.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    const created = opportunitiesOf(registrationId);
+    expect(created).toHaveLength(1);
+    expect(created[0]?.opportunity).toMatchObject({
+      Customer: {
+        Account: {
+          Industry: 'Software and Internet',
+          WebsiteUrl: 'https://www.cosell-account.com',
+          Address: { City: 'Redmond', PostalCode: '98052', StateOrRegion: 'Washington', CountryCode: 'US' },
+        },
+      },
+      LifeCycle: { ReviewStatus: 'Submitted' },
+    });
+  });
+
+  it('is not invented when HubSpot has no industry: the opportunity is created, not submitted, and the log says why', async () => {
+    const submissionsBefore = standIn.requests.StartEngagementFromOpportunityTask ?? 0;
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-no-industry.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    const created = opportunitiesOf(registrationId);
+    expect(created).toHaveLength(1);
+    const account = (created[0]?.opportunity.Customer ?? {}) as { Account?: Record<string, unknown> };
+    expect(account.Account?.Industry).toBeUndefined();
+    expect(account.Account?.Address).toMatchObject({ StateOrRegion: 'Texas', PostalCode: '78701' });
+    expect(created[0]?.opportunity.LifeCycle).toMatchObject({ ReviewStatus: 'Pending Submission' });
+    // Not sent for AWS to refuse.
+    expect(standIn.requests.StartEngagementFromOpportunityTask ?? 0).toBe(submissionsBefore);
+    const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
+    expect((await harness.ledgerChain(dealId)).at(-1)).toMatchObject({
+      type: 'CoSellShared',
+      submittedToAws: false,
+    });
+  });
+});
+
 describe('an opportunity Partner Central creates but refuses to submit', () => {
   it("is recorded as shared and not submitted, so AWS's later answers about it reach the ledger", async () => {
     // Partner Central checks at submission business rules the model does not (e.g. the
@@ -249,6 +331,7 @@ describe('an approved registration on no cloud marketplace', () => {
           { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
         ),
         coSellDefaults,
+        crm: new HubSpotCustomerDirectory(harness.sandbox.connection),
       },
       registrationId,
     );
@@ -463,5 +546,119 @@ describe("AWS's answer", () => {
     } finally {
       sinkOn = true;
     }
+  });
+});
+
+describe('a registration a throttling spell kept from AWS', () => {
+  const logger = new Logger({ serviceName: 'dealreg-co-sell-test', logLevel: 'ERROR' });
+  let saved: string | undefined;
+  const reconciliation = () => {
+    const common = {
+      ...harness.stores,
+      coSell: partnerCentralCatalogs(
+        { endpoint: standIn.url },
+        { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      ),
+      now: () => harness.clock.now(),
+      logger,
+    };
+    return {
+      ...common,
+      watermark: {
+        load: async () => saved,
+        save: async (watermark: string) => {
+          saved = watermark;
+        },
+      },
+      catchUp: () =>
+        shareUnsharedRegistrations({
+          ...common,
+          policy: loadPolicy({ coSell: { enabled: true } }),
+          usdRates: {},
+          coSellDefaults,
+          crm: new HubSpotCustomerDirectory(harness.sandbox.connection),
+        }),
+    };
+  };
+  /** Throttles the stand-in's next calls of `operation` through its admin route. */
+  async function throttle(count: number, operation: string): Promise<void> {
+    const answer = await fetch(`${standIn.url}/_admin/throttle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count, operation }),
+    });
+    expect(answer.status).toBe(204);
+  }
+  const createsFor = (registrationId: string) =>
+    standIn.exchanges.filter(
+      (exchange) =>
+        exchange.operation === 'CreateOpportunity' &&
+        exchange.request.PartnerOpportunityIdentifier === registrationId,
+    ).length;
+
+  it('is shared by the scheduled reconciliation once the workflow has had its hour, and once only', async () => {
+    // As many throttled answers as the step's attempts in its segment: the workflow gives up.
+    await throttle(4, 'CreateOpportunity');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-throttled.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
+    expect(opportunitiesOf(registrationId)).toEqual([]);
+    expect((await harness.ledgerChain(dealId)).map((entry) => entry.type)).not.toContain('CoSellShared');
+
+    // Within the hour the workflow's own step may still be sharing it: left alone (earlier
+    // registrations the workflow could not share may be shared by this run).
+    await runCoSellReconciliation(reconciliation(), 'Sandbox');
+    expect(opportunitiesOf(registrationId)).toEqual([]);
+
+    await harness.clock.advance(2 * 60 * 60 * 1000);
+    expect(await runCoSellReconciliation(reconciliation(), 'Sandbox')).toMatchObject({ stillNotShared: 0 });
+    const created = opportunitiesOf(registrationId);
+    expect(created).toHaveLength(1);
+    expect(created[0]?.opportunity.LifeCycle).toMatchObject({ ReviewStatus: 'Submitted' });
+    expect((await harness.ledgerChain(dealId)).at(-1)).toMatchObject({
+      type: 'CoSellShared',
+      registrationId,
+      aceOpportunityId: created[0]?.opportunity.Id,
+      submittedToAws: true,
+    });
+
+    const again = await runCoSellReconciliation(reconciliation(), 'Sandbox');
+    expect(again.shared).toBe(0);
+    expect(opportunitiesOf(registrationId)).toHaveLength(1);
+  });
+
+  it('finds the opportunity a throttled submission left in Partner Central instead of creating another, and submits it', async () => {
+    await throttle(4, 'StartEngagementFromOpportunityTask');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-half-shared.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
+    const left = opportunitiesOf(registrationId);
+    expect(left).toHaveLength(1);
+    expect(left[0]?.opportunity.LifeCycle).toMatchObject({ ReviewStatus: 'Pending Submission' });
+    expect((await harness.ledgerChain(dealId)).map((entry) => entry.type)).not.toContain('CoSellShared');
+    const createsBefore = createsFor(registrationId);
+
+    await harness.clock.advance(2 * 60 * 60 * 1000);
+    expect(await runCoSellReconciliation(reconciliation(), 'Sandbox')).toMatchObject({
+      shared: 1,
+      stillNotShared: 0,
+    });
+
+    expect(createsFor(registrationId)).toBe(createsBefore);
+    expect(opportunitiesOf(registrationId)).toHaveLength(1);
+    expect(opportunitiesOf(registrationId)[0]?.opportunity.LifeCycle).toMatchObject({
+      ReviewStatus: 'Submitted',
+    });
+    expect((await harness.ledgerChain(dealId)).at(-1)).toMatchObject({
+      type: 'CoSellShared',
+      aceOpportunityId: left[0]?.opportunity.Id,
+      submittedToAws: true,
+    });
   });
 });
