@@ -174,6 +174,11 @@ export function propertyRoutes(portal: Portal): Route[] {
         throw notFound(`Property ${request.params.name ?? ''} does not exist on ${store.info.name}`);
       return { status: 200, body: propertyToJson(property) };
     }),
+    // "Update a property" (HubSpot CRM Properties API v3): "Perform a partial update of a property
+    // identified by {propertyName}. Provided fields will be overwritten." Fields left out keep
+    // their value; `options`, when sent, becomes the whole option list (HubSpot's Properties
+    // guide: an enumeration's update carries every option it is to keep, there is no appending or
+    // removing a single one).
     route('PATCH', '/crm/v3/properties/:type/:name', 'api', (request) => {
       const store = portal.store(request.params.type ?? '');
       const property = store.properties.get(request.params.name ?? '');
