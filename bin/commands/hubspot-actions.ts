@@ -17,7 +17,9 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const settings = await resolveHubSpotSettings(options);
   requireStageForAwsOptions(options);
   const apiUrlIssue =
-    options.apiUrl === undefined ? undefined : apiUrlProblem(options.apiUrl, { allowLocalHttp: true });
+    options.apiUrl === undefined
+      ? undefined
+      : (apiUrlProblem(options.apiUrl, { allowLocalHttp: true }) ?? placeholderUrlProblem(options.apiUrl));
   if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
   // A policy file that cannot be used is a bad argument, named before the portal is touched.
   const { policy } = await loadPolicyFile(options.policy);
@@ -82,6 +84,11 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   console.log('');
   console.log('Configure in HubSpot by hand:');
   for (const line of manualSettings(apiUrl)) console.log(`  ${line}`);
+  if (apiUrl === undefined) {
+    console.log(
+      "(No API URL: run setup again with --stage NAME, or --api-url, to print these with your deployed API's URL.)",
+    );
+  }
   if (missing.length > 0) {
     console.error('');
     console.error(`The portal lacks ${counted(missing.length, 'thing')} the policy relies on:`);

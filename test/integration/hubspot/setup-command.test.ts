@@ -154,6 +154,33 @@ describe('dealreg hubspot setup --stage', () => {
   );
 });
 
+describe('dealreg hubspot setup --api-url', () => {
+  it('refuses the placeholder of hubspot/ (a domain reserved for examples) and touches nothing', async () => {
+    capturedLog();
+    const portal = await startSandboxUnderTest();
+    try {
+      await expect(
+        setup({ ...sandboxOptions(portal), apiUrl: 'https://dealreg-api.example.com' }),
+      ).rejects.toThrow(
+        '--api-url: https://dealreg-api.example.com is a placeholder (dealreg-api.example.com is a domain reserved for examples, RFC 2606)',
+      );
+      expect(await portal.admin.listSchemas()).toEqual([]);
+    } finally {
+      await portal.stop();
+    }
+  });
+
+  it('without a stage, a URL or a local stack, says how to print the settings with the real URL', async () => {
+    const output = capturedLog();
+
+    await setup({ ...sandboxOptions(), dryRun: true });
+
+    expect(output()).toContain(
+      "(No API URL: run setup again with --stage NAME, or --api-url, to print these with your deployed API's URL.)",
+    );
+  });
+});
+
 describe('dealreg hubspot setup --dry-run', () => {
   it('says the CRO view property would not be created without --create-cro-property, rather than "Nothing to create."', async () => {
     const portal = await startSandboxUnderTest();
