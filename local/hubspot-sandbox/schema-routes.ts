@@ -188,11 +188,13 @@ export function propertyRoutes(portal: Portal): Route[] {
         throw validationError(`${property.name} is defined by HubSpot and cannot be changed`);
       const body = request.object();
       const options = body.options;
+      // Each option is an OptionInput, whose label and value are required ("Update a property").
       if (
         options !== undefined &&
-        (!Array.isArray(options) || options.some((option) => typeof option?.value !== 'string'))
+        (!Array.isArray(options) ||
+          options.some((option) => typeof option?.value !== 'string' || typeof option?.label !== 'string'))
       ) {
-        throw validationError('options must be an array of {label, value}');
+        throw validationError('options must be an array of {label, value}, each with both');
       }
       if (body.groupName !== undefined && !store.groups.has(String(body.groupName))) {
         throw validationError(
@@ -206,9 +208,19 @@ export function propertyRoutes(portal: Portal): Route[] {
       if (typeof body.displayOrder === 'number') property.displayOrder = body.displayOrder;
       if (Array.isArray(options)) {
         property.options = options.map(
-          (option: { label?: unknown; value: string; displayOrder?: unknown; hidden?: unknown }, index) => ({
-            label: typeof option.label === 'string' ? option.label : option.value,
+          (
+            option: {
+              label: string;
+              value: string;
+              description?: unknown;
+              displayOrder?: unknown;
+              hidden?: unknown;
+            },
+            index,
+          ) => ({
+            label: option.label,
             value: option.value,
+            ...(typeof option.description === 'string' ? { description: option.description } : {}),
             displayOrder: typeof option.displayOrder === 'number' ? option.displayOrder : index,
             hidden: option.hidden === true,
           }),
