@@ -8,7 +8,12 @@ import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-por
 import { checkedAwsOptions, noRegionMessage, requireAwsCredentials } from './aws-region.ts';
 import type { HubSpotProjectOptions, HubSpotSetupOptions, StageOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
-import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
+import {
+  connect,
+  type ResolvedHubSpotSettings,
+  readLocalDescription,
+  resolveHubSpotSettings,
+} from './hubspot-settings.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -26,7 +31,7 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   // So is a stage that cannot be read: the webhook URLs printed at the end come from it.
   const apiUrl =
     options.stage === undefined
-      ? (options.apiUrl ?? settings.local?.api)
+      ? (options.apiUrl ?? localStackApiUrl(settings))
       : await stageApiUrl(options.stage, options, 'dealreg hubspot setup');
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
@@ -95,6 +100,20 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     for (const item of missing) console.error(`  ${item.kind} ${item.name}: ${item.fix ?? ''}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * The running local stack's API URL, when setup prepares the local stack's own sandbox: a token
+ * for another portal (a real one) is not served by an API on this machine.
+ */
+function localStackApiUrl(settings: ResolvedHubSpotSettings): string | undefined {
+  const { local } = settings;
+  if (local?.api === undefined) return undefined;
+  const sameSandbox =
+    settings.source === 'local stack' ||
+    (local.hubspot !== undefined &&
+      settings.basePath?.replace(/\/+$/, '') === local.hubspot.url.replace(/\/+$/, ''));
+  return sameSandbox ? local.api : undefined;
 }
 
 /** Where the API URL of `dealreg hubspot project` came from, for messages. */

@@ -84,7 +84,7 @@ export function registerHubSpotCommands(program: Command): void {
       )
       .option(
         '--api-url <url>',
-        'the Dealreg API URL, for the webhook settings printed, instead of a stage (default: the local stack)',
+        "the Dealreg API URL, for the webhook settings printed, instead of a stage (default: the local stack's, when setup prepares its sandbox)",
       ),
   ).action(async (options: HubSpotSetupOptions) => (await import('./hubspot-actions.ts')).setup(options));
   hubspot

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -178,6 +178,25 @@ describe('dealreg hubspot setup --api-url', () => {
     expect(output()).toContain(
       "(No API URL: run setup again with --stage NAME, or --api-url, to print these with your deployed API's URL.)",
     );
+  });
+});
+
+describe('dealreg hubspot setup beside a local stack', () => {
+  it("prints the local stack's API URL for its own sandbox only, not for another portal's token", async () => {
+    const dataDir = await mkdtemp(join(workDir, 'local-'));
+    await writeFile(
+      join(dataDir, 'local.json'),
+      JSON.stringify({
+        api: 'http://127.0.0.1:4510',
+        hubspot: { url: 'http://127.0.0.1:4599', accessToken: 'pat-local', portalId: 1234567 },
+      }),
+    );
+    const output = capturedLog();
+
+    await setup({ ...sandboxOptions(), dataDir, dryRun: true });
+
+    expect(output()).not.toContain('http://127.0.0.1:4510');
+    expect(output()).toContain('(No API URL: run setup again with --stage NAME, or --api-url');
   });
 });
 
