@@ -88,7 +88,7 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     console.log(`Deal Registration object type id: ${result.objectTypeId}`);
   console.log('');
   console.log('Configure in HubSpot by hand:');
-  for (const line of manualSettings(apiUrl)) console.log(`  ${line}`);
+  for (const line of manualSettings(apiUrl, options.stage)) console.log(`  ${line}`);
   if (apiUrl === undefined) {
     console.log(
       "(No API URL: run setup again with --stage NAME, or --api-url, to print these with your deployed API's URL.)",

@@ -380,7 +380,7 @@ export async function setupHubSpotPortal(
  * the workflow webhook (no public API creates workflow actions) and the HubSpot app, whose
  * webhook subscriptions and scopes are in the project under `hubspot/`.
  */
-export function manualSettings(apiUrl: string | undefined): string[] {
+export function manualSettings(apiUrl: string | undefined, stage?: string): string[] {
   const base = (apiUrl ?? '<your Dealreg API URL>').replace(/\/+$/, '');
   return [
     'Workflow (Automations → Workflows, contact-based; needs Data Hub Professional or Enterprise):',
@@ -391,7 +391,9 @@ export function manualSettings(apiUrl: string | undefined): string[] {
     '  body: all the contact properties, or a few: it tells Dealreg to read the form now',
     '  (without the action, the backfill takes every submission in within about 15 minutes)',
     'HubSpot app (the project in hubspot/; its webhook subscriptions and scopes are not set by hand):',
-    '  build:   npx dealreg hubspot project --stage <stage>  (or --api-url <url>)',
+    stage === undefined
+      ? '  build:   npx dealreg hubspot project --stage <stage>  (or --api-url <url>)'
+      : `  build:   npx dealreg hubspot project --stage ${stage}`,
     '  upload:  cd dist/hubspot-project && npx @hubspot/cli project upload; then install the app in the portal',
     `  webhook target: ${base}/hubspot/crm-events`,
     `  subscriptions: ${neededDealSubscriptions()

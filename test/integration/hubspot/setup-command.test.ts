@@ -99,6 +99,7 @@ describe('dealreg hubspot setup --stage', () => {
       'webhook target: https://abc123.execute-api.eu-west-1.amazonaws.com/prod/hubspot/crm-events',
     );
     expect(printed).not.toContain('<your Dealreg API URL>');
+    expect(printed).toContain('build:   npx dealreg hubspot project --stage prod\n');
   });
 
   it('names the stack and region when the stage is not deployed, before touching the portal', async () => {
