@@ -6,26 +6,40 @@ import { apiUrlFromStackOutputs, apiUrlProblem, deployedAppUrls } from '#domain/
 import { counted } from '#domain/plural.ts';
 import { manualSettings, setupHubSpotPortal } from '#use-cases/setup-hubspot-portal.ts';
 import { checkedAwsOptions, noRegionMessage, requireAwsCredentials } from './aws-region.ts';
-import type { HubSpotProjectOptions, HubSpotSetupOptions } from './hubspot.ts';
+import type { HubSpotProjectOptions, HubSpotSetupOptions, StageOptions } from './hubspot.ts';
 import { repositoryProjectDir, writeDeployedProject } from './hubspot-project-files.ts';
-import { connect, readLocalDescription, resolveHubSpotSettings } from './hubspot-settings.ts';
+import {
+  connect,
+  type ResolvedHubSpotSettings,
+  readLocalDescription,
+  resolveHubSpotSettings,
+} from './hubspot-settings.ts';
 import { loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `dealreg hubspot setup`: creates what the portal misses and lists what to configure by hand. */
 export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const settings = await resolveHubSpotSettings(options);
+  requireStageForAwsOptions(options);
   const apiUrlIssue =
-    options.apiUrl === undefined ? undefined : apiUrlProblem(options.apiUrl, { allowLocalHttp: true });
+    options.apiUrl === undefined
+      ? undefined
+      : (apiUrlProblem(options.apiUrl, { allowLocalHttp: true }) ?? placeholderUrlProblem(options.apiUrl));
   if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
   // A policy file that cannot be used is a bad argument, named before the portal is touched.
   const { policy } = await loadPolicyFile(options.policy);
+  // So is a stage that cannot be read: the webhook URLs printed at the end come from it.
+  const apiUrl =
+    options.stage === undefined
+      ? (options.apiUrl ?? localStackApiUrl(settings))
+      : await stageApiUrl(options.stage, options, 'dealreg hubspot setup');
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
   console.log(
     `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source})`,
   );
   const { croView } = policy.definitions;
+  const createCroProperty = options.createCroProperty === true;
   const result = await setupHubSpotPortal(admin, {
     dryRun,
     policy: {
@@ -33,28 +47,53 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
       croProperty: croView.dealProperty,
       croPartnerValues: croView.partnerValues,
     },
-    createCroProperty: options.createCroProperty === true,
+    createCroProperty,
   });
   const width = Math.max(...result.items.map((item) => item.status.length));
   for (const item of result.items) {
-    console.log(
-      `  ${item.status.padEnd(width)}  ${item.kind}: ${item.name}${item.fix ? ` — ${item.fix}` : ''}`,
-    );
+    const note = item.fix ?? item.change;
+    console.log(`  ${item.status.padEnd(width)}  ${item.kind}: ${item.name}${note ? ` — ${note}` : ''}`);
   }
   const missing = result.items.filter((item) => item.status === 'missing');
-  const changes = result.items.filter((item) => item.status !== 'exists' && item.status !== 'missing').length;
+  const created = result.items.filter((item) => item.status === 'created' || item.status === 'would create');
+  const updated = result.items.filter((item) => item.status === 'updated' || item.status === 'would update');
+  const done = [
+    ...(created.length > 0
+      ? [`${counted(created.length, 'item')} ${dryRun ? 'would be created' : 'created'}`]
+      : []),
+    ...(updated.length > 0
+      ? [`${counted(updated.length, 'property', 'properties')} ${dryRun ? 'would be updated' : 'updated'}`]
+      : []),
+  ];
   console.log(
-    changes > 0
-      ? `${counted(changes, 'item')} ${dryRun ? 'would be created' : 'created'}.`
+    done.length > 0
+      ? `${done.join(', ')}.`
       : missing.length === 0
         ? 'The portal already has everything Dealreg needs.'
-        : 'Nothing to create.',
+        : `Nothing ${dryRun ? 'would be' : 'was'} created or updated, but the portal lacks what is listed below.`,
   );
+  const croMissing = missing.find((item) => item.kind === 'CRO view property');
+  if (croMissing !== undefined) {
+    console.log(
+      `Not created without --create-cro-property: ${croMissing.kind} ${croMissing.name} (with it, ${dryRun ? 'the run would create' : 'setup creates'} it).`,
+    );
+  }
+  const others = missing.filter((item) => item !== croMissing);
+  if (others.length > 0) {
+    console.log(
+      `Never created by setup (the sales team's to define): ${others.map((item) => `${item.kind} ${item.name}`).join(', ')}.`,
+    );
+  }
   if (result.objectTypeId !== undefined)
     console.log(`Deal Registration object type id: ${result.objectTypeId}`);
   console.log('');
   console.log('Configure in HubSpot by hand:');
-  for (const line of manualSettings(options.apiUrl ?? settings.local?.api)) console.log(`  ${line}`);
+  for (const line of manualSettings(apiUrl, options.stage)) console.log(`  ${line}`);
+  if (apiUrl === undefined) {
+    console.log(
+      "(No API URL: run setup again with --stage NAME, or --api-url, to print these with your deployed API's URL.)",
+    );
+  }
   if (missing.length > 0) {
     console.error('');
     console.error(`The portal lacks ${counted(missing.length, 'thing')} the policy relies on:`);
@@ -63,16 +102,30 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   }
 }
 
+/**
+ * The running local stack's API URL, when setup prepares the local stack's own sandbox: a token
+ * for another portal (a real one) is not served by an API on this machine.
+ */
+function localStackApiUrl(settings: ResolvedHubSpotSettings): string | undefined {
+  const { local } = settings;
+  if (local?.api === undefined) return undefined;
+  const sameSandbox =
+    settings.source === 'local stack' ||
+    (local.hubspot !== undefined &&
+      settings.basePath?.replace(/\/+$/, '') === local.hubspot.url.replace(/\/+$/, ''));
+  return sameSandbox ? local.api : undefined;
+}
+
 /** Where the API URL of `dealreg hubspot project` came from, for messages. */
 type ApiUrlSource = 'stage' | 'option' | 'local stack';
 
 /** The API base URL: a stage's stack outputs, `--api-url`, or the running local stack. */
 async function projectApiUrl(options: HubSpotProjectOptions): Promise<{ url: string; source: ApiUrlSource }> {
-  if (options.stage === undefined && (options.region !== undefined || options.profile !== undefined)) {
-    throw new UsageError('--region and --profile say where a stage is deployed; pass --stage with them');
-  }
+  requireStageForAwsOptions(options);
   if (options.apiUrl !== undefined) return { url: options.apiUrl, source: 'option' };
-  if (options.stage !== undefined) return { url: await stageApiUrl(options.stage, options), source: 'stage' };
+  if (options.stage !== undefined) {
+    return { url: await stageApiUrl(options.stage, options, 'dealreg hubspot project'), source: 'stage' };
+  }
   const local = await readLocalDescription(options.dataDir);
   if (local?.api === undefined) {
     throw new UsageError(
@@ -82,8 +135,15 @@ async function projectApiUrl(options: HubSpotProjectOptions): Promise<{ url: str
   return { url: local.api, source: 'local stack' };
 }
 
-/** The API URL a deployed stage's stateless stack publishes. */
-async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promise<string> {
+/** `--region` and `--profile` only say where `--stage` is deployed. */
+function requireStageForAwsOptions(options: StageOptions): void {
+  if (options.stage === undefined && (options.region !== undefined || options.profile !== undefined)) {
+    throw new UsageError('--region and --profile say where a stage is deployed; pass --stage with them');
+  }
+}
+
+/** The API URL a deployed stage's stateless stack publishes; `command` names the caller in messages. */
+async function stageApiUrl(stage: string, options: StageOptions, command: string): Promise<string> {
   if (!stageNamePattern.test(stage)) {
     throw new UsageError(
       `--stage must be a stage name as deployed (at most 20 lower-case letters, digits and dashes, starting with a letter), got "${stage}"`,
@@ -101,7 +161,7 @@ async function stageApiUrl(stage: string, options: HubSpotProjectOptions): Promi
   await requireAwsCredentials(
     clients.cloudFormation,
     aws,
-    `dealreg hubspot project reads the API URL of stage ${stage} from CloudFormation with them (or pass --api-url)`,
+    `${command} reads the API URL of stage ${stage} from CloudFormation with them (or pass --api-url)`,
   );
   const name = dealregStackNames(stage).stateless;
   const stack = await new AwsDeployedStage(clients).stack(name);

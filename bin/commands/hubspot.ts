@@ -8,7 +8,14 @@ export interface HubSpotCommandOptions {
   readonly dataDir: string;
 }
 
-export interface HubSpotSetupOptions extends HubSpotCommandOptions {
+/** Where a deployed stage is: `--stage`, with `--region` and `--profile` for AWS. */
+export interface StageOptions {
+  readonly stage?: string | undefined;
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+}
+
+export interface HubSpotSetupOptions extends HubSpotCommandOptions, StageOptions {
   readonly dryRun?: boolean;
   readonly apiUrl?: string;
   readonly policy?: string;
@@ -16,10 +23,7 @@ export interface HubSpotSetupOptions extends HubSpotCommandOptions {
 }
 
 /** The options of `dealreg hubspot project`, as commander parses them. */
-export interface HubSpotProjectOptions {
-  readonly stage?: string;
-  readonly region?: string;
-  readonly profile?: string;
+export interface HubSpotProjectOptions extends StageOptions {
   readonly apiUrl?: string;
   readonly out: string;
   readonly dataDir: string;
@@ -38,6 +42,14 @@ export function withHubSpotOptions(command: Command): Command {
     )
     .option('--portal-id <id>', 'portal (hub) id (default: HUBSPOT_PORTAL_ID, then the local sandbox)')
     .option('--data-dir <dir>', 'where the local stack keeps local.json', '.dealreg');
+}
+
+/** `--stage`, which reads the API URL from the deployed stage (never with `--api-url`). */
+function stageOption(purpose?: string): Option {
+  return new Option(
+    '--stage <stage>',
+    `read the API URL from this deployed stage's stack outputs${purpose === undefined ? '' : `, ${purpose}`}`,
+  ).conflicts('apiUrl');
 }
 
 /**
@@ -61,9 +73,18 @@ export function registerHubSpotCommands(program: Command): void {
         '--create-cro-property',
         "create the CRO view's deal property when the portal lacks it (a dropdown of the policy's partner values)",
       )
+      .addOption(stageOption('for the webhook settings printed'))
+      .option(
+        '--region <region>',
+        "AWS region of the stage (default: AWS_REGION, then your profile's region)",
+      )
+      .option(
+        '--profile <profile>',
+        'AWS named profile (default: AWS_PROFILE, then the default credential chain)',
+      )
       .option(
         '--api-url <url>',
-        'the Dealreg API URL, for the webhook settings printed (default: the local stack)',
+        "the Dealreg API URL, for the webhook settings printed, instead of a stage (default: the local stack's, when setup prepares its sandbox)",
       ),
   ).action(async (options: HubSpotSetupOptions) => (await import('./hubspot-actions.ts')).setup(options));
   hubspot
@@ -71,11 +92,7 @@ export function registerHubSpotCommands(program: Command): void {
     .description(
       "write the HubSpot app (hubspot/) with the deployed API's webhook target and permitted fetch URL into a build directory, validated and ready for `hs project upload`; the repository's files are not changed",
     )
-    .addOption(
-      new Option('--stage <stage>', "read the API URL from this deployed stage's stack outputs").conflicts(
-        'apiUrl',
-      ),
-    )
+    .addOption(stageOption())
     .option('--region <region>', "AWS region of the stage (default: AWS_REGION, then your profile's region)")
     .option(
       '--profile <profile>',

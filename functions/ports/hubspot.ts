@@ -315,6 +315,22 @@ export interface ExistingSchema {
   readonly associatedObjectTypeIds: readonly string[];
 }
 
+/** A dropdown option of a property: `value` is what records store, `label` what people read. */
+export interface PropertyOption {
+  readonly label: string;
+  readonly value: string;
+  readonly displayOrder?: number;
+  readonly hidden?: boolean;
+  readonly description?: string;
+}
+
+/** A property as the portal holds it: its type and, for an enumeration, its options. */
+export interface ExistingProperty {
+  readonly name: string;
+  readonly type: string;
+  readonly options: readonly PropertyOption[];
+}
+
 export interface AssociationLabel {
   readonly typeId: number;
   readonly label: string | null;
@@ -327,7 +343,15 @@ export interface PortalSchemaAdmin {
   createSchema(spec: ObjectSchemaSpec): Promise<ExistingSchema>;
   createSchemaAssociation(objectTypeId: string, toObjectTypeId: string, name: string): Promise<void>;
   listPropertyNames(objectType: string): Promise<string[]>;
+  /** The object type's properties with their options (`objectType`: a name or an id such as `2-…`). */
+  listProperties(objectType: string): Promise<ExistingProperty[]>;
   createProperty(objectType: string, spec: PropertySpec): Promise<void>;
+  /** Replaces a property's options with `options` (every option it is to keep, in order). */
+  updatePropertyOptions(
+    objectType: string,
+    propertyName: string,
+    options: readonly PropertyOption[],
+  ): Promise<void>;
   listAssociationLabels(fromObjectType: string, toObjectType: string): Promise<AssociationLabel[]>;
   listPipelines(objectType: string): Promise<Pipeline[]>;
   createAssociationLabel(

@@ -3,8 +3,10 @@ import { requiredHubSpotScopes } from '#domain/hubspot-scopes.ts';
 import { relationshipTypeLabels, relationshipTypes } from '#domain/relationship-type.ts';
 import {
   crmNames,
+  type ExistingProperty,
   type ObjectSchemaSpec,
   type PortalSchemaAdmin,
+  type PropertyOption,
   type PropertySpec,
 } from '#ports/hubspot.ts';
 
@@ -121,9 +123,43 @@ type SetupItemKind =
 interface SetupItem {
   readonly kind: SetupItemKind;
   readonly name: string;
-  /** `missing`: the portal lacks something the policy names that setup does not create (`fix` says what to do). */
-  readonly status: 'exists' | 'created' | 'would create' | 'missing';
+  /**
+   * `missing`: the portal lacks something the policy names that setup does not create (`fix`
+   * says what to do). `updated`: a Dealreg property whose options setup brought up to date
+   * (`change` says how).
+   */
+  readonly status: 'exists' | 'created' | 'would create' | 'updated' | 'would update' | 'missing';
   readonly fix?: string;
+  readonly change?: string;
+}
+
+/**
+ * The options a Dealreg dropdown the portal already holds should have: each option whose value
+ * Dealreg defines gets Dealreg's label, each one it lacks is added after the others, and every
+ * other option is kept as it is (never removed: deals and registrations may hold its value, and
+ * whoever added it may rely on it). `changes` is empty when the property is up to date.
+ */
+export function updatedOptions(
+  existing: readonly PropertyOption[],
+  wanted: readonly { readonly label: string; readonly value: string }[],
+): { options: PropertyOption[]; changes: string[] } {
+  const changes: string[] = [];
+  const wantedLabel = new Map(wanted.map((option) => [option.value, option.label]));
+  const options = existing.map((option) => {
+    const label = wantedLabel.get(option.value);
+    if (label === undefined || label === option.label) return option;
+    changes.push(`${option.value}: "${option.label}" → "${label}"`);
+    return { ...option, label };
+  });
+  const present = new Set(existing.map((option) => option.value));
+  let order = Math.max(-1, ...existing.map((option, index) => option.displayOrder ?? index));
+  for (const option of wanted) {
+    if (present.has(option.value)) continue;
+    order += 1;
+    changes.push(`add ${option.value} "${option.label}"`);
+    options.push({ label: option.label, value: option.value, displayOrder: order, hidden: false });
+  }
+  return { options, changes };
 }
 
 /** What the policy relies on in the portal, which is the portal owner's to create. */
@@ -165,8 +201,9 @@ interface SetupResult {
 }
 
 /**
- * Brings a portal to what Dealreg needs, creating only what is missing (so it is safe to run
- * again, and `dryRun` lists what a real run would create):
+ * Brings a portal to what Dealreg needs, creating only what is missing and updating the options
+ * of its own dropdowns that an earlier version created (so it is safe to run again, and
+ * `dryRun` lists what a real run would create and update):
  * 1. the Deal Registration object schema with its properties and its associations to
  *    companies, contacts and deals;
  * 2. the deal and company properties Dealreg writes;
@@ -186,6 +223,35 @@ export async function setupHubSpotPortal(
   const items: SetupItem[] = [];
   const record = (kind: SetupItemKind, name: string, exists: boolean) =>
     items.push({ kind, name, status: exists ? 'exists' : options.dryRun ? 'would create' : 'created' });
+  /**
+   * A property Dealreg defines that the portal holds: its dropdown options are brought to
+   * Dealreg's (labels of Dealreg's values, values it lacks), keeping every other option. Only
+   * the properties of Dealreg's own specs come here, never one the portal owner made.
+   */
+  const bringUpToDate = async (
+    objectType: string,
+    name: string,
+    spec: PropertySpec,
+    held: readonly ExistingProperty[],
+  ): Promise<void> => {
+    const current = held.find((candidate) => candidate.name === spec.name);
+    if (spec.options === undefined || current === undefined || current.type !== 'enumeration') {
+      record('property', name, true);
+      return;
+    }
+    const { options: wanted, changes } = updatedOptions(current.options, spec.options);
+    if (changes.length === 0) {
+      record('property', name, true);
+      return;
+    }
+    items.push({
+      kind: 'property',
+      name,
+      status: options.dryRun ? 'would update' : 'updated',
+      change: `options ${changes.join('; ')}`,
+    });
+    if (!options.dryRun) await admin.updatePropertyOptions(objectType, spec.name, wanted);
+  };
 
   // 1. the custom object
   const schemas = await admin.listSchemas();
@@ -209,10 +275,15 @@ export async function setupHubSpotPortal(
     }
   } else {
     const existing = new Set(schema.propertyNames);
+    const held = await admin.listProperties(schema.objectTypeId);
     for (const property of dealRegistrationObjectSpec.properties) {
-      const exists = existing.has(property.name);
-      record('property', `${dealRegistrationObjectSpec.name}.${property.name}`, exists);
-      if (!exists && !options.dryRun) await admin.createProperty(schema.objectTypeId, property);
+      const name = `${dealRegistrationObjectSpec.name}.${property.name}`;
+      if (existing.has(property.name)) {
+        await bringUpToDate(schema.objectTypeId, name, property, held);
+        continue;
+      }
+      record('property', name, false);
+      if (!options.dryRun) await admin.createProperty(schema.objectTypeId, property);
     }
     for (const target of ['companies', 'contacts', 'deals'] as const) {
       const exists = schema.associatedObjectTypeIds.includes(objectTypeIds[target]);
@@ -228,16 +299,21 @@ export async function setupHubSpotPortal(
   }
 
   // 2. deal and company properties
-  const dealProperties = new Set(await admin.listPropertyNames('deals'));
-  const companyProperties = new Set(await admin.listPropertyNames('companies'));
-  for (const [objectType, specs, present] of [
-    ['deals', dealPropertySpecs, dealProperties],
-    ['companies', companyPropertySpecs, companyProperties],
+  const heldDealProperties = await admin.listProperties('deals');
+  const heldCompanyProperties = await admin.listProperties('companies');
+  const dealProperties = new Set(heldDealProperties.map((property) => property.name));
+  for (const [objectType, specs, held] of [
+    ['deals', dealPropertySpecs, heldDealProperties],
+    ['companies', companyPropertySpecs, heldCompanyProperties],
   ] as const) {
     for (const property of specs) {
-      const exists = present.has(property.name);
-      record('property', `${objectType}.${property.name}`, exists);
-      if (!exists && !options.dryRun) await admin.createProperty(objectType, property);
+      const name = `${objectType}.${property.name}`;
+      if (held.some((candidate) => candidate.name === property.name)) {
+        await bringUpToDate(objectType, name, property, held);
+        continue;
+      }
+      record('property', name, false);
+      if (!options.dryRun) await admin.createProperty(objectType, property);
     }
   }
 
@@ -304,7 +380,7 @@ export async function setupHubSpotPortal(
  * the workflow webhook (no public API creates workflow actions) and the HubSpot app, whose
  * webhook subscriptions and scopes are in the project under `hubspot/`.
  */
-export function manualSettings(apiUrl: string | undefined): string[] {
+export function manualSettings(apiUrl: string | undefined, stage?: string): string[] {
   const base = (apiUrl ?? '<your Dealreg API URL>').replace(/\/+$/, '');
   return [
     'Workflow (Automations → Workflows, contact-based; needs Data Hub Professional or Enterprise):',
@@ -315,7 +391,9 @@ export function manualSettings(apiUrl: string | undefined): string[] {
     '  body: all the contact properties, or a few: it tells Dealreg to read the form now',
     '  (without the action, the backfill takes every submission in within about 15 minutes)',
     'HubSpot app (the project in hubspot/; its webhook subscriptions and scopes are not set by hand):',
-    '  build:   npx dealreg hubspot project --stage <stage>  (or --api-url <url>)',
+    stage === undefined
+      ? '  build:   npx dealreg hubspot project --stage <stage>  (or --api-url <url>)'
+      : `  build:   npx dealreg hubspot project --stage ${stage}`,
     '  upload:  cd dist/hubspot-project && npx @hubspot/cli project upload; then install the app in the portal',
     `  webhook target: ${base}/hubspot/crm-events`,
     `  subscriptions: ${neededDealSubscriptions()

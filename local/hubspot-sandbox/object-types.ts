@@ -6,7 +6,7 @@ export interface PropertyDefinition {
   fieldType: string;
   groupName: string;
   description: string;
-  options: { label: string; value: string; displayOrder: number; hidden: boolean }[];
+  options: { label: string; value: string; description?: string; displayOrder: number; hidden: boolean }[];
   displayOrder: number;
   hasUniqueValue: boolean;
   hidden: boolean;

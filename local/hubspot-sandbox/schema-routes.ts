@@ -174,6 +174,11 @@ export function propertyRoutes(portal: Portal): Route[] {
         throw notFound(`Property ${request.params.name ?? ''} does not exist on ${store.info.name}`);
       return { status: 200, body: propertyToJson(property) };
     }),
+    // "Update a property" (HubSpot CRM Properties API v3): "Perform a partial update of a property
+    // identified by {propertyName}. Provided fields will be overwritten." Fields left out keep
+    // their value; `options`, when sent, becomes the whole option list (HubSpot's Properties
+    // guide: an enumeration's update carries every option it is to keep, there is no appending or
+    // removing a single one).
     route('PATCH', '/crm/v3/properties/:type/:name', 'api', (request) => {
       const store = portal.store(request.params.type ?? '');
       const property = store.properties.get(request.params.name ?? '');
@@ -183,11 +188,13 @@ export function propertyRoutes(portal: Portal): Route[] {
         throw validationError(`${property.name} is defined by HubSpot and cannot be changed`);
       const body = request.object();
       const options = body.options;
+      // Each option is an OptionInput, whose label and value are required ("Update a property").
       if (
         options !== undefined &&
-        (!Array.isArray(options) || options.some((option) => typeof option?.value !== 'string'))
+        (!Array.isArray(options) ||
+          options.some((option) => typeof option?.value !== 'string' || typeof option?.label !== 'string'))
       ) {
-        throw validationError('options must be an array of {label, value}');
+        throw validationError('options must be an array of {label, value}, each with both');
       }
       if (body.groupName !== undefined && !store.groups.has(String(body.groupName))) {
         throw validationError(
@@ -201,9 +208,19 @@ export function propertyRoutes(portal: Portal): Route[] {
       if (typeof body.displayOrder === 'number') property.displayOrder = body.displayOrder;
       if (Array.isArray(options)) {
         property.options = options.map(
-          (option: { label?: unknown; value: string; displayOrder?: unknown; hidden?: unknown }, index) => ({
-            label: typeof option.label === 'string' ? option.label : option.value,
+          (
+            option: {
+              label: string;
+              value: string;
+              description?: unknown;
+              displayOrder?: unknown;
+              hidden?: unknown;
+            },
+            index,
+          ) => ({
+            label: option.label,
             value: option.value,
+            ...(typeof option.description === 'string' ? { description: option.description } : {}),
             displayOrder: typeof option.displayOrder === 'number' ? option.displayOrder : index,
             hidden: option.hidden === true,
           }),

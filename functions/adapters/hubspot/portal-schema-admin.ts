@@ -5,10 +5,12 @@ import type {
 import type { ObjectTypePropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/schemas/models/ObjectTypePropertyCreate.js';
 import type {
   AssociationLabel,
+  ExistingProperty,
   ExistingSchema,
   ObjectSchemaSpec,
   Pipeline,
   PortalSchemaAdmin,
+  PropertyOption,
   PropertySpec,
 } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
@@ -127,6 +129,49 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
       this.#client.crm.properties.coreApi.getAll(objectType),
     );
     return answer.results.map((property) => property.name);
+  }
+
+  async listProperties(objectType: string): Promise<ExistingProperty[]> {
+    const answer = await this.#gateway.call(`list ${objectType} properties`, () =>
+      this.#client.crm.properties.coreApi.getAll(objectType),
+    );
+    return answer.results.map((property) => ({
+      name: property.name,
+      type: property.type,
+      options: property.options.map((option) => ({
+        label: option.label,
+        value: option.value,
+        hidden: option.hidden,
+        ...(option.displayOrder === undefined ? {} : { displayOrder: option.displayOrder }),
+        ...(option.description === undefined ? {} : { description: option.description }),
+      })),
+    }));
+  }
+
+  /**
+   * `PATCH /crm/v3/properties/{objectType}/{propertyName}` with `options` alone. "Update a
+   * property" (HubSpot CRM Properties API): "Perform a partial update of a property identified by
+   * {propertyName}. Provided fields will be overwritten": the options sent become the property's
+   * whole list, so `options` must hold every option to keep (HubSpot's Properties guide: to change
+   * an enumeration's options, include all of the options the property is to have; there is no
+   * way to append or remove a single one). Safe to repeat, so retried like any read.
+   */
+  async updatePropertyOptions(
+    objectType: string,
+    propertyName: string,
+    options: readonly PropertyOption[],
+  ): Promise<void> {
+    await this.#gateway.call(`update the options of ${objectType} property ${propertyName}`, () =>
+      this.#client.crm.properties.coreApi.update(objectType, propertyName, {
+        options: options.map((option, index) => ({
+          label: option.label,
+          value: option.value,
+          displayOrder: option.displayOrder ?? index,
+          hidden: option.hidden ?? false,
+          ...(option.description === undefined ? {} : { description: option.description }),
+        })),
+      }),
+    );
   }
 
   async createProperty(objectType: string, spec: PropertySpec): Promise<void> {

@@ -296,6 +296,44 @@ describe('HubSpot sandbox: changing definitions', () => {
     ).toBe(400);
   });
 
+  it("replaces a property's options with the list sent, keeping their descriptions, and refuses an option without a label", async () => {
+    const running = await start({
+      properties: {
+        deals: [
+          {
+            name: 'dealreg_relationship',
+            type: 'enumeration',
+            fieldType: 'select',
+            options: [
+              { label: 'Sourced', value: 'sourced' },
+              { label: 'Influenced', value: 'influenced' },
+            ],
+          },
+        ],
+      },
+    });
+    const path = '/crm/v3/properties/deals/dealreg_relationship';
+
+    const unlabelled = await call(running, 'PATCH', path, { options: [{ value: 'sourced', hidden: false }] });
+    const replaced = await call(running, 'PATCH', path, {
+      options: [
+        { label: 'Partner-sourced', value: 'sourced', description: 'Brought by the partner', hidden: false },
+      ],
+    });
+
+    expect(unlabelled.status).toBe(400);
+    expect(replaced.status).toBe(200);
+    expect((replaced.body as { options: unknown[] }).options).toEqual([
+      {
+        label: 'Partner-sourced',
+        value: 'sourced',
+        description: 'Brought by the partner',
+        displayOrder: 0,
+        hidden: false,
+      },
+    ]);
+  });
+
   it('renames a label (204) and deletes one (204), taking it off every association that carried it', async () => {
     const running = await start({
       companies: [{ id: '11', properties: { name: 'Partner', type: 'PARTNER' } }],

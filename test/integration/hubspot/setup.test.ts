@@ -141,6 +141,136 @@ describe('dealreg hubspot setup', () => {
     }
   });
 
+  describe('a portal set up by an earlier version', () => {
+    /** The options a property holds in the sandbox, read over its Properties API. */
+    async function optionsOf(portal: SandboxUnderTest, objectType: string, name: string) {
+      const response = await fetch(`${portal.sandbox.url}/crm/v3/properties/${objectType}/${name}`, {
+        headers: { authorization: `Bearer ${portal.sandbox.accessToken}` },
+      });
+      const property = (await response.json()) as { options: { label: string; value: string }[] };
+      return property.options.map(({ label, value }) => ({ label, value }));
+    }
+
+    const oldRelationshipOptions = [
+      { label: 'Sourced', value: 'sourced' },
+      { label: 'Influenced', value: 'influenced' },
+      // An option someone added by hand, which deals hold: kept as it is.
+      { label: 'Co-sold', value: 'cosold' },
+    ];
+
+    async function olderPortal(): Promise<SandboxUnderTest> {
+      return startSandboxUnderTest({
+        seed: {
+          properties: {
+            deals: [
+              {
+                name: crmNames.deal.partnerRelationship,
+                label: 'Registered partner relationship',
+                type: 'enumeration',
+                fieldType: 'select',
+                options: oldRelationshipOptions,
+              },
+              // The portal owner's dropdown, not Dealreg's: never touched.
+              {
+                name: 'deal_source',
+                label: 'Deal source',
+                type: 'enumeration',
+                fieldType: 'select',
+                options: [{ label: 'sourced', value: 'sourced' }],
+              },
+            ],
+          },
+          deals: [
+            {
+              id: '9001',
+              properties: { dealname: 'Co-sold deal', [crmNames.deal.partnerRelationship]: 'cosold' },
+            },
+          ],
+        },
+      });
+    }
+
+    it("relabels Dealreg's relationship options, adds the missing ones and keeps every other option", async () => {
+      const portal = await olderPortal();
+      try {
+        const result = await setupHubSpotPortal(portal.admin, { dryRun: false });
+        const again = await setupHubSpotPortal(portal.admin, { dryRun: false });
+
+        const item = result.items.find(
+          (candidate) => candidate.name === `deals.${crmNames.deal.partnerRelationship}`,
+        );
+        expect(item).toMatchObject({ status: 'updated' });
+        expect(item?.change).toContain('sourced: "Sourced" → "Partner-sourced"');
+        expect(item?.change).toContain('add resell "Resell"');
+        expect(await optionsOf(portal, 'deals', crmNames.deal.partnerRelationship)).toEqual([
+          { label: 'Partner-sourced', value: 'sourced' },
+          { label: 'Partner-influenced', value: 'influenced' },
+          { label: 'Co-sold', value: 'cosold' },
+          { label: 'Resell', value: 'resell' },
+          { label: 'Referral', value: 'referral' },
+        ]);
+        expect(await optionsOf(portal, 'deals', 'deal_source')).toEqual([
+          { label: 'sourced', value: 'sourced' },
+        ]);
+        expect(
+          again.items.find((candidate) => candidate.name === `deals.${crmNames.deal.partnerRelationship}`)
+            ?.status,
+        ).toBe('exists');
+      } finally {
+        await portal.stop();
+      }
+    });
+
+    it('updates the options of the Deal Registration object it created too', async () => {
+      const portal = await startSandboxUnderTest({
+        seed: {
+          schemas: [
+            {
+              ...dealRegistrationObjectSpec,
+              properties: dealRegistrationObjectSpec.properties.map((property) =>
+                property.name === crmNames.registration.relationship
+                  ? { ...property, options: oldRelationshipOptions.slice(0, 2) }
+                  : property,
+              ),
+            },
+          ],
+        },
+      });
+      try {
+        const result = await setupHubSpotPortal(portal.admin, { dryRun: false });
+
+        const name = `${crmNames.registrationObject}.${crmNames.registration.relationship}`;
+        expect(result.items.find((item) => item.name === name)?.status).toBe('updated');
+        expect(
+          await optionsOf(portal, crmNames.registrationObject, crmNames.registration.relationship),
+        ).toEqual(
+          dealRegistrationObjectSpec.properties.find((p) => p.name === crmNames.registration.relationship)
+            ?.options,
+        );
+      } finally {
+        await portal.stop();
+      }
+    });
+
+    it('reports the update on a dry run and changes nothing', async () => {
+      const portal = await olderPortal();
+      try {
+        const result = await setupHubSpotPortal(portal.admin, { dryRun: true });
+
+        const item = result.items.find(
+          (candidate) => candidate.name === `deals.${crmNames.deal.partnerRelationship}`,
+        );
+        expect(item).toMatchObject({ status: 'would update' });
+        expect(item?.change).toContain('influenced: "Influenced" → "Partner-influenced"');
+        expect(await optionsOf(portal, 'deals', crmNames.deal.partnerRelationship)).toEqual(
+          oldRelationshipOptions,
+        );
+      } finally {
+        await portal.stop();
+      }
+    });
+  });
+
   describe('what the policy names in the portal', () => {
     const policy: PolicyRequirements = {
       newDeals: { pipeline: 'partner-deals', stage: 'registered' },
