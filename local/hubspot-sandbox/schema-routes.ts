@@ -176,9 +176,10 @@ export function propertyRoutes(portal: Portal): Route[] {
     }),
     // "Update a property" (HubSpot CRM Properties API v3): "Perform a partial update of a property
     // identified by {propertyName}. Provided fields will be overwritten." Fields left out keep
-    // their value; `options`, when sent, becomes the whole option list (HubSpot's Properties
-    // guide: an enumeration's update carries every option it is to keep, there is no appending or
-    // removing a single one).
+    // their value; `options`, when sent, becomes the whole option list (HubSpot's legacy Contacts
+    // Properties reference, "Update an existing contact property": "you must include all of the
+    // options that you want to use with the property; there is no way to append or remove a
+    // single option").
     route('PATCH', '/crm/v3/properties/:type/:name', 'api', (request) => {
       const store = portal.store(request.params.type ?? '');
       const property = store.properties.get(request.params.name ?? '');

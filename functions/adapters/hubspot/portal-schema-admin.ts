@@ -152,9 +152,10 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
    * `PATCH /crm/v3/properties/{objectType}/{propertyName}` with `options` alone. "Update a
    * property" (HubSpot CRM Properties API): "Perform a partial update of a property identified by
    * {propertyName}. Provided fields will be overwritten": the options sent become the property's
-   * whole list, so `options` must hold every option to keep (HubSpot's Properties guide: to change
-   * an enumeration's options, include all of the options the property is to have; there is no
-   * way to append or remove a single one). Safe to repeat, so retried like any read.
+   * whole list, so `options` must hold every option to keep (HubSpot's legacy Contacts Properties
+   * reference, "Update an existing contact property": for an enumeration "you must include all of
+   * the options that you want to use with the property; there is no way to append or remove a
+   * single option"). Safe to repeat, so retried like any read.
    */
   async updatePropertyOptions(
     objectType: string,
