@@ -5,7 +5,7 @@ import { renderQbrReportEmail } from '#emails/qbr-report.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
 import { integrityFigure } from '#rendering/qbr-headline-figures.ts';
 import { buildQbrReport } from '#use-cases/qbr-build-report.ts';
-import { type QbrWorld, startQbrWorld, usd } from './qbr-fixture.ts';
+import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
 
 const policy = loadPolicy({});
 let world: QbrWorld;
@@ -13,32 +13,7 @@ const customer = { domain: 'kestrel.example.com' };
 
 /** A deal approved as sourced for P1 on 10-05 and won on `wonAt` for `dollars`. */
 async function sourcedDeal(opportunityId: string, dealName: string, wonAt: string, dollars: number) {
-  world.clock.now = new Date('2026-10-05T15:00:00.000Z');
-  const common = { opportunityId, effectiveAt: '2026-10-05T15:00:00.000Z', customer };
-  await world.append({
-    ...common,
-    type: 'RegistrationApproved',
-    recordedBy: 'workflow',
-    registrationId: `R-${opportunityId}`,
-    partnerId: 'P1',
-    relationshipType: 'sourced',
-    decidedBy: 'channel-manager@example.com',
-  });
-  await world.append({
-    ...common,
-    type: 'PartnerAttached',
-    recordedBy: 'workflow',
-    partnerId: 'P1',
-    relationshipType: 'sourced',
-    registrationId: `R-${opportunityId}`,
-  });
-  await world.append({
-    ...common,
-    type: 'OpportunityCreated',
-    recordedBy: 'crm-events',
-    dealName,
-    amount: usd(dollars),
-  });
+  await world.recordSourcedDeal({ opportunityId, dealName, dollars, partnerId: 'P1', customer });
   await world.recordWon(opportunityId, wonAt, dollars);
 }
 

@@ -3,7 +3,7 @@ import { HubSpotOwnerDirectory } from '#adapters/hubspot/owner-directory.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import type { Finding } from '#domain/qbr/report.ts';
 import { buildQbrReport } from '#use-cases/qbr-build-report.ts';
-import { type QbrWorld, startQbrWorld, usd } from './qbr-fixture.ts';
+import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
 
 const policy = loadPolicy({});
 let world: QbrWorld;
@@ -11,36 +11,7 @@ const ids = { stage: '', amount: '', attribution: '', amountToo: '', partner: ''
 
 /** A deal approved as sourced for the partner on 10-05 and created in the ledger at `dollars`. */
 async function approvedDeal(opportunityId: string, dealName: string, dollars: number) {
-  world.clock.now = new Date('2026-10-05T15:00:00.000Z');
-  const common = {
-    opportunityId,
-    effectiveAt: '2026-10-05T15:00:00.000Z',
-    customer: { domain: `${opportunityId}.example.com` },
-  };
-  await world.append({
-    ...common,
-    type: 'RegistrationApproved',
-    recordedBy: 'workflow',
-    registrationId: `R-${opportunityId}`,
-    partnerId: ids.partner,
-    relationshipType: 'sourced',
-    decidedBy: 'channel-manager@example.com',
-  });
-  await world.append({
-    ...common,
-    type: 'PartnerAttached',
-    recordedBy: 'workflow',
-    partnerId: ids.partner,
-    relationshipType: 'sourced',
-    registrationId: `R-${opportunityId}`,
-  });
-  await world.append({
-    ...common,
-    type: 'OpportunityCreated',
-    recordedBy: 'crm-events',
-    dealName,
-    amount: usd(dollars),
-  });
+  await world.recordSourcedDeal({ opportunityId, dealName, dollars, partnerId: ids.partner });
 }
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { buildQbrReport } from '#use-cases/qbr-build-report.ts';
-import { type QbrWorld, startQbrWorld, usd } from './qbr-fixture.ts';
+import { type QbrWorld, startQbrWorld } from './qbr-fixture.ts';
 
 const policy = loadPolicy({});
 let world: QbrWorld;
@@ -9,36 +9,7 @@ const ids = { partner: '', deleted: '', kept: '' };
 
 /** A deal approved as sourced for the partner, created in the ledger and won on `wonAt`. */
 async function wonSourced(opportunityId: string, dealName: string, dollars: number, wonAt: string) {
-  world.clock.now = new Date('2026-10-05T15:00:00.000Z');
-  const common = {
-    opportunityId,
-    effectiveAt: '2026-10-05T15:00:00.000Z',
-    customer: { domain: `${opportunityId}.example.com` },
-  };
-  await world.append({
-    ...common,
-    type: 'RegistrationApproved',
-    recordedBy: 'workflow',
-    registrationId: `R-${opportunityId}`,
-    partnerId: ids.partner,
-    relationshipType: 'sourced',
-    decidedBy: 'channel-manager@example.com',
-  });
-  await world.append({
-    ...common,
-    type: 'PartnerAttached',
-    recordedBy: 'workflow',
-    partnerId: ids.partner,
-    relationshipType: 'sourced',
-    registrationId: `R-${opportunityId}`,
-  });
-  await world.append({
-    ...common,
-    type: 'OpportunityCreated',
-    recordedBy: 'crm-events',
-    dealName,
-    amount: usd(dollars),
-  });
+  await world.recordSourcedDeal({ opportunityId, dealName, dollars, partnerId: ids.partner });
   await world.recordWon(opportunityId, wonAt, dollars);
 }
 

@@ -31,6 +31,18 @@ export interface QbrWorld {
   updateDeal(id: string, properties: Record<string, string>): Promise<void>;
   /** The deal won at `at` for `dollars`, as the CRM events record it (the clock moved to `at`). */
   recordWon(opportunityId: string, at: string, dollars: number): Promise<void>;
+  /**
+   * A deal approved as sourced for `partnerId` on 2026-10-05 and created in the ledger at
+   * `dollars` (registration `R-<opportunityId>`; the customer `<opportunityId>.example.com` unless
+   * given), as the workflow and the CRM events record it.
+   */
+  recordSourcedDeal(deal: {
+    opportunityId: string;
+    dealName: string;
+    dollars: number;
+    partnerId: string;
+    customer?: { domain: string };
+  }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,6 +110,31 @@ export async function startQbrWorld(
       const common = { opportunityId, effectiveAt: at, recordedBy: 'crm-events' };
       await append({ ...common, type: 'StageChanged', stage: 'closedwon' });
       await append({ ...common, type: 'ClosedWon', amount: usd(dollars) });
+    },
+    async recordSourcedDeal({ opportunityId, dealName, dollars, partnerId, customer }) {
+      clock.now = new Date('2026-10-05T15:00:00.000Z');
+      const registrationId = `R-${opportunityId}`;
+      const common = {
+        opportunityId,
+        effectiveAt: '2026-10-05T15:00:00.000Z',
+        customer: customer ?? { domain: `${opportunityId}.example.com` },
+      };
+      const attribution = { partnerId, relationshipType: 'sourced' as const, registrationId };
+      await append({
+        ...common,
+        ...attribution,
+        type: 'RegistrationApproved',
+        recordedBy: 'workflow',
+        decidedBy: 'channel-manager@example.com',
+      });
+      await append({ ...common, ...attribution, type: 'PartnerAttached', recordedBy: 'workflow' });
+      await append({
+        ...common,
+        type: 'OpportunityCreated',
+        recordedBy: 'crm-events',
+        dealName,
+        amount: usd(dollars),
+      });
     },
     async close() {
       tables.client.destroy();
