@@ -1,4 +1,3 @@
-import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
@@ -9,7 +8,7 @@ import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.t
 import { buildQbrReport } from '#use-cases/qbr-build-report.ts';
 import {
   type CrmEventsUnderTest,
-  customerId,
+  createCustomerDeal,
   otherPartnerId,
   partnerId,
   secret,
@@ -49,27 +48,13 @@ afterAll(async () => {
 const settle = () => crm.hubspot.control('/_sandbox/webhooks/flush', { method: 'POST', body: {} });
 
 async function openDeal(name: string): Promise<string> {
-  const deal = await crm.hubspot.connection.client.crm.deals.basicApi.create({
-    properties: {
-      dealname: name,
-      amount: '40000',
-      deal_currency_code: 'USD',
-      pipeline: 'default',
-      dealstage: 'qualifiedtobuy',
-    },
-    associations: [
-      {
-        to: { id: customerId },
-        types: [
-          {
-            associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
-            associationTypeId: 341,
-          },
-        ],
-      },
-    ],
+  return createCustomerDeal(crm.hubspot, {
+    dealname: name,
+    amount: '40000',
+    deal_currency_code: 'USD',
+    pipeline: 'default',
+    dealstage: 'qualifiedtobuy',
   });
-  return deal.id;
 }
 
 /** The workflow's approval: the ledger's RegistrationApproved, then the partner labelled on the deal in HubSpot. */

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
@@ -16,6 +17,31 @@ export const secret = 'crm-events-client-secret';
 export const partnerId = '20000001';
 export const otherPartnerId = '20000002';
 export const customerId = '20000011';
+
+/**
+ * Creates a deal of the seeded customer in HubSpot, as a rep would: the deal's primary company
+ * association (HubSpot-defined type 341, "Associations v4" default types). Returns its id.
+ */
+export async function createCustomerDeal(
+  hubspot: Pick<SandboxUnderTest, 'connection'>,
+  properties: Record<string, string>,
+): Promise<string> {
+  const created = await hubspot.connection.client.crm.deals.basicApi.create({
+    properties,
+    associations: [
+      {
+        to: { id: customerId },
+        types: [
+          {
+            associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
+            associationTypeId: 341,
+          },
+        ],
+      },
+    ],
+  });
+  return created.id;
+}
 
 /** A portal with two partners, one customer, the partner labels `dealreg hubspot setup` creates and `deals` deals of that customer. */
 export function seed(dealIds: readonly string[]) {

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '#test/support/hubspot-webhook.ts';
@@ -7,7 +6,7 @@ import { appendEntry } from '#use-cases/ledger-append.ts';
 import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
 import {
   type CrmEventsUnderTest,
-  customerId,
+  createCustomerDeal,
   otherPartnerId,
   partnerId,
   secret,
@@ -93,27 +92,13 @@ function dealLife(dealId: string): RawEvent[] {
 
 /** A new deal of the seeded customer, as the seeded ones (a fresh ledger chain for each property run). */
 async function newDeal(): Promise<string> {
-  const created = await crm.hubspot.connection.client.crm.deals.basicApi.create({
-    properties: {
-      dealname: 'Globex – data platform',
-      amount: '55000',
-      deal_currency_code: 'EUR',
-      pipeline: 'default',
-      dealstage: 'closedwon',
-    },
-    associations: [
-      {
-        to: { id: customerId },
-        types: [
-          {
-            associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
-            associationTypeId: 341,
-          },
-        ],
-      },
-    ],
+  return createCustomerDeal(crm.hubspot, {
+    dealname: 'Globex – data platform',
+    amount: '55000',
+    deal_currency_code: 'EUR',
+    pipeline: 'default',
+    dealstage: 'closedwon',
   });
-  return created.id;
 }
 
 /** Same event, new delivery: HubSpot gives a redelivered or duplicated event another eventId. */

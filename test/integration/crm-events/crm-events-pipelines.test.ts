@@ -1,8 +1,7 @@
-import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '#test/support/hubspot-webhook.ts';
 import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
-import { type CrmEventsUnderTest, customerId, secret, startCrmEvents } from './crm-events-fixture.ts';
+import { type CrmEventsUnderTest, createCustomerDeal, secret, startCrmEvents } from './crm-events-fixture.ts';
 
 // A custom deal pipeline as HubSpot creates it: internal ids are numbers ("CRM API | Pipelines").
 const renewals = '23456789';
@@ -39,28 +38,15 @@ afterAll(async () => {
 const settle = () => crm.hubspot.control('/_sandbox/webhooks/flush', { method: 'POST', body: {} });
 
 async function createDeal(pipeline: string, dealstage: string): Promise<string> {
-  const deal = await crm.hubspot.connection.client.crm.deals.basicApi.create({
-    properties: {
-      dealname: 'Globex – renewal',
-      amount: '40000',
-      deal_currency_code: 'EUR',
-      pipeline,
-      dealstage,
-    },
-    associations: [
-      {
-        to: { id: customerId },
-        types: [
-          {
-            associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
-            associationTypeId: 341,
-          },
-        ],
-      },
-    ],
+  const dealId = await createCustomerDeal(crm.hubspot, {
+    dealname: 'Globex – renewal',
+    amount: '40000',
+    deal_currency_code: 'EUR',
+    pipeline,
+    dealstage,
   });
   await settle();
-  return deal.id;
+  return dealId;
 }
 
 async function moveDeal(dealId: string, properties: Record<string, string>): Promise<void> {

@@ -1,9 +1,8 @@
-import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
 import {
   type CrmEventsUnderTest,
-  customerId,
+  createCustomerDeal,
   otherPartnerId,
   partnerId,
   secret,
@@ -35,39 +34,26 @@ const settle = () => crm.hubspot.control('/_sandbox/webhooks/flush', { method: '
 describe('HubSpot deal changes reach the ledger', () => {
   it('records a deal created, priced, attributed, relabelled and won in HubSpot, each change once', async () => {
     const { client } = crm.hubspot.connection;
-    const deal = await client.crm.deals.basicApi.create({
-      properties: {
-        dealname: 'Globex – analytics rollout',
-        amount: '120000',
-        deal_currency_code: 'EUR',
-        pipeline: 'default',
-        dealstage: 'qualifiedtobuy',
-      },
-      associations: [
-        {
-          to: { id: customerId },
-          types: [
-            {
-              associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
-              associationTypeId: 341,
-            },
-          ],
-        },
-      ],
+    const dealId = await createCustomerDeal(crm.hubspot, {
+      dealname: 'Globex – analytics rollout',
+      amount: '120000',
+      deal_currency_code: 'EUR',
+      pipeline: 'default',
+      dealstage: 'qualifiedtobuy',
     });
     await settle();
-    await crm.hubspot.adapter.associatePartner(partnerId, deal.id, 'sourced');
+    await crm.hubspot.adapter.associatePartner(partnerId, dealId, 'sourced');
     await settle();
-    await client.crm.deals.basicApi.update(deal.id, { properties: { amount: '150000' } });
+    await client.crm.deals.basicApi.update(dealId, { properties: { amount: '150000' } });
     await settle();
-    await crm.hubspot.adapter.associatePartner(partnerId, deal.id, 'influenced');
+    await crm.hubspot.adapter.associatePartner(partnerId, dealId, 'influenced');
     await settle();
-    await crm.hubspot.adapter.associatePartner(otherPartnerId, deal.id, 'referral');
+    await crm.hubspot.adapter.associatePartner(otherPartnerId, dealId, 'referral');
     await settle();
-    await client.crm.deals.basicApi.update(deal.id, { properties: { dealstage: 'closedwon' } });
+    await client.crm.deals.basicApi.update(dealId, { properties: { dealstage: 'closedwon' } });
     await settle();
 
-    const history = await opportunityHistory(crm.store, deal.id);
+    const history = await opportunityHistory(crm.store, dealId);
     const types = history.map((entry) => entry.type);
     expect(types.filter((type) => type === 'OpportunityCreated')).toHaveLength(1);
     expect(types.filter((type) => type === 'ClosedWon')).toHaveLength(1);
@@ -80,7 +66,7 @@ describe('HubSpot deal changes reach the ledger', () => {
     });
 
     const now = new Date().toISOString();
-    const state = await opportunityAsOf(crm.store, deal.id, { asOf: now, knownAt: now });
+    const state = await opportunityAsOf(crm.store, dealId, { asOf: now, knownAt: now });
     expect(state.outcome).toBe('won');
     expect(state.amount).toMatchObject({ amountMinor: 15_000_000, currency: 'EUR', usdMinor: 16_200_000 });
     expect(

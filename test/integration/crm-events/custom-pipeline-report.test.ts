@@ -1,4 +1,3 @@
-import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
@@ -8,7 +7,7 @@ import { appendEntry } from '#use-cases/ledger-append.ts';
 import { buildQbrReport } from '#use-cases/qbr-build-report.ts';
 import {
   type CrmEventsUnderTest,
-  customerId,
+  createCustomerDeal,
   partnerId,
   secret,
   startCrmEvents,
@@ -58,32 +57,19 @@ const settle = () => crm.hubspot.control('/_sandbox/webhooks/flush', { method: '
 describe('a deal won in a custom pipeline', () => {
   it('is closed-won revenue of its sourced partner in the pre-QBR report, without STAGE_DRIFT', async () => {
     const { client } = crm.hubspot.connection;
-    const deal = await client.crm.deals.basicApi.create({
-      properties: {
-        dealname: 'Globex – enterprise agreement',
-        amount: '40000',
-        deal_currency_code: 'USD',
-        pipeline: 'default',
-        dealstage: 'qualifiedtobuy',
-      },
-      associations: [
-        {
-          to: { id: customerId },
-          types: [
-            {
-              associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
-              associationTypeId: 341,
-            },
-          ],
-        },
-      ],
+    const dealId = await createCustomerDeal(crm.hubspot, {
+      dealname: 'Globex – enterprise agreement',
+      amount: '40000',
+      deal_currency_code: 'USD',
+      pipeline: 'default',
+      dealstage: 'qualifiedtobuy',
     });
     await settle();
     await appendEntry(
       { store: crm.store, ledgerKey: crm.ledgerKey, now: crm.clock },
       {
         type: 'RegistrationApproved',
-        opportunityId: deal.id,
+        opportunityId: dealId,
         effectiveAt: new Date(crm.clock().getTime() - 60_000).toISOString(),
         recordedBy: 'workflow',
         registrationId: 'DR-ENTERPRISE',
@@ -93,10 +79,10 @@ describe('a deal won in a custom pipeline', () => {
         decidedBy: 'channel-manager@example.com',
       },
     );
-    await crm.hubspot.adapter.associatePartner(partnerId, deal.id, 'sourced');
+    await crm.hubspot.adapter.associatePartner(partnerId, dealId, 'sourced');
     await settle();
     // The rep moves the deal into the Enterprise pipeline and wins it there.
-    await client.crm.deals.basicApi.update(deal.id, {
+    await client.crm.deals.basicApi.update(dealId, {
       properties: { pipeline: enterprise, dealstage: '31000102' },
     });
     await settle();

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotDealLookup } from '#adapters/hubspot/hubspot-deal-lookup.ts';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
@@ -14,7 +13,12 @@ import { quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
 import { createCrmEventsHandler } from '#handlers/crm-events-handler.ts';
 import { ledgerTable, registrationsTable } from '#lib/tables/index.ts';
 import { type RunningApiServer, startApiServer } from '#local/api-server.ts';
-import { customerId, partnerId, secret, seed } from '#test/integration/crm-events/crm-events-fixture.ts';
+import {
+  createCustomerDeal,
+  partnerId,
+  secret,
+  seed,
+} from '#test/integration/crm-events/crm-events-fixture.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { buildQbrReport } from '#use-cases/qbr-build-report.ts';
@@ -60,30 +64,17 @@ afterAll(async () => {
 const settle = () => hubspot.control('/_sandbox/webhooks/flush', { method: 'POST', body: {} });
 
 async function partnerDeal(dealname: string, amount: string, currency: string): Promise<string> {
-  const deal = await hubspot.connection.client.crm.deals.basicApi.create({
-    properties: {
-      dealname,
-      amount,
-      deal_currency_code: currency,
-      pipeline: 'default',
-      dealstage: 'qualifiedtobuy',
-    },
-    associations: [
-      {
-        to: { id: customerId },
-        types: [
-          {
-            associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
-            associationTypeId: 341,
-          },
-        ],
-      },
-    ],
+  const dealId = await createCustomerDeal(hubspot, {
+    dealname,
+    amount,
+    deal_currency_code: currency,
+    pipeline: 'default',
+    dealstage: 'qualifiedtobuy',
   });
   await settle();
-  await hubspot.adapter.associatePartner(partnerId, deal.id, 'sourced');
+  await hubspot.adapter.associatePartner(partnerId, dealId, 'sourced');
   await settle();
-  return deal.id;
+  return dealId;
 }
 
 const update = async (id: string, properties: Record<string, string>) => {
