@@ -274,6 +274,7 @@ export interface FormSubmissions {
 /** Everything Dealreg reads and writes in the CRM. */
 export interface HubSpotPort
   extends PartnerDirectory,
+    Pick<PartnerCompanyLookup, 'companiesById'>,
     CustomerDirectory,
     DealDirectory,
     EngagementHistory,

@@ -57,6 +57,10 @@ export class HubSpotAdapter implements HubSpotPort {
     return this.#partners.findPartnerByDomain(domain);
   }
 
+  companiesById(ids: readonly string[]): Promise<Company[]> {
+    return this.#partners.companiesById(ids);
+  }
+
   findCompaniesByDomain(domain: string): Promise<Company[]> {
     return this.#customers.findCompaniesByDomain(domain);
   }

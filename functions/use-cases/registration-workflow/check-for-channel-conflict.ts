@@ -33,23 +33,23 @@ const resubmitted = (answers: string): ConflictCheckResult => ({
 
 /**
  * The partner company's domains the submitter's address is compared with. The partner was found
- * by the domain the form names, so HubSpot is asked for its other domains only when the address
- * is not at that one.
+ * by the domain the form names (normalise), so its other domains are read, by the partner's id
+ * (a batch read, outside the portal's search budget), only when the address is not at that one.
  */
 async function partnerCompanyDomains(
   deps: RegistrationWorkflowDependencies,
   details: RegistrationDetails,
-  partnerName: string | undefined,
+  partner: { readonly id: string; readonly name?: string | undefined },
 ): Promise<PartnerCompanyDomains> {
-  const named = { name: partnerName, domain: details.partnerDomain };
+  const named = { name: partner.name, domain: details.partnerDomain };
   const submitterDomain = registrableDomain(details.submitterEmail);
   if (!deps.policy.policy.intake.submitterMustBeAtPartner) return named;
   if (submitterDomain !== undefined && comparableDomain(submitterDomain) === details.partnerDomain)
     return named;
-  const company = await deps.crm.findPartnerByDomain(details.partnerDomain);
-  if (company === null) return named;
+  const [company] = await deps.crm.companiesById([partner.id]);
+  if (company === undefined) return named;
   return {
-    name: company.name ?? partnerName,
+    name: company.name ?? partner.name,
     domain: company.domain,
     additionalDomains: company.additionalDomains,
   };
@@ -134,7 +134,7 @@ export async function checkRegistrationConflicts(
   };
   const findings = intakeFindings(
     { submitterEmail: details.submitterEmail, expectedCloseDate: details.expectedCloseDate, receivedAt },
-    await partnerCompanyDomains(deps, details, partner.name),
+    await partnerCompanyDomains(deps, details, partner),
     deps.policy.policy,
   );
   const verdict = withIntakeFindings(

@@ -16,6 +16,7 @@ import type { ReadOptions, RegistrationBook, WorkflowCallbacks } from '#ports/re
 type WorkflowCrm = Pick<
   HubSpotPort,
   | 'findPartnerByDomain'
+  | 'companiesById'
   | 'findCompaniesByDomain'
   | 'findOrCreateCustomerCompany'
   | 'findCompaniesByName'
