@@ -89,6 +89,8 @@ export const registrationProgressSchema = z.object({
   sla: slaHistorySchema.optional(),
   /** The HubSpot deal (opportunity) the approved registration created or linked. */
   dealId: z.string().optional(),
+  /** The customer's HubSpot company the deal belongs to, as "Register deal in HubSpot" found or created it. */
+  customerCompanyId: z.string().optional(),
   /** The HubSpot Deal Registration record. */
   hubspotRecordId: z.string().optional(),
   /** The first level's approval while the second level decides (large deals). */

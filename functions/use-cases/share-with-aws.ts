@@ -16,7 +16,9 @@ import type { RegistrationWorkflowDependencies } from '#use-cases/registration-w
 export type ShareWithAwsDependencies = Pick<
   RegistrationWorkflowDependencies,
   'book' | 'ledger' | 'ledgerKey' | 'policy' | 'usdRates' | 'now' | 'logger' | 'coSell' | 'coSellDefaults'
-> & { readonly crm: Pick<RegistrationWorkflowDependencies['crm'], 'findCompaniesByDomain'> };
+> & {
+  readonly crm: Pick<RegistrationWorkflowDependencies['crm'], 'companiesById' | 'findCompaniesByDomain'>;
+};
 
 /** What sharing a registration with AWS came to. */
 export type ShareWithAwsOutcome =
@@ -89,7 +91,7 @@ export async function shareWithAws(
   }
 
   const defaults = deps.coSellDefaults ?? coSellDefaultsSchema.parse({});
-  const customer = await customerCompanyOf(deps, details.customerDomain);
+  const customer = await customerCompanyOf(deps, progress.customerCompanyId, details.customerDomain);
   const mapping = coSellOpportunityFor({
     registration: registration.record,
     campaign,
@@ -197,16 +199,22 @@ export async function shareWithAws(
 }
 
 /**
- * The customer's company in HubSpot, as "Register deal in HubSpot" found or created it for the
- * domain (the first company of the domain that is not a partner), with its profile.
+ * The customer's company in HubSpot, with its profile: the one "Register deal in HubSpot" found
+ * or created, read by the id it recorded (a batch read, outside the portal's search budget); for a
+ * registration registered before it recorded the id, the first company of the domain that is not
+ * a partner, as that step finds it.
  */
 async function customerCompanyOf(
   deps: ShareWithAwsDependencies,
+  companyId: string | undefined,
   domain: string,
 ): Promise<CustomerCompanyFacts | undefined> {
-  const company = (await deps.crm.findCompaniesByDomain(domain)).find(
-    (candidate) => candidate.type?.toUpperCase() !== 'PARTNER',
-  );
+  const company =
+    companyId === undefined
+      ? (await deps.crm.findCompaniesByDomain(domain)).find(
+          (candidate) => candidate.type?.toUpperCase() !== 'PARTNER',
+        )
+      : (await deps.crm.companiesById([companyId]))[0];
   if (company === undefined) return undefined;
   const profile = company.profile ?? {};
   return {

@@ -88,6 +88,7 @@ export async function registerInHubSpot(
   await deps.book.saveProgress(registrationId, {
     ...progress,
     dealId: deal.dealId,
+    customerCompanyId: customerCompany.companyId,
     hubspotRecordId: record.recordId,
     approvedAt: approvedAt.toISOString(),
     expiresAt: window.expiresAt.toISOString(),

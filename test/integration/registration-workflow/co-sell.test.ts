@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCoSellReconciliationWatermark } from '#adapters/dynamodb/co-sell-reconciliation-watermark.ts';
-import { HubSpotCustomerDirectory } from '#adapters/hubspot/customer-directory.ts';
 import { partnerCentralCatalogs } from '#adapters/partner-central/co-sell-catalogs.ts';
 import { RetryingCalls } from '#adapters/partner-central/retrying-calls.ts';
 import { projectOpportunity } from '#domain/ledger/projection.ts';
@@ -331,7 +330,7 @@ describe('an approved registration on no cloud marketplace', () => {
           { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
         ),
         coSellDefaults,
-        crm: new HubSpotCustomerDirectory(harness.sandbox.connection),
+        crm: harness.sandbox.adapter,
       },
       registrationId,
     );
@@ -576,7 +575,7 @@ describe('a registration a throttling spell kept from AWS', () => {
           policy: loadPolicy({ coSell: { enabled: true } }),
           usdRates: {},
           coSellDefaults,
-          crm: new HubSpotCustomerDirectory(harness.sandbox.connection),
+          crm: harness.sandbox.adapter,
         }),
     };
   };
