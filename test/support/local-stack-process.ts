@@ -20,7 +20,7 @@ export interface LocalStackProcess {
 /**
  * Runs `dealreg local` as a user would (a separate process, the CLI entry point) with its own
  * data directory (or `dataDir`, to start again on one kept by an earlier run), and waits for the
- * `ready` line (after the demo story, when it tells one).
+ * `Press Ctrl-C` line printed after its settings and the demo story (when it tells one).
  */
 export async function startLocalStackProcess(
   args: readonly string[] = ['--empty'],
@@ -44,8 +44,9 @@ export async function startLocalStackProcess(
       () => reject(new Error(`dealreg local did not get ready:\n${output}`)),
       args.includes('--empty') ? 90_000 : 600_000,
     );
-    // With the demo, wait until it has told its story too (a resumed run tells none).
-    const readyLine = args.includes('--empty') ? /ready/ : /Press Ctrl-C/;
+    // The last line it prints once ready, after the settings and the demo's story (a resumed or
+    // empty run tells none): the `ready` line alone may come in a chunk before the settings.
+    const readyLine = /Press Ctrl-C/;
     const check = () => {
       if (readyLine.test(output)) {
         clearTimeout(timer);
