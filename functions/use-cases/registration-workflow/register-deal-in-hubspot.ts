@@ -2,7 +2,7 @@ import { coSellDecision } from '#domain/co-sell/co-sell-selection.ts';
 import { type FrozenMoney, freezeAmount, freezeMoney, minorUnitDigits, usdRateOf } from '#domain/money.ts';
 import { validityWindow } from '#domain/policy/registration-validity.ts';
 import type { Deal } from '#ports/hubspot.ts';
-import { appendEntry } from '#use-cases/ledger-append.ts';
+import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import {
   type ApprovedRegistration,
   loadApprovedRegistration,
@@ -137,9 +137,14 @@ async function appendApprovalEntries(
       amount: estimatedAmount,
       closeDate: details.expectedCloseDate,
     });
-  } else if ((await deps.ledger.readHead(deal.dealId)) === undefined) {
-    // A deal HubSpot had before the ledger saw it: its chain opens with the deal as HubSpot has
-    // it now, so the opportunity's amount, stage and close date are on record from the approval.
+  } else if (
+    !(await readChain(deps.ledger, deal.dealId)).some((entry) => entry.type === 'OpportunityCreated')
+  ) {
+    // A deal HubSpot had before the ledger recorded its creation: the deal as HubSpot has it now
+    // goes on record, so the opportunity's name, amount, stage and close date are known from the
+    // approval. Its chain may already hold what HubSpot's webhooks brought (the CRM events
+    // function records the partner association this step makes, or a rep's earlier change, as
+    // soon as HubSpot sends it), so an opened chain is no sign the deal itself is recorded.
     const [current] = (await deps.crm.batchReadDeals([deal.dealId])).deals;
     const linkedAmount = current === undefined ? undefined : dealAmount(deps, current);
     await appendEntry(ledger, {
