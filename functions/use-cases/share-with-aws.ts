@@ -17,7 +17,12 @@ export type ShareWithAwsDependencies = Pick<
   RegistrationWorkflowDependencies,
   'book' | 'ledger' | 'ledgerKey' | 'policy' | 'usdRates' | 'now' | 'logger' | 'coSell' | 'coSellDefaults'
 > & {
-  readonly crm: Pick<RegistrationWorkflowDependencies['crm'], 'companiesById' | 'findCompaniesByDomain'>;
+  /**
+   * HubSpot's companies. Without `findCompaniesByDomain` (a function with no share of the portal's
+   * searches) a registration approved before its customer company's id was recorded is not shared.
+   */
+  readonly crm: Pick<RegistrationWorkflowDependencies['crm'], 'companiesById'> &
+    Partial<Pick<RegistrationWorkflowDependencies['crm'], 'findCompaniesByDomain'>>;
 };
 
 /** What sharing a registration with AWS came to. */
@@ -91,6 +96,11 @@ export async function shareWithAws(
   }
 
   const defaults = deps.coSellDefaults ?? coSellDefaultsSchema.parse({});
+  if (progress.customerCompanyId === undefined && deps.crm.findCompaniesByDomain === undefined) {
+    return notShared(
+      "approved before Dealreg recorded the id of the customer's HubSpot company, and this catch-up reads companies by id only (it has no share of the portal's CRM searches)",
+    );
+  }
   const customer = await customerCompanyOf(deps, progress.customerCompanyId, details.customerDomain);
   const mapping = coSellOpportunityFor({
     registration: registration.record,
@@ -211,7 +221,7 @@ async function customerCompanyOf(
 ): Promise<CustomerCompanyFacts | undefined> {
   const company =
     companyId === undefined
-      ? (await deps.crm.findCompaniesByDomain(domain)).find(
+      ? (await deps.crm.findCompaniesByDomain?.(domain))?.find(
           (candidate) => candidate.type?.toUpperCase() !== 'PARTNER',
         )
       : (await deps.crm.companiesById([companyId]))[0];

@@ -183,21 +183,32 @@ export class CoSell extends Construct {
       ],
     });
 
+    // It also shares what the workflow's step could not (a throttling spell past the step's
+    // retries), reading each customer company from HubSpot by id within its own share.
+    const reconciliationShare = hubSpotBudget.coSellReconciliation;
     this.reconciliationFunction = new DealregFunction(this, 'Reconciliation', {
       entry: handlerEntry('co-sell-reconciliation.ts'),
-      description: 'Dealreg co-sell: records the Partner Central changes events missed',
+      description:
+        "Dealreg co-sell: records the Partner Central changes events missed, shares what the workflow's step could not",
       serviceName: 'dealreg-co-sell-reconciliation',
       alarmTopic: props.alarmTopic,
       timeout: Duration.minutes(5),
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: reconciliationShare.containers,
       logLevel: props.logLevel ?? 'INFO',
       environment: {
         ...environment,
+        ...policyInCode.environment,
+        ...hubSpotShareEnvironment(reconciliationShare),
         SWEEPER_STATE_TABLE: props.sweeperStateTable.tableName,
         CO_SELL_CATALOG: props.catalog,
+        HUBSPOT_ACCESS_TOKEN_ARN: referrals.hubspotAccessToken.secretArn,
+        ...(referrals.usdRates ? { USD_RATES: JSON.stringify(referrals.usdRates) } : {}),
       },
+      define: policyInCode.define,
     });
-    this.#grant(this.reconciliationFunction, props, { actions: ['dynamodb:Query'] });
+    // Sharing creates and submits ACE opportunities as the registration steps do.
+    this.#grant(this.reconciliationFunction, props, { actions: ['dynamodb:Query'] }, 'share');
+    grantSecretValues(this.reconciliationFunction, [referrals.hubspotAccessToken]);
     grantTableAccess(this.reconciliationFunction, [
       { table: props.sweeperStateTable, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     ]);
@@ -247,10 +258,11 @@ export class CoSell extends Construct {
     fn: DealregFunction,
     props: CoSellProps,
     registrations: { readonly actions: readonly string[]; readonly indexes?: readonly string[] },
+    coSell: 'read' | 'share' = 'read',
   ): void {
     // The registration book finds a registration's items with a query on its key.
     grantTableAccess(fn, [{ table: props.registrationsTable, ...registrations }]);
     props.ledger.grantAppend(fn);
-    grantCoSell(fn, props.catalog, 'read');
+    grantCoSell(fn, props.catalog, coSell);
   }
 }

@@ -32,7 +32,8 @@ export interface HubSpotShare {
  * The portal's budget by function. The registration steps get most of it (a burst of
  * registrations is the busiest time); the pre-QBR check runs once a quarter and can take longer.
  * With co-sell off: 190 requests per 10 s and 5 searches per second; with co-sell on the AWS
- * referral review takes two of the steps' containers: 180 requests and 5 searches.
+ * referral review takes two of the steps' containers and the co-sell reconciliation 10 requests:
+ * 190 requests and 5 searches.
  */
 export const hubSpotBudget = {
   /** 4 × 25 = 100 requests per 10 s, 4 × 1 = 4 searches per second (customers and partners by domain). */
@@ -54,6 +55,11 @@ export const hubSpotBudget = {
   preQbrBatches: { containers: 3, requestsPerWindow: 10, searchesPerSecond: 0 },
   /** 1 × 20 = 20, 1 search per second: the report builder. */
   preQbrReport: { containers: 1, requestsPerWindow: 20, searchesPerSecond: 1 },
+  /**
+   * Co-sell on: 1 × 10 = 10, never searches; the hourly co-sell reconciliation reads the customer
+   * companies of registrations it shares after the workflow's step could not, by id.
+   */
+  coSellReconciliation: { containers: 1, requestsPerWindow: 10, searchesPerSecond: 0 },
 } as const satisfies Record<string, HubSpotShare>;
 
 /** The settings that give a function's containers their share (read by `functions/handlers/wiring/hubspot.ts`). */

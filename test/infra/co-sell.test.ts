@@ -76,6 +76,34 @@ describe('co-sell reconciliation', () => {
   });
 });
 
+describe('co-sell catch-up, deployed', () => {
+  it("gives the reconciliation what sharing after the workflow's step needs: HubSpot (its own share, no searches), the policy in its code, the token", () => {
+    const coSell = coSellOf(synthesized);
+    const { stateful } = synthesized;
+    const properties =
+      synthesized.statelessTemplate.toJSON().Resources[logicalIdOf(coSell.reconciliationFunction)].Properties;
+    const share = hubSpotBudget.coSellReconciliation;
+
+    expect(properties.Environment.Variables).toMatchObject({
+      HUBSPOT_ACCESS_TOKEN_ARN: {
+        'Fn::ImportValue': expect.stringMatching(
+          `^Dealreg-test-Stateful:ExportsOutputRef${logicalIdOf(stateful.hubspotAccessToken)}`,
+        ),
+      },
+      HUBSPOT_REQUESTS_PER_WINDOW: String(share.requestsPerWindow),
+      // It reads customer companies by id; the portal's searches are all given out.
+      HUBSPOT_SEARCHES_PER_SECOND: '0',
+      DEALREG_POLICY_VERSION: expect.stringMatching(/^pv-[0-9a-f]{12}$/),
+    });
+    // The policy is in its code (esbuild's define), not in its 4 KB environment.
+    expect(properties.Environment.Variables.DEALREG_POLICY).toBeUndefined();
+    expect(properties.ReservedConcurrentExecutions).toBe(share.containers);
+    expect(statementsOf(synthesized.statelessTemplate, coSell.reconciliationFunction)).toContainEqual(
+      allow(['secretsmanager:GetSecretValue'], [imported(stateful.hubspotAccessToken)]),
+    );
+  });
+});
+
 describe('co-sell permissions', () => {
   const partnerCentral = (statements: ReturnType<typeof statementsOf>) =>
     statements.filter((statement) =>
@@ -92,12 +120,27 @@ describe('co-sell permissions', () => {
     }),
   ];
 
-  it("lets both functions get and list the policy's catalog's opportunities in Partner Central; the events function also reads (never answers) its referrals", () => {
+  it("lets both functions get and list the policy's catalog's opportunities in Partner Central; the events function also reads (never answers) its referrals, the reconciliation creates and submits as the registration steps do", () => {
     const coSell = coSellOf(synthesized);
 
+    // Its catch-up shares what the workflow's step could not.
     expect(
       partnerCentral(statementsOf(synthesized.statelessTemplate, coSell.reconciliationFunction)),
-    ).toEqual(opportunities);
+    ).toEqual(
+      partnerCentral(
+        statementsOf(synthesized.statelessTemplate, synthesized.stateless.registrationWorkflow.steps),
+      ),
+    );
+    expect(
+      partnerCentral(statementsOf(synthesized.statelessTemplate, coSell.reconciliationFunction)).flatMap(
+        (statement) => statement.actions,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'partnercentral:CreateOpportunity',
+        'partnercentral:StartEngagementFromOpportunityTask',
+      ]),
+    );
     expect(partnerCentral(statementsOf(synthesized.statelessTemplate, coSell.eventsFunction))).toEqual([
       ...opportunities,
       allow(['partnercentral:GetEngagementInvitation'], [sandboxInvitations]),

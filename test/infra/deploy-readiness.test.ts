@@ -85,7 +85,7 @@ function stateMachineDefinitions(template: Template): Record<string, unknown> {
 
 /** What a deployment holds with co-sell off, and on (its reconciliation schedule, its referral page and events). */
 const coSellOff = { schedules: 3, apiFunctions: 5, hubSpotCallersOutsideApi: 4 };
-const coSellOn = { schedules: 4, apiFunctions: 6, hubSpotCallersOutsideApi: 5 };
+const coSellOn = { schedules: 4, apiFunctions: 6, hubSpotCallersOutsideApi: 6 };
 
 describe.each([
   ['the default policy', 'policy/default-policy.json', testContext[contextKeys.region], coSellOff],
@@ -253,7 +253,8 @@ describe.each([
     }
 
     // The registration steps, the backfill, the batch workers and the report builder; with
-    // co-sell, the co-sell events function (a new AWS referral's conflict check).
+    // co-sell, the co-sell events function (a new AWS referral's conflict check) and the
+    // reconciliation (its catch-up reads customer companies).
     expect(checked).toBe(expected.hubSpotCallersOutsideApi);
     expect(short).toEqual([]);
   });
@@ -280,6 +281,7 @@ describe('the HubSpot budget table', () => {
       ...always,
       hubSpotBudget.awsReferralEvents,
       hubSpotBudget.awsReferralPages,
+      hubSpotBudget.coSellReconciliation,
     ]);
 
     // "API usage guidelines and limits": 190 requests per 10 s, 5 searches per second.

@@ -48,6 +48,8 @@ const coSellCustomers = [
   'cosell-scheduled.com',
   'cosell-throttled.com',
   'cosell-half-shared.com',
+  'cosell-by-id.com',
+  'cosell-before-ids.com',
 ].map((domain, index) => customerCompanySeed(domain, String(900 + index)));
 const customerWithoutIndustry = {
   id: '950',
@@ -658,6 +660,59 @@ describe('a registration a throttling spell kept from AWS', () => {
       type: 'CoSellShared',
       aceOpportunityId: left[0]?.opportunity.Id,
       submittedToAws: true,
+    });
+  });
+
+  it('is shared by the deployed catch-up, which reads customer companies by id only; one approved before the id was recorded is left, saying why', async () => {
+    await throttle(4, 'CreateOpportunity');
+    const byId = await harness.submit({
+      customer_domain: 'cosell-by-id.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    await throttle(4, 'CreateOpportunity');
+    const older = await harness.submit({
+      customer_domain: 'cosell-before-ids.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+    });
+    // As "Register deal in HubSpot" left a registration before it recorded the company's id.
+    const { progress } = await harness.registration(older);
+    if (progress === undefined) throw new Error(`registration ${older} has no progress`);
+    const { customerCompanyId, ...withoutId } = progress;
+    expect(customerCompanyId).toBeDefined();
+    await harness.stores.book.saveProgress(older, withoutId);
+    expect(opportunitiesOf(byId)).toEqual([]);
+    expect(opportunitiesOf(older)).toEqual([]);
+
+    await harness.clock.advance(2 * 60 * 60 * 1000);
+    const deployed = reconciliation();
+    const byIdOnly = {
+      ...harness.stores,
+      coSell: deployed.coSell,
+      now: () => harness.clock.now(),
+      logger,
+      policy: loadPolicy({ coSell: { enabled: true } }),
+      usdRates: {},
+      coSellDefaults,
+      // The deployed reconciliation's HubSpot: a batch read of companies by id, no search.
+      crm: { companiesById: (ids: readonly string[]) => harness.sandbox.adapter.companiesById(ids) },
+    };
+    const outcome = await runCoSellReconciliation(
+      { ...deployed, catchUp: () => shareUnsharedRegistrations(byIdOnly) },
+      'Sandbox',
+    );
+
+    expect(outcome.stillNotShared).toBeGreaterThanOrEqual(1);
+    expect(opportunitiesOf(byId)).toHaveLength(1);
+    expect(opportunitiesOf(byId)[0]?.opportunity).toMatchObject({
+      LifeCycle: { ReviewStatus: 'Submitted' },
+      Customer: { Account: { WebsiteUrl: expect.stringContaining('cosell-by-id.com') } },
+    });
+    expect(opportunitiesOf(older)).toEqual([]);
+    expect(await shareWithAws(byIdOnly, older, { lookUpFirst: true })).toEqual({
+      outcome: 'not-shared',
+      reason: expect.stringContaining('reads companies by id only'),
     });
   });
 });
