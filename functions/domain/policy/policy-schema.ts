@@ -484,6 +484,26 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
         problem([...path, role], `names approver "${id}", who is not listed under approvers (${known})`);
       }
     }
+    // A second level is a second person's approval: the person who decides the first level may
+    // not be the one who decides the second, whatever approver ids name them. (An escalation can
+    // still reach one person at both levels; the workflow does not prevent that yet.)
+    const emailOf = (id: string | undefined) =>
+      id === undefined || !Object.hasOwn(policy.approvers, id) ? undefined : policy.approvers[id]?.email;
+    const firstEmail = emailOf(chain.firstApprover);
+    const secondEmail = emailOf(chain.secondLevelApprover);
+    if (
+      firstEmail !== undefined &&
+      secondEmail !== undefined &&
+      firstEmail.toLowerCase() === secondEmail.toLowerCase()
+    ) {
+      const where = path
+        .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
+        .join('');
+      problem(
+        [...path, 'secondLevelApprover'],
+        `names "${chain.secondLevelApprover}" (${secondEmail}), who also decides the first level as ${where}.firstApprover${chain.firstApprover === chain.secondLevelApprover ? '' : ` ("${chain.firstApprover}", ${firstEmail})`}: a second approval must come from another person`,
+      );
+    }
   };
   checkChain(['routing', 'fallback'], policy.routing.fallback);
   // A decision names the rule that routed it, so a name must say which rule that was.

@@ -145,6 +145,51 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a second approval level decided by the person who decides the first: two levels need two people', () => {
+    const approvers = {
+      'channel-manager': { name: 'Channel Manager', email: 'cm@example.com', timeZone: 'UTC' },
+      director: { name: 'Director', email: 'Dana@Example.com', timeZone: 'UTC' },
+      'director-again': { name: 'Director (sales)', email: 'dana@example.com', timeZone: 'UTC' },
+    };
+    expect(
+      problemsOf({
+        approvers,
+        routing: {
+          fallback: {
+            firstApprover: 'channel-manager',
+            escalationApprover: 'director',
+            secondLevelApprover: 'channel-manager',
+          },
+          rules: [
+            {
+              name: 'Large EMEA',
+              regions: ['emea'],
+              firstApprover: 'director-again',
+              escalationApprover: 'channel-manager',
+              secondLevelApprover: 'director',
+            },
+          ],
+        },
+      }),
+    ).toEqual([
+      'routing.fallback.secondLevelApprover names "channel-manager" (cm@example.com), who also decides the first level as routing.fallback.firstApprover: a second approval must come from another person',
+      'routing.rules[0].secondLevelApprover names "director" (Dana@Example.com), who also decides the first level as routing.rules[0].firstApprover ("director-again", dana@example.com): a second approval must come from another person',
+    ]);
+    // Different people at each level pass.
+    expect(
+      problemsOf({
+        approvers,
+        routing: {
+          fallback: {
+            firstApprover: 'channel-manager',
+            escalationApprover: 'director',
+            secondLevelApprover: 'director',
+          },
+        },
+      }),
+    ).toEqual([]);
+  });
+
   it('reads a file saved with a byte-order mark', () => {
     expect(loadPolicy('\uFEFF{}').policyVersion).toBe(loadPolicy('{}').policyVersion);
   });
