@@ -97,6 +97,8 @@ export const registrationProgressSchema = z.object({
   firstLevel: z
     .object({
       approverName: z.string(),
+      /** Who approved it (absent on registrations whose first level was recorded before it was kept). */
+      approverEmail: z.string().optional(),
       approvedAt: z.iso.datetime(),
       relationshipType: relationshipTypeSchema,
       reason: z.string().optional(),

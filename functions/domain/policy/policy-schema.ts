@@ -485,8 +485,9 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
       }
     }
     // A second level is a second person's approval: the person who decides the first level may
-    // not be the one who decides the second, whatever approver ids name them. (An escalation can
-    // still reach one person at both levels; the workflow does not prevent that yet.)
+    // not be the one who decides the second, whatever approver ids name them. (When an escalation
+    // brings the second-level approver to the first level, the workflow starts the second level
+    // with its escalation approver: `ask-approver.ts`.)
     const emailOf = (id: string | undefined) =>
       id === undefined || !Object.hasOwn(policy.approvers, id) ? undefined : policy.approvers[id]?.email;
     const firstEmail = emailOf(chain.firstApprover);

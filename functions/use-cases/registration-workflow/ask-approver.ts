@@ -49,6 +49,24 @@ async function confirmReceipt(
 }
 
 /**
+ * A second level is a second person's approval: when whoever approved the first level (an
+ * escalation can bring the second-level approver there) would also decide the second, the second
+ * level starts with its escalation approver.
+ */
+function secondPerson<
+  Level extends {
+    readonly approver: { readonly email: string };
+    readonly escalateTo: { readonly email: string };
+  },
+>(chain: Level, firstLevelApprover: string | undefined): Level {
+  const same = (a: string, b: string | undefined) => b !== undefined && a.toLowerCase() === b.toLowerCase();
+  if (!same(chain.approver.email, firstLevelApprover) || same(chain.escalateTo.email, firstLevelApprover)) {
+    return chain;
+  }
+  return { ...chain, approver: chain.escalateTo };
+}
+
+/**
  * "Ask approver": opens the approval task of the next level — the first level, the second level
  * of a large deal once the first approved, or an extension the partner requested — with its SLA
  * deadlines in business hours from now, and emails the approver the link.
@@ -64,7 +82,10 @@ export async function askApprover(
   const purpose = progress.status === 'approved' ? 'extension' : 'registration';
   const request = purpose === 'extension' ? extensionRequest(deps, registration) : undefined;
   const level = purpose === 'registration' && progress.firstLevel !== undefined ? 2 : 1;
-  const chain = level === 2 && route.secondLevel !== undefined ? route.secondLevel : route.firstLevel;
+  const chain = secondPerson(
+    level === 2 && route.secondLevel !== undefined ? route.secondLevel : route.firstLevel,
+    level === 2 ? progress.firstLevel?.approverEmail : undefined,
+  );
   const step: ApprovalStep = level === 2 ? 'second-level' : 'first-level';
   const deadlines = approvalDeadlines(deps.policy.policy, now);
   const identity = { purpose, level, round: 1, step } as const;

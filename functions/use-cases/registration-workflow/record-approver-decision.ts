@@ -49,6 +49,7 @@ export async function recordApproverDecision(
       ...progress,
       firstLevel: {
         approverName: decision.decidedBy.name,
+        approverEmail: decision.decidedBy.email,
         approvedAt: decision.decidedAt,
         relationshipType: choice.relationshipType,
         reason: choice.reason || undefined,
