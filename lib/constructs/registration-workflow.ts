@@ -186,7 +186,8 @@ export class RegistrationWorkflow extends Construct {
 
   private createSteps(props: RegistrationWorkflowProps): DealregFunction {
     const policyInCode = bakedPolicy(props.policyText);
-    const share = registrationStepsShare(loadPolicy(props.policyText).policy.coSell.enabled);
+    const coSell = loadPolicy(props.policyText).policy.coSell;
+    const share = registrationStepsShare(coSell.enabled);
     const steps = new DealregFunction(this, 'Steps', {
       entry: handlerEntry('registration-steps.ts'),
       description: 'Dealreg registration workflow steps',
@@ -226,7 +227,9 @@ export class RegistrationWorkflow extends Construct {
       },
     ]);
     props.ledger.grantAppend(steps);
-    grantCoSell(steps, loadPolicy(props.policyText).policy.coSell.catalog, 'share');
+    // Only a policy that co-sells calls Partner Central (share-with-aws.ts returns first when it is
+    // off); the policy is baked into the bundle, so turning co-sell on redeploys with the grant.
+    if (coSell.enabled) grantCoSell(steps, coSell.catalog, 'share');
     grantSecretValues(steps, [props.hubspotAccessToken, props.approvalSigningKey]);
     steps.addToRolePolicy(
       sendEmailAsStatement(this, props.mailFrom, (message) => new Error(`RegistrationWorkflow: ${message}`)),

@@ -308,6 +308,26 @@ describe('AWS referral review, deployed with co-sell', () => {
 });
 
 describe('co-sell deployment', () => {
+  it('lets the registration steps create, read and submit opportunities of the policy’s catalog only', () => {
+    const steps = synthesized.stateless.registrationWorkflow.steps;
+    const partnerCentral = statementsOf(synthesized.statelessTemplate, steps).filter((statement) =>
+      statement.actions.some((action) => action.startsWith('partnercentral:')),
+    );
+
+    expect(partnerCentral).toEqual([
+      allow(
+        ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask'],
+        [
+          'arn:<AWS::Partition>:partnercentral:us-east-1:<AWS::AccountId>:catalog/Sandbox/opportunity/*',
+          'arn:<AWS::Partition>:partnercentral:us-east-1::catalog/Sandbox/engagement-from-opportunity-task/*',
+        ],
+      ),
+      allow(['partnercentral:CreateOpportunity', 'partnercentral:ListOpportunities'], ['*'], {
+        StringEquals: { 'partnercentral:Catalog': 'Sandbox' },
+      }),
+    ]);
+  });
+
   it('is absent when the policy leaves co-sell off: no events, no referral page, the registration steps keep their share', () => {
     const off = synthesizeDealregApp();
     expect(off.stateless.coSell).toBeUndefined();
@@ -327,6 +347,9 @@ describe('co-sell deployment', () => {
     ).not.toContain('dealreg-aws-referrals');
     const statements = JSON.stringify(off.statelessTemplate.findResources('AWS::IAM::Policy'));
     expect(statements).not.toContain('EngagementInvitation');
+    // Nothing calls Partner Central with co-sell off (share-with-aws.ts returns first), so no role
+    // may: the registration steps included.
+    expect(statements).not.toContain('partnercentral:');
     const steps =
       off.statelessTemplate.toJSON().Resources[logicalIdOf(off.stateless.registrationWorkflow.steps)];
     expect(steps.Properties.ReservedConcurrentExecutions).toBe(hubSpotBudget.registrationSteps.containers);

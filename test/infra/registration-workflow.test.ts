@@ -331,17 +331,7 @@ describe('registration workflow infrastructure', () => {
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),
       ),
-      // Co-sell in the policy's catalog (the default policy: Sandbox), us-east-1, nothing else.
-      allow(
-        ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask'],
-        [
-          'arn:<AWS::Partition>:partnercentral:us-east-1:<AWS::AccountId>:catalog/Sandbox/opportunity/*',
-          'arn:<AWS::Partition>:partnercentral:us-east-1::catalog/Sandbox/engagement-from-opportunity-task/*',
-        ],
-      ),
-      allow(['partnercentral:CreateOpportunity', 'partnercentral:ListOpportunities'], ['*'], {
-        StringEquals: { 'partnercentral:Catalog': 'Sandbox' },
-      }),
+      // No Partner Central: the default policy leaves co-sell off (co-sell.test.ts has it on).
       allow(
         ['secretsmanager:GetSecretValue'],
         [imported(stateful.hubspotAccessToken), imported(stateful.approvalSigningKey)],
