@@ -25,6 +25,7 @@ import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-w
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues } from './grants.ts';
 import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
@@ -365,7 +366,8 @@ export class PreQbrCheck extends Construct {
       resourceArns: [objects(RUNS_PREFIX)],
     });
 
-    props.hubspotAccessToken.grantRead(this.batchWorker);
+    // GetSecretValue only (grantRead would add DescribeSecret, which no function calls).
+    grantSecretValues(this.batchWorker, [props.hubspotAccessToken]);
     Grant.addToPrincipal({
       grantee: this.batchWorker,
       actions: ['s3:PutObject'],
@@ -373,7 +375,7 @@ export class PreQbrCheck extends Construct {
     });
 
     props.ledger.grantRead(this.buildReport);
-    props.hubspotAccessToken.grantRead(this.buildReport);
+    grantSecretValues(this.buildReport, [props.hubspotAccessToken]);
     props.registrationsTable.encryptionKey?.grantDecrypt(this.buildReport);
     Grant.addToPrincipal({
       grantee: this.buildReport,

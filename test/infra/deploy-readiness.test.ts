@@ -230,6 +230,31 @@ describe.each([
     expect(refused).toEqual([]);
   });
 
+  it('grants no role a describe call no deployed code makes: secrets are read, tables never described', () => {
+    // Functions read secrets through Powertools' SecretsProvider (handlers/wiring/secrets.ts), which
+    // calls GetSecretValue only; only the CLI's `dealreg doctor` describes secrets, with the
+    // operator's credentials. No function, and no CLI command run under the ledger verifier
+    // role, calls DescribeTable.
+    const described = /^(secretsmanager:DescribeSecret|dynamodb:DescribeTable)$/;
+    const granted: string[] = [];
+    for (const template of [app.statefulTemplate, app.statelessTemplate]) {
+      for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+        const statements = (policy.Properties?.PolicyDocument?.Statement ?? []) as {
+          Effect: string;
+          Action: string | string[];
+        }[];
+        for (const statement of statements) {
+          const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+          for (const action of actions) {
+            if (statement.Effect === 'Allow' && described.test(action)) granted.push(`${id}: ${action}`);
+          }
+        }
+      }
+    }
+
+    expect(granted).toEqual([]);
+  });
+
   it('runs every schedule through EventBridge Scheduler with its own role and a dead-letter queue', () => {
     const problems: string[] = [];
     for (const template of [app.statefulTemplate, app.statelessTemplate]) {

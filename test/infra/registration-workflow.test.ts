@@ -328,7 +328,7 @@ describe('registration workflow infrastructure', () => {
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [dataKey], viaDynamoDb),
       allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
       allow(
-        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
+        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),
       ),
       // No Partner Central: the default policy leaves co-sell off (co-sell.test.ts has it on).
