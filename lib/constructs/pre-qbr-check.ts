@@ -41,10 +41,14 @@ export class PreQbrCheckConfigurationError extends Error {
 
 /**
  * The reports bucket's name: `dealreg-{stage}-reports-{account}-{region}`, so the stateless stack
- * can refer to it by name (the account and region resolve in whichever stack uses it).
+ * can refer to it by name (the account and region resolve in whichever stack uses it, unless given).
  */
-export function reportsBucketName(stage: string): string {
-  return `dealreg-${stage}-reports-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export function reportsBucketName(
+  stage: string,
+  account: string = Aws.ACCOUNT_ID,
+  region: string = Aws.REGION,
+): string {
+  return `dealreg-${stage}-reports-${account}-${region}`;
 }
 
 /**
