@@ -451,8 +451,8 @@ export class PreQbrCheck extends Construct {
     }
     acknowledgeWildcardResource(
       this.stateMachine,
-      `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/*`,
-      'The Distributed Map reads the exported deal ids, whose key is named at run time, from the reports bucket.',
+      `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/${RUNS_PREFIX}*`,
+      'The Distributed Map reads the exported deal ids, whose key is named at run time, under runs/ only.',
     );
     // The Distributed Map's own policy: describe, stop and redrive its child executions, named at run time.
     const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
