@@ -14,7 +14,7 @@ import { bakedPolicy } from './baked-policy.ts';
 import { coSellEventsRetryPolicy } from './co-sell-events-retry.ts';
 import { grantAwsReferrals, grantCoSell, partnerCentralRegion } from './co-sell-grants.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
-import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { grantSecretValues, grantTableAccess, registrationsByCustomer } from './grants.ts';
 import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
@@ -158,9 +158,9 @@ export class CoSell extends Construct {
       define: policyInCode.define,
     });
     // A referral's conflict check also reads registrations of the customer's domain (the index),
-    // and older ones whole.
+    // the progress items of those the index shows alone in batches (BatchGetItem), and older ones whole.
     this.#grant(this.eventsFunction, props, {
-      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      actions: registrationsByCustomer,
       indexes: ['byCustomerReceipt'],
     });
     this.#grantReferralReview(this.eventsFunction, props);
@@ -197,7 +197,8 @@ export class CoSell extends Construct {
         CO_SELL_CATALOG: props.catalog,
       },
     });
-    this.#grant(this.reconciliationFunction, props, { actions: ['dynamodb:Query'] });
+    // A changed opportunity's registration: its items, read by key (getRegistrationItems).
+    this.#grant(this.reconciliationFunction, props, { actions: ['dynamodb:GetItem'] });
     grantTableAccess(this.reconciliationFunction, [
       { table: props.sweeperStateTable, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     ]);
@@ -248,7 +249,6 @@ export class CoSell extends Construct {
     props: CoSellProps,
     registrations: { readonly actions: readonly string[]; readonly indexes?: readonly string[] },
   ): void {
-    // The registration book finds a registration's items with a query on its key.
     grantTableAccess(fn, [{ table: props.registrationsTable, ...registrations }]);
     props.ledger.grantAppend(fn);
     grantCoSell(fn, props.catalog, 'read');

@@ -8,6 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import {
   buildRegistrationSegments,
@@ -20,7 +21,7 @@ import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { grantCoSell } from './co-sell-grants.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
-import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { grantSecretValues, grantTableAccess, registrationsByCustomer } from './grants.ts';
 import { hubSpotShareEnvironment, registrationStepsShare } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
@@ -218,7 +219,7 @@ export class RegistrationWorkflow extends Construct {
     grantTableAccess(steps, [
       {
         table: props.registrationsTable,
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        actions: [...registrationsByCustomer, 'dynamodb:UpdateItem'],
         indexes: ['byCustomerReceipt'],
       },
       {
@@ -226,6 +227,16 @@ export class RegistrationWorkflow extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
     ]);
+    // The conflict check writes its verdict in an item of its own (saveCheckFindings, a PutItem):
+    // verdict items only, never a registration or progress item ("Using IAM policy conditions for
+    // fine-grained access control", DynamoDB: dynamodb:LeadingKeys is the item's partition key).
+    steps.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [props.registrationsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`*${verdictItemSuffix}`] } },
+      }),
+    );
     props.ledger.grantAppend(steps);
     // Only a policy that co-sells calls Partner Central (share-with-aws.ts returns first when it is
     // off); the policy is baked into the bundle, so turning co-sell on redeploys with the grant.

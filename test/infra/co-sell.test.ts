@@ -111,13 +111,16 @@ describe('co-sell permissions', () => {
     const reconciliation = statementsOf(synthesized.statelessTemplate, coSell.reconciliationFunction);
     const registrations = imported(stateful.registrationsTable, 'Arn');
     expect(events).toEqual(expect.arrayContaining(functionBaseline(coSell.eventsFunction)));
+    // A new referral's conflict check (byCustomerDomain: the index, then a BatchGetCommand of the
+    // progress items of registrations the index shows alone); a status change reads the
+    // registration's items with GetCommand (getRegistrationItems), as the reconciliation does.
     expect(events).toContainEqual(
       allow(
-        ['dynamodb:GetItem', 'dynamodb:Query'],
+        ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         [registrations, `${registrations}/index/byCustomerReceipt`],
       ),
     );
-    expect(reconciliation).toContainEqual(allow(['dynamodb:Query'], [registrations]));
+    expect(reconciliation).toContainEqual(allow(['dynamodb:GetItem'], [registrations]));
     expect(events.flatMap((statement) => statement.actions)).not.toContain('dynamodb:UpdateItem');
     expect(events.flatMap((statement) => statement.actions)).not.toContain('dynamodb:DeleteItem');
     const sweeper = imported(stateful.sweeperStateTable, 'Arn');
@@ -200,7 +203,7 @@ describe('AWS referral review, deployed with co-sell', () => {
     expect(statementsOf(synthesized.statelessTemplate, page)).toEqual([
       ...functionBaseline(page),
       allow(
-        ['dynamodb:GetItem', 'dynamodb:Query'],
+        ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         [registrations, `${registrations}/index/byCustomerReceipt`],
       ),
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [imported(stateful.dataKey, 'Arn')], {

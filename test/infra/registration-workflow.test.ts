@@ -317,8 +317,10 @@ describe('registration workflow infrastructure', () => {
 
     expect(statements).toEqual([
       ...functionBaseline(steps),
+      // The conflict check reads the customer-domain index, then the progress items of the
+      // registrations it shows alone in batches (registration-book.ts, BatchGetCommand).
       allow(
-        ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         [registrations, `${registrations}/index/byCustomerReceipt`],
       ),
       allow(
@@ -326,6 +328,10 @@ describe('registration workflow infrastructure', () => {
         [imported(stateful.approvalsTable, 'Arn')],
       ),
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [dataKey], viaDynamoDb),
+      // ... and writes its verdict item (saveCheckFindings, PutCommand): verdict items only.
+      allow(['dynamodb:PutItem'], [registrations], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#verdict'] },
+      }),
       allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
       allow(
         ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
