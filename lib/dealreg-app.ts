@@ -15,8 +15,9 @@ import {
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
 import { CoSellConfigurationError, coSellRegionProblem } from './constructs/co-sell.ts';
 import { partnerCentralRegion } from './constructs/co-sell-grants.ts';
+import { reportsBucketName } from './constructs/pre-qbr-check.ts';
 import { placeholderSettings } from './placeholder-settings.ts';
-import { StatefulStack } from './stateful-stack.ts';
+import { ledgerDigestBucketName, StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
 /** Raised when the CDK context lacks a setting or holds one Dealreg cannot use. */
@@ -220,6 +221,26 @@ export interface DeploymentSettings {
   readonly largePortfolioDeals?: number | undefined;
 }
 
+/**
+ * "General purpose bucket naming rules" (Amazon S3): a bucket name has at most 63 characters.
+ * The stage is part of the buckets' names with the account (12 digits) and the region, so a stage
+ * the pattern allows can still make CloudFormation fail the stateful stack in a long-named region.
+ */
+const maxBucketNameLength = 63;
+
+function stageTooLongForBucketNames(stage: string, region: string): string | undefined {
+  const account = '0'.repeat(12);
+  const names = [reportsBucketName, ledgerDigestBucketName].map((name) => name(stage, account, region));
+  const longest = Math.max(...names.map((name) => name.length));
+  if (longest <= maxBucketNameLength) return undefined;
+  const allowed = stage.length - (longest - maxBucketNameLength);
+  return (
+    `context "${contextKeys.stage}" is ${stage.length} characters, but the S3 bucket names built from it ` +
+    `(such as ${names.find((name) => name.length === longest)?.replace(account, '{account}')}) would exceed ` +
+    `${maxBucketNameLength} characters: use a stage of at most ${allowed} characters in ${region}`
+  );
+}
+
 /** Reads and validates the policy file; a missing or invalid file fails the synth naming it. */
 function readPolicy(path: string | undefined): { policy: LoadedPolicy; policyText: string } {
   const file = resolve(path ?? defaultPolicyFile);
@@ -295,6 +316,10 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
   }
   const settings = parsed.data;
   const region = settings[contextKeys.region];
+  const stageProblem = stageTooLongForBucketNames(settings[contextKeys.stage], region);
+  if (stageProblem !== undefined) {
+    throw new DeploymentConfigurationError(`Invalid deployment settings:\n  ${stageProblem}`);
+  }
   const policy = readPolicy(settings[contextKeys.policyFile]);
   // Checked here too, so the synth stops before it bundles every function.
   if (policy.policy.policy.coSell.enabled && region !== partnerCentralRegion) {

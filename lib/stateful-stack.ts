@@ -22,11 +22,15 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * The digest bucket's name: `dealreg-{stage}-digest-{account}-{region}` (at most 63 characters; the
- * account and region resolve in whichever stack uses the name).
+ * The digest bucket's name: `dealreg-{stage}-digest-{account}-{region}` (the account and region
+ * resolve in whichever stack uses the name, unless given).
  */
-function ledgerDigestBucketName(stage: string): string {
-  return `dealreg-${stage}-digest-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export function ledgerDigestBucketName(
+  stage: string,
+  account: string = Aws.ACCOUNT_ID,
+  region: string = Aws.REGION,
+): string {
+  return `dealreg-${stage}-digest-${account}-${region}`;
 }
 
 /** Raised when a stack asks for a table the definitions do not describe. */

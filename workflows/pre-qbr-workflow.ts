@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Arn, Aws, Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
@@ -15,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { DEAL_BATCH_SIZE } from '#domain/qbr/report-location.ts';
+import { DEAL_BATCH_SIZE, RUNS_PREFIX } from '#domain/qbr/report-location.ts';
 
 /** The state machine's comment: what one execution is. */
 export const preQbrWorkflowComment =
@@ -104,7 +105,10 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
 
   const readBatches = new DistributedMap(scope, `Read HubSpot deals in batches of ${DEAL_BATCH_SIZE}`, {
     comment: 'Each batch is one HubSpot batch read; concurrency stays under the portal rate limit',
-    itemReader: new S3JsonItemReader({ bucket: props.reportsBucket, key: JsonPath.stringAt('$.export.key') }),
+    itemReader: new RunFileItemReader({
+      bucket: props.reportsBucket,
+      key: JsonPath.stringAt('$.export.key'),
+    }),
     itemBatcher: new ItemBatcher({
       maxItemsPerBatch: DEAL_BATCH_SIZE,
       batchInput: { 'run.$': '$.export.run' },
@@ -178,4 +182,31 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
       .when(Condition.booleanEquals('$.check.due', true), exportIds.next(portfolioSize))
       .otherwise(notDue),
   );
+}
+
+/**
+ * The Distributed Map's reader of the exported deal ids: a JSON array the export function wrote
+ * under `runs/` (its only write grant). CDK's S3JsonItemReader cannot know a key named at run time
+ * and grants GetObject on the whole bucket, leadership's stored reports included; this one grants
+ * it on the run files only ("ItemReader (Map)", Step Functions Developer Guide: the state machine's
+ * role needs s3:GetObject on the object it reads).
+ */
+class RunFileItemReader extends S3JsonItemReader {
+  override providePolicyStatements(): PolicyStatement[] {
+    return [
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [
+          Arn.format({
+            partition: Aws.PARTITION,
+            service: 's3',
+            region: '',
+            account: '',
+            resource: this.bucket.bucketName,
+            resourceName: `${RUNS_PREFIX}*`,
+          }),
+        ],
+      }),
+    ];
+  }
 }

@@ -10,7 +10,7 @@ import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { grantAwsReferrals } from './co-sell-grants.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
-import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { grantSecretValues, grantTableAccess, registrationsByCustomer } from './grants.ts';
 import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeNoApiAuthorizer } from './nag-acknowledgements.ts';
 
@@ -223,11 +223,12 @@ export class Approvals extends Construct {
       },
       define: policyInCode.define,
     });
-    // The conflict check: registrations of the customer's domain (the index), older ones read whole.
+    // The conflict check: registrations of the customer's domain (the index), the progress items of
+    // those the index shows alone in batches, older ones read whole.
     grantTableAccess(fn, [
       {
         table: props.registrationsTable,
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        actions: registrationsByCustomer,
         indexes: ['byCustomerReceipt'],
       },
     ]);

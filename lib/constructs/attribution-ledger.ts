@@ -111,7 +111,6 @@ const ledgerWriterActions = [
   'dynamodb:GetItem',
   'dynamodb:Query',
   'dynamodb:Scan',
-  'dynamodb:DescribeTable',
 ] as const;
 
 /**

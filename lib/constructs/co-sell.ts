@@ -14,7 +14,7 @@ import { bakedPolicy } from './baked-policy.ts';
 import { coSellEventsRetryPolicy } from './co-sell-events-retry.ts';
 import { grantAwsReferrals, grantCoSell, partnerCentralRegion } from './co-sell-grants.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
-import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { grantSecretValues, grantTableAccess, registrationsByCustomer } from './grants.ts';
 import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
@@ -158,9 +158,9 @@ export class CoSell extends Construct {
       define: policyInCode.define,
     });
     // A referral's conflict check also reads registrations of the customer's domain (the index),
-    // and older ones whole.
+    // the progress items of those the index shows alone in batches (BatchGetItem), and older ones whole.
     this.#grant(this.eventsFunction, props, {
-      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      actions: registrationsByCustomer,
       indexes: ['byCustomerReceipt'],
     });
     this.#grantReferralReview(this.eventsFunction, props);
@@ -206,8 +206,10 @@ export class CoSell extends Construct {
       },
       define: policyInCode.define,
     });
-    // Sharing creates and submits ACE opportunities as the registration steps do.
-    this.#grant(this.reconciliationFunction, props, { actions: ['dynamodb:Query'] }, 'share');
+    // A changed opportunity's registration, and one its catch-up shares: its items, read by key
+    // (getRegistrationItems). Sharing creates and submits ACE opportunities as the registration
+    // steps do.
+    this.#grant(this.reconciliationFunction, props, { actions: ['dynamodb:GetItem'] }, 'share');
     grantSecretValues(this.reconciliationFunction, [referrals.hubspotAccessToken]);
     grantTableAccess(this.reconciliationFunction, [
       { table: props.sweeperStateTable, actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
@@ -260,7 +262,6 @@ export class CoSell extends Construct {
     registrations: { readonly actions: readonly string[]; readonly indexes?: readonly string[] },
     coSell: 'read' | 'share' = 'read',
   ): void {
-    // The registration book finds a registration's items with a query on its key.
     grantTableAccess(fn, [{ table: props.registrationsTable, ...registrations }]);
     props.ledger.grantAppend(fn);
     grantCoSell(fn, props.catalog, coSell);

@@ -17,6 +17,19 @@ export interface TableAccess {
 }
 
 /**
+ * What the registration book's reads by customer need on the registrations table
+ * (`functions/adapters/dynamodb/registration-book.ts`): a registration's items by key (GetItem),
+ * the customer-domain index (Query), and the progress items of the registrations the index shows
+ * alone, 100 to a request (BatchGetItem, an action of its own in IAM). Grant it on the table and
+ * the `byCustomerReceipt` index.
+ */
+export const registrationsByCustomer: readonly string[] = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+];
+
+/**
  * The tables' customer-managed keys (each named once), usable only by DynamoDB on the caller's
  * behalf; `undefined` when no table has one.
  */

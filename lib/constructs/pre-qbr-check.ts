@@ -25,6 +25,7 @@ import { buildPreQbrWorkflow, preQbrWorkflowComment } from '#workflows/pre-qbr-w
 import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { DealregFunction, type DealregLogLevel, handlerEntry } from './dealreg-function.ts';
+import { grantSecretValues } from './grants.ts';
 import { hubSpotBudget, hubSpotShareEnvironment } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource, renderCfnValue } from './nag-acknowledgements.ts';
 import { createSchedulerRole } from './scheduler-role.ts';
@@ -40,10 +41,14 @@ export class PreQbrCheckConfigurationError extends Error {
 
 /**
  * The reports bucket's name: `dealreg-{stage}-reports-{account}-{region}`, so the stateless stack
- * can refer to it by name (the account and region resolve in whichever stack uses it).
+ * can refer to it by name (the account and region resolve in whichever stack uses it, unless given).
  */
-export function reportsBucketName(stage: string): string {
-  return `dealreg-${stage}-reports-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export function reportsBucketName(
+  stage: string,
+  account: string = Aws.ACCOUNT_ID,
+  region: string = Aws.REGION,
+): string {
+  return `dealreg-${stage}-reports-${account}-${region}`;
 }
 
 /**
@@ -365,7 +370,8 @@ export class PreQbrCheck extends Construct {
       resourceArns: [objects(RUNS_PREFIX)],
     });
 
-    props.hubspotAccessToken.grantRead(this.batchWorker);
+    // GetSecretValue only (grantRead would add DescribeSecret, which no function calls).
+    grantSecretValues(this.batchWorker, [props.hubspotAccessToken]);
     Grant.addToPrincipal({
       grantee: this.batchWorker,
       actions: ['s3:PutObject'],
@@ -373,7 +379,7 @@ export class PreQbrCheck extends Construct {
     });
 
     props.ledger.grantRead(this.buildReport);
-    props.hubspotAccessToken.grantRead(this.buildReport);
+    grantSecretValues(this.buildReport, [props.hubspotAccessToken]);
     props.registrationsTable.encryptionKey?.grantDecrypt(this.buildReport);
     Grant.addToPrincipal({
       grantee: this.buildReport,
@@ -445,8 +451,8 @@ export class PreQbrCheck extends Construct {
     }
     acknowledgeWildcardResource(
       this.stateMachine,
-      `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/*`,
-      'The Distributed Map reads the exported deal ids, whose key is named at run time, from the reports bucket.',
+      `arn:${Aws.PARTITION}:s3:::${props.reportsBucket.bucketName}/${RUNS_PREFIX}*`,
+      'The Distributed Map reads the exported deal ids, whose key is named at run time, under runs/ only.',
     );
     // The Distributed Map's own policy: describe, stop and redrive its child executions, named at run time.
     const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');

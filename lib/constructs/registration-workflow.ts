@@ -8,6 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import {
   buildRegistrationSegments,
@@ -20,7 +21,7 @@ import type { AttributionLedger } from './attribution-ledger.ts';
 import { bakedPolicy } from './baked-policy.ts';
 import { grantCoSell } from './co-sell-grants.ts';
 import { DealregFunction, handlerEntry } from './dealreg-function.ts';
-import { grantSecretValues, grantTableAccess } from './grants.ts';
+import { grantSecretValues, grantTableAccess, registrationsByCustomer } from './grants.ts';
 import { hubSpotShareEnvironment, registrationStepsShare } from './hubspot-budget.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { sendEmailAsStatement } from './ses-sender.ts';
@@ -186,7 +187,8 @@ export class RegistrationWorkflow extends Construct {
 
   private createSteps(props: RegistrationWorkflowProps): DealregFunction {
     const policyInCode = bakedPolicy(props.policyText);
-    const share = registrationStepsShare(loadPolicy(props.policyText).policy.coSell.enabled);
+    const coSell = loadPolicy(props.policyText).policy.coSell;
+    const share = registrationStepsShare(coSell.enabled);
     const steps = new DealregFunction(this, 'Steps', {
       entry: handlerEntry('registration-steps.ts'),
       description: 'Dealreg registration workflow steps',
@@ -217,7 +219,7 @@ export class RegistrationWorkflow extends Construct {
     grantTableAccess(steps, [
       {
         table: props.registrationsTable,
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        actions: [...registrationsByCustomer, 'dynamodb:UpdateItem'],
         indexes: ['byCustomerReceipt'],
       },
       {
@@ -225,8 +227,20 @@ export class RegistrationWorkflow extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
     ]);
+    // The conflict check writes its verdict in an item of its own (saveCheckFindings, a PutItem):
+    // verdict items only, never a registration or progress item ("Using IAM policy conditions for
+    // fine-grained access control", DynamoDB: dynamodb:LeadingKeys is the item's partition key).
+    steps.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [props.registrationsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`*${verdictItemSuffix}`] } },
+      }),
+    );
     props.ledger.grantAppend(steps);
-    grantCoSell(steps, loadPolicy(props.policyText).policy.coSell.catalog, 'share');
+    // Only a policy that co-sells calls Partner Central (share-with-aws.ts returns first when it is
+    // off); the policy is baked into the bundle, so turning co-sell on redeploys with the grant.
+    if (coSell.enabled) grantCoSell(steps, coSell.catalog, 'share');
     grantSecretValues(steps, [props.hubspotAccessToken, props.approvalSigningKey]);
     steps.addToRolePolicy(
       sendEmailAsStatement(this, props.mailFrom, (message) => new Error(`RegistrationWorkflow: ${message}`)),

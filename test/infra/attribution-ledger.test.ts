@@ -79,7 +79,7 @@ describe('AttributionLedger', () => {
       ),
       allow(['kms:GenerateMac'], [attribute(ledger.macKey)]),
       allow(
-        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
+        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
         ledgerTableAndIndexes(attribute(ledger.table)),
       ),
     ]);
@@ -183,7 +183,6 @@ describe('AttributionLedger', () => {
     const statements = statementsOf(template, ledger.verifierRole);
 
     expect(statements.flatMap((statement) => statement.actions).sort()).toEqual([
-      'dynamodb:DescribeTable',
       'dynamodb:GetItem',
       'dynamodb:Query',
       'dynamodb:Scan',

@@ -154,13 +154,16 @@ describe('co-sell permissions', () => {
     const reconciliation = statementsOf(synthesized.statelessTemplate, coSell.reconciliationFunction);
     const registrations = imported(stateful.registrationsTable, 'Arn');
     expect(events).toEqual(expect.arrayContaining(functionBaseline(coSell.eventsFunction)));
+    // A new referral's conflict check (byCustomerDomain: the index, then a BatchGetCommand of the
+    // progress items of registrations the index shows alone); a status change reads the
+    // registration's items with GetCommand (getRegistrationItems), as the reconciliation does.
     expect(events).toContainEqual(
       allow(
-        ['dynamodb:GetItem', 'dynamodb:Query'],
+        ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         [registrations, `${registrations}/index/byCustomerReceipt`],
       ),
     );
-    expect(reconciliation).toContainEqual(allow(['dynamodb:Query'], [registrations]));
+    expect(reconciliation).toContainEqual(allow(['dynamodb:GetItem'], [registrations]));
     expect(events.flatMap((statement) => statement.actions)).not.toContain('dynamodb:UpdateItem');
     expect(events.flatMap((statement) => statement.actions)).not.toContain('dynamodb:DeleteItem');
     const sweeper = imported(stateful.sweeperStateTable, 'Arn');
@@ -243,7 +246,7 @@ describe('AWS referral review, deployed with co-sell', () => {
     expect(statementsOf(synthesized.statelessTemplate, page)).toEqual([
       ...functionBaseline(page),
       allow(
-        ['dynamodb:GetItem', 'dynamodb:Query'],
+        ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         [registrations, `${registrations}/index/byCustomerReceipt`],
       ),
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [imported(stateful.dataKey, 'Arn')], {
@@ -351,6 +354,26 @@ describe('AWS referral review, deployed with co-sell', () => {
 });
 
 describe('co-sell deployment', () => {
+  it('lets the registration steps create, read and submit opportunities of the policy’s catalog only', () => {
+    const steps = synthesized.stateless.registrationWorkflow.steps;
+    const partnerCentral = statementsOf(synthesized.statelessTemplate, steps).filter((statement) =>
+      statement.actions.some((action) => action.startsWith('partnercentral:')),
+    );
+
+    expect(partnerCentral).toEqual([
+      allow(
+        ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask'],
+        [
+          'arn:<AWS::Partition>:partnercentral:us-east-1:<AWS::AccountId>:catalog/Sandbox/opportunity/*',
+          'arn:<AWS::Partition>:partnercentral:us-east-1::catalog/Sandbox/engagement-from-opportunity-task/*',
+        ],
+      ),
+      allow(['partnercentral:CreateOpportunity', 'partnercentral:ListOpportunities'], ['*'], {
+        StringEquals: { 'partnercentral:Catalog': 'Sandbox' },
+      }),
+    ]);
+  });
+
   it('is absent when the policy leaves co-sell off: no events, no referral page, the registration steps keep their share', () => {
     const off = synthesizeDealregApp();
     expect(off.stateless.coSell).toBeUndefined();
@@ -370,6 +393,9 @@ describe('co-sell deployment', () => {
     ).not.toContain('dealreg-aws-referrals');
     const statements = JSON.stringify(off.statelessTemplate.findResources('AWS::IAM::Policy'));
     expect(statements).not.toContain('EngagementInvitation');
+    // Nothing calls Partner Central with co-sell off (share-with-aws.ts returns first), so no role
+    // may: the registration steps included.
+    expect(statements).not.toContain('partnercentral:');
     const steps =
       off.statelessTemplate.toJSON().Resources[logicalIdOf(off.stateless.registrationWorkflow.steps)];
     expect(steps.Properties.ReservedConcurrentExecutions).toBe(hubSpotBudget.registrationSteps.containers);

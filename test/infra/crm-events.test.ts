@@ -68,7 +68,7 @@ describe('CRM events function', () => {
       ),
       allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
       allow(
-        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
+        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),
       ),
       allow(

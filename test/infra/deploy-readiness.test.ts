@@ -180,6 +180,81 @@ describe.each([
     expect(silent).toEqual([]);
   });
 
+  it('lets CloudWatch publish every alarm to its topic, whose policy replaces SNS’s default one', () => {
+    // "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?" (AWS Knowledge
+    // Center): a topic access policy that does not allow cloudwatch.amazonaws.com sns:Publish fails
+    // every alarm action ("… is not authorized to perform: SNS:Publish"). An AWS::SNS::TopicPolicy
+    // (enforceSSL makes one) is the topic's whole access policy, SNS's default statement gone.
+    const template = app.statelessTemplate;
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const topics = new Set<string>();
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      for (const action of [
+        ...((alarm.Properties?.AlarmActions as unknown[] | undefined) ?? []),
+        ...((alarm.Properties?.OKActions as unknown[] | undefined) ?? []),
+      ]) {
+        const topic = (action as { Ref?: string }).Ref;
+        if (topic !== undefined) topics.add(topic);
+      }
+    }
+    type Statement = {
+      Effect: string;
+      Principal?: { Service?: string | string[] };
+      Action: string | string[];
+      Condition?: Record<string, Record<string, unknown>>;
+    };
+    const list = (value: string | string[] | undefined) =>
+      value === undefined ? [] : Array.isArray(value) ? value : [value];
+    const refused: string[] = [];
+    for (const topic of topics) {
+      const policy = policies.find((candidate) =>
+        ((candidate.Properties?.Topics as unknown[] | undefined) ?? []).some(
+          (ref) => (ref as { Ref?: string }).Ref === topic,
+        ),
+      );
+      if (policy === undefined) continue; // SNS's default policy lets the account's CloudWatch publish.
+      const statements = policy.Properties?.PolicyDocument?.Statement as Statement[];
+      const allowed = statements.some(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          list(statement.Principal?.Service).includes('cloudwatch.amazonaws.com') &&
+          list(statement.Action).some((action) => action.toLowerCase() === 'sns:publish') &&
+          // Only this account's alarms (confused deputy).
+          statement.Condition?.StringEquals?.['aws:SourceAccount'] !== undefined,
+      );
+      if (!allowed)
+        refused.push(`${topic}: its policy does not let this account's CloudWatch alarms publish`);
+    }
+
+    expect(topics.size).toBeGreaterThan(0);
+    expect(refused).toEqual([]);
+  });
+
+  it('grants no role a describe call no deployed code makes: secrets are read, tables never described', () => {
+    // Functions read secrets through Powertools' SecretsProvider (handlers/wiring/secrets.ts), which
+    // calls GetSecretValue only; only the CLI's `dealreg doctor` describes secrets, with the
+    // operator's credentials. No function, and no CLI command run under the ledger verifier
+    // role, calls DescribeTable.
+    const described = /^(secretsmanager:DescribeSecret|dynamodb:DescribeTable)$/;
+    const granted: string[] = [];
+    for (const template of [app.statefulTemplate, app.statelessTemplate]) {
+      for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+        const statements = (policy.Properties?.PolicyDocument?.Statement ?? []) as {
+          Effect: string;
+          Action: string | string[];
+        }[];
+        for (const statement of statements) {
+          const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+          for (const action of actions) {
+            if (statement.Effect === 'Allow' && described.test(action)) granted.push(`${id}: ${action}`);
+          }
+        }
+      }
+    }
+
+    expect(granted).toEqual([]);
+  });
+
   it('runs every schedule through EventBridge Scheduler with its own role and a dead-letter queue', () => {
     const problems: string[] = [];
     for (const template of [app.statefulTemplate, app.statelessTemplate]) {

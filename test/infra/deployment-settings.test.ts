@@ -273,6 +273,29 @@ describe('deployment settings', () => {
     expect(error.message).toContain(why);
   });
 
+  it('refuses a stage too long for the bucket names in its region, naming the longest it takes there', () => {
+    // "General purpose bucket naming rules" (Amazon S3): 3 to 63 characters. The reports bucket
+    // is `dealreg-{stage}-reports-{account}-{region}`: 33 characters besides the stage and region.
+    const longest = 'a1234567890123456789'; // 20 characters, which the stage pattern allows
+    const error = errorFrom({
+      ...valid,
+      [contextKeys.stage]: longest,
+      [contextKeys.region]: 'ap-southeast-1',
+    });
+
+    expect(error.message).toContain('context "dealreg:stage"');
+    expect(error.message).toContain('at most 19 characters in ap-southeast-1');
+    // 19 characters fit there, and 20 in a shorter region.
+    expect(
+      settingsFrom({
+        ...valid,
+        [contextKeys.stage]: longest.slice(0, 19),
+        [contextKeys.region]: 'ap-southeast-1',
+      }).stage,
+    ).toHaveLength(19);
+    expect(settingsFrom({ ...valid, [contextKeys.stage]: longest }).stage).toBe(longest);
+  });
+
   it('treats an empty optional setting as absent', () => {
     const settings = settingsFrom({ ...valid, [contextKeys.alarmEmail]: '' });
 

@@ -20,7 +20,7 @@ import {
   type PreQbrCheckProps,
 } from '#lib/constructs/pre-qbr-check.ts';
 import { registrationsTable } from '#lib/tables/index.ts';
-import { allow, attribute, functionBaseline, sendEmailAs, statementsOf } from './iam-statements.ts';
+import { allow, attribute, functionBaseline, ref, sendEmailAs, statementsOf } from './iam-statements.ts';
 import { logicalIdOf, synthesizeDealregApp } from './synthesize.ts';
 import { tasksWithNonObjectParameters, validateAsl } from './validate-asl.ts';
 
@@ -225,6 +225,14 @@ describe('the pre-QBR functions', () => {
         }),
       },
     });
+  });
+
+  it('lets the state machine read the run files its Distributed Map reads, not the stored reports', () => {
+    const statements = statementsOf(built.template, built.check.stateMachine.role);
+    const s3 = statements.filter((statement) => statement.actions.some((action) => action.startsWith('s3:')));
+
+    // The export is written under runs/ (the export function may write nowhere else in the bucket).
+    expect(s3).toEqual([allow(['s3:GetObject'], [`arn:<AWS::Partition>:s3:::${ref(built.bucket)}/runs/*`])]);
   });
 
   it('gives the email function read access to stored reports and sending as the sender, nothing else', () => {

@@ -317,8 +317,10 @@ describe('registration workflow infrastructure', () => {
 
     expect(statements).toEqual([
       ...functionBaseline(steps),
+      // The conflict check reads the customer-domain index, then the progress items of the
+      // registrations it shows alone in batches (registration-book.ts, BatchGetCommand).
       allow(
-        ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         [registrations, `${registrations}/index/byCustomerReceipt`],
       ),
       allow(
@@ -326,22 +328,16 @@ describe('registration workflow infrastructure', () => {
         [imported(stateful.approvalsTable, 'Arn')],
       ),
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [dataKey], viaDynamoDb),
+      // ... and writes its verdict item (saveCheckFindings, PutCommand): verdict items only.
+      allow(['dynamodb:PutItem'], [registrations], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#verdict'] },
+      }),
       allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
       allow(
-        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
+        ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),
       ),
-      // Co-sell in the policy's catalog (the default policy: Sandbox), us-east-1, nothing else.
-      allow(
-        ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask'],
-        [
-          'arn:<AWS::Partition>:partnercentral:us-east-1:<AWS::AccountId>:catalog/Sandbox/opportunity/*',
-          'arn:<AWS::Partition>:partnercentral:us-east-1::catalog/Sandbox/engagement-from-opportunity-task/*',
-        ],
-      ),
-      allow(['partnercentral:CreateOpportunity', 'partnercentral:ListOpportunities'], ['*'], {
-        StringEquals: { 'partnercentral:Catalog': 'Sandbox' },
-      }),
+      // No Partner Central: the default policy leaves co-sell off (co-sell.test.ts has it on).
       allow(
         ['secretsmanager:GetSecretValue'],
         [imported(stateful.hubspotAccessToken), imported(stateful.approvalSigningKey)],

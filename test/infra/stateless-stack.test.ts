@@ -549,7 +549,7 @@ describe('attribution ledger guards', () => {
       ...functionBaseline(writer),
       allow(['kms:Decrypt'], [imported(stateful.dataKey, 'Arn')]),
       allow(
-        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
+        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
         ledgerTableAndIndexes(imported(stateful.ledgerTable, 'Arn')),
       ),
       allow(['s3:ListBucket'], [bucket], { StringLike: { 's3:prefix': ['ledger-digests/*'] } }),
