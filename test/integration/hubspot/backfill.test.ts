@@ -503,6 +503,40 @@ describe('a submission larger than Dealreg keeps', () => {
     expect(email?.value).toBe(`${'e'.repeat(1000)}… (60,000 characters, shortened)`);
   });
 
+  it('submitted on a page whose URL is longer than Dealreg keeps: taken in, the URL kept without its query', async () => {
+    // prepare: a landing page whose tracking parameters make its URL 3,000 characters long; its
+    // webhook is lost, so only the sweep can take it in
+    const page = 'https://partners.example.com/register';
+    const pageUri = `${page}?utm_source=${'x'.repeat(3_000)}#form`;
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      const response = await fetch(
+        `${under.sandbox.url}/submissions/v3/integration/submit/${under.sandbox.portalId}/${formGuid}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            fields: registrationValues({ customer_company_name: 'Customer long-page-url' }),
+            context: { pageUri },
+          }),
+        },
+      );
+      expect(response.status).toBe(200);
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // act
+    const result = await sweep(0);
+    // assess: a registration, not a submission reported as malformed and never taken in
+    expect(result).toMatchObject({ malformed: 0, failed: 0, accepted: 1 });
+    const stored = await storedWith('Customer long-page-url');
+    expect(stored?.status).toBe('received');
+    expect(stored?.receivedVia).toBe('backfill');
+    expect(stored?.submission.pageUrl).toBe(page);
+  });
+
   it('posted to the webhook with more than 200 values: taken in as refused, as the sweep does', async () => {
     // prepare: every webhook delivered
     const before = await webhookStats();
