@@ -395,6 +395,49 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
   });
 });
 
+describe('a configured form HubSpot no longer has', () => {
+  it('fails the run naming it, after sweeping the other forms and redriving the failed workflows', async () => {
+    // prepare: the first configured form was deleted in HubSpot; a submission to the second lost its webhook
+    const deletedGuid = 'f1a2b3c4-0000-4000-8000-0000000dead0';
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitForms(1, 'after-a-deleted-form');
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    const failedExecutions = vi.fn(async () => []);
+    const handler = createSubmissionBackfillHandler({
+      submissions: under.adapter,
+      sweepState: sweepState(),
+      intake: intakeDeps,
+      formGuids: [deletedGuid, formGuid],
+      logger: new Logger({ logLevel: 'CRITICAL' }),
+      overlapMs: 0,
+      redrive: {
+        workflows: { failedExecutions, redrive: async () => ({ redriven: false }) },
+        now: () => new Date(),
+      },
+    });
+    const context = {
+      functionName: 'dealreg-backfill',
+      awsRequestId: 'test-request',
+      getRemainingTimeInMillis: () => 120_000,
+    } as unknown as Context;
+    // act
+    const run = handler({}, context);
+    // assess: the Lambda fails (its alarm names the form), and nothing else was left undone
+    await expect(run).rejects.toThrow(deletedGuid);
+    const stored = (await registrations()).filter((record) =>
+      record.submission.values.some((v) => v.value === 'Customer after-a-deleted-form-0'),
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.receivedVia).toBe('backfill');
+    expect(failedExecutions).toHaveBeenCalledTimes(1);
+  });
+});
+
 /** Submits the form with `values`, as a partner's browser (or a script against the public submit API) would. */
 async function submitValues(values: { name: string; value: string }[]): Promise<void> {
   const response = await fetch(
