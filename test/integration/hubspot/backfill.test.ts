@@ -395,6 +395,47 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
   });
 });
 
+describe('a submission intake failed on', () => {
+  it('retries a submission intake failed on below the watermark, however little the next runs look back', async () => {
+    // prepare: two submissions whose webhooks are lost; a requested sweep already lifted the
+    // watermark to the newer, as when the older reached the Forms API late
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitForms(1, 'late-and-failed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await submitForms(1, 'newer-than-late');
+      await under.control('/_sandbox/webhooks/flush', { method: 'POST' });
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    const listed = (await under.adapter.listFormSubmissions(formGuid, { limit: 50 })).submissions;
+    const named = (customer: string) =>
+      listed.find((submission) => submission.values.some((value) => value.value === customer));
+    const newer = named('Customer newer-than-late-0');
+    const late = named('Customer late-and-failed-0');
+    if (newer === undefined || late === undefined) throw new Error('expected the two new submissions');
+    const store = sweepState();
+    const current = await store.load(formGuid);
+    await store.save({ formGuid, watermark: newer.submittedAt }, current?.version ?? 0);
+    // a scheduled run (a minute of overlap) fails to take the late one in
+    const failing = (submission: FormSubmission) =>
+      submission.conversionId === late.conversionId
+        ? Promise.reject(new Error('DynamoDB throttled the write'))
+        : receiveSubmission(intakeDeps, submission, 'backfill');
+    const first = await sweepFormSubmissions(
+      { submissions: under.adapter, state: sweepState(), intake: failing, now: Date.now },
+      { formGuid, pageSize: 10, overlapMs: 60_000 },
+    );
+    // act: the next run is a requested sweep, which looks back no further than the watermark
+    const second = await sweep(0);
+    // assess
+    expect(first.failed).toBe(1);
+    expect(second.accepted).toBe(1);
+    const stored = await registrations();
+    expect(stored.filter((record) => record.conversionId === late.conversionId)).toHaveLength(1);
+  });
+});
+
 describe('a configured form HubSpot no longer has', () => {
   it('fails the run naming it, after sweeping the other forms and redriving the failed workflows', async () => {
     // prepare: the first configured form was deleted in HubSpot; a submission to the second lost its webhook
