@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import type { FormSubmissions } from '#ports/hubspot.ts';
 import type { WorkflowRedrive } from '#ports/registration-workflow.ts';
 import type { SweepRequestLog } from '#ports/sweep-requests.ts';
@@ -86,6 +87,11 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
     const formGuids = parsed.data?.formGuids ?? deps.formGuids;
     const now = () => deps.intake.now().getTime();
     const deadline = now() + context.getRemainingTimeInMillis() - (deps.stopBeforeTimeoutMs ?? 30_000);
+    // The first run over a form looks back no further than intake takes a submission's claimed
+    // time: an older one (a form partners used before Dealreg was deployed) would be refused and
+    // its partner told to submit again, for a registration they never made with Dealreg.
+    const initialLookbackMs =
+      (deps.intake.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours) * 3_600_000;
     await deps.sweepRequestLog?.recordSweepStarted(now());
     const results: SweepResult[] = [];
     const skipped: string[] = [];
@@ -107,6 +113,7 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
           {
             formGuid,
             deadline,
+            initialLookbackMs,
             overlapMs:
               parsed.data?.requestedBy === 'intake'
                 ? (deps.requestedSweepOverlapMs ?? 60_000)

@@ -33,6 +33,7 @@ let api: RunningApiServer;
 let under: SandboxUnderTest;
 let intakeDeps: ReceiveSubmissionDependencies;
 let workflow: LocalRegistrationWorkflow;
+let mailbox: LocalMailbox;
 
 interface WebhookStats {
   workflowDropped: number;
@@ -115,10 +116,11 @@ function sweep(overlapMs = 1_000, clock: { now: () => number; deadline?: number 
 beforeAll(async () => {
   tables = await createTestTables();
   workflow = new LocalRegistrationWorkflow();
+  mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-backfill-mail-')));
   intakeDeps = {
     inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),
     workflow,
-    mailer: new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-backfill-mail-'))),
+    mailer: mailbox,
     formFieldMapping: defaultFormFieldMapping,
     now: () => new Date(),
   };
@@ -433,6 +435,57 @@ describe('a submission intake failed on', () => {
     expect(second.accepted).toBe(1);
     const stored = await registrations();
     expect(stored.filter((record) => record.conversionId === late.conversionId)).toHaveLength(1);
+  });
+});
+
+describe('the first run over a form that had submissions before Dealreg was deployed', () => {
+  it('takes in what is recent enough to register, and tells no partner of a months-old submission to submit again', async () => {
+    // prepare: a form partners used before Dealreg; one submission a month old, one an hour old
+    const existingGuid = 'f1a2b3c4-0000-4000-8000-00000000e1d5';
+    const now = Date.now();
+    const old = {
+      email: 'old.partner@northwind-partners.com',
+      customer_company_name: 'Customer from before',
+    };
+    const recent = {
+      email: 'new.partner@northwind-partners.com',
+      customer_company_name: 'Customer of this hour',
+    };
+    await under.control('/_sandbox/seed', {
+      method: 'POST',
+      body: {
+        forms: [{ guid: existingGuid, name: 'Partner deal registration', fields }],
+        formSubmissions: [
+          { formGuid: existingGuid, submittedAt: now - 30 * 86_400_000, values: registrationValues(old) },
+          { formGuid: existingGuid, submittedAt: now - 3_600_000, values: registrationValues(recent) },
+        ],
+      },
+    });
+    const handler = createSubmissionBackfillHandler({
+      submissions: under.adapter,
+      sweepState: sweepState(),
+      intake: intakeDeps,
+      formGuids: [existingGuid],
+      logger: new Logger({ logLevel: 'CRITICAL' }),
+    });
+    const context = {
+      functionName: 'dealreg-backfill',
+      awsRequestId: 'test-request',
+      getRemainingTimeInMillis: () => 120_000,
+    } as unknown as Context;
+    // act
+    const summary = await handler({}, context);
+    // assess
+    expect(summary.results[0]).toMatchObject({
+      formGuid: existingGuid,
+      completed: true,
+      accepted: 1,
+      rejected: 0,
+    });
+    expect(await storedWith('Customer of this hour')).toMatchObject({ status: 'received' });
+    expect(await storedWith('Customer from before')).toBeUndefined();
+    const mails = await mailbox.list();
+    expect(mails.filter((mail) => mail.to.includes(old.email))).toEqual([]);
   });
 });
 
