@@ -594,6 +594,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     requestedSweep = () =>
       backfill({ requestedBy: 'intake' }, lambdaContext('dealreg-submission-backfill', 5 * 60_000));
+    // A sweep a workflow webhook asked for and the last run stopped before it started is still owed:
+    // in AWS the asynchronous invocation waits in Lambda's queue, so it runs now, not on the schedule.
+    const asked = await triggers.load();
+    if (
+      asked.requestedAt !== undefined &&
+      (asked.startedAt ?? Number.NEGATIVE_INFINITY) < asked.requestedAt
+    ) {
+      await sweepRequests.request();
+    }
     const timer = setInterval(
       () => {
         sweep().catch((error: unknown) => logger.error('scheduled backfill failed', { error }));

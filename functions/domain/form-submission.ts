@@ -15,6 +15,20 @@ const maxValueLength = 65_536;
 const maxValuesBytes = 256 * 1024;
 const utf8 = new TextEncoder();
 
+/** The longest page URL a stored submission keeps. */
+const maxPageUrlLength = 2048;
+
+/**
+ * A submission's page URL as Dealreg keeps it: whole up to 2,048 characters; a longer one without
+ * its query and fragment (what makes a landing page's URL long), or left out if that is still
+ * too long. Nothing else about the submission depends on it.
+ */
+function keptPageUrl(pageUrl: string): string | undefined {
+  if (pageUrl.length <= maxPageUrlLength) return pageUrl;
+  const page = pageUrl.split(/[?#]/, 1)[0] ?? '';
+  return page.length <= maxPageUrlLength ? page : undefined;
+}
+
 export const formSubmissionSchema = z.object({
   conversionId: z
     .string({ error: 'conversionId must be a string' })
@@ -25,7 +39,10 @@ export const formSubmissionSchema = z.object({
   submittedAt: z.unknown().optional().transform(claimAsSent),
   formGuid: z.string().trim().max(100, 'formGuid is at most 100 characters').optional(),
   portalId: z.union([z.number().int(), z.string().trim().max(32)]).optional(),
-  pageUrl: z.string().max(2048, 'pageUrl is at most 2048 characters').optional(),
+  // The page the form was on, kept to link the partner back to it. A landing page's tracking
+  // parameters can make its URL longer than Dealreg keeps: the submission is still taken (the
+  // Forms API lists it whatever its length), with the page's URL cut to fit (`keptPageUrl`).
+  pageUrl: z.string().transform(keptPageUrl).optional(),
   values: z.array(
     z.object({
       name: z

@@ -27,6 +27,8 @@ const settings = readEnvironment({
   HUBSPOT_CLIENT_SECRET_ARN: requiredSetting,
   MAIL_FROM: requiredSetting,
   SUPPORT_EMAIL: requiredSetting.optional(),
+  // The partner form (dealreg:registrationFormUrl) the invalid-submission email links.
+  REGISTRATION_FORM_URL: requiredSetting.optional(),
   FORM_FIELD_MAPPING: formFieldMappingSetting,
   // The policy's intake.submittedAtToleranceHours, set by the stack.
   SUBMITTED_AT_TOLERANCE_HOURS: positiveWholeNumberSetting.optional(),

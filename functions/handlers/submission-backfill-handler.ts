@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import type { FormSubmissions } from '#ports/hubspot.ts';
 import type { WorkflowRedrive } from '#ports/registration-workflow.ts';
 import type { SweepRequestLog } from '#ports/sweep-requests.ts';
@@ -72,7 +73,8 @@ export interface SubmissionBackfillSummary {
  * (receivedVia `backfill`), stopping early enough before the Lambda timeout to save where the
  * next run resumes. Then it redrives the registration workflows that failed (each once its
  * wait is over) and names, in the log and the `StalledRegistrations` metric the alarm watches,
- * every registration whose workflow no longer makes progress on its own.
+ * every registration whose workflow no longer makes progress on its own. A form it cannot sweep
+ * (deleted in HubSpot) fails the invocation, naming the form, only after all of that is done.
  */
 export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependencies) {
   const handler = middy<unknown, SubmissionBackfillSummary>().use(injectLambdaContext(deps.logger));
@@ -85,9 +87,18 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
     const formGuids = parsed.data?.formGuids ?? deps.formGuids;
     const now = () => deps.intake.now().getTime();
     const deadline = now() + context.getRemainingTimeInMillis() - (deps.stopBeforeTimeoutMs ?? 30_000);
+    // The first run over a form looks back no further than intake takes a submission's claimed
+    // time: an older one (a form partners used before Dealreg was deployed) would be refused and
+    // its partner told to submit again, for a registration they never made with Dealreg.
+    const initialLookbackMs =
+      (deps.intake.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours) * 3_600_000;
     await deps.sweepRequestLog?.recordSweepStarted(now());
     const results: SweepResult[] = [];
     const skipped: string[] = [];
+    // A form that cannot be swept (deleted in HubSpot, an error HubSpot keeps answering) fails the
+    // run once every other form is swept and the failed workflows redriven: it must not leave the
+    // other forms' submissions untaken, nor the workflows stalled.
+    const failures: { readonly formGuid: string; readonly error: unknown }[] = [];
     for (const formGuid of formGuids) {
       try {
         const result = await sweepFormSubmissions(
@@ -102,6 +113,7 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
           {
             formGuid,
             deadline,
+            initialLookbackMs,
             overlapMs:
               parsed.data?.requestedBy === 'intake'
                 ? (deps.requestedSweepOverlapMs ?? 60_000)
@@ -111,12 +123,22 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
         deps.logger.info('form swept', { ...result });
         results.push(result);
       } catch (error) {
-        if (!(error instanceof SweepStateConflictError)) throw error;
-        deps.logger.warn('another backfill run is sweeping this form; skipped', { formGuid });
-        skipped.push(formGuid);
+        if (error instanceof SweepStateConflictError) {
+          deps.logger.warn('another backfill run is sweeping this form; skipped', { formGuid });
+          skipped.push(formGuid);
+          continue;
+        }
+        deps.logger.error('backfill could not sweep this form; the other forms are swept', {
+          formGuid,
+          error,
+        });
+        failures.push({ formGuid, error });
       }
     }
-    if (deps.redrive === undefined || parsed.data?.requestedBy === 'intake') return { results, skipped };
+    if (deps.redrive === undefined || parsed.data?.requestedBy === 'intake') {
+      throwFailures(failures);
+      return { results, skipped };
+    }
     const redrive = await redriveFailedWorkflows(deps.redrive);
     if (redrive.redriven.length > 0) {
       deps.logger.info('failed registration workflows redriven', { registrationIds: redrive.redriven });
@@ -125,6 +147,20 @@ export function createSubmissionBackfillHandler(deps: SubmissionBackfillDependen
       deps.logger.error('registration workflow stalled: it needs a person to look at it', { ...stalled });
     }
     deps.metrics?.addMetric(STALLED_REGISTRATIONS_METRIC, MetricUnit.Count, redrive.stalled.length);
+    throwFailures(failures);
     return { results, skipped, redrive };
   });
+}
+
+/** Fails the run with the error of the one form it could not sweep, or one naming each of several. */
+function throwFailures(failures: readonly { readonly formGuid: string; readonly error: unknown }[]): void {
+  const [first] = failures;
+  if (first === undefined) return;
+  if (failures.length === 1) throw first.error;
+  throw new AggregateError(
+    failures.map((failure) => failure.error),
+    `backfill could not sweep ${failures.length} forms: ${failures
+      .map(({ formGuid, error }) => `${formGuid} (${error instanceof Error ? error.message : String(error)})`)
+      .join('; ')}`,
+  );
 }

@@ -32,6 +32,8 @@ const settings = readEnvironment({
   FORM_GUIDS: requiredSetting,
   MAIL_FROM: requiredSetting,
   SUPPORT_EMAIL: requiredSetting.optional(),
+  // The partner form (dealreg:registrationFormUrl) the invalid-submission email links.
+  REGISTRATION_FORM_URL: requiredSetting.optional(),
   FORM_FIELD_MAPPING: formFieldMappingSetting,
   // The policy's intake.submittedAtToleranceHours, set by the stack.
   SUBMITTED_AT_TOLERANCE_HOURS: positiveWholeNumberSetting.optional(),

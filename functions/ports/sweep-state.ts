@@ -6,6 +6,12 @@ export interface SweepState {
    * pages down to this minus the overlap and no further.
    */
   readonly watermark?: number | undefined;
+  /**
+   * `submittedAt` (epoch ms) of the oldest submission the last completed run failed to take in.
+   * The next run pages down to it, whatever its overlap: a failure below the watermark (a
+   * submission the Forms API listed late) is otherwise left behind once later runs lift it.
+   */
+  readonly retryFrom?: number | undefined;
   /** A run that stopped before reaching the watermark: where to go on, and what it had seen. */
   readonly resume?:
     | { readonly after: string; readonly newestSeen: number; readonly oldestFailed?: number | undefined }

@@ -23,6 +23,12 @@ export interface ReceiveSubmissionDependencies {
   /** Where partners can ask for help, quoted in the invalid-submission email. */
   readonly supportEmail?: string | undefined;
   /**
+   * The partner registration form (`dealreg:registrationFormUrl`), linked from the
+   * invalid-submission email as the way to submit again.
+   * @default - the page the submission came from, when it names one
+   */
+  readonly registrationFormUrl?: string | undefined;
+  /**
    * The policy's `intake.submittedAtToleranceHours`: how long before its receipt a submission's
    * claimed time may lie.
    * @default 72
@@ -176,7 +182,9 @@ async function notifySubmitterOnce(
         value: problem.value,
       })),
       supportEmail: deps.supportEmail,
-      formUrl: record.submission.pageUrl,
+      // The page a submission names may be any page the form is embedded on, or none (a tool
+      // calling the Forms API): the configured form is the way back, as in every partner email.
+      formUrl: deps.registrationFormUrl || record.submission.pageUrl,
     }),
   );
   await deps.inbox.recordSubmitterNotified(record.registrationId, deps.now());

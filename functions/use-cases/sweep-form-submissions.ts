@@ -78,7 +78,8 @@ async function inBatches<T>(
  *    seen and the oldest that failed;
  * 4. after each page save where to resume; stop at the cutoff, the last page or the deadline;
  * 5. when complete, move the watermark up to the newest submission seen — but never above one
- *    that failed, so the next run tries it again, nor above the time of the run.
+ *    that failed, nor above the time of the run — and keep the oldest that failed, down to which
+ *    the next run pages whatever its overlap, so it tries it again.
  *
  * The listing is ordered by each submission's claimed time, which the submitter may set: a
  * submission claiming a time further below the watermark than the overlap is not seen by a
@@ -98,12 +99,15 @@ export async function sweepFormSubmissions(
   // lifting it: it says nothing about what was swept, so the sweep starts over as on its first run.
   const previousWatermark =
     loaded?.watermark !== undefined && loaded.watermark <= startedAt ? loaded.watermark : undefined;
-  const cutoff =
+  const cutoff = Math.min(
     previousWatermark !== undefined
       ? previousWatermark - overlapMs
       : options.initialLookbackMs !== undefined
         ? startedAt - options.initialLookbackMs
-        : Number.NEGATIVE_INFINITY;
+        : Number.NEGATIVE_INFINITY,
+    // What the last run failed on is tried again, however far below the watermark it lies.
+    loaded?.retryFrom ?? Number.POSITIVE_INFINITY,
+  );
 
   let after = loaded?.resume?.after;
   let newestSeen = Math.min(loaded?.resume?.newestSeen ?? Number.NEGATIVE_INFINITY, startedAt);
@@ -175,6 +179,7 @@ export async function sweepFormSubmissions(
     after = page.after;
     await save({
       watermark: previousWatermark,
+      retryFrom: loaded?.retryFrom,
       resume: { after, newestSeen, oldestFailed },
     });
   }
@@ -184,6 +189,11 @@ export async function sweepFormSubmissions(
   const watermark = Number.isFinite(reached)
     ? Math.max(previousWatermark ?? Number.NEGATIVE_INFINITY, reached)
     : previousWatermark;
-  await save(watermark === undefined ? {} : { watermark });
+  // This run tried again every failure the last one left (the cutoff was below them): what it
+  // failed on itself is what the next run must try again.
+  await save({
+    ...(watermark === undefined ? {} : { watermark }),
+    ...(oldestFailed === undefined ? {} : { retryFrom: oldestFailed }),
+  });
   return { formGuid: options.formGuid, completed: true, ...counts, watermark };
 }

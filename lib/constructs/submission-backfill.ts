@@ -71,6 +71,11 @@ export interface SubmissionBackfillProps {
    * @default - none
    */
   readonly supportEmail?: string | undefined;
+  /**
+   * The partner registration form's public URL, linked from the email telling a partner what to fix.
+   * @default - the page a submission came from, when it names one
+   */
+  readonly registrationFormUrl?: string | undefined;
   /** @default 'INFO' */
   readonly logLevel?: DealregLogLevel;
   /**
@@ -146,6 +151,7 @@ export class SubmissionBackfill extends Construct {
         FORM_GUIDS: props.formGuids.join(','),
         MAIL_FROM: props.mailFrom,
         ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),
+        ...(props.registrationFormUrl ? { REGISTRATION_FORM_URL: props.registrationFormUrl } : {}),
         ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
         SUBMITTED_AT_TOLERANCE_HOURS: String(
           props.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,

@@ -50,6 +50,11 @@ export interface SubmissionIntakeProps {
    */
   readonly supportEmail?: string | undefined;
   /**
+   * The partner registration form's public URL, linked from the email telling a partner what to fix.
+   * @default - the page a submission came from, when it names one
+   */
+  readonly registrationFormUrl?: string | undefined;
+  /**
    * Form field mapping (registration field → HubSpot form field name) for portals whose form
    * names fields differently; passed to the function as JSON and validated there.
    * @default - the default mapping (DESIGN §3.1)
@@ -134,6 +139,7 @@ export class SubmissionIntake extends Construct {
         HUBSPOT_CLIENT_SECRET_ARN: props.hubspotClientSecret.secretArn,
         MAIL_FROM: props.mailFrom,
         ...(props.supportEmail ? { SUPPORT_EMAIL: props.supportEmail } : {}),
+        ...(props.registrationFormUrl ? { REGISTRATION_FORM_URL: props.registrationFormUrl } : {}),
         ...(props.formFieldMapping ? { FORM_FIELD_MAPPING: JSON.stringify(props.formFieldMapping) } : {}),
         SUBMITTED_AT_TOLERANCE_HOURS: String(
           props.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,

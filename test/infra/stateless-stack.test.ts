@@ -476,6 +476,20 @@ describe('submission backfill', () => {
   });
 });
 
+describe('the registration form partners are linked to', () => {
+  it('is given to the intake and the backfill, which email a partner what to fix, as to the workflow', () => {
+    const { stateless, statelessTemplate } = synthesizeDealregApp({
+      context: { ...testContext, [contextKeys.registrationFormUrl]: 'https://partners.yourco.test/register' },
+    });
+    const resources = statelessTemplate.toJSON().Resources;
+    for (const fn of [stateless.submissionIntake.function, stateless.submissionBackfill.function]) {
+      expect(resources[logicalIdOf(fn)].Properties.Environment.Variables.REGISTRATION_FORM_URL).toBe(
+        'https://partners.yourco.test/register',
+      );
+    }
+  });
+});
+
 describe('submittedAt tolerance', () => {
   it("gives the intake and the backfill the policy's intake.submittedAtToleranceHours", () => {
     const directory = mkdtempSync(join(tmpdir(), 'dealreg-policy-'));

@@ -9,6 +9,7 @@ const sweepStateItemSchema = z.object({
   formGuid: z.string().min(1),
   version: z.int().min(1),
   watermark: z.number().optional(),
+  retryFrom: z.number().optional(),
   resumeAfter: z.string().optional(),
   resumeNewestSeen: z.number().optional(),
   resumeOldestFailed: z.number().optional(),
@@ -45,6 +46,7 @@ export class DynamoDbSweepStateStore implements SweepStateStore {
       formGuid,
       version: item.version,
       watermark: typeof item.watermark === 'number' ? item.watermark : undefined,
+      retryFrom: item.retryFrom,
       resume:
         typeof item.resumeAfter === 'string' && typeof item.resumeNewestSeen === 'number'
           ? {
@@ -67,6 +69,7 @@ export class DynamoDbSweepStateStore implements SweepStateStore {
             updatedAt: this.#now().toISOString(),
             watermark: state.watermark,
             watermarkIso: state.watermark === undefined ? undefined : new Date(state.watermark).toISOString(),
+            retryFrom: state.retryFrom,
             resumeAfter: state.resume?.after,
             resumeNewestSeen: state.resume?.newestSeen,
             resumeOldestFailed: state.resume?.oldestFailed,

@@ -10,7 +10,8 @@ import { stepFunctions } from './clients/step-functions.ts';
 /**
  * The intake's AWS adapters, as every function that takes in submissions (the webhook and the
  * backfill) wires them: the DynamoDB inbox, the Step Functions workflow, the SES mailer
- * (`MAIL_FROM`, `SES_CONFIGURATION_SET` from the environment), and the policy's tolerance for a
+ * (`MAIL_FROM`, `SES_CONFIGURATION_SET` from the environment), the partner form the
+ * invalid-submission email links (`REGISTRATION_FORM_URL`), and the policy's tolerance for a
  * submission's claimed time (`SUBMITTED_AT_TOLERANCE_HOURS`).
  */
 export function awsIntakeDependencies(settings: {
@@ -18,6 +19,7 @@ export function awsIntakeDependencies(settings: {
   readonly REGISTRATION_WORKFLOW_ARN: string;
   readonly FORM_FIELD_MAPPING: FormFieldMapping;
   readonly SUPPORT_EMAIL?: string | undefined;
+  readonly REGISTRATION_FORM_URL?: string | undefined;
   readonly SUBMITTED_AT_TOLERANCE_HOURS?: number | undefined;
 }): ReceiveSubmissionDependencies {
   return {
@@ -27,6 +29,7 @@ export function awsIntakeDependencies(settings: {
     formFieldMapping: settings.FORM_FIELD_MAPPING,
     now: () => new Date(),
     supportEmail: settings.SUPPORT_EMAIL,
+    registrationFormUrl: settings.REGISTRATION_FORM_URL,
     submittedAtToleranceHours: settings.SUBMITTED_AT_TOLERANCE_HOURS,
   };
 }

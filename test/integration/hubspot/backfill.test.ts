@@ -33,6 +33,7 @@ let api: RunningApiServer;
 let under: SandboxUnderTest;
 let intakeDeps: ReceiveSubmissionDependencies;
 let workflow: LocalRegistrationWorkflow;
+let mailbox: LocalMailbox;
 
 interface WebhookStats {
   workflowDropped: number;
@@ -115,10 +116,11 @@ function sweep(overlapMs = 1_000, clock: { now: () => number; deadline?: number 
 beforeAll(async () => {
   tables = await createTestTables();
   workflow = new LocalRegistrationWorkflow();
+  mailbox = new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-backfill-mail-')));
   intakeDeps = {
     inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),
     workflow,
-    mailer: new LocalMailbox(await mkdtemp(join(tmpdir(), 'dealreg-backfill-mail-'))),
+    mailer: mailbox,
     formFieldMapping: defaultFormFieldMapping,
     now: () => new Date(),
   };
@@ -395,6 +397,141 @@ describe('backfill with 30% of workflow webhooks dropped', () => {
   });
 });
 
+describe('a submission intake failed on', () => {
+  it('retries a submission intake failed on below the watermark, however little the next runs look back', async () => {
+    // prepare: two submissions whose webhooks are lost; a requested sweep already lifted the
+    // watermark to the newer, as when the older reached the Forms API late
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitForms(1, 'late-and-failed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await submitForms(1, 'newer-than-late');
+      await under.control('/_sandbox/webhooks/flush', { method: 'POST' });
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    const listed = (await under.adapter.listFormSubmissions(formGuid, { limit: 50 })).submissions;
+    const named = (customer: string) =>
+      listed.find((submission) => submission.values.some((value) => value.value === customer));
+    const newer = named('Customer newer-than-late-0');
+    const late = named('Customer late-and-failed-0');
+    if (newer === undefined || late === undefined) throw new Error('expected the two new submissions');
+    const store = sweepState();
+    const current = await store.load(formGuid);
+    await store.save({ formGuid, watermark: newer.submittedAt }, current?.version ?? 0);
+    // a scheduled run (a minute of overlap) fails to take the late one in
+    const failing = (submission: FormSubmission) =>
+      submission.conversionId === late.conversionId
+        ? Promise.reject(new Error('DynamoDB throttled the write'))
+        : receiveSubmission(intakeDeps, submission, 'backfill');
+    const first = await sweepFormSubmissions(
+      { submissions: under.adapter, state: sweepState(), intake: failing, now: Date.now },
+      { formGuid, pageSize: 10, overlapMs: 60_000 },
+    );
+    // act: the next run is a requested sweep, which looks back no further than the watermark
+    const second = await sweep(0);
+    // assess
+    expect(first.failed).toBe(1);
+    expect(second.accepted).toBe(1);
+    const stored = await registrations();
+    expect(stored.filter((record) => record.conversionId === late.conversionId)).toHaveLength(1);
+  });
+});
+
+describe('the first run over a form that had submissions before Dealreg was deployed', () => {
+  it('takes in what is recent enough to register, and tells no partner of a months-old submission to submit again', async () => {
+    // prepare: a form partners used before Dealreg; one submission a month old, one an hour old
+    const existingGuid = 'f1a2b3c4-0000-4000-8000-00000000e1d5';
+    const now = Date.now();
+    const old = {
+      email: 'old.partner@northwind-partners.com',
+      customer_company_name: 'Customer from before',
+    };
+    const recent = {
+      email: 'new.partner@northwind-partners.com',
+      customer_company_name: 'Customer of this hour',
+    };
+    await under.control('/_sandbox/seed', {
+      method: 'POST',
+      body: {
+        forms: [{ guid: existingGuid, name: 'Partner deal registration', fields }],
+        formSubmissions: [
+          { formGuid: existingGuid, submittedAt: now - 30 * 86_400_000, values: registrationValues(old) },
+          { formGuid: existingGuid, submittedAt: now - 3_600_000, values: registrationValues(recent) },
+        ],
+      },
+    });
+    const handler = createSubmissionBackfillHandler({
+      submissions: under.adapter,
+      sweepState: sweepState(),
+      intake: intakeDeps,
+      formGuids: [existingGuid],
+      logger: new Logger({ logLevel: 'CRITICAL' }),
+    });
+    const context = {
+      functionName: 'dealreg-backfill',
+      awsRequestId: 'test-request',
+      getRemainingTimeInMillis: () => 120_000,
+    } as unknown as Context;
+    // act
+    const summary = await handler({}, context);
+    // assess
+    expect(summary.results[0]).toMatchObject({
+      formGuid: existingGuid,
+      completed: true,
+      accepted: 1,
+      rejected: 0,
+    });
+    expect(await storedWith('Customer of this hour')).toMatchObject({ status: 'received' });
+    expect(await storedWith('Customer from before')).toBeUndefined();
+    const mails = await mailbox.list();
+    expect(mails.filter((mail) => mail.to.includes(old.email))).toEqual([]);
+  });
+});
+
+describe('a configured form HubSpot no longer has', () => {
+  it('fails the run naming it, after sweeping the other forms and redriving the failed workflows', async () => {
+    // prepare: the first configured form was deleted in HubSpot; a submission to the second lost its webhook
+    const deletedGuid = 'f1a2b3c4-0000-4000-8000-0000000dead0';
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      await submitForms(1, 'after-a-deleted-form');
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    const failedExecutions = vi.fn(async () => []);
+    const handler = createSubmissionBackfillHandler({
+      submissions: under.adapter,
+      sweepState: sweepState(),
+      intake: intakeDeps,
+      formGuids: [deletedGuid, formGuid],
+      logger: new Logger({ logLevel: 'CRITICAL' }),
+      overlapMs: 0,
+      redrive: {
+        workflows: { failedExecutions, redrive: async () => ({ redriven: false }) },
+        now: () => new Date(),
+      },
+    });
+    const context = {
+      functionName: 'dealreg-backfill',
+      awsRequestId: 'test-request',
+      getRemainingTimeInMillis: () => 120_000,
+    } as unknown as Context;
+    // act
+    const run = handler({}, context);
+    // assess: the Lambda fails (its alarm names the form), and nothing else was left undone
+    await expect(run).rejects.toThrow(deletedGuid);
+    const stored = (await registrations()).filter((record) =>
+      record.submission.values.some((v) => v.value === 'Customer after-a-deleted-form-0'),
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.receivedVia).toBe('backfill');
+    expect(failedExecutions).toHaveBeenCalledTimes(1);
+  });
+});
+
 /** Submits the form with `values`, as a partner's browser (or a script against the public submit API) would. */
 async function submitValues(values: { name: string; value: string }[]): Promise<void> {
   const response = await fetch(
@@ -501,6 +638,40 @@ describe('a submission larger than Dealreg keeps', () => {
     expect(email?.message.length).toBeLessThan(1_100);
     expect(email?.message).toMatch(/^"e{999}… \(60,\d{3} characters, shortened\)$/);
     expect(email?.value).toBe(`${'e'.repeat(1000)}… (60,000 characters, shortened)`);
+  });
+
+  it('submitted on a page whose URL is longer than Dealreg keeps: taken in, the URL kept without its query', async () => {
+    // prepare: a landing page whose tracking parameters make its URL 3,000 characters long; its
+    // webhook is lost, so only the sweep can take it in
+    const page = 'https://partners.example.com/register';
+    const pageUri = `${page}?utm_source=${'x'.repeat(3_000)}#form`;
+    const before = await webhookStats();
+    await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 1 } });
+    try {
+      const response = await fetch(
+        `${under.sandbox.url}/submissions/v3/integration/submit/${under.sandbox.portalId}/${formGuid}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            fields: registrationValues({ customer_company_name: 'Customer long-page-url' }),
+            context: { pageUri },
+          }),
+        },
+      );
+      expect(response.status).toBe(200);
+      await webhooksSettled(before.workflowDelivered + before.workflowDropped + before.workflowFailed + 1);
+    } finally {
+      await under.control('/_sandbox/webhooks', { method: 'PUT', body: { dropRate: 0.3 } });
+    }
+    // act
+    const result = await sweep(0);
+    // assess: a registration, not a submission reported as malformed and never taken in
+    expect(result).toMatchObject({ malformed: 0, failed: 0, accepted: 1 });
+    const stored = await storedWith('Customer long-page-url');
+    expect(stored?.status).toBe('received');
+    expect(stored?.receivedVia).toBe('backfill');
+    expect(stored?.submission.pageUrl).toBe(page);
   });
 
   it('posted to the webhook with more than 200 values: taken in as refused, as the sweep does', async () => {

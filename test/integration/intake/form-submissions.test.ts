@@ -19,6 +19,7 @@ import { triggerDependencies } from '#test/support/intake-triggers.ts';
 import { LocalRegistrationWorkflow } from '#test/support/recording-registration-workflow.ts';
 import { scanStoredRegistrations } from '#test/support/stored-registrations.ts';
 import { formSubmission } from '#test/support/submissions.ts';
+import { receiveSubmission } from '#use-cases/receive-submission.ts';
 
 const secret = 'test-client-secret';
 /** The intake's clock: when Dealreg receives what is posted. */
@@ -477,5 +478,40 @@ describe('POST /hubspot/form-submissions', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('with the deployment setting dealreg:registrationFormUrl', () => {
+  const registrationFormUrl = 'https://partners.northwind.test/deal-registration';
+  const intake = () => ({
+    inbox: new DynamoDbRegistrationInbox(tables.documentClient, tables.tableName('Registrations')),
+    workflow,
+    mailer: mailbox,
+    formFieldMapping: defaultFormFieldMapping,
+    now: () => now,
+    registrationFormUrl,
+  });
+
+  it('links the partner to the registration form from the email saying what to fix, also when the submission names no page', async () => {
+    // prepare: submitted through the Forms API from a tool, which sends no page
+    const submission = formSubmission({ fields: { customer_domain: undefined } });
+    // act
+    const result = await receiveSubmission(intake(), submission, 'backfill');
+    // assess
+    expect(result.outcome).toBe('rejected');
+    const [mail] = await mailbox.list();
+    expect(mail?.text).toContain('Customer domain is required');
+    expect(mail?.links).toContain(registrationFormUrl);
+  });
+
+  it('links the registration form rather than the page a submission came from', async () => {
+    const submission = formSubmission({
+      fields: { estimated_amount: 'lots' },
+      pageUrl: 'https://www.northwind.test/blog/some-post',
+    });
+    await receiveSubmission(intake(), submission, 'webhook');
+    const [mail] = await mailbox.list();
+    expect(mail?.links).toContain(registrationFormUrl);
+    expect(mail?.links).not.toContain('https://www.northwind.test/blog/some-post');
   });
 });
