@@ -337,6 +337,37 @@ describe('escalated approvals', () => {
     expect(harness.callback.resumed).toEqual([]);
   });
 
+  it('still names the new approver (410) when the superseded link has expired since', async () => {
+    const { task } = await harness.open();
+    await harness.store.supersede(task.approvalId, {
+      approvalId: 'apr-next',
+      approver: salesLeader,
+      at: '2026-11-26T16:00:00.000Z',
+      reason: 'SLA deadline passed',
+    });
+    const expired = await harness.linkFor(task.approvalId, {
+      approverEmail: task.approver.email,
+      expiresAt: new Date('2026-11-30T16:00:00Z'),
+    });
+    const stranger = await harness.linkFor(task.approvalId, {
+      approverEmail: 'mallory@vendor.example',
+      expiresAt: new Date('2026-11-30T16:00:00Z'),
+    });
+    harness.clock = new Date('2026-12-07T09:00:00Z');
+
+    const view = await openPage(expired);
+    const decision = await post(expired, { decision: 'approve' });
+    const other = await openPage(stranger);
+
+    expect(view.status).toBe(410);
+    expect(view.body).toContain('escalated to Lee Leader (lee@vendor.example)');
+    expect(view.body).not.toContain('Use the link in the most recent email');
+    expect([403, 410]).toContain(decision.status);
+    expect(other.status).toBe(403);
+    expect(other.body).not.toContain('Lee Leader');
+    expect(harness.callback.resumed).toEqual([]);
+  });
+
   it('tells the escalation that lost the race which decision won', async () => {
     const { task, link } = await harness.open();
     await decideFromPage(link, { decision: 'approve' });
