@@ -315,6 +315,16 @@ describe('POST /approvals/{approvalId}', () => {
 
     expect(response.status).toBe(415);
   });
+
+  it('answers 413 to a form larger than two full text areas could make, and records nothing', async () => {
+    const { task, link } = await harness.open();
+    const fields = pageFields((await openPage(link)).body);
+
+    const response = await post(link, { ...fields, decision: 'reject', reason: '谁'.repeat(5000) });
+
+    expect(response.status).toBe(413);
+    expect((await harness.store.get(task.approvalId))?.status).toBe('pending');
+  });
 });
 
 describe('escalated approvals', () => {
