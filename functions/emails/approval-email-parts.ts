@@ -102,6 +102,8 @@ export function decideBySentence(input: {
   readonly finalDeadline?: Date | undefined;
   readonly slaDefault?: 'approve' | 'reject' | undefined;
   readonly request?: { readonly kind: string } | undefined;
+  /** At the second level the default approves as the first level did. */
+  readonly firstLevelApproval?: { readonly relationshipLabel?: string | undefined } | undefined;
 }): string {
   const { verdict } = input;
   const extension = asksForExtension(input);
@@ -112,7 +114,7 @@ export function decideBySentence(input: {
     const outcome = extension
       ? `the extension is ${input.slaDefault === 'approve' ? 'approved' : 'refused'}`
       : input.slaDefault === 'approve'
-        ? `approved as ${verdict.compensation?.label ?? verdict.relationshipType}`
+        ? `approved as ${input.firstLevelApproval?.relationshipLabel ?? verdict.compensation?.label ?? verdict.relationshipType}`
         : 'rejected';
     sentences.push(
       `If nobody has decided by ${approverDeadline(input.finalDeadline, timeZone)}, the policy's default applies: ${outcome}.`,

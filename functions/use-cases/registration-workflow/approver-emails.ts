@@ -68,7 +68,12 @@ export async function emailApprovalRequest(
   const email = renderApprovalRequestEmail({
     ...(await approvalEmailBasics(deps, approval)),
     finalDeadline: toDates(state.deadlines).finalAt,
-    slaDefault: slaDefaultDecision(approval.task.subject.verdict, deps.policy, state.purpose).decision,
+    slaDefault: slaDefaultDecision(
+      approval.task.subject.verdict,
+      deps.policy,
+      state.purpose,
+      approval.task.subject.firstLevel,
+    ).decision,
   });
   await deps.mailer.send({
     ...email,
@@ -117,7 +122,8 @@ export async function emailEscalation(
     requestedAt: deadlines.requestedAt,
     missedDeadline: deadlines.escalationAt,
     finalDeadline: deadlines.finalAt,
-    slaDefault: slaDefaultDecision(task.subject.verdict, deps.policy, state.purpose).decision,
+    slaDefault: slaDefaultDecision(task.subject.verdict, deps.policy, state.purpose, task.subject.firstLevel)
+      .decision,
   });
   await deps.mailer.send({
     ...email,
