@@ -56,6 +56,7 @@ async function approvalEmailBasics(
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
     request: task.subject.request,
+    approvalReason: task.subject.approvalReason,
   };
 }
 
@@ -118,6 +119,7 @@ export async function emailEscalation(
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
     request: task.subject.request,
+    approvalReason: task.subject.approvalReason,
     previousApprover: { name: state.approver.name, email: state.approver.email },
     requestedAt: deadlines.requestedAt,
     missedDeadline: deadlines.escalationAt,

@@ -263,6 +263,9 @@ describe('registrations an approver decides', () => {
       mail.text.includes('big-deal.com'),
     );
     expect(second?.subject).toMatch(/second-level/i);
+    expect(second?.text).toContain(
+      'Why you are asked: The amount (USD 300,000.00) is at or above USD 250,000.00, so a second approval level is needed',
+    );
 
     await harness.decide(vpSales, 'approve');
     expect((await harness.registration(registrationId)).progress).toMatchObject({
