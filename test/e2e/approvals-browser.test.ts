@@ -204,6 +204,21 @@ describe('approving in a browser', () => {
     await page.close();
   });
 
+  it('shows a reason written on several lines on those lines after the decision', async () => {
+    const { link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+
+    await page.click('#reject-reason');
+    await page.keyboard.insertText('Duplicate of an earlier deal.\nSee registration DR-1 from March.');
+    await click(page, '#reject');
+
+    expect(await page.locator('#decision').innerText()).toContain(
+      'Duplicate of an earlier deal.\nSee registration DR-1 from March.',
+    );
+    await page.close();
+  });
+
   it('an escalated link gets 410 naming the new approver', async () => {
     const { task, link } = await harness.open();
     const openBefore = await newPage();
