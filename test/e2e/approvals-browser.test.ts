@@ -213,6 +213,7 @@ describe('approving in a browser', () => {
     await page.keyboard.insertText('Duplicate of an earlier deal.\nSee registration DR-1 from March.');
     await click(page, '#reject');
 
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is asserted, line breaks and all
     expect(await page.locator('#decision').innerText()).toContain(
       'Duplicate of an earlier deal.\nSee registration DR-1 from March.',
     );
