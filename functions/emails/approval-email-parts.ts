@@ -62,6 +62,11 @@ const approvalEmailFields = {
   request: z
     .object({ kind: z.enum(['registration', 'extension']), note: z.string().trim().min(1).optional() })
     .optional(),
+  /**
+   * Why an approver is asked at all, naming the policy rule (the task's `approvalReason`): a clear
+   * conflict check does not say why a person must decide.
+   */
+  approvalReason: z.string().trim().min(1).optional(),
 };
 
 /** The final deadline and what the policy decides then, for emails that state it. */
@@ -102,6 +107,8 @@ export function decideBySentence(input: {
   readonly finalDeadline?: Date | undefined;
   readonly slaDefault?: 'approve' | 'reject' | undefined;
   readonly request?: { readonly kind: string } | undefined;
+  /** At the second level the default approves as the first level did. */
+  readonly firstLevelApproval?: { readonly relationshipLabel?: string | undefined } | undefined;
 }): string {
   const { verdict } = input;
   const extension = asksForExtension(input);
@@ -112,7 +119,7 @@ export function decideBySentence(input: {
     const outcome = extension
       ? `the extension is ${input.slaDefault === 'approve' ? 'approved' : 'refused'}`
       : input.slaDefault === 'approve'
-        ? `approved as ${verdict.compensation?.label ?? verdict.relationshipType}`
+        ? `approved as ${input.firstLevelApproval?.relationshipLabel ?? verdict.compensation?.label ?? verdict.relationshipType}`
         : 'rejected';
     sentences.push(
       `If nobody has decided by ${approverDeadline(input.finalDeadline, timeZone)}, the policy's default applies: ${outcome}.`,
@@ -174,6 +181,7 @@ interface ApproverEmailContent extends ApproverEmailWords {
   readonly request?:
     | { readonly kind: 'registration' | 'extension'; readonly note?: string | undefined }
     | undefined;
+  readonly approvalReason?: string | undefined;
 }
 
 const LINK_NOTE =
@@ -232,6 +240,7 @@ export function renderApproverEmail<Schema extends z.ZodType<ApproverEmail>>(
     level: email.level,
     firstLevelApproval: email.firstLevelApproval,
     request: email.request,
+    approvalReason: email.approvalReason,
   });
 }
 
@@ -245,7 +254,9 @@ function requestSentence(content: ApproverEmailContent): string | undefined {
 /** HTML and text from the same content, every value escaped in HTML. */
 function layOut(content: ApproverEmailContent): OutgoingEmail {
   const { verdict, registration } = content;
-  const intro = [...content.intro, requestSentence(content), levelSentence(content)].filter(
+  const why =
+    content.approvalReason === undefined ? undefined : `Why you are asked: ${content.approvalReason}`;
+  const intro = [...content.intro, requestSentence(content), levelSentence(content), why].filter(
     (paragraph): paragraph is string => paragraph !== undefined,
   );
   const extension = content.request?.kind === 'extension';

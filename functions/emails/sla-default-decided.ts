@@ -1,6 +1,7 @@
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html } from '#rendering/html.ts';
+import { oneLine, subjectLine } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
 
 /** What the approver is told when the policy default decided their approval at the final deadline. */
@@ -25,8 +26,10 @@ export interface SlaDefaultDecidedInput {
  */
 export function renderSlaDefaultDecidedEmail(input: SlaDefaultDecidedInput): OutgoingEmail {
   const zone = input.approver.timeZone;
-  const title = `The SLA default decided: ${input.customerCompanyName}`;
-  const sentence = `Nobody decided the registration of ${input.customerCompanyName} by ${input.partner} by the final deadline (${formatDeadline(input.finalDeadline, zone)}), so the policy default (rule sla.defaultDecision) decided on ${formatDeadline(input.decidedAt, zone)}: ${input.outcome}.`;
+  // What the partner typed may span lines; a subject and a mention are one line.
+  const customer = oneLine(input.customerCompanyName);
+  const title = `The SLA default decided: ${customer}`;
+  const sentence = `Nobody decided the registration of ${customer} by ${oneLine(input.partner)} by the final deadline (${formatDeadline(input.finalDeadline, zone)}), so the policy default (rule sla.defaultDecision) decided on ${formatDeadline(input.decidedAt, zone)}: ${input.outcome}.`;
   const next =
     'Nothing more is needed from you. If the outcome is wrong, ask RevOps for a correction; the approval page shows the decision.';
   const footer = [
@@ -35,7 +38,7 @@ export function renderSlaDefaultDecidedEmail(input: SlaDefaultDecidedInput): Out
   ];
   return {
     to: [input.approver.email],
-    subject: `Decided by the SLA default: ${input.customerCompanyName} (${input.outcome})`,
+    subject: subjectLine(`Decided by the SLA default: ${customer} (${input.outcome})`),
     template: 'sla-default-decided',
     html: renderHtmlLayout({
       title,

@@ -14,6 +14,7 @@ import {
   NotFoundError,
 } from '#domain/signed-links/errors.ts';
 import type { LinkPurpose } from '#domain/signed-links/link-token.ts';
+import { maxTextLength } from '#domain/signed-links/page-form.ts';
 import { pageHeaders, renderProblemPage } from '#pages/page-layout.ts';
 import type { FormSubmission, LinkOpening } from '#use-cases/signed-link-pages.ts';
 
@@ -25,8 +26,21 @@ import type { FormSubmission, LinkOpening } from '#use-cases/signed-link-pages.t
  * status in one place. A handler declares its routes, its own error pages and its texts.
  */
 
-/** A page's form is a token, a nonce and at most two short texts. */
-const maxFormBytes = 16 * 1024;
+/**
+ * A page's form is a token, a nonce, a few short choices and at most two texts of
+ * `maxTextLength` characters, which the browser sends percent-encoded as UTF-8: up to 9 bytes a
+ * character (`%E8%B0%81` for one Chinese character; a line break, sent as CRLF, is 6).
+ */
+const maxFormBytes = 2 * maxTextLength * 9 + 4 * 1024;
+
+/**
+ * A form value with its line breaks as the text area held them: browsers send every line break
+ * of a form as CRLF (HTML Standard, "Converting an entry list to a list of name-value pairs"),
+ * while `maxlength` counted it as one character.
+ */
+function fieldValue(value: string | null): string | undefined {
+  return value === null ? undefined : value.replace(/\r\n?/g, '\n');
+}
 
 /** An HTML page with the headers every page carries. */
 function htmlPage(statusCode: number, body: string): APIGatewayProxyResult {
@@ -202,7 +216,7 @@ export function signedLinkPagesHandler<Field extends string>(
       }
       if (event.httpMethod === 'POST' && pages.act !== undefined) {
         const form = formOf(event, purpose);
-        const field = (name: string) => form.get(name) ?? undefined;
+        const field = (name: string) => fieldValue(form.get(name));
         const fields = Object.fromEntries(pages.formFields.map((name) => [name, field(name)]));
         return htmlPage(
           200,

@@ -153,17 +153,28 @@ function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHt
   const textarea = (decision: string, name: string, label: string, required: boolean) =>
     html`<label for="${decision}-${name}">${label}</label><textarea id="${decision}-${name}" name="${name}" maxlength="${maxTextLength}"${required ? trustedHtml(' required') : ''}></textarea>`;
   const options = offeredRelationships(task.subject);
+  // At the second level, the first level's choice is what a plain "Approve" confirms.
+  const firstLevelChoice = task.subject.firstLevel?.relationshipType;
+  const selected = firstLevelChoice ?? policy;
+  const optionText = (option: { relationshipType: RelationshipType; text: string }) =>
+    option.relationshipType === firstLevelChoice
+      ? `${option.text} — the first level’s choice`
+      : option.relationshipType === policy
+        ? `${option.text} — the policy’s choice`
+        : option.text;
   const reasonLabel =
-    verdict.relationshipType === null
-      ? 'Reason for the exception (required: the conflict check rejects this registration)'
-      : `Reason (required when you choose another relationship than the policy’s ${relationshipLabel(policy, task.subject)}; recorded as an exception to the rule)`;
+    firstLevelChoice !== undefined
+      ? `Reason (left empty, the first level’s reason stands for its ${relationshipLabel(firstLevelChoice, task.subject)}; ${verdict.relationshipType === null ? 'required for any other relationship' : `required for another relationship than that or the policy’s ${relationshipLabel(policy, task.subject)}`}; recorded as an exception to the rule)`
+      : verdict.relationshipType === null
+        ? 'Reason for the exception (required: the conflict check rejects this registration)'
+        : `Reason (required when you choose another relationship than the policy’s ${relationshipLabel(policy, task.subject)}; recorded as an exception to the rule)`;
   return html`<h2>Your decision</h2>
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="approve">
 <label for="approve-relationship">Approve as</label><select id="approve-relationship" name="relationshipType">${options.map(
     (option) =>
-      html`<option value="${option.relationshipType}"${option.relationshipType === policy ? trustedHtml(' selected') : ''}>${option.relationshipType === policy ? `${option.text} — the policy’s choice` : option.text}</option>`,
+      html`<option value="${option.relationshipType}"${option.relationshipType === selected ? trustedHtml(' selected') : ''}>${optionText(option)}</option>`,
   )}</select>
-${textarea('approve', 'reason', reasonLabel, verdict.relationshipType === null)}
+${textarea('approve', 'reason', reasonLabel, verdict.relationshipType === null && firstLevelChoice === undefined)}
 <button type="submit" id="approve">Approve</button></form>
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="reject">
 ${textarea('reject', 'reason', 'Reason for rejecting (required; the partner receives it)', true)}
@@ -171,6 +182,16 @@ ${textarea('reject', 'reason', 'Reason for rejecting (required; the partner rece
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="request-info">
 ${textarea('request-info', 'question', 'Question for the partner (required; the SLA clock pauses until they answer)', true)}
 <button type="submit" class="info" id="request-info">Ask for more information</button></form>`;
+}
+
+/** On a second-level task: who approved the first level, as what, when and why. */
+function firstLevelSection(task: ApprovalTask): SafeHtml {
+  const first = task.subject.firstLevel;
+  if (first === undefined) return html``;
+  const at = formatDeadline(new Date(first.approvedAt), task.approver.timeZone);
+  const why = first.reason ? ` Their reason: ${first.reason}` : '';
+  return html`<h2>First level</h2>
+<p id="first-level">${first.approverName} approved the first level as ${relationshipLabel(first.relationshipType, task.subject)} on ${at}.${why} Approving keeps this relationship and reason unless you choose otherwise.</p>`;
 }
 
 /** The confirmation page of a pending approval: details, evidence, countdown and the four decisions. */
@@ -198,6 +219,7 @@ export function renderPendingPage(task: ApprovalTask, token: string, nonce: stri
 ${registrationTable(task.subject, task.registrationId, task.approver.timeZone)}
 <h2>Conflict evidence</h2>
 ${verdictSection(task.subject.verdict, task.subject.approvalReason, isExtension(task.subject))}
+${firstLevelSection(task)}
 ${decisionForms(task, token, nonce)}
 ${pageExpiryNote(`Approval ${task.approvalId}. `)}`,
   );

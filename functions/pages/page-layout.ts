@@ -14,7 +14,7 @@ body{margin:0;background:#f0f4f8;font-family:-apple-system,'Segoe UI',Roboto,Hel
 header{background:#243b53;color:#fff;padding:14px 24px;font-weight:600;}
 main{max-width:760px;margin:24px auto;background:#fff;border:1px solid #d9e2ec;padding:24px;}
 h1{font-size:22px;margin:0 0 12px;} h2{font-size:17px;margin:24px 0 8px;}
-table{border-collapse:collapse;width:100%;} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e4e7eb;vertical-align:top;font-size:14px;}
+table{border-collapse:collapse;width:100%;} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e4e7eb;vertical-align:top;font-size:14px;} td{white-space:pre-line;}
 th{width:34%;color:#52606d;font-weight:600;}
 .deadline{padding:12px;border-left:4px solid #0b69a3;background:#f5f7fa;margin:12px 0;}
 .overdue{border-left-color:#c62828;}
@@ -25,7 +25,7 @@ textarea{width:100%;box-sizing:border-box;min-height:64px;font:inherit;}
 select{display:block;width:100%;max-width:100%;box-sizing:border-box;font:inherit;padding:6px;margin-bottom:8px;}
 button{margin-top:8px;padding:8px 16px;font-size:15px;border:0;color:#fff;background:#0b69a3;cursor:pointer;}
 button.reject{background:#c62828;} button.info{background:#52606d;}
-.notice{padding:12px;background:#f5f7fa;border-left:4px solid #52606d;}
+.notice{padding:12px;background:#f5f7fa;border-left:4px solid #52606d;white-space:pre-line;}
 small{color:#616e7c;}
 `;
 

@@ -38,7 +38,7 @@ export async function decideApproval(
   }
 
   const now = deps.now();
-  const { choice, exception } = readDecision(request.fields, task.subject.verdict);
+  const { choice, exception } = readDecision(request.fields, task.subject.verdict, task.subject.firstLevel);
   const access = accessAt(request.access, now);
   const decision: RecordedDecision = {
     choice,

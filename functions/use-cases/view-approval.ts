@@ -40,8 +40,9 @@ const holderOf = (task: ApprovalTask) => ({ email: task.approver.email, scope: t
 /**
  * The page an approval link opens: the task, whose link names its approver and step. An expired
  * link still opens the task it was sent for once it was decided (the page says who decided, when
- * and what; deciding again is refused as usual); otherwise it is refused (403), its expiry told in
- * the approver's time zone.
+ * and what; deciding again is refused as usual) or passed on by escalation (410 naming the new
+ * approver: no newer email of theirs holds a working link); otherwise it is refused (403), its
+ * expiry told in the approver's time zone.
  */
 export function approvalPage(deps: ApprovalDependencies): LinkPage<ApprovalTask> {
   const page = linkPage(deps, approvalLinks, {
@@ -59,7 +60,7 @@ export function approvalPage(deps: ApprovalDependencies): LinkPage<ApprovalTask>
         const { claims } = error;
         const task = await loadTask(deps, claims.subject);
         checkLinkHolder(approvalLinks, claims, holderOf(task));
-        if (task.decision !== undefined) return task;
+        if (task.decision !== undefined || task.status === 'superseded') return task;
         throw new LinkRefusedError(
           'expired',
           `the approval link expired on ${formatDeadline(claims.expiresAt, task.approver.timeZone)}`,

@@ -184,6 +184,42 @@ describe('approving in a browser', () => {
     await reopened.close();
   });
 
+  it.each([
+    ['a question of many short lines', 'Who signs\n'.repeat(200)],
+    ['a question in Chinese', '谁负责签署这个合同'.repeat(223)],
+  ])('takes %s as long as the text area lets the approver type', async (_, typed) => {
+    const { task, link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+
+    await page.click('#request-info-question');
+    await page.keyboard.insertText(typed);
+    const kept = await page.inputValue('#request-info-question');
+    const status = await click(page, '#request-info');
+
+    expect(kept.length).toBe(2000);
+    expect(status).toBe(200);
+    const stored = await harness.store.get(task.approvalId);
+    expect(stored?.decision?.choice).toEqual({ outcome: 'request-info', question: kept.trim() });
+    await page.close();
+  });
+
+  it('shows a reason written on several lines on those lines after the decision', async () => {
+    const { link } = await harness.open();
+    const page = await newPage();
+    await page.goto(link);
+
+    await page.click('#reject-reason');
+    await page.keyboard.insertText('Duplicate of an earlier deal.\nSee registration DR-1 from March.');
+    await click(page, '#reject');
+
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is asserted, line breaks and all
+    expect(await page.locator('#decision').innerText()).toContain(
+      'Duplicate of an earlier deal.\nSee registration DR-1 from March.',
+    );
+    await page.close();
+  });
+
   it('an escalated link gets 410 naming the new approver', async () => {
     const { task, link } = await harness.open();
     const openBefore = await newPage();

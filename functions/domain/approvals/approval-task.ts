@@ -69,8 +69,22 @@ const approvalSubjectSchema = z.object({
    * auto-approve limit (`thresholds.autoApproveBelowUsd`) although the conflict check is clear.
    */
   approvalReason: z.string().optional(),
+  /**
+   * On a second-level task: the first level's approval, which the second approver confirms or
+   * changes. Approving without choosing keeps its relationship type and its reason.
+   */
+  firstLevel: z
+    .object({
+      approverName: z.string(),
+      approvedAt: z.iso.datetime(),
+      relationshipType: z.enum(relationshipTypes),
+      reason: z.string().optional(),
+    })
+    .optional(),
 });
 export type ApprovalSubject = z.infer<typeof approvalSubjectSchema>;
+/** The first level's approval a second-level task shows. */
+export type FirstLevelApproval = NonNullable<ApprovalSubject['firstLevel']>;
 
 const decidedBy = z.object({ email: z.string(), name: z.string() });
 

@@ -4,7 +4,7 @@ import { departsFromVerdict } from '#domain/policy/registration-decision.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { InvalidFormError } from '#domain/signed-links/errors.ts';
 import { maxTextLength, readForm } from '#domain/signed-links/page-form.ts';
-import type { ApprovalChoice } from './approval-task.ts';
+import type { ApprovalChoice, FirstLevelApproval } from './approval-task.ts';
 
 /** The buttons of the confirmation page; each posts its own `decision` value. */
 const decisionButtons = ['approve', 'reject', 'request-info'] as const;
@@ -44,27 +44,33 @@ export function policyRelationship(verdict: ConflictVerdict): ApprovalChoice & {
  * Reads the approver's choice from the page's fields. A rejection needs a reason, a request for
  * information needs the question, and an approval under another relationship type than the
  * verdict's (any type the policy prices, e.g. influenced where the policy gives sourced) needs
- * the reason for the exception. Throws `InvalidFormError` naming each missing or invalid field.
+ * the reason for the exception. At the second level (`firstLevel`), approving under the first
+ * level's relationship type confirms it: without a reason of their own, the first level's stands.
+ * Throws `InvalidFormError` naming each missing or invalid field.
  */
 export function readDecision(
   fields: DecisionFields,
   verdict: ConflictVerdict,
+  firstLevel?: FirstLevelApproval,
 ): { choice: ApprovalChoice; exception: boolean } {
-  const { decision, relationshipType: chosen, reason, question } = readForm(formSchema, fields);
+  const { decision, relationshipType: chosen, reason: given, question } = readForm(formSchema, fields);
   const missing = (field: string, message: string) => new InvalidFormError([{ field, message }]);
   switch (decision) {
     case 'request-info':
       if (question === undefined) throw missing('question', 'is required to ask the partner for information');
       return { choice: { outcome: 'request-info', question }, exception: false };
     case 'reject':
-      if (reason === undefined) throw missing('reason', 'is required to reject a registration');
+      if (given === undefined) throw missing('reason', 'is required to reject a registration');
       return {
-        choice: { outcome: 'reject', reason },
+        choice: { outcome: 'reject', reason: given },
         exception: departsFromVerdict(verdict, { decision: 'reject' }),
       };
     default: {
-      const relationshipType: RelationshipType = chosen ?? policyRelationship(verdict).relationshipType;
+      const relationshipType: RelationshipType =
+        chosen ?? firstLevel?.relationshipType ?? policyRelationship(verdict).relationshipType;
       const exception = departsFromVerdict(verdict, { decision: 'approve', relationshipType });
+      const reason =
+        given ?? (relationshipType === firstLevel?.relationshipType ? firstLevel.reason : undefined);
       if (exception && reason === undefined) {
         throw missing(
           'reason',

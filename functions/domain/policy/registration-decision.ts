@@ -70,19 +70,22 @@ export function routeRegistration(
  * The decision the policy makes when nobody has decided by the final deadline. A registration
  * the intake findings sent to an approver (a submitter not at the partner, a close date past the
  * horizon) is never approved by nobody deciding: its default is reject. An extension request, of
- * a registration an approver already decided, takes the policy's default.
+ * a registration an approver already decided, takes the policy's default. At the second level of
+ * a large deal, an approval keeps the relationship type the first level approved it as
+ * (`firstLevel`): nobody deciding at the second level does not overturn it.
  */
 export function slaDefaultDecision(
   verdict: ConflictVerdict,
   { policy }: LoadedPolicy,
   purpose: 'registration' | 'extension' = 'registration',
+  firstLevel?: { readonly relationshipType: RelationshipType },
 ):
   | { readonly decision: 'approve'; readonly relationshipType: RelationshipType }
   | { readonly decision: 'reject' } {
   const unverified = purpose === 'registration' && (verdict.intakeFindings ?? []).length > 0;
   if (policy.sla.defaultDecision === 'reject' || verdict.relationshipType === null || unverified)
     return { decision: 'reject' };
-  return { decision: 'approve', relationshipType: verdict.relationshipType };
+  return { decision: 'approve', relationshipType: firstLevel?.relationshipType ?? verdict.relationshipType };
 }
 
 /** A decision as an approver made it, for comparing with the verdict. */

@@ -1,6 +1,6 @@
 import type { RecordedDecision } from '#domain/approvals/approval-task.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
-import { slaDefaultDecision } from '#domain/policy/registration-decision.ts';
+import { departsFromVerdict, slaDefaultDecision } from '#domain/policy/registration-decision.ts';
 import type { ApprovalState, DecisionOutput } from './approval-state.ts';
 import { getTask } from './approval-tasks.ts';
 import { emailSlaDefaultDecided } from './approver-emails.ts';
@@ -20,9 +20,18 @@ export async function applyPolicyDefault(
 ): Promise<DecisionOutput> {
   const now = deps.now();
   const task = await getTask(deps, state.approvalId);
-  const fallback = slaDefaultDecision(task.subject.verdict, deps.policy, state.purpose);
+  const { verdict, firstLevel } = task.subject;
+  const fallback = slaDefaultDecision(verdict, deps.policy, state.purpose, firstLevel);
   const finalAt = formatDeadline(new Date(state.deadlines.finalAt), deps.policy.policy.calendar.timeZone);
-  const reason = `Nobody decided by the final deadline (${finalAt}); the policy default (${fallback.decision}) applies.`;
+  const defaultApplies = `Nobody decided by the final deadline (${finalAt}); the policy default (${fallback.decision}) applies.`;
+  // At the second level the default approves as the first level did, an exception with its reason.
+  const keepsFirstLevel =
+    fallback.decision === 'approve' &&
+    firstLevel !== undefined &&
+    departsFromVerdict(verdict, { decision: 'approve', relationshipType: fallback.relationshipType });
+  const reason = keepsFirstLevel
+    ? `${defaultApplies} It keeps the first level's approval by ${firstLevel.approverName}${firstLevel.reason ? `: ${firstLevel.reason}` : '.'}`
+    : defaultApplies;
   const decision: RecordedDecision = {
     choice:
       fallback.decision === 'approve'
@@ -32,7 +41,7 @@ export async function applyPolicyDefault(
     decidedAt: now.toISOString(),
     channel: 'sla-default',
     policyVersion: deps.policy.policyVersion,
-    exception: false,
+    exception: keepsFirstLevel,
   };
   const written = await deps.approvals.decide(state.approvalId, decision);
   const recorded = written.task.decision;

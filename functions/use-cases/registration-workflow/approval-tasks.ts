@@ -63,6 +63,7 @@ export function subjectOf(
     verdict: progress.verdict,
     request,
     relationshipOptions: relationshipOptions(policy, amountUsdMinor),
+    firstLevel: asked.level === 2 ? progress.firstLevel : undefined,
     approvalReason: whyApprovalIsNeeded(policy, {
       verdict: progress.verdict,
       amountUsdMinor,

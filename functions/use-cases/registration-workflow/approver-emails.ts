@@ -56,6 +56,7 @@ async function approvalEmailBasics(
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
     request: task.subject.request,
+    approvalReason: task.subject.approvalReason,
   };
 }
 
@@ -68,7 +69,12 @@ export async function emailApprovalRequest(
   const email = renderApprovalRequestEmail({
     ...(await approvalEmailBasics(deps, approval)),
     finalDeadline: toDates(state.deadlines).finalAt,
-    slaDefault: slaDefaultDecision(approval.task.subject.verdict, deps.policy, state.purpose).decision,
+    slaDefault: slaDefaultDecision(
+      approval.task.subject.verdict,
+      deps.policy,
+      state.purpose,
+      approval.task.subject.firstLevel,
+    ).decision,
   });
   await deps.mailer.send({
     ...email,
@@ -113,11 +119,13 @@ export async function emailEscalation(
     level: state.level,
     firstLevelApproval: firstLevelApproval(deps, registration.progress),
     request: task.subject.request,
+    approvalReason: task.subject.approvalReason,
     previousApprover: { name: state.approver.name, email: state.approver.email },
     requestedAt: deadlines.requestedAt,
     missedDeadline: deadlines.escalationAt,
     finalDeadline: deadlines.finalAt,
-    slaDefault: slaDefaultDecision(task.subject.verdict, deps.policy, state.purpose).decision,
+    slaDefault: slaDefaultDecision(task.subject.verdict, deps.policy, state.purpose, task.subject.firstLevel)
+      .decision,
   });
   await deps.mailer.send({
     ...email,

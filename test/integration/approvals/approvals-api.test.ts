@@ -315,6 +315,16 @@ describe('POST /approvals/{approvalId}', () => {
 
     expect(response.status).toBe(415);
   });
+
+  it('answers 413 to a form larger than two full text areas could make, and records nothing', async () => {
+    const { task, link } = await harness.open();
+    const fields = pageFields((await openPage(link)).body);
+
+    const response = await post(link, { ...fields, decision: 'reject', reason: '谁'.repeat(5000) });
+
+    expect(response.status).toBe(413);
+    expect((await harness.store.get(task.approvalId))?.status).toBe('pending');
+  });
 });
 
 describe('escalated approvals', () => {
@@ -334,6 +344,37 @@ describe('escalated approvals', () => {
     expect(view.status).toBe(410);
     expect(view.body).toContain('escalated to Lee Leader (lee@vendor.example)');
     expect(decision.status).toBe(410);
+    expect(harness.callback.resumed).toEqual([]);
+  });
+
+  it('still names the new approver (410) when the superseded link has expired since', async () => {
+    const { task } = await harness.open();
+    await harness.store.supersede(task.approvalId, {
+      approvalId: 'apr-next',
+      approver: salesLeader,
+      at: '2026-11-26T16:00:00.000Z',
+      reason: 'SLA deadline passed',
+    });
+    const expired = await harness.linkFor(task.approvalId, {
+      approverEmail: task.approver.email,
+      expiresAt: new Date('2026-11-30T16:00:00Z'),
+    });
+    const stranger = await harness.linkFor(task.approvalId, {
+      approverEmail: 'mallory@vendor.example',
+      expiresAt: new Date('2026-11-30T16:00:00Z'),
+    });
+    harness.clock = new Date('2026-12-07T09:00:00Z');
+
+    const view = await openPage(expired);
+    const decision = await post(expired, { decision: 'approve' });
+    const other = await openPage(stranger);
+
+    expect(view.status).toBe(410);
+    expect(view.body).toContain('escalated to Lee Leader (lee@vendor.example)');
+    expect(view.body).not.toContain('Use the link in the most recent email');
+    expect([403, 410]).toContain(decision.status);
+    expect(other.status).toBe(403);
+    expect(other.body).not.toContain('Lee Leader');
     expect(harness.callback.resumed).toEqual([]);
   });
 

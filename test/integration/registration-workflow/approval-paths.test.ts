@@ -263,6 +263,9 @@ describe('registrations an approver decides', () => {
       mail.text.includes('big-deal.com'),
     );
     expect(second?.subject).toMatch(/second-level/i);
+    expect(second?.text).toContain(
+      'Why you are asked: The amount (USD 300,000.00) is at or above USD 250,000.00, so a second approval level is needed',
+    );
 
     await harness.decide(vpSales, 'approve');
     expect((await harness.registration(registrationId)).progress).toMatchObject({
@@ -270,5 +273,54 @@ describe('registrations an approver decides', () => {
       decision: { decidedBy: { email: vpSales } },
     });
     expect(harness.statesVisited(registrationId).filter((state) => state === 'Ask approver')).toHaveLength(2);
+  });
+
+  it('the second level keeps the first level’s relationship and reason, on a plain approve and at the SLA default', async () => {
+    const confirmed = await harness.submit({
+      customer_domain: 'keep-influenced.com',
+      estimated_amount: '300000',
+    });
+    const defaulted = await harness.submit({
+      customer_domain: 'keep-by-default.com',
+      estimated_amount: '300000',
+    });
+    const firstLevel = async (registrationId: string, domain: string) => {
+      await waitingFor(registrationId);
+      const [request] = (await harness.mails({ to: channelManager, template: 'approval-request' })).filter(
+        (mail) => mail.text.includes(domain),
+      );
+      const link = request?.links.find((candidate) => candidate.includes('/approvals/')) ?? '';
+      const decided = await harness.decideLink(link, 'approve', {
+        relationshipType: 'influenced',
+        reason: 'Dana (direct) met them first',
+      });
+      expect(decided.status).toBe(200);
+      const [second] = (await harness.mails({ to: vpSales, template: 'approval-request' })).filter((mail) =>
+        mail.text.includes(domain),
+      );
+      return second;
+    };
+
+    await firstLevel(confirmed, 'keep-influenced.com');
+    const secondRequestedAt = harness.clock.now();
+    await harness.decide(vpSales, 'approve');
+    const second = await firstLevel(defaulted, 'keep-by-default.com');
+    const { finalAt } = approvalDeadlines(harness.policy.policy, secondRequestedAt);
+    await harness.clock.setTo(new Date(finalAt.getTime() + 3_600_000).toISOString());
+
+    expect((await harness.registration(confirmed)).progress).toMatchObject({
+      status: 'approved',
+      decision: {
+        relationshipType: 'influenced',
+        reason: 'Dana (direct) met them first',
+        decidedBy: { email: vpSales },
+        exception: true,
+      },
+    });
+    expect(second?.text).toContain("the policy's default applies: approved as Partner-influenced.");
+    expect((await harness.registration(defaulted)).progress).toMatchObject({
+      status: 'approved',
+      decision: { relationshipType: 'influenced', channel: 'sla-default', exception: true },
+    });
   });
 });

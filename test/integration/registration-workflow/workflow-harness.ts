@@ -183,7 +183,7 @@ export interface WorkflowUnderTest {
   decideLink(
     link: string,
     decision: 'approve' | 'approve-influenced' | 'reject' | 'request-info',
-    text?: { reason?: string; question?: string },
+    text?: { reason?: string; question?: string; relationshipType?: string },
   ): Promise<{ status: number; body: string }>;
   /** Opens the approval link of the latest mail to `approver` and presses a button on the page. */
   decide(

@@ -70,6 +70,44 @@ describe('reading the approver decision', () => {
     },
   );
 
+  describe('at the second level', () => {
+    const firstLevel = {
+      approverName: 'Casey Channel',
+      approvedAt: '2026-11-23T15:00:00.000Z',
+      relationshipType: 'influenced',
+      reason: 'Dana met them first',
+    } as const;
+
+    it('confirms the first level’s relationship, its reason kept, when nothing else is chosen', () => {
+      expect(readDecision({ decision: 'approve' }, sourcedVerdict, firstLevel)).toEqual({
+        choice: { outcome: 'approve', relationshipType: 'influenced', reason: 'Dana met them first' },
+        exception: true,
+      });
+      expect(
+        readDecision({ decision: 'approve', relationshipType: 'influenced' }, sourcedVerdict, firstLevel)
+          .choice,
+      ).toEqual({ outcome: 'approve', relationshipType: 'influenced', reason: 'Dana met them first' });
+    });
+
+    it('takes the second approver’s own reason, and the policy’s relationship without one', () => {
+      expect(
+        readDecision(
+          { decision: 'approve', relationshipType: 'influenced', reason: 'Agreed with Casey' },
+          sourcedVerdict,
+          firstLevel,
+        ).choice,
+      ).toEqual({ outcome: 'approve', relationshipType: 'influenced', reason: 'Agreed with Casey' });
+      expect(
+        readDecision({ decision: 'approve', relationshipType: 'sourced' }, sourcedVerdict, firstLevel),
+      ).toEqual({ choice: { outcome: 'approve', relationshipType: 'sourced' }, exception: false });
+      expect(
+        problems(() =>
+          readDecision({ decision: 'approve', relationshipType: 'resell' }, sourcedVerdict, firstLevel),
+        ),
+      ).toEqual(['reason']);
+    });
+  });
+
   it('approves under the verdict’s relationship when the form sends an empty choice', () => {
     expect(readDecision({ decision: 'approve', relationshipType: '' }, sourcedVerdict).choice).toEqual({
       outcome: 'approve',

@@ -293,6 +293,17 @@ describe('the approval request email', () => {
     expect(email.html).toContain('policy version pv-3f9a2c');
   });
 
+  it('says why the approver is asked, naming the policy rule, in both parts', () => {
+    const why =
+      'The conflict check is clear, but the amount (USD 120,000.00) is not below the auto-approve limit of USD 25,000.00 (policy rule thresholds.autoApproveBelowUsd).';
+
+    const email = renderApprovalRequestEmail(input({ approvalReason: why }));
+
+    expect(email.text).toContain(`Why you are asked: ${why}`);
+    expect(email.html).toContain('Why you are asked:');
+    expect(email.html).toContain('(policy rule thresholds.autoApproveBelowUsd)');
+  });
+
   it('says what the policy decides at the final deadline when given', () => {
     const email = renderApprovalRequestEmail(
       input({ finalDeadline: '2026-11-30T22:00:00Z', slaDefault: 'approve' }),

@@ -30,4 +30,23 @@ describe('the email telling an approver the SLA default decided', () => {
     expect(email.html).not.toContain(hostile);
     expect(email.html).toContain('&lt;script&gt;');
   });
+
+  it('keeps the subject on one line when the customer name the partner typed spans lines', () => {
+    const multiLine = renderSlaDefaultDecidedEmail({
+      approvalId: 'apr-2',
+      registrationId: 'reg-2',
+      approver: { name: 'Casey Channel', email: 'casey@vendor.example', timeZone: 'Europe/Berlin' },
+      customerCompanyName: 'Acme\r\nBcc: everyone@example.com',
+      partner: 'Cloud\nsmiths',
+      outcome: 'rejected',
+      decidedAt: new Date('2026-12-08T16:00:00Z'),
+      finalDeadline: new Date('2026-12-08T16:00:00Z'),
+      reviewUrl: 'https://api.example/approvals/apr-2?t=abc',
+    });
+
+    expect(multiLine.subject).toBe('Decided by the SLA default: Acme Bcc: everyone@example.com (rejected)');
+    expect(multiLine.text).toContain(
+      'Nobody decided the registration of Acme Bcc: everyone@example.com by Cloud smiths',
+    );
+  });
 });

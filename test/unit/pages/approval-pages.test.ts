@@ -162,6 +162,30 @@ describe('the approval confirmation page', () => {
     );
   });
 
+  it('shows the second-level approver what the first level decided, its relationship selected', () => {
+    const task = pendingTask({
+      step: 'second-level',
+      subject: approvalSubject({
+        firstLevel: {
+          approverName: 'Casey Channel',
+          approvedAt: '2026-11-23T15:00:00.000Z',
+          relationshipType: 'influenced',
+          reason: 'Dana <Direct> met them first',
+        },
+      }),
+    });
+
+    const page = renderPendingPage(task, 't', 'n', now);
+
+    expect(page).toContain(
+      'Casey Channel approved the first level as Partner-influenced on Monday 23 November 2026, 16:00 GMT+1 (Europe/Berlin). Their reason: Dana &lt;Direct&gt; met them first',
+    );
+    const options = [...page.matchAll(/<option value="([a-z]+)"( selected)?>([^<]*)<\/option>/g)];
+    expect(options.filter((o) => o[2] !== undefined).map((o) => o[1])).toEqual(['influenced']);
+    expect(options[1]?.[3]).toBe('Partner-influenced — the first level’s choice');
+    expect(options[0]?.[3]).toBe('Partner-sourced — the policy’s choice');
+  });
+
   it('offers the bare relationship types on a task from before they were priced', () => {
     const page = renderPendingPage(pendingTask(), 't', 'n', now);
 
