@@ -282,15 +282,18 @@ ${table(
     { label: 'CRO view' },
     { label: 'Why' },
   ],
-  deals.map((deal) => [
-    `${deal.dealName} (${deal.opportunityId})`,
-    formatUsdExact(deal.amount),
-    deal.ledgerRelationship,
-    deal.croCountsAsPartner ? 'partner' : 'not partner',
-    deal.explanation,
-  ]),
+  deals
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((deal) => [
+      `${deal.dealName} (${deal.opportunityId})`,
+      formatUsdExact(deal.amount),
+      deal.ledgerRelationship,
+      deal.croCountsAsPartner ? 'partner' : 'not partner',
+      deal.explanation,
+    ]),
   'difference-deals',
-)}`
+)}
+${moreRowsHtml(report, deals, 'attribution-difference-deals')}`
 }`,
   );
 }
@@ -344,18 +347,21 @@ ${table(
     { label: 'Launched', numeric: true },
     { label: 'Closed Lost', numeric: true },
   ],
-  view.byPartner.map((row) => [
-    row.label,
-    count(row.shared),
-    count(row.submitted),
-    count(row.approved),
-    count(row.actionRequired),
-    count(row.rejected),
-    count(row.launched),
-    count(row.closedLost),
-  ]),
+  view.byPartner
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((row) => [
+      row.label,
+      count(row.shared),
+      count(row.submitted),
+      count(row.approved),
+      count(row.actionRequired),
+      count(row.rejected),
+      count(row.launched),
+      count(row.closedLost),
+    ]),
   'aws-view-partners',
-)}`
+)}
+${moreRowsHtml(report, view.byPartner, 'aws-view-by-partner')}`
 }`,
   );
 }
@@ -368,12 +374,16 @@ function awsText(report: QbrReport): string[] {
     .map(([label, opportunities, amount]) => `  ${label}: ${opportunities} (${amount})`)
     .join('\n');
   const partners = view.byPartner
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
     .map(
       (row) =>
         `\n  - ${row.label}: shared ${row.shared.opportunities} (${formatUsdExact(row.shared.amount)}), submitted ${row.submitted.opportunities}, approved ${row.approved.opportunities}, action required ${row.actionRequired.opportunities}, rejected ${row.rejected.opportunities}, launched ${row.launched.opportunities} (${formatUsdExact(row.launched.amount)}), closed lost ${row.closedLost.opportunities}`,
     )
     .join('');
-  return [`AWS VIEW (Partner Central, ${view.catalog} catalog)\n  ${awsExplanation}\n${figures}${partners}`];
+  const more = moreRows(report, view.byPartner, 'aws-view-by-partner');
+  return [
+    `AWS VIEW (Partner Central, ${view.catalog} catalog)\n  ${awsExplanation}\n${figures}${partners}${more === '' ? '' : `\n  ${more}`}`,
+  ];
 }
 
 /** The report's moment as the reader reads it, in the report's zone, with the instant itself: `Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)`. */
@@ -381,10 +391,21 @@ function asOfText(report: QbrReport): string {
   return `${localTime(report.asOf, report.timeZone)} (${report.asOf})`;
 }
 
+/** The rows of a table beyond those the email lists (its CSV file holds them all), in words; '' when none. */
+function moreRows(report: QbrReport, rows: readonly unknown[], table: string): string {
+  const hidden = rows.length - BREAKDOWN_ROWS_SHOWN;
+  return hidden > 0 ? `${hidden} more in qbr-${report.quarter}-${table}.csv.` : '';
+}
+
+/** The sentence under a shortened table, naming the CSV file with the rest; nothing when none is left out. */
+function moreRowsHtml(report: QbrReport, rows: readonly unknown[], table: string): SafeHtml {
+  const more = moreRows(report, rows, table);
+  return html`${more !== '' && html`<p style="${style.small}margin-bottom:16px;">${more}</p>`}`;
+}
+
 /** The investments beyond those the email lists (the CSV attachment holds them all), in words; '' when none. */
 function moreInvestments(report: QbrReport): string {
-  const hidden = report.investments.length - BREAKDOWN_ROWS_SHOWN;
-  return hidden > 0 ? `${hidden} more in qbr-${report.quarter}-roi-investments.csv.` : '';
+  return moreRows(report, report.investments, 'roi-investments');
 }
 
 /** The first investments of the report, as the email lists them. */
@@ -465,15 +486,18 @@ ${table(
     { label: 'Decision' },
     { label: 'Reason' },
   ],
-  report.exceptions.map((exception) => [
-    `${exception.registrationId} (${exception.decidedAt.slice(0, 10)})`,
-    exception.decidedBy,
-    exception.verdictRuleId,
-    exception.decision,
-    exception.reason,
-  ]),
+  report.exceptions
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((exception) => [
+      `${exception.registrationId} (${exception.decidedAt.slice(0, 10)})`,
+      exception.decidedBy,
+      exception.verdictRuleId,
+      exception.decision,
+      exception.reason,
+    ]),
   'exceptions',
-)}`
+)}
+${moreRowsHtml(report, report.exceptions, 'exceptions')}`
 }`,
   );
 }
@@ -606,6 +630,10 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
           .join('\n')}`,
     );
   const chartsText = charts.map((chart) => `[${chart.title}] ${chart.alt}`);
+  const moreLine = (rows: readonly unknown[], table: string) => {
+    const more = moreRows(report, rows, table);
+    return more === '' ? '' : `\n  ${more}`;
+  };
   const { shown, rest } = shownFindings(report, FINDINGS_SHOWN);
   const findingsText =
     report.findings.length === 0
@@ -623,11 +651,12 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,
       `ATTRIBUTION\n${lines(attributionRows(report))}${report.attribution.differenceDeals
+        .slice(0, BREAKDOWN_ROWS_SHOWN)
         .map(
           (deal) =>
             `\n  - ${deal.dealName} (${deal.opportunityId}) ${formatUsdExact(deal.amount)}: ledger ${deal.ledgerRelationship}, CRO view ${deal.croCountsAsPartner ? 'partner' : 'not partner'}. ${deal.explanation}`,
         )
-        .join('')}`,
+        .join('')}${moreLine(report.attribution.differenceDeals, 'attribution-difference-deals')}`,
       ...awsText(report),
       `ROI BY INVESTMENT TYPE\n${
         report.roiByInvestmentType.length === 0
@@ -648,11 +677,12 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
         )
         .join('')}${moreInvestments(report) === '' ? '' : `\n  ${moreInvestments(report)}`}`,
       `SLA\n${lines(slaRows(report))}${report.exceptions
+        .slice(0, BREAKDOWN_ROWS_SHOWN)
         .map(
           (exception) =>
             `\n  - Exception ${exception.registrationId}: ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
         )
-        .join('')}`,
+        .join('')}${moreLine(report.exceptions, 'exceptions')}`,
       `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `CHARTS\n${chartsText.join('\n')}`,
     ],

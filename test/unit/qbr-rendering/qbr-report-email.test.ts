@@ -4,7 +4,7 @@ import { buildMimeMessage } from '#adapters/mail/mime-message.ts';
 import { EmailTemplateInputError } from '#emails/email-template-input-error.ts';
 import { renderQbrReportEmail, renderQbrReportHtml } from '#emails/qbr-report.ts';
 import { mimeTree, shape } from '#test/integration/mail/mime-tree.ts';
-import { FORMULA_PARTNER, SCRIPT_PARTNER, sampleQbrReport } from './qbr-report-fixture.ts';
+import { FORMULA_PARTNER, SCRIPT_PARTNER, sampleAwsView, sampleQbrReport } from './qbr-report-fixture.ts';
 
 const leadership = ['cro@vendor.example', 'vp-partners@vendor.example'];
 const envelope = {
@@ -105,6 +105,62 @@ describe('the pre-QBR report email', () => {
     expect(email.html).toContain('ev-010');
     expect(email.html).not.toContain('ev-011');
     expect(email.html).toContain('240 more in qbr-2026-Q4-roi-investments.csv.');
+  });
+
+  it('lists the first 10 difference deals, AWS partners and exceptions of a portal with hundreds, naming the CSV for the rest', async () => {
+    const sample = sampleQbrReport();
+    const n = (index: number) => String(index + 1).padStart(3, '0');
+    const figure = { opportunities: 1, amount: 1000 };
+    const report = {
+      ...sample,
+      attribution: {
+        ...sample.attribution,
+        differenceDeals: Array.from({ length: 300 }, (_, index) => ({
+          opportunityId: `op-${n(index)}`,
+          dealName: `Deal ${n(index)}`,
+          amount: 1000,
+          ledgerRelationship: 'sourced' as const,
+          croCountsAsPartner: false,
+          explanation: 'HubSpot deal source is "Direct".',
+        })),
+      },
+      awsView: {
+        ...sampleAwsView,
+        byPartner: Array.from({ length: 300 }, (_, index) => ({
+          key: `p-${n(index)}`,
+          label: `Partner ${n(index)}`,
+          shared: figure,
+          submitted: figure,
+          approved: figure,
+          actionRequired: figure,
+          rejected: figure,
+          launched: figure,
+          closedLost: figure,
+        })),
+      },
+      exceptions: Array.from({ length: 300 }, (_, index) => ({
+        registrationId: `reg-${n(index)}`,
+        decidedBy: 'dana@example.com',
+        decidedAt: '2026-11-02T15:00:00.000Z',
+        verdictRuleId: 'competing-partner',
+        decision: 'approved as sourced',
+        reason: 'customer asked for this partner',
+      })),
+    };
+
+    const email = await renderQbrReportEmail(report, leadership);
+
+    for (const part of [email.html, email.text]) {
+      for (const [prefix, file] of [
+        ['Deal ', 'attribution-difference-deals'],
+        ['Partner ', 'aws-view-by-partner'],
+        ['reg-', 'exceptions'],
+      ]) {
+        expect(part).toContain(`${prefix}010`);
+        expect(part).not.toContain(`${prefix}011`);
+        expect(part).toContain(`290 more in qbr-2026-Q4-${file}.csv.`);
+      }
+    }
   });
 
   it('lists the 10 most severe findings and names the full report for the rest; the full report keeps all', async () => {
