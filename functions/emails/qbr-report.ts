@@ -722,7 +722,11 @@ export async function renderQbrReportEmail(report: QbrReport, to: readonly strin
       content: chart.image.png,
       contentId: chartContentId(chart),
     })),
-    ...csvFiles.map((file) => ({ filename: file.filename, contentType: 'text/csv', content: file.content })),
+    ...csvFiles.map((file) => ({
+      filename: file.filename,
+      contentType: 'text/csv; charset=utf-8',
+      content: file.content,
+    })),
     { filename: jsonFile, contentType: 'application/json', content: `${JSON.stringify(checked, null, 2)}\n` },
   ];
   return {

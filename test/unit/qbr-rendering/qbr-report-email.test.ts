@@ -60,6 +60,12 @@ describe('the pre-QBR report email', () => {
       new TextDecoder().decode(byName.get(name)?.content as ArrayBuffer | undefined);
 
     expect(decode('qbr-2026-Q4-by-partner.csv')).toContain(`"'=HYPERLINK(""http://x"")"`);
+    // Text without a charset parameter is US-ASCII (RFC 2046, section 4.1.2).
+    const csvParts = mimeTree((await buildMimeMessage(email, envelope)).toString('utf8')).children.filter(
+      (part) => part.contentType === 'text/csv',
+    );
+    expect(csvParts.length).toBeGreaterThan(0);
+    for (const part of csvParts) expect(part.headers['content-type']).toMatch(/;\s*charset=utf-8/i);
     expect(JSON.parse(decode('qbr-2026-Q4.json'))).toEqual(report);
   });
 
