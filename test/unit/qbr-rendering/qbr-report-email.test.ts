@@ -221,6 +221,24 @@ describe('the pre-QBR report email', () => {
     expect(email.html).toContain(opening);
   });
 
+  it('dates a policy exception on the day it was decided in the policy calendar’s zone', async () => {
+    const sample = sampleQbrReport();
+    const [exception] = sample.exceptions;
+    if (exception === undefined) throw new Error('the sample has an exception');
+    // 02:30 UTC on 3 November is 21:30 on 2 November in New York (EST, UTC−5).
+    const report = {
+      ...sample,
+      timeZone: 'America/New_York',
+      exceptions: [{ ...exception, decidedAt: '2026-11-03T02:30:00.000Z' }],
+    };
+
+    const email = await renderQbrReportEmail(report, leadership);
+
+    expect(email.html).toContain('reg-0007 (2026-11-02)');
+    expect(email.html).not.toContain('2026-11-03');
+    expect(email.text).toContain('Exception reg-0007 (2026-11-02):');
+  });
+
   it('refuses a recipient that is not an email address, naming it', async () => {
     const attempt = renderQbrReportEmail(sampleQbrReport(), ['cro@vendor.example', 'not an address']);
 
