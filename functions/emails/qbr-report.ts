@@ -69,13 +69,19 @@ const severityColor: Record<Severity, string> = {
 const style = {
   ...emailStyle,
   section:
-    "margin:24px 0 8px 0;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:17px;line-height:24px;font-weight:600;color:#243b53;",
+    'margin:24px 0 8px 0;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:17px;line-height:24px;font-weight:600;color:#243b53;',
   number: `${emailStyle.cell}text-align:right;white-space:nowrap;`,
   tileValue:
-    "margin:0;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:20px;line-height:26px;font-weight:600;color:#1f2933;",
+    'margin:0;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:20px;line-height:26px;font-weight:600;color:#1f2933;',
   tile: 'padding:8px;border:1px solid #e4e7eb;background-color:#f5f7fa;vertical-align:top;width:33%;',
   scroll: 'width:100%;max-width:100%;overflow-x:auto;',
   image: 'display:block;width:100%;max-width:552px;height:auto;border:0;margin:0 0 16px 0;',
+  /**
+   * A cell of a finding's evidence: the small print's font on the cell itself (Outlook does not
+   * pass a font down into table cells), declared once. Gmail shows only the first 102 KB of an
+   * email's HTML, and ten findings carry up to fifteen rows of evidence each.
+   */
+  evidenceCell: `padding:4px 8px 4px 0;border-bottom:1px solid #e4e7eb;vertical-align:top;${emailStyle.font}font-size:12px;line-height:18px;color:#616e7c;`,
 } as const;
 
 interface ChartSources {
@@ -535,7 +541,7 @@ function evidenceHtml(finding: Finding, timeZone: string): SafeHtml {
   return html`<table role="presentation" class="qbr-evidence" cellpadding="0" cellspacing="0" border="0" style="${style.table}margin:4px 0;">
 ${rows.map(
   ([label, value]) =>
-    html`<tr><th scope="row" style="${style.cell}${style.small}text-align:left;font-weight:600;">${label}</th><td style="${style.cell}${style.small}">${value}</td></tr>`,
+    html`<tr><th scope="row" style="${style.evidenceCell}text-align:left;font-weight:600;">${label}</th><td style="${style.evidenceCell}">${value}</td></tr>`,
 )}
 </table>`;
 }
@@ -590,12 +596,12 @@ function bodyHtml(
   const excluded = excludedEntriesText(report);
   return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
+${findingsHtml(report, findingsShown)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
 ${awsHtml(report, charts, sources)}
 ${roiHtml(report, charts, sources)}
-${slaHtml(report, charts, sources)}
-${findingsHtml(report, findingsShown)}`;
+${slaHtml(report, charts, sources)}`;
 }
 
 function findingCounts(report: QbrReport): { counts: string; urgent: number } {
@@ -654,6 +660,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
     sections: [
       `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
+      `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,
       `ATTRIBUTION\n${lines(attributionRows(report))}${report.attribution.differenceDeals
@@ -689,7 +696,6 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
             `\n  - Exception ${exception.registrationId} (${localDate(exception.decidedAt, report.timeZone)}): ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
         )
         .join('')}${moreLine(report.exceptions, 'exceptions')}`,
-      `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `CHARTS\n${chartsText.join('\n')}`,
     ],
     footer: [
@@ -704,11 +710,14 @@ function checkedReport(report: QbrReport): QbrReport {
 }
 
 /**
- * The pre-QBR email to leadership: a one-screen scorecard, the funnel with the conversion at
- * every stage and its breakdowns, sourced and influenced revenue beside the CRO figure with the
- * deals that explain the difference, ROI by investment type, SLA compliance and exceptions, and
- * the ranked findings with evidence and fix. Charts are inline PNGs (`cid:`; mail clients block
- * SVG); the CSV files and the JSON document are attached. Every value is escaped.
+ * The pre-QBR email to leadership: a one-screen scorecard, the ranked findings with evidence and
+ * fix, the funnel with the conversion at every stage and its breakdowns, sourced and influenced
+ * revenue beside the CRO figure with the deals that explain the difference, ROI by investment
+ * type, SLA compliance and exceptions. The findings come right after the scorecard: Gmail shows
+ * only the first 102 KB of an email's HTML ("[Message clipped] View entire message"), and what
+ * leadership must fix before the meeting must not be behind it; the tables are in the CSV files.
+ * Charts are inline PNGs (`cid:`; mail clients block SVG); the CSV files and the JSON document
+ * are attached. Every value is escaped.
  *
  * @throws EmailTemplateInputError when the report or a recipient is invalid.
  * @throws ChartRenderError when a chart cannot be drawn.
