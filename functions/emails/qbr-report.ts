@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
 import {
@@ -68,13 +69,19 @@ const severityColor: Record<Severity, string> = {
 const style = {
   ...emailStyle,
   section:
-    "margin:24px 0 8px 0;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:17px;line-height:24px;font-weight:600;color:#243b53;",
+    'margin:24px 0 8px 0;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:17px;line-height:24px;font-weight:600;color:#243b53;',
   number: `${emailStyle.cell}text-align:right;white-space:nowrap;`,
   tileValue:
-    "margin:0;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:20px;line-height:26px;font-weight:600;color:#1f2933;",
+    'margin:0;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:20px;line-height:26px;font-weight:600;color:#1f2933;',
   tile: 'padding:8px;border:1px solid #e4e7eb;background-color:#f5f7fa;vertical-align:top;width:33%;',
   scroll: 'width:100%;max-width:100%;overflow-x:auto;',
   image: 'display:block;width:100%;max-width:552px;height:auto;border:0;margin:0 0 16px 0;',
+  /**
+   * A cell of a finding's evidence: the small print's font on the cell itself (Outlook does not
+   * pass a font down into table cells), declared once. Gmail shows only the first 102 KB of an
+   * email's HTML, and ten findings carry up to fifteen rows of evidence each.
+   */
+  evidenceCell: `padding:4px 8px 4px 0;border-bottom:1px solid #e4e7eb;vertical-align:top;${emailStyle.font}font-size:12px;line-height:18px;color:#616e7c;`,
 } as const;
 
 interface ChartSources {
@@ -282,15 +289,18 @@ ${table(
     { label: 'CRO view' },
     { label: 'Why' },
   ],
-  deals.map((deal) => [
-    `${deal.dealName} (${deal.opportunityId})`,
-    formatUsdExact(deal.amount),
-    deal.ledgerRelationship,
-    deal.croCountsAsPartner ? 'partner' : 'not partner',
-    deal.explanation,
-  ]),
+  deals
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((deal) => [
+      `${deal.dealName} (${deal.opportunityId})`,
+      formatUsdExact(deal.amount),
+      deal.ledgerRelationship,
+      deal.croCountsAsPartner ? 'partner' : 'not partner',
+      deal.explanation,
+    ]),
   'difference-deals',
-)}`
+)}
+${moreRowsHtml(report, deals, 'attribution-difference-deals')}`
 }`,
   );
 }
@@ -344,18 +354,21 @@ ${table(
     { label: 'Launched', numeric: true },
     { label: 'Closed Lost', numeric: true },
   ],
-  view.byPartner.map((row) => [
-    row.label,
-    count(row.shared),
-    count(row.submitted),
-    count(row.approved),
-    count(row.actionRequired),
-    count(row.rejected),
-    count(row.launched),
-    count(row.closedLost),
-  ]),
+  view.byPartner
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((row) => [
+      row.label,
+      count(row.shared),
+      count(row.submitted),
+      count(row.approved),
+      count(row.actionRequired),
+      count(row.rejected),
+      count(row.launched),
+      count(row.closedLost),
+    ]),
   'aws-view-partners',
-)}`
+)}
+${moreRowsHtml(report, view.byPartner, 'aws-view-by-partner')}`
 }`,
   );
 }
@@ -368,12 +381,21 @@ function awsText(report: QbrReport): string[] {
     .map(([label, opportunities, amount]) => `  ${label}: ${opportunities} (${amount})`)
     .join('\n');
   const partners = view.byPartner
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
     .map(
       (row) =>
         `\n  - ${row.label}: shared ${row.shared.opportunities} (${formatUsdExact(row.shared.amount)}), submitted ${row.submitted.opportunities}, approved ${row.approved.opportunities}, action required ${row.actionRequired.opportunities}, rejected ${row.rejected.opportunities}, launched ${row.launched.opportunities} (${formatUsdExact(row.launched.amount)}), closed lost ${row.closedLost.opportunities}`,
     )
     .join('');
-  return [`AWS VIEW (Partner Central, ${view.catalog} catalog)\n  ${awsExplanation}\n${figures}${partners}`];
+  const more = moreRows(report, view.byPartner, 'aws-view-by-partner');
+  return [
+    `AWS VIEW (Partner Central, ${view.catalog} catalog)\n  ${awsExplanation}\n${figures}${partners}${more === '' ? '' : `\n  ${more}`}`,
+  ];
+}
+
+/** The day of an instant in the report's zone (`YYYY-MM-DD`), as the policy calendar counts days. */
+function localDate(at: string, timeZone: string): string {
+  return DateTime.fromISO(at, { zone: timeZone }).toISODate() ?? at.slice(0, 10);
 }
 
 /** The report's moment as the reader reads it, in the report's zone, with the instant itself: `Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)`. */
@@ -381,10 +403,21 @@ function asOfText(report: QbrReport): string {
   return `${localTime(report.asOf, report.timeZone)} (${report.asOf})`;
 }
 
+/** The rows of a table beyond those the email lists (its CSV file holds them all), in words; '' when none. */
+function moreRows(report: QbrReport, rows: readonly unknown[], table: string): string {
+  const hidden = rows.length - BREAKDOWN_ROWS_SHOWN;
+  return hidden > 0 ? `${hidden} more in qbr-${report.quarter}-${table}.csv.` : '';
+}
+
+/** The sentence under a shortened table, naming the CSV file with the rest; nothing when none is left out. */
+function moreRowsHtml(report: QbrReport, rows: readonly unknown[], table: string): SafeHtml {
+  const more = moreRows(report, rows, table);
+  return html`${more !== '' && html`<p style="${style.small}margin-bottom:16px;">${more}</p>`}`;
+}
+
 /** The investments beyond those the email lists (the CSV attachment holds them all), in words; '' when none. */
 function moreInvestments(report: QbrReport): string {
-  const hidden = report.investments.length - BREAKDOWN_ROWS_SHOWN;
-  return hidden > 0 ? `${hidden} more in qbr-${report.quarter}-roi-investments.csv.` : '';
+  return moreRows(report, report.investments, 'roi-investments');
 }
 
 /** The first investments of the report, as the email lists them. */
@@ -465,15 +498,18 @@ ${table(
     { label: 'Decision' },
     { label: 'Reason' },
   ],
-  report.exceptions.map((exception) => [
-    `${exception.registrationId} (${exception.decidedAt.slice(0, 10)})`,
-    exception.decidedBy,
-    exception.verdictRuleId,
-    exception.decision,
-    exception.reason,
-  ]),
+  report.exceptions
+    .slice(0, BREAKDOWN_ROWS_SHOWN)
+    .map((exception) => [
+      `${exception.registrationId} (${localDate(exception.decidedAt, report.timeZone)})`,
+      exception.decidedBy,
+      exception.verdictRuleId,
+      exception.decision,
+      exception.reason,
+    ]),
   'exceptions',
-)}`
+)}
+${moreRowsHtml(report, report.exceptions, 'exceptions')}`
 }`,
   );
 }
@@ -505,7 +541,7 @@ function evidenceHtml(finding: Finding, timeZone: string): SafeHtml {
   return html`<table role="presentation" class="qbr-evidence" cellpadding="0" cellspacing="0" border="0" style="${style.table}margin:4px 0;">
 ${rows.map(
   ([label, value]) =>
-    html`<tr><th scope="row" style="${style.cell}${style.small}text-align:left;font-weight:600;">${label}</th><td style="${style.cell}${style.small}">${value}</td></tr>`,
+    html`<tr><th scope="row" style="${style.evidenceCell}text-align:left;font-weight:600;">${label}</th><td style="${style.evidenceCell}">${value}</td></tr>`,
 )}
 </table>`;
 }
@@ -560,12 +596,12 @@ function bodyHtml(
   const excluded = excludedEntriesText(report);
   return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
+${findingsHtml(report, findingsShown)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
 ${awsHtml(report, charts, sources)}
 ${roiHtml(report, charts, sources)}
-${slaHtml(report, charts, sources)}
-${findingsHtml(report, findingsShown)}`;
+${slaHtml(report, charts, sources)}`;
 }
 
 function findingCounts(report: QbrReport): { counts: string; urgent: number } {
@@ -606,6 +642,10 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
           .join('\n')}`,
     );
   const chartsText = charts.map((chart) => `[${chart.title}] ${chart.alt}`);
+  const moreLine = (rows: readonly unknown[], table: string) => {
+    const more = moreRows(report, rows, table);
+    return more === '' ? '' : `\n  ${more}`;
+  };
   const { shown, rest } = shownFindings(report, FINDINGS_SHOWN);
   const findingsText =
     report.findings.length === 0
@@ -620,14 +660,16 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
     sections: [
       `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
+      `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
       ...breakdownText,
       `ATTRIBUTION\n${lines(attributionRows(report))}${report.attribution.differenceDeals
+        .slice(0, BREAKDOWN_ROWS_SHOWN)
         .map(
           (deal) =>
             `\n  - ${deal.dealName} (${deal.opportunityId}) ${formatUsdExact(deal.amount)}: ledger ${deal.ledgerRelationship}, CRO view ${deal.croCountsAsPartner ? 'partner' : 'not partner'}. ${deal.explanation}`,
         )
-        .join('')}`,
+        .join('')}${moreLine(report.attribution.differenceDeals, 'attribution-difference-deals')}`,
       ...awsText(report),
       `ROI BY INVESTMENT TYPE\n${
         report.roiByInvestmentType.length === 0
@@ -648,12 +690,12 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
         )
         .join('')}${moreInvestments(report) === '' ? '' : `\n  ${moreInvestments(report)}`}`,
       `SLA\n${lines(slaRows(report))}${report.exceptions
+        .slice(0, BREAKDOWN_ROWS_SHOWN)
         .map(
           (exception) =>
-            `\n  - Exception ${exception.registrationId}: ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
+            `\n  - Exception ${exception.registrationId} (${localDate(exception.decidedAt, report.timeZone)}): ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
         )
-        .join('')}`,
-      `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
+        .join('')}${moreLine(report.exceptions, 'exceptions')}`,
       `CHARTS\n${chartsText.join('\n')}`,
     ],
     footer: [
@@ -668,11 +710,14 @@ function checkedReport(report: QbrReport): QbrReport {
 }
 
 /**
- * The pre-QBR email to leadership: a one-screen scorecard, the funnel with the conversion at
- * every stage and its breakdowns, sourced and influenced revenue beside the CRO figure with the
- * deals that explain the difference, ROI by investment type, SLA compliance and exceptions, and
- * the ranked findings with evidence and fix. Charts are inline PNGs (`cid:`; mail clients block
- * SVG); the CSV files and the JSON document are attached. Every value is escaped.
+ * The pre-QBR email to leadership: a one-screen scorecard, the ranked findings with evidence and
+ * fix, the funnel with the conversion at every stage and its breakdowns, sourced and influenced
+ * revenue beside the CRO figure with the deals that explain the difference, ROI by investment
+ * type, SLA compliance and exceptions. The findings come right after the scorecard: Gmail shows
+ * only the first 102 KB of an email's HTML ("[Message clipped] View entire message"), and what
+ * leadership must fix before the meeting must not be behind it; the tables are in the CSV files.
+ * Charts are inline PNGs (`cid:`; mail clients block SVG); the CSV files and the JSON document
+ * are attached. Every value is escaped.
  *
  * @throws EmailTemplateInputError when the report or a recipient is invalid.
  * @throws ChartRenderError when a chart cannot be drawn.
@@ -692,7 +737,11 @@ export async function renderQbrReportEmail(report: QbrReport, to: readonly strin
       content: chart.image.png,
       contentId: chartContentId(chart),
     })),
-    ...csvFiles.map((file) => ({ filename: file.filename, contentType: 'text/csv', content: file.content })),
+    ...csvFiles.map((file) => ({
+      filename: file.filename,
+      contentType: 'text/csv; charset=utf-8',
+      content: file.content,
+    })),
     { filename: jsonFile, contentType: 'application/json', content: `${JSON.stringify(checked, null, 2)}\n` },
   ];
   return {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Finding } from '#domain/qbr/report.ts';
-import { formatUsd } from './qbr-figures.ts';
+import { formatUsd, formatUsdExact } from './qbr-figures.ts';
 
 /** Evidence names the findings use, in words; others are spelled out from their camelCase. */
 const evidenceLabels: Readonly<Record<string, string>> = {
@@ -90,7 +90,9 @@ function evidenceValue(name: string, value: string | number | boolean | null, ti
   if (value === null) return 'none';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'number') {
-    return /usd$/i.test(name) || name === 'amount' ? formatUsd(value) : value.toLocaleString('en-US');
+    if (!/usd$/i.test(name) && name !== 'amount') return value.toLocaleString('en-US');
+    // Whole dollars as the headline figures write them; cents kept, or a drift of cents would read as none.
+    return Number.isInteger(value) ? formatUsd(value) : formatUsdExact(value);
   }
   return instant.test(value) ? localTime(value, timeZone) : value;
 }

@@ -177,13 +177,25 @@ function awsViewCsvFiles(report: QbrReport, name: (table: string) => string): Qb
 }
 
 /**
+ * The UTF-8 byte order mark. Excel for Windows opens a CSV file without it in the machine's ANSI
+ * code page (Windows-1252 in the US), so a partner named "Müller — Zürich" reads "MÃ¼ller â€”
+ * ZÃ¼rich"; with it, Excel reads UTF-8. CSV parsers drop it (csv-parse `bom: true`, Python's
+ * `utf-8-sig`).
+ */
+const UTF8_BOM = '\uFEFF';
+
+/**
  * The report's figures as CSV files, one per table (the scorecard's headline figures, funnel, each breakdown, attribution and the
  * deals behind the difference, the AWS view when co-sell is on, ROI, SLA, exceptions, findings), named
  * `qbr-<quarter>-<table>.csv`. Every text cell taken from data (a partner's or a deal's name) is
  * neutralised so a spreadsheet shows it as text and never runs it as a formula; amounts are
- * numbers in USD, ratios between 0 and 1.
+ * numbers in USD, ratios between 0 and 1. Each file starts with the UTF-8 byte order mark.
  */
 export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
+  return csvTables(report).map((file) => ({ ...file, content: `${UTF8_BOM}${file.content}` }));
+}
+
+function csvTables(report: QbrReport): QbrCsvFile[] {
   const { funnel, attribution } = report;
   const stages: FunnelStage[] = [
     { stage: 'Registrations submitted', count: funnel.submitted, conversionFromPrevious: null, amount: null },

@@ -305,10 +305,32 @@ const reportingSchema = strict({
   fiscalYearStartMonth: field.month().default(1),
   /** The pre-QBR check runs this many business days before each fiscal quarter ends. */
   qbrCheckBusinessDaysBeforeQuarterEnd: field.wholeDays().default(10),
-  /** Who the pre-QBR report is emailed to. */
+  /**
+   * Who the pre-QBR report is emailed to: one email, so at most 50 addresses ("The message may
+   * not include more than 50 recipients, across the To:, CC: and BCC: fields", Amazon SES API
+   * Reference, SendEmail; "Service quotas in Amazon SES").
+   */
   leadership: z
     .array(strict({ name: field.text(200), email: field.email() }))
     .min(1, { error: 'must list at least one person to email the pre-QBR report to' })
+    .max(50, {
+      error:
+        'must list at most 50 people: SES sends one email to at most 50 recipients, and the pre-QBR report is one email (a mailing list counts as one)',
+    })
+    .superRefine((people, context) => {
+      const seen = new Set<string>();
+      for (const person of people) {
+        const address = person.email.toLowerCase();
+        if (seen.has(address)) {
+          context.addIssue({
+            code: 'custom',
+            message: `must not list an email address twice (${address})`,
+          });
+          return;
+        }
+        seen.add(address);
+      }
+    })
     .default([{ name: 'Chief Revenue Officer', email: 'cro@example.com' }]),
   /**
    * The partner investment types the program funds, as ROI is reported by them. An investments

@@ -544,6 +544,7 @@ function expiredStillAttributed(
   facts: OpportunityFacts,
   deal: CrmDeal | undefined,
   name: PartnerNamer,
+  quarter: FiscalQuarter,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const registration of facts.registrations) {
@@ -564,7 +565,7 @@ function expiredStillAttributed(
       severity: 'high',
       opportunityId: facts.opportunityId,
       registrationId: registration.registrationId,
-      detail: `Registration ${registration.registrationId} expired on ${expiredAt.slice(0, 10)}, but ${name(registration.partnerId)} is still attributed on ${facts.dealName ?? facts.opportunityId}${still.length === 0 ? ' in HubSpot' : ''}.`,
+      detail: `Registration ${registration.registrationId} expired on ${localDate(expiredAt, quarter.timeZone)}, but ${name(registration.partnerId)} is still attributed on ${facts.dealName ?? facts.opportunityId}${still.length === 0 ? ' in HubSpot' : ''}.`,
       evidence: {
         expiredAt,
         partnerId: registration.partnerId,
@@ -679,13 +680,13 @@ function definitionFindings(deals: readonly DifferenceDeal[], property: string):
   }));
 }
 
-function retroactiveFindings(changes: readonly RetroactiveChange[]): Finding[] {
+function retroactiveFindings(changes: readonly RetroactiveChange[], timeZone: string): Finding[] {
   return changes.flatMap((change) =>
     change.differences.map((difference) => ({
       code: 'RETROACTIVE_CHANGE' as const,
       severity: 'critical' as const,
       opportunityId: difference.opportunityId,
-      detail: `Closed quarter ${change.quarter} changed since it was frozen on ${change.frozenAt.slice(0, 10)}: ${difference.figure}${difference.opportunityId === undefined ? '' : ` of ${difference.opportunityId}`} was ${difference.frozen ?? 'absent'}, is now ${difference.now ?? 'absent'}.`,
+      detail: `Closed quarter ${change.quarter} changed since it was frozen on ${localDate(change.frozenAt, timeZone)}: ${difference.figure}${difference.opportunityId === undefined ? '' : ` of ${difference.opportunityId}`} was ${difference.frozen ?? 'absent'}, is now ${difference.now ?? 'absent'}.`,
       evidence: {
         quarter: change.quarter,
         frozenAt: change.frozenAt,
@@ -726,7 +727,7 @@ export function reconcile(inputs: FindingInputs): Finding[] {
     if (closeDate !== undefined) findings.push(closeDate);
     const deleted = dealDeletedInHubSpot(item, inputs.quarter, inputs.crm, inputs.definitions);
     if (deleted !== undefined) findings.push(deleted);
-    findings.push(...expiredStillAttributed(item, deal, name));
+    findings.push(...expiredStillAttributed(item, deal, name, inputs.quarter));
   }
   findings.push(
     ...orphanRegistrations(inputs),
@@ -735,7 +736,7 @@ export function reconcile(inputs: FindingInputs): Finding[] {
     ...claimedTimeFindings(inputs.records, inputs.quarter, inputs.asOf),
     ...definitionFindings(inputs.differenceDeals, inputs.croDealProperty),
     ...croViewFinding(inputs.croView, inputs.crm),
-    ...retroactiveFindings(inputs.retroactive),
+    ...retroactiveFindings(inputs.retroactive, inputs.quarter.timeZone),
   );
   return rankFindings(findings);
 }

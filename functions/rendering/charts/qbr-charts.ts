@@ -203,11 +203,29 @@ function awsChart(report: QbrReport): QbrChartSpec[] {
 }
 
 function roiChart(report: QbrReport): QbrChartSpec {
+  const largest = Math.max(
+    0,
+    ...report.roiByInvestmentType.flatMap((row) => [Math.abs(row.invested), Math.abs(row.closedWonRevenue)]),
+  );
+  const money = (amount: number) =>
+    largest < 10
+      ? `${amount < 0 ? '-' : ''}$${Math.abs(amount).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+      : usd(amount);
+  // Each bar's label names its measure, so the pair reads apart without telling the colours apart.
   const values = report.roiByInvestmentType.flatMap((row) => [
-    { investmentType: row.investmentType, measure: 'Invested', amount: row.invested },
-    { investmentType: row.investmentType, measure: 'Closed-won revenue', amount: row.closedWonRevenue },
+    {
+      investmentType: row.investmentType,
+      measure: 'Invested',
+      amount: row.invested,
+      label: `${money(row.invested)} invested`,
+    },
+    {
+      investmentType: row.investmentType,
+      measure: 'Closed-won revenue',
+      amount: row.closedWonRevenue,
+      label: `${money(row.closedWonRevenue)} won`,
+    },
   ]);
-  const largest = Math.max(0, ...values.map((value) => Math.abs(value.amount)));
   const spec = {
     title: 'Invested vs closed-won revenue by investment type (USD)',
     width: QBR_CHART_WIDTH,
@@ -236,7 +254,7 @@ function roiChart(report: QbrReport): QbrChartSpec {
       {
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#1f2933' },
         encoding: {
-          text: { field: 'amount', type: 'quantitative', format: largest < 10 ? '$,.2f' : '$,.0f' },
+          text: { field: 'label', type: 'nominal' },
           color: { value: '#1f2933' },
         },
       },

@@ -322,6 +322,21 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses more than 50 leadership recipients, or one listed twice: SES refuses an email to more than 50', () => {
+    const person = (index: number) => ({ name: `Leader ${index}`, email: `leader-${index}@example.com` });
+    const fifty = Array.from({ length: 50 }, (_, index) => person(index));
+
+    expect(problemsOf({ reporting: { leadership: fifty } })).toEqual([]);
+    expect(problemsOf({ reporting: { leadership: [...fifty, person(50)] } })).toEqual([
+      'reporting.leadership must list at most 50 people: SES sends one email to at most 50 recipients, and the pre-QBR report is one email (a mailing list counts as one)',
+    ]);
+    expect(
+      problemsOf({
+        reporting: { leadership: [person(1), { name: 'Again', email: 'LEADER-1@example.com' }] },
+      }),
+    ).toEqual(['reporting.leadership must not list an email address twice (leader-1@example.com)']);
+  });
+
   it('refuses two routing rules of one name, or a rule named fallback: a decision names the rule that routed it', () => {
     const rule = (name: string) => ({
       name,

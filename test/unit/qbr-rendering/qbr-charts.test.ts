@@ -84,6 +84,16 @@ describe('the pre-QBR charts', () => {
     expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('names the measure beside each ROI bar, so invested and won read apart without colour', async () => {
+    const roi = qbrChartSpecs(sampleQbrReport()).find((chart) => chart.id === 'roi');
+    if (roi === undefined) throw new Error('no ROI chart');
+
+    const svg = await renderChartSvg(roi.spec);
+
+    expect(svg).toContain('$50,000 invested');
+    expect(svg).toContain('$600,000 won');
+  });
+
   it('draws an empty quarter without failing', async () => {
     const empty = sampleQbrReport({ roiByInvestmentType: [], byPartner: [] });
 

@@ -50,8 +50,14 @@ describe('the figures of one report', () => {
     const file = (name: string) => String(files.find((candidate) => candidate.name === name)?.content);
     const html = unescapeHtml(file(REPORT_HTML));
     const json = JSON.parse(file(REPORT_JSON)) as unknown;
-    const scorecard = parse(file('qbr-2026-Q4-scorecard.csv'), { columns: true }) as Record<string, string>[];
-    const slaCsv = parse(file('qbr-2026-Q4-sla.csv'), { columns: true }) as Record<string, string>[];
+    const scorecard = parse(file('qbr-2026-Q4-scorecard.csv'), { columns: true, bom: true }) as Record<
+      string,
+      string
+    >[];
+    const slaCsv = parse(file('qbr-2026-Q4-sla.csv'), { columns: true, bom: true }) as Record<
+      string,
+      string
+    >[];
     const cli = summarise(computed);
 
     const figures = headlineFigures(computed);

@@ -1,12 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import type { QbrReport } from '#domain/qbr/report.ts';
 import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
 import { FORMULA_PARTNER, SCRIPT_PARTNER, sampleQbrReport } from './qbr-report-fixture.ts';
 
 function table(filename: string): Record<string, string>[] {
   const file = qbrReportCsvFiles(sampleQbrReport()).find((candidate) => candidate.filename === filename);
   if (file === undefined) throw new Error(`no ${filename}`);
-  return parse(file.content, { columns: true });
+  return parse(file.content, { columns: true, bom: true });
 }
 
 describe('the pre-QBR CSV files', () => {
@@ -79,6 +80,23 @@ describe('the pre-QBR CSV files', () => {
     ]);
   });
 
+  it('starts every file with the UTF-8 byte order mark, so Excel reads a partner’s accents and dashes as written', () => {
+    const sample = sampleQbrReport();
+    const report = sampleQbrReport({
+      byPartner: [
+        { ...(sample.byPartner[0] as QbrReport['byPartner'][number]), label: 'Müller & Søn — Zürich' },
+      ],
+    });
+
+    const files = qbrReportCsvFiles(report);
+
+    for (const file of files) expect(file.content.startsWith('\uFEFF'), file.filename).toBe(true);
+    // Excel without the mark reads UTF-8 as Windows-1252: "MÃ¼ller".
+    const partnerFile = files.find((file) => file.filename === 'qbr-2026-Q4-by-partner.csv');
+    const rows = parse(partnerFile?.content ?? '', { columns: true, bom: true }) as Record<string, string>[];
+    expect(rows[0]?.Partner).toBe('Müller & Søn — Zürich');
+  });
+
   it('shows a partner named like a formula as text, never as a formula', () => {
     const partners = table('qbr-2026-Q4-by-partner.csv').map((row) => row.Partner);
 
@@ -93,14 +111,16 @@ describe('the pre-QBR CSV files', () => {
     const attribution = qbrReportCsvFiles(negative).find((file) =>
       file.filename.endsWith('-attribution.csv'),
     );
-    const cells = qbrReportCsvFiles(report).flatMap((file) => (parse(file.content) as string[][]).flat());
+    const cells = qbrReportCsvFiles(report).flatMap((file) =>
+      (parse(file.content, { bom: true }) as string[][]).flat(),
+    );
 
     expect(cells.filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
     expect(table('qbr-2026-Q4-exceptions.csv')[0]?.Reason).toBe("'+ customer asked for this partner");
     expect(table('qbr-2026-Q4-attribution-difference-deals.csv')[1]?.Explanation).toBe(
       "'-2+3 counted as partner by the CRO view only",
     );
-    expect(parse(attribution?.content ?? '', { columns: true })).toContainEqual({
+    expect(parse(attribution?.content ?? '', { columns: true, bom: true })).toContainEqual({
       View: 'Difference (sourced minus CRO view)',
       'Closed-won revenue (USD)': '-150000',
       Note: '',

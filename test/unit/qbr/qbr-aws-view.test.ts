@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from '#bin/commands/qbr-actions.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { freezeMoney } from '#domain/money.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderQbrReportEmail } from '#emails/qbr-report.ts';
@@ -234,6 +235,47 @@ describe('the AWS view of the pre-QBR report', () => {
     expect(lynx?.context).toMatchObject({ partner: 'P3', deal: 'Lynx' });
     expect(lynx?.registrationId).toBe('R6');
     expect(lynx?.detail).toContain('approved as sourced on 2026-12-01 for the aws marketplace');
+  });
+
+  it('dates an approval and an Action Required on their day in the policy calendar’s zone, not the UTC date', () => {
+    // 02:00 UTC on 1 December is 21:00 on 30 November in New York (EST, UTC−5).
+    const evening = '2026-12-01T02:00:00Z';
+    const found = report({
+      chains: [
+        chain('O6', [
+          ...approval({
+            registrationId: 'R6',
+            partnerId: 'P3',
+            relationshipType: 'sourced',
+            at: evening,
+            cloudMarketplace: 'aws',
+          }),
+          created('2026-12-01T03:00:00Z', 'Lynx', 40_000),
+        ]),
+        chain('O3', [
+          ...approval({
+            registrationId: 'R3',
+            partnerId: 'P2',
+            relationshipType: 'referral',
+            at: '2026-11-01T12:00:00Z',
+            cloudMarketplace: 'aws',
+          }),
+          created('2026-11-01T13:00:00Z', 'Vega', 30_000),
+          shared('O1003', 'R3', '2026-11-02T12:00:00Z'),
+          status('O1003', evening, { reviewStatus: 'Action Required' }),
+        ]),
+      ],
+      quarter: parseFiscalQuarter('2026-Q4', 1, 'America/New_York'),
+      policy: coSellOn.policy,
+      policyVersion: coSellOn.policyVersion,
+    }).findings.filter((finding) => finding.code.startsWith('COSELL_'));
+
+    expect(found.find((finding) => finding.code === 'COSELL_MISSING')?.detail).toContain(
+      'approved as sourced on 2026-11-30 for the aws marketplace',
+    );
+    expect(found.find((finding) => finding.code === 'COSELL_ACTION_REQUIRED')?.detail).toContain(
+      'for Vega on 2026-11-30 and it has waited',
+    );
   });
 
   it('compares ACE with HubSpot when HubSpot was read: won in HubSpot, lost in ACE', () => {

@@ -90,6 +90,27 @@ describe('a finding a reader can act on', () => {
     ]);
   });
 
+  it('keeps the cents of an amount in the evidence, so an AMOUNT_DRIFT of cents shows in its figures', () => {
+    // The evidence of an AMOUNT_DRIFT: USD 1,000.40 in the ledger, 1,000 in HubSpot.
+    const evidence = {
+      ledgerAmountMinor: 100_040,
+      ledgerCurrency: 'USD',
+      ledgerUsd: 1000.4,
+      hubspotAmount: 1000,
+      hubspotCurrency: 'USD',
+      wonUsd: 102_600,
+    };
+
+    expect(evidenceRows(evidence, 'America/New_York')).toEqual([
+      ['Ledger amount (minor units)', '100,040'],
+      ['Ledger currency', 'USD'],
+      ['Ledger amount (USD)', '$1,000.40'],
+      ['HubSpot amount', '1,000'],
+      ['HubSpot currency', 'USD'],
+      ['Won (USD)', '$102,600'],
+    ]);
+  });
+
   it('gives the amount as money and links the HubSpot deal when the portal id is known', () => {
     const withPortal = finding(compute(4242), 'SLA_BREACH', 'R3');
     const withoutPortal = finding(compute(undefined), 'SLA_BREACH', 'R3');

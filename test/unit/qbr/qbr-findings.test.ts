@@ -485,6 +485,51 @@ describe('pre-QBR reconciliation findings', () => {
     );
   });
 
+  it('dates an expiry on its day in the policy calendar’s zone, not the UTC date', () => {
+    const chains = [
+      chain('O8', [
+        ...approval({
+          registrationId: 'R8',
+          partnerId: 'P1',
+          relationshipType: 'sourced',
+          at: '2026-08-01T00:00:00Z',
+        }),
+        created('2026-08-02T00:00:00Z', 'Falcon', 30_000),
+        // 02:00 UTC on 30 October is 22:00 on 29 October in New York (EDT, UTC−4).
+        {
+          type: 'RegistrationExpired',
+          effectiveAt: '2026-10-30T02:00:00Z',
+          registrationId: 'R8',
+          partnerId: 'P1',
+        },
+      ]),
+    ];
+
+    const [expired] = report({
+      chains,
+      quarter: parseFiscalQuarter('2026-Q4', 1, 'America/New_York'),
+    }).findings;
+
+    expect(expired?.detail).toBe(
+      'Registration R8 expired on 2026-10-29, but P1 is still attributed on Falcon.',
+    );
+  });
+
+  it('dates the freezing of a closed quarter on its day in the policy calendar’s zone', () => {
+    const differences = [
+      { figure: 'closedWonUsdMinor', opportunityId: undefined, frozen: 6_000_000, now: 4_500_000 },
+    ];
+    // 03:00 UTC on 1 October is 23:00 on 30 September in New York (EDT, UTC−4).
+    const [retroactive] = report({
+      quarter: parseFiscalQuarter('2026-Q4', 1, 'America/New_York'),
+      retroactive: [{ quarter: '2026-Q3', frozenAt: '2026-10-01T03:00:00.000Z', differences }],
+    }).findings;
+
+    expect(retroactive?.detail).toMatch(
+      /^Closed quarter 2026-Q3 changed since it was frozen on 2026-09-30: /,
+    );
+  });
+
   it('reports a closed quarter whose figures moved since its snapshot as RETROACTIVE_CHANGE', () => {
     // Q3 closed with O1 won on 09-10 for 60,000 (sourced). Frozen on 10-01. On 11-15 a correction
     // back-dated to Q3 changes the won amount to 45,000: Q3's figures moved by −15,000.
