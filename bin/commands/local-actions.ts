@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Duration } from 'luxon';
-import { DataDirectoryInUseError } from '#local/lock.ts';
+import { dataDirectory } from '#local/data-dir.ts';
+import { DataDirectoryInUseError, runningLockHolder } from '#local/lock.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import type { LocalOptions } from './local.ts';
 import { loadPolicyFile } from './policy-file.ts';
@@ -89,6 +90,10 @@ export async function runLocal(options: LocalOptions): Promise<void> {
     options.digestEvery === undefined ? undefined : digestInterval(options.digestEvery);
   // A policy file that cannot be used is a bad argument, named before anything starts.
   if (options.policy !== undefined) await loadPolicyFile(options.policy);
+  // Another stack on the directory is named before its port: stopping it is the fix.
+  const holder = await runningLockHolder(dataDirectory(options.dataDir));
+  if (holder !== undefined)
+    throw new UsageError(new DataDirectoryInUseError(resolve(options.dataDir), holder).message);
   await checkPortFree(options.port);
   const stopRequested = stopOnSignals();
   // Loaded after the options are checked: the stack renders the workflows with aws-cdk-lib.
