@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import { readSavedJson, SavedFileError, writeFileAtomically } from './atomic-file.ts';
 import type { SandboxSnapshot } from './hubspot-sandbox/index.ts';
+import type { PartnerCentralSnapshot } from './partner-central/index.ts';
+import { readPartnerCentralState } from './partner-central-state-file.ts';
 import { readSandboxState } from './sandbox-state-file.ts';
 
 /**
@@ -20,6 +22,8 @@ export interface DataDirectory {
   readonly secretsFile: string;
   /** The HubSpot sandbox's records, ids, forms and settings. */
   readonly sandboxFile: string;
+  /** The AWS Partner Central stand-in's opportunities, client tokens and referrals. */
+  readonly partnerCentralFile: string;
   /** DynamoDB Local's database file (`-dbPath`). */
   readonly dynamodb: string;
   /** DynamoDB Local's output. */
@@ -41,6 +45,7 @@ export function dataDirectory(root: string): DataDirectory {
     stateFile: join(root, 'stack-state.json'),
     secretsFile: join(root, 'secrets.json'),
     sandboxFile: join(root, 'hubspot-sandbox.json'),
+    partnerCentralFile: join(root, 'partner-central.json'),
     dynamodb: join(root, 'dynamodb'),
     dynamodbLog: join(root, 'dynamodb-local.log'),
     mailbox: join(root, 'mailbox'),
@@ -59,6 +64,7 @@ const runData = [
   'stack-state.json',
   'secrets.json',
   'hubspot-sandbox.json',
+  'partner-central.json',
   'dynamodb',
   'dynamodb-local.log',
   'mailbox',
@@ -141,6 +147,8 @@ export function writeStackState(directory: DataDirectory, state: StackState): Pr
 export interface KeptData {
   readonly state: StackState;
   readonly sandbox: SandboxSnapshot;
+  /** Absent in a directory kept by a version that did not save the stand-in. */
+  readonly partnerCentral: PartnerCentralSnapshot | undefined;
 }
 
 /**
@@ -174,5 +182,5 @@ export async function openDataDirectory(
       `${directory.sandboxFile} is missing, though ${directory.stateFile} says this directory holds a run of data; ${fresh}`,
     );
   }
-  return { state, sandbox };
+  return { state, sandbox, partnerCentral: await readPartnerCentralState(directory.partnerCentralFile) };
 }

@@ -94,6 +94,16 @@ async function readHolder(lockFile: string): Promise<LockHolder | 'unreadable' |
 }
 
 /**
+ * The running process that holds the data directory's lock, or undefined (no lock, an unreadable
+ * one, or one left by a process that is gone). It reads only: a command checks it before it
+ * changes anything, and `lockDataDirectory` still decides.
+ */
+export async function runningLockHolder(directory: DataDirectory): Promise<LockHolder | undefined> {
+  const holder = await readHolder(directory.lockFile).catch(() => undefined);
+  return holder !== undefined && holder !== 'unreadable' && isRunning(holder.pid) ? holder : undefined;
+}
+
+/**
  * Takes the data directory for this process: a lock file with the process id, created only if
  * none exists. A lock whose process is still running refuses with `DataDirectoryInUseError`; a
  * lock left by a process that is gone (killed, crashed) is taken over with a notice, and the

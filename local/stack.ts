@@ -79,6 +79,7 @@ import { renderMailboxPage } from './mailbox-page.ts';
 import { retryingTarget } from './partner-central/event-retry.ts';
 import type { PartnerCentralEvent } from './partner-central/events.ts';
 import { startPartnerCentralStandIn } from './partner-central/index.ts';
+import { partnerCentralStateSaver } from './partner-central-state-file.ts';
 import { localReportsBuckets, startLocalPreQbrCheck } from './pre-qbr-check.ts';
 import { startLocalRegistrationWorkflow } from './registration-workflow.ts';
 import { readBackfillRequest } from './request-body.ts';
@@ -471,11 +472,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       { policy: coSellEventsRetryPolicy, logger },
     );
+    // Kept like the sandbox: a restart carries on with the opportunities and referrals AWS holds,
+    // and never numbers an opportunity again.
+    let partnerCentralSaver: SaveSoon | undefined;
+    stopping.push(async () => partnerCentralSaver?.close());
     const partnerCentral = await startPartnerCentralStandIn({
       now,
       eventSink: (event) => coSellEventsTarget.deliver(event),
+      state: kept?.partnerCentral,
+      onStateChange: () => partnerCentralSaver?.changed(),
     });
     stopping.push(() => partnerCentral.stop());
+    partnerCentralSaver = partnerCentralStateSaver(
+      directory.partnerCentralFile,
+      () => partnerCentral.snapshot(),
+      (error) => logger.error('the Partner Central stand-in could not be saved', { error }),
+    );
     sandboxSaver = sandboxStateSaver(
       directory.sandboxFile,
       () => sandbox.snapshot(),
@@ -699,6 +711,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The sandbox is saved before the stack state: a directory with a stack state has a sandbox.
     sandboxSaver.changed();
     await sandboxSaver.flush();
+    partnerCentralSaver.changed();
+    await partnerCentralSaver.flush();
     await stackState.saveNow();
     await writeFile(directory.description, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     stopping.push(() => rm(directory.description, { force: true }));

@@ -226,6 +226,8 @@ export async function project(options: HubSpotProjectOptions): Promise<void> {
     );
   }
   console.log('');
-  console.log('Upload it (HubSpot CLI, authenticated to the portal with `npx @hubspot/cli account auth`):');
-  console.log(`  cd ${options.out} && npx @hubspot/cli project upload`);
+  console.log(
+    'Upload it (HubSpot CLI, authenticated to the portal with `npx -p @hubspot/cli hs account auth`):',
+  );
+  console.log(`  cd ${options.out} && npx -p @hubspot/cli hs project upload`);
 }

@@ -10,6 +10,16 @@ function positiveInteger(name: string) {
   };
 }
 
+/** A calendar month, 1 (January) to 12 (December). */
+function month(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 1 || parsed > 12)
+      throw new InvalidArgumentError(`${name} must be a month from 1 to 12, got "${value}"`);
+    return parsed;
+  };
+}
+
 /** `k=v` → [k, v]; v is JSON when it parses as JSON (numbers, objects, null), else a string. */
 export function parseAssignment(text: string): [string, unknown] {
   const index = text.indexOf('=');
@@ -183,7 +193,7 @@ export function registerLedgerCommands(program: Command): void {
     .option(
       '--fiscal-year-start <month>',
       "first month of the fiscal year (1–12) (default: the policy's reporting.fiscalYearStartMonth)",
-      positiveInteger('--fiscal-year-start'),
+      month('--fiscal-year-start'),
     )
     .option(
       '--policy <file>',

@@ -1,6 +1,8 @@
-import { relative } from 'node:path';
+import { createServer } from 'node:net';
+import { relative, resolve } from 'node:path';
 import { Duration } from 'luxon';
-import { DataDirectoryInUseError } from '#local/lock.ts';
+import { dataDirectory } from '#local/data-dir.ts';
+import { DataDirectoryInUseError, runningLockHolder } from '#local/lock.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import type { LocalOptions } from './local.ts';
 import { loadPolicyFile } from './policy-file.ts';
@@ -15,6 +17,32 @@ function digestInterval(value: string): number {
     );
   }
   return ms;
+}
+
+function portRefused(port: number, code: string, cause?: unknown): UsageError {
+  return new UsageError(
+    `--port ${port} ${code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user does not have'}: choose another --port, or leave it out to take a free port`,
+    { cause },
+  );
+}
+
+/**
+ * Refuses a --port this process cannot listen on (the API listens on 127.0.0.1), before the data
+ * directory is locked or written and DynamoDB Local started: a bad argument changes nothing. The
+ * stack still names a port taken between this check and its own listen.
+ */
+async function checkPortFree(port: number | undefined): Promise<void> {
+  if (port === undefined || port === 0) return;
+  const probe = createServer();
+  const code = await new Promise<string | undefined>((resolve) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'EADDRINUSE'));
+    probe.listen(port, '127.0.0.1', () => resolve(undefined));
+  });
+  if (code === undefined) {
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    return;
+  }
+  if (code === 'EADDRINUSE' || code === 'EACCES') throw portRefused(port, code);
 }
 
 /**
@@ -62,6 +90,11 @@ export async function runLocal(options: LocalOptions): Promise<void> {
     options.digestEvery === undefined ? undefined : digestInterval(options.digestEvery);
   // A policy file that cannot be used is a bad argument, named before anything starts.
   if (options.policy !== undefined) await loadPolicyFile(options.policy);
+  // Another stack on the directory is named before its port: stopping it is the fix.
+  const holder = await runningLockHolder(dataDirectory(options.dataDir));
+  if (holder !== undefined)
+    throw new UsageError(new DataDirectoryInUseError(resolve(options.dataDir), holder).message);
+  await checkPortFree(options.port);
   const stopRequested = stopOnSignals();
   // Loaded after the options are checked: the stack renders the workflows with aws-cdk-lib.
   const [{ startLocalStack }, { runDemo, demoClockStart, demoPolicyFile }] = await Promise.all([
@@ -93,10 +126,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
     // The port asked for cannot be had: the fix is another --port (or none: a free one).
     const code = (error as NodeJS.ErrnoException).code;
     if (options.port !== undefined && (code === 'EADDRINUSE' || code === 'EACCES')) {
-      throw new UsageError(
-        `--port ${options.port} ${code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user does not have'}: choose another --port, or leave it out to take a free port`,
-        { cause: error },
-      );
+      throw portRefused(options.port, code, error);
     }
     if (!stopRequested.aborted) throw error;
     console.log('Dealreg local stack stopped before it was ready.');

@@ -202,50 +202,50 @@ export function parseInvestmentsCsv(
       continue;
     }
     const value = row.data;
+    // Every check of the line runs, so each of its problems is named in one run, not only the first.
+    const lineProblems: ImportProblem[] = [];
     const earlier = seen.get(value.investmentId);
     if (earlier !== undefined) {
-      problems.push({
+      lineProblems.push({
         line,
         column: 'investmentId',
         message: `${value.investmentId} is already on line ${earlier}`,
       });
-      continue;
-    }
-    seen.set(value.investmentId, line);
+    } else seen.set(value.investmentId, line);
     const investmentType = typesByKey.get(value.investmentType.toLowerCase());
     if (investmentType === undefined) {
-      problems.push({
+      lineProblems.push({
         line,
         column: 'investmentType',
         message: notAPolicyType(value.investmentType),
       });
-      continue;
     }
     // Spend is money paid out: 0 or less would lower the invested total and inflate ROI.
     if (value.amount.startsWith('-') || !/[1-9]/.test(value.amount)) {
-      problems.push({
+      lineProblems.push({
         line,
         column: 'amount',
         message: `is ${value.amount}; an investment amount must be more than 0`,
       });
-      continue;
     }
     const at = Date.parse(value.effectiveAt);
     if (!(at >= dates.from && at <= dates.to)) {
-      problems.push({
+      lineProblems.push({
         line,
         column: 'effectiveAt',
         message: `is ${String(record.effectiveAt ?? '').trim()}; ${dates.rule}`,
       });
-      continue;
     }
     // USD is worth 1 USD: another rate would count the investment at another value in ROI.
     if (value.currency === 'USD' && Number(value.usdRate) !== 1) {
-      problems.push({
+      lineProblems.push({
         line,
         column: 'usdRate',
         message: `is ${value.usdRate}, but an amount in USD has the USD rate 1`,
       });
+    }
+    if (lineProblems.length > 0 || investmentType === undefined) {
+      problems.push(...lineProblems);
       continue;
     }
     let amount: ReturnType<typeof freezeMoney>;
@@ -332,27 +332,22 @@ export async function importInvestments(
     options.investmentTypes,
     { now: deps.now?.() },
   );
-  // The partners of the sound lines are checked too, so one run names every problem to fix.
+  // The partners, opportunities and recorded ids of the sound lines are checked too, so one run
+  // names every problem to fix.
   const unknownPartners =
     options.partners === undefined ? [] : await unknownPartnerLines(options.partners, inputs, lines);
-  if (problems.length > 0 || unknownPartners.length > 0)
-    throw new InvestmentImportError([...problems, ...unknownPartners].sort((a, b) => a.line - b.line));
   const unknown = await unknownOpportunities(deps.store, inputs);
-  if (unknown.size > 0) {
-    throw new InvestmentImportError(
-      inputs.flatMap((input, index) =>
-        unknown.has(input.opportunityId)
-          ? [
-              {
-                line: lines[index] ?? 0,
-                column: 'opportunityId',
-                message: `${input.opportunityId} is not an opportunity in the ledger; name the HubSpot deal id of an approved registration, or leave opportunityId empty to credit the campaign`,
-              },
-            ]
-          : [],
-      ),
-    );
-  }
+  const unknownOpportunityLines: ImportProblem[] = inputs.flatMap((input, index) =>
+    unknown.has(input.opportunityId)
+      ? [
+          {
+            line: lines[index] ?? 0,
+            column: 'opportunityId',
+            message: `${input.opportunityId} is not an opportunity in the ledger; name the HubSpot deal id of an approved registration, or leave opportunityId empty to credit the campaign`,
+          },
+        ]
+      : [],
+  );
   const recorded = await recordedInvestments(deps.store, inputs);
   const pending: LedgerEntryInput[] = [];
   const conflicts: ImportProblem[] = [];
@@ -373,7 +368,9 @@ export async function importInvestments(
       message: `${input.investmentId} is already recorded (chain ${entry.opportunityId}, entry ${entry.sequence}) as a different investment: ${differences.join('; ')}; an investment id is recorded once, give this investment its own id`,
     });
   });
-  if (conflicts.length > 0) throw new InvestmentImportError(conflicts);
+  const refusals = [...problems, ...unknownPartners, ...unknownOpportunityLines, ...conflicts];
+  // Sorted by line (stable: a line's problems keep the order of the checks).
+  if (refusals.length > 0) throw new InvestmentImportError(refusals.sort((a, b) => a.line - b.line));
   const skipped = inputs.length - pending.length;
   const { insertAll, maxBatch } = deps.store;
   if (insertAll !== undefined && maxBatch !== undefined && pending.length <= maxBatch) {

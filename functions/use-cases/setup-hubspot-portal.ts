@@ -394,7 +394,7 @@ export function manualSettings(apiUrl: string | undefined, stage?: string): stri
     stage === undefined
       ? '  build:   npx dealreg hubspot project --stage <stage>  (or --api-url <url>)'
       : `  build:   npx dealreg hubspot project --stage ${stage}`,
-    '  upload:  cd dist/hubspot-project && npx @hubspot/cli project upload; then install the app in the portal',
+    '  upload:  cd dist/hubspot-project && npx -p @hubspot/cli hs project upload; then install the app in the portal',
     `  webhook target: ${base}/hubspot/crm-events`,
     `  subscriptions: ${neededDealSubscriptions()
       .map((subscription) =>

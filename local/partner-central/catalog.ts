@@ -17,7 +17,7 @@ export interface StoredOpportunity {
   opportunity: Json;
 }
 
-interface TokenUse {
+export interface TokenUse {
   readonly fingerprint: string;
   readonly response: Json;
 }
@@ -65,6 +65,15 @@ const summaryMembers = {
   Project: ['DeliveryModels', 'ExpectedCustomerSpend', 'ExpectedContractDuration'],
 } as const;
 
+/** What the catalogs hold, as JSON, so a local stack keeps it across a restart. */
+export interface CatalogsSnapshot {
+  readonly opportunities: readonly StoredOpportunity[];
+  readonly createTokens: readonly (readonly [string, TokenUse])[];
+  readonly submitTokens: readonly (readonly [string, TokenUse])[];
+  /** The number of the next opportunity id (`O<n>`), so a restart never gives an id again. */
+  readonly nextId: number;
+}
+
 export class Catalogs {
   readonly #opportunities = new Map<string, StoredOpportunity>();
   readonly #createTokens = new Map<string, TokenUse>();
@@ -84,6 +93,30 @@ export class Catalogs {
   ) {
     this.#now = now;
     this.#changed = changed;
+  }
+
+  /** What the catalogs hold, to restore with `restore`. */
+  snapshot(): CatalogsSnapshot {
+    return structuredClone({
+      opportunities: [...this.#opportunities.values()],
+      createTokens: [...this.#createTokens.entries()],
+      submitTokens: [...this.#submitTokens.entries()],
+      nextId: this.#nextId,
+    });
+  }
+
+  /** Holds what `snapshot` returned, in place of what the catalogs held. */
+  restore(snapshot: CatalogsSnapshot): void {
+    const copy = structuredClone(snapshot);
+    this.#opportunities.clear();
+    for (const stored of copy.opportunities) {
+      this.#opportunities.set(catalogKey(stored.catalog, String(stored.opportunity.Id)), stored);
+    }
+    this.#createTokens.clear();
+    for (const [key, use] of copy.createTokens) this.#createTokens.set(key, use);
+    this.#submitTokens.clear();
+    for (const [key, use] of copy.submitTokens) this.#submitTokens.set(key, use);
+    this.#nextId = copy.nextId;
   }
 
   /** Every opportunity held, for the admin routes and tests. */

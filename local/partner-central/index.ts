@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Catalogs, type ReviewAction, ReviewMoveError, reviewActions } from './catalog.ts';
+import {
+  Catalogs,
+  type CatalogsSnapshot,
+  type ReviewAction,
+  ReviewMoveError,
+  reviewActions,
+} from './catalog.ts';
 import { PartnerCentralFault, serverError, throttled, validationFault } from './errors.ts';
 import {
   deliver,
@@ -31,6 +37,16 @@ export interface PartnerCentralStandInOptions {
   readonly eventSink?: EventSink | undefined;
   /** The AWS account id events carry. @default '123456789012' */
   readonly accountId?: string | undefined;
+  /** What an earlier stand-in held (its `snapshot()`), to carry on from. @default nothing */
+  readonly state?: PartnerCentralSnapshot | undefined;
+  /** Called after each change of what `snapshot()` returns, to save it. */
+  readonly onStateChange?: (() => void) | undefined;
+}
+
+/** What the stand-in holds: its opportunities with their client tokens and referrals, as JSON. */
+export interface PartnerCentralSnapshot {
+  readonly catalogs: CatalogsSnapshot;
+  readonly invitations: readonly (readonly [string, Record<string, unknown>])[];
 }
 
 export interface RunningPartnerCentralStandIn {
@@ -60,6 +76,8 @@ export interface RunningPartnerCentralStandIn {
   refuseNext(count: number, operation: string, message: string): void;
   /** Resolves when every event emitted so far has been delivered. */
   eventsDelivered(): Promise<void>;
+  /** What it holds now, to start another stand-in from (`state`). */
+  snapshot(): PartnerCentralSnapshot;
   stop(): Promise<void>;
 }
 
@@ -103,6 +121,8 @@ export async function startPartnerCentralStandIn(
 
   const emit = (event: PartnerCentralEvent, id: string) => {
     events.push(event);
+    // Every change of an opportunity or a referral emits its event.
+    options.onStateChange?.();
     const sink = options.eventSink;
     if (sink !== undefined) {
       // In order, one at a time, so a consumer sees Created before Updated.
@@ -118,6 +138,10 @@ export async function startPartnerCentralStandIn(
   const invitations = new EngagementInvitations(now, account, (type, catalog, invitation) => {
     emit(engagementInvitationEvent(type, catalog, invitation, account, now()), String(invitation.Id));
   });
+  if (options.state !== undefined) {
+    catalogs.restore(options.state.catalogs);
+    invitations.restore(options.state.invitations);
+  }
 
   /** The fault injected for this call, if one is. */
   const injectedFault = (operation: string): PartnerCentralFault | undefined => {
@@ -360,6 +384,7 @@ export async function startPartnerCentralStandIn(
       });
     },
     eventsDelivered: () => deliveries,
+    snapshot: () => ({ catalogs: catalogs.snapshot(), invitations: invitations.snapshot() }),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

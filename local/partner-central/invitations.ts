@@ -67,6 +67,17 @@ export class EngagementInvitations {
     this.#changed = changed;
   }
 
+  /** Every invitation held by its key, to restore with `restore`. */
+  snapshot(): [string, Json][] {
+    return structuredClone([...this.#invitations.entries()]);
+  }
+
+  /** Holds what `snapshot` returned, in place of what was held. */
+  restore(snapshot: readonly (readonly [string, Json])[]): void {
+    this.#invitations.clear();
+    for (const [key, invitation] of structuredClone(snapshot)) this.#invitations.set(key, invitation);
+  }
+
   /** Every invitation held (wire form), for the admin routes and tests. */
   all(): readonly Json[] {
     return [...this.#invitations.values()].map((invitation) => structuredClone(invitation));

@@ -77,4 +77,32 @@ describe('investments naming a partner', () => {
       expect.objectContaining({ investmentId: 'inv-1', partnerId }),
     ]);
   });
+
+  it('names every problem of the file in one refusal: bad values, partners, opportunities and recorded ids', async () => {
+    const partners = new HubSpotPartnerDirectory(world.under.connection);
+    const file = [
+      `${header},opportunityId`,
+      `inv-1,MDF,cmp-fall,${partnerId},6000,USD,1,2026-10-02,`,
+      `inv-5,MDF,cmp-fall,${partnerId},0,USD,1,2026-10-02,`,
+      'inv-6,MDF,cmp-fall,99999999,1000,USD,1,2026-10-02,',
+      `inv-7,MDF,cmp-fall,${partnerId},1000,USD,1,2026-10-02,77777777`,
+    ].join('\n');
+
+    const refused = importInvestments({ store: world.ledger, ledgerKey }, file, {
+      investmentTypes: types,
+      partners,
+    });
+
+    await expect(refused).rejects.toBeInstanceOf(InvestmentImportError);
+    const { problems } = (await refused.catch((error: unknown) => error)) as InvestmentImportError;
+    expect(problems.map(({ line, column }) => [line, column])).toEqual([
+      [2, 'investmentId'],
+      [3, 'amount'],
+      [4, 'partnerId'],
+      [5, 'opportunityId'],
+    ]);
+    expect(await readChain(world.ledger, 'campaign:cmp-fall')).toEqual([
+      expect.objectContaining({ investmentId: 'inv-1', partnerId }),
+    ]);
+  });
 });

@@ -158,6 +158,15 @@ describe.concurrent('dealreg exit codes', () => {
       '--set expects field=value',
     ],
     [['ledger', 'report', '--quarter', '2026-Q9'], '--quarter 2026-Q9 with --fiscal-year-start 1'],
+    // Refused whether or not --quarter is given: a month no calendar has is never ignored.
+    [
+      ['ledger', 'report', '--fiscal-year-start', '13'],
+      '--fiscal-year-start must be a month from 1 to 12, got "13"',
+    ],
+    [
+      ['ledger', 'report', '--quarter', '2026-Q4', '--fiscal-year-start', '0'],
+      '--fiscal-year-start must be a month from 1 to 12, got "0"',
+    ],
     [
       ['qbr', 'check', '--quarter', '2026-Q4', '--format', 'csv'],
       '--format csv writes several files: name a directory with --out DIR',

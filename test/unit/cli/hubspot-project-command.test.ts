@@ -193,7 +193,11 @@ describe('dealreg hubspot project (command line)', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(await targetUrlIn(out)).toBe('http://127.0.0.1:4510/hubspot/crm-events');
       expect(result.stdout).toContain('HubSpot cannot reach http://127.0.0.1:4510 on this machine');
-      expect(result.stdout).toContain(`cd ${out} && npx @hubspot/cli project upload`);
+      // @hubspot/cli has two commands (hs, hscms), none named after the package: npx needs -p and the
+      // command's name ("npm exec", npm Docs), or it stops with "could not determine executable to run".
+      expect(result.stdout).toContain(`cd ${out} && npx -p @hubspot/cli hs project upload`);
+      expect(result.stdout).toContain('`npx -p @hubspot/cli hs account auth`');
+      expect(result.stdout).not.toMatch(/npx @hubspot\/cli /);
     },
     timeout,
   );

@@ -90,6 +90,39 @@ describe('investments CSV', () => {
     ]);
   });
 
+  it('names every problem of a line of well-formed values, not only the first, so one fix makes the file pass', () => {
+    const now = new Date('2026-12-07T12:00:00Z');
+    const { inputs, problems } = parseInvestmentsCsv(
+      [
+        header,
+        'inv-1,Golf,camp-a,partner-1,0,USD,2,9999-12-31',
+        'inv-2,events,camp-a,partner-1,-5,EUR,1.08,1999-01-01',
+        'inv-1,MDF,camp-b,partner-1,0,USD,1,2026-07-01',
+      ].join('\n'),
+      'test',
+      types,
+      { now },
+    );
+
+    const range = 'an investment is dated from 2000-01-01 to one year after today (2027-12-07)';
+    expect(problems).toEqual([
+      {
+        line: 2,
+        column: 'investmentType',
+        message:
+          '"Golf" is not an investment type of the policy (reporting.investmentTypes: MDF, co-marketing, events, SPIFF, enablement)',
+      },
+      { line: 2, column: 'amount', message: 'is 0; an investment amount must be more than 0' },
+      { line: 2, column: 'effectiveAt', message: `is 9999-12-31; ${range}` },
+      { line: 2, column: 'usdRate', message: 'is 2, but an amount in USD has the USD rate 1' },
+      { line: 3, column: 'amount', message: 'is -5; an investment amount must be more than 0' },
+      { line: 3, column: 'effectiveAt', message: `is 1999-01-01; ${range}` },
+      { line: 4, column: 'investmentId', message: 'inv-1 is already on line 2' },
+      { line: 4, column: 'amount', message: 'is 0; an investment amount must be more than 0' },
+    ]);
+    expect(inputs).toEqual([]);
+  });
+
   it('names a line with too few or too many fields and still checks the others', () => {
     const problems = problemsOf(
       'inv-1,MDF,camp-a,partner-1,100,USD,1',

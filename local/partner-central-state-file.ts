@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { readSavedJson, writeFileAtomically } from './atomic-file.ts';
+import type { PartnerCentralSnapshot } from './partner-central/index.ts';
+import { SaveSoon } from './save-soon.ts';
+
+/** How soon after a change the Partner Central stand-in is saved. */
+const saveDelayMs = 250;
+
+const json = z.record(z.string(), z.unknown());
+const tokenUse = z.object({ fingerprint: z.string(), response: json });
+const snapshotSchema = z.object({
+  catalogs: z.object({
+    opportunities: z.array(z.object({ catalog: z.string(), opportunity: json })),
+    createTokens: z.array(z.tuple([z.string(), tokenUse])),
+    submitTokens: z.array(z.tuple([z.string(), tokenUse])),
+    nextId: z.number().int().positive(),
+  }),
+  invitations: z.array(z.tuple([z.string(), json])),
+});
+
+/**
+ * The Partner Central stand-in saved by an earlier run in the data directory, or undefined when
+ * there is none (a run kept by a version that did not save it starts the stand-in empty). A file
+ * that cannot be read as one fails the start, naming the file and the way out.
+ */
+export function readPartnerCentralState(file: string): Promise<PartnerCentralSnapshot | undefined> {
+  return readSavedJson(file, snapshotSchema, 'start with --fresh to start over');
+}
+
+/**
+ * Saves the stand-in to `file` soon after each change (`changed()`), written aside and renamed
+ * into place, so a stack killed at any moment restarts from a whole, recent snapshot.
+ */
+export function partnerCentralStateSaver(
+  file: string,
+  snapshot: () => PartnerCentralSnapshot,
+  onError: (error: unknown) => void,
+): SaveSoon {
+  return new SaveSoon({
+    save: () => writeFileAtomically(file, JSON.stringify(snapshot())),
+    delayMs: saveDelayMs,
+    onError,
+  });
+}
