@@ -111,3 +111,55 @@ export function nextQbrCheck(
   }
   return { quarter, runAt: qbrCheckMoment(quarter, businessDaysBefore, calendar) };
 }
+
+/** The working days that decide how many a quarter has. */
+interface WorkingDaysSettings {
+  readonly workingDays: readonly string[];
+  readonly holidays: readonly string[];
+}
+
+/** Fiscal years searched for the shortest quarter: weekdays fall on the same dates every 28 years. */
+const weekdayCycleYears = 28;
+const firstSearchedYear = 2026;
+
+/**
+ * The fiscal quarter with the fewest working days under the calendar, and how many: the most
+ * `reporting.qbrCheckBusinessDaysBeforeQuarterEnd` can be for every quarter to have its check day.
+ * Searched over a whole cycle of weekdays and every fiscal year a holiday falls in; the earliest of
+ * equally short quarters is named.
+ */
+export function fewestWorkingDaysInAQuarter(
+  calendar: WorkingDaysSettings,
+  fiscalYearStartMonth = 1,
+): { quarter: string; workingDays: number } {
+  // Whole days since 1970-01-01 (a Thursday): dates only, the quarter's days whatever its zone.
+  const dayNumber = (year: number, monthIndex: number, day: number) =>
+    Date.UTC(year, monthIndex, day) / 86_400_000;
+  const working = new Set(calendar.workingDays);
+  const workingWeekday = weekdays.map((weekday) => working.has(weekday));
+  const holidays = new Set(
+    calendar.holidays.map((date) =>
+      dayNumber(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))),
+    ),
+  );
+  const holidayYears = calendar.holidays.map((date) => Number(date.slice(0, 4)));
+  const from = Math.min(firstSearchedYear, ...holidayYears);
+  const to = Math.max(firstSearchedYear + weekdayCycleYears - 1, ...holidayYears.map((year) => year + 1));
+  let fewest = { quarter: `${from}-Q1`, workingDays: Number.POSITIVE_INFINITY };
+  for (let year = from; year <= to; year += 1) {
+    // Fiscal year Y starts in calendar year Y, or Y - 1 when it does not start in January.
+    const startYear = fiscalYearStartMonth === 1 ? year : year - 1;
+    for (let quarter = 1; quarter <= 4; quarter += 1) {
+      const firstMonth = fiscalYearStartMonth - 1 + (quarter - 1) * 3;
+      const first = dayNumber(startYear, firstMonth, 1);
+      const end = dayNumber(startYear, firstMonth + 3, 1);
+      let count = 0;
+      for (let day = first; day < end; day += 1) {
+        // Monday is index 0 of `weekdays`; day 0 was a Thursday (index 3).
+        if (workingWeekday[(((day + 3) % 7) + 7) % 7] === true && !holidays.has(day)) count += 1;
+      }
+      if (count < fewest.workingDays) fewest = { quarter: `${year}-Q${quarter}`, workingDays: count };
+    }
+  }
+  return fewest;
+}
