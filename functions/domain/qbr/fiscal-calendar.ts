@@ -56,7 +56,9 @@ export function lastInstantOf(quarter: FiscalQuarter): string {
  * When the pre-QBR check for `quarter` runs: the opening of working hours (in the calendar's
  * time zone) of the working day that leaves `businessDaysBefore` working days in the quarter,
  * that day included. With 10 days and a quarter ending on Thursday 31 December, that is the
- * tenth working day counted back from the 31st (holidays and weekends skipped).
+ * tenth working day counted back from the 31st (holidays and weekends skipped). When the clocks
+ * spring forward over the opening that day, the schedule does not fire: the check runs at the next
+ * day's opening, as it then does.
  *
  * @throws RangeError when the quarter has fewer working days than asked for.
  */
@@ -82,18 +84,44 @@ export function qbrCheckMoment(
     const weekday = weekdays[day.weekday - 1];
     if (weekday !== undefined && working.has(weekday) && !holidays.has(day.toISODate() ?? '')) {
       counted += 1;
-      if (counted === businessDaysBefore) {
-        const minutes = minutesOfDay(calendar.workingHours.start);
-        return day
-          .set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 })
-          .toJSDate();
-      }
+      if (counted === businessDaysBefore) return scheduledOpening(day, calendar);
     }
     day = day.minus({ days: 1 });
   }
   throw new RangeError(
     `quarter ${quarter.label} has only ${counted} working days, fewer than the ${businessDaysBefore} asked for`,
   );
+}
+
+/**
+ * When the daily schedule fires on `day` or, when it does not that day, on the next day it does:
+ * at the opening of working hours. EventBridge Scheduler skips a day whose time the clocks spring
+ * forward over ("Schedule types in EventBridge Scheduler", Daylight saving time), as Chile's
+ * midnight on the first Sunday of September: the check then runs at the next day's opening.
+ */
+function scheduledOpening(day: DateTime, calendar: BusinessCalendar): Date {
+  const minutes = minutesOfDay(calendar.workingHours.start);
+  const hour = Math.floor(minutes / 60);
+  const minute = minutes % 60;
+  for (let next = day, days = 0; days < 7; next = next.plus({ days: 1 }).startOf('day'), days += 1) {
+    const opening = next.set({ hour, minute, second: 0, millisecond: 0 });
+    if (opening.hour === hour && opening.minute === minute) return opening.toJSDate();
+  }
+  throw new RangeError(`${calendar.workingHours.start} does not exist in ${calendar.timeZone} for a week`);
+}
+
+/**
+ * When the daily schedule of the pre-QBR check next fires after `after`: at the opening of working
+ * hours in the calendar's zone, on every day that has that wall-clock time. EventBridge Scheduler
+ * skips a day whose time the clocks spring forward over and fires once on a day they fall back
+ * over ("Schedule types in EventBridge Scheduler", Daylight saving time).
+ */
+export function nextScheduledStart(after: Date, calendar: BusinessCalendar): Date {
+  const day = DateTime.fromJSDate(after, { zone: calendar.timeZone }).startOf('day');
+  const today = scheduledOpening(day, calendar);
+  return today.getTime() > after.getTime()
+    ? today
+    : scheduledOpening(day.plus({ days: 1 }).startOf('day'), calendar);
 }
 
 /** The next quarter whose check moment is at or after `now`, and that moment. */
