@@ -3,7 +3,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { DateTime } from 'luxon';
 import type { HubSpotConnection } from '#adapters/hubspot/connection.ts';
 import { HubSpotAdapter } from '#adapters/hubspot/hubspot-adapter.ts';
 import { HubSpotOwnerDirectory } from '#adapters/hubspot/owner-directory.ts';
@@ -15,6 +14,7 @@ import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.
 import { FileQbrRunStore } from '#adapters/reports/file-qbr-run-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
+import { nextScheduledStart } from '#domain/qbr/fiscal-calendar.ts';
 import { hubSpotBudget } from '#lib/constructs/hubspot-budget.ts';
 import type { Mailer } from '#ports/mailer.ts';
 import { createQbrBatchWorker } from '#use-cases/qbr-delivery/batch-worker.ts';
@@ -167,15 +167,11 @@ export function startLocalPreQbrCheck(options: LocalPreQbrCheckOptions): LocalPr
       .executionArn;
 
   // EventBridge Scheduler User Guide — Schedule types: a cron-based schedule with a time zone fires
-  // at that wall-clock time in the zone, keeping it across daylight saving; the target gets the
-  // schedule's fixed input ({"trigger": "schedule"}, as lib/constructs/pre-qbr-check.ts sets).
+  // at that wall-clock time in the zone, keeping it across daylight saving and skipping a day the
+  // clocks spring forward over it; the target gets the schedule's fixed input ({"trigger":
+  // "schedule"}, as lib/constructs/pre-qbr-check.ts sets).
   const { calendar } = policy.policy;
-  const [hour = 9, minute = 0] = calendar.workingHours.start.split(':').map(Number);
-  const nextFiring = (after: Date): Date => {
-    const local = DateTime.fromJSDate(after, { zone: calendar.timeZone });
-    const today = local.set({ hour, minute, second: 0, millisecond: 0 });
-    return (today > local ? today : today.plus({ days: 1 })).toJSDate();
-  };
+  const nextFiring = (after: Date): Date => nextScheduledStart(after, calendar);
   let timer: ClockTimer | undefined;
   const arm = (after: Date) => {
     timer = clock.schedule(nextFiring(after), async () => {

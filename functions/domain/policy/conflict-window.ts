@@ -1,12 +1,29 @@
 import type { Policy } from './policy-schema.ts';
+import { longestWorkflow } from './workflow-lifetime.ts';
 
 /**
- * The most days a registration can take from its receipt to its decision that the window allows
+ * The fewest days a registration can take from its receipt to its decision that the window allows
  * for: the approval loop's SLA ends in the policy default within a few weeks of business hours
  * per approval level, and each question to the partner adds at most ten days. A registration
  * still undecided after this long is a stuck workflow, not a claim on the customer.
  */
 export const decisionAllowanceDays = 90;
+
+/** What the window allows for the partner's answers to approvers' questions: six of ten days each. */
+const questionAllowanceDays = 60;
+
+/**
+ * The days a registration can take from its receipt to its decision under the policy: both approval
+ * levels at their longest (`longestWorkflow`: the SLA's business hours, weekends and holidays) and
+ * the questions to the partner, and never less than `decisionAllowanceDays`. A long SLA decides
+ * months after receipt, and the registration holds the customer from then.
+ */
+export function decisionDays(policy: Policy): number {
+  return Math.max(
+    decisionAllowanceDays,
+    2 * longestWorkflow(policy).approvalLevelDays + questionAllowanceDays,
+  );
+}
 
 /**
  * How many days before a registration's receipt another registration must have been received to
@@ -17,7 +34,7 @@ export const decisionAllowanceDays = 90;
  */
 export function conflictLookBackDays(policy: Policy): number {
   const { days, maxExtensions, extensionDays } = policy.validity;
-  return decisionAllowanceDays + days + maxExtensions * extensionDays;
+  return decisionDays(policy) + days + maxExtensions * extensionDays;
 }
 
 /** The earliest receipt time (ISO-8601) whose registration can still hold the customer at `at`. */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { minutesOfDay, weekdays } from '#domain/business-hours/business-calendar.ts';
 import { marketingChannels, salesInvolvementTypes } from '#domain/co-sell/ace-vocabulary.ts';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
+import { fewestWorkingDaysInAQuarter } from '#domain/qbr/fiscal-calendar.ts';
 import { cloudMarketplaces } from '#domain/registration.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
@@ -488,6 +489,22 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
           `but a workflow ends after one year: keep validity.days + validity.maxExtensions × validity.extensionDays within ${MAX_WORKFLOW_DAYS - lifetime.approvalDays} days`,
       );
     }
+  }
+
+  const { reporting } = policy;
+  const shortest = fewestWorkingDaysInAQuarter(policy.calendar, reporting.fiscalYearStartMonth);
+  // The check day is counted back over the quarter's own working days: a quarter with fewer would
+  // have none, and the scheduled check would fail every day instead of running.
+  if (shortest.workingDays === 0) {
+    problem(
+      ['calendar', 'holidays'],
+      `leave fiscal quarter ${shortest.quarter} without a working day, so its pre-QBR check has no day to run on: list only the days the business is closed`,
+    );
+  } else if (reporting.qbrCheckBusinessDaysBeforeQuarterEnd > shortest.workingDays) {
+    problem(
+      ['reporting', 'qbrCheckBusinessDaysBeforeQuarterEnd'],
+      `must be at most ${shortest.workingDays}, the fewest working days a fiscal quarter has under calendar.workingDays and calendar.holidays (${shortest.quarter} has ${shortest.workingDays}), got ${reporting.qbrCheckBusinessDaysBeforeQuarterEnd}`,
+    );
   }
 
   const approverIds = Object.keys(policy.approvers);

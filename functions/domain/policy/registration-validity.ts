@@ -23,6 +23,17 @@ function window(policy: Policy, from: Date, days: number): ValidityWindow {
   };
 }
 
+/**
+ * The date (`YYYY-MM-DD`) a registration expiring at `expiresAt` expires on, in the business
+ * calendar's zone: the date the partner's emails show, so HubSpot's "Expires on" and the approver
+ * say the same day. Its UTC date is a day off for much of the day in zones far from UTC.
+ */
+export function expiryDate(policy: Policy, expiresAt: Date): string {
+  const local = DateTime.fromJSDate(expiresAt, { zone: policy.calendar.timeZone });
+  if (!local.isValid) throw new RangeError(`cannot read the expiry ${String(expiresAt)} as a date`);
+  return local.toISODate();
+}
+
 /** The validity window of a registration approved at `approvedAt`. */
 export function validityWindow(policy: Policy, approvedAt: Date): ValidityWindow {
   return window(policy, approvedAt, policy.validity.days);

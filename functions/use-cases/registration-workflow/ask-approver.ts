@@ -1,5 +1,6 @@
 import type { ApprovalStep, ApprovalSubject } from '#domain/approvals/approval-task.ts';
 import { approvalDeadlines } from '#domain/policy/approval-deadlines.ts';
+import { expiryDate } from '#domain/policy/registration-validity.ts';
 import type { SlaHistory } from '#domain/registration-progress.ts';
 import { renderRegistrationReceivedEmail } from '#emails/registration-received.ts';
 import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
@@ -22,7 +23,9 @@ function extensionRequest(
   if (requested === undefined) {
     throw new Error(`registration ${record.registrationId} is approved and no extension was requested`);
   }
-  const beyond = progress.expiresAt ? ` beyond ${progress.expiresAt.slice(0, 10)}` : '';
+  const beyond = progress.expiresAt
+    ? ` beyond ${expiryDate(deps.policy.policy, new Date(progress.expiresAt))}`
+    : '';
   return {
     kind: 'extension',
     note: `The partner asks to extend the registration${beyond} by ${deps.policy.policy.validity.extensionDays} days. Reason: ${requested.reason ?? '(none given)'}`,

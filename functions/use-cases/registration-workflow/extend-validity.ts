@@ -1,4 +1,4 @@
-import { extendedValidityWindow } from '#domain/policy/registration-validity.ts';
+import { expiryDate, extendedValidityWindow } from '#domain/policy/registration-validity.ts';
 import { loadApprovedRegistration, registrationRecordName } from './approved-registration.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
 import { notifyApproved } from './tell-partner-the-decision.ts';
@@ -29,7 +29,7 @@ export async function extendValidity(
     name: registrationRecordName(registration),
     status: 'approved',
     relationship: decision.relationshipType,
-    expiresOn: window.expiresAt.toISOString().slice(0, 10),
+    expiresOn: expiryDate(deps.policy.policy, window.expiresAt),
   });
   // The approval email again, now with the extended validity.
   await notifyApproved(deps, registrationId, { extension: true });

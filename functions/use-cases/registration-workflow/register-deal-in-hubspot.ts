@@ -1,6 +1,6 @@
 import { coSellDecision } from '#domain/co-sell/co-sell-selection.ts';
 import { type FrozenMoney, freezeAmount, freezeMoney, minorUnitDigits, usdRateOf } from '#domain/money.ts';
-import { validityWindow } from '#domain/policy/registration-validity.ts';
+import { expiryDate, validityWindow } from '#domain/policy/registration-validity.ts';
 import type { Deal } from '#ports/hubspot.ts';
 import { appendEntry, readChain } from '#use-cases/ledger-append.ts';
 import {
@@ -79,7 +79,7 @@ export async function registerInHubSpot(
     campaignId: details.campaignId || undefined,
     cloudMarketplace: details.cloudMarketplace,
     policyVersion: decision.policyVersion,
-    expiresOn: window.expiresAt.toISOString().slice(0, 10),
+    expiresOn: expiryDate(deps.policy.policy, window.expiresAt),
     partnerCompanyId: partnerId,
     customerCompanyId: customerCompany.companyId,
     dealId: deal.dealId,

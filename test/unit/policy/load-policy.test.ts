@@ -275,6 +275,36 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a pre-QBR check more working days before the quarter end than a fiscal quarter has', () => {
+    // Mon–Fri: a 90-day quarter (January–March of a common year) that ends on a weekend has 64.
+    expect(problemsOf({ reporting: { qbrCheckBusinessDaysBeforeQuarterEnd: 65 } })).toEqual([
+      'reporting.qbrCheckBusinessDaysBeforeQuarterEnd must be at most 64, the fewest working days a fiscal quarter has under calendar.workingDays and calendar.holidays (2026-Q1 has 64), got 65',
+    ]);
+    expect(problemsOf({ reporting: { qbrCheckBusinessDaysBeforeQuarterEnd: 64 } })).toEqual([]);
+    // Every day a working day: the shortest quarter, February–April (of a common year), has 89 days.
+    const everyDay = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+    expect(
+      problemsOf({
+        calendar: { workingDays: everyDay },
+        reporting: { fiscalYearStartMonth: 2, qbrCheckBusinessDaysBeforeQuarterEnd: 90 },
+      }),
+    ).toEqual([
+      'reporting.qbrCheckBusinessDaysBeforeQuarterEnd must be at most 89, the fewest working days a fiscal quarter has under calendar.workingDays and calendar.holidays (2026-Q1 has 89), got 90',
+    ]);
+  });
+
+  it('counts the holidays of a quarter against the pre-QBR check’s working days', () => {
+    // April–June 2031 has 65 working days (Mon–Fri); two holidays there leave 63.
+    expect(
+      problemsOf({
+        calendar: { holidays: ['2031-05-26', '2031-06-19'] },
+        reporting: { qbrCheckBusinessDaysBeforeQuarterEnd: 64 },
+      }),
+    ).toEqual([
+      'reporting.qbrCheckBusinessDaysBeforeQuarterEnd must be at most 63, the fewest working days a fiscal quarter has under calendar.workingDays and calendar.holidays (2031-Q2 has 63), got 64',
+    ]);
+  });
+
   it('refuses a holiday or working day listed twice', () => {
     expect(
       problemsOf({

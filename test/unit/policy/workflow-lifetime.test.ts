@@ -71,6 +71,8 @@ describe('the longest a registration workflow runs', () => {
     );
     expect(problemsOf({ calendar: { holidays }, validity: { maxExtensions: 0 } })).toEqual([
       'calendar.holidays puts up to 400 holidays within one approval level, making the approvals alone take up to 828 days (1 approval of two levels, up to 414 days a level), but a workflow ends after one year: list fewer holidays close together',
+      // Nor can a quarter without a working day hold its pre-QBR check.
+      'calendar.holidays leave fiscal quarter 2026-Q1 without a working day, so its pre-QBR check has no day to run on: list only the days the business is closed',
     ]);
   });
 

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BusinessCalendar } from '#domain/business-hours/business-calendar.ts';
+import { type BusinessCalendar, weekdays } from '#domain/business-hours/business-calendar.ts';
 import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import {
+  fewestWorkingDaysInAQuarter,
   isQuarterClosed,
   lastInstantOf,
   nextQbrCheck,
@@ -100,5 +102,37 @@ describe('fiscal calendar', () => {
   it('refuses a schedule the quarter cannot hold', () => {
     expect(() => qbrCheckMoment(parseFiscalQuarter('2026-Q4'), 0, newYork)).toThrow(/whole number ≥ 1/);
     expect(() => qbrCheckMoment(parseFiscalQuarter('2026-Q4'), 80, newYork)).toThrow(/only 6\d working days/);
+  });
+
+  it('finds the fewest working days of any fiscal quarter: every quarter has its check that far back, the one named no further', () => {
+    const isoDate = fc
+      .integer({ min: Date.UTC(2026, 0, 1) / 86_400_000, max: Date.UTC(2031, 11, 31) / 86_400_000 })
+      .map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(
+        fc.subarray([...weekdays], { minLength: 1 }),
+        fc.uniqueArray(isoDate, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 12 }),
+        (workingDays, holidays, fiscalYearStartMonth) => {
+          const calendar: BusinessCalendar = { ...newYork, timeZone: 'Asia/Tokyo', workingDays, holidays };
+          const fewest = fewestWorkingDaysInAQuarter(calendar, fiscalYearStartMonth);
+          for (let year = 2026; year <= 2033; year += 1) {
+            for (let quarter = 1; quarter <= 4; quarter += 1) {
+              const fiscal = parseFiscalQuarter(
+                `${year}-Q${quarter}`,
+                fiscalYearStartMonth,
+                calendar.timeZone,
+              );
+              if (fewest.workingDays > 0) qbrCheckMoment(fiscal, fewest.workingDays, calendar);
+            }
+          }
+          const named = parseFiscalQuarter(fewest.quarter, fiscalYearStartMonth, calendar.timeZone);
+          expect(() => qbrCheckMoment(named, fewest.workingDays + 1, calendar)).toThrow(
+            `has only ${fewest.workingDays} working days`,
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
