@@ -145,9 +145,13 @@ export async function gatherEvidence(
     .filter((other) => other.registrationId !== record.registrationId)
     .map(asOtherRegistration);
 
-  // Approvers are the channel team; everyone else who owns a deal or logs activity sells direct.
+  // The channel team is the approvers and whoever else the policy names; everyone else who owns a
+  // deal or logs activity sells direct.
   const channelTeam = new Set(
-    Object.values(policy.approvers).map((approver) => approver.email.toLowerCase()),
+    [
+      ...Object.values(policy.approvers).map((approver) => approver.email),
+      ...(policy.conflicts.directActivity.channelTeam ?? []),
+    ].map((email) => email.toLowerCase()),
   );
   const lookBackMs = policy.conflicts.directActivity.lookBackDays * 86_400_000;
   const engagementsFrom = Math.min(Date.parse(customer.engagementsFrom), now.getTime()) - lookBackMs;
