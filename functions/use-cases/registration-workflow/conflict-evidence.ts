@@ -170,9 +170,12 @@ export async function gatherEvidence(
           dealName: deal.name ?? `Deal ${deal.id}`,
           ownerId: deal.ownerId ?? undefined,
           ownerName: ownerName || undefined,
+          // A deal an approval linked to a registration stays the rep's: once that registration
+          // ends, the rep still sells to the customer. Only this registration's own deal (the check
+          // run again after it was registered) is not another's activity.
           ownerIsDirectRep:
             deal.ownerId !== null &&
-            deal.registrationId === null &&
+            deal.registrationId !== record.registrationId &&
             !channelTeam.has((deal.owner?.email ?? '').toLowerCase()),
           stage: deal.stageId ?? undefined,
           createdAt: deal.createdAt === null ? undefined : new Date(deal.createdAt).toISOString(),
