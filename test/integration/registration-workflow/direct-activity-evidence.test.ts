@@ -9,11 +9,17 @@ import { startWorkflowUnderTest, type WorkflowUnderTest, workflowSeed } from './
  */
 const seed = {
   ...workflowSeed,
+  owners: [
+    ...(workflowSeed.owners ?? []),
+    // A rep who has left: HubSpot keeps the owner of a deactivated user, archived.
+    { id: '704', email: 'sam.former@vendor.example', firstName: 'Sam', lastName: 'Former', archived: true },
+  ],
   companies: [
     ...(workflowSeed.companies ?? []),
     { id: '311', properties: { name: 'Fabrikam KK', domain: 'fabrikam.co.jp', type: 'PROSPECT' } },
     { id: '312', properties: { name: 'Litware', domain: 'litware.com', type: 'PROSPECT' } },
     { id: '313', properties: { name: 'Proseware', domain: 'proseware.com', type: 'PROSPECT' } },
+    { id: '314', properties: { name: 'Trey Research', domain: 'treyresearch.net', type: 'PROSPECT' } },
   ],
   deals: [
     ...(workflowSeed.deals ?? []),
@@ -49,12 +55,18 @@ const seed = {
       id: '621',
       properties: { hs_timestamp: '2026-11-16T15:00:00Z', hubspot_owner_id: '701' },
     },
+    {
+      type: 'meetings',
+      id: '622',
+      properties: { hs_timestamp: '2026-11-10T15:00:00Z', hubspot_owner_id: '704' },
+    },
   ],
   associations: [
     ...(workflowSeed.associations ?? []),
     { from: { type: 'deals', id: '421' }, to: { type: 'companies', id: '311' } },
     { from: { type: 'deals', id: '422' }, to: { type: 'companies', id: '312' } },
     { from: { type: 'calls', id: '621' }, to: { type: 'companies', id: '313' } },
+    { from: { type: 'meetings', id: '622' }, to: { type: 'companies', id: '314' } },
   ],
 } as SandboxSeed;
 
@@ -124,5 +136,21 @@ describe('a direct rep’s engagement in the verdict', () => {
       await harness.mails({ to: 'channel-manager@example.com', template: 'approval-request' })
     ).find((candidate) => candidate.text.includes('proseware.com'));
     expect(mail?.text).toContain('call 621 · by Dana Reyes');
+  });
+});
+
+describe('an engagement of a rep who has left (a deactivated HubSpot user)', () => {
+  it('still names the rep, from the owner HubSpot keeps archived', async () => {
+    const registrationId = await harness.submit({
+      customer_company_name: 'Trey Research',
+      customer_domain: 'treyresearch.net',
+      estimated_amount: '12000',
+    });
+
+    const { progress } = await harness.registration(registrationId);
+    expect(progress?.verdict).toMatchObject({ ruleId: 'direct-activity' });
+    expect(progress?.verdict?.evidence).toEqual([
+      expect.objectContaining({ kind: 'engagement', engagementId: '622', ownerName: 'Sam Former' }),
+    ]);
   });
 });
