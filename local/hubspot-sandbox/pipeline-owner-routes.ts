@@ -63,7 +63,7 @@ export function pipelineAndOwnerRoutes(portal: Portal): Route[] {
     userIdIncludingInactive: owner.userId,
     createdAt: iso(owner.createdAt),
     updatedAt: iso(owner.updatedAt),
-    archived: false,
+    archived: owner.archived === true,
     teams: owner.teams,
   });
   return [
@@ -84,11 +84,17 @@ export function pipelineAndOwnerRoutes(portal: Portal): Route[] {
       status: 200,
       body: { results: (pipelineJson(pipelineOf(request)).stages as unknown[]) ?? [] },
     })),
+    // "CRM API | Owners" (Retrieve all owners, Retrieve an owner): `archived` (default false)
+    // returns only the owners that have been archived, those of deactivated users; an owner of the
+    // other kind is not found.
     route('GET', '/crm/v3/owners', 'api', (request) => {
       const limit = intParam(request.query, 'limit', 100, 500);
       const email = request.query.get('email')?.toLowerCase();
+      const archived = request.query.get('archived') === 'true';
       const all = [...portal.owners.values()].filter(
-        (owner) => email === undefined || owner.email.toLowerCase() === email,
+        (owner) =>
+          (owner.archived === true) === archived &&
+          (email === undefined || owner.email.toLowerCase() === email),
       );
       const offset = Number(request.query.get('after') ?? 0) || 0;
       const body: Record<string, unknown> = { results: all.slice(offset, offset + limit).map(ownerJson) };
@@ -97,7 +103,9 @@ export function pipelineAndOwnerRoutes(portal: Portal): Route[] {
     }),
     route('GET', '/crm/v3/owners/:id', 'api', (request) => {
       const owner = portal.owners.get(request.params.id ?? '');
-      if (owner === undefined) throw notFound(`Owner ${request.params.id ?? ''} not found`);
+      const archived = request.query.get('archived') === 'true';
+      if (owner === undefined || (owner.archived === true) !== archived)
+        throw notFound(`Owner ${request.params.id ?? ''} not found`);
       return { status: 200, body: ownerJson(owner) };
     }),
   ];

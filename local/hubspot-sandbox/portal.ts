@@ -67,6 +67,8 @@ export interface Owner {
   lastName: string;
   userId: number;
   teams: { id: string; name: string; primary: boolean }[];
+  /** The owner of a deactivated user (absent in snapshots saved before owners could be archived). */
+  archived?: boolean | undefined;
   createdAt: number;
   updatedAt: number;
 }

@@ -57,6 +57,7 @@ export function applySeed(portal: Portal, input: SandboxSeed | unknown): SeedSum
       lastName: owner.lastName,
       userId: owner.userId ?? Number(owner.id),
       teams: (owner.teams ?? []).map((team) => ({ ...team, primary: team.primary ?? false })),
+      ...(owner.archived === true ? { archived: true } : {}),
       createdAt: at,
       updatedAt: at,
     });

@@ -41,6 +41,8 @@ export const sandboxSeedSchema = z
           firstName: z.string(),
           lastName: z.string(),
           userId: z.number().int().optional(),
+          /** A deactivated user's owner: HubSpot keeps it, archived. */
+          archived: z.boolean().optional(),
           teams: z
             .array(z.object({ id: z.string(), name: z.string(), primary: z.boolean().optional() }))
             .optional(),

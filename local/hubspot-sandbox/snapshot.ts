@@ -127,6 +127,7 @@ const ownerSchema = z.object({
   lastName: z.string(),
   userId: z.number(),
   teams: z.array(z.object({ id: z.string(), name: z.string(), primary: z.boolean() })),
+  archived: z.boolean().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

@@ -4,7 +4,11 @@ import { HubSpotNotFoundError } from './errors.ts';
 
 /**
  * HubSpot's owners (the users records are assigned to), read by id once per adapter: an owner
- * HubSpot no longer has is null; a failed read is forgotten, so the next asks again.
+ * HubSpot no longer has is null; a failed read is forgotten, so the next asks again. The owner of
+ * a deactivated user is archived, and HubSpot finds it only when asked for archived owners ("CRM
+ * API | Owners", Retrieve an owner: `archived` returns only archived results, default false), so
+ * an owner not found among the active ones is looked for among those: the deals and activity of a
+ * rep who has left still name them.
  */
 export class HubSpotOwnerDirectory {
   readonly #connection: HubSpotConnection;
@@ -19,8 +23,15 @@ export class HubSpotOwnerDirectory {
     if (owner === undefined) {
       const { client, gateway } = this.#connection;
       const numeric = Number(ownerId);
-      owner = gateway
-        .call(`read owner ${ownerId}`, () => client.crm.owners.ownersApi.getById(numeric, 'id', false))
+      const read = (archived: boolean) =>
+        gateway.call(`read ${archived ? 'archived ' : ''}owner ${ownerId}`, () =>
+          client.crm.owners.ownersApi.getById(numeric, 'id', archived),
+        );
+      owner = read(false)
+        .catch((error: unknown) => {
+          if (error instanceof HubSpotNotFoundError) return read(true);
+          throw error;
+        })
         .then((found) => ({
           id: found.id,
           email: found.email ?? null,

@@ -212,6 +212,13 @@ const conflictsSchema = strict({
   directActivity: strict({
     lookBackDays: field.wholeDays().default(60),
     relationshipIfApproved: relationship().default('influenced'),
+    /**
+     * Email addresses of HubSpot users on the channel team besides the approvers (partner
+     * managers, partner marketers): the deals they own and the activity they log with a customer
+     * are the channel's own, not direct sales. Left out when not set, so a policy without it keeps
+     * its version.
+     */
+    channelTeam: z.array(field.email()).max(500).optional(),
   }).prefault({}),
   existingCustomer: strict({
     closedWonWithinMonths: field.wholeMonths().default(12),

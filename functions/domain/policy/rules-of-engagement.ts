@@ -79,6 +79,18 @@ function conflictSection(policy: Policy): Block[] {
     existingCustomer.outcome === 'needs-review'
       ? `goes to an approver and, if approved, counts as ${relationshipLabel(policy, existingCustomer.relationshipIfApproved)}.`
       : `needs no review on that account and counts as ${relationshipLabel(policy, existingCustomer.relationshipIfApproved)}.`;
+  const approverEmails = new Set(
+    Object.values(policy.approvers).map((approver) => approver.email.toLowerCase()),
+  );
+  const channelTeam = new Set(
+    (directActivity.channelTeam ?? [])
+      .map((email) => email.toLowerCase())
+      .filter((email) => !approverEmails.has(email)),
+  ).size;
+  const channel =
+    channelTeam === 0
+      ? 'the approvers'
+      : `the approvers and ${channelTeam === 1 ? 'one more person' : `${channelTeam} more people`} the policy names`;
   return [
     heading(2, 'How conflicts are resolved'),
     paragraph(
@@ -97,7 +109,7 @@ function conflictSection(policy: Policy): Block[] {
         ],
         [
           { strong: 'Prior direct activity.' },
-          ` When a direct rep owns an open deal with the customer, or logged a call, meeting, email, note or task with them in the ${days(directActivity.lookBackDays)} before the registration, the registration goes to an approver and, if approved, counts as ${relationshipLabel(policy, directActivity.relationshipIfApproved)}, not sourced.`,
+          ` When a direct rep owns an open deal with the customer, or logged a call, meeting, email, note or task with them in the ${days(directActivity.lookBackDays)} before the registration, the registration goes to an approver and, if approved, counts as ${relationshipLabel(policy, directActivity.relationshipIfApproved)}, not sourced. Deals and activity of the channel team (${channel}) are not direct sales.`,
         ],
         [
           { strong: 'Existing customer (expansion).' },

@@ -5,9 +5,11 @@ import type {
   OtherRegistration,
   RegistrationStatus,
 } from '#domain/conflicts/conflict-input.ts';
+import { isCurrencyCode, minorUnitDigits } from '#domain/money.ts';
 import { comparableDomain, normaliseCompanyName } from '#domain/normalise.ts';
 import type { WorkflowStatus } from '#domain/registration-progress.ts';
 import type { CustomerRegistration } from '#domain/registration-standing.ts';
+import type { Deal, Owner } from '#ports/hubspot.ts';
 import type { RegistrationWorkflowDependencies, ValidRegistration } from './dependencies.ts';
 import { amountInUsdMinor } from './normalise-registration.ts';
 
@@ -44,6 +46,36 @@ function asOtherRegistration(row: CustomerRegistration): OtherRegistration {
     approvedAt: standing.approvedAt || undefined,
     expiresAt: standing.expiresAt || undefined,
   };
+}
+
+/** An owner's name as HubSpot holds it ("Dana Reyes"), or undefined when it has none. */
+function nameOf(owner: Owner | null | undefined): string | undefined {
+  const name = [owner?.firstName, owner?.lastName].filter(Boolean).join(' ');
+  return name === '' ? undefined : name;
+}
+
+/**
+ * A deal's amount in US cents, or undefined when it cannot be given: no amount, no rate for its
+ * currency, or an amount that is no price (a negative credit, a figure too large to convert).
+ * HubSpot keeps a deal's `amount` as a decimal in the deal's currency, whose minor units are not
+ * always cents (JPY has none, BHD three); a deal without a currency code is in USD, as registrations
+ * default to.
+ */
+function dealAmountInUsdMinor(
+  deal: Pick<Deal, 'amount' | 'currency'>,
+  usdRates: Readonly<Record<string, string>>,
+): number | undefined {
+  const currency = deal.currency ?? 'USD';
+  if (deal.amount === null || !Number.isFinite(deal.amount) || deal.amount < 0 || !isCurrencyCode(currency))
+    return undefined;
+  const minorUnits = Math.round(deal.amount * 10 ** minorUnitDigits(currency));
+  if (!Number.isSafeInteger(minorUnits)) return undefined;
+  try {
+    return amountInUsdMinor({ minorUnits, currency }, usdRates);
+  } catch {
+    // A figure whose USD value is beyond what money is kept in says nothing an approver can use.
+    return undefined;
+  }
 }
 
 const engagementKinds = {
@@ -113,9 +145,13 @@ export async function gatherEvidence(
     .filter((other) => other.registrationId !== record.registrationId)
     .map(asOtherRegistration);
 
-  // Approvers are the channel team; everyone else who owns a deal or logs activity sells direct.
+  // The channel team is the approvers and whoever else the policy names; everyone else who owns a
+  // deal or logs activity sells direct.
   const channelTeam = new Set(
-    Object.values(policy.approvers).map((approver) => approver.email.toLowerCase()),
+    [
+      ...Object.values(policy.approvers).map((approver) => approver.email),
+      ...(policy.conflicts.directActivity.channelTeam ?? []),
+    ].map((email) => email.toLowerCase()),
   );
   const lookBackMs = policy.conflicts.directActivity.lookBackDays * 86_400_000;
   const engagementsFrom = Math.min(Date.parse(customer.engagementsFrom), now.getTime()) - lookBackMs;
@@ -127,22 +163,19 @@ export async function gatherEvidence(
         deps.crm.engagementsWithCompany(company.id, { from: engagementsFrom, to: now.getTime() }),
       ]);
       const openDeals: OpenDeal[] = open.map((deal) => {
-        const ownerName = [deal.owner?.firstName, deal.owner?.lastName].filter(Boolean).join(' ');
-        const usd =
-          deal.amount === null
-            ? undefined
-            : amountInUsdMinor(
-                { minorUnits: Math.round(deal.amount * 100), currency: deal.currency ?? 'USD' },
-                deps.usdRates,
-              );
+        const ownerName = nameOf(deal.owner);
+        const usd = dealAmountInUsdMinor(deal, deps.usdRates);
         return {
           dealId: deal.id,
           dealName: deal.name ?? `Deal ${deal.id}`,
           ownerId: deal.ownerId ?? undefined,
           ownerName: ownerName || undefined,
+          // A deal an approval linked to a registration stays the rep's: once that registration
+          // ends, the rep still sells to the customer. Only this registration's own deal (the check
+          // run again after it was registered) is not another's activity.
           ownerIsDirectRep:
             deal.ownerId !== null &&
-            deal.registrationId === null &&
+            deal.registrationId !== record.registrationId &&
             !channelTeam.has((deal.owner?.email ?? '').toLowerCase()),
           stage: deal.stageId ?? undefined,
           createdAt: deal.createdAt === null ? undefined : new Date(deal.createdAt).toISOString(),
@@ -165,6 +198,7 @@ export async function gatherEvidence(
           engagementId: engagement.id,
           type: engagementKinds[engagement.type],
           ownerId: engagement.ownerId ?? undefined,
+          ownerName: nameOf(engagement.owner),
           occurredAt: new Date(engagement.occurredAt).toISOString(),
         }));
       return { openDeals, closedWonDeals, directEngagements };

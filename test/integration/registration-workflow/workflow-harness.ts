@@ -241,6 +241,8 @@ export async function startWorkflowUnderTest(
     ledgerKey?: LocalLedgerKey;
     /** The registration form's address (`REGISTRATION_FORM_URL`); `null` runs without one, as it is optional. */
     registrationFormUrl?: string | null;
+    /** USD per unit of each currency (`dealreg:usdRates`). @default `{ EUR: '1.08' }` */
+    usdRates?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<WorkflowUnderTest> {
   const tables =
@@ -319,7 +321,7 @@ export async function startWorkflowUnderTest(
       signingKey,
       apiBaseUrl: api.url,
       policy,
-      usdRates: { EUR: '1.08' },
+      usdRates: options.usdRates ?? { EUR: '1.08' },
       ...(options.registrationFormUrl === null
         ? {}
         : { registrationFormUrl: options.registrationFormUrl ?? 'https://partners.example.com/register' }),

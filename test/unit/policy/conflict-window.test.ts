@@ -4,27 +4,41 @@ import {
   conflictLookBackDays,
   decisionAllowanceDays,
   earliestHoldingReceipt,
+  registrationLifetimeDays,
 } from '#domain/policy/conflict-window.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { validityWindow } from '#domain/policy/registration-validity.ts';
 
 describe('how far back the conflict check reads registrations', () => {
-  it('covers the time to a decision, the validity window and every extension the policy allows', () => {
+  it('reads back a registration’s whole lifetime under the default policy, more than its own validity covers', () => {
     // prepare
     const { policy } = loadPolicy({});
     // act
     const days = conflictLookBackDays(policy);
     // assess
-    expect(days).toBe(decisionAllowanceDays + 90 + 1 * 90);
+    expect(decisionAllowanceDays + 90 + 1 * 90).toBeLessThan(registrationLifetimeDays);
+    expect(days).toBe(registrationLifetimeDays);
   });
 
-  it('follows the policy: longer validity and more extensions reach further back', () => {
+  it('does not shorten with the policy: a registration approved under an earlier, longer validity still holds its customer', () => {
+    // prepare: today's policy protects a registration for 30 days; last year's did for 300
+    const { policy } = loadPolicy({ validity: { days: 30, maxExtensions: 0 } });
+    // act
+    const from = earliestHoldingReceipt(policy, '2026-11-24T09:00:00.000Z');
+    // assess: one received 200 days ago, approved then for 300 days, is read
+    expect(Date.parse(from)).toBeLessThan(Date.parse('2026-11-24T09:00:00.000Z') - 200 * 86_400_000);
+    expect(from).toBe(
+      new Date(Date.parse('2026-11-24T09:00:00.000Z') - registrationLifetimeDays * 86_400_000).toISOString(),
+    );
+  });
+
+  it('follows the policy when its time to a decision, validity and extensions reach further', () => {
     // prepare
-    const { policy } = loadPolicy({ validity: { days: 120, maxExtensions: 2, extensionDays: 30 } });
+    const { policy } = loadPolicy({ validity: { days: 300, maxExtensions: 0 } });
     // act
     const from = earliestHoldingReceipt(policy, '2026-11-24T09:00:00.000Z');
     // assess
-    const days = decisionAllowanceDays + 120 + 2 * 30;
+    const days = decisionAllowanceDays + 300;
     expect(from).toBe(new Date(Date.parse('2026-11-24T09:00:00.000Z') - days * 86_400_000).toISOString());
   });
 });

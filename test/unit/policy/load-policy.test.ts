@@ -72,6 +72,17 @@ describe('loadPolicy', () => {
     expect(problemsOf({ intake })).toEqual([problem]);
   });
 
+  it('takes a channel team besides the approvers, and keeps the version of a policy that names none', () => {
+    const channelTeam = ['pat.manager@example.com'];
+    const named = loadPolicy({ conflicts: { directActivity: { channelTeam } } });
+    expect(named.policy.conflicts.directActivity.channelTeam).toEqual(channelTeam);
+    expect(named.policyVersion).not.toBe(loadPolicy('{}').policyVersion);
+    expect(loadPolicy('{}').policy.conflicts.directActivity).not.toHaveProperty('channelTeam');
+    expect(problemsOf({ conflicts: { directActivity: { channelTeam: ['pat.manager'] } } })).toEqual([
+      'conflicts.directActivity.channelTeam[0] must be an email address, got "pat.manager"',
+    ]);
+  });
+
   it.each([0, 0.5, 721, '72h'])('refuses %j as the submittedAt tolerance, saying why', (value) => {
     expect(problemsOf({ intake: { submittedAtToleranceHours: value } })).toEqual([
       `intake.submittedAtToleranceHours must be a whole number of hours from 1 to 720 (at least 1: the backfill can take about 35 minutes to take in a submission whose webhook was lost), got ${typeof value === 'string' ? `"${value}"` : value}`,

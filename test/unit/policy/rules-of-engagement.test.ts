@@ -37,6 +37,23 @@ describe('rules of engagement', () => {
     expect(page).toContain('The partner may ask for one extension of 90 days; an extension needs approval.');
   });
 
+  it('says whose deals and activity are not direct sales: the approvers and the channel team the policy names', () => {
+    expect(markdownOf({})).toContain(
+      'Deals and activity of the channel team (the approvers) are not direct sales.',
+    );
+    const page = markdownOf({
+      conflicts: {
+        directActivity: {
+          // An approver listed again, and one person twice in another case, count once.
+          channelTeam: ['pat.manager@example.com', 'PAT.Manager@example.com', 'channel-manager@example.com'],
+        },
+      },
+    });
+    expect(page).toContain(
+      'Deals and activity of the channel team (the approvers and one more person the policy names) are not direct sales.',
+    );
+  });
+
   it('says every registration goes to an approver when nothing is auto-approved', () => {
     const page = markdownOf({ thresholds: { autoApproveBelowUsd: 0 } });
     expect(page).not.toContain('approved at once');
