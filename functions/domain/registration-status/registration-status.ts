@@ -1,5 +1,9 @@
 import * as z from 'zod';
-import { extensionOfferSchema, extensionRequestSchema } from '#domain/extension-requests/extension-offer.ts';
+import {
+  extensionDecisionSchema,
+  extensionOfferSchema,
+  extensionRequestSchema,
+} from '#domain/extension-requests/extension-offer.ts';
 import type { Money } from '#domain/money.ts';
 import type { SlaHistory } from '#domain/registration-progress.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
@@ -16,6 +20,7 @@ import type { StoredRegistration } from '#domain/stored-registration.ts';
 const extensionAttributesSchema = z.object({
   extensionOffer: extensionOfferSchema.optional(),
   extensionRequest: extensionRequestSchema.optional(),
+  extensionDecision: extensionDecisionSchema.optional(),
 });
 
 export type StatusCode =
@@ -32,7 +37,12 @@ export type StatusCode =
 export type ExtensionStanding =
   /** The offer is open: the page links to the extension request page until `until`. */
   | { readonly state: 'open'; readonly until: string; readonly partnerEmail: string }
+  /** Asked for on `at`; an approver decides on it. */
   | { readonly state: 'requested'; readonly at: string }
+  /** Asked for on `at` and granted on `decidedAt`: the protection date includes it. */
+  | { readonly state: 'granted'; readonly at: string; readonly decidedAt: string }
+  /** Asked for on `at` and refused on `decidedAt`, for `reason`: the protection ends as it would have. */
+  | { readonly state: 'refused'; readonly at: string; readonly decidedAt: string; readonly reason: string }
   /** Approved, no offer yet: the expiry warning brings it. */
   | { readonly state: 'with-expiry-warning' }
   | { readonly state: 'none' };
@@ -91,9 +101,16 @@ const channelWords = {
 } as const;
 
 function extensionStanding(record: StoredRegistration, status: StatusCode, now: Date): ExtensionStanding {
-  const { extensionOffer, extensionRequest } = extensionAttributesSchema.parse(record);
-  if (extensionRequest !== undefined) return { state: 'requested', at: extensionRequest.requestedAt };
+  const { extensionOffer, extensionRequest, extensionDecision } = extensionAttributesSchema.parse(record);
+  // Once the protection has ended, nothing about an extension is still to come.
   if (status !== 'approved') return { state: 'none' };
+  if (extensionRequest !== undefined) {
+    const at = extensionRequest.requestedAt;
+    if (extensionDecision === undefined) return { state: 'requested', at };
+    return extensionDecision.outcome === 'granted'
+      ? { state: 'granted', at, decidedAt: extensionDecision.decidedAt }
+      : { state: 'refused', at, decidedAt: extensionDecision.decidedAt, reason: extensionDecision.reason };
+  }
   if (extensionOffer !== undefined && now.getTime() < Date.parse(extensionOffer.expiresAt)) {
     return { state: 'open', until: extensionOffer.expiresAt, partnerEmail: extensionOffer.partnerEmail };
   }

@@ -116,7 +116,11 @@ export async function notifyExtensionRefused(
   const registration = await loadRegistrationInProgress(deps, registrationId);
   const { progress } = registration;
   await deps.book.saveProgress(registrationId, progress, {
-    sideEffects: { remove: ['extensionCallbackToken', 'extensionOffer'] },
+    sideEffects: {
+      // Beside the request, for the partner's status page.
+      set: { extensionDecision: { outcome: 'refused', decidedAt, reason } },
+      remove: ['extensionCallbackToken', 'extensionOffer'],
+    },
   });
   await emailDecision(
     deps,

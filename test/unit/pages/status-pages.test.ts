@@ -40,6 +40,60 @@ describe('the partner status view', () => {
     expect(open.protectedUntil).toBe('2027-02-20T17:00:00.000Z');
   });
 
+  it('says what became of the extension asked for: waiting, approved, refused with the reason, nothing once expired', () => {
+    const extensionRequest = {
+      requestedAt: '2027-02-07T14:01:00.000Z',
+      requestedBy: 'pat@cloudsmiths.example',
+      reason: 'The board meets in March.',
+    };
+    const asked = registrationStatus(record({ extensionRequest }), now);
+    const granted = registrationStatus(
+      record({
+        extensionOffer: undefined,
+        extensionRequest,
+        extensionDecision: { outcome: 'granted', decidedAt: '2027-02-08T15:00:00.000Z' },
+      }),
+      now,
+    );
+    const refused = registrationStatus(
+      record({
+        extensionOffer: undefined,
+        extensionRequest,
+        extensionDecision: {
+          outcome: 'refused',
+          decidedAt: '2027-02-08T15:00:00.000Z',
+          reason: 'The deal has <gone> quiet.',
+        },
+      }),
+      now,
+    );
+    const expired = registrationStatus(
+      record({
+        extensionOffer: undefined,
+        extensionRequest,
+        progress: { status: 'expired', updatedAt: now.toISOString(), expiredAt: now.toISOString() },
+      }),
+      now,
+    );
+
+    expect(renderStatusPage({ status: asked }, 'UTC')).toContain(
+      'You asked for the extension on Sunday 7 February 2027, 14:01 UTC (UTC). An approver decides on it',
+    );
+    const grantedPage = renderStatusPage({ status: granted }, 'UTC');
+    expect(grantedPage).toContain(
+      'You asked for the extension on Sunday 7 February 2027, 14:01 UTC (UTC); it was approved on Monday 8 February 2027, 15:00 UTC (UTC)',
+    );
+    expect(grantedPage).not.toContain('An approver decides on it');
+    const refusedPage = renderStatusPage({ status: refused }, 'UTC');
+    expect(refusedPage).toContain(
+      'You asked for the extension on Sunday 7 February 2027, 14:01 UTC (UTC); it was not approved (decided on Monday 8 February 2027, 15:00 UTC (UTC)).',
+    );
+    expect(refusedPage).toContain('The deal has &lt;gone&gt; quiet.');
+    expect(refusedPage).not.toContain('An approver decides on it');
+    expect(expired.extension).toEqual({ state: 'none' });
+    expect(renderStatusPage({ status: expired }, 'UTC')).not.toContain('An approver decides on it');
+  });
+
   it('names the deciding rule and who decided, the SLA default in words', () => {
     const status = registrationStatus(
       record({
