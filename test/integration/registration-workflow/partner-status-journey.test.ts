@@ -104,3 +104,24 @@ describe('the question to the partner', () => {
     expect(asked?.text).not.toContain('Or write to');
   });
 });
+
+describe('the status page after the registration ended', () => {
+  it('a status link opened after it expired says when, in the zone the page and the emails use', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'status-ended.com',
+      estimated_amount: '9000',
+    });
+    const expiresAt = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+    const link = (await harness.mails({ to: partner }))
+      .flatMap((mail) => mail.links)
+      .find((candidate) => candidate.includes(`/registrations/${registrationId}/status?t=`));
+    const linkExpiresAt = new Date(expiresAt.getTime() + 30 * 86_400_000);
+
+    await harness.clock.setTo(new Date(linkExpiresAt.getTime() + 86_400_000).toISOString());
+    const page = await fetch(link ?? '');
+
+    expect(page.status).toBe(403);
+    const text = (await page.text()).replace(/<[^>]+>/g, '');
+    expect(text).toContain(`The status link expired on ${inNewYork(linkExpiresAt)}.`);
+  });
+});
