@@ -14,12 +14,15 @@ import {
 
 const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
 
-/** How a decision was made: by an approver, by the policy at once, or by the SLA default. */
-const decidedThroughChoices = ['approver', 'auto', 'sla-default'] as const;
+/**
+ * How a decision was made: by an approver, by the policy at once, by the SLA default, or (a
+ * rejection only) by the workflow because the partner left an approver's question unanswered.
+ */
+const decidedThroughChoices = ['approver', 'auto', 'sla-default', 'unanswered-question'] as const;
 
 const decisionBase = {
   decidedThrough: z.enum(decidedThroughChoices, {
-    error: 'decidedThrough must be approver, auto or sla-default',
+    error: 'decidedThrough must be approver, auto, sla-default or unanswered-question',
   }),
   /** The approver's name; required when an approver decided. */
   decidedBy: z.string().trim().min(1, 'name the approver who decided').optional(),
@@ -62,6 +65,13 @@ const registrationDecisionEmailInputSchema = z.object({
       error: 'the outcome must be approved or rejected',
     })
     .superRefine((decision, context) => {
+      if (decision.decidedThrough === 'unanswered-question' && decision.outcome === 'approved') {
+        context.addIssue({
+          code: 'custom',
+          path: ['decidedThrough'],
+          message: 'an unanswered question only ever declines a registration',
+        });
+      }
       if (decision.decidedThrough === 'approver' && decision.decidedBy === undefined) {
         context.addIssue({
           code: 'custom',
@@ -151,6 +161,8 @@ function approvedBlocks(
     approver: `${decision.decidedBy} approved your registration of the deal with ${customer} ${as} on ${when}.`,
     auto: `Your registration of the deal with ${customer} was approved automatically ${as} on ${when}, under the policy’s rules.`,
     'sla-default': `Your registration of the deal with ${customer} was approved ${as} by the SLA default on ${when}.`,
+    // Refused by the schema: an unanswered question never approves.
+    'unanswered-question': `Your registration of the deal with ${customer} was approved ${as} on ${when}.`,
   };
   const blocks: PartnerEmailBlock[] = [{ kind: 'emphasis', text: headline[decision.decidedThrough] }];
   if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
@@ -223,6 +235,7 @@ function rejectedBlocks(decision: Rejected, customer: string, when: string): Par
     approver: `${decision.decidedBy} did not approve your registration of the deal with ${customer}. Decided on ${when}.`,
     auto: `Your registration of the deal with ${customer} was not approved: the policy’s rules reject it. Decided on ${when}.`,
     'sla-default': `Your registration of the deal with ${customer} was not approved by the SLA default. Decided on ${when}.`,
+    'unanswered-question': `Your registration of the deal with ${customer} was declined on ${when}, because the approver’s question was not answered in time.`,
   };
   const blocks: PartnerEmailBlock[] = [{ kind: 'emphasis', text: headline[decision.decidedThrough] }];
   if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
@@ -230,5 +243,11 @@ function rejectedBlocks(decision: Rejected, customer: string, when: string): Par
     { kind: 'quote', label: 'The reason:', text: decision.reason },
     { kind: 'paragraph', text: 'The deal is not registered and no protection applies.' },
   );
+  if (decision.decidedThrough === 'unanswered-question') {
+    blocks.push({
+      kind: 'paragraph',
+      text: 'If the deal is still active, submit the registration form again with the missing details: it is checked as a new registration.',
+    });
+  }
   return blocks;
 }

@@ -139,7 +139,7 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
       ? {
           id: verdict?.ruleId ?? 'policy',
           reason: decision.reason,
-          decidedBy: `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}, policy version ${decision.policyVersion.slice(0, 12)}.`,
+          decidedBy: `${decision.unansweredQuestion === true ? 'Declined automatically, as your answer to the approver’s question did not arrive in time' : `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}`}, policy version ${decision.policyVersion.slice(0, 12)}.`,
         }
       : verdict !== undefined
         ? { id: verdict.ruleId, reason: verdict.reason }

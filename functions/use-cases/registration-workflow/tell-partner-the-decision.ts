@@ -42,7 +42,12 @@ async function emailDecision(
 /** How the decision was taken, and by whom when an approver took it. */
 function decidedThrough(decision: RegistrationDecision) {
   return {
-    decidedThrough: decision.channel === 'page' ? 'approver' : decision.channel,
+    decidedThrough:
+      decision.unansweredQuestion === true
+        ? 'unanswered-question'
+        : decision.channel === 'page'
+          ? 'approver'
+          : decision.channel,
     decidedBy: decision.channel === 'page' ? decision.decidedBy.name : undefined,
     decidedAt: decision.decidedAt,
   } as const;

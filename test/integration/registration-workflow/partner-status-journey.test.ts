@@ -125,3 +125,28 @@ describe('the status page after the registration ended', () => {
     expect(text).toContain(`The status link expired on ${inNewYork(linkExpiresAt)}.`);
   });
 });
+
+describe('a question the partner left unanswered', () => {
+  it('declines it saying the answer did not come, not that nobody decided by the SLA deadline, and how to try again', async () => {
+    const registrationId = await harness.submit(
+      { customer_domain: 'question-unanswered.com', estimated_amount: '40000' },
+      { pageUrl: 'https://partners.example.com/register-a-deal' },
+    );
+    await harness.decide(channelManager, 'request-info', { question: 'Who signs?' });
+
+    await harness.clock.setTo(new Date(harness.clock.now().getTime() + 11 * 86_400_000).toISOString());
+
+    expect((await harness.registration(registrationId)).progress?.status).toBe('declined');
+    const [declined] = (await harness.mails({ to: partner, template: 'registration-decision' })).filter(
+      (mail) => mail.text.includes('question-unanswered.com'),
+    );
+    expect(declined?.text).toContain('because the approver’s question was not answered in time');
+    expect(declined?.text).toContain("The partner did not answer the approver's question within 10 days.");
+    expect(declined?.text).toContain('submit the registration form again');
+    expect(declined?.text).not.toMatch(/SLA|Nobody decided/);
+    const page = await statusPage(registrationId);
+    expect(page).toContain('Declined');
+    expect(page).toContain('your answer to the approver’s question did not arrive');
+    expect(page).not.toContain('nobody decided by the SLA deadline');
+  });
+});

@@ -131,6 +131,27 @@ describe('the decision email to the submitter', () => {
     expect(email.text).toContain('No person made this decision.');
   });
 
+  it('says a decline for an unanswered question was for that, not the SLA, and how to try again; it never approves', () => {
+    const email = renderRegistrationDecisionEmail(
+      input({
+        outcome: 'rejected',
+        decidedThrough: 'unanswered-question',
+        decidedAt: '2026-11-25T15:30:00Z',
+        reason: "The partner did not answer the approver's question within 10 days.",
+      }),
+    );
+
+    expect(email.text).toContain(
+      'was declined on Wednesday 25 November 2026, 10:30 EST (America/New_York), because the approver’s question was not answered in time.',
+    );
+    expect(email.text).toContain('submit the registration form again with the missing details');
+    expect(email.html).toContain('submit the registration form again with the missing details');
+    expect(email.text).not.toMatch(/SLA|No person made/);
+    expect(() =>
+      renderRegistrationDecisionEmail(input({ ...approvedByCam, decidedThrough: 'unanswered-question' })),
+    ).toThrow(EmailTemplateInputError);
+  });
+
   it('lists the registration and its reference, with the policy version in the footer', () => {
     const email = renderRegistrationDecisionEmail(input(approvedByCam));
 
