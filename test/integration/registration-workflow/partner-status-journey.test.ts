@@ -150,3 +150,36 @@ describe('a question the partner left unanswered', () => {
     expect(page).not.toContain('nobody decided by the SLA deadline');
   });
 });
+
+describe('the partner’s answer to a question', () => {
+  it('is acknowledged: the approval goes on, by when the approver decides, and the status link of the registration it answers', async () => {
+    const registrationId = await harness.submit(
+      { customer_domain: 'question-answered.com', estimated_amount: '40000' },
+      { pageUrl: 'https://partners.example.com/register-a-deal' },
+    );
+    await harness.decide(channelManager, 'request-info', { question: 'Who signs?' });
+    await harness.clock.setTo(new Date(harness.clock.now().getTime() + 3_600_000).toISOString());
+
+    const resubmission = await harness.submit({
+      customer_domain: 'question-answered.com',
+      estimated_amount: '40000',
+      deal_description: 'The CFO signs.',
+    });
+
+    const decideBy = (await harness.registration(registrationId)).progress?.sla?.decideBy ?? '';
+    const acknowledged = (await harness.mails({ to: partner, template: 'registration-received' })).filter(
+      (mail) => mail.text.includes('question-answered.com') && mail.subject.startsWith('Answer received'),
+    );
+    expect(acknowledged).toHaveLength(1);
+    const [mail] = acknowledged;
+    expect(mail?.text).toContain(`Reference: ${registrationId}`);
+    expect(mail?.text).toContain(resubmission);
+    expect(mail?.text).toContain(`An approver decides by ${inNewYork(new Date(decideBy))}`);
+    expect(mail?.text).toContain('Description: The CFO signs.');
+    expect(mail?.links.some((link) => link.includes(`/registrations/${registrationId}/status?t=`))).toBe(
+      true,
+    );
+    const page = await statusPage(registrationId);
+    expect(page).toContain('In review');
+  });
+});
