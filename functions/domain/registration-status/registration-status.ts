@@ -8,6 +8,7 @@ import type { Money } from '#domain/money.ts';
 import type { SlaHistory } from '#domain/registration-progress.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
+import { reasonForPartner, verdictReasonForPartner } from './reason-for-partner.ts';
 
 /**
  * Where a registration stands, as its partner reads it on the status page: the status in words,
@@ -138,11 +139,11 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
     decision !== undefined
       ? {
           id: verdict?.ruleId ?? 'policy',
-          reason: decision.reason,
+          reason: reasonForPartner(decision.reason, verdict),
           decidedBy: `${decision.unansweredQuestion === true ? 'Declined automatically, as your answer to the approver’s question did not arrive in time' : `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}`}, policy version ${decision.policyVersion.slice(0, 12)}.`,
         }
       : verdict !== undefined
-        ? { id: verdict.ruleId, reason: verdict.reason }
+        ? { id: verdict.ruleId, reason: verdictReasonForPartner(verdict) }
         : undefined;
   const closed = progress?.closedDeal;
   return {

@@ -1,4 +1,5 @@
 import type { RegistrationDecision, RegistrationProgress } from '#domain/registration-progress.ts';
+import { reasonForPartner } from '#domain/registration-status/reason-for-partner.ts';
 import {
   type RegistrationDecisionEmailInput,
   renderRegistrationDecisionEmail,
@@ -78,7 +79,7 @@ export async function notifyApproved(
         decision.channel === 'page'
           ? {
               policyRelationshipLabel: policy.relationshipTypes[verdictRelationship].label,
-              reason: decision.reason,
+              reason: reasonForPartner(decision.reason, progress.verdict),
             }
           : undefined,
       validUntil: progress.expiresAt ?? decision.decidedAt,
@@ -103,7 +104,7 @@ export async function notifyDeclined(
     {
       outcome: 'rejected',
       ...decidedThrough(decision),
-      reason: decision.reason,
+      reason: reasonForPartner(decision.reason, registration.progress?.verdict),
     },
     `${registrationId}:declined`,
   );

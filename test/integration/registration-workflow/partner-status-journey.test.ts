@@ -183,3 +183,29 @@ describe('the partner’s answer to a question', () => {
     expect(page).toContain('In review');
   });
 });
+
+describe('what a partner is told of another partner’s registration', () => {
+  it('the status page of a later registration says another partner came first, without naming them or their registration', async () => {
+    const first = await harness.submit({ customer_domain: 'contested.com', estimated_amount: '9000' });
+    expect((await harness.registration(first)).progress?.status).toBe('approved');
+    await harness.clock.setTo(new Date(harness.clock.now().getTime() + 3_600_000).toISOString());
+
+    const later = await harness.submit({
+      customer_domain: 'contested.com',
+      estimated_amount: '9000',
+      email: 'riley@rival-partners.io',
+      partner_company_domain: 'rival-partners.io',
+    });
+
+    const record = await harness.registration(later);
+    expect(record.progress?.verdict?.ruleId).toBe('competing-partner');
+    const link = (await harness.mails({ to: 'riley@rival-partners.io' }))
+      .flatMap((mail) => mail.links)
+      .find((candidate) => candidate.includes(`/registrations/${later}/status?t=`));
+    const page = (await (await fetch(link ?? '')).text()).replace(/<[^>]+>/g, '');
+    expect(page).toContain('Another partner registered this customer first');
+    expect(page).not.toContain('Northwind');
+    expect(page).not.toContain('northwind-partners.com');
+    expect(page).not.toContain(first);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { reasonForPartner } from '#domain/registration-status/reason-for-partner.ts';
 import { registrationStatus } from '#domain/registration-status/registration-status.ts';
 import { statusLinkExpiry } from '#domain/registration-status/status-link.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
@@ -177,6 +178,32 @@ describe('the partner status view', () => {
     const page = renderStatusPage({ status }, 'UTC');
 
     expect(page).toMatch(/<th[^>]*>Relationship<\/th>\s*<td[^>]*>Partner-sourced<\/td>/);
+  });
+});
+
+describe('another partner’s registration, as the partner reads of it', () => {
+  const verdict = {
+    ruleId: 'competing-partner' as const,
+    outcome: 'reject' as const,
+    relationshipType: null,
+    reason:
+      'Partner Rival Partners (rival.example) registered globex.com first (DR-RIVAL1, approved on 2026-11-02); the first registration wins and later registrations for the same customer are rejected.',
+    intakeFindings: [{ id: 'close-date-beyond-horizon' as const, reason: 'The close date is far out.' }],
+  };
+
+  it('says another partner came first, not who, in what quotes the verdict; an approver’s own words stay', () => {
+    const automatic = reasonForPartner(`${verdict.reason} Rejected under the policy.`, verdict);
+    const approvers = reasonForPartner('Rival Partners was first; sorry.', verdict);
+    const noConflict = reasonForPartner('No conflict (Rival Partners).', {
+      ...verdict,
+      ruleId: 'no-conflict',
+    });
+
+    expect(automatic).toBe(
+      'Another partner registered this customer first; the first registration wins, so later registrations for the same customer are rejected. The close date is far out. Rejected under the policy.',
+    );
+    expect(approvers).toBe('Rival Partners was first; sorry.');
+    expect(noConflict).toBe('No conflict (Rival Partners).');
   });
 });
 
