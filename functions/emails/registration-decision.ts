@@ -56,6 +56,11 @@ const rejectedSchema = z.object({
   reason: z.string().trim().min(1, 'a rejection needs its reason'),
   /** A refused extension: the registration still protects the deal until then. */
   protectedUntil: momentSchema('protectedUntil').optional(),
+  /**
+   * Rejected as a duplicate: the partner's earlier registration of the customer, which stands as
+   * it is (the deal is not left without protection).
+   */
+  duplicateOf: z.string().trim().min(1, 'name the registration this one duplicates').optional(),
 });
 
 const registrationDecisionEmailInputSchema = z.object({
@@ -241,7 +246,13 @@ function rejectedBlocks(decision: Rejected, customer: string, when: string): Par
   if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
   blocks.push(
     { kind: 'quote', label: 'The reason:', text: decision.reason },
-    { kind: 'paragraph', text: 'The deal is not registered and no protection applies.' },
+    {
+      kind: 'paragraph',
+      text:
+        decision.duplicateOf === undefined
+          ? 'The deal is not registered and no protection applies.'
+          : `This submission is not registered. Your registration ${decision.duplicateOf} of this customer stands as it is; its emails and status page say where it stands.`,
+    },
   );
   if (decision.decidedThrough === 'unanswered-question') {
     blocks.push({

@@ -155,7 +155,9 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
     headline:
       closed?.protection === 'kept' && status === 'approved'
         ? 'Approved: the deal closed won, and your protection stays.'
-        : headlines[status],
+        : status === 'declined' && decision?.channel === 'auto' && verdict?.ruleId === 'duplicate'
+          ? 'Declined as a duplicate: your earlier registration of this customer stands as it is.'
+          : headlines[status],
     rule,
     relationshipType: decision?.outcome === 'approve' ? decision.relationshipType : undefined,
     sla: slaStanding(status, progress?.sla, now),

@@ -97,6 +97,12 @@ export async function notifyDeclined(
   const registration = await loadRegistration(deps, registrationId);
   const decision = registration.progress?.decision;
   if (decision?.outcome !== 'reject') throw new Error(`registration ${registrationId} is not declined`);
+  const verdict = registration.progress?.verdict;
+  // Declined at once as a duplicate: the partner's registration it duplicates still holds the customer.
+  const duplicated =
+    decision.channel === 'auto' && verdict?.ruleId === 'duplicate'
+      ? verdict.evidence.find((item) => item.kind === 'registration' && item.ruleId === 'duplicate')
+      : undefined;
   await emailDecision(
     deps,
     registration,
@@ -104,7 +110,8 @@ export async function notifyDeclined(
     {
       outcome: 'rejected',
       ...decidedThrough(decision),
-      reason: reasonForPartner(decision.reason, registration.progress?.verdict),
+      reason: reasonForPartner(decision.reason, verdict),
+      duplicateOf: duplicated?.kind === 'registration' ? duplicated.registrationId : undefined,
     },
     `${registrationId}:declined`,
   );

@@ -209,3 +209,24 @@ describe('what a partner is told of another partner’s registration', () => {
     expect(page).not.toContain(first);
   });
 });
+
+describe('a registration the partner sent twice', () => {
+  it('declines the second as a duplicate saying the first still stands, not that no protection applies', async () => {
+    const first = await harness.submit({ customer_domain: 'sent-twice.com', estimated_amount: '9000' });
+    await harness.clock.setTo(new Date(harness.clock.now().getTime() + 3_600_000).toISOString());
+
+    const second = await harness.submit({ customer_domain: 'sent-twice.com', estimated_amount: '9000' });
+
+    expect((await harness.registration(second)).progress?.verdict?.ruleId).toBe('duplicate');
+    const [declined] = (await harness.mails({ to: partner, template: 'registration-decision' })).filter(
+      (mail) => mail.text.includes(`Reference: ${second}`),
+    );
+    expect(declined?.text).toContain(`Your registration ${first} of this customer stands as it is`);
+    expect(declined?.text).not.toContain('no protection applies');
+    const page = await statusPage(second);
+    expect(page).toContain(
+      'Declined as a duplicate: your earlier registration of this customer stands as it is.',
+    );
+    expect(page).not.toContain('no protection applies');
+  });
+});
