@@ -26,6 +26,8 @@ const decisionBase = {
   }),
   /** The approver's name; required when an approver decided. */
   decidedBy: z.string().trim().min(1, 'name the approver who decided').optional(),
+  /** The approver's address: whom the partner writes to with questions when there is no support address. */
+  decidedByEmail: z.email('the approver email must be an email address').optional(),
   decidedAt: momentSchema('decidedAt'),
   /** The decision is on the partner's request to extend an approved registration, not on the registration. */
   extension: z.boolean().default(false),
@@ -122,9 +124,7 @@ export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmail
             decision.outcome === 'approved'
               ? extendedBlocks(decision, customer, timeZone)
               : extensionRefusedBlocks(decision, customer, when, timeZone),
-          contact: email.supportEmail
-            ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
-            : `Questions? Reply to your channel manager and quote reference ${reference}.`,
+          contact: contactLine(email.supportEmail, decision, reference),
         };
       }
       return {
@@ -141,12 +141,22 @@ export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmail
           decision.outcome === 'approved'
             ? approvedBlocks(decision, customer, when, timeZone)
             : rejectedBlocks(decision, customer, when),
-        contact: email.supportEmail
-          ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
-          : `Questions? Reply to your channel manager and quote reference ${reference}.`,
+        contact: contactLine(email.supportEmail, decision, reference),
       };
     },
   );
+}
+
+/**
+ * Whom to ask: the support address, else the approver who decided, else the channel manager.
+ * The emails come from Dealreg's sender, so a reply reaches no channel manager.
+ */
+function contactLine(supportEmail: string | undefined, decision: Decision, reference: string): string {
+  if (supportEmail) return `Questions? Write to ${supportEmail} and quote reference ${reference}.`;
+  if (decision.decidedThrough === 'approver' && decision.decidedByEmail !== undefined) {
+    return `Questions? Write to ${decision.decidedBy} at ${decision.decidedByEmail} and quote reference ${reference}.`;
+  }
+  return `Questions? Write to your channel manager (replies to this email do not reach them) and quote reference ${reference}.`;
 }
 
 type Approved = Extract<Decision, { outcome: 'approved' }>;

@@ -50,6 +50,7 @@ function decidedThrough(decision: RegistrationDecision) {
           ? 'approver'
           : decision.channel,
     decidedBy: decision.channel === 'page' ? decision.decidedBy.name : undefined,
+    decidedByEmail: decision.channel === 'page' ? decision.decidedBy.email : undefined,
     decidedAt: decision.decidedAt,
   } as const;
 }
@@ -144,6 +145,7 @@ export async function notifyExtensionRefused(
       extension: true,
       decidedThrough: refusal.decision.channel === 'sla-default' ? 'sla-default' : 'approver',
       decidedBy: decidedBy.name,
+      decidedByEmail: refusal.decision.channel === 'sla-default' ? undefined : decidedBy.email,
       decidedAt,
       reason,
       protectedUntil: progress.expiresAt,

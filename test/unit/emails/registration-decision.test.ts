@@ -152,6 +152,21 @@ describe('the decision email to the submitter', () => {
     ).toThrow(EmailTemplateInputError);
   });
 
+  it('without a support address, names whom to write to rather than asking for a reply no channel manager receives', () => {
+    const byCam = renderRegistrationDecisionEmail(
+      input({ ...approvedByCam, decidedByEmail: 'cam@vendor.example' }, { supportEmail: undefined }),
+    );
+    const byPolicy = renderRegistrationDecisionEmail(
+      input({ ...approvedByCam, decidedThrough: 'auto', decidedBy: undefined }, { supportEmail: undefined }),
+    );
+
+    expect(byCam.text).toContain('Questions? Write to Cam Channel at cam@vendor.example and quote reference');
+    expect(byPolicy.text).toContain(
+      'Questions? Write to your channel manager (replies to this email do not reach them) and quote reference',
+    );
+    for (const email of [byCam, byPolicy]) expect(email.text).not.toContain('Reply to');
+  });
+
   it('lists the registration and its reference, with the policy version in the footer', () => {
     const email = renderRegistrationDecisionEmail(input(approvedByCam));
 
