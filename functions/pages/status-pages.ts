@@ -72,6 +72,7 @@ ${
   status.rule &&
   html`<h2>Why</h2>
 <p id="rule">Rule <code>${status.rule.id}</code>: ${status.rule.reason}</p>
+${status.rule.approverReason && html`<p id="approver-reason">The approver’s reason: ${status.rule.approverReason}</p>`}
 ${status.rule.decidedBy && html`<p>${status.rule.decidedBy}</p>`}`
 }
 ${extensionSection(view, when)}

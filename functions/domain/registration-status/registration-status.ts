@@ -5,7 +5,7 @@ import {
   extensionRequestSchema,
 } from '#domain/extension-requests/extension-offer.ts';
 import type { Money } from '#domain/money.ts';
-import type { SlaHistory } from '#domain/registration-progress.ts';
+import type { RegistrationDecision, SlaHistory } from '#domain/registration-progress.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
 import { reasonForPartner, verdictReasonForPartner } from './reason-for-partner.ts';
@@ -66,7 +66,15 @@ export interface RegistrationStatus {
   /** One sentence: where it stands. */
   readonly headline: string;
   /** The rule that decided it (or is deciding it), with its reason; absent before the check ran. */
-  readonly rule?: { readonly id: string; readonly reason: string; readonly decidedBy?: string } | undefined;
+  readonly rule?:
+    | {
+        readonly id: string;
+        readonly reason: string;
+        readonly decidedBy?: string;
+        /** An approver's own reason, beside the rule's when they gave one. */
+        readonly approverReason?: string | undefined;
+      }
+    | undefined;
   readonly relationshipType?: RelationshipType | undefined;
   /** While an approver decides: by when, and when the policy's default applies; paused while the partner is asked. */
   readonly sla?: SlaStanding | undefined;
@@ -128,6 +136,15 @@ function slaStanding(status: StatusCode, sla: SlaHistory | undefined, now: Date)
     : { state: 'passed', deadline: sla.deadline };
 }
 
+/** Who decided, through which channel, under which policy version, in one sentence. */
+function decidedByLine(decision: RegistrationDecision): string {
+  const who =
+    decision.unansweredQuestion === true
+      ? 'Declined automatically, as your answer to the approver’s question did not arrive in time'
+      : `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}`;
+  return `${who}, policy version ${decision.policyVersion.slice(0, 12)}.`;
+}
+
 /** The status page's content for a stored registration at `now`. */
 export function registrationStatus(record: StoredRegistration, now: Date): RegistrationStatus {
   const { details, progress } = record;
@@ -135,13 +152,25 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
     details === undefined ? 'not-accepted' : progress === undefined ? 'received' : progress.status;
   const decision = progress?.decision;
   const verdict = progress?.verdict;
+  // An approver's own reason is theirs, not the rule's: shown beside the rule's reason.
+  const approverReason =
+    decision?.channel === 'page' && verdict !== undefined && !decision.reason.includes(verdict.reason)
+      ? decision.reason
+      : undefined;
   const rule =
     decision !== undefined
-      ? {
-          id: verdict?.ruleId ?? 'policy',
-          reason: reasonForPartner(decision.reason, verdict),
-          decidedBy: `${decision.unansweredQuestion === true ? 'Declined automatically, as your answer to the approver’s question did not arrive in time' : `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}`}, policy version ${decision.policyVersion.slice(0, 12)}.`,
-        }
+      ? approverReason !== undefined && verdict !== undefined
+        ? {
+            id: verdict.ruleId,
+            reason: verdictReasonForPartner(verdict),
+            decidedBy: decidedByLine(decision),
+            approverReason,
+          }
+        : {
+            id: verdict?.ruleId ?? 'policy',
+            reason: reasonForPartner(decision.reason, verdict),
+            decidedBy: decidedByLine(decision),
+          }
       : verdict !== undefined
         ? { id: verdict.ruleId, reason: verdictReasonForPartner(verdict) }
         : undefined;

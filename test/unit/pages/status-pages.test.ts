@@ -95,6 +95,38 @@ describe('the partner status view', () => {
     expect(renderStatusPage({ status: expired }, 'UTC')).not.toContain('An approver decides on it');
   });
 
+  it('keeps the rule’s reason and the approver’s reason apart when an approver decided against the rule', () => {
+    const status = registrationStatus(
+      record({
+        progress: {
+          status: 'declined',
+          updatedAt: now.toISOString(),
+          verdict: {
+            ruleId: 'no-conflict',
+            outcome: 'clear',
+            relationshipType: 'sourced',
+            reason: 'No other registration was found.',
+          },
+          decision: {
+            ...decision,
+            outcome: 'reject',
+            relationshipType: undefined,
+            reason: 'The direct team owns this account.',
+            decidedBy: { email: 'cam@vendor.example', name: 'Cam Channel' },
+            channel: 'page',
+          },
+        },
+      }),
+      now,
+    );
+
+    const page = renderStatusPage({ status }, 'UTC').replace(/<[^>]+>/g, '');
+
+    expect(page).toContain('Rule no-conflict: No other registration was found.');
+    expect(page).toContain('The approver’s reason: The direct team owns this account.');
+    expect(page).not.toContain('Rule no-conflict: The direct team owns this account.');
+  });
+
   it('names the deciding rule and who decided, the SLA default in words', () => {
     const status = registrationStatus(
       record({
