@@ -157,9 +157,11 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
     decision?.channel === 'page' && verdict !== undefined && !decision.reason.includes(verdict.reason)
       ? decision.reason
       : undefined;
+  // A question left unanswered is no reason of the rule's: the decided-by line says it.
+  const unanswered = decision?.unansweredQuestion === true;
   const rule =
     decision !== undefined
-      ? approverReason !== undefined && verdict !== undefined
+      ? (approverReason !== undefined || unanswered) && verdict !== undefined
         ? {
             id: verdict.ruleId,
             reason: verdictReasonForPartner(verdict),

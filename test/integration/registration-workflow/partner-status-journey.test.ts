@@ -148,6 +148,8 @@ describe('a question the partner left unanswered', () => {
     expect(page).toContain('Declined');
     expect(page).toContain('your answer to the approver’s question did not arrive');
     expect(page).not.toContain('nobody decided by the SLA deadline');
+    // The rule is the conflict check's; the decline is not one of its reasons.
+    expect(page).not.toMatch(/Rule no-conflict: The partner did not answer/);
   });
 });
 
