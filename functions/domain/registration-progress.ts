@@ -49,6 +49,11 @@ const registrationDecisionSchema = z.object({
   exception: z.boolean(),
   /** The approval task that carried it, when an approver or the SLA default decided. */
   approvalId: z.string().optional(),
+  /**
+   * True when it was declined because the partner left an approver's question unanswered: the
+   * workflow decided (recorded as the SLA default's channel), not an approver's deadline lapsing.
+   */
+  unansweredQuestion: z.boolean().optional(),
 });
 export type RegistrationDecision = z.infer<typeof registrationDecisionSchema>;
 

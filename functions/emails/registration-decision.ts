@@ -14,15 +14,20 @@ import {
 
 const REGISTRATION_DECISION_TEMPLATE = 'registration-decision';
 
-/** How a decision was made: by an approver, by the policy at once, or by the SLA default. */
-const decidedThroughChoices = ['approver', 'auto', 'sla-default'] as const;
+/**
+ * How a decision was made: by an approver, by the policy at once, by the SLA default, or (a
+ * rejection only) by the workflow because the partner left an approver's question unanswered.
+ */
+const decidedThroughChoices = ['approver', 'auto', 'sla-default', 'unanswered-question'] as const;
 
 const decisionBase = {
   decidedThrough: z.enum(decidedThroughChoices, {
-    error: 'decidedThrough must be approver, auto or sla-default',
+    error: 'decidedThrough must be approver, auto, sla-default or unanswered-question',
   }),
   /** The approver's name; required when an approver decided. */
   decidedBy: z.string().trim().min(1, 'name the approver who decided').optional(),
+  /** The approver's address: whom the partner writes to with questions when there is no support address. */
+  decidedByEmail: z.email('the approver email must be an email address').optional(),
   decidedAt: momentSchema('decidedAt'),
   /** The decision is on the partner's request to extend an approved registration, not on the registration. */
   extension: z.boolean().default(false),
@@ -53,6 +58,11 @@ const rejectedSchema = z.object({
   reason: z.string().trim().min(1, 'a rejection needs its reason'),
   /** A refused extension: the registration still protects the deal until then. */
   protectedUntil: momentSchema('protectedUntil').optional(),
+  /**
+   * Rejected as a duplicate: the partner's earlier registration of the customer, which stands as
+   * it is (the deal is not left without protection).
+   */
+  duplicateOf: z.string().trim().min(1, 'name the registration this one duplicates').optional(),
 });
 
 const registrationDecisionEmailInputSchema = z.object({
@@ -62,6 +72,13 @@ const registrationDecisionEmailInputSchema = z.object({
       error: 'the outcome must be approved or rejected',
     })
     .superRefine((decision, context) => {
+      if (decision.decidedThrough === 'unanswered-question' && decision.outcome === 'approved') {
+        context.addIssue({
+          code: 'custom',
+          path: ['decidedThrough'],
+          message: 'an unanswered question only ever declines a registration',
+        });
+      }
       if (decision.decidedThrough === 'approver' && decision.decidedBy === undefined) {
         context.addIssue({
           code: 'custom',
@@ -107,9 +124,7 @@ export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmail
             decision.outcome === 'approved'
               ? extendedBlocks(decision, customer, timeZone)
               : extensionRefusedBlocks(decision, customer, when, timeZone),
-          contact: email.supportEmail
-            ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
-            : `Questions? Reply to your channel manager and quote reference ${reference}.`,
+          contact: contactLine(email.supportEmail, decision, reference),
         };
       }
       return {
@@ -126,12 +141,22 @@ export function renderRegistrationDecisionEmail(input: RegistrationDecisionEmail
           decision.outcome === 'approved'
             ? approvedBlocks(decision, customer, when, timeZone)
             : rejectedBlocks(decision, customer, when),
-        contact: email.supportEmail
-          ? `Questions? Write to ${email.supportEmail} and quote reference ${reference}.`
-          : `Questions? Reply to your channel manager and quote reference ${reference}.`,
+        contact: contactLine(email.supportEmail, decision, reference),
       };
     },
   );
+}
+
+/**
+ * Whom to ask: the support address, else the approver who decided, else the channel manager.
+ * The emails come from Dealreg's sender, so a reply reaches no channel manager.
+ */
+function contactLine(supportEmail: string | undefined, decision: Decision, reference: string): string {
+  if (supportEmail) return `Questions? Write to ${supportEmail} and quote reference ${reference}.`;
+  if (decision.decidedThrough === 'approver' && decision.decidedByEmail !== undefined) {
+    return `Questions? Write to ${decision.decidedBy} at ${decision.decidedByEmail} and quote reference ${reference}.`;
+  }
+  return `Questions? Write to your channel manager (replies to this email do not reach them) and quote reference ${reference}.`;
 }
 
 type Approved = Extract<Decision, { outcome: 'approved' }>;
@@ -151,6 +176,8 @@ function approvedBlocks(
     approver: `${decision.decidedBy} approved your registration of the deal with ${customer} ${as} on ${when}.`,
     auto: `Your registration of the deal with ${customer} was approved automatically ${as} on ${when}, under the policy’s rules.`,
     'sla-default': `Your registration of the deal with ${customer} was approved ${as} by the SLA default on ${when}.`,
+    // Refused by the schema: an unanswered question never approves.
+    'unanswered-question': `Your registration of the deal with ${customer} was approved ${as} on ${when}.`,
   };
   const blocks: PartnerEmailBlock[] = [{ kind: 'emphasis', text: headline[decision.decidedThrough] }];
   if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
@@ -223,12 +250,25 @@ function rejectedBlocks(decision: Rejected, customer: string, when: string): Par
     approver: `${decision.decidedBy} did not approve your registration of the deal with ${customer}. Decided on ${when}.`,
     auto: `Your registration of the deal with ${customer} was not approved: the policy’s rules reject it. Decided on ${when}.`,
     'sla-default': `Your registration of the deal with ${customer} was not approved by the SLA default. Decided on ${when}.`,
+    'unanswered-question': `Your registration of the deal with ${customer} was declined on ${when}, because the approver’s question was not answered in time.`,
   };
   const blocks: PartnerEmailBlock[] = [{ kind: 'emphasis', text: headline[decision.decidedThrough] }];
   if (decision.decidedThrough === 'sla-default') blocks.push({ kind: 'paragraph', text: SLA_DEFAULT });
   blocks.push(
     { kind: 'quote', label: 'The reason:', text: decision.reason },
-    { kind: 'paragraph', text: 'The deal is not registered and no protection applies.' },
+    {
+      kind: 'paragraph',
+      text:
+        decision.duplicateOf === undefined
+          ? 'The deal is not registered and no protection applies.'
+          : `This submission is not registered. Your registration ${decision.duplicateOf} of this customer stands as it is; its emails and status page say where it stands.`,
+    },
   );
+  if (decision.decidedThrough === 'unanswered-question') {
+    blocks.push({
+      kind: 'paragraph',
+      text: 'If the deal is still active, submit the registration form again with the missing details: it is checked as a new registration.',
+    });
+  }
   return blocks;
 }

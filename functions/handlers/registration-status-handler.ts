@@ -9,8 +9,6 @@ import {
 
 interface RegistrationStatusHandlerDependencies extends RegistrationStatusDependencies {
   readonly logger: Logger;
-  /** IANA time zone dates are shown in (the business calendar's). */
-  readonly timeZone: string;
 }
 
 /**

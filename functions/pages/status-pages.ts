@@ -17,6 +17,14 @@ ${view.extensionUrl && html`<p><a href="${view.extensionUrl}" id="request-extens
     case 'requested':
       return html`<h2>Extension</h2>
 <p id="extension">You asked for the extension on ${when(extension.at)}. An approver decides on it; you will be emailed the outcome.</p>`;
+    case 'granted':
+      return html`<h2>Extension</h2>
+<p id="extension">You asked for the extension on ${when(extension.at)}; it was approved on ${when(extension.decidedAt)}. The protection date above includes it.</p>`;
+    case 'refused':
+      return html`<h2>Extension</h2>
+<p id="extension">You asked for the extension on ${when(extension.at)}; it was not approved (decided on ${when(extension.decidedAt)}). The registration still protects the deal until the date above.</p>
+<p>The reason:</p>
+<p class="notice" id="extension-reason">${extension.reason}</p>`;
     case 'with-expiry-warning':
       return html`<h2>Extension</h2>
 <p id="extension">Before the protection ends, the expiry warning email offers an extension while the policy allows one.</p>`;
@@ -64,6 +72,7 @@ ${
   status.rule &&
   html`<h2>Why</h2>
 <p id="rule">Rule <code>${status.rule.id}</code>: ${status.rule.reason}</p>
+${status.rule.approverReason && html`<p id="approver-reason">The approver’s reason: ${status.rule.approverReason}</p>`}
 ${status.rule.decidedBy && html`<p>${status.rule.decidedBy}</p>`}`
 }
 ${extensionSection(view, when)}

@@ -38,7 +38,12 @@ function extensionPage(deps: ExtensionRequestDependencies): LinkPage<OfferedRegi
       if (registration === undefined) throw new NotFoundError(`there is no registration ${registrationId}`);
       const { offer, callbackToken } = registration;
       if (offer === undefined || callbackToken === undefined) {
-        throw new NotFoundError(`registration ${registrationId} has no extension on offer`);
+        // Opened again after the request was decided: say where the outcome is, not only that nothing is open.
+        throw new NotFoundError(
+          registration.request === undefined
+            ? `registration ${registrationId} has no extension on offer`
+            : `registration ${registrationId} has no extension on offer any more: you already asked for the extension, and the email with the outcome and the status page linked from your emails say where the registration stands`,
+        );
       }
       return { ...registration, offer, callbackToken };
     },

@@ -25,6 +25,17 @@ export const extensionRequestSchema = z.object({
 });
 export type ExtensionRequest = z.infer<typeof extensionRequestSchema>;
 
+/**
+ * What became of the partner's request, kept beside it for the status page: granted (the expiry
+ * moved) or refused, when, and why it was refused. The workflow writes it with the decision; the
+ * next offer removes it with the request.
+ */
+export const extensionDecisionSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('granted'), decidedAt: z.iso.datetime() }),
+  z.object({ outcome: z.literal('refused'), decidedAt: z.iso.datetime(), reason: z.string().min(1) }),
+]);
+export type ExtensionDecision = z.infer<typeof extensionDecisionSchema>;
+
 /** The output `SendTaskSuccess` gives the workflow's wait. */
 export interface ExtensionTaskOutput {
   readonly extensionRequest: ExtensionRequest;

@@ -1,9 +1,14 @@
 import * as z from 'zod';
-import { extensionOfferSchema, extensionRequestSchema } from '#domain/extension-requests/extension-offer.ts';
+import {
+  extensionDecisionSchema,
+  extensionOfferSchema,
+  extensionRequestSchema,
+} from '#domain/extension-requests/extension-offer.ts';
 import type { Money } from '#domain/money.ts';
-import type { SlaHistory } from '#domain/registration-progress.ts';
+import type { RegistrationDecision, SlaHistory } from '#domain/registration-progress.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
+import { reasonForPartner, verdictReasonForPartner } from './reason-for-partner.ts';
 
 /**
  * Where a registration stands, as its partner reads it on the status page: the status in words,
@@ -16,6 +21,7 @@ import type { StoredRegistration } from '#domain/stored-registration.ts';
 const extensionAttributesSchema = z.object({
   extensionOffer: extensionOfferSchema.optional(),
   extensionRequest: extensionRequestSchema.optional(),
+  extensionDecision: extensionDecisionSchema.optional(),
 });
 
 export type StatusCode =
@@ -32,7 +38,12 @@ export type StatusCode =
 export type ExtensionStanding =
   /** The offer is open: the page links to the extension request page until `until`. */
   | { readonly state: 'open'; readonly until: string; readonly partnerEmail: string }
+  /** Asked for on `at`; an approver decides on it. */
   | { readonly state: 'requested'; readonly at: string }
+  /** Asked for on `at` and granted on `decidedAt`: the protection date includes it. */
+  | { readonly state: 'granted'; readonly at: string; readonly decidedAt: string }
+  /** Asked for on `at` and refused on `decidedAt`, for `reason`: the protection ends as it would have. */
+  | { readonly state: 'refused'; readonly at: string; readonly decidedAt: string; readonly reason: string }
   /** Approved, no offer yet: the expiry warning brings it. */
   | { readonly state: 'with-expiry-warning' }
   | { readonly state: 'none' };
@@ -55,7 +66,15 @@ export interface RegistrationStatus {
   /** One sentence: where it stands. */
   readonly headline: string;
   /** The rule that decided it (or is deciding it), with its reason; absent before the check ran. */
-  readonly rule?: { readonly id: string; readonly reason: string; readonly decidedBy?: string } | undefined;
+  readonly rule?:
+    | {
+        readonly id: string;
+        readonly reason: string;
+        readonly decidedBy?: string;
+        /** An approver's own reason, beside the rule's when they gave one. */
+        readonly approverReason?: string | undefined;
+      }
+    | undefined;
   readonly relationshipType?: RelationshipType | undefined;
   /** While an approver decides: by when, and when the policy's default applies; paused while the partner is asked. */
   readonly sla?: SlaStanding | undefined;
@@ -91,9 +110,16 @@ const channelWords = {
 } as const;
 
 function extensionStanding(record: StoredRegistration, status: StatusCode, now: Date): ExtensionStanding {
-  const { extensionOffer, extensionRequest } = extensionAttributesSchema.parse(record);
-  if (extensionRequest !== undefined) return { state: 'requested', at: extensionRequest.requestedAt };
+  const { extensionOffer, extensionRequest, extensionDecision } = extensionAttributesSchema.parse(record);
+  // Once the protection has ended, nothing about an extension is still to come.
   if (status !== 'approved') return { state: 'none' };
+  if (extensionRequest !== undefined) {
+    const at = extensionRequest.requestedAt;
+    if (extensionDecision === undefined) return { state: 'requested', at };
+    return extensionDecision.outcome === 'granted'
+      ? { state: 'granted', at, decidedAt: extensionDecision.decidedAt }
+      : { state: 'refused', at, decidedAt: extensionDecision.decidedAt, reason: extensionDecision.reason };
+  }
   if (extensionOffer !== undefined && now.getTime() < Date.parse(extensionOffer.expiresAt)) {
     return { state: 'open', until: extensionOffer.expiresAt, partnerEmail: extensionOffer.partnerEmail };
   }
@@ -110,6 +136,15 @@ function slaStanding(status: StatusCode, sla: SlaHistory | undefined, now: Date)
     : { state: 'passed', deadline: sla.deadline };
 }
 
+/** Who decided, through which channel, under which policy version, in one sentence. */
+function decidedByLine(decision: RegistrationDecision): string {
+  const who =
+    decision.unansweredQuestion === true
+      ? 'Declined automatically, as your answer to the approver’s question did not arrive in time'
+      : `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}`;
+  return `${who}, policy version ${decision.policyVersion.slice(0, 12)}.`;
+}
+
 /** The status page's content for a stored registration at `now`. */
 export function registrationStatus(record: StoredRegistration, now: Date): RegistrationStatus {
   const { details, progress } = record;
@@ -117,15 +152,29 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
     details === undefined ? 'not-accepted' : progress === undefined ? 'received' : progress.status;
   const decision = progress?.decision;
   const verdict = progress?.verdict;
+  // An approver's own reason is theirs, not the rule's: shown beside the rule's reason.
+  const approverReason =
+    decision?.channel === 'page' && verdict !== undefined && !decision.reason.includes(verdict.reason)
+      ? decision.reason
+      : undefined;
+  // A question left unanswered is no reason of the rule's: the decided-by line says it.
+  const unanswered = decision?.unansweredQuestion === true;
   const rule =
     decision !== undefined
-      ? {
-          id: verdict?.ruleId ?? 'policy',
-          reason: decision.reason,
-          decidedBy: `Decided ${channelWords[decision.channel]}${decision.channel === 'page' ? ` (${decision.decidedBy.name})` : ''}, policy version ${decision.policyVersion.slice(0, 12)}.`,
-        }
+      ? (approverReason !== undefined || unanswered) && verdict !== undefined
+        ? {
+            id: verdict.ruleId,
+            reason: verdictReasonForPartner(verdict),
+            decidedBy: decidedByLine(decision),
+            approverReason,
+          }
+        : {
+            id: verdict?.ruleId ?? 'policy',
+            reason: reasonForPartner(decision.reason, verdict),
+            decidedBy: decidedByLine(decision),
+          }
       : verdict !== undefined
-        ? { id: verdict.ruleId, reason: verdict.reason }
+        ? { id: verdict.ruleId, reason: verdictReasonForPartner(verdict) }
         : undefined;
   const closed = progress?.closedDeal;
   return {
@@ -137,7 +186,9 @@ export function registrationStatus(record: StoredRegistration, now: Date): Regis
     headline:
       closed?.protection === 'kept' && status === 'approved'
         ? 'Approved: the deal closed won, and your protection stays.'
-        : headlines[status],
+        : status === 'declined' && decision?.channel === 'auto' && verdict?.ruleId === 'duplicate'
+          ? 'Declined as a duplicate: your earlier registration of this customer stands as it is.'
+          : headlines[status],
     rule,
     relationshipType: decision?.outcome === 'approve' ? decision.relationshipType : undefined,
     sla: slaStanding(status, progress?.sla, now),

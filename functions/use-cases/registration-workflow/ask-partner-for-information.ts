@@ -82,6 +82,7 @@ export async function declineUnanswered(
         channel: 'sla-default',
         policyVersion: deps.policy.policyVersion,
         exception: false,
+        unansweredQuestion: true,
       },
       updatedAt: now,
     },

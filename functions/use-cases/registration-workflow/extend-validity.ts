@@ -22,7 +22,13 @@ export async function extendValidity(
       extensions: extensions + 1,
       updatedAt: deps.now().toISOString(),
     },
-    { sideEffects: { remove: ['extensionCallbackToken', 'extensionOffer'] } },
+    {
+      sideEffects: {
+        // Beside the request, for the partner's status page.
+        set: { extensionDecision: { outcome: 'granted', decidedAt: deps.now().toISOString() } },
+        remove: ['extensionCallbackToken', 'extensionOffer'],
+      },
+    },
   );
   await deps.crm.upsertRegistrationRecord({
     registrationId,

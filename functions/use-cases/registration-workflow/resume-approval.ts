@@ -1,6 +1,8 @@
 import { businessHoursBetween } from '#domain/business-hours/business-hours.ts';
 import { resumeDeadlines } from '#domain/policy/approval-deadlines.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
+import { renderRegistrationReceivedEmail } from '#emails/registration-received.ts';
+import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import { type ApprovalState, approvalId, fromDates, nextSlaTimer, toDates } from './approval-state.ts';
 import { getTask, subjectOf } from './approval-tasks.ts';
 import { emailApprovalRequest } from './approver-emails.ts';
@@ -10,6 +12,7 @@ import {
   type RegistrationInProgress,
   type RegistrationWorkflowDependencies,
 } from './dependencies.ts';
+import { partnerStatusUrl } from './partner-status-link.ts';
 
 /**
  * "Resume approval with the partner's answer": the partner resubmitted; the same approver gets a
@@ -81,5 +84,39 @@ export async function resumeApproval(
     sideEffects: { set: { revisedDetails: resubmission.details }, remove: ['informationRequest'] },
   });
   await emailApprovalRequest(deps, { registration: { ...resubmitted, progress: resumed }, task, state });
+  await confirmAnswer(deps, {
+    registration: { ...resubmitted, progress: resumed },
+    // Whoever resubmitted, the status page opens for the submitter of the registration answered.
+    partnerEmail: registration.details.submitterEmail,
+    resubmissionId: input.answer.resubmissionId,
+    decideBy: task.deadline,
+  });
   return state;
+}
+
+/**
+ * Tells the partner their resubmission was taken as the answer: it is part of the registration
+ * asked about (whose status link it carries), and by when the approver now decides.
+ */
+async function confirmAnswer(
+  deps: RegistrationWorkflowDependencies,
+  answer: {
+    readonly registration: RegistrationInProgress;
+    readonly partnerEmail: string;
+    readonly resubmissionId: string;
+    readonly decideBy: string;
+  },
+): Promise<void> {
+  const { registration, partnerEmail, resubmissionId, decideBy } = answer;
+  const { registrationId } = registration.record;
+  const email = renderRegistrationReceivedEmail({
+    to: partnerEmail,
+    registration: registrationSummaryFromStoredRegistration(registration, registration.progress),
+    statusUrl: await partnerStatusUrl(deps, { registrationId, partnerEmail }, undefined),
+    slaDeadline: decideBy,
+    answer: { resubmissionId },
+    timeZone: deps.policy.policy.calendar.timeZone,
+    policyVersion: deps.policy.policyVersion,
+  });
+  await deps.mailer.send({ ...email, onceKey: `${registrationId}:answer-received:${resubmissionId}` });
 }

@@ -1,4 +1,5 @@
 import type { RegistrationDecision, RegistrationProgress } from '#domain/registration-progress.ts';
+import { reasonForPartner } from '#domain/registration-status/reason-for-partner.ts';
 import {
   type RegistrationDecisionEmailInput,
   renderRegistrationDecisionEmail,
@@ -42,8 +43,14 @@ async function emailDecision(
 /** How the decision was taken, and by whom when an approver took it. */
 function decidedThrough(decision: RegistrationDecision) {
   return {
-    decidedThrough: decision.channel === 'page' ? 'approver' : decision.channel,
+    decidedThrough:
+      decision.unansweredQuestion === true
+        ? 'unanswered-question'
+        : decision.channel === 'page'
+          ? 'approver'
+          : decision.channel,
     decidedBy: decision.channel === 'page' ? decision.decidedBy.name : undefined,
+    decidedByEmail: decision.channel === 'page' ? decision.decidedBy.email : undefined,
     decidedAt: decision.decidedAt,
   } as const;
 }
@@ -73,7 +80,7 @@ export async function notifyApproved(
         decision.channel === 'page'
           ? {
               policyRelationshipLabel: policy.relationshipTypes[verdictRelationship].label,
-              reason: decision.reason,
+              reason: reasonForPartner(decision.reason, progress.verdict),
             }
           : undefined,
       validUntil: progress.expiresAt ?? decision.decidedAt,
@@ -91,6 +98,12 @@ export async function notifyDeclined(
   const registration = await loadRegistration(deps, registrationId);
   const decision = registration.progress?.decision;
   if (decision?.outcome !== 'reject') throw new Error(`registration ${registrationId} is not declined`);
+  const verdict = registration.progress?.verdict;
+  // Declined at once as a duplicate: the partner's registration it duplicates still holds the customer.
+  const duplicated =
+    decision.channel === 'auto' && verdict?.ruleId === 'duplicate'
+      ? verdict.evidence.find((item) => item.kind === 'registration' && item.ruleId === 'duplicate')
+      : undefined;
   await emailDecision(
     deps,
     registration,
@@ -98,7 +111,8 @@ export async function notifyDeclined(
     {
       outcome: 'rejected',
       ...decidedThrough(decision),
-      reason: decision.reason,
+      reason: reasonForPartner(decision.reason, verdict),
+      duplicateOf: duplicated?.kind === 'registration' ? duplicated.registrationId : undefined,
     },
     `${registrationId}:declined`,
   );
@@ -116,7 +130,11 @@ export async function notifyExtensionRefused(
   const registration = await loadRegistrationInProgress(deps, registrationId);
   const { progress } = registration;
   await deps.book.saveProgress(registrationId, progress, {
-    sideEffects: { remove: ['extensionCallbackToken', 'extensionOffer'] },
+    sideEffects: {
+      // Beside the request, for the partner's status page.
+      set: { extensionDecision: { outcome: 'refused', decidedAt, reason } },
+      remove: ['extensionCallbackToken', 'extensionOffer'],
+    },
   });
   await emailDecision(
     deps,
@@ -127,6 +145,7 @@ export async function notifyExtensionRefused(
       extension: true,
       decidedThrough: refusal.decision.channel === 'sla-default' ? 'sla-default' : 'approver',
       decidedBy: decidedBy.name,
+      decidedByEmail: refusal.decision.channel === 'sla-default' ? undefined : decidedBy.email,
       decidedAt,
       reason,
       protectedUntil: progress.expiresAt,

@@ -51,7 +51,7 @@ export async function warnOfExpiry(
             partnerEmail,
           },
         },
-        remove: ['extensionRequest'],
+        remove: ['extensionRequest', 'extensionDecision'],
       },
     });
   }

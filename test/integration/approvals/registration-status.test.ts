@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pageCsp } from '#pages/page-layout.ts';
+import { escapeHtml } from '#rendering/html.ts';
 import { clearVerdict } from '#test/support/verdicts.ts';
 import { type StatusPagesApi, startStatusPagesApi } from './registration-status-harness.ts';
 
@@ -66,7 +67,9 @@ describe('GET /registrations/{registrationId}/status', () => {
     expect(page.headers.get('content-security-policy')).toBe(pageCsp);
     expect(page.body).toContain('Approved: you are protected on this deal.');
     expect(page.body).toContain('Protected until Saturday 20 February 2027, 18:00 GMT+1 (Europe/Berlin)');
-    expect(page.body).toContain('Rule <code>no-conflict</code>: No conflict; approved as sourced.');
+    // The approver's own reason is shown as theirs, beside the rule's.
+    expect(page.body).toContain(`Rule <code>no-conflict</code>: ${escapeHtml(clearVerdict.reason)}`);
+    expect(page.body).toContain('The approver’s reason: No conflict; approved as sourced.');
     expect(page.body).toContain('Decided by an approver (Casey Channel)');
     expect(page.body).not.toContain('<form');
     const extensionHref = /href="(extension\?t=[^"]+)"/.exec(page.body)?.[1];

@@ -168,6 +168,24 @@ describe('GET /registrations/{registrationId}/extension', () => {
     expect(page.status).toBe(404);
     expect(page.body).toContain('no extension on offer');
   });
+
+  it('answers a link opened after the request was decided with where to read the outcome, not only 404', async () => {
+    const { registrationId } = await harness.offer({
+      extensionOffer: undefined,
+      extensionCallbackToken: undefined,
+      extensionRequest: {
+        requestedAt: '2027-02-07T10:00:00.000Z',
+        requestedBy: 'pat@cloudsmiths.example',
+        reason: 'Board meets in March.',
+      },
+    });
+
+    const page = await openPage(await harness.linkFor(registrationId));
+
+    expect(page.status).toBe(404);
+    expect(page.body).toContain('you already asked for the extension');
+    expect(page.body).toContain('the status page');
+  });
 });
 
 describe('POST /registrations/{registrationId}/extension', () => {

@@ -44,6 +44,17 @@ async function requestExtension(domain: string, reason: string) {
   return response.status;
 }
 
+/** The status page the partner's latest email links to, as text. */
+async function statusPage(registrationId: string): Promise<string> {
+  const link = (await harness.mails({ to: partner }))
+    .flatMap((mail) => mail.links)
+    .findLast((candidate) => candidate.includes(`/registrations/${registrationId}/status?t=`));
+  if (link === undefined) throw new Error(`no status link for ${registrationId}`);
+  const page = await fetch(link);
+  expect(page.status).toBe(200);
+  return (await page.text()).replace(/<[^>]+>/g, '');
+}
+
 /** Moves the registration's deal to `stage` in HubSpot (the sandbox), as a rep would. */
 async function moveDeal(registrationId: string, stage: string) {
   const dealId = (await harness.registration(registrationId)).progress?.dealId;
@@ -251,6 +262,10 @@ describe('validity of an approved registration', () => {
       .slice(-1);
     expect(granted?.subject).toContain('Extension approved');
     expect(granted?.text).toContain('The extension of your registration of the deal with');
+    // The status page says the request was decided, not that an approver still decides on it.
+    const grantedPage = await statusPage(registrationId);
+    expect(grantedPage).toContain('it was approved on');
+    expect(grantedPage).not.toContain('An approver decides on it');
 
     // Past the first expiry it still holds; the second warning offers no extension; it expires at the new date.
     await harness.clock.setTo(new Date(firstExpiry.getTime() + day).toISOString());
@@ -309,5 +324,10 @@ describe('validity of an approved registration', () => {
     expect(refused?.text).toContain('The deal has gone quiet.');
     expect(refused?.text).not.toContain('no protection applies');
     expect(refused?.text).toContain('Your registration stays approved and protects this deal until');
+    // The status page says the request was refused, and why, not that an approver still decides on it.
+    const refusedPage = await statusPage(registrationId);
+    expect(refusedPage).toContain('it was not approved');
+    expect(refusedPage).toContain('The deal has gone quiet.');
+    expect(refusedPage).not.toContain('An approver decides on it');
   });
 });

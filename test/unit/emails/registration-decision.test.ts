@@ -131,6 +131,42 @@ describe('the decision email to the submitter', () => {
     expect(email.text).toContain('No person made this decision.');
   });
 
+  it('says a decline for an unanswered question was for that, not the SLA, and how to try again; it never approves', () => {
+    const email = renderRegistrationDecisionEmail(
+      input({
+        outcome: 'rejected',
+        decidedThrough: 'unanswered-question',
+        decidedAt: '2026-11-25T15:30:00Z',
+        reason: "The partner did not answer the approver's question within 10 days.",
+      }),
+    );
+
+    expect(email.text).toContain(
+      'was declined on Wednesday 25 November 2026, 10:30 EST (America/New_York), because the approver’s question was not answered in time.',
+    );
+    expect(email.text).toContain('submit the registration form again with the missing details');
+    expect(email.html).toContain('submit the registration form again with the missing details');
+    expect(email.text).not.toMatch(/SLA|No person made/);
+    expect(() =>
+      renderRegistrationDecisionEmail(input({ ...approvedByCam, decidedThrough: 'unanswered-question' })),
+    ).toThrow(EmailTemplateInputError);
+  });
+
+  it('without a support address, names whom to write to rather than asking for a reply no channel manager receives', () => {
+    const byCam = renderRegistrationDecisionEmail(
+      input({ ...approvedByCam, decidedByEmail: 'cam@vendor.example' }, { supportEmail: undefined }),
+    );
+    const byPolicy = renderRegistrationDecisionEmail(
+      input({ ...approvedByCam, decidedThrough: 'auto', decidedBy: undefined }, { supportEmail: undefined }),
+    );
+
+    expect(byCam.text).toContain('Questions? Write to Cam Channel at cam@vendor.example and quote reference');
+    expect(byPolicy.text).toContain(
+      'Questions? Write to your channel manager (replies to this email do not reach them) and quote reference',
+    );
+    for (const email of [byCam, byPolicy]) expect(email.text).not.toContain('Reply to');
+  });
+
   it('lists the registration and its reference, with the policy version in the footer', () => {
     const email = renderRegistrationDecisionEmail(input(approvedByCam));
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
+import { reasonForPartner } from '#domain/registration-status/reason-for-partner.ts';
 import { registrationStatus } from '#domain/registration-status/registration-status.ts';
 import { statusLinkExpiry } from '#domain/registration-status/status-link.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
@@ -38,6 +39,92 @@ describe('the partner status view', () => {
     expect(later.extension).toEqual({ state: 'with-expiry-warning' });
     expect(noOffer.extension).toEqual({ state: 'with-expiry-warning' });
     expect(open.protectedUntil).toBe('2027-02-20T17:00:00.000Z');
+  });
+
+  it('says what became of the extension asked for: waiting, approved, refused with the reason, nothing once expired', () => {
+    const extensionRequest = {
+      requestedAt: '2027-02-07T14:01:00.000Z',
+      requestedBy: 'pat@cloudsmiths.example',
+      reason: 'The board meets in March.',
+    };
+    const asked = registrationStatus(record({ extensionRequest }), now);
+    const granted = registrationStatus(
+      record({
+        extensionOffer: undefined,
+        extensionRequest,
+        extensionDecision: { outcome: 'granted', decidedAt: '2027-02-08T15:00:00.000Z' },
+      }),
+      now,
+    );
+    const refused = registrationStatus(
+      record({
+        extensionOffer: undefined,
+        extensionRequest,
+        extensionDecision: {
+          outcome: 'refused',
+          decidedAt: '2027-02-08T15:00:00.000Z',
+          reason: 'The deal has <gone> quiet.',
+        },
+      }),
+      now,
+    );
+    const expired = registrationStatus(
+      record({
+        extensionOffer: undefined,
+        extensionRequest,
+        progress: { status: 'expired', updatedAt: now.toISOString(), expiredAt: now.toISOString() },
+      }),
+      now,
+    );
+
+    expect(renderStatusPage({ status: asked }, 'UTC')).toContain(
+      'You asked for the extension on Sunday 7 February 2027, 14:01 UTC (UTC). An approver decides on it',
+    );
+    const grantedPage = renderStatusPage({ status: granted }, 'UTC');
+    expect(grantedPage).toContain(
+      'You asked for the extension on Sunday 7 February 2027, 14:01 UTC (UTC); it was approved on Monday 8 February 2027, 15:00 UTC (UTC)',
+    );
+    expect(grantedPage).not.toContain('An approver decides on it');
+    const refusedPage = renderStatusPage({ status: refused }, 'UTC');
+    expect(refusedPage).toContain(
+      'You asked for the extension on Sunday 7 February 2027, 14:01 UTC (UTC); it was not approved (decided on Monday 8 February 2027, 15:00 UTC (UTC)).',
+    );
+    expect(refusedPage).toContain('The deal has &lt;gone&gt; quiet.');
+    expect(refusedPage).not.toContain('An approver decides on it');
+    expect(expired.extension).toEqual({ state: 'none' });
+    expect(renderStatusPage({ status: expired }, 'UTC')).not.toContain('An approver decides on it');
+  });
+
+  it('keeps the rule’s reason and the approver’s reason apart when an approver decided against the rule', () => {
+    const status = registrationStatus(
+      record({
+        progress: {
+          status: 'declined',
+          updatedAt: now.toISOString(),
+          verdict: {
+            ruleId: 'no-conflict',
+            outcome: 'clear',
+            relationshipType: 'sourced',
+            reason: 'No other registration was found.',
+          },
+          decision: {
+            ...decision,
+            outcome: 'reject',
+            relationshipType: undefined,
+            reason: 'The direct team owns this account.',
+            decidedBy: { email: 'cam@vendor.example', name: 'Cam Channel' },
+            channel: 'page',
+          },
+        },
+      }),
+      now,
+    );
+
+    const page = renderStatusPage({ status }, 'UTC').replace(/<[^>]+>/g, '');
+
+    expect(page).toContain('Rule no-conflict: No other registration was found.');
+    expect(page).toContain('The approver’s reason: The direct team owns this account.');
+    expect(page).not.toContain('Rule no-conflict: The direct team owns this account.');
   });
 
   it('names the deciding rule and who decided, the SLA default in words', () => {
@@ -123,6 +210,32 @@ describe('the partner status view', () => {
     const page = renderStatusPage({ status }, 'UTC');
 
     expect(page).toMatch(/<th[^>]*>Relationship<\/th>\s*<td[^>]*>Partner-sourced<\/td>/);
+  });
+});
+
+describe('another partner’s registration, as the partner reads of it', () => {
+  const verdict = {
+    ruleId: 'competing-partner' as const,
+    outcome: 'reject' as const,
+    relationshipType: null,
+    reason:
+      'Partner Rival Partners (rival.example) registered globex.com first (DR-RIVAL1, approved on 2026-11-02); the first registration wins and later registrations for the same customer are rejected.',
+    intakeFindings: [{ id: 'close-date-beyond-horizon' as const, reason: 'The close date is far out.' }],
+  };
+
+  it('says another partner came first, not who, in what quotes the verdict; an approver’s own words stay', () => {
+    const automatic = reasonForPartner(`${verdict.reason} Rejected under the policy.`, verdict);
+    const approvers = reasonForPartner('Rival Partners was first; sorry.', verdict);
+    const noConflict = reasonForPartner('No conflict (Rival Partners).', {
+      ...verdict,
+      ruleId: 'no-conflict',
+    });
+
+    expect(automatic).toBe(
+      'Another partner registered this customer first; the first registration wins, so later registrations for the same customer are rejected. The close date is far out. Rejected under the policy.',
+    );
+    expect(approvers).toBe('Rival Partners was first; sorry.');
+    expect(noConflict).toBe('No conflict (Rival Partners).');
   });
 });
 
