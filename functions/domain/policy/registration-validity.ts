@@ -34,6 +34,11 @@ export function expiryDate(policy: Policy, expiresAt: Date): string {
   return local.toISODate();
 }
 
+/** The validity window that ends at `expiresAt`: its expiry and the warning before it. */
+export function validityWindowEndingAt(policy: Policy, expiresAt: Date): ValidityWindow {
+  return window(policy, expiresAt, 0);
+}
+
 /** The validity window of a registration approved at `approvedAt`. */
 export function validityWindow(policy: Policy, approvedAt: Date): ValidityWindow {
   return window(policy, approvedAt, policy.validity.days);

@@ -1,4 +1,9 @@
-import { expiryDate, extendedValidityWindow } from '#domain/policy/registration-validity.ts';
+import { extensionDecisionSchema } from '#domain/extension-requests/extension-offer.ts';
+import {
+  expiryDate,
+  extendedValidityWindow,
+  validityWindowEndingAt,
+} from '#domain/policy/registration-validity.ts';
 import { loadApprovedRegistration, registrationRecordName } from './approved-registration.ts';
 import type { RegistrationWorkflowDependencies } from './dependencies.ts';
 import { notifyApproved } from './tell-partner-the-decision.ts';
@@ -12,24 +17,35 @@ export async function extendValidity(
   const registration = await loadApprovedRegistration(deps, registrationId);
   const { progress, decision } = registration;
   if (progress.expiresAt === undefined) throw new Error(`registration ${registrationId} has no expiry`);
-  const extensions = progress.extensions ?? 0;
-  const window = extendedValidityWindow(deps.policy.policy, new Date(progress.expiresAt), extensions);
-  await deps.book.saveProgress(
-    registrationId,
-    {
-      ...progress,
-      expiresAt: window.expiresAt.toISOString(),
-      extensions: extensions + 1,
-      updatedAt: deps.now().toISOString(),
-    },
-    {
-      sideEffects: {
-        // Beside the request, for the partner's status page.
-        set: { extensionDecision: { outcome: 'granted', decidedAt: deps.now().toISOString() } },
-        remove: ['extensionCallbackToken', 'extensionOffer'],
-      },
-    },
+  // The decision is saved with the new expiry in one write, and the next expiry warning removes
+  // it: present, this extension was applied by an earlier attempt of this step (retried after a
+  // HubSpot failure, or redriven), which must not move the expiry again.
+  const decided = extensionDecisionSchema.safeParse(
+    (registration.record as { extensionDecision?: unknown }).extensionDecision,
   );
+  const applied = decided.success && decided.data.outcome === 'granted';
+  const extensions = progress.extensions ?? 0;
+  const window = applied
+    ? validityWindowEndingAt(deps.policy.policy, new Date(progress.expiresAt))
+    : extendedValidityWindow(deps.policy.policy, new Date(progress.expiresAt), extensions);
+  if (!applied) {
+    await deps.book.saveProgress(
+      registrationId,
+      {
+        ...progress,
+        expiresAt: window.expiresAt.toISOString(),
+        extensions: extensions + 1,
+        updatedAt: deps.now().toISOString(),
+      },
+      {
+        sideEffects: {
+          // Beside the request, for the partner's status page.
+          set: { extensionDecision: { outcome: 'granted', decidedAt: deps.now().toISOString() } },
+          remove: ['extensionCallbackToken', 'extensionOffer'],
+        },
+      },
+    );
+  }
   await deps.crm.upsertRegistrationRecord({
     registrationId,
     name: registrationRecordName(registration),

@@ -13,7 +13,10 @@ const day = 86_400_000;
 let harness: WorkflowUnderTest;
 
 beforeAll(async () => {
-  harness = await startWorkflowUnderTest();
+  harness = await startWorkflowUnderTest({
+    // HubSpot's 500s are retried by the connection without pausing, so an outage is quick to exhaust.
+    hubspot: { sleep: async () => undefined },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -276,6 +279,56 @@ describe('validity of an approved registration', () => {
     expect(warnings[1]?.links.some((link) => link.includes('/extension'))).toBe(false);
     await harness.clock.setTo(new Date(secondExpiry.getTime() + 60_000).toISOString());
     expect((await harness.registration(registrationId)).progress?.status).toBe('expired');
+  });
+
+  it('extension whose HubSpot update fails after the new expiry is saved: retried and redriven, it moves the expiry once', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'extend-despite-outage.com',
+      estimated_amount: '9000',
+    });
+    const firstExpiry = new Date((await harness.registration(registrationId)).progress?.expiresAt ?? '');
+    await harness.clock.setTo(new Date(firstExpiry.getTime() - 14 * day + 60_000).toISOString());
+    expect(await requestExtension('extend-despite-outage.com', 'Procurement needs another quarter.')).toBe(
+      200,
+    );
+
+    // HubSpot refuses every update of a record: "Extend validity" saves the new expiry, then
+    // fails updating the Deal Registration record, on every retry.
+    await harness.sandbox.control('/_sandbox/faults', {
+      body: { path: '^/crm/v3/objects/', method: 'PATCH', status: 500, times: 10_000 },
+    });
+    await harness.decide(channelManager, 'approve');
+    const afterRetries = await harness.registration(registrationId);
+    expect(harness.runner.describeExecution(registrationId).status).toBe('FAILED');
+    expect(harness.statesVisited(registrationId).at(-1)).toBe('Extend validity');
+    expect(afterRetries.progress).toMatchObject({ extensions: 1 });
+    expect(
+      Math.round((Date.parse(afterRetries.progress?.expiresAt ?? '') - firstExpiry.getTime()) / day),
+    ).toBe(90);
+
+    await harness.sandbox.control('/_sandbox/faults', { method: 'DELETE' });
+    const stoppedAfter = new Date(firstExpiry.getTime() - 30 * day).toISOString();
+    const [failed] = (await harness.workflow.failedExecutions({ stoppedAfter })).filter(
+      (execution) => execution.registrationId === registrationId,
+    );
+    expect(failed).toBeDefined();
+    await harness.workflow.redrive(failed?.execution ?? '');
+    await harness.settle();
+
+    const extended = await harness.registration(registrationId);
+    expect(extended.progress).toMatchObject({ status: 'approved', extensions: 1 });
+    expect(Math.round((Date.parse(extended.progress?.expiresAt ?? '') - firstExpiry.getTime()) / day)).toBe(
+      90,
+    );
+    const [record] = (await harness.hubspotRecords('deal_registration')).filter(
+      (candidate) => candidate.properties.dealreg_registration_id === registrationId,
+    );
+    // New York's date of the new expiry (the default policy's calendar).
+    expect(record?.properties.dealreg_expires_on).toBe(
+      new Date(extended.progress?.expiresAt ?? '').toLocaleDateString('en-CA', {
+        timeZone: 'America/New_York',
+      }),
+    );
   });
 
   it('extension nobody decides: the SLA default approves it, and the approver is told of the extension', async () => {
