@@ -175,8 +175,10 @@ export class StatelessStack extends Stack {
       usdRates: props.usdRates,
     });
 
-    // Intake reads one setting of the policy, so it gets that setting rather than the whole policy.
-    const { submittedAtToleranceHours } = loadPolicy(props.policyText).policy.intake;
+    // Intake reads two settings of the policy, so it gets those rather than the whole policy.
+    const intakePolicy = loadPolicy(props.policyText).policy;
+    const { submittedAtToleranceHours } = intakePolicy.intake;
+    const calendarTimeZone = intakePolicy.calendar.timeZone;
     this.submissionBackfill = new SubmissionBackfill(this, 'SubmissionBackfill', {
       sweeperStateTable: props.sweeperStateTable,
       registrationsTable: props.registrationsTable,
@@ -189,6 +191,7 @@ export class StatelessStack extends Stack {
       registrationFormUrl: props.registrationFormUrl,
       formFieldMapping: props.formFieldMapping,
       submittedAtToleranceHours,
+      calendarTimeZone,
       schedule: props.backfillSchedule ? ScheduleExpression.expression(props.backfillSchedule) : undefined,
       alarmTopic: this.alarmTopic,
     });
@@ -205,6 +208,7 @@ export class StatelessStack extends Stack {
       registrationFormUrl: props.registrationFormUrl,
       formFieldMapping: props.formFieldMapping,
       submittedAtToleranceHours,
+      calendarTimeZone,
       alarmTopic: this.alarmTopic,
       stageName: props.stage,
     });

@@ -292,6 +292,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       mailer: mailbox,
       formFieldMapping: policy.policy.formFieldMapping,
       submittedAtToleranceHours: policy.policy.intake.submittedAtToleranceHours,
+      calendarTimeZone: policy.policy.calendar.timeZone,
       now,
     };
     // Channel managers answer AWS referrals here; the handler needs Partner Central, started below.

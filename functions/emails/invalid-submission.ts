@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import * as z from 'zod';
+import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
 import type { OutgoingEmail } from '#ports/mailer.ts';
 import { html, safeUrl } from '#rendering/html.ts';
+import { timeZoneSchema } from './email-input-fields.ts';
 import { EmailTemplateInputError } from './email-template-input-error.ts';
 import { oneLine, truncate } from './email-text.ts';
 import { emailStyle, renderHtmlLayout, renderTextLayout } from './layout.ts';
@@ -32,6 +34,8 @@ const invalidSubmissionEmailInputSchema = z.object({
   supportEmail: z.email('the support address must be an email address').optional(),
   /** The page the form was submitted from; linked as the way back, if it is an http(s) URL. */
   formUrl: z.string().optional(),
+  /** The policy calendar's zone, in which partner emails give times. @default UTC, said as such */
+  timeZone: timeZoneSchema.optional(),
 });
 
 export type InvalidSubmissionEmailInput = z.input<typeof invalidSubmissionEmailInputSchema>;
@@ -51,7 +55,7 @@ export function renderInvalidSubmissionEmail(input: InvalidSubmissionEmailInput)
   );
 
   const customer = oneLine(email.customerCompanyName ?? '');
-  const received = formatReceivedAt(email.receivedAt);
+  const received = formatReceivedAt(email.receivedAt, email.timeZone);
   const count = email.problems.length;
   const fieldsNeedFixing = count === 1 ? '1 field needs' : `${count} fields need`;
   const title = 'Your deal registration was not accepted';
@@ -139,6 +143,7 @@ function isEmpty(value: string | undefined): boolean {
   return value === undefined || value.trim() === '';
 }
 
-function formatReceivedAt(iso: string): string {
+function formatReceivedAt(iso: string, timeZone: string | undefined): string {
+  if (timeZone !== undefined) return formatDeadline(new Date(iso), timeZone);
   return DateTime.fromISO(iso, { zone: 'utc' }).toFormat("d LLL yyyy, HH:mm 'UTC'");
 }

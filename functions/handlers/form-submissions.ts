@@ -13,6 +13,7 @@ import {
   positiveWholeNumberSetting,
   readEnvironment,
   requiredSetting,
+  timeZoneSetting,
 } from './wiring/configuration.ts';
 import { awsIntakeDependencies } from './wiring/intake.ts';
 import { secretText } from './wiring/secrets.ts';
@@ -32,6 +33,8 @@ const settings = readEnvironment({
   FORM_FIELD_MAPPING: formFieldMappingSetting,
   // The policy's intake.submittedAtToleranceHours, set by the stack.
   SUBMITTED_AT_TOLERANCE_HOURS: positiveWholeNumberSetting.optional(),
+  /** The policy calendar's zone, for the receipt time in the invalid-submission email. */
+  CALENDAR_TIME_ZONE: timeZoneSetting.optional(),
 });
 
 const triggers = new DynamoDbIntakeTriggers(documentClient, settings.SWEEPER_STATE_TABLE);

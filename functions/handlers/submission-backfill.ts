@@ -18,6 +18,7 @@ import {
   positiveWholeNumberSetting,
   readEnvironment,
   requiredSetting,
+  timeZoneSetting,
 } from './wiring/configuration.ts';
 import { connectToHubSpot, hubSpotPortalSettings } from './wiring/hubspot.ts';
 import { awsIntakeDependencies } from './wiring/intake.ts';
@@ -37,6 +38,8 @@ const settings = readEnvironment({
   FORM_FIELD_MAPPING: formFieldMappingSetting,
   // The policy's intake.submittedAtToleranceHours, set by the stack.
   SUBMITTED_AT_TOLERANCE_HOURS: positiveWholeNumberSetting.optional(),
+  /** The policy calendar's zone, for the receipt time in the invalid-submission email. */
+  CALENDAR_TIME_ZONE: timeZoneSetting.optional(),
 });
 
 export const handler = createSubmissionBackfillHandler({

@@ -34,6 +34,11 @@ export interface ReceiveSubmissionDependencies {
    * @default 72
    */
   readonly submittedAtToleranceHours?: number | undefined;
+  /**
+   * The policy's `calendar.timeZone`: the invalid-submission email gives the receipt time in it.
+   * @default - UTC, said as such
+   */
+  readonly calendarTimeZone?: string | undefined;
 }
 
 interface ReceiveSubmissionResult {
@@ -185,6 +190,7 @@ async function notifySubmitterOnce(
       // The page a submission names may be any page the form is embedded on, or none (a tool
       // calling the Forms API): the configured form is the way back, as in every partner email.
       formUrl: deps.registrationFormUrl || record.submission.pageUrl,
+      timeZone: deps.calendarTimeZone,
     }),
   );
   await deps.inbox.recordSubmitterNotified(record.registrationId, deps.now());

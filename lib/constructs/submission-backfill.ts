@@ -67,6 +67,11 @@ export interface SubmissionBackfillProps {
    */
   readonly submittedAtToleranceHours?: number | undefined;
   /**
+   * The policy's `calendar.timeZone`, in which the invalid-submission email gives the receipt
+   * time, as every other partner email gives times. @default - UTC, said as such
+   */
+  readonly calendarTimeZone?: string | undefined;
+  /**
    * Support address named in emails to submitters.
    * @default - none
    */
@@ -156,6 +161,7 @@ export class SubmissionBackfill extends Construct {
         SUBMITTED_AT_TOLERANCE_HOURS: String(
           props.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,
         ),
+        ...(props.calendarTimeZone ? { CALENDAR_TIME_ZONE: props.calendarTimeZone } : {}),
       },
     });
     this.grantPermissions(props, sendEmailAs);

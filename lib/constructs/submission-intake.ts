@@ -66,6 +66,11 @@ export interface SubmissionIntakeProps {
    * @default 72
    */
   readonly submittedAtToleranceHours?: number | undefined;
+  /**
+   * The policy's `calendar.timeZone`, in which the invalid-submission email gives the receipt
+   * time, as every other partner email gives times. @default - UTC, said as such
+   */
+  readonly calendarTimeZone?: string | undefined;
   /** Topic that receives the function's alarms. */
   readonly alarmTopic: ITopic;
   /**
@@ -144,6 +149,7 @@ export class SubmissionIntake extends Construct {
         SUBMITTED_AT_TOLERANCE_HOURS: String(
           props.submittedAtToleranceHours ?? defaultSubmittedAtToleranceHours,
         ),
+        ...(props.calendarTimeZone ? { CALENDAR_TIME_ZONE: props.calendarTimeZone } : {}),
       },
     });
     this.grantIntakePermissions(props, sendEmailAs);

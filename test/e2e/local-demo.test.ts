@@ -33,6 +33,8 @@ describe('the demo on dealreg local', () => {
     const invalid = (await mails()).filter((mail) => mail.template === 'invalid-submission');
     expect(invalid.map((mail) => mail.to)).toEqual([['tom.ridley@skyline-integrators.co.uk']]);
     expect(invalid[0]?.text).toContain('is in the past');
+    // Received at a time in the policy calendar's zone, as every partner email gives times.
+    expect(invalid[0]?.text).toMatch(/Received:? [^\n]*\(America\/New_York\)/);
   });
 
   it('plays the quarter: approvals on the emailed pages, an SLA default after reminder and escalation', async () => {

@@ -60,6 +60,7 @@ describe('intake function', () => {
           HUBSPOT_CLIENT_SECRET_ARN: importOf(stateful.hubspotClientSecret),
           MAIL_FROM: 'deals@partners.example.com',
           SUBMITTED_AT_TOLERANCE_HOURS: '72',
+          CALENDAR_TIME_ZONE: 'America/New_York',
           POWERTOOLS_SERVICE_NAME: 'dealreg-intake',
           POWERTOOLS_LOG_LEVEL: 'INFO',
         },
@@ -335,6 +336,7 @@ describe('submission backfill', () => {
       FORM_GUIDS: testFormGuids.join(','),
       MAIL_FROM: 'deals@partners.example.com',
       SUBMITTED_AT_TOLERANCE_HOURS: '72',
+      CALENDAR_TIME_ZONE: 'America/New_York',
       POWERTOOLS_SERVICE_NAME: 'dealreg-backfill',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
@@ -491,10 +493,13 @@ describe('the registration form partners are linked to', () => {
 });
 
 describe('submittedAt tolerance', () => {
-  it("gives the intake and the backfill the policy's intake.submittedAtToleranceHours", () => {
+  it("gives the intake and the backfill the policy's intake.submittedAtToleranceHours and calendar zone", () => {
     const directory = mkdtempSync(join(tmpdir(), 'dealreg-policy-'));
     const policyFile = join(directory, 'policy.json');
-    writeFileSync(policyFile, JSON.stringify({ intake: { submittedAtToleranceHours: 24 } }));
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ intake: { submittedAtToleranceHours: 24 }, calendar: { timeZone: 'Europe/Berlin' } }),
+    );
     const { stateless, statelessTemplate } = synthesizeDealregApp({
       context: { ...testContext, [contextKeys.policyFile]: policyFile },
     });
@@ -502,6 +507,10 @@ describe('submittedAt tolerance', () => {
     for (const fn of [stateless.submissionIntake.function, stateless.submissionBackfill.function]) {
       expect(resources[logicalIdOf(fn)].Properties.Environment.Variables.SUBMITTED_AT_TOLERANCE_HOURS).toBe(
         '24',
+      );
+      // The invalid-submission email gives the receipt time in the calendar's zone.
+      expect(resources[logicalIdOf(fn)].Properties.Environment.Variables.CALENDAR_TIME_ZONE).toBe(
+        'Europe/Berlin',
       );
     }
   });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { formFieldMappingSchema } from '#domain/form-field-mapping.ts';
 import { type LoadedPolicy, loadPolicy } from '#domain/policy/load-policy.ts';
+import { field } from '#domain/policy/policy-fields.ts';
 import { PolicyValidationError } from '#domain/policy/policy-validation-error.ts';
 
 import { ConfigurationError } from './configuration-error.ts';
@@ -95,6 +96,9 @@ export const wholeNumberSetting = requiredSetting
   .transform(Number);
 
 /** An optional JSON environment variable, parsed. */
+/** An IANA time zone name, as the policy's `calendar.timeZone` takes it. */
+export const timeZoneSetting = requiredSetting.pipe(field.timeZone());
+
 export const jsonSetting = z
   .string()
   .optional()

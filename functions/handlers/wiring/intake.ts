@@ -12,7 +12,8 @@ import { stepFunctions } from './clients/step-functions.ts';
  * backfill) wires them: the DynamoDB inbox, the Step Functions workflow, the SES mailer
  * (`MAIL_FROM`, `SES_CONFIGURATION_SET` from the environment), the partner form the
  * invalid-submission email links (`REGISTRATION_FORM_URL`), and the policy's tolerance for a
- * submission's claimed time (`SUBMITTED_AT_TOLERANCE_HOURS`).
+ * submission's claimed time (`SUBMITTED_AT_TOLERANCE_HOURS`), and its calendar's zone
+ * (`CALENDAR_TIME_ZONE`).
  */
 export function awsIntakeDependencies(settings: {
   readonly REGISTRATIONS_TABLE: string;
@@ -21,6 +22,7 @@ export function awsIntakeDependencies(settings: {
   readonly SUPPORT_EMAIL?: string | undefined;
   readonly REGISTRATION_FORM_URL?: string | undefined;
   readonly SUBMITTED_AT_TOLERANCE_HOURS?: number | undefined;
+  readonly CALENDAR_TIME_ZONE?: string | undefined;
 }): ReceiveSubmissionDependencies {
   return {
     inbox: new DynamoDbRegistrationInbox(documentClient, settings.REGISTRATIONS_TABLE),
@@ -31,5 +33,6 @@ export function awsIntakeDependencies(settings: {
     supportEmail: settings.SUPPORT_EMAIL,
     registrationFormUrl: settings.REGISTRATION_FORM_URL,
     submittedAtToleranceHours: settings.SUBMITTED_AT_TOLERANCE_HOURS,
+    calendarTimeZone: settings.CALENDAR_TIME_ZONE,
   };
 }

@@ -57,6 +57,20 @@ describe('the invalid-submission email', () => {
     expect(email.text).toContain('3 fields need correcting');
   });
 
+  it('says when it was received in the policy calendar’s zone, as every other partner email does', () => {
+    // 02:30 UTC on 24 November is still 23 November in New York.
+    const email = renderInvalidSubmissionEmail(
+      input({ receivedAt: '2026-11-24T02:30:00.000Z', timeZone: 'America/New_York' }),
+    );
+
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain('Monday 23 November 2026, 21:30 EST (America/New_York)');
+      expect(part).not.toContain('UTC');
+    }
+    // Without a calendar zone (a stage deployed before it was passed), UTC, said as such.
+    expect(renderInvalidSubmissionEmail(input()).text).toContain('24 Nov 2026, 08:05 UTC');
+  });
+
   it('is addressed to the submitter, tagged with its template and carries the reference id', () => {
     const email = renderInvalidSubmissionEmail(input());
 
