@@ -122,6 +122,14 @@ export class StatefulStack extends Stack {
       description: 'The ledger key: set LEDGER_MAC_KEY to it for dealreg ledger verify',
       value: this.ledgerMacKey.keyArn,
     });
+    new CfnOutput(this, 'LedgerTableName', {
+      description: 'The attribution ledger: set LEDGER_TABLE to it for dealreg ledger verify',
+      value: this.ledgerTable.tableName,
+    });
+    new CfnOutput(this, 'LedgerDigestBucketName', {
+      description: "The ledger's signed digests: set LEDGER_DIGEST_BUCKET to it for dealreg ledger verify",
+      value: this.ledgerDigestBucket.bucketName,
+    });
     this.reportsBucket = createReportsBucket(this, 'ReportsBucket', {
       bucketName: reportsBucketName(props.stage),
     });

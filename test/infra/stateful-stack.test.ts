@@ -239,6 +239,11 @@ describe('attribution ledger data', () => {
     statefulTemplate.hasOutput('LedgerMacKeyArn', {
       Value: { 'Fn::GetAtt': [logicalIdOf(stateful.ledgerMacKey), 'Arn'] },
     });
+    // What `dealreg ledger verify` needs beside the key, named by the stack rather than looked up.
+    statefulTemplate.hasOutput('LedgerTableName', { Value: { Ref: logicalIdOf(stateful.ledgerTable) } });
+    statefulTemplate.hasOutput('LedgerDigestBucketName', {
+      Value: { Ref: logicalIdOf(stateful.ledgerDigestBucket) },
+    });
   });
 
   it('keeps the Ledger table insert-only: its resource policy denies every update and delete to everyone', () => {
