@@ -192,7 +192,12 @@ function filesOf(report: QbrReport, stored: readonly ReportFile[], format: QbrFo
     case 'json':
       return [{ name: qbrReportJsonFilename(report), content: named(REPORT_JSON) }];
     case 'html':
-      return [{ name: `qbr-${report.quarter}.html`, content: named(REPORT_HTML) }];
+      // The page's long tables name the CSV file that holds their other rows: those go beside it
+      // (written to --out; on stdout the page alone, the first file).
+      return [
+        { name: `qbr-${report.quarter}.html`, content: named(REPORT_HTML) },
+        ...stored.filter((file) => file.name.endsWith('.csv')),
+      ];
     case 'csv':
       return stored.filter((file) => file.name.endsWith('.csv'));
   }

@@ -269,6 +269,14 @@ describe('dealreg qbr check against a running stack', () => {
     const html = await readFile(join(out, 'qbr-2026-Q4.html'), 'utf8');
     expect(html).toContain('Acme &lt;script&gt;');
     expect(html).not.toContain('<script>x</script>');
+    // A long table on the page sends the reader to its CSV file for the rest ("N more in
+    // qbr-….csv"): the CSV files are written beside the page, as `--format csv` writes them.
+    const written = await readdir(out);
+    const csv = written.filter((name) => name.endsWith('.csv'));
+    expect(csv.length).toBeGreaterThan(0);
+    const named = [...new Set(html.match(/qbr-[\w-]+\.csv/g) ?? [])];
+    expect(named.filter((name) => !written.includes(name))).toEqual([]);
+    for (const name of csv) expect(result.stdout).toContain(`wrote ${join(out, name)}`);
   });
 
   it('refuses bad arguments with a clear message and exit code 2', async () => {
