@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import * as z from 'zod';
+import { calendarDateOf } from '#domain/business-hours/calendar-date.ts';
 import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
 import {
   type Finding,
@@ -393,11 +393,6 @@ function awsText(report: QbrReport): string[] {
   ];
 }
 
-/** The day of an instant in the report's zone (`YYYY-MM-DD`), as the policy calendar counts days. */
-function localDate(at: string, timeZone: string): string {
-  return DateTime.fromISO(at, { zone: timeZone }).toISODate() ?? at.slice(0, 10);
-}
-
 /** The report's moment as the reader reads it, in the report's zone, with the instant itself: `Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)`. */
 function asOfText(report: QbrReport): string {
   return `${localTime(report.asOf, report.timeZone)} (${report.asOf})`;
@@ -501,7 +496,7 @@ ${table(
   report.exceptions
     .slice(0, BREAKDOWN_ROWS_SHOWN)
     .map((exception) => [
-      `${exception.registrationId} (${localDate(exception.decidedAt, report.timeZone)})`,
+      `${exception.registrationId} (${calendarDateOf(exception.decidedAt, report.timeZone)})`,
       exception.decidedBy,
       exception.verdictRuleId,
       exception.decision,
@@ -693,7 +688,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
         .slice(0, BREAKDOWN_ROWS_SHOWN)
         .map(
           (exception) =>
-            `\n  - Exception ${exception.registrationId} (${localDate(exception.decidedAt, report.timeZone)}): ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
+            `\n  - Exception ${exception.registrationId} (${calendarDateOf(exception.decidedAt, report.timeZone)}): ${exception.decision} by ${exception.decidedBy} against rule ${exception.verdictRuleId}. ${exception.reason}`,
         )
         .join('')}${moreLine(report.exceptions, 'exceptions')}`,
       `CHARTS\n${chartsText.join('\n')}`,

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { calendarDateOf } from '#domain/business-hours/calendar-date.ts';
 import { coSellSelection } from '#domain/co-sell/co-sell-selection.ts';
 import { contractValueMinor, defaultContractMonths, monthlyMinor } from '#domain/co-sell/expected-spend.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
@@ -237,11 +237,6 @@ const aceName = (state: CoSellState) =>
  */
 export const coSellValueTolerance = { ratio: 0.01, usdMinor: 100 } as const;
 
-/** The day of an instant in the quarter's time zone (`YYYY-MM-DD`), as the policy calendar counts days. */
-function localDate(at: string, timeZone: string): string {
-  return DateTime.fromISO(at, { zone: timeZone }).toISODate() ?? at.slice(0, 10);
-}
-
 const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 /** Money in the words of every other finding (`formatMoney`: `USD 120,000.00`). */
 const usdText = (usdMinor: number) => formatMoney({ minorUnits: usdMinor, currency: 'USD' });
@@ -413,7 +408,7 @@ function actionRequired(
     severity: 'high',
     opportunityId: item.opportunityId,
     registrationId: state.registrationId,
-    detail: `AWS asked for changes to ${aceName(state)} for ${item.dealName ?? item.opportunityId} on ${localDate(since, inputs.quarter.timeZone)} and it has waited ${Math.floor(hours)} clock hours, over the ${limit} clock hours the policy allows (coSell.actionRequiredSlaHours, counted on the clock, not in business hours)${state.reviewComments === undefined ? '' : `; AWS wrote: "${state.reviewComments}"`}.`,
+    detail: `AWS asked for changes to ${aceName(state)} for ${item.dealName ?? item.opportunityId} on ${calendarDateOf(since, inputs.quarter.timeZone)} and it has waited ${Math.floor(hours)} clock hours, over the ${limit} clock hours the policy allows (coSell.actionRequiredSlaHours, counted on the clock, not in business hours)${state.reviewComments === undefined ? '' : `; AWS wrote: "${state.reviewComments}"`}.`,
     evidence: {
       aceOpportunityId: state.aceOpportunityId,
       aceReviewStatus: state.reviewStatus,
@@ -486,7 +481,7 @@ function missing(item: OpportunityFacts, inputs: CoSellFindingInputs): Finding[]
       severity: 'medium',
       opportunityId: item.opportunityId,
       registrationId: registration.registrationId,
-      detail: `Registration ${registration.registrationId} (${item.dealName ?? item.opportunityId}) was approved as ${relationshipType ?? 'unknown'} on ${localDate(approvedAt, inputs.quarter.timeZone)} for the ${cloudMarketplace ?? 'unknown'} marketplace, which ${atApproval ? 'the policy in force at the approval shared' : 'the current policy shares (the approval predates the recorded decision)'} with AWS, but the ledger has no ACE opportunity for it: AWS does not see this deal.`,
+      detail: `Registration ${registration.registrationId} (${item.dealName ?? item.opportunityId}) was approved as ${relationshipType ?? 'unknown'} on ${calendarDateOf(approvedAt, inputs.quarter.timeZone)} for the ${cloudMarketplace ?? 'unknown'} marketplace, which ${atApproval ? 'the policy in force at the approval shared' : 'the current policy shares (the approval predates the recorded decision)'} with AWS, but the ledger has no ACE opportunity for it: AWS does not see this deal.`,
       evidence: {
         approvedAt,
         approved: relationshipType ?? null,

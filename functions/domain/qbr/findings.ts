@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { calendarDateOf } from '#domain/business-hours/calendar-date.ts';
 import type { FiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { formatMoney, minorUnitDigits } from '#domain/money.ts';
 import { claimedTimeFindings } from './claimed-time-findings.ts';
@@ -334,11 +334,6 @@ function stageDrift(
   };
 }
 
-/** The date of an instant in the quarter's time zone (`YYYY-MM-DD`). */
-function localDate(at: string, timeZone: string): string {
-  return DateTime.fromISO(at, { zone: timeZone }).toISODate() ?? at.slice(0, 10);
-}
-
 /**
  * The label of the fiscal quarter holding calendar month `YYYY-MM`, counted from `quarter` (same
  * fiscal calendar: quarters are three months each, labelled by the fiscal year they end in).
@@ -371,7 +366,7 @@ function closeDateMismatch(
   const countedHere = wonIn(facts, quarter);
   const datedHere = quarter.months.includes(closeDate.slice(0, 7));
   if (countedHere === datedHere) return undefined;
-  const wonOn = localDate(closedAt, quarter.timeZone);
+  const wonOn = calendarDateOf(closedAt, quarter.timeZone);
   // The close date HubSpot sets itself when a deal moves to closed-won is the moment of the move;
   // recorded as its UTC date, it can fall a day from the local one across a quarter's edge.
   if (closeDate === wonOn || closeDate === closedAt.slice(0, 10)) return undefined;
@@ -382,7 +377,7 @@ function closeDateMismatch(
   const changed =
     facts.closeDateSetAt === undefined
       ? ''
-      : ` (set on ${localDate(facts.closeDateSetAt, quarter.timeZone)})`;
+      : ` (set on ${calendarDateOf(facts.closeDateSetAt, quarter.timeZone)})`;
   return {
     code: 'CLOSE_DATE_MISMATCH',
     severity: 'high',
@@ -431,7 +426,7 @@ function dealDeletedInHubSpot(
     code: 'DEAL_DELETED_IN_HUBSPOT',
     severity: 'high',
     opportunityId: facts.opportunityId,
-    detail: `${deal} (HubSpot deal ${facts.opportunityId}), won on ${localDate(facts.closedAt ?? '', quarter.timeZone)}, is no longer in HubSpot. Its ${amount} still counts in this report's ${figures.join(' and ')} for ${quarter.label}, as the ledger recorded the win; HubSpot's reports no longer include it, so this report is ${amount} above HubSpot's.`,
+    detail: `${deal} (HubSpot deal ${facts.opportunityId}), won on ${calendarDateOf(facts.closedAt ?? '', quarter.timeZone)}, is no longer in HubSpot. Its ${amount} still counts in this report's ${figures.join(' and ')} for ${quarter.label}, as the ledger recorded the win; HubSpot's reports no longer include it, so this report is ${amount} above HubSpot's.`,
     evidence: {
       hubspotDealId: facts.opportunityId,
       inHubSpot: false,
@@ -565,7 +560,7 @@ function expiredStillAttributed(
       severity: 'high',
       opportunityId: facts.opportunityId,
       registrationId: registration.registrationId,
-      detail: `Registration ${registration.registrationId} expired on ${localDate(expiredAt, quarter.timeZone)}, but ${name(registration.partnerId)} is still attributed on ${facts.dealName ?? facts.opportunityId}${still.length === 0 ? ' in HubSpot' : ''}.`,
+      detail: `Registration ${registration.registrationId} expired on ${calendarDateOf(expiredAt, quarter.timeZone)}, but ${name(registration.partnerId)} is still attributed on ${facts.dealName ?? facts.opportunityId}${still.length === 0 ? ' in HubSpot' : ''}.`,
       evidence: {
         expiredAt,
         partnerId: registration.partnerId,
@@ -686,7 +681,7 @@ function retroactiveFindings(changes: readonly RetroactiveChange[], timeZone: st
       code: 'RETROACTIVE_CHANGE' as const,
       severity: 'critical' as const,
       opportunityId: difference.opportunityId,
-      detail: `Closed quarter ${change.quarter} changed since it was frozen on ${localDate(change.frozenAt, timeZone)}: ${difference.figure}${difference.opportunityId === undefined ? '' : ` of ${difference.opportunityId}`} was ${difference.frozen ?? 'absent'}, is now ${difference.now ?? 'absent'}.`,
+      detail: `Closed quarter ${change.quarter} changed since it was frozen on ${calendarDateOf(change.frozenAt, timeZone)}: ${difference.figure}${difference.opportunityId === undefined ? '' : ` of ${difference.opportunityId}`} was ${difference.frozen ?? 'absent'}, is now ${difference.now ?? 'absent'}.`,
       evidence: {
         quarter: change.quarter,
         frozenAt: change.frozenAt,
