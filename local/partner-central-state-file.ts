@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { readSavedJson, writeFileAtomically } from './atomic-file.ts';
+import { readSavedJson } from './atomic-file.ts';
 import type { PartnerCentralSnapshot } from './partner-central/index.ts';
-import { SaveSoon } from './save-soon.ts';
-
-/** How soon after a change the Partner Central stand-in is saved. */
-const saveDelayMs = 250;
+import { type SaveSoon, saveJsonSoon } from './save-soon.ts';
 
 const json = z.record(z.string(), z.unknown());
 const tokenUse = z.object({ fingerprint: z.string(), response: json });
@@ -27,18 +24,11 @@ export function readPartnerCentralState(file: string): Promise<PartnerCentralSna
   return readSavedJson(file, snapshotSchema, 'start with --fresh to start over');
 }
 
-/**
- * Saves the stand-in to `file` soon after each change (`changed()`), written aside and renamed
- * into place, so a stack killed at any moment restarts from a whole, recent snapshot.
- */
+/** Saves the stand-in to `file` soon after each change (`changed()`), as `saveJsonSoon` does. */
 export function partnerCentralStateSaver(
   file: string,
   snapshot: () => PartnerCentralSnapshot,
   onError: (error: unknown) => void,
 ): SaveSoon {
-  return new SaveSoon({
-    save: () => writeFileAtomically(file, JSON.stringify(snapshot())),
-    delayMs: saveDelayMs,
-    onError,
-  });
+  return saveJsonSoon(file, snapshot, onError);
 }

@@ -1,9 +1,6 @@
 import { readSavedJson, writeFileAtomically } from './atomic-file.ts';
 import { type SandboxSnapshot, sandboxSnapshotSchema } from './hubspot-sandbox/index.ts';
-import { SaveSoon } from './save-soon.ts';
-
-/** How soon after a change the sandbox is saved (more when saves of a large portal are slow). */
-const saveDelayMs = 250;
+import { type SaveSoon, saveJsonSoon } from './save-soon.ts';
 
 /**
  * The HubSpot sandbox saved by an earlier run in the data directory, or undefined when there is
@@ -18,14 +15,11 @@ export function writeSandboxState(file: string, snapshot: SandboxSnapshot): Prom
   return writeFileAtomically(file, JSON.stringify(snapshot));
 }
 
-/**
- * Saves the sandbox to `file` soon after each change (`changed()`), written aside and renamed
- * into place, so a stack killed at any moment restarts from a whole, recent snapshot.
- */
+/** Saves the sandbox to `file` soon after each change (`changed()`), as `saveJsonSoon` does. */
 export function sandboxStateSaver(
   file: string,
   snapshot: () => SandboxSnapshot,
   onError: (error: unknown) => void,
 ): SaveSoon {
-  return new SaveSoon({ save: () => writeSandboxState(file, snapshot()), delayMs: saveDelayMs, onError });
+  return saveJsonSoon(file, snapshot, onError);
 }

@@ -1,3 +1,5 @@
+import { writeFileAtomically } from './atomic-file.ts';
+
 /**
  * Saves soon after a change, one save at a time: the first change after a save schedules the
  * next one `delayMs` later (later when saves have been slow: four times the last save's
@@ -77,4 +79,21 @@ export class SaveSoon {
     // After a failure the next change tries again, rather than a retry loop repeating the error.
     if (this.#changed && !this.#closed && !failed) this.#schedule();
   }
+}
+
+/**
+ * Saves `snapshot()` as JSON to `file` soon after each change (`changed()`), written aside and
+ * renamed into place, so a stack killed at any moment restarts from a whole, recent snapshot.
+ */
+export function saveJsonSoon(
+  file: string,
+  snapshot: () => unknown,
+  onError: (error: unknown) => void,
+  delayMs = 250,
+): SaveSoon {
+  return new SaveSoon({
+    save: () => writeFileAtomically(file, JSON.stringify(snapshot())),
+    delayMs,
+    onError,
+  });
 }
