@@ -18,6 +18,10 @@ beforeAll(async () => {
       ],
       deals: [{ id: '21', properties: { dealname: 'Contoso rollout', dealstage: 'appointmentscheduled' } }],
       labels: [{ from: 'companies', to: 'deals', label: 'Sourced partner', name: 'partner_sourced' }],
+      owners: [
+        { id: '701', email: 'dana.reyes@vendor.example', firstName: 'Dana', lastName: 'Reyes' },
+        { id: '702', email: 'sam.left@vendor.example', firstName: 'Sam', lastName: 'Left', archived: true },
+      ],
     },
   });
 });
@@ -32,6 +36,32 @@ describe('HubSpot sandbox answers, against HubSpot’s published models', () => 
 
     expect(response.status).toBe(200);
     expect(contractProblems(response.body, 'crm/properties', 'Property')).toEqual([]);
+  });
+
+  it('owners, active and archived, as the direct-activity check reads them (PublicOwner, CollectionResponsePublicOwnerForwardPaging)', async () => {
+    // "CRM API | Owners": `archived` (default false) on "Retrieve all owners" and "Retrieve an
+    // owner" answers the archived owners (deactivated users) instead of the active ones.
+    const active = await call(sandbox, 'GET', '/crm/v3/owners?email=dana.reyes@vendor.example');
+    const archived = await call(sandbox, 'GET', '/crm/v3/owners?archived=true');
+    const one = await call(sandbox, 'GET', '/crm/v3/owners/702?archived=true');
+    const notActive = await call(sandbox, 'GET', '/crm/v3/owners/702');
+
+    for (const page of [active, archived]) {
+      expect(page.status).toBe(200);
+      expect(contractProblems(page.body, 'crm/owners', 'CollectionResponsePublicOwnerForwardPaging')).toEqual(
+        [],
+      );
+    }
+    expect((active.body as { results: { id: string }[] }).results.map((owner) => owner.id)).toEqual(['701']);
+    expect(
+      (archived.body as { results: { id: string; archived: boolean }[] }).results.map((owner) => [
+        owner.id,
+        owner.archived,
+      ]),
+    ).toEqual([['702', true]]);
+    expect(one.status).toBe(200);
+    expect(contractProblems(one.body, 'crm/owners', 'PublicOwner')).toEqual([]);
+    expect(notActive.status).toBe(404);
   });
 
   it('the deal pipelines setup checks (CollectionResponsePipelineNoPaging)', async () => {
