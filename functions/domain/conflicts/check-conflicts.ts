@@ -59,15 +59,21 @@ interface CustomerMatch {
   readonly other: OtherRegistration;
   readonly matchedBy: 'domain' | 'company-name';
   readonly similarity: number;
+  /** Matched by a domain the customer's HubSpot company holds besides the registered one. */
+  readonly byCompanyDomain?: boolean;
 }
 
-/** Other registrations for the same customer: the same domain, or a company name at least as similar as the threshold. */
+/**
+ * Other registrations for the same customer: the same domain, another domain of the customer's
+ * company in HubSpot, or a company name at least as similar as the threshold.
+ */
 function sameCustomer(
   registration: RegistrationUnderCheck,
-  others: readonly OtherRegistration[],
+  evidence: Evidence,
   threshold: number,
 ): CustomerMatch[] {
-  return others
+  const companyDomains = new Set(evidence.customerDomains);
+  return evidence.otherRegistrations
     .filter((other) => other.registrationId !== registration.registrationId)
     .flatMap((other): CustomerMatch[] => {
       // A name with nothing to match by (empty once normalised) is like no other name.
@@ -77,6 +83,9 @@ function sameCustomer(
           : companyNameSimilarity(registration.customerCompanyName, other.customerCompanyName);
       if (other.customerDomain === registration.customerDomain) {
         return [{ other, matchedBy: 'domain', similarity }];
+      }
+      if (companyDomains.has(other.customerDomain)) {
+        return [{ other, matchedBy: 'domain', similarity, byCompanyDomain: true }];
       }
       if (similarity + similarityTolerance >= threshold) {
         return [{ other, matchedBy: 'company-name', similarity }];
@@ -133,6 +142,8 @@ function registrationEvidence(
 }
 
 function matchText(match: CustomerMatch): string {
+  if (match.byCompanyDomain === true)
+    return `${match.other.customerDomain}, another domain of the customer's company in HubSpot`;
   return match.matchedBy === 'domain'
     ? `same customer domain ${match.other.customerDomain}`
     : `company name "${match.other.customerCompanyName}" ${Math.round(match.similarity * 100)}% similar`;
@@ -150,7 +161,7 @@ function duplicateRule(
 ): RuleResult | undefined {
   const matches = sameCustomer(
     registration,
-    evidence.otherRegistrations,
+    evidence,
     policy.conflicts.competingPartner.companyNameSimilarityThreshold,
   ).filter(
     // A pending registration is the one kept only when it came first: of two the partner sent at
@@ -187,11 +198,7 @@ function competingPartnerRule(
   policy: Policy,
 ): RuleResult | undefined {
   const settings = policy.conflicts.competingPartner;
-  const matches = sameCustomer(
-    registration,
-    evidence.otherRegistrations,
-    settings.companyNameSimilarityThreshold,
-  ).filter(
+  const matches = sameCustomer(registration, evidence, settings.companyNameSimilarityThreshold).filter(
     ({ other }) =>
       !samePartner(other, registration) &&
       holdsCustomer(other, registration.receivedAt) &&

@@ -99,6 +99,12 @@ export type ClosedWonDeal = z.infer<typeof closedWonDealSchema>;
  */
 export const conflictEvidenceSchema = z.object({
   otherRegistrations: z.array(otherRegistrationSchema).default([]),
+  /**
+   * The customer's other domains: those its HubSpot company holds besides the one registered
+   * (`domain` and `hs_additional_domains`), as registrable domains. A registration of one of
+   * them is of the same customer, as one of the registered domain is.
+   */
+  customerDomains: z.array(z.string().min(1)).default([]),
   openDeals: z.array(openDealSchema).default([]),
   directEngagements: z.array(directEngagementSchema).default([]),
   closedWonDeals: z.array(closedWonDealSchema).default([]),

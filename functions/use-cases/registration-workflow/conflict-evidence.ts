@@ -9,7 +9,7 @@ import { isCurrencyCode, minorUnitDigits } from '#domain/money.ts';
 import { comparableDomain, normaliseCompanyName } from '#domain/normalise.ts';
 import type { WorkflowStatus } from '#domain/registration-progress.ts';
 import type { CustomerRegistration } from '#domain/registration-standing.ts';
-import type { Deal, Owner } from '#ports/hubspot.ts';
+import type { Company, Deal, Owner } from '#ports/hubspot.ts';
 import type { RegistrationWorkflowDependencies, ValidRegistration } from './dependencies.ts';
 import { amountInUsdMinor } from './normalise-registration.ts';
 
@@ -123,15 +123,24 @@ export async function gatherEvidence(
   // compared as the registrable domain registrations carry.
   const domainOf = (company: { domain?: string | null | undefined }) =>
     company.domain ? comparableDomain(company.domain) : undefined;
+  // A company with several domains holds the others in `hs_additional_domains` (HubSpot
+  // "Companies", CRM API guide): registered under any of them, it is the same customer.
+  const domainsOf = (company: Company) =>
+    [company.domain, ...(company.additionalDomains ?? [])]
+      .filter((domain): domain is string => typeof domain === 'string' && domain.trim() !== '')
+      .map(comparableDomain);
+  const holdsCustomerDomain = (company: Company) => domainsOf(company).includes(details.customerDomain);
   const customerCompanies = [
     ...new Map(
       [
         ...byDomain.filter(notPartner),
-        ...byName.filter((company) => notPartner(company) && domainOf(company) === details.customerDomain),
+        ...byName.filter((company) => notPartner(company) && holdsCustomerDomain(company)),
       ].map((company) => [company.id, company]),
     ).values(),
   ];
-  const similarDomains = new Set<string>();
+  const customerDomains = new Set(customerCompanies.flatMap(domainsOf));
+  customerDomains.delete(details.customerDomain);
+  const similarDomains = new Set<string>(customerDomains);
   for (const company of byName.slice(0, 10)) {
     const domain = domainOf(company);
     if (domain !== undefined && notPartner(company)) similarDomains.add(domain);
@@ -206,6 +215,7 @@ export async function gatherEvidence(
   );
   return {
     otherRegistrations: registrations,
+    customerDomains: [...customerDomains].sort(),
     openDeals: perCompany.flatMap((found) => found.openDeals),
     closedWonDeals: perCompany.flatMap((found) => found.closedWonDeals),
     directEngagements: perCompany.flatMap((found) => found.directEngagements),

@@ -63,6 +63,48 @@ beforeAll(async () => {
       ],
     },
   });
+  // A customer HubSpot holds under one company with several domains (`hs_additional_domains`,
+  // semicolon-separated, as HubSpot "Companies" in the CRM API guide describes), and another whose
+  // regional domain is the additional one, with a direct rep's open deal.
+  await harness.sandbox.control('/_sandbox/seed', {
+    body: {
+      companies: [
+        {
+          id: '950',
+          properties: {
+            name: 'Contoso Ltd',
+            domain: 'contoso.com',
+            hs_additional_domains: 'contoso-retail.eu; contoso.co.jp',
+            type: 'OTHER',
+          },
+        },
+        {
+          id: '951',
+          properties: {
+            name: 'Litware Inc.',
+            domain: 'litware.com',
+            hs_additional_domains: 'litware-labs.de',
+            type: 'PROSPECT',
+          },
+        },
+      ],
+      deals: [
+        {
+          id: '961',
+          createdAt: '2026-11-03T09:00:00Z',
+          properties: {
+            dealname: 'Litware – lab automation',
+            amount: '40000',
+            deal_currency_code: 'USD',
+            pipeline: 'default',
+            dealstage: 'qualifiedtobuy',
+            hubspot_owner_id: '701',
+          },
+        },
+      ],
+      associations: [{ from: { type: 'deals', id: '961' }, to: { type: 'companies', id: '951' } }],
+    },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -104,6 +146,44 @@ describe('the customer as HubSpot knows it', () => {
       ruleId: 'competing-partner',
       evidence: [expect.objectContaining({ registrationId: rival, matchedBy: 'company-name' })],
     });
+  });
+
+  it('finds another partner’s registration of another domain the customer’s HubSpot company holds, whatever name it was given', async () => {
+    const rival = await harness.submit({
+      email: 'rita@rival-partners.io',
+      partner_company_domain: 'rival-partners.io',
+      customer_company_name: 'CRE Holdings',
+      customer_domain: 'contoso-retail.eu',
+      estimated_amount: '8000',
+    });
+    expect((await harness.registration(rival)).progress?.status).toBe('approved');
+    const registrationId = await harness.submit({
+      customer_company_name: 'Contoso',
+      customer_domain: 'contoso.com',
+      estimated_amount: '8000',
+    });
+    const verdict = (await harness.registration(registrationId)).progress?.verdict;
+    expect(verdict).toMatchObject({
+      ruleId: 'competing-partner',
+      evidence: [expect.objectContaining({ registrationId: rival, matchedBy: 'domain' })],
+    });
+    expect(verdict?.evidence[0]?.detail).toContain(
+      "contoso-retail.eu, another domain of the customer's company in HubSpot",
+    );
+  });
+
+  it('finds a direct rep’s open deal at the company that holds the registered domain as an additional one', async () => {
+    const registrationId = await harness.submit({
+      customer_company_name: 'Litware Labs',
+      customer_domain: 'litware-labs.de',
+      estimated_amount: '9000',
+    });
+    const registration = await harness.registration(registrationId);
+    expect(registration.progress?.verdict).toMatchObject({
+      ruleId: 'direct-activity',
+      evidence: [expect.objectContaining({ kind: 'open-deal', dealId: '961' })],
+    });
+    expect(registration.progress?.status).not.toBe('approved');
   });
 
   it('refuses at intake a customer name with nothing to match on, rather than failing the check', async () => {

@@ -212,6 +212,17 @@ describe('checkConflicts: competing partner', () => {
     expect(verdict.evidence[0]).toMatchObject({ matchedBy: 'company-name', similarity: 1 });
   });
 
+  it('matches another domain of the customer’s company by domain, whatever its name', () => {
+    const elsewhere = otherRegistration({ customerDomain: 'acme-retail.eu', customerCompanyName: 'zephyr' });
+    expect(check({ otherRegistrations: [elsewhere] }).ruleId).toBe('no-conflict');
+    const verdict = check({ otherRegistrations: [elsewhere], customerDomains: ['acme-retail.eu'] });
+    expect(verdict.ruleId).toBe('competing-partner');
+    expect(verdict.evidence[0]).toMatchObject({ matchedBy: 'domain', registrationId: 'reg-other' });
+    expect(verdict.evidence[0]?.detail).toContain(
+      "acme-retail.eu, another domain of the customer's company in HubSpot",
+    );
+  });
+
   it('matches at the similarity threshold and not below it', () => {
     const at90 = policyWith({ conflicts: { competingPartner: { companyNameSimilarityThreshold: 0.9 } } });
     const named = (customerCompanyName: string) =>
