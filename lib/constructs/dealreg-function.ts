@@ -213,7 +213,11 @@ export class DealregFunction extends NodejsFunction {
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      // "Available CloudWatch metrics for Amazon SQS": the queue's metrics are reported only while
+      // it is active, and a dead-letter queue nobody reads goes quiet with its messages still in
+      // it. Missing data keeps the alarm where it is ("Configuring how CloudWatch alarms treat
+      // missing data": ignore), so it does not turn OK over failures nobody has handled.
+      treatMissingData: TreatMissingData.IGNORE,
     });
     for (const alarm of [this.errorsAlarm, this.deadLettersAlarm]) {
       alarm.addAlarmAction(alarmAction);

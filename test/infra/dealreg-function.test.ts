@@ -148,6 +148,9 @@ describe('DealregFunction', () => {
       Dimensions: [{ Name: 'QueueName', Value: queueName }],
       Threshold: 1,
       AlarmActions: [topicRef],
+      // A queue that goes inactive stops reporting with its messages still waiting: the alarm
+      // keeps its state rather than turning OK.
+      TreatMissingData: 'ignore',
     });
   });
 
