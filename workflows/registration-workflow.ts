@@ -66,6 +66,7 @@ const transientErrors = [
   'HubSpotUnavailableError',
   'EmailDeliveryError',
   'AppendContentionError',
+  'ConflictCheckContentionError',
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',

@@ -1,3 +1,4 @@
+import type { RecentChecks, RecordedCheck } from '#domain/conflicts/check-order.ts';
 import type { RegistrationProgress, WorkflowStatus } from '#domain/registration-progress.ts';
 import type { CustomerRegistration } from '#domain/registration-standing.ts';
 import type { StoredRegistration } from '#domain/stored-registration.ts';
@@ -45,6 +46,18 @@ export interface RegistrationBook {
    * registration stands, not the whole record. Eventually consistent.
    */
   byCustomerDomain(customerDomain: string, receivedFrom: string): Promise<CustomerRegistration[]>;
+  /**
+   * A registration as {@link byCustomerDomain} shows it, read from the table itself (consistent):
+   * one the index may not show yet. Undefined when there is none.
+   */
+  customerRegistration(registrationId: string): Promise<CustomerRegistration | undefined>;
+  /** The conflict checks recorded lately for a customer domain, oldest first (consistent). */
+  recentChecks(customerDomain: string): Promise<RecentChecks>;
+  /**
+   * Records the conflict check of a registration after the checks `read` holds. False (nothing
+   * written) when another check was recorded since: read them again and check again.
+   */
+  recordCheck(customerDomain: string, read: RecentChecks, check: RecordedCheck): Promise<boolean>;
   /**
    * Records the workflow's progress, and the standing it implies (what other registrations of the
    * customer compare). Returns false (and writes nothing) when the precondition does not hold.

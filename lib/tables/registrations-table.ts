@@ -18,6 +18,9 @@ export const customerDomainIndexAttributes = ['partnerDomain', 'customerCompanyK
  * has one row in the customer-domain index while it can hold its customer: its registration
  * item's until the first progress write, then its progress item's; an ended registration
  * (declined, expired, merged) has none (functions/adapters/dynamodb/registration-book.ts).
+ * Keyed by a customer domain followed by `#checks`, one small item per customer holds the conflict
+ * checks recorded lately for it (functions/domain/conflicts/check-order.ts); it has no row in the
+ * index either.
  */
 export const registrationsTable: TableDefinition = {
   logicalName: 'Registrations',

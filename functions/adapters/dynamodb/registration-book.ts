@@ -9,6 +9,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
+import { type RecentChecks, type RecordedCheck, withCheck } from '#domain/conflicts/check-order.ts';
 import type { RegistrationProgress } from '#domain/registration-progress.ts';
 import {
   type CustomerRegistration,
@@ -29,6 +31,7 @@ import type {
 } from '#ports/registration-book.ts';
 import { type ItemKind, parseItem } from './parse-item.ts';
 import {
+  customerChecksItemKey,
   getRegistrationItems,
   indexCopies,
   isProgressItem,
@@ -50,6 +53,18 @@ const customerDomainIndex = { name: 'byCustomerReceipt', timeAttribute: 'receive
 const customerRegistrationRow: ItemKind<typeof customerRegistrationSchema> = {
   schema: customerRegistrationSchema,
   what: 'a customer-domain index row',
+  key: ['registrationId'],
+};
+
+/** A customer domain's recent-checks item (`check-order.ts`). */
+const recentChecksItem: ItemKind<z.ZodType<RecentChecks>> = {
+  schema: z.object({
+    version: z.number().int().positive(),
+    checks: z.array(
+      z.object({ registrationId: z.string().min(1), receivedAt: z.string().min(1), cleared: z.boolean() }),
+    ),
+  }),
+  what: "a customer domain's recent conflict checks",
   key: ['registrationId'],
 };
 
@@ -131,14 +146,66 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
     return records;
   }
 
+  async customerRegistration(registrationId: string): Promise<CustomerRegistration | undefined> {
+    const whole = await this.get(registrationId, { withVerdict: false });
+    // A submission intake refused has no details, and no place among the customer's registrations.
+    if (whole?.details === undefined) return undefined;
+    return customerRegistrationSchema.parse({
+      registrationId: whole.registrationId,
+      receivedAt: whole.receivedAt,
+      customerDomain: whole.details.customerDomain,
+      partnerDomain: whole.details.partnerDomain,
+      customerCompanyKey: whole.details.customerCompanyKey,
+      standing: whole.progress === undefined ? {} : standingOf(whole.progress),
+    });
+  }
+
+  async recentChecks(customerDomain: string): Promise<RecentChecks> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: customerChecksItemKey(customerDomain),
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return { version: 0, checks: [] };
+    return parseItem(recentChecksItem, this.#tableName, Item);
+  }
+
+  async recordCheck(customerDomain: string, read: RecentChecks, check: RecordedCheck): Promise<boolean> {
+    const checks = withCheck(read.checks, check);
+    if (checks === undefined) return true;
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { ...customerChecksItemKey(customerDomain), version: read.version + 1, checks },
+          // Written only over the checks that were read: a check recorded since makes this one
+          // read them again ("Condition expressions", optimistic locking with a version number).
+          ...(read.version === 0
+            ? { ConditionExpression: 'attribute_not_exists(registrationId)' }
+            : {
+                ConditionExpression: '#version = :version',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': read.version },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /**
    * A registration stored before the index carried its own copies (partner domain, company key)
    * is read whole and its row derived, so registrations taken in before an upgrade still
    * count in the conflict check; the next progress write adds the standing, the rest stays as it is.
    */
   async #fromWholeItem(registrationId: string): Promise<CustomerRegistration> {
-    const whole = await this.get(registrationId);
-    if (whole?.details === undefined) {
+    const row = await this.customerRegistration(registrationId);
+    if (row === undefined) {
       throw new CorruptItemError(
         {
           tableName: this.#tableName,
@@ -148,14 +215,7 @@ export class DynamoDbRegistrationBook implements RegistrationBook {
         ['it has no registration details'],
       );
     }
-    return customerRegistrationSchema.parse({
-      registrationId: whole.registrationId,
-      receivedAt: whole.receivedAt,
-      customerDomain: whole.details.customerDomain,
-      partnerDomain: whole.details.partnerDomain,
-      customerCompanyKey: whole.details.customerCompanyKey,
-      standing: whole.progress === undefined ? {} : standingOf(whole.progress),
-    });
+    return row;
   }
 
   /**

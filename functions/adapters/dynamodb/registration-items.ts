@@ -22,11 +22,28 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
  * domain, company key, received time), so where the registration stands is in the index as soon as
  * it changes. Registrations stored before the split keep their progress on the registration item;
  * they are read and written there until they end.
+ *
+ * Beside the registrations, the table holds one small item per customer domain (key: the domain
+ * + `#checks`): the conflict checks recorded lately for it (`check-order.ts`). It has no
+ * registration and no row in the customer-domain index.
  */
 export const progressItemSuffix = '#progress';
 
 /** The key suffix of a registration's verdict item. */
 export const verdictItemSuffix = '#verdict';
+
+/** The key suffix of a customer domain's recent-checks item. */
+const customerChecksItemSuffix = '#checks';
+
+/** The key of a customer domain's recent-checks item. */
+export function customerChecksItemKey(customerDomain: string): { registrationId: string } {
+  return { registrationId: `${customerDomain}${customerChecksItemSuffix}` };
+}
+
+/** True for a customer domain's recent-checks item (the key ends in `#checks`). */
+export function isCustomerChecksItem(item: Record<string, unknown>): boolean {
+  return String(item.registrationId).endsWith(customerChecksItemSuffix);
+}
 
 /** The progress attributes kept once, in the progress item's `standing` (see `standingOf`). */
 export const standingAttributes = ['status', 'partnerId', 'partnerName', 'approvedAt', 'expiresAt'] as const;
@@ -129,7 +146,7 @@ export function mergeScannedItems(items: readonly Record<string, unknown>[]): Re
     if (isVerdictItem(item)) verdictItems.set(registrationIdOf(item), item);
   }
   return items
-    .filter((item) => !isProgressItem(item) && !isVerdictItem(item))
+    .filter((item) => !isProgressItem(item) && !isVerdictItem(item) && !isCustomerChecksItem(item))
     .map((item) => {
       const id = String(item.registrationId);
       return mergeProgressItem(item, progressItems.get(id), verdictItems.get(id));

@@ -111,9 +111,11 @@ function holdsCustomer(other: OtherRegistration, at: string): boolean {
 
 /**
  * Whether `other` reached Dealreg before `registration` (ties broken by registration id, for
- * determinism). Receipt times only: the time a submission claims is the partner's to set.
+ * determinism). Receipt times only: the time a submission claims is the partner's to set. A
+ * registration whose check was recorded first and cleared it without seeing this one came first.
  */
 function isEarlier(other: OtherRegistration, registration: RegistrationUnderCheck): boolean {
+  if (other.checkedFirst === true) return true;
   const difference = ms(other.receivedAt) - ms(registration.receivedAt);
   return difference < 0 || (difference === 0 && other.registrationId < registration.registrationId);
 }

@@ -56,6 +56,12 @@ const otherRegistrationSchema = registrationPartiesSchema.extend({
   approvedAt: isoInstantSchema.optional(),
   /** When an approved registration stops holding the customer. */
   expiresAt: isoInstantSchema.optional(),
+  /**
+   * Its conflict check was recorded before this one's and cleared it for automatic approval
+   * without seeing this registration (`check-order.ts`): it came first, whatever the receipt
+   * times of two registrations checked moments apart say.
+   */
+  checkedFirst: z.literal(true).optional(),
 });
 export type OtherRegistration = z.infer<typeof otherRegistrationSchema>;
 

@@ -1,4 +1,9 @@
 import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
+import {
+  ConflictCheckContentionError,
+  checkedFirst,
+  type RecordedCheck,
+} from '#domain/conflicts/check-order.ts';
 import type { ConflictEvidence } from '#domain/conflicts/conflict-input.ts';
 import {
   intakeFindings,
@@ -11,10 +16,16 @@ import { comparableDomain, registrableDomain } from '#domain/normalise.ts';
 import { earliestHoldingReceipt } from '#domain/policy/conflict-window.ts';
 import { routeRegistration } from '#domain/policy/registration-decision.ts';
 import type { RegistrationDetails } from '#domain/registration.ts';
+import { type CustomerRegistration, hasEnded } from '#domain/registration-standing.ts';
 import { validInstant } from '#domain/submission-time.ts';
+import type { CheckFindings } from '#ports/registration-book.ts';
 import { answerOpenQuestion } from './answer-open-question.ts';
 import { gatherEvidence } from './conflict-evidence.ts';
-import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
+import {
+  loadRegistrationInProgress,
+  type RegistrationInProgress,
+  type RegistrationWorkflowDependencies,
+} from './dependencies.ts';
 
 /** What "Check for channel conflict" answers: where the registration goes next, and why. */
 interface ConflictCheckResult {
@@ -100,12 +111,119 @@ export async function checkRegistrationConflicts(
   const earliest =
     claimedAt !== undefined && Date.parse(claimedAt) < Date.parse(receivedAt) ? claimedAt : receivedAt;
   const receivedFrom = earliestHoldingReceipt(deps.policy.policy, earliest);
-  const sameDomain = await deps.book.byCustomerDomain(details.customerDomain, receivedFrom);
+  // The check is recorded on the customer domain's recent checks, after those it read; when
+  // another was recorded in between, it reads them and checks again (`check-order.ts`).
+  const checkDeps = { ...deps, crm: askedOnce(deps.crm) };
+  for (let attempt = 1; attempt <= maxCheckAttempts; attempt += 1) {
+    const recent = await deps.book.recentChecks(details.customerDomain);
+    const assessed = await assess(checkDeps, registration, {
+      now,
+      receivedFrom,
+      claimedAt,
+      earliest,
+      recent: recent.checks,
+    });
+    if (assessed.findings === undefined) return assessed.result;
+    const recorded = await deps.book.recordCheck(details.customerDomain, recent, {
+      registrationId,
+      receivedAt,
+      cleared: assessed.result.next === 'auto-approve',
+    });
+    if (!recorded) continue;
+    await deps.book.saveCheckFindings(registrationId, assessed.findings);
+    deps.logger.info('conflict check', assessed.log);
+    return assessed.result;
+  }
+  throw new ConflictCheckContentionError(registrationId, details.customerDomain, maxCheckAttempts);
+}
+
+/**
+ * The CRM as one check reads it: each question asked once, however often the check runs again
+ * because another check of the customer was recorded meanwhile (what HubSpot holds does not
+ * change with that, and its searches are the portal's scarcest budget).
+ */
+function askedOnce<Crm extends object>(crm: Crm): Crm {
+  const answers = new Map<string, unknown>();
+  return new Proxy(crm, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const key = `${String(property)}:${JSON.stringify(args)}`;
+        if (!answers.has(key)) {
+          const answer = Promise.resolve(value.apply(target, args));
+          // A failed question is asked again by the next attempt.
+          answer.catch(() => answers.delete(key));
+          answers.set(key, answer);
+        }
+        return answers.get(key);
+      };
+    },
+  });
+}
+
+/** How often a check reads the customer's registrations again because another was recorded meanwhile. */
+const maxCheckAttempts = 5;
+
+/**
+ * The registrations of the customer domain: those the index shows, and those of the recent checks
+ * it may not show yet (read from the table), and those that came first by the order of the checks.
+ */
+async function customerRegistrations(
+  deps: RegistrationWorkflowDependencies,
+  registrationId: string,
+  customerDomain: string,
+  receivedFrom: string,
+  recent: readonly RecordedCheck[],
+): Promise<{ rows: CustomerRegistration[]; first: ReadonlySet<string> }> {
+  const rows = await deps.book.byCustomerDomain(customerDomain, receivedFrom);
+  const indexed = new Set(rows.map((row) => row.registrationId));
+  const unindexed = recent.filter(
+    (check) =>
+      check.registrationId !== registrationId &&
+      !indexed.has(check.registrationId) &&
+      Date.parse(check.receivedAt) >= Date.parse(receivedFrom),
+  );
+  for (const check of unindexed) {
+    const row = await deps.book.customerRegistration(check.registrationId);
+    if (row !== undefined && !hasEnded(row.standing)) rows.push(row);
+  }
+  return { rows, first: checkedFirst(recent, registrationId) };
+}
+
+interface Assessment {
+  readonly result: ConflictCheckResult;
+  /** What to store once the check is recorded; none for a registration the check did not assess. */
+  readonly findings?: CheckFindings;
+  readonly log?: Record<string, unknown>;
+}
+
+async function assess(
+  deps: RegistrationWorkflowDependencies,
+  registration: RegistrationInProgress,
+  context: {
+    readonly now: string;
+    readonly receivedFrom: string;
+    readonly claimedAt: string | undefined;
+    readonly earliest: string;
+    readonly recent: readonly RecordedCheck[];
+  },
+): Promise<Assessment> {
+  const { details, record, progress } = registration;
+  const { registrationId, receivedAt } = record;
+  const { now, receivedFrom, claimedAt, earliest } = context;
+  const { rows: sameDomain, first } = await customerRegistrations(
+    deps,
+    registrationId,
+    details.customerDomain,
+    receivedFrom,
+    context.recent,
+  );
   const answers = await answerOpenQuestion(deps, registration, progress, sameDomain);
-  if (answers !== undefined) return resubmitted(answers);
+  if (answers !== undefined) return { result: resubmitted(answers) };
   if (progress.partnerId === undefined) {
     const reason = `${details.partnerDomain} is not a partner company in HubSpot, so the registration cannot be accepted. Ask the partner team to add the company as a partner, then submit again.`;
-    return { next: 'auto-reject', outcome: 'reject', ruleId: 'unknown-partner', reason };
+    return { result: { next: 'auto-reject', outcome: 'reject', ruleId: 'unknown-partner', reason } };
   }
   // HubSpot refuses a deal in a currency the portal has not enabled: decided here, with the
   // reason, rather than by a failed "Register deal in HubSpot" after approval.
@@ -113,11 +231,12 @@ export async function checkRegistrationConflicts(
   const currencies = await deps.crm.dealCurrencies();
   if (currencies !== undefined && !currencies.has(currency)) {
     const reason = `The amount is in ${currency}, but deals in HubSpot can only be in ${[...currencies].sort().join(', ')}, so the registration cannot become a deal. Submit it again with the amount in one of those currencies.`;
-    return { next: 'auto-reject', outcome: 'reject', ruleId: 'currency-not-enabled', reason };
+    return { result: { next: 'auto-reject', outcome: 'reject', ruleId: 'currency-not-enabled', reason } };
   }
   const evidence = await gatherEvidence(deps, registration, {
     receivedFrom,
     sameDomain,
+    checkedFirst: first,
     engagementsFrom: earliest,
   });
   const partner = { id: progress.partnerId, name: progress.partnerName || undefined };
@@ -178,20 +297,22 @@ export async function checkRegistrationConflicts(
           reason: `No USD rate is configured for ${details.estimatedAmount.currency}, so the amount cannot be compared with the auto-approve limit; an approver decides.`,
         }
       : routed;
-  // The verdict replaces the one of an earlier check, and so does the verdict under the claim.
-  await deps.book.saveCheckFindings(registrationId, {
-    verdict,
-    ...(underClaim === undefined ? {} : { verdictUnderClaim: underClaim }),
-    checkedAt: now,
-  });
-  deps.logger.info('conflict check', {
-    registrationId,
-    outcome: verdict.outcome,
-    ruleId: verdict.ruleId,
-    next: route.next,
-    ...(underClaim === undefined
-      ? {}
-      : { claimedAt: underClaim.claimedAt, ruleIdUnderClaim: underClaim.ruleId }),
-  });
-  return { next: route.next, outcome: verdict.outcome, ruleId: verdict.ruleId, reason: route.reason };
+  return {
+    result: { next: route.next, outcome: verdict.outcome, ruleId: verdict.ruleId, reason: route.reason },
+    // The verdict replaces the one of an earlier check, and so does the verdict under the claim.
+    findings: {
+      verdict,
+      ...(underClaim === undefined ? {} : { verdictUnderClaim: underClaim }),
+      checkedAt: now,
+    },
+    log: {
+      registrationId,
+      outcome: verdict.outcome,
+      ruleId: verdict.ruleId,
+      next: route.next,
+      ...(underClaim === undefined
+        ? {}
+        : { claimedAt: underClaim.claimedAt, ruleIdUnderClaim: underClaim.ruleId }),
+    },
+  };
 }

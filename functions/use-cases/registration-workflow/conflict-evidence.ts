@@ -103,6 +103,8 @@ export async function gatherEvidence(
   customer: {
     readonly receivedFrom: string;
     readonly sameDomain: readonly CustomerRegistration[];
+    /** The registrations that came first by the order of their checks (`check-order.ts`). */
+    readonly checkedFirst?: ReadonlySet<string>;
     readonly engagementsFrom: string;
   },
 ) {
@@ -152,7 +154,11 @@ export async function gatherEvidence(
   const registrations = [customer.sameDomain, ...similar]
     .flat()
     .filter((other) => other.registrationId !== record.registrationId)
-    .map(asOtherRegistration);
+    .map((row) =>
+      customer.checkedFirst?.has(row.registrationId) === true
+        ? { ...asOtherRegistration(row), checkedFirst: true as const }
+        : asOtherRegistration(row),
+    );
 
   // The channel team is the approvers and whoever else the policy names; everyone else who owns a
   // deal or logs activity sells direct.

@@ -261,6 +261,19 @@ describe('checkConflicts: competing partner', () => {
     expect(check({ otherRegistrations: [later] }).ruleId).toBe('no-conflict');
   });
 
+  it('counts a later-received registration first when its check cleared it before this one was checked', () => {
+    const later = otherRegistration({
+      status: 'submitted',
+      approvedAt: undefined,
+      expiresAt: undefined,
+      receivedAt: '2026-11-10T15:00:00.010Z',
+    });
+    expect(check({ otherRegistrations: [later] }).ruleId).toBe('no-conflict');
+    const verdict = check({ otherRegistrations: [{ ...later, checkedFirst: true }] });
+    expect(verdict.ruleId).toBe('competing-partner');
+    expect(verdict.evidence[0]).toMatchObject({ registrationId: 'reg-other' });
+  });
+
   it('rejects the later registration when the policy says so', () => {
     const strict = policyWith({
       conflicts: { competingPartner: { resolution: 'reject-later-registration' } },
