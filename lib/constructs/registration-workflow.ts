@@ -8,7 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
+import { customerChecksItemSuffix, verdictItemSuffix } from '#adapters/dynamodb/registration-items.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import {
   buildRegistrationSegments,
@@ -227,14 +227,20 @@ export class RegistrationWorkflow extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
     ]);
-    // The conflict check writes its verdict in an item of its own (saveCheckFindings, a PutItem):
-    // verdict items only, never a registration or progress item ("Using IAM policy conditions for
-    // fine-grained access control", DynamoDB: dynamodb:LeadingKeys is the item's partition key).
+    // The conflict check writes its verdict in an item of its own (saveCheckFindings, a PutItem)
+    // and records itself on the customer domain's recent checks (recordCheck, a conditional
+    // PutItem): those items only, never a registration or progress item ("Using IAM policy
+    // conditions for fine-grained access control", DynamoDB: dynamodb:LeadingKeys is the item's
+    // partition key).
     steps.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:PutItem'],
         resources: [props.registrationsTable.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`*${verdictItemSuffix}`] } },
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [`*${verdictItemSuffix}`, `*${customerChecksItemSuffix}`],
+          },
+        },
       }),
     );
     props.ledger.grantAppend(steps);

@@ -328,9 +328,10 @@ describe('registration workflow infrastructure', () => {
         [imported(stateful.approvalsTable, 'Arn')],
       ),
       allow(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [dataKey], viaDynamoDb),
-      // ... and writes its verdict item (saveCheckFindings, PutCommand): verdict items only.
+      // ... and writes its verdict item (saveCheckFindings, PutCommand) and the customer domain's
+      // recent checks (recordCheck, a conditional PutCommand): those items only.
       allow(['dynamodb:PutItem'], [registrations], {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#verdict'] },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#verdict', '*#checks'] },
       }),
       allow(['kms:GenerateMac'], [imported(stateful.ledgerMacKey, 'Arn')]),
       allow(

@@ -33,7 +33,7 @@ export const progressItemSuffix = '#progress';
 export const verdictItemSuffix = '#verdict';
 
 /** The key suffix of a customer domain's recent-checks item. */
-const customerChecksItemSuffix = '#checks';
+export const customerChecksItemSuffix = '#checks';
 
 /** The key of a customer domain's recent-checks item. */
 export function customerChecksItemKey(customerDomain: string): { registrationId: string } {
