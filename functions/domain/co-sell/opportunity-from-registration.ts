@@ -5,7 +5,12 @@ import {
   type CoSellOpportunityDraft,
   coSellOpportunityDraftSchema,
 } from './co-sell-opportunity.ts';
-import { aceIndustryOf, aceUsStateOf, type CustomerCompanyFacts } from './customer-account.ts';
+import {
+  aceIndustryOf,
+  aceUsStateOf,
+  type CustomerCompanyFacts,
+  countriesWithoutPostalCode,
+} from './customer-account.ts';
 import { monthlySpendFor } from './expected-spend.ts';
 import type { FundingCampaign } from './funding-campaign.ts';
 
@@ -132,8 +137,9 @@ export function coSellClientToken(registrationId: string, step: 'create' | 'subm
  * Partner Central API reference) and `OtherIndustry` with `Other`; `WebsiteUrl` ("required in all
  * cases except when the opportunity is related to national security", same page); the customer's
  * `Address.CountryCode` and `PostalCode`, and `StateOrRegion` for a customer in the United States
- * ("Address"; "Working with your opportunities", Partner Central developer guide). Empty when the
- * opportunity can be submitted.
+ * ("Address"; "Working with your opportunities", Partner Central developer guide), the postal
+ * code not for a country without postal codes ({@link countriesWithoutPostalCode}). Empty when
+ * the opportunity can be submitted.
  */
 export function submissionGaps(draft: CoSellOpportunityDraft): string[] {
   const account = draft.Customer.Account;
@@ -147,7 +153,10 @@ export function submissionGaps(draft: CoSellOpportunityDraft): string[] {
   if (account.Address?.CountryCode === undefined) {
     gaps.push('Customer.Account.Address.CountryCode: the registration names no country ACE knows');
   }
-  if (account.Address?.PostalCode === undefined) {
+  if (
+    account.Address?.PostalCode === undefined &&
+    !countriesWithoutPostalCode.has(account.Address?.CountryCode ?? '')
+  ) {
     gaps.push("Customer.Account.Address.PostalCode: the customer's HubSpot company has no postal code (zip)");
   }
   if (account.Address?.CountryCode === 'US' && account.Address.StateOrRegion === undefined) {

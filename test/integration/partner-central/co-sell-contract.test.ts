@@ -285,6 +285,43 @@ describe('submitting to AWS', () => {
     expect((await opportunities.get(opportunityId)).reviewStatus).toBe('Pending Submission');
   });
 
+  it('submits, as AWS does, a customer in a country without postal codes (Hong Kong) without one, and refuses one in the United Kingdom', async () => {
+    // "Countries without Postal Code" (aws-samples/partner-crm-integration-samples).
+    const { opportunities } = coSell();
+    const submitted = async (country: string) => {
+      const registration = storedRegistration({
+        customer_company_name: `Harbour Trading ${country}`,
+        customer_country: country,
+      });
+      const mapping = coSellOpportunityFor({
+        registration,
+        campaign: awsFundedCampaign,
+        defaults: coSellDefaults,
+        usdRates: {},
+        customer: { ...customerCompany, zip: null, state: null, city: 'Central', country },
+      });
+      if (!mapping.ok) throw new Error(mapping.problems.join('; '));
+      const { opportunityId } = await opportunities.create(
+        mapping.draft,
+        coSellClientToken(registration.registrationId, 'create'),
+      );
+      return opportunities
+        .submitToAws(opportunityId, {
+          involvement: 'Co-Sell',
+          clientToken: coSellClientToken(registration.registrationId, 'submit'),
+        })
+        .then((task) => task.status)
+        .catch((e: unknown) => e);
+    };
+
+    expect(await submitted('HK')).toBe('COMPLETE');
+    const refused = await submitted('GB');
+    expect(refused).toBeInstanceOf(CoSellValidationError);
+    expect((refused as CoSellValidationError).fields.map((f) => f.field)).toEqual([
+      'Customer.Account.Address.PostalCode',
+    ]);
+  });
+
   it('answers a missing opportunity with a not-found error', async () => {
     const { opportunities } = coSell();
 
