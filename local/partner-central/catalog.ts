@@ -140,6 +140,24 @@ export class Catalogs {
       return used.response;
     }
     const now = this.#now();
+    // "LifeCycle" (API reference): "Ensure the Target Close Date isn't in the past"; AWS's field
+    // list for opportunities ("Opportunity-Fields.csv", aws-samples/partner-crm-integration-samples):
+    // TargetCloseDate "Date cannot be in the past". Judged by the UTC date of the stand-in's clock.
+    const targetCloseDate = (request.LifeCycle as Json | undefined)?.TargetCloseDate;
+    const today = now.toISOString().slice(0, 10);
+    if (typeof targetCloseDate === 'string' && targetCloseDate < today) {
+      throw validationFault(
+        'The opportunity cannot be created with a target close date in the past',
+        [
+          {
+            path: 'LifeCycle.TargetCloseDate',
+            message: `TargetCloseDate ${targetCloseDate} is in the past (today is ${today})`,
+            code: 'INVALID_VALUE',
+          },
+        ],
+        'BUSINESS_VALIDATION_FAILED',
+      );
+    }
     const id = `O${this.#nextId++}`;
     const payload: Json = {};
     for (const member of payloadMembers)

@@ -167,6 +167,21 @@ export function submissionGaps(draft: CoSellOpportunityDraft): string[] {
   return gaps;
 }
 
+/**
+ * Why Partner Central would refuse to create `draft` at `at` for its target close date, if it
+ * would: "Ensure the Target Close Date isn't in the past" ("LifeCycle", AWS Partner Central API
+ * reference; "Date cannot be in the past" in AWS's opportunity field list). A registration's close
+ * date was in the future when it was received, but the share may run long after (an approval that
+ * waited, a catch-up). Judged as intake judges a close date: past only when it is past everywhere
+ * on Earth (before the date at UTC−12), so Dealreg never holds back what AWS would take.
+ */
+export function pastTargetCloseDate(draft: CoSellOpportunityDraft, at: Date): string | undefined {
+  const closeDate = draft.LifeCycle.TargetCloseDate;
+  const earliestToday = new Date(at.getTime() - 12 * 3_600_000).toISOString().slice(0, 10);
+  if (closeDate >= earliestToday) return undefined;
+  return `the registration's expected close date ${closeDate} has passed (it is ${earliestToday} or later everywhere), and Partner Central takes no opportunity whose TargetCloseDate is in the past: nothing was sent to AWS (create the opportunity in ACE with the deal's current close date)`;
+}
+
 /** `text` trimmed, or undefined when it is null or blank. */
 function present(text: string | null | undefined): string | undefined {
   const trimmed = text?.trim() ?? '';

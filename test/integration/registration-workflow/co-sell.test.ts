@@ -68,8 +68,14 @@ const customerWithoutIndustry = {
 const delivered: PartnerCentralEvent[] = [];
 let sinkOn = true;
 
+/** When the stand-in started: its clock is the harness's, running on with real time from then. */
+const clockStarted = Date.now();
+
 beforeAll(async () => {
   standIn = await startPartnerCentralStandIn({
+    // The harness's virtual clock (the registrations' close dates are set from it), running on with
+    // real time so LastModifiedDate moves between calls while the virtual clock stands.
+    now: () => new Date((harness?.clock.now() ?? new Date()).getTime() + (Date.now() - clockStarted)),
     eventSink: (event) => {
       if (sinkOn) delivered.push(event);
     },
@@ -714,5 +720,45 @@ describe('a registration a throttling spell kept from AWS', () => {
       outcome: 'not-shared',
       reason: expect.stringContaining('reads companies by id only'),
     });
+  });
+
+  it('is not shared once its expected close date has passed, saying so, and nothing is sent to AWS', async () => {
+    // "LifeCycle" (API reference): "Ensure the Target Close Date isn't in the past".
+    const closeDate = new Date(harness.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await throttle(4, 'CreateOpportunity');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-slipped.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+      expected_close_date: closeDate,
+    });
+    expect(opportunitiesOf(registrationId)).toEqual([]);
+    const createsBefore = createsFor(registrationId);
+
+    // The approval's share failed; by the time it is tried again the close date has passed.
+    await harness.clock.advance(4 * 86_400_000);
+    const outcome = await shareWithAws(
+      {
+        ...harness.stores,
+        policy: loadPolicy({ coSell: { enabled: true } }),
+        usdRates: {},
+        now: () => harness.clock.now(),
+        logger,
+        coSell: partnerCentralCatalogs(
+          { endpoint: standIn.url },
+          { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+        ),
+        coSellDefaults,
+        crm: harness.sandbox.adapter,
+      },
+      registrationId,
+    );
+
+    expect(outcome).toEqual({
+      outcome: 'not-shared',
+      reason: expect.stringContaining(`the registration's expected close date ${closeDate} has passed`),
+    });
+    expect(createsFor(registrationId)).toBe(createsBefore);
+    expect(opportunitiesOf(registrationId)).toEqual([]);
   });
 });
