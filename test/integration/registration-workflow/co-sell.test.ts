@@ -43,6 +43,7 @@ const coSellCustomers = [
   'cosell-submitted-by-hand.com',
   'cosell-approved.com',
   'cosell-changes.com',
+  'cosell-sent-back-twice.com',
   'cosell-rejected.com',
   'cosell-lost-events.com',
   'cosell-scheduled.com',
@@ -408,7 +409,8 @@ describe("AWS's answer", () => {
     });
     const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
     const aceId = String(opportunitiesOf(registrationId)[0]?.opportunity.Id);
-    // The stand-in dates AWS's moves on the real clock, which runs ahead of the harness's.
+    // The stand-in dates AWS's moves on its own clock, which runs on from the harness's: read as of
+    // a moment after them.
     const at = () => {
       const now = new Date(Date.now() + 60_000).toISOString();
       return { asOf: now, knownAt: now };
@@ -457,6 +459,39 @@ describe("AWS's answer", () => {
       expect.objectContaining({
         reviewStatus: 'Action Required',
         reviewComments: 'Add the customer postal code',
+      }),
+    ]);
+  });
+
+  it("records AWS's new comments when it sends a resubmitted opportunity back again, learnt by the reconciliation", async () => {
+    const { dealId, aceId } = await shared('cosell-sent-back-twice.com');
+    await review(aceId, 'action-required', 'Add the customer postal code');
+    await deliverEventsOf(aceId);
+    sinkOn = false;
+    try {
+      // The partner fixes it in ACE and submits it again; AWS sends it back with other comments.
+      // Those events are lost: the reconciliation reads the opportunity as it now stands.
+      standIn.catalogs.startEngagementFromOpportunityTask({
+        Catalog: 'Sandbox',
+        Identifier: aceId,
+        ClientToken: 'resubmitted-in-ace',
+        AwsSubmission: { InvolvementType: 'Co-Sell' },
+      });
+      await review(aceId, 'action-required', 'Attach the AWS pricing calculator estimate');
+
+      await reconcileCoSell(deps(), 'Sandbox');
+    } finally {
+      sinkOn = true;
+    }
+
+    expect(await statusEntries(dealId)).toEqual([
+      expect.objectContaining({
+        reviewStatus: 'Action Required',
+        reviewComments: 'Add the customer postal code',
+      }),
+      expect.objectContaining({
+        reviewStatus: 'Action Required',
+        reviewComments: 'Attach the AWS pricing calculator estimate',
       }),
     ]);
   });
