@@ -1,5 +1,5 @@
+import { rejectionReasonMaxLength } from '#domain/aws-referrals/rejection-reason.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
-import { maxTextLength } from '#domain/signed-links/page-form.ts';
 import { conflictOutcomeName, conflictRuleName, verdictDecidedBy } from '#emails/conflict-check-section.ts';
 import type { AwsReferralReview } from '#ports/partner-central.ts';
 import { html, type SafeHtml } from '#rendering/html.ts';
@@ -68,7 +68,7 @@ function answerForms(review: AwsReferralReview, token: string, nonce: string): S
 <p>Accepting takes the engagement in Partner Central: AWS shares the customer’s contact details with the partner.</p>
 <button type="submit" id="accept">Accept the referral</button></form>
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="answer" value="reject">
-<label for="reject-reason">Reason for rejecting (required; AWS receives it)</label><textarea id="reject-reason" name="reason" maxlength="${maxTextLength}" required></textarea>
+<label for="reject-reason">Reason for rejecting (required; AWS receives it: one line of at most ${rejectionReasonMaxLength} characters, such as “Duplicate of partner referral”)</label><input type="text" id="reject-reason" name="reason" maxlength="${rejectionReasonMaxLength}" required>
 <button type="submit" class="reject" id="reject">Reject the referral</button></form>`;
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { referralLinkExpiry, referralLinks } from '#domain/aws-referrals/referral-link.ts';
+import { awsRejectionReason, rejectionReasonMaxLength } from '#domain/aws-referrals/rejection-reason.ts';
 import { AlreadyDoneError, NoLongerOpenError, NotFoundError } from '#domain/signed-links/errors.ts';
 import { signedLink } from '#domain/signed-links/link-token.ts';
 import { maxTextLength, readForm } from '#domain/signed-links/page-form.ts';
@@ -104,11 +105,18 @@ export const referralAnswerSchema = z.discriminatedUnion(
     z.object({ answer: z.literal('accept') }),
     z.object({
       answer: z.literal('reject'),
+      // One line of at most 80 characters, as RejectEngagementInvitation takes it.
       reason: z
         .string({ error: 'is required: say why the referral is rejected' })
-        .trim()
-        .min(1, 'is required: say why the referral is rejected')
-        .max(maxTextLength, `may be at most ${maxTextLength} characters`),
+        .max(maxTextLength, `may be at most ${rejectionReasonMaxLength} characters`)
+        .transform((text, context) => {
+          const checked = awsRejectionReason(text);
+          if ('problem' in checked) {
+            context.addIssue({ code: 'custom', message: checked.problem });
+            return z.NEVER;
+          }
+          return checked.reason;
+        }),
     }),
   ],
   { error: 'must be accept or reject' },

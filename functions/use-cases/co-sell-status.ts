@@ -16,8 +16,9 @@ export type CoSellStatusOutcome =
 /**
  * AWS's review, the stage or the expected spend of a shared opportunity, as Partner Central says
  * it now: read it (`GetOpportunity`), find the registration it was created for and its HubSpot
- * deal, and record `CoSellStatusChanged` on the deal's chain when the review status, stage or
- * expected monthly spend differs from what the chain last recorded. Keyed by the opportunity's last-modified time, so the same change learnt
+ * deal, and record `CoSellStatusChanged` on the deal's chain when the review status, stage,
+ * AWS's review comments or reason, or the expected monthly spend differs from what the chain last
+ * recorded. Keyed by the opportunity's last-modified time, so the same change learnt
  * from an event and from the reconciliation, or from a redelivered event, is recorded once.
  * Attribution is never touched.
  */
@@ -59,10 +60,16 @@ async function recordStatusOf(
   const spend = monthlySpendOf(opportunity.expectedSpend);
   // A spend the chain does not know yet (shared before Dealreg recorded it) counts as a change.
   const spendChanged = spend !== undefined && !sameSpend(spend, state.expectedMonthlySpend);
+  // AWS's comments and reason code change without the review status when it sends the
+  // opportunity back again after a resubmission whose own events were lost.
+  const reviewComments = opportunity.reviewComments || undefined;
+  const reviewStatusReason = opportunity.reviewStatusReason || undefined;
   if (
     state.reviewStatus === opportunity.reviewStatus &&
     recordedStage === (opportunity.stage ?? recordedStage) &&
-    !spendChanged
+    !spendChanged &&
+    state.reviewComments === reviewComments &&
+    state.reviewStatusReason === reviewStatusReason
   ) {
     return { outcome: 'unchanged', reason: `${aceOpportunityId} is still ${state.reviewStatus ?? '?'}` };
   }
@@ -78,8 +85,8 @@ async function recordStatusOf(
       aceOpportunityId,
       reviewStatus: opportunity.reviewStatus,
       stage: opportunity.stage,
-      reviewComments: opportunity.reviewComments || undefined,
-      reviewStatusReason: opportunity.reviewStatusReason || undefined,
+      reviewComments,
+      reviewStatusReason,
       ...(spendChanged ? { expectedMonthlySpend: spend } : {}),
     },
   );

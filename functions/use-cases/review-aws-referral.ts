@@ -1,4 +1,5 @@
 import { checkConflicts } from '#domain/conflicts/check-conflicts.ts';
+import { freezeMoney, parseDecimalAmount, usdRateOf } from '#domain/money.ts';
 import { normaliseCompanyName, registrableDomain } from '#domain/normalise.ts';
 import { routeApproval } from '#domain/policy/approver-routing.ts';
 import { earliestHoldingReceipt } from '#domain/policy/conflict-window.ts';
@@ -17,7 +18,9 @@ import type { RegistrationWorkflowDependencies } from '#use-cases/registration-w
  *
  * Who reviews it: the first approver of the policy's routing for the customer's country, the
  * `aws` cloud marketplace and the referral's expected spend over a year (monthly spend × 12, in
- * USD; spend in other currencies counts as nothing, which routes by region alone). That is the
+ * USD; spend in EUR, which Partner Central also takes, or another currency converted at the
+ * configured rate, setting dealreg:usdRates; spend in a currency without a rate counts as
+ * nothing). That is the
  * channel manager the policy puts in charge of a partner registration of the same customer and
  * size, so the same person sees both when they conflict.
  */
@@ -48,7 +51,7 @@ export async function reviewAwsReferral(
   const referral = await deps.referrals(catalog).get(invitationId);
   const customerDomain =
     referral.customerWebsiteUrl === undefined ? undefined : registrableDomain(referral.customerWebsiteUrl);
-  const annualSpendUsdMinor = annualSpendInUsdMinor(referral);
+  const annualSpendUsdMinor = annualSpendInUsdMinor(referral, deps.usdRates);
   const reviewer = routeApproval(deps.policy.policy, {
     customerCountry: referral.customerCountryCode,
     cloudMarketplace: 'aws',
@@ -96,13 +99,28 @@ export async function reviewAwsReferral(
   return { catalog, referral, customerDomain, annualSpendUsdMinor, verdict, reviewer };
 }
 
-/** Monthly USD spend × 12 plus annual USD spend, in cents; other currencies are not converted here. */
-export function annualSpendInUsdMinor(referral: Pick<AwsReferral, 'expectedSpend'>): number {
+/**
+ * Monthly spend × 12 plus spend of another frequency, in US cents: USD as it is, any other
+ * currency (Partner Central takes EUR as well as USD: "ExpectedCustomerSpend", AWS Partner
+ * Central API reference) at its configured USD rate (setting dealreg:usdRates). An entry in a
+ * currency without a rate, or with an amount that is not a decimal of its currency, counts as
+ * nothing rather than as a guess.
+ */
+export function annualSpendInUsdMinor(
+  referral: Pick<AwsReferral, 'expectedSpend'>,
+  usdRates: Readonly<Record<string, string>> = {},
+): number {
   let cents = 0;
   for (const spend of referral.expectedSpend) {
-    const amount = Number(spend.amount);
-    if (spend.currencyCode !== 'USD' || !Number.isFinite(amount) || amount < 0) continue;
-    cents += Math.round(amount * 100) * (spend.frequency === 'Monthly' ? 12 : 1);
+    const rate = usdRateOf(spend.currencyCode, usdRates);
+    if (rate === undefined || spend.amount === undefined) continue;
+    const times = spend.frequency === 'Monthly' ? 12 : 1;
+    try {
+      const minor = parseDecimalAmount(spend.amount, spend.currencyCode) * times;
+      cents += freezeMoney(minor, spend.currencyCode, rate).usdMinor;
+    } catch {
+      // not a decimal of its currency: counts as nothing
+    }
   }
   return cents;
 }

@@ -5,6 +5,7 @@ import { monthlySpendOf } from '#domain/co-sell/expected-spend.ts';
 import {
   coSellClientToken,
   coSellOpportunityFor,
+  pastTargetCloseDate,
   submissionGaps,
 } from '#domain/co-sell/opportunity-from-registration.ts';
 import type { CoSellOpportunities, CoSellOpportunity } from '#ports/partner-central.ts';
@@ -136,6 +137,8 @@ export async function shareWithAws(
         reviewStatus: existing.reviewStatus,
       });
     } else {
+      const pastClose = pastTargetCloseDate(mapping.draft, deps.now());
+      if (pastClose !== undefined) return notShared(pastClose);
       ({ opportunityId: aceOpportunityId } = await partnerCentral.create(
         mapping.draft,
         coSellClientToken(registrationId, 'create'),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { conflict, notFound, validationFault } from './errors.ts';
+import { countriesWithoutPostalCode } from './postal-codes.ts';
 import { enumValues, type ModelProblem } from './service-model.ts';
 import { catalogKey, checked, decodeToken, encodeToken, randomId } from './wire.ts';
 
@@ -139,6 +140,24 @@ export class Catalogs {
       return used.response;
     }
     const now = this.#now();
+    // "LifeCycle" (API reference): "Ensure the Target Close Date isn't in the past"; AWS's field
+    // list for opportunities ("Opportunity-Fields.csv", aws-samples/partner-crm-integration-samples):
+    // TargetCloseDate "Date cannot be in the past". Judged by the UTC date of the stand-in's clock.
+    const targetCloseDate = (request.LifeCycle as Json | undefined)?.TargetCloseDate;
+    const today = now.toISOString().slice(0, 10);
+    if (typeof targetCloseDate === 'string' && targetCloseDate < today) {
+      throw validationFault(
+        'The opportunity cannot be created with a target close date in the past',
+        [
+          {
+            path: 'LifeCycle.TargetCloseDate',
+            message: `TargetCloseDate ${targetCloseDate} is in the past (today is ${today})`,
+            code: 'INVALID_VALUE',
+          },
+        ],
+        'BUSINESS_VALIDATION_FAILED',
+      );
+    }
     const id = `O${this.#nextId++}`;
     const payload: Json = {};
     for (const member of payloadMembers)
@@ -482,9 +501,9 @@ function fingerprintOf(request: Json, without: readonly string[]): string {
  * AWS Partner Central API reference): `Customer.Account.Industry` ("This is a required field",
  * "Account"), `OtherIndustry` when the industry is `Other` ("Conditionally mandatory if Other is
  * selected", "AccountSummary"), `WebsiteUrl` ("required in all cases except when the opportunity
- * is related to national security", "Account"), and the customer's country and postal code, with
- * the state for a customer in the United States ("Address"; "Working with your opportunities",
- * Partner Central developer guide).
+ * is related to national security", "Account"), and the customer's country and postal code (none
+ * for a country without postal codes: `postal-codes.ts`), with the state for a customer in the
+ * United States ("Address"; "Working with your opportunities", Partner Central developer guide).
  */
 export function submissionProblems(opportunity: Json): ModelProblem[] {
   const customer = (opportunity.Customer ?? {}) as Json;
@@ -503,7 +522,8 @@ export function submissionProblems(opportunity: Json): ModelProblem[] {
     missing('Customer.Account.OtherIndustry', 'OtherIndustry (with Industry Other)');
   if (blank(account.WebsiteUrl)) missing('Customer.Account.WebsiteUrl', 'WebsiteUrl');
   if (blank(address.CountryCode)) missing('Customer.Account.Address.CountryCode', 'CountryCode');
-  if (blank(address.PostalCode)) missing('Customer.Account.Address.PostalCode', 'PostalCode');
+  if (blank(address.PostalCode) && !countriesWithoutPostalCode.has(String(address.CountryCode ?? '')))
+    missing('Customer.Account.Address.PostalCode', 'PostalCode');
   if (address.CountryCode === 'US' && blank(address.StateOrRegion))
     missing('Customer.Account.Address.StateOrRegion', 'StateOrRegion (for a customer in the US)');
   return problems;

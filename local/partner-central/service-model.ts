@@ -75,6 +75,10 @@ const limits: Readonly<Record<string, Limit>> = {
   'AcceptEngagementInvitationRequest.Identifier': { min: 1, max: 255, pattern: invitationId },
   'RejectEngagementInvitationRequest.Catalog': { pattern: catalog },
   'RejectEngagementInvitationRequest.Identifier': { min: 1, max: 255, pattern: invitationId },
+  // "RejectEngagementInvitation" (API reference): one line of 1–80 characters, no control characters.
+  'RejectEngagementInvitationRequest.RejectionReason': {
+    pattern: /^[\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD]{1,80}$/u,
+  },
   'ListEngagementInvitationsRequest.Catalog': { pattern: catalog },
   'ListEngagementInvitationsRequest.MaxResults': { min: 1, max: 100 },
   'GetEngagementInvitationResponse.Id': { min: 1, max: 255, pattern: invitationId },

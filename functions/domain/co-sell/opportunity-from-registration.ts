@@ -5,7 +5,12 @@ import {
   type CoSellOpportunityDraft,
   coSellOpportunityDraftSchema,
 } from './co-sell-opportunity.ts';
-import { aceIndustryOf, aceUsStateOf, type CustomerCompanyFacts } from './customer-account.ts';
+import {
+  aceIndustryOf,
+  aceUsStateOf,
+  type CustomerCompanyFacts,
+  countriesWithoutPostalCode,
+} from './customer-account.ts';
 import { monthlySpendFor } from './expected-spend.ts';
 import type { FundingCampaign } from './funding-campaign.ts';
 
@@ -132,8 +137,9 @@ export function coSellClientToken(registrationId: string, step: 'create' | 'subm
  * Partner Central API reference) and `OtherIndustry` with `Other`; `WebsiteUrl` ("required in all
  * cases except when the opportunity is related to national security", same page); the customer's
  * `Address.CountryCode` and `PostalCode`, and `StateOrRegion` for a customer in the United States
- * ("Address"; "Working with your opportunities", Partner Central developer guide). Empty when the
- * opportunity can be submitted.
+ * ("Address"; "Working with your opportunities", Partner Central developer guide), the postal
+ * code not for a country without postal codes ({@link countriesWithoutPostalCode}). Empty when
+ * the opportunity can be submitted.
  */
 export function submissionGaps(draft: CoSellOpportunityDraft): string[] {
   const account = draft.Customer.Account;
@@ -147,7 +153,10 @@ export function submissionGaps(draft: CoSellOpportunityDraft): string[] {
   if (account.Address?.CountryCode === undefined) {
     gaps.push('Customer.Account.Address.CountryCode: the registration names no country ACE knows');
   }
-  if (account.Address?.PostalCode === undefined) {
+  if (
+    account.Address?.PostalCode === undefined &&
+    !countriesWithoutPostalCode.has(account.Address?.CountryCode ?? '')
+  ) {
     gaps.push("Customer.Account.Address.PostalCode: the customer's HubSpot company has no postal code (zip)");
   }
   if (account.Address?.CountryCode === 'US' && account.Address.StateOrRegion === undefined) {
@@ -156,6 +165,21 @@ export function submissionGaps(draft: CoSellOpportunityDraft): string[] {
     );
   }
   return gaps;
+}
+
+/**
+ * Why Partner Central would refuse to create `draft` at `at` for its target close date, if it
+ * would: "Ensure the Target Close Date isn't in the past" ("LifeCycle", AWS Partner Central API
+ * reference; "Date cannot be in the past" in AWS's opportunity field list). A registration's close
+ * date was in the future when it was received, but the share may run long after (an approval that
+ * waited, a catch-up). Judged as intake judges a close date: past only when it is past everywhere
+ * on Earth (before the date at UTC−12), so Dealreg never holds back what AWS would take.
+ */
+export function pastTargetCloseDate(draft: CoSellOpportunityDraft, at: Date): string | undefined {
+  const closeDate = draft.LifeCycle.TargetCloseDate;
+  const earliestToday = new Date(at.getTime() - 12 * 3_600_000).toISOString().slice(0, 10);
+  if (closeDate >= earliestToday) return undefined;
+  return `the registration's expected close date ${closeDate} has passed (it is ${earliestToday} or later everywhere), and Partner Central takes no opportunity whose TargetCloseDate is in the past: nothing was sent to AWS (create the opportunity in ACE with the deal's current close date)`;
 }
 
 /** `text` trimmed, or undefined when it is null or blank. */

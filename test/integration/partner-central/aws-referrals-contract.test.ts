@@ -125,6 +125,18 @@ describe('AWS referrals against the Partner Central stand-in', () => {
     });
   });
 
+  it('refuses, as AWS does, a rejection reason longer than 80 characters or on more than one line; the invitation stays pending', async () => {
+    // "RejectEngagementInvitation": RejectionReason ^[\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD]{1,80}$.
+    const id = String((await createReferral(referral)).body.Id);
+    await expect(referrals().reject(id, 'x'.repeat(81))).rejects.toBeInstanceOf(CoSellValidationError);
+    await expect(
+      referrals().reject(id, 'Duplicate of partner referral\nDR-3D848WSCQE2DPM1N'),
+    ).rejects.toBeInstanceOf(CoSellValidationError);
+    expect((await referrals().get(id)).status).toBe('PENDING');
+    await referrals().reject(id, `Déjà enregistré — ${'y'.repeat(61)}`);
+    expect((await referrals().get(id)).status).toBe('REJECTED');
+  });
+
   it('an invitation past its expiry is EXPIRED, announced once, and can no longer be accepted', async () => {
     const id = String((await createReferral({ ...referral, expiresAt: '2026-12-08T09:00:00Z' })).body.Id);
     now = new Date('2026-12-08T09:00:01Z');

@@ -68,8 +68,19 @@ async function review(id: string, body: Record<string, unknown>) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/**
+ * The stand-in's clock: a fixed day that runs on with real time (so LastModifiedDate moves between
+ * calls), before the test registrations' close date (2027-03-31), which Partner Central refuses
+ * once it has passed.
+ */
+const clockStarted = Date.now();
+const standInNow = () => new Date(Date.parse('2026-11-24T09:00:00Z') + (Date.now() - clockStarted));
+
 beforeAll(async () => {
-  standIn = await startPartnerCentralStandIn({ eventSink: (event) => void delivered.push(event) });
+  standIn = await startPartnerCentralStandIn({
+    now: standInNow,
+    eventSink: (event) => void delivered.push(event),
+  });
   client = partnerCentralClient(
     { catalog: 'Sandbox', region: 'us-east-1', endpoint: standIn.url },
     { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -90,6 +101,40 @@ afterAll(async () => {
 });
 
 describe('creating a co-sell opportunity', () => {
+  it('is refused, as AWS refuses it, when its target close date has passed, naming the field; nothing is created', async () => {
+    // "LifeCycle" (API reference): "Ensure the Target Close Date isn't in the past".
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Slipped Deal GmbH' });
+    const yesterday = new Date(standInNow().getTime() - 86_400_000).toISOString().slice(0, 10);
+    const before = standIn.catalogs.all().length;
+
+    const failure = await opportunities
+      .create(
+        { ...draft, LifeCycle: { ...draft.LifeCycle, TargetCloseDate: yesterday } },
+        coSellClientToken(registrationId, 'create'),
+      )
+      .catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(CoSellValidationError);
+    expect((failure as CoSellValidationError).fields.map((f) => f.field)).toEqual([
+      'LifeCycle.TargetCloseDate',
+    ]);
+    expect(standIn.exchanges.at(-1)).toMatchObject({
+      operation: 'CreateOpportunity',
+      status: 400,
+      response: { Reason: 'BUSINESS_VALIDATION_FAILED' },
+    });
+    expect(standIn.catalogs.all()).toHaveLength(before);
+
+    // Today is not in the past.
+    const today = standInNow().toISOString().slice(0, 10);
+    const created = await opportunities.create(
+      { ...draft, LifeCycle: { ...draft.LifeCycle, TargetCloseDate: today } },
+      `${coSellClientToken(registrationId, 'create')}-today`,
+    );
+    expect(created.opportunityId).toMatch(/^O\d+$/);
+  });
+
   it('creates it Pending Submission with what the registration says, read back through GetOpportunity', async () => {
     const { opportunities } = coSell();
     const { registrationId, draft } = draftFor();
@@ -283,6 +328,43 @@ describe('submitting to AWS', () => {
       response: { Reason: 'BUSINESS_VALIDATION_FAILED' },
     });
     expect((await opportunities.get(opportunityId)).reviewStatus).toBe('Pending Submission');
+  });
+
+  it('submits, as AWS does, a customer in a country without postal codes (Hong Kong) without one, and refuses one in the United Kingdom', async () => {
+    // "Countries without Postal Code" (aws-samples/partner-crm-integration-samples).
+    const { opportunities } = coSell();
+    const submitted = async (country: string) => {
+      const registration = storedRegistration({
+        customer_company_name: `Harbour Trading ${country}`,
+        customer_country: country,
+      });
+      const mapping = coSellOpportunityFor({
+        registration,
+        campaign: awsFundedCampaign,
+        defaults: coSellDefaults,
+        usdRates: {},
+        customer: { ...customerCompany, zip: null, state: null, city: 'Central', country },
+      });
+      if (!mapping.ok) throw new Error(mapping.problems.join('; '));
+      const { opportunityId } = await opportunities.create(
+        mapping.draft,
+        coSellClientToken(registration.registrationId, 'create'),
+      );
+      return opportunities
+        .submitToAws(opportunityId, {
+          involvement: 'Co-Sell',
+          clientToken: coSellClientToken(registration.registrationId, 'submit'),
+        })
+        .then((task) => task.status)
+        .catch((e: unknown) => e);
+    };
+
+    expect(await submitted('HK')).toBe('COMPLETE');
+    const refused = await submitted('GB');
+    expect(refused).toBeInstanceOf(CoSellValidationError);
+    expect((refused as CoSellValidationError).fields.map((f) => f.field)).toEqual([
+      'Customer.Account.Address.PostalCode',
+    ]);
   });
 
   it('answers a missing opportunity with a not-found error', async () => {
@@ -610,6 +692,7 @@ describe('events to a URL', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
     const posting = await startPartnerCentralStandIn({
+      now: standInNow,
       eventSink: { url: `http://127.0.0.1:${port}/events` },
     });
     const postingClient = partnerCentralClient(

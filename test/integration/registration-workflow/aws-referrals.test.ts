@@ -257,9 +257,18 @@ describe('an AWS referral', () => {
     expect(noNonce.status).toBe(403);
     expect(pending()).toBe('PENDING');
 
+    // RejectEngagementInvitation takes one line of at most 80 characters.
+    const tooLong = await page.answer({ answer: 'reject', reason: `Direct-only segment. ${'x'.repeat(70)}` });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toContain('may be at most 80 characters, as Partner Central takes it (it has 91)');
+    const emoji = await page.answer({ answer: 'reject', reason: 'Not for us 🙅' });
+    expect(emoji.status).toBe(400);
+    expect(emoji.body).toContain('Partner Central takes letters, digits, punctuation and spaces only');
+    expect(pending()).toBe('PENDING');
+
     const rejected = await page.answer({
       answer: 'reject',
-      reason: 'The customer is in a direct-only segment.',
+      reason: '  The customer is in a\r\ndirect-only   segment.\n',
     });
     expect(rejected.status).toBe(200);
     expect(pending()).toBe('REJECTED');

@@ -43,6 +43,7 @@ const coSellCustomers = [
   'cosell-submitted-by-hand.com',
   'cosell-approved.com',
   'cosell-changes.com',
+  'cosell-sent-back-twice.com',
   'cosell-rejected.com',
   'cosell-lost-events.com',
   'cosell-scheduled.com',
@@ -68,8 +69,14 @@ const customerWithoutIndustry = {
 const delivered: PartnerCentralEvent[] = [];
 let sinkOn = true;
 
+/** When the stand-in started: its clock is the harness's, running on with real time from then. */
+const clockStarted = Date.now();
+
 beforeAll(async () => {
   standIn = await startPartnerCentralStandIn({
+    // The harness's virtual clock (the registrations' close dates are set from it), running on with
+    // real time so LastModifiedDate moves between calls while the virtual clock stands.
+    now: () => new Date((harness?.clock.now() ?? new Date()).getTime() + (Date.now() - clockStarted)),
     eventSink: (event) => {
       if (sinkOn) delivered.push(event);
     },
@@ -402,7 +409,8 @@ describe("AWS's answer", () => {
     });
     const dealId = (await harness.registration(registrationId)).progress?.dealId ?? '';
     const aceId = String(opportunitiesOf(registrationId)[0]?.opportunity.Id);
-    // The stand-in dates AWS's moves on the real clock, which runs ahead of the harness's.
+    // The stand-in dates AWS's moves on its own clock, which runs on from the harness's: read as of
+    // a moment after them.
     const at = () => {
       const now = new Date(Date.now() + 60_000).toISOString();
       return { asOf: now, knownAt: now };
@@ -451,6 +459,39 @@ describe("AWS's answer", () => {
       expect.objectContaining({
         reviewStatus: 'Action Required',
         reviewComments: 'Add the customer postal code',
+      }),
+    ]);
+  });
+
+  it("records AWS's new comments when it sends a resubmitted opportunity back again, learnt by the reconciliation", async () => {
+    const { dealId, aceId } = await shared('cosell-sent-back-twice.com');
+    await review(aceId, 'action-required', 'Add the customer postal code');
+    await deliverEventsOf(aceId);
+    sinkOn = false;
+    try {
+      // The partner fixes it in ACE and submits it again; AWS sends it back with other comments.
+      // Those events are lost: the reconciliation reads the opportunity as it now stands.
+      standIn.catalogs.startEngagementFromOpportunityTask({
+        Catalog: 'Sandbox',
+        Identifier: aceId,
+        ClientToken: 'resubmitted-in-ace',
+        AwsSubmission: { InvolvementType: 'Co-Sell' },
+      });
+      await review(aceId, 'action-required', 'Attach the AWS pricing calculator estimate');
+
+      await reconcileCoSell(deps(), 'Sandbox');
+    } finally {
+      sinkOn = true;
+    }
+
+    expect(await statusEntries(dealId)).toEqual([
+      expect.objectContaining({
+        reviewStatus: 'Action Required',
+        reviewComments: 'Add the customer postal code',
+      }),
+      expect.objectContaining({
+        reviewStatus: 'Action Required',
+        reviewComments: 'Attach the AWS pricing calculator estimate',
       }),
     ]);
   });
@@ -714,5 +755,45 @@ describe('a registration a throttling spell kept from AWS', () => {
       outcome: 'not-shared',
       reason: expect.stringContaining('reads companies by id only'),
     });
+  });
+
+  it('is not shared once its expected close date has passed, saying so, and nothing is sent to AWS', async () => {
+    // "LifeCycle" (API reference): "Ensure the Target Close Date isn't in the past".
+    const closeDate = new Date(harness.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await throttle(4, 'CreateOpportunity');
+    const registrationId = await harness.submit({
+      customer_domain: 'cosell-slipped.com',
+      estimated_amount: '9000',
+      cloud_marketplace: 'aws',
+      expected_close_date: closeDate,
+    });
+    expect(opportunitiesOf(registrationId)).toEqual([]);
+    const createsBefore = createsFor(registrationId);
+
+    // The approval's share failed; by the time it is tried again the close date has passed.
+    await harness.clock.advance(4 * 86_400_000);
+    const outcome = await shareWithAws(
+      {
+        ...harness.stores,
+        policy: loadPolicy({ coSell: { enabled: true } }),
+        usdRates: {},
+        now: () => harness.clock.now(),
+        logger,
+        coSell: partnerCentralCatalogs(
+          { endpoint: standIn.url },
+          { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+        ),
+        coSellDefaults,
+        crm: harness.sandbox.adapter,
+      },
+      registrationId,
+    );
+
+    expect(outcome).toEqual({
+      outcome: 'not-shared',
+      reason: expect.stringContaining(`the registration's expected close date ${closeDate} has passed`),
+    });
+    expect(createsFor(registrationId)).toBe(createsBefore);
+    expect(opportunitiesOf(registrationId)).toEqual([]);
   });
 });

@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Industry } from '@aws-sdk/client-partnercentral-selling';
+import { CountryCode, Industry } from '@aws-sdk/client-partnercentral-selling';
 import { describe, expect, it } from 'vitest';
 import { aceIndustries } from '#domain/co-sell/ace-vocabulary.ts';
 import {
   aceIndustryOf,
   aceUsStateOf,
   aceUsStates,
+  countriesWithoutPostalCode,
   hubSpotIndustries,
   otherIndustryLabels,
 } from '#domain/co-sell/customer-account.ts';
 import { coSellOpportunityFor, submissionGaps } from '#domain/co-sell/opportunity-from-registration.ts';
+import { countriesWithoutPostalCode as standInCountriesWithoutPostalCode } from '#local/partner-central/postal-codes.ts';
 import { shapeProblems } from '#local/partner-central/service-model.ts';
 import { coSellDefaults, customerCompany, storedRegistration } from '#test/support/co-sell.ts';
 
@@ -124,5 +126,40 @@ describe("the customer's account on the opportunity", () => {
       'Customer.Account.Address.PostalCode',
       'Customer.Account.Address.StateOrRegion',
     ]);
+  });
+});
+
+describe('a customer in a country without postal codes', () => {
+  const inCountry = (country: string) => {
+    const mapping = coSellOpportunityFor({
+      registration: storedRegistration({ customer_country: country }),
+      defaults: coSellDefaults,
+      usdRates: {},
+      customer: { ...customerCompany, zip: null, state: null, city: 'Hong Kong', country },
+    });
+    if (!mapping.ok) throw new Error(mapping.problems.join('; '));
+    return mapping.draft;
+  };
+
+  it('lacks no postal code for submission (Hong Kong, Qatar, the United Arab Emirates)', () => {
+    for (const country of ['HK', 'QA', 'AE']) {
+      const draft = inCountry(country);
+      expect(draft.Customer.Account.Address?.CountryCode).toBe(country);
+      expect(draft.Customer.Account.Address?.PostalCode).toBeUndefined();
+      expect(submissionGaps(draft)).toEqual([]);
+    }
+  });
+
+  it('still lacks one in a country that has postal codes', () => {
+    expect(submissionGaps(inCountry('GB')).map((gap) => gap.split(':')[0])).toEqual([
+      'Customer.Account.Address.PostalCode',
+    ]);
+  });
+
+  it("names AWS's 59 countries, each by a code of the model's CountryCode enum, as the stand-in does", () => {
+    expect(countriesWithoutPostalCode.size).toBe(59);
+    const known = new Set<string>(Object.values(CountryCode));
+    expect([...countriesWithoutPostalCode].filter((code) => !known.has(code))).toEqual([]);
+    expect([...countriesWithoutPostalCode].sort()).toEqual([...standInCountriesWithoutPostalCode].sort());
   });
 });

@@ -24,7 +24,11 @@ import {
   salesInvolvementTypes,
 } from '#domain/co-sell/ace-vocabulary.ts';
 import { coSellOpportunityDraftSchema } from '#domain/co-sell/co-sell-opportunity.ts';
-import { coSellClientToken, coSellOpportunityFor } from '#domain/co-sell/opportunity-from-registration.ts';
+import {
+  coSellClientToken,
+  coSellOpportunityFor,
+  pastTargetCloseDate,
+} from '#domain/co-sell/opportunity-from-registration.ts';
 import { countryCode } from '#domain/country.ts';
 import { normaliseCompanyName } from '#domain/normalise.ts';
 import { shapeProblems } from '#local/partner-central/service-model.ts';
@@ -316,5 +320,26 @@ describe('the Partner Central vocabulary the domain writes out', () => {
 
   it('takes only spend currencies the SDK knows', () => {
     for (const currency of customerSpendCurrencies) expect(Object.values(CurrencyCode)).toContain(currency);
+  });
+});
+
+describe('a target close date Partner Central would refuse as past', () => {
+  const draftClosing = (date: string) => {
+    const mapping = coSellOpportunityFor({
+      registration: storedRegistration({ expected_close_date: '2027-03-31' }),
+      defaults: coSellDefaults,
+      usdRates: {},
+    });
+    if (!mapping.ok) throw new Error(mapping.problems.join('; '));
+    return { ...mapping.draft, LifeCycle: { ...mapping.draft.LifeCycle, TargetCloseDate: date } };
+  };
+
+  it('is one before the date everywhere on Earth (UTC−12), not one that is still today somewhere', () => {
+    const at = new Date('2027-04-01T11:00:00Z'); // still 2027-03-31 at UTC−12
+    expect(pastTargetCloseDate(draftClosing('2027-03-31'), at)).toBeUndefined();
+    expect(pastTargetCloseDate(draftClosing('2027-03-31'), new Date('2027-04-01T12:00:00Z'))).toContain(
+      "the registration's expected close date 2027-03-31 has passed (it is 2027-04-01 or later everywhere)",
+    );
+    expect(pastTargetCloseDate(draftClosing('2027-06-30'), at)).toBeUndefined();
   });
 });
