@@ -55,6 +55,7 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     console.log(`  ${item.status.padEnd(width)}  ${item.kind}: ${item.name}${note ? ` — ${note}` : ''}`);
   }
   const missing = result.items.filter((item) => item.status === 'missing');
+  const conflicts = result.items.filter((item) => item.status === 'conflict');
   const created = result.items.filter((item) => item.status === 'created' || item.status === 'would create');
   const updated = result.items.filter((item) => item.status === 'updated' || item.status === 'would update');
   const done = [
@@ -68,9 +69,9 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   console.log(
     done.length > 0
       ? `${done.join(', ')}.`
-      : missing.length === 0
+      : missing.length === 0 && conflicts.length === 0
         ? 'The portal already has everything Dealreg needs.'
-        : `Nothing ${dryRun ? 'would be' : 'was'} created or updated, but the portal lacks what is listed below.`,
+        : `Nothing ${dryRun ? 'would be' : 'was'} created or updated, but the portal ${missing.length > 0 ? 'lacks' : 'needs changes to'} what is listed below.`,
   );
   const croMissing = missing.find((item) => item.kind === 'CRO view property');
   if (croMissing !== undefined) {
@@ -93,6 +94,14 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     console.log(
       "(No API URL: run setup again with --stage NAME, or --api-url, to print these with your deployed API's URL.)",
     );
+  }
+  if (conflicts.length > 0) {
+    console.error('');
+    console.error(
+      `The portal holds ${counted(conflicts.length, 'property', 'properties')} of Dealreg's names that Dealreg cannot use as they are (left unchanged):`,
+    );
+    for (const item of conflicts) console.error(`  ${item.name}: ${item.fix ?? ''}`);
+    process.exitCode = 1;
   }
   if (missing.length > 0) {
     console.error('');

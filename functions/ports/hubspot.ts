@@ -325,10 +325,11 @@ export interface PropertyOption {
   readonly description?: string;
 }
 
-/** A property as the portal holds it: its type and, for an enumeration, its options. */
+/** A property as the portal holds it: its type, whether its values are unique and, for an enumeration, its options. */
 export interface ExistingProperty {
   readonly name: string;
   readonly type: string;
+  readonly hasUniqueValue: boolean;
   readonly options: readonly PropertyOption[];
 }
 

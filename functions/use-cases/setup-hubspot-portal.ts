@@ -126,9 +126,18 @@ interface SetupItem {
   /**
    * `missing`: the portal lacks something the policy names that setup does not create (`fix`
    * says what to do). `updated`: a Dealreg property whose options setup brought up to date
-   * (`change` says how).
+   * (`change` says how). `conflict`: the portal holds a property of Dealreg's name that Dealreg
+   * cannot use as it is (another type, or values not kept unique); setup leaves it alone and
+   * `fix` says what to change.
    */
-  readonly status: 'exists' | 'created' | 'would create' | 'updated' | 'would update' | 'missing';
+  readonly status:
+    | 'exists'
+    | 'created'
+    | 'would create'
+    | 'updated'
+    | 'would update'
+    | 'missing'
+    | 'conflict';
   readonly fix?: string;
   readonly change?: string;
 }
@@ -162,6 +171,37 @@ export function updatedOptions(
   return { options, changes };
 }
 
+/** How HubSpot's property editor names each property type Dealreg creates ("Property field types in HubSpot"). */
+const fieldTypeNames: Readonly<Record<string, string>> = {
+  string: 'Single-line text',
+  number: 'Number',
+  date: 'Date picker',
+  enumeration: 'Dropdown select',
+};
+
+/**
+ * Why a property the portal already holds under the name of one of Dealreg's cannot serve as
+ * it: another type (Dealreg writes registration ids, amounts and dates as its own spec types,
+ * which HubSpot refuses in a property of another type), or values not kept unique where Dealreg
+ * looks records up by them (`idProperty` reads need a unique property, "CRM API | Properties":
+ * `hasUniqueValue`; HubSpot sets it only when a property is created). Undefined when it can.
+ * `where` names the property's place in HubSpot's settings, for the fix.
+ */
+export function propertyConflict(
+  spec: PropertySpec,
+  held: ExistingProperty,
+  where: string,
+): string | undefined {
+  const wanted = fieldTypeNames[spec.type] ?? spec.type;
+  if (held.type !== spec.type) {
+    return `it is a ${held.type} property, and Dealreg writes ${spec.type} values into it: change its field type to ${wanted} in HubSpot (${where}), or delete it there and run setup again to create it`;
+  }
+  if (spec.hasUniqueValue === true && !held.hasUniqueValue) {
+    return `its values are not required to be unique, and Dealreg looks records up by it: HubSpot makes a property unique only when it is created, so delete it in HubSpot (${where}) and run setup again to create it with "Require unique values"`;
+  }
+  return undefined;
+}
+
 /** What the policy relies on in the portal, which is the portal owner's to create. */
 export interface PolicyRequirements {
   /** `newDeals` of the policy: the pipeline and stage approved registrations' deals go to. */
@@ -191,6 +231,17 @@ export function croPropertySpec(policy: PolicyRequirements): PropertySpec {
     groupName: 'dealinformation',
     options: policy.croPartnerValues.map((value) => ({ label: value, value })),
   };
+}
+
+/** Where a property is in HubSpot's settings: Settings → Properties, its object's properties. */
+function settingsPlace(objectType: string, propertyName: string): string {
+  const object =
+    objectType === 'deals'
+      ? 'Deal'
+      : objectType === 'companies'
+        ? 'Company'
+        : dealRegistrationObjectSpec.labels.singular;
+  return `Settings → Properties → ${object} properties → ${propertyName}`;
 }
 
 interface SetupResult {
@@ -235,6 +286,14 @@ export async function setupHubSpotPortal(
     held: readonly ExistingProperty[],
   ): Promise<void> => {
     const current = held.find((candidate) => candidate.name === spec.name);
+    const conflict =
+      current === undefined
+        ? undefined
+        : propertyConflict(spec, current, settingsPlace(objectType, spec.name));
+    if (conflict !== undefined) {
+      items.push({ kind: 'property', name, status: 'conflict', fix: conflict });
+      return;
+    }
     if (spec.options === undefined || current === undefined || current.type !== 'enumeration') {
       record('property', name, true);
       return;

@@ -138,6 +138,7 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
     return answer.results.map((property) => ({
       name: property.name,
       type: property.type,
+      hasUniqueValue: property.hasUniqueValue === true,
       options: property.options.map((option) => ({
         label: option.label,
         value: option.value,

@@ -253,3 +253,46 @@ describe('dealreg hubspot setup --dry-run', () => {
     }
   });
 });
+
+describe('dealreg hubspot setup on a portal with a property of its name it cannot use', () => {
+  it('exits non-zero and names the property and its fix, rather than "The portal already has everything"', async () => {
+    const portal = await startSandboxUnderTest({
+      seed: {
+        properties: {
+          deals: [
+            { name: 'dealreg_registration_id', type: 'number', fieldType: 'number', hasUniqueValue: true },
+          ],
+        },
+      },
+    });
+    try {
+      await setupHubSpotPortal(portal.admin, {
+        dryRun: false,
+        policy: {
+          newDeals: { pipeline: 'default', stage: 'appointmentscheduled' },
+          croProperty: 'deal_source',
+          croPartnerValues: ['Partner'],
+        },
+        createCroProperty: true,
+      });
+      const output = capturedLog();
+      const errors = vi.mocked(console.error);
+
+      await setup(sandboxOptions(portal));
+
+      const printed = output();
+      const complaints = errors.mock.calls.map((call) => call.join(' ')).join('\n');
+      expect(printed).not.toContain('The portal already has everything Dealreg needs.');
+      expect(printed).toMatch(
+        /conflict\s+property: deals\.dealreg_registration_id — it is a number property/,
+      );
+      expect(complaints).toContain(
+        "The portal holds 1 property of Dealreg's names that Dealreg cannot use as they are (left unchanged):",
+      );
+      expect(complaints).toContain('deals.dealreg_registration_id: it is a number property');
+      expect(process.exitCode).toBe(1);
+    } finally {
+      await portal.stop();
+    }
+  });
+});

@@ -141,6 +141,47 @@ describe('dealreg hubspot setup', () => {
     }
   });
 
+  it('names a property of its name that has another type or is not unique, and leaves it as it is', async () => {
+    const portal = await startSandboxUnderTest({
+      seed: {
+        properties: {
+          deals: [
+            // Made by hand before setup: a number, where Dealreg writes registration ids.
+            { name: crmNames.deal.registrationId, type: 'number', fieldType: 'number', hasUniqueValue: true },
+          ],
+          companies: [
+            // The right type, but without unique values: Dealreg reads companies by it.
+            { name: crmNames.company.customerKey, type: 'string', fieldType: 'text' },
+          ],
+        },
+      },
+    });
+    try {
+      for (const dryRun of [true, false]) {
+        const result = await setupHubSpotPortal(portal.admin, { dryRun });
+
+        const conflicts = result.items.filter((item) => item.status === 'conflict');
+        expect(conflicts.map((item) => item.name)).toEqual([
+          `deals.${crmNames.deal.registrationId}`,
+          `companies.${crmNames.company.customerKey}`,
+        ]);
+        expect(conflicts[0]?.fix).toContain(
+          'it is a number property, and Dealreg writes string values into it: change its field type to Single-line text in HubSpot (Settings → Properties → Deal properties → dealreg_registration_id)',
+        );
+        expect(conflicts[1]?.fix).toContain('its values are not required to be unique');
+        expect(conflicts[1]?.fix).toContain(
+          'Settings → Properties → Company properties → dealreg_customer_key',
+        );
+      }
+      const [dealProperty] = (await portal.admin.listProperties('deals')).filter(
+        (property) => property.name === crmNames.deal.registrationId,
+      );
+      expect(dealProperty?.type).toBe('number');
+    } finally {
+      await portal.stop();
+    }
+  });
+
   describe('a portal set up by an earlier version', () => {
     /** The options a property holds in the sandbox, read over its Properties API. */
     async function optionsOf(portal: SandboxUnderTest, objectType: string, name: string) {
