@@ -244,6 +244,43 @@ function settingsPlace(objectType: string, propertyName: string): string {
   return `Settings → Properties → ${object} properties → ${propertyName}`;
 }
 
+/** Labels as people type them: the same letters whatever their case and surrounding spaces. */
+function sameLabel(label: string, text: string): boolean {
+  return label.trim().toLowerCase() === text.trim().toLowerCase();
+}
+
+/** Pipelines or stages as the fixes list them: `id ("Label")`. */
+function listed(entries: readonly { readonly id: string; readonly label: string }[]): string {
+  return entries
+    .map((entry) => (entry.id === entry.label ? entry.id : `${entry.id} ("${entry.label}")`))
+    .join(', ');
+}
+
+/**
+ * Why the CRO view's deal property cannot tell partner deals: a dropdown none of whose options
+ * has one of the policy's partner values as its internal value. Deals store an option's internal
+ * value, never its label ("Property field types in HubSpot"), and the report compares that value
+ * with `definitions.croView.partnerValues`, so such a value never matches and the CRO view counts
+ * no deal. Undefined when every partner value can match.
+ */
+export function croPropertyProblem(
+  held: ExistingProperty,
+  partnerValues: readonly string[],
+): string | undefined {
+  if (held.type !== 'enumeration') return undefined;
+  const values = new Set(held.options.map((option) => option.value));
+  const lacking = partnerValues.filter((value) => !values.has(value));
+  if (lacking.length === 0) return undefined;
+  const named = lacking.map((value) => {
+    const byLabel = held.options.find((option) => sameLabel(option.label, value));
+    return byLabel === undefined
+      ? `"${value}"`
+      : `"${value}" (the label of the option whose internal value is "${byLabel.value}")`;
+  });
+  const options = held.options.map((option) => `"${option.value}"`).join(', ') || 'none';
+  return `no option of this dropdown has the internal value ${named.join(', ')}, so the CRO view can never count a deal as a partner deal by ${lacking.length === 1 ? 'it' : 'them'}: set the policy's definitions.croView.partnerValues to internal values of its options (${options}), or add the option${lacking.length === 1 ? '' : 's'} in HubSpot (${settingsPlace('deals', held.name)})`;
+}
+
 interface SetupResult {
   readonly dryRun: boolean;
   readonly items: readonly SetupItem[];
@@ -360,7 +397,6 @@ export async function setupHubSpotPortal(
   // 2. deal and company properties
   const heldDealProperties = await admin.listProperties('deals');
   const heldCompanyProperties = await admin.listProperties('companies');
-  const dealProperties = new Set(heldDealProperties.map((property) => property.name));
   for (const [objectType, specs, held] of [
     ['deals', dealPropertySpecs, heldDealProperties],
     ['companies', companyPropertySpecs, heldCompanyProperties],
@@ -390,19 +426,28 @@ export async function setupHubSpotPortal(
     const { pipeline, stage } = options.policy.newDeals;
     const pipelines = await admin.listPipelines('deals');
     const found = pipelines.find((candidate) => candidate.id === pipeline);
+    // The policy names pipelines and stages by internal id, which HubSpot's settings show less
+    // readily than labels: a label is answered with the id it belongs to.
+    const byLabel = pipelines.find((candidate) => sameLabel(candidate.label, pipeline));
     items.push(
       found === undefined
         ? {
             kind: 'deal pipeline',
             name: pipeline,
             status: 'missing',
-            fix: `set the policy's newDeals.pipeline to one of the portal's deal pipeline ids (${pipelines.map((p) => p.id).join(', ') || 'none'}), or create the pipeline in HubSpot (Settings → Objects → Deals → Pipelines)`,
+            fix:
+              byLabel === undefined
+                ? `set the policy's newDeals.pipeline to one of the portal's deal pipeline ids (${listed(pipelines) || 'none'}), or create the pipeline in HubSpot (Settings → Objects → Deals → Pipelines)`
+                : `"${pipeline}" is the label of pipeline ${byLabel.id}: set the policy's newDeals.pipeline to its id, ${byLabel.id} (the policy names pipelines by id)`,
           }
         : { kind: 'deal pipeline', name: pipeline, status: 'exists' },
     );
     if (found !== undefined) {
       const stages = found.stages.filter((candidate) => !candidate.isClosed);
       const exists = stages.some((candidate) => candidate.id === stage);
+      const closed = found.stages.find((candidate) => candidate.isClosed && candidate.id === stage);
+      const stageByLabel = found.stages.find((candidate) => sameLabel(candidate.label, stage));
+      const openIds = `an open stage id of pipeline ${pipeline} (${listed(stages) || 'none'})`;
       items.push(
         exists
           ? { kind: 'deal stage', name: `${pipeline} / ${stage}`, status: 'exists' }
@@ -410,14 +455,25 @@ export async function setupHubSpotPortal(
               kind: 'deal stage',
               name: `${pipeline} / ${stage}`,
               status: 'missing',
-              fix: `set the policy's newDeals.stage to an open stage id of pipeline ${pipeline} (${stages.map((s) => s.id).join(', ') || 'none'})`,
+              fix:
+                closed !== undefined
+                  ? `${stage} ("${closed.label}") is a closed stage, and an approved registration's deal is an open one: set the policy's newDeals.stage to ${openIds}`
+                  : stageByLabel !== undefined && !stageByLabel.isClosed
+                    ? `"${stage}" is the label of stage ${stageByLabel.id}: set the policy's newDeals.stage to its id, ${stageByLabel.id} (the policy names stages by id)`
+                    : `set the policy's newDeals.stage to ${openIds}`,
             },
       );
     }
     const { croProperty, croPartnerValues } = options.policy;
     const croName = `deals.${croProperty}`;
-    if (dealProperties.has(croProperty)) {
-      items.push({ kind: 'CRO view property', name: croName, status: 'exists' });
+    const heldCro = heldDealProperties.find((property) => property.name === croProperty);
+    const croProblem = heldCro === undefined ? undefined : croPropertyProblem(heldCro, croPartnerValues);
+    if (heldCro !== undefined) {
+      items.push(
+        croProblem === undefined
+          ? { kind: 'CRO view property', name: croName, status: 'exists' }
+          : { kind: 'CRO view property', name: croName, status: 'conflict', fix: croProblem },
+      );
     } else if (options.createCroProperty === true) {
       record('CRO view property', croName, false);
       if (!options.dryRun) await admin.createProperty('deals', croPropertySpec(options.policy));

@@ -287,7 +287,7 @@ describe('dealreg hubspot setup on a portal with a property of its name it canno
         /conflict\s+property: deals\.dealreg_registration_id — it is a number property/,
       );
       expect(complaints).toContain(
-        "The portal holds 1 property of Dealreg's names that Dealreg cannot use as they are (left unchanged):",
+        'The portal holds 1 property Dealreg cannot use as it is (left unchanged):',
       );
       expect(complaints).toContain('deals.dealreg_registration_id: it is a number property');
       expect(process.exitCode).toBe(1);

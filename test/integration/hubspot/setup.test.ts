@@ -329,13 +329,95 @@ describe('dealreg hubspot setup', () => {
           'deal pipeline partner-deals',
           'CRO view property deals.deal_source',
         ]);
-        expect(missing[0]?.fix).toMatch(
-          /newDeals\.pipeline to one of the portal's deal pipeline ids \(default\)/,
+        expect(missing[0]?.fix).toContain(
+          `newDeals.pipeline to one of the portal's deal pipeline ids (default ("Sales Pipeline"))`,
         );
         expect(missing[1]?.fix).toContain(
           'run setup again with --create-cro-property to create it as a dropdown of "Partner", "Partner referral"',
         );
         expect(await portal.admin.listPropertyNames('deals')).not.toContain('deal_source');
+      } finally {
+        await portal.stop();
+      }
+    });
+
+    it("names a CRO dropdown whose options' internal values are not the policy's partner values, and leaves it as it is", async () => {
+      const sourceOptions = [
+        { label: 'Partner', value: 'partner' },
+        { label: 'Direct', value: 'direct' },
+      ];
+      const portal = await startSandboxUnderTest({
+        seed: {
+          properties: {
+            deals: [
+              {
+                name: 'deal_source',
+                label: 'Deal source',
+                type: 'enumeration',
+                fieldType: 'select',
+                options: sourceOptions,
+              },
+            ],
+          },
+        },
+      });
+      try {
+        const result = await setupHubSpotPortal(portal.admin, {
+          dryRun: false,
+          createCroProperty: true,
+          policy: { ...policy, newDeals: { pipeline: 'default', stage: 'appointmentscheduled' } },
+        });
+
+        const item = result.items.find((candidate) => candidate.kind === 'CRO view property');
+        expect(item?.status).toBe('conflict');
+        expect(item?.fix).toBe(
+          'no option of this dropdown has the internal value "Partner" (the label of the option whose internal value is "partner"), "Partner referral", so the CRO view can never count a deal as a partner deal by them: set the policy\'s definitions.croView.partnerValues to internal values of its options ("partner", "direct"), or add the options in HubSpot (Settings → Properties → Deal properties → deal_source)',
+        );
+        const [held] = (await portal.admin.listProperties('deals')).filter(
+          (property) => property.name === 'deal_source',
+        );
+        expect(held?.options.map(({ label, value }) => ({ label, value }))).toEqual(sourceOptions);
+
+        const matching = await setupHubSpotPortal(portal.admin, {
+          dryRun: true,
+          policy: {
+            ...policy,
+            croPartnerValues: ['partner'],
+            newDeals: { pipeline: 'default', stage: 'appointmentscheduled' },
+          },
+        });
+        expect(matching.items.find((candidate) => candidate.kind === 'CRO view property')?.status).toBe(
+          'exists',
+        );
+      } finally {
+        await portal.stop();
+      }
+    });
+
+    it('answers a pipeline or stage named by its label with its id, and a closed stage as closed', async () => {
+      const portal = await startSandboxUnderTest();
+      try {
+        const fixOf = async (newDeals: PolicyRequirements['newDeals']) => {
+          const result = await setupHubSpotPortal(portal.admin, {
+            dryRun: true,
+            policy: { ...policy, newDeals },
+          });
+          return result.items
+            .filter((item) => item.kind === 'deal pipeline' || item.kind === 'deal stage')
+            .map((item) => `${item.status} ${item.name}${item.fix === undefined ? '' : `: ${item.fix}`}`);
+        };
+
+        expect(await fixOf({ pipeline: 'Sales pipeline', stage: 'appointmentscheduled' })).toEqual([
+          'missing Sales pipeline: "Sales pipeline" is the label of pipeline default: set the policy\'s newDeals.pipeline to its id, default (the policy names pipelines by id)',
+        ]);
+        expect(await fixOf({ pipeline: 'default', stage: 'Appointment Scheduled' })).toEqual([
+          'exists default',
+          'missing default / Appointment Scheduled: "Appointment Scheduled" is the label of stage appointmentscheduled: set the policy\'s newDeals.stage to its id, appointmentscheduled (the policy names stages by id)',
+        ]);
+        const [closed] = (await fixOf({ pipeline: 'default', stage: 'closedwon' })).slice(1);
+        expect(closed).toContain(
+          'missing default / closedwon: closedwon ("Closed Won") is a closed stage, and an approved registration\'s deal is an open one: set the policy\'s newDeals.stage to an open stage id of pipeline default (appointmentscheduled ("Appointment Scheduled"),',
+        );
       } finally {
         await portal.stop();
       }
