@@ -14,7 +14,8 @@ import {
   readLocalDescription,
   resolveHubSpotSettings,
 } from './hubspot-settings.ts';
-import { loadPolicyFile } from './policy-file.ts';
+import { defaultPolicyFile } from './policy.ts';
+import { describeCommandPolicy, loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `dealreg hubspot setup`: creates what the portal misses and lists what to configure by hand. */
@@ -27,7 +28,11 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
       : (apiUrlProblem(options.apiUrl, { allowLocalHttp: true }) ?? placeholderUrlProblem(options.apiUrl));
   if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
   // A policy file that cannot be used is a bad argument, named before the portal is touched.
-  const { policy } = await loadPolicyFile(options.policy);
+  // Preparing the local stack's own sandbox, the policy checked is the one that stack runs.
+  const localPolicyFile = preparesLocalSandbox(settings) ? settings.local?.policyFile : undefined;
+  const policyFile = options.policy ?? localPolicyFile ?? defaultPolicyFile;
+  const loaded = await loadPolicyFile(policyFile);
+  const { policy } = loaded;
   // So is a stage that cannot be read: the webhook URLs printed at the end come from it.
   const apiUrl =
     options.stage === undefined
@@ -36,7 +41,14 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
   console.log(
-    `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source})`,
+    `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source}), ${describeCommandPolicy(
+      {
+        loaded,
+        file: policyFile,
+        source:
+          options.policy !== undefined ? 'option' : localPolicyFile !== undefined ? 'local stack' : 'default',
+      },
+    )}`,
   );
   const { croView } = policy.definitions;
   const createCroProperty = options.createCroProperty === true;
@@ -116,13 +128,18 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
  * for another portal (a real one) is not served by an API on this machine.
  */
 function localStackApiUrl(settings: ResolvedHubSpotSettings): string | undefined {
+  return preparesLocalSandbox(settings) ? settings.local?.api : undefined;
+}
+
+/** Whether setup prepares the running local stack's own sandbox (its token, or its sandbox's URL). */
+function preparesLocalSandbox(settings: ResolvedHubSpotSettings): boolean {
   const { local } = settings;
-  if (local?.api === undefined) return undefined;
-  const sameSandbox =
+  if (local === undefined) return false;
+  return (
     settings.source === 'local stack' ||
     (local.hubspot !== undefined &&
-      settings.basePath?.replace(/\/+$/, '') === local.hubspot.url.replace(/\/+$/, ''));
-  return sameSandbox ? local.api : undefined;
+      settings.basePath?.replace(/\/+$/, '') === local.hubspot.url.replace(/\/+$/, ''))
+  );
 }
 
 /** Where the API URL of `dealreg hubspot project` came from, for messages. */

@@ -201,6 +201,40 @@ describe('dealreg hubspot setup beside a local stack', () => {
   });
 });
 
+describe("dealreg hubspot setup of the local stack's sandbox", () => {
+  it('checks the policy that stack runs, not the default one, and says which it checked', async () => {
+    const portal = await startSandboxUnderTest();
+    const dataDir = await mkdtemp(join(workDir, 'local-policy-'));
+    const policyFile = join(dataDir, 'stack-policy.json');
+    await writeFile(
+      policyFile,
+      JSON.stringify({
+        definitions: { croView: { dealProperty: 'lead_source_category', partnerValues: ['Partner'] } },
+      }),
+    );
+    await writeFile(
+      join(dataDir, 'local.json'),
+      JSON.stringify({
+        api: 'http://127.0.0.1:4510',
+        policyFile,
+        hubspot: { url: portal.sandbox.url, accessToken: portal.sandbox.accessToken, portalId: 1234567 },
+      }),
+    );
+    try {
+      const output = capturedLog();
+
+      await setup({ dataDir, dryRun: true });
+
+      const printed = output();
+      expect(printed).toContain(`policy ${policyFile} (the local stack's)`);
+      expect(printed).toMatch(/missing\s+CRO view property: deals\.lead_source_category/);
+      expect(printed).not.toContain('deals.deal_source');
+    } finally {
+      await portal.stop();
+    }
+  });
+});
+
 describe('dealreg hubspot setup --dry-run', () => {
   it('says the CRO view property would not be created without --create-cro-property, rather than "Nothing to create."', async () => {
     const portal = await startSandboxUnderTest();
