@@ -110,7 +110,7 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   if (conflicts.length > 0) {
     console.error('');
     console.error(
-      `The portal holds ${counted(conflicts.length, 'property', 'properties')} Dealreg cannot use as ${conflicts.length === 1 ? 'it is' : 'they are'} (left unchanged):`,
+      `The portal holds ${counted(conflicts.length, 'thing')} Dealreg cannot use as ${conflicts.length === 1 ? 'it is' : 'they are'} (left unchanged):`,
     );
     for (const item of conflicts) console.error(`  ${item.name}: ${item.fix ?? ''}`);
     process.exitCode = 1;

@@ -356,12 +356,16 @@ export interface PortalSchemaAdmin {
   ): Promise<void>;
   listAssociationLabels(fromObjectType: string, toObjectType: string): Promise<AssociationLabel[]>;
   listPipelines(objectType: string): Promise<Pipeline[]>;
+  /**
+   * Creates a user-defined association label; answers its type id, or `undefined` when the pair
+   * already has a label of internal name `name` (whose label, then, is another: someone renamed it).
+   */
   createAssociationLabel(
     fromObjectType: string,
     toObjectType: string,
     label: string,
     name: string,
-  ): Promise<number>;
+  ): Promise<number | undefined>;
 }
 
 /**

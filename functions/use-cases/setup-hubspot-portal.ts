@@ -417,8 +417,23 @@ export async function setupHubSpotPortal(
   for (const relationship of relationshipTypes) {
     const [label, name] = crmNames.partnerLabels[relationship];
     const exists = labels.some((existing) => existing.label === label);
-    record('association label', `companies → deals: ${label}`, exists);
-    if (!exists && !options.dryRun) await admin.createAssociationLabel('companies', 'deals', label, name);
+    const itemName = `companies → deals: ${label}`;
+    if (exists || options.dryRun) {
+      record('association label', itemName, exists);
+      continue;
+    }
+    const typeId = await admin.createAssociationLabel('companies', 'deals', label, name);
+    if (typeId !== undefined) {
+      record('association label', itemName, false);
+      continue;
+    }
+    // HubSpot's labels API lists labels without their internal names, so only the create tells.
+    items.push({
+      kind: 'association label',
+      name: itemName,
+      status: 'conflict',
+      fix: `the portal has a company → deal label of internal name ${name} under another label, and Dealreg finds its labels by theirs: rename that label back to "${label}" in HubSpot (Settings → Objects → Companies → Associations), then run setup again`,
+    });
   }
 
   // 4. what the policy names: checked, never created (they are the sales team's to define)

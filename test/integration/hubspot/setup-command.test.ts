@@ -320,9 +320,7 @@ describe('dealreg hubspot setup on a portal with a property of its name it canno
       expect(printed).toMatch(
         /conflict\s+property: deals\.dealreg_registration_id — it is a number property/,
       );
-      expect(complaints).toContain(
-        'The portal holds 1 property Dealreg cannot use as it is (left unchanged):',
-      );
+      expect(complaints).toContain('The portal holds 1 thing Dealreg cannot use as it is (left unchanged):');
       expect(complaints).toContain('deals.dealreg_registration_id: it is a number property');
       expect(process.exitCode).toBe(1);
     } finally {

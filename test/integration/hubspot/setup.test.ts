@@ -182,6 +182,39 @@ describe('dealreg hubspot setup', () => {
     }
   });
 
+  it('names a partner label someone renamed as a conflict and completes the rest of the setup', async () => {
+    const portal = await startSandboxUnderTest({
+      seed: {
+        labels: [
+          // Made by an earlier setup, then renamed in HubSpot: the internal name stays.
+          { from: 'companies', to: 'deals', label: 'Partner (sourced)', name: 'dealreg_sourced_partner' },
+        ],
+      },
+    });
+    try {
+      const result = await setupHubSpotPortal(portal.admin, { dryRun: false });
+
+      const labelItems = result.items.filter((item) => item.kind === 'association label');
+      expect(labelItems.map((item) => `${item.status} ${item.name}`)).toEqual([
+        'conflict companies → deals: Sourced partner',
+        'created companies → deals: Influenced partner',
+        'created companies → deals: Resell partner',
+        'created companies → deals: Referral partner',
+      ]);
+      expect(labelItems[0]?.fix).toContain(
+        'the portal has a company → deal label of internal name dealreg_sourced_partner under another label',
+      );
+      expect(labelItems[0]?.fix).toContain('rename that label back to "Sourced partner"');
+      const labels = (await portal.admin.listAssociationLabels('companies', 'deals')).map(
+        ({ label }) => label,
+      );
+      expect(labels).toContain('Partner (sourced)');
+      expect(labels).not.toContain('Sourced partner');
+    } finally {
+      await portal.stop();
+    }
+  });
+
   describe('a portal set up by an earlier version', () => {
     /** The options a property holds in the sandbox, read over its Properties API. */
     async function optionsOf(portal: SandboxUnderTest, objectType: string, name: string) {
