@@ -14,7 +14,8 @@ import {
   readLocalDescription,
   resolveHubSpotSettings,
 } from './hubspot-settings.ts';
-import { loadPolicyFile } from './policy-file.ts';
+import { defaultPolicyFile } from './policy.ts';
+import { describeCommandPolicy, loadPolicyFile } from './policy-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `dealreg hubspot setup`: creates what the portal misses and lists what to configure by hand. */
@@ -27,7 +28,11 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
       : (apiUrlProblem(options.apiUrl, { allowLocalHttp: true }) ?? placeholderUrlProblem(options.apiUrl));
   if (apiUrlIssue !== undefined) throw new UsageError(`--api-url: ${apiUrlIssue}`);
   // A policy file that cannot be used is a bad argument, named before the portal is touched.
-  const { policy } = await loadPolicyFile(options.policy);
+  // Preparing the local stack's own sandbox, the policy checked is the one that stack runs.
+  const localPolicyFile = preparesLocalSandbox(settings) ? settings.local?.policyFile : undefined;
+  const policyFile = options.policy ?? localPolicyFile ?? defaultPolicyFile;
+  const loaded = await loadPolicyFile(policyFile);
+  const { policy } = loaded;
   // So is a stage that cannot be read: the webhook URLs printed at the end come from it.
   const apiUrl =
     options.stage === undefined
@@ -36,7 +41,14 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   const admin = new HubSpotPortalSchemaAdmin(connect(settings));
   const dryRun = options.dryRun === true;
   console.log(
-    `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source})`,
+    `HubSpot setup${dryRun ? ' (dry run)' : ''} — ${settings.basePath ?? 'https://api.hubapi.com'} (token from ${settings.source}), ${describeCommandPolicy(
+      {
+        loaded,
+        file: policyFile,
+        source:
+          options.policy !== undefined ? 'option' : localPolicyFile !== undefined ? 'local stack' : 'default',
+      },
+    )}`,
   );
   const { croView } = policy.definitions;
   const createCroProperty = options.createCroProperty === true;
@@ -55,6 +67,7 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
     console.log(`  ${item.status.padEnd(width)}  ${item.kind}: ${item.name}${note ? ` — ${note}` : ''}`);
   }
   const missing = result.items.filter((item) => item.status === 'missing');
+  const conflicts = result.items.filter((item) => item.status === 'conflict');
   const created = result.items.filter((item) => item.status === 'created' || item.status === 'would create');
   const updated = result.items.filter((item) => item.status === 'updated' || item.status === 'would update');
   const done = [
@@ -68,9 +81,9 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
   console.log(
     done.length > 0
       ? `${done.join(', ')}.`
-      : missing.length === 0
+      : missing.length === 0 && conflicts.length === 0
         ? 'The portal already has everything Dealreg needs.'
-        : `Nothing ${dryRun ? 'would be' : 'was'} created or updated, but the portal lacks what is listed below.`,
+        : `Nothing ${dryRun ? 'would be' : 'was'} created or updated, but the portal ${missing.length > 0 ? 'lacks' : 'needs changes to'} what is listed below.`,
   );
   const croMissing = missing.find((item) => item.kind === 'CRO view property');
   if (croMissing !== undefined) {
@@ -94,6 +107,14 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
       "(No API URL: run setup again with --stage NAME, or --api-url, to print these with your deployed API's URL.)",
     );
   }
+  if (conflicts.length > 0) {
+    console.error('');
+    console.error(
+      `The portal holds ${counted(conflicts.length, 'thing')} Dealreg cannot use as ${conflicts.length === 1 ? 'it is' : 'they are'} (left unchanged):`,
+    );
+    for (const item of conflicts) console.error(`  ${item.name}: ${item.fix ?? ''}`);
+    process.exitCode = 1;
+  }
   if (missing.length > 0) {
     console.error('');
     console.error(`The portal lacks ${counted(missing.length, 'thing')} the policy relies on:`);
@@ -107,13 +128,18 @@ export async function setup(options: HubSpotSetupOptions): Promise<void> {
  * for another portal (a real one) is not served by an API on this machine.
  */
 function localStackApiUrl(settings: ResolvedHubSpotSettings): string | undefined {
+  return preparesLocalSandbox(settings) ? settings.local?.api : undefined;
+}
+
+/** Whether setup prepares the running local stack's own sandbox (its token, or its sandbox's URL). */
+function preparesLocalSandbox(settings: ResolvedHubSpotSettings): boolean {
   const { local } = settings;
-  if (local?.api === undefined) return undefined;
-  const sameSandbox =
+  if (local === undefined) return false;
+  return (
     settings.source === 'local stack' ||
     (local.hubspot !== undefined &&
-      settings.basePath?.replace(/\/+$/, '') === local.hubspot.url.replace(/\/+$/, ''));
-  return sameSandbox ? local.api : undefined;
+      settings.basePath?.replace(/\/+$/, '') === local.hubspot.url.replace(/\/+$/, ''))
+  );
 }
 
 /** Where the API URL of `dealreg hubspot project` came from, for messages. */

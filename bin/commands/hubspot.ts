@@ -67,7 +67,7 @@ export function registerHubSpotCommands(program: Command): void {
       .option('--dry-run', 'list what would be created, change nothing')
       .option(
         '--policy <file>',
-        'the policy deployed (its newDeals pipeline and stage and its CRO view property are checked; default: policy/default-policy.json)',
+        "the policy deployed (its newDeals pipeline and stage and its CRO view property are checked; default: the local stack's policy when setup prepares its sandbox, else policy/default-policy.json)",
       )
       .option(
         '--create-cro-property',

@@ -325,10 +325,11 @@ export interface PropertyOption {
   readonly description?: string;
 }
 
-/** A property as the portal holds it: its type and, for an enumeration, its options. */
+/** A property as the portal holds it: its type, whether its values are unique and, for an enumeration, its options. */
 export interface ExistingProperty {
   readonly name: string;
   readonly type: string;
+  readonly hasUniqueValue: boolean;
   readonly options: readonly PropertyOption[];
 }
 
@@ -355,12 +356,16 @@ export interface PortalSchemaAdmin {
   ): Promise<void>;
   listAssociationLabels(fromObjectType: string, toObjectType: string): Promise<AssociationLabel[]>;
   listPipelines(objectType: string): Promise<Pipeline[]>;
+  /**
+   * Creates a user-defined association label; answers its type id, or `undefined` when the pair
+   * already has a label of internal name `name` (whose label, then, is another: someone renamed it).
+   */
   createAssociationLabel(
     fromObjectType: string,
     toObjectType: string,
     label: string,
     name: string,
-  ): Promise<number>;
+  ): Promise<number | undefined>;
 }
 
 /**

@@ -219,6 +219,7 @@ export async function checkDeployedStage(
         id: tokenId,
         title: tokenTitle,
         secretName: accessToken.facts.name,
+        stage,
         portalId: Number.isInteger(portal) && portal > 0 ? portal : undefined,
       },
       await deps.hubspot.inspect(accessToken.facts.value.trim()).catch((error: unknown) => ({

@@ -126,9 +126,18 @@ interface SetupItem {
   /**
    * `missing`: the portal lacks something the policy names that setup does not create (`fix`
    * says what to do). `updated`: a Dealreg property whose options setup brought up to date
-   * (`change` says how).
+   * (`change` says how). `conflict`: the portal holds a property of Dealreg's name that Dealreg
+   * cannot use as it is (another type, or values not kept unique); setup leaves it alone and
+   * `fix` says what to change.
    */
-  readonly status: 'exists' | 'created' | 'would create' | 'updated' | 'would update' | 'missing';
+  readonly status:
+    | 'exists'
+    | 'created'
+    | 'would create'
+    | 'updated'
+    | 'would update'
+    | 'missing'
+    | 'conflict';
   readonly fix?: string;
   readonly change?: string;
 }
@@ -162,6 +171,37 @@ export function updatedOptions(
   return { options, changes };
 }
 
+/** How HubSpot's property editor names each property type Dealreg creates ("Property field types in HubSpot"). */
+const fieldTypeNames: Readonly<Record<string, string>> = {
+  string: 'Single-line text',
+  number: 'Number',
+  date: 'Date picker',
+  enumeration: 'Dropdown select',
+};
+
+/**
+ * Why a property the portal already holds under the name of one of Dealreg's cannot serve as
+ * it: another type (Dealreg writes registration ids, amounts and dates as its own spec types,
+ * which HubSpot refuses in a property of another type), or values not kept unique where Dealreg
+ * looks records up by them (`idProperty` reads need a unique property, "CRM API | Properties":
+ * `hasUniqueValue`; HubSpot sets it only when a property is created). Undefined when it can.
+ * `where` names the property's place in HubSpot's settings, for the fix.
+ */
+export function propertyConflict(
+  spec: PropertySpec,
+  held: ExistingProperty,
+  where: string,
+): string | undefined {
+  const wanted = fieldTypeNames[spec.type] ?? spec.type;
+  if (held.type !== spec.type) {
+    return `it is a ${held.type} property, and Dealreg writes ${spec.type} values into it: change its field type to ${wanted} in HubSpot (${where}), or delete it there and run setup again to create it`;
+  }
+  if (spec.hasUniqueValue === true && !held.hasUniqueValue) {
+    return `its values are not required to be unique, and Dealreg looks records up by it: HubSpot makes a property unique only when it is created, so delete it in HubSpot (${where}) and run setup again to create it with "Require unique values"`;
+  }
+  return undefined;
+}
+
 /** What the policy relies on in the portal, which is the portal owner's to create. */
 export interface PolicyRequirements {
   /** `newDeals` of the policy: the pipeline and stage approved registrations' deals go to. */
@@ -191,6 +231,54 @@ export function croPropertySpec(policy: PolicyRequirements): PropertySpec {
     groupName: 'dealinformation',
     options: policy.croPartnerValues.map((value) => ({ label: value, value })),
   };
+}
+
+/** Where a property is in HubSpot's settings: Settings → Properties, its object's properties. */
+function settingsPlace(objectType: string, propertyName: string): string {
+  const object =
+    objectType === 'deals'
+      ? 'Deal'
+      : objectType === 'companies'
+        ? 'Company'
+        : dealRegistrationObjectSpec.labels.singular;
+  return `Settings → Properties → ${object} properties → ${propertyName}`;
+}
+
+/** Labels as people type them: the same letters whatever their case and surrounding spaces. */
+function sameLabel(label: string, text: string): boolean {
+  return label.trim().toLowerCase() === text.trim().toLowerCase();
+}
+
+/** Pipelines or stages as the fixes list them: `id ("Label")`. */
+function listed(entries: readonly { readonly id: string; readonly label: string }[]): string {
+  return entries
+    .map((entry) => (entry.id === entry.label ? entry.id : `${entry.id} ("${entry.label}")`))
+    .join(', ');
+}
+
+/**
+ * Why the CRO view's deal property cannot tell partner deals: a dropdown none of whose options
+ * has one of the policy's partner values as its internal value. Deals store an option's internal
+ * value, never its label ("Property field types in HubSpot"), and the report compares that value
+ * with `definitions.croView.partnerValues`, so such a value never matches and the CRO view counts
+ * no deal. Undefined when every partner value can match.
+ */
+export function croPropertyProblem(
+  held: ExistingProperty,
+  partnerValues: readonly string[],
+): string | undefined {
+  if (held.type !== 'enumeration') return undefined;
+  const values = new Set(held.options.map((option) => option.value));
+  const lacking = partnerValues.filter((value) => !values.has(value));
+  if (lacking.length === 0) return undefined;
+  const named = lacking.map((value) => {
+    const byLabel = held.options.find((option) => sameLabel(option.label, value));
+    return byLabel === undefined
+      ? `"${value}"`
+      : `"${value}" (the label of the option whose internal value is "${byLabel.value}")`;
+  });
+  const options = held.options.map((option) => `"${option.value}"`).join(', ') || 'none';
+  return `no option of this dropdown has the internal value ${named.join(', ')}, so the CRO view can never count a deal as a partner deal by ${lacking.length === 1 ? 'it' : 'them'}: set the policy's definitions.croView.partnerValues to internal values of its options (${options}), or add the option${lacking.length === 1 ? '' : 's'} in HubSpot (${settingsPlace('deals', held.name)})`;
 }
 
 interface SetupResult {
@@ -235,6 +323,14 @@ export async function setupHubSpotPortal(
     held: readonly ExistingProperty[],
   ): Promise<void> => {
     const current = held.find((candidate) => candidate.name === spec.name);
+    const conflict =
+      current === undefined
+        ? undefined
+        : propertyConflict(spec, current, settingsPlace(objectType, spec.name));
+    if (conflict !== undefined) {
+      items.push({ kind: 'property', name, status: 'conflict', fix: conflict });
+      return;
+    }
     if (spec.options === undefined || current === undefined || current.type !== 'enumeration') {
       record('property', name, true);
       return;
@@ -301,7 +397,6 @@ export async function setupHubSpotPortal(
   // 2. deal and company properties
   const heldDealProperties = await admin.listProperties('deals');
   const heldCompanyProperties = await admin.listProperties('companies');
-  const dealProperties = new Set(heldDealProperties.map((property) => property.name));
   for (const [objectType, specs, held] of [
     ['deals', dealPropertySpecs, heldDealProperties],
     ['companies', companyPropertySpecs, heldCompanyProperties],
@@ -322,8 +417,23 @@ export async function setupHubSpotPortal(
   for (const relationship of relationshipTypes) {
     const [label, name] = crmNames.partnerLabels[relationship];
     const exists = labels.some((existing) => existing.label === label);
-    record('association label', `companies → deals: ${label}`, exists);
-    if (!exists && !options.dryRun) await admin.createAssociationLabel('companies', 'deals', label, name);
+    const itemName = `companies → deals: ${label}`;
+    if (exists || options.dryRun) {
+      record('association label', itemName, exists);
+      continue;
+    }
+    const typeId = await admin.createAssociationLabel('companies', 'deals', label, name);
+    if (typeId !== undefined) {
+      record('association label', itemName, false);
+      continue;
+    }
+    // HubSpot's labels API lists labels without their internal names, so only the create tells.
+    items.push({
+      kind: 'association label',
+      name: itemName,
+      status: 'conflict',
+      fix: `the portal has a company → deal label of internal name ${name} under another label, and Dealreg finds its labels by theirs: rename that label back to "${label}" in HubSpot (Settings → Objects → Companies → Associations), then run setup again`,
+    });
   }
 
   // 4. what the policy names: checked, never created (they are the sales team's to define)
@@ -331,19 +441,28 @@ export async function setupHubSpotPortal(
     const { pipeline, stage } = options.policy.newDeals;
     const pipelines = await admin.listPipelines('deals');
     const found = pipelines.find((candidate) => candidate.id === pipeline);
+    // The policy names pipelines and stages by internal id, which HubSpot's settings show less
+    // readily than labels: a label is answered with the id it belongs to.
+    const byLabel = pipelines.find((candidate) => sameLabel(candidate.label, pipeline));
     items.push(
       found === undefined
         ? {
             kind: 'deal pipeline',
             name: pipeline,
             status: 'missing',
-            fix: `set the policy's newDeals.pipeline to one of the portal's deal pipeline ids (${pipelines.map((p) => p.id).join(', ') || 'none'}), or create the pipeline in HubSpot (Settings → Objects → Deals → Pipelines)`,
+            fix:
+              byLabel === undefined
+                ? `set the policy's newDeals.pipeline to one of the portal's deal pipeline ids (${listed(pipelines) || 'none'}), or create the pipeline in HubSpot (Settings → Objects → Deals → Pipelines)`
+                : `"${pipeline}" is the label of pipeline ${byLabel.id}: set the policy's newDeals.pipeline to its id, ${byLabel.id} (the policy names pipelines by id)`,
           }
         : { kind: 'deal pipeline', name: pipeline, status: 'exists' },
     );
     if (found !== undefined) {
       const stages = found.stages.filter((candidate) => !candidate.isClosed);
       const exists = stages.some((candidate) => candidate.id === stage);
+      const closed = found.stages.find((candidate) => candidate.isClosed && candidate.id === stage);
+      const stageByLabel = found.stages.find((candidate) => sameLabel(candidate.label, stage));
+      const openIds = `an open stage id of pipeline ${pipeline} (${listed(stages) || 'none'})`;
       items.push(
         exists
           ? { kind: 'deal stage', name: `${pipeline} / ${stage}`, status: 'exists' }
@@ -351,14 +470,25 @@ export async function setupHubSpotPortal(
               kind: 'deal stage',
               name: `${pipeline} / ${stage}`,
               status: 'missing',
-              fix: `set the policy's newDeals.stage to an open stage id of pipeline ${pipeline} (${stages.map((s) => s.id).join(', ') || 'none'})`,
+              fix:
+                closed !== undefined
+                  ? `${stage} ("${closed.label}") is a closed stage, and an approved registration's deal is an open one: set the policy's newDeals.stage to ${openIds}`
+                  : stageByLabel !== undefined && !stageByLabel.isClosed
+                    ? `"${stage}" is the label of stage ${stageByLabel.id}: set the policy's newDeals.stage to its id, ${stageByLabel.id} (the policy names stages by id)`
+                    : `set the policy's newDeals.stage to ${openIds}`,
             },
       );
     }
     const { croProperty, croPartnerValues } = options.policy;
     const croName = `deals.${croProperty}`;
-    if (dealProperties.has(croProperty)) {
-      items.push({ kind: 'CRO view property', name: croName, status: 'exists' });
+    const heldCro = heldDealProperties.find((property) => property.name === croProperty);
+    const croProblem = heldCro === undefined ? undefined : croPropertyProblem(heldCro, croPartnerValues);
+    if (heldCro !== undefined) {
+      items.push(
+        croProblem === undefined
+          ? { kind: 'CRO view property', name: croName, status: 'exists' }
+          : { kind: 'CRO view property', name: croName, status: 'conflict', fix: croProblem },
+      );
     } else if (options.createCroProperty === true) {
       record('CRO view property', croName, false);
       if (!options.dryRun) await admin.createProperty('deals', croPropertySpec(options.policy));

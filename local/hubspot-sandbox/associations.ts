@@ -220,7 +220,9 @@ export class AssociationGraph {
         (type.name === input.name || type.label === input.label)
       ) {
         throw conflict(
-          `An association label named ${input.name} ("${input.label}") already exists for ${fromTypeId} to ${toTypeId}`,
+          type.name === input.name
+            ? `An association label of name ${input.name} already exists for ${fromTypeId} to ${toTypeId}, labelled "${type.label ?? ''}"`
+            : `An association label "${input.label}" already exists for ${fromTypeId} to ${toTypeId}, of name ${type.name}`,
         );
       }
     }

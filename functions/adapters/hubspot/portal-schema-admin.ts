@@ -15,7 +15,12 @@ import type {
 } from '#ports/hubspot.ts';
 import type { HubSpotConnection } from './connection.ts';
 import { toPipeline } from './crm-requests.ts';
-import { HubSpotAuthorizationError, HubSpotConfigurationError, HubSpotRequestError } from './errors.ts';
+import {
+  HubSpotAuthorizationError,
+  HubSpotConfigurationError,
+  HubSpotConflictError,
+  HubSpotRequestError,
+} from './errors.ts';
 
 interface SchemaShape {
   readonly objectTypeId?: string;
@@ -138,6 +143,7 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
     return answer.results.map((property) => ({
       name: property.name,
       type: property.type,
+      hasUniqueValue: property.hasUniqueValue === true,
       options: property.options.map((option) => ({
         label: option.label,
         value: option.value,
@@ -220,16 +226,24 @@ export class HubSpotPortalSchemaAdmin implements PortalSchemaAdmin {
     toObjectType: string,
     label: string,
     name: string,
-  ): Promise<number> {
-    const answer = await this.#gateway.call(
-      `create association label ${label}`,
-      () =>
-        this.#client.crm.associations.v4.schema.definitionsApi.create(fromObjectType, toObjectType, {
-          label,
-          name,
-        }),
-      { retryAmbiguous: false },
-    );
+  ): Promise<number | undefined> {
+    const answer = await this.#gateway
+      .call(
+        `create association label ${label}`,
+        () =>
+          this.#client.crm.associations.v4.schema.definitionsApi.create(fromObjectType, toObjectType, {
+            label,
+            name,
+          }),
+        { retryAmbiguous: false },
+      )
+      .catch((error: unknown) => {
+        // Setup creates only a label it did not find listed, so a conflict is the internal name,
+        // kept by a label someone renamed.
+        if (error instanceof HubSpotConflictError) return undefined;
+        throw error;
+      });
+    if (answer === undefined) return undefined;
     const created = answer.results.find((definition) => definition.label === label) ?? answer.results[0];
     if (created === undefined) throw new Error(`HubSpot returned no type id for the new label ${label}`);
     return created.typeId;

@@ -184,6 +184,8 @@ export interface TokenCheckInput {
   readonly secretName: string;
   /** The portal the stage was deployed for (`dealreg:hubspotPortalId`), when known. */
   readonly portalId?: number | undefined;
+  /** The stage checked, for the command that rebuilds its HubSpot app. */
+  readonly stage?: string | undefined;
 }
 
 /** The stored token must be accepted by HubSpot, belong to the stage's portal and hold every scope Dealreg uses. */
@@ -230,7 +232,12 @@ export function hubSpotTokenCheck(input: TokenCheckInput, facts: HubSpotTokenFac
           id,
           title,
           `the token of portal ${facts.hubId} lacks the ${plural(missing.length, 'scope')} ${missing.join(', ')}`,
-          `add ${plural(missing.length, 'it', 'them')} in ${appSettings} → Scopes; if HubSpot issues a new token, put it into ${secretName}`,
+          // An app on the developer platform takes its scopes from `auth.requiredScopes` of its
+          // app-hsmeta.json ("Scopes": "When you specify the scopes within the auth property of
+          // your app-hsmeta.json configuration file…"), not from a settings page: the repository's
+          // requests every one, so an app missing some is an older upload. A Service Key's scopes
+          // are chosen on the key.
+          `the app's token: build and upload the app again, whose hubspot/src/app/app-hsmeta.json requests ${plural(missing.length, 'it', 'them')} (npx dealreg hubspot project --stage ${input.stage ?? '<stage>'}, then npx -p @hubspot/cli hs project upload in its directory); a Service Key: add ${plural(missing.length, 'it', 'them')} in Development → Keys → Service keys → the key → Scopes. If HubSpot issues a new token, put it into ${secretName}`,
         );
       }
       return pass(

@@ -250,7 +250,7 @@ describe('dealreg doctor', () => {
 
     expect(code).toBe(1);
     expect(line(lines, 'HubSpot token valid with the scopes Dealreg needs')).toMatch(
-      /^✗ .*lacks the scope crm\.objects\.custom\.write — Fix: add it in HubSpot/,
+      /^✗ .*lacks the scope crm\.objects\.custom\.write — Fix: the app's token: build and upload the app again, whose hubspot\/src\/app\/app-hsmeta\.json requests it \(npx dealreg hubspot project --stage \S+,/,
     );
   });
 

@@ -161,7 +161,7 @@ describe('dealreg hubspot setup', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /deal stage default \/ negotiation: set the policy's newDeals.stage to an open stage id of pipeline default \(appointmentscheduled, /,
+      /deal stage default \/ negotiation: set the policy's newDeals.stage to an open stage id of pipeline default \(appointmentscheduled \("Appointment Scheduled"\), /,
     );
   });
 

@@ -201,6 +201,40 @@ describe('dealreg hubspot setup beside a local stack', () => {
   });
 });
 
+describe("dealreg hubspot setup of the local stack's sandbox", () => {
+  it('checks the policy that stack runs, not the default one, and says which it checked', async () => {
+    const portal = await startSandboxUnderTest();
+    const dataDir = await mkdtemp(join(workDir, 'local-policy-'));
+    const policyFile = join(dataDir, 'stack-policy.json');
+    await writeFile(
+      policyFile,
+      JSON.stringify({
+        definitions: { croView: { dealProperty: 'lead_source_category', partnerValues: ['Partner'] } },
+      }),
+    );
+    await writeFile(
+      join(dataDir, 'local.json'),
+      JSON.stringify({
+        api: 'http://127.0.0.1:4510',
+        policyFile,
+        hubspot: { url: portal.sandbox.url, accessToken: portal.sandbox.accessToken, portalId: 1234567 },
+      }),
+    );
+    try {
+      const output = capturedLog();
+
+      await setup({ dataDir, dryRun: true });
+
+      const printed = output();
+      expect(printed).toContain(`policy ${policyFile} (the local stack's)`);
+      expect(printed).toMatch(/missing\s+CRO view property: deals\.lead_source_category/);
+      expect(printed).not.toContain('deals.deal_source');
+    } finally {
+      await portal.stop();
+    }
+  });
+});
+
 describe('dealreg hubspot setup --dry-run', () => {
   it('says the CRO view property would not be created without --create-cro-property, rather than "Nothing to create."', async () => {
     const portal = await startSandboxUnderTest();
@@ -248,6 +282,47 @@ describe('dealreg hubspot setup --dry-run', () => {
       );
       expect(printed).toMatch(/would create\s+CRO view property: deals\.deal_source/);
       expect(printed).toMatch(/^\d+ items would be created, 1 property would be updated\.$/m);
+    } finally {
+      await portal.stop();
+    }
+  });
+});
+
+describe('dealreg hubspot setup on a portal with a property of its name it cannot use', () => {
+  it('exits non-zero and names the property and its fix, rather than "The portal already has everything"', async () => {
+    const portal = await startSandboxUnderTest({
+      seed: {
+        properties: {
+          deals: [
+            { name: 'dealreg_registration_id', type: 'number', fieldType: 'number', hasUniqueValue: true },
+          ],
+        },
+      },
+    });
+    try {
+      await setupHubSpotPortal(portal.admin, {
+        dryRun: false,
+        policy: {
+          newDeals: { pipeline: 'default', stage: 'appointmentscheduled' },
+          croProperty: 'deal_source',
+          croPartnerValues: ['Partner'],
+        },
+        createCroProperty: true,
+      });
+      const output = capturedLog();
+      const errors = vi.mocked(console.error);
+
+      await setup(sandboxOptions(portal));
+
+      const printed = output();
+      const complaints = errors.mock.calls.map((call) => call.join(' ')).join('\n');
+      expect(printed).not.toContain('The portal already has everything Dealreg needs.');
+      expect(printed).toMatch(
+        /conflict\s+property: deals\.dealreg_registration_id — it is a number property/,
+      );
+      expect(complaints).toContain('The portal holds 1 thing Dealreg cannot use as it is (left unchanged):');
+      expect(complaints).toContain('deals.dealreg_registration_id: it is a number property');
+      expect(process.exitCode).toBe(1);
     } finally {
       await portal.stop();
     }

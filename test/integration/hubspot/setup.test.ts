@@ -141,6 +141,80 @@ describe('dealreg hubspot setup', () => {
     }
   });
 
+  it('names a property of its name that has another type or is not unique, and leaves it as it is', async () => {
+    const portal = await startSandboxUnderTest({
+      seed: {
+        properties: {
+          deals: [
+            // Made by hand before setup: a number, where Dealreg writes registration ids.
+            { name: crmNames.deal.registrationId, type: 'number', fieldType: 'number', hasUniqueValue: true },
+          ],
+          companies: [
+            // The right type, but without unique values: Dealreg reads companies by it.
+            { name: crmNames.company.customerKey, type: 'string', fieldType: 'text' },
+          ],
+        },
+      },
+    });
+    try {
+      for (const dryRun of [true, false]) {
+        const result = await setupHubSpotPortal(portal.admin, { dryRun });
+
+        const conflicts = result.items.filter((item) => item.status === 'conflict');
+        expect(conflicts.map((item) => item.name)).toEqual([
+          `deals.${crmNames.deal.registrationId}`,
+          `companies.${crmNames.company.customerKey}`,
+        ]);
+        expect(conflicts[0]?.fix).toContain(
+          'it is a number property, and Dealreg writes string values into it: change its field type to Single-line text in HubSpot (Settings → Properties → Deal properties → dealreg_registration_id)',
+        );
+        expect(conflicts[1]?.fix).toContain('its values are not required to be unique');
+        expect(conflicts[1]?.fix).toContain(
+          'Settings → Properties → Company properties → dealreg_customer_key',
+        );
+      }
+      const [dealProperty] = (await portal.admin.listProperties('deals')).filter(
+        (property) => property.name === crmNames.deal.registrationId,
+      );
+      expect(dealProperty?.type).toBe('number');
+    } finally {
+      await portal.stop();
+    }
+  });
+
+  it('names a partner label someone renamed as a conflict and completes the rest of the setup', async () => {
+    const portal = await startSandboxUnderTest({
+      seed: {
+        labels: [
+          // Made by an earlier setup, then renamed in HubSpot: the internal name stays.
+          { from: 'companies', to: 'deals', label: 'Partner (sourced)', name: 'dealreg_sourced_partner' },
+        ],
+      },
+    });
+    try {
+      const result = await setupHubSpotPortal(portal.admin, { dryRun: false });
+
+      const labelItems = result.items.filter((item) => item.kind === 'association label');
+      expect(labelItems.map((item) => `${item.status} ${item.name}`)).toEqual([
+        'conflict companies → deals: Sourced partner',
+        'created companies → deals: Influenced partner',
+        'created companies → deals: Resell partner',
+        'created companies → deals: Referral partner',
+      ]);
+      expect(labelItems[0]?.fix).toContain(
+        'the portal has a company → deal label of internal name dealreg_sourced_partner under another label',
+      );
+      expect(labelItems[0]?.fix).toContain('rename that label back to "Sourced partner"');
+      const labels = (await portal.admin.listAssociationLabels('companies', 'deals')).map(
+        ({ label }) => label,
+      );
+      expect(labels).toContain('Partner (sourced)');
+      expect(labels).not.toContain('Sourced partner');
+    } finally {
+      await portal.stop();
+    }
+  });
+
   describe('a portal set up by an earlier version', () => {
     /** The options a property holds in the sandbox, read over its Properties API. */
     async function optionsOf(portal: SandboxUnderTest, objectType: string, name: string) {
@@ -288,13 +362,95 @@ describe('dealreg hubspot setup', () => {
           'deal pipeline partner-deals',
           'CRO view property deals.deal_source',
         ]);
-        expect(missing[0]?.fix).toMatch(
-          /newDeals\.pipeline to one of the portal's deal pipeline ids \(default\)/,
+        expect(missing[0]?.fix).toContain(
+          `newDeals.pipeline to one of the portal's deal pipeline ids (default ("Sales Pipeline"))`,
         );
         expect(missing[1]?.fix).toContain(
           'run setup again with --create-cro-property to create it as a dropdown of "Partner", "Partner referral"',
         );
         expect(await portal.admin.listPropertyNames('deals')).not.toContain('deal_source');
+      } finally {
+        await portal.stop();
+      }
+    });
+
+    it("names a CRO dropdown whose options' internal values are not the policy's partner values, and leaves it as it is", async () => {
+      const sourceOptions = [
+        { label: 'Partner', value: 'partner' },
+        { label: 'Direct', value: 'direct' },
+      ];
+      const portal = await startSandboxUnderTest({
+        seed: {
+          properties: {
+            deals: [
+              {
+                name: 'deal_source',
+                label: 'Deal source',
+                type: 'enumeration',
+                fieldType: 'select',
+                options: sourceOptions,
+              },
+            ],
+          },
+        },
+      });
+      try {
+        const result = await setupHubSpotPortal(portal.admin, {
+          dryRun: false,
+          createCroProperty: true,
+          policy: { ...policy, newDeals: { pipeline: 'default', stage: 'appointmentscheduled' } },
+        });
+
+        const item = result.items.find((candidate) => candidate.kind === 'CRO view property');
+        expect(item?.status).toBe('conflict');
+        expect(item?.fix).toBe(
+          'no option of this dropdown has the internal value "Partner" (the label of the option whose internal value is "partner"), "Partner referral", so the CRO view can never count a deal as a partner deal by them: set the policy\'s definitions.croView.partnerValues to internal values of its options ("partner", "direct"), or add the options in HubSpot (Settings → Properties → Deal properties → deal_source)',
+        );
+        const [held] = (await portal.admin.listProperties('deals')).filter(
+          (property) => property.name === 'deal_source',
+        );
+        expect(held?.options.map(({ label, value }) => ({ label, value }))).toEqual(sourceOptions);
+
+        const matching = await setupHubSpotPortal(portal.admin, {
+          dryRun: true,
+          policy: {
+            ...policy,
+            croPartnerValues: ['partner'],
+            newDeals: { pipeline: 'default', stage: 'appointmentscheduled' },
+          },
+        });
+        expect(matching.items.find((candidate) => candidate.kind === 'CRO view property')?.status).toBe(
+          'exists',
+        );
+      } finally {
+        await portal.stop();
+      }
+    });
+
+    it('answers a pipeline or stage named by its label with its id, and a closed stage as closed', async () => {
+      const portal = await startSandboxUnderTest();
+      try {
+        const fixOf = async (newDeals: PolicyRequirements['newDeals']) => {
+          const result = await setupHubSpotPortal(portal.admin, {
+            dryRun: true,
+            policy: { ...policy, newDeals },
+          });
+          return result.items
+            .filter((item) => item.kind === 'deal pipeline' || item.kind === 'deal stage')
+            .map((item) => `${item.status} ${item.name}${item.fix === undefined ? '' : `: ${item.fix}`}`);
+        };
+
+        expect(await fixOf({ pipeline: 'Sales pipeline', stage: 'appointmentscheduled' })).toEqual([
+          'missing Sales pipeline: "Sales pipeline" is the label of pipeline default: set the policy\'s newDeals.pipeline to its id, default (the policy names pipelines by id)',
+        ]);
+        expect(await fixOf({ pipeline: 'default', stage: 'Appointment Scheduled' })).toEqual([
+          'exists default',
+          'missing default / Appointment Scheduled: "Appointment Scheduled" is the label of stage appointmentscheduled: set the policy\'s newDeals.stage to its id, appointmentscheduled (the policy names stages by id)',
+        ]);
+        const [closed] = (await fixOf({ pipeline: 'default', stage: 'closedwon' })).slice(1);
+        expect(closed).toContain(
+          'missing default / closedwon: closedwon ("Closed Won") is a closed stage, and an approved registration\'s deal is an open one: set the policy\'s newDeals.stage to an open stage id of pipeline default (appointmentscheduled ("Appointment Scheduled"),',
+        );
       } finally {
         await portal.stop();
       }

@@ -144,6 +144,7 @@ describe('HubSpot token check', () => {
     title: 'Token',
     secretName: 'dealreg/prod/hubspot-access-token',
     portalId: 42,
+    stage: 'prod',
   };
 
   it('passes a token of the stage portal with every scope', () => {
@@ -165,7 +166,14 @@ describe('HubSpot token check', () => {
 
     expect(check.status).toBe('fail');
     expect(check.detail).toBe('the token of portal 42 lacks the scope crm.objects.deals.write');
-    expect(check.fix).toContain('Scopes');
+    // The app's scopes are its app-hsmeta.json's, set by uploading it, not on a settings page.
+    expect(check.fix).toContain(
+      "the app's token: build and upload the app again, whose hubspot/src/app/app-hsmeta.json requests it (npx dealreg hubspot project --stage prod, then npx -p @hubspot/cli hs project upload in its directory)",
+    );
+    expect(check.fix).toContain(
+      'a Service Key: add it in Development → Keys → Service keys → the key → Scopes',
+    );
+    expect(check.fix).not.toContain('Auth → Scopes');
   });
 
   it('fails a token HubSpot refuses, telling where to put a current one', () => {
