@@ -102,6 +102,11 @@ export interface CoSellOpportunities {
   create(draft: CoSellOpportunityDraft, clientToken: string): Promise<CreatedCoSellOpportunity>;
   /** Submits the opportunity to AWS for review (Partner Central's engagement-from-opportunity task). */
   submitToAws(opportunityId: string, submission: CoSellSubmission): Promise<CoSellSubmissionTask>;
+  /**
+   * Associates one of the partner's solutions (a Partner Solution id `S-…`, or an AWS Marketplace
+   * solution ARN) with the opportunity, as AWS requires before a submission.
+   */
+  associateSolution(opportunityId: string, solution: string): Promise<void>;
   get(opportunityId: string): Promise<CoSellOpportunity>;
   /** One page of opportunities, newest change first. */
   list(

@@ -164,6 +164,12 @@ export async function shareWithAws(
   }
   if (pendingSubmission && policy.submitToAws && gaps.length === 0) {
     try {
+      // AWS starts no engagement for an opportunity without one of the partner's solutions
+      // ("Associating, disassociating and assigning opportunities"). Associated again on a retry,
+      // as the opportunity already has them after a first attempt.
+      for (const solution of policy.solutions) {
+        await partnerCentral.associateSolution(aceOpportunityId, solution);
+      }
       await partnerCentral.submitToAws(aceOpportunityId, {
         involvement: policy.involvement,
         clientToken: coSellClientToken(registrationId, 'submit'),

@@ -29,7 +29,11 @@ export function grantCoSell(fn: DealregFunction, catalog: 'Sandbox' | 'AWS', acc
   fn.addToRolePolicy(
     new PolicyStatement({
       actions: share
-        ? ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask']
+        ? [
+            'partnercentral:GetOpportunity',
+            'partnercentral:AssociateOpportunity',
+            'partnercentral:StartEngagementFromOpportunityTask',
+          ]
         : ['partnercentral:GetOpportunity'],
       resources: share ? [opportunities, submissionTasks] : [opportunities],
     }),

@@ -300,6 +300,47 @@ export class Catalogs {
     return { OpportunitySummaries: page.map(summaryOf), ...(next === undefined ? {} : { NextToken: next }) };
   }
 
+  // "AssociateOpportunity" (API reference) and "Associating, disassociating and assigning
+  // opportunities" (Partner Central API guide): links a solution, a product or an offer to the
+  // opportunity; GetOpportunity shows it in RelatedEntityIdentifiers under the entity type. Up to
+  // ten solutions. Associating an entity the opportunity already has changes nothing (the
+  // reference does not say otherwise).
+  associateOpportunity(request: Json): Json {
+    const catalog = checked('AssociateOpportunityRequest', request);
+    const stored = this.#find(catalog, String(request.OpportunityIdentifier));
+    const type = String(request.RelatedEntityType);
+    const id = String(request.RelatedEntityIdentifier);
+    if (type === 'Solutions' && !/^S-[0-9]{1,19}$/.test(id)) {
+      throw validationFault('The related entity identifier is not a Partner Solution id', [
+        {
+          path: 'RelatedEntityIdentifier',
+          message: `${id} is not a solution id (S-…)`,
+          code: 'INVALID_VALUE',
+        },
+      ]);
+    }
+    const related = { ...((stored.opportunity.RelatedEntityIdentifiers ?? {}) as Json) };
+    const ids = Array.isArray(related[type]) ? (related[type] as string[]) : [];
+    if (ids.includes(id)) return {};
+    const solutionTypes = ['Solutions', 'AwsMarketplaceSolutions'];
+    const solutionCount = solutionTypes
+      .map((member) => (Array.isArray(related[member]) ? (related[member] as unknown[]).length : 0))
+      .reduce((sum, count) => sum + count, 0);
+    if (solutionTypes.includes(type) && solutionCount >= 10) {
+      throw validationFault(
+        'An opportunity can be associated with at most ten solutions',
+        [],
+        'BUSINESS_VALIDATION_FAILED',
+      );
+    }
+    related[type] = [...ids, id];
+    stored.opportunity.RelatedEntityIdentifiers = related;
+    stored.opportunity.LastModifiedDate = this.#now().toISOString();
+    // The stand-in sends no event for an association: its events are those of the partner's
+    // updates and of AWS's review.
+    return {};
+  }
+
   // "StartEngagementFromOpportunityTask" (API reference) and "Submitting an opportunity" (Partner
   // Central selling API guide): submits the opportunity to AWS; the task creates an engagement and
   // the opportunity's ReviewStatus becomes "Submitted". Idempotent by ClientToken like
@@ -526,5 +567,14 @@ export function submissionProblems(opportunity: Json): ModelProblem[] {
     missing('Customer.Account.Address.PostalCode', 'PostalCode');
   if (address.CountryCode === 'US' && blank(address.StateOrRegion))
     missing('Customer.Account.Address.StateOrRegion', 'StateOrRegion (for a customer in the US)');
+  // "Associating, disassociating and assigning opportunities" (Partner Central API guide): before
+  // an engagement is started with StartEngagementFromOpportunityTask, at least one Partner
+  // Solution must be associated (AssociateOpportunity).
+  const related = (opportunity.RelatedEntityIdentifiers ?? {}) as Json;
+  const solutions = [related.Solutions, related.AwsMarketplaceSolutions].flatMap((ids) =>
+    Array.isArray(ids) ? ids : [],
+  );
+  if (solutions.length === 0)
+    missing('RelatedEntityIdentifiers.Solutions', 'A Partner Solution associated with the opportunity');
   return problems;
 }

@@ -94,6 +94,7 @@ const operations = [
   'GetOpportunity',
   'ListOpportunities',
   'StartEngagementFromOpportunityTask',
+  'AssociateOpportunity',
   'GetEngagementInvitation',
   'ListEngagementInvitations',
   'AcceptEngagementInvitation',
@@ -165,6 +166,8 @@ export async function startPartnerCentralStandIn(
         return catalogs.listOpportunities(body);
       case 'StartEngagementFromOpportunityTask':
         return catalogs.startEngagementFromOpportunityTask(body);
+      case 'AssociateOpportunity':
+        return catalogs.associateOpportunity(body);
       case 'GetEngagementInvitation':
         return invitations.getEngagementInvitation(body);
       case 'ListEngagementInvitations':

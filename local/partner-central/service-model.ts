@@ -66,6 +66,8 @@ const limits: Readonly<Record<string, Limit>> = {
   'ListOpportunitiesRequest.LifeCycleStage': { max: 10 },
   'ListOpportunitiesRequest.LifeCycleReviewStatus': { max: 10 },
   'ListOpportunitiesRequest.CustomerCompanyName': { max: 10 },
+  'AssociateOpportunityRequest.Catalog': { pattern: catalog },
+  'AssociateOpportunityRequest.OpportunityIdentifier': { pattern: opportunityId },
   'StartEngagementFromOpportunityTaskRequest.Catalog': { pattern: catalog },
   'StartEngagementFromOpportunityTaskRequest.ClientToken': { pattern: /^[!-~]{1,64}$/ },
   'StartEngagementFromOpportunityTaskRequest.Identifier': { pattern: opportunityId },

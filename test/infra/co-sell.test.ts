@@ -362,7 +362,13 @@ describe('co-sell deployment', () => {
 
     expect(partnerCentral).toEqual([
       allow(
-        ['partnercentral:GetOpportunity', 'partnercentral:StartEngagementFromOpportunityTask'],
+        [
+          'partnercentral:GetOpportunity',
+          // "Associating, disassociating and assigning opportunities": a Partner Solution is
+          // associated before each submission.
+          'partnercentral:AssociateOpportunity',
+          'partnercentral:StartEngagementFromOpportunityTask',
+        ],
         [
           'arn:<AWS::Partition>:partnercentral:us-east-1:<AWS::AccountId>:catalog/Sandbox/opportunity/*',
           'arn:<AWS::Partition>:partnercentral:us-east-1::catalog/Sandbox/engagement-from-opportunity-task/*',

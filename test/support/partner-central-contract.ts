@@ -7,7 +7,11 @@ import { type ModelProblem, shapeProblems } from '#local/partner-central/service
  * exception its `__type` names (a request refused with ValidationException is not checked: it was
  * meant to be invalid). Returns one line per problem, naming the exchange and the path.
  */
-const unitOutput: ReadonlySet<string> = new Set(['AcceptEngagementInvitation', 'RejectEngagementInvitation']);
+const unitOutput: ReadonlySet<string> = new Set([
+  'AcceptEngagementInvitation',
+  'RejectEngagementInvitation',
+  'AssociateOpportunity',
+]);
 
 export function exchangeProblems(exchanges: readonly Exchange[]): string[] {
   return exchanges.flatMap((exchange, index) => {
@@ -21,7 +25,8 @@ export function exchangeProblems(exchanges: readonly Exchange[]): string[] {
       : lines('request', shapeProblems(`${exchange.operation}Request`, exchange.request, 'wire'));
     if (exchange.status === 200) {
       // Operations whose output is the model's Unit (AcceptEngagementInvitation,
-      // RejectEngagementInvitation) have no response shape: they answer an empty object.
+      // RejectEngagementInvitation, AssociateOpportunity) have no response shape: they answer an
+      // empty object.
       if (unitOutput.has(exchange.operation)) {
         return [
           ...request,

@@ -1,4 +1,5 @@
 import {
+  AssociateOpportunityCommand,
   CountryCode,
   CreateOpportunityCommand,
   type CreateOpportunityCommandInput,
@@ -81,6 +82,21 @@ export class PartnerCentralCoSellOpportunities implements CoSellOpportunities {
       reasonCode: task.ReasonCode,
       engagementId: task.EngagementId,
     };
+  }
+
+  async associateSolution(opportunityId: string, solution: string): Promise<void> {
+    // "AssociateOpportunity" (API reference): RelatedEntityType `Solutions` for a Partner Solution
+    // id, `AwsMarketplaceSolutions` (with the ARN) for an AWS Marketplace one.
+    await this.#calls.call(`associate solution ${solution} with opportunity ${opportunityId}`, () =>
+      this.#client.send(
+        new AssociateOpportunityCommand({
+          Catalog: this.#catalog,
+          OpportunityIdentifier: opportunityId,
+          RelatedEntityType: solution.startsWith('arn:') ? 'AwsMarketplaceSolutions' : 'Solutions',
+          RelatedEntityIdentifier: solution,
+        }),
+      ),
+    );
   }
 
   async get(opportunityId: string): Promise<CoSellOpportunity> {

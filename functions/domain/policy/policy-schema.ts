@@ -367,6 +367,9 @@ const fundingCampaignSchema = strict({
  * Co-sell with AWS: which approved registrations become opportunities in AWS Partner Central
  * (ACE) and whether they are submitted to AWS for review. Off until turned on.
  */
+/** A legacy Partner Solution id (`S-0000123`) or an AWS Marketplace solution ARN. */
+const partnerSolution = /^(S-[0-9]{1,19}|arn:aws(-[a-z]+)*:aws-marketplace:\S+)$/;
+
 const coSellSchema = strict({
   enabled: z
     .boolean({ error: (issue) => `must be true or false, got ${JSON.stringify(issue.input)}` })
@@ -395,6 +398,32 @@ const coSellSchema = strict({
   fundingCampaigns: z.record(field.text(256), fundingCampaignSchema).default({}),
   /** Hours an opportunity AWS sent back (Action Required) may wait before it is a finding. */
   actionRequiredSlaHours: field.wholeHours(1, 2_160).default(72),
+  /**
+   * The partner's solutions each opportunity is associated with before it is submitted to AWS:
+   * Partner Solution ids (`S-` and digits, from the Build section of Partner Central) or AWS
+   * Marketplace solution ARNs. "Associating, disassociating and assigning opportunities" (Partner
+   * Central API guide): before an engagement is started with StartEngagementFromOpportunityTask,
+   * at least one and up to ten Partner Solutions must be associated.
+   */
+  solutions: z
+    .array(
+      z.string().regex(partnerSolution, {
+        error: (issue) =>
+          `must be a Partner Solution id such as S-0012345 or an AWS Marketplace solution ARN (arn:aws:aws-marketplace:…), got ${JSON.stringify(issue.input)}`,
+      }),
+    )
+    .max(10, { error: 'must list at most 10 solutions: AWS takes no more on an opportunity' })
+    .superRefine(listedOnce('solution'))
+    .default([]),
+}).superRefine((coSell, context) => {
+  if (coSell.enabled && coSell.submitToAws && coSell.solutions.length === 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['solutions'],
+      message:
+        "must list at least one of the partner's solutions (S-… ids from the Build section of Partner Central, or AWS Marketplace solution ARNs): AWS submits no opportunity without one. Or set submitToAws to false to leave opportunities in Partner Central",
+    });
+  }
 });
 
 const policyShape = {

@@ -270,6 +270,50 @@ describe('creating a co-sell opportunity', () => {
 });
 
 describe('submitting to AWS', () => {
+  it('refuses, as AWS does, to submit an opportunity no Partner Solution is associated with, and submits it once one is', async () => {
+    // "Associating, disassociating and assigning opportunities" (Partner Central API guide): at
+    // least one Partner Solution before StartEngagementFromOpportunityTask.
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Solutionless Co' });
+    const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    const submission = {
+      involvement: 'Co-Sell',
+      clientToken: coSellClientToken(registrationId, 'submit'),
+    } as const;
+
+    const failure = await opportunities.submitToAws(opportunityId, submission).catch((e) => e);
+    expect(failure).toBeInstanceOf(CoSellValidationError);
+    expect((failure as CoSellValidationError).fields.map((f) => f.field)).toEqual([
+      'RelatedEntityIdentifiers.Solutions',
+    ]);
+
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
+    // Associated again (a retried share step), it changes nothing.
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
+    const associated = standIn.exchanges.filter((exchange) => exchange.operation === 'AssociateOpportunity');
+    expect(associated.at(-1)?.request).toEqual({
+      Catalog: 'Sandbox',
+      OpportunityIdentifier: opportunityId,
+      RelatedEntityType: 'Solutions',
+      RelatedEntityIdentifier: 'S-0000001',
+    });
+    expect((await opportunities.submitToAws(opportunityId, submission)).status).toBe('COMPLETE');
+    const opportunity = standIn
+      .snapshot()
+      .catalogs.opportunities.find((stored) => stored.opportunity.Id === opportunityId)?.opportunity;
+    expect(opportunity?.RelatedEntityIdentifiers).toEqual({ Solutions: ['S-0000001'] });
+  });
+
+  it('refuses a solution id that is not one (Solutions take S- ids)', async () => {
+    const { opportunities } = coSell();
+    const { registrationId, draft } = draftFor({ customer_company_name: 'Wrong Solution Co' });
+    const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+
+    await expect(opportunities.associateSolution(opportunityId, 'Dealreg Platform')).rejects.toThrow(
+      CoSellValidationError,
+    );
+  });
+
   it('submits once per client token and moves the opportunity to Submitted', async () => {
     const { opportunities } = coSell();
     const { registrationId, draft } = draftFor({ customer_company_name: 'Submit Co' });
@@ -279,6 +323,7 @@ describe('submitting to AWS', () => {
       clientToken: coSellClientToken(registrationId, 'submit'),
     } as const;
 
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
     const task = await opportunities.submitToAws(opportunityId, submission);
     const again = await opportunities.submitToAws(opportunityId, submission);
 
@@ -308,6 +353,7 @@ describe('submitting to AWS', () => {
       coSellClientToken(registration.registrationId, 'create'),
     );
 
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
     const failure = await opportunities
       .submitToAws(opportunityId, {
         involvement: 'Co-Sell',
@@ -350,6 +396,7 @@ describe('submitting to AWS', () => {
         mapping.draft,
         coSellClientToken(registration.registrationId, 'create'),
       );
+      await opportunities.associateSolution(opportunityId, 'S-0000001');
       return opportunities
         .submitToAws(opportunityId, {
           involvement: 'Co-Sell',
@@ -382,6 +429,7 @@ describe('AWS review', () => {
     const { opportunities } = coSell();
     const { registrationId, draft } = draftFor({ customer_company_name: 'Review Ltd' });
     const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
     await opportunities.submitToAws(opportunityId, {
       involvement: 'Co-Sell',
       clientToken: coSellClientToken(registrationId, 'submit'),
@@ -436,6 +484,7 @@ describe('AWS review', () => {
     const { opportunities } = coSell();
     const { registrationId, draft } = draftFor({ customer_company_name: 'Lost In Review Ltd' });
     const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
     await opportunities.submitToAws(opportunityId, {
       involvement: 'Co-Sell',
       clientToken: coSellClientToken(registrationId, 'submit'),
@@ -465,6 +514,7 @@ describe('AWS review', () => {
     const { opportunities } = coSell();
     const { registrationId, draft } = draftFor({ customer_company_name: 'Fix It Ltd' });
     const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
     await opportunities.submitToAws(opportunityId, {
       involvement: 'Co-Sell',
       clientToken: `s-${opportunityId}`,
@@ -502,6 +552,7 @@ describe('AWS review', () => {
     const { opportunities } = coSell();
     const { registrationId, draft } = draftFor({ customer_company_name: 'Reasoned Ltd' });
     const { opportunityId } = await opportunities.create(draft, coSellClientToken(registrationId, 'create'));
+    await opportunities.associateSolution(opportunityId, 'S-0000001');
     await opportunities.submitToAws(opportunityId, {
       involvement: 'Co-Sell',
       clientToken: `s-${opportunityId}`,
@@ -710,6 +761,7 @@ describe('events to a URL', () => {
         draft,
         coSellClientToken(registrationId, 'create'),
       );
+      await opportunities.associateSolution(opportunityId, 'S-0000001');
       await opportunities.submitToAws(opportunityId, {
         involvement: 'Co-Sell',
         clientToken: `s-${opportunityId}`,

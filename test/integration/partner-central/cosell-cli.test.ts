@@ -78,7 +78,7 @@ beforeAll(async () => {
       ...workflowSeed,
       companies: [...(workflowSeed.companies ?? []), customerCompanySeed('cosell-cli-contoso.com', '910')],
     },
-    policy: { coSell: { enabled: true } },
+    policy: { coSell: { enabled: true, solutions: ['S-0000001'] } },
     partnerCentral: { endpoint: standIn.url, defaults: coSellDefaults },
   });
   const registrationId = await harness.submit({
@@ -298,7 +298,7 @@ describe("ACE's expected spend against the deal's amount", () => {
     const chain = (await harness?.ledgerChain(shared.dealId)) ?? [];
     const at = asOf.toISOString();
     return coSellFindings({
-      policy: loadPolicy({ coSell: { enabled: true } }).policy.coSell,
+      policy: loadPolicy({ coSell: { enabled: true, solutions: ['S-0000001'] } }).policy.coSell,
       quarter: quarterContaining(asOf),
       asOf: at,
       facts: [opportunityFacts(shared.dealId, chain, { asOf: at, knownAt: at })],

@@ -22,7 +22,9 @@ import { type QbrWorld, startQbrWorld, usd } from './qbr-fixture.ts';
  * the co-sell entries (Lyra's rejected submission changes nothing).
  */
 
-const policy = loadPolicy({ coSell: { enabled: true, catalog: 'AWS', actionRequiredSlaHours: 72 } });
+const policy = loadPolicy({
+  coSell: { enabled: true, solutions: ['S-0000001'], catalog: 'AWS', actionRequiredSlaHours: 72 },
+});
 const asOf = new Date('2026-12-15T00:00:00Z');
 let world: QbrWorld;
 let snapshotDir: string;

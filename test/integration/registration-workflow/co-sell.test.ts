@@ -89,6 +89,7 @@ beforeAll(async () => {
     policy: {
       coSell: {
         enabled: true,
+        solutions: ['S-0000001'],
         fundingCampaigns: {
           'cmp-aws-q1': { name: 'Q1 migration webinars', awsFundingUsed: 'Yes', channels: ['Virtual Event'] },
         },
@@ -325,7 +326,9 @@ describe('an approved registration on no cloud marketplace', () => {
       estimated_amount: '12000',
       cloud_marketplace: 'none',
     });
-    const widened = loadPolicy({ coSell: { enabled: true, marketplaces: ['aws', 'none'] } });
+    const widened = loadPolicy({
+      coSell: { enabled: true, solutions: ['S-0000001'], marketplaces: ['aws', 'none'] },
+    });
 
     const outcome = await shareWithAws(
       {
@@ -615,7 +618,7 @@ describe('a registration a throttling spell kept from AWS', () => {
       catchUp: () =>
         shareUnsharedRegistrations({
           ...common,
-          policy: loadPolicy({ coSell: { enabled: true } }),
+          policy: loadPolicy({ coSell: { enabled: true, solutions: ['S-0000001'] } }),
           usdRates: {},
           coSellDefaults,
           crm: harness.sandbox.adapter,
@@ -733,7 +736,7 @@ describe('a registration a throttling spell kept from AWS', () => {
       coSell: deployed.coSell,
       now: () => harness.clock.now(),
       logger,
-      policy: loadPolicy({ coSell: { enabled: true } }),
+      policy: loadPolicy({ coSell: { enabled: true, solutions: ['S-0000001'] } }),
       usdRates: {},
       coSellDefaults,
       // The deployed reconciliation's HubSpot: a batch read of companies by id, no search.
@@ -775,7 +778,7 @@ describe('a registration a throttling spell kept from AWS', () => {
     const outcome = await shareWithAws(
       {
         ...harness.stores,
-        policy: loadPolicy({ coSell: { enabled: true } }),
+        policy: loadPolicy({ coSell: { enabled: true, solutions: ['S-0000001'] } }),
         usdRates: {},
         now: () => harness.clock.now(),
         logger,

@@ -9,7 +9,8 @@ const details = (
   campaignId?: string,
 ) => ({ cloudMarketplace, estimatedAmount: amount, campaignId });
 
-const policyWith = (coSell: Record<string, unknown>) => loadPolicy({ coSell }).policy.coSell;
+const policyWith = (coSell: Record<string, unknown>) =>
+  loadPolicy({ coSell: { solutions: ['S-0000001'], ...coSell } }).policy.coSell;
 
 describe('the coSell section of the policy', () => {
   it('is off by default, shares AWS-marketplace registrations sourced or referred, in the Sandbox catalog', () => {
@@ -23,6 +24,7 @@ describe('the coSell section of the policy', () => {
       involvement: 'Co-Sell',
       fundingCampaigns: {},
       actionRequiredSlaHours: 72,
+      solutions: [],
     });
   });
 

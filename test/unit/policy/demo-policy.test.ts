@@ -18,6 +18,8 @@ describe('the demo policy', () => {
       ...defaultCoSell,
       enabled: true,
       relationshipTypes: ['sourced', 'influenced', 'referral'],
+      // The stand-in's Partner Solution: AWS submits no opportunity without one.
+      solutions: ['S-0000001'],
     });
     expect(demoCoSell.catalog).toBe('Sandbox');
     expect(demoCoSell.marketplaces).toEqual(['aws']);

@@ -416,6 +416,28 @@ describe('loadPolicy', () => {
     });
   });
 
+  it('refuses co-sell that submits to AWS without one of the partner’s solutions, and a solution id AWS does not take', () => {
+    expect(policyProblems({ coSell: { enabled: true } })).toEqual([
+      "coSell.solutions must list at least one of the partner's solutions (S-… ids from the Build section of Partner Central, or AWS Marketplace solution ARNs): AWS submits no opportunity without one. Or set submitToAws to false to leave opportunities in Partner Central",
+    ]);
+    expect(policyProblems({ coSell: { enabled: true, submitToAws: false } })).toEqual([]);
+    expect(policyProblems({ coSell: { enabled: true, solutions: ['S-0012345'] } })).toEqual([]);
+    expect(
+      policyProblems({
+        coSell: {
+          enabled: true,
+          solutions: ['arn:aws:aws-marketplace:us-east-1:123456789012:AWSMarketplace/Solution/sol-1'],
+        },
+      }),
+    ).toEqual([]);
+    expect(policyProblems({ coSell: { enabled: true, solutions: ['Dealreg Platform'] } })).toEqual([
+      'coSell.solutions[0] must be a Partner Solution id such as S-0012345 or an AWS Marketplace solution ARN (arn:aws:aws-marketplace:…), got "Dealreg Platform"',
+    ]);
+    expect(
+      policyProblems({ coSell: { solutions: Array.from({ length: 11 }, (_, index) => `S-${index + 1}`) } }),
+    ).toEqual(['coSell.solutions must list at most 10 solutions: AWS takes no more on an opportunity']);
+  });
+
   it('throws one error whose message lists every problem', () => {
     expect(() => loadPolicy({ sla: { reminderHours: -3, finalHours: 0 } })).toThrow(
       'The policy is not valid:\n- sla.reminderHours must be a positive number of business hours, got -3\n- sla.finalHours must be a positive number of business hours, got 0',

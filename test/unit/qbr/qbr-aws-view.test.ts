@@ -25,7 +25,9 @@ import { approval, chain, created, crmDeal, crmOf, record, report, won } from '.
  * Pending Submission O8 = 1 / 5,000. Launched O1 = 1 / 80,000; Closed Lost O4 = 1 / 20,000.
  */
 
-const coSellOn = loadPolicy({ coSell: { enabled: true, catalog: 'AWS', actionRequiredSlaHours: 72 } });
+const coSellOn = loadPolicy({
+  coSell: { enabled: true, solutions: ['S-0000001'], catalog: 'AWS', actionRequiredSlaHours: 72 },
+});
 const coSellOff = loadPolicy({});
 
 type Body = Parameters<typeof chain>[1][number];
@@ -651,7 +653,9 @@ describe('COSELL_MISSING by the policy that applied at approval', () => {
     ]),
   ];
   const missingUnder = (coSell: Record<string, unknown>) => {
-    const loaded = loadPolicy({ coSell: { enabled: true, catalog: 'AWS', ...coSell } });
+    const loaded = loadPolicy({
+      coSell: { enabled: true, solutions: ['S-0000001'], catalog: 'AWS', ...coSell },
+    });
     return report({
       chains: chainsOf(),
       policy: loaded.policy,
