@@ -192,6 +192,24 @@ export async function recordCrmEvents(
     known.set(dealId, { name: null, amount: null, currency: null, ...facts.get(dealId), customer });
   }
 
+  // A creation records the stage, amount and close date HubSpot has now only where neither the
+  // ledger nor the batch has that property's own history for the deal: a change HubSpot reported
+  // (the creation's own property events included) is never overridden by a later value.
+  const reported = new Set(
+    unique.flatMap(({ event }) => (event.kind === 'property' ? [`${event.dealId}/${event.property}`] : [])),
+  );
+  const creationFacts = async (dealId: string, facts: DealFacts): Promise<DealFacts> => {
+    const recorded = await stateOf(dealId);
+    const unknown = (property: string, inLedger: unknown) =>
+      inLedger === undefined && !reported.has(`${dealId}/${property}`);
+    return {
+      ...facts,
+      stage: unknown('dealstage', recorded.stage) ? (facts.stage ?? null) : null,
+      amount: unknown('amount', recorded.amount) ? facts.amount : null,
+      closeDate: unknown('closedate', recorded.closeDate) ? (facts.closeDate ?? null) : null,
+    };
+  };
+
   const byDeal = new Map<string, LedgerEntryInput[]>();
   const skipped: { event: string; reason: string }[] = [...unknown];
   let ignored = 0;
@@ -212,6 +230,17 @@ export async function recordCrmEvents(
       if (resolved.skipped !== undefined) skipped.push({ event: key, reason: resolved.skipped });
       if (resolved.entries.length === 0 && resolved.skipped === undefined) ignored += 1;
       add(event.dealId, resolved.entries);
+      continue;
+    }
+    if (event.kind === 'created') {
+      const facts = known.get(event.dealId);
+      const creation = facts === undefined ? undefined : await creationFacts(event.dealId, facts);
+      const disposition = toLedgerEntry(key, event, creation, settings);
+      if (disposition.outcome === 'skipped') skipped.push({ event: key, reason: disposition.reason });
+      else if (disposition.outcome === 'entry') {
+        if (disposition.skipped !== undefined) skipped.push({ event: key, reason: disposition.skipped });
+        add(event.dealId, [disposition.entry]);
+      }
       continue;
     }
     const label =

@@ -11,6 +11,10 @@ export interface DealFacts {
   readonly amount: string | null;
   /** `deal_currency_code`, or null for the portal's company currency. */
   readonly currency: string | null;
+  /** `dealstage`, the stage id, or null when unset (absent when not read). */
+  readonly stage?: string | null;
+  /** `closedate` as HubSpot stores it (ISO or epoch milliseconds), or null when unset (absent when not read). */
+  readonly closeDate?: string | null;
   /** The deal's customer: its associated company that is not a partner (the primary one first). */
   readonly customer: Customer | undefined;
   /** The labels of each company associated with the deal (company id → labels), as HubSpot has them now. */
@@ -235,6 +239,13 @@ export function toLedgerEntry(
           reason: `deal ${event.dealId} has no customer company with a domain; its creation cannot be attributed`,
         };
       }
+      // The deal as HubSpot has it now goes on record with its creation, as the approval's own
+      // entry would record it: whichever of the two is recorded first is the opportunity's
+      // creation and the other is the same fact, so neither may leave out stage, amount or close
+      // date. Changes HubSpot reports at or after the creation instant follow it.
+      const amountText = facts.amount?.trim() ?? '';
+      const amount = amountText === '' ? undefined : money(amountText, currency, settings);
+      const closeDate = facts.closeDate ? calendarDate(facts.closeDate) : undefined;
       return {
         outcome: 'entry',
         entry: {
@@ -242,7 +253,15 @@ export function toLedgerEntry(
           ...common,
           customer: facts.customer,
           dealName: facts.name || undefined,
+          stage: facts.stage?.trim() || undefined,
+          amount: amount !== undefined && 'money' in amount ? amount.money : undefined,
+          closeDate,
         },
+        ...(amount !== undefined && 'problem' in amount
+          ? {
+              skipped: `deal ${event.dealId}: ${amount.problem}; its amount is not recorded with its creation`,
+            }
+          : {}),
       };
     }
     case 'property': {

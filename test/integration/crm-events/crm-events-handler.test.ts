@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '#test/support/hubspot-webhook.ts';
-import { appendEntry } from '#use-cases/ledger-append.ts';
+import { appendEntry, appendEntryOnce } from '#use-cases/ledger-append.ts';
 import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
 import {
   type CrmEventsUnderTest,
@@ -345,6 +345,56 @@ describe('POST /hubspot/crm-events', () => {
         until: undefined,
       },
     ]);
+  });
+
+  it('records a deal’s stage, amount and close date with its creation, which an approval recorded later cannot add', async () => {
+    // A deal HubSpot made on its own (a workflow's "Create record" from the registration): its
+    // creation event reaches the ledger before the approval's entry, which is then the same fact.
+    const dealId = await createCustomerDeal(crm.hubspot, {
+      dealname: 'Globex – analytics',
+      amount: '48000',
+      deal_currency_code: 'EUR',
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+      closedate: '2026-10-15T00:00:00.000Z',
+    });
+
+    const response = await send([base(dealId, t0, 'deal.creation')]);
+    const approval = await appendEntryOnce(
+      { store: crm.store, ledgerKey: crm.ledgerKey },
+      {
+        type: 'OpportunityCreated',
+        opportunityId: dealId,
+        effectiveAt: new Date(t0 + 1000).toISOString(),
+        recordedBy: 'registration-workflow',
+        sourceEventId: 'registration:reg-globex-7:opportunity-linked',
+        customer: { domain: 'globex.com', name: 'Globex Corp' },
+        amount: { amountMinor: 4_800_000, currency: 'EUR', usdRate: '1.08', usdMinor: 5_184_000 },
+        closeDate: '2026-10-15',
+      },
+    );
+
+    expect(await response.json()).toMatchObject({ recorded: 1, skipped: [] });
+    expect(approval.appended).toBe(false);
+    expect(await opportunityAsOf(crm.store, dealId, at)).toMatchObject({
+      stage: 'appointmentscheduled',
+      closeDate: '2026-10-15',
+      amount: { amountMinor: 4_800_000, currency: 'EUR', usdRate: '1.08', usdMinor: 5_184_000 },
+    });
+  });
+
+  it('never puts a deal’s current values over the changes HubSpot reported for its creation instant', async () => {
+    const dealId = await newDeal();
+    // The creation's own property events arrive first, in another batch, with the values then.
+    await send([
+      property(dealId, t0, 'amount', '30000'),
+      property(dealId, t0, 'dealstage', 'qualifiedtobuy'),
+    ]);
+
+    await send([base(dealId, t0, 'deal.creation')]);
+
+    const state = await opportunityAsOf(crm.store, dealId, { ...at, asOf: new Date(t0).toISOString() });
+    expect(state).toMatchObject({ stage: 'qualifiedtobuy', amount: { amountMinor: 3_000_000 } });
   });
 
   it('records a deal lost in HubSpot as its stage and a ClosedLost entry, once however often delivered', async () => {
