@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Customer, LedgerEntryInput } from '#domain/ledger/entry.ts';
+import type { Customer, LedgerEntry, LedgerEntryInput } from '#domain/ledger/entry.ts';
+import type { Attribution } from '#domain/ledger/projection.ts';
 import { type AmountFreezeResult, freezeAmount } from '#domain/money.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { CrmEvent } from './hubspot-crm-event.ts';
@@ -78,6 +79,8 @@ function eventKey(event: CrmEvent): string {
       const type = event.typeId === undefined ? `label=${keyPart(event.label ?? '')}` : String(event.typeId);
       return `deal:${event.dealId}:company-association:${event.companyId}/${type}/${event.removed ? 'removed' : 'added'}:${at}`;
     }
+    case 'merge':
+      return `deal:${event.dealId}:merge:${keyPart(event.mergedDealIds.join(','))}:${at}`;
     case 'other':
       return `deal:${event.dealId}:${keyPart(event.subscriptionType)}::${at}`;
   }
@@ -88,7 +91,8 @@ function rank(event: CrmEvent): number {
   if (event.kind === 'created') return 0;
   if (event.kind === 'association') return event.removed ? 1 : 2;
   if (event.kind === 'property') return 3;
-  return 4;
+  if (event.kind === 'merge') return 4;
+  return 5;
 }
 
 /**
@@ -230,6 +234,9 @@ export function toLedgerEntry(
   switch (event.kind) {
     case 'other':
       return { outcome: 'ignored', reason: `${event.subscriptionType} is not recorded` };
+    case 'merge':
+      // What a merge moves is on the merged deals' chains: see mergeEntries.
+      return { outcome: 'ignored', reason: 'a merge is recorded from the merged deals’ ledger chains' };
     case 'created': {
       if (facts === undefined)
         return { outcome: 'skipped', reason: `deal ${event.dealId} no longer exists in HubSpot` };
@@ -352,4 +359,85 @@ export function toLedgerEntry(
       };
     }
   }
+}
+
+/** What the ledger has on a deal a merge took away, as known now. */
+export interface MergedDealRecord {
+  readonly dealId: string;
+  /** The deal's partner attributions in effect now. */
+  readonly activeAttributions: readonly Attribution[];
+  /** The approvals of its registrations still approved (not expired), as recorded (corrections applied). */
+  readonly approvals: readonly Extract<LedgerEntry, { type: 'RegistrationApproved' }>[];
+}
+
+/**
+ * The entries of deals merged in HubSpot ("Deals now support merging": the merged deals are no
+ * longer visible and the remaining deal carries their history and associations). Each merged
+ * deal's registrations still approved go on record on the remaining deal as approved then, and
+ * each partner still attributed on it moves, at the merge, to the remaining deal with its
+ * registration and campaign: detached from the merged deal, attached to the remaining one. Each
+ * entry's source id names the merge, the merged deal and what it moves, so a redelivery appends
+ * nothing.
+ */
+export function mergeEntries(
+  key: string,
+  event: Extract<CrmEvent, { kind: 'merge' }>,
+  merged: readonly MergedDealRecord[],
+): LedgerEntryInput[] {
+  const effectiveAt = new Date(event.occurredAt).toISOString();
+  const entries: LedgerEntryInput[] = [];
+  for (const record of merged) {
+    const from = `${key}:${record.dealId}`;
+    for (const approval of record.approvals) {
+      const {
+        type: _type,
+        opportunityId: _opportunityId,
+        recordedBy: _recordedBy,
+        sourceEventId: _sourceEventId,
+        sequence: _sequence,
+        recordedAt: _recordedAt,
+        previousHash: _previousHash,
+        hash: _hash,
+        mac: _mac,
+        effectiveMonth: _effectiveMonth,
+        chainStart: _chainStart,
+        ...payload
+      } = approval;
+      entries.push({
+        ...payload,
+        type: 'RegistrationApproved',
+        opportunityId: event.dealId,
+        recordedBy: crmEventsRecorder,
+        sourceEventId: `${from}:registration:${approval.registrationId}`,
+      });
+    }
+    for (const attribution of record.activeAttributions) {
+      const moved = `${from}:${attribution.partnerId}:${attribution.relationshipType}`;
+      entries.push({
+        type: 'PartnerDetached',
+        opportunityId: record.dealId,
+        effectiveAt,
+        recordedBy: crmEventsRecorder,
+        sourceEventId: `${moved}:detached`,
+        partnerId: attribution.partnerId,
+        relationshipType: attribution.relationshipType,
+        reason: `deal ${record.dealId} merged into deal ${event.dealId} in HubSpot`,
+      });
+      if (attribution.customer === undefined) continue;
+      entries.push({
+        type: 'PartnerAttached',
+        opportunityId: event.dealId,
+        effectiveAt,
+        recordedBy: crmEventsRecorder,
+        sourceEventId: moved,
+        partnerId: attribution.partnerId,
+        customer: attribution.customer,
+        relationshipType: attribution.relationshipType,
+        registrationId: attribution.registrationId,
+        campaignId: attribution.campaignId,
+        investmentId: attribution.investmentId,
+      });
+    }
+  }
+  return entries;
 }

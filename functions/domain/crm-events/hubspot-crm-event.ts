@@ -45,6 +45,18 @@ const associationChangeSchema = z.looseObject({
   associationLabel: z.string().nullable().optional(),
 });
 
+/**
+ * "New subscription types for Webhooks" (HubSpot developer changelog; the merge fields of the
+ * "Webhooks API" payloads): `primaryObjectId` is the deal kept, `mergedObjectIds` the deals merged
+ * into it, and `newObjectId` the deal the merge made when it made a new one ("Deals now support
+ * merging": deals A and B merged become deal C, and A and B are no longer visible).
+ */
+const mergeSchema = z.looseObject({
+  primaryObjectId: hubSpotIdSchema,
+  mergedObjectIds: z.array(hubSpotIdSchema).min(1).max(100),
+  newObjectId: hubSpotIdSchema.optional(),
+});
+
 /** HubSpot's object type ids of deals and companies. */
 const DEAL_TYPE_ID = '0-3';
 const COMPANY_TYPE_ID = '0-2';
@@ -67,6 +79,16 @@ export type CrmEvent =
       readonly typeId: number | undefined;
       /** The association label as HubSpot named it in the event, when it did. */
       readonly label: string | undefined;
+      readonly occurredAt: number;
+    }
+  /**
+   * Deals merged in HubSpot: `dealId` is the deal that remains (the new one, else the primary one),
+   * `mergedDealIds` the deals that are gone into it.
+   */
+  | {
+      readonly kind: 'merge';
+      readonly dealId: string;
+      readonly mergedDealIds: readonly string[];
       readonly occurredAt: number;
     }
   /** A subscription Dealreg does not record (deletions, other objects, other associations). */
@@ -169,6 +191,17 @@ function parseEvent(raw: unknown, path: string): { event: CrmEvent } | { problem
         occurredAt,
       },
     };
+  }
+  if (change === 'merge') {
+    const parsed = mergeSchema.safeParse(raw);
+    if (!parsed.success) return { problems: problems(parsed.error, path) };
+    const { primaryObjectId, mergedObjectIds, newObjectId } = parsed.data;
+    const dealId = newObjectId ?? primaryObjectId;
+    const mergedDealIds = [...new Set([primaryObjectId, ...mergedObjectIds])]
+      .filter((id) => id !== dealId)
+      .sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    if (mergedDealIds.length === 0) return other(dealId);
+    return { event: { kind: 'merge', dealId, mergedDealIds, occurredAt } };
   }
   return other(base.data.objectId ?? '0');
 }

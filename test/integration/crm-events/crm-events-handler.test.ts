@@ -397,6 +397,65 @@ describe('POST /hubspot/crm-events', () => {
     expect(state).toMatchObject({ stage: 'qualifiedtobuy', amount: { amountMinor: 3_000_000 } });
   });
 
+  it('moves a merged deal’s partner, with its registration and campaign, to the deal the merge kept, once however often delivered', async () => {
+    const merged = await newDeal();
+    const kept = await newDeal();
+    const workflow = { store: crm.store, ledgerKey: crm.ledgerKey };
+    const approval = {
+      opportunityId: merged,
+      effectiveAt: new Date(t0).toISOString(),
+      recordedBy: 'registration-workflow',
+      partnerId,
+      customer: { domain: 'globex.com', name: 'Globex Corp' },
+      relationshipType: 'sourced' as const,
+    };
+    await appendEntry(workflow, {
+      ...approval,
+      type: 'RegistrationApproved',
+      sourceEventId: 'registration:reg-merge-1:approved',
+      registrationId: 'reg-merge-1',
+      campaignId: 'campaign-q3-summit',
+      decidedBy: 'channel.manager@example.com',
+    });
+    await appendEntry(workflow, {
+      ...approval,
+      type: 'PartnerAttached',
+      sourceEventId: 'registration:reg-merge-1:partner-attached',
+      registrationId: 'reg-merge-1',
+      campaignId: 'campaign-q3-summit',
+    });
+    // "New subscription types for Webhooks": the deal kept, and the deals merged into it.
+    const merge = {
+      ...base(kept, t0 + 10 * day, 'deal.merge'),
+      primaryObjectId: Number(kept),
+      mergedObjectIds: [Number(merged)],
+      numberOfPropertiesMoved: 4,
+    };
+
+    const first = await send([merge]);
+    const again = await send([redelivered(merge)]);
+
+    expect(await first.json()).toMatchObject({ recorded: 3, skipped: [], unusable: [] });
+    expect(await again.json()).toMatchObject({ recorded: 0 });
+    const keptState = await opportunityAsOf(crm.store, kept, at);
+    expect(keptState.attributions.filter((attribution) => attribution.active)).toEqual([
+      expect.objectContaining({
+        partnerId,
+        relationshipType: 'sourced',
+        registrationId: 'reg-merge-1',
+        campaignId: 'campaign-q3-summit',
+        since: '2026-07-11T10:00:00.000Z',
+      }),
+    ]);
+    expect(keptState.registrations).toEqual([
+      expect.objectContaining({ registrationId: 'reg-merge-1', partnerId, status: 'approved' }),
+    ]);
+    const mergedState = await opportunityAsOf(crm.store, merged, at);
+    expect(mergedState.attributions).toEqual([
+      expect.objectContaining({ partnerId, active: false, until: '2026-07-11T10:00:00.000Z' }),
+    ]);
+  });
+
   it('records a deal lost in HubSpot as its stage and a ClosedLost entry, once however often delivered', async () => {
     const dealId = await newDeal();
     const lost = property(dealId, t0 + 20 * day, 'dealstage', 'closedlost');

@@ -128,6 +128,36 @@ describe('a batch of HubSpot CRM events', () => {
     expect(unusable.map((problem) => problem.path)).toEqual(['[1].fromObjectId', '[1].associationRemoved']);
   });
 
+  it('reads a deal merge as the deal that remains and the deals gone into it, a new deal of the merge included', () => {
+    const { events, unusable } = parsed([
+      {
+        ...envelope,
+        subscriptionType: 'deal.merge',
+        objectId: 9_001,
+        primaryObjectId: 9_001,
+        mergedObjectIds: [9_002, 9_003],
+        numberOfPropertiesMoved: 5,
+      },
+      {
+        ...envelope,
+        subscriptionType: 'object.merge',
+        objectTypeId: '0-3',
+        objectId: 9_010,
+        primaryObjectId: 9_004,
+        mergedObjectIds: ['9005'],
+        newObjectId: 9_010,
+        numberOfPropertiesMoved: 2,
+      },
+      { ...envelope, subscriptionType: 'deal.merge', objectId: 9_001, primaryObjectId: 9_001 },
+    ]);
+
+    expect(events).toEqual([
+      { kind: 'merge', dealId: '9001', mergedDealIds: ['9002', '9003'], occurredAt: envelope.occurredAt },
+      { kind: 'merge', dealId: '9010', mergedDealIds: ['9004', '9005'], occurredAt: envelope.occurredAt },
+    ]);
+    expect(unusable).toEqual([{ path: '[2].mergedObjectIds', reason: expect.any(String) }]);
+  });
+
   it('refuses only a body that is not a batch', () => {
     expect(parseCrmEventBatch({}).success).toBe(false);
     expect(parseCrmEventBatch([]).success).toBe(false);
