@@ -203,12 +203,17 @@ function money(amountText: string, currency: string, settings: CrmEventSettings)
   return freezeAmount(amountText, currency, settings.usdRates);
 }
 
-/** A HubSpot date property value (epoch ms or ISO) as the calendar date it stands for (UTC). */
+/**
+ * A HubSpot date property value (epoch ms or ISO) as the calendar date it stands for (UTC), or
+ * undefined when it is none the ledger can hold (a `YYYY-MM-DD` date: years 0000 to 9999; a
+ * later one would make every delivery of its batch fail, and HubSpot retry it in vain).
+ */
 function calendarDate(value: string): string | undefined {
   const trimmed = value.trim();
   const date = /^\d{1,16}$/.test(trimmed) ? new Date(Number(trimmed)) : new Date(trimmed);
   if (Number.isNaN(date.getTime())) return undefined;
-  return date.toISOString().slice(0, 10);
+  const day = date.toISOString().slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : undefined;
 }
 
 /**
@@ -317,7 +322,7 @@ export function toLedgerEntry(
         if (closeDate === undefined) {
           return {
             outcome: 'skipped',
-            reason: `deal ${event.dealId}: close date ${JSON.stringify(event.value)} is not a date`,
+            reason: `deal ${event.dealId}: close date ${JSON.stringify(event.value)} is not a date of the years 0000 to 9999`,
           };
         }
         return { outcome: 'entry', entry: { type: 'CloseDateChanged', ...common, closeDate } };

@@ -568,6 +568,28 @@ describe('POST /hubspot/crm-events', () => {
     expect(body.skipped[0]?.reason).toContain('more than 2 decimals for EUR');
   });
 
+  it('reports a close date beyond the year 9999 and records the rest of its batch, instead of failing every delivery', async () => {
+    const dealId = await newDeal();
+    const farOff = String(Date.parse('9999-12-31T00:00:00Z') + day);
+
+    const response = await send([
+      property(dealId, t0, 'closedate', farOff),
+      property(dealId, t0 + 1, 'closedate', '+010000-03-01T00:00:00Z'),
+      property(dealId, t0 + 2, 'amount', '1000'),
+    ]);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { recorded: number; skipped: { reason: string }[] };
+    expect(body.recorded).toBe(1);
+    expect(body.skipped.map((skip) => skip.reason)).toEqual([
+      `deal ${dealId}: close date "${farOff}" is not a date of the years 0000 to 9999`,
+      `deal ${dealId}: close date "+010000-03-01T00:00:00Z" is not a date of the years 0000 to 9999`,
+    ]);
+    expect((await opportunityHistory(crm.store, dealId)).map((entry) => entry.type)).toEqual([
+      'AmountChanged',
+    ]);
+  });
+
   it('answers a full batch of 100 events, printing how long it took against HubSpot’s 5 second timeout', async () => {
     const events = Array.from({ length: 100 }, (_, index) =>
       property(propertyDeals[index % 10] as string, t0 - (index + 1) * 1000, 'closedate', '2026-12-31'),
