@@ -9,8 +9,11 @@ const hubSpotIdSchema = z
   .union([z.int().positive(), z.string().regex(/^\d{1,20}$/, 'expected a HubSpot id (digits)')])
   .transform(String);
 
-/** Milliseconds since 1970, as HubSpot writes `occurredAt`. */
-const epochMsSchema = z.int().min(0).max(8_640_000_000_000_000);
+/**
+ * Milliseconds since 1970, as HubSpot writes `occurredAt`, up to the end of the year 9999: the
+ * latest instant a ledger entry's ISO business time can hold.
+ */
+const epochMsSchema = z.int().min(0).max(253_402_300_799_999);
 
 // Event shapes: "Webhooks API" (legacy `deal.*` subscriptions: objectId, propertyName,
 // propertyValue; association changes carry associationType, fromObjectId, toObjectId,

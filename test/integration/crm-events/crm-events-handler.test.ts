@@ -590,6 +590,23 @@ describe('POST /hubspot/crm-events', () => {
     ]);
   });
 
+  it('names an event that occurred past the year 9999 as unusable and records the rest of its batch', async () => {
+    const dealId = await newDeal();
+    const beyond = Date.parse('9999-12-31T23:59:59.999Z') + 1;
+
+    const response = await send([
+      property(dealId, beyond, 'amount', '1000'),
+      property(dealId, t0, 'amount', '2000'),
+    ]);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      received: 2,
+      recorded: 1,
+      unusable: [{ path: '[0].occurredAt', reason: expect.any(String) }],
+    });
+  });
+
   it('answers a full batch of 100 events, printing how long it took against HubSpot’s 5 second timeout', async () => {
     const events = Array.from({ length: 100 }, (_, index) =>
       property(propertyDeals[index % 10] as string, t0 - (index + 1) * 1000, 'closedate', '2026-12-31'),

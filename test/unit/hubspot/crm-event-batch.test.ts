@@ -128,6 +128,30 @@ describe('a batch of HubSpot CRM events', () => {
     expect(unusable.map((problem) => problem.path)).toEqual(['[1].fromObjectId', '[1].associationRemoved']);
   });
 
+  it('names an event that occurred past the year 9999, which no ledger entry can hold, as unusable', () => {
+    const { events, unusable } = parsed([
+      {
+        ...envelope,
+        occurredAt: Date.parse('9999-12-31T23:59:59.999Z') + 1,
+        subscriptionType: 'deal.propertyChange',
+        objectId: 9_001,
+        propertyName: 'amount',
+        propertyValue: '5',
+      },
+      {
+        ...envelope,
+        occurredAt: Date.parse('9999-12-31T23:59:59.999Z'),
+        subscriptionType: 'deal.propertyChange',
+        objectId: 9_001,
+        propertyName: 'amount',
+        propertyValue: '6',
+      },
+    ]);
+
+    expect(events).toEqual([expect.objectContaining({ value: '6' })]);
+    expect(unusable.map((problem) => problem.path)).toEqual(['[0].occurredAt']);
+  });
+
   it('reads a deal merge as the deal that remains and the deals gone into it, a new deal of the merge included', () => {
     const { events, unusable } = parsed([
       {
