@@ -189,7 +189,8 @@ export async function recordCrmEvents(
     return chain;
   };
   const stateOf = async (dealId: string) => projectOpportunity(dealId, await chainOf(dealId), everything);
-  // What the ledger has on a deal a merge took away: its partners and its registrations' approvals.
+  // What the ledger has on a deal a merge took away: its partners, and its registrations' approvals
+  // with their sharing with AWS.
   const mergedRecord = async (dealId: string): Promise<MergedDealRecord> => {
     const state = await stateOf(dealId);
     const approved = new Set(
@@ -197,13 +198,24 @@ export async function recordCrmEvents(
         .filter((registration) => registration.status === 'approved')
         .map((registration) => registration.registrationId),
     );
-    const approvals = correctedEntries(await chainOf(dealId), everything.knownAt)
-      .entries.filter((entry) => entry.type === 'RegistrationApproved')
-      .filter((entry) => approved.has(entry.registrationId));
+    const entries = correctedEntries(await chainOf(dealId), everything.knownAt).entries.sort(
+      (a, b) => a.sequence - b.sequence,
+    );
+    const shared = new Set(
+      entries.flatMap((entry) =>
+        entry.type === 'CoSellShared' && approved.has(entry.registrationId) ? [entry.aceOpportunityId] : [],
+      ),
+    );
+    const carried = entries.filter(
+      (entry) =>
+        ((entry.type === 'RegistrationApproved' || entry.type === 'CoSellShared') &&
+          approved.has(entry.registrationId)) ||
+        (entry.type === 'CoSellStatusChanged' && shared.has(entry.aceOpportunityId)),
+    );
     return {
       dealId,
       activeAttributions: state.attributions.filter((attribution) => attribution.active),
-      approvals,
+      carried,
     };
   };
   for (const dealId of customerless) {

@@ -371,16 +371,21 @@ export interface MergedDealRecord {
   readonly dealId: string;
   /** The deal's partner attributions in effect now. */
   readonly activeAttributions: readonly Attribution[];
-  /** The approvals of its registrations still approved (not expired), as recorded (corrections applied). */
-  readonly approvals: readonly Extract<LedgerEntry, { type: 'RegistrationApproved' }>[];
+  /**
+   * What follows its registrations still approved (not expired) to the deal that remains, as
+   * recorded (corrections applied): their approvals, and the sharing with AWS of each and the
+   * statuses Partner Central reported since.
+   */
+  readonly carried: readonly LedgerEntry[];
 }
 
 /**
  * The entries of deals merged in HubSpot ("Deals now support merging": the merged deals are no
  * longer visible and the remaining deal carries their history and associations). Each merged
- * deal's registrations still approved go on record on the remaining deal as approved then, and
- * each partner still attributed on it moves, at the merge, to the remaining deal with its
- * registration and campaign: detached from the merged deal, attached to the remaining one. Each
+ * deal's registrations still approved go on record on the remaining deal as approved then (with
+ * their sharing with AWS and its statuses, each at its own business time), and each partner still
+ * attributed on it moves, at the merge, to the remaining deal with its registration and campaign:
+ * detached from the merged deal, attached to the remaining one. Each
  * entry's source id names the merge, the merged deal and what it moves, so a redelivery appends
  * nothing.
  */
@@ -393,9 +398,8 @@ export function mergeEntries(
   const entries: LedgerEntryInput[] = [];
   for (const record of merged) {
     const from = `${key}:${record.dealId}`;
-    for (const approval of record.approvals) {
+    for (const carried of record.carried) {
       const {
-        type: _type,
         opportunityId: _opportunityId,
         recordedBy: _recordedBy,
         sourceEventId: _sourceEventId,
@@ -407,14 +411,14 @@ export function mergeEntries(
         effectiveMonth: _effectiveMonth,
         chainStart: _chainStart,
         ...payload
-      } = approval;
+      } = carried;
       entries.push({
         ...payload,
-        type: 'RegistrationApproved',
         opportunityId: event.dealId,
         recordedBy: crmEventsRecorder,
-        sourceEventId: `${from}:registration:${approval.registrationId}`,
-      });
+        // The entry's place on the merged deal's chain names it for good.
+        sourceEventId: `${from}:carried:${carried.sequence}`,
+      } as LedgerEntryInput);
     }
     for (const attribution of record.activeAttributions) {
       const moved = `${from}:${attribution.partnerId}:${attribution.relationshipType}`;

@@ -424,6 +424,27 @@ describe('POST /hubspot/crm-events', () => {
       registrationId: 'reg-merge-1',
       campaignId: 'campaign-q3-summit',
     });
+    await appendEntry(workflow, {
+      type: 'CoSellShared',
+      opportunityId: merged,
+      recordedBy: 'registration-workflow',
+      effectiveAt: new Date(t0 + 1000).toISOString(),
+      sourceEventId: 'registration:reg-merge-1:co-sell-shared',
+      registrationId: 'reg-merge-1',
+      aceOpportunityId: 'O1000042',
+      catalog: 'Sandbox',
+      submittedToAws: true,
+    });
+    await appendEntry(workflow, {
+      type: 'CoSellStatusChanged',
+      opportunityId: merged,
+      effectiveAt: new Date(t0 + 3 * day).toISOString(),
+      recordedBy: 'co-sell',
+      sourceEventId: 'co-sell:O1000042:approved',
+      aceOpportunityId: 'O1000042',
+      reviewStatus: 'Approved',
+      stage: 'Qualified',
+    });
     // "New subscription types for Webhooks": the deal kept, and the deals merged into it.
     const merge = {
       ...base(kept, t0 + 10 * day, 'deal.merge'),
@@ -435,7 +456,7 @@ describe('POST /hubspot/crm-events', () => {
     const first = await send([merge]);
     const again = await send([redelivered(merge)]);
 
-    expect(await first.json()).toMatchObject({ recorded: 3, skipped: [], unusable: [] });
+    expect(await first.json()).toMatchObject({ recorded: 5, skipped: [], unusable: [] });
     expect(await again.json()).toMatchObject({ recorded: 0 });
     const keptState = await opportunityAsOf(crm.store, kept, at);
     expect(keptState.attributions.filter((attribution) => attribution.active)).toEqual([
@@ -448,8 +469,20 @@ describe('POST /hubspot/crm-events', () => {
       }),
     ]);
     expect(keptState.registrations).toEqual([
-      expect.objectContaining({ registrationId: 'reg-merge-1', partnerId, status: 'approved' }),
+      expect.objectContaining({
+        registrationId: 'reg-merge-1',
+        partnerId,
+        status: 'approved',
+        approvedAt: '2026-07-01T10:00:00.000Z',
+      }),
     ]);
+    // The registration's sharing with AWS follows it, so the kept deal is not one AWS never saw.
+    expect(keptState.coSell).toMatchObject({
+      aceOpportunityId: 'O1000042',
+      registrationId: 'reg-merge-1',
+      reviewStatus: 'Approved',
+      stage: 'Qualified',
+    });
     const mergedState = await opportunityAsOf(crm.store, merged, at);
     expect(mergedState.attributions).toEqual([
       expect.objectContaining({ partnerId, active: false, until: '2026-07-11T10:00:00.000Z' }),

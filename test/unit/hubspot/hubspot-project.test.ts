@@ -191,7 +191,7 @@ describe('what the subscriptions deliver to the CRM-events handler', () => {
       const moved = mergeEntries('key', event, [
         {
           dealId: '78',
-          approvals: [],
+          carried: [],
           activeAttributions: [
             {
               opportunityId: '78',
