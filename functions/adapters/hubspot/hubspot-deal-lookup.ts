@@ -17,9 +17,9 @@ interface CompanyLink {
 
 /**
  * What the CRM-events use case reads from HubSpot, in batches of 100: the deals (name, amount,
- * currency, stage, close date), their company associations and those companies (name, domain, type). The customer
- * is the deal's associated company that is not of type PARTNER and has a domain, the primary one
- * first. The deal pipelines are the deal directory's, kept for a bounded time (`cache`).
+ * currency, stage, close date), their company associations and those companies (name, domain,
+ * type). The customer is the deal's associated company that is not of type PARTNER and has a
+ * domain, the primary one first. The deal pipelines are the deal directory's, kept for a bounded time (`cache`).
  */
 export class HubSpotDealLookup implements CrmDealLookup {
   readonly #connection: HubSpotConnection;

@@ -385,9 +385,8 @@ export interface MergedDealRecord {
  * deal's registrations still approved go on record on the remaining deal as approved then (with
  * their sharing with AWS and its statuses, each at its own business time), and each partner still
  * attributed on it moves, at the merge, to the remaining deal with its registration and campaign:
- * detached from the merged deal, attached to the remaining one. Each
- * entry's source id names the merge, the merged deal and what it moves, so a redelivery appends
- * nothing.
+ * detached from the merged deal, attached to the remaining one. Each entry's source id names the
+ * merge, the merged deal and what it moves, so a redelivery appends nothing.
  */
 export function mergeEntries(
   key: string,
