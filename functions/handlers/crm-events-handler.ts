@@ -20,10 +20,10 @@ interface CrmEventsHandlerDependencies extends RecordCrmEventsDependencies {
 
 /**
  * `POST /hubspot/crm-events`: the target of the HubSpot app's Webhooks API subscriptions (deal
- * creation, stage, amount and close-date changes, deal↔company association changes). Answers 200
- * with what was recorded once the batch is in the ledger, naming any event it could not read;
- * 400/401/413/415 naming what is wrong with a request that is not a signed batch; 500 (HubSpot retries) when the ledger or HubSpot
- * could not be reached.
+ * creation, stage, amount and close-date changes, deal↔company association changes, deal
+ * merges). Answers 200 with what was recorded once the batch is in the ledger, naming any event
+ * it could not read; 400/401/413/415 naming what is wrong with a request that is not a signed
+ * batch; 500 (HubSpot retries) when the ledger or HubSpot could not be reached.
  */
 export function createCrmEventsHandler(deps: CrmEventsHandlerDependencies) {
   return hubspotWebhookEndpoint({

@@ -1,6 +1,8 @@
 import {
   type CrmEventSettings,
   type DealFacts,
+  type MergedDealRecord,
+  mergeEntries,
   namesNoLabel,
   needsDealFacts,
   partnerLabelEntries,
@@ -9,8 +11,8 @@ import {
 } from '#domain/crm-events/crm-event-entries.ts';
 import { stageOutcomes } from '#domain/crm-events/deal-stage-outcomes.ts';
 import type { CrmEvent } from '#domain/crm-events/hubspot-crm-event.ts';
-import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
-import { projectOpportunity } from '#domain/ledger/projection.ts';
+import type { LedgerEntry, LedgerEntryInput } from '#domain/ledger/entry.ts';
+import { correctedEntries, projectOpportunity } from '#domain/ledger/projection.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import type { CrmDealLookup } from '#ports/crm-deal-lookup.ts';
 import { crmNames } from '#ports/hubspot.ts';
@@ -177,20 +179,68 @@ export async function recordCrmEvents(
   const known = new Map(facts);
   // Each deal's chain is read at most once per batch, for its customer or its partners.
   const everything = { asOf: '9999-12-31T23:59:59.999Z', knownAt: '9999-12-31T23:59:59.999Z' };
-  const chains = new Map<string, Promise<ReturnType<typeof projectOpportunity>>>();
-  const stateOf = (dealId: string) => {
-    let state = chains.get(dealId);
-    if (state === undefined) {
-      state = readChain(deps.store, dealId).then((chain) => projectOpportunity(dealId, chain, everything));
-      chains.set(dealId, state);
+  const chains = new Map<string, Promise<LedgerEntry[]>>();
+  const chainOf = (dealId: string) => {
+    let chain = chains.get(dealId);
+    if (chain === undefined) {
+      chain = readChain(deps.store, dealId);
+      chains.set(dealId, chain);
     }
-    return state;
+    return chain;
+  };
+  const stateOf = async (dealId: string) => projectOpportunity(dealId, await chainOf(dealId), everything);
+  // What the ledger has on a deal a merge took away: its partners, and its registrations' approvals
+  // with their sharing with AWS.
+  const mergedRecord = async (dealId: string): Promise<MergedDealRecord> => {
+    const state = await stateOf(dealId);
+    const approved = new Set(
+      state.registrations
+        .filter((registration) => registration.status === 'approved')
+        .map((registration) => registration.registrationId),
+    );
+    const entries = correctedEntries(await chainOf(dealId), everything.knownAt).entries.sort(
+      (a, b) => a.sequence - b.sequence,
+    );
+    const shared = new Set(
+      entries.flatMap((entry) =>
+        entry.type === 'CoSellShared' && approved.has(entry.registrationId) ? [entry.aceOpportunityId] : [],
+      ),
+    );
+    const carried = entries.filter(
+      (entry) =>
+        ((entry.type === 'RegistrationApproved' || entry.type === 'CoSellShared') &&
+          approved.has(entry.registrationId)) ||
+        (entry.type === 'CoSellStatusChanged' && shared.has(entry.aceOpportunityId)),
+    );
+    return {
+      dealId,
+      activeAttributions: state.attributions.filter((attribution) => attribution.active),
+      carried,
+    };
   };
   for (const dealId of customerless) {
     const { customer } = await stateOf(dealId);
     if (customer === undefined) continue;
     known.set(dealId, { name: null, amount: null, currency: null, ...facts.get(dealId), customer });
   }
+
+  // A creation records the stage, amount and close date HubSpot has now only where neither the
+  // ledger nor the batch has that property's own history for the deal: a change HubSpot reported
+  // (the creation's own property events included) is never overridden by a later value.
+  const reported = new Set(
+    unique.flatMap(({ event }) => (event.kind === 'property' ? [`${event.dealId}/${event.property}`] : [])),
+  );
+  const creationFacts = async (dealId: string, facts: DealFacts): Promise<DealFacts> => {
+    const recorded = await stateOf(dealId);
+    const unknown = (property: string, inLedger: unknown) =>
+      inLedger === undefined && !reported.has(`${dealId}/${property}`);
+    return {
+      ...facts,
+      stage: unknown('dealstage', recorded.stage) ? (facts.stage ?? null) : null,
+      amount: unknown('amount', recorded.amount) ? facts.amount : null,
+      closeDate: unknown('closedate', recorded.closeDate) ? (facts.closeDate ?? null) : null,
+    };
+  };
 
   const byDeal = new Map<string, LedgerEntryInput[]>();
   const skipped: { event: string; reason: string }[] = [...unknown];
@@ -212,6 +262,24 @@ export async function recordCrmEvents(
       if (resolved.skipped !== undefined) skipped.push({ event: key, reason: resolved.skipped });
       if (resolved.entries.length === 0 && resolved.skipped === undefined) ignored += 1;
       add(event.dealId, resolved.entries);
+      continue;
+    }
+    if (event.kind === 'merge') {
+      const records = await Promise.all(event.mergedDealIds.map(mergedRecord));
+      const entries = mergeEntries(key, event, records);
+      if (entries.length === 0) ignored += 1;
+      for (const entry of entries) add(entry.opportunityId, [entry]);
+      continue;
+    }
+    if (event.kind === 'created') {
+      const facts = known.get(event.dealId);
+      const creation = facts === undefined ? undefined : await creationFacts(event.dealId, facts);
+      const disposition = toLedgerEntry(key, event, creation, settings);
+      if (disposition.outcome === 'skipped') skipped.push({ event: key, reason: disposition.reason });
+      else if (disposition.outcome === 'entry') {
+        if (disposition.skipped !== undefined) skipped.push({ event: key, reason: disposition.skipped });
+        add(event.dealId, [disposition.entry]);
+      }
       continue;
     }
     const label =

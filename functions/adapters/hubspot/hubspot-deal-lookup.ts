@@ -17,9 +17,9 @@ interface CompanyLink {
 
 /**
  * What the CRM-events use case reads from HubSpot, in batches of 100: the deals (name, amount,
- * currency), their company associations and those companies (name, domain, type). The customer
- * is the deal's associated company that is not of type PARTNER and has a domain, the primary one
- * first. The deal pipelines are the deal directory's, kept for a bounded time (`cache`).
+ * currency, stage, close date), their company associations and those companies (name, domain,
+ * type). The customer is the deal's associated company that is not of type PARTNER and has a
+ * domain, the primary one first. The deal pipelines are the deal directory's, kept for a bounded time (`cache`).
  */
 export class HubSpotDealLookup implements CrmDealLookup {
   readonly #connection: HubSpotConnection;
@@ -68,6 +68,8 @@ export class HubSpotDealLookup implements CrmDealLookup {
         name: properties.dealname ?? null,
         amount: properties.amount ?? null,
         currency: properties.deal_currency_code ?? null,
+        stage: properties.dealstage ?? null,
+        closeDate: properties.closedate ?? null,
         customer,
         companyLabels: new Map(
           (links.get(dealId) ?? []).map((link) => [link.companyId, link.labels] as const),
@@ -101,7 +103,13 @@ export class HubSpotDealLookup implements CrmDealLookup {
   }
 
   #readDeals(ids: readonly string[]) {
-    return this.#readObjects('deals', ids, ['dealname', 'amount', 'deal_currency_code']);
+    return this.#readObjects('deals', ids, [
+      'dealname',
+      'amount',
+      'deal_currency_code',
+      'dealstage',
+      'closedate',
+    ]);
   }
 
   async #readCompanies(ids: readonly string[]) {

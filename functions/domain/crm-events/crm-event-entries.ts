@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Customer, LedgerEntryInput } from '#domain/ledger/entry.ts';
+import type { Customer, LedgerEntry, LedgerEntryInput } from '#domain/ledger/entry.ts';
+import type { Attribution } from '#domain/ledger/projection.ts';
 import { type AmountFreezeResult, freezeAmount } from '#domain/money.ts';
 import type { RelationshipType } from '#domain/relationship-type.ts';
 import type { CrmEvent } from './hubspot-crm-event.ts';
@@ -11,6 +12,10 @@ export interface DealFacts {
   readonly amount: string | null;
   /** `deal_currency_code`, or null for the portal's company currency. */
   readonly currency: string | null;
+  /** `dealstage`, the stage id, or null when unset (absent when not read). */
+  readonly stage?: string | null;
+  /** `closedate` as HubSpot stores it (ISO or epoch milliseconds), or null when unset (absent when not read). */
+  readonly closeDate?: string | null;
   /** The deal's customer: its associated company that is not a partner (the primary one first). */
   readonly customer: Customer | undefined;
   /** The labels of each company associated with the deal (company id → labels), as HubSpot has them now. */
@@ -74,6 +79,8 @@ function eventKey(event: CrmEvent): string {
       const type = event.typeId === undefined ? `label=${keyPart(event.label ?? '')}` : String(event.typeId);
       return `deal:${event.dealId}:company-association:${event.companyId}/${type}/${event.removed ? 'removed' : 'added'}:${at}`;
     }
+    case 'merge':
+      return `deal:${event.dealId}:merge:${keyPart(event.mergedDealIds.join(','))}:${at}`;
     case 'other':
       return `deal:${event.dealId}:${keyPart(event.subscriptionType)}::${at}`;
   }
@@ -84,7 +91,8 @@ function rank(event: CrmEvent): number {
   if (event.kind === 'created') return 0;
   if (event.kind === 'association') return event.removed ? 1 : 2;
   if (event.kind === 'property') return 3;
-  return 4;
+  if (event.kind === 'merge') return 4;
+  return 5;
 }
 
 /**
@@ -195,12 +203,17 @@ function money(amountText: string, currency: string, settings: CrmEventSettings)
   return freezeAmount(amountText, currency, settings.usdRates);
 }
 
-/** A HubSpot date property value (epoch ms or ISO) as the calendar date it stands for (UTC). */
+/**
+ * A HubSpot date property value (epoch ms or ISO) as the calendar date it stands for (UTC), or
+ * undefined when it is none the ledger can hold (a `YYYY-MM-DD` date: years 0000 to 9999; a
+ * later one would make every delivery of its batch fail, and HubSpot retry it in vain).
+ */
 function calendarDate(value: string): string | undefined {
   const trimmed = value.trim();
   const date = /^\d{1,16}$/.test(trimmed) ? new Date(Number(trimmed)) : new Date(trimmed);
   if (Number.isNaN(date.getTime())) return undefined;
-  return date.toISOString().slice(0, 10);
+  const day = date.toISOString().slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : undefined;
 }
 
 /**
@@ -226,6 +239,9 @@ export function toLedgerEntry(
   switch (event.kind) {
     case 'other':
       return { outcome: 'ignored', reason: `${event.subscriptionType} is not recorded` };
+    case 'merge':
+      // What a merge moves is on the merged deals' chains: see mergeEntries.
+      return { outcome: 'ignored', reason: 'a merge is recorded from the merged deals’ ledger chains' };
     case 'created': {
       if (facts === undefined)
         return { outcome: 'skipped', reason: `deal ${event.dealId} no longer exists in HubSpot` };
@@ -235,6 +251,13 @@ export function toLedgerEntry(
           reason: `deal ${event.dealId} has no customer company with a domain; its creation cannot be attributed`,
         };
       }
+      // The deal as HubSpot has it now goes on record with its creation, as the approval's own
+      // entry would record it: whichever of the two is recorded first is the opportunity's
+      // creation and the other is the same fact, so neither may leave out stage, amount or close
+      // date. Changes HubSpot reports at or after the creation instant follow it.
+      const amountText = facts.amount?.trim() ?? '';
+      const amount = amountText === '' ? undefined : money(amountText, currency, settings);
+      const closeDate = facts.closeDate ? calendarDate(facts.closeDate) : undefined;
       return {
         outcome: 'entry',
         entry: {
@@ -242,7 +265,15 @@ export function toLedgerEntry(
           ...common,
           customer: facts.customer,
           dealName: facts.name || undefined,
+          stage: facts.stage?.trim() || undefined,
+          amount: amount !== undefined && 'money' in amount ? amount.money : undefined,
+          closeDate,
         },
+        ...(amount !== undefined && 'problem' in amount
+          ? {
+              skipped: `deal ${event.dealId}: ${amount.problem}; its amount is not recorded with its creation`,
+            }
+          : {}),
       };
     }
     case 'property': {
@@ -291,7 +322,7 @@ export function toLedgerEntry(
         if (closeDate === undefined) {
           return {
             outcome: 'skipped',
-            reason: `deal ${event.dealId}: close date ${JSON.stringify(event.value)} is not a date`,
+            reason: `deal ${event.dealId}: close date ${JSON.stringify(event.value)} is not a date of the years 0000 to 9999`,
           };
         }
         return { outcome: 'entry', entry: { type: 'CloseDateChanged', ...common, closeDate } };
@@ -333,4 +364,88 @@ export function toLedgerEntry(
       };
     }
   }
+}
+
+/** What the ledger has on a deal a merge took away, as known now. */
+export interface MergedDealRecord {
+  readonly dealId: string;
+  /** The deal's partner attributions in effect now. */
+  readonly activeAttributions: readonly Attribution[];
+  /**
+   * What follows its registrations still approved (not expired) to the deal that remains, as
+   * recorded (corrections applied): their approvals, and the sharing with AWS of each and the
+   * statuses Partner Central reported since.
+   */
+  readonly carried: readonly LedgerEntry[];
+}
+
+/**
+ * The entries of deals merged in HubSpot ("Deals now support merging": the merged deals are no
+ * longer visible and the remaining deal carries their history and associations). Each merged
+ * deal's registrations still approved go on record on the remaining deal as approved then (with
+ * their sharing with AWS and its statuses, each at its own business time), and each partner still
+ * attributed on it moves, at the merge, to the remaining deal with its registration and campaign:
+ * detached from the merged deal, attached to the remaining one. Each entry's source id names the
+ * merge, the merged deal and what it moves, so a redelivery appends nothing.
+ */
+export function mergeEntries(
+  key: string,
+  event: Extract<CrmEvent, { kind: 'merge' }>,
+  merged: readonly MergedDealRecord[],
+): LedgerEntryInput[] {
+  const effectiveAt = new Date(event.occurredAt).toISOString();
+  const entries: LedgerEntryInput[] = [];
+  for (const record of merged) {
+    const from = `${key}:${record.dealId}`;
+    for (const carried of record.carried) {
+      const {
+        opportunityId: _opportunityId,
+        recordedBy: _recordedBy,
+        sourceEventId: _sourceEventId,
+        sequence: _sequence,
+        recordedAt: _recordedAt,
+        previousHash: _previousHash,
+        hash: _hash,
+        mac: _mac,
+        effectiveMonth: _effectiveMonth,
+        chainStart: _chainStart,
+        ...payload
+      } = carried;
+      entries.push({
+        ...payload,
+        opportunityId: event.dealId,
+        recordedBy: crmEventsRecorder,
+        // The entry's place on the merged deal's chain names it for good.
+        sourceEventId: `${from}:carried:${carried.sequence}`,
+      } as LedgerEntryInput);
+    }
+    for (const attribution of record.activeAttributions) {
+      const moved = `${from}:${attribution.partnerId}:${attribution.relationshipType}`;
+      entries.push({
+        type: 'PartnerDetached',
+        opportunityId: record.dealId,
+        effectiveAt,
+        recordedBy: crmEventsRecorder,
+        sourceEventId: `${moved}:detached`,
+        partnerId: attribution.partnerId,
+        relationshipType: attribution.relationshipType,
+        reason: `deal ${record.dealId} merged into deal ${event.dealId} in HubSpot`,
+      });
+      if (attribution.customer === undefined) continue;
+      entries.push({
+        type: 'PartnerAttached',
+        opportunityId: event.dealId,
+        effectiveAt,
+        recordedBy: crmEventsRecorder,
+        sourceEventId: moved,
+        partnerId: attribution.partnerId,
+        customer: attribution.customer,
+        relationshipType: attribution.relationshipType,
+        registrationId: attribution.registrationId,
+        campaignId: attribution.campaignId,
+        investmentId: attribution.investmentId,
+      });
+    }
+  }
+  return entries;
 }

@@ -9,8 +9,11 @@ const hubSpotIdSchema = z
   .union([z.int().positive(), z.string().regex(/^\d{1,20}$/, 'expected a HubSpot id (digits)')])
   .transform(String);
 
-/** Milliseconds since 1970, as HubSpot writes `occurredAt`. */
-const epochMsSchema = z.int().min(0).max(8_640_000_000_000_000);
+/**
+ * Milliseconds since 1970, as HubSpot writes `occurredAt`, up to the end of the year 9999: the
+ * latest instant a ledger entry's ISO business time can hold.
+ */
+const epochMsSchema = z.int().min(0).max(253_402_300_799_999);
 
 // Event shapes: "Webhooks API" (legacy `deal.*` subscriptions: objectId, propertyName,
 // propertyValue; association changes carry associationType, fromObjectId, toObjectId,
@@ -45,6 +48,18 @@ const associationChangeSchema = z.looseObject({
   associationLabel: z.string().nullable().optional(),
 });
 
+/**
+ * "New subscription types for Webhooks" (HubSpot developer changelog; the merge fields of the
+ * "Webhooks API" payloads): `primaryObjectId` is the deal kept, `mergedObjectIds` the deals merged
+ * into it, and `newObjectId` the deal the merge made when it made a new one ("Deals now support
+ * merging": deals A and B merged become deal C, and A and B are no longer visible).
+ */
+const mergeSchema = z.looseObject({
+  primaryObjectId: hubSpotIdSchema,
+  mergedObjectIds: z.array(hubSpotIdSchema).min(1).max(100),
+  newObjectId: hubSpotIdSchema.optional(),
+});
+
 /** HubSpot's object type ids of deals and companies. */
 const DEAL_TYPE_ID = '0-3';
 const COMPANY_TYPE_ID = '0-2';
@@ -67,6 +82,16 @@ export type CrmEvent =
       readonly typeId: number | undefined;
       /** The association label as HubSpot named it in the event, when it did. */
       readonly label: string | undefined;
+      readonly occurredAt: number;
+    }
+  /**
+   * Deals merged in HubSpot: `dealId` is the deal that remains (the new one, else the primary one),
+   * `mergedDealIds` the deals that are gone into it.
+   */
+  | {
+      readonly kind: 'merge';
+      readonly dealId: string;
+      readonly mergedDealIds: readonly string[];
       readonly occurredAt: number;
     }
   /** A subscription Dealreg does not record (deletions, other objects, other associations). */
@@ -169,6 +194,17 @@ function parseEvent(raw: unknown, path: string): { event: CrmEvent } | { problem
         occurredAt,
       },
     };
+  }
+  if (change === 'merge') {
+    const parsed = mergeSchema.safeParse(raw);
+    if (!parsed.success) return { problems: problems(parsed.error, path) };
+    const { primaryObjectId, mergedObjectIds, newObjectId } = parsed.data;
+    const dealId = newObjectId ?? primaryObjectId;
+    const mergedDealIds = [...new Set([primaryObjectId, ...mergedObjectIds])]
+      .filter((id) => id !== dealId)
+      .sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    if (mergedDealIds.length === 0) return other(dealId);
+    return { event: { kind: 'merge', dealId, mergedDealIds, occurredAt } };
   }
   return other(base.data.objectId ?? '0');
 }

@@ -129,6 +129,7 @@ export function neededDealSubscriptions(): CrmObjectSubscription[] {
     ...(recordedDealChanges.associations
       ? [{ subscriptionType: 'object.associationChange', objectType: 'deal' }]
       : []),
+    ...(recordedDealChanges.merges ? [{ subscriptionType: 'object.merge', objectType: 'deal' }] : []),
   ];
 }
 

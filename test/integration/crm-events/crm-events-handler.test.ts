@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '#test/support/hubspot-webhook.ts';
-import { appendEntry } from '#use-cases/ledger-append.ts';
+import { appendEntry, appendEntryOnce } from '#use-cases/ledger-append.ts';
 import { opportunityAsOf, opportunityHistory } from '#use-cases/ledger-queries.ts';
 import {
   type CrmEventsUnderTest,
@@ -347,6 +347,148 @@ describe('POST /hubspot/crm-events', () => {
     ]);
   });
 
+  it('records a deal’s stage, amount and close date with its creation, which an approval recorded later cannot add', async () => {
+    // A deal HubSpot made on its own (a workflow's "Create record" from the registration): its
+    // creation event reaches the ledger before the approval's entry, which is then the same fact.
+    const dealId = await createCustomerDeal(crm.hubspot, {
+      dealname: 'Globex – analytics',
+      amount: '48000',
+      deal_currency_code: 'EUR',
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+      closedate: '2026-10-15T00:00:00.000Z',
+    });
+
+    const response = await send([base(dealId, t0, 'deal.creation')]);
+    const approval = await appendEntryOnce(
+      { store: crm.store, ledgerKey: crm.ledgerKey },
+      {
+        type: 'OpportunityCreated',
+        opportunityId: dealId,
+        effectiveAt: new Date(t0 + 1000).toISOString(),
+        recordedBy: 'registration-workflow',
+        sourceEventId: 'registration:reg-globex-7:opportunity-linked',
+        customer: { domain: 'globex.com', name: 'Globex Corp' },
+        amount: { amountMinor: 4_800_000, currency: 'EUR', usdRate: '1.08', usdMinor: 5_184_000 },
+        closeDate: '2026-10-15',
+      },
+    );
+
+    expect(await response.json()).toMatchObject({ recorded: 1, skipped: [] });
+    expect(approval.appended).toBe(false);
+    expect(await opportunityAsOf(crm.store, dealId, at)).toMatchObject({
+      stage: 'appointmentscheduled',
+      closeDate: '2026-10-15',
+      amount: { amountMinor: 4_800_000, currency: 'EUR', usdRate: '1.08', usdMinor: 5_184_000 },
+    });
+  });
+
+  it('never puts a deal’s current values over the changes HubSpot reported for its creation instant', async () => {
+    const dealId = await newDeal();
+    // The creation's own property events arrive first, in another batch, with the values then.
+    await send([
+      property(dealId, t0, 'amount', '30000'),
+      property(dealId, t0, 'dealstage', 'qualifiedtobuy'),
+    ]);
+
+    await send([base(dealId, t0, 'deal.creation')]);
+
+    const state = await opportunityAsOf(crm.store, dealId, { ...at, asOf: new Date(t0).toISOString() });
+    expect(state).toMatchObject({ stage: 'qualifiedtobuy', amount: { amountMinor: 3_000_000 } });
+  });
+
+  it('moves a merged deal’s partner, with its registration and campaign, to the deal the merge kept, once however often delivered', async () => {
+    const merged = await newDeal();
+    const kept = await newDeal();
+    const workflow = { store: crm.store, ledgerKey: crm.ledgerKey };
+    const approval = {
+      opportunityId: merged,
+      effectiveAt: new Date(t0).toISOString(),
+      recordedBy: 'registration-workflow',
+      partnerId,
+      customer: { domain: 'globex.com', name: 'Globex Corp' },
+      relationshipType: 'sourced' as const,
+    };
+    await appendEntry(workflow, {
+      ...approval,
+      type: 'RegistrationApproved',
+      sourceEventId: 'registration:reg-merge-1:approved',
+      registrationId: 'reg-merge-1',
+      campaignId: 'campaign-q3-summit',
+      decidedBy: 'channel.manager@example.com',
+    });
+    await appendEntry(workflow, {
+      ...approval,
+      type: 'PartnerAttached',
+      sourceEventId: 'registration:reg-merge-1:partner-attached',
+      registrationId: 'reg-merge-1',
+      campaignId: 'campaign-q3-summit',
+    });
+    await appendEntry(workflow, {
+      type: 'CoSellShared',
+      opportunityId: merged,
+      recordedBy: 'registration-workflow',
+      effectiveAt: new Date(t0 + 1000).toISOString(),
+      sourceEventId: 'registration:reg-merge-1:co-sell-shared',
+      registrationId: 'reg-merge-1',
+      aceOpportunityId: 'O1000042',
+      catalog: 'Sandbox',
+      submittedToAws: true,
+    });
+    await appendEntry(workflow, {
+      type: 'CoSellStatusChanged',
+      opportunityId: merged,
+      effectiveAt: new Date(t0 + 3 * day).toISOString(),
+      recordedBy: 'co-sell',
+      sourceEventId: 'co-sell:O1000042:approved',
+      aceOpportunityId: 'O1000042',
+      reviewStatus: 'Approved',
+      stage: 'Qualified',
+    });
+    // "New subscription types for Webhooks": the deal kept, and the deals merged into it.
+    const merge = {
+      ...base(kept, t0 + 10 * day, 'deal.merge'),
+      primaryObjectId: Number(kept),
+      mergedObjectIds: [Number(merged)],
+      numberOfPropertiesMoved: 4,
+    };
+
+    const first = await send([merge]);
+    const again = await send([redelivered(merge)]);
+
+    expect(await first.json()).toMatchObject({ recorded: 5, skipped: [], unusable: [] });
+    expect(await again.json()).toMatchObject({ recorded: 0 });
+    const keptState = await opportunityAsOf(crm.store, kept, at);
+    expect(keptState.attributions.filter((attribution) => attribution.active)).toEqual([
+      expect.objectContaining({
+        partnerId,
+        relationshipType: 'sourced',
+        registrationId: 'reg-merge-1',
+        campaignId: 'campaign-q3-summit',
+        since: '2026-07-11T10:00:00.000Z',
+      }),
+    ]);
+    expect(keptState.registrations).toEqual([
+      expect.objectContaining({
+        registrationId: 'reg-merge-1',
+        partnerId,
+        status: 'approved',
+        approvedAt: '2026-07-01T10:00:00.000Z',
+      }),
+    ]);
+    // The registration's sharing with AWS follows it, so the kept deal is not one AWS never saw.
+    expect(keptState.coSell).toMatchObject({
+      aceOpportunityId: 'O1000042',
+      registrationId: 'reg-merge-1',
+      reviewStatus: 'Approved',
+      stage: 'Qualified',
+    });
+    const mergedState = await opportunityAsOf(crm.store, merged, at);
+    expect(mergedState.attributions).toEqual([
+      expect.objectContaining({ partnerId, active: false, until: '2026-07-11T10:00:00.000Z' }),
+    ]);
+  });
+
   it('records a deal lost in HubSpot as its stage and a ClosedLost entry, once however often delivered', async () => {
     const dealId = await newDeal();
     const lost = property(dealId, t0 + 20 * day, 'dealstage', 'closedlost');
@@ -457,6 +599,45 @@ describe('POST /hubspot/crm-events', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { skipped: { reason: string }[] };
     expect(body.skipped[0]?.reason).toContain('more than 2 decimals for EUR');
+  });
+
+  it('reports a close date beyond the year 9999 and records the rest of its batch, instead of failing every delivery', async () => {
+    const dealId = await newDeal();
+    const farOff = String(Date.parse('9999-12-31T00:00:00Z') + day);
+
+    const response = await send([
+      property(dealId, t0, 'closedate', farOff),
+      property(dealId, t0 + 1, 'closedate', '+010000-03-01T00:00:00Z'),
+      property(dealId, t0 + 2, 'amount', '1000'),
+    ]);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { recorded: number; skipped: { reason: string }[] };
+    expect(body.recorded).toBe(1);
+    expect(body.skipped.map((skip) => skip.reason)).toEqual([
+      `deal ${dealId}: close date "${farOff}" is not a date of the years 0000 to 9999`,
+      `deal ${dealId}: close date "+010000-03-01T00:00:00Z" is not a date of the years 0000 to 9999`,
+    ]);
+    expect((await opportunityHistory(crm.store, dealId)).map((entry) => entry.type)).toEqual([
+      'AmountChanged',
+    ]);
+  });
+
+  it('names an event that occurred past the year 9999 as unusable and records the rest of its batch', async () => {
+    const dealId = await newDeal();
+    const beyond = Date.parse('9999-12-31T23:59:59.999Z') + 1;
+
+    const response = await send([
+      property(dealId, beyond, 'amount', '1000'),
+      property(dealId, t0, 'amount', '2000'),
+    ]);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      received: 2,
+      recorded: 1,
+      unusable: [{ path: '[0].occurredAt', reason: expect.any(String) }],
+    });
   });
 
   it('answers a full batch of 100 events, printing how long it took against HubSpot’s 5 second timeout', async () => {

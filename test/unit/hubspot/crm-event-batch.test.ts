@@ -128,6 +128,60 @@ describe('a batch of HubSpot CRM events', () => {
     expect(unusable.map((problem) => problem.path)).toEqual(['[1].fromObjectId', '[1].associationRemoved']);
   });
 
+  it('names an event that occurred past the year 9999, which no ledger entry can hold, as unusable', () => {
+    const { events, unusable } = parsed([
+      {
+        ...envelope,
+        occurredAt: Date.parse('9999-12-31T23:59:59.999Z') + 1,
+        subscriptionType: 'deal.propertyChange',
+        objectId: 9_001,
+        propertyName: 'amount',
+        propertyValue: '5',
+      },
+      {
+        ...envelope,
+        occurredAt: Date.parse('9999-12-31T23:59:59.999Z'),
+        subscriptionType: 'deal.propertyChange',
+        objectId: 9_001,
+        propertyName: 'amount',
+        propertyValue: '6',
+      },
+    ]);
+
+    expect(events).toEqual([expect.objectContaining({ value: '6' })]);
+    expect(unusable.map((problem) => problem.path)).toEqual(['[0].occurredAt']);
+  });
+
+  it('reads a deal merge as the deal that remains and the deals gone into it, a new deal of the merge included', () => {
+    const { events, unusable } = parsed([
+      {
+        ...envelope,
+        subscriptionType: 'deal.merge',
+        objectId: 9_001,
+        primaryObjectId: 9_001,
+        mergedObjectIds: [9_002, 9_003],
+        numberOfPropertiesMoved: 5,
+      },
+      {
+        ...envelope,
+        subscriptionType: 'object.merge',
+        objectTypeId: '0-3',
+        objectId: 9_010,
+        primaryObjectId: 9_004,
+        mergedObjectIds: ['9005'],
+        newObjectId: 9_010,
+        numberOfPropertiesMoved: 2,
+      },
+      { ...envelope, subscriptionType: 'deal.merge', objectId: 9_001, primaryObjectId: 9_001 },
+    ]);
+
+    expect(events).toEqual([
+      { kind: 'merge', dealId: '9001', mergedDealIds: ['9002', '9003'], occurredAt: envelope.occurredAt },
+      { kind: 'merge', dealId: '9010', mergedDealIds: ['9004', '9005'], occurredAt: envelope.occurredAt },
+    ]);
+    expect(unusable).toEqual([{ path: '[2].mergedObjectIds', reason: expect.any(String) }]);
+  });
+
   it('refuses only a body that is not a batch', () => {
     expect(parseCrmEventBatch({}).success).toBe(false);
     expect(parseCrmEventBatch([]).success).toBe(false);

@@ -10,7 +10,7 @@ import {
   writeDeployedProject,
 } from '#bin/commands/hubspot-project-files.ts';
 import { UsageError } from '#bin/commands/usage-error.ts';
-import { type DealFacts, toLedgerEntry } from '#domain/crm-events/crm-event-entries.ts';
+import { type DealFacts, mergeEntries, toLedgerEntry } from '#domain/crm-events/crm-event-entries.ts';
 import { type CrmEvent, parseCrmEventBatch } from '#domain/crm-events/hubspot-crm-event.ts';
 import { recordedDealChanges } from '#domain/crm-events/recorded-deal-changes.ts';
 import {
@@ -164,6 +164,17 @@ describe('what the subscriptions deliver to the CRM-events handler', () => {
           propertyValue: sampleValue[subscription.propertyName ?? ''] ?? 'some value',
           changeSource: 'CRM_UI',
         };
+      case 'object.merge':
+        // "New subscription types for Webhooks": the deal kept and the deals merged into it.
+        return {
+          ...common,
+          subscriptionType: 'object.merge',
+          objectTypeId: '0-3',
+          objectId: 77,
+          primaryObjectId: 77,
+          mergedObjectIds: [78],
+          numberOfPropertiesMoved: 3,
+        };
       default:
         return {
           ...common,
@@ -175,6 +186,31 @@ describe('what the subscriptions deliver to the CRM-events handler', () => {
   }
 
   function outcomeOf(event: CrmEvent) {
+    if (event.kind === 'merge') {
+      // A merge moves what the merged deal's ledger chain has: here, one partner.
+      const moved = mergeEntries('key', event, [
+        {
+          dealId: '78',
+          carried: [],
+          activeAttributions: [
+            {
+              opportunityId: '78',
+              partnerId: '501',
+              customer: facts.customer,
+              relationshipType: 'sourced',
+              registrationId: undefined,
+              campaignId: undefined,
+              investmentId: undefined,
+              since: '2026-01-01T00:00:00.000Z',
+              until: undefined,
+              active: true,
+              sequence: 2,
+            },
+          ],
+        },
+      ]);
+      return moved.length > 0 ? 'entry' : 'ignored';
+    }
     return toLedgerEntry('key', event, facts, settings, 'Sourced partner').outcome;
   }
 
