@@ -9,6 +9,14 @@ export const dueCheckInputSchema = z.object({
   quarter: quarterSchema.optional(),
   /** On demand: the moment to report as of. @default now */
   asOf: momentSchema.optional(),
+  /**
+   * From the daily schedule: the moment EventBridge Scheduler was to start the execution (its
+   * `<aws.scheduler.scheduled-time>` context attribute, "Adding context attributes in EventBridge
+   * Scheduler"). The check decides for that day, not the day the function happens to run: the
+   * schedule retries a failed start for up to six hours and Step Functions retries a throttled
+   * step, so a late start may fall on the next local day.
+   */
+  scheduledTime: momentSchema.optional(),
 });
 
 interface DueCheckResult extends QbrRun {
@@ -37,16 +45,18 @@ export function createQbrDueCheck(deps: { policy: LoadedPolicy; now: () => Date 
         reason: 'requested on demand',
       };
     }
+    // The day the schedule fired for; a start without one (by hand, from the console) decides for now.
+    const day = request.scheduledTime === undefined ? now : new Date(request.scheduledTime);
     const next = nextQbrCheck(
-      startOfDay(now, calendar.timeZone),
+      startOfDay(day, calendar.timeZone),
       reporting.qbrCheckBusinessDaysBeforeQuarterEnd,
       calendar,
       reporting.fiscalYearStartMonth,
     );
-    const due = sameDay(next.runAt, now, calendar.timeZone);
+    const due = sameDay(next.runAt, day, calendar.timeZone);
     const quarter = due
       ? next.quarter.label
-      : quarterContaining(now, reporting.fiscalYearStartMonth, calendar.timeZone).label;
+      : quarterContaining(day, reporting.fiscalYearStartMonth, calendar.timeZone).label;
     return {
       due,
       quarter,

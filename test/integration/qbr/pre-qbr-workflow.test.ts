@@ -179,7 +179,10 @@ describe('the scheduled pre-QBR check, from the definition CDK deploys', () => {
     await clock.setTo('2026-12-15T14:00:00Z');
 
     const [execution] = runner.listExecutions();
-    expect(execution).toMatchObject({ status: 'SUCCEEDED', input: { trigger: 'schedule' } });
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      input: { trigger: 'schedule', scheduledTime: '2026-12-15T14:00:00.000Z' },
+    });
     expect(runner.statesVisited(execution?.executionArn ?? '')).toEqual([
       'Decide whether the check is due',
       'Is the check due today?',

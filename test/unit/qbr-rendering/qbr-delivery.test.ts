@@ -86,6 +86,36 @@ describe('deciding whether the pre-QBR check is due', () => {
     expect(result).toMatchObject({ due: false, quarter: '2026-Q4' });
   });
 
+  it('decides for the day the schedule fired for, not the day a late or retried start runs', async () => {
+    // The start due on the check day reaches the function after local midnight (the schedule
+    // retries a failed start for hours; Step Functions retries a throttled step).
+    const nextDay = new Date(dueAt.getTime() + 16 * 3_600_000);
+    const late = createQbrDueCheck({ policy, now: () => nextDay });
+
+    const result = await late({ trigger: 'schedule', scheduledTime: dueAt.toISOString() });
+
+    expect(result).toMatchObject({ due: true, quarter: '2026-Q4', asOf: nextDay.toISOString() });
+  });
+
+  it('does not report again when the previous day’s start arrives late on the check day', async () => {
+    const onCheckDay = createQbrDueCheck({ policy, now: () => new Date(dueAt.getTime() + 3_600_000) });
+
+    const result = await onCheckDay({
+      trigger: 'schedule',
+      scheduledTime: new Date(dueAt.getTime() - 24 * 3_600_000).toISOString(),
+    });
+
+    expect(result.due).toBe(false);
+  });
+
+  it('refuses a scheduled time that is not a moment, naming it', async () => {
+    const check = createQbrDueCheck({ policy, now: () => new Date() });
+
+    await expect(check({ scheduledTime: '<aws.scheduler.scheduled-time>' })).rejects.toThrow(
+      /scheduledTime: expected an ISO-8601 moment/,
+    );
+  });
+
   it('is always due when someone asks for a quarter', async () => {
     const check = createQbrDueCheck({ policy, now: () => new Date('2026-11-24T12:00:00Z') });
 
