@@ -19,6 +19,7 @@ import {
   evidenceRows,
   evidenceText,
   localTime,
+  quarterText,
 } from '#rendering/qbr-finding-text.ts';
 import {
   croFigure,
@@ -576,7 +577,7 @@ ${evidenceHtml(finding, report.timeZone)}
 }
 
 function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml {
-  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
+  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${quarterText(report)}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
 ${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
 }
 
@@ -589,7 +590,7 @@ function bodyHtml(
 ): SafeHtml {
   const { counts } = findingCounts(report);
   const excluded = excludedEntriesText(report);
-  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
+  return html`<p style="${style.paragraph}">The partner figures for ${quarterText(report)} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
 ${findingsHtml(report, findingsShown)}
 ${funnelHtml(report, charts, sources)}
@@ -653,7 +654,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,
     sections: [
-      `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
+      `The partner figures for ${quarterText(report)} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
@@ -694,7 +695,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       `CHARTS\n${chartsText.join('\n')}`,
     ],
     footer: [
-      `Figures as of ${report.asOf}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.`,
+      `Figures as of ${report.asOf} for fiscal quarter ${quarterText(report)}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.`,
       ...(attachments.length > 0 ? [`Attached: ${attachments.join(', ')}.`] : []),
     ],
   });
