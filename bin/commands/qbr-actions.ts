@@ -17,7 +17,7 @@ import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
 import { nextQbrCheck, qbrCheckMoment, quarterPeriod } from '#domain/qbr/fiscal-calendar.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
-import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
+import { qbrReportJsonFilename } from '#emails/qbr-report.ts';
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
@@ -26,6 +26,7 @@ import { contextText, evidenceText, quarterText } from '#rendering/qbr-finding-t
 import { type HeadlineFigure, headlineFigures, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
+import { sendQbrReportEmail } from '#use-cases/qbr-delivery/report-mailer.ts';
 import { commandNow } from './command-clock.ts';
 import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
 import { instantOption } from './instant-option.ts';
@@ -342,19 +343,18 @@ export async function check(options: QbrCheckOptions): Promise<void> {
     if (options.out !== undefined) {
       for (const file of files) messages.write(`wrote ${join(options.out, file.name)}\n`);
     }
+    let storedAt: string | undefined;
     if (options.store) {
-      const folder = await new FileReportStore(join(options.dataDir, 'reports')).save(
-        reportKey(report),
-        stored,
-      );
-      messages.write(`stored the report (JSON, HTML, CSV) in ${folder}\n`);
+      storedAt = await new FileReportStore(join(options.dataDir, 'reports')).save(reportKey(report), stored);
+      messages.write(`stored the report (JSON, HTML, CSV) in ${storedAt}\n`);
     }
     // Like `ledger verify`: a broken chain fails the run (the report is still written, with the finding).
     if (report.integrity.broken > 0) process.exitCode = 1;
     if (mailbox !== undefined) {
-      const email = await renderQbrReportEmail(report, leadership);
-      const sent = await mailbox.send(email);
-      messages.write(`sent "${email.subject}" to ${leadership.join(', ')} (${sent.messageId})\n`);
+      const sent = await sendQbrReportEmail(mailbox, report, leadership, storedAt);
+      messages.write(
+        `sent "${sent.subject}" to ${leadership.join(', ')} (${sent.messageId})${sent.filesAttached ? '' : ', without the CSV files and JSON document: with them it was over the 40 MB a message may have'}\n`,
+      );
     }
   } finally {
     ledger.close();

@@ -543,18 +543,22 @@ ${rows.map(
 }
 
 /** The findings a rendering lists (ranked, most severe first) and the sentence naming where the rest are; '' when none is left out. */
-function shownFindings(report: QbrReport, limit: number | undefined): { shown: Finding[]; rest: string } {
+function shownFindings(
+  report: QbrReport,
+  limit: number | undefined,
+  filesAttached = true,
+): { shown: Finding[]; rest: string } {
   const ranked = rankFindings(report.findings);
   if (limit === undefined || ranked.length <= limit) return { shown: ranked, rest: '' };
   const hidden = ranked.length - limit;
   return {
     shown: ranked.slice(0, limit),
-    rest: `And ${hidden} more finding${hidden === 1 ? '' : 's'} in the full report: qbr-${report.quarter}-findings.csv and ${qbrReportJsonFilename(report)}, attached.`,
+    rest: `And ${hidden} more finding${hidden === 1 ? '' : 's'} in the full report: qbr-${report.quarter}-findings.csv and ${qbrReportJsonFilename(report)}, ${filesAttached ? 'attached' : 'not attached (the end of this email says where they are)'}.`,
   };
 }
 
-function findingsHtml(report: QbrReport, limit: number | undefined): SafeHtml {
-  const { shown, rest } = shownFindings(report, limit);
+function findingsHtml(report: QbrReport, limit: number | undefined, filesAttached = true): SafeHtml {
+  const { shown, rest } = shownFindings(report, limit, filesAttached);
   return section(
     'findings',
     'Findings to fix before the meeting',
@@ -576,9 +580,9 @@ ${evidenceHtml(finding, report.timeZone)}
   );
 }
 
-function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml {
+function footerHtml(report: QbrReport, attachments: readonly string[], filesNote?: string): SafeHtml {
   return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${quarterText(report)}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
-${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
+${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}${filesNote !== undefined && html`<p style="${style.paragraph}"><strong>${filesNote}</strong></p>`}`;
 }
 
 /** The report's body; `findingsShown` caps the findings listed (the email's), undefined lists them all. */
@@ -587,12 +591,13 @@ function bodyHtml(
   charts: readonly QbrChart[],
   sources: ChartSources,
   findingsShown?: number,
+  filesAttached = true,
 ): SafeHtml {
   const { counts } = findingCounts(report);
   const excluded = excludedEntriesText(report);
   return html`<p style="${style.paragraph}">The partner figures for ${quarterText(report)} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
-${findingsHtml(report, findingsShown)}
+${findingsHtml(report, findingsShown, filesAttached)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
 ${awsHtml(report, charts, sources)}
@@ -622,7 +627,12 @@ function subject(report: QbrReport): string {
   );
 }
 
-function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: readonly string[]): string {
+function textPart(
+  report: QbrReport,
+  charts: readonly QbrChart[],
+  attachments: readonly string[],
+  filesNote?: string,
+): string {
   const lines = (rows: readonly (readonly [string, string | number])[]) =>
     rows.map(([label, value]) => `  ${label}: ${value}`).join('\n');
   const breakdownText = breakdowns(report)
@@ -642,7 +652,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
     const more = moreRows(report, rows, table);
     return more === '' ? '' : `\n  ${more}`;
   };
-  const { shown, rest } = shownFindings(report, FINDINGS_SHOWN);
+  const { shown, rest } = shownFindings(report, FINDINGS_SHOWN, filesNote === undefined);
   const findingsText =
     report.findings.length === 0
       ? ['No findings: the ledger and HubSpot agree.']
@@ -697,12 +707,22 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
     footer: [
       `Figures as of ${report.asOf} for fiscal quarter ${quarterText(report)}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.`,
       ...(attachments.length > 0 ? [`Attached: ${attachments.join(', ')}.`] : []),
+      ...(filesNote === undefined ? [] : [filesNote]),
     ],
   });
 }
 
 function checkedReport(report: QbrReport): QbrReport {
   return EmailTemplateInputError.check(QBR_REPORT_TEMPLATE, qbrReportSchema, report);
+}
+
+export interface QbrReportEmailOptions {
+  /**
+   * Leave the CSV files and the JSON document out, saying why and where they are instead (a
+   * sentence ending with a full stop): the email with them would be larger than the mail service
+   * accepts. The charts stay inline.
+   */
+  readonly filesLeftOut?: string;
 }
 
 /**
@@ -718,13 +738,31 @@ function checkedReport(report: QbrReport): QbrReport {
  * @throws EmailTemplateInputError when the report or a recipient is invalid.
  * @throws ChartRenderError when a chart cannot be drawn.
  */
-export async function renderQbrReportEmail(report: QbrReport, to: readonly string[]): Promise<OutgoingEmail> {
+export async function renderQbrReportEmail(
+  report: QbrReport,
+  to: readonly string[],
+  options: QbrReportEmailOptions = {},
+): Promise<OutgoingEmail> {
   const input = EmailTemplateInputError.check(QBR_REPORT_TEMPLATE, qbrEmailInputSchema, { report, to });
   const checked = input.report;
   const charts = await renderQbrCharts(checked);
   const csvFiles = qbrReportCsvFiles(checked);
   const jsonFile = qbrReportJsonFilename(checked);
-  const attachmentNames = [...csvFiles.map((file) => file.filename), jsonFile];
+  const fileAttachments: EmailAttachment[] = [
+    ...csvFiles.map((file) => ({
+      filename: file.filename,
+      contentType: 'text/csv; charset=utf-8',
+      content: file.content,
+    })),
+    { filename: jsonFile, contentType: 'application/json', content: `${JSON.stringify(checked, null, 2)}\n` },
+  ];
+  const leftOut = options.filesLeftOut;
+  const files = leftOut === undefined ? fileAttachments : [];
+  const attachmentNames = files.map((file) => file.filename);
+  const filesNote =
+    leftOut === undefined
+      ? undefined
+      : `The CSV files and the JSON document (${fileAttachments.map((file) => file.filename).join(', ')}) are not attached: ${leftOut}`;
   const sources: ChartSources = { src: (chart) => `cid:${chartContentId(chart)}` };
   const attachments: EmailAttachment[] = [
     ...charts.map((chart) => ({
@@ -733,12 +771,7 @@ export async function renderQbrReportEmail(report: QbrReport, to: readonly strin
       content: chart.image.png,
       contentId: chartContentId(chart),
     })),
-    ...csvFiles.map((file) => ({
-      filename: file.filename,
-      contentType: 'text/csv; charset=utf-8',
-      content: file.content,
-    })),
-    { filename: jsonFile, contentType: 'application/json', content: `${JSON.stringify(checked, null, 2)}\n` },
+    ...files,
   ];
   return {
     template: QBR_REPORT_TEMPLATE,
@@ -747,10 +780,10 @@ export async function renderQbrReportEmail(report: QbrReport, to: readonly strin
     html: renderHtmlLayout({
       title: `Pre-QBR check ${checked.quarter}`,
       preheader: `${findingCounts(checked).counts}; partner-sourced ${formatUsd(checked.attribution.partnerSourcedRevenue)}`,
-      body: bodyHtml(checked, charts, sources, FINDINGS_SHOWN),
-      footer: footerHtml(checked, attachmentNames),
+      body: bodyHtml(checked, charts, sources, FINDINGS_SHOWN, filesNote === undefined),
+      footer: footerHtml(checked, attachmentNames, filesNote),
     }),
-    text: textPart(checked, charts, attachmentNames),
+    text: textPart(checked, charts, attachmentNames, filesNote),
     attachments,
   };
 }
