@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
-import { momentSchema, parseStepInput, type QbrRun, quarterSchema } from './step-input.ts';
+import { momentSchema, parseStepInput, type QbrRun, QbrStepInputError, quarterSchema } from './step-input.ts';
 
 export const dueCheckInputSchema = z.object({
   /** On demand: the quarter to report (the check is then always due). */
@@ -38,6 +38,13 @@ export function createQbrDueCheck(deps: { policy: LoadedPolicy; now: () => Date 
     const request = parseStepInput('due check', dueCheckInputSchema, input ?? {});
     const now = deps.now();
     if (request.quarter !== undefined) {
+      // A moment still to come reads an open quarter as over: the report would freeze its figures
+      // as the quarter's final snapshot, and every later run would be held to them.
+      if (request.asOf !== undefined && Date.parse(request.asOf) > now.getTime()) {
+        throw new QbrStepInputError(
+          `due check: asOf: ${new Date(request.asOf).toISOString()} is after now (${now.toISOString()}); a report can only be as of a moment that has passed — leave asOf out to report as of now`,
+        );
+      }
       return {
         due: true,
         quarter: request.quarter,

@@ -130,6 +130,17 @@ describe('deciding whether the pre-QBR check is due', () => {
     });
   });
 
+  it('refuses an on-demand moment still to come, which would freeze an open quarter as closed', async () => {
+    const check = createQbrDueCheck({ policy, now: () => new Date('2026-12-07T12:00:00Z') });
+
+    const attempt = check({ quarter: '2026-Q4', asOf: '2027-01-15T00:00:00Z' });
+
+    await expect(attempt).rejects.toBeInstanceOf(QbrStepInputError);
+    await expect(attempt).rejects.toThrow(
+      'asOf: 2027-01-15T00:00:00.000Z is after now (2026-12-07T12:00:00.000Z); a report can only be as of a moment that has passed',
+    );
+  });
+
   it('refuses a quarter that is not one, naming it', async () => {
     const check = createQbrDueCheck({ policy, now: () => new Date() });
 
