@@ -394,6 +394,20 @@ function awsText(report: QbrReport): string[] {
   ];
 }
 
+/** Whether the figures were reconciled with HubSpot, in words: a report computed without it must not say so. */
+function checkedAgainstText(report: QbrReport): string {
+  return report.hubspotRead === false
+    ? 'not checked against HubSpot (HubSpot was not read for this report)'
+    : 'checked against HubSpot';
+}
+
+/** The findings section of a report without findings. */
+function noFindingsText(report: QbrReport): string {
+  return report.hubspotRead === false
+    ? 'No findings from the ledger and registrations; HubSpot was not read, so nothing was reconciled with it.'
+    : 'No findings: the ledger and HubSpot agree.';
+}
+
 /** The report's moment as the reader reads it, in the report's zone, with the instant itself: `Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)`. */
 function asOfText(report: QbrReport): string {
   return `${localTime(report.asOf, report.timeZone)} (${report.asOf})`;
@@ -563,7 +577,7 @@ function findingsHtml(report: QbrReport, limit: number | undefined, filesAttache
     'findings',
     'Findings to fix before the meeting',
     report.findings.length === 0
-      ? html`<p style="${style.paragraph}">No findings: the ledger and HubSpot agree.</p>`
+      ? html`<p style="${style.paragraph}">${noFindingsText(report)}</p>`
       : html`<ol style="margin:0 0 16px 0;padding:0 0 0 20px;">
 ${shown.map((finding) => {
   const subject = findingSubject(finding);
@@ -595,7 +609,7 @@ function bodyHtml(
 ): SafeHtml {
   const { counts } = findingCounts(report);
   const excluded = excludedEntriesText(report);
-  return html`<p style="${style.paragraph}">The partner figures for ${quarterText(report)} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
+  return html`<p style="${style.paragraph}">The partner figures for ${quarterText(report)} as of ${asOfText(report)}, ${checkedAgainstText(report)}: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
 ${findingsHtml(report, findingsShown, filesAttached)}
 ${funnelHtml(report, charts, sources)}
@@ -655,7 +669,7 @@ function textPart(
   const { shown, rest } = shownFindings(report, FINDINGS_SHOWN, filesNote === undefined);
   const findingsText =
     report.findings.length === 0
-      ? ['No findings: the ledger and HubSpot agree.']
+      ? [noFindingsText(report)]
       : shown.map((finding, index) => {
           const about = findingSubject(finding);
           const context = contextText(finding);
@@ -664,7 +678,7 @@ function textPart(
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,
     sections: [
-      `The partner figures for ${quarterText(report)} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
+      `The partner figures for ${quarterText(report)} as of ${asOfText(report)}, ${checkedAgainstText(report)}: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,

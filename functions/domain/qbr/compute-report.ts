@@ -165,6 +165,7 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
   return qbrReportSchema.parse({
     quarter: quarter.label,
     period: quarterPeriod(quarter),
+    hubspotRead: crm !== undefined,
     asOf,
     generatedAt: inputs.generatedAt,
     policyVersion: inputs.policyVersion,

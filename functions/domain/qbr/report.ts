@@ -317,6 +317,11 @@ export const qbrReportSchema = z.strictObject({
    * year does not start in January); absent in reports computed before it was recorded.
    */
   period: periodSchema.optional(),
+  /**
+   * Whether HubSpot was read: false for a report computed without it (`qbr check --no-hubspot`),
+   * which reconciles nothing with HubSpot; absent in reports computed before it was recorded.
+   */
+  hubspotRead: z.boolean().optional(),
   /** The moment the figures are as of (business and system time), ISO UTC. */
   asOf: z.iso.datetime(),
   /** When the report was computed. Not part of the figures: two runs as of the same moment differ only here. */

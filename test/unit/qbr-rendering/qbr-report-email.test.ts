@@ -90,6 +90,25 @@ describe('the pre-QBR report email', () => {
     expect(email.html).toContain(`for fiscal quarter ${period}; times in`);
   });
 
+  it('does not say the ledger and HubSpot agree when HubSpot was not read for the report', async () => {
+    const report = sampleQbrReport({
+      hubspotRead: false,
+      findings: [],
+      scorecard: { ...sampleQbrReport().scorecard, findings: { critical: 0, high: 0, medium: 0, low: 0 } },
+    });
+
+    const email = await renderQbrReportEmail(report, leadership);
+
+    for (const part of [email.text, email.html]) {
+      expect(part).not.toContain('the ledger and HubSpot agree');
+      expect(part).not.toContain('checked against HubSpot:');
+      expect(part).toContain(
+        'not checked against HubSpot (HubSpot was not read for this report): no findings.',
+      );
+      expect(part).toContain('HubSpot was not read, so nothing was reconciled with it.');
+    }
+  });
+
   it('keeps a partner named like a script or a formula as text in HTML and plain text', async () => {
     const email = await renderQbrReportEmail(sampleQbrReport(), leadership);
 

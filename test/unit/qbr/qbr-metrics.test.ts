@@ -442,3 +442,12 @@ describe('the period a report covers', () => {
     });
   });
 });
+
+describe('whether the report was checked against HubSpot', () => {
+  it('records that HubSpot was not read, and that it was when it was', () => {
+    const withoutHubSpot = report({ chains: scenarioChains(), registrations: scenarioRegistrations() });
+
+    expect(withoutHubSpot.hubspotRead).toBe(false);
+    expect(scenario().hubspotRead).toBe(true);
+  });
+});
