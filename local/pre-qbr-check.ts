@@ -168,16 +168,20 @@ export function startLocalPreQbrCheck(options: LocalPreQbrCheckOptions): LocalPr
 
   // EventBridge Scheduler User Guide — Schedule types: a cron-based schedule with a time zone fires
   // at that wall-clock time in the zone, keeping it across daylight saving and skipping a day the
-  // clocks spring forward over it; the target gets the schedule's fixed input ({"trigger":
-  // "schedule"}, as lib/constructs/pre-qbr-check.ts sets).
+  // clocks spring forward over it; the target gets the schedule's input as
+  // lib/constructs/pre-qbr-check.ts sets it, its `<aws.scheduler.scheduled-time>` replaced by the
+  // moment the schedule was due ("Adding context attributes in EventBridge Scheduler").
   const { calendar } = policy.policy;
   const nextFiring = (after: Date): Date => nextScheduledStart(after, calendar);
   let timer: ClockTimer | undefined;
   const arm = (after: Date) => {
-    timer = clock.schedule(nextFiring(after), async () => {
+    const scheduledTime = nextFiring(after);
+    timer = clock.schedule(scheduledTime, async () => {
       arm(clock.now());
       // Awaited, so the clock's move waits for the execution to exist before settling on it.
-      await start({ trigger: 'schedule' }).catch((error: unknown) => options.onScheduleError?.(error));
+      await start({ trigger: 'schedule', scheduledTime: scheduledTime.toISOString() }).catch(
+        (error: unknown) => options.onScheduleError?.(error),
+      );
     });
   };
   if (options.schedule !== false) arm(clock.now());

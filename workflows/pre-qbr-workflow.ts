@@ -89,7 +89,7 @@ export function buildPreQbrWorkflow(scope: Construct, props: PreQbrWorkflowProps
     }).addRetry(preQbrThrottledRetry);
   const fields = (values: Record<string, string>) => TaskInput.fromObject(values);
 
-  // The execution input: `{}` from the schedule, `{quarter, asOf?}` on demand.
+  // The execution input: `{trigger, scheduledTime}` from the schedule, `{quarter, asOf?}` on demand.
   const dueCheck = invoke('Decide whether the check is due', functions.dueCheck, undefined, '$.check');
 
   const notDue = new Succeed(scope, 'Not due today', {

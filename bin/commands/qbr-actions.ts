@@ -12,20 +12,21 @@ import { DynamoDbRegistrationHistory } from '#adapters/qbr/registration-history.
 import { S3SnapshotStore } from '#adapters/qbr/s3-snapshot-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
 import { formatDeadline } from '#domain/business-hours/format-deadline.ts';
-import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import { type FiscalQuarter, parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { awsViewFigureRows } from '#domain/qbr/aws-view.ts';
-import { nextQbrCheck, qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
+import { nextQbrCheck, qbrCheckMoment, quarterPeriod } from '#domain/qbr/fiscal-calendar.ts';
 import type { QbrReport } from '#domain/qbr/report.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
-import { qbrReportJsonFilename, renderQbrReportEmail } from '#emails/qbr-report.ts';
+import { qbrReportJsonFilename } from '#emails/qbr-report.ts';
 import { documentClientOver } from '#handlers/wiring/document-client.ts';
 import { localClientConfig } from '#local/create-tables.ts';
 import type { ReportFile } from '#ports/report-store.ts';
 import { formatPercent } from '#rendering/qbr-figures.ts';
-import { contextText, evidenceText } from '#rendering/qbr-finding-text.ts';
+import { contextText, evidenceText, quarterText } from '#rendering/qbr-finding-text.ts';
 import { type HeadlineFigure, headlineFigures, slaFigures } from '#rendering/qbr-headline-figures.ts';
 import { qbrReportFiles, REPORT_HTML, REPORT_JSON } from '#rendering/qbr-report-files.ts';
 import { buildQbrReport, type QbrProgress, QbrRequestError } from '#use-cases/qbr-build-report.ts';
+import { sendQbrReportEmail } from '#use-cases/qbr-delivery/report-mailer.ts';
 import { commandNow } from './command-clock.ts';
 import { connect, resolveHubSpotSettings } from './hubspot-settings.ts';
 import { instantOption } from './instant-option.ts';
@@ -158,7 +159,7 @@ export function summarise(report: QbrReport): string {
   const headline = headlineFigures(report);
   const shown = new Set(headline.map((item) => item.key));
   const lines = [
-    `Pre-QBR check ${report.quarter} as of ${report.asOf} (policy ${report.policyVersion})`,
+    `Pre-QBR check ${quarterText(report)} as of ${report.asOf} (policy ${report.policyVersion})`,
     ...headline.map((item) => `  ${figure(item)}`),
     `Funnel       ${funnel.submitted} submitted → ${funnel.approved} approved (${percent(funnel.conversion.submittedToApproved)}) → ${funnel.opportunities} opportunities (${percent(funnel.conversion.approvedToOpportunity)}) → ${funnel.closedWon} closed-won (${percent(funnel.conversion.opportunityToClosedWon)}) ${money(funnel.closedWonAmount)}`,
     `Attribution  sourced ${money(attribution.partnerSourcedRevenue)} · influenced ${money(attribution.partnerInfluencedRevenue)} · CRO view ${attribution.croPartnerRevenue === null ? 'not available' : money(attribution.croPartnerRevenue)}`,
@@ -342,19 +343,18 @@ export async function check(options: QbrCheckOptions): Promise<void> {
     if (options.out !== undefined) {
       for (const file of files) messages.write(`wrote ${join(options.out, file.name)}\n`);
     }
+    let storedAt: string | undefined;
     if (options.store) {
-      const folder = await new FileReportStore(join(options.dataDir, 'reports')).save(
-        reportKey(report),
-        stored,
-      );
-      messages.write(`stored the report (JSON, HTML, CSV) in ${folder}\n`);
+      storedAt = await new FileReportStore(join(options.dataDir, 'reports')).save(reportKey(report), stored);
+      messages.write(`stored the report (JSON, HTML, CSV) in ${storedAt}\n`);
     }
     // Like `ledger verify`: a broken chain fails the run (the report is still written, with the finding).
     if (report.integrity.broken > 0) process.exitCode = 1;
     if (mailbox !== undefined) {
-      const email = await renderQbrReportEmail(report, leadership);
-      const sent = await mailbox.send(email);
-      messages.write(`sent "${email.subject}" to ${leadership.join(', ')} (${sent.messageId})\n`);
+      const sent = await sendQbrReportEmail(mailbox, report, leadership, storedAt);
+      messages.write(
+        `sent "${sent.subject}" to ${leadership.join(', ')} (${sent.messageId})${sent.filesAttached ? '' : ', without the CSV files and JSON document: with them it was over the 40 MB a message may have'}\n`,
+      );
     }
   } finally {
     ledger.close();
@@ -372,20 +372,19 @@ export async function due(options: QbrDueOptions): Promise<void> {
   const { calendar, reporting } = commandPolicy.loaded.policy;
   const days = reporting.qbrCheckBusinessDaysBeforeQuarterEnd;
   const now = await commandNow(options.dataDir);
-  let check: { quarter: string; runAt: Date };
+  let check: { quarter: FiscalQuarter; runAt: Date };
   try {
     if (options.quarter === undefined) {
-      const next = nextQbrCheck(now, days, calendar, reporting.fiscalYearStartMonth);
-      check = { quarter: next.quarter.label, runAt: next.runAt };
+      check = nextQbrCheck(now, days, calendar, reporting.fiscalYearStartMonth);
     } else {
       const quarter = parseFiscalQuarter(options.quarter, reporting.fiscalYearStartMonth, calendar.timeZone);
-      check = { quarter: quarter.label, runAt: qbrCheckMoment(quarter, days, calendar) };
+      check = { quarter, runAt: qbrCheckMoment(quarter, days, calendar) };
     }
   } catch (error) {
     throw new UsageError((error as Error).message, { cause: error });
   }
   const tense = check.runAt.getTime() < now.getTime() ? 'ran' : 'runs';
   console.log(
-    `The pre-QBR check of ${check.quarter} ${tense} on ${formatDeadline(check.runAt, calendar.timeZone)}: ${days} business days before the quarter ends (reporting.qbrCheckBusinessDaysBeforeQuarterEnd, ${describeCommandPolicy(commandPolicy)})`,
+    `The pre-QBR check of ${quarterText({ quarter: check.quarter.label, period: quarterPeriod(check.quarter) })} ${tense} on ${formatDeadline(check.runAt, calendar.timeZone)}: ${days} business days before the quarter ends (reporting.qbrCheckBusinessDaysBeforeQuarterEnd, ${describeCommandPolicy(commandPolicy)})`,
   );
 }

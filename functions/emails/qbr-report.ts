@@ -19,6 +19,7 @@ import {
   evidenceRows,
   evidenceText,
   localTime,
+  quarterText,
 } from '#rendering/qbr-finding-text.ts';
 import {
   croFigure,
@@ -393,6 +394,20 @@ function awsText(report: QbrReport): string[] {
   ];
 }
 
+/** Whether the figures were reconciled with HubSpot, in words: a report computed without it must not say so. */
+function checkedAgainstText(report: QbrReport): string {
+  return report.hubspotRead === false
+    ? 'not checked against HubSpot (HubSpot was not read for this report)'
+    : 'checked against HubSpot';
+}
+
+/** The findings section of a report without findings. */
+function noFindingsText(report: QbrReport): string {
+  return report.hubspotRead === false
+    ? 'No findings from the ledger and registrations; HubSpot was not read, so nothing was reconciled with it.'
+    : 'No findings: the ledger and HubSpot agree.';
+}
+
 /** The report's moment as the reader reads it, in the report's zone, with the instant itself: `Mon 14 Dec 2026, 12:00 EST (2026-12-14T17:00:00.000Z)`. */
 function asOfText(report: QbrReport): string {
   return `${localTime(report.asOf, report.timeZone)} (${report.asOf})`;
@@ -542,23 +557,27 @@ ${rows.map(
 }
 
 /** The findings a rendering lists (ranked, most severe first) and the sentence naming where the rest are; '' when none is left out. */
-function shownFindings(report: QbrReport, limit: number | undefined): { shown: Finding[]; rest: string } {
+function shownFindings(
+  report: QbrReport,
+  limit: number | undefined,
+  filesAttached = true,
+): { shown: Finding[]; rest: string } {
   const ranked = rankFindings(report.findings);
   if (limit === undefined || ranked.length <= limit) return { shown: ranked, rest: '' };
   const hidden = ranked.length - limit;
   return {
     shown: ranked.slice(0, limit),
-    rest: `And ${hidden} more finding${hidden === 1 ? '' : 's'} in the full report: qbr-${report.quarter}-findings.csv and ${qbrReportJsonFilename(report)}, attached.`,
+    rest: `And ${hidden} more finding${hidden === 1 ? '' : 's'} in the full report: qbr-${report.quarter}-findings.csv and ${qbrReportJsonFilename(report)}, ${filesAttached ? 'attached' : 'not attached (the end of this email says where they are)'}.`,
   };
 }
 
-function findingsHtml(report: QbrReport, limit: number | undefined): SafeHtml {
-  const { shown, rest } = shownFindings(report, limit);
+function findingsHtml(report: QbrReport, limit: number | undefined, filesAttached = true): SafeHtml {
+  const { shown, rest } = shownFindings(report, limit, filesAttached);
   return section(
     'findings',
     'Findings to fix before the meeting',
     report.findings.length === 0
-      ? html`<p style="${style.paragraph}">No findings: the ledger and HubSpot agree.</p>`
+      ? html`<p style="${style.paragraph}">${noFindingsText(report)}</p>`
       : html`<ol style="margin:0 0 16px 0;padding:0 0 0 20px;">
 ${shown.map((finding) => {
   const subject = findingSubject(finding);
@@ -575,9 +594,9 @@ ${evidenceHtml(finding, report.timeZone)}
   );
 }
 
-function footerHtml(report: QbrReport, attachments: readonly string[]): SafeHtml {
-  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${report.quarter}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
-${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}`;
+function footerHtml(report: QbrReport, attachments: readonly string[], filesNote?: string): SafeHtml {
+  return html`<p style="${style.small}">Figures as of ${report.asOf} for fiscal quarter ${quarterText(report)}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.</p>
+${attachments.length > 0 && html`<p style="${style.small}">Attached: ${attachments.join(', ')}.</p>`}${filesNote !== undefined && html`<p style="${style.paragraph}"><strong>${filesNote}</strong></p>`}`;
 }
 
 /** The report's body; `findingsShown` caps the findings listed (the email's), undefined lists them all. */
@@ -586,12 +605,13 @@ function bodyHtml(
   charts: readonly QbrChart[],
   sources: ChartSources,
   findingsShown?: number,
+  filesAttached = true,
 ): SafeHtml {
   const { counts } = findingCounts(report);
   const excluded = excludedEntriesText(report);
-  return html`<p style="${style.paragraph}">The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
+  return html`<p style="${style.paragraph}">The partner figures for ${quarterText(report)} as of ${asOfText(report)}, ${checkedAgainstText(report)}: ${counts}.${excluded && html` <strong>${capitalised(excluded)}.</strong>`}</p>
 ${scorecardHtml(report)}
-${findingsHtml(report, findingsShown)}
+${findingsHtml(report, findingsShown, filesAttached)}
 ${funnelHtml(report, charts, sources)}
 ${attributionHtml(report, charts, sources)}
 ${awsHtml(report, charts, sources)}
@@ -621,7 +641,12 @@ function subject(report: QbrReport): string {
   );
 }
 
-function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: readonly string[]): string {
+function textPart(
+  report: QbrReport,
+  charts: readonly QbrChart[],
+  attachments: readonly string[],
+  filesNote?: string,
+): string {
   const lines = (rows: readonly (readonly [string, string | number])[]) =>
     rows.map(([label, value]) => `  ${label}: ${value}`).join('\n');
   const breakdownText = breakdowns(report)
@@ -641,10 +666,10 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
     const more = moreRows(report, rows, table);
     return more === '' ? '' : `\n  ${more}`;
   };
-  const { shown, rest } = shownFindings(report, FINDINGS_SHOWN);
+  const { shown, rest } = shownFindings(report, FINDINGS_SHOWN, filesNote === undefined);
   const findingsText =
     report.findings.length === 0
-      ? ['No findings: the ledger and HubSpot agree.']
+      ? [noFindingsText(report)]
       : shown.map((finding, index) => {
           const about = findingSubject(finding);
           const context = contextText(finding);
@@ -653,7 +678,7 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
   return renderTextLayout({
     title: `Pre-QBR check ${report.quarter}`,
     sections: [
-      `The partner figures for ${report.quarter} as of ${asOfText(report)}, checked against HubSpot: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
+      `The partner figures for ${quarterText(report)} as of ${asOfText(report)}, ${checkedAgainstText(report)}: ${findingCounts(report).counts}.${excludedEntriesText(report) === '' ? '' : ` ${capitalised(excludedEntriesText(report))}.`}`,
       `SCORECARD\n${lines(scorecardTiles(report).map((tile) => [tile.label, tile.value] as const))}`,
       `FINDINGS (most severe first)\n${[...findingsText, ...(rest === '' ? [] : [rest])].join('\n')}`,
       `FUNNEL\n${lines(funnelStages(report).map(([stage, count, conversion]) => [stage, conversion ? `${count} (${conversion})` : count] as const))}`,
@@ -694,14 +719,24 @@ function textPart(report: QbrReport, charts: readonly QbrChart[], attachments: r
       `CHARTS\n${chartsText.join('\n')}`,
     ],
     footer: [
-      `Figures as of ${report.asOf}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.`,
+      `Figures as of ${report.asOf} for fiscal quarter ${quarterText(report)}; times in ${report.timeZone}; computed ${report.generatedAt}; policy version ${report.policyVersion}. ${integrityFigure(report).label}: ${integrityFigure(report).text}.`,
       ...(attachments.length > 0 ? [`Attached: ${attachments.join(', ')}.`] : []),
+      ...(filesNote === undefined ? [] : [filesNote]),
     ],
   });
 }
 
 function checkedReport(report: QbrReport): QbrReport {
   return EmailTemplateInputError.check(QBR_REPORT_TEMPLATE, qbrReportSchema, report);
+}
+
+export interface QbrReportEmailOptions {
+  /**
+   * Leave the CSV files and the JSON document out, saying why and where they are instead (a
+   * sentence ending with a full stop): the email with them would be larger than the mail service
+   * accepts. The charts stay inline.
+   */
+  readonly filesLeftOut?: string;
 }
 
 /**
@@ -717,13 +752,31 @@ function checkedReport(report: QbrReport): QbrReport {
  * @throws EmailTemplateInputError when the report or a recipient is invalid.
  * @throws ChartRenderError when a chart cannot be drawn.
  */
-export async function renderQbrReportEmail(report: QbrReport, to: readonly string[]): Promise<OutgoingEmail> {
+export async function renderQbrReportEmail(
+  report: QbrReport,
+  to: readonly string[],
+  options: QbrReportEmailOptions = {},
+): Promise<OutgoingEmail> {
   const input = EmailTemplateInputError.check(QBR_REPORT_TEMPLATE, qbrEmailInputSchema, { report, to });
   const checked = input.report;
   const charts = await renderQbrCharts(checked);
   const csvFiles = qbrReportCsvFiles(checked);
   const jsonFile = qbrReportJsonFilename(checked);
-  const attachmentNames = [...csvFiles.map((file) => file.filename), jsonFile];
+  const fileAttachments: EmailAttachment[] = [
+    ...csvFiles.map((file) => ({
+      filename: file.filename,
+      contentType: 'text/csv; charset=utf-8',
+      content: file.content,
+    })),
+    { filename: jsonFile, contentType: 'application/json', content: `${JSON.stringify(checked, null, 2)}\n` },
+  ];
+  const leftOut = options.filesLeftOut;
+  const files = leftOut === undefined ? fileAttachments : [];
+  const attachmentNames = files.map((file) => file.filename);
+  const filesNote =
+    leftOut === undefined
+      ? undefined
+      : `The CSV files and the JSON document (${fileAttachments.map((file) => file.filename).join(', ')}) are not attached: ${leftOut}`;
   const sources: ChartSources = { src: (chart) => `cid:${chartContentId(chart)}` };
   const attachments: EmailAttachment[] = [
     ...charts.map((chart) => ({
@@ -732,12 +785,7 @@ export async function renderQbrReportEmail(report: QbrReport, to: readonly strin
       content: chart.image.png,
       contentId: chartContentId(chart),
     })),
-    ...csvFiles.map((file) => ({
-      filename: file.filename,
-      contentType: 'text/csv; charset=utf-8',
-      content: file.content,
-    })),
-    { filename: jsonFile, contentType: 'application/json', content: `${JSON.stringify(checked, null, 2)}\n` },
+    ...files,
   ];
   return {
     template: QBR_REPORT_TEMPLATE,
@@ -746,10 +794,10 @@ export async function renderQbrReportEmail(report: QbrReport, to: readonly strin
     html: renderHtmlLayout({
       title: `Pre-QBR check ${checked.quarter}`,
       preheader: `${findingCounts(checked).counts}; partner-sourced ${formatUsd(checked.attribution.partnerSourcedRevenue)}`,
-      body: bodyHtml(checked, charts, sources, FINDINGS_SHOWN),
-      footer: footerHtml(checked, attachmentNames),
+      body: bodyHtml(checked, charts, sources, FINDINGS_SHOWN, filesNote === undefined),
+      footer: footerHtml(checked, attachmentNames, filesNote),
     }),
-    text: textPart(checked, charts, attachmentNames),
+    text: textPart(checked, charts, attachmentNames, filesNote),
     attachments,
   };
 }

@@ -39,7 +39,7 @@ export interface Mailer {
  * handle it without knowing which adapter is behind the port.
  */
 export class EmailDeliveryError extends Error {
-  override readonly name = 'EmailDeliveryError';
+  override readonly name: string = 'EmailDeliveryError';
   /** The template of the email that failed, e.g. `invalid-submission`. */
   readonly template: string;
   /** True when trying again later may succeed (throttling, a transient service error). */
@@ -50,6 +50,32 @@ export class EmailDeliveryError extends Error {
     this.template = options.template;
     this.retryable = options.retryable;
   }
+}
+
+/**
+ * The message is larger than the mail service accepts; nothing was sent. Trying again cannot
+ * help: the caller sends less (the same email without its attached files) or fails loudly.
+ */
+export class EmailTooLargeError extends EmailDeliveryError {
+  override readonly name: string = 'EmailTooLargeError';
+  /** The message's size as it would be sent (MIME, attachments base64-encoded), in bytes. */
+  readonly size: number;
+  /** The most the service accepts, in bytes. */
+  readonly limit: number;
+
+  constructor(options: { template: string; size: number; limit: number }) {
+    super(
+      `The ${options.template} email is ${megabytes(options.size)}, over the ${megabytes(options.limit)} a message may have; it was not sent`,
+      { template: options.template, retryable: false },
+    );
+    this.size = options.size;
+    this.limit = options.limit;
+  }
+}
+
+/** Bytes in megabytes as the SES quotas count them (1 MB = 1,000,000 bytes), one decimal. */
+export function megabytes(bytes: number): string {
+  return `${(Math.ceil(bytes / 100_000) / 10).toLocaleString('en-US')} MB`;
 }
 
 /** The email itself is unusable (no recipient, a malformed address, a bad attachment). */

@@ -19,6 +19,8 @@ export interface ReportStore {
    * @throws InvalidReportFileError when a file name or the key is unusable; nothing is written.
    */
   save(key: ReportKey, files: readonly ReportFile[]): Promise<string>;
+  /** Where a report's files are (a directory or an `s3://` prefix), as `save` names it. */
+  folderOf(key: ReportKey): string;
   /** The content of one stored file, or undefined when the report or file does not exist. */
   read(key: ReportKey, name: string): Promise<Uint8Array | undefined>;
 }

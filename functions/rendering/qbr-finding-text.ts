@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Finding } from '#domain/qbr/report.ts';
+import type { Finding, QbrPeriod } from '#domain/qbr/report.ts';
 import { formatUsd, formatUsdExact } from './qbr-figures.ts';
 
 /** Evidence names the findings use, in words; others are spelled out from their camelCase. */
@@ -79,6 +79,20 @@ function spelledOut(name: string): string {
 }
 
 const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The quarter with the days it covers, as the reader reads them: `2026-Q4 (1 Oct 2026 – 31 Dec 2026)`.
+ * The label alone does not say which months a fiscal year not starting in January puts in it.
+ * A report computed before its period was recorded keeps the label alone.
+ */
+export function quarterText(report: {
+  readonly quarter: string;
+  readonly period?: QbrPeriod | undefined;
+}): string {
+  if (report.period === undefined) return report.quarter;
+  const day = (date: string) => DateTime.fromISO(date).setLocale('en-US').toFormat('d LLL yyyy');
+  return `${report.quarter} (${day(report.period.firstDay)} – ${day(report.period.lastDay)})`;
+}
 
 /** A time as the reader reads it: in the report's zone, the zone named (`Mon 9 Nov 2026, 16:00 EST`). */
 export function localTime(iso: string, timeZone: string): string {

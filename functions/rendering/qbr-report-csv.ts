@@ -9,7 +9,7 @@ import type {
   RoiRow,
 } from '#domain/qbr/report.ts';
 import { type CsvColumn, toCsv } from './csv.ts';
-import { evidenceText } from './qbr-finding-text.ts';
+import { evidenceText, quarterText } from './qbr-finding-text.ts';
 import { croFigure, type HeadlineFigure, headlineFigures, slaFigures } from './qbr-headline-figures.ts';
 
 /** One CSV file of the report: an email attachment, a file in the report's folder. */
@@ -195,6 +195,23 @@ export function qbrReportCsvFiles(report: QbrReport): QbrCsvFile[] {
   return csvTables(report).map((file) => ({ ...file, content: `${UTF8_BOM}${file.content}` }));
 }
 
+/**
+ * The scorecard's first rows: which quarter, which days and as of when. The file is often read
+ * on its own (forwarded, opened from a folder), and its name carries only the quarter's label.
+ */
+function periodRows(report: QbrReport): HeadlineFigure[] {
+  return [
+    { key: 'quarter', label: 'Fiscal quarter', text: quarterText(report), value: null, path: 'quarter' },
+    {
+      key: 'as-of',
+      label: 'Figures as of',
+      text: `${report.asOf} (times in ${report.timeZone})`,
+      value: null,
+      path: 'asOf',
+    },
+  ];
+}
+
 function csvTables(report: QbrReport): QbrCsvFile[] {
   const { funnel, attribution } = report;
   const stages: FunnelStage[] = [
@@ -237,7 +254,10 @@ function csvTables(report: QbrReport): QbrCsvFile[] {
   ];
   const name = (table: string) => `qbr-${report.quarter}-${table}.csv`;
   return [
-    { filename: name('scorecard'), content: toCsv(headlineFigures(report), scorecardColumns) },
+    {
+      filename: name('scorecard'),
+      content: toCsv([...periodRows(report), ...headlineFigures(report)], scorecardColumns),
+    },
     { filename: name('funnel'), content: toCsv(stages, funnelColumns) },
     { filename: name('by-campaign'), content: toCsv(report.byCampaign, breakdownColumns('Campaign')) },
     { filename: name('by-partner'), content: toCsv(report.byPartner, breakdownColumns('Partner')) },

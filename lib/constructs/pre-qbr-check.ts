@@ -11,7 +11,12 @@ import { Grant, type IGrantable, Policy } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -343,7 +348,12 @@ export class PreQbrCheck extends Construct {
       }),
       target: new StepFunctionsStartExecution(this.stateMachine, {
         role,
-        input: ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
+        // The moment the schedule was due ("Adding context attributes in EventBridge Scheduler"):
+        // a start retried hours later still decides for the day it was scheduled for.
+        input: ScheduleTargetInput.fromObject({
+          trigger: 'schedule',
+          scheduledTime: ContextAttribute.scheduledTime,
+        }),
         retryAttempts: 3,
         maxEventAge: Duration.hours(6),
         deadLetterQueue: this.dueCheck.deadLetters,

@@ -208,7 +208,10 @@ describe('the pre-QBR schedule', () => {
     built.template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 9 * * ? *)',
       ScheduleExpressionTimezone: 'America/New_York',
-      Target: { Arn: { Ref: logicalIdOf(built.check.stateMachine) }, Input: '{"trigger":"schedule"}' },
+      Target: {
+        Arn: { Ref: logicalIdOf(built.check.stateMachine) },
+        Input: '{"trigger":"schedule","scheduledTime":"<aws.scheduler.scheduled-time>"}',
+      },
     });
   });
 });

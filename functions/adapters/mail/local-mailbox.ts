@@ -4,7 +4,13 @@ import { basename, dirname, join } from 'node:path';
 import * as z from 'zod';
 import { EmailDeliveryError, type Mailer, type OutgoingEmail, type SentEmail } from '#ports/mailer.ts';
 import { extractLinks } from './links.ts';
-import { assertValidFrom, attachmentSize, bareAddress, buildMimeMessage } from './mime-message.ts';
+import {
+  assertMessageSize,
+  assertValidFrom,
+  attachmentSize,
+  bareAddress,
+  buildMimeMessage,
+} from './mime-message.ts';
 
 const mailboxEntrySchema = z.object({
   messageId: z.string(),
@@ -79,6 +85,8 @@ export class LocalMailbox implements Mailer {
     // Stamped before the first await, so concurrent sends list in the order they were called.
     const base = `${sortableStamp(sentAt)}-${id}`;
     const eml = await buildMimeMessage(email, { from: this.from, messageId, date: sentAt });
+    // SES refuses a message over its size quota; so does the mailbox that stands in for it.
+    assertMessageSize(email, eml);
     const entry: MailboxEntry = {
       messageId,
       sentAt: sentAt.toISOString(),

@@ -1,6 +1,11 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import * as z from 'zod';
-import { type EmailAttachment, InvalidEmailError, type OutgoingEmail } from '#ports/mailer.ts';
+import {
+  type EmailAttachment,
+  EmailTooLargeError,
+  InvalidEmailError,
+  type OutgoingEmail,
+} from '#ports/mailer.ts';
 
 interface MimeEnvelope {
   /** The From address, e.g. `Dealreg <dealreg@example.com>` or a bare address. */
@@ -44,6 +49,30 @@ export async function buildMimeMessage(email: OutgoingEmail, envelope: MimeEnvel
     newline: 'win',
   });
   return composer.compile().build();
+}
+
+/**
+ * The largest message SES v2 accepts: "Using the SES v2 API or SMTP - Maximum message size
+ * (including attachments): 40 MB per message (after base64 encoding)", not adjustable ("Service
+ * quotas in Amazon SES"). Read as 40,000,000 bytes, the smaller reading of "40 MB", so a message
+ * this allows is never one SES refuses.
+ */
+export const MAX_MESSAGE_BYTES = 40_000_000;
+
+/**
+ * Refuses a built message larger than SES accepts, before it is handed over (SES would reject
+ * the whole message; the local mailbox refuses it as SES would).
+ *
+ * @throws EmailTooLargeError naming the size and the limit.
+ */
+export function assertMessageSize(
+  email: Pick<OutgoingEmail, 'template'>,
+  raw: Uint8Array,
+  limit = MAX_MESSAGE_BYTES,
+): void {
+  if (raw.byteLength > limit) {
+    throw new EmailTooLargeError({ template: email.template, size: raw.byteLength, limit });
+  }
 }
 
 /** The byte size of an attachment's content as it is sent (strings as UTF-8). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { EmailDeliveryError, type Mailer, type OutgoingEmail, type SentEmail } from '#ports/mailer.ts';
-import { assertValidFrom, bareAddress, buildMimeMessage } from './mime-message.ts';
+import { assertMessageSize, assertValidFrom, bareAddress, buildMimeMessage } from './mime-message.ts';
 
 interface SesMailerOptions {
   /** Built once at module scope by the caller, so warm invocations reuse its connections. */
@@ -55,6 +55,7 @@ export class SesMailer implements Mailer {
     // SES replaces Message-ID with its own; this one only makes the message well-formed.
     const messageId = `<${randomUUID()}@${bareAddress(this.from).split('@')[1] ?? 'dealreg.invalid'}>`;
     const raw = await buildMimeMessage(email, { from: this.from, messageId, date: this.now() });
+    assertMessageSize(email, raw);
     try {
       const result = await this.client.send(
         new SendEmailCommand({

@@ -37,7 +37,12 @@ export class S3ReportStore implements ReportStore {
       contentType: 'application/json',
       content: `${JSON.stringify(manifest, null, 2)}\n`,
     });
-    return `s3://${this.#bucket}/${folder}`;
+    return this.folderOf(key);
+  }
+
+  /** The `s3://` prefix a report's objects are under (whether or not it exists yet). */
+  folderOf(key: ReportKey): string {
+    return `s3://${this.#bucket}/${this.#prefix}${reportFolder(key)}/`;
   }
 
   async read(key: ReportKey, name: string): Promise<Uint8Array | undefined> {

@@ -5,6 +5,7 @@ import { awsView, coSellFindings } from './aws-view.ts';
 import type { CrmDealsRead } from './crm-deal.ts';
 import { withFindingContext } from './finding-context.ts';
 import { type BrokenChain, type RetroactiveChange, reconcile } from './findings.ts';
+import { quarterPeriod } from './fiscal-calendar.ts';
 import { dollars, funnelRegistrations, funnelRows, funnelTotals, ratio } from './funnel.ts';
 import type { OpportunityFacts } from './opportunity-facts.ts';
 import { type AttributionDefinitions, closedWonUsdMinorIn } from './quarter-figures.ts';
@@ -163,6 +164,8 @@ export function finishQbrReport(prepared: PreparedQbrReport, crm: CrmDealsRead |
   ) as Record<(typeof severities)[number], number>;
   return qbrReportSchema.parse({
     quarter: quarter.label,
+    period: quarterPeriod(quarter),
+    hubspotRead: crm !== undefined,
     asOf,
     generatedAt: inputs.generatedAt,
     policyVersion: inputs.policyVersion,

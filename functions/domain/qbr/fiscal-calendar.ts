@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { type BusinessCalendar, minutesOfDay, weekdays } from '#domain/business-hours/business-calendar.ts';
+import { calendarDateOf } from '#domain/business-hours/calendar-date.ts';
 import { type FiscalQuarter, parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 
 /**
@@ -50,6 +51,26 @@ export function isQuarterClosed(quarter: FiscalQuarter, asOf: Date): boolean {
 /** The last instant of the quarter (its end is exclusive), ISO with milliseconds. */
 export function lastInstantOf(quarter: FiscalQuarter): string {
   return new Date(Date.parse(quarter.end) - 1).toISOString();
+}
+
+/** The days a quarter covers, as its reader reads them, and the instants that bound it. */
+export interface QuarterPeriod {
+  /** Its first and last calendar days (`YYYY-MM-DD`) in its time zone. */
+  readonly firstDay: string;
+  readonly lastDay: string;
+  /** [start, end) as ISO instants (UTC). */
+  readonly start: string;
+  readonly end: string;
+}
+
+/** The days `quarter` covers: a label such as 2027-Q1 says nothing of them when the fiscal year does not start in January. */
+export function quarterPeriod(quarter: FiscalQuarter): QuarterPeriod {
+  return {
+    firstDay: calendarDateOf(quarter.start, quarter.timeZone),
+    lastDay: calendarDateOf(lastInstantOf(quarter), quarter.timeZone),
+    start: quarter.start,
+    end: quarter.end,
+  };
 }
 
 /**

@@ -299,8 +299,29 @@ const scorecardSchema = z.strictObject({
   }),
 });
 
+/** The days the quarter covers, so a reader sees which period the figures are for. */
+const periodSchema = z.strictObject({
+  /** First and last calendar day of the quarter in `timeZone`. */
+  firstDay: z.iso.date(),
+  lastDay: z.iso.date(),
+  /** [start, end) as ISO instants (UTC): what "in the quarter" means for every figure. */
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+});
+export type QbrPeriod = z.infer<typeof periodSchema>;
+
 export const qbrReportSchema = z.strictObject({
   quarter: quarterLabelSchema,
+  /**
+   * The days the quarter covers in `timeZone` (the label alone does not say them when the fiscal
+   * year does not start in January); absent in reports computed before it was recorded.
+   */
+  period: periodSchema.optional(),
+  /**
+   * Whether HubSpot was read: false for a report computed without it (`qbr check --no-hubspot`),
+   * which reconciles nothing with HubSpot; absent in reports computed before it was recorded.
+   */
+  hubspotRead: z.boolean().optional(),
   /** The moment the figures are as of (business and system time), ISO UTC. */
   asOf: z.iso.datetime(),
   /** When the report was computed. Not part of the figures: two runs as of the same moment differ only here. */

@@ -2,13 +2,21 @@
 import * as z from 'zod';
 import type { LoadedPolicy } from '#domain/policy/load-policy.ts';
 import { nextQbrCheck, quarterContaining } from '#domain/qbr/fiscal-calendar.ts';
-import { momentSchema, parseStepInput, type QbrRun, quarterSchema } from './step-input.ts';
+import { momentSchema, parseStepInput, type QbrRun, QbrStepInputError, quarterSchema } from './step-input.ts';
 
 export const dueCheckInputSchema = z.object({
   /** On demand: the quarter to report (the check is then always due). */
   quarter: quarterSchema.optional(),
   /** On demand: the moment to report as of. @default now */
   asOf: momentSchema.optional(),
+  /**
+   * From the daily schedule: the moment EventBridge Scheduler was to start the execution (its
+   * `<aws.scheduler.scheduled-time>` context attribute, "Adding context attributes in EventBridge
+   * Scheduler"). The check decides for that day, not the day the function happens to run: the
+   * schedule retries a failed start for up to six hours and Step Functions retries a throttled
+   * step, so a late start may fall on the next local day.
+   */
+  scheduledTime: momentSchema.optional(),
 });
 
 interface DueCheckResult extends QbrRun {
@@ -30,6 +38,13 @@ export function createQbrDueCheck(deps: { policy: LoadedPolicy; now: () => Date 
     const request = parseStepInput('due check', dueCheckInputSchema, input ?? {});
     const now = deps.now();
     if (request.quarter !== undefined) {
+      // A moment still to come reads an open quarter as over: the report would freeze its figures
+      // as the quarter's final snapshot, and every later run would be held to them.
+      if (request.asOf !== undefined && Date.parse(request.asOf) > now.getTime()) {
+        throw new QbrStepInputError(
+          `due check: asOf: ${new Date(request.asOf).toISOString()} is after now (${now.toISOString()}); a report can only be as of a moment that has passed — leave asOf out to report as of now`,
+        );
+      }
       return {
         due: true,
         quarter: request.quarter,
@@ -37,16 +52,18 @@ export function createQbrDueCheck(deps: { policy: LoadedPolicy; now: () => Date 
         reason: 'requested on demand',
       };
     }
+    // The day the schedule fired for; a start without one (by hand, from the console) decides for now.
+    const day = request.scheduledTime === undefined ? now : new Date(request.scheduledTime);
     const next = nextQbrCheck(
-      startOfDay(now, calendar.timeZone),
+      startOfDay(day, calendar.timeZone),
       reporting.qbrCheckBusinessDaysBeforeQuarterEnd,
       calendar,
       reporting.fiscalYearStartMonth,
     );
-    const due = sameDay(next.runAt, now, calendar.timeZone);
+    const due = sameDay(next.runAt, day, calendar.timeZone);
     const quarter = due
       ? next.quarter.label
-      : quarterContaining(now, reporting.fiscalYearStartMonth, calendar.timeZone).label;
+      : quarterContaining(day, reporting.fiscalYearStartMonth, calendar.timeZone).label;
     return {
       due,
       quarter,

@@ -14,7 +14,7 @@ import {
   sesMailerFromEnvironment,
 } from '#adapters/mail/ses-mailer.ts';
 import { renderInvalidSubmissionEmail } from '#emails/invalid-submission.ts';
-import { EmailDeliveryError, type OutgoingEmail } from '#ports/mailer.ts';
+import { EmailDeliveryError, EmailTooLargeError, type OutgoingEmail } from '#ports/mailer.ts';
 import { mimeTree, shape } from './mime-tree.ts';
 
 const ses = mockClient(SESv2Client);
@@ -142,6 +142,25 @@ describe('the SES mailer', () => {
       name: 'InvalidEmailError',
       field: 'to[0]',
     });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('refuses a message over the 40 MB SES v2 accepts before calling SES, as not worth retrying', async () => {
+    // "Service quotas in Amazon SES": 40 MB per message after base64 encoding; 30 MB of CSV is
+    // about 41 MB once encoded.
+    const big: OutgoingEmail = {
+      ...email,
+      attachments: [{ filename: 'rows.csv', contentType: 'text/csv', content: 'a'.repeat(30_000_000) }],
+    };
+    ses.on(SendEmailCommand).resolves({ MessageId: 'never' });
+
+    const error = await mailer()
+      .send(big)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(EmailTooLargeError);
+    expect(error).toMatchObject({ retryable: false, limit: 40_000_000 });
+    expect((error as EmailTooLargeError).size).toBeGreaterThan(40_000_000);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 

@@ -179,7 +179,10 @@ describe('the scheduled pre-QBR check, from the definition CDK deploys', () => {
     await clock.setTo('2026-12-15T14:00:00Z');
 
     const [execution] = runner.listExecutions();
-    expect(execution).toMatchObject({ status: 'SUCCEEDED', input: { trigger: 'schedule' } });
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      input: { trigger: 'schedule', scheduledTime: '2026-12-15T14:00:00.000Z' },
+    });
     expect(runner.statesVisited(execution?.executionArn ?? '')).toEqual([
       'Decide whether the check is due',
       'Is the check due today?',
@@ -260,11 +263,12 @@ describe('the scheduled pre-QBR check, from the definition CDK deploys', () => {
 
   it('runs two checks at once: one waits for the busy report function, both deliver', async () => {
     const mailsBefore = (await mailbox.list()).length;
-    // Two on-demand checks of the same quarter at different as-of times: two runs, two reports.
+    // Two on-demand checks of the same quarter at different as-of times (passed: a moment still to
+    // come is refused): two runs, two reports.
     const asOf = (hours: number) => new Date(Date.parse(checkDay) + hours * 3_600_000).toISOString();
     const executions = await Promise.all([
-      preQbr.start({ quarter: '2026-Q4', asOf: asOf(1) }),
-      preQbr.start({ quarter: '2026-Q4', asOf: asOf(2) }),
+      preQbr.start({ quarter: '2026-Q4', asOf: asOf(-2) }),
+      preQbr.start({ quarter: '2026-Q4', asOf: asOf(-1) }),
     ]);
     await runner.settle();
     // A throttled step waits out its retry pause on the clock, as in Step Functions.

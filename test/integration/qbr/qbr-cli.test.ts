@@ -144,7 +144,9 @@ describe('dealreg qbr check against a running stack', () => {
       difference: 100_000,
     });
     expect(report.findings.map((finding) => finding.code)).toEqual(['DEFINITION_MISMATCH']);
-    expect(result.stderr).toContain('Pre-QBR check 2026-Q4 as of 2026-12-15T00:00:00.000Z');
+    expect(result.stderr).toContain(
+      'Pre-QBR check 2026-Q4 (1 Oct 2026 – 31 Dec 2026) as of 2026-12-15T00:00:00.000Z',
+    );
     expect(result.stderr).toContain('reading HubSpot deals');
     expect(result.stderr).toMatch(/Findings\s+0 critical · 1 high/);
   });

@@ -1,7 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { LocalMailbox } from '#adapters/mail/local-mailbox.ts';
 import { FileQbrRunStore } from '#adapters/reports/file-qbr-run-store.ts';
 import { FileReportStore } from '#adapters/reports/file-report-store.ts';
@@ -9,6 +9,7 @@ import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { qbrCheckMoment } from '#domain/qbr/fiscal-calendar.ts';
 import { reportKey } from '#domain/qbr/report-location.ts';
+import { EmailTooLargeError } from '#ports/mailer.ts';
 import { qbrReportFiles } from '#rendering/qbr-report-files.ts';
 import { type SandboxUnderTest, startSandboxUnderTest } from '#test/integration/hubspot/sandbox.ts';
 import { createQbrBatchWorker } from '#use-cases/qbr-delivery/batch-worker.ts';
@@ -86,6 +87,36 @@ describe('deciding whether the pre-QBR check is due', () => {
     expect(result).toMatchObject({ due: false, quarter: '2026-Q4' });
   });
 
+  it('decides for the day the schedule fired for, not the day a late or retried start runs', async () => {
+    // The start due on the check day reaches the function after local midnight (the schedule
+    // retries a failed start for hours; Step Functions retries a throttled step).
+    const nextDay = new Date(dueAt.getTime() + 16 * 3_600_000);
+    const late = createQbrDueCheck({ policy, now: () => nextDay });
+
+    const result = await late({ trigger: 'schedule', scheduledTime: dueAt.toISOString() });
+
+    expect(result).toMatchObject({ due: true, quarter: '2026-Q4', asOf: nextDay.toISOString() });
+  });
+
+  it('does not report again when the previous day’s start arrives late on the check day', async () => {
+    const onCheckDay = createQbrDueCheck({ policy, now: () => new Date(dueAt.getTime() + 3_600_000) });
+
+    const result = await onCheckDay({
+      trigger: 'schedule',
+      scheduledTime: new Date(dueAt.getTime() - 24 * 3_600_000).toISOString(),
+    });
+
+    expect(result.due).toBe(false);
+  });
+
+  it('refuses a scheduled time that is not a moment, naming it', async () => {
+    const check = createQbrDueCheck({ policy, now: () => new Date() });
+
+    await expect(check({ scheduledTime: '<aws.scheduler.scheduled-time>' })).rejects.toThrow(
+      /scheduledTime: expected an ISO-8601 moment/,
+    );
+  });
+
   it('is always due when someone asks for a quarter', async () => {
     const check = createQbrDueCheck({ policy, now: () => new Date('2026-11-24T12:00:00Z') });
 
@@ -97,6 +128,17 @@ describe('deciding whether the pre-QBR check is due', () => {
       asOf: '2026-10-01T00:00:00.000Z',
       reason: 'requested on demand',
     });
+  });
+
+  it('refuses an on-demand moment still to come, which would freeze an open quarter as closed', async () => {
+    const check = createQbrDueCheck({ policy, now: () => new Date('2026-12-07T12:00:00Z') });
+
+    const attempt = check({ quarter: '2026-Q4', asOf: '2027-01-15T00:00:00Z' });
+
+    await expect(attempt).rejects.toBeInstanceOf(QbrStepInputError);
+    await expect(attempt).rejects.toThrow(
+      'asOf: 2027-01-15T00:00:00.000Z is after now (2026-12-07T12:00:00.000Z); a report can only be as of a moment that has passed',
+    );
   });
 
   it('refuses a quarter that is not one, naming it', async () => {
@@ -232,6 +274,68 @@ describe('emailing the stored report to leadership', () => {
     expect(result).toMatchObject({ quarter: '2026-Q4', recipients: 2 });
     expect(sent?.to).toEqual(['cro@vendor.example', 'ceo@vendor.example']);
     expect(sent?.subject).toMatch(/^Pre-QBR check 2026-Q4: /);
+  });
+
+  it('sends the report without its files, saying where they are, when with them it is over SES’s 40 MB', async () => {
+    // 2,000 findings of 10 kB each: about 20 MB in the findings CSV and as much again in the JSON
+    // document, well over 40 MB once base64-encoded in the message.
+    const sample = sampleQbrReport();
+    const [first] = sample.findings;
+    if (first === undefined) throw new Error('the sample report has findings');
+    const findings = Array.from({ length: 2_000 }, (_, index) => ({
+      ...first,
+      severity: 'low' as const,
+      opportunityId: String(100_000 + index),
+      detail: `Finding ${index}: ${'the ledger and HubSpot disagree. '.repeat(300)}`,
+    }));
+    const report = sampleQbrReport({
+      findings,
+      scorecard: { ...sample.scorecard, findings: { critical: 0, high: 0, medium: 0, low: findings.length } },
+    });
+    const [reportsDir, mailDir] = [await tempDir(), await tempDir()];
+    onTestFinished(async () => {
+      await Promise.all([reportsDir, mailDir].map((dir) => rm(dir, { recursive: true, force: true })));
+    });
+    const reports = new FileReportStore(reportsDir);
+    await reports.save(reportKey(report), await qbrReportFiles(report));
+    const mailbox = new LocalMailbox({ directory: mailDir, from: 'Dealreg <deals@vendor.example>' });
+    const mail = createQbrReportMailer({ reports, mailer: mailbox, leadership: ['cro@vendor.example'] });
+
+    const result = await mail({ quarter: report.quarter, asOf: report.asOf });
+
+    const sent = await mailbox.list();
+    expect(sent).toHaveLength(1);
+    expect(result).toMatchObject({ filesAttached: false, recipients: 1 });
+    expect(sent[0]?.attachments.map((file) => file.contentType)).not.toContain('application/json');
+    expect(sent[0]?.attachments.some((file) => file.filename.endsWith('.csv'))).toBe(false);
+    const folder = reports.folderOf(reportKey(report));
+    expect(sent[0]?.text).toMatch(
+      /The CSV files and the JSON document \(qbr-2026-Q4-scorecard\.csv, .*qbr-2026-Q4\.json\) are not attached: with them this email would be \d+(\.\d)? MB, over the 40 MB a message may have/,
+    );
+    expect(sent[0]?.text).toContain(`they are stored with the report in ${folder}.`);
+    expect(sent[0]?.text).toContain('qbr-2026-Q4-findings.csv and qbr-2026-Q4.json, not attached');
+    expect(sent[0]?.html).toContain(`they are stored with the report in ${folder}.`);
+  }, 60_000);
+
+  it('refuses a message over SES’s 40 MB before handing it over, as SES would', async () => {
+    const mailbox = new LocalMailbox({ directory: await tempDir() });
+    const big = {
+      template: 'qbr-report',
+      to: ['cro@vendor.example'],
+      subject: 'Too large',
+      text: 'x',
+      html: '<p>x</p>',
+      // 30,000,001 bytes are 40,000,004 once base64-encoded, before any header.
+      attachments: [{ filename: 'big.csv', contentType: 'text/csv', content: 'a'.repeat(30_000_001) }],
+    };
+
+    const attempt = mailbox.send(big);
+
+    await expect(attempt).rejects.toBeInstanceOf(EmailTooLargeError);
+    await expect(attempt).rejects.toThrow(
+      /The qbr-report email is 41(\.\d)? MB, over the 40 MB a message may have; it was not sent/,
+    );
+    expect(await mailbox.list()).toEqual([]);
   });
 
   it('fails, naming the report, when it was never stored', async () => {

@@ -32,6 +32,34 @@ describe('the pre-QBR CSV files', () => {
     expect(files.every((file) => file.content.includes('\r\n'))).toBe(true);
   });
 
+  it('opens the scorecard with the quarter, the days it covers and the moment, for a file read on its own', () => {
+    const report = sampleQbrReport({
+      quarter: '2027-Q4',
+      period: {
+        firstDay: '2026-11-01',
+        lastDay: '2027-01-31',
+        start: '2026-11-01T04:00:00.000Z',
+        end: '2027-02-01T05:00:00.000Z',
+      },
+    });
+    const scorecard = qbrReportCsvFiles(report).find((file) => file.filename === 'qbr-2027-Q4-scorecard.csv');
+
+    const rows = parse(scorecard?.content ?? '', { columns: true, bom: true }) as Record<string, string>[];
+
+    expect(rows.slice(0, 2)).toEqual([
+      {
+        Figure: 'Fiscal quarter',
+        Value: '',
+        'As written in the report': '2027-Q4 (1 Nov 2026 – 31 Jan 2027)',
+      },
+      {
+        Figure: 'Figures as of',
+        Value: '',
+        'As written in the report': `${report.asOf} (times in ${report.timeZone})`,
+      },
+    ]);
+  });
+
   it('says, per investment, whether its revenue came through the opportunity it names or its campaign', () => {
     expect(table('qbr-2026-Q4-roi-investments.csv').slice(0, 2)).toEqual([
       {

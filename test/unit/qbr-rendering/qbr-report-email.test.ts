@@ -70,6 +70,45 @@ describe('the pre-QBR report email', () => {
     expect(JSON.parse(decode('qbr-2026-Q4.json'))).toEqual(report);
   });
 
+  it('says which days the quarter covers, in the opening sentence and the footer of both parts', async () => {
+    const report = sampleQbrReport({
+      quarter: '2027-Q4',
+      period: {
+        firstDay: '2026-11-01',
+        lastDay: '2027-01-31',
+        start: '2026-11-01T04:00:00.000Z',
+        end: '2027-02-01T05:00:00.000Z',
+      },
+    });
+
+    const email = await renderQbrReportEmail(report, leadership);
+
+    const period = '2027-Q4 (1 Nov 2026 – 31 Jan 2027)';
+    expect(email.text).toContain(`The partner figures for ${period} as of`);
+    expect(email.text).toContain(`for fiscal quarter ${period}; times in ${report.timeZone}`);
+    expect(email.html).toContain(`The partner figures for ${period} as of`);
+    expect(email.html).toContain(`for fiscal quarter ${period}; times in`);
+  });
+
+  it('does not say the ledger and HubSpot agree when HubSpot was not read for the report', async () => {
+    const report = sampleQbrReport({
+      hubspotRead: false,
+      findings: [],
+      scorecard: { ...sampleQbrReport().scorecard, findings: { critical: 0, high: 0, medium: 0, low: 0 } },
+    });
+
+    const email = await renderQbrReportEmail(report, leadership);
+
+    for (const part of [email.text, email.html]) {
+      expect(part).not.toContain('the ledger and HubSpot agree');
+      expect(part).not.toContain('checked against HubSpot:');
+      expect(part).toContain(
+        'not checked against HubSpot (HubSpot was not read for this report): no findings.',
+      );
+      expect(part).toContain('HubSpot was not read, so nothing was reconciled with it.');
+    }
+  });
+
   it('keeps a partner named like a script or a formula as text in HTML and plain text', async () => {
     const email = await renderQbrReportEmail(sampleQbrReport(), leadership);
 

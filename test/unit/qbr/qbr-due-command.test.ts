@@ -37,7 +37,7 @@ describe('dealreg qbr due', () => {
     expect(result).toEqual({
       code: 0,
       stdout:
-        'The pre-QBR check of 2026-Q4 runs on Wednesday 16 December 2026, 09:00 EST (America/New_York): 10 business days before the quarter ends (reporting.qbrCheckBusinessDaysBeforeQuarterEnd, policy policy/demo-policy.json (--policy))\n',
+        'The pre-QBR check of 2026-Q4 (1 Oct 2026 – 31 Dec 2026) runs on Wednesday 16 December 2026, 09:00 EST (America/New_York): 10 business days before the quarter ends (reporting.qbrCheckBusinessDaysBeforeQuarterEnd, policy policy/demo-policy.json (--policy))\n',
       stderr: '',
     });
   });
@@ -48,12 +48,34 @@ describe('dealreg qbr due', () => {
 
     // Q1 2027 ends Wednesday 31 March: 31, 30, 29, 26, 25, 24, 23, 22, 19, 18 — Thursday the 18th (EDT).
     expect(next.stdout).toContain(
-      'The pre-QBR check of 2027-Q1 runs on Thursday 18 March 2027, 09:00 EDT (America/New_York)',
+      'The pre-QBR check of 2027-Q1 (1 Jan 2027 – 31 Mar 2027) runs on Thursday 18 March 2027, 09:00 EDT (America/New_York)',
     );
     // Q3 2026 ends Wednesday 30 September: 30, 29, 28, 25, 24, 23, 22, 21, 18, 17 — Thursday the 17th.
     expect(past.stdout).toContain(
-      'The pre-QBR check of 2026-Q3 ran on Thursday 17 September 2026, 09:00 EDT (America/New_York)',
+      'The pre-QBR check of 2026-Q3 (1 Jul 2026 – 30 Sep 2026) ran on Thursday 17 September 2026, 09:00 EDT (America/New_York)',
     );
+  });
+
+  it('names the days of the quarter when the fiscal year does not start in January', {
+    timeout,
+  }, async () => {
+    // Fiscal year 2027 runs from 1 February 2026 to 31 January 2027: its Q4 is November–January.
+    const february = join(dataDir, 'february-policy.json');
+    await writeFile(february, JSON.stringify({ reporting: { fiscalYearStartMonth: 2 } }));
+
+    const result = await dealreg([
+      'qbr',
+      'due',
+      '--quarter',
+      '2027-Q4',
+      '--policy',
+      february,
+      '--data-dir',
+      dataDir,
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('The pre-QBR check of 2027-Q4 (1 Nov 2026 – 31 Jan 2027) runs on');
   });
 
   it('refuses a quarter that is not one, naming it', { timeout }, async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseFiscalQuarter } from '#domain/ledger/fiscal-quarter.ts';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { qbrReportSchema } from '#domain/qbr/report.ts';
 import { approval, chain, created, decision, investment, record, report, usd, won } from './qbr-fixtures.ts';
 import { scenarioChains, scenarioCrm, scenarioRegistrations } from './qbr-scenario.ts';
@@ -417,5 +419,35 @@ describe('pre-QBR metrics of a hand-computed quarter', () => {
       ['P1', 2, 50_000],
       ['P2', 1, 50_000],
     ]);
+  });
+});
+
+describe('the period a report covers', () => {
+  it('states the days of the quarter, which its label does not say when the fiscal year starts in February', () => {
+    // Fiscal year 2027 starts on 1 February 2026: its Q4 is November 2026 to January 2027, midnight
+    // to midnight in Sydney (UTC+11 in summer).
+    const february = loadPolicy({
+      reporting: { fiscalYearStartMonth: 2 },
+      calendar: { timeZone: 'Australia/Sydney' },
+    });
+    const quarter = parseFiscalQuarter('2027-Q4', 2, 'Australia/Sydney');
+
+    const computed = report({ quarter, policy: february.policy, asOf: '2027-01-15T00:00:00.000Z' });
+
+    expect(computed.period).toEqual({
+      firstDay: '2026-11-01',
+      lastDay: '2027-01-31',
+      start: '2026-10-31T13:00:00.000Z',
+      end: '2027-01-31T13:00:00.000Z',
+    });
+  });
+});
+
+describe('whether the report was checked against HubSpot', () => {
+  it('records that HubSpot was not read, and that it was when it was', () => {
+    const withoutHubSpot = report({ chains: scenarioChains(), registrations: scenarioRegistrations() });
+
+    expect(withoutHubSpot.hubspotRead).toBe(false);
+    expect(scenario().hubspotRead).toBe(true);
   });
 });
