@@ -264,7 +264,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
   }
   if (options.format === 'json') {
     for (const warning of report.warnings) console.error(`WARNING: ${warning}`);
-    const { heads: _heads, ...rest } = report;
+    const { heads: _heads, unseenDigestHeads: _unseen, ...rest } = report;
     console.log(JSON.stringify(rest, null, 2));
   } else {
     console.log(`${describe}: ${coverage(report)}`);

@@ -7,13 +7,18 @@ import {
   type VerifyPart,
   type VerifyReport,
 } from '#domain/ledger/chain-verifier.ts';
-import { assessDigests, type DigestAssessment, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
+import {
+  assessDigests,
+  type CheckedDigest,
+  type DigestAssessment,
+  digestDueAfterSeconds,
+} from '#domain/ledger/digest-rules.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import { counted, plural } from '#domain/plural.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator, MacClaim } from '#ports/ledger-authenticator.ts';
-import { checkPendingMacs, readDigestAssessment } from './ledger-digest.ts';
+import { checkPendingMacs, readCheckedDigests, readDigestAssessment } from './ledger-digest.ts';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -48,6 +53,14 @@ export interface LedgerVerification extends VerifyReport {
    * chain; or `broken`.
    */
   readonly result: VerifyResult;
+  /**
+   * An export only: the first digest written after the export was (it holds no entry recorded
+   * since, and not the heads that digest records). The export was checked against the digests
+   * before it; this one and the later ones were not held against it.
+   */
+  readonly exportPredates?:
+    | { readonly digest: string; readonly createdAt: string; readonly digestsNotChecked: number }
+    | undefined;
 }
 
 /** Options every verification takes. */
@@ -191,7 +204,16 @@ export async function verifyLedgerFile(
 ): Promise<LedgerVerification> {
   const now = (deps.now ?? (() => new Date()))();
   const judge = { now, defaultEverySeconds: options.digestEverySeconds };
-  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, judge);
+  const { checked, problems: unreadable } =
+    deps.digests === undefined
+      ? { checked: [], problems: [] }
+      : await readCheckedDigests(deps.digests, deps.ledgerKey);
+  const assess = (digests: readonly CheckedDigest[], at: Date, problems?: readonly string[]) => {
+    const assessment = assessDigests(digests, { ...judge, now: at });
+    return { ...assessment, problems: problems ?? [...unreadable, ...assessment.problems] };
+  };
+  const assessment = assess(checked, now);
+  const wholeLedger = options.opportunityId === undefined;
   const run = (rules: DigestAssessment) =>
     verifyJsonLinesFile(path, {
       opportunityId: options.opportunityId,
@@ -200,7 +222,65 @@ export async function verifyLedgerFile(
       authentication: rules.rules,
       checkMacs: (claims) => deps.ledgerKey.verifyMacs(claims),
     });
-  return verifyAgainstDigests(assessment, options.opportunityId === undefined, run, judge);
+  const verification = await verifyAgainstDigests(assessment, wholeLedger, run, judge);
+  const later = firstDigestAfterExport(verification, assessment.expected);
+  if (later === undefined) return verification;
+  // The export was written before `later`: it is checked as the ledger was then, against the
+  // digests written before it (their rules, and what was due by then); problems of the digest
+  // store itself (a digest missing or forged) stand whatever the export's age.
+  const asOf = new Date(later.digest.createdAt);
+  const before = checked.filter((item) => item.digest.createdAt < later.digest.createdAt);
+  const notChecked = assessment.expected.filter((item) => item.digest.createdAt >= later.digest.createdAt);
+  const earlier = await verifyAgainstDigests(assess(before, asOf, assessment.problems), wholeLedger, run, {
+    ...judge,
+    now: asOf,
+  });
+  const missing = verification.unseenDigestHeads;
+  const shown = missing
+    .slice(0, 3)
+    .map((head) => `${head.opportunityId} #${head.sequence}`)
+    .join(', ');
+  return {
+    ...earlier,
+    exportPredates: {
+      digest: later.name,
+      createdAt: later.digest.createdAt,
+      digestsNotChecked: notChecked.length,
+    },
+    warnings: [
+      `this export predates digest ${later.name} (written ${later.digest.createdAt}): it holds no entry recorded since then, nor ${counted(missing.length, 'chain head')} ${notChecked.length > 1 ? 'that digest and later ones record' : 'that digest records'} (${shown}${missing.length > 3 ? ', …' : ''}), so it was checked as the ledger stood before that digest, against the ${counted(before.length, 'digest')} written earlier; ${counted(notChecked.length, 'later digest')} ${plural(notChecked.length, 'was', 'were')} not checked against it. If the file was exported after ${later.digest.createdAt}, it was cut short: export the ledger again (dealreg ledger export)`,
+      // With no digest before it, "write a digest" would not help: the warning above says why.
+      ...earlier.warnings.filter(
+        (warning) => before.length > 0 || !warning.startsWith('no digests to check against'),
+      ),
+    ],
+  };
+}
+
+/**
+ * The first digest (by when it was written) some of whose heads the export lacks, when the export
+ * holds no entry recorded after that digest was written: then the export can have been written
+ * before it, and that digest is no evidence against it. Undefined when the export holds every
+ * head, or when it holds an entry recorded after that digest (it was exported later, so what it
+ * lacks was cut from it).
+ */
+function firstDigestAfterExport(
+  verification: LedgerVerification,
+  expected: DigestAssessment['expected'],
+): { name: string; digest: LedgerDigest } | undefined {
+  if (verification.unseenDigestHeads.length === 0 || verification.digests === 'other-ledger')
+    return undefined;
+  const unseen = new Set(
+    verification.unseenDigestHeads.map((head) => `${head.sequence}:${head.opportunityId}`),
+  );
+  const first = [...expected]
+    .sort((a, b) =>
+      a.digest.createdAt < b.digest.createdAt ? -1 : a.digest.createdAt > b.digest.createdAt ? 1 : 0,
+    )
+    .find((item) => item.digest.heads.some((head) => unseen.has(`${head.sequence}:${head.opportunityId}`)));
+  if (first === undefined) return undefined;
+  const latest = verification.latestRecordedAt;
+  return latest !== undefined && latest >= first.digest.createdAt ? undefined : first;
 }
 
 /**

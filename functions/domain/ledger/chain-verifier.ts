@@ -89,6 +89,16 @@ export interface VerifyReport {
   readonly broken: readonly ChainBreak[];
   /** Heads as found (the last contiguous entry of each chain), for the next digest. */
   readonly heads: readonly ChainHead[];
+  /**
+   * The digest heads (chain and sequence) this verifier checks that never appeared: each is a
+   * truncated chain, a deleted chain or a missing entry, unless the source predates the digest.
+   */
+  readonly unseenDigestHeads: readonly { readonly opportunityId: string; readonly sequence: number }[];
+  /**
+   * The latest `recordedAt` of any entry read, of every chain (not only those this verifier
+   * checks); undefined when none had one. An export holds no entry recorded after it was written.
+   */
+  readonly latestRecordedAt: string | undefined;
 }
 
 interface Link {
@@ -173,6 +183,7 @@ export class ChainVerifier {
   #digests = 0;
   #headsExpected = 0;
   #headsMatched = 0;
+  #latestRecordedAt: string | undefined;
   readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
   /** The chain of the last export line checked, and its state (undefined: not checked here). */
   #lastId: string | undefined;
@@ -343,6 +354,8 @@ export class ChainVerifier {
       state = this.#owns(opportunityId) ? this.#state(opportunityId) : undefined;
       this.#lastState = state;
     }
+    if (recordedStart !== -1)
+      this.#noteRecordedAtBytes(bytes, recordedStart + 1, valueEnd[RECORDED_AT] as number);
     if (state === undefined) return true;
     // The hash covers the text without its `hash` and `mac` members, then the previous hash.
     let cutFrom = cutStart[HASH] as number;
@@ -396,8 +409,29 @@ export class ChainVerifier {
     return true;
   }
 
+  /** Keeps the latest `recordedAt` seen, given as the bytes between its quotes (ISO 8601 sorts as text). */
+  #noteRecordedAtBytes(bytes: Buffer, start: number, end: number): void {
+    const latest = this.#latestRecordedAt;
+    if (latest !== undefined) {
+      const length = Math.min(latest.length, end - 1 - start);
+      let index = 0;
+      while (index < length && bytes[start + index] === latest.charCodeAt(index)) index += 1;
+      const later =
+        index < length
+          ? (bytes[start + index] as number) > latest.charCodeAt(index)
+          : end - 1 - start > latest.length;
+      if (!later) return;
+    }
+    this.#latestRecordedAt = bytes.toString('utf8', start, end - 1);
+  }
+
   #check(item: Record<string, unknown>, canonical: string | undefined): void {
-    const { opportunityId, sequence, hash: storedHash, previousHash } = item;
+    const { opportunityId, sequence, hash: storedHash, previousHash, recordedAt } = item;
+    if (
+      typeof recordedAt === 'string' &&
+      (this.#latestRecordedAt === undefined || recordedAt > this.#latestRecordedAt)
+    )
+      this.#latestRecordedAt = recordedAt;
     if (typeof opportunityId !== 'string') {
       this.#break(
         UNKNOWN,
@@ -555,11 +589,13 @@ export class ChainVerifier {
         );
       }
     }
+    const unseenDigestHeads: { opportunityId: string; sequence: number }[] = [];
     for (const [opportunityId, bySequence] of this.#expected) {
       const state = this.#state(opportunityId);
       const present = Math.max(state.contiguous, ...(state.pending?.keys() ?? []));
       for (const [sequence, expected] of bySequence) {
         if (expected.seen) continue;
+        unseenDigestHeads.push({ opportunityId, sequence });
         if (present === 0) {
           this.#record(
             state,
@@ -607,6 +643,8 @@ export class ChainVerifier {
       undigested: [...this.#undigested.values()].sort(byChain),
       broken,
       heads,
+      unseenDigestHeads: unseenDigestHeads.sort(byChain),
+      latestRecordedAt: this.#latestRecordedAt,
     };
   }
 
@@ -700,5 +738,12 @@ export function mergeVerifyReports(reports: readonly VerifyReport[]): VerifyRepo
     undigested: reports.flatMap((report) => report.undigested).sort(byChain),
     broken,
     heads: reports.flatMap((report) => report.heads).sort(byChain),
+    unseenDigestHeads: reports.flatMap((report) => report.unseenDigestHeads).sort(byChain),
+    latestRecordedAt: reports
+      .map((report) => report.latestRecordedAt)
+      .reduce<string | undefined>(
+        (latest, at) => (at !== undefined && (latest === undefined || at > latest) ? at : latest),
+        undefined,
+      ),
   };
 }
