@@ -309,11 +309,26 @@ export async function verifyJsonLines(
     });
   };
   for (const { name, digest } of options.digests ?? []) verifier.expectDigest(digest, name);
-  const addLine = (bytes: Buffer, start: number, lineEnd: number) => {
+  let line = 0;
+  const addLine = (bytes: Buffer, lineStart: number, lineEnd: number, last = false) => {
+    line += 1;
+    // A byte order mark, as an editor saving the file on Windows may add: JSON parsers may ignore
+    // one (RFC 8259, section 8.1 "Character Encoding"), and it is not part of the first entry.
+    const start =
+      line === 1 &&
+      bytes[lineStart] === 0xef &&
+      bytes[lineStart + 1] === 0xbb &&
+      bytes[lineStart + 2] === 0xbf
+        ? lineStart + 3
+        : lineStart;
     const end = lineEnd > start && bytes[lineEnd - 1] === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
     // Blank lines are allowed (only short lines are decoded to check).
     if (end === start || (end - start < 8 && bytes.toString('utf8', start, end).trim() === '')) return;
-    verifier.addJsonBytes(bytes, start, end);
+    // Every line of an export ends with a line end: one that does not is where a copy stopped.
+    const where = last
+      ? `line ${line}, the last, which has no line end (the file may have been cut short)`
+      : `line ${line}`;
+    verifier.addJsonBytes(bytes, start, end, where);
   };
   let carry: Buffer | undefined;
   for await (const chunk of chunks) {
@@ -324,8 +339,8 @@ export async function verifyJsonLines(
         carry = Buffer.concat([carry, chunk]);
         continue;
       }
-      const line = Buffer.concat([carry, chunk.subarray(0, end)]);
-      addLine(line, 0, line.length);
+      const joined = Buffer.concat([carry, chunk.subarray(0, end)]);
+      addLine(joined, 0, joined.length);
       start = end + 1;
       carry = undefined;
     }
@@ -336,7 +351,7 @@ export async function verifyJsonLines(
     if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
     await drain();
   }
-  if (carry !== undefined) addLine(carry, 0, carry.length);
+  if (carry !== undefined) addLine(carry, 0, carry.length, true);
   await drain();
   return verifier.finish();
 }

@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { hash as digest } from 'node:crypto';
+import { plural } from '#domain/plural.ts';
 import { GENESIS_HASH, ledgerEntrySchema } from './entry.ts';
 import { entryMacMessage, UNHASHED_MEMBERS } from './entry-mac.ts';
 import { CanonicalTextScanner, fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
@@ -184,6 +185,10 @@ export class ChainVerifier {
   #headsExpected = 0;
   #headsMatched = 0;
   #latestRecordedAt: string | undefined;
+  /** Where the item being checked is (e.g. `line 17`), to name an item no chain can be named for. */
+  #where: string | undefined;
+  /** Items no chain could be named for (not JSON, not an object, no opportunityId). */
+  #unreadable = 0;
   readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
   /** The chain of the last export line checked, and its state (undefined: not checked here). */
   #lastId: string | undefined;
@@ -300,7 +305,16 @@ export class ChainVerifier {
    * stored hash, the text itself is what is hashed, with no parse and no re-serialisation.
    * Anything else, including every mismatch, is decided by `addJson`.
    */
-  addJsonBytes(bytes: Buffer, start = 0, end = bytes.length): void {
+  addJsonBytes(bytes: Buffer, start = 0, end = bytes.length, where?: string): void {
+    this.#where = where;
+    try {
+      this.#addJsonBytes(bytes, start, end);
+    } finally {
+      this.#where = undefined;
+    }
+  }
+
+  #addJsonBytes(bytes: Buffer, start: number, end: number): void {
     if (this.#checkCanonicalText(bytes, start, end)) return;
     // ASCII without a backslash: no string in the text can need escaping.
     const line = bytes.subarray(start, end);
@@ -623,6 +637,17 @@ export class ChainVerifier {
         }
       }
     }
+    const unreadable = this.#chains.get(UNKNOWN)?.firstBreak;
+    if (unreadable !== undefined && this.#unreadable > 1) {
+      const more = this.#unreadable - 1;
+      this.#chains.set(UNKNOWN, {
+        ...(this.#chains.get(UNKNOWN) as ChainState),
+        firstBreak: {
+          ...unreadable,
+          detail: `${unreadable.detail} (and ${more} more ${plural(more, 'item')} that cannot be read)`,
+        },
+      });
+    }
     const ids = [...this.#chains.keys()].sort();
     const broken: ChainBreak[] = [];
     const heads: ChainHead[] = [];
@@ -634,7 +659,8 @@ export class ChainVerifier {
     }
     return {
       ok: broken.length === 0,
-      chains: ids.length,
+      // Unreadable items are a problem of the source, not a chain of it.
+      chains: ids.filter((id) => id !== UNKNOWN).length,
       entries: this.#entries,
       digestsChecked: this.#digests,
       digestHeadsExpected: this.#headsExpected,
@@ -714,7 +740,9 @@ export class ChainVerifier {
     const part = this.#part;
     if (opportunityId === UNKNOWN && part !== undefined && partOfChain(UNKNOWN, part.count) !== part.index)
       return;
-    this.#record(this.#state(opportunityId), opportunityId, sequence, problem, detail);
+    if (opportunityId === UNKNOWN) this.#unreadable += 1;
+    const where = opportunityId === UNKNOWN && this.#where !== undefined ? `${this.#where}: ` : '';
+    this.#record(this.#state(opportunityId), opportunityId, sequence, problem, `${where}${detail}`);
   }
 }
 

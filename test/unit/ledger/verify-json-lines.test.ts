@@ -150,4 +150,45 @@ describe('verify of a JSON-lines export', () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  it('reads a file an editor saved with a byte order mark as the export it is, however it is cut', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 4 }), async (cuts) => {
+        const text = `\uFEFF${ledger.map((entry) => `${canonicalJson(entry)}\r\n`).join('')}`;
+
+        const report = await verifyJsonLines(chunked(Buffer.from(text), [1, 2, ...cuts]));
+
+        expect(report).toMatchObject({ ok: true, chains: 2, entries: ledger.length, broken: [] });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('names the first line that is not an entry by its number, counts the others, and counts no chain for them', async () => {
+    const lines = ledger.map((entry) => canonicalJson(entry));
+    const text = [lines[0], '', 'not json', ...lines.slice(1), '[1, 2]', ''].join('\n');
+
+    const report = await verifyJsonLines(chunked(Buffer.from(text), []));
+
+    expect(report.chains).toBe(2);
+    expect(report.entries).toBe(ledger.length);
+    expect(report.broken).toHaveLength(1);
+    expect(report.broken[0]).toMatchObject({ opportunityId: '(unknown)', sequence: 0, problem: 'malformed' });
+    expect(report.broken[0]?.detail).toMatch(
+      /^line 3: not JSON: .* \(and 1 more item that cannot be read\)$/,
+    );
+  });
+
+  it('says that a last line without a line end that is not an entry may be where the file was cut short', async () => {
+    const text = ledger.map((entry) => `${canonicalJson(entry)}\n`).join('');
+
+    const report = await verifyJsonLines(chunked(Buffer.from(text.slice(0, text.length - 40)), []));
+
+    expect(report.broken[0]).toMatchObject({ opportunityId: '(unknown)', problem: 'malformed' });
+    expect(report.broken[0]?.detail).toMatch(
+      new RegExp(
+        `^line ${ledger.length}, the last, which has no line end \\(the file may have been cut short\\): not JSON`,
+      ),
+    );
+  });
 });
