@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { access, copyFile, link, lstat, open, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Duration } from 'luxon';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
@@ -282,27 +283,71 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
   if (!report.ok) process.exitCode = 1;
 }
 
-/** `dealreg ledger export --out FILE`: never overwrites a file. */
+/**
+ * `dealreg ledger export --out FILE`: never overwrites a file, and leaves none behind when it
+ * fails. The entries are written to a file beside FILE, which becomes FILE only once every entry is
+ * in it: an export cut short by a failed read would otherwise sit there looking whole, and refuse
+ * the retry as a file that already exists.
+ */
 export async function exportEntries(options: LedgerExportOptions): Promise<void> {
-  await withLedger(options, async ({ store, describe }) => {
-    const output = await open(options.out, 'wx').catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new UsageError(
-          `cannot use ${options.out}: its directory ${dirname(options.out)} does not exist; create it or choose another --out`,
-          { cause: error },
-        );
-      }
-      throw fileProblem(options.out, error, 'export never overwrites: choose a new --out file');
-    });
-    try {
+  const out = options.out;
+  await lstat(out).then(
+    () => {
+      throw fileProblem(
+        out,
+        Object.assign(new Error(out), { code: 'EEXIST' }),
+        'export never overwrites: choose a new --out file',
+      );
+    },
+    (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw fileProblem(out, error, 'choose another --out file');
+    },
+  );
+  const partial = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
+  const output = await open(partial, 'wx').catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new UsageError(
+        `cannot use ${out}: its directory ${dirname(out)} does not exist; create it or choose another --out`,
+        { cause: error },
+      );
+    }
+    throw fileProblem(dirname(out), error, 'choose another --out file');
+  });
+  let closed = false;
+  try {
+    await withLedger(options, async ({ store, describe }) => {
       const count = await exportJsonLines(store, async (text) => {
         await output.write(text);
       });
-      console.log(`exported ${counted(count, 'entry', 'entries')} from ${describe} to ${options.out}`);
-    } finally {
       await output.close();
+      closed = true;
+      await publish(partial, out);
+      console.log(`exported ${counted(count, 'entry', 'entries')} from ${describe} to ${out}`);
+    });
+  } finally {
+    if (!closed) await output.close().catch(() => undefined);
+    await rm(partial, { force: true });
+  }
+}
+
+/** Gives the finished export its name, unless a file took that name meanwhile (never overwritten). */
+async function publish(partial: string, out: string): Promise<void> {
+  try {
+    await link(partial, out);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw fileProblem(out, error, 'export never overwrites: choose a new --out file');
+    // A file system without hard links: copy, still refusing to replace a file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'ENOSYS') {
+      await copyFile(partial, out, constants.COPYFILE_EXCL).catch((copyError: unknown) => {
+        throw fileProblem(out, copyError, 'export never overwrites: choose a new --out file');
+      });
+      return;
     }
-  });
+    throw error;
+  }
 }
 
 /** `dealreg ledger show --opportunity ID`. */
