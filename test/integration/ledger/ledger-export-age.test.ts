@@ -85,6 +85,7 @@ describe('ledger verify --file on an export older than the latest digests', () =
   it('checks it against the digests written before it and says which were written after: intact, exit 0', async () => {
     const text = await dealreg('ledger', 'verify', '--file', oldExport);
     const json = await dealreg('ledger', 'verify', '--file', oldExport, '--format', 'json');
+    const inWorkers = await dealreg('ledger', 'verify', '--file', oldExport, '--workers', '2');
 
     expect(text.code).toBe(0);
     expect(text.stdout).not.toContain('BROKEN');
@@ -93,6 +94,7 @@ describe('ledger verify --file on an export older than the latest digests', () =
       /WARNING: this export predates digest digest-00000002\.json \(written [^)]+\): it holds no entry recorded since then, nor 2 chain heads that digest records \(7001 #6, 7003 #5\), so it was checked as the ledger stood before that digest, against the 1 digest written earlier; 1 later digest was not checked against it\. If the file was exported after \S+, it was cut short: export the ledger again/,
     );
     expect(text.stdout).toMatch(/\nledger intact\n$/);
+    expect(inWorkers).toEqual(text);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
       ok: true,
