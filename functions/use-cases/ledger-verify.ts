@@ -483,7 +483,11 @@ function verifyInWorker(input: VerifyWorkerInput, checkMacs: CheckMacs | undefin
   });
 }
 
-/** Writes every ledger item as one canonical JSON line, page by page (for offline verify). */
+/**
+ * Writes every ledger item as one canonical JSON line, page by page (for offline verify). A scan
+ * segment reads its next page only once its last one is written, so a ledger of any size is
+ * exported in bounded memory however slow the file is to write.
+ */
 export async function exportJsonLines(
   store: LedgerStore,
   write: (text: string) => Promise<void> | void,
@@ -496,6 +500,7 @@ export async function exportJsonLines(
       const text = items.map((item) => `${canonicalJson(item)}\n`).join('');
       count += items.length;
       pending = pending.then(() => write(text));
+      return pending;
     },
     options.segments === undefined ? {} : { segments: options.segments },
   );

@@ -8,8 +8,14 @@ import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import type { LedgerStore } from '#ports/ledger.ts';
 import type { MacClaim } from '#ports/ledger-authenticator.ts';
-import { readChunks, verifyJsonLines, verifyJsonLinesFile } from '#use-cases/ledger-verify.ts';
+import {
+  exportJsonLines,
+  readChunks,
+  verifyJsonLines,
+  verifyJsonLinesFile,
+} from '#use-cases/ledger-verify.ts';
 import { authenticatedChain, opportunityStory } from './sample-entries.ts';
 
 function chain(opportunityId: string, index: number): LedgerEntry[] {
@@ -190,5 +196,40 @@ describe('verify of a JSON-lines export', () => {
         `^line ${ledger.length}, the last, which has no line end \\(the file may have been cut short\\): not JSON`,
       ),
     );
+  });
+});
+
+describe('ledger export', () => {
+  it('reads the next page of a scan segment only once its pages are written, so a slow file bounds memory', async () => {
+    const pages = Array.from({ length: 40 }, (_, page) =>
+      ledger.map((entry) => ({ ...entry, opportunityId: `opp-${page}` })),
+    );
+    let read = 0;
+    let written = 0;
+    let mostUnwritten = 0;
+    // Two scan segments, each reading its next page as soon as its callback lets it.
+    const store = {
+      async scanRaw(onItems: (items: Record<string, unknown>[]) => void | Promise<void>) {
+        await Promise.all(
+          [0, 1].map(async (segment) => {
+            for (let page = segment; page < pages.length; page += 2) {
+              read += 1;
+              mostUnwritten = Math.max(mostUnwritten, read - written);
+              await onItems(pages[page] ?? []);
+            }
+          }),
+        );
+      },
+    } as unknown as LedgerStore;
+
+    const count = await exportJsonLines(store, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      written += 1;
+    });
+
+    expect(count).toBe(40 * ledger.length);
+    expect(written).toBe(40);
+    // At most one page per segment read and not yet written.
+    expect(mostUnwritten).toBeLessThanOrEqual(2);
   });
 });
