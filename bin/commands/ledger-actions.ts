@@ -236,7 +236,13 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     // An export cut short before its first line, or the wrong file: "intact" would prove nothing.
     if (options.opportunity === undefined && report.entries === 0 && report.broken.length === 0) {
       throw new UsageError(
-        `${file} holds no ledger entries; name a file written by \`dealreg ledger export --out FILE\``,
+        `${file} holds no ledger entries, so there is nothing in it to verify (an export of a ledger that had none yet, a file cut short before its first line, or not an export); name a file written by \`dealreg ledger export --out FILE\``,
+      );
+    }
+    const predates = report.exportPredates;
+    if (options.opportunity !== undefined && report.ok && report.chains === 0 && predates !== undefined) {
+      throw new UsageError(
+        `${file} has no entries for opportunity ${options.opportunity}: the export predates digest ${predates.digest} (written ${predates.createdAt}), which records it; export the ledger again to verify it`,
       );
     }
     describe = file;
@@ -274,10 +280,13 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     for (const broken of report.broken) {
       console.log(`BROKEN ${broken.opportunityId} #${broken.sequence} (${broken.problem}): ${broken.detail}`);
     }
+    const predates = report.exportPredates;
     console.log(
-      report.ok
-        ? conclusion[report.result]
-        : `${conclusion.broken}: ${counted(report.broken.length + report.digestProblems.length, 'problem')}`,
+      !report.ok
+        ? `${conclusion.broken}: ${counted(report.broken.length + report.digestProblems.length, 'problem')}`
+        : predates !== undefined && report.result === 'intact'
+          ? `ledger intact as it stood before digest ${predates.digest} (written ${predates.createdAt}), when this export was written`
+          : conclusion[report.result],
     );
   }
   if (!report.ok) process.exitCode = 1;

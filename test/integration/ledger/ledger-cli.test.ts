@@ -181,7 +181,7 @@ describe('dealreg ledger', () => {
 
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain(
-      `${file} holds no ledger entries; name a file written by \`dealreg ledger export --out FILE\``,
+      `${file} holds no ledger entries, so there is nothing in it to verify (an export of a ledger that had none yet, a file cut short before its first line, or not an export); name a file written by \`dealreg ledger export --out FILE\``,
     );
     expect(empty.stdout).not.toContain('intact');
   });
