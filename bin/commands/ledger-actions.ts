@@ -367,12 +367,19 @@ export async function show(options: LedgerShowOptions): Promise<void> {
   const now = (await commandNow(options.dataDir)).toISOString();
   await withLedger(options, async ({ store }) => {
     const at = { asOf: asOf ?? now, knownAt: knownAt ?? now };
-    const entries = (await readChain(store, options.opportunity)).filter(
-      (entry) => entry.recordedAt <= at.knownAt,
-    );
+    const chain = await readChain(store, options.opportunity);
+    const entries = chain.filter((entry) => entry.recordedAt <= at.knownAt);
     if (entries.length === 0) {
+      // The deal is in the ledger, only not yet at --known-at: its id is right, the moment is early.
+      const first = chain.reduce<string | undefined>(
+        (earliest, entry) =>
+          earliest === undefined || entry.recordedAt < earliest ? entry.recordedAt : earliest,
+        undefined,
+      );
       throw new UsageError(
-        `the ledger has no entries for opportunity ${options.opportunity}${knownAt === undefined ? '' : ` recorded by ${knownAt}`}; check the HubSpot deal id`,
+        first === undefined
+          ? `the ledger has no entries for opportunity ${options.opportunity}; check the HubSpot deal id`
+          : `the ledger had no entries for opportunity ${options.opportunity} by ${at.knownAt} (--known-at): its first was recorded at ${first}; give a later --known-at`,
       );
     }
     const state = await opportunityAsOf(store, options.opportunity, at);
@@ -435,10 +442,7 @@ export async function report(options: LedgerReportOptions): Promise<void> {
         ? undefined
         : parseFiscalQuarter(options.quarter, fiscalYearStart, timeZone);
   } catch (error) {
-    throw new UsageError(
-      `--quarter ${options.quarter} with --fiscal-year-start ${fiscalYearStart}: ${(error as Error).message} (a fiscal year starts in month 1–12)`,
-      { cause: error },
-    );
+    throw new UsageError(`--quarter ${options.quarter}: ${(error as Error).message}`, { cause: error });
   }
   const now = (await commandNow(options.dataDir)).toISOString();
   await withLedger(options, async ({ store }) => {
