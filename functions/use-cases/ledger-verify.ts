@@ -222,9 +222,18 @@ export async function verifyLedgerFile(
       authentication: rules.rules,
       checkMacs: (claims) => deps.ledgerKey.verifyMacs(claims),
     });
-  const verification = await verifyAgainstDigests(assessment, wholeLedger, run, judge);
-  const later = firstDigestAfterExport(verification, assessment.expected);
-  if (later === undefined) return verification;
+  // Whether the export predates a digest is judged first: an export older than every digest that
+  // records its chains holds none of their heads, which is not "the digests of another ledger".
+  const againstAll = await run(assessment);
+  const later = firstDigestAfterExport(againstAll, assessment.expected);
+  if (later === undefined) {
+    return verifyAgainstDigests(
+      assessment,
+      wholeLedger,
+      (rules) => (rules === assessment ? Promise.resolve(againstAll) : run(rules)),
+      judge,
+    );
+  }
   // The export was written before `later`: it is checked as the ledger was then, against the
   // digests written before it (their rules, and what was due by then); problems of the digest
   // store itself (a digest missing or forged) stand whatever the export's age.
@@ -235,13 +244,29 @@ export async function verifyLedgerFile(
     ...judge,
     now: asOf,
   });
-  const missing = verification.unseenDigestHeads;
+  // Entries written before MACs are vouched for by the key-epoch digest, through its heads: an
+  // export older than that digest does not reach them, so nothing vouches for such an entry.
+  const epoch = notChecked.find((item) => item.name === assessment.rules.epochDigest);
+  const broken =
+    epoch === undefined
+      ? earlier.broken
+      : earlier.broken.map((problem) =>
+          problem.problem === 'missing-mac' &&
+          problem.sequence <= (assessment.rules.legacyThrough.get(problem.opportunityId) ?? 0)
+            ? {
+                ...problem,
+                detail: `entry has no MAC: it was written before entry MACs, and this export predates the key-epoch digest ${epoch.name} that vouches for such entries (written ${epoch.digest.createdAt}), so nothing vouches for it here; verify an export written since (dealreg ledger export)`,
+              }
+            : problem,
+        );
+  const missing = againstAll.unseenDigestHeads;
   const shown = missing
     .slice(0, 3)
     .map((head) => `${head.opportunityId} #${head.sequence}`)
     .join(', ');
   return {
     ...earlier,
+    broken,
     exportPredates: {
       digest: later.name,
       createdAt: later.digest.createdAt,
@@ -249,9 +274,11 @@ export async function verifyLedgerFile(
     },
     warnings: [
       `this export predates digest ${later.name} (written ${later.digest.createdAt}): it holds no entry recorded since then, nor ${counted(missing.length, 'chain head')} ${notChecked.length > 1 ? 'that digest and later ones record' : 'that digest records'} (${shown}${missing.length > 3 ? ', …' : ''}), so it was checked as the ledger stood before that digest, against the ${counted(before.length, 'digest')} written earlier; ${counted(notChecked.length, 'later digest')} ${plural(notChecked.length, 'was', 'were')} not checked against it. If the file was exported after ${later.digest.createdAt}, it was cut short: export the ledger again (dealreg ledger export)`,
-      // With no digest before it, "write a digest" would not help: the warning above says why.
+      // Digests written after the export do exist: "write a digest" would not help.
       ...earlier.warnings.filter(
-        (warning) => before.length > 0 || !warning.startsWith('no digests to check against'),
+        (warning) =>
+          !(before.length === 0 && warning.startsWith('no digests to check against')) &&
+          !(epoch !== undefined && warning.startsWith('no digest is signed with the ledger key yet')),
       ),
     ],
   };
@@ -265,11 +292,10 @@ export async function verifyLedgerFile(
  * lacks was cut from it).
  */
 function firstDigestAfterExport(
-  verification: LedgerVerification,
+  verification: VerifyReport,
   expected: DigestAssessment['expected'],
 ): { name: string; digest: LedgerDigest } | undefined {
-  if (verification.unseenDigestHeads.length === 0 || verification.digests === 'other-ledger')
-    return undefined;
+  if (verification.unseenDigestHeads.length === 0) return undefined;
   const unseen = new Set(
     verification.unseenDigestHeads.map((head) => `${head.sequence}:${head.opportunityId}`),
   );
