@@ -289,7 +289,7 @@ export async function verifyLedgerFile(
  * holds no entry recorded after that digest was written: then the export can have been written
  * before it, and that digest is no evidence against it. Undefined when the export holds every
  * head, or when it holds an entry recorded after that digest (it was exported later, so what it
- * lacks was cut from it).
+ * lacks was cut from it), or holds no entry with a time at all.
  */
 function firstDigestAfterExport(
   verification: VerifyReport,
@@ -305,8 +305,9 @@ function firstDigestAfterExport(
     )
     .find((item) => item.digest.heads.some((head) => unseen.has(`${head.sequence}:${head.opportunityId}`)));
   if (first === undefined) return undefined;
+  // An export with no recorded entry at all gives no moment to be older than: judged strictly.
   const latest = verification.latestRecordedAt;
-  return latest !== undefined && latest >= first.digest.createdAt ? undefined : first;
+  return latest === undefined || latest >= first.digest.createdAt ? undefined : first;
 }
 
 /**

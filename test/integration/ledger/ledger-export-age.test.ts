@@ -158,4 +158,14 @@ describe('ledger verify --file on an export older than the latest digests', () =
     expect(result.stdout).toContain('covered by 2 signed digests');
     expect(result.stdout).not.toContain('WARNING');
   });
+
+  it('does not take a file with no entry at all for an export older than the digests', async () => {
+    const file = writeLines('not-an-export.jsonl', ['not json', '{"note":"hello"}']);
+
+    const result = await dealreg('ledger', 'verify', '--file', file);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('predates');
+    expect(result.stdout).toContain('BROKEN (unknown) #0 (malformed): line 1: not JSON');
+  });
 });
