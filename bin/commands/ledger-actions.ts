@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { access, copyFile, link, lstat, open, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Duration } from 'luxon';
 import { FileDigestStore, localDigestDirectory } from '#adapters/ledger/file-digest-store.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
@@ -235,7 +236,13 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     // An export cut short before its first line, or the wrong file: "intact" would prove nothing.
     if (options.opportunity === undefined && report.entries === 0 && report.broken.length === 0) {
       throw new UsageError(
-        `${file} holds no ledger entries; name a file written by \`dealreg ledger export --out FILE\``,
+        `${file} holds no ledger entries, so there is nothing in it to verify (an export of a ledger that had none yet, a file cut short before its first line, or not an export); name a file written by \`dealreg ledger export --out FILE\``,
+      );
+    }
+    const predates = report.exportPredates;
+    if (options.opportunity !== undefined && report.ok && report.chains === 0 && predates !== undefined) {
+      throw new UsageError(
+        `${file} has no entries for opportunity ${options.opportunity}: the export predates digest ${predates.digest} (written ${predates.createdAt}), which records it; export the ledger again to verify it`,
       );
     }
     describe = file;
@@ -264,7 +271,7 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
   }
   if (options.format === 'json') {
     for (const warning of report.warnings) console.error(`WARNING: ${warning}`);
-    const { heads: _heads, ...rest } = report;
+    const { heads: _heads, unseenDigestHeads: _unseen, ...rest } = report;
     console.log(JSON.stringify(rest, null, 2));
   } else {
     console.log(`${describe}: ${coverage(report)}`);
@@ -273,36 +280,83 @@ export async function verify(options: LedgerVerifyOptions): Promise<void> {
     for (const broken of report.broken) {
       console.log(`BROKEN ${broken.opportunityId} #${broken.sequence} (${broken.problem}): ${broken.detail}`);
     }
+    const predates = report.exportPredates;
     console.log(
-      report.ok
-        ? conclusion[report.result]
-        : `${conclusion.broken}: ${counted(report.broken.length + report.digestProblems.length, 'problem')}`,
+      !report.ok
+        ? `${conclusion.broken}: ${counted(report.broken.length + report.digestProblems.length, 'problem')}`
+        : predates !== undefined && report.result === 'intact'
+          ? `ledger intact as it stood before digest ${predates.digest} (written ${predates.createdAt}), when this export was written`
+          : conclusion[report.result],
     );
   }
   if (!report.ok) process.exitCode = 1;
 }
 
-/** `dealreg ledger export --out FILE`: never overwrites a file. */
+/**
+ * `dealreg ledger export --out FILE`: never overwrites a file, and leaves none behind when it
+ * fails. The entries are written to a file beside FILE, which becomes FILE only once every entry is
+ * in it: an export cut short by a failed read would otherwise sit there looking whole, and refuse
+ * the retry as a file that already exists.
+ */
 export async function exportEntries(options: LedgerExportOptions): Promise<void> {
-  await withLedger(options, async ({ store, describe }) => {
-    const output = await open(options.out, 'wx').catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new UsageError(
-          `cannot use ${options.out}: its directory ${dirname(options.out)} does not exist; create it or choose another --out`,
-          { cause: error },
-        );
-      }
-      throw fileProblem(options.out, error, 'export never overwrites: choose a new --out file');
-    });
-    try {
+  const out = options.out;
+  await lstat(out).then(
+    () => {
+      throw fileProblem(
+        out,
+        Object.assign(new Error(out), { code: 'EEXIST' }),
+        'export never overwrites: choose a new --out file',
+      );
+    },
+    (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw fileProblem(out, error, 'choose another --out file');
+    },
+  );
+  const partial = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
+  const output = await open(partial, 'wx').catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new UsageError(
+        `cannot use ${out}: its directory ${dirname(out)} does not exist; create it or choose another --out`,
+        { cause: error },
+      );
+    }
+    throw fileProblem(dirname(out), error, 'choose another --out file');
+  });
+  let closed = false;
+  try {
+    await withLedger(options, async ({ store, describe }) => {
       const count = await exportJsonLines(store, async (text) => {
         await output.write(text);
       });
-      console.log(`exported ${counted(count, 'entry', 'entries')} from ${describe} to ${options.out}`);
-    } finally {
       await output.close();
+      closed = true;
+      await publish(partial, out);
+      console.log(`exported ${counted(count, 'entry', 'entries')} from ${describe} to ${out}`);
+    });
+  } finally {
+    if (!closed) await output.close().catch(() => undefined);
+    await rm(partial, { force: true });
+  }
+}
+
+/** Gives the finished export its name, unless a file took that name meanwhile (never overwritten). */
+async function publish(partial: string, out: string): Promise<void> {
+  try {
+    await link(partial, out);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw fileProblem(out, error, 'export never overwrites: choose a new --out file');
+    // A file system without hard links: copy, still refusing to replace a file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'ENOSYS') {
+      await copyFile(partial, out, constants.COPYFILE_EXCL).catch((copyError: unknown) => {
+        throw fileProblem(out, copyError, 'export never overwrites: choose a new --out file');
+      });
+      return;
     }
-  });
+    throw error;
+  }
 }
 
 /** `dealreg ledger show --opportunity ID`. */
@@ -313,12 +367,19 @@ export async function show(options: LedgerShowOptions): Promise<void> {
   const now = (await commandNow(options.dataDir)).toISOString();
   await withLedger(options, async ({ store }) => {
     const at = { asOf: asOf ?? now, knownAt: knownAt ?? now };
-    const entries = (await readChain(store, options.opportunity)).filter(
-      (entry) => entry.recordedAt <= at.knownAt,
-    );
+    const chain = await readChain(store, options.opportunity);
+    const entries = chain.filter((entry) => entry.recordedAt <= at.knownAt);
     if (entries.length === 0) {
+      // The deal is in the ledger, only not yet at --known-at: its id is right, the moment is early.
+      const first = chain.reduce<string | undefined>(
+        (earliest, entry) =>
+          earliest === undefined || entry.recordedAt < earliest ? entry.recordedAt : earliest,
+        undefined,
+      );
       throw new UsageError(
-        `the ledger has no entries for opportunity ${options.opportunity}${knownAt === undefined ? '' : ` recorded by ${knownAt}`}; check the HubSpot deal id`,
+        first === undefined
+          ? `the ledger has no entries for opportunity ${options.opportunity}; check the HubSpot deal id`
+          : `the ledger had no entries for opportunity ${options.opportunity} by ${at.knownAt} (--known-at): its first was recorded at ${first}; give a later --known-at`,
       );
     }
     const state = await opportunityAsOf(store, options.opportunity, at);
@@ -381,10 +442,7 @@ export async function report(options: LedgerReportOptions): Promise<void> {
         ? undefined
         : parseFiscalQuarter(options.quarter, fiscalYearStart, timeZone);
   } catch (error) {
-    throw new UsageError(
-      `--quarter ${options.quarter} with --fiscal-year-start ${fiscalYearStart}: ${(error as Error).message} (a fiscal year starts in month 1–12)`,
-      { cause: error },
-    );
+    throw new UsageError(`--quarter ${options.quarter}: ${(error as Error).message}`, { cause: error });
   }
   const now = (await commandNow(options.dataDir)).toISOString();
   await withLedger(options, async ({ store }) => {

@@ -129,6 +129,32 @@ export function parseInvestmentsCsv(
       ],
     };
   }
+  const refuse = (message: string) => ({
+    inputs: [],
+    lines: [],
+    problems: [{ line: 1, column: '', message }],
+  });
+  // Saved as "Unicode Text" (UTF-16) and read as UTF-8, every other character is a NUL.
+  if (text.includes('\u0000')) {
+    return refuse(
+      'the file is not UTF-8 text (it holds NUL characters, as a file saved as UTF-16 "Unicode Text" does): save it as "CSV UTF-8 (Comma delimited)"',
+    );
+  }
+  // A spreadsheet set to a locale whose list separator is not a comma: one column named after the
+  // whole header row would be all the parser sees.
+  const headerRow = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 1)[0] ?? '';
+  const separator = headerRow.includes(',')
+    ? undefined
+    : headerRow.includes(';')
+      ? 'semicolons'
+      : headerRow.includes('\t')
+        ? 'tabs'
+        : undefined;
+  if (separator !== undefined) {
+    return refuse(
+      `the header row is separated by ${separator}, not commas: save the file comma-separated, with the columns ${investmentColumns.join(', ')}`,
+    );
+  }
   let records: {
     record: Record<string, string>;
     info: {
@@ -163,8 +189,14 @@ export function parseInvestmentsCsv(
     if (records.length > 0 && !header.includes(column))
       problems.push({ line: 1, column, message: 'column is missing' });
   }
-  for (const column of header) {
-    if (!(investmentColumns as readonly string[]).includes(column)) {
+  for (const [index, column] of header.entries()) {
+    if (column === '') {
+      problems.push({
+        line: 1,
+        column: '',
+        message: `column ${index + 1} has no name in the header row (a comma too many at its end?); name it or remove it`,
+      });
+    } else if (!(investmentColumns as readonly string[]).includes(column)) {
       problems.push({
         line: 1,
         column,

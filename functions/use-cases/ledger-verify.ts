@@ -7,13 +7,18 @@ import {
   type VerifyPart,
   type VerifyReport,
 } from '#domain/ledger/chain-verifier.ts';
-import { assessDigests, type DigestAssessment, digestDueAfterSeconds } from '#domain/ledger/digest-rules.ts';
+import {
+  assessDigests,
+  type CheckedDigest,
+  type DigestAssessment,
+  digestDueAfterSeconds,
+} from '#domain/ledger/digest-rules.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import type { LedgerDigest } from '#domain/ledger/merkle.ts';
 import { counted, plural } from '#domain/plural.ts';
 import type { DigestStore, LedgerStore } from '#ports/ledger.ts';
 import type { LedgerAuthenticator, MacClaim } from '#ports/ledger-authenticator.ts';
-import { checkPendingMacs, readDigestAssessment } from './ledger-digest.ts';
+import { checkPendingMacs, readCheckedDigests, readDigestAssessment } from './ledger-digest.ts';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -48,6 +53,14 @@ export interface LedgerVerification extends VerifyReport {
    * chain; or `broken`.
    */
   readonly result: VerifyResult;
+  /**
+   * An export only: the first digest written after the export was (it holds no entry recorded
+   * since, and not the heads that digest records). The export was checked against the digests
+   * before it; this one and the later ones were not held against it.
+   */
+  readonly exportPredates?:
+    | { readonly digest: string; readonly createdAt: string; readonly digestsNotChecked: number }
+    | undefined;
 }
 
 /** Options every verification takes. */
@@ -191,7 +204,16 @@ export async function verifyLedgerFile(
 ): Promise<LedgerVerification> {
   const now = (deps.now ?? (() => new Date()))();
   const judge = { now, defaultEverySeconds: options.digestEverySeconds };
-  const assessment = await readDigestAssessment(deps.digests, deps.ledgerKey, judge);
+  const { checked, problems: unreadable } =
+    deps.digests === undefined
+      ? { checked: [], problems: [] }
+      : await readCheckedDigests(deps.digests, deps.ledgerKey);
+  const assess = (digests: readonly CheckedDigest[], at: Date, problems?: readonly string[]) => {
+    const assessment = assessDigests(digests, { ...judge, now: at });
+    return { ...assessment, problems: problems ?? [...unreadable, ...assessment.problems] };
+  };
+  const assessment = assess(checked, now);
+  const wholeLedger = options.opportunityId === undefined;
   const run = (rules: DigestAssessment) =>
     verifyJsonLinesFile(path, {
       opportunityId: options.opportunityId,
@@ -200,7 +222,92 @@ export async function verifyLedgerFile(
       authentication: rules.rules,
       checkMacs: (claims) => deps.ledgerKey.verifyMacs(claims),
     });
-  return verifyAgainstDigests(assessment, options.opportunityId === undefined, run, judge);
+  // Whether the export predates a digest is judged first: an export older than every digest that
+  // records its chains holds none of their heads, which is not "the digests of another ledger".
+  const againstAll = await run(assessment);
+  const later = firstDigestAfterExport(againstAll, assessment.expected);
+  if (later === undefined) {
+    return verifyAgainstDigests(
+      assessment,
+      wholeLedger,
+      (rules) => (rules === assessment ? Promise.resolve(againstAll) : run(rules)),
+      judge,
+    );
+  }
+  // The export was written before `later`: it is checked as the ledger was then, against the
+  // digests written before it (their rules, and what was due by then); problems of the digest
+  // store itself (a digest missing or forged) stand whatever the export's age.
+  const asOf = new Date(later.digest.createdAt);
+  const before = checked.filter((item) => item.digest.createdAt < later.digest.createdAt);
+  const notChecked = assessment.expected.filter((item) => item.digest.createdAt >= later.digest.createdAt);
+  const earlier = await verifyAgainstDigests(assess(before, asOf, assessment.problems), wholeLedger, run, {
+    ...judge,
+    now: asOf,
+  });
+  // Entries written before MACs are vouched for by the key-epoch digest, through its heads: an
+  // export older than that digest does not reach them, so nothing vouches for such an entry.
+  const epoch = notChecked.find((item) => item.name === assessment.rules.epochDigest);
+  const broken =
+    epoch === undefined
+      ? earlier.broken
+      : earlier.broken.map((problem) =>
+          problem.problem === 'missing-mac' &&
+          problem.sequence <= (assessment.rules.legacyThrough.get(problem.opportunityId) ?? 0)
+            ? {
+                ...problem,
+                detail: `entry has no MAC: it was written before entry MACs, and this export predates the key-epoch digest ${epoch.name} that vouches for such entries (written ${epoch.digest.createdAt}), so nothing vouches for it here; verify an export written since (dealreg ledger export)`,
+              }
+            : problem,
+        );
+  const missing = againstAll.unseenDigestHeads;
+  const shown = missing
+    .slice(0, 3)
+    .map((head) => `${head.opportunityId} #${head.sequence}`)
+    .join(', ');
+  return {
+    ...earlier,
+    broken,
+    exportPredates: {
+      digest: later.name,
+      createdAt: later.digest.createdAt,
+      digestsNotChecked: notChecked.length,
+    },
+    warnings: [
+      `this export predates digest ${later.name} (written ${later.digest.createdAt}): it holds no entry recorded since then, nor ${counted(missing.length, 'chain head')} ${notChecked.length > 1 ? 'that digest and later ones record' : 'that digest records'} (${shown}${missing.length > 3 ? ', …' : ''}), so it was checked as the ledger stood before that digest, against the ${counted(before.length, 'digest')} written earlier; ${counted(notChecked.length, 'later digest')} ${plural(notChecked.length, 'was', 'were')} not checked against it. If the file was exported after ${later.digest.createdAt}, it was cut short: export the ledger again (dealreg ledger export)`,
+      // Digests written after the export do exist: "write a digest" would not help.
+      ...earlier.warnings.filter(
+        (warning) =>
+          !(before.length === 0 && warning.startsWith('no digests to check against')) &&
+          !(epoch !== undefined && warning.startsWith('no digest is signed with the ledger key yet')),
+      ),
+    ],
+  };
+}
+
+/**
+ * The first digest (by when it was written) some of whose heads the export lacks, when the export
+ * holds no entry recorded after that digest was written: then the export can have been written
+ * before it, and that digest is no evidence against it. Undefined when the export holds every
+ * head, or when it holds an entry recorded after that digest (it was exported later, so what it
+ * lacks was cut from it), or holds no entry with a time at all.
+ */
+function firstDigestAfterExport(
+  verification: VerifyReport,
+  expected: DigestAssessment['expected'],
+): { name: string; digest: LedgerDigest } | undefined {
+  if (verification.unseenDigestHeads.length === 0) return undefined;
+  const unseen = new Set(
+    verification.unseenDigestHeads.map((head) => `${head.sequence}:${head.opportunityId}`),
+  );
+  const first = [...expected]
+    .sort((a, b) =>
+      a.digest.createdAt < b.digest.createdAt ? -1 : a.digest.createdAt > b.digest.createdAt ? 1 : 0,
+    )
+    .find((item) => item.digest.heads.some((head) => unseen.has(`${head.sequence}:${head.opportunityId}`)));
+  if (first === undefined) return undefined;
+  // An export with no recorded entry at all gives no moment to be older than: judged strictly.
+  const latest = verification.latestRecordedAt;
+  return latest === undefined || latest >= first.digest.createdAt ? undefined : first;
 }
 
 /**
@@ -229,11 +336,26 @@ export async function verifyJsonLines(
     });
   };
   for (const { name, digest } of options.digests ?? []) verifier.expectDigest(digest, name);
-  const addLine = (bytes: Buffer, start: number, lineEnd: number) => {
+  let line = 0;
+  const addLine = (bytes: Buffer, lineStart: number, lineEnd: number, last = false) => {
+    line += 1;
+    // A byte order mark, as an editor saving the file on Windows may add: JSON parsers may ignore
+    // one (RFC 8259, section 8.1 "Character Encoding"), and it is not part of the first entry.
+    const start =
+      line === 1 &&
+      bytes[lineStart] === 0xef &&
+      bytes[lineStart + 1] === 0xbb &&
+      bytes[lineStart + 2] === 0xbf
+        ? lineStart + 3
+        : lineStart;
     const end = lineEnd > start && bytes[lineEnd - 1] === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
     // Blank lines are allowed (only short lines are decoded to check).
     if (end === start || (end - start < 8 && bytes.toString('utf8', start, end).trim() === '')) return;
-    verifier.addJsonBytes(bytes, start, end);
+    // Every line of an export ends with a line end: one that does not is where a copy stopped.
+    const where = last
+      ? `line ${line}, the last, which has no line end (the file may have been cut short)`
+      : `line ${line}`;
+    verifier.addJsonBytes(bytes, start, end, where);
   };
   let carry: Buffer | undefined;
   for await (const chunk of chunks) {
@@ -244,8 +366,8 @@ export async function verifyJsonLines(
         carry = Buffer.concat([carry, chunk]);
         continue;
       }
-      const line = Buffer.concat([carry, chunk.subarray(0, end)]);
-      addLine(line, 0, line.length);
+      const joined = Buffer.concat([carry, chunk.subarray(0, end)]);
+      addLine(joined, 0, joined.length);
       start = end + 1;
       carry = undefined;
     }
@@ -256,7 +378,7 @@ export async function verifyJsonLines(
     if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
     await drain();
   }
-  if (carry !== undefined) addLine(carry, 0, carry.length);
+  if (carry !== undefined) addLine(carry, 0, carry.length, true);
   await drain();
   return verifier.finish();
 }
@@ -388,7 +510,11 @@ function verifyInWorker(input: VerifyWorkerInput, checkMacs: CheckMacs | undefin
   });
 }
 
-/** Writes every ledger item as one canonical JSON line, page by page (for offline verify). */
+/**
+ * Writes every ledger item as one canonical JSON line, page by page (for offline verify). A scan
+ * segment reads its next page only once its last one is written, so a ledger of any size is
+ * exported in bounded memory however slow the file is to write.
+ */
 export async function exportJsonLines(
   store: LedgerStore,
   write: (text: string) => Promise<void> | void,
@@ -401,6 +527,7 @@ export async function exportJsonLines(
       const text = items.map((item) => `${canonicalJson(item)}\n`).join('');
       count += items.length;
       pending = pending.then(() => write(text));
+      return pending;
     },
     options.segments === undefined ? {} : { segments: options.segments },
   );

@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { hash as digest } from 'node:crypto';
+import { plural } from '#domain/plural.ts';
 import { GENESIS_HASH, ledgerEntrySchema } from './entry.ts';
 import { entryMacMessage, UNHASHED_MEMBERS } from './entry-mac.ts';
 import { CanonicalTextScanner, fastCanonicalJson, parseWithCanonicalJson } from './fast-canonical-json.ts';
@@ -89,6 +90,16 @@ export interface VerifyReport {
   readonly broken: readonly ChainBreak[];
   /** Heads as found (the last contiguous entry of each chain), for the next digest. */
   readonly heads: readonly ChainHead[];
+  /**
+   * The digest heads (chain and sequence) this verifier checks that never appeared: each is a
+   * truncated chain, a deleted chain or a missing entry, unless the source predates the digest.
+   */
+  readonly unseenDigestHeads: readonly { readonly opportunityId: string; readonly sequence: number }[];
+  /**
+   * The latest `recordedAt` of any entry read, of every chain (not only those this verifier
+   * checks); undefined when none had one. An export holds no entry recorded after it was written.
+   */
+  readonly latestRecordedAt: string | undefined;
 }
 
 interface Link {
@@ -173,6 +184,11 @@ export class ChainVerifier {
   #digests = 0;
   #headsExpected = 0;
   #headsMatched = 0;
+  #latestRecordedAt: string | undefined;
+  /** Where the item being checked is (e.g. `line 17`), to name an item no chain can be named for. */
+  #where: string | undefined;
+  /** Items no chain could be named for (not JSON, not an object, no opportunityId). */
+  #unreadable = 0;
   readonly #scanner = new CanonicalTextScanner(LINE_MEMBERS);
   /** The chain of the last export line checked, and its state (undefined: not checked here). */
   #lastId: string | undefined;
@@ -289,7 +305,16 @@ export class ChainVerifier {
    * stored hash, the text itself is what is hashed, with no parse and no re-serialisation.
    * Anything else, including every mismatch, is decided by `addJson`.
    */
-  addJsonBytes(bytes: Buffer, start = 0, end = bytes.length): void {
+  addJsonBytes(bytes: Buffer, start = 0, end = bytes.length, where?: string): void {
+    this.#where = where;
+    try {
+      this.#addJsonBytes(bytes, start, end);
+    } finally {
+      this.#where = undefined;
+    }
+  }
+
+  #addJsonBytes(bytes: Buffer, start: number, end: number): void {
     if (this.#checkCanonicalText(bytes, start, end)) return;
     // ASCII without a backslash: no string in the text can need escaping.
     const line = bytes.subarray(start, end);
@@ -343,6 +368,8 @@ export class ChainVerifier {
       state = this.#owns(opportunityId) ? this.#state(opportunityId) : undefined;
       this.#lastState = state;
     }
+    if (recordedStart !== -1)
+      this.#noteRecordedAtBytes(bytes, recordedStart + 1, valueEnd[RECORDED_AT] as number);
     if (state === undefined) return true;
     // The hash covers the text without its `hash` and `mac` members, then the previous hash.
     let cutFrom = cutStart[HASH] as number;
@@ -396,8 +423,29 @@ export class ChainVerifier {
     return true;
   }
 
+  /** Keeps the latest `recordedAt` seen, given as the bytes between its quotes (ISO 8601 sorts as text). */
+  #noteRecordedAtBytes(bytes: Buffer, start: number, end: number): void {
+    const latest = this.#latestRecordedAt;
+    if (latest !== undefined) {
+      const length = Math.min(latest.length, end - 1 - start);
+      let index = 0;
+      while (index < length && bytes[start + index] === latest.charCodeAt(index)) index += 1;
+      const later =
+        index < length
+          ? (bytes[start + index] as number) > latest.charCodeAt(index)
+          : end - 1 - start > latest.length;
+      if (!later) return;
+    }
+    this.#latestRecordedAt = bytes.toString('utf8', start, end - 1);
+  }
+
   #check(item: Record<string, unknown>, canonical: string | undefined): void {
-    const { opportunityId, sequence, hash: storedHash, previousHash } = item;
+    const { opportunityId, sequence, hash: storedHash, previousHash, recordedAt } = item;
+    if (
+      typeof recordedAt === 'string' &&
+      (this.#latestRecordedAt === undefined || recordedAt > this.#latestRecordedAt)
+    )
+      this.#latestRecordedAt = recordedAt;
     if (typeof opportunityId !== 'string') {
       this.#break(
         UNKNOWN,
@@ -555,11 +603,13 @@ export class ChainVerifier {
         );
       }
     }
+    const unseenDigestHeads: { opportunityId: string; sequence: number }[] = [];
     for (const [opportunityId, bySequence] of this.#expected) {
       const state = this.#state(opportunityId);
       const present = Math.max(state.contiguous, ...(state.pending?.keys() ?? []));
       for (const [sequence, expected] of bySequence) {
         if (expected.seen) continue;
+        unseenDigestHeads.push({ opportunityId, sequence });
         if (present === 0) {
           this.#record(
             state,
@@ -587,6 +637,17 @@ export class ChainVerifier {
         }
       }
     }
+    const unreadable = this.#chains.get(UNKNOWN)?.firstBreak;
+    if (unreadable !== undefined && this.#unreadable > 1) {
+      const more = this.#unreadable - 1;
+      this.#chains.set(UNKNOWN, {
+        ...(this.#chains.get(UNKNOWN) as ChainState),
+        firstBreak: {
+          ...unreadable,
+          detail: `${unreadable.detail} (and ${more} more ${plural(more, 'item')} that cannot be read)`,
+        },
+      });
+    }
     const ids = [...this.#chains.keys()].sort();
     const broken: ChainBreak[] = [];
     const heads: ChainHead[] = [];
@@ -598,7 +659,8 @@ export class ChainVerifier {
     }
     return {
       ok: broken.length === 0,
-      chains: ids.length,
+      // Unreadable items are a problem of the source, not a chain of it.
+      chains: ids.filter((id) => id !== UNKNOWN).length,
       entries: this.#entries,
       digestsChecked: this.#digests,
       digestHeadsExpected: this.#headsExpected,
@@ -607,6 +669,8 @@ export class ChainVerifier {
       undigested: [...this.#undigested.values()].sort(byChain),
       broken,
       heads,
+      unseenDigestHeads: unseenDigestHeads.sort(byChain),
+      latestRecordedAt: this.#latestRecordedAt,
     };
   }
 
@@ -676,7 +740,9 @@ export class ChainVerifier {
     const part = this.#part;
     if (opportunityId === UNKNOWN && part !== undefined && partOfChain(UNKNOWN, part.count) !== part.index)
       return;
-    this.#record(this.#state(opportunityId), opportunityId, sequence, problem, detail);
+    if (opportunityId === UNKNOWN) this.#unreadable += 1;
+    const where = opportunityId === UNKNOWN && this.#where !== undefined ? `${this.#where}: ` : '';
+    this.#record(this.#state(opportunityId), opportunityId, sequence, problem, `${where}${detail}`);
   }
 }
 
@@ -700,5 +766,12 @@ export function mergeVerifyReports(reports: readonly VerifyReport[]): VerifyRepo
     undigested: reports.flatMap((report) => report.undigested).sort(byChain),
     broken,
     heads: reports.flatMap((report) => report.heads).sort(byChain),
+    unseenDigestHeads: reports.flatMap((report) => report.unseenDigestHeads).sort(byChain),
+    latestRecordedAt: reports
+      .map((report) => report.latestRecordedAt)
+      .reduce<string | undefined>(
+        (latest, at) => (at !== undefined && (latest === undefined || at > latest) ? at : latest),
+        undefined,
+      ),
   };
 }

@@ -111,6 +111,36 @@ describe('dealreg ledger', () => {
     expect(await readChain(store, '9001')).toHaveLength(6);
   });
 
+  it('names a --known-at before the first entry of a deal as too early, not the deal id as wrong', async () => {
+    const early = await dealreg(
+      'ledger',
+      'show',
+      '--opportunity',
+      '9001',
+      '--known-at',
+      '2001-01-01T00:00:00Z',
+    );
+    const unknown = await dealreg('ledger', 'show', '--opportunity', '9999999', '--no-hubspot');
+
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(
+      /the ledger had no entries for opportunity 9001 by 2001-01-01T00:00:00\.000Z \(--known-at\): its first was recorded at \S+; give a later --known-at/,
+    );
+    expect(early.stderr).not.toContain('check the HubSpot deal id');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      'the ledger has no entries for opportunity 9999999; check the HubSpot deal id',
+    );
+  });
+
+  it('names what is wrong with a --quarter, without blaming the fiscal year start', async () => {
+    const result = await dealreg('ledger', 'report', '--quarter', '2026-Q0');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--quarter 2026-Q0: "2026-Q0" is not a quarter such as 2026-Q4');
+    expect(result.stderr).not.toContain('fiscal year');
+  });
+
   it('names an opportunity neither the ledger nor a digest knows, rather than calling it intact', async () => {
     const result = await dealreg('ledger', 'verify', '--opportunity', '9999999');
 
@@ -181,7 +211,7 @@ describe('dealreg ledger', () => {
 
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain(
-      `${file} holds no ledger entries; name a file written by \`dealreg ledger export --out FILE\``,
+      `${file} holds no ledger entries, so there is nothing in it to verify (an export of a ledger that had none yet, a file cut short before its first line, or not an export); name a file written by \`dealreg ledger export --out FILE\``,
     );
     expect(empty.stdout).not.toContain('intact');
   });

@@ -157,7 +157,10 @@ describe.concurrent('dealreg exit codes', () => {
       ],
       '--set expects field=value',
     ],
-    [['ledger', 'report', '--quarter', '2026-Q9'], '--quarter 2026-Q9 with --fiscal-year-start 1'],
+    [
+      ['ledger', 'report', '--quarter', '2026-Q9'],
+      '--quarter 2026-Q9: "2026-Q9" is not a quarter such as 2026-Q4',
+    ],
     // Refused whether or not --quarter is given: a month no calendar has is never ignored.
     [
       ['ledger', 'report', '--fiscal-year-start', '13'],

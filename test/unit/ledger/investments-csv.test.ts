@@ -241,4 +241,67 @@ describe('investments CSV', () => {
       },
     ]);
   });
+
+  it('says a file saved as UTF-16 is not the UTF-8 text it reads, instead of naming every column unknown', () => {
+    const utf16 = Buffer.from(`\uFEFF${header}\r\n${good}\r\n`, 'utf16le').toString('utf8');
+
+    const { inputs, problems } = parseInvestmentsCsv(utf16, 'test', types);
+
+    expect(inputs).toEqual([]);
+    expect(problems).toEqual([
+      {
+        line: 1,
+        column: '',
+        message:
+          'the file is not UTF-8 text (it holds NUL characters, as a file saved as UTF-16 "Unicode Text" does): save it as "CSV UTF-8 (Comma delimited)"',
+      },
+    ]);
+  });
+
+  it('says a file separated by semicolons or tabs is not comma-separated, instead of every column missing', () => {
+    const semicolons = [header, good].map((row) => row.replaceAll(',', ';')).join('\r\n');
+    const tabs = [header, good].map((row) => row.replaceAll(',', '\t')).join('\n');
+
+    for (const [text, separator] of [
+      [semicolons, 'semicolons'],
+      [`\uFEFF${tabs}`, 'tabs'],
+    ] as const) {
+      expect(parseInvestmentsCsv(text, 'test', types).problems).toEqual([
+        {
+          line: 1,
+          column: '',
+          message: `the header row is separated by ${separator}, not commas: save the file comma-separated, with the columns investmentId, investmentType, campaignId, partnerId, amount, currency, usdRate, effectiveAt, opportunityId`,
+        },
+      ]);
+    }
+  });
+
+  it('reads quoted fields, a byte order mark and Windows line ends as the values they hold', () => {
+    const text = `\uFEFF${header}\r\n"inv-9","co-marketing","camp-q","","1250.50","EUR","1.0842","2026-07-01"\r\n`;
+
+    const { inputs, problems } = parseInvestmentsCsv(text, 'test', types);
+
+    expect(problems).toEqual([]);
+    expect(inputs).toEqual([
+      expect.objectContaining({
+        investmentId: 'inv-9',
+        campaignId: 'camp-q',
+        amount: { amountMinor: 125_050, currency: 'EUR', usdRate: '1.0842', usdMinor: 135_579 },
+      }),
+    ]);
+    expect(inputs[0]).not.toHaveProperty('partnerId');
+  });
+
+  it('names a header column without a name by its position rather than as an unknown column ""', () => {
+    const { problems } = parseInvestmentsCsv(`${header},\n${good},\n`, 'test', types);
+
+    expect(problems).toEqual([
+      {
+        line: 1,
+        column: '',
+        message:
+          'column 9 has no name in the header row (a comma too many at its end?); name it or remove it',
+      },
+    ]);
+  });
 });

@@ -8,8 +8,14 @@ import { LocalLedgerKey } from '#adapters/ledger/local-ledger-key.ts';
 import type { LedgerEntry } from '#domain/ledger/entry.ts';
 import { canonicalJson } from '#domain/ledger/hash.ts';
 import { type ChainHead, parseEntryInput, sealEntry } from '#domain/ledger/seal.ts';
+import type { LedgerStore } from '#ports/ledger.ts';
 import type { MacClaim } from '#ports/ledger-authenticator.ts';
-import { readChunks, verifyJsonLines, verifyJsonLinesFile } from '#use-cases/ledger-verify.ts';
+import {
+  exportJsonLines,
+  readChunks,
+  verifyJsonLines,
+  verifyJsonLinesFile,
+} from '#use-cases/ledger-verify.ts';
 import { authenticatedChain, opportunityStory } from './sample-entries.ts';
 
 function chain(opportunityId: string, index: number): LedgerEntry[] {
@@ -149,5 +155,81 @@ describe('verify of a JSON-lines export', () => {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+
+  it('reads a file an editor saved with a byte order mark as the export it is, however it is cut', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 4 }), async (cuts) => {
+        const text = `\uFEFF${ledger.map((entry) => `${canonicalJson(entry)}\r\n`).join('')}`;
+
+        const report = await verifyJsonLines(chunked(Buffer.from(text), [1, 2, ...cuts]));
+
+        expect(report).toMatchObject({ ok: true, chains: 2, entries: ledger.length, broken: [] });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('names the first line that is not an entry by its number, counts the others, and counts no chain for them', async () => {
+    const lines = ledger.map((entry) => canonicalJson(entry));
+    const text = [lines[0], '', 'not json', ...lines.slice(1), '[1, 2]', ''].join('\n');
+
+    const report = await verifyJsonLines(chunked(Buffer.from(text), []));
+
+    expect(report.chains).toBe(2);
+    expect(report.entries).toBe(ledger.length);
+    expect(report.broken).toHaveLength(1);
+    expect(report.broken[0]).toMatchObject({ opportunityId: '(unknown)', sequence: 0, problem: 'malformed' });
+    expect(report.broken[0]?.detail).toMatch(
+      /^line 3: not JSON: .* \(and 1 more item that cannot be read\)$/,
+    );
+  });
+
+  it('says that a last line without a line end that is not an entry may be where the file was cut short', async () => {
+    const text = ledger.map((entry) => `${canonicalJson(entry)}\n`).join('');
+
+    const report = await verifyJsonLines(chunked(Buffer.from(text.slice(0, text.length - 40)), []));
+
+    expect(report.broken[0]).toMatchObject({ opportunityId: '(unknown)', problem: 'malformed' });
+    expect(report.broken[0]?.detail).toMatch(
+      new RegExp(
+        `^line ${ledger.length}, the last, which has no line end \\(the file may have been cut short\\): not JSON`,
+      ),
+    );
+  });
+});
+
+describe('ledger export', () => {
+  it('reads the next page of a scan segment only once its pages are written, so a slow file bounds memory', async () => {
+    const pages = Array.from({ length: 40 }, (_, page) =>
+      ledger.map((entry) => ({ ...entry, opportunityId: `opp-${page}` })),
+    );
+    let read = 0;
+    let written = 0;
+    let mostUnwritten = 0;
+    // Two scan segments, each reading its next page as soon as its callback lets it.
+    const store = {
+      async scanRaw(onItems: (items: Record<string, unknown>[]) => void | Promise<void>) {
+        await Promise.all(
+          [0, 1].map(async (segment) => {
+            for (let page = segment; page < pages.length; page += 2) {
+              read += 1;
+              mostUnwritten = Math.max(mostUnwritten, read - written);
+              await onItems(pages[page] ?? []);
+            }
+          }),
+        );
+      },
+    } as unknown as LedgerStore;
+
+    const count = await exportJsonLines(store, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      written += 1;
+    });
+
+    expect(count).toBe(40 * ledger.length);
+    expect(written).toBe(40);
+    // At most one page per segment read and not yet written.
+    expect(mostUnwritten).toBeLessThanOrEqual(2);
   });
 });
