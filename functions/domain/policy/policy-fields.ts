@@ -45,6 +45,10 @@ export const field = {
     const error = mustBe('a whole number, zero or more');
     return z.number({ error }).int({ error }).min(0, { error }).max(100, { error });
   },
+  wholeNumber: (least: number, most: number, of: string) => {
+    const error = mustBe(`a whole number of ${of} from ${least} to ${most}`);
+    return z.number({ error }).int({ error }).min(least, { error }).max(most, { error });
+  },
   usd: () => {
     const error = mustBe('an amount in US dollars, zero or more');
     return z.number({ error }).min(0, { error }).max(1e12, { error });

@@ -7,7 +7,7 @@ import { cloudMarketplaces } from '#domain/registration.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import { field } from './policy-fields.ts';
-import { longestWorkflow, MAX_WORKFLOW_DAYS } from './workflow-lifetime.ts';
+import { informationResponseDays, longestWorkflow, MAX_WORKFLOW_DAYS } from './workflow-lifetime.ts';
 
 /**
  * The policy: every rule the registration workflow enforces and the rules-of-engagement page
@@ -29,6 +29,13 @@ const slaSchema = strict({
   finalHours: field.businessHours().default(72),
   /** What happens when nobody has decided by the final deadline. */
   defaultDecision: field.choice(['approve', 'reject']).default('approve'),
+  /**
+   * How many times the approvers of one level of a registration's approval may ask the partner
+   * for more information. Each question stops the clock for up to `informationResponseDays`, and
+   * the workflow must end within a year, so the number is bounded; an approver who has used them
+   * approves or rejects.
+   */
+  maxQuestions: field.wholeNumber(0, 5, 'questions').default(1),
 });
 
 /**
@@ -469,31 +476,59 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
 
   if (minutesOfDay(hours.start) < minutesOfDay(hours.end)) {
     const lifetime = longestWorkflow(policy);
-    const approvals = 1 + validity.maxExtensions;
     const withoutHolidays = longestWorkflow({ ...policy, calendar: { ...policy.calendar, holidays: [] } });
+    const withoutQuestions = longestWorkflow({ ...policy, sla: { ...sla, maxQuestions: 0 } });
+    const asked =
+      sla.maxQuestions === 0
+        ? ''
+        : ` with ${sla.maxQuestions === 1 ? 'a question' : `${sla.maxQuestions} questions`} to the partner each (sla.maxQuestions), answered after up to ${informationResponseDays} days`;
+    const levels =
+      validity.maxExtensions === 0
+        ? `two levels of up to ${lifetime.approvalLevelDays} days${asked}`
+        : `two levels of up to ${lifetime.approvalLevelDays} days${asked}, and two of up to ${lifetime.extensionLevelDays} days for ${validity.maxExtensions === 1 ? 'its extension' : `each of its ${validity.maxExtensions} extensions`}`;
     if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS && withoutHolidays.approvalDays < MAX_WORKFLOW_DAYS) {
       // The holidays alone push the approvals past the year: shortening the SLA would not say why.
       const within = lifetime.approvalLevelDays - withoutHolidays.approvalLevelDays;
       problem(
         ['calendar', 'holidays'],
-        `puts up to ${within} holidays within one approval level, making the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: list fewer holidays close together`,
+        `puts up to ${within} holidays within one approval level, making the approvals alone take up to ${lifetime.approvalDays} days (${levels}), but a workflow ends after one year: list fewer holidays close together`,
+      );
+    } else if (
+      lifetime.approvalDays >= MAX_WORKFLOW_DAYS &&
+      withoutQuestions.approvalDays < MAX_WORKFLOW_DAYS
+    ) {
+      // The questions, not the SLA, push the approvals past the year.
+      let fits = sla.maxQuestions - 1;
+      while (
+        fits > 0 &&
+        longestWorkflow({ ...policy, sla: { ...sla, maxQuestions: fits } }).approvalDays >= MAX_WORKFLOW_DAYS
+      ) {
+        fits -= 1;
+      }
+      problem(
+        ['sla', 'maxQuestions'],
+        `makes the approvals alone take up to ${lifetime.approvalDays} days (${levels}), but a workflow ends after one year: allow at most ${fits} question${fits === 1 ? '' : 's'} a level, or shorten sla.finalHours`,
       );
     } else if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
       // No validity fits at all: the approval time is what to change.
       problem(
         ['sla', 'finalHours'],
-        `makes the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: ` +
-          'shorten sla.finalHours, widen calendar.workingHours or calendar.workingDays, or allow fewer validity.maxExtensions',
+        `makes the approvals alone take up to ${lifetime.approvalDays} days (${levels}), but a workflow ends after one year: ` +
+          `shorten sla.finalHours, widen calendar.workingHours or calendar.workingDays, or allow fewer validity.maxExtensions${sla.maxQuestions === 0 ? '' : ' or sla.maxQuestions'}`,
       );
     } else if (lifetime.totalDays > MAX_WORKFLOW_DAYS) {
       const extensions =
         validity.maxExtensions === 0
           ? ''
           : ` + ${validity.maxExtensions} extension${validity.maxExtensions === 1 ? '' : 's'} of ${validity.extensionDays} days`;
+      const fewerQuestions =
+        sla.maxQuestions === 0
+          ? ''
+          : `, or allow fewer sla.maxQuestions (with ${sla.maxQuestions - 1}, ${MAX_WORKFLOW_DAYS - longestWorkflow({ ...policy, sla: { ...sla, maxQuestions: sla.maxQuestions - 1 } }).approvalDays} days fit)`;
       problem(
         ['validity', 'days'],
-        `makes a registration's workflow run up to ${lifetime.totalDays} days (${validity.days} days of validity${extensions} + up to ${lifetime.approvalDays} days of approvals under sla.finalHours), ` +
-          `but a workflow ends after one year: keep validity.days + validity.maxExtensions × validity.extensionDays within ${MAX_WORKFLOW_DAYS - lifetime.approvalDays} days`,
+        `makes a registration's workflow run up to ${lifetime.totalDays} days (${validity.days} days of validity${extensions} + up to ${lifetime.approvalDays} days of approvals: ${levels}), ` +
+          `but a workflow ends after one year: keep validity.days + validity.maxExtensions × validity.extensionDays within ${MAX_WORKFLOW_DAYS - lifetime.approvalDays} days${fewerQuestions}`,
       );
     }
   }

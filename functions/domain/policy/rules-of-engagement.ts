@@ -3,6 +3,7 @@ import { type RelationshipType, relationshipTypes } from '#domain/relationship-t
 import type { Block, Line } from './document.ts';
 import type { LoadedPolicy } from './load-policy.ts';
 import type { Policy } from './policy-schema.ts';
+import { informationResponseDays } from './workflow-lifetime.ts';
 
 /**
  * The rules of engagement: the policy the registration workflow enforces, written for the
@@ -218,7 +219,11 @@ function slaSection(policy: Policy): Block[] {
           `After ${hours(sla.escalationHours)} (the SLA deadline), the approval is escalated to the next approver; the first link stops working and names the new approver.`,
         ],
         [`After ${hours(sla.finalHours)} (the final deadline), ${defaultText}.`],
-        ['While the partner is asked for more information, the clock is paused.'],
+        [
+          sla.maxQuestions === 0
+            ? 'Approvers do not ask the partner for more information: they approve or reject.'
+            : `The approvers of each approval level may ask the partner for more information ${sla.maxQuestions === 1 ? 'once' : `up to ${sla.maxQuestions} times`}; the clock is paused until the partner answers by submitting the registration form again, and a question left unanswered for ${informationResponseDays} days declines the registration.`,
+        ],
       ],
     },
     paragraph('Each approval level runs its own clock from the moment it was requested.'),

@@ -1,7 +1,7 @@
 import { needsSecondLevelApproval } from '#domain/policy/approver-routing.ts';
+import { informationResponseDays } from '#domain/policy/workflow-lifetime.ts';
 import type { ApprovalState, DecisionOutput } from './approval-state.ts';
 import { routeOf } from './approval-tasks.ts';
-import { informationResponseDays } from './ask-partner-for-information.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /** What "Record approver decision" answers: where the workflow goes next. */

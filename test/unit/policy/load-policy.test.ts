@@ -38,6 +38,7 @@ describe('loadPolicy', () => {
       escalationHours: 48,
       finalHours: 72,
       defaultDecision: 'approve',
+      maxQuestions: 1,
     });
     expect(policy.thresholds.secondLevelApprovalFromUsd).toBe(250_000);
     expect(policy.conflicts.directActivity.lookBackDays).toBe(60);
