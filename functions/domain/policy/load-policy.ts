@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type * as z from 'zod';
+import { inCanonicalOrder } from './canonical-order.ts';
 import { type DuplicateKey, findDuplicateKeys } from './duplicate-keys.ts';
 import { describeValue } from './policy-fields.ts';
 import { type Policy, policySchema } from './policy-schema.ts';
@@ -160,8 +161,9 @@ function firstInvalidByte(bytes: Uint8Array): number {
  * JSON text of a policy file, or an already parsed object; `{}` is the built-in default policy.
  *
  * The version is the hash of the complete policy after defaults, so two files that say the same
- * thing (keys in another order, a default written out or left out) have the same version, and
- * any change of a value gives a new one.
+ * thing (keys in another order, a default written out or left out, the days, holidays, countries
+ * or types of a list in another order: `inCanonicalOrder`) have the same version, and any change
+ * of a value gives a new one.
  *
  * A JSON text that sets one key twice in an object is refused, each such key named with its
  * lines: `JSON.parse` would keep the last silently, and the policy must mean what it reads as.
@@ -203,5 +205,6 @@ export function loadPolicy(source: string | Uint8Array | unknown): LoadedPolicy 
     }));
     throw new PolicyValidationError(problems, { cause: parsed.error });
   }
-  return { policy: parsed.data, policyVersion: policyVersionOf(parsed.data) };
+  const policy = inCanonicalOrder(parsed.data);
+  return { policy, policyVersion: policyVersionOf(policy) };
 }

@@ -434,6 +434,74 @@ describe('policyVersion', () => {
     );
   });
 
+  it('does not change when the days, holidays, countries or types of a list are written in another order', () => {
+    const approvers = {
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    };
+    const written = (reversed: boolean) => {
+      const order = <T>(values: T[]): T[] => (reversed ? [...values].reverse() : values);
+      return {
+        calendar: {
+          workingDays: order(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday']),
+          holidays: order(['2026-03-20', '2026-12-25']),
+        },
+        regions: { gulf: order(['AE', 'SA', 'QA']), emea: order(['DE', 'FR']) },
+        routing: {
+          rules: [
+            {
+              name: 'Gulf',
+              regions: order(['gulf', 'emea']),
+              cloudMarketplaces: order(['aws', 'azure']),
+              ...approvers,
+            },
+          ],
+        },
+        conflicts: { directActivity: { channelTeam: order(['Pat@Example.com', 'ali@example.com']) } },
+        definitions: {
+          partnerSourced: { relationshipTypes: order(['sourced', 'referral']) },
+          croView: { partnerValues: order(['Partner', 'Marketplace']) },
+        },
+        coSell: {
+          marketplaces: order(['aws', 'azure']),
+          relationshipTypes: order(['sourced', 'referral']),
+          fundingCampaigns: {
+            c1: { name: 'Q1', awsFundingUsed: 'No', channels: order(['Email', 'Display']) },
+          },
+        },
+      };
+    };
+    const one = loadPolicy(written(false));
+    const other = loadPolicy(written(true));
+    expect(other.policyVersion).toBe(one.policyVersion);
+    expect(other.policy).toEqual(one.policy);
+    // The working days read in week order, whatever the file says.
+    expect(one.policy.calendar.workingDays).toEqual(['monday', 'tuesday', 'wednesday', 'thursday', 'sunday']);
+    // An address compared without regard to case is one person however it is written.
+    expect(
+      loadPolicy({ conflicts: { directActivity: { channelTeam: ['pat@example.com', 'ali@example.com'] } } })
+        .policyVersion,
+    ).toBe(
+      loadPolicy({ conflicts: { directActivity: { channelTeam: ['Ali@Example.com', 'PAT@example.com'] } } })
+        .policyVersion,
+    );
+  });
+
+  it('changes when the order of the routing rules changes: the first rule that matches routes', () => {
+    const rule = (name: string, regions: string[]) => ({
+      name,
+      regions,
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    });
+    const rules = [rule('EMEA', ['emea']), rule('Anywhere else', ['emea', 'apac'])];
+    expect(loadPolicy({ routing: { rules } }).policyVersion).not.toBe(
+      loadPolicy({ routing: { rules: [...rules].reverse() } }).policyVersion,
+    );
+  });
+
   it('changes when any setting changes', () => {
     const base = loadPolicy(examplePolicyText);
     type Edit = (policy: Record<string, Record<string, unknown>>) => void;
