@@ -1,4 +1,4 @@
-import type { Weekday } from '#domain/business-hours/business-calendar.ts';
+import { type Weekday, weekdays } from '#domain/business-hours/business-calendar.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import type { Block, Line } from './document.ts';
 import type { LoadedPolicy } from './load-policy.ts';
@@ -43,8 +43,23 @@ function listOf(items: readonly string[], conjunction: 'and' | 'or' = 'and'): st
   return `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
 }
 
-function workingDaysText(weekdays: readonly Weekday[]): string {
-  return listOf(weekdays.map(capitalised));
+/**
+ * The working days as the team's week runs: from the first day after its longest stretch of days
+ * off, so a Sunday-to-Thursday week reads "Sunday, Monday, …", not "Monday, …, Thursday and Sunday".
+ */
+function workingDaysText(days: readonly Weekday[]): string {
+  const working = new Set<string>(days);
+  const daysOffBefore = (index: number) => {
+    let count = 0;
+    while (count < 7 && !working.has(weekdays[(index - count - 1 + 7) % 7] as string)) count += 1;
+    return count;
+  };
+  let start = 0;
+  for (let index = 0; index < 7; index += 1) {
+    if (working.has(weekdays[index] as string) && daysOffBefore(index) > daysOffBefore(start)) start = index;
+  }
+  const week = [...weekdays.slice(start), ...weekdays.slice(0, start)].filter((day) => working.has(day));
+  return listOf(week.map(capitalised));
 }
 
 function relationshipLabel(policy: Policy, type: RelationshipType): string {
