@@ -32,12 +32,8 @@ function plainWords(issue: z.core.$ZodRawIssue): string | undefined {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
       return `must be ${expectedWords[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`;
-    case 'unrecognized_keys': {
-      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      return issue.keys.length === 1
-        ? `has a setting Dealreg does not know: ${keys} (check its spelling)`
-        : `has settings Dealreg does not know: ${keys} (check their spelling)`;
-    }
+    case 'unrecognized_keys':
+      return unknownSettings(issue.keys, knownSettingsOf(issue.inst));
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${describeValue(issue.input)}`;
     case 'invalid_key':
@@ -48,6 +44,76 @@ function plainWords(issue: z.core.$ZodRawIssue): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The settings an object of the policy takes, when the issue came from one. */
+function knownSettingsOf(inst: unknown): readonly string[] {
+  const shape = (inst as { _zod?: { def?: { shape?: unknown } } } | undefined)?._zod?.def?.shape;
+  return shape !== null && typeof shape === 'object' ? Object.keys(shape) : [];
+}
+
+/** Levenshtein distance, case ignored: how many letters to change, add or remove. */
+function editDistance(one: string, other: string): number {
+  const a = one.toLowerCase();
+  const b = other.toLowerCase();
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The known setting an unknown one is most likely a misspelling of, if any is close. */
+function likelyMeant(key: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const lower = name.toLowerCase();
+    const given = key.toLowerCase();
+    // `minAmount` for `minAmountUsd`, `hours` for `workingHours`: a part of the name.
+    const distance =
+      given.length >= 4 && (lower.startsWith(given) || lower.endsWith(given)) ? 1 : editDistance(key, name);
+    if (
+      distance <= Math.max(2, Math.floor(name.length / 4)) &&
+      (best === undefined || distance < best.distance)
+    ) {
+      best = { name, distance };
+    }
+  }
+  return best?.name;
+}
+
+/**
+ * "has a setting Dealreg does not know: "remindHours" (did you mean "reminderHours"?)": each unknown
+ * key with the setting it likely misspells, or the settings the object takes when none is close.
+ */
+function unknownSettings(keys: readonly string[], known: readonly string[]): string {
+  const named = keys.map((key) => {
+    const meant = likelyMeant(key, known);
+    const notes = [
+      ...(meant === undefined ? [] : [`did you mean "${meant}"?`]),
+      ...(/currency|(?<!usd)(eur|gbp|jpy|aud|cad|chf|inr|sgd|sek|nok|dkk|nzd|brl|mxn|zar|aed|cny)$/i.test(key)
+        ? ['amounts in the policy are in US dollars']
+        : []),
+    ];
+    return notes.length === 0 ? `"${key}"` : `"${key}" (${notes.join(' ')})`;
+  });
+  const unmatched = keys.some((key) => likelyMeant(key, known) === undefined);
+  const settings = keys.length === 1 ? 'a setting' : 'settings';
+  const hint =
+    !unmatched || known.length === 0
+      ? ''
+      : known.length <= 12
+        ? `; the settings here are ${known.map((name) => `"${name}"`).join(', ')}`
+        : '; check the spelling against policy/default-policy.json';
+  return `has ${settings} Dealreg does not know: ${named.join(', ')}${hint}`;
 }
 
 function pathText(path: readonly PropertyKey[]): string {

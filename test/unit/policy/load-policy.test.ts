@@ -122,7 +122,43 @@ describe('loadPolicy', () => {
       'conflicts.competingPartner.resolution must be one of "first-registration-wins", "reject-later-registration", got "coin-flip"',
       'conflicts.competingPartner.companyNameSimilarityThreshold must be a number between 0 and 1 (1 means identical names), got 1.5',
       'validity.days must be a whole number of days, at least 1, got 2.5',
-      'The policy has a setting Dealreg does not know: "slaa" (check its spelling)',
+      'The policy has a setting Dealreg does not know: "slaa" (did you mean "sla"?)',
+    ]);
+  });
+
+  it('names the setting a misspelt key most likely means, or the settings its object takes', () => {
+    const rule = {
+      name: 'EMEA',
+      region: ['emea'],
+      minAmount: 5000,
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    };
+    expect(
+      problemsOf({
+        calender: {},
+        sla: { remindHours: 4 },
+        thresholds: { autoApproveBelowEur: 10_000, currency: 'EUR' },
+        approvers: { ann: { name: 'Ann', email: 'ann@example.com', timezone: 'Europe/Paris' } },
+        routing: {
+          rules: [rule],
+          fallback: {
+            firstApprover: 'ann',
+            escalationApprover: 'partner-director',
+            secondLevelApprover: 'vp-sales',
+          },
+        },
+        validity: { extentions: 1 },
+      }),
+    ).toEqual([
+      'sla has a setting Dealreg does not know: "remindHours" (did you mean "reminderHours"?)',
+      'thresholds has settings Dealreg does not know: "autoApproveBelowEur" (did you mean "autoApproveBelowUsd"? amounts in the policy are in US dollars), "currency" (amounts in the policy are in US dollars); the settings here are "autoApproveBelowUsd", "secondLevelApprovalFromUsd"',
+      'approvers.ann.timeZone is required',
+      'approvers.ann has a setting Dealreg does not know: "timezone" (did you mean "timeZone"?)',
+      'routing.rules[0] has settings Dealreg does not know: "region" (did you mean "regions"?), "minAmount" (did you mean "minAmountUsd"?)',
+      'validity has a setting Dealreg does not know: "extentions"; the settings here are "days", "expiryWarningDaysBefore", "maxExtensions", "extensionDays", "onClosedWon", "onClosedLost"',
+      'The policy has a setting Dealreg does not know: "calender" (did you mean "calendar"?)',
     ]);
   });
 
