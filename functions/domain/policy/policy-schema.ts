@@ -626,6 +626,18 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
     }
   });
 
+  for (const dead of unreachableRules(policy)) {
+    const earlier = dead.coveredBy.map(
+      (index) => `routing.rules[${index}] ("${policy.routing.rules[index]?.name}")`,
+    );
+    problem(
+      ['routing', 'rules', dead.index],
+      dead.coveredBy.length === 0
+        ? `("${policy.routing.rules[dead.index]?.name}") can never route a registration: every region it names lists no country; add countries to them or name other regions`
+        : `("${policy.routing.rules[dead.index]?.name}") can never route a registration: ${listOfNames(earlier)} ${earlier.length === 1 ? 'comes' : 'come'} first and ${earlier.length === 1 ? 'matches' : 'match'} every registration it would (the first rule that matches routes); move it above ${earlier.length === 1 ? 'that rule' : 'them'}, or narrow ${earlier.length === 1 ? 'that rule' : 'them'}`,
+    );
+  }
+
   const regionOfCountry = new Map<string, string>();
   for (const [region, countries] of Object.entries(policy.regions)) {
     for (const [position, country] of countries.entries()) {
@@ -646,6 +658,71 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
       );
     }
   }
+}
+
+function listOfNames(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * The routing rules no registration can reach, each with the earlier rules that take every
+ * registration it would match. Routing looks at three facts, each with few possible values that
+ * matter: the customer's region (a region listing a country, or none), the marketplace, and the
+ * amount between two of the rules' bounds. A rule is unreachable when every such combination it
+ * matches is matched by an earlier rule first.
+ */
+function unreachableRules(policy: PolicyShape): { index: number; coveredBy: number[] }[] {
+  const { rules } = policy.routing;
+  const regions: (string | undefined)[] = [
+    ...Object.entries(policy.regions)
+      .filter(([, countries]) => countries.length > 0)
+      .map(([name]) => name),
+    undefined,
+  ];
+  const cents = (usd: number) => Math.round(usd * 100);
+  const amounts = [
+    ...new Set([
+      0,
+      ...rules
+        .flatMap((rule) => [rule.minAmountUsd, rule.maxAmountUsd])
+        .filter((usd) => usd !== undefined)
+        .map(cents),
+    ]),
+  ].sort((a, b) => a - b);
+  const matches = (
+    rule: PolicyShape['routing']['rules'][number],
+    region: string | undefined,
+    marketplace: string,
+    amount: number,
+  ) =>
+    (rule.regions === undefined || (region !== undefined && rule.regions.includes(region))) &&
+    (rule.cloudMarketplaces === undefined ||
+      (rule.cloudMarketplaces as readonly string[]).includes(marketplace)) &&
+    (rule.minAmountUsd === undefined || amount >= cents(rule.minAmountUsd)) &&
+    (rule.maxAmountUsd === undefined || amount < cents(rule.maxAmountUsd));
+  const unreachable: { index: number; coveredBy: number[] }[] = [];
+  rules.forEach((rule, index) => {
+    // A rule naming an unknown region, or an empty amount range, is reported as such.
+    const unknownRegion = (rule.regions ?? []).some((region) => !Object.hasOwn(policy.regions, region));
+    const emptyRange =
+      rule.minAmountUsd !== undefined &&
+      rule.maxAmountUsd !== undefined &&
+      rule.minAmountUsd >= rule.maxAmountUsd;
+    if (unknownRegion || emptyRange) return;
+    const coveredBy = new Set<number>();
+    for (const region of regions) {
+      for (const marketplace of cloudMarketplaces) {
+        for (const amount of amounts) {
+          if (!matches(rule, region, marketplace, amount)) continue;
+          const first = rules.findIndex((candidate) => matches(candidate, region, marketplace, amount));
+          if (first === index) return;
+          coveredBy.add(first);
+        }
+      }
+    }
+    unreachable.push({ index, coveredBy: [...coveredBy].sort((a, b) => a - b) });
+  });
+  return unreachable;
 }
 
 /** The policy as written: zod-validated, every default filled in. */

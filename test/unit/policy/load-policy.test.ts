@@ -416,18 +416,61 @@ describe('loadPolicy', () => {
   });
 
   it('refuses two routing rules of one name, or a rule named fallback: a decision names the rule that routed it', () => {
-    const rule = (name: string) => ({
+    const rule = (name: string, cloudMarketplace: string) => ({
       name,
+      cloudMarketplaces: [cloudMarketplace],
       firstApprover: 'channel-manager',
       escalationApprover: 'partner-director',
       secondLevelApprover: 'vp-sales',
     });
     expect(
-      problemsOf({ routing: { rules: [rule('EMEA'), rule('APAC'), rule('emea '), rule('fallback')] } }),
+      problemsOf({
+        routing: {
+          rules: [rule('EMEA', 'aws'), rule('APAC', 'azure'), rule('emea ', 'gcp'), rule('fallback', 'none')],
+        },
+      }),
     ).toEqual([
       'routing.rules[2].name is "emea", already the name of routing.rules[0]: give each rule its own name',
       'routing.rules[3].name is "fallback", the name decisions give routing.fallback: choose another',
     ]);
+  });
+
+  it('refuses a routing rule that earlier rules leave no registration to, naming them; partial overlaps and gaps are fine', () => {
+    const chain = {
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    };
+    const regions = { dach: ['DE', 'AT', 'CH'], nordics: ['SE', 'NO'], latam: [] };
+    expect(
+      problemsOf({
+        regions,
+        routing: {
+          rules: [
+            { name: 'From 100k', minAmountUsd: 100_000, ...chain },
+            { name: 'Below 100k', maxAmountUsd: 1e5, ...chain },
+            { name: 'DACH on AWS', regions: ['dach'], cloudMarketplaces: ['aws'], ...chain },
+            { name: 'LATAM', regions: ['latam'], ...chain },
+          ],
+        },
+      }),
+    ).toEqual([
+      'routing.rules[2] ("DACH on AWS") can never route a registration: routing.rules[0] ("From 100k") and routing.rules[1] ("Below 100k") come first and match every registration it would (the first rule that matches routes); move it above them, or narrow them',
+      'routing.rules[3] ("LATAM") can never route a registration: every region it names lists no country; add countries to them or name other regions',
+    ]);
+    // Overlapping rules that each still route something, and amounts no rule covers (the fallback's).
+    expect(
+      problemsOf({
+        regions,
+        routing: {
+          rules: [
+            { name: 'DACH on AWS', regions: ['dach'], cloudMarketplaces: ['aws'], ...chain },
+            { name: 'DACH and Nordics', regions: ['dach', 'nordics'], maxAmountUsd: 50_000, ...chain },
+            { name: 'Large Nordics', regions: ['nordics'], minAmountUsd: 250_000, ...chain },
+          ],
+        },
+      }),
+    ).toEqual([]);
   });
 
   it('reports a malformed setting without tripping the cross-setting checks', () => {
@@ -525,14 +568,15 @@ describe('policyVersion', () => {
   });
 
   it('changes when the order of the routing rules changes: the first rule that matches routes', () => {
-    const rule = (name: string, regions: string[]) => ({
+    const rule = (name: string, conditions: { regions?: string[]; minAmountUsd?: number }) => ({
       name,
-      regions,
+      ...conditions,
       firstApprover: 'channel-manager',
       escalationApprover: 'partner-director',
       secondLevelApprover: 'vp-sales',
     });
-    const rules = [rule('EMEA', ['emea']), rule('Anywhere else', ['emea', 'apac'])];
+    // Both orders route something to each rule; a large EMEA deal goes to whichever comes first.
+    const rules = [rule('EMEA', { regions: ['emea'] }), rule('Large deals', { minAmountUsd: 100_000 })];
     expect(loadPolicy({ routing: { rules } }).policyVersion).not.toBe(
       loadPolicy({ routing: { rules: [...rules].reverse() } }).policyVersion,
     );
