@@ -67,7 +67,14 @@ export const field = {
   },
   text: (max = 2_000) => {
     const error = mustBe(`text of at most ${max} characters`);
-    return z.string({ error }).trim().min(1, { error: 'must not be empty' }).max(max, { error });
+    // In Unicode's composed form (NFC): "Zürich" typed as u + combining diaeresis is the same
+    // text, the same rule name and the same policy version as "Zürich" typed as one letter.
+    return z
+      .string({ error })
+      .trim()
+      .normalize('NFC')
+      .min(1, { error: 'must not be empty' })
+      .max(max, { error });
   },
   email: () => z.email({ error: mustBe('an email address') }),
   timeZone: () => {

@@ -567,6 +567,26 @@ describe('policyVersion', () => {
     );
   });
 
+  it('reads a text typed with combining accents as the same text typed with accented letters', () => {
+    const composed = loadPolicy('{"programName": "Z\\u00fcrich partners"}');
+    const decomposed = loadPolicy('{"programName": "Zu\\u0308rich partners"}');
+    expect(decomposed.policy.programName).toBe('Zürich partners'.normalize('NFC'));
+    expect(decomposed.policyVersion).toBe(composed.policyVersion);
+    const rule = (name: string, cloudMarketplace: string) => ({
+      name,
+      cloudMarketplaces: [cloudMarketplace],
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    });
+    // Two rules whose names look the same are one name, which decisions could not tell apart.
+    expect(
+      problemsOf({ routing: { rules: [rule('Z\u00fcrich', 'aws'), rule('Zu\u0308rich', 'azure')] } }),
+    ).toEqual([
+      'routing.rules[1].name is "Zürich", already the name of routing.rules[0]: give each rule its own name',
+    ]);
+  });
+
   it('changes when the order of the routing rules changes: the first rule that matches routes', () => {
     const rule = (name: string, conditions: { regions?: string[]; minAmountUsd?: number }) => ({
       name,
