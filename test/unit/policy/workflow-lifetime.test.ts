@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { approvalDeadlines, resumeDeadlines } from '#domain/policy/approval-deadlines.ts';
 import { loadPolicy } from '#domain/policy/load-policy.ts';
@@ -55,6 +56,68 @@ describe('the longest a registration workflow runs', () => {
     const days = (deadlines.finalAt.getTime() - requestedAt.getTime()) / 86_400_000;
     expect(days).toBeGreaterThan(2 * informationResponseDays);
     expect(days).toBeLessThanOrEqual(longestWorkflow(policy).approvalLevelDays);
+  });
+
+  it('bounds every level whatever the calendar, whenever the questions are asked and answered', () => {
+    const calendars = [
+      {},
+      {
+        timeZone: 'Asia/Riyadh',
+        workingDays: ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday'],
+        holidays: ['2026-03-19', '2026-03-20', '2026-03-22', '2026-05-26', '2026-05-27', '2026-05-28'],
+      },
+      {
+        timeZone: 'Pacific/Chatham',
+        workingDays: ['wednesday'],
+        workingHours: { start: '22:00', end: '24:00' },
+      },
+      {
+        timeZone: 'America/St_Johns',
+        workingHours: { start: '07:30', end: '19:00' },
+        holidays: ['2026-12-25', '2026-12-28'],
+      },
+    ];
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...calendars),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 330 * 24 * 60 }),
+        fc.array(
+          fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+          {
+            minLength: 3,
+            maxLength: 3,
+          },
+        ),
+        (calendar, finalHours, maxQuestions, minute, questions) => {
+          const settings = {
+            calendar,
+            sla: { reminderHours: finalHours / 4, escalationHours: finalHours / 2, finalHours, maxQuestions },
+            validity: { days: 1, expiryWarningDaysBefore: 0, maxExtensions: 0 },
+            reporting: { qbrCheckBusinessDaysBeforeQuarterEnd: 1 },
+          };
+          // Only policies validation accepts: the others are refused before they run.
+          fc.pre(problemsOf(settings).length === 0);
+          const { policy } = loadPolicy(settings);
+          const requestedAt = new Date(start + minute * 60_000);
+          let deadlines = approvalDeadlines(policy, requestedAt);
+          let resumedAt = requestedAt;
+          for (const [when, wait] of questions.slice(0, maxQuestions)) {
+            // Asked at any moment before the final deadline, answered within the ten days.
+            const askedAt = new Date(
+              resumedAt.getTime() + when * (deadlines.finalAt.getTime() - resumedAt.getTime()),
+            );
+            resumedAt = new Date(askedAt.getTime() + wait * informationResponseDays * 86_400_000);
+            deadlines = resumeDeadlines(policy, deadlines, askedAt, resumedAt);
+          }
+          const days = (deadlines.finalAt.getTime() - requestedAt.getTime()) / 86_400_000;
+          expect(days).toBeLessThanOrEqual(longestWorkflow(policy).approvalLevelDays);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('counts the most holidays that ever fall inside one approval window', () => {
