@@ -141,6 +141,34 @@ function duplicateProblem({ path, lines }: DuplicateKey): PolicyProblem {
   };
 }
 
+/**
+ * What to do about the JSON mistakes people make most when they write JSON by hand — a comment,
+ * a comma after the last item, single quotes — when the text has one outside its strings (the
+ * first, with its line). `JSON.parse` names where it stopped, not always where, nor why.
+ */
+function jsonSyntaxHint(text: string): string {
+  let line = 1;
+  let inString = false;
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text[at];
+    if (char === '\n') line += 1;
+    if (inString) {
+      if (char === '\\') at += 1;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    else if (char === '/' && (text[at + 1] === '/' || text[at + 1] === '*')) {
+      return `; line ${line} has a comment, which JSON does not allow: remove it (policy/README.md explains each setting)`;
+    } else if (char === "'") {
+      return `; line ${line} has a single quote: JSON takes double quotes ("...") around names and texts`;
+    } else if (char === ',' && /^\s*[}\]]/.test(text.slice(at + 1))) {
+      return `; line ${line} has a comma after the last item of an object or list, which JSON does not allow: remove it`;
+    }
+  }
+  return '';
+}
+
 /** The policy version of an already validated policy. */
 function policyVersionOf(policy: Policy): string {
   const canonical = canonicalize(policy);
@@ -251,7 +279,8 @@ export function loadPolicy(source: string | Uint8Array | unknown): LoadedPolicy 
       input = JSON.parse(text);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      throw new PolicyValidationError([{ path: '', message: `is not valid JSON: ${detail}` }], {
+      const hint = jsonSyntaxHint(text);
+      throw new PolicyValidationError([{ path: '', message: `is not valid JSON: ${detail}${hint}` }], {
         cause: error,
       });
     }

@@ -275,6 +275,33 @@ describe('loadPolicy', () => {
     expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);
   });
 
+  it.each([
+    [
+      'a comment',
+      '{\n  // our SLA\n  "sla": {}\n}',
+      '; line 2 has a comment, which JSON does not allow: remove it',
+    ],
+    [
+      'a comma after the last setting',
+      '{\n  "programName": "A, B",\n  "sla": {"reminderHours": 4,}\n}',
+      '; line 3 has a comma after the last item of an object or list, which JSON does not allow: remove it',
+    ],
+    [
+      'a comma after the last holiday',
+      '{"calendar": {"holidays": ["2026-12-25",\n]}}',
+      '; line 1 has a comma after the last item of an object or list',
+    ],
+    [
+      'single quotes',
+      `{"programName": "Bob's // program",\n'sla': {}}`,
+      '; line 2 has a single quote: JSON takes double quotes ("...") around names and texts',
+    ],
+  ])('says what to do about %s, besides where JSON.parse stopped', (_, text, hint) => {
+    const [problem] = problemsOf(text);
+    expect(problem).toMatch(/^The policy is not valid JSON: /);
+    expect(problem).toContain(hint);
+  });
+
   it('reads a policy file given as bytes, and refuses bytes that are not UTF-8 instead of replacing them', () => {
     const utf8 = new TextEncoder().encode('{"programName": "Partnerprogramm München"}');
     expect(loadPolicy(utf8).policy.programName).toBe('Partnerprogramm München');
