@@ -391,6 +391,15 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a country code that registrations never carry, naming the one they do', () => {
+    expect(problemsOf({ regions: { emea: ['UK', 'de', 'FR', 'XX', 'EU'] } })).toEqual([
+      'regions.emea[0] must be written GB, the ISO 3166 code registrations give United Kingdom: "UK" would never match one',
+      'regions.emea[1] must be written DE, the ISO 3166 code registrations give Germany: "de" would never match one',
+      'regions.emea[3] must be a two-letter ISO 3166 country code such as US or DE, got "XX", which is no country\'s code',
+      'regions.emea[4] must be a two-letter ISO 3166 country code such as US or DE, got "EU", which is no country\'s code',
+    ]);
+  });
+
   it('refuses a country, a routing region or a marketplace listed twice', () => {
     expect(
       problemsOf({
