@@ -19,7 +19,7 @@ export function routeOf(deps: RegistrationWorkflowDependencies, registration: Re
   return routeApproval(deps.policy.policy, {
     customerCountry: registration.details.customerCountry,
     cloudMarketplace: registration.details.cloudMarketplace,
-    amountUsdMinor: registration.progress.amountUsdMinor ?? 0,
+    amountUsdMinor: registration.progress.amountUsdMinor,
   });
 }
 
@@ -74,7 +74,7 @@ export function subjectOf(
     firstLevel: asked.level === 2 ? progress.firstLevel : undefined,
     approvalReason: whyApprovalIsNeeded(policy, {
       verdict: progress.verdict,
-      amountUsdMinor,
+      amountUsdMinor: progress.amountUsdMinor,
       level: asked.level,
       purpose: request?.kind === 'extension' ? 'extension' : 'registration',
     }),

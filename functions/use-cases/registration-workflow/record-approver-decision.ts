@@ -42,7 +42,7 @@ export async function recordApproverDecision(
   if (
     choice.outcome === 'approve' &&
     approval.level === 1 &&
-    needsSecondLevelApproval(deps.policy.policy, progress.amountUsdMinor ?? 0) &&
+    needsSecondLevelApproval(deps.policy.policy, progress.amountUsdMinor) &&
     routeOf(deps, registration).secondLevel !== undefined
   ) {
     await deps.book.saveProgress(registrationId, {
