@@ -643,7 +643,10 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
     for (const [position, country] of countries.entries()) {
       const other = regionOfCountry.get(country);
       if (other !== undefined && other !== region) {
-        problem(['regions', region, position], `lists ${country}, which is already in region "${other}"`);
+        problem(
+          ['regions', region, position],
+          `lists ${country}, which is already in region "${other}": routing reads one region a country, so list it in one of them`,
+        );
       }
       regionOfCountry.set(country, region);
     }

@@ -400,6 +400,12 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a country in two regions, saying to list it in one', () => {
+    expect(problemsOf({ regions: { dach: ['DE', 'AT'], emea: ['GB', 'DE'] } })).toEqual([
+      'regions.emea[1] lists DE, which is already in region "dach": routing reads one region a country, so list it in one of them',
+    ]);
+  });
+
   it('refuses a country, a routing region or a marketplace listed twice', () => {
     expect(
       problemsOf({
