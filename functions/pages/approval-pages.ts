@@ -129,7 +129,8 @@ function relationshipLabel(type: RelationshipType, subject?: ApprovalSubject): s
 
 /**
  * An extension is approved or refused as a whole: the registration keeps the relationship it was
- * approved as (the workflow extends the validity only), so no relationship type is offered.
+ * approved as (the workflow extends the validity only), so no relationship type is offered, and
+ * no question either (the workflow would take it as a refusal).
  */
 function extensionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
   const action = encodeURIComponent(task.approvalId);
@@ -139,10 +140,7 @@ function extensionForms(task: ApprovalTask, token: string, nonce: string): SafeH
 <button type="submit" id="approve">Approve the extension</button></form>
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="reject">
 <label for="reject-reason">Reason for refusing the extension (required; the partner receives it)</label><textarea id="reject-reason" name="reason" maxlength="${maxTextLength}" required></textarea>
-<button type="submit" class="reject" id="reject">Refuse the extension</button></form>
-<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="request-info">
-<label for="request-info-question">Question for the partner (required; the SLA clock pauses until they answer)</label><textarea id="request-info-question" name="question" maxlength="${maxTextLength}" required></textarea>
-<button type="submit" class="info" id="request-info">Ask for more information</button></form>`;
+<button type="submit" class="reject" id="reject">Refuse the extension</button></form>`;
 }
 
 function decisionForms(task: ApprovalTask, token: string, nonce: string): SafeHtml {
@@ -179,9 +177,13 @@ ${textarea('approve', 'reason', reasonLabel, verdict.relationshipType === null &
 <form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="reject">
 ${textarea('reject', 'reason', 'Reason for rejecting (required; the partner receives it)', true)}
 <button type="submit" class="reject" id="reject">Reject</button></form>
-<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="request-info">
+${
+  task.subject.questionsLeft === 0
+    ? html`<p id="no-more-questions">The policy allows no more questions to the partner at this approval level: approve or reject the registration.</p>`
+    : html`<form method="post" action="${action}">${signedFormFields(token, nonce)}<input type="hidden" name="decision" value="request-info">
 ${textarea('request-info', 'question', 'Question for the partner (required; the SLA clock pauses until they answer)', true)}
-<button type="submit" class="info" id="request-info">Ask for more information</button></form>`;
+<button type="submit" class="info" id="request-info">Ask for more information</button></form>`
+}`;
 }
 
 /** On a second-level task: who approved the first level, as what, when and why. */

@@ -38,7 +38,10 @@ export async function decideApproval(
   }
 
   const now = deps.now();
-  const { choice, exception } = readDecision(request.fields, task.subject.verdict, task.subject.firstLevel);
+  const { choice, exception } = readDecision(request.fields, task.subject.verdict, task.subject.firstLevel, {
+    extension: task.subject.request?.kind === 'extension',
+    questionsLeft: task.subject.questionsLeft,
+  });
   const access = accessAt(request.access, now);
   const decision: RecordedDecision = {
     choice,

@@ -70,6 +70,12 @@ const approvalSubjectSchema = z.object({
    */
   approvalReason: z.string().optional(),
   /**
+   * How many more times the approver may ask the partner for more information at this level of
+   * the approval (`sla.maxQuestions`, less the questions already answered). Tasks from before the
+   * limit carry none.
+   */
+  questionsLeft: z.number().int().nonnegative().optional(),
+  /**
    * On a second-level task: the first level's approval, which the second approver confirms or
    * changes. Approving without choosing keeps its relationship type and its reason.
    */

@@ -46,17 +46,32 @@ export function policyRelationship(verdict: ConflictVerdict): ApprovalChoice & {
  * verdict's (any type the policy prices, e.g. influenced where the policy gives sourced) needs
  * the reason for the exception. At the second level (`firstLevel`), approving under the first
  * level's relationship type confirms it: without a reason of their own, the first level's stands.
+ * A question is refused on an extension, which is approved or refused as a whole, and once the
+ * questions the policy allows at this level of the approval (`sla.maxQuestions`) are used.
  * Throws `InvalidFormError` naming each missing or invalid field.
  */
 export function readDecision(
   fields: DecisionFields,
   verdict: ConflictVerdict,
   firstLevel?: FirstLevelApproval,
+  asking: { readonly extension?: boolean; readonly questionsLeft?: number | undefined } = {},
 ): { choice: ApprovalChoice; exception: boolean } {
   const { decision, relationshipType: chosen, reason: given, question } = readForm(formSchema, fields);
   const missing = (field: string, message: string) => new InvalidFormError([{ field, message }]);
   switch (decision) {
     case 'request-info':
+      if (asking.extension === true) {
+        throw missing(
+          'question',
+          'cannot be asked about an extension request, which is approved or refused as a whole: approve or refuse it',
+        );
+      }
+      if (asking.questionsLeft === 0) {
+        throw missing(
+          'question',
+          'cannot be asked: the policy allows no more questions to the partner at this approval level (sla.maxQuestions); approve or reject the registration',
+        );
+      }
       if (question === undefined) throw missing('question', 'is required to ask the partner for information');
       return { choice: { outcome: 'request-info', question }, exception: false };
     case 'reject':

@@ -33,17 +33,21 @@ export function whyApprovalIsNeeded(
   policy: Policy,
   task: {
     readonly verdict: ConflictVerdict;
-    readonly amountUsdMinor: number;
+    /** Undefined when no USD rate is configured for the amount's currency. */
+    readonly amountUsdMinor: number | undefined;
     readonly level: 1 | 2;
     readonly purpose: 'registration' | 'extension';
   },
 ): string {
-  const amount = usd(task.amountUsdMinor);
+  const amount =
+    task.amountUsdMinor === undefined ? 'in a currency without a USD rate' : usd(task.amountUsdMinor);
   if (task.purpose === 'extension') {
     return `The partner asks to extend the registration; every extension needs an approver (policy rule validity.maxExtensions allows ${policy.validity.maxExtensions}).`;
   }
   if (task.level === 2 && needsSecondLevelApproval(policy, task.amountUsdMinor)) {
-    return `The amount (${amount}) is at or above ${usdWhole(policy.thresholds.secondLevelApprovalFromUsd)}, so a second approval level is needed (policy rule thresholds.secondLevelApprovalFromUsd).`;
+    return task.amountUsdMinor === undefined
+      ? `No USD rate is configured for the amount's currency, so it cannot be shown to be below ${usdWhole(policy.thresholds.secondLevelApprovalFromUsd)}, and a second approval level is needed (policy rule thresholds.secondLevelApprovalFromUsd).`
+      : `The amount (${amount}) is at or above ${usdWhole(policy.thresholds.secondLevelApprovalFromUsd)}, so a second approval level is needed (policy rule thresholds.secondLevelApprovalFromUsd).`;
   }
   if (task.verdict.outcome === 'clear') {
     return isBelowAutoApproveLimit(policy, task.amountUsdMinor)

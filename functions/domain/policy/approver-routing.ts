@@ -5,8 +5,12 @@ export interface RoutingFacts {
   /** ISO 3166 alpha-2 country of the customer, when the partner gave one. */
   readonly customerCountry?: string | undefined;
   readonly cloudMarketplace: string;
-  /** The deal amount in US cents (USD minor units). */
-  readonly amountUsdMinor: number;
+  /**
+   * The deal amount in US cents (USD minor units); undefined when no USD rate is configured for
+   * its currency. An amount that cannot be compared is never below a limit: it is treated as at
+   * least every bound (a second approval level, the rules with only a minimum amount).
+   */
+  readonly amountUsdMinor: number | undefined;
 }
 
 /** An approver as the workflow needs them: the policy's id plus name, email and time zone. */
@@ -40,13 +44,18 @@ export function regionOf(policy: Policy, country: string | undefined): string | 
 }
 
 /** Whether the amount is small enough for an automatic approval (the verdict must also be clear). */
-export function isBelowAutoApproveLimit(policy: Policy, amountUsdMinor: number): boolean {
-  return amountUsdMinor < usdMinor(policy.thresholds.autoApproveBelowUsd);
+export function isBelowAutoApproveLimit(policy: Policy, amountUsdMinor: number | undefined): boolean {
+  return amountUsdMinor !== undefined && amountUsdMinor < usdMinor(policy.thresholds.autoApproveBelowUsd);
 }
 
-/** Whether the amount needs a second approval level. */
-export function needsSecondLevelApproval(policy: Policy, amountUsdMinor: number): boolean {
-  return amountUsdMinor >= usdMinor(policy.thresholds.secondLevelApprovalFromUsd);
+/**
+ * Whether the amount needs a second approval level: an amount without a USD rate does, as it
+ * cannot be shown to be below the threshold.
+ */
+export function needsSecondLevelApproval(policy: Policy, amountUsdMinor: number | undefined): boolean {
+  return (
+    amountUsdMinor === undefined || amountUsdMinor >= usdMinor(policy.thresholds.secondLevelApprovalFromUsd)
+  );
 }
 
 function approver(policy: Policy, id: string): RoutedApprover {
@@ -68,8 +77,11 @@ export function routeApproval(policy: Policy, facts: RoutingFacts): ApprovalRout
       (candidate.regions === undefined || (region !== undefined && candidate.regions.includes(region))) &&
       (candidate.cloudMarketplaces === undefined ||
         (candidate.cloudMarketplaces as readonly string[]).includes(facts.cloudMarketplace)) &&
-      (candidate.minAmountUsd === undefined || facts.amountUsdMinor >= usdMinor(candidate.minAmountUsd)) &&
-      (candidate.maxAmountUsd === undefined || facts.amountUsdMinor < usdMinor(candidate.maxAmountUsd)),
+      (candidate.minAmountUsd === undefined ||
+        facts.amountUsdMinor === undefined ||
+        facts.amountUsdMinor >= usdMinor(candidate.minAmountUsd)) &&
+      (candidate.maxAmountUsd === undefined ||
+        (facts.amountUsdMinor !== undefined && facts.amountUsdMinor < usdMinor(candidate.maxAmountUsd))),
   );
   const chain = rule ?? policy.routing.fallback;
   const escalation = approver(policy, chain.escalationApprover);

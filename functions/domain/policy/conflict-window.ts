@@ -4,25 +4,20 @@ import { longestWorkflow } from './workflow-lifetime.ts';
 /**
  * The fewest days a registration can take from its receipt to its decision that the window allows
  * for: the approval loop's SLA ends in the policy default within a few weeks of business hours
- * per approval level, and each question to the partner adds at most ten days. A registration
- * still undecided after this long is a stuck workflow, not a claim on the customer.
+ * per approval level, questions to the partner included. A registration still undecided after
+ * this long is a stuck workflow, not a claim on the customer.
  */
 export const decisionAllowanceDays = 90;
 
-/** What the window allows for the partner's answers to approvers' questions: six of ten days each. */
-const questionAllowanceDays = 60;
-
 /**
  * The days a registration can take from its receipt to its decision under the policy: both approval
- * levels at their longest (`longestWorkflow`: the SLA's business hours, weekends and holidays) and
- * the questions to the partner, and never less than `decisionAllowanceDays`. A long SLA decides
- * months after receipt, and the registration holds the customer from then.
+ * levels at their longest (`longestWorkflow`: the SLA's business hours, weekends and holidays, and
+ * the `sla.maxQuestions` questions to the partner a level), and never less than
+ * `decisionAllowanceDays`. A long SLA decides months after receipt, and the registration holds the
+ * customer from then.
  */
 export function decisionDays(policy: Policy): number {
-  return Math.max(
-    decisionAllowanceDays,
-    2 * longestWorkflow(policy).approvalLevelDays + questionAllowanceDays,
-  );
+  return Math.max(decisionAllowanceDays, 2 * longestWorkflow(policy).approvalLevelDays);
 }
 
 /**

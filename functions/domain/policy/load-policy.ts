@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type * as z from 'zod';
+import { inCanonicalOrder } from './canonical-order.ts';
 import { type DuplicateKey, findDuplicateKeys } from './duplicate-keys.ts';
 import { describeValue } from './policy-fields.ts';
 import { type Policy, policySchema } from './policy-schema.ts';
@@ -31,12 +32,8 @@ function plainWords(issue: z.core.$ZodRawIssue): string | undefined {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
       return `must be ${expectedWords[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`;
-    case 'unrecognized_keys': {
-      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      return issue.keys.length === 1
-        ? `has a setting Dealreg does not know: ${keys} (check its spelling)`
-        : `has settings Dealreg does not know: ${keys} (check their spelling)`;
-    }
+    case 'unrecognized_keys':
+      return unknownSettings(issue.keys, knownSettingsOf(issue.inst));
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${describeValue(issue.input)}`;
     case 'invalid_key':
@@ -47,6 +44,76 @@ function plainWords(issue: z.core.$ZodRawIssue): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The settings an object of the policy takes, when the issue came from one. */
+function knownSettingsOf(inst: unknown): readonly string[] {
+  const shape = (inst as { _zod?: { def?: { shape?: unknown } } } | undefined)?._zod?.def?.shape;
+  return shape !== null && typeof shape === 'object' ? Object.keys(shape) : [];
+}
+
+/** Levenshtein distance, case ignored: how many letters to change, add or remove. */
+function editDistance(one: string, other: string): number {
+  const a = one.toLowerCase();
+  const b = other.toLowerCase();
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The known setting an unknown one is most likely a misspelling of, if any is close. */
+function likelyMeant(key: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const lower = name.toLowerCase();
+    const given = key.toLowerCase();
+    // `minAmount` for `minAmountUsd`, `hours` for `workingHours`: a part of the name.
+    const distance =
+      given.length >= 4 && (lower.startsWith(given) || lower.endsWith(given)) ? 1 : editDistance(key, name);
+    if (
+      distance <= Math.max(2, Math.floor(name.length / 4)) &&
+      (best === undefined || distance < best.distance)
+    ) {
+      best = { name, distance };
+    }
+  }
+  return best?.name;
+}
+
+/**
+ * "has a setting Dealreg does not know: "remindHours" (did you mean "reminderHours"?)": each unknown
+ * key with the setting it likely misspells, or the settings the object takes when none is close.
+ */
+function unknownSettings(keys: readonly string[], known: readonly string[]): string {
+  const named = keys.map((key) => {
+    const meant = likelyMeant(key, known);
+    const notes = [
+      ...(meant === undefined ? [] : [`did you mean "${meant}"?`]),
+      ...(/currency|(?<!usd)(eur|gbp|jpy|aud|cad|chf|inr|sgd|sek|nok|dkk|nzd|brl|mxn|zar|aed|cny)$/i.test(key)
+        ? ['amounts in the policy are in US dollars']
+        : []),
+    ];
+    return notes.length === 0 ? `"${key}"` : `"${key}" (${notes.join(' ')})`;
+  });
+  const unmatched = keys.some((key) => likelyMeant(key, known) === undefined);
+  const settings = keys.length === 1 ? 'a setting' : 'settings';
+  const hint =
+    !unmatched || known.length === 0
+      ? ''
+      : known.length <= 12
+        ? `; the settings here are ${known.map((name) => `"${name}"`).join(', ')}`
+        : '; check the spelling against policy/default-policy.json';
+  return `has ${settings} Dealreg does not know: ${named.join(', ')}${hint}`;
 }
 
 function pathText(path: readonly PropertyKey[]): string {
@@ -72,6 +139,34 @@ function duplicateProblem({ path, lines }: DuplicateKey): PolicyProblem {
     path,
     message: `is set ${times} in one object (${linesText(lines)}): keep one; JSON would silently use only the last`,
   };
+}
+
+/**
+ * What to do about the JSON mistakes people make most when they write JSON by hand — a comment,
+ * a comma after the last item, single quotes — when the text has one outside its strings (the
+ * first, with its line). `JSON.parse` names where it stopped, not always where, nor why.
+ */
+function jsonSyntaxHint(text: string): string {
+  let line = 1;
+  let inString = false;
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text[at];
+    if (char === '\n') line += 1;
+    if (inString) {
+      if (char === '\\') at += 1;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    else if (char === '/' && (text[at + 1] === '/' || text[at + 1] === '*')) {
+      return `; line ${line} has a comment, which JSON does not allow: remove it (policy/README.md explains each setting)`;
+    } else if (char === "'") {
+      return `; line ${line} has a single quote: JSON takes double quotes ("...") around names and texts`;
+    } else if (char === ',' && /^\s*[}\]]/.test(text.slice(at + 1))) {
+      return `; line ${line} has a comma after the last item of an object or list, which JSON does not allow: remove it`;
+    }
+  }
+  return '';
 }
 
 /** The policy version of an already validated policy. */
@@ -160,8 +255,9 @@ function firstInvalidByte(bytes: Uint8Array): number {
  * JSON text of a policy file, or an already parsed object; `{}` is the built-in default policy.
  *
  * The version is the hash of the complete policy after defaults, so two files that say the same
- * thing (keys in another order, a default written out or left out) have the same version, and
- * any change of a value gives a new one.
+ * thing (keys in another order, a default written out or left out, the days, holidays, countries
+ * or types of a list in another order: `inCanonicalOrder`) have the same version, and any change
+ * of a value gives a new one.
  *
  * A JSON text that sets one key twice in an object is refused, each such key named with its
  * lines: `JSON.parse` would keep the last silently, and the policy must mean what it reads as.
@@ -183,7 +279,8 @@ export function loadPolicy(source: string | Uint8Array | unknown): LoadedPolicy 
       input = JSON.parse(text);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      throw new PolicyValidationError([{ path: '', message: `is not valid JSON: ${detail}` }], {
+      const hint = jsonSyntaxHint(text);
+      throw new PolicyValidationError([{ path: '', message: `is not valid JSON: ${detail}${hint}` }], {
         cause: error,
       });
     }
@@ -203,5 +300,6 @@ export function loadPolicy(source: string | Uint8Array | unknown): LoadedPolicy 
     }));
     throw new PolicyValidationError(problems, { cause: parsed.error });
   }
-  return { policy: parsed.data, policyVersion: policyVersionOf(parsed.data) };
+  const policy = inCanonicalOrder(parsed.data);
+  return { policy, policyVersion: policyVersionOf(policy) };
 }

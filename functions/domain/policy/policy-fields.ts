@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
+import { countryCode } from '#domain/country.ts';
 
 /** How a value is shown inside a validation message: `-3`, `"Mars/Olympus"`, `a list`. */
 export function describeValue(value: unknown): string {
@@ -10,6 +11,11 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return String(value);
+}
+
+/** The English name of a country code, as CLDR gives it. */
+function countryName(code: string): string {
+  return new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;
 }
 
 /** A zod error function saying what a field must be and what it got instead. */
@@ -45,6 +51,10 @@ export const field = {
     const error = mustBe('a whole number, zero or more');
     return z.number({ error }).int({ error }).min(0, { error }).max(100, { error });
   },
+  wholeNumber: (least: number, most: number, of: string) => {
+    const error = mustBe(`a whole number of ${of} from ${least} to ${most}`);
+    return z.number({ error }).int({ error }).min(least, { error }).max(most, { error });
+  },
   usd: () => {
     const error = mustBe('an amount in US dollars, zero or more');
     return z.number({ error }).min(0, { error }).max(1e12, { error });
@@ -63,7 +73,14 @@ export const field = {
   },
   text: (max = 2_000) => {
     const error = mustBe(`text of at most ${max} characters`);
-    return z.string({ error }).trim().min(1, { error: 'must not be empty' }).max(max, { error });
+    // In Unicode's composed form (NFC): "Zürich" typed as u + combining diaeresis is the same
+    // text, the same rule name and the same policy version as "Zürich" typed as one letter.
+    return z
+      .string({ error })
+      .trim()
+      .normalize('NFC')
+      .min(1, { error: 'must not be empty' })
+      .max(max, { error });
   },
   email: () => z.email({ error: mustBe('an email address') }),
   timeZone: () => {
@@ -115,7 +132,27 @@ export const field = {
   },
   countryCode: () => {
     const error = mustBe('a two-letter ISO 3166 country code such as US or DE');
-    return z.string({ error }).regex(/^[A-Z]{2}$/, { error });
+    return z
+      .string({ error })
+      .regex(/^[A-Za-z]{2}$/, { error, abort: true })
+      .superRefine((code, context) => {
+        // Registrations name their country as intake reads it (`countryCode`): a code it reads as
+        // another (UK as GB) or not at all would never match this region.
+        const read = countryCode(code);
+        if (read === undefined) {
+          context.addIssue({
+            code: 'custom',
+            input: code,
+            message: `must be a two-letter ISO 3166 country code such as US or DE, got ${describeValue(code)}, which is no country's code`,
+          });
+        } else if (read !== code) {
+          context.addIssue({
+            code: 'custom',
+            input: code,
+            message: `must be written ${read}, the ISO 3166 code registrations give ${countryName(read)}: ${describeValue(code)} would never match one`,
+          });
+        }
+      });
   },
   choice: <const T extends readonly [string, ...string[]]>(values: T) => {
     const listed = values.map((value) => `"${value}"`).join(', ');

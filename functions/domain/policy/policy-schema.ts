@@ -7,7 +7,7 @@ import { cloudMarketplaces } from '#domain/registration.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import { defaultSubmittedAtToleranceHours } from '#domain/submission-time.ts';
 import { field } from './policy-fields.ts';
-import { longestWorkflow, MAX_WORKFLOW_DAYS } from './workflow-lifetime.ts';
+import { informationResponseDays, longestWorkflow, MAX_WORKFLOW_DAYS } from './workflow-lifetime.ts';
 
 /**
  * The policy: every rule the registration workflow enforces and the rules-of-engagement page
@@ -29,6 +29,13 @@ const slaSchema = strict({
   finalHours: field.businessHours().default(72),
   /** What happens when nobody has decided by the final deadline. */
   defaultDecision: field.choice(['approve', 'reject']).default('approve'),
+  /**
+   * How many times the approvers of one level of a registration's approval may ask the partner
+   * for more information. Each question stops the clock for up to `informationResponseDays`, and
+   * the workflow must end within a year, so the number is bounded; an approver who has used them
+   * approves or rejects.
+   */
+  maxQuestions: field.wholeNumber(0, 5, 'questions').default(1),
 });
 
 /**
@@ -498,31 +505,59 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
 
   if (minutesOfDay(hours.start) < minutesOfDay(hours.end)) {
     const lifetime = longestWorkflow(policy);
-    const approvals = 1 + validity.maxExtensions;
     const withoutHolidays = longestWorkflow({ ...policy, calendar: { ...policy.calendar, holidays: [] } });
+    const withoutQuestions = longestWorkflow({ ...policy, sla: { ...sla, maxQuestions: 0 } });
+    const asked =
+      sla.maxQuestions === 0
+        ? ''
+        : ` with ${sla.maxQuestions === 1 ? 'a question' : `${sla.maxQuestions} questions`} to the partner each (sla.maxQuestions), answered after up to ${informationResponseDays} days`;
+    const levels =
+      validity.maxExtensions === 0
+        ? `two levels of up to ${lifetime.approvalLevelDays} days${asked}`
+        : `two levels of up to ${lifetime.approvalLevelDays} days${asked}, and two of up to ${lifetime.extensionLevelDays} days for ${validity.maxExtensions === 1 ? 'its extension' : `each of its ${validity.maxExtensions} extensions`}`;
     if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS && withoutHolidays.approvalDays < MAX_WORKFLOW_DAYS) {
       // The holidays alone push the approvals past the year: shortening the SLA would not say why.
       const within = lifetime.approvalLevelDays - withoutHolidays.approvalLevelDays;
       problem(
         ['calendar', 'holidays'],
-        `puts up to ${within} holidays within one approval level, making the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: list fewer holidays close together`,
+        `puts up to ${within} holidays within one approval level, making the approvals alone take up to ${lifetime.approvalDays} days (${levels}), but a workflow ends after one year: list fewer holidays close together`,
+      );
+    } else if (
+      lifetime.approvalDays >= MAX_WORKFLOW_DAYS &&
+      withoutQuestions.approvalDays < MAX_WORKFLOW_DAYS
+    ) {
+      // The questions, not the SLA, push the approvals past the year.
+      let fits = sla.maxQuestions - 1;
+      while (
+        fits > 0 &&
+        longestWorkflow({ ...policy, sla: { ...sla, maxQuestions: fits } }).approvalDays >= MAX_WORKFLOW_DAYS
+      ) {
+        fits -= 1;
+      }
+      problem(
+        ['sla', 'maxQuestions'],
+        `makes the approvals alone take up to ${lifetime.approvalDays} days (${levels}), but a workflow ends after one year: allow at most ${fits} question${fits === 1 ? '' : 's'} a level, or shorten sla.finalHours`,
       );
     } else if (lifetime.approvalDays >= MAX_WORKFLOW_DAYS) {
       // No validity fits at all: the approval time is what to change.
       problem(
         ['sla', 'finalHours'],
-        `makes the approvals alone take up to ${lifetime.approvalDays} days (${approvals} approval${approvals === 1 ? '' : 's'} of two levels, up to ${lifetime.approvalLevelDays} days a level), but a workflow ends after one year: ` +
-          'shorten sla.finalHours, widen calendar.workingHours or calendar.workingDays, or allow fewer validity.maxExtensions',
+        `makes the approvals alone take up to ${lifetime.approvalDays} days (${levels}), but a workflow ends after one year: ` +
+          `shorten sla.finalHours, widen calendar.workingHours or calendar.workingDays, or allow fewer validity.maxExtensions${sla.maxQuestions === 0 ? '' : ' or sla.maxQuestions'}`,
       );
     } else if (lifetime.totalDays > MAX_WORKFLOW_DAYS) {
       const extensions =
         validity.maxExtensions === 0
           ? ''
           : ` + ${validity.maxExtensions} extension${validity.maxExtensions === 1 ? '' : 's'} of ${validity.extensionDays} days`;
+      const fewerQuestions =
+        sla.maxQuestions === 0
+          ? ''
+          : `, or allow fewer sla.maxQuestions (with ${sla.maxQuestions - 1}, ${MAX_WORKFLOW_DAYS - longestWorkflow({ ...policy, sla: { ...sla, maxQuestions: sla.maxQuestions - 1 } }).approvalDays} days fit)`;
       problem(
         ['validity', 'days'],
-        `makes a registration's workflow run up to ${lifetime.totalDays} days (${validity.days} days of validity${extensions} + up to ${lifetime.approvalDays} days of approvals under sla.finalHours), ` +
-          `but a workflow ends after one year: keep validity.days + validity.maxExtensions × validity.extensionDays within ${MAX_WORKFLOW_DAYS - lifetime.approvalDays} days`,
+        `makes a registration's workflow run up to ${lifetime.totalDays} days (${validity.days} days of validity${extensions} + up to ${lifetime.approvalDays} days of approvals: ${levels}), ` +
+          `but a workflow ends after one year: keep validity.days + validity.maxExtensions × validity.extensionDays within ${MAX_WORKFLOW_DAYS - lifetime.approvalDays} days${fewerQuestions}`,
       );
     }
   }
@@ -620,12 +655,27 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
     }
   });
 
+  for (const dead of unreachableRules(policy)) {
+    const earlier = dead.coveredBy.map(
+      (index) => `routing.rules[${index}] ("${policy.routing.rules[index]?.name}")`,
+    );
+    problem(
+      ['routing', 'rules', dead.index],
+      dead.coveredBy.length === 0
+        ? `("${policy.routing.rules[dead.index]?.name}") can never route a registration: every region it names lists no country; add countries to them or name other regions`
+        : `("${policy.routing.rules[dead.index]?.name}") can never route a registration: ${listOfNames(earlier)} ${earlier.length === 1 ? 'comes' : 'come'} first and ${earlier.length === 1 ? 'matches' : 'match'} every registration it would (the first rule that matches routes); move it above ${earlier.length === 1 ? 'that rule' : 'them'}, or narrow ${earlier.length === 1 ? 'that rule' : 'them'}`,
+    );
+  }
+
   const regionOfCountry = new Map<string, string>();
   for (const [region, countries] of Object.entries(policy.regions)) {
     for (const [position, country] of countries.entries()) {
       const other = regionOfCountry.get(country);
       if (other !== undefined && other !== region) {
-        problem(['regions', region, position], `lists ${country}, which is already in region "${other}"`);
+        problem(
+          ['regions', region, position],
+          `lists ${country}, which is already in region "${other}": routing reads one region a country, so list it in one of them`,
+        );
       }
       regionOfCountry.set(country, region);
     }
@@ -640,6 +690,71 @@ function checkConsistency(policy: PolicyShape, context: z.RefinementCtx): void {
       );
     }
   }
+}
+
+function listOfNames(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * The routing rules no registration can reach, each with the earlier rules that take every
+ * registration it would match. Routing looks at three facts, each with few possible values that
+ * matter: the customer's region (a region listing a country, or none), the marketplace, and the
+ * amount between two of the rules' bounds. A rule is unreachable when every such combination it
+ * matches is matched by an earlier rule first.
+ */
+function unreachableRules(policy: PolicyShape): { index: number; coveredBy: number[] }[] {
+  const { rules } = policy.routing;
+  const regions: (string | undefined)[] = [
+    ...Object.entries(policy.regions)
+      .filter(([, countries]) => countries.length > 0)
+      .map(([name]) => name),
+    undefined,
+  ];
+  const cents = (usd: number) => Math.round(usd * 100);
+  const amounts = [
+    ...new Set([
+      0,
+      ...rules
+        .flatMap((rule) => [rule.minAmountUsd, rule.maxAmountUsd])
+        .filter((usd) => usd !== undefined)
+        .map(cents),
+    ]),
+  ].sort((a, b) => a - b);
+  const matches = (
+    rule: PolicyShape['routing']['rules'][number],
+    region: string | undefined,
+    marketplace: string,
+    amount: number,
+  ) =>
+    (rule.regions === undefined || (region !== undefined && rule.regions.includes(region))) &&
+    (rule.cloudMarketplaces === undefined ||
+      (rule.cloudMarketplaces as readonly string[]).includes(marketplace)) &&
+    (rule.minAmountUsd === undefined || amount >= cents(rule.minAmountUsd)) &&
+    (rule.maxAmountUsd === undefined || amount < cents(rule.maxAmountUsd));
+  const unreachable: { index: number; coveredBy: number[] }[] = [];
+  rules.forEach((rule, index) => {
+    // A rule naming an unknown region, or an empty amount range, is reported as such.
+    const unknownRegion = (rule.regions ?? []).some((region) => !Object.hasOwn(policy.regions, region));
+    const emptyRange =
+      rule.minAmountUsd !== undefined &&
+      rule.maxAmountUsd !== undefined &&
+      rule.minAmountUsd >= rule.maxAmountUsd;
+    if (unknownRegion || emptyRange) return;
+    const coveredBy = new Set<number>();
+    for (const region of regions) {
+      for (const marketplace of cloudMarketplaces) {
+        for (const amount of amounts) {
+          if (!matches(rule, region, marketplace, amount)) continue;
+          const first = rules.findIndex((candidate) => matches(candidate, region, marketplace, amount));
+          if (first === index) return;
+          coveredBy.add(first);
+        }
+      }
+    }
+    unreachable.push({ index, coveredBy: [...coveredBy].sort((a, b) => a - b) });
+  });
+  return unreachable;
 }
 
 /** The policy as written: zod-validated, every default filled in. */

@@ -42,11 +42,12 @@ export function routeRegistration(
     return { next: 'auto-reject', reason: verdict.reason, policyVersion };
   }
   const limit = policy.thresholds.autoApproveBelowUsd;
-  if (verdict.outcome === 'clear' && isBelowAutoApproveLimit(policy, facts.amountUsdMinor)) {
+  const amount = facts.amountUsdMinor;
+  if (verdict.outcome === 'clear' && amount !== undefined && isBelowAutoApproveLimit(policy, amount)) {
     return {
       next: 'auto-approve',
       relationshipType: verdict.relationshipType,
-      reason: `${verdict.reason} The amount (${usd(facts.amountUsdMinor)}) is below the auto-approve limit of ${usd(limit * 100)}.`,
+      reason: `${verdict.reason} The amount (${usd(amount)}) is below the auto-approve limit of ${usd(limit * 100)}.`,
       policyVersion,
     };
   }
@@ -54,7 +55,9 @@ export function routeRegistration(
   const findings = verdict.intakeFindings ?? [];
   const why =
     verdict.outcome === 'clear'
-      ? `The amount (${usd(facts.amountUsdMinor)}) is not below the auto-approve limit of ${usd(limit * 100)}`
+      ? amount === undefined
+        ? 'No USD rate is configured for the amount’s currency, so it cannot be compared with the auto-approve limit'
+        : `The amount (${usd(amount)}) is not below the auto-approve limit of ${usd(limit * 100)}`
       : verdict.ruleId === 'no-conflict' && findings.length > 0
         ? findings.map((finding) => finding.reason.replace(/\.$/, '')).join('; ')
         : 'The conflict check asks for review';

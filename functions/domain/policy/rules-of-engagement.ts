@@ -1,8 +1,9 @@
-import type { Weekday } from '#domain/business-hours/business-calendar.ts';
+import { type Weekday, weekdays } from '#domain/business-hours/business-calendar.ts';
 import { type RelationshipType, relationshipTypes } from '#domain/relationship-type.ts';
 import type { Block, Line } from './document.ts';
 import type { LoadedPolicy } from './load-policy.ts';
 import type { Policy } from './policy-schema.ts';
+import { informationResponseDays } from './workflow-lifetime.ts';
 
 /**
  * The rules of engagement: the policy the registration workflow enforces, written for the
@@ -42,8 +43,23 @@ function listOf(items: readonly string[], conjunction: 'and' | 'or' = 'and'): st
   return `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
 }
 
-function workingDaysText(weekdays: readonly Weekday[]): string {
-  return listOf(weekdays.map(capitalised));
+/**
+ * The working days as the team's week runs: from the first day after its longest stretch of days
+ * off, so a Sunday-to-Thursday week reads "Sunday, Monday, …", not "Monday, …, Thursday and Sunday".
+ */
+function workingDaysText(days: readonly Weekday[]): string {
+  const working = new Set<string>(days);
+  const daysOffBefore = (index: number) => {
+    let count = 0;
+    while (count < 7 && !working.has(weekdays[(index - count - 1 + 7) % 7] as string)) count += 1;
+    return count;
+  };
+  let start = 0;
+  for (let index = 0; index < 7; index += 1) {
+    if (working.has(weekdays[index] as string) && daysOffBefore(index) > daysOffBefore(start)) start = index;
+  }
+  const week = [...weekdays.slice(start), ...weekdays.slice(0, start)].filter((day) => working.has(day));
+  return listOf(week.map(capitalised));
 }
 
 function relationshipLabel(policy: Policy, type: RelationshipType): string {
@@ -218,7 +234,11 @@ function slaSection(policy: Policy): Block[] {
           `After ${hours(sla.escalationHours)} (the SLA deadline), the approval is escalated to the next approver; the first link stops working and names the new approver.`,
         ],
         [`After ${hours(sla.finalHours)} (the final deadline), ${defaultText}.`],
-        ['While the partner is asked for more information, the clock is paused.'],
+        [
+          sla.maxQuestions === 0
+            ? 'Approvers do not ask the partner for more information: they approve or reject.'
+            : `The approvers of each approval level may ask the partner for more information ${sla.maxQuestions === 1 ? 'once' : `up to ${sla.maxQuestions} times`}; the clock is paused until the partner answers by submitting the registration form again, and a question left unanswered for ${informationResponseDays} days declines the registration.`,
+        ],
       ],
     },
     paragraph('Each approval level runs its own clock from the moment it was requested.'),

@@ -19,7 +19,7 @@ export function routeOf(deps: RegistrationWorkflowDependencies, registration: Re
   return routeApproval(deps.policy.policy, {
     customerCountry: registration.details.customerCountry,
     cloudMarketplace: registration.details.cloudMarketplace,
-    amountUsdMinor: registration.progress.amountUsdMinor ?? 0,
+    amountUsdMinor: registration.progress.amountUsdMinor,
   });
 }
 
@@ -35,7 +35,12 @@ export function approverInput(approver: RoutedApprover) {
 export function subjectOf(
   deps: Pick<RegistrationWorkflowDependencies, 'policy'>,
   registration: RegistrationInProgress,
-  asked: { readonly level: 1 | 2; readonly request?: ApprovalSubject['request'] },
+  asked: {
+    readonly level: 1 | 2;
+    readonly request?: ApprovalSubject['request'];
+    /** The approval's round at this level: 1, and one more after each answered question. */
+    readonly round: number;
+  },
 ): ApprovalSubject {
   const { details, record, progress } = registration;
   const { request } = asked;
@@ -63,10 +68,13 @@ export function subjectOf(
     verdict: progress.verdict,
     request,
     relationshipOptions: relationshipOptions(policy, amountUsdMinor),
+    // Each answered question starts a new round; an extension is decided as a whole.
+    questionsLeft:
+      request?.kind === 'extension' ? 0 : Math.max(0, policy.sla.maxQuestions - (asked.round - 1)),
     firstLevel: asked.level === 2 ? progress.firstLevel : undefined,
     approvalReason: whyApprovalIsNeeded(policy, {
       verdict: progress.verdict,
-      amountUsdMinor,
+      amountUsdMinor: progress.amountUsdMinor,
       level: asked.level,
       purpose: request?.kind === 'extension' ? 'extension' : 'registration',
     }),

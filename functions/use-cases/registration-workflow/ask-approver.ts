@@ -108,7 +108,7 @@ export async function askApprover(
     approver: approverInput(chain.approver),
     deadline: deadlines.escalationAt.toISOString(),
     createdAt: now.toISOString(),
-    subject: subjectOf(deps, registration, { level, request }),
+    subject: subjectOf(deps, registration, { level, request, round: identity.round }),
   });
   await emailApprovalRequest(deps, { registration, task, state });
   if (purpose === 'registration' && level === 1) {

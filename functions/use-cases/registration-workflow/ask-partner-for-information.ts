@@ -1,12 +1,10 @@
+import { informationResponseDays } from '#domain/policy/workflow-lifetime.ts';
 import { renderInformationRequestEmail } from '#emails/information-request.ts';
 import { registrationSummaryFromStoredRegistration } from '#emails/registration-summary.ts';
 import type { ApprovalState, DecisionOutput } from './approval-state.ts';
 import { slaDefaultDecider } from './deciders.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
 import { partnerStatusUrl } from './partner-status-link.ts';
-
-/** How long a partner has to answer an approver's question before the registration is declined. */
-export const informationResponseDays = 10;
 
 /**
  * The page the partner submitted the form from, when it is a web address: without a configured

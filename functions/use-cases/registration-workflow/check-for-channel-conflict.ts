@@ -286,7 +286,7 @@ async function assess(
   const facts = {
     customerCountry: details.customerCountry,
     cloudMarketplace: details.cloudMarketplace,
-    amountUsdMinor: progress.amountUsdMinor ?? 0,
+    amountUsdMinor: progress.amountUsdMinor,
   };
   const routed = routeRegistration(verdict, facts, deps.policy);
   // Without a USD rate the amount cannot be compared with the thresholds: an approver decides.

@@ -1,7 +1,7 @@
 import { needsSecondLevelApproval } from '#domain/policy/approver-routing.ts';
+import { informationResponseDays } from '#domain/policy/workflow-lifetime.ts';
 import type { ApprovalState, DecisionOutput } from './approval-state.ts';
 import { routeOf } from './approval-tasks.ts';
-import { informationResponseDays } from './ask-partner-for-information.ts';
 import { loadRegistrationInProgress, type RegistrationWorkflowDependencies } from './dependencies.ts';
 
 /** What "Record approver decision" answers: where the workflow goes next. */
@@ -42,7 +42,7 @@ export async function recordApproverDecision(
   if (
     choice.outcome === 'approve' &&
     approval.level === 1 &&
-    needsSecondLevelApproval(deps.policy.policy, progress.amountUsdMinor ?? 0) &&
+    needsSecondLevelApproval(deps.policy.policy, progress.amountUsdMinor) &&
     routeOf(deps, registration).secondLevel !== undefined
   ) {
     await deps.book.saveProgress(registrationId, {

@@ -74,6 +74,7 @@ export async function resumeApproval(
     createdAt: now.toISOString(),
     subject: subjectOf(deps, resubmitted, {
       level: identity.level,
+      round: identity.round,
       request: {
         kind: 'registration',
         note: `The partner resubmitted the registration (${input.answer.resubmissionId}) in answer to the question asked.`,

@@ -165,6 +165,40 @@ describe('registrations an approver decides', () => {
     expect(harness.statesVisited(registrationId)).toContain("Resume approval with the partner's answer");
   });
 
+  it('a second question at the same level is refused once the policy’s one is used: the approver decides, and the workflow stays within its year', async () => {
+    const registrationId = await harness.submit({
+      customer_domain: 'second-question.com',
+      estimated_amount: '40000',
+    });
+    await waitingFor(registrationId);
+    expect(harness.policy.policy.sla.maxQuestions).toBe(1);
+
+    await harness.decide(channelManager, 'request-info', { question: 'Who signs?' });
+    await harness.submit({ customer_domain: 'second-question.com', estimated_amount: '40000' });
+    expect((await harness.registration(registrationId)).progress?.status).toBe('in-review');
+
+    const [resumed] = (await harness.mails({ to: channelManager, template: 'approval-request' }))
+      .filter((mail) => mail.text.includes('second-question.com'))
+      .slice(-1);
+    const link = resumed?.links.find((candidate) => candidate.includes('/approvals/')) ?? '';
+    const page = await (await fetch(link)).text();
+    expect(page).not.toContain('value="request-info"');
+    expect(page).toContain('The policy allows no more questions to the partner at this approval level');
+
+    const again = await harness.decideLink(link, 'request-info', { question: 'And who pays?' });
+    expect(again.status).toBe(400);
+    expect(again.body).toContain('the policy allows no more questions to the partner at this approval level');
+    expect((await harness.registration(registrationId)).progress?.status).toBe('in-review');
+    expect(
+      (await harness.mails({ to: partner, template: 'information-request' })).filter((mail) =>
+        mail.text.includes('second-question.com'),
+      ),
+    ).toHaveLength(1);
+
+    await harness.decideLink(link, 'approve');
+    expect((await harness.registration(registrationId)).progress?.status).toBe('approved');
+  });
+
   it('reminder, then a decision: the approver is reminded at the reminder time and decides after it', async () => {
     const registrationId = await harness.submit({
       customer_domain: 'remind-me.com',

@@ -126,6 +126,35 @@ describe('reading the approver decision', () => {
     ).toBe(true);
   });
 
+  it('refuses a question on an extension, or once the policy’s questions at the level are used, saying to decide', () => {
+    const ask = { decision: 'request-info', question: 'Who is the champion?' };
+    expect(() => readDecision(ask, sourcedVerdict, undefined, { extension: true })).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            field: 'question',
+            message:
+              'cannot be asked about an extension request, which is approved or refused as a whole: approve or refuse it',
+          },
+        ],
+      }),
+    );
+    expect(() => readDecision(ask, sourcedVerdict, undefined, { questionsLeft: 0 })).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            field: 'question',
+            message:
+              'cannot be asked: the policy allows no more questions to the partner at this approval level (sla.maxQuestions); approve or reject the registration',
+          },
+        ],
+      }),
+    );
+    expect(readDecision(ask, sourcedVerdict, undefined, { questionsLeft: 1 }).choice.outcome).toBe(
+      'request-info',
+    );
+  });
+
   it('asks for more information with the question', () => {
     expect(
       readDecision({ decision: 'request-info', question: 'Who is the champion?' }, sourcedVerdict),

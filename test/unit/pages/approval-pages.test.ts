@@ -78,6 +78,31 @@ describe('the approval confirmation page', () => {
     expect(page).toContain('>Approve the extension</button>');
     expect(page).toContain('>Refuse the extension</button>');
     expect(page).toContain('The relationship the registration was approved as does not change.');
+    // The workflow approves or refuses an extension as a whole: a question would refuse it.
+    expect(page).not.toContain('value="request-info"');
+  });
+
+  it('offers no question once the policy’s questions at this approval level are used, saying to decide', () => {
+    const used = renderPendingPage(
+      pendingTask({ subject: approvalSubject({ questionsLeft: 0 }) }),
+      't',
+      'n',
+      now,
+    );
+    expect(used).not.toContain('value="request-info"');
+    expect(used).toContain(
+      'The policy allows no more questions to the partner at this approval level: approve or reject the registration.',
+    );
+    expect(used).toContain('value="approve"');
+    expect(used).toContain('value="reject"');
+
+    const left = renderPendingPage(
+      pendingTask({ subject: approvalSubject({ questionsLeft: 1 }) }),
+      't',
+      'n',
+      now,
+    );
+    expect(left).toContain('value="request-info"');
   });
 
   it('after an extension was decided, says the extension was approved or refused, not a relationship type', () => {

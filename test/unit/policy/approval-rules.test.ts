@@ -87,6 +87,43 @@ describe('routeApproval', () => {
     expect(ruleFor(10_000_000)).toBe('fallback');
   });
 
+  it('treats an amount without a USD rate as large: a second level, and the rules for large deals', () => {
+    const { policy } = loadPolicy({
+      approvers: {
+        ...defaults.approvers,
+        'deal-desk': { name: 'Deal Desk', email: 'deal-desk@example.com', timeZone: 'Europe/Zurich' },
+      },
+      routing: {
+        rules: [
+          {
+            name: 'Small deals',
+            maxAmountUsd: 50_000,
+            firstApprover: 'channel-manager',
+            escalationApprover: 'partner-director',
+            secondLevelApprover: 'vp-sales',
+          },
+          {
+            name: 'Large deals',
+            minAmountUsd: 50_000,
+            firstApprover: 'deal-desk',
+            escalationApprover: 'partner-director',
+            secondLevelApprover: 'vp-sales',
+          },
+        ],
+      },
+    });
+    // 5,000,000 CHF with no CHF rate configured: nothing shows it is small.
+    const route = routeApproval(policy, {
+      customerCountry: 'CH',
+      cloudMarketplace: 'none',
+      amountUsdMinor: undefined,
+    });
+    expect(route.rule).toBe('Large deals');
+    expect(route.secondLevel?.approver.id).toBe('vp-sales');
+    expect(needsSecondLevelApproval(policy, undefined)).toBe(true);
+    expect(isBelowAutoApproveLimit(policy, undefined)).toBe(false);
+  });
+
   it('adds the second level for large deals, escalating to the escalation approver by default', () => {
     const route = routeApproval(defaults, {
       customerCountry: 'US',

@@ -34,7 +34,7 @@ describe('how far back the conflict check reads registrations', () => {
 
   it('follows the policy when its time to a decision, validity and extensions reach further', () => {
     // prepare
-    const { policy } = loadPolicy({ validity: { days: 300, maxExtensions: 0 } });
+    const { policy } = loadPolicy({ sla: { maxQuestions: 0 }, validity: { days: 300, maxExtensions: 0 } });
     // act
     const from = earliestHoldingReceipt(policy, '2026-11-24T09:00:00.000Z');
     // assess

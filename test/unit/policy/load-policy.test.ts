@@ -38,6 +38,7 @@ describe('loadPolicy', () => {
       escalationHours: 48,
       finalHours: 72,
       defaultDecision: 'approve',
+      maxQuestions: 1,
     });
     expect(policy.thresholds.secondLevelApprovalFromUsd).toBe(250_000);
     expect(policy.conflicts.directActivity.lookBackDays).toBe(60);
@@ -121,7 +122,43 @@ describe('loadPolicy', () => {
       'conflicts.competingPartner.resolution must be one of "first-registration-wins", "reject-later-registration", got "coin-flip"',
       'conflicts.competingPartner.companyNameSimilarityThreshold must be a number between 0 and 1 (1 means identical names), got 1.5',
       'validity.days must be a whole number of days, at least 1, got 2.5',
-      'The policy has a setting Dealreg does not know: "slaa" (check its spelling)',
+      'The policy has a setting Dealreg does not know: "slaa" (did you mean "sla"?)',
+    ]);
+  });
+
+  it('names the setting a misspelt key most likely means, or the settings its object takes', () => {
+    const rule = {
+      name: 'EMEA',
+      region: ['emea'],
+      minAmount: 5000,
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    };
+    expect(
+      problemsOf({
+        calender: {},
+        sla: { remindHours: 4 },
+        thresholds: { autoApproveBelowEur: 10_000, currency: 'EUR' },
+        approvers: { ann: { name: 'Ann', email: 'ann@example.com', timezone: 'Europe/Paris' } },
+        routing: {
+          rules: [rule],
+          fallback: {
+            firstApprover: 'ann',
+            escalationApprover: 'partner-director',
+            secondLevelApprover: 'vp-sales',
+          },
+        },
+        validity: { extentions: 1 },
+      }),
+    ).toEqual([
+      'sla has a setting Dealreg does not know: "remindHours" (did you mean "reminderHours"?)',
+      'thresholds has settings Dealreg does not know: "autoApproveBelowEur" (did you mean "autoApproveBelowUsd"? amounts in the policy are in US dollars), "currency" (amounts in the policy are in US dollars); the settings here are "autoApproveBelowUsd", "secondLevelApprovalFromUsd"',
+      'approvers.ann.timeZone is required',
+      'approvers.ann has a setting Dealreg does not know: "timezone" (did you mean "timeZone"?)',
+      'routing.rules[0] has settings Dealreg does not know: "region" (did you mean "regions"?), "minAmount" (did you mean "minAmountUsd"?)',
+      'validity has a setting Dealreg does not know: "extentions"; the settings here are "days", "expiryWarningDaysBefore", "maxExtensions", "extensionDays", "onClosedWon", "onClosedLost"',
+      'The policy has a setting Dealreg does not know: "calender" (did you mean "calendar"?)',
     ]);
   });
 
@@ -238,6 +275,33 @@ describe('loadPolicy', () => {
     expect(problemsOf('[1, 2]')).toEqual(['The policy must be a JSON object of settings, got a list']);
   });
 
+  it.each([
+    [
+      'a comment',
+      '{\n  // our SLA\n  "sla": {}\n}',
+      '; line 2 has a comment, which JSON does not allow: remove it',
+    ],
+    [
+      'a comma after the last setting',
+      '{\n  "programName": "A, B",\n  "sla": {"reminderHours": 4,}\n}',
+      '; line 3 has a comma after the last item of an object or list, which JSON does not allow: remove it',
+    ],
+    [
+      'a comma after the last holiday',
+      '{"calendar": {"holidays": ["2026-12-25",\n]}}',
+      '; line 1 has a comma after the last item of an object or list',
+    ],
+    [
+      'single quotes',
+      `{"programName": "Bob's // program",\n'sla': {}}`,
+      '; line 2 has a single quote: JSON takes double quotes ("...") around names and texts',
+    ],
+  ])('says what to do about %s, besides where JSON.parse stopped', (_, text, hint) => {
+    const [problem] = problemsOf(text);
+    expect(problem).toMatch(/^The policy is not valid JSON: /);
+    expect(problem).toContain(hint);
+  });
+
   it('reads a policy file given as bytes, and refuses bytes that are not UTF-8 instead of replacing them', () => {
     const utf8 = new TextEncoder().encode('{"programName": "Partnerprogramm München"}');
     expect(loadPolicy(utf8).policy.programName).toBe('Partnerprogramm München');
@@ -327,6 +391,21 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a country code that registrations never carry, naming the one they do', () => {
+    expect(problemsOf({ regions: { emea: ['UK', 'de', 'FR', 'XX', 'EU'] } })).toEqual([
+      'regions.emea[0] must be written GB, the ISO 3166 code registrations give United Kingdom: "UK" would never match one',
+      'regions.emea[1] must be written DE, the ISO 3166 code registrations give Germany: "de" would never match one',
+      'regions.emea[3] must be a two-letter ISO 3166 country code such as US or DE, got "XX", which is no country\'s code',
+      'regions.emea[4] must be a two-letter ISO 3166 country code such as US or DE, got "EU", which is no country\'s code',
+    ]);
+  });
+
+  it('refuses a country in two regions, saying to list it in one', () => {
+    expect(problemsOf({ regions: { dach: ['DE', 'AT'], emea: ['GB', 'DE'] } })).toEqual([
+      'regions.emea[1] lists DE, which is already in region "dach": routing reads one region a country, so list it in one of them',
+    ]);
+  });
+
   it('refuses a country, a routing region or a marketplace listed twice', () => {
     expect(
       problemsOf({
@@ -379,18 +458,61 @@ describe('loadPolicy', () => {
   });
 
   it('refuses two routing rules of one name, or a rule named fallback: a decision names the rule that routed it', () => {
-    const rule = (name: string) => ({
+    const rule = (name: string, cloudMarketplace: string) => ({
       name,
+      cloudMarketplaces: [cloudMarketplace],
       firstApprover: 'channel-manager',
       escalationApprover: 'partner-director',
       secondLevelApprover: 'vp-sales',
     });
     expect(
-      problemsOf({ routing: { rules: [rule('EMEA'), rule('APAC'), rule('emea '), rule('fallback')] } }),
+      problemsOf({
+        routing: {
+          rules: [rule('EMEA', 'aws'), rule('APAC', 'azure'), rule('emea ', 'gcp'), rule('fallback', 'none')],
+        },
+      }),
     ).toEqual([
       'routing.rules[2].name is "emea", already the name of routing.rules[0]: give each rule its own name',
       'routing.rules[3].name is "fallback", the name decisions give routing.fallback: choose another',
     ]);
+  });
+
+  it('refuses a routing rule that earlier rules leave no registration to, naming them; partial overlaps and gaps are fine', () => {
+    const chain = {
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    };
+    const regions = { dach: ['DE', 'AT', 'CH'], nordics: ['SE', 'NO'], latam: [] };
+    expect(
+      problemsOf({
+        regions,
+        routing: {
+          rules: [
+            { name: 'From 100k', minAmountUsd: 100_000, ...chain },
+            { name: 'Below 100k', maxAmountUsd: 1e5, ...chain },
+            { name: 'DACH on AWS', regions: ['dach'], cloudMarketplaces: ['aws'], ...chain },
+            { name: 'LATAM', regions: ['latam'], ...chain },
+          ],
+        },
+      }),
+    ).toEqual([
+      'routing.rules[2] ("DACH on AWS") can never route a registration: routing.rules[0] ("From 100k") and routing.rules[1] ("Below 100k") come first and match every registration it would (the first rule that matches routes); move it above them, or narrow them',
+      'routing.rules[3] ("LATAM") can never route a registration: every region it names lists no country; add countries to them or name other regions',
+    ]);
+    // Overlapping rules that each still route something, and amounts no rule covers (the fallback's).
+    expect(
+      problemsOf({
+        regions,
+        routing: {
+          rules: [
+            { name: 'DACH on AWS', regions: ['dach'], cloudMarketplaces: ['aws'], ...chain },
+            { name: 'DACH and Nordics', regions: ['dach', 'nordics'], maxAmountUsd: 50_000, ...chain },
+            { name: 'Large Nordics', regions: ['nordics'], minAmountUsd: 250_000, ...chain },
+          ],
+        },
+      }),
+    ).toEqual([]);
   });
 
   it('reports a malformed setting without tripping the cross-setting checks', () => {
@@ -452,6 +574,95 @@ describe('policyVersion', () => {
     const spelledOut = loadPolicy({}).policy;
     expect(loadPolicy(JSON.parse(JSON.stringify(spelledOut))).policyVersion).toBe(
       loadPolicy({}).policyVersion,
+    );
+  });
+
+  it('does not change when the days, holidays, countries or types of a list are written in another order', () => {
+    const approvers = {
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    };
+    const written = (reversed: boolean) => {
+      const order = <T>(values: T[]): T[] => (reversed ? [...values].reverse() : values);
+      return {
+        calendar: {
+          workingDays: order(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday']),
+          holidays: order(['2026-03-20', '2026-12-25']),
+        },
+        regions: { gulf: order(['AE', 'SA', 'QA']), emea: order(['DE', 'FR']) },
+        routing: {
+          rules: [
+            {
+              name: 'Gulf',
+              regions: order(['gulf', 'emea']),
+              cloudMarketplaces: order(['aws', 'azure']),
+              ...approvers,
+            },
+          ],
+        },
+        conflicts: { directActivity: { channelTeam: order(['Pat@Example.com', 'ali@example.com']) } },
+        definitions: {
+          partnerSourced: { relationshipTypes: order(['sourced', 'referral']) },
+          croView: { partnerValues: order(['Partner', 'Marketplace']) },
+        },
+        coSell: {
+          marketplaces: order(['aws', 'azure']),
+          relationshipTypes: order(['sourced', 'referral']),
+          fundingCampaigns: {
+            c1: { name: 'Q1', awsFundingUsed: 'No', channels: order(['Email', 'Display']) },
+          },
+        },
+      };
+    };
+    const one = loadPolicy(written(false));
+    const other = loadPolicy(written(true));
+    expect(other.policyVersion).toBe(one.policyVersion);
+    expect(other.policy).toEqual(one.policy);
+    // The working days read in week order, whatever the file says.
+    expect(one.policy.calendar.workingDays).toEqual(['monday', 'tuesday', 'wednesday', 'thursday', 'sunday']);
+    // An address compared without regard to case is one person however it is written.
+    expect(
+      loadPolicy({ conflicts: { directActivity: { channelTeam: ['pat@example.com', 'ali@example.com'] } } })
+        .policyVersion,
+    ).toBe(
+      loadPolicy({ conflicts: { directActivity: { channelTeam: ['Ali@Example.com', 'PAT@example.com'] } } })
+        .policyVersion,
+    );
+  });
+
+  it('reads a text typed with combining accents as the same text typed with accented letters', () => {
+    const composed = loadPolicy('{"programName": "Z\\u00fcrich partners"}');
+    const decomposed = loadPolicy('{"programName": "Zu\\u0308rich partners"}');
+    expect(decomposed.policy.programName).toBe('Zürich partners'.normalize('NFC'));
+    expect(decomposed.policyVersion).toBe(composed.policyVersion);
+    const rule = (name: string, cloudMarketplace: string) => ({
+      name,
+      cloudMarketplaces: [cloudMarketplace],
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    });
+    // Two rules whose names look the same are one name, which decisions could not tell apart.
+    expect(
+      problemsOf({ routing: { rules: [rule('Z\u00fcrich', 'aws'), rule('Zu\u0308rich', 'azure')] } }),
+    ).toEqual([
+      'routing.rules[1].name is "Zürich", already the name of routing.rules[0]: give each rule its own name',
+    ]);
+  });
+
+  it('changes when the order of the routing rules changes: the first rule that matches routes', () => {
+    const rule = (name: string, conditions: { regions?: string[]; minAmountUsd?: number }) => ({
+      name,
+      ...conditions,
+      firstApprover: 'channel-manager',
+      escalationApprover: 'partner-director',
+      secondLevelApprover: 'vp-sales',
+    });
+    // Both orders route something to each rule; a large EMEA deal goes to whichever comes first.
+    const rules = [rule('EMEA', { regions: ['emea'] }), rule('Large deals', { minAmountUsd: 100_000 })];
+    expect(loadPolicy({ routing: { rules } }).policyVersion).not.toBe(
+      loadPolicy({ routing: { rules: [...rules].reverse() } }).policyVersion,
     );
   });
 

@@ -54,6 +54,31 @@ describe('rules of engagement', () => {
     );
   });
 
+  it('names the working days as the team’s week runs, however the file lists them', () => {
+    const page = (workingDays: string[]) =>
+      renderRulesOfEngagement(loadPolicy({ calendar: { workingDays } } as PolicyInput), 'markdown');
+
+    expect(page(['thursday', 'sunday', 'monday', 'tuesday', 'wednesday'])).toContain(
+      'business hours: Sunday, Monday, Tuesday, Wednesday and Thursday,',
+    );
+    expect(page(['friday', 'monday', 'tuesday', 'wednesday', 'thursday'])).toContain(
+      'business hours: Monday, Tuesday, Wednesday, Thursday and Friday,',
+    );
+  });
+
+  it('says how many questions an approval level may ask the partner, and what an unanswered one does', () => {
+    const page = (maxQuestions: number) =>
+      renderRulesOfEngagement(loadPolicy({ sla: { maxQuestions } }), 'markdown');
+
+    expect(page(2)).toContain(
+      'The approvers of each approval level may ask the partner for more information up to 2 times; the clock is paused until the partner answers by submitting the registration form again, and a question left unanswered for 10 days declines the registration.',
+    );
+    expect(page(1)).toContain('may ask the partner for more information once;');
+    expect(page(0)).toContain(
+      'Approvers do not ask the partner for more information: they approve or reject.',
+    );
+  });
+
   it('says every registration goes to an approver when nothing is auto-approved', () => {
     const page = markdownOf({ thresholds: { autoApproveBelowUsd: 0 } });
     expect(page).not.toContain('approved at once');
