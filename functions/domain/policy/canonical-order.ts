@@ -75,6 +75,8 @@ export function inCanonicalOrder(policy: Policy): Policy {
       ...coSell,
       marketplaces: inOrderOf(cloudMarketplaces, coSell.marketplaces),
       relationshipTypes: inOrderOf(relationshipTypes, coSell.relationshipTypes),
+      // Every listed solution is associated with each opportunity: their order means nothing.
+      solutions: sorted(coSell.solutions),
       fundingCampaigns: Object.fromEntries(
         Object.entries(coSell.fundingCampaigns).map(([id, campaign]) => [
           id,

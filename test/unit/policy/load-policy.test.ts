@@ -609,6 +609,7 @@ describe('policyVersion', () => {
         coSell: {
           marketplaces: order(['aws', 'azure']),
           relationshipTypes: order(['sourced', 'referral']),
+          solutions: order(['S-0000002', 'S-0000001']),
           fundingCampaigns: {
             c1: { name: 'Q1', awsFundingUsed: 'No', channels: order(['Email', 'Display']) },
           },
