@@ -90,7 +90,8 @@ export function withFindingContext(findings: readonly Finding[], sources: Findin
           const route = routeApproval(sources.policy, {
             customerCountry: details?.customerCountry,
             cloudMarketplace: details?.cloudMarketplace ?? 'none',
-            amountUsdMinor: progress.amountUsdMinor ?? 0,
+            // No USD amount (no rate for its currency) is routed as the workflow routed it.
+            amountUsdMinor: progress.amountUsdMinor,
           });
           const level =
             progress.firstLevel === undefined ? route.firstLevel : (route.secondLevel ?? route.firstLevel);

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '#domain/policy/load-policy.ts';
 import { renderQbrReportHtml } from '#emails/qbr-report.ts';
 import { contextRows, evidenceRows } from '#rendering/qbr-finding-text.ts';
 import { qbrReportCsvFiles } from '#rendering/qbr-report-csv.ts';
@@ -66,6 +67,47 @@ describe('a finding a reader can act on', () => {
     // The default policy routes a US registration to the channel manager, escalating to the director.
     expect(finding(computed, 'SLA_BREACH', 'R9').context?.owner).toBe(
       'Director of Partnerships <partner-director@example.com> (escalated; the SLA default decided)',
+    );
+  });
+
+  it('names the approver the policy routes an amount with no USD rate to, as the workflow routed it, not the small-deal one', () => {
+    // A registration in a currency without a configured rate has no USD amount: the workflow
+    // routes it as a large deal (the rules with a minimum match, those with a maximum do not).
+    const largeDeals = loadPolicy({
+      routing: {
+        rules: [
+          {
+            name: 'Small deals',
+            maxAmountUsd: 100_000,
+            firstApprover: 'channel-manager',
+            escalationApprover: 'partner-director',
+            secondLevelApprover: 'vp-sales',
+          },
+          {
+            name: 'Large deals',
+            minAmountUsd: 100_000,
+            firstApprover: 'partner-director',
+            escalationApprover: 'vp-sales',
+            secondLevelApprover: 'vp-sales',
+          },
+        ],
+      },
+    });
+    const registrations = scenarioRegistrations().map((item) =>
+      item.registrationId === 'R6' && item.progress !== undefined
+        ? { ...item, progress: { ...item.progress, amountUsdMinor: undefined } }
+        : item,
+    );
+    const computed = report({
+      chains: scenarioChains(),
+      registrations,
+      crm: scenarioCrm(),
+      policy: largeDeals.policy,
+      policyVersion: largeDeals.policyVersion,
+    });
+
+    expect(finding(computed, 'SLA_BREACH', 'R6').context?.owner).toBe(
+      'Director of Partnerships <partner-director@example.com>',
     );
   });
 
