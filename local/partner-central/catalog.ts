@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { countriesWithoutPostalCode } from '#domain/co-sell/customer-account.ts';
 import { conflict, notFound, validationFault } from './errors.ts';
-import { countriesWithoutPostalCode } from './postal-codes.ts';
 import { enumValues, type ModelProblem } from './service-model.ts';
 import { catalogKey, checked, decodeToken, encodeToken, randomId } from './wire.ts';
 
@@ -543,7 +543,7 @@ function fingerprintOf(request: Json, without: readonly string[]): string {
  * "Account"), `OtherIndustry` when the industry is `Other` ("Conditionally mandatory if Other is
  * selected", "AccountSummary"), `WebsiteUrl` ("required in all cases except when the opportunity
  * is related to national security", "Account"), and the customer's country and postal code (none
- * for a country without postal codes: `postal-codes.ts`), with the state for a customer in the
+ * for a country without postal codes: AWS's list, as `functions/domain/co-sell/customer-account.ts` holds it), with the state for a customer in the
  * United States ("Address"; "Working with your opportunities", Partner Central developer guide).
  */
 export function submissionProblems(opportunity: Json): ModelProblem[] {
