@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import type { LedgerEntryInput } from '#domain/ledger/entry.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
+import { type CliResult, dealreg as runDealreg } from '#test/support/dealreg-cli.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
@@ -17,8 +16,6 @@ import { appendEntry } from '#use-cases/ledger-append.ts';
  * entries it cannot hold. Verify checks it against the digests written before it, says so, and
  * still names what was cut from an export written after a digest.
  */
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '../../../bin/dealreg.ts');
 
 let tables: TestTables;
 let store: DynamoDbLedgerStore;
@@ -29,17 +26,12 @@ let oldExport: string;
 /** Written after digest 2 and one more entry. */
 let laterExport: string;
 
-async function dealreg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args, '--data-dir', dataDir], {
-      env: { ...process.env, DYNAMODB_ENDPOINT: tables.endpoint, LEDGER_TABLE: tables.tableName('Ledger') },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `dealreg` on this file's ledger table and data directory. */
+const dealreg = (...args: string[]): Promise<CliResult> =>
+  runDealreg([...args, '--data-dir', dataDir], {
+    DYNAMODB_ENDPOINT: tables.endpoint,
+    LEDGER_TABLE: tables.tableName('Ledger'),
+  });
 
 const stage = (opportunityId: string, value: string): LedgerEntryInput => ({
   type: 'StageChanged',

@@ -1,36 +1,21 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from '#adapters/ledger/dynamodb-ledger-store.ts';
 import { LocalLedgerKey, localLedgerKeyPath } from '#adapters/ledger/local-ledger-key.ts';
 import { ledgerTable } from '#lib/tables/index.ts';
+import { type CliResult, dealreg as runDealreg } from '#test/support/dealreg-cli.ts';
 import { createTestTables, type TestTables } from '#test/support/dynamodb.ts';
 import { opportunityStory } from '#test/unit/ledger/sample-entries.ts';
 import { appendEntry } from '#use-cases/ledger-append.ts';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '../../../bin/dealreg.ts');
-
 let tables: TestTables;
 let dataDir: string;
 
-async function dealreg(
-  table: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args, '--data-dir', dataDir], {
-      env: { ...process.env, DYNAMODB_ENDPOINT: tables.endpoint, LEDGER_TABLE: table },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `dealreg` on a ledger table of this run's DynamoDB Local (by name) and this file's data directory. */
+const dealreg = (table: string, ...args: string[]): Promise<CliResult> =>
+  runDealreg([...args, '--data-dir', dataDir], { DYNAMODB_ENDPOINT: tables.endpoint, LEDGER_TABLE: table });
 
 beforeAll(async () => {
   tables = await createTestTables([ledgerTable]);
