@@ -55,6 +55,22 @@ async function recordStatusOf(
       reason: `deal ${dealId} has no co-sell record of opportunity ${aceOpportunityId}`,
     };
   }
+  // An answer older than what the chain records says nothing new: an event handled late, whose
+  // read was made before the share step recorded the submission ("Opportunity review statuses":
+  // Pending Submission comes before any submission, never after one), or before the last change
+  // recorded (Partner Central's own LastModifiedDate, which each recorded change carries).
+  const modifiedAt = opportunity.lastModifiedAt;
+  if (
+    (state.submittedToAws && opportunity.reviewStatus === 'Pending Submission') ||
+    (modifiedAt !== undefined &&
+      state.statusAt !== undefined &&
+      Date.parse(modifiedAt) < Date.parse(state.statusAt))
+  ) {
+    return {
+      outcome: 'unchanged',
+      reason: `${aceOpportunityId} as read (${opportunity.reviewStatus ?? '?'}, modified ${modifiedAt ?? '?'}) predates what deal ${dealId} records (${state.reviewStatus ?? '?'})`,
+    };
+  }
   // Every shared opportunity is created in stage Prospect (coSellOpportunityFor).
   const recordedStage = state.stage ?? 'Prospect';
   const spend = monthlySpendOf(opportunity.expectedSpend);

@@ -13,12 +13,17 @@ import {
   type RunningPartnerCentralStandIn,
   startPartnerCentralStandIn,
 } from '#local/partner-central/index.ts';
+import type { CoSellOpportunity } from '#ports/partner-central.ts';
 import { coSellDefaults, customerCompanySeed } from '#test/support/co-sell.ts';
 import { createTestTables } from '#test/support/dynamodb.ts';
 import { shareUnsharedRegistrations } from '#use-cases/co-sell-catch-up.ts';
 import { coSellOverview } from '#use-cases/co-sell-overview.ts';
 import { coSellReconciliationOverlapMs, runCoSellReconciliation } from '#use-cases/co-sell-reconciliation.ts';
-import { type CoSellStatusDependencies, reconcileCoSell } from '#use-cases/co-sell-status.ts';
+import {
+  type CoSellStatusDependencies,
+  reconcileCoSell,
+  recordCoSellStatus,
+} from '#use-cases/co-sell-status.ts';
 import { shareWithAws } from '#use-cases/share-with-aws.ts';
 import { startWorkflowUnderTest, type WorkflowUnderTest, workflowSeed } from './workflow-harness.ts';
 
@@ -51,6 +56,7 @@ const coSellCustomers = [
   'cosell-half-shared.com',
   'cosell-by-id.com',
   'cosell-before-ids.com',
+  'cosell-stale-read.com',
 ].map((domain, index) => customerCompanySeed(domain, String(900 + index)));
 const customerWithoutIndustry = {
   id: '950',
@@ -450,6 +456,42 @@ describe("AWS's answer", () => {
     expect(await statusEntries(dealId)).toEqual([
       expect.objectContaining({ aceOpportunityId: aceId, reviewStatus: 'Approved', stage: 'Prospect' }),
     ]);
+  });
+
+  it('records nothing from an answer older than what the deal records: a read made before the submission, or before the last change', async () => {
+    const { dealId, aceId } = await shared('cosell-stale-read.com');
+    const real = deps();
+    // Partner Central answering as the opportunity stood at an earlier moment, as an event
+    // handled late reads it ("GetOpportunity" made before the share step submitted it).
+    const answeringAsOf = (stale: Partial<CoSellOpportunity>) => ({
+      ...real,
+      coSell: (catalog: 'Sandbox' | 'AWS') => {
+        const opportunities = real.coSell(catalog);
+        return {
+          ...opportunities,
+          get: async (id: string) => ({ ...(await opportunities.get(id)), ...stale }),
+        };
+      },
+    });
+    const beforeSubmission = await recordCoSellStatus(
+      answeringAsOf({ reviewStatus: 'Pending Submission', lastModifiedAt: '2020-01-01T00:00:00.000Z' }),
+      'Sandbox',
+      aceId,
+    );
+    expect(beforeSubmission.outcome).toBe('unchanged');
+
+    await review(aceId, 'in-review');
+    await deliverEventsOf(aceId);
+    const inReview = await statusEntries(dealId);
+    expect(inReview).toEqual([expect.objectContaining({ reviewStatus: 'In review' })]);
+    const before = new Date(Date.parse(inReview[0]?.effectiveAt ?? '') - 1).toISOString();
+    const beforeReview = await recordCoSellStatus(
+      answeringAsOf({ reviewStatus: 'Submitted', lastModifiedAt: before }),
+      'Sandbox',
+      aceId,
+    );
+    expect(beforeReview.outcome).toBe('unchanged');
+    expect(await statusEntries(dealId)).toEqual(inReview);
   });
 
   it("records AWS's request for changes with its comments", async () => {
