@@ -184,10 +184,10 @@ async function customerRegistrations(
       !indexed.has(check.registrationId) &&
       Date.parse(check.receivedAt) >= Date.parse(receivedFrom),
   );
-  for (const check of unindexed) {
-    const row = await deps.book.customerRegistration(check.registrationId);
-    if (row !== undefined && !hasEnded(row.standing)) rows.push(row);
-  }
+  const read = await Promise.all(
+    unindexed.map((check) => deps.book.customerRegistration(check.registrationId)),
+  );
+  for (const row of read) if (row !== undefined && !hasEnded(row.standing)) rows.push(row);
   return { rows, first: checkedFirst(recent, registrationId) };
 }
 
@@ -288,15 +288,9 @@ async function assess(
     cloudMarketplace: details.cloudMarketplace,
     amountUsdMinor: progress.amountUsdMinor,
   };
-  const routed = routeRegistration(verdict, facts, deps.policy);
-  // Without a USD rate the amount cannot be compared with the thresholds: an approver decides.
-  const route =
-    progress.amountUsdMinor === undefined && routed.next === 'auto-approve'
-      ? {
-          next: 'approval' as const,
-          reason: `No USD rate is configured for ${details.estimatedAmount.currency}, so the amount cannot be compared with the auto-approve limit; an approver decides.`,
-        }
-      : routed;
+  // Without a USD rate the amount cannot be compared with the thresholds: routeRegistration sends
+  // it to an approver, saying so.
+  const route = routeRegistration(verdict, facts, deps.policy);
   return {
     result: { next: route.next, outcome: verdict.outcome, ruleId: verdict.ruleId, reason: route.reason },
     // The verdict replaces the one of an earlier check, and so does the verdict under the claim.
